@@ -1,0 +1,19 @@
+import { expect, Page } from "@playwright/test";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+/** Opens a page and waits until the WASM has hydrated it (the app marks <body data-hydrated>). */
+export async function openHydrated(page: Page, url: string) {
+  const response = await page.goto(url);
+  await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
+  return response;
+}
+
+/** Saves a screenshot as a test artifact in end2end/artifacts/. */
+export async function saveScreenshot(page: Page, name: string, fullPage = true) {
+  const dir = path.join(__dirname, "..", "artifacts");
+  fs.mkdirSync(dir, { recursive: true });
+  // Sticky bars are drawn where the viewport is: scroll home so a full-page shot looks real.
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage });
+}

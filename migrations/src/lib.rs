@@ -1,0 +1,19 @@
+//! Bullpen's schema, one file per migration, applied in order. The same migrations run on
+//! SQLite and PostgreSQL. A migration that has shipped is never edited: add a new one.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_app_meta;
+mod m20261122_000002_accounts;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261122_000001_app_meta::Migration),
+            Box::new(m20261122_000002_accounts::Migration),
+        ]
+    }
+}

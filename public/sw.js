@@ -1,0 +1,74 @@
+// Bullpen's service worker: keeps the app shell and static assets so the app opens offline.
+//
+// - Pages (navigations): network first, so people always get fresh HTML; the last copy of each
+//   page is kept, and "/" stands in for a page never visited. The page shows an offline banner.
+// - Static assets (/pkg, /icons, the manifest): served from the cache and refreshed in the
+//   background (stale-while-revalidate).
+// - Live data (/api, /health, websockets) is never cached.
+const CACHE = "bullpen-shell-v1";
+const SHELL = ["/", "/manifest.webmanifest", "/icons/icon-192.png", "/icons/icon-512.png", "/icons/favicon.svg"];
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    (async () => {
+      const cache = await caches.open(CACHE);
+      await cache.addAll(SHELL);
+      // The WASM, JS and CSS names come from the build; read them off the shell page.
+      const html = await (await cache.match("/")).text();
+      const assets = [...html.matchAll(/(?:href|src)="(\/pkg\/[^"]+)"/g)].map((m) => m[1]);
+      await cache.addAll([...new Set(assets)]);
+      await self.skipWaiting();
+    })(),
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    (async () => {
+      for (const key of await caches.keys()) {
+        if (key !== CACHE) await caches.delete(key);
+      }
+      await self.clients.claim();
+    })(),
+  );
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (url.pathname.startsWith("/api/") || url.pathname === "/health") return;
+
+  if (request.mode === "navigate") {
+    event.respondWith(networkFirst(request));
+  } else if (/^\/(pkg|icons)\//.test(url.pathname) || url.pathname === "/manifest.webmanifest") {
+    event.respondWith(staleWhileRevalidate(request, event));
+  }
+});
+
+async function networkFirst(request) {
+  const cache = await caches.open(CACHE);
+  try {
+    const response = await fetch(request);
+    if (response.ok) await cache.put(request, response.clone());
+    return response;
+  } catch (offline) {
+    return (await cache.match(request)) || (await cache.match("/")) || Response.error();
+  }
+}
+
+async function staleWhileRevalidate(request, event) {
+  const cache = await caches.open(CACHE);
+  const cached = await cache.match(request);
+  const refresh = fetch(request)
+    .then((response) => {
+      if (response.ok) cache.put(request, response.clone());
+      return response;
+    })
+    .catch(() => cached || Response.error());
+  if (cached) {
+    event.waitUntil(refresh);
+    return cached;
+  }
+  return refresh;
+}

@@ -1,0 +1,117 @@
+# Installs what Bullpen's build and tests need, each only when missing or of the wrong version.
+# Sourced by scripts/run and scripts/test; safe to run any number of times. Everything comes
+# from a package registry (crates.io, npm, Debian): cargo-leptos never downloads a tool itself.
+
+CARGO_LEPTOS_VERSION=0.3.10      # 0.3.11 needs rustc 1.96
+WASM_BINDGEN_VERSION=0.2.130     # must equal the `wasm-bindgen = "=…"` pin in Cargo.toml
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export PATH="$HOME/.cargo/bin:$ROOT/scripts/node_modules/.bin:$PATH"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+
+say() { printf '\033[1;32m==>\033[0m %s\n' "$*"; }
+die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+apt_install() {
+  command -v apt-get >/dev/null || die "please install: $* (no apt-get on this machine)"
+  say "installing $* from Debian"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@" >/dev/null
+}
+
+ensure_build_tools() {
+  command -v cargo >/dev/null || die "Rust is needed: https://rustup.rs"
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+  if [ "$(cargo leptos --version 2>/dev/null)" != "cargo-leptos $CARGO_LEPTOS_VERSION" ]; then
+    say "installing cargo-leptos $CARGO_LEPTOS_VERSION (a one-time build of 15–35 minutes)"
+    cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
+  fi
+  if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
+    say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
+    # Not --locked: its lock file pins a yanked crate.
+    cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+  fi
+  command -v npm >/dev/null || apt_install nodejs npm
+  # wasm-opt from npm's binaryen: Debian's (version 108) emits a WASM that fails to hydrate.
+  if [ ! -x "$ROOT/scripts/node_modules/.bin/wasm-opt" ]; then
+    say "installing wasm-opt (npm binaryen)"
+    (cd "$ROOT/scripts" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+ensure_test_tools() {
+  command -v curl >/dev/null || apt_install curl
+  if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
+    apt_install chromium
+  fi
+  if [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ]; then
+    say "installing Playwright (no browser download: it drives Debian's Chromium)"
+    (cd "$ROOT/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+# PostgreSQL for the integration tests: use the one on 127.0.0.1:5432, start a local cluster
+# if one is installed but stopped, else skip those tests (under CI=true, fail instead).
+ensure_postgres() {
+  if [ -n "${TEST_DATABASE_URL:-}" ]; then return; fi
+  local url="postgres://postgres@127.0.0.1:5432/postgres"
+  if ! pg_reachable; then
+    if command -v pg_ctlcluster >/dev/null && [ -d /etc/postgresql ]; then
+      say "starting the local PostgreSQL cluster"
+      $SUDO pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -n1)" main start || true
+      sleep 2
+    fi
+  fi
+  if pg_reachable; then
+    export TEST_DATABASE_URL="$url"
+    say "PostgreSQL tests run against $url"
+  elif [ "${CI:-}" = "true" ]; then
+    die "no PostgreSQL on 127.0.0.1:5432, and under CI nothing may be skipped"
+  else
+    printf '\033[1;33mSKIPPING\033[0m the PostgreSQL integration tests: nothing answers on 127.0.0.1:5432.\n'
+    printf '         Install and start PostgreSQL (apt-get install postgresql), or set\n'
+    printf '         TEST_DATABASE_URL=postgres://user@host:port/db, then run scripts/test again.\n'
+  fi
+}
+
+# Redis for the broker tests: use the one on 127.0.0.1:6379, start a throw-away one if
+# redis-server is installed, else skip those tests (under CI=true, fail instead).
+ensure_redis() {
+  if [ -n "${TEST_REDIS_URL:-}" ]; then return; fi
+  if ! port_open 6379 && command -v redis-server >/dev/null; then
+    say "starting a local Redis (nothing kept on disk)"
+    redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null || true
+    sleep 1
+  fi
+  if port_open 6379; then
+    export TEST_REDIS_URL="redis://127.0.0.1:6379"
+    say "Redis tests run against $TEST_REDIS_URL"
+  elif [ "${CI:-}" = "true" ]; then
+    die "no Redis on 127.0.0.1:6379, and under CI nothing may be skipped"
+  else
+    printf '\033[1;33mSKIPPING\033[0m the Redis broker tests: nothing answers on 127.0.0.1:6379.\n'
+    printf '         Install Redis (apt-get install redis-server) or set TEST_REDIS_URL, then run scripts/test again.\n'
+  fi
+}
+
+port_open() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+pg_reachable() {
+  port_open 5432
+}
+
+target_dir() {
+  echo "${CARGO_TARGET_DIR:-$ROOT/target}"
+}
+
+# cargo-leptos writes the site (WASM, JS, CSS, public/) into <cargo target dir>/site; Leptos.toml
+# says target/site, which is the same place unless CARGO_TARGET_DIR moves it.
+site_root() {
+  echo "$(target_dir)/site"
+}

@@ -1,0 +1,99 @@
+//! Inline SVG icons (24×24, drawn with `currentColor` strokes) so they follow the theme and
+//! cost no extra request.
+
+use leptos::prelude::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IconName {
+    Home,
+    Communities,
+    Markets,
+    Portfolio,
+    Assistant,
+    Settings,
+    Sun,
+    Moon,
+    Auto,
+    Offline,
+    ArrowRight,
+    SignIn,
+    Shield,
+}
+
+impl IconName {
+    /// The SVG drawing: stroked paths only.
+    fn paths(self) -> &'static [&'static str] {
+        match self {
+            IconName::Home => &["M3 10.5 12 3l9 7.5", "M5 9.5V21h5v-6h4v6h5V9.5"],
+            IconName::Communities => &[
+                "M4 5h12a2 2 0 0 1 2 2v6a2 2 0 0 1-2 2H9l-4 3.5V15H4a2 2 0 0 1-2-2V7a2 2 0 0 1 2-2z",
+                "M20 9h.5A1.5 1.5 0 0 1 22 10.5v6a1.5 1.5 0 0 1-1.5 1.5H20v3l-3.5-3H12",
+            ],
+            IconName::Markets => &["M3 3v18h18", "M7 15l4-4 3 3 6-7", "M16 7h4v4"],
+            IconName::Portfolio => &[
+                "M3 8a2 2 0 0 1 2-2h14a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2z",
+                "M8 6V5a2 2 0 0 1 2-2h4a2 2 0 0 1 2 2v1",
+                "M3 12h18",
+            ],
+            IconName::Assistant => &[
+                "M12 3l1.8 4.6L18.5 9l-4.7 1.6L12 15l-1.8-4.4L5.5 9l4.7-1.4z",
+                "M18 15l.9 2.1L21 18l-2.1.9L18 21l-.9-2.1L15 18l2.1-.9z",
+            ],
+            IconName::Settings => &[
+                "M12 15a3 3 0 1 0 0-6 3 3 0 0 0 0 6z",
+                "M19.4 13.5a7.6 7.6 0 0 0 0-3l2-1.6-2-3.4-2.4 1a7.5 7.5 0 0 0-2.6-1.5L14 2.5h-4l-.4 2.5A7.5 7.5 0 0 0 7 6.5l-2.4-1-2 3.4 2 1.6a7.6 7.6 0 0 0 0 3l-2 1.6 2 3.4 2.4-1a7.5 7.5 0 0 0 2.6 1.5l.4 2.5h4l.4-2.5a7.5 7.5 0 0 0 2.6-1.5l2.4 1 2-3.4z",
+            ],
+            IconName::Sun => &[
+                "M12 16a4 4 0 1 0 0-8 4 4 0 0 0 0 8z",
+                "M12 2v2M12 20v2M4.9 4.9l1.4 1.4M17.7 17.7l1.4 1.4M2 12h2M20 12h2M4.9 19.1l1.4-1.4M17.7 6.3l1.4-1.4",
+            ],
+            IconName::Moon => &["M20 14.5A8 8 0 1 1 9.5 4a6.5 6.5 0 0 0 10.5 10.5z"],
+            IconName::Auto => &["M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18z", "M12 3v18", "M12 7h5M12 11h7M12 15h6"],
+            IconName::Offline => &[
+                "M2 2l20 20",
+                "M8.5 16.5a5 5 0 0 1 7 0",
+                "M5 12.9a10 10 0 0 1 5.2-2.8M19 12.9a10 10 0 0 0-2.1-1.6",
+                "M1.5 9a15 15 0 0 1 4.2-2.7M22.5 9A15 15 0 0 0 10.7 5",
+                "M12 20h.01",
+            ],
+            IconName::ArrowRight => &["M5 12h14", "M13 6l6 6-6 6"],
+            IconName::SignIn => &["M15 3h4a2 2 0 0 1 2 2v14a2 2 0 0 1-2 2h-4", "M10 17l5-5-5-5", "M15 12H3"],
+            IconName::Shield => &["M12 3l8 3v6c0 5-3.5 8-8 9-4.5-1-8-4-8-9V6z", "M9 12l2 2 4-4"],
+        }
+    }
+}
+
+/// A decorative icon: hidden from screen readers, the control around it carries the name.
+#[component]
+pub fn Icon(name: IconName) -> impl IntoView {
+    view! {
+        <svg
+            class="icon"
+            viewBox="0 0 24 24"
+            width="24"
+            height="24"
+            fill="none"
+            stroke="currentColor"
+            stroke-width="1.8"
+            stroke-linecap="round"
+            stroke-linejoin="round"
+            aria-hidden="true"
+            focusable="false"
+        >
+            {name.paths().iter().map(|d| view! { <path d=*d /> }).collect_view()}
+        </svg>
+    }
+}
+
+/// The Bullpen mark: a rising bar chart in a rounded square.
+#[component]
+pub fn Logo() -> impl IntoView {
+    view! {
+        <svg class="logo" viewBox="0 0 32 32" width="32" height="32" aria-hidden="true" focusable="false">
+            <rect width="32" height="32" rx="8" fill="var(--brand)" />
+            <rect x="7" y="17" width="4" height="8" rx="1.5" fill="#fff" opacity="0.75" />
+            <rect x="14" y="12" width="4" height="13" rx="1.5" fill="#fff" opacity="0.9" />
+            <rect x="21" y="7" width="4" height="18" rx="1.5" fill="#fff" />
+        </svg>
+    }
+}

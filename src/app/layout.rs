@@ -1,0 +1,71 @@
+//! The frame around every page: a top bar, the main navigation (a sidebar on wide screens, a
+//! bottom bar on a phone — the same links, restyled by CSS), the offline banner and the footer.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::auth::ui::menu::UserMenu;
+
+use super::{
+    i18n::{t, t_string, use_i18n},
+    icons::{Icon, IconName, Logo},
+    pwa::OfflineBanner,
+    theme::ThemeSwitch,
+};
+
+#[component]
+pub fn Layout(children: Children) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="app-frame">
+            <header class="topbar">
+                <A href="/" attr:class="brand" attr:aria-label="Bullpen">
+                    <Logo />
+                    <span class="brand-name">"Bullpen"</span>
+                </A>
+                <span class="brand-tagline">{t!(i18n, brand.tagline)}</span>
+                <div class="topbar-actions">
+                    <ThemeSwitch />
+                    <A href="/settings" attr:class="icon-button topbar-settings" attr:aria-label=move || t_string!(i18n, nav.settings)>
+                        <Icon name=IconName::Settings />
+                    </A>
+                    <UserMenu />
+                </div>
+            </header>
+            <MainNav />
+            <main id="main" class="content">
+                <OfflineBanner />
+                {children()}
+                <footer class="footer">
+                    <span>{t!(i18n, footer.disclaimer)}</span>
+                </footer>
+            </main>
+        </div>
+    }
+}
+
+#[component]
+fn MainNav() -> impl IntoView {
+    let i18n = use_i18n();
+    let link = move |href: &'static str,
+                     icon: IconName,
+                     label: Signal<&'static str>,
+                     extra: &'static str| {
+        view! {
+            <A href=href attr:class=format!("nav-link {extra}")>
+                <Icon name=icon />
+                <span class="nav-label">{move || label.get()}</span>
+            </A>
+        }
+    };
+    view! {
+        <nav class="main-nav" aria-label=move || t_string!(i18n, nav.main)>
+            {link("/", IconName::Home, Signal::derive(move || t_string!(i18n, nav.home)), "")}
+            {link("/communities", IconName::Communities, Signal::derive(move || t_string!(i18n, nav.communities)), "")}
+            {link("/markets", IconName::Markets, Signal::derive(move || t_string!(i18n, nav.markets)), "")}
+            {link("/portfolio", IconName::Portfolio, Signal::derive(move || t_string!(i18n, nav.portfolio)), "")}
+            {link("/assistant", IconName::Assistant, Signal::derive(move || t_string!(i18n, nav.assistant)), "")}
+            {link("/settings", IconName::Settings, Signal::derive(move || t_string!(i18n, nav.settings)), "nav-secondary")}
+        </nav>
+    }
+}

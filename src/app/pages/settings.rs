@@ -1,0 +1,126 @@
+use leptos::prelude::*;
+use leptos_i18n::Locale as _;
+use leptos_meta::Title;
+
+use crate::app::{
+    api::server_info,
+    i18n::{t, t_string, use_i18n, Locale},
+    theme::{use_theme, ThemeChoice},
+};
+use crate::auth::ui::settings::AccountSettings;
+
+/// The UI languages, each named in its own language.
+pub const LANGUAGES: [(Locale, &str); 5] = [
+    (Locale::en, "English"),
+    (Locale::tr, "Türkçe"),
+    (Locale::es, "Español"),
+    (Locale::fr, "Français"),
+    (Locale::de, "Deutsch"),
+];
+
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Title text=move || t_string!(i18n, settings.title) />
+        <h1 class="page-title">{t!(i18n, settings.title)}</h1>
+        <section class="card settings-section">
+            <h2>{t!(i18n, settings.appearance)}</h2>
+            <LanguagePicker />
+            <ThemePicker />
+        </section>
+        <AccountSettings />
+        <About />
+    }
+}
+
+#[component]
+fn LanguagePicker() -> impl IntoView {
+    let i18n = use_i18n();
+    let on_change = move |ev: leptos::ev::Event| {
+        let value = event_target_value(&ev);
+        if let Some((locale, _)) = LANGUAGES.iter().find(|(l, _)| l.as_str() == value) {
+            i18n.set_locale(*locale);
+        }
+    };
+    view! {
+        <div class="field">
+            <label for="language">{t!(i18n, language.label)}</label>
+            <select id="language" on:change=on_change prop:value=move || i18n.get_locale().as_str()>
+                {LANGUAGES
+                    .iter()
+                    .map(|(locale, name)| {
+                        let code = locale.as_str();
+                        view! {
+                            <option value=code selected=move || i18n.get_locale() == *locale lang=code>
+                                {*name}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+            <p class="help">{t!(i18n, settings.language_help)}</p>
+        </div>
+    }
+}
+
+#[component]
+fn ThemePicker() -> impl IntoView {
+    let i18n = use_i18n();
+    let theme = use_theme();
+    view! {
+        <fieldset class="field">
+            <legend>{t!(i18n, theme.label)}</legend>
+            <div class="segmented" role="radiogroup">
+                {ThemeChoice::ALL
+                    .into_iter()
+                    .map(|choice| {
+                        view! {
+                            <label class="segment">
+                                <input
+                                    type="radio"
+                                    name="theme"
+                                    value=choice.to_string()
+                                    prop:checked=move || theme.choice() == choice
+                                    on:change=move |_| theme.set(choice)
+                                />
+                                <span>{move || choice.label()}</span>
+                            </label>
+                        }
+                    })
+                    .collect_view()}
+            </div>
+            <p class="help">{t!(i18n, settings.theme_help)}</p>
+        </fieldset>
+    }
+}
+
+/// Which server this is: version, database engine, installation date.
+#[component]
+fn About() -> impl IntoView {
+    let i18n = use_i18n();
+    let info = Resource::new(|| (), |_| server_info());
+    view! {
+        <section class="card settings-section" aria-labelledby="about-title">
+            <h2 id="about-title">{t!(i18n, settings.about)}</h2>
+            <Suspense fallback=move || view! { <p class="muted">{t!(i18n, settings.loading)}</p> }>
+                {move || Suspend::new(async move {
+                    info.await.map(|info| {
+                        view! {
+                            <dl class="facts">
+                                <dt>{t!(i18n, settings.version)}</dt>
+                                <dd>{info.version}</dd>
+                                <dt>{t!(i18n, settings.database)}</dt>
+                                <dd data-testid="database-engine">{info.database}</dd>
+                                <dt>{t!(i18n, settings.broker)}</dt>
+                                <dd>{info.broker}</dd>
+                                <dt>{t!(i18n, settings.installed)}</dt>
+                                <dd>{info.installed_at.map(|at| at.chars().take(10).collect::<String>()).unwrap_or_else(|| "—".into())}</dd>
+                            </dl>
+                        }
+                    })
+                })}
+            </Suspense>
+        </section>
+    }
+}

@@ -1,0 +1,431 @@
+//! Account logic: every rule of registration, sign-in, sessions, profiles and blocking lives
+//! here; the server functions in `api.rs` only authorise, call and shape the answer.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveValue::Set, TransactionTrait};
+use uuid::Uuid;
+
+use super::{password, repo, tokens, validate, ProfileUpdate, PublicProfile, User};
+use crate::{
+    entities::users,
+    platform::{error::AppError, server::AppState},
+};
+
+/// Failed sign-ins allowed per account and per client address within the window.
+pub const LOGIN_MAX_FAILURES: usize = 5;
+pub const LOGIN_WINDOW_SECS: i64 = 60;
+/// A rotated refresh token presented again within this many seconds is a race between two of
+/// the person's own requests (two tabs loading at once), not theft: that request is let through
+/// without new tokens, and the session lives on. Later, reuse revokes the whole session.
+pub const REUSE_GRACE_SECS: i64 = 30;
+
+/// A signed-in session: who, which session, and its two tokens.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub user: users::Model,
+    pub session_id: Uuid,
+    pub access_token: String,
+    pub refresh_token: String,
+}
+
+pub struct Registration {
+    pub email: String,
+    pub username: String,
+    pub display_name: String,
+    pub password: String,
+    pub preferred_language: Option<String>,
+}
+
+fn invalid(err: validate::FieldError) -> AppError {
+    AppError::Validation(err.to_string())
+}
+
+pub fn to_user(model: &users::Model) -> User {
+    User {
+        id: model.id.to_string(),
+        email: model.email.clone(),
+        username: model.username.clone(),
+        display_name: model.display_name.clone(),
+        bio: model.bio.clone(),
+        preferred_language: model.preferred_language.clone(),
+        time_zone: model.time_zone.clone(),
+        created_at: model.created_at.to_rfc3339(),
+    }
+}
+
+pub async fn register(state: &AppState, input: Registration) -> Result<Session, AppError> {
+    let email = validate::email(&input.email).map_err(invalid)?;
+    let username = validate::username(&input.username).map_err(invalid)?;
+    let display_name = validate::display_name(&input.display_name).map_err(invalid)?;
+    validate::new_password(&input.password).map_err(invalid)?;
+    let language = match input.preferred_language.as_deref() {
+        Some(code) => validate::language(code).map_err(invalid)?,
+        None => "en".to_owned(),
+    };
+
+    // Friendly answers for the common clash; the unique indexes still decide under a race.
+    if repo::user_by_login(&state.db, &email).await?.is_some() {
+        return Err(AppError::Conflict(
+            "That email address is already registered.".into(),
+        ));
+    }
+    if repo::user_by_username(&state.db, &username)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::Conflict("That username is taken.".into()));
+    }
+
+    let password_hash = password::hash(input.password).await?;
+    let now = Utc::now();
+    let user = repo::insert_user(
+        &state.db,
+        users::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            email: Set(email),
+            username_key: Set(validate::username_key(&username)),
+            username: Set(username),
+            display_name: Set(display_name),
+            password_hash: Set(password_hash),
+            bio: Set(String::new()),
+            preferred_language: Set(language),
+            time_zone: Set("UTC".into()),
+            created_at: Set(now),
+            updated_at: Set(now),
+        },
+    )
+    .await
+    .map_err(|err| match AppError::from(err) {
+        AppError::Conflict(_) => {
+            AppError::Conflict("That email address or username is already registered.".into())
+        }
+        other => other,
+    })?;
+    tracing::info!(user = %user.id, "account registered");
+    start_session(state, user, now).await
+}
+
+/// Signs in with an email or username. Failures are counted per account and per client address;
+/// the error never says which of the two was wrong.
+pub async fn login(
+    state: &AppState,
+    login: &str,
+    password: &str,
+    client: &str,
+) -> Result<Session, AppError> {
+    let now = Utc::now();
+    // Bounded: the key is stored, and no account has a longer name than an email may be.
+    let login_key: String = login
+        .trim()
+        .to_lowercase()
+        .chars()
+        .take(validate::EMAIL_MAX)
+        .collect();
+    let account_key = format!("account:{login_key}");
+    let address_key = format!("address:{client}");
+    for key in [&account_key, &address_key] {
+        throttle(state, key, now).await?;
+    }
+
+    // A password no account can have is not looked up (the dummy hash still runs).
+    let plausible = password.chars().count() <= validate::PASSWORD_MAX;
+    let user = if plausible {
+        repo::user_by_login(&state.db, &login_key).await?
+    } else {
+        None
+    };
+    let matches = password::verify(
+        password.to_owned(),
+        user.as_ref().map(|u| u.password_hash.clone()),
+    )
+    .await?;
+    match user {
+        Some(user) if matches => {
+            repo::clear_login_failures(&state.db, &account_key).await?;
+            tracing::info!(user = %user.id, "signed in");
+            start_session(state, user, now).await
+        }
+        _ => {
+            for key in [&account_key, &address_key] {
+                repo::record_login_failure(&state.db, key, now).await?;
+            }
+            Err(AppError::BadCredentials)
+        }
+    }
+}
+
+async fn throttle(state: &AppState, key: &str, now: DateTime<Utc>) -> Result<(), AppError> {
+    let since = now - chrono::Duration::seconds(LOGIN_WINDOW_SECS);
+    let failures = repo::login_failures_since(&state.db, key, since).await?;
+    if failures.len() >= LOGIN_MAX_FAILURES {
+        // Free again when the oldest failure in the window leaves it.
+        let oldest_counted = failures[failures.len() - LOGIN_MAX_FAILURES];
+        let wait = (oldest_counted + chrono::Duration::seconds(LOGIN_WINDOW_SECS) - now)
+            .num_seconds()
+            .max(1);
+        return Err(AppError::RateLimited {
+            retry_after_secs: wait as u64,
+        });
+    }
+    Ok(())
+}
+
+async fn start_session(
+    state: &AppState,
+    user: users::Model,
+    now: DateTime<Utc>,
+) -> Result<Session, AppError> {
+    let session_id = Uuid::new_v4();
+    let refresh_token = tokens::new_refresh_token();
+    repo::insert_refresh_token(
+        &state.db,
+        user.id,
+        session_id,
+        tokens::hash_refresh_token(&refresh_token),
+        now,
+        now + chrono::Duration::seconds(state.config.refresh_token_ttl_secs as i64),
+    )
+    .await?;
+    let access_token = tokens::issue_access(
+        &state.jwt_secret,
+        user.id,
+        session_id,
+        now,
+        state.config.access_token_ttl_secs,
+    );
+    Ok(Session {
+        user,
+        session_id,
+        access_token,
+        refresh_token,
+    })
+}
+
+/// The outcome of presenting a refresh token.
+pub enum Refreshed {
+    /// A new pair; the presented token is now spent.
+    Rotated(Box<Session>),
+    /// The token was rotated a moment ago by a parallel request of the same person: this request
+    /// may proceed with a one-off access token, and no new refresh token is handed out.
+    JustRotated { access_token: String },
+}
+
+/// Exchanges a refresh token for a new pair. A spent token presented again (outside the short
+/// race window) is treated as stolen: the whole session is revoked.
+pub async fn refresh(state: &AppState, refresh_token: &str) -> Result<Refreshed, AppError> {
+    let now = Utc::now();
+    let Some(row) =
+        repo::refresh_token_by_hash(&state.db, &tokens::hash_refresh_token(refresh_token)).await?
+    else {
+        return Err(AppError::Unauthorized);
+    };
+    if row.revoked_at.is_some() || row.expires_at <= now {
+        return Err(AppError::Unauthorized);
+    }
+    if let Some(rotated_at) = row.rotated_at {
+        return reused(state, &row, rotated_at, now).await;
+    }
+
+    let txn = state.db.begin().await?;
+    if !repo::mark_rotated(&txn, row.id, now).await? {
+        txn.rollback().await?;
+        // Another request rotated it between our read and our write.
+        let row = repo::refresh_token_by_hash(&state.db, &row.token_hash)
+            .await?
+            .ok_or(AppError::Unauthorized)?;
+        return reused(state, &row, row.rotated_at.unwrap_or(now), now).await;
+    }
+    let next = tokens::new_refresh_token();
+    repo::insert_refresh_token(
+        &txn,
+        row.user_id,
+        row.family_id,
+        tokens::hash_refresh_token(&next),
+        now,
+        now + chrono::Duration::seconds(state.config.refresh_token_ttl_secs as i64),
+    )
+    .await?;
+    txn.commit().await?;
+
+    let user = repo::user_by_id(&state.db, row.user_id)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    let access_token = tokens::issue_access(
+        &state.jwt_secret,
+        user.id,
+        row.family_id,
+        now,
+        state.config.access_token_ttl_secs,
+    );
+    Ok(Refreshed::Rotated(Box::new(Session {
+        user,
+        session_id: row.family_id,
+        access_token,
+        refresh_token: next,
+    })))
+}
+
+async fn reused(
+    state: &AppState,
+    row: &crate::entities::refresh_tokens::Model,
+    rotated_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Refreshed, AppError> {
+    if (now - rotated_at).num_seconds() < REUSE_GRACE_SECS {
+        let access_token = tokens::issue_access(
+            &state.jwt_secret,
+            row.user_id,
+            row.family_id,
+            now,
+            state.config.access_token_ttl_secs,
+        );
+        return Ok(Refreshed::JustRotated { access_token });
+    }
+    let revoked = repo::revoke_family(&state.db, row.family_id, now).await?;
+    tracing::warn!(user = %row.user_id, session = %row.family_id, revoked, "a spent refresh token was reused; session revoked");
+    Err(AppError::Unauthorized)
+}
+
+/// Ends a session: its refresh tokens stop working, and so do its access tokens.
+pub async fn logout(state: &AppState, session_id: Uuid) -> Result<(), AppError> {
+    repo::revoke_family(&state.db, session_id, Utc::now()).await?;
+    Ok(())
+}
+
+/// Ends the session a refresh token belongs to (the script API's logout).
+pub async fn logout_by_refresh_token(
+    state: &AppState,
+    refresh_token: &str,
+) -> Result<(), AppError> {
+    match repo::refresh_token_by_hash(&state.db, &tokens::hash_refresh_token(refresh_token)).await?
+    {
+        Some(row) => logout(state, row.family_id).await,
+        None => Err(AppError::Unauthorized),
+    }
+}
+
+/// The person behind an access token, if the token is valid and its session alive.
+pub async fn authenticate(
+    state: &AppState,
+    access_token: &str,
+) -> Result<(users::Model, Uuid), AppError> {
+    let claims = tokens::verify_access(&state.jwt_secret, access_token)?;
+    if !repo::session_alive(&state.db, claims.sid).await? {
+        return Err(AppError::Unauthorized);
+    }
+    let user = repo::user_by_id(&state.db, claims.sub)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    Ok((user, claims.sid))
+}
+
+pub async fn update_profile(
+    state: &AppState,
+    user_id: Uuid,
+    update: ProfileUpdate,
+) -> Result<users::Model, AppError> {
+    let display_name = validate::display_name(&update.display_name).map_err(invalid)?;
+    let bio = validate::bio(&update.bio).map_err(invalid)?;
+    let language = validate::language(&update.preferred_language).map_err(invalid)?;
+    let time_zone = validate::time_zone(&update.time_zone).map_err(invalid)?;
+    let user = repo::user_by_id(&state.db, user_id)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    let mut active: users::ActiveModel = user.into();
+    active.display_name = Set(display_name);
+    active.bio = Set(bio);
+    active.preferred_language = Set(language);
+    active.time_zone = Set(time_zone);
+    active.updated_at = Set(Utc::now());
+    Ok(sea_orm::ActiveModelTrait::update(active, &state.db).await?)
+}
+
+/// Changes the password (the old one is required) and signs out every other session.
+pub async fn change_password(
+    state: &AppState,
+    user_id: Uuid,
+    session_id: Uuid,
+    old_password: &str,
+    new_password: &str,
+) -> Result<(), AppError> {
+    let user = repo::user_by_id(&state.db, user_id)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    if !password::verify(old_password.to_owned(), Some(user.password_hash.clone())).await? {
+        return Err(AppError::Validation(
+            "The current password is not correct.".into(),
+        ));
+    }
+    validate::new_password(new_password).map_err(invalid)?;
+    if old_password == new_password {
+        return Err(AppError::Validation(
+            "The new password is the same as the current one.".into(),
+        ));
+    }
+    let hash = password::hash(new_password.to_owned()).await?;
+    let now = Utc::now();
+    let txn = state.db.begin().await?;
+    let mut active: users::ActiveModel = user.into();
+    active.password_hash = Set(hash);
+    active.updated_at = Set(now);
+    sea_orm::ActiveModelTrait::update(active, &txn).await?;
+    let ended = repo::revoke_other_families(&txn, user_id, session_id, now).await?;
+    txn.commit().await?;
+    tracing::info!(user = %user_id, other_sessions_ended = ended, "password changed");
+    Ok(())
+}
+
+pub async fn public_profile(
+    state: &AppState,
+    viewer: Option<Uuid>,
+    username: &str,
+) -> Result<PublicProfile, AppError> {
+    let user = repo::user_by_username(&state.db, username)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("The user @{}", username.trim())))?;
+    let blocked = match viewer {
+        Some(viewer) => repo::is_blocked(&state.db, viewer, user.id).await?,
+        None => false,
+    };
+    Ok(PublicProfile {
+        id: user.id.to_string(),
+        username: user.username,
+        display_name: user.display_name,
+        bio: user.bio,
+        blocked,
+    })
+}
+
+pub async fn set_blocked(
+    state: &AppState,
+    me: Uuid,
+    username: &str,
+    blocked: bool,
+) -> Result<PublicProfile, AppError> {
+    let other = repo::user_by_username(&state.db, username)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("The user @{}", username.trim())))?;
+    if other.id == me {
+        return Err(AppError::Validation("You can't block yourself.".into()));
+    }
+    if blocked {
+        repo::block(&state.db, me, other.id, Utc::now()).await?;
+    } else {
+        repo::unblock(&state.db, me, other.id).await?;
+    }
+    public_profile(state, Some(me), username).await
+}
+
+pub async fn blocked_users(state: &AppState, me: Uuid) -> Result<Vec<PublicProfile>, AppError> {
+    Ok(repo::blocked_users(&state.db, me)
+        .await?
+        .into_iter()
+        .map(|u| PublicProfile {
+            id: u.id.to_string(),
+            username: u.username,
+            display_name: u.display_name,
+            bio: u.bio,
+            blocked: true,
+        })
+        .collect())
+}

@@ -1,0 +1,213 @@
+//! Sign-in, sign-up and public profile pages.
+
+use leptos::prelude::*;
+use leptos_i18n::Locale as _;
+use leptos_meta::Title;
+use leptos_router::{
+    components::A,
+    hooks::{use_navigate, use_params_map, use_query_map},
+};
+
+use super::{
+    field::{FormError, TextField},
+    session::{safe_next, use_session},
+};
+use crate::{
+    app::i18n::{t, t_string, use_i18n},
+    auth::{
+        api::{user_profile, SetBlocked, SignIn, SignUp},
+        validate,
+    },
+    platform::error::AppError,
+};
+
+/// The error of a form's last submission, in the reader's language, or `None`.
+pub fn submission_error(
+    last: impl Fn() -> Option<AppError> + Send + Sync + 'static,
+) -> Signal<Option<String>> {
+    Signal::derive(move || last().map(|err| error_text(&err)))
+}
+
+/// After a successful sign-in or sign-up: read the session again and go back where the person
+/// came from.
+fn return_when_signed_in(
+    succeeded: impl Fn() -> bool + 'static,
+    next: impl Fn() -> String + 'static,
+) {
+    let session = use_session();
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if succeeded() {
+            session.reload();
+            navigate(&next(), Default::default());
+        }
+    });
+}
+
+/// An error from the server in the reader's language where the app knows it.
+pub fn error_text(err: &AppError) -> String {
+    let i18n = use_i18n();
+    match err {
+        AppError::BadCredentials => t_string!(i18n, errors.bad_credentials).to_owned(),
+        AppError::RateLimited { retry_after_secs } => {
+            t_string!(i18n, errors.rate_limited).replace("{n}", &retry_after_secs.to_string())
+        }
+        AppError::Unauthorized => t_string!(i18n, errors.unauthorized).to_owned(),
+        AppError::Transport(_) => t_string!(i18n, errors.network).to_owned(),
+        AppError::Internal | AppError::Unavailable => t_string!(i18n, errors.generic).to_owned(),
+        // The server's own sentence (validation and conflicts name the field).
+        other => other.to_string(),
+    }
+}
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let next = move || safe_next(query.read().get("next"));
+    let login = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let show_all = RwSignal::new(false);
+    let action = ServerAction::<SignIn>::new();
+    let error = submission_error(move || action.value().get().and_then(Result::err));
+    return_when_signed_in(move || matches!(action.value().get(), Some(Ok(_))), next);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        show_all.set(true);
+        if login.get_untracked().trim().is_empty() || password.get_untracked().is_empty() {
+            return;
+        }
+        action.dispatch(SignIn {
+            login: login.get_untracked(),
+            password: password.get_untracked(),
+        });
+    };
+    view! {
+        <Title text=move || t_string!(i18n, auth.sign_in_title) />
+        <section class="card auth-card">
+            <h1>{t!(i18n, auth.sign_in_title)}</h1>
+            <p class="muted">{t!(i18n, auth.sign_in_lead)}</p>
+            <form on:submit=submit novalidate>
+                <TextField id="login" label=Signal::derive(move || t_string!(i18n, auth.login_label)) value=login autocomplete="username" show_all />
+                <TextField id="password" label=Signal::derive(move || t_string!(i18n, auth.password_label)) value=password kind="password" autocomplete="current-password" show_all />
+                <FormError message=error />
+                <button type="submit" class="button button-primary" disabled=move || action.pending().get()>
+                    {move || if action.pending().get() { t_string!(i18n, auth.working) } else { t_string!(i18n, auth.submit_sign_in) }}
+                </button>
+            </form>
+            <p class="muted">
+                {t!(i18n, auth.no_account)} " "
+                <A href=move || format!("/signup?next={}", next())>{t!(i18n, auth.create_one)}</A>
+            </p>
+        </section>
+    }
+}
+
+#[component]
+pub fn SignUpPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let next = move || safe_next(query.read().get("next"));
+    let email = RwSignal::new(String::new());
+    let username = RwSignal::new(String::new());
+    let display_name = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let show_all = RwSignal::new(false);
+    let action = ServerAction::<SignUp>::new();
+    let error = submission_error(move || action.value().get().and_then(Result::err));
+    return_when_signed_in(move || matches!(action.value().get(), Some(Ok(_))), next);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        show_all.set(true);
+        let valid = validate::email(&email.get_untracked()).is_ok()
+            && validate::username(&username.get_untracked()).is_ok()
+            && validate::display_name(&display_name.get_untracked()).is_ok()
+            && validate::new_password(&password.get_untracked()).is_ok();
+        if !valid {
+            return;
+        }
+        action.dispatch(SignUp {
+            email: email.get_untracked(),
+            username: username.get_untracked(),
+            display_name: display_name.get_untracked(),
+            password: password.get_untracked(),
+            preferred_language: Some(i18n.get_locale_untracked().as_str().to_owned()),
+        });
+    };
+    view! {
+        <Title text=move || t_string!(i18n, auth.sign_up_title) />
+        <section class="card auth-card">
+            <h1>{t!(i18n, auth.sign_up_title)}</h1>
+            <p class="muted">{t!(i18n, auth.sign_up_lead)}</p>
+            <form on:submit=submit novalidate>
+                <TextField id="email" label=Signal::derive(move || t_string!(i18n, auth.email_label)) value=email kind="email" autocomplete="email" check=|v| validate::email(v).map(|_| ()) show_all />
+                <TextField id="username" label=Signal::derive(move || t_string!(i18n, auth.username_label)) value=username autocomplete="username" help=Signal::derive(move || t_string!(i18n, auth.username_help)) check=|v| validate::username(v).map(|_| ()) show_all />
+                <TextField id="display_name" label=Signal::derive(move || t_string!(i18n, auth.display_name_label)) value=display_name autocomplete="name" check=|v| validate::display_name(v).map(|_| ()) show_all />
+                <TextField id="new_password" label=Signal::derive(move || t_string!(i18n, auth.password_label)) value=password kind="password" autocomplete="new-password" help=Signal::derive(move || t_string!(i18n, auth.password_help)) check=validate::new_password show_all />
+                <FormError message=error />
+                <button type="submit" class="button button-primary" disabled=move || action.pending().get()>
+                    {move || if action.pending().get() { t_string!(i18n, auth.working) } else { t_string!(i18n, auth.submit_sign_up) }}
+                </button>
+            </form>
+            <p class="muted">
+                {t!(i18n, auth.have_account)} " "
+                <A href=move || format!("/signin?next={}", next())>{t!(i18n, auth.sign_in_link)}</A>
+            </p>
+        </section>
+    }
+}
+
+/// `/u/:username`: who someone is, and a button to block or unblock them.
+#[component]
+pub fn ProfilePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let params = use_params_map();
+    let username = move || params.read().get("username").unwrap_or_default();
+    let block = ServerAction::<SetBlocked>::new();
+    let profile = Resource::new(
+        move || (username(), block.version().get()),
+        |(name, _)| user_profile(name),
+    );
+    view! {
+        <Transition fallback=move || view! { <p class="muted">{t!(i18n, settings.loading)}</p> }>
+            {move || Suspend::new(async move {
+                profile.await.map(|p| {
+                    let me = session.user().map(|u| u.id) == Some(p.id.clone());
+                    let signed_in = session.user().is_some();
+                    let blocked = p.blocked;
+                    let name = p.username.clone();
+                    view! {
+                        <Title text=p.display_name.clone() />
+                        <section class="card profile-card">
+                            <span class="avatar avatar-large" aria-hidden="true">{p.initials()}</span>
+                            <div class="profile-main">
+                                <h1>{p.display_name.clone()}</h1>
+                                <p class="muted">"@" {p.username.clone()}</p>
+                                <Show when=move || blocked>
+                                    <span class="badge badge-warning">{t!(i18n, profile.blocked_badge)}</span>
+                                </Show>
+                                <p>{p.bio.clone()}</p>
+                                <Show when=move || signed_in && !me>
+                                    {
+                                        let name = name.clone();
+                                        view! {
+                                            <button
+                                                type="button"
+                                                class="button"
+                                                on:click=move |_| { block.dispatch(SetBlocked { username: name.clone(), blocked: !blocked }); }
+                                            >
+                                                {move || if blocked { t_string!(i18n, profile.unblock) } else { t_string!(i18n, profile.block) }}
+                                            </button>
+                                        }
+                                    }
+                                    <p class="help">{t!(i18n, profile.blocked_note)}</p>
+                                </Show>
+                            </div>
+                        </section>
+                    }
+                })
+            })}
+        </Transition>
+    }
+}

@@ -1,0 +1,225 @@
+//! The account sections of Settings: profile, password, blocked people.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use super::{
+    field::{FormError, TextField},
+    pages::submission_error,
+    session::use_session,
+};
+use crate::{
+    app::i18n::{t, t_string, use_i18n},
+    auth::{
+        api::{blocked_users, ChangePassword, SetBlocked, UpdateProfile},
+        validate, ProfileUpdate, User,
+    },
+};
+
+/// Everything account-related in Settings; a sign-in prompt for a guest.
+#[component]
+pub fn AccountSettings() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    // Saving the profile reloads the session (the top bar shows the new name), which renders the
+    // form again with the saved values; the action lives here so that its "Saved." survives.
+    let save = ServerAction::<UpdateProfile>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = save.value().get() {
+            session.reload();
+        }
+    });
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match session.resource().await.ok().flatten() {
+                    Some(user) => view! {
+                        <ProfileForm user action=save />
+                        <PasswordForm />
+                        <BlockedList />
+                    }.into_any(),
+                    None => view! {
+                        <section class="card settings-section">
+                            <h2>{t!(i18n, profile.title)}</h2>
+                            <p class="muted">{t!(i18n, profile.sign_in_prompt)}</p>
+                            <A href="/signin?next=/settings" attr:class="button button-primary">{t!(i18n, nav.sign_in)}</A>
+                        </section>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn ProfileForm(user: User, action: ServerAction<UpdateProfile>) -> impl IntoView {
+    let i18n = use_i18n();
+    let display_name = RwSignal::new(user.display_name.clone());
+    let bio = RwSignal::new(user.bio.clone());
+    let language = RwSignal::new(user.preferred_language.clone());
+    let time_zone = RwSignal::new(user.time_zone.clone());
+    let show_all = RwSignal::new(false);
+    let error = submission_error(move || action.value().get().and_then(Result::err));
+    let saved = move || matches!(action.value().get(), Some(Ok(_)));
+    let use_device_zone = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            let zone =
+                js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new())
+                    .resolved_options();
+            if let Ok(value) = js_sys::Reflect::get(&zone, &"timeZone".into()) {
+                if let Some(zone) = value.as_string() {
+                    time_zone.set(zone);
+                }
+            }
+        }
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        show_all.set(true);
+        let valid = validate::display_name(&display_name.get_untracked()).is_ok()
+            && validate::bio(&bio.get_untracked()).is_ok()
+            && validate::time_zone(&time_zone.get_untracked()).is_ok();
+        if valid {
+            action.dispatch(UpdateProfile {
+                update: ProfileUpdate {
+                    display_name: display_name.get_untracked(),
+                    bio: bio.get_untracked(),
+                    preferred_language: language.get_untracked(),
+                    time_zone: time_zone.get_untracked(),
+                },
+            });
+        }
+    };
+    let bio_error = move || {
+        (show_all.get())
+            .then(|| validate::bio(&bio.get()).err())
+            .flatten()
+    };
+    view! {
+        <section class="card settings-section" aria-labelledby="profile-title">
+            <div class="section-head">
+                <span class="avatar avatar-large" aria-hidden="true">{move || validate::initials(&display_name.get())}</span>
+                <div>
+                    <h2 id="profile-title">{t!(i18n, profile.title)}</h2>
+                    <p class="muted">"@" {user.username.clone()} " · " {user.email.clone()}</p>
+                </div>
+            </div>
+            <form on:submit=submit novalidate class="stack">
+                <TextField id="display_name" label=Signal::derive(move || t_string!(i18n, auth.display_name_label)) value=display_name autocomplete="name" check=|v| validate::display_name(v).map(|_| ()) show_all />
+                <div class="field">
+                    <label for="bio">{t!(i18n, profile.bio_label)}</label>
+                    <textarea id="bio" rows="3" maxlength="400" prop:value=move || bio.get() on:input=move |ev| bio.set(event_target_value(&ev))></textarea>
+                    <p class="help">{move || format!("{} / {}", bio.get().trim().chars().count(), validate::BIO_MAX)}</p>
+                    <p class="field-error" role="alert">{move || bio_error().map(super::field::field_error_text)}</p>
+                </div>
+                <div class="field">
+                    <label for="preferred_language">{t!(i18n, profile.language_label)}</label>
+                    <select id="preferred_language" prop:value=move || language.get() on:change=move |ev| language.set(event_target_value(&ev))>
+                        {crate::app::pages::settings::LANGUAGES
+                            .iter()
+                            .map(|(locale, name)| {
+                                let code = leptos_i18n::Locale::as_str(*locale);
+                                view! { <option value=code selected=move || language.get() == code>{*name}</option> }
+                            })
+                            .collect_view()}
+                    </select>
+                    <p class="help">{t!(i18n, profile.language_help)}</p>
+                </div>
+                <div class="field-row">
+                    <TextField id="time_zone" label=Signal::derive(move || t_string!(i18n, profile.time_zone_label)) value=time_zone check=|v| validate::time_zone(v).map(|_| ()) show_all />
+                    <button type="button" class="button button-small" on:click=use_device_zone>{t!(i18n, profile.use_device_zone)}</button>
+                </div>
+                <FormError message=error />
+                <div class="form-actions">
+                    <button type="submit" class="button button-primary" disabled=move || action.pending().get()>{t!(i18n, profile.save)}</button>
+                    <Show when=saved><span class="success" role="status">{t!(i18n, profile.saved)}</span></Show>
+                </div>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+fn PasswordForm() -> impl IntoView {
+    let i18n = use_i18n();
+    let current = RwSignal::new(String::new());
+    let new = RwSignal::new(String::new());
+    let show_all = RwSignal::new(false);
+    let action = ServerAction::<ChangePassword>::new();
+    let error = submission_error(move || action.value().get().and_then(Result::err));
+    let changed = move || matches!(action.value().get(), Some(Ok(())));
+    Effect::new(move |_| {
+        if let Some(Ok(())) = action.value().get() {
+            current.set(String::new());
+            new.set(String::new());
+            show_all.set(false);
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        show_all.set(true);
+        if current.get_untracked().is_empty()
+            || validate::new_password(&new.get_untracked()).is_err()
+        {
+            return;
+        }
+        action.dispatch(ChangePassword {
+            current_password: current.get_untracked(),
+            new_password: new.get_untracked(),
+        });
+    };
+    view! {
+        <section class="card settings-section" aria-labelledby="password-title">
+            <h2 id="password-title">{t!(i18n, profile.password_title)}</h2>
+            <form on:submit=submit novalidate class="stack">
+                <TextField id="current_password" label=Signal::derive(move || t_string!(i18n, profile.current_password)) value=current kind="password" autocomplete="current-password" show_all />
+                <TextField id="changed_password" label=Signal::derive(move || t_string!(i18n, profile.new_password)) value=new kind="password" autocomplete="new-password" help=Signal::derive(move || t_string!(i18n, auth.password_help)) check=validate::new_password show_all />
+                <FormError message=error />
+                <div class="form-actions">
+                    <button type="submit" class="button" disabled=move || action.pending().get()>{t!(i18n, profile.change_password)}</button>
+                    <Show when=changed><span class="success" role="status">{t!(i18n, profile.password_changed)}</span></Show>
+                </div>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+fn BlockedList() -> impl IntoView {
+    let i18n = use_i18n();
+    let unblock = ServerAction::<SetBlocked>::new();
+    let list = Resource::new(move || unblock.version().get(), |_| blocked_users());
+    view! {
+        <section class="card settings-section" aria-labelledby="blocked-title">
+            <h2 id="blocked-title">{t!(i18n, profile.blocked_title)}</h2>
+            <p class="help">{t!(i18n, profile.blocked_note)}</p>
+            <Transition fallback=move || view! { <p class="muted">{t!(i18n, settings.loading)}</p> }>
+                {move || Suspend::new(async move {
+                    list.await.map(|people| {
+                        if people.is_empty() {
+                            return view! { <p class="muted">{t!(i18n, profile.blocked_none)}</p> }.into_any();
+                        }
+                        view! {
+                            <ul class="people">
+                                {people.into_iter().map(|p| {
+                                    let name = p.username.clone();
+                                    view! {
+                                        <li>
+                                            <span class="avatar" aria-hidden="true">{p.initials()}</span>
+                                            <A href=format!("/u/{}", p.username)>{p.display_name.clone()}</A>
+                                            <span class="muted">"@" {p.username.clone()}</span>
+                                            <button type="button" class="button button-small" on:click=move |_| {
+                                                unblock.dispatch(SetBlocked { username: name.clone(), blocked: false });
+                                            }>{t!(i18n, profile.unblock)}</button>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    })
+                })}
+            </Transition>
+        </section>
+    }
+}

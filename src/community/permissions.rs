@@ -1,0 +1,316 @@
+//! The one place that decides what a person may do in a community. Roles carry permission
+//! flags (a bitfield, so custom roles are just other sets of flags); `can` answers every
+//! question, with a reason a person understands when the answer is no. Nothing else in Bullpen
+//! re-implements a permission check.
+
+use serde::{Deserialize, Serialize};
+
+/// A set of permission flags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub struct Permissions(u32);
+
+impl Permissions {
+    pub const NONE: Permissions = Permissions(0);
+    /// Post in text channels (and react, reply, edit and delete one's own messages).
+    pub const POST: Permissions = Permissions(1 << 0);
+    /// Pin and unpin messages.
+    pub const PIN: Permissions = Permissions(1 << 1);
+    /// Delete others' messages, post in announcement channels.
+    pub const MODERATE_MESSAGES: Permissions = Permissions(1 << 2);
+    /// Kick, ban and unban members of a lower rank.
+    pub const BAN: Permissions = Permissions(1 << 3);
+    /// Create, rename, reorder and archive channels.
+    pub const MANAGE_CHANNELS: Permissions = Permissions(1 << 4);
+    /// Create and edit custom roles, and give roles of a lower rank.
+    pub const MANAGE_ROLES: Permissions = Permissions(1 << 5);
+    /// Edit the community itself: name, description, visibility, invites.
+    pub const MANAGE_COMMUNITY: Permissions = Permissions(1 << 6);
+    pub const ALL: Permissions = Permissions((1 << 7) - 1);
+
+    pub const fn union(self, other: Permissions) -> Permissions {
+        Permissions(self.0 | other.0)
+    }
+
+    pub const fn contains(self, other: Permissions) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    /// The raw bits, as stored in the database.
+    pub const fn bits(self) -> u32 {
+        self.0
+    }
+
+    /// From stored bits; unknown bits (from a newer version) are dropped, never granted.
+    pub const fn from_bits(bits: u32) -> Permissions {
+        Permissions(bits & Permissions::ALL.0)
+    }
+}
+
+/// The built-in ranks, highest first. A custom role sits at `Member` rank with extra flags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Rank {
+    Member = 0,
+    Moderator = 1,
+    Admin = 2,
+    Owner = 3,
+}
+
+impl Rank {
+    /// What each built-in rank may do before any custom role adds to it.
+    pub const fn permissions(self) -> Permissions {
+        match self {
+            Rank::Member => Permissions::POST,
+            Rank::Moderator => Permissions::POST
+                .union(Permissions::PIN)
+                .union(Permissions::MODERATE_MESSAGES)
+                .union(Permissions::BAN),
+            Rank::Admin => Permissions::ALL,
+            Rank::Owner => Permissions::ALL,
+        }
+    }
+}
+
+/// A person's standing in one community.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Standing {
+    /// Not a member.
+    Outsider,
+    /// A member, with the flags of their rank plus those of any custom roles.
+    Member { rank: Rank, extra: Permissions },
+    /// Banned: may neither read nor post, nor join again.
+    Banned,
+}
+
+impl Standing {
+    pub const fn member(rank: Rank) -> Standing {
+        Standing::Member {
+            rank,
+            extra: Permissions::NONE,
+        }
+    }
+
+    fn permissions(self) -> Permissions {
+        match self {
+            Standing::Member { rank, extra } => rank.permissions().union(extra),
+            Standing::Outsider | Standing::Banned => Permissions::NONE,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ChannelKind {
+    Text,
+    /// Everyone reads; only moderators post.
+    Announcement,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Visibility {
+    Public,
+    /// Joined by invitation only; outsiders see nothing.
+    Private,
+}
+
+/// Everything a person may try in a community.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Read,
+    Join { invited: bool },
+    Post(ChannelKind),
+    EditMessage { own: bool },
+    DeleteMessage { own: bool },
+    Pin,
+    Kick { target: Rank },
+    Ban { target: Rank },
+    ManageChannels,
+    ManageRoles { target: Rank },
+    ManageCommunity,
+}
+
+/// Why an action was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum Denied {
+    #[error("You are banned from this community.")]
+    Banned,
+    #[error("Join this community first.")]
+    NotMember,
+    #[error("This community is private; you need an invitation.")]
+    Private,
+    #[error("You are already a member.")]
+    AlreadyMember,
+    #[error("Only moderators post in announcement channels.")]
+    AnnouncementOnly,
+    #[error("You can only edit your own messages.")]
+    NotYours,
+    #[error("You don't have permission to do that here.")]
+    Missing,
+    #[error("You can only act on members of a lower rank.")]
+    Outranked,
+}
+
+/// The policy: may someone with this standing do this in a community of this visibility?
+pub fn can(standing: Standing, visibility: Visibility, action: Action) -> Result<(), Denied> {
+    let (rank, perms) = match standing {
+        Standing::Banned => return Err(Denied::Banned),
+        Standing::Outsider => {
+            return match (action, visibility) {
+                (Action::Join { .. }, Visibility::Public)
+                | (Action::Join { invited: true }, Visibility::Private) => Ok(()),
+                (Action::Read, Visibility::Public) => Ok(()),
+                (Action::Join { invited: false } | Action::Read, Visibility::Private) => {
+                    Err(Denied::Private)
+                }
+                _ => Err(Denied::NotMember),
+            }
+        }
+        Standing::Member { rank, .. } => (rank, standing.permissions()),
+    };
+    let need = |flag: Permissions| {
+        if perms.contains(flag) {
+            Ok(())
+        } else {
+            Err(Denied::Missing)
+        }
+    };
+    let outranks = |target: Rank| {
+        if rank > target {
+            Ok(())
+        } else {
+            Err(Denied::Outranked)
+        }
+    };
+    match action {
+        Action::Read => Ok(()),
+        Action::Join { .. } => Err(Denied::AlreadyMember),
+        Action::Post(ChannelKind::Text) => need(Permissions::POST),
+        Action::Post(ChannelKind::Announcement) => {
+            need(Permissions::MODERATE_MESSAGES).map_err(|_| Denied::AnnouncementOnly)
+        }
+        Action::EditMessage { own: true } | Action::DeleteMessage { own: true } => {
+            need(Permissions::POST)
+        }
+        Action::EditMessage { own: false } => Err(Denied::NotYours),
+        Action::DeleteMessage { own: false } => need(Permissions::MODERATE_MESSAGES),
+        Action::Pin => need(Permissions::PIN),
+        Action::Kick { target } | Action::Ban { target } => {
+            need(Permissions::BAN).and(outranks(target))
+        }
+        Action::ManageChannels => need(Permissions::MANAGE_CHANNELS),
+        Action::ManageRoles { target } => need(Permissions::MANAGE_ROLES).and(outranks(target)),
+        Action::ManageCommunity => need(Permissions::MANAGE_COMMUNITY),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Action::*;
+
+    const OWNER: Standing = Standing::member(Rank::Owner);
+    const ADMIN: Standing = Standing::member(Rank::Admin);
+    const MOD: Standing = Standing::member(Rank::Moderator);
+    const MEMBER: Standing = Standing::member(Rank::Member);
+    const OUT: Standing = Standing::Outsider;
+    const BANNED: Standing = Standing::Banned;
+
+    fn check(standing: Standing, action: Action) -> Result<(), Denied> {
+        can(standing, Visibility::Public, action)
+    }
+
+    /// Every built-in standing × every action, in a public community: the whole policy at a glance.
+    #[test]
+    fn the_table() {
+        use Denied::*;
+        let ok = Ok(());
+        #[rustfmt::skip]
+        let table: [(Action, [Result<(), Denied>; 6]); 16] = [
+            //                                  owner        admin        moderator    member             outsider           banned
+            (Read,                              [ok,         ok,          ok,          ok,                ok,                Err(Banned)]),
+            (Join { invited: false },           [Err(AlreadyMember), Err(AlreadyMember), Err(AlreadyMember), Err(AlreadyMember), ok, Err(Banned)]),
+            (Post(ChannelKind::Text),           [ok,         ok,          ok,          ok,                Err(NotMember),    Err(Banned)]),
+            (Post(ChannelKind::Announcement),   [ok,         ok,          ok,          Err(AnnouncementOnly), Err(NotMember), Err(Banned)]),
+            (EditMessage { own: true },         [ok,         ok,          ok,          ok,                Err(NotMember),    Err(Banned)]),
+            (EditMessage { own: false },        [Err(NotYours), Err(NotYours), Err(NotYours), Err(NotYours), Err(NotMember), Err(Banned)]),
+            (DeleteMessage { own: true },       [ok,         ok,          ok,          ok,                Err(NotMember),    Err(Banned)]),
+            (DeleteMessage { own: false },      [ok,         ok,          ok,          Err(Missing),      Err(NotMember),    Err(Banned)]),
+            (Pin,                               [ok,         ok,          ok,          Err(Missing),      Err(NotMember),    Err(Banned)]),
+            (Kick { target: Rank::Member },     [ok,         ok,          ok,          Err(Missing),      Err(NotMember),    Err(Banned)]),
+            (Ban { target: Rank::Moderator },   [ok,         ok,          Err(Outranked),   Err(Missing),      Err(NotMember),    Err(Banned)]),
+            (Ban { target: Rank::Admin },       [ok,         Err(Outranked),   Err(Outranked),   Err(Missing),      Err(NotMember),    Err(Banned)]),
+            (Ban { target: Rank::Owner },       [Err(Outranked),  Err(Outranked),   Err(Outranked),   Err(Missing),      Err(NotMember),    Err(Banned)]),
+            (ManageChannels,                    [ok,         ok,          Err(Missing), Err(Missing),     Err(NotMember),    Err(Banned)]),
+            (ManageRoles { target: Rank::Moderator }, [ok,   ok,          Err(Missing), Err(Missing),     Err(NotMember),    Err(Banned)]),
+            (ManageCommunity,                   [ok,         ok,          Err(Missing), Err(Missing),     Err(NotMember),    Err(Banned)]),
+        ];
+        let standings = [OWNER, ADMIN, MOD, MEMBER, OUT, BANNED];
+        for (action, expected) in table {
+            for (standing, want) in standings.iter().zip(expected) {
+                assert_eq!(check(*standing, action), want, "{standing:?} × {action:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn private_communities_need_an_invitation() {
+        assert_eq!(can(OUT, Visibility::Private, Read), Err(Denied::Private));
+        assert_eq!(
+            can(OUT, Visibility::Private, Join { invited: false }),
+            Err(Denied::Private)
+        );
+        assert_eq!(
+            can(OUT, Visibility::Private, Join { invited: true }),
+            Ok(())
+        );
+        assert_eq!(
+            can(BANNED, Visibility::Private, Join { invited: true }),
+            Err(Denied::Banned)
+        );
+        assert_eq!(can(MEMBER, Visibility::Private, Read), Ok(()));
+    }
+
+    #[test]
+    fn a_custom_role_adds_flags_without_rank() {
+        let pinner = Standing::Member {
+            rank: Rank::Member,
+            extra: Permissions::PIN.union(Permissions::BAN),
+        };
+        assert_eq!(check(pinner, Pin), Ok(()));
+        assert_eq!(
+            check(pinner, DeleteMessage { own: false }),
+            Err(Denied::Missing)
+        );
+        // The ban flag alone does not let a member act on an equal.
+        assert_eq!(
+            check(
+                pinner,
+                Ban {
+                    target: Rank::Member
+                }
+            ),
+            Err(Denied::Outranked)
+        );
+    }
+
+    #[test]
+    fn stored_bits_never_grant_unknown_permissions() {
+        assert_eq!(Permissions::from_bits(u32::MAX), Permissions::ALL);
+        assert_eq!(
+            Permissions::from_bits(Permissions::PIN.bits()),
+            Permissions::PIN
+        );
+        assert!(Permissions::ALL.contains(Permissions::MANAGE_COMMUNITY));
+        assert!(!Rank::Member.permissions().contains(Permissions::PIN));
+    }
+
+    #[test]
+    fn every_refusal_reads_as_a_sentence() {
+        assert_eq!(
+            Denied::AnnouncementOnly.to_string(),
+            "Only moderators post in announcement channels."
+        );
+        assert_eq!(
+            Denied::Banned.to_string(),
+            "You are banned from this community."
+        );
+    }
+}

@@ -1,0 +1,20 @@
+//! Bullpen: one crate built twice — `ssr` (the axum server) and `hydrate` (the WASM front end).
+//! Server-only modules are gated at their `mod` line.
+
+#![recursion_limit = "256"]
+
+pub mod app;
+pub mod auth;
+pub mod community;
+pub mod platform;
+
+#[cfg(feature = "ssr")]
+pub mod entities;
+
+/// The browser entry point: attaches to the server-rendered HTML.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

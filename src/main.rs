@@ -1,0 +1,116 @@
+//! The `bullpen` server binary: `bullpen [serve]` runs the app, `bullpen migrate` only brings
+//! the database schema up to date.
+
+use std::{process::ExitCode, sync::Arc};
+
+use bullpen::platform::{
+    broker::Broker,
+    config::Config,
+    db, meta, secrets,
+    server::{self, AppState},
+    telemetry,
+};
+use clap::{Parser, Subcommand};
+use leptos::config::get_configuration;
+
+#[derive(Parser)]
+#[command(
+    name = "bullpen",
+    version,
+    about = "Bullpen: a real-time investing community"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the app (the default): migrates the database first.
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // A .env file is optional; a broken one is an error, not something to half-read.
+    if let Err(err) = dotenvy::dotenv() {
+        if !err.not_found() {
+            eprintln!("error: cannot read .env: {err}");
+            return ExitCode::from(2);
+        }
+    }
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("configuration error: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(config.log_format);
+
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config).await,
+        Command::Migrate => migrate(&config).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            tracing::error!("{message}");
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn connect_and_migrate(config: &Config) -> Result<sea_orm::DatabaseConnection, String> {
+    let db = db::connect(&config.database)
+        .await
+        .map_err(|e| format!("cannot open the database {:?}: {e}", config.database))?;
+    db::migrate(&db)
+        .await
+        .map_err(|e| format!("database migration failed: {e}"))?;
+    Ok(db)
+}
+
+async fn migrate(config: &Config) -> Result<(), String> {
+    connect_and_migrate(config).await?;
+    tracing::info!(database = ?config.database, "database is up to date");
+    Ok(())
+}
+
+async fn serve(config: Config) -> Result<(), String> {
+    let leptos = get_configuration(Some("Leptos.toml"))
+        .map_err(|e| format!("cannot read Leptos.toml: {e}"))?
+        .leptos_options;
+    let jwt_secret =
+        secrets::jwt_secret(config.jwt_secret.as_deref(), &config.data_dir).map_err(|e| {
+            format!(
+                "cannot prepare the JWT secret in {}: {e}",
+                config.data_dir.display()
+            )
+        })?;
+    let db = connect_and_migrate(&config).await?;
+    let broker = Broker::connect(config.redis_url.as_deref())
+        .await
+        .map_err(|e| format!("cannot start the message broker from REDIS_URL: {e}"))?;
+    tracing::info!(broker = broker.kind(), "message broker ready");
+    meta::record_installation(&db)
+        .await
+        .map_err(|e| format!("cannot write to the database: {e}"))?;
+    tracing::info!(database = ?config.database, "database ready");
+
+    let addr = config.addr.unwrap_or(leptos.site_addr);
+    let state = AppState {
+        leptos_options: leptos,
+        config: Arc::new(config),
+        db,
+        broker,
+        jwt_secret: jwt_secret.into(),
+    };
+    server::serve(state, addr)
+        .await
+        .map_err(|e| format!("cannot serve on {addr}: {e}"))
+}

@@ -1,0 +1,457 @@
+//! The server's typed configuration, read once at start from the environment (and `.env`).
+//!
+//! Every value has a default that needs nothing installed: a SQLite file in the data directory,
+//! no Redis. A bad value is refused with an error that names the variable.
+
+use std::{
+    collections::HashMap,
+    fmt,
+    net::SocketAddr,
+    path::{Path, PathBuf},
+};
+
+/// Where the database lives.
+#[derive(Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// A SQLite file (the embedded default).
+    Sqlite(PathBuf),
+    /// A PostgreSQL server, for running many instances.
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    /// The connection string sea-orm understands. SQLite files are created when missing.
+    pub fn connection_string(&self) -> String {
+        match self {
+            DatabaseUrl::Sqlite(path) => format!("sqlite://{}?mode=rwc", path.display()),
+            DatabaseUrl::Postgres(url) => url.clone(),
+        }
+    }
+
+    /// A human name of the engine, for logs and the About panel.
+    pub fn engine(&self) -> &'static str {
+        match self {
+            DatabaseUrl::Sqlite(_) => "SQLite",
+            DatabaseUrl::Postgres(_) => "PostgreSQL",
+        }
+    }
+}
+
+// Never print a PostgreSQL password into a log.
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DatabaseUrl::Sqlite(path) => write!(f, "sqlite:{}", path.display()),
+            DatabaseUrl::Postgres(url) => write!(f, "{}", redact_password(url)),
+        }
+    }
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines, for a terminal.
+    Pretty,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// Everything the server reads from its environment.
+#[derive(Clone)]
+pub struct Config {
+    /// `BULLPEN_ADDR`: where to listen. Unset: Leptos' `site-addr` (Leptos.toml / `LEPTOS_SITE_ADDR`).
+    pub addr: Option<SocketAddr>,
+    /// `BULLPEN_DATA_DIR`: the SQLite file and the generated secrets live here.
+    pub data_dir: PathBuf,
+    /// `DATABASE_URL`: `sqlite://…` or `postgres://…`; default: `bullpen.db` in the data directory.
+    pub database: DatabaseUrl,
+    /// `REDIS_URL`: cross-instance fan-out; unset means the in-process broker.
+    pub redis_url: Option<String>,
+    /// `JWT_SECRET`: unset means "generate one and keep it in the data directory".
+    pub jwt_secret: Option<String>,
+    /// `BULLPEN_LOG_FORMAT`: `pretty` (default) or `json`. Levels come from `RUST_LOG`.
+    pub log_format: LogFormat,
+    /// `ACCESS_TOKEN_TTL`: seconds an access token lives (default 900, 15 minutes).
+    pub access_token_ttl_secs: u64,
+    /// `REFRESH_TOKEN_TTL`: seconds a refresh token lives unused (default 30 days).
+    pub refresh_token_ttl_secs: u64,
+    /// `BULLPEN_TRUST_PROXY`: `true` behind a reverse proxy, so that the client address (for
+    /// sign-in throttling) is read from `X-Forwarded-For`. Default `false`.
+    pub trust_proxy: bool,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("addr", &self.addr)
+            .field("data_dir", &self.data_dir)
+            .field("database", &self.database)
+            .field("redis_url", &self.redis_url.as_deref().map(redact_password))
+            .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "<set>"))
+            .field("log_format", &self.log_format)
+            .field("access_token_ttl_secs", &self.access_token_ttl_secs)
+            .field("refresh_token_ttl_secs", &self.refresh_token_ttl_secs)
+            .field("trust_proxy", &self.trust_proxy)
+            .finish()
+    }
+}
+
+/// A configuration value that cannot be used, named by its variable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{var}: {reason}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub reason: String,
+}
+
+impl ConfigError {
+    fn new(var: &'static str, reason: impl Into<String>) -> Self {
+        Self {
+            var,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// The shortest `JWT_SECRET` accepted: 256 bits of hex or base64 is about this long.
+pub const MIN_JWT_SECRET_LEN: usize = 32;
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_vars(&std::env::vars().collect())
+    }
+
+    /// Reads the given variables (the environment, or a map in tests).
+    pub fn from_vars(vars: &HashMap<String, String>) -> Result<Self, ConfigError> {
+        // An empty value counts as unset, as most tools treat `VAR=` in a .env file.
+        let get = |name: &str| vars.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
+
+        let addr = get("BULLPEN_ADDR")
+            .map(|v| {
+                v.parse::<SocketAddr>().map_err(|_| {
+                    ConfigError::new(
+                        "BULLPEN_ADDR",
+                        format!("`{v}` is not an address and port, like 127.0.0.1:3000"),
+                    )
+                })
+            })
+            .transpose()?;
+
+        let data_dir = PathBuf::from(get("BULLPEN_DATA_DIR").unwrap_or("data"));
+
+        let database = match get("DATABASE_URL") {
+            None => DatabaseUrl::Sqlite(data_dir.join("bullpen.db")),
+            Some(url) => parse_database_url(url)?,
+        };
+
+        let redis_url = get("REDIS_URL")
+            .map(|url| {
+                if url.starts_with("redis://") || url.starts_with("rediss://") {
+                    Ok(url.to_owned())
+                } else {
+                    Err(ConfigError::new(
+                        "REDIS_URL",
+                        "must start with redis:// or rediss://, like redis://127.0.0.1:6379",
+                    ))
+                }
+            })
+            .transpose()?;
+
+        let jwt_secret = get("JWT_SECRET")
+            .map(|secret| {
+                if secret.len() < MIN_JWT_SECRET_LEN {
+                    Err(ConfigError::new(
+                        "JWT_SECRET",
+                        format!(
+                            "is {} characters long; use at least {MIN_JWT_SECRET_LEN} random characters, \
+                             or leave it unset to have one generated",
+                            secret.len()
+                        ),
+                    ))
+                } else {
+                    Ok(secret.to_owned())
+                }
+            })
+            .transpose()?;
+
+        let log_format = match get("BULLPEN_LOG_FORMAT")
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            None | Some("pretty") => LogFormat::Pretty,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(ConfigError::new(
+                    "BULLPEN_LOG_FORMAT",
+                    format!("`{other}` is not a log format; use `pretty` or `json`"),
+                ))
+            }
+        };
+
+        let seconds =
+            |var: &'static str, default: u64, min: u64, max: u64| -> Result<u64, ConfigError> {
+                match get(var) {
+                    None => Ok(default),
+                    Some(v) => match v.parse::<u64>() {
+                        Ok(n) if (min..=max).contains(&n) => Ok(n),
+                        _ => Err(ConfigError::new(
+                            var,
+                            format!("`{v}` is not a number of seconds between {min} and {max}"),
+                        )),
+                    },
+                }
+            };
+        let access_token_ttl_secs = seconds("ACCESS_TOKEN_TTL", 15 * 60, 30, 24 * 60 * 60)?;
+        let refresh_token_ttl_secs = seconds(
+            "REFRESH_TOKEN_TTL",
+            30 * 24 * 60 * 60,
+            60,
+            365 * 24 * 60 * 60,
+        )?;
+
+        let trust_proxy = match get("BULLPEN_TRUST_PROXY")
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            None | Some("false") | Some("0") | Some("no") => false,
+            Some("true") | Some("1") | Some("yes") => true,
+            Some(other) => {
+                return Err(ConfigError::new(
+                    "BULLPEN_TRUST_PROXY",
+                    format!("`{other}` is not `true` or `false`"),
+                ))
+            }
+        };
+
+        Ok(Config {
+            addr,
+            data_dir,
+            database,
+            redis_url,
+            jwt_secret,
+            log_format,
+            access_token_ttl_secs,
+            refresh_token_ttl_secs,
+            trust_proxy,
+        })
+    }
+}
+
+fn parse_database_url(url: &str) -> Result<DatabaseUrl, ConfigError> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Ok(DatabaseUrl::Postgres(url.to_owned()));
+    }
+    if let Some(rest) = url.strip_prefix("sqlite:") {
+        // sqlite://path, sqlite:path; connection options after `?` are ours to set.
+        let path = rest.trim_start_matches("//");
+        let path = path.split('?').next().unwrap_or_default();
+        if path.is_empty() || path == ":memory:" {
+            return Err(ConfigError::new(
+                "DATABASE_URL",
+                "needs a SQLite file path, like sqlite://data/bullpen.db (an in-memory database would lose everything)",
+            ));
+        }
+        return Ok(DatabaseUrl::Sqlite(PathBuf::from(path)));
+    }
+    Err(ConfigError::new(
+        "DATABASE_URL",
+        "must start with sqlite:// or postgres://, like postgres://user@127.0.0.1:5432/bullpen",
+    ))
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+fn redact_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let Some((userinfo, host)) = rest.split_once('@') else {
+        return url.to_owned();
+    };
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+/// The directory part of a SQLite path, to create before connecting.
+pub fn sqlite_parent(path: &Path) -> Option<&Path> {
+    path.parent().filter(|p| !p.as_os_str().is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        Config::from_vars(
+            &pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn defaults_need_nothing_installed() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.addr, None);
+        assert_eq!(c.data_dir, PathBuf::from("data"));
+        assert_eq!(
+            c.database,
+            DatabaseUrl::Sqlite(PathBuf::from("data/bullpen.db"))
+        );
+        assert_eq!(c.redis_url, None);
+        assert_eq!(c.jwt_secret, None);
+        assert_eq!(c.log_format, LogFormat::Pretty);
+    }
+
+    #[test]
+    fn sqlite_file_follows_the_data_dir() {
+        let c = config(&[("BULLPEN_DATA_DIR", "/var/lib/bullpen")]).unwrap();
+        assert_eq!(
+            c.database,
+            DatabaseUrl::Sqlite(PathBuf::from("/var/lib/bullpen/bullpen.db"))
+        );
+        assert_eq!(
+            c.database.connection_string(),
+            "sqlite:///var/lib/bullpen/bullpen.db?mode=rwc"
+        );
+    }
+
+    #[test]
+    fn database_url_accepts_postgres_and_sqlite() {
+        let c = config(&[("DATABASE_URL", "postgres://bp@127.0.0.1:5432/bullpen")]).unwrap();
+        assert_eq!(
+            c.database,
+            DatabaseUrl::Postgres("postgres://bp@127.0.0.1:5432/bullpen".into())
+        );
+        assert_eq!(c.database.engine(), "PostgreSQL");
+        let c = config(&[("DATABASE_URL", "sqlite://other/chat.db?mode=ro")]).unwrap();
+        assert_eq!(
+            c.database,
+            DatabaseUrl::Sqlite(PathBuf::from("other/chat.db"))
+        );
+    }
+
+    #[test]
+    fn bad_database_url_names_the_variable() {
+        let err = config(&[("DATABASE_URL", "mysql://root@localhost/db")]).unwrap_err();
+        assert_eq!(err.var, "DATABASE_URL");
+        assert!(err
+            .to_string()
+            .starts_with("DATABASE_URL: must start with sqlite:// or postgres://"));
+        let err = config(&[("DATABASE_URL", "sqlite::memory:")]).unwrap_err();
+        assert_eq!(err.var, "DATABASE_URL");
+        assert!(err.reason.contains("needs a SQLite file path"));
+    }
+
+    #[test]
+    fn bad_address_names_the_variable() {
+        let err = config(&[("BULLPEN_ADDR", "localhost")]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "BULLPEN_ADDR: `localhost` is not an address and port, like 127.0.0.1:3000"
+        );
+        assert_eq!(
+            config(&[("BULLPEN_ADDR", "0.0.0.0:8080")]).unwrap().addr,
+            Some("0.0.0.0:8080".parse().unwrap())
+        );
+    }
+
+    #[test]
+    fn bad_redis_url_names_the_variable() {
+        let err = config(&[("REDIS_URL", "127.0.0.1:6379")]).unwrap_err();
+        assert_eq!(err.var, "REDIS_URL");
+        let ok = config(&[("REDIS_URL", "redis://127.0.0.1:6379")]).unwrap();
+        assert_eq!(ok.redis_url.as_deref(), Some("redis://127.0.0.1:6379"));
+    }
+
+    #[test]
+    fn short_jwt_secret_is_refused() {
+        let err = config(&[("JWT_SECRET", "hunter2")]).unwrap_err();
+        assert_eq!(err.var, "JWT_SECRET");
+        assert!(err.reason.contains("is 7 characters long"));
+        let long = "x".repeat(MIN_JWT_SECRET_LEN);
+        assert_eq!(
+            config(&[("JWT_SECRET", &long)]).unwrap().jwt_secret,
+            Some(long)
+        );
+    }
+
+    #[test]
+    fn log_format_is_checked() {
+        assert_eq!(
+            config(&[("BULLPEN_LOG_FORMAT", "JSON")])
+                .unwrap()
+                .log_format,
+            LogFormat::Json
+        );
+        let err = config(&[("BULLPEN_LOG_FORMAT", "xml")]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "BULLPEN_LOG_FORMAT: `xml` is not a log format; use `pretty` or `json`"
+        );
+    }
+
+    #[test]
+    fn token_lifetimes_are_checked() {
+        let c = config(&[]).unwrap();
+        assert_eq!(
+            (c.access_token_ttl_secs, c.refresh_token_ttl_secs),
+            (900, 2_592_000)
+        );
+        assert_eq!(
+            config(&[("ACCESS_TOKEN_TTL", "300")])
+                .unwrap()
+                .access_token_ttl_secs,
+            300
+        );
+        let err = config(&[("ACCESS_TOKEN_TTL", "15m")]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "ACCESS_TOKEN_TTL: `15m` is not a number of seconds between 30 and 86400"
+        );
+        assert_eq!(
+            config(&[("REFRESH_TOKEN_TTL", "5")]).unwrap_err().var,
+            "REFRESH_TOKEN_TTL"
+        );
+    }
+
+    #[test]
+    fn trust_proxy_is_a_boolean() {
+        assert!(!config(&[]).unwrap().trust_proxy);
+        assert!(
+            config(&[("BULLPEN_TRUST_PROXY", "TRUE")])
+                .unwrap()
+                .trust_proxy
+        );
+        assert_eq!(
+            config(&[("BULLPEN_TRUST_PROXY", "maybe")]).unwrap_err().var,
+            "BULLPEN_TRUST_PROXY"
+        );
+    }
+
+    #[test]
+    fn empty_values_count_as_unset() {
+        let c = config(&[("DATABASE_URL", ""), ("JWT_SECRET", "  ")]).unwrap();
+        assert!(matches!(c.database, DatabaseUrl::Sqlite(_)));
+        assert_eq!(c.jwt_secret, None);
+    }
+
+    #[test]
+    fn debug_output_hides_secrets() {
+        let c = config(&[
+            ("DATABASE_URL", "postgres://bp:topsecret@db/bullpen"),
+            ("JWT_SECRET", &"s".repeat(40)),
+        ])
+        .unwrap();
+        let printed = format!("{c:?}");
+        assert!(!printed.contains("topsecret"), "{printed}");
+        assert!(!printed.contains(&"s".repeat(40)), "{printed}");
+        assert!(
+            printed.contains("postgres://bp:***@db/bullpen"),
+            "{printed}"
+        );
+    }
+}

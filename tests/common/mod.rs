@@ -1,0 +1,185 @@
+//! Runs the real `bullpen` binary for integration tests: fresh data directory, a free port,
+//! logs captured, stopped on drop.
+
+#![allow(dead_code)]
+
+use std::{
+    collections::HashMap,
+    path::{Path, PathBuf},
+    process::Stdio,
+    time::Duration,
+};
+
+use tokio::{
+    io::{AsyncBufReadExt, BufReader},
+    process::{Child, Command},
+};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_bullpen");
+pub const PROJECT_DIR: &str = env!("CARGO_MANIFEST_DIR");
+
+/// `bullpen` with a clean environment: only what the test passes, so a developer's `.env` or
+/// shell variables cannot change the result.
+pub fn bullpen(data_dir: &Path, env: &HashMap<&str, String>) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.current_dir(PROJECT_DIR)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("RUST_LOG", "info")
+        .env("BULLPEN_DATA_DIR", data_dir)
+        .envs(env.iter().map(|(k, v)| (k.to_string(), v.clone())))
+        .kill_on_drop(true);
+    cmd
+}
+
+pub struct TestServer {
+    pub base: String,
+    pub data_dir: PathBuf,
+    child: Child,
+}
+
+impl TestServer {
+    /// Starts `bullpen serve` on a port the OS picks and waits until it listens.
+    pub async fn start(data_dir: &Path, env: HashMap<&str, String>) -> TestServer {
+        let mut env = env;
+        env.insert("BULLPEN_ADDR", "127.0.0.1:0".into());
+        let mut child = bullpen(data_dir, &env)
+            .arg("serve")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("spawn bullpen");
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let mut lines = BufReader::new(stdout).lines();
+        let base = tokio::time::timeout(Duration::from_secs(60), async {
+            while let Some(line) = lines.next_line().await.expect("read server output") {
+                println!("[bullpen] {line}");
+                if let Some(at) = line.find("listening on http://") {
+                    let addr = line[at + "listening on ".len()..]
+                        .split_whitespace()
+                        .next()
+                        .unwrap();
+                    return addr
+                        .trim_end_matches(|c: char| !c.is_ascii_digit())
+                        .to_owned();
+                }
+            }
+            panic!("bullpen exited before listening");
+        })
+        .await
+        .expect("bullpen did not start listening within 60 s");
+        // Keep draining the log so the server never blocks on a full pipe.
+        tokio::spawn(async move {
+            while let Ok(Some(line)) = lines.next_line().await {
+                println!("[bullpen] {line}");
+            }
+        });
+        TestServer {
+            base,
+            data_dir: data_dir.to_owned(),
+            child,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        reqwest::get(self.url(path))
+            .await
+            .expect("request reaches the server")
+    }
+
+    pub async fn stop(mut self) {
+        let _ = self.child.kill().await;
+    }
+}
+
+/// The PostgreSQL server to test against, if any. Under CI a missing one fails the run.
+pub fn postgres_url(test: &str) -> Option<String> {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) if !url.trim().is_empty() => Some(url),
+        _ => {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "{test}: TEST_DATABASE_URL is not set, and under CI nothing may be skipped"
+            );
+            eprintln!(
+                "SKIPPED {test}: set TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres to run it"
+            );
+            None
+        }
+    }
+}
+
+/// A throw-away database on the PostgreSQL server of `TEST_DATABASE_URL`, dropped afterwards.
+pub struct ScratchDatabase {
+    admin_url: String,
+    name: String,
+}
+
+impl ScratchDatabase {
+    pub async fn create(admin_url: &str) -> ScratchDatabase {
+        use sea_orm::ConnectionTrait;
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos();
+        let name = format!("bullpen_test_{}_{nanos}", std::process::id());
+        let admin = sea_orm::Database::connect(admin_url)
+            .await
+            .expect("connect to TEST_DATABASE_URL");
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .unwrap();
+        ScratchDatabase {
+            admin_url: admin_url.to_owned(),
+            name,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        let base = self
+            .admin_url
+            .rsplit_once('/')
+            .map(|(base, _)| base)
+            .unwrap_or(&self.admin_url);
+        format!("{base}/{}", self.name)
+    }
+
+    pub async fn drop_now(&self) {
+        use sea_orm::ConnectionTrait;
+        let admin = sea_orm::Database::connect(&self.admin_url).await.unwrap();
+        admin
+            .execute_unprepared(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .await
+            .unwrap();
+    }
+}
+
+impl Drop for ScratchDatabase {
+    fn drop(&mut self) {
+        // Leave no test databases behind, even when a test fails.
+        let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async {
+                use sea_orm::ConnectionTrait;
+                if let Ok(admin) = sea_orm::Database::connect(&admin_url).await {
+                    let _ = admin
+                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .await;
+                }
+            });
+        })
+        .join();
+    }
+}
