@@ -109,6 +109,9 @@ async fn serve(config: Config) -> Result<(), String> {
         db,
         broker,
         jwt_secret: jwt_secret.into(),
+        instance_id: uuid::Uuid::now_v7(),
+        commands: Arc::new(bullpen::chat::command_handlers::CommandRegistry::with_builtins()),
+        shutdown: Default::default(),
     };
     server::serve(state, addr)
         .await

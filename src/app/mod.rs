@@ -22,6 +22,8 @@ use crate::auth::ui::{
     pages::{ProfilePage, SignInPage, SignUpPage},
     session::provide_session,
 };
+use crate::chat::ui::socket::provide_chat_socket;
+use crate::community::ui::{ChannelPage, CommunitiesPage, CommunityIndex, InvitePage, ManagePage};
 use i18n::{t_string, use_i18n, I18nContextProvider};
 use layout::Layout;
 use pages::{
@@ -56,6 +58,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     theme::provide_theme();
     provide_session();
+    provide_chat_socket();
 
     view! {
         <I18nContextProvider>
@@ -70,8 +73,11 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/signin") view=SignInPage />
                         <Route path=path!("/signup") view=SignUpPage />
                         <Route path=path!("/u/:username") view=ProfilePage />
-                        <Route path=path!("/communities") view=|| view! { <ComingSoon section=Section::Communities /> } />
-                        <Route path=path!("/c/:community/:channel") view=|| view! { <ComingSoon section=Section::Channel /> } />
+                        <Route path=path!("/communities") view=CommunitiesPage />
+                        <Route path=path!("/c/:community") view=CommunityIndex />
+                        <Route path=path!("/c/:community/:channel") view=ChannelPage />
+                        <Route path=path!("/manage/:community") view=ManagePage />
+                        <Route path=path!("/invite/:code") view=InvitePage />
                         <Route path=path!("/markets") view=|| view! { <ComingSoon section=Section::Markets /> } />
                         <Route path=path!("/market/:symbol") view=|| view! { <ComingSoon section=Section::Markets /> } />
                         <Route path=path!("/portfolio") view=|| view! { <ComingSoon section=Section::Portfolio /> } />

@@ -77,6 +77,8 @@ mod server {
             preferred_language,
         };
         let session = service::register(&state, registration).await?;
+        // New accounts land in the default community, where the people are.
+        crate::community::service::join_default(&state, &session.user).await?;
         Ok((state, session))
     }
 
@@ -89,20 +91,7 @@ mod server {
     }
 
     /// Answers with the error's HTTP status (server functions default to 500).
-    pub fn status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
-        if let Err(err) = &result {
-            if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-                if let Ok(code) = axum::http::StatusCode::from_u16(err.status_code()) {
-                    response.set_status(code);
-                }
-                if let AppError::RateLimited { retry_after_secs } = err {
-                    response
-                        .insert_header(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
-                }
-            }
-        }
-        result
-    }
+    pub use crate::platform::server::respond as status;
 }
 
 // ---------- scripts ----------

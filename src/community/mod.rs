@@ -1,4 +1,152 @@
-//! Communities (guilds), channels, roles, membership and bans. So far: the permission policy
-//! that every check will go through.
+//! Communities (guilds), channels, roles, membership, bans and invites. Every permission check
+//! goes through `permissions::can`.
 
+use serde::{Deserialize, Serialize};
+
+pub mod api;
 pub mod permissions;
+pub mod ui;
+pub mod validate;
+
+#[cfg(feature = "ssr")]
+pub mod repo;
+#[cfg(feature = "ssr")]
+pub mod service;
+
+use permissions::{ChannelKind, Permissions, Rank, Visibility};
+
+/// A community as listed in "discover" and the sidebar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CommunitySummary {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    /// `#rrggbb`, the background of the community's letter icon.
+    pub icon_color: String,
+    pub visibility: Visibility,
+    pub member_count: u64,
+    /// Whether the viewer is a member.
+    pub joined: bool,
+}
+
+impl CommunitySummary {
+    /// The letter on the community's icon.
+    pub fn icon_letter(&self) -> String {
+        self.name
+            .chars()
+            .find(|c| c.is_alphanumeric())
+            .map(|c| c.to_uppercase().collect())
+            .unwrap_or_else(|| "#".into())
+    }
+}
+
+/// Everything the community page needs: the community, its channels and the viewer's place in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CommunityView {
+    pub community: CommunitySummary,
+    pub channels: Vec<ChannelInfo>,
+    /// The viewer's rank, if a member.
+    pub my_rank: Option<Rank>,
+    /// The viewer's flags (rank plus custom roles); empty for outsiders.
+    pub my_permissions: Permissions,
+}
+
+impl CommunityView {
+    pub fn may(&self, flag: Permissions) -> bool {
+        self.my_permissions.contains(flag)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChannelInfo {
+    pub id: String,
+    pub name: String,
+    pub topic: String,
+    pub kind: ChannelKind,
+    pub position: i32,
+    pub archived: bool,
+    /// Sequence number of the newest message.
+    pub last_seq: i64,
+    /// The viewer's read position (0 when never opened).
+    pub last_read_seq: i64,
+}
+
+impl ChannelInfo {
+    pub fn unread(&self) -> i64 {
+        (self.last_seq - self.last_read_seq).max(0)
+    }
+}
+
+/// A member as the member list shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MemberInfo {
+    pub user_id: String,
+    pub username: String,
+    pub display_name: String,
+    pub rank: Rank,
+    /// Names of custom roles.
+    pub roles: Vec<String>,
+    pub online: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BanInfo {
+    pub user_id: String,
+    pub username: String,
+    pub display_name: String,
+    pub reason: String,
+    pub banned_by: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InviteInfo {
+    pub code: String,
+    pub created_by: String,
+    pub created_at: String,
+    /// `None` for a link that never expires.
+    pub expires_at: Option<String>,
+    pub uses: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleInfo {
+    pub id: String,
+    pub name: String,
+    pub permissions: Permissions,
+    pub members: u64,
+}
+
+/// What an invitation link shows before someone accepts it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InvitePreview {
+    pub code: String,
+    pub community: CommunitySummary,
+}
+
+/// A new community, as the form sends it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewCommunity {
+    pub name: String,
+    pub description: String,
+    pub icon_color: String,
+    pub visibility: Visibility,
+}
+
+/// The communities page: the viewer's own, and public ones to discover.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CommunityLists {
+    pub mine: Vec<CommunitySummary>,
+    pub discover: Vec<CommunitySummary>,
+}

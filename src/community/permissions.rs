@@ -48,6 +48,7 @@ impl Permissions {
 
 /// The built-in ranks, highest first. A custom role sits at `Member` rank with extra flags.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Rank {
     Member = 0,
     Moderator = 1,
@@ -66,6 +67,23 @@ impl Rank {
                 .union(Permissions::BAN),
             Rank::Admin => Permissions::ALL,
             Rank::Owner => Permissions::ALL,
+        }
+    }
+}
+
+impl Rank {
+    /// As stored in the database (0 member … 3 owner).
+    pub const fn level(self) -> i16 {
+        self as i16
+    }
+
+    /// From the database; an unknown level counts as the lowest rank, never a higher one.
+    pub const fn from_level(level: i16) -> Rank {
+        match level {
+            3 => Rank::Owner,
+            2 => Rank::Admin,
+            1 => Rank::Moderator,
+            _ => Rank::Member,
         }
     }
 }
@@ -89,7 +107,7 @@ impl Standing {
         }
     }
 
-    fn permissions(self) -> Permissions {
+    pub fn permissions(self) -> Permissions {
         match self {
             Standing::Member { rank, extra } => rank.permissions().union(extra),
             Standing::Outsider | Standing::Banned => Permissions::NONE,
@@ -98,17 +116,54 @@ impl Standing {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum ChannelKind {
     Text,
     /// Everyone reads; only moderators post.
     Announcement,
 }
 
+impl ChannelKind {
+    /// As stored in the database.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ChannelKind::Text => "text",
+            ChannelKind::Announcement => "announcement",
+        }
+    }
+
+    pub fn parse(stored: &str) -> ChannelKind {
+        match stored {
+            "announcement" => ChannelKind::Announcement,
+            _ => ChannelKind::Text,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Visibility {
     Public,
     /// Joined by invitation only; outsiders see nothing.
     Private,
+}
+
+impl Visibility {
+    /// As stored in the database.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Visibility::Public => "public",
+            Visibility::Private => "private",
+        }
+    }
+
+    /// From the database; anything unexpected is treated as private (the safe side).
+    pub fn parse(stored: &str) -> Visibility {
+        match stored {
+            "public" => Visibility::Public,
+            _ => Visibility::Private,
+        }
+    }
 }
 
 /// Everything a person may try in a community.
@@ -146,6 +201,12 @@ pub enum Denied {
     Missing,
     #[error("You can only act on members of a lower rank.")]
     Outranked,
+}
+
+impl From<Denied> for crate::platform::error::AppError {
+    fn from(denied: Denied) -> Self {
+        crate::platform::error::AppError::Denied(denied.to_string())
+    }
 }
 
 /// The policy: may someone with this standing do this in a community of this visibility?

@@ -1,7 +1,18 @@
 //! sea-orm entities, one file per table (server build only).
 
 pub mod app_meta;
+pub mod channels;
+pub mod communities;
+pub mod community_bans;
+pub mod community_members;
+pub mod community_roles;
+pub mod connections;
+pub mod invites;
 pub mod login_failures;
+pub mod member_roles;
+pub mod messages;
+pub mod reactions;
+pub mod read_states;
 pub mod refresh_tokens;
 pub mod user_blocks;
 pub mod users;

@@ -78,6 +78,11 @@ pub struct Config {
     /// `BULLPEN_TRUST_PROXY`: `true` behind a reverse proxy, so that the client address (for
     /// sign-in throttling) is read from `X-Forwarded-For`. Default `false`.
     pub trust_proxy: bool,
+    /// `RATE_LIMIT_MESSAGES`: chat messages a person may send per window (default 10; 0 = off,
+    /// for benchmarks).
+    pub rate_limit_messages: u32,
+    /// `RATE_LIMIT_WINDOW`: the window in seconds (default 60).
+    pub rate_limit_window_secs: u64,
 }
 
 impl fmt::Debug for Config {
@@ -92,6 +97,8 @@ impl fmt::Debug for Config {
             .field("access_token_ttl_secs", &self.access_token_ttl_secs)
             .field("refresh_token_ttl_secs", &self.refresh_token_ttl_secs)
             .field("trust_proxy", &self.trust_proxy)
+            .field("rate_limit_messages", &self.rate_limit_messages)
+            .field("rate_limit_window_secs", &self.rate_limit_window_secs)
             .finish()
     }
 }
@@ -210,6 +217,17 @@ impl Config {
             365 * 24 * 60 * 60,
         )?;
 
+        let rate_limit_messages = match get("RATE_LIMIT_MESSAGES") {
+            None => 10,
+            Some(v) => v.parse::<u32>().ok().filter(|n| *n <= 100_000).ok_or_else(|| {
+                ConfigError::new(
+                    "RATE_LIMIT_MESSAGES",
+                    format!("`{v}` is not a number of messages between 0 (no limit) and 100000"),
+                )
+            })?,
+        };
+        let rate_limit_window_secs = seconds("RATE_LIMIT_WINDOW", 60, 1, 24 * 60 * 60)?;
+
         let trust_proxy = match get("BULLPEN_TRUST_PROXY")
             .map(str::to_ascii_lowercase)
             .as_deref()
@@ -234,6 +252,8 @@ impl Config {
             access_token_ttl_secs,
             refresh_token_ttl_secs,
             trust_proxy,
+            rate_limit_messages,
+            rate_limit_window_secs,
         })
     }
 }
@@ -304,6 +324,17 @@ mod tests {
         assert_eq!(c.redis_url, None);
         assert_eq!(c.jwt_secret, None);
         assert_eq!(c.log_format, LogFormat::Pretty);
+        assert_eq!((c.rate_limit_messages, c.rate_limit_window_secs), (10, 60));
+    }
+
+    #[test]
+    fn the_chat_rate_limit_is_configurable_and_can_be_switched_off() {
+        let c = config(&[("RATE_LIMIT_MESSAGES", "0"), ("RATE_LIMIT_WINDOW", "30")]).unwrap();
+        assert_eq!((c.rate_limit_messages, c.rate_limit_window_secs), (0, 30));
+        let err = config(&[("RATE_LIMIT_MESSAGES", "lots")]).err().unwrap();
+        assert_eq!(err.var, "RATE_LIMIT_MESSAGES");
+        let err = config(&[("RATE_LIMIT_WINDOW", "0")]).err().unwrap();
+        assert_eq!(err.var, "RATE_LIMIT_WINDOW");
     }
 
     #[test]

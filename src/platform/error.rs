@@ -23,6 +23,9 @@ pub enum AppError {
     /// Signed in, but not allowed.
     #[error("You don't have permission to do that.")]
     Forbidden,
+    /// Signed in, but the community's rules refuse this; the text says why.
+    #[error("{0}")]
+    Denied(String),
     /// The thing asked for does not exist (or is hidden from this person).
     #[error("{0} was not found.")]
     NotFound(String),
@@ -49,7 +52,7 @@ impl AppError {
         match self {
             AppError::Validation(_) => 422,
             AppError::Unauthorized | AppError::BadCredentials => 401,
-            AppError::Forbidden => 403,
+            AppError::Forbidden | AppError::Denied(_) => 403,
             AppError::NotFound(_) => 404,
             AppError::Conflict(_) => 409,
             AppError::RateLimited { .. } => 429,
@@ -90,6 +93,7 @@ impl From<AppError> for WireError {
             AppError::Unauthorized => ("unauthorized", None, None),
             AppError::BadCredentials => ("bad_credentials", None, None),
             AppError::Forbidden => ("forbidden", None, None),
+            AppError::Denied(s) => ("denied", None, text(s)),
             AppError::NotFound(s) => ("not_found", None, text(s)),
             AppError::Conflict(s) => ("conflict", None, text(s)),
             AppError::RateLimited { retry_after_secs } => {
@@ -121,6 +125,7 @@ impl TryFrom<WireError> for AppError {
             "unauthorized" => AppError::Unauthorized,
             "bad_credentials" => AppError::BadCredentials,
             "forbidden" => AppError::Forbidden,
+            "denied" => AppError::Denied(text()?),
             "not_found" => AppError::NotFound(text()?),
             "conflict" => AppError::Conflict(text()?),
             "rate_limited" => AppError::RateLimited {

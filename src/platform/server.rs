@@ -16,8 +16,11 @@ use leptos_axum::{file_and_error_handler, generate_route_list, LeptosRoutes};
 use sea_orm::DatabaseConnection;
 use tower_http::{compression::CompressionLayer, trace::TraceLayer};
 
-use super::{auth, broker::Broker, config::Config, db};
-use crate::app::{shell, App};
+use super::{auth, broker::Broker, config::Config, db, error::AppError};
+use crate::{
+    app::{shell, App},
+    chat::command_handlers::CommandRegistry,
+};
 
 /// What every request handler and server function can reach (`expect_context::<AppState>()`).
 #[derive(Clone)]
@@ -29,6 +32,59 @@ pub struct AppState {
     pub broker: Broker,
     /// Signs access and refresh tokens; from `JWT_SECRET` or generated into the data directory.
     pub jwt_secret: Arc<str>,
+    /// This process among the instances sharing the database (presence rows carry it).
+    pub instance_id: uuid::Uuid,
+    /// The slash commands chat understands.
+    pub commands: Arc<CommandRegistry>,
+    /// Tells long-lived connections that the server is stopping.
+    pub shutdown: Shutdown,
+}
+
+impl AppState {
+    /// The state, from inside a server function.
+    pub fn current() -> Result<AppState, AppError> {
+        leptos::prelude::use_context::<AppState>().ok_or(AppError::Internal)
+    }
+}
+
+/// Gives a server function's error its HTTP status (and `Retry-After` for rate limits); the
+/// JSON body is the `AppError` either way. Every server function returns through this.
+pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    use axum::http::{header, HeaderValue};
+    if let Err(err) = &result {
+        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            if let Ok(code) = StatusCode::from_u16(err.status_code()) {
+                response.set_status(code);
+            }
+            if let AppError::RateLimited { retry_after_secs } = err {
+                response.insert_header(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+            }
+        }
+    }
+    result
+}
+
+/// A flag raised once when the server begins to stop; websockets close on it, so that a
+/// graceful shutdown does not wait for tabs that would stay open forever.
+#[derive(Clone)]
+pub struct Shutdown(Arc<tokio::sync::watch::Sender<bool>>);
+
+impl Default for Shutdown {
+    fn default() -> Self {
+        Shutdown(Arc::new(tokio::sync::watch::channel(false).0))
+    }
+}
+
+impl Shutdown {
+    pub fn begin(&self) {
+        self.0.send_replace(true);
+    }
+
+    /// Resolves once the server is stopping.
+    pub async fn wait(&self) {
+        let mut flag = self.0.subscribe();
+        let _ = flag.wait_for(|stopping| *stopping).await;
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -76,9 +132,17 @@ fn health_body(status: &str, db: &str) -> serde_json::Value {
 pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!("Bullpen is listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    tokio::spawn(crate::chat::socket::heartbeat(state.clone()));
+    let shutdown = state.shutdown.clone();
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        shutdown.begin();
+    })
+    .await
 }
 
 async fn shutdown_signal() {

@@ -3,6 +3,9 @@
 
 #![allow(dead_code)]
 
+pub mod harness;
+pub mod ws;
+
 use std::{
     collections::HashMap,
     path::{Path, PathBuf},

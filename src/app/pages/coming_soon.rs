@@ -12,8 +12,6 @@ use crate::app::{
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
-    Communities,
-    Channel,
     Markets,
     Portfolio,
     Assistant,
@@ -24,16 +22,6 @@ pub fn ComingSoon(section: Section) -> impl IntoView {
     let i18n = use_i18n();
     let (icon, title, body): (IconName, Signal<&'static str>, Signal<&'static str>) = match section
     {
-        Section::Communities => (
-            IconName::Communities,
-            Signal::derive(move || t_string!(i18n, pages.communities_title)),
-            Signal::derive(move || t_string!(i18n, pages.communities_body)),
-        ),
-        Section::Channel => (
-            IconName::Communities,
-            Signal::derive(move || t_string!(i18n, pages.channel_title)),
-            Signal::derive(move || t_string!(i18n, pages.channel_body)),
-        ),
         Section::Markets => (
             IconName::Markets,
             Signal::derive(move || t_string!(i18n, pages.markets_title)),

@@ -1,0 +1,114 @@
+//! The chat API: the realtime websocket (`/api/chat/socket`) and the reads that don't need it
+//! (history pages, pins).
+
+use leptos::prelude::*;
+use leptos::server_fn::{
+    codec::{GetUrl, JsonEncoding},
+    Bytes, ContentType, Decodes, Encodes, Format, FormatType, Websocket,
+};
+use leptos::server_fn::BoxedStream;
+
+use super::{ChatMessage, ClientEvent, HistoryPage, OpenedChannel, ServerEvent};
+use crate::platform::error::AppError;
+
+/// One server event as it travels down the socket: JSON bytes serialised once by the publisher
+/// and shared by every subscriber (cloning `Bytes` copies no data).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Frame(pub Bytes);
+
+impl Frame {
+    pub fn event(&self) -> Result<ServerEvent, serde_json::Error> {
+        serde_json::from_slice(&self.0)
+    }
+}
+
+/// The socket's downward encoding: frames are already JSON, so encoding is a no-op.
+pub struct FrameEncoding;
+
+impl ContentType for FrameEncoding {
+    const CONTENT_TYPE: &'static str = "application/json";
+}
+
+impl FormatType for FrameEncoding {
+    const FORMAT_TYPE: Format = Format::Binary;
+}
+
+impl Encodes<Frame> for FrameEncoding {
+    type Error = std::convert::Infallible;
+
+    fn encode(frame: &Frame) -> Result<Bytes, Self::Error> {
+        Ok(frame.0.clone())
+    }
+}
+
+impl Decodes<Frame> for FrameEncoding {
+    type Error = std::convert::Infallible;
+
+    fn decode(bytes: Bytes) -> Result<Frame, Self::Error> {
+        Ok(Frame(bytes))
+    }
+}
+
+/// The realtime channel: `ClientEvent`s up, `ServerEvent` frames down. Needs a signed-in person
+/// (cookie or `Authorization: Bearer`). See docs/PROTOCOL.md.
+#[server(prefix = "/api/chat", endpoint = "socket", protocol = Websocket<JsonEncoding, FrameEncoding>)]
+pub async fn chat_socket(
+    input: BoxedStream<ClientEvent, AppError>,
+) -> Result<BoxedStream<Frame, AppError>, AppError> {
+    use futures::StreamExt;
+
+    let state = crate::platform::server::AppState::current()?;
+    let me = crate::platform::auth::current_user().await?;
+    let stopping = state.shutdown.clone();
+    let input: std::pin::Pin<Box<dyn futures::Stream<Item = Result<ClientEvent, AppError>> + Send>> =
+        input.into();
+    let input = Box::pin(input.take_until(async move { stopping.wait().await }));
+    let frames = super::socket::connect(state, me.user, input).map(|bytes| Ok(Frame(bytes)));
+    Ok(frames.into())
+}
+
+/// A page of a channel's history, oldest first: the newest 50, or the 50 before `beforeSeq`.
+#[server(prefix = "/api/chat", endpoint = "history", input = GetUrl)]
+pub async fn channel_history(
+    #[server(rename = "channelId")] channel_id: String,
+    #[server(rename = "beforeSeq")]
+    #[server(default)]
+    before_seq: Option<i64>,
+) -> Result<HistoryPage, AppError> {
+    crate::platform::server::respond(
+        async move {
+            let state = crate::platform::server::AppState::current()?;
+            let viewer = crate::platform::auth::optional_user().await?.map(|me| me.user.id);
+            super::service::history(&state, viewer, &channel_id, before_seq).await
+        }
+        .await,
+    )
+}
+
+/// The pinned messages of a channel, most recently pinned first.
+#[server(prefix = "/api/chat", endpoint = "pins", input = GetUrl)]
+pub async fn channel_pins(
+    #[server(rename = "channelId")] channel_id: String,
+) -> Result<Vec<ChatMessage>, AppError> {
+    crate::platform::server::respond(
+        async move {
+            let state = crate::platform::server::AppState::current()?;
+            let viewer = crate::platform::auth::optional_user().await?.map(|me| me.user.id);
+            super::service::pins(&state, viewer, &channel_id).await
+        }
+        .await,
+    )
+}
+
+/// A channel page: the community, the channel and its newest messages.
+#[server(prefix = "/api/chat", endpoint = "open", input = GetUrl)]
+pub async fn open_channel(slug: String, channel: String) -> Result<OpenedChannel, AppError> {
+    crate::platform::server::respond(
+        async move {
+            let state = crate::platform::server::AppState::current()?;
+            let viewer = crate::platform::auth::optional_user().await?.map(|me| me.user.id);
+            super::service::open(&state, viewer, &slug, &channel).await
+        }
+        .await,
+    )
+}

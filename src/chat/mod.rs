@@ -1,0 +1,233 @@
+//! Messages, reactions, pins, replies, read positions, slash commands and the realtime channel.
+//!
+//! The realtime channel is one websocket per browser tab (`api::chat_socket`) carrying
+//! `ClientEvent` up and `ServerEvent` down; `docs/PROTOCOL.md` documents the wire format.
+
+use serde::{Deserialize, Serialize};
+
+pub mod api;
+pub mod commands;
+pub mod markdown;
+pub mod ui;
+
+#[cfg(feature = "ssr")]
+pub mod command_handlers;
+#[cfg(feature = "ssr")]
+pub mod repo;
+#[cfg(feature = "ssr")]
+pub mod service;
+#[cfg(feature = "ssr")]
+pub mod socket;
+
+/// The longest message accepted, in characters.
+pub const MESSAGE_MAX: usize = 4000;
+/// Messages per history page.
+pub const PAGE_SIZE: u64 = 50;
+/// How long a typing indicator lasts without a refresh.
+pub const TYPING_TIMEOUT_MS: u32 = 5000;
+/// The reactions offered by the picker; any single emoji is accepted.
+pub const QUICK_REACTIONS: [&str; 6] = ["👍", "❤️", "😂", "🚀", "📈", "📉"];
+
+/// Who wrote something.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Author {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+}
+
+/// The message a reply quotes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Quote {
+    pub id: String,
+    pub seq: i64,
+    pub author: Author,
+    /// The first words, or `None` if the quoted message was deleted.
+    pub excerpt: Option<String>,
+}
+
+/// Everyone who reacted with one emoji.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Reaction {
+    pub emoji: String,
+    pub users: Vec<Author>,
+}
+
+/// A message as every reader sees it (nothing in it depends on who reads it, so one serialised
+/// copy serves every subscriber).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChatMessage {
+    pub id: String,
+    pub channel_id: String,
+    /// 1, 2, 3… per channel, assigned in the transaction that stores the message.
+    pub seq: i64,
+    pub author: Author,
+    /// `None` once deleted ("message deleted").
+    pub body: Option<String>,
+    pub reply_to: Option<Quote>,
+    /// RFC 3339.
+    pub created_at: String,
+    pub edited: bool,
+    pub pinned: bool,
+    pub reactions: Vec<Reaction>,
+}
+
+impl ChatMessage {
+    pub fn deleted(&self) -> bool {
+        self.body.is_none()
+    }
+
+    /// Whether the text mentions `@username` (case-insensitive).
+    pub fn mentions(&self, username: &str) -> bool {
+        self.body
+            .as_deref()
+            .map(|body| markdown::mentions(body).iter().any(|m| m.eq_ignore_ascii_case(username)))
+            .unwrap_or(false)
+    }
+}
+
+/// A page of history, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryPage {
+    pub messages: Vec<ChatMessage>,
+    /// Whether older messages exist before the first one.
+    pub has_more: bool,
+}
+
+/// Everything a channel page needs in one round trip.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OpenedChannel {
+    pub community: crate::community::CommunityView,
+    pub channel: crate::community::ChannelInfo,
+    pub history: HistoryPage,
+}
+
+/// What a tab sends up the socket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum ClientEvent {
+    /// Start receiving a channel's events. With `afterSeq`, first replay every message after it
+    /// (how a reconnecting tab fills the gap).
+    Subscribe { channel_id: String, after_seq: Option<i64> },
+    Unsubscribe { channel_id: String },
+    /// `nonce` is the tab's own id for the pending message; the confirmation echoes it.
+    Send { channel_id: String, nonce: String, body: String, reply_to: Option<String> },
+    Edit { message_id: String, body: String },
+    Delete { message_id: String },
+    React { message_id: String, emoji: String, on: bool },
+    Pin { message_id: String, pinned: bool },
+    Typing { channel_id: String, typing: bool },
+    /// The reader has seen everything up to `seq`.
+    Read { channel_id: String, seq: i64 },
+}
+
+/// What the server sends down.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum ServerEvent {
+    /// First event on every connection.
+    Ready { user_id: String },
+    /// A subscription is live; `lastSeq` is the channel's newest message at that moment.
+    Subscribed { channel_id: String, last_seq: i64 },
+    /// Messages a reconnecting tab missed, oldest first.
+    Replay { channel_id: String, messages: Vec<ChatMessage> },
+    /// A new message; `nonce` is the sender's pending id.
+    MessageCreated { message: ChatMessage, nonce: Option<String> },
+    MessageEdited { message: ChatMessage },
+    MessageDeleted { channel_id: String, message_id: String, seq: i64 },
+    ReactionsChanged { channel_id: String, message_id: String, reactions: Vec<Reaction> },
+    PinChanged { channel_id: String, message: ChatMessage },
+    Typing { channel_id: String, user: Author, typing: bool },
+    /// A channel of a watched community has a new message (drives unread counts).
+    ChannelActivity { community_id: String, channel_id: String, last_seq: i64 },
+    Presence { community_id: String, user_id: String, online: bool },
+    MemberJoined { community_id: String, user: Author },
+    MemberLeft { community_id: String, user_id: String },
+    /// Someone mentioned this person (sent to them alone).
+    Mentioned { community_slug: String, channel_name: String, message: ChatMessage },
+    /// A slash command's private answer; `nonce` names the pending entry it settles.
+    CommandReply { channel_id: String, text: String, nonce: Option<String> },
+    /// A request from this tab failed; `nonce` names the pending message it concerns.
+    Error { nonce: Option<String>, error: crate::platform::error::AppError },
+    /// The server dropped events for this tab (it fell too far behind): resubscribe from the
+    /// last sequence number seen.
+    Resync { channel_id: String },
+}
+
+/// Checks a message body before it goes anywhere.
+pub fn validate_body(body: &str) -> Result<String, crate::platform::error::AppError> {
+    use crate::platform::error::AppError;
+    let body = body.trim();
+    if body.is_empty() {
+        return Err(AppError::Validation("Write something first.".into()));
+    }
+    let length = body.chars().count();
+    if length > MESSAGE_MAX {
+        return Err(AppError::Validation(format!(
+            "Messages are at most {MESSAGE_MAX} characters; this one has {length}."
+        )));
+    }
+    Ok(body.to_string())
+}
+
+/// Checks that a reaction is one emoji-like symbol, not text.
+pub fn validate_emoji(emoji: &str) -> Result<String, crate::platform::error::AppError> {
+    let emoji = emoji.trim();
+    let symbols = emoji.chars().filter(|c| !matches!(c, '\u{fe0f}' | '\u{200d}')).count();
+    let ok = !emoji.is_empty()
+        && emoji.len() <= 16
+        && symbols <= 4
+        && emoji.chars().all(|c| !c.is_alphanumeric() && !c.is_whitespace() && !c.is_ascii());
+    if ok {
+        Ok(emoji.to_string())
+    } else {
+        Err(crate::platform::error::AppError::Validation(
+            "Reactions are a single emoji.".into(),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_are_trimmed_and_bounded() {
+        assert_eq!(validate_body("  hi  ").unwrap(), "hi");
+        assert!(validate_body("   ").is_err());
+        assert!(validate_body(&"é".repeat(MESSAGE_MAX)).is_ok());
+        let refused = validate_body(&"x".repeat(MESSAGE_MAX + 1)).unwrap_err();
+        assert_eq!(
+            refused.to_string(),
+            "Messages are at most 4000 characters; this one has 4001."
+        );
+    }
+
+    #[test]
+    fn reactions_are_emoji() {
+        for ok in ["👍", "❤️", "🚀", "👨‍👩‍👧"] {
+            assert!(validate_emoji(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "a", "lol", "<b>", "👍 👍"] {
+            assert!(validate_emoji(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn events_have_a_readable_wire_form() {
+        let event = ClientEvent::Subscribe { channel_id: "c1".into(), after_seq: Some(41) };
+        assert_eq!(
+            serde_json::to_string(&event).unwrap(),
+            r#"{"type":"subscribe","channelId":"c1","afterSeq":41}"#
+        );
+        let back: ServerEvent =
+            serde_json::from_str(r#"{"type":"resync","channelId":"c1"}"#).unwrap();
+        assert_eq!(back, ServerEvent::Resync { channel_id: "c1".into() });
+    }
+}

@@ -1,0 +1,248 @@
+//! sea-orm queries for messages, reactions and read positions.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    sea_query::{Expr, OnConflict},
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use uuid::Uuid;
+
+use crate::entities::{channels, messages, reactions, read_states, user_blocks};
+
+/// Takes the channel's next sequence number. The row stays locked until the transaction ends,
+/// so concurrent senders in one channel are serialised and numbers are never reused or skipped.
+pub async fn next_seq(db: &impl ConnectionTrait, channel: Uuid) -> Result<i64, DbErr> {
+    let updated = channels::Entity::update_many()
+        .col_expr(
+            channels::Column::LastSeq,
+            Expr::col(channels::Column::LastSeq).add(1),
+        )
+        .filter(channels::Column::Id.eq(channel))
+        .exec_with_returning(db)
+        .await?;
+    updated
+        .first()
+        .map(|c| c.last_seq)
+        .ok_or_else(|| DbErr::RecordNotFound("channel".into()))
+}
+
+pub async fn insert_message(
+    db: &impl ConnectionTrait,
+    message: messages::ActiveModel,
+) -> Result<messages::Model, DbErr> {
+    messages::Entity::insert(message).exec_with_returning(db).await
+}
+
+pub async fn message(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<messages::Model>, DbErr> {
+    messages::Entity::find_by_id(id).one(db).await
+}
+
+pub async fn messages_by_ids(
+    db: &impl ConnectionTrait,
+    ids: Vec<Uuid>,
+) -> Result<Vec<messages::Model>, DbErr> {
+    messages::Entity::find()
+        .filter(messages::Column::Id.is_in(ids))
+        .all(db)
+        .await
+}
+
+/// Up to `limit` messages before `before` (exclusive; `None` = the newest), newest first.
+/// A range scan on the (channel, seq) index whatever the channel's size.
+pub async fn page_before(
+    db: &impl ConnectionTrait,
+    channel: Uuid,
+    before: Option<i64>,
+    limit: u64,
+) -> Result<Vec<messages::Model>, DbErr> {
+    let mut query = messages::Entity::find().filter(messages::Column::ChannelId.eq(channel));
+    if let Some(before) = before {
+        query = query.filter(messages::Column::Seq.lt(before));
+    }
+    query
+        .order_by_desc(messages::Column::Seq)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+/// Messages after `after` (exclusive), oldest first, at most `limit`.
+pub async fn after(
+    db: &impl ConnectionTrait,
+    channel: Uuid,
+    after: i64,
+    limit: u64,
+) -> Result<Vec<messages::Model>, DbErr> {
+    messages::Entity::find()
+        .filter(messages::Column::ChannelId.eq(channel))
+        .filter(messages::Column::Seq.gt(after))
+        .order_by_asc(messages::Column::Seq)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+pub async fn pinned(
+    db: &impl ConnectionTrait,
+    channel: Uuid,
+) -> Result<Vec<messages::Model>, DbErr> {
+    messages::Entity::find()
+        .filter(messages::Column::ChannelId.eq(channel))
+        .filter(messages::Column::PinnedAt.is_not_null())
+        .order_by_desc(messages::Column::PinnedAt)
+        .all(db)
+        .await
+}
+
+/// How many messages the author sent since `since`, and when the oldest of them was sent.
+pub async fn sent_since(
+    db: &impl ConnectionTrait,
+    author: Uuid,
+    since: DateTime<Utc>,
+) -> Result<(u64, Option<DateTime<Utc>>), DbErr> {
+    let recent = messages::Entity::find()
+        .filter(messages::Column::AuthorId.eq(author))
+        .filter(messages::Column::CreatedAt.gt(since));
+    let count = recent.clone().count(db).await?;
+    let oldest = recent
+        .order_by_asc(messages::Column::CreatedAt)
+        .select_only()
+        .column(messages::Column::CreatedAt)
+        .into_tuple::<DateTime<Utc>>()
+        .one(db)
+        .await?;
+    Ok((count, oldest))
+}
+
+pub async fn reactions_of(
+    db: &impl ConnectionTrait,
+    message_ids: Vec<Uuid>,
+) -> Result<Vec<reactions::Model>, DbErr> {
+    reactions::Entity::find()
+        .filter(reactions::Column::MessageId.is_in(message_ids))
+        .order_by_asc(reactions::Column::CreatedAt)
+        .all(db)
+        .await
+}
+
+pub async fn add_reaction(
+    db: &impl ConnectionTrait,
+    message: Uuid,
+    user: Uuid,
+    emoji: String,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    reactions::Entity::insert(reactions::ActiveModel {
+        message_id: Set(message),
+        user_id: Set(user),
+        emoji: Set(emoji),
+        created_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            reactions::Column::MessageId,
+            reactions::Column::UserId,
+            reactions::Column::Emoji,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .do_nothing()
+    .exec(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn remove_reaction(
+    db: &impl ConnectionTrait,
+    message: Uuid,
+    user: Uuid,
+    emoji: String,
+) -> Result<(), DbErr> {
+    reactions::Entity::delete_by_id((message, user, emoji))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn clear_reactions(db: &impl ConnectionTrait, message: Uuid) -> Result<(), DbErr> {
+    reactions::Entity::delete_many()
+        .filter(reactions::Column::MessageId.eq(message))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Moves a read position forward (never back).
+pub async fn mark_read(
+    db: &impl ConnectionTrait,
+    user: Uuid,
+    channel: Uuid,
+    seq: i64,
+) -> Result<(), DbErr> {
+    let current = read_states::Entity::find_by_id((user, channel)).one(db).await?;
+    match current {
+        Some(state) if state.last_read_seq >= seq => Ok(()),
+        Some(_) => {
+            read_states::Entity::update_many()
+                .col_expr(read_states::Column::LastReadSeq, Expr::value(seq))
+                .filter(read_states::Column::UserId.eq(user))
+                .filter(read_states::Column::ChannelId.eq(channel))
+                .filter(read_states::Column::LastReadSeq.lt(seq))
+                .exec(db)
+                .await?;
+            Ok(())
+        }
+        None => {
+            read_states::Entity::insert(read_states::ActiveModel {
+                user_id: Set(user),
+                channel_id: Set(channel),
+                last_read_seq: Set(seq),
+            })
+            .on_conflict(
+                OnConflict::columns([read_states::Column::UserId, read_states::Column::ChannelId])
+                    .update_column(read_states::Column::LastReadSeq)
+                    .to_owned(),
+            )
+            .exec(db)
+            .await?;
+            Ok(())
+        }
+    }
+}
+
+pub async fn read_position(
+    db: &impl ConnectionTrait,
+    user: Uuid,
+    channel: Uuid,
+) -> Result<i64, DbErr> {
+    Ok(read_states::Entity::find_by_id((user, channel))
+        .one(db)
+        .await?
+        .map(|r| r.last_read_seq)
+        .unwrap_or(0))
+}
+
+/// Everyone this person has blocked.
+pub async fn blocked_by(db: &impl ConnectionTrait, user: Uuid) -> Result<Vec<Uuid>, DbErr> {
+    user_blocks::Entity::find()
+        .filter(user_blocks::Column::BlockerId.eq(user))
+        .select_only()
+        .column(user_blocks::Column::BlockedId)
+        .into_tuple()
+        .all(db)
+        .await
+}
+
+/// Groups reactions by message.
+pub fn group_reactions(rows: Vec<reactions::Model>) -> HashMap<Uuid, Vec<reactions::Model>> {
+    let mut by_message: HashMap<Uuid, Vec<reactions::Model>> = HashMap::new();
+    for row in rows {
+        by_message.entry(row.message_id).or_default().push(row);
+    }
+    by_message
+}

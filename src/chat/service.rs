@@ -1,0 +1,513 @@
+//! Chat logic. Persist, then broadcast: a message is stored (with its sequence number, in one
+//! transaction) before anyone hears of it; every change is then published once on the broker.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{Duration, Utc};
+use sea_orm::{ActiveValue::Set, EntityTrait, TransactionTrait};
+use uuid::Uuid;
+
+use super::{
+    command_handlers::{CommandContext, CommandOutcome},
+    commands, markdown, repo, socket, validate_body, validate_emoji, Author, ChatMessage,
+    HistoryPage, Quote, Reaction, ServerEvent, PAGE_SIZE,
+};
+use crate::{
+    community::{
+        permissions::{Action, ChannelKind, Standing},
+        repo as communities, service as community,
+    },
+    entities::{channels, communities as community_rows, messages, users},
+    platform::{error::AppError, rate_limit::RateLimit, server::AppState},
+};
+
+/// The most messages one resume replays; a tab further behind reloads the channel.
+pub const REPLAY_MAX: u64 = 1000;
+
+/// A channel with its community and the person's standing there.
+pub struct ChannelAccess {
+    pub community: community_rows::Model,
+    pub channel: channels::Model,
+    pub standing: Standing,
+}
+
+fn parse_id(id: &str, what: &str) -> Result<Uuid, AppError> {
+    Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound(what.into()))
+}
+
+/// Finds a channel and checks that the person may read it.
+pub async fn channel_access(
+    state: &AppState,
+    viewer: Option<Uuid>,
+    channel_id: &str,
+) -> Result<ChannelAccess, AppError> {
+    let channel = communities::channel_by_id(&state.db, parse_id(channel_id, "That channel")?)
+        .await?
+        .ok_or_else(|| AppError::NotFound("That channel".into()))?;
+    let community = communities::community_by_id(&state.db, channel.community_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("That channel".into()))?;
+    let standing = match viewer {
+        Some(user) => communities::standing(&state.db, community.id, user).await?,
+        None => Standing::Outsider,
+    };
+    community::allow(&community, standing, Action::Read)?;
+    Ok(ChannelAccess { community, channel, standing })
+}
+
+/// Turns stored rows into messages as readers see them: authors, quoted replies and reactions
+/// are loaded in three queries for the whole batch.
+pub async fn present(state: &AppState, rows: Vec<messages::Model>) -> Result<Vec<ChatMessage>, AppError> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let quoted_ids: Vec<Uuid> = rows.iter().filter_map(|m| m.reply_to).collect();
+    let quoted: HashMap<Uuid, messages::Model> = if quoted_ids.is_empty() {
+        HashMap::new()
+    } else {
+        repo::messages_by_ids(&state.db, quoted_ids)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m))
+            .collect()
+    };
+    let reactions = repo::group_reactions(
+        repo::reactions_of(&state.db, rows.iter().map(|m| m.id).collect()).await?,
+    );
+    let mut people: HashSet<Uuid> = rows.iter().map(|m| m.author_id).collect();
+    people.extend(quoted.values().map(|m| m.author_id));
+    people.extend(reactions.values().flatten().map(|r| r.user_id));
+    let people = communities::users_by_ids(&state.db, people.into_iter().collect()).await?;
+    let author = |id: &Uuid| match people.get(id) {
+        Some(user) => community::author(user),
+        None => Author {
+            id: id.to_string(),
+            username: "deleted".into(),
+            display_name: "Deleted account".into(),
+        },
+    };
+    Ok(rows
+        .into_iter()
+        .map(|m| {
+            let mut grouped: Vec<Reaction> = Vec::new();
+            for r in reactions.get(&m.id).into_iter().flatten() {
+                match grouped.iter_mut().find(|g| g.emoji == r.emoji) {
+                    Some(group) => group.users.push(author(&r.user_id)),
+                    None => grouped.push(Reaction {
+                        emoji: r.emoji.clone(),
+                        users: vec![author(&r.user_id)],
+                    }),
+                }
+            }
+            ChatMessage {
+                id: m.id.to_string(),
+                channel_id: m.channel_id.to_string(),
+                seq: m.seq,
+                author: author(&m.author_id),
+                reply_to: m.reply_to.and_then(|id| quoted.get(&id)).map(|q| Quote {
+                    id: q.id.to_string(),
+                    seq: q.seq,
+                    author: author(&q.author_id),
+                    excerpt: q.body.as_deref().map(|b| markdown::excerpt(b, 120)),
+                }),
+                body: m.body,
+                created_at: m.created_at.to_rfc3339(),
+                edited: m.edited_at.is_some(),
+                pinned: m.pinned_at.is_some(),
+                reactions: grouped,
+            }
+        })
+        .collect())
+}
+
+async fn hide_blocked(
+    state: &AppState,
+    viewer: Option<Uuid>,
+    rows: Vec<messages::Model>,
+) -> Result<Vec<messages::Model>, AppError> {
+    let Some(viewer) = viewer else { return Ok(rows) };
+    let blocked = repo::blocked_by(&state.db, viewer).await?;
+    Ok(rows
+        .into_iter()
+        .filter(|m| !blocked.contains(&m.author_id))
+        .collect())
+}
+
+/// A page of history: the newest `PAGE_SIZE` messages, or those before `before_seq`; oldest
+/// first. Messages from people the reader blocked are left out.
+pub async fn history(
+    state: &AppState,
+    viewer: Option<Uuid>,
+    channel_id: &str,
+    before_seq: Option<i64>,
+) -> Result<HistoryPage, AppError> {
+    let access = channel_access(state, viewer, channel_id).await?;
+    let mut rows = repo::page_before(&state.db, access.channel.id, before_seq, PAGE_SIZE + 1).await?;
+    let has_more = rows.len() as u64 > PAGE_SIZE;
+    rows.truncate(PAGE_SIZE as usize);
+    rows.reverse();
+    let rows = hide_blocked(state, viewer, rows).await?;
+    Ok(HistoryPage {
+        messages: present(state, rows).await?,
+        has_more,
+    })
+}
+
+/// Opens a channel of a community by name: the community (with the viewer's rights and unread
+/// counts), the channel, and its newest messages. The channel row is read before the history,
+/// so the history is never older than the sequence number the page starts from.
+pub async fn open(
+    state: &AppState,
+    viewer: Option<Uuid>,
+    slug: &str,
+    channel_name: &str,
+) -> Result<super::OpenedChannel, AppError> {
+    let community = community::view(state, viewer, slug).await?;
+    let channel = community
+        .channels
+        .iter()
+        .find(|c| c.name == channel_name.trim().to_lowercase())
+        .cloned()
+        .ok_or_else(|| AppError::NotFound(format!("The channel #{}", channel_name.trim())))?;
+    let history = history(state, viewer, &channel.id, None).await?;
+    Ok(super::OpenedChannel { community, channel, history })
+}
+
+/// What a reconnecting reader missed: every message after `after_seq`, oldest first.
+pub async fn replay(
+    state: &AppState,
+    viewer: Uuid,
+    channel_id: &str,
+    after_seq: i64,
+) -> Result<(ChannelAccess, Vec<ChatMessage>), AppError> {
+    let access = channel_access(state, Some(viewer), channel_id).await?;
+    let rows = repo::after(&state.db, access.channel.id, after_seq, REPLAY_MAX).await?;
+    let rows = hide_blocked(state, Some(viewer), rows).await?;
+    let messages = present(state, rows).await?;
+    Ok((access, messages))
+}
+
+pub async fn pins(
+    state: &AppState,
+    viewer: Option<Uuid>,
+    channel_id: &str,
+) -> Result<Vec<ChatMessage>, AppError> {
+    let access = channel_access(state, viewer, channel_id).await?;
+    let rows = repo::pinned(&state.db, access.channel.id).await?;
+    let rows = hide_blocked(state, viewer, rows).await?;
+    present(state, rows).await
+}
+
+fn rate_limit(state: &AppState) -> RateLimit {
+    RateLimit {
+        max: state.config.rate_limit_messages,
+        window: Duration::seconds(state.config.rate_limit_window_secs as i64),
+    }
+}
+
+/// What sending produced: a stored message, or a private answer to a command.
+#[derive(Debug)]
+pub enum Sent {
+    Message(ChatMessage),
+    Reply(String),
+}
+
+/// Sends a message (or runs a slash command) in a channel.
+pub async fn send(
+    state: &AppState,
+    author: &users::Model,
+    channel_id: &str,
+    nonce: Option<String>,
+    body: &str,
+    reply_to: Option<&str>,
+) -> Result<Sent, AppError> {
+    let access = channel_access(state, Some(author.id), channel_id).await?;
+    let body = validate_body(body)?;
+    if let Some(invocation) = commands::parse(&body) {
+        let context = CommandContext { state, user: author, access: &access };
+        return match state.commands.run(&context, &invocation).await? {
+            CommandOutcome::Reply(text) => Ok(Sent::Reply(text)),
+            CommandOutcome::Post(text) => {
+                store(state, author, &access, nonce, &text, None).await.map(Sent::Message)
+            }
+        };
+    }
+    let body = commands::unescape(&body).to_string();
+    store(state, author, &access, nonce, &body, reply_to).await.map(Sent::Message)
+}
+
+async fn store(
+    state: &AppState,
+    author: &users::Model,
+    access: &ChannelAccess,
+    nonce: Option<String>,
+    body: &str,
+    reply_to: Option<&str>,
+) -> Result<ChatMessage, AppError> {
+    let kind = ChannelKind::parse(&access.channel.kind);
+    community::allow(&access.community, access.standing, Action::Post(kind))?;
+    if access.channel.archived_at.is_some() {
+        return Err(AppError::Validation(
+            "This channel is archived; it keeps its history but takes no new messages.".into(),
+        ));
+    }
+    let reply_to = match reply_to {
+        Some(id) => {
+            let quoted = repo::message(&state.db, parse_id(id, "The message you reply to")?)
+                .await?
+                .filter(|m| m.channel_id == access.channel.id)
+                .ok_or_else(|| AppError::NotFound("The message you reply to".into()))?;
+            Some(quoted.id)
+        }
+        None => None,
+    };
+    let now = Utc::now();
+    let limit = rate_limit(state);
+    let (recent, oldest) = repo::sent_since(&state.db, author.id, limit.window_start(now)).await?;
+    limit
+        .check(recent, oldest, now)
+        .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
+
+    let txn = state.db.begin().await?;
+    let seq = repo::next_seq(&txn, access.channel.id).await?;
+    let row = repo::insert_message(
+        &txn,
+        messages::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            channel_id: Set(access.channel.id),
+            seq: Set(seq),
+            author_id: Set(author.id),
+            body: Set(Some(body.to_string())),
+            reply_to: Set(reply_to),
+            created_at: Set(now),
+            edited_at: Set(None),
+            deleted_at: Set(None),
+            pinned_at: Set(None),
+            pinned_by: Set(None),
+        },
+    )
+    .await?;
+    repo::mark_read(&txn, author.id, access.channel.id, seq).await?;
+    txn.commit().await?;
+
+    let message = present(state, vec![row]).await?.remove(0);
+    socket::publish(
+        state,
+        &socket::topic::channel(access.channel.id),
+        Some(author.id),
+        &ServerEvent::MessageCreated { message: message.clone(), nonce },
+    )
+    .await;
+    socket::publish(
+        state,
+        &socket::topic::community(access.community.id),
+        None,
+        &ServerEvent::ChannelActivity {
+            community_id: access.community.id.to_string(),
+            channel_id: access.channel.id.to_string(),
+            last_seq: seq,
+        },
+    )
+    .await;
+    notify_mentions(state, author, access, &message, body).await?;
+    Ok(message)
+}
+
+/// Tells each mentioned member (other than the author) that they were mentioned.
+async fn notify_mentions(
+    state: &AppState,
+    author: &users::Model,
+    access: &ChannelAccess,
+    message: &ChatMessage,
+    body: &str,
+) -> Result<(), AppError> {
+    for name in markdown::mentions(body).into_iter().take(20) {
+        let Some(user) = crate::auth::repo::user_by_username(&state.db, &name).await? else {
+            continue;
+        };
+        let member = communities::membership(&state.db, access.community.id, user.id)
+            .await?
+            .is_some();
+        if user.id == author.id || !member {
+            continue;
+        }
+        socket::publish(
+            state,
+            &socket::topic::user(user.id),
+            Some(author.id),
+            &ServerEvent::Mentioned {
+                community_slug: access.community.slug.clone(),
+                channel_name: access.channel.name.clone(),
+                message: message.clone(),
+            },
+        )
+        .await;
+    }
+    Ok(())
+}
+
+/// A message and the access of the person acting on it.
+async fn message_access(
+    state: &AppState,
+    user: Uuid,
+    message_id: &str,
+) -> Result<(messages::Model, ChannelAccess), AppError> {
+    let message = repo::message(&state.db, parse_id(message_id, "That message")?)
+        .await?
+        .ok_or_else(|| AppError::NotFound("That message".into()))?;
+    let access = channel_access(state, Some(user), &message.channel_id.to_string()).await?;
+    Ok((message, access))
+}
+
+pub async fn edit(
+    state: &AppState,
+    user: Uuid,
+    message_id: &str,
+    body: &str,
+) -> Result<ChatMessage, AppError> {
+    let (message, access) = message_access(state, user, message_id).await?;
+    community::allow(
+        &access.community,
+        access.standing,
+        Action::EditMessage { own: message.author_id == user },
+    )?;
+    if message.deleted_at.is_some() {
+        return Err(AppError::Validation("A deleted message can't be edited.".into()));
+    }
+    let body = validate_body(body)?;
+    let updated = messages::Entity::update(messages::ActiveModel {
+        id: Set(message.id),
+        body: Set(Some(body)),
+        edited_at: Set(Some(Utc::now())),
+        ..Default::default()
+    })
+    .exec(&state.db)
+    .await?;
+    let presented = present(state, vec![updated]).await?.remove(0);
+    socket::publish(
+        state,
+        &socket::topic::channel(access.channel.id),
+        Some(message.author_id),
+        &ServerEvent::MessageEdited { message: presented.clone() },
+    )
+    .await;
+    Ok(presented)
+}
+
+/// Deletes a message: the words leave the database, the place in the history stays.
+pub async fn delete(state: &AppState, user: Uuid, message_id: &str) -> Result<(), AppError> {
+    let (message, access) = message_access(state, user, message_id).await?;
+    community::allow(
+        &access.community,
+        access.standing,
+        Action::DeleteMessage { own: message.author_id == user },
+    )?;
+    if message.deleted_at.is_some() {
+        return Ok(());
+    }
+    let txn = state.db.begin().await?;
+    messages::Entity::update(messages::ActiveModel {
+        id: Set(message.id),
+        body: Set(None),
+        deleted_at: Set(Some(Utc::now())),
+        pinned_at: Set(None),
+        pinned_by: Set(None),
+        ..Default::default()
+    })
+    .exec(&txn)
+    .await?;
+    repo::clear_reactions(&txn, message.id).await?;
+    txn.commit().await?;
+    socket::publish(
+        state,
+        &socket::topic::channel(access.channel.id),
+        Some(message.author_id),
+        &ServerEvent::MessageDeleted {
+            channel_id: access.channel.id.to_string(),
+            message_id: message.id.to_string(),
+            seq: message.seq,
+        },
+    )
+    .await;
+    Ok(())
+}
+
+pub async fn react(
+    state: &AppState,
+    user: Uuid,
+    message_id: &str,
+    emoji: &str,
+    on: bool,
+) -> Result<Vec<Reaction>, AppError> {
+    let emoji = validate_emoji(emoji)?;
+    let (message, access) = message_access(state, user, message_id).await?;
+    community::allow(&access.community, access.standing, Action::Post(ChannelKind::Text))?;
+    if message.deleted_at.is_some() {
+        return Err(AppError::Validation("That message was deleted.".into()));
+    }
+    if on {
+        repo::add_reaction(&state.db, message.id, user, emoji, Utc::now()).await?;
+    } else {
+        repo::remove_reaction(&state.db, message.id, user, emoji).await?;
+    }
+    let reactions = present(state, vec![message.clone()]).await?.remove(0).reactions;
+    socket::publish(
+        state,
+        &socket::topic::channel(access.channel.id),
+        Some(user),
+        &ServerEvent::ReactionsChanged {
+            channel_id: access.channel.id.to_string(),
+            message_id: message.id.to_string(),
+            reactions: reactions.clone(),
+        },
+    )
+    .await;
+    Ok(reactions)
+}
+
+pub async fn pin(
+    state: &AppState,
+    user: Uuid,
+    message_id: &str,
+    pinned: bool,
+) -> Result<ChatMessage, AppError> {
+    let (message, access) = message_access(state, user, message_id).await?;
+    community::allow(&access.community, access.standing, Action::Pin)?;
+    if message.deleted_at.is_some() {
+        return Err(AppError::Validation("That message was deleted.".into()));
+    }
+    let updated = messages::Entity::update(messages::ActiveModel {
+        id: Set(message.id),
+        pinned_at: Set(pinned.then(Utc::now)),
+        pinned_by: Set(pinned.then_some(user)),
+        ..Default::default()
+    })
+    .exec(&state.db)
+    .await?;
+    let presented = present(state, vec![updated]).await?.remove(0);
+    socket::publish(
+        state,
+        &socket::topic::channel(access.channel.id),
+        Some(message.author_id),
+        &ServerEvent::PinChanged {
+            channel_id: access.channel.id.to_string(),
+            message: presented.clone(),
+        },
+    )
+    .await;
+    Ok(presented)
+}
+
+pub async fn mark_read(
+    state: &AppState,
+    user: Uuid,
+    channel_id: &str,
+    seq: i64,
+) -> Result<(), AppError> {
+    let access = channel_access(state, Some(user), channel_id).await?;
+    if matches!(access.standing, Standing::Member { .. }) {
+        let seq = seq.clamp(0, access.channel.last_seq);
+        repo::mark_read(&state.db, user, access.channel.id, seq).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,374 @@
+//! The server side of the realtime channel: one task per open websocket.
+//!
+//! A tab subscribes to channels; each subscription is a broker topic (`channel:<id>`), plus the
+//! channel's community (`community:<id>`: presence, members, unread counts) and the person's own
+//! topic (`user:<id>`: mentions). Events travel the broker as an envelope — the acting person's
+//! id (16 bytes, zero for none), then the event's JSON — serialised once by the publisher.
+//! Each connection drops events from people its reader blocked and forwards the JSON slice as is.
+
+use std::collections::{HashMap, HashSet};
+
+use bytes::Bytes;
+use chrono::Utc;
+use futures::{Stream, StreamExt};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use tokio::sync::mpsc;
+use tokio_stream::{
+    wrappers::{errors::BroadcastStreamRecvError, BroadcastStream},
+    StreamMap,
+};
+use uuid::Uuid;
+
+use super::{repo, service, ClientEvent, ServerEvent};
+use crate::{
+    community::{permissions::Standing, repo as communities, service as community},
+    entities::{connections, users},
+    platform::{error::AppError, server::AppState},
+};
+
+/// Frames queued for a tab before the connection stops reading the broker (and, if it stays
+/// behind, is told to resync).
+const OUTBOX: usize = 256;
+/// How often an instance refreshes its connections' `seen_at`.
+const HEARTBEAT_SECS: u64 = 30;
+
+pub mod topic {
+    use uuid::Uuid;
+
+    pub fn channel(id: Uuid) -> String {
+        format!("channel:{id}")
+    }
+
+    pub fn community(id: Uuid) -> String {
+        format!("community:{id}")
+    }
+
+    pub fn user(id: Uuid) -> String {
+        format!("user:{id}")
+    }
+}
+
+/// The broker payload for an event: actor id, then JSON.
+pub fn envelope(actor: Option<Uuid>, event: &ServerEvent) -> Bytes {
+    let mut payload = Vec::with_capacity(256);
+    payload.extend_from_slice(actor.unwrap_or(Uuid::nil()).as_bytes());
+    serde_json::to_writer(&mut payload, event).expect("events serialise");
+    Bytes::from(payload)
+}
+
+/// Splits an envelope without copying: (actor, JSON).
+fn open(envelope: &Bytes) -> Option<(Uuid, Bytes)> {
+    let actor = Uuid::from_slice(envelope.get(..16)?).ok()?;
+    Some((actor, envelope.slice(16..)))
+}
+
+/// Publishes an event once for every subscriber on every instance. A broker failure is logged:
+/// the change is already stored, and tabs catch up when they resubscribe.
+pub async fn publish(state: &AppState, topic: &str, actor: Option<Uuid>, event: &ServerEvent) {
+    if let Err(err) = state.broker.publish(topic, envelope(actor, event)).await {
+        tracing::warn!(error = %err, topic, "could not publish an event");
+    }
+}
+
+fn frame(event: &ServerEvent) -> Bytes {
+    Bytes::from(serde_json::to_vec(event).expect("events serialise"))
+}
+
+/// Opens a connection for a signed-in person: returns the stream of frames for the tab and runs
+/// the connection until the tab's input ends.
+pub fn connect<S>(state: AppState, user: users::Model, input: S) -> impl Stream<Item = Bytes>
+where
+    S: Stream<Item = Result<ClientEvent, AppError>> + Send + Unpin + 'static,
+{
+    let (out, frames) = mpsc::channel(OUTBOX);
+    tokio::spawn(async move {
+        let mut connection = Connection::new(state, user, out);
+        if let Err(err) = connection.run(input).await {
+            tracing::debug!(error = %err, "realtime connection ended with an error");
+        }
+        connection.close().await;
+    });
+    tokio_stream::wrappers::ReceiverStream::new(frames)
+}
+
+/// One subscribed channel.
+struct Watched {
+    community: Uuid,
+    may_post: bool,
+}
+
+struct Connection {
+    state: AppState,
+    user: users::Model,
+    id: Uuid,
+    out: mpsc::Sender<Bytes>,
+    blocked: HashSet<Uuid>,
+    topics: StreamMap<String, BroadcastStream<Bytes>>,
+    channels: HashMap<Uuid, Watched>,
+}
+
+/// The tab went away; stop.
+#[derive(Debug, thiserror::Error)]
+#[error("the tab closed")]
+struct Closed;
+
+impl Connection {
+    fn new(state: AppState, user: users::Model, out: mpsc::Sender<Bytes>) -> Connection {
+        Connection {
+            state,
+            user,
+            id: Uuid::now_v7(),
+            out,
+            blocked: HashSet::new(),
+            topics: StreamMap::new(),
+            channels: HashMap::new(),
+        }
+    }
+
+    async fn send(&self, event: &ServerEvent) -> Result<(), Closed> {
+        self.out.send(frame(event)).await.map_err(|_| Closed)
+    }
+
+    async fn run<S>(&mut self, mut input: S) -> Result<(), Box<dyn std::error::Error + Send + Sync>>
+    where
+        S: Stream<Item = Result<ClientEvent, AppError>> + Send + Unpin,
+    {
+        self.blocked = repo::blocked_by(&self.state.db, self.user.id).await?.into_iter().collect();
+        self.watch(topic::user(self.user.id));
+        self.come_online().await?;
+        self.send(&ServerEvent::Ready { user_id: self.user.id.to_string() }).await?;
+        loop {
+            tokio::select! {
+                event = input.next() => match event {
+                    None => return Ok(()),
+                    Some(Ok(event)) => self.handle(event).await?,
+                    Some(Err(error)) => {
+                        self.send(&ServerEvent::Error { nonce: None, error: unreadable(error) }).await?
+                    }
+                },
+                Some((topic, item)) = self.topics.next() => match item {
+                    Ok(envelope) => self.forward(envelope).await?,
+                    Err(BroadcastStreamRecvError::Lagged(missed)) => {
+                        tracing::debug!(missed, topic, "a tab fell behind; asking it to resync");
+                        if let Some(channel_id) = topic.strip_prefix("channel:") {
+                            self.send(&ServerEvent::Resync { channel_id: channel_id.into() }).await?;
+                        }
+                    }
+                },
+            }
+        }
+    }
+
+    async fn forward(&self, envelope: Bytes) -> Result<(), Closed> {
+        let Some((actor, json)) = open(&envelope) else { return Ok(()) };
+        if self.blocked.contains(&actor) {
+            return Ok(());
+        }
+        self.out.send(json).await.map_err(|_| Closed)
+    }
+
+    fn watch(&mut self, topic: String) {
+        if !self.topics.contains_key(&topic) {
+            let subscription = self.state.broker.subscribe(&topic);
+            self.topics.insert(topic, BroadcastStream::new(subscription));
+        }
+    }
+
+    /// Reports a failed request to this tab alone.
+    async fn refuse(&self, nonce: Option<String>, error: AppError) -> Result<(), Closed> {
+        self.send(&ServerEvent::Error { nonce, error }).await
+    }
+
+    async fn handle(&mut self, event: ClientEvent) -> Result<(), Closed> {
+        let state = self.state.clone();
+        let me = self.user.id;
+        let outcome = match event {
+            ClientEvent::Subscribe { channel_id, after_seq } => {
+                return self.subscribe(&channel_id, after_seq).await
+            }
+            ClientEvent::Unsubscribe { channel_id } => {
+                self.unsubscribe(&channel_id);
+                Ok(())
+            }
+            ClientEvent::Send { channel_id, nonce, body, reply_to } => {
+                match service::send(&state, &self.user, &channel_id, Some(nonce.clone()), &body, reply_to.as_deref())
+                    .await
+                {
+                    Ok(service::Sent::Message(_)) => Ok(()),
+                    Ok(service::Sent::Reply(text)) => {
+                        let reply = ServerEvent::CommandReply { channel_id, text, nonce: Some(nonce) };
+                        return self.send(&reply).await;
+                    }
+                    Err(error) => return self.refuse(Some(nonce), error).await,
+                }
+            }
+            ClientEvent::Edit { message_id, body } => {
+                service::edit(&state, me, &message_id, &body).await.map(drop)
+            }
+            ClientEvent::Delete { message_id } => service::delete(&state, me, &message_id).await,
+            ClientEvent::React { message_id, emoji, on } => {
+                service::react(&state, me, &message_id, &emoji, on).await.map(drop)
+            }
+            ClientEvent::Pin { message_id, pinned } => {
+                service::pin(&state, me, &message_id, pinned).await.map(drop)
+            }
+            ClientEvent::Typing { channel_id, typing } => {
+                self.typing(&channel_id, typing).await;
+                Ok(())
+            }
+            ClientEvent::Read { channel_id, seq } => {
+                service::mark_read(&state, me, &channel_id, seq).await
+            }
+        };
+        match outcome {
+            Ok(()) => Ok(()),
+            Err(error) => self.refuse(None, error).await,
+        }
+    }
+
+    async fn subscribe(&mut self, channel_id: &str, after_seq: Option<i64>) -> Result<(), Closed> {
+        let access = match service::channel_access(&self.state, Some(self.user.id), channel_id).await {
+            Ok(access) => access,
+            Err(error) => return self.refuse(None, error).await,
+        };
+        // Listen first, then read the database: a message stored in between arrives twice
+        // (replayed and live) rather than not at all; tabs drop the duplicate by its number.
+        self.watch(topic::channel(access.channel.id));
+        self.watch(topic::community(access.community.id));
+        self.channels.insert(
+            access.channel.id,
+            Watched {
+                community: access.community.id,
+                may_post: matches!(access.standing, Standing::Member { .. }),
+            },
+        );
+        match repo::blocked_by(&self.state.db, self.user.id).await {
+            Ok(blocked) => self.blocked = blocked.into_iter().collect(),
+            Err(err) => tracing::warn!(error = %err, "could not refresh blocks"),
+        }
+        if let Some(after) = after_seq {
+            match service::replay(&self.state, self.user.id, channel_id, after).await {
+                Ok((_, messages)) => {
+                    self.send(&ServerEvent::Replay { channel_id: channel_id.into(), messages })
+                        .await?
+                }
+                Err(error) => return self.refuse(None, error).await,
+            }
+        }
+        let last_seq = communities::channel_by_id(&self.state.db, access.channel.id)
+            .await
+            .ok()
+            .flatten()
+            .map_or(access.channel.last_seq, |c| c.last_seq);
+        self.send(&ServerEvent::Subscribed { channel_id: channel_id.into(), last_seq })
+            .await
+    }
+
+    fn unsubscribe(&mut self, channel_id: &str) {
+        let Ok(id) = Uuid::parse_str(channel_id) else { return };
+        let Some(watched) = self.channels.remove(&id) else { return };
+        self.topics.remove(&topic::channel(id));
+        if !self.channels.values().any(|w| w.community == watched.community) {
+            self.topics.remove(&topic::community(watched.community));
+        }
+    }
+
+    async fn typing(&self, channel_id: &str, typing: bool) {
+        let Ok(id) = Uuid::parse_str(channel_id) else { return };
+        // Only in a channel this tab watches and may post in: no database work per keystroke.
+        if !self.channels.get(&id).is_some_and(|w| w.may_post) {
+            return;
+        }
+        let event = ServerEvent::Typing {
+            channel_id: channel_id.into(),
+            user: community::author(&self.user),
+            typing,
+        };
+        publish(&self.state, &topic::channel(id), Some(self.user.id), &event).await;
+    }
+
+    /// Records the connection; the first one of a person announces them online.
+    async fn come_online(&self) -> Result<(), AppError> {
+        let now = Utc::now();
+        connections::Entity::insert(connections::ActiveModel {
+            id: Set(self.id),
+            user_id: Set(self.user.id),
+            instance_id: Set(self.state.instance_id),
+            connected_at: Set(now),
+            seen_at: Set(now),
+        })
+        .exec(&self.state.db)
+        .await?;
+        let online = communities::online_among(&self.state.db, vec![self.user.id], now).await?;
+        let others = connections::Entity::find()
+            .filter(connections::Column::UserId.eq(self.user.id))
+            .filter(connections::Column::Id.ne(self.id))
+            .filter(connections::Column::SeenAt.gt(now - chrono::Duration::seconds(communities::PRESENCE_STALE_SECS)))
+            .all(&self.state.db)
+            .await?;
+        if !online.is_empty() && others.is_empty() {
+            self.announce(true).await?;
+        }
+        Ok(())
+    }
+
+    async fn announce(&self, online: bool) -> Result<(), AppError> {
+        for community in communities::communities_of(&self.state.db, self.user.id).await? {
+            let event = ServerEvent::Presence {
+                community_id: community.id.to_string(),
+                user_id: self.user.id.to_string(),
+                online,
+            };
+            publish(&self.state, &topic::community(community.id), Some(self.user.id), &event).await;
+        }
+        Ok(())
+    }
+
+    /// Forgets the connection; the last one of a person announces them offline.
+    async fn close(&self) {
+        let result: Result<(), AppError> = async {
+            connections::Entity::delete_by_id(self.id).exec(&self.state.db).await?;
+            let still = communities::online_among(&self.state.db, vec![self.user.id], Utc::now()).await?;
+            if still.is_empty() {
+                self.announce(false).await?;
+            }
+            Ok(())
+        }
+        .await;
+        if let Err(err) = result {
+            tracing::warn!(error = %err, "could not record a closed connection");
+        }
+    }
+}
+
+/// An event the server could not read becomes an error the tab can show.
+fn unreadable(error: AppError) -> AppError {
+    match error {
+        AppError::Transport(detail) => {
+            AppError::Validation(format!("The server could not read that request: {detail}"))
+        }
+        other => other,
+    }
+}
+
+/// Keeps this instance's connections fresh, so other instances count them as online; a crashed
+/// instance's rows go stale and stop counting. Runs for the life of the server.
+pub async fn heartbeat(state: AppState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(HEARTBEAT_SECS));
+    loop {
+        tick.tick().await;
+        let now = Utc::now();
+        let refreshed = connections::Entity::update_many()
+            .col_expr(connections::Column::SeenAt, sea_orm::sea_query::Expr::value(now))
+            .filter(connections::Column::InstanceId.eq(state.instance_id))
+            .exec(&state.db)
+            .await;
+        let cleared = connections::Entity::delete_many()
+            .filter(connections::Column::SeenAt.lt(now - chrono::Duration::hours(1)))
+            .exec(&state.db)
+            .await;
+        if let Err(err) = refreshed.and(cleared) {
+            tracing::warn!(error = %err, "presence heartbeat failed");
+        }
+    }
+}

@@ -1,0 +1,675 @@
+//! A channel: history, live messages, pending sends, typing, replies, reactions, pins, edits.
+
+use leptos::{html, prelude::*};
+
+use super::{
+    message::{MessageItem, MessageRights},
+    rich_text::rich_text,
+    socket::{use_chat_socket, SocketStatus},
+    time::now_ms,
+};
+use crate::{
+    app::i18n::{t, t_string, use_i18n},
+    auth::{ui::pages::error_text, User},
+    chat::{
+        api::{channel_history, channel_pins},
+        Author, ChatMessage, ClientEvent, OpenedChannel, ServerEvent, MESSAGE_MAX,
+        TYPING_TIMEOUT_MS,
+    },
+    community::permissions::{ChannelKind, Permissions},
+    platform::error::AppError,
+};
+
+/// A message the person sent that the server has not confirmed yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Pending {
+    nonce: String,
+    body: String,
+    reply_to: Option<String>,
+    /// Handed to the socket (as opposed to waiting for it to reconnect).
+    sent: bool,
+    failed: Option<String>,
+}
+
+/// The live state of the open channel.
+#[derive(Clone, Copy)]
+pub struct ChannelState {
+    pub channel_id: StoredValue<String>,
+    pub messages: RwSignal<Vec<ChatMessage>>,
+    pub reply_to: RwSignal<Option<ChatMessage>>,
+    pub notice: RwSignal<Option<String>>,
+}
+
+impl ChannelState {
+    /// Adds or replaces a message, keeping the list in sequence order. Returns the gap: the
+    /// message arrived with numbers missing before it.
+    fn merge(&self, message: ChatMessage) -> bool {
+        let mut gap = false;
+        self.messages.update(|list| {
+            let newest = list.last().map(|m| m.seq).unwrap_or(0);
+            match list.binary_search_by_key(&message.seq, |m| m.seq) {
+                Ok(at) => list[at] = message,
+                Err(at) => {
+                    gap = newest > 0 && message.seq > newest + 1;
+                    list.insert(at, message);
+                }
+            }
+        });
+        gap
+    }
+
+    fn update(&self, id: &str, change: impl FnOnce(&mut ChatMessage)) {
+        self.messages.update(|list| {
+            if let Some(message) = list.iter_mut().find(|m| m.id == id) {
+                change(message);
+            }
+        });
+    }
+
+    fn newest_seq(&self) -> i64 {
+        self.messages
+            .with_untracked(|list| list.last().map(|m| m.seq))
+            .unwrap_or(0)
+    }
+}
+
+fn nonce() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        format!("{:x}{:x}", js_sys::Math::random().to_bits(), now_ms() as u64)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        String::from("server")
+    }
+}
+
+#[component]
+pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
+    let i18n = use_i18n();
+    let socket = use_chat_socket();
+    let channel = opened.channel.clone();
+    let community = opened.community.clone();
+    let channel_id = channel.id.clone();
+    let state = ChannelState {
+        channel_id: StoredValue::new(channel_id.clone()),
+        messages: RwSignal::new(opened.history.messages.clone()),
+        reply_to: RwSignal::new(None),
+        notice: RwSignal::new(None),
+    };
+    provide_context(state);
+    let has_more = RwSignal::new(opened.history.has_more);
+    let loading_older = RwSignal::new(false);
+    let pending: RwSignal<Vec<Pending>> = RwSignal::new(Vec::new());
+    let typing: RwSignal<Vec<(Author, f64)>> = RwSignal::new(Vec::new());
+    let private_notes: RwSignal<Vec<String>> = RwSignal::new(Vec::new());
+    let show_pins = RwSignal::new(false);
+    let pins_version = RwSignal::new(0u32);
+    // Where the unread marker sits for this visit: the first message after the read position.
+    let first_unread = (channel.last_read_seq > 0 && channel.last_seq > channel.last_read_seq)
+        .then_some(channel.last_read_seq + 1);
+    let my_id = me.as_ref().map(|u| u.id.clone());
+    let my_name = me.as_ref().map(|u| u.username.clone());
+    let member = community.my_rank.is_some();
+    let signed_in = me.is_some();
+    let may_post = member
+        && match channel.kind {
+            ChannelKind::Text => community.may(Permissions::POST),
+            ChannelKind::Announcement => community.may(Permissions::MODERATE_MESSAGES),
+        }
+        && !channel.archived;
+    let rights = MessageRights {
+        me: my_id.clone(),
+        my_username: my_name.clone(),
+        may_react: member && community.may(Permissions::POST),
+        may_pin: community.may(Permissions::PIN),
+        may_moderate: community.may(Permissions::MODERATE_MESSAGES),
+    };
+
+    let list_ref = NodeRef::<html::Div>::new();
+    let at_bottom = StoredValue::new(true);
+    let scroll_to_bottom = move || {
+        if let Some(list) = list_ref.get_untracked() {
+            list.set_scroll_top(list.scroll_height());
+        }
+    };
+
+    let subscribe = {
+        let channel_id = channel_id.clone();
+        move || {
+            socket.send(ClientEvent::Subscribe {
+                channel_id: channel_id.clone(),
+                after_seq: Some(state.newest_seq()),
+            });
+        }
+    };
+    let mark_read = {
+        let channel_id = channel_id.clone();
+        move || {
+            if member {
+                socket.send(ClientEvent::Read {
+                    channel_id: channel_id.clone(),
+                    seq: state.newest_seq(),
+                });
+            }
+        }
+    };
+    let flush_pending = {
+        let channel_id = channel_id.clone();
+        move || {
+            pending.update(|list| {
+                for p in list.iter_mut().filter(|p| !p.sent && p.failed.is_none()) {
+                    p.sent = socket.send(ClientEvent::Send {
+                        channel_id: channel_id.clone(),
+                        nonce: p.nonce.clone(),
+                        body: p.body.clone(),
+                        reply_to: p.reply_to.clone(),
+                    });
+                }
+            });
+        }
+    };
+
+    {
+        let channel_id = channel_id.clone();
+        let subscribe = subscribe.clone();
+        let mark_read = mark_read.clone();
+        let flush_pending = flush_pending.clone();
+        let my_id = my_id.clone();
+        socket.on_event(move |event| {
+            let ours = |id: &str| id == channel_id;
+            match event {
+                ServerEvent::Ready { .. } => {
+                    subscribe();
+                    flush_pending();
+                }
+                ServerEvent::Replay { channel_id, messages } if ours(channel_id) => {
+                    for message in messages {
+                        // A message sent just before a drop comes back in the replay: it was
+                        // stored, so it is no longer pending.
+                        if my_id.as_deref() == Some(message.author.id.as_str()) {
+                            pending.update(|list| {
+                                if let Some(at) = list.iter().position(|p| {
+                                    p.sent && message.body.as_deref() == Some(p.body.trim())
+                                }) {
+                                    list.remove(at);
+                                }
+                            });
+                        }
+                        state.merge(message.clone());
+                    }
+                    pending.update(|list| {
+                        for p in list.iter_mut().filter(|p| p.sent && p.failed.is_none()) {
+                            p.sent = false;
+                        }
+                    });
+                    flush_pending();
+                    if at_bottom.get_value() {
+                        mark_read();
+                    }
+                }
+                ServerEvent::MessageCreated { message, nonce } if ours(&message.channel_id) => {
+                    if let Some(nonce) = nonce {
+                        pending.update(|list| list.retain(|p| &p.nonce != nonce));
+                    }
+                    typing.update(|list| list.retain(|(who, _)| who.id != message.author.id));
+                    if state.merge(message.clone()) {
+                        subscribe();
+                    }
+                    if at_bottom.get_value() {
+                        mark_read();
+                    }
+                }
+                ServerEvent::MessageEdited { message } if ours(&message.channel_id) => {
+                    let fresh = message.clone();
+                    state.update(&message.id, move |m| *m = fresh);
+                }
+                ServerEvent::MessageDeleted { channel_id, message_id, .. } if ours(channel_id) => {
+                    state.update(message_id, |m| {
+                        m.body = None;
+                        m.reactions.clear();
+                        m.pinned = false;
+                    });
+                    pins_version.update(|v| *v += 1);
+                }
+                ServerEvent::ReactionsChanged { channel_id, message_id, reactions }
+                    if ours(channel_id) =>
+                {
+                    let fresh = reactions.clone();
+                    state.update(message_id, move |m| m.reactions = fresh);
+                }
+                ServerEvent::PinChanged { channel_id, message } if ours(channel_id) => {
+                    let pinned = message.pinned;
+                    state.update(&message.id, move |m| m.pinned = pinned);
+                    pins_version.update(|v| *v += 1);
+                }
+                ServerEvent::Typing { channel_id, user, typing: is_typing } if ours(channel_id) => {
+                    if my_id.as_deref() == Some(user.id.as_str()) {
+                        return;
+                    }
+                    let until = now_ms() + f64::from(TYPING_TIMEOUT_MS);
+                    let user = user.clone();
+                    let is_typing = *is_typing;
+                    typing.update(move |list| {
+                        list.retain(|(who, _)| who.id != user.id);
+                        if is_typing {
+                            list.push((user, until));
+                        }
+                    });
+                }
+                ServerEvent::CommandReply { channel_id, text, nonce } if ours(channel_id) => {
+                    if let Some(nonce) = nonce {
+                        pending.update(|list| list.retain(|p| &p.nonce != nonce));
+                    }
+                    private_notes.update(|notes| notes.push(text.clone()));
+                }
+                ServerEvent::Error { nonce: Some(nonce), error } => {
+                    let text = error_text_for(error);
+                    pending.update(|list| {
+                        if let Some(p) = list.iter_mut().find(|p| &p.nonce == nonce) {
+                            p.failed = Some(text.clone());
+                        }
+                    });
+                }
+                ServerEvent::Error { nonce: None, error } => {
+                    state.notice.set(Some(error_text_for(error)));
+                }
+                ServerEvent::Resync { channel_id } if ours(channel_id) => subscribe(),
+                _ => {}
+            }
+        });
+    }
+
+    // Opening the channel (on the client) subscribes and counts as reading it.
+    Effect::new({
+        let subscribe = subscribe.clone();
+        let mark_read = mark_read.clone();
+        move |_| {
+            if signed_in {
+                socket.start();
+                if socket.status.get_untracked() == SocketStatus::Open {
+                    subscribe();
+                    mark_read();
+                }
+            }
+            scroll_to_bottom();
+        }
+    });
+    {
+        let channel_id = channel_id.clone();
+        on_cleanup(move || {
+            socket.send(ClientEvent::Unsubscribe { channel_id });
+        });
+    }
+    // Keep the newest message in view while the reader is at the bottom.
+    Effect::new(move |_| {
+        state.messages.track();
+        pending.track();
+        private_notes.track();
+        if at_bottom.get_value() {
+            request_animation_frame(scroll_to_bottom);
+        }
+    });
+    // Typing indicators fade after a few seconds without a refresh.
+    #[cfg(feature = "hydrate")]
+    {
+        if let Ok(handle) = set_interval_with_handle(
+            move || {
+                let now = now_ms();
+                if typing.with_untracked(|l| l.iter().any(|(_, until)| *until < now)) {
+                    typing.update(|l| l.retain(|(_, until)| *until >= now));
+                }
+            },
+            std::time::Duration::from_millis(1000),
+        ) {
+            on_cleanup(move || handle.clear());
+        }
+    }
+
+    let load_older = {
+        let channel_id = channel_id.clone();
+        move || {
+            if loading_older.get_untracked() || !has_more.get_untracked() {
+                return;
+            }
+            let Some(oldest) = state.messages.with_untracked(|l| l.first().map(|m| m.seq)) else {
+                return;
+            };
+            loading_older.set(true);
+            let channel_id = channel_id.clone();
+            leptos::task::spawn_local(async move {
+                let before = list_ref.get_untracked().map(|l| l.scroll_height()).unwrap_or(0);
+                match channel_history(channel_id, Some(oldest)).await {
+                    Ok(page) => {
+                        has_more.set(page.has_more);
+                        for message in page.messages {
+                            state.merge(message);
+                        }
+                        // Keep the reader's place: the list grew above them.
+                        request_animation_frame(move || {
+                            if let Some(list) = list_ref.get_untracked() {
+                                list.set_scroll_top(list.scroll_height() - before);
+                            }
+                        });
+                    }
+                    Err(err) => state.notice.set(Some(error_text(&err))),
+                }
+                loading_older.set(false);
+            });
+        }
+    };
+    let on_scroll = {
+        let load_older = load_older.clone();
+        let mark_read = mark_read.clone();
+        move |_| {
+            let Some(list) = list_ref.get_untracked() else { return };
+            let bottom = list.scroll_height() - list.scroll_top() - list.client_height() < 48;
+            if bottom && !at_bottom.get_value() {
+                mark_read();
+            }
+            at_bottom.set_value(bottom);
+            if list.scroll_top() < 80 {
+                load_older();
+            }
+        }
+    };
+
+    let typing_text = move || {
+        let names: Vec<String> = typing.with(|l| l.iter().map(|(a, _)| a.display_name.clone()).collect());
+        match names.as_slice() {
+            [] => String::new(),
+            [one] => t_string!(i18n, chat.typing_one).replace("{name}", one),
+            [a, b] => t_string!(i18n, chat.typing_two).replace("{a}", a).replace("{b}", b),
+            _ => t_string!(i18n, chat.typing_many).to_string(),
+        }
+    };
+
+    let send_body = {
+        let channel_id = channel_id.clone();
+        move |body: String| {
+            let reply_to = state.reply_to.get_untracked().map(|m| m.id);
+            let nonce = nonce();
+            let sent = socket.send(ClientEvent::Send {
+                channel_id: channel_id.clone(),
+                nonce: nonce.clone(),
+                body: body.clone(),
+                reply_to: reply_to.clone(),
+            });
+            pending.update(|list| list.push(Pending { nonce, body, reply_to, sent, failed: None }));
+            state.reply_to.set(None);
+            at_bottom.set_value(true);
+        }
+    };
+    let retry = {
+        let send_body = send_body.clone();
+        move |p: Pending| {
+            pending.update(|list| list.retain(|other| other.nonce != p.nonce));
+            send_body(p.body);
+        }
+    };
+
+    let header_name = format!("#{}", channel.name);
+    let topic = channel.topic.clone();
+    let slug = community.community.slug.clone();
+    let pins_channel = channel_id.clone();
+    let pins = Resource::new(
+        move || (show_pins.get(), pins_version.get()),
+        move |(open, _)| {
+            let channel_id = pins_channel.clone();
+            async move {
+                if open {
+                    channel_pins(channel_id).await
+                } else {
+                    Ok(Vec::new())
+                }
+            }
+        },
+    );
+    let me_name = StoredValue::new(my_name.clone());
+
+    view! {
+        <section class="channel" aria-labelledby="channel-title">
+            <header class="channel-header">
+                <div class="channel-heading">
+                    <h1 id="channel-title">{header_name}</h1>
+                    {(!topic.is_empty()).then(|| view! { <p class="muted channel-topic">{topic.clone()}</p> })}
+                </div>
+                <SocketBadge />
+                <button type="button" class="button button-small" aria-pressed=move || show_pins.get().to_string()
+                    on:click=move |_| show_pins.update(|s| *s = !*s)>
+                    {t!(i18n, chat.pins)}
+                </button>
+            </header>
+            <Show when=move || show_pins.get()>
+                <aside class="pins-panel card" aria-label=move || t_string!(i18n, chat.pins_title)>
+                    <h2>{t!(i18n, chat.pins_title)}</h2>
+                    <Transition fallback=move || view! { <p class="muted">{t!(i18n, settings.loading)}</p> }>
+                        {move || Suspend::new(async move {
+                            let me_name = me_name.get_value();
+                            pins.await.map(move |list| {
+                                if list.is_empty() {
+                                    return view! { <p class="muted">{t!(i18n, chat.pins_none)}</p> }.into_any();
+                                }
+                                list.into_iter().map(|m| {
+                                    let body = m.body.clone().unwrap_or_default();
+                                    view! {
+                                        <article class="pin">
+                                            <strong>{m.author.display_name.clone()}</strong>
+                                            <div class="message-body">{rich_text(&body, me_name.clone())}</div>
+                                        </article>
+                                    }
+                                }).collect_view().into_any()
+                            })
+                        })}
+                    </Transition>
+                </aside>
+            </Show>
+            <div class="messages" node_ref=list_ref on:scroll=on_scroll role="log" aria-live="polite"
+                aria-label=move || t_string!(i18n, chat.messages_label)>
+                <Show when=move || has_more.get()>
+                    <button type="button" class="button button-small load-older" on:click={
+                        let load_older = load_older.clone();
+                        move |_| load_older()
+                    } disabled=move || loading_older.get()>
+                        {move || if loading_older.get() { t_string!(i18n, settings.loading) } else { t_string!(i18n, chat.load_older) }}
+                    </button>
+                </Show>
+                <Show when=move || !has_more.get() && state.messages.with(|l| l.first().is_some_and(|m| m.seq == 1))>
+                    <p class="channel-start muted">{t!(i18n, chat.channel_start)}</p>
+                </Show>
+                <Show when=move || state.messages.with(Vec::is_empty) && pending.with(Vec::is_empty)>
+                    <p class="empty muted">{t!(i18n, chat.empty)}</p>
+                </Show>
+                <For
+                    each=move || state.messages.get()
+                    key=|m| (m.seq, m.body.clone(), m.edited, m.pinned, m.reactions.clone())
+                    children={
+                        let rights = rights.clone();
+                        move |message| {
+                            let marker = first_unread.is_some_and(|first| message.seq == first);
+                            view! {
+                                {marker.then(|| view! {
+                                    <div class="unread-marker" role="separator"><span>{t!(i18n, chat.new_messages)}</span></div>
+                                })}
+                                <MessageItem message rights=rights.clone() />
+                            }
+                        }
+                    }
+                />
+                {move || pending.get().into_iter().map(|p| {
+                    let failed = p.failed.clone();
+                    let is_failed = failed.is_some();
+                    let retry = retry.clone();
+                    let again = p.clone();
+                    let nonce = p.nonce.clone();
+                    view! {
+                        <article class="message pending" class:failed=is_failed aria-busy=(!is_failed).to_string()>
+                            <div class="message-body">{rich_text(&p.body, None)}</div>
+                            {match failed {
+                                None => view! { <p class="message-status muted">{t!(i18n, chat.sending)}</p> }.into_any(),
+                                Some(error) => view! {
+                                    <p class="message-status field-error" role="alert">{error}</p>
+                                    <div class="message-status-actions">
+                                        <button type="button" class="button button-small" on:click=move |_| retry(again.clone())>{t!(i18n, chat.retry)}</button>
+                                        <button type="button" class="button button-small" on:click=move |_| pending.update(|l| l.retain(|o| o.nonce != nonce))>{t!(i18n, chat.discard)}</button>
+                                    </div>
+                                }.into_any(),
+                            }}
+                        </article>
+                    }
+                }).collect_view()}
+                {move || private_notes.get().into_iter().map(|text| view! {
+                    <article class="message private-note">
+                        <p class="muted">{t!(i18n, chat.only_you)}</p>
+                        <pre>{text}</pre>
+                    </article>
+                }).collect_view()}
+            </div>
+            <p class="typing muted" aria-live="polite">{typing_text}</p>
+            <Show when=move || state.notice.get().is_some()>
+                <p class="form-error" role="alert">
+                    {move || state.notice.get()}
+                    " "
+                    <button type="button" class="link-button" on:click=move |_| state.notice.set(None)>{t!(i18n, chat.dismiss)}</button>
+                </p>
+            </Show>
+            {if may_post {
+                view! { <Composer channel_name=channel.name.clone() channel_id=channel_id.clone() send=send_body /> }.into_any()
+            } else if !signed_in {
+                view! {
+                    <p class="composer-note card">
+                        <a href=format!("/signin?next=/c/{}/{}", slug, channel.name) class="button button-primary button-small">{t!(i18n, nav.sign_in)}</a>
+                        " " {t!(i18n, chat.sign_in_to_chat)}
+                    </p>
+                }.into_any()
+            } else if !member {
+                view! { <p class="composer-note card muted">{t!(i18n, chat.join_to_chat)}</p> }.into_any()
+            } else if channel.archived {
+                view! { <p class="composer-note card muted">{t!(i18n, chat.archived)}</p> }.into_any()
+            } else {
+                view! { <p class="composer-note card muted">{t!(i18n, chat.announcement_only)}</p> }.into_any()
+            }}
+        </section>
+    }
+}
+
+/// An error as the chat shows it: rate limits with the wait, the rest as usual.
+fn error_text_for(error: &AppError) -> String {
+    let i18n = use_i18n();
+    match error {
+        AppError::RateLimited { retry_after_secs } => t_string!(i18n, chat.rate_limited)
+            .replace("{n}", &retry_after_secs.to_string()),
+        other => error_text(other),
+    }
+}
+
+/// "Live" / "Reconnecting…" next to the channel name.
+#[component]
+fn SocketBadge() -> impl IntoView {
+    let i18n = use_i18n();
+    let socket = use_chat_socket();
+    move || match socket.status.get() {
+        SocketStatus::Open => view! { <span class="live-badge">{t!(i18n, chat.live)}</span> }.into_any(),
+        SocketStatus::Idle => ().into_any(),
+        SocketStatus::Connecting | SocketStatus::Reconnecting => {
+            view! { <span class="live-badge offline" role="status">{t!(i18n, chat.reconnecting)}</span> }.into_any()
+        }
+    }
+}
+
+/// The message box: Enter sends, Shift+Enter starts a new line.
+#[component]
+fn Composer(
+    channel_name: String,
+    channel_id: String,
+    send: impl Fn(String) + Clone + Send + Sync + 'static,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let socket = use_chat_socket();
+    let state = expect_context::<ChannelState>();
+    let text = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let last_typing = StoredValue::new(0.0f64);
+    let textarea = NodeRef::<html::Textarea>::new();
+    let length = move || text.with(|t| t.trim().chars().count());
+
+    let submit = {
+        let send = send.clone();
+        let channel_id = channel_id.clone();
+        move || {
+            let body = text.get_untracked().trim().to_string();
+            if body.is_empty() {
+                return;
+            }
+            let count = body.chars().count();
+            if count > MESSAGE_MAX {
+                error.set(Some(
+                    t_string!(i18n, chat.too_long)
+                        .replace("{max}", &MESSAGE_MAX.to_string())
+                        .replace("{n}", &count.to_string()),
+                ));
+                return;
+            }
+            error.set(None);
+            send(body);
+            text.set(String::new());
+            last_typing.set_value(0.0);
+            socket.send(ClientEvent::Typing { channel_id: channel_id.clone(), typing: false });
+        }
+    };
+    let on_input = {
+        let channel_id = channel_id.clone();
+        move |ev: leptos::ev::Event| {
+            text.set(event_target_value(&ev));
+            let now = now_ms();
+            // Tell others at most every 3 s; their indicator lasts 5 s.
+            if now - last_typing.get_value() > 3000.0 && !text.get_untracked().trim().is_empty() {
+                last_typing.set_value(now);
+                socket.send(ClientEvent::Typing { channel_id: channel_id.clone(), typing: true });
+            }
+        }
+    };
+    let on_keydown = {
+        let submit = submit.clone();
+        move |ev: leptos::ev::KeyboardEvent| {
+            if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
+                ev.prevent_default();
+                submit();
+            }
+        }
+    };
+    let placeholder = format!("#{channel_name}");
+    Effect::new(move |_| {
+        if state.reply_to.get().is_some() {
+            if let Some(area) = textarea.get_untracked() {
+                let _ = area.focus();
+            }
+        }
+    });
+    view! {
+        <form class="composer" on:submit={
+            let submit = submit.clone();
+            move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); submit(); }
+        }>
+            {move || state.reply_to.get().map(|m| view! {
+                <div class="replying">
+                    <span>{t!(i18n, chat.replying_to)} " " <strong>{m.author.display_name.clone()}</strong></span>
+                    <button type="button" class="link-button" on:click=move |_| state.reply_to.set(None)
+                        aria-label=move || t_string!(i18n, chat.cancel_reply)>"×"</button>
+                </div>
+            })}
+            <div class="composer-row">
+                <label class="visually-hidden" for="composer">{move || t_string!(i18n, chat.message_label).replace("{channel}", &placeholder)}</label>
+                <textarea id="composer" node_ref=textarea rows="1"
+                    placeholder=move || t_string!(i18n, chat.placeholder).replace("{channel}", &channel_name)
+                    prop:value=move || text.get() on:input=on_input on:keydown=on_keydown
+                    aria-invalid=move || error.get().is_some().to_string()></textarea>
+                <button type="submit" class="button button-primary">{t!(i18n, chat.send)}</button>
+            </div>
+            <p class="help composer-help">
+                {move || (length() > MESSAGE_MAX - 500).then(|| format!("{} / {}", length(), MESSAGE_MAX))}
+            </p>
+            <p class="field-error" role="alert">{move || error.get()}</p>
+        </form>
+    }
+}

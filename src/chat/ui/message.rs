@@ -1,0 +1,183 @@
+//! One message: author, time, body, quoted reply, reactions and the actions the reader may take.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use super::{channel::ChannelState, rich_text::rich_text, socket::use_chat_socket, time::Time};
+use crate::{
+    app::i18n::{t, t_string, use_i18n},
+    auth::validate::initials,
+    chat::{ChatMessage, ClientEvent, QUICK_REACTIONS},
+};
+
+/// What the reader may do to messages in this channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageRights {
+    pub me: Option<String>,
+    pub my_username: Option<String>,
+    pub may_react: bool,
+    pub may_pin: bool,
+    pub may_moderate: bool,
+}
+
+#[component]
+pub fn MessageItem(message: ChatMessage, rights: MessageRights) -> impl IntoView {
+    let i18n = use_i18n();
+    let socket = use_chat_socket();
+    let state = expect_context::<ChannelState>();
+    let own = rights.me.as_deref() == Some(message.author.id.as_str());
+    let deleted = message.deleted();
+    let may_delete = !deleted && (own || rights.may_moderate);
+    let may_edit = !deleted && own;
+    let mentions_me = rights
+        .my_username
+        .as_deref()
+        .is_some_and(|me| message.mentions(me));
+    let editing = RwSignal::new(false);
+    let confirm_delete = RwSignal::new(false);
+    let picking = RwSignal::new(false);
+    let draft = RwSignal::new(message.body.clone().unwrap_or_default());
+    let id = message.id.clone();
+    let me = rights.me.clone();
+
+    let react = {
+        let id = id.clone();
+        move |emoji: String, on: bool| {
+            socket.send(ClientEvent::React { message_id: id.clone(), emoji, on });
+            picking.set(false);
+        }
+    };
+    let save_edit = {
+        let id = id.clone();
+        move || {
+            let body = draft.get_untracked().trim().to_string();
+            if !body.is_empty() {
+                socket.send(ClientEvent::Edit { message_id: id.clone(), body });
+            }
+            editing.set(false);
+        }
+    };
+
+    let quote = message.reply_to.clone().map(|q| {
+        view! {
+            <blockquote class="reply-quote">
+                <strong>{q.author.display_name.clone()}</strong>
+                " "
+                {match q.excerpt {
+                    Some(text) => text.into_any(),
+                    None => view! { <em>{t!(i18n, chat.deleted)}</em> }.into_any(),
+                }}
+            </blockquote>
+        }
+    });
+
+    let reactions = {
+        let react = react.clone();
+        let me = me.clone();
+        message
+            .reactions
+            .iter()
+            .map(|r| {
+                let mine = me.as_ref().is_some_and(|me| r.users.iter().any(|u| &u.id == me));
+                let names = r.users.iter().map(|u| u.display_name.clone()).collect::<Vec<_>>().join(", ");
+                let emoji = r.emoji.clone();
+                let react = react.clone();
+                let count = r.users.len();
+                view! {
+                    <button type="button" class="reaction" aria-pressed=mine.to_string() title=names.clone()
+                        aria-label=format!("{emoji} {count}: {names}")
+                        disabled=!rights.may_react
+                        on:click=move |_| react(emoji.clone(), !mine)>
+                        <span>{r.emoji.clone()}</span> <span class="count">{count}</span>
+                    </button>
+                }
+            })
+            .collect_view()
+    };
+
+    let body_view = {
+        let me_name = rights.my_username.clone();
+        let body = message.body.clone();
+        move || match (&body, editing.get()) {
+            (None, _) => view! { <p class="deleted muted"><em>{t!(i18n, chat.deleted)}</em></p> }.into_any(),
+            (Some(_), true) => {
+                let save = save_edit.clone();
+                let save_key = save_edit.clone();
+                view! {
+                    <form class="edit-form" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); save(); }>
+                        <textarea rows="2" aria-label=move || t_string!(i18n, chat.edit_label)
+                            prop:value=move || draft.get() on:input=move |ev| draft.set(event_target_value(&ev))
+                            on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                                if ev.key() == "Enter" && !ev.shift_key() { ev.prevent_default(); save_key(); }
+                                if ev.key() == "Escape" { editing.set(false); }
+                            }></textarea>
+                        <div class="edit-actions">
+                            <button type="submit" class="button button-small button-primary">{t!(i18n, chat.save)}</button>
+                            <button type="button" class="button button-small" on:click=move |_| editing.set(false)>{t!(i18n, chat.cancel)}</button>
+                        </div>
+                    </form>
+                }.into_any()
+            }
+            (Some(text), false) => view! { <div class="message-body">{rich_text(text, me_name.clone())}</div> }.into_any(),
+        }
+    };
+
+    let reply_target = message.clone();
+    let pin_id = id.clone();
+    let delete_id = id.clone();
+    let pinned = message.pinned;
+    let author_link = format!("/u/{}", message.author.username);
+    let label = format!("{}: {}", message.author.display_name, message.body.clone().unwrap_or_default());
+    view! {
+        <article class="message" class:mine=own class:mentions-me=mentions_me class:is-deleted=deleted
+            data-seq=message.seq aria-label=label>
+            <span class="avatar" aria-hidden="true">{initials(&message.author.display_name)}</span>
+            <div class="message-main">
+                <header class="message-meta">
+                    <A href=author_link attr:class="author">{message.author.display_name.clone()}</A>
+                    <Time iso=message.created_at.clone() />
+                    {message.edited.then(|| view! { <span class="muted edited">{t!(i18n, chat.edited)}</span> })}
+                    {pinned.then(|| view! { <span class="badge pinned-badge">{t!(i18n, chat.pinned)}</span> })}
+                </header>
+                {quote}
+                {body_view}
+                <div class="reactions">{reactions}</div>
+                <Show when=move || picking.get()>
+                    <div class="reaction-picker" role="group" aria-label=move || t_string!(i18n, chat.react)>
+                        {QUICK_REACTIONS.iter().map(|emoji| {
+                            let react = react.clone();
+                            let emoji = emoji.to_string();
+                            view! { <button type="button" class="reaction" on:click=move |_| react(emoji.clone(), true)>{emoji.clone()}</button> }
+                        }).collect_view()}
+                    </div>
+                </Show>
+            </div>
+            {(!deleted).then(|| view! {
+                <div class="message-actions" role="toolbar" aria-label=move || t_string!(i18n, chat.actions)>
+                    {rights.may_react.then(|| view! {
+                        <button type="button" class="link-button" on:click=move |_| state.reply_to.set(Some(reply_target.clone()))>{t!(i18n, chat.reply)}</button>
+                        <button type="button" class="link-button" aria-expanded=move || picking.get().to_string() on:click=move |_| picking.update(|p| *p = !*p)>{t!(i18n, chat.react)}</button>
+                    })}
+                    {rights.may_pin.then(|| view! {
+                        <button type="button" class="link-button" on:click=move |_| {
+                            socket.send(ClientEvent::Pin { message_id: pin_id.clone(), pinned: !pinned });
+                        }>{if pinned { t!(i18n, chat.unpin).into_any() } else { t!(i18n, chat.pin).into_any() }}</button>
+                    })}
+                    {may_edit.then(|| view! {
+                        <button type="button" class="link-button" on:click=move |_| editing.set(true)>{t!(i18n, chat.edit)}</button>
+                    })}
+                    {may_delete.then(|| view! {
+                        <button type="button" class="link-button danger" on:click=move |_| {
+                            if confirm_delete.get_untracked() {
+                                socket.send(ClientEvent::Delete { message_id: delete_id.clone() });
+                                confirm_delete.set(false);
+                            } else {
+                                confirm_delete.set(true);
+                            }
+                        }>{move || if confirm_delete.get() { t_string!(i18n, chat.confirm_delete) } else { t_string!(i18n, chat.delete) }}</button>
+                    })}
+                </div>
+            })}
+        </article>
+    }
+}

@@ -1,0 +1,7 @@
+//! Chat components: the channel screen, messages, the shared socket.
+
+pub mod channel;
+pub mod message;
+pub mod rich_text;
+pub mod socket;
+pub mod time;

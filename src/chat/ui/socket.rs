@@ -1,0 +1,139 @@
+//! The browser side of the realtime channel: one websocket per tab, shared by every component
+//! through context. It reconnects by itself with backoff (1 s, 2 s, 4 s … 30 s); components
+//! listen for events with `on_event` and resubscribe from their last sequence number when the
+//! socket becomes ready again, so nothing is missed and nothing is shown twice.
+
+use std::rc::Rc;
+
+use futures::channel::mpsc::UnboundedSender;
+use leptos::prelude::*;
+
+use crate::{
+    chat::{ClientEvent, ServerEvent},
+    platform::error::AppError,
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SocketStatus {
+    /// Not opened yet (the page has not asked for it, or this is the server render).
+    Idle,
+    Connecting,
+    Open,
+    /// Dropped; the next attempt is under way or waiting.
+    Reconnecting,
+}
+
+type Listener = Rc<dyn Fn(&ServerEvent)>;
+
+#[derive(Clone, Copy)]
+pub struct ChatSocket {
+    outbox: StoredValue<Option<UnboundedSender<Result<ClientEvent, AppError>>>, LocalStorage>,
+    listeners: StoredValue<Vec<(u64, Listener)>, LocalStorage>,
+    next_listener: StoredValue<u64>,
+    started: StoredValue<bool>,
+    pub status: RwSignal<SocketStatus>,
+}
+
+/// Makes the socket available to the page (it opens on first use).
+pub fn provide_chat_socket() {
+    provide_context(ChatSocket {
+        outbox: StoredValue::new_local(None),
+        listeners: StoredValue::new_local(Vec::new()),
+        next_listener: StoredValue::new(0),
+        started: StoredValue::new(false),
+        status: RwSignal::new(SocketStatus::Idle),
+    });
+}
+
+pub fn use_chat_socket() -> ChatSocket {
+    expect_context::<ChatSocket>()
+}
+
+impl ChatSocket {
+    /// Opens the socket if it is not open yet (browser only).
+    pub fn start(self) {
+        if self.started.get_value() {
+            return;
+        }
+        self.started.set_value(true);
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(self.run());
+    }
+
+    /// Sends an event; `false` when the socket is down (the caller keeps the message pending and
+    /// it goes out after the reconnect).
+    pub fn send(&self, event: ClientEvent) -> bool {
+        self.outbox
+            .with_value(|outbox| outbox.as_ref().map(|tx| tx.unbounded_send(Ok(event)).is_ok()))
+            .unwrap_or(false)
+    }
+
+    /// Calls `listener` for every event until the calling component is dropped.
+    pub fn on_event(&self, listener: impl Fn(&ServerEvent) + 'static) {
+        let id = self.next_listener.get_value();
+        self.next_listener.set_value(id + 1);
+        self.listeners
+            .update_value(|listeners| listeners.push((id, Rc::new(listener))));
+        let listeners = self.listeners;
+        on_cleanup(move || {
+            listeners.try_update_value(|listeners| listeners.retain(|(other, _)| *other != id));
+        });
+    }
+
+    #[cfg(feature = "hydrate")]
+    fn dispatch(&self, event: &ServerEvent) {
+        // Listeners may add or remove listeners: call a snapshot.
+        let snapshot: Vec<Listener> = self
+            .listeners
+            .with_value(|listeners| listeners.iter().map(|(_, l)| l.clone()).collect());
+        for listener in snapshot {
+            listener(event);
+        }
+    }
+
+    #[cfg(feature = "hydrate")]
+    async fn run(self) {
+        use futures::StreamExt;
+
+        let mut backoff_ms = 1_000;
+        loop {
+            self.status.set(SocketStatus::Connecting);
+            let (tx, rx) = futures::channel::mpsc::unbounded();
+            self.outbox.set_value(Some(tx));
+            match crate::chat::api::chat_socket(rx.into()).await {
+                Ok(mut frames) => {
+                    while let Some(frame) = frames.next().await {
+                        let Ok(frame) = frame else { break };
+                        match frame.event() {
+                            Ok(event) => {
+                                if matches!(event, ServerEvent::Ready { .. }) {
+                                    self.status.set(SocketStatus::Open);
+                                    backoff_ms = 1_000;
+                                }
+                                self.dispatch(&event);
+                            }
+                            Err(err) => leptos::logging::warn!("unreadable event: {err}"),
+                        }
+                    }
+                }
+                Err(err) => leptos::logging::warn!("chat socket: {err}"),
+            }
+            self.outbox.set_value(None);
+            self.status.set(SocketStatus::Reconnecting);
+            sleep_ms(backoff_ms).await;
+            backoff_ms = (backoff_ms * 2).min(30_000);
+        }
+    }
+}
+
+#[cfg(feature = "hydrate")]
+async fn sleep_ms(ms: u64) {
+    let (done, wait) = futures::channel::oneshot::channel::<()>();
+    set_timeout(
+        move || {
+            let _ = done.send(());
+        },
+        std::time::Duration::from_millis(ms),
+    );
+    let _ = wait.await;
+}

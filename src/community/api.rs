@@ -1,0 +1,311 @@
+//! The communities API (`/api/communities/*`): thin server functions that find the caller,
+//! call the service and return shared types.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::{GetUrl, Json};
+
+use super::{
+    permissions::{ChannelKind, Permissions, Rank},
+    BanInfo, ChannelInfo, CommunityLists, CommunitySummary, CommunityView, InviteInfo,
+    InvitePreview, MemberInfo, NewCommunity, RoleInfo,
+};
+use crate::platform::error::AppError;
+
+#[cfg(feature = "ssr")]
+mod server {
+    pub use crate::{
+        community::service,
+        platform::{auth::current_user, auth::optional_user, error::AppError, server::AppState},
+    };
+
+    /// The state and the signed-in caller.
+    pub async fn caller() -> Result<(AppState, crate::entities::users::Model), AppError> {
+        Ok((AppState::current()?, current_user().await?.user))
+    }
+
+    /// The state and the caller if signed in.
+    pub async fn viewer() -> Result<(AppState, Option<uuid::Uuid>), AppError> {
+        Ok((AppState::current()?, optional_user().await?.map(|me| me.user.id)))
+    }
+}
+
+#[server(prefix = "/api/communities", endpoint = "list", input = GetUrl)]
+pub async fn list_communities() -> Result<CommunityLists, AppError> {
+    crate::platform::server::respond(
+        async move {
+            let (state, viewer) = server::viewer().await?;
+            let (mine, discover) = server::service::list(&state, viewer).await?;
+            Ok(CommunityLists { mine, discover })
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api/communities", endpoint = "create", input = Json)]
+pub async fn create_community(community: NewCommunity) -> Result<CommunitySummary, AppError> {
+    crate::platform::server::respond(
+        async move {
+            let (state, me) = server::caller().await?;
+            server::service::create(&state, &me, community).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api/communities", endpoint = "view", input = GetUrl)]
+pub async fn load_community(slug: String) -> Result<CommunityView, AppError> {
+    crate::platform::server::respond(
+        async move {
+            let (state, viewer) = server::viewer().await?;
+            server::service::view(&state, viewer, &slug).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api/communities", endpoint = "join", input = Json)]
+pub async fn join_community(slug: String) -> Result<CommunitySummary, AppError> {
+    crate::platform::server::respond(
+        async move {
+            let (state, me) = server::caller().await?;
+            server::service::join(&state, &me, &slug, None).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api/communities", endpoint = "leave", input = Json)]
+pub async fn leave_community(slug: String) -> Result<(), AppError> {
+    crate::platform::server::respond(
+        async move {
+            let (state, me) = server::caller().await?;
+            server::service::leave(&state, &me, &slug).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api/communities", endpoint = "members", input = GetUrl)]
+pub async fn community_members(slug: String) -> Result<Vec<MemberInfo>, AppError> {
+    crate::platform::server::respond(
+        async move {
+            let (state, viewer) = server::viewer().await?;
+            server::service::members(&state, viewer, &slug).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api/communities", endpoint = "kick", input = Json)]
+pub async fn kick_member(slug: String, username: String) -> Result<(), AppError> {
+    crate::platform::server::respond(
+        async move {
+            let (state, me) = server::caller().await?;
+            server::service::kick(&state, &me, &slug, &username).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api/communities", endpoint = "ban", input = Json)]
+pub async fn ban_member(
+    slug: String,
+    username: String,
+    #[server(default)] reason: String,
+) -> Result<(), AppError> {
+    crate::platform::server::respond(
+        async move {
+            let (state, me) = server::caller().await?;
+            server::service::ban(&state, &me, &slug, &username, &reason).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api/communities", endpoint = "unban", input = Json)]
+pub async fn unban_member(slug: String, username: String) -> Result<(), AppError> {
+    crate::platform::server::respond(
+        async move {
+            let (state, me) = server::caller().await?;
+            server::service::unban(&state, &me, &slug, &username).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api/communities", endpoint = "bans", input = GetUrl)]
+pub async fn community_bans(slug: String) -> Result<Vec<BanInfo>, AppError> {
+    crate::platform::server::respond(
+        async move {
+            let (state, me) = server::caller().await?;
+            server::service::bans(&state, me.id, &slug).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api/communities", endpoint = "rank", input = Json)]
+pub async fn set_member_rank(slug: String, username: String, rank: Rank) -> Result<(), AppError> {
+    crate::platform::server::respond(
+        async move {
+            let (state, me) = server::caller().await?;
+            server::service::set_rank(&state, &me, &slug, &username, rank).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api/communities", endpoint = "channels/create", input = Json)]
+pub async fn create_channel(
+    slug: String,
+    name: String,
+    #[server(default)] topic: String,
+    kind: ChannelKind,
+) -> Result<ChannelInfo, AppError> {
+    crate::platform::server::respond(
+        async move {
+            let (state, me) = server::caller().await?;
+            server::service::create_channel(&state, me.id, &slug, &name, &topic, kind).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api/communities", endpoint = "channels/update", input = Json)]
+pub async fn update_channel(
+    slug: String,
+    #[server(rename = "channelId")] channel_id: String,
+    name: String,
+    #[server(default)] topic: String,
+    #[server(default)] archived: bool,
+) -> Result<ChannelInfo, AppError> {
+    crate::platform::server::respond(
+        async move {
+            let (state, me) = server::caller().await?;
+            server::service::update_channel(&state, me.id, &slug, &channel_id, &name, &topic, archived).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api/communities", endpoint = "channels/reorder", input = Json)]
+pub async fn reorder_channels(slug: String, order: Vec<String>) -> Result<(), AppError> {
+    crate::platform::server::respond(
+        async move {
+            let (state, me) = server::caller().await?;
+            server::service::reorder_channels(&state, me.id, &slug, order).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api/communities", endpoint = "roles", input = GetUrl)]
+pub async fn community_roles(slug: String) -> Result<Vec<RoleInfo>, AppError> {
+    crate::platform::server::respond(
+        async move {
+            let (state, me) = server::caller().await?;
+            server::service::roles(&state, me.id, &slug).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api/communities", endpoint = "roles/create", input = Json)]
+pub async fn create_role(
+    slug: String,
+    name: String,
+    permissions: Permissions,
+) -> Result<RoleInfo, AppError> {
+    crate::platform::server::respond(
+        async move {
+            let (state, me) = server::caller().await?;
+            server::service::create_role(&state, me.id, &slug, &name, permissions).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api/communities", endpoint = "roles/delete", input = Json)]
+pub async fn delete_role(slug: String, #[server(rename = "roleId")] role_id: String) -> Result<(), AppError> {
+    crate::platform::server::respond(
+        async move {
+            let (state, me) = server::caller().await?;
+            server::service::delete_role(&state, me.id, &slug, &role_id).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api/communities", endpoint = "roles/assign", input = Json)]
+pub async fn assign_role(
+    slug: String,
+    #[server(rename = "roleId")] role_id: String,
+    username: String,
+    given: bool,
+) -> Result<(), AppError> {
+    crate::platform::server::respond(
+        async move {
+            let (state, me) = server::caller().await?;
+            server::service::assign_role(&state, me.id, &slug, &role_id, &username, given).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api/communities", endpoint = "invites/create", input = Json)]
+pub async fn create_invite(
+    slug: String,
+    #[server(default)] hours: Option<u32>,
+) -> Result<InviteInfo, AppError> {
+    crate::platform::server::respond(
+        async move {
+            let (state, me) = server::caller().await?;
+            server::service::create_invite(&state, &me, &slug, hours).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api/communities", endpoint = "invites", input = GetUrl)]
+pub async fn community_invites(slug: String) -> Result<Vec<InviteInfo>, AppError> {
+    crate::platform::server::respond(
+        async move {
+            let (state, me) = server::caller().await?;
+            server::service::invites(&state, me.id, &slug).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api/communities", endpoint = "invites/revoke", input = Json)]
+pub async fn revoke_invite(slug: String, code: String) -> Result<(), AppError> {
+    crate::platform::server::respond(
+        async move {
+            let (state, me) = server::caller().await?;
+            server::service::revoke_invite(&state, me.id, &slug, &code).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api/invites", endpoint = "preview", input = GetUrl)]
+pub async fn preview_invite(code: String) -> Result<InvitePreview, AppError> {
+    crate::platform::server::respond(
+        async move {
+            let (state, viewer) = server::viewer().await?;
+            server::service::invite_preview(&state, viewer, &code).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api/invites", endpoint = "accept", input = Json)]
+pub async fn accept_invite(code: String) -> Result<CommunitySummary, AppError> {
+    crate::platform::server::respond(
+        async move {
+            let (state, me) = server::caller().await?;
+            server::service::accept_invite(&state, &me, &code).await
+        }
+        .await,
+    )
+}

@@ -1,0 +1,408 @@
+//! sea-orm queries for communities, members, roles, bans, invites and channels.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{
+    sea_query::{Expr, OnConflict},
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use uuid::Uuid;
+
+use super::permissions::{Permissions, Rank, Standing};
+use crate::entities::{
+    channels, communities, community_bans, community_members, community_roles, connections,
+    invites, member_roles, read_states, users,
+};
+
+/// A connection whose instance has not refreshed it for this long is from a crashed instance.
+pub const PRESENCE_STALE_SECS: i64 = 90;
+
+pub async fn community_by_slug(
+    db: &impl ConnectionTrait,
+    slug: &str,
+) -> Result<Option<communities::Model>, DbErr> {
+    communities::Entity::find()
+        .filter(communities::Column::Slug.eq(slug.trim().to_ascii_lowercase()))
+        .one(db)
+        .await
+}
+
+pub async fn community_by_id(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<communities::Model>, DbErr> {
+    communities::Entity::find_by_id(id).one(db).await
+}
+
+pub async fn slug_taken(db: &impl ConnectionTrait, slug: &str) -> Result<bool, DbErr> {
+    Ok(communities::Entity::find()
+        .filter(communities::Column::Slug.eq(slug))
+        .count(db)
+        .await?
+        > 0)
+}
+
+/// Public communities, oldest first (the seeded one leads).
+pub async fn public_communities(
+    db: &impl ConnectionTrait,
+) -> Result<Vec<communities::Model>, DbErr> {
+    communities::Entity::find()
+        .filter(communities::Column::Visibility.eq("public"))
+        .order_by_asc(communities::Column::CreatedAt)
+        .all(db)
+        .await
+}
+
+/// The communities a person belongs to, in the order they joined.
+pub async fn communities_of(
+    db: &impl ConnectionTrait,
+    user: Uuid,
+) -> Result<Vec<communities::Model>, DbErr> {
+    let ids: Vec<Uuid> = community_members::Entity::find()
+        .filter(community_members::Column::UserId.eq(user))
+        .order_by_asc(community_members::Column::JoinedAt)
+        .select_only()
+        .column(community_members::Column::CommunityId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut found = communities::Entity::find()
+        .filter(communities::Column::Id.is_in(ids.clone()))
+        .all(db)
+        .await?;
+    found.sort_by_key(|c| ids.iter().position(|id| *id == c.id));
+    Ok(found)
+}
+
+pub async fn member_counts(
+    db: &impl ConnectionTrait,
+    ids: Vec<Uuid>,
+) -> Result<HashMap<Uuid, u64>, DbErr> {
+    let rows: Vec<(Uuid, i64)> = community_members::Entity::find()
+        .filter(community_members::Column::CommunityId.is_in(ids))
+        .select_only()
+        .column(community_members::Column::CommunityId)
+        .column_as(community_members::Column::UserId.count(), "count")
+        .group_by(community_members::Column::CommunityId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|(id, n)| (id, n as u64)).collect())
+}
+
+pub async fn membership(
+    db: &impl ConnectionTrait,
+    community: Uuid,
+    user: Uuid,
+) -> Result<Option<community_members::Model>, DbErr> {
+    community_members::Entity::find_by_id((community, user))
+        .one(db)
+        .await
+}
+
+pub async fn ban(
+    db: &impl ConnectionTrait,
+    community: Uuid,
+    user: Uuid,
+) -> Result<Option<community_bans::Model>, DbErr> {
+    community_bans::Entity::find_by_id((community, user))
+        .one(db)
+        .await
+}
+
+/// Where a person stands in a community: banned, a member with their rank and custom-role
+/// flags, or an outsider.
+pub async fn standing(
+    db: &impl ConnectionTrait,
+    community: Uuid,
+    user: Uuid,
+) -> Result<Standing, DbErr> {
+    if ban(db, community, user).await?.is_some() {
+        return Ok(Standing::Banned);
+    }
+    let Some(member) = membership(db, community, user).await? else {
+        return Ok(Standing::Outsider);
+    };
+    let role_ids: Vec<Uuid> = member_roles::Entity::find()
+        .filter(member_roles::Column::CommunityId.eq(community))
+        .filter(member_roles::Column::UserId.eq(user))
+        .select_only()
+        .column(member_roles::Column::RoleId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut extra = Permissions::NONE;
+    if !role_ids.is_empty() {
+        for role in community_roles::Entity::find()
+            .filter(community_roles::Column::Id.is_in(role_ids))
+            .all(db)
+            .await?
+        {
+            extra = extra.union(Permissions::from_bits(role.permissions as u32));
+        }
+    }
+    Ok(Standing::Member {
+        rank: Rank::from_level(member.rank),
+        extra,
+    })
+}
+
+pub async fn add_member(
+    db: &impl ConnectionTrait,
+    community: Uuid,
+    user: Uuid,
+    rank: Rank,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    community_members::Entity::insert(community_members::ActiveModel {
+        community_id: Set(community),
+        user_id: Set(user),
+        rank: Set(rank.level()),
+        joined_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            community_members::Column::CommunityId,
+            community_members::Column::UserId,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .do_nothing()
+    .exec(db)
+    .await?;
+    Ok(())
+}
+
+/// Removes a member and the custom roles they held there.
+pub async fn remove_member(
+    db: &impl ConnectionTrait,
+    community: Uuid,
+    user: Uuid,
+) -> Result<(), DbErr> {
+    member_roles::Entity::delete_many()
+        .filter(member_roles::Column::CommunityId.eq(community))
+        .filter(member_roles::Column::UserId.eq(user))
+        .exec(db)
+        .await?;
+    community_members::Entity::delete_by_id((community, user))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_rank(
+    db: &impl ConnectionTrait,
+    community: Uuid,
+    user: Uuid,
+    rank: Rank,
+) -> Result<(), DbErr> {
+    community_members::Entity::update_many()
+        .col_expr(community_members::Column::Rank, Expr::value(rank.level()))
+        .filter(community_members::Column::CommunityId.eq(community))
+        .filter(community_members::Column::UserId.eq(user))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Members with their accounts, highest rank first, then by name.
+pub async fn members(
+    db: &impl ConnectionTrait,
+    community: Uuid,
+) -> Result<Vec<(community_members::Model, users::Model)>, DbErr> {
+    let rows = community_members::Entity::find()
+        .filter(community_members::Column::CommunityId.eq(community))
+        .all(db)
+        .await?;
+    let ids: Vec<Uuid> = rows.iter().map(|m| m.user_id).collect();
+    let people: HashMap<Uuid, users::Model> = users::Entity::find()
+        .filter(users::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect();
+    let mut joined: Vec<_> = rows
+        .into_iter()
+        .filter_map(|m| people.get(&m.user_id).cloned().map(|u| (m, u)))
+        .collect();
+    joined.sort_by(|(a, ua), (b, ub)| {
+        b.rank
+            .cmp(&a.rank)
+            .then_with(|| ua.display_name.to_lowercase().cmp(&ub.display_name.to_lowercase()))
+    });
+    Ok(joined)
+}
+
+/// Custom-role names per member of a community.
+pub async fn role_names_by_member(
+    db: &impl ConnectionTrait,
+    community: Uuid,
+) -> Result<HashMap<Uuid, Vec<String>>, DbErr> {
+    let roles: HashMap<Uuid, String> = community_roles::Entity::find()
+        .filter(community_roles::Column::CommunityId.eq(community))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r.name))
+        .collect();
+    let mut by_member: HashMap<Uuid, Vec<String>> = HashMap::new();
+    for given in member_roles::Entity::find()
+        .filter(member_roles::Column::CommunityId.eq(community))
+        .all(db)
+        .await?
+    {
+        if let Some(name) = roles.get(&given.role_id) {
+            by_member.entry(given.user_id).or_default().push(name.clone());
+        }
+    }
+    Ok(by_member)
+}
+
+pub async fn insert_ban(
+    db: &impl ConnectionTrait,
+    community: Uuid,
+    user: Uuid,
+    reason: String,
+    banned_by: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    community_bans::Entity::insert(community_bans::ActiveModel {
+        community_id: Set(community),
+        user_id: Set(user),
+        reason: Set(reason),
+        banned_by: Set(banned_by),
+        created_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            community_bans::Column::CommunityId,
+            community_bans::Column::UserId,
+        ])
+        .update_columns([community_bans::Column::Reason, community_bans::Column::BannedBy])
+        .to_owned(),
+    )
+    .exec(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn delete_ban(db: &impl ConnectionTrait, community: Uuid, user: Uuid) -> Result<u64, DbErr> {
+    Ok(community_bans::Entity::delete_by_id((community, user))
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
+pub async fn bans(
+    db: &impl ConnectionTrait,
+    community: Uuid,
+) -> Result<Vec<community_bans::Model>, DbErr> {
+    community_bans::Entity::find()
+        .filter(community_bans::Column::CommunityId.eq(community))
+        .order_by_desc(community_bans::Column::CreatedAt)
+        .all(db)
+        .await
+}
+
+pub async fn users_by_ids(
+    db: &impl ConnectionTrait,
+    ids: Vec<Uuid>,
+) -> Result<HashMap<Uuid, users::Model>, DbErr> {
+    Ok(users::Entity::find()
+        .filter(users::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect())
+}
+
+pub async fn channels(
+    db: &impl ConnectionTrait,
+    community: Uuid,
+) -> Result<Vec<channels::Model>, DbErr> {
+    channels::Entity::find()
+        .filter(channels::Column::CommunityId.eq(community))
+        .order_by_asc(channels::Column::Position)
+        .order_by_asc(channels::Column::CreatedAt)
+        .all(db)
+        .await
+}
+
+pub async fn channel_by_id(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<channels::Model>, DbErr> {
+    channels::Entity::find_by_id(id).one(db).await
+}
+
+pub async fn read_positions(
+    db: &impl ConnectionTrait,
+    user: Uuid,
+    channel_ids: Vec<Uuid>,
+) -> Result<HashMap<Uuid, i64>, DbErr> {
+    Ok(read_states::Entity::find()
+        .filter(read_states::Column::UserId.eq(user))
+        .filter(read_states::Column::ChannelId.is_in(channel_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.channel_id, r.last_read_seq))
+        .collect())
+}
+
+pub async fn roles(
+    db: &impl ConnectionTrait,
+    community: Uuid,
+) -> Result<Vec<community_roles::Model>, DbErr> {
+    community_roles::Entity::find()
+        .filter(community_roles::Column::CommunityId.eq(community))
+        .order_by_asc(community_roles::Column::CreatedAt)
+        .all(db)
+        .await
+}
+
+pub async fn invite(db: &impl ConnectionTrait, code: &str) -> Result<Option<invites::Model>, DbErr> {
+    invites::Entity::find_by_id(code.trim().to_string()).one(db).await
+}
+
+/// Invitations that still work: not revoked, not expired.
+pub async fn live_invites(
+    db: &impl ConnectionTrait,
+    community: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Vec<invites::Model>, DbErr> {
+    invites::Entity::find()
+        .filter(invites::Column::CommunityId.eq(community))
+        .filter(invites::Column::RevokedAt.is_null())
+        .filter(
+            invites::Column::ExpiresAt
+                .is_null()
+                .or(invites::Column::ExpiresAt.gt(now)),
+        )
+        .order_by_desc(invites::Column::CreatedAt)
+        .all(db)
+        .await
+}
+
+/// Who is online among these people: they have a connection refreshed recently.
+pub async fn online_among(
+    db: &impl ConnectionTrait,
+    people: Vec<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<Vec<Uuid>, DbErr> {
+    connections::Entity::find()
+        .filter(connections::Column::UserId.is_in(people))
+        .filter(connections::Column::SeenAt.gt(now - Duration::seconds(PRESENCE_STALE_SECS)))
+        .select_only()
+        .column(connections::Column::UserId)
+        .distinct()
+        .into_tuple()
+        .all(db)
+        .await
+}

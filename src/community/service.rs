@@ -1,0 +1,811 @@
+//! Community logic: every operation authorises through `permissions::can`, validates with
+//! `validate`, writes through `repo` and announces changes on the broker.
+
+use chrono::{DateTime, Duration, Utc};
+use rand::Rng;
+use sea_orm::{
+    sea_query::Expr, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait,
+};
+use uuid::Uuid;
+
+use super::{
+    permissions::{can, Action, ChannelKind, Permissions, Rank, Standing, Visibility},
+    repo, validate, BanInfo, ChannelInfo, CommunitySummary, CommunityView, InviteInfo,
+    InvitePreview, MemberInfo, NewCommunity, RoleInfo,
+};
+use crate::{
+    auth::repo as accounts,
+    chat::{socket, Author, ServerEvent},
+    entities::{channels, communities, community_roles, invites, member_roles, users},
+    platform::{error::AppError, server::AppState},
+};
+
+/// The community a new account joins by itself.
+pub const DEFAULT_COMMUNITY: &str = "bullpen";
+
+fn field(err: validate::CommunityFieldError) -> AppError {
+    AppError::Validation(err.to_string())
+}
+
+fn parse_id(id: &str, what: &str) -> Result<Uuid, AppError> {
+    Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound(what.into()))
+}
+
+pub fn author(user: &users::Model) -> Author {
+    Author {
+        id: user.id.to_string(),
+        username: user.username.clone(),
+        display_name: user.display_name.clone(),
+    }
+}
+
+fn summary(c: &communities::Model, members: u64, joined: bool) -> CommunitySummary {
+    CommunitySummary {
+        id: c.id.to_string(),
+        slug: c.slug.clone(),
+        name: c.name.clone(),
+        description: c.description.clone(),
+        icon_color: c.icon_color.clone(),
+        visibility: Visibility::parse(&c.visibility),
+        member_count: members,
+        joined,
+    }
+}
+
+/// A community by its slug, with the viewer's standing. Outsiders of a private community and
+/// banned people learn only that they may not look.
+pub async fn find(
+    state: &AppState,
+    viewer: Option<Uuid>,
+    slug: &str,
+) -> Result<(communities::Model, Standing), AppError> {
+    let community = repo::community_by_slug(&state.db, slug)
+        .await?
+        .ok_or_else(|| AppError::NotFound("That community".into()))?;
+    let standing = match viewer {
+        Some(user) => repo::standing(&state.db, community.id, user).await?,
+        None => Standing::Outsider,
+    };
+    Ok((community, standing))
+}
+
+/// Checks an action against the policy for this community.
+pub fn allow(
+    community: &communities::Model,
+    standing: Standing,
+    action: Action,
+) -> Result<(), AppError> {
+    can(standing, Visibility::parse(&community.visibility), action).map_err(AppError::from)
+}
+
+/// The viewer's communities and the public ones they have not joined.
+pub async fn list(
+    state: &AppState,
+    viewer: Option<Uuid>,
+) -> Result<(Vec<CommunitySummary>, Vec<CommunitySummary>), AppError> {
+    let mine = match viewer {
+        Some(user) => repo::communities_of(&state.db, user).await?,
+        None => Vec::new(),
+    };
+    let public: Vec<_> = repo::public_communities(&state.db)
+        .await?
+        .into_iter()
+        .filter(|c| !mine.iter().any(|m| m.id == c.id))
+        .collect();
+    let ids = mine.iter().chain(public.iter()).map(|c| c.id).collect();
+    let counts = repo::member_counts(&state.db, ids).await?;
+    let count = |c: &communities::Model| counts.get(&c.id).copied().unwrap_or(0);
+    Ok((
+        mine.iter().map(|c| summary(c, count(c), true)).collect(),
+        public.iter().map(|c| summary(c, count(c), false)).collect(),
+    ))
+}
+
+pub async fn create(
+    state: &AppState,
+    owner: &users::Model,
+    input: NewCommunity,
+) -> Result<CommunitySummary, AppError> {
+    let name = validate::community_name(&input.name).map_err(field)?;
+    let description = validate::description(&input.description).map_err(field)?;
+    let icon_color = validate::icon_color(&input.icon_color).map_err(field)?;
+    let base = match validate::slug(&name) {
+        s if s.len() >= 2 => s,
+        _ => "community".to_string(),
+    };
+    let mut slug = base.clone();
+    let mut n = 2;
+    while repo::slug_taken(&state.db, &slug).await? {
+        slug = format!("{base}-{n}");
+        n += 1;
+    }
+    let now = Utc::now();
+    let id = Uuid::now_v7();
+    let txn = state.db.begin().await?;
+    let community = communities::Entity::insert(communities::ActiveModel {
+        id: Set(id),
+        slug: Set(slug),
+        name: Set(name),
+        description: Set(description),
+        icon_color: Set(icon_color),
+        visibility: Set(input.visibility.as_str().into()),
+        owner_id: Set(Some(owner.id)),
+        created_at: Set(now),
+    })
+    .exec_with_returning(&txn)
+    .await?;
+    repo::add_member(&txn, id, owner.id, Rank::Owner, now).await?;
+    insert_channel(&txn, id, "general", "", ChannelKind::Text, 0, now).await?;
+    txn.commit().await?;
+    tracing::info!(community = %id, owner = %owner.id, "community created");
+    Ok(summary(&community, 1, true))
+}
+
+async fn insert_channel(
+    db: &impl sea_orm::ConnectionTrait,
+    community: Uuid,
+    name: &str,
+    topic: &str,
+    kind: ChannelKind,
+    position: i32,
+    now: DateTime<Utc>,
+) -> Result<channels::Model, AppError> {
+    Ok(channels::Entity::insert(channels::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        community_id: Set(community),
+        name: Set(name.into()),
+        topic: Set(topic.into()),
+        kind: Set(kind.as_str().into()),
+        position: Set(position),
+        last_seq: Set(0),
+        archived_at: Set(None),
+        created_at: Set(now),
+    })
+    .exec_with_returning(db)
+    .await?)
+}
+
+fn channel_info(c: &channels::Model, last_read: i64) -> ChannelInfo {
+    ChannelInfo {
+        id: c.id.to_string(),
+        name: c.name.clone(),
+        topic: c.topic.clone(),
+        kind: ChannelKind::parse(&c.kind),
+        position: c.position,
+        archived: c.archived_at.is_some(),
+        last_seq: c.last_seq,
+        last_read_seq: last_read,
+    }
+}
+
+/// The community page: details, channels with unread counts, the viewer's rank and flags.
+pub async fn view(
+    state: &AppState,
+    viewer: Option<Uuid>,
+    slug: &str,
+) -> Result<CommunityView, AppError> {
+    let (community, standing) = find(state, viewer, slug).await?;
+    allow(&community, standing, Action::Read)?;
+    let channels = repo::channels(&state.db, community.id).await?;
+    let reads = match viewer {
+        Some(user) => {
+            repo::read_positions(&state.db, user, channels.iter().map(|c| c.id).collect()).await?
+        }
+        None => Default::default(),
+    };
+    let counts = repo::member_counts(&state.db, vec![community.id]).await?;
+    let (my_rank, joined) = match standing {
+        Standing::Member { rank, .. } => (Some(rank), true),
+        _ => (None, false),
+    };
+    Ok(CommunityView {
+        community: summary(&community, counts.get(&community.id).copied().unwrap_or(0), joined),
+        channels: channels
+            .iter()
+            .map(|c| channel_info(c, reads.get(&c.id).copied().unwrap_or(0)))
+            .collect(),
+        my_rank,
+        my_permissions: standing.permissions(),
+    })
+}
+
+/// Joins a community: public ones freely, private ones with a live invitation.
+pub async fn join(
+    state: &AppState,
+    user: &users::Model,
+    slug: &str,
+    invite_code: Option<&str>,
+) -> Result<CommunitySummary, AppError> {
+    let (community, standing) = find(state, Some(user.id), slug).await?;
+    let invite = match invite_code {
+        Some(code) => Some(live_invite(state, code).await?),
+        None => None,
+    };
+    let invited = invite.as_ref().is_some_and(|i| i.community_id == community.id);
+    allow(&community, standing, Action::Join { invited })?;
+    let now = Utc::now();
+    let txn = state.db.begin().await?;
+    repo::add_member(&txn, community.id, user.id, Rank::Member, now).await?;
+    if let Some(invite) = invite.filter(|_| invited) {
+        invites::Entity::update_many()
+            .col_expr(invites::Column::Uses, Expr::col(invites::Column::Uses).add(1))
+            .filter(invites::Column::Code.eq(invite.code))
+            .exec(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    socket::publish(
+        state,
+        &socket::topic::community(community.id),
+        Some(user.id),
+        &ServerEvent::MemberJoined {
+            community_id: community.id.to_string(),
+            user: author(user),
+        },
+    )
+    .await;
+    let counts = repo::member_counts(&state.db, vec![community.id]).await?;
+    Ok(summary(&community, counts.get(&community.id).copied().unwrap_or(1), true))
+}
+
+/// Joins the default community if it exists (new accounts land somewhere with people in it).
+pub async fn join_default(state: &AppState, user: &users::Model) -> Result<(), AppError> {
+    match join(state, user, DEFAULT_COMMUNITY, None).await {
+        Ok(_) | Err(AppError::NotFound(_)) => Ok(()),
+        Err(AppError::Denied(_)) => Ok(()),
+        Err(other) => Err(other),
+    }
+}
+
+pub async fn leave(state: &AppState, user: &users::Model, slug: &str) -> Result<(), AppError> {
+    let (community, standing) = find(state, Some(user.id), slug).await?;
+    match standing {
+        Standing::Member { rank: Rank::Owner, .. } => {
+            return Err(AppError::Validation(
+                "The owner can't leave their community; make someone else the owner first.".into(),
+            ))
+        }
+        Standing::Member { .. } => {}
+        _ => return Err(AppError::Validation("You are not a member of this community.".into())),
+    }
+    remove(state, community.id, user.id).await
+}
+
+async fn remove(state: &AppState, community: Uuid, user: Uuid) -> Result<(), AppError> {
+    repo::remove_member(&state.db, community, user).await?;
+    socket::publish(
+        state,
+        &socket::topic::community(community),
+        Some(user),
+        &ServerEvent::MemberLeft {
+            community_id: community.to_string(),
+            user_id: user.to_string(),
+        },
+    )
+    .await;
+    Ok(())
+}
+
+pub async fn members(
+    state: &AppState,
+    viewer: Option<Uuid>,
+    slug: &str,
+) -> Result<Vec<MemberInfo>, AppError> {
+    let (community, standing) = find(state, viewer, slug).await?;
+    allow(&community, standing, Action::Read)?;
+    let members = repo::members(&state.db, community.id).await?;
+    let roles = repo::role_names_by_member(&state.db, community.id).await?;
+    let online =
+        repo::online_among(&state.db, members.iter().map(|(m, _)| m.user_id).collect(), Utc::now())
+            .await?;
+    Ok(members
+        .into_iter()
+        .map(|(m, u)| MemberInfo {
+            user_id: u.id.to_string(),
+            username: u.username,
+            display_name: u.display_name,
+            rank: Rank::from_level(m.rank),
+            roles: roles.get(&m.user_id).cloned().unwrap_or_default(),
+            online: online.contains(&m.user_id),
+        })
+        .collect())
+}
+
+/// The target of a moderation action: an account and its current standing.
+async fn target(
+    state: &AppState,
+    community: &communities::Model,
+    username: &str,
+) -> Result<(users::Model, Standing), AppError> {
+    let user = accounts::user_by_username(&state.db, username)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("The user @{}", username.trim())))?;
+    let standing = repo::standing(&state.db, community.id, user.id).await?;
+    Ok((user, standing))
+}
+
+fn rank_of(standing: Standing) -> Rank {
+    match standing {
+        Standing::Member { rank, .. } => rank,
+        _ => Rank::Member,
+    }
+}
+
+pub async fn kick(
+    state: &AppState,
+    actor: &users::Model,
+    slug: &str,
+    username: &str,
+) -> Result<(), AppError> {
+    let (community, standing) = find(state, Some(actor.id), slug).await?;
+    let (user, their) = target(state, &community, username).await?;
+    if !matches!(their, Standing::Member { .. }) {
+        return Err(AppError::Validation(format!("@{} is not a member.", user.username)));
+    }
+    allow(&community, standing, Action::Kick { target: rank_of(their) })?;
+    tracing::info!(community = %community.id, by = %actor.id, user = %user.id, "member kicked");
+    remove(state, community.id, user.id).await
+}
+
+/// Bans someone (member or not): they leave, and can neither read nor rejoin.
+pub async fn ban(
+    state: &AppState,
+    actor: &users::Model,
+    slug: &str,
+    username: &str,
+    reason: &str,
+) -> Result<(), AppError> {
+    let reason = validate::reason(reason).map_err(field)?;
+    let (community, standing) = find(state, Some(actor.id), slug).await?;
+    let (user, their) = target(state, &community, username).await?;
+    if user.id == actor.id {
+        return Err(AppError::Validation("You can't ban yourself.".into()));
+    }
+    allow(&community, standing, Action::Ban { target: rank_of(their) })?;
+    let txn = state.db.begin().await?;
+    repo::insert_ban(&txn, community.id, user.id, reason, actor.id, Utc::now()).await?;
+    repo::remove_member(&txn, community.id, user.id).await?;
+    txn.commit().await?;
+    tracing::info!(community = %community.id, by = %actor.id, user = %user.id, "member banned");
+    socket::publish(
+        state,
+        &socket::topic::community(community.id),
+        Some(user.id),
+        &ServerEvent::MemberLeft {
+            community_id: community.id.to_string(),
+            user_id: user.id.to_string(),
+        },
+    )
+    .await;
+    Ok(())
+}
+
+pub async fn unban(
+    state: &AppState,
+    actor: &users::Model,
+    slug: &str,
+    username: &str,
+) -> Result<(), AppError> {
+    let (community, standing) = find(state, Some(actor.id), slug).await?;
+    let (user, _) = target(state, &community, username).await?;
+    allow(&community, standing, Action::Ban { target: Rank::Member })?;
+    if repo::delete_ban(&state.db, community.id, user.id).await? == 0 {
+        return Err(AppError::Validation(format!("@{} is not banned.", user.username)));
+    }
+    tracing::info!(community = %community.id, by = %actor.id, user = %user.id, "ban lifted");
+    Ok(())
+}
+
+pub async fn bans(state: &AppState, actor: Uuid, slug: &str) -> Result<Vec<BanInfo>, AppError> {
+    let (community, standing) = find(state, Some(actor), slug).await?;
+    allow(&community, standing, Action::Ban { target: Rank::Member })?;
+    let bans = repo::bans(&state.db, community.id).await?;
+    let people = repo::users_by_ids(
+        &state.db,
+        bans.iter().flat_map(|b| [b.user_id, b.banned_by]).collect(),
+    )
+    .await?;
+    let name = |id: &Uuid| people.get(id).map(|u| u.username.clone()).unwrap_or_default();
+    Ok(bans
+        .iter()
+        .map(|b| BanInfo {
+            user_id: b.user_id.to_string(),
+            username: name(&b.user_id),
+            display_name: people
+                .get(&b.user_id)
+                .map(|u| u.display_name.clone())
+                .unwrap_or_default(),
+            reason: b.reason.clone(),
+            banned_by: name(&b.banned_by),
+            created_at: b.created_at.to_rfc3339(),
+        })
+        .collect())
+}
+
+/// Makes someone a moderator, admin or plain member (owners only appoint admins).
+pub async fn set_rank(
+    state: &AppState,
+    actor: &users::Model,
+    slug: &str,
+    username: &str,
+    rank: Rank,
+) -> Result<(), AppError> {
+    let (community, standing) = find(state, Some(actor.id), slug).await?;
+    let (user, their) = target(state, &community, username).await?;
+    if !matches!(their, Standing::Member { .. }) {
+        return Err(AppError::Validation(format!("@{} is not a member.", user.username)));
+    }
+    if rank == Rank::Owner {
+        return Err(AppError::Validation("A community has exactly one owner.".into()));
+    }
+    // Both the person's current rank and the new one must be below the actor's.
+    allow(&community, standing, Action::ManageRoles { target: rank_of(their) })?;
+    allow(&community, standing, Action::ManageRoles { target: rank })?;
+    repo::set_rank(&state.db, community.id, user.id, rank).await?;
+    Ok(())
+}
+
+// Channels
+
+async fn managed(
+    state: &AppState,
+    actor: Uuid,
+    slug: &str,
+) -> Result<communities::Model, AppError> {
+    let (community, standing) = find(state, Some(actor), slug).await?;
+    allow(&community, standing, Action::ManageChannels)?;
+    Ok(community)
+}
+
+pub async fn create_channel(
+    state: &AppState,
+    actor: Uuid,
+    slug: &str,
+    name: &str,
+    topic: &str,
+    kind: ChannelKind,
+) -> Result<ChannelInfo, AppError> {
+    let community = managed(state, actor, slug).await?;
+    let name = validate::channel_name(name).map_err(field)?;
+    let topic = validate::topic(topic).map_err(field)?;
+    let existing = repo::channels(&state.db, community.id).await?;
+    if existing.iter().any(|c| c.name == name) {
+        return Err(AppError::Conflict(format!("There is already a #{name}.")));
+    }
+    let position = existing.iter().map(|c| c.position + 1).max().unwrap_or(0);
+    let channel =
+        insert_channel(&state.db, community.id, &name, &topic, kind, position, Utc::now()).await?;
+    Ok(channel_info(&channel, 0))
+}
+
+async fn managed_channel(
+    state: &AppState,
+    actor: Uuid,
+    slug: &str,
+    channel_id: &str,
+) -> Result<(communities::Model, channels::Model), AppError> {
+    let community = managed(state, actor, slug).await?;
+    let channel = repo::channel_by_id(&state.db, parse_id(channel_id, "That channel")?)
+        .await?
+        .filter(|c| c.community_id == community.id)
+        .ok_or_else(|| AppError::NotFound("That channel".into()))?;
+    Ok((community, channel))
+}
+
+pub async fn update_channel(
+    state: &AppState,
+    actor: Uuid,
+    slug: &str,
+    channel_id: &str,
+    name: &str,
+    topic: &str,
+    archived: bool,
+) -> Result<ChannelInfo, AppError> {
+    let (community, channel) = managed_channel(state, actor, slug, channel_id).await?;
+    let name = validate::channel_name(name).map_err(field)?;
+    let topic = validate::topic(topic).map_err(field)?;
+    if name != channel.name
+        && repo::channels(&state.db, community.id)
+            .await?
+            .iter()
+            .any(|c| c.name == name)
+    {
+        return Err(AppError::Conflict(format!("There is already a #{name}.")));
+    }
+    let archived_at = match (archived, channel.archived_at) {
+        (true, None) => Some(Utc::now()),
+        (true, kept) => kept,
+        (false, _) => None,
+    };
+    let updated = channels::Entity::update(channels::ActiveModel {
+        id: Set(channel.id),
+        name: Set(name),
+        topic: Set(topic),
+        archived_at: Set(archived_at),
+        ..Default::default()
+    })
+    .exec(&state.db)
+    .await?;
+    Ok(channel_info(&updated, 0))
+}
+
+/// Puts the channels in the given order (ids first to last; unnamed ones keep their order after).
+pub async fn reorder_channels(
+    state: &AppState,
+    actor: Uuid,
+    slug: &str,
+    order: Vec<String>,
+) -> Result<(), AppError> {
+    let community = managed(state, actor, slug).await?;
+    let mut channels = repo::channels(&state.db, community.id).await?;
+    channels.sort_by_key(|c| {
+        order
+            .iter()
+            .position(|id| *id == c.id.to_string())
+            .unwrap_or(usize::MAX)
+    });
+    let txn = state.db.begin().await?;
+    for (position, channel) in channels.iter().enumerate() {
+        channels::Entity::update_many()
+            .col_expr(channels::Column::Position, Expr::value(position as i32))
+            .filter(channels::Column::Id.eq(channel.id))
+            .exec(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+// Custom roles
+
+pub async fn roles(state: &AppState, actor: Uuid, slug: &str) -> Result<Vec<RoleInfo>, AppError> {
+    let (community, standing) = find(state, Some(actor), slug).await?;
+    allow(&community, standing, Action::Read)?;
+    let roles = repo::roles(&state.db, community.id).await?;
+    let given = member_roles::Entity::find()
+        .filter(member_roles::Column::CommunityId.eq(community.id))
+        .all(&state.db)
+        .await?;
+    Ok(roles
+        .into_iter()
+        .map(|r| RoleInfo {
+            id: r.id.to_string(),
+            members: given.iter().filter(|g| g.role_id == r.id).count() as u64,
+            name: r.name,
+            permissions: Permissions::from_bits(r.permissions as u32),
+        })
+        .collect())
+}
+
+pub async fn create_role(
+    state: &AppState,
+    actor: Uuid,
+    slug: &str,
+    name: &str,
+    permissions: Permissions,
+) -> Result<RoleInfo, AppError> {
+    let (community, standing) = find(state, Some(actor), slug).await?;
+    allow(&community, standing, Action::ManageRoles { target: Rank::Member })?;
+    // Nobody hands out flags they do not hold themselves.
+    if !standing.permissions().contains(permissions) {
+        return Err(AppError::Denied(
+            "A role can only carry permissions you have yourself.".into(),
+        ));
+    }
+    let name = validate::role_name(name).map_err(field)?;
+    let role = community_roles::Entity::insert(community_roles::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        community_id: Set(community.id),
+        name: Set(name),
+        permissions: Set(permissions.bits() as i32),
+        created_at: Set(Utc::now()),
+    })
+    .exec_with_returning(&state.db)
+    .await
+    .map_err(|err| match AppError::from(err) {
+        AppError::Conflict(_) => AppError::Conflict("A role with that name exists.".into()),
+        other => other,
+    })?;
+    Ok(RoleInfo {
+        id: role.id.to_string(),
+        name: role.name,
+        permissions,
+        members: 0,
+    })
+}
+
+pub async fn delete_role(
+    state: &AppState,
+    actor: Uuid,
+    slug: &str,
+    role_id: &str,
+) -> Result<(), AppError> {
+    let (community, standing) = find(state, Some(actor), slug).await?;
+    allow(&community, standing, Action::ManageRoles { target: Rank::Member })?;
+    let deleted = community_roles::Entity::delete_many()
+        .filter(community_roles::Column::Id.eq(parse_id(role_id, "That role")?))
+        .filter(community_roles::Column::CommunityId.eq(community.id))
+        .exec(&state.db)
+        .await?;
+    if deleted.rows_affected == 0 {
+        return Err(AppError::NotFound("That role".into()));
+    }
+    Ok(())
+}
+
+/// Gives a custom role to a member, or takes it away.
+pub async fn assign_role(
+    state: &AppState,
+    actor: Uuid,
+    slug: &str,
+    role_id: &str,
+    username: &str,
+    given: bool,
+) -> Result<(), AppError> {
+    let (community, standing) = find(state, Some(actor), slug).await?;
+    let (user, their) = target(state, &community, username).await?;
+    if !matches!(their, Standing::Member { .. }) {
+        return Err(AppError::Validation(format!("@{} is not a member.", user.username)));
+    }
+    allow(&community, standing, Action::ManageRoles { target: rank_of(their) })?;
+    let role = community_roles::Entity::find_by_id(parse_id(role_id, "That role")?)
+        .one(&state.db)
+        .await?
+        .filter(|r| r.community_id == community.id)
+        .ok_or_else(|| AppError::NotFound("That role".into()))?;
+    let key = (community.id, user.id, role.id);
+    if given {
+        member_roles::Entity::insert(member_roles::ActiveModel {
+            community_id: Set(key.0),
+            user_id: Set(key.1),
+            role_id: Set(key.2),
+        })
+        .on_conflict(
+            sea_orm::sea_query::OnConflict::columns([
+                member_roles::Column::CommunityId,
+                member_roles::Column::UserId,
+                member_roles::Column::RoleId,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .do_nothing()
+        .exec(&state.db)
+        .await?;
+    } else {
+        member_roles::Entity::delete_by_id(key).exec(&state.db).await?;
+    }
+    Ok(())
+}
+
+// Invitations
+
+/// A hard-to-guess code: 10 characters from an alphabet without look-alikes (≈ 50 bits).
+fn invite_code() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rng();
+    (0..10)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+fn invite_info(i: &invites::Model, creator: String) -> InviteInfo {
+    InviteInfo {
+        code: i.code.clone(),
+        created_by: creator,
+        created_at: i.created_at.to_rfc3339(),
+        expires_at: i.expires_at.map(|t| t.to_rfc3339()),
+        uses: i.uses,
+    }
+}
+
+/// Creates an invitation link valid for `hours` (none: until revoked). Moderators and above.
+pub async fn create_invite(
+    state: &AppState,
+    actor: &users::Model,
+    slug: &str,
+    hours: Option<u32>,
+) -> Result<InviteInfo, AppError> {
+    let (community, standing) = find(state, Some(actor.id), slug).await?;
+    allow(&community, standing, Action::Kick { target: Rank::Member })
+        .or_else(|_| allow(&community, standing, Action::ManageCommunity))?;
+    if hours.is_some_and(|h| h == 0 || h > 24 * 365) {
+        return Err(AppError::Validation(
+            "An invitation lasts between 1 hour and a year.".into(),
+        ));
+    }
+    let now = Utc::now();
+    let invite = invites::Entity::insert(invites::ActiveModel {
+        code: Set(invite_code()),
+        community_id: Set(community.id),
+        created_by: Set(actor.id),
+        created_at: Set(now),
+        expires_at: Set(hours.map(|h| now + Duration::hours(h.into()))),
+        revoked_at: Set(None),
+        uses: Set(0),
+    })
+    .exec_with_returning(&state.db)
+    .await?;
+    Ok(invite_info(&invite, actor.username.clone()))
+}
+
+pub async fn invites(state: &AppState, actor: Uuid, slug: &str) -> Result<Vec<InviteInfo>, AppError> {
+    let (community, standing) = find(state, Some(actor), slug).await?;
+    allow(&community, standing, Action::Kick { target: Rank::Member })
+        .or_else(|_| allow(&community, standing, Action::ManageCommunity))?;
+    let live = repo::live_invites(&state.db, community.id, Utc::now()).await?;
+    let people = repo::users_by_ids(&state.db, live.iter().map(|i| i.created_by).collect()).await?;
+    Ok(live
+        .iter()
+        .map(|i| {
+            invite_info(i, people.get(&i.created_by).map(|u| u.username.clone()).unwrap_or_default())
+        })
+        .collect())
+}
+
+pub async fn revoke_invite(
+    state: &AppState,
+    actor: Uuid,
+    slug: &str,
+    code: &str,
+) -> Result<(), AppError> {
+    let (community, standing) = find(state, Some(actor), slug).await?;
+    allow(&community, standing, Action::Kick { target: Rank::Member })
+        .or_else(|_| allow(&community, standing, Action::ManageCommunity))?;
+    let revoked = invites::Entity::update_many()
+        .col_expr(invites::Column::RevokedAt, Expr::value(Utc::now()))
+        .filter(invites::Column::Code.eq(code.trim()))
+        .filter(invites::Column::CommunityId.eq(community.id))
+        .exec(&state.db)
+        .await?;
+    if revoked.rows_affected == 0 {
+        return Err(AppError::NotFound("That invitation".into()));
+    }
+    Ok(())
+}
+
+/// An invitation that still works, or a clear reason why not.
+async fn live_invite(state: &AppState, code: &str) -> Result<invites::Model, AppError> {
+    let invite = repo::invite(&state.db, code)
+        .await?
+        .ok_or_else(|| AppError::NotFound("That invitation".into()))?;
+    if invite.revoked_at.is_some() {
+        return Err(AppError::Validation("This invitation was revoked.".into()));
+    }
+    if invite.expires_at.is_some_and(|at| at <= Utc::now()) {
+        return Err(AppError::Validation("This invitation has expired.".into()));
+    }
+    Ok(invite)
+}
+
+pub async fn invite_preview(
+    state: &AppState,
+    viewer: Option<Uuid>,
+    code: &str,
+) -> Result<InvitePreview, AppError> {
+    let invite = live_invite(state, code).await?;
+    let community = repo::community_by_id(&state.db, invite.community_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("That invitation".into()))?;
+    let joined = match viewer {
+        Some(user) => repo::membership(&state.db, community.id, user).await?.is_some(),
+        None => false,
+    };
+    let counts = repo::member_counts(&state.db, vec![community.id]).await?;
+    Ok(InvitePreview {
+        code: invite.code,
+        community: summary(&community, counts.get(&community.id).copied().unwrap_or(0), joined),
+    })
+}
+
+pub async fn accept_invite(
+    state: &AppState,
+    user: &users::Model,
+    code: &str,
+) -> Result<CommunitySummary, AppError> {
+    let invite = live_invite(state, code).await?;
+    let community = repo::community_by_id(&state.db, invite.community_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("That invitation".into()))?;
+    join(state, user, &community.slug, Some(code)).await
+}

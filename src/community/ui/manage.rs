@@ -1,0 +1,493 @@
+//! `/manage/:community`: channels, invitations, members (ranks, kick, ban), bans and custom
+//! roles — each section shown only to those the policy allows.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::{components::A, hooks::use_params_map};
+
+use super::{rank_label, CommunityIcon};
+use crate::{
+    app::i18n::{t, t_string, use_i18n},
+    auth::ui::pages::error_text,
+    community::{
+        api::{
+            community_bans, community_invites, community_members, community_roles, load_community,
+            AssignRole, BanMember, CreateChannel, CreateInvite, CreateRole, DeleteRole, KickMember,
+            ReorderChannels, RevokeInvite, SetMemberRank, UnbanMember, UpdateChannel,
+        },
+        permissions::{ChannelKind, Permissions, Rank},
+        ChannelInfo, CommunityView,
+    },
+    platform::error::AppError,
+};
+
+fn failure<S>(action: ServerAction<S>) -> impl Fn() -> Option<String> + Copy + Send + Sync + 'static
+where
+    S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    move || action.value().get().and_then(Result::err).map(|e| error_text(&e))
+}
+
+#[component]
+pub fn ManagePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let slug = move || params.read().get("community").unwrap_or_default();
+    let version = RwSignal::new(0u32);
+    let community = Resource::new(move || (slug(), version.get()), |(slug, _)| load_community(slug));
+    view! {
+        <Title text=move || t_string!(i18n, community.manage) />
+        <Transition fallback=move || view! { <p class="muted">{t!(i18n, settings.loading)}</p> }>
+            {move || Suspend::new(async move {
+                community.await.map(|view| {
+                    let c = view.community.clone();
+                    view! {
+                        <div class="section-head">
+                            <CommunityIcon community=c.clone() />
+                            <div>
+                                <h1 class="page-title">{c.name.clone()}</h1>
+                                <A href=format!("/c/{}", c.slug)>{t!(i18n, community.back_to_chat)}</A>
+                            </div>
+                        </div>
+                        {view.may(Permissions::MANAGE_CHANNELS).then(|| view! { <ChannelsSection view=view.clone() version /> })}
+                        {(view.may(Permissions::BAN) || view.may(Permissions::MANAGE_COMMUNITY)).then(|| view! { <InvitesSection slug=c.slug.clone() /> })}
+                        <MembersSection view=view.clone() />
+                        {view.may(Permissions::BAN).then(|| view! { <BansSection slug=c.slug.clone() /> })}
+                        {view.may(Permissions::MANAGE_ROLES).then(|| view! { <RolesSection view=view.clone() /> })}
+                    }
+                })
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn ChannelsSection(view: CommunityView, version: RwSignal<u32>) -> impl IntoView {
+    let i18n = use_i18n();
+    let slug = view.community.slug.clone();
+    let create = ServerAction::<CreateChannel>::new();
+    let update = ServerAction::<UpdateChannel>::new();
+    let reorder = ServerAction::<ReorderChannels>::new();
+    Effect::new(move |_| {
+        let done = create.version().get() + update.version().get() + reorder.version().get();
+        if done > 0 {
+            version.update(|v| *v += 1);
+        }
+    });
+    let name = RwSignal::new(String::new());
+    let topic = RwSignal::new(String::new());
+    let announcement = RwSignal::new(false);
+    let channels = view.channels.clone();
+    let order: Vec<String> = channels.iter().map(|c| c.id.clone()).collect();
+    let create_error = failure(create);
+    let update_error = failure(update);
+    let submit = {
+        let slug = slug.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            create.dispatch(CreateChannel {
+                slug: slug.clone(),
+                name: name.get_untracked(),
+                topic: topic.get_untracked(),
+                kind: if announcement.get_untracked() { ChannelKind::Announcement } else { ChannelKind::Text },
+            });
+            name.set(String::new());
+            topic.set(String::new());
+        }
+    };
+    view! {
+        <section class="card settings-section" aria-labelledby="channels-title">
+            <h2 id="channels-title">{t!(i18n, community.channels)}</h2>
+            <ul class="manage-list">
+                {channels.into_iter().enumerate().map(|(at, c)| {
+                    let slug = slug.clone();
+                    let order = order.clone();
+                    view! { <ChannelRow channel=c slug at order update reorder /> }
+                }).collect_view()}
+            </ul>
+            <p class="form-error" role="alert">{update_error}</p>
+            <form class="stack" on:submit=submit>
+                <h3>{t!(i18n, community.new_channel)}</h3>
+                <div class="field-row">
+                    <div class="field">
+                        <label for="channel-name">{t!(i18n, community.channel_name)}</label>
+                        <input id="channel-name" type="text" maxlength="32" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
+                    </div>
+                    <div class="field">
+                        <label for="channel-topic">{t!(i18n, community.channel_topic)}</label>
+                        <input id="channel-topic" type="text" maxlength="200" prop:value=move || topic.get() on:input=move |ev| topic.set(event_target_value(&ev)) />
+                    </div>
+                </div>
+                <label class="checkbox">
+                    <input type="checkbox" prop:checked=move || announcement.get() on:change=move |ev| announcement.set(event_target_checked(&ev)) />
+                    {t!(i18n, community.announcement_label)}
+                </label>
+                <p class="form-error" role="alert">{create_error}</p>
+                <div class="form-actions">
+                    <button type="submit" class="button button-primary">{t!(i18n, community.create_channel)}</button>
+                </div>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+fn ChannelRow(
+    channel: ChannelInfo,
+    slug: String,
+    at: usize,
+    order: Vec<String>,
+    update: ServerAction<UpdateChannel>,
+    reorder: ServerAction<ReorderChannels>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let name = RwSignal::new(channel.name.clone());
+    let topic = RwSignal::new(channel.topic.clone());
+    let id = channel.id.clone();
+    let archived = channel.archived;
+    let save = {
+        let slug = slug.clone();
+        let id = id.clone();
+        move |archive: bool| {
+            update.dispatch(UpdateChannel {
+                slug: slug.clone(),
+                channel_id: id.clone(),
+                name: name.get_untracked(),
+                topic: topic.get_untracked(),
+                archived: archive,
+            });
+        }
+    };
+    let moved = move |to: usize| {
+        let mut order = order.clone();
+        let item = order.remove(at);
+        order.insert(to.min(order.len()), item);
+        reorder.dispatch(ReorderChannels { slug: slug.clone(), order });
+    };
+    let save_now = save.clone();
+    let up = moved.clone();
+    let label = format!("#{}", channel.name);
+    view! {
+        <li class="manage-row" class:archived=archived>
+            <input type="text" aria-label=move || t_string!(i18n, community.channel_name) maxlength="32"
+                prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
+            <input type="text" aria-label=move || t_string!(i18n, community.channel_topic) maxlength="200"
+                prop:value=move || topic.get() on:input=move |ev| topic.set(event_target_value(&ev)) />
+            {(channel.kind == ChannelKind::Announcement).then(|| view! { <span class="badge">{t!(i18n, community.announcement)}</span> })}
+            <button type="button" class="button button-small" on:click=move |_| save_now(archived)>{t!(i18n, chat.save)}</button>
+            <button type="button" class="button button-small" on:click=move |_| save(!archived)>
+                {if archived { t!(i18n, community.unarchive).into_any() } else { t!(i18n, community.archive).into_any() }}
+            </button>
+            <button type="button" class="icon-button" aria-label=format!("{label} ↑") disabled=at == 0 on:click=move |_| up(at.saturating_sub(1))>"↑"</button>
+            <button type="button" class="icon-button" aria-label=format!("{label} ↓") on:click=move |_| moved(at + 1)>"↓"</button>
+        </li>
+    }
+}
+
+#[component]
+fn InvitesSection(slug: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let slug_key = StoredValue::new(slug.clone());
+    let create = ServerAction::<CreateInvite>::new();
+    let revoke = ServerAction::<RevokeInvite>::new();
+    let invites = Resource::new(move || (create.version().get(), revoke.version().get()), {
+        let slug = slug.clone();
+        move |_| community_invites(slug.clone())
+    });
+    let hours = RwSignal::new("24".to_string());
+    let origin = RwSignal::new(String::new());
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        if let Ok(o) = window().location().origin() {
+            origin.set(o);
+        }
+    });
+    let create_error = failure(create);
+    let submit = {
+        let slug = slug.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            create.dispatch(CreateInvite { slug: slug.clone(), hours: hours.get_untracked().parse().ok() });
+        }
+    };
+    view! {
+        <section class="card settings-section" aria-labelledby="invites-title">
+            <h2 id="invites-title">{t!(i18n, community.invites)}</h2>
+            <form class="field-row" on:submit=submit>
+                <div class="field">
+                    <label for="invite-hours">{t!(i18n, community.invite_expires)}</label>
+                    <select id="invite-hours" prop:value=move || hours.get() on:change=move |ev| hours.set(event_target_value(&ev))>
+                        <option value="1">{t!(i18n, community.expires_hour)}</option>
+                        <option value="24">{t!(i18n, community.expires_day)}</option>
+                        <option value="168">{t!(i18n, community.expires_week)}</option>
+                        <option value="never">{t!(i18n, community.expires_never)}</option>
+                    </select>
+                </div>
+                <button type="submit" class="button button-primary">{t!(i18n, community.create_invite)}</button>
+            </form>
+            <p class="form-error" role="alert">{create_error}</p>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let slug = slug_key.get_value();
+                    invites.await.map(|list| {
+                        if list.is_empty() {
+                            return view! { <p class="muted">{t!(i18n, community.invites_none)}</p> }.into_any();
+                        }
+                        view! {
+                            <ul class="manage-list">
+                                {list.into_iter().map(|invite| {
+                                    let code = invite.code.clone();
+                                    let link_code = invite.code.clone();
+                                    let link = move || format!("{}/invite/{}", origin.get(), link_code);
+                                    let slug = slug.clone();
+                                    let expiry = invite.expires_at.clone().map(|e| e.chars().take(16).collect::<String>().replace('T', " "))
+                                        .unwrap_or_else(|| t_string!(i18n, community.expires_never).to_string());
+                                    view! {
+                                        <li class="manage-row">
+                                            <input type="text" readonly class="invite-link" aria-label=move || t_string!(i18n, community.invite_link) prop:value=link />
+                                            <span class="help">{t_string!(i18n, community.invite_meta).replace("{uses}", &invite.uses.to_string()).replace("{expires}", &expiry)}</span>
+                                            <button type="button" class="button button-small" on:click=move |_| {
+                                                revoke.dispatch(RevokeInvite { slug: slug.clone(), code: code.clone() });
+                                            }>{t!(i18n, community.revoke)}</button>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    })
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn MembersSection(view: CommunityView) -> impl IntoView {
+    let i18n = use_i18n();
+    let slug = view.community.slug.clone();
+    let slug_key = StoredValue::new(slug.clone());
+    let kick = ServerAction::<KickMember>::new();
+    let ban = ServerAction::<BanMember>::new();
+    let rank = ServerAction::<SetMemberRank>::new();
+    let members = Resource::new(
+        move || (kick.version().get(), ban.version().get(), rank.version().get()),
+        {
+            let slug = slug.clone();
+            move |_| community_members(slug.clone())
+        },
+    );
+    let reason = RwSignal::new(String::new());
+    let my_rank = view.my_rank.unwrap_or(Rank::Member);
+    let may_ban = view.may(Permissions::BAN);
+    let may_rank = view.may(Permissions::MANAGE_ROLES);
+    let errors = move || failure(kick)().or_else(failure(ban)).or_else(failure(rank));
+    view! {
+        <section class="card settings-section" aria-labelledby="members-title">
+            <h2 id="members-title">{t!(i18n, community.members_title)}</h2>
+            {may_ban.then(|| view! {
+                <div class="field">
+                    <label for="ban-reason">{t!(i18n, community.reason_label)}</label>
+                    <input id="ban-reason" type="text" maxlength="280" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev)) />
+                </div>
+            })}
+            <p class="form-error" role="alert">{errors}</p>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let slug = slug_key.get_value();
+                    members.await.map(|list| view! {
+                        <ul class="manage-list">
+                            {list.into_iter().map(|m| {
+                                let below = m.rank < my_rank;
+                                let (s1, s2, s3) = (slug.clone(), slug.clone(), slug.clone());
+                                let (u1, u2, u3) = (m.username.clone(), m.username.clone(), m.username.clone());
+                                view! {
+                                    <li class="manage-row">
+                                        <strong>{m.display_name.clone()}</strong>
+                                        <span class="muted">"@" {m.username.clone()}</span>
+                                        <span class="badge">{rank_label(m.rank)}</span>
+                                        {(may_rank && below).then(|| view! {
+                                            <select aria-label=format!("{} — {}", t_string!(i18n, community.rank_label), m.username)
+                                                on:change=move |ev| {
+                                                    let rank_value = match event_target_value(&ev).as_str() {
+                                                        "admin" => Rank::Admin,
+                                                        "moderator" => Rank::Moderator,
+                                                        _ => Rank::Member,
+                                                    };
+                                                    rank.dispatch(SetMemberRank { slug: s1.clone(), username: u1.clone(), rank: rank_value });
+                                                }>
+                                                <option value="member" selected=m.rank == Rank::Member>{rank_label(Rank::Member)}</option>
+                                                <option value="moderator" selected=m.rank == Rank::Moderator>{rank_label(Rank::Moderator)}</option>
+                                                {(my_rank == Rank::Owner).then(|| view! { <option value="admin" selected=m.rank == Rank::Admin>{rank_label(Rank::Admin)}</option> })}
+                                            </select>
+                                        })}
+                                        {(may_ban && below).then(|| view! {
+                                            <button type="button" class="button button-small" on:click=move |_| {
+                                                kick.dispatch(KickMember { slug: s2.clone(), username: u2.clone() });
+                                            }>{t!(i18n, community.kick)}</button>
+                                            <button type="button" class="button button-small danger" on:click=move |_| {
+                                                ban.dispatch(BanMember { slug: s3.clone(), username: u3.clone(), reason: reason.get_untracked() });
+                                            }>{t!(i18n, community.ban)}</button>
+                                        })}
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    })
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn BansSection(slug: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let slug_key = StoredValue::new(slug.clone());
+    let unban = ServerAction::<UnbanMember>::new();
+    let bans = Resource::new(move || unban.version().get(), {
+        let slug = slug.clone();
+        move |_| community_bans(slug.clone())
+    });
+    view! {
+        <section class="card settings-section" aria-labelledby="bans-title">
+            <h2 id="bans-title">{t!(i18n, community.bans)}</h2>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let slug = slug_key.get_value();
+                    bans.await.map(|list| {
+                        if list.is_empty() {
+                            return view! { <p class="muted">{t!(i18n, community.bans_none)}</p> }.into_any();
+                        }
+                        view! {
+                            <ul class="manage-list">
+                                {list.into_iter().map(|b| {
+                                    let slug = slug.clone();
+                                    let username = b.username.clone();
+                                    let reason = if b.reason.is_empty() { t_string!(i18n, community.no_reason).to_string() } else { b.reason.clone() };
+                                    view! {
+                                        <li class="manage-row">
+                                            <strong>{b.display_name.clone()}</strong>
+                                            <span class="muted">"@" {b.username.clone()}</span>
+                                            <span>{t_string!(i18n, community.ban_meta).replace("{by}", &b.banned_by).replace("{reason}", &reason)}</span>
+                                            <button type="button" class="button button-small" on:click=move |_| {
+                                                unban.dispatch(UnbanMember { slug: slug.clone(), username: username.clone() });
+                                            }>{t!(i18n, community.unban)}</button>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    })
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+/// The flags a custom role may carry, with their labels.
+fn flag_choices() -> Vec<(Permissions, String)> {
+    let i18n = use_i18n();
+    vec![
+        (Permissions::PIN, t_string!(i18n, community.flag_pin).to_string()),
+        (Permissions::MODERATE_MESSAGES, t_string!(i18n, community.flag_moderate).to_string()),
+        (Permissions::BAN, t_string!(i18n, community.flag_ban).to_string()),
+        (Permissions::MANAGE_CHANNELS, t_string!(i18n, community.flag_channels).to_string()),
+        (Permissions::MANAGE_ROLES, t_string!(i18n, community.flag_roles).to_string()),
+        (Permissions::MANAGE_COMMUNITY, t_string!(i18n, community.flag_community).to_string()),
+    ]
+}
+
+#[component]
+fn RolesSection(view: CommunityView) -> impl IntoView {
+    let i18n = use_i18n();
+    let slug = view.community.slug.clone();
+    let slug_key = StoredValue::new(slug.clone());
+    let create = ServerAction::<CreateRole>::new();
+    let delete = ServerAction::<DeleteRole>::new();
+    let assign = ServerAction::<AssignRole>::new();
+    let roles = Resource::new(
+        move || (create.version().get(), delete.version().get(), assign.version().get()),
+        {
+            let slug = slug.clone();
+            move |_| community_roles(slug.clone())
+        },
+    );
+    let name = RwSignal::new(String::new());
+    let flags = RwSignal::new(Permissions::POST);
+    let assignee = RwSignal::new(String::new());
+    let errors = move || failure(create)().or_else(failure(delete)).or_else(failure(assign));
+    let assigned = move || matches!(assign.value().get(), Some(Ok(())));
+    let submit = {
+        let slug = slug.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            create.dispatch(CreateRole { slug: slug.clone(), name: name.get_untracked(), permissions: flags.get_untracked() });
+            name.set(String::new());
+        }
+    };
+    view! {
+        <section class="card settings-section" aria-labelledby="roles-title">
+            <h2 id="roles-title">{t!(i18n, community.roles)}</h2>
+            <p class="help">{t!(i18n, community.roles_note)}</p>
+            <div class="field">
+                <label for="role-assignee">{t!(i18n, community.assignee_label)}</label>
+                <input id="role-assignee" type="text" placeholder="username" prop:value=move || assignee.get() on:input=move |ev| assignee.set(event_target_value(&ev)) />
+            </div>
+            <Show when=assigned><p class="success" role="status">{t!(i18n, profile.saved)}</p></Show>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let slug = slug_key.get_value();
+                    roles.await.map(|list| view! {
+                        <ul class="manage-list">
+                            {list.into_iter().map(|r| {
+                                let (s1, s2, s3) = (slug.clone(), slug.clone(), slug.clone());
+                                let (id1, id2, id3) = (r.id.clone(), r.id.clone(), r.id.clone());
+                                let flags_text = flag_choices().into_iter().filter(|(f, _)| r.permissions.contains(*f)).map(|(_, l)| l).collect::<Vec<_>>().join(", ");
+                                view! {
+                                    <li class="manage-row">
+                                        <strong>{r.name.clone()}</strong>
+                                        <span class="help">{flags_text} " · " {t_string!(i18n, community.members).replace("{n}", &r.members.to_string())}</span>
+                                        <button type="button" class="button button-small" on:click=move |_| {
+                                            assign.dispatch(AssignRole { slug: s1.clone(), role_id: id1.clone(), username: assignee.get_untracked(), given: true });
+                                        }>{t!(i18n, community.give_role)}</button>
+                                        <button type="button" class="button button-small" on:click=move |_| {
+                                            assign.dispatch(AssignRole { slug: s2.clone(), role_id: id2.clone(), username: assignee.get_untracked(), given: false });
+                                        }>{t!(i18n, community.take_role)}</button>
+                                        <button type="button" class="button button-small danger" on:click=move |_| {
+                                            delete.dispatch(DeleteRole { slug: s3.clone(), role_id: id3.clone() });
+                                        }>{t!(i18n, chat.delete)}</button>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    })
+                })}
+            </Transition>
+            <p class="form-error" role="alert">{errors}</p>
+            <form class="stack" on:submit=submit>
+                <h3>{t!(i18n, community.new_role)}</h3>
+                <div class="field">
+                    <label for="role-name">{t!(i18n, community.role_name)}</label>
+                    <input id="role-name" type="text" maxlength="32" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
+                </div>
+                <fieldset class="field">
+                    <legend>{t!(i18n, community.role_flags)}</legend>
+                    {flag_choices().into_iter().map(|(flag, label)| view! {
+                        <label class="checkbox">
+                            <input type="checkbox" prop:checked=move || flags.get().contains(flag)
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    flags.update(|f| *f = if on { f.union(flag) } else { Permissions::from_bits(f.bits() & !flag.bits()) });
+                                } />
+                            {label}
+                        </label>
+                    }).collect_view()}
+                </fieldset>
+                <div class="form-actions">
+                    <button type="submit" class="button button-primary">{t!(i18n, community.create_role)}</button>
+                </div>
+            </form>
+        </section>
+    }
+}

@@ -1,0 +1,479 @@
+//! Community pages: the list (yours, discover, create), a channel with its sidebar and member
+//! list, invitation links, and the moderators' management page.
+
+mod manage;
+
+pub use manage::ManagePage;
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::{
+    components::{Redirect, A},
+    hooks::{use_navigate, use_params_map},
+};
+
+use super::{
+    api::{community_members, list_communities, load_community, preview_invite, CreateCommunity},
+    permissions::{Permissions, Rank, Visibility},
+    validate::{self, ICON_COLORS},
+    ChannelInfo, CommunitySummary, CommunityView, MemberInfo, NewCommunity,
+};
+use crate::{
+    app::i18n::{t, t_string, use_i18n},
+    auth::{
+        ui::{pages::error_text, session::use_session},
+        validate::initials,
+    },
+    chat::{api::open_channel, ui::channel::ChannelScreen, ui::socket::use_chat_socket, ServerEvent},
+};
+
+/// The letter icon of a community.
+#[component]
+pub fn CommunityIcon(community: CommunitySummary) -> impl IntoView {
+    view! {
+        <span class="community-icon" aria-hidden="true" style=format!("background:{}", community.icon_color)>
+            {community.icon_letter()}
+        </span>
+    }
+}
+
+#[component]
+pub fn CommunitiesPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let create = ServerAction::<CreateCommunity>::new();
+    let joined = ServerAction::<super::api::JoinCommunity>::new();
+    let lists = Resource::new(
+        move || (create.version().get(), joined.version().get(), session.user().map(|u| u.id)),
+        |_| list_communities(),
+    );
+    let card = move |c: CommunitySummary| {
+        let href = format!("/c/{}", c.slug);
+        let slug = c.slug.clone();
+        let members = t_string!(i18n, community.members).replace("{n}", &c.member_count.to_string());
+        let private = c.visibility == Visibility::Private;
+        view! {
+            <li class="card community-card">
+                <CommunityIcon community=c.clone() />
+                <div class="community-card-main">
+                    <h3><A href=href.clone()>{c.name.clone()}</A></h3>
+                    <p class="muted">{c.description.clone()}</p>
+                    <p class="help">
+                        {members}
+                        {private.then(|| view! { " · " {t!(i18n, community.private)} })}
+                    </p>
+                </div>
+                {if c.joined {
+                    view! { <A href=href attr:class="button button-small">{t!(i18n, community.open)}</A> }.into_any()
+                } else if session.user().is_some() {
+                    view! {
+                        <button type="button" class="button button-small button-primary"
+                            on:click=move |_| { joined.dispatch(super::api::JoinCommunity { slug: slug.clone() }); }>
+                            {t!(i18n, community.join)}
+                        </button>
+                    }.into_any()
+                } else {
+                    view! { <A href=href attr:class="button button-small">{t!(i18n, community.view)}</A> }.into_any()
+                }}
+            </li>
+        }
+    };
+    view! {
+        <Title text=move || t_string!(i18n, nav.communities) />
+        <h1 class="page-title">{t!(i18n, nav.communities)}</h1>
+        <Transition fallback=move || view! { <p class="muted">{t!(i18n, settings.loading)}</p> }>
+            {move || Suspend::new(async move {
+                lists.await.map(|lists| view! {
+                    {(!lists.mine.is_empty()).then(|| view! {
+                        <section aria-labelledby="mine-title">
+                            <h2 id="mine-title" class="section-title">{t!(i18n, community.yours)}</h2>
+                            <ul class="community-grid">{lists.mine.into_iter().map(card).collect_view()}</ul>
+                        </section>
+                    })}
+                    <section aria-labelledby="discover-title">
+                        <h2 id="discover-title" class="section-title">{t!(i18n, community.discover)}</h2>
+                        {if lists.discover.is_empty() {
+                            view! { <p class="muted">{t!(i18n, community.discover_none)}</p> }.into_any()
+                        } else {
+                            view! { <ul class="community-grid">{lists.discover.into_iter().map(card).collect_view()}</ul> }.into_any()
+                        }}
+                    </section>
+                })
+            })}
+        </Transition>
+        <Show when=move || session.user().is_some()>
+            <CreateCommunityForm action=create />
+        </Show>
+    }
+}
+
+#[component]
+fn CreateCommunityForm(action: ServerAction<CreateCommunity>) -> impl IntoView {
+    let i18n = use_i18n();
+    let name = RwSignal::new(String::new());
+    let description = RwSignal::new(String::new());
+    let color = RwSignal::new(ICON_COLORS[0].to_string());
+    let private = RwSignal::new(false);
+    let local_error = RwSignal::new(None::<String>);
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(created)) = action.value().get() {
+            navigate(&format!("/c/{}", created.slug), Default::default());
+        }
+    });
+    let server_error = move || action.value().get().and_then(Result::err).map(|e| error_text(&e));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if let Err(err) = validate::community_name(&name.get_untracked()) {
+            local_error.set(Some(err.to_string()));
+            return;
+        }
+        local_error.set(None);
+        action.dispatch(CreateCommunity {
+            community: NewCommunity {
+                name: name.get_untracked(),
+                description: description.get_untracked(),
+                icon_color: color.get_untracked(),
+                visibility: if private.get_untracked() { Visibility::Private } else { Visibility::Public },
+            },
+        });
+    };
+    view! {
+        <section class="card settings-section" aria-labelledby="create-title">
+            <h2 id="create-title">{t!(i18n, community.create_title)}</h2>
+            <form class="stack" on:submit=submit novalidate>
+                <div class="field">
+                    <label for="community-name">{t!(i18n, community.name_label)}</label>
+                    <input id="community-name" type="text" maxlength="60" prop:value=move || name.get()
+                        on:input=move |ev| name.set(event_target_value(&ev)) />
+                </div>
+                <div class="field">
+                    <label for="community-description">{t!(i18n, community.description_label)}</label>
+                    <textarea id="community-description" rows="2" maxlength="280" prop:value=move || description.get()
+                        on:input=move |ev| description.set(event_target_value(&ev))></textarea>
+                </div>
+                <fieldset class="field">
+                    <legend>{t!(i18n, community.color_label)}</legend>
+                    <div class="swatches">
+                        {ICON_COLORS.iter().map(|c| {
+                            let c = c.to_string();
+                            let value = c.clone();
+                            let checked = c.clone();
+                            view! {
+                                <label class="swatch" style=format!("background:{c}")>
+                                    <input type="radio" name="icon-color" value=c.clone()
+                                        prop:checked=move || color.get() == checked
+                                        on:change=move |_| color.set(value.clone()) />
+                                    <span class="visually-hidden">{c.clone()}</span>
+                                </label>
+                            }
+                        }).collect_view()}
+                    </div>
+                </fieldset>
+                <label class="checkbox">
+                    <input type="checkbox" prop:checked=move || private.get() on:change=move |ev| private.set(event_target_checked(&ev)) />
+                    {t!(i18n, community.private_label)}
+                </label>
+                <p class="form-error" role="alert">{move || local_error.get().or_else(server_error)}</p>
+                <div class="form-actions">
+                    <button type="submit" class="button button-primary" disabled=move || action.pending().get()>
+                        {t!(i18n, community.create)}
+                    </button>
+                </div>
+            </form>
+        </section>
+    }
+}
+
+/// `/c/:community`: straight to the first open channel.
+#[component]
+pub fn CommunityIndex() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let slug = move || params.read().get("community").unwrap_or_default();
+    let community = Resource::new(slug, load_community);
+    view! {
+        <Transition fallback=move || view! { <p class="muted">{t!(i18n, settings.loading)}</p> }>
+            {move || Suspend::new(async move {
+                community.await.map(|view| {
+                    let first = view.channels.iter().find(|c| !c.archived).or(view.channels.first())
+                        .map(|c| c.name.clone()).unwrap_or_else(|| "general".into());
+                    view! { <Redirect path=format!("/c/{}/{}", view.community.slug, first) /> }
+                })
+            })}
+        </Transition>
+    }
+}
+
+/// `/c/:community/:channel`: the chat.
+#[component]
+pub fn ChannelPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let params = use_params_map();
+    let key = move || {
+        let p = params.read();
+        (p.get("community").unwrap_or_default(), p.get("channel").unwrap_or_default())
+    };
+    let joined = ServerAction::<super::api::JoinCommunity>::new();
+    let opened = Resource::new(
+        move || (key(), joined.version().get()),
+        |((slug, channel), _)| open_channel(slug, channel),
+    );
+    view! {
+        <Transition fallback=move || view! { <p class="muted">{t!(i18n, settings.loading)}</p> }>
+            {move || Suspend::new(async move {
+                let me = session.resource().await.ok().flatten();
+                opened.await.map(|opened| {
+                    let title = format!("#{} · {}", opened.channel.name, opened.community.community.name);
+                    let community = opened.community.clone();
+                    let current = opened.channel.id.clone();
+                    let slug = community.community.slug.clone();
+                    let member = community.my_rank.is_some();
+                    let signed_in = me.is_some();
+                    view! {
+                        <Title text=title />
+                        <div class="community-layout">
+                            <ChannelSidebar community=community.clone() current=current />
+                            <div class="channel-column">
+                                {(!member && signed_in).then(|| {
+                                    let slug = slug.clone();
+                                    view! {
+                                        <div class="join-banner card">
+                                            <span>{t!(i18n, community.join_prompt)}</span>
+                                            <button type="button" class="button button-primary button-small"
+                                                on:click=move |_| { joined.dispatch(super::api::JoinCommunity { slug: slug.clone() }); }>
+                                                {t!(i18n, community.join)}
+                                            </button>
+                                        </div>
+                                    }
+                                })}
+                                <ChannelScreen opened=opened me=me />
+                            </div>
+                            <MemberList slug=slug />
+                        </div>
+                    }
+                })
+            })}
+        </Transition>
+    }
+}
+
+/// The community's name, its channels with unread counts, and the way to manage or leave it.
+#[component]
+fn ChannelSidebar(community: CommunityView, current: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let socket = use_chat_socket();
+    let channels: RwSignal<Vec<ChannelInfo>> = RwSignal::new(community.channels.clone());
+    let community_id = community.community.id.clone();
+    socket.on_event(move |event| {
+        if let ServerEvent::ChannelActivity { community_id: id, channel_id, last_seq } = event {
+            if *id == community_id {
+                channels.update(|list| {
+                    if let Some(c) = list.iter_mut().find(|c| &c.id == channel_id) {
+                        c.last_seq = c.last_seq.max(*last_seq);
+                    }
+                });
+            }
+        }
+    });
+    let slug = community.community.slug.clone();
+    let manager = community.may(Permissions::MANAGE_CHANNELS)
+        || community.may(Permissions::BAN)
+        || community.may(Permissions::MANAGE_ROLES);
+    let member = community.my_rank.is_some();
+    let owner = community.my_rank == Some(Rank::Owner);
+    let leave = ServerAction::<super::api::LeaveCommunity>::new();
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = leave.value().get() {
+            navigate("/communities", Default::default());
+        }
+    });
+    let members = t_string!(i18n, community.members).replace("{n}", &community.community.member_count.to_string());
+    view! {
+        <nav class="channel-sidebar" aria-label=move || t_string!(i18n, community.channels)>
+            <div class="community-head">
+                <CommunityIcon community=community.community.clone() />
+                <div>
+                    <h2>{community.community.name.clone()}</h2>
+                    <p class="help">{members}</p>
+                </div>
+            </div>
+            <ul class="channel-list">
+                {move || {
+                    let slug = slug.clone();
+                    let current = current.clone();
+                    channels.get().into_iter().filter(|c| !c.archived).map(move |c| {
+                        let is_current = c.id == current;
+                        let unread = if is_current { 0 } else { c.unread() };
+                        let label = if unread > 0 {
+                            t_string!(i18n, community.unread).replace("{n}", &unread.to_string())
+                        } else {
+                            String::new()
+                        };
+                        view! {
+                            <li>
+                                <A href=format!("/c/{}/{}", slug, c.name) attr:class={if unread > 0 { "channel-link unread" } else { "channel-link" }}>
+                                    <span class="hash" aria-hidden="true">"#"</span>
+                                    <span class="channel-name">{c.name.clone()}</span>
+                                    {(unread > 0).then(|| view! {
+                                        <span class="unread-count" aria-label=label>{if unread > 99 { "99+".to_string() } else { unread.to_string() }}</span>
+                                    })}
+                                </A>
+                            </li>
+                        }
+                    }).collect_view()
+                }}
+            </ul>
+            <div class="sidebar-actions">
+                {manager.then(|| view! {
+                    <A href=format!("/manage/{}", community.community.slug) attr:class="button button-small">{t!(i18n, community.manage)}</A>
+                })}
+                {(member && !owner).then(|| {
+                    let slug = community.community.slug.clone();
+                    view! {
+                        <button type="button" class="link-button" on:click=move |_| { leave.dispatch(super::api::LeaveCommunity { slug: slug.clone() }); }>
+                            {t!(i18n, community.leave)}
+                        </button>
+                    }
+                })}
+            </div>
+        </nav>
+    }
+}
+
+/// Members grouped by presence, kept live by the socket.
+#[component]
+fn MemberList(slug: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let socket = use_chat_socket();
+    let version = RwSignal::new(0u32);
+    let fetched = Resource::new(move || version.get(), {
+        let slug = slug.clone();
+        move |_| community_members(slug.clone())
+    });
+    let members: RwSignal<Vec<MemberInfo>> = RwSignal::new(Vec::new());
+    Effect::new(move |_| {
+        if let Some(Ok(list)) = fetched.get() {
+            members.set(list);
+        }
+    });
+    socket.on_event(move |event| match event {
+        ServerEvent::Presence { user_id, online, .. } => {
+            let known = members.with_untracked(|l| l.iter().any(|m| &m.user_id == user_id));
+            if known {
+                members.update(|list| {
+                    if let Some(m) = list.iter_mut().find(|m| &m.user_id == user_id) {
+                        m.online = *online;
+                    }
+                });
+            }
+        }
+        ServerEvent::MemberJoined { .. } | ServerEvent::MemberLeft { .. } => version.update(|v| *v += 1),
+        _ => {}
+    });
+    let group = move |online: bool| {
+        let list: Vec<MemberInfo> = members.with(|l| l.iter().filter(|m| m.online == online).cloned().collect());
+        let heading = if online {
+            t_string!(i18n, community.online).replace("{n}", &list.len().to_string())
+        } else {
+            t_string!(i18n, community.offline).replace("{n}", &list.len().to_string())
+        };
+        (!list.is_empty()).then(|| view! {
+            <h3 class="member-group">{heading}</h3>
+            <ul class="people members">
+                {list.into_iter().map(|m| {
+                    let status = if m.online { t_string!(i18n, community.status_online) } else { t_string!(i18n, community.status_offline) };
+                    view! {
+                        <li class:offline=!m.online>
+                            <span class="avatar presence" aria-hidden="true">{initials(&m.display_name)}
+                                <span class="presence-dot" class:online=m.online></span>
+                            </span>
+                            <A href=format!("/u/{}", m.username)>{m.display_name.clone()}</A>
+                            <span class="visually-hidden">{status}</span>
+                            {(m.rank != Rank::Member).then(|| view! { <span class="badge rank">{rank_label(m.rank)}</span> })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        })
+    };
+    view! {
+        <aside class="member-list" aria-label=move || t_string!(i18n, community.members_title)>
+            {move || group(true)}
+            {move || group(false)}
+        </aside>
+    }
+}
+
+pub fn rank_label(rank: Rank) -> String {
+    let i18n = use_i18n();
+    match rank {
+        Rank::Owner => t_string!(i18n, community.rank_owner),
+        Rank::Admin => t_string!(i18n, community.rank_admin),
+        Rank::Moderator => t_string!(i18n, community.rank_moderator),
+        Rank::Member => t_string!(i18n, community.rank_member),
+    }
+    .to_string()
+}
+
+/// `/invite/:code`: what the invitation is for, and the button to accept it.
+#[component]
+pub fn InvitePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let params = use_params_map();
+    let code = move || params.read().get("code").unwrap_or_default();
+    let preview = Resource::new(code, preview_invite);
+    let accept = ServerAction::<super::api::AcceptInvite>::new();
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(community)) = accept.value().get() {
+            navigate(&format!("/c/{}", community.slug), Default::default());
+        }
+    });
+    view! {
+        <Title text=move || t_string!(i18n, community.invite_title) />
+        <Transition fallback=move || view! { <p class="muted">{t!(i18n, settings.loading)}</p> }>
+            {move || Suspend::new(async move {
+                let signed_in = session.resource().await.ok().flatten().is_some();
+                match preview.await {
+                    Err(err) => view! {
+                        <section class="card placeholder">
+                            <h1>{t!(i18n, community.invite_title)}</h1>
+                            <p class="form-error" role="alert">{error_text(&err)}</p>
+                            <A href="/communities" attr:class="button">{t!(i18n, nav.communities)}</A>
+                        </section>
+                    }.into_any(),
+                    Ok(preview) => {
+                        let c = preview.community.clone();
+                        let code = preview.code.clone();
+                        view! {
+                            <section class="card placeholder invite-card">
+                                <CommunityIcon community=c.clone() />
+                                <p class="muted">{t!(i18n, community.invited_to)}</p>
+                                <h1>{c.name.clone()}</h1>
+                                <p>{c.description.clone()}</p>
+                                <p class="help">{t_string!(i18n, community.members).replace("{n}", &c.member_count.to_string())}</p>
+                                {if c.joined {
+                                    view! { <A href=format!("/c/{}", c.slug) attr:class="button button-primary">{t!(i18n, community.open)}</A> }.into_any()
+                                } else if signed_in {
+                                    view! {
+                                        <button type="button" class="button button-primary" on:click=move |_| {
+                                            accept.dispatch(super::api::AcceptInvite { code: code.clone() });
+                                        }>{t!(i18n, community.accept)}</button>
+                                        <p class="form-error" role="alert">{move || accept.value().get().and_then(Result::err).map(|e| error_text(&e))}</p>
+                                    }.into_any()
+                                } else {
+                                    view! { <A href=format!("/signin?next=/invite/{}", preview.code) attr:class="button button-primary">{t!(i18n, community.sign_in_to_join)}</A> }.into_any()
+                                }}
+                            </section>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
+

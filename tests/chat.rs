@@ -1,0 +1,448 @@
+//! Communities and chat through the real server — HTTP for communities and history, the
+//! websocket for realtime — on SQLite and (when TEST_DATABASE_URL is set) PostgreSQL.
+
+#![cfg(feature = "ssr")]
+
+#[macro_use]
+mod common;
+
+use std::{collections::BTreeSet, time::Duration};
+
+use common::{harness::Harness, ws::ChatClient};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+/// A person with a token.
+struct Person {
+    token: String,
+}
+
+impl Harness {
+    async fn person(&self, username: &str) -> Person {
+        let body = self.register(&format!("{username}@example.com"), username).await;
+        Person {
+            token: body["token"].as_str().unwrap().to_string(),
+        }
+    }
+
+    async fn call(&self, who: &Person, path: &str, body: Value) -> (StatusCode, Value) {
+        let response = self
+            .http
+            .post(self.server.url(path))
+            .bearer_auth(&who.token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn read(&self, who: &Person, path: &str) -> (StatusCode, Value) {
+        let response = self
+            .http
+            .get(self.server.url(path))
+            .bearer_auth(&who.token)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Creates a community owned by `owner`; returns its slug and #general's id.
+    async fn community(&self, owner: &Person, name: &str, visibility: &str) -> (String, String) {
+        let (status, created) = self
+            .call(
+                owner,
+                "/api/communities/create",
+                json!({"community": {"name": name, "description": "", "iconColor": "#16a34a", "visibility": visibility}}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{created}");
+        let slug = created["slug"].as_str().unwrap().to_string();
+        (slug.clone(), self.channel_id(owner, &slug, "general").await)
+    }
+
+    async fn channel_id(&self, who: &Person, slug: &str, name: &str) -> String {
+        let (status, view) = self.read(who, &format!("/api/communities/view?slug={slug}")).await;
+        assert_eq!(status, StatusCode::OK, "{view}");
+        view["channels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap_or_else(|| panic!("#{name} in {view}"))["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    async fn history(&self, who: &Person, channel: &str, before: Option<i64>) -> (StatusCode, Value) {
+        let mut path = format!("/api/chat/history?channelId={channel}");
+        if let Some(before) = before {
+            path.push_str(&format!("&beforeSeq={before}"));
+        }
+        self.read(who, &path).await
+    }
+
+    async fn socket(&self, who: &Person) -> ChatClient {
+        ChatClient::connect(&self.server.base, &who.token).await
+    }
+
+    async fn count(&self, query: &str) -> i64 {
+        self.scalar(&format!("SELECT CAST(({query}) AS TEXT)")).await.parse().unwrap()
+    }
+}
+
+fn seqs(messages: &Value) -> Vec<i64> {
+    messages.as_array().unwrap().iter().map(|m| m["seq"].as_i64().unwrap()).collect()
+}
+
+on_both!(the_default_community_exists_and_new_people_join_it);
+async fn the_default_community_exists_and_new_people_join_it(h: Harness) {
+    let ana = h.person("ana").await;
+    let (status, lists) = h.read(&ana, "/api/communities/list").await;
+    assert_eq!(status, StatusCode::OK);
+    let bullpen = &lists["mine"][0];
+    assert_eq!(bullpen["slug"], "bullpen");
+    assert_eq!(bullpen["name"], "Bullpen");
+    assert_eq!(bullpen["memberCount"], 1);
+    let (_, view) = h.read(&ana, "/api/communities/view?slug=bullpen").await;
+    let names: Vec<&str> = view["channels"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["general", "markets", "random"]);
+    assert_eq!(view["myRank"], "member");
+}
+
+on_both!(create_join_send_and_read_history);
+async fn create_join_send_and_read_history(h: Harness) {
+    let ana = h.person("ana").await;
+    let bo = h.person("bo_b").await;
+    let (slug, general) = h.community(&ana, "Value Investors", "public").await;
+    assert_eq!(slug, "value-investors");
+
+    // An outsider reads a public community but cannot post.
+    let mut bo_socket = h.socket(&bo).await;
+    bo_socket.subscribe(&general, None).await;
+    bo_socket.say(&general, "n0", "hello?").await;
+    let refused = bo_socket.expect("error").await;
+    assert_eq!(refused["nonce"], "n0");
+    assert_eq!(refused["error"]["error"], "Join this community first.");
+
+    let (status, joined) = h.call(&bo, "/api/communities/join", json!({"slug": slug})).await;
+    assert_eq!(status, StatusCode::OK, "{joined}");
+    assert_eq!(joined["memberCount"], 2);
+
+    let mut ana_socket = h.socket(&ana).await;
+    ana_socket.subscribe(&general, None).await;
+    bo_socket.say(&general, "n1", "Hi **all**, long $AAPL").await;
+    for socket in [&mut ana_socket, &mut bo_socket] {
+        let created = socket.expect("messageCreated").await;
+        assert_eq!(created["nonce"], "n1");
+        assert_eq!(created["message"]["seq"], 1);
+        assert_eq!(created["message"]["body"], "Hi **all**, long $AAPL");
+        assert_eq!(created["message"]["author"]["username"], "bo_b");
+    }
+    ana_socket.say(&general, "n2", "Welcome @bo_b").await;
+    let reply = ana_socket.expect("messageCreated").await;
+    assert_eq!(reply["message"]["seq"], 2);
+    let mentioned = bo_socket.expect("mentioned").await;
+    assert_eq!(mentioned["channelName"], "general");
+
+    let (status, page) = h.history(&ana, &general, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(seqs(&page["messages"]), [1, 2]);
+    assert_eq!(page["hasMore"], false);
+
+    // Sending marks the channel read for the sender; the other has one unread.
+    let (_, view) = h.read(&bo, &format!("/api/communities/view?slug={slug}")).await;
+    let channel = &view["channels"][0];
+    assert_eq!((channel["lastSeq"].as_i64(), channel["lastReadSeq"].as_i64()), (Some(2), Some(1)));
+}
+
+on_both!(history_pages_back_fifty_at_a_time, [("RATE_LIMIT_MESSAGES", "0")]);
+async fn history_pages_back_fifty_at_a_time(h: Harness) {
+    let ana = h.person("ana").await;
+    let (_, general) = h.community(&ana, "Page Turners", "public").await;
+    let mut socket = h.socket(&ana).await;
+    socket.subscribe(&general, None).await;
+    for i in 1..=120 {
+        socket.say(&general, &format!("n{i}"), &format!("message {i}")).await;
+    }
+    loop {
+        let event = socket.expect("messageCreated").await;
+        if event["message"]["seq"] == 120 {
+            break;
+        }
+    }
+    let (_, newest) = h.history(&ana, &general, None).await;
+    assert_eq!(seqs(&newest["messages"]), (71..=120).collect::<Vec<_>>());
+    assert_eq!(newest["hasMore"], true);
+    let (_, older) = h.history(&ana, &general, Some(71)).await;
+    assert_eq!(seqs(&older["messages"]), (21..=70).collect::<Vec<_>>());
+    let (_, oldest) = h.history(&ana, &general, Some(21)).await;
+    assert_eq!(seqs(&oldest["messages"]), (1..=20).collect::<Vec<_>>());
+    assert_eq!(oldest["hasMore"], false);
+}
+
+on_both!(resume_after_a_dropped_connection_replays_exactly_what_was_missed, [("RATE_LIMIT_MESSAGES", "0")]);
+async fn resume_after_a_dropped_connection_replays_exactly_what_was_missed(h: Harness) {
+    let ana = h.person("ana").await;
+    let bo = h.person("bo_b").await;
+    let (slug, general) = h.community(&ana, "Resumers", "public").await;
+    h.call(&bo, "/api/communities/join", json!({"slug": slug})).await;
+    let mut reader = h.socket(&ana).await;
+    reader.subscribe(&general, None).await;
+
+    // Bo sends 40 messages; Ana's connection dies mid-stream after the 10th she sees.
+    let mut sender = h.socket(&bo).await;
+    sender.subscribe(&general, None).await;
+    let channel = general.clone();
+    let writer = tokio::spawn(async move {
+        for i in 1..=40 {
+            sender.say(&channel, &format!("n{i}"), &format!("tick {i}")).await;
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        sender
+    });
+    let mut seen = Vec::new();
+    while seen.len() < 10 {
+        let event = reader.expect("messageCreated").await;
+        seen.push(event["message"]["seq"].as_i64().unwrap());
+    }
+    assert_eq!(seen, (1..=10).collect::<Vec<_>>(), "live delivery is in order, without gaps");
+    reader.kill();
+    let mut sender = writer.await.unwrap();
+    while sender.expect("messageCreated").await["message"]["seq"] != 40 {}
+
+    // Ana comes back with the last number she saw: exactly 11..=40 are replayed.
+    let mut reader = h.socket(&ana).await;
+    let before = reader.subscribe(&general, Some(10)).await;
+    let replay = before.iter().find(|e| e["type"] == "replay").expect("a replay");
+    assert_eq!(seqs(&replay["messages"]), (11..=40).collect::<Vec<_>>());
+    // …and the live stream goes on from there, each message once.
+    sender.say(&general, "n41", "tick 41").await;
+    let live = reader.expect("messageCreated").await;
+    assert_eq!(live["message"]["seq"], 41);
+    let rest = reader.drain(Duration::from_millis(300)).await;
+    assert!(!rest.iter().any(|e| e["type"] == "messageCreated"), "{rest:?}");
+}
+
+on_both!(the_rate_limit_refuses_the_eleventh_message_in_a_minute);
+async fn the_rate_limit_refuses_the_eleventh_message_in_a_minute(h: Harness) {
+    let ana = h.person("ana").await;
+    let (_, general) = h.community(&ana, "Fast Talkers", "public").await;
+    let mut socket = h.socket(&ana).await;
+    socket.subscribe(&general, None).await;
+    for i in 1..=10 {
+        socket.say(&general, &format!("n{i}"), &format!("quick {i}")).await;
+        assert_eq!(socket.expect("messageCreated").await["message"]["seq"], i);
+    }
+    socket.say(&general, "n11", "one too many").await;
+    let refused = socket.expect("error").await;
+    assert_eq!(refused["nonce"], "n11");
+    assert_eq!(refused["error"]["code"], "rate_limited");
+    let wait = refused["error"]["retryAfterSecs"].as_u64().unwrap();
+    assert!((1..=60).contains(&wait), "{refused}");
+    assert_eq!(h.count("SELECT COUNT(*) FROM messages").await, 10, "not stored");
+}
+
+on_both!(bad_messages_and_commands_are_refused_privately_and_not_stored);
+async fn bad_messages_and_commands_are_refused_privately_and_not_stored(h: Harness) {
+    let ana = h.person("ana").await;
+    let bo = h.person("bo_b").await;
+    let (slug, general) = h.community(&ana, "Careful Writers", "public").await;
+    h.call(&bo, "/api/communities/join", json!({"slug": slug})).await;
+    let mut ana_socket = h.socket(&ana).await;
+    ana_socket.subscribe(&general, None).await;
+    let mut bo_socket = h.socket(&bo).await;
+    bo_socket.subscribe(&general, None).await;
+
+    ana_socket.say(&general, "long", &"x".repeat(4001)).await;
+    let refused = ana_socket.expect("error").await;
+    assert_eq!(refused["error"]["error"], "Messages are at most 4000 characters; this one has 4001.");
+
+    ana_socket.say(&general, "cmd", "/frobnicate now").await;
+    let refused = ana_socket.expect("error").await;
+    assert_eq!(refused["nonce"], "cmd");
+    assert_eq!(refused["error"]["error"], "Unknown command /frobnicate. Type /help to see the commands.");
+
+    ana_socket.say(&general, "help", "/help").await;
+    let reply = ana_socket.expect("commandReply").await;
+    assert_eq!(reply["nonce"], "help");
+    assert!(reply["text"].as_str().unwrap().contains("/shrug"), "{reply}");
+
+    ana_socket.say(&general, "shrug", "/shrug dunno").await;
+    let posted = ana_socket.expect("messageCreated").await;
+    assert_eq!(posted["message"]["body"], r"dunno ¯\\\_(ツ)\_/¯");
+    assert_eq!(h.count("SELECT COUNT(*) FROM messages").await, 1);
+    // Bo heard only the posted shrug: nothing of the refusals or the private help.
+    let heard: Vec<Value> = bo_socket.drain(Duration::from_millis(300)).await;
+    let kinds: Vec<&str> = heard
+        .iter()
+        .map(|e| e["type"].as_str().unwrap())
+        .filter(|kind| *kind != "channelActivity")
+        .collect();
+    assert_eq!(kinds, ["messageCreated"], "{heard:?}");
+}
+
+on_both!(edit_delete_react_and_pin_reach_everyone);
+async fn edit_delete_react_and_pin_reach_everyone(h: Harness) {
+    let ana = h.person("ana").await;
+    let bo = h.person("bo_b").await;
+    let (slug, general) = h.community(&ana, "Editors", "public").await;
+    h.call(&bo, "/api/communities/join", json!({"slug": slug})).await;
+    let mut ana_socket = h.socket(&ana).await;
+    ana_socket.subscribe(&general, None).await;
+    let mut bo_socket = h.socket(&bo).await;
+    bo_socket.subscribe(&general, None).await;
+
+    bo_socket.say(&general, "n1", "buy high").await;
+    let id = bo_socket.expect("messageCreated").await["message"]["id"].as_str().unwrap().to_string();
+    ana_socket.send(json!({"type": "send", "channelId": general, "nonce": "r", "body": "really?", "replyTo": id})).await;
+    let reply = bo_socket.expect("messageCreated").await;
+    assert_eq!(reply["message"]["replyTo"]["excerpt"], "buy high");
+
+    bo_socket.send(json!({"type": "edit", "messageId": id, "body": "buy low"})).await;
+    let edited = ana_socket.expect("messageEdited").await;
+    assert_eq!((edited["message"]["body"].as_str(), edited["message"]["edited"].as_bool()), (Some("buy low"), Some(true)));
+
+    // Only the author edits; a member cannot delete someone else's message.
+    ana_socket.send(json!({"type": "edit", "messageId": id, "body": "hacked"})).await;
+    assert_eq!(ana_socket.expect("error").await["error"]["error"], "You can only edit your own messages.");
+
+    ana_socket.send(json!({"type": "react", "messageId": id, "emoji": "🚀", "on": true})).await;
+    bo_socket.send(json!({"type": "react", "messageId": id, "emoji": "🚀", "on": true})).await;
+    let mut reactions = bo_socket.expect("reactionsChanged").await;
+    while reactions["reactions"][0]["users"].as_array().unwrap().len() < 2 {
+        reactions = bo_socket.expect("reactionsChanged").await;
+    }
+    assert_eq!(reactions["reactions"][0]["emoji"], "🚀");
+
+    // Ana owns the community, so she may pin.
+    ana_socket.send(json!({"type": "pin", "messageId": id, "pinned": true})).await;
+    assert_eq!(bo_socket.expect("pinChanged").await["message"]["pinned"], true);
+    let (_, pins) = h.read(&bo, &format!("/api/chat/pins?channelId={general}")).await;
+    assert_eq!(pins[0]["id"], id.as_str());
+    bo_socket.send(json!({"type": "pin", "messageId": id, "pinned": false})).await;
+    assert_eq!(bo_socket.expect("error").await["error"]["code"], "denied");
+
+    bo_socket.send(json!({"type": "delete", "messageId": id})).await;
+    let deleted = ana_socket.expect("messageDeleted").await;
+    assert_eq!(deleted["messageId"], id.as_str());
+    // The words are gone from the database; the place in the history stays.
+    assert_eq!(h.count(&format!("SELECT COUNT(*) FROM messages WHERE body IS NULL AND deleted_at IS NOT NULL")).await, 1);
+    let (_, page) = h.history(&ana, &general, None).await;
+    assert_eq!(page["messages"][0]["body"], Value::Null);
+    assert_eq!(page["messages"][0]["reactions"], json!([]));
+}
+
+on_both!(a_ban_stops_reading_posting_and_rejoining);
+async fn a_ban_stops_reading_posting_and_rejoining(h: Harness) {
+    let ana = h.person("ana").await;
+    let bo = h.person("bo_b").await;
+    let (slug, general) = h.community(&ana, "Strict Club", "public").await;
+    h.call(&bo, "/api/communities/join", json!({"slug": slug})).await;
+    let mut bo_socket = h.socket(&bo).await;
+    bo_socket.subscribe(&general, None).await;
+
+    // A member cannot ban the owner.
+    let (status, refused) = h.call(&bo, "/api/communities/ban", json!({"slug": slug, "username": "ana"})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{refused}");
+
+    let (status, _) = h.call(&ana, "/api/communities/ban", json!({"slug": slug, "username": "bo_b", "reason": "pump and dump"})).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = h.history(&bo, &general, None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(body["error"], "You are banned from this community.");
+    bo_socket.say(&general, "n1", "let me in").await;
+    assert_eq!(bo_socket.expect("error").await["error"]["error"], "You are banned from this community.");
+    let (status, _) = h.call(&bo, "/api/communities/join", json!({"slug": slug})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let (_, bans) = h.read(&ana, &format!("/api/communities/bans?slug={slug}")).await;
+    assert_eq!(bans[0]["username"], "bo_b");
+    assert_eq!(bans[0]["reason"], "pump and dump");
+    assert_eq!(bans[0]["bannedBy"], "ana");
+
+    let (status, _) = h.call(&ana, "/api/communities/unban", json!({"slug": slug, "username": "bo_b"})).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = h.call(&bo, "/api/communities/join", json!({"slug": slug})).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+on_both!(private_communities_need_a_live_invitation);
+async fn private_communities_need_a_live_invitation(h: Harness) {
+    let ana = h.person("ana").await;
+    let bo = h.person("bo_b").await;
+    let (slug, general) = h.community(&ana, "Inner Circle", "private").await;
+    let (_, lists) = h.read(&bo, "/api/communities/list").await;
+    assert!(!lists["discover"].as_array().unwrap().iter().any(|c| c["slug"] == slug.as_str()), "private ones are not listed");
+    assert_eq!(h.history(&bo, &general, None).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(h.call(&bo, "/api/communities/join", json!({"slug": slug})).await.0, StatusCode::FORBIDDEN);
+
+    let (_, invite) = h.call(&ana, "/api/communities/invites/create", json!({"slug": slug, "hours": 24})).await;
+    let code = invite["code"].as_str().unwrap().to_string();
+    let (status, preview) = h.read(&bo, &format!("/api/invites/preview?code={code}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(preview["community"]["name"], "Inner Circle");
+    let (status, _) = h.call(&bo, "/api/invites/accept", json!({"code": code})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(h.history(&bo, &general, None).await.0, StatusCode::OK);
+
+    let carl = h.person("carl").await;
+    h.call(&ana, "/api/communities/invites/revoke", json!({"slug": slug, "code": code})).await;
+    let (status, body) = h.call(&carl, "/api/invites/accept", json!({"code": code})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"], "This invitation was revoked.");
+}
+
+on_both!(blocked_people_are_hidden_from_the_blocker);
+async fn blocked_people_are_hidden_from_the_blocker(h: Harness) {
+    let ana = h.person("ana").await;
+    let bo = h.person("bo_b").await;
+    let carl = h.person("carl").await;
+    let (slug, general) = h.community(&ana, "Quiet Room", "public").await;
+    for p in [&bo, &carl] {
+        h.call(p, "/api/communities/join", json!({"slug": slug})).await;
+    }
+    h.call(&ana, "/api/users/block", json!({"username": "bo_b", "blocked": true})).await;
+    let mut ana_socket = h.socket(&ana).await;
+    ana_socket.subscribe(&general, None).await;
+    let mut carl_socket = h.socket(&carl).await;
+    carl_socket.subscribe(&general, None).await;
+    let mut bo_socket = h.socket(&bo).await;
+    bo_socket.subscribe(&general, None).await;
+    bo_socket.say(&general, "n1", "spam spam").await;
+    assert_eq!(carl_socket.expect("messageCreated").await["message"]["body"], "spam spam");
+    carl_socket.say(&general, "n2", "hi ana").await;
+    // Ana's next message is Carl's: Bo's never reached her.
+    assert_eq!(ana_socket.expect("messageCreated").await["message"]["body"], "hi ana");
+    let (_, page) = h.history(&ana, &general, None).await;
+    assert_eq!(seqs(&page["messages"]), [2]);
+    let (_, page) = h.history(&carl, &general, None).await;
+    assert_eq!(seqs(&page["messages"]), [1, 2]);
+}
+
+on_both!(typing_and_presence_travel_to_the_others);
+async fn typing_and_presence_travel_to_the_others(h: Harness) {
+    let ana = h.person("ana").await;
+    let bo = h.person("bo_b").await;
+    let (slug, general) = h.community(&ana, "Chatty", "public").await;
+    h.call(&bo, "/api/communities/join", json!({"slug": slug})).await;
+    let mut ana_socket = h.socket(&ana).await;
+    ana_socket.subscribe(&general, None).await;
+
+    let mut bo_socket = h.socket(&bo).await;
+    bo_socket.subscribe(&general, None).await;
+    bo_socket.send(json!({"type": "typing", "channelId": general, "typing": true})).await;
+    let typing = ana_socket.expect("typing").await;
+    assert_eq!((typing["user"]["username"].as_str(), typing["typing"].as_bool()), (Some("bo_b"), Some(true)));
+    let (_, members) = h.read(&ana, &format!("/api/communities/members?slug={slug}")).await;
+    let online: BTreeSet<&str> = members.as_array().unwrap().iter().filter(|m| m["online"] == true).map(|m| m["username"].as_str().unwrap()).collect();
+    assert_eq!(online, BTreeSet::from(["ana", "bo_b"]));
+
+    bo_socket.kill();
+    let offline = ana_socket.expect("presence").await;
+    assert_eq!(offline["online"], false);
+}

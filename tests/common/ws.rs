@@ -1,0 +1,106 @@
+//! A websocket client for the realtime channel, speaking the wire format of docs/PROTOCOL.md:
+//! binary frames of one tag byte (0 = ok, 1 = error) followed by JSON.
+
+use std::time::Duration;
+
+use futures::{SinkExt, StreamExt};
+use serde_json::Value;
+use tokio::net::TcpStream;
+use tokio_tungstenite::{
+    connect_async,
+    tungstenite::{client::IntoClientRequest, http::HeaderValue, Message},
+    MaybeTlsStream, WebSocketStream,
+};
+
+pub struct ChatClient {
+    socket: WebSocketStream<MaybeTlsStream<TcpStream>>,
+}
+
+impl ChatClient {
+    /// Connects as the owner of `token` and waits for `ready`.
+    pub async fn connect(base: &str, token: &str) -> ChatClient {
+        let url = format!("{}/api/chat/socket", base.replacen("http://", "ws://", 1));
+        let mut request = url.into_client_request().unwrap();
+        request.headers_mut().insert(
+            "Authorization",
+            HeaderValue::from_str(&format!("Bearer {token}")).unwrap(),
+        );
+        let (socket, _) = connect_async(request).await.expect("websocket upgrade");
+        let mut client = ChatClient { socket };
+        let ready = client.next_event().await;
+        assert_eq!(ready["type"], "ready", "{ready}");
+        client
+    }
+
+    pub async fn send(&mut self, event: Value) {
+        let mut frame = vec![0u8];
+        frame.extend_from_slice(event.to_string().as_bytes());
+        self.socket.send(Message::Binary(frame.into())).await.expect("send");
+    }
+
+    /// Subscribes to a channel; returns what came before the confirmation (the replay when
+    /// `after_seq` is given).
+    pub async fn subscribe(&mut self, channel: &str, after_seq: Option<i64>) -> Vec<Value> {
+        self.send(serde_json::json!({"type": "subscribe", "channelId": channel, "afterSeq": after_seq}))
+            .await;
+        let mut before = Vec::new();
+        loop {
+            let event = self.next_event().await;
+            if event["type"] == "subscribed" {
+                return before;
+            }
+            before.push(event);
+        }
+    }
+
+    pub async fn say(&mut self, channel: &str, nonce: &str, body: &str) {
+        self.send(serde_json::json!({"type": "send", "channelId": channel, "nonce": nonce, "body": body}))
+            .await;
+    }
+
+    /// The next event, or a panic after 10 s.
+    pub async fn next_event(&mut self) -> Value {
+        self.try_next_event(Duration::from_secs(10))
+            .await
+            .expect("an event within 10 s")
+    }
+
+    /// The next event within `wait`, if one comes.
+    pub async fn try_next_event(&mut self, wait: Duration) -> Option<Value> {
+        loop {
+            let message = tokio::time::timeout(wait, self.socket.next()).await.ok()??;
+            match message.expect("websocket frame") {
+                Message::Binary(bytes) => {
+                    assert_eq!(bytes[0], 0, "an ok frame: {:?}", String::from_utf8_lossy(&bytes));
+                    return Some(serde_json::from_slice(&bytes[1..]).expect("JSON event"));
+                }
+                Message::Close(_) => return None,
+                _ => continue,
+            }
+        }
+    }
+
+    /// Skips events until one of this type arrives.
+    pub async fn expect(&mut self, kind: &str) -> Value {
+        loop {
+            let event = self.next_event().await;
+            if event["type"] == kind {
+                return event;
+            }
+        }
+    }
+
+    /// Everything that arrives until `quiet` passes without an event.
+    pub async fn drain(&mut self, quiet: Duration) -> Vec<Value> {
+        let mut events = Vec::new();
+        while let Some(event) = self.try_next_event(quiet).await {
+            events.push(event);
+        }
+        events
+    }
+
+    /// Drops the connection without a goodbye, as a network failure would.
+    pub fn kill(self) {
+        drop(self.socket);
+    }
+}
