@@ -12,8 +12,9 @@ use crate::{
     app::i18n::{t, t_string, use_i18n},
     auth::{
         api::{blocked_users, ChangePassword, SetBlocked, UpdateProfile},
-        validate, ProfileUpdate, User,
+        validate, ProfileUpdate, PublicProfile, User,
     },
+    platform::error::AppError,
 };
 
 /// Everything account-related in Settings; a sign-in prompt for a guest.
@@ -29,6 +30,10 @@ pub fn AccountSettings() -> impl IntoView {
             session.reload();
         }
     });
+    // Created here, outside the suspended section, so that the list the server rendered is the
+    // one the browser hydrates (a resource made inside a resolving `Suspend` may not be).
+    let unblock = ServerAction::<SetBlocked>::new();
+    let blocked = Resource::new(move || unblock.version().get(), |_| blocked_users());
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
@@ -36,7 +41,7 @@ pub fn AccountSettings() -> impl IntoView {
                     Some(user) => view! {
                         <ProfileForm user action=save />
                         <PasswordForm />
-                        <BlockedList />
+                        <BlockedList list=blocked unblock />
                     }.into_any(),
                     None => view! {
                         <section class="card settings-section">
@@ -186,10 +191,11 @@ fn PasswordForm() -> impl IntoView {
 }
 
 #[component]
-fn BlockedList() -> impl IntoView {
+fn BlockedList(
+    list: Resource<Result<Vec<PublicProfile>, AppError>>,
+    unblock: ServerAction<SetBlocked>,
+) -> impl IntoView {
     let i18n = use_i18n();
-    let unblock = ServerAction::<SetBlocked>::new();
-    let list = Resource::new(move || unblock.version().get(), |_| blocked_users());
     view! {
         <section class="card settings-section" aria-labelledby="blocked-title">
             <h2 id="blocked-title">{t!(i18n, profile.blocked_title)}</h2>
