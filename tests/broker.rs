@@ -11,17 +11,7 @@ use bytes::Bytes;
 use tokio::time::timeout;
 
 fn redis_url() -> Option<String> {
-    match std::env::var("TEST_REDIS_URL") {
-        Ok(url) if !url.trim().is_empty() => Some(url),
-        _ => {
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "TEST_REDIS_URL is not set, and under CI nothing may be skipped"
-            );
-            eprintln!("SKIPPED the Redis broker tests: set TEST_REDIS_URL=redis://127.0.0.1:6379 to run them");
-            None
-        }
-    }
+    common::redis_url("the Redis broker tests")
 }
 
 #[tokio::test]

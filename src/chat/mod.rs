@@ -181,7 +181,7 @@ pub fn validate_emoji(emoji: &str) -> Result<String, crate::platform::error::App
     let emoji = emoji.trim();
     let symbols = emoji.chars().filter(|c| !matches!(c, '\u{fe0f}' | '\u{200d}')).count();
     let ok = !emoji.is_empty()
-        && emoji.len() <= 16
+        && emoji.chars().count() <= 16
         && symbols <= 4
         && emoji.chars().all(|c| !c.is_alphanumeric() && !c.is_whitespace() && !c.is_ascii());
     if ok {

@@ -116,6 +116,21 @@ pub fn postgres_url(test: &str) -> Option<String> {
     }
 }
 
+/// The Redis server to test against, if any. Under CI a missing one fails the run.
+pub fn redis_url(test: &str) -> Option<String> {
+    match std::env::var("TEST_REDIS_URL") {
+        Ok(url) if !url.trim().is_empty() => Some(url),
+        _ => {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "{test}: TEST_REDIS_URL is not set, and under CI nothing may be skipped"
+            );
+            eprintln!("SKIPPED {test}: set TEST_REDIS_URL=redis://127.0.0.1:6379 to run it");
+            None
+        }
+    }
+}
+
 /// A throw-away database on the PostgreSQL server of `TEST_DATABASE_URL`, dropped afterwards.
 pub struct ScratchDatabase {
     admin_url: String,

@@ -3,7 +3,7 @@
 //! listen for events with `on_event` and resubscribe from their last sequence number when the
 //! socket becomes ready again, so nothing is missed and nothing is shown twice.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use futures::channel::mpsc::UnboundedSender;
 use leptos::prelude::*;
@@ -23,12 +23,14 @@ pub enum SocketStatus {
     Reconnecting,
 }
 
-type Listener = Rc<dyn Fn(&ServerEvent)>;
+type Listener = Arc<dyn Fn(&ServerEvent) + Send + Sync>;
 
+// Thread-safe storage: the server renders pages on any worker thread (the socket itself only
+// ever runs in the browser).
 #[derive(Clone, Copy)]
 pub struct ChatSocket {
-    outbox: StoredValue<Option<UnboundedSender<Result<ClientEvent, AppError>>>, LocalStorage>,
-    listeners: StoredValue<Vec<(u64, Listener)>, LocalStorage>,
+    outbox: StoredValue<Option<UnboundedSender<Result<ClientEvent, AppError>>>>,
+    listeners: StoredValue<Vec<(u64, Listener)>>,
     next_listener: StoredValue<u64>,
     started: StoredValue<bool>,
     pub status: RwSignal<SocketStatus>,
@@ -37,8 +39,8 @@ pub struct ChatSocket {
 /// Makes the socket available to the page (it opens on first use).
 pub fn provide_chat_socket() {
     provide_context(ChatSocket {
-        outbox: StoredValue::new_local(None),
-        listeners: StoredValue::new_local(Vec::new()),
+        outbox: StoredValue::new(None),
+        listeners: StoredValue::new(Vec::new()),
         next_listener: StoredValue::new(0),
         started: StoredValue::new(false),
         status: RwSignal::new(SocketStatus::Idle),
@@ -68,12 +70,16 @@ impl ChatSocket {
             .unwrap_or(false)
     }
 
-    /// Calls `listener` for every event until the calling component is dropped.
-    pub fn on_event(&self, listener: impl Fn(&ServerEvent) + 'static) {
+    /// Calls `listener` for every event until the calling component is dropped (in the
+    /// browser; the server render has no socket).
+    pub fn on_event(&self, listener: impl Fn(&ServerEvent) + Send + Sync + 'static) {
+        if cfg!(not(feature = "hydrate")) {
+            return;
+        }
         let id = self.next_listener.get_value();
         self.next_listener.set_value(id + 1);
         self.listeners
-            .update_value(|listeners| listeners.push((id, Rc::new(listener))));
+            .update_value(|listeners| listeners.push((id, Arc::new(listener))));
         let listeners = self.listeners;
         on_cleanup(move || {
             listeners.try_update_value(|listeners| listeners.retain(|(other, _)| *other != id));

@@ -47,7 +47,7 @@ pub fn CommunitiesPage() -> impl IntoView {
         move || (create.version().get(), joined.version().get(), session.user().map(|u| u.id)),
         |_| list_communities(),
     );
-    let card = move |c: CommunitySummary| {
+    let card = move |c: CommunitySummary, signed_in: bool| {
         let href = format!("/c/{}", c.slug);
         let slug = c.slug.clone();
         let members = t_string!(i18n, community.members).replace("{n}", &c.member_count.to_string());
@@ -65,7 +65,7 @@ pub fn CommunitiesPage() -> impl IntoView {
                 </div>
                 {if c.joined {
                     view! { <A href=href attr:class="button button-small">{t!(i18n, community.open)}</A> }.into_any()
-                } else if session.user().is_some() {
+                } else if signed_in {
                     view! {
                         <button type="button" class="button button-small button-primary"
                             on:click=move |_| { joined.dispatch(super::api::JoinCommunity { slug: slug.clone() }); }>
@@ -83,11 +83,13 @@ pub fn CommunitiesPage() -> impl IntoView {
         <h1 class="page-title">{t!(i18n, nav.communities)}</h1>
         <Transition fallback=move || view! { <p class="muted">{t!(i18n, settings.loading)}</p> }>
             {move || Suspend::new(async move {
+                // Awaited here, so the server and the browser render the same thing.
+                let signed_in = session.resource().await.ok().flatten().is_some();
                 lists.await.map(|lists| view! {
                     {(!lists.mine.is_empty()).then(|| view! {
                         <section aria-labelledby="mine-title">
                             <h2 id="mine-title" class="section-title">{t!(i18n, community.yours)}</h2>
-                            <ul class="community-grid">{lists.mine.into_iter().map(card).collect_view()}</ul>
+                            <ul class="community-grid">{lists.mine.into_iter().map(|c| card(c, signed_in)).collect_view()}</ul>
                         </section>
                     })}
                     <section aria-labelledby="discover-title">
@@ -95,15 +97,13 @@ pub fn CommunitiesPage() -> impl IntoView {
                         {if lists.discover.is_empty() {
                             view! { <p class="muted">{t!(i18n, community.discover_none)}</p> }.into_any()
                         } else {
-                            view! { <ul class="community-grid">{lists.discover.into_iter().map(card).collect_view()}</ul> }.into_any()
+                            view! { <ul class="community-grid">{lists.discover.into_iter().map(|c| card(c, signed_in)).collect_view()}</ul> }.into_any()
                         }}
                     </section>
+                    {signed_in.then(|| view! { <CreateCommunityForm action=create /> })}
                 })
             })}
         </Transition>
-        <Show when=move || session.user().is_some()>
-            <CreateCommunityForm action=create />
-        </Show>
     }
 }
 
