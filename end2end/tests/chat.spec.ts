@@ -90,7 +90,8 @@ test.describe("chat", () => {
     await saveScreenshot(bo, "chat-desktop", false);
 
     // Bo edits his message, then deletes it.
-    const mine = messages(bo).getByRole("article").filter({ hasText: "what do you think of" });
+    // By its accessible name ("author: text"): the body itself is swapped for the editor.
+    const mine = messages(bo).getByRole("article", { name: /^Bo Chen: Hello/ });
     await mine.hover();
     await mine.getByRole("button", { name: "Edit" }).click();
     const editor = mine.getByRole("textbox", { name: "Edit message" });
@@ -110,7 +111,8 @@ test.describe("chat", () => {
     // A reload keeps the history (and the deletion).
     await openHydrated(ana, url);
     await expect(messages(ana).getByText("Cheap on a cash-flow basis")).toBeVisible();
-    await expect(messages(ana).getByText("Message deleted")).toBeVisible();
+    // The deleted message, and the quote of it in the reply.
+    await expect(messages(ana).getByText("Message deleted")).toHaveCount(2);
 
     // Bo leaves: Ana sees him go offline.
     await bo.close();

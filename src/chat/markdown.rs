@@ -102,9 +102,49 @@ pub fn mentions(text: &str) -> Vec<String> {
     found
 }
 
+/// The words of a message without its markup ("**big** `x`" → "big x").
+pub fn plain_text(text: &str) -> String {
+    fn inline(inlines: &[Inline], out: &mut String) {
+        for i in inlines {
+            match i {
+                Inline::Text(t) | Inline::Code(t) => out.push_str(t),
+                Inline::Bold(inner) | Inline::Italic(inner) => inline(inner, out),
+                Inline::Link { text, .. } => out.push_str(text),
+                Inline::Mention(name) => {
+                    out.push('@');
+                    out.push_str(name);
+                }
+                Inline::Cashtag(symbol) => {
+                    out.push('$');
+                    out.push_str(symbol);
+                }
+                Inline::LineBreak => out.push(' '),
+            }
+        }
+    }
+    let mut out = String::new();
+    for block in parse(text) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        match block {
+            Block::Paragraph(inlines) | Block::Quote(inlines) => inline(&inlines, &mut out),
+            Block::List { items, .. } => {
+                for item in items {
+                    inline(&item, &mut out);
+                    out.push(' ');
+                }
+            }
+            Block::Code(code) => out.push_str(&code),
+        }
+    }
+    out
+}
+
 /// A plain-text excerpt (for quotes and notifications): markup removed, at most `max` chars.
 pub fn excerpt(text: &str, max: usize) -> String {
-    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let plain = plain_text(text);
+    let flat: String = plain.split_whitespace().collect::<Vec<_>>().join(" ");
     if flat.chars().count() <= max {
         return flat;
     }
@@ -409,6 +449,7 @@ mod tests {
     #[test]
     fn excerpts_are_short_and_flat() {
         assert_eq!(excerpt("a\n  b", 10), "a b");
+        assert_eq!(excerpt("Hello **Ana**, `x` [docs](https://a.b) $aapl", 60), "Hello Ana, x docs $AAPL");
         assert_eq!(excerpt("abcdefghijk", 5), "abcd…");
     }
 }

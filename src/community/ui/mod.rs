@@ -370,7 +370,11 @@ fn MemberList(slug: String) -> impl IntoView {
                 });
             }
         }
-        ServerEvent::MemberJoined { .. } | ServerEvent::MemberLeft { .. } => version.update(|v| *v += 1),
+        // A new subscription: presence may have changed while the page loaded (and the reader
+        // has just come online themselves).
+        ServerEvent::Subscribed { .. } | ServerEvent::MemberJoined { .. } | ServerEvent::MemberLeft { .. } => {
+            version.update(|v| *v += 1)
+        }
         _ => {}
     });
     let group = move |online: bool| {

@@ -1,0 +1,354 @@
+//! Load generator for Bullpen's realtime channel (docs/PROTOCOL.md), and the bare
+//! tokio-tungstenite broadcast loop it is measured against.
+//!
+//! ```text
+//! loadgen bullpen --url http://127.0.0.1:3000 --clients 1000 --messages 1000 --rate 100 --pid <server pid>
+//! loadgen bare-server --addr 127.0.0.1:4000
+//! loadgen bare --url ws://127.0.0.1:4000 --clients 1000 --messages 1000 --rate 100 --pid <bare pid>
+//! ```
+//!
+//! N clients listen in one channel; one more client sends M messages at R per second (0: as
+//! fast as the server takes them). Each message carries its send time, so every receiver
+//! measures fan-out latency on the same clock. Prints deliveries per second, p50/p99/max
+//! latency, lost messages and, with `--pid`, the server's resident memory per idle connection.
+
+use std::{
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc, Mutex,
+    },
+    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+};
+
+use clap::{Parser, Subcommand};
+use futures::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tokio::{net::TcpStream, sync::broadcast};
+use tokio_tungstenite::{
+    connect_async,
+    tungstenite::{client::IntoClientRequest, http::HeaderValue, Message},
+    MaybeTlsStream, WebSocketStream,
+};
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+#[derive(Parser)]
+#[command(about = "Load generator for Bullpen's realtime channel")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Measure a running Bullpen (start it with RATE_LIMIT_MESSAGES=0).
+    Bullpen {
+        /// The server's base URL.
+        #[arg(long, default_value = "http://127.0.0.1:3000")]
+        url: String,
+        #[command(flatten)]
+        load: Load,
+    },
+    /// Run the bare broadcast loop: every text frame received goes to every connection.
+    BareServer {
+        #[arg(long, default_value = "127.0.0.1:4000")]
+        addr: String,
+    },
+    /// Measure the bare loop.
+    Bare {
+        #[arg(long, default_value = "ws://127.0.0.1:4000")]
+        url: String,
+        #[command(flatten)]
+        load: Load,
+    },
+}
+
+#[derive(clap::Args, Clone)]
+struct Load {
+    /// Listening clients in the channel.
+    #[arg(long, default_value_t = 100)]
+    clients: usize,
+    /// Messages to send.
+    #[arg(long, default_value_t = 100)]
+    messages: u64,
+    /// Messages per second; 0 sends as fast as the server accepts them.
+    #[arg(long, default_value_t = 100)]
+    rate: u64,
+    /// The server's process id, to report its memory per idle connection.
+    #[arg(long)]
+    pid: Option<u32>,
+    /// Connections opened at once while connecting.
+    #[arg(long, default_value_t = 100)]
+    connect_batch: usize,
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Bullpen { url, load } => run(Target::bullpen(&url).await?, load).await,
+            Command::BareServer { addr } => bare_server(&addr).await,
+            Command::Bare { url, load } => run(Target::Bare { url }, load).await,
+        }
+    });
+    if let Err(err) = result {
+        eprintln!("loadgen: {err}");
+        std::process::exit(1);
+    }
+}
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
+
+/// What to connect to, and how to speak to it.
+enum Target {
+    Bullpen {
+        ws_url: String,
+        tokens: Vec<String>,
+        sender_token: String,
+        channel: String,
+    },
+    Bare {
+        url: String,
+    },
+}
+
+impl Target {
+    /// Registers a sender and a few listeners (connections share them: a token may hold many
+    /// connections) and finds #general of the default community.
+    async fn bullpen(url: &str) -> Result<Target, Error> {
+        let http = reqwest::Client::new();
+        let run = format!("{:x}", now_micros() % 0xffff_ffff);
+        let mut tokens = Vec::new();
+        for i in 0..11 {
+            let name = format!("lg{run}{i}");
+            let response = http
+                .post(format!("{url}/api/auth/register"))
+                .json(&json!({"email": format!("{name}@loadgen.test"), "username": name, "displayName": name, "password": "load generator password"}))
+                .send()
+                .await?;
+            if !response.status().is_success() {
+                return Err(format!("registering {name}: {}", response.text().await?).into());
+            }
+            let body: Value = response.json().await?;
+            tokens.push(body["token"].as_str().ok_or("no token")?.to_string());
+        }
+        let sender_token = tokens.pop().unwrap();
+        let view: Value = http
+            .get(format!("{url}/api/communities/view?slug=bullpen"))
+            .bearer_auth(&sender_token)
+            .send()
+            .await?
+            .json()
+            .await?;
+        let channel = view["channels"][0]["id"].as_str().ok_or("no #general")?.to_string();
+        Ok(Target::Bullpen {
+            ws_url: format!("{}/api/chat/socket", url.replacen("http", "ws", 1)),
+            tokens,
+            sender_token,
+            channel,
+        })
+    }
+
+    async fn connect(&self, index: usize, sender: bool) -> Result<Socket, Error> {
+        match self {
+            Target::Bare { url } => Ok(connect_async(url.as_str()).await?.0),
+            Target::Bullpen { ws_url, tokens, sender_token, channel } => {
+                let token = if sender { sender_token } else { &tokens[index % tokens.len()] };
+                let mut request = ws_url.as_str().into_client_request()?;
+                request
+                    .headers_mut()
+                    .insert("Authorization", HeaderValue::from_str(&format!("Bearer {token}"))?);
+                let (mut socket, _) = connect_async(request).await?;
+                let subscribe = json!({"type": "subscribe", "channelId": channel, "afterSeq": null});
+                socket.send(Message::Binary(framed(&subscribe.to_string()).into())).await?;
+                // Wait for the confirmation, so that every listener is live before sending.
+                while let Some(frame) = socket.next().await {
+                    if let Message::Binary(bytes) = frame? {
+                        if bytes.windows(12).any(|w| w == b"\"subscribed\"") {
+                            return Ok(socket);
+                        }
+                    }
+                }
+                Err("closed before subscribing".into())
+            }
+        }
+    }
+
+    fn message(&self, body: &str) -> Message {
+        match self {
+            Target::Bare { .. } => Message::Text(body.to_string().into()),
+            Target::Bullpen { channel, .. } => {
+                let event = json!({"type": "send", "channelId": channel, "nonce": "lg", "body": body});
+                Message::Binary(framed(&event.to_string()).into())
+            }
+        }
+    }
+}
+
+/// The server-function frame: a tag byte (0 = ok), then the JSON.
+fn framed(json: &str) -> Vec<u8> {
+    let mut frame = Vec::with_capacity(json.len() + 1);
+    frame.push(0);
+    frame.extend_from_slice(json.as_bytes());
+    frame
+}
+
+fn now_micros() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_micros() as u64
+}
+
+/// The send time a load message carries (`lg:<micros>:`), found without parsing the JSON.
+fn sent_at(frame: &[u8]) -> Option<u64> {
+    let at = frame.windows(3).position(|w| w == b"lg:")? + 3;
+    let digits = frame[at..].iter().take_while(|b| b.is_ascii_digit()).count();
+    std::str::from_utf8(&frame[at..at + digits]).ok()?.parse().ok()
+}
+
+fn resident_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+async fn run(target: Target, load: Load) -> Result<(), Error> {
+    let target = Arc::new(target);
+    let before = load.pid.and_then(resident_kib);
+    let started = Instant::now();
+    let mut listeners = Vec::with_capacity(load.clients);
+    for batch in (0..load.clients).collect::<Vec<_>>().chunks(load.connect_batch) {
+        let opened = futures::future::join_all(batch.iter().map(|i| target.connect(*i, false))).await;
+        for socket in opened {
+            listeners.push(socket?);
+        }
+    }
+    println!(
+        "connected {} listeners in {:.1} s",
+        listeners.len(),
+        started.elapsed().as_secs_f64()
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let after = load.pid.and_then(resident_kib);
+    if let (Some(before), Some(after)) = (before, after) {
+        println!(
+            "server memory: {before} KiB → {after} KiB, {:.1} KiB per idle connection",
+            (after.saturating_sub(before)) as f64 / load.clients as f64
+        );
+    }
+
+    let received = Arc::new(AtomicU64::new(0));
+    let latencies: Arc<Mutex<Vec<u32>>> =
+        Arc::new(Mutex::new(Vec::with_capacity(load.clients * load.messages as usize)));
+    let expected = load.clients as u64 * load.messages;
+    let (done_tx, _) = broadcast::channel::<()>(1);
+    for socket in listeners {
+        let (received, latencies, mut done) = (received.clone(), latencies.clone(), done_tx.subscribe());
+        tokio::spawn(async move {
+            let (_write, mut read) = socket.split();
+            let mut mine = Vec::new();
+            loop {
+                tokio::select! {
+                    frame = read.next() => {
+                        let Some(Ok(frame)) = frame else { break };
+                        let data: &[u8] = match &frame {
+                            Message::Binary(bytes) => bytes,
+                            Message::Text(text) => text.as_bytes(),
+                            _ => continue,
+                        };
+                        if let Some(sent) = sent_at(data) {
+                            mine.push(now_micros().saturating_sub(sent).min(u32::MAX as u64) as u32);
+                            received.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                    _ = done.recv() => break,
+                }
+            }
+            latencies.lock().unwrap().extend(mine);
+        });
+    }
+
+    let mut sender = target.connect(usize::MAX, true).await?;
+    let send_started = Instant::now();
+    let interval = (load.rate > 0).then(|| Duration::from_secs_f64(1.0 / load.rate as f64));
+    for i in 0..load.messages {
+        if let Some(interval) = interval {
+            let due = send_started + interval * i as u32;
+            tokio::time::sleep_until(due.into()).await;
+        }
+        let body = format!("lg:{}:{i}", now_micros());
+        sender.send(target.message(&body)).await?;
+    }
+    let sent_in = send_started.elapsed();
+    // Wait for the last deliveries (or for 10 s of silence).
+    let mut last = received.load(Ordering::Relaxed);
+    let mut quiet = Instant::now();
+    while received.load(Ordering::Relaxed) < expected && quiet.elapsed() < Duration::from_secs(10) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let now = received.load(Ordering::Relaxed);
+        if now != last {
+            last = now;
+            quiet = Instant::now();
+        }
+    }
+    let total = send_started.elapsed() - if received.load(Ordering::Relaxed) < expected { quiet.elapsed() } else { Duration::ZERO };
+    let _ = done_tx.send(());
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let got = received.load(Ordering::Relaxed);
+    let mut latencies = std::mem::take(&mut *latencies.lock().unwrap());
+    latencies.sort_unstable();
+    let pct = |p: f64| {
+        latencies
+            .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
+            .map(|us| *us as f64 / 1000.0)
+            .unwrap_or(f64::NAN)
+    };
+    println!(
+        "sent {} messages in {:.2} s ({:.0}/s); {} of {} deliveries ({} lost) in {:.2} s: {:.0} deliveries/s",
+        load.messages,
+        sent_in.as_secs_f64(),
+        load.messages as f64 / sent_in.as_secs_f64(),
+        got,
+        expected,
+        expected.saturating_sub(got),
+        total.as_secs_f64(),
+        got as f64 / total.as_secs_f64()
+    );
+    println!(
+        "fan-out latency: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        pct(0.50),
+        pct(0.99),
+        latencies.last().map(|us| *us as f64 / 1000.0).unwrap_or(f64::NAN)
+    );
+    Ok(())
+}
+
+/// The bare loop: a tokio-tungstenite server with one broadcast channel; each text frame a
+/// connection sends is forwarded to every connection. The floor Bullpen is compared with.
+async fn bare_server(addr: &str) -> Result<(), Error> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    println!("bare broadcast loop on ws://{}", listener.local_addr()?);
+    let (hub, _) = broadcast::channel::<Message>(1024);
+    loop {
+        let (stream, _) = listener.accept().await?;
+        let hub = hub.clone();
+        tokio::spawn(async move {
+            let Ok(socket) = tokio_tungstenite::accept_async(stream).await else { return };
+            let (mut write, mut read) = socket.split();
+            let mut inbox = hub.subscribe();
+            loop {
+                tokio::select! {
+                    frame = read.next() => match frame {
+                        Some(Ok(message @ Message::Text(_))) => { let _ = hub.send(message); }
+                        Some(Ok(_)) => {}
+                        _ => break,
+                    },
+                    message = inbox.recv() => match message {
+                        Ok(message) => if write.send(message).await.is_err() { break },
+                        Err(broadcast::error::RecvError::Lagged(_)) => {}
+                        Err(_) => break,
+                    },
+                }
+            }
+        });
+    }
+}
