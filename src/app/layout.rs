@@ -36,6 +36,7 @@ pub fn Layout(children: Children) -> impl IntoView {
             <main id="main" class="content">
                 <OfflineBanner />
                 {children()}
+                <crate::chat::ui::notifications::MentionNotices />
                 <footer class="footer">
                     <span>{t!(i18n, footer.disclaimer)}</span>
                 </footer>

@@ -2,6 +2,7 @@
 
 pub mod channel;
 pub mod message;
+pub mod notifications;
 pub mod rich_text;
 pub mod socket;
 pub mod time;
