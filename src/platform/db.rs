@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
-use sea_orm::sqlx::sqlite::SqliteJournalMode;
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, Statement};
 
 use super::config::{sqlite_parent, DatabaseUrl};
@@ -29,8 +29,12 @@ pub async fn connect(url: &DatabaseUrl) -> Result<DatabaseConnection, DbErr> {
     if matches!(url, DatabaseUrl::Sqlite(_)) {
         // SQLite allows one writer; a small pool avoids "database is locked" storms. WAL lets
         // readers go on while a message is written; every connection enforces foreign keys.
+        // `synchronous = NORMAL` is SQLite's recommendation with WAL: a commit survives the
+        // process crashing, and only a power cut can lose the last few; with FULL every chat
+        // message waited for an fsync (p50 fan-out 23 ms instead of a few).
         options.max_connections(4).map_sqlx_sqlite_opts(|o| {
             o.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(5))
         });
