@@ -5,6 +5,7 @@
 //! loadgen bullpen --url http://127.0.0.1:3000 --clients 1000 --messages 1000 --rate 100 --pid <server pid>
 //! loadgen bare-server --addr 127.0.0.1:4000
 //! loadgen bare --url ws://127.0.0.1:4000 --clients 1000 --messages 1000 --rate 100 --pid <bare pid>
+//! loadgen history --messages 1000000 [--database postgres://…/empty_scratch_db]
 //! ```
 //!
 //! N clients listen in one channel; one more client sends M messages at R per second (0: as
@@ -61,6 +62,16 @@ enum Command {
         #[command(flatten)]
         load: Load,
     },
+    /// Fill one channel with messages and time Bullpen's "newest 50" query on it.
+    History {
+        #[arg(long, default_value_t = 1_000_000)]
+        messages: u64,
+        /// An empty PostgreSQL database to fill (default: a fresh SQLite file).
+        #[arg(long)]
+        database: Option<String>,
+        #[arg(long, default_value_t = 200)]
+        runs: usize,
+    },
 }
 
 #[derive(clap::Args, Clone)]
@@ -90,6 +101,7 @@ fn main() {
             Command::Bullpen { url, load } => run(Target::bullpen(&url).await?, load).await,
             Command::BareServer { addr } => bare_server(&addr).await,
             Command::Bare { url, load } => run(Target::Bare { url }, load).await,
+            Command::History { messages, database, runs } => history(messages, database, runs).await,
         }
     });
     if let Err(err) = result {
@@ -351,4 +363,99 @@ async fn bare_server(addr: &str) -> Result<(), Error> {
             }
         });
     }
+}
+
+/// Fills #general of the seeded community with `count` messages, then times the query a
+/// channel page opens with (`chat::repo::page_before`, newest 50 + 1) and one deep in history.
+async fn history(count: u64, database: Option<String>, runs: usize) -> Result<(), Error> {
+    use bullpen::{
+        chat::repo::page_before,
+        entities::{channels, messages, users},
+        platform::{config::DatabaseUrl, db},
+    };
+    use sea_orm::{
+        sea_query::Expr, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait,
+    };
+
+    let scratch = std::env::temp_dir().join(format!("bullpen-history-{}", std::process::id()));
+    let url = match database {
+        Some(url) => DatabaseUrl::Postgres(url),
+        None => {
+            std::fs::create_dir_all(&scratch)?;
+            DatabaseUrl::Sqlite(scratch.join("bench.db"))
+        }
+    };
+    let conn = db::connect(&url).await?;
+    db::migrate(&conn).await?;
+    let channel = channels::Entity::find()
+        .filter(channels::Column::Name.eq("general"))
+        .one(&conn)
+        .await?
+        .ok_or("the seeded #general is missing: use an empty database")?;
+    let now = chrono::Utc::now();
+    let author = uuid::Uuid::now_v7();
+    users::Entity::insert(users::ActiveModel {
+        id: Set(author),
+        email: Set(format!("bench-{author}@example.com")),
+        username: Set(format!("bench{}", &author.simple().to_string()[..8])),
+        username_key: Set(format!("bench{}", &author.simple().to_string()[..8])),
+        display_name: Set("Bench".into()),
+        password_hash: Set("-".into()),
+        bio: Set(String::new()),
+        preferred_language: Set("en".into()),
+        time_zone: Set("UTC".into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec(&conn)
+    .await?;
+    let started = Instant::now();
+    let batch = 1000u64;
+    for first in (1..=count).step_by(batch as usize) {
+        let txn = conn.begin().await?;
+        let rows = (first..(first + batch).min(count + 1)).map(|seq| messages::ActiveModel {
+            id: Set(uuid::Uuid::now_v7()),
+            channel_id: Set(channel.id),
+            seq: Set(seq as i64),
+            author_id: Set(author),
+            body: Set(Some(format!("message number {seq}: $AAPL looks cheap"))),
+            reply_to: Set(None),
+            created_at: Set(now),
+            edited_at: Set(None),
+            deleted_at: Set(None),
+            pinned_at: Set(None),
+            pinned_by: Set(None),
+        });
+        messages::Entity::insert_many(rows).exec(&txn).await?;
+        txn.commit().await?;
+    }
+    channels::Entity::update_many()
+        .col_expr(channels::Column::LastSeq, Expr::value(count as i64))
+        .filter(channels::Column::Id.eq(channel.id))
+        .exec(&conn)
+        .await?;
+    println!("stored {count} messages in {:.1} s", started.elapsed().as_secs_f64());
+
+    for (label, before) in [("newest 50", None), ("50 from the middle", Some(count as i64 / 2))] {
+        let mut times = Vec::with_capacity(runs);
+        for _ in 0..runs {
+            let t = Instant::now();
+            let page = page_before(&conn, channel.id, before, 51).await?;
+            times.push(t.elapsed().as_secs_f64() * 1000.0);
+            assert_eq!(page.len(), 51);
+        }
+        times.sort_by(|a, b| a.total_cmp(b));
+        println!(
+            "{label}: p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms ({runs} runs, {})",
+            times[runs / 2],
+            times[(runs * 99 / 100).min(runs - 1)],
+            times[runs - 1],
+            match &url {
+                DatabaseUrl::Sqlite(_) => "SQLite",
+                DatabaseUrl::Postgres(_) => "PostgreSQL",
+            }
+        );
+    }
+    let _ = std::fs::remove_dir_all(&scratch);
+    Ok(())
 }

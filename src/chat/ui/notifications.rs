@@ -52,7 +52,7 @@ pub fn MentionNotices() -> impl IntoView {
         }
     });
     view! {
-        <div class="notices" role="status" aria-live="polite">
+        <div class="notices" aria-live="polite">
             <For each=move || notices.get() key=|n| n.id.clone() let:notice>
                 <A href=notice.href.clone() attr:class="notice card">{notice.text.clone()}</A>
             </For>
