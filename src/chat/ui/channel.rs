@@ -230,6 +230,14 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
                         m.reactions.clear();
                         m.pinned = false;
                     });
+                    // Replies quoting it now quote a deleted message.
+                    state.messages.update(|list| {
+                        for m in list.iter_mut() {
+                            if let Some(quote) = m.reply_to.as_mut().filter(|q| &q.id == message_id) {
+                                quote.excerpt = None;
+                            }
+                        }
+                    });
                     pins_version.update(|v| *v += 1);
                 }
                 ServerEvent::ReactionsChanged { channel_id, message_id, reactions }
@@ -482,7 +490,10 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
                 </Show>
                 <For
                     each=move || state.messages.get()
-                    key=|m| (m.seq, m.body.clone(), m.edited, m.pinned, m.reactions.clone())
+                    key=|m| {
+                        let quoting = m.reply_to.as_ref().map(|q| q.excerpt.is_some());
+                        (m.seq, m.body.clone(), m.edited, m.pinned, m.reactions.clone(), quoting)
+                    }
                     children={
                         let rights = rights.clone();
                         move |message| {

@@ -136,7 +136,7 @@ pub fn MessageItem(message: ChatMessage, rights: MessageRights) -> impl IntoView
                 <header class="message-meta">
                     <A href=author_link attr:class="author">{message.author.display_name.clone()}</A>
                     <Time iso=message.created_at.clone() />
-                    {message.edited.then(|| view! { <span class="muted edited">{t!(i18n, chat.edited)}</span> })}
+                    {(message.edited && !deleted).then(|| view! { <span class="muted edited">{t!(i18n, chat.edited)}</span> })}
                     {pinned.then(|| view! { <span class="badge pinned-badge">{t!(i18n, chat.pinned)}</span> })}
                 </header>
                 {quote}

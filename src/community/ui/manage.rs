@@ -447,7 +447,7 @@ fn RolesSection(view: CommunityView) -> impl IntoView {
                                 view! {
                                     <li class="manage-row">
                                         <strong>{r.name.clone()}</strong>
-                                        <span class="help">{flags_text} " · " {t_string!(i18n, community.members).replace("{n}", &r.members.to_string())}</span>
+                                        <span class="help">{flags_text} " · " {super::members_text(r.members)}</span>
                                         <button type="button" class="button button-small" on:click=move |_| {
                                             assign.dispatch(AssignRole { slug: s1.clone(), role_id: id1.clone(), username: assignee.get_untracked(), given: true });
                                         }>{t!(i18n, community.give_role)}</button>

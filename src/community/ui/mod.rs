@@ -27,6 +27,13 @@ use crate::{
     chat::{api::open_channel, ui::channel::ChannelScreen, ui::socket::use_chat_socket, ServerEvent},
 };
 
+/// "1 member", "12 members" in the reader's language.
+pub fn members_text(n: u64) -> String {
+    let i18n = use_i18n();
+    let text = if n == 1 { t_string!(i18n, community.members_one) } else { t_string!(i18n, community.members) };
+    text.replace("{n}", &n.to_string())
+}
+
 /// The letter icon of a community.
 #[component]
 pub fn CommunityIcon(community: CommunitySummary) -> impl IntoView {
@@ -50,7 +57,7 @@ pub fn CommunitiesPage() -> impl IntoView {
     let card = move |c: CommunitySummary, signed_in: bool| {
         let href = format!("/c/{}", c.slug);
         let slug = c.slug.clone();
-        let members = t_string!(i18n, community.members).replace("{n}", &c.member_count.to_string());
+        let members = members_text(c.member_count);
         let private = c.visibility == Visibility::Private;
         view! {
             <li class="card community-card">
@@ -290,7 +297,7 @@ fn ChannelSidebar(community: CommunityView, current: String) -> impl IntoView {
             navigate("/communities", Default::default());
         }
     });
-    let members = t_string!(i18n, community.members).replace("{n}", &community.community.member_count.to_string());
+    let members = members_text(community.community.member_count);
     view! {
         <nav class="channel-sidebar" aria-label=move || t_string!(i18n, community.channels)>
             <div class="community-head">
@@ -459,7 +466,7 @@ pub fn InvitePage() -> impl IntoView {
                                 <p class="muted">{t!(i18n, community.invited_to)}</p>
                                 <h1>{c.name.clone()}</h1>
                                 <p>{c.description.clone()}</p>
-                                <p class="help">{t_string!(i18n, community.members).replace("{n}", &c.member_count.to_string())}</p>
+                                <p class="help">{members_text(c.member_count)}</p>
                                 {if c.joined {
                                     view! { <A href=format!("/c/{}", c.slug) attr:class="button button-primary">{t!(i18n, community.open)}</A> }.into_any()
                                 } else if signed_in {
