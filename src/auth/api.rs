@@ -90,8 +90,7 @@ mod server {
         Ok((state, session))
     }
 
-    /// Answers with the error's HTTP status (server functions default to 500).
-    pub use crate::platform::server::respond as status;
+    pub use crate::platform::server::respond;
 }
 
 // ---------- scripts ----------
@@ -107,7 +106,7 @@ pub async fn register(
     #[server(default)]
     preferred_language: Option<String>,
 ) -> Result<AuthResponse, AppError> {
-    server::status(
+    server::respond(
         server::register(email, username, display_name, password, preferred_language)
             .await
             .map(|(_, session)| server::with_tokens(&session)),
@@ -117,7 +116,7 @@ pub async fn register(
 /// `POST /api/auth/login {login, password}` — `login` is the email or the username.
 #[server(prefix = "/api/auth", endpoint = "login", input = Json)]
 pub async fn login(login: String, password: String) -> Result<AuthResponse, AppError> {
-    server::status(
+    server::respond(
         server::login(&login, &password)
             .await
             .map(|(_, session)| server::with_tokens(&session)),
@@ -130,7 +129,7 @@ pub async fn refresh(
     #[server(rename = "refreshToken")] refresh_token: String,
 ) -> Result<AuthResponse, AppError> {
     use crate::auth::service::{self, Refreshed};
-    server::status(
+    server::respond(
         async {
             match service::refresh(&server::state()?, &refresh_token).await? {
                 Refreshed::Rotated(session) => Ok(server::with_tokens(&session)),
@@ -148,14 +147,14 @@ pub async fn logout(
     #[server(rename = "refreshToken")] refresh_token: String,
 ) -> Result<(), AppError> {
     use crate::auth::service;
-    server::status(service::logout_by_refresh_token(&server::state()?, &refresh_token).await)
+    server::respond(service::logout_by_refresh_token(&server::state()?, &refresh_token).await)
 }
 
 /// `GET /api/auth/me` with `Authorization: Bearer <token>` (or the browser's cookie).
 #[server(prefix = "/api/auth", endpoint = "me", input = GetUrl)]
 pub async fn me() -> Result<User, AppError> {
     use crate::{auth::service, platform::auth};
-    server::status(
+    server::respond(
         auth::current_user()
             .await
             .map(|current| service::to_user(&current.user)),
@@ -174,7 +173,7 @@ pub async fn sign_up(
     preferred_language: Option<String>,
 ) -> Result<User, AppError> {
     use crate::auth::service;
-    server::status(
+    server::respond(
         async {
             let (state, session) =
                 server::register(email, username, display_name, password, preferred_language)
@@ -190,7 +189,7 @@ pub async fn sign_up(
 #[server(prefix = "/api/session", endpoint = "sign_in")]
 pub async fn sign_in(login: String, password: String) -> Result<User, AppError> {
     use crate::auth::service;
-    server::status(
+    server::respond(
         async {
             let (state, session) = server::login(&login, &password).await?;
             server::sign_browser_in(&state, &session)?;
@@ -204,7 +203,7 @@ pub async fn sign_in(login: String, password: String) -> Result<User, AppError> 
 #[server(prefix = "/api/session", endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
     use crate::{auth::service, platform::auth};
-    server::status(
+    server::respond(
         async {
             if let Some(current) = auth::optional_user().await? {
                 service::logout(&server::state()?, current.session_id).await?;
@@ -219,7 +218,7 @@ pub async fn sign_out() -> Result<(), AppError> {
 #[server(prefix = "/api/session", endpoint = "current", input = GetUrl)]
 pub async fn current_session() -> Result<Option<User>, AppError> {
     use crate::{auth::service, platform::auth};
-    server::status(
+    server::respond(
         auth::optional_user()
             .await
             .map(|u| u.map(|c| service::to_user(&c.user))),
@@ -231,7 +230,7 @@ pub async fn current_session() -> Result<Option<User>, AppError> {
 #[server(prefix = "/api/profile", endpoint = "update", input = Json)]
 pub async fn update_profile(update: ProfileUpdate) -> Result<User, AppError> {
     use crate::{auth::service, platform::auth};
-    server::status(
+    server::respond(
         async {
             let current = auth::current_user().await?;
             let user = service::update_profile(&server::state()?, current.user.id, update).await?;
@@ -248,7 +247,7 @@ pub async fn change_password(
     #[server(rename = "newPassword")] new_password: String,
 ) -> Result<(), AppError> {
     use crate::{auth::service, platform::auth};
-    server::status(
+    server::respond(
         async {
             let current = auth::current_user().await?;
             service::change_password(
@@ -268,7 +267,7 @@ pub async fn change_password(
 #[server(prefix = "/api/users", endpoint = "profile", input = GetUrl)]
 pub async fn user_profile(username: String) -> Result<PublicProfile, AppError> {
     use crate::{auth::service, platform::auth};
-    server::status(
+    server::respond(
         async {
             let viewer = auth::optional_user().await?.map(|c| c.user.id);
             service::public_profile(&server::state()?, viewer, &username).await
@@ -281,7 +280,7 @@ pub async fn user_profile(username: String) -> Result<PublicProfile, AppError> {
 #[server(prefix = "/api/users", endpoint = "block", input = Json)]
 pub async fn set_blocked(username: String, blocked: bool) -> Result<PublicProfile, AppError> {
     use crate::{auth::service, platform::auth};
-    server::status(
+    server::respond(
         async {
             let current = auth::current_user().await?;
             service::set_blocked(&server::state()?, current.user.id, &username, blocked).await
@@ -293,7 +292,7 @@ pub async fn set_blocked(username: String, blocked: bool) -> Result<PublicProfil
 #[server(prefix = "/api/users", endpoint = "blocked", input = GetUrl)]
 pub async fn blocked_users() -> Result<Vec<PublicProfile>, AppError> {
     use crate::{auth::service, platform::auth};
-    server::status(
+    server::respond(
         async {
             let current = auth::current_user().await?;
             service::blocked_users(&server::state()?, current.user.id).await

@@ -299,14 +299,14 @@ impl Connection {
         })
         .exec(&self.state.db)
         .await?;
-        let online = communities::online_among(&self.state.db, vec![self.user.id], now).await?;
         let others = connections::Entity::find()
             .filter(connections::Column::UserId.eq(self.user.id))
             .filter(connections::Column::Id.ne(self.id))
             .filter(connections::Column::SeenAt.gt(now - chrono::Duration::seconds(communities::PRESENCE_STALE_SECS)))
             .all(&self.state.db)
             .await?;
-        if !online.is_empty() && others.is_empty() {
+        // This connection's own row counts as online already; only the first one announces.
+        if others.is_empty() {
             self.announce(true).await?;
         }
         Ok(())
