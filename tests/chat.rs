@@ -114,6 +114,34 @@ async fn the_default_community_exists_and_new_people_join_it(h: Harness) {
     assert_eq!(view["myRank"], "member");
 }
 
+on_both!(the_socket_refuses_guests_and_plain_requests_with_a_clear_status);
+async fn the_socket_refuses_guests_and_plain_requests_with_a_clear_status(h: Harness) {
+    use tokio_tungstenite::tungstenite::{client::IntoClientRequest, Error};
+
+    // A websocket upgrade without a token: 401 and the usual error body.
+    let url = format!("{}/api/chat/socket", h.server.base.replacen("http://", "ws://", 1));
+    match tokio_tungstenite::connect_async(url.into_client_request().unwrap()).await {
+        Err(Error::Http(response)) => {
+            assert_eq!(response.status(), 401);
+            let body: Value = serde_json::from_slice(response.body().as_deref().unwrap()).unwrap();
+            assert_eq!(body["code"], "unauthorized", "{body}");
+        }
+        other => panic!("a guest's upgrade must be refused, got {other:?}"),
+    }
+    // A plain GET is not a websocket: 400, saying so.
+    let ana = h.person("ana").await;
+    let response = h
+        .http
+        .get(h.server.url("/api/chat/socket"))
+        .bearer_auth(&ana.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body: Value = response.json().await.unwrap();
+    assert!(body["error"].as_str().unwrap().contains("websocket"), "{body}");
+}
+
 on_both!(create_join_send_and_read_history);
 async fn create_join_send_and_read_history(h: Harness) {
     let ana = h.person("ana").await;

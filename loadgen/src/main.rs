@@ -335,16 +335,24 @@ async fn run(target: Target, load: Load) -> Result<(), Error> {
 }
 
 /// The bare loop: a tokio-tungstenite server with one broadcast channel; each text frame a
-/// connection sends is forwarded to every connection. The floor Bullpen is compared with.
+/// connection sends is forwarded to every connection. The floor Bullpen is compared with, tuned
+/// the way Bullpen's socket is: a 4 KiB read buffer, and every frame waiting for a connection
+/// written with one flush.
 async fn bare_server(addr: &str) -> Result<(), Error> {
+    use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+
     let listener = tokio::net::TcpListener::bind(addr).await?;
     println!("bare broadcast loop on ws://{}", listener.local_addr()?);
     let (hub, _) = broadcast::channel::<Message>(1024);
+    let config = WebSocketConfig::default().read_buffer_size(4 * 1024).write_buffer_size(64 * 1024);
     loop {
         let (stream, _) = listener.accept().await?;
         let hub = hub.clone();
         tokio::spawn(async move {
-            let Ok(socket) = tokio_tungstenite::accept_async(stream).await else { return };
+            let Ok(socket) = tokio_tungstenite::accept_async_with_config(stream, Some(config)).await
+            else {
+                return;
+            };
             let (mut write, mut read) = socket.split();
             let mut inbox = hub.subscribe();
             loop {
@@ -355,7 +363,13 @@ async fn bare_server(addr: &str) -> Result<(), Error> {
                         _ => break,
                     },
                     message = inbox.recv() => match message {
-                        Ok(message) => if write.send(message).await.is_err() { break },
+                        Ok(message) => {
+                            if write.feed(message).await.is_err() { break }
+                            while let Ok(message) = inbox.try_recv() {
+                                if write.feed(message).await.is_err() { break }
+                            }
+                            if write.flush().await.is_err() { break }
+                        }
                         Err(broadcast::error::RecvError::Lagged(_)) => {}
                         Err(_) => break,
                     },

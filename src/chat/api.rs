@@ -4,9 +4,8 @@
 use leptos::prelude::*;
 use leptos::server_fn::{
     codec::{GetUrl, JsonEncoding},
-    Bytes, ContentType, Decodes, Encodes, Format, FormatType, Websocket,
+    BoxedStream, Bytes, ContentType, Decodes, Encodes, Format, FormatType, ServerFn, Websocket,
 };
-use leptos::server_fn::BoxedStream;
 
 use super::{ChatMessage, ClientEvent, HistoryPage, OpenedChannel, ServerEvent};
 use crate::platform::error::AppError;
@@ -49,16 +48,91 @@ impl Decodes<Frame> for FrameEncoding {
     }
 }
 
+/// The arguments of the realtime server function: the tab's stream of `ClientEvent`s.
+///
+/// `chat_socket` is written out by hand rather than with `#[server]` for one reason: on the
+/// server, the macro always picks server_fn's stock axum backend, whose websocket upgrade keeps
+/// tungstenite's 128 KiB read buffer per connection and flushes after every frame. This
+/// `ServerFn` names its own backend (`chat::transport`), which upgrades with small buffers and
+/// writes frames in batches. The browser side, the URL and the wire format are server_fn's own.
+pub struct ChatSocketArgs {
+    input: BoxedStream<ClientEvent, AppError>,
+}
+
+impl std::ops::Deref for ChatSocketArgs {
+    type Target = BoxedStream<ClientEvent, AppError>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.input
+    }
+}
+
+impl From<BoxedStream<ClientEvent, AppError>> for ChatSocketArgs {
+    fn from(input: BoxedStream<ClientEvent, AppError>) -> Self {
+        ChatSocketArgs { input }
+    }
+}
+
+impl From<ChatSocketArgs> for BoxedStream<ClientEvent, AppError> {
+    fn from(args: ChatSocketArgs) -> Self {
+        args.input
+    }
+}
+
+impl ServerFn for ChatSocketArgs {
+    const PATH: &'static str = "/api/chat/socket";
+
+    type Client = leptos::server_fn::client::browser::BrowserClient;
+    #[cfg(feature = "ssr")]
+    type Server = super::transport::ChatBackend;
+    #[cfg(not(feature = "ssr"))]
+    type Server = leptos::server_fn::mock::BrowserMockServer;
+    type Protocol = Websocket<JsonEncoding, FrameEncoding>;
+    type Output = BoxedStream<Frame, AppError>;
+    type Error = AppError;
+    type InputStreamError = AppError;
+    type OutputStreamError = AppError;
+
+    #[allow(clippy::manual_async_fn)]
+    fn run_body(self) -> impl std::future::Future<Output = Result<Self::Output, AppError>> + Send {
+        async move {
+            #[cfg(feature = "ssr")]
+            {
+                serve_socket(self.input).await
+            }
+            #[cfg(not(feature = "ssr"))]
+            {
+                let _ = self.input;
+                unreachable!("the realtime channel runs on the server")
+            }
+        }
+    }
+}
+
 /// The realtime channel: `ClientEvent`s up, `ServerEvent` frames down. Needs a signed-in person
 /// (cookie or `Authorization: Bearer`). See docs/PROTOCOL.md.
-#[server(prefix = "/api/chat", endpoint = "socket", protocol = Websocket<JsonEncoding, FrameEncoding>)]
 pub async fn chat_socket(
+    input: BoxedStream<ClientEvent, AppError>,
+) -> Result<BoxedStream<Frame, AppError>, AppError> {
+    #[cfg(feature = "ssr")]
+    {
+        serve_socket(input).await
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        ChatSocketArgs { input }.run_on_client().await
+    }
+}
+
+/// The server side of `chat_socket`, once the socket is open.
+#[cfg(feature = "ssr")]
+async fn serve_socket(
     input: BoxedStream<ClientEvent, AppError>,
 ) -> Result<BoxedStream<Frame, AppError>, AppError> {
     use futures::StreamExt;
 
     let state = crate::platform::server::AppState::current()?;
-    let me = crate::platform::auth::current_user().await?;
+    let me = crate::platform::server::respond(crate::platform::auth::current_user().await)?;
     let stopping = state.shutdown.clone();
     let input: std::pin::Pin<Box<dyn futures::Stream<Item = Result<ClientEvent, AppError>> + Send>> =
         input.into();

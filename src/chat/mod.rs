@@ -18,6 +18,8 @@ pub mod repo;
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod socket;
+#[cfg(feature = "ssr")]
+pub mod transport;
 
 /// The longest message accepted, in characters.
 pub const MESSAGE_MAX: usize = 4000;

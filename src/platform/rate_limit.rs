@@ -11,6 +11,11 @@ pub struct RateLimit {
 }
 
 impl RateLimit {
+    /// Whether the limit is switched off (`max` of 0): nothing needs counting.
+    pub fn is_off(&self) -> bool {
+        self.max == 0
+    }
+
     /// Where the window starts for a decision at `now`.
     pub fn window_start(&self, now: DateTime<Utc>) -> DateTime<Utc> {
         now - self.window
@@ -24,7 +29,7 @@ impl RateLimit {
         oldest_in_window: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
     ) -> Result<(), u64> {
-        if self.max == 0 || in_window < u64::from(self.max) {
+        if self.is_off() || in_window < u64::from(self.max) {
             return Ok(());
         }
         let frees_at = oldest_in_window.unwrap_or(now) + self.window;

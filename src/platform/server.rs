@@ -11,7 +11,7 @@ use axum::{
     routing::get,
     Json, Router,
 };
-use leptos::config::LeptosOptions;
+use leptos::{config::LeptosOptions, server_fn::ServerFn};
 use leptos_axum::{file_and_error_handler, generate_route_list, LeptosRoutes};
 use sea_orm::DatabaseConnection;
 use tower_http::{compression::CompressionLayer, trace::TraceLayer};
@@ -99,6 +99,9 @@ pub fn router(state: AppState) -> Router {
     let leptos_options = state.leptos_options.clone();
     Router::new()
         .route("/health", get(health))
+        // The realtime server function has its own websocket backend (chat::transport), so
+        // leptos_axum does not route it with the others.
+        .route(crate::chat::api::ChatSocketArgs::PATH, get(crate::chat::transport::handle))
         .leptos_routes_with_context(&state, routes, || (), move || shell(leptos_options.clone()))
         .fallback(file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(
