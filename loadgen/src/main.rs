@@ -26,7 +26,7 @@ use futures::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio::{net::TcpStream, sync::broadcast};
 use tokio_tungstenite::{
-    connect_async,
+    connect_async_with_config,
     tungstenite::{client::IntoClientRequest, http::HeaderValue, Message},
     MaybeTlsStream, WebSocketStream,
 };
@@ -164,14 +164,14 @@ impl Target {
 
     async fn connect(&self, index: usize, sender: bool) -> Result<Socket, Error> {
         match self {
-            Target::Bare { url } => Ok(connect_async(url.as_str()).await?.0),
+            Target::Bare { url } => Ok(connect_async_with_config(url.as_str(), Some(client_config()), false).await?.0),
             Target::Bullpen { ws_url, tokens, sender_token, channel } => {
                 let token = if sender { sender_token } else { &tokens[index % tokens.len()] };
                 let mut request = ws_url.as_str().into_client_request()?;
                 request
                     .headers_mut()
                     .insert("Authorization", HeaderValue::from_str(&format!("Bearer {token}"))?);
-                let (mut socket, _) = connect_async(request).await?;
+                let (mut socket, _) = connect_async_with_config(request, Some(client_config()), false).await?;
                 let subscribe = json!({"type": "subscribe", "channelId": channel, "afterSeq": null});
                 socket.send(Message::Binary(framed(&subscribe.to_string()).into())).await?;
                 // Wait for the confirmation, so that every listener is live before sending.
@@ -198,6 +198,13 @@ impl Target {
     }
 }
 
+/// The listeners' socket settings. Tungstenite zero-fills its whole read buffer before every
+/// read; at its default 128 KiB that memset, not the server, would bound what a listener can
+/// receive.
+fn client_config() -> tokio_tungstenite::tungstenite::protocol::WebSocketConfig {
+    tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default().read_buffer_size(16 * 1024)
+}
+
 /// The server-function frame: a tag byte (0 = ok), then the JSON.
 fn framed(json: &str) -> Vec<u8> {
     let mut frame = Vec::with_capacity(json.len() + 1);
@@ -210,11 +217,17 @@ fn now_micros() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_micros() as u64
 }
 
-/// The send time a load message carries (`lg:<micros>:`), found without parsing the JSON.
-fn sent_at(frame: &[u8]) -> Option<u64> {
-    let at = frame.windows(3).position(|w| w == b"lg:")? + 3;
-    let digits = frame[at..].iter().take_while(|b| b.is_ascii_digit()).count();
-    std::str::from_utf8(&frame[at..at + digits]).ok()?.parse().ok()
+/// The send times load messages carry (`lg:<micros>:`), found without parsing the JSON: one
+/// per event, and a Bullpen frame may carry several.
+fn sent_times(frame: &[u8]) -> impl Iterator<Item = u64> + '_ {
+    let mut rest = frame;
+    std::iter::from_fn(move || {
+        let at = rest.windows(3).position(|w| w == b"lg:")? + 3;
+        let digits = rest[at..].iter().take_while(|b| b.is_ascii_digit()).count();
+        let sent = std::str::from_utf8(&rest[at..at + digits]).ok()?.parse().ok();
+        rest = &rest[at + digits..];
+        sent
+    })
 }
 
 fn resident_kib(pid: u32) -> Option<u64> {
@@ -267,10 +280,10 @@ async fn run(target: Target, load: Load) -> Result<(), Error> {
                             Message::Text(text) => text.as_bytes(),
                             _ => continue,
                         };
-                        if let Some(sent) = sent_at(data) {
-                            mine.push(now_micros().saturating_sub(sent).min(u32::MAX as u64) as u32);
-                            received.fetch_add(1, Ordering::Relaxed);
-                        }
+                        let now = now_micros();
+                        let before = mine.len();
+                        mine.extend(sent_times(data).map(|sent| now.saturating_sub(sent).min(u32::MAX as u64) as u32));
+                        received.fetch_add((mine.len() - before) as u64, Ordering::Relaxed);
                     }
                     _ = done.recv() => break,
                 }

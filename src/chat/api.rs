@@ -10,14 +10,19 @@ use leptos::server_fn::{
 use super::{ChatMessage, ClientEvent, HistoryPage, OpenedChannel, ServerEvent};
 use crate::platform::error::AppError;
 
-/// One server event as it travels down the socket: JSON bytes serialised once by the publisher
-/// and shared by every subscriber (cloning `Bytes` copies no data).
+/// What travels down the socket: one server event's JSON, serialised once by the publisher and
+/// shared by every subscriber (cloning `Bytes` copies no data) — or, when several events wait
+/// for the same tab, several JSON documents, one per line. (JSON text never holds a raw newline:
+/// serde_json escapes it inside strings.)
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Frame(pub Bytes);
 
 impl Frame {
-    pub fn event(&self) -> Result<ServerEvent, serde_json::Error> {
-        serde_json::from_slice(&self.0)
+    pub fn events(&self) -> impl Iterator<Item = Result<ServerEvent, serde_json::Error>> + '_ {
+        self.0
+            .split(|byte| *byte == b'\n')
+            .filter(|line| !line.is_empty())
+            .map(serde_json::from_slice)
     }
 }
 
@@ -185,4 +190,26 @@ pub async fn open_channel(slug: String, channel: String) -> Result<OpenedChannel
         }
         .await,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_frame_carries_one_event_or_several_one_per_line() {
+        let one = Frame(Bytes::from_static(br#"{"type":"ready","userId":"u1"}"#));
+        assert_eq!(one.events().count(), 1);
+        let several = Frame(Bytes::from_static(
+            b"{\"type\":\"ready\",\"userId\":\"a\\nb\"}\n{\"type\":\"resync\",\"channelId\":\"c\"}",
+        ));
+        let events: Vec<ServerEvent> = several.events().map(Result::unwrap).collect();
+        assert_eq!(
+            events,
+            [
+                ServerEvent::Ready { user_id: "a\nb".into() },
+                ServerEvent::Resync { channel_id: "c".into() },
+            ]
+        );
+    }
 }

@@ -6,9 +6,14 @@
 //! id (16 bytes, zero for none), then the event's JSON — serialised once by the publisher.
 //! Each connection drops events from people its reader blocked and forwards the JSON slice as is.
 
-use std::collections::{HashMap, HashSet};
+use std::{
+    collections::{HashMap, HashSet},
+    future::Future,
+    pin::Pin,
+    task::{Context, Poll},
+};
 
-use bytes::Bytes;
+use bytes::{BufMut, Bytes, BytesMut};
 use chrono::Utc;
 use futures::{Stream, StreamExt};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
@@ -29,6 +34,8 @@ use crate::{
 /// Frames queued for a tab before the connection stops reading the broker (and, if it stays
 /// behind, is told to resync).
 const OUTBOX: usize = 256;
+/// A batch of frames stops growing past this size.
+const BATCH_BYTES: usize = 32 * 1024;
 /// How often an instance refreshes its connections' `seen_at`.
 const HEARTBEAT_SECS: u64 = 30;
 
@@ -74,21 +81,63 @@ fn frame(event: &ServerEvent) -> Bytes {
     Bytes::from(serde_json::to_vec(event).expect("events serialise"))
 }
 
-/// Opens a connection for a signed-in person: returns the stream of frames for the tab and runs
-/// the connection until the tab's input ends.
-pub fn connect<S>(state: AppState, user: users::Model, input: S) -> impl Stream<Item = Bytes>
+/// Opens a connection for a signed-in person: the stream of frames for the tab. The
+/// connection runs inside that stream — whoever polls it for frames also reads the tab's input
+/// and the broker — so one task per tab does all the work. It ends when the tab's input ends.
+pub fn connect<S>(state: AppState, user: users::Model, input: S) -> Frames
 where
     S: Stream<Item = Result<ClientEvent, AppError>> + Send + Unpin + 'static,
 {
-    let (out, frames) = mpsc::channel(OUTBOX);
-    tokio::spawn(async move {
+    let (out, queued) = mpsc::channel(OUTBOX);
+    let driver = async move {
         let mut connection = Connection::new(state, user, out);
         if let Err(err) = connection.run(input).await {
             tracing::debug!(error = %err, "realtime connection ended with an error");
         }
-        connection.close().await;
-    });
-    tokio_stream::wrappers::ReceiverStream::new(frames)
+    };
+    Frames { driver: Some(Box::pin(driver)), queued }
+}
+
+/// The frames of one connection, each carrying one event or, when several are waiting, several
+/// (one JSON per line: a busy room costs one websocket message and one write per batch rather
+/// than per event).
+pub struct Frames {
+    driver: Option<Pin<Box<dyn Future<Output = ()> + Send>>>,
+    queued: mpsc::Receiver<Bytes>,
+}
+
+impl Frames {
+    fn batch(&mut self, first: Bytes) -> Bytes {
+        let Ok(second) = self.queued.try_recv() else { return first };
+        let mut batch = BytesMut::with_capacity(BATCH_BYTES.max(first.len() + second.len() + 1));
+        batch.extend_from_slice(&first);
+        batch.put_u8(b'\n');
+        batch.extend_from_slice(&second);
+        while batch.len() < BATCH_BYTES {
+            let Ok(next) = self.queued.try_recv() else { break };
+            batch.put_u8(b'\n');
+            batch.extend_from_slice(&next);
+        }
+        batch.freeze()
+    }
+}
+
+impl Stream for Frames {
+    type Item = Bytes;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Bytes>> {
+        let this = &mut *self;
+        if let Poll::Ready(frame) = this.queued.poll_recv(cx) {
+            return Poll::Ready(frame.map(|first| this.batch(first)));
+        }
+        // Nothing queued: let the connection work (it may queue frames, or finish).
+        if let Some(driver) = this.driver.as_mut() {
+            if driver.as_mut().poll(cx).is_ready() {
+                this.driver = None;
+            }
+        }
+        this.queued.poll_recv(cx).map(|frame| frame.map(|first| this.batch(first)))
+    }
 }
 
 /// One subscribed channel.
@@ -313,31 +362,44 @@ impl Connection {
     }
 
     async fn announce(&self, online: bool) -> Result<(), AppError> {
-        for community in communities::communities_of(&self.state.db, self.user.id).await? {
-            let event = ServerEvent::Presence {
-                community_id: community.id.to_string(),
-                user_id: self.user.id.to_string(),
-                online,
-            };
-            publish(&self.state, &topic::community(community.id), Some(self.user.id), &event).await;
+        announce(&self.state, self.user.id, online).await
+    }
+}
+
+/// However the connection ends — the tab closed, the socket broke, the server stops — its row
+/// goes and, if it was the person's last, they are announced offline.
+impl Drop for Connection {
+    fn drop(&mut self) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
+        runtime.spawn(forget(self.state.clone(), self.id, self.user.id));
+    }
+}
+
+async fn announce(state: &AppState, user: Uuid, online: bool) -> Result<(), AppError> {
+    for community in communities::communities_of(&state.db, user).await? {
+        let event = ServerEvent::Presence {
+            community_id: community.id.to_string(),
+            user_id: user.to_string(),
+            online,
+        };
+        publish(state, &topic::community(community.id), Some(user), &event).await;
+    }
+    Ok(())
+}
+
+/// Forgets a closed connection; the last one of a person announces them offline.
+async fn forget(state: AppState, connection: Uuid, user: Uuid) {
+    let result: Result<(), AppError> = async {
+        connections::Entity::delete_by_id(connection).exec(&state.db).await?;
+        let still = communities::online_among(&state.db, vec![user], Utc::now()).await?;
+        if still.is_empty() {
+            announce(&state, user, false).await?;
         }
         Ok(())
     }
-
-    /// Forgets the connection; the last one of a person announces them offline.
-    async fn close(&self) {
-        let result: Result<(), AppError> = async {
-            connections::Entity::delete_by_id(self.id).exec(&self.state.db).await?;
-            let still = communities::online_among(&self.state.db, vec![self.user.id], Utc::now()).await?;
-            if still.is_empty() {
-                self.announce(false).await?;
-            }
-            Ok(())
-        }
-        .await;
-        if let Err(err) = result {
-            tracing::warn!(error = %err, "could not record a closed connection");
-        }
+    .await;
+    if let Err(err) = result {
+        tracing::warn!(error = %err, "could not record a closed connection");
     }
 }
 

@@ -2,9 +2,11 @@
 //!
 //! server_fn's stock axum backend upgrades with tungstenite's defaults — a 128 KiB read buffer
 //! that tungstenite zero-fills on the first read, so every idle tab costs the server ~130 KiB —
-//! and writes each frame with its own flush (one syscall per frame). Here the upgrade asks for a
-//! small read buffer, and the writer sends whatever frames are waiting with one flush. The bytes
-//! on the wire are exactly server_fn's (see docs/PROTOCOL.md), so the browser side is unchanged.
+//! and puts a task and two channels between the socket and the server function. Here the
+//! upgrade asks for a small read buffer and hands the socket's two halves straight to the server
+//! function: its input stream reads the socket, and server_fn's own output task writes to it, so
+//! one task per tab does everything (see `chat::socket`). The bytes on the wire are exactly
+//! server_fn's (docs/PROTOCOL.md), so the browser side is unchanged.
 
 use std::{borrow::Cow, future::Future};
 
@@ -18,7 +20,12 @@ use axum::{
     response::Response,
 };
 use bytes::Bytes;
-use futures::{channel::mpsc, Sink, SinkExt, Stream, StreamExt};
+use futures::{
+    channel::oneshot,
+    future, sink,
+    stream::{self, SplitSink, SplitStream},
+    Sink, SinkExt, Stream, StreamExt,
+};
 use leptos::{
     prelude::{provide_context, Owner},
     reactive::computed::ScopedFuture,
@@ -37,12 +44,6 @@ use crate::platform::{error::AppError, server::AppState};
 /// Bytes read from the socket at a time. Client events are small (a message is at most 4,000
 /// characters); a bigger frame still arrives, in several reads.
 const READ_BUFFER: usize = 4 * 1024;
-/// Frames written before a flush is forced even if more are waiting.
-const WRITE_BUFFER: usize = 64 * 1024;
-/// Frames queued for the socket writer (it drains them in batches).
-const OUTGOING: usize = 256;
-/// Client events queued for the connection.
-const INCOMING: usize = 64;
 
 /// The server_fn backend for `chat_socket`.
 pub struct ChatBackend;
@@ -110,67 +111,51 @@ impl Req<AppError> for SocketRequest {
             )))
         });
         let upgrade = crate::platform::server::respond(upgrade)?;
-        let (incoming_tx, incoming) = mpsc::channel::<Result<Bytes, Bytes>>(INCOMING);
-        let (outgoing, outgoing_rx) = mpsc::channel::<Bytes>(OUTGOING);
-        let response = upgrade
-            .read_buffer_size(READ_BUFFER)
-            .write_buffer_size(WRITE_BUFFER)
-            .on_upgrade(move |socket| pump(socket, incoming_tx, outgoing_rx));
+        // The socket exists only once the 101 response is out; its halves arrive then.
+        let (reader_tx, reader) = oneshot::channel::<SplitStream<WebSocket>>();
+        let (writer_tx, writer) = oneshot::channel::<SplitSink<WebSocket, Message>>();
+        let response = upgrade.read_buffer_size(READ_BUFFER).on_upgrade(move |socket| async move {
+            let (writer, reader) = socket.split();
+            let _ = reader_tx.send(reader);
+            let _ = writer_tx.send(writer);
+        });
+        let incoming = stream::once(reader)
+            .filter_map(|reader| future::ready(reader.ok()))
+            .flatten()
+            .take_while(|received| future::ready(!matches!(received, Ok(Message::Close(_)))))
+            .filter_map(|received| {
+                future::ready(match received {
+                    Ok(Message::Binary(bytes)) => Some(Ok(bytes)),
+                    Ok(Message::Text(text)) => Some(Ok(Bytes::from(text))),
+                    // tungstenite answers pings by itself.
+                    Ok(_) => None,
+                    Err(error) => Some(Err(AppError::from_server_fn_error(
+                        ServerFnErrorErr::Request(error.to_string()),
+                    )
+                    .ser())),
+                })
+            });
+        let outgoing = sink::unfold(Writer::Waiting(writer), |writer, frame: Bytes| async move {
+            let mut socket = match writer {
+                Writer::Waiting(upgraded) => upgraded.await.map_err(|_| Closed)?,
+                Writer::Open(socket) => socket,
+            };
+            socket.send(Message::Binary(frame)).await.map_err(|_| Closed)?;
+            Ok::<_, Closed>(Writer::Open(socket))
+        });
         Ok((incoming, outgoing, response))
     }
 }
 
-/// Moves frames between the socket and the connection until either side ends: client frames
-/// up as they arrive; server frames down in batches, one flush for all that are waiting.
-async fn pump(
-    mut socket: WebSocket,
-    mut incoming: mpsc::Sender<Result<Bytes, Bytes>>,
-    mut outgoing: mpsc::Receiver<Bytes>,
-) {
-    loop {
-        tokio::select! {
-            frame = outgoing.next() => {
-                let Some(frame) = frame else { break };
-                if write_batch(&mut socket, frame, &mut outgoing).await.is_err() {
-                    break;
-                }
-            }
-            received = socket.recv() => {
-                let bytes = match received {
-                    Some(Ok(Message::Binary(bytes))) => Ok(bytes),
-                    Some(Ok(Message::Text(text))) => Ok(Bytes::from(text)),
-                    // tungstenite answers pings by itself.
-                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
-                    Some(Ok(Message::Close(_))) | None => break,
-                    Some(Err(error)) => Err(AppError::from_server_fn_error(
-                        ServerFnErrorErr::Request(error.to_string()),
-                    )
-                    .ser()),
-                };
-                if incoming.send(bytes).await.is_err() {
-                    break;
-                }
-            }
-        }
-    }
-    let _ = socket.send(Message::Close(None)).await;
+/// The write half of the socket, once the upgrade is done.
+enum Writer {
+    Waiting(oneshot::Receiver<SplitSink<WebSocket, Message>>),
+    Open(SplitSink<WebSocket, Message>),
 }
 
-async fn write_batch(
-    socket: &mut WebSocket,
-    first: Bytes,
-    waiting: &mut mpsc::Receiver<Bytes>,
-) -> Result<(), axum::Error> {
-    socket.feed(Message::Binary(first)).await?;
-    // Whatever else is already queued goes out with the same flush.
-    for _ in 0..OUTGOING {
-        match waiting.try_recv() {
-            Ok(frame) => socket.feed(Message::Binary(frame)).await?,
-            _ => break,
-        }
-    }
-    socket.flush().await
-}
+/// The tab is gone (or never finished the upgrade).
+#[derive(Debug)]
+struct Closed;
 
 /// `GET /api/chat/socket`: runs the `chat_socket` server function the way leptos_axum runs the
 /// others — with the request parts, the app state and response options in its context — and

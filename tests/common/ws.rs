@@ -1,7 +1,8 @@
 //! A websocket client for the realtime channel, speaking the wire format of docs/PROTOCOL.md:
-//! binary frames of one tag byte (0 = ok, 1 = error) followed by JSON.
+//! binary frames of one tag byte (0 = ok, 1 = error) followed by JSON — one event, or several
+//! one per line.
 
-use std::time::Duration;
+use std::{collections::VecDeque, time::Duration};
 
 use futures::{SinkExt, StreamExt};
 use serde_json::Value;
@@ -14,6 +15,8 @@ use tokio_tungstenite::{
 
 pub struct ChatClient {
     socket: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    /// Events of a frame that carried several, not yet taken.
+    pending: VecDeque<Value>,
 }
 
 impl ChatClient {
@@ -26,7 +29,7 @@ impl ChatClient {
             HeaderValue::from_str(&format!("Bearer {token}")).unwrap(),
         );
         let (socket, _) = connect_async(request).await.expect("websocket upgrade");
-        let mut client = ChatClient { socket };
+        let mut client = ChatClient { socket, pending: VecDeque::new() };
         let ready = client.next_event().await;
         assert_eq!(ready["type"], "ready", "{ready}");
         client
@@ -68,11 +71,16 @@ impl ChatClient {
     /// The next event within `wait`, if one comes.
     pub async fn try_next_event(&mut self, wait: Duration) -> Option<Value> {
         loop {
+            if let Some(event) = self.pending.pop_front() {
+                return Some(event);
+            }
             let message = tokio::time::timeout(wait, self.socket.next()).await.ok()??;
             match message.expect("websocket frame") {
                 Message::Binary(bytes) => {
                     assert_eq!(bytes[0], 0, "an ok frame: {:?}", String::from_utf8_lossy(&bytes));
-                    return Some(serde_json::from_slice(&bytes[1..]).expect("JSON event"));
+                    for line in bytes[1..].split(|b| *b == b'\n') {
+                        self.pending.push_back(serde_json::from_slice(line).expect("JSON event"));
+                    }
                 }
                 Message::Close(_) => return None,
                 _ => continue,

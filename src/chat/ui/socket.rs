@@ -110,15 +110,17 @@ impl ChatSocket {
                 Ok(mut frames) => {
                     while let Some(frame) = frames.next().await {
                         let Ok(frame) = frame else { break };
-                        match frame.event() {
-                            Ok(event) => {
-                                if matches!(event, ServerEvent::Ready { .. }) {
-                                    self.status.set(SocketStatus::Open);
-                                    backoff_ms = 1_000;
+                        for event in frame.events() {
+                            match event {
+                                Ok(event) => {
+                                    if matches!(event, ServerEvent::Ready { .. }) {
+                                        self.status.set(SocketStatus::Open);
+                                        backoff_ms = 1_000;
+                                    }
+                                    self.dispatch(&event);
                                 }
-                                self.dispatch(&event);
+                                Err(err) => leptos::logging::warn!("unreadable event: {err}"),
                             }
-                            Err(err) => leptos::logging::warn!("unreadable event: {err}"),
                         }
                     }
                 }

@@ -272,17 +272,23 @@ fn ChannelSidebar(community: CommunityView, current: String) -> impl IntoView {
     let i18n = use_i18n();
     let socket = use_chat_socket();
     let channels: RwSignal<Vec<ChannelInfo>> = RwSignal::new(community.channels.clone());
+    let member_count = RwSignal::new(community.community.member_count);
     let community_id = community.community.id.clone();
-    socket.on_event(move |event| {
-        if let ServerEvent::ChannelActivity { community_id: id, channel_id, last_seq } = event {
-            if *id == community_id {
-                channels.update(|list| {
-                    if let Some(c) = list.iter_mut().find(|c| &c.id == channel_id) {
-                        c.last_seq = c.last_seq.max(*last_seq);
-                    }
-                });
-            }
+    socket.on_event(move |event| match event {
+        ServerEvent::ChannelActivity { community_id: id, channel_id, last_seq } if *id == community_id => {
+            channels.update(|list| {
+                if let Some(c) = list.iter_mut().find(|c| &c.id == channel_id) {
+                    c.last_seq = c.last_seq.max(*last_seq);
+                }
+            });
         }
+        ServerEvent::MemberJoined { community_id: id, .. } if *id == community_id => {
+            member_count.update(|n| *n += 1)
+        }
+        ServerEvent::MemberLeft { community_id: id, .. } if *id == community_id => {
+            member_count.update(|n| *n = n.saturating_sub(1))
+        }
+        _ => {}
     });
     let slug = community.community.slug.clone();
     let manager = community.may(Permissions::MANAGE_CHANNELS)
@@ -297,14 +303,13 @@ fn ChannelSidebar(community: CommunityView, current: String) -> impl IntoView {
             navigate("/communities", Default::default());
         }
     });
-    let members = members_text(community.community.member_count);
     view! {
         <nav class="channel-sidebar" aria-label=move || t_string!(i18n, community.channels)>
             <div class="community-head">
                 <CommunityIcon community=community.community.clone() />
                 <div>
                     <h2>{community.community.name.clone()}</h2>
-                    <p class="help">{members}</p>
+                    <p class="help">{move || members_text(member_count.get())}</p>
                 </div>
             </div>
             <ul class="channel-list">
