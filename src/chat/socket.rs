@@ -182,15 +182,17 @@ impl Connection {
     where
         S: Stream<Item = Result<ClientEvent, AppError>> + Send + Unpin,
     {
-        self.blocked = repo::blocked_by(&self.state.db, self.user.id).await?.into_iter().collect();
+        // Database work is boxed: its futures are large, and an idle connection should not
+        // carry their space while it waits (the connection is one long-lived future per tab).
+        self.blocked = Box::pin(repo::blocked_by(&self.state.db, self.user.id)).await?.into_iter().collect();
         self.watch(topic::user(self.user.id));
-        self.come_online().await?;
+        Box::pin(self.come_online()).await?;
         self.send(&ServerEvent::Ready { user_id: self.user.id.to_string() }).await?;
         loop {
             tokio::select! {
                 event = input.next() => match event {
                     None => return Ok(()),
-                    Some(Ok(event)) => self.handle(event).await?,
+                    Some(Ok(event)) => Box::pin(self.handle(event)).await?,
                     Some(Err(error)) => {
                         self.send(&ServerEvent::Error { nonce: None, error: unreadable(error) }).await?
                     }
