@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod ai;
 pub mod chat;
 pub mod community;
 pub mod platform;

@@ -112,6 +112,7 @@ async fn serve(config: Config) -> Result<(), String> {
         instance_id: uuid::Uuid::now_v7(),
         commands: Arc::new(bullpen::chat::command_handlers::CommandRegistry::with_builtins()),
         shutdown: Default::default(),
+        ai: Arc::new(bullpen::ai::worker::AiWork::new(Arc::new(bullpen::ai::provider::BuiltIn))),
     };
     server::serve(state, addr)
         .await

@@ -60,7 +60,7 @@ pub struct Reaction {
 
 /// A message as every reader sees it (nothing in it depends on who reads it, so one serialised
 /// copy serves every subscriber).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ChatMessage {
     pub id: String,
@@ -76,6 +76,10 @@ pub struct ChatMessage {
     pub edited: bool,
     pub pinned: bool,
     pub reactions: Vec<Reaction>,
+    /// What moderation found, unless a moderator dismissed it. Flagged messages are still
+    /// delivered: the flag only labels them.
+    #[serde(default)]
+    pub flag: Option<crate::ai::Flag>,
 }
 
 impl ChatMessage {
@@ -93,7 +97,7 @@ impl ChatMessage {
 }
 
 /// A page of history, oldest first.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HistoryPage {
     pub messages: Vec<ChatMessage>,
@@ -102,7 +106,7 @@ pub struct HistoryPage {
 }
 
 /// Everything a channel page needs in one round trip.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OpenedChannel {
     pub community: crate::community::CommunityView,
@@ -130,7 +134,7 @@ pub enum ClientEvent {
 }
 
 /// What the server sends down.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum ServerEvent {
     /// First event on every connection.
@@ -143,6 +147,10 @@ pub enum ServerEvent {
     MessageCreated { message: ChatMessage, nonce: Option<String> },
     MessageEdited { message: ChatMessage },
     MessageDeleted { channel_id: String, message_id: String, seq: i64 },
+    /// Moderation found something in a message (after it was delivered).
+    MessageFlagged { channel_id: String, message_id: String, flag: crate::ai::Flag },
+    /// A message's flag is gone: a moderator dismissed it, or the message was edited.
+    FlagCleared { channel_id: String, message_id: String },
     ReactionsChanged { channel_id: String, message_id: String, reactions: Vec<Reaction> },
     PinChanged { channel_id: String, message: ChatMessage },
     Typing { channel_id: String, user: Author, typing: bool },

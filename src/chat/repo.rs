@@ -11,7 +11,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::entities::{channels, messages, reactions, read_states, user_blocks};
+use crate::entities::{channels, message_flags, messages, reactions, read_states, user_blocks};
 
 /// Takes the channel's next sequence number. The row stays locked until the transaction ends,
 /// so concurrent senders in one channel are serialised and numbers are never reused or skipped.
@@ -245,4 +245,60 @@ pub fn group_reactions(rows: Vec<reactions::Model>) -> HashMap<Uuid, Vec<reactio
         by_message.entry(row.message_id).or_default().push(row);
     }
     by_message
+}
+
+/// The standing (undismissed) moderation flags of these messages.
+pub async fn flags_of(
+    db: &impl ConnectionTrait,
+    message_ids: Vec<Uuid>,
+) -> Result<HashMap<Uuid, message_flags::Model>, DbErr> {
+    Ok(message_flags::Entity::find()
+        .filter(message_flags::Column::MessageId.is_in(message_ids))
+        .filter(message_flags::Column::DismissedAt.is_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|f| (f.message_id, f))
+        .collect())
+}
+
+/// Forgets a message's flag (it was edited or deleted: the old text is no longer there).
+pub async fn clear_flag(db: &impl ConnectionTrait, message: Uuid) -> Result<(), DbErr> {
+    message_flags::Entity::delete_by_id(message).exec(db).await?;
+    Ok(())
+}
+
+/// The standing flags in these channels, newest first.
+pub async fn flagged_in(
+    db: &impl ConnectionTrait,
+    channels: Vec<Uuid>,
+) -> Result<Vec<messages::Model>, DbErr> {
+    let flagged: Vec<Uuid> = message_flags::Entity::find()
+        .filter(message_flags::Column::DismissedAt.is_null())
+        .order_by_desc(message_flags::Column::FlaggedAt)
+        .limit(500)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|f| f.message_id)
+        .collect();
+    let mut rows = messages::Entity::find()
+        .filter(messages::Column::Id.is_in(flagged.clone()))
+        .filter(messages::Column::ChannelId.is_in(channels))
+        .filter(messages::Column::DeletedAt.is_null())
+        .all(db)
+        .await?;
+    rows.sort_by_key(|m| flagged.iter().position(|id| *id == m.id));
+    Ok(rows)
+}
+
+/// A moderator judged the flag wrong.
+pub async fn dismiss_flag(db: &impl ConnectionTrait, message: Uuid, by: Uuid) -> Result<(), DbErr> {
+    message_flags::Entity::update_many()
+        .col_expr(message_flags::Column::DismissedAt, Expr::value(Utc::now()))
+        .col_expr(message_flags::Column::DismissedBy, Expr::value(by))
+        .filter(message_flags::Column::MessageId.eq(message))
+        .exec(db)
+        .await?;
+    Ok(())
 }

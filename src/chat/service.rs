@@ -74,6 +74,7 @@ pub async fn present(state: &AppState, rows: Vec<messages::Model>) -> Result<Vec
     let reactions = repo::group_reactions(
         repo::reactions_of(&state.db, rows.iter().map(|m| m.id).collect()).await?,
     );
+    let flags = repo::flags_of(&state.db, rows.iter().map(|m| m.id).collect()).await?;
     let mut people: HashSet<Uuid> = rows.iter().map(|m| m.author_id).collect();
     people.extend(quoted.values().map(|m| m.author_id));
     people.extend(reactions.values().flatten().map(|r| r.user_id));
@@ -115,6 +116,12 @@ pub async fn present(state: &AppState, rows: Vec<messages::Model>) -> Result<Vec
                 edited: m.edited_at.is_some(),
                 pinned: m.pinned_at.is_some(),
                 reactions: grouped,
+                flag: flags.get(&m.id).map(|f| crate::ai::Flag {
+                    score: f.score,
+                    reason: f.reason.clone(),
+                    severe: f.severe,
+                    engine: f.engine.clone(),
+                }),
             }
         })
         .collect())
@@ -294,6 +301,7 @@ async fn store(
 
     // A new message has no reactions yet and its author is at hand: only a reply needs the
     // database to show what it quotes.
+    let row_id = row.id;
     let message = match reply_to {
         Some(_) => present(state, vec![row]).await?.remove(0),
         None => ChatMessage {
@@ -307,6 +315,7 @@ async fn store(
             edited: false,
             pinned: false,
             reactions: Vec::new(),
+            flag: None,
         },
     };
     socket::publish(
@@ -327,6 +336,12 @@ async fn store(
         },
     )
     .await;
+    state.ai.submit(crate::ai::worker::Job {
+        message_id: row_id,
+        channel_id: access.channel.id,
+        author_id: author.id,
+        body: body.to_string(),
+    });
     notify_mentions(state, author, access, &message, body).await?;
     Ok(message)
 }
@@ -393,14 +408,18 @@ pub async fn edit(
         return Err(AppError::Validation("A deleted message can't be edited.".into()));
     }
     let body = validate_body(body)?;
+    let txn = state.db.begin().await?;
     let updated = messages::Entity::update(messages::ActiveModel {
         id: Set(message.id),
-        body: Set(Some(body)),
+        body: Set(Some(body.clone())),
         edited_at: Set(Some(Utc::now())),
         ..Default::default()
     })
-    .exec(&state.db)
+    .exec(&txn)
     .await?;
+    // The old text's flag does not describe the new one; the new one is judged afresh.
+    repo::clear_flag(&txn, message.id).await?;
+    txn.commit().await?;
     let presented = present(state, vec![updated]).await?.remove(0);
     socket::publish(
         state,
@@ -409,6 +428,13 @@ pub async fn edit(
         &ServerEvent::MessageEdited { message: presented.clone() },
     )
     .await;
+    // Judged after the edit is out, so that a new flag always follows the edit.
+    state.ai.submit(crate::ai::worker::Job {
+        message_id: message.id,
+        channel_id: access.channel.id,
+        author_id: message.author_id,
+        body,
+    });
     Ok(presented)
 }
 
@@ -435,6 +461,7 @@ pub async fn delete(state: &AppState, user: Uuid, message_id: &str) -> Result<()
     .exec(&txn)
     .await?;
     repo::clear_reactions(&txn, message.id).await?;
+    repo::clear_flag(&txn, message.id).await?;
     txn.commit().await?;
     socket::publish(
         state,
@@ -527,5 +554,50 @@ pub async fn mark_read(
         let seq = seq.clamp(0, access.channel.last_seq);
         repo::mark_read(&state.db, user, access.channel.id, seq).await?;
     }
+    Ok(())
+}
+
+/// A flagged message waiting for a moderator, with where it was said.
+pub async fn flagged(
+    state: &AppState,
+    viewer: Uuid,
+    slug: &str,
+) -> Result<Vec<crate::ai::FlaggedMessage>, AppError> {
+    let community = communities::community_by_slug(&state.db, slug)
+        .await?
+        .ok_or_else(|| AppError::NotFound("That community".into()))?;
+    let standing = communities::standing(&state.db, community.id, viewer).await?;
+    community::allow(&community, standing, Action::DeleteMessage { own: false })?;
+    let channels = communities::channels(&state.db, community.id).await?;
+    let rows = repo::flagged_in(&state.db, channels.iter().map(|c| c.id).collect()).await?;
+    Ok(present(state, rows)
+        .await?
+        .into_iter()
+        .map(|message| crate::ai::FlaggedMessage {
+            channel_name: channels
+                .iter()
+                .find(|c| c.id.to_string() == message.channel_id)
+                .map(|c| c.name.clone())
+                .unwrap_or_default(),
+            message,
+        })
+        .collect())
+}
+
+/// A moderator judged a flag wrong: the badge goes, for everyone.
+pub async fn dismiss_flag(state: &AppState, user: Uuid, message_id: &str) -> Result<(), AppError> {
+    let (message, access) = message_access(state, user, message_id).await?;
+    community::allow(&access.community, access.standing, Action::DeleteMessage { own: false })?;
+    repo::dismiss_flag(&state.db, message.id, user).await?;
+    socket::publish(
+        state,
+        &socket::topic::channel(access.channel.id),
+        Some(message.author_id),
+        &ServerEvent::FlagCleared {
+            channel_id: access.channel.id.to_string(),
+            message_id: message.id.to_string(),
+        },
+    )
+    .await;
     Ok(())
 }

@@ -9,6 +9,7 @@ pub mod community_roles;
 pub mod connections;
 pub mod invites;
 pub mod login_failures;
+pub mod message_flags;
 pub mod member_roles;
 pub mod messages;
 pub mod reactions;

@@ -83,6 +83,9 @@ pub struct Config {
     pub rate_limit_messages: u32,
     /// `RATE_LIMIT_WINDOW`: the window in seconds (default 60).
     pub rate_limit_window_secs: u64,
+    /// `TOXICITY_THRESHOLD`: messages the moderation engine scores at least this (0–1) are
+    /// flagged (default 0.7). Nothing is ever blocked.
+    pub toxicity_threshold: f32,
 }
 
 impl fmt::Debug for Config {
@@ -99,6 +102,7 @@ impl fmt::Debug for Config {
             .field("trust_proxy", &self.trust_proxy)
             .field("rate_limit_messages", &self.rate_limit_messages)
             .field("rate_limit_window_secs", &self.rate_limit_window_secs)
+            .field("toxicity_threshold", &self.toxicity_threshold)
             .finish()
     }
 }
@@ -227,6 +231,15 @@ impl Config {
             })?,
         };
         let rate_limit_window_secs = seconds("RATE_LIMIT_WINDOW", 60, 1, 24 * 60 * 60)?;
+        let toxicity_threshold = match get("TOXICITY_THRESHOLD") {
+            None => crate::ai::DEFAULT_TOXICITY_THRESHOLD,
+            Some(v) => v.parse::<f32>().ok().filter(|t| (0.0..=1.0).contains(t)).ok_or_else(|| {
+                ConfigError::new(
+                    "TOXICITY_THRESHOLD",
+                    format!("`{v}` is not a score between 0 and 1 (e.g. 0.7)"),
+                )
+            })?,
+        };
 
         let trust_proxy = match get("BULLPEN_TRUST_PROXY")
             .map(str::to_ascii_lowercase)
@@ -254,6 +267,7 @@ impl Config {
             trust_proxy,
             rate_limit_messages,
             rate_limit_window_secs,
+            toxicity_threshold,
         })
     }
 }
@@ -325,6 +339,14 @@ mod tests {
         assert_eq!(c.jwt_secret, None);
         assert_eq!(c.log_format, LogFormat::Pretty);
         assert_eq!((c.rate_limit_messages, c.rate_limit_window_secs), (10, 60));
+        assert_eq!(c.toxicity_threshold, 0.7);
+    }
+
+    #[test]
+    fn the_toxicity_threshold_is_a_score_between_zero_and_one() {
+        assert_eq!(config(&[("TOXICITY_THRESHOLD", "0.5")]).unwrap().toxicity_threshold, 0.5);
+        let err = config(&[("TOXICITY_THRESHOLD", "70")]).unwrap_err();
+        assert!(err.to_string().contains("between 0 and 1"), "{err}");
     }
 
     #[test]

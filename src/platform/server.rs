@@ -38,6 +38,8 @@ pub struct AppState {
     pub commands: Arc<CommandRegistry>,
     /// Tells long-lived connections that the server is stopping.
     pub shutdown: Shutdown,
+    /// Moderation (and later translation) queued after delivery.
+    pub ai: Arc<crate::ai::worker::AiWork>,
 }
 
 impl AppState {
@@ -136,6 +138,7 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!("Bullpen is listening on http://{}", listener.local_addr()?);
     tokio::spawn(crate::chat::socket::heartbeat(state.clone()));
+    state.ai.start(state.clone());
     let shutdown = state.shutdown.clone();
     axum::serve(
         listener,
