@@ -32,3 +32,16 @@ pub async fn dismiss_flag(#[server(rename = "messageId")] message_id: String) ->
         .await,
     )
 }
+
+/// Deletes a flagged message (the same soft delete as in the chat).
+#[server(prefix = "/api/moderation", endpoint = "delete", input = Json)]
+pub async fn delete_flagged(#[server(rename = "messageId")] message_id: String) -> Result<(), AppError> {
+    crate::platform::server::respond(
+        async move {
+            let state = crate::platform::server::AppState::current()?;
+            let me = crate::platform::auth::current_user().await?;
+            crate::chat::service::delete(&state, me.user.id, &message_id).await
+        }
+        .await,
+    )
+}

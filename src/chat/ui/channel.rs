@@ -246,6 +246,13 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
                     let fresh = reactions.clone();
                     state.update(message_id, move |m| m.reactions = fresh);
                 }
+                ServerEvent::MessageFlagged { channel_id, message_id, flag } if ours(channel_id) => {
+                    let flag = flag.clone();
+                    state.update(message_id, move |m| m.flag = Some(flag));
+                }
+                ServerEvent::FlagCleared { channel_id, message_id } if ours(channel_id) => {
+                    state.update(message_id, |m| m.flag = None);
+                }
                 ServerEvent::PinChanged { channel_id, message } if ours(channel_id) => {
                     let pinned = message.pinned;
                     state.update(&message.id, move |m| m.pinned = pinned);
@@ -492,7 +499,8 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
                     each=move || state.messages.get()
                     key=|m| {
                         let quoting = m.reply_to.as_ref().map(|q| q.excerpt.is_some());
-                        (m.seq, m.body.clone(), m.edited, m.pinned, m.reactions.clone(), quoting)
+                        let flag = m.flag.as_ref().map(|f| f.reason.clone());
+                        (m.seq, m.body.clone(), m.edited, m.pinned, m.reactions.clone(), quoting, flag)
                     }
                     children={
                         let rights = rights.clone();

@@ -95,6 +95,10 @@ pub fn MessageItem(message: ChatMessage, rights: MessageRights) -> impl IntoView
             .collect_view()
     };
 
+    // Severe flags are blurred until the reader chooses to look.
+    let revealed = RwSignal::new(false);
+    let severe = message.flag.as_ref().is_some_and(|f| f.severe);
+    let hidden = Signal::derive(move || severe && !revealed.get());
     let body_view = {
         let me_name = rights.my_username.clone();
         let body = message.body.clone();
@@ -118,9 +122,21 @@ pub fn MessageItem(message: ChatMessage, rights: MessageRights) -> impl IntoView
                     </form>
                 }.into_any()
             }
+            (Some(text), false) if hidden.get() => view! {
+                <div class="message-body blurred" aria-hidden="true">{rich_text(text, me_name.clone())}</div>
+                <button type="button" class="link-button" on:click=move |_| revealed.set(true)>{t!(i18n, chat.show_anyway)}</button>
+            }.into_any(),
             (Some(text), false) => view! { <div class="message-body">{rich_text(text, me_name.clone())}</div> }.into_any(),
         }
     };
+    let flag_badge = message.flag.clone().filter(|_| !deleted).map(|flag| {
+        let title = format!("{} · {}", flag.reason, flag.engine);
+        view! {
+            <span class="badge flag-badge" title=title>
+                {move || t_string!(i18n, chat.flagged).replace("{reason}", &flag.reason)}
+            </span>
+        }
+    });
 
     let reply_target = message.clone();
     let pin_id = id.clone();
@@ -138,6 +154,7 @@ pub fn MessageItem(message: ChatMessage, rights: MessageRights) -> impl IntoView
                     <Time iso=message.created_at.clone() />
                     {(message.edited && !deleted).then(|| view! { <span class="muted edited">{t!(i18n, chat.edited)}</span> })}
                     {pinned.then(|| view! { <span class="badge pinned-badge">{t!(i18n, chat.pinned)}</span> })}
+                    {flag_badge}
                 </header>
                 {quote}
                 {body_view}

@@ -53,6 +53,7 @@ pub fn ManagePage() -> impl IntoView {
                         {view.may(Permissions::MANAGE_CHANNELS).then(|| view! { <ChannelsSection view=view.clone() version /> })}
                         {(view.may(Permissions::BAN) || view.may(Permissions::MANAGE_COMMUNITY)).then(|| view! { <InvitesSection slug=c.slug.clone() /> })}
                         <MembersSection view=view.clone() />
+                        {view.may(Permissions::MODERATE_MESSAGES).then(|| view! { <FlaggedSection slug=c.slug.clone() may_ban=view.may(Permissions::BAN) /> })}
                         {view.may(Permissions::BAN).then(|| view! { <BansSection slug=c.slug.clone() /> })}
                         {view.may(Permissions::MANAGE_ROLES).then(|| view! { <RolesSection view=view.clone() /> })}
                     }
@@ -338,6 +339,80 @@ fn MembersSection(view: CommunityView) -> impl IntoView {
             </Transition>
         </section>
     }
+}
+
+/// Messages the moderation engine flagged: dismiss the flag, delete the message, or ban its
+/// author.
+#[component]
+fn FlaggedSection(slug: String, may_ban: bool) -> impl IntoView {
+    use crate::ai::api::{moderation_queue, DeleteFlagged, DismissFlag};
+
+    let i18n = use_i18n();
+    let slug_key = StoredValue::new(slug.clone());
+    let dismiss = ServerAction::<DismissFlag>::new();
+    let delete = ServerAction::<DeleteFlagged>::new();
+    let ban = ServerAction::<BanMember>::new();
+    let queue = Resource::new(
+        move || (dismiss.version().get(), delete.version().get(), ban.version().get()),
+        {
+            let slug = slug.clone();
+            move |_| moderation_queue(slug.clone())
+        },
+    );
+    let errors = move || failure(dismiss)().or_else(failure(delete)).or_else(failure(ban));
+    view! {
+        <section class="card settings-section" aria-labelledby="flagged-title">
+            <h2 id="flagged-title">{t!(i18n, community.flagged)}</h2>
+            <p class="help">{t!(i18n, community.flagged_help)}</p>
+            {move || errors().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let slug = slug_key.get_value();
+                    queue.await.map(|list| {
+                        if list.is_empty() {
+                            return view! { <p class="muted">{t!(i18n, community.flagged_none)}</p> }.into_any();
+                        }
+                        view! {
+                            <ul class="manage-list">
+                                {list.into_iter().map(|f| {
+                                    let m = f.message;
+                                    let flag = m.flag.clone().map(|f| f.reason).unwrap_or_default();
+                                    let (dismiss_id, delete_id) = (m.id.clone(), m.id.clone());
+                                    let (slug, username) = (slug.clone(), m.author.username.clone());
+                                    view! {
+                                        <li class="manage-row flagged-row">
+                                            <strong>{m.author.display_name.clone()}</strong>
+                                            <span class="muted">"#" {f.channel_name.clone()}</span>
+                                            <span class="badge flag-badge">{flag}</span>
+                                            <q class="flagged-text">{m.body.clone().unwrap_or_default()}</q>
+                                            <span class="row-actions">
+                                                <button type="button" class="button button-small" on:click=move |_| {
+                                                    dismiss.dispatch(DismissFlag { message_id: dismiss_id.clone() });
+                                                }>{t!(i18n, community.dismiss_flag)}</button>
+                                                <button type="button" class="button button-small" on:click=move |_| {
+                                                    delete.dispatch(DeleteFlagged { message_id: delete_id.clone() });
+                                                }>{t!(i18n, community.delete_message)}</button>
+                                                {may_ban.then(|| view! {
+                                                    <button type="button" class="button button-small danger" on:click=move |_| {
+                                                        ban.dispatch(BanMember { slug: slug.clone(), username: username.clone(), reason: flag_reason(&m.flag) });
+                                                    }>{t!(i18n, community.ban_author)}</button>
+                                                })}
+                                            </span>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    })
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+/// The ban reason recorded when a moderator bans from the flag queue.
+fn flag_reason(flag: &Option<crate::ai::Flag>) -> String {
+    flag.as_ref().map(|f| format!("Flagged message: {}", f.reason)).unwrap_or_default()
 }
 
 #[component]

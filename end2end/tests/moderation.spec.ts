@@ -1,0 +1,60 @@
+import { expect, test, Browser, Page } from "@playwright/test";
+import { openHydrated, saveScreenshot } from "./helpers";
+
+const unique = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+
+async function person(browser: Browser, username: string, displayName: string): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  const response = await page.request.post("/api/session/sign_up", {
+    form: { email: `${username}@example.com`, username, display_name: displayName, password: "correct horse battery" },
+  });
+  expect(response.status(), await response.text()).toBe(200);
+  return page;
+}
+
+test("a toxic message is delivered, flagged in both browsers, and a moderator can dismiss the flag", async ({ browser }) => {
+  const ana = await person(browser, `mo_${unique}`, "Mo Owner");
+  const bo = await person(browser, `tr_${unique}`, "Tro Ll");
+  const community = `Calm ${unique}`;
+
+  await openHydrated(ana, "/communities");
+  await ana.getByLabel("Name").fill(community);
+  await ana.getByRole("button", { name: "Create community" }).click();
+  await expect(ana.getByRole("heading", { name: "#general" })).toBeVisible();
+  const url = ana.url();
+  await openHydrated(bo, "/communities");
+  const card = bo.getByRole("listitem").filter({ hasText: community });
+  await card.getByRole("button", { name: "Join" }).click();
+  await expect(card.getByRole("link", { name: "Open" })).toBeVisible();
+  await openHydrated(bo, url);
+  await expect(bo.getByText("Live")).toBeVisible();
+  await expect(ana.getByText("Live")).toBeVisible();
+
+  const box = bo.getByRole("textbox", { name: /^Message #/ });
+  await box.fill("this stock is killing it");
+  await box.press("Enter");
+  await box.fill("shut up you stupid moron");
+  await box.press("Enter");
+
+  // Never blocked: both see the words, labelled with the reason.
+  for (const page of [ana, bo]) {
+    const toxic = page.getByRole("log", { name: "Messages" }).getByRole("article").filter({ hasText: "stupid moron" });
+    await expect(toxic).toBeVisible();
+    await expect(toxic.locator(".flag-badge")).toContainText(/Flagged: insult/);
+    const clean = page.getByRole("log", { name: "Messages" }).getByRole("article").filter({ hasText: "killing it" });
+    await expect(clean.locator(".flag-badge")).toHaveCount(0);
+  }
+  await saveScreenshot(ana, "moderation-flagged", false);
+
+  // The owner's queue lists it; dismissing removes the badge for the author too.
+  const slug = new URL(url).pathname.split("/")[2];
+  await openHydrated(ana, `/manage/${slug}`);
+  const queue = ana.getByRole("region", { name: "Flagged messages" });
+  await expect(queue).toContainText("shut up you stupid moron");
+  await saveScreenshot(ana, "moderation-queue", false);
+  await queue.getByRole("button", { name: "Dismiss" }).click();
+  await expect(queue).toContainText("Nothing is flagged.");
+  await expect(
+    bo.getByRole("log", { name: "Messages" }).getByRole("article").filter({ hasText: "stupid moron" }).locator(".flag-badge"),
+  ).toHaveCount(0);
+});
