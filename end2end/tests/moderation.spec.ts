@@ -51,6 +51,7 @@ test("a toxic message is delivered, flagged in both browsers, and a moderator ca
   await openHydrated(ana, `/manage/${slug}`);
   const queue = ana.getByRole("region", { name: "Flagged messages" });
   await expect(queue).toContainText("shut up you stupid moron");
+  await queue.scrollIntoViewIfNeeded();
   await saveScreenshot(ana, "moderation-queue", false);
   await queue.getByRole("button", { name: "Dismiss" }).click();
   await expect(queue).toContainText("Nothing is flagged.");

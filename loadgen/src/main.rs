@@ -62,6 +62,11 @@ enum Command {
         #[command(flatten)]
         load: Load,
     },
+    /// Time the built-in moderation engine on one core (messages judged per second).
+    Moderation {
+        #[arg(long, default_value_t = 100_000)]
+        messages: usize,
+    },
     /// Fill one channel with messages and time Bullpen's "newest 50" query on it.
     History {
         #[arg(long, default_value_t = 1_000_000)]
@@ -102,6 +107,10 @@ fn main() {
             Command::BareServer { addr } => bare_server(&addr).await,
             Command::Bare { url, load } => run(Target::Bare { url }, load).await,
             Command::History { messages, database, runs } => history(messages, database, runs).await,
+            Command::Moderation { messages } => {
+                moderation(messages);
+                Ok(())
+            }
         }
     });
     if let Err(err) = result {
@@ -485,4 +494,44 @@ async fn history(count: u64, database: Option<String>, runs: usize) -> Result<()
     }
     let _ = std::fs::remove_dir_all(&scratch);
     Ok(())
+}
+
+/// Chat lines of every kind the engine meets: clean, finance slang, profanity, abuse, other
+/// languages, long and short.
+const MODERATION_SAMPLE: &[&str] = &[
+    "this stock is killing it",
+    "short squeeze incoming, hold the line",
+    "Dick's Sporting Goods beat earnings, $DKS up 8%",
+    "I'm bullish on NVDA, calls expiring Friday",
+    "what a bloodbath in small caps today",
+    "RSI at 78 and MACD rolling over, I'd take some profits here before the Fed minutes",
+    "damn, missed the breakout again",
+    "shut up you stupid moron",
+    "go fuck yourself",
+    "f u c k you",
+    "nobody cares about your dumb opinion",
+    "eres un genio, gracias por el análisis",
+    "bu hisse bugün çok iyi gidiyor",
+    "lol",
+    "Long **$AAPL** into earnings; stop at 182, target 205. The services margin keeps expanding and buybacks continue.",
+];
+
+/// Judges the sample lines in a loop on this thread and prints the rate.
+fn moderation(count: usize) {
+    use bullpen::ai::moderation::assess;
+
+    // The model loads once, outside the timing.
+    let _ = assess("warm up");
+    let started = Instant::now();
+    let mut flagged = 0usize;
+    for i in 0..count {
+        if assess(MODERATION_SAMPLE[i % MODERATION_SAMPLE.len()]).score >= 0.7 {
+            flagged += 1;
+        }
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "built-in moderation: {count} messages in {secs:.2} s on one thread: {:.0} messages/s ({flagged} flagged)",
+        count as f64 / secs
+    );
 }
