@@ -26,28 +26,11 @@ impl Harness {
     }
 
     async fn call(&self, who: &Person, path: &str, body: Value) -> (StatusCode, Value) {
-        let response = self
-            .http
-            .post(self.server.url(path))
-            .bearer_auth(&who.token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status();
-        (status, response.json().await.unwrap_or(Value::Null))
+        self.post_as(&who.token, path, body).await
     }
 
     async fn read(&self, who: &Person, path: &str) -> (StatusCode, Value) {
-        let response = self
-            .http
-            .get(self.server.url(path))
-            .bearer_auth(&who.token)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status();
-        (status, response.json().await.unwrap_or(Value::Null))
+        self.get_as(&who.token, path).await
     }
 
     /// Creates a community owned by `owner`; returns its slug and #general's id.

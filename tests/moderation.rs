@@ -9,7 +9,7 @@ mod common;
 
 use common::{harness::Harness, ws::ChatClient};
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::json;
 
 impl Harness {
     async fn token(&self, username: &str) -> String {
@@ -17,18 +17,6 @@ impl Harness {
             .as_str()
             .unwrap()
             .to_string()
-    }
-
-    async fn post_as(&self, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
-        let response = self.http.post(self.server.url(path)).bearer_auth(token).json(&body).send().await.unwrap();
-        let status = response.status();
-        (status, response.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn get_as(&self, token: &str, path: &str) -> (StatusCode, Value) {
-        let response = self.http.get(self.server.url(path)).bearer_auth(token).send().await.unwrap();
-        let status = response.status();
-        (status, response.json().await.unwrap_or(Value::Null))
     }
 }
 

@@ -1,18 +1,7 @@
-import { expect, test, Browser, Page } from "@playwright/test";
-import { openHydrated, saveScreenshot } from "./helpers";
+import { expect, test, Page } from "@playwright/test";
+import { openHydrated, person, saveScreenshot } from "./helpers";
 
 const unique = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
-
-/** A signed-in person in a browser context of their own. */
-async function person(browser: Browser, username: string, displayName: string): Promise<Page> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const response = await page.request.post("/api/session/sign_up", {
-    form: { email: `${username}@example.com`, username, display_name: displayName, password: "correct horse battery" },
-  });
-  expect(response.status(), await response.text()).toBe(200);
-  return page;
-}
 
 /** Types and sends a message with Enter. */
 async function say(page: Page, text: string) {

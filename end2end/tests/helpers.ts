@@ -1,4 +1,4 @@
-import { expect, Page } from "@playwright/test";
+import { expect, Browser, Page } from "@playwright/test";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
@@ -16,4 +16,14 @@ export async function saveScreenshot(page: Page, name: string, fullPage = true) 
   // Sticky bars are drawn where the viewport is: scroll home so a full-page shot looks real.
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage });
+}
+
+/** A signed-in person in a browser context of their own. */
+export async function person(browser: Browser, username: string, displayName: string): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  const response = await page.request.post("/api/session/sign_up", {
+    form: { email: `${username}@example.com`, username, display_name: displayName, password: "correct horse battery" },
+  });
+  expect(response.status(), await response.text()).toBe(200);
+  return page;
 }

@@ -1,16 +1,7 @@
-import { expect, test, Browser, Page } from "@playwright/test";
-import { openHydrated, saveScreenshot } from "./helpers";
+import { expect, test } from "@playwright/test";
+import { openHydrated, person, saveScreenshot } from "./helpers";
 
 const unique = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
-
-async function person(browser: Browser, username: string, displayName: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  const response = await page.request.post("/api/session/sign_up", {
-    form: { email: `${username}@example.com`, username, display_name: displayName, password: "correct horse battery" },
-  });
-  expect(response.status(), await response.text()).toBe(200);
-  return page;
-}
 
 test("a toxic message is delivered, flagged in both browsers, and a moderator can dismiss the flag", async ({ browser }) => {
   const ana = await person(browser, `mo_${unique}`, "Mo Owner");

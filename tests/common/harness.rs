@@ -109,6 +109,20 @@ impl Harness {
         response.json().await.unwrap()
     }
 
+    /// POSTs JSON as the owner of `token`: the status and the body (`Null` if not JSON).
+    pub async fn post_as(&self, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+        let response = self.http.post(self.server.url(path)).bearer_auth(token).json(&body).send().await.unwrap();
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// GETs as the owner of `token`: the status and the body (`Null` if not JSON).
+    pub async fn get_as(&self, token: &str, path: &str) -> (StatusCode, Value) {
+        let response = self.http.get(self.server.url(path)).bearer_auth(token).send().await.unwrap();
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
     pub async fn login(&self, login: &str, password: &str) -> (StatusCode, Value) {
         self.post(
             "/api/auth/login",
