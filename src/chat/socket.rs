@@ -109,7 +109,7 @@ pub struct Frames {
 impl Frames {
     fn batch(&mut self, first: Bytes) -> Bytes {
         let Ok(second) = self.queued.try_recv() else { return first };
-        let mut batch = BytesMut::with_capacity(BATCH_BYTES.max(first.len() + second.len() + 1));
+        let mut batch = BytesMut::with_capacity(2 * (first.len() + second.len() + 1));
         batch.extend_from_slice(&first);
         batch.put_u8(b'\n');
         batch.extend_from_slice(&second);
@@ -434,5 +434,37 @@ pub async fn heartbeat(state: AppState) {
         if let Err(err) = refreshed.and(cleared) {
             tracing::warn!(error = %err, "presence heartbeat failed");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Frames fed by a connection that queues `events`, then ends.
+    fn frames_of(events: &'static [&'static str]) -> Frames {
+        let (out, queued) = mpsc::channel(OUTBOX);
+        let driver = async move {
+            for event in events {
+                out.send(Bytes::from_static(event.as_bytes())).await.unwrap();
+            }
+        };
+        Frames { driver: Some(Box::pin(driver)), queued }
+    }
+
+    #[tokio::test]
+    async fn waiting_events_go_out_together_one_per_line_and_the_stream_ends_with_the_connection() {
+        let mut frames = frames_of(&[r#"{"n":1}"#, r#"{"n":2}"#, r#"{"n":3}"#]);
+        let batch = frames.next().await.unwrap();
+        assert_eq!(&batch[..], b"{\"n\":1}\n{\"n\":2}\n{\"n\":3}");
+        assert_eq!(frames.next().await, None);
+    }
+
+    #[tokio::test]
+    async fn a_lone_event_goes_out_as_it_is() {
+        let mut frames = frames_of(&[r#"{"n":1}"#]);
+        let frame = frames.next().await.unwrap();
+        assert_eq!(&frame[..], b"{\"n\":1}");
+        assert_eq!(frames.next().await, None);
     }
 }
