@@ -121,3 +121,9 @@ async fn judge(state: &AppState, provider: &dyn Provider, job: Job) -> Result<()
     .await;
     Ok(())
 }
+
+impl From<&message_flags::Model> for Flag {
+    fn from(row: &message_flags::Model) -> Flag {
+        Flag { score: row.score, reason: row.reason.clone(), severe: row.severe, engine: row.engine.clone() }
+    }
+}

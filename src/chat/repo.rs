@@ -268,13 +268,21 @@ pub async fn clear_flag(db: &impl ConnectionTrait, message: Uuid) -> Result<(), 
     Ok(())
 }
 
-/// The standing flags in these channels, newest first.
+/// The standing flags in these channels, newest first (at most 500). Filtered by channel in
+/// the query itself, so other communities' flags never crowd these out.
 pub async fn flagged_in(
     db: &impl ConnectionTrait,
     channels: Vec<Uuid>,
 ) -> Result<Vec<messages::Model>, DbErr> {
+    let in_channels = sea_orm::sea_query::Query::select()
+        .column(messages::Column::Id)
+        .from(messages::Entity)
+        .and_where(messages::Column::ChannelId.is_in(channels))
+        .and_where(messages::Column::DeletedAt.is_null())
+        .to_owned();
     let flagged: Vec<Uuid> = message_flags::Entity::find()
         .filter(message_flags::Column::DismissedAt.is_null())
+        .filter(message_flags::Column::MessageId.in_subquery(in_channels))
         .order_by_desc(message_flags::Column::FlaggedAt)
         .limit(500)
         .all(db)
@@ -284,8 +292,6 @@ pub async fn flagged_in(
         .collect();
     let mut rows = messages::Entity::find()
         .filter(messages::Column::Id.is_in(flagged.clone()))
-        .filter(messages::Column::ChannelId.is_in(channels))
-        .filter(messages::Column::DeletedAt.is_null())
         .all(db)
         .await?;
     rows.sort_by_key(|m| flagged.iter().position(|id| *id == m.id));

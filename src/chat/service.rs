@@ -116,12 +116,7 @@ pub async fn present(state: &AppState, rows: Vec<messages::Model>) -> Result<Vec
                 edited: m.edited_at.is_some(),
                 pinned: m.pinned_at.is_some(),
                 reactions: grouped,
-                flag: flags.get(&m.id).map(|f| crate::ai::Flag {
-                    score: f.score,
-                    reason: f.reason.clone(),
-                    severe: f.severe,
-                    engine: f.engine.clone(),
-                }),
+                flag: flags.get(&m.id).map(crate::ai::Flag::from),
             }
         })
         .collect())
