@@ -98,6 +98,40 @@ ensure_redis() {
   fi
 }
 
+# Apertium (offline translation): the engine, its HTTP server APY, and the English-Spanish and
+# French-Spanish pairs, from Debian.
+ensure_apertium() {
+  local modes=/usr/share/apertium/modes
+  if command -v apertium-apy >/dev/null && [ -f "$modes/spa-eng.mode" ] && [ -f "$modes/fr-es.mode" ]; then
+    return
+  fi
+  if command -v apt-get >/dev/null; then
+    apt_install apertium apertium-apy apertium-eng-spa apertium-fr-es
+  elif [ "${CI:-}" = "true" ]; then
+    die "Apertium is needed for the translation tests and there is no apt-get to install it"
+  else
+    printf '\033[1;33mNOTE\033[0m no Apertium: messages will not be translated offline.\n'
+  fi
+}
+
+# Starts Apertium's APY on 127.0.0.1:$1 (unless something answers there) and exports
+# APERTIUM_URL for the server; does nothing when APERTIUM_URL is already set or APY is missing.
+start_apertium() {
+  local port="$1" log="$2"
+  [ -n "${APERTIUM_URL:-}" ] && return
+  command -v apertium-apy >/dev/null || return 0
+  if ! port_open "$port"; then
+    say "starting Apertium APY (offline translation) on 127.0.0.1:$port"
+    apertium-apy -p "$port" /usr/share/apertium/modes >"$log" 2>&1 &
+    APERTIUM_PID=$!
+    for _ in $(seq 1 50); do
+      port_open "$port" && break
+      sleep 0.2
+    done
+  fi
+  export APERTIUM_URL="http://127.0.0.1:$port"
+}
+
 port_open() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }

@@ -103,6 +103,12 @@ async fn serve(config: Config) -> Result<(), String> {
     tracing::info!(database = ?config.database, "database ready");
 
     let addr = config.addr.unwrap_or(leptos.site_addr);
+    tracing::info!(
+        hosted = config.hosted_ai.as_ref().map(|ai| ai.model.as_str()).unwrap_or("none"),
+        apertium = config.apertium_url.as_deref().unwrap_or("none"),
+        "AI engines: built-in moderation and language detection"
+    );
+    let ai = Arc::new(bullpen::ai::worker::AiWork::new(bullpen::ai::provider::from_config(&config)));
     let state = AppState {
         leptos_options: leptos,
         config: Arc::new(config),
@@ -112,7 +118,7 @@ async fn serve(config: Config) -> Result<(), String> {
         instance_id: uuid::Uuid::now_v7(),
         commands: Arc::new(bullpen::chat::command_handlers::CommandRegistry::with_builtins()),
         shutdown: Default::default(),
-        ai: Arc::new(bullpen::ai::worker::AiWork::new(Arc::new(bullpen::ai::provider::BuiltIn))),
+        ai,
     };
     server::serve(state, addr)
         .await

@@ -226,3 +226,36 @@ async fn redis_url_switches_the_broker_and_a_dead_redis_stops_the_start() {
     assert_eq!(info["broker"], "Redis");
     server.stop().await;
 }
+
+/// A static file is answered 200 even while another request's page, which answered 401, is
+/// still streaming on the same worker thread (the WASM of a guest's `/settings` once came back
+/// 401 this way, and the page never hydrated).
+#[tokio::test]
+async fn static_files_do_not_take_another_pages_status() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    std::fs::create_dir_all(site.join("pkg")).unwrap();
+    std::fs::write(site.join("pkg/app.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    let server = TestServer::start(
+        &tmp.path().join("data"),
+        HashMap::from([
+            // One worker thread: every request runs where the page's owner was left.
+            ("TOKIO_WORKER_THREADS", "1".to_string()),
+            ("LEPTOS_SITE_ROOT", site.display().to_string()),
+        ]),
+    )
+    .await;
+
+    for _ in 0..20 {
+        // The page's headers have arrived; its body (and its reactive owner) is still alive.
+        let page = server.get("/settings").await;
+        assert_eq!(page.status(), 401, "a guest's settings page is 401");
+        let wasm = server.get("/pkg/app.wasm").await;
+        assert_eq!(wasm.status(), 200, "the static file keeps its own status");
+        assert_eq!(wasm.bytes().await.unwrap().as_ref(), b"\0asm\x01\0\0\0");
+        drop(page);
+    }
+    let missing = server.get("/pkg/missing.wasm").await;
+    assert_eq!(missing.status(), 404, "a missing file is the 404 page");
+    server.stop().await;
+}

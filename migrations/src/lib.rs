@@ -7,6 +7,7 @@ mod m20261122_000001_app_meta;
 mod m20261122_000002_accounts;
 mod m20261122_000003_communities;
 mod m20261122_000004_message_flags;
+mod m20261122_000005_translations;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_accounts::Migration),
             Box::new(m20261122_000003_communities::Migration),
             Box::new(m20261122_000004_message_flags::Migration),
+            Box::new(m20261122_000005_translations::Migration),
         ]
     }
 }

@@ -1,5 +1,6 @@
-//! The moderators' side of flagging: the queue of flagged messages and dismissing a flag.
-//! (Deleting the message and banning its author use the chat and community APIs.)
+//! The AI's API: the moderators' queue of flagged messages and its actions (deleting the
+//! message and banning its author use the chat and community APIs), a community's threshold,
+//! translation on request, and "catch me up" summaries.
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::{GetUrl, Json};
@@ -41,6 +42,79 @@ pub async fn delete_flagged(#[server(rename = "messageId")] message_id: String) 
             let state = crate::platform::server::AppState::current()?;
             let me = crate::platform::auth::current_user().await?;
             crate::chat::service::delete(&state, me.user.id, &message_id).await
+        }
+        .await,
+    )
+}
+
+/// A message in the reader's preferred language (cached for everyone after the first ask).
+#[server(prefix = "/api/ai", endpoint = "translate", input = Json)]
+pub async fn translate_message(
+    #[server(rename = "messageId")] message_id: String,
+) -> Result<super::TranslateOutcome, AppError> {
+    crate::platform::server::respond(
+        async move {
+            let state = crate::platform::server::AppState::current()?;
+            let me = crate::platform::auth::current_user().await?;
+            super::service::translate_for(&state, &me.user, &message_id).await
+        }
+        .await,
+    )
+}
+
+/// The languages this server can translate into the reader's language.
+#[server(prefix = "/api/ai", endpoint = "translation_sources", input = GetUrl)]
+pub async fn translation_sources() -> Result<Vec<String>, AppError> {
+    crate::platform::server::respond(
+        async move {
+            let state = crate::platform::server::AppState::current()?;
+            let me = crate::platform::auth::current_user().await?;
+            Ok(super::service::sources_for(&state, &me.user.preferred_language).await)
+        }
+        .await,
+    )
+}
+
+/// "Catch me up": a summary of the channel's unread messages (nothing is marked read).
+#[server(prefix = "/api/ai", endpoint = "catch_up", input = GetUrl)]
+pub async fn catch_up(
+    #[server(rename = "channelId")] channel_id: String,
+    #[server(default)] translate: bool,
+) -> Result<super::CatchUp, AppError> {
+    crate::platform::server::respond(
+        async move {
+            let state = crate::platform::server::AppState::current()?;
+            let me = crate::platform::auth::current_user().await?;
+            super::service::catch_up(&state, &me.user, &channel_id, translate).await
+        }
+        .await,
+    )
+}
+
+/// A community's moderation threshold (for those who manage the community).
+#[server(prefix = "/api/moderation", endpoint = "settings", input = GetUrl)]
+pub async fn moderation_settings(slug: String) -> Result<super::ModerationSettings, AppError> {
+    crate::platform::server::respond(
+        async move {
+            let state = crate::platform::server::AppState::current()?;
+            let me = crate::platform::auth::current_user().await?;
+            super::service::moderation_settings(&state, me.user.id, &slug).await
+        }
+        .await,
+    )
+}
+
+/// Sets the community's toxicity threshold; `null` goes back to the server's default.
+#[server(prefix = "/api/moderation", endpoint = "threshold", input = Json)]
+pub async fn set_moderation_threshold(
+    slug: String,
+    #[server(default)] threshold: Option<f32>,
+) -> Result<super::ModerationSettings, AppError> {
+    crate::platform::server::respond(
+        async move {
+            let state = crate::platform::server::AppState::current()?;
+            let me = crate::platform::auth::current_user().await?;
+            super::service::set_threshold(&state, me.user.id, &slug, threshold).await
         }
         .await,
     )

@@ -1,33 +1,78 @@
-//! Where moderation comes from. The built-in engine runs in-process and offline; a hosted
-//! model (an OpenAI-compatible endpoint) is another `Provider`, chosen by configuration, and
-//! every result records which engine produced it.
+//! Where the AI comes from. The built-in engines run in-process and offline (moderation,
+//! language detection) or on this machine (Apertium for translation); a hosted model (any
+//! OpenAI-compatible endpoint, `hosted.rs`) is the other family, chosen by configuration, and
+//! falls back to the built-in one when it fails. Every result names the engine that produced it.
 
-use super::moderation::{self, Assessment};
+use std::sync::Arc;
 
-#[derive(Debug, thiserror::Error)]
+use super::{
+    hosted::Hosted,
+    moderation::{self, Assessment},
+    translate::Apertium,
+};
+use crate::platform::config::Config;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AiError {
     #[error("the AI engine is unavailable: {0}")]
     Unavailable(String),
+    /// No engine here translates between these two languages.
+    #[error("no translator for this pair of languages")]
+    NoTranslator,
+}
+
+/// A result and the engine that produced it ("built-in", "apertium", "gpt-4o-mini").
+#[derive(Debug, Clone, PartialEq)]
+pub struct Produced<T> {
+    pub value: T,
+    pub engine: String,
 }
 
 #[async_trait::async_trait]
 pub trait Provider: Send + Sync {
-    /// The engine's name, stored with what it produced.
-    fn engine(&self) -> &str;
+    async fn moderate(&self, text: &str) -> Result<Produced<Assessment>, AiError>;
 
-    async fn moderate(&self, text: &str) -> Result<Assessment, AiError>;
+    /// Translates between two of the app's languages ("es" → "en").
+    async fn translate(&self, text: &str, from: &str, to: &str) -> Result<Produced<String>, AiError>;
+
+    /// Whether `from` → `to` can be translated at all (so readers learn why a message stays
+    /// in its original language).
+    async fn can_translate(&self, from: &str, to: &str) -> bool;
 }
 
-/// The offline engines of `moderation.rs`.
-pub struct BuiltIn;
+/// The engine chosen by configuration: a hosted model when `AI_BASE_URL` is set (backed by the
+/// built-in engines), else the built-in engines alone.
+pub fn from_config(config: &Config) -> Arc<dyn Provider> {
+    let built_in = BuiltIn { apertium: config.apertium_url.as_deref().map(Apertium::new) };
+    match &config.hosted_ai {
+        Some(hosted) => Arc::new(Hosted::new(hosted.clone(), built_in)),
+        None => Arc::new(built_in),
+    }
+}
+
+/// The offline engines: `moderation.rs`, and Apertium when `APERTIUM_URL` names one.
+pub struct BuiltIn {
+    pub apertium: Option<Apertium>,
+}
 
 #[async_trait::async_trait]
 impl Provider for BuiltIn {
-    fn engine(&self) -> &str {
-        "built-in"
+    async fn moderate(&self, text: &str) -> Result<Produced<Assessment>, AiError> {
+        Ok(Produced { value: moderation::assess(text), engine: "built-in".into() })
     }
 
-    async fn moderate(&self, text: &str) -> Result<Assessment, AiError> {
-        Ok(moderation::assess(text))
+    async fn translate(&self, text: &str, from: &str, to: &str) -> Result<Produced<String>, AiError> {
+        let Some(apertium) = &self.apertium else {
+            return Err(AiError::NoTranslator);
+        };
+        let (value, engine) = apertium.translate(text, from, to).await?;
+        Ok(Produced { value, engine })
+    }
+
+    async fn can_translate(&self, from: &str, to: &str) -> bool {
+        match &self.apertium {
+            Some(apertium) => matches!(apertium.route(from, to).await, Ok(Some(_))),
+            None => false,
+        }
     }
 }

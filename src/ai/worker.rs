@@ -1,92 +1,225 @@
-//! AI work off the delivery path: a message is stored and broadcast first, then queued here;
-//! a worker judges it and, if it crosses the threshold, stores a flag and tells the channel.
-//! A full queue or a failing engine leaves the message unchecked — never delayed or lost.
+//! AI work off the delivery path. A message is stored and broadcast first, then queued here in
+//! two stages:
+//!
+//! 1. judging (fast, in-process): moderation against the community's threshold, and language
+//!    detection — a flag and the language are stored and announced to the channel;
+//! 2. translating (slow, an external engine): into each language the community's members read,
+//!    stored once per (message, language) and announced as each one is ready.
+//!
+//! Each stage has its own bounded queue, so a slow translator never holds up moderation. A full
+//! queue or a failing engine leaves a message "not checked" / "not translated" — never delayed
+//! or lost.
 
 use std::sync::{Arc, Mutex};
 
 use chrono::Utc;
-use sea_orm::{sea_query::OnConflict, ActiveValue::Set, EntityTrait};
-use tokio::sync::mpsc;
+use sea_orm::{
+    sea_query::OnConflict, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QuerySelect, QueryTrait,
+};
+use tokio::sync::{mpsc, Semaphore};
 use uuid::Uuid;
 
-use super::{provider::Provider, Flag};
+use super::{
+    language,
+    provider::{AiError, Provider},
+    Flag, TranslateOutcome, Translation,
+};
 use crate::{
     chat::{repo, socket, ServerEvent},
-    entities::message_flags,
+    entities::{communities, community_members, message_flags, message_translations, messages, users},
     platform::{error::AppError, server::AppState},
 };
 
 /// Messages waiting to be judged before new ones are left unchecked.
-const QUEUE: usize = 10_000;
+const JUDGE_QUEUE: usize = 10_000;
+/// Messages waiting for translation before new ones are left untranslated (readers can still
+/// ask for each with "Translate").
+const TRANSLATE_QUEUE: usize = 2_000;
+/// Translations in flight at once.
+const TRANSLATORS: usize = 8;
+
+/// What `messages.ai_status` says once the AI is done with a message.
+pub const CHECKED: &str = "checked";
+pub const UNCHECKED: &str = "unchecked";
 
 /// A message to judge, as it was when queued.
 pub struct Job {
     pub message_id: Uuid,
     pub channel_id: Uuid,
+    pub community_id: Uuid,
     pub author_id: Uuid,
     pub body: String,
 }
 
-/// The queue every instance's chat feeds; `start` runs its worker.
+/// A judged message to translate from `language`.
+struct TranslateJob {
+    job: Job,
+    language: &'static str,
+}
+
+/// The queues every instance's chat feeds; `start` runs their workers.
 pub struct AiWork {
-    provider: Arc<dyn Provider>,
-    queue: mpsc::Sender<Job>,
-    waiting: Mutex<Option<mpsc::Receiver<Job>>>,
+    pub provider: Arc<dyn Provider>,
+    judge_queue: mpsc::Sender<Job>,
+    translate_queue: mpsc::Sender<TranslateJob>,
+    waiting: Mutex<Option<(mpsc::Receiver<Job>, mpsc::Receiver<TranslateJob>)>>,
 }
 
 impl AiWork {
     pub fn new(provider: Arc<dyn Provider>) -> AiWork {
-        let (queue, waiting) = mpsc::channel(QUEUE);
-        AiWork { provider, queue, waiting: Mutex::new(Some(waiting)) }
-    }
-
-    /// Queues a message; if the queue is full it stays unchecked (logged).
-    pub fn submit(&self, job: Job) {
-        if let Err(err) = self.queue.try_send(job) {
-            tracing::warn!(error = %err, "moderation queue full; a message stays unchecked");
+        let (judge_queue, judge_jobs) = mpsc::channel(JUDGE_QUEUE);
+        let (translate_queue, translate_jobs) = mpsc::channel(TRANSLATE_QUEUE);
+        AiWork {
+            provider,
+            judge_queue,
+            translate_queue,
+            waiting: Mutex::new(Some((judge_jobs, translate_jobs))),
         }
     }
 
-    /// Starts the worker (once; later calls do nothing).
-    pub fn start(&self, state: AppState) {
-        let taken = self.waiting.lock().unwrap_or_else(|p| p.into_inner()).take();
-        if let Some(mut jobs) = taken {
-            let provider = self.provider.clone();
+    /// Queues a message; if the queue is full it is marked "not checked".
+    pub fn submit(&self, state: &AppState, job: Job) {
+        if let Err(err) = self.judge_queue.try_send(job) {
+            tracing::warn!("moderation queue full; a message stays unchecked");
+            let job = err.into_inner();
+            let state = state.clone();
             tokio::spawn(async move {
-                while let Some(job) = jobs.recv().await {
-                    if let Err(err) = judge(&state, provider.as_ref(), job).await {
-                        tracing::warn!(error = %err, "moderation failed; the message stays unchecked");
-                    }
+                if let Err(err) = mark_unchecked(&state, &job).await {
+                    tracing::warn!(error = %err, "could not mark a message unchecked");
                 }
             });
         }
     }
+
+    /// Starts the workers (once; later calls do nothing).
+    pub fn start(&self, state: AppState) {
+        let taken = self.waiting.lock().unwrap_or_else(|p| p.into_inner()).take();
+        let Some((mut judge_jobs, mut translate_jobs)) = taken else { return };
+        let judging = state.clone();
+        tokio::spawn(async move {
+            while let Some(job) = judge_jobs.recv().await {
+                if let Err(err) = judge(&judging, job).await {
+                    tracing::warn!(error = %err, "could not record what the AI found in a message");
+                }
+            }
+        });
+        tokio::spawn(async move {
+            let slots = Arc::new(Semaphore::new(TRANSLATORS));
+            while let Some(work) = translate_jobs.recv().await {
+                let Ok(slot) = slots.clone().acquire_owned().await else { break };
+                let state = state.clone();
+                tokio::spawn(async move {
+                    if let Err(err) = translate_for_members(&state, work).await {
+                        tracing::warn!(error = %err, "a message stays untranslated");
+                    }
+                    drop(slot);
+                });
+            }
+        });
+    }
 }
 
-async fn judge(state: &AppState, provider: &dyn Provider, job: Job) -> Result<(), AppError> {
-    let assessment = provider
-        .moderate(&job.body)
-        .await
-        .map_err(|err| {
-            tracing::warn!(error = %err, "moderation engine failed");
-            AppError::Unavailable
-        })?;
-    if assessment.score < state.config.toxicity_threshold {
-        return Ok(());
-    }
-    // The message may have been edited or deleted while it waited: judge only what is there.
-    let current = repo::message(&state.db, job.message_id).await?;
-    if current.and_then(|m| m.body).as_deref() != Some(job.body.as_str()) {
-        return Ok(());
-    }
-    let flag = Flag {
-        score: assessment.score,
-        reason: assessment.reason,
-        severe: assessment.severe,
-        engine: provider.engine().to_string(),
+async fn judge(state: &AppState, job: Job) -> Result<(), AppError> {
+    let provider = state.ai.provider.clone();
+    let judged = match provider.moderate(&job.body).await {
+        Ok(judged) => judged,
+        Err(err) => {
+            tracing::warn!(error = %err, "moderation failed; the message stays unchecked");
+            return mark_unchecked(state, &job).await;
+        }
     };
+    let detected = language::detect(&job.body);
+    // The message may have been edited or deleted while it waited: only what is still there
+    // gets a language, a status and a flag.
+    let stored = messages::Entity::update_many()
+        .col_expr(messages::Column::Language, detected.map(str::to_string).into())
+        .col_expr(messages::Column::AiStatus, Some(CHECKED.to_string()).into())
+        .filter(messages::Column::Id.eq(job.message_id))
+        .filter(messages::Column::Body.eq(job.body.as_str()))
+        .exec(&state.db)
+        .await?;
+    if stored.rows_affected == 0 {
+        return Ok(());
+    }
+    let threshold = community_threshold(&state.db, job.community_id)
+        .await?
+        .unwrap_or(state.config.toxicity_threshold);
+    if judged.value.score >= threshold {
+        let flag = Flag {
+            score: judged.value.score,
+            reason: judged.value.reason,
+            severe: judged.value.severe,
+            engine: judged.engine,
+        };
+        store_flag(&state.db, job.message_id, &flag).await?;
+        socket::publish(
+            state,
+            &socket::topic::channel(job.channel_id),
+            Some(job.author_id),
+            &ServerEvent::MessageFlagged {
+                channel_id: job.channel_id.to_string(),
+                message_id: job.message_id.to_string(),
+                flag,
+            },
+        )
+        .await;
+    }
+    socket::publish(
+        state,
+        &socket::topic::channel(job.channel_id),
+        Some(job.author_id),
+        &ServerEvent::MessageAnalyzed {
+            channel_id: job.channel_id.to_string(),
+            message_id: job.message_id.to_string(),
+            language: detected.map(str::to_string),
+            unchecked: false,
+        },
+    )
+    .await;
+    if let Some(language) = detected {
+        if let Err(err) = state.ai.translate_queue.try_send(TranslateJob { job, language }) {
+            let _ = err;
+            tracing::warn!("translation queue full; a message waits for readers to ask");
+        }
+    }
+    Ok(())
+}
+
+async fn mark_unchecked(state: &AppState, job: &Job) -> Result<(), AppError> {
+    messages::Entity::update_many()
+        .col_expr(messages::Column::AiStatus, Some(UNCHECKED.to_string()).into())
+        .filter(messages::Column::Id.eq(job.message_id))
+        .exec(&state.db)
+        .await?;
+    socket::publish(
+        state,
+        &socket::topic::channel(job.channel_id),
+        Some(job.author_id),
+        &ServerEvent::MessageAnalyzed {
+            channel_id: job.channel_id.to_string(),
+            message_id: job.message_id.to_string(),
+            language: None,
+            unchecked: true,
+        },
+    )
+    .await;
+    Ok(())
+}
+
+async fn community_threshold(db: &impl ConnectionTrait, community: Uuid) -> Result<Option<f32>, AppError> {
+    Ok(communities::Entity::find_by_id(community)
+        .select_only()
+        .column(communities::Column::ToxicityThreshold)
+        .into_tuple::<Option<f32>>()
+        .one(db)
+        .await?
+        .flatten())
+}
+
+async fn store_flag(db: &impl ConnectionTrait, message_id: Uuid, flag: &Flag) -> Result<(), AppError> {
     message_flags::Entity::insert(message_flags::ActiveModel {
-        message_id: Set(job.message_id),
+        message_id: Set(message_id),
         score: Set(flag.score),
         reason: Set(flag.reason.clone()),
         severe: Set(flag.severe),
@@ -106,24 +239,113 @@ async fn judge(state: &AppState, provider: &dyn Provider, job: Job) -> Result<()
             ])
             .to_owned(),
     )
-    .exec(&state.db)
+    .exec(db)
     .await?;
-    socket::publish(
-        state,
-        &socket::topic::channel(job.channel_id),
-        Some(job.author_id),
-        &ServerEvent::MessageFlagged {
-            channel_id: job.channel_id.to_string(),
-            message_id: job.message_id.to_string(),
-            flag,
-        },
-    )
-    .await;
     Ok(())
+}
+
+/// The languages the community's members read.
+async fn member_languages(db: &impl ConnectionTrait, community: Uuid) -> Result<Vec<String>, AppError> {
+    let members = community_members::Entity::find()
+        .select_only()
+        .column(community_members::Column::UserId)
+        .filter(community_members::Column::CommunityId.eq(community))
+        .into_query();
+    Ok(users::Entity::find()
+        .select_only()
+        .column(users::Column::PreferredLanguage)
+        .distinct()
+        .filter(users::Column::Id.in_subquery(members))
+        .into_tuple::<String>()
+        .all(db)
+        .await?)
+}
+
+async fn translate_for_members(state: &AppState, work: TranslateJob) -> Result<(), AppError> {
+    let TranslateJob { job, language: from } = work;
+    for to in member_languages(&state.db, job.community_id).await? {
+        if to == from {
+            continue;
+        }
+        match translation(state, job.message_id, &job.body, from, &to).await? {
+            TranslateOutcome::Translated { translation } => {
+                socket::publish(
+                    state,
+                    &socket::topic::channel(job.channel_id),
+                    Some(job.author_id),
+                    &ServerEvent::MessageTranslated {
+                        channel_id: job.channel_id.to_string(),
+                        message_id: job.message_id.to_string(),
+                        translation,
+                    },
+                )
+                .await;
+            }
+            // Readers of that language see the note instead.
+            TranslateOutcome::NoTranslator { .. } | TranslateOutcome::NothingToTranslate => {}
+        }
+    }
+    Ok(())
+}
+
+/// `body` (written in `from`) in `to`: from the cache, or translated once and cached for every
+/// other reader and instance. Stored only while the message still says `body`.
+pub async fn translation(
+    state: &AppState,
+    message_id: Uuid,
+    body: &str,
+    from: &str,
+    to: &str,
+) -> Result<TranslateOutcome, AppError> {
+    if from == to {
+        return Ok(TranslateOutcome::NothingToTranslate);
+    }
+    if let Some(cached) = message_translations::Entity::find_by_id((message_id, to.to_string()))
+        .one(&state.db)
+        .await?
+    {
+        return Ok(TranslateOutcome::Translated { translation: Translation::from(&cached) });
+    }
+    let produced = match state.ai.provider.translate(body, from, to).await {
+        Ok(produced) => produced,
+        Err(AiError::NoTranslator) => {
+            return Ok(TranslateOutcome::NoTranslator { from: from.into(), to: to.into() })
+        }
+        Err(err) => {
+            tracing::warn!(error = %err, from, to, "translation failed");
+            return Err(AppError::Unavailable);
+        }
+    };
+    let current = repo::message(&state.db, message_id).await?;
+    let translation = Translation { language: to.to_string(), body: produced.value, engine: produced.engine };
+    if current.and_then(|m| m.body).as_deref() == Some(body) {
+        message_translations::Entity::insert(message_translations::ActiveModel {
+            message_id: Set(message_id),
+            language: Set(translation.language.clone()),
+            body: Set(translation.body.clone()),
+            engine: Set(translation.engine.clone()),
+            created_at: Set(Utc::now()),
+        })
+        .on_conflict(
+            OnConflict::columns([message_translations::Column::MessageId, message_translations::Column::Language])
+                .do_nothing()
+                .to_owned(),
+        )
+        .do_nothing()
+        .exec(&state.db)
+        .await?;
+    }
+    Ok(TranslateOutcome::Translated { translation })
 }
 
 impl From<&message_flags::Model> for Flag {
     fn from(row: &message_flags::Model) -> Flag {
         Flag { score: row.score, reason: row.reason.clone(), severe: row.severe, engine: row.engine.clone() }
+    }
+}
+
+impl From<&message_translations::Model> for Translation {
+    fn from(row: &message_translations::Model) -> Translation {
+        Translation { language: row.language.clone(), body: row.body.clone(), engine: row.engine.clone() }
     }
 }

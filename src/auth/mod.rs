@@ -26,8 +26,15 @@ pub struct User {
     pub bio: String,
     /// One of the UI languages; messages are translated into it.
     pub preferred_language: String,
+    /// Whether messages in other languages arrive translated into `preferred_language`.
+    #[serde(default = "yes")]
+    pub auto_translate: bool,
     pub time_zone: String,
     pub created_at: String,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl User {
@@ -72,5 +79,8 @@ pub struct ProfileUpdate {
     pub display_name: String,
     pub bio: String,
     pub preferred_language: String,
+    /// Left out by older clients: translation stays on.
+    #[serde(default = "yes")]
+    pub auto_translate: bool,
     pub time_zone: String,
 }

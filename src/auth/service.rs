@@ -48,6 +48,7 @@ pub fn to_user(model: &users::Model) -> User {
         display_name: model.display_name.clone(),
         bio: model.bio.clone(),
         preferred_language: model.preferred_language.clone(),
+        auto_translate: model.auto_translate,
         time_zone: model.time_zone.clone(),
         created_at: model.created_at.to_rfc3339(),
     }
@@ -90,6 +91,7 @@ pub async fn register(state: &AppState, input: Registration) -> Result<Session, 
             bio: Set(String::new()),
             preferred_language: Set(language),
             time_zone: Set("UTC".into()),
+            auto_translate: Set(true),
             created_at: Set(now),
             updated_at: Set(now),
         },
@@ -335,6 +337,7 @@ pub async fn update_profile(
     active.display_name = Set(display_name);
     active.bio = Set(bio);
     active.preferred_language = Set(language);
+    active.auto_translate = Set(update.auto_translate);
     active.time_zone = Set(time_zone);
     active.updated_at = Set(Utc::now());
     Ok(sea_orm::ActiveModelTrait::update(active, &state.db).await?)

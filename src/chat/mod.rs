@@ -80,6 +80,16 @@ pub struct ChatMessage {
     /// delivered: the flag only labels them.
     #[serde(default)]
     pub flag: Option<crate::ai::Flag>,
+    /// The language the AI detected ("es"); `None` until it has read the message, or when the
+    /// message is too short to tell.
+    #[serde(default)]
+    pub language: Option<String>,
+    /// The translations made so far (into the languages its readers read).
+    #[serde(default)]
+    pub translations: Vec<crate::ai::Translation>,
+    /// The AI could not look at this message ("not checked").
+    #[serde(default)]
+    pub unchecked: bool,
 }
 
 impl ChatMessage {
@@ -151,6 +161,11 @@ pub enum ServerEvent {
     MessageFlagged { channel_id: String, message_id: String, flag: crate::ai::Flag },
     /// A message's flag is gone: a moderator dismissed it, or the message was edited.
     FlagCleared { channel_id: String, message_id: String },
+    /// The AI has read a message: the language it is in (when it could tell), or that it could
+    /// not look at it (`unchecked`).
+    MessageAnalyzed { channel_id: String, message_id: String, language: Option<String>, unchecked: bool },
+    /// A message translated into one more of its readers' languages.
+    MessageTranslated { channel_id: String, message_id: String, translation: crate::ai::Translation },
     ReactionsChanged { channel_id: String, message_id: String, reactions: Vec<Reaction> },
     PinChanged { channel_id: String, message: ChatMessage },
     Typing { channel_id: String, user: Author, typing: bool },

@@ -11,7 +11,9 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::entities::{channels, message_flags, messages, reactions, read_states, user_blocks};
+use crate::entities::{
+    channels, message_flags, message_translations, messages, reactions, read_states, user_blocks,
+};
 
 /// Takes the channel's next sequence number. The row stays locked until the transaction ends,
 /// so concurrent senders in one channel are serialised and numbers are never reused or skipped.
@@ -260,6 +262,31 @@ pub async fn flags_of(
         .into_iter()
         .map(|f| (f.message_id, f))
         .collect())
+}
+
+/// The cached translations of these messages.
+pub async fn translations_of(
+    db: &impl ConnectionTrait,
+    message_ids: Vec<Uuid>,
+) -> Result<HashMap<Uuid, Vec<crate::ai::Translation>>, DbErr> {
+    let mut grouped: HashMap<Uuid, Vec<crate::ai::Translation>> = HashMap::new();
+    for row in message_translations::Entity::find()
+        .filter(message_translations::Column::MessageId.is_in(message_ids))
+        .all(db)
+        .await?
+    {
+        grouped.entry(row.message_id).or_default().push(crate::ai::Translation::from(&row));
+    }
+    Ok(grouped)
+}
+
+/// Forgets a message's translations (its text changed or went).
+pub async fn clear_translations(db: &impl ConnectionTrait, message: Uuid) -> Result<(), DbErr> {
+    message_translations::Entity::delete_many()
+        .filter(message_translations::Column::MessageId.eq(message))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// Forgets a message's flag (it was edited or deleted: the old text is no longer there).

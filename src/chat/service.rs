@@ -75,6 +75,7 @@ pub async fn present(state: &AppState, rows: Vec<messages::Model>) -> Result<Vec
         repo::reactions_of(&state.db, rows.iter().map(|m| m.id).collect()).await?,
     );
     let flags = repo::flags_of(&state.db, rows.iter().map(|m| m.id).collect()).await?;
+    let mut translations = repo::translations_of(&state.db, rows.iter().map(|m| m.id).collect()).await?;
     let mut people: HashSet<Uuid> = rows.iter().map(|m| m.author_id).collect();
     people.extend(quoted.values().map(|m| m.author_id));
     people.extend(reactions.values().flatten().map(|r| r.user_id));
@@ -117,6 +118,9 @@ pub async fn present(state: &AppState, rows: Vec<messages::Model>) -> Result<Vec
                 pinned: m.pinned_at.is_some(),
                 reactions: grouped,
                 flag: flags.get(&m.id).map(crate::ai::Flag::from),
+                translations: translations.remove(&m.id).unwrap_or_default(),
+                unchecked: m.ai_status.as_deref() == Some(crate::ai::worker::UNCHECKED),
+                language: m.language,
             }
         })
         .collect())
@@ -288,6 +292,8 @@ async fn store(
             deleted_at: Set(None),
             pinned_at: Set(None),
             pinned_by: Set(None),
+            language: Set(None),
+            ai_status: Set(None),
         },
     )
     .await?;
@@ -311,6 +317,9 @@ async fn store(
             pinned: false,
             reactions: Vec::new(),
             flag: None,
+            language: None,
+            translations: Vec::new(),
+            unchecked: false,
         },
     };
     socket::publish(
@@ -331,12 +340,16 @@ async fn store(
         },
     )
     .await;
-    state.ai.submit(crate::ai::worker::Job {
-        message_id: row_id,
-        channel_id: access.channel.id,
-        author_id: author.id,
-        body: body.to_string(),
-    });
+    state.ai.submit(
+        state,
+        crate::ai::worker::Job {
+            message_id: row_id,
+            channel_id: access.channel.id,
+            community_id: access.community.id,
+            author_id: author.id,
+            body: body.to_string(),
+        },
+    );
     notify_mentions(state, author, access, &message, body).await?;
     Ok(message)
 }
@@ -408,12 +421,15 @@ pub async fn edit(
         id: Set(message.id),
         body: Set(Some(body.clone())),
         edited_at: Set(Some(Utc::now())),
+        language: Set(None),
+        ai_status: Set(None),
         ..Default::default()
     })
     .exec(&txn)
     .await?;
-    // The old text's flag does not describe the new one; the new one is judged afresh.
+    // The old text's flag and translations do not describe the new one; it is read afresh.
     repo::clear_flag(&txn, message.id).await?;
+    repo::clear_translations(&txn, message.id).await?;
     txn.commit().await?;
     let presented = present(state, vec![updated]).await?.remove(0);
     socket::publish(
@@ -424,12 +440,16 @@ pub async fn edit(
     )
     .await;
     // Judged after the edit is out, so that a new flag always follows the edit.
-    state.ai.submit(crate::ai::worker::Job {
-        message_id: message.id,
-        channel_id: access.channel.id,
-        author_id: message.author_id,
-        body,
-    });
+    state.ai.submit(
+        state,
+        crate::ai::worker::Job {
+            message_id: message.id,
+            channel_id: access.channel.id,
+            community_id: access.community.id,
+            author_id: message.author_id,
+            body,
+        },
+    );
     Ok(presented)
 }
 
@@ -457,6 +477,7 @@ pub async fn delete(state: &AppState, user: Uuid, message_id: &str) -> Result<()
     .await?;
     repo::clear_reactions(&txn, message.id).await?;
     repo::clear_flag(&txn, message.id).await?;
+    repo::clear_translations(&txn, message.id).await?;
     txn.commit().await?;
     socket::publish(
         state,

@@ -131,6 +131,7 @@ pub async fn create(
         visibility: Set(input.visibility.as_str().into()),
         owner_id: Set(Some(owner.id)),
         created_at: Set(now),
+        toxicity_threshold: Set(None),
     })
     .exec_with_returning(&txn)
     .await?;

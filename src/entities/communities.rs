@@ -2,7 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "communities")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
@@ -15,6 +15,8 @@ pub struct Model {
     pub visibility: String,
     pub owner_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
+    /// Overrides `TOXICITY_THRESHOLD` for this community's messages.
+    pub toxicity_threshold: Option<f32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

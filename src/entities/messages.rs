@@ -20,6 +20,10 @@ pub struct Model {
     pub deleted_at: Option<DateTimeUtc>,
     pub pinned_at: Option<DateTimeUtc>,
     pub pinned_by: Option<Uuid>,
+    /// The language the AI detected ("es"); `None` while unknown.
+    pub language: Option<String>,
+    /// `None` while queued for the AI, "checked" once it looked, "unchecked" if it could not.
+    pub ai_status: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

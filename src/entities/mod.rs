@@ -10,6 +10,7 @@ pub mod connections;
 pub mod invites;
 pub mod login_failures;
 pub mod message_flags;
+pub mod message_translations;
 pub mod member_roles;
 pub mod messages;
 pub mod reactions;

@@ -13,6 +13,8 @@ pub struct Model {
     pub bio: String,
     pub preferred_language: String,
     pub time_zone: String,
+    /// Whether messages in other languages arrive translated into `preferred_language`.
+    pub auto_translate: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

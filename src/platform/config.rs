@@ -86,6 +86,32 @@ pub struct Config {
     /// `TOXICITY_THRESHOLD`: messages the moderation engine scores at least this (0–1) are
     /// flagged (default 0.7). Nothing is ever blocked.
     pub toxicity_threshold: f32,
+    /// `APERTIUM_URL`: the Apertium APY server for offline translation ("http://127.0.0.1:2737");
+    /// unset, messages are not translated offline.
+    pub apertium_url: Option<String>,
+    /// `AI_BASE_URL`, `AI_API_KEY`, `AI_MODEL`: an OpenAI-compatible endpoint to use instead of
+    /// the built-in engines (which stay as the fall-back).
+    pub hosted_ai: Option<HostedAi>,
+}
+
+/// An OpenAI-compatible AI endpoint (OpenAI, Groq, Ollama, vLLM, llama.cpp's server).
+#[derive(Clone, PartialEq, Eq)]
+pub struct HostedAi {
+    /// "https://api.openai.com/v1", "http://127.0.0.1:11434/v1".
+    pub base_url: String,
+    /// `None` for servers that need no key (a local Ollama).
+    pub api_key: Option<String>,
+    pub model: String,
+}
+
+impl fmt::Debug for HostedAi {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HostedAi")
+            .field("base_url", &self.base_url)
+            .field("api_key", &self.api_key.as_ref().map(|_| "<set>"))
+            .field("model", &self.model)
+            .finish()
+    }
 }
 
 impl fmt::Debug for Config {
@@ -103,6 +129,11 @@ impl fmt::Debug for Config {
             .field("rate_limit_messages", &self.rate_limit_messages)
             .field("rate_limit_window_secs", &self.rate_limit_window_secs)
             .field("toxicity_threshold", &self.toxicity_threshold)
+            .field("apertium_url", &self.apertium_url)
+            .field(
+                "hosted_ai",
+                &self.hosted_ai.as_ref().map(|ai| format!("{} ({})", ai.base_url, ai.model)),
+            )
             .finish()
     }
 }
@@ -240,6 +271,30 @@ impl Config {
                 )
             })?,
         };
+        let http_url = |var: &'static str| -> Result<Option<String>, ConfigError> {
+            match get(var) {
+                None => Ok(None),
+                Some(v) if v.starts_with("http://") || v.starts_with("https://") => {
+                    Ok(Some(v.trim_end_matches('/').to_string()))
+                }
+                Some(v) => Err(ConfigError::new(var, format!("`{v}` is not an http:// or https:// address"))),
+            }
+        };
+        let apertium_url = http_url("APERTIUM_URL")?;
+        let hosted_ai = match (http_url("AI_BASE_URL")?, get("AI_MODEL")) {
+            (None, _) => None,
+            (Some(_), None) => {
+                return Err(ConfigError::new(
+                    "AI_MODEL",
+                    "is needed with AI_BASE_URL: name the model to use (e.g. gpt-4o-mini, llama3.1)",
+                ))
+            }
+            (Some(base_url), Some(model)) => Some(HostedAi {
+                base_url,
+                api_key: get("AI_API_KEY").map(str::to_string),
+                model: model.to_string(),
+            }),
+        };
 
         let trust_proxy = match get("BULLPEN_TRUST_PROXY")
             .map(str::to_ascii_lowercase)
@@ -268,6 +323,8 @@ impl Config {
             rate_limit_messages,
             rate_limit_window_secs,
             toxicity_threshold,
+            apertium_url,
+            hosted_ai,
         })
     }
 }
@@ -340,6 +397,27 @@ mod tests {
         assert_eq!(c.log_format, LogFormat::Pretty);
         assert_eq!((c.rate_limit_messages, c.rate_limit_window_secs), (10, 60));
         assert_eq!(c.toxicity_threshold, 0.7);
+        assert_eq!((c.apertium_url, c.hosted_ai), (None, None));
+    }
+
+    #[test]
+    fn a_hosted_ai_needs_an_address_and_a_model() {
+        let c = config(&[
+            ("AI_BASE_URL", "http://127.0.0.1:11434/v1/"),
+            ("AI_MODEL", "llama3.1"),
+            ("APERTIUM_URL", "http://127.0.0.1:2737"),
+        ])
+        .unwrap();
+        let ai = c.hosted_ai.unwrap();
+        assert_eq!((ai.base_url.as_str(), ai.model.as_str(), ai.api_key), ("http://127.0.0.1:11434/v1", "llama3.1", None));
+        assert_eq!(c.apertium_url.as_deref(), Some("http://127.0.0.1:2737"));
+        let err = config(&[("AI_BASE_URL", "https://api.openai.com/v1")]).unwrap_err();
+        assert_eq!(err.var, "AI_MODEL");
+        let err = config(&[("AI_BASE_URL", "api.openai.com"), ("AI_MODEL", "x")]).unwrap_err();
+        assert!(err.to_string().contains("not an http"), "{err}");
+        // The key never shows in logs.
+        let c = config(&[("AI_BASE_URL", "https://x.test/v1"), ("AI_MODEL", "m"), ("AI_API_KEY", "sk-secret")]).unwrap();
+        assert!(!format!("{c:?}").contains("sk-secret"));
     }
 
     #[test]

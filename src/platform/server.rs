@@ -4,10 +4,11 @@
 use std::{net::SocketAddr, sync::Arc};
 
 use axum::{
-    extract::{FromRef, State},
+    body::Body,
+    extract::{FromRef, Request, State},
     http::StatusCode,
     middleware,
-    response::IntoResponse,
+    response::{IntoResponse, Response},
     routing::get,
     Json, Router,
 };
@@ -105,7 +106,7 @@ pub fn router(state: AppState) -> Router {
         // leptos_axum does not route it with the others.
         .route(crate::chat::api::ChatSocketArgs::PATH, get(crate::chat::transport::handle))
         .leptos_routes_with_context(&state, routes, || (), move || shell(leptos_options.clone()))
-        .fallback(file_and_error_handler::<AppState, _>(shell))
+        .fallback(static_file_or_page)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::keep_session_alive,
@@ -113,6 +114,33 @@ pub fn router(state: AppState) -> Router {
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Anything no route matched: a file of the site (WASM, JS, CSS, icons…) when one exists, else
+/// the app's own page (the 404 page for an unknown path).
+///
+/// Files are served here rather than by leptos_axum's `file_and_error_handler`, which copies the
+/// `ResponseOptions` of the thread's current reactive owner onto the file's response — and that
+/// owner can be another request's page still streaming on the same worker thread (a guest's
+/// `/settings` answers 401, and the WASM fetched beside it came back 401 too: no hydration).
+async fn static_file_or_page(State(state): State<AppState>, request: Request<Body>) -> Response {
+    use tower::ServiceExt;
+    let mut probe = Request::builder().method(request.method()).uri(request.uri());
+    for (name, value) in request.headers() {
+        probe = probe.header(name, value);
+    }
+    let probe = probe.body(Body::empty()).expect("a copy of a valid request is valid");
+    let site = tower_http::services::ServeDir::new(&*state.leptos_options.site_root)
+        .precompressed_br()
+        .precompressed_gzip();
+    let found = match site.oneshot(probe).await {
+        Ok(response) => response,
+        Err(never) => match never {},
+    };
+    if found.status().is_success() || found.status().is_redirection() {
+        return found.into_response();
+    }
+    file_and_error_handler::<AppState, _>(shell)(request.uri().clone(), State(state), request).await
 }
 
 /// `GET /health`: 200 when the database answers, 503 when it does not.

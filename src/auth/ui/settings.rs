@@ -62,6 +62,7 @@ fn ProfileForm(user: User, action: ServerAction<UpdateProfile>) -> impl IntoView
     let display_name = RwSignal::new(user.display_name.clone());
     let bio = RwSignal::new(user.bio.clone());
     let language = RwSignal::new(user.preferred_language.clone());
+    let auto_translate = RwSignal::new(user.auto_translate);
     let time_zone = RwSignal::new(user.time_zone.clone());
     let show_all = RwSignal::new(false);
     let error = submission_error(move || action.value().get().and_then(Result::err));
@@ -91,6 +92,7 @@ fn ProfileForm(user: User, action: ServerAction<UpdateProfile>) -> impl IntoView
                     display_name: display_name.get_untracked(),
                     bio: bio.get_untracked(),
                     preferred_language: language.get_untracked(),
+                    auto_translate: auto_translate.get_untracked(),
                     time_zone: time_zone.get_untracked(),
                 },
             });
@@ -130,6 +132,14 @@ fn ProfileForm(user: User, action: ServerAction<UpdateProfile>) -> impl IntoView
                             .collect_view()}
                     </select>
                     <p class="help">{t!(i18n, profile.language_help)}</p>
+                </div>
+                <div class="field">
+                    <label class="checkbox">
+                        <input type="checkbox" id="auto_translate" prop:checked=move || auto_translate.get()
+                            on:change=move |ev| auto_translate.set(event_target_checked(&ev)) />
+                        " " {t!(i18n, profile.auto_translate)}
+                    </label>
+                    <p class="help">{t!(i18n, profile.auto_translate_help)}</p>
                 </div>
                 <div class="field-row">
                     <TextField id="time_zone" label=Signal::derive(move || t_string!(i18n, profile.time_zone_label)) value=time_zone check=|v| validate::time_zone(v).map(|_| ()) show_all />

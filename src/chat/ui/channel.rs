@@ -3,6 +3,7 @@
 use leptos::{html, prelude::*};
 
 use super::{
+    catch_up::CatchUpPanel,
     message::{MessageItem, MessageRights},
     rich_text::rich_text,
     socket::{use_chat_socket, SocketStatus},
@@ -38,6 +39,8 @@ pub struct ChannelState {
     pub messages: RwSignal<Vec<ChatMessage>>,
     pub reply_to: RwSignal<Option<ChatMessage>>,
     pub notice: RwSignal<Option<String>>,
+    /// The languages that can be translated into the reader's (`None` until known).
+    pub translatable_from: RwSignal<Option<Vec<String>>>,
 }
 
 impl ChannelState {
@@ -96,6 +99,7 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
         messages: RwSignal::new(opened.history.messages.clone()),
         reply_to: RwSignal::new(None),
         notice: RwSignal::new(None),
+        translatable_from: RwSignal::new(None),
     };
     provide_context(state);
     let has_more = RwSignal::new(opened.history.has_more);
@@ -124,7 +128,22 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
         may_react: member && community.may(Permissions::POST),
         may_pin: community.may(Permissions::PIN),
         may_moderate: community.may(Permissions::MODERATE_MESSAGES),
+        my_language: me.as_ref().map(|u| u.preferred_language.clone()),
+        auto_translate: me.as_ref().is_none_or(|u| u.auto_translate),
     };
+
+    // Which languages can be translated for this reader: asked once the page is live.
+    if signed_in {
+        Effect::new(move |_| {
+            leptos::task::spawn_local(async move {
+                if let Ok(sources) = crate::ai::api::translation_sources().await {
+                    state.translatable_from.set(Some(sources));
+                }
+            });
+        });
+    }
+    let show_catch_up = RwSignal::new(false);
+    let catch_up_channel = channel_id.clone();
 
     let list_ref = NodeRef::<html::Div>::new();
     let at_bottom = StoredValue::new(true);
@@ -252,6 +271,20 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
                 }
                 ServerEvent::FlagCleared { channel_id, message_id } if ours(channel_id) => {
                     state.update(message_id, |m| m.flag = None);
+                }
+                ServerEvent::MessageAnalyzed { channel_id, message_id, language, unchecked } if ours(channel_id) => {
+                    let (language, unchecked) = (language.clone(), *unchecked);
+                    state.update(message_id, move |m| {
+                        m.language = language;
+                        m.unchecked = unchecked;
+                    });
+                }
+                ServerEvent::MessageTranslated { channel_id, message_id, translation } if ours(channel_id) => {
+                    let translation = translation.clone();
+                    state.update(message_id, move |m| {
+                        m.translations.retain(|t| t.language != translation.language);
+                        m.translations.push(translation);
+                    });
                 }
                 ServerEvent::PinChanged { channel_id, message } if ours(channel_id) => {
                     let pinned = message.pinned;
@@ -450,11 +483,20 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
                     {(!topic.is_empty()).then(|| view! { <p class="muted channel-topic">{topic.clone()}</p> })}
                 </div>
                 <SocketBadge />
+                {(signed_in && first_unread.is_some()).then(|| view! {
+                    <button type="button" class="button button-small" aria-pressed=move || show_catch_up.get().to_string()
+                        on:click=move |_| show_catch_up.update(|s| *s = !*s)>
+                        {t!(i18n, chat.catch_up)}
+                    </button>
+                })}
                 <button type="button" class="button button-small" aria-pressed=move || show_pins.get().to_string()
                     on:click=move |_| show_pins.update(|s| *s = !*s)>
                     {t!(i18n, chat.pins)}
                 </button>
             </header>
+            <Show when=move || show_catch_up.get()>
+                <CatchUpPanel channel_id=catch_up_channel.clone() close=show_catch_up />
+            </Show>
             <Show when=move || show_pins.get()>
                 <aside class="pins-panel card" aria-label=move || t_string!(i18n, chat.pins_title)>
                     <h2>{t!(i18n, chat.pins_title)}</h2>
@@ -500,7 +542,8 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
                     key=|m| {
                         let quoting = m.reply_to.as_ref().map(|q| q.excerpt.is_some());
                         let flag = m.flag.as_ref().map(|f| f.reason.clone());
-                        (m.seq, m.body.clone(), m.edited, m.pinned, m.reactions.clone(), quoting, flag)
+                        let ai = (m.language.clone(), m.translations.len(), m.unchecked);
+                        (m.seq, m.body.clone(), m.edited, m.pinned, m.reactions.clone(), quoting, flag, ai)
                     }
                     children={
                         let rights = rights.clone();

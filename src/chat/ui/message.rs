@@ -7,6 +7,7 @@ use super::{channel::ChannelState, rich_text::rich_text, socket::use_chat_socket
 use crate::{
     app::i18n::{t, t_string, use_i18n},
     auth::validate::initials,
+    ai::{api::translate_message, TranslateOutcome, Translation},
     chat::{ChatMessage, ClientEvent, QUICK_REACTIONS},
 };
 
@@ -18,6 +19,22 @@ pub struct MessageRights {
     pub may_react: bool,
     pub may_pin: bool,
     pub may_moderate: bool,
+    /// The reader's language, when signed in: messages in others are translated into it.
+    pub my_language: Option<String>,
+    /// Whether translations show first (else the original, with "Translate").
+    pub auto_translate: bool,
+}
+
+/// A language's name in the reader's UI language ("es" → "Spanish").
+pub fn language_name(i18n: leptos_i18n::I18nContext<crate::app::i18n::Locale>, code: &str) -> String {
+    match code {
+        "en" => t_string!(i18n, lang.en).to_string(),
+        "tr" => t_string!(i18n, lang.tr).to_string(),
+        "es" => t_string!(i18n, lang.es).to_string(),
+        "fr" => t_string!(i18n, lang.fr).to_string(),
+        "de" => t_string!(i18n, lang.de).to_string(),
+        other => other.to_string(),
+    }
 }
 
 #[component]
@@ -95,14 +112,100 @@ pub fn MessageItem(message: ChatMessage, rights: MessageRights) -> impl IntoView
             .collect_view()
     };
 
+    // Messages in another language: the translation first (if the reader wants it), with a way
+    // back to the original; a note when no engine here can translate the pair.
+    let foreign = match (&message.language, &rights.my_language) {
+        (Some(from), Some(to)) if from != to && !deleted => Some((from.clone(), to.clone())),
+        _ => None,
+    };
+    let cached: Option<Translation> = rights
+        .my_language
+        .as_ref()
+        .and_then(|to| message.translations.iter().find(|t| &t.language == to).cloned());
+    let fetched: RwSignal<Option<Translation>> = RwSignal::new(None);
+    let translate_failed = RwSignal::new(false);
+    let no_translator = RwSignal::new(false);
+    let show_original = RwSignal::new(!rights.auto_translate);
+    let translation = Signal::derive(move || fetched.get().or_else(|| cached.clone()));
+    let translating = RwSignal::new(false);
+    let ask_translation = {
+        let id = id.clone();
+        move || {
+            let id = id.clone();
+            translating.set(true);
+            leptos::task::spawn_local(async move {
+                match translate_message(id).await {
+                    Ok(TranslateOutcome::Translated { translation }) => {
+                        fetched.set(Some(translation));
+                        show_original.set(false);
+                    }
+                    Ok(TranslateOutcome::NoTranslator { .. }) => no_translator.set(true),
+                    Ok(TranslateOutcome::NothingToTranslate) => {}
+                    Err(_) => translate_failed.set(true),
+                }
+                translating.set(false);
+            });
+        }
+    };
+    let sources = state.translatable_from;
+    let translation_line = foreign.clone().map(|(from, to)| {
+        let ask = ask_translation.clone();
+        let from_name = from.clone();
+        move || {
+            let from_name = language_name(i18n, &from_name);
+            let known = sources.get();
+            let pair_missing = no_translator.get()
+                || known.as_ref().is_some_and(|list| !list.contains(&from));
+            if translation.get().is_some() {
+                let label = t_string!(i18n, chat.translated_from).replace("{language}", &from_name);
+                view! {
+                    <p class="translation-note muted">
+                        {(!show_original.get()).then(|| view! { <span>{label}</span> " · " })}
+                        <button type="button" class="link-button" on:click=move |_| show_original.update(|o| *o = !*o)>
+                            {move || if show_original.get() { t_string!(i18n, chat.show_translation) } else { t_string!(i18n, chat.show_original) }}
+                        </button>
+                    </p>
+                }.into_any()
+            } else if pair_missing {
+                let text = t_string!(i18n, chat.no_translator)
+                    .replace("{from}", &from_name)
+                    .replace("{to}", &language_name(i18n, &to));
+                view! { <p class="translation-note muted">{text}</p> }.into_any()
+            } else {
+                let ask = ask.clone();
+                view! {
+                    <p class="translation-note muted">
+                        <button type="button" class="link-button" disabled=move || translating.get() on:click=move |_| ask()>
+                            {move || if translating.get() { t_string!(i18n, chat.translating) } else { t_string!(i18n, chat.translate) }}
+                        </button>
+                        {move || translate_failed.get().then(|| view! { " " <span>{t!(i18n, chat.not_translated)}</span> })}
+                    </p>
+                }.into_any()
+            }
+        }
+    });
+    let shown_text = {
+        let original = message.body.clone();
+        move || match (translation.get(), show_original.get()) {
+            (Some(t), false) => Some(t.body),
+            _ => original.clone(),
+        }
+    };
+    let shown_lang = {
+        let original = message.language.clone();
+        move || match (translation.get(), show_original.get()) {
+            (Some(t), false) => Some(t.language),
+            _ => original.clone(),
+        }
+    };
+
     // Severe flags are blurred until the reader chooses to look.
     let revealed = RwSignal::new(false);
     let severe = message.flag.as_ref().is_some_and(|f| f.severe);
     let hidden = Signal::derive(move || severe && !revealed.get());
     let body_view = {
         let me_name = rights.my_username.clone();
-        let body = message.body.clone();
-        move || match (&body, editing.get()) {
+        move || match (&shown_text(), editing.get()) {
             (None, _) => view! { <p class="deleted muted"><em>{t!(i18n, chat.deleted)}</em></p> }.into_any(),
             (Some(_), true) => {
                 let save = save_edit.clone();
@@ -126,7 +229,7 @@ pub fn MessageItem(message: ChatMessage, rights: MessageRights) -> impl IntoView
                 <div class="message-body blurred" aria-hidden="true">{rich_text(text, me_name.clone())}</div>
                 <button type="button" class="link-button" on:click=move |_| revealed.set(true)>{t!(i18n, chat.show_anyway)}</button>
             }.into_any(),
-            (Some(text), false) => view! { <div class="message-body">{rich_text(text, me_name.clone())}</div> }.into_any(),
+            (Some(text), false) => view! { <div class="message-body" lang=shown_lang()>{rich_text(text, me_name.clone())}</div> }.into_any(),
         }
     };
     let flag_badge = message.flag.clone().filter(|_| !deleted).map(|flag| {
@@ -138,6 +241,7 @@ pub fn MessageItem(message: ChatMessage, rights: MessageRights) -> impl IntoView
         }
     });
 
+    let unchecked = message.unchecked && !deleted;
     let reply_target = message.clone();
     let pin_id = id.clone();
     let delete_id = id.clone();
@@ -155,9 +259,13 @@ pub fn MessageItem(message: ChatMessage, rights: MessageRights) -> impl IntoView
                     {(message.edited && !deleted).then(|| view! { <span class="muted edited">{t!(i18n, chat.edited)}</span> })}
                     {pinned.then(|| view! { <span class="badge pinned-badge">{t!(i18n, chat.pinned)}</span> })}
                     {flag_badge}
+                    {unchecked.then(|| view! {
+                        <span class="badge unchecked-badge" title=move || t_string!(i18n, chat.not_checked_help)>{t!(i18n, chat.not_checked)}</span>
+                    })}
                 </header>
                 {quote}
                 {body_view}
+                {translation_line}
                 <div class="reactions">{reactions}</div>
                 <Show when=move || picking.get()>
                     <div class="reaction-picker" role="group" aria-label=move || t_string!(i18n, chat.react)>

@@ -1,5 +1,6 @@
 //! Chat components: the channel screen, messages, the shared socket.
 
+pub mod catch_up;
 pub mod channel;
 pub mod message;
 pub mod notifications;

@@ -1,0 +1,548 @@
+//! A hosted model behind any OpenAI-compatible API (OpenAI, Groq, Ollama, vLLM, llama.cpp's
+//! server). Moderation uses OpenAI's `/moderations` endpoint where the server has one, else a
+//! JSON-mode classification prompt; translation is a chat completion.
+//!
+//! Hosted services fail in ordinary ways — slow answers, rate limits, outages, replies that are
+//! not the JSON asked for — so every call has a timeout and is retried with backoff (honouring
+//! `Retry-After`), a circuit breaker stops calling a service that keeps failing, and whatever
+//! fails falls back to the built-in engines, with the reason logged.
+
+use std::{
+    sync::{
+        atomic::{AtomicU8, Ordering},
+        Mutex,
+    },
+    time::{Duration, Instant},
+};
+
+use reqwest::{header::RETRY_AFTER, StatusCode};
+use serde_json::{json, Value};
+
+use super::{
+    language,
+    moderation::Assessment,
+    provider::{AiError, BuiltIn, Produced, Provider},
+};
+use crate::platform::config::HostedAi;
+
+/// How patient to be with the service.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// For one request, answer included.
+    pub timeout: Duration,
+    /// Tries per call (the first one included).
+    pub attempts: u32,
+    /// The wait before the second try; doubled for each one after.
+    pub backoff: Duration,
+    /// The longest `Retry-After` waited for; longer ones count as a failure at once.
+    pub max_retry_after: Duration,
+    /// Consecutive failed calls that open the circuit…
+    pub breaker_failures: u32,
+    /// …for this long: calls go straight to the built-in engines.
+    pub breaker_cooldown: Duration,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            timeout: Duration::from_secs(10),
+            attempts: 3,
+            backoff: Duration::from_millis(250),
+            max_retry_after: Duration::from_secs(5),
+            breaker_failures: 5,
+            breaker_cooldown: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Why a hosted call gave no usable answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Failure {
+    #[error("timed out or unreachable: {0}")]
+    Unreachable(String),
+    #[error("rate limited (HTTP 429) after {0} tries")]
+    RateLimited(u32),
+    #[error("HTTP {0}: {1}")]
+    Status(u16, String),
+    #[error("the reply was not what was asked for: {0}")]
+    Malformed(String),
+    #[error("the circuit is open after repeated failures")]
+    CircuitOpen,
+}
+
+/// Whether the server has OpenAI's `/moderations` endpoint (found out on first use).
+const ENDPOINT_UNKNOWN: u8 = 0;
+const ENDPOINT_PRESENT: u8 = 1;
+const ENDPOINT_ABSENT: u8 = 2;
+
+pub struct Hosted {
+    ai: HostedAi,
+    policy: Policy,
+    client: reqwest::Client,
+    breaker: Mutex<Breaker>,
+    moderation_endpoint: AtomicU8,
+    fallback: BuiltIn,
+}
+
+#[derive(Default)]
+struct Breaker {
+    consecutive_failures: u32,
+    open_until: Option<Instant>,
+}
+
+impl Hosted {
+    pub fn new(ai: HostedAi, fallback: BuiltIn) -> Hosted {
+        Hosted::with_policy(ai, fallback, Policy::default())
+    }
+
+    pub fn with_policy(ai: HostedAi, fallback: BuiltIn, policy: Policy) -> Hosted {
+        Hosted {
+            client: reqwest::Client::builder()
+                .timeout(policy.timeout)
+                .build()
+                .expect("a client with a timeout builds"),
+            ai,
+            policy,
+            breaker: Mutex::new(Breaker::default()),
+            moderation_endpoint: AtomicU8::new(ENDPOINT_UNKNOWN),
+            fallback,
+        }
+    }
+
+    /// One call: retried on timeouts, 429 and 5xx; guarded by the circuit breaker.
+    async fn post(&self, path: &str, body: &Value) -> Result<Value, Failure> {
+        {
+            let mut breaker = self.breaker.lock().unwrap_or_else(|p| p.into_inner());
+            match breaker.open_until {
+                Some(until) if Instant::now() < until => return Err(Failure::CircuitOpen),
+                // Half-open: this call decides.
+                Some(_) => breaker.open_until = None,
+                None => {}
+            }
+        }
+        let result = self.post_with_retries(path, body).await;
+        let mut breaker = self.breaker.lock().unwrap_or_else(|p| p.into_inner());
+        match &result {
+            // A 404 or 400 is an answer about the request, not a sign the service is down.
+            Ok(_) | Err(Failure::Status(400..=404, _)) => breaker.consecutive_failures = 0,
+            Err(_) => {
+                breaker.consecutive_failures += 1;
+                if breaker.consecutive_failures >= self.policy.breaker_failures {
+                    breaker.open_until = Some(Instant::now() + self.policy.breaker_cooldown);
+                    breaker.consecutive_failures = 0;
+                    tracing::warn!(base = %self.ai.base_url, "hosted AI keeps failing; using the built-in engines for {:?}", self.policy.breaker_cooldown);
+                }
+            }
+        }
+        result
+    }
+
+    async fn post_with_retries(&self, path: &str, body: &Value) -> Result<Value, Failure> {
+        let url = format!("{}{path}", self.ai.base_url);
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let mut request = self.client.post(&url).json(body);
+            if let Some(key) = &self.ai.api_key {
+                request = request.bearer_auth(key);
+            }
+            let (failure, wait) = match request.send().await {
+                Err(err) => (Failure::Unreachable(err.to_string()), None),
+                Ok(response) => {
+                    let status = response.status();
+                    let retry_after = response
+                        .headers()
+                        .get(RETRY_AFTER)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| v.trim().parse::<f64>().ok())
+                        .map(Duration::from_secs_f64);
+                    let text = match response.text().await {
+                        Ok(text) => text,
+                        Err(err) => return Err(Failure::Unreachable(err.to_string())),
+                    };
+                    if status.is_success() {
+                        return serde_json::from_str(&text)
+                            .map_err(|err| Failure::Malformed(format!("not JSON ({err})")));
+                    }
+                    let message = error_message(&text);
+                    match status {
+                        StatusCode::TOO_MANY_REQUESTS => (Failure::RateLimited(attempt), retry_after),
+                        s if s.is_server_error() => (Failure::Status(s.as_u16(), message), retry_after),
+                        s => return Err(Failure::Status(s.as_u16(), message)),
+                    }
+                }
+            };
+            if attempt >= self.policy.attempts {
+                return Err(failure);
+            }
+            let backoff = self.policy.backoff * 2u32.pow(attempt - 1);
+            let wait = match wait {
+                Some(asked) if asked > self.policy.max_retry_after => return Err(failure),
+                Some(asked) => asked,
+                None => backoff,
+            };
+            tracing::debug!(%failure, ?wait, attempt, "hosted AI call failed; retrying");
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// A chat completion's text.
+    async fn complete(&self, system: &str, user: &str, json_mode: bool) -> Result<String, Failure> {
+        let mut body = json!({
+            "model": self.ai.model,
+            "temperature": 0,
+            "messages": [
+                { "role": "system", "content": system },
+                { "role": "user", "content": user },
+            ],
+        });
+        if json_mode {
+            body["response_format"] = json!({ "type": "json_object" });
+        }
+        let reply = self.post("/chat/completions", &body).await?;
+        reply["choices"][0]["message"]["content"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| Failure::Malformed("no choices[0].message.content".into()))
+    }
+
+    async fn moderate_hosted(&self, text: &str) -> Result<Produced<Assessment>, Failure> {
+        if self.moderation_endpoint.load(Ordering::Relaxed) != ENDPOINT_ABSENT {
+            match self.post("/moderations", &json!({ "input": text })).await {
+                Ok(reply) => {
+                    self.moderation_endpoint.store(ENDPOINT_PRESENT, Ordering::Relaxed);
+                    return moderation_reply(&reply);
+                }
+                Err(Failure::Status(404 | 405, _))
+                    if self.moderation_endpoint.load(Ordering::Relaxed) == ENDPOINT_UNKNOWN =>
+                {
+                    tracing::info!(base = %self.ai.base_url, "no /moderations endpoint; classifying with a JSON prompt");
+                    self.moderation_endpoint.store(ENDPOINT_ABSENT, Ordering::Relaxed);
+                }
+                Err(other) => return Err(other),
+            }
+        }
+        let content = self.complete(CLASSIFY_PROMPT, text, true).await?;
+        Ok(Produced { value: classification_reply(&content)?, engine: self.ai.model.clone() })
+    }
+}
+
+const CLASSIFY_PROMPT: &str = "You moderate a chat where people discuss stocks and investing. \
+Rate how toxic the user's message is (insults, harassment, hate, threats, sexual content). \
+Market slang is not toxic: \"short squeeze\", \"bloodbath\", \"this stock is killing it\", \
+\"rekt\", \"bagholder\", tickers such as $DKS. Reply with JSON only: \
+{\"toxicity\": a number from 0 to 1, \"reason\": a label of at most four words, \
+\"severe\": true only for slurs, threats or sexual content involving minors}.";
+
+/// The text of an OpenAI-style error body, or the start of whatever came back.
+fn error_message(body: &str) -> String {
+    serde_json::from_str::<Value>(body)
+        .ok()
+        .and_then(|v| v["error"]["message"].as_str().map(str::to_string))
+        .unwrap_or_else(|| body.chars().take(200).collect())
+}
+
+/// Categories that mean the message is blurred until the reader chooses to see it.
+const SEVERE: [&str; 5] = [
+    "hate/threatening",
+    "harassment/threatening",
+    "sexual/minors",
+    "self-harm/instructions",
+    "illicit/violent",
+];
+
+/// Reads `/moderations`' answer: the highest category score is the score.
+fn moderation_reply(reply: &Value) -> Result<Produced<Assessment>, Failure> {
+    let result = &reply["results"][0];
+    let scores = result["category_scores"]
+        .as_object()
+        .ok_or_else(|| Failure::Malformed("no results[0].category_scores".into()))?;
+    let (category, score) = scores
+        .iter()
+        // Some models repeat each category with underscores ("self_harm"); one spelling is enough.
+        .filter(|(name, _)| !name.contains('_'))
+        .filter_map(|(name, score)| score.as_f64().map(|s| (name.as_str(), s)))
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .ok_or_else(|| Failure::Malformed("no category scores".into()))?;
+    let severe = SEVERE
+        .iter()
+        .any(|name| result["categories"][*name].as_bool() == Some(true));
+    Ok(Produced {
+        value: Assessment {
+            score: score.clamp(0.0, 1.0) as f32,
+            reason: format!("{} ({score:.2})", category.replace('/', ", ")),
+            severe,
+        },
+        engine: reply["model"].as_str().unwrap_or("moderation endpoint").to_string(),
+    })
+}
+
+/// Reads the JSON the classification prompt asks for, refusing anything else.
+fn classification_reply(content: &str) -> Result<Assessment, Failure> {
+    let value: Value = serde_json::from_str(content.trim())
+        .map_err(|err| Failure::Malformed(format!("the classification is not JSON ({err})")))?;
+    let score = value["toxicity"]
+        .as_f64()
+        .filter(|s| (0.0..=1.0).contains(s))
+        .ok_or_else(|| Failure::Malformed("no toxicity between 0 and 1".into()))?;
+    let label: String = value["reason"].as_str().unwrap_or("toxic").chars().take(60).collect();
+    Ok(Assessment {
+        score: score as f32,
+        reason: format!("{} ({score:.2})", label.trim().to_lowercase()),
+        severe: value["severe"].as_bool().unwrap_or(false),
+    })
+}
+
+fn language_name(code: &str) -> &'static str {
+    match code {
+        "en" => "English",
+        "tr" => "Turkish",
+        "es" => "Spanish",
+        "fr" => "French",
+        "de" => "German",
+        _ => "the original language",
+    }
+}
+
+#[async_trait::async_trait]
+impl Provider for Hosted {
+    async fn moderate(&self, text: &str) -> Result<Produced<Assessment>, AiError> {
+        match self.moderate_hosted(text).await {
+            Ok(produced) => Ok(produced),
+            Err(failure) => {
+                tracing::warn!(%failure, "hosted moderation failed; the built-in engine judges this message");
+                self.fallback.moderate(text).await
+            }
+        }
+    }
+
+    async fn translate(&self, text: &str, from: &str, to: &str) -> Result<Produced<String>, AiError> {
+        let shielded = language::shield(text);
+        let system = format!(
+            "Translate the user's chat message from {} to {}. Keep every token like ZXQ0Z \
+             exactly as written. Keep the tone, slang and emoji. Reply with the translation only.",
+            language_name(from),
+            language_name(to),
+        );
+        match self.complete(&system, &shielded.text, false).await {
+            Ok(translated) if !translated.trim().is_empty() => Ok(Produced {
+                value: shielded.restore(&translated),
+                engine: self.ai.model.clone(),
+            }),
+            Ok(_) => {
+                tracing::warn!("hosted translation came back empty; trying the built-in engine");
+                self.fallback.translate(text, from, to).await
+            }
+            Err(failure) => {
+                tracing::warn!(%failure, "hosted translation failed; trying the built-in engine");
+                self.fallback.translate(text, from, to).await
+            }
+        }
+    }
+
+    async fn can_translate(&self, _from: &str, _to: &str) -> bool {
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Against a local server replaying response bodies recorded from OpenAI's API
+    //! (`tests/fixtures/openai/`, see its README), including the ways it fails.
+
+    use std::{
+        collections::VecDeque,
+        net::SocketAddr,
+        sync::{Arc, Mutex},
+    };
+
+    use axum::{
+        extract::State,
+        http::{HeaderMap, StatusCode, Uri},
+        response::{IntoResponse, Response},
+        Router,
+    };
+
+    use super::*;
+
+    const MODERATION_FLAGGED: &str = include_str!("../../tests/fixtures/openai/moderation-flagged.json");
+    const CHAT_COMPLETION: &str = include_str!("../../tests/fixtures/openai/chat-completion.json");
+    const RATE_LIMITED: &str = include_str!("../../tests/fixtures/openai/rate-limited.json");
+
+    /// One scripted answer.
+    #[derive(Clone)]
+    struct Reply {
+        status: u16,
+        headers: Vec<(&'static str, &'static str)>,
+        body: String,
+        delay: Duration,
+    }
+
+    fn ok(body: &str) -> Reply {
+        Reply { status: 200, headers: vec![], body: body.to_string(), delay: Duration::ZERO }
+    }
+
+    fn status(status: u16, body: &str) -> Reply {
+        Reply { status, ..ok(body) }
+    }
+
+    /// A chat completion (the recorded one) whose message says `content`.
+    fn completion(content: &str) -> Reply {
+        let mut body: Value = serde_json::from_str(CHAT_COMPLETION).unwrap();
+        body["choices"][0]["message"]["content"] = Value::String(content.to_string());
+        ok(&body.to_string())
+    }
+
+    #[derive(Clone, Default)]
+    struct Script {
+        replies: Arc<Mutex<VecDeque<Reply>>>,
+        seen: Arc<Mutex<Vec<(String, Value)>>>,
+    }
+
+    async fn answer(State(script): State<Script>, uri: Uri, _: HeaderMap, body: String) -> Response {
+        script
+            .seen
+            .lock()
+            .unwrap()
+            .push((uri.path().to_string(), serde_json::from_str(&body).unwrap_or(Value::Null)));
+        let reply = script.replies.lock().unwrap().pop_front();
+        let Some(reply) = reply else {
+            return (StatusCode::INTERNAL_SERVER_ERROR, "the script ran out").into_response();
+        };
+        tokio::time::sleep(reply.delay).await;
+        let mut response = (StatusCode::from_u16(reply.status).unwrap(), reply.body).into_response();
+        for (name, value) in reply.headers {
+            response.headers_mut().insert(name, value.parse().unwrap());
+        }
+        response.headers_mut().insert("content-type", "application/json".parse().unwrap());
+        response
+    }
+
+    async fn server(replies: Vec<Reply>) -> (Script, String) {
+        let script = Script { replies: Arc::new(Mutex::new(replies.into())), ..Default::default() };
+        let app = Router::new().fallback(answer).with_state(script.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr: SocketAddr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        (script, format!("http://{addr}/v1"))
+    }
+
+    fn policy() -> Policy {
+        Policy {
+            timeout: Duration::from_millis(300),
+            backoff: Duration::from_millis(10),
+            ..Policy::default()
+        }
+    }
+
+    fn hosted(base: &str, policy: Policy) -> Hosted {
+        let ai = HostedAi { base_url: base.to_string(), api_key: Some("sk-test".into()), model: "gpt-4o-mini".into() };
+        Hosted::with_policy(ai, BuiltIn { apertium: None }, policy)
+    }
+
+    fn paths(script: &Script) -> Vec<String> {
+        script.seen.lock().unwrap().iter().map(|(p, _)| p.clone()).collect()
+    }
+
+    #[tokio::test]
+    async fn the_moderation_endpoint_scores_a_threat() {
+        let (script, base) = server(vec![ok(MODERATION_FLAGGED)]).await;
+        let judged = hosted(&base, policy()).moderate("I want to kill them.").await.unwrap();
+        assert_eq!(judged.engine, "text-moderation-007");
+        assert!((judged.value.score - 0.9972).abs() < 1e-3, "{judged:?}");
+        assert_eq!(judged.value.reason, "violence (1.00)");
+        assert!(judged.value.severe, "harassment/threatening is flagged");
+        assert_eq!(script.seen.lock().unwrap()[0].1["input"], "I want to kill them.");
+    }
+
+    #[tokio::test]
+    async fn a_rate_limit_is_retried_after_the_time_asked() {
+        let limited = Reply { headers: vec![("retry-after", "0.05")], ..status(429, RATE_LIMITED) };
+        let (script, base) = server(vec![limited, ok(MODERATION_FLAGGED)]).await;
+        let judged = hosted(&base, policy()).moderate("I want to kill them.").await.unwrap();
+        assert_eq!(judged.engine, "text-moderation-007");
+        assert_eq!(paths(&script), ["/v1/moderations", "/v1/moderations"]);
+    }
+
+    #[tokio::test]
+    async fn a_lasting_rate_limit_falls_back_to_the_built_in_engine() {
+        let limited = status(429, RATE_LIMITED);
+        let (script, base) = server(vec![limited.clone(), limited.clone(), limited]).await;
+        let judged = hosted(&base, policy()).moderate("you are a worthless idiot").await.unwrap();
+        assert_eq!(judged.engine, "built-in");
+        assert!(judged.value.score >= 0.7, "the built-in engine still flags it: {judged:?}");
+        assert_eq!(paths(&script).len(), 3, "three tries, then the fallback");
+    }
+
+    #[tokio::test]
+    async fn a_slow_service_times_out_and_falls_back() {
+        let slow = Reply { delay: Duration::from_secs(2), ..ok(MODERATION_FLAGGED) };
+        let (script, base) = server(vec![slow.clone(), slow.clone(), slow]).await;
+        let started = Instant::now();
+        let judged = hosted(&base, policy()).moderate("have a nice day").await.unwrap();
+        assert_eq!(judged.engine, "built-in");
+        assert!(judged.value.score < 0.7);
+        assert_eq!(paths(&script).len(), 3);
+        assert!(started.elapsed() < Duration::from_secs(2), "it did not wait for the slow answers");
+    }
+
+    #[tokio::test]
+    async fn without_a_moderation_endpoint_a_json_prompt_classifies() {
+        let not_found = status(404, r#"{"error":{"message":"404 page not found"}}"#);
+        let verdict = completion(r#"{"toxicity": 0.91, "reason": "Insult", "severe": false}"#);
+        let (script, base) = server(vec![not_found, verdict, completion(r#"{"toxicity": 0.02, "reason": "none", "severe": false}"#)]).await;
+        let ai = hosted(&base, policy());
+        let judged = ai.moderate("you absolute clown").await.unwrap();
+        assert_eq!((judged.engine.as_str(), judged.value.reason.as_str()), ("gpt-4o-mini", "insult (0.91)"));
+        // The endpoint is not asked for again.
+        ai.moderate("nice call on $NVDA").await.unwrap();
+        assert_eq!(paths(&script), ["/v1/moderations", "/v1/chat/completions", "/v1/chat/completions"]);
+        let request = &script.seen.lock().unwrap()[1].1;
+        assert_eq!(request["response_format"]["type"], "json_object");
+        assert_eq!(request["model"], "gpt-4o-mini");
+    }
+
+    #[tokio::test]
+    async fn malformed_replies_fall_back_without_retrying() {
+        let not_found = status(404, "{}");
+        let (script, base) = server(vec![
+            not_found,
+            completion("Sure! The message seems toxic."),
+            ok("<html>502 Bad Gateway</html>"),
+        ])
+        .await;
+        let ai = hosted(&base, policy());
+        assert_eq!(ai.moderate("you absolute clown").await.unwrap().engine, "built-in");
+        assert_eq!(ai.moderate("you absolute clown").await.unwrap().engine, "built-in");
+        assert_eq!(paths(&script).len(), 3, "a malformed answer is not retried");
+    }
+
+    #[tokio::test]
+    async fn the_circuit_opens_after_repeated_failures() {
+        let failing = status(503, r#"{"error":{"message":"The server is overloaded"}}"#);
+        let (script, base) = server(vec![failing; 10]).await;
+        let ai = hosted(&base, Policy { attempts: 1, breaker_failures: 2, ..policy() });
+        for _ in 0..4 {
+            assert_eq!(ai.moderate("hello").await.unwrap().engine, "built-in");
+        }
+        assert_eq!(paths(&script).len(), 2, "after two failures the service is left alone");
+    }
+
+    #[tokio::test]
+    async fn translation_keeps_protected_parts() {
+        let (script, base) = server(vec![completion("Hello ZXQ0Z, ZXQ1Z rose ZXQ2Z today")]).await;
+        let translated = hosted(&base, policy()).translate("Hola @ana, $TSLA subió 5% hoy", "es", "en").await.unwrap();
+        assert_eq!(translated.value, "Hello @ana, $TSLA rose 5% today");
+        assert_eq!(translated.engine, "gpt-4o-mini");
+        let request = &script.seen.lock().unwrap()[0].1;
+        assert!(request["messages"][0]["content"].as_str().unwrap().contains("from Spanish to English"));
+        assert_eq!(request["messages"][1]["content"], "Hola ZXQ0Z, ZXQ1Z subió ZXQ2Z hoy");
+    }
+
+    #[tokio::test]
+    async fn a_failed_translation_without_an_offline_engine_says_so() {
+        let (_, base) = server(vec![status(401, r#"{"error":{"message":"Incorrect API key provided"}}"#)]).await;
+        let err = hosted(&base, policy()).translate("Guten Morgen", "de", "en").await.unwrap_err();
+        assert_eq!(err, AiError::NoTranslator);
+    }
+}

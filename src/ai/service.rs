@@ -1,0 +1,156 @@
+//! What readers and moderators ask of the AI directly: a message in their language, which
+//! languages can be translated for them, a summary of what they missed, and a community's
+//! moderation threshold.
+
+use std::collections::HashMap;
+
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use uuid::Uuid;
+
+use super::{
+    language, summary,
+    worker::{self},
+    CatchUp, Highlight, ModerationSettings, TranslateOutcome,
+};
+use crate::{
+    auth::validate::LANGUAGES,
+    chat::{markdown, repo, service as chat},
+    community::{permissions::Action, service as community},
+    entities::{communities, messages, users},
+    platform::{error::AppError, server::AppState},
+};
+
+/// Messages a summary reads at most (the newest unread ones).
+const CATCH_UP_MAX: u64 = 500;
+
+/// A message in the reader's language, from the cache or translated now.
+pub async fn translate_for(state: &AppState, reader: &users::Model, message_id: &str) -> Result<TranslateOutcome, AppError> {
+    let id = Uuid::parse_str(message_id.trim()).map_err(|_| AppError::NotFound("That message".into()))?;
+    let message = repo::message(&state.db, id).await?.ok_or_else(|| AppError::NotFound("That message".into()))?;
+    chat::channel_access(state, Some(reader.id), &message.channel_id.to_string()).await?;
+    let Some(body) = message.body.as_deref() else {
+        return Ok(TranslateOutcome::NothingToTranslate);
+    };
+    let from = match message.language.as_deref() {
+        Some(code) => code.to_string(),
+        // Not read by the AI yet (or too short when it was): tell now.
+        None => match language::detect(body) {
+            Some(code) => code.to_string(),
+            None => return Ok(TranslateOutcome::NothingToTranslate),
+        },
+    };
+    worker::translation(state, message.id, body, &from, &reader.preferred_language).await
+}
+
+/// The languages messages can be translated from into `to` ("what will I be able to read?").
+pub async fn sources_for(state: &AppState, to: &str) -> Vec<String> {
+    let mut sources = Vec::new();
+    for from in LANGUAGES {
+        if from != to && state.ai.provider.can_translate(from, to).await {
+            sources.push(from.to_string());
+        }
+    }
+    sources
+}
+
+/// The unread messages of a channel, summarised in the words they were written in; with
+/// `translate`, each highlight also in the reader's language where a translator exists.
+/// Reading the summary does not mark anything read.
+pub async fn catch_up(
+    state: &AppState,
+    reader: &users::Model,
+    channel_id: &str,
+    translate: bool,
+) -> Result<CatchUp, AppError> {
+    let access = chat::channel_access(state, Some(reader.id), channel_id).await?;
+    let read = repo::read_position(&state.db, reader.id, access.channel.id).await?;
+    let blocked = repo::blocked_by(&state.db, reader.id).await?;
+    let mut rows: Vec<messages::Model> = messages::Entity::find()
+        .filter(messages::Column::ChannelId.eq(access.channel.id))
+        .filter(messages::Column::Seq.gt(read))
+        .filter(messages::Column::DeletedAt.is_null())
+        .filter(messages::Column::AuthorId.ne(reader.id))
+        .order_by_desc(messages::Column::Seq)
+        .limit(CATCH_UP_MAX)
+        .all(&state.db)
+        .await?;
+    rows.retain(|m| !blocked.contains(&m.author_id));
+    rows.reverse();
+
+    let authors = crate::community::repo::users_by_ids(&state.db, rows.iter().map(|m| m.author_id).collect()).await?;
+    let author = |id: &Uuid| match authors.get(id) {
+        Some(user) => community::author(user),
+        None => crate::chat::Author { id: id.to_string(), username: "deleted".into(), display_name: "Deleted account".into() },
+    };
+    let mut counts: HashMap<Uuid, usize> = HashMap::new();
+    for m in &rows {
+        *counts.entry(m.author_id).or_default() += 1;
+    }
+    let mut people: Vec<(Uuid, usize)> = counts.into_iter().collect();
+    people.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+
+    let texts: Vec<String> = rows.iter().map(|m| markdown::plain_text(m.body.as_deref().unwrap_or_default())).collect();
+    let sentences = summary::sentences(&texts.iter().map(String::as_str).collect::<Vec<_>>());
+    let chosen = summary::rank(&sentences, summary::length_for(sentences.len()));
+    let mut highlights = Vec::with_capacity(chosen.len());
+    for index in chosen {
+        let sentence = &sentences[index];
+        let message = &rows[sentence.message];
+        let language = message.language.clone().or_else(|| language::detect(&sentence.text).map(str::to_string));
+        let translated = match (&language, translate) {
+            (Some(from), true) if *from != reader.preferred_language => state
+                .ai
+                .provider
+                .translate(&sentence.text, from, &reader.preferred_language)
+                .await
+                .ok()
+                .map(|produced| produced.value),
+            _ => None,
+        };
+        highlights.push(Highlight {
+            message_id: message.id.to_string(),
+            seq: message.seq,
+            author: author(&message.author_id),
+            text: sentence.text.clone(),
+            language,
+            translated,
+        });
+    }
+    Ok(CatchUp {
+        unread: rows.len(),
+        people: people.iter().map(|(id, _)| author(id)).collect(),
+        highlights,
+    })
+}
+
+/// A community's moderation threshold, for those who may change it.
+pub async fn moderation_settings(state: &AppState, actor: Uuid, slug: &str) -> Result<ModerationSettings, AppError> {
+    let (found, standing) = community::find(state, Some(actor), slug).await?;
+    community::allow(&found, standing, Action::ManageCommunity)?;
+    Ok(ModerationSettings { threshold: found.toxicity_threshold, default_threshold: state.config.toxicity_threshold })
+}
+
+/// Sets (or, with `None`, clears) a community's own toxicity threshold.
+pub async fn set_threshold(
+    state: &AppState,
+    actor: Uuid,
+    slug: &str,
+    threshold: Option<f32>,
+) -> Result<ModerationSettings, AppError> {
+    let (found, standing) = community::find(state, Some(actor), slug).await?;
+    community::allow(&found, standing, Action::ManageCommunity)?;
+    if let Some(t) = threshold {
+        if !(0.05..=1.0).contains(&t) || t.is_nan() {
+            return Err(AppError::Validation("The threshold is a score between 0.05 and 1 (e.g. 0.7).".into()));
+        }
+    }
+    communities::Entity::update(communities::ActiveModel {
+        id: Set(found.id),
+        toxicity_threshold: Set(threshold),
+        ..Default::default()
+    })
+    .exec(&state.db)
+    .await?;
+    tracing::info!(community = %found.id, ?threshold, "moderation threshold changed");
+    Ok(ModerationSettings { threshold, default_threshold: state.config.toxicity_threshold })
+}

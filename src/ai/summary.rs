@@ -1,0 +1,184 @@
+//! Extractive summaries (TextRank): the sentences most like the rest of what was said are the
+//! ones that say it. Nothing is rewritten, so a summary is in the language — and the words — of
+//! the people who wrote it.
+
+use std::collections::HashSet;
+
+/// A sentence to rank, and which message it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sentence {
+    /// Index of the message in the caller's list.
+    pub message: usize,
+    pub text: String,
+}
+
+/// Words too common to say what a message is about, in the app's languages.
+const STOP_WORDS: &[&str] = &[
+    // en
+    "the", "a", "an", "and", "or", "but", "is", "are", "was", "were", "be", "to", "of", "in", "on",
+    "at", "for", "with", "it", "this", "that", "i", "you", "he", "she", "we", "they", "my", "your",
+    "so", "just", "im", "its", "do", "not", "have", "has", "will", "what", "if", "me", "as", "all",
+    // es
+    "el", "la", "los", "las", "un", "una", "y", "o", "pero", "es", "son", "de", "del", "en", "que",
+    "por", "para", "con", "lo", "se", "mi", "tu", "yo", "no", "al", "muy", "ya",
+    // fr
+    "le", "les", "une", "et", "ou", "mais", "est", "sont", "des", "du", "au", "aux", "je", "tu",
+    "il", "elle", "nous", "vous", "ils", "pour", "avec", "pas", "ce", "qui", "sur", "ne",
+    // de
+    "der", "die", "das", "ein", "eine", "und", "oder", "aber", "ist", "sind", "zu", "mit", "ich",
+    "du", "er", "sie", "wir", "ihr", "nicht", "den", "dem", "auf", "für", "von", "auch",
+    // tr
+    "ve", "bir", "bu", "da", "de", "ile", "için", "ama", "çok", "ben", "sen", "o", "biz", "ne",
+    "mi", "gibi", "daha",
+];
+
+/// Splits messages into sentences ("Big day. $NVDA beat!" → two), skipping scraps too short
+/// to summarise anything ("lol", "+1").
+pub fn sentences(messages: &[&str]) -> Vec<Sentence> {
+    let mut out = Vec::new();
+    for (index, text) in messages.iter().enumerate() {
+        let mut start = 0;
+        let chars: Vec<(usize, char)> = text.char_indices().collect();
+        for (n, (at, c)) in chars.iter().enumerate() {
+            let next_is_space = chars.get(n + 1).is_none_or(|(_, next)| next.is_whitespace());
+            let ends = matches!(c, '.' | '!' | '?' | '\n') && next_is_space;
+            if ends || n + 1 == chars.len() {
+                let end = at + c.len_utf8();
+                push_sentence(&mut out, index, &text[start..end]);
+                start = end;
+            }
+        }
+    }
+    out
+}
+
+fn push_sentence(out: &mut Vec<Sentence>, message: usize, text: &str) {
+    let text = text.trim();
+    if words(text).len() >= 3 {
+        out.push(Sentence { message, text: text.to_string() });
+    }
+}
+
+/// The words that carry meaning, lower-cased; cashtags keep their `$`.
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '$' || c == '\''))
+        .map(|w| w.trim_matches('\'').to_lowercase())
+        .filter(|w| w.chars().count() > 1 && !STOP_WORDS.contains(&w.as_str()))
+        .collect()
+}
+
+/// TextRank's similarity: shared words, normalised by length so long sentences do not win
+/// by size alone.
+fn similarity(a: &HashSet<String>, b: &HashSet<String>) -> f64 {
+    let shared = a.intersection(b).count() as f64;
+    if shared == 0.0 || a.len() < 2 || b.len() < 2 {
+        return 0.0;
+    }
+    shared / ((a.len() as f64).ln() + (b.len() as f64).ln())
+}
+
+/// The indices of the `k` most central sentences, in their original order.
+pub fn rank(sentences: &[Sentence], k: usize) -> Vec<usize> {
+    let n = sentences.len();
+    if n <= k {
+        return (0..n).collect();
+    }
+    let bags: Vec<HashSet<String>> = sentences.iter().map(|s| words(&s.text).into_iter().collect()).collect();
+    let mut weights = vec![vec![0.0; n]; n];
+    for i in 0..n {
+        for j in (i + 1)..n {
+            let w = similarity(&bags[i], &bags[j]);
+            weights[i][j] = w;
+            weights[j][i] = w;
+        }
+    }
+    let out_sums: Vec<f64> = weights.iter().map(|row| row.iter().sum()).collect();
+    // PageRank over the similarity graph (damping 0.85), to convergence.
+    let damping = 0.85;
+    let mut scores = vec![1.0 / n as f64; n];
+    for _ in 0..100 {
+        let mut next = vec![(1.0 - damping) / n as f64; n];
+        for (i, next_i) in next.iter_mut().enumerate() {
+            for j in 0..n {
+                if weights[j][i] > 0.0 {
+                    *next_i += damping * weights[j][i] / out_sums[j] * scores[j];
+                }
+            }
+        }
+        let change: f64 = next.iter().zip(&scores).map(|(a, b)| (a - b).abs()).sum();
+        scores = next;
+        if change < 1e-9 {
+            break;
+        }
+    }
+    let mut order: Vec<usize> = (0..n).collect();
+    // Ties go to the earlier sentence, so the result does not depend on sort internals.
+    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
+    let mut chosen: Vec<usize> = order.into_iter().take(k).collect();
+    chosen.sort_unstable();
+    chosen
+}
+
+/// How many sentences a summary of `n` keeps: all of three or fewer, else about one in five,
+/// between 3 and 5.
+pub fn length_for(n: usize) -> usize {
+    n.div_ceil(5).clamp(3, 5).min(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentences_split_on_ends_and_skip_scraps() {
+        let found = sentences(&["Big day for chips. $NVDA beat on revenue!", "lol", "+1", "who else is holding $AMD into earnings?"]);
+        let texts: Vec<&str> = found.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(texts, ["Big day for chips.", "$NVDA beat on revenue!", "who else is holding $AMD into earnings?"]);
+        assert_eq!(found.iter().map(|s| s.message).collect::<Vec<_>>(), [0, 0, 3]);
+        // A decimal point is not the end of a sentence.
+        assert_eq!(sentences(&["Price target raised to 212.50 by the analysts today"]).len(), 1);
+    }
+
+    #[test]
+    fn the_central_sentences_win_and_stay_in_order() {
+        let chat = [
+            "Fed meeting today, everyone expects a rate cut",
+            "good morning all",
+            "if the Fed cuts rates, banks and small caps should rally",
+            "anyone watching the game tonight?",
+            "rate cut is priced in already, the Fed needs to surprise",
+            "my cat knocked my coffee over lol",
+            "Powell speaks at 2pm, rates decision before that",
+            "bought more $KRE ahead of the Fed rate decision",
+        ];
+        let found = sentences(&chat);
+        let chosen = rank(&found, 3);
+        let picked: Vec<&str> = chosen.iter().map(|&i| found[i].text.as_str()).collect();
+        println!("summary: {picked:#?}");
+        assert_eq!(chosen.len(), 3);
+        assert!(chosen.windows(2).all(|w| w[0] < w[1]), "in the order written");
+        for text in &picked {
+            assert!(text.to_lowercase().contains("fed") || text.contains("rate"), "off-topic pick: {text}");
+        }
+    }
+
+    #[test]
+    fn spanish_is_summarised_in_spanish() {
+        let chat = [
+            "el mercado abrió con fuertes caídas en bancos",
+            "los bancos siguen cayendo por los resultados",
+            "¿alguien vio el partido?",
+            "vendí mis acciones de bancos esta mañana",
+        ];
+        let found = sentences(&chat);
+        let chosen = rank(&found, 2);
+        for &i in &chosen {
+            assert!(found[i].text.contains("bancos"), "{}", found[i].text);
+        }
+    }
+
+    #[test]
+    fn summary_length_grows_with_the_backlog() {
+        assert_eq!([0, 2, 4, 12, 20, 100].map(length_for), [0, 2, 3, 3, 4, 5]);
+    }
+}

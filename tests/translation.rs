@@ -1,0 +1,202 @@
+//! Translation and "catch me up" against a real Apertium APY server (started here; the test
+//! command installs it): a Spanish message reaches an English reader translated, cached once
+//! per (message, language) for every later reader, English reaches French through Spanish, a
+//! German reader is told plainly that no offline translator exists, an edit invalidates the
+//! cache, and the unread messages are summarised. On SQLite and PostgreSQL.
+
+#![cfg(feature = "ssr")]
+
+#[macro_use]
+mod common;
+
+use std::{process::Stdio, time::Duration};
+
+use common::{harness::Harness, ws::ChatClient};
+use reqwest::StatusCode;
+use sea_orm::ConnectionTrait;
+use serde_json::{json, Value};
+use tokio::process::{Child, Command};
+
+/// An APY server on a free port, stopped on drop.
+struct Apertium {
+    url: String,
+    _child: Child,
+}
+
+impl Apertium {
+    /// `None` (the test is skipped, loudly) when Apertium is not installed — except under CI,
+    /// where nothing may be skipped.
+    async fn start() -> Option<Apertium> {
+        if which("apertium-apy").is_none() {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "apertium-apy is not installed; scripts/test installs it"
+            );
+            eprintln!("SKIPPING: apertium-apy is not installed (apt-get install apertium-apy apertium-eng-spa apertium-fr-es)");
+            return None;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let child = Command::new("apertium-apy")
+            .args(["-p", &port.to_string(), "/usr/share/apertium/modes"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start apertium-apy");
+        let url = format!("http://127.0.0.1:{port}");
+        for _ in 0..100 {
+            if reqwest::get(format!("{url}/listPairs")).await.is_ok_and(|r| r.status().is_success()) {
+                return Some(Apertium { url, _child: child });
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("apertium-apy did not answer on {url}");
+    }
+}
+
+fn which(program: &str) -> Option<std::path::PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?).map(|dir| dir.join(program)).find(|p| p.is_file())
+}
+
+async fn person(h: &Harness, username: &str, language: &str) -> String {
+    let (status, body) = h
+        .post(
+            "/api/auth/register",
+            json!({"email": format!("{username}@example.com"), "username": username, "displayName": username, "password": "correct horse battery", "preferredLanguage": language}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["token"].as_str().unwrap().to_string()
+}
+
+/// The next event of `kind` about `message_id`, skipping others.
+async fn event_about(client: &mut ChatClient, kind: &str, message_id: &str) -> Value {
+    loop {
+        let event = client.expect(kind).await;
+        if event["messageId"] == message_id {
+            return event;
+        }
+    }
+}
+
+#[tokio::test]
+async fn sqlite() {
+    let Some(apy) = Apertium::start().await else { return };
+    scenario(Harness::sqlite_with(&[("APERTIUM_URL", &apy.url)]).await).await;
+}
+
+#[tokio::test]
+async fn postgres() {
+    let Some(apy) = Apertium::start().await else { return };
+    if let Some(h) = Harness::postgres_with("translation::postgres", &[("APERTIUM_URL", &apy.url)]).await {
+        scenario(h).await;
+    }
+}
+
+async fn scenario(h: Harness) {
+    let ana = person(&h, "ana", "es").await;
+    let bob = person(&h, "bob", "en").await;
+    let chloe = person(&h, "chloe", "en").await;
+    let dora = person(&h, "dora", "de").await;
+    let eve = person(&h, "eve", "fr").await;
+    let (status, created) = h
+        .post_as(
+            &ana,
+            "/api/communities/create",
+            json!({"community": {"name": "Mercados", "description": "", "iconColor": "#16a34a", "visibility": "public"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let slug = created["slug"].as_str().unwrap().to_string();
+    for token in [&bob, &chloe, &dora, &eve] {
+        h.post_as(token, "/api/communities/join", json!({"slug": slug})).await;
+    }
+    let (_, view) = h.get_as(&ana, &format!("/api/communities/view?slug={slug}")).await;
+    let general = view["channels"][0]["id"].as_str().unwrap().to_string();
+
+    // What each reader can have translated into their language.
+    let (_, sources) = h.get_as(&bob, "/api/ai/translation_sources").await;
+    assert_eq!(sources, json!(["es", "fr"]), "English readers: from Spanish, and French via Spanish");
+    let (_, sources) = h.get_as(&dora, "/api/ai/translation_sources").await;
+    assert_eq!(sources, json!([]), "nothing translates into German offline");
+
+    let mut bob_socket = ChatClient::connect(&h.server.base, &bob).await;
+    bob_socket.subscribe(&general, None).await;
+    let mut ana_socket = ChatClient::connect(&h.server.base, &ana).await;
+    ana_socket.subscribe(&general, None).await;
+
+    // Spanish → English: delivered as written, then its language, then the translation.
+    ana_socket.say(&general, "n1", "Hola a todos, creo que $TSLA va a subir mucho hoy").await;
+    let created = bob_socket.expect("messageCreated").await;
+    assert_eq!(created["message"]["body"], "Hola a todos, creo que $TSLA va a subir mucho hoy");
+    let id = created["message"]["id"].as_str().unwrap().to_string();
+    let analyzed = event_about(&mut bob_socket, "messageAnalyzed", &id).await;
+    assert_eq!(analyzed["language"], "es", "{analyzed}");
+    let translated = event_about(&mut bob_socket, "messageTranslated", &id).await;
+    let english = translated["translation"]["body"].as_str().unwrap().to_string();
+    assert_eq!(translated["translation"]["language"], "en");
+    assert_eq!(translated["translation"]["engine"], "apertium");
+    assert!(english.contains("$TSLA"), "the cashtag survives: {english}");
+    assert!(english.to_lowercase().contains("today"), "{english}");
+    println!("es → en: {english}");
+
+    // Stored once and part of the history.
+    let (_, history) = h.get_as(&chloe, &format!("/api/chat/history?channelId={general}")).await;
+    let stored = history["messages"].as_array().unwrap().iter().find(|m| m["id"] == id.as_str()).unwrap().clone();
+    assert_eq!(stored["language"], "es");
+    assert!(stored["translations"].as_array().unwrap().iter().any(|t| t["language"] == "en"), "{stored}");
+    // (The only English translation so far.)
+    let count = "SELECT CAST(COUNT(*) AS TEXT) FROM message_translations WHERE language = 'en'";
+    assert_eq!(h.scalar(count).await, "1");
+
+    // A second English reader asking gets the cached one: prove it by marking the cache.
+    h.db.execute_unprepared("UPDATE message_translations SET body = 'from the cache' WHERE language = 'en'")
+        .await
+        .unwrap();
+    let (status, outcome) = h.post_as(&chloe, "/api/ai/translate", json!({"messageId": id})).await;
+    assert_eq!(status, StatusCode::OK, "{outcome}");
+    assert_eq!(outcome["outcome"], "translated");
+    assert_eq!(outcome["translation"]["body"], "from the cache");
+
+    // German: no offline engine, and the reader is told so instead of getting a fake.
+    let (_, outcome) = h.post_as(&dora, "/api/ai/translate", json!({"messageId": id})).await;
+    assert_eq!(outcome, json!({"outcome": "noTranslator", "from": "es", "to": "de"}));
+
+    // English → French goes through Spanish; the Spanish reader gets the direct translation.
+    let mut eve_socket = ChatClient::connect(&h.server.base, &eve).await;
+    eve_socket.subscribe(&general, None).await;
+    bob_socket.say(&general, "n2", "Good morning everyone, I think the market goes up today").await;
+    let created = eve_socket.expect("messageCreated").await;
+    let english_id = created["message"]["id"].as_str().unwrap().to_string();
+    let mut seen = std::collections::HashMap::new();
+    while seen.len() < 2 {
+        let event = event_about(&mut eve_socket, "messageTranslated", &english_id).await;
+        seen.insert(event["translation"]["language"].as_str().unwrap().to_string(), event["translation"].clone());
+    }
+    assert_eq!(seen["fr"]["engine"], "apertium (via Spanish)", "{seen:?}");
+    assert_eq!(seen["es"]["engine"], "apertium");
+    println!("en → fr: {}", seen["fr"]["body"]);
+
+    // An edit drops the old translations; the new text is translated afresh.
+    ana_socket.send(json!({"type": "edit", "messageId": id, "body": "Vendí todas mis acciones de $TSLA esta mañana"})).await;
+    assert_eq!(bob_socket.expect("messageEdited").await["message"]["id"], id.as_str());
+    let retranslated = event_about(&mut bob_socket, "messageTranslated", &id).await;
+    let english = retranslated["translation"]["body"].as_str().unwrap();
+    assert!(english.contains("$TSLA") && !english.contains("from the cache"), "{english}");
+
+    // Catch me up: Chloe has read nothing; the summary is in the words (and language) written.
+    let (status, summary) = h.get_as(&chloe, &format!("/api/ai/catch_up?channelId={general}")).await;
+    assert_eq!(status, StatusCode::OK, "{summary}");
+    assert_eq!(summary["unread"], 2, "{summary}");
+    let highlights = summary["highlights"].as_array().unwrap();
+    assert!(!highlights.is_empty(), "{summary}");
+    let spanish = highlights.iter().find(|h| h["language"] == "es").expect("the Spanish message is summarised");
+    assert!(spanish["text"].as_str().unwrap().contains("Vendí"), "{spanish}");
+    assert!(spanish["translated"].is_null(), "not translated unless asked");
+    let (_, summary) = h.get_as(&chloe, &format!("/api/ai/catch_up?channelId={general}&translate=true")).await;
+    let spanish = summary["highlights"].as_array().unwrap().iter().find(|h| h["language"] == "es").unwrap().clone();
+    assert!(spanish["translated"].as_str().unwrap().contains("$TSLA"), "{spanish}");
+    // Reading the summary marks nothing read.
+    let (_, again) = h.get_as(&chloe, &format!("/api/ai/catch_up?channelId={general}")).await;
+    assert_eq!(again["unread"], 2);
+}
