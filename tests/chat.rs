@@ -287,12 +287,13 @@ async fn bad_messages_and_commands_are_refused_privately_and_not_stored(h: Harne
     let posted = ana_socket.expect("messageCreated").await;
     assert_eq!(posted["message"]["body"], r"dunno ¯\\\_(ツ)\_/¯");
     assert_eq!(h.count("SELECT COUNT(*) FROM messages").await, 1);
-    // Bo heard only the posted shrug: nothing of the refusals or the private help.
+    // Bo heard only the posted shrug (and the AI's note on it): nothing of the refusals or the
+    // private help.
     let heard: Vec<Value> = bo_socket.drain(Duration::from_millis(300)).await;
     let kinds: Vec<&str> = heard
         .iter()
         .map(|e| e["type"].as_str().unwrap())
-        .filter(|kind| *kind != "channelActivity")
+        .filter(|kind| !matches!(*kind, "channelActivity" | "messageAnalyzed"))
         .collect();
     assert_eq!(kinds, ["messageCreated"], "{heard:?}");
 }
