@@ -19,10 +19,16 @@ export async function saveScreenshot(page: Page, name: string, fullPage = true) 
 }
 
 /** A signed-in person in a browser context of their own. */
-export async function person(browser: Browser, username: string, displayName: string): Promise<Page> {
+export async function person(browser: Browser, username: string, displayName: string, language = "en"): Promise<Page> {
   const page = await (await browser.newContext()).newPage();
   const response = await page.request.post("/api/session/sign_up", {
-    form: { email: `${username}@example.com`, username, display_name: displayName, password: "correct horse battery" },
+    form: {
+      email: `${username}@example.com`,
+      username,
+      display_name: displayName,
+      password: "correct horse battery",
+      preferred_language: language,
+    },
   });
   expect(response.status(), await response.text()).toBe(200);
   return page;

@@ -75,17 +75,21 @@ pub async fn translation_sources() -> Result<Vec<String>, AppError> {
     )
 }
 
-/// "Catch me up": a summary of the channel's unread messages (nothing is marked read).
+/// "Catch me up": a summary of the channel's unread messages (nothing is marked read). A page
+/// that has marked them read since it opened passes `sinceSeq`, the read position it opened at.
 #[server(prefix = "/api/ai", endpoint = "catch_up", input = GetUrl)]
 pub async fn catch_up(
     #[server(rename = "channelId")] channel_id: String,
     #[server(default)] translate: bool,
+    #[server(rename = "sinceSeq")]
+    #[server(default)]
+    since_seq: Option<i64>,
 ) -> Result<super::CatchUp, AppError> {
     crate::platform::server::respond(
         async move {
             let state = crate::platform::server::AppState::current()?;
             let me = crate::platform::auth::current_user().await?;
-            super::service::catch_up(&state, &me.user, &channel_id, translate).await
+            super::service::catch_up(&state, &me.user, &channel_id, translate, since_seq).await
         }
         .await,
     )

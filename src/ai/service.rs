@@ -61,9 +61,13 @@ pub async fn catch_up(
     reader: &users::Model,
     channel_id: &str,
     translate: bool,
+    since_seq: Option<i64>,
 ) -> Result<CatchUp, AppError> {
     let access = chat::channel_access(state, Some(reader.id), channel_id).await?;
-    let read = repo::read_position(&state.db, reader.id, access.channel.id).await?;
+    let read = match since_seq {
+        Some(seq) => seq.max(0),
+        None => repo::read_position(&state.db, reader.id, access.channel.id).await?,
+    };
     let blocked = repo::blocked_by(&state.db, reader.id).await?;
     let mut rows: Vec<messages::Model> = messages::Entity::find()
         .filter(messages::Column::ChannelId.eq(access.channel.id))

@@ -11,12 +11,12 @@ use crate::{
 };
 
 #[component]
-pub fn CatchUpPanel(channel_id: String, close: RwSignal<bool>) -> impl IntoView {
+pub fn CatchUpPanel(channel_id: String, since_seq: i64, close: RwSignal<bool>) -> impl IntoView {
     let i18n = use_i18n();
     let translate = RwSignal::new(false);
     let summary = Resource::new(
         move || translate.get(),
-        move |translate| catch_up(channel_id.clone(), translate),
+        move |translate| catch_up(channel_id.clone(), translate, Some(since_seq)),
     );
     view! {
         <aside class="catch-up-panel card" aria-labelledby="catch-up-title">

@@ -495,7 +495,7 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
                 </button>
             </header>
             <Show when=move || show_catch_up.get()>
-                <CatchUpPanel channel_id=catch_up_channel.clone() close=show_catch_up />
+                <CatchUpPanel channel_id=catch_up_channel.clone() since_seq=first_unread.unwrap_or(1) - 1 close=show_catch_up />
             </Show>
             <Show when=move || show_pins.get()>
                 <aside class="pins-panel card" aria-label=move || t_string!(i18n, chat.pins_title)>
