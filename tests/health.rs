@@ -253,7 +253,10 @@ async fn static_files_do_not_take_another_pages_status() {
         let wasm = server.get("/pkg/app.wasm").await;
         assert_eq!(wasm.status(), 200, "the static file keeps its own status");
         assert_eq!(wasm.bytes().await.unwrap().as_ref(), b"\0asm\x01\0\0\0");
-        drop(page);
+        // Reading the page renders it on the worker, which leaves its owner there.
+        let _ = page.text().await.unwrap();
+        let wasm = server.get("/pkg/app.wasm").await;
+        assert_eq!(wasm.status(), 200, "the static file keeps its own status after the page");
     }
     let missing = server.get("/pkg/missing.wasm").await;
     assert_eq!(missing.status(), 404, "a missing file is the 404 page");

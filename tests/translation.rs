@@ -196,6 +196,13 @@ async fn scenario(h: Harness) {
     let (_, summary) = h.get_as(&chloe, &format!("/api/ai/catch_up?channelId={general}&translate=true")).await;
     let spanish = summary["highlights"].as_array().unwrap().iter().find(|h| h["language"] == "es").unwrap().clone();
     assert!(spanish["translated"].as_str().unwrap().contains("$TSLA"), "{spanish}");
+    // A one-sentence message shares the message's cached translation rather than paying again.
+    h.db.execute_unprepared("UPDATE message_translations SET body = 'Sold all my $TSLA (cached)' WHERE language = 'en'")
+        .await
+        .unwrap();
+    let (_, summary) = h.get_as(&chloe, &format!("/api/ai/catch_up?channelId={general}&translate=true")).await;
+    let spanish = summary["highlights"].as_array().unwrap().iter().find(|h| h["language"] == "es").unwrap().clone();
+    assert_eq!(spanish["translated"], "Sold all my $TSLA (cached)", "{spanish}");
     // Reading the summary marks nothing read.
     let (_, again) = h.get_as(&chloe, &format!("/api/ai/catch_up?channelId={general}")).await;
     assert_eq!(again["unread"], 2);

@@ -44,6 +44,20 @@ test("a toxic message is delivered, flagged in both browsers, and a moderator ca
   await expect(queue).toContainText("shut up you stupid moron");
   // The queue sits below the other sections: picture the section itself.
   await queue.screenshot({ path: "artifacts/moderation-queue.png" });
+  // The owner sets the community's own threshold, then goes back to the server's default.
+  const moderation = ana.getByRole("region", { name: "Moderation" });
+  await expect(moderation).toContainText("uses the server default (0.70)");
+  await moderation.getByLabel("Flag messages scoring at least").fill("1.5");
+  await moderation.getByRole("button", { name: "Save" }).click();
+  await expect(moderation.locator("#threshold-help")).toHaveClass(/form-error/);
+  await moderation.getByLabel("Flag messages scoring at least").fill("0.9");
+  await moderation.getByRole("button", { name: "Save" }).click();
+  await expect(moderation).toContainText("This community flags at 0.90.");
+  await openHydrated(ana, `/manage/${slug}`);
+  await expect(moderation.getByLabel("Flag messages scoring at least")).toHaveValue("0.90");
+  await moderation.getByRole("button", { name: "Use the server default" }).click();
+  await expect(moderation).toContainText("uses the server default (0.70)");
+
   await queue.getByRole("button", { name: "Dismiss" }).click();
   await expect(queue).toContainText("Nothing is flagged.");
   await expect(

@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! loadgen bullpen --url http://127.0.0.1:3000 --clients 1000 --messages 1000 --rate 100 --pid <server pid>
+//! loadgen bullpen … --ai        # listeners read en/fr/es; messages in Spanish or toxic English
 //! loadgen bare-server --addr 127.0.0.1:4000
 //! loadgen bare --url ws://127.0.0.1:4000 --clients 1000 --messages 1000 --rate 100 --pid <bare pid>
 //! loadgen history --messages 1000000 [--database postgres://…/empty_scratch_db]
@@ -12,6 +13,8 @@
 //! fast as the server takes them). Each message carries its send time, so every receiver
 //! measures fan-out latency on the same clock. Prints deliveries per second, p50/p99/max
 //! latency, lost messages and, with `--pid`, the server's resident memory per idle connection.
+//! With `--ai`, also how much of the AI's work (moderation, translation) was done and how long
+//! after the last send it finished — it runs after delivery and must not slow it.
 
 use std::{
     sync::{
@@ -47,6 +50,10 @@ enum Command {
         /// The server's base URL.
         #[arg(long, default_value = "http://127.0.0.1:3000")]
         url: String,
+        /// Give the AI work: listeners prefer English, French or Spanish, and messages are
+        /// Spanish market chat or English abuse, so each is judged and translated.
+        #[arg(long)]
+        ai: bool,
         #[command(flatten)]
         load: Load,
     },
@@ -103,7 +110,7 @@ fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Bullpen { url, load } => run(Target::bullpen(&url).await?, load).await,
+            Command::Bullpen { url, ai, load } => run(Target::bullpen(&url, ai).await?, load).await,
             Command::BareServer { addr } => bare_server(&addr).await,
             Command::Bare { url, load } => run(Target::Bare { url }, load).await,
             Command::History { messages, database, runs } => history(messages, database, runs).await,
@@ -128,6 +135,7 @@ enum Target {
         tokens: Vec<String>,
         sender_token: String,
         channel: String,
+        ai: bool,
     },
     Bare {
         url: String,
@@ -137,7 +145,7 @@ enum Target {
 impl Target {
     /// Registers a sender and a few listeners (connections share them: a token may hold many
     /// connections) and finds #general of the default community.
-    async fn bullpen(url: &str) -> Result<Target, Error> {
+    async fn bullpen(url: &str, ai: bool) -> Result<Target, Error> {
         let http = reqwest::Client::new();
         let run = format!("{:x}", now_micros() % 0xffff_ffff);
         let mut tokens = Vec::new();
@@ -145,7 +153,13 @@ impl Target {
             let name = format!("lg{run}{i}");
             let response = http
                 .post(format!("{url}/api/auth/register"))
-                .json(&json!({"email": format!("{name}@loadgen.test"), "username": name, "displayName": name, "password": "load generator password"}))
+                .json(&json!({
+                    "email": format!("{name}@loadgen.test"),
+                    "username": name,
+                    "displayName": name,
+                    "password": "load generator password",
+                    "preferredLanguage": if ai { AI_READER_LANGUAGES[i % AI_READER_LANGUAGES.len()] } else { "en" },
+                }))
                 .send()
                 .await?;
             if !response.status().is_success() {
@@ -168,13 +182,14 @@ impl Target {
             tokens,
             sender_token,
             channel,
+            ai,
         })
     }
 
     async fn connect(&self, index: usize, sender: bool) -> Result<Socket, Error> {
         match self {
             Target::Bare { url } => Ok(connect_async_with_config(url.as_str(), Some(client_config()), false).await?.0),
-            Target::Bullpen { ws_url, tokens, sender_token, channel } => {
+            Target::Bullpen { ws_url, tokens, sender_token, channel, .. } => {
                 let token = if sender { sender_token } else { &tokens[index % tokens.len()] };
                 let mut request = ws_url.as_str().into_client_request()?;
                 request
@@ -196,16 +211,35 @@ impl Target {
         }
     }
 
-    fn message(&self, body: &str) -> Message {
+    fn message(&self, body: &str, index: u64) -> Message {
         match self {
             Target::Bare { .. } => Message::Text(body.to_string().into()),
-            Target::Bullpen { channel, .. } => {
+            Target::Bullpen { channel, ai, .. } => {
+                let body = if *ai {
+                    format!("{body} {}", AI_LINES[index as usize % AI_LINES.len()])
+                } else {
+                    body.to_string()
+                };
                 let event = json!({"type": "send", "channelId": channel, "nonce": "lg", "body": body});
                 Message::Binary(framed(&event.to_string()).into())
             }
         }
     }
 }
+
+/// Listeners' preferred languages with `--ai`: Spanish lines are translated for the English and
+/// French readers, English ones for the Spanish and French readers (French through Spanish).
+const AI_READER_LANGUAGES: [&str; 3] = ["en", "fr", "es"];
+
+/// What the sender says with `--ai`: market chat in Spanish, with one line in five English abuse
+/// that the moderation engine flags.
+const AI_LINES: [&str; 5] = [
+    "Creo que las acciones de $TSLA van a subir mucho esta semana",
+    "Vendí la mitad de mi posición en $AAPL después de los resultados",
+    "El mercado está muy nervioso antes de la reunión de la Reserva Federal",
+    "shut up you stupid moron, nobody cares about your calls",
+    "Los bancos regionales siguen cayendo, cuidado con el riesgo",
+];
 
 /// The listeners' socket settings. Tungstenite zero-fills its whole read buffer before every
 /// read; at its default 128 KiB that memset, not the server, would bound what a listener can
@@ -227,9 +261,26 @@ fn now_micros() -> u64 {
 }
 
 /// The send times load messages carry (`lg:<micros>:`), found without parsing the JSON: one
-/// per event, and a Bullpen frame may carry several.
+/// per delivered message, and a Bullpen frame may carry several events, one per line. Only
+/// `messageCreated` lines count: a translation of the message carries the marker too.
 fn sent_times(frame: &[u8]) -> impl Iterator<Item = u64> + '_ {
-    let mut rest = frame;
+    frame
+        .split(|b| *b == b'\n')
+        .filter(|line| !contains(line, b"\"type\":") || contains(line, b"\"messageCreated\""))
+        .flat_map(markers)
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// How many events of `kind` (`"messageTranslated"`, with quotes) a frame carries.
+fn count_events(frame: &[u8], kind: &[u8]) -> u64 {
+    frame.split(|b| *b == b'\n').filter(|line| contains(line, kind)).count() as u64
+}
+
+fn markers(line: &[u8]) -> impl Iterator<Item = u64> + '_ {
+    let mut rest = line;
     std::iter::from_fn(move || {
         let at = rest.windows(3).position(|w| w == b"lg:")? + 3;
         let digits = rest[at..].iter().take_while(|b| b.is_ascii_digit()).count();
@@ -271,12 +322,13 @@ async fn run(target: Target, load: Load) -> Result<(), Error> {
     }
 
     let received = Arc::new(AtomicU64::new(0));
+    let ai = Arc::new(AiSeen::default());
     let latencies: Arc<Mutex<Vec<u32>>> =
         Arc::new(Mutex::new(Vec::with_capacity(load.clients * load.messages as usize)));
     let expected = load.clients as u64 * load.messages;
     let (done_tx, _) = broadcast::channel::<()>(1);
     for socket in listeners {
-        let (received, latencies, mut done) = (received.clone(), latencies.clone(), done_tx.subscribe());
+        let (received, latencies, ai, mut done) = (received.clone(), latencies.clone(), ai.clone(), done_tx.subscribe());
         tokio::spawn(async move {
             let (_write, mut read) = socket.split();
             let mut mine = Vec::new();
@@ -293,6 +345,7 @@ async fn run(target: Target, load: Load) -> Result<(), Error> {
                         let before = mine.len();
                         mine.extend(sent_times(data).map(|sent| now.saturating_sub(sent).min(u32::MAX as u64) as u32));
                         received.fetch_add((mine.len() - before) as u64, Ordering::Relaxed);
+                        ai.note(data, now);
                     }
                     _ = done.recv() => break,
                 }
@@ -310,7 +363,7 @@ async fn run(target: Target, load: Load) -> Result<(), Error> {
             tokio::time::sleep_until(due.into()).await;
         }
         let body = format!("lg:{}:{i}", now_micros());
-        sender.send(target.message(&body)).await?;
+        sender.send(target.message(&body, i)).await?;
     }
     let sent_in = send_started.elapsed();
     // Wait for the last deliveries (or for 10 s of silence).
@@ -325,6 +378,10 @@ async fn run(target: Target, load: Load) -> Result<(), Error> {
         }
     }
     let total = send_started.elapsed() - if received.load(Ordering::Relaxed) < expected { quiet.elapsed() } else { Duration::ZERO };
+    let ai_report = match &*target {
+        Target::Bullpen { ai: true, .. } => Some(ai.wait_and_report(&load, send_started, sent_in).await),
+        _ => None,
+    };
     let _ = done_tx.send(());
     tokio::time::sleep(Duration::from_millis(200)).await;
     let got = received.load(Ordering::Relaxed);
@@ -353,7 +410,64 @@ async fn run(target: Target, load: Load) -> Result<(), Error> {
         pct(0.99),
         latencies.last().map(|us| *us as f64 / 1000.0).unwrap_or(f64::NAN)
     );
+    if let Some(report) = ai_report {
+        println!("{report}");
+    }
     Ok(())
+}
+
+/// The AI's events as the listeners see them (every listener gets each one).
+#[derive(Default)]
+struct AiSeen {
+    analyzed: AtomicU64,
+    flagged: AtomicU64,
+    translated: AtomicU64,
+    last_micros: AtomicU64,
+}
+
+impl AiSeen {
+    fn note(&self, frame: &[u8], now: u64) {
+        let analyzed = count_events(frame, b"\"messageAnalyzed\"");
+        let flagged = count_events(frame, b"\"messageFlagged\"");
+        let translated = count_events(frame, b"\"messageTranslated\"");
+        if analyzed + flagged + translated > 0 {
+            self.analyzed.fetch_add(analyzed, Ordering::Relaxed);
+            self.flagged.fetch_add(flagged, Ordering::Relaxed);
+            self.translated.fetch_add(translated, Ordering::Relaxed);
+            self.last_micros.fetch_max(now, Ordering::Relaxed);
+        }
+    }
+
+    fn total(&self) -> u64 {
+        self.analyzed.load(Ordering::Relaxed) + self.flagged.load(Ordering::Relaxed) + self.translated.load(Ordering::Relaxed)
+    }
+
+    /// Waits until the AI has been quiet for 5 s, then says how much it did and when it
+    /// finished. Counts are per message: every listener receives each event.
+    async fn wait_and_report(&self, load: &Load, send_started: Instant, sent_in: Duration) -> String {
+        let mut last = self.total();
+        let mut quiet = Instant::now();
+        while quiet.elapsed() < Duration::from_secs(5) {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            let now = self.total();
+            if now != last {
+                last = now;
+                quiet = Instant::now();
+            }
+        }
+        let per_message = |n: &AtomicU64| n.load(Ordering::Relaxed) as f64 / load.clients as f64;
+        let start_micros = now_micros() - send_started.elapsed().as_micros() as u64;
+        let finished = self.last_micros.load(Ordering::Relaxed).saturating_sub(start_micros) as f64 / 1e6;
+        format!(
+            "AI: {:.0} of {} messages judged, {:.0} flagged, {:.0} translations delivered; last AI event {:.2} s after the first send ({:.2} s after the last)",
+            per_message(&self.analyzed),
+            load.messages,
+            per_message(&self.flagged),
+            per_message(&self.translated),
+            finished,
+            finished - sent_in.as_secs_f64(),
+        )
+    }
 }
 
 /// The bare loop: a tokio-tungstenite server with one broadcast channel; each text frame a

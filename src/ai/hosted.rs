@@ -23,7 +23,10 @@ use super::{
     moderation::Assessment,
     provider::{AiError, BuiltIn, Produced, Provider},
 };
-use crate::platform::config::HostedAi;
+use crate::{
+    app::{i18n::Locale, languages::language_name},
+    platform::config::HostedAi,
+};
 
 /// How patient to be with the service.
 #[derive(Debug, Clone)]
@@ -293,17 +296,6 @@ fn classification_reply(content: &str) -> Result<Assessment, Failure> {
     })
 }
 
-fn language_name(code: &str) -> &'static str {
-    match code {
-        "en" => "English",
-        "tr" => "Turkish",
-        "es" => "Spanish",
-        "fr" => "French",
-        "de" => "German",
-        _ => "the original language",
-    }
-}
-
 #[async_trait::async_trait]
 impl Provider for Hosted {
     async fn moderate(&self, text: &str) -> Result<Produced<Assessment>, AiError> {
@@ -321,8 +313,8 @@ impl Provider for Hosted {
         let system = format!(
             "Translate the user's chat message from {} to {}. Keep every token like ZXQ0Z \
              exactly as written. Keep the tone, slang and emoji. Reply with the translation only.",
-            language_name(from),
-            language_name(to),
+            language_name(Locale::en, from),
+            language_name(Locale::en, to),
         );
         match self.complete(&system, &shielded.text, false).await {
             Ok(translated) if !translated.trim().is_empty() => Ok(Produced {

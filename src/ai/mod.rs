@@ -20,6 +20,8 @@ pub mod moderation;
 #[cfg(feature = "ssr")]
 pub mod provider;
 #[cfg(feature = "ssr")]
+pub mod sentiment;
+#[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod summary;
@@ -112,4 +114,21 @@ pub struct ModerationSettings {
     pub threshold: Option<f32>,
     /// The server's `TOXICITY_THRESHOLD`, used otherwise.
     pub default_threshold: f32,
+}
+
+/// Which way a message leans on the market.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Stance {
+    Bullish,
+    Bearish,
+    Neutral,
+}
+
+/// The sentiment of one message: VADER's compound score (−1 … 1) and what it amounts to.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Sentiment {
+    pub compound: f32,
+    pub stance: Stance,
 }

@@ -102,13 +102,10 @@ pub async fn catch_up(
         let message = &rows[sentence.message];
         let language = message.language.clone().or_else(|| language::detect(&sentence.text).map(str::to_string));
         let translated = match (&language, translate) {
-            (Some(from), true) if *from != reader.preferred_language => state
-                .ai
-                .provider
-                .translate(&sentence.text, from, &reader.preferred_language)
-                .await
-                .ok()
-                .map(|produced| produced.value),
+            (Some(from), true) if *from != reader.preferred_language => {
+                translated_sentence(state, message, &texts[sentence.message], &sentence.text, from, &reader.preferred_language)
+                    .await
+            }
             _ => None,
         };
         highlights.push(Highlight {
@@ -125,6 +122,28 @@ pub async fn catch_up(
         people: people.iter().map(|(id, _)| author(id)).collect(),
         highlights,
     })
+}
+
+/// A summary sentence in the reader's language. Most chat messages are one sentence: those
+/// share the message's cached translation (usually made already for the channel's readers);
+/// a sentence cut from a longer message is translated on its own.
+async fn translated_sentence(
+    state: &AppState,
+    message: &messages::Model,
+    message_text: &str,
+    sentence: &str,
+    from: &str,
+    to: &str,
+) -> Option<String> {
+    match message.body.as_deref() {
+        Some(body) if message_text.trim() == sentence.trim() => {
+            match worker::translation(state, message.id, body, from, to).await {
+                Ok(TranslateOutcome::Translated { translation }) => Some(markdown::plain_text(&translation.body)),
+                _ => None,
+            }
+        }
+        _ => state.ai.provider.translate(sentence, from, to).await.ok().map(|produced| produced.value),
+    }
 }
 
 /// A community's moderation threshold, for those who may change it.

@@ -178,8 +178,7 @@ async fn judge(state: &AppState, job: Job) -> Result<(), AppError> {
     )
     .await;
     if let Some(language) = detected {
-        if let Err(err) = state.ai.translate_queue.try_send(TranslateJob { job, language }) {
-            let _ = err;
+        if state.ai.translate_queue.try_send(TranslateJob { job, language }).is_err() {
             tracing::warn!("translation queue full; a message waits for readers to ask");
         }
     }

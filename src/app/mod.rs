@@ -10,6 +10,7 @@ use leptos_router::{
 
 pub mod api;
 pub mod icons;
+pub mod languages;
 pub mod layout;
 pub mod pages;
 pub mod pwa;

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::message::language_name;
+use crate::app::languages::language_name;
 use crate::{
     ai::{api::catch_up, CatchUp},
     app::i18n::{t, t_string, use_i18n},
@@ -57,7 +57,7 @@ fn Summary(found: CatchUp) -> impl IntoView {
             {found.highlights.into_iter().map(|h| {
                 let seq = h.seq;
                 let language = h.language.clone();
-                let name = language.as_deref().map(|code| language_name(i18n, code));
+                let name = language.as_deref().map(|code| language_name(i18n.get_locale(), code));
                 view! {
                     <li>
                         <strong>{h.author.display_name.clone()}</strong>

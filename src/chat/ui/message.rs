@@ -5,7 +5,10 @@ use leptos_router::components::A;
 
 use super::{channel::ChannelState, rich_text::rich_text, socket::use_chat_socket, time::Time};
 use crate::{
-    app::i18n::{t, t_string, use_i18n},
+    app::{
+        i18n::{t, t_string, use_i18n},
+        languages::language_name,
+    },
     auth::validate::initials,
     ai::{api::translate_message, TranslateOutcome, Translation},
     chat::{ChatMessage, ClientEvent, QUICK_REACTIONS},
@@ -23,18 +26,6 @@ pub struct MessageRights {
     pub my_language: Option<String>,
     /// Whether translations show first (else the original, with "Translate").
     pub auto_translate: bool,
-}
-
-/// A language's name in the reader's UI language ("es" → "Spanish").
-pub fn language_name(i18n: leptos_i18n::I18nContext<crate::app::i18n::Locale>, code: &str) -> String {
-    match code {
-        "en" => t_string!(i18n, lang.en).to_string(),
-        "tr" => t_string!(i18n, lang.tr).to_string(),
-        "es" => t_string!(i18n, lang.es).to_string(),
-        "fr" => t_string!(i18n, lang.fr).to_string(),
-        "de" => t_string!(i18n, lang.de).to_string(),
-        other => other.to_string(),
-    }
 }
 
 #[component]
@@ -152,7 +143,7 @@ pub fn MessageItem(message: ChatMessage, rights: MessageRights) -> impl IntoView
         let ask = ask_translation.clone();
         let from_name = from.clone();
         move || {
-            let from_name = language_name(i18n, &from_name);
+            let from_name = language_name(i18n.get_locale(), &from_name);
             let known = sources.get();
             let pair_missing = no_translator.get()
                 || known.as_ref().is_some_and(|list| !list.contains(&from));
@@ -169,7 +160,7 @@ pub fn MessageItem(message: ChatMessage, rights: MessageRights) -> impl IntoView
             } else if pair_missing {
                 let text = t_string!(i18n, chat.no_translator)
                     .replace("{from}", &from_name)
-                    .replace("{to}", &language_name(i18n, &to));
+                    .replace("{to}", &language_name(i18n.get_locale(), &to));
                 view! { <p class="translation-note muted">{text}</p> }.into_any()
             } else {
                 let ask = ask.clone();
@@ -241,6 +232,15 @@ pub fn MessageItem(message: ChatMessage, rights: MessageRights) -> impl IntoView
         }
     });
 
+    // The author is told plainly what happened and what they can do about it.
+    let author_note = message.flag.clone().filter(|_| own && !deleted).map(|flag| {
+        view! {
+            <p class="flag-note" role="note">
+                {move || t_string!(i18n, chat.flagged_author_note).replace("{reason}", &flag.reason)}
+            </p>
+        }
+    });
+
     let unchecked = message.unchecked && !deleted;
     let reply_target = message.clone();
     let pin_id = id.clone();
@@ -265,6 +265,7 @@ pub fn MessageItem(message: ChatMessage, rights: MessageRights) -> impl IntoView
                 </header>
                 {quote}
                 {body_view}
+                {author_note}
                 {translation_line}
                 <div class="reactions">{reactions}</div>
                 <Show when=move || picking.get()>

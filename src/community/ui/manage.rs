@@ -54,6 +54,7 @@ pub fn ManagePage() -> impl IntoView {
                         {(view.may(Permissions::BAN) || view.may(Permissions::MANAGE_COMMUNITY)).then(|| view! { <InvitesSection slug=c.slug.clone() /> })}
                         <MembersSection view=view.clone() />
                         {view.may(Permissions::MODERATE_MESSAGES).then(|| view! { <FlaggedSection slug=c.slug.clone() may_ban=view.may(Permissions::BAN) /> })}
+                        {view.may(Permissions::MANAGE_COMMUNITY).then(|| view! { <ModerationSection slug=c.slug.clone() /> })}
                         {view.may(Permissions::BAN).then(|| view! { <BansSection slug=c.slug.clone() /> })}
                         {view.may(Permissions::MANAGE_ROLES).then(|| view! { <RolesSection view=view.clone() /> })}
                     }
@@ -406,6 +407,79 @@ fn FlaggedSection(slug: String, may_ban: bool) -> impl IntoView {
                     })
                 })}
             </Transition>
+        </section>
+    }
+}
+
+/// The community's toxicity threshold: its own, or the server's default.
+#[component]
+fn ModerationSection(slug: String) -> impl IntoView {
+    use crate::ai::api::{moderation_settings, SetModerationThreshold};
+
+    let i18n = use_i18n();
+    let save = ServerAction::<SetModerationThreshold>::new();
+    let settings = Resource::new(move || save.version().get(), {
+        let slug = slug.clone();
+        move |_| moderation_settings(slug.clone())
+    });
+    // What the person typed, until it is saved.
+    let draft = RwSignal::new(None::<String>);
+    let invalid = RwSignal::new(false);
+    Effect::new(move |_| {
+        if matches!(save.value().get(), Some(Ok(_))) {
+            draft.set(None);
+        }
+    });
+    let server_error = failure(save);
+    let slug_key = StoredValue::new(slug);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(typed) = draft.get_untracked() else { return };
+        match typed.trim().replace(',', ".").parse::<f32>() {
+            Ok(value) if (0.05..=1.0).contains(&value) => {
+                invalid.set(false);
+                save.dispatch(SetModerationThreshold { slug: slug_key.get_value(), threshold: Some(value) });
+            }
+            _ => invalid.set(true),
+        }
+    };
+    let use_default = move |_| {
+        invalid.set(false);
+        save.dispatch(SetModerationThreshold { slug: slug_key.get_value(), threshold: None });
+    };
+    view! {
+        <section class="card settings-section" aria-labelledby="moderation-title">
+            <h2 id="moderation-title">{t!(i18n, community.moderation_settings)}</h2>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    settings.await.map(|s| {
+                        let current = format!("{:.2}", s.threshold.unwrap_or(s.default_threshold));
+                        let default = format!("{:.2}", s.default_threshold);
+                        let status = match s.threshold {
+                            Some(own) => t_string!(i18n, community.threshold_custom).replace("{value}", &format!("{own:.2}")),
+                            None => t_string!(i18n, community.threshold_uses_default).replace("{value}", &default),
+                        };
+                        view! {
+                            <form class="field-row" on:submit=submit>
+                                <div class="field">
+                                    <label for="toxicity-threshold">{t!(i18n, community.threshold_label)}</label>
+                                    <input id="toxicity-threshold" class="threshold-input" type="number" min="0.05" max="1" step="0.05"
+                                        aria-describedby="threshold-help"
+                                        prop:value=move || draft.get().unwrap_or_else(|| current.clone())
+                                        on:input=move |ev| draft.set(Some(event_target_value(&ev))) />
+                                </div>
+                                <button type="submit" class="button button-primary">{t!(i18n, chat.save)}</button>
+                                {s.threshold.is_some().then(|| view! {
+                                    <button type="button" class="button" on:click=use_default>{t!(i18n, community.use_default)}</button>
+                                })}
+                            </form>
+                            <p class="help threshold-status" role="status">{status}</p>
+                        }
+                    })
+                })}
+            </Transition>
+            <p class="help" id="threshold-help" class:form-error=move || invalid.get()>{t!(i18n, community.threshold_help)}</p>
+            <p class="form-error" role="alert">{server_error}</p>
         </section>
     }
 }
