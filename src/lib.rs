@@ -8,6 +8,7 @@ pub mod auth;
 pub mod ai;
 pub mod chat;
 pub mod community;
+pub mod market;
 pub mod platform;
 
 #[cfg(feature = "ssr")]

@@ -8,11 +8,8 @@
 //! fails falls back to the built-in engines, with the reason logged.
 
 use std::{
-    sync::{
-        atomic::{AtomicU8, Ordering},
-        Mutex,
-    },
-    time::{Duration, Instant},
+    sync::atomic::{AtomicU8, Ordering},
+    time::Duration,
 };
 
 use reqwest::{header::RETRY_AFTER, StatusCode};
@@ -25,7 +22,7 @@ use super::{
 };
 use crate::{
     app::{i18n::Locale, languages::language_name},
-    platform::config::HostedAi,
+    platform::{breaker::CircuitBreaker, config::HostedAi},
 };
 
 /// How patient to be with the service.
@@ -82,15 +79,9 @@ pub struct Hosted {
     ai: HostedAi,
     policy: Policy,
     client: reqwest::Client,
-    breaker: Mutex<Breaker>,
+    breaker: CircuitBreaker,
     moderation_endpoint: AtomicU8,
     fallback: BuiltIn,
-}
-
-#[derive(Default)]
-struct Breaker {
-    consecutive_failures: u32,
-    open_until: Option<Instant>,
 }
 
 impl Hosted {
@@ -99,6 +90,7 @@ impl Hosted {
     }
 
     pub fn with_policy(ai: HostedAi, fallback: BuiltIn, policy: Policy) -> Hosted {
+        let breaker = CircuitBreaker::new(policy.breaker_failures, policy.breaker_cooldown);
         Hosted {
             client: reqwest::Client::builder()
                 .timeout(policy.timeout)
@@ -106,7 +98,7 @@ impl Hosted {
                 .expect("a client with a timeout builds"),
             ai,
             policy,
-            breaker: Mutex::new(Breaker::default()),
+            breaker,
             moderation_endpoint: AtomicU8::new(ENDPOINT_UNKNOWN),
             fallback,
         }
@@ -114,26 +106,16 @@ impl Hosted {
 
     /// One call: retried on timeouts, 429 and 5xx; guarded by the circuit breaker.
     async fn post(&self, path: &str, body: &Value) -> Result<Value, Failure> {
-        {
-            let mut breaker = self.breaker.lock().unwrap_or_else(|p| p.into_inner());
-            match breaker.open_until {
-                Some(until) if Instant::now() < until => return Err(Failure::CircuitOpen),
-                // Half-open: this call decides.
-                Some(_) => breaker.open_until = None,
-                None => {}
-            }
+        if !self.breaker.allows() {
+            return Err(Failure::CircuitOpen);
         }
         let result = self.post_with_retries(path, body).await;
-        let mut breaker = self.breaker.lock().unwrap_or_else(|p| p.into_inner());
         match &result {
             // A 404 or 400 is an answer about the request, not a sign the service is down.
-            Ok(_) | Err(Failure::Status(400..=404, _)) => breaker.consecutive_failures = 0,
+            Ok(_) | Err(Failure::Status(400..=404, _)) => self.breaker.succeeded(),
             Err(_) => {
-                breaker.consecutive_failures += 1;
-                if breaker.consecutive_failures >= self.policy.breaker_failures {
-                    breaker.open_until = Some(Instant::now() + self.policy.breaker_cooldown);
-                    breaker.consecutive_failures = 0;
-                    tracing::warn!(base = %self.ai.base_url, "hosted AI keeps failing; using the built-in engines for {:?}", self.policy.breaker_cooldown);
+                if self.breaker.failed() {
+                    tracing::warn!(base = %self.ai.base_url, "hosted AI keeps failing; using the built-in engines for {:?}", self.breaker.cooldown());
                 }
             }
         }
@@ -346,6 +328,7 @@ mod tests {
         collections::VecDeque,
         net::SocketAddr,
         sync::{Arc, Mutex},
+        time::Instant,
     };
 
     use axum::{

@@ -5,6 +5,8 @@ pub mod error;
 #[cfg(feature = "ssr")]
 pub mod auth;
 #[cfg(feature = "ssr")]
+pub mod breaker;
+#[cfg(feature = "ssr")]
 pub mod broker;
 #[cfg(feature = "ssr")]
 pub mod config;

@@ -1,0 +1,91 @@
+//! Markets: quotes and daily history from real providers or the offline source, indicators,
+//! the "state of the stock" analysis and the `/stock` bot.
+//!
+//! The types here travel between server and browser. Providers live in `provider.rs` (the trait,
+//! the chain with its circuit breaker) and one file per source (`stooq.rs`, `alpha_vantage.rs`,
+//! `polygon.rs`, `offline.rs`); all of them answer in these types and say where the figures
+//! came from.
+
+use serde::{Deserialize, Serialize};
+
+pub mod indicators;
+pub mod symbol;
+
+#[cfg(feature = "ssr")]
+pub mod alpha_vantage;
+#[cfg(feature = "ssr")]
+pub mod polygon;
+#[cfg(feature = "ssr")]
+pub mod provider;
+#[cfg(feature = "ssr")]
+pub mod stooq;
+
+/// The latest price of a symbol and where it came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Quote {
+    /// The app's form of the symbol ("AAPL", "SAP.DE").
+    pub symbol: String,
+    pub price: f64,
+    pub open: Option<f64>,
+    pub high: Option<f64>,
+    pub low: Option<f64>,
+    pub previous_close: Option<f64>,
+    pub volume: Option<f64>,
+    /// The trading day (and time, where the source gives one) the price is from: "2026-04-26"
+    /// or "2026-04-26T22:00:01".
+    pub as_of: String,
+    /// "stooq", "alpha vantage", "polygon" or "offline".
+    pub source: String,
+    /// Made up by the offline simulation, not a real price.
+    pub simulated: bool,
+}
+
+impl Quote {
+    /// The move since the previous close, in money and percent.
+    pub fn change(&self) -> Option<(f64, f64)> {
+        let previous = self.previous_close.filter(|p| *p > 0.0)?;
+        let change = self.price - previous;
+        Some((change, change / previous * 100.0))
+    }
+}
+
+/// One trading day.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Bar {
+    /// "2013-03-01".
+    pub date: String,
+    pub open: f64,
+    pub high: f64,
+    pub low: f64,
+    pub close: f64,
+    pub volume: f64,
+    /// Made up by the offline simulation (beyond the real data the app ships).
+    #[serde(default)]
+    pub simulated: bool,
+}
+
+/// A company or index in the symbol directory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SymbolInfo {
+    pub symbol: String,
+    pub name: String,
+    pub exchange: String,
+    pub sector: String,
+}
+
+/// A news article about a symbol.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewsItem {
+    pub title: String,
+    pub url: String,
+    pub source: String,
+    /// "2022-08-27T15:15:34".
+    pub published_at: String,
+    pub summary: String,
+    /// −1 (bearish) … 1 (bullish), when the source scores it.
+    pub sentiment: Option<f64>,
+}

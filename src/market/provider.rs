@@ -1,0 +1,248 @@
+//! Market-data sources behind one trait, and the chain configuration builds from them
+//! (`MARKET_PROVIDERS=stooq,offline`): each request goes to the first source that answers; a
+//! source that keeps failing is skipped for a while (circuit breaker), so an unreachable network
+//! costs no page any waiting.
+
+use std::time::Duration;
+
+use chrono::NaiveDate;
+
+use super::{Bar, NewsItem, Quote, SymbolInfo};
+use crate::platform::breaker::CircuitBreaker;
+
+/// Why a source gave no usable answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MarketError {
+    #[error("{0} does not know the symbol {1}")]
+    UnknownSymbol(&'static str, String),
+    #[error("{0} is rate limited: {1}")]
+    RateLimited(&'static str, String),
+    /// It answered, but not with data: an HTML page, a demand for a key, "not entitled".
+    #[error("{0} refused: {1}")]
+    Refused(&'static str, String),
+    #[error("{0} sent something unreadable: {1}")]
+    Malformed(&'static str, String),
+    #[error("{0} is unreachable: {1}")]
+    Unavailable(&'static str, String),
+    #[error("{0} does not offer this")]
+    Unsupported(&'static str),
+}
+
+impl MarketError {
+    /// A failure of the source itself, as opposed to an answer about the request.
+    fn counts_against_source(&self) -> bool {
+        !matches!(self, MarketError::UnknownSymbol(..) | MarketError::Unsupported(_))
+    }
+}
+
+/// What a source answered with.
+pub type MarketResult<T> = Result<T, MarketError>;
+
+#[async_trait::async_trait]
+pub trait Provider: Send + Sync {
+    /// "stooq", "alpha vantage", "polygon", "offline": shown beside the figures.
+    fn name(&self) -> &'static str;
+    async fn quote(&self, symbol: &str) -> MarketResult<Quote>;
+    /// Daily bars from `from` to `to` (both included), oldest first.
+    async fn daily(&self, symbol: &str, from: NaiveDate, to: NaiveDate) -> MarketResult<Vec<Bar>>;
+    async fn search(&self, _query: &str) -> MarketResult<Vec<SymbolInfo>> {
+        Err(MarketError::Unsupported(self.name()))
+    }
+    async fn news(&self, _symbol: &str) -> MarketResult<Vec<NewsItem>> {
+        Err(MarketError::Unsupported(self.name()))
+    }
+}
+
+/// Consecutive failures that take a source out of the chain…
+const FAILURES_TO_SKIP: u32 = 3;
+/// …for this long.
+const SKIP_FOR: Duration = Duration::from_secs(120);
+/// How long a source that said "rate limited" is left alone.
+const RATE_LIMIT_PAUSE: Duration = Duration::from_secs(60);
+
+struct Link {
+    provider: Box<dyn Provider>,
+    breaker: CircuitBreaker,
+}
+
+/// The configured sources, in order.
+pub struct Chain {
+    links: Vec<Link>,
+}
+
+impl Chain {
+    pub fn new(providers: Vec<Box<dyn Provider>>) -> Chain {
+        Chain {
+            links: providers
+                .into_iter()
+                .map(|provider| Link { provider, breaker: CircuitBreaker::new(FAILURES_TO_SKIP, SKIP_FOR) })
+                .collect(),
+        }
+    }
+
+    pub fn names(&self) -> Vec<&'static str> {
+        self.links.iter().map(|l| l.provider.name()).collect()
+    }
+
+    /// Asks each source in turn until one answers. When none does, the error says the symbol is
+    /// unknown if every source that was asked said so, else the last failure.
+    async fn first<'s, T, F>(&'s self, ask: F) -> MarketResult<T>
+    where
+        F: Fn(&'s dyn Provider) -> futures::future::BoxFuture<'s, MarketResult<T>>,
+    {
+        let mut unknown: Option<MarketError> = None;
+        let mut failure: Option<MarketError> = None;
+        for link in &self.links {
+            if !link.breaker.allows() {
+                continue;
+            }
+            match ask(link.provider.as_ref()).await {
+                Ok(answer) => {
+                    link.breaker.succeeded();
+                    return Ok(answer);
+                }
+                Err(err) => {
+                    if err.counts_against_source() {
+                        tracing::warn!(source = link.provider.name(), error = %err, "market source failed; trying the next");
+                        if let MarketError::RateLimited(..) = err {
+                            link.breaker.pause(RATE_LIMIT_PAUSE);
+                        } else if link.breaker.failed() {
+                            tracing::warn!(source = link.provider.name(), "market source skipped for {:?}", SKIP_FOR);
+                        }
+                        failure = Some(err);
+                    } else {
+                        link.breaker.succeeded();
+                        if let MarketError::UnknownSymbol(..) = err {
+                            unknown.get_or_insert(err);
+                        }
+                    }
+                }
+            }
+        }
+        Err(unknown.or(failure).unwrap_or(MarketError::Unavailable("market data", "no source is configured or available".into())))
+    }
+
+    pub async fn quote<'s>(&'s self, symbol: &'s str) -> MarketResult<Quote> {
+        self.first(|p| Box::pin(p.quote(symbol))).await
+    }
+
+    pub async fn daily<'s>(&'s self, symbol: &'s str, from: NaiveDate, to: NaiveDate) -> MarketResult<Vec<Bar>> {
+        self.first(|p| Box::pin(p.daily(symbol, from, to))).await
+    }
+
+    pub async fn search<'s>(&'s self, query: &'s str) -> MarketResult<Vec<SymbolInfo>> {
+        self.first(|p| Box::pin(p.search(query))).await
+    }
+
+    pub async fn news<'s>(&'s self, symbol: &'s str) -> MarketResult<Vec<NewsItem>> {
+        self.first(|p| Box::pin(p.news(symbol))).await
+    }
+}
+
+/// The HTTP client every hosted source uses: short timeouts, because a slow source is skipped
+/// for the next one rather than waited for.
+pub fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(8))
+        .connect_timeout(Duration::from_secs(3))
+        .user_agent(concat!("Bullpen/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .expect("an HTTP client with timeouts builds")
+}
+
+/// GETs `url` and returns the status and body, or why there was none.
+pub async fn get_text(client: &reqwest::Client, source: &'static str, url: &str) -> MarketResult<(u16, String)> {
+    let response = client
+        .get(url)
+        .send()
+        .await
+        .map_err(|err| MarketError::Unavailable(source, without_url(err)))?;
+    let status = response.status().as_u16();
+    let body = response.text().await.map_err(|err| MarketError::Unavailable(source, without_url(err)))?;
+    Ok((status, body))
+}
+
+/// reqwest's error text without the URL, which may carry an API key.
+fn without_url(err: reqwest::Error) -> String {
+    if err.is_timeout() {
+        "timed out".into()
+    } else if err.is_connect() {
+        "could not connect".into()
+    } else {
+        err.without_url().to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc,
+    };
+
+    use super::*;
+
+    /// A source that answers from a script and counts calls.
+    struct Scripted {
+        name: &'static str,
+        answer: MarketResult<f64>,
+        calls: Arc<AtomicUsize>,
+    }
+
+    #[async_trait::async_trait]
+    impl Provider for Scripted {
+        fn name(&self) -> &'static str {
+            self.name
+        }
+        async fn quote(&self, symbol: &str) -> MarketResult<Quote> {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            self.answer.clone().map(|price| Quote {
+                symbol: symbol.into(),
+                price,
+                open: None,
+                high: None,
+                low: None,
+                previous_close: None,
+                volume: None,
+                as_of: "2026-01-02".into(),
+                source: self.name.into(),
+                simulated: false,
+            })
+        }
+        async fn daily(&self, _: &str, _: NaiveDate, _: NaiveDate) -> MarketResult<Vec<Bar>> {
+            Err(MarketError::Unsupported(self.name))
+        }
+    }
+
+    fn scripted(name: &'static str, answer: MarketResult<f64>) -> (Box<dyn Provider>, Arc<AtomicUsize>) {
+        let calls = Arc::new(AtomicUsize::new(0));
+        (Box::new(Scripted { name, answer, calls: calls.clone() }), calls)
+    }
+
+    #[tokio::test]
+    async fn a_failing_source_falls_through_and_is_skipped_after_a_run_of_failures() {
+        let (down, down_calls) = scripted("stooq", Err(MarketError::Refused("stooq", "an HTML page".into())));
+        let (offline, _) = scripted("offline", Ok(93.42));
+        let chain = Chain::new(vec![down, offline]);
+        for _ in 0..5 {
+            let quote = chain.quote("AAPL").await.unwrap();
+            assert_eq!((quote.price, quote.source.as_str()), (93.42, "offline"));
+        }
+        assert_eq!(down_calls.load(Ordering::SeqCst), FAILURES_TO_SKIP as usize, "skipped once the circuit opened");
+    }
+
+    #[tokio::test]
+    async fn unknown_everywhere_is_unknown_and_a_rate_limit_pauses_the_source() {
+        let (limited, limited_calls) = scripted("alpha vantage", Err(MarketError::RateLimited("alpha vantage", "25 a day".into())));
+        let (unknown, _) = scripted("offline", Err(MarketError::UnknownSymbol("offline", "ZZZZ".into())));
+        let chain = Chain::new(vec![limited, unknown]);
+        assert!(matches!(chain.quote("ZZZZ").await, Err(MarketError::UnknownSymbol(_, s)) if s == "ZZZZ"));
+        chain.quote("ZZZZ").await.unwrap_err();
+        assert_eq!(limited_calls.load(Ordering::SeqCst), 1, "paused after its rate limit");
+
+        let (down, _) = scripted("polygon", Err(MarketError::Unavailable("polygon", "could not connect".into())));
+        let chain = Chain::new(vec![down]);
+        assert!(matches!(chain.quote("AAPL").await, Err(MarketError::Unavailable(..))));
+        assert!(Chain::new(vec![]).quote("AAPL").await.is_err());
+    }
+}
