@@ -276,6 +276,34 @@ async fn store(
             .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
     }
 
+    insert_and_broadcast(state, author, access, nonce, body, reply_to).await
+}
+
+/// A message from the app's own bot (the stock bot's answers): the bot is no member and has no
+/// rate limit, but its message goes the way every message goes — stored with the channel's next
+/// sequence number, broadcast, judged and translated.
+pub async fn post_as_bot(state: &AppState, bot: &users::Model, channel_id: &str, body: &str) -> Result<ChatMessage, AppError> {
+    let channel = communities::channel_by_id(&state.db, parse_id(channel_id, "That channel")?)
+        .await?
+        .ok_or_else(|| AppError::NotFound("That channel".into()))?;
+    let community = communities::community_by_id(&state.db, channel.community_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("That channel".into()))?;
+    let access = ChannelAccess { community, channel, standing: Standing::Outsider };
+    insert_and_broadcast(state, bot, &access, None, body, None).await
+}
+
+/// Stores a message that passed every check and tells everyone: the channel's readers, the
+/// community's unread counters, the AI, the people it mentions.
+async fn insert_and_broadcast(
+    state: &AppState,
+    author: &users::Model,
+    access: &ChannelAccess,
+    nonce: Option<String>,
+    body: &str,
+    reply_to: Option<Uuid>,
+) -> Result<ChatMessage, AppError> {
+    let now = Utc::now();
     let txn = state.db.begin().await?;
     let seq = repo::next_seq(&txn, access.channel.id).await?;
     let row = repo::insert_message(

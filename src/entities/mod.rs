@@ -9,6 +9,7 @@ pub mod community_roles;
 pub mod connections;
 pub mod invites;
 pub mod login_failures;
+pub mod market_cache;
 pub mod message_flags;
 pub mod message_translations;
 pub mod member_roles;

@@ -14,9 +14,15 @@ pub mod symbol;
 #[cfg(feature = "ssr")]
 pub mod alpha_vantage;
 #[cfg(feature = "ssr")]
+pub mod directory;
+#[cfg(feature = "ssr")]
+pub mod offline;
+#[cfg(feature = "ssr")]
 pub mod polygon;
 #[cfg(feature = "ssr")]
 pub mod provider;
+#[cfg(feature = "ssr")]
+pub mod service;
 #[cfg(feature = "ssr")]
 pub mod stooq;
 
@@ -64,6 +70,19 @@ pub struct Bar {
     /// Made up by the offline simulation (beyond the real data the app ships).
     #[serde(default)]
     pub simulated: bool,
+}
+
+/// A symbol's daily bars and where they came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct History {
+    pub symbol: String,
+    /// Oldest first.
+    pub bars: Vec<Bar>,
+    /// The source that answered ("stooq", "offline").
+    pub source: String,
+    /// When the source answered (RFC 3339): how old the data is.
+    pub fetched_at: String,
 }
 
 /// A company or index in the symbol directory.

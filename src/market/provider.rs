@@ -86,7 +86,7 @@ impl Chain {
 
     /// Asks each source in turn until one answers. When none does, the error says the symbol is
     /// unknown if every source that was asked said so, else the last failure.
-    async fn first<'s, T, F>(&'s self, ask: F) -> MarketResult<T>
+    async fn first<'s, T, F>(&'s self, ask: F) -> MarketResult<(T, &'static str)>
     where
         F: Fn(&'s dyn Provider) -> futures::future::BoxFuture<'s, MarketResult<T>>,
     {
@@ -99,7 +99,7 @@ impl Chain {
             match ask(link.provider.as_ref()).await {
                 Ok(answer) => {
                     link.breaker.succeeded();
-                    return Ok(answer);
+                    return Ok((answer, link.provider.name()));
                 }
                 Err(err) => {
                     if err.counts_against_source() {
@@ -123,19 +123,20 @@ impl Chain {
     }
 
     pub async fn quote<'s>(&'s self, symbol: &'s str) -> MarketResult<Quote> {
-        self.first(|p| Box::pin(p.quote(symbol))).await
+        self.first(|p| Box::pin(p.quote(symbol))).await.map(|(quote, _)| quote)
     }
 
-    pub async fn daily<'s>(&'s self, symbol: &'s str, from: NaiveDate, to: NaiveDate) -> MarketResult<Vec<Bar>> {
+    /// The bars and the name of the source that gave them.
+    pub async fn daily<'s>(&'s self, symbol: &'s str, from: NaiveDate, to: NaiveDate) -> MarketResult<(Vec<Bar>, &'static str)> {
         self.first(|p| Box::pin(p.daily(symbol, from, to))).await
     }
 
     pub async fn search<'s>(&'s self, query: &'s str) -> MarketResult<Vec<SymbolInfo>> {
-        self.first(|p| Box::pin(p.search(query))).await
+        self.first(|p| Box::pin(p.search(query))).await.map(|(found, _)| found)
     }
 
     pub async fn news<'s>(&'s self, symbol: &'s str) -> MarketResult<Vec<NewsItem>> {
-        self.first(|p| Box::pin(p.news(symbol))).await
+        self.first(|p| Box::pin(p.news(symbol))).await.map(|(news, _)| news)
     }
 }
 

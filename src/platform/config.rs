@@ -92,6 +92,49 @@ pub struct Config {
     /// `AI_BASE_URL`, `AI_API_KEY`, `AI_MODEL`: an OpenAI-compatible endpoint to use instead of
     /// the built-in engines (which stay as the fall-back).
     pub hosted_ai: Option<HostedAi>,
+    /// `MARKET_PROVIDERS` and the providers' keys: where quotes and history come from.
+    pub market: MarketConfig,
+}
+
+/// The market-data sources, in the order they are asked.
+#[derive(Clone, PartialEq, Eq)]
+pub struct MarketConfig {
+    /// `MARKET_PROVIDERS`: "stooq,offline" (default "offline": works with no network).
+    pub providers: Vec<MarketSource>,
+    /// `STOOQ_API_KEY`: Stooq's history downloads have asked for one since March 2026.
+    pub stooq_key: Option<String>,
+    /// `ALPHA_VANTAGE_API_KEY`, needed when `alphavantage` is in the chain.
+    pub alpha_vantage_key: Option<String>,
+    /// `POLYGON_API_KEY`, needed when `polygon` is in the chain.
+    pub polygon_key: Option<String>,
+    /// `STOOQ_URL`, `ALPHA_VANTAGE_URL`, `POLYGON_URL`: the services' addresses (tests point
+    /// them at a local server).
+    pub stooq_url: String,
+    pub alpha_vantage_url: String,
+    pub polygon_url: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarketSource {
+    Stooq,
+    AlphaVantage,
+    Polygon,
+    Offline,
+}
+
+impl fmt::Debug for MarketConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let set = |key: &Option<String>| key.as_ref().map(|_| "<set>");
+        f.debug_struct("MarketConfig")
+            .field("providers", &self.providers)
+            .field("stooq_key", &set(&self.stooq_key))
+            .field("alpha_vantage_key", &set(&self.alpha_vantage_key))
+            .field("polygon_key", &set(&self.polygon_key))
+            .field("stooq_url", &self.stooq_url)
+            .field("alpha_vantage_url", &self.alpha_vantage_url)
+            .field("polygon_url", &self.polygon_url)
+            .finish()
+    }
 }
 
 /// An OpenAI-compatible AI endpoint (OpenAI, Groq, Ollama, vLLM, llama.cpp's server).
@@ -134,6 +177,7 @@ impl fmt::Debug for Config {
                 "hosted_ai",
                 &self.hosted_ai.as_ref().map(|ai| format!("{} ({})", ai.base_url, ai.model)),
             )
+            .field("market", &self.market)
             .finish()
     }
 }
@@ -296,6 +340,25 @@ impl Config {
             }),
         };
 
+        let key = |var: &str| get(var).map(str::to_string);
+        let market = MarketConfig {
+            providers: market_sources(get("MARKET_PROVIDERS").unwrap_or("offline"))?,
+            stooq_key: key("STOOQ_API_KEY"),
+            alpha_vantage_key: key("ALPHA_VANTAGE_API_KEY"),
+            polygon_key: key("POLYGON_API_KEY"),
+            stooq_url: http_url("STOOQ_URL")?.unwrap_or_else(|| "https://stooq.com".into()),
+            alpha_vantage_url: http_url("ALPHA_VANTAGE_URL")?.unwrap_or_else(|| "https://www.alphavantage.co".into()),
+            polygon_url: http_url("POLYGON_URL")?.unwrap_or_else(|| "https://api.polygon.io".into()),
+        };
+        for (source, needed, var) in [
+            (MarketSource::AlphaVantage, &market.alpha_vantage_key, "ALPHA_VANTAGE_API_KEY"),
+            (MarketSource::Polygon, &market.polygon_key, "POLYGON_API_KEY"),
+        ] {
+            if market.providers.contains(&source) && needed.is_none() {
+                return Err(ConfigError::new(var, "is needed when MARKET_PROVIDERS names this provider"));
+            }
+        }
+
         let trust_proxy = match get("BULLPEN_TRUST_PROXY")
             .map(str::to_ascii_lowercase)
             .as_deref()
@@ -325,8 +388,35 @@ impl Config {
             toxicity_threshold,
             apertium_url,
             hosted_ai,
+            market,
         })
     }
+}
+
+/// `MARKET_PROVIDERS`: a comma-separated chain, e.g. "stooq,offline".
+fn market_sources(value: &str) -> Result<Vec<MarketSource>, ConfigError> {
+    let mut sources = Vec::new();
+    for name in value.split(',').map(|n| n.trim().to_ascii_lowercase()).filter(|n| !n.is_empty()) {
+        let source = match name.replace(['-', '_', ' '], "").as_str() {
+            "stooq" => MarketSource::Stooq,
+            "alphavantage" => MarketSource::AlphaVantage,
+            "polygon" => MarketSource::Polygon,
+            "offline" => MarketSource::Offline,
+            _ => {
+                return Err(ConfigError::new(
+                    "MARKET_PROVIDERS",
+                    format!("`{name}` is not a market provider (stooq, alphavantage, polygon, offline)"),
+                ))
+            }
+        };
+        if !sources.contains(&source) {
+            sources.push(source);
+        }
+    }
+    if sources.is_empty() {
+        return Err(ConfigError::new("MARKET_PROVIDERS", "names no provider (e.g. stooq,offline)"));
+    }
+    Ok(sources)
 }
 
 fn parse_database_url(url: &str) -> Result<DatabaseUrl, ConfigError> {
@@ -418,6 +508,19 @@ mod tests {
         // The key never shows in logs.
         let c = config(&[("AI_BASE_URL", "https://x.test/v1"), ("AI_MODEL", "m"), ("AI_API_KEY", "sk-secret")]).unwrap();
         assert!(!format!("{c:?}").contains("sk-secret"));
+    }
+
+    #[test]
+    fn market_providers_form_a_chain_and_hosted_ones_need_their_keys() {
+        assert_eq!(config(&[]).unwrap().market.providers, [MarketSource::Offline]);
+        let c = config(&[("MARKET_PROVIDERS", "Stooq, alpha-vantage ,offline"), ("ALPHA_VANTAGE_API_KEY", "av-secret")]).unwrap();
+        assert_eq!(c.market.providers, [MarketSource::Stooq, MarketSource::AlphaVantage, MarketSource::Offline]);
+        assert!(!format!("{c:?}").contains("av-secret"));
+        assert_eq!(config(&[("MARKET_PROVIDERS", "polygon")]).unwrap_err().var, "POLYGON_API_KEY");
+        let err = config(&[("MARKET_PROVIDERS", "stooq,yahoo")]).unwrap_err();
+        assert!(err.to_string().contains("`yahoo` is not a market provider"), "{err}");
+        assert_eq!(config(&[("MARKET_PROVIDERS", " , ")]).unwrap_err().var, "MARKET_PROVIDERS");
+        assert_eq!(config(&[("STOOQ_URL", "stooq.com")]).unwrap_err().var, "STOOQ_URL");
     }
 
     #[test]

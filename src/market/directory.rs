@@ -1,0 +1,98 @@
+//! The symbol directory shipped with the app (`assets/market/symbols.csv`, from pytickersymbols;
+//! see its CREDITS.md): ~1,800 companies of the S&P 500, NASDAQ-100, Dow, DAX, CAC 40, FTSE 100
+//! and Nikkei 225, so that search and autocomplete work offline ("Apple" → AAPL).
+
+use std::{collections::HashMap, sync::LazyLock};
+
+use super::SymbolInfo;
+
+const SYMBOLS_CSV: &str = include_str!("../../assets/market/symbols.csv");
+
+/// Indices the directory of companies leaves out, but the offline history has.
+const INDICES: &[(&str, &str)] = &[("^SPX", "S&P 500 index")];
+
+struct Directory {
+    entries: Vec<SymbolInfo>,
+    by_symbol: HashMap<String, usize>,
+}
+
+static DIRECTORY: LazyLock<Directory> = LazyLock::new(|| {
+    let mut entries: Vec<SymbolInfo> = INDICES
+        .iter()
+        .map(|(symbol, name)| SymbolInfo { symbol: symbol.to_string(), name: name.to_string(), exchange: "INDEX".into(), sector: String::new() })
+        .collect();
+    let mut reader = csv::Reader::from_reader(SYMBOLS_CSV.as_bytes());
+    for record in reader.records().flatten() {
+        let field = |i: usize| record.get(i).unwrap_or_default().trim().to_string();
+        entries.push(SymbolInfo { symbol: field(0), name: field(1), exchange: field(2), sector: field(4) });
+    }
+    let by_symbol = entries.iter().enumerate().map(|(i, e)| (e.symbol.clone(), i)).collect();
+    Directory { entries, by_symbol }
+});
+
+/// The directory's entry for a symbol in the app's form ("AAPL").
+pub fn lookup(symbol: &str) -> Option<&'static SymbolInfo> {
+    let directory = &*DIRECTORY;
+    directory.by_symbol.get(symbol).map(|&i| &directory.entries[i])
+}
+
+/// Companies matching what a person typed, best first: the exact ticker or name, tickers
+/// starting with it, names with a word starting with it, then names containing it.
+pub fn search(query: &str, limit: usize) -> Vec<SymbolInfo> {
+    let query = query.trim().trim_start_matches('$').to_lowercase();
+    if query.is_empty() {
+        return Vec::new();
+    }
+    let mut ranked: Vec<(u8, usize, &SymbolInfo)> = DIRECTORY
+        .entries
+        .iter()
+        .filter_map(|entry| {
+            let ticker = entry.symbol.to_lowercase();
+            let name = entry.name.to_lowercase();
+            let rank = if ticker == query || ticker.strip_suffix(".us") == Some(query.as_str()) {
+                0
+            } else if name == query {
+                1
+            } else if ticker.starts_with(&query) {
+                2
+            } else if name.split(|c: char| !c.is_alphanumeric()).any(|word| word.starts_with(&query)) {
+                3
+            } else if name.contains(&query) {
+                4
+            } else {
+                return None;
+            };
+            // Among equals the shortest name is the likeliest: "Siemens" before "Siemens Energy".
+            Some((rank, entry.name.len(), entry))
+        })
+        .collect();
+    ranked.sort_by(|a, b| (a.0, a.1, &a.2.symbol).cmp(&(b.0, b.1, &b.2.symbol)));
+    ranked.into_iter().take(limit).map(|(_, _, entry)| entry.clone()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn companies_are_found_by_name_or_ticker() {
+        assert_eq!(search("Apple", 5)[0].symbol, "AAPL");
+        assert_eq!(search("aapl", 5)[0].symbol, "AAPL");
+        assert_eq!(search("$msft", 5)[0].symbol, "MSFT");
+        assert_eq!(search("siemens", 5)[0].symbol, "SIE.DE");
+        assert!(search("micro", 10).iter().any(|s| s.symbol == "MSFT"));
+        assert!(search("", 5).is_empty());
+        assert!(search("zzzzqqq", 5).is_empty());
+        assert!(search("a", 3).len() == 3, "the limit holds");
+    }
+
+    #[test]
+    fn the_directory_knows_names_exchanges_and_sectors() {
+        let apple = lookup("AAPL").unwrap();
+        assert_eq!((apple.name.as_str(), apple.exchange.as_str()), ("Apple Inc.", "NASDAQ"));
+        assert_eq!(apple.sector, "Information Technology");
+        assert!(lookup("^SPX").is_some());
+        assert!(lookup("ZZZZ").is_none());
+        assert!(DIRECTORY.entries.len() > 1_700);
+    }
+}

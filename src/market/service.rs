@@ -1,0 +1,149 @@
+//! Quotes and history for the rest of the app: from the database cache while fresh (a quote for
+//! 60 s, a symbol's history for a day — shared by restarts and instances), else from the
+//! provider chain. Concurrent requests for the same symbol wait for one upstream call.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
+
+use chrono::{Duration, Months, Utc};
+use sea_orm::{sea_query::OnConflict, ActiveValue::Set, DatabaseConnection, EntityTrait};
+use serde::{de::DeserializeOwned, Serialize};
+
+use super::{
+    alpha_vantage::AlphaVantage,
+    directory,
+    offline::Offline,
+    polygon::Polygon,
+    provider::{http_client, Chain, MarketError, MarketResult, Provider},
+    stooq::Stooq,
+    History, Quote, SymbolInfo,
+};
+use crate::{
+    entities::market_cache,
+    platform::config::{MarketConfig, MarketSource},
+};
+
+const QUOTE_TTL: Duration = Duration::seconds(60);
+const HISTORY_TTL: Duration = Duration::hours(24);
+/// History kept per symbol: the longest chart range (5 years) plus the 200 trading days the
+/// slowest moving average needs before its first point.
+const HISTORY_MONTHS: u32 = 5 * 12 + 10;
+
+pub struct Market {
+    chain: Chain,
+    /// One lock per cache key: the first request fetches, the others wait and read the cache.
+    in_flight: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+impl Market {
+    pub fn new(chain: Chain) -> Market {
+        Market { chain, in_flight: Mutex::new(HashMap::new()) }
+    }
+
+    pub fn from_config(config: &MarketConfig) -> Market {
+        let client = http_client();
+        let providers = config
+            .providers
+            .iter()
+            .map(|source| -> Box<dyn Provider> {
+                match source {
+                    MarketSource::Stooq => Box::new(Stooq::new(client.clone(), &config.stooq_url, config.stooq_key.clone())),
+                    MarketSource::AlphaVantage => Box::new(AlphaVantage::new(
+                        client.clone(),
+                        &config.alpha_vantage_url,
+                        config.alpha_vantage_key.clone().unwrap_or_default(),
+                    )),
+                    MarketSource::Polygon => {
+                        Box::new(Polygon::new(client.clone(), &config.polygon_url, config.polygon_key.clone().unwrap_or_default()))
+                    }
+                    MarketSource::Offline => Box::new(Offline::new()),
+                }
+            })
+            .collect();
+        Market::new(Chain::new(providers))
+    }
+
+    /// The configured sources, in order ("stooq, offline").
+    pub fn sources(&self) -> Vec<&'static str> {
+        self.chain.names()
+    }
+
+    pub async fn quote(&self, db: &DatabaseConnection, symbol: &str) -> MarketResult<Quote> {
+        self.cached(db, &format!("quote:{symbol}"), QUOTE_TTL, || self.chain.quote(symbol), |q: &Quote| q.source.clone())
+            .await
+            .map(|(quote, _)| quote)
+    }
+
+    /// About the last five years and ten months of daily bars, oldest first.
+    pub async fn history(&self, db: &DatabaseConnection, symbol: &str) -> MarketResult<History> {
+        let today = Utc::now().date_naive();
+        let from = today.checked_sub_months(Months::new(HISTORY_MONTHS)).unwrap_or(today);
+        let fetch = || async {
+            let (bars, source) = self.chain.daily(symbol, from, today).await?;
+            Ok(History { symbol: symbol.to_string(), bars, source: source.to_string(), fetched_at: String::new() })
+        };
+        let (mut history, (_, fetched_at)) =
+            self.cached(db, &format!("daily:{symbol}"), HISTORY_TTL, fetch, |h: &History| h.source.clone()).await?;
+        history.fetched_at = fetched_at;
+        Ok(history)
+    }
+
+    /// Companies for a search box: the shipped directory, which knows names offline.
+    pub fn search(&self, query: &str) -> Vec<SymbolInfo> {
+        directory::search(query, 10)
+    }
+
+    /// `fetch` unless the cache has a fresh answer under `key`; the answer comes back with its
+    /// source and when it was fetched.
+    async fn cached<T, F, Fut>(
+        &self,
+        db: &DatabaseConnection,
+        key: &str,
+        ttl: Duration,
+        fetch: F,
+        source_of: impl Fn(&T) -> String,
+    ) -> MarketResult<(T, (String, String))>
+    where
+        T: Serialize + DeserializeOwned,
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = MarketResult<T>>,
+    {
+        let lock = {
+            let mut in_flight = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
+            in_flight.entry(key.to_string()).or_default().clone()
+        };
+        let _turn = lock.lock().await;
+        match market_cache::Entity::find_by_id(key.to_string()).one(db).await {
+            Ok(Some(row)) if Utc::now() - row.fetched_at < ttl => {
+                if let Ok(value) = serde_json::from_str::<T>(&row.body) {
+                    return Ok((value, (row.source, row.fetched_at.to_rfc3339())));
+                }
+            }
+            Ok(_) => {}
+            Err(err) => tracing::warn!(error = %err, "market cache unreadable; asking the source"),
+        }
+        let value = fetch().await?;
+        let source = source_of(&value);
+        let now = Utc::now();
+        let row = market_cache::ActiveModel {
+            key: Set(key.to_string()),
+            body: Set(serde_json::to_string(&value).map_err(|e| MarketError::Malformed("cache", e.to_string()))?),
+            source: Set(source.clone()),
+            fetched_at: Set(now),
+        };
+        let stored = market_cache::Entity::insert(row)
+            .on_conflict(
+                OnConflict::column(market_cache::Column::Key)
+                    .update_columns([market_cache::Column::Body, market_cache::Column::Source, market_cache::Column::FetchedAt])
+                    .to_owned(),
+            )
+            .exec(db)
+            .await;
+        if let Err(err) = stored {
+            tracing::warn!(error = %err, key, "could not cache market data");
+        }
+        Ok((value, (source, now.to_rfc3339())))
+    }
+}
