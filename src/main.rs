@@ -30,6 +30,9 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Run only the stock bot: answer `/stock` requests from the broker (use with REDIS_URL to
+    /// run it apart from the servers).
+    Bot,
 }
 
 #[tokio::main]
@@ -54,6 +57,7 @@ async fn main() -> ExitCode {
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await,
         Command::Migrate => migrate(&config).await,
+        Command::Bot => bot(config).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -82,6 +86,21 @@ async fn migrate(config: &Config) -> Result<(), String> {
 }
 
 async fn serve(config: Config) -> Result<(), String> {
+    let state = build_state(config).await?;
+    let addr = state.config.addr.unwrap_or(state.leptos_options.site_addr);
+    server::serve(state, addr)
+        .await
+        .map_err(|e| format!("cannot serve on {addr}: {e}"))
+}
+
+async fn bot(config: Config) -> Result<(), String> {
+    let state = build_state(config).await?;
+    server::run_bot(state).await;
+    Ok(())
+}
+
+/// Everything a server or a bot process shares: database, broker, AI, market data.
+async fn build_state(config: Config) -> Result<AppState, String> {
     let leptos = get_configuration(Some("Leptos.toml"))
         .map_err(|e| format!("cannot read Leptos.toml: {e}"))?
         .leptos_options;
@@ -102,14 +121,15 @@ async fn serve(config: Config) -> Result<(), String> {
         .map_err(|e| format!("cannot write to the database: {e}"))?;
     tracing::info!(database = ?config.database, "database ready");
 
-    let addr = config.addr.unwrap_or(leptos.site_addr);
     tracing::info!(
         hosted = config.hosted_ai.as_ref().map(|ai| ai.model.as_str()).unwrap_or("none"),
         apertium = config.apertium_url.as_deref().unwrap_or("none"),
         "AI engines: built-in moderation and language detection"
     );
     let ai = Arc::new(bullpen::ai::worker::AiWork::new(bullpen::ai::provider::from_config(&config)));
-    let state = AppState {
+    let market = Arc::new(bullpen::market::service::Market::from_config(&config.market));
+    tracing::info!(sources = ?market.sources(), "market data");
+    Ok(AppState {
         leptos_options: leptos,
         config: Arc::new(config),
         db,
@@ -119,8 +139,6 @@ async fn serve(config: Config) -> Result<(), String> {
         commands: Arc::new(bullpen::chat::command_handlers::CommandRegistry::with_builtins()),
         shutdown: Default::default(),
         ai,
-    };
-    server::serve(state, addr)
-        .await
-        .map_err(|e| format!("cannot serve on {addr}: {e}"))
+        market,
+    })
 }

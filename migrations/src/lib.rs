@@ -8,7 +8,7 @@ mod m20261122_000002_accounts;
 mod m20261122_000003_communities;
 mod m20261122_000004_message_flags;
 mod m20261122_000005_translations;
-mod m20261122_000006_market_cache;
+mod m20261122_000006_markets;
 
 pub struct Migrator;
 
@@ -21,7 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_communities::Migration),
             Box::new(m20261122_000004_message_flags::Migration),
             Box::new(m20261122_000005_translations::Migration),
-            Box::new(m20261122_000006_market_cache::Migration),
+            Box::new(m20261122_000006_markets::Migration),
         ]
     }
 }

@@ -44,6 +44,7 @@ impl CommandRegistry {
     pub fn with_builtins() -> CommandRegistry {
         let mut registry = CommandRegistry::default();
         registry.register("shrug", Box::new(Shrug));
+        registry.register("stock", Box::new(crate::market::bot::StockCommand));
         registry
     }
 

@@ -14,6 +14,8 @@ pub mod symbol;
 #[cfg(feature = "ssr")]
 pub mod alpha_vantage;
 #[cfg(feature = "ssr")]
+pub mod bot;
+#[cfg(feature = "ssr")]
 pub mod directory;
 #[cfg(feature = "ssr")]
 pub mod offline;

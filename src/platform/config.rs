@@ -94,6 +94,9 @@ pub struct Config {
     pub hosted_ai: Option<HostedAi>,
     /// `MARKET_PROVIDERS` and the providers' keys: where quotes and history come from.
     pub market: MarketConfig,
+    /// `STOCK_BOT` (`on`/`off`, default on): whether this server answers `/stock` itself. Off
+    /// when separate `bullpen bot` processes do it.
+    pub stock_bot: bool,
 }
 
 /// The market-data sources, in the order they are asked.
@@ -178,6 +181,7 @@ impl fmt::Debug for Config {
                 &self.hosted_ai.as_ref().map(|ai| format!("{} ({})", ai.base_url, ai.model)),
             )
             .field("market", &self.market)
+            .field("stock_bot", &self.stock_bot)
             .finish()
     }
 }
@@ -359,6 +363,12 @@ impl Config {
             }
         }
 
+        let stock_bot = match get("STOCK_BOT").map(str::to_ascii_lowercase).as_deref() {
+            None | Some("on") | Some("true") | Some("1") => true,
+            Some("off") | Some("false") | Some("0") => false,
+            Some(other) => return Err(ConfigError::new("STOCK_BOT", format!("`{other}` is not `on` or `off`"))),
+        };
+
         let trust_proxy = match get("BULLPEN_TRUST_PROXY")
             .map(str::to_ascii_lowercase)
             .as_deref()
@@ -389,6 +399,7 @@ impl Config {
             apertium_url,
             hosted_ai,
             market,
+            stock_bot,
         })
     }
 }
@@ -521,6 +532,9 @@ mod tests {
         assert!(err.to_string().contains("`yahoo` is not a market provider"), "{err}");
         assert_eq!(config(&[("MARKET_PROVIDERS", " , ")]).unwrap_err().var, "MARKET_PROVIDERS");
         assert_eq!(config(&[("STOOQ_URL", "stooq.com")]).unwrap_err().var, "STOOQ_URL");
+        assert!(config(&[]).unwrap().stock_bot);
+        assert!(!config(&[("STOCK_BOT", "off")]).unwrap().stock_bot);
+        assert_eq!(config(&[("STOCK_BOT", "maybe")]).unwrap_err().var, "STOCK_BOT");
     }
 
     #[test]

@@ -39,8 +39,10 @@ pub struct AppState {
     pub commands: Arc<CommandRegistry>,
     /// Tells long-lived connections that the server is stopping.
     pub shutdown: Shutdown,
-    /// Moderation (and later translation) queued after delivery.
+    /// Moderation and translation, queued after delivery.
     pub ai: Arc<crate::ai::worker::AiWork>,
+    /// Quotes and history: the provider chain behind the database cache.
+    pub market: Arc<crate::market::service::Market>,
 }
 
 impl AppState {
@@ -161,12 +163,25 @@ fn health_body(status: &str, db: &str) -> serde_json::Value {
     serde_json::json!({ "status": status, "service": "bullpen", "db": db })
 }
 
+/// Runs only the stock bot (`bullpen bot`): answers `/stock` requests from the broker until
+/// Ctrl-C or SIGTERM. With Redis, any number of these share the requests with the servers.
+pub async fn run_bot(state: AppState) {
+    state.ai.start(state.clone());
+    tokio::select! {
+        _ = crate::market::bot::run(state) => {}
+        _ = shutdown_signal() => {}
+    }
+}
+
 /// Binds and serves until Ctrl-C or SIGTERM, finishing requests in flight.
 pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!("Bullpen is listening on http://{}", listener.local_addr()?);
     tokio::spawn(crate::chat::socket::heartbeat(state.clone()));
     state.ai.start(state.clone());
+    if state.config.stock_bot {
+        tokio::spawn(crate::market::bot::run(state.clone()));
+    }
     let shutdown = state.shutdown.clone();
     axum::serve(
         listener,
