@@ -1,0 +1,42 @@
+import { expect, test } from "@playwright/test";
+import { openHydrated, person, saveScreenshot } from "./helpers";
+
+const unique = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+
+test("/stock=aapl.us is answered by the stock bot in both browsers, and the command is not posted", async ({ browser }) => {
+  const ana = await person(browser, `sb_${unique}`, "Sam Buyer");
+  const bo = await person(browser, `sw_${unique}`, "Sue Watcher");
+  const community = `Tickers ${unique}`;
+
+  await openHydrated(ana, "/communities");
+  await ana.getByLabel("Name").fill(community);
+  await ana.getByRole("button", { name: "Create community" }).click();
+  await expect(ana.getByRole("heading", { name: "#general" })).toBeVisible();
+  const url = ana.url();
+  await openHydrated(bo, "/communities");
+  const card = bo.getByRole("listitem").filter({ hasText: community });
+  await card.getByRole("button", { name: "Join" }).click();
+  await expect(card.getByRole("link", { name: "Open" })).toBeVisible();
+  await openHydrated(bo, url);
+  await expect(bo.getByText("Live")).toBeVisible();
+  await expect(ana.getByText("Live")).toBeVisible();
+
+  const box = ana.getByRole("textbox", { name: /^Message #/ });
+  await box.fill("/stock=aapl.us");
+  await box.press("Enter");
+
+  for (const page of [ana, bo]) {
+    const answer = page.getByRole("log", { name: "Messages" }).getByRole("article").filter({ hasText: "quote is" });
+    await expect(answer).toContainText(/AAPL\.US quote is \$\d+\.\d\d per share/);
+    await expect(answer).toContainText("Stock Bot");
+    // The command itself was never stored or shown to others.
+    await expect(page.getByRole("log", { name: "Messages" }).getByRole("article").filter({ hasText: "/stock=aapl.us" })).toHaveCount(0);
+  }
+  await saveScreenshot(bo, "stock-bot", false);
+
+  await box.fill("/stock=zzzz.us");
+  await box.press("Enter");
+  await expect(
+    bo.getByRole("log", { name: "Messages" }).getByRole("article").filter({ hasText: "couldn't find a stock called ZZZZ.US" }),
+  ).toBeVisible();
+});
