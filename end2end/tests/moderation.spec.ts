@@ -50,6 +50,7 @@ test("a toxic message is delivered, flagged in both browsers, and a moderator ca
   await moderation.getByLabel("Flag messages scoring at least").fill("1.5");
   await moderation.getByRole("button", { name: "Save" }).click();
   await expect(moderation.locator("#threshold-help")).toHaveClass(/form-error/);
+  await expect(moderation.getByLabel("Flag messages scoring at least")).toHaveAttribute("aria-invalid", "true");
   await moderation.getByLabel("Flag messages scoring at least").fill("0.9");
   await moderation.getByRole("button", { name: "Save" }).click();
   await expect(moderation).toContainText("This community flags at 0.90.");

@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod api;
 pub mod indicators;
 pub mod symbol;
 

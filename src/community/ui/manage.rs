@@ -460,11 +460,12 @@ fn ModerationSection(slug: String) -> impl IntoView {
                             None => t_string!(i18n, community.threshold_uses_default).replace("{value}", &default),
                         };
                         view! {
-                            <form class="field-row" on:submit=submit>
+                            // Our own check and message, in the page's language, rather than the browser's.
+                            <form class="field-row" novalidate on:submit=submit>
                                 <div class="field">
                                     <label for="toxicity-threshold">{t!(i18n, community.threshold_label)}</label>
                                     <input id="toxicity-threshold" class="threshold-input" type="number" min="0.05" max="1" step="0.05"
-                                        aria-describedby="threshold-help"
+                                        aria-describedby="threshold-help" aria-invalid=move || invalid.get().to_string()
                                         prop:value=move || draft.get().unwrap_or_else(|| current.clone())
                                         on:input=move |ev| draft.set(Some(event_target_value(&ev))) />
                                 </div>
