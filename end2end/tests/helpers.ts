@@ -33,3 +33,24 @@ export async function person(browser: Browser, username: string, displayName: st
   expect(response.status(), await response.text()).toBe(200);
   return page;
 }
+
+/**
+ * `owner` creates a community called `name` and lands in its #general; `guest` joins it from
+ * Discover and opens the same channel. Returns the channel's URL once both are live. The owner
+ * may use the English or the Spanish UI.
+ */
+export async function shareCommunity(owner: Page, guest: Page, name: string): Promise<string> {
+  await openHydrated(owner, "/communities");
+  await owner.getByLabel(/^(Name|Nombre)$/).fill(name);
+  await owner.getByRole("button", { name: /Create community|Crear comunidad/ }).click();
+  await expect(owner.getByRole("heading", { name: "#general" })).toBeVisible();
+  const url = owner.url();
+  await openHydrated(guest, "/communities");
+  const card = guest.getByRole("listitem").filter({ hasText: name });
+  await card.getByRole("button", { name: "Join" }).click();
+  await expect(card.getByRole("link", { name: "Open" })).toBeVisible();
+  await openHydrated(guest, url);
+  await expect(guest.getByText("Live", { exact: true })).toBeVisible();
+  await expect(owner.getByText(/^(Live|En vivo)$/)).toBeVisible();
+  return url;
+}

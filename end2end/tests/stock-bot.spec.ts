@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { openHydrated, person, saveScreenshot } from "./helpers";
+import { person, saveScreenshot, shareCommunity } from "./helpers";
 
 const unique = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
 
@@ -8,18 +8,7 @@ test("/stock=aapl.us is answered by the stock bot in both browsers, and the comm
   const bo = await person(browser, `sw_${unique}`, "Sue Watcher");
   const community = `Tickers ${unique}`;
 
-  await openHydrated(ana, "/communities");
-  await ana.getByLabel("Name").fill(community);
-  await ana.getByRole("button", { name: "Create community" }).click();
-  await expect(ana.getByRole("heading", { name: "#general" })).toBeVisible();
-  const url = ana.url();
-  await openHydrated(bo, "/communities");
-  const card = bo.getByRole("listitem").filter({ hasText: community });
-  await card.getByRole("button", { name: "Join" }).click();
-  await expect(card.getByRole("link", { name: "Open" })).toBeVisible();
-  await openHydrated(bo, url);
-  await expect(bo.getByText("Live")).toBeVisible();
-  await expect(ana.getByText("Live")).toBeVisible();
+  await shareCommunity(ana, bo, community);
 
   const box = ana.getByRole("textbox", { name: /^Message #/ });
   await box.fill("/stock=aapl.us");

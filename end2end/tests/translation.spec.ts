@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { openHydrated, person, saveScreenshot } from "./helpers";
+import { openHydrated, person, saveScreenshot, shareCommunity } from "./helpers";
 
 const unique = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
 
@@ -8,17 +8,7 @@ test("a Spanish message reaches an English reader in English, toggles to the ori
   const bob = await person(browser, `en_${unique}`, "Bob Reader", "en");
   const community = `Mercados ${unique}`;
 
-  await openHydrated(ana, "/communities");
-  await ana.getByLabel(/Nombre|Name/).fill(community);
-  await ana.getByRole("button", { name: /Crear comunidad|Create community/ }).click();
-  await expect(ana.getByRole("heading", { name: "#general" })).toBeVisible();
-  const url = ana.url();
-  await openHydrated(bob, "/communities");
-  const card = bob.getByRole("listitem").filter({ hasText: community });
-  await card.getByRole("button", { name: "Join" }).click();
-  await expect(card.getByRole("link", { name: "Open" })).toBeVisible();
-  await openHydrated(bob, url);
-  await expect(bob.getByText("Live")).toBeVisible();
+  const url = await shareCommunity(ana, bob, community);
 
   const box = ana.getByRole("textbox", { name: /#general/ });
   await box.fill("Hola a todos, creo que $TSLA va a subir mucho hoy");
