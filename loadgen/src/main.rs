@@ -554,6 +554,7 @@ async fn history(count: u64, database: Option<String>, runs: usize) -> Result<()
         bio: Set(String::new()),
         preferred_language: Set("en".into()),
         time_zone: Set("UTC".into()),
+        auto_translate: Set(true),
         created_at: Set(now),
         updated_at: Set(now),
     })
@@ -575,6 +576,8 @@ async fn history(count: u64, database: Option<String>, runs: usize) -> Result<()
             deleted_at: Set(None),
             pinned_at: Set(None),
             pinned_by: Set(None),
+            language: Set(None),
+            ai_status: Set(None),
         });
         messages::Entity::insert_many(rows).exec(&txn).await?;
         txn.commit().await?;

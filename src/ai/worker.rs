@@ -165,18 +165,22 @@ async fn judge(state: &AppState, job: Job) -> Result<(), AppError> {
         )
         .await;
     }
-    socket::publish(
-        state,
-        &socket::topic::channel(job.channel_id),
-        Some(job.author_id),
-        &ServerEvent::MessageAnalyzed {
-            channel_id: job.channel_id.to_string(),
-            message_id: job.message_id.to_string(),
-            language: detected.map(str::to_string),
-            unchecked: false,
-        },
-    )
-    .await;
+    // A checked message of no detectable language looks to readers as it arrived (no language,
+    // not "unchecked"): telling every tab so would only double the channel's traffic.
+    if detected.is_some() {
+        socket::publish(
+            state,
+            &socket::topic::channel(job.channel_id),
+            Some(job.author_id),
+            &ServerEvent::MessageAnalyzed {
+                channel_id: job.channel_id.to_string(),
+                message_id: job.message_id.to_string(),
+                language: detected.map(str::to_string),
+                unchecked: false,
+            },
+        )
+        .await;
+    }
     if let Some(language) = detected {
         if state.ai.translate_queue.try_send(TranslateJob { job, language }).is_err() {
             tracing::warn!("translation queue full; a message waits for readers to ask");
