@@ -2,8 +2,8 @@
 //
 // - Pages (navigations): network first, so people always get fresh HTML; the last copy of each
 //   page is kept, and "/" stands in for a page never visited. The page shows an offline banner.
-// - Static assets (/pkg, /icons, the manifest): served from the cache and refreshed in the
-//   background (stale-while-revalidate).
+// - Static assets (/pkg, /icons, /vendor, charts.js, the manifest): served from the cache and
+//   refreshed in the background (stale-while-revalidate); ECharts is cached once a chart was seen.
 // - Live data (/api, /health, websockets) is never cached.
 const CACHE = "bullpen-shell-v1";
 const SHELL = ["/", "/manifest.webmanifest", "/icons/icon-192.png", "/icons/icon-512.png", "/icons/favicon.svg"];
@@ -41,7 +41,7 @@ self.addEventListener("fetch", (event) => {
 
   if (request.mode === "navigate") {
     event.respondWith(networkFirst(request));
-  } else if (/^\/(pkg|icons)\//.test(url.pathname) || url.pathname === "/manifest.webmanifest") {
+  } else if (/^\/(pkg|icons|vendor)\//.test(url.pathname) || ["/manifest.webmanifest", "/charts.js"].includes(url.pathname)) {
     event.respondWith(staleWhileRevalidate(request, event));
   }
 });

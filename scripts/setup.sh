@@ -37,10 +37,15 @@ ensure_build_tools() {
   fi
   command -v npm >/dev/null || apt_install nodejs npm
   # wasm-opt from npm's binaryen: Debian's (version 108) emits a WASM that fails to hydrate.
-  if [ ! -x "$ROOT/scripts/node_modules/.bin/wasm-opt" ]; then
-    say "installing wasm-opt (npm binaryen)"
+  # ECharts from npm too: the charts' library, served from /vendor (never from a CDN).
+  if [ ! -x "$ROOT/scripts/node_modules/.bin/wasm-opt" ] || [ ! -f "$ROOT/scripts/node_modules/echarts/dist/echarts.min.js" ]; then
+    say "installing wasm-opt (npm binaryen) and ECharts"
     (cd "$ROOT/scripts" && npm ci --no-audit --no-fund --loglevel=error)
   fi
+  # cargo-leptos copies public/ into the site; the copy is not part of the repository.
+  mkdir -p "$ROOT/public/vendor"
+  cp -u "$ROOT/scripts/node_modules/echarts/dist/echarts.min.js" "$ROOT/public/vendor/echarts.min.js"
+  cp -u "$ROOT/scripts/node_modules/echarts/LICENSE" "$ROOT/public/vendor/echarts.LICENSE.txt"
 }
 
 ensure_test_tools() {

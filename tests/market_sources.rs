@@ -136,6 +136,7 @@ async fn quotes_are_cached_in_the_database_and_fetched_once_however_many_ask() {
         assert_eq!(price.unwrap(), 175.43);
     }
     assert_eq!(hits.load(Ordering::SeqCst), 1, "ten at once, one upstream call");
+    assert_eq!(market.fetches_in_flight(), 0, "nothing is kept per symbol once the fetch is done");
     // Another process (a restart, another instance) reads the same cache.
     let restarted = Market::new(Chain::new(vec![Box::new(Stooq::new(client(), &base, None))]));
     assert_eq!(restarted.quote(&database, "AAPL").await.unwrap().price, 175.43);

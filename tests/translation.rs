@@ -124,21 +124,36 @@ async fn scenario(h: Harness) {
     bob_socket.subscribe(&general, None).await;
     let mut ana_socket = ChatClient::connect(&h.server.base, &ana).await;
     ana_socket.subscribe(&general, None).await;
+    let mut dora_socket = ChatClient::connect(&h.server.base, &dora).await;
+    dora_socket.subscribe(&general, None).await;
 
-    // Spanish → English: delivered as written, then its language, then the translation.
+    // Spanish → English: delivered as written, then the translation, which says what it is from.
     ana_socket.say(&general, "n1", "Hola a todos, creo que $TSLA va a subir mucho hoy").await;
     let created = bob_socket.expect("messageCreated").await;
     assert_eq!(created["message"]["body"], "Hola a todos, creo que $TSLA va a subir mucho hoy");
     let id = created["message"]["id"].as_str().unwrap().to_string();
-    let analyzed = event_about(&mut bob_socket, "messageAnalyzed", &id).await;
-    assert_eq!(analyzed["language"], "es", "{analyzed}");
     let translated = event_about(&mut bob_socket, "messageTranslated", &id).await;
+    assert_eq!(translated["language"], "es", "{translated}");
     let english = translated["translation"]["body"].as_str().unwrap().to_string();
     assert_eq!(translated["translation"]["language"], "en");
     assert_eq!(translated["translation"]["engine"], "apertium");
     assert!(english.contains("$TSLA"), "the cashtag survives: {english}");
     assert!(english.to_lowercase().contains("today"), "{english}");
     println!("es → en: {english}");
+
+    // Each reader gets only their own language's translation. German has no offline engine:
+    // its reader is told the message's language instead (after the translations are done),
+    // having seen none of the others' translations.
+    let mut dora_saw = Vec::new();
+    let analyzed = loop {
+        let event = dora_socket.next_event().await;
+        if event["type"] == "messageAnalyzed" && event["messageId"] == id.as_str() {
+            break event;
+        }
+        dora_saw.push(event["type"].as_str().unwrap_or_default().to_string());
+    };
+    assert_eq!(analyzed["language"], "es", "{analyzed}");
+    assert!(!dora_saw.iter().any(|kind| kind == "messageTranslated"), "{dora_saw:?}");
 
     // Stored once and part of the history.
     let (_, history) = h.get_as(&chloe, &format!("/api/chat/history?channelId={general}")).await;
@@ -168,14 +183,14 @@ async fn scenario(h: Harness) {
     bob_socket.say(&general, "n2", "Good morning everyone, I think the market goes up today").await;
     let created = eve_socket.expect("messageCreated").await;
     let english_id = created["message"]["id"].as_str().unwrap().to_string();
-    let mut seen = std::collections::HashMap::new();
-    while seen.len() < 2 {
-        let event = event_about(&mut eve_socket, "messageTranslated", &english_id).await;
-        seen.insert(event["translation"]["language"].as_str().unwrap().to_string(), event["translation"].clone());
-    }
-    assert_eq!(seen["fr"]["engine"], "apertium (via Spanish)", "{seen:?}");
-    assert_eq!(seen["es"]["engine"], "apertium");
-    println!("en → fr: {}", seen["fr"]["body"]);
+    let french = event_about(&mut eve_socket, "messageTranslated", &english_id).await;
+    assert_eq!(french["language"], "en", "{french}");
+    assert_eq!(french["translation"]["language"], "fr", "{french}");
+    assert_eq!(french["translation"]["engine"], "apertium (via Spanish)", "{french}");
+    let spanish = event_about(&mut ana_socket, "messageTranslated", &english_id).await;
+    assert_eq!(spanish["translation"]["language"], "es", "{spanish}");
+    assert_eq!(spanish["translation"]["engine"], "apertium");
+    println!("en → fr: {}", french["translation"]["body"]);
 
     // An edit drops the old translations; the new text is translated afresh.
     ana_socket.send(json!({"type": "edit", "messageId": id, "body": "Vendí todas mis acciones de $TSLA esta mañana"})).await;

@@ -18,6 +18,7 @@ test("/stock=aapl.us is answered by the stock bot in both browsers, and the comm
     const answer = page.getByRole("log", { name: "Messages" }).getByRole("article").filter({ hasText: "quote is" });
     await expect(answer).toContainText(/AAPL\.US quote is \$\d+\.\d\d per share/);
     await expect(answer).toContainText("Stock Bot");
+    await expect(answer.locator(".bot-badge")).toHaveText("Bot");
     // The command itself was never stored or shown to others.
     await expect(page.getByRole("log", { name: "Messages" }).getByRole("article").filter({ hasText: "/stock=aapl.us" })).toHaveCount(0);
   }

@@ -131,6 +131,7 @@ type Error = Box<dyn std::error::Error + Send + Sync>;
 /// What to connect to, and how to speak to it.
 enum Target {
     Bullpen {
+        url: String,
         ws_url: String,
         tokens: Vec<String>,
         sender_token: String,
@@ -158,7 +159,7 @@ impl Target {
                     "username": name,
                     "displayName": name,
                     "password": "load generator password",
-                    "preferredLanguage": if ai { AI_READER_LANGUAGES[i % AI_READER_LANGUAGES.len()] } else { "en" },
+                    "preferredLanguage": if ai { reader_language(i) } else { "en" },
                 }))
                 .send()
                 .await?;
@@ -178,6 +179,7 @@ impl Target {
             .await?;
         let channel = view["channels"][0]["id"].as_str().ok_or("no #general")?.to_string();
         Ok(Target::Bullpen {
+            url: url.to_string(),
             ws_url: format!("{}/api/chat/socket", url.replacen("http", "ws", 1)),
             tokens,
             sender_token,
@@ -211,6 +213,42 @@ impl Target {
         }
     }
 
+    /// The language listener `index` reads, with `--ai`.
+    fn listener_language(&self, index: usize) -> Option<&'static str> {
+        match self {
+            Target::Bullpen { tokens, ai: true, .. } => Some(reader_language(index % tokens.len())),
+            _ => None,
+        }
+    }
+
+    /// How many of the run's `messages` (the newest in the channel) the AI judged, read back
+    /// from the channel's history: (judged, looked at).
+    async fn judged_in_history(&self, messages: u64) -> Result<(u64, u64), Error> {
+        let Target::Bullpen { url, sender_token, channel, .. } = self else { return Ok((0, 0)) };
+        let http = reqwest::Client::new();
+        let (mut judged, mut seen, mut before) = (0, 0, None::<i64>);
+        while seen < messages {
+            let mut request =
+                http.get(format!("{url}/api/chat/history")).query(&[("channelId", channel)]).bearer_auth(sender_token);
+            if let Some(seq) = before {
+                request = request.query(&[("beforeSeq", seq)]);
+            }
+            let page: Value = request.send().await?.json().await?;
+            let list = page["messages"].as_array().ok_or("no history")?;
+            for message in list.iter().rev().take((messages - seen) as usize) {
+                seen += 1;
+                if !message["language"].is_null() || !message["flag"].is_null() || message["unchecked"] == true {
+                    judged += 1;
+                }
+            }
+            match list.first().and_then(|m| m["seq"].as_i64()) {
+                Some(seq) if list.len() == 50 => before = Some(seq),
+                _ => break,
+            }
+        }
+        Ok((judged, seen))
+    }
+
     fn message(&self, body: &str, index: u64) -> Message {
         match self {
             Target::Bare { .. } => Message::Text(body.to_string().into()),
@@ -230,6 +268,20 @@ impl Target {
 /// Listeners' preferred languages with `--ai`: Spanish lines are translated for the English and
 /// French readers, English ones for the Spanish and French readers (French through Spanish).
 const AI_READER_LANGUAGES: [&str; 3] = ["en", "fr", "es"];
+
+/// The language of the `i`th account with `--ai`.
+fn reader_language(i: usize) -> &'static str {
+    AI_READER_LANGUAGES[i % AI_READER_LANGUAGES.len()]
+}
+
+/// The language the `index`th message is written in with `--ai`.
+fn line_language(index: u64) -> &'static str {
+    if AI_LINES[index as usize % AI_LINES.len()].starts_with("shut up") {
+        "en"
+    } else {
+        "es"
+    }
+}
 
 /// What the sender says with `--ai`: market chat in Spanish, with one line in five English abuse
 /// that the moderation engine flags.
@@ -379,7 +431,7 @@ async fn run(target: Target, load: Load) -> Result<(), Error> {
     }
     let total = send_started.elapsed() - if received.load(Ordering::Relaxed) < expected { quiet.elapsed() } else { Duration::ZERO };
     let ai_report = match &*target {
-        Target::Bullpen { ai: true, .. } => Some(ai.wait_and_report(&load, send_started, sent_in).await),
+        Target::Bullpen { ai: true, .. } => Some(ai.wait_and_report(&target, &load, send_started, sent_in).await?),
         _ => None,
     };
     let _ = done_tx.send(());
@@ -416,7 +468,8 @@ async fn run(target: Target, load: Load) -> Result<(), Error> {
     Ok(())
 }
 
-/// The AI's events as the listeners see them (every listener gets each one).
+/// The AI's events as the listeners see them: a flag goes to every listener, a translation
+/// only to the readers of its language, and the message's language to readers who got none.
 #[derive(Default)]
 struct AiSeen {
     analyzed: AtomicU64,
@@ -443,8 +496,14 @@ impl AiSeen {
     }
 
     /// Waits until the AI has been quiet for 5 s, then says how much it did and when it
-    /// finished. Counts are per message: every listener receives each event.
-    async fn wait_and_report(&self, load: &Load, send_started: Instant, sent_in: Duration) -> String {
+    /// finished.
+    async fn wait_and_report(
+        &self,
+        target: &Target,
+        load: &Load,
+        send_started: Instant,
+        sent_in: Duration,
+    ) -> Result<String, Error> {
         let mut last = self.total();
         let mut quiet = Instant::now();
         while quiet.elapsed() < Duration::from_secs(5) {
@@ -455,18 +514,23 @@ impl AiSeen {
                 quiet = Instant::now();
             }
         }
-        let per_message = |n: &AtomicU64| n.load(Ordering::Relaxed) as f64 / load.clients as f64;
+        // Every listener whose language differs from a message's should get its translation.
+        let wanted: u64 = (0..load.clients)
+            .filter_map(|i| target.listener_language(i))
+            .map(|reads| (0..load.messages).filter(|m| line_language(*m) != reads).count() as u64)
+            .sum();
+        let (judged, looked_at) = target.judged_in_history(load.messages).await?;
         let start_micros = now_micros() - send_started.elapsed().as_micros() as u64;
         let finished = self.last_micros.load(Ordering::Relaxed).saturating_sub(start_micros) as f64 / 1e6;
-        format!(
-            "AI: {:.0} of {} messages judged, {:.0} flagged, {:.0} translations delivered; last AI event {:.2} s after the first send ({:.2} s after the last)",
-            per_message(&self.analyzed),
-            load.messages,
-            per_message(&self.flagged),
-            per_message(&self.translated),
-            finished,
+        Ok(format!(
+            "AI: {judged} of {looked_at} messages judged (read back from history), {:.0} flagged (flags per listener), \
+             {} of {wanted} translations delivered to their readers, {} language notes; \
+             last AI event {finished:.2} s after the first send ({:.2} s after the last)",
+            self.flagged.load(Ordering::Relaxed) as f64 / load.clients as f64,
+            self.translated.load(Ordering::Relaxed),
+            self.analyzed.load(Ordering::Relaxed),
             finished - sent_in.as_secs_f64(),
-        )
+        ))
     }
 }
 

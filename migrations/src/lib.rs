@@ -9,6 +9,7 @@ mod m20261122_000003_communities;
 mod m20261122_000004_message_flags;
 mod m20261122_000005_translations;
 mod m20261122_000006_markets;
+mod m20261122_000007_watchlists;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_message_flags::Migration),
             Box::new(m20261122_000005_translations::Migration),
             Box::new(m20261122_000006_markets::Migration),
+            Box::new(m20261122_000007_watchlists::Migration),
         ]
     }
 }

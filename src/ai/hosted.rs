@@ -317,6 +317,23 @@ impl Provider for Hosted {
     async fn can_translate(&self, _from: &str, _to: &str) -> bool {
         true
     }
+
+    async fn narrate(&self, facts: &str, language: &str) -> Result<Produced<String>, AiError> {
+        let system = format!(
+            "You write the summary at the top of a stock's page in an investing community. The \
+             user sends the page's facts as JSON: scores from -100 (bearish) to 100 (bullish), \
+             the signals behind each score, returns, and what the community's messages say. \
+             Write two to four plain sentences in {} using only those facts, and name the ones \
+             you rely on. Do not predict prices, give advice or add anything that is not in the \
+             facts. If \"simulated\" is true, say that the prices are simulated.",
+            language_name(Locale::en, language),
+        );
+        match self.complete(&system, facts, false).await {
+            Ok(text) if !text.trim().is_empty() => Ok(Produced { value: text.trim().to_string(), engine: self.ai.model.clone() }),
+            Ok(_) => Err(AiError::Unavailable("the model wrote nothing".into())),
+            Err(failure) => Err(AiError::Unavailable(failure.to_string())),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -50,7 +50,9 @@ pub fn without_allowed(text: &str) -> String {
             lower.replace_range(at..at + phrase.len(), " ");
         }
     }
-    // $AAPL, $BRK.B: tickers are names, not words.
+    // $AAPL, $BRK.B: tickers are names, not words. A run of five or more digits is a quantity,
+    // a price or an order number, never a word, though a word filter reads some as leetspeak
+    // (an order number 5318008 came out as severe abuse).
     let mut out = String::with_capacity(lower.len());
     let mut chars = lower.chars().peekable();
     while let Some(c) = chars.next() {
@@ -59,6 +61,12 @@ pub fn without_allowed(text: &str) -> String {
                 chars.next();
             }
             out.push(' ');
+        } else if c.is_ascii_digit() {
+            let mut digits = String::from(c);
+            while let Some(d) = chars.next_if(char::is_ascii_digit) {
+                digits.push(d);
+            }
+            out.push_str(if digits.len() >= 5 { " " } else { &digits });
         } else {
             out.push(c);
         }
@@ -280,5 +288,16 @@ mod tests {
         let cleaned = without_allowed("Dick's Sporting Goods ($DKS) is killing it");
         assert!(!cleaned.contains("dick") && !cleaned.contains("dks") && !cleaned.contains("killing"), "{cleaned:?}");
         assert!(cleaned.contains("is"));
+    }
+
+    #[test]
+    fn long_numbers_are_not_read_as_leetspeak() {
+        for line in ["order 5318008 filled at 93.42", "lg:1763848200123456:7 Vendí la mitad de mi posición"] {
+            let assessment = assess(line);
+            assert!(assessment.score < 0.3, "{line}: {assessment:?}");
+        }
+        // Short numbers stay: leetspeak hides letters behind single digits.
+        assert_eq!(without_allowed("sh1t 12 f4gg0t"), "sh1t 12 f4gg0t");
+        assert!(assess("you f4gg0t").score >= 0.9);
     }
 }

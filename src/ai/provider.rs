@@ -38,6 +38,12 @@ pub trait Provider: Send + Sync {
     /// Whether `from` → `to` can be translated at all (so readers learn why a message stays
     /// in its original language).
     async fn can_translate(&self, from: &str, to: &str) -> bool;
+
+    /// A few sentences on a stock in `language`, written from the facts (a JSON report) alone.
+    /// The built-in engines write none: the page words the same facts from its template.
+    async fn narrate(&self, _facts: &str, _language: &str) -> Result<Produced<String>, AiError> {
+        Err(AiError::Unavailable("the built-in engines write no narratives".into()))
+    }
 }
 
 /// The engine chosen by configuration: a hosted model when `AI_BASE_URL` is set (backed by the

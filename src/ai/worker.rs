@@ -2,20 +2,26 @@
 //! two stages:
 //!
 //! 1. judging (fast, in-process): moderation against the community's threshold, and language
-//!    detection — a flag and the language are stored and announced to the channel;
+//!    detection — a flag and the language are stored, a batch of messages in one transaction
+//!    (SQLite has one writer, and the send path needs it too); a flag is announced to the
+//!    channel at once;
 //! 2. translating (slow, an external engine): into each language the community's members read,
-//!    stored once per (message, language) and announced as each one is ready.
+//!    stored once per (message, language) and announced to the readers of that language as each
+//!    one is ready; then the message's language to the readers who got no translation.
 //!
 //! Each stage has its own bounded queue, so a slow translator never holds up moderation. A full
 //! queue or a failing engine leaves a message "not checked" / "not translated" — never delayed
 //! or lost.
 
-use std::sync::{Arc, Mutex};
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
 
 use chrono::Utc;
 use sea_orm::{
     sea_query::OnConflict, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QuerySelect, QueryTrait,
+    QuerySelect, QueryTrait, TransactionTrait,
 };
 use tokio::sync::{mpsc, Semaphore};
 use uuid::Uuid;
@@ -26,13 +32,19 @@ use super::{
     Flag, TranslateOutcome, Translation,
 };
 use crate::{
-    chat::{repo, socket, ServerEvent},
+    chat::{
+        repo,
+        socket::{self, Readers},
+        ServerEvent,
+    },
     entities::{communities, community_members, message_flags, message_translations, messages, users},
     platform::{error::AppError, server::AppState},
 };
 
 /// Messages waiting to be judged before new ones are left unchecked.
 const JUDGE_QUEUE: usize = 10_000;
+/// Messages judged together and stored in one transaction.
+const JUDGE_BATCH: usize = 64;
 /// Messages waiting for translation before new ones are left untranslated (readers can still
 /// ask for each with "Translate").
 const TRANSLATE_QUEUE: usize = 2_000;
@@ -98,9 +110,11 @@ impl AiWork {
         let Some((mut judge_jobs, mut translate_jobs)) = taken else { return };
         let judging = state.clone();
         tokio::spawn(async move {
-            while let Some(job) = judge_jobs.recv().await {
-                if let Err(err) = judge(&judging, job).await {
-                    tracing::warn!(error = %err, "could not record what the AI found in a message");
+            let mut batch = Vec::with_capacity(JUDGE_BATCH);
+            while judge_jobs.recv_many(&mut batch, JUDGE_BATCH).await > 0 {
+                let jobs = std::mem::replace(&mut batch, Vec::with_capacity(JUDGE_BATCH));
+                if let Err(err) = judge(&judging, jobs).await {
+                    tracing::warn!(error = %err, "could not record what the AI found in some messages");
                 }
             }
         });
@@ -120,81 +134,119 @@ impl AiWork {
     }
 }
 
-async fn judge(state: &AppState, job: Job) -> Result<(), AppError> {
-    let provider = state.ai.provider.clone();
-    let judged = match provider.moderate(&job.body).await {
-        Ok(judged) => judged,
-        Err(err) => {
-            tracing::warn!(error = %err, "moderation failed; the message stays unchecked");
-            return mark_unchecked(state, &job).await;
+/// What the AI found in a message that is still as it was judged.
+struct Verdict {
+    job: Job,
+    flag: Option<Flag>,
+    language: Option<&'static str>,
+}
+
+/// Judges a batch of messages and stores what was found in one transaction, then announces it.
+async fn judge(state: &AppState, jobs: Vec<Job>) -> Result<(), AppError> {
+    let mut found = Vec::with_capacity(jobs.len());
+    let mut unchecked = Vec::new();
+    for job in jobs {
+        match state.ai.provider.moderate(&job.body).await {
+            Ok(judged) => {
+                let language = language::detect(&job.body);
+                found.push((job, judged, language));
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "moderation failed; the message stays unchecked");
+                unchecked.push(job);
+            }
         }
-    };
-    let detected = language::detect(&job.body);
-    // The message may have been edited or deleted while it waited: only what is still there
-    // gets a language, a status and a flag.
-    let stored = messages::Entity::update_many()
-        .col_expr(messages::Column::Language, detected.map(str::to_string).into())
-        .col_expr(messages::Column::AiStatus, Some(CHECKED.to_string()).into())
-        .filter(messages::Column::Id.eq(job.message_id))
-        .filter(messages::Column::Body.eq(job.body.as_str()))
-        .exec(&state.db)
-        .await?;
-    if stored.rows_affected == 0 {
-        return Ok(());
     }
-    let threshold = community_threshold(&state.db, job.community_id)
-        .await?
-        .unwrap_or(state.config.toxicity_threshold);
-    if judged.value.score >= threshold {
-        let flag = Flag {
+    let txn = state.db.begin().await?;
+    let mut thresholds = HashMap::new();
+    let mut verdicts = Vec::with_capacity(found.len());
+    for (job, judged, language) in found {
+        // The message may have been edited or deleted while it waited: only what is still there
+        // gets a language, a status and a flag.
+        let stored = messages::Entity::update_many()
+            .col_expr(messages::Column::Language, language.map(str::to_string).into())
+            .col_expr(messages::Column::AiStatus, Some(CHECKED.to_string()).into())
+            .filter(messages::Column::Id.eq(job.message_id))
+            .filter(messages::Column::Body.eq(job.body.as_str()))
+            .exec(&txn)
+            .await?;
+        if stored.rows_affected == 0 {
+            continue;
+        }
+        let threshold = match thresholds.get(&job.community_id) {
+            Some(threshold) => *threshold,
+            None => {
+                let threshold =
+                    community_threshold(&txn, job.community_id).await?.unwrap_or(state.config.toxicity_threshold);
+                thresholds.insert(job.community_id, threshold);
+                threshold
+            }
+        };
+        let flag = (judged.value.score >= threshold).then(|| Flag {
             score: judged.value.score,
             reason: judged.value.reason,
             severe: judged.value.severe,
             engine: judged.engine,
-        };
-        store_flag(&state.db, job.message_id, &flag).await?;
-        socket::publish(
-            state,
-            &socket::topic::channel(job.channel_id),
-            Some(job.author_id),
-            &ServerEvent::MessageFlagged {
-                channel_id: job.channel_id.to_string(),
-                message_id: job.message_id.to_string(),
-                flag,
-            },
-        )
-        .await;
+        });
+        if let Some(flag) = &flag {
+            store_flag(&txn, job.message_id, flag).await?;
+        }
+        verdicts.push(Verdict { job, flag, language });
     }
-    // A checked message of no detectable language looks to readers as it arrived (no language,
-    // not "unchecked"): telling every tab so would only double the channel's traffic.
-    if detected.is_some() {
-        socket::publish(
-            state,
-            &socket::topic::channel(job.channel_id),
-            Some(job.author_id),
-            &ServerEvent::MessageAnalyzed {
-                channel_id: job.channel_id.to_string(),
-                message_id: job.message_id.to_string(),
-                language: detected.map(str::to_string),
-                unchecked: false,
-            },
-        )
-        .await;
+    if !unchecked.is_empty() {
+        messages::Entity::update_many()
+            .col_expr(messages::Column::AiStatus, Some(UNCHECKED.to_string()).into())
+            .filter(messages::Column::Id.is_in(unchecked.iter().map(|job| job.message_id)))
+            .exec(&txn)
+            .await?;
     }
-    if let Some(language) = detected {
-        if state.ai.translate_queue.try_send(TranslateJob { job, language }).is_err() {
+    txn.commit().await?;
+
+    for job in &unchecked {
+        announce_unchecked(state, job).await;
+    }
+    for Verdict { job, flag, language } in verdicts {
+        if let Some(flag) = flag {
+            socket::publish(
+                state,
+                &socket::topic::channel(job.channel_id),
+                Some(job.author_id),
+                &ServerEvent::MessageFlagged {
+                    channel_id: job.channel_id.to_string(),
+                    message_id: job.message_id.to_string(),
+                    flag,
+                },
+            )
+            .await;
+        }
+        // A checked message of no detectable language looks to readers as it arrived (no
+        // language, not "unchecked"): telling every tab so would only double the channel's
+        // traffic. One with a language is announced once its translations are done.
+        let Some(language) = language else { continue };
+        if let Err(err) = state.ai.translate_queue.try_send(TranslateJob { job, language }) {
             tracing::warn!("translation queue full; a message waits for readers to ask");
+            let job = err.into_inner().job;
+            announce_language(state, &job, language, Readers::ALL.without(language)).await;
         }
     }
     Ok(())
 }
 
-async fn mark_unchecked(state: &AppState, job: &Job) -> Result<(), AppError> {
-    messages::Entity::update_many()
-        .col_expr(messages::Column::AiStatus, Some(UNCHECKED.to_string()).into())
-        .filter(messages::Column::Id.eq(job.message_id))
-        .exec(&state.db)
-        .await?;
+/// Tells `readers` which language a message is in, so that they can ask for a translation.
+async fn announce_language(state: &AppState, job: &Job, language: &str, readers: Readers) {
+    if readers.is_empty() {
+        return;
+    }
+    let event = ServerEvent::MessageAnalyzed {
+        channel_id: job.channel_id.to_string(),
+        message_id: job.message_id.to_string(),
+        language: Some(language.to_string()),
+        unchecked: false,
+    };
+    socket::publish_to(state, &socket::topic::channel(job.channel_id), Some(job.author_id), readers, &event).await;
+}
+
+async fn announce_unchecked(state: &AppState, job: &Job) {
     socket::publish(
         state,
         &socket::topic::channel(job.channel_id),
@@ -207,6 +259,15 @@ async fn mark_unchecked(state: &AppState, job: &Job) -> Result<(), AppError> {
         },
     )
     .await;
+}
+
+async fn mark_unchecked(state: &AppState, job: &Job) -> Result<(), AppError> {
+    messages::Entity::update_many()
+        .col_expr(messages::Column::AiStatus, Some(UNCHECKED.to_string()).into())
+        .filter(messages::Column::Id.eq(job.message_id))
+        .exec(&state.db)
+        .await?;
+    announce_unchecked(state, job).await;
     Ok(())
 }
 
@@ -266,29 +327,33 @@ async fn member_languages(db: &impl ConnectionTrait, community: Uuid) -> Result<
 
 async fn translate_for_members(state: &AppState, work: TranslateJob) -> Result<(), AppError> {
     let TranslateJob { job, language: from } = work;
-    for to in member_languages(&state.db, job.community_id).await? {
+    // Readers who still need to learn the message's language: everyone but its own language's
+    // readers, less each language it is translated into (the translation says it).
+    let mut untold = Readers::ALL.without(from);
+    let languages = member_languages(&state.db, job.community_id).await;
+    for to in languages.as_deref().unwrap_or_default() {
         if to == from {
             continue;
         }
-        match translation(state, job.message_id, &job.body, from, &to).await? {
-            TranslateOutcome::Translated { translation } => {
-                socket::publish(
-                    state,
-                    &socket::topic::channel(job.channel_id),
-                    Some(job.author_id),
-                    &ServerEvent::MessageTranslated {
-                        channel_id: job.channel_id.to_string(),
-                        message_id: job.message_id.to_string(),
-                        translation,
-                    },
-                )
-                .await;
+        match translation(state, job.message_id, &job.body, from, to).await {
+            Ok(TranslateOutcome::Translated { translation }) => {
+                let event = ServerEvent::MessageTranslated {
+                    channel_id: job.channel_id.to_string(),
+                    message_id: job.message_id.to_string(),
+                    language: from.to_string(),
+                    translation,
+                };
+                let topic = socket::topic::channel(job.channel_id);
+                socket::publish_to(state, &topic, Some(job.author_id), Readers::of(to), &event).await;
+                untold = untold.without(to);
             }
-            // Readers of that language see the note instead.
-            TranslateOutcome::NoTranslator { .. } | TranslateOutcome::NothingToTranslate => {}
+            // Readers of that language see the note instead, or ask again later.
+            Ok(TranslateOutcome::NoTranslator { .. } | TranslateOutcome::NothingToTranslate) => {}
+            Err(err) => tracing::debug!(error = %err, from, to, "no automatic translation"),
         }
     }
-    Ok(())
+    announce_language(state, &job, from, untold).await;
+    languages.map(drop)
 }
 
 /// `body` (written in `from`) in `to`: from the cache, or translated once and cached for every

@@ -25,6 +25,7 @@ use crate::auth::ui::{
 };
 use crate::chat::ui::socket::provide_chat_socket;
 use crate::community::ui::{ChannelPage, CommunitiesPage, CommunityIndex, InvitePage, ManagePage};
+use crate::market::ui::{MarketsPage, StockPage};
 use i18n::{t_string, use_i18n, I18nContextProvider};
 use layout::Layout;
 use pages::{
@@ -45,6 +46,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover" />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
+                // Draws `data-chart` elements; fetches ECharts only on pages that have one.
+                <script src="/charts.js" defer></script>
                 <MetaTags />
             </head>
             <body>
@@ -79,8 +82,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/c/:community/:channel") view=ChannelPage />
                         <Route path=path!("/manage/:community") view=ManagePage />
                         <Route path=path!("/invite/:code") view=InvitePage />
-                        <Route path=path!("/markets") view=|| view! { <ComingSoon section=Section::Markets /> } />
-                        <Route path=path!("/market/:symbol") view=|| view! { <ComingSoon section=Section::Markets /> } />
+                        <Route path=path!("/markets") view=MarketsPage />
+                        <Route path=path!("/markets/:symbol") view=StockPage />
                         <Route path=path!("/portfolio") view=|| view! { <ComingSoon section=Section::Portfolio /> } />
                         <Route path=path!("/assistant") view=|| view! { <ComingSoon section=Section::Assistant /> } />
                         <Route path=path!("/settings") view=SettingsPage />

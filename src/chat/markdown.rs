@@ -84,9 +84,25 @@ pub fn parse(text: &str) -> Vec<Block> {
 
 /// The usernames a message mentions, in order, without duplicates.
 pub fn mentions(text: &str) -> Vec<String> {
+    collect(text, |inline| match inline {
+        Inline::Mention(name) => Some(name),
+        _ => None,
+    })
+}
+
+/// The symbols a message's $cashtags name (upper-cased, "AAPL.US"), in order, without
+/// duplicates; a cashtag inside code is not one.
+pub fn cashtags(text: &str) -> Vec<String> {
+    collect(text, |inline| match inline {
+        Inline::Cashtag(symbol) => Some(symbol),
+        _ => None,
+    })
+}
+
+fn collect(text: &str, pick: impl Fn(&Inline) -> Option<&String>) -> Vec<String> {
     let mut found: Vec<String> = Vec::new();
     let mut visit = |inline: &Inline| {
-        if let Inline::Mention(name) = inline {
+        if let Some(name) = pick(inline) {
             if !found.iter().any(|f| f.eq_ignore_ascii_case(name)) {
                 found.push(name.clone());
             }
@@ -415,6 +431,7 @@ mod tests {
             ]
         );
         assert_eq!(mentions("hi @Ana and @bob, @ana again `@carl`"), vec!["Ana", "bob"]);
+        assert_eq!(cashtags("**$tsla** and $AAPL.US, $tsla again, `$NVDA`, $AAPLX"), vec!["TSLA", "AAPL.US", "AAPLX"]);
     }
 
     #[test]

@@ -162,10 +162,12 @@ pub enum ServerEvent {
     /// A message's flag is gone: a moderator dismissed it, or the message was edited.
     FlagCleared { channel_id: String, message_id: String },
     /// The AI has read a message: the language it is in (when it could tell), or that it could
-    /// not look at it (`unchecked`).
+    /// not look at it (`unchecked`). Readers who get the message's translation learn its
+    /// language from that instead, and readers of the language it is in are not told.
     MessageAnalyzed { channel_id: String, message_id: String, language: Option<String>, unchecked: bool },
-    /// A message translated into one more of its readers' languages.
-    MessageTranslated { channel_id: String, message_id: String, translation: crate::ai::Translation },
+    /// A message (written in `language`) translated into its reader's language. Sent only to
+    /// the readers of that language.
+    MessageTranslated { channel_id: String, message_id: String, language: String, translation: crate::ai::Translation },
     ReactionsChanged { channel_id: String, message_id: String, reactions: Vec<Reaction> },
     PinChanged { channel_id: String, message: ChatMessage },
     Typing { channel_id: String, user: Author, typing: bool },

@@ -3,8 +3,9 @@
 //! A tab subscribes to channels; each subscription is a broker topic (`channel:<id>`), plus the
 //! channel's community (`community:<id>`: presence, members, unread counts) and the person's own
 //! topic (`user:<id>`: mentions). Events travel the broker as an envelope — the acting person's
-//! id (16 bytes, zero for none), then the event's JSON — serialised once by the publisher.
-//! Each connection drops events from people its reader blocked and forwards the JSON slice as is.
+//! id (16 bytes, zero for none), the readers it is for (one byte, [`Readers`]), then the event's
+//! JSON — serialised once by the publisher. Each connection drops events from people its reader
+//! blocked and events for readers of other languages, and forwards the JSON slice as is.
 
 use std::{
     collections::{HashMap, HashSet},
@@ -28,6 +29,7 @@ use super::{repo, service, ClientEvent, ServerEvent};
 use crate::{
     community::{permissions::Standing, repo as communities, service as community},
     entities::{connections, users},
+    auth::validate::LANGUAGES,
     platform::{error::AppError, server::AppState},
 };
 
@@ -55,24 +57,65 @@ pub mod topic {
     }
 }
 
-/// The broker payload for an event: actor id, then JSON.
-pub fn envelope(actor: Option<Uuid>, event: &ServerEvent) -> Bytes {
+/// Which readers an event is for, by the language they read: one bit per language of
+/// [`LANGUAGES`] (the high bit: any other). A translation concerns only the readers of its
+/// language; sending every translation to every tab was most of a translated room's traffic.
+/// The filter runs where the event meets a tab, in the same topic as the message itself, so
+/// a translation never overtakes the message it translates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Readers(u8);
+
+impl Readers {
+    pub const ALL: Readers = Readers(u8::MAX);
+
+    fn bit(language: &str) -> u8 {
+        LANGUAGES.iter().position(|l| *l == language).map_or(0x80, |i| 1 << i)
+    }
+
+    /// The readers of one language.
+    pub fn of(language: &str) -> Readers {
+        Readers(Self::bit(language))
+    }
+
+    /// These readers, except those of `language`.
+    pub fn without(self, language: &str) -> Readers {
+        Readers(self.0 & !Self::bit(language))
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    fn include(self, language: &str) -> bool {
+        self.0 & Self::bit(language) != 0
+    }
+}
+
+/// The broker payload for an event: actor id, readers, then JSON.
+pub fn envelope(actor: Option<Uuid>, readers: Readers, event: &ServerEvent) -> Bytes {
     let mut payload = Vec::with_capacity(256);
     payload.extend_from_slice(actor.unwrap_or(Uuid::nil()).as_bytes());
+    payload.push(readers.0);
     serde_json::to_writer(&mut payload, event).expect("events serialise");
     Bytes::from(payload)
 }
 
-/// Splits an envelope without copying: (actor, JSON).
-fn open(envelope: &Bytes) -> Option<(Uuid, Bytes)> {
+/// Splits an envelope without copying: (actor, readers, JSON).
+fn open(envelope: &Bytes) -> Option<(Uuid, Readers, Bytes)> {
     let actor = Uuid::from_slice(envelope.get(..16)?).ok()?;
-    Some((actor, envelope.slice(16..)))
+    let readers = Readers(*envelope.get(16)?);
+    Some((actor, readers, envelope.slice(17..)))
 }
 
 /// Publishes an event once for every subscriber on every instance. A broker failure is logged:
 /// the change is already stored, and tabs catch up when they resubscribe.
 pub async fn publish(state: &AppState, topic: &str, actor: Option<Uuid>, event: &ServerEvent) {
-    if let Err(err) = state.broker.publish(topic, envelope(actor, event)).await {
+    publish_to(state, topic, actor, Readers::ALL, event).await
+}
+
+/// Publishes an event for the readers of some languages only.
+pub async fn publish_to(state: &AppState, topic: &str, actor: Option<Uuid>, readers: Readers, event: &ServerEvent) {
+    if let Err(err) = state.broker.publish(topic, envelope(actor, readers, event)).await {
         tracing::warn!(error = %err, topic, "could not publish an event");
     }
 }
@@ -211,8 +254,8 @@ impl Connection {
     }
 
     async fn forward(&self, envelope: Bytes) -> Result<(), Closed> {
-        let Some((actor, json)) = open(&envelope) else { return Ok(()) };
-        if self.blocked.contains(&actor) {
+        let Some((actor, readers, json)) = open(&envelope) else { return Ok(()) };
+        if self.blocked.contains(&actor) || !readers.include(&self.user.preferred_language) {
             return Ok(());
         }
         self.out.send(json).await.map_err(|_| Closed)
@@ -466,5 +509,22 @@ mod tests {
         let frame = frames.next().await.unwrap();
         assert_eq!(&frame[..], b"{\"n\":1}");
         assert_eq!(frames.next().await, None);
+    }
+
+    #[test]
+    fn an_envelope_carries_its_actor_and_readers_and_the_json_untouched() {
+        let actor = Uuid::now_v7();
+        let event = ServerEvent::Resync { channel_id: "c".into() };
+        let readers = Readers::ALL.without("es").without("fr");
+        let (opened_actor, opened_readers, json) = open(&envelope(Some(actor), readers, &event)).unwrap();
+        assert_eq!(opened_actor, actor);
+        assert_eq!(&json[..], &serde_json::to_vec(&event).unwrap()[..]);
+        for (language, included) in [("en", true), ("tr", true), ("de", true), ("es", false), ("fr", false)] {
+            assert_eq!(opened_readers.include(language), included, "{language}");
+        }
+        // A reader of a language outside the app's five gets what everyone gets, and no more.
+        assert!(opened_readers.include("pt"));
+        assert!(!Readers::of("en").include("pt"));
+        assert!(Readers::of("en").without("en").is_empty());
     }
 }

@@ -19,3 +19,4 @@ pub mod read_states;
 pub mod refresh_tokens;
 pub mod user_blocks;
 pub mod users;
+pub mod watchlist_items;

@@ -1,9 +1,12 @@
 //! Market data for pages and scripts: `GET /api/market/quote?symbol=aapl`,
-//! `GET /api/market/history?symbol=aapl`, `GET /api/market/search?query=apple`. Open to guests:
-//! nothing here is personal.
+//! `GET /api/market/history?symbol=aapl`, `GET /api/market/search?query=apple`,
+//! `GET /api/market/chart?symbol=aapl&range=1y&overlays=sma50,bollinger&panes=rsi`,
+//! `GET /api/market/report?symbol=aapl`, `GET /api/market/recommendations`; and the
+//! watchlist (`GET /api/market/watchlist`, `POST /api/market/watch`). Market data is open to
+//! guests; a watchlist is personal (guests are shown a suggested one).
 
 use leptos::prelude::*;
-use leptos::server_fn::codec::GetUrl;
+use leptos::server_fn::codec::{GetUrl, Json};
 
 use super::{History, Quote, SymbolInfo};
 use crate::platform::error::AppError;
@@ -61,6 +64,127 @@ pub async fn symbol_search(query: String) -> Result<Vec<SymbolInfo>, AppError> {
         async move {
             let state = crate::platform::server::AppState::current()?;
             Ok(state.market.search(&query))
+        }
+        .await,
+    )
+}
+
+/// The candlestick chart of a symbol as an ECharts option: `range` is 1m, 3m, 6m, 1y or 5y;
+/// `overlays` a comma list of sma20, sma50, sma200, ema20, bollinger; `panes` of rsi, macd.
+#[server(prefix = "/api/market", endpoint = "chart", input = GetUrl)]
+pub async fn stock_chart(
+    symbol: String,
+    range: String,
+    #[server(default)] overlays: String,
+    #[server(default)] panes: String,
+) -> Result<super::chart::StockChart, AppError> {
+    use super::chart::{self, ChartRange, Overlay, Pane};
+    crate::platform::server::respond(
+        async move {
+            let state = crate::platform::server::AppState::current()?;
+            let symbol = symbol_from(&symbol)?;
+            let range = ChartRange::parse(&range)
+                .ok_or_else(|| AppError::Validation(format!("“{range}” is not a chart range: use 1m, 3m, 6m, 1y or 5y.")))?;
+            let overlays = chart::parse_codes(&overlays, &Overlay::ALL, Overlay::code).map_err(|bad| {
+                AppError::Validation(format!("“{bad}” is not an overlay: use sma20, sma50, sma200, ema20 or bollinger."))
+            })?;
+            let panes = chart::parse_codes(&panes, &Pane::ALL, Pane::code)
+                .map_err(|bad| AppError::Validation(format!("“{bad}” is not an indicator pane: use rsi or macd.")))?;
+            let history = state.market.history(&state.db, &symbol).await?;
+            if history.bars.is_empty() {
+                return Err(AppError::NotFound(format!("Price history for {symbol}")));
+            }
+            Ok(chart::option(&history, range, &overlays, &panes))
+        }
+        .await,
+    )
+}
+
+/// The state of a stock: trend, momentum, news and community readings with their reasons, an
+/// overall score and, with a hosted AI, a narrative in `language`.
+#[server(prefix = "/api/market", endpoint = "report", input = GetUrl)]
+pub async fn stock_report(symbol: String, #[server(default)] language: String) -> Result<super::analysis::Report, AppError> {
+    crate::platform::server::respond(
+        async move {
+            let state = crate::platform::server::AppState::current()?;
+            let symbol = symbol_from(&symbol)?;
+            let viewer = crate::platform::auth::optional_user().await?.map(|me| me.user);
+            let language = match language.as_str() {
+                "" => viewer.as_ref().map_or("en".to_string(), |u| u.preferred_language.clone()),
+                code if crate::auth::validate::LANGUAGES.contains(&code) => code.to_string(),
+                code => {
+                    return Err(AppError::Validation(format!(
+                        "“{code}” is not one of the app's languages (en, tr, es, fr, de)."
+                    )))
+                }
+            };
+            super::insights::report(&state, viewer.map(|u| u.id), &symbol, &language).await
+        }
+        .await,
+    )
+}
+
+/// The signed-in person's watchlist with prices and sparklines (a suggested one for guests).
+#[server(prefix = "/api/market", endpoint = "watchlist", input = GetUrl)]
+pub async fn watchlist() -> Result<super::watchlist::Watchlist, AppError> {
+    crate::platform::server::respond(
+        async move {
+            let state = crate::platform::server::AppState::current()?;
+            let viewer = crate::platform::auth::optional_user().await?.map(|me| me.user.id);
+            super::watchlist::watchlist(&state, viewer).await
+        }
+        .await,
+    )
+}
+
+/// Follows (`watching: true`) or stops following a symbol.
+#[server(prefix = "/api/market", endpoint = "watch", input = Json)]
+pub async fn set_watching(symbol: String, watching: bool) -> Result<(), AppError> {
+    crate::platform::server::respond(
+        async move {
+            let state = crate::platform::server::AppState::current()?;
+            let me = crate::platform::auth::current_user().await?;
+            let symbol = symbol_from(&symbol)?;
+            if watching {
+                super::watchlist::add(&state, me.user.id, &symbol).await
+            } else {
+                super::watchlist::remove(&state, me.user.id, &symbol).await
+            }
+        }
+        .await,
+    )
+}
+
+/// Whether the signed-in person follows `symbol` (false for guests).
+#[server(prefix = "/api/market", endpoint = "watching", input = GetUrl)]
+pub async fn is_watching(symbol: String) -> Result<bool, AppError> {
+    crate::platform::server::respond(
+        async move {
+            let state = crate::platform::server::AppState::current()?;
+            let Some(me) = crate::platform::auth::optional_user().await? else { return Ok(false) };
+            let symbol = symbol_from(&symbol)?;
+            Ok(super::watchlist::symbols(&state, me.user.id).await?.contains(&symbol))
+        }
+        .await,
+    )
+}
+
+/// The watchlist's symbols (or the suggested ones) ranked by the factor score, each with its
+/// reasons and backtest.
+#[server(prefix = "/api/market", endpoint = "recommendations", input = GetUrl)]
+pub async fn recommendations() -> Result<Vec<super::analysis::Recommendation>, AppError> {
+    crate::platform::server::respond(
+        async move {
+            let state = crate::platform::server::AppState::current()?;
+            let viewer = crate::platform::auth::optional_user().await?.map(|me| me.user.id);
+            let mut symbols = match viewer {
+                Some(user) => super::watchlist::symbols(&state, user).await?,
+                None => Vec::new(),
+            };
+            if symbols.is_empty() {
+                symbols = super::watchlist::SUGGESTED.map(str::to_string).to_vec();
+            }
+            Ok(super::insights::recommendations(&state, &symbols).await)
         }
         .await,
     )

@@ -24,8 +24,7 @@ use crate::{
 pub const QUEUE: &str = "stock-bot";
 /// Every bot is in one consumer group: a request goes to one of them.
 const GROUP: &str = "stock-bot";
-/// The bot's account, created by the markets migration.
-pub const BOT_USERNAME: &str = "stockbot";
+pub use super::BOT_USERNAME;
 
 /// One `/stock` request, as it travels through the broker.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -8,9 +8,13 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod analysis;
 pub mod api;
+pub mod chart;
 pub mod indicators;
 pub mod symbol;
+pub mod ui;
+pub mod watchlist;
 
 #[cfg(feature = "ssr")]
 pub mod alpha_vantage;
@@ -18,6 +22,8 @@ pub mod alpha_vantage;
 pub mod bot;
 #[cfg(feature = "ssr")]
 pub mod directory;
+#[cfg(feature = "ssr")]
+pub mod insights;
 #[cfg(feature = "ssr")]
 pub mod offline;
 #[cfg(feature = "ssr")]
@@ -28,6 +34,9 @@ pub mod provider;
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod stooq;
+
+/// The stock bot's account, created by the markets migration (the chat marks its messages).
+pub const BOT_USERNAME: &str = "stockbot";
 
 /// The latest price of a symbol and where it came from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

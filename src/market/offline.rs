@@ -175,7 +175,11 @@ impl Series {
     }
 }
 
-/// The offline source. Series are simulated once per symbol and kept.
+/// Series kept in memory at once (about half a megabyte each). The simulation is
+/// deterministic, so a series dropped to make room comes back identical when asked for again.
+const SERIES_KEPT: usize = 32;
+
+/// The offline source. Series are simulated once per symbol and kept (up to `SERIES_KEPT`).
 #[derive(Default, Clone)]
 pub struct Offline {
     series: Arc<Mutex<HashMap<String, Series>>>,
@@ -190,6 +194,10 @@ impl Offline {
     fn with_series<T>(&self, symbol: &str, until: NaiveDate, read: impl FnOnce(&[Bar]) -> T) -> MarketResult<T> {
         let mut all = self.series.lock().unwrap_or_else(|p| p.into_inner());
         if !all.contains_key(symbol) {
+            if all.len() >= SERIES_KEPT {
+                let evicted = all.keys().next().cloned();
+                evicted.map(|symbol| all.remove(&symbol));
+            }
             let series = Series::new(symbol).ok_or_else(|| MarketError::UnknownSymbol(NAME, symbol.to_string()))?;
             all.insert(symbol.to_string(), series);
         }

@@ -18,7 +18,7 @@ use super::{
     polygon::Polygon,
     provider::{http_client, Chain, MarketError, MarketResult, Provider},
     stooq::Stooq,
-    History, Quote, SymbolInfo,
+    History, NewsItem, Quote, SymbolInfo,
 };
 use crate::{
     entities::market_cache,
@@ -27,6 +27,7 @@ use crate::{
 
 const QUOTE_TTL: Duration = Duration::seconds(60);
 const HISTORY_TTL: Duration = Duration::hours(24);
+const NEWS_TTL: Duration = Duration::minutes(30);
 /// History kept per symbol: the longest chart range (5 years) plus the 200 trading days the
 /// slowest moving average needs before its first point.
 const HISTORY_MONTHS: u32 = 5 * 12 + 10;
@@ -65,6 +66,11 @@ impl Market {
         Market::new(Chain::new(providers))
     }
 
+    /// Cache keys being fetched right now.
+    pub fn fetches_in_flight(&self) -> usize {
+        self.in_flight.lock().unwrap_or_else(|p| p.into_inner()).len()
+    }
+
     /// The configured sources, in order ("stooq, offline").
     pub fn sources(&self) -> Vec<&'static str> {
         self.chain.names()
@@ -88,6 +94,13 @@ impl Market {
             self.cached(db, &format!("daily:{symbol}"), HISTORY_TTL, fetch, |h: &History| h.source.clone()).await?;
         history.fetched_at = fetched_at;
         Ok(history)
+    }
+
+    /// Recent articles about a symbol, from the first source that has news.
+    pub async fn news(&self, db: &DatabaseConnection, symbol: &str) -> MarketResult<Vec<NewsItem>> {
+        self.cached(db, &format!("news:{symbol}"), NEWS_TTL, || self.chain.news(symbol), |_: &Vec<NewsItem>| "news".to_string())
+            .await
+            .map(|(news, _)| news)
     }
 
     /// Companies for a search box: the shipped directory, which knows names offline.
@@ -114,7 +127,31 @@ impl Market {
             let mut in_flight = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
             in_flight.entry(key.to_string()).or_default().clone()
         };
-        let _turn = lock.lock().await;
+        let turn = lock.lock().await;
+        let answer = self.cached_in_turn(db, key, ttl, fetch, source_of).await;
+        drop(turn);
+        // The last one out removes the key's lock: the map holds only keys being fetched, not
+        // every symbol anyone ever asked for.
+        let mut in_flight = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
+        if in_flight.get(key).is_some_and(|held| Arc::strong_count(held) == 2) {
+            in_flight.remove(key);
+        }
+        answer
+    }
+
+    async fn cached_in_turn<T, F, Fut>(
+        &self,
+        db: &DatabaseConnection,
+        key: &str,
+        ttl: Duration,
+        fetch: F,
+        source_of: impl Fn(&T) -> String,
+    ) -> MarketResult<(T, (String, String))>
+    where
+        T: Serialize + DeserializeOwned,
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = MarketResult<T>>,
+    {
         match market_cache::Entity::find_by_id(key.to_string()).one(db).await {
             Ok(Some(row)) if Utc::now() - row.fetched_at < ttl => {
                 if let Ok(value) = serde_json::from_str::<T>(&row.body) {

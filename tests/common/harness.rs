@@ -116,6 +116,13 @@ impl Harness {
         (status, response.json().await.unwrap_or(Value::Null))
     }
 
+    /// GETs as a guest: the status and the body (`Null` if not JSON).
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        let response = self.http.get(self.server.url(path)).send().await.unwrap();
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
     /// GETs as the owner of `token`: the status and the body (`Null` if not JSON).
     pub async fn get_as(&self, token: &str, path: &str) -> (StatusCode, Value) {
         let response = self.http.get(self.server.url(path)).bearer_auth(token).send().await.unwrap();

@@ -59,7 +59,7 @@ fn TickerStrip() -> impl IntoView {
                 .map(|s| {
                     view! {
                         <li>
-                            <A href=format!("/market/{}.US", s) attr:class="cashtag">{format!("${s}")}</A>
+                            <A href=format!("/markets/{s}") attr:class="cashtag">{format!("${s}")}</A>
                         </li>
                     }
                 })

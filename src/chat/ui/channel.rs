@@ -279,9 +279,13 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
                         m.unchecked = unchecked;
                     });
                 }
-                ServerEvent::MessageTranslated { channel_id, message_id, translation } if ours(channel_id) => {
-                    let translation = translation.clone();
+                ServerEvent::MessageTranslated { channel_id, message_id, language, translation }
+                    if ours(channel_id) =>
+                {
+                    let (language, translation) = (language.clone(), translation.clone());
                     state.update(message_id, move |m| {
+                        m.language = Some(language);
+                        m.unchecked = false;
                         m.translations.retain(|t| t.language != translation.language);
                         m.translations.push(translation);
                     });

@@ -255,6 +255,9 @@ pub fn MessageItem(message: ChatMessage, rights: MessageRights) -> impl IntoView
             <div class="message-main">
                 <header class="message-meta">
                     <A href=author_link attr:class="author">{message.author.display_name.clone()}</A>
+                    {(message.author.username == crate::market::BOT_USERNAME).then(|| view! {
+                        <span class="badge bot-badge">{t!(i18n, chat.bot)}</span>
+                    })}
                     <Time iso=message.created_at.clone() />
                     {(message.edited && !deleted).then(|| view! { <span class="muted edited">{t!(i18n, chat.edited)}</span> })}
                     {pinned.then(|| view! { <span class="badge pinned-badge">{t!(i18n, chat.pinned)}</span> })}

@@ -54,7 +54,7 @@ fn inline_views(inlines: Vec<Inline>, me: &Option<String>) -> AnyView {
                 .into_any()
             }
             Inline::Cashtag(symbol) => view! {
-                <A href=format!("/market/{symbol}") attr:class="cashtag">{format!("${symbol}")}</A>
+                <A href=format!("/markets/{symbol}") attr:class="cashtag">{format!("${symbol}")}</A>
             }
             .into_any(),
             Inline::LineBreak => view! { <br /> }.into_any(),

@@ -1,0 +1,195 @@
+//! Market pages: the markets home (search, watchlist with sparklines, recommendations) and a
+//! stock's page (quote, chart, key stats, state of the stock, community, news).
+
+mod home;
+mod stock;
+
+pub use home::MarketsPage;
+pub use stock::StockPage;
+
+use leptos::prelude::*;
+
+use super::analysis::{Outlook, Period, Signal};
+use crate::app::i18n::{t_string, use_i18n};
+
+/// "93.42", "1,234.50".
+pub fn money(value: f64) -> String {
+    let fixed = format!("{:.2}", value.abs());
+    let (whole, cents) = fixed.split_once('.').unwrap_or((&fixed, "00"));
+    let mut grouped = String::new();
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    format!("{}{grouped}.{cents}", if value < 0.0 { "−" } else { "" })
+}
+
+/// "+1.23 %" / "−0.40 %".
+pub fn signed_percent(value: f64) -> String {
+    let sign = if value > 0.0 { "+" } else if value < 0.0 { "−" } else { "" };
+    format!("{sign}{:.2} %", value.abs())
+}
+
+/// "12.3M", "845.1K": share volumes.
+pub fn compact(value: f64) -> String {
+    match value.abs() {
+        v if v >= 1e9 => format!("{:.1}B", value / 1e9),
+        v if v >= 1e6 => format!("{:.1}M", value / 1e6),
+        v if v >= 1e3 => format!("{:.1}K", value / 1e3),
+        _ => format!("{value:.0}"),
+    }
+}
+
+/// The CSS class for a move: `up`, `down` or nothing.
+pub fn direction(value: f64) -> &'static str {
+    if value > 0.0 {
+        "up"
+    } else if value < 0.0 {
+        "down"
+    } else {
+        ""
+    }
+}
+
+pub fn outlook_text(outlook: Outlook) -> String {
+    let i18n = use_i18n();
+    match outlook {
+        Outlook::Bearish => t_string!(i18n, markets.outlook_bearish),
+        Outlook::LeaningBearish => t_string!(i18n, markets.outlook_leaning_bearish),
+        Outlook::Neutral => t_string!(i18n, markets.outlook_neutral),
+        Outlook::LeaningBullish => t_string!(i18n, markets.outlook_leaning_bullish),
+        Outlook::Bullish => t_string!(i18n, markets.outlook_bullish),
+    }
+    .to_string()
+}
+
+/// The CSS class for an outlook.
+pub fn outlook_class(outlook: Outlook) -> &'static str {
+    match outlook {
+        Outlook::Bearish | Outlook::LeaningBearish => "down",
+        Outlook::Neutral => "",
+        Outlook::LeaningBullish | Outlook::Bullish => "up",
+    }
+}
+
+pub fn period_text(period: Period) -> &'static str {
+    period.label()
+}
+
+/// A signal in the reader's language ("Price +4.10 % above its 50-day average").
+pub fn signal_text(signal: &Signal) -> String {
+    let i18n = use_i18n();
+    let percent = |p: f64| format!("{:.1} %", p.abs());
+    match signal {
+        Signal::VersusAverage { days, percent: p, .. } => {
+            let text = if *p >= 0.0 { t_string!(i18n, markets.sig_above_avg) } else { t_string!(i18n, markets.sig_below_avg) };
+            text.replace("{percent}", &percent(*p)).replace("{days}", &days.to_string())
+        }
+        Signal::Cross { golden, recent, .. } => match (golden, recent) {
+            (true, false) => t_string!(i18n, markets.sig_golden).to_string(),
+            (true, true) => t_string!(i18n, markets.sig_golden_recent).to_string(),
+            (false, false) => t_string!(i18n, markets.sig_death).to_string(),
+            (false, true) => t_string!(i18n, markets.sig_death_recent).to_string(),
+        },
+        Signal::RangePosition { percent: p, .. } => {
+            t_string!(i18n, markets.sig_range).replace("{percent}", &format!("{p:.0} %"))
+        }
+        Signal::Return { period, percent: p, .. } => t_string!(i18n, markets.sig_return)
+            .replace("{percent}", &signed_percent(*p))
+            .replace("{period}", period_text(*period)),
+        Signal::Rsi { value, .. } => {
+            let text = if *value > 70.0 {
+                t_string!(i18n, markets.sig_rsi_over)
+            } else if *value < 30.0 {
+                t_string!(i18n, markets.sig_rsi_under)
+            } else {
+                t_string!(i18n, markets.sig_rsi)
+            };
+            text.replace("{value}", &format!("{value:.0}"))
+        }
+        Signal::Macd { above_signal, rising, .. } => match (above_signal, rising) {
+            (true, true) => t_string!(i18n, markets.sig_macd_above_rising),
+            (true, false) => t_string!(i18n, markets.sig_macd_above_falling),
+            (false, true) => t_string!(i18n, markets.sig_macd_below_rising),
+            (false, false) => t_string!(i18n, markets.sig_macd_below_falling),
+        }
+        .to_string(),
+        Signal::Bollinger { position, .. } => if *position > 1.0 {
+            t_string!(i18n, markets.sig_boll_above)
+        } else if *position < 0.0 {
+            t_string!(i18n, markets.sig_boll_below)
+        } else {
+            t_string!(i18n, markets.sig_boll_inside)
+        }
+        .to_string(),
+        Signal::News { articles, average, .. } => t_string!(i18n, markets.sig_news)
+            .replace("{n}", &articles.to_string())
+            .replace("{value}", &format!("{average:+.2}")),
+        Signal::Community { messages, bullish, bearish, .. } => t_string!(i18n, markets.sig_community)
+            .replace("{bullish}", &bullish.to_string())
+            .replace("{bearish}", &bearish.to_string())
+            .replace("{n}", &messages.to_string()),
+    }
+}
+
+/// A signal with its points, as a list item.
+#[component]
+pub fn SignalItem(signal: Signal) -> impl IntoView {
+    let i18n = use_i18n();
+    let points = signal.points();
+    let shown = if points > 0 { format!("+{points}") } else { points.to_string() };
+    view! {
+        <li class="signal">
+            <span>{signal_text(&signal)}</span>
+            <span class=format!("points {}", direction(points as f64))>
+                {t_string!(i18n, markets.points).replace("{points}", &shown)}
+            </span>
+        </li>
+    }
+}
+
+/// Closing prices as a small line, coloured by the period's direction.
+#[component]
+pub fn Sparkline(closes: Vec<f64>) -> impl IntoView {
+    let i18n = use_i18n();
+    const WIDTH: f64 = 120.0;
+    const HEIGHT: f64 = 36.0;
+    let low = closes.iter().copied().fold(f64::INFINITY, f64::min);
+    let high = closes.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let span = (high - low).max(f64::EPSILON);
+    let step = WIDTH / (closes.len().max(2) - 1) as f64;
+    let points: Vec<String> = closes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{:.1},{:.1}", i as f64 * step, HEIGHT - 2.0 - (c - low) / span * (HEIGHT - 4.0)))
+        .collect();
+    let class = match (closes.first(), closes.last()) {
+        (Some(first), Some(last)) => format!("sparkline {}", direction(last - first)),
+        _ => "sparkline".to_string(),
+    };
+    view! {
+        <svg class=class viewBox=format!("0 0 {WIDTH} {HEIGHT}") width=WIDTH height=HEIGHT role="img"
+            aria-label=move || t_string!(i18n, markets.sparkline)>
+            <polyline points=points.join(" ") fill="none" stroke="currentColor" stroke-width="1.6"
+                stroke-linejoin="round" stroke-linecap="round" />
+        </svg>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_the_way_a_quote_board_prints_them() {
+        assert_eq!(money(93.4199), "93.42");
+        assert_eq!(money(1234567.5), "1,234,567.50");
+        assert_eq!(money(-12.0), "−12.00");
+        assert_eq!(signed_percent(1.234), "+1.23 %");
+        assert_eq!(signed_percent(-0.4), "−0.40 %");
+        assert_eq!(compact(12_345_678.0), "12.3M");
+        assert_eq!(compact(999.0), "999");
+    }
+}

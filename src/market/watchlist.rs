@@ -1,0 +1,128 @@
+//! Watchlists: the symbols a person follows, each shown with its price, the day's change and a
+//! three-month sparkline. Guests see a suggested list until they sign in and make their own.
+
+use serde::{Deserialize, Serialize};
+
+/// What a guest (or someone who has not added anything yet) is shown.
+pub const SUGGESTED: [&str; 5] = ["AAPL", "MSFT", "GOOG", "IBM", "^SPX"];
+/// Symbols one watchlist holds at most.
+pub const MAX_ITEMS: usize = 50;
+/// Closing prices in a sparkline (three months of trading days).
+pub const SPARK_DAYS: usize = 63;
+
+/// One followed symbol with its latest figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WatchItem {
+    pub symbol: String,
+    pub name: Option<String>,
+    /// `None` when no source could price it just now.
+    pub price: Option<f64>,
+    pub change_percent: Option<f64>,
+    pub simulated: bool,
+    /// The last three months of closes, oldest first.
+    pub spark: Vec<f64>,
+}
+
+/// A watchlist as the markets page shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Watchlist {
+    pub items: Vec<WatchItem>,
+    /// The person's own list (false: the suggested one).
+    pub own: bool,
+}
+
+#[cfg(feature = "ssr")]
+pub use server::*;
+
+#[cfg(feature = "ssr")]
+mod server {
+    use chrono::Utc;
+    use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::{
+        entities::watchlist_items,
+        market::{directory, provider::MarketError},
+        platform::{error::AppError, server::AppState},
+    };
+
+    /// The person's symbols, in the order they added them.
+    pub async fn symbols(state: &AppState, user: Uuid) -> Result<Vec<String>, AppError> {
+        Ok(watchlist_items::Entity::find()
+            .filter(watchlist_items::Column::UserId.eq(user))
+            .order_by_asc(watchlist_items::Column::AddedAt)
+            .all(&state.db)
+            .await?
+            .into_iter()
+            .map(|item| item.symbol)
+            .collect())
+    }
+
+    /// The list to show: the person's own, or the suggested one.
+    pub async fn watchlist(state: &AppState, user: Option<Uuid>) -> Result<Watchlist, AppError> {
+        let own = match user {
+            Some(user) => symbols(state, user).await?,
+            None => Vec::new(),
+        };
+        let is_own = !own.is_empty();
+        let symbols = if is_own { own } else { SUGGESTED.map(str::to_string).to_vec() };
+        let items = futures::future::join_all(symbols.iter().map(|s| item(state, s))).await;
+        Ok(Watchlist { items, own: is_own })
+    }
+
+    async fn item(state: &AppState, symbol: &str) -> WatchItem {
+        let name = directory::lookup(symbol).map(|info| info.name.clone());
+        let quote = state.market.quote(&state.db, symbol).await.ok();
+        let spark = match state.market.history(&state.db, symbol).await {
+            Ok(history) => history.bars[history.bars.len().saturating_sub(SPARK_DAYS)..].iter().map(|b| b.close).collect(),
+            Err(_) => Vec::new(),
+        };
+        WatchItem {
+            symbol: symbol.to_string(),
+            name,
+            price: quote.as_ref().map(|q| q.price),
+            change_percent: quote.as_ref().and_then(|q| q.change()).map(|(_, percent)| percent),
+            simulated: quote.is_some_and(|q| q.simulated),
+            spark,
+        }
+    }
+
+    /// Follows a symbol (again: nothing changes). Only symbols a source knows are taken.
+    pub async fn add(state: &AppState, user: Uuid, symbol: &str) -> Result<(), AppError> {
+        let exists = watchlist_items::Entity::find_by_id((user, symbol.to_string())).one(&state.db).await?.is_some();
+        if exists {
+            return Ok(());
+        }
+        let held = watchlist_items::Entity::find().filter(watchlist_items::Column::UserId.eq(user)).count(&state.db).await?;
+        if held as usize >= MAX_ITEMS {
+            return Err(AppError::Validation(format!(
+                "A watchlist holds up to {MAX_ITEMS} symbols: remove one before adding {symbol}."
+            )));
+        }
+        match state.market.quote(&state.db, symbol).await {
+            Ok(_) => {}
+            Err(err @ MarketError::UnknownSymbol(..)) => return Err(err.into()),
+            // A source being down says nothing about the symbol: follow it anyway.
+            Err(err) => tracing::debug!(error = %err, symbol, "added to a watchlist without a quote"),
+        }
+        let row = watchlist_items::ActiveModel {
+            user_id: Set(user),
+            symbol: Set(symbol.to_string()),
+            added_at: Set(Utc::now()),
+        };
+        match watchlist_items::Entity::insert(row).exec(&state.db).await {
+            Ok(_) => Ok(()),
+            // Two tabs adding the same symbol at once: the other one won, which is the same.
+            Err(err) if matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => Ok(()),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    pub async fn remove(state: &AppState, user: Uuid, symbol: &str) -> Result<(), AppError> {
+        watchlist_items::Entity::delete_by_id((user, symbol.to_string())).exec(&state.db).await?;
+        Ok(())
+    }
+}
