@@ -537,4 +537,22 @@ mod tests {
         let err = hosted(&base, policy()).translate("Guten Morgen", "de", "en").await.unwrap_err();
         assert_eq!(err, AiError::NoTranslator);
     }
+
+    #[tokio::test]
+    async fn a_narrative_is_written_from_the_facts_in_the_reader_s_language() {
+        let facts = r#"{"symbol":"IBM","score":-12,"simulated":true}"#;
+        let (script, base) = server(vec![completion("  IBM scores −12: neutral. The prices are simulated.  ")]).await;
+        let written = hosted(&base, policy()).narrate(facts, "tr").await.unwrap();
+        assert_eq!(written.value, "IBM scores −12: neutral. The prices are simulated.");
+        assert_eq!(written.engine, "gpt-4o-mini");
+        let request = &script.seen.lock().unwrap()[0].1;
+        let system = request["messages"][0]["content"].as_str().unwrap();
+        assert!(system.contains("in Turkish") && system.contains("using only those facts"), "{system}");
+        assert_eq!(request["messages"][1]["content"], facts);
+
+        // A failure leaves the page to its template, never to a made-up text.
+        let (_, base) = server(vec![status(401, r#"{"error":{"message":"Incorrect API key provided"}}"#)]).await;
+        assert!(matches!(hosted(&base, policy()).narrate(facts, "en").await, Err(AiError::Unavailable(_))));
+        assert!(matches!(BuiltIn { apertium: None }.narrate(facts, "en").await, Err(AiError::Unavailable(_))));
+    }
 }
