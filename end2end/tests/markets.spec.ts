@@ -33,7 +33,7 @@ test("a cashtag opens the stock's page: chart with an RSI pane, the state of the
   expect(option.grid).toHaveLength(3);
 
   // MACD adds a pane; the 1Y range draws a year of candles.
-  await bo.getByText("MACD 12, 26, 9").click();
+  await bo.getByRole("checkbox", { name: "MACD 12, 26, 9" }).check();
   await bo.getByRole("button", { name: "1Y" }).click();
   await expect.poll(async () => JSON.parse((await chart.getAttribute("data-chart")) ?? "{}").grid?.length).toBe(4);
   const year = JSON.parse((await bo.getByRole("img", { name: /IBM · Price chart/ }).getAttribute("data-chart")) ?? "{}");
@@ -44,9 +44,13 @@ test("a cashtag opens the stock's page: chart with an RSI pane, the state of the
   const state = bo.getByRole("region", { name: "State of the stock" });
   await expect(state).toContainText("Trend");
   await expect(state).toContainText(/RSI \d+/);
-  await expect(state).toContainText("3 bullish and 0 bearish of 3 messages");
+  // (At least these three: a rerun against the same server finds the earlier runs' lines too.)
+  const mood = (await state.textContent())?.match(/(\d+) bullish and 0 bearish of (\d+) messages/);
+  expect(mood, "the community part counts the bullish lines").not.toBeNull();
+  expect(Number(mood![1])).toBeGreaterThanOrEqual(3);
+  expect(mood![1]).toBe(mood![2]);
   const mentions = bo.getByRole("region", { name: "Recent mentions" });
-  await expect(mentions.getByRole("listitem")).toHaveCount(3);
+  expect(await mentions.getByRole("listitem").count()).toBeGreaterThanOrEqual(3);
   await expect(mentions).toContainText("Mia Kestrel");
   await saveScreenshot(bo, "stock-page");
   // On a phone the chart keeps its panes and fits the width.

@@ -165,7 +165,7 @@ const PRICE: u32 = 230;
 const GAP: u32 = 16;
 const VOLUME: u32 = 60;
 const PANE: u32 = 96;
-const SLIDER: u32 = 44;
+const SLIDER: u32 = 72;
 
 pub fn chart_height(panes: usize) -> u32 {
     TOP + PRICE + GAP + VOLUME + panes as u32 * (GAP + PANE) + SLIDER
@@ -331,9 +331,13 @@ mod build {
 
     /// What charming 0.6 does not model: the candles' colours and axes, the RSI pane's fixed
     /// 0–100 scale with its 30/70 lines, the shading of simulated days, the tooltip's text
-    /// and axis lines' colours, and the volume axis.
+    /// and axis lines' colours, a scrolling legend, and the volume axis.
     fn finish(option: &mut Value, panes: &[Pane], simulated_from: Option<&str>, last: Option<&str>) {
         option["tooltip"]["textStyle"] = json!({"color": "@text"});
+        // One line of legend, paged on a phone, so it never runs into the price grid.
+        option["legend"]["type"] = json!("scroll");
+        option["legend"]["right"] = json!(8);
+        option["legend"]["pageTextStyle"] = json!({"color": "@muted"});
         for key in ["xAxis", "yAxis"] {
             for axis in option[key].as_array_mut().into_iter().flatten() {
                 axis["axisLine"] = json!({"lineStyle": {"color": "@grid"}});
@@ -358,7 +362,7 @@ mod build {
                     "silent": true,
                     "symbol": "none",
                     "lineStyle": {"color": "@muted", "type": "dashed", "width": 1},
-                    "label": {"color": "@muted"},
+                    "label": {"color": "@muted", "position": "insideStartTop", "fontSize": 10},
                     "data": [{"yAxis": 70}, {"yAxis": 30}],
                 });
             }

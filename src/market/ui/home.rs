@@ -109,7 +109,7 @@ fn SymbolSearch() -> impl IntoView {
                                         <A href=stock_href(&s.symbol)>
                                             <strong class="ticker">{s.symbol.clone()}</strong>
                                             <span>{s.name.clone()}</span>
-                                            <span class="muted">{format!("{} · {}", s.exchange, s.sector)}</span>
+                                            <span class="muted">{super::stock::where_listed(&s.exchange, &s.sector)}</span>
                                         </A>
                                     </li>
                                 }).collect_view()}
@@ -127,6 +127,7 @@ fn SymbolSearch() -> impl IntoView {
 fn WatchCard(item: WatchItem) -> impl IntoView {
     let i18n = use_i18n();
     let change = item.change_percent;
+    let name = item.name.clone().filter(|name| *name != item.symbol).unwrap_or_default();
     view! {
         <li class="card watch-card">
             <A href=stock_href(&item.symbol) attr:class="watch-link">
@@ -138,7 +139,7 @@ fn WatchCard(item: WatchItem) -> impl IntoView {
                         </span>
                     })}
                 </span>
-                <span class="watch-name muted">{item.name.clone().unwrap_or_default()}</span>
+                <span class="watch-name muted">{name}</span>
                 <span class="watch-figures">
                     {match item.price {
                         Some(price) => view! { <span class="price">{money(price)}</span> }.into_any(),
@@ -167,11 +168,12 @@ fn RankedSymbol(pick: Recommendation) -> impl IntoView {
         None => t_string!(i18n, markets.backtest_none).to_string(),
     };
     let score = pick.factor_score;
+    let name = pick.name.clone().filter(|name| *name != pick.symbol).unwrap_or_default();
     view! {
         <li class="ranked-item">
             <div class="ranked-head">
                 <A href=stock_href(&pick.symbol) attr:class="ticker">{pick.symbol.clone()}</A>
-                <span class="muted">{pick.name.clone().unwrap_or_default()}</span>
+                <span class="muted">{name}</span>
                 <span class=format!("score-pill {}", outlook_class(pick.outlook))>
                     {format!("{}{score}", if score > 0 { "+" } else { "" })} " · " {outlook_text(pick.outlook)}
                 </span>

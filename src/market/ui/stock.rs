@@ -55,6 +55,11 @@ pub fn StockPage() -> impl IntoView {
     }
 }
 
+/// "NYSE · Information Technology" (or just the exchange).
+pub fn where_listed(exchange: &str, sector: &str) -> String {
+    [exchange, sector].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(" · ")
+}
+
 /// A market error in words: an unknown symbol, or no source right now.
 fn market_error(err: &AppError, symbol: &str) -> String {
     let i18n = use_i18n();
@@ -115,6 +120,8 @@ fn Stock(symbol: String) -> impl IntoView {
 fn QuoteHeader(quote: Quote, report: Option<Report>) -> impl IntoView {
     let i18n = use_i18n();
     let company = report.as_ref().and_then(|r| r.company.clone());
+    // "IBM" is also IBM's name: say it once.
+    let name = company.as_ref().map(|c| c.name.clone()).filter(|name| *name != quote.symbol);
     let change = quote.change();
     let source = quote.source.clone();
     view! {
@@ -122,9 +129,9 @@ fn QuoteHeader(quote: Quote, report: Option<Report>) -> impl IntoView {
             <div class="stock-title">
                 <h1>
                     <span class="ticker">{quote.symbol.clone()}</span>
-                    {company.as_ref().map(|c| view! { <span class="company">{c.name.clone()}</span> })}
+                    {name.map(|name| view! { <span class="company">{name}</span> })}
                 </h1>
-                {company.map(|c| view! { <p class="muted">{format!("{} · {}", c.exchange, c.sector)}</p> })}
+                {company.map(|c| view! { <p class="muted">{where_listed(&c.exchange, &c.sector)}</p> })}
             </div>
             <div class="stock-quote">
                 <p class="quote-line">
@@ -315,12 +322,10 @@ fn ReportCards(report: Report) -> impl IntoView {
         <div class="stock-grid">
             <section class="card" aria-labelledby="stats-title">
                 <h2 id="stats-title">{t!(i18n, markets.stats)}</h2>
-                <dl class="facts">
+                <dl class="facts stats">
                     <dt>{t!(i18n, markets.range_52w)}</dt>
-                    <dd>
-                        {format!("{} – {}", money(report.low_52w), money(report.high_52w))}
-                        <span class="range-bar" aria-hidden="true"><span style=format!("left:{range_position:.0}%")></span></span>
-                    </dd>
+                    <dd>{format!("{} – {}", money(report.low_52w), money(report.high_52w))}</dd>
+                    <dd class="range-bar" aria-hidden="true"><span style=format!("left:{range_position:.0}%")></span></dd>
                     <dt>{t!(i18n, markets.average_volume)}</dt>
                     <dd>{compact(report.average_volume)}</dd>
                 </dl>
