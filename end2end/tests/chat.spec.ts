@@ -51,7 +51,7 @@ test.describe("chat", () => {
     await expect(fromBo).toBeVisible();
     await expect(ana.getByText("Bo Chen is typing…")).toBeHidden();
     await expect(fromBo.locator("strong", { hasText: "Ana" })).toBeVisible();
-    await expect(fromBo.getByRole("link", { name: "$AAPL" })).toHaveAttribute("href", "/market/AAPL");
+    await expect(fromBo.getByRole("link", { name: "$AAPL" })).toHaveAttribute("href", "/markets/AAPL");
     // The markup arrived as text, not as an element.
     await expect(fromBo).toContainText("<script>alert(1)</script>");
     await expect(ana.locator(".message-body script")).toHaveCount(0);
