@@ -127,7 +127,9 @@ start_apertium() {
   command -v apertium-apy >/dev/null || return 0
   if ! port_open "$port"; then
     say "starting Apertium APY (offline translation) on 127.0.0.1:$port"
-    apertium-apy -p "$port" /usr/share/apertium/modes >"$log" 2>&1 &
+    # Translation is background work: at a lower priority it never takes the CPU that
+    # delivering messages needs (docs/PERFORMANCE.md).
+    nice -n 10 apertium-apy -p "$port" /usr/share/apertium/modes >"$log" 2>&1 &
     APERTIUM_PID=$!
     for _ in $(seq 1 50); do
       port_open "$port" && break
