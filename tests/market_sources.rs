@@ -118,6 +118,15 @@ async fn the_chain_falls_through_to_offline_and_stops_asking_a_refusing_source()
     chain.quote("MSFT").await.unwrap();
     chain.quote("MSFT").await.unwrap();
     assert_eq!(hits.load(Ordering::SeqCst), 1, "a rate-limited source is left alone at once");
+
+    // Intraday prices come from a source that has them; the offline one has none, and says so
+    // rather than failing like a source that is down.
+    let (base, _) = serve(ok(POLYGON_PREV)).await;
+    let chain = Chain::new(vec![Box::new(Offline::new()) as Box<dyn Provider>, Box::new(Polygon::new(client(), &base, "k".into()))]);
+    let (bars, source) = chain.intraday("AAPL").await.unwrap();
+    assert_eq!((source, bars.len(), bars[0].close), ("polygon", 1, 156.8));
+    let offline = Chain::new(vec![Box::new(Offline::new()) as Box<dyn Provider>]);
+    assert!(matches!(offline.intraday("AAPL").await, Err(MarketError::Unsupported("offline"))));
 }
 
 #[tokio::test]

@@ -92,6 +92,10 @@ async fn charts_reports_watchlists_and_recommendations(h: Harness) {
     }
     let (status, _) = h.get("/api/market/report?symbol=ZZZZ").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    // The offline source has no intraday prices: that is "not here", not "down".
+    let (status, body) = h.get("/api/market/intraday?symbol=IBM").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert!(body.to_string().contains("configured market sources"), "{body}");
 
     // Watchlists: guests see the suggested list; a person's own list replaces it.
     let (_, suggested) = h.get("/api/market/watchlist").await;

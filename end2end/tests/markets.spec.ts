@@ -53,6 +53,20 @@ test("a cashtag opens the stock's page: chart with an RSI pane, the state of the
   expect(await mentions.getByRole("listitem").count()).toBeGreaterThanOrEqual(3);
   await expect(mentions).toContainText("Mia Kestrel");
   await saveScreenshot(bo, "stock-page");
+  // The dark theme redraws the chart in its colours.
+  const upColour = () =>
+    bo.evaluate(() => {
+      const host = document.querySelector("[data-chart]") as HTMLElement;
+      const chart = (window as any).echarts.getInstanceByDom(host);
+      return chart.getOption().series.find((s: { type: string }) => s.type === "candlestick").itemStyle.color as string;
+    });
+  const light = await upColour();
+  await bo.evaluate(() => document.documentElement.setAttribute("data-theme", "dark"));
+  await expect.poll(upColour).not.toBe(light);
+  await saveScreenshot(bo, "stock-page-dark", false);
+  await bo.evaluate(() => document.documentElement.setAttribute("data-theme", "light"));
+  await expect.poll(upColour).toBe(light);
+
   // On a phone the chart keeps its panes and fits the width.
   await bo.setViewportSize({ width: 390, height: 844 });
   await expect.poll(async () => (await chart.boundingBox())?.width ?? 0).toBeLessThanOrEqual(390);

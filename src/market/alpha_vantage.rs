@@ -2,7 +2,7 @@
 //! NEWS_SENTIMENT. Every refusal — rate limit, bad key, unknown symbol — comes with HTTP 200
 //! and a JSON note instead of data, so each body is read for those first.
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use serde_json::Value;
 
 use super::{
@@ -119,6 +119,31 @@ pub fn parse_daily(symbol: &str, json: &Value, from: NaiveDate, to: NaiveDate) -
     Ok(bars)
 }
 
+/// TIME_SERIES_INTRADAY at 5 minutes: the bars of the latest day in the answer (times are
+/// US/Eastern, as the answer's meta data says).
+pub fn parse_intraday(symbol: &str, json: &Value) -> MarketResult<Vec<Bar>> {
+    let series = json
+        .get("Time Series (5min)")
+        .and_then(Value::as_object)
+        .ok_or_else(|| MarketError::Malformed(NAME, "no Time Series (5min)".into()))?;
+    let mut bars = Vec::with_capacity(series.len());
+    for (stamp, values) in series {
+        let time = NaiveDateTime::parse_from_str(stamp, "%Y-%m-%d %H:%M:%S")
+            .map_err(|_| MarketError::Malformed(NAME, format!("time `{stamp}`")))?;
+        let get = |key: &str| values.get(key).ok_or_else(|| MarketError::Malformed(NAME, format!("no `{key}` at {stamp}")));
+        bars.push(Bar {
+            date: time.format("%Y-%m-%d %H:%M").to_string(),
+            open: number(get("1. open")?, "open")?,
+            high: number(get("2. high")?, "high")?,
+            low: number(get("3. low")?, "low")?,
+            close: number(get("4. close")?, "close")?,
+            volume: number(get("5. volume")?, "volume")?,
+            simulated: false,
+        });
+    }
+    super::provider::latest_session(symbol, bars, NAME)
+}
+
 pub fn parse_search(json: &Value) -> MarketResult<Vec<SymbolInfo>> {
     let matches = json.get("bestMatches").and_then(Value::as_array).ok_or_else(|| MarketError::Malformed(NAME, "no bestMatches".into()))?;
     Ok(matches
@@ -184,6 +209,13 @@ impl Provider for AlphaVantage {
         parse_daily(symbol, &json, from, to)
     }
 
+    async fn intraday(&self, symbol: &str) -> MarketResult<Vec<Bar>> {
+        if !symbol::is_us(symbol) {
+            return Err(MarketError::UnknownSymbol(NAME, symbol.to_string()));
+        }
+        parse_intraday(symbol, &self.call(&format!("function=TIME_SERIES_INTRADAY&symbol={symbol}&interval=5min")).await?)
+    }
+
     async fn search(&self, query: &str) -> MarketResult<Vec<SymbolInfo>> {
         let query: String = query.chars().filter(|c| c.is_alphanumeric() || *c == ' ' || *c == '.').collect();
         parse_search(&self.call(&format!("function=SYMBOL_SEARCH&keywords={}", query.trim().replace(' ', "+"))).await?)
@@ -232,6 +264,27 @@ mod tests {
         assert_eq!((bars[1].low, bars[1].volume), (33.725, 18_502_433.0));
         let one = parse_daily("X", &json(DAILY), day("2022-04-21"), day("2022-04-21")).unwrap();
         assert_eq!(one.len(), 1);
+    }
+
+    #[test]
+    fn intraday_bars_are_the_latest_session_s_in_order() {
+        // No intraday answer was recorded: this is the recorded daily body under the intraday
+        // key, with the timestamps TIME_SERIES_INTRADAY uses (Alpha Vantage's documentation).
+        let body = DAILY
+            .replace("Time Series (Daily)", "Time Series (5min)")
+            .replace("\"2022-04-21\":{", "\"2022-04-21 15:55:00\":{")
+            .replace("\"2022-04-20\":{", "\"2022-04-21 15:50:00\":{")
+            .replace("\"3. Last Refreshed\":\"2022-04-21\"", "\"3. Last Refreshed\":\"2022-04-21 15:55:00\"");
+        let mut parsed = json(&body);
+        parsed["Time Series (5min)"]["2022-04-20 19:55:00"] = parsed["Time Series (5min)"]["2022-04-21 15:50:00"].clone();
+        let bars = parse_intraday("X", &parsed).unwrap();
+        assert_eq!(bars.iter().map(|b| b.date.as_str()).collect::<Vec<_>>(), ["2022-04-21 15:50", "2022-04-21 15:55"]);
+        assert_eq!(bars[1].close, 34.67);
+        assert!(matches!(parse_intraday("X", &json(DAILY)), Err(MarketError::Malformed(..))));
+        assert_eq!(
+            parse_intraday("ZZZZ", &json(r#"{"Time Series (5min)":{}}"#)),
+            Err(MarketError::UnknownSymbol(NAME, "ZZZZ".into()))
+        );
     }
 
     #[test]

@@ -23,6 +23,7 @@ impl From<super::provider::MarketError> for AppError {
         use super::provider::MarketError;
         match err {
             MarketError::UnknownSymbol(_, symbol) => AppError::NotFound(format!("The symbol {symbol}")),
+            MarketError::Unsupported(_) => AppError::NotFound("This data from the configured market sources".into()),
             other => {
                 tracing::warn!(error = %other, "no market source answered");
                 AppError::Unavailable
@@ -52,6 +53,20 @@ pub async fn market_history(symbol: String) -> Result<History, AppError> {
             let state = crate::platform::server::AppState::current()?;
             let symbol = symbol_from(&symbol)?;
             Ok(state.market.history(&state.db, &symbol).await?)
+        }
+        .await,
+    )
+}
+
+/// The latest session's 5-minute bars, where a configured source has intraday prices (Alpha
+/// Vantage, Polygon; not the offline source: 404).
+#[server(prefix = "/api/market", endpoint = "intraday", input = GetUrl)]
+pub async fn market_intraday(symbol: String) -> Result<History, AppError> {
+    crate::platform::server::respond(
+        async move {
+            let state = crate::platform::server::AppState::current()?;
+            let symbol = symbol_from(&symbol)?;
+            Ok(state.market.intraday(&state.db, &symbol).await?)
         }
         .await,
     )

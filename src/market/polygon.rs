@@ -119,6 +119,26 @@ pub fn parse_daily(symbol: &str, json: &Value) -> MarketResult<Vec<Bar>> {
     Ok(bars)
 }
 
+/// Minute aggregates (`/range/5/minute/…`): the latest session's bars, times in UTC.
+pub fn parse_intraday(symbol: &str, json: &Value) -> MarketResult<Vec<Bar>> {
+    let bars = aggregates(json)?
+        .into_iter()
+        .map(|a| {
+            let time = DateTime::from_timestamp_millis(a.t).ok_or_else(|| MarketError::Malformed(NAME, format!("time {}", a.t)))?;
+            Ok(Bar {
+                date: time.format("%Y-%m-%d %H:%M").to_string(),
+                open: a.o,
+                high: a.h,
+                low: a.l,
+                close: a.c,
+                volume: a.v,
+                simulated: false,
+            })
+        })
+        .collect::<MarketResult<Vec<Bar>>>()?;
+    super::provider::latest_session(symbol, bars, NAME)
+}
+
 pub fn parse_search(json: &Value) -> MarketResult<Vec<SymbolInfo>> {
     let results = json.get("results").and_then(Value::as_array).cloned().unwrap_or_default();
     Ok(results
@@ -175,6 +195,17 @@ impl Provider for Polygon {
         parse_daily(symbol, &self.call(&path).await?)
     }
 
+    async fn intraday(&self, symbol: &str) -> MarketResult<Vec<Bar>> {
+        if !symbol::is_us(symbol) {
+            return Err(MarketError::UnknownSymbol(NAME, symbol.to_string()));
+        }
+        // The last four days cover a weekend and a holiday; the latest session is kept.
+        let to = chrono::Utc::now().date_naive();
+        let from = to - chrono::Duration::days(4);
+        let path = format!("/v2/aggs/ticker/{symbol}/range/5/minute/{from}/{to}?adjusted=true&sort=asc&limit=50000");
+        parse_intraday(symbol, &self.call(&path).await?)
+    }
+
     async fn search(&self, query: &str) -> MarketResult<Vec<SymbolInfo>> {
         let query: String = query.chars().filter(|c| c.is_alphanumeric() || *c == ' ').collect();
         parse_search(&self.call(&format!("/v3/reference/tickers?search={}&active=true&limit=20", query.trim().replace(' ', "+"))).await?)
@@ -205,6 +236,15 @@ mod tests {
         assert_eq!((bars[0].open, bars[0].close, bars[0].volume), (1.5032, 1.4604, 642_646_396.0));
         assert_eq!(parse_daily("AAPL", &json(EMPTY)), Err(MarketError::UnknownSymbol(NAME, "AAPL".into())));
         assert!(matches!(parse_daily("AAPL", &json(r#"{"results":[{"o":"x"}]}"#)), Err(MarketError::Malformed(..))));
+    }
+
+    #[test]
+    fn minute_aggregates_are_the_latest_session_in_utc() {
+        // The recorded aggregates body: minute aggregates come in the same shape.
+        let bars = parse_intraday("AAPL", &json(AGGS)).unwrap();
+        assert_eq!(bars.len(), 1, "only the latest session: {bars:?}");
+        assert!(bars[0].date.starts_with("2005-04-04 "), "{}", bars[0].date);
+        assert_eq!(parse_intraday("AAPL", &json(EMPTY)), Err(MarketError::UnknownSymbol(NAME, "AAPL".into())));
     }
 
     #[test]

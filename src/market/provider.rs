@@ -45,6 +45,11 @@ pub trait Provider: Send + Sync {
     async fn quote(&self, symbol: &str) -> MarketResult<Quote>;
     /// Daily bars from `from` to `to` (both included), oldest first.
     async fn daily(&self, symbol: &str, from: NaiveDate, to: NaiveDate) -> MarketResult<Vec<Bar>>;
+    /// The latest trading day's 5-minute bars, oldest first, if the source has intraday prices
+    /// (`date` is "2022-04-21 15:55", in the source's time zone, which `Bar::date` names).
+    async fn intraday(&self, _symbol: &str) -> MarketResult<Vec<Bar>> {
+        Err(MarketError::Unsupported(self.name()))
+    }
     async fn search(&self, _query: &str) -> MarketResult<Vec<SymbolInfo>> {
         Err(MarketError::Unsupported(self.name()))
     }
@@ -92,6 +97,7 @@ impl Chain {
     {
         let mut unknown: Option<MarketError> = None;
         let mut failure: Option<MarketError> = None;
+        let mut unsupported: Option<MarketError> = None;
         for link in &self.links {
             if !link.breaker.allows() {
                 continue;
@@ -112,14 +118,24 @@ impl Chain {
                         failure = Some(err);
                     } else {
                         link.breaker.succeeded();
-                        if let MarketError::UnknownSymbol(..) = err {
-                            unknown.get_or_insert(err);
+                        match err {
+                            MarketError::UnknownSymbol(..) => {
+                                unknown.get_or_insert(err);
+                            }
+                            _ => {
+                                unsupported.get_or_insert(err);
+                            }
                         }
                     }
                 }
             }
         }
-        Err(unknown.or(failure).unwrap_or(MarketError::Unavailable("market data", "no source is configured or available".into())))
+        // Nobody could answer: the symbol is unknown, a source failed, or no source offers this
+        // at all (intraday prices from the offline source, say) — in that order.
+        Err(unknown.or(failure).or(unsupported).unwrap_or(MarketError::Unavailable(
+            "market data",
+            "no source is configured or available".into(),
+        )))
     }
 
     pub async fn quote<'s>(&'s self, symbol: &'s str) -> MarketResult<Quote> {
@@ -131,6 +147,11 @@ impl Chain {
         self.first(|p| Box::pin(p.daily(symbol, from, to))).await
     }
 
+    /// The latest session's 5-minute bars and the source that gave them.
+    pub async fn intraday<'s>(&'s self, symbol: &'s str) -> MarketResult<(Vec<Bar>, &'static str)> {
+        self.first(|p| Box::pin(p.intraday(symbol))).await
+    }
+
     pub async fn search<'s>(&'s self, query: &'s str) -> MarketResult<Vec<SymbolInfo>> {
         self.first(|p| Box::pin(p.search(query))).await.map(|(found, _)| found)
     }
@@ -138,6 +159,16 @@ impl Chain {
     pub async fn news<'s>(&'s self, symbol: &'s str) -> MarketResult<Vec<NewsItem>> {
         self.first(|p| Box::pin(p.news(symbol))).await.map(|(news, _)| news)
     }
+}
+
+/// Sorts intraday bars and keeps the last day's.
+pub fn latest_session(symbol: &str, mut bars: Vec<Bar>, source: &'static str) -> MarketResult<Vec<Bar>> {
+    bars.sort_by(|a, b| a.date.cmp(&b.date));
+    let Some(last_day) = bars.last().map(|b| b.date[..10].to_string()) else {
+        return Err(MarketError::UnknownSymbol(source, symbol.to_string()));
+    };
+    bars.retain(|b| b.date.starts_with(&last_day));
+    Ok(bars)
 }
 
 /// The HTTP client every hosted source uses: short timeouts, because a slow source is skipped

@@ -28,6 +28,7 @@ use crate::{
 const QUOTE_TTL: Duration = Duration::seconds(60);
 const HISTORY_TTL: Duration = Duration::hours(24);
 const NEWS_TTL: Duration = Duration::minutes(30);
+const INTRADAY_TTL: Duration = Duration::minutes(5);
 /// History kept per symbol: the longest chart range (5 years) plus the 200 trading days the
 /// slowest moving average needs before its first point.
 const HISTORY_MONTHS: u32 = 5 * 12 + 10;
@@ -92,6 +93,18 @@ impl Market {
         };
         let (mut history, (_, fetched_at)) =
             self.cached(db, &format!("daily:{symbol}"), HISTORY_TTL, fetch, |h: &History| h.source.clone()).await?;
+        history.fetched_at = fetched_at;
+        Ok(history)
+    }
+
+    /// The latest session's 5-minute bars, from the first source that has intraday prices.
+    pub async fn intraday(&self, db: &DatabaseConnection, symbol: &str) -> MarketResult<History> {
+        let fetch = || async {
+            let (bars, source) = self.chain.intraday(symbol).await?;
+            Ok(History { symbol: symbol.to_string(), bars, source: source.to_string(), fetched_at: String::new() })
+        };
+        let (mut history, (_, fetched_at)) =
+            self.cached(db, &format!("intraday:{symbol}"), INTRADAY_TTL, fetch, |h: &History| h.source.clone()).await?;
         history.fetched_at = fetched_at;
         Ok(history)
     }
