@@ -293,7 +293,10 @@ mod build {
             .iter()
             .map(|b| DataPointItem::new(b.volume).item_style(ItemStyle::new().color(up_or_down(b.close >= b.open))).into())
             .collect();
-        chart = chart.series(BarSeries::new().name("Volume").data(volume).x_axis_index(1).y_axis_index(1));
+        // The series colour is the legend's swatch; each bar has its day's own.
+        chart = chart.series(
+            BarSeries::new().name("Volume").data(volume).x_axis_index(1).y_axis_index(1).item_style(ItemStyle::new().color("@line-5")),
+        );
 
         for (i, pane) in panes.iter().enumerate() {
             let axis = 2 + i;
@@ -309,7 +312,14 @@ mod build {
                         })
                         .collect();
                     chart
-                        .series(BarSeries::new().name("MACD histogram").data(histogram).x_axis_index(axis as f64).y_axis_index(axis as f64))
+                        .series(
+                            BarSeries::new()
+                                .name("MACD histogram")
+                                .data(histogram)
+                                .x_axis_index(axis as f64)
+                                .y_axis_index(axis as f64)
+                                .item_style(ItemStyle::new().color("@line-5")),
+                        )
                         .series(line("MACD", values(&tail(macd.line)), "@line-1", axis))
                         .series(line("Signal", values(&tail(macd.signal)), "@line-3", axis))
                 }
