@@ -1,5 +1,6 @@
 //! Market data for pages and scripts: `GET /api/market/quote?symbol=aapl`,
-//! `GET /api/market/history?symbol=aapl`, `GET /api/market/search?query=apple`,
+//! `GET /api/market/history?symbol=aapl`, `GET /api/market/intraday?symbol=aapl`,
+//! `GET /api/market/search?query=apple`,
 //! `GET /api/market/chart?symbol=aapl&range=1y&overlays=sma50,bollinger&panes=rsi`,
 //! `GET /api/market/report?symbol=aapl`, `GET /api/market/recommendations`; and the
 //! watchlist (`GET /api/market/watchlist`, `POST /api/market/watch`). Market data is open to

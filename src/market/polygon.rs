@@ -95,47 +95,33 @@ pub fn parse_previous_close(symbol: &str, json: &Value) -> MarketResult<Quote> {
     })
 }
 
-pub fn parse_daily(symbol: &str, json: &Value) -> MarketResult<Vec<Bar>> {
-    let results = aggregates(json)?;
-    if results.is_empty() {
-        return Err(MarketError::UnknownSymbol(NAME, symbol.to_string()));
-    }
-    let mut bars = results
+/// Aggregates as bars, each dated by `date_of` its start (milliseconds since the epoch).
+fn bars(json: &Value, date_of: impl Fn(i64) -> MarketResult<String>) -> MarketResult<Vec<Bar>> {
+    aggregates(json)?
         .into_iter()
         .map(|a| {
-            Ok(Bar {
-                // Daily windows start at midnight New York time, i.e. 04:00 or 05:00 UTC.
-                date: day_of(a.t)?.format("%Y-%m-%d").to_string(),
-                open: a.o,
-                high: a.h,
-                low: a.l,
-                close: a.c,
-                volume: a.v,
-                simulated: false,
-            })
+            Ok(Bar { date: date_of(a.t)?, open: a.o, high: a.h, low: a.l, close: a.c, volume: a.v, simulated: false })
         })
-        .collect::<MarketResult<Vec<Bar>>>()?;
+        .collect()
+}
+
+pub fn parse_daily(symbol: &str, json: &Value) -> MarketResult<Vec<Bar>> {
+    // Daily windows start at midnight New York time, i.e. 04:00 or 05:00 UTC.
+    let mut bars = bars(json, |t| Ok(day_of(t)?.format("%Y-%m-%d").to_string()))?;
+    if bars.is_empty() {
+        return Err(MarketError::UnknownSymbol(NAME, symbol.to_string()));
+    }
     bars.sort_by(|a, b| a.date.cmp(&b.date));
     Ok(bars)
 }
 
 /// Minute aggregates (`/range/5/minute/…`): the latest session's bars, times in UTC.
 pub fn parse_intraday(symbol: &str, json: &Value) -> MarketResult<Vec<Bar>> {
-    let bars = aggregates(json)?
-        .into_iter()
-        .map(|a| {
-            let time = DateTime::from_timestamp_millis(a.t).ok_or_else(|| MarketError::Malformed(NAME, format!("time {}", a.t)))?;
-            Ok(Bar {
-                date: time.format("%Y-%m-%d %H:%M").to_string(),
-                open: a.o,
-                high: a.h,
-                low: a.l,
-                close: a.c,
-                volume: a.v,
-                simulated: false,
-            })
-        })
-        .collect::<MarketResult<Vec<Bar>>>()?;
+    let bars = bars(json, |t| {
+        DateTime::from_timestamp_millis(t)
+            .map(|time| time.format("%Y-%m-%d %H:%M").to_string())
+            .ok_or_else(|| MarketError::Malformed(NAME, format!("time {t}")))
+    })?;
     super::provider::latest_session(symbol, bars, NAME)
 }
 

@@ -33,6 +33,33 @@ const INTRADAY_TTL: Duration = Duration::minutes(5);
 /// slowest moving average needs before its first point.
 const HISTORY_MONTHS: u32 = 5 * 12 + 10;
 
+/// A turn at one cache key: the key's lock, shared by everyone asking for it. When the last one
+/// lets go (done, or gone because its request was dropped), the key leaves the map, which so
+/// holds only keys being fetched, not every symbol anyone ever asked for.
+struct Turn<'m> {
+    market: &'m Market,
+    key: &'m str,
+    lock: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl<'m> Turn<'m> {
+    fn take(market: &'m Market, key: &'m str) -> Turn<'m> {
+        let mut in_flight = market.in_flight.lock().unwrap_or_else(|p| p.into_inner());
+        let lock = in_flight.entry(key.to_string()).or_default().clone();
+        Turn { market, key, lock }
+    }
+}
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        let mut in_flight = self.market.in_flight.lock().unwrap_or_else(|p| p.into_inner());
+        // Held by the map and by this turn only: nobody else is waiting.
+        if in_flight.get(self.key).is_some_and(|held| Arc::ptr_eq(held, &self.lock) && Arc::strong_count(held) == 2) {
+            in_flight.remove(self.key);
+        }
+    }
+}
+
 pub struct Market {
     chain: Chain,
     /// One lock per cache key: the first request fetches, the others wait and read the cache.
@@ -136,35 +163,8 @@ impl Market {
         F: FnOnce() -> Fut,
         Fut: std::future::Future<Output = MarketResult<T>>,
     {
-        let lock = {
-            let mut in_flight = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
-            in_flight.entry(key.to_string()).or_default().clone()
-        };
-        let turn = lock.lock().await;
-        let answer = self.cached_in_turn(db, key, ttl, fetch, source_of).await;
-        drop(turn);
-        // The last one out removes the key's lock: the map holds only keys being fetched, not
-        // every symbol anyone ever asked for.
-        let mut in_flight = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
-        if in_flight.get(key).is_some_and(|held| Arc::strong_count(held) == 2) {
-            in_flight.remove(key);
-        }
-        answer
-    }
-
-    async fn cached_in_turn<T, F, Fut>(
-        &self,
-        db: &DatabaseConnection,
-        key: &str,
-        ttl: Duration,
-        fetch: F,
-        source_of: impl Fn(&T) -> String,
-    ) -> MarketResult<(T, (String, String))>
-    where
-        T: Serialize + DeserializeOwned,
-        F: FnOnce() -> Fut,
-        Fut: std::future::Future<Output = MarketResult<T>>,
-    {
+        let turn = Turn::take(self, key);
+        let _held = turn.lock.lock().await;
         match market_cache::Entity::find_by_id(key.to_string()).one(db).await {
             Ok(Some(row)) if Utc::now() - row.fetched_at < ttl => {
                 if let Ok(value) = serde_json::from_str::<T>(&row.body) {

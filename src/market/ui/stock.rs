@@ -167,12 +167,12 @@ fn QuoteHeader(quote: Quote, report: Option<Report>) -> impl IntoView {
 fn WatchButton(symbol: String) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
-    let toggle = ServerAction::<SetWatching>::new();
+    let follow = ServerAction::<SetWatching>::new();
     let watching = {
         let symbol = symbol.clone();
-        Resource::new(move || (symbol.clone(), toggle.version().get(), session.user().map(|u| u.id)), |(s, _, _)| is_watching(s))
+        Resource::new(move || (symbol.clone(), follow.version().get(), session.user().map(|u| u.id)), |(s, _, _)| is_watching(s))
     };
-    let error = move || toggle.value().get().and_then(Result::err).map(|e| error_text(&e));
+    let error = move || follow.value().get().and_then(Result::err).map(|e| error_text(&e));
     view! {
         <div class="watch-action">
             <Transition>
@@ -190,8 +190,8 @@ fn WatchButton(symbol: String) -> impl IntoView {
                             view! {
                                 <button type="button" class=if on { "button button-small" } else { "button button-small button-primary" }
                                     aria-pressed=on.to_string()
-                                    disabled=move || toggle.pending().get()
-                                    on:click=move |_| { toggle.dispatch(SetWatching { symbol: symbol.clone(), watching: !on }); }>
+                                    disabled=move || follow.pending().get()
+                                    on:click=move |_| { follow.dispatch(SetWatching { symbol: symbol.clone(), watching: !on }); }>
                                     {if on { t!(i18n, markets.watching).into_any() } else { t!(i18n, markets.watch).into_any() }}
                                 </button>
                             }.into_any()
@@ -201,6 +201,17 @@ fn WatchButton(symbol: String) -> impl IntoView {
             </Transition>
             <p class="form-error" role="alert">{error}</p>
         </div>
+    }
+}
+
+/// Adds `item` to the list or takes it out, keeping the order of `all` (so each overlay keeps
+/// its colour and each pane its place).
+fn toggle<T: Copy + PartialEq>(list: &mut Vec<T>, item: T, all: &[T]) {
+    if let Some(i) = list.iter().position(|x| *x == item) {
+        list.remove(i);
+    } else {
+        list.push(item);
+        list.sort_by_key(|x| all.iter().position(|a| a == x));
     }
 }
 
@@ -221,27 +232,8 @@ fn ChartCard(symbol: String) -> impl IntoView {
             },
         )
     };
-    let toggle_overlay = move |o: Overlay| {
-        overlays.update(|list| {
-            if let Some(i) = list.iter().position(|x| *x == o) {
-                list.remove(i);
-            } else {
-                // Keep the order of Overlay::ALL, so each line keeps its colour.
-                list.push(o);
-                list.sort_by_key(|x| Overlay::ALL.iter().position(|a| a == x));
-            }
-        })
-    };
-    let toggle_pane = move |p: Pane| {
-        panes.update(|list| {
-            if let Some(i) = list.iter().position(|x| *x == p) {
-                list.remove(i);
-            } else {
-                list.push(p);
-                list.sort_by_key(|x| Pane::ALL.iter().position(|a| a == x));
-            }
-        })
-    };
+    let toggle_overlay = move |o: Overlay| overlays.update(|list| toggle(list, o, &Overlay::ALL));
+    let toggle_pane = move |p: Pane| panes.update(|list| toggle(list, p, &Pane::ALL));
     let chart_symbol = symbol.clone();
     view! {
         <section class="card chart-card" aria-labelledby="chart-title">
