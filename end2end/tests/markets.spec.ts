@@ -35,9 +35,11 @@ test("a cashtag opens the stock's page: chart with an RSI pane, the state of the
   // MACD adds a pane; the 1Y range draws a year of candles.
   await bo.getByRole("checkbox", { name: "MACD 12, 26, 9" }).check();
   await bo.getByRole("button", { name: "1Y" }).click();
-  await expect.poll(async () => JSON.parse((await chart.getAttribute("data-chart")) ?? "{}").grid?.length).toBe(4);
-  const year = JSON.parse((await bo.getByRole("img", { name: /IBM · Price chart/ }).getAttribute("data-chart")) ?? "{}");
-  expect(year.series.find((s: { type: string }) => s.type === "candlestick").data).toHaveLength(252);
+  // Each change fetches a new option; the last one asked for is the one drawn.
+  const drawnOption = async () => JSON.parse((await chart.getAttribute("data-chart")) ?? "{}");
+  const candles = (option: any) => option.series?.find((s: { type: string }) => s.type === "candlestick")?.data.length;
+  await expect.poll(async () => candles(await drawnOption())).toBe(252);
+  expect((await drawnOption()).grid).toHaveLength(4);
   await expect(bo.getByRole("img", { name: /IBM · Price chart/ })).toHaveAttribute("data-drawn", "true");
 
   // The state of the stock, with its reasons; the community part counts the three lines.
