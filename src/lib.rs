@@ -10,6 +10,7 @@ pub mod chat;
 pub mod community;
 pub mod market;
 pub mod platform;
+pub mod portfolio;
 
 #[cfg(feature = "ssr")]
 pub mod entities;

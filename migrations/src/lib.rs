@@ -10,6 +10,7 @@ mod m20261122_000004_message_flags;
 mod m20261122_000005_translations;
 mod m20261122_000006_markets;
 mod m20261122_000007_watchlists;
+mod m20261123_000008_portfolios;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000005_translations::Migration),
             Box::new(m20261122_000006_markets::Migration),
             Box::new(m20261122_000007_watchlists::Migration),
+            Box::new(m20261123_000008_portfolios::Migration),
         ]
     }
 }

@@ -24,6 +24,7 @@ use crate::auth::ui::{
     session::provide_session,
 };
 use crate::chat::ui::socket::provide_chat_socket;
+use crate::portfolio::ui::PortfolioPage;
 use crate::community::ui::{ChannelPage, CommunitiesPage, CommunityIndex, InvitePage, ManagePage};
 use crate::market::ui::{MarketsPage, StockPage};
 use i18n::{t_string, use_i18n, I18nContextProvider};
@@ -84,7 +85,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/invite/:code") view=InvitePage />
                         <Route path=path!("/markets") view=MarketsPage />
                         <Route path=path!("/markets/:symbol") view=StockPage />
-                        <Route path=path!("/portfolio") view=|| view! { <ComingSoon section=Section::Portfolio /> } />
+                        <Route path=path!("/portfolio") view=PortfolioPage />
                         <Route path=path!("/assistant") view=|| view! { <ComingSoon section=Section::Assistant /> } />
                         <Route path=path!("/settings") view=SettingsPage />
                     </Routes>

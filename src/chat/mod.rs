@@ -178,6 +178,8 @@ pub enum ServerEvent {
     MemberLeft { community_id: String, user_id: String },
     /// Someone mentioned this person (sent to them alone).
     Mentioned { community_slug: String, channel_name: String, message: ChatMessage },
+    /// A price alert of this person's was crossed (sent to their own topic).
+    AlertTriggered { alert: crate::portfolio::alerts::PriceAlert },
     /// A slash command's private answer; `nonce` names the pending entry it settles.
     CommandReply { channel_id: String, text: String, nonce: Option<String> },
     /// A request from this tab failed; `nonce` names the pending message it concerns.

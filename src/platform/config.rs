@@ -97,6 +97,8 @@ pub struct Config {
     /// `STOCK_BOT` (`on`/`off`, default on): whether this server answers `/stock` itself. Off
     /// when separate `bullpen bot` processes do it.
     pub stock_bot: bool,
+    /// `ALERT_CHECK_SECS`: how often price alerts are checked (default 60, the quote cache's age).
+    pub alert_check_secs: u64,
 }
 
 /// The market-data sources, in the order they are asked.
@@ -182,6 +184,7 @@ impl fmt::Debug for Config {
             )
             .field("market", &self.market)
             .field("stock_bot", &self.stock_bot)
+            .field("alert_check_secs", &self.alert_check_secs)
             .finish()
     }
 }
@@ -310,6 +313,7 @@ impl Config {
             })?,
         };
         let rate_limit_window_secs = seconds("RATE_LIMIT_WINDOW", 60, 1, 24 * 60 * 60)?;
+        let alert_check_secs = seconds("ALERT_CHECK_SECS", crate::portfolio::alerts::CHECK_EVERY_SECS, 1, 24 * 60 * 60)?;
         let toxicity_threshold = match get("TOXICITY_THRESHOLD") {
             None => crate::ai::DEFAULT_TOXICITY_THRESHOLD,
             Some(v) => v.parse::<f32>().ok().filter(|t| (0.0..=1.0).contains(t)).ok_or_else(|| {
@@ -400,6 +404,7 @@ impl Config {
             hosted_ai,
             market,
             stock_bot,
+            alert_check_secs,
         })
     }
 }

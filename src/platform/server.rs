@@ -107,6 +107,8 @@ pub fn router(state: AppState) -> Router {
         // The realtime server function has its own websocket backend (chat::transport), so
         // leptos_axum does not route it with the others.
         .route(crate::chat::api::ChatSocketArgs::PATH, get(crate::chat::transport::handle))
+        // A file download, not a server function: the browser saves the response as it is.
+        .route("/api/portfolio/export.csv", get(crate::portfolio::service::export_download))
         .leptos_routes_with_context(&state, routes, || (), move || shell(leptos_options.clone()))
         .fallback(static_file_or_page)
         .layer(middleware::from_fn_with_state(
@@ -182,6 +184,7 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
     if state.config.stock_bot {
         tokio::spawn(crate::market::bot::run(state.clone()));
     }
+    tokio::spawn(crate::portfolio::alerts::run(state.clone()));
     let shutdown = state.shutdown.clone();
     axum::serve(
         listener,

@@ -12,7 +12,6 @@ use crate::app::{
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
-    Portfolio,
     Assistant,
 }
 
@@ -21,11 +20,6 @@ pub fn ComingSoon(section: Section) -> impl IntoView {
     let i18n = use_i18n();
     let (icon, title, body): (IconName, Signal<&'static str>, Signal<&'static str>) = match section
     {
-        Section::Portfolio => (
-            IconName::Portfolio,
-            Signal::derive(move || t_string!(i18n, pages.portfolio_title)),
-            Signal::derive(move || t_string!(i18n, pages.portfolio_body)),
-        ),
         Section::Assistant => (
             IconName::Assistant,
             Signal::derive(move || t_string!(i18n, pages.assistant_title)),

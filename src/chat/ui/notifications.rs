@@ -1,4 +1,5 @@
-//! Mentions arrive wherever the person is in the app: a small notice links to the message.
+//! Mentions and fired price alerts arrive wherever the person is in the app: a small notice
+//! links to the message or the stock.
 //! Signed-in people keep the socket open on every page (they count as online meanwhile).
 
 use leptos::prelude::*;
@@ -30,6 +31,19 @@ pub fn MentionNotices() -> impl IntoView {
         }
     });
     socket.on_event(move |event| {
+        if let ServerEvent::AlertTriggered { alert } = event {
+            let notice = Notice {
+                id: alert.id.clone(),
+                text: crate::portfolio::ui::alert_text(alert),
+                href: crate::market::ui::stock_href(&alert.symbol),
+            };
+            let id = notice.id.clone();
+            notices.update(|list| list.push(notice));
+            set_timeout(
+                move || notices.update(|list| list.retain(|n| n.id != id)),
+                std::time::Duration::from_secs(12),
+            );
+        }
         if let ServerEvent::Mentioned { community_slug, channel_name, message } = event {
             let text = t_string!(i18n, chat.mentioned_you)
                 .replace("{name}", &message.author.display_name)

@@ -4,7 +4,7 @@
 mod home;
 mod stock;
 
-pub use home::MarketsPage;
+pub use home::{stock_href, MarketsPage};
 pub use stock::StockPage;
 
 use leptos::prelude::*;

@@ -1,0 +1,674 @@
+//! Portfolios on the server: who owns what, storing transactions only when the whole history
+//! still adds up, pricing holdings, the value chart, CSV import (staged, confirmed in one
+//! statement) and export.
+//!
+//! Every change that could break the history (a sale, an edit, a deletion) runs in a database
+//! transaction that first touches the portfolio's row — a row lock on PostgreSQL, the write lock
+//! on SQLite — so two tabs selling the last shares at once cannot both succeed.
+
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    str::FromStr,
+};
+
+use chrono::Utc;
+use rust_decimal::{
+    prelude::{FromPrimitive, ToPrimitive},
+    Decimal,
+};
+use sea_orm::{
+    sea_query::Expr, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+};
+use uuid::Uuid;
+
+use super::{
+    import::{self, Mapping, RowError},
+    ledger::{CostMethod, Kind, Ledger},
+    transaction::{NewTransaction, Transaction, TransactionInput, TxError},
+    valuation::{self, Price},
+    HoldingInput, ImportReport, PerformanceChart, PerformanceRange, PortfolioInfo, PortfolioView, BENCHMARK, DEFAULT_NAME,
+    MAX_PORTFOLIOS, NAME_MAX,
+};
+use crate::{
+    entities::{portfolio_transactions as rows, portfolios},
+    market::directory,
+    platform::{error::AppError, server::AppState},
+};
+
+/// Unconfirmed imports older than this are thrown away.
+const STALE_IMPORT_HOURS: i64 = 24;
+
+pub fn today() -> String {
+    Utc::now().date_naive().to_string()
+}
+
+fn info(model: &portfolios::Model) -> PortfolioInfo {
+    PortfolioInfo {
+        id: model.id.to_string(),
+        name: model.name.clone(),
+        method: CostMethod::parse(&model.cost_method).unwrap_or_default(),
+        currency: model.currency.clone(),
+    }
+}
+
+fn decimal(text: &Option<String>) -> Option<Decimal> {
+    text.as_deref().and_then(|t| Decimal::from_str(t).ok())
+}
+
+fn to_transaction(row: &rows::Model) -> Transaction {
+    Transaction {
+        id: row.id.to_string(),
+        data: NewTransaction {
+            kind: Kind::parse(&row.kind).unwrap_or(Kind::Buy),
+            date: row.trade_date.clone(),
+            symbol: row.symbol.clone(),
+            shares: decimal(&row.shares),
+            price: decimal(&row.price),
+            fees: Decimal::from_str(&row.fees).unwrap_or_default(),
+            amount: decimal(&row.amount),
+            ratio: decimal(&row.ratio),
+            currency: row.currency.clone(),
+            note: row.note.clone(),
+            name: row.name.clone(),
+            sector: row.sector.clone(),
+        },
+    }
+}
+
+fn text(value: Option<Decimal>) -> Option<String> {
+    value.map(|d| d.normalize().to_string())
+}
+
+fn new_row(portfolio: Uuid, seq: i64, t: &NewTransaction, import: Option<(Uuid, i64)>) -> rows::ActiveModel {
+    rows::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        portfolio_id: Set(portfolio),
+        kind: Set(t.kind.code().to_string()),
+        trade_date: Set(t.date.clone()),
+        seq: Set(seq),
+        symbol: Set(t.symbol.clone()),
+        shares: Set(text(t.shares)),
+        price: Set(text(t.price)),
+        fees: Set(t.fees.normalize().to_string()),
+        amount: Set(text(t.amount)),
+        ratio: Set(text(t.ratio)),
+        currency: Set(t.currency.clone()),
+        note: Set(t.note.clone()),
+        name: Set(t.name.clone()),
+        sector: Set(t.sector.clone()),
+        import_id: Set(import.map(|(id, _)| id)),
+        import_row: Set(import.map(|(_, row)| row)),
+        created_at: Set(Utc::now()),
+    }
+}
+
+/// The person's portfolios, oldest first.
+pub async fn portfolios(db: &DatabaseConnection, user: Uuid) -> Result<Vec<portfolios::Model>, AppError> {
+    Ok(portfolios::Entity::find()
+        .filter(portfolios::Column::UserId.eq(user))
+        .order_by_asc(portfolios::Column::CreatedAt)
+        .order_by_asc(portfolios::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// The portfolio `id` if it is the person's (anyone else's is "not found", as if it did not
+/// exist); with no id, their first one.
+async fn owned(db: &impl ConnectionTrait, user: Uuid, id: Option<&str>) -> Result<Option<portfolios::Model>, AppError> {
+    let query = portfolios::Entity::find().filter(portfolios::Column::UserId.eq(user));
+    match id.map(str::trim).filter(|id| !id.is_empty()) {
+        Some(id) => {
+            let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound("The portfolio".into()))?;
+            match query.filter(portfolios::Column::Id.eq(id)).one(db).await? {
+                Some(found) => Ok(Some(found)),
+                None => Err(AppError::NotFound("The portfolio".into())),
+            }
+        }
+        None => Ok(query.order_by_asc(portfolios::Column::CreatedAt).order_by_asc(portfolios::Column::Id).one(db).await?),
+    }
+}
+
+async fn owned_or_first(db: &impl ConnectionTrait, user: Uuid, id: Option<&str>) -> Result<portfolios::Model, AppError> {
+    owned(db, user, id).await?.ok_or_else(|| AppError::NotFound("A portfolio".into()))
+}
+
+fn portfolio_name(name: &str) -> Result<String, AppError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(AppError::Validation("Give the portfolio a name.".into()));
+    }
+    if name.chars().count() > NAME_MAX {
+        return Err(AppError::Validation(format!("Portfolio names are at most {NAME_MAX} characters.")));
+    }
+    Ok(name.to_string())
+}
+
+fn currency_code(code: &str) -> Result<String, AppError> {
+    let code = code.trim().to_ascii_uppercase();
+    if code.is_empty() {
+        return Ok("USD".into());
+    }
+    if code.len() != 3 || !code.chars().all(|c| c.is_ascii_alphabetic()) {
+        return Err(AppError::Validation(TxError::CurrencyInvalid.to_string()));
+    }
+    Ok(code)
+}
+
+fn is_duplicate(err: &sea_orm::DbErr) -> bool {
+    matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
+}
+
+pub async fn create(db: &DatabaseConnection, user: Uuid, name: &str, method: CostMethod, currency: &str) -> Result<PortfolioInfo, AppError> {
+    let name = portfolio_name(name)?;
+    let currency = currency_code(currency)?;
+    let count = portfolios::Entity::find().filter(portfolios::Column::UserId.eq(user)).count(db).await?;
+    if count as usize >= MAX_PORTFOLIOS {
+        return Err(AppError::Validation(format!("You can keep up to {MAX_PORTFOLIOS} portfolios.")));
+    }
+    let row = portfolios::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(user),
+        name: Set(name.clone()),
+        cost_method: Set(method.code().to_string()),
+        currency: Set(currency),
+        created_at: Set(Utc::now()),
+    };
+    match portfolios::Entity::insert(row).exec_with_returning(db).await {
+        Ok(model) => Ok(info(&model)),
+        Err(err) if is_duplicate(&err) => Err(AppError::Conflict(format!("You already have a portfolio called “{name}”."))),
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// Renames a portfolio or changes its cost method (every figure is recomputed on the next read).
+pub async fn update(db: &DatabaseConnection, user: Uuid, id: &str, name: &str, method: CostMethod) -> Result<PortfolioInfo, AppError> {
+    let found = owned_or_first(db, user, Some(id)).await?;
+    let name = portfolio_name(name)?;
+    let result = portfolios::Entity::update_many()
+        .col_expr(portfolios::Column::Name, Expr::value(name.clone()))
+        .col_expr(portfolios::Column::CostMethod, Expr::value(method.code()))
+        .filter(portfolios::Column::Id.eq(found.id))
+        .exec(db)
+        .await;
+    match result {
+        Ok(_) => Ok(PortfolioInfo { name, method, ..info(&found) }),
+        Err(err) if is_duplicate(&err) => Err(AppError::Conflict(format!("You already have a portfolio called “{name}”."))),
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// Deletes a portfolio and its transactions.
+pub async fn delete(db: &DatabaseConnection, user: Uuid, id: &str) -> Result<(), AppError> {
+    let found = owned_or_first(db, user, Some(id)).await?;
+    let txn = db.begin().await?;
+    rows::Entity::delete_many().filter(rows::Column::PortfolioId.eq(found.id)).exec(&txn).await?;
+    portfolios::Entity::delete_by_id(found.id).exec(&txn).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The portfolio to add to: the one named, else the first, else a new "My portfolio".
+async fn target(db: &DatabaseConnection, user: Uuid, id: Option<&str>) -> Result<portfolios::Model, AppError> {
+    if let Some(found) = owned(db, user, id).await? {
+        return Ok(found);
+    }
+    match create(db, user, DEFAULT_NAME, CostMethod::Fifo, "USD").await {
+        Ok(made) => owned_or_first(db, user, Some(&made.id)).await,
+        // Two first transactions at once: the other request made it.
+        Err(AppError::Conflict(_)) => owned_or_first(db, user, None).await,
+        Err(err) => Err(err),
+    }
+}
+
+/// The portfolio's transactions in the order the ledger reads them (date, then the order
+/// entered); with `import`, that import's waiting rows too.
+async fn load(db: &impl ConnectionTrait, portfolio: Uuid, import: Option<Uuid>) -> Result<Vec<rows::Model>, AppError> {
+    let mut query = rows::Entity::find().filter(rows::Column::PortfolioId.eq(portfolio));
+    query = match import {
+        Some(import) => query.filter(rows::Column::ImportId.is_null().or(rows::Column::ImportId.eq(import))),
+        None => query.filter(rows::Column::ImportId.is_null()),
+    };
+    Ok(query
+        .order_by_asc(rows::Column::TradeDate)
+        .order_by_asc(rows::Column::Seq)
+        .order_by_asc(rows::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Takes the portfolio's write lock for the rest of the database transaction.
+async fn lock(db: &impl ConnectionTrait, portfolio: Uuid) -> Result<(), AppError> {
+    portfolios::Entity::update_many()
+        .col_expr(portfolios::Column::Name, Expr::col(portfolios::Column::Name).into())
+        .filter(portfolios::Column::Id.eq(portfolio))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+async fn next_seq(db: &impl ConnectionTrait, portfolio: Uuid) -> Result<i64, AppError> {
+    let max: Option<i64> = rows::Entity::find()
+        .select_only()
+        .column_as(rows::Column::Seq.max(), "max")
+        .filter(rows::Column::PortfolioId.eq(portfolio))
+        .into_tuple()
+        .one(db)
+        .await?
+        .flatten();
+    Ok(max.unwrap_or(0) + 1)
+}
+
+/// Replays the history; a transaction it cannot apply becomes a 422 that says why.
+fn check(method: CostMethod, transactions: &[Transaction]) -> Result<Ledger, AppError> {
+    let entries: Vec<_> = transactions.iter().map(Transaction::entry).collect();
+    Ledger::replay(method, &entries).map_err(|(_, err)| AppError::Validation(err.to_string()))
+}
+
+/// Sorts like `load` does, with a new or changed transaction at its place (last on its day).
+fn in_order(mut transactions: Vec<Transaction>) -> Vec<Transaction> {
+    // A stable sort: loaded rows are already in (date, seq) order, the new one goes last.
+    transactions.sort_by(|a, b| a.data.date.cmp(&b.data.date));
+    transactions
+}
+
+/// Records a transaction in the portfolio `id` (or the first, made if need be).
+pub async fn add(state: &AppState, user: Uuid, id: Option<&str>, input: &TransactionInput) -> Result<Transaction, AppError> {
+    let portfolio = target(&state.db, user, id).await?;
+    let new = input.validate(&portfolio.currency, &today()).map_err(|e| AppError::Validation(e.to_string()))?;
+    let method = CostMethod::parse(&portfolio.cost_method).unwrap_or_default();
+    let txn = state.db.begin().await?;
+    lock(&txn, portfolio.id).await?;
+    let mut all: Vec<Transaction> = load(&txn, portfolio.id, None).await?.iter().map(to_transaction).collect();
+    all.push(Transaction { id: String::new(), data: new.clone() });
+    check(method, &in_order(all))?;
+    let seq = next_seq(&txn, portfolio.id).await?;
+    let stored = rows::Entity::insert(new_row(portfolio.id, seq, &new, None)).exec_with_returning(&txn).await?;
+    txn.commit().await?;
+    Ok(to_transaction(&stored))
+}
+
+/// The quick "add holding": a purchase.
+pub async fn add_holding(state: &AppState, user: Uuid, id: Option<&str>, holding: &HoldingInput) -> Result<Transaction, AppError> {
+    add(state, user, id, &holding.transaction(&today())).await
+}
+
+/// Changes a transaction; refused if the history would no longer add up.
+pub async fn edit(state: &AppState, user: Uuid, id: &str, transaction_id: &str, input: &TransactionInput) -> Result<Transaction, AppError> {
+    let portfolio = owned_or_first(&state.db, user, Some(id)).await?;
+    let new = input.validate(&portfolio.currency, &today()).map_err(|e| AppError::Validation(e.to_string()))?;
+    let method = CostMethod::parse(&portfolio.cost_method).unwrap_or_default();
+    let txn = state.db.begin().await?;
+    lock(&txn, portfolio.id).await?;
+    let loaded = load(&txn, portfolio.id, None).await?;
+    let Some(row) = loaded.iter().find(|r| r.id.to_string() == transaction_id).cloned() else {
+        return Err(AppError::NotFound("The transaction".into()));
+    };
+    let seq = if new.date == row.trade_date { row.seq } else { next_seq(&txn, portfolio.id).await? };
+    // The ledger's order with the changed one in its new place (last on a new day).
+    let mut ordered: Vec<(String, i64, Transaction)> = loaded
+        .iter()
+        .map(|r| if r.id == row.id {
+            (new.date.clone(), seq, Transaction { id: r.id.to_string(), data: new.clone() })
+        } else {
+            (r.trade_date.clone(), r.seq, to_transaction(r))
+        })
+        .collect();
+    ordered.sort_by(|a, b| (a.0.as_str(), a.1).cmp(&(b.0.as_str(), b.1)));
+    check(method, &ordered.into_iter().map(|(_, _, t)| t).collect::<Vec<_>>())?;
+    let mut update = new_row(portfolio.id, seq, &new, None);
+    update.id = Set(row.id);
+    update.created_at = Set(row.created_at);
+    let stored = rows::Entity::update(update).exec(&txn).await?;
+    txn.commit().await?;
+    Ok(to_transaction(&stored))
+}
+
+/// Deletes a transaction; refused if a later sale would then sell shares not held.
+pub async fn remove(state: &AppState, user: Uuid, id: &str, transaction_id: &str) -> Result<(), AppError> {
+    let portfolio = owned_or_first(&state.db, user, Some(id)).await?;
+    let method = CostMethod::parse(&portfolio.cost_method).unwrap_or_default();
+    let txn = state.db.begin().await?;
+    lock(&txn, portfolio.id).await?;
+    let loaded = load(&txn, portfolio.id, None).await?;
+    if !loaded.iter().any(|r| r.id.to_string() == transaction_id) {
+        return Err(AppError::NotFound("The transaction".into()));
+    }
+    let rest: Vec<Transaction> = loaded.iter().filter(|r| r.id.to_string() != transaction_id).map(to_transaction).collect();
+    check(method, &rest).map_err(|err| match err {
+        AppError::Validation(why) => AppError::Validation(format!("Deleting it would break a later sale: {why}")),
+        other => other,
+    })?;
+    rows::Entity::delete_many()
+        .filter(rows::Column::PortfolioId.eq(portfolio.id))
+        .filter(rows::Column::Id.eq(Uuid::parse_str(transaction_id).map_err(|_| AppError::NotFound("The transaction".into()))?))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Stops tracking a symbol: deletes all its transactions. Returns how many.
+pub async fn remove_symbol(state: &AppState, user: Uuid, id: Option<&str>, symbol: &str) -> Result<u64, AppError> {
+    let portfolio = owned_or_first(&state.db, user, id).await?;
+    let gone = rows::Entity::delete_many()
+        .filter(rows::Column::PortfolioId.eq(portfolio.id))
+        .filter(rows::Column::Symbol.eq(symbol))
+        .filter(rows::Column::ImportId.is_null())
+        .exec(&state.db)
+        .await?;
+    if gone.rows_affected == 0 {
+        return Err(AppError::NotFound(format!("{symbol} in “{}”", portfolio.name)));
+    }
+    Ok(gone.rows_affected)
+}
+
+fn decimal_of(value: f64) -> Option<Decimal> {
+    Decimal::from_f64(value).map(|d| d.round_dp(6))
+}
+
+/// A symbol's name and sector: what the person wrote on its latest purchase, else the
+/// directory's.
+fn describer(transactions: &[Transaction]) -> impl Fn(&str) -> (Option<String>, String) + '_ {
+    move |symbol: &str| {
+        let mine = transactions.iter().rev().filter(|t| t.data.symbol.as_deref() == Some(symbol));
+        let name = mine.clone().find_map(|t| t.data.name.clone());
+        let sector = mine.clone().find_map(|t| t.data.sector.clone());
+        let listed = directory::lookup(symbol);
+        let name = name.or_else(|| listed.map(|l| l.name.clone()));
+        let sector = sector.or_else(|| listed.map(|l| l.sector.clone()).filter(|s| !s.is_empty())).unwrap_or_else(|| "Other".into());
+        (name, sector)
+    }
+}
+
+/// Everything on the portfolio page but the value chart.
+pub async fn view(state: &AppState, user: Uuid, id: Option<&str>) -> Result<PortfolioView, AppError> {
+    let all = portfolios(&state.db, user).await?;
+    let Some(portfolio) = owned(&state.db, user, id).await? else {
+        return Ok(PortfolioView {
+            portfolio: None,
+            portfolios: Vec::new(),
+            holdings: Vec::new(),
+            totals: Default::default(),
+            sales: Vec::new(),
+            transactions: Vec::new(),
+            by_holding: None,
+            by_sector: None,
+        });
+    };
+    let method = CostMethod::parse(&portfolio.cost_method).unwrap_or_default();
+    let transactions: Vec<Transaction> = load(&state.db, portfolio.id, None).await?.iter().map(to_transaction).collect();
+    let ledger = check(method, &transactions)?;
+    let held: Vec<&String> = ledger.positions.iter().filter(|(_, p)| !p.shares().is_zero()).map(|(s, _)| s).collect();
+    let quotes = futures::future::join_all(held.iter().map(|symbol| state.market.quote(&state.db, symbol))).await;
+    let mut prices = BTreeMap::new();
+    for (symbol, quote) in held.iter().zip(quotes) {
+        match quote {
+            Ok(quote) => {
+                if let Some(price) = decimal_of(quote.price) {
+                    let previous_close = quote.previous_close.and_then(decimal_of);
+                    prices.insert(symbol.to_string(), Price { price, previous_close, simulated: quote.simulated });
+                }
+            }
+            Err(err) => tracing::debug!(error = %err, symbol, "holding not priced"),
+        }
+    }
+    let (holdings, totals) = valuation::holdings(&ledger, &prices, describer(&transactions));
+    let by_holding = valuation::allocation(holdings.iter().filter_map(|h| Some((h.symbol.as_str(), h.value?))));
+    let by_sector = valuation::allocation(holdings.iter().filter_map(|h| Some((h.sector.as_str(), h.value?))));
+    let mut sales = ledger.sales.clone();
+    sales.reverse();
+    let mut newest_first = transactions;
+    newest_first.reverse();
+    Ok(PortfolioView {
+        portfolio: Some(info(&portfolio)),
+        portfolios: all.iter().map(info).collect(),
+        by_holding: (!by_holding.is_empty()).then(|| super::chart::allocation(&by_holding, &portfolio.currency)),
+        by_sector: (!by_sector.is_empty()).then(|| super::chart::allocation(&by_sector, &portfolio.currency)),
+        holdings,
+        totals,
+        sales,
+        transactions: newest_first,
+    })
+}
+
+/// The value over time against the benchmark.
+pub async fn performance(state: &AppState, user: Uuid, id: Option<&str>, range: PerformanceRange) -> Result<PerformanceChart, AppError> {
+    let portfolio = owned_or_first(&state.db, user, id).await?;
+    let transactions: Vec<Transaction> = load(&state.db, portfolio.id, None).await?.iter().map(to_transaction).collect();
+    let entries: Vec<_> = transactions.iter().map(Transaction::entry).collect();
+    let symbols: BTreeSet<&str> = entries
+        .iter()
+        .filter(|e| matches!(e.kind, Kind::Buy | Kind::Sell))
+        .filter_map(|e| e.symbol.as_deref())
+        .collect();
+    let histories = futures::future::join_all(symbols.iter().map(|s| state.market.history(&state.db, s))).await;
+    let mut simulated = false;
+    let mut closes = BTreeMap::new();
+    let to_closes = |bars: &[crate::market::Bar]| -> Vec<(String, Decimal)> {
+        bars.iter().filter_map(|b| Some((b.date.clone(), decimal_of(b.close)?))).collect()
+    };
+    for (symbol, history) in symbols.iter().zip(histories) {
+        match history {
+            Ok(history) => {
+                simulated |= history.bars.iter().any(|b| b.simulated);
+                closes.insert(symbol.to_string(), to_closes(&history.bars));
+            }
+            Err(err) => tracing::debug!(error = %err, symbol, "no history for the value chart"),
+        }
+    }
+    let benchmark = state.market.history(&state.db, BENCHMARK).await.ok().map(|h| to_closes(&h.bars));
+    let points = valuation::performance(&entries, &closes, benchmark.as_deref());
+    let shown = match range.days() {
+        Some(days) => &points[points.len().saturating_sub(days)..],
+        None => &points[..],
+    };
+    let change = |first: Option<Decimal>, last: Option<Decimal>| -> Option<Decimal> {
+        let (first_point, last_point) = (shown.first()?, shown.last()?);
+        let flows = last_point.invested - first_point.invested;
+        valuation::percent(last? - first? - flows, first? + flows.max(Decimal::ZERO))
+    };
+    let portfolio_return = change(shown.first().map(|p| p.value), shown.last().map(|p| p.value));
+    let benchmark_return = change(shown.first().and_then(|p| p.benchmark), shown.last().and_then(|p| p.benchmark));
+    Ok(PerformanceChart {
+        option: if shown.is_empty() { String::new() } else { super::chart::performance(shown, "S&P 500", &portfolio.currency) },
+        days: shown.len(),
+        portfolio_return,
+        benchmark_return,
+        benchmark: "S&P 500".into(),
+        simulated,
+    })
+}
+
+// ——— CSV import ———————————————————————————————————————————————————————————————————————
+
+/// Starts an import into the portfolio (made if the person has none): its id for the rows.
+pub async fn import_start(state: &AppState, user: Uuid, id: Option<&str>) -> Result<(String, PortfolioInfo), AppError> {
+    let portfolio = target(&state.db, user, id).await?;
+    // Abandoned imports (a closed tab) are thrown away after a day.
+    let stale = Utc::now() - chrono::Duration::hours(STALE_IMPORT_HOURS);
+    rows::Entity::delete_many()
+        .filter(rows::Column::PortfolioId.eq(portfolio.id))
+        .filter(rows::Column::ImportId.is_not_null())
+        .filter(rows::Column::CreatedAt.lt(stale))
+        .exec(&state.db)
+        .await?;
+    Ok((Uuid::now_v7().to_string(), info(&portfolio)))
+}
+
+fn import_id(text: &str) -> Result<Uuid, AppError> {
+    Uuid::parse_str(text).map_err(|_| AppError::NotFound("The import".into()))
+}
+
+/// Stages a part of the file: each row is checked with the form's rules; good ones wait
+/// (invisible) for the confirmation, bad ones come back with their reason. `first_row` is the
+/// file line of `rows[0]`.
+pub async fn import_rows(
+    state: &AppState,
+    user: Uuid,
+    id: &str,
+    import: &str,
+    mapping: &Mapping,
+    first_row: usize,
+    records: &[Vec<String>],
+) -> Result<Vec<RowError>, AppError> {
+    if let Some(problem) = import::mapping_problem(mapping) {
+        return Err(AppError::Validation(problem.into()));
+    }
+    if records.len() > import::CHUNK_ROWS {
+        return Err(AppError::Validation(format!("Send at most {} rows at a time.", import::CHUNK_ROWS)));
+    }
+    let portfolio = owned_or_first(&state.db, user, Some(id)).await?;
+    let import = import_id(import)?;
+    let staged = rows::Entity::find().filter(rows::Column::ImportId.eq(import)).count(&state.db).await? as usize;
+    if staged + records.len() > import::MAX_ROWS {
+        return Err(AppError::Validation(format!("One import takes at most {} rows: split the file.", import::MAX_ROWS)));
+    }
+    let today = today();
+    let mut errors = Vec::new();
+    let mut good = Vec::new();
+    for (i, record) in records.iter().enumerate() {
+        let row = first_row + i;
+        match import::input_from_row(record, mapping).validate(&portfolio.currency, &today) {
+            Ok(t) => good.push((row, t)),
+            Err(error) => errors.push(RowError { row, error }),
+        }
+    }
+    if !good.is_empty() {
+        let txn = state.db.begin().await?;
+        let seq = next_seq(&txn, portfolio.id).await?;
+        let models: Vec<_> = good
+            .iter()
+            .enumerate()
+            .map(|(i, (row, t))| new_row(portfolio.id, seq + i as i64, t, Some((import, *row as i64))))
+            .collect();
+        // SQLite allows 32,766 bound values a statement; a row binds 18.
+        for batch in models.chunks(500) {
+            rows::Entity::insert_many(batch.to_vec()).exec(&txn).await?;
+        }
+        txn.commit().await?;
+    }
+    Ok(errors)
+}
+
+/// Replays the portfolio with the staged rows: rows the history refuses (a sale of shares not
+/// held) are reported and left out; the rest are what confirming would import.
+async fn review_in(db: &impl ConnectionTrait, portfolio: &portfolios::Model, import: Uuid) -> Result<(ImportReport, Vec<Uuid>), AppError> {
+    let method = CostMethod::parse(&portfolio.cost_method).unwrap_or_default();
+    let loaded = load(db, portfolio.id, Some(import)).await?;
+    let mut ledger = Ledger::new(method);
+    let mut report = ImportReport::default();
+    let mut refused = Vec::new();
+    for row in &loaded {
+        let entry = to_transaction(row).entry();
+        match (ledger.apply(&entry), row.import_row) {
+            (Ok(()), Some(_)) => report.valid += 1,
+            (Ok(()), None) => {}
+            (Err(err), Some(line)) => {
+                report.errors.push(RowError { row: line as usize, error: TxError::Ledger(err) });
+                refused.push(row.id);
+            }
+            (Err(err), None) => {
+                report.blocking.get_or_insert_with(|| format!("With these rows, an existing transaction no longer adds up: {err}"));
+            }
+        }
+    }
+    report.errors.sort_by_key(|e| e.row);
+    Ok((report, refused))
+}
+
+pub async fn import_review(state: &AppState, user: Uuid, id: &str, import: &str) -> Result<ImportReport, AppError> {
+    let portfolio = owned_or_first(&state.db, user, Some(id)).await?;
+    Ok(review_in(&state.db, &portfolio, import_id(import)?).await?.0)
+}
+
+/// Imports the staged rows the history accepts, all at once: one database transaction drops
+/// the refused ones and makes the rest count.
+pub async fn import_confirm(state: &AppState, user: Uuid, id: &str, import: &str) -> Result<ImportReport, AppError> {
+    let portfolio = owned_or_first(&state.db, user, Some(id)).await?;
+    let import = import_id(import)?;
+    let txn = state.db.begin().await?;
+    lock(&txn, portfolio.id).await?;
+    let (mut report, refused) = review_in(&txn, &portfolio, import).await?;
+    if let Some(why) = &report.blocking {
+        return Err(AppError::Validation(why.clone()));
+    }
+    if report.valid == 0 {
+        return Err(AppError::Validation("There is nothing to import: no row was valid.".into()));
+    }
+    for batch in refused.chunks(500) {
+        rows::Entity::delete_many().filter(rows::Column::Id.is_in(batch.to_vec())).exec(&txn).await?;
+    }
+    rows::Entity::update_many()
+        .col_expr(rows::Column::ImportId, Expr::value(Option::<Uuid>::None))
+        .col_expr(rows::Column::ImportRow, Expr::value(Option::<i64>::None))
+        .filter(rows::Column::PortfolioId.eq(portfolio.id))
+        .filter(rows::Column::ImportId.eq(import))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    report.imported = true;
+    Ok(report)
+}
+
+/// Throws a staged import away.
+pub async fn import_cancel(state: &AppState, user: Uuid, id: &str, import: &str) -> Result<(), AppError> {
+    let portfolio = owned_or_first(&state.db, user, Some(id)).await?;
+    rows::Entity::delete_many()
+        .filter(rows::Column::PortfolioId.eq(portfolio.id))
+        .filter(rows::Column::ImportId.eq(import_id(import)?))
+        .exec(&state.db)
+        .await?;
+    Ok(())
+}
+
+/// The portfolio as a CSV file: (its name, the file).
+pub async fn export(state: &AppState, user: Uuid, id: Option<&str>) -> Result<(String, String), AppError> {
+    let portfolio = owned_or_first(&state.db, user, id).await?;
+    let transactions: Vec<Transaction> = load(&state.db, portfolio.id, None).await?.iter().map(to_transaction).collect();
+    Ok((portfolio.name, import::export(&transactions)))
+}
+
+#[derive(serde::Deserialize)]
+pub struct ExportQuery {
+    #[serde(default)]
+    portfolio: Option<String>,
+}
+
+/// `GET /api/portfolio/export.csv?portfolio=<id>`: the download (cookie or Bearer token).
+pub async fn export_download(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    axum::extract::Query(query): axum::extract::Query<ExportQuery>,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    use axum::{
+        http::{header, StatusCode},
+        response::IntoResponse,
+    };
+    let result = async {
+        let token = crate::platform::auth::access_token(&headers).ok_or(AppError::Unauthorized)?;
+        let (user, _) = crate::auth::service::authenticate(&state, &token).await?;
+        export(&state, user.id, query.portfolio.as_deref()).await
+    }
+    .await;
+    match result {
+        Ok((name, csv)) => {
+            let file: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+            let disposition = format!("attachment; filename=\"{}-{}.csv\"", file.trim_matches('-'), today());
+            (
+                [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, disposition)],
+                csv,
+            )
+                .into_response()
+        }
+        Err(err) => {
+            let status = StatusCode::from_u16(err.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            (status, axum::Json(err)).into_response()
+        }
+    }
+}
+
+/// Values as the chart wants them.
+pub fn float(value: Decimal) -> f64 {
+    value.to_f64().unwrap_or_default()
+}

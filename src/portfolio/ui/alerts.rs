@@ -1,0 +1,135 @@
+//! Price alerts: set one (symbol, above or below, price), see which are waiting and which fired.
+//! A fired alert also pops up wherever the person is in the app (`chat::ui::notifications`).
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use super::amount;
+use crate::{
+    app::i18n::{t, t_string, use_i18n},
+    auth::ui::pages::error_text,
+    chat::{ui::socket::use_chat_socket, ServerEvent},
+    market::ui::stock_href,
+    portfolio::{
+        alerts::{Direction, PriceAlert},
+        api::{create_alert, delete_alert, price_alerts},
+    },
+};
+
+/// "AAPL went above 200.00 (200.15)" in the reader's language.
+pub fn alert_text(alert: &PriceAlert) -> String {
+    let i18n = use_i18n();
+    let text = match alert.direction {
+        Direction::Above => t_string!(i18n, portfolio.alert_fired_above),
+        Direction::Below => t_string!(i18n, portfolio.alert_fired_below),
+    };
+    text.replace("{symbol}", &alert.symbol)
+        .replace("{target}", &amount(alert.target))
+        .replace("{price}", &alert.triggered_price.map(amount).unwrap_or_default())
+}
+
+#[component]
+pub fn AlertsCard() -> impl IntoView {
+    let i18n = use_i18n();
+    let version = RwSignal::new(0u32);
+    let list = Resource::new(move || version.get(), |_| price_alerts());
+    // A fired alert arrives over the socket: show it here too.
+    use_chat_socket().on_event(move |event| {
+        if matches!(event, ServerEvent::AlertTriggered { .. }) {
+            version.update(|v| *v += 1);
+        }
+    });
+    let symbol = RwSignal::new(String::new());
+    let direction = RwSignal::new("above".to_string());
+    let price = RwSignal::new(String::new());
+    let failure = RwSignal::new(None::<String>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (s, d, p) = (symbol.get_untracked(), direction.get_untracked(), price.get_untracked());
+        leptos::task::spawn_local(async move {
+            match create_alert(s, d, p).await {
+                Ok(_) => {
+                    failure.set(None);
+                    symbol.set(String::new());
+                    price.set(String::new());
+                    version.update(|v| *v += 1);
+                }
+                Err(err) => failure.set(Some(error_text(&err))),
+            }
+        });
+    };
+    let remove = move |id: String| {
+        leptos::task::spawn_local(async move {
+            match delete_alert(id).await {
+                Ok(()) => version.update(|v| *v += 1),
+                Err(err) => failure.set(Some(error_text(&err))),
+            }
+        });
+    };
+    view! {
+        <section class="card" aria-labelledby="alerts-title">
+            <h2 id="alerts-title">{t!(i18n, portfolio.alerts)}</h2>
+            <p class="help">{t!(i18n, portfolio.alerts_help)}</p>
+            <form class="field-row alert-form" on:submit=submit>
+                <div class="field">
+                    <label for="alert-symbol">{t!(i18n, portfolio.symbol)}</label>
+                    <input id="alert-symbol" type="text" required maxlength="16" placeholder="AAPL"
+                        prop:value=move || symbol.get() on:input=move |ev| symbol.set(event_target_value(&ev)) />
+                </div>
+                <div class="field">
+                    <label for="alert-direction">{t!(i18n, portfolio.alert_when)}</label>
+                    <select id="alert-direction" prop:value=move || direction.get() on:change=move |ev| direction.set(event_target_value(&ev))>
+                        <option value="above">{t!(i18n, portfolio.alert_above)}</option>
+                        <option value="below">{t!(i18n, portfolio.alert_below)}</option>
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="alert-price">{t!(i18n, portfolio.price)}</label>
+                    <input id="alert-price" type="text" inputmode="decimal" required
+                        prop:value=move || price.get() on:input=move |ev| price.set(event_target_value(&ev)) />
+                </div>
+                <div class="form-actions">
+                    <button type="submit" class="button button-primary">{t!(i18n, portfolio.alert_add)}</button>
+                </div>
+            </form>
+            <p class="form-error" role="alert">{move || failure.get()}</p>
+            <Transition fallback=move || view! { <p class="muted">{t!(i18n, settings.loading)}</p> }>
+                {move || Suspend::new(async move {
+                    list.await.map(|alerts| {
+                        if alerts.is_empty() {
+                            return view! { <p class="muted">{t!(i18n, portfolio.alerts_none)}</p> }.into_any();
+                        }
+                        view! {
+                            <ul class="alert-list">
+                                {alerts.into_iter().map(|alert| {
+                                    let id = alert.id.clone();
+                                    let fired = alert.triggered_at.is_some();
+                                    let waiting = match alert.direction {
+                                        Direction::Above => t_string!(i18n, portfolio.alert_waiting_above),
+                                        Direction::Below => t_string!(i18n, portfolio.alert_waiting_below),
+                                    }
+                                    .replace("{target}", &amount(alert.target));
+                                    let text = if fired { alert_text(&alert) } else { waiting };
+                                    let delete_label = format!("{} {}", t_string!(i18n, portfolio.delete), alert.symbol);
+                                    view! {
+                                        <li class=if fired { "alert-item fired" } else { "alert-item" }>
+                                            <A href=stock_href(&alert.symbol)>{alert.symbol.clone()}</A>
+                                            <span>{text}</span>
+                                            <span class=if fired { "badge badge-warning" } else { "badge" }>
+                                                {if fired { t_string!(i18n, portfolio.alert_fired) } else { t_string!(i18n, portfolio.alert_waiting) }}
+                                            </span>
+                                            <button type="button" class="link-button" on:click=move |_| remove(id.clone())
+                                                aria-label=delete_label>
+                                                {t!(i18n, portfolio.delete)}
+                                            </button>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    })
+                })}
+            </Transition>
+        </section>
+    }
+}
