@@ -7,6 +7,7 @@
 //! loadgen bare-server --addr 127.0.0.1:4000
 //! loadgen bare --url ws://127.0.0.1:4000 --clients 1000 --messages 1000 --rate 100 --pid <bare pid>
 //! loadgen history --messages 1000000 [--database postgres://…/empty_scratch_db]
+//! loadgen portfolio --url http://127.0.0.1:3000 --transactions 5000 --symbols 50
 //! ```
 //!
 //! N clients listen in one channel; one more client sends M messages at R per second (0: as
@@ -74,6 +75,19 @@ enum Command {
         #[arg(long, default_value_t = 100_000)]
         messages: usize,
     },
+    /// Import a portfolio of N transactions over ten years into a running Bullpen, then time
+    /// the portfolio page's two requests (figures, value chart) once prices are cached.
+    Portfolio {
+        #[arg(long, default_value = "http://127.0.0.1:3000")]
+        url: String,
+        #[arg(long, default_value_t = 5_000)]
+        transactions: usize,
+        #[arg(long, default_value_t = 50)]
+        symbols: usize,
+        /// Timed requests of each kind.
+        #[arg(long, default_value_t = 50)]
+        runs: usize,
+    },
     /// Fill one channel with messages and time Bullpen's "newest 50" query on it.
     History {
         #[arg(long, default_value_t = 1_000_000)]
@@ -114,6 +128,7 @@ fn main() {
             Command::BareServer { addr } => bare_server(&addr).await,
             Command::Bare { url, load } => run(Target::Bare { url }, load).await,
             Command::History { messages, database, runs } => history(messages, database, runs).await,
+            Command::Portfolio { url, transactions, symbols, runs } => portfolio(&url, transactions, symbols, runs).await,
             Command::Moderation { messages } => {
                 moderation(messages);
                 Ok(())
@@ -715,4 +730,107 @@ fn moderation(count: usize) {
         "built-in moderation: {count} messages in {secs:.2} s on one thread: {:.0} messages/s ({flagged} flagged)",
         count as f64 / secs
     );
+}
+
+/// US symbols of the shipped directory, so the offline source prices every holding.
+fn directory_symbols(count: usize) -> Vec<String> {
+    include_str!("../../assets/market/symbols.csv")
+        .lines()
+        .skip(1)
+        .filter_map(|line| line.split(',').next())
+        .filter(|symbol| !symbol.contains('.') && !symbol.starts_with('^'))
+        .take(count)
+        .map(str::to_string)
+        .collect()
+}
+
+async fn portfolio(url: &str, transactions: usize, symbols: usize, runs: usize) -> Result<(), Error> {
+    use bullpen::portfolio::import::{guess_mapping, records, CHUNK_ROWS};
+
+    let http = reqwest::Client::new();
+    let name = format!("pf{}", std::process::id());
+    let response = http
+        .post(format!("{url}/api/auth/register"))
+        .json(&json!({"email": format!("{name}@example.com"), "username": name, "displayName": "Bench", "password": "correct horse battery"}))
+        .send()
+        .await?;
+    if !response.status().is_success() {
+        return Err(format!("registering: {}", response.text().await?).into());
+    }
+    let token = response.json::<Value>().await?["token"].as_str().ok_or("no token")?.to_string();
+    let call = |path: String, body: Value| {
+        let request = http.post(format!("{url}{path}")).bearer_auth(&token).json(&body);
+        async move {
+            let response = request.send().await?;
+            let status = response.status();
+            let body: Value = response.json().await?;
+            if !status.is_success() {
+                return Err::<Value, Error>(format!("{path}: {status} {body}").into());
+            }
+            Ok(body)
+        }
+    };
+
+    // Two purchases and a sale per symbol in turn, spread over ten years.
+    let names = directory_symbols(symbols);
+    let start = chrono::NaiveDate::from_ymd_opt(2016, 1, 4).ok_or("date")?;
+    let mut file = String::from("date,type,symbol,shares,price,fees\n");
+    for i in 0..transactions {
+        let day = start + chrono::Duration::days((i * 3650 / transactions) as i64);
+        let symbol = &names[i % names.len()];
+        let (kind, shares) = if (i / names.len()) % 3 == 2 { ("SELL", 5) } else { ("BUY", 4) };
+        file.push_str(&format!("{day},{kind},{symbol},{shares},{}.{:02},1\n", 20 + i % 300, i % 100));
+    }
+    let rows = records(&file);
+    let mapping = guess_mapping(&rows[0]);
+    let imported = Instant::now();
+    let started = call("/api/portfolio/import/start".into(), json!({})).await?;
+    let (import, portfolio) = (started[0].as_str().ok_or("import id")?.to_string(), started[1]["id"].as_str().ok_or("id")?.to_string());
+    for (i, part) in rows[1..].chunks(CHUNK_ROWS).enumerate() {
+        let refused = call(
+            "/api/portfolio/import/rows".into(),
+            json!({"portfolio": portfolio, "import": import, "mapping": mapping, "first_row": 2 + i * CHUNK_ROWS, "rows": part}),
+        )
+        .await?;
+        if refused.as_array().is_some_and(|r| !r.is_empty()) {
+            return Err(format!("rows refused: {refused}").into());
+        }
+    }
+    let done = call("/api/portfolio/import/confirm".into(), json!({"portfolio": portfolio, "import": import})).await?;
+    println!("imported {} transactions across {} symbols in {:.2} s", done["valid"], names.len(), imported.elapsed().as_secs_f64());
+
+    let timed = |path: String| {
+        let request = http.get(format!("{url}{path}")).bearer_auth(&token);
+        async move {
+            let started = Instant::now();
+            let response = request.send().await?;
+            if !response.status().is_success() {
+                return Err::<Duration, Error>(format!("{path}: {}", response.status()).into());
+            }
+            response.bytes().await?;
+            Ok(started.elapsed())
+        }
+    };
+    for (label, path) in [
+        ("figures  GET /api/portfolio", format!("/api/portfolio?portfolio={portfolio}")),
+        ("chart    GET /api/portfolio/performance (all)", format!("/api/portfolio/performance?portfolio={portfolio}&range=all")),
+        ("chart    GET /api/portfolio/performance (1y)", format!("/api/portfolio/performance?portfolio={portfolio}&range=1y")),
+    ] {
+        // The first request fills the price cache (quotes and histories from the source).
+        let cold = timed(path.clone()).await?;
+        let mut times = Vec::with_capacity(runs);
+        for _ in 0..runs {
+            times.push(timed(path.clone()).await?);
+        }
+        times.sort();
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        println!(
+            "{label}: first {:.1} ms; cached p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms ({runs} runs)",
+            ms(cold),
+            ms(times[times.len() / 2]),
+            ms(times[(times.len() * 99 / 100).min(times.len() - 1)]),
+            ms(times[times.len() - 1]),
+        );
+    }
+    Ok(())
 }
