@@ -65,6 +65,9 @@ async fn transactions_gains_and_refusals(h: Harness) {
     let value = number(&aapl["value"]);
     assert!((number(&v["totals"]["unrealized"]) - (value - 602.5)).abs() < 0.011);
     assert!(v["byHolding"].as_str().unwrap().contains("\"pie\""));
+    // What is held is ranked on the markets page with the watchlist (empty here).
+    let ranked = h.get_json("/api/market/recommendations", &ana).await;
+    assert_eq!(ranked.as_array().unwrap().iter().map(|r| r["symbol"].as_str().unwrap()).collect::<Vec<_>>(), ["AAPL"]);
 
     // Refusals say what to change, and change nothing.
     let (status, body) = add(&h, &ana, &portfolio, json!({"kind": "SELL", "date": "2024-04-01", "symbol": "AAPL", "shares": "6", "price": "130"})).await;

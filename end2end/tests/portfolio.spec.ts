@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import * as path from "node:path";
 import { openHydrated, person, saveScreenshot } from "./helpers";
 
 const unique = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
@@ -9,6 +10,7 @@ test("two buys and a sale: holdings, gains and both charts; a CSV with a bad row
   await expect(ana.getByRole("heading", { name: "Your first transaction" })).toBeVisible();
 
   const form = ana.locator("#transaction-form");
+  let recorded = 0;
   const record = async (kind: string, date: string, shares: string, price: string, fees = "") => {
     await form.getByLabel("Type").selectOption(kind);
     await form.getByLabel("Date").fill(date);
@@ -17,6 +19,9 @@ test("two buys and a sale: holdings, gains and both charts; a CSV with a bad row
     await form.getByLabel("Price per share").fill(price);
     await form.getByLabel("Fees").fill(fees);
     await form.getByRole("button", { name: "Add" }).click();
+    recorded += 1;
+    // The page redraws with the new transaction listed (a header row + one per transaction).
+    await expect(ana.getByRole("region", { name: "Transactions" }).getByRole("row")).toHaveCount(recorded + 1);
     await expect(ana.getByRole("status").filter({ hasText: "Saved." })).toBeVisible();
   };
 
@@ -79,7 +84,7 @@ test("two buys and a sale: holdings, gains and both charts; a CSV with a bad row
   const report = ana.locator(".import-report");
   await expect(report).toContainText("2 rows ready to import");
   await expect(report.getByRole("row").filter({ hasText: "3" })).toContainText("Write the date as YYYY-MM-DD");
-  await saveScreenshot(ana, "portfolio-import-report", false);
+  await ana.locator(".import").screenshot({ path: path.join(__dirname, "..", "artifacts", "portfolio-import-report.png") });
   await expect(holdings).not.toContainText("MSFT");
   await ana.getByRole("button", { name: "Import 2 rows" }).click();
   await expect(ana.getByText("Imported 2 transactions.")).toBeVisible();
@@ -97,7 +102,7 @@ test("a price alert can be set and is listed as waiting", async ({ browser }) =>
   const alerts = bo.getByRole("region", { name: "Price alerts" });
   await alerts.getByLabel("Symbol").fill("IBM");
   await alerts.getByLabel("When the price goes").selectOption("above");
-  await alerts.getByLabel("Price").fill("100000");
+  await alerts.getByLabel("Alert price").fill("100000");
   await alerts.getByRole("button", { name: "Add alert" }).click();
   await expect(alerts.getByRole("listitem").filter({ hasText: "IBM" })).toContainText("when above 100,000.00");
   await expect(alerts.getByRole("listitem").filter({ hasText: "IBM" })).toContainText("Waiting");

@@ -185,8 +185,8 @@ pub async fn is_watching(symbol: String) -> Result<bool, AppError> {
     )
 }
 
-/// The watchlist's symbols (or the suggested ones) ranked by the factor score, each with its
-/// reasons and backtest.
+/// The watchlist's and the portfolios' symbols (or the suggested ones) ranked by the factor
+/// score, each with its reasons and backtest.
 #[server(prefix = "/api/market", endpoint = "recommendations", input = GetUrl)]
 pub async fn recommendations() -> Result<Vec<super::analysis::Recommendation>, AppError> {
     crate::platform::server::respond(
@@ -194,7 +194,15 @@ pub async fn recommendations() -> Result<Vec<super::analysis::Recommendation>, A
             let state = crate::platform::server::AppState::current()?;
             let viewer = crate::platform::auth::optional_user().await?.map(|me| me.user.id);
             let mut symbols = match viewer {
-                Some(user) => super::watchlist::symbols(&state, user).await?,
+                Some(user) => {
+                    let mut symbols = super::watchlist::symbols(&state, user).await?;
+                    for held in crate::portfolio::service::held_symbols(&state.db, user).await? {
+                        if !symbols.contains(&held) {
+                            symbols.push(held);
+                        }
+                    }
+                    symbols
+                }
                 None => Vec::new(),
             };
             if symbols.is_empty() {

@@ -68,7 +68,7 @@ pub fn allocation(groups: &[(String, Decimal)], currency: &str) -> String {
 }
 
 /// The value line, the benchmark line and the money invested, one point a trading day.
-pub fn performance(points: &[Point], benchmark: &str, currency: &str) -> String {
+pub fn performance(points: &[Point], benchmark: &str) -> String {
     let dates: Vec<String> = points.iter().map(|p| p.date.clone()).collect();
     let series = |values: Vec<Option<f64>>| -> Vec<DataPoint> {
         values.into_iter().map(|v| DataPoint::from(CompositeValue::OptionalNumber(v.map(Into::into)))).collect()
@@ -94,7 +94,6 @@ pub fn performance(points: &[Point], benchmark: &str, currency: &str) -> String 
         .y_axis(
             Axis::new()
                 .scale(true)
-                .name(currency)
                 .axis_label(AxisLabel::new().color("@muted"))
                 .split_line(SplitLine::new().line_style(LineStyle::new().color("@grid"))),
         )
@@ -104,7 +103,6 @@ pub fn performance(points: &[Point], benchmark: &str, currency: &str) -> String 
     let mut option = serde_json::to_value(&chart).expect("a chart serialises");
     option["tooltip"]["textStyle"] = json!({"color": "@text"});
     first(&mut option["xAxis"])["axisLine"] = json!({"lineStyle": {"color": "@grid"}});
-    first(&mut option["yAxis"])["nameTextStyle"] = json!({"color": "@muted"});
     first(&mut option["series"])["areaStyle"] = json!({"color": "@line-1", "opacity": 0.08});
     option.to_string()
 }

@@ -363,6 +363,19 @@ pub async fn remove_symbol(state: &AppState, user: Uuid, id: Option<&str>, symbo
     Ok(gone.rows_affected)
 }
 
+/// The symbols the person holds in any portfolio (the markets page ranks them with the
+/// watchlist).
+pub async fn held_symbols(db: &DatabaseConnection, user: Uuid) -> Result<Vec<String>, AppError> {
+    let mut held = BTreeSet::new();
+    for portfolio in portfolios(db, user).await? {
+        let method = CostMethod::parse(&portfolio.cost_method).unwrap_or_default();
+        let transactions: Vec<Transaction> = load(db, portfolio.id, None).await?.iter().map(to_transaction).collect();
+        let ledger = check(method, &transactions)?;
+        held.extend(ledger.positions.into_iter().filter(|(_, p)| !p.shares().is_zero()).map(|(s, _)| s));
+    }
+    Ok(held.into_iter().collect())
+}
+
 fn decimal_of(value: f64) -> Option<Decimal> {
     Decimal::from_f64(value).map(|d| d.round_dp(6))
 }
@@ -471,7 +484,7 @@ pub async fn performance(state: &AppState, user: Uuid, id: Option<&str>, range: 
     let portfolio_return = change(shown.first().map(|p| p.value), shown.last().map(|p| p.value));
     let benchmark_return = change(shown.first().and_then(|p| p.benchmark), shown.last().and_then(|p| p.benchmark));
     Ok(PerformanceChart {
-        option: if shown.is_empty() { String::new() } else { super::chart::performance(shown, "S&P 500", &portfolio.currency) },
+        option: if shown.is_empty() { String::new() } else { super::chart::performance(shown, "S&P 500") },
         days: shown.len(),
         portfolio_return,
         benchmark_return,

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use super::amount;
+use super::{amount, PageState};
 use crate::{
     app::i18n::{t, t_string, use_i18n},
     auth::ui::pages::error_text,
@@ -12,8 +12,9 @@ use crate::{
     market::ui::stock_href,
     portfolio::{
         alerts::{Direction, PriceAlert},
-        api::{create_alert, delete_alert, price_alerts},
+        api::{create_alert, delete_alert},
     },
+    platform::error::AppError,
 };
 
 /// "AAPL went above 200.00 (200.15)" in the reader's language.
@@ -28,15 +29,16 @@ pub fn alert_text(alert: &PriceAlert) -> String {
         .replace("{price}", &alert.triggered_price.map(amount).unwrap_or_default())
 }
 
+/// The alerts card; `list` is the page's resource (a guest's is an error: no card).
 #[component]
-pub fn AlertsCard() -> impl IntoView {
+pub fn AlertsCard(list: Resource<Result<Vec<PriceAlert>, AppError>>) -> impl IntoView {
     let i18n = use_i18n();
-    let version = RwSignal::new(0u32);
-    let list = Resource::new(move || version.get(), |_| price_alerts());
+    let state = expect_context::<PageState>();
+    let refresh = move || state.alerts.update(|v| *v += 1);
     // A fired alert arrives over the socket: show it here too.
     use_chat_socket().on_event(move |event| {
         if matches!(event, ServerEvent::AlertTriggered { .. }) {
-            version.update(|v| *v += 1);
+            refresh();
         }
     });
     let symbol = RwSignal::new(String::new());
@@ -52,7 +54,7 @@ pub fn AlertsCard() -> impl IntoView {
                     failure.set(None);
                     symbol.set(String::new());
                     price.set(String::new());
-                    version.update(|v| *v += 1);
+                    refresh();
                 }
                 Err(err) => failure.set(Some(error_text(&err))),
             }
@@ -61,75 +63,76 @@ pub fn AlertsCard() -> impl IntoView {
     let remove = move |id: String| {
         leptos::task::spawn_local(async move {
             match delete_alert(id).await {
-                Ok(()) => version.update(|v| *v += 1),
+                Ok(()) => refresh(),
                 Err(err) => failure.set(Some(error_text(&err))),
             }
         });
     };
     view! {
-        <section class="card" aria-labelledby="alerts-title">
-            <h2 id="alerts-title">{t!(i18n, portfolio.alerts)}</h2>
-            <p class="help">{t!(i18n, portfolio.alerts_help)}</p>
-            <form class="field-row alert-form" on:submit=submit>
-                <div class="field">
-                    <label for="alert-symbol">{t!(i18n, portfolio.symbol)}</label>
-                    <input id="alert-symbol" type="text" required maxlength="16" placeholder="AAPL"
-                        prop:value=move || symbol.get() on:input=move |ev| symbol.set(event_target_value(&ev)) />
-                </div>
-                <div class="field">
-                    <label for="alert-direction">{t!(i18n, portfolio.alert_when)}</label>
-                    <select id="alert-direction" prop:value=move || direction.get() on:change=move |ev| direction.set(event_target_value(&ev))>
-                        <option value="above">{t!(i18n, portfolio.alert_above)}</option>
-                        <option value="below">{t!(i18n, portfolio.alert_below)}</option>
-                    </select>
-                </div>
-                <div class="field">
-                    <label for="alert-price">{t!(i18n, portfolio.price)}</label>
-                    <input id="alert-price" type="text" inputmode="decimal" required
-                        prop:value=move || price.get() on:input=move |ev| price.set(event_target_value(&ev)) />
-                </div>
-                <div class="form-actions">
-                    <button type="submit" class="button button-primary">{t!(i18n, portfolio.alert_add)}</button>
-                </div>
-            </form>
-            <p class="form-error" role="alert">{move || failure.get()}</p>
-            <Transition fallback=move || view! { <p class="muted">{t!(i18n, settings.loading)}</p> }>
-                {move || Suspend::new(async move {
-                    list.await.map(|alerts| {
-                        if alerts.is_empty() {
-                            return view! { <p class="muted">{t!(i18n, portfolio.alerts_none)}</p> }.into_any();
-                        }
-                        view! {
-                            <ul class="alert-list">
-                                {alerts.into_iter().map(|alert| {
-                                    let id = alert.id.clone();
-                                    let fired = alert.triggered_at.is_some();
-                                    let waiting = match alert.direction {
-                                        Direction::Above => t_string!(i18n, portfolio.alert_waiting_above),
-                                        Direction::Below => t_string!(i18n, portfolio.alert_waiting_below),
-                                    }
-                                    .replace("{target}", &amount(alert.target));
-                                    let text = if fired { alert_text(&alert) } else { waiting };
-                                    let delete_label = format!("{} {}", t_string!(i18n, portfolio.delete), alert.symbol);
-                                    view! {
-                                        <li class=if fired { "alert-item fired" } else { "alert-item" }>
-                                            <A href=stock_href(&alert.symbol)>{alert.symbol.clone()}</A>
-                                            <span>{text}</span>
-                                            <span class=if fired { "badge badge-warning" } else { "badge" }>
-                                                {if fired { t_string!(i18n, portfolio.alert_fired) } else { t_string!(i18n, portfolio.alert_waiting) }}
-                                            </span>
-                                            <button type="button" class="link-button" on:click=move |_| remove(id.clone())
-                                                aria-label=delete_label>
-                                                {t!(i18n, portfolio.delete)}
-                                            </button>
-                                        </li>
-                                    }
-                                }).collect_view()}
-                            </ul>
-                        }.into_any()
-                    })
-                })}
-            </Transition>
-        </section>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                list.await.ok().map(|alerts| view! {
+                    <section class="card" aria-labelledby="alerts-title">
+                        <h2 id="alerts-title">{t!(i18n, portfolio.alerts)}</h2>
+                        <p class="help">{t!(i18n, portfolio.alerts_help)}</p>
+                        <form class="field-row alert-form" on:submit=submit>
+                            <div class="field">
+                                <label for="alert-symbol">{t!(i18n, portfolio.symbol)}</label>
+                                <input id="alert-symbol" type="text" required maxlength="16" placeholder="AAPL"
+                                    prop:value=move || symbol.get() on:input=move |ev| symbol.set(event_target_value(&ev)) />
+                            </div>
+                            <div class="field">
+                                <label for="alert-direction">{t!(i18n, portfolio.alert_when)}</label>
+                                <select id="alert-direction" on:change=move |ev| direction.set(event_target_value(&ev))>
+                                    <option value="above" selected=move || direction.get() == "above">{t!(i18n, portfolio.alert_above)}</option>
+                                    <option value="below" selected=move || direction.get() == "below">{t!(i18n, portfolio.alert_below)}</option>
+                                </select>
+                            </div>
+                            <div class="field">
+                                <label for="alert-price">{t!(i18n, portfolio.alert_price)}</label>
+                                <input id="alert-price" type="text" inputmode="decimal" required
+                                    prop:value=move || price.get() on:input=move |ev| price.set(event_target_value(&ev)) />
+                            </div>
+                            <div class="form-actions">
+                                <button type="submit" class="button button-primary">{t!(i18n, portfolio.alert_add)}</button>
+                            </div>
+                        </form>
+                        <p class="form-error" role="alert">{move || failure.get()}</p>
+                        {if alerts.is_empty() {
+                            view! { <p class="muted">{t!(i18n, portfolio.alerts_none)}</p> }.into_any()
+                        } else {
+                            view! {
+                                <ul class="alert-list">
+                                    {alerts.into_iter().map(|alert| {
+                                        let id = alert.id.clone();
+                                        let fired = alert.triggered_at.is_some();
+                                        let waiting = match alert.direction {
+                                            Direction::Above => t_string!(i18n, portfolio.alert_waiting_above),
+                                            Direction::Below => t_string!(i18n, portfolio.alert_waiting_below),
+                                        }
+                                        .replace("{target}", &amount(alert.target));
+                                        let text = if fired { alert_text(&alert) } else { waiting };
+                                        let delete_label = format!("{} {}", t_string!(i18n, portfolio.delete), alert.symbol);
+                                        view! {
+                                            <li class=if fired { "alert-item fired" } else { "alert-item" }>
+                                                <A href=stock_href(&alert.symbol)>{alert.symbol.clone()}</A>
+                                                <span>{text}</span>
+                                                <span class=if fired { "badge badge-warning" } else { "badge" }>
+                                                    {if fired { t_string!(i18n, portfolio.alert_fired) } else { t_string!(i18n, portfolio.alert_waiting) }}
+                                                </span>
+                                                <button type="button" class="link-button" on:click=move |_| remove(id.clone())
+                                                    aria-label=delete_label>
+                                                    {t!(i18n, portfolio.delete)}
+                                                </button>
+                                            </li>
+                                        }
+                                    }).collect_view()}
+                                </ul>
+                            }.into_any()
+                        }}
+                    </section>
+                })
+            })}
+        </Transition>
     }
 }

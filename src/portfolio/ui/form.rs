@@ -17,9 +17,10 @@ use crate::{
     },
 };
 
-/// The transaction being edited, shared by the list (which starts it) and the form.
+/// The transaction being edited, shared by the list (which starts it) and the form, and
+/// whether the last one was saved (the page redraws after a save; the note must survive it).
 #[derive(Clone, Copy)]
-pub struct Editing(pub RwSignal<Option<Transaction>>);
+pub struct Editing(pub RwSignal<Option<Transaction>>, pub RwSignal<bool>);
 
 impl Editing {
     pub fn start(&self, transaction: Transaction) {
@@ -82,7 +83,7 @@ pub fn TransactionCard(portfolio: Option<String>, currency: String) -> impl Into
     let input = RwSignal::new(TransactionInput { kind: "BUY".into(), ..Default::default() });
     let errors = RwSignal::new(BTreeMap::<Field, String>::new());
     let failure = RwSignal::new(None::<String>);
-    let saved = RwSignal::new(false);
+    let saved = editing.1;
     // Editing fills the form; finishing or cancelling empties it.
     Effect::new(move |_| {
         if let Some(t) = editing.0.get() {
@@ -96,6 +97,7 @@ pub fn TransactionCard(portfolio: Option<String>, currency: String) -> impl Into
         let currency = currency.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
+            saved.set(false);
             let typed = input.get_untracked();
             match typed.validate_all(&currency, &today()) {
                 Err(found) => {
@@ -158,7 +160,7 @@ pub fn TransactionCard(portfolio: Option<String>, currency: String) -> impl Into
                         <label for="tx-kind">{t!(i18n, portfolio.type_)}</label>
                         <select id="tx-kind" prop:value=move || kind.get().code().to_string()
                             on:change=move |ev| { let v = event_target_value(&ev); input.update(|i| i.kind = v); errors.set(BTreeMap::new()); }>
-                            {Kind::ALL.into_iter().map(|k| view! { <option value=k.code()>{kind_text(k)}</option> }).collect_view()}
+                            {Kind::ALL.into_iter().map(|k| view! { <option value=k.code() selected=move || kind.get() == k>{kind_text(k)}</option> }).collect_view()}
                         </select>
                     </div>
                     {field("tx-date", Field::Date, t_string!(i18n, portfolio.date).to_string(), |i| i.date.clone(), |i, v| i.date = v)}

@@ -253,7 +253,9 @@ fn MappingPreview(file_name: String, header: Vec<String>, rows: Vec<Vec<String>>
                                 });
                             }>
                             <option value="">{t!(i18n, portfolio.import_unused)}</option>
-                            {columns.iter().enumerate().map(|(i, name)| view! { <option value=i.to_string()>{name.clone()}</option> }).collect_view()}
+                            {columns.iter().enumerate().map(|(i, name)| view! {
+                                <option value=i.to_string() selected=move || mapping.read().get(&field) == Some(&i)>{name.clone()}</option>
+                            }).collect_view()}
                         </select>
                     </div>
                 }

@@ -12,16 +12,17 @@ use leptos_router::components::A;
 use rust_decimal::Decimal;
 
 use super::{
-    api::{create_portfolio, delete_transaction, get_portfolio, portfolio_performance, update_portfolio},
+    api::{create_portfolio, delete_transaction, get_portfolio, portfolio_performance, price_alerts, update_portfolio},
     ledger::{CostMethod, Kind, Sale},
     transaction::Transaction,
     valuation::{Holding, Totals},
-    PerformanceRange, PortfolioInfo, PortfolioView,
+    PerformanceChart, PerformanceRange, PortfolioInfo, PortfolioView,
 };
 use crate::{
     app::i18n::{t, t_string, use_i18n},
     auth::ui::{pages::error_text, session::use_session},
     market::ui::{direction, stock_href},
+    platform::error::AppError,
 };
 
 pub use alerts::{alert_text, AlertsCard};
@@ -97,6 +98,8 @@ pub fn kind_text(kind: Kind) -> String {
 pub struct PageState {
     pub selected: RwSignal<Option<String>>,
     pub version: RwSignal<u32>,
+    /// Refetches the price alerts.
+    pub alerts: RwSignal<u32>,
 }
 
 impl PageState {
@@ -109,48 +112,47 @@ impl PageState {
 pub fn PortfolioPage() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
+    let state = PageState { selected: RwSignal::new(None), version: RwSignal::new(0), alerts: RwSignal::new(0) };
+    provide_context(state);
+    provide_context(form::Editing(RwSignal::new(None), RwSignal::new(false)));
+    let range = RwSignal::new(PerformanceRange::default());
+    // Every resource of the page is made here, outside the suspense boundaries, so the browser
+    // makes them in the order the server did and finds their values in the page.
+    let signed_in = move || session.user().map(|u| u.id);
+    let figures = Resource::new(
+        move || (signed_in(), state.selected.get(), state.version.get()),
+        |(_, selected, _)| get_portfolio(selected.unwrap_or_default()),
+    );
+    let chart = Resource::new(
+        move || (signed_in(), state.selected.get(), state.version.get(), range.get()),
+        |(_, selected, _, range)| portfolio_performance(selected.unwrap_or_default(), range.code().to_string()),
+    );
+    let alerts = Resource::new(move || (signed_in(), state.alerts.get()), |_| price_alerts());
     view! {
         <Title text=move || t_string!(i18n, nav.portfolio) />
-        {move || if session.user().is_some() {
-            view! { <Portfolio /> }.into_any()
-        } else {
-            view! {
-                <section class="card placeholder">
-                    <h1>{t!(i18n, nav.portfolio)}</h1>
-                    <p>{t!(i18n, portfolio.signin)}</p>
-                    <A href="/signin?next=/portfolio" attr:class="button button-primary">{t!(i18n, nav.sign_in)}</A>
-                </section>
-            }.into_any()
-        }}
-    }
-}
-
-#[component]
-fn Portfolio() -> impl IntoView {
-    let i18n = use_i18n();
-    let state = PageState { selected: RwSignal::new(None), version: RwSignal::new(0) };
-    provide_context(state);
-    provide_context(form::Editing(RwSignal::new(None)));
-    let view = Resource::new(
-        move || (state.selected.get(), state.version.get()),
-        |(selected, _)| get_portfolio(selected.unwrap_or_default()),
-    );
-    view! {
         <div class="portfolio-page">
             <Transition fallback=move || view! { <p class="muted">{t!(i18n, settings.loading)}</p> }>
                 {move || Suspend::new(async move {
-                    match view.await {
-                        Ok(data) => view! { <Loaded data /> }.into_any(),
+                    match figures.await {
+                        Ok(data) => view! { <Loaded data chart range /> }.into_any(),
+                        Err(AppError::Unauthorized) => view! {
+                            <section class="card placeholder">
+                                <h1>{t!(i18n, nav.portfolio)}</h1>
+                                <p>{t!(i18n, portfolio.signin)}</p>
+                                <A href="/signin?next=/portfolio" attr:class="button button-primary">{t!(i18n, nav.sign_in)}</A>
+                            </section>
+                        }.into_any(),
                         Err(err) => view! { <p class="form-error" role="alert">{error_text(&err)}</p> }.into_any(),
                     }
                 })}
             </Transition>
+            <AlertsCard list=alerts />
         </div>
     }
 }
 
 #[component]
-fn Loaded(data: PortfolioView) -> impl IntoView {
+fn Loaded(data: PortfolioView, chart: Resource<Result<PerformanceChart, AppError>>, range: RwSignal<PerformanceRange>) -> impl IntoView {
     let i18n = use_i18n();
     let PortfolioView { portfolio, portfolios, holdings, totals, sales, transactions, by_holding, by_sector } = data;
     let id = portfolio.as_ref().map(|p| p.id.clone());
@@ -172,7 +174,7 @@ fn Loaded(data: PortfolioView) -> impl IntoView {
             </section>
         })}
         {(!empty).then(|| view! { <TotalsCards totals=totals.clone() currency=currency.clone() /> })}
-        {(!empty).then(|| view! { <PerformanceCard portfolio=id.clone().unwrap_or_default() /> })}
+        {(!empty).then(|| view! { <PerformanceCard chart range /> })}
         {(!holdings.is_empty()).then(|| view! {
             <section class="card" aria-labelledby="allocation-title">
                 <h2 id="allocation-title">{t!(i18n, portfolio.allocation)}</h2>
@@ -197,7 +199,6 @@ fn Loaded(data: PortfolioView) -> impl IntoView {
         {(!sales.is_empty()).then(|| view! { <SalesTable sales /> })}
         {(!empty).then(|| view! { <TransactionsTable portfolio=id.clone().unwrap_or_default() transactions=transactions.clone() /> })}
         <import::ImportCard portfolio=id.clone() />
-        <AlertsCard />
         <p class="help advice">{t!(i18n, markets.advice)}</p>
     }
 }
@@ -242,7 +243,7 @@ fn PortfolioPicker(current: Option<PortfolioInfo>, portfolios: Vec<PortfolioInfo
                 <label class="visually-hidden" for="portfolio-select">{t!(i18n, portfolio.choose)}</label>
                 <select id="portfolio-select" prop:value=current_id.clone()
                     on:change=move |ev| { state.selected.set(Some(event_target_value(&ev))); }>
-                    {portfolios.iter().map(|p| view! { <option value=p.id.clone()>{p.name.clone()}</option> }).collect_view()}
+                    {portfolios.iter().map(|p| view! { <option value=p.id.clone() selected=p.id == current_id>{p.name.clone()}</option> }).collect_view()}
                 </select>
             })}
             {has_current.then(|| {
@@ -274,8 +275,8 @@ fn PortfolioPicker(current: Option<PortfolioInfo>, portfolios: Vec<PortfolioInfo
                         <label for="portfolio-method">{t!(i18n, portfolio.method)}</label>
                         <select id="portfolio-method" prop:value=move || method.get().code().to_string()
                             on:change=move |ev| method.set(CostMethod::parse(&event_target_value(&ev)).unwrap_or_default())>
-                            <option value="fifo">{t!(i18n, portfolio.method_fifo)}</option>
-                            <option value="average">{t!(i18n, portfolio.method_average)}</option>
+                            <option value="fifo" selected=move || method.get() == CostMethod::Fifo>{t!(i18n, portfolio.method_fifo)}</option>
+                            <option value="average" selected=move || method.get() == CostMethod::Average>{t!(i18n, portfolio.method_average)}</option>
                         </select>
                     </div>
                 </div>
@@ -323,14 +324,8 @@ fn TotalsCards(totals: Totals, currency: String) -> impl IntoView {
 }
 
 #[component]
-fn PerformanceCard(portfolio: String) -> impl IntoView {
+fn PerformanceCard(chart: Resource<Result<PerformanceChart, AppError>>, range: RwSignal<PerformanceRange>) -> impl IntoView {
     let i18n = use_i18n();
-    let range = RwSignal::new(PerformanceRange::default());
-    // The page redraws this card after every change, so the portfolio and range are the key.
-    let chart = Resource::new(
-        move || (portfolio.clone(), range.get()),
-        |(portfolio, range)| portfolio_performance(portfolio, range.code().to_string()),
-    );
     view! {
         <section class="card chart-card" aria-labelledby="performance-title">
             <div class="card-head">
