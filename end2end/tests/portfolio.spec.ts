@@ -82,7 +82,7 @@ test("two buys and a sale: holdings, gains and both charts; a CSV with a bad row
   await expect(ana.getByLabel("Date", { exact: true }).last()).toHaveValue("0");
   await ana.getByRole("button", { name: "Check 3 rows" }).click();
   const report = ana.locator(".import-report");
-  await expect(report).toContainText("2 rows ready to import");
+  await expect(report).toContainText("Ready to import: 2");
   await expect(report.getByRole("row").filter({ hasText: "3" })).toContainText("Write the date as YYYY-MM-DD");
   await ana.locator(".import").screenshot({ path: path.join(__dirname, "..", "artifacts", "portfolio-import-report.png") });
   await expect(holdings).not.toContainText("MSFT");
