@@ -32,6 +32,8 @@ const INTRADAY_TTL: Duration = Duration::minutes(5);
 /// History kept per symbol: the longest chart range (5 years) plus the 200 trading days the
 /// slowest moving average needs before its first point.
 const HISTORY_MONTHS: u32 = 5 * 12 + 10;
+/// Parsed histories kept in memory (a portfolio's value chart reads one per holding).
+const HISTORIES_IN_MEMORY: usize = 256;
 
 /// A turn at one cache key: the key's lock, shared by everyone asking for it. When the last one
 /// lets go (done, or gone because its request was dropped), the key leaves the map, which so
@@ -64,11 +66,15 @@ pub struct Market {
     chain: Chain,
     /// One lock per cache key: the first request fetches, the others wait and read the cache.
     in_flight: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// The database cache's histories, parsed, until they expire there too: reading and parsing
+    /// a few years of bars per symbol is most of a portfolio chart's time. Per instance; it never
+    /// serves anything older than the database would.
+    histories: Mutex<HashMap<String, (chrono::DateTime<Utc>, Arc<History>)>>,
 }
 
 impl Market {
     pub fn new(chain: Chain) -> Market {
-        Market { chain, in_flight: Mutex::new(HashMap::new()) }
+        Market { chain, in_flight: Mutex::new(HashMap::new()), histories: Mutex::new(HashMap::new()) }
     }
 
     pub fn from_config(config: &MarketConfig) -> Market {
@@ -112,7 +118,18 @@ impl Market {
 
     /// About the last five years and ten months of daily bars, oldest first.
     pub async fn history(&self, db: &DatabaseConnection, symbol: &str) -> MarketResult<History> {
-        let today = Utc::now().date_naive();
+        self.shared_history(db, symbol).await.map(|history| (*history).clone())
+    }
+
+    /// `history`, shared rather than copied.
+    pub async fn shared_history(&self, db: &DatabaseConnection, symbol: &str) -> MarketResult<Arc<History>> {
+        let now = Utc::now();
+        if let Some((fetched, history)) = self.histories.lock().unwrap_or_else(|p| p.into_inner()).get(symbol) {
+            if now - *fetched < HISTORY_TTL {
+                return Ok(history.clone());
+            }
+        }
+        let today = now.date_naive();
         let from = today.checked_sub_months(Months::new(HISTORY_MONTHS)).unwrap_or(today);
         let fetch = || async {
             let (bars, source) = self.chain.daily(symbol, from, today).await?;
@@ -121,6 +138,20 @@ impl Market {
         let (mut history, (_, fetched_at)) =
             self.cached(db, &format!("daily:{symbol}"), HISTORY_TTL, fetch, |h: &History| h.source.clone()).await?;
         history.fetched_at = fetched_at;
+        let history = Arc::new(history);
+        if let Ok(fetched) = chrono::DateTime::parse_from_rfc3339(&history.fetched_at) {
+            let mut kept = self.histories.lock().unwrap_or_else(|p| p.into_inner());
+            if kept.len() >= HISTORIES_IN_MEMORY {
+                // Make room: drop what has expired, else the oldest.
+                kept.retain(|_, (at, _)| now - *at < HISTORY_TTL);
+                if kept.len() >= HISTORIES_IN_MEMORY {
+                    if let Some(oldest) = kept.iter().min_by_key(|(_, (at, _))| *at).map(|(k, _)| k.clone()) {
+                        kept.remove(&oldest);
+                    }
+                }
+            }
+            kept.insert(symbol.to_string(), (fetched.with_timezone(&Utc), history.clone()));
+        }
         Ok(history)
     }
 

@@ -12,10 +12,7 @@ use std::{
 };
 
 use chrono::Utc;
-use rust_decimal::{
-    prelude::{FromPrimitive, ToPrimitive},
-    Decimal,
-};
+use rust_decimal::{prelude::ToPrimitive, Decimal};
 use sea_orm::{
     sea_query::Expr, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
@@ -376,8 +373,11 @@ pub async fn held_symbols(db: &DatabaseConnection, user: Uuid) -> Result<Vec<Str
     Ok(held.into_iter().collect())
 }
 
+/// A provider's price (a float) as a decimal of at most six places; cheap, because a value
+/// chart converts every close of every holding.
 fn decimal_of(value: f64) -> Option<Decimal> {
-    Decimal::from_f64(value).map(|d| d.round_dp(6))
+    let micros = (value * 1e6).round();
+    (value.is_finite() && micros.abs() < 9e18).then(|| Decimal::new(micros as i64, 6).normalize())
 }
 
 /// A symbol's name and sector: what the person wrote on its latest purchase, else the
@@ -455,7 +455,7 @@ pub async fn performance(state: &AppState, user: Uuid, id: Option<&str>, range: 
         .filter(|e| matches!(e.kind, Kind::Buy | Kind::Sell))
         .filter_map(|e| e.symbol.as_deref())
         .collect();
-    let histories = futures::future::join_all(symbols.iter().map(|s| state.market.history(&state.db, s))).await;
+    let histories = futures::future::join_all(symbols.iter().map(|s| state.market.shared_history(&state.db, s))).await;
     let mut simulated = false;
     let mut closes = BTreeMap::new();
     let to_closes = |bars: &[crate::market::Bar]| -> Vec<(String, Decimal)> {
@@ -470,7 +470,7 @@ pub async fn performance(state: &AppState, user: Uuid, id: Option<&str>, range: 
             Err(err) => tracing::debug!(error = %err, symbol, "no history for the value chart"),
         }
     }
-    let benchmark = state.market.history(&state.db, BENCHMARK).await.ok().map(|h| to_closes(&h.bars));
+    let benchmark = state.market.shared_history(&state.db, BENCHMARK).await.ok().map(|h| to_closes(&h.bars));
     let points = valuation::performance(&entries, &closes, benchmark.as_deref());
     let shown = match range.days() {
         Some(days) => &points[points.len().saturating_sub(days)..],
@@ -684,4 +684,18 @@ pub async fn export_download(
 /// Values as the chart wants them.
 pub fn float(value: Decimal) -> f64 {
     value.to_f64().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn provider_floats_become_the_decimals_they_were_written_as() {
+        assert_eq!(decimal_of(93.42), Some(Decimal::new(9342, 2)));
+        assert_eq!(decimal_of(0.1 + 0.2), Some(Decimal::new(3, 1)));
+        assert_eq!(decimal_of(1234.5678916), Some(Decimal::new(1234567892, 6)));
+        assert_eq!(decimal_of(f64::NAN), None);
+        assert_eq!(decimal_of(1e300), None);
+    }
 }
