@@ -14,6 +14,28 @@ const INDICES: &[(&str, &str)] = &[("^SPX", "S&P 500 index")];
 struct Directory {
     entries: Vec<SymbolInfo>,
     by_symbol: HashMap<String, usize>,
+    /// Symbols by company name as people say it ("apple", "coca-cola", "alphabet" → two).
+    by_name: HashMap<String, Vec<usize>>,
+    /// Symbols by the first word of that name ("meta" → Meta Platforms).
+    by_first_word: HashMap<String, Vec<usize>>,
+}
+
+/// "The Coca-Cola Company" → "coca-cola"; "Apple Inc." → "apple"; "Meta Platforms, Inc." →
+/// "meta platforms".
+fn spoken_name(name: &str) -> String {
+    const SUFFIXES: &[&str] = &[
+        "inc", "inc.", "corp", "corp.", "corporation", "co", "co.", "company", "ltd", "ltd.", "limited", "plc", "ag", "se", "sa", "s.a.", "n.v.",
+        "nv", "group", "holdings", "holding", "class", "a", "b", "c", "&", "the", "kgaa", "co.,", "incorporated",
+    ];
+    let lower = name.to_lowercase().replace([',', '(', ')'], " ");
+    let mut words: Vec<&str> = lower.split_whitespace().collect();
+    while words.first().is_some_and(|w| *w == "the") {
+        words.remove(0);
+    }
+    while words.len() > 1 && words.last().is_some_and(|w| SUFFIXES.contains(w)) {
+        words.pop();
+    }
+    words.join(" ")
 }
 
 static DIRECTORY: LazyLock<Directory> = LazyLock::new(|| {
@@ -27,13 +49,31 @@ static DIRECTORY: LazyLock<Directory> = LazyLock::new(|| {
         entries.push(SymbolInfo { symbol: field(0), name: field(1), exchange: field(2), sector: field(4) });
     }
     let by_symbol = entries.iter().enumerate().map(|(i, e)| (e.symbol.clone(), i)).collect();
-    Directory { entries, by_symbol }
+    let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut by_first_word: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, entry) in entries.iter().enumerate() {
+        let spoken = spoken_name(&entry.name);
+        if let Some(first) = spoken.split_whitespace().next() {
+            by_first_word.entry(first.to_string()).or_default().push(i);
+        }
+        by_name.entry(spoken).or_default().push(i);
+    }
+    Directory { entries, by_symbol, by_name, by_first_word }
 });
 
 /// The directory's entry for a symbol in the app's form ("AAPL").
 pub fn lookup(symbol: &str) -> Option<&'static SymbolInfo> {
     let directory = &*DIRECTORY;
     directory.by_symbol.get(symbol).map(|&i| &directory.entries[i])
+}
+
+/// The symbols of the companies called `name` as people say it ("apple", "alphabet" → GOOG,
+/// GOOGL; "meta" → META by the first word of Meta Platforms), for the assistant.
+pub fn companies_named(name: &str) -> Vec<String> {
+    let name = name.trim().to_lowercase();
+    let directory = &*DIRECTORY;
+    let found = directory.by_name.get(&name).or_else(|| directory.by_first_word.get(&name));
+    found.map(|indices| indices.iter().map(|&i| directory.entries[i].symbol.clone()).collect()).unwrap_or_default()
 }
 
 /// Companies matching what a person typed, best first: the exact ticker or name, tickers
@@ -73,6 +113,17 @@ pub fn search(query: &str, limit: usize) -> Vec<SymbolInfo> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn companies_are_found_by_the_name_people_say() {
+        assert_eq!(companies_named("apple"), ["AAPL"]);
+        assert_eq!(companies_named("Microsoft"), ["MSFT"]);
+        assert_eq!(companies_named("meta"), ["META"]);
+        let mut alphabet = companies_named("alphabet");
+        alphabet.sort();
+        assert_eq!(alphabet, ["GOOG", "GOOGL"]);
+        assert!(companies_named("weather").is_empty());
+    }
 
     #[test]
     fn companies_are_found_by_name_or_ticker() {

@@ -47,17 +47,37 @@ fn field_text(field: Field) -> String {
     .to_string()
 }
 
+/// Where the import stands, kept by the page: confirming redraws the page, and the report
+/// must survive that.
+#[derive(Clone, Copy)]
+pub struct ImportState {
+    step: RwSignal<Step>,
+    file_name: RwSignal<String>,
+    /// The file's records, header first; kept out of the reactive graph (it can be large).
+    file: StoredValue<Vec<Vec<String>>>,
+    header: RwSignal<Vec<String>>,
+    mapping: RwSignal<Mapping>,
+    failure: RwSignal<Option<String>>,
+}
+
+impl ImportState {
+    pub fn new() -> ImportState {
+        ImportState {
+            step: RwSignal::new(Step::Choose),
+            file_name: RwSignal::new(String::new()),
+            file: StoredValue::new(Vec::new()),
+            header: RwSignal::new(Vec::new()),
+            mapping: RwSignal::new(Mapping::new()),
+            failure: RwSignal::new(None),
+        }
+    }
+}
+
 #[component]
 pub fn ImportCard(portfolio: Option<String>) -> impl IntoView {
     let i18n = use_i18n();
     let state = expect_context::<PageState>();
-    let step = RwSignal::new(Step::Choose);
-    let file_name = RwSignal::new(String::new());
-    // The file's records, header first; kept out of the reactive graph (it can be large).
-    let file = StoredValue::new(Vec::<Vec<String>>::new());
-    let header = RwSignal::new(Vec::<String>::new());
-    let mapping = RwSignal::new(Mapping::new());
-    let failure = RwSignal::new(None::<String>);
+    let ImportState { step, file_name, file, header, mapping, failure } = expect_context::<ImportState>();
 
     let on_file = move |ev: leptos::ev::Event| {
         failure.set(None);

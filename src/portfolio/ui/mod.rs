@@ -115,6 +115,7 @@ pub fn PortfolioPage() -> impl IntoView {
     let state = PageState { selected: RwSignal::new(None), version: RwSignal::new(0), alerts: RwSignal::new(0) };
     provide_context(state);
     provide_context(form::Editing(RwSignal::new(None), RwSignal::new(false)));
+    provide_context(import::ImportState::new());
     let range = RwSignal::new(PerformanceRange::default());
     // Every resource of the page is made here, outside the suspense boundaries, so the browser
     // makes them in the order the server did and finds their values in the page.
