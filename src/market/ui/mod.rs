@@ -14,16 +14,25 @@ use crate::app::i18n::{t_string, use_i18n};
 
 /// "93.42", "1,234.50".
 pub fn money(value: f64) -> String {
-    let fixed = format!("{:.2}", value.abs());
-    let (whole, cents) = fixed.split_once('.').unwrap_or((&fixed, "00"));
-    let mut grouped = String::new();
+    grouped(&format!("{:.2}", value.abs()), value < 0.0)
+}
+
+/// A number written without sign or grouping ("1234567.5") as a quote board prints it:
+/// thousands grouped, "−" in front when `negative`.
+pub fn grouped(digits: &str, negative: bool) -> String {
+    let (whole, fraction) = digits.split_once('.').map_or((digits, None), |(w, f)| (w, Some(f)));
+    let mut out = String::from(if negative { "−" } else { "" });
     for (i, digit) in whole.chars().enumerate() {
         if i > 0 && (whole.len() - i) % 3 == 0 {
-            grouped.push(',');
+            out.push(',');
         }
-        grouped.push(digit);
+        out.push(digit);
     }
-    format!("{}{grouped}.{cents}", if value < 0.0 { "−" } else { "" })
+    if let Some(fraction) = fraction {
+        out.push('.');
+        out.push_str(fraction);
+    }
+    out
 }
 
 /// "+1.23 %" / "−0.40 %".

@@ -53,24 +53,7 @@ pub fn percent(value: Decimal) -> String {
 fn grouped(value: Decimal, decimals: u32) -> String {
     let mut value = value;
     value.rescale(decimals);
-    let text = value.abs().to_string();
-    let (whole, fraction) = text.split_once('.').map_or((text.as_str(), None), |(w, f)| (w, Some(f)));
-    let mut out = String::new();
-    for (i, digit) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    if let Some(fraction) = fraction {
-        out.push('.');
-        out.push_str(fraction);
-    }
-    if value < Decimal::ZERO {
-        format!("−{out}")
-    } else {
-        out
-    }
+    crate::market::ui::grouped(&value.abs().to_string(), value < Decimal::ZERO)
 }
 
 fn tone(value: Decimal) -> &'static str {
