@@ -44,7 +44,7 @@ fn info(model: &portfolios::Model) -> PortfolioInfo {
     PortfolioInfo {
         id: model.id.to_string(),
         name: model.name.clone(),
-        method: CostMethod::parse(&model.cost_method).unwrap_or_default(),
+        method: method(model),
         currency: model.currency.clone(),
     }
 }
@@ -234,6 +234,15 @@ async fn load(db: &impl ConnectionTrait, portfolio: Uuid, import: Option<Uuid>) 
         .await?)
 }
 
+/// The portfolio's confirmed transactions in the ledger's order.
+async fn committed(db: &impl ConnectionTrait, portfolio: Uuid) -> Result<Vec<Transaction>, AppError> {
+    Ok(load(db, portfolio, None).await?.iter().map(to_transaction).collect())
+}
+
+fn method(portfolio: &portfolios::Model) -> CostMethod {
+    CostMethod::parse(&portfolio.cost_method).unwrap_or_default()
+}
+
 /// Takes the portfolio's write lock for the rest of the database transaction.
 async fn lock(db: &impl ConnectionTrait, portfolio: Uuid) -> Result<(), AppError> {
     portfolios::Entity::update_many()
@@ -273,12 +282,12 @@ fn in_order(mut transactions: Vec<Transaction>) -> Vec<Transaction> {
 pub async fn add(state: &AppState, user: Uuid, id: Option<&str>, input: &TransactionInput) -> Result<Transaction, AppError> {
     let portfolio = target(&state.db, user, id).await?;
     let new = input.validate(&portfolio.currency, &today()).map_err(|e| AppError::Validation(e.to_string()))?;
-    let method = CostMethod::parse(&portfolio.cost_method).unwrap_or_default();
+    let cost_method = method(&portfolio);
     let txn = state.db.begin().await?;
     lock(&txn, portfolio.id).await?;
-    let mut all: Vec<Transaction> = load(&txn, portfolio.id, None).await?.iter().map(to_transaction).collect();
+    let mut all = committed(&txn, portfolio.id).await?;
     all.push(Transaction { id: String::new(), data: new.clone() });
-    check(method, &in_order(all))?;
+    check(cost_method, &in_order(all))?;
     let seq = next_seq(&txn, portfolio.id).await?;
     let stored = rows::Entity::insert(new_row(portfolio.id, seq, &new, None)).exec_with_returning(&txn).await?;
     txn.commit().await?;
@@ -294,7 +303,7 @@ pub async fn add_holding(state: &AppState, user: Uuid, id: Option<&str>, holding
 pub async fn edit(state: &AppState, user: Uuid, id: &str, transaction_id: &str, input: &TransactionInput) -> Result<Transaction, AppError> {
     let portfolio = owned_or_first(&state.db, user, Some(id)).await?;
     let new = input.validate(&portfolio.currency, &today()).map_err(|e| AppError::Validation(e.to_string()))?;
-    let method = CostMethod::parse(&portfolio.cost_method).unwrap_or_default();
+    let cost_method = method(&portfolio);
     let txn = state.db.begin().await?;
     lock(&txn, portfolio.id).await?;
     let loaded = load(&txn, portfolio.id, None).await?;
@@ -312,7 +321,7 @@ pub async fn edit(state: &AppState, user: Uuid, id: &str, transaction_id: &str, 
         })
         .collect();
     ordered.sort_by(|a, b| (a.0.as_str(), a.1).cmp(&(b.0.as_str(), b.1)));
-    check(method, &ordered.into_iter().map(|(_, _, t)| t).collect::<Vec<_>>())?;
+    check(cost_method, &ordered.into_iter().map(|(_, _, t)| t).collect::<Vec<_>>())?;
     let mut update = new_row(portfolio.id, seq, &new, None);
     update.id = Set(row.id);
     update.created_at = Set(row.created_at);
@@ -324,7 +333,7 @@ pub async fn edit(state: &AppState, user: Uuid, id: &str, transaction_id: &str, 
 /// Deletes a transaction; refused if a later sale would then sell shares not held.
 pub async fn remove(state: &AppState, user: Uuid, id: &str, transaction_id: &str) -> Result<(), AppError> {
     let portfolio = owned_or_first(&state.db, user, Some(id)).await?;
-    let method = CostMethod::parse(&portfolio.cost_method).unwrap_or_default();
+    let cost_method = method(&portfolio);
     let txn = state.db.begin().await?;
     lock(&txn, portfolio.id).await?;
     let loaded = load(&txn, portfolio.id, None).await?;
@@ -332,7 +341,7 @@ pub async fn remove(state: &AppState, user: Uuid, id: &str, transaction_id: &str
         return Err(AppError::NotFound("The transaction".into()));
     }
     let rest: Vec<Transaction> = loaded.iter().filter(|r| r.id.to_string() != transaction_id).map(to_transaction).collect();
-    check(method, &rest).map_err(|err| match err {
+    check(cost_method, &rest).map_err(|err| match err {
         AppError::Validation(why) => AppError::Validation(format!("Deleting it would break a later sale: {why}")),
         other => other,
     })?;
@@ -365,9 +374,9 @@ pub async fn remove_symbol(state: &AppState, user: Uuid, id: Option<&str>, symbo
 pub async fn held_symbols(db: &DatabaseConnection, user: Uuid) -> Result<Vec<String>, AppError> {
     let mut held = BTreeSet::new();
     for portfolio in portfolios(db, user).await? {
-        let method = CostMethod::parse(&portfolio.cost_method).unwrap_or_default();
-        let transactions: Vec<Transaction> = load(db, portfolio.id, None).await?.iter().map(to_transaction).collect();
-        let ledger = check(method, &transactions)?;
+        let cost_method = method(&portfolio);
+        let transactions: Vec<Transaction> = committed(db, portfolio.id).await?;
+        let ledger = check(cost_method, &transactions)?;
         held.extend(ledger.positions.into_iter().filter(|(_, p)| !p.shares().is_zero()).map(|(s, _)| s));
     }
     Ok(held.into_iter().collect())
@@ -409,9 +418,9 @@ pub async fn view(state: &AppState, user: Uuid, id: Option<&str>) -> Result<Port
             by_sector: None,
         });
     };
-    let method = CostMethod::parse(&portfolio.cost_method).unwrap_or_default();
-    let transactions: Vec<Transaction> = load(&state.db, portfolio.id, None).await?.iter().map(to_transaction).collect();
-    let ledger = check(method, &transactions)?;
+    let cost_method = method(&portfolio);
+    let transactions: Vec<Transaction> = committed(&state.db, portfolio.id).await?;
+    let ledger = check(cost_method, &transactions)?;
     let held: Vec<&String> = ledger.positions.iter().filter(|(_, p)| !p.shares().is_zero()).map(|(s, _)| s).collect();
     let quotes = futures::future::join_all(held.iter().map(|symbol| state.market.quote(&state.db, symbol))).await;
     let mut prices = BTreeMap::new();
@@ -448,7 +457,7 @@ pub async fn view(state: &AppState, user: Uuid, id: Option<&str>) -> Result<Port
 /// The value over time against the benchmark.
 pub async fn performance(state: &AppState, user: Uuid, id: Option<&str>, range: PerformanceRange) -> Result<PerformanceChart, AppError> {
     let portfolio = owned_or_first(&state.db, user, id).await?;
-    let transactions: Vec<Transaction> = load(&state.db, portfolio.id, None).await?.iter().map(to_transaction).collect();
+    let transactions: Vec<Transaction> = committed(&state.db, portfolio.id).await?;
     let entries: Vec<_> = transactions.iter().map(Transaction::entry).collect();
     let symbols: BTreeSet<&str> = entries
         .iter()
@@ -567,9 +576,9 @@ pub async fn import_rows(
 /// Replays the portfolio with the staged rows: rows the history refuses (a sale of shares not
 /// held) are reported and left out; the rest are what confirming would import.
 async fn review_in(db: &impl ConnectionTrait, portfolio: &portfolios::Model, import: Uuid) -> Result<(ImportReport, Vec<Uuid>), AppError> {
-    let method = CostMethod::parse(&portfolio.cost_method).unwrap_or_default();
+    let cost_method = method(&portfolio);
     let loaded = load(db, portfolio.id, Some(import)).await?;
-    let mut ledger = Ledger::new(method);
+    let mut ledger = Ledger::new(cost_method);
     let mut report = ImportReport::default();
     let mut refused = Vec::new();
     for row in &loaded {
@@ -638,7 +647,7 @@ pub async fn import_cancel(state: &AppState, user: Uuid, id: &str, import: &str)
 /// The portfolio as a CSV file: (its name, the file).
 pub async fn export(state: &AppState, user: Uuid, id: Option<&str>) -> Result<(String, String), AppError> {
     let portfolio = owned_or_first(&state.db, user, id).await?;
-    let transactions: Vec<Transaction> = load(&state.db, portfolio.id, None).await?.iter().map(to_transaction).collect();
+    let transactions: Vec<Transaction> = committed(&state.db, portfolio.id).await?;
     Ok((portfolio.name, import::export(&transactions)))
 }
 
