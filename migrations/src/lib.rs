@@ -11,6 +11,7 @@ mod m20261122_000005_translations;
 mod m20261122_000006_markets;
 mod m20261122_000007_watchlists;
 mod m20261123_000008_portfolios;
+mod m20261123_000009_assistant;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000006_markets::Migration),
             Box::new(m20261122_000007_watchlists::Migration),
             Box::new(m20261123_000008_portfolios::Migration),
+            Box::new(m20261123_000009_assistant::Migration),
         ]
     }
 }

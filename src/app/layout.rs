@@ -37,6 +37,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <OfflineBanner />
                 {children()}
                 <crate::chat::ui::notifications::MentionNotices />
+                <crate::assistant::ui::AssistantPanel />
                 <footer class="footer">
                     <span>{t!(i18n, footer.disclaimer)}</span>
                 </footer>

@@ -23,6 +23,7 @@ use crate::auth::ui::{
     pages::{ProfilePage, SignInPage, SignUpPage},
     session::provide_session,
 };
+use crate::assistant::ui::AssistantPage;
 use crate::chat::ui::socket::provide_chat_socket;
 use crate::portfolio::ui::PortfolioPage;
 use crate::community::ui::{ChannelPage, CommunitiesPage, CommunityIndex, InvitePage, ManagePage};
@@ -30,7 +31,6 @@ use crate::market::ui::{MarketsPage, StockPage};
 use i18n::{t_string, use_i18n, I18nContextProvider};
 use layout::Layout;
 use pages::{
-    coming_soon::{ComingSoon, Section},
     error::PageErrorBoundary,
     home::HomePage,
     not_found::NotFound,
@@ -86,7 +86,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/markets") view=MarketsPage />
                         <Route path=path!("/markets/:symbol") view=StockPage />
                         <Route path=path!("/portfolio") view=PortfolioPage />
-                        <Route path=path!("/assistant") view=|| view! { <ComingSoon section=Section::Assistant /> } />
+                        <Route path=path!("/assistant") view=AssistantPage />
                         <Route path=path!("/settings") view=SettingsPage />
                     </Routes>
                     </PageErrorBoundary>

@@ -46,6 +46,14 @@ pub fn term(id: &str) -> Option<&'static Term> {
     GLOSSARY.terms.iter().find(|t| t.id == id)
 }
 
+/// One-word names of up to five letters, lower case ("rsi", "etf", "kgv"): written in
+/// capitals they look like tickers, and the recogniser must read them as terms.
+pub fn short_names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = GLOSSARY.by_name.keys().map(String::as_str).filter(|n| n.len() <= 5 && n.chars().all(|c| c.is_alphanumeric())).collect();
+    names.sort_unstable();
+    names
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,5 +88,7 @@ mod tests {
             assert_eq!(find(name).as_deref(), Some(id), "{name}");
         }
         assert_eq!(find("football"), None);
+        let short = short_names();
+        assert!(["rsi", "etf", "eps", "macd"].iter().all(|n| short.contains(n)), "{short:?}");
     }
 }

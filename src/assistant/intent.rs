@@ -9,15 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Indicator {
-    Rsi,
-    Macd,
-    Sma,
-    Ema,
-    Bollinger,
-}
+pub use super::Indicator;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", tag = "intent")]
@@ -234,7 +226,10 @@ impl Symbols for AppDirectory {
 pub fn recognise(question: &str, lookup: &impl Symbols, glossary: &impl Fn(&str) -> Option<String>, term_words: &[&str]) -> Intent {
     let text = normalise(question);
     let symbols = symbols_in(question, lookup, term_words);
-    if let Some(Err((name, candidates))) = symbols.iter().find(|s| s.is_err()).cloned() {
+    // "alphabet (GOOG)": the ticker beside the name settles which one.
+    let named: Vec<&String> = symbols.iter().filter_map(|s| s.as_ref().ok()).collect();
+    let unsettled = symbols.iter().find_map(|s| s.as_ref().err().filter(|(_, candidates)| !candidates.iter().any(|c| named.contains(&c))));
+    if let Some((name, candidates)) = unsettled.cloned() {
         return Intent::Clarify { name, candidates };
     }
     let symbols: Vec<String> = symbols.into_iter().filter_map(Result::ok).collect();
@@ -287,7 +282,8 @@ pub fn recognise(question: &str, lookup: &impl Symbols, glossary: &impl Fn(&str)
 /// The glossary entry named in the text: the longest name found wins ("short squeeze" over
 /// "short").
 fn glossary_term(text: &str, glossary: &impl Fn(&str) -> Option<String>) -> Option<String> {
-    let words: Vec<&str> = text.split_whitespace().collect();
+    // "macd'yi", "l'RSI": the term without what an apostrophe joins to it.
+    let words: Vec<&str> = text.split_whitespace().map(without_apostrophe).collect();
     for span in (1..=4).rev() {
         for start in 0..words.len().saturating_sub(span - 1) {
             let phrase = words[start..start + span].join(" ");
@@ -385,6 +381,8 @@ mod tests {
         assert_eq!(real("how is nvidia doing"), analysis("NVDA"));
         assert_eq!(real("SAP.DE price"), quote("SAP.DE"));
         assert!(matches!(real("price of alphabet"), Intent::Clarify { .. }));
+        // A clarifying question's choice, asked again.
+        assert_eq!(real("price of alphabet (GOOGL)"), quote("GOOGL"));
         for off_topic in ["what is the capital of Spain", "what's the weather in Paris", "who won the football match", "tell me a joke", "how do I bake bread"] {
             assert_eq!(real(off_topic), Intent::OffTopic, "{off_topic}");
         }
@@ -477,6 +475,7 @@ mod tests {
             ("AAPL'de ne kadar kazandım", holding("AAPL")),
             ("izleme listemi göster", Intent::Watchlist),
             ("MACD nedir", explain("macd")),
+            ("MACD'yi açıkla", explain("macd")),
             ("açığa satış ne demek", explain("short_selling")),
             ("F/K oranı nedir", explain("pe_ratio")),
             ("temettü verimi nedir", explain("dividend_yield")),

@@ -180,6 +180,9 @@ pub enum ServerEvent {
     Mentioned { community_slug: String, channel_name: String, message: ChatMessage },
     /// A price alert of this person's was crossed (sent to their own topic).
     AlertTriggered { alert: crate::portfolio::alerts::PriceAlert },
+    /// A piece of the assistant's answer as a hosted model writes it (sent to the asker's own
+    /// topic); `request` is the asking tab's id for the pending question.
+    AssistantDelta { conversation_id: String, request: Option<String>, text: String },
     /// A slash command's private answer; `nonce` names the pending entry it settles.
     CommandReply { channel_id: String, text: String, nonce: Option<String> },
     /// A request from this tab failed; `nonce` names the pending message it concerns.

@@ -1,6 +1,8 @@
 //! sea-orm entities, one file per table (server build only).
 
 pub mod app_meta;
+pub mod assistant_conversations;
+pub mod assistant_messages;
 pub mod channels;
 pub mod communities;
 pub mod community_bans;

@@ -83,6 +83,9 @@ pub struct Config {
     pub rate_limit_messages: u32,
     /// `RATE_LIMIT_WINDOW`: the window in seconds (default 60).
     pub rate_limit_window_secs: u64,
+    /// `ASSISTANT_RATE_LIMIT`: questions a person may ask the assistant per minute (default 20;
+    /// 0 = off).
+    pub assistant_rate_limit: u32,
     /// `TOXICITY_THRESHOLD`: messages the moderation engine scores at least this (0–1) are
     /// flagged (default 0.7). Nothing is ever blocked.
     pub toxicity_threshold: f32,
@@ -176,6 +179,7 @@ impl fmt::Debug for Config {
             .field("trust_proxy", &self.trust_proxy)
             .field("rate_limit_messages", &self.rate_limit_messages)
             .field("rate_limit_window_secs", &self.rate_limit_window_secs)
+            .field("assistant_rate_limit", &self.assistant_rate_limit)
             .field("toxicity_threshold", &self.toxicity_threshold)
             .field("apertium_url", &self.apertium_url)
             .field(
@@ -313,6 +317,12 @@ impl Config {
             })?,
         };
         let rate_limit_window_secs = seconds("RATE_LIMIT_WINDOW", 60, 1, 24 * 60 * 60)?;
+        let assistant_rate_limit = match get("ASSISTANT_RATE_LIMIT") {
+            None => 20,
+            Some(v) => v.parse::<u32>().ok().filter(|n| *n <= 100_000).ok_or_else(|| {
+                ConfigError::new("ASSISTANT_RATE_LIMIT", format!("`{v}` is not a number of questions per minute between 0 (no limit) and 100000"))
+            })?,
+        };
         let alert_check_secs = seconds("ALERT_CHECK_SECS", crate::portfolio::alerts::CHECK_EVERY_SECS, 1, 24 * 60 * 60)?;
         let toxicity_threshold = match get("TOXICITY_THRESHOLD") {
             None => crate::ai::DEFAULT_TOXICITY_THRESHOLD,
@@ -399,6 +409,7 @@ impl Config {
             trust_proxy,
             rate_limit_messages,
             rate_limit_window_secs,
+            assistant_rate_limit,
             toxicity_threshold,
             apertium_url,
             hosted_ai,
@@ -502,6 +513,7 @@ mod tests {
         assert_eq!(c.jwt_secret, None);
         assert_eq!(c.log_format, LogFormat::Pretty);
         assert_eq!((c.rate_limit_messages, c.rate_limit_window_secs), (10, 60));
+        assert_eq!(c.assistant_rate_limit, 20);
         assert_eq!(c.toxicity_threshold, 0.7);
         assert_eq!((c.apertium_url, c.hosted_ai), (None, None));
     }
@@ -553,6 +565,8 @@ mod tests {
     fn the_chat_rate_limit_is_configurable_and_can_be_switched_off() {
         let c = config(&[("RATE_LIMIT_MESSAGES", "0"), ("RATE_LIMIT_WINDOW", "30")]).unwrap();
         assert_eq!((c.rate_limit_messages, c.rate_limit_window_secs), (0, 30));
+        assert_eq!(config(&[("ASSISTANT_RATE_LIMIT", "3")]).unwrap().assistant_rate_limit, 3);
+        assert_eq!(config(&[("ASSISTANT_RATE_LIMIT", "many")]).err().unwrap().var, "ASSISTANT_RATE_LIMIT");
         let err = config(&[("RATE_LIMIT_MESSAGES", "lots")]).err().unwrap();
         assert_eq!(err.var, "RATE_LIMIT_MESSAGES");
         let err = config(&[("RATE_LIMIT_WINDOW", "0")]).err().unwrap();

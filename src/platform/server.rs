@@ -43,6 +43,8 @@ pub struct AppState {
     pub ai: Arc<crate::ai::worker::AiWork>,
     /// Quotes and history: the provider chain behind the database cache.
     pub market: Arc<crate::market::service::Market>,
+    /// The assistant's hosted model, when `AI_BASE_URL` names one (else the built-in engine).
+    pub assistant: Option<Arc<crate::assistant::hosted::HostedAssistant>>,
 }
 
 impl AppState {

@@ -76,7 +76,8 @@ impl ChannelState {
     }
 }
 
-fn nonce() -> String {
+/// An id for something pending in this tab (a message, a question).
+pub fn nonce() -> String {
     #[cfg(feature = "hydrate")]
     {
         format!("{:x}{:x}", js_sys::Math::random().to_bits(), now_ms() as u64)

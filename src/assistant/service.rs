@@ -1,0 +1,238 @@
+//! Conversations with the assistant, kept per person: asking (rate limited, answered by the
+//! hosted model when one is configured, else by the built-in engine), listing, renaming,
+//! deleting. A question and its answer are written together once the answer exists, so a failed
+//! answer leaves nothing half-written.
+
+use chrono::{Duration, Utc};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+};
+use uuid::Uuid;
+
+use super::{
+    engine::{self, Answer},
+    tools::Asker,
+    Card, Conversation, ConversationView, Exchange, Role, Turn, QUESTION_MAX,
+};
+use crate::{
+    chat::{socket, ServerEvent},
+    entities::{assistant_conversations as conversations, assistant_messages as messages, users},
+    platform::{error::AppError, rate_limit::RateLimit, server::AppState},
+};
+
+/// Conversations listed at most (the newest).
+const LISTED: u64 = 100;
+pub const TITLE_MAX: usize = 80;
+/// A new conversation is named after its first question, cut to this many characters.
+const TITLE_FROM_QUESTION: usize = 60;
+
+fn conversation_of(row: &conversations::Model) -> Conversation {
+    Conversation { id: row.id.to_string(), title: row.title.clone(), updated_at: row.updated_at.to_rfc3339() }
+}
+
+fn turn_of(row: messages::Model) -> Turn {
+    Turn {
+        id: row.id.to_string(),
+        role: if row.role == "user" { Role::User } else { Role::Assistant },
+        text: row.body,
+        cards: serde_json::from_str::<Vec<Card>>(&row.cards).unwrap_or_default(),
+        language: row.language,
+        engine: row.engine,
+        at: row.created_at.to_rfc3339(),
+    }
+}
+
+/// The person's conversation `id`; someone else's is "not found", like one that does not exist.
+async fn owned(db: &DatabaseConnection, user: Uuid, id: &str) -> Result<conversations::Model, AppError> {
+    let missing = || AppError::NotFound("The conversation".into());
+    let id = Uuid::parse_str(id.trim()).map_err(|_| missing())?;
+    conversations::Entity::find_by_id(id).filter(conversations::Column::UserId.eq(user)).one(db).await?.ok_or_else(missing)
+}
+
+pub async fn list(db: &DatabaseConnection, user: Uuid) -> Result<Vec<Conversation>, AppError> {
+    let rows = conversations::Entity::find()
+        .filter(conversations::Column::UserId.eq(user))
+        .order_by_desc(conversations::Column::UpdatedAt)
+        .limit(LISTED)
+        .all(db)
+        .await?;
+    Ok(rows.iter().map(conversation_of).collect())
+}
+
+pub async fn open(db: &DatabaseConnection, user: Uuid, id: &str) -> Result<ConversationView, AppError> {
+    let conversation = owned(db, user, id).await?;
+    let turns = messages::Entity::find()
+        .filter(messages::Column::ConversationId.eq(conversation.id))
+        .order_by_asc(messages::Column::CreatedAt)
+        // A question before its answer, should the clock give both the same instant.
+        .order_by_desc(messages::Column::Role)
+        .all(db)
+        .await?;
+    Ok(ConversationView { conversation: conversation_of(&conversation), turns: turns.into_iter().map(turn_of).collect() })
+}
+
+pub async fn rename(db: &DatabaseConnection, user: Uuid, id: &str, title: &str) -> Result<Conversation, AppError> {
+    let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
+    if title.is_empty() {
+        return Err(AppError::Validation("Give the conversation a title.".into()));
+    }
+    if title.chars().count() > TITLE_MAX {
+        return Err(AppError::Validation(format!("A title is at most {TITLE_MAX} characters.")));
+    }
+    let row = owned(db, user, id).await?;
+    let mut active: conversations::ActiveModel = row.into();
+    active.title = Set(title);
+    let row = conversations::Entity::update(active).exec(db).await?;
+    Ok(conversation_of(&row))
+}
+
+pub async fn delete(db: &DatabaseConnection, user: Uuid, id: &str) -> Result<(), AppError> {
+    let row = owned(db, user, id).await?;
+    let txn = db.begin().await?;
+    messages::Entity::delete_many().filter(messages::Column::ConversationId.eq(row.id)).exec(&txn).await?;
+    conversations::Entity::delete_by_id(row.id).exec(&txn).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// A first question as a title: whole words up to 60 characters.
+pub fn title_from(question: &str) -> String {
+    let mut title = String::new();
+    for word in question.split_whitespace() {
+        if title.chars().count() + word.chars().count() + 1 > TITLE_FROM_QUESTION {
+            if title.is_empty() {
+                title = word.chars().take(TITLE_FROM_QUESTION).collect();
+            }
+            title.push('…');
+            break;
+        }
+        if !title.is_empty() {
+            title.push(' ');
+        }
+        title.push_str(word);
+    }
+    title
+}
+
+/// Refuses a question once the person has asked `ASSISTANT_RATE_LIMIT` in the last minute.
+async fn check_rate(state: &AppState, user: Uuid) -> Result<(), AppError> {
+    let limit = RateLimit { max: state.config.assistant_rate_limit, window: Duration::seconds(60) };
+    if limit.is_off() {
+        return Ok(());
+    }
+    let now = Utc::now();
+    let recent = messages::Entity::find()
+        .filter(messages::Column::UserId.eq(user))
+        .filter(messages::Column::Role.eq("user"))
+        .filter(messages::Column::CreatedAt.gte(limit.window_start(now)));
+    let count = recent.clone().count(&state.db).await?;
+    let oldest = recent.order_by_asc(messages::Column::CreatedAt).one(&state.db).await?.map(|m| m.created_at);
+    limit.check(count, oldest, now).map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })
+}
+
+/// Asks the assistant: `conversation` to go on with one, `None` to start one. `request` is the
+/// asking tab's id, echoed on the streamed pieces of the answer.
+pub async fn ask(state: &AppState, user: Uuid, conversation: Option<&str>, question: &str, request: Option<String>) -> Result<Exchange, AppError> {
+    let question = question.trim();
+    if question.is_empty() {
+        return Err(AppError::Validation("Ask a question first.".into()));
+    }
+    if question.chars().count() > QUESTION_MAX {
+        return Err(AppError::Validation(format!("A question is at most {QUESTION_MAX} characters.")));
+    }
+    let existing = match conversation.map(str::trim).filter(|c| !c.is_empty()) {
+        Some(id) => Some(owned(&state.db, user, id).await?),
+        None => None,
+    };
+    check_rate(state, user).await?;
+    let preferred = users::Entity::find_by_id(user).one(&state.db).await?.map(|u| u.preferred_language).unwrap_or_else(|| "en".into());
+    let language = engine::language_of(question, &preferred);
+    let conversation_id = existing.as_ref().map_or_else(Uuid::now_v7, |c| c.id);
+    let history = match &existing {
+        Some(row) => open(&state.db, user, &row.id.to_string()).await?.turns,
+        None => Vec::new(),
+    };
+
+    let asked_at = Utc::now();
+    let asker = Asker { state, user, language: &language };
+    let answer = answer(state, asker, &history, question, conversation_id, request).await?;
+
+    let now = Utc::now();
+    let txn = state.db.begin().await?;
+    let row = match existing {
+        Some(row) => {
+            let mut active: conversations::ActiveModel = row.into();
+            active.updated_at = Set(now);
+            conversations::Entity::update(active).exec(&txn).await?
+        }
+        None => {
+            conversations::Entity::insert(conversations::ActiveModel {
+                id: Set(conversation_id),
+                user_id: Set(user),
+                title: Set(title_from(question)),
+                created_at: Set(now),
+                updated_at: Set(now),
+            })
+            .exec_with_returning(&txn)
+            .await?
+        }
+    };
+    let turn = |role: Role, text: &str, cards: &[Card], language: &str, engine: &str, at| messages::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        conversation_id: Set(conversation_id),
+        user_id: Set(user),
+        role: Set(if role == Role::User { "user" } else { "assistant" }.into()),
+        body: Set(text.to_string()),
+        cards: Set(serde_json::to_string(cards).expect("cards serialise")),
+        language: Set(language.to_string()),
+        engine: Set(engine.to_string()),
+        created_at: Set(at),
+    };
+    let asked = messages::Entity::insert(turn(Role::User, question, &[], &language, "", asked_at)).exec_with_returning(&txn).await?;
+    let answered = messages::Entity::insert(turn(Role::Assistant, &answer.text, &answer.cards, &language, &answer.engine, now)).exec_with_returning(&txn).await?;
+    txn.commit().await?;
+    Ok(Exchange { conversation: conversation_of(&row), question: turn_of(asked), answer: turn_of(answered) })
+}
+
+/// The hosted model's answer, its pieces published to the person's tabs as they come; the
+/// built-in engine's when there is no hosted model or it failed.
+async fn answer(state: &AppState, asker: Asker<'_>, history: &[Turn], question: &str, conversation: Uuid, request: Option<String>) -> Result<Answer, AppError> {
+    if let Some(hosted) = &state.assistant {
+        let (sender, mut pieces) = tokio::sync::mpsc::unbounded_channel::<String>();
+        let forward = {
+            let (state, topic) = (state.clone(), socket::topic::user(asker.user));
+            tokio::spawn(async move {
+                while let Some(text) = pieces.recv().await {
+                    let event = ServerEvent::AssistantDelta { conversation_id: conversation.to_string(), request: request.clone(), text };
+                    socket::publish(&state, &topic, None, &event).await;
+                }
+            })
+        };
+        let mut on_text = move |piece: String| {
+            let _ = sender.send(piece);
+        };
+        let result = hosted.answer(asker, history, question, &mut on_text).await;
+        drop(on_text);
+        let _ = forward.await;
+        match result {
+            Ok(answer) if !answer.text.is_empty() => return Ok(answer),
+            Ok(_) => tracing::warn!(model = hosted.model(), "the hosted model's answer was empty; the built-in engine answers"),
+            Err(failure) => tracing::warn!(%failure, model = hosted.model(), "the hosted assistant failed; the built-in engine answers"),
+        }
+    }
+    engine::answer(asker, question).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_are_whole_words() {
+        assert_eq!(title_from("  what is the RSI of AAPL? "), "what is the RSI of AAPL?");
+        let long = "how is my portfolio doing compared with the S&P 500 over the past three years and months";
+        let title = title_from(long);
+        assert!(title.ends_with('…') && title.chars().count() <= TITLE_FROM_QUESTION + 1, "{title}");
+        assert!(long.starts_with(title.trim_end_matches('…')));
+    }
+}
