@@ -240,6 +240,7 @@ async fn a_hosted_model_calls_tools_and_streams_its_answer() {
     let reply = ask(&h, &ana, "what is AAPL at, from memory?", None).await;
     assert!(!reply["reply"].as_str().unwrap().contains("187.44"), "{reply}");
     assert_eq!(card(&reply, "quote")["quote"]["price"].as_f64(), Some(price));
+    assert_eq!(card(&reply, "miniChart")["closes"].as_array().unwrap().len(), 63, "three months beside the price");
     // The service failing: the built-in engine answers.
     let reply = ask(&h, &ana, "the model is down: explain beta", None).await;
     assert!(reply["reply"].as_str().unwrap().to_lowercase().contains("beta"), "{reply}");

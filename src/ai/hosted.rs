@@ -220,7 +220,7 @@ Market slang is not toxic: \"short squeeze\", \"bloodbath\", \"this stock is kil
 \"severe\": true only for slurs, threats or sexual content involving minors}.";
 
 /// The text of an OpenAI-style error body, or the start of whatever came back.
-fn error_message(body: &str) -> String {
+pub(crate) fn error_message(body: &str) -> String {
     serde_json::from_str::<Value>(body)
         .ok()
         .and_then(|v| v["error"]["message"].as_str().map(str::to_string))

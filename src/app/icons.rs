@@ -18,6 +18,9 @@ pub enum IconName {
     ArrowRight,
     SignIn,
     Shield,
+    Pencil,
+    Trash,
+    Close,
 }
 
 impl IconName {
@@ -59,6 +62,9 @@ impl IconName {
             IconName::ArrowRight => &["M5 12h14", "M13 6l6 6-6 6"],
             IconName::SignIn => &["M15 3h4a2 2 0 0 1 2 2v14a2 2 0 0 1-2 2h-4", "M10 17l5-5-5-5", "M15 12H3"],
             IconName::Shield => &["M12 3l8 3v6c0 5-3.5 8-8 9-4.5-1-8-4-8-9V6z", "M9 12l2 2 4-4"],
+            IconName::Pencil => &["M4 20h4L19 9l-4-4L4 16z", "M13.5 6.5l4 4"],
+            IconName::Trash => &["M4 7h16", "M10 11v6M14 11v6", "M6 7l1 13h10l1-13", "M9 7V4h6v3"],
+            IconName::Close => &["M6 6l12 12", "M18 6L6 18"],
         }
     }
 }

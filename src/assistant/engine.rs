@@ -37,19 +37,20 @@ pub fn language_of(question: &str, preferred: &str) -> String {
     detected.unwrap_or(preferred).to_string()
 }
 
-/// The tool that answers an intent, if one does.
-fn tool_for(intent: &Intent) -> Option<ToolCall> {
-    Some(match intent {
-        Intent::Quote { symbol } => ToolCall::GetQuote { symbol: symbol.clone() },
-        Intent::Indicator { symbol, indicator } => ToolCall::GetIndicator { symbol: symbol.clone(), indicator: *indicator },
-        Intent::Analysis { symbol } => ToolCall::AnalyzeStock { symbol: symbol.clone() },
-        Intent::Compare { first, second } => ToolCall::CompareStocks { first: first.clone(), second: second.clone() },
-        Intent::Portfolio => ToolCall::GetPortfolio {},
-        Intent::Holding { symbol } => ToolCall::GetHolding { symbol: symbol.clone() },
-        Intent::Watchlist => ToolCall::GetWatchlist {},
-        Intent::Explain { term } => ToolCall::ExplainTerm { term: term.clone() },
-        Intent::Greeting | Intent::Help | Intent::Clarify { .. } | Intent::NeedSymbol | Intent::OffTopic => return None,
-    })
+/// The tools that answer an intent (none for a greeting, a refusal…).
+fn tools_for(intent: &Intent) -> Vec<ToolCall> {
+    match intent {
+        // A price with the last three months beside it.
+        Intent::Quote { symbol } => vec![ToolCall::GetQuote { symbol: symbol.clone() }, ToolCall::GetHistory { symbol: symbol.clone(), days: None }],
+        Intent::Indicator { symbol, indicator } => vec![ToolCall::GetIndicator { symbol: symbol.clone(), indicator: *indicator }],
+        Intent::Analysis { symbol } => vec![ToolCall::AnalyzeStock { symbol: symbol.clone() }],
+        Intent::Compare { first, second } => vec![ToolCall::CompareStocks { first: first.clone(), second: second.clone() }],
+        Intent::Portfolio => vec![ToolCall::GetPortfolio {}],
+        Intent::Holding { symbol } => vec![ToolCall::GetHolding { symbol: symbol.clone() }],
+        Intent::Watchlist => vec![ToolCall::GetWatchlist {}],
+        Intent::Explain { term } => vec![ToolCall::ExplainTerm { term: term.clone() }],
+        Intent::Greeting | Intent::Help | Intent::Clarify { .. } | Intent::NeedSymbol | Intent::OffTopic => Vec::new(),
+    }
 }
 
 /// Answers `question` in `language` from Bullpen's data.
@@ -57,7 +58,8 @@ pub async fn answer(asker: Asker<'_>, question: &str) -> Result<Answer, AppError
     let language = asker.language;
     let intent = recognise(question);
     let reply = |text: String, cards: Vec<Card>| Ok(Answer { text, cards, engine: super::BUILT_IN.into() });
-    let Some(call) = tool_for(&intent) else {
+    let calls = tools_for(&intent);
+    if calls.is_empty() {
         return match intent {
             Intent::Greeting => reply(text(language, "greeting"), Vec::new()),
             Intent::Help => reply(text(language, "help"), Vec::new()),
@@ -71,11 +73,15 @@ pub async fn answer(asker: Asker<'_>, question: &str) -> Result<Answer, AppError
             }
             _ => reply(text(language, "off_topic"), Vec::new()),
         };
-    };
-    match tools::run(asker, &call).await {
-        Ok(cards) => reply(super::replies::describe(language, &cards), cards),
-        Err(err) => reply(trouble(language, &call, &err)?, Vec::new()),
     }
+    let mut cards = Vec::new();
+    for call in &calls {
+        match tools::run(asker, call).await {
+            Ok(more) => cards.extend(more),
+            Err(err) => return reply(trouble(language, call, &err)?, Vec::new()),
+        }
+    }
+    reply(super::replies::describe(language, &cards), cards)
 }
 
 /// What to say when a tool could not answer: the person's mistake in words, or the outage.
@@ -113,8 +119,8 @@ mod tests {
 
     #[test]
     fn intents_that_need_no_data_need_no_tool() {
-        assert_eq!(tool_for(&Intent::OffTopic), None);
-        assert_eq!(tool_for(&Intent::Portfolio), Some(ToolCall::GetPortfolio {}));
+        assert_eq!(tools_for(&Intent::OffTopic), Vec::new());
+        assert_eq!(tools_for(&Intent::Portfolio), vec![ToolCall::GetPortfolio {}]);
         assert_eq!(recognise("who won the football match last night?"), Intent::OffTopic);
     }
 }

@@ -16,6 +16,7 @@ use super::{
     Role, Turn,
 };
 use crate::{
+    ai::hosted::{error_message, Failure},
     app::{i18n::Locale, languages::language_name},
     platform::{breaker::CircuitBreaker, config::HostedAi},
 };
@@ -29,21 +30,6 @@ pub struct HostedAssistant {
     ai: HostedAi,
     client: reqwest::Client,
     breaker: CircuitBreaker,
-}
-
-/// Why the hosted model gave no answer.
-#[derive(Debug, thiserror::Error)]
-pub enum Failure {
-    #[error("unreachable: {0}")]
-    Unreachable(String),
-    #[error("HTTP {0}: {1}")]
-    Status(u16, String),
-    #[error("the reply was not what was asked for: {0}")]
-    Malformed(String),
-    #[error("the circuit is open after repeated failures")]
-    CircuitOpen,
-    #[error("no answer after {MAX_ROUNDS} rounds of tool calls")]
-    TooManyRounds,
 }
 
 /// One streamed reply, put together: its text and the functions it called.
@@ -182,7 +168,7 @@ impl HostedAssistant {
                 messages.push(json!({ "role": "tool", "tool_call_id": call.id, "content": result.to_string() }));
             }
         }
-        Err(Failure::TooManyRounds)
+        Err(Failure::Malformed(format!("no answer after {MAX_ROUNDS} rounds of tool calls")))
     }
 
     /// One streamed completion, read as it arrives.
@@ -195,8 +181,7 @@ impl HostedAssistant {
         let status = response.status();
         if !status.is_success() {
             let text = response.text().await.unwrap_or_default();
-            let message = serde_json::from_str::<Value>(&text).ok().and_then(|v| v["error"]["message"].as_str().map(str::to_string)).unwrap_or_else(|| text.chars().take(200).collect());
-            return Err(Failure::Status(status.as_u16(), message));
+            return Err(Failure::Status(status.as_u16(), error_message(&text)));
         }
         let mut streamed = Streamed::default();
         let mut pending = String::new();

@@ -56,7 +56,7 @@ pub fn CardView(card: Card) -> impl IntoView {
                         <span class="muted">{name.unwrap_or_default()}</span>
                         <Simulated on=quote.simulated />
                     </span>
-                    <span class="quote-line">
+                    <span class="answer-quote">
                         <span class="price" data-value=quote.price.to_string()>{money(quote.price)}</span>
                         {change.map(|(c, p)| view! { <span class=format!("change {}", direction(c))>{format!("{} ({})", money(c), signed_percent(p))}</span> })}
                     </span>

@@ -334,7 +334,7 @@ fn ConversationItem(item: Conversation, conversation: RwSignal<Option<String>>, 
                     </button>
                     <span class="conversation-actions">
                         <button type="button" class="icon-button" title=move || t_string!(i18n, assistant.rename)
-                            aria-label=move || t_string!(i18n, assistant.rename) on:click=move |_| editing.set(true)>"✎"</button>
+                            aria-label=move || t_string!(i18n, assistant.rename) on:click=move |_| editing.set(true)><Icon name=IconName::Pencil /></button>
                         {move || if confirming.get() {
                             view! {
                                 <button type="button" class="button button-small danger" on:click=move |_| delete()>{t!(i18n, assistant.delete_confirm)}</button>
@@ -342,7 +342,7 @@ fn ConversationItem(item: Conversation, conversation: RwSignal<Option<String>>, 
                         } else {
                             view! {
                                 <button type="button" class="icon-button" title=move || t_string!(i18n, assistant.delete)
-                                    aria-label=move || t_string!(i18n, assistant.delete) on:click=move |_| confirming.set(true)>"🗑"</button>
+                                    aria-label=move || t_string!(i18n, assistant.delete) on:click=move |_| confirming.set(true)><Icon name=IconName::Trash /></button>
                             }.into_any()
                         }}
                     </span>
@@ -380,7 +380,7 @@ pub fn AssistantPanel() -> impl IntoView {
                         <a href=move || conversation.get().map_or_else(|| "/assistant".to_string(), |id| format!("/assistant?c={id}"))
                             class="button button-small" on:click=move |_| open.set(false)>{t!(i18n, assistant.full_page)}</a>
                         <button type="button" class="icon-button" aria-label=move || t_string!(i18n, assistant.close_panel)
-                            on:click=move |_| open.set(false)>"✕"</button>
+                            on:click=move |_| open.set(false)><Icon name=IconName::Close /></button>
                     </header>
                     <Thread conversation compact=true />
                 </aside>
