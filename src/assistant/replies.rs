@@ -100,7 +100,7 @@ pub fn describe(language: &str, cards: &[Card]) -> String {
                 sentences.push(say(
                     language,
                     "analysis",
-                    &[("company", company(symbol, name.as_deref())), ("outlook", outlook(language, *reading)), ("score", format!("{score:+}")), ("date", as_of.clone())],
+                    &[("company", company(symbol, name.as_deref())), ("outlook", outlook(language, *reading)), ("score", self::score(*score)), ("date", as_of.clone())],
                 ));
                 if let Some(percent) = chart_move {
                     sentences.push(say(language, "analysis_move", &[("percent", signed_percent(percent))]));
@@ -124,13 +124,13 @@ pub fn describe(language: &str, cards: &[Card]) -> String {
                         ],
                     ));
                     sentences.push(if first.score == second.score {
-                        say(language, "compare_even", &[("score", format!("{:+}", first.score))])
+                        say(language, "compare_even", &[("score", score(first.score))])
                     } else {
                         let stronger = if first.score > second.score { &first.symbol } else { &second.symbol };
                         say(
                             language,
                             "compare_stronger",
-                            &[("stronger", stronger.clone()), ("first_score", format!("{:+}", first.score)), ("second_score", format!("{:+}", second.score))],
+                            &[("stronger", stronger.clone()), ("first_score", score(first.score)), ("second_score", score(second.score))],
                         )
                     });
                 }
@@ -201,6 +201,15 @@ pub fn describe(language: &str, cards: &[Card]) -> String {
         sentences.push(text(language, "not_advice"));
     }
     sentences.join(" ")
+}
+
+/// A score as the page writes it: "+20", "−36", "0".
+fn score(value: i32) -> String {
+    match value {
+        v if v > 0 => format!("+{v}"),
+        v if v < 0 => format!("−{}", v.unsigned_abs()),
+        _ => "0".into(),
+    }
 }
 
 fn signed(value: f64) -> String {
