@@ -49,6 +49,14 @@ test("the assistant answers the RSI of AAPL as the stock page shows it, declines
   await list.getByRole("textbox", { name: "Rename" }).fill("Apple momentum");
   await list.getByRole("button", { name: "Save" }).click();
   await expect(list.getByRole("button", { name: "Apple momentum" })).toBeVisible();
+
+  // A new conversation empties the thread; the list opens the old one again.
+  await list.getByRole("button", { name: "New conversation" }).click();
+  await expect(ana).toHaveURL(/\/assistant$/);
+  await expect(ana.locator(".turn-user")).toHaveCount(0);
+  await list.getByRole("button", { name: "Apple momentum" }).click();
+  await expect(ana.locator(".turn-user")).toHaveCount(2);
+  await expect(ana).toHaveURL(/\/assistant\?c=/);
 });
 
 test("the side panel answers anywhere in the app, with a clarifying question for an ambiguous name", async ({ browser }) => {

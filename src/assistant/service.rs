@@ -148,9 +148,10 @@ pub async fn ask(state: &AppState, user: Uuid, conversation: Option<&str>, quest
     let preferred = users::Entity::find_by_id(user).one(&state.db).await?.map(|u| u.preferred_language).unwrap_or_else(|| "en".into());
     let language = engine::language_of(question, &preferred);
     let conversation_id = existing.as_ref().map_or_else(Uuid::now_v7, |c| c.id);
+    // Earlier turns matter to a hosted model only; the built-in engine reads one question.
     let history = match &existing {
-        Some(row) => open(&state.db, user, &row.id.to_string()).await?.turns,
-        None => Vec::new(),
+        Some(row) if state.assistant.is_some() => open(&state.db, user, &row.id.to_string()).await?.turns,
+        _ => Vec::new(),
     };
 
     let asked_at = Utc::now();

@@ -17,7 +17,7 @@ use leptos_router::{
 
 use super::{
     api::{ask_assistant, delete_conversation, list_conversations, open_conversation, rename_conversation, Question},
-    engine_name, Conversation, Role, Turn,
+    engine_name, Conversation, Role, Turn, QUESTION_MAX,
 };
 use crate::{
     app::i18n::{t, t_string, use_i18n},
@@ -175,7 +175,7 @@ pub fn Thread(conversation: RwSignal<Option<String>>, #[prop(optional)] compact:
                 ask.run(input.get_untracked());
             }>
                 <label class="visually-hidden" for=if compact { "ask-panel" } else { "ask-page" }>{t!(i18n, assistant.placeholder)}</label>
-                <input id=if compact { "ask-panel" } else { "ask-page" } name="question" type="text" autocomplete="off" maxlength="1000"
+                <input id=if compact { "ask-panel" } else { "ask-page" } name="question" type="text" autocomplete="off" maxlength=QUESTION_MAX.to_string()
                     placeholder=move || t_string!(i18n, assistant.placeholder)
                     prop:value=move || input.get()
                     on:input=move |ev| input.set(event_target_value(&ev)) />
@@ -235,7 +235,14 @@ pub fn AssistantPage() -> impl IntoView {
             });
         }
     });
-    // The open conversation is in the address, so a reload or a shared tab finds it again.
+    // The open conversation is in the address, so a reload or a shared tab finds it again; a
+    // link to the page (the navigation's, say) opens what it names.
+    Effect::new(move |_| {
+        let named = query.with(|q| q.get("c"));
+        if conversation.get_untracked() != named {
+            conversation.set(named);
+        }
+    });
     Effect::new(move |_| {
         let current = conversation.get();
         if query.with_untracked(|q| q.get("c")) != current {
