@@ -144,7 +144,8 @@ pub fn Thread(conversation: RwSignal<Option<String>>, #[prop(optional)] compact:
     view! {
         <div class=if compact { "thread compact" } else { "thread" }>
             <div class="turns" node_ref=list_ref aria-live="polite">
-                {move || (turns.with(Vec::is_empty) && pending.with(Option::is_none)).then(|| view! {
+                // A new conversation starts with examples; an old one shows its turns once loaded.
+                {move || (conversation.with(Option::is_none) && turns.with(Vec::is_empty) && pending.with(Option::is_none)).then(|| view! {
                     <div class="thread-intro">
                         <span class="feature-icon large"><Icon name=IconName::Assistant /></span>
                         <p>{t!(i18n, assistant.intro)}</p>
