@@ -111,6 +111,21 @@ pub async fn revoke_family(
     Ok(result.rows_affected)
 }
 
+/// Revokes a session; whose it was (`None` when no such session exists).
+pub async fn revoke_family_of(
+    db: &impl ConnectionTrait,
+    family_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Option<Uuid>, DbErr> {
+    let owner = refresh_tokens::Entity::find()
+        .filter(refresh_tokens::Column::FamilyId.eq(family_id))
+        .one(db)
+        .await?
+        .map(|row| row.user_id);
+    revoke_family(db, family_id, now).await?;
+    Ok(owner)
+}
+
 /// Revokes every session of a user but `keep` (after a password change).
 pub async fn revoke_other_families(
     db: &impl ConnectionTrait,

@@ -285,12 +285,16 @@ async fn reused(
     }
     let revoked = repo::revoke_family(&state.db, row.family_id, now).await?;
     tracing::warn!(user = %row.user_id, session = %row.family_id, revoked, "a spent refresh token was reused; session revoked");
+    crate::chat::socket::sessions_ended(state, row.user_id, Some(row.family_id), None).await;
     Err(AppError::Unauthorized)
 }
 
 /// Ends a session: its refresh tokens stop working, and so do its access tokens.
 pub async fn logout(state: &AppState, session_id: Uuid) -> Result<(), AppError> {
-    repo::revoke_family(&state.db, session_id, Utc::now()).await?;
+    if let Some(user) = repo::revoke_family_of(&state.db, session_id, Utc::now()).await? {
+        // The session's open sockets close too, on every instance.
+        crate::chat::socket::sessions_ended(state, user, Some(session_id), None).await;
+    }
     Ok(())
 }
 
@@ -375,6 +379,7 @@ pub async fn change_password(
     let ended = repo::revoke_other_families(&txn, user_id, session_id, now).await?;
     txn.commit().await?;
     tracing::info!(user = %user_id, other_sessions_ended = ended, "password changed");
+    crate::chat::socket::sessions_ended(state, user_id, None, Some(session_id)).await;
     Ok(())
 }
 

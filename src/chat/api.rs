@@ -138,11 +138,12 @@ async fn serve_socket(
 
     let state = crate::platform::server::AppState::current()?;
     let me = crate::platform::server::respond(crate::platform::auth::current_user().await)?;
-    let stopping = state.shutdown.clone();
+    // The connection itself handles a stopping server: it asks the tab to close and keeps
+    // reading what the tab had already sent (see chat::socket).
     let input: std::pin::Pin<Box<dyn futures::Stream<Item = Result<ClientEvent, AppError>> + Send>> =
         input.into();
-    let input = Box::pin(input.take_until(async move { stopping.wait().await }));
-    let frames = super::socket::connect(state, me.user, input).map(|bytes| Ok(Frame(bytes)));
+    let frames =
+        super::socket::connect(state, me.user, me.session_id, input).map(|bytes| Ok(Frame(bytes)));
     Ok(frames.into())
 }
 

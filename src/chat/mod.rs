@@ -190,6 +190,16 @@ pub enum ServerEvent {
     /// The server dropped events for this tab (it fell too far behind): resubscribe from the
     /// last sequence number seen.
     Resync { channel_id: String },
+    /// This person may no longer read the channel (banned, removed, the channel closed): the
+    /// subscription has ended and nothing more of the channel arrives. `reason` is a sentence.
+    AccessLost { channel_id: String, reason: String },
+    /// The session behind this socket was signed out (sign-out, a password change, a revoked
+    /// session); the server closes the socket after this event.
+    SessionEnded,
+    /// The server is stopping: stop sending on this socket and close it; everything already
+    /// sent is still stored and confirmed. Reconnect (to another instance, or this one once it
+    /// is back) and resend anything unconfirmed.
+    Closing,
 }
 
 /// Checks a message body before it goes anywhere.

@@ -6,13 +6,13 @@ use chrono::{DateTime, Utc};
 use sea_orm::{
     sea_query::{Expr, OnConflict},
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Statement,
 };
 use uuid::Uuid;
 
 use crate::entities::{
-    channels, message_flags, message_translations, messages, reactions, read_states, user_blocks,
+    channels, chat_actions, message_flags, message_translations, messages, reactions, read_states, user_blocks,
 };
 
 /// Takes the channel's next sequence number. The row stays locked until the transaction ends,
@@ -101,23 +101,70 @@ pub async fn pinned(
 }
 
 /// How many messages the author sent since `since`, and when the oldest of them was sent.
-pub async fn sent_since(
+/// On PostgreSQL, makes the person's rate-limited actions wait for each other until this
+/// transaction ends (on every instance): the count and the new row are one decision. (On
+/// SQLite the transaction's first write already holds the database's only write lock.)
+pub async fn lock_actions_of(db: &impl ConnectionTrait, user: Uuid) -> Result<(), DbErr> {
+    if db.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    db.execute(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "SELECT pg_advisory_xact_lock($1, $2)",
+        [sea_orm::Value::from(ACTIONS_LOCK_SPACE), sea_orm::Value::from(advisory_key(user))],
+    ))
+    .await
+    .map(drop)
+}
+
+/// The first key of PostgreSQL's two-key advisory locks that names "a person's chat actions".
+const ACTIONS_LOCK_SPACE: i32 = 0x6368_6174; // "chat"
+
+fn advisory_key(user: Uuid) -> i32 {
+    let bytes = user.as_bytes();
+    // UUIDv7 starts with a timestamp: fold in the random end, where people differ.
+    i32::from_be_bytes([bytes[12], bytes[13], bytes[14], bytes[15]])
+        ^ i32::from_be_bytes([bytes[8], bytes[9], bytes[10], bytes[11]])
+}
+
+/// How many rate-limited actions the person took since `since`, and when the oldest was.
+pub async fn actions_since(
     db: &impl ConnectionTrait,
-    author: Uuid,
+    user: Uuid,
     since: DateTime<Utc>,
 ) -> Result<(u64, Option<DateTime<Utc>>), DbErr> {
-    let recent = messages::Entity::find()
-        .filter(messages::Column::AuthorId.eq(author))
-        .filter(messages::Column::CreatedAt.gt(since));
+    let recent = chat_actions::Entity::find()
+        .filter(chat_actions::Column::UserId.eq(user))
+        .filter(chat_actions::Column::At.gt(since));
     let count = recent.clone().count(db).await?;
     let oldest = recent
-        .order_by_asc(messages::Column::CreatedAt)
+        .order_by_asc(chat_actions::Column::At)
         .select_only()
-        .column(messages::Column::CreatedAt)
+        .column(chat_actions::Column::At)
         .into_tuple::<DateTime<Utc>>()
         .one(db)
         .await?;
     Ok((count, oldest))
+}
+
+pub async fn record_action(db: &impl ConnectionTrait, user: Uuid, at: DateTime<Utc>) -> Result<(), DbErr> {
+    chat_actions::Entity::insert(chat_actions::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(user),
+        at: Set(at),
+    })
+    .exec_without_returning(db)
+    .await
+    .map(drop)
+}
+
+/// Forgets actions older than any window could reach.
+pub async fn forget_actions_before(db: &impl ConnectionTrait, before: DateTime<Utc>) -> Result<u64, DbErr> {
+    Ok(chat_actions::Entity::delete_many()
+        .filter(chat_actions::Column::At.lt(before))
+        .exec(db)
+        .await?
+        .rows_affected)
 }
 
 pub async fn reactions_of(

@@ -18,7 +18,11 @@ use crate::{
         repo as communities, service as community,
     },
     entities::{channels, communities as community_rows, messages, users},
-    platform::{error::AppError, rate_limit::RateLimit, server::AppState},
+    platform::{
+        error::AppError,
+        rate_limit::RateLimit,
+        server::AppState,
+    },
 };
 
 /// The most messages one resume replays; a tab further behind reloads the channel.
@@ -218,6 +222,43 @@ pub enum Sent {
     Reply(String),
 }
 
+/// Whether the person may post in the channel now: the community's policy for the channel's
+/// kind, and the channel still open. Messages and commands alike go through it.
+pub fn may_post(access: &ChannelAccess) -> Result<(), AppError> {
+    let kind = ChannelKind::parse(&access.channel.kind);
+    community::allow(&access.community, access.standing, Action::Post(kind))?;
+    if access.channel.archived_at.is_some() {
+        return Err(AppError::Validation(
+            "This channel is archived; it keeps its history but takes no new messages.".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Counts one action (a message, an edit, a command) toward the person's rate limit, as the
+/// first step of the transaction that performs it, or refuses it with the wait (the
+/// transaction then rolls back). Exact under concurrency: the row is written before the count,
+/// so the transaction holds the database's write lock on SQLite, and on PostgreSQL the person's
+/// advisory lock, from the count to the commit — ten sockets at once get exactly the limit.
+async fn count_action(
+    state: &AppState,
+    txn: &sea_orm::DatabaseTransaction,
+    user: Uuid,
+) -> Result<(), AppError> {
+    let limit = rate_limit(state);
+    if limit.is_off() {
+        return Ok(());
+    }
+    repo::lock_actions_of(txn, user).await?;
+    let now = Utc::now();
+    repo::record_action(txn, user, now).await?;
+    let (counted, oldest) = repo::actions_since(txn, user, limit.window_start(now)).await?;
+    // `counted` includes this action's own row.
+    limit
+        .check(counted.saturating_sub(1), oldest, now)
+        .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })
+}
+
 /// Sends a message (or runs a slash command) in a channel.
 pub async fn send(
     state: &AppState,
@@ -229,7 +270,12 @@ pub async fn send(
 ) -> Result<Sent, AppError> {
     let access = channel_access(state, Some(author.id), channel_id).await?;
     let body = validate_body(body)?;
+    // A command obeys the channel's rules like a message: it may make a bot post there.
+    may_post(&access)?;
     if let Some(invocation) = commands::parse(&body) {
+        let txn = state.db.begin().await?;
+        count_action(state, &txn, author.id).await?;
+        txn.commit().await?;
         let context = CommandContext { state, user: author, access: &access };
         return match state.commands.run(&context, &invocation).await? {
             CommandOutcome::Reply(text) => Ok(Sent::Reply(text)),
@@ -250,13 +296,6 @@ async fn store(
     body: &str,
     reply_to: Option<&str>,
 ) -> Result<ChatMessage, AppError> {
-    let kind = ChannelKind::parse(&access.channel.kind);
-    community::allow(&access.community, access.standing, Action::Post(kind))?;
-    if access.channel.archived_at.is_some() {
-        return Err(AppError::Validation(
-            "This channel is archived; it keeps its history but takes no new messages.".into(),
-        ));
-    }
     let reply_to = match reply_to {
         Some(id) => {
             let quoted = repo::message(&state.db, parse_id(id, "The message you reply to")?)
@@ -267,16 +306,7 @@ async fn store(
         }
         None => None,
     };
-    let now = Utc::now();
-    let limit = rate_limit(state);
-    if !limit.is_off() {
-        let (recent, oldest) = repo::sent_since(&state.db, author.id, limit.window_start(now)).await?;
-        limit
-            .check(recent, oldest, now)
-            .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
-    }
-
-    insert_and_broadcast(state, author, access, nonce, body, reply_to).await
+    insert_and_broadcast(state, author, access, nonce, body, reply_to, true).await
 }
 
 /// A message from the app's own bot (the stock bot's answers): the bot is no member and has no
@@ -290,7 +320,7 @@ pub async fn post_as_bot(state: &AppState, bot: &users::Model, channel_id: &str,
         .await?
         .ok_or_else(|| AppError::NotFound("That channel".into()))?;
     let access = ChannelAccess { community, channel, standing: Standing::Outsider };
-    insert_and_broadcast(state, bot, &access, None, body, None).await
+    insert_and_broadcast(state, bot, &access, None, body, None, false).await
 }
 
 /// Stores a message that passed every check and tells everyone: the channel's readers, the
@@ -302,9 +332,13 @@ async fn insert_and_broadcast(
     nonce: Option<String>,
     body: &str,
     reply_to: Option<Uuid>,
+    rate_limited: bool,
 ) -> Result<ChatMessage, AppError> {
-    let now = Utc::now();
     let txn = state.db.begin().await?;
+    if rate_limited {
+        count_action(state, &txn, author.id).await?;
+    }
+    let now = Utc::now();
     let seq = repo::next_seq(&txn, access.channel.id).await?;
     let row = repo::insert_message(
         &txn,
@@ -445,6 +479,8 @@ pub async fn edit(
     }
     let body = validate_body(body)?;
     let txn = state.db.begin().await?;
+    // An edit is read by everyone again (and judged again): it counts like a message.
+    count_action(state, &txn, user).await?;
     let updated = messages::Entity::update(messages::ActiveModel {
         id: Set(message.id),
         body: Set(Some(body.clone())),

@@ -15,6 +15,7 @@ use std::{
 };
 
 use bytes::{BufMut, Bytes, BytesMut};
+use serde::{Deserialize, Serialize};
 use chrono::Utc;
 use futures::{Stream, StreamExt};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
@@ -30,7 +31,10 @@ use crate::{
     community::{permissions::Standing, repo as communities, service as community},
     entities::{connections, users},
     auth::validate::LANGUAGES,
-    platform::{error::AppError, server::AppState},
+    platform::{
+        error::AppError,
+        server::{AppState, DrainGuard},
+    },
 };
 
 /// Frames queued for a tab before the connection stops reading the broker (and, if it stays
@@ -39,7 +43,7 @@ const OUTBOX: usize = 256;
 /// A batch of frames stops growing past this size.
 const BATCH_BYTES: usize = 32 * 1024;
 /// How often an instance refreshes its connections' `seen_at`.
-const HEARTBEAT_SECS: u64 = 30;
+const HEARTBEAT_SECS: u64 = 10;
 
 pub mod topic {
     use uuid::Uuid;
@@ -67,6 +71,8 @@ pub struct Readers(u8);
 
 impl Readers {
     pub const ALL: Readers = Readers(u8::MAX);
+    /// No tab: the envelope carries a [`Control`] for the connections themselves.
+    const CONNECTIONS: Readers = Readers(0);
 
     fn bit(language: &str) -> u8 {
         LANGUAGES.iter().position(|l| *l == language).map_or(0x80, |i| 1 << i)
@@ -120,25 +126,79 @@ pub async fn publish_to(state: &AppState, topic: &str, actor: Option<Uuid>, read
     }
 }
 
+/// What connections tell each other about access. It travels the broker like an event (after
+/// the change is stored) but is read by the connections and never sent to a tab. A change of
+/// someone's standing goes on their own topic, which every connection of theirs reads before
+/// anything else; a change of a channel goes on the channel's topic, in order with its messages.
+/// Either way a connection applies it before it forwards anything published after it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Control {
+    /// The person's standing in a community changed (banned, kicked, left, rank or roles):
+    /// recheck the channels watched there.
+    Standing { community: Uuid },
+    /// A channel changed in a way that may change who reads or posts in it (archived, kind).
+    Channel { channel: Uuid },
+    /// Sessions of the person ended: `only` that one, or every one but `except`, or all.
+    SessionsEnded { only: Option<Uuid>, except: Option<Uuid> },
+}
+
+impl Control {
+    fn ends(&self, session: Uuid) -> bool {
+        match self {
+            Control::SessionsEnded { only: Some(only), .. } => *only == session,
+            Control::SessionsEnded { only: None, except } => *except != Some(session),
+            _ => false,
+        }
+    }
+}
+
+/// Tells the connections about a change of access (see [`Control`]). Like an event, a broker
+/// failure is logged: the change is stored, and a connection rechecks when it resubscribes.
+pub async fn control(state: &AppState, topic: &str, control: &Control) {
+    let mut payload = Vec::with_capacity(64);
+    payload.extend_from_slice(Uuid::nil().as_bytes());
+    payload.push(Readers::CONNECTIONS.0);
+    serde_json::to_writer(&mut payload, control).expect("controls serialise");
+    if let Err(err) = state.broker.publish(topic, Bytes::from(payload)).await {
+        tracing::warn!(error = %err, topic, "could not publish an access change");
+    }
+}
+
+/// A person's standing in a community changed: their open sockets recheck at once.
+pub async fn standing_changed(state: &AppState, user: Uuid, community: Uuid) {
+    control(state, &topic::user(user), &Control::Standing { community }).await
+}
+
+/// A channel changed who may read or post in it: every socket watching it rechecks.
+pub async fn channel_changed(state: &AppState, channel: Uuid) {
+    control(state, &topic::channel(channel), &Control::Channel { channel }).await
+}
+
+/// Sessions ended (see [`Control::SessionsEnded`]): their sockets are told and closed.
+pub async fn sessions_ended(state: &AppState, user: Uuid, only: Option<Uuid>, except: Option<Uuid>) {
+    control(state, &topic::user(user), &Control::SessionsEnded { only, except }).await
+}
+
 fn frame(event: &ServerEvent) -> Bytes {
     Bytes::from(serde_json::to_vec(event).expect("events serialise"))
 }
 
-/// Opens a connection for a signed-in person: the stream of frames for the tab. The
+/// Opens a connection for a signed-in person's session: the stream of frames for the tab. The
 /// connection runs inside that stream — whoever polls it for frames also reads the tab's input
-/// and the broker — so one task per tab does all the work. It ends when the tab's input ends.
-pub fn connect<S>(state: AppState, user: users::Model, input: S) -> Frames
+/// and the broker — so one task per tab does all the work. It ends when the tab's input ends,
+/// when the session ends, or when the server stops (after draining, see [`Connection::run`]).
+pub fn connect<S>(state: AppState, user: users::Model, session: Uuid, input: S) -> Frames
 where
     S: Stream<Item = Result<ClientEvent, AppError>> + Send + Unpin + 'static,
 {
     let (out, queued) = mpsc::channel(OUTBOX);
     let driver = async move {
-        let mut connection = Connection::new(state, user, out);
+        let mut connection = Connection::new(state, user, session, out);
         if let Err(err) = connection.run(input).await {
             tracing::debug!(error = %err, "realtime connection ended with an error");
         }
     };
-    Frames { driver: Some(Box::pin(driver)), queued }
+    Frames { driver: Some(Box::pin(driver)), queued, said_goodbye: false }
 }
 
 /// The frames of one connection, each carrying one event or, when several are waiting, several
@@ -147,7 +207,14 @@ where
 pub struct Frames {
     driver: Option<Pin<Box<dyn Future<Output = ()> + Send>>>,
     queued: mpsc::Receiver<Bytes>,
+    /// Whether the empty frame that ends the stream has gone out.
+    said_goodbye: bool,
 }
+
+/// The last item of a connection's frames: empty, which no event is. The transport answers it
+/// with a websocket Close, so a tab whose connection the server ended (a session signed out, a
+/// drained shutdown) sees a clean close rather than a dropped line.
+pub const GOODBYE: Bytes = Bytes::new();
 
 impl Frames {
     fn batch(&mut self, first: Bytes) -> Bytes {
@@ -170,50 +237,79 @@ impl Stream for Frames {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Bytes>> {
         let this = &mut *self;
-        if let Poll::Ready(frame) = this.queued.poll_recv(cx) {
-            return Poll::Ready(frame.map(|first| this.batch(first)));
-        }
-        // Nothing queued: let the connection work (it may queue frames, or finish).
         if let Some(driver) = this.driver.as_mut() {
+            if let Poll::Ready(Some(first)) = this.queued.poll_recv(cx) {
+                return Poll::Ready(Some(this.batch(first)));
+            }
+            // Nothing queued: let the connection work (it may queue frames, or finish).
             if driver.as_mut().poll(cx).is_ready() {
                 this.driver = None;
             }
         }
-        this.queued.poll_recv(cx).map(|frame| frame.map(|first| this.batch(first)))
+        match this.queued.poll_recv(cx) {
+            Poll::Ready(Some(first)) => Poll::Ready(Some(this.batch(first))),
+            // The connection is over and everything it queued is out.
+            Poll::Ready(None) if !this.said_goodbye => {
+                this.said_goodbye = true;
+                Poll::Ready(Some(GOODBYE))
+            }
+            Poll::Ready(None) => Poll::Ready(None),
+            Poll::Pending => Poll::Pending,
+        }
     }
 }
 
 /// One subscribed channel.
 struct Watched {
     community: Uuid,
+    /// Subscribed as a member: losing the membership ends the subscription, even where a guest
+    /// could read (the tab may subscribe again, as a guest).
+    member: bool,
+    /// Whether this person may post (and so type) there now; rechecked on every access change.
     may_post: bool,
 }
 
 struct Connection {
     state: AppState,
     user: users::Model,
+    /// The sign-in session the socket was opened with; it closes when that session ends.
+    session: Uuid,
     id: Uuid,
     out: mpsc::Sender<Bytes>,
     blocked: HashSet<Uuid>,
+    /// The person's own topic, read before the others: an access change published there is
+    /// applied before any channel event published after it is forwarded.
+    personal: BroadcastStream<Bytes>,
     topics: StreamMap<String, BroadcastStream<Bytes>>,
     channels: HashMap<Uuid, Watched>,
+    /// Held while the connection lives, so that a stopping server waits for it to drain.
+    _draining: DrainGuard,
 }
 
-/// The tab went away; stop.
+/// The tab went away, or the connection must end; stop.
 #[derive(Debug, thiserror::Error)]
-#[error("the tab closed")]
+#[error("the connection ended")]
 struct Closed;
 
+/// How long a stopping server keeps reading a socket after asking the tab to close it: what
+/// the tab sent before it heard `closing` is stored and confirmed in that time.
+pub const DRAIN_SECS: u64 = 5;
+
 impl Connection {
-    fn new(state: AppState, user: users::Model, out: mpsc::Sender<Bytes>) -> Connection {
+    fn new(state: AppState, user: users::Model, session: Uuid, out: mpsc::Sender<Bytes>) -> Connection {
+        let personal = BroadcastStream::new(state.broker.subscribe(&topic::user(user.id)));
+        let draining = state.shutdown.hold();
         Connection {
             state,
             user,
+            session,
             id: Uuid::now_v7(),
             out,
             blocked: HashSet::new(),
+            personal,
             topics: StreamMap::new(),
             channels: HashMap::new(),
+            _draining: draining,
         }
     }
 
@@ -228,11 +324,28 @@ impl Connection {
         // Database work is boxed: its futures are large, and an idle connection should not
         // carry their space while it waits (the connection is one long-lived future per tab).
         self.blocked = Box::pin(repo::blocked_by(&self.state.db, self.user.id)).await?.into_iter().collect();
-        self.watch(topic::user(self.user.id));
         Box::pin(self.come_online()).await?;
         self.send(&ServerEvent::Ready { user_id: self.user.id.to_string() }).await?;
+        let shutdown = self.state.shutdown.clone();
+        let stopping = shutdown.wait();
+        tokio::pin!(stopping);
+        // Set once the server is stopping: the tab was told to close; read it until then.
+        let mut drain_until: Option<tokio::time::Instant> = None;
         loop {
+            let deadline = drain_until.unwrap_or_else(|| tokio::time::Instant::now() + std::time::Duration::from_secs(3600));
             tokio::select! {
+                biased;
+                item = self.personal.next() => match item {
+                    Some(Ok(envelope)) => Box::pin(self.forward(envelope)).await?,
+                    // Fell behind on its own topic: an access change may be among the missed.
+                    Some(Err(BroadcastStreamRecvError::Lagged(_))) => Box::pin(self.recheck(None, None)).await?,
+                    None => return Ok(()),
+                },
+                _ = &mut stopping, if drain_until.is_none() => {
+                    self.send(&ServerEvent::Closing).await?;
+                    drain_until = Some(tokio::time::Instant::now() + std::time::Duration::from_secs(DRAIN_SECS));
+                }
+                _ = tokio::time::sleep_until(deadline), if drain_until.is_some() => return Ok(()),
                 event = input.next() => match event {
                     None => return Ok(()),
                     Some(Ok(event)) => Box::pin(self.handle(event)).await?,
@@ -241,7 +354,7 @@ impl Connection {
                     }
                 },
                 Some((topic, item)) = self.topics.next() => match item {
-                    Ok(envelope) => self.forward(envelope).await?,
+                    Ok(envelope) => Box::pin(self.forward(envelope)).await?,
                     Err(BroadcastStreamRecvError::Lagged(missed)) => {
                         tracing::debug!(missed, topic, "a tab fell behind; asking it to resync");
                         if let Some(channel_id) = topic.strip_prefix("channel:") {
@@ -253,12 +366,79 @@ impl Connection {
         }
     }
 
-    async fn forward(&self, envelope: Bytes) -> Result<(), Closed> {
+    async fn forward(&mut self, envelope: Bytes) -> Result<(), Closed> {
         let Some((actor, readers, json)) = open(&envelope) else { return Ok(()) };
+        if readers == Readers::CONNECTIONS {
+            return match serde_json::from_slice::<Control>(&json) {
+                Ok(control) => self.apply(control).await,
+                Err(err) => {
+                    tracing::warn!(error = %err, "unreadable access change");
+                    Ok(())
+                }
+            };
+        }
         if self.blocked.contains(&actor) || !readers.include(&self.user.preferred_language) {
             return Ok(());
         }
         self.out.send(json).await.map_err(|_| Closed)
+    }
+
+    async fn apply(&mut self, control: Control) -> Result<(), Closed> {
+        match control {
+            Control::Standing { community } => self.recheck(Some(community), None).await,
+            Control::Channel { channel } => self.recheck(None, Some(channel)).await,
+            ended @ Control::SessionsEnded { .. } => {
+                if ended.ends(self.session) {
+                    self.send(&ServerEvent::SessionEnded).await?;
+                    return Err(Closed);
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Checks again whether this person may read (and post in) the watched channels — those of
+    /// one community, or one channel, or all — and ends the subscriptions they lost.
+    async fn recheck(&mut self, community: Option<Uuid>, channel: Option<Uuid>) -> Result<(), Closed> {
+        let concerned: Vec<Uuid> = self
+            .channels
+            .iter()
+            .filter(|(id, watched)| {
+                community.is_none_or(|c| c == watched.community) && channel.is_none_or(|c| c == **id)
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        for id in concerned {
+            let was_member = self.channels.get(&id).is_some_and(|w| w.member);
+            let lost = match service::channel_access(&self.state, Some(self.user.id), &id.to_string()).await {
+                Ok(access) if access.channel.archived_at.is_some() => {
+                    Some("This channel was archived; it keeps its history but takes no new messages.".to_string())
+                }
+                Ok(access) if was_member && !matches!(access.standing, Standing::Member { .. }) => {
+                    Some("You are no longer a member of this community.".to_string())
+                }
+                Ok(access) => {
+                    if let Some(watched) = self.channels.get_mut(&id) {
+                        watched.may_post = service::may_post(&access).is_ok();
+                    }
+                    None
+                }
+                Err(error @ (AppError::Denied(_) | AppError::NotFound(_))) => Some(error.to_string()),
+                // The database did not answer: the safe side is to stop the feed too; the tab
+                // can subscribe again, which checks afresh.
+                Err(error) => {
+                    tracing::warn!(error = %error, "could not recheck access; ending the subscription");
+                    self.unsubscribe(&id.to_string());
+                    self.send(&ServerEvent::Resync { channel_id: id.to_string() }).await?;
+                    None
+                }
+            };
+            if let Some(reason) = lost {
+                self.unsubscribe(&id.to_string());
+                self.send(&ServerEvent::AccessLost { channel_id: id.to_string(), reason }).await?;
+            }
+        }
+        Ok(())
     }
 
     fn watch(&mut self, topic: String) {
@@ -333,7 +513,8 @@ impl Connection {
             access.channel.id,
             Watched {
                 community: access.community.id,
-                may_post: matches!(access.standing, Standing::Member { .. }),
+                member: matches!(access.standing, Standing::Member { .. }),
+                may_post: service::may_post(&access).is_ok(),
             },
         );
         match repo::blocked_by(&self.state.db, self.user.id).await {
@@ -369,7 +550,8 @@ impl Connection {
 
     async fn typing(&self, channel_id: &str, typing: bool) {
         let Ok(id) = Uuid::parse_str(channel_id) else { return };
-        // Only in a channel this tab watches and may post in: no database work per keystroke.
+        // Only in a channel this tab watches and may post in now: no database work per
+        // keystroke (access changes keep `may_post` current).
         if !self.channels.get(&id).is_some_and(|w| w.may_post) {
             return;
         }
@@ -458,8 +640,10 @@ fn unreadable(error: AppError) -> AppError {
     }
 }
 
-/// Keeps this instance's connections fresh, so other instances count them as online; a crashed
-/// instance's rows go stale and stop counting. Runs for the life of the server.
+/// Keeps this instance's connections fresh, so other instances count them as online, and
+/// sweeps the connections of instances that stopped refreshing theirs (crashed): their people
+/// are announced offline within `PRESENCE_STALE_SECS` plus one beat. Runs for the life of the
+/// server.
 pub async fn heartbeat(state: AppState) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(HEARTBEAT_SECS));
     loop {
@@ -470,12 +654,57 @@ pub async fn heartbeat(state: AppState) {
             .filter(connections::Column::InstanceId.eq(state.instance_id))
             .exec(&state.db)
             .await;
-        let cleared = connections::Entity::delete_many()
-            .filter(connections::Column::SeenAt.lt(now - chrono::Duration::hours(1)))
-            .exec(&state.db)
-            .await;
-        if let Err(err) = refreshed.and(cleared) {
+        if let Err(err) = refreshed {
             tracing::warn!(error = %err, "presence heartbeat failed");
+            continue;
+        }
+        let stale = now - chrono::Duration::seconds(communities::PRESENCE_STALE_SECS);
+        let swept = connections::Entity::delete_many()
+            .filter(connections::Column::SeenAt.lt(stale))
+            .exec_with_returning(&state.db)
+            .await;
+        match swept {
+            Ok(rows) => announce_gone(&state, rows).await,
+            Err(err) => tracing::warn!(error = %err, "could not sweep stale connections"),
+        }
+        // Rate-limit rows outlive their window by an hour at least, then go.
+        let window = (state.config.rate_limit_window_secs as i64).max(3600);
+        if let Err(err) = repo::forget_actions_before(&state.db, now - chrono::Duration::seconds(window)).await {
+            tracing::warn!(error = %err, "could not forget old chat actions");
+        }
+    }
+}
+
+/// A stopping server's last word on presence: its connections go, and the people who have no
+/// other connection anywhere are announced offline.
+pub async fn leave_instance(state: &AppState) {
+    let rows = connections::Entity::delete_many()
+        .filter(connections::Column::InstanceId.eq(state.instance_id))
+        .exec_with_returning(&state.db)
+        .await;
+    match rows {
+        Ok(rows) => announce_gone(state, rows).await,
+        Err(err) => tracing::warn!(error = %err, "could not record this instance's connections as closed"),
+    }
+}
+
+/// Announces offline the people of removed connection rows who have no live connection left.
+/// Only the instance whose delete removed a row announces it, so nobody is announced twice.
+async fn announce_gone(state: &AppState, rows: Vec<connections::Model>) {
+    let people: HashSet<Uuid> = rows.into_iter().map(|row| row.user_id).collect();
+    if people.is_empty() {
+        return;
+    }
+    let still = match communities::online_among(&state.db, people.iter().copied().collect(), Utc::now()).await {
+        Ok(still) => still.into_iter().collect::<HashSet<_>>(),
+        Err(err) => {
+            tracing::warn!(error = %err, "could not tell who is still online");
+            return;
+        }
+    };
+    for user in people.difference(&still) {
+        if let Err(err) = announce(state, *user, false).await {
+            tracing::warn!(error = %err, "could not announce someone offline");
         }
     }
 }
@@ -492,14 +721,15 @@ mod tests {
                 out.send(Bytes::from_static(event.as_bytes())).await.unwrap();
             }
         };
-        Frames { driver: Some(Box::pin(driver)), queued }
+        Frames { driver: Some(Box::pin(driver)), queued, said_goodbye: false }
     }
 
     #[tokio::test]
-    async fn waiting_events_go_out_together_one_per_line_and_the_stream_ends_with_the_connection() {
+    async fn waiting_events_go_out_together_one_per_line_and_the_stream_ends_with_a_goodbye() {
         let mut frames = frames_of(&[r#"{"n":1}"#, r#"{"n":2}"#, r#"{"n":3}"#]);
         let batch = frames.next().await.unwrap();
         assert_eq!(&batch[..], b"{\"n\":1}\n{\"n\":2}\n{\"n\":3}");
+        assert_eq!(frames.next().await, Some(GOODBYE));
         assert_eq!(frames.next().await, None);
     }
 
@@ -508,6 +738,7 @@ mod tests {
         let mut frames = frames_of(&[r#"{"n":1}"#]);
         let frame = frames.next().await.unwrap();
         assert_eq!(&frame[..], b"{\"n\":1}");
+        assert_eq!(frames.next().await, Some(GOODBYE));
         assert_eq!(frames.next().await, None);
     }
 

@@ -140,6 +140,12 @@ impl Req<AppError> for SocketRequest {
                 Writer::Waiting(upgraded) => upgraded.await.map_err(|_| Closed)?,
                 Writer::Open(socket) => socket,
             };
+            // server_fn puts a tag byte before each frame: a lone tag is the connection's
+            // goodbye (chat::socket::GOODBYE), answered with a proper Close.
+            if frame.len() == 1 {
+                let _ = socket.send(Message::Close(None)).await;
+                return Err(Closed);
+            }
             socket.send(Message::Binary(frame)).await.map_err(|_| Closed)?;
             Ok::<_, Closed>(Writer::Open(socket))
         });

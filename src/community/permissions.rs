@@ -179,6 +179,9 @@ pub enum Action {
     Ban { target: Rank },
     ManageChannels,
     ManageRoles { target: Rank },
+    /// Create a role carrying these flags, or give it to (or take it from) a member of rank
+    /// `target`: nobody hands out more than they hold.
+    GrantRole { target: Rank, carries: Permissions },
     ManageCommunity,
 }
 
@@ -201,6 +204,8 @@ pub enum Denied {
     Missing,
     #[error("You can only act on members of a lower rank.")]
     Outranked,
+    #[error("A role can only carry permissions you have yourself.")]
+    MoreThanYouHold,
 }
 
 impl From<Denied> for crate::platform::error::AppError {
@@ -258,6 +263,9 @@ pub fn can(standing: Standing, visibility: Visibility, action: Action) -> Result
         }
         Action::ManageChannels => need(Permissions::MANAGE_CHANNELS),
         Action::ManageRoles { target } => need(Permissions::MANAGE_ROLES).and(outranks(target)),
+        Action::GrantRole { target, carries } => need(Permissions::MANAGE_ROLES)
+            .and(outranks(target))
+            .and(if perms.contains(carries) { Ok(()) } else { Err(Denied::MoreThanYouHold) }),
         Action::ManageCommunity => need(Permissions::MANAGE_COMMUNITY),
     }
 }
@@ -350,6 +358,26 @@ mod tests {
             ),
             Err(Denied::Outranked)
         );
+    }
+
+    #[test]
+    fn nobody_hands_out_more_than_they_hold() {
+        let role_manager = Standing::Member {
+            rank: Rank::Moderator,
+            extra: Permissions::MANAGE_ROLES,
+        };
+        let pin = Permissions::PIN;
+        let community = Permissions::MANAGE_COMMUNITY;
+        let grant = |target, carries| GrantRole { target, carries };
+        assert_eq!(check(role_manager, grant(Rank::Member, pin)), Ok(()));
+        // Managing the community is not theirs to give, to a member or in a new role.
+        assert_eq!(check(role_manager, grant(Rank::Member, community)), Err(Denied::MoreThanYouHold));
+        assert_eq!(check(role_manager, grant(Rank::Member, pin.union(community))), Err(Denied::MoreThanYouHold));
+        // Nor may they touch an equal's roles, whatever the role carries.
+        assert_eq!(check(role_manager, grant(Rank::Moderator, pin)), Err(Denied::Outranked));
+        assert_eq!(check(MOD, grant(Rank::Member, pin)), Err(Denied::Missing));
+        assert_eq!(check(ADMIN, grant(Rank::Moderator, Permissions::ALL)), Ok(()));
+        assert_eq!(check(ADMIN, grant(Rank::Admin, pin)), Err(Denied::Outranked));
     }
 
     #[test]

@@ -17,8 +17,9 @@ use crate::entities::{
     invites, member_roles, read_states, users,
 };
 
-/// A connection whose instance has not refreshed it for this long is from a crashed instance.
-pub const PRESENCE_STALE_SECS: i64 = 90;
+/// A connection whose instance has not refreshed it for this long is from a crashed instance
+/// (instances refresh theirs every 10 s): it stops counting as online and is swept.
+pub const PRESENCE_STALE_SECS: i64 = 25;
 
 pub async fn community_by_slug(
     db: &impl ConnectionTrait,

@@ -274,6 +274,7 @@ pub async fn leave(state: &AppState, user: &users::Model, slug: &str) -> Result<
 
 async fn remove(state: &AppState, community: Uuid, user: Uuid) -> Result<(), AppError> {
     repo::remove_member(&state.db, community, user).await?;
+    socket::standing_changed(state, user, community).await;
     socket::publish(
         state,
         &socket::topic::community(community),
@@ -368,6 +369,7 @@ pub async fn ban(
     repo::remove_member(&txn, community.id, user.id).await?;
     txn.commit().await?;
     tracing::info!(community = %community.id, by = %actor.id, user = %user.id, "member banned");
+    socket::standing_changed(state, user.id, community.id).await;
     socket::publish(
         state,
         &socket::topic::community(community.id),
@@ -443,6 +445,7 @@ pub async fn set_rank(
     allow(&community, standing, Action::ManageRoles { target: rank_of(their) })?;
     allow(&community, standing, Action::ManageRoles { target: rank })?;
     repo::set_rank(&state.db, community.id, user.id, rank).await?;
+    socket::standing_changed(state, user.id, community.id).await;
     Ok(())
 }
 
@@ -527,6 +530,9 @@ pub async fn update_channel(
     })
     .exec(&state.db)
     .await?;
+    if updated.archived_at != channel.archived_at {
+        socket::channel_changed(state, channel.id).await;
+    }
     Ok(channel_info(&updated, 0))
 }
 
@@ -586,13 +592,7 @@ pub async fn create_role(
     permissions: Permissions,
 ) -> Result<RoleInfo, AppError> {
     let (community, standing) = find(state, Some(actor), slug).await?;
-    allow(&community, standing, Action::ManageRoles { target: Rank::Member })?;
-    // Nobody hands out flags they do not hold themselves.
-    if !standing.permissions().contains(permissions) {
-        return Err(AppError::Denied(
-            "A role can only carry permissions you have yourself.".into(),
-        ));
-    }
+    allow(&community, standing, Action::GrantRole { target: Rank::Member, carries: permissions })?;
     let name = validate::role_name(name).map_err(field)?;
     let role = community_roles::Entity::insert(community_roles::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -622,14 +622,30 @@ pub async fn delete_role(
     role_id: &str,
 ) -> Result<(), AppError> {
     let (community, standing) = find(state, Some(actor), slug).await?;
-    allow(&community, standing, Action::ManageRoles { target: Rank::Member })?;
+    let role = community_roles::Entity::find_by_id(parse_id(role_id, "That role")?)
+        .one(&state.db)
+        .await?
+        .filter(|r| r.community_id == community.id)
+        .ok_or_else(|| AppError::NotFound("That role".into()))?;
+    // Taking a role away from everyone who has it is taking it from each of them.
+    let carries = Permissions::from_bits(role.permissions as u32);
+    allow(&community, standing, Action::GrantRole { target: Rank::Member, carries })?;
+    let holders: Vec<Uuid> = member_roles::Entity::find()
+        .filter(member_roles::Column::RoleId.eq(role.id))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|given| given.user_id)
+        .collect();
     let deleted = community_roles::Entity::delete_many()
-        .filter(community_roles::Column::Id.eq(parse_id(role_id, "That role")?))
-        .filter(community_roles::Column::CommunityId.eq(community.id))
+        .filter(community_roles::Column::Id.eq(role.id))
         .exec(&state.db)
         .await?;
     if deleted.rows_affected == 0 {
         return Err(AppError::NotFound("That role".into()));
+    }
+    for holder in holders {
+        socket::standing_changed(state, holder, community.id).await;
     }
     Ok(())
 }
@@ -648,12 +664,15 @@ pub async fn assign_role(
     if !matches!(their, Standing::Member { .. }) {
         return Err(AppError::Validation(format!("@{} is not a member.", user.username)));
     }
-    allow(&community, standing, Action::ManageRoles { target: rank_of(their) })?;
     let role = community_roles::Entity::find_by_id(parse_id(role_id, "That role")?)
         .one(&state.db)
         .await?
         .filter(|r| r.community_id == community.id)
         .ok_or_else(|| AppError::NotFound("That role".into()))?;
+    // Giving or taking: the member must rank below the actor, and the role may carry nothing
+    // the actor does not hold.
+    let carries = Permissions::from_bits(role.permissions as u32);
+    allow(&community, standing, Action::GrantRole { target: rank_of(their), carries })?;
     let key = (community.id, user.id, role.id);
     if given {
         member_roles::Entity::insert(member_roles::ActiveModel {
@@ -676,6 +695,7 @@ pub async fn assign_role(
     } else {
         member_roles::Entity::delete_by_id(key).exec(&state.db).await?;
     }
+    socket::standing_changed(state, user.id, community.id).await;
     Ok(())
 }
 

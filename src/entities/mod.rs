@@ -4,6 +4,7 @@ pub mod app_meta;
 pub mod assistant_conversations;
 pub mod assistant_messages;
 pub mod channels;
+pub mod chat_actions;
 pub mod communities;
 pub mod community_bans;
 pub mod community_members;

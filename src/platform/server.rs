@@ -71,26 +71,47 @@ pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     result
 }
 
-/// A flag raised once when the server begins to stop; websockets close on it, so that a
-/// graceful shutdown does not wait for tabs that would stay open forever.
+/// A flag raised once when the server begins to stop; websockets then ask their tabs to close
+/// and drain what those already sent. Each open socket holds a [`DrainGuard`], so that the
+/// server can wait for them before it exits.
 #[derive(Clone)]
-pub struct Shutdown(Arc<tokio::sync::watch::Sender<bool>>);
+pub struct Shutdown {
+    stopping: Arc<tokio::sync::watch::Sender<bool>>,
+    /// Counts the guards alive: the receiver count of this channel.
+    open: Arc<tokio::sync::watch::Sender<()>>,
+}
 
 impl Default for Shutdown {
     fn default() -> Self {
-        Shutdown(Arc::new(tokio::sync::watch::channel(false).0))
+        Shutdown {
+            stopping: Arc::new(tokio::sync::watch::channel(false).0),
+            open: Arc::new(tokio::sync::watch::channel(()).0),
+        }
     }
 }
 
+/// Held by a long-lived connection while it lives (see [`Shutdown::drained`]).
+pub struct DrainGuard(#[allow(dead_code)] tokio::sync::watch::Receiver<()>);
+
 impl Shutdown {
     pub fn begin(&self) {
-        self.0.send_replace(true);
+        self.stopping.send_replace(true);
     }
 
     /// Resolves once the server is stopping.
     pub async fn wait(&self) {
-        let mut flag = self.0.subscribe();
+        let mut flag = self.stopping.subscribe();
         let _ = flag.wait_for(|stopping| *stopping).await;
+    }
+
+    /// A guard that keeps [`Shutdown::drained`] waiting until it is dropped.
+    pub fn hold(&self) -> DrainGuard {
+        DrainGuard(self.open.subscribe())
+    }
+
+    /// Waits until every guard is dropped, or `limit` has passed; whether all were.
+    pub async fn drained(&self, limit: std::time::Duration) -> bool {
+        tokio::time::timeout(limit, self.open.closed()).await.is_ok()
     }
 }
 
@@ -188,15 +209,23 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
     }
     tokio::spawn(crate::portfolio::alerts::run(state.clone()));
     let shutdown = state.shutdown.clone();
-    axum::serve(
+    let served = axum::serve(
         listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+        router(state.clone()).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(async move {
         shutdown_signal().await;
         shutdown.begin();
     })
-    .await
+    .await;
+    // Upgraded websockets outlive the HTTP server: each was asked to close and is storing and
+    // confirming what its tab had sent. Wait for them, then tell the rooms who went offline.
+    let limit = std::time::Duration::from_secs(crate::chat::socket::DRAIN_SECS + 2);
+    if !state.shutdown.drained(limit).await {
+        tracing::warn!("some websockets were still open when the server stopped");
+    }
+    crate::chat::socket::leave_instance(&state).await;
+    served
 }
 
 async fn shutdown_signal() {

@@ -97,6 +97,18 @@ impl TestServer {
     pub async fn stop(mut self) {
         let _ = self.child.kill().await;
     }
+
+    /// Sends SIGTERM, as an orchestrator stopping the server does.
+    pub fn terminate(&self) {
+        let pid = self.child.id().expect("the server is running");
+        let sent = std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status();
+        assert!(sent.expect("kill runs").success(), "SIGTERM reached the server");
+    }
+
+    /// Waits up to `limit` for the server to exit: how it exited, if it did.
+    pub async fn exited(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        tokio::time::timeout(limit, self.child.wait()).await.ok().and_then(Result::ok)
+    }
 }
 
 /// The PostgreSQL server to test against, if any. Under CI a missing one fails the run.

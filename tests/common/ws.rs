@@ -107,6 +107,11 @@ impl ChatClient {
         events
     }
 
+    /// Closes the sending side (a websocket Close); events already on their way still arrive.
+    pub async fn close(&mut self) {
+        self.socket.close(None).await.expect("close");
+    }
+
     /// Drops the connection without a goodbye, as a network failure would.
     pub fn kill(self) {
         drop(self.socket);

@@ -328,6 +328,10 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
                     state.notice.set(Some(error_text_for(error)));
                 }
                 ServerEvent::Resync { channel_id } if ours(channel_id) => subscribe(),
+                // Banned, removed, or the channel closed: nothing more arrives; say why.
+                ServerEvent::AccessLost { channel_id, reason } if ours(channel_id) => {
+                    state.notice.set(Some(reason.clone()));
+                }
                 _ => {}
             }
         });

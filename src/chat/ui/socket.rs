@@ -113,9 +113,28 @@ impl ChatSocket {
                         for event in frame.events() {
                             match event {
                                 Ok(event) => {
-                                    if matches!(event, ServerEvent::Ready { .. }) {
-                                        self.status.set(SocketStatus::Open);
-                                        backoff_ms = 1_000;
+                                    match event {
+                                        ServerEvent::Ready { .. } => {
+                                            self.status.set(SocketStatus::Open);
+                                            backoff_ms = 1_000;
+                                        }
+                                        // The server is stopping: send nothing more here and
+                                        // close our side; what was sent is still confirmed,
+                                        // and what waits goes out after the reconnect.
+                                        ServerEvent::Closing => {
+                                            self.outbox.set_value(None);
+                                            self.status.set(SocketStatus::Reconnecting);
+                                            backoff_ms = 500;
+                                        }
+                                        // Signed out (here or elsewhere): show the page as it
+                                        // now is rather than reconnecting with a dead session.
+                                        ServerEvent::SessionEnded => {
+                                            if let Some(window) = web_sys::window() {
+                                                let _ = window.location().reload();
+                                            }
+                                            return;
+                                        }
+                                        _ => {}
                                     }
                                     self.dispatch(&event);
                                 }
