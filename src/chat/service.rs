@@ -303,6 +303,12 @@ async fn insert_and_broadcast(
     body: &str,
     reply_to: Option<Uuid>,
 ) -> Result<ChatMessage, AppError> {
+    // Refused before it is stored: a message stored while this instance cannot publish would
+    // reach nobody until they resync, and its sender would hear nothing.
+    state.broker.ready().map_err(|err| {
+        tracing::warn!(error = %err, "refused a message: the broker is down");
+        AppError::Unavailable
+    })?;
     let now = Utc::now();
     let txn = state.db.begin().await?;
     let seq = repo::next_seq(&txn, access.channel.id).await?;
