@@ -21,9 +21,10 @@ fn redis_url() -> Option<String> {
 #[tokio::test]
 async fn a_message_published_on_one_instance_reaches_subscribers_on_both_once() {
     let Some(url) = redis_url() else { return };
+    let prefix = prefix();
     let (a, b) = (
-        Broker::redis(&url, &prefix()).await.unwrap(),
-        Broker::redis(&url, &prefix()).await.unwrap(),
+        Broker::redis(&url, &prefix).await.unwrap(),
+        Broker::redis(&url, &prefix).await.unwrap(),
     );
     assert_eq!(a.kind(), "Redis");
     // A topic no other test run uses.
