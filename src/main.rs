@@ -72,7 +72,7 @@ async fn main() -> ExitCode {
 async fn connect_and_migrate(config: &Config) -> Result<sea_orm::DatabaseConnection, String> {
     let db = db::connect(&config.database)
         .await
-        .map_err(|e| format!("cannot open the database {:?}: {e}", config.database))?;
+        .map_err(|e| format!("cannot open {}: {e}", db::name()))?;
     db::migrate(&db)
         .await
         .map_err(|e| format!("database migration failed: {e}"))?;
@@ -112,7 +112,7 @@ async fn build_state(config: Config) -> Result<AppState, String> {
             )
         })?;
     let db = connect_and_migrate(&config).await?;
-    let broker = Broker::connect(config.redis_url.as_deref())
+    let broker = Broker::connect(config.redis_url.as_deref(), &config.redis_prefix)
         .await
         .map_err(|e| format!("cannot start the message broker from REDIS_URL: {e}"))?;
     tracing::info!(broker = broker.kind(), "message broker ready");

@@ -1,5 +1,6 @@
 //! The server starts on an empty data directory, migrates, and reports its health truthfully —
-//! on SQLite and on PostgreSQL.
+//! on SQLite and on PostgreSQL. Faults heal without a restart: Redis lost and back, many
+//! instances started together; what cannot be reached is named.
 
 #![cfg(feature = "ssr")]
 
@@ -7,7 +8,11 @@ mod common;
 
 use std::{collections::HashMap, os::unix::fs::PermissionsExt};
 
-use common::{bullpen, postgres_url, ScratchDatabase, TestServer};
+use tokio::io::AsyncBufReadExt;
+
+use common::{
+    bullpen, harness::Harness, postgres_url, scratch_redis::ScratchRedis, ws::ChatClient, ScratchDatabase, TestServer,
+};
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{json, Value};
 
@@ -27,7 +32,7 @@ async fn sqlite_empty_data_dir_migrates_and_is_healthy() {
     assert_eq!(status, 200);
     assert_eq!(
         body,
-        json!({ "status": "healthy", "service": "bullpen", "db": "ok" })
+        json!({ "status": "healthy", "service": "bullpen", "db": "ok", "broker": "ok" })
     );
 
     assert!(
@@ -104,7 +109,7 @@ async fn sqlite_unreadable_database_reports_503() {
     assert_eq!(status, 503);
     assert_eq!(
         body,
-        json!({ "status": "unhealthy", "service": "bullpen", "db": "unreachable" })
+        json!({ "status": "unhealthy", "service": "bullpen", "db": "unreachable", "broker": "ok" })
     );
     server.stop().await;
 }
@@ -261,4 +266,168 @@ async fn static_files_do_not_take_another_pages_status() {
     let missing = server.get("/pkg/missing.wasm").await;
     assert_eq!(missing.status(), 404, "a missing file is the 404 page");
     server.stop().await;
+}
+
+/// Redis goes away under a running server and comes back: meanwhile `/health` says degraded
+/// with a 503 and a send is refused (nothing stored); afterwards publishing works again and a
+/// subscribed tab is told to resync, so nothing stored in between is missed.
+async fn redis_lost_and_back(h: Harness, mut redis: ScratchRedis) {
+    let ana = h.register("ana@example.com", "ana").await["token"].as_str().unwrap().to_string();
+    let view = h.get_json("/api/communities/view?slug=bullpen", &ana).await;
+    let general = view["channels"][0]["id"].as_str().unwrap().to_string();
+    let mut tab = ChatClient::connect(&h.server.base, &ana).await;
+    tab.subscribe(&general, None).await;
+    assert_eq!(h.get("/health").await, (reqwest::StatusCode::OK, json!({"status": "healthy", "service": "bullpen", "db": "ok", "broker": "ok"})));
+
+    redis.stop().await;
+    let degraded = until_health(&h, 503).await;
+    assert_eq!(degraded, json!({"status": "degraded", "service": "bullpen", "db": "ok", "broker": "unreachable"}));
+    tab.say(&general, "while-down", "is anyone there?").await;
+    let refused = tab.expect("error").await;
+    assert_eq!((refused["nonce"].as_str(), refused["error"]["code"].as_str()), (Some("while-down"), Some("unavailable")), "{refused}");
+    let stored = "SELECT CAST(COUNT(*) AS TEXT) FROM messages WHERE body = 'is anyone there?'";
+    assert_eq!(h.scalar(stored).await, "0", "nothing half-written");
+
+    redis.restart().await;
+    until_health(&h, 200).await;
+    let resync = tab.expect("resync").await;
+    assert_eq!(resync["channelId"], general.as_str());
+    tab.say(&general, "after", "back again").await;
+    let created = tab.expect("messageCreated").await;
+    assert_eq!((created["nonce"].as_str(), created["message"]["body"].as_str()), (Some("after"), Some("back again")));
+}
+
+/// `/health` until it answers `status` (20 s at most): its body.
+async fn until_health(h: &Harness, status: u16) -> Value {
+    for _ in 0..400 {
+        let (now, body) = h.get("/health").await;
+        if now.as_u16() == status {
+            return body;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("/health never answered {status}");
+}
+
+#[tokio::test]
+async fn redis_lost_and_back_sqlite() {
+    let Some(redis) = ScratchRedis::start("redis_lost_and_back_sqlite").await else { return };
+    let h = Harness::sqlite_with(&[("REDIS_URL", &redis.url())]).await;
+    redis_lost_and_back(h, redis).await;
+}
+
+#[tokio::test]
+async fn redis_lost_and_back_postgres() {
+    let test = "redis_lost_and_back_postgres";
+    let Some(redis) = ScratchRedis::start(test).await else { return };
+    let Some(h) = Harness::postgres_with(test, &[("REDIS_URL", &redis.url())]).await else { return };
+    redis_lost_and_back(h, redis).await;
+}
+
+/// Starts `bullpen serve` expecting it to give up: its exit code and stderr, within 60 s.
+async fn failed_start(env: HashMap<&str, String>) -> (Option<i32>, String) {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tokio::time::timeout(std::time::Duration::from_secs(60), bullpen(tmp.path(), &env).arg("serve").output())
+        .await
+        .expect("the start gives up within a bounded time")
+        .unwrap();
+    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[tokio::test]
+async fn a_redis_that_accepts_and_never_answers_stops_the_start_with_its_address() {
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let at = silent.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = silent.accept().await {
+            held.push(socket);
+        }
+    });
+    let (code, stderr) = failed_start(HashMap::from([("REDIS_URL", format!("redis://{at}"))])).await;
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains(&format!("the message broker (Redis) at {at} did not answer within")), "{stderr}");
+}
+
+#[tokio::test]
+async fn an_unreachable_database_stops_the_start_naming_it_and_why() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let url = format!("postgres://postgres:secret@{closed}/bullpen");
+    let (code, stderr) = failed_start(HashMap::from([("DATABASE_URL", url)])).await;
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains(&format!("cannot open PostgreSQL at {closed}/bullpen")), "{stderr}");
+    assert!(stderr.contains("refused"), "the reason: {stderr}");
+    assert!(!stderr.contains("secret"), "no password in the message: {stderr}");
+}
+
+/// A database lost while the server runs: the request answers 503 (or 500) and the log line
+/// says which database was away, not only "pool timed out".
+#[tokio::test]
+async fn a_database_lost_at_run_time_is_named_in_the_log() {
+    let Some(admin_url) = postgres_url("a_database_lost_at_run_time_is_named_in_the_log") else { return };
+    let scratch = ScratchDatabase::create(&admin_url).await;
+    let real = scratch.url();
+    let postgres_at = real.split('@').nth(1).and_then(|rest| rest.split('/').next()).unwrap().to_string();
+    let target = postgres_at.clone();
+    // The server reaches PostgreSQL through a relay the test can cut.
+    let relay = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let relay_at = relay.local_addr().unwrap();
+    let relaying = tokio::spawn(async move {
+        let mut pipes = tokio::task::JoinSet::new();
+        while let Ok((mut inbound, _)) = relay.accept().await {
+            let target = target.clone();
+            pipes.spawn(async move {
+                let mut outbound = tokio::net::TcpStream::connect(target).await.unwrap();
+                let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+            });
+        }
+    });
+    let tmp = tempfile::tempdir().unwrap();
+    let env = HashMap::from([("DATABASE_URL", real.replacen(&postgres_at, &relay_at.to_string(), 1))]);
+    let mut child = bullpen(tmp.path(), &env).arg("serve").env("BULLPEN_ADDR", "127.0.0.1:0").stdout(std::process::Stdio::piped()).spawn().unwrap();
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let base = loop {
+        let line = lines.next_line().await.unwrap().expect("the server starts");
+        if let Some(at) = line.find("listening on http://") {
+            break line[at + "listening on ".len()..].split_whitespace().next().unwrap().trim_end_matches(|c: char| !c.is_ascii_digit()).to_string();
+        }
+    };
+    let login = || async {
+        reqwest::Client::new().post(format!("{base}/api/auth/login")).json(&json!({"login": "ana", "password": "correct horse battery"})).send().await.unwrap().status().as_u16()
+    };
+    assert_eq!(login().await, 401, "the database answers");
+
+    relaying.abort(); // the relay and every connection through it are gone
+    let status = login().await;
+    assert!(status == 503 || status == 500, "{status}");
+    let named = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if line.contains("database unreachable") || line.contains("database error") {
+                return line;
+            }
+        }
+        panic!("the server ended without logging the failure");
+    })
+    .await
+    .expect("the failure is logged");
+    assert!(named.contains(&format!("PostgreSQL at {relay_at}/")), "{named}");
+    child.kill().await.unwrap();
+}
+
+/// Four instances started at once on one empty PostgreSQL database all come up: migrations run
+/// under a lock, one instance after another.
+#[tokio::test]
+async fn instances_started_together_on_an_empty_database_all_come_up() {
+    let Some(admin_url) = postgres_url("instances_started_together_on_an_empty_database_all_come_up") else { return };
+    let scratch = ScratchDatabase::create(&admin_url).await;
+    let dirs: Vec<_> = (0..4).map(|_| tempfile::tempdir().unwrap()).collect();
+    let servers = futures::future::join_all(
+        dirs.iter().map(|dir| TestServer::start(dir.path(), HashMap::from([("DATABASE_URL", scratch.url())]))),
+    )
+    .await;
+    for server in servers {
+        let (status, body) = health(&server).await;
+        assert_eq!(status, 200, "{body}");
+        server.stop().await;
+    }
 }

@@ -1,5 +1,6 @@
 //! Scale-out: two Bullpen instances on one PostgreSQL and one Redis, as behind a load balancer.
-//! A message, typing and presence on instance A reach a client connected to instance B.
+//! A message, typing and presence on instance A reach a client connected to instance B; with
+//! senders on both instances, listeners on both receive a channel's messages in `seq` order.
 
 #![cfg(feature = "ssr")]
 
@@ -30,10 +31,12 @@ async fn two_instances_share_messages_typing_and_presence() {
         return;
     };
     let scratch = ScratchDatabase::create(&database).await;
+    let prefix = unique_prefix();
     let env = || {
         HashMap::from([
             ("DATABASE_URL", scratch.url()),
             ("REDIS_URL", redis.clone()),
+            ("REDIS_PREFIX", prefix.clone()),
             ("JWT_SECRET", SECRET.to_string()),
         ])
     };
@@ -101,6 +104,94 @@ async fn two_instances_share_messages_typing_and_presence() {
     on_b.kill();
     let gone = on_a.expect("presence").await;
     assert_eq!(gone["online"], false);
+    a.stop().await;
+    b.stop().await;
+    scratch.drop_now().await;
+}
+
+/// A prefix no other test run uses: tests share the machine's Redis.
+fn unique_prefix() -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    format!("test-{}-{nanos}", std::process::id())
+}
+
+/// Two people on two instances send 1,000 messages each into one channel as fast as they can;
+/// a listener on each instance receives all 2,000 in `seq` order. (Each instance stores and
+/// then publishes, so instance B can publish seq 6 before A publishes seq 5; 11–17 of 2,000
+/// arrived swapped before every instance put them back in order.)
+#[tokio::test]
+async fn listeners_receive_messages_in_seq_order_with_senders_on_both_instances() {
+    let test = "listeners_receive_messages_in_seq_order_with_senders_on_both_instances";
+    let (Some(database), Some(redis)) = (postgres_url(test), redis_url(test)) else { return };
+    let scratch = ScratchDatabase::create(&database).await;
+    let prefix = unique_prefix();
+    let env = || {
+        HashMap::from([
+            ("DATABASE_URL", scratch.url()),
+            ("REDIS_URL", redis.clone()),
+            ("REDIS_PREFIX", prefix.clone()),
+            ("JWT_SECRET", SECRET.to_string()),
+            ("RATE_LIMIT_MESSAGES", "0".to_string()),
+        ])
+    };
+    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let a = TestServer::start(dir_a.path(), env()).await;
+    let b = TestServer::start(dir_b.path(), env()).await;
+    let http = Client::new();
+    let register = |server: &TestServer, name: &str| {
+        post(
+            &http,
+            server.url("/api/auth/register"),
+            None,
+            json!({"email": format!("{name}@example.com"), "username": name, "displayName": name, "password": "correct horse battery"}),
+        )
+    };
+    let mut tokens = Vec::new();
+    for (server, name) in [(&a, "ana"), (&b, "bo_b"), (&a, "cy_a"), (&b, "di_b")] {
+        tokens.push(register(server, name).await["token"].as_str().unwrap().to_string());
+    }
+    let view: Value = http.get(a.url("/api/communities/view?slug=bullpen")).bearer_auth(&tokens[0]).send().await.unwrap().json().await.unwrap();
+    let general = view["channels"][0]["id"].as_str().unwrap().to_string();
+
+    let mut listeners = Vec::new();
+    for (server, token) in [(&a, &tokens[2]), (&b, &tokens[3])] {
+        let mut listener = ChatClient::connect(&server.base, token).await;
+        listener.subscribe(&general, None).await;
+        listeners.push(listener);
+    }
+    const EACH: usize = 1000;
+    let mut senders = Vec::new();
+    for (server, token) in [(&a, &tokens[0]), (&b, &tokens[1])] {
+        let mut sender = ChatClient::connect(&server.base, token).await;
+        let general = general.clone();
+        senders.push(tokio::spawn(async move {
+            for i in 0..EACH {
+                sender.say(&general, &format!("n{i}"), &format!("message {i}")).await;
+            }
+            sender
+        }));
+    }
+    let received = futures::future::join_all(listeners.into_iter().map(|mut listener| async move {
+        let mut seqs = Vec::with_capacity(2 * EACH);
+        while seqs.len() < 2 * EACH {
+            let event = listener.try_next_event(std::time::Duration::from_secs(60)).await.expect("every message arrives");
+            match event["type"].as_str() {
+                Some("messageCreated") => seqs.push(event["message"]["seq"].as_i64().unwrap()),
+                Some("resync") => panic!("the listener was told to resync after {} messages", seqs.len()),
+                _ => {}
+            }
+        }
+        seqs
+    }))
+    .await;
+    for (listener, seqs) in ["on A", "on B"].into_iter().zip(received) {
+        let swapped = seqs.windows(2).filter(|pair| pair[1] != pair[0] + 1).count();
+        assert_eq!(swapped, 0, "{listener}: {swapped} of {} out of order", seqs.len());
+        assert_eq!((seqs[0], seqs[seqs.len() - 1]), (1, (2 * EACH) as i64), "{listener}");
+    }
+    for sender in senders {
+        drop(sender.await.unwrap());
+    }
     a.stop().await;
     b.stop().await;
     scratch.drop_now().await;

@@ -79,14 +79,21 @@ async fn the_stock_bot_answers_every_request_in_the_channel(h: Harness) {
     socket.say(&channel, "q3", "/stock=<b>!!</b>").await;
     let unreadable = bot_message(&mut socket, Duration::from_secs(20)).await.unwrap();
     assert!(unreadable["body"].as_str().unwrap().contains("doesn't look like a stock symbol"), "{unreadable}");
+    // What the caller typed is quoted, never turned into markup: no link in the bot's words.
+    socket.say(&channel, "q5", "/stock [free money](https://evil.example)").await;
+    let quoted = bot_message(&mut socket, Duration::from_secs(20)).await.unwrap();
+    let body = quoted["body"].as_str().unwrap();
+    let rendered = format!("{:?}", bullpen::chat::markdown::parse(body));
+    assert!(!rendered.contains("Link"), "{rendered}");
+    assert!(bullpen::chat::markdown::plain_text(body).contains("[free money](https://evil.example)"), "{body}");
     socket.say(&channel, "q4", "/stock").await;
     let usage = socket.expect("commandReply").await;
     assert_eq!(usage["text"], "Which stock? Try /stock=aapl.us or /stock AAPL.");
 
-    // The commands themselves were never stored; the bot's three answers were.
+    // The commands themselves were never stored; the bot's four answers were.
     assert_eq!(h.scalar("SELECT CAST(COUNT(*) AS TEXT) FROM messages WHERE body LIKE '/stock%'").await, "0");
     let from_bot = "SELECT CAST(COUNT(*) AS TEXT) FROM messages m JOIN users u ON u.id = m.author_id WHERE u.username = 'stockbot'";
-    assert_eq!(h.scalar(from_bot).await, "3");
+    assert_eq!(h.scalar(from_bot).await, "4");
     // Nobody can sign in as the bot.
     let (status, _) = h.login("stockbot", "anything at all").await;
     assert_eq!(status.as_u16(), 401);
@@ -100,6 +107,7 @@ async fn a_separate_bot_process_answers_through_redis() {
     let env = HashMap::from([
         ("DATABASE_URL", scratch.url()),
         ("REDIS_URL", redis.clone()),
+        ("REDIS_PREFIX", unique_prefix()),
         ("JWT_SECRET", common::harness::SECRET.to_string()),
         // This server never answers /stock itself.
         ("STOCK_BOT", "off".to_string()),
@@ -135,4 +143,32 @@ async fn a_separate_bot_process_answers_through_redis() {
     assert!(answer["body"].as_str().unwrap().starts_with("IBM quote is $"), "{answer}");
     bot.kill().await.unwrap();
     server.stop().await;
+}
+
+/// A prefix no other test run uses: tests share the machine's Redis.
+fn unique_prefix() -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    format!("test-{}-{nanos}", std::process::id())
+}
+
+/// Two deployments (each its own database) on one Redis, each with its bots: every request is
+/// answered by its own deployment. Without a prefix the other deployment's bot took about half
+/// of them, found no such channel in its database, and dropped them.
+#[tokio::test]
+async fn deployments_sharing_one_redis_answer_only_their_own_requests() {
+    let Some(redis) = redis_url("deployments_sharing_one_redis_answer_only_their_own_requests") else { return };
+    let (one, _two) = (
+        Harness::sqlite_with(&[("REDIS_URL", &redis), ("REDIS_PREFIX", &unique_prefix())]).await,
+        Harness::sqlite_with(&[("REDIS_URL", &redis), ("REDIS_PREFIX", &unique_prefix())]).await,
+    );
+    let ana = one.register("ana@example.com", "ana").await["token"].as_str().unwrap().to_string();
+    let channel = general(&one.server.base, &ana).await;
+    let mut socket = ChatClient::connect(&one.server.base, &ana).await;
+    socket.subscribe(&channel, None).await;
+    for i in 0..10 {
+        socket.say(&channel, &format!("q{i}"), "/stock=aapl.us").await;
+    }
+    for answered in 0..10 {
+        bot_message(&mut socket, Duration::from_secs(30)).await.unwrap_or_else(|| panic!("only {answered} of 10 answered"));
+    }
 }

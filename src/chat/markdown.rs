@@ -118,6 +118,20 @@ fn collect(text: &str, pick: impl Fn(&Inline) -> Option<&String>) -> Vec<String>
     found
 }
 
+/// Text to put into a message as it is: every ASCII punctuation mark is escaped, so whatever it
+/// holds (`[x](https://…)`, `**`, `@name`, a bare link) shows as the characters, never as markup.
+/// For the app's own messages that quote what someone typed.
+pub fn escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len() + text.len() / 4);
+    for c in text.chars() {
+        if c.is_ascii_punctuation() {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
 /// The words of a message without its markup ("**big** `x`" → "big x").
 pub fn plain_text(text: &str) -> String {
     fn inline(inlines: &[Inline], out: &mut String) {
@@ -353,6 +367,14 @@ fn cashtag(chars: &[char], i: usize) -> Option<(Inline, usize)> {
 mod tests {
     use super::*;
     use Inline::*;
+
+    #[test]
+    fn escaped_text_reads_as_typed_and_makes_no_markup() {
+        for typed in ["[free money](https://evil.example)", "https://evil.example", "**loud** @ana $AAPL `x`", "> quote\\"] {
+            let blocks = parse(&escape(typed));
+            assert_eq!(blocks, vec![Block::Paragraph(vec![Text(typed.to_string())])], "{typed}");
+        }
+    }
 
     fn text(s: &str) -> Inline {
         Text(s.into())

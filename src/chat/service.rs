@@ -334,6 +334,12 @@ async fn insert_and_broadcast(
     reply_to: Option<Uuid>,
     rate_limited: bool,
 ) -> Result<ChatMessage, AppError> {
+    // Refused before it is stored: a message stored while this instance cannot publish would
+    // reach nobody until they resync, and its sender would hear nothing.
+    state.broker.ready().map_err(|err| {
+        tracing::warn!(error = %err, "refused a message: the broker is down");
+        AppError::Unavailable
+    })?;
     let txn = state.db.begin().await?;
     if rate_limited {
         count_action(state, &txn, author.id).await?;

@@ -21,7 +21,7 @@ use futures::{Stream, StreamExt};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use tokio::sync::mpsc;
 use tokio_stream::{
-    wrappers::{errors::BroadcastStreamRecvError, BroadcastStream},
+    wrappers::BroadcastStream,
     StreamMap,
 };
 use uuid::Uuid;
@@ -32,6 +32,7 @@ use crate::{
     entities::{connections, users},
     auth::validate::LANGUAGES,
     platform::{
+        broker,
         error::AppError,
         server::{AppState, DrainGuard},
     },
@@ -121,7 +122,16 @@ pub async fn publish(state: &AppState, topic: &str, actor: Option<Uuid>, event: 
 
 /// Publishes an event for the readers of some languages only.
 pub async fn publish_to(state: &AppState, topic: &str, actor: Option<Uuid>, readers: Readers, event: &ServerEvent) {
-    if let Err(err) = state.broker.publish(topic, envelope(actor, readers, event)).await {
+    let payload = envelope(actor, readers, event);
+    // A new message carries its channel's number: every instance delivers them in that order,
+    // whichever instance stored and published each.
+    let published = match event {
+        ServerEvent::MessageCreated { message, .. } if topic.starts_with("channel:") => {
+            state.broker.publish_in_order(topic, message.seq, payload).await
+        }
+        _ => state.broker.publish(topic, payload).await,
+    };
+    if let Err(err) = published {
         tracing::warn!(error = %err, topic, "could not publish an event");
     }
 }
@@ -336,9 +346,10 @@ impl Connection {
             tokio::select! {
                 biased;
                 item = self.personal.next() => match item {
-                    Some(Ok(envelope)) => Box::pin(self.forward(envelope)).await?,
-                    // Fell behind on its own topic: an access change may be among the missed.
-                    Some(Err(BroadcastStreamRecvError::Lagged(_))) => Box::pin(self.recheck(None, None)).await?,
+                    Some(Ok(envelope)) if !broker::is_gap(&envelope) => Box::pin(self.forward(envelope)).await?,
+                    // Fell behind on its own topic, or Redis was lost: an access change may be
+                    // among the missed; check everything again.
+                    Some(_) => Box::pin(self.recheck(None, None)).await?,
                     None => return Ok(()),
                 },
                 _ = &mut stopping, if drain_until.is_none() => {
@@ -354,9 +365,10 @@ impl Connection {
                     }
                 },
                 Some((topic, item)) = self.topics.next() => match item {
-                    Ok(envelope) => Box::pin(self.forward(envelope)).await?,
-                    Err(BroadcastStreamRecvError::Lagged(missed)) => {
-                        tracing::debug!(missed, topic, "a tab fell behind; asking it to resync");
+                    Ok(envelope) if !broker::is_gap(&envelope) => Box::pin(self.forward(envelope)).await?,
+                    // Events may be missing: this tab fell behind, or the instance lost Redis.
+                    gap => {
+                        tracing::debug!(?gap, topic, "events may be missing; asking the tab to resync");
                         if let Some(channel_id) = topic.strip_prefix("channel:") {
                             self.send(&ServerEvent::Resync { channel_id: channel_id.into() }).await?;
                         }

@@ -14,6 +14,7 @@ use super::{provider::MarketError, symbol, Quote};
 use crate::{
     chat::{
         command_handlers::{CommandContext, CommandHandler, CommandOutcome},
+        markdown,
         service as chat,
     },
     entities::users,
@@ -24,6 +25,10 @@ use crate::{
 pub const QUEUE: &str = "stock-bot";
 /// Every bot is in one consumer group: a request goes to one of them.
 const GROUP: &str = "stock-bot";
+/// A request a bot took and has not finished after this long is taken over by another bot: the
+/// first one died. An answer takes a quote (each source has a 10 s timeout, a few sources in a
+/// chain) and a post, so a minute leaves a live bot room and a dead one's caller waits a minute.
+const CLAIM_AFTER: Duration = Duration::from_secs(60);
 pub use super::BOT_USERNAME;
 
 /// One `/stock` request, as it travels through the broker.
@@ -87,10 +92,16 @@ fn failure_reply(input: &str, err: &MarketError) -> String {
     }
 }
 
+/// The answer to a request that is no symbol, quoting what was typed — as typed, never as
+/// markup: the bot's words must not become someone's link.
+fn unreadable_reply(input: &str) -> String {
+    format!("“{}” doesn't look like a stock symbol. Try /stock=aapl.us or /stock AAPL.", markdown::escape(input.trim()))
+}
+
 /// The bot's answer to one request.
 async fn answer(state: &AppState, request: &StockRequest) -> String {
     let Some(symbol) = symbol::normalize(&request.input) else {
-        return format!("“{}” doesn't look like a stock symbol. Try /stock=aapl.us or /stock AAPL.", request.input.trim());
+        return unreadable_reply(&request.input);
     };
     match state.market.quote(&state.db, &symbol).await {
         Ok(quote) => quote_reply(&request.input, &quote),
@@ -123,7 +134,7 @@ pub async fn run(state: AppState) {
     };
     let name = state.instance_id.to_string();
     loop {
-        let mut consumer = match state.broker.consumer(QUEUE, GROUP, &name).await {
+        let mut consumer = match state.broker.consumer(QUEUE, GROUP, &name, CLAIM_AFTER).await {
             Ok(consumer) => consumer,
             Err(err) => {
                 tracing::warn!(error = %err, "the stock bot cannot reach the broker; retrying");
@@ -144,8 +155,17 @@ pub async fn run(state: AppState) {
             match serde_json::from_slice::<StockRequest>(&job.payload) {
                 Ok(request) => {
                     let reply = answer(&state, &request).await;
-                    if let Err(err) = chat::post_as_bot(&state, &bot, &request.channel_id, &reply).await {
-                        tracing::warn!(error = %err, channel = request.channel_id, "the stock bot could not post its answer");
+                    match chat::post_as_bot(&state, &bot, &request.channel_id, &reply).await {
+                        Ok(_) => {}
+                        // The broker or the database is away: leave the request unacknowledged,
+                        // so that it is taken over (by this bot too) once it has waited CLAIM_AFTER.
+                        Err(AppError::Unavailable) => {
+                            tracing::warn!(channel = request.channel_id, "the stock bot cannot post now; the request will be retried");
+                            continue;
+                        }
+                        Err(err) => {
+                            tracing::warn!(error = %err, channel = request.channel_id, "the stock bot could not post its answer")
+                        }
                     }
                 }
                 Err(err) => tracing::warn!(error = %err, "the stock bot dropped a request it cannot read"),
@@ -181,6 +201,16 @@ mod tests {
         assert_eq!(quote_reply("aapl.us", &quote(93.42, false)), "AAPL.US quote is $93.42 per share");
         assert_eq!(quote_reply("$msft", &quote(402.1, false)), "MSFT quote is $402.10 per share");
         assert!(quote_reply("AAPL", &quote(93.42, true)).ends_with("(simulated: offline data, not a real price)"));
+    }
+
+    #[test]
+    fn what_the_caller_typed_is_quoted_without_becoming_markup() {
+        let reply = unreadable_reply("[free money](https://evil.example)");
+        let blocks = markdown::parse(&reply);
+        let text = markdown::plain_text(&reply);
+        assert!(text.contains("“[free money](https://evil.example)” doesn't look like a stock symbol"), "{text}");
+        let has_link = format!("{blocks:?}").contains("Link");
+        assert!(!has_link, "{blocks:?}");
     }
 
     #[test]

@@ -11,35 +11,73 @@
 //! a consumer group.
 
 use std::{
-    collections::HashMap,
-    sync::{Arc, Mutex},
+    collections::{HashMap, VecDeque},
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc, Mutex,
+    },
     time::Duration,
 };
 
-use bytes::Bytes;
+use bytes::{BufMut, Bytes, BytesMut};
 use futures::StreamExt;
 use redis::{
-    streams::{StreamReadOptions, StreamReadReply},
-    AsyncCommands,
+    aio::MultiplexedConnection,
+    streams::{StreamAutoClaimOptions, StreamAutoClaimReply, StreamInfoConsumersReply, StreamReadOptions, StreamReadReply},
+    AsyncCommands, AsyncConnectionConfig,
 };
-use tokio::sync::{broadcast, mpsc};
+use tokio::{
+    sync::{broadcast, mpsc},
+    time::Instant,
+};
 
 /// Messages kept per topic for a subscriber that falls behind, before it is told it lagged.
 const TOPIC_CAPACITY: usize = 1024;
-/// Every Redis channel Bullpen uses starts with this, so one pattern subscription covers all.
-const REDIS_PREFIX: &str = "bullpen:";
+/// The default of `REDIS_PREFIX`: the start of every Redis channel, stream and key Bullpen uses.
+pub const DEFAULT_PREFIX: &str = "bullpen";
+/// How long connecting to Redis, or a command on a connection, may take. A Redis that accepts
+/// and never answers would otherwise hang the start (or a publish) forever.
+const REDIS_TIMEOUT: Duration = Duration::from_secs(5);
+/// The relay's pause between attempts to resubscribe: short, because while it is down this
+/// instance refuses messages; capped, because a long outage should not cost a retry storm.
+const RELAY_RETRY_MIN: Duration = Duration::from_millis(100);
+const RELAY_RETRY_MAX: Duration = Duration::from_secs(1);
+/// How long a topic holds an event whose `seq` is ahead of the next expected one, waiting for
+/// the missing ones. Two instances can store seq 5 and 6 and publish 6 first; the gap between
+/// their publishes is a commit-to-publish delay (well under a millisecond to a few on a busy
+/// machine). A real gap (a publish that never happened) costs the events behind it this much
+/// once, and the client's gap check then fetches what is missing.
+const REORDER_WAIT: Duration = Duration::from_secs(1);
+/// Events held per topic at most; past this everything held is released in order (a bound on
+/// memory, not a case that happens with a working publisher).
+const REORDER_MAX_HELD: usize = 1024;
+/// Topics whose order is remembered (last seq) before idle ones are forgotten.
+const REORDER_MAX_TOPICS: usize = 4096;
+
+/// The payload a subscriber receives when events of its topic may have been lost (the
+/// instance lost Redis, or an ordered event's gap was never filled): resync from the database.
+pub const GAP: Bytes = Bytes::new();
+
+/// Whether a payload is the [`GAP`] marker rather than an event.
+pub fn is_gap(payload: &Bytes) -> bool {
+    payload.is_empty()
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum BrokerError {
-    #[error("the message broker (Redis) is unreachable: {0}")]
-    Redis(#[from] redis::RedisError),
+    #[error("the message broker (Redis) is unreachable at {at}: {source}")]
+    Redis { at: String, source: redis::RedisError },
+    #[error("the message broker (Redis) at {at} did not answer within {} s", REDIS_TIMEOUT.as_secs())]
+    Timeout { at: String },
+    #[error("the message broker (Redis) is down; reconnecting")]
+    Down,
     #[error("the work queue is closed")]
     Closed,
 }
 
 /// A subscription to one topic. `recv` yields each payload in order; `Lagged(n)` means `n`
 /// payloads were dropped because this subscriber was too slow, and the caller should resync from
-/// the database.
+/// the database (as for a [`GAP`] payload).
 pub type Subscription = broadcast::Receiver<Bytes>;
 
 #[derive(Clone)]
@@ -49,16 +87,86 @@ pub struct Broker {
     redis: Option<RedisLink>,
 }
 
-/// The Redis side: a shared connection for publishing and enqueueing, and the client, because a
-/// consumer blocking on its stream needs a connection of its own.
+/// The Redis side: a publishing connection that is replaced when it breaks, the client (a
+/// consumer blocking on its stream needs a connection of its own), the deployment's prefix and
+/// whether the relay is subscribed.
 #[derive(Clone)]
 struct RedisLink {
     client: redis::Client,
-    connection: redis::aio::MultiplexedConnection,
+    /// "host:port", for errors (never the URL: it may carry a password).
+    at: Arc<str>,
+    /// `REDIS_PREFIX` plus ':'.
+    prefix: Arc<str>,
+    /// `None` after a failure: the next command connects again. A `MultiplexedConnection` that
+    /// lost its socket stays broken forever, which is how an instance that lost Redis for a few
+    /// seconds used to store messages and deliver them to nobody.
+    publisher: Arc<tokio::sync::Mutex<Option<MultiplexedConnection>>>,
+    /// The relay's pattern subscription is live: without it this instance hears nothing.
+    relay_up: Arc<AtomicBool>,
 }
 
 /// How long a Redis consumer blocks on its stream before asking again.
 const QUEUE_BLOCK_MS: usize = 5_000;
+
+impl RedisLink {
+    fn timeout_error(&self) -> BrokerError {
+        BrokerError::Timeout { at: self.at.to_string() }
+    }
+
+    fn error(&self, source: redis::RedisError) -> BrokerError {
+        if source.is_timeout() {
+            return self.timeout_error();
+        }
+        BrokerError::Redis { at: self.at.to_string(), source }
+    }
+
+    async fn connect(&self) -> Result<MultiplexedConnection, BrokerError> {
+        connect(&self.client, &self.at, REDIS_TIMEOUT).await
+    }
+
+    /// Runs a command on the publishing connection, connecting first if there is none; a
+    /// failure drops the connection so that the next command starts afresh.
+    async fn run<T: redis::FromRedisValue>(&self, command: &redis::Cmd) -> Result<T, BrokerError> {
+        let mut slot = self.publisher.lock().await;
+        let mut connection = match slot.as_ref() {
+            Some(connection) => connection.clone(),
+            None => {
+                let fresh = self.connect().await?;
+                *slot = Some(fresh.clone());
+                fresh
+            }
+        };
+        drop(slot);
+        match tokio::time::timeout(REDIS_TIMEOUT, command.query_async::<T>(&mut connection)).await {
+            Ok(Ok(value)) => Ok(value),
+            failed => {
+                *self.publisher.lock().await = None;
+                Err(match failed {
+                    Ok(Err(err)) => self.error(err),
+                    _ => self.timeout_error(),
+                })
+            }
+        }
+    }
+}
+
+/// A multiplexed connection with bounded connect and response times.
+async fn connect(client: &redis::Client, at: &str, response: Duration) -> Result<MultiplexedConnection, BrokerError> {
+    let config = AsyncConnectionConfig::new().set_connection_timeout(REDIS_TIMEOUT).set_response_timeout(response);
+    // The outer bound covers the handshake too, whatever the client library counts.
+    match tokio::time::timeout(REDIS_TIMEOUT, client.get_multiplexed_async_connection_with_config(&config)).await {
+        Ok(Ok(connection)) => Ok(connection),
+        Ok(Err(err)) if err.is_timeout() => Err(BrokerError::Timeout { at: at.to_string() }),
+        Ok(Err(source)) => Err(BrokerError::Redis { at: at.to_string(), source }),
+        Err(_) => Err(BrokerError::Timeout { at: at.to_string() }),
+    }
+}
+
+/// Every Redis name of a deployment starts with `REDIS_PREFIX:`, so two deployments sharing one
+/// Redis never hear each other's events nor take each other's jobs.
+fn prefix_with_colon(prefix: &str) -> Arc<str> {
+    format!("{prefix}:").into()
+}
 
 impl Broker {
     /// The in-process broker: for one instance.
@@ -70,25 +178,34 @@ impl Broker {
         }
     }
 
-    /// A broker that shares topics with every other instance on the same Redis.
-    pub async fn redis(url: &str) -> Result<Broker, BrokerError> {
-        let client = redis::Client::open(url)?;
-        let publisher = client.get_multiplexed_async_connection().await?;
+    /// A broker that shares topics and queues with every other instance on the same Redis and
+    /// prefix (`REDIS_PREFIX`).
+    pub async fn redis(url: &str, prefix: &str) -> Result<Broker, BrokerError> {
+        let client = redis::Client::open(url).map_err(|source| BrokerError::Redis { at: url_host(url), source })?;
+        let link = RedisLink {
+            at: client.get_connection_info().addr.to_string().into(),
+            client,
+            prefix: prefix_with_colon(prefix),
+            publisher: Default::default(),
+            relay_up: Arc::new(AtomicBool::new(false)),
+        };
+        *link.publisher.lock().await = Some(link.connect().await?);
         let hub = Hub::default();
         // Fail now, at start-up, if Redis refuses subscriptions; later drops are retried.
-        let pubsub = subscribe_all(&client).await?;
-        tokio::spawn(relay(client.clone(), pubsub, hub.clone()));
+        let pubsub = subscribe_all(&link).await?;
+        link.relay_up.store(true, Ordering::SeqCst);
+        tokio::spawn(relay(link.clone(), pubsub, hub.clone()));
         Ok(Broker {
             hub,
             queues: LocalQueues::default(),
-            redis: Some(RedisLink { client, connection: publisher }),
+            redis: Some(link),
         })
     }
 
     /// From configuration: Redis when a URL is given, else in-process.
-    pub async fn connect(redis_url: Option<&str>) -> Result<Broker, BrokerError> {
+    pub async fn connect(redis_url: Option<&str>, prefix: &str) -> Result<Broker, BrokerError> {
         match redis_url {
-            Some(url) => Broker::redis(url).await,
+            Some(url) => Broker::redis(url, prefix).await,
             None => Ok(Broker::in_process()),
         }
     }
@@ -102,16 +219,44 @@ impl Broker {
         }
     }
 
+    /// Whether events can go out and come in now, without asking Redis: the send path refuses
+    /// a message (before storing it) when they cannot, rather than store what nobody hears.
+    pub fn ready(&self) -> Result<(), BrokerError> {
+        match &self.redis {
+            Some(link) if !link.relay_up.load(Ordering::SeqCst) => Err(BrokerError::Down),
+            _ => Ok(()),
+        }
+    }
+
+    /// Asks Redis (for `/health`): the relay is subscribed and a PING is answered.
+    pub async fn check(&self) -> Result<(), BrokerError> {
+        self.ready()?;
+        if let Some(link) = &self.redis {
+            let _: String = link.run(&redis::cmd("PING")).await?;
+        }
+        Ok(())
+    }
+
     /// Sends a payload to every subscriber of `topic`, on every instance. With Redis, local
     /// subscribers get it back through Redis like everyone else: once, in the same order.
     pub async fn publish(&self, topic: &str, payload: Bytes) -> Result<(), BrokerError> {
+        self.send(topic, None, payload).await
+    }
+
+    /// Publishes the event numbered `seq` of `topic` (numbers 1, 2, 3… given by the database):
+    /// every instance delivers a topic's numbered events in number order, holding one that
+    /// arrives early for at most [`REORDER_WAIT`]; unnumbered events keep their place.
+    pub async fn publish_in_order(&self, topic: &str, seq: i64, payload: Bytes) -> Result<(), BrokerError> {
+        self.send(topic, Some(seq), payload).await
+    }
+
+    async fn send(&self, topic: &str, seq: Option<i64>, payload: Bytes) -> Result<(), BrokerError> {
         match &self.redis {
-            None => self.hub.deliver(topic, payload),
+            None => self.hub.deliver(topic, seq, payload),
             Some(link) => {
-                let mut connection = link.connection.clone();
-                let _: i64 = connection
-                    .publish(format!("{REDIS_PREFIX}{topic}"), payload.as_ref())
-                    .await?;
+                let mut publish = redis::cmd("PUBLISH");
+                publish.arg(format!("{}{topic}", link.prefix)).arg(frame(seq, &payload).as_ref());
+                let _: i64 = link.run(&publish).await?;
             }
         }
         Ok(())
@@ -126,36 +271,75 @@ impl Broker {
         match &self.redis {
             None => self.queues.sender(queue).send(payload).map_err(|_| BrokerError::Closed)?,
             Some(link) => {
-                let mut connection = link.connection.clone();
-                let _: String = connection.xadd(stream_key(queue), "*", &[("job", payload.as_ref())]).await?;
+                let mut add = redis::cmd("XADD");
+                add.arg(stream_key(link, queue)).arg("*").arg("job").arg(payload.as_ref());
+                let _: String = link.run(&add).await?;
             }
         }
         Ok(())
     }
 
     /// A consumer of `queue`. Consumers in the same `group` share the jobs (each job goes to
-    /// one of them); `name` tells the consumers of a group apart.
-    pub async fn consumer(&self, queue: &str, group: &str, name: &str) -> Result<Consumer, BrokerError> {
+    /// one of them); `name` tells the consumers of a group apart — one per process, so that a
+    /// restarted process is a new consumer and the old one's jobs can be taken over.
+    ///
+    /// With Redis, a job another consumer took and has not acknowledged for `claim_after` is
+    /// taken over (that consumer died), and a consumer idle that long with nothing pending is
+    /// removed from the group. `claim_after` must be longer than handling a job takes, and
+    /// longer than the 5 s a live consumer blocks between reads.
+    pub async fn consumer(&self, queue: &str, group: &str, name: &str, claim_after: Duration) -> Result<Consumer, BrokerError> {
         match &self.redis {
             None => Ok(Consumer::Local(self.queues.receiver(queue))),
             Some(link) => {
-                let mut connection = link.client.get_multiplexed_async_connection().await?;
-                let key = stream_key(queue);
+                // Blocking reads need their own connection, and a response time longer than the block.
+                let mut connection = connect(&link.client, &link.at, REDIS_TIMEOUT + Duration::from_millis(QUEUE_BLOCK_MS as u64)).await?;
+                let key = stream_key(link, queue);
                 // From the start of the stream, so jobs queued before the first consumer count.
                 let created: redis::RedisResult<()> = connection.xgroup_create_mkstream(&key, group, "0").await;
                 if let Err(err) = created {
                     if err.code() != Some("BUSYGROUP") {
-                        return Err(err.into());
+                        return Err(link.error(err));
                     }
                 }
-                Ok(Consumer::Redis { connection, key, group: group.to_string(), name: name.to_string(), pending: Default::default() })
+                Ok(Consumer::Redis(RedisConsumer {
+                    link: link.clone(),
+                    connection,
+                    key,
+                    group: group.to_string(),
+                    name: name.to_string(),
+                    pending: Default::default(),
+                    claim_after,
+                    tidied: None,
+                }))
             }
         }
     }
 }
 
-fn stream_key(queue: &str) -> String {
-    format!("{REDIS_PREFIX}queue:{queue}")
+/// The host and port of a Redis URL for an error message, without user or password.
+fn url_host(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let rest = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
+    rest.split('/').next().unwrap_or(rest).to_string()
+}
+
+fn stream_key(link: &RedisLink, queue: &str) -> String {
+    format!("{}queue:{queue}", link.prefix)
+}
+
+/// A payload as it travels Redis: its sequence number (8 bytes, big-endian; 0 for none), then
+/// the payload.
+fn frame(seq: Option<i64>, payload: &Bytes) -> Bytes {
+    let mut framed = BytesMut::with_capacity(8 + payload.len());
+    framed.put_i64(seq.unwrap_or(0));
+    framed.extend_from_slice(payload);
+    framed.freeze()
+}
+
+/// A frame's sequence number and payload (without copying); `None` for a frame too short.
+fn unframe(framed: Bytes) -> Option<(Option<i64>, Bytes)> {
+    let seq = i64::from_be_bytes(framed.get(..8)?.try_into().ok()?);
+    Some(((seq > 0).then_some(seq), framed.slice(8..)))
 }
 
 /// In-process work queues: one channel per queue, its receiver shared by the consumers.
@@ -190,14 +374,20 @@ impl LocalQueues {
 /// One consumer of a work queue.
 pub enum Consumer {
     Local(Arc<tokio::sync::Mutex<mpsc::UnboundedReceiver<Bytes>>>),
-    Redis {
-        connection: redis::aio::MultiplexedConnection,
-        key: String,
-        group: String,
-        name: String,
-        /// Jobs read but not handed out yet.
-        pending: std::collections::VecDeque<(String, Bytes)>,
-    },
+    Redis(RedisConsumer),
+}
+
+pub struct RedisConsumer {
+    link: RedisLink,
+    connection: MultiplexedConnection,
+    key: String,
+    group: String,
+    name: String,
+    /// Jobs read but not handed out yet.
+    pending: VecDeque<(String, Bytes)>,
+    claim_after: Duration,
+    /// When dead consumers were last removed.
+    tidied: Option<Instant>,
 }
 
 /// A job taken from a queue; acknowledge it once handled.
@@ -205,6 +395,69 @@ pub struct Job {
     pub payload: Bytes,
     /// The Redis stream entry, acknowledged by `Consumer::ack`.
     id: Option<String>,
+}
+
+fn job_payload(entry: &redis::streams::StreamId) -> Bytes {
+    match entry.map.get("job") {
+        Some(redis::Value::BulkString(bytes)) => Bytes::copy_from_slice(bytes),
+        _ => Bytes::new(),
+    }
+}
+
+impl RedisConsumer {
+    async fn next(&mut self) -> Result<Job, BrokerError> {
+        loop {
+            if let Some((id, payload)) = self.pending.pop_front() {
+                return Ok(Job { payload, id: Some(id) });
+            }
+            // First the jobs of consumers that died holding them, then new ones.
+            let claimed: StreamAutoClaimReply = self
+                .connection
+                .xautoclaim_options(&self.key, &self.group, &self.name, self.claim_after.as_millis() as u64, "0-0", StreamAutoClaimOptions::default().count(16))
+                .await
+                .map_err(|err| self.link.error(err))?;
+            for entry in claimed.claimed {
+                tracing::info!(queue = self.key, id = entry.id, "took over a job a stopped consumer held");
+                self.pending.push_back((entry.id.clone(), job_payload(&entry)));
+            }
+            if !self.pending.is_empty() {
+                continue;
+            }
+            self.forget_dead_consumers().await?;
+            let options = StreamReadOptions::default().group(self.group.as_str(), self.name.as_str()).count(16).block(QUEUE_BLOCK_MS);
+            let reply: Option<StreamReadReply> =
+                self.connection.xread_options(&[self.key.as_str()], &[">"], &options).await.map_err(|err| self.link.error(err))?;
+            for stream in reply.map(|r| r.keys).unwrap_or_default() {
+                for entry in stream.ids {
+                    self.pending.push_back((entry.id.clone(), job_payload(&entry)));
+                }
+            }
+        }
+    }
+
+    /// Removes the group's consumers that have been idle longer than `claim_after` and hold
+    /// nothing: each process is a new consumer, so without this every restart would leave one
+    /// behind. (One holding jobs is left until they have been taken over.) At most once per
+    /// `claim_after`.
+    async fn forget_dead_consumers(&mut self) -> Result<(), BrokerError> {
+        if self.tidied.is_some_and(|at| at.elapsed() < self.claim_after) {
+            return Ok(());
+        }
+        self.tidied = Some(Instant::now());
+        let consumers: StreamInfoConsumersReply =
+            self.connection.xinfo_consumers(&self.key, &self.group).await.map_err(|err| self.link.error(err))?;
+        for dead in consumers.consumers {
+            if dead.name != self.name && dead.pending == 0 && dead.idle as u128 > self.claim_after.as_millis() {
+                let _: i64 = self
+                    .connection
+                    .xgroup_delconsumer(&self.key, &self.group, &dead.name)
+                    .await
+                    .map_err(|err| self.link.error(err))?;
+                tracing::debug!(queue = self.key, consumer = dead.name, "removed a stopped consumer");
+            }
+        }
+        Ok(())
+    }
 }
 
 impl Consumer {
@@ -215,99 +468,237 @@ impl Consumer {
                 let payload = receiver.lock().await.recv().await.ok_or(BrokerError::Closed)?;
                 Ok(Job { payload, id: None })
             }
-            Consumer::Redis { connection, key, group, name, pending } => loop {
-                if let Some((id, payload)) = pending.pop_front() {
-                    return Ok(Job { payload, id: Some(id) });
-                }
-                let options = StreamReadOptions::default().group(group.as_str(), name.as_str()).count(16).block(QUEUE_BLOCK_MS);
-                let reply: Option<StreamReadReply> = connection.xread_options(&[key.as_str()], &[">"], &options).await?;
-                for stream in reply.map(|r| r.keys).unwrap_or_default() {
-                    for entry in stream.ids {
-                        let payload = match entry.map.get("job") {
-                            Some(redis::Value::BulkString(bytes)) => Bytes::copy_from_slice(bytes),
-                            _ => Bytes::new(),
-                        };
-                        pending.push_back((entry.id, payload));
-                    }
-                }
-            },
+            Consumer::Redis(consumer) => consumer.next().await,
         }
     }
 
     /// Marks a job done, so that Redis does not keep it pending for this consumer.
     pub async fn ack(&mut self, job: &Job) -> Result<(), BrokerError> {
-        if let (Consumer::Redis { connection, key, group, .. }, Some(id)) = (self, &job.id) {
-            let _: i64 = connection.xack(key.as_str(), group.as_str(), &[id.as_str()]).await?;
+        if let (Consumer::Redis(consumer), Some(id)) = (self, &job.id) {
+            let _: i64 = consumer
+                .connection
+                .xack(consumer.key.as_str(), consumer.group.as_str(), &[id.as_str()])
+                .await
+                .map_err(|err| consumer.link.error(err))?;
         }
         Ok(())
     }
 }
 
-/// The topics of this instance and their local subscribers.
+/// The topics of this instance, their local subscribers, and the order of numbered events.
 #[derive(Clone, Default)]
 struct Hub {
-    topics: Arc<Mutex<HashMap<String, broadcast::Sender<Bytes>>>>,
+    state: Arc<Mutex<HubState>>,
+}
+
+#[derive(Default)]
+struct HubState {
+    topics: HashMap<String, broadcast::Sender<Bytes>>,
+    order: HashMap<String, TopicOrder>,
+}
+
+/// Where a topic's numbered events stand on this instance.
+#[derive(Default)]
+struct TopicOrder {
+    /// The highest number delivered.
+    last: Option<i64>,
+    /// Events waiting behind a missing number, numbered ones in number order.
+    held: VecDeque<(Option<i64>, Bytes)>,
+    /// When the wait for the missing number ends.
+    deadline: Option<Instant>,
+}
+
+impl TopicOrder {
+    /// Takes an event; returns what can be delivered now, in order, and whether a wait began.
+    fn accept(&mut self, seq: Option<i64>, payload: Bytes, now: Instant) -> (Vec<Bytes>, bool) {
+        match seq {
+            // Unnumbered events keep their place behind anything held.
+            None => self.held.push_back((None, payload)),
+            Some(seq) => {
+                // Before the first held numbered event with a higher number.
+                let at = self.held.iter().position(|(s, _)| s.is_some_and(|s| s > seq)).unwrap_or(self.held.len());
+                self.held.insert(at, (Some(seq), payload));
+            }
+        }
+        let mut ready = Vec::new();
+        while let Some((seq, _)) = self.held.front() {
+            match (seq, self.last) {
+                (Some(seq), Some(last)) if *seq > last + 1 => break,
+                _ => {}
+            }
+            let (seq, payload) = self.held.pop_front().expect("a front");
+            if let Some(seq) = seq {
+                self.last = Some(self.last.map_or(seq, |last| last.max(seq)));
+            }
+            ready.push(payload);
+        }
+        if self.held.len() > REORDER_MAX_HELD {
+            ready.extend(self.release());
+        }
+        let began = !self.held.is_empty() && self.deadline.is_none();
+        if self.held.is_empty() {
+            self.deadline = None;
+        } else if began {
+            self.deadline = Some(now + REORDER_WAIT);
+        }
+        (ready, began)
+    }
+
+    /// Gives up waiting: everything held, in order; the missing numbers stay missing (clients
+    /// see the gap and fetch them).
+    fn release(&mut self) -> Vec<Bytes> {
+        self.deadline = None;
+        let mut ready = Vec::with_capacity(self.held.len());
+        for (seq, payload) in self.held.drain(..) {
+            if let Some(seq) = seq {
+                self.last = Some(self.last.map_or(seq, |last| last.max(seq)));
+            }
+            ready.push(payload);
+        }
+        ready
+    }
 }
 
 impl Hub {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HubState> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     fn subscribe(&self, topic: &str) -> Subscription {
-        let mut topics = self
+        self.lock()
             .topics
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        topics
             .entry(topic.to_owned())
             .or_insert_with(|| broadcast::channel(TOPIC_CAPACITY).0)
             .subscribe()
     }
 
-    fn deliver(&self, topic: &str, payload: Bytes) {
-        let mut topics = self
-            .topics
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(sender) = topics.get(topic) {
+    fn deliver(&self, topic: &str, seq: Option<i64>, payload: Bytes) {
+        let mut state = self.lock();
+        if !state.topics.contains_key(topic) {
+            // Nobody here listens: nothing to order either.
+            state.order.remove(topic);
+            return;
+        }
+        if state.order.len() >= REORDER_MAX_TOPICS && !state.order.contains_key(topic) {
+            // Forgetting a topic that holds nothing only forgets its last number.
+            state.order.retain(|_, order| !order.held.is_empty());
+        }
+        let now = Instant::now();
+        let (ready, began) = state.order.entry(topic.to_owned()).or_default().accept(seq, payload, now);
+        state.send(topic, ready);
+        drop(state);
+        if began {
+            let (hub, topic) = (self.clone(), topic.to_owned());
+            match tokio::runtime::Handle::try_current() {
+                Ok(runtime) => {
+                    runtime.spawn(async move {
+                        tokio::time::sleep(REORDER_WAIT).await;
+                        hub.expire(&topic);
+                    });
+                }
+                Err(_) => hub.expire_now(&topic),
+            }
+        }
+    }
+
+    /// Releases a topic's held events if its wait is over.
+    fn expire(&self, topic: &str) {
+        let mut state = self.lock();
+        let Some(order) = state.order.get_mut(topic) else { return };
+        if order.deadline.is_some_and(|deadline| deadline <= Instant::now()) {
+            tracing::debug!(topic, held = order.held.len(), "a numbered event never came; releasing the ones behind it");
+            let ready = order.release();
+            state.send(topic, ready);
+        }
+    }
+
+    fn expire_now(&self, topic: &str) {
+        let mut state = self.lock();
+        if let Some(order) = state.order.get_mut(topic) {
+            let ready = order.release();
+            state.send(topic, ready);
+        }
+    }
+
+    /// After events may have been lost (Redis was away): release what is held, forget every
+    /// topic's order, and tell every subscriber with a [`GAP`].
+    fn gap_everywhere(&self) {
+        let mut state = self.lock();
+        let order = std::mem::take(&mut state.order);
+        for (topic, mut order) in order {
+            let ready = order.release();
+            state.send(&topic, ready);
+        }
+        let topics: Vec<String> = state.topics.keys().cloned().collect();
+        for topic in topics {
+            state.send(&topic, vec![GAP]);
+        }
+    }
+}
+
+impl HubState {
+    fn send(&mut self, topic: &str, payloads: Vec<Bytes>) {
+        let Some(sender) = self.topics.get(topic) else { return };
+        for payload in payloads {
             if sender.send(payload).is_err() {
                 // Nobody listens any more: forget the topic.
-                topics.remove(topic);
+                self.topics.remove(topic);
+                self.order.remove(topic);
+                return;
             }
         }
     }
 }
 
-async fn subscribe_all(client: &redis::Client) -> Result<redis::aio::PubSub, redis::RedisError> {
-    let mut pubsub = client.get_async_pubsub().await?;
-    pubsub.psubscribe(format!("{REDIS_PREFIX}*")).await?;
-    Ok(pubsub)
+async fn subscribe_all(link: &RedisLink) -> Result<redis::aio::PubSub, BrokerError> {
+    let subscribe = async {
+        let mut pubsub = link.client.get_async_pubsub().await?;
+        pubsub.psubscribe(format!("{}*", link.prefix)).await?;
+        Ok::<_, redis::RedisError>(pubsub)
+    };
+    match tokio::time::timeout(REDIS_TIMEOUT, subscribe).await {
+        Ok(Ok(pubsub)) => Ok(pubsub),
+        Ok(Err(err)) => Err(link.error(err)),
+        Err(_) => Err(link.timeout_error()),
+    }
 }
 
-/// Feeds every Bullpen message from Redis into the local hub; reconnects with backoff.
-async fn relay(client: redis::Client, first: redis::aio::PubSub, hub: Hub) {
+/// Feeds every message of this deployment from Redis into the local hub. When the subscription
+/// drops it marks the broker down (the send path refuses messages), resubscribes with a short
+/// backoff, and then tells every local subscriber to resync: what was published meanwhile
+/// never reached this instance.
+async fn relay(link: RedisLink, first: redis::aio::PubSub, hub: Hub) {
     let mut pubsub = Some(first);
-    let mut backoff = Duration::from_millis(100);
+    let mut backoff = RELAY_RETRY_MIN;
     loop {
         let current = match pubsub.take() {
             Some(p) => p,
-            None => match subscribe_all(&client).await {
+            None => match subscribe_all(&link).await {
                 Ok(p) => {
-                    tracing::info!("broker: reconnected to Redis");
-                    backoff = Duration::from_millis(100);
+                    tracing::info!("broker: reconnected to Redis; asking every tab to resync");
+                    backoff = RELAY_RETRY_MIN;
+                    link.relay_up.store(true, Ordering::SeqCst);
+                    hub.gap_everywhere();
                     p
                 }
                 Err(err) => {
                     tracing::warn!(error = %err, "broker: Redis unreachable, retrying in {backoff:?}");
                     tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(Duration::from_secs(5));
+                    backoff = (backoff * 2).min(RELAY_RETRY_MAX);
                     continue;
                 }
             },
         };
         let mut messages = current.into_on_message();
         while let Some(message) = messages.next().await {
-            if let Some(topic) = message.get_channel_name().strip_prefix(REDIS_PREFIX) {
-                hub.deliver(topic, Bytes::copy_from_slice(message.get_payload_bytes()));
+            let Some(topic) = message.get_channel_name().strip_prefix(&*link.prefix) else { continue };
+            match unframe(Bytes::copy_from_slice(message.get_payload_bytes())) {
+                Some((seq, payload)) => hub.deliver(topic, seq, payload),
+                None => tracing::warn!(topic, "broker: dropped a message not framed by this version"),
             }
         }
+        link.relay_up.store(false, Ordering::SeqCst);
+        *link.publisher.lock().await = None;
         tracing::warn!("broker: lost the Redis subscription");
     }
 }
@@ -350,8 +741,8 @@ mod tests {
     #[tokio::test]
     async fn each_queued_job_goes_to_one_consumer_in_order() {
         let broker = Broker::in_process();
-        let mut first = broker.consumer("bot", "bots", "a").await.unwrap();
-        let mut second = broker.consumer("bot", "bots", "b").await.unwrap();
+        let mut first = broker.consumer("bot", "bots", "a", Duration::from_secs(60)).await.unwrap();
+        let mut second = broker.consumer("bot", "bots", "b", Duration::from_secs(60)).await.unwrap();
         for i in 0..4 {
             broker.enqueue("bot", Bytes::from(i.to_string())).await.unwrap();
         }
@@ -381,8 +772,82 @@ mod tests {
             .await
             .unwrap();
         assert!(
-            broker.hub.topics.lock().unwrap().get("gone").is_none(),
+            broker.hub.lock().topics.get("gone").is_none(),
             "an abandoned topic is forgotten"
         );
+    }
+
+    fn numbered(seq: i64) -> (Option<i64>, Bytes) {
+        (Some(seq), Bytes::from(seq.to_string()))
+    }
+
+    #[test]
+    fn an_early_number_waits_for_the_missing_one_and_unnumbered_events_keep_their_place() {
+        let mut order = TopicOrder::default();
+        let now = Instant::now();
+        let (seq, payload) = numbered(5);
+        assert_eq!(order.accept(seq, payload, now), (vec![Bytes::from("5")], false), "the first number seen goes out");
+        let (seq, payload) = numbered(7);
+        assert_eq!(order.accept(seq, payload, now), (vec![], true), "7 waits for 6");
+        assert_eq!(order.accept(None, Bytes::from("reaction"), now).0, Vec::<Bytes>::new(), "behind 7");
+        let (seq, payload) = numbered(6);
+        let (ready, began) = order.accept(seq, payload, now);
+        assert_eq!(ready, ["6", "7", "reaction"].map(Bytes::from));
+        assert!(!began && order.deadline.is_none());
+        let (seq, payload) = numbered(4);
+        assert_eq!(order.accept(seq, payload, now).0, [Bytes::from("4")], "a late one is not held back");
+    }
+
+    #[test]
+    fn a_number_that_never_comes_releases_the_ones_behind_it_in_order() {
+        let mut order = TopicOrder::default();
+        let now = Instant::now();
+        for seq in [1, 4, 3] {
+            let (seq, payload) = numbered(seq);
+            order.accept(seq, payload, now);
+        }
+        assert_eq!(order.deadline, Some(now + REORDER_WAIT));
+        assert_eq!(order.release(), ["3", "4"].map(Bytes::from));
+        let (seq, payload) = numbered(5);
+        assert_eq!(order.accept(seq, payload, now).0, [Bytes::from("5")]);
+    }
+
+    #[test]
+    fn holding_is_bounded() {
+        let mut order = TopicOrder::default();
+        let now = Instant::now();
+        order.accept(Some(1), Bytes::from("1"), now);
+        let mut released = 0;
+        for seq in 3..(3 + REORDER_MAX_HELD as i64 + 1) {
+            released += order.accept(Some(seq), Bytes::new(), now).0.len();
+        }
+        assert_eq!(released, REORDER_MAX_HELD + 1);
+        assert!(order.held.is_empty() && order.deadline.is_none());
+    }
+
+    #[tokio::test]
+    async fn in_process_delivery_is_in_number_order_even_when_published_out_of_it() {
+        let broker = Broker::in_process();
+        let mut listener = broker.subscribe("channel:1");
+        for seq in [1, 3, 2] {
+            broker.publish_in_order("channel:1", seq, Bytes::from(seq.to_string())).await.unwrap();
+        }
+        for expected in ["1", "2", "3"] {
+            assert_eq!(listener.recv().await.unwrap(), Bytes::from(expected));
+        }
+    }
+
+    #[test]
+    fn a_frame_carries_its_number_and_the_payload_untouched() {
+        let payload = Bytes::from_static(b"\x00{\"type\":\"message\"}");
+        assert_eq!(unframe(frame(Some(42), &payload)), Some((Some(42), payload.clone())));
+        assert_eq!(unframe(frame(None, &payload)), Some((None, payload)));
+        assert_eq!(unframe(Bytes::from_static(b"short")), None);
+    }
+
+    #[test]
+    fn a_redis_address_in_an_error_has_no_password() {
+        assert_eq!(url_host("redis://:secret@cache.internal:6380/2"), "cache.internal:6380");
+        assert_eq!(url_host("rediss://user:pw@10.0.0.5:6379"), "10.0.0.5:6379");
     }
 }

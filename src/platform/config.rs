@@ -67,6 +67,9 @@ pub struct Config {
     pub database: DatabaseUrl,
     /// `REDIS_URL`: cross-instance fan-out; unset means the in-process broker.
     pub redis_url: Option<String>,
+    /// `REDIS_PREFIX`: the start of every Redis channel, stream and key of this deployment
+    /// (default `bullpen`), so that deployments sharing one Redis stay apart.
+    pub redis_prefix: String,
     /// `JWT_SECRET`: unset means "generate one and keep it in the data directory".
     pub jwt_secret: Option<String>,
     /// `BULLPEN_LOG_FORMAT`: `pretty` (default) or `json`. Levels come from `RUST_LOG`.
@@ -172,6 +175,7 @@ impl fmt::Debug for Config {
             .field("data_dir", &self.data_dir)
             .field("database", &self.database)
             .field("redis_url", &self.redis_url.as_deref().map(redact_password))
+            .field("redis_prefix", &self.redis_prefix)
             .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "<set>"))
             .field("log_format", &self.log_format)
             .field("access_token_ttl_secs", &self.access_token_ttl_secs)
@@ -254,6 +258,18 @@ impl Config {
                 }
             })
             .transpose()?;
+
+        let redis_prefix = match get("REDIS_PREFIX") {
+            None => crate::platform::broker::DEFAULT_PREFIX.to_string(),
+            // Glob characters would widen the pattern subscription to other deployments.
+            Some(p) if p.len() <= 64 && p.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c)) => p.to_string(),
+            Some(p) => {
+                return Err(ConfigError::new(
+                    "REDIS_PREFIX",
+                    format!("`{p}` is not a prefix of up to 64 letters, digits, `_`, `-` or `.`, like bullpen-staging"),
+                ))
+            }
+        };
 
         let jwt_secret = get("JWT_SECRET")
             .map(|secret| {
@@ -402,6 +418,7 @@ impl Config {
             data_dir,
             database,
             redis_url,
+            redis_prefix,
             jwt_secret,
             log_format,
             access_token_ttl_secs,
@@ -624,6 +641,16 @@ mod tests {
             config(&[("BULLPEN_ADDR", "0.0.0.0:8080")]).unwrap().addr,
             Some("0.0.0.0:8080".parse().unwrap())
         );
+    }
+
+    #[test]
+    fn the_redis_prefix_keeps_deployments_apart_and_refuses_patterns() {
+        assert_eq!(config(&[]).unwrap().redis_prefix, "bullpen");
+        assert_eq!(config(&[("REDIS_PREFIX", "bullpen-staging")]).unwrap().redis_prefix, "bullpen-staging");
+        for bad in ["bull*", "a b", "x?", "[ab]"] {
+            let err = config(&[("REDIS_PREFIX", bad)]).unwrap_err();
+            assert_eq!(err.var, "REDIS_PREFIX", "{bad}");
+        }
     }
 
     #[test]

@@ -1,16 +1,66 @@
 //! The database connection: SQLite by default, PostgreSQL by `DATABASE_URL`. Same migrations,
 //! same queries.
 
-use std::time::Duration;
+use std::{str::FromStr, sync::OnceLock, time::Duration};
 
 use migration::{Migrator, MigratorTrait};
-use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::sqlx::{
+    postgres::{PgConnectOptions, PgConnection},
+    sqlite::{SqliteJournalMode, SqliteSynchronous},
+    Connection as _,
+};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, Statement};
 
 use super::config::{sqlite_parent, DatabaseUrl};
 
-/// Opens a pool. For SQLite the file (and its directory) is created when missing.
+/// How long reaching the database may take, at start and for a connection from the pool.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Every instance takes this PostgreSQL advisory lock around migrating ("bullpen" in ASCII, then
+/// 1), so that instances started together on an empty database migrate one after the other.
+const MIGRATION_LOCK: i64 = 0x6275_6c6c_7065_6e01;
+
+static NAME: OnceLock<String> = OnceLock::new();
+
+/// The database this process uses, for logs: "PostgreSQL at db.internal:5432/bullpen" or
+/// "SQLite at data/bullpen.db" (never a password). Connection errors alone ("pool timed out")
+/// do not say which database was away.
+pub fn name() -> &'static str {
+    NAME.get().map_or("the database", String::as_str)
+}
+
+fn describe(url: &DatabaseUrl) -> String {
+    match url {
+        DatabaseUrl::Sqlite(path) => format!("SQLite at {}", path.display()),
+        DatabaseUrl::Postgres(url) => match PgConnectOptions::from_str(url) {
+            Ok(options) => format!(
+                "PostgreSQL at {}:{}/{}",
+                options.get_host(),
+                options.get_port(),
+                options.get_database().unwrap_or_default()
+            ),
+            Err(_) => "PostgreSQL".to_string(),
+        },
+    }
+}
+
+/// Opens a pool. For SQLite the file (and its directory) is created when missing. PostgreSQL
+/// is reached once first, so that a failure says why ("connection refused", a wrong password)
+/// rather than the pool's "timed out".
 pub async fn connect(url: &DatabaseUrl) -> Result<DatabaseConnection, DbErr> {
+    let name = describe(url);
+    let _ = NAME.set(name.clone());
+    if let DatabaseUrl::Postgres(address) = url {
+        let options = PgConnectOptions::from_str(address).map_err(|e| DbErr::Custom(format!("{name}: {e}")))?;
+        let unreachable = |reason: String| DbErr::Conn(sea_orm::RuntimeErr::Internal(reason));
+        match tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect_with(&options)).await {
+            Ok(Ok(probe)) => {
+                let _ = probe.close().await;
+            }
+            Ok(Err(e)) => return Err(unreachable(e.to_string())),
+            Err(_) => return Err(unreachable(format!("no answer within {} s", CONNECT_TIMEOUT.as_secs()))),
+        }
+    }
     if let DatabaseUrl::Sqlite(path) = url {
         if let Some(dir) = sqlite_parent(path) {
             std::fs::create_dir_all(dir).map_err(|e| {
@@ -23,8 +73,8 @@ pub async fn connect(url: &DatabaseUrl) -> Result<DatabaseConnection, DbErr> {
     }
     let mut options = ConnectOptions::new(url.connection_string());
     options
-        .connect_timeout(Duration::from_secs(5))
-        .acquire_timeout(Duration::from_secs(5))
+        .connect_timeout(CONNECT_TIMEOUT)
+        .acquire_timeout(CONNECT_TIMEOUT)
         .sqlx_logging(false);
     if matches!(url, DatabaseUrl::Sqlite(_)) {
         // SQLite allows one writer; a small pool avoids "database is locked" storms. WAL lets
@@ -42,9 +92,22 @@ pub async fn connect(url: &DatabaseUrl) -> Result<DatabaseConnection, DbErr> {
     Database::connect(options).await
 }
 
-/// Brings the schema up to date. Safe to run any number of times, from any number of instances.
+/// Brings the schema up to date. Safe to run any number of times, from any number of instances:
+/// on PostgreSQL under an advisory lock (instances started together on an empty database would
+/// otherwise create the same tables at once, and all but one fail); SQLite's single writer
+/// already serialises them.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
+    let sqlx_err = |e: sea_orm::sqlx::Error| DbErr::Custom(format!("migration lock: {e}"));
+    if db.get_database_backend() != sea_orm::DatabaseBackend::Postgres {
+        return Migrator::up(db, None).await;
+    }
+    // A session lock, so it lives on one connection held for the whole migration; if this
+    // process dies, the session ends and the lock with it.
+    let mut holder = db.get_postgres_connection_pool().acquire().await.map_err(sqlx_err)?;
+    sea_orm::sqlx::query("SELECT pg_advisory_lock($1)").bind(MIGRATION_LOCK).execute(&mut *holder).await.map_err(sqlx_err)?;
+    let migrated = Migrator::up(db, None).await;
+    sea_orm::sqlx::query("SELECT pg_advisory_unlock($1)").bind(MIGRATION_LOCK).execute(&mut *holder).await.map_err(sqlx_err)?;
+    migrated
 }
 
 /// Proves the database answers by reading a real table (a bare `SELECT 1` would succeed on a

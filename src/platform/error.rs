@@ -176,11 +176,11 @@ mod server {
                 }
                 _ => match err {
                     DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => {
-                        tracing::error!(error = %err, "database unreachable");
+                        tracing::error!(error = %err, database = crate::platform::db::name(), "database unreachable");
                         AppError::Unavailable
                     }
                     _ => {
-                        tracing::error!(error = %err, "database error");
+                        tracing::error!(error = %err, database = crate::platform::db::name(), "database error");
                         AppError::Internal
                     }
                 },

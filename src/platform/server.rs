@@ -170,22 +170,25 @@ async fn static_file_or_page(State(state): State<AppState>, request: Request<Bod
     file_and_error_handler::<AppState, _>(shell)(request.uri().clone(), State(state), request).await
 }
 
-/// `GET /health`: 200 when the database answers, 503 when it does not.
+/// `GET /health`: 200 when the database and the broker answer; 503 "unhealthy" when the
+/// database does not, 503 "degraded" when only the broker (Redis) does not — this instance then
+/// refuses messages, so a load balancer should send people elsewhere.
 async fn health(State(state): State<AppState>) -> impl IntoResponse {
-    match db::ping(&state.db).await {
-        Ok(()) => (StatusCode::OK, Json(health_body("healthy", "ok"))),
-        Err(err) => {
-            tracing::warn!(error = %err, "health check: database unreachable");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(health_body("unhealthy", "unreachable")),
-            )
-        }
+    let (db, broker) = tokio::join!(db::ping(&state.db), state.broker.check());
+    if let Err(err) = &db {
+        tracing::warn!(error = %err, database = db::name(), "health check: database unreachable");
     }
-}
-
-fn health_body(status: &str, db: &str) -> serde_json::Value {
-    serde_json::json!({ "status": status, "service": "bullpen", "db": db })
+    if let Err(err) = &broker {
+        tracing::warn!(error = %err, "health check: broker unreachable");
+    }
+    let said = |ok: bool| if ok { "ok" } else { "unreachable" };
+    let (status, word) = match (db.is_ok(), broker.is_ok()) {
+        (true, true) => (StatusCode::OK, "healthy"),
+        (false, _) => (StatusCode::SERVICE_UNAVAILABLE, "unhealthy"),
+        (true, false) => (StatusCode::SERVICE_UNAVAILABLE, "degraded"),
+    };
+    let body = serde_json::json!({ "status": word, "service": "bullpen", "db": said(db.is_ok()), "broker": said(broker.is_ok()) });
+    (status, Json(body))
 }
 
 /// Runs only the stock bot (`bullpen bot`): answers `/stock` requests from the broker until
@@ -200,8 +203,8 @@ pub async fn run_bot(state: AppState) {
 
 /// Binds and serves until Ctrl-C or SIGTERM, finishing requests in flight.
 pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    tracing::info!("Bullpen is listening on http://{}", listener.local_addr()?);
+    let listener = listen(addr).await?;
+    tracing::info!("Bullpen is listening on http://{}", axum::serve::Listener::local_addr(&listener)?);
     tokio::spawn(crate::chat::socket::heartbeat(state.clone()));
     state.ai.start(state.clone());
     if state.config.stock_bot {
@@ -228,6 +231,18 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
     served
 }
 
+/// The listener, with `TCP_NODELAY` on every accepted socket: a websocket frame (a sender's own
+/// confirmation, say) goes out at once instead of waiting for the peer's delayed ACK.
+async fn listen(addr: SocketAddr) -> std::io::Result<axum::serve::TapIo<tokio::net::TcpListener, fn(&mut tokio::net::TcpStream)>> {
+    use axum::serve::ListenerExt;
+    fn no_delay(socket: &mut tokio::net::TcpStream) {
+        if let Err(err) = socket.set_nodelay(true) {
+            tracing::debug!(error = %err, "cannot set TCP_NODELAY on a connection");
+        }
+    }
+    Ok(tokio::net::TcpListener::bind(addr).await?.tap_io(no_delay as fn(&mut tokio::net::TcpStream)))
+}
+
 async fn shutdown_signal() {
     let ctrl_c = async {
         if let Err(err) = tokio::signal::ctrl_c().await {
@@ -245,4 +260,18 @@ async fn shutdown_signal() {
     };
     tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
     tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::serve::Listener;
+
+    #[tokio::test]
+    async fn accepted_sockets_send_without_delay() {
+        let mut listener = super::listen("127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let at = listener.local_addr().unwrap();
+        let _client = tokio::net::TcpStream::connect(at).await.unwrap();
+        let (accepted, _) = listener.accept().await;
+        assert!(accepted.nodelay().unwrap());
+    }
 }
