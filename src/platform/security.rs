@@ -9,7 +9,8 @@
 //!   which no cookie protects.
 //! - **Content type**: a body must be JSON or a form. A foreign page can POST `text/plain` or
 //!   `multipart/form-data` without a CORS preflight; such a body is never decoded as JSON (415).
-//! - **Size**: a body over its address's limit is refused with 413 before anything reads it.
+//! - **Size**: a body over its address's limit is refused with 413 before anything reads it;
+//!   a body that is not UTF-8 (as JSON and forms must be) with 400.
 //! - **Headers** on every answer: a Content-Security-Policy with a fresh nonce (the page's inline
 //!   hydration script carries it, see `app::shell`), `frame-ancestors 'none'`, `nosniff`, a
 //!   Referrer-Policy, `Cache-Control: no-store` on answers for a signed-in person, HSTS over https.
@@ -154,6 +155,11 @@ async fn admit(boundary: &Boundary, request: Request) -> Result<Request, AppErro
         .map_err(|_| too_large)?;
     if content_type.is_none() && !bytes.is_empty() {
         return Err(AppError::UnsupportedMediaType);
+    }
+    // JSON and forms are UTF-8 text (RFC 8259); serde_json would let invalid bytes through in a
+    // field it skips, and a form decoder would fail with a less useful reason.
+    if std::str::from_utf8(&bytes).is_err() {
+        return Err(AppError::BadRequest("the body is not valid UTF-8".into()));
     }
     Ok(Request::from_parts(parts, Body::from(bytes)))
 }
