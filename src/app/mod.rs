@@ -39,6 +39,7 @@ use pages::{
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    use_csp_nonce();
     view! {
         <!DOCTYPE html>
         <html>
@@ -55,6 +56,18 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App />
             </body>
         </html>
+    }
+}
+
+/// Renders this page with the nonce its Content-Security-Policy names (`platform::security`
+/// made both), so the hydration script and streamed resources run and nothing else inline does.
+fn use_csp_nonce() {
+    #[cfg(feature = "ssr")]
+    if let Some(nonce) = use_context::<axum::http::request::Parts>()
+        .as_ref()
+        .and_then(crate::platform::security::CspNonce::of)
+    {
+        provide_context(leptos::nonce::Nonce::from_value(nonce.0));
     }
 }
 

@@ -81,6 +81,10 @@ pub struct Config {
     /// `BULLPEN_TRUST_PROXY`: `true` behind a reverse proxy, so that the client address (for
     /// sign-in throttling) is read from `X-Forwarded-For`. Default `false`.
     pub trust_proxy: bool,
+    /// `BULLPEN_PUBLIC_URL`: the address people use ("https://bullpen.example"), kept as its
+    /// origin. State-changing requests and the websocket must come from it. Unset: the
+    /// request's own `Host` (scheme from `X-Forwarded-Proto` when the proxy is trusted).
+    pub public_origin: Option<String>,
     /// `RATE_LIMIT_MESSAGES`: chat messages a person may send per window (default 10; 0 = off,
     /// for benchmarks).
     pub rate_limit_messages: u32,
@@ -181,6 +185,7 @@ impl fmt::Debug for Config {
             .field("access_token_ttl_secs", &self.access_token_ttl_secs)
             .field("refresh_token_ttl_secs", &self.refresh_token_ttl_secs)
             .field("trust_proxy", &self.trust_proxy)
+            .field("public_origin", &self.public_origin)
             .field("rate_limit_messages", &self.rate_limit_messages)
             .field("rate_limit_window_secs", &self.rate_limit_window_secs)
             .field("assistant_rate_limit", &self.assistant_rate_limit)
@@ -413,6 +418,20 @@ impl Config {
             }
         };
 
+        let public_origin = get("BULLPEN_PUBLIC_URL")
+            .map(|url| {
+                crate::platform::security::normalize_origin(url).ok_or_else(|| {
+                    ConfigError::new(
+                        "BULLPEN_PUBLIC_URL",
+                        format!(
+                            "`{url}` is not an http:// or https:// address without a path, \
+                             like https://bullpen.example"
+                        ),
+                    )
+                })
+            })
+            .transpose()?;
+
         Ok(Config {
             addr,
             data_dir,
@@ -424,6 +443,7 @@ impl Config {
             access_token_ttl_secs,
             refresh_token_ttl_secs,
             trust_proxy,
+            public_origin,
             rate_limit_messages,
             rate_limit_window_secs,
             assistant_rate_limit,
@@ -533,6 +553,17 @@ mod tests {
         assert_eq!(c.assistant_rate_limit, 20);
         assert_eq!(c.toxicity_threshold, 0.7);
         assert_eq!((c.apertium_url, c.hosted_ai), (None, None));
+        assert_eq!(c.public_origin, None);
+    }
+
+    #[test]
+    fn the_public_url_is_kept_as_an_origin() {
+        let c = config(&[("BULLPEN_PUBLIC_URL", "https://Bullpen.example:443/")]).unwrap();
+        assert_eq!(c.public_origin.as_deref(), Some("https://bullpen.example"));
+        for bad in ["bullpen.example", "https://bullpen.example/app", "ftp://bullpen.example"] {
+            let err = config(&[("BULLPEN_PUBLIC_URL", bad)]).unwrap_err();
+            assert_eq!(err.var, "BULLPEN_PUBLIC_URL", "{bad}");
+        }
     }
 
     #[test]

@@ -41,6 +41,19 @@ pub enum AppError {
     /// A bug or an unexpected failure; the details are in the server log.
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
+    /// The request's arguments could not be read (malformed JSON, a wrong type, a missing
+    /// field…); the text is the decoder's reason.
+    #[error("The request could not be read: {0}.")]
+    BadRequest(String),
+    /// The body is larger than this address accepts.
+    #[error("The request is larger than the {} KiB this address accepts.", .limit_bytes / 1024)]
+    PayloadTooLarge { limit_bytes: u64 },
+    /// The body is neither JSON nor a form (a cross-site `text/plain` post, say).
+    #[error("Send the request as application/json (or as a form, application/x-www-form-urlencoded).")]
+    UnsupportedMediaType,
+    /// A state-changing request (or the websocket) from a page of another site.
+    #[error("This request came from another site, so it was refused.")]
+    ForbiddenOrigin,
     /// The call itself failed (network, encoding): the server function machinery's error.
     #[error("Could not reach the server: {0}")]
     Transport(ServerFnErrorErr),
@@ -52,7 +65,10 @@ impl AppError {
         match self {
             AppError::Validation(_) => 422,
             AppError::Unauthorized | AppError::BadCredentials => 401,
-            AppError::Forbidden | AppError::Denied(_) => 403,
+            AppError::Forbidden | AppError::Denied(_) | AppError::ForbiddenOrigin => 403,
+            AppError::BadRequest(_) => 400,
+            AppError::PayloadTooLarge { .. } => 413,
+            AppError::UnsupportedMediaType => 415,
             AppError::NotFound(_) => 404,
             AppError::Conflict(_) => 409,
             AppError::RateLimited { .. } => 429,
@@ -60,7 +76,9 @@ impl AppError {
             AppError::Internal => 500,
             AppError::Transport(ServerFnErrorErr::Request(_)) => 502,
             AppError::Transport(
-                ServerFnErrorErr::Args(_) | ServerFnErrorErr::Deserialization(_),
+                ServerFnErrorErr::Args(_)
+                | ServerFnErrorErr::Deserialization(_)
+                | ServerFnErrorErr::MissingArg(_),
             ) => 400,
             AppError::Transport(ServerFnErrorErr::UnsupportedRequestMethod(_)) => 405,
             AppError::Transport(_) => 500,
@@ -101,6 +119,12 @@ impl From<AppError> for WireError {
             }
             AppError::Unavailable => ("unavailable", None, None),
             AppError::Internal => ("internal", None, None),
+            AppError::BadRequest(s) => ("bad_request", None, text(s)),
+            AppError::PayloadTooLarge { limit_bytes } => {
+                ("payload_too_large", None, Some(limit_bytes.into()))
+            }
+            AppError::UnsupportedMediaType => ("unsupported_media_type", None, None),
+            AppError::ForbiddenOrigin => ("forbidden_origin", None, None),
             AppError::Transport(e) => ("transport", None, serde_json::to_value(e).ok()),
         };
         WireError {
@@ -133,6 +157,12 @@ impl TryFrom<WireError> for AppError {
             },
             "unavailable" => AppError::Unavailable,
             "internal" => AppError::Internal,
+            "bad_request" => AppError::BadRequest(text()?),
+            "payload_too_large" => AppError::PayloadTooLarge {
+                limit_bytes: wire.detail.as_ref().and_then(|d| d.as_u64()).unwrap_or(0),
+            },
+            "unsupported_media_type" => AppError::UnsupportedMediaType,
+            "forbidden_origin" => AppError::ForbiddenOrigin,
             "transport" => AppError::Transport(
                 wire.detail
                     .and_then(|d| serde_json::from_value(d).ok())
@@ -149,17 +179,37 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        // On the server these three mean "the request's arguments could not be decoded" — the
+        // caller's mistake, answered 400 with the decoder's reason. (In the browser,
+        // `Deserialization` means the *answer* was unreadable: a transport failure.)
+        #[cfg(feature = "ssr")]
+        match value {
+            ServerFnErrorErr::Deserialization(reason) | ServerFnErrorErr::Args(reason) => {
+                return AppError::BadRequest(reason.trim_end_matches('.').to_owned())
+            }
+            ServerFnErrorErr::MissingArg(name) => {
+                return AppError::BadRequest(format!("missing argument `{name}`"))
+            }
+            _ => {}
+        }
         AppError::Transport(value)
     }
 }
 
 #[cfg(feature = "ssr")]
+pub use server::status_from_error_body;
+
+#[cfg(feature = "ssr")]
 mod server {
     use axum::{
+        body::Body,
+        extract::Request,
         http::{header, HeaderValue, StatusCode},
+        middleware::Next,
         response::{IntoResponse, Response},
         Json,
     };
+    use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
     use sea_orm::{DbErr, SqlErr};
 
     use super::AppError;
@@ -199,16 +249,44 @@ mod server {
         fn into_response(self) -> Response {
             let status = StatusCode::from_u16(self.status_code())
                 .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            let body =
-                Json(serde_json::json!({ "error": self.to_string(), "status": status.as_u16() }));
-            let mut response = (status, body).into_response();
-            if let AppError::RateLimited { retry_after_secs } = self {
+            let retry_after = match self {
+                AppError::RateLimited { retry_after_secs } => Some(retry_after_secs),
+                _ => None,
+            };
+            // The wire format: `{"error": "<a sentence>", "code": "…"}`.
+            let mut response = (status, Json(self)).into_response();
+            if let Some(secs) = retry_after {
                 response
                     .headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+                    .insert(header::RETRY_AFTER, HeaderValue::from(secs));
             }
             response
         }
+    }
+
+    /// Middleware: gives a server function's error answer the status of the `AppError` in it.
+    ///
+    /// server_fn answers 500 for every error raised before the function's body runs — above all
+    /// arguments it cannot decode, which are the caller's mistake (400). The body already holds
+    /// the right `AppError`; this reads it back and sets its status.
+    pub async fn status_from_error_body(request: Request, next: Next) -> Response {
+        let response = next.run(request).await;
+        if response.status() != StatusCode::INTERNAL_SERVER_ERROR
+            || !response.headers().contains_key(SERVER_FN_ERROR_HEADER)
+        {
+            return response;
+        }
+        let (mut parts, body) = response.into_parts();
+        // An error answer is a sentence or two; anything bigger is not ours to read.
+        let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+            return AppError::Internal.into_response();
+        };
+        if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
+            if let Ok(status) = StatusCode::from_u16(error.status_code()) {
+                parts.status = status;
+            }
+        }
+        Response::from_parts(parts, Body::from(bytes))
     }
 }
 
@@ -299,10 +377,81 @@ mod tests {
         let garbled = AppError::de(leptos::server_fn::Bytes::from_static(
             b"<html>proxy error</html>",
         ));
+        #[cfg(not(feature = "ssr"))]
         assert!(matches!(
             garbled,
             AppError::Transport(ServerFnErrorErr::Deserialization(_))
         ));
+        #[cfg(feature = "ssr")]
+        assert!(matches!(garbled, AppError::BadRequest(_)));
+        for err in [
+            AppError::BadRequest("missing field `login` at line 1 column 2".into()),
+            AppError::PayloadTooLarge { limit_bytes: 1 << 20 },
+            AppError::UnsupportedMediaType,
+            AppError::ForbiddenOrigin,
+        ] {
+            assert_eq!(AppError::de(err.ser()), err);
+        }
+    }
+
+    #[test]
+    fn boundary_refusals_have_their_statuses_codes_and_sentences() {
+        let cases = [
+            (
+                AppError::BadRequest("missing field `login` at line 1 column 2".into()),
+                400,
+                "bad_request",
+                "The request could not be read: missing field `login` at line 1 column 2.",
+            ),
+            (
+                AppError::PayloadTooLarge { limit_bytes: 1 << 20 },
+                413,
+                "payload_too_large",
+                "The request is larger than the 1024 KiB this address accepts.",
+            ),
+            (
+                AppError::UnsupportedMediaType,
+                415,
+                "unsupported_media_type",
+                "Send the request as application/json (or as a form, application/x-www-form-urlencoded).",
+            ),
+            (
+                AppError::ForbiddenOrigin,
+                403,
+                "forbidden_origin",
+                "This request came from another site, so it was refused.",
+            ),
+        ];
+        for (err, status, code, text) in cases {
+            assert_eq!(err.status_code(), status, "{err:?}");
+            let wire = serde_json::to_value(&err).unwrap();
+            assert_eq!(wire["code"], code);
+            assert_eq!(wire["error"], text);
+        }
+    }
+
+    /// The server decodes arguments; failing that is the caller's mistake, with the reason.
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn undecodable_arguments_are_a_bad_request() {
+        for (failure, text) in [
+            (
+                ServerFnErrorErr::Deserialization("expected value at line 1 column 1".into()),
+                "The request could not be read: expected value at line 1 column 1.",
+            ),
+            (
+                ServerFnErrorErr::Args("unknown variant `lifo`, expected `fifo` or `average`".into()),
+                "The request could not be read: unknown variant `lifo`, expected `fifo` or `average`.",
+            ),
+            (
+                ServerFnErrorErr::MissingArg("login".into()),
+                "The request could not be read: missing argument `login`.",
+            ),
+        ] {
+            let err = AppError::from_server_fn_error(failure);
+            assert_eq!(err.status_code(), 400);
+            assert_eq!(err.to_string(), text);
+        }
     }
 
     #[test]
@@ -314,6 +463,10 @@ mod tests {
         );
         assert_eq!(
             AppError::from_server_fn_error(ServerFnErrorErr::Args("bad".into())).status_code(),
+            400
+        );
+        assert_eq!(
+            AppError::Transport(ServerFnErrorErr::MissingArg("login".into())).status_code(),
             400
         );
     }

@@ -17,7 +17,7 @@ use leptos_axum::{file_and_error_handler, generate_route_list, LeptosRoutes};
 use sea_orm::DatabaseConnection;
 use tower_http::{compression::CompressionLayer, trace::TraceLayer};
 
-use super::{auth, broker::Broker, config::Config, db, error::AppError};
+use super::{auth, broker::Broker, config::Config, db, error::AppError, security};
 use crate::{
     app::{shell, App},
     chat::command_handlers::CommandRegistry,
@@ -121,10 +121,21 @@ impl FromRef<AppState> for LeptosOptions {
     }
 }
 
+/// A part of a CSV import carries up to 1,000 rows (`portfolio::import::CHUNK_ROWS`) of
+/// fields that may each be hundreds of characters: more than the default body limit.
+const IMPORT_ROWS_BODY_LIMIT: usize = 8 * 1024 * 1024;
+
 /// The whole application as one axum router.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let leptos_options = state.leptos_options.clone();
+    let boundary = Arc::new(security::Boundary::new(
+        &state.config,
+        &[(
+            <crate::portfolio::api::ImportRows as ServerFn>::PATH,
+            IMPORT_ROWS_BODY_LIMIT,
+        )],
+    ));
     Router::new()
         .route("/health", get(health))
         // The realtime server function has its own websocket backend (chat::transport), so
@@ -134,10 +145,15 @@ pub fn router(state: AppState) -> Router {
         .route("/api/portfolio/export.csv", get(crate::portfolio::service::export_download))
         .leptos_routes_with_context(&state, routes, || (), move || shell(leptos_options.clone()))
         .fallback(static_file_or_page)
+        .layer(middleware::from_fn(super::error::status_from_error_body))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::keep_session_alive,
         ))
+        // Origin, content type, body size and the security headers, before anything else runs.
+        .layer(middleware::from_fn_with_state(boundary, security::guard))
+        // `security::guard` has read the body within its limit already.
+        .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -165,7 +181,9 @@ async fn static_file_or_page(State(state): State<AppState>, request: Request<Bod
         Err(never) => match never {},
     };
     if found.status().is_success() || found.status().is_redirection() {
-        return found.into_response();
+        let mut file = found.into_response();
+        file.extensions_mut().insert(security::StaticFile);
+        return file;
     }
     file_and_error_handler::<AppState, _>(shell)(request.uri().clone(), State(state), request).await
 }

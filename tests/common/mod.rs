@@ -39,6 +39,8 @@ pub fn bullpen(data_dir: &Path, env: &HashMap<&str, String>) -> Command {
 pub struct TestServer {
     pub base: String,
     pub data_dir: PathBuf,
+    /// Every line the server has logged so far.
+    pub log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
     child: Child,
 }
 
@@ -73,16 +75,25 @@ impl TestServer {
         .await
         .expect("bullpen did not start listening within 60 s");
         // Keep draining the log so the server never blocks on a full pipe.
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let kept = log.clone();
         tokio::spawn(async move {
             while let Ok(Some(line)) = lines.next_line().await {
                 println!("[bullpen] {line}");
+                kept.lock().unwrap().push(line);
             }
         });
         TestServer {
             base,
             data_dir: data_dir.to_owned(),
+            log,
             child,
         }
+    }
+
+    /// The lines logged at ERROR so far.
+    pub fn errors_logged(&self) -> Vec<String> {
+        self.log.lock().unwrap().iter().filter(|line| line.contains("ERROR")).cloned().collect()
     }
 
     pub fn url(&self, path: &str) -> String {

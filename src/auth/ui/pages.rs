@@ -55,6 +55,12 @@ pub fn error_text(err: &AppError) -> String {
         AppError::Unauthorized => t_string!(i18n, errors.unauthorized).to_owned(),
         AppError::Transport(_) => t_string!(i18n, errors.network).to_owned(),
         AppError::Internal | AppError::Unavailable => t_string!(i18n, errors.generic).to_owned(),
+        // The app sent something its server cannot read: an old tab after an update, say.
+        AppError::BadRequest(_) | AppError::UnsupportedMediaType => {
+            t_string!(i18n, errors.bad_request).to_owned()
+        }
+        AppError::PayloadTooLarge { .. } => t_string!(i18n, errors.too_large).to_owned(),
+        AppError::ForbiddenOrigin => t_string!(i18n, errors.forbidden_origin).to_owned(),
         // The server's own sentence (validation and conflicts name the field).
         other => other.to_string(),
     }
