@@ -12,6 +12,7 @@ mod m20261122_000006_markets;
 mod m20261122_000007_watchlists;
 mod m20261123_000008_portfolios;
 mod m20261123_000009_assistant;
+mod m20261123_000010_account_safety;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000007_watchlists::Migration),
             Box::new(m20261123_000008_portfolios::Migration),
             Box::new(m20261123_000009_assistant::Migration),
+            Box::new(m20261123_000010_account_safety::Migration),
         ]
     }
 }
