@@ -139,6 +139,24 @@ start_apertium() {
   export APERTIUM_URL="http://127.0.0.1:$port"
 }
 
+# A real SMTP server for the password-reset e-mail test: aiosmtpd from PyPI, in a virtual
+# environment of its own (the system Python stays untouched). Exports SMTP_TEST_PYTHON, the
+# interpreter tests/password_reset.rs starts tests/fixtures/smtp_sink.py with.
+SMTP_TEST_VENV="${SMTP_TEST_VENV:-$HOME/.cache/bullpen/smtp-venv}"
+ensure_smtp_test_server() {
+  local python="$SMTP_TEST_VENV/bin/python"
+  if ! "$python" -c 'import aiosmtpd' 2>/dev/null; then
+    command -v python3 >/dev/null || apt_install python3
+    python3 -m venv --help >/dev/null 2>&1 || apt_install python3-venv
+    say "installing aiosmtpd (the test SMTP server) into $SMTP_TEST_VENV"
+    rm -rf "$SMTP_TEST_VENV"
+    python3 -m venv "$SMTP_TEST_VENV" || die "could not create a Python virtual environment"
+    "$python" -m pip install --quiet --disable-pip-version-check 'aiosmtpd>=1.4,<2' \
+      || die "could not install aiosmtpd from PyPI"
+  fi
+  export SMTP_TEST_PYTHON="$python"
+}
+
 port_open() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }

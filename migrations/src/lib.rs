@@ -12,7 +12,8 @@ mod m20261122_000006_markets;
 mod m20261122_000007_watchlists;
 mod m20261123_000008_portfolios;
 mod m20261123_000009_assistant;
-mod m20261123_000010_chat_actions;
+mod m20261123_000010_account_safety;
+mod m20261123_000011_chat_actions;
 
 pub struct Migrator;
 
@@ -29,7 +30,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000007_watchlists::Migration),
             Box::new(m20261123_000008_portfolios::Migration),
             Box::new(m20261123_000009_assistant::Migration),
-            Box::new(m20261123_000010_chat_actions::Migration),
+            Box::new(m20261123_000010_account_safety::Migration),
+            Box::new(m20261123_000011_chat_actions::Migration),
         ]
     }
 }

@@ -20,7 +20,7 @@ pub mod theme;
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
 use crate::auth::ui::{
-    pages::{ProfilePage, SignInPage, SignUpPage},
+    pages::{ForgotPasswordPage, ProfilePage, ResetPasswordPage, SignInPage, SignUpPage},
     session::provide_session,
 };
 use crate::assistant::ui::AssistantPage;
@@ -90,6 +90,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/") view=HomePage />
                         <Route path=path!("/signin") view=SignInPage />
                         <Route path=path!("/signup") view=SignUpPage />
+                        <Route path=path!("/forgot-password") view=ForgotPasswordPage />
+                        <Route path=path!("/reset-password") view=ResetPasswordPage />
                         <Route path=path!("/u/:username") view=ProfilePage />
                         <Route path=path!("/communities") view=CommunitiesPage />
                         <Route path=path!("/c/:community") view=CommunityIndex />

@@ -7,7 +7,10 @@
 use leptos::prelude::*;
 use leptos::server_fn::codec::{GetUrl, Json};
 
-use super::{AuthResponse, ProfileUpdate, PublicProfile, User};
+use super::{
+    AuthResponse, LoginReply, ProfileUpdate, PublicProfile, SignInReply, TwoFactorSetup,
+    TwoFactorStatus, User,
+};
 use crate::platform::error::AppError;
 
 #[cfg(feature = "ssr")]
@@ -82,12 +85,39 @@ mod server {
         Ok((state, session))
     }
 
-    /// Signs in, throttled by account and by this request's client address (both front doors).
-    pub async fn login(login: &str, password: &str) -> Result<(AppState, Session), AppError> {
+    /// Signs in, throttled by account and by this request's client address (both front doors);
+    /// with two-factor sign-in on, the outcome is a challenge instead of a session.
+    pub async fn login(
+        login: &str,
+        password: &str,
+    ) -> Result<(AppState, crate::auth::two_factor::LoginOutcome), AppError> {
         let state = state()?;
         let client = auth::client_address(&parts()?, state.config.trust_proxy);
-        let session = service::login(&state, login, password, &client).await?;
+        let outcome = service::login(&state, login, password, &client).await?;
+        Ok((state, outcome))
+    }
+
+    /// The second step of a sign-in (both front doors).
+    pub async fn login_code(challenge: &str, code: &str) -> Result<(AppState, Session), AppError> {
+        let state = state()?;
+        let session = crate::auth::two_factor::complete_sign_in(&state, challenge, code).await?;
         Ok((state, session))
+    }
+
+    /// Where links in e-mail point: `BULLPEN_PUBLIC_URL`, else this request's own host (only
+    /// ever written to the log then: without the setting no e-mail is sent).
+    pub fn link_base(state: &AppState) -> Result<String, AppError> {
+        if let Some(url) = &state.config.public_origin {
+            return Ok(url.clone());
+        }
+        let parts = parts()?;
+        let host = parts
+            .headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("localhost");
+        let scheme = if auth::is_https(&parts.headers) { "https" } else { "http" };
+        Ok(format!("{scheme}://{host}"))
     }
 
     pub use crate::platform::server::respond;
@@ -113,14 +143,56 @@ pub async fn register(
     )
 }
 
-/// `POST /api/auth/login {login, password}` — `login` is the email or the username.
+/// `POST /api/auth/login {login, password}` — `login` is the email or the username. With
+/// two-factor sign-in on, the answer is `{twoFactorRequired: true, challenge, expiresInSecs}`
+/// instead of tokens: send the challenge and a code to `/api/auth/login_code`.
 #[server(prefix = "/api/auth", endpoint = "login", input = Json)]
-pub async fn login(login: String, password: String) -> Result<AuthResponse, AppError> {
+pub async fn login(login: String, password: String) -> Result<LoginReply, AppError> {
+    use crate::auth::two_factor::LoginOutcome;
+    server::respond(server::login(&login, &password).await.map(
+        |(_, outcome)| match outcome {
+            LoginOutcome::SignedIn(session) => LoginReply::Tokens(server::with_tokens(&session)),
+            LoginOutcome::CodeNeeded(challenge) => LoginReply::CodeNeeded(challenge),
+        },
+    ))
+}
+
+/// `POST /api/auth/login_code {challenge, code}` — completes a two-factor sign-in with the
+/// authenticator app's code or a recovery code.
+#[server(prefix = "/api/auth", endpoint = "login_code", input = Json)]
+pub async fn login_code(challenge: String, code: String) -> Result<AuthResponse, AppError> {
     server::respond(
-        server::login(&login, &password)
+        server::login_code(&challenge, &code)
             .await
             .map(|(_, session)| server::with_tokens(&session)),
     )
+}
+
+/// `POST /api/auth/forgot_password {email}` — e-mails a reset link if an account uses the
+/// address. The answer is the same either way.
+#[server(prefix = "/api/auth", endpoint = "forgot_password", input = Json)]
+pub async fn forgot_password(email: String) -> Result<(), AppError> {
+    use crate::{auth::reset, platform::auth};
+    server::respond(
+        async {
+            let state = server::state()?;
+            let client = auth::client_address(&server::parts()?, state.config.trust_proxy);
+            let base = server::link_base(&state)?;
+            reset::request(&state, &email, &client, &base).await
+        }
+        .await,
+    )
+}
+
+/// `POST /api/auth/reset_password {token, newPassword}` — sets the password with the e-mailed
+/// token (once); every session of the account ends.
+#[server(prefix = "/api/auth", endpoint = "reset_password", input = Json)]
+pub async fn reset_password(
+    token: String,
+    #[server(rename = "newPassword")] new_password: String,
+) -> Result<(), AppError> {
+    use crate::auth::reset;
+    server::respond(reset::complete(&server::state()?, &token, &new_password).await)
 }
 
 /// `POST /api/auth/refresh {refreshToken}` — a new pair; the old refresh token is spent.
@@ -185,13 +257,31 @@ pub async fn sign_up(
     )
 }
 
-/// Signs the browser in (cookies).
+/// Signs the browser in (cookies), or asks for the second step when two-factor sign-in is on.
 #[server(prefix = "/api/session", endpoint = "sign_in")]
-pub async fn sign_in(login: String, password: String) -> Result<User, AppError> {
+pub async fn sign_in(login: String, password: String) -> Result<SignInReply, AppError> {
+    use crate::auth::{service, two_factor::LoginOutcome};
+    server::respond(
+        async {
+            match server::login(&login, &password).await? {
+                (state, LoginOutcome::SignedIn(session)) => {
+                    server::sign_browser_in(&state, &session)?;
+                    Ok(SignInReply::SignedIn(service::to_user(&session.user)))
+                }
+                (_, LoginOutcome::CodeNeeded(challenge)) => Ok(SignInReply::CodeNeeded(challenge)),
+            }
+        }
+        .await,
+    )
+}
+
+/// Completes the browser's two-factor sign-in (cookies).
+#[server(prefix = "/api/session", endpoint = "sign_in_code")]
+pub async fn sign_in_code(challenge: String, code: String) -> Result<User, AppError> {
     use crate::auth::service;
     server::respond(
         async {
-            let (state, session) = server::login(&login, &password).await?;
+            let (state, session) = server::login_code(&challenge, &code).await?;
             server::sign_browser_in(&state, &session)?;
             Ok(service::to_user(&session.user))
         }
@@ -258,6 +348,61 @@ pub async fn change_password(
                 &new_password,
             )
             .await
+        }
+        .await,
+    )
+}
+
+/// `GET /api/profile/two_factor` — whether two-factor sign-in is on.
+#[server(prefix = "/api/profile", endpoint = "two_factor", input = GetUrl)]
+pub async fn two_factor_settings() -> Result<TwoFactorStatus, AppError> {
+    use crate::{auth::two_factor, platform::auth};
+    server::respond(
+        async {
+            let current = auth::current_user().await?;
+            two_factor::status(&server::state()?, current.user.id).await
+        }
+        .await,
+    )
+}
+
+/// `POST /api/profile/two_factor_setup {}` — a new secret for the authenticator app; two-factor
+/// sign-in turns on only once a code from it is confirmed.
+#[server(prefix = "/api/profile", endpoint = "two_factor_setup", input = Json)]
+pub async fn start_two_factor_setup() -> Result<TwoFactorSetup, AppError> {
+    use crate::{auth::two_factor, platform::auth};
+    server::respond(
+        async {
+            let current = auth::current_user().await?;
+            two_factor::begin_setup(&server::state()?, &current.user).await
+        }
+        .await,
+    )
+}
+
+/// `POST /api/profile/two_factor_enable {code}` — turns two-factor sign-in on; answers the ten
+/// recovery codes, shown this once.
+#[server(prefix = "/api/profile", endpoint = "two_factor_enable", input = Json)]
+pub async fn two_factor_enable(code: String) -> Result<Vec<String>, AppError> {
+    use crate::{auth::two_factor, platform::auth};
+    server::respond(
+        async {
+            let current = auth::current_user().await?;
+            two_factor::enable(&server::state()?, current.user.id, &code).await
+        }
+        .await,
+    )
+}
+
+/// `POST /api/profile/two_factor_disable {password, code}` — turns it off; needs the password
+/// and a code (or a recovery code).
+#[server(prefix = "/api/profile", endpoint = "two_factor_disable", input = Json)]
+pub async fn two_factor_disable(password: String, code: String) -> Result<(), AppError> {
+    use crate::{auth::two_factor, platform::auth};
+    server::respond(
+        async {
+            let current = auth::current_user().await?;
+            two_factor::disable(&server::state()?, &current.user, &password, &code).await
         }
         .await,
     )

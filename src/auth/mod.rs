@@ -11,9 +11,13 @@ pub mod password;
 #[cfg(feature = "ssr")]
 pub mod repo;
 #[cfg(feature = "ssr")]
+pub mod reset;
+#[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod tokens;
+#[cfg(feature = "ssr")]
+pub mod two_factor;
 
 /// The signed-in person, as they see themselves.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,4 +87,49 @@ pub struct ProfileUpdate {
     #[serde(default = "yes")]
     pub auto_translate: bool,
     pub time_zone: String,
+}
+
+/// The script API's answer to a sign-in: tokens, or (two-factor sign-in on) a challenge to send
+/// back with a code to `/api/auth/login_code`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum LoginReply {
+    Tokens(AuthResponse),
+    CodeNeeded(TwoFactorChallenge),
+}
+
+/// The web app's answer to a sign-in: signed in, or a code is still owed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SignInReply {
+    SignedIn(User),
+    CodeNeeded(TwoFactorChallenge),
+}
+
+/// The password was right; the sign-in completes with a code from the authenticator app (or a
+/// recovery code) and this challenge, before it expires.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TwoFactorChallenge {
+    /// Always `true`: lets a script tell this answer from tokens at a glance.
+    pub two_factor_required: bool,
+    pub challenge: String,
+    pub expires_in_secs: u64,
+}
+
+/// Whether two-factor sign-in is on, for Settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TwoFactorStatus {
+    pub enabled: bool,
+    pub recovery_codes_left: u32,
+}
+
+/// A new authenticator secret, to scan (the URI) or type (the base32 text).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TwoFactorSetup {
+    pub secret: String,
+    /// `otpauth://totp/Bullpen:<username>?secret=…`
+    pub uri: String,
 }

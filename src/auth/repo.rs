@@ -4,12 +4,15 @@ use chrono::{DateTime, Utc};
 use sea_orm::{
     sea_query::{Expr, OnConflict},
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect,
 };
 use uuid::Uuid;
 
-use crate::entities::{login_failures, refresh_tokens, user_blocks, users};
+use crate::entities::{
+    login_challenges, login_failures, password_resets, recovery_codes, refresh_tokens,
+    two_factor, user_blocks, users,
+};
 
 pub async fn user_by_id(
     db: &impl ConnectionTrait,
@@ -141,6 +144,267 @@ pub async fn revoke_other_families(
         .exec(db)
         .await?;
     Ok(result.rows_affected)
+}
+
+/// Revokes every session of a user (after a password reset).
+pub async fn revoke_all_families(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    let result = refresh_tokens::Entity::update_many()
+        .col_expr(refresh_tokens::Column::RevokedAt, Expr::value(now))
+        .filter(refresh_tokens::Column::UserId.eq(user_id))
+        .filter(refresh_tokens::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
+}
+
+// ---------- two-factor sign-in ----------
+
+pub async fn two_factor_of(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+) -> Result<Option<two_factor::Model>, DbErr> {
+    two_factor::Entity::find_by_id(user_id).one(db).await
+}
+
+/// Stores a new secret awaiting its first code (replacing an unconfirmed one).
+pub async fn save_pending_two_factor(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    secret: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    two_factor::Entity::delete_many()
+        .filter(two_factor::Column::UserId.eq(user_id))
+        .filter(two_factor::Column::EnabledAt.is_null())
+        .exec(db)
+        .await?;
+    two_factor::Entity::insert(two_factor::ActiveModel {
+        user_id: Set(user_id),
+        secret: Set(secret.to_owned()),
+        enabled_at: Set(None),
+        last_used_step: Set(None),
+        created_at: Set(now),
+    })
+    .exec(db)
+    .await?;
+    Ok(())
+}
+
+/// Turns a pending secret on, recording the step of the code that confirmed it; false if it
+/// was on already.
+pub async fn confirm_two_factor(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    now: DateTime<Utc>,
+    step: i64,
+) -> Result<bool, DbErr> {
+    let result = two_factor::Entity::update_many()
+        .col_expr(two_factor::Column::EnabledAt, Expr::value(now))
+        .col_expr(two_factor::Column::LastUsedStep, Expr::value(step))
+        .filter(two_factor::Column::UserId.eq(user_id))
+        .filter(two_factor::Column::EnabledAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+/// Records `step` as used if it is newer than every step used before; false for a replay.
+pub async fn claim_totp_step(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    step: i64,
+) -> Result<bool, DbErr> {
+    let result = two_factor::Entity::update_many()
+        .col_expr(two_factor::Column::LastUsedStep, Expr::value(step))
+        .filter(two_factor::Column::UserId.eq(user_id))
+        .filter(
+            Condition::any()
+                .add(two_factor::Column::LastUsedStep.is_null())
+                .add(two_factor::Column::LastUsedStep.lt(step)),
+        )
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+pub async fn delete_two_factor(db: &impl ConnectionTrait, user_id: Uuid) -> Result<(), DbErr> {
+    recovery_codes::Entity::delete_many()
+        .filter(recovery_codes::Column::UserId.eq(user_id))
+        .exec(db)
+        .await?;
+    two_factor::Entity::delete_by_id(user_id).exec(db).await?;
+    Ok(())
+}
+
+pub async fn replace_recovery_codes(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    hashes: Vec<String>,
+) -> Result<(), DbErr> {
+    recovery_codes::Entity::delete_many()
+        .filter(recovery_codes::Column::UserId.eq(user_id))
+        .exec(db)
+        .await?;
+    recovery_codes::Entity::insert_many(hashes.into_iter().map(|hash| recovery_codes::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        user_id: Set(user_id),
+        code_hash: Set(hash),
+        used_at: Set(None),
+    }))
+    .exec(db)
+    .await?;
+    Ok(())
+}
+
+/// Spends an unused recovery code; false if there is none with that hash.
+pub async fn use_recovery_code(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    code_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let result = recovery_codes::Entity::update_many()
+        .col_expr(recovery_codes::Column::UsedAt, Expr::value(now))
+        .filter(recovery_codes::Column::UserId.eq(user_id))
+        .filter(recovery_codes::Column::CodeHash.eq(code_hash))
+        .filter(recovery_codes::Column::UsedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+pub async fn recovery_codes_left(db: &impl ConnectionTrait, user_id: Uuid) -> Result<u64, DbErr> {
+    recovery_codes::Entity::find()
+        .filter(recovery_codes::Column::UserId.eq(user_id))
+        .filter(recovery_codes::Column::UsedAt.is_null())
+        .count(db)
+        .await
+}
+
+/// Stores the second step of a sign-in; the user's expired ones go at the same time.
+pub async fn insert_login_challenge(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    token_hash: String,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    login_challenges::Entity::delete_many()
+        .filter(login_challenges::Column::UserId.eq(user_id))
+        .filter(login_challenges::Column::ExpiresAt.lt(now))
+        .exec(db)
+        .await?;
+    login_challenges::Entity::insert(login_challenges::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        user_id: Set(user_id),
+        token_hash: Set(token_hash),
+        created_at: Set(now),
+        expires_at: Set(expires_at),
+        used_at: Set(None),
+    })
+    .exec(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn login_challenge_by_hash(
+    db: &impl ConnectionTrait,
+    token_hash: &str,
+) -> Result<Option<login_challenges::Model>, DbErr> {
+    login_challenges::Entity::find()
+        .filter(login_challenges::Column::TokenHash.eq(token_hash))
+        .one(db)
+        .await
+}
+
+/// Marks a challenge used, only if it still is unused.
+pub async fn spend_login_challenge(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let result = login_challenges::Entity::update_many()
+        .col_expr(login_challenges::Column::UsedAt, Expr::value(now))
+        .filter(login_challenges::Column::Id.eq(id))
+        .filter(login_challenges::Column::UsedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+/// Drops every pending second step of a user (their password just changed).
+pub async fn delete_login_challenges(db: &impl ConnectionTrait, user_id: Uuid) -> Result<(), DbErr> {
+    login_challenges::Entity::delete_many()
+        .filter(login_challenges::Column::UserId.eq(user_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+// ---------- password resets ----------
+
+pub async fn insert_password_reset(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    token_hash: String,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    password_resets::Entity::insert(password_resets::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        user_id: Set(user_id),
+        token_hash: Set(token_hash),
+        created_at: Set(now),
+        expires_at: Set(expires_at),
+        used_at: Set(None),
+    })
+    .exec(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn password_reset_by_hash(
+    db: &impl ConnectionTrait,
+    token_hash: &str,
+) -> Result<Option<password_resets::Model>, DbErr> {
+    password_resets::Entity::find()
+        .filter(password_resets::Column::TokenHash.eq(token_hash))
+        .one(db)
+        .await
+}
+
+/// Spends a reset link, only if it is still unused.
+pub async fn spend_password_reset(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let result = password_resets::Entity::update_many()
+        .col_expr(password_resets::Column::UsedAt, Expr::value(now))
+        .filter(password_resets::Column::Id.eq(id))
+        .filter(password_resets::Column::UsedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+/// Ends every other reset link of a user (one reset spends them all).
+pub async fn spend_password_resets_of(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    password_resets::Entity::update_many()
+        .col_expr(password_resets::Column::UsedAt, Expr::value(now))
+        .filter(password_resets::Column::UserId.eq(user_id))
+        .filter(password_resets::Column::UsedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// Whether a session (refresh-token family) is still alive.

@@ -114,7 +114,7 @@ pub async fn login(
     login: &str,
     password: &str,
     client: &str,
-) -> Result<Session, AppError> {
+) -> Result<super::two_factor::LoginOutcome, AppError> {
     let now = Utc::now();
     // Bounded: the key is stored, and no account has a longer name than an email may be.
     let login_key: String = login
@@ -145,7 +145,7 @@ pub async fn login(
         Some(user) if matches => {
             repo::clear_login_failures(&state.db, &account_key).await?;
             tracing::info!(user = %user.id, "signed in");
-            start_session(state, user, now).await
+            super::two_factor::after_password(state, user, now).await
         }
         _ => {
             for key in [&account_key, &address_key] {
@@ -172,7 +172,7 @@ async fn throttle(state: &AppState, key: &str, now: DateTime<Utc>) -> Result<(),
     Ok(())
 }
 
-async fn start_session(
+pub(super) async fn start_session(
     state: &AppState,
     user: users::Model,
     now: DateTime<Utc>,

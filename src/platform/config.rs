@@ -109,6 +109,28 @@ pub struct Config {
     pub stock_bot: bool,
     /// `ALERT_CHECK_SECS`: how often price alerts are checked (default 60, the quote cache's age).
     pub alert_check_secs: u64,
+    /// `SMTP_URL` and `SMTP_FROM`: where e-mail (password resets) is sent; unset, the link is
+    /// written to the server log for the operator instead.
+    pub smtp: Option<SmtpConfig>,
+}
+
+/// An SMTP server to send e-mail through.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SmtpConfig {
+    /// `smtp://user:pass@host:587?tls=required` (STARTTLS), `smtps://…:465` (TLS from the first
+    /// byte) or `smtp://host:25` (plain, for a local relay).
+    pub url: String,
+    /// `SMTP_FROM`: the sender, "Bullpen <no-reply@bullpen.example>".
+    pub from: String,
+}
+
+impl fmt::Debug for SmtpConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SmtpConfig")
+            .field("url", &redact_password(&self.url))
+            .field("from", &self.from)
+            .finish()
+    }
 }
 
 /// The market-data sources, in the order they are asked.
@@ -198,6 +220,7 @@ impl fmt::Debug for Config {
             .field("market", &self.market)
             .field("stock_bot", &self.stock_bot)
             .field("alert_check_secs", &self.alert_check_secs)
+            .field("smtp", &self.smtp)
             .finish()
     }
 }
@@ -431,6 +454,31 @@ impl Config {
                 })
             })
             .transpose()?;
+        let smtp = match get("SMTP_URL") {
+            None => None,
+            Some(url) if url.starts_with("smtp://") || url.starts_with("smtps://") => {
+                // A link built from the request's Host header could be pointed at another site
+                // by whoever asks for a reset; mail goes out only with a configured address.
+                // (`public_origin` is also where links in e-mail point.)
+                if public_origin.is_none() {
+                    return Err(ConfigError::new(
+                        "BULLPEN_PUBLIC_URL",
+                        "is needed with SMTP_URL: the address of this site for links in e-mail, like https://bullpen.example",
+                    ));
+                }
+                let from = get("SMTP_FROM").unwrap_or("Bullpen <no-reply@localhost>");
+                if !from.contains('@') {
+                    return Err(ConfigError::new("SMTP_FROM", format!("`{from}` is not an e-mail address")));
+                }
+                Some(SmtpConfig { url: url.to_owned(), from: from.to_owned() })
+            }
+            Some(url) => {
+                return Err(ConfigError::new(
+                    "SMTP_URL",
+                    format!("`{}` must start with smtp:// or smtps://, like smtp://user:pass@mail.example:587?tls=required", redact_password(url)),
+                ))
+            }
+        };
 
         Ok(Config {
             addr,
@@ -453,6 +501,7 @@ impl Config {
             market,
             stock_bot,
             alert_check_secs,
+            smtp,
         })
     }
 }
@@ -741,6 +790,24 @@ mod tests {
             config(&[("REFRESH_TOKEN_TTL", "5")]).unwrap_err().var,
             "REFRESH_TOKEN_TTL"
         );
+    }
+
+    #[test]
+    fn smtp_needs_a_public_address_and_a_known_scheme() {
+        assert_eq!(config(&[]).unwrap().smtp, None);
+        let err = config(&[("SMTP_URL", "smtp://127.0.0.1:2525")]).unwrap_err();
+        assert_eq!(err.var, "BULLPEN_PUBLIC_URL");
+        let err = config(&[("SMTP_URL", "mail.example:25"), ("BULLPEN_PUBLIC_URL", "https://b.example")]).unwrap_err();
+        assert_eq!(err.var, "SMTP_URL");
+        let c = config(&[
+            ("SMTP_URL", "smtp://ana:hunter2@mail.example:587?tls=required"),
+            ("BULLPEN_PUBLIC_URL", "https://b.example/"),
+        ])
+        .unwrap();
+        assert_eq!(c.public_origin.as_deref(), Some("https://b.example"));
+        let smtp = c.smtp.unwrap();
+        assert_eq!(smtp.from, "Bullpen <no-reply@localhost>");
+        assert!(!format!("{smtp:?}").contains("hunter2"));
     }
 
     #[test]

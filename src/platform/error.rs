@@ -20,6 +20,12 @@ pub enum AppError {
     /// Sign-in refused; deliberately silent on whether the name or the password was wrong.
     #[error("The email, username or password is incorrect.")]
     BadCredentials,
+    /// A two-factor code (or recovery code) that is wrong, or was already used.
+    #[error("That code is not correct. Check your authenticator app and try again.")]
+    WrongCode,
+    /// A one-time link (a password reset) that is unknown, expired or already used.
+    #[error("This link has expired or was already used. Ask for a new one.")]
+    LinkExpired,
     /// Signed in, but not allowed.
     #[error("You don't have permission to do that.")]
     Forbidden,
@@ -69,6 +75,8 @@ impl AppError {
             AppError::BadRequest(_) => 400,
             AppError::PayloadTooLarge { .. } => 413,
             AppError::UnsupportedMediaType => 415,
+            AppError::WrongCode => 422,
+            AppError::LinkExpired => 410,
             AppError::NotFound(_) => 404,
             AppError::Conflict(_) => 409,
             AppError::RateLimited { .. } => 429,
@@ -110,6 +118,8 @@ impl From<AppError> for WireError {
             AppError::Validation(s) => ("validation", None, text(s)),
             AppError::Unauthorized => ("unauthorized", None, None),
             AppError::BadCredentials => ("bad_credentials", None, None),
+            AppError::WrongCode => ("wrong_code", None, None),
+            AppError::LinkExpired => ("link_expired", None, None),
             AppError::Forbidden => ("forbidden", None, None),
             AppError::Denied(s) => ("denied", None, text(s)),
             AppError::NotFound(s) => ("not_found", None, text(s)),
@@ -148,6 +158,8 @@ impl TryFrom<WireError> for AppError {
             "validation" => AppError::Validation(text()?),
             "unauthorized" => AppError::Unauthorized,
             "bad_credentials" => AppError::BadCredentials,
+            "wrong_code" => AppError::WrongCode,
+            "link_expired" => AppError::LinkExpired,
             "forbidden" => AppError::Forbidden,
             "denied" => AppError::Denied(text()?),
             "not_found" => AppError::NotFound(text()?),
@@ -307,6 +319,16 @@ mod tests {
                 AppError::BadCredentials,
                 401,
                 "The email, username or password is incorrect.",
+            ),
+            (
+                AppError::WrongCode,
+                422,
+                "That code is not correct. Check your authenticator app and try again.",
+            ),
+            (
+                AppError::LinkExpired,
+                410,
+                "This link has expired or was already used. Ask for a new one.",
             ),
             (
                 AppError::Forbidden,

@@ -13,6 +13,8 @@ pub mod config;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
+pub mod mail;
+#[cfg(feature = "ssr")]
 pub mod meta;
 #[cfg(feature = "ssr")]
 pub mod rate_limit;

@@ -39,7 +39,7 @@ pub fn bullpen(data_dir: &Path, env: &HashMap<&str, String>) -> Command {
 pub struct TestServer {
     pub base: String,
     pub data_dir: PathBuf,
-    /// Every line the server has logged so far.
+    /// Every line the server has written to its standard output so far.
     pub log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
     child: Child,
 }
@@ -57,9 +57,11 @@ impl TestServer {
             .expect("spawn bullpen");
         let stdout = child.stdout.take().expect("stdout is piped");
         let mut lines = BufReader::new(stdout).lines();
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let base = tokio::time::timeout(Duration::from_secs(60), async {
             while let Some(line) = lines.next_line().await.expect("read server output") {
                 println!("[bullpen] {line}");
+                log.lock().unwrap().push(line.clone());
                 if let Some(at) = line.find("listening on http://") {
                     let addr = line[at + "listening on ".len()..]
                         .split_whitespace()
@@ -75,7 +77,6 @@ impl TestServer {
         .await
         .expect("bullpen did not start listening within 60 s");
         // Keep draining the log so the server never blocks on a full pipe.
-        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let kept = log.clone();
         tokio::spawn(async move {
             while let Ok(Some(line)) = lines.next_line().await {
@@ -94,6 +95,21 @@ impl TestServer {
     /// The lines logged at ERROR so far.
     pub fn errors_logged(&self) -> Vec<String> {
         self.log.lock().unwrap().iter().filter(|line| line.contains("ERROR")).cloned().collect()
+    }
+
+    /// The first log line containing `needle`, waiting up to 30 s for it to be written.
+    pub async fn wait_for_log(&self, needle: &str) -> String {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(line) = self.log.lock().unwrap().iter().find(|l| l.contains(needle)) {
+                return line.clone();
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the server logged nothing containing {needle:?} within 30 s"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     pub fn url(&self, path: &str) -> String {

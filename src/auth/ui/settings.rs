@@ -1,4 +1,4 @@
-//! The account sections of Settings: profile, password, blocked people.
+//! The account sections of Settings: profile, password, two-factor sign-in, blocked people.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -11,8 +11,11 @@ use super::{
 use crate::{
     app::i18n::{t, t_string, use_i18n},
     auth::{
-        api::{blocked_users, ChangePassword, SetBlocked, UpdateProfile},
-        validate, ProfileUpdate, PublicProfile, User,
+        api::{
+            blocked_users, two_factor_settings, ChangePassword, SetBlocked, TwoFactorDisable,
+            TwoFactorEnable, StartTwoFactorSetup, UpdateProfile,
+        },
+        validate, ProfileUpdate, PublicProfile, TwoFactorStatus, User,
     },
     platform::error::AppError,
 };
@@ -34,6 +37,12 @@ pub fn AccountSettings() -> impl IntoView {
     // one the browser hydrates (a resource made inside a resolving `Suspend` may not be).
     let unblock = ServerAction::<SetBlocked>::new();
     let blocked = Resource::new(move || unblock.version().get(), |_| blocked_users());
+    let enable = ServerAction::<TwoFactorEnable>::new();
+    let disable = ServerAction::<TwoFactorDisable>::new();
+    let two_factor = Resource::new(
+        move || (enable.version().get(), disable.version().get()),
+        |_| two_factor_settings(),
+    );
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
@@ -41,6 +50,7 @@ pub fn AccountSettings() -> impl IntoView {
                     Some(user) => view! {
                         <ProfileForm user action=save />
                         <PasswordForm />
+                        <TwoFactorSection status=two_factor enable disable />
                         <BlockedList list=blocked unblock />
                     }.into_any(),
                     None => view! {
@@ -196,6 +206,112 @@ fn PasswordForm() -> impl IntoView {
                     <Show when=changed><span class="success" role="status">{t!(i18n, profile.password_changed)}</span></Show>
                 </div>
             </form>
+        </section>
+    }
+}
+
+/// Two-factor sign-in: set up (key, link, confirm with a code → recovery codes), or turn off
+/// with the password and a code.
+#[component]
+fn TwoFactorSection(
+    status: Resource<Result<TwoFactorStatus, AppError>>,
+    enable: ServerAction<TwoFactorEnable>,
+    disable: ServerAction<TwoFactorDisable>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let setup = ServerAction::<StartTwoFactorSetup>::new();
+    let code = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let show_all = RwSignal::new(false);
+    let setup_error = submission_error(move || {
+        setup.value().get().and_then(Result::err).or_else(|| enable.value().get().and_then(Result::err))
+    });
+    let disable_error = submission_error(move || disable.value().get().and_then(Result::err));
+    // Shown once, right after turning on; gone with the next visit.
+    let recovery_codes = move || enable.value().get().and_then(Result::ok);
+    let pending_setup = move || {
+        let confirmed = matches!(enable.value().get(), Some(Ok(_)));
+        setup.value().get().and_then(Result::ok).filter(|_| !confirmed)
+    };
+    Effect::new(move |_| {
+        if enable.version().get() > 0 || disable.version().get() > 0 {
+            code.set(String::new());
+            password.set(String::new());
+            show_all.set(false);
+        }
+    });
+    let confirm = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        show_all.set(true);
+        if !code.get_untracked().trim().is_empty() {
+            enable.dispatch(TwoFactorEnable { code: code.get_untracked() });
+        }
+    };
+    let turn_off = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        show_all.set(true);
+        if !password.get_untracked().is_empty() && !code.get_untracked().trim().is_empty() {
+            disable.dispatch(TwoFactorDisable { password: password.get_untracked(), code: code.get_untracked() });
+        }
+    };
+    view! {
+        <section class="card settings-section" aria-labelledby="two-factor-title">
+            <h2 id="two-factor-title">{t!(i18n, profile.tf_title)}</h2>
+            <p class="help">{t!(i18n, profile.tf_lead)}</p>
+            <Transition fallback=move || view! { <p class="muted">{t!(i18n, settings.loading)}</p> }>
+                {move || Suspend::new(async move {
+                    status.await.map(|st| {
+                        if st.enabled {
+                            view! {
+                                <p><span class="badge">{t!(i18n, profile.tf_on)}</span> " "
+                                    <span class="muted">{t_string!(i18n, profile.tf_codes_left).replace("{n}", &st.recovery_codes_left.to_string())}</span>
+                                </p>
+                                <Show when=move || recovery_codes().is_some()>
+                                    <h3>{t!(i18n, profile.tf_codes_title)}</h3>
+                                    <p class="help">{t!(i18n, profile.tf_codes_help)}</p>
+                                    <ul class="recovery-codes" aria-label=move || t_string!(i18n, profile.tf_codes_title)>
+                                        {move || recovery_codes().unwrap_or_default().into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}
+                                    </ul>
+                                </Show>
+                                <form on:submit=turn_off novalidate class="stack">
+                                    <p class="help">{t!(i18n, profile.tf_disable_help)}</p>
+                                    <TextField id="two_factor_password" label=Signal::derive(move || t_string!(i18n, profile.current_password)) value=password kind="password" autocomplete="current-password" show_all />
+                                    <TextField id="two_factor_off_code" label=Signal::derive(move || t_string!(i18n, profile.tf_code_label)) value=code autocomplete="one-time-code" show_all />
+                                    <FormError message=disable_error />
+                                    <div class="form-actions">
+                                        <button type="submit" class="button" disabled=move || disable.pending().get()>{t!(i18n, profile.tf_disable)}</button>
+                                    </div>
+                                </form>
+                            }.into_any()
+                        } else {
+                            view! {
+                                <p><span class="badge">{t!(i18n, profile.tf_off)}</span></p>
+                                <Show
+                                    when=move || pending_setup().is_some()
+                                    fallback=move || view! {
+                                        <FormError message=setup_error />
+                                        <button type="button" class="button" disabled=move || setup.pending().get()
+                                            on:click=move |_| { setup.dispatch(StartTwoFactorSetup {}); }>{t!(i18n, profile.tf_setup)}</button>
+                                    }
+                                >
+                                    {move || pending_setup().map(|s| view! {
+                                        <p class="help">{t!(i18n, profile.tf_scan)}</p>
+                                        <p><a href=s.uri.clone() class="button button-small">{t!(i18n, profile.tf_open_app)}</a></p>
+                                        <p>{t!(i18n, profile.tf_key)} ": " <code class="secret-key">{s.secret.clone()}</code></p>
+                                    })}
+                                    <form on:submit=confirm novalidate class="stack">
+                                        <TextField id="two_factor_code" label=Signal::derive(move || t_string!(i18n, profile.tf_code_label)) value=code autocomplete="one-time-code" show_all />
+                                        <FormError message=setup_error />
+                                        <div class="form-actions">
+                                            <button type="submit" class="button button-primary" disabled=move || enable.pending().get()>{t!(i18n, profile.tf_enable)}</button>
+                                        </div>
+                                    </form>
+                                </Show>
+                            }.into_any()
+                        }
+                    })
+                })}
+            </Transition>
         </section>
     }
 }
