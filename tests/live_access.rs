@@ -257,9 +257,10 @@ async fn ten_a_minute_means_ten_from_many_sockets_at_once(h: Harness) {
         sockets.push(socket);
     }
     // Every socket sends two at the same moment: 30 attempts.
+    let general = &general;
     let outcomes = futures::future::join_all(sockets.iter_mut().enumerate().map(|(i, socket)| async move {
         for k in 0..2 {
-            socket.say(&general, &format!("s{i}-{k}"), &format!("burst {i} {k}")).await;
+            socket.say(general, &format!("s{i}-{k}"), &format!("burst {i} {k}")).await;
         }
         let mut mine = Vec::new();
         while mine.len() < 2 {
