@@ -356,8 +356,13 @@ impl Connection {
                     self.send(&ServerEvent::Closing).await?;
                     drain_until = Some(tokio::time::Instant::now() + std::time::Duration::from_secs(DRAIN_SECS));
                 }
-                _ = tokio::time::sleep_until(deadline), if drain_until.is_some() => return Ok(()),
+                _ = tokio::time::sleep_until(deadline), if drain_until.is_some() => {
+                    return Box::pin(self.linger()).await.map_err(Into::into)
+                }
                 event = input.next() => match event {
+                    // The tab closed its side. While draining, what it sent is stored but the
+                    // confirmations may still be on their way back through the broker.
+                    None if drain_until.is_some() => return Box::pin(self.linger()).await.map_err(Into::into),
                     None => return Ok(()),
                     Some(Ok(event)) => Box::pin(self.handle(event)).await?,
                     Some(Err(error)) => {
@@ -376,6 +381,21 @@ impl Connection {
                 },
             }
         }
+    }
+
+    /// Forwards what the broker still brings (the confirmations of the last messages) until it
+    /// has been quiet for a moment, at most `DRAIN_SECS`.
+    async fn linger(&mut self) -> Result<(), Closed> {
+        const QUIET: std::time::Duration = std::time::Duration::from_millis(300);
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(DRAIN_SECS);
+        while tokio::time::Instant::now() < deadline {
+            match tokio::time::timeout(QUIET, self.topics.next()).await {
+                Ok(Some((_, Ok(envelope)))) if !broker::is_gap(&envelope) => self.forward(envelope).await?,
+                Ok(Some(_)) => {}
+                Ok(None) | Err(_) => return Ok(()),
+            }
+        }
+        Ok(())
     }
 
     async fn forward(&mut self, envelope: Bytes) -> Result<(), Closed> {
@@ -609,6 +629,11 @@ impl Connection {
 /// goes and, if it was the person's last, they are announced offline.
 impl Drop for Connection {
     fn drop(&mut self) {
+        // A stopping server forgets all its connections at once, after the drain
+        // (`leave_instance`); a task spawned now might not finish before the process exits.
+        if self.state.shutdown.is_stopping() {
+            return;
+        }
         let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
         runtime.spawn(forget(self.state.clone(), self.id, self.user.id));
     }

@@ -104,6 +104,11 @@ impl Shutdown {
         let _ = flag.wait_for(|stopping| *stopping).await;
     }
 
+    /// Whether the server has begun to stop.
+    pub fn is_stopping(&self) -> bool {
+        *self.stopping.borrow()
+    }
+
     /// A guard that keeps [`Shutdown::drained`] waiting until it is dropped.
     pub fn hold(&self) -> DrainGuard {
         DrainGuard(self.open.subscribe())
