@@ -53,8 +53,8 @@ ensure_test_tools() {
   if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
     apt_install chromium
   fi
-  if [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ]; then
-    say "installing Playwright (no browser download: it drives Debian's Chromium)"
+  if [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ] || [ ! -d "$ROOT/end2end/node_modules/@axe-core/playwright" ]; then
+    say "installing Playwright and axe (no browser download: it drives Debian's Chromium)"
     (cd "$ROOT/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
   fi
 }

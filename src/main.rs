@@ -129,6 +129,10 @@ async fn build_state(config: Config) -> Result<AppState, String> {
     let ai = Arc::new(bullpen::ai::worker::AiWork::new(bullpen::ai::provider::from_config(&config)));
     let market = Arc::new(bullpen::market::service::Market::from_config(&config.market));
     tracing::info!(sources = ?market.sources(), "market data");
+    let hashing = bullpen::auth::password::configure(
+        bullpen::auth::password::HashingLimits::from_config(&config),
+    );
+    tracing::info!(threads = hashing.threads, queue = hashing.queue, "password hashing");
     let assistant = config.hosted_ai.clone().map(|ai| Arc::new(bullpen::assistant::hosted::HostedAssistant::new(ai)));
     Ok(AppState {
         leptos_options: leptos,

@@ -117,4 +117,32 @@ test.describe("accounts", () => {
       await expect(blocked.getByText("You haven't blocked anyone.")).toBeVisible({ timeout: 1000 });
     }).toPass();
   });
+
+  test("after signing in, only this site's own paths are followed", async ({ page, request }) => {
+    const username = `hal_${unique}`;
+    const signedUp = await request.post("/api/auth/register", {
+      data: { email: `${username}@example.com`, username, displayName: "Hal", password: "correct horse battery" },
+    });
+    expect(signedUp.status()).toBe(200);
+    const home = new URL(test.info().project.use.baseURL!).origin;
+    // Each would leave the site: the browser reads `\` as `/` and drops tabs and line breaks.
+    for (const next of ["//evil.example/", "/%09/evil.example/", "/%0A/evil.example/", "/%5Cevil.example/", "https://evil.example/"]) {
+      await page.context().clearCookies();
+      await openHydrated(page, `/signin?next=${next}`);
+      await page.getByLabel("Email or username").fill(username);
+      await page.getByLabel("Password").fill("correct horse battery");
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await expect(page.getByRole("button", { name: "Account menu" })).toBeVisible();
+      const url = new URL(page.url());
+      expect(url.origin, next).toBe(home);
+      expect(url.pathname, next).toBe("/");
+    }
+    // A path of the site itself is followed.
+    await page.context().clearCookies();
+    await openHydrated(page, "/signin?next=/settings");
+    await page.getByLabel("Email or username").fill(username);
+    await page.getByLabel("Password").fill("correct horse battery");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page).toHaveURL(/\/settings$/);
+  });
 });

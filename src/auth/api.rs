@@ -72,6 +72,7 @@ mod server {
         preferred_language: Option<String>,
     ) -> Result<(AppState, Session), AppError> {
         let state = state()?;
+        let client = auth::client_address(&parts()?, state.config.trust_proxy);
         let registration = service::Registration {
             email,
             username,
@@ -79,7 +80,7 @@ mod server {
             password,
             preferred_language,
         };
-        let session = service::register(&state, registration).await?;
+        let session = service::register(&state, registration, &client).await?;
         // New accounts land in the default community, where the people are.
         crate::community::service::join_default(&state, &session.user).await?;
         Ok((state, session))

@@ -7,6 +7,8 @@ pub mod ui;
 pub mod validate;
 
 #[cfg(feature = "ssr")]
+pub mod attempts;
+#[cfg(feature = "ssr")]
 pub mod password;
 #[cfg(feature = "ssr")]
 pub mod repo;

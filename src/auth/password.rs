@@ -1,16 +1,36 @@
 //! Password hashing: argon2id with OWASP's minimum parameters (19 MiB, 2 passes, 1 lane).
-//! Hashing is slow on purpose, so it runs on the blocking pool, never on the async workers.
+//!
+//! A hash is slow and takes 19 MiB on purpose, so a burst of sign-ins must not run hundreds of
+//! them at once: hashing runs on a few threads of its own (`HASH_CONCURRENCY`) fed by a bounded
+//! queue (`HASH_QUEUE`). Memory stays at `threads × 19 MiB` whatever arrives, the async workers
+//! keep answering everything else, and a request that finds the queue full — or that waited in
+//! it longer than [`MAX_WAIT`] — is answered 503 with `Retry-After` instead of waiting without
+//! bound. A request whose caller went away is dropped from the queue unhashed.
+
+use std::{
+    sync::{
+        mpsc::{self, SyncSender, TrySendError},
+        Arc, Mutex, OnceLock,
+    },
+    time::{Duration, Instant},
+};
 
 use argon2::{
     password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
     Algorithm, Argon2, Params, Version,
 };
+use tokio::sync::oneshot;
 
-use crate::platform::error::AppError;
+use crate::platform::{config::Config, error::AppError};
 
 const MEMORY_KIB: u32 = 19 * 1024;
 const ITERATIONS: u32 = 2;
 const PARALLELISM: u32 = 1;
+
+/// The longest a hash may wait in the queue; a request still waiting then is told to retry.
+pub const MAX_WAIT: Duration = Duration::from_secs(5);
+/// What a refused request is told to wait.
+const RETRY_AFTER_SECS: u64 = 1;
 
 fn argon2() -> Argon2<'static> {
     let params =
@@ -18,26 +38,122 @@ fn argon2() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
+/// How many hashes run at once and how many may wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HashingLimits {
+    pub threads: usize,
+    pub queue: usize,
+}
+
+impl HashingLimits {
+    /// From `HASH_CONCURRENCY` and `HASH_QUEUE` (whose defaults size them for the machine).
+    pub fn from_config(config: &Config) -> Self {
+        Self {
+            threads: config.hash_threads,
+            queue: config.hash_queue,
+        }
+    }
+}
+
+type Job = Box<dyn FnOnce() + Send>;
+
+struct Pool {
+    jobs: SyncSender<(Instant, Job)>,
+    limits: HashingLimits,
+}
+
+static POOL: OnceLock<Pool> = OnceLock::new();
+
+/// Starts the hashing threads with these limits; the first call wins (the server calls it at
+/// start, before any request). Without it (unit tests), the first hash starts one thread.
+pub fn configure(limits: HashingLimits) -> HashingLimits {
+    pool_with(limits).limits
+}
+
+fn pool() -> &'static Pool {
+    pool_with(HashingLimits {
+        threads: 1,
+        queue: 32,
+    })
+}
+
+fn pool_with(limits: HashingLimits) -> &'static Pool {
+    POOL.get_or_init(|| Pool::start(limits))
+}
+
+impl Pool {
+    fn start(limits: HashingLimits) -> Pool {
+        let (jobs, queue) = mpsc::sync_channel::<(Instant, Job)>(limits.queue);
+        let queue = Arc::new(Mutex::new(queue));
+        for n in 0..limits.threads.max(1) {
+            let queue = Arc::clone(&queue);
+            std::thread::Builder::new()
+                .name(format!("password-hash-{n}"))
+                .spawn(move || loop {
+                    // The lock is held only while waiting for the next job; the thread ends
+                    // with its pool.
+                    let next = queue.lock().map_err(drop).and_then(|q| q.recv().map_err(drop));
+                    let Ok((_, job)) = next else { return };
+                    job();
+                })
+                .expect("a password-hashing thread starts");
+        }
+        Pool { jobs, limits }
+    }
+
+    /// Runs `work` on a hashing thread: its answer, or 503 when the queue is full or the job
+    /// waited in it too long.
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> Result<T, AppError> + Send + 'static,
+    ) -> Result<T, AppError> {
+        let busy = || AppError::Busy {
+            retry_after_secs: RETRY_AFTER_SECS,
+        };
+        let (reply, answer) = oneshot::channel();
+        let enqueued = Instant::now();
+        let job: Job = Box::new(move || {
+            if reply.is_closed() {
+                return; // The caller is gone: nobody reads the answer.
+            }
+            let result = if enqueued.elapsed() > MAX_WAIT {
+                Err(busy())
+            } else {
+                work()
+            };
+            let _ = reply.send(result);
+        });
+        match self.jobs.try_send((enqueued, job)) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_)) => {
+                tracing::warn!("password hashing queue full; a sign-in was asked to retry");
+                return Err(busy());
+            }
+            Err(TrySendError::Disconnected(_)) => return Err(AppError::Internal),
+        }
+        answer.await.map_err(|_| AppError::Internal)?
+    }
+}
+
 /// The PHC string (`$argon2id$v=19$m=19456,t=2,p=1$…`) of a new password.
 pub async fn hash(password: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || {
+    pool().run(move || {
         let salt = SaltString::generate(&mut OsRng);
         argon2()
             .hash_password(password.as_bytes(), &salt)
             .map(|h| h.to_string())
+            .map_err(|err| {
+                tracing::error!(error = %err, "password hashing failed");
+                AppError::Internal
+            })
     })
     .await
-    .map_err(|_| AppError::Internal)?
-    .map_err(|err| {
-        tracing::error!(error = %err, "password hashing failed");
-        AppError::Internal
-    })
 }
 
 /// Whether `password` matches `phc`. With no stored hash (unknown account) a dummy hash is
 /// checked anyway, so that the answer takes as long either way.
 pub async fn verify(password: String, phc: Option<String>) -> Result<bool, AppError> {
-    tokio::task::spawn_blocking(move || {
+    pool().run(move || {
         let phc = phc.unwrap_or_else(|| DUMMY_HASH.to_owned());
         let parsed = PasswordHash::new(&phc).map_err(|err| {
             tracing::error!(error = %err, "a stored password hash cannot be parsed");
@@ -49,7 +165,6 @@ pub async fn verify(password: String, phc: Option<String>) -> Result<bool, AppEr
             && phc != DUMMY_HASH)
     })
     .await
-    .map_err(|_| AppError::Internal)?
 }
 
 /// The hash of a random password nobody knows, with the same parameters as real ones.
@@ -77,5 +192,27 @@ mod tests {
     #[tokio::test]
     async fn an_unknown_account_never_verifies() {
         assert!(!verify("anything at all".into(), None).await.unwrap());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_burst_beyond_the_queue_is_told_to_retry_and_the_rest_is_answered() {
+        // A pool of its own, so that the other tests' hashes are not refused.
+        let limits = HashingLimits {
+            threads: 1,
+            queue: 8,
+        };
+        let pool = Pool::start(limits);
+        let check = || pool.run(|| Ok(argon2().verify_password(b"wrong", &PasswordHash::new(DUMMY_HASH).unwrap()).is_ok()));
+        let burst = limits.threads + limits.queue + 40;
+        let answers = futures::future::join_all((0..burst).map(|_| check())).await;
+        let refused = answers
+            .iter()
+            .filter(|a| matches!(a, Err(AppError::Busy { retry_after_secs }) if *retry_after_secs >= 1))
+            .count();
+        let checked = answers.iter().filter(|a| matches!(a, Ok(false))).count();
+        assert_eq!(refused + checked, burst, "every answer is a check or a retry");
+        assert!(refused >= 40, "at most threads + queue are taken at once: {refused} refused");
+        // And the pool is healthy afterwards.
+        assert_eq!(check().await, Ok(false));
     }
 }

@@ -114,6 +114,22 @@ pub async fn revoke_family(
     Ok(result.rows_affected)
 }
 
+/// Whether a token of the family issued after `after` has itself been exchanged (the reused
+/// token's successor was used).
+pub async fn family_rotated_since(
+    db: &impl ConnectionTrait,
+    family_id: Uuid,
+    after: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let used = refresh_tokens::Entity::find()
+        .filter(refresh_tokens::Column::FamilyId.eq(family_id))
+        .filter(refresh_tokens::Column::CreatedAt.gt(after))
+        .filter(refresh_tokens::Column::RotatedAt.is_not_null())
+        .count(db)
+        .await?;
+    Ok(used > 0)
+}
+
 /// Revokes a session; whose it was (`None` when no such session exists).
 pub async fn revoke_family_of(
     db: &impl ConnectionTrait,
@@ -417,29 +433,43 @@ pub async fn session_alive(db: &impl ConnectionTrait, family_id: Uuid) -> Result
     Ok(live > 0)
 }
 
-pub async fn record_login_failure(
+/// Writes one counted attempt of `key`; its row id. Rows older than a day go at the same time.
+pub async fn record_attempt(
     db: &impl ConnectionTrait,
     key: &str,
     now: DateTime<Utc>,
-) -> Result<(), DbErr> {
-    login_failures::Entity::insert(login_failures::ActiveModel {
+) -> Result<i64, DbErr> {
+    let id = login_failures::Entity::insert(login_failures::ActiveModel {
         key: Set(key.to_owned()),
         failed_at: Set(now),
         ..Default::default()
     })
     .exec(db)
-    .await?;
+    .await?
+    .last_insert_id;
     // Old rows say nothing any more.
     login_failures::Entity::delete_many()
         .filter(login_failures::Column::Key.eq(key))
         .filter(login_failures::Column::FailedAt.lt(now - chrono::Duration::days(1)))
         .exec(db)
         .await?;
+    Ok(id)
+}
+
+/// Removes counted attempts by id (attempts that turned out not to count).
+pub async fn delete_attempts(db: &impl ConnectionTrait, ids: &[i64]) -> Result<(), DbErr> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    login_failures::Entity::delete_many()
+        .filter(login_failures::Column::Id.is_in(ids.iter().copied()))
+        .exec(db)
+        .await?;
     Ok(())
 }
 
 /// The failures of `key` since `since`, oldest first.
-pub async fn login_failures_since(
+pub async fn attempts_since(
     db: &impl ConnectionTrait,
     key: &str,
     since: DateTime<Utc>,
@@ -453,7 +483,7 @@ pub async fn login_failures_since(
     Ok(rows.into_iter().map(|r| r.failed_at).collect())
 }
 
-pub async fn clear_login_failures(db: &impl ConnectionTrait, key: &str) -> Result<(), DbErr> {
+pub async fn clear_attempts(db: &impl ConnectionTrait, key: &str) -> Result<(), DbErr> {
     login_failures::Entity::delete_many()
         .filter(login_failures::Column::Key.eq(key))
         .exec(db)

@@ -6,7 +6,7 @@
 use chrono::{Duration, Utc};
 use sea_orm::{ActiveValue::Set, TransactionTrait};
 
-use super::{password, repo, tokens, two_factor::check_attempts, validate};
+use super::{attempts, password, repo, tokens, validate};
 use crate::{
     app::i18n::{td_string, Locale},
     entities::users,
@@ -40,11 +40,9 @@ pub async fn request(
     // The counts live with the sign-in failures, so every instance shares them.
     let address_key = format!("reset:address:{email}");
     let client_key = format!("reset:client:{client}");
-    check_attempts(state, &address_key, PER_ADDRESS, now).await?;
-    check_attempts(state, &client_key, PER_CLIENT, now).await?;
-    for key in [&address_key, &client_key] {
-        repo::record_login_failure(&state.db, key, now).await?;
-    }
+    attempts::reserve(state, &[(&address_key, PER_ADDRESS), (&client_key, PER_CLIENT)], now)
+        .await?
+        .keep();
 
     let Some(user) = repo::user_by_login(&state.db, &email).await? else {
         tracing::info!("a password reset was asked for an address with no account");

@@ -5,18 +5,22 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ActiveValue::Set, TransactionTrait};
 use uuid::Uuid;
 
-use super::{password, repo, tokens, validate, ProfileUpdate, PublicProfile, User};
+use super::{attempts, password, repo, tokens, validate, ProfileUpdate, PublicProfile, User};
 use crate::{
     entities::users,
-    platform::{error::AppError, server::AppState},
+    platform::{error::AppError, rate_limit::RateLimit, server::AppState},
 };
 
-/// Failed sign-ins allowed per account and per client address within the window.
-pub const LOGIN_MAX_FAILURES: usize = 5;
-pub const LOGIN_WINDOW_SECS: i64 = 60;
-/// A rotated refresh token presented again within this many seconds is a race between two of
-/// the person's own requests (two tabs loading at once), not theft: that request is let through
-/// without new tokens, and the session lives on. Later, reuse revokes the whole session.
+/// Failed sign-ins allowed per account and per client address within a minute. Attempts still
+/// being checked count too, so a burst in parallel gets no more checks than one in a row.
+pub const LOGIN_ATTEMPTS: RateLimit = RateLimit {
+    max: 5,
+    window: chrono::Duration::seconds(60),
+};
+/// A rotated refresh token presented again within this many seconds — while its successor is
+/// still unused — is a race between two of the person's own requests (two tabs loading at
+/// once), not theft: that request is let through without new tokens, and the session lives on.
+/// Later, or once the successor has been used, reuse revokes the whole session.
 pub const REUSE_GRACE_SECS: i64 = 30;
 
 /// A signed-in session: who, which session, and its two tokens.
@@ -54,7 +58,13 @@ pub fn to_user(model: &users::Model) -> User {
     }
 }
 
-pub async fn register(state: &AppState, input: Registration) -> Result<Session, AppError> {
+/// Creates an account and its first session. Sign-ups are counted per client address
+/// (`SIGNUP_RATE_LIMIT` an hour), so one machine cannot mint accounts by the thousand.
+pub async fn register(
+    state: &AppState,
+    input: Registration,
+    client: &str,
+) -> Result<Session, AppError> {
     let email = validate::email(&input.email).map_err(invalid)?;
     let username = validate::username(&input.username).map_err(invalid)?;
     let display_name = validate::display_name(&input.display_name).map_err(invalid)?;
@@ -77,8 +87,22 @@ pub async fn register(state: &AppState, input: Registration) -> Result<Session, 
         return Err(AppError::Conflict("That username is taken.".into()));
     }
 
-    let password_hash = password::hash(input.password).await?;
     let now = Utc::now();
+    let signups = RateLimit {
+        max: state.config.signup_rate_limit,
+        window: chrono::Duration::hours(1),
+    };
+    let address_key = format!("signup:{client}");
+    let reserved = attempts::reserve(state, &[(&address_key, signups)], now).await?;
+    let password_hash = match password::hash(input.password).await {
+        Ok(hash) => hash,
+        Err(err) => {
+            // Nothing was created (a busy server, say): the attempt does not count.
+            reserved.release(state).await?;
+            return Err(err);
+        }
+    };
+    reserved.keep();
     let user = repo::insert_user(
         &state.db,
         users::ActiveModel {
@@ -125,9 +149,13 @@ pub async fn login(
         .collect();
     let account_key = format!("account:{login_key}");
     let address_key = format!("address:{client}");
-    for key in [&account_key, &address_key] {
-        throttle(state, key, now).await?;
-    }
+    // Reserved before the password is checked: a burst in parallel is counted like one in a row.
+    let reserved = attempts::reserve(
+        state,
+        &[(&account_key, LOGIN_ATTEMPTS), (&address_key, LOGIN_ATTEMPTS)],
+        now,
+    )
+    .await?;
 
     // A password no account can have is not looked up (the dummy hash still runs).
     let plausible = password.chars().count() <= validate::PASSWORD_MAX;
@@ -136,40 +164,31 @@ pub async fn login(
     } else {
         None
     };
-    let matches = password::verify(
+    let matches = match password::verify(
         password.to_owned(),
         user.as_ref().map(|u| u.password_hash.clone()),
     )
-    .await?;
+    .await
+    {
+        Ok(matches) => matches,
+        Err(err) => {
+            // Not checked (the server was too busy): no failure to count.
+            reserved.release(state).await?;
+            return Err(err);
+        }
+    };
     match user {
         Some(user) if matches => {
-            repo::clear_login_failures(&state.db, &account_key).await?;
+            reserved.release(state).await?;
+            attempts::clear(state, &account_key).await?;
             tracing::info!(user = %user.id, "signed in");
             super::two_factor::after_password(state, user, now).await
         }
         _ => {
-            for key in [&account_key, &address_key] {
-                repo::record_login_failure(&state.db, key, now).await?;
-            }
+            reserved.keep();
             Err(AppError::BadCredentials)
         }
     }
-}
-
-async fn throttle(state: &AppState, key: &str, now: DateTime<Utc>) -> Result<(), AppError> {
-    let since = now - chrono::Duration::seconds(LOGIN_WINDOW_SECS);
-    let failures = repo::login_failures_since(&state.db, key, since).await?;
-    if failures.len() >= LOGIN_MAX_FAILURES {
-        // Free again when the oldest failure in the window leaves it.
-        let oldest_counted = failures[failures.len() - LOGIN_MAX_FAILURES];
-        let wait = (oldest_counted + chrono::Duration::seconds(LOGIN_WINDOW_SECS) - now)
-            .num_seconds()
-            .max(1);
-        return Err(AppError::RateLimited {
-            retry_after_secs: wait as u64,
-        });
-    }
-    Ok(())
 }
 
 pub(super) async fn start_session(
@@ -273,7 +292,10 @@ async fn reused(
     rotated_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<Refreshed, AppError> {
-    if (now - rotated_at).num_seconds() < REUSE_GRACE_SECS {
+    // Within the grace window only while its successor is unused: once the successor has been
+    // exchanged too, an old token coming back is a copy in someone else's hands.
+    let successor_used = repo::family_rotated_since(&state.db, row.family_id, row.created_at).await?;
+    if (now - rotated_at).num_seconds() < REUSE_GRACE_SECS && !successor_used {
         let access_token = tokens::issue_access(
             &state.jwt_secret,
             row.user_id,

@@ -14,7 +14,7 @@ use sha1::Sha1;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::{password, repo, service, tokens, TwoFactorChallenge, TwoFactorSetup, TwoFactorStatus};
+use super::{attempts, password, repo, service, tokens, TwoFactorChallenge, TwoFactorSetup, TwoFactorStatus};
 use crate::{
     entities::{two_factor, users},
     platform::{error::AppError, rate_limit::RateLimit, server::AppState},
@@ -132,19 +132,6 @@ pub fn hash_recovery_code(code: &str) -> String {
 
 // ---------- throttling ----------
 
-/// Refuses with 429 while `key` has used up `limit` in its window.
-pub(super) async fn check_attempts(
-    state: &AppState,
-    key: &str,
-    limit: RateLimit,
-    now: DateTime<Utc>,
-) -> Result<(), AppError> {
-    let attempts = repo::login_failures_since(&state.db, key, limit.window_start(now)).await?;
-    limit
-        .check(attempts.len() as u64, attempts.first().copied(), now)
-        .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })
-}
-
 fn attempts_key(user_id: Uuid) -> String {
     format!("two_factor:{user_id}")
 }
@@ -204,20 +191,24 @@ pub async fn complete_sign_in(
         .filter(|c| c.used_at.is_none() && c.expires_at > now)
         .ok_or(AppError::Unauthorized)?;
     let key = attempts_key(row.user_id);
-    check_attempts(state, &key, CODE_ATTEMPTS, now).await?;
-    let tf = repo::two_factor_of(&state.db, row.user_id)
+    let reserved = attempts::reserve(state, &[(&key, CODE_ATTEMPTS)], now).await?;
+    let Some(tf) = repo::two_factor_of(&state.db, row.user_id)
         .await?
         .filter(|tf| tf.enabled_at.is_some())
-        .ok_or(AppError::Unauthorized)?;
+    else {
+        reserved.release(state).await?;
+        return Err(AppError::Unauthorized);
+    };
     if !accept_code(state, &tf, code, now).await? {
-        repo::record_login_failure(&state.db, &key, now).await?;
+        reserved.keep();
         return Err(AppError::WrongCode);
     }
+    reserved.release(state).await?;
     // Spent once: a second request with the same challenge (and another code) gets nothing.
     if !repo::spend_login_challenge(&state.db, row.id, now).await? {
         return Err(AppError::Unauthorized);
     }
-    repo::clear_login_failures(&state.db, &key).await?;
+    attempts::clear(state, &key).await?;
     let user = repo::user_by_id(&state.db, row.user_id)
         .await?
         .ok_or(AppError::Unauthorized)?;
@@ -283,19 +274,20 @@ pub async fn begin_setup(state: &AppState, user: &users::Model) -> Result<TwoFac
 /// which are shown this once and stored only as hashes.
 pub async fn enable(state: &AppState, user_id: Uuid, code: &str) -> Result<Vec<String>, AppError> {
     let now = Utc::now();
-    let key = attempts_key(user_id);
-    check_attempts(state, &key, CODE_ATTEMPTS, now).await?;
     let tf = repo::two_factor_of(&state.db, user_id).await?.ok_or_else(|| {
         AppError::Validation("Start the two-factor set-up first.".into())
     })?;
     if tf.enabled_at.is_some() {
         return Err(AppError::Conflict("Two-factor sign-in is already on.".into()));
     }
+    let key = attempts_key(user_id);
+    let reserved = attempts::reserve(state, &[(&key, CODE_ATTEMPTS)], now).await?;
     let Some(step) = matching_step(&secret_bytes(&tf.secret)?, &normalize_code(code), now.timestamp())
     else {
-        repo::record_login_failure(&state.db, &key, now).await?;
+        reserved.keep();
         return Err(AppError::WrongCode);
     };
+    reserved.release(state).await?;
     let codes = new_recovery_codes();
     let txn = state.db.begin().await?;
     if !repo::confirm_two_factor(&txn, user_id, now, step).await? {
@@ -305,7 +297,7 @@ pub async fn enable(state: &AppState, user_id: Uuid, code: &str) -> Result<Vec<S
     repo::replace_recovery_codes(&txn, user_id, codes.iter().map(|c| hash_recovery_code(c)).collect())
         .await?;
     txn.commit().await?;
-    repo::clear_login_failures(&state.db, &key).await?;
+    attempts::clear(state, &key).await?;
     tracing::info!(user = %user_id, "two-factor sign-in turned on");
     Ok(codes)
 }
@@ -319,24 +311,33 @@ pub async fn disable(
     code: &str,
 ) -> Result<(), AppError> {
     let now = Utc::now();
-    let key = attempts_key(user.id);
-    check_attempts(state, &key, CODE_ATTEMPTS, now).await?;
     let tf = repo::two_factor_of(&state.db, user.id)
         .await?
         .filter(|tf| tf.enabled_at.is_some())
         .ok_or_else(|| AppError::Conflict("Two-factor sign-in is not on.".into()))?;
-    if !password::verify(password_input.to_owned(), Some(user.password_hash.clone())).await? {
-        repo::record_login_failure(&state.db, &key, now).await?;
+    let key = attempts_key(user.id);
+    let reserved = attempts::reserve(state, &[(&key, CODE_ATTEMPTS)], now).await?;
+    let password_ok =
+        match password::verify(password_input.to_owned(), Some(user.password_hash.clone())).await {
+            Ok(ok) => ok,
+            Err(err) => {
+                reserved.release(state).await?;
+                return Err(err);
+            }
+        };
+    if !password_ok {
+        reserved.keep();
         return Err(AppError::Validation("The current password is not correct.".into()));
     }
     if !accept_code(state, &tf, code, now).await? {
-        repo::record_login_failure(&state.db, &key, now).await?;
+        reserved.keep();
         return Err(AppError::WrongCode);
     }
+    reserved.release(state).await?;
     let txn = state.db.begin().await?;
     repo::delete_two_factor(&txn, user.id).await?;
     txn.commit().await?;
-    repo::clear_login_failures(&state.db, &key).await?;
+    attempts::clear(state, &key).await?;
     tracing::info!(user = %user.id, "two-factor sign-in turned off");
     Ok(())
 }

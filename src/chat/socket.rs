@@ -43,8 +43,8 @@ use crate::{
 const OUTBOX: usize = 256;
 /// A batch of frames stops growing past this size.
 const BATCH_BYTES: usize = 32 * 1024;
-/// How often an instance refreshes its connections' `seen_at`.
-const HEARTBEAT_SECS: u64 = 10;
+/// How often an instance refreshes its connections' `seen_at` and sweeps crashed instances'.
+const HEARTBEAT_SECS: u64 = 5;
 
 pub mod topic {
     use uuid::Uuid;

@@ -18,8 +18,10 @@ use crate::entities::{
 };
 
 /// A connection whose instance has not refreshed it for this long is from a crashed instance
-/// (instances refresh theirs every 10 s): it stops counting as online and is swept.
-pub const PRESENCE_STALE_SECS: i64 = 25;
+/// (instances refresh theirs every 5 s, so a live one is never older than that plus a slow
+/// write): it stops counting as online and is swept. With the sweep running on every beat, a
+/// crashed instance's people are announced offline at most 15 + 5 = 20 s after the crash.
+pub const PRESENCE_STALE_SECS: i64 = 15;
 
 pub async fn community_by_slug(
     db: &impl ConnectionTrait,

@@ -93,6 +93,15 @@ pub struct Config {
     /// `ASSISTANT_RATE_LIMIT`: questions a person may ask the assistant per minute (default 20;
     /// 0 = off).
     pub assistant_rate_limit: u32,
+    /// `SIGNUP_RATE_LIMIT`: accounts that may be created from one client address per hour
+    /// (default 10; 0 = off, for load tests that sign up thousands from one machine).
+    pub signup_rate_limit: u32,
+    /// `HASH_CONCURRENCY`: password hashes (19 MiB each) computed at once (default half the
+    /// cores, at least 1).
+    pub hash_threads: usize,
+    /// `HASH_QUEUE`: sign-ins that may wait for a hashing thread before the next gets 503
+    /// (default 32 per hashing thread).
+    pub hash_queue: usize,
     /// `TOXICITY_THRESHOLD`: messages the moderation engine scores at least this (0–1) are
     /// flagged (default 0.7). Nothing is ever blocked.
     pub toxicity_threshold: f32,
@@ -211,6 +220,9 @@ impl fmt::Debug for Config {
             .field("rate_limit_messages", &self.rate_limit_messages)
             .field("rate_limit_window_secs", &self.rate_limit_window_secs)
             .field("assistant_rate_limit", &self.assistant_rate_limit)
+            .field("signup_rate_limit", &self.signup_rate_limit)
+            .field("hash_threads", &self.hash_threads)
+            .field("hash_queue", &self.hash_queue)
             .field("toxicity_threshold", &self.toxicity_threshold)
             .field("apertium_url", &self.apertium_url)
             .field(
@@ -367,6 +379,23 @@ impl Config {
                 ConfigError::new("ASSISTANT_RATE_LIMIT", format!("`{v}` is not a number of questions per minute between 0 (no limit) and 100000"))
             })?,
         };
+        let signup_rate_limit = match get("SIGNUP_RATE_LIMIT") {
+            None => 10,
+            Some(v) => v.parse::<u32>().ok().filter(|n| *n <= 1_000_000).ok_or_else(|| {
+                ConfigError::new("SIGNUP_RATE_LIMIT", format!("`{v}` is not a number of sign-ups per address and hour between 0 (no limit) and 1000000"))
+            })?,
+        };
+        let count = |var: &'static str, default: usize, max: usize| -> Result<usize, ConfigError> {
+            match get(var) {
+                None => Ok(default),
+                Some(v) => v.parse::<usize>().ok().filter(|n| (1..=max).contains(n)).ok_or_else(|| {
+                    ConfigError::new(var, format!("`{v}` is not a number between 1 and {max}"))
+                }),
+            }
+        };
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let hash_threads = count("HASH_CONCURRENCY", (cores / 2).max(1), 256)?;
+        let hash_queue = count("HASH_QUEUE", hash_threads * 32, 100_000)?;
         let alert_check_secs = seconds("ALERT_CHECK_SECS", crate::portfolio::alerts::CHECK_EVERY_SECS, 1, 24 * 60 * 60)?;
         let toxicity_threshold = match get("TOXICITY_THRESHOLD") {
             None => crate::ai::DEFAULT_TOXICITY_THRESHOLD,
@@ -495,6 +524,9 @@ impl Config {
             rate_limit_messages,
             rate_limit_window_secs,
             assistant_rate_limit,
+            signup_rate_limit,
+            hash_threads,
+            hash_queue,
             toxicity_threshold,
             apertium_url,
             hosted_ai,

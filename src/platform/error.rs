@@ -44,6 +44,10 @@ pub enum AppError {
     /// A dependency (the database, a provider) is down for now.
     #[error("The service is temporarily unavailable. Please try again shortly.")]
     Unavailable,
+    /// The server is at capacity for this kind of work (password hashing during a burst of
+    /// sign-ins); nothing was done, and the same request may be sent again after the wait.
+    #[error("Bullpen is busy right now. Try again in {retry_after_secs} s.")]
+    Busy { retry_after_secs: u64 },
     /// A bug or an unexpected failure; the details are in the server log.
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
@@ -80,7 +84,7 @@ impl AppError {
             AppError::NotFound(_) => 404,
             AppError::Conflict(_) => 409,
             AppError::RateLimited { .. } => 429,
-            AppError::Unavailable => 503,
+            AppError::Unavailable | AppError::Busy { .. } => 503,
             AppError::Internal => 500,
             AppError::Transport(ServerFnErrorErr::Request(_)) => 502,
             AppError::Transport(
@@ -90,6 +94,16 @@ impl AppError {
             ) => 400,
             AppError::Transport(ServerFnErrorErr::UnsupportedRequestMethod(_)) => 405,
             AppError::Transport(_) => 500,
+        }
+    }
+
+    /// The seconds to put in `Retry-After`, for the errors that say when to come back.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            AppError::RateLimited { retry_after_secs } | AppError::Busy { retry_after_secs } => {
+                Some(*retry_after_secs)
+            }
+            _ => None,
         }
     }
 }
@@ -128,6 +142,7 @@ impl From<AppError> for WireError {
                 ("rate_limited", Some(retry_after_secs), None)
             }
             AppError::Unavailable => ("unavailable", None, None),
+            AppError::Busy { retry_after_secs } => ("busy", Some(retry_after_secs), None),
             AppError::Internal => ("internal", None, None),
             AppError::BadRequest(s) => ("bad_request", None, text(s)),
             AppError::PayloadTooLarge { limit_bytes } => {
@@ -168,6 +183,9 @@ impl TryFrom<WireError> for AppError {
                 retry_after_secs: wire.retry_after_secs.unwrap_or(1),
             },
             "unavailable" => AppError::Unavailable,
+            "busy" => AppError::Busy {
+                retry_after_secs: wire.retry_after_secs.unwrap_or(1),
+            },
             "internal" => AppError::Internal,
             "bad_request" => AppError::BadRequest(text()?),
             "payload_too_large" => AppError::PayloadTooLarge {
@@ -261,10 +279,7 @@ mod server {
         fn into_response(self) -> Response {
             let status = StatusCode::from_u16(self.status_code())
                 .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            let retry_after = match self {
-                AppError::RateLimited { retry_after_secs } => Some(retry_after_secs),
-                _ => None,
-            };
+            let retry_after = self.retry_after();
             // The wire format: `{"error": "<a sentence>", "code": "…"}`.
             let mut response = (status, Json(self)).into_response();
             if let Some(secs) = retry_after {
@@ -358,6 +373,13 @@ mod tests {
                 "The service is temporarily unavailable. Please try again shortly.",
             ),
             (
+                AppError::Busy {
+                    retry_after_secs: 1,
+                },
+                503,
+                "Bullpen is busy right now. Try again in 1 s.",
+            ),
+            (
                 AppError::Internal,
                 500,
                 "Something went wrong on our side. Please try again.",
@@ -390,11 +412,16 @@ mod tests {
 
     #[test]
     fn survives_the_wire() {
-        let err = AppError::RateLimited {
-            retry_after_secs: 7,
-        };
-        let bytes = err.ser();
-        assert_eq!(AppError::de(bytes), err);
+        for err in [
+            AppError::RateLimited {
+                retry_after_secs: 7,
+            },
+            AppError::Busy {
+                retry_after_secs: 2,
+            },
+        ] {
+            assert_eq!(AppError::de(err.ser()), err);
+        }
         // A body the client cannot decode still becomes a readable error, not a panic.
         let garbled = AppError::de(leptos::server_fn::Bytes::from_static(
             b"<html>proxy error</html>",

@@ -54,7 +54,8 @@ impl AppState {
     }
 }
 
-/// Gives a server function's error its HTTP status (and `Retry-After` for rate limits); the
+/// Gives a server function's error its HTTP status (and `Retry-After` when it says when to
+/// come back); the
 /// JSON body is the `AppError` either way. Every server function returns through this.
 pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     use axum::http::{header, HeaderValue};
@@ -63,8 +64,8 @@ pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
             if let Ok(code) = StatusCode::from_u16(err.status_code()) {
                 response.set_status(code);
             }
-            if let AppError::RateLimited { retry_after_secs } = err {
-                response.insert_header(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+            if let Some(secs) = err.retry_after() {
+                response.insert_header(header::RETRY_AFTER, HeaderValue::from(secs));
             }
         }
     }
@@ -160,7 +161,11 @@ pub fn router(state: AppState) -> Router {
         // `security::guard` has read the body within its limit already.
         .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
+        // A 5xx answer is logged as a warning here: the cause, when it is ours, is logged at
+        // ERROR where it happened; a 503 that sheds load (busy, degraded) is not an error.
+        .layer(TraceLayer::new_for_http().on_failure(
+            tower_http::trace::DefaultOnFailure::new().level(tracing::Level::WARN),
+        ))
         .with_state(state)
 }
 

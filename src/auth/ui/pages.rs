@@ -52,6 +52,9 @@ pub fn error_text(err: &AppError) -> String {
         AppError::RateLimited { retry_after_secs } => {
             t_string!(i18n, errors.rate_limited).replace("{n}", &retry_after_secs.to_string())
         }
+        AppError::Busy { retry_after_secs } => {
+            t_string!(i18n, errors.busy).replace("{n}", &retry_after_secs.to_string())
+        }
         AppError::Unauthorized => t_string!(i18n, errors.unauthorized).to_owned(),
         AppError::WrongCode => t_string!(i18n, errors.wrong_code).to_owned(),
         AppError::LinkExpired => t_string!(i18n, errors.link_expired).to_owned(),

@@ -39,10 +39,18 @@ pub fn use_session() -> Session {
     expect_context::<Session>()
 }
 
-/// Where to go after signing in: only a path of this site, never another origin.
+/// Where to go after signing in: only a path of this site, never another origin. Browsers
+/// read `\` as `/` and drop tabs and line breaks from addresses, so `/\evil.example` and
+/// `/<tab>/evil.example` would become `//evil.example` — another site; any of them sends the
+/// person home instead.
 pub fn safe_next(next: Option<String>) -> String {
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.contains('\\')
+                && !path.chars().any(|c| c.is_control() || c.is_whitespace()) =>
+        {
             path
         }
         _ => "/".into(),
@@ -63,6 +71,9 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example".into())), "/");
         assert_eq!(safe_next(Some("https://evil.example".into())), "/");
         assert_eq!(safe_next(Some("/\\evil.example".into())), "/");
+        for sneaky in ["/\t/evil.example", "/\n/evil.example", "/\r\n/evil.example", "/ /evil.example", "/\u{0}/evil.example"] {
+            assert_eq!(safe_next(Some(sneaky.into())), "/", "{sneaky:?}");
+        }
         assert_eq!(safe_next(None), "/");
     }
 }
