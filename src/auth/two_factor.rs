@@ -341,6 +341,35 @@ pub async fn disable(
     Ok(())
 }
 
+/// Asks again who is there before something that cannot be undone (deleting the account): the
+/// password, and a code or recovery code when two-factor sign-in is on — so a session left open
+/// somewhere is not enough. Wrong answers count toward the same limit as wrong codes.
+pub async fn confirm_identity(
+    state: &AppState,
+    user: &users::Model,
+    password_input: &str,
+    code: &str,
+) -> Result<(), AppError> {
+    let now = Utc::now();
+    let key = attempts_key(user.id);
+    check_attempts(state, &key, CODE_ATTEMPTS, now).await?;
+    if !password::verify(password_input.to_owned(), Some(user.password_hash.clone())).await? {
+        repo::record_login_failure(&state.db, &key, now).await?;
+        return Err(AppError::Validation("The current password is not correct.".into()));
+    }
+    let tf = repo::two_factor_of(&state.db, user.id)
+        .await?
+        .filter(|tf| tf.enabled_at.is_some());
+    if let Some(tf) = tf {
+        if !accept_code(state, &tf, code, now).await? {
+            repo::record_login_failure(&state.db, &key, now).await?;
+            return Err(AppError::WrongCode);
+        }
+    }
+    repo::clear_login_failures(&state.db, &key).await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
