@@ -22,7 +22,6 @@ const FOREIGN: &str = "https://evil.example";
 
 struct Person {
     id: String,
-    name: String,
     token: String,
     refresh: String,
 }
@@ -32,7 +31,6 @@ impl Harness {
         let body = self.register(&format!("{username}@example.com"), username).await;
         Person {
             id: body["user"]["id"].as_str().unwrap().to_string(),
-            name: username.into(),
             token: body["token"].as_str().unwrap().to_string(),
             refresh: body["refreshToken"].as_str().unwrap().to_string(),
         }
@@ -85,7 +83,7 @@ impl Harness {
     /// A uuid as an SQL literal: PostgreSQL's uuid type reads text; sqlx stores it on SQLite as
     /// 16 bytes.
     fn uuid(&self, id: &str) -> String {
-        match self.db.get_database_backend() {
+        match sea_orm::ConnectionTrait::get_database_backend(&self.db) {
             sea_orm::DbBackend::Sqlite => format!("X'{}'", id.replace('-', "")),
             _ => format!("'{id}'"),
         }
@@ -426,7 +424,11 @@ async fn kept_messages_show_a_deleted_user_and_every_session_ends(h: Harness) {
 
     // The row is a tombstone: no address, no password, no name of hers.
     let ana_row = h.uuid(&ana.id);
-    let row = |column: &str| h.scalar(&format!("SELECT CAST({column} AS TEXT) FROM users WHERE id = {ana_row}"));
+    let row = |column: &str| {
+        let query = format!("SELECT CAST({column} AS TEXT) FROM users WHERE id = {ana_row}");
+        let h = &h;
+        async move { h.scalar(&query).await }
+    };
     assert_eq!(row("password_hash").await, "");
     assert_eq!(row("display_name").await, "Deleted user");
     assert_eq!(row("bio").await, "");

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::{
     command_handlers::{CommandContext, CommandOutcome},
-    commands, markdown, repo, socket, validate_body, validate_emoji, Author, ChatMessage,
+    commands, markdown, repo, socket, validate_body, validate_emoji, ChatMessage,
     HistoryPage, Quote, Reaction, ServerEvent, PAGE_SIZE,
 };
 use crate::{
