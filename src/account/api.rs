@@ -19,11 +19,14 @@ pub async fn delete_account(
     #[server(default)] code: String,
     messages: MessagesChoice,
 ) -> Result<DeletionReport, AppError> {
-    use axum::http::{header, HeaderValue};
     use crate::{
         account::service,
-        platform::{auth, server::{respond, AppState}},
+        platform::{
+            auth,
+            server::{respond, AppState},
+        },
     };
+    use axum::http::{header, HeaderValue};
     respond(
         async {
             let current = auth::current_user().await?;
@@ -77,7 +80,10 @@ pub async fn export_download(
             );
             (
                 [
-                    (header::CONTENT_TYPE, "application/json; charset=utf-8".to_string()),
+                    (
+                        header::CONTENT_TYPE,
+                        "application/json; charset=utf-8".to_string(),
+                    ),
                     (header::CONTENT_DISPOSITION, disposition),
                     (header::CACHE_CONTROL, "no-store".to_string()),
                 ],

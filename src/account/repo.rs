@@ -89,7 +89,9 @@ pub async fn role_names_of(
         return Ok(Vec::new());
     }
     let names: HashMap<Uuid, String> = community_roles::Entity::find()
-        .filter(community_roles::Column::Id.is_in(held.iter().map(|m| m.role_id).collect::<Vec<_>>()))
+        .filter(
+            community_roles::Column::Id.is_in(held.iter().map(|m| m.role_id).collect::<Vec<_>>()),
+        )
         .all(db)
         .await?
         .into_iter()
@@ -97,7 +99,11 @@ pub async fn role_names_of(
         .collect();
     Ok(held
         .into_iter()
-        .filter_map(|m| names.get(&m.role_id).map(|name| (m.community_id, name.clone())))
+        .filter_map(|m| {
+            names
+                .get(&m.role_id)
+                .map(|name| (m.community_id, name.clone()))
+        })
         .collect())
 }
 
@@ -265,9 +271,15 @@ pub async fn make_tombstone(
 ) -> Result<bool, DbErr> {
     let result = users::Entity::update_many()
         .col_expr(users::Column::Email, Expr::value(tombstone.email))
-        .col_expr(users::Column::UsernameKey, Expr::value(tombstone.username_key))
+        .col_expr(
+            users::Column::UsernameKey,
+            Expr::value(tombstone.username_key),
+        )
         .col_expr(users::Column::Username, Expr::value(tombstone.username))
-        .col_expr(users::Column::DisplayName, Expr::value(tombstone.display_name))
+        .col_expr(
+            users::Column::DisplayName,
+            Expr::value(tombstone.display_name),
+        )
         .col_expr(users::Column::PasswordHash, Expr::value(String::new()))
         .col_expr(users::Column::Bio, Expr::value(String::new()))
         .col_expr(users::Column::PreferredLanguage, Expr::value("en"))
@@ -332,7 +344,9 @@ pub async fn set_owner(
 /// Deletes a community; its channels, messages, members, roles, bans and invitations go with it
 /// (the schema cascades).
 pub async fn delete_community(db: &impl ConnectionTrait, community: Uuid) -> Result<(), DbErr> {
-    communities::Entity::delete_by_id(community).exec(db).await?;
+    communities::Entity::delete_by_id(community)
+        .exec(db)
+        .await?;
     Ok(())
 }
 

@@ -65,7 +65,10 @@ pub async fn export(
     // A session is a family of refresh tokens: when it began, was last renewed, ends, ended.
     let mut families: Vec<(Uuid, export::SessionRecord)> = Vec::new();
     for token in repo::refresh_tokens_of(db, user.id).await? {
-        match families.iter_mut().find(|(family, _)| *family == token.family_id) {
+        match families
+            .iter_mut()
+            .find(|(family, _)| *family == token.family_id)
+        {
             Some((_, record)) => {
                 record.last_renewed_at = time(token.created_at);
                 record.expires_at = time(token.expires_at);
@@ -95,7 +98,8 @@ pub async fn export(
     };
 
     let blocks = repo::blocks_by(db, user.id).await?;
-    let blocked_people = repo::users_by_ids(db, blocks.iter().map(|b| b.blocked_id).collect()).await?;
+    let blocked_people =
+        repo::users_by_ids(db, blocks.iter().map(|b| b.blocked_id).collect()).await?;
 
     let memberships = repo::memberships_of(db, user.id).await?;
     let mut roles: HashMap<Uuid, Vec<String>> = HashMap::new();
@@ -164,15 +168,19 @@ pub async fn export(
 
     let mut turns: HashMap<Uuid, Vec<export::AssistantTurnRecord>> = HashMap::new();
     for turn in repo::assistant_turns_of(db, user.id).await? {
-        turns.entry(turn.conversation_id).or_default().push(export::AssistantTurnRecord {
-            role: turn.role,
-            // Cards are stored as the JSON the page received; kept as JSON, not as a string.
-            cards: serde_json::from_str(&turn.cards).unwrap_or(serde_json::Value::String(turn.cards)),
-            body: turn.body,
-            language: turn.language,
-            engine: turn.engine,
-            created_at: time(turn.created_at),
-        });
+        turns
+            .entry(turn.conversation_id)
+            .or_default()
+            .push(export::AssistantTurnRecord {
+                role: turn.role,
+                // Cards are stored as the JSON the page received; kept as JSON, not as a string.
+                cards: serde_json::from_str(&turn.cards)
+                    .unwrap_or(serde_json::Value::String(turn.cards)),
+                body: turn.body,
+                language: turn.language,
+                engine: turn.engine,
+                created_at: time(turn.created_at),
+            });
     }
 
     Ok(AccountExport {
@@ -200,23 +208,27 @@ pub async fn export(
         blocked: blocks
             .iter()
             .filter_map(|b| {
-                blocked_people.get(&b.blocked_id).map(|u| export::BlockRecord {
-                    username: u.username.clone(),
-                    display_name: u.display_name.clone(),
-                    blocked_at: time(b.created_at),
-                })
+                blocked_people
+                    .get(&b.blocked_id)
+                    .map(|u| export::BlockRecord {
+                        username: u.username.clone(),
+                        display_name: u.display_name.clone(),
+                        blocked_at: time(b.created_at),
+                    })
             })
             .collect(),
         communities: memberships
             .iter()
             .filter_map(|m| {
-                communities.get(&m.community_id).map(|c| export::MembershipRecord {
-                    community: c.slug.clone(),
-                    community_name: c.name.clone(),
-                    rank: Rank::from_level(m.rank),
-                    roles: roles.remove(&m.community_id).unwrap_or_default(),
-                    joined_at: time(m.joined_at),
-                })
+                communities
+                    .get(&m.community_id)
+                    .map(|c| export::MembershipRecord {
+                        community: c.slug.clone(),
+                        community_name: c.name.clone(),
+                        rank: Rank::from_level(m.rank),
+                        roles: roles.remove(&m.community_id).unwrap_or_default(),
+                        joined_at: time(m.joined_at),
+                    })
             })
             .collect(),
         messages: written
@@ -246,7 +258,10 @@ pub async fn export(
         watchlist: repo::watchlist_of(db, user.id)
             .await?
             .into_iter()
-            .map(|w| export::WatchRecord { symbol: w.symbol, added_at: time(w.added_at) })
+            .map(|w| export::WatchRecord {
+                symbol: w.symbol,
+                added_at: time(w.added_at),
+            })
             .collect(),
         portfolios,
         price_alerts: repo::alerts_of(db, user.id)
@@ -304,7 +319,10 @@ pub async fn delete(
         let others = repo::other_members(&txn, community.id, user.id).await?;
         if others.is_empty() {
             deleted.push(community);
-        } else if let Some(admin) = others.iter().find(|m| Rank::from_level(m.rank) >= Rank::Admin) {
+        } else if let Some(admin) = others
+            .iter()
+            .find(|m| Rank::from_level(m.rank) >= Rank::Admin)
+        {
             handed_over.push((community, admin.user_id));
         } else {
             unattended.push(community.name);

@@ -39,7 +39,9 @@ pub fn DownloadDataSection() -> impl IntoView {
 /// The danger zone: the password (and a code with two-factor sign-in on), what becomes of the
 /// messages, and a last "I understand".
 #[component]
-pub fn DeleteAccountSection(two_factor: Resource<Result<TwoFactorStatus, AppError>>) -> impl IntoView {
+pub fn DeleteAccountSection(
+    two_factor: Resource<Result<TwoFactorStatus, AppError>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let navigate = use_navigate();
@@ -65,7 +67,11 @@ pub fn DeleteAccountSection(two_factor: Resource<Result<TwoFactorStatus, AppErro
         action.dispatch(DeleteAccount {
             password: password.get_untracked(),
             code: code.get_untracked(),
-            messages: if keep.get_untracked() { MessagesChoice::Keep } else { MessagesChoice::Remove },
+            messages: if keep.get_untracked() {
+                MessagesChoice::Keep
+            } else {
+                MessagesChoice::Remove
+            },
         });
     };
     view! {
