@@ -932,7 +932,7 @@ async fn a_page_of_another_site_cannot_delete_the_account(h: Harness) {
             "{cleared:?}"
         );
     }
-    assert_eq!(done.headers()["clear-site-data"], "\"cache\", \"storage\"");
+    assert_eq!(done.headers()["clear-site-data"], "\"storage\"");
     let response = h
         .http
         .get(h.server.url("/api/account/export"))

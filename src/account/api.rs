@@ -37,10 +37,11 @@ pub async fn delete_account(
                 for cookie in auth::cleared_cookies(auth::is_https(&parts.headers)) {
                     response.append_header(header::SET_COOKIE, cookie);
                 }
-                // The service worker's copies of pages seen signed in go too.
+                // The service worker's copies of pages seen signed in go too ("storage" covers its
+                // caches; signed-in answers never enter the HTTP cache: they are `no-store`).
                 response.insert_header(
                     header::HeaderName::from_static("clear-site-data"),
-                    HeaderValue::from_static("\"cache\", \"storage\""),
+                    HeaderValue::from_static("\"storage\""),
                 );
             }
             Ok(report)
