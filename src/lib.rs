@@ -3,6 +3,7 @@
 
 #![recursion_limit = "256"]
 
+pub mod account;
 pub mod app;
 pub mod assistant;
 pub mod auth;

@@ -84,7 +84,7 @@ pub async fn catch_up(
     let authors = crate::community::repo::users_by_ids(&state.db, rows.iter().map(|m| m.author_id).collect()).await?;
     let author = |id: &Uuid| match authors.get(id) {
         Some(user) => community::author(user),
-        None => crate::chat::Author { id: id.to_string(), username: "deleted".into(), display_name: "Deleted account".into() },
+        None => crate::account::service::deleted_author(*id),
     };
     let mut counts: HashMap<Uuid, usize> = HashMap::new();
     for m in &rows {

@@ -241,9 +241,7 @@ async fn accept_code(
 // ---------- settings ----------
 
 pub async fn status(state: &AppState, user_id: Uuid) -> Result<TwoFactorStatus, AppError> {
-    let enabled = repo::two_factor_of(&state.db, user_id)
-        .await?
-        .is_some_and(|tf| tf.enabled_at.is_some());
+    let enabled = is_on(state, user_id).await?;
     let recovery_codes_left = if enabled {
         repo::recovery_codes_left(&state.db, user_id).await? as u32
     } else {
@@ -310,17 +308,41 @@ pub async fn disable(
     password_input: &str,
     code: &str,
 ) -> Result<(), AppError> {
-    let now = Utc::now();
-    let tf = repo::two_factor_of(&state.db, user.id)
+    if !is_on(state, user.id).await? {
+        return Err(AppError::Conflict("Two-factor sign-in is not on.".into()));
+    }
+    confirm_identity(state, user, password_input, code).await?;
+    let txn = state.db.begin().await?;
+    repo::delete_two_factor(&txn, user.id).await?;
+    txn.commit().await?;
+    tracing::info!(user = %user.id, "two-factor sign-in turned off");
+    Ok(())
+}
+
+async fn is_on(state: &AppState, user_id: Uuid) -> Result<bool, AppError> {
+    Ok(repo::two_factor_of(&state.db, user_id)
         .await?
-        .filter(|tf| tf.enabled_at.is_some())
-        .ok_or_else(|| AppError::Conflict("Two-factor sign-in is not on.".into()))?;
+        .is_some_and(|tf| tf.enabled_at.is_some()))
+}
+
+/// Asks again who is there before something that cannot be undone (turning two-factor sign-in
+/// off, deleting the account): the password, and a code or recovery code when two-factor
+/// sign-in is on — so a session left open somewhere is not enough. Wrong answers count toward
+/// the same limit as wrong codes, reserved before the check like every counted attempt.
+pub async fn confirm_identity(
+    state: &AppState,
+    user: &users::Model,
+    password_input: &str,
+    code: &str,
+) -> Result<(), AppError> {
+    let now = Utc::now();
     let key = attempts_key(user.id);
     let reserved = attempts::reserve(state, &[(&key, CODE_ATTEMPTS)], now).await?;
     let password_ok =
         match password::verify(password_input.to_owned(), Some(user.password_hash.clone())).await {
             Ok(ok) => ok,
             Err(err) => {
+                // Not checked (the server was too busy): nothing to count.
                 reserved.release(state).await?;
                 return Err(err);
             }
@@ -329,16 +351,17 @@ pub async fn disable(
         reserved.keep();
         return Err(AppError::Validation("The current password is not correct.".into()));
     }
-    if !accept_code(state, &tf, code, now).await? {
-        reserved.keep();
-        return Err(AppError::WrongCode);
+    let tf = repo::two_factor_of(&state.db, user.id)
+        .await?
+        .filter(|tf| tf.enabled_at.is_some());
+    if let Some(tf) = tf {
+        if !accept_code(state, &tf, code, now).await? {
+            reserved.keep();
+            return Err(AppError::WrongCode);
+        }
     }
     reserved.release(state).await?;
-    let txn = state.db.begin().await?;
-    repo::delete_two_factor(&txn, user.id).await?;
-    txn.commit().await?;
     attempts::clear(state, &key).await?;
-    tracing::info!(user = %user.id, "two-factor sign-in turned off");
     Ok(())
 }
 

@@ -37,6 +37,9 @@ pub struct Author {
     pub id: String,
     pub username: String,
     pub display_name: String,
+    /// The account was deleted: the name is "Deleted user", and no profile answers to it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deleted: bool,
 }
 
 /// The message a reply quotes.
@@ -176,6 +179,9 @@ pub enum ServerEvent {
     Presence { community_id: String, user_id: String, online: bool },
     MemberJoined { community_id: String, user: Author },
     MemberLeft { community_id: String, user_id: String },
+    /// A person deleted their account: in this channel their messages now show `author`
+    /// ("Deleted user"), or lost their words too (`messagesRemoved`), and their reactions are gone.
+    AccountDeleted { channel_id: String, user_id: String, author: Author, messages_removed: bool },
     /// Someone mentioned this person (sent to them alone).
     Mentioned { community_slug: String, channel_name: String, message: ChatMessage },
     /// A price alert of this person's was crossed (sent to their own topic).

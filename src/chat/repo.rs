@@ -4,9 +4,9 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    sea_query::{Expr, OnConflict},
+    sea_query::{Expr, OnConflict, Query},
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, Statement,
 };
 use uuid::Uuid;
@@ -218,12 +218,42 @@ pub async fn remove_reaction(
     Ok(())
 }
 
-pub async fn clear_reactions(db: &impl ConnectionTrait, message: Uuid) -> Result<(), DbErr> {
+/// Takes the words of the chosen messages out of the database and keeps their places in the
+/// history: body, pin, reactions, moderation flag and translations go. Deleting one message and
+/// deleting an account's messages both come here, so both leave the same trace. `which` is a
+/// condition on `messages`; messages already deleted are left as they are. How many it erased.
+pub async fn erase_messages(
+    db: &impl ConnectionTrait,
+    which: Condition,
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    let which = which.add(messages::Column::DeletedAt.is_null());
+    let chosen = Query::select()
+        .column(messages::Column::Id)
+        .from(messages::Entity)
+        .cond_where(which.clone())
+        .to_owned();
     reactions::Entity::delete_many()
-        .filter(reactions::Column::MessageId.eq(message))
+        .filter(reactions::Column::MessageId.in_subquery(chosen.clone()))
         .exec(db)
         .await?;
-    Ok(())
+    message_flags::Entity::delete_many()
+        .filter(message_flags::Column::MessageId.in_subquery(chosen.clone()))
+        .exec(db)
+        .await?;
+    message_translations::Entity::delete_many()
+        .filter(message_translations::Column::MessageId.in_subquery(chosen))
+        .exec(db)
+        .await?;
+    let erased = messages::Entity::update_many()
+        .col_expr(messages::Column::Body, Expr::value(Option::<String>::None))
+        .col_expr(messages::Column::DeletedAt, Expr::value(now))
+        .col_expr(messages::Column::PinnedAt, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(messages::Column::PinnedBy, Expr::value(Option::<Uuid>::None))
+        .filter(which)
+        .exec(db)
+        .await?;
+    Ok(erased.rows_affected)
 }
 
 /// Moves a read position forward (never back).

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::{
     command_handlers::{CommandContext, CommandOutcome},
-    commands, markdown, repo, socket, validate_body, validate_emoji, Author, ChatMessage,
+    commands, markdown, repo, socket, validate_body, validate_emoji, ChatMessage,
     HistoryPage, Quote, Reaction, ServerEvent, PAGE_SIZE,
 };
 use crate::{
@@ -86,11 +86,7 @@ pub async fn present(state: &AppState, rows: Vec<messages::Model>) -> Result<Vec
     let people = communities::users_by_ids(&state.db, people.into_iter().collect()).await?;
     let author = |id: &Uuid| match people.get(id) {
         Some(user) => community::author(user),
-        None => Author {
-            id: id.to_string(),
-            username: "deleted".into(),
-            display_name: "Deleted account".into(),
-        },
+        None => crate::account::service::deleted_author(*id),
     };
     Ok(rows
         .into_iter()
@@ -535,19 +531,12 @@ pub async fn delete(state: &AppState, user: Uuid, message_id: &str) -> Result<()
         return Ok(());
     }
     let txn = state.db.begin().await?;
-    messages::Entity::update(messages::ActiveModel {
-        id: Set(message.id),
-        body: Set(None),
-        deleted_at: Set(Some(Utc::now())),
-        pinned_at: Set(None),
-        pinned_by: Set(None),
-        ..Default::default()
-    })
-    .exec(&txn)
+    repo::erase_messages(
+        &txn,
+        sea_orm::Condition::all().add(sea_orm::ColumnTrait::eq(&messages::Column::Id, message.id)),
+        Utc::now(),
+    )
     .await?;
-    repo::clear_reactions(&txn, message.id).await?;
-    repo::clear_flag(&txn, message.id).await?;
-    repo::clear_translations(&txn, message.id).await?;
     txn.commit().await?;
     socket::publish(
         state,

@@ -32,10 +32,14 @@ fn parse_id(id: &str, what: &str) -> Result<Uuid, AppError> {
 }
 
 pub fn author(user: &users::Model) -> Author {
+    if crate::account::service::is_deleted(user) {
+        return crate::account::service::deleted_author(user.id);
+    }
     Author {
         id: user.id.to_string(),
         username: user.username.clone(),
         display_name: user.display_name.clone(),
+        deleted: false,
     }
 }
 

@@ -149,6 +149,7 @@ pub fn router(state: AppState) -> Router {
         .route(crate::chat::api::ChatSocketArgs::PATH, get(crate::chat::transport::handle))
         // A file download, not a server function: the browser saves the response as it is.
         .route("/api/portfolio/export.csv", get(crate::portfolio::service::export_download))
+        .route("/api/account/export", get(crate::account::api::export_download))
         .leptos_routes_with_context(&state, routes, || (), move || shell(leptos_options.clone()))
         .fallback(static_file_or_page)
         .layer(middleware::from_fn(super::error::status_from_error_body))

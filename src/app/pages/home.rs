@@ -21,6 +21,7 @@ pub fn HomePage() -> impl IntoView {
     };
     view! {
         <Title text="" />
+        <crate::account::ui::DeletedNotice />
         <section class="hero">
             <p class="eyebrow">{t!(i18n, home.eyebrow)}</p>
             <h1>{t!(i18n, home.title)}</h1>

@@ -1,4 +1,5 @@
-//! The account sections of Settings: profile, password, two-factor sign-in, blocked people.
+//! The account sections of Settings: profile, password, two-factor sign-in, blocked people,
+//! then the person's data (download, delete the account).
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -52,6 +53,8 @@ pub fn AccountSettings() -> impl IntoView {
                         <PasswordForm />
                         <TwoFactorSection status=two_factor enable disable />
                         <BlockedList list=blocked unblock />
+                        <crate::account::ui::DownloadDataSection />
+                        <crate::account::ui::DeleteAccountSection two_factor />
                     }.into_any(),
                     None => view! {
                         <section class="card settings-section">

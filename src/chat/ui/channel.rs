@@ -327,6 +327,37 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
                 ServerEvent::Error { nonce: None, error } => {
                     state.notice.set(Some(error_text_for(error)));
                 }
+                ServerEvent::AccountDeleted { channel_id, user_id, author, messages_removed }
+                    if ours(channel_id) =>
+                {
+                    let (user_id, author, removed) = (user_id.clone(), author.clone(), *messages_removed);
+                    state.messages.update(|list| {
+                        for m in list.iter_mut() {
+                            if m.author.id == user_id {
+                                m.author = author.clone();
+                                if removed {
+                                    m.body = None;
+                                    m.reactions.clear();
+                                    m.pinned = false;
+                                    m.flag = None;
+                                    m.translations.clear();
+                                }
+                            }
+                            if let Some(quote) = m.reply_to.as_mut().filter(|q| q.author.id == user_id) {
+                                quote.author = author.clone();
+                                if removed {
+                                    quote.excerpt = None;
+                                }
+                            }
+                            for group in m.reactions.iter_mut() {
+                                group.users.retain(|u| u.id != user_id);
+                            }
+                            m.reactions.retain(|group| !group.users.is_empty());
+                        }
+                    });
+                    typing.update(|list| list.retain(|(who, _)| who.id != user_id));
+                    pins_version.update(|v| *v += 1);
+                }
                 ServerEvent::Resync { channel_id } if ours(channel_id) => subscribe(),
                 // Banned, removed, or the channel closed: nothing more arrives; say why.
                 ServerEvent::AccessLost { channel_id, reason } if ours(channel_id) => {
@@ -549,10 +580,10 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
                 <For
                     each=move || state.messages.get()
                     key=|m| {
-                        let quoting = m.reply_to.as_ref().map(|q| q.excerpt.is_some());
+                        let quoting = m.reply_to.as_ref().map(|q| (q.excerpt.is_some(), q.author.deleted));
                         let flag = m.flag.as_ref().map(|f| f.reason.clone());
                         let ai = (m.language.clone(), m.translations.len(), m.unchecked);
-                        (m.seq, m.body.clone(), m.edited, m.pinned, m.reactions.clone(), quoting, flag, ai)
+                        (m.seq, m.body.clone(), m.edited, m.pinned, m.reactions.clone(), quoting, flag, ai, m.author.deleted)
                     }
                     children={
                         let rights = rights.clone();

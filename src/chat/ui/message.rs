@@ -69,7 +69,11 @@ pub fn MessageItem(message: ChatMessage, rights: MessageRights) -> impl IntoView
     let quote = message.reply_to.clone().map(|q| {
         view! {
             <blockquote class="reply-quote">
-                <strong>{q.author.display_name.clone()}</strong>
+                <strong>{if q.author.deleted {
+                    t!(i18n, account.deleted_user).into_any()
+                } else {
+                    q.author.display_name.clone().into_any()
+                }}</strong>
                 " "
                 {match q.excerpt {
                     Some(text) => text.into_any(),
@@ -254,7 +258,12 @@ pub fn MessageItem(message: ChatMessage, rights: MessageRights) -> impl IntoView
             <span class="avatar" aria-hidden="true">{initials(&message.author.display_name)}</span>
             <div class="message-main">
                 <header class="message-meta">
-                    <A href=author_link attr:class="author">{message.author.display_name.clone()}</A>
+                    {if message.author.deleted {
+                        // Nobody's profile: the username "deleted" may belong to someone else.
+                        view! { <span class="author deleted-author">{t!(i18n, account.deleted_user)}</span> }.into_any()
+                    } else {
+                        view! { <A href=author_link attr:class="author">{message.author.display_name.clone()}</A> }.into_any()
+                    }}
                     {(message.author.username == crate::market::BOT_USERNAME).then(|| view! {
                         <span class="badge bot-badge">{t!(i18n, chat.bot)}</span>
                     })}

@@ -382,7 +382,11 @@ fn FlaggedSection(slug: String, may_ban: bool) -> impl IntoView {
                                     let (slug, username) = (slug.clone(), m.author.username.clone());
                                     view! {
                                         <li class="manage-row flagged-row">
-                                            <strong>{m.author.display_name.clone()}</strong>
+                                            <strong>{if m.author.deleted {
+                                                t!(i18n, account.deleted_user).into_any()
+                                            } else {
+                                                m.author.display_name.clone().into_any()
+                                            }}</strong>
                                             <span class="muted">"#" {f.channel_name.clone()}</span>
                                             <span class="badge flag-badge">{flag}</span>
                                             <q class="flagged-text">{m.body.clone().unwrap_or_default()}</q>
@@ -393,7 +397,8 @@ fn FlaggedSection(slug: String, may_ban: bool) -> impl IntoView {
                                                 <button type="button" class="button button-small" on:click=move |_| {
                                                     delete.dispatch(DeleteFlagged { message_id: delete_id.clone() });
                                                 }>{t!(i18n, community.delete_message)}</button>
-                                                {may_ban.then(|| view! {
+                                                // A deleted account has nobody left to ban ("deleted" may be someone else's name).
+                                                {(may_ban && !m.author.deleted).then(|| view! {
                                                     <button type="button" class="button button-small danger" on:click=move |_| {
                                                         ban.dispatch(BanMember { slug: slug.clone(), username: username.clone(), reason: flag_reason(&m.flag) });
                                                     }>{t!(i18n, community.ban_author)}</button>

@@ -1,0 +1,101 @@
+//! The account-data API, for the web app (cookies) and scripts (`Authorization: Bearer`) alike:
+//!
+//! - `GET /api/account/export` — everything the app holds about the person, as a JSON file
+//!   (`Content-Disposition: attachment`); a plain route, so the browser saves it as it is;
+//! - `POST /api/account/delete {password, code?, messages: "keep" | "remove"}` — deletes the
+//!   account; `code` is the authenticator's (or a recovery code) when two-factor sign-in is on.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+use super::{DeletionReport, MessagesChoice};
+use crate::platform::error::AppError;
+
+/// Deletes the signed-in person's account (see the module's documentation). The browser's
+/// cookies are cleared, and so is what it keeps of the site (the offline copies of its pages).
+#[server(prefix = "/api/account", endpoint = "delete", input = Json)]
+pub async fn delete_account(
+    password: String,
+    #[server(default)] code: String,
+    messages: MessagesChoice,
+) -> Result<DeletionReport, AppError> {
+    use crate::{
+        account::service,
+        platform::{
+            auth,
+            server::{respond, AppState},
+        },
+    };
+    use axum::http::{header, HeaderValue};
+    respond(
+        async {
+            let current = auth::current_user().await?;
+            let state = AppState::current()?;
+            let report = service::delete(&state, &current.user, &password, &code, messages).await?;
+            let parts = use_context::<axum::http::request::Parts>().ok_or(AppError::Internal)?;
+            if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                for cookie in auth::cleared_cookies(auth::is_https(&parts.headers)) {
+                    response.append_header(header::SET_COOKIE, cookie);
+                }
+                // The service worker's copies of pages seen signed in go too ("storage" covers its
+                // caches; signed-in answers never enter the HTTP cache: they are `no-store`).
+                response.insert_header(
+                    header::HeaderName::from_static("clear-site-data"),
+                    HeaderValue::from_static("\"storage\""),
+                );
+            }
+            Ok(report)
+        }
+        .await,
+    )
+}
+
+/// `GET /api/account/export`: the download (cookie or Bearer token), named
+/// `bullpen-<username>-<date>.json`.
+#[cfg(feature = "ssr")]
+pub async fn export_download(
+    axum::extract::State(state): axum::extract::State<crate::platform::server::AppState>,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    use axum::{
+        http::{header, StatusCode},
+        response::IntoResponse,
+    };
+    let result = async {
+        let token = crate::platform::auth::access_token(&headers).ok_or(AppError::Unauthorized)?;
+        let (user, session) = crate::auth::service::authenticate(&state, &token).await?;
+        let export = super::service::export(&state, &user, session).await?;
+        let body = serde_json::to_vec_pretty(&export).map_err(|err| {
+            tracing::error!(error = %err, "the account export could not be written");
+            AppError::Internal
+        })?;
+        Ok::<_, AppError>((user.username, body))
+    }
+    .await;
+    match result {
+        Ok((username, body)) => {
+            // Usernames are letters, digits, "_", "." and "-": safe inside the quotes.
+            let disposition = format!(
+                "attachment; filename=\"bullpen-{username}-{}.json\"",
+                chrono::Utc::now().date_naive()
+            );
+            (
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        "application/json; charset=utf-8".to_string(),
+                    ),
+                    (header::CONTENT_DISPOSITION, disposition),
+                    (header::CACHE_CONTROL, "no-store".to_string()),
+                ],
+                body,
+            )
+                .into_response()
+        }
+        Err(err) => {
+            let status = StatusCode::from_u16(err.status_code())
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            (status, axum::Json(err)).into_response()
+        }
+    }
+}

@@ -1,0 +1,426 @@
+//! The rules of a person's data as a whole: what the download holds, and what deleting the
+//! account does — in one database transaction, announced to the open tabs once it is stored.
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use sea_orm::{ColumnTrait, Condition, TransactionTrait};
+use uuid::Uuid;
+
+use super::{
+    export::{self, AccountExport},
+    repo, DeletionReport, MessagesChoice, DELETED_NAME, DELETED_USERNAME,
+};
+use crate::{
+    chat::{socket, Author, ServerEvent},
+    community::permissions::Rank,
+    entities::{messages, users},
+    platform::{error::AppError, server::AppState},
+};
+
+/// Whether a users row is the tombstone of a deleted account. Only a tombstone has no password
+/// hash: every account made by registering has one, and so does the Stock Bot's.
+pub fn is_deleted(user: &users::Model) -> bool {
+    user.password_hash.is_empty()
+}
+
+/// How a deleted account appears as the author of what it left behind.
+pub fn deleted_author(id: Uuid) -> Author {
+    Author {
+        id: id.to_string(),
+        username: DELETED_USERNAME.into(),
+        display_name: DELETED_NAME.into(),
+        deleted: true,
+    }
+}
+
+/// What a deleted account's row keeps. The address and the username are freed for anyone to
+/// register again; the tombstone's stand-ins carry an upper-case letter, and sign-in, reset and
+/// profile look-ups lower-case what they are given, so no look-up can ever reach a tombstone.
+fn tombstone(id: Uuid) -> repo::Tombstone {
+    let hex = id.simple().to_string().to_uppercase();
+    repo::Tombstone {
+        // Unique like the column; never an address (no "@").
+        email: format!("Deleted:{hex}"),
+        // 32 characters, the column's width; "X" makes sure it is never all digits.
+        username_key: format!("X{}", &hex[1..]),
+        username: DELETED_USERNAME.into(),
+        display_name: DELETED_NAME.into(),
+    }
+}
+
+fn time(at: chrono::DateTime<Utc>) -> String {
+    at.to_rfc3339()
+}
+
+/// Everything the app holds about the person, for the download. `session` is the session
+/// asking (marked as the current one).
+pub async fn export(
+    state: &AppState,
+    user: &users::Model,
+    session: Uuid,
+) -> Result<AccountExport, AppError> {
+    let db = &state.db;
+
+    // A session is a family of refresh tokens: when it began, was last renewed, ends, ended.
+    let mut families: Vec<(Uuid, export::SessionRecord)> = Vec::new();
+    for token in repo::refresh_tokens_of(db, user.id).await? {
+        match families
+            .iter_mut()
+            .find(|(family, _)| *family == token.family_id)
+        {
+            Some((_, record)) => {
+                record.last_renewed_at = time(token.created_at);
+                record.expires_at = time(token.expires_at);
+                if let Some(revoked) = token.revoked_at {
+                    record.ended_at = Some(time(revoked));
+                }
+            }
+            None => families.push((
+                token.family_id,
+                export::SessionRecord {
+                    started_at: time(token.created_at),
+                    last_renewed_at: time(token.created_at),
+                    expires_at: time(token.expires_at),
+                    ended_at: token.revoked_at.map(time),
+                    current: token.family_id == session,
+                },
+            )),
+        }
+    }
+
+    let two_factor = crate::auth::repo::two_factor_of(db, user.id)
+        .await?
+        .filter(|tf| tf.enabled_at.is_some());
+    let recovery_codes_left = match &two_factor {
+        Some(_) => crate::auth::repo::recovery_codes_left(db, user.id).await?,
+        None => 0,
+    };
+
+    let blocks = repo::blocks_by(db, user.id).await?;
+    let blocked_people =
+        repo::users_by_ids(db, blocks.iter().map(|b| b.blocked_id).collect()).await?;
+
+    let memberships = repo::memberships_of(db, user.id).await?;
+    let mut roles: HashMap<Uuid, Vec<String>> = HashMap::new();
+    for (community, name) in repo::role_names_of(db, user.id).await? {
+        roles.entry(community).or_default().push(name);
+    }
+
+    let written = repo::messages_by(db, user.id).await?;
+    let reacted = repo::reactions_by(db, user.id).await?;
+    let reacted_in =
+        repo::channels_of_messages(db, reacted.iter().map(|r| r.message_id).collect()).await?;
+    let mut channel_ids: Vec<Uuid> = written.iter().map(|m| m.channel_id).collect();
+    channel_ids.extend(reacted_in.values().copied());
+    channel_ids.sort_unstable();
+    channel_ids.dedup();
+    let channels = repo::channels_by_ids(db, channel_ids).await?;
+    let mut community_ids: Vec<Uuid> = channels.values().map(|c| c.community_id).collect();
+    community_ids.extend(memberships.iter().map(|m| m.community_id));
+    community_ids.sort_unstable();
+    community_ids.dedup();
+    let communities = repo::communities_by_ids(db, community_ids).await?;
+    let place = |channel_id: Option<Uuid>| {
+        let Some(channel) = channel_id.and_then(|id| channels.get(&id)) else {
+            return export::Place::default();
+        };
+        let community = communities.get(&channel.community_id);
+        export::Place {
+            community: community.map(|c| c.slug.clone()).unwrap_or_default(),
+            community_name: community.map(|c| c.name.clone()).unwrap_or_default(),
+            channel: channel.name.clone(),
+            channel_id: channel.id.to_string(),
+        }
+    };
+
+    let mut portfolios = Vec::new();
+    for portfolio in repo::portfolios_of(db, user.id).await? {
+        let transactions = repo::transactions_of(db, portfolio.id)
+            .await?
+            .into_iter()
+            .map(|t| export::TransactionRecord {
+                id: t.id.to_string(),
+                kind: t.kind,
+                trade_date: t.trade_date,
+                symbol: t.symbol,
+                name: t.name,
+                sector: t.sector,
+                shares: t.shares,
+                price: t.price,
+                fees: t.fees,
+                amount: t.amount,
+                ratio: t.ratio,
+                currency: t.currency,
+                note: t.note,
+                created_at: time(t.created_at),
+            })
+            .collect();
+        portfolios.push(export::PortfolioRecord {
+            id: portfolio.id.to_string(),
+            name: portfolio.name,
+            cost_method: portfolio.cost_method,
+            currency: portfolio.currency,
+            created_at: time(portfolio.created_at),
+            transactions,
+        });
+    }
+
+    let mut turns: HashMap<Uuid, Vec<export::AssistantTurnRecord>> = HashMap::new();
+    for turn in repo::assistant_turns_of(db, user.id).await? {
+        turns
+            .entry(turn.conversation_id)
+            .or_default()
+            .push(export::AssistantTurnRecord {
+                role: turn.role,
+                // Cards are stored as the JSON the page received; kept as JSON, not as a string.
+                cards: serde_json::from_str(&turn.cards)
+                    .unwrap_or(serde_json::Value::String(turn.cards)),
+                body: turn.body,
+                language: turn.language,
+                engine: turn.engine,
+                created_at: time(turn.created_at),
+            });
+    }
+
+    Ok(AccountExport {
+        format: export::FORMAT,
+        version: export::VERSION,
+        exported_at: time(Utc::now()),
+        profile: export::Profile {
+            id: user.id.to_string(),
+            email: user.email.clone(),
+            username: user.username.clone(),
+            display_name: user.display_name.clone(),
+            bio: user.bio.clone(),
+            preferred_language: user.preferred_language.clone(),
+            auto_translate: user.auto_translate,
+            time_zone: user.time_zone.clone(),
+            created_at: time(user.created_at),
+            updated_at: time(user.updated_at),
+        },
+        sessions: families.into_iter().map(|(_, record)| record).collect(),
+        two_factor: export::TwoFactorRecord {
+            enabled: two_factor.is_some(),
+            enabled_at: two_factor.and_then(|tf| tf.enabled_at).map(time),
+            recovery_codes_left,
+        },
+        blocked: blocks
+            .iter()
+            .filter_map(|b| {
+                blocked_people
+                    .get(&b.blocked_id)
+                    .map(|u| export::BlockRecord {
+                        username: u.username.clone(),
+                        display_name: u.display_name.clone(),
+                        blocked_at: time(b.created_at),
+                    })
+            })
+            .collect(),
+        communities: memberships
+            .iter()
+            .filter_map(|m| {
+                communities
+                    .get(&m.community_id)
+                    .map(|c| export::MembershipRecord {
+                        community: c.slug.clone(),
+                        community_name: c.name.clone(),
+                        rank: Rank::from_level(m.rank),
+                        roles: roles.remove(&m.community_id).unwrap_or_default(),
+                        joined_at: time(m.joined_at),
+                    })
+            })
+            .collect(),
+        messages: written
+            .into_iter()
+            .map(|m| export::MessageRecord {
+                id: m.id.to_string(),
+                place: place(Some(m.channel_id)),
+                seq: m.seq,
+                body: m.body,
+                reply_to: m.reply_to.map(|id| id.to_string()),
+                created_at: time(m.created_at),
+                edited_at: m.edited_at.map(time),
+                deleted_at: m.deleted_at.map(time),
+                pinned: m.pinned_at.is_some(),
+                language: m.language,
+            })
+            .collect(),
+        reactions: reacted
+            .into_iter()
+            .map(|r| export::ReactionRecord {
+                message_id: r.message_id.to_string(),
+                place: place(reacted_in.get(&r.message_id).copied()),
+                emoji: r.emoji,
+                created_at: time(r.created_at),
+            })
+            .collect(),
+        watchlist: repo::watchlist_of(db, user.id)
+            .await?
+            .into_iter()
+            .map(|w| export::WatchRecord {
+                symbol: w.symbol,
+                added_at: time(w.added_at),
+            })
+            .collect(),
+        portfolios,
+        price_alerts: repo::alerts_of(db, user.id)
+            .await?
+            .into_iter()
+            .map(|a| export::AlertRecord {
+                symbol: a.symbol,
+                direction: a.direction,
+                target: a.target,
+                created_at: time(a.created_at),
+                triggered_at: a.triggered_at.map(time),
+                triggered_price: a.triggered_price,
+            })
+            .collect(),
+        assistant_conversations: repo::conversations_of(db, user.id)
+            .await?
+            .into_iter()
+            .map(|c| export::ConversationRecord {
+                messages: turns.remove(&c.id).unwrap_or_default(),
+                id: c.id.to_string(),
+                title: c.title,
+                created_at: time(c.created_at),
+                updated_at: time(c.updated_at),
+            })
+            .collect(),
+    })
+}
+
+/// Deletes the account of `user`, who has just given their password (and a code, with
+/// two-factor sign-in on). Their messages stay under "Deleted user" or lose their words, as
+/// they chose; everything else of theirs goes; the row becomes a tombstone, or goes too when no
+/// message names it. A community they own passes to its longest-serving admin, or is deleted
+/// when they are its only member; with other members and no admin, nothing is deleted (409).
+pub async fn delete(
+    state: &AppState,
+    user: &users::Model,
+    password: &str,
+    code: &str,
+    choice: MessagesChoice,
+) -> Result<DeletionReport, AppError> {
+    crate::auth::two_factor::confirm_identity(state, user, password, code).await?;
+    let now = Utc::now();
+    let txn = state.db.begin().await?;
+    // Written first: on SQLite the transaction takes the write lock here, on PostgreSQL the row
+    // lock, so a second deletion waits, then finds a tombstone and stops.
+    if !repo::make_tombstone(&txn, user.id, tombstone(user.id), now).await? {
+        txn.rollback().await?;
+        return Err(AppError::Unauthorized);
+    }
+
+    let mut deleted = Vec::new();
+    let mut handed_over = Vec::new();
+    let mut unattended = Vec::new();
+    for community in repo::communities_owned_by(&txn, user.id).await? {
+        let others = repo::other_members(&txn, community.id, user.id).await?;
+        if others.is_empty() {
+            deleted.push(community);
+        } else if let Some(admin) = others
+            .iter()
+            .find(|m| Rank::from_level(m.rank) >= Rank::Admin)
+        {
+            handed_over.push((community, admin.user_id));
+        } else {
+            unattended.push(community.name);
+        }
+    }
+    if !unattended.is_empty() {
+        txn.rollback().await?;
+        return Err(AppError::Conflict(format!(
+            "Make someone an admin of each community you own first; the longest-serving admin becomes its owner: {}.",
+            unattended.join(", ")
+        )));
+    }
+    for community in &deleted {
+        repo::delete_community(&txn, community.id).await?;
+    }
+    for (community, admin) in &handed_over {
+        crate::community::repo::set_rank(&txn, community.id, *admin, Rank::Owner).await?;
+        repo::set_owner(&txn, community.id, *admin).await?;
+    }
+
+    // Where open tabs show something of theirs, and whom to tell they left.
+    let touched = repo::channels_touched_by(&txn, user.id).await?;
+    let memberships = repo::memberships_of(&txn, user.id).await?;
+    let messages_affected = match choice {
+        MessagesChoice::Keep => repo::message_count_by(&txn, user.id).await?,
+        MessagesChoice::Remove => {
+            crate::chat::repo::erase_messages(
+                &txn,
+                Condition::all().add(messages::Column::AuthorId.eq(user.id)),
+                now,
+            )
+            .await?
+        }
+    };
+    repo::remove_belongings(&txn, user.id).await?;
+    crate::auth::repo::delete_two_factor(&txn, user.id).await?;
+    crate::auth::repo::delete_login_challenges(&txn, user.id).await?;
+    if !repo::authored_any(&txn, user.id).await? {
+        repo::delete_user(&txn, user.id).await?;
+    }
+    txn.commit().await?;
+    // Failed sign-ins are counted under the address and the name; nobody owns them any more.
+    for key in [
+        format!("account:{}", user.email),
+        format!("account:{}", user.username_key),
+        format!("two_factor:{}", user.id),
+    ] {
+        if let Err(err) = crate::auth::attempts::clear(state, &key).await {
+            tracing::warn!(error = %err, "could not forget a deleted account's failed sign-ins");
+        }
+    }
+    tracing::info!(
+        user = %user.id,
+        messages = ?choice,
+        messages_affected,
+        communities_deleted = deleted.len(),
+        communities_handed_over = handed_over.len(),
+        "account deleted"
+    );
+
+    // Stored; now every instance hears of it. Their sockets close first.
+    socket::sessions_ended(state, user.id, None, None).await;
+    for membership in &memberships {
+        socket::publish(
+            state,
+            &socket::topic::community(membership.community_id),
+            None,
+            &ServerEvent::MemberLeft {
+                community_id: membership.community_id.to_string(),
+                user_id: user.id.to_string(),
+            },
+        )
+        .await;
+    }
+    for (community, admin) in &handed_over {
+        socket::standing_changed(state, *admin, community.id).await;
+    }
+    // No actor: readers who had blocked the person must hear it too (the blocks are gone).
+    let gone = deleted_author(user.id);
+    for channel in touched {
+        socket::publish(
+            state,
+            &socket::topic::channel(channel),
+            None,
+            &ServerEvent::AccountDeleted {
+                channel_id: channel.to_string(),
+                user_id: user.id.to_string(),
+                author: gone.clone(),
+                messages_removed: choice == MessagesChoice::Remove,
+            },
+        )
+        .await;
+    }
+
+    Ok(DeletionReport {
+        messages: choice,
+        messages_affected,
+        communities_deleted: deleted.into_iter().map(|c| c.name).collect(),
+        communities_handed_over: handed_over.into_iter().map(|(c, _)| c.name).collect(),
+    })
+}

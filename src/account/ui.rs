@@ -1,0 +1,133 @@
+//! The last sections of Settings: download your data, and delete your account.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+
+use super::{api::DeleteAccount, MessagesChoice};
+use crate::{
+    app::i18n::{t, t_string, use_i18n},
+    auth::{
+        ui::{
+            field::{FormError, TextField},
+            pages::submission_error,
+            session::use_session,
+        },
+        TwoFactorStatus,
+    },
+    platform::error::AppError,
+};
+
+/// Where a person lands once their account is deleted: the home page, which then says so.
+pub const AFTER_DELETION: &str = "/?account_deleted=1";
+
+/// A link to the JSON download of everything the app holds about the person.
+#[component]
+pub fn DownloadDataSection() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="card settings-section" aria-labelledby="your-data-title">
+            <h2 id="your-data-title">{t!(i18n, account.data_title)}</h2>
+            <p class="help">{t!(i18n, account.data_lead)}</p>
+            <p>
+                // A file, not a page: `download` keeps the router's hands off the link.
+                <a class="button" href="/api/account/export" download="">{t!(i18n, account.download)}</a>
+            </p>
+        </section>
+    }
+}
+
+/// The danger zone: the password (and a code with two-factor sign-in on), what becomes of the
+/// messages, and a last "I understand".
+#[component]
+pub fn DeleteAccountSection(
+    two_factor: Resource<Result<TwoFactorStatus, AppError>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let navigate = use_navigate();
+    let password = RwSignal::new(String::new());
+    let code = RwSignal::new(String::new());
+    let keep = RwSignal::new(true);
+    let understood = RwSignal::new(false);
+    let show_all = RwSignal::new(false);
+    let action = ServerAction::<DeleteAccount>::new();
+    let error = submission_error(move || action.value().get().and_then(Result::err));
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = action.value().get() {
+            session.reload();
+            navigate(AFTER_DELETION, Default::default());
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        show_all.set(true);
+        if password.get_untracked().is_empty() || !understood.get_untracked() {
+            return;
+        }
+        action.dispatch(DeleteAccount {
+            password: password.get_untracked(),
+            code: code.get_untracked(),
+            messages: if keep.get_untracked() {
+                MessagesChoice::Keep
+            } else {
+                MessagesChoice::Remove
+            },
+        });
+    };
+    view! {
+        <section class="card settings-section danger-zone" aria-labelledby="delete-account-title">
+            <h2 id="delete-account-title">{t!(i18n, account.delete_title)}</h2>
+            <p class="help">{t!(i18n, account.delete_lead)}</p>
+            <form on:submit=submit novalidate class="stack">
+                <fieldset class="field">
+                    <legend>{t!(i18n, account.messages_legend)}</legend>
+                    <label class="checkbox">
+                        <input type="radio" name="delete_messages" value="keep"
+                            prop:checked=move || keep.get() on:change=move |_| keep.set(true) />
+                        " " {t!(i18n, account.keep_messages)}
+                    </label>
+                    <label class="checkbox">
+                        <input type="radio" name="delete_messages" value="remove"
+                            prop:checked=move || !keep.get() on:change=move |_| keep.set(false) />
+                        " " {t!(i18n, account.remove_messages)}
+                    </label>
+                </fieldset>
+                <p class="help">{t!(i18n, account.communities_note)}</p>
+                <TextField id="delete_password" label=Signal::derive(move || t_string!(i18n, profile.current_password)) value=password kind="password" autocomplete="current-password" show_all />
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        let on = two_factor.await.map(|status| status.enabled).unwrap_or(false);
+                        on.then(|| view! {
+                            <TextField id="delete_code" label=Signal::derive(move || t_string!(i18n, profile.tf_code_label)) value=code autocomplete="one-time-code" show_all />
+                        })
+                    })}
+                </Transition>
+                <label class="checkbox">
+                    <input type="checkbox" id="delete_understood"
+                        prop:checked=move || understood.get()
+                        on:change=move |ev| understood.set(event_target_checked(&ev)) />
+                    " " {t!(i18n, account.understood)}
+                </label>
+                <FormError message=error />
+                <div class="form-actions">
+                    <button type="submit" class="button button-danger"
+                        disabled=move || action.pending().get() || !understood.get()>
+                        {t!(i18n, account.delete_button)}
+                    </button>
+                </div>
+            </form>
+        </section>
+    }
+}
+
+/// Said on the home page right after an account was deleted.
+#[component]
+pub fn DeletedNotice() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = leptos_router::hooks::use_query_map();
+    view! {
+        <Show when=move || query.read().get("account_deleted").is_some()>
+            <p class="page-notice" role="status">{t!(i18n, account.deleted_notice)}</p>
+        </Show>
+    }
+}
