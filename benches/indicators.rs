@@ -1,7 +1,7 @@
 //! All ten indicators over the last 2,520 bars (ten years of daily data) of the AAPL fixture.
 
-use criterion::{Criterion, criterion_group, criterion_main};
 use bullpen::market::indicators::*;
+use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
 
 const FIXTURE: &str = concat!(

@@ -4,10 +4,10 @@
 #![recursion_limit = "256"]
 
 pub mod account;
+pub mod ai;
 pub mod app;
 pub mod assistant;
 pub mod auth;
-pub mod ai;
 pub mod chat;
 pub mod community;
 pub mod market;

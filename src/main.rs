@@ -122,18 +122,33 @@ async fn build_state(config: Config) -> Result<AppState, String> {
     tracing::info!(database = ?config.database, "database ready");
 
     tracing::info!(
-        hosted = config.hosted_ai.as_ref().map(|ai| ai.model.as_str()).unwrap_or("none"),
+        hosted = config
+            .hosted_ai
+            .as_ref()
+            .map(|ai| ai.model.as_str())
+            .unwrap_or("none"),
         apertium = config.apertium_url.as_deref().unwrap_or("none"),
         "AI engines: built-in moderation and language detection"
     );
-    let ai = Arc::new(bullpen::ai::worker::AiWork::new(bullpen::ai::provider::from_config(&config)));
-    let market = Arc::new(bullpen::market::service::Market::from_config(&config.market));
+    let ai = Arc::new(bullpen::ai::worker::AiWork::new(
+        bullpen::ai::provider::from_config(&config),
+    ));
+    let market = Arc::new(bullpen::market::service::Market::from_config(
+        &config.market,
+    ));
     tracing::info!(sources = ?market.sources(), "market data");
     let hashing = bullpen::auth::password::configure(
         bullpen::auth::password::HashingLimits::from_config(&config),
     );
-    tracing::info!(threads = hashing.threads, queue = hashing.queue, "password hashing");
-    let assistant = config.hosted_ai.clone().map(|ai| Arc::new(bullpen::assistant::hosted::HostedAssistant::new(ai)));
+    tracing::info!(
+        threads = hashing.threads,
+        queue = hashing.queue,
+        "password hashing"
+    );
+    let assistant = config
+        .hosted_ai
+        .clone()
+        .map(|ai| Arc::new(bullpen::assistant::hosted::HostedAssistant::new(ai)));
     Ok(AppState {
         leptos_options: leptos,
         config: Arc::new(config),

@@ -252,7 +252,8 @@ async fn duplicates_and_invalid_input_are_refused(h: Harness) {
     }
     assert_eq!(
         // Every install also has the Stock Bot's account.
-        h.scalar("SELECT CAST(COUNT(*) AS TEXT) FROM users WHERE username_key <> 'stockbot'").await,
+        h.scalar("SELECT CAST(COUNT(*) AS TEXT) FROM users WHERE username_key <> 'stockbot'")
+            .await,
         "1",
         "nothing half-written"
     );

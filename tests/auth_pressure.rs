@@ -39,7 +39,13 @@ async fn register_from(h: &Harness, client: &str, name: &str) -> reqwest::Respon
 }
 
 fn retry_after(response: &reqwest::Response) -> Option<u64> {
-    response.headers().get("retry-after")?.to_str().ok()?.parse().ok()
+    response
+        .headers()
+        .get("retry-after")?
+        .to_str()
+        .ok()?
+        .parse()
+        .ok()
 }
 
 on_both!(parallel_wrong_passwords_check_at_most_the_limit);
@@ -53,18 +59,30 @@ async fn parallel_wrong_passwords_check_at_most_the_limit(h: Harness) {
     }))
     .await;
     let statuses: Vec<_> = answers.iter().map(|r| r.status().as_u16()).collect();
-    let checked = answers.iter().filter(|r| r.status() == StatusCode::UNAUTHORIZED).count();
-    let refused: Vec<_> =
-        answers.iter().filter(|r| r.status() == StatusCode::TOO_MANY_REQUESTS).collect();
-    assert_eq!(checked, 5, "exactly the limit of passwords is checked: {statuses:?}");
+    let checked = answers
+        .iter()
+        .filter(|r| r.status() == StatusCode::UNAUTHORIZED)
+        .count();
+    let refused: Vec<_> = answers
+        .iter()
+        .filter(|r| r.status() == StatusCode::TOO_MANY_REQUESTS)
+        .collect();
+    assert_eq!(
+        checked, 5,
+        "exactly the limit of passwords is checked: {statuses:?}"
+    );
     assert_eq!(refused.len(), 15, "the rest are refused before any check");
-    assert!(refused.iter().all(|r| retry_after(r).is_some_and(|s| (1..=60).contains(&s))));
+    assert!(refused
+        .iter()
+        .all(|r| retry_after(r).is_some_and(|s| (1..=60).contains(&s))));
 
     // The right password now waits too: the account is locked for the window, not guessable.
     let right = login_from(&h, "10.1.1.1", "ana", "correct horse battery").await;
     assert_eq!(right.status(), StatusCode::TOO_MANY_REQUESTS);
     // What is stored is the checked failures only.
-    let rows = h.scalar("SELECT CAST(COUNT(*) AS TEXT) FROM login_failures WHERE key = 'account:ana'").await;
+    let rows = h
+        .scalar("SELECT CAST(COUNT(*) AS TEXT) FROM login_failures WHERE key = 'account:ana'")
+        .await;
     assert_eq!(rows, "5");
 }
 
@@ -76,25 +94,46 @@ async fn parallel_attempts_from_one_address_are_counted_together(h: Harness) {
         async move { login_from(h, "192.0.2.9", &format!("nobody{i}"), "whatever123").await }
     }))
     .await;
-    let checked = answers.iter().filter(|r| r.status() == StatusCode::UNAUTHORIZED).count();
-    let refused = answers.iter().filter(|r| r.status() == StatusCode::TOO_MANY_REQUESTS).count();
+    let checked = answers
+        .iter()
+        .filter(|r| r.status() == StatusCode::UNAUTHORIZED)
+        .count();
+    let refused = answers
+        .iter()
+        .filter(|r| r.status() == StatusCode::TOO_MANY_REQUESTS)
+        .count();
     assert_eq!((checked, refused), (5, 15));
 }
 
-on_both!(a_correct_password_is_not_counted_against_the_address, [("SIGNUP_RATE_LIMIT", "20")]);
+on_both!(
+    a_correct_password_is_not_counted_against_the_address,
+    [("SIGNUP_RATE_LIMIT", "20")]
+);
 async fn a_correct_password_is_not_counted_against_the_address(h: Harness) {
     // An office behind one address: ten people sign in correctly, none is refused.
     for i in 0..10 {
         let name = format!("office{i}");
-        assert_eq!(register_from(&h, "198.51.100.20", &name).await.status(), StatusCode::OK);
+        assert_eq!(
+            register_from(&h, "198.51.100.20", &name).await.status(),
+            StatusCode::OK
+        );
     }
     for i in 0..10 {
-        let response = login_from(&h, "198.51.100.20", &format!("office{i}"), "correct horse battery").await;
+        let response = login_from(
+            &h,
+            "198.51.100.20",
+            &format!("office{i}"),
+            "correct horse battery",
+        )
+        .await;
         assert_eq!(response.status(), StatusCode::OK, "sign-in {i}");
     }
 }
 
-on_both!(sign_ups_are_throttled_per_address, [("SIGNUP_RATE_LIMIT", "3")]);
+on_both!(
+    sign_ups_are_throttled_per_address,
+    [("SIGNUP_RATE_LIMIT", "3")]
+);
 async fn sign_ups_are_throttled_per_address(h: Harness) {
     // Ten at once from one address: exactly three accounts are created.
     let answers = join_all((0..10).map(|i| {
@@ -102,25 +141,43 @@ async fn sign_ups_are_throttled_per_address(h: Harness) {
         async move { register_from(h, "203.0.113.5", &format!("burst{i}")).await }
     }))
     .await;
-    let created = answers.iter().filter(|r| r.status() == StatusCode::OK).count();
-    let refused: Vec<_> =
-        answers.iter().filter(|r| r.status() == StatusCode::TOO_MANY_REQUESTS).collect();
+    let created = answers
+        .iter()
+        .filter(|r| r.status() == StatusCode::OK)
+        .count();
+    let refused: Vec<_> = answers
+        .iter()
+        .filter(|r| r.status() == StatusCode::TOO_MANY_REQUESTS)
+        .collect();
     assert_eq!((created, refused.len()), (3, 7));
-    assert!(refused.iter().all(|r| retry_after(r).is_some_and(|s| s > 60 && s <= 3600)));
-    let accounts = h.scalar("SELECT CAST(COUNT(*) AS TEXT) FROM users WHERE username LIKE 'burst%'").await;
+    assert!(refused
+        .iter()
+        .all(|r| retry_after(r).is_some_and(|s| s > 60 && s <= 3600)));
+    let accounts = h
+        .scalar("SELECT CAST(COUNT(*) AS TEXT) FROM users WHERE username LIKE 'burst%'")
+        .await;
     assert_eq!(accounts, "3", "nothing half-created by the refused ones");
 
     let refused = register_from(&h, "203.0.113.5", "later").await;
     assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
     let body: Value = refused.json().await.unwrap();
     assert_eq!(body["code"], "rate_limited");
-    assert!(body["error"].as_str().unwrap().contains("Try again in"), "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("Try again in"),
+        "{body}"
+    );
 
     // Another address is not affected.
-    assert_eq!(register_from(&h, "203.0.113.6", "neighbour").await.status(), StatusCode::OK);
+    assert_eq!(
+        register_from(&h, "203.0.113.6", "neighbour").await.status(),
+        StatusCode::OK
+    );
 }
 
-on_both!(a_burst_of_sign_ins_stays_bounded, [("HASH_CONCURRENCY", "1"), ("HASH_QUEUE", "8")]);
+on_both!(
+    a_burst_of_sign_ins_stays_bounded,
+    [("HASH_CONCURRENCY", "1"), ("HASH_QUEUE", "8")]
+);
 async fn a_burst_of_sign_ins_stays_bounded(h: Harness) {
     h.register("bob@example.com", "bob").await;
     let idle = h.server.rss_kib();
@@ -132,7 +189,11 @@ async fn a_burst_of_sign_ins_stays_bounded(h: Harness) {
             let client = format!("10.2.{}.{}", i / 250, i % 250);
             // Five for the real account (its own limit), the rest for unknown ones (the dummy
             // hash runs all the same).
-            let login = if i % 40 == 0 { "bob".to_string() } else { format!("ghost{i}") };
+            let login = if i % 40 == 0 {
+                "bob".to_string()
+            } else {
+                format!("ghost{i}")
+            };
             login_from(h, &client, &login, "correct horse battery").await
         }
     }));
@@ -164,7 +225,10 @@ async fn a_burst_of_sign_ins_stays_bounded(h: Harness) {
     }
     assert_eq!(ok + busy, 200);
     assert!(busy > 0, "a queue of eight cannot take 200");
-    assert!(ok >= 9, "the hashing thread and the queue are used: {ok} answered");
+    assert!(
+        ok >= 9,
+        "the hashing thread and the queue are used: {ok} answered"
+    );
     // One hashing thread at 19 MiB: the burst costs far less than 300 MB.
     assert!(
         peak.saturating_sub(idle) < 300 * 1024,
@@ -174,7 +238,11 @@ async fn a_burst_of_sign_ins_stays_bounded(h: Harness) {
     // Those who were told to retry get in when they do.
     let retried = login_from(&h, "10.3.0.1", "bob", "correct horse battery").await;
     assert_eq!(retried.status(), StatusCode::OK);
-    assert!(h.server.errors_logged().is_empty(), "{:?}", h.server.errors_logged());
+    assert!(
+        h.server.errors_logged().is_empty(),
+        "{:?}",
+        h.server.errors_logged()
+    );
 }
 
 on_both!(a_reused_token_ends_the_session_once_its_successor_was_used);
@@ -183,7 +251,10 @@ async fn a_reused_token_ends_the_session_once_its_successor_was_used(h: Harness)
     let r1 = first["refreshToken"].as_str().unwrap().to_owned();
     let refresh = |token: String| {
         let h = &h;
-        async move { h.post("/api/auth/refresh", json!({"refreshToken": token})).await }
+        async move {
+            h.post("/api/auth/refresh", json!({"refreshToken": token}))
+                .await
+        }
     };
     let (status, second) = refresh(r1.clone()).await;
     assert_eq!(status, StatusCode::OK);

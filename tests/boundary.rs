@@ -35,7 +35,11 @@ async fn send(
     let status = response.status();
     let headers = response.headers().clone();
     let text = response.text().await.unwrap_or_default();
-    (status, headers, serde_json::from_str(&text).unwrap_or(Value::Null))
+    (
+        status,
+        headers,
+        serde_json::from_str(&text).unwrap_or(Value::Null),
+    )
 }
 
 /// The server's own origin, as a browser on it would send it.
@@ -44,7 +48,10 @@ fn own_origin(h: &Harness) -> String {
 }
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
-    headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
 }
 
 /// A refusal is the usual JSON error: a sentence and a stable code.
@@ -52,7 +59,10 @@ fn assert_error(status: StatusCode, body: &Value, expected: StatusCode, code: &s
     assert_eq!(status, expected, "{what}: {body}");
     assert_eq!(body["code"], code, "{what}: {body}");
     let sentence = body["error"].as_str().unwrap_or("");
-    assert!(sentence.len() > 10 && sentence.ends_with('.'), "{what}: a sentence, not {body}");
+    assert!(
+        sentence.len() > 10 && sentence.ends_with('.'),
+        "{what}: a sentence, not {body}"
+    );
 }
 
 /// Signs a browser in through the web app's form endpoint: its `Cookie` header.
@@ -61,7 +71,10 @@ async fn browser_cookies(h: &Harness, login: &str) -> String {
         h,
         Method::POST,
         "/api/session/sign_in",
-        &[("content-type", "application/x-www-form-urlencoded"), ("origin", &own_origin(h))],
+        &[
+            ("content-type", "application/x-www-form-urlencoded"),
+            ("origin", &own_origin(h)),
+        ],
         format!("login={login}&password=correct+horse+battery"),
     )
     .await;
@@ -79,11 +92,21 @@ async fn browser_cookies(h: &Harness, login: &str) -> String {
 /// The site's files for tests: the project's `public` directory (charts.js, sw.js, icons).
 const PUBLIC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/public");
 
-on_both!(every_answer_carries_the_security_headers, [("LEPTOS_SITE_ROOT", super::PUBLIC)]);
+on_both!(
+    every_answer_carries_the_security_headers,
+    [("LEPTOS_SITE_ROOT", super::PUBLIC)]
+);
 async fn every_answer_carries_the_security_headers(h: Harness) {
     // A page, a server function, a static file, a refusal and the 404 page.
     let mut nonces = BTreeSet::new();
-    for path in ["/", "/markets", "/api/server_info", "/charts.js", "/api/auth/me", "/no/such/page"] {
+    for path in [
+        "/",
+        "/markets",
+        "/api/server_info",
+        "/charts.js",
+        "/api/auth/me",
+        "/no/such/page",
+    ] {
         let (status, headers, _) = send(&h, Method::GET, path, &[], "").await;
         let expected = match path {
             "/api/auth/me" => 401,
@@ -101,15 +124,25 @@ async fn every_answer_carries_the_security_headers(h: Harness) {
             "connect-src 'self'",
             "img-src 'self' data:",
         ] {
-            assert!(csp.contains(directive), "{path}: `{directive}` missing from `{csp}`");
+            assert!(
+                csp.contains(directive),
+                "{path}: `{directive}` missing from `{csp}`"
+            );
         }
         let script_src = csp
             .split(';')
             .map(str::trim)
             .find(|d| d.starts_with("script-src "))
             .unwrap_or_else(|| panic!("{path}: no script-src in `{csp}`"));
-        assert!(!script_src.contains("'unsafe-inline'") && !script_src.contains("'unsafe-eval'"), "{script_src}");
-        assert_eq!(header(&headers, "x-content-type-options"), "nosniff", "{path}");
+        assert!(
+            !script_src.contains("'unsafe-inline'") && !script_src.contains("'unsafe-eval'"),
+            "{script_src}"
+        );
+        assert_eq!(
+            header(&headers, "x-content-type-options"),
+            "nosniff",
+            "{path}"
+        );
         assert_eq!(header(&headers, "x-frame-options"), "DENY", "{path}");
         assert!(!header(&headers, "referrer-policy").is_empty(), "{path}");
         // Plain http: no HSTS (browsers ignore it there, and a test server must not pin it).
@@ -138,19 +171,34 @@ async fn every_answer_carries_the_security_headers(h: Harness) {
         .map(|(attributes, rest)| (attributes, rest.split("</script>").next().unwrap_or("")))
         .filter(|(attributes, code)| !attributes.contains("src=") && !code.is_empty())
         .collect();
-    assert!(inline_scripts.len() >= 2, "the hydration script and the resources are inline: {html}");
+    assert!(
+        inline_scripts.len() >= 2,
+        "the hydration script and the resources are inline: {html}"
+    );
     for (attributes, code) in inline_scripts {
-        assert!(attributes.contains(&format!("nonce=\"{nonce}\"")), "<script{attributes}>{code} lacks the nonce");
+        assert!(
+            attributes.contains(&format!("nonce=\"{nonce}\"")),
+            "<script{attributes}>{code} lacks the nonce"
+        );
     }
 
     // Over https (a trusted proxy says so), browsers are told to stay on https.
     let (_, headers, _) = send(&h, Method::GET, "/", &[("x-forwarded-proto", "https")], "").await;
-    assert!(header(&headers, "strict-transport-security").starts_with("max-age="), "{headers:?}");
+    assert!(
+        header(&headers, "strict-transport-security").starts_with("max-age="),
+        "{headers:?}"
+    );
 }
 
-on_both!(private_answers_are_not_stored, [("LEPTOS_SITE_ROOT", super::PUBLIC)]);
+on_both!(
+    private_answers_are_not_stored,
+    [("LEPTOS_SITE_ROOT", super::PUBLIC)]
+);
 async fn private_answers_are_not_stored(h: Harness) {
-    let token = h.register("ana@example.com", "ana_lima").await["token"].as_str().unwrap().to_owned();
+    let token = h.register("ana@example.com", "ana_lima").await["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let bearer = format!("Bearer {token}");
     let cookies = browser_cookies(&h, "ana_lima").await;
 
@@ -163,7 +211,10 @@ async fn private_answers_are_not_stored(h: Harness) {
     ] {
         let (status, headers, body) = send(&h, Method::GET, path, &[credential], "").await;
         assert_eq!(status, StatusCode::OK, "{path}: {body}");
-        assert!(header(&headers, "cache-control").contains("no-store"), "{path}: {headers:?}");
+        assert!(
+            header(&headers, "cache-control").contains("no-store"),
+            "{path}: {headers:?}"
+        );
     }
     // An answer that signs a browser in carries its cookies: not stored either.
     let (_, headers, _) = send(
@@ -174,19 +225,29 @@ async fn private_answers_are_not_stored(h: Harness) {
         "login=ana_lima&password=correct+horse+battery",
     )
     .await;
-    assert!(header(&headers, "cache-control").contains("no-store"), "{headers:?}");
+    assert!(
+        header(&headers, "cache-control").contains("no-store"),
+        "{headers:?}"
+    );
 
     // The site's files stay cacheable for everyone, signed in or not.
-    let (status, headers, _) = send(&h, Method::GET, "/charts.js", &[("cookie", &cookies)], "").await;
+    let (status, headers, _) =
+        send(&h, Method::GET, "/charts.js", &[("cookie", &cookies)], "").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(!header(&headers, "cache-control").contains("no-store"), "{headers:?}");
+    assert!(
+        !header(&headers, "cache-control").contains("no-store"),
+        "{headers:?}"
+    );
 }
 
 // ——— Origin ———
 
 on_both!(foreign_origins_cannot_change_state);
 async fn foreign_origins_cannot_change_state(h: Harness) {
-    let token = h.register("ana@example.com", "ana_lima").await["token"].as_str().unwrap().to_owned();
+    let token = h.register("ana@example.com", "ana_lima").await["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let cookies = browser_cookies(&h, "ana_lima").await;
     let own = own_origin(&h);
     let json_type = ("content-type", "application/json");
@@ -198,20 +259,55 @@ async fn foreign_origins_cannot_change_state(h: Harness) {
     let count = |name: &'static str| {
         let h = &h;
         async move {
-            h.scalar(&format!("SELECT CAST(COUNT(*) AS TEXT) FROM communities WHERE name = '{name}'")).await
+            h.scalar(&format!(
+                "SELECT CAST(COUNT(*) AS TEXT) FROM communities WHERE name = '{name}'"
+            ))
+            .await
         }
     };
 
     // A signed-in browser tricked by another site: refused, and nothing is written.
     for (what, headers) in [
-        ("foreign Origin", vec![json_type, ("cookie", &cookies), ("origin", FOREIGN)]),
-        ("opaque Origin", vec![json_type, ("cookie", &cookies), ("origin", "null")]),
-        ("same host, other port", vec![json_type, ("cookie", &cookies), ("origin", "http://127.0.0.1:1")]),
-        ("no Origin, cross-site fetch", vec![json_type, ("cookie", &cookies), ("sec-fetch-site", "cross-site")]),
+        (
+            "foreign Origin",
+            vec![json_type, ("cookie", &cookies), ("origin", FOREIGN)],
+        ),
+        (
+            "opaque Origin",
+            vec![json_type, ("cookie", &cookies), ("origin", "null")],
+        ),
+        (
+            "same host, other port",
+            vec![
+                json_type,
+                ("cookie", &cookies),
+                ("origin", "http://127.0.0.1:1"),
+            ],
+        ),
+        (
+            "no Origin, cross-site fetch",
+            vec![
+                json_type,
+                ("cookie", &cookies),
+                ("sec-fetch-site", "cross-site"),
+            ],
+        ),
     ] {
-        let (status, _, body) =
-            send(&h, Method::POST, "/api/communities/create", &headers, community("Forged Club")).await;
-        assert_error(status, &body, StatusCode::FORBIDDEN, "forbidden_origin", what);
+        let (status, _, body) = send(
+            &h,
+            Method::POST,
+            "/api/communities/create",
+            &headers,
+            community("Forged Club"),
+        )
+        .await;
+        assert_error(
+            status,
+            &body,
+            StatusCode::FORBIDDEN,
+            "forbidden_origin",
+            what,
+        );
     }
     assert_eq!(count("Forged Club").await, "0");
 
@@ -220,15 +316,25 @@ async fn foreign_origins_cannot_change_state(h: Harness) {
         &h,
         Method::POST,
         "/api/communities/create",
-        &[json_type, ("cookie", &cookies), ("origin", &own), ("sec-fetch-site", "same-origin")],
+        &[
+            json_type,
+            ("cookie", &cookies),
+            ("origin", &own),
+            ("sec-fetch-site", "same-origin"),
+        ],
         community("Own Club"),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let bearer = format!("Bearer {token}");
-    let (status, _, body) =
-        send(&h, Method::POST, "/api/communities/create", &[json_type, ("authorization", &bearer)], community("Script Club"))
-            .await;
+    let (status, _, body) = send(
+        &h,
+        Method::POST,
+        "/api/communities/create",
+        &[json_type, ("authorization", &bearer)],
+        community("Script Club"),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(count("Own Club").await, "1");
     assert_eq!(count("Script Club").await, "1");
@@ -247,12 +353,20 @@ async fn foreign_origins_cannot_change_state(h: Harness) {
             assert!(headers.get("set-cookie").is_none(), "{path}: no session for a forged form");
         }
     }
-    assert_eq!(h.scalar("SELECT CAST(COUNT(*) AS TEXT) FROM users WHERE username = 'eve_forged'").await, "0");
+    assert_eq!(
+        h.scalar("SELECT CAST(COUNT(*) AS TEXT) FROM users WHERE username = 'eve_forged'")
+            .await,
+        "0"
+    );
     let (status, _, _) = send(
         &h,
         Method::POST,
         "/api/session/sign_in",
-        &[form_type, ("origin", &own), ("sec-fetch-site", "same-origin")],
+        &[
+            form_type,
+            ("origin", &own),
+            ("sec-fetch-site", "same-origin"),
+        ],
         "login=ana_lima&password=correct+horse+battery",
     )
     .await;
@@ -260,7 +374,14 @@ async fn foreign_origins_cannot_change_state(h: Harness) {
 
     // Reading is not changing: a GET from anywhere is answered (cross-origin reads are the
     // browser's CORS business, and nothing is allowed there).
-    let (status, _, _) = send(&h, Method::GET, "/api/server_info", &[("origin", FOREIGN)], "").await;
+    let (status, _, _) = send(
+        &h,
+        Method::GET,
+        "/api/server_info",
+        &[("origin", FOREIGN)],
+        "",
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
 }
 
@@ -271,13 +392,20 @@ async fn socket_status(h: &Harness, token: &str, headers: &[(&str, &str)]) -> u1
         http::{HeaderName, HeaderValue},
         Error,
     };
-    let url = format!("{}/api/chat/socket", h.server.base.replacen("http://", "ws://", 1));
+    let url = format!(
+        "{}/api/chat/socket",
+        h.server.base.replacen("http://", "ws://", 1)
+    );
     let mut request = url.into_client_request().unwrap();
-    request.headers_mut().insert("authorization", HeaderValue::from_str(&format!("Bearer {token}")).unwrap());
+    request.headers_mut().insert(
+        "authorization",
+        HeaderValue::from_str(&format!("Bearer {token}")).unwrap(),
+    );
     for (name, value) in headers {
-        request
-            .headers_mut()
-            .insert(HeaderName::from_bytes(name.as_bytes()).unwrap(), HeaderValue::from_str(value).unwrap());
+        request.headers_mut().insert(
+            HeaderName::from_bytes(name.as_bytes()).unwrap(),
+            HeaderValue::from_str(value).unwrap(),
+        );
     }
     match tokio_tungstenite::connect_async(request).await {
         Ok((_, response)) => response.status().as_u16(),
@@ -288,18 +416,30 @@ async fn socket_status(h: &Harness, token: &str, headers: &[(&str, &str)]) -> u1
 
 on_both!(a_foreign_page_cannot_open_the_socket);
 async fn a_foreign_page_cannot_open_the_socket(h: Harness) {
-    let token = h.register("ana@example.com", "ana_lima").await["token"].as_str().unwrap().to_owned();
+    let token = h.register("ana@example.com", "ana_lima").await["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     // Browsers let any page open a websocket anywhere, cookies included: the Origin decides.
     assert_eq!(socket_status(&h, &token, &[("origin", FOREIGN)]).await, 403);
     assert_eq!(socket_status(&h, &token, &[("origin", "null")]).await, 403);
-    assert_eq!(socket_status(&h, &token, &[("origin", &own_origin(&h))]).await, 101);
+    assert_eq!(
+        socket_status(&h, &token, &[("origin", &own_origin(&h))]).await,
+        101
+    );
     // A script (no Origin) connects as before.
     assert_eq!(socket_status(&h, &token, &[]).await, 101);
 }
 
-on_both!(the_public_url_is_the_site_origin, [("BULLPEN_PUBLIC_URL", "https://bullpen.example/")]);
+on_both!(
+    the_public_url_is_the_site_origin,
+    [("BULLPEN_PUBLIC_URL", "https://bullpen.example/")]
+);
 async fn the_public_url_is_the_site_origin(h: Harness) {
-    let token = h.register("ana@example.com", "ana_lima").await["token"].as_str().unwrap().to_owned();
+    let token = h.register("ana@example.com", "ana_lima").await["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let login = |origin: String| {
         let h = &h;
         async move {
@@ -316,16 +456,38 @@ async fn the_public_url_is_the_site_origin(h: Harness) {
     let (status, _, body) = login("https://bullpen.example".into()).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let (status, _, body) = login("https://BULLPEN.example:443".into()).await;
-    assert_eq!(status, StatusCode::OK, "the same origin spelled otherwise: {body}");
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the same origin spelled otherwise: {body}"
+    );
     // The address the server happens to be reached at is not the site.
     let (status, _, body) = login(own_origin(&h)).await;
-    assert_error(status, &body, StatusCode::FORBIDDEN, "forbidden_origin", "the Host's origin");
+    assert_error(
+        status,
+        &body,
+        StatusCode::FORBIDDEN,
+        "forbidden_origin",
+        "the Host's origin",
+    );
     let (status, _, body) = login("http://bullpen.example".into()).await;
-    assert_error(status, &body, StatusCode::FORBIDDEN, "forbidden_origin", "http is another origin");
-    assert_eq!(socket_status(&h, &token, &[("origin", "https://bullpen.example")]).await, 101);
+    assert_error(
+        status,
+        &body,
+        StatusCode::FORBIDDEN,
+        "forbidden_origin",
+        "http is another origin",
+    );
+    assert_eq!(
+        socket_status(&h, &token, &[("origin", "https://bullpen.example")]).await,
+        101
+    );
     // The public address is https: HSTS on every answer.
     let (_, headers, _) = send(&h, Method::GET, "/", &[], "").await;
-    assert!(header(&headers, "strict-transport-security").starts_with("max-age="), "{headers:?}");
+    assert!(
+        header(&headers, "strict-transport-security").starts_with("max-age="),
+        "{headers:?}"
+    );
 }
 
 // ——— content types and sizes ———
@@ -336,16 +498,45 @@ async fn json_endpoints_refuse_other_content_types(h: Harness) {
     let body = json!({"login": "ana_lima", "password": "correct horse battery"}).to_string();
     // A cross-site page may POST text/plain or multipart without asking (a CORS "simple
     // request"): such a body is never read as JSON.
-    for content_type in ["text/plain", "text/plain;charset=UTF-8", "multipart/form-data; boundary=x", "application/xml"] {
-        let (status, headers, answer) =
-            send(&h, Method::POST, "/api/auth/login", &[("content-type", content_type)], body.clone()).await;
-        assert_error(status, &answer, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", content_type);
+    for content_type in [
+        "text/plain",
+        "text/plain;charset=UTF-8",
+        "multipart/form-data; boundary=x",
+        "application/xml",
+    ] {
+        let (status, headers, answer) = send(
+            &h,
+            Method::POST,
+            "/api/auth/login",
+            &[("content-type", content_type)],
+            body.clone(),
+        )
+        .await;
+        assert_error(
+            status,
+            &answer,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            content_type,
+        );
         assert!(headers.get("set-cookie").is_none());
     }
     let (status, _, answer) = send(&h, Method::POST, "/api/auth/login", &[], body.clone()).await;
-    assert_error(status, &answer, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "no content type");
-    let (status, _, answer) =
-        send(&h, Method::POST, "/api/auth/login", &[("content-type", "application/json; charset=utf-8")], body).await;
+    assert_error(
+        status,
+        &answer,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+        "no content type",
+    );
+    let (status, _, answer) = send(
+        &h,
+        Method::POST,
+        "/api/auth/login",
+        &[("content-type", "application/json; charset=utf-8")],
+        body,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{answer}");
 }
 
@@ -370,14 +561,20 @@ async fn raw_request(h: &Harness, head: &str, body: &[u8]) -> (StatusCode, Value
     let body = answer.split("\r\n\r\n").nth(1).unwrap_or("");
     // The answer may itself be chunked: its JSON is the line that starts with `{`.
     let json = body.lines().find(|l| l.starts_with('{')).unwrap_or("null");
-    (StatusCode::from_u16(status).unwrap(), serde_json::from_str(json).unwrap_or(Value::Null))
+    (
+        StatusCode::from_u16(status).unwrap(),
+        serde_json::from_str(json).unwrap_or(Value::Null),
+    )
 }
 
 /// Streams `total` bytes in chunks, with no Content-Length to refuse them by (and stops before
 /// the final empty chunk, as a client still sending would).
 async fn post_chunked(h: &Harness, path: &str, total: usize) -> (StatusCode, Value) {
     let chunk = |size: usize| format!("{size:x}\r\n{}\r\n", "a".repeat(size));
-    let body: String = (0..total / CHUNK).map(|_| chunk(CHUNK)).chain([chunk(total % CHUNK)]).collect();
+    let body: String = (0..total / CHUNK)
+        .map(|_| chunk(CHUNK))
+        .chain([chunk(total % CHUNK)])
+        .collect();
     let head = format!(
         "POST {path} HTTP/1.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked"
     );
@@ -387,7 +584,13 @@ async fn post_chunked(h: &Harness, path: &str, total: usize) -> (StatusCode, Val
 const CHUNK: usize = 64 * 1024;
 
 /// Announces a body of `length` bytes and sends none of it.
-async fn post_announcing(h: &Harness, method: &Method, path: &str, headers: &[(&str, &str)], length: usize) -> (StatusCode, Value) {
+async fn post_announcing(
+    h: &Harness,
+    method: &Method,
+    path: &str,
+    headers: &[(&str, &str)],
+    length: usize,
+) -> (StatusCode, Value) {
     let mut head = format!("{method} {path} HTTP/1.1\r\nContent-Length: {length}");
     for (name, value) in headers {
         head.push_str(&format!("\r\n{name}: {value}"));
@@ -397,30 +600,81 @@ async fn post_announcing(h: &Harness, method: &Method, path: &str, headers: &[(&
 
 on_both!(bodies_over_the_limit_get_413);
 async fn bodies_over_the_limit_get_413(h: Harness) {
-    let token = h.register("ana@example.com", "ana_lima").await["token"].as_str().unwrap().to_owned();
+    let token = h.register("ana@example.com", "ana_lima").await["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let bearer = format!("Bearer {token}");
-    let big = |bytes: usize| format!("{{\"login\": \"{}\", \"password\": \"x\"}}", "a".repeat(bytes));
+    let big = |bytes: usize| {
+        format!(
+            "{{\"login\": \"{}\", \"password\": \"x\"}}",
+            "a".repeat(bytes)
+        )
+    };
     let json_type = ("content-type", "application/json");
 
     // Announced by Content-Length…
-    let (status, body) = post_announcing(&h, &Method::POST, "/api/auth/login", &[json_type], 1024 * 1024 + 1).await;
-    assert_error(status, &body, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "Content-Length");
-    assert!(body["error"].as_str().unwrap().contains("1024 KiB"), "the sentence names the limit: {body}");
+    let (status, body) = post_announcing(
+        &h,
+        &Method::POST,
+        "/api/auth/login",
+        &[json_type],
+        1024 * 1024 + 1,
+    )
+    .await;
+    assert_error(
+        status,
+        &body,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        "Content-Length",
+    );
+    assert!(
+        body["error"].as_str().unwrap().contains("1024 KiB"),
+        "the sentence names the limit: {body}"
+    );
     // …or streamed without one.
     let (status, body) = post_chunked(&h, "/api/auth/login", 1024 * 1024 + 1).await;
-    assert_error(status, &body, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "chunked");
+    assert_error(
+        status,
+        &body,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        "chunked",
+    );
 
     // Just under the limit is read (and refused for what it says, not for its size).
-    let (status, _, body) = send(&h, Method::POST, "/api/auth/login", &[json_type], big(1000 * 1024)).await;
-    assert!(status.is_client_error() && status != StatusCode::PAYLOAD_TOO_LARGE, "{status} {body}");
+    let (status, _, body) = send(
+        &h,
+        Method::POST,
+        "/api/auth/login",
+        &[json_type],
+        big(1000 * 1024),
+    )
+    .await;
+    assert!(
+        status.is_client_error() && status != StatusCode::PAYLOAD_TOO_LARGE,
+        "{status} {body}"
+    );
 
     // A part of a CSV import (1,000 rows) may be larger than other requests.
     let rows: Vec<Vec<String>> = (0..1000).map(|_| vec!["x".repeat(2000)]).collect();
-    let import = json!({"portfolio": "none", "import": "none", "mapping": {}, "firstRow": 2, "rows": rows}).to_string();
+    let import =
+        json!({"portfolio": "none", "import": "none", "mapping": {}, "firstRow": 2, "rows": rows})
+            .to_string();
     assert!(import.len() > 1024 * 1024);
-    let (status, _, body) =
-        send(&h, Method::POST, "/api/portfolio/import/rows", &[json_type, ("authorization", &bearer)], import).await;
-    assert!(status.is_client_error() && status != StatusCode::PAYLOAD_TOO_LARGE, "{status} {body}");
+    let (status, _, body) = send(
+        &h,
+        Method::POST,
+        "/api/portfolio/import/rows",
+        &[json_type, ("authorization", &bearer)],
+        import,
+    )
+    .await;
+    assert!(
+        status.is_client_error() && status != StatusCode::PAYLOAD_TOO_LARGE,
+        "{status} {body}"
+    );
     assert_eq!(h.server.errors_logged(), Vec::<String>::new());
 }
 
@@ -450,15 +704,30 @@ fn declared_server_functions() -> BTreeMap<String, Input> {
                     let value = |key: &str| {
                         let at = attribute.find(&format!("{key} = "))? + key.len() + 3;
                         let rest = &attribute[at..];
-                        Some(rest.split(',').next().unwrap().trim().trim_matches('"').to_owned())
+                        Some(
+                            rest.split(',')
+                                .next()
+                                .unwrap()
+                                .trim()
+                                .trim_matches('"')
+                                .to_owned(),
+                        )
                     };
-                    let Some(endpoint) = value("endpoint") else { continue };
+                    let Some(endpoint) = value("endpoint") else {
+                        continue;
+                    };
                     let prefix = value("prefix").unwrap_or_else(|| "/api".into());
-                    let input = match value("input").as_deref().map(|i| i.rsplit("::").next().unwrap()) {
+                    let input = match value("input")
+                        .as_deref()
+                        .map(|i| i.rsplit("::").next().unwrap())
+                    {
                         None | Some("PostUrl") => Input::Form,
                         Some("Json") => Input::Json,
                         Some("GetUrl" | "DeleteUrl") => Input::Query,
-                        Some(other) => panic!("{}: a new input encoding, {other}: teach this test", path.display()),
+                        Some(other) => panic!(
+                            "{}: a new input encoding, {other}: teach this test",
+                            path.display()
+                        ),
                     };
                     found.insert(format!("{prefix}/{endpoint}"), input);
                 }
@@ -466,7 +735,10 @@ fn declared_server_functions() -> BTreeMap<String, Input> {
         }
     }
     let mut found = BTreeMap::new();
-    walk(&std::path::Path::new(common::PROJECT_DIR).join("src"), &mut found);
+    walk(
+        &std::path::Path::new(common::PROJECT_DIR).join("src"),
+        &mut found,
+    );
     found
 }
 
@@ -474,7 +746,12 @@ on_both!(every_server_function_answers_bad_input_with_a_4xx);
 async fn every_server_function_answers_bad_input_with_a_4xx(h: Harness) {
     // The registry the server routes from; the sources say how each one reads its input.
     let registered: BTreeMap<String, Method> = leptos::server_fn::axum::server_fn_paths()
-        .map(|(path, method)| (path.to_owned(), Method::from_bytes(method.as_str().as_bytes()).unwrap()))
+        .map(|(path, method)| {
+            (
+                path.to_owned(),
+                Method::from_bytes(method.as_str().as_bytes()).unwrap(),
+            )
+        })
         .collect();
     let declared = declared_server_functions();
     assert_eq!(
@@ -484,7 +761,10 @@ async fn every_server_function_answers_bad_input_with_a_4xx(h: Harness) {
     );
     assert!(registered.len() > 50, "{registered:?}");
 
-    let token = h.register("ana@example.com", "ana_lima").await["token"].as_str().unwrap().to_owned();
+    let token = h.register("ana@example.com", "ana_lima").await["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let bearer = format!("Bearer {token}");
     let auth = ("authorization", bearer.as_str());
     let json_type = ("content-type", "application/json");
@@ -500,36 +780,102 @@ async fn every_server_function_answers_bad_input_with_a_4xx(h: Harness) {
         let mut cases: Vec<(&str, Option<(&str, &str)>, Vec<u8>, Option<StatusCode>)> = Vec::new();
         match input {
             Input::Json => {
-                cases.push(("malformed JSON", Some(json_type), b"{\"".to_vec(), Some(StatusCode::BAD_REQUEST)));
-                cases.push(("invalid UTF-8", Some(json_type), invalid_utf8.to_vec(), Some(StatusCode::BAD_REQUEST)));
-                cases.push(("a number for the arguments", Some(json_type), b"42".to_vec(), Some(StatusCode::BAD_REQUEST)));
+                cases.push((
+                    "malformed JSON",
+                    Some(json_type),
+                    b"{\"".to_vec(),
+                    Some(StatusCode::BAD_REQUEST),
+                ));
+                cases.push((
+                    "invalid UTF-8",
+                    Some(json_type),
+                    invalid_utf8.to_vec(),
+                    Some(StatusCode::BAD_REQUEST),
+                ));
+                cases.push((
+                    "a number for the arguments",
+                    Some(json_type),
+                    b"42".to_vec(),
+                    Some(StatusCode::BAD_REQUEST),
+                ));
                 cases.push(("missing fields", Some(json_type), b"{}".to_vec(), None));
-                cases.push(("wrong field types", Some(json_type), br#"{"id": [], "name": {}, "symbol": 7, "channelId": false}"#.to_vec(), None));
-                cases.push(("empty body", Some(json_type), Vec::new(), Some(StatusCode::BAD_REQUEST)));
-                cases.push(("text/plain", Some(("content-type", "text/plain")), b"{}".to_vec(), Some(StatusCode::UNSUPPORTED_MEDIA_TYPE)));
+                cases.push((
+                    "wrong field types",
+                    Some(json_type),
+                    br#"{"id": [], "name": {}, "symbol": 7, "channelId": false}"#.to_vec(),
+                    None,
+                ));
+                cases.push((
+                    "empty body",
+                    Some(json_type),
+                    Vec::new(),
+                    Some(StatusCode::BAD_REQUEST),
+                ));
+                cases.push((
+                    "text/plain",
+                    Some(("content-type", "text/plain")),
+                    b"{}".to_vec(),
+                    Some(StatusCode::UNSUPPORTED_MEDIA_TYPE),
+                ));
             }
             Input::Form => {
-                cases.push(("invalid UTF-8", Some(form_type), invalid_utf8.to_vec(), Some(StatusCode::BAD_REQUEST)));
+                cases.push((
+                    "invalid UTF-8",
+                    Some(form_type),
+                    invalid_utf8.to_vec(),
+                    Some(StatusCode::BAD_REQUEST),
+                ));
                 cases.push(("missing fields", Some(form_type), Vec::new(), None));
-                cases.push(("nested garbage", Some(form_type), b"a[b][c][d][e][f][g]=1&%%%=&login[]=x".to_vec(), None));
-                cases.push(("text/plain", Some(("content-type", "text/plain")), b"a=1".to_vec(), Some(StatusCode::UNSUPPORTED_MEDIA_TYPE)));
+                cases.push((
+                    "nested garbage",
+                    Some(form_type),
+                    b"a[b][c][d][e][f][g]=1&%%%=&login[]=x".to_vec(),
+                    None,
+                ));
+                cases.push((
+                    "text/plain",
+                    Some(("content-type", "text/plain")),
+                    b"a=1".to_vec(),
+                    Some(StatusCode::UNSUPPORTED_MEDIA_TYPE),
+                ));
             }
             Input::Query => {
                 cases.push(("missing parameters", None, Vec::new(), None));
-                cases.push(("invalid UTF-8", None, b"?symbol=%FF%FE&id=%C0".to_vec(), None));
-                cases.push(("wrong types", None, b"?limit=lots&beforeSeq=-x&days=1e999&id[]=1".to_vec(), None));
+                cases.push((
+                    "invalid UTF-8",
+                    None,
+                    b"?symbol=%FF%FE&id=%C0".to_vec(),
+                    None,
+                ));
+                cases.push((
+                    "wrong types",
+                    None,
+                    b"?limit=lots&beforeSeq=-x&days=1e999&id[]=1".to_vec(),
+                    None,
+                ));
             }
         }
         if *method != Method::GET {
             // One byte over the limit: 1 MiB, and 8 MiB for a part of a CSV import.
-            let limit = if path == "/api/portfolio/import/rows" { 8 } else { 1 } * 1024 * 1024;
-            cases.push(("over the size limit", Some(json_type), vec![b' '; limit + 1], Some(StatusCode::PAYLOAD_TOO_LARGE)));
+            let limit = if path == "/api/portfolio/import/rows" {
+                8
+            } else {
+                1
+            } * 1024
+                * 1024;
+            cases.push((
+                "over the size limit",
+                Some(json_type),
+                vec![b' '; limit + 1],
+                Some(StatusCode::PAYLOAD_TOO_LARGE),
+            ));
         }
         for (what, content_type, payload, expected) in cases {
             let (url, body) = match input {
-                Input::Query if what != "over the size limit" => {
-                    (format!("{path}{}", String::from_utf8(payload).unwrap()), Vec::new())
-                }
+                Input::Query if what != "over the size limit" => (
+                    format!("{path}{}", String::from_utf8(payload).unwrap()),
+                    Vec::new(),
+                ),
                 _ => (path.clone(), payload),
             };
             let mut headers = vec![auth];
@@ -553,7 +899,10 @@ async fn every_server_function_answers_bad_input_with_a_4xx(h: Harness) {
                 }
                 None if !status.is_success() => {
                     assert!(status.is_client_error(), "{label}: {status}");
-                    assert!(answer["code"].is_string() && answer["error"].is_string(), "{label}: {answer}");
+                    assert!(
+                        answer["code"].is_string() && answer["error"].is_string(),
+                        "{label}: {answer}"
+                    );
                 }
                 None => {}
             }
@@ -572,8 +921,17 @@ async fn every_server_function_answers_bad_input_with_a_4xx(h: Harness) {
         json!({"name": "Main", "method": "lifo"}).to_string(),
     )
     .await;
-    assert_error(status, &answer, StatusCode::BAD_REQUEST, "bad_request", "unknown cost method");
-    assert!(answer["error"].as_str().unwrap().contains("lifo"), "{answer}");
+    assert_error(
+        status,
+        &answer,
+        StatusCode::BAD_REQUEST,
+        "bad_request",
+        "unknown cost method",
+    );
+    assert!(
+        answer["error"].as_str().unwrap().contains("lifo"),
+        "{answer}"
+    );
 
     // The caller's mistakes are not the server's errors.
     let errors = h.server.errors_logged();

@@ -19,7 +19,9 @@ struct Person {
 
 impl Harness {
     async fn person(&self, username: &str) -> Person {
-        let body = self.register(&format!("{username}@example.com"), username).await;
+        let body = self
+            .register(&format!("{username}@example.com"), username)
+            .await;
         Person {
             token: body["token"].as_str().unwrap().to_string(),
         }
@@ -48,7 +50,9 @@ impl Harness {
     }
 
     async fn channel_id(&self, who: &Person, slug: &str, name: &str) -> String {
-        let (status, view) = self.read(who, &format!("/api/communities/view?slug={slug}")).await;
+        let (status, view) = self
+            .read(who, &format!("/api/communities/view?slug={slug}"))
+            .await;
         assert_eq!(status, StatusCode::OK, "{view}");
         view["channels"]
             .as_array()
@@ -61,7 +65,12 @@ impl Harness {
             .to_string()
     }
 
-    async fn history(&self, who: &Person, channel: &str, before: Option<i64>) -> (StatusCode, Value) {
+    async fn history(
+        &self,
+        who: &Person,
+        channel: &str,
+        before: Option<i64>,
+    ) -> (StatusCode, Value) {
         let mut path = format!("/api/chat/history?channelId={channel}");
         if let Some(before) = before {
             path.push_str(&format!("&beforeSeq={before}"));
@@ -74,12 +83,20 @@ impl Harness {
     }
 
     async fn count(&self, query: &str) -> i64 {
-        self.scalar(&format!("SELECT CAST(({query}) AS TEXT)")).await.parse().unwrap()
+        self.scalar(&format!("SELECT CAST(({query}) AS TEXT)"))
+            .await
+            .parse()
+            .unwrap()
     }
 }
 
 fn seqs(messages: &Value) -> Vec<i64> {
-    messages.as_array().unwrap().iter().map(|m| m["seq"].as_i64().unwrap()).collect()
+    messages
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["seq"].as_i64().unwrap())
+        .collect()
 }
 
 on_both!(the_default_community_exists_and_new_people_join_it);
@@ -92,7 +109,12 @@ async fn the_default_community_exists_and_new_people_join_it(h: Harness) {
     assert_eq!(bullpen["name"], "Bullpen");
     assert_eq!(bullpen["memberCount"], 1);
     let (_, view) = h.read(&ana, "/api/communities/view?slug=bullpen").await;
-    let names: Vec<&str> = view["channels"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = view["channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["general", "markets", "random"]);
     assert_eq!(view["myRank"], "member");
 }
@@ -102,7 +124,10 @@ async fn the_socket_refuses_guests_and_plain_requests_with_a_clear_status(h: Har
     use tokio_tungstenite::tungstenite::{client::IntoClientRequest, Error};
 
     // A websocket upgrade without a token: 401 and the usual error body.
-    let url = format!("{}/api/chat/socket", h.server.base.replacen("http://", "ws://", 1));
+    let url = format!(
+        "{}/api/chat/socket",
+        h.server.base.replacen("http://", "ws://", 1)
+    );
     match tokio_tungstenite::connect_async(url.into_client_request().unwrap()).await {
         Err(Error::Http(response)) => {
             assert_eq!(response.status(), 401);
@@ -122,7 +147,10 @@ async fn the_socket_refuses_guests_and_plain_requests_with_a_clear_status(h: Har
         .unwrap();
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     let body: Value = response.json().await.unwrap();
-    assert!(body["error"].as_str().unwrap().contains("websocket"), "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("websocket"),
+        "{body}"
+    );
 }
 
 on_both!(create_join_send_and_read_history);
@@ -140,13 +168,17 @@ async fn create_join_send_and_read_history(h: Harness) {
     assert_eq!(refused["nonce"], "n0");
     assert_eq!(refused["error"]["error"], "Join this community first.");
 
-    let (status, joined) = h.call(&bo, "/api/communities/join", json!({"slug": slug})).await;
+    let (status, joined) = h
+        .call(&bo, "/api/communities/join", json!({"slug": slug}))
+        .await;
     assert_eq!(status, StatusCode::OK, "{joined}");
     assert_eq!(joined["memberCount"], 2);
 
     let mut ana_socket = h.socket(&ana).await;
     ana_socket.subscribe(&general, None).await;
-    bo_socket.say(&general, "n1", "Hi **all**, long $AAPL").await;
+    bo_socket
+        .say(&general, "n1", "Hi **all**, long $AAPL")
+        .await;
     for socket in [&mut ana_socket, &mut bo_socket] {
         let created = socket.expect("messageCreated").await;
         assert_eq!(created["nonce"], "n1");
@@ -166,19 +198,29 @@ async fn create_join_send_and_read_history(h: Harness) {
     assert_eq!(page["hasMore"], false);
 
     // Sending marks the channel read for the sender; the other has one unread.
-    let (_, view) = h.read(&bo, &format!("/api/communities/view?slug={slug}")).await;
+    let (_, view) = h
+        .read(&bo, &format!("/api/communities/view?slug={slug}"))
+        .await;
     let channel = &view["channels"][0];
-    assert_eq!((channel["lastSeq"].as_i64(), channel["lastReadSeq"].as_i64()), (Some(2), Some(1)));
+    assert_eq!(
+        (channel["lastSeq"].as_i64(), channel["lastReadSeq"].as_i64()),
+        (Some(2), Some(1))
+    );
 }
 
-on_both!(history_pages_back_fifty_at_a_time, [("RATE_LIMIT_MESSAGES", "0")]);
+on_both!(
+    history_pages_back_fifty_at_a_time,
+    [("RATE_LIMIT_MESSAGES", "0")]
+);
 async fn history_pages_back_fifty_at_a_time(h: Harness) {
     let ana = h.person("ana").await;
     let (_, general) = h.community(&ana, "Page Turners", "public").await;
     let mut socket = h.socket(&ana).await;
     socket.subscribe(&general, None).await;
     for i in 1..=120 {
-        socket.say(&general, &format!("n{i}"), &format!("message {i}")).await;
+        socket
+            .say(&general, &format!("n{i}"), &format!("message {i}"))
+            .await;
     }
     loop {
         let event = socket.expect("messageCreated").await;
@@ -196,12 +238,16 @@ async fn history_pages_back_fifty_at_a_time(h: Harness) {
     assert_eq!(oldest["hasMore"], false);
 }
 
-on_both!(resume_after_a_dropped_connection_replays_exactly_what_was_missed, [("RATE_LIMIT_MESSAGES", "0")]);
+on_both!(
+    resume_after_a_dropped_connection_replays_exactly_what_was_missed,
+    [("RATE_LIMIT_MESSAGES", "0")]
+);
 async fn resume_after_a_dropped_connection_replays_exactly_what_was_missed(h: Harness) {
     let ana = h.person("ana").await;
     let bo = h.person("bo_b").await;
     let (slug, general) = h.community(&ana, "Resumers", "public").await;
-    h.call(&bo, "/api/communities/join", json!({"slug": slug})).await;
+    h.call(&bo, "/api/communities/join", json!({"slug": slug}))
+        .await;
     let mut reader = h.socket(&ana).await;
     reader.subscribe(&general, None).await;
 
@@ -211,7 +257,9 @@ async fn resume_after_a_dropped_connection_replays_exactly_what_was_missed(h: Ha
     let channel = general.clone();
     let writer = tokio::spawn(async move {
         for i in 1..=40 {
-            sender.say(&channel, &format!("n{i}"), &format!("tick {i}")).await;
+            sender
+                .say(&channel, &format!("n{i}"), &format!("tick {i}"))
+                .await;
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
         sender
@@ -221,7 +269,11 @@ async fn resume_after_a_dropped_connection_replays_exactly_what_was_missed(h: Ha
         let event = reader.expect("messageCreated").await;
         seen.push(event["message"]["seq"].as_i64().unwrap());
     }
-    assert_eq!(seen, (1..=10).collect::<Vec<_>>(), "live delivery is in order, without gaps");
+    assert_eq!(
+        seen,
+        (1..=10).collect::<Vec<_>>(),
+        "live delivery is in order, without gaps"
+    );
     reader.kill();
     let mut sender = writer.await.unwrap();
     while sender.expect("messageCreated").await["message"]["seq"] != 40 {}
@@ -229,14 +281,20 @@ async fn resume_after_a_dropped_connection_replays_exactly_what_was_missed(h: Ha
     // Ana comes back with the last number she saw: exactly 11..=40 are replayed.
     let mut reader = h.socket(&ana).await;
     let before = reader.subscribe(&general, Some(10)).await;
-    let replay = before.iter().find(|e| e["type"] == "replay").expect("a replay");
+    let replay = before
+        .iter()
+        .find(|e| e["type"] == "replay")
+        .expect("a replay");
     assert_eq!(seqs(&replay["messages"]), (11..=40).collect::<Vec<_>>());
     // …and the live stream goes on from there, each message once.
     sender.say(&general, "n41", "tick 41").await;
     let live = reader.expect("messageCreated").await;
     assert_eq!(live["message"]["seq"], 41);
     let rest = reader.drain(Duration::from_millis(300)).await;
-    assert!(!rest.iter().any(|e| e["type"] == "messageCreated"), "{rest:?}");
+    assert!(
+        !rest.iter().any(|e| e["type"] == "messageCreated"),
+        "{rest:?}"
+    );
 }
 
 on_both!(the_rate_limit_refuses_the_eleventh_message_in_a_minute);
@@ -246,7 +304,9 @@ async fn the_rate_limit_refuses_the_eleventh_message_in_a_minute(h: Harness) {
     let mut socket = h.socket(&ana).await;
     socket.subscribe(&general, None).await;
     for i in 1..=10 {
-        socket.say(&general, &format!("n{i}"), &format!("quick {i}")).await;
+        socket
+            .say(&general, &format!("n{i}"), &format!("quick {i}"))
+            .await;
         assert_eq!(socket.expect("messageCreated").await["message"]["seq"], i);
     }
     socket.say(&general, "n11", "one too many").await;
@@ -255,7 +315,11 @@ async fn the_rate_limit_refuses_the_eleventh_message_in_a_minute(h: Harness) {
     assert_eq!(refused["error"]["code"], "rate_limited");
     let wait = refused["error"]["retryAfterSecs"].as_u64().unwrap();
     assert!((1..=60).contains(&wait), "{refused}");
-    assert_eq!(h.count("SELECT COUNT(*) FROM messages").await, 10, "not stored");
+    assert_eq!(
+        h.count("SELECT COUNT(*) FROM messages").await,
+        10,
+        "not stored"
+    );
 }
 
 on_both!(bad_messages_and_commands_are_refused_privately_and_not_stored);
@@ -263,7 +327,8 @@ async fn bad_messages_and_commands_are_refused_privately_and_not_stored(h: Harne
     let ana = h.person("ana").await;
     let bo = h.person("bo_b").await;
     let (slug, general) = h.community(&ana, "Careful Writers", "public").await;
-    h.call(&bo, "/api/communities/join", json!({"slug": slug})).await;
+    h.call(&bo, "/api/communities/join", json!({"slug": slug}))
+        .await;
     let mut ana_socket = h.socket(&ana).await;
     ana_socket.subscribe(&general, None).await;
     let mut bo_socket = h.socket(&bo).await;
@@ -271,17 +336,26 @@ async fn bad_messages_and_commands_are_refused_privately_and_not_stored(h: Harne
 
     ana_socket.say(&general, "long", &"x".repeat(4001)).await;
     let refused = ana_socket.expect("error").await;
-    assert_eq!(refused["error"]["error"], "Messages are at most 4000 characters; this one has 4001.");
+    assert_eq!(
+        refused["error"]["error"],
+        "Messages are at most 4000 characters; this one has 4001."
+    );
 
     ana_socket.say(&general, "cmd", "/frobnicate now").await;
     let refused = ana_socket.expect("error").await;
     assert_eq!(refused["nonce"], "cmd");
-    assert_eq!(refused["error"]["error"], "Unknown command /frobnicate. Type /help to see the commands.");
+    assert_eq!(
+        refused["error"]["error"],
+        "Unknown command /frobnicate. Type /help to see the commands."
+    );
 
     ana_socket.say(&general, "help", "/help").await;
     let reply = ana_socket.expect("commandReply").await;
     assert_eq!(reply["nonce"], "help");
-    assert!(reply["text"].as_str().unwrap().contains("/shrug"), "{reply}");
+    assert!(
+        reply["text"].as_str().unwrap().contains("/shrug"),
+        "{reply}"
+    );
 
     ana_socket.say(&general, "shrug", "/shrug dunno").await;
     let posted = ana_socket.expect("messageCreated").await;
@@ -303,28 +377,49 @@ async fn edit_delete_react_and_pin_reach_everyone(h: Harness) {
     let ana = h.person("ana").await;
     let bo = h.person("bo_b").await;
     let (slug, general) = h.community(&ana, "Editors", "public").await;
-    h.call(&bo, "/api/communities/join", json!({"slug": slug})).await;
+    h.call(&bo, "/api/communities/join", json!({"slug": slug}))
+        .await;
     let mut ana_socket = h.socket(&ana).await;
     ana_socket.subscribe(&general, None).await;
     let mut bo_socket = h.socket(&bo).await;
     bo_socket.subscribe(&general, None).await;
 
     bo_socket.say(&general, "n1", "buy high").await;
-    let id = bo_socket.expect("messageCreated").await["message"]["id"].as_str().unwrap().to_string();
+    let id = bo_socket.expect("messageCreated").await["message"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     ana_socket.send(json!({"type": "send", "channelId": general, "nonce": "r", "body": "really?", "replyTo": id})).await;
     let reply = bo_socket.expect("messageCreated").await;
     assert_eq!(reply["message"]["replyTo"]["excerpt"], "buy high");
 
-    bo_socket.send(json!({"type": "edit", "messageId": id, "body": "buy low"})).await;
+    bo_socket
+        .send(json!({"type": "edit", "messageId": id, "body": "buy low"}))
+        .await;
     let edited = ana_socket.expect("messageEdited").await;
-    assert_eq!((edited["message"]["body"].as_str(), edited["message"]["edited"].as_bool()), (Some("buy low"), Some(true)));
+    assert_eq!(
+        (
+            edited["message"]["body"].as_str(),
+            edited["message"]["edited"].as_bool()
+        ),
+        (Some("buy low"), Some(true))
+    );
 
     // Only the author edits; a member cannot delete someone else's message.
-    ana_socket.send(json!({"type": "edit", "messageId": id, "body": "hacked"})).await;
-    assert_eq!(ana_socket.expect("error").await["error"]["error"], "You can only edit your own messages.");
+    ana_socket
+        .send(json!({"type": "edit", "messageId": id, "body": "hacked"}))
+        .await;
+    assert_eq!(
+        ana_socket.expect("error").await["error"]["error"],
+        "You can only edit your own messages."
+    );
 
-    ana_socket.send(json!({"type": "react", "messageId": id, "emoji": "🚀", "on": true})).await;
-    bo_socket.send(json!({"type": "react", "messageId": id, "emoji": "🚀", "on": true})).await;
+    ana_socket
+        .send(json!({"type": "react", "messageId": id, "emoji": "🚀", "on": true}))
+        .await;
+    bo_socket
+        .send(json!({"type": "react", "messageId": id, "emoji": "🚀", "on": true}))
+        .await;
     let mut reactions = bo_socket.expect("reactionsChanged").await;
     while reactions["reactions"][0]["users"].as_array().unwrap().len() < 2 {
         reactions = bo_socket.expect("reactionsChanged").await;
@@ -332,18 +427,35 @@ async fn edit_delete_react_and_pin_reach_everyone(h: Harness) {
     assert_eq!(reactions["reactions"][0]["emoji"], "🚀");
 
     // Ana owns the community, so she may pin.
-    ana_socket.send(json!({"type": "pin", "messageId": id, "pinned": true})).await;
-    assert_eq!(bo_socket.expect("pinChanged").await["message"]["pinned"], true);
-    let (_, pins) = h.read(&bo, &format!("/api/chat/pins?channelId={general}")).await;
+    ana_socket
+        .send(json!({"type": "pin", "messageId": id, "pinned": true}))
+        .await;
+    assert_eq!(
+        bo_socket.expect("pinChanged").await["message"]["pinned"],
+        true
+    );
+    let (_, pins) = h
+        .read(&bo, &format!("/api/chat/pins?channelId={general}"))
+        .await;
     assert_eq!(pins[0]["id"], id.as_str());
-    bo_socket.send(json!({"type": "pin", "messageId": id, "pinned": false})).await;
+    bo_socket
+        .send(json!({"type": "pin", "messageId": id, "pinned": false}))
+        .await;
     assert_eq!(bo_socket.expect("error").await["error"]["code"], "denied");
 
-    bo_socket.send(json!({"type": "delete", "messageId": id})).await;
+    bo_socket
+        .send(json!({"type": "delete", "messageId": id}))
+        .await;
     let deleted = ana_socket.expect("messageDeleted").await;
     assert_eq!(deleted["messageId"], id.as_str());
     // The words are gone from the database; the place in the history stays.
-    assert_eq!(h.count(&format!("SELECT COUNT(*) FROM messages WHERE body IS NULL AND deleted_at IS NOT NULL")).await, 1);
+    assert_eq!(
+        h.count(&format!(
+            "SELECT COUNT(*) FROM messages WHERE body IS NULL AND deleted_at IS NOT NULL"
+        ))
+        .await,
+        1
+    );
     let (_, page) = h.history(&ana, &general, None).await;
     assert_eq!(page["messages"][0]["body"], Value::Null);
     assert_eq!(page["messages"][0]["reactions"], json!([]));
@@ -354,32 +466,60 @@ async fn a_ban_stops_reading_posting_and_rejoining(h: Harness) {
     let ana = h.person("ana").await;
     let bo = h.person("bo_b").await;
     let (slug, general) = h.community(&ana, "Strict Club", "public").await;
-    h.call(&bo, "/api/communities/join", json!({"slug": slug})).await;
+    h.call(&bo, "/api/communities/join", json!({"slug": slug}))
+        .await;
     let mut bo_socket = h.socket(&bo).await;
     bo_socket.subscribe(&general, None).await;
 
     // A member cannot ban the owner.
-    let (status, refused) = h.call(&bo, "/api/communities/ban", json!({"slug": slug, "username": "ana"})).await;
+    let (status, refused) = h
+        .call(
+            &bo,
+            "/api/communities/ban",
+            json!({"slug": slug, "username": "ana"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{refused}");
 
-    let (status, _) = h.call(&ana, "/api/communities/ban", json!({"slug": slug, "username": "bo_b", "reason": "pump and dump"})).await;
+    let (status, _) = h
+        .call(
+            &ana,
+            "/api/communities/ban",
+            json!({"slug": slug, "username": "bo_b", "reason": "pump and dump"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
     let (status, body) = h.history(&bo, &general, None).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(body["error"], "You are banned from this community.");
     bo_socket.say(&general, "n1", "let me in").await;
-    assert_eq!(bo_socket.expect("error").await["error"]["error"], "You are banned from this community.");
-    let (status, _) = h.call(&bo, "/api/communities/join", json!({"slug": slug})).await;
+    assert_eq!(
+        bo_socket.expect("error").await["error"]["error"],
+        "You are banned from this community."
+    );
+    let (status, _) = h
+        .call(&bo, "/api/communities/join", json!({"slug": slug}))
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
-    let (_, bans) = h.read(&ana, &format!("/api/communities/bans?slug={slug}")).await;
+    let (_, bans) = h
+        .read(&ana, &format!("/api/communities/bans?slug={slug}"))
+        .await;
     assert_eq!(bans[0]["username"], "bo_b");
     assert_eq!(bans[0]["reason"], "pump and dump");
     assert_eq!(bans[0]["bannedBy"], "ana");
 
-    let (status, _) = h.call(&ana, "/api/communities/unban", json!({"slug": slug, "username": "bo_b"})).await;
+    let (status, _) = h
+        .call(
+            &ana,
+            "/api/communities/unban",
+            json!({"slug": slug, "username": "bo_b"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
-    let (status, _) = h.call(&bo, "/api/communities/join", json!({"slug": slug})).await;
+    let (status, _) = h
+        .call(&bo, "/api/communities/join", json!({"slug": slug}))
+        .await;
     assert_eq!(status, StatusCode::OK);
 }
 
@@ -389,22 +529,54 @@ async fn private_communities_need_a_live_invitation(h: Harness) {
     let bo = h.person("bo_b").await;
     let (slug, general) = h.community(&ana, "Inner Circle", "private").await;
     let (_, lists) = h.read(&bo, "/api/communities/list").await;
-    assert!(!lists["discover"].as_array().unwrap().iter().any(|c| c["slug"] == slug.as_str()), "private ones are not listed");
-    assert_eq!(h.history(&bo, &general, None).await.0, StatusCode::FORBIDDEN);
-    assert_eq!(h.call(&bo, "/api/communities/join", json!({"slug": slug})).await.0, StatusCode::FORBIDDEN);
+    assert!(
+        !lists["discover"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["slug"] == slug.as_str()),
+        "private ones are not listed"
+    );
+    assert_eq!(
+        h.history(&bo, &general, None).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        h.call(&bo, "/api/communities/join", json!({"slug": slug}))
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
 
-    let (_, invite) = h.call(&ana, "/api/communities/invites/create", json!({"slug": slug, "hours": 24})).await;
+    let (_, invite) = h
+        .call(
+            &ana,
+            "/api/communities/invites/create",
+            json!({"slug": slug, "hours": 24}),
+        )
+        .await;
     let code = invite["code"].as_str().unwrap().to_string();
-    let (status, preview) = h.read(&bo, &format!("/api/invites/preview?code={code}")).await;
+    let (status, preview) = h
+        .read(&bo, &format!("/api/invites/preview?code={code}"))
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(preview["community"]["name"], "Inner Circle");
-    let (status, _) = h.call(&bo, "/api/invites/accept", json!({"code": code})).await;
+    let (status, _) = h
+        .call(&bo, "/api/invites/accept", json!({"code": code}))
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(h.history(&bo, &general, None).await.0, StatusCode::OK);
 
     let carl = h.person("carl").await;
-    h.call(&ana, "/api/communities/invites/revoke", json!({"slug": slug, "code": code})).await;
-    let (status, body) = h.call(&carl, "/api/invites/accept", json!({"code": code})).await;
+    h.call(
+        &ana,
+        "/api/communities/invites/revoke",
+        json!({"slug": slug, "code": code}),
+    )
+    .await;
+    let (status, body) = h
+        .call(&carl, "/api/invites/accept", json!({"code": code}))
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["error"], "This invitation was revoked.");
 }
@@ -416,9 +588,15 @@ async fn blocked_people_are_hidden_from_the_blocker(h: Harness) {
     let carl = h.person("carl").await;
     let (slug, general) = h.community(&ana, "Quiet Room", "public").await;
     for p in [&bo, &carl] {
-        h.call(p, "/api/communities/join", json!({"slug": slug})).await;
+        h.call(p, "/api/communities/join", json!({"slug": slug}))
+            .await;
     }
-    h.call(&ana, "/api/users/block", json!({"username": "bo_b", "blocked": true})).await;
+    h.call(
+        &ana,
+        "/api/users/block",
+        json!({"username": "bo_b", "blocked": true}),
+    )
+    .await;
     let mut ana_socket = h.socket(&ana).await;
     ana_socket.subscribe(&general, None).await;
     let mut carl_socket = h.socket(&carl).await;
@@ -426,10 +604,16 @@ async fn blocked_people_are_hidden_from_the_blocker(h: Harness) {
     let mut bo_socket = h.socket(&bo).await;
     bo_socket.subscribe(&general, None).await;
     bo_socket.say(&general, "n1", "spam spam").await;
-    assert_eq!(carl_socket.expect("messageCreated").await["message"]["body"], "spam spam");
+    assert_eq!(
+        carl_socket.expect("messageCreated").await["message"]["body"],
+        "spam spam"
+    );
     carl_socket.say(&general, "n2", "hi ana").await;
     // Ana's next message is Carl's: Bo's never reached her.
-    assert_eq!(ana_socket.expect("messageCreated").await["message"]["body"], "hi ana");
+    assert_eq!(
+        ana_socket.expect("messageCreated").await["message"]["body"],
+        "hi ana"
+    );
     let (_, page) = h.history(&ana, &general, None).await;
     assert_eq!(seqs(&page["messages"]), [2]);
     let (_, page) = h.history(&carl, &general, None).await;
@@ -441,17 +625,34 @@ async fn typing_and_presence_travel_to_the_others(h: Harness) {
     let ana = h.person("ana").await;
     let bo = h.person("bo_b").await;
     let (slug, general) = h.community(&ana, "Chatty", "public").await;
-    h.call(&bo, "/api/communities/join", json!({"slug": slug})).await;
+    h.call(&bo, "/api/communities/join", json!({"slug": slug}))
+        .await;
     let mut ana_socket = h.socket(&ana).await;
     ana_socket.subscribe(&general, None).await;
 
     let mut bo_socket = h.socket(&bo).await;
     bo_socket.subscribe(&general, None).await;
-    bo_socket.send(json!({"type": "typing", "channelId": general, "typing": true})).await;
+    bo_socket
+        .send(json!({"type": "typing", "channelId": general, "typing": true}))
+        .await;
     let typing = ana_socket.expect("typing").await;
-    assert_eq!((typing["user"]["username"].as_str(), typing["typing"].as_bool()), (Some("bo_b"), Some(true)));
-    let (_, members) = h.read(&ana, &format!("/api/communities/members?slug={slug}")).await;
-    let online: BTreeSet<&str> = members.as_array().unwrap().iter().filter(|m| m["online"] == true).map(|m| m["username"].as_str().unwrap()).collect();
+    assert_eq!(
+        (
+            typing["user"]["username"].as_str(),
+            typing["typing"].as_bool()
+        ),
+        (Some("bo_b"), Some(true))
+    );
+    let (_, members) = h
+        .read(&ana, &format!("/api/communities/members?slug={slug}"))
+        .await;
+    let online: BTreeSet<&str> = members
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["online"] == true)
+        .map(|m| m["username"].as_str().unwrap())
+        .collect();
     assert_eq!(online, BTreeSet::from(["ana", "bo_b"]));
 
     bo_socket.kill();

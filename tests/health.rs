@@ -11,7 +11,8 @@ use std::{collections::HashMap, os::unix::fs::PermissionsExt};
 use tokio::io::AsyncBufReadExt;
 
 use common::{
-    bullpen, harness::Harness, postgres_url, scratch_redis::ScratchRedis, ws::ChatClient, ScratchDatabase, TestServer,
+    bullpen, harness::Harness, postgres_url, scratch_redis::ScratchRedis, ws::ChatClient,
+    ScratchDatabase, TestServer,
 };
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{json, Value};
@@ -261,7 +262,11 @@ async fn static_files_do_not_take_another_pages_status() {
         // Reading the page renders it on the worker, which leaves its owner there.
         let _ = page.text().await.unwrap();
         let wasm = server.get("/pkg/app.wasm").await;
-        assert_eq!(wasm.status(), 200, "the static file keeps its own status after the page");
+        assert_eq!(
+            wasm.status(),
+            200,
+            "the static file keeps its own status after the page"
+        );
     }
     let missing = server.get("/pkg/missing.wasm").await;
     assert_eq!(missing.status(), 404, "a missing file is the 404 page");
@@ -272,19 +277,35 @@ async fn static_files_do_not_take_another_pages_status() {
 /// with a 503 and a send is refused (nothing stored); afterwards publishing works again and a
 /// subscribed tab is told to resync, so nothing stored in between is missed.
 async fn redis_lost_and_back(h: Harness, mut redis: ScratchRedis) {
-    let ana = h.register("ana@example.com", "ana").await["token"].as_str().unwrap().to_string();
+    let ana = h.register("ana@example.com", "ana").await["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let view = h.get_json("/api/communities/view?slug=bullpen", &ana).await;
     let general = view["channels"][0]["id"].as_str().unwrap().to_string();
     let mut tab = ChatClient::connect(&h.server.base, &ana).await;
     tab.subscribe(&general, None).await;
-    assert_eq!(h.get("/health").await, (reqwest::StatusCode::OK, json!({"status": "healthy", "service": "bullpen", "db": "ok", "broker": "ok"})));
+    assert_eq!(
+        h.get("/health").await,
+        (
+            reqwest::StatusCode::OK,
+            json!({"status": "healthy", "service": "bullpen", "db": "ok", "broker": "ok"})
+        )
+    );
 
     redis.stop().await;
     let degraded = until_health(&h, 503).await;
-    assert_eq!(degraded, json!({"status": "degraded", "service": "bullpen", "db": "ok", "broker": "unreachable"}));
+    assert_eq!(
+        degraded,
+        json!({"status": "degraded", "service": "bullpen", "db": "ok", "broker": "unreachable"})
+    );
     tab.say(&general, "while-down", "is anyone there?").await;
     let refused = tab.expect("error").await;
-    assert_eq!((refused["nonce"].as_str(), refused["error"]["code"].as_str()), (Some("while-down"), Some("unavailable")), "{refused}");
+    assert_eq!(
+        (refused["nonce"].as_str(), refused["error"]["code"].as_str()),
+        (Some("while-down"), Some("unavailable")),
+        "{refused}"
+    );
     let stored = "SELECT CAST(COUNT(*) AS TEXT) FROM messages WHERE body = 'is anyone there?'";
     assert_eq!(h.scalar(stored).await, "0", "nothing half-written");
 
@@ -294,7 +315,13 @@ async fn redis_lost_and_back(h: Harness, mut redis: ScratchRedis) {
     assert_eq!(resync["channelId"], general.as_str());
     tab.say(&general, "after", "back again").await;
     let created = tab.expect("messageCreated").await;
-    assert_eq!((created["nonce"].as_str(), created["message"]["body"].as_str()), (Some("after"), Some("back again")));
+    assert_eq!(
+        (
+            created["nonce"].as_str(),
+            created["message"]["body"].as_str()
+        ),
+        (Some("after"), Some("back again"))
+    );
 }
 
 /// `/health` until it answers `status` (20 s at most): its body.
@@ -311,7 +338,9 @@ async fn until_health(h: &Harness, status: u16) -> Value {
 
 #[tokio::test]
 async fn redis_lost_and_back_sqlite() {
-    let Some(redis) = ScratchRedis::start("redis_lost_and_back_sqlite").await else { return };
+    let Some(redis) = ScratchRedis::start("redis_lost_and_back_sqlite").await else {
+        return;
+    };
     let h = Harness::sqlite_with(&[("REDIS_URL", &redis.url())]).await;
     redis_lost_and_back(h, redis).await;
 }
@@ -319,19 +348,29 @@ async fn redis_lost_and_back_sqlite() {
 #[tokio::test]
 async fn redis_lost_and_back_postgres() {
     let test = "redis_lost_and_back_postgres";
-    let Some(redis) = ScratchRedis::start(test).await else { return };
-    let Some(h) = Harness::postgres_with(test, &[("REDIS_URL", &redis.url())]).await else { return };
+    let Some(redis) = ScratchRedis::start(test).await else {
+        return;
+    };
+    let Some(h) = Harness::postgres_with(test, &[("REDIS_URL", &redis.url())]).await else {
+        return;
+    };
     redis_lost_and_back(h, redis).await;
 }
 
 /// Starts `bullpen serve` expecting it to give up: its exit code and stderr, within 60 s.
 async fn failed_start(env: HashMap<&str, String>) -> (Option<i32>, String) {
     let tmp = tempfile::tempdir().unwrap();
-    let out = tokio::time::timeout(std::time::Duration::from_secs(60), bullpen(tmp.path(), &env).arg("serve").output())
-        .await
-        .expect("the start gives up within a bounded time")
-        .unwrap();
-    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    let out = tokio::time::timeout(
+        std::time::Duration::from_secs(60),
+        bullpen(tmp.path(), &env).arg("serve").output(),
+    )
+    .await
+    .expect("the start gives up within a bounded time")
+    .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[tokio::test]
@@ -344,30 +383,52 @@ async fn a_redis_that_accepts_and_never_answers_stops_the_start_with_its_address
             held.push(socket);
         }
     });
-    let (code, stderr) = failed_start(HashMap::from([("REDIS_URL", format!("redis://{at}"))])).await;
+    let (code, stderr) =
+        failed_start(HashMap::from([("REDIS_URL", format!("redis://{at}"))])).await;
     assert_eq!(code, Some(1), "{stderr}");
-    assert!(stderr.contains(&format!("the message broker (Redis) at {at} did not answer within")), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "the message broker (Redis) at {at} did not answer within"
+        )),
+        "{stderr}"
+    );
 }
 
 #[tokio::test]
 async fn an_unreachable_database_stops_the_start_naming_it_and_why() {
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
     let url = format!("postgres://postgres:secret@{closed}/bullpen");
     let (code, stderr) = failed_start(HashMap::from([("DATABASE_URL", url)])).await;
     assert_eq!(code, Some(1), "{stderr}");
-    assert!(stderr.contains(&format!("cannot open PostgreSQL at {closed}/bullpen")), "{stderr}");
+    assert!(
+        stderr.contains(&format!("cannot open PostgreSQL at {closed}/bullpen")),
+        "{stderr}"
+    );
     assert!(stderr.contains("refused"), "the reason: {stderr}");
-    assert!(!stderr.contains("secret"), "no password in the message: {stderr}");
+    assert!(
+        !stderr.contains("secret"),
+        "no password in the message: {stderr}"
+    );
 }
 
 /// A database lost while the server runs: the request answers 503 (or 500) and the log line
 /// says which database was away, not only "pool timed out".
 #[tokio::test]
 async fn a_database_lost_at_run_time_is_named_in_the_log() {
-    let Some(admin_url) = postgres_url("a_database_lost_at_run_time_is_named_in_the_log") else { return };
+    let Some(admin_url) = postgres_url("a_database_lost_at_run_time_is_named_in_the_log") else {
+        return;
+    };
     let scratch = ScratchDatabase::create(&admin_url).await;
     let real = scratch.url();
-    let postgres_at = real.split('@').nth(1).and_then(|rest| rest.split('/').next()).unwrap().to_string();
+    let postgres_at = real
+        .split('@')
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap()
+        .to_string();
     let target = postgres_at.clone();
     // The server reaches PostgreSQL through a relay the test can cut.
     let relay = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -383,17 +444,37 @@ async fn a_database_lost_at_run_time_is_named_in_the_log() {
         }
     });
     let tmp = tempfile::tempdir().unwrap();
-    let env = HashMap::from([("DATABASE_URL", real.replacen(&postgres_at, &relay_at.to_string(), 1))]);
-    let mut child = bullpen(tmp.path(), &env).arg("serve").env("BULLPEN_ADDR", "127.0.0.1:0").stdout(std::process::Stdio::piped()).spawn().unwrap();
+    let env = HashMap::from([(
+        "DATABASE_URL",
+        real.replacen(&postgres_at, &relay_at.to_string(), 1),
+    )]);
+    let mut child = bullpen(tmp.path(), &env)
+        .arg("serve")
+        .env("BULLPEN_ADDR", "127.0.0.1:0")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
     let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
     let base = loop {
         let line = lines.next_line().await.unwrap().expect("the server starts");
         if let Some(at) = line.find("listening on http://") {
-            break line[at + "listening on ".len()..].split_whitespace().next().unwrap().trim_end_matches(|c: char| !c.is_ascii_digit()).to_string();
+            break line[at + "listening on ".len()..]
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .trim_end_matches(|c: char| !c.is_ascii_digit())
+                .to_string();
         }
     };
     let login = || async {
-        reqwest::Client::new().post(format!("{base}/api/auth/login")).json(&json!({"login": "ana", "password": "correct horse battery"})).send().await.unwrap().status().as_u16()
+        reqwest::Client::new()
+            .post(format!("{base}/api/auth/login"))
+            .json(&json!({"login": "ana", "password": "correct horse battery"}))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
     };
     assert_eq!(login().await, 401, "the database answers");
 
@@ -410,7 +491,10 @@ async fn a_database_lost_at_run_time_is_named_in_the_log() {
     })
     .await
     .expect("the failure is logged");
-    assert!(named.contains(&format!("PostgreSQL at {relay_at}/")), "{named}");
+    assert!(
+        named.contains(&format!("PostgreSQL at {relay_at}/")),
+        "{named}"
+    );
     child.kill().await.unwrap();
 }
 
@@ -418,12 +502,16 @@ async fn a_database_lost_at_run_time_is_named_in_the_log() {
 /// under a lock, one instance after another.
 #[tokio::test]
 async fn instances_started_together_on_an_empty_database_all_come_up() {
-    let Some(admin_url) = postgres_url("instances_started_together_on_an_empty_database_all_come_up") else { return };
+    let Some(admin_url) =
+        postgres_url("instances_started_together_on_an_empty_database_all_come_up")
+    else {
+        return;
+    };
     let scratch = ScratchDatabase::create(&admin_url).await;
     let dirs: Vec<_> = (0..4).map(|_| tempfile::tempdir().unwrap()).collect();
-    let servers = futures::future::join_all(
-        dirs.iter().map(|dir| TestServer::start(dir.path(), HashMap::from([("DATABASE_URL", scratch.url())]))),
-    )
+    let servers = futures::future::join_all(dirs.iter().map(|dir| {
+        TestServer::start(dir.path(), HashMap::from([("DATABASE_URL", scratch.url())]))
+    }))
     .await;
     for server in servers {
         let (status, body) = health(&server).await;

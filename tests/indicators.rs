@@ -245,12 +245,10 @@ fn zero_period_gives_all_none() {
     assert!(macd(&close, 0, 26, 9).line.iter().all(Option::is_none));
     assert!(bollinger(&close, 0, 2.0).middle.iter().all(Option::is_none));
     assert_eq!(atr(&close, &close, &close, 0), [None; 3]);
-    assert!(
-        stochastic(&close, &close, &close, 3, 0, 1)
-            .d
-            .iter()
-            .all(Option::is_none)
-    );
+    assert!(stochastic(&close, &close, &close, 3, 0, 1)
+        .d
+        .iter()
+        .all(Option::is_none));
     assert_eq!(vwap(&close, &close, &close, &close, 0), [None; 3]);
 }
 

@@ -13,7 +13,8 @@ use serde_json::json;
 
 impl Harness {
     async fn token(&self, username: &str) -> String {
-        self.register(&format!("{username}@example.com"), username).await["token"]
+        self.register(&format!("{username}@example.com"), username)
+            .await["token"]
             .as_str()
             .unwrap()
             .to_string()
@@ -33,8 +34,11 @@ async fn toxic_messages_are_delivered_then_flagged_and_moderators_can_dismiss(h:
         .await;
     assert_eq!(status, StatusCode::OK, "{created}");
     let slug = created["slug"].as_str().unwrap().to_string();
-    h.post_as(&member, "/api/communities/join", json!({"slug": slug})).await;
-    let (_, view) = h.get_as(&owner, &format!("/api/communities/view?slug={slug}")).await;
+    h.post_as(&member, "/api/communities/join", json!({"slug": slug}))
+        .await;
+    let (_, view) = h
+        .get_as(&owner, &format!("/api/communities/view?slug={slug}"))
+        .await;
     let general = view["channels"][0]["id"].as_str().unwrap().to_string();
 
     let mut ana = ChatClient::connect(&h.server.base, &owner).await;
@@ -43,7 +47,12 @@ async fn toxic_messages_are_delivered_then_flagged_and_moderators_can_dismiss(h:
     bo.subscribe(&general, None).await;
 
     // A clean finance line that trips naive filters stays clean.
-    bo.say(&general, "c", "this stock is killing it, short squeeze incoming").await;
+    bo.say(
+        &general,
+        "c",
+        "this stock is killing it, short squeeze incoming",
+    )
+    .await;
     let clean = ana.expect("messageCreated").await;
     assert!(clean["message"]["flag"].is_null(), "{clean}");
 
@@ -54,35 +63,70 @@ async fn toxic_messages_are_delivered_then_flagged_and_moderators_can_dismiss(h:
     let id = delivered["message"]["id"].as_str().unwrap().to_string();
     let flagged = ana.expect("messageFlagged").await;
     assert_eq!(flagged["messageId"], id.as_str());
-    assert!(flagged["flag"]["score"].as_f64().unwrap() >= 0.7, "{flagged}");
-    assert!(flagged["flag"]["reason"].as_str().unwrap().contains("insult"), "{flagged}");
+    assert!(
+        flagged["flag"]["score"].as_f64().unwrap() >= 0.7,
+        "{flagged}"
+    );
+    assert!(
+        flagged["flag"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("insult"),
+        "{flagged}"
+    );
     assert_eq!(flagged["flag"]["engine"], "built-in");
     // The author sees it too, and the flag is part of the history.
     assert_eq!(bo.expect("messageFlagged").await["messageId"], id.as_str());
-    let (_, history) = h.get_as(&member, &format!("/api/chat/history?channelId={general}")).await;
-    let stored = history["messages"].as_array().unwrap().iter().find(|m| m["id"] == id.as_str()).unwrap().clone();
-    assert!(stored["flag"]["reason"].as_str().unwrap().contains("insult"), "{stored}");
+    let (_, history) = h
+        .get_as(&member, &format!("/api/chat/history?channelId={general}"))
+        .await;
+    let stored = history["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == id.as_str())
+        .unwrap()
+        .clone();
+    assert!(
+        stored["flag"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("insult"),
+        "{stored}"
+    );
 
     // Members have no queue; the owner's lists the message.
-    let (status, _) = h.get_as(&member, &format!("/api/moderation/queue?slug={slug}")).await;
+    let (status, _) = h
+        .get_as(&member, &format!("/api/moderation/queue?slug={slug}"))
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, queue) = h.get_as(&owner, &format!("/api/moderation/queue?slug={slug}")).await;
+    let (status, queue) = h
+        .get_as(&owner, &format!("/api/moderation/queue?slug={slug}"))
+        .await;
     assert_eq!(status, StatusCode::OK, "{queue}");
     assert_eq!(queue.as_array().unwrap().len(), 1, "{queue}");
     assert_eq!(queue[0]["message"]["id"], id.as_str());
     assert_eq!(queue[0]["channelName"], "general");
 
     // Dismissing clears it for everyone and empties the queue.
-    let (status, body) = h.post_as(&owner, "/api/moderation/dismiss", json!({"messageId": id})).await;
+    let (status, body) = h
+        .post_as(&owner, "/api/moderation/dismiss", json!({"messageId": id}))
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(bo.expect("flagCleared").await["messageId"], id.as_str());
-    let (_, queue) = h.get_as(&owner, &format!("/api/moderation/queue?slug={slug}")).await;
+    let (_, queue) = h
+        .get_as(&owner, &format!("/api/moderation/queue?slug={slug}"))
+        .await;
     assert_eq!(queue.as_array().unwrap().len(), 0, "{queue}");
 
     // An edit is judged afresh: a toxic edit of a clean message gets flagged.
     let clean_id = clean["message"]["id"].as_str().unwrap().to_string();
-    bo.send(json!({"type": "edit", "messageId": clean_id, "body": "go fuck yourself"})).await;
+    bo.send(json!({"type": "edit", "messageId": clean_id, "body": "go fuck yourself"}))
+        .await;
     let edited = ana.expect("messageEdited").await;
     assert!(edited["message"]["flag"].is_null(), "{edited}");
-    assert_eq!(ana.expect("messageFlagged").await["messageId"], clean_id.as_str());
+    assert_eq!(
+        ana.expect("messageFlagged").await["messageId"],
+        clean_id.as_str()
+    );
 }

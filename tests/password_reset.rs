@@ -35,10 +35,18 @@ struct SmtpSink {
 impl SmtpSink {
     /// Starts the sink, or `None` (loudly) when aiosmtpd is not installed; under CI that fails.
     async fn start(test: &str) -> Option<SmtpSink> {
-        let python = std::env::var("SMTP_TEST_PYTHON").ok().filter(|p| !p.is_empty()).unwrap_or_else(|| {
-            let venv = PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache/bullpen/smtp-venv/bin/python");
-            if venv.exists() { venv.display().to_string() } else { "python3".into() }
-        });
+        let python = std::env::var("SMTP_TEST_PYTHON")
+            .ok()
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| {
+                let venv = PathBuf::from(std::env::var("HOME").unwrap_or_default())
+                    .join(".cache/bullpen/smtp-venv/bin/python");
+                if venv.exists() {
+                    venv.display().to_string()
+                } else {
+                    "python3".into()
+                }
+            });
         let installed = Command::new(&python)
             .args(["-c", "import aiosmtpd"])
             .stdout(Stdio::null())
@@ -58,7 +66,11 @@ impl SmtpSink {
             return None;
         }
         let dir = tempfile::tempdir().unwrap();
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let script = format!("{}/tests/fixtures/smtp_sink.py", common::PROJECT_DIR);
         let mut child = Command::new(&python)
             .arg(script)
@@ -74,7 +86,11 @@ impl SmtpSink {
             matches!(ready, Ok(Ok(Some(ref line))) if line == "ready"),
             "the SMTP sink did not start: {ready:?}"
         );
-        Some(SmtpSink { port, dir, _child: child })
+        Some(SmtpSink {
+            port,
+            dir,
+            _child: child,
+        })
     }
 
     fn url(&self) -> String {
@@ -88,8 +104,15 @@ impl SmtpSink {
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|x| x == "json"))
             .collect();
-        files.sort_by_key(|p| p.file_stem().and_then(|s| s.to_str()).and_then(|s| s.parse::<u32>().ok()));
-        files.iter().map(|p| serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()).collect()
+        files.sort_by_key(|p| {
+            p.file_stem()
+                .and_then(|s| s.to_str())
+                .and_then(|s| s.parse::<u32>().ok())
+        });
+        files
+            .iter()
+            .map(|p| serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap())
+            .collect()
     }
 
     /// Waits (up to 30 s) until `n` messages have arrived.
@@ -100,7 +123,11 @@ impl SmtpSink {
             if messages.len() >= n {
                 return messages;
             }
-            assert!(tokio::time::Instant::now() < deadline, "{} e-mail(s) arrived, {n} expected", messages.len());
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{} e-mail(s) arrived, {n} expected",
+                messages.len()
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
@@ -109,16 +136,27 @@ impl SmtpSink {
 /// The token in a reset link found in `text` (an e-mail or a log line).
 fn token_in(text: &str, base: &str) -> String {
     let marker = format!("{base}/reset-password?token=");
-    let at = text.find(&marker).unwrap_or_else(|| panic!("no link to {marker} in {text:?}")) + marker.len();
-    text[at..].chars().take_while(|c| c.is_ascii_hexdigit()).collect()
+    let at = text
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no link to {marker} in {text:?}"))
+        + marker.len();
+    text[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_hexdigit())
+        .collect()
 }
 
 async fn forgot(h: &Harness, email: &str) -> (StatusCode, Value) {
-    h.post("/api/auth/forgot_password", json!({"email": email})).await
+    h.post("/api/auth/forgot_password", json!({"email": email}))
+        .await
 }
 
 async fn reset(h: &Harness, token: &str, password: &str) -> (StatusCode, Value) {
-    h.post("/api/auth/reset_password", json!({"token": token, "newPassword": password})).await
+    h.post(
+        "/api/auth/reset_password",
+        json!({"token": token, "newPassword": password}),
+    )
+    .await
 }
 
 mod reset_by_email {
@@ -126,15 +164,28 @@ mod reset_by_email {
 
     #[tokio::test]
     async fn sqlite() {
-        let Some(sink) = SmtpSink::start("reset_by_email::sqlite").await else { return };
-        let h = Harness::sqlite_with(&[("SMTP_URL", &sink.url()), ("BULLPEN_PUBLIC_URL", PUBLIC_URL), ("SMTP_FROM", "Bullpen <no-reply@bullpen.test>")]).await;
+        let Some(sink) = SmtpSink::start("reset_by_email::sqlite").await else {
+            return;
+        };
+        let h = Harness::sqlite_with(&[
+            ("SMTP_URL", &sink.url()),
+            ("BULLPEN_PUBLIC_URL", PUBLIC_URL),
+            ("SMTP_FROM", "Bullpen <no-reply@bullpen.test>"),
+        ])
+        .await;
         super::reset_by_email(h, sink).await;
     }
 
     #[tokio::test]
     async fn postgres() {
-        let Some(sink) = SmtpSink::start("reset_by_email::postgres").await else { return };
-        let env = [("SMTP_URL", sink.url()), ("BULLPEN_PUBLIC_URL", PUBLIC_URL.into()), ("SMTP_FROM", "Bullpen <no-reply@bullpen.test>".into())];
+        let Some(sink) = SmtpSink::start("reset_by_email::postgres").await else {
+            return;
+        };
+        let env = [
+            ("SMTP_URL", sink.url()),
+            ("BULLPEN_PUBLIC_URL", PUBLIC_URL.into()),
+            ("SMTP_FROM", "Bullpen <no-reply@bullpen.test>".into()),
+        ];
         let env: Vec<(&'static str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
         if let Some(h) = Harness::postgres_with("reset_by_email::postgres", &env).await {
             super::reset_by_email(h, sink).await;
@@ -160,17 +211,27 @@ async fn reset_by_email(h: Harness, sink: SmtpSink) {
     assert_eq!(known.0, StatusCode::OK);
     // A malformed address is refused whoever asks.
     let (status, body) = forgot(&h, "not an address").await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("validation")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("validation"))
+    );
 
     let messages = sink.wait_for(1).await;
-    assert_eq!(messages.len(), 1, "only the known address gets mail: {messages:?}");
+    assert_eq!(
+        messages.len(),
+        1,
+        "only the known address gets mail: {messages:?}"
+    );
     let mail = &messages[0];
     assert_eq!(mail["rcptTos"], json!(["ana@example.com"]));
     assert_eq!(mail["mailFrom"], "no-reply@bullpen.test");
     // In the person's language.
     assert_eq!(mail["subject"], "Restablece tu contraseña de Bullpen");
     let text = mail["text"].as_str().unwrap();
-    assert!(text.contains("Ana Lima") && text.contains("30 minutos"), "{text}");
+    assert!(
+        text.contains("Ana Lima") && text.contains("30 minutos"),
+        "{text}"
+    );
     let token = token_in(text, PUBLIC_URL);
     assert_eq!(token.len(), 64);
 
@@ -181,32 +242,58 @@ async fn reset_by_email(h: Harness, sink: SmtpSink) {
 
     // A password the rules refuse does not spend the link.
     let (status, body) = reset(&h, &token, "short").await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("validation")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("validation"))
+    );
 
     let (status, body) = reset(&h, &token, NEW_PASSWORD).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     // Every session has ended: access tokens and refresh tokens alike.
     for session in &sessions {
-        assert_eq!(h.me(session["token"].as_str().unwrap()).await.0, StatusCode::UNAUTHORIZED);
-        let (status, _) = h.post("/api/auth/refresh", json!({"refreshToken": session["refreshToken"]})).await;
+        assert_eq!(
+            h.me(session["token"].as_str().unwrap()).await.0,
+            StatusCode::UNAUTHORIZED
+        );
+        let (status, _) = h
+            .post(
+                "/api/auth/refresh",
+                json!({"refreshToken": session["refreshToken"]}),
+            )
+            .await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
     // Single use.
     let (status, body) = reset(&h, &token, "yet another passphrase").await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::GONE, Some("link_expired")));
-    assert_eq!(h.login("ana_lima", PASSWORD).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::GONE, Some("link_expired"))
+    );
+    assert_eq!(
+        h.login("ana_lima", PASSWORD).await.0,
+        StatusCode::UNAUTHORIZED
+    );
     assert_eq!(h.login("ana_lima", NEW_PASSWORD).await.0, StatusCode::OK);
 
     // A link past its 30 minutes is refused; so is one never issued.
     assert_eq!(forgot(&h, "ana@example.com").await.0, StatusCode::OK);
-    let later = token_in(sink.wait_for(2).await[1]["text"].as_str().unwrap(), PUBLIC_URL);
+    let later = token_in(
+        sink.wait_for(2).await[1]["text"].as_str().unwrap(),
+        PUBLIC_URL,
+    );
     password_resets::Entity::update_many()
-        .col_expr(password_resets::Column::ExpiresAt, Expr::value(chrono::Utc::now() - chrono::Duration::minutes(1)))
+        .col_expr(
+            password_resets::Column::ExpiresAt,
+            Expr::value(chrono::Utc::now() - chrono::Duration::minutes(1)),
+        )
         .exec(&h.db)
         .await
         .unwrap();
     let (status, body) = reset(&h, &later, "yet another passphrase").await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::GONE, Some("link_expired")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::GONE, Some("link_expired"))
+    );
     let (status, _) = reset(&h, &"ab".repeat(32), "yet another passphrase").await;
     assert_eq!(status, StatusCode::GONE);
     assert_eq!(h.login("ana_lima", NEW_PASSWORD).await.0, StatusCode::OK);
@@ -241,15 +328,31 @@ async fn requests_are_throttled_per_address_and_per_client(h: Harness) {
             let client: &'static str = ["198.51.100.1", "198.51.100.2", "198.51.100.3"][n];
             assert_eq!(ask(email, client).await, StatusCode::OK, "{email} #{n}");
         }
-        assert_eq!(ask(email, "198.51.100.4").await, StatusCode::TOO_MANY_REQUESTS, "{email}");
+        assert_eq!(
+            ask(email, "198.51.100.4").await,
+            StatusCode::TOO_MANY_REQUESTS,
+            "{email}"
+        );
     }
     // Per client, across addresses.
     const ADDRESSES: [&str; 11] = [
-        "a0@example.com", "a1@example.com", "a2@example.com", "a3@example.com", "a4@example.com", "a5@example.com",
-        "a6@example.com", "a7@example.com", "a8@example.com", "a9@example.com", "a10@example.com",
+        "a0@example.com",
+        "a1@example.com",
+        "a2@example.com",
+        "a3@example.com",
+        "a4@example.com",
+        "a5@example.com",
+        "a6@example.com",
+        "a7@example.com",
+        "a8@example.com",
+        "a9@example.com",
+        "a10@example.com",
     ];
     for email in &ADDRESSES[..10] {
         assert_eq!(ask(email, "203.0.113.9").await, StatusCode::OK, "{email}");
     }
-    assert_eq!(ask(ADDRESSES[10], "203.0.113.9").await, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        ask(ADDRESSES[10], "203.0.113.9").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
 }

@@ -8,7 +8,9 @@ mod common;
 
 use std::collections::HashMap;
 
-use common::{harness::SECRET, postgres_url, redis_url, ws::ChatClient, ScratchDatabase, TestServer};
+use common::{
+    harness::SECRET, postgres_url, redis_url, ws::ChatClient, ScratchDatabase, TestServer,
+};
 use reqwest::Client;
 use serde_json::{json, Value};
 
@@ -54,8 +56,14 @@ async fn two_instances_share_messages_typing_and_presence() {
             json!({"email": format!("{name}@example.com"), "username": name, "displayName": name, "password": "correct horse battery"}),
         )
     };
-    let ana = register(&a, "ana").await["token"].as_str().unwrap().to_string();
-    let bo = register(&b, "bo_b").await["token"].as_str().unwrap().to_string();
+    let ana = register(&a, "ana").await["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let bo = register(&b, "bo_b").await["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let view = http
         .get(b.url("/api/communities/view?slug=bullpen"))
         .bearer_auth(&bo)
@@ -74,9 +82,13 @@ async fn two_instances_share_messages_typing_and_presence() {
 
     // Presence: Bo came online on B; Ana hears it on A.
     let presence = on_a.expect("presence").await;
-    assert_eq!((presence["online"].as_bool(), presence["userId"].is_string()), (Some(true), true));
+    assert_eq!(
+        (presence["online"].as_bool(), presence["userId"].is_string()),
+        (Some(true), true)
+    );
 
-    on_b.send(json!({"type": "typing", "channelId": general, "typing": true})).await;
+    on_b.send(json!({"type": "typing", "channelId": general, "typing": true}))
+        .await;
     assert_eq!(on_a.expect("typing").await["user"]["username"], "bo_b");
 
     on_b.say(&general, "n1", "hello from instance B").await;
@@ -99,7 +111,14 @@ async fn two_instances_share_messages_typing_and_presence() {
         .json::<Value>()
         .await
         .unwrap();
-    assert!(members.as_array().unwrap().iter().all(|m| m["online"] == true), "{members}");
+    assert!(
+        members
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["online"] == true),
+        "{members}"
+    );
 
     on_b.kill();
     let gone = on_a.expect("presence").await;
@@ -111,7 +130,10 @@ async fn two_instances_share_messages_typing_and_presence() {
 
 /// A prefix no other test run uses: tests share the machine's Redis.
 fn unique_prefix() -> String {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
     format!("test-{}-{nanos}", std::process::id())
 }
 
@@ -122,7 +144,9 @@ fn unique_prefix() -> String {
 #[tokio::test]
 async fn listeners_receive_messages_in_seq_order_with_senders_on_both_instances() {
     let test = "listeners_receive_messages_in_seq_order_with_senders_on_both_instances";
-    let (Some(database), Some(redis)) = (postgres_url(test), redis_url(test)) else { return };
+    let (Some(database), Some(redis)) = (postgres_url(test), redis_url(test)) else {
+        return;
+    };
     let scratch = ScratchDatabase::create(&database).await;
     let prefix = unique_prefix();
     let env = || {
@@ -148,9 +172,22 @@ async fn listeners_receive_messages_in_seq_order_with_senders_on_both_instances(
     };
     let mut tokens = Vec::new();
     for (server, name) in [(&a, "ana"), (&b, "bo_b"), (&a, "cy_a"), (&b, "di_b")] {
-        tokens.push(register(server, name).await["token"].as_str().unwrap().to_string());
+        tokens.push(
+            register(server, name).await["token"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
     }
-    let view: Value = http.get(a.url("/api/communities/view?slug=bullpen")).bearer_auth(&tokens[0]).send().await.unwrap().json().await.unwrap();
+    let view: Value = http
+        .get(a.url("/api/communities/view?slug=bullpen"))
+        .bearer_auth(&tokens[0])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let general = view["channels"][0]["id"].as_str().unwrap().to_string();
 
     let mut listeners = Vec::new();
@@ -166,28 +203,49 @@ async fn listeners_receive_messages_in_seq_order_with_senders_on_both_instances(
         let general = general.clone();
         senders.push(tokio::spawn(async move {
             for i in 0..EACH {
-                sender.say(&general, &format!("n{i}"), &format!("message {i}")).await;
+                sender
+                    .say(&general, &format!("n{i}"), &format!("message {i}"))
+                    .await;
             }
             sender
         }));
     }
-    let received = futures::future::join_all(listeners.into_iter().map(|mut listener| async move {
-        let mut seqs = Vec::with_capacity(2 * EACH);
-        while seqs.len() < 2 * EACH {
-            let event = listener.try_next_event(std::time::Duration::from_secs(60)).await.expect("every message arrives");
-            match event["type"].as_str() {
-                Some("messageCreated") => seqs.push(event["message"]["seq"].as_i64().unwrap()),
-                Some("resync") => panic!("the listener was told to resync after {} messages", seqs.len()),
-                _ => {}
+    let received =
+        futures::future::join_all(listeners.into_iter().map(|mut listener| async move {
+            let mut seqs = Vec::with_capacity(2 * EACH);
+            while seqs.len() < 2 * EACH {
+                let event = listener
+                    .try_next_event(std::time::Duration::from_secs(60))
+                    .await
+                    .expect("every message arrives");
+                match event["type"].as_str() {
+                    Some("messageCreated") => seqs.push(event["message"]["seq"].as_i64().unwrap()),
+                    Some("resync") => panic!(
+                        "the listener was told to resync after {} messages",
+                        seqs.len()
+                    ),
+                    _ => {}
+                }
             }
-        }
-        seqs
-    }))
-    .await;
+            seqs
+        }))
+        .await;
     for (listener, seqs) in ["on A", "on B"].into_iter().zip(received) {
-        let swapped = seqs.windows(2).filter(|pair| pair[1] != pair[0] + 1).count();
-        assert_eq!(swapped, 0, "{listener}: {swapped} of {} out of order", seqs.len());
-        assert_eq!((seqs[0], seqs[seqs.len() - 1]), (1, (2 * EACH) as i64), "{listener}");
+        let swapped = seqs
+            .windows(2)
+            .filter(|pair| pair[1] != pair[0] + 1)
+            .count();
+        assert_eq!(
+            swapped,
+            0,
+            "{listener}: {swapped} of {} out of order",
+            seqs.len()
+        );
+        assert_eq!(
+            (seqs[0], seqs[seqs.len() - 1]),
+            (1, (2 * EACH) as i64),
+            "{listener}"
+        );
     }
     for sender in senders {
         drop(sender.await.unwrap());

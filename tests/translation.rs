@@ -35,7 +35,11 @@ impl Apertium {
             eprintln!("SKIPPING: apertium-apy is not installed (apt-get install apertium-apy apertium-eng-spa apertium-fr-es)");
             return None;
         }
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let child = Command::new("apertium-apy")
             .args(["-p", &port.to_string(), "/usr/share/apertium/modes"])
             .stdout(Stdio::null())
@@ -45,7 +49,10 @@ impl Apertium {
             .expect("start apertium-apy");
         let url = format!("http://127.0.0.1:{port}");
         for _ in 0..100 {
-            if reqwest::get(format!("{url}/listPairs")).await.is_ok_and(|r| r.status().is_success()) {
+            if reqwest::get(format!("{url}/listPairs"))
+                .await
+                .is_ok_and(|r| r.status().is_success())
+            {
                 return Some(Apertium { url, _child: child });
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -55,7 +62,9 @@ impl Apertium {
 }
 
 fn which(program: &str) -> Option<std::path::PathBuf> {
-    std::env::split_paths(&std::env::var_os("PATH")?).map(|dir| dir.join(program)).find(|p| p.is_file())
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join(program))
+        .find(|p| p.is_file())
 }
 
 async fn person(h: &Harness, username: &str, language: &str) -> String {
@@ -81,14 +90,20 @@ async fn event_about(client: &mut ChatClient, kind: &str, message_id: &str) -> V
 
 #[tokio::test]
 async fn sqlite() {
-    let Some(apy) = Apertium::start().await else { return };
+    let Some(apy) = Apertium::start().await else {
+        return;
+    };
     scenario(Harness::sqlite_with(&[("APERTIUM_URL", &apy.url)]).await).await;
 }
 
 #[tokio::test]
 async fn postgres() {
-    let Some(apy) = Apertium::start().await else { return };
-    if let Some(h) = Harness::postgres_with("translation::postgres", &[("APERTIUM_URL", &apy.url)]).await {
+    let Some(apy) = Apertium::start().await else {
+        return;
+    };
+    if let Some(h) =
+        Harness::postgres_with("translation::postgres", &[("APERTIUM_URL", &apy.url)]).await
+    {
         scenario(h).await;
     }
 }
@@ -109,14 +124,21 @@ async fn scenario(h: Harness) {
     assert_eq!(status, StatusCode::OK, "{created}");
     let slug = created["slug"].as_str().unwrap().to_string();
     for token in [&bob, &chloe, &dora, &eve] {
-        h.post_as(token, "/api/communities/join", json!({"slug": slug})).await;
+        h.post_as(token, "/api/communities/join", json!({"slug": slug}))
+            .await;
     }
-    let (_, view) = h.get_as(&ana, &format!("/api/communities/view?slug={slug}")).await;
+    let (_, view) = h
+        .get_as(&ana, &format!("/api/communities/view?slug={slug}"))
+        .await;
     let general = view["channels"][0]["id"].as_str().unwrap().to_string();
 
     // What each reader can have translated into their language.
     let (_, sources) = h.get_as(&bob, "/api/ai/translation_sources").await;
-    assert_eq!(sources, json!(["es", "fr"]), "English readers: from Spanish, and French via Spanish");
+    assert_eq!(
+        sources,
+        json!(["es", "fr"]),
+        "English readers: from Spanish, and French via Spanish"
+    );
     let (_, sources) = h.get_as(&dora, "/api/ai/translation_sources").await;
     assert_eq!(sources, json!([]), "nothing translates into German offline");
 
@@ -128,13 +150,25 @@ async fn scenario(h: Harness) {
     dora_socket.subscribe(&general, None).await;
 
     // Spanish → English: delivered as written, then the translation, which says what it is from.
-    ana_socket.say(&general, "n1", "Hola a todos, creo que $TSLA va a subir mucho hoy").await;
+    ana_socket
+        .say(
+            &general,
+            "n1",
+            "Hola a todos, creo que $TSLA va a subir mucho hoy",
+        )
+        .await;
     let created = bob_socket.expect("messageCreated").await;
-    assert_eq!(created["message"]["body"], "Hola a todos, creo que $TSLA va a subir mucho hoy");
+    assert_eq!(
+        created["message"]["body"],
+        "Hola a todos, creo que $TSLA va a subir mucho hoy"
+    );
     let id = created["message"]["id"].as_str().unwrap().to_string();
     let translated = event_about(&mut bob_socket, "messageTranslated", &id).await;
     assert_eq!(translated["language"], "es", "{translated}");
-    let english = translated["translation"]["body"].as_str().unwrap().to_string();
+    let english = translated["translation"]["body"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert_eq!(translated["translation"]["language"], "en");
     assert_eq!(translated["translation"]["engine"], "apertium");
     assert!(english.contains("$TSLA"), "the cashtag survives: {english}");
@@ -153,40 +187,76 @@ async fn scenario(h: Harness) {
         dora_saw.push(event["type"].as_str().unwrap_or_default().to_string());
     };
     assert_eq!(analyzed["language"], "es", "{analyzed}");
-    assert!(!dora_saw.iter().any(|kind| kind == "messageTranslated"), "{dora_saw:?}");
+    assert!(
+        !dora_saw.iter().any(|kind| kind == "messageTranslated"),
+        "{dora_saw:?}"
+    );
 
     // Stored once and part of the history.
-    let (_, history) = h.get_as(&chloe, &format!("/api/chat/history?channelId={general}")).await;
-    let stored = history["messages"].as_array().unwrap().iter().find(|m| m["id"] == id.as_str()).unwrap().clone();
+    let (_, history) = h
+        .get_as(&chloe, &format!("/api/chat/history?channelId={general}"))
+        .await;
+    let stored = history["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == id.as_str())
+        .unwrap()
+        .clone();
     assert_eq!(stored["language"], "es");
-    assert!(stored["translations"].as_array().unwrap().iter().any(|t| t["language"] == "en"), "{stored}");
+    assert!(
+        stored["translations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["language"] == "en"),
+        "{stored}"
+    );
     // (The only English translation so far.)
     let count = "SELECT CAST(COUNT(*) AS TEXT) FROM message_translations WHERE language = 'en'";
     assert_eq!(h.scalar(count).await, "1");
 
     // A second English reader asking gets the cached one: prove it by marking the cache.
-    h.db.execute_unprepared("UPDATE message_translations SET body = 'from the cache' WHERE language = 'en'")
-        .await
-        .unwrap();
-    let (status, outcome) = h.post_as(&chloe, "/api/ai/translate", json!({"messageId": id})).await;
+    h.db.execute_unprepared(
+        "UPDATE message_translations SET body = 'from the cache' WHERE language = 'en'",
+    )
+    .await
+    .unwrap();
+    let (status, outcome) = h
+        .post_as(&chloe, "/api/ai/translate", json!({"messageId": id}))
+        .await;
     assert_eq!(status, StatusCode::OK, "{outcome}");
     assert_eq!(outcome["outcome"], "translated");
     assert_eq!(outcome["translation"]["body"], "from the cache");
 
     // German: no offline engine, and the reader is told so instead of getting a fake.
-    let (_, outcome) = h.post_as(&dora, "/api/ai/translate", json!({"messageId": id})).await;
-    assert_eq!(outcome, json!({"outcome": "noTranslator", "from": "es", "to": "de"}));
+    let (_, outcome) = h
+        .post_as(&dora, "/api/ai/translate", json!({"messageId": id}))
+        .await;
+    assert_eq!(
+        outcome,
+        json!({"outcome": "noTranslator", "from": "es", "to": "de"})
+    );
 
     // English → French goes through Spanish; the Spanish reader gets the direct translation.
     let mut eve_socket = ChatClient::connect(&h.server.base, &eve).await;
     eve_socket.subscribe(&general, None).await;
-    bob_socket.say(&general, "n2", "Good morning everyone, I think the market goes up today").await;
+    bob_socket
+        .say(
+            &general,
+            "n2",
+            "Good morning everyone, I think the market goes up today",
+        )
+        .await;
     let created = eve_socket.expect("messageCreated").await;
     let english_id = created["message"]["id"].as_str().unwrap().to_string();
     let french = event_about(&mut eve_socket, "messageTranslated", &english_id).await;
     assert_eq!(french["language"], "en", "{french}");
     assert_eq!(french["translation"]["language"], "fr", "{french}");
-    assert_eq!(french["translation"]["engine"], "apertium (via Spanish)", "{french}");
+    assert_eq!(
+        french["translation"]["engine"], "apertium (via Spanish)",
+        "{french}"
+    );
     let spanish = event_about(&mut ana_socket, "messageTranslated", &english_id).await;
     assert_eq!(spanish["translation"]["language"], "es", "{spanish}");
     assert_eq!(spanish["translation"]["engine"], "apertium");
@@ -194,31 +264,80 @@ async fn scenario(h: Harness) {
 
     // An edit drops the old translations; the new text is translated afresh.
     ana_socket.send(json!({"type": "edit", "messageId": id, "body": "Vendí todas mis acciones de $TSLA esta mañana"})).await;
-    assert_eq!(bob_socket.expect("messageEdited").await["message"]["id"], id.as_str());
+    assert_eq!(
+        bob_socket.expect("messageEdited").await["message"]["id"],
+        id.as_str()
+    );
     let retranslated = event_about(&mut bob_socket, "messageTranslated", &id).await;
     let english = retranslated["translation"]["body"].as_str().unwrap();
-    assert!(english.contains("$TSLA") && !english.contains("from the cache"), "{english}");
+    assert!(
+        english.contains("$TSLA") && !english.contains("from the cache"),
+        "{english}"
+    );
 
     // Catch me up: Chloe has read nothing; the summary is in the words (and language) written.
-    let (status, summary) = h.get_as(&chloe, &format!("/api/ai/catch_up?channelId={general}")).await;
+    let (status, summary) = h
+        .get_as(&chloe, &format!("/api/ai/catch_up?channelId={general}"))
+        .await;
     assert_eq!(status, StatusCode::OK, "{summary}");
     assert_eq!(summary["unread"], 2, "{summary}");
     let highlights = summary["highlights"].as_array().unwrap();
     assert!(!highlights.is_empty(), "{summary}");
-    let spanish = highlights.iter().find(|h| h["language"] == "es").expect("the Spanish message is summarised");
-    assert!(spanish["text"].as_str().unwrap().contains("Vendí"), "{spanish}");
-    assert!(spanish["translated"].is_null(), "not translated unless asked");
-    let (_, summary) = h.get_as(&chloe, &format!("/api/ai/catch_up?channelId={general}&translate=true")).await;
-    let spanish = summary["highlights"].as_array().unwrap().iter().find(|h| h["language"] == "es").unwrap().clone();
-    assert!(spanish["translated"].as_str().unwrap().contains("$TSLA"), "{spanish}");
+    let spanish = highlights
+        .iter()
+        .find(|h| h["language"] == "es")
+        .expect("the Spanish message is summarised");
+    assert!(
+        spanish["text"].as_str().unwrap().contains("Vendí"),
+        "{spanish}"
+    );
+    assert!(
+        spanish["translated"].is_null(),
+        "not translated unless asked"
+    );
+    let (_, summary) = h
+        .get_as(
+            &chloe,
+            &format!("/api/ai/catch_up?channelId={general}&translate=true"),
+        )
+        .await;
+    let spanish = summary["highlights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["language"] == "es")
+        .unwrap()
+        .clone();
+    assert!(
+        spanish["translated"].as_str().unwrap().contains("$TSLA"),
+        "{spanish}"
+    );
     // A one-sentence message shares the message's cached translation rather than paying again.
-    h.db.execute_unprepared("UPDATE message_translations SET body = 'Sold all my $TSLA (cached)' WHERE language = 'en'")
-        .await
-        .unwrap();
-    let (_, summary) = h.get_as(&chloe, &format!("/api/ai/catch_up?channelId={general}&translate=true")).await;
-    let spanish = summary["highlights"].as_array().unwrap().iter().find(|h| h["language"] == "es").unwrap().clone();
-    assert_eq!(spanish["translated"], "Sold all my $TSLA (cached)", "{spanish}");
+    h.db.execute_unprepared(
+        "UPDATE message_translations SET body = 'Sold all my $TSLA (cached)' WHERE language = 'en'",
+    )
+    .await
+    .unwrap();
+    let (_, summary) = h
+        .get_as(
+            &chloe,
+            &format!("/api/ai/catch_up?channelId={general}&translate=true"),
+        )
+        .await;
+    let spanish = summary["highlights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["language"] == "es")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        spanish["translated"], "Sold all my $TSLA (cached)",
+        "{spanish}"
+    );
     // Reading the summary marks nothing read.
-    let (_, again) = h.get_as(&chloe, &format!("/api/ai/catch_up?channelId={general}")).await;
+    let (_, again) = h
+        .get_as(&chloe, &format!("/api/ai/catch_up?channelId={general}"))
+        .await;
     assert_eq!(again["unread"], 2);
 }

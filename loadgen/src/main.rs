@@ -121,14 +121,26 @@ struct Load {
 
 fn main() {
     let cli = Cli::parse();
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let result = runtime.block_on(async {
         match cli.command {
             Command::Bullpen { url, ai, load } => run(Target::bullpen(&url, ai).await?, load).await,
             Command::BareServer { addr } => bare_server(&addr).await,
             Command::Bare { url, load } => run(Target::Bare { url }, load).await,
-            Command::History { messages, database, runs } => history(messages, database, runs).await,
-            Command::Portfolio { url, transactions, symbols, runs } => portfolio(&url, transactions, symbols, runs).await,
+            Command::History {
+                messages,
+                database,
+                runs,
+            } => history(messages, database, runs).await,
+            Command::Portfolio {
+                url,
+                transactions,
+                symbols,
+                runs,
+            } => portfolio(&url, transactions, symbols, runs).await,
             Command::Moderation { messages } => {
                 moderation(messages);
                 Ok(())
@@ -192,7 +204,10 @@ impl Target {
             .await?
             .json()
             .await?;
-        let channel = view["channels"][0]["id"].as_str().ok_or("no #general")?.to_string();
+        let channel = view["channels"][0]["id"]
+            .as_str()
+            .ok_or("no #general")?
+            .to_string();
         Ok(Target::Bullpen {
             url: url.to_string(),
             ws_url: format!("{}/api/chat/socket", url.replacen("http", "ws", 1)),
@@ -205,16 +220,37 @@ impl Target {
 
     async fn connect(&self, index: usize, sender: bool) -> Result<Socket, Error> {
         match self {
-            Target::Bare { url } => Ok(connect_async_with_config(url.as_str(), Some(client_config()), false).await?.0),
-            Target::Bullpen { ws_url, tokens, sender_token, channel, .. } => {
-                let token = if sender { sender_token } else { &tokens[index % tokens.len()] };
+            Target::Bare { url } => {
+                Ok(
+                    connect_async_with_config(url.as_str(), Some(client_config()), false)
+                        .await?
+                        .0,
+                )
+            }
+            Target::Bullpen {
+                ws_url,
+                tokens,
+                sender_token,
+                channel,
+                ..
+            } => {
+                let token = if sender {
+                    sender_token
+                } else {
+                    &tokens[index % tokens.len()]
+                };
                 let mut request = ws_url.as_str().into_client_request()?;
-                request
-                    .headers_mut()
-                    .insert("Authorization", HeaderValue::from_str(&format!("Bearer {token}"))?);
-                let (mut socket, _) = connect_async_with_config(request, Some(client_config()), false).await?;
-                let subscribe = json!({"type": "subscribe", "channelId": channel, "afterSeq": null});
-                socket.send(Message::Binary(framed(&subscribe.to_string()).into())).await?;
+                request.headers_mut().insert(
+                    "Authorization",
+                    HeaderValue::from_str(&format!("Bearer {token}"))?,
+                );
+                let (mut socket, _) =
+                    connect_async_with_config(request, Some(client_config()), false).await?;
+                let subscribe =
+                    json!({"type": "subscribe", "channelId": channel, "afterSeq": null});
+                socket
+                    .send(Message::Binary(framed(&subscribe.to_string()).into()))
+                    .await?;
                 // Wait for the confirmation, so that every listener is live before sending.
                 while let Some(frame) = socket.next().await {
                     if let Message::Binary(bytes) = frame? {
@@ -231,7 +267,9 @@ impl Target {
     /// The language listener `index` reads, with `--ai`.
     fn listener_language(&self, index: usize) -> Option<&'static str> {
         match self {
-            Target::Bullpen { tokens, ai: true, .. } => Some(reader_language(index % tokens.len())),
+            Target::Bullpen {
+                tokens, ai: true, ..
+            } => Some(reader_language(index % tokens.len())),
             _ => None,
         }
     }
@@ -239,12 +277,22 @@ impl Target {
     /// How many of the run's `messages` (the newest in the channel) the AI judged, read back
     /// from the channel's history: (judged, looked at).
     async fn judged_in_history(&self, messages: u64) -> Result<(u64, u64), Error> {
-        let Target::Bullpen { url, sender_token, channel, .. } = self else { return Ok((0, 0)) };
+        let Target::Bullpen {
+            url,
+            sender_token,
+            channel,
+            ..
+        } = self
+        else {
+            return Ok((0, 0));
+        };
         let http = reqwest::Client::new();
         let (mut judged, mut seen, mut before) = (0, 0, None::<i64>);
         while seen < messages {
-            let mut request =
-                http.get(format!("{url}/api/chat/history")).query(&[("channelId", channel)]).bearer_auth(sender_token);
+            let mut request = http
+                .get(format!("{url}/api/chat/history"))
+                .query(&[("channelId", channel)])
+                .bearer_auth(sender_token);
             if let Some(seq) = before {
                 request = request.query(&[("beforeSeq", seq)]);
             }
@@ -252,7 +300,10 @@ impl Target {
             let list = page["messages"].as_array().ok_or("no history")?;
             for message in list.iter().rev().take((messages - seen) as usize) {
                 seen += 1;
-                if !message["language"].is_null() || !message["flag"].is_null() || message["unchecked"] == true {
+                if !message["language"].is_null()
+                    || !message["flag"].is_null()
+                    || message["unchecked"] == true
+                {
                     judged += 1;
                 }
             }
@@ -273,7 +324,8 @@ impl Target {
                 } else {
                     body.to_string()
                 };
-                let event = json!({"type": "send", "channelId": channel, "nonce": "lg", "body": body});
+                let event =
+                    json!({"type": "send", "channelId": channel, "nonce": "lg", "body": body});
                 Message::Binary(framed(&event.to_string()).into())
             }
         }
@@ -324,7 +376,10 @@ fn framed(json: &str) -> Vec<u8> {
 }
 
 fn now_micros() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_micros() as u64
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_micros() as u64
 }
 
 /// The send times load messages carry (`lg:<micros>:`), found without parsing the JSON: one
@@ -343,7 +398,10 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 
 /// How many events of `kind` (`"messageTranslated"`, with quotes) a frame carries.
 fn count_events(frame: &[u8], kind: &[u8]) -> u64 {
-    frame.split(|b| *b == b'\n').filter(|line| contains(line, kind)).count() as u64
+    frame
+        .split(|b| *b == b'\n')
+        .filter(|line| contains(line, kind))
+        .count() as u64
 }
 
 fn markers(line: &[u8]) -> impl Iterator<Item = u64> + '_ {
@@ -351,7 +409,10 @@ fn markers(line: &[u8]) -> impl Iterator<Item = u64> + '_ {
     std::iter::from_fn(move || {
         let at = rest.windows(3).position(|w| w == b"lg:")? + 3;
         let digits = rest[at..].iter().take_while(|b| b.is_ascii_digit()).count();
-        let sent = std::str::from_utf8(&rest[at..at + digits]).ok()?.parse().ok();
+        let sent = std::str::from_utf8(&rest[at..at + digits])
+            .ok()?
+            .parse()
+            .ok();
         rest = &rest[at + digits..];
         sent
     })
@@ -368,8 +429,12 @@ async fn run(target: Target, load: Load) -> Result<(), Error> {
     let before = load.pid.and_then(resident_kib);
     let started = Instant::now();
     let mut listeners = Vec::with_capacity(load.clients);
-    for batch in (0..load.clients).collect::<Vec<_>>().chunks(load.connect_batch) {
-        let opened = futures::future::join_all(batch.iter().map(|i| target.connect(*i, false))).await;
+    for batch in (0..load.clients)
+        .collect::<Vec<_>>()
+        .chunks(load.connect_batch)
+    {
+        let opened =
+            futures::future::join_all(batch.iter().map(|i| target.connect(*i, false))).await;
         for socket in opened {
             listeners.push(socket?);
         }
@@ -390,12 +455,18 @@ async fn run(target: Target, load: Load) -> Result<(), Error> {
 
     let received = Arc::new(AtomicU64::new(0));
     let ai = Arc::new(AiSeen::default());
-    let latencies: Arc<Mutex<Vec<u32>>> =
-        Arc::new(Mutex::new(Vec::with_capacity(load.clients * load.messages as usize)));
+    let latencies: Arc<Mutex<Vec<u32>>> = Arc::new(Mutex::new(Vec::with_capacity(
+        load.clients * load.messages as usize,
+    )));
     let expected = load.clients as u64 * load.messages;
     let (done_tx, _) = broadcast::channel::<()>(1);
     for socket in listeners {
-        let (received, latencies, ai, mut done) = (received.clone(), latencies.clone(), ai.clone(), done_tx.subscribe());
+        let (received, latencies, ai, mut done) = (
+            received.clone(),
+            latencies.clone(),
+            ai.clone(),
+            done_tx.subscribe(),
+        );
         tokio::spawn(async move {
             let (_write, mut read) = socket.split();
             let mut mine = Vec::new();
@@ -444,9 +515,17 @@ async fn run(target: Target, load: Load) -> Result<(), Error> {
             quiet = Instant::now();
         }
     }
-    let total = send_started.elapsed() - if received.load(Ordering::Relaxed) < expected { quiet.elapsed() } else { Duration::ZERO };
+    let total = send_started.elapsed()
+        - if received.load(Ordering::Relaxed) < expected {
+            quiet.elapsed()
+        } else {
+            Duration::ZERO
+        };
     let ai_report = match &*target {
-        Target::Bullpen { ai: true, .. } => Some(ai.wait_and_report(&target, &load, send_started, sent_in).await?),
+        Target::Bullpen { ai: true, .. } => Some(
+            ai.wait_and_report(&target, &load, send_started, sent_in)
+                .await?,
+        ),
         _ => None,
     };
     let _ = done_tx.send(());
@@ -475,7 +554,10 @@ async fn run(target: Target, load: Load) -> Result<(), Error> {
         "fan-out latency: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
         pct(0.50),
         pct(0.99),
-        latencies.last().map(|us| *us as f64 / 1000.0).unwrap_or(f64::NAN)
+        latencies
+            .last()
+            .map(|us| *us as f64 / 1000.0)
+            .unwrap_or(f64::NAN)
     );
     if let Some(report) = ai_report {
         println!("{report}");
@@ -507,7 +589,9 @@ impl AiSeen {
     }
 
     fn total(&self) -> u64 {
-        self.analyzed.load(Ordering::Relaxed) + self.flagged.load(Ordering::Relaxed) + self.translated.load(Ordering::Relaxed)
+        self.analyzed.load(Ordering::Relaxed)
+            + self.flagged.load(Ordering::Relaxed)
+            + self.translated.load(Ordering::Relaxed)
     }
 
     /// Waits until the AI has been quiet for 5 s, then says how much it did and when it
@@ -532,11 +616,19 @@ impl AiSeen {
         // Every listener whose language differs from a message's should get its translation.
         let wanted: u64 = (0..load.clients)
             .filter_map(|i| target.listener_language(i))
-            .map(|reads| (0..load.messages).filter(|m| line_language(*m) != reads).count() as u64)
+            .map(|reads| {
+                (0..load.messages)
+                    .filter(|m| line_language(*m) != reads)
+                    .count() as u64
+            })
             .sum();
         let (judged, looked_at) = target.judged_in_history(load.messages).await?;
         let start_micros = now_micros() - send_started.elapsed().as_micros() as u64;
-        let finished = self.last_micros.load(Ordering::Relaxed).saturating_sub(start_micros) as f64 / 1e6;
+        let finished = self
+            .last_micros
+            .load(Ordering::Relaxed)
+            .saturating_sub(start_micros) as f64
+            / 1e6;
         Ok(format!(
             "AI: {judged} of {looked_at} messages judged (read back from history), {:.0} flagged (flags per listener), \
              {} of {wanted} translations delivered to their readers, {} language notes; \
@@ -559,12 +651,15 @@ async fn bare_server(addr: &str) -> Result<(), Error> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     println!("bare broadcast loop on ws://{}", listener.local_addr()?);
     let (hub, _) = broadcast::channel::<Message>(1024);
-    let config = WebSocketConfig::default().read_buffer_size(4 * 1024).write_buffer_size(64 * 1024);
+    let config = WebSocketConfig::default()
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(64 * 1024);
     loop {
         let (stream, _) = listener.accept().await?;
         let hub = hub.clone();
         tokio::spawn(async move {
-            let Ok(socket) = tokio_tungstenite::accept_async_with_config(stream, Some(config)).await
+            let Ok(socket) =
+                tokio_tungstenite::accept_async_with_config(stream, Some(config)).await
             else {
                 return;
             };
@@ -666,9 +761,15 @@ async fn history(count: u64, database: Option<String>, runs: usize) -> Result<()
         .filter(channels::Column::Id.eq(channel.id))
         .exec(&conn)
         .await?;
-    println!("stored {count} messages in {:.1} s", started.elapsed().as_secs_f64());
+    println!(
+        "stored {count} messages in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
 
-    for (label, before) in [("newest 50", None), ("50 from the middle", Some(count as i64 / 2))] {
+    for (label, before) in [
+        ("newest 50", None),
+        ("50 from the middle", Some(count as i64 / 2)),
+    ] {
         let mut times = Vec::with_capacity(runs);
         for _ in 0..runs {
             let t = Instant::now();
@@ -744,7 +845,12 @@ fn directory_symbols(count: usize) -> Vec<String> {
         .collect()
 }
 
-async fn portfolio(url: &str, transactions: usize, symbols: usize, runs: usize) -> Result<(), Error> {
+async fn portfolio(
+    url: &str,
+    transactions: usize,
+    symbols: usize,
+    runs: usize,
+) -> Result<(), Error> {
     use bullpen::portfolio::import::{guess_mapping, records, CHUNK_ROWS};
 
     let http = reqwest::Client::new();
@@ -757,9 +863,15 @@ async fn portfolio(url: &str, transactions: usize, symbols: usize, runs: usize) 
     if !response.status().is_success() {
         return Err(format!("registering: {}", response.text().await?).into());
     }
-    let token = response.json::<Value>().await?["token"].as_str().ok_or("no token")?.to_string();
+    let token = response.json::<Value>().await?["token"]
+        .as_str()
+        .ok_or("no token")?
+        .to_string();
     let call = |path: String, body: Value| {
-        let request = http.post(format!("{url}{path}")).bearer_auth(&token).json(&body);
+        let request = http
+            .post(format!("{url}{path}"))
+            .bearer_auth(&token)
+            .json(&body);
         async move {
             let response = request.send().await?;
             let status = response.status();
@@ -778,14 +890,25 @@ async fn portfolio(url: &str, transactions: usize, symbols: usize, runs: usize) 
     for i in 0..transactions {
         let day = start + chrono::Duration::days((i * 3650 / transactions) as i64);
         let symbol = &names[i % names.len()];
-        let (kind, shares) = if (i / names.len()) % 3 == 2 { ("SELL", 5) } else { ("BUY", 4) };
-        file.push_str(&format!("{day},{kind},{symbol},{shares},{}.{:02},1\n", 20 + i % 300, i % 100));
+        let (kind, shares) = if (i / names.len()) % 3 == 2 {
+            ("SELL", 5)
+        } else {
+            ("BUY", 4)
+        };
+        file.push_str(&format!(
+            "{day},{kind},{symbol},{shares},{}.{:02},1\n",
+            20 + i % 300,
+            i % 100
+        ));
     }
     let rows = records(&file);
     let mapping = guess_mapping(&rows[0]);
     let imported = Instant::now();
     let started = call("/api/portfolio/import/start".into(), json!({})).await?;
-    let (import, portfolio) = (started[0].as_str().ok_or("import id")?.to_string(), started[1]["id"].as_str().ok_or("id")?.to_string());
+    let (import, portfolio) = (
+        started[0].as_str().ok_or("import id")?.to_string(),
+        started[1]["id"].as_str().ok_or("id")?.to_string(),
+    );
     for (i, part) in rows[1..].chunks(CHUNK_ROWS).enumerate() {
         let refused = call(
             "/api/portfolio/import/rows".into(),
@@ -796,8 +919,17 @@ async fn portfolio(url: &str, transactions: usize, symbols: usize, runs: usize) 
             return Err(format!("rows refused: {refused}").into());
         }
     }
-    let done = call("/api/portfolio/import/confirm".into(), json!({"portfolio": portfolio, "import": import})).await?;
-    println!("imported {} transactions across {} symbols in {:.2} s", done["valid"], names.len(), imported.elapsed().as_secs_f64());
+    let done = call(
+        "/api/portfolio/import/confirm".into(),
+        json!({"portfolio": portfolio, "import": import}),
+    )
+    .await?;
+    println!(
+        "imported {} transactions across {} symbols in {:.2} s",
+        done["valid"],
+        names.len(),
+        imported.elapsed().as_secs_f64()
+    );
 
     let timed = |path: String| {
         let request = http.get(format!("{url}{path}")).bearer_auth(&token);
@@ -812,9 +944,18 @@ async fn portfolio(url: &str, transactions: usize, symbols: usize, runs: usize) 
         }
     };
     for (label, path) in [
-        ("figures  GET /api/portfolio", format!("/api/portfolio?portfolio={portfolio}")),
-        ("chart    GET /api/portfolio/performance (all)", format!("/api/portfolio/performance?portfolio={portfolio}&range=all")),
-        ("chart    GET /api/portfolio/performance (1y)", format!("/api/portfolio/performance?portfolio={portfolio}&range=1y")),
+        (
+            "figures  GET /api/portfolio",
+            format!("/api/portfolio?portfolio={portfolio}"),
+        ),
+        (
+            "chart    GET /api/portfolio/performance (all)",
+            format!("/api/portfolio/performance?portfolio={portfolio}&range=all"),
+        ),
+        (
+            "chart    GET /api/portfolio/performance (1y)",
+            format!("/api/portfolio/performance?portfolio={portfolio}&range=1y"),
+        ),
     ] {
         // The first request fills the price cache (quotes and histories from the source).
         let cold = timed(path.clone()).await?;

@@ -187,8 +187,16 @@ impl MigrationTrait for Migration {
                             .not_null()
                             .default(""),
                     )
-                    .col(ColumnDef::new(Communities::IconColor).string_len(7).not_null())
-                    .col(ColumnDef::new(Communities::Visibility).string_len(8).not_null())
+                    .col(
+                        ColumnDef::new(Communities::IconColor)
+                            .string_len(7)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Communities::Visibility)
+                            .string_len(8)
+                            .not_null(),
+                    )
                     // Null for the communities Bullpen itself seeds.
                     .col(ColumnDef::new(Communities::OwnerId).uuid().null())
                     .col(timestamp(Communities::CreatedAt))
@@ -203,7 +211,11 @@ impl MigrationTrait for Migration {
                     .if_not_exists()
                     .col(uuid(CommunityMembers::CommunityId))
                     .col(uuid(CommunityMembers::UserId))
-                    .col(ColumnDef::new(CommunityMembers::Rank).small_integer().not_null())
+                    .col(
+                        ColumnDef::new(CommunityMembers::Rank)
+                            .small_integer()
+                            .not_null(),
+                    )
                     .col(timestamp(CommunityMembers::JoinedAt))
                     .primary_key(
                         Index::create()
@@ -240,8 +252,16 @@ impl MigrationTrait for Migration {
                     .if_not_exists()
                     .col(uuid(CommunityRoles::Id).primary_key())
                     .col(uuid(CommunityRoles::CommunityId))
-                    .col(ColumnDef::new(CommunityRoles::Name).string_len(32).not_null())
-                    .col(ColumnDef::new(CommunityRoles::Permissions).integer().not_null())
+                    .col(
+                        ColumnDef::new(CommunityRoles::Name)
+                            .string_len(32)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(CommunityRoles::Permissions)
+                            .integer()
+                            .not_null(),
+                    )
                     .col(timestamp(CommunityRoles::CreatedAt))
                     .foreign_key(&mut cascade(
                         "fk_roles_community",
@@ -331,7 +351,12 @@ impl MigrationTrait for Migration {
                     .col(timestamp(Invites::CreatedAt))
                     .col(optional_timestamp(Invites::ExpiresAt))
                     .col(optional_timestamp(Invites::RevokedAt))
-                    .col(ColumnDef::new(Invites::Uses).integer().not_null().default(0))
+                    .col(
+                        ColumnDef::new(Invites::Uses)
+                            .integer()
+                            .not_null()
+                            .default(0),
+                    )
                     .foreign_key(&mut cascade(
                         "fk_invites_community",
                         (Invites::Table, Invites::CommunityId),

@@ -34,13 +34,34 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(MessageFlags::Table)
                     .if_not_exists()
-                    .col(ColumnDef::new(MessageFlags::MessageId).uuid().not_null().primary_key())
+                    .col(
+                        ColumnDef::new(MessageFlags::MessageId)
+                            .uuid()
+                            .not_null()
+                            .primary_key(),
+                    )
                     .col(ColumnDef::new(MessageFlags::Score).float().not_null())
-                    .col(ColumnDef::new(MessageFlags::Reason).string_len(200).not_null())
+                    .col(
+                        ColumnDef::new(MessageFlags::Reason)
+                            .string_len(200)
+                            .not_null(),
+                    )
                     .col(ColumnDef::new(MessageFlags::Severe).boolean().not_null())
-                    .col(ColumnDef::new(MessageFlags::Engine).string_len(100).not_null())
-                    .col(ColumnDef::new(MessageFlags::FlaggedAt).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(MessageFlags::DismissedAt).timestamp_with_time_zone().null())
+                    .col(
+                        ColumnDef::new(MessageFlags::Engine)
+                            .string_len(100)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(MessageFlags::FlaggedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(MessageFlags::DismissedAt)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
                     .col(ColumnDef::new(MessageFlags::DismissedBy).uuid().null())
                     .foreign_key(
                         ForeignKey::create()
@@ -55,6 +76,8 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(MessageFlags::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(MessageFlags::Table).to_owned())
+            .await
     }
 }

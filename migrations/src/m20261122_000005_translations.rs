@@ -48,10 +48,22 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(MessageTranslations::Table)
                     .if_not_exists()
-                    .col(ColumnDef::new(MessageTranslations::MessageId).uuid().not_null())
-                    .col(ColumnDef::new(MessageTranslations::Language).string_len(8).not_null())
+                    .col(
+                        ColumnDef::new(MessageTranslations::MessageId)
+                            .uuid()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(MessageTranslations::Language)
+                            .string_len(8)
+                            .not_null(),
+                    )
                     .col(ColumnDef::new(MessageTranslations::Body).text().not_null())
-                    .col(ColumnDef::new(MessageTranslations::Engine).string_len(100).not_null())
+                    .col(
+                        ColumnDef::new(MessageTranslations::Engine)
+                            .string_len(100)
+                            .not_null(),
+                    )
                     .col(
                         ColumnDef::new(MessageTranslations::CreatedAt)
                             .timestamp_with_time_zone()
@@ -74,12 +86,23 @@ impl MigrationTrait for Migration {
             .await?;
         // SQLite adds one column per ALTER TABLE.
         for column in [
-            ColumnDef::new(Messages::Language).string_len(8).null().to_owned(),
-            ColumnDef::new(Messages::AiStatus).string_len(16).null().to_owned(),
+            ColumnDef::new(Messages::Language)
+                .string_len(8)
+                .null()
+                .to_owned(),
+            ColumnDef::new(Messages::AiStatus)
+                .string_len(16)
+                .null()
+                .to_owned(),
         ] {
             let mut column = column;
             manager
-                .alter_table(Table::alter().table(Messages::Table).add_column(&mut column).to_owned())
+                .alter_table(
+                    Table::alter()
+                        .table(Messages::Table)
+                        .add_column(&mut column)
+                        .to_owned(),
+                )
                 .await?;
         }
         manager
@@ -87,7 +110,10 @@ impl MigrationTrait for Migration {
                 Table::alter()
                     .table(Users::Table)
                     .add_column(
-                        ColumnDef::new(Users::AutoTranslate).boolean().not_null().default(true),
+                        ColumnDef::new(Users::AutoTranslate)
+                            .boolean()
+                            .not_null()
+                            .default(true),
                     )
                     .to_owned(),
             )
@@ -96,7 +122,11 @@ impl MigrationTrait for Migration {
             .alter_table(
                 Table::alter()
                     .table(Communities::Table)
-                    .add_column(ColumnDef::new(Communities::ToxicityThreshold).float().null())
+                    .add_column(
+                        ColumnDef::new(Communities::ToxicityThreshold)
+                            .float()
+                            .null(),
+                    )
                     .to_owned(),
             )
             .await
@@ -105,17 +135,32 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .alter_table(
-                Table::alter().table(Communities::Table).drop_column(Communities::ToxicityThreshold).to_owned(),
+                Table::alter()
+                    .table(Communities::Table)
+                    .drop_column(Communities::ToxicityThreshold)
+                    .to_owned(),
             )
             .await?;
         manager
-            .alter_table(Table::alter().table(Users::Table).drop_column(Users::AutoTranslate).to_owned())
+            .alter_table(
+                Table::alter()
+                    .table(Users::Table)
+                    .drop_column(Users::AutoTranslate)
+                    .to_owned(),
+            )
             .await?;
         for column in [Messages::Language, Messages::AiStatus] {
             manager
-                .alter_table(Table::alter().table(Messages::Table).drop_column(column).to_owned())
+                .alter_table(
+                    Table::alter()
+                        .table(Messages::Table)
+                        .drop_column(column)
+                        .to_owned(),
+                )
                 .await?;
         }
-        manager.drop_table(Table::drop().table(MessageTranslations::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(MessageTranslations::Table).to_owned())
+            .await
     }
 }

@@ -49,10 +49,23 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(MarketCache::Table)
                     .if_not_exists()
-                    .col(ColumnDef::new(MarketCache::Key).string_len(64).not_null().primary_key())
+                    .col(
+                        ColumnDef::new(MarketCache::Key)
+                            .string_len(64)
+                            .not_null()
+                            .primary_key(),
+                    )
                     .col(ColumnDef::new(MarketCache::Body).text().not_null())
-                    .col(ColumnDef::new(MarketCache::Source).string_len(32).not_null())
-                    .col(ColumnDef::new(MarketCache::FetchedAt).timestamp_with_time_zone().not_null())
+                    .col(
+                        ColumnDef::new(MarketCache::Source)
+                            .string_len(32)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(MarketCache::FetchedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
                     .to_owned(),
             )
             .await?;
@@ -94,8 +107,15 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
-            .exec_stmt(Query::delete().from_table(Users::Table).and_where(Expr::col(Users::Username).eq(BOT_USERNAME)).to_owned())
+            .exec_stmt(
+                Query::delete()
+                    .from_table(Users::Table)
+                    .and_where(Expr::col(Users::Username).eq(BOT_USERNAME))
+                    .to_owned(),
+            )
             .await?;
-        manager.drop_table(Table::drop().table(MarketCache::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(MarketCache::Table).to_owned())
+            .await
     }
 }

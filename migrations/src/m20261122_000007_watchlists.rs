@@ -30,9 +30,21 @@ impl MigrationTrait for Migration {
                     .table(WatchlistItems::Table)
                     .if_not_exists()
                     .col(ColumnDef::new(WatchlistItems::UserId).uuid().not_null())
-                    .col(ColumnDef::new(WatchlistItems::Symbol).string_len(16).not_null())
-                    .col(ColumnDef::new(WatchlistItems::AddedAt).timestamp_with_time_zone().not_null())
-                    .primary_key(Index::create().col(WatchlistItems::UserId).col(WatchlistItems::Symbol))
+                    .col(
+                        ColumnDef::new(WatchlistItems::Symbol)
+                            .string_len(16)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(WatchlistItems::AddedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .primary_key(
+                        Index::create()
+                            .col(WatchlistItems::UserId)
+                            .col(WatchlistItems::Symbol),
+                    )
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_watchlist_items_user")
@@ -46,6 +58,8 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(WatchlistItems::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(WatchlistItems::Table).to_owned())
+            .await
     }
 }

@@ -83,12 +83,29 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(Portfolios::Table)
                     .if_not_exists()
-                    .col(ColumnDef::new(Portfolios::Id).uuid().not_null().primary_key())
+                    .col(
+                        ColumnDef::new(Portfolios::Id)
+                            .uuid()
+                            .not_null()
+                            .primary_key(),
+                    )
                     .col(ColumnDef::new(Portfolios::UserId).uuid().not_null())
                     .col(ColumnDef::new(Portfolios::Name).string_len(60).not_null())
-                    .col(ColumnDef::new(Portfolios::CostMethod).string_len(8).not_null())
-                    .col(ColumnDef::new(Portfolios::Currency).string_len(3).not_null())
-                    .col(ColumnDef::new(Portfolios::CreatedAt).timestamp_with_time_zone().not_null())
+                    .col(
+                        ColumnDef::new(Portfolios::CostMethod)
+                            .string_len(8)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Portfolios::Currency)
+                            .string_len(3)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Portfolios::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_portfolios_user")
@@ -110,34 +127,95 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        let decimal = |column: PortfolioTransactions| ColumnDef::new(column).string_len(40).null().to_owned();
+        let decimal =
+            |column: PortfolioTransactions| ColumnDef::new(column).string_len(40).null().to_owned();
         manager
             .create_table(
                 Table::create()
                     .table(PortfolioTransactions::Table)
                     .if_not_exists()
-                    .col(ColumnDef::new(PortfolioTransactions::Id).uuid().not_null().primary_key())
-                    .col(ColumnDef::new(PortfolioTransactions::PortfolioId).uuid().not_null())
-                    .col(ColumnDef::new(PortfolioTransactions::Kind).string_len(10).not_null())
-                    .col(ColumnDef::new(PortfolioTransactions::TradeDate).string_len(10).not_null())
-                    .col(ColumnDef::new(PortfolioTransactions::Seq).big_integer().not_null())
-                    .col(ColumnDef::new(PortfolioTransactions::Symbol).string_len(16).null())
+                    .col(
+                        ColumnDef::new(PortfolioTransactions::Id)
+                            .uuid()
+                            .not_null()
+                            .primary_key(),
+                    )
+                    .col(
+                        ColumnDef::new(PortfolioTransactions::PortfolioId)
+                            .uuid()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(PortfolioTransactions::Kind)
+                            .string_len(10)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(PortfolioTransactions::TradeDate)
+                            .string_len(10)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(PortfolioTransactions::Seq)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(PortfolioTransactions::Symbol)
+                            .string_len(16)
+                            .null(),
+                    )
                     .col(decimal(PortfolioTransactions::Shares))
                     .col(decimal(PortfolioTransactions::Price))
-                    .col(ColumnDef::new(PortfolioTransactions::Fees).string_len(40).not_null())
+                    .col(
+                        ColumnDef::new(PortfolioTransactions::Fees)
+                            .string_len(40)
+                            .not_null(),
+                    )
                     .col(decimal(PortfolioTransactions::Amount))
                     .col(decimal(PortfolioTransactions::Ratio))
-                    .col(ColumnDef::new(PortfolioTransactions::Currency).string_len(3).not_null())
-                    .col(ColumnDef::new(PortfolioTransactions::Note).string_len(500).not_null())
-                    .col(ColumnDef::new(PortfolioTransactions::Name).string_len(100).null())
-                    .col(ColumnDef::new(PortfolioTransactions::Sector).string_len(60).null())
-                    .col(ColumnDef::new(PortfolioTransactions::ImportId).uuid().null())
-                    .col(ColumnDef::new(PortfolioTransactions::ImportRow).big_integer().null())
-                    .col(ColumnDef::new(PortfolioTransactions::CreatedAt).timestamp_with_time_zone().not_null())
+                    .col(
+                        ColumnDef::new(PortfolioTransactions::Currency)
+                            .string_len(3)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(PortfolioTransactions::Note)
+                            .string_len(500)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(PortfolioTransactions::Name)
+                            .string_len(100)
+                            .null(),
+                    )
+                    .col(
+                        ColumnDef::new(PortfolioTransactions::Sector)
+                            .string_len(60)
+                            .null(),
+                    )
+                    .col(
+                        ColumnDef::new(PortfolioTransactions::ImportId)
+                            .uuid()
+                            .null(),
+                    )
+                    .col(
+                        ColumnDef::new(PortfolioTransactions::ImportRow)
+                            .big_integer()
+                            .null(),
+                    )
+                    .col(
+                        ColumnDef::new(PortfolioTransactions::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_portfolio_transactions_portfolio")
-                            .from(PortfolioTransactions::Table, PortfolioTransactions::PortfolioId)
+                            .from(
+                                PortfolioTransactions::Table,
+                                PortfolioTransactions::PortfolioId,
+                            )
                             .to(Portfolios::Table, Portfolios::Id)
                             .on_delete(ForeignKeyAction::Cascade),
                     )
@@ -169,14 +247,43 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(PriceAlerts::Table)
                     .if_not_exists()
-                    .col(ColumnDef::new(PriceAlerts::Id).uuid().not_null().primary_key())
+                    .col(
+                        ColumnDef::new(PriceAlerts::Id)
+                            .uuid()
+                            .not_null()
+                            .primary_key(),
+                    )
                     .col(ColumnDef::new(PriceAlerts::UserId).uuid().not_null())
-                    .col(ColumnDef::new(PriceAlerts::Symbol).string_len(16).not_null())
-                    .col(ColumnDef::new(PriceAlerts::Direction).string_len(5).not_null())
-                    .col(ColumnDef::new(PriceAlerts::Target).string_len(40).not_null())
-                    .col(ColumnDef::new(PriceAlerts::CreatedAt).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(PriceAlerts::TriggeredAt).timestamp_with_time_zone().null())
-                    .col(ColumnDef::new(PriceAlerts::TriggeredPrice).string_len(40).null())
+                    .col(
+                        ColumnDef::new(PriceAlerts::Symbol)
+                            .string_len(16)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(PriceAlerts::Direction)
+                            .string_len(5)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(PriceAlerts::Target)
+                            .string_len(40)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(PriceAlerts::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(PriceAlerts::TriggeredAt)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
+                    .col(
+                        ColumnDef::new(PriceAlerts::TriggeredPrice)
+                            .string_len(40)
+                            .null(),
+                    )
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_price_alerts_user")
@@ -200,8 +307,14 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(PriceAlerts::Table).to_owned()).await?;
-        manager.drop_table(Table::drop().table(PortfolioTransactions::Table).to_owned()).await?;
-        manager.drop_table(Table::drop().table(Portfolios::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(PriceAlerts::Table).to_owned())
+            .await?;
+        manager
+            .drop_table(Table::drop().table(PortfolioTransactions::Table).to_owned())
+            .await?;
+        manager
+            .drop_table(Table::drop().table(Portfolios::Table).to_owned())
+            .await
     }
 }

@@ -50,15 +50,39 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(AssistantConversations::Table)
                     .if_not_exists()
-                    .col(ColumnDef::new(AssistantConversations::Id).uuid().not_null().primary_key())
-                    .col(ColumnDef::new(AssistantConversations::UserId).uuid().not_null())
-                    .col(ColumnDef::new(AssistantConversations::Title).string_len(80).not_null())
-                    .col(ColumnDef::new(AssistantConversations::CreatedAt).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(AssistantConversations::UpdatedAt).timestamp_with_time_zone().not_null())
+                    .col(
+                        ColumnDef::new(AssistantConversations::Id)
+                            .uuid()
+                            .not_null()
+                            .primary_key(),
+                    )
+                    .col(
+                        ColumnDef::new(AssistantConversations::UserId)
+                            .uuid()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(AssistantConversations::Title)
+                            .string_len(80)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(AssistantConversations::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(AssistantConversations::UpdatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_assistant_conversations_user")
-                            .from(AssistantConversations::Table, AssistantConversations::UserId)
+                            .from(
+                                AssistantConversations::Table,
+                                AssistantConversations::UserId,
+                            )
                             .to(Users::Table, Users::Id)
                             .on_delete(ForeignKeyAction::Cascade),
                     )
@@ -80,15 +104,40 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(AssistantMessages::Table)
                     .if_not_exists()
-                    .col(ColumnDef::new(AssistantMessages::Id).uuid().not_null().primary_key())
-                    .col(ColumnDef::new(AssistantMessages::ConversationId).uuid().not_null())
+                    .col(
+                        ColumnDef::new(AssistantMessages::Id)
+                            .uuid()
+                            .not_null()
+                            .primary_key(),
+                    )
+                    .col(
+                        ColumnDef::new(AssistantMessages::ConversationId)
+                            .uuid()
+                            .not_null(),
+                    )
                     .col(ColumnDef::new(AssistantMessages::UserId).uuid().not_null())
-                    .col(ColumnDef::new(AssistantMessages::Role).string_len(10).not_null())
+                    .col(
+                        ColumnDef::new(AssistantMessages::Role)
+                            .string_len(10)
+                            .not_null(),
+                    )
                     .col(ColumnDef::new(AssistantMessages::Body).text().not_null())
                     .col(ColumnDef::new(AssistantMessages::Cards).text().not_null())
-                    .col(ColumnDef::new(AssistantMessages::Language).string_len(5).not_null())
-                    .col(ColumnDef::new(AssistantMessages::Engine).string_len(80).not_null())
-                    .col(ColumnDef::new(AssistantMessages::CreatedAt).timestamp_with_time_zone().not_null())
+                    .col(
+                        ColumnDef::new(AssistantMessages::Language)
+                            .string_len(5)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(AssistantMessages::Engine)
+                            .string_len(80)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(AssistantMessages::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_assistant_messages_conversation")
@@ -123,7 +172,15 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(AssistantMessages::Table).to_owned()).await?;
-        manager.drop_table(Table::drop().table(AssistantConversations::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(AssistantMessages::Table).to_owned())
+            .await?;
+        manager
+            .drop_table(
+                Table::drop()
+                    .table(AssistantConversations::Table)
+                    .to_owned(),
+            )
+            .await
     }
 }

@@ -70,14 +70,27 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(TwoFactor::Table)
                     .if_not_exists()
-                    .col(ColumnDef::new(TwoFactor::UserId).uuid().not_null().primary_key())
+                    .col(
+                        ColumnDef::new(TwoFactor::UserId)
+                            .uuid()
+                            .not_null()
+                            .primary_key(),
+                    )
                     // Base32, as the authenticator app was given it.
                     .col(ColumnDef::new(TwoFactor::Secret).string_len(64).not_null())
                     // NULL while set-up waits for the first code: not yet required at sign-in.
-                    .col(ColumnDef::new(TwoFactor::EnabledAt).timestamp_with_time_zone().null())
+                    .col(
+                        ColumnDef::new(TwoFactor::EnabledAt)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
                     // The newest time step a code was accepted for: a code never works twice.
                     .col(ColumnDef::new(TwoFactor::LastUsedStep).big_integer().null())
-                    .col(ColumnDef::new(TwoFactor::CreatedAt).timestamp_with_time_zone().not_null())
+                    .col(
+                        ColumnDef::new(TwoFactor::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
                     .foreign_key(&mut belongs_to_user(TwoFactor::Table, TwoFactor::UserId))
                     .to_owned(),
             )
@@ -88,11 +101,27 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(RecoveryCodes::Table)
                     .if_not_exists()
-                    .col(ColumnDef::new(RecoveryCodes::Id).uuid().not_null().primary_key())
+                    .col(
+                        ColumnDef::new(RecoveryCodes::Id)
+                            .uuid()
+                            .not_null()
+                            .primary_key(),
+                    )
                     .col(ColumnDef::new(RecoveryCodes::UserId).uuid().not_null())
-                    .col(ColumnDef::new(RecoveryCodes::CodeHash).string_len(64).not_null())
-                    .col(ColumnDef::new(RecoveryCodes::UsedAt).timestamp_with_time_zone().null())
-                    .foreign_key(&mut belongs_to_user(RecoveryCodes::Table, RecoveryCodes::UserId))
+                    .col(
+                        ColumnDef::new(RecoveryCodes::CodeHash)
+                            .string_len(64)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(RecoveryCodes::UsedAt)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
+                    .foreign_key(&mut belongs_to_user(
+                        RecoveryCodes::Table,
+                        RecoveryCodes::UserId,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -112,13 +141,38 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(LoginChallenges::Table)
                     .if_not_exists()
-                    .col(ColumnDef::new(LoginChallenges::Id).uuid().not_null().primary_key())
+                    .col(
+                        ColumnDef::new(LoginChallenges::Id)
+                            .uuid()
+                            .not_null()
+                            .primary_key(),
+                    )
                     .col(ColumnDef::new(LoginChallenges::UserId).uuid().not_null())
-                    .col(ColumnDef::new(LoginChallenges::TokenHash).string_len(64).not_null().unique_key())
-                    .col(ColumnDef::new(LoginChallenges::CreatedAt).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(LoginChallenges::ExpiresAt).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(LoginChallenges::UsedAt).timestamp_with_time_zone().null())
-                    .foreign_key(&mut belongs_to_user(LoginChallenges::Table, LoginChallenges::UserId))
+                    .col(
+                        ColumnDef::new(LoginChallenges::TokenHash)
+                            .string_len(64)
+                            .not_null()
+                            .unique_key(),
+                    )
+                    .col(
+                        ColumnDef::new(LoginChallenges::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(LoginChallenges::ExpiresAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(LoginChallenges::UsedAt)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
+                    .foreign_key(&mut belongs_to_user(
+                        LoginChallenges::Table,
+                        LoginChallenges::UserId,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -128,13 +182,38 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(PasswordResets::Table)
                     .if_not_exists()
-                    .col(ColumnDef::new(PasswordResets::Id).uuid().not_null().primary_key())
+                    .col(
+                        ColumnDef::new(PasswordResets::Id)
+                            .uuid()
+                            .not_null()
+                            .primary_key(),
+                    )
                     .col(ColumnDef::new(PasswordResets::UserId).uuid().not_null())
-                    .col(ColumnDef::new(PasswordResets::TokenHash).string_len(64).not_null().unique_key())
-                    .col(ColumnDef::new(PasswordResets::CreatedAt).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(PasswordResets::ExpiresAt).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(PasswordResets::UsedAt).timestamp_with_time_zone().null())
-                    .foreign_key(&mut belongs_to_user(PasswordResets::Table, PasswordResets::UserId))
+                    .col(
+                        ColumnDef::new(PasswordResets::TokenHash)
+                            .string_len(64)
+                            .not_null()
+                            .unique_key(),
+                    )
+                    .col(
+                        ColumnDef::new(PasswordResets::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(PasswordResets::ExpiresAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(PasswordResets::UsedAt)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
+                    .foreign_key(&mut belongs_to_user(
+                        PasswordResets::Table,
+                        PasswordResets::UserId,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -148,7 +227,9 @@ impl MigrationTrait for Migration {
             RecoveryCodes::Table.into_iden(),
             TwoFactor::Table.into_iden(),
         ] {
-            manager.drop_table(Table::drop().table(table).if_exists().to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(table).if_exists().to_owned())
+                .await?;
         }
         Ok(())
     }

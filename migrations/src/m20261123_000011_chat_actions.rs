@@ -23,9 +23,18 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(ChatActions::Table)
                     .if_not_exists()
-                    .col(ColumnDef::new(ChatActions::Id).uuid().not_null().primary_key())
+                    .col(
+                        ColumnDef::new(ChatActions::Id)
+                            .uuid()
+                            .not_null()
+                            .primary_key(),
+                    )
                     .col(ColumnDef::new(ChatActions::UserId).uuid().not_null())
-                    .col(ColumnDef::new(ChatActions::At).timestamp_with_time_zone().not_null())
+                    .col(
+                        ColumnDef::new(ChatActions::At)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
                     .to_owned(),
             )
             .await?;
@@ -52,6 +61,8 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(ChatActions::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(ChatActions::Table).to_owned())
+            .await
     }
 }

@@ -23,7 +23,9 @@ pub async fn moderation_queue(slug: String) -> Result<Vec<FlaggedMessage>, AppEr
 
 /// Marks a flag as wrong; the badge disappears for everyone.
 #[server(prefix = "/api/moderation", endpoint = "dismiss", input = Json)]
-pub async fn dismiss_flag(#[server(rename = "messageId")] message_id: String) -> Result<(), AppError> {
+pub async fn dismiss_flag(
+    #[server(rename = "messageId")] message_id: String,
+) -> Result<(), AppError> {
     crate::platform::server::respond(
         async move {
             let state = crate::platform::server::AppState::current()?;
@@ -36,7 +38,9 @@ pub async fn dismiss_flag(#[server(rename = "messageId")] message_id: String) ->
 
 /// Deletes a flagged message (the same soft delete as in the chat).
 #[server(prefix = "/api/moderation", endpoint = "delete", input = Json)]
-pub async fn delete_flagged(#[server(rename = "messageId")] message_id: String) -> Result<(), AppError> {
+pub async fn delete_flagged(
+    #[server(rename = "messageId")] message_id: String,
+) -> Result<(), AppError> {
     crate::platform::server::respond(
         async move {
             let state = crate::platform::server::AppState::current()?;

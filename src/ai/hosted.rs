@@ -151,8 +151,12 @@ impl Hosted {
                     }
                     let message = error_message(&text);
                     match status {
-                        StatusCode::TOO_MANY_REQUESTS => (Failure::RateLimited(attempt), retry_after),
-                        s if s.is_server_error() => (Failure::Status(s.as_u16(), message), retry_after),
+                        StatusCode::TOO_MANY_REQUESTS => {
+                            (Failure::RateLimited(attempt), retry_after)
+                        }
+                        s if s.is_server_error() => {
+                            (Failure::Status(s.as_u16(), message), retry_after)
+                        }
                         s => return Err(Failure::Status(s.as_u16(), message)),
                     }
                 }
@@ -195,20 +199,25 @@ impl Hosted {
         if self.moderation_endpoint.load(Ordering::Relaxed) != ENDPOINT_ABSENT {
             match self.post("/moderations", &json!({ "input": text })).await {
                 Ok(reply) => {
-                    self.moderation_endpoint.store(ENDPOINT_PRESENT, Ordering::Relaxed);
+                    self.moderation_endpoint
+                        .store(ENDPOINT_PRESENT, Ordering::Relaxed);
                     return moderation_reply(&reply);
                 }
                 Err(Failure::Status(404 | 405, _))
                     if self.moderation_endpoint.load(Ordering::Relaxed) == ENDPOINT_UNKNOWN =>
                 {
                     tracing::info!(base = %self.ai.base_url, "no /moderations endpoint; classifying with a JSON prompt");
-                    self.moderation_endpoint.store(ENDPOINT_ABSENT, Ordering::Relaxed);
+                    self.moderation_endpoint
+                        .store(ENDPOINT_ABSENT, Ordering::Relaxed);
                 }
                 Err(other) => return Err(other),
             }
         }
         let content = self.complete(CLASSIFY_PROMPT, text, true).await?;
-        Ok(Produced { value: classification_reply(&content)?, engine: self.ai.model.clone() })
+        Ok(Produced {
+            value: classification_reply(&content)?,
+            engine: self.ai.model.clone(),
+        })
     }
 }
 
@@ -258,7 +267,10 @@ fn moderation_reply(reply: &Value) -> Result<Produced<Assessment>, Failure> {
             reason: format!("{} ({score:.2})", category.replace('/', ", ")),
             severe,
         },
-        engine: reply["model"].as_str().unwrap_or("moderation endpoint").to_string(),
+        engine: reply["model"]
+            .as_str()
+            .unwrap_or("moderation endpoint")
+            .to_string(),
     })
 }
 
@@ -270,7 +282,12 @@ fn classification_reply(content: &str) -> Result<Assessment, Failure> {
         .as_f64()
         .filter(|s| (0.0..=1.0).contains(s))
         .ok_or_else(|| Failure::Malformed("no toxicity between 0 and 1".into()))?;
-    let label: String = value["reason"].as_str().unwrap_or("toxic").chars().take(60).collect();
+    let label: String = value["reason"]
+        .as_str()
+        .unwrap_or("toxic")
+        .chars()
+        .take(60)
+        .collect();
     Ok(Assessment {
         score: score as f32,
         reason: format!("{} ({score:.2})", label.trim().to_lowercase()),
@@ -290,7 +307,12 @@ impl Provider for Hosted {
         }
     }
 
-    async fn translate(&self, text: &str, from: &str, to: &str) -> Result<Produced<String>, AiError> {
+    async fn translate(
+        &self,
+        text: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<Produced<String>, AiError> {
         let shielded = language::shield(text);
         let system = format!(
             "Translate the user's chat message from {} to {}. Keep every token like ZXQ0Z \
@@ -329,7 +351,10 @@ impl Provider for Hosted {
             language_name(Locale::en, language),
         );
         match self.complete(&system, facts, false).await {
-            Ok(text) if !text.trim().is_empty() => Ok(Produced { value: text.trim().to_string(), engine: self.ai.model.clone() }),
+            Ok(text) if !text.trim().is_empty() => Ok(Produced {
+                value: text.trim().to_string(),
+                engine: self.ai.model.clone(),
+            }),
             Ok(_) => Err(AiError::Unavailable("the model wrote nothing".into())),
             Err(failure) => Err(AiError::Unavailable(failure.to_string())),
         }
@@ -357,7 +382,8 @@ mod tests {
 
     use super::*;
 
-    const MODERATION_FLAGGED: &str = include_str!("../../tests/fixtures/openai/moderation-flagged.json");
+    const MODERATION_FLAGGED: &str =
+        include_str!("../../tests/fixtures/openai/moderation-flagged.json");
     const CHAT_COMPLETION: &str = include_str!("../../tests/fixtures/openai/chat-completion.json");
     const RATE_LIMITED: &str = include_str!("../../tests/fixtures/openai/rate-limited.json");
 
@@ -371,7 +397,12 @@ mod tests {
     }
 
     fn ok(body: &str) -> Reply {
-        Reply { status: 200, headers: vec![], body: body.to_string(), delay: Duration::ZERO }
+        Reply {
+            status: 200,
+            headers: vec![],
+            body: body.to_string(),
+            delay: Duration::ZERO,
+        }
     }
 
     fn status(status: u16, body: &str) -> Reply {
@@ -391,27 +422,37 @@ mod tests {
         seen: Arc<Mutex<Vec<(String, Value)>>>,
     }
 
-    async fn answer(State(script): State<Script>, uri: Uri, _: HeaderMap, body: String) -> Response {
-        script
-            .seen
-            .lock()
-            .unwrap()
-            .push((uri.path().to_string(), serde_json::from_str(&body).unwrap_or(Value::Null)));
+    async fn answer(
+        State(script): State<Script>,
+        uri: Uri,
+        _: HeaderMap,
+        body: String,
+    ) -> Response {
+        script.seen.lock().unwrap().push((
+            uri.path().to_string(),
+            serde_json::from_str(&body).unwrap_or(Value::Null),
+        ));
         let reply = script.replies.lock().unwrap().pop_front();
         let Some(reply) = reply else {
             return (StatusCode::INTERNAL_SERVER_ERROR, "the script ran out").into_response();
         };
         tokio::time::sleep(reply.delay).await;
-        let mut response = (StatusCode::from_u16(reply.status).unwrap(), reply.body).into_response();
+        let mut response =
+            (StatusCode::from_u16(reply.status).unwrap(), reply.body).into_response();
         for (name, value) in reply.headers {
             response.headers_mut().insert(name, value.parse().unwrap());
         }
-        response.headers_mut().insert("content-type", "application/json".parse().unwrap());
+        response
+            .headers_mut()
+            .insert("content-type", "application/json".parse().unwrap());
         response
     }
 
     async fn server(replies: Vec<Reply>) -> (Script, String) {
-        let script = Script { replies: Arc::new(Mutex::new(replies.into())), ..Default::default() };
+        let script = Script {
+            replies: Arc::new(Mutex::new(replies.into())),
+            ..Default::default()
+        };
         let app = Router::new().fallback(answer).with_state(script.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr: SocketAddr = listener.local_addr().unwrap();
@@ -428,30 +469,52 @@ mod tests {
     }
 
     fn hosted(base: &str, policy: Policy) -> Hosted {
-        let ai = HostedAi { base_url: base.to_string(), api_key: Some("sk-test".into()), model: "gpt-4o-mini".into() };
+        let ai = HostedAi {
+            base_url: base.to_string(),
+            api_key: Some("sk-test".into()),
+            model: "gpt-4o-mini".into(),
+        };
         Hosted::with_policy(ai, BuiltIn { apertium: None }, policy)
     }
 
     fn paths(script: &Script) -> Vec<String> {
-        script.seen.lock().unwrap().iter().map(|(p, _)| p.clone()).collect()
+        script
+            .seen
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(p, _)| p.clone())
+            .collect()
     }
 
     #[tokio::test]
     async fn the_moderation_endpoint_scores_a_threat() {
         let (script, base) = server(vec![ok(MODERATION_FLAGGED)]).await;
-        let judged = hosted(&base, policy()).moderate("I want to kill them.").await.unwrap();
+        let judged = hosted(&base, policy())
+            .moderate("I want to kill them.")
+            .await
+            .unwrap();
         assert_eq!(judged.engine, "text-moderation-007");
         assert!((judged.value.score - 0.9972).abs() < 1e-3, "{judged:?}");
         assert_eq!(judged.value.reason, "violence (1.00)");
         assert!(judged.value.severe, "harassment/threatening is flagged");
-        assert_eq!(script.seen.lock().unwrap()[0].1["input"], "I want to kill them.");
+        assert_eq!(
+            script.seen.lock().unwrap()[0].1["input"],
+            "I want to kill them."
+        );
     }
 
     #[tokio::test]
     async fn a_rate_limit_is_retried_after_the_time_asked() {
-        let limited = Reply { headers: vec![("retry-after", "0.05")], ..status(429, RATE_LIMITED) };
+        let limited = Reply {
+            headers: vec![("retry-after", "0.05")],
+            ..status(429, RATE_LIMITED)
+        };
         let (script, base) = server(vec![limited, ok(MODERATION_FLAGGED)]).await;
-        let judged = hosted(&base, policy()).moderate("I want to kill them.").await.unwrap();
+        let judged = hosted(&base, policy())
+            .moderate("I want to kill them.")
+            .await
+            .unwrap();
         assert_eq!(judged.engine, "text-moderation-007");
         assert_eq!(paths(&script), ["/v1/moderations", "/v1/moderations"]);
     }
@@ -460,35 +523,65 @@ mod tests {
     async fn a_lasting_rate_limit_falls_back_to_the_built_in_engine() {
         let limited = status(429, RATE_LIMITED);
         let (script, base) = server(vec![limited.clone(), limited.clone(), limited]).await;
-        let judged = hosted(&base, policy()).moderate("you are a worthless idiot").await.unwrap();
+        let judged = hosted(&base, policy())
+            .moderate("you are a worthless idiot")
+            .await
+            .unwrap();
         assert_eq!(judged.engine, "built-in");
-        assert!(judged.value.score >= 0.7, "the built-in engine still flags it: {judged:?}");
+        assert!(
+            judged.value.score >= 0.7,
+            "the built-in engine still flags it: {judged:?}"
+        );
         assert_eq!(paths(&script).len(), 3, "three tries, then the fallback");
     }
 
     #[tokio::test]
     async fn a_slow_service_times_out_and_falls_back() {
-        let slow = Reply { delay: Duration::from_secs(2), ..ok(MODERATION_FLAGGED) };
+        let slow = Reply {
+            delay: Duration::from_secs(2),
+            ..ok(MODERATION_FLAGGED)
+        };
         let (script, base) = server(vec![slow.clone(), slow.clone(), slow]).await;
         let started = Instant::now();
-        let judged = hosted(&base, policy()).moderate("have a nice day").await.unwrap();
+        let judged = hosted(&base, policy())
+            .moderate("have a nice day")
+            .await
+            .unwrap();
         assert_eq!(judged.engine, "built-in");
         assert!(judged.value.score < 0.7);
         assert_eq!(paths(&script).len(), 3);
-        assert!(started.elapsed() < Duration::from_secs(2), "it did not wait for the slow answers");
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "it did not wait for the slow answers"
+        );
     }
 
     #[tokio::test]
     async fn without_a_moderation_endpoint_a_json_prompt_classifies() {
         let not_found = status(404, r#"{"error":{"message":"404 page not found"}}"#);
         let verdict = completion(r#"{"toxicity": 0.91, "reason": "Insult", "severe": false}"#);
-        let (script, base) = server(vec![not_found, verdict, completion(r#"{"toxicity": 0.02, "reason": "none", "severe": false}"#)]).await;
+        let (script, base) = server(vec![
+            not_found,
+            verdict,
+            completion(r#"{"toxicity": 0.02, "reason": "none", "severe": false}"#),
+        ])
+        .await;
         let ai = hosted(&base, policy());
         let judged = ai.moderate("you absolute clown").await.unwrap();
-        assert_eq!((judged.engine.as_str(), judged.value.reason.as_str()), ("gpt-4o-mini", "insult (0.91)"));
+        assert_eq!(
+            (judged.engine.as_str(), judged.value.reason.as_str()),
+            ("gpt-4o-mini", "insult (0.91)")
+        );
         // The endpoint is not asked for again.
         ai.moderate("nice call on $NVDA").await.unwrap();
-        assert_eq!(paths(&script), ["/v1/moderations", "/v1/chat/completions", "/v1/chat/completions"]);
+        assert_eq!(
+            paths(&script),
+            [
+                "/v1/moderations",
+                "/v1/chat/completions",
+                "/v1/chat/completions"
+            ]
+        );
         let request = &script.seen.lock().unwrap()[1].1;
         assert_eq!(request["response_format"]["type"], "json_object");
         assert_eq!(request["model"], "gpt-4o-mini");
@@ -504,8 +597,14 @@ mod tests {
         ])
         .await;
         let ai = hosted(&base, policy());
-        assert_eq!(ai.moderate("you absolute clown").await.unwrap().engine, "built-in");
-        assert_eq!(ai.moderate("you absolute clown").await.unwrap().engine, "built-in");
+        assert_eq!(
+            ai.moderate("you absolute clown").await.unwrap().engine,
+            "built-in"
+        );
+        assert_eq!(
+            ai.moderate("you absolute clown").await.unwrap().engine,
+            "built-in"
+        );
         assert_eq!(paths(&script).len(), 3, "a malformed answer is not retried");
     }
 
@@ -513,46 +612,92 @@ mod tests {
     async fn the_circuit_opens_after_repeated_failures() {
         let failing = status(503, r#"{"error":{"message":"The server is overloaded"}}"#);
         let (script, base) = server(vec![failing; 10]).await;
-        let ai = hosted(&base, Policy { attempts: 1, breaker_failures: 2, ..policy() });
+        let ai = hosted(
+            &base,
+            Policy {
+                attempts: 1,
+                breaker_failures: 2,
+                ..policy()
+            },
+        );
         for _ in 0..4 {
             assert_eq!(ai.moderate("hello").await.unwrap().engine, "built-in");
         }
-        assert_eq!(paths(&script).len(), 2, "after two failures the service is left alone");
+        assert_eq!(
+            paths(&script).len(),
+            2,
+            "after two failures the service is left alone"
+        );
     }
 
     #[tokio::test]
     async fn translation_keeps_protected_parts() {
         let (script, base) = server(vec![completion("Hello ZXQ0Z, ZXQ1Z rose ZXQ2Z today")]).await;
-        let translated = hosted(&base, policy()).translate("Hola @ana, $TSLA subió 5% hoy", "es", "en").await.unwrap();
+        let translated = hosted(&base, policy())
+            .translate("Hola @ana, $TSLA subió 5% hoy", "es", "en")
+            .await
+            .unwrap();
         assert_eq!(translated.value, "Hello @ana, $TSLA rose 5% today");
         assert_eq!(translated.engine, "gpt-4o-mini");
         let request = &script.seen.lock().unwrap()[0].1;
-        assert!(request["messages"][0]["content"].as_str().unwrap().contains("from Spanish to English"));
-        assert_eq!(request["messages"][1]["content"], "Hola ZXQ0Z, ZXQ1Z subió ZXQ2Z hoy");
+        assert!(request["messages"][0]["content"]
+            .as_str()
+            .unwrap()
+            .contains("from Spanish to English"));
+        assert_eq!(
+            request["messages"][1]["content"],
+            "Hola ZXQ0Z, ZXQ1Z subió ZXQ2Z hoy"
+        );
     }
 
     #[tokio::test]
     async fn a_failed_translation_without_an_offline_engine_says_so() {
-        let (_, base) = server(vec![status(401, r#"{"error":{"message":"Incorrect API key provided"}}"#)]).await;
-        let err = hosted(&base, policy()).translate("Guten Morgen", "de", "en").await.unwrap_err();
+        let (_, base) = server(vec![status(
+            401,
+            r#"{"error":{"message":"Incorrect API key provided"}}"#,
+        )])
+        .await;
+        let err = hosted(&base, policy())
+            .translate("Guten Morgen", "de", "en")
+            .await
+            .unwrap_err();
         assert_eq!(err, AiError::NoTranslator);
     }
 
     #[tokio::test]
     async fn a_narrative_is_written_from_the_facts_in_the_reader_s_language() {
         let facts = r#"{"symbol":"IBM","score":-12,"simulated":true}"#;
-        let (script, base) = server(vec![completion("  IBM scores −12: neutral. The prices are simulated.  ")]).await;
+        let (script, base) = server(vec![completion(
+            "  IBM scores −12: neutral. The prices are simulated.  ",
+        )])
+        .await;
         let written = hosted(&base, policy()).narrate(facts, "tr").await.unwrap();
-        assert_eq!(written.value, "IBM scores −12: neutral. The prices are simulated.");
+        assert_eq!(
+            written.value,
+            "IBM scores −12: neutral. The prices are simulated."
+        );
         assert_eq!(written.engine, "gpt-4o-mini");
         let request = &script.seen.lock().unwrap()[0].1;
         let system = request["messages"][0]["content"].as_str().unwrap();
-        assert!(system.contains("in Turkish") && system.contains("using only those facts"), "{system}");
+        assert!(
+            system.contains("in Turkish") && system.contains("using only those facts"),
+            "{system}"
+        );
         assert_eq!(request["messages"][1]["content"], facts);
 
         // A failure leaves the page to its template, never to a made-up text.
-        let (_, base) = server(vec![status(401, r#"{"error":{"message":"Incorrect API key provided"}}"#)]).await;
-        assert!(matches!(hosted(&base, policy()).narrate(facts, "en").await, Err(AiError::Unavailable(_))));
-        assert!(matches!(BuiltIn { apertium: None }.narrate(facts, "en").await, Err(AiError::Unavailable(_))));
+        let (_, base) = server(vec![status(
+            401,
+            r#"{"error":{"message":"Incorrect API key provided"}}"#,
+        )])
+        .await;
+        assert!(matches!(
+            hosted(&base, policy()).narrate(facts, "en").await,
+            Err(AiError::Unavailable(_))
+        ));
+        assert!(matches!(
+            BuiltIn { apertium: None }.narrate(facts, "en").await,
+            Err(AiError::Unavailable(_))
+        ));
     }
 }

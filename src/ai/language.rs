@@ -50,7 +50,10 @@ pub fn detect(text: &str) -> Option<&'static str> {
         return None;
     }
     let language = DETECTOR.detect_language_of(words.as_ref())?;
-    LANGUAGES.iter().find(|(l, _)| *l == language).map(|(_, code)| *code)
+    LANGUAGES
+        .iter()
+        .find(|(l, _)| *l == language)
+        .map(|(_, code)| *code)
 }
 
 /// A message with its protected parts swapped for placeholders a translator passes through
@@ -72,7 +75,10 @@ pub fn shield(text: &str) -> Shielded {
         kept.push(captured[0].to_string());
         placeholder(kept.len() - 1)
     });
-    Shielded { text: shielded.into_owned(), kept }
+    Shielded {
+        text: shielded.into_owned(),
+        kept,
+    }
 }
 
 impl Shielded {
@@ -123,30 +129,61 @@ mod tests {
                 wrong.push(format!("{line:?}: {found:?}, expected {expected}"));
             }
         }
-        println!("language detection: {}/{} short lines right", lines.len() - wrong.len(), lines.len());
+        println!(
+            "language detection: {}/{} short lines right",
+            lines.len() - wrong.len(),
+            lines.len()
+        );
         assert!(wrong.is_empty(), "{wrong:#?}");
     }
 
     #[test]
     fn tickers_links_and_names_alone_have_no_language() {
-        for line in ["$AAPL 🚀🚀", "@ana_k +1", "https://example.com/x", "$TSLA 5.5%", "ok"] {
+        for line in [
+            "$AAPL 🚀🚀",
+            "@ana_k +1",
+            "https://example.com/x",
+            "$TSLA 5.5%",
+            "ok",
+        ] {
             assert_eq!(detect(line), None, "{line}");
         }
         // …and they do not sway the words around them.
-        assert_eq!(detect("$AAPL $MSFT $GOOG compré más acciones hoy"), Some("es"));
+        assert_eq!(
+            detect("$AAPL $MSFT $GOOG compré más acciones hoy"),
+            Some("es")
+        );
     }
 
     #[test]
     fn shield_and_restore_keep_protected_parts_verbatim() {
         let text = "Hola @ana_k, $TSLA subió 5,5% hoy: https://example.com/a?b=1 y `x = 2` [mira](https://x.io/n)";
         let shielded = shield(text);
-        for gone in ["@ana_k", "$TSLA", "5,5%", "https://example.com/a?b=1", "`x = 2`", "(https://x.io/n)"] {
-            assert!(!shielded.text.contains(gone), "{gone} is hidden: {}", shielded.text);
+        for gone in [
+            "@ana_k",
+            "$TSLA",
+            "5,5%",
+            "https://example.com/a?b=1",
+            "`x = 2`",
+            "(https://x.io/n)",
+        ] {
+            assert!(
+                !shielded.text.contains(gone),
+                "{gone} is hidden: {}",
+                shielded.text
+            );
         }
         assert!(shielded.text.contains("Hola"));
-        assert!(shielded.text.contains("[mira"), "link text is still translated");
+        assert!(
+            shielded.text.contains("[mira"),
+            "link text is still translated"
+        );
         // A translator that keeps the placeholders (in another order) gets everything back.
-        let translated = shielded.text.replace("Hola", "Hello").replace("subió", "rose").replace("hoy", "today");
+        let translated = shielded
+            .text
+            .replace("Hola", "Hello")
+            .replace("subió", "rose")
+            .replace("hoy", "today");
         let restored = shielded.restore(&translated);
         assert_eq!(
             restored,

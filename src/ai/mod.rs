@@ -26,9 +26,9 @@ pub mod service;
 #[cfg(feature = "ssr")]
 pub mod summary;
 #[cfg(feature = "ssr")]
-pub mod translate;
-#[cfg(feature = "ssr")]
 pub mod toxicity;
+#[cfg(feature = "ssr")]
+pub mod translate;
 #[cfg(feature = "ssr")]
 pub mod worker;
 
@@ -70,13 +70,22 @@ pub struct Translation {
 
 /// What a reader gets when they ask for a message in their language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "outcome", rename_all = "camelCase", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "outcome",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum TranslateOutcome {
-    Translated { translation: Translation },
+    Translated {
+        translation: Translation,
+    },
     /// Already in the reader's language, or no language could be told.
     NothingToTranslate,
     /// No engine here covers the pair (German → English offline).
-    NoTranslator { from: String, to: String },
+    NoTranslator {
+        from: String,
+        to: String,
+    },
 }
 
 /// "Catch me up": the few messages that say most of what was missed, in the words (and the

@@ -57,7 +57,10 @@ pub fn without_allowed(text: &str) -> String {
     let mut chars = lower.chars().peekable();
     while let Some(c) = chars.next() {
         if c == '$' && chars.peek().is_some_and(|n| n.is_ascii_alphabetic()) {
-            while chars.peek().is_some_and(|n| n.is_ascii_alphanumeric() || *n == '.') {
+            while chars
+                .peek()
+                .is_some_and(|n| n.is_ascii_alphanumeric() || *n == '.')
+            {
                 chars.next();
             }
             out.push(' ');
@@ -93,7 +96,11 @@ pub fn assess(text: &str) -> Assessment {
         (Some("insult"), _) => format!("insult ({sentence:.2})"),
         _ => format!("toxic language ({sentence:.2})"),
     };
-    Assessment { score, reason, severe: severity == "severe" && kind != Some("profanity") }
+    Assessment {
+        score,
+        reason,
+        severe: severity == "severe" && kind != Some("profanity"),
+    }
 }
 
 /// The worst category the word filter found (spam and evasion do not count here).
@@ -138,7 +145,10 @@ mod tests {
         ("this stock is killing it", false),
         ("short squeeze incoming, hold the line", false),
         ("Dick's Sporting Goods beat earnings", false),
-        ("$DKS up 8% after Dick's Sporting Goods raised guidance", false),
+        (
+            "$DKS up 8% after Dick's Sporting Goods raised guidance",
+            false,
+        ),
         ("Hancock Whitney reports Q3, NIM expanding", false),
         ("what a bloodbath in small caps today", false),
         ("bears are getting slaughtered on this rally", false),
@@ -164,7 +174,10 @@ mod tests {
         ("MACD crossed over the signal line", false),
         ("I think the market is overvalued", false),
         ("this is a value trap, stay away", false),
-        ("bulls make money, bears make money, pigs get slaughtered", false),
+        (
+            "bulls make money, bears make money, pigs get slaughtered",
+            false,
+        ),
         ("cut your losses and move on", false),
         ("ugh, stopped out again", false),
         ("damn, missed the breakout again", false),
@@ -251,7 +264,10 @@ mod tests {
                 (true, true) => tp += 1,
                 (true, false) => {
                     fp += 1;
-                    mistakes.push(format!("false flag: {line:?} → {} {:.2}", a.reason, a.score));
+                    mistakes.push(format!(
+                        "false flag: {line:?} → {} {:.2}",
+                        a.reason, a.score
+                    ));
                 }
                 (false, true) => {
                     fn_ += 1;
@@ -280,19 +296,27 @@ mod tests {
         assert!(slur.reason.starts_with("slur"), "{slur:?}");
         let insult = assess("nobody cares about your dumb opinion, moron");
         assert!(insult.score >= 0.7, "{insult:?}");
-        assert!(!assess("great call on AAPL last week").reason.contains("severe"));
+        assert!(!assess("great call on AAPL last week")
+            .reason
+            .contains("severe"));
     }
 
     #[test]
     fn the_allow_list_blanks_names_idioms_and_cashtags() {
         let cleaned = without_allowed("Dick's Sporting Goods ($DKS) is killing it");
-        assert!(!cleaned.contains("dick") && !cleaned.contains("dks") && !cleaned.contains("killing"), "{cleaned:?}");
+        assert!(
+            !cleaned.contains("dick") && !cleaned.contains("dks") && !cleaned.contains("killing"),
+            "{cleaned:?}"
+        );
         assert!(cleaned.contains("is"));
     }
 
     #[test]
     fn long_numbers_are_not_read_as_leetspeak() {
-        for line in ["order 5318008 filled at 93.42", "lg:1763848200123456:7 Vendí la mitad de mi posición"] {
+        for line in [
+            "order 5318008 filled at 93.42",
+            "lg:1763848200123456:7 Vendí la mitad de mi posición",
+        ] {
             let assessment = assess(line);
             assert!(assessment.score < 0.3, "{line}: {assessment:?}");
         }

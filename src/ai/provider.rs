@@ -33,7 +33,12 @@ pub trait Provider: Send + Sync {
     async fn moderate(&self, text: &str) -> Result<Produced<Assessment>, AiError>;
 
     /// Translates between two of the app's languages ("es" → "en").
-    async fn translate(&self, text: &str, from: &str, to: &str) -> Result<Produced<String>, AiError>;
+    async fn translate(
+        &self,
+        text: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<Produced<String>, AiError>;
 
     /// Whether `from` → `to` can be translated at all (so readers learn why a message stays
     /// in its original language).
@@ -42,14 +47,18 @@ pub trait Provider: Send + Sync {
     /// A few sentences on a stock in `language`, written from the facts (a JSON report) alone.
     /// The built-in engines write none: the page words the same facts from its template.
     async fn narrate(&self, _facts: &str, _language: &str) -> Result<Produced<String>, AiError> {
-        Err(AiError::Unavailable("the built-in engines write no narratives".into()))
+        Err(AiError::Unavailable(
+            "the built-in engines write no narratives".into(),
+        ))
     }
 }
 
 /// The engine chosen by configuration: a hosted model when `AI_BASE_URL` is set (backed by the
 /// built-in engines), else the built-in engines alone.
 pub fn from_config(config: &Config) -> Arc<dyn Provider> {
-    let built_in = BuiltIn { apertium: config.apertium_url.as_deref().map(Apertium::new) };
+    let built_in = BuiltIn {
+        apertium: config.apertium_url.as_deref().map(Apertium::new),
+    };
     match &config.hosted_ai {
         Some(hosted) => Arc::new(Hosted::new(hosted.clone(), built_in)),
         None => Arc::new(built_in),
@@ -64,10 +73,18 @@ pub struct BuiltIn {
 #[async_trait::async_trait]
 impl Provider for BuiltIn {
     async fn moderate(&self, text: &str) -> Result<Produced<Assessment>, AiError> {
-        Ok(Produced { value: moderation::assess(text), engine: "built-in".into() })
+        Ok(Produced {
+            value: moderation::assess(text),
+            engine: "built-in".into(),
+        })
     }
 
-    async fn translate(&self, text: &str, from: &str, to: &str) -> Result<Produced<String>, AiError> {
+    async fn translate(
+        &self,
+        text: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<Produced<String>, AiError> {
         let Some(apertium) = &self.apertium else {
             return Err(AiError::NoTranslator);
         };

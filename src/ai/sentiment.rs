@@ -174,7 +174,10 @@ static IDIOMS: LazyLock<(Regex, HashMap<String, &'static str>)> = LazyLock::new(
         })
         .collect();
     let pattern = Regex::new(&format!("(?i){}", alternatives.join("|"))).expect("idiom pattern");
-    let tokens = FINANCE_IDIOMS.iter().map(|(phrase, token, _)| (phrase.to_string(), *token)).collect();
+    let tokens = FINANCE_IDIOMS
+        .iter()
+        .map(|(phrase, token, _)| (phrase.to_string(), *token))
+        .collect();
     (pattern, tokens)
 });
 
@@ -194,8 +197,14 @@ fn with_idioms_as_tokens(text: &str) -> String {
     pattern
         .replace_all(text, |found: &regex::Captures| {
             let matched = &found[0];
-            let key = if matched.chars().any(char::is_alphabetic) { normalise_idiom(matched) } else { matched.to_owned() };
-            tokens.get(&key).map_or_else(|| matched.to_owned(), |token| format!(" {token} "))
+            let key = if matched.chars().any(char::is_alphabetic) {
+                normalise_idiom(matched)
+            } else {
+                matched.to_owned()
+            };
+            tokens
+                .get(&key)
+                .map_or_else(|| matched.to_owned(), |token| format!(" {token} "))
         })
         .into_owned()
 }
@@ -203,7 +212,11 @@ fn with_idioms_as_tokens(text: &str) -> String {
 /// The sentiment of one chat line, finance idioms included.
 pub fn sentiment(text: &str) -> Sentiment {
     let rewritten = with_idioms_as_tokens(text);
-    let compound = ANALYZER.polarity_scores(&rewritten).get("compound").copied().unwrap_or(0.0) as f32;
+    let compound = ANALYZER
+        .polarity_scores(&rewritten)
+        .get("compound")
+        .copied()
+        .unwrap_or(0.0) as f32;
     let stance = if compound >= STANCE_CUTOFF {
         Stance::Bullish
     } else if compound <= -STANCE_CUTOFF {

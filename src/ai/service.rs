@@ -24,9 +24,16 @@ use crate::{
 const CATCH_UP_MAX: u64 = 500;
 
 /// A message in the reader's language, from the cache or translated now.
-pub async fn translate_for(state: &AppState, reader: &users::Model, message_id: &str) -> Result<TranslateOutcome, AppError> {
-    let id = Uuid::parse_str(message_id.trim()).map_err(|_| AppError::NotFound("That message".into()))?;
-    let message = repo::message(&state.db, id).await?.ok_or_else(|| AppError::NotFound("That message".into()))?;
+pub async fn translate_for(
+    state: &AppState,
+    reader: &users::Model,
+    message_id: &str,
+) -> Result<TranslateOutcome, AppError> {
+    let id = Uuid::parse_str(message_id.trim())
+        .map_err(|_| AppError::NotFound("That message".into()))?;
+    let message = repo::message(&state.db, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("That message".into()))?;
     chat::channel_access(state, Some(reader.id), &message.channel_id.to_string()).await?;
     let Some(body) = message.body.as_deref() else {
         return Ok(TranslateOutcome::NothingToTranslate);
@@ -81,7 +88,9 @@ pub async fn catch_up(
     rows.retain(|m| !blocked.contains(&m.author_id));
     rows.reverse();
 
-    let authors = crate::community::repo::users_by_ids(&state.db, rows.iter().map(|m| m.author_id).collect()).await?;
+    let authors =
+        crate::community::repo::users_by_ids(&state.db, rows.iter().map(|m| m.author_id).collect())
+            .await?;
     let author = |id: &Uuid| match authors.get(id) {
         Some(user) => community::author(user),
         None => crate::account::service::deleted_author(*id),
@@ -93,18 +102,31 @@ pub async fn catch_up(
     let mut people: Vec<(Uuid, usize)> = counts.into_iter().collect();
     people.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
 
-    let texts: Vec<String> = rows.iter().map(|m| markdown::plain_text(m.body.as_deref().unwrap_or_default())).collect();
+    let texts: Vec<String> = rows
+        .iter()
+        .map(|m| markdown::plain_text(m.body.as_deref().unwrap_or_default()))
+        .collect();
     let sentences = summary::sentences(&texts.iter().map(String::as_str).collect::<Vec<_>>());
     let chosen = summary::rank(&sentences, summary::length_for(sentences.len()));
     let mut highlights = Vec::with_capacity(chosen.len());
     for index in chosen {
         let sentence = &sentences[index];
         let message = &rows[sentence.message];
-        let language = message.language.clone().or_else(|| language::detect(&sentence.text).map(str::to_string));
+        let language = message
+            .language
+            .clone()
+            .or_else(|| language::detect(&sentence.text).map(str::to_string));
         let translated = match (&language, translate) {
             (Some(from), true) if *from != reader.preferred_language => {
-                translated_sentence(state, message, &texts[sentence.message], &sentence.text, from, &reader.preferred_language)
-                    .await
+                translated_sentence(
+                    state,
+                    message,
+                    &texts[sentence.message],
+                    &sentence.text,
+                    from,
+                    &reader.preferred_language,
+                )
+                .await
             }
             _ => None,
         };
@@ -138,19 +160,34 @@ async fn translated_sentence(
     match message.body.as_deref() {
         Some(body) if message_text.trim() == sentence.trim() => {
             match worker::translation(state, message.id, body, from, to).await {
-                Ok(TranslateOutcome::Translated { translation }) => Some(markdown::plain_text(&translation.body)),
+                Ok(TranslateOutcome::Translated { translation }) => {
+                    Some(markdown::plain_text(&translation.body))
+                }
                 _ => None,
             }
         }
-        _ => state.ai.provider.translate(sentence, from, to).await.ok().map(|produced| produced.value),
+        _ => state
+            .ai
+            .provider
+            .translate(sentence, from, to)
+            .await
+            .ok()
+            .map(|produced| produced.value),
     }
 }
 
 /// A community's moderation threshold, for those who may change it.
-pub async fn moderation_settings(state: &AppState, actor: Uuid, slug: &str) -> Result<ModerationSettings, AppError> {
+pub async fn moderation_settings(
+    state: &AppState,
+    actor: Uuid,
+    slug: &str,
+) -> Result<ModerationSettings, AppError> {
     let (found, standing) = community::find(state, Some(actor), slug).await?;
     community::allow(&found, standing, Action::ManageCommunity)?;
-    Ok(ModerationSettings { threshold: found.toxicity_threshold, default_threshold: state.config.toxicity_threshold })
+    Ok(ModerationSettings {
+        threshold: found.toxicity_threshold,
+        default_threshold: state.config.toxicity_threshold,
+    })
 }
 
 /// Sets (or, with `None`, clears) a community's own toxicity threshold.
@@ -164,7 +201,9 @@ pub async fn set_threshold(
     community::allow(&found, standing, Action::ManageCommunity)?;
     if let Some(t) = threshold {
         if !(0.05..=1.0).contains(&t) || t.is_nan() {
-            return Err(AppError::Validation("The threshold is a score between 0.05 and 1 (e.g. 0.7).".into()));
+            return Err(AppError::Validation(
+                "The threshold is a score between 0.05 and 1 (e.g. 0.7).".into(),
+            ));
         }
     }
     communities::Entity::update(communities::ActiveModel {
@@ -175,5 +214,8 @@ pub async fn set_threshold(
     .exec(&state.db)
     .await?;
     tracing::info!(community = %found.id, ?threshold, "moderation threshold changed");
-    Ok(ModerationSettings { threshold, default_threshold: state.config.toxicity_threshold })
+    Ok(ModerationSettings {
+        threshold,
+        default_threshold: state.config.toxicity_threshold,
+    })
 }

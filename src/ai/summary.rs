@@ -20,8 +20,7 @@ const STOP_WORDS: &[&str] = &[
     "so", "just", "im", "its", "do", "not", "have", "has", "will", "what", "if", "me", "as", "all",
     // es
     "el", "la", "los", "las", "un", "una", "y", "o", "pero", "es", "son", "de", "del", "en", "que",
-    "por", "para", "con", "lo", "se", "mi", "tu", "yo", "no", "al", "muy", "ya",
-    // fr
+    "por", "para", "con", "lo", "se", "mi", "tu", "yo", "no", "al", "muy", "ya", // fr
     "le", "les", "une", "et", "ou", "mais", "est", "sont", "des", "du", "au", "aux", "je", "tu",
     "il", "elle", "nous", "vous", "ils", "pour", "avec", "pas", "ce", "qui", "sur", "ne",
     // de
@@ -40,7 +39,9 @@ pub fn sentences(messages: &[&str]) -> Vec<Sentence> {
         let mut start = 0;
         let chars: Vec<(usize, char)> = text.char_indices().collect();
         for (n, (at, c)) in chars.iter().enumerate() {
-            let next_is_space = chars.get(n + 1).is_none_or(|(_, next)| next.is_whitespace());
+            let next_is_space = chars
+                .get(n + 1)
+                .is_none_or(|(_, next)| next.is_whitespace());
             let ends = matches!(c, '.' | '!' | '?' | '\n') && next_is_space;
             if ends || n + 1 == chars.len() {
                 let end = at + c.len_utf8();
@@ -55,7 +56,10 @@ pub fn sentences(messages: &[&str]) -> Vec<Sentence> {
 fn push_sentence(out: &mut Vec<Sentence>, message: usize, text: &str) {
     let text = text.trim();
     if words(text).len() >= 3 {
-        out.push(Sentence { message, text: text.to_string() });
+        out.push(Sentence {
+            message,
+            text: text.to_string(),
+        });
     }
 }
 
@@ -83,7 +87,10 @@ pub fn rank(sentences: &[Sentence], k: usize) -> Vec<usize> {
     if n <= k {
         return (0..n).collect();
     }
-    let bags: Vec<HashSet<String>> = sentences.iter().map(|s| words(&s.text).into_iter().collect()).collect();
+    let bags: Vec<HashSet<String>> = sentences
+        .iter()
+        .map(|s| words(&s.text).into_iter().collect())
+        .collect();
     let mut weights = vec![vec![0.0; n]; n];
     for i in 0..n {
         for j in (i + 1)..n {
@@ -131,12 +138,30 @@ mod tests {
 
     #[test]
     fn sentences_split_on_ends_and_skip_scraps() {
-        let found = sentences(&["Big day for chips. $NVDA beat on revenue!", "lol", "+1", "who else is holding $AMD into earnings?"]);
+        let found = sentences(&[
+            "Big day for chips. $NVDA beat on revenue!",
+            "lol",
+            "+1",
+            "who else is holding $AMD into earnings?",
+        ]);
         let texts: Vec<&str> = found.iter().map(|s| s.text.as_str()).collect();
-        assert_eq!(texts, ["Big day for chips.", "$NVDA beat on revenue!", "who else is holding $AMD into earnings?"]);
-        assert_eq!(found.iter().map(|s| s.message).collect::<Vec<_>>(), [0, 0, 3]);
+        assert_eq!(
+            texts,
+            [
+                "Big day for chips.",
+                "$NVDA beat on revenue!",
+                "who else is holding $AMD into earnings?"
+            ]
+        );
+        assert_eq!(
+            found.iter().map(|s| s.message).collect::<Vec<_>>(),
+            [0, 0, 3]
+        );
         // A decimal point is not the end of a sentence.
-        assert_eq!(sentences(&["Price target raised to 212.50 by the analysts today"]).len(), 1);
+        assert_eq!(
+            sentences(&["Price target raised to 212.50 by the analysts today"]).len(),
+            1
+        );
     }
 
     #[test]
@@ -156,9 +181,15 @@ mod tests {
         let picked: Vec<&str> = chosen.iter().map(|&i| found[i].text.as_str()).collect();
         println!("summary: {picked:#?}");
         assert_eq!(chosen.len(), 3);
-        assert!(chosen.windows(2).all(|w| w[0] < w[1]), "in the order written");
+        assert!(
+            chosen.windows(2).all(|w| w[0] < w[1]),
+            "in the order written"
+        );
         for text in &picked {
-            assert!(text.to_lowercase().contains("fed") || text.contains("rate"), "off-topic pick: {text}");
+            assert!(
+                text.to_lowercase().contains("fed") || text.contains("rate"),
+                "off-topic pick: {text}"
+            );
         }
     }
 

@@ -34,10 +34,20 @@ impl ToxicityModel {
     pub fn shipped() -> &'static ToxicityModel {
         static MODEL: OnceLock<ToxicityModel> = OnceLock::new();
         MODEL.get_or_init(|| {
-            let exported: Exported = serde_json::from_str(include_str!("../../models/toxicity-model.json"))
-                .expect("models/toxicity-model.json is readable");
-            let index = exported.vocabulary.into_iter().enumerate().map(|(i, term)| (term, i)).collect();
-            ToxicityModel { index, idf: exported.idf, folds: exported.folds }
+            let exported: Exported =
+                serde_json::from_str(include_str!("../../models/toxicity-model.json"))
+                    .expect("models/toxicity-model.json is readable");
+            let index = exported
+                .vocabulary
+                .into_iter()
+                .enumerate()
+                .map(|(i, term)| (term, i))
+                .collect();
+            ToxicityModel {
+                index,
+                idf: exported.idf,
+                folds: exported.folds,
+            }
         })
     }
 
@@ -54,8 +64,10 @@ impl ToxicityModel {
         }
         // scikit-learn sums in column order; so do we, for the same last bits.
         counts.sort_unstable_by_key(|(column, _)| *column);
-        let mut weights: Vec<(usize, f64)> =
-            counts.into_iter().map(|(column, n)| (column, n * self.idf[column])).collect();
+        let mut weights: Vec<(usize, f64)> = counts
+            .into_iter()
+            .map(|(column, n)| (column, n * self.idf[column]))
+            .collect();
         let norm = weights.iter().map(|(_, x)| x * x).sum::<f64>().sqrt();
         if norm != 0.0 {
             weights.iter_mut().for_each(|(_, x)| *x /= norm);
@@ -64,8 +76,11 @@ impl ToxicityModel {
             .folds
             .iter()
             .map(|fold| {
-                let decision =
-                    weights.iter().map(|(column, x)| x * fold.coef[*column]).sum::<f64>() + fold.intercept;
+                let decision = weights
+                    .iter()
+                    .map(|(column, x)| x * fold.coef[*column])
+                    .sum::<f64>()
+                    + fold.intercept;
                 1.0 / (1.0 + (fold.sigmoid_a * decision + fold.sigmoid_b).exp())
             })
             .sum();
@@ -76,7 +91,8 @@ impl ToxicityModel {
 /// scikit-learn's `(?u)\b\w\w+\b` on lowercased text: maximal runs of word characters (Python's
 /// `\w`: letters, numbers and `_`, by general category), at least two long.
 fn tokens(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !is_word_char(c)).filter(|run| run.chars().nth(1).is_some())
+    text.split(|c: char| !is_word_char(c))
+        .filter(|run| run.chars().nth(1).is_some())
 }
 
 fn is_word_char(c: char) -> bool {
@@ -107,12 +123,18 @@ mod tests {
     #[test]
     fn matches_the_python_package_on_its_own_outputs() {
         let references: Vec<Reference> =
-            serde_json::from_str(include_str!("../../tests/fixtures/toxicity-reference.json")).unwrap();
+            serde_json::from_str(include_str!("../../tests/fixtures/toxicity-reference.json"))
+                .unwrap();
         assert!(references.len() >= 50);
         let model = ToxicityModel::shipped();
         for r in references {
             let ours = model.probability(&r.text);
-            assert!((ours - r.prob).abs() < 1e-9, "{:?}: ours {ours}, package {}", r.text, r.prob);
+            assert!(
+                (ours - r.prob).abs() < 1e-9,
+                "{:?}: ours {ours}, package {}",
+                r.text,
+                r.prob
+            );
         }
     }
 

@@ -119,7 +119,12 @@ impl Apertium {
 
     /// Translates `text` from `from` to `to` (app codes), keeping cashtags, mentions, links,
     /// numbers and code as they were. Returns the translation and the engine's name.
-    pub async fn translate(&self, text: &str, from: &str, to: &str) -> Result<(String, String), AiError> {
+    pub async fn translate(
+        &self,
+        text: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<(String, String), AiError> {
         let Some(route) = self.route(from, to).await? else {
             return Err(AiError::NoTranslator);
         };
@@ -145,15 +150,18 @@ impl Apertium {
         let response = self
             .client
             .post(format!("{}/translate", self.base))
-            .form(&[("langpair", format!("{from}|{to}").as_str()), ("q", text), ("markUnknown", "no")])
+            .form(&[
+                ("langpair", format!("{from}|{to}").as_str()),
+                ("q", text),
+                ("markUnknown", "no"),
+            ])
             .send()
             .await
             .map_err(|err| AiError::Unavailable(format!("Apertium at {}: {err}", self.base)))?;
         let status = response.status();
-        let reply: TranslateReply = response
-            .json()
-            .await
-            .map_err(|err| AiError::Unavailable(format!("Apertium answered {status} with no JSON: {err}")))?;
+        let reply: TranslateReply = response.json().await.map_err(|err| {
+            AiError::Unavailable(format!("Apertium answered {status} with no JSON: {err}"))
+        })?;
         match reply.response_data {
             Some(data) if status.is_success() => Ok(data.translated_text),
             _ => Err(AiError::Unavailable(format!(

@@ -20,8 +20,8 @@ use std::{
 
 use chrono::Utc;
 use sea_orm::{
-    sea_query::OnConflict, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QuerySelect, QueryTrait, TransactionTrait,
+    sea_query::OnConflict, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait,
+    QueryFilter, QuerySelect, QueryTrait, TransactionTrait,
 };
 use tokio::sync::{mpsc, Semaphore};
 use uuid::Uuid;
@@ -37,7 +37,9 @@ use crate::{
         socket::{self, Readers},
         ServerEvent,
     },
-    entities::{communities, community_members, message_flags, message_translations, messages, users},
+    entities::{
+        communities, community_members, message_flags, message_translations, messages, users,
+    },
     platform::{error::AppError, server::AppState},
 };
 
@@ -106,8 +108,14 @@ impl AiWork {
 
     /// Starts the workers (once; later calls do nothing).
     pub fn start(&self, state: AppState) {
-        let taken = self.waiting.lock().unwrap_or_else(|p| p.into_inner()).take();
-        let Some((mut judge_jobs, mut translate_jobs)) = taken else { return };
+        let taken = self
+            .waiting
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        let Some((mut judge_jobs, mut translate_jobs)) = taken else {
+            return;
+        };
         let judging = state.clone();
         tokio::spawn(async move {
             let mut batch = Vec::with_capacity(JUDGE_BATCH);
@@ -121,7 +129,9 @@ impl AiWork {
         tokio::spawn(async move {
             let slots = Arc::new(Semaphore::new(TRANSLATORS));
             while let Some(work) = translate_jobs.recv().await {
-                let Ok(slot) = slots.clone().acquire_owned().await else { break };
+                let Ok(slot) = slots.clone().acquire_owned().await else {
+                    break;
+                };
                 let state = state.clone();
                 tokio::spawn(async move {
                     if let Err(err) = translate_for_members(&state, work).await {
@@ -164,7 +174,10 @@ async fn judge(state: &AppState, jobs: Vec<Job>) -> Result<(), AppError> {
         // The message may have been edited or deleted while it waited: only what is still there
         // gets a language, a status and a flag.
         let stored = messages::Entity::update_many()
-            .col_expr(messages::Column::Language, language.map(str::to_string).into())
+            .col_expr(
+                messages::Column::Language,
+                language.map(str::to_string).into(),
+            )
             .col_expr(messages::Column::AiStatus, Some(CHECKED.to_string()).into())
             .filter(messages::Column::Id.eq(job.message_id))
             .filter(messages::Column::Body.eq(job.body.as_str()))
@@ -176,8 +189,9 @@ async fn judge(state: &AppState, jobs: Vec<Job>) -> Result<(), AppError> {
         let threshold = match thresholds.get(&job.community_id) {
             Some(threshold) => *threshold,
             None => {
-                let threshold =
-                    community_threshold(&txn, job.community_id).await?.unwrap_or(state.config.toxicity_threshold);
+                let threshold = community_threshold(&txn, job.community_id)
+                    .await?
+                    .unwrap_or(state.config.toxicity_threshold);
                 thresholds.insert(job.community_id, threshold);
                 threshold
             }
@@ -191,11 +205,18 @@ async fn judge(state: &AppState, jobs: Vec<Job>) -> Result<(), AppError> {
         if let Some(flag) = &flag {
             store_flag(&txn, job.message_id, flag).await?;
         }
-        verdicts.push(Verdict { job, flag, language });
+        verdicts.push(Verdict {
+            job,
+            flag,
+            language,
+        });
     }
     if !unchecked.is_empty() {
         messages::Entity::update_many()
-            .col_expr(messages::Column::AiStatus, Some(UNCHECKED.to_string()).into())
+            .col_expr(
+                messages::Column::AiStatus,
+                Some(UNCHECKED.to_string()).into(),
+            )
             .filter(messages::Column::Id.is_in(unchecked.iter().map(|job| job.message_id)))
             .exec(&txn)
             .await?;
@@ -205,7 +226,12 @@ async fn judge(state: &AppState, jobs: Vec<Job>) -> Result<(), AppError> {
     for job in &unchecked {
         announce_unchecked(state, job).await;
     }
-    for Verdict { job, flag, language } in verdicts {
+    for Verdict {
+        job,
+        flag,
+        language,
+    } in verdicts
+    {
         if let Some(flag) = flag {
             socket::publish(
                 state,
@@ -223,7 +249,11 @@ async fn judge(state: &AppState, jobs: Vec<Job>) -> Result<(), AppError> {
         // language, not "unchecked"): telling every tab so would only double the channel's
         // traffic. One with a language is announced once its translations are done.
         let Some(language) = language else { continue };
-        if let Err(err) = state.ai.translate_queue.try_send(TranslateJob { job, language }) {
+        if let Err(err) = state
+            .ai
+            .translate_queue
+            .try_send(TranslateJob { job, language })
+        {
             tracing::warn!("translation queue full; a message waits for readers to ask");
             let job = err.into_inner().job;
             announce_language(state, &job, language, Readers::ALL.without(language)).await;
@@ -243,7 +273,14 @@ async fn announce_language(state: &AppState, job: &Job, language: &str, readers:
         language: Some(language.to_string()),
         unchecked: false,
     };
-    socket::publish_to(state, &socket::topic::channel(job.channel_id), Some(job.author_id), readers, &event).await;
+    socket::publish_to(
+        state,
+        &socket::topic::channel(job.channel_id),
+        Some(job.author_id),
+        readers,
+        &event,
+    )
+    .await;
 }
 
 async fn announce_unchecked(state: &AppState, job: &Job) {
@@ -263,7 +300,10 @@ async fn announce_unchecked(state: &AppState, job: &Job) {
 
 async fn mark_unchecked(state: &AppState, job: &Job) -> Result<(), AppError> {
     messages::Entity::update_many()
-        .col_expr(messages::Column::AiStatus, Some(UNCHECKED.to_string()).into())
+        .col_expr(
+            messages::Column::AiStatus,
+            Some(UNCHECKED.to_string()).into(),
+        )
         .filter(messages::Column::Id.eq(job.message_id))
         .exec(&state.db)
         .await?;
@@ -271,7 +311,10 @@ async fn mark_unchecked(state: &AppState, job: &Job) -> Result<(), AppError> {
     Ok(())
 }
 
-async fn community_threshold(db: &impl ConnectionTrait, community: Uuid) -> Result<Option<f32>, AppError> {
+async fn community_threshold(
+    db: &impl ConnectionTrait,
+    community: Uuid,
+) -> Result<Option<f32>, AppError> {
     Ok(communities::Entity::find_by_id(community)
         .select_only()
         .column(communities::Column::ToxicityThreshold)
@@ -281,7 +324,11 @@ async fn community_threshold(db: &impl ConnectionTrait, community: Uuid) -> Resu
         .flatten())
 }
 
-async fn store_flag(db: &impl ConnectionTrait, message_id: Uuid, flag: &Flag) -> Result<(), AppError> {
+async fn store_flag(
+    db: &impl ConnectionTrait,
+    message_id: Uuid,
+    flag: &Flag,
+) -> Result<(), AppError> {
     message_flags::Entity::insert(message_flags::ActiveModel {
         message_id: Set(message_id),
         score: Set(flag.score),
@@ -309,7 +356,10 @@ async fn store_flag(db: &impl ConnectionTrait, message_id: Uuid, flag: &Flag) ->
 }
 
 /// The languages the community's members read.
-async fn member_languages(db: &impl ConnectionTrait, community: Uuid) -> Result<Vec<String>, AppError> {
+async fn member_languages(
+    db: &impl ConnectionTrait,
+    community: Uuid,
+) -> Result<Vec<String>, AppError> {
     let members = community_members::Entity::find()
         .select_only()
         .column(community_members::Column::UserId)
@@ -326,7 +376,10 @@ async fn member_languages(db: &impl ConnectionTrait, community: Uuid) -> Result<
 }
 
 async fn translate_for_members(state: &AppState, work: TranslateJob) -> Result<(), AppError> {
-    let TranslateJob { job, language: from } = work;
+    let TranslateJob {
+        job,
+        language: from,
+    } = work;
     // Readers who still need to learn the message's language: everyone but its own language's
     // readers, less each language it is translated into (the translation says it).
     let mut untold = Readers::ALL.without(from);
@@ -344,7 +397,8 @@ async fn translate_for_members(state: &AppState, work: TranslateJob) -> Result<(
                     translation,
                 };
                 let topic = socket::topic::channel(job.channel_id);
-                socket::publish_to(state, &topic, Some(job.author_id), Readers::of(to), &event).await;
+                socket::publish_to(state, &topic, Some(job.author_id), Readers::of(to), &event)
+                    .await;
                 untold = untold.without(to);
             }
             // Readers of that language see the note instead, or ask again later.
@@ -372,12 +426,17 @@ pub async fn translation(
         .one(&state.db)
         .await?
     {
-        return Ok(TranslateOutcome::Translated { translation: Translation::from(&cached) });
+        return Ok(TranslateOutcome::Translated {
+            translation: Translation::from(&cached),
+        });
     }
     let produced = match state.ai.provider.translate(body, from, to).await {
         Ok(produced) => produced,
         Err(AiError::NoTranslator) => {
-            return Ok(TranslateOutcome::NoTranslator { from: from.into(), to: to.into() })
+            return Ok(TranslateOutcome::NoTranslator {
+                from: from.into(),
+                to: to.into(),
+            })
         }
         Err(err) => {
             tracing::warn!(error = %err, from, to, "translation failed");
@@ -385,7 +444,11 @@ pub async fn translation(
         }
     };
     let current = repo::message(&state.db, message_id).await?;
-    let translation = Translation { language: to.to_string(), body: produced.value, engine: produced.engine };
+    let translation = Translation {
+        language: to.to_string(),
+        body: produced.value,
+        engine: produced.engine,
+    };
     if current.and_then(|m| m.body).as_deref() == Some(body) {
         message_translations::Entity::insert(message_translations::ActiveModel {
             message_id: Set(message_id),
@@ -395,9 +458,12 @@ pub async fn translation(
             created_at: Set(Utc::now()),
         })
         .on_conflict(
-            OnConflict::columns([message_translations::Column::MessageId, message_translations::Column::Language])
-                .do_nothing()
-                .to_owned(),
+            OnConflict::columns([
+                message_translations::Column::MessageId,
+                message_translations::Column::Language,
+            ])
+            .do_nothing()
+            .to_owned(),
         )
         .do_nothing()
         .exec(&state.db)
@@ -408,12 +474,21 @@ pub async fn translation(
 
 impl From<&message_flags::Model> for Flag {
     fn from(row: &message_flags::Model) -> Flag {
-        Flag { score: row.score, reason: row.reason.clone(), severe: row.severe, engine: row.engine.clone() }
+        Flag {
+            score: row.score,
+            reason: row.reason.clone(),
+            severe: row.severe,
+            engine: row.engine.clone(),
+        }
     }
 }
 
 impl From<&message_translations::Model> for Translation {
     fn from(row: &message_translations::Model) -> Translation {
-        Translation { language: row.language.clone(), body: row.body.clone(), engine: row.engine.clone() }
+        Translation {
+            language: row.language.clone(),
+            body: row.body.clone(),
+            engine: row.engine.clone(),
+        }
     }
 }

@@ -37,7 +37,14 @@ pub struct Question {
 pub async fn chatbot_query(#[server(flatten)] question: Question) -> Result<QueryReply, AppError> {
     respond(
         async move {
-            let exchange = super::service::ask(&AppState::current()?, me().await?, question.conversation_id.as_deref(), &question.message, None).await?;
+            let exchange = super::service::ask(
+                &AppState::current()?,
+                me().await?,
+                question.conversation_id.as_deref(),
+                &question.message,
+                None,
+            )
+            .await?;
             Ok(QueryReply {
                 reply: exchange.answer.text,
                 conversation_id: exchange.conversation.id,
@@ -50,8 +57,23 @@ pub async fn chatbot_query(#[server(flatten)] question: Question) -> Result<Quer
 }
 
 #[server(prefix = "/api/assistant", endpoint = "ask", input = Json)]
-pub async fn ask_assistant(#[server(flatten)] question: Question, #[server(default)] request: Option<String>) -> Result<Exchange, AppError> {
-    respond(async move { super::service::ask(&AppState::current()?, me().await?, question.conversation_id.as_deref(), &question.message, request).await }.await)
+pub async fn ask_assistant(
+    #[server(flatten)] question: Question,
+    #[server(default)] request: Option<String>,
+) -> Result<Exchange, AppError> {
+    respond(
+        async move {
+            super::service::ask(
+                &AppState::current()?,
+                me().await?,
+                question.conversation_id.as_deref(),
+                &question.message,
+                request,
+            )
+            .await
+        }
+        .await,
+    )
 }
 
 /// The person's conversations, newest first.
@@ -62,7 +84,9 @@ pub async fn list_conversations() -> Result<Vec<Conversation>, AppError> {
 
 #[server(prefix = "/api/assistant", endpoint = "conversation", input = GetUrl)]
 pub async fn open_conversation(id: String) -> Result<ConversationView, AppError> {
-    respond(async move { super::service::open(&AppState::current()?.db, me().await?, &id).await }.await)
+    respond(
+        async move { super::service::open(&AppState::current()?.db, me().await?, &id).await }.await,
+    )
 }
 
 #[server(prefix = "/api/assistant", endpoint = "rename", input = Json)]
@@ -72,5 +96,8 @@ pub async fn rename_conversation(id: String, title: String) -> Result<Conversati
 
 #[server(prefix = "/api/assistant", endpoint = "delete", input = Json)]
 pub async fn delete_conversation(id: String) -> Result<(), AppError> {
-    respond(async move { super::service::delete(&AppState::current()?.db, me().await?, &id).await }.await)
+    respond(
+        async move { super::service::delete(&AppState::current()?.db, me().await?, &id).await }
+            .await,
+    )
 }

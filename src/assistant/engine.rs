@@ -32,8 +32,15 @@ pub fn recognise(question: &str) -> Intent {
 /// The language to answer in: the question's own when it has enough words to tell (four), else
 /// the person's chosen one ("AAPL?" or "price of alphabet" say little about a language).
 pub fn language_of(question: &str, preferred: &str) -> String {
-    let words = question.split_whitespace().filter(|w| w.chars().any(char::is_alphabetic)).count();
-    let detected = if words >= 4 { crate::ai::language::detect(question) } else { None };
+    let words = question
+        .split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphabetic))
+        .count();
+    let detected = if words >= 4 {
+        crate::ai::language::detect(question)
+    } else {
+        None
+    };
     detected.unwrap_or(preferred).to_string()
 }
 
@@ -41,15 +48,37 @@ pub fn language_of(question: &str, preferred: &str) -> String {
 fn tools_for(intent: &Intent) -> Vec<ToolCall> {
     match intent {
         // A price with the last three months beside it.
-        Intent::Quote { symbol } => vec![ToolCall::GetQuote { symbol: symbol.clone() }, ToolCall::GetHistory { symbol: symbol.clone(), days: None }],
-        Intent::Indicator { symbol, indicator } => vec![ToolCall::GetIndicator { symbol: symbol.clone(), indicator: *indicator }],
-        Intent::Analysis { symbol } => vec![ToolCall::AnalyzeStock { symbol: symbol.clone() }],
-        Intent::Compare { first, second } => vec![ToolCall::CompareStocks { first: first.clone(), second: second.clone() }],
+        Intent::Quote { symbol } => vec![
+            ToolCall::GetQuote {
+                symbol: symbol.clone(),
+            },
+            ToolCall::GetHistory {
+                symbol: symbol.clone(),
+                days: None,
+            },
+        ],
+        Intent::Indicator { symbol, indicator } => vec![ToolCall::GetIndicator {
+            symbol: symbol.clone(),
+            indicator: *indicator,
+        }],
+        Intent::Analysis { symbol } => vec![ToolCall::AnalyzeStock {
+            symbol: symbol.clone(),
+        }],
+        Intent::Compare { first, second } => vec![ToolCall::CompareStocks {
+            first: first.clone(),
+            second: second.clone(),
+        }],
         Intent::Portfolio => vec![ToolCall::GetPortfolio {}],
-        Intent::Holding { symbol } => vec![ToolCall::GetHolding { symbol: symbol.clone() }],
+        Intent::Holding { symbol } => vec![ToolCall::GetHolding {
+            symbol: symbol.clone(),
+        }],
         Intent::Watchlist => vec![ToolCall::GetWatchlist {}],
         Intent::Explain { term } => vec![ToolCall::ExplainTerm { term: term.clone() }],
-        Intent::Greeting | Intent::Help | Intent::Clarify { .. } | Intent::NeedSymbol | Intent::OffTopic => Vec::new(),
+        Intent::Greeting
+        | Intent::Help
+        | Intent::Clarify { .. }
+        | Intent::NeedSymbol
+        | Intent::OffTopic => Vec::new(),
     }
 }
 
@@ -57,7 +86,13 @@ fn tools_for(intent: &Intent) -> Vec<ToolCall> {
 pub async fn answer(asker: Asker<'_>, question: &str) -> Result<Answer, AppError> {
     let language = asker.language;
     let intent = recognise(question);
-    let reply = |text: String, cards: Vec<Card>| Ok(Answer { text, cards, engine: super::BUILT_IN.into() });
+    let reply = |text: String, cards: Vec<Card>| {
+        Ok(Answer {
+            text,
+            cards,
+            engine: super::BUILT_IN.into(),
+        })
+    };
     let calls = tools_for(&intent);
     if calls.is_empty() {
         return match intent {
@@ -65,11 +100,36 @@ pub async fn answer(asker: Asker<'_>, question: &str) -> Result<Answer, AppError
             Intent::Help => reply(text(language, "help"), Vec::new()),
             Intent::NeedSymbol => reply(text(language, "need_symbol"), Vec::new()),
             Intent::Clarify { name, candidates } => {
-                let symbols: Vec<(String, String)> =
-                    candidates.iter().map(|s| (s.clone(), directory::lookup(s).map(|i| i.name.clone()).unwrap_or_default())).collect();
-                let choices = symbols.iter().map(|(s, n)| if n.is_empty() { s.clone() } else { format!("{s} ({n})") }).collect::<Vec<_>>().join(", ");
-                let card = Card::Choices { question: question.to_string(), symbols };
-                reply(say(language, "clarify", &[("name", name), ("choices", choices)]), vec![card])
+                let symbols: Vec<(String, String)> = candidates
+                    .iter()
+                    .map(|s| {
+                        (
+                            s.clone(),
+                            directory::lookup(s)
+                                .map(|i| i.name.clone())
+                                .unwrap_or_default(),
+                        )
+                    })
+                    .collect();
+                let choices = symbols
+                    .iter()
+                    .map(|(s, n)| {
+                        if n.is_empty() {
+                            s.clone()
+                        } else {
+                            format!("{s} ({n})")
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let card = Card::Choices {
+                    question: question.to_string(),
+                    symbols,
+                };
+                reply(
+                    say(language, "clarify", &[("name", name), ("choices", choices)]),
+                    vec![card],
+                )
             }
             _ => reply(text(language, "off_topic"), Vec::new()),
         };
@@ -100,10 +160,14 @@ fn trouble(language: &str, call: &ToolCall, err: &AppError) -> Result<String, Ap
         _ => String::new(),
     };
     Ok(match (call, err) {
-        (ToolCall::GetHolding { .. }, AppError::NotFound(_)) => say(language, "not_held", &[("symbol", symbol)]),
+        (ToolCall::GetHolding { .. }, AppError::NotFound(_)) => {
+            say(language, "not_held", &[("symbol", symbol)])
+        }
         (ToolCall::GetPortfolio {}, AppError::NotFound(_)) => text(language, "portfolio_empty"),
         (_, AppError::Validation(_)) => say(language, "unknown_symbol", &[("symbol", symbol)]),
-        (_, AppError::NotFound(_) | AppError::Unavailable) => say(language, "no_data", &[("symbol", symbol)]),
+        (_, AppError::NotFound(_) | AppError::Unavailable) => {
+            say(language, "no_data", &[("symbol", symbol)])
+        }
         // A bug or the database: not the person's business to have it worded.
         (_, other) => return Err(other.clone()),
     })
@@ -124,7 +188,13 @@ mod tests {
     #[test]
     fn intents_that_need_no_data_need_no_tool() {
         assert_eq!(tools_for(&Intent::OffTopic), Vec::new());
-        assert_eq!(tools_for(&Intent::Portfolio), vec![ToolCall::GetPortfolio {}]);
-        assert_eq!(recognise("who won the football match last night?"), Intent::OffTopic);
+        assert_eq!(
+            tools_for(&Intent::Portfolio),
+            vec![ToolCall::GetPortfolio {}]
+        );
+        assert_eq!(
+            recognise("who won the football match last night?"),
+            Intent::OffTopic
+        );
     }
 }

@@ -96,7 +96,11 @@ pub fn system_prompt(language: &str) -> String {
 impl HostedAssistant {
     pub fn new(ai: HostedAi) -> HostedAssistant {
         HostedAssistant {
-            client: reqwest::Client::builder().timeout(Duration::from_secs(60)).connect_timeout(Duration::from_secs(5)).build().expect("a client builds"),
+            client: reqwest::Client::builder()
+                .timeout(Duration::from_secs(60))
+                .connect_timeout(Duration::from_secs(5))
+                .build()
+                .expect("a client builds"),
             ai,
             breaker: CircuitBreaker::new(5, Duration::from_secs(30)),
         }
@@ -107,7 +111,13 @@ impl HostedAssistant {
     }
 
     /// Answers `question` after `history`, sending each piece of text to `on_text` as it comes.
-    pub async fn answer(&self, asker: Asker<'_>, history: &[Turn], question: &str, on_text: &mut (dyn FnMut(String) + Send)) -> Result<Answer, Failure> {
+    pub async fn answer(
+        &self,
+        asker: Asker<'_>,
+        history: &[Turn],
+        question: &str,
+        on_text: &mut (dyn FnMut(String) + Send),
+    ) -> Result<Answer, Failure> {
         if !self.breaker.allows() {
             return Err(Failure::CircuitOpen);
         }
@@ -121,10 +131,21 @@ impl HostedAssistant {
         result
     }
 
-    async fn converse(&self, asker: Asker<'_>, history: &[Turn], question: &str, on_text: &mut (dyn FnMut(String) + Send)) -> Result<Answer, Failure> {
-        let mut messages = vec![json!({ "role": "system", "content": system_prompt(asker.language) })];
+    async fn converse(
+        &self,
+        asker: Asker<'_>,
+        history: &[Turn],
+        question: &str,
+        on_text: &mut (dyn FnMut(String) + Send),
+    ) -> Result<Answer, Failure> {
+        let mut messages =
+            vec![json!({ "role": "system", "content": system_prompt(asker.language) })];
         for turn in &history[history.len().saturating_sub(HISTORY_TURNS)..] {
-            let role = if turn.role == Role::User { "user" } else { "assistant" };
+            let role = if turn.role == Role::User {
+                "user"
+            } else {
+                "assistant"
+            };
             messages.push(json!({ "role": role, "content": turn.text }));
         }
         messages.push(json!({ "role": "user", "content": question }));
@@ -140,12 +161,22 @@ impl HostedAssistant {
             });
             let streamed = self.stream(&body, on_text).await?;
             if streamed.calls.is_empty() {
-                if tool_facts.is_empty() && !invented_numbers(&streamed.content, question).is_empty() {
+                if tool_facts.is_empty()
+                    && !invented_numbers(&streamed.content, question).is_empty()
+                {
                     return Err(Failure::Malformed("figures without a tool call".into()));
                 }
-                return Ok(Answer { text: streamed.content.trim().to_string(), cards, engine: self.ai.model.clone() });
+                return Ok(Answer {
+                    text: streamed.content.trim().to_string(),
+                    cards,
+                    engine: self.ai.model.clone(),
+                });
             }
-            let content = if streamed.content.is_empty() { Value::Null } else { json!(streamed.content) };
+            let content = if streamed.content.is_empty() {
+                Value::Null
+            } else {
+                json!(streamed.content)
+            };
             let calls: Vec<Value> = streamed
                 .calls
                 .iter()
@@ -168,16 +199,28 @@ impl HostedAssistant {
                 messages.push(json!({ "role": "tool", "tool_call_id": call.id, "content": result.to_string() }));
             }
         }
-        Err(Failure::Malformed(format!("no answer after {MAX_ROUNDS} rounds of tool calls")))
+        Err(Failure::Malformed(format!(
+            "no answer after {MAX_ROUNDS} rounds of tool calls"
+        )))
     }
 
     /// One streamed completion, read as it arrives.
-    async fn stream(&self, body: &Value, on_text: &mut (dyn FnMut(String) + Send)) -> Result<Streamed, Failure> {
-        let mut request = self.client.post(format!("{}/chat/completions", self.ai.base_url)).json(body);
+    async fn stream(
+        &self,
+        body: &Value,
+        on_text: &mut (dyn FnMut(String) + Send),
+    ) -> Result<Streamed, Failure> {
+        let mut request = self
+            .client
+            .post(format!("{}/chat/completions", self.ai.base_url))
+            .json(body);
         if let Some(key) = &self.ai.api_key {
             request = request.bearer_auth(key);
         }
-        let mut response = request.send().await.map_err(|e| Failure::Unreachable(e.to_string()))?;
+        let mut response = request
+            .send()
+            .await
+            .map_err(|e| Failure::Unreachable(e.to_string()))?;
         let status = response.status();
         if !status.is_success() {
             let text = response.text().await.unwrap_or_default();
@@ -185,17 +228,24 @@ impl HostedAssistant {
         }
         let mut streamed = Streamed::default();
         let mut pending = String::new();
-        while let Some(bytes) = response.chunk().await.map_err(|e| Failure::Unreachable(e.to_string()))? {
+        while let Some(bytes) = response
+            .chunk()
+            .await
+            .map_err(|e| Failure::Unreachable(e.to_string()))?
+        {
             pending.push_str(&String::from_utf8_lossy(&bytes));
             // Server-sent events: one `data: …` line per event, events apart by a blank line.
             while let Some(end) = pending.find('\n') {
                 let line = pending[..end].trim_end_matches('\r').to_string();
                 pending.drain(..=end);
-                let Some(data) = line.strip_prefix("data:").map(str::trim) else { continue };
+                let Some(data) = line.strip_prefix("data:").map(str::trim) else {
+                    continue;
+                };
                 if data == "[DONE]" {
                     return Ok(streamed);
                 }
-                let chunk: Value = serde_json::from_str(data).map_err(|e| Failure::Malformed(format!("a chunk is not JSON ({e})")))?;
+                let chunk: Value = serde_json::from_str(data)
+                    .map_err(|e| Failure::Malformed(format!("a chunk is not JSON ({e})")))?;
                 if let Some(piece) = streamed.add(&chunk) {
                     on_text(piece);
                 }
@@ -204,7 +254,9 @@ impl HostedAssistant {
         if streamed.finish_reason.is_some() {
             Ok(streamed)
         } else {
-            Err(Failure::Malformed("the stream ended before the answer did".into()))
+            Err(Failure::Malformed(
+                "the stream ended before the answer did".into(),
+            ))
         }
     }
 }
@@ -219,7 +271,10 @@ pub fn invented_numbers(text: &str, question: &str) -> Vec<String> {
             .collect()
     };
     let asked = figures(question);
-    figures(text).into_iter().filter(|f| !asked.contains(f)).collect()
+    figures(text)
+        .into_iter()
+        .filter(|f| !asked.contains(f))
+        .collect()
 }
 
 #[cfg(test)]
@@ -239,19 +294,47 @@ mod tests {
         for chunk in &chunks {
             assert_eq!(streamed.add(chunk), None);
         }
-        assert_eq!(streamed.calls, vec![StreamedCall { id: "call_1".into(), name: "get_quote".into(), arguments: r#"{"symbol":"AAPL"}"#.into() }]);
+        assert_eq!(
+            streamed.calls,
+            vec![StreamedCall {
+                id: "call_1".into(),
+                name: "get_quote".into(),
+                arguments: r#"{"symbol":"AAPL"}"#.into()
+            }]
+        );
         assert_eq!(streamed.finish_reason.as_deref(), Some("tool_calls"));
         let mut text = Streamed::default();
-        assert_eq!(text.add(&json!({"choices":[{"delta":{"content":"AAPL is"}}]})), Some("AAPL is".into()));
-        assert_eq!(text.add(&json!({"choices":[{"delta":{"content":" at 93.42."}}]})), Some(" at 93.42.".into()));
+        assert_eq!(
+            text.add(&json!({"choices":[{"delta":{"content":"AAPL is"}}]})),
+            Some("AAPL is".into())
+        );
+        assert_eq!(
+            text.add(&json!({"choices":[{"delta":{"content":" at 93.42."}}]})),
+            Some(" at 93.42.".into())
+        );
         assert_eq!(text.content, "AAPL is at 93.42.");
     }
 
     #[test]
     fn figures_not_from_a_tool_or_the_question_are_caught() {
-        assert_eq!(invented_numbers("Apple trades at $187.44 today.", "what is apple at?"), vec!["187.44"]);
-        assert_eq!(invented_numbers("Above 70 is overbought.", "what is RSI?"), Vec::<String>::new());
-        assert_eq!(invented_numbers("If you bought at 12.50, you'd be even.", "I bought at 12.50"), Vec::<String>::new());
-        assert_eq!(invented_numbers("It moved 1,234.5 points.", ""), vec!["1234.5"]);
+        assert_eq!(
+            invented_numbers("Apple trades at $187.44 today.", "what is apple at?"),
+            vec!["187.44"]
+        );
+        assert_eq!(
+            invented_numbers("Above 70 is overbought.", "what is RSI?"),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            invented_numbers(
+                "If you bought at 12.50, you'd be even.",
+                "I bought at 12.50"
+            ),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            invented_numbers("It moved 1,234.5 points.", ""),
+            vec!["1234.5"]
+        );
     }
 }

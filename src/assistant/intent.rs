@@ -17,18 +17,35 @@ pub enum Intent {
     Greeting,
     /// What the assistant can do.
     Help,
-    Quote { symbol: String },
-    Indicator { symbol: String, indicator: Indicator },
+    Quote {
+        symbol: String,
+    },
+    Indicator {
+        symbol: String,
+        indicator: Indicator,
+    },
     /// The state of the stock (and, asked "should I buy", an opinion with its caveat).
-    Analysis { symbol: String },
-    Compare { first: String, second: String },
+    Analysis {
+        symbol: String,
+    },
+    Compare {
+        first: String,
+        second: String,
+    },
     Portfolio,
-    Holding { symbol: String },
+    Holding {
+        symbol: String,
+    },
     Watchlist,
     /// A glossary entry, by id.
-    Explain { term: String },
+    Explain {
+        term: String,
+    },
     /// A name that fits several symbols: which one?
-    Clarify { name: String, candidates: Vec<String> },
+    Clarify {
+        name: String,
+        candidates: Vec<String>,
+    },
     /// A market question without a symbol ("what's the RSI?").
     NeedSymbol,
     OffTopic,
@@ -45,61 +62,324 @@ pub trait Symbols {
 
 /// Words (lower case, any of the five languages) that mean the question is about one thing.
 mod words {
-    pub const GREETING: &[&str] = &["hi", "hello", "hey", "merhaba", "selam", "hola", "buenas", "bonjour", "salut", "hallo", "servus", "moin", "good morning", "günaydın", "buenos días", "guten tag"];
+    pub const GREETING: &[&str] = &[
+        "hi",
+        "hello",
+        "hey",
+        "merhaba",
+        "selam",
+        "hola",
+        "buenas",
+        "bonjour",
+        "salut",
+        "hallo",
+        "servus",
+        "moin",
+        "good morning",
+        "günaydın",
+        "buenos días",
+        "guten tag",
+    ];
     pub const HELP: &[&str] = &[
-        "help", "what can you do", "yardım", "neler yapabilirsin", "ayuda", "qué puedes hacer", "aide", "que peux-tu faire", "que sais-tu faire",
-        "hilfe", "was kannst du",
+        "help",
+        "what can you do",
+        "yardım",
+        "neler yapabilirsin",
+        "ayuda",
+        "qué puedes hacer",
+        "aide",
+        "que peux-tu faire",
+        "que sais-tu faire",
+        "hilfe",
+        "was kannst du",
     ];
     pub const PORTFOLIO: &[&str] = &[
-        "my portfolio", "my holdings", "my positions", "my investments", "my stocks", "portföyüm", "portföyümün", "portföyüm nasıl", "yatırımlarım",
-        "hisselerim", "mi cartera", "mi portafolio", "mis inversiones", "mis acciones", "mon portefeuille", "mes placements", "mes actions",
-        "mein portfolio", "mein depot", "meine aktien", "meine positionen", "meinem depot", "meinem portfolio",
+        "my portfolio",
+        "my holdings",
+        "my positions",
+        "my investments",
+        "my stocks",
+        "portföyüm",
+        "portföyümün",
+        "portföyüm nasıl",
+        "yatırımlarım",
+        "hisselerim",
+        "mi cartera",
+        "mi portafolio",
+        "mis inversiones",
+        "mis acciones",
+        "mon portefeuille",
+        "mes placements",
+        "mes actions",
+        "mein portfolio",
+        "mein depot",
+        "meine aktien",
+        "meine positionen",
+        "meinem depot",
+        "meinem portfolio",
     ];
     pub const MINE: &[&str] = &[
-        "my", "i own", "i hold", "i bought", "i made", "i lost", "did i", "have i", "benim", "kazandım", "kaybettim", "aldığım", "mis", "mi ", "gané",
-        "perdí", "tengo", "compré", "mes", "mon", "ai-je", "j'ai", "meine", "mein", "habe ich", "ich habe",
+        "my",
+        "i own",
+        "i hold",
+        "i bought",
+        "i made",
+        "i lost",
+        "did i",
+        "have i",
+        "benim",
+        "kazandım",
+        "kaybettim",
+        "aldığım",
+        "mis",
+        "mi ",
+        "gané",
+        "perdí",
+        "tengo",
+        "compré",
+        "mes",
+        "mon",
+        "ai-je",
+        "j'ai",
+        "meine",
+        "mein",
+        "habe ich",
+        "ich habe",
     ];
     pub const GAIN: &[&str] = &[
-        "made", "make", "gain", "gains", "profit", "lost", "lose", "loss", "money", "return", "kazanç", "kâr", "kar", "zarar", "kazandım", "ganancia", "ganado", "gané",
-        "pérdida", "rentabilidad", "gain", "plus-value", "perte", "gagné", "rendement", "gewinn", "verlust", "verdient", "rendite", "position",
+        "made",
+        "make",
+        "gain",
+        "gains",
+        "profit",
+        "lost",
+        "lose",
+        "loss",
+        "money",
+        "return",
+        "kazanç",
+        "kâr",
+        "kar",
+        "zarar",
+        "kazandım",
+        "ganancia",
+        "ganado",
+        "gané",
+        "pérdida",
+        "rentabilidad",
+        "gain",
+        "plus-value",
+        "perte",
+        "gagné",
+        "rendement",
+        "gewinn",
+        "verlust",
+        "verdient",
+        "rendite",
+        "position",
     ];
-    pub const WATCHLIST: &[&str] = &["watchlist", "watch list", "izleme listem", "izleme listesi", "takip listem", "lista de seguimiento", "mi lista", "liste de suivi", "ma liste", "beobachtungsliste", "merkliste"];
+    pub const WATCHLIST: &[&str] = &[
+        "watchlist",
+        "watch list",
+        "izleme listem",
+        "izleme listesi",
+        "takip listem",
+        "lista de seguimiento",
+        "mi lista",
+        "liste de suivi",
+        "ma liste",
+        "beobachtungsliste",
+        "merkliste",
+    ];
     pub const COMPARE: &[&str] = &[
-        "compare", "comparison", " vs ", " vs. ", "versus", " or ", "better", "karşılaştır", "kıyasla", " mı yoksa ", "hangisi", "comparar", "compara",
-        "compárame", "mejor", "comparer", "compare", "comparaison", "lequel", "ou", "vergleich", "vergleiche", "besser", "oder",
+        "compare",
+        "comparison",
+        " vs ",
+        " vs. ",
+        "versus",
+        " or ",
+        "better",
+        "karşılaştır",
+        "kıyasla",
+        " mı yoksa ",
+        "hangisi",
+        "comparar",
+        "compara",
+        "compárame",
+        "mejor",
+        "comparer",
+        "compare",
+        "comparaison",
+        "lequel",
+        "ou",
+        "vergleich",
+        "vergleiche",
+        "besser",
+        "oder",
     ];
     pub const QUOTE: &[&str] = &[
-        "price", "quote", "trading at", "how much is", "how much does", "worth", "cost", "fiyat", "fiyatı", "kaç", "ne kadar", "precio", "cotización",
-        "cotiza", "cuánto", "vale", "cours", "prix", "combien", "cote", "kurs", "preis", "wie viel", "wieviel", "notiert", "steht",
+        "price",
+        "quote",
+        "trading at",
+        "how much is",
+        "how much does",
+        "worth",
+        "cost",
+        "fiyat",
+        "fiyatı",
+        "kaç",
+        "ne kadar",
+        "precio",
+        "cotización",
+        "cotiza",
+        "cuánto",
+        "vale",
+        "cours",
+        "prix",
+        "combien",
+        "cote",
+        "kurs",
+        "preis",
+        "wie viel",
+        "wieviel",
+        "notiert",
+        "steht",
     ];
     pub const ANALYSIS: &[&str] = &[
-        "how is", "how's", "doing", "outlook", "analysis", "analyse", "should i buy", "should i sell", "buy or sell", "bullish", "bearish", "trend",
-        "state of", "good buy", "volatile", "risky", "nasıl", "analiz", "almalı", "satmalı", "durumu", "görünüm", "qué tal", "cómo va", "análisis", "debería comprar",
-        "debería vender", "perspectivas", "comment va", "analyse", "dois-je acheter", "faut-il acheter", "perspectives", "tendance", "wie läuft",
-        "wie geht", "aussichten", "kaufen", "verkaufen", "lage",
+        "how is",
+        "how's",
+        "doing",
+        "outlook",
+        "analysis",
+        "analyse",
+        "should i buy",
+        "should i sell",
+        "buy or sell",
+        "bullish",
+        "bearish",
+        "trend",
+        "state of",
+        "good buy",
+        "volatile",
+        "risky",
+        "nasıl",
+        "analiz",
+        "almalı",
+        "satmalı",
+        "durumu",
+        "görünüm",
+        "qué tal",
+        "cómo va",
+        "análisis",
+        "debería comprar",
+        "debería vender",
+        "perspectivas",
+        "comment va",
+        "analyse",
+        "dois-je acheter",
+        "faut-il acheter",
+        "perspectives",
+        "tendance",
+        "wie läuft",
+        "wie geht",
+        "aussichten",
+        "kaufen",
+        "verkaufen",
+        "lage",
     ];
     pub const EXPLAIN: &[&str] = &[
-        "what is", "what's a", "what are", "what does", "explain", "define", "meaning of", "mean", "nedir", "ne demek", "açıkla", "anlamı", "qué es",
-        "que es", "qué son", "explica", "explícame", "significa", "qu'est-ce", "c'est quoi", "explique", "définition", "signifie", "was ist",
-        "was sind", "was bedeutet", "erkläre", "erklär", "bedeutet",
+        "what is",
+        "what's a",
+        "what are",
+        "what does",
+        "explain",
+        "define",
+        "meaning of",
+        "mean",
+        "nedir",
+        "ne demek",
+        "açıkla",
+        "anlamı",
+        "qué es",
+        "que es",
+        "qué son",
+        "explica",
+        "explícame",
+        "significa",
+        "qu'est-ce",
+        "c'est quoi",
+        "explique",
+        "définition",
+        "signifie",
+        "was ist",
+        "was sind",
+        "was bedeutet",
+        "erkläre",
+        "erklär",
+        "bedeutet",
     ];
     /// Market words that keep a question on topic even without a symbol.
     pub const MARKET: &[&str] = &[
-        "stock", "stocks", "share", "shares", "market", "markets", "invest", "trading", "trade", "ticker", "index", "crypto", "bond", "dividend",
-        "hisse", "borsa", "piyasa", "yatırım", "acción", "acciones", "bolsa", "mercado", "invertir", "action", "actions", "bourse", "marché",
-        "investir", "aktie", "aktien", "börse", "markt", "investieren",
+        "stock",
+        "stocks",
+        "share",
+        "shares",
+        "market",
+        "markets",
+        "invest",
+        "trading",
+        "trade",
+        "ticker",
+        "index",
+        "crypto",
+        "bond",
+        "dividend",
+        "hisse",
+        "borsa",
+        "piyasa",
+        "yatırım",
+        "acción",
+        "acciones",
+        "bolsa",
+        "mercado",
+        "invertir",
+        "action",
+        "actions",
+        "bourse",
+        "marché",
+        "investir",
+        "aktie",
+        "aktien",
+        "börse",
+        "markt",
+        "investieren",
     ];
 }
 
 /// The question with punctuation turned to spaces (what a ticker, a name or a term can hold
 /// is kept: `$`, `.`, `-`, `'`, `^`, `&`, `/`).
 fn clean(text: &str) -> String {
-    text.chars().map(|c| if c.is_alphanumeric() || matches!(c, '$' | '.' | '-' | '\'' | '’' | '^' | '&' | '/') { c } else { ' ' }).collect()
+    text.chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '$' | '.' | '-' | '\'' | '’' | '^' | '&' | '/')
+            {
+                c
+            } else {
+                ' '
+            }
+        })
+        .collect()
 }
 
 /// Lower case and padded with spaces, so " or " matches at either end.
 fn normalise(text: &str) -> String {
-    format!(" {} ", clean(&text.to_lowercase()).split_whitespace().collect::<Vec<_>>().join(" "))
+    format!(
+        " {} ",
+        clean(&text.to_lowercase())
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    )
 }
 
 fn has(text: &str, list: &[&str]) -> bool {
@@ -113,15 +393,149 @@ fn has(text: &str, list: &[&str]) -> bool {
 /// Words that are never a company name, whatever the directory says ("general" is in General
 /// Motors, "first" in First Solar).
 const NOT_NAMES: &[&str] = &[
-    "a", "i", "is", "it", "the", "and", "or", "of", "on", "in", "to", "my", "me", "what", "how", "should", "buy", "sell", "price", "general",
-    "first", "american", "united", "national", "global", "international", "best", "good", "bank", "energy", "market", "stock", "new", "one",
-    "target", "block", "match", "booking", "ball", "best", "post", "next", "visa", "dollar", "gold", "value", "ve", "y", "et", "und", "mi", "mon",
-    "le", "la", "el", "der", "die", "das", "bir", "ne", "de", "du", "des", "en", "un", "une", "ein", "eine", "for", "with", "today", "now",
-    "trend", "index", "fund", "compare", "explain", "watchlist", "portfolio", "dividend", "volume", "beta", "alpha", "delta", "option",
-    "capital", "live", "day", "home", "royal", "central", "southern", "western", "eastern", "north", "south", "big", "smart", "digital",
-    "public", "real", "london", "paris", "japan", "help", "money", "show", "tell", "world", "city", "weather", "food", "health", "life",
-    "water", "power", "news", "film", "movie", "music", "game", "games", "sport", "sports", "football", "travel", "car", "cars", "air",
-    "great", "hot", "golden", "silver", "standard", "union", "mobile", "link", "open", "simply", "check", "pizza", "bread", "poem",
+    "a",
+    "i",
+    "is",
+    "it",
+    "the",
+    "and",
+    "or",
+    "of",
+    "on",
+    "in",
+    "to",
+    "my",
+    "me",
+    "what",
+    "how",
+    "should",
+    "buy",
+    "sell",
+    "price",
+    "general",
+    "first",
+    "american",
+    "united",
+    "national",
+    "global",
+    "international",
+    "best",
+    "good",
+    "bank",
+    "energy",
+    "market",
+    "stock",
+    "new",
+    "one",
+    "target",
+    "block",
+    "match",
+    "booking",
+    "ball",
+    "best",
+    "post",
+    "next",
+    "visa",
+    "dollar",
+    "gold",
+    "value",
+    "ve",
+    "y",
+    "et",
+    "und",
+    "mi",
+    "mon",
+    "le",
+    "la",
+    "el",
+    "der",
+    "die",
+    "das",
+    "bir",
+    "ne",
+    "de",
+    "du",
+    "des",
+    "en",
+    "un",
+    "une",
+    "ein",
+    "eine",
+    "for",
+    "with",
+    "today",
+    "now",
+    "trend",
+    "index",
+    "fund",
+    "compare",
+    "explain",
+    "watchlist",
+    "portfolio",
+    "dividend",
+    "volume",
+    "beta",
+    "alpha",
+    "delta",
+    "option",
+    "capital",
+    "live",
+    "day",
+    "home",
+    "royal",
+    "central",
+    "southern",
+    "western",
+    "eastern",
+    "north",
+    "south",
+    "big",
+    "smart",
+    "digital",
+    "public",
+    "real",
+    "london",
+    "paris",
+    "japan",
+    "help",
+    "money",
+    "show",
+    "tell",
+    "world",
+    "city",
+    "weather",
+    "food",
+    "health",
+    "life",
+    "water",
+    "power",
+    "news",
+    "film",
+    "movie",
+    "music",
+    "game",
+    "games",
+    "sport",
+    "sports",
+    "football",
+    "travel",
+    "car",
+    "cars",
+    "air",
+    "great",
+    "hot",
+    "golden",
+    "silver",
+    "standard",
+    "union",
+    "mobile",
+    "link",
+    "open",
+    "simply",
+    "check",
+    "pizza",
+    "bread",
+    "poem",
 ];
 
 /// A word without the article or suffix an apostrophe joins to it: "d'Apple" → "Apple",
@@ -136,7 +550,11 @@ fn without_apostrophe(word: &str) -> &str {
 
 /// Tickers and company names in the question, in the order they appear; a name that fits
 /// several symbols comes back as `Err((name, candidates))`.
-fn symbols_in(original: &str, lookup: &impl Symbols, terms: &[&str]) -> Vec<Result<String, (String, Vec<String>)>> {
+fn symbols_in(
+    original: &str,
+    lookup: &impl Symbols,
+    terms: &[&str],
+) -> Vec<Result<String, (String, Vec<String>)>> {
     let mut found: Vec<Result<String, (String, Vec<String>)>> = Vec::new();
     let push = |item: Result<String, (String, Vec<String>)>, found: &mut Vec<_>| {
         if !found.contains(&item) {
@@ -153,7 +571,13 @@ fn symbols_in(original: &str, lookup: &impl Symbols, terms: &[&str]) -> Vec<Resu
         let plain = word.trim_start_matches('$');
         let is_term = terms.contains(&plain.to_lowercase().as_str());
         // $AAPL, AAPL, aapl.us, SAP.DE: a ticker as typed (capitals, a $ or a market suffix).
-        let looks_like_ticker = word.starts_with('$') || word.contains('.') || (plain.len() >= 1 && plain.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-') && plain.chars().any(|c| c.is_ascii_uppercase()));
+        let looks_like_ticker = word.starts_with('$')
+            || word.contains('.')
+            || (plain.len() >= 1
+                && plain
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
+                && plain.chars().any(|c| c.is_ascii_uppercase()));
         if looks_like_ticker && !is_term && (word.starts_with('$') || plain.len() > 1) {
             if let Some(symbol) = lookup.ticker(plain) {
                 push(Ok(symbol), &mut found);
@@ -168,8 +592,15 @@ fn symbols_in(original: &str, lookup: &impl Symbols, terms: &[&str]) -> Vec<Resu
                 continue;
             }
             let phrase = lower[i..i + span].join(" ");
-            let phrase = phrase.trim_matches(|c: char| !c.is_alphanumeric() && c != '&').trim_end_matches("'s").to_string();
-            if span == 1 && (NOT_NAMES.contains(&phrase.as_str()) || phrase.len() < 3 || terms.contains(&phrase.as_str())) {
+            let phrase = phrase
+                .trim_matches(|c: char| !c.is_alphanumeric() && c != '&')
+                .trim_end_matches("'s")
+                .to_string();
+            if span == 1
+                && (NOT_NAMES.contains(&phrase.as_str())
+                    || phrase.len() < 3
+                    || terms.contains(&phrase.as_str()))
+            {
                 continue;
             }
             let candidates = lookup.company(&phrase);
@@ -191,15 +622,48 @@ fn symbols_in(original: &str, lookup: &impl Symbols, terms: &[&str]) -> Vec<Resu
 
 /// The indicator a question names, if any.
 fn indicator_in(text: &str) -> Option<Indicator> {
-    if has(text, &["rsi", "relative strength", "göreceli güç", "fuerza relativa", "force relative", "relative stärke"]) {
+    if has(
+        text,
+        &[
+            "rsi",
+            "relative strength",
+            "göreceli güç",
+            "fuerza relativa",
+            "force relative",
+            "relative stärke",
+        ],
+    ) {
         Some(Indicator::Rsi)
     } else if has(text, &["macd"]) {
         Some(Indicator::Macd)
     } else if has(text, &["bollinger"]) {
         Some(Indicator::Bollinger)
-    } else if has(text, &["ema", "exponential moving average", "üssel hareketli ortalama", "media móvil exponencial", "moyenne mobile exponentielle", "exponentieller gleitender durchschnitt"]) {
+    } else if has(
+        text,
+        &[
+            "ema",
+            "exponential moving average",
+            "üssel hareketli ortalama",
+            "media móvil exponencial",
+            "moyenne mobile exponentielle",
+            "exponentieller gleitender durchschnitt",
+        ],
+    ) {
         Some(Indicator::Ema)
-    } else if has(text, &["sma", "moving average", "hareketli ortalama", "media móvil", "moyenne mobile", "gleitender durchschnitt", "gleitende durchschnitt", "50-day", "200-day"]) {
+    } else if has(
+        text,
+        &[
+            "sma",
+            "moving average",
+            "hareketli ortalama",
+            "media móvil",
+            "moyenne mobile",
+            "gleitender durchschnitt",
+            "gleitende durchschnitt",
+            "50-day",
+            "200-day",
+        ],
+    ) {
         Some(Indicator::Sma)
     } else {
         None
@@ -223,12 +687,21 @@ impl Symbols for AppDirectory {
 }
 
 /// What `question` asks. `glossary` finds a term's id from any of its names (lower case).
-pub fn recognise(question: &str, lookup: &impl Symbols, glossary: &impl Fn(&str) -> Option<String>, term_words: &[&str]) -> Intent {
+pub fn recognise(
+    question: &str,
+    lookup: &impl Symbols,
+    glossary: &impl Fn(&str) -> Option<String>,
+    term_words: &[&str],
+) -> Intent {
     let text = normalise(question);
     let symbols = symbols_in(question, lookup, term_words);
     // "alphabet (GOOG)": the ticker beside the name settles which one.
     let named: Vec<&String> = symbols.iter().filter_map(|s| s.as_ref().ok()).collect();
-    let unsettled = symbols.iter().find_map(|s| s.as_ref().err().filter(|(_, candidates)| !candidates.iter().any(|c| named.contains(&c))));
+    let unsettled = symbols.iter().find_map(|s| {
+        s.as_ref()
+            .err()
+            .filter(|(_, candidates)| !candidates.iter().any(|c| named.contains(&c)))
+    });
     if let Some((name, candidates)) = unsettled.cloned() {
         return Intent::Clarify { name, candidates };
     }
@@ -244,24 +717,58 @@ pub fn recognise(question: &str, lookup: &impl Symbols, glossary: &impl Fn(&str)
         return Intent::Watchlist;
     }
     if symbols.len() >= 2 && (has(&text, words::COMPARE) || symbols.len() == 2) {
-        return Intent::Compare { first: symbols[0].clone(), second: symbols[1].clone() };
+        return Intent::Compare {
+            first: symbols[0].clone(),
+            second: symbols[1].clone(),
+        };
     }
     if let Some(symbol) = symbols.first() {
         if has(&text, words::MINE) && has(&text, words::GAIN) || has(&text, words::PORTFOLIO) {
-            return Intent::Holding { symbol: symbol.clone() };
+            return Intent::Holding {
+                symbol: symbol.clone(),
+            };
         }
         if let Some(indicator) = indicator {
-            return Intent::Indicator { symbol: symbol.clone(), indicator };
+            return Intent::Indicator {
+                symbol: symbol.clone(),
+                indicator,
+            };
         }
         if has(&text, words::ANALYSIS) && !has(&text, words::QUOTE) {
-            return Intent::Analysis { symbol: symbol.clone() };
+            return Intent::Analysis {
+                symbol: symbol.clone(),
+            };
         }
-        return Intent::Quote { symbol: symbol.clone() };
+        return Intent::Quote {
+            symbol: symbol.clone(),
+        };
     }
     if let Some(term) = term {
         // "What's the RSI?" wants a value; "what is RSI?" a definition.
-        let wants_value = indicator.is_some() && !explaining && has(&text, &["the", "current", "today", "now", "şu an", "bugün", "actual", "hoy", "aujourd'hui", "actuel", "aktuell", "heute"]);
-        return if wants_value { Intent::NeedSymbol } else { Intent::Explain { term } };
+        let wants_value = indicator.is_some()
+            && !explaining
+            && has(
+                &text,
+                &[
+                    "the",
+                    "current",
+                    "today",
+                    "now",
+                    "şu an",
+                    "bugün",
+                    "actual",
+                    "hoy",
+                    "aujourd'hui",
+                    "actuel",
+                    "aktuell",
+                    "heute",
+                ],
+            );
+        return if wants_value {
+            Intent::NeedSymbol
+        } else {
+            Intent::Explain { term }
+        };
     }
     if indicator.is_some() {
         return Intent::NeedSymbol;
@@ -273,7 +780,9 @@ pub fn recognise(question: &str, lookup: &impl Symbols, glossary: &impl Fn(&str)
     if words::GREETING.contains(&first_word) && text.split_whitespace().count() <= 4 {
         return Intent::Greeting;
     }
-    if has(&text, words::QUOTE) && has(&text, words::MARKET) || has(&text, words::ANALYSIS) && has(&text, words::MARKET) {
+    if has(&text, words::QUOTE) && has(&text, words::MARKET)
+        || has(&text, words::ANALYSIS) && has(&text, words::MARKET)
+    {
         return Intent::NeedSymbol;
     }
     Intent::OffTopic
@@ -306,7 +815,12 @@ mod tests {
         fn ticker(&self, text: &str) -> Option<String> {
             let upper = text.trim_start_matches('$').to_ascii_uppercase();
             let upper = upper.strip_suffix(".US").unwrap_or(&upper).to_string();
-            ["AAPL", "MSFT", "GOOG", "GOOGL", "TSLA", "IBM", "AMZN", "NVDA", "SAP.DE", "META", "KO", "SPY", "F"].contains(&upper.as_str()).then_some(upper)
+            [
+                "AAPL", "MSFT", "GOOG", "GOOGL", "TSLA", "IBM", "AMZN", "NVDA", "SAP.DE", "META",
+                "KO", "SPY", "F",
+            ]
+            .contains(&upper.as_str())
+            .then_some(upper)
         }
 
         fn company(&self, name: &str) -> Vec<String> {
@@ -330,24 +844,70 @@ mod tests {
     }
 
     const TERMS: &[(&str, &str)] = &[
-        ("rsi", "rsi"), ("relative strength index", "rsi"), ("göreceli güç endeksi", "rsi"), ("índice de fuerza relativa", "rsi"),
-        ("macd", "macd"), ("moving average", "sma"), ("hareketli ortalama", "sma"), ("media móvil", "sma"), ("moyenne mobile", "sma"),
-        ("gleitender durchschnitt", "sma"), ("ema", "ema"), ("bollinger bands", "bollinger"), ("bollinger", "bollinger"),
-        ("p/e", "pe_ratio"), ("pe ratio", "pe_ratio"), ("p/e ratio", "pe_ratio"), ("f/k", "pe_ratio"), ("kgv", "pe_ratio"),
-        ("eps", "eps"), ("short squeeze", "short_squeeze"), ("dividend yield", "dividend_yield"), ("temettü verimi", "dividend_yield"),
-        ("rentabilidad por dividendo", "dividend_yield"), ("rendement du dividende", "dividend_yield"), ("dividendenrendite", "dividend_yield"),
-        ("beta", "beta"), ("etf", "etf"), ("stop-loss", "stop_loss"), ("stop loss", "stop_loss"), ("dividend", "dividend"), ("temettü", "dividend"),
-        ("dividendo", "dividend"), ("dividende", "dividend"), ("market cap", "market_cap"), ("volatility", "volatility"), ("volatilité", "volatility"),
-        ("volatilität", "volatility"), ("volatilidad", "volatility"), ("oynaklık", "volatility"), ("short selling", "short_selling"),
-        ("açığa satış", "short_selling"), ("venta en corto", "short_selling"), ("vente à découvert", "short_selling"), ("leerverkauf", "short_selling"),
-        ("bull market", "bull_market"), ("boğa piyasası", "bull_market"), ("mercado alcista", "bull_market"), ("marché haussier", "bull_market"),
-        ("bullenmarkt", "bull_market"), ("diversification", "diversification"), ("diversificación", "diversification"), ("çeşitlendirme", "diversification"),
-        ("diversifikation", "diversification"), ("short", "short_selling"),
+        ("rsi", "rsi"),
+        ("relative strength index", "rsi"),
+        ("göreceli güç endeksi", "rsi"),
+        ("índice de fuerza relativa", "rsi"),
+        ("macd", "macd"),
+        ("moving average", "sma"),
+        ("hareketli ortalama", "sma"),
+        ("media móvil", "sma"),
+        ("moyenne mobile", "sma"),
+        ("gleitender durchschnitt", "sma"),
+        ("ema", "ema"),
+        ("bollinger bands", "bollinger"),
+        ("bollinger", "bollinger"),
+        ("p/e", "pe_ratio"),
+        ("pe ratio", "pe_ratio"),
+        ("p/e ratio", "pe_ratio"),
+        ("f/k", "pe_ratio"),
+        ("kgv", "pe_ratio"),
+        ("eps", "eps"),
+        ("short squeeze", "short_squeeze"),
+        ("dividend yield", "dividend_yield"),
+        ("temettü verimi", "dividend_yield"),
+        ("rentabilidad por dividendo", "dividend_yield"),
+        ("rendement du dividende", "dividend_yield"),
+        ("dividendenrendite", "dividend_yield"),
+        ("beta", "beta"),
+        ("etf", "etf"),
+        ("stop-loss", "stop_loss"),
+        ("stop loss", "stop_loss"),
+        ("dividend", "dividend"),
+        ("temettü", "dividend"),
+        ("dividendo", "dividend"),
+        ("dividende", "dividend"),
+        ("market cap", "market_cap"),
+        ("volatility", "volatility"),
+        ("volatilité", "volatility"),
+        ("volatilität", "volatility"),
+        ("volatilidad", "volatility"),
+        ("oynaklık", "volatility"),
+        ("short selling", "short_selling"),
+        ("açığa satış", "short_selling"),
+        ("venta en corto", "short_selling"),
+        ("vente à découvert", "short_selling"),
+        ("leerverkauf", "short_selling"),
+        ("bull market", "bull_market"),
+        ("boğa piyasası", "bull_market"),
+        ("mercado alcista", "bull_market"),
+        ("marché haussier", "bull_market"),
+        ("bullenmarkt", "bull_market"),
+        ("diversification", "diversification"),
+        ("diversificación", "diversification"),
+        ("çeşitlendirme", "diversification"),
+        ("diversifikation", "diversification"),
+        ("short", "short_selling"),
     ];
     const TERM_WORDS: &[&str] = &["rsi", "macd", "ema", "sma", "etf", "eps", "kgv", "beta"];
 
     fn ask(question: &str) -> Intent {
-        let glossary = |name: &str| TERMS.iter().find(|(n, _)| *n == name).map(|(_, id)| id.to_string());
+        let glossary = |name: &str| {
+            TERMS
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, id)| id.to_string())
+        };
         recognise(question, &Directory, &glossary, TERM_WORDS)
     }
 
@@ -355,13 +915,19 @@ mod tests {
         Intent::Quote { symbol: s.into() }
     }
     fn ind(s: &str, i: Indicator) -> Intent {
-        Intent::Indicator { symbol: s.into(), indicator: i }
+        Intent::Indicator {
+            symbol: s.into(),
+            indicator: i,
+        }
     }
     fn analysis(s: &str) -> Intent {
         Intent::Analysis { symbol: s.into() }
     }
     fn compare(a: &str, b: &str) -> Intent {
-        Intent::Compare { first: a.into(), second: b.into() }
+        Intent::Compare {
+            first: a.into(),
+            second: b.into(),
+        }
     }
     fn holding(s: &str) -> Intent {
         Intent::Holding { symbol: s.into() }
@@ -374,7 +940,12 @@ mod tests {
     /// begin company names ("capital", "weather") left alone.
     #[test]
     fn the_app_directory_finds_companies_and_leaves_words_alone() {
-        let glossary = |name: &str| TERMS.iter().find(|(n, _)| *n == name).map(|(_, id)| id.to_string());
+        let glossary = |name: &str| {
+            TERMS
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, id)| id.to_string())
+        };
         let real = |q: &str| recognise(q, &AppDirectory, &glossary, TERM_WORDS);
         assert_eq!(real("what's the RSI of apple"), ind("AAPL", Indicator::Rsi));
         assert_eq!(real("compare MSFT and GOOG"), compare("MSFT", "GOOG"));
@@ -383,7 +954,13 @@ mod tests {
         assert!(matches!(real("price of alphabet"), Intent::Clarify { .. }));
         // A clarifying question's choice, asked again.
         assert_eq!(real("price of alphabet (GOOGL)"), quote("GOOGL"));
-        for off_topic in ["what is the capital of Spain", "what's the weather in Paris", "who won the football match", "tell me a joke", "how do I bake bread"] {
+        for off_topic in [
+            "what is the capital of Spain",
+            "what's the weather in Paris",
+            "who won the football match",
+            "tell me a joke",
+            "how do I bake bread",
+        ] {
             assert_eq!(real(off_topic), Intent::OffTopic, "{off_topic}");
         }
     }
@@ -397,7 +974,10 @@ mod tests {
             ("What is the RSI of AAPL?", ind("AAPL", Rsi)),
             ("rsi for $TSLA", ind("TSLA", Rsi)),
             ("MACD on MSFT?", ind("MSFT", Macd)),
-            ("show me the 50-day moving average of nvidia", ind("NVDA", Sma)),
+            (
+                "show me the 50-day moving average of nvidia",
+                ind("NVDA", Sma),
+            ),
             ("EMA of amazon", ind("AMZN", Ema)),
             ("bollinger bands for IBM", ind("IBM", Bollinger)),
             ("what is the price of AAPL", quote("AAPL")),
@@ -439,8 +1019,20 @@ mod tests {
             ("hi there", Intent::Greeting),
             ("what can you do?", Intent::Help),
             ("help", Intent::Help),
-            ("tell me about alphabet", Intent::Clarify { name: "alphabet".into(), candidates: vec!["GOOG".into(), "GOOGL".into()] }),
-            ("price of alphabet", Intent::Clarify { name: "alphabet".into(), candidates: vec!["GOOG".into(), "GOOGL".into()] }),
+            (
+                "tell me about alphabet",
+                Intent::Clarify {
+                    name: "alphabet".into(),
+                    candidates: vec!["GOOG".into(), "GOOGL".into()],
+                },
+            ),
+            (
+                "price of alphabet",
+                Intent::Clarify {
+                    name: "alphabet".into(),
+                    candidates: vec!["GOOG".into(), "GOOGL".into()],
+                },
+            ),
             ("who won the football match yesterday", Intent::OffTopic),
             ("write me a poem about the sea", Intent::OffTopic),
             ("what's the weather in Paris", Intent::OffTopic),
@@ -486,7 +1078,13 @@ mod tests {
             ("bana bir şiir yaz", Intent::OffTopic),
             ("yarın hava nasıl olacak", Intent::OffTopic),
             ("en iyi pizza tarifi", Intent::OffTopic),
-            ("alphabet fiyatı", Intent::Clarify { name: "alphabet".into(), candidates: vec!["GOOG".into(), "GOOGL".into()] }),
+            (
+                "alphabet fiyatı",
+                Intent::Clarify {
+                    name: "alphabet".into(),
+                    candidates: vec!["GOOG".into(), "GOOGL".into()],
+                },
+            ),
             ("oynaklık nedir", explain("volatility")),
             ("çeşitlendirme ne demek", explain("diversification")),
             // Spanish
@@ -507,7 +1105,10 @@ mod tests {
             ("mi lista de seguimiento", Intent::Watchlist),
             ("¿qué es el MACD?", explain("macd")),
             ("explica la venta en corto", explain("short_selling")),
-            ("¿qué es la rentabilidad por dividendo?", explain("dividend_yield")),
+            (
+                "¿qué es la rentabilidad por dividendo?",
+                explain("dividend_yield"),
+            ),
             ("¿qué significa mercado alcista?", explain("bull_market")),
             ("¿qué es la volatilidad?", explain("volatility")),
             ("hola", Intent::Greeting),
@@ -536,7 +1137,10 @@ mod tests {
             ("ma liste de suivi", Intent::Watchlist),
             ("qu'est-ce que le MACD ?", explain("macd")),
             ("explique la vente à découvert", explain("short_selling")),
-            ("c'est quoi le rendement du dividende ?", explain("dividend_yield")),
+            (
+                "c'est quoi le rendement du dividende ?",
+                explain("dividend_yield"),
+            ),
             ("que signifie marché haussier ?", explain("bull_market")),
             ("c'est quoi la volatilité", explain("volatility")),
             ("bonjour", Intent::Greeting),
@@ -584,7 +1188,12 @@ mod tests {
             })
             .collect();
         let accuracy = 1.0 - misses.len() as f64 / cases.len() as f64;
-        println!("intent recognition: {} of {} questions right ({:.1} %)", cases.len() - misses.len(), cases.len(), accuracy * 100.0);
+        println!(
+            "intent recognition: {} of {} questions right ({:.1} %)",
+            cases.len() - misses.len(),
+            cases.len(),
+            accuracy * 100.0
+        );
         for miss in &misses {
             println!("  miss: {miss}");
         }

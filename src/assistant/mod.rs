@@ -57,7 +57,13 @@ pub enum Indicator {
 }
 
 impl Indicator {
-    pub const ALL: [Indicator; 5] = [Indicator::Rsi, Indicator::Macd, Indicator::Sma, Indicator::Ema, Indicator::Bollinger];
+    pub const ALL: [Indicator; 5] = [
+        Indicator::Rsi,
+        Indicator::Macd,
+        Indicator::Sma,
+        Indicator::Ema,
+        Indicator::Bollinger,
+    ];
 
     /// "RSI 14", "SMA 50": the name with the settings the app uses everywhere.
     pub fn label(self) -> &'static str {
@@ -81,7 +87,9 @@ impl Indicator {
     }
 
     pub fn parse(code: &str) -> Option<Indicator> {
-        Indicator::ALL.into_iter().find(|i| i.code().eq_ignore_ascii_case(code.trim()))
+        Indicator::ALL
+            .into_iter()
+            .find(|i| i.code().eq_ignore_ascii_case(code.trim()))
     }
 }
 
@@ -99,24 +107,75 @@ pub enum Reading {
 /// Data shown beside an answer. The same cards come from the built-in engine and from a
 /// hosted model's tool calls: the numbers in them are always Bullpen's own.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "card", rename_all = "camelCase", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "card",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum Card {
-    Quote { quote: Quote, name: Option<String> },
+    Quote {
+        quote: Quote,
+        name: Option<String>,
+    },
     /// Closing prices over the last months, oldest first.
-    MiniChart { symbol: String, dates: Vec<String>, closes: Vec<f64>, change_percent: Option<f64>, simulated: bool },
+    MiniChart {
+        symbol: String,
+        dates: Vec<String>,
+        closes: Vec<f64>,
+        change_percent: Option<f64>,
+        simulated: bool,
+    },
     /// An indicator's value on its scale: `position` 0…1 along the bar, `marks` the zone edges
     /// (0…1 too).
-    Gauge { symbol: String, indicator: Indicator, value: f64, text: String, position: f64, marks: Vec<f64>, reading: Reading, as_of: String, simulated: bool },
+    Gauge {
+        symbol: String,
+        indicator: Indicator,
+        value: f64,
+        text: String,
+        position: f64,
+        marks: Vec<f64>,
+        reading: Reading,
+        as_of: String,
+        simulated: bool,
+    },
     /// The state of a stock: score −100…100 and its strongest signals.
-    Analysis { symbol: String, name: Option<String>, score: i32, outlook: Outlook, signals: Vec<Signal>, as_of: String, simulated: bool },
+    Analysis {
+        symbol: String,
+        name: Option<String>,
+        score: i32,
+        outlook: Outlook,
+        signals: Vec<Signal>,
+        as_of: String,
+        simulated: bool,
+    },
     /// Two symbols side by side.
-    Compare { rows: Vec<CompareRow> },
-    Holding { holding: crate::portfolio::valuation::Holding, currency: String },
-    Portfolio { name: String, currency: String, totals: crate::portfolio::valuation::Totals, top: Vec<(String, Option<Decimal>)> },
-    Watchlist { items: Vec<crate::market::watchlist::WatchItem> },
-    Term { id: String, name: String, definition: String, related: Vec<(String, String)> },
+    Compare {
+        rows: Vec<CompareRow>,
+    },
+    Holding {
+        holding: crate::portfolio::valuation::Holding,
+        currency: String,
+    },
+    Portfolio {
+        name: String,
+        currency: String,
+        totals: crate::portfolio::valuation::Totals,
+        top: Vec<(String, Option<Decimal>)>,
+    },
+    Watchlist {
+        items: Vec<crate::market::watchlist::WatchItem>,
+    },
+    Term {
+        id: String,
+        name: String,
+        definition: String,
+        related: Vec<(String, String)>,
+    },
     /// Symbols a name could mean; picking one asks again with it.
-    Choices { question: String, symbols: Vec<(String, String)> },
+    Choices {
+        question: String,
+        symbols: Vec<(String, String)>,
+    },
 }
 
 /// One symbol's line in a comparison.

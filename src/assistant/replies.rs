@@ -7,12 +7,16 @@ use std::{collections::HashMap, sync::LazyLock};
 use rust_decimal::Decimal;
 
 use super::{Card, Indicator, Reading};
-use crate::market::{analysis::Outlook, ui::{money, signed_percent}};
+use crate::market::{
+    analysis::Outlook,
+    ui::{money, signed_percent},
+};
 
 const REPLIES_JSON: &str = include_str!("../../assets/assistant/replies.json");
 
-static REPLIES: LazyLock<HashMap<String, HashMap<String, String>>> =
-    LazyLock::new(|| serde_json::from_str(REPLIES_JSON).expect("the shipped replies are valid JSON"));
+static REPLIES: LazyLock<HashMap<String, HashMap<String, String>>> = LazyLock::new(|| {
+    serde_json::from_str(REPLIES_JSON).expect("the shipped replies are valid JSON")
+});
 
 /// The sentence `key` in `language` (English when that language lacks it).
 pub fn text(language: &str, key: &str) -> String {
@@ -26,7 +30,11 @@ pub fn text(language: &str, key: &str) -> String {
 
 /// `key` with its `{placeholders}` filled.
 pub fn say(language: &str, key: &str, values: &[(&str, String)]) -> String {
-    values.iter().fold(text(language, key), |sentence, (name, value)| sentence.replace(&format!("{{{name}}}"), value))
+    values
+        .iter()
+        .fold(text(language, key), |sentence, (name, value)| {
+            sentence.replace(&format!("{{{name}}}"), value)
+        })
 }
 
 fn decimal(value: Decimal) -> String {
@@ -43,7 +51,10 @@ fn signed_decimal(value: Decimal) -> String {
 }
 
 fn percent_of(value: Option<Decimal>) -> String {
-    value.map_or_else(|| "—".into(), |p| signed_percent(crate::portfolio::service::float(p)))
+    value.map_or_else(
+        || "—".into(),
+        |p| signed_percent(crate::portfolio::service::float(p)),
+    )
 }
 
 /// "Apple Inc. (AAPL)", or the symbol alone.
@@ -84,26 +95,70 @@ pub fn describe(language: &str, cards: &[Card]) -> String {
                     Some((change, percent)) => say(
                         language,
                         "quote",
-                        &[("company", who), ("price", money(quote.price)), ("change", signed(change)), ("percent", signed_percent(percent)), ("date", date)],
+                        &[
+                            ("company", who),
+                            ("price", money(quote.price)),
+                            ("change", signed(change)),
+                            ("percent", signed_percent(percent)),
+                            ("date", date),
+                        ],
                     ),
-                    None => say(language, "quote_no_change", &[("company", who), ("price", money(quote.price)), ("date", date)]),
+                    None => say(
+                        language,
+                        "quote_no_change",
+                        &[
+                            ("company", who),
+                            ("price", money(quote.price)),
+                            ("date", date),
+                        ],
+                    ),
                 });
             }
-            Card::Gauge { symbol, indicator, value, reading, as_of, simulated: s, .. } => {
+            Card::Gauge {
+                symbol,
+                indicator,
+                value,
+                reading,
+                as_of,
+                simulated: s,
+                ..
+            } => {
                 simulated |= *s;
-                let who = company(symbol, crate::market::directory::lookup(symbol).map(|i| i.name.as_str()));
-                sentences.extend(gauge_sentences(language, &who, *indicator, *value, *reading, as_of, cards));
+                let who = company(
+                    symbol,
+                    crate::market::directory::lookup(symbol).map(|i| i.name.as_str()),
+                );
+                sentences.extend(gauge_sentences(
+                    language, &who, *indicator, *value, *reading, as_of, cards,
+                ));
             }
-            Card::Analysis { symbol, name, score, outlook: reading, as_of, simulated: s, .. } => {
+            Card::Analysis {
+                symbol,
+                name,
+                score,
+                outlook: reading,
+                as_of,
+                simulated: s,
+                ..
+            } => {
                 simulated |= *s;
                 opinion = true;
                 sentences.push(say(
                     language,
                     "analysis",
-                    &[("company", company(symbol, name.as_deref())), ("outlook", outlook(language, *reading)), ("score", self::score(*score)), ("date", as_of.clone())],
+                    &[
+                        ("company", company(symbol, name.as_deref())),
+                        ("outlook", outlook(language, *reading)),
+                        ("score", self::score(*score)),
+                        ("date", as_of.clone()),
+                    ],
                 ));
                 if let Some(percent) = chart_move {
-                    sentences.push(say(language, "analysis_move", &[("percent", signed_percent(percent))]));
+                    sentences.push(say(
+                        language,
+                        "analysis_move",
+                        &[("percent", signed_percent(percent))],
+                    ));
                 }
             }
             Card::Compare { rows } => {
@@ -126,16 +181,29 @@ pub fn describe(language: &str, cards: &[Card]) -> String {
                     sentences.push(if first.score == second.score {
                         say(language, "compare_even", &[("score", score(first.score))])
                     } else {
-                        let stronger = if first.score > second.score { &first.symbol } else { &second.symbol };
+                        let stronger = if first.score > second.score {
+                            &first.symbol
+                        } else {
+                            &second.symbol
+                        };
                         say(
                             language,
                             "compare_stronger",
-                            &[("stronger", stronger.clone()), ("first_score", score(first.score)), ("second_score", score(second.score))],
+                            &[
+                                ("stronger", stronger.clone()),
+                                ("first_score", score(first.score)),
+                                ("second_score", score(second.score)),
+                            ],
                         )
                     });
                 }
             }
-            Card::Portfolio { name, currency, totals, top } => {
+            Card::Portfolio {
+                name,
+                currency,
+                totals,
+                top,
+            } => {
                 sentences.push(if top.is_empty() {
                     text(language, "portfolio_empty")
                 } else {
@@ -165,29 +233,64 @@ pub fn describe(language: &str, cards: &[Card]) -> String {
                         ("cost", decimal(holding.average_cost)),
                         ("price", holding.price.map_or_else(|| "—".into(), decimal)),
                         ("value", holding.value.map_or_else(|| "—".into(), decimal)),
-                        ("unrealized", holding.unrealized.map_or_else(|| "—".into(), signed_decimal)),
+                        (
+                            "unrealized",
+                            holding
+                                .unrealized
+                                .map_or_else(|| "—".into(), signed_decimal),
+                        ),
                         ("percent", percent_of(holding.unrealized_percent)),
                     ],
                 ));
                 if !holding.realized.is_zero() {
-                    sentences.push(say(language, "holding_realized", &[("realized", signed_decimal(holding.realized))]));
+                    sentences.push(say(
+                        language,
+                        "holding_realized",
+                        &[("realized", signed_decimal(holding.realized))],
+                    ));
                 }
             }
             Card::Watchlist { items } => {
-                let biggest = items.iter().filter_map(|i| i.change_percent.map(|p| (i, p))).max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()));
+                let biggest = items
+                    .iter()
+                    .filter_map(|i| i.change_percent.map(|p| (i, p)))
+                    .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()));
                 simulated |= items.iter().any(|i| i.simulated);
                 match biggest {
-                    Some((item, percent)) => {
-                        sentences.push(say(language, "watchlist", &[("count", items.len().to_string()), ("symbol", item.symbol.clone()), ("percent", signed_percent(percent))]))
-                    }
-                    None => sentences.push(say(language, "watchlist", &[("count", items.len().to_string()), ("symbol", "—".into()), ("percent", "—".into())])),
+                    Some((item, percent)) => sentences.push(say(
+                        language,
+                        "watchlist",
+                        &[
+                            ("count", items.len().to_string()),
+                            ("symbol", item.symbol.clone()),
+                            ("percent", signed_percent(percent)),
+                        ],
+                    )),
+                    None => sentences.push(say(
+                        language,
+                        "watchlist",
+                        &[
+                            ("count", items.len().to_string()),
+                            ("symbol", "—".into()),
+                            ("percent", "—".into()),
+                        ],
+                    )),
                 }
             }
-            Card::Term { name, definition, related, .. } => {
+            Card::Term {
+                name,
+                definition,
+                related,
+                ..
+            } => {
                 sentences.push(format!("{name}: {definition}"));
                 if !related.is_empty() {
                     let names: Vec<&str> = related.iter().map(|(_, n)| n.as_str()).collect();
-                    sentences.push(say(language, "term_related", &[("terms", names.join(", "))]));
+                    sentences.push(say(
+                        language,
+                        "term_related",
+                        &[("terms", names.join(", "))],
+                    ));
                 }
             }
             Card::MiniChart { simulated: s, .. } => simulated |= *s,
@@ -220,7 +323,15 @@ fn signed(value: f64) -> String {
     }
 }
 
-fn gauge_sentences(language: &str, who: &str, indicator: Indicator, value: f64, reading: Reading, as_of: &str, cards: &[Card]) -> Vec<String> {
+fn gauge_sentences(
+    language: &str,
+    who: &str,
+    indicator: Indicator,
+    value: f64,
+    reading: Reading,
+    as_of: &str,
+    cards: &[Card],
+) -> Vec<String> {
     let who = who.to_string();
     let date = as_of.to_string();
     // The price is the chart's last close (the gauge's own day).
@@ -234,7 +345,15 @@ fn gauge_sentences(language: &str, who: &str, indicator: Indicator, value: f64, 
     let text_of = |key: &str| text(language, key);
     match indicator {
         Indicator::Rsi => vec![
-            say(language, "rsi", &[("company", who), ("value", format!("{value:.1}")), ("date", date)]),
+            say(
+                language,
+                "rsi",
+                &[
+                    ("company", who),
+                    ("value", format!("{value:.1}")),
+                    ("date", date),
+                ],
+            ),
             text_of(match reading {
                 Reading::Overbought => "rsi_overbought",
                 Reading::Oversold => "rsi_oversold",
@@ -250,8 +369,21 @@ fn gauge_sentences(language: &str, who: &str, indicator: Indicator, value: f64, 
                 })
                 .unwrap_or_default();
             vec![
-                say(language, "macd", &[("company", who), ("line", format!("{value:.2}")), ("signal", signal), ("date", date)]),
-                text_of(if reading == Reading::Bullish { "macd_bullish" } else { "macd_bearish" }),
+                say(
+                    language,
+                    "macd",
+                    &[
+                        ("company", who),
+                        ("line", format!("{value:.2}")),
+                        ("signal", signal),
+                        ("date", date),
+                    ],
+                ),
+                text_of(if reading == Reading::Bullish {
+                    "macd_bullish"
+                } else {
+                    "macd_bearish"
+                }),
             ]
         }
         Indicator::Sma | Indicator::Ema => {
@@ -262,18 +394,38 @@ fn gauge_sentences(language: &str, who: &str, indicator: Indicator, value: f64, 
                 (_, true) => "ema_above",
                 (_, false) => "ema_below",
             };
-            vec![say(language, key, &[("company", who), ("value", money(value)), ("price", money(price)), ("percent", format!("{percent:.1} %"))])]
+            vec![say(
+                language,
+                key,
+                &[
+                    ("company", who),
+                    ("value", money(value)),
+                    ("price", money(price)),
+                    ("percent", format!("{percent:.1} %")),
+                ],
+            )]
         }
         Indicator::Bollinger => {
             let (lower, upper) = cards
                 .iter()
                 .find_map(|c| match c {
-                    Card::Gauge { text, .. } => text.split_once(" – ").map(|(l, u)| (l.to_string(), u.to_string())),
+                    Card::Gauge { text, .. } => text
+                        .split_once(" – ")
+                        .map(|(l, u)| (l.to_string(), u.to_string())),
                     _ => None,
                 })
                 .unwrap_or_default();
             vec![
-                say(language, "bollinger", &[("company", who), ("lower", lower), ("upper", upper), ("price", money(price))]),
+                say(
+                    language,
+                    "bollinger",
+                    &[
+                        ("company", who),
+                        ("lower", lower),
+                        ("upper", upper),
+                        ("price", money(price)),
+                    ],
+                ),
                 text_of(match reading {
                     Reading::Overbought => "bollinger_overbought",
                     Reading::Oversold => "bollinger_oversold",
@@ -291,7 +443,11 @@ mod tests {
     const LANGUAGES: [&str; 5] = ["en", "tr", "es", "fr", "de"];
 
     fn placeholders(text: &str) -> Vec<String> {
-        let mut found: Vec<String> = text.split('{').skip(1).filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_string())).collect();
+        let mut found: Vec<String> = text
+            .split('{')
+            .skip(1)
+            .filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_string()))
+            .collect();
         found.sort();
         found
     }
@@ -300,18 +456,40 @@ mod tests {
     fn every_sentence_exists_in_every_language_with_the_same_placeholders() {
         let english = &REPLIES["en"];
         for language in LANGUAGES {
-            let replies = REPLIES.get(language).unwrap_or_else(|| panic!("no {language} replies"));
+            let replies = REPLIES
+                .get(language)
+                .unwrap_or_else(|| panic!("no {language} replies"));
             for (key, sentence) in english {
-                let translated = replies.get(key).unwrap_or_else(|| panic!("{language} lacks {key}"));
-                assert_eq!(placeholders(translated), placeholders(sentence), "{language}.{key}");
+                let translated = replies
+                    .get(key)
+                    .unwrap_or_else(|| panic!("{language} lacks {key}"));
+                assert_eq!(
+                    placeholders(translated),
+                    placeholders(sentence),
+                    "{language}.{key}"
+                );
             }
         }
     }
 
     #[test]
     fn sentences_are_filled() {
-        assert_eq!(say("en", "need_symbol", &[]), "Which stock do you mean? Name a ticker such as $AAPL or a company such as Apple.");
-        let filled = say("en", "rsi", &[("company", "Apple Inc. (AAPL)".into()), ("value", "58.3".into()), ("date", "2026-11-20".into())]);
-        assert_eq!(filled, "Apple Inc. (AAPL)'s RSI 14 is 58.3 (as of 2026-11-20).");
+        assert_eq!(
+            say("en", "need_symbol", &[]),
+            "Which stock do you mean? Name a ticker such as $AAPL or a company such as Apple."
+        );
+        let filled = say(
+            "en",
+            "rsi",
+            &[
+                ("company", "Apple Inc. (AAPL)".into()),
+                ("value", "58.3".into()),
+                ("date", "2026-11-20".into()),
+            ],
+        );
+        assert_eq!(
+            filled,
+            "Apple Inc. (AAPL)'s RSI 14 is 58.3 (as of 2026-11-20)."
+        );
     }
 }

@@ -5,7 +5,8 @@
 
 use chrono::{Duration, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -27,13 +28,21 @@ pub const TITLE_MAX: usize = 80;
 const TITLE_FROM_QUESTION: usize = 60;
 
 fn conversation_of(row: &conversations::Model) -> Conversation {
-    Conversation { id: row.id.to_string(), title: row.title.clone(), updated_at: row.updated_at.to_rfc3339() }
+    Conversation {
+        id: row.id.to_string(),
+        title: row.title.clone(),
+        updated_at: row.updated_at.to_rfc3339(),
+    }
 }
 
 fn turn_of(row: messages::Model) -> Turn {
     Turn {
         id: row.id.to_string(),
-        role: if row.role == "user" { Role::User } else { Role::Assistant },
+        role: if row.role == "user" {
+            Role::User
+        } else {
+            Role::Assistant
+        },
         text: row.body,
         cards: serde_json::from_str::<Vec<Card>>(&row.cards).unwrap_or_default(),
         language: row.language,
@@ -43,10 +52,18 @@ fn turn_of(row: messages::Model) -> Turn {
 }
 
 /// The person's conversation `id`; someone else's is "not found", like one that does not exist.
-async fn owned(db: &DatabaseConnection, user: Uuid, id: &str) -> Result<conversations::Model, AppError> {
+async fn owned(
+    db: &DatabaseConnection,
+    user: Uuid,
+    id: &str,
+) -> Result<conversations::Model, AppError> {
     let missing = || AppError::NotFound("The conversation".into());
     let id = Uuid::parse_str(id.trim()).map_err(|_| missing())?;
-    conversations::Entity::find_by_id(id).filter(conversations::Column::UserId.eq(user)).one(db).await?.ok_or_else(missing)
+    conversations::Entity::find_by_id(id)
+        .filter(conversations::Column::UserId.eq(user))
+        .one(db)
+        .await?
+        .ok_or_else(missing)
 }
 
 pub async fn list(db: &DatabaseConnection, user: Uuid) -> Result<Vec<Conversation>, AppError> {
@@ -59,7 +76,11 @@ pub async fn list(db: &DatabaseConnection, user: Uuid) -> Result<Vec<Conversatio
     Ok(rows.iter().map(conversation_of).collect())
 }
 
-pub async fn open(db: &DatabaseConnection, user: Uuid, id: &str) -> Result<ConversationView, AppError> {
+pub async fn open(
+    db: &DatabaseConnection,
+    user: Uuid,
+    id: &str,
+) -> Result<ConversationView, AppError> {
     let conversation = owned(db, user, id).await?;
     let turns = messages::Entity::find()
         .filter(messages::Column::ConversationId.eq(conversation.id))
@@ -68,16 +89,28 @@ pub async fn open(db: &DatabaseConnection, user: Uuid, id: &str) -> Result<Conve
         .order_by_desc(messages::Column::Role)
         .all(db)
         .await?;
-    Ok(ConversationView { conversation: conversation_of(&conversation), turns: turns.into_iter().map(turn_of).collect() })
+    Ok(ConversationView {
+        conversation: conversation_of(&conversation),
+        turns: turns.into_iter().map(turn_of).collect(),
+    })
 }
 
-pub async fn rename(db: &DatabaseConnection, user: Uuid, id: &str, title: &str) -> Result<Conversation, AppError> {
+pub async fn rename(
+    db: &DatabaseConnection,
+    user: Uuid,
+    id: &str,
+    title: &str,
+) -> Result<Conversation, AppError> {
     let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
     if title.is_empty() {
-        return Err(AppError::Validation("Give the conversation a title.".into()));
+        return Err(AppError::Validation(
+            "Give the conversation a title.".into(),
+        ));
     }
     if title.chars().count() > TITLE_MAX {
-        return Err(AppError::Validation(format!("A title is at most {TITLE_MAX} characters.")));
+        return Err(AppError::Validation(format!(
+            "A title is at most {TITLE_MAX} characters."
+        )));
     }
     let row = owned(db, user, id).await?;
     let mut active: conversations::ActiveModel = row.into();
@@ -89,8 +122,13 @@ pub async fn rename(db: &DatabaseConnection, user: Uuid, id: &str, title: &str) 
 pub async fn delete(db: &DatabaseConnection, user: Uuid, id: &str) -> Result<(), AppError> {
     let row = owned(db, user, id).await?;
     let txn = db.begin().await?;
-    messages::Entity::delete_many().filter(messages::Column::ConversationId.eq(row.id)).exec(&txn).await?;
-    conversations::Entity::delete_by_id(row.id).exec(&txn).await?;
+    messages::Entity::delete_many()
+        .filter(messages::Column::ConversationId.eq(row.id))
+        .exec(&txn)
+        .await?;
+    conversations::Entity::delete_by_id(row.id)
+        .exec(&txn)
+        .await?;
     txn.commit().await?;
     Ok(())
 }
@@ -116,7 +154,10 @@ pub fn title_from(question: &str) -> String {
 
 /// Refuses a question once the person has asked `ASSISTANT_RATE_LIMIT` in the last minute.
 async fn check_rate(state: &AppState, user: Uuid) -> Result<(), AppError> {
-    let limit = RateLimit { max: state.config.assistant_rate_limit, window: Duration::seconds(60) };
+    let limit = RateLimit {
+        max: state.config.assistant_rate_limit,
+        window: Duration::seconds(60),
+    };
     if limit.is_off() {
         return Ok(());
     }
@@ -126,36 +167,60 @@ async fn check_rate(state: &AppState, user: Uuid) -> Result<(), AppError> {
         .filter(messages::Column::Role.eq("user"))
         .filter(messages::Column::CreatedAt.gte(limit.window_start(now)));
     let count = recent.clone().count(&state.db).await?;
-    let oldest = recent.order_by_asc(messages::Column::CreatedAt).one(&state.db).await?.map(|m| m.created_at);
-    limit.check(count, oldest, now).map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })
+    let oldest = recent
+        .order_by_asc(messages::Column::CreatedAt)
+        .one(&state.db)
+        .await?
+        .map(|m| m.created_at);
+    limit
+        .check(count, oldest, now)
+        .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })
 }
 
 /// Asks the assistant: `conversation` to go on with one, `None` to start one. `request` is the
 /// asking tab's id, echoed on the streamed pieces of the answer.
-pub async fn ask(state: &AppState, user: Uuid, conversation: Option<&str>, question: &str, request: Option<String>) -> Result<Exchange, AppError> {
+pub async fn ask(
+    state: &AppState,
+    user: Uuid,
+    conversation: Option<&str>,
+    question: &str,
+    request: Option<String>,
+) -> Result<Exchange, AppError> {
     let question = question.trim();
     if question.is_empty() {
         return Err(AppError::Validation("Ask a question first.".into()));
     }
     if question.chars().count() > QUESTION_MAX {
-        return Err(AppError::Validation(format!("A question is at most {QUESTION_MAX} characters.")));
+        return Err(AppError::Validation(format!(
+            "A question is at most {QUESTION_MAX} characters."
+        )));
     }
     let existing = match conversation.map(str::trim).filter(|c| !c.is_empty()) {
         Some(id) => Some(owned(&state.db, user, id).await?),
         None => None,
     };
     check_rate(state, user).await?;
-    let preferred = users::Entity::find_by_id(user).one(&state.db).await?.map(|u| u.preferred_language).unwrap_or_else(|| "en".into());
+    let preferred = users::Entity::find_by_id(user)
+        .one(&state.db)
+        .await?
+        .map(|u| u.preferred_language)
+        .unwrap_or_else(|| "en".into());
     let language = engine::language_of(question, &preferred);
     let conversation_id = existing.as_ref().map_or_else(Uuid::now_v7, |c| c.id);
     // Earlier turns matter to a hosted model only; the built-in engine reads one question.
     let history = match &existing {
-        Some(row) if state.assistant.is_some() => open(&state.db, user, &row.id.to_string()).await?.turns,
+        Some(row) if state.assistant.is_some() => {
+            open(&state.db, user, &row.id.to_string()).await?.turns
+        }
         _ => Vec::new(),
     };
 
     let asked_at = Utc::now();
-    let asker = Asker { state, user, language: &language };
+    let asker = Asker {
+        state,
+        user,
+        language: &language,
+    };
     let answer = answer(state, asker, &history, question, conversation_id, request).await?;
 
     let now = Utc::now();
@@ -178,33 +243,66 @@ pub async fn ask(state: &AppState, user: Uuid, conversation: Option<&str>, quest
             .await?
         }
     };
-    let turn = |role: Role, text: &str, cards: &[Card], language: &str, engine: &str, at| messages::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        conversation_id: Set(conversation_id),
-        user_id: Set(user),
-        role: Set(if role == Role::User { "user" } else { "assistant" }.into()),
-        body: Set(text.to_string()),
-        cards: Set(serde_json::to_string(cards).expect("cards serialise")),
-        language: Set(language.to_string()),
-        engine: Set(engine.to_string()),
-        created_at: Set(at),
+    let turn = |role: Role, text: &str, cards: &[Card], language: &str, engine: &str, at| {
+        messages::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            conversation_id: Set(conversation_id),
+            user_id: Set(user),
+            role: Set(if role == Role::User {
+                "user"
+            } else {
+                "assistant"
+            }
+            .into()),
+            body: Set(text.to_string()),
+            cards: Set(serde_json::to_string(cards).expect("cards serialise")),
+            language: Set(language.to_string()),
+            engine: Set(engine.to_string()),
+            created_at: Set(at),
+        }
     };
-    let asked = messages::Entity::insert(turn(Role::User, question, &[], &language, "", asked_at)).exec_with_returning(&txn).await?;
-    let answered = messages::Entity::insert(turn(Role::Assistant, &answer.text, &answer.cards, &language, &answer.engine, now)).exec_with_returning(&txn).await?;
+    let asked = messages::Entity::insert(turn(Role::User, question, &[], &language, "", asked_at))
+        .exec_with_returning(&txn)
+        .await?;
+    let answered = messages::Entity::insert(turn(
+        Role::Assistant,
+        &answer.text,
+        &answer.cards,
+        &language,
+        &answer.engine,
+        now,
+    ))
+    .exec_with_returning(&txn)
+    .await?;
     txn.commit().await?;
-    Ok(Exchange { conversation: conversation_of(&row), question: turn_of(asked), answer: turn_of(answered) })
+    Ok(Exchange {
+        conversation: conversation_of(&row),
+        question: turn_of(asked),
+        answer: turn_of(answered),
+    })
 }
 
 /// The hosted model's answer, its pieces published to the person's tabs as they come; the
 /// built-in engine's when there is no hosted model or it failed.
-async fn answer(state: &AppState, asker: Asker<'_>, history: &[Turn], question: &str, conversation: Uuid, request: Option<String>) -> Result<Answer, AppError> {
+async fn answer(
+    state: &AppState,
+    asker: Asker<'_>,
+    history: &[Turn],
+    question: &str,
+    conversation: Uuid,
+    request: Option<String>,
+) -> Result<Answer, AppError> {
     if let Some(hosted) = &state.assistant {
         let (sender, mut pieces) = tokio::sync::mpsc::unbounded_channel::<String>();
         let forward = {
             let (state, topic) = (state.clone(), socket::topic::user(asker.user));
             tokio::spawn(async move {
                 while let Some(text) = pieces.recv().await {
-                    let event = ServerEvent::AssistantDelta { conversation_id: conversation.to_string(), request: request.clone(), text };
+                    let event = ServerEvent::AssistantDelta {
+                        conversation_id: conversation.to_string(),
+                        request: request.clone(),
+                        text,
+                    };
                     socket::publish(&state, &topic, None, &event).await;
                 }
             })
@@ -217,8 +315,13 @@ async fn answer(state: &AppState, asker: Asker<'_>, history: &[Turn], question: 
         let _ = forward.await;
         match result {
             Ok(answer) if !answer.text.is_empty() => return Ok(answer),
-            Ok(_) => tracing::warn!(model = hosted.model(), "the hosted model's answer was empty; the built-in engine answers"),
-            Err(failure) => tracing::warn!(%failure, model = hosted.model(), "the hosted assistant failed; the built-in engine answers"),
+            Ok(_) => tracing::warn!(
+                model = hosted.model(),
+                "the hosted model's answer was empty; the built-in engine answers"
+            ),
+            Err(failure) => {
+                tracing::warn!(%failure, model = hosted.model(), "the hosted assistant failed; the built-in engine answers")
+            }
         }
     }
     engine::answer(asker, question).await
@@ -230,10 +333,16 @@ mod tests {
 
     #[test]
     fn titles_are_whole_words() {
-        assert_eq!(title_from("  what is the RSI of AAPL? "), "what is the RSI of AAPL?");
+        assert_eq!(
+            title_from("  what is the RSI of AAPL? "),
+            "what is the RSI of AAPL?"
+        );
         let long = "how is my portfolio doing compared with the S&P 500 over the past three years and months";
         let title = title_from(long);
-        assert!(title.ends_with('…') && title.chars().count() <= TITLE_FROM_QUESTION + 1, "{title}");
+        assert!(
+            title.ends_with('…') && title.chars().count() <= TITLE_FROM_QUESTION + 1,
+            "{title}"
+        );
         assert!(long.starts_with(title.trim_end_matches('…')));
     }
 }

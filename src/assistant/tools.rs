@@ -25,26 +25,45 @@ const SIGNALS_SHOWN: usize = 4;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "name", content = "arguments", rename_all = "snake_case")]
 pub enum ToolCall {
-    GetQuote { symbol: String },
+    GetQuote {
+        symbol: String,
+    },
     GetHistory {
         symbol: String,
         #[serde(default)]
         days: Option<u32>,
     },
-    GetIndicator { symbol: String, indicator: Indicator },
-    AnalyzeStock { symbol: String },
-    CompareStocks { first: String, second: String },
+    GetIndicator {
+        symbol: String,
+        indicator: Indicator,
+    },
+    AnalyzeStock {
+        symbol: String,
+    },
+    CompareStocks {
+        first: String,
+        second: String,
+    },
     GetPortfolio {},
-    GetHolding { symbol: String },
+    GetHolding {
+        symbol: String,
+    },
     GetWatchlist {},
-    ExplainTerm { term: String },
+    ExplainTerm {
+        term: String,
+    },
 }
 
 impl ToolCall {
     /// A model's call: the function's name and its JSON arguments (as the text it sent).
     pub fn parse(name: &str, arguments: &str) -> Result<ToolCall, String> {
-        let arguments: Value = if arguments.trim().is_empty() { json!({}) } else { serde_json::from_str(arguments).map_err(|e| format!("arguments are not JSON: {e}"))? };
-        serde_json::from_value(json!({ "name": name, "arguments": arguments })).map_err(|e| format!("no such tool or bad arguments: {e}"))
+        let arguments: Value = if arguments.trim().is_empty() {
+            json!({})
+        } else {
+            serde_json::from_str(arguments).map_err(|e| format!("arguments are not JSON: {e}"))?
+        };
+        serde_json::from_value(json!({ "name": name, "arguments": arguments }))
+            .map_err(|e| format!("no such tool or bad arguments: {e}"))
     }
 }
 
@@ -64,19 +83,32 @@ pub fn resolve(text: &str) -> Result<String, AppError> {
     }
     match directory::companies_named(text).as_slice() {
         [one] => Ok(one.clone()),
-        [] => symbol::normalize(text).ok_or_else(|| AppError::Validation(format!("“{}” is not a stock symbol.", text.trim()))),
-        many => Err(AppError::Validation(format!("“{}” could be {}: name the ticker.", text.trim(), many.join(", ")))),
+        [] => symbol::normalize(text).ok_or_else(|| {
+            AppError::Validation(format!("“{}” is not a stock symbol.", text.trim()))
+        }),
+        many => Err(AppError::Validation(format!(
+            "“{}” could be {}: name the ticker.",
+            text.trim(),
+            many.join(", ")
+        ))),
     }
 }
 
 /// Runs a tool: its cards.
 pub async fn run(asker: Asker<'_>, call: &ToolCall) -> Result<Vec<Card>, AppError> {
-    let Asker { state, user, language } = asker;
+    let Asker {
+        state,
+        user,
+        language,
+    } = asker;
     match call {
         ToolCall::GetQuote { symbol } => {
             let symbol = resolve(symbol)?;
             let quote = state.market.quote(&state.db, &symbol).await?;
-            Ok(vec![Card::Quote { name: company(&symbol), quote }])
+            Ok(vec![Card::Quote {
+                name: company(&symbol),
+                quote,
+            }])
         }
         ToolCall::GetHistory { symbol, days } => {
             let symbol = resolve(symbol)?;
@@ -89,7 +121,12 @@ pub async fn run(asker: Asker<'_>, call: &ToolCall) -> Result<Vec<Card>, AppErro
             let symbol = resolve(symbol)?;
             let history = history(state, &symbol).await?;
             let bars = history.bars.as_slice();
-            let gauge = gauge(&symbol, *indicator, &bars).ok_or_else(|| AppError::NotFound(format!("Enough price history for {} on {symbol}", indicator.label())))?;
+            let gauge = gauge(&symbol, *indicator, &bars).ok_or_else(|| {
+                AppError::NotFound(format!(
+                    "Enough price history for {} on {symbol}",
+                    indicator.label()
+                ))
+            })?;
             Ok(vec![gauge, mini_chart(&symbol, &bars, CHART_DAYS)])
         }
         ToolCall::AnalyzeStock { symbol } => {
@@ -98,13 +135,19 @@ pub async fn run(asker: Asker<'_>, call: &ToolCall) -> Result<Vec<Card>, AppErro
             let bars = history.bars.as_slice();
             let news = insights::news(state, &symbol).await;
             let voices = insights::voices(&state.db, Some(user), &symbol).await?;
-            let report = analysis::report(&symbol, &bars, &news, voices).ok_or_else(|| AppError::NotFound(format!("Price history for {symbol}")))?;
-            let mut signals: Vec<Signal> = [Some(&report.trend), Some(&report.momentum), report.news.as_ref(), report.community.as_ref()]
-                .into_iter()
-                .flatten()
-                .flat_map(|part| part.signals.iter().cloned())
-                .filter(|s| s.points() != 0)
-                .collect();
+            let report = analysis::report(&symbol, &bars, &news, voices)
+                .ok_or_else(|| AppError::NotFound(format!("Price history for {symbol}")))?;
+            let mut signals: Vec<Signal> = [
+                Some(&report.trend),
+                Some(&report.momentum),
+                report.news.as_ref(),
+                report.community.as_ref(),
+            ]
+            .into_iter()
+            .flatten()
+            .flat_map(|part| part.signals.iter().cloned())
+            .filter(|s| s.points() != 0)
+            .collect();
             signals.sort_by_key(|s| -s.points().abs());
             signals.truncate(SIGNALS_SHOWN);
             let card = Card::Analysis {
@@ -124,7 +167,10 @@ pub async fn run(asker: Asker<'_>, call: &ToolCall) -> Result<Vec<Card>, AppErro
             for symbol in [&first, &second] {
                 let history = history(state, symbol).await?;
                 let bars = history.bars.as_slice();
-                rows.push(compare_row(symbol, &bars).ok_or_else(|| AppError::NotFound(format!("Price history for {symbol}")))?);
+                rows.push(
+                    compare_row(symbol, &bars)
+                        .ok_or_else(|| AppError::NotFound(format!("Price history for {symbol}")))?,
+                );
             }
             Ok(vec![Card::Compare { rows }])
         }
@@ -133,14 +179,33 @@ pub async fn run(asker: Asker<'_>, call: &ToolCall) -> Result<Vec<Card>, AppErro
             let Some(portfolio) = view.portfolio else {
                 return Err(AppError::NotFound("A portfolio".into()));
             };
-            let top = view.holdings.iter().take(5).map(|h| (h.symbol.clone(), h.weight)).collect();
-            Ok(vec![Card::Portfolio { name: portfolio.name, currency: portfolio.currency, totals: view.totals, top }])
+            let top = view
+                .holdings
+                .iter()
+                .take(5)
+                .map(|h| (h.symbol.clone(), h.weight))
+                .collect();
+            Ok(vec![Card::Portfolio {
+                name: portfolio.name,
+                currency: portfolio.currency,
+                totals: view.totals,
+                top,
+            }])
         }
         ToolCall::GetHolding { symbol } => {
             let symbol = resolve(symbol)?;
             let view = crate::portfolio::service::view(state, user, None).await?;
-            let currency = view.portfolio.map(|p| p.currency).unwrap_or_else(|| "USD".into());
-            let holding = view.holdings.into_iter().find(|h| h.symbol == symbol).ok_or_else(|| AppError::NotFound(format!("A holding of {symbol} in your portfolio")))?;
+            let currency = view
+                .portfolio
+                .map(|p| p.currency)
+                .unwrap_or_else(|| "USD".into());
+            let holding = view
+                .holdings
+                .into_iter()
+                .find(|h| h.symbol == symbol)
+                .ok_or_else(|| {
+                    AppError::NotFound(format!("A holding of {symbol} in your portfolio"))
+                })?;
             Ok(vec![Card::Holding { holding, currency }])
         }
         ToolCall::GetWatchlist {} => {
@@ -148,7 +213,9 @@ pub async fn run(asker: Asker<'_>, call: &ToolCall) -> Result<Vec<Card>, AppErro
             Ok(vec![Card::Watchlist { items: list.items }])
         }
         ToolCall::ExplainTerm { term } => {
-            let id = glossary::find(term).or_else(|| glossary::term(term).map(|t| t.id.clone())).ok_or_else(|| AppError::NotFound(format!("“{}” in the glossary", term.trim())))?;
+            let id = glossary::find(term)
+                .or_else(|| glossary::term(term).map(|t| t.id.clone()))
+                .ok_or_else(|| AppError::NotFound(format!("“{}” in the glossary", term.trim())))?;
             Ok(vec![term_card(&id, language).expect("found ids exist")])
         }
     }
@@ -157,12 +224,29 @@ pub async fn run(asker: Asker<'_>, call: &ToolCall) -> Result<Vec<Card>, AppErro
 /// A glossary entry in `language` (English where it has no such language).
 pub fn term_card(id: &str, language: &str) -> Option<Card> {
     let term = glossary::term(id)?;
-    let name_in = |t: &glossary::Term| t.names.get(language).or_else(|| t.names.get("en")).and_then(|n| n.first()).cloned().unwrap_or_else(|| t.id.clone());
+    let name_in = |t: &glossary::Term| {
+        t.names
+            .get(language)
+            .or_else(|| t.names.get("en"))
+            .and_then(|n| n.first())
+            .cloned()
+            .unwrap_or_else(|| t.id.clone())
+    };
     Some(Card::Term {
         id: term.id.clone(),
         name: name_in(term),
-        definition: term.definitions.get(language).or_else(|| term.definitions.get("en")).cloned().unwrap_or_default(),
-        related: term.related.iter().filter_map(|r| glossary::term(r)).map(|t| (t.id.clone(), name_in(t))).collect(),
+        definition: term
+            .definitions
+            .get(language)
+            .or_else(|| term.definitions.get("en"))
+            .cloned()
+            .unwrap_or_default(),
+        related: term
+            .related
+            .iter()
+            .filter_map(|r| glossary::term(r))
+            .map(|t| (t.id.clone(), name_in(t)))
+            .collect(),
     })
 }
 
@@ -170,7 +254,10 @@ fn company(symbol: &str) -> Option<String> {
     directory::lookup(symbol).map(|info| info.name.clone())
 }
 
-async fn history(state: &AppState, symbol: &str) -> Result<std::sync::Arc<crate::market::History>, AppError> {
+async fn history(
+    state: &AppState,
+    symbol: &str,
+) -> Result<std::sync::Arc<crate::market::History>, AppError> {
     let history = state.market.shared_history(&state.db, symbol).await?;
     if history.bars.is_empty() {
         return Err(AppError::NotFound(format!("Price history for {symbol}")));
@@ -203,33 +290,103 @@ pub fn gauge(symbol: &str, indicator: Indicator, bars: &[Bar]) -> Option<Card> {
     let (value, text, position, marks, reading) = match indicator {
         Indicator::Rsi => {
             let value = (*indicators::rsi(&close, 14).last()?)?;
-            let reading = if value > 70.0 { Reading::Overbought } else if value < 30.0 { Reading::Oversold } else { Reading::Neutral };
-            (value, format!("{value:.1}"), value / 100.0, vec![0.3, 0.7], reading)
+            let reading = if value > 70.0 {
+                Reading::Overbought
+            } else if value < 30.0 {
+                Reading::Oversold
+            } else {
+                Reading::Neutral
+            };
+            (
+                value,
+                format!("{value:.1}"),
+                value / 100.0,
+                vec![0.3, 0.7],
+                reading,
+            )
         }
         Indicator::Macd => {
             let macd = indicators::macd(&close, 12, 26, 9);
-            let (line, signal, histogram) = ((*macd.line.last()?)?, (*macd.signal.last()?)?, (*macd.histogram.last()?)?);
+            let (line, signal, histogram) = (
+                (*macd.line.last()?)?,
+                (*macd.signal.last()?)?,
+                (*macd.histogram.last()?)?,
+            );
             let scale = line.abs().max(signal.abs()).max(f64::EPSILON);
-            let reading = if line >= signal { Reading::Bullish } else { Reading::Bearish };
-            (line, format!("{line:.2} / {signal:.2}"), centred(histogram / scale * 100.0, 100.0), vec![0.5], reading)
+            let reading = if line >= signal {
+                Reading::Bullish
+            } else {
+                Reading::Bearish
+            };
+            (
+                line,
+                format!("{line:.2} / {signal:.2}"),
+                centred(histogram / scale * 100.0, 100.0),
+                vec![0.5],
+                reading,
+            )
         }
         Indicator::Sma | Indicator::Ema => {
-            let series = if indicator == Indicator::Sma { indicators::sma(&close, 50) } else { indicators::ema(&close, 20) };
+            let series = if indicator == Indicator::Sma {
+                indicators::sma(&close, 50)
+            } else {
+                indicators::ema(&close, 20)
+            };
             let value = (*series.last()?)?;
             let percent = (price / value - 1.0) * 100.0;
-            let reading = if price >= value { Reading::Bullish } else { Reading::Bearish };
-            (value, format!("{value:.2}"), centred(percent, 20.0), vec![0.5], reading)
+            let reading = if price >= value {
+                Reading::Bullish
+            } else {
+                Reading::Bearish
+            };
+            (
+                value,
+                format!("{value:.2}"),
+                centred(percent, 20.0),
+                vec![0.5],
+                reading,
+            )
         }
         Indicator::Bollinger => {
             let bands = indicators::bollinger(&close, 20, 2.0);
-            let (upper, middle, lower) = ((*bands.upper.last()?)?, (*bands.middle.last()?)?, (*bands.lower.last()?)?);
-            let within = if upper > lower { (price - lower) / (upper - lower) } else { 0.5 };
-            let reading = if within > 1.0 { Reading::Overbought } else if within < 0.0 { Reading::Oversold } else { Reading::Neutral };
+            let (upper, middle, lower) = (
+                (*bands.upper.last()?)?,
+                (*bands.middle.last()?)?,
+                (*bands.lower.last()?)?,
+            );
+            let within = if upper > lower {
+                (price - lower) / (upper - lower)
+            } else {
+                0.5
+            };
+            let reading = if within > 1.0 {
+                Reading::Overbought
+            } else if within < 0.0 {
+                Reading::Oversold
+            } else {
+                Reading::Neutral
+            };
             // The bar runs from a quarter band below the lower band to a quarter above the upper.
-            (middle, format!("{lower:.2} – {upper:.2}"), ((within + 0.25) / 1.5).clamp(0.0, 1.0), vec![0.25 / 1.5, 1.25 / 1.5], reading)
+            (
+                middle,
+                format!("{lower:.2} – {upper:.2}"),
+                ((within + 0.25) / 1.5).clamp(0.0, 1.0),
+                vec![0.25 / 1.5, 1.25 / 1.5],
+                reading,
+            )
         }
     };
-    Some(Card::Gauge { symbol: symbol.to_string(), indicator, value, text, position, marks, reading, as_of: last.date.clone(), simulated: last.simulated })
+    Some(Card::Gauge {
+        symbol: symbol.to_string(),
+        indicator,
+        value,
+        text,
+        position,
+        marks,
+        reading,
+        as_of: last.date.clone(),
+        simulated: last.simulated,
+    })
 }
 
 fn compare_row(symbol: &str, bars: &[Bar]) -> Option<CompareRow> {
@@ -244,7 +401,10 @@ fn compare_row(symbol: &str, bars: &[Bar]) -> Option<CompareRow> {
         day_percent: readings.change(t, 1),
         month_percent: readings.change(t, Period::Month.days()),
         year_percent: readings.change(t, Period::Year.days()),
-        rsi: indicators::rsi(&bars.iter().map(|b| b.close).collect::<Vec<_>>(), 14).last().copied().flatten(),
+        rsi: indicators::rsi(&bars.iter().map(|b| b.close).collect::<Vec<_>>(), 14)
+            .last()
+            .copied()
+            .flatten(),
         score,
         outlook: Outlook::of(score),
         simulated: last.simulated,
@@ -258,7 +418,10 @@ pub fn facts(cards: &[Card]) -> Value {
     if let Value::Array(items) = &mut value {
         for item in items {
             if item["card"] == "miniChart" {
-                let closes = item["closes"].as_array().map(|c| c.iter().filter_map(Value::as_f64).collect::<Vec<_>>()).unwrap_or_default();
+                let closes = item["closes"]
+                    .as_array()
+                    .map(|c| c.iter().filter_map(Value::as_f64).collect::<Vec<_>>())
+                    .unwrap_or_default();
                 let high = closes.iter().copied().fold(f64::NEG_INFINITY, f64::max);
                 let low = closes.iter().copied().fold(f64::INFINITY, f64::min);
                 let dates = item["dates"].as_array().cloned().unwrap_or_default();
@@ -315,41 +478,90 @@ mod tests {
         closes
             .iter()
             .enumerate()
-            .map(|(i, &c)| Bar { date: format!("2024-01-{:02}", i % 28 + 1), open: c, high: c + 1.0, low: c - 1.0, close: c, volume: 1000.0, simulated: false })
+            .map(|(i, &c)| Bar {
+                date: format!("2024-01-{:02}", i % 28 + 1),
+                open: c,
+                high: c + 1.0,
+                low: c - 1.0,
+                close: c,
+                volume: 1000.0,
+                simulated: false,
+            })
             .collect()
     }
 
     #[test]
     fn a_model_names_tools_and_arguments_as_text() {
-        assert_eq!(ToolCall::parse("get_quote", r#"{"symbol":"AAPL"}"#), Ok(ToolCall::GetQuote { symbol: "AAPL".into() }));
-        assert_eq!(ToolCall::parse("get_portfolio", ""), Ok(ToolCall::GetPortfolio {}));
-        assert_eq!(ToolCall::parse("get_indicator", r#"{"symbol":"MSFT","indicator":"rsi"}"#), Ok(ToolCall::GetIndicator { symbol: "MSFT".into(), indicator: Indicator::Rsi }));
+        assert_eq!(
+            ToolCall::parse("get_quote", r#"{"symbol":"AAPL"}"#),
+            Ok(ToolCall::GetQuote {
+                symbol: "AAPL".into()
+            })
+        );
+        assert_eq!(
+            ToolCall::parse("get_portfolio", ""),
+            Ok(ToolCall::GetPortfolio {})
+        );
+        assert_eq!(
+            ToolCall::parse("get_indicator", r#"{"symbol":"MSFT","indicator":"rsi"}"#),
+            Ok(ToolCall::GetIndicator {
+                symbol: "MSFT".into(),
+                indicator: Indicator::Rsi
+            })
+        );
         assert!(ToolCall::parse("get_weather", r#"{"city":"Paris"}"#).is_err());
         assert!(ToolCall::parse("get_quote", "{not json").is_err());
         // Every defined function parses with its required arguments.
         for definition in definitions().as_array().unwrap() {
             let name = definition["function"]["name"].as_str().unwrap();
-            let args: serde_json::Map<String, Value> = definition["function"]["parameters"]["required"]
+            let args: serde_json::Map<String, Value> = definition["function"]["parameters"]
+                ["required"]
                 .as_array()
                 .unwrap()
                 .iter()
-                .map(|r| (r.as_str().unwrap().to_string(), json!(if r == "indicator" { "rsi" } else { "AAPL" })))
+                .map(|r| {
+                    (
+                        r.as_str().unwrap().to_string(),
+                        json!(if r == "indicator" { "rsi" } else { "AAPL" }),
+                    )
+                })
                 .collect();
-            assert!(ToolCall::parse(name, &Value::Object(args).to_string()).is_ok(), "{name}");
+            assert!(
+                ToolCall::parse(name, &Value::Object(args).to_string()).is_ok(),
+                "{name}"
+            );
         }
     }
 
     #[test]
     fn a_rising_series_reads_overbought_and_above_its_averages() {
         let rising: Vec<f64> = (0..120).map(|i| 100.0 + i as f64).collect();
-        let Some(Card::Gauge { value, reading, position, .. }) = gauge("X", Indicator::Rsi, &bars(&rising)) else { panic!() };
-        assert!(value > 99.0 && reading == Reading::Overbought && position > 0.99, "{value} {reading:?}");
-        let Some(Card::Gauge { value, reading, .. }) = gauge("X", Indicator::Sma, &bars(&rising)) else { panic!() };
+        let Some(Card::Gauge {
+            value,
+            reading,
+            position,
+            ..
+        }) = gauge("X", Indicator::Rsi, &bars(&rising))
+        else {
+            panic!()
+        };
+        assert!(
+            value > 99.0 && reading == Reading::Overbought && position > 0.99,
+            "{value} {reading:?}"
+        );
+        let Some(Card::Gauge { value, reading, .. }) = gauge("X", Indicator::Sma, &bars(&rising))
+        else {
+            panic!()
+        };
         // The 50-day average of 170…219 is 194.5, below the last close of 219.
         assert!((value - 194.5).abs() < 1e-9 && reading == Reading::Bullish);
         // A fall that speeds up: the MACD line keeps dropping below its (slower) signal line.
-        let falling: Vec<f64> = (0..120).map(|i| 300.0 - (i as f64).powf(1.5) / 10.0).collect();
-        let Some(Card::Gauge { reading, .. }) = gauge("X", Indicator::Macd, &bars(&falling)) else { panic!() };
+        let falling: Vec<f64> = (0..120)
+            .map(|i| 300.0 - (i as f64).powf(1.5) / 10.0)
+            .collect();
+        let Some(Card::Gauge { reading, .. }) = gauge("X", Indicator::Macd, &bars(&falling)) else {
+            panic!()
+        };
         assert_eq!(reading, Reading::Bearish);
         // Too little history: no value rather than a made-up one.
         assert_eq!(gauge("X", Indicator::Sma, &bars(&rising[..20])), None);
@@ -360,7 +572,14 @@ mod tests {
         let chart = mini_chart("X", &bars(&[10.0, 12.0, 9.0, 11.0]), 63);
         let facts = facts(&[chart]);
         assert_eq!(facts[0]["card"], "priceHistory");
-        assert_eq!((facts[0]["high"].as_f64(), facts[0]["low"].as_f64(), facts[0]["lastClose"].as_f64()), (Some(12.0), Some(9.0), Some(11.0)));
+        assert_eq!(
+            (
+                facts[0]["high"].as_f64(),
+                facts[0]["low"].as_f64(),
+                facts[0]["lastClose"].as_f64()
+            ),
+            (Some(12.0), Some(9.0), Some(11.0))
+        );
         assert!((facts[0]["changePercent"].as_f64().unwrap() - 10.0).abs() < 1e-9);
     }
 }

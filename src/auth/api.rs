@@ -117,7 +117,11 @@ mod server {
             .get(header::HOST)
             .and_then(|h| h.to_str().ok())
             .unwrap_or("localhost");
-        let scheme = if auth::is_https(&parts.headers) { "https" } else { "http" };
+        let scheme = if auth::is_https(&parts.headers) {
+            "https"
+        } else {
+            "http"
+        };
         Ok(format!("{scheme}://{host}"))
     }
 
@@ -150,12 +154,16 @@ pub async fn register(
 #[server(prefix = "/api/auth", endpoint = "login", input = Json)]
 pub async fn login(login: String, password: String) -> Result<LoginReply, AppError> {
     use crate::auth::two_factor::LoginOutcome;
-    server::respond(server::login(&login, &password).await.map(
-        |(_, outcome)| match outcome {
-            LoginOutcome::SignedIn(session) => LoginReply::Tokens(server::with_tokens(&session)),
-            LoginOutcome::CodeNeeded(challenge) => LoginReply::CodeNeeded(challenge),
-        },
-    ))
+    server::respond(
+        server::login(&login, &password)
+            .await
+            .map(|(_, outcome)| match outcome {
+                LoginOutcome::SignedIn(session) => {
+                    LoginReply::Tokens(server::with_tokens(&session))
+                }
+                LoginOutcome::CodeNeeded(challenge) => LoginReply::CodeNeeded(challenge),
+            }),
+    )
 }
 
 /// `POST /api/auth/login_code {challenge, code}` — completes a two-factor sign-in with the

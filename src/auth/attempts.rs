@@ -55,9 +55,11 @@ pub async fn reserve(
     for (key, limit) in &limits {
         let attempts = repo::attempts_since(&txn, key, limit.window_start(now)).await?;
         // `attempts` includes the row just written.
-        if let Err(retry_after_secs) =
-            limit.check(attempts.len().saturating_sub(1) as u64, attempts.first().copied(), now)
-        {
+        if let Err(retry_after_secs) = limit.check(
+            attempts.len().saturating_sub(1) as u64,
+            attempts.first().copied(),
+            now,
+        ) {
             txn.rollback().await?;
             return Err(AppError::RateLimited { retry_after_secs });
         }

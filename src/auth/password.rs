@@ -92,7 +92,10 @@ impl Pool {
                 .spawn(move || loop {
                     // The lock is held only while waiting for the next job; the thread ends
                     // with its pool.
-                    let next = queue.lock().map_err(drop).and_then(|q| q.recv().map_err(drop));
+                    let next = queue
+                        .lock()
+                        .map_err(drop)
+                        .and_then(|q| q.recv().map_err(drop));
                     let Ok((_, job)) = next else { return };
                     job();
                 })
@@ -137,34 +140,36 @@ impl Pool {
 
 /// The PHC string (`$argon2id$v=19$m=19456,t=2,p=1$…`) of a new password.
 pub async fn hash(password: String) -> Result<String, AppError> {
-    pool().run(move || {
-        let salt = SaltString::generate(&mut OsRng);
-        argon2()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .map_err(|err| {
-                tracing::error!(error = %err, "password hashing failed");
-                AppError::Internal
-            })
-    })
-    .await
+    pool()
+        .run(move || {
+            let salt = SaltString::generate(&mut OsRng);
+            argon2()
+                .hash_password(password.as_bytes(), &salt)
+                .map(|h| h.to_string())
+                .map_err(|err| {
+                    tracing::error!(error = %err, "password hashing failed");
+                    AppError::Internal
+                })
+        })
+        .await
 }
 
 /// Whether `password` matches `phc`. With no stored hash (unknown account) a dummy hash is
 /// checked anyway, so that the answer takes as long either way.
 pub async fn verify(password: String, phc: Option<String>) -> Result<bool, AppError> {
-    pool().run(move || {
-        let phc = phc.unwrap_or_else(|| DUMMY_HASH.to_owned());
-        let parsed = PasswordHash::new(&phc).map_err(|err| {
-            tracing::error!(error = %err, "a stored password hash cannot be parsed");
-            AppError::Internal
-        })?;
-        Ok(argon2()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
-            && phc != DUMMY_HASH)
-    })
-    .await
+    pool()
+        .run(move || {
+            let phc = phc.unwrap_or_else(|| DUMMY_HASH.to_owned());
+            let parsed = PasswordHash::new(&phc).map_err(|err| {
+                tracing::error!(error = %err, "a stored password hash cannot be parsed");
+                AppError::Internal
+            })?;
+            Ok(argon2()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+                && phc != DUMMY_HASH)
+        })
+        .await
 }
 
 /// The hash of a random password nobody knows, with the same parameters as real ones.
@@ -202,16 +207,31 @@ mod tests {
             queue: 8,
         };
         let pool = Pool::start(limits);
-        let check = || pool.run(|| Ok(argon2().verify_password(b"wrong", &PasswordHash::new(DUMMY_HASH).unwrap()).is_ok()));
+        let check = || {
+            pool.run(|| {
+                Ok(argon2()
+                    .verify_password(b"wrong", &PasswordHash::new(DUMMY_HASH).unwrap())
+                    .is_ok())
+            })
+        };
         let burst = limits.threads + limits.queue + 40;
         let answers = futures::future::join_all((0..burst).map(|_| check())).await;
         let refused = answers
             .iter()
-            .filter(|a| matches!(a, Err(AppError::Busy { retry_after_secs }) if *retry_after_secs >= 1))
+            .filter(
+                |a| matches!(a, Err(AppError::Busy { retry_after_secs }) if *retry_after_secs >= 1),
+            )
             .count();
         let checked = answers.iter().filter(|a| matches!(a, Ok(false))).count();
-        assert_eq!(refused + checked, burst, "every answer is a check or a retry");
-        assert!(refused >= 40, "at most threads + queue are taken at once: {refused} refused");
+        assert_eq!(
+            refused + checked,
+            burst,
+            "every answer is a check or a retry"
+        );
+        assert!(
+            refused >= 40,
+            "at most threads + queue are taken at once: {refused} refused"
+        );
         // And the pool is healthy afterwards.
         assert_eq!(check().await, Ok(false));
     }

@@ -4,14 +4,14 @@ use chrono::{DateTime, Utc};
 use sea_orm::{
     sea_query::{Expr, OnConflict},
     ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
 use crate::entities::{
-    login_challenges, login_failures, password_resets, recovery_codes, refresh_tokens,
-    two_factor, user_blocks, users,
+    login_challenges, login_failures, password_resets, recovery_codes, refresh_tokens, two_factor,
+    user_blocks, users,
 };
 
 pub async fn user_by_id(
@@ -265,11 +265,13 @@ pub async fn replace_recovery_codes(
         .filter(recovery_codes::Column::UserId.eq(user_id))
         .exec(db)
         .await?;
-    recovery_codes::Entity::insert_many(hashes.into_iter().map(|hash| recovery_codes::ActiveModel {
-        id: Set(Uuid::new_v4()),
-        user_id: Set(user_id),
-        code_hash: Set(hash),
-        used_at: Set(None),
+    recovery_codes::Entity::insert_many(hashes.into_iter().map(|hash| {
+        recovery_codes::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            user_id: Set(user_id),
+            code_hash: Set(hash),
+            used_at: Set(None),
+        }
     }))
     .exec(db)
     .await?;
@@ -353,7 +355,10 @@ pub async fn spend_login_challenge(
 }
 
 /// Drops every pending second step of a user (their password just changed).
-pub async fn delete_login_challenges(db: &impl ConnectionTrait, user_id: Uuid) -> Result<(), DbErr> {
+pub async fn delete_login_challenges(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+) -> Result<(), DbErr> {
     login_challenges::Entity::delete_many()
         .filter(login_challenges::Column::UserId.eq(user_id))
         .exec(db)

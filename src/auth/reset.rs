@@ -40,9 +40,13 @@ pub async fn request(
     // The counts live with the sign-in failures, so every instance shares them.
     let address_key = format!("reset:address:{email}");
     let client_key = format!("reset:client:{client}");
-    attempts::reserve(state, &[(&address_key, PER_ADDRESS), (&client_key, PER_CLIENT)], now)
-        .await?
-        .keep();
+    attempts::reserve(
+        state,
+        &[(&address_key, PER_ADDRESS), (&client_key, PER_CLIENT)],
+        now,
+    )
+    .await?
+    .keep();
 
     let Some(user) = repo::user_by_login(&state.db, &email).await? else {
         tracing::info!("a password reset was asked for an address with no account");

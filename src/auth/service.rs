@@ -152,7 +152,10 @@ pub async fn login(
     // Reserved before the password is checked: a burst in parallel is counted like one in a row.
     let reserved = attempts::reserve(
         state,
-        &[(&account_key, LOGIN_ATTEMPTS), (&address_key, LOGIN_ATTEMPTS)],
+        &[
+            (&account_key, LOGIN_ATTEMPTS),
+            (&address_key, LOGIN_ATTEMPTS),
+        ],
         now,
     )
     .await?;
@@ -294,7 +297,8 @@ async fn reused(
 ) -> Result<Refreshed, AppError> {
     // Within the grace window only while its successor is unused: once the successor has been
     // exchanged too, an old token coming back is a copy in someone else's hands.
-    let successor_used = repo::family_rotated_since(&state.db, row.family_id, row.created_at).await?;
+    let successor_used =
+        repo::family_rotated_since(&state.db, row.family_id, row.created_at).await?;
     if (now - rotated_at).num_seconds() < REUSE_GRACE_SECS && !successor_used {
         let access_token = tokens::issue_access(
             &state.jwt_secret,

@@ -14,7 +14,9 @@ use sha1::Sha1;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::{attempts, password, repo, service, tokens, TwoFactorChallenge, TwoFactorSetup, TwoFactorStatus};
+use super::{
+    attempts, password, repo, service, tokens, TwoFactorChallenge, TwoFactorSetup, TwoFactorStatus,
+};
 use crate::{
     entities::{two_factor, users},
     platform::{error::AppError, rate_limit::RateLimit, server::AppState},
@@ -62,7 +64,11 @@ pub fn step_at(unix_secs: i64) -> i64 {
 
 /// The six-digit code for a step, zero-padded as the app shows it.
 pub fn code_for_step(secret: &[u8], step: i64) -> String {
-    format!("{:0width$}", hotp(secret, step as u64, DIGITS), width = DIGITS as usize)
+    format!(
+        "{:0width$}",
+        hotp(secret, step as u64, DIGITS),
+        width = DIGITS as usize
+    )
 }
 
 /// The step a typed code belongs to, within the drift window around `now`; `None` if it matches
@@ -90,10 +96,12 @@ pub fn new_secret() -> String {
 }
 
 fn secret_bytes(secret: &str) -> Result<Vec<u8>, AppError> {
-    data_encoding::BASE32_NOPAD.decode(secret.as_bytes()).map_err(|_| {
-        tracing::error!("a stored two-factor secret is not base32");
-        AppError::Internal
-    })
+    data_encoding::BASE32_NOPAD
+        .decode(secret.as_bytes())
+        .map_err(|_| {
+            tracing::error!("a stored two-factor secret is not base32");
+            AppError::Internal
+        })
 }
 
 /// The `otpauth://` URI authenticator apps read (Google's Key URI format).
@@ -254,10 +262,15 @@ pub async fn status(state: &AppState, user_id: Uuid) -> Result<TwoFactorStatus, 
 }
 
 /// Starts (or restarts) set-up: a new secret, not yet required at sign-in.
-pub async fn begin_setup(state: &AppState, user: &users::Model) -> Result<TwoFactorSetup, AppError> {
+pub async fn begin_setup(
+    state: &AppState,
+    user: &users::Model,
+) -> Result<TwoFactorSetup, AppError> {
     if let Some(tf) = repo::two_factor_of(&state.db, user.id).await? {
         if tf.enabled_at.is_some() {
-            return Err(AppError::Conflict("Two-factor sign-in is already on.".into()));
+            return Err(AppError::Conflict(
+                "Two-factor sign-in is already on.".into(),
+            ));
         }
     }
     let secret = new_secret();
@@ -272,16 +285,21 @@ pub async fn begin_setup(state: &AppState, user: &users::Model) -> Result<TwoFac
 /// which are shown this once and stored only as hashes.
 pub async fn enable(state: &AppState, user_id: Uuid, code: &str) -> Result<Vec<String>, AppError> {
     let now = Utc::now();
-    let tf = repo::two_factor_of(&state.db, user_id).await?.ok_or_else(|| {
-        AppError::Validation("Start the two-factor set-up first.".into())
-    })?;
+    let tf = repo::two_factor_of(&state.db, user_id)
+        .await?
+        .ok_or_else(|| AppError::Validation("Start the two-factor set-up first.".into()))?;
     if tf.enabled_at.is_some() {
-        return Err(AppError::Conflict("Two-factor sign-in is already on.".into()));
+        return Err(AppError::Conflict(
+            "Two-factor sign-in is already on.".into(),
+        ));
     }
     let key = attempts_key(user_id);
     let reserved = attempts::reserve(state, &[(&key, CODE_ATTEMPTS)], now).await?;
-    let Some(step) = matching_step(&secret_bytes(&tf.secret)?, &normalize_code(code), now.timestamp())
-    else {
+    let Some(step) = matching_step(
+        &secret_bytes(&tf.secret)?,
+        &normalize_code(code),
+        now.timestamp(),
+    ) else {
         reserved.keep();
         return Err(AppError::WrongCode);
     };
@@ -290,10 +308,16 @@ pub async fn enable(state: &AppState, user_id: Uuid, code: &str) -> Result<Vec<S
     let txn = state.db.begin().await?;
     if !repo::confirm_two_factor(&txn, user_id, now, step).await? {
         txn.rollback().await?;
-        return Err(AppError::Conflict("Two-factor sign-in is already on.".into()));
+        return Err(AppError::Conflict(
+            "Two-factor sign-in is already on.".into(),
+        ));
     }
-    repo::replace_recovery_codes(&txn, user_id, codes.iter().map(|c| hash_recovery_code(c)).collect())
-        .await?;
+    repo::replace_recovery_codes(
+        &txn,
+        user_id,
+        codes.iter().map(|c| hash_recovery_code(c)).collect(),
+    )
+    .await?;
     txn.commit().await?;
     attempts::clear(state, &key).await?;
     tracing::info!(user = %user_id, "two-factor sign-in turned on");
@@ -349,7 +373,9 @@ pub async fn confirm_identity(
         };
     if !password_ok {
         reserved.keep();
-        return Err(AppError::Validation("The current password is not correct.".into()));
+        return Err(AppError::Validation(
+            "The current password is not correct.".into(),
+        ));
     }
     let tf = repo::two_factor_of(&state.db, user.id)
         .await?
@@ -394,8 +420,14 @@ mod tests {
         let now = 1111111109;
         let code = code_for_step(key, step_at(now));
         assert_eq!(matching_step(key, &code, now), Some(step_at(now)));
-        assert_eq!(matching_step(key, &code, now + STEP_SECS), Some(step_at(now)));
-        assert_eq!(matching_step(key, &code, now - STEP_SECS), Some(step_at(now)));
+        assert_eq!(
+            matching_step(key, &code, now + STEP_SECS),
+            Some(step_at(now))
+        );
+        assert_eq!(
+            matching_step(key, &code, now - STEP_SECS),
+            Some(step_at(now))
+        );
         assert_eq!(matching_step(key, &code, now + 2 * STEP_SECS), None);
         assert_eq!(matching_step(key, "12345", now), None);
     }
@@ -404,7 +436,13 @@ mod tests {
     fn secrets_are_base32_and_the_uri_names_the_account() {
         let secret = new_secret();
         assert_eq!(secret.len(), 32);
-        assert_eq!(data_encoding::BASE32_NOPAD.decode(secret.as_bytes()).unwrap().len(), 20);
+        assert_eq!(
+            data_encoding::BASE32_NOPAD
+                .decode(secret.as_bytes())
+                .unwrap()
+                .len(),
+            20
+        );
         assert_eq!(
             otpauth_uri("JBSWY3DPEHPK3PXP", "ana"),
             "otpauth://totp/Bullpen:ana?secret=JBSWY3DPEHPK3PXP&issuer=Bullpen&algorithm=SHA1&digits=6&period=30"
@@ -417,7 +455,13 @@ mod tests {
         assert_eq!(codes.len(), RECOVERY_CODES);
         let unique: std::collections::HashSet<_> = codes.iter().collect();
         assert_eq!(unique.len(), RECOVERY_CODES);
-        assert_eq!(hash_recovery_code("7F3A9-C21E0"), hash_recovery_code(" 7f3a9c21e0 "));
-        assert_ne!(hash_recovery_code("7f3a9-c21e0"), hash_recovery_code("7f3a9-c21e1"));
+        assert_eq!(
+            hash_recovery_code("7F3A9-C21E0"),
+            hash_recovery_code(" 7f3a9c21e0 ")
+        );
+        assert_ne!(
+            hash_recovery_code("7f3a9-c21e0"),
+            hash_recovery_code("7f3a9-c21e1")
+        );
     }
 }

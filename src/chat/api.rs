@@ -140,8 +140,9 @@ async fn serve_socket(
     let me = crate::platform::server::respond(crate::platform::auth::current_user().await)?;
     // The connection itself handles a stopping server: it asks the tab to close and keeps
     // reading what the tab had already sent (see chat::socket).
-    let input: std::pin::Pin<Box<dyn futures::Stream<Item = Result<ClientEvent, AppError>> + Send>> =
-        input.into();
+    let input: std::pin::Pin<
+        Box<dyn futures::Stream<Item = Result<ClientEvent, AppError>> + Send>,
+    > = input.into();
     let frames =
         super::socket::connect(state, me.user, me.session_id, input).map(|bytes| Ok(Frame(bytes)));
     Ok(frames.into())
@@ -158,7 +159,9 @@ pub async fn channel_history(
     crate::platform::server::respond(
         async move {
             let state = crate::platform::server::AppState::current()?;
-            let viewer = crate::platform::auth::optional_user().await?.map(|me| me.user.id);
+            let viewer = crate::platform::auth::optional_user()
+                .await?
+                .map(|me| me.user.id);
             super::service::history(&state, viewer, &channel_id, before_seq).await
         }
         .await,
@@ -173,7 +176,9 @@ pub async fn channel_pins(
     crate::platform::server::respond(
         async move {
             let state = crate::platform::server::AppState::current()?;
-            let viewer = crate::platform::auth::optional_user().await?.map(|me| me.user.id);
+            let viewer = crate::platform::auth::optional_user()
+                .await?
+                .map(|me| me.user.id);
             super::service::pins(&state, viewer, &channel_id).await
         }
         .await,
@@ -186,7 +191,9 @@ pub async fn open_channel(slug: String, channel: String) -> Result<OpenedChannel
     crate::platform::server::respond(
         async move {
             let state = crate::platform::server::AppState::current()?;
-            let viewer = crate::platform::auth::optional_user().await?.map(|me| me.user.id);
+            let viewer = crate::platform::auth::optional_user()
+                .await?
+                .map(|me| me.user.id);
             super::service::open(&state, viewer, &slug, &channel).await
         }
         .await,
@@ -208,8 +215,12 @@ mod tests {
         assert_eq!(
             events,
             [
-                ServerEvent::Ready { user_id: "a\nb".into() },
-                ServerEvent::Resync { channel_id: "c".into() },
+                ServerEvent::Ready {
+                    user_id: "a\nb".into()
+                },
+                ServerEvent::Resync {
+                    channel_id: "c".into()
+                },
             ]
         );
     }

@@ -31,7 +31,11 @@ pub trait CommandHandler: Send + Sync {
     fn usage(&self) -> &'static str;
     /// One line for `/help`.
     fn summary(&self) -> &'static str;
-    async fn run(&self, context: &CommandContext<'_>, args: &str) -> Result<CommandOutcome, AppError>;
+    async fn run(
+        &self,
+        context: &CommandContext<'_>,
+        args: &str,
+    ) -> Result<CommandOutcome, AppError>;
 }
 
 #[derive(Default)]

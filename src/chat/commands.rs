@@ -42,7 +42,10 @@ mod tests {
     use super::*;
 
     fn inv(name: &str, args: &str) -> Option<Invocation> {
-        Some(Invocation { name: name.into(), args: args.into() })
+        Some(Invocation {
+            name: name.into(),
+            args: args.into(),
+        })
     }
 
     #[test]

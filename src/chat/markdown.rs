@@ -11,7 +11,10 @@
 pub enum Block {
     Paragraph(Vec<Inline>),
     Quote(Vec<Inline>),
-    List { ordered: bool, items: Vec<Vec<Inline>> },
+    List {
+        ordered: bool,
+        items: Vec<Vec<Inline>>,
+    },
     Code(String),
 }
 
@@ -22,7 +25,10 @@ pub enum Inline {
     Bold(Vec<Inline>),
     Italic(Vec<Inline>),
     Code(String),
-    Link { href: String, text: String },
+    Link {
+        href: String,
+        text: String,
+    },
     /// `@username`, without the `@`.
     Mention(String),
     /// `$AAPL`, upper-cased, without the `$`.
@@ -193,7 +199,8 @@ fn walk(inlines: &[Inline], visit: &mut impl FnMut(&Inline)) {
 }
 
 fn quote_line(line: &str) -> Option<&str> {
-    line.strip_prefix("> ").or_else(|| (line == ">").then_some(""))
+    line.strip_prefix("> ")
+        .or_else(|| (line == ">").then_some(""))
 }
 
 fn list_item(line: &str) -> Option<(bool, &str)> {
@@ -267,7 +274,8 @@ pub fn parse_inline(text: &str) -> Vec<Inline> {
 
 fn find(chars: &[char], from: usize, pattern: &str) -> Option<usize> {
     let pattern: Vec<char> = pattern.chars().collect();
-    (from..=chars.len().checked_sub(pattern.len())?).find(|&j| chars[j..j + pattern.len()] == pattern[..])
+    (from..=chars.len().checked_sub(pattern.len())?)
+        .find(|&j| chars[j..j + pattern.len()] == pattern[..])
 }
 
 fn code_span(chars: &[char], i: usize) -> Option<(Inline, usize)> {
@@ -302,7 +310,9 @@ fn delimited(
 fn safe_href(url: &str) -> bool {
     let lower = url.to_ascii_lowercase();
     (lower.starts_with("https://") || lower.starts_with("http://") || lower.starts_with("mailto:"))
-        && !url.chars().any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>')
+        && !url
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>')
 }
 
 fn link(chars: &[char], i: usize) -> Option<(Inline, usize)> {
@@ -319,39 +329,62 @@ fn autolink(chars: &[char], i: usize) -> Option<(Inline, usize)> {
         return None;
     }
     let mut end = i;
-    while end < chars.len() && !chars[end].is_whitespace() && chars[end] != '<' && chars[end] != '>' {
+    while end < chars.len() && !chars[end].is_whitespace() && chars[end] != '<' && chars[end] != '>'
+    {
         end += 1;
     }
     // Punctuation that ends a sentence is not part of the link.
-    while end > i && matches!(chars[end - 1], '.' | ',' | ')' | '!' | '?' | ';' | ':' | '"' | '\'') {
+    while end > i
+        && matches!(
+            chars[end - 1],
+            '.' | ',' | ')' | '!' | '?' | ';' | ':' | '"' | '\''
+        )
+    {
         end -= 1;
     }
     let href: String = chars[i..end].iter().collect();
-    (href.len() > "https://".len() && safe_href(&href))
-        .then(|| (Inline::Link { text: href.clone(), href }, end))
+    (href.len() > "https://".len() && safe_href(&href)).then(|| {
+        (
+            Inline::Link {
+                text: href.clone(),
+                href,
+            },
+            end,
+        )
+    })
 }
 
 fn mention(chars: &[char], i: usize) -> Option<(Inline, usize)> {
     let mut end = i + 1;
-    while end < chars.len() && (chars[end].is_alphanumeric() || matches!(chars[end], '_' | '.' | '-')) {
+    while end < chars.len()
+        && (chars[end].is_alphanumeric() || matches!(chars[end], '_' | '.' | '-'))
+    {
         end += 1;
     }
     while end > i + 1 && matches!(chars[end - 1], '.' | '-') {
         end -= 1;
     }
     let name: String = chars[i + 1..end].iter().collect();
-    (3..=32).contains(&name.chars().count()).then_some((Inline::Mention(name), end))
+    (3..=32)
+        .contains(&name.chars().count())
+        .then_some((Inline::Mention(name), end))
 }
 
 fn cashtag(chars: &[char], i: usize) -> Option<(Inline, usize)> {
-    let letters = chars[i + 1..].iter().take_while(|c| c.is_ascii_alphabetic()).count();
+    let letters = chars[i + 1..]
+        .iter()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .count();
     if !(1..=6).contains(&letters) {
         return None;
     }
     let mut end = i + 1 + letters;
     // An exchange suffix: $AAPL.US, $THYAO.IS
     if chars.get(end) == Some(&'.') {
-        let suffix = chars[end + 1..].iter().take_while(|c| c.is_ascii_alphabetic()).count();
+        let suffix = chars[end + 1..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .count();
         if (1..=3).contains(&suffix) {
             end += 1 + suffix;
         }
@@ -359,7 +392,10 @@ fn cashtag(chars: &[char], i: usize) -> Option<(Inline, usize)> {
     if chars.get(end).is_some_and(|c| c.is_alphanumeric()) {
         return None;
     }
-    let symbol: String = chars[i + 1..end].iter().collect::<String>().to_ascii_uppercase();
+    let symbol: String = chars[i + 1..end]
+        .iter()
+        .collect::<String>()
+        .to_ascii_uppercase();
     Some((Inline::Cashtag(symbol), end))
 }
 
@@ -370,9 +406,18 @@ mod tests {
 
     #[test]
     fn escaped_text_reads_as_typed_and_makes_no_markup() {
-        for typed in ["[free money](https://evil.example)", "https://evil.example", "**loud** @ana $AAPL `x`", "> quote\\"] {
+        for typed in [
+            "[free money](https://evil.example)",
+            "https://evil.example",
+            "**loud** @ana $AAPL `x`",
+            "> quote\\",
+        ] {
             let blocks = parse(&escape(typed));
-            assert_eq!(blocks, vec![Block::Paragraph(vec![Text(typed.to_string())])], "{typed}");
+            assert_eq!(
+                blocks,
+                vec![Block::Paragraph(vec![Text(typed.to_string())])],
+                "{typed}"
+            );
         }
     }
 
@@ -387,7 +432,11 @@ mod tests {
             "<img src=x onerror=alert(1)>",
             "<a href=\"javascript:alert(1)\">click</a>",
         ] {
-            assert_eq!(parse(attack), vec![Block::Paragraph(vec![text(attack)])], "{attack}");
+            assert_eq!(
+                parse(attack),
+                vec![Block::Paragraph(vec![text(attack)])],
+                "{attack}"
+            );
         }
     }
 
@@ -395,7 +444,10 @@ mod tests {
     fn links_keep_only_safe_schemes() {
         assert_eq!(
             parse_inline("[docs](https://example.com/a?b=1)"),
-            vec![Link { href: "https://example.com/a?b=1".into(), text: "docs".into() }]
+            vec![Link {
+                href: "https://example.com/a?b=1".into(),
+                text: "docs".into()
+            }]
         );
         for unsafe_link in [
             "[x](javascript:alert(1))",
@@ -405,7 +457,9 @@ mod tests {
             "[x](https://a.com/\"onmouseover=\")",
         ] {
             assert!(
-                !parse_inline(unsafe_link).iter().any(|i| matches!(i, Link { .. })),
+                !parse_inline(unsafe_link)
+                    .iter()
+                    .any(|i| matches!(i, Link { .. })),
                 "{unsafe_link}"
             );
         }
@@ -413,7 +467,10 @@ mod tests {
             parse_inline("see https://bullpen.example/x."),
             vec![
                 text("see "),
-                Link { href: "https://bullpen.example/x".into(), text: "https://bullpen.example/x".into() },
+                Link {
+                    href: "https://bullpen.example/x".into(),
+                    text: "https://bullpen.example/x".into()
+                },
                 text("."),
             ]
         );
@@ -434,9 +491,15 @@ mod tests {
             ]
         );
         assert_eq!(parse_inline("2 * 3 * 4"), vec![text("2 * 3 * 4")]);
-        assert_eq!(parse_inline("snake_case_name"), vec![text("snake_case_name")]);
+        assert_eq!(
+            parse_inline("snake_case_name"),
+            vec![text("snake_case_name")]
+        );
         assert_eq!(parse_inline("**unclosed"), vec![text("**unclosed")]);
-        assert_eq!(parse_inline("`**not bold**`"), vec![Code("**not bold**".into())]);
+        assert_eq!(
+            parse_inline("`**not bold**`"),
+            vec![Code("**not bold**".into())]
+        );
     }
 
     #[test]
@@ -452,8 +515,14 @@ mod tests {
                 text(", not $100 or a@b.com"),
             ]
         );
-        assert_eq!(mentions("hi @Ana and @bob, @ana again `@carl`"), vec!["Ana", "bob"]);
-        assert_eq!(cashtags("**$tsla** and $AAPL.US, $tsla again, `$NVDA`, $AAPLX"), vec!["TSLA", "AAPL.US", "AAPLX"]);
+        assert_eq!(
+            mentions("hi @Ana and @bob, @ana again `@carl`"),
+            vec!["Ana", "bob"]
+        );
+        assert_eq!(
+            cashtags("**$tsla** and $AAPL.US, $tsla again, `$NVDA`, $AAPLX"),
+            vec!["TSLA", "AAPL.US", "AAPLX"]
+        );
     }
 
     #[test]
@@ -465,16 +534,30 @@ mod tests {
                 Block::Paragraph(vec![text("Plan:")]),
                 Block::List {
                     ordered: false,
-                    items: vec![vec![text("buy "), Cashtag("SPY".into())], vec![text("hold")]],
+                    items: vec![
+                        vec![text("buy "), Cashtag("SPY".into())],
+                        vec![text("hold")]
+                    ],
                 },
-                Block::Quote(vec![text("be greedy when"), LineBreak, text("others are fearful")]),
-                Block::List { ordered: true, items: vec![vec![text("one")], vec![text("two")]] },
+                Block::Quote(vec![
+                    text("be greedy when"),
+                    LineBreak,
+                    text("others are fearful")
+                ]),
+                Block::List {
+                    ordered: true,
+                    items: vec![vec![text("one")], vec![text("two")]]
+                },
                 Block::Code("<b>raw</b>".into()),
             ]
         );
         assert_eq!(
             parse("line one\nline two"),
-            vec![Block::Paragraph(vec![text("line one"), LineBreak, text("line two")])]
+            vec![Block::Paragraph(vec![
+                text("line one"),
+                LineBreak,
+                text("line two")
+            ])]
         );
     }
 
@@ -488,7 +571,10 @@ mod tests {
     #[test]
     fn excerpts_are_short_and_flat() {
         assert_eq!(excerpt("a\n  b", 10), "a b");
-        assert_eq!(excerpt("Hello **Ana**, `x` [docs](https://a.b) $aapl", 60), "Hello Ana, x docs $AAPL");
+        assert_eq!(
+            excerpt("Hello **Ana**, `x` [docs](https://a.b) $aapl", 60),
+            "Hello Ana, x docs $AAPL"
+        );
         assert_eq!(excerpt("abcdefghijk", 5), "abcd…");
     }
 }

@@ -104,7 +104,11 @@ impl ChatMessage {
     pub fn mentions(&self, username: &str) -> bool {
         self.body
             .as_deref()
-            .map(|body| markdown::mentions(body).iter().any(|m| m.eq_ignore_ascii_case(username)))
+            .map(|body| {
+                markdown::mentions(body)
+                    .iter()
+                    .any(|m| m.eq_ignore_ascii_case(username))
+            })
             .unwrap_or(false)
     }
 }
@@ -129,76 +133,198 @@ pub struct OpenedChannel {
 
 /// What a tab sends up the socket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum ClientEvent {
     /// Start receiving a channel's events. With `afterSeq`, first replay every message after it
     /// (how a reconnecting tab fills the gap).
-    Subscribe { channel_id: String, after_seq: Option<i64> },
-    Unsubscribe { channel_id: String },
+    Subscribe {
+        channel_id: String,
+        after_seq: Option<i64>,
+    },
+    Unsubscribe {
+        channel_id: String,
+    },
     /// `nonce` is the tab's own id for the pending message; the confirmation echoes it.
-    Send { channel_id: String, nonce: String, body: String, reply_to: Option<String> },
-    Edit { message_id: String, body: String },
-    Delete { message_id: String },
-    React { message_id: String, emoji: String, on: bool },
-    Pin { message_id: String, pinned: bool },
-    Typing { channel_id: String, typing: bool },
+    Send {
+        channel_id: String,
+        nonce: String,
+        body: String,
+        reply_to: Option<String>,
+    },
+    Edit {
+        message_id: String,
+        body: String,
+    },
+    Delete {
+        message_id: String,
+    },
+    React {
+        message_id: String,
+        emoji: String,
+        on: bool,
+    },
+    Pin {
+        message_id: String,
+        pinned: bool,
+    },
+    Typing {
+        channel_id: String,
+        typing: bool,
+    },
     /// The reader has seen everything up to `seq`.
-    Read { channel_id: String, seq: i64 },
+    Read {
+        channel_id: String,
+        seq: i64,
+    },
 }
 
 /// What the server sends down.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum ServerEvent {
     /// First event on every connection.
-    Ready { user_id: String },
+    Ready {
+        user_id: String,
+    },
     /// A subscription is live; `lastSeq` is the channel's newest message at that moment.
-    Subscribed { channel_id: String, last_seq: i64 },
+    Subscribed {
+        channel_id: String,
+        last_seq: i64,
+    },
     /// Messages a reconnecting tab missed, oldest first.
-    Replay { channel_id: String, messages: Vec<ChatMessage> },
+    Replay {
+        channel_id: String,
+        messages: Vec<ChatMessage>,
+    },
     /// A new message; `nonce` is the sender's pending id.
-    MessageCreated { message: ChatMessage, nonce: Option<String> },
-    MessageEdited { message: ChatMessage },
-    MessageDeleted { channel_id: String, message_id: String, seq: i64 },
+    MessageCreated {
+        message: ChatMessage,
+        nonce: Option<String>,
+    },
+    MessageEdited {
+        message: ChatMessage,
+    },
+    MessageDeleted {
+        channel_id: String,
+        message_id: String,
+        seq: i64,
+    },
     /// Moderation found something in a message (after it was delivered).
-    MessageFlagged { channel_id: String, message_id: String, flag: crate::ai::Flag },
+    MessageFlagged {
+        channel_id: String,
+        message_id: String,
+        flag: crate::ai::Flag,
+    },
     /// A message's flag is gone: a moderator dismissed it, or the message was edited.
-    FlagCleared { channel_id: String, message_id: String },
+    FlagCleared {
+        channel_id: String,
+        message_id: String,
+    },
     /// The AI has read a message: the language it is in (when it could tell), or that it could
     /// not look at it (`unchecked`). Readers who get the message's translation learn its
     /// language from that instead, and readers of the language it is in are not told.
-    MessageAnalyzed { channel_id: String, message_id: String, language: Option<String>, unchecked: bool },
+    MessageAnalyzed {
+        channel_id: String,
+        message_id: String,
+        language: Option<String>,
+        unchecked: bool,
+    },
     /// A message (written in `language`) translated into its reader's language. Sent only to
     /// the readers of that language.
-    MessageTranslated { channel_id: String, message_id: String, language: String, translation: crate::ai::Translation },
-    ReactionsChanged { channel_id: String, message_id: String, reactions: Vec<Reaction> },
-    PinChanged { channel_id: String, message: ChatMessage },
-    Typing { channel_id: String, user: Author, typing: bool },
+    MessageTranslated {
+        channel_id: String,
+        message_id: String,
+        language: String,
+        translation: crate::ai::Translation,
+    },
+    ReactionsChanged {
+        channel_id: String,
+        message_id: String,
+        reactions: Vec<Reaction>,
+    },
+    PinChanged {
+        channel_id: String,
+        message: ChatMessage,
+    },
+    Typing {
+        channel_id: String,
+        user: Author,
+        typing: bool,
+    },
     /// A channel of a watched community has a new message (drives unread counts).
-    ChannelActivity { community_id: String, channel_id: String, last_seq: i64 },
-    Presence { community_id: String, user_id: String, online: bool },
-    MemberJoined { community_id: String, user: Author },
-    MemberLeft { community_id: String, user_id: String },
+    ChannelActivity {
+        community_id: String,
+        channel_id: String,
+        last_seq: i64,
+    },
+    Presence {
+        community_id: String,
+        user_id: String,
+        online: bool,
+    },
+    MemberJoined {
+        community_id: String,
+        user: Author,
+    },
+    MemberLeft {
+        community_id: String,
+        user_id: String,
+    },
     /// A person deleted their account: in this channel their messages now show `author`
     /// ("Deleted user"), or lost their words too (`messagesRemoved`), and their reactions are gone.
-    AccountDeleted { channel_id: String, user_id: String, author: Author, messages_removed: bool },
+    AccountDeleted {
+        channel_id: String,
+        user_id: String,
+        author: Author,
+        messages_removed: bool,
+    },
     /// Someone mentioned this person (sent to them alone).
-    Mentioned { community_slug: String, channel_name: String, message: ChatMessage },
+    Mentioned {
+        community_slug: String,
+        channel_name: String,
+        message: ChatMessage,
+    },
     /// A price alert of this person's was crossed (sent to their own topic).
-    AlertTriggered { alert: crate::portfolio::alerts::PriceAlert },
+    AlertTriggered {
+        alert: crate::portfolio::alerts::PriceAlert,
+    },
     /// A piece of the assistant's answer as a hosted model writes it (sent to the asker's own
     /// topic); `request` is the asking tab's id for the pending question.
-    AssistantDelta { conversation_id: String, request: Option<String>, text: String },
+    AssistantDelta {
+        conversation_id: String,
+        request: Option<String>,
+        text: String,
+    },
     /// A slash command's private answer; `nonce` names the pending entry it settles.
-    CommandReply { channel_id: String, text: String, nonce: Option<String> },
+    CommandReply {
+        channel_id: String,
+        text: String,
+        nonce: Option<String>,
+    },
     /// A request from this tab failed; `nonce` names the pending message it concerns.
-    Error { nonce: Option<String>, error: crate::platform::error::AppError },
+    Error {
+        nonce: Option<String>,
+        error: crate::platform::error::AppError,
+    },
     /// The server dropped events for this tab (it fell too far behind): resubscribe from the
     /// last sequence number seen.
-    Resync { channel_id: String },
+    Resync {
+        channel_id: String,
+    },
     /// This person may no longer read the channel (banned, removed, the channel closed): the
     /// subscription has ended and nothing more of the channel arrives. `reason` is a sentence.
-    AccessLost { channel_id: String, reason: String },
+    AccessLost {
+        channel_id: String,
+        reason: String,
+    },
     /// The session behind this socket was signed out (sign-out, a password change, a revoked
     /// session); the server closes the socket after this event.
     SessionEnded,
@@ -227,11 +353,16 @@ pub fn validate_body(body: &str) -> Result<String, crate::platform::error::AppEr
 /// Checks that a reaction is one emoji-like symbol, not text.
 pub fn validate_emoji(emoji: &str) -> Result<String, crate::platform::error::AppError> {
     let emoji = emoji.trim();
-    let symbols = emoji.chars().filter(|c| !matches!(c, '\u{fe0f}' | '\u{200d}')).count();
+    let symbols = emoji
+        .chars()
+        .filter(|c| !matches!(c, '\u{fe0f}' | '\u{200d}'))
+        .count();
     let ok = !emoji.is_empty()
         && emoji.chars().count() <= 16
         && symbols <= 4
-        && emoji.chars().all(|c| !c.is_alphanumeric() && !c.is_whitespace() && !c.is_ascii());
+        && emoji
+            .chars()
+            .all(|c| !c.is_alphanumeric() && !c.is_whitespace() && !c.is_ascii());
     if ok {
         Ok(emoji.to_string())
     } else {
@@ -269,13 +400,21 @@ mod tests {
 
     #[test]
     fn events_have_a_readable_wire_form() {
-        let event = ClientEvent::Subscribe { channel_id: "c1".into(), after_seq: Some(41) };
+        let event = ClientEvent::Subscribe {
+            channel_id: "c1".into(),
+            after_seq: Some(41),
+        };
         assert_eq!(
             serde_json::to_string(&event).unwrap(),
             r#"{"type":"subscribe","channelId":"c1","afterSeq":41}"#
         );
         let back: ServerEvent =
             serde_json::from_str(r#"{"type":"resync","channelId":"c1"}"#).unwrap();
-        assert_eq!(back, ServerEvent::Resync { channel_id: "c1".into() });
+        assert_eq!(
+            back,
+            ServerEvent::Resync {
+                channel_id: "c1".into()
+            }
+        );
     }
 }

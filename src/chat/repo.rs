@@ -6,13 +6,14 @@ use chrono::{DateTime, Utc};
 use sea_orm::{
     sea_query::{Expr, OnConflict, Query},
     ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Statement,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Statement,
 };
 use uuid::Uuid;
 
 use crate::entities::{
-    channels, chat_actions, message_flags, message_translations, messages, reactions, read_states, user_blocks,
+    channels, chat_actions, message_flags, message_translations, messages, reactions, read_states,
+    user_blocks,
 };
 
 /// Takes the channel's next sequence number. The row stays locked until the transaction ends,
@@ -36,10 +37,15 @@ pub async fn insert_message(
     db: &impl ConnectionTrait,
     message: messages::ActiveModel,
 ) -> Result<messages::Model, DbErr> {
-    messages::Entity::insert(message).exec_with_returning(db).await
+    messages::Entity::insert(message)
+        .exec_with_returning(db)
+        .await
 }
 
-pub async fn message(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<messages::Model>, DbErr> {
+pub async fn message(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<messages::Model>, DbErr> {
     messages::Entity::find_by_id(id).one(db).await
 }
 
@@ -111,7 +117,10 @@ pub async fn lock_actions_of(db: &impl ConnectionTrait, user: Uuid) -> Result<()
     db.execute(Statement::from_sql_and_values(
         DbBackend::Postgres,
         "SELECT pg_advisory_xact_lock($1, $2)",
-        [sea_orm::Value::from(ACTIONS_LOCK_SPACE), sea_orm::Value::from(advisory_key(user))],
+        [
+            sea_orm::Value::from(ACTIONS_LOCK_SPACE),
+            sea_orm::Value::from(advisory_key(user)),
+        ],
     ))
     .await
     .map(drop)
@@ -147,7 +156,11 @@ pub async fn actions_since(
     Ok((count, oldest))
 }
 
-pub async fn record_action(db: &impl ConnectionTrait, user: Uuid, at: DateTime<Utc>) -> Result<(), DbErr> {
+pub async fn record_action(
+    db: &impl ConnectionTrait,
+    user: Uuid,
+    at: DateTime<Utc>,
+) -> Result<(), DbErr> {
     chat_actions::Entity::insert(chat_actions::ActiveModel {
         id: Set(Uuid::now_v7()),
         user_id: Set(user),
@@ -159,7 +172,10 @@ pub async fn record_action(db: &impl ConnectionTrait, user: Uuid, at: DateTime<U
 }
 
 /// Forgets actions older than any window could reach.
-pub async fn forget_actions_before(db: &impl ConnectionTrait, before: DateTime<Utc>) -> Result<u64, DbErr> {
+pub async fn forget_actions_before(
+    db: &impl ConnectionTrait,
+    before: DateTime<Utc>,
+) -> Result<u64, DbErr> {
     Ok(chat_actions::Entity::delete_many()
         .filter(chat_actions::Column::At.lt(before))
         .exec(db)
@@ -248,8 +264,14 @@ pub async fn erase_messages(
     let erased = messages::Entity::update_many()
         .col_expr(messages::Column::Body, Expr::value(Option::<String>::None))
         .col_expr(messages::Column::DeletedAt, Expr::value(now))
-        .col_expr(messages::Column::PinnedAt, Expr::value(Option::<DateTime<Utc>>::None))
-        .col_expr(messages::Column::PinnedBy, Expr::value(Option::<Uuid>::None))
+        .col_expr(
+            messages::Column::PinnedAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(
+            messages::Column::PinnedBy,
+            Expr::value(Option::<Uuid>::None),
+        )
         .filter(which)
         .exec(db)
         .await?;
@@ -263,7 +285,9 @@ pub async fn mark_read(
     channel: Uuid,
     seq: i64,
 ) -> Result<(), DbErr> {
-    let current = read_states::Entity::find_by_id((user, channel)).one(db).await?;
+    let current = read_states::Entity::find_by_id((user, channel))
+        .one(db)
+        .await?;
     match current {
         Some(state) if state.last_read_seq >= seq => Ok(()),
         Some(_) => {
@@ -352,7 +376,10 @@ pub async fn translations_of(
         .all(db)
         .await?
     {
-        grouped.entry(row.message_id).or_default().push(crate::ai::Translation::from(&row));
+        grouped
+            .entry(row.message_id)
+            .or_default()
+            .push(crate::ai::Translation::from(&row));
     }
     Ok(grouped)
 }
@@ -368,7 +395,9 @@ pub async fn clear_translations(db: &impl ConnectionTrait, message: Uuid) -> Res
 
 /// Forgets a message's flag (it was edited or deleted: the old text is no longer there).
 pub async fn clear_flag(db: &impl ConnectionTrait, message: Uuid) -> Result<(), DbErr> {
-    message_flags::Entity::delete_by_id(message).exec(db).await?;
+    message_flags::Entity::delete_by_id(message)
+        .exec(db)
+        .await?;
     Ok(())
 }
 

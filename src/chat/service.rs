@@ -9,8 +9,8 @@ use uuid::Uuid;
 
 use super::{
     command_handlers::{CommandContext, CommandOutcome},
-    commands, markdown, repo, socket, validate_body, validate_emoji, ChatMessage,
-    HistoryPage, Quote, Reaction, ServerEvent, PAGE_SIZE,
+    commands, markdown, repo, socket, validate_body, validate_emoji, ChatMessage, HistoryPage,
+    Quote, Reaction, ServerEvent, PAGE_SIZE,
 };
 use crate::{
     community::{
@@ -18,11 +18,7 @@ use crate::{
         repo as communities, service as community,
     },
     entities::{channels, communities as community_rows, messages, users},
-    platform::{
-        error::AppError,
-        rate_limit::RateLimit,
-        server::AppState,
-    },
+    platform::{error::AppError, rate_limit::RateLimit, server::AppState},
 };
 
 /// The most messages one resume replays; a tab further behind reloads the channel.
@@ -56,12 +52,19 @@ pub async fn channel_access(
         None => Standing::Outsider,
     };
     community::allow(&community, standing, Action::Read)?;
-    Ok(ChannelAccess { community, channel, standing })
+    Ok(ChannelAccess {
+        community,
+        channel,
+        standing,
+    })
 }
 
 /// Turns stored rows into messages as readers see them: authors, quoted replies and reactions
 /// are loaded in three queries for the whole batch.
-pub async fn present(state: &AppState, rows: Vec<messages::Model>) -> Result<Vec<ChatMessage>, AppError> {
+pub async fn present(
+    state: &AppState,
+    rows: Vec<messages::Model>,
+) -> Result<Vec<ChatMessage>, AppError> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
@@ -79,7 +82,8 @@ pub async fn present(state: &AppState, rows: Vec<messages::Model>) -> Result<Vec
         repo::reactions_of(&state.db, rows.iter().map(|m| m.id).collect()).await?,
     );
     let flags = repo::flags_of(&state.db, rows.iter().map(|m| m.id).collect()).await?;
-    let mut translations = repo::translations_of(&state.db, rows.iter().map(|m| m.id).collect()).await?;
+    let mut translations =
+        repo::translations_of(&state.db, rows.iter().map(|m| m.id).collect()).await?;
     let mut people: HashSet<Uuid> = rows.iter().map(|m| m.author_id).collect();
     people.extend(quoted.values().map(|m| m.author_id));
     people.extend(reactions.values().flatten().map(|r| r.user_id));
@@ -131,7 +135,9 @@ async fn hide_blocked(
     viewer: Option<Uuid>,
     rows: Vec<messages::Model>,
 ) -> Result<Vec<messages::Model>, AppError> {
-    let Some(viewer) = viewer else { return Ok(rows) };
+    let Some(viewer) = viewer else {
+        return Ok(rows);
+    };
     let blocked = repo::blocked_by(&state.db, viewer).await?;
     Ok(rows
         .into_iter()
@@ -148,7 +154,8 @@ pub async fn history(
     before_seq: Option<i64>,
 ) -> Result<HistoryPage, AppError> {
     let access = channel_access(state, viewer, channel_id).await?;
-    let mut rows = repo::page_before(&state.db, access.channel.id, before_seq, PAGE_SIZE + 1).await?;
+    let mut rows =
+        repo::page_before(&state.db, access.channel.id, before_seq, PAGE_SIZE + 1).await?;
     let has_more = rows.len() as u64 > PAGE_SIZE;
     rows.truncate(PAGE_SIZE as usize);
     rows.reverse();
@@ -176,7 +183,11 @@ pub async fn open(
         .cloned()
         .ok_or_else(|| AppError::NotFound(format!("The channel #{}", channel_name.trim())))?;
     let history = history(state, viewer, &channel.id, None).await?;
-    Ok(super::OpenedChannel { community, channel, history })
+    Ok(super::OpenedChannel {
+        community,
+        channel,
+        history,
+    })
 }
 
 /// What a reconnecting reader missed: every message after `after_seq`, oldest first.
@@ -272,16 +283,22 @@ pub async fn send(
         let txn = state.db.begin().await?;
         count_action(state, &txn, author.id).await?;
         txn.commit().await?;
-        let context = CommandContext { state, user: author, access: &access };
+        let context = CommandContext {
+            state,
+            user: author,
+            access: &access,
+        };
         return match state.commands.run(&context, &invocation).await? {
             CommandOutcome::Reply(text) => Ok(Sent::Reply(text)),
-            CommandOutcome::Post(text) => {
-                store(state, author, &access, nonce, &text, None).await.map(Sent::Message)
-            }
+            CommandOutcome::Post(text) => store(state, author, &access, nonce, &text, None)
+                .await
+                .map(Sent::Message),
         };
     }
     let body = commands::unescape(&body).to_string();
-    store(state, author, &access, nonce, &body, reply_to).await.map(Sent::Message)
+    store(state, author, &access, nonce, &body, reply_to)
+        .await
+        .map(Sent::Message)
 }
 
 async fn store(
@@ -308,14 +325,23 @@ async fn store(
 /// A message from the app's own bot (the stock bot's answers): the bot is no member and has no
 /// rate limit, but its message goes the way every message goes — stored with the channel's next
 /// sequence number, broadcast, judged and translated.
-pub async fn post_as_bot(state: &AppState, bot: &users::Model, channel_id: &str, body: &str) -> Result<ChatMessage, AppError> {
+pub async fn post_as_bot(
+    state: &AppState,
+    bot: &users::Model,
+    channel_id: &str,
+    body: &str,
+) -> Result<ChatMessage, AppError> {
     let channel = communities::channel_by_id(&state.db, parse_id(channel_id, "That channel")?)
         .await?
         .ok_or_else(|| AppError::NotFound("That channel".into()))?;
     let community = communities::community_by_id(&state.db, channel.community_id)
         .await?
         .ok_or_else(|| AppError::NotFound("That channel".into()))?;
-    let access = ChannelAccess { community, channel, standing: Standing::Outsider };
+    let access = ChannelAccess {
+        community,
+        channel,
+        standing: Standing::Outsider,
+    };
     insert_and_broadcast(state, bot, &access, None, body, None, false).await
 }
 
@@ -390,7 +416,10 @@ async fn insert_and_broadcast(
         state,
         &socket::topic::channel(access.channel.id),
         Some(author.id),
-        &ServerEvent::MessageCreated { message: message.clone(), nonce },
+        &ServerEvent::MessageCreated {
+            message: message.clone(),
+            nonce,
+        },
     )
     .await;
     socket::publish(
@@ -474,10 +503,14 @@ pub async fn edit(
     community::allow(
         &access.community,
         access.standing,
-        Action::EditMessage { own: message.author_id == user },
+        Action::EditMessage {
+            own: message.author_id == user,
+        },
     )?;
     if message.deleted_at.is_some() {
-        return Err(AppError::Validation("A deleted message can't be edited.".into()));
+        return Err(AppError::Validation(
+            "A deleted message can't be edited.".into(),
+        ));
     }
     let body = validate_body(body)?;
     let txn = state.db.begin().await?;
@@ -502,7 +535,9 @@ pub async fn edit(
         state,
         &socket::topic::channel(access.channel.id),
         Some(message.author_id),
-        &ServerEvent::MessageEdited { message: presented.clone() },
+        &ServerEvent::MessageEdited {
+            message: presented.clone(),
+        },
     )
     .await;
     // Judged after the edit is out, so that a new flag always follows the edit.
@@ -525,7 +560,9 @@ pub async fn delete(state: &AppState, user: Uuid, message_id: &str) -> Result<()
     community::allow(
         &access.community,
         access.standing,
-        Action::DeleteMessage { own: message.author_id == user },
+        Action::DeleteMessage {
+            own: message.author_id == user,
+        },
     )?;
     if message.deleted_at.is_some() {
         return Ok(());
@@ -561,7 +598,11 @@ pub async fn react(
 ) -> Result<Vec<Reaction>, AppError> {
     let emoji = validate_emoji(emoji)?;
     let (message, access) = message_access(state, user, message_id).await?;
-    community::allow(&access.community, access.standing, Action::Post(ChannelKind::Text))?;
+    community::allow(
+        &access.community,
+        access.standing,
+        Action::Post(ChannelKind::Text),
+    )?;
     if message.deleted_at.is_some() {
         return Err(AppError::Validation("That message was deleted.".into()));
     }
@@ -570,7 +611,10 @@ pub async fn react(
     } else {
         repo::remove_reaction(&state.db, message.id, user, emoji).await?;
     }
-    let reactions = present(state, vec![message.clone()]).await?.remove(0).reactions;
+    let reactions = present(state, vec![message.clone()])
+        .await?
+        .remove(0)
+        .reactions;
     socket::publish(
         state,
         &socket::topic::channel(access.channel.id),
@@ -662,7 +706,11 @@ pub async fn flagged(
 /// A moderator judged a flag wrong: the badge goes, for everyone.
 pub async fn dismiss_flag(state: &AppState, user: Uuid, message_id: &str) -> Result<(), AppError> {
     let (message, access) = message_access(state, user, message_id).await?;
-    community::allow(&access.community, access.standing, Action::DeleteMessage { own: false })?;
+    community::allow(
+        &access.community,
+        access.standing,
+        Action::DeleteMessage { own: false },
+    )?;
     repo::dismiss_flag(&state.db, message.id, user).await?;
     socket::publish(
         state,

@@ -15,22 +15,19 @@ use std::{
 };
 
 use bytes::{BufMut, Bytes, BytesMut};
-use serde::{Deserialize, Serialize};
 use chrono::Utc;
 use futures::{Stream, StreamExt};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
-use tokio_stream::{
-    wrappers::BroadcastStream,
-    StreamMap,
-};
+use tokio_stream::{wrappers::BroadcastStream, StreamMap};
 use uuid::Uuid;
 
 use super::{repo, service, ClientEvent, ServerEvent};
 use crate::{
+    auth::validate::LANGUAGES,
     community::{permissions::Standing, repo as communities, service as community},
     entities::{connections, users},
-    auth::validate::LANGUAGES,
     platform::{
         broker,
         error::AppError,
@@ -76,7 +73,10 @@ impl Readers {
     const CONNECTIONS: Readers = Readers(0);
 
     fn bit(language: &str) -> u8 {
-        LANGUAGES.iter().position(|l| *l == language).map_or(0x80, |i| 1 << i)
+        LANGUAGES
+            .iter()
+            .position(|l| *l == language)
+            .map_or(0x80, |i| 1 << i)
     }
 
     /// The readers of one language.
@@ -121,13 +121,22 @@ pub async fn publish(state: &AppState, topic: &str, actor: Option<Uuid>, event: 
 }
 
 /// Publishes an event for the readers of some languages only.
-pub async fn publish_to(state: &AppState, topic: &str, actor: Option<Uuid>, readers: Readers, event: &ServerEvent) {
+pub async fn publish_to(
+    state: &AppState,
+    topic: &str,
+    actor: Option<Uuid>,
+    readers: Readers,
+    event: &ServerEvent,
+) {
     let payload = envelope(actor, readers, event);
     // A new message carries its channel's number: every instance delivers them in that order,
     // whichever instance stored and published each.
     let published = match event {
         ServerEvent::MessageCreated { message, .. } if topic.starts_with("channel:") => {
-            state.broker.publish_in_order(topic, message.seq, payload).await
+            state
+                .broker
+                .publish_in_order(topic, message.seq, payload)
+                .await
         }
         _ => state.broker.publish(topic, payload).await,
     };
@@ -149,13 +158,18 @@ pub enum Control {
     /// A channel changed in a way that may change who reads or posts in it (archived, kind).
     Channel { channel: Uuid },
     /// Sessions of the person ended: `only` that one, or every one but `except`, or all.
-    SessionsEnded { only: Option<Uuid>, except: Option<Uuid> },
+    SessionsEnded {
+        only: Option<Uuid>,
+        except: Option<Uuid>,
+    },
 }
 
 impl Control {
     fn ends(&self, session: Uuid) -> bool {
         match self {
-            Control::SessionsEnded { only: Some(only), .. } => *only == session,
+            Control::SessionsEnded {
+                only: Some(only), ..
+            } => *only == session,
             Control::SessionsEnded { only: None, except } => *except != Some(session),
             _ => false,
         }
@@ -181,12 +195,27 @@ pub async fn standing_changed(state: &AppState, user: Uuid, community: Uuid) {
 
 /// A channel changed who may read or post in it: every socket watching it rechecks.
 pub async fn channel_changed(state: &AppState, channel: Uuid) {
-    control(state, &topic::channel(channel), &Control::Channel { channel }).await
+    control(
+        state,
+        &topic::channel(channel),
+        &Control::Channel { channel },
+    )
+    .await
 }
 
 /// Sessions ended (see [`Control::SessionsEnded`]): their sockets are told and closed.
-pub async fn sessions_ended(state: &AppState, user: Uuid, only: Option<Uuid>, except: Option<Uuid>) {
-    control(state, &topic::user(user), &Control::SessionsEnded { only, except }).await
+pub async fn sessions_ended(
+    state: &AppState,
+    user: Uuid,
+    only: Option<Uuid>,
+    except: Option<Uuid>,
+) {
+    control(
+        state,
+        &topic::user(user),
+        &Control::SessionsEnded { only, except },
+    )
+    .await
 }
 
 fn frame(event: &ServerEvent) -> Bytes {
@@ -208,7 +237,11 @@ where
             tracing::debug!(error = %err, "realtime connection ended with an error");
         }
     };
-    Frames { driver: Some(Box::pin(driver)), queued, said_goodbye: false }
+    Frames {
+        driver: Some(Box::pin(driver)),
+        queued,
+        said_goodbye: false,
+    }
 }
 
 /// The frames of one connection, each carrying one event or, when several are waiting, several
@@ -228,13 +261,17 @@ pub const GOODBYE: Bytes = Bytes::new();
 
 impl Frames {
     fn batch(&mut self, first: Bytes) -> Bytes {
-        let Ok(second) = self.queued.try_recv() else { return first };
+        let Ok(second) = self.queued.try_recv() else {
+            return first;
+        };
         let mut batch = BytesMut::with_capacity(2 * (first.len() + second.len() + 1));
         batch.extend_from_slice(&first);
         batch.put_u8(b'\n');
         batch.extend_from_slice(&second);
         while batch.len() < BATCH_BYTES {
-            let Ok(next) = self.queued.try_recv() else { break };
+            let Ok(next) = self.queued.try_recv() else {
+                break;
+            };
             batch.put_u8(b'\n');
             batch.extend_from_slice(&next);
         }
@@ -306,7 +343,12 @@ struct Closed;
 pub const DRAIN_SECS: u64 = 5;
 
 impl Connection {
-    fn new(state: AppState, user: users::Model, session: Uuid, out: mpsc::Sender<Bytes>) -> Connection {
+    fn new(
+        state: AppState,
+        user: users::Model,
+        session: Uuid,
+        out: mpsc::Sender<Bytes>,
+    ) -> Connection {
         let personal = BroadcastStream::new(state.broker.subscribe(&topic::user(user.id)));
         let draining = state.shutdown.hold();
         Connection {
@@ -333,16 +375,24 @@ impl Connection {
     {
         // Database work is boxed: its futures are large, and an idle connection should not
         // carry their space while it waits (the connection is one long-lived future per tab).
-        self.blocked = Box::pin(repo::blocked_by(&self.state.db, self.user.id)).await?.into_iter().collect();
+        self.blocked = Box::pin(repo::blocked_by(&self.state.db, self.user.id))
+            .await?
+            .into_iter()
+            .collect();
         Box::pin(self.come_online()).await?;
-        self.send(&ServerEvent::Ready { user_id: self.user.id.to_string() }).await?;
+        self.send(&ServerEvent::Ready {
+            user_id: self.user.id.to_string(),
+        })
+        .await?;
         let shutdown = self.state.shutdown.clone();
         let stopping = shutdown.wait();
         tokio::pin!(stopping);
         // Set once the server is stopping: the tab was told to close; read it until then.
         let mut drain_until: Option<tokio::time::Instant> = None;
         loop {
-            let deadline = drain_until.unwrap_or_else(|| tokio::time::Instant::now() + std::time::Duration::from_secs(3600));
+            let deadline = drain_until.unwrap_or_else(|| {
+                tokio::time::Instant::now() + std::time::Duration::from_secs(3600)
+            });
             tokio::select! {
                 biased;
                 item = self.personal.next() => match item {
@@ -390,7 +440,9 @@ impl Connection {
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(DRAIN_SECS);
         while tokio::time::Instant::now() < deadline {
             match tokio::time::timeout(QUIET, self.topics.next()).await {
-                Ok(Some((_, Ok(envelope)))) if !broker::is_gap(&envelope) => self.forward(envelope).await?,
+                Ok(Some((_, Ok(envelope)))) if !broker::is_gap(&envelope) => {
+                    self.forward(envelope).await?
+                }
                 Ok(Some(_)) => {}
                 Ok(None) | Err(_) => return Ok(()),
             }
@@ -399,7 +451,9 @@ impl Connection {
     }
 
     async fn forward(&mut self, envelope: Bytes) -> Result<(), Closed> {
-        let Some((actor, readers, json)) = open(&envelope) else { return Ok(()) };
+        let Some((actor, readers, json)) = open(&envelope) else {
+            return Ok(());
+        };
         if readers == Readers::CONNECTIONS {
             return match serde_json::from_slice::<Control>(&json) {
                 Ok(control) => self.apply(control).await,
@@ -431,21 +485,33 @@ impl Connection {
 
     /// Checks again whether this person may read (and post in) the watched channels — those of
     /// one community, or one channel, or all — and ends the subscriptions they lost.
-    async fn recheck(&mut self, community: Option<Uuid>, channel: Option<Uuid>) -> Result<(), Closed> {
+    async fn recheck(
+        &mut self,
+        community: Option<Uuid>,
+        channel: Option<Uuid>,
+    ) -> Result<(), Closed> {
         let concerned: Vec<Uuid> = self
             .channels
             .iter()
             .filter(|(id, watched)| {
-                community.is_none_or(|c| c == watched.community) && channel.is_none_or(|c| c == **id)
+                community.is_none_or(|c| c == watched.community)
+                    && channel.is_none_or(|c| c == **id)
             })
             .map(|(id, _)| *id)
             .collect();
         for id in concerned {
             let was_member = self.channels.get(&id).is_some_and(|w| w.member);
-            let lost = match service::channel_access(&self.state, Some(self.user.id), &id.to_string()).await {
-                Ok(access) if access.channel.archived_at.is_some() => {
-                    Some("This channel was archived; it keeps its history but takes no new messages.".to_string())
-                }
+            let lost = match service::channel_access(
+                &self.state,
+                Some(self.user.id),
+                &id.to_string(),
+            )
+            .await
+            {
+                Ok(access) if access.channel.archived_at.is_some() => Some(
+                    "This channel was archived; it keeps its history but takes no new messages."
+                        .to_string(),
+                ),
                 Ok(access) if was_member && !matches!(access.standing, Standing::Member { .. }) => {
                     Some("You are no longer a member of this community.".to_string())
                 }
@@ -455,19 +521,28 @@ impl Connection {
                     }
                     None
                 }
-                Err(error @ (AppError::Denied(_) | AppError::NotFound(_))) => Some(error.to_string()),
+                Err(error @ (AppError::Denied(_) | AppError::NotFound(_))) => {
+                    Some(error.to_string())
+                }
                 // The database did not answer: the safe side is to stop the feed too; the tab
                 // can subscribe again, which checks afresh.
                 Err(error) => {
                     tracing::warn!(error = %error, "could not recheck access; ending the subscription");
                     self.unsubscribe(&id.to_string());
-                    self.send(&ServerEvent::Resync { channel_id: id.to_string() }).await?;
+                    self.send(&ServerEvent::Resync {
+                        channel_id: id.to_string(),
+                    })
+                    .await?;
                     None
                 }
             };
             if let Some(reason) = lost {
                 self.unsubscribe(&id.to_string());
-                self.send(&ServerEvent::AccessLost { channel_id: id.to_string(), reason }).await?;
+                self.send(&ServerEvent::AccessLost {
+                    channel_id: id.to_string(),
+                    reason,
+                })
+                .await?;
             }
         }
         Ok(())
@@ -476,7 +551,8 @@ impl Connection {
     fn watch(&mut self, topic: String) {
         if !self.topics.contains_key(&topic) {
             let subscription = self.state.broker.subscribe(&topic);
-            self.topics.insert(topic, BroadcastStream::new(subscription));
+            self.topics
+                .insert(topic, BroadcastStream::new(subscription));
         }
     }
 
@@ -489,34 +565,57 @@ impl Connection {
         let state = self.state.clone();
         let me = self.user.id;
         let outcome = match event {
-            ClientEvent::Subscribe { channel_id, after_seq } => {
-                return self.subscribe(&channel_id, after_seq).await
-            }
+            ClientEvent::Subscribe {
+                channel_id,
+                after_seq,
+            } => return self.subscribe(&channel_id, after_seq).await,
             ClientEvent::Unsubscribe { channel_id } => {
                 self.unsubscribe(&channel_id);
                 Ok(())
             }
-            ClientEvent::Send { channel_id, nonce, body, reply_to } => {
-                match service::send(&state, &self.user, &channel_id, Some(nonce.clone()), &body, reply_to.as_deref())
-                    .await
+            ClientEvent::Send {
+                channel_id,
+                nonce,
+                body,
+                reply_to,
+            } => {
+                match service::send(
+                    &state,
+                    &self.user,
+                    &channel_id,
+                    Some(nonce.clone()),
+                    &body,
+                    reply_to.as_deref(),
+                )
+                .await
                 {
                     Ok(service::Sent::Message(_)) => Ok(()),
                     Ok(service::Sent::Reply(text)) => {
-                        let reply = ServerEvent::CommandReply { channel_id, text, nonce: Some(nonce) };
+                        let reply = ServerEvent::CommandReply {
+                            channel_id,
+                            text,
+                            nonce: Some(nonce),
+                        };
                         return self.send(&reply).await;
                     }
                     Err(error) => return self.refuse(Some(nonce), error).await,
                 }
             }
-            ClientEvent::Edit { message_id, body } => {
-                service::edit(&state, me, &message_id, &body).await.map(drop)
-            }
+            ClientEvent::Edit { message_id, body } => service::edit(&state, me, &message_id, &body)
+                .await
+                .map(drop),
             ClientEvent::Delete { message_id } => service::delete(&state, me, &message_id).await,
-            ClientEvent::React { message_id, emoji, on } => {
-                service::react(&state, me, &message_id, &emoji, on).await.map(drop)
-            }
+            ClientEvent::React {
+                message_id,
+                emoji,
+                on,
+            } => service::react(&state, me, &message_id, &emoji, on)
+                .await
+                .map(drop),
             ClientEvent::Pin { message_id, pinned } => {
-                service::pin(&state, me, &message_id, pinned).await.map(drop)
+                service::pin(&state, me, &message_id, pinned)
+                    .await
+                    .map(drop)
             }
             ClientEvent::Typing { channel_id, typing } => {
                 self.typing(&channel_id, typing).await;
@@ -533,10 +632,11 @@ impl Connection {
     }
 
     async fn subscribe(&mut self, channel_id: &str, after_seq: Option<i64>) -> Result<(), Closed> {
-        let access = match service::channel_access(&self.state, Some(self.user.id), channel_id).await {
-            Ok(access) => access,
-            Err(error) => return self.refuse(None, error).await,
-        };
+        let access =
+            match service::channel_access(&self.state, Some(self.user.id), channel_id).await {
+                Ok(access) => access,
+                Err(error) => return self.refuse(None, error).await,
+            };
         // Listen first, then read the database: a message stored in between arrives twice
         // (replayed and live) rather than not at all; tabs drop the duplicate by its number.
         self.watch(topic::channel(access.channel.id));
@@ -556,8 +656,11 @@ impl Connection {
         if let Some(after) = after_seq {
             match service::replay(&self.state, self.user.id, channel_id, after).await {
                 Ok((_, messages)) => {
-                    self.send(&ServerEvent::Replay { channel_id: channel_id.into(), messages })
-                        .await?
+                    self.send(&ServerEvent::Replay {
+                        channel_id: channel_id.into(),
+                        messages,
+                    })
+                    .await?
                 }
                 Err(error) => return self.refuse(None, error).await,
             }
@@ -567,21 +670,34 @@ impl Connection {
             .ok()
             .flatten()
             .map_or(access.channel.last_seq, |c| c.last_seq);
-        self.send(&ServerEvent::Subscribed { channel_id: channel_id.into(), last_seq })
-            .await
+        self.send(&ServerEvent::Subscribed {
+            channel_id: channel_id.into(),
+            last_seq,
+        })
+        .await
     }
 
     fn unsubscribe(&mut self, channel_id: &str) {
-        let Ok(id) = Uuid::parse_str(channel_id) else { return };
-        let Some(watched) = self.channels.remove(&id) else { return };
+        let Ok(id) = Uuid::parse_str(channel_id) else {
+            return;
+        };
+        let Some(watched) = self.channels.remove(&id) else {
+            return;
+        };
         self.topics.remove(&topic::channel(id));
-        if !self.channels.values().any(|w| w.community == watched.community) {
+        if !self
+            .channels
+            .values()
+            .any(|w| w.community == watched.community)
+        {
             self.topics.remove(&topic::community(watched.community));
         }
     }
 
     async fn typing(&self, channel_id: &str, typing: bool) {
-        let Ok(id) = Uuid::parse_str(channel_id) else { return };
+        let Ok(id) = Uuid::parse_str(channel_id) else {
+            return;
+        };
         // Only in a channel this tab watches and may post in now: no database work per
         // keystroke (access changes keep `may_post` current).
         if !self.channels.get(&id).is_some_and(|w| w.may_post) {
@@ -610,7 +726,10 @@ impl Connection {
         let others = connections::Entity::find()
             .filter(connections::Column::UserId.eq(self.user.id))
             .filter(connections::Column::Id.ne(self.id))
-            .filter(connections::Column::SeenAt.gt(now - chrono::Duration::seconds(communities::PRESENCE_STALE_SECS)))
+            .filter(
+                connections::Column::SeenAt
+                    .gt(now - chrono::Duration::seconds(communities::PRESENCE_STALE_SECS)),
+            )
             .all(&self.state.db)
             .await?;
         // This connection's own row counts as online already; only the first one announces.
@@ -634,7 +753,9 @@ impl Drop for Connection {
         if self.state.shutdown.is_stopping() {
             return;
         }
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
         runtime.spawn(forget(self.state.clone(), self.id, self.user.id));
     }
 }
@@ -654,7 +775,9 @@ async fn announce(state: &AppState, user: Uuid, online: bool) -> Result<(), AppE
 /// Forgets a closed connection; the last one of a person announces them offline.
 async fn forget(state: AppState, connection: Uuid, user: Uuid) {
     let result: Result<(), AppError> = async {
-        connections::Entity::delete_by_id(connection).exec(&state.db).await?;
+        connections::Entity::delete_by_id(connection)
+            .exec(&state.db)
+            .await?;
         let still = communities::online_among(&state.db, vec![user], Utc::now()).await?;
         if still.is_empty() {
             announce(&state, user, false).await?;
@@ -687,7 +810,10 @@ pub async fn heartbeat(state: AppState) {
         tick.tick().await;
         let now = Utc::now();
         let refreshed = connections::Entity::update_many()
-            .col_expr(connections::Column::SeenAt, sea_orm::sea_query::Expr::value(now))
+            .col_expr(
+                connections::Column::SeenAt,
+                sea_orm::sea_query::Expr::value(now),
+            )
             .filter(connections::Column::InstanceId.eq(state.instance_id))
             .exec(&state.db)
             .await;
@@ -706,7 +832,9 @@ pub async fn heartbeat(state: AppState) {
         }
         // Rate-limit rows outlive their window by an hour at least, then go.
         let window = (state.config.rate_limit_window_secs as i64).max(3600);
-        if let Err(err) = repo::forget_actions_before(&state.db, now - chrono::Duration::seconds(window)).await {
+        if let Err(err) =
+            repo::forget_actions_before(&state.db, now - chrono::Duration::seconds(window)).await
+        {
             tracing::warn!(error = %err, "could not forget old chat actions");
         }
     }
@@ -721,7 +849,9 @@ pub async fn leave_instance(state: &AppState) {
         .await;
     match rows {
         Ok(rows) => announce_gone(state, rows).await,
-        Err(err) => tracing::warn!(error = %err, "could not record this instance's connections as closed"),
+        Err(err) => {
+            tracing::warn!(error = %err, "could not record this instance's connections as closed")
+        }
     }
 }
 
@@ -732,13 +862,16 @@ async fn announce_gone(state: &AppState, rows: Vec<connections::Model>) {
     if people.is_empty() {
         return;
     }
-    let still = match communities::online_among(&state.db, people.iter().copied().collect(), Utc::now()).await {
-        Ok(still) => still.into_iter().collect::<HashSet<_>>(),
-        Err(err) => {
-            tracing::warn!(error = %err, "could not tell who is still online");
-            return;
-        }
-    };
+    let still =
+        match communities::online_among(&state.db, people.iter().copied().collect(), Utc::now())
+            .await
+        {
+            Ok(still) => still.into_iter().collect::<HashSet<_>>(),
+            Err(err) => {
+                tracing::warn!(error = %err, "could not tell who is still online");
+                return;
+            }
+        };
     for user in people.difference(&still) {
         if let Err(err) = announce(state, *user, false).await {
             tracing::warn!(error = %err, "could not announce someone offline");
@@ -755,10 +888,16 @@ mod tests {
         let (out, queued) = mpsc::channel(OUTBOX);
         let driver = async move {
             for event in events {
-                out.send(Bytes::from_static(event.as_bytes())).await.unwrap();
+                out.send(Bytes::from_static(event.as_bytes()))
+                    .await
+                    .unwrap();
             }
         };
-        Frames { driver: Some(Box::pin(driver)), queued, said_goodbye: false }
+        Frames {
+            driver: Some(Box::pin(driver)),
+            queued,
+            said_goodbye: false,
+        }
     }
 
     #[tokio::test]
@@ -782,12 +921,21 @@ mod tests {
     #[test]
     fn an_envelope_carries_its_actor_and_readers_and_the_json_untouched() {
         let actor = Uuid::now_v7();
-        let event = ServerEvent::Resync { channel_id: "c".into() };
+        let event = ServerEvent::Resync {
+            channel_id: "c".into(),
+        };
         let readers = Readers::ALL.without("es").without("fr");
-        let (opened_actor, opened_readers, json) = open(&envelope(Some(actor), readers, &event)).unwrap();
+        let (opened_actor, opened_readers, json) =
+            open(&envelope(Some(actor), readers, &event)).unwrap();
         assert_eq!(opened_actor, actor);
         assert_eq!(&json[..], &serde_json::to_vec(&event).unwrap()[..]);
-        for (language, included) in [("en", true), ("tr", true), ("de", true), ("es", false), ("fr", false)] {
+        for (language, included) in [
+            ("en", true),
+            ("tr", true),
+            ("de", true),
+            ("es", false),
+            ("fr", false),
+        ] {
             assert_eq!(opened_readers.include(language), included, "{language}");
         }
         // A reader of a language outside the app's five gets what everyone gets, and no more.

@@ -104,21 +104,25 @@ impl Req<AppError> for SocketRequest {
         ),
         AppError,
     > {
-        let upgrade = WebSocketUpgrade::from_request(self.0, &()).await.map_err(|refusal| {
-            AppError::Transport(ServerFnErrorErr::Args(format!(
-                "This address takes websocket connections only: {}",
-                refusal.body_text()
-            )))
-        });
+        let upgrade = WebSocketUpgrade::from_request(self.0, &())
+            .await
+            .map_err(|refusal| {
+                AppError::Transport(ServerFnErrorErr::Args(format!(
+                    "This address takes websocket connections only: {}",
+                    refusal.body_text()
+                )))
+            });
         let upgrade = crate::platform::server::respond(upgrade)?;
         // The socket exists only once the 101 response is out; its halves arrive then.
         let (reader_tx, reader) = oneshot::channel::<SplitStream<WebSocket>>();
         let (writer_tx, writer) = oneshot::channel::<SplitSink<WebSocket, Message>>();
-        let response = upgrade.read_buffer_size(READ_BUFFER).on_upgrade(move |socket| async move {
-            let (writer, reader) = socket.split();
-            let _ = reader_tx.send(reader);
-            let _ = writer_tx.send(writer);
-        });
+        let response = upgrade
+            .read_buffer_size(READ_BUFFER)
+            .on_upgrade(move |socket| async move {
+                let (writer, reader) = socket.split();
+                let _ = reader_tx.send(reader);
+                let _ = writer_tx.send(writer);
+            });
         let incoming = stream::once(reader)
             .filter_map(|reader| future::ready(reader.ok()))
             .flatten()
@@ -146,7 +150,10 @@ impl Req<AppError> for SocketRequest {
                 let _ = socket.send(Message::Close(None)).await;
                 return Err(Closed);
             }
-            socket.send(Message::Binary(frame)).await.map_err(|_| Closed)?;
+            socket
+                .send(Message::Binary(frame))
+                .await
+                .map_err(|_| Closed)?;
             Ok::<_, Closed>(Writer::Open(socket))
         });
         Ok((incoming, outgoing, response))
@@ -178,7 +185,10 @@ pub async fn handle(State(state): State<AppState>, request: Request<Body>) -> Re
                 let options = ResponseOptions::default();
                 provide_context(options.clone());
                 let mut response = ChatSocketArgs::run_on_server(SocketRequest(request)).await;
-                let changes = options.0.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+                let changes = options
+                    .0
+                    .read()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
                 if let Some(status) = changes.status {
                     *response.status_mut() = status;
                 }

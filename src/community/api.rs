@@ -25,7 +25,10 @@ mod server {
 
     /// The state and the caller if signed in.
     pub async fn viewer() -> Result<(AppState, Option<uuid::Uuid>), AppError> {
-        Ok((AppState::current()?, optional_user().await?.map(|me| me.user.id)))
+        Ok((
+            AppState::current()?,
+            optional_user().await?.map(|me| me.user.id),
+        ))
     }
 }
 
@@ -182,7 +185,16 @@ pub async fn update_channel(
     crate::platform::server::respond(
         async move {
             let (state, me) = server::caller().await?;
-            server::service::update_channel(&state, me.id, &slug, &channel_id, &name, &topic, archived).await
+            server::service::update_channel(
+                &state,
+                me.id,
+                &slug,
+                &channel_id,
+                &name,
+                &topic,
+                archived,
+            )
+            .await
         }
         .await,
     )
@@ -226,7 +238,10 @@ pub async fn create_role(
 }
 
 #[server(prefix = "/api/communities", endpoint = "roles/delete", input = Json)]
-pub async fn delete_role(slug: String, #[server(rename = "roleId")] role_id: String) -> Result<(), AppError> {
+pub async fn delete_role(
+    slug: String,
+    #[server(rename = "roleId")] role_id: String,
+) -> Result<(), AppError> {
     crate::platform::server::respond(
         async move {
             let (state, me) = server::caller().await?;

@@ -170,18 +170,33 @@ impl Visibility {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
     Read,
-    Join { invited: bool },
+    Join {
+        invited: bool,
+    },
     Post(ChannelKind),
-    EditMessage { own: bool },
-    DeleteMessage { own: bool },
+    EditMessage {
+        own: bool,
+    },
+    DeleteMessage {
+        own: bool,
+    },
     Pin,
-    Kick { target: Rank },
-    Ban { target: Rank },
+    Kick {
+        target: Rank,
+    },
+    Ban {
+        target: Rank,
+    },
     ManageChannels,
-    ManageRoles { target: Rank },
+    ManageRoles {
+        target: Rank,
+    },
     /// Create a role carrying these flags, or give it to (or take it from) a member of rank
     /// `target`: nobody hands out more than they hold.
-    GrantRole { target: Rank, carries: Permissions },
+    GrantRole {
+        target: Rank,
+        carries: Permissions,
+    },
     ManageCommunity,
 }
 
@@ -265,7 +280,11 @@ pub fn can(standing: Standing, visibility: Visibility, action: Action) -> Result
         Action::ManageRoles { target } => need(Permissions::MANAGE_ROLES).and(outranks(target)),
         Action::GrantRole { target, carries } => need(Permissions::MANAGE_ROLES)
             .and(outranks(target))
-            .and(if perms.contains(carries) { Ok(()) } else { Err(Denied::MoreThanYouHold) }),
+            .and(if perms.contains(carries) {
+                Ok(())
+            } else {
+                Err(Denied::MoreThanYouHold)
+            }),
         Action::ManageCommunity => need(Permissions::MANAGE_COMMUNITY),
     }
 }
@@ -371,13 +390,28 @@ mod tests {
         let grant = |target, carries| GrantRole { target, carries };
         assert_eq!(check(role_manager, grant(Rank::Member, pin)), Ok(()));
         // Managing the community is not theirs to give, to a member or in a new role.
-        assert_eq!(check(role_manager, grant(Rank::Member, community)), Err(Denied::MoreThanYouHold));
-        assert_eq!(check(role_manager, grant(Rank::Member, pin.union(community))), Err(Denied::MoreThanYouHold));
+        assert_eq!(
+            check(role_manager, grant(Rank::Member, community)),
+            Err(Denied::MoreThanYouHold)
+        );
+        assert_eq!(
+            check(role_manager, grant(Rank::Member, pin.union(community))),
+            Err(Denied::MoreThanYouHold)
+        );
         // Nor may they touch an equal's roles, whatever the role carries.
-        assert_eq!(check(role_manager, grant(Rank::Moderator, pin)), Err(Denied::Outranked));
+        assert_eq!(
+            check(role_manager, grant(Rank::Moderator, pin)),
+            Err(Denied::Outranked)
+        );
         assert_eq!(check(MOD, grant(Rank::Member, pin)), Err(Denied::Missing));
-        assert_eq!(check(ADMIN, grant(Rank::Moderator, Permissions::ALL)), Ok(()));
-        assert_eq!(check(ADMIN, grant(Rank::Admin, pin)), Err(Denied::Outranked));
+        assert_eq!(
+            check(ADMIN, grant(Rank::Moderator, Permissions::ALL)),
+            Ok(())
+        );
+        assert_eq!(
+            check(ADMIN, grant(Rank::Admin, pin)),
+            Err(Denied::Outranked)
+        );
     }
 
     #[test]

@@ -234,9 +234,11 @@ pub async fn members(
         .filter_map(|m| people.get(&m.user_id).cloned().map(|u| (m, u)))
         .collect();
     joined.sort_by(|(a, ua), (b, ub)| {
-        b.rank
-            .cmp(&a.rank)
-            .then_with(|| ua.display_name.to_lowercase().cmp(&ub.display_name.to_lowercase()))
+        b.rank.cmp(&a.rank).then_with(|| {
+            ua.display_name
+                .to_lowercase()
+                .cmp(&ub.display_name.to_lowercase())
+        })
     });
     Ok(joined)
 }
@@ -260,7 +262,10 @@ pub async fn role_names_by_member(
         .await?
     {
         if let Some(name) = roles.get(&given.role_id) {
-            by_member.entry(given.user_id).or_default().push(name.clone());
+            by_member
+                .entry(given.user_id)
+                .or_default()
+                .push(name.clone());
         }
     }
     Ok(by_member)
@@ -286,7 +291,10 @@ pub async fn insert_ban(
             community_bans::Column::CommunityId,
             community_bans::Column::UserId,
         ])
-        .update_columns([community_bans::Column::Reason, community_bans::Column::BannedBy])
+        .update_columns([
+            community_bans::Column::Reason,
+            community_bans::Column::BannedBy,
+        ])
         .to_owned(),
     )
     .exec(db)
@@ -294,7 +302,11 @@ pub async fn insert_ban(
     Ok(())
 }
 
-pub async fn delete_ban(db: &impl ConnectionTrait, community: Uuid, user: Uuid) -> Result<u64, DbErr> {
+pub async fn delete_ban(
+    db: &impl ConnectionTrait,
+    community: Uuid,
+    user: Uuid,
+) -> Result<u64, DbErr> {
     Ok(community_bans::Entity::delete_by_id((community, user))
         .exec(db)
         .await?
@@ -370,8 +382,13 @@ pub async fn roles(
         .await
 }
 
-pub async fn invite(db: &impl ConnectionTrait, code: &str) -> Result<Option<invites::Model>, DbErr> {
-    invites::Entity::find_by_id(code.trim().to_string()).one(db).await
+pub async fn invite(
+    db: &impl ConnectionTrait,
+    code: &str,
+) -> Result<Option<invites::Model>, DbErr> {
+    invites::Entity::find_by_id(code.trim().to_string())
+        .one(db)
+        .await
 }
 
 /// Invitations that still work: not revoked, not expired.

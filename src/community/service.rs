@@ -204,7 +204,11 @@ pub async fn view(
         _ => (None, false),
     };
     Ok(CommunityView {
-        community: summary(&community, counts.get(&community.id).copied().unwrap_or(0), joined),
+        community: summary(
+            &community,
+            counts.get(&community.id).copied().unwrap_or(0),
+            joined,
+        ),
         channels: channels
             .iter()
             .map(|c| channel_info(c, reads.get(&c.id).copied().unwrap_or(0)))
@@ -226,14 +230,19 @@ pub async fn join(
         Some(code) => Some(live_invite(state, code).await?),
         None => None,
     };
-    let invited = invite.as_ref().is_some_and(|i| i.community_id == community.id);
+    let invited = invite
+        .as_ref()
+        .is_some_and(|i| i.community_id == community.id);
     allow(&community, standing, Action::Join { invited })?;
     let now = Utc::now();
     let txn = state.db.begin().await?;
     repo::add_member(&txn, community.id, user.id, Rank::Member, now).await?;
     if let Some(invite) = invite.filter(|_| invited) {
         invites::Entity::update_many()
-            .col_expr(invites::Column::Uses, Expr::col(invites::Column::Uses).add(1))
+            .col_expr(
+                invites::Column::Uses,
+                Expr::col(invites::Column::Uses).add(1),
+            )
             .filter(invites::Column::Code.eq(invite.code))
             .exec(&txn)
             .await?;
@@ -250,7 +259,11 @@ pub async fn join(
     )
     .await;
     let counts = repo::member_counts(&state.db, vec![community.id]).await?;
-    Ok(summary(&community, counts.get(&community.id).copied().unwrap_or(1), true))
+    Ok(summary(
+        &community,
+        counts.get(&community.id).copied().unwrap_or(1),
+        true,
+    ))
 }
 
 /// Joins the default community if it exists (new accounts land somewhere with people in it).
@@ -265,13 +278,19 @@ pub async fn join_default(state: &AppState, user: &users::Model) -> Result<(), A
 pub async fn leave(state: &AppState, user: &users::Model, slug: &str) -> Result<(), AppError> {
     let (community, standing) = find(state, Some(user.id), slug).await?;
     match standing {
-        Standing::Member { rank: Rank::Owner, .. } => {
+        Standing::Member {
+            rank: Rank::Owner, ..
+        } => {
             return Err(AppError::Validation(
                 "The owner can't leave their community; make someone else the owner first.".into(),
             ))
         }
         Standing::Member { .. } => {}
-        _ => return Err(AppError::Validation("You are not a member of this community.".into())),
+        _ => {
+            return Err(AppError::Validation(
+                "You are not a member of this community.".into(),
+            ))
+        }
     }
     remove(state, community.id, user.id).await
 }
@@ -301,9 +320,12 @@ pub async fn members(
     allow(&community, standing, Action::Read)?;
     let members = repo::members(&state.db, community.id).await?;
     let roles = repo::role_names_by_member(&state.db, community.id).await?;
-    let online =
-        repo::online_among(&state.db, members.iter().map(|(m, _)| m.user_id).collect(), Utc::now())
-            .await?;
+    let online = repo::online_among(
+        &state.db,
+        members.iter().map(|(m, _)| m.user_id).collect(),
+        Utc::now(),
+    )
+    .await?;
     Ok(members
         .into_iter()
         .map(|(m, u)| MemberInfo {
@@ -346,9 +368,18 @@ pub async fn kick(
     let (community, standing) = find(state, Some(actor.id), slug).await?;
     let (user, their) = target(state, &community, username).await?;
     if !matches!(their, Standing::Member { .. }) {
-        return Err(AppError::Validation(format!("@{} is not a member.", user.username)));
+        return Err(AppError::Validation(format!(
+            "@{} is not a member.",
+            user.username
+        )));
     }
-    allow(&community, standing, Action::Kick { target: rank_of(their) })?;
+    allow(
+        &community,
+        standing,
+        Action::Kick {
+            target: rank_of(their),
+        },
+    )?;
     tracing::info!(community = %community.id, by = %actor.id, user = %user.id, "member kicked");
     remove(state, community.id, user.id).await
 }
@@ -367,7 +398,13 @@ pub async fn ban(
     if user.id == actor.id {
         return Err(AppError::Validation("You can't ban yourself.".into()));
     }
-    allow(&community, standing, Action::Ban { target: rank_of(their) })?;
+    allow(
+        &community,
+        standing,
+        Action::Ban {
+            target: rank_of(their),
+        },
+    )?;
     let txn = state.db.begin().await?;
     repo::insert_ban(&txn, community.id, user.id, reason, actor.id, Utc::now()).await?;
     repo::remove_member(&txn, community.id, user.id).await?;
@@ -395,9 +432,18 @@ pub async fn unban(
 ) -> Result<(), AppError> {
     let (community, standing) = find(state, Some(actor.id), slug).await?;
     let (user, _) = target(state, &community, username).await?;
-    allow(&community, standing, Action::Ban { target: Rank::Member })?;
+    allow(
+        &community,
+        standing,
+        Action::Ban {
+            target: Rank::Member,
+        },
+    )?;
     if repo::delete_ban(&state.db, community.id, user.id).await? == 0 {
-        return Err(AppError::Validation(format!("@{} is not banned.", user.username)));
+        return Err(AppError::Validation(format!(
+            "@{} is not banned.",
+            user.username
+        )));
     }
     tracing::info!(community = %community.id, by = %actor.id, user = %user.id, "ban lifted");
     Ok(())
@@ -405,14 +451,25 @@ pub async fn unban(
 
 pub async fn bans(state: &AppState, actor: Uuid, slug: &str) -> Result<Vec<BanInfo>, AppError> {
     let (community, standing) = find(state, Some(actor), slug).await?;
-    allow(&community, standing, Action::Ban { target: Rank::Member })?;
+    allow(
+        &community,
+        standing,
+        Action::Ban {
+            target: Rank::Member,
+        },
+    )?;
     let bans = repo::bans(&state.db, community.id).await?;
     let people = repo::users_by_ids(
         &state.db,
         bans.iter().flat_map(|b| [b.user_id, b.banned_by]).collect(),
     )
     .await?;
-    let name = |id: &Uuid| people.get(id).map(|u| u.username.clone()).unwrap_or_default();
+    let name = |id: &Uuid| {
+        people
+            .get(id)
+            .map(|u| u.username.clone())
+            .unwrap_or_default()
+    };
     Ok(bans
         .iter()
         .map(|b| BanInfo {
@@ -440,13 +497,24 @@ pub async fn set_rank(
     let (community, standing) = find(state, Some(actor.id), slug).await?;
     let (user, their) = target(state, &community, username).await?;
     if !matches!(their, Standing::Member { .. }) {
-        return Err(AppError::Validation(format!("@{} is not a member.", user.username)));
+        return Err(AppError::Validation(format!(
+            "@{} is not a member.",
+            user.username
+        )));
     }
     if rank == Rank::Owner {
-        return Err(AppError::Validation("A community has exactly one owner.".into()));
+        return Err(AppError::Validation(
+            "A community has exactly one owner.".into(),
+        ));
     }
     // Both the person's current rank and the new one must be below the actor's.
-    allow(&community, standing, Action::ManageRoles { target: rank_of(their) })?;
+    allow(
+        &community,
+        standing,
+        Action::ManageRoles {
+            target: rank_of(their),
+        },
+    )?;
     allow(&community, standing, Action::ManageRoles { target: rank })?;
     repo::set_rank(&state.db, community.id, user.id, rank).await?;
     socket::standing_changed(state, user.id, community.id).await;
@@ -481,8 +549,16 @@ pub async fn create_channel(
         return Err(AppError::Conflict(format!("There is already a #{name}.")));
     }
     let position = existing.iter().map(|c| c.position + 1).max().unwrap_or(0);
-    let channel =
-        insert_channel(&state.db, community.id, &name, &topic, kind, position, Utc::now()).await?;
+    let channel = insert_channel(
+        &state.db,
+        community.id,
+        &name,
+        &topic,
+        kind,
+        position,
+        Utc::now(),
+    )
+    .await?;
     Ok(channel_info(&channel, 0))
 }
 
@@ -596,7 +672,14 @@ pub async fn create_role(
     permissions: Permissions,
 ) -> Result<RoleInfo, AppError> {
     let (community, standing) = find(state, Some(actor), slug).await?;
-    allow(&community, standing, Action::GrantRole { target: Rank::Member, carries: permissions })?;
+    allow(
+        &community,
+        standing,
+        Action::GrantRole {
+            target: Rank::Member,
+            carries: permissions,
+        },
+    )?;
     let name = validate::role_name(name).map_err(field)?;
     let role = community_roles::Entity::insert(community_roles::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -633,7 +716,14 @@ pub async fn delete_role(
         .ok_or_else(|| AppError::NotFound("That role".into()))?;
     // Taking a role away from everyone who has it is taking it from each of them.
     let carries = Permissions::from_bits(role.permissions as u32);
-    allow(&community, standing, Action::GrantRole { target: Rank::Member, carries })?;
+    allow(
+        &community,
+        standing,
+        Action::GrantRole {
+            target: Rank::Member,
+            carries,
+        },
+    )?;
     let holders: Vec<Uuid> = member_roles::Entity::find()
         .filter(member_roles::Column::RoleId.eq(role.id))
         .all(&state.db)
@@ -666,7 +756,10 @@ pub async fn assign_role(
     let (community, standing) = find(state, Some(actor), slug).await?;
     let (user, their) = target(state, &community, username).await?;
     if !matches!(their, Standing::Member { .. }) {
-        return Err(AppError::Validation(format!("@{} is not a member.", user.username)));
+        return Err(AppError::Validation(format!(
+            "@{} is not a member.",
+            user.username
+        )));
     }
     let role = community_roles::Entity::find_by_id(parse_id(role_id, "That role")?)
         .one(&state.db)
@@ -676,7 +769,14 @@ pub async fn assign_role(
     // Giving or taking: the member must rank below the actor, and the role may carry nothing
     // the actor does not hold.
     let carries = Permissions::from_bits(role.permissions as u32);
-    allow(&community, standing, Action::GrantRole { target: rank_of(their), carries })?;
+    allow(
+        &community,
+        standing,
+        Action::GrantRole {
+            target: rank_of(their),
+            carries,
+        },
+    )?;
     let key = (community.id, user.id, role.id);
     if given {
         member_roles::Entity::insert(member_roles::ActiveModel {
@@ -697,7 +797,9 @@ pub async fn assign_role(
         .exec(&state.db)
         .await?;
     } else {
-        member_roles::Entity::delete_by_id(key).exec(&state.db).await?;
+        member_roles::Entity::delete_by_id(key)
+            .exec(&state.db)
+            .await?;
     }
     socket::standing_changed(state, user.id, community.id).await;
     Ok(())
@@ -732,8 +834,14 @@ pub async fn create_invite(
     hours: Option<u32>,
 ) -> Result<InviteInfo, AppError> {
     let (community, standing) = find(state, Some(actor.id), slug).await?;
-    allow(&community, standing, Action::Kick { target: Rank::Member })
-        .or_else(|_| allow(&community, standing, Action::ManageCommunity))?;
+    allow(
+        &community,
+        standing,
+        Action::Kick {
+            target: Rank::Member,
+        },
+    )
+    .or_else(|_| allow(&community, standing, Action::ManageCommunity))?;
     if hours.is_some_and(|h| h == 0 || h > 24 * 365) {
         return Err(AppError::Validation(
             "An invitation lasts between 1 hour and a year.".into(),
@@ -754,16 +862,32 @@ pub async fn create_invite(
     Ok(invite_info(&invite, actor.username.clone()))
 }
 
-pub async fn invites(state: &AppState, actor: Uuid, slug: &str) -> Result<Vec<InviteInfo>, AppError> {
+pub async fn invites(
+    state: &AppState,
+    actor: Uuid,
+    slug: &str,
+) -> Result<Vec<InviteInfo>, AppError> {
     let (community, standing) = find(state, Some(actor), slug).await?;
-    allow(&community, standing, Action::Kick { target: Rank::Member })
-        .or_else(|_| allow(&community, standing, Action::ManageCommunity))?;
+    allow(
+        &community,
+        standing,
+        Action::Kick {
+            target: Rank::Member,
+        },
+    )
+    .or_else(|_| allow(&community, standing, Action::ManageCommunity))?;
     let live = repo::live_invites(&state.db, community.id, Utc::now()).await?;
     let people = repo::users_by_ids(&state.db, live.iter().map(|i| i.created_by).collect()).await?;
     Ok(live
         .iter()
         .map(|i| {
-            invite_info(i, people.get(&i.created_by).map(|u| u.username.clone()).unwrap_or_default())
+            invite_info(
+                i,
+                people
+                    .get(&i.created_by)
+                    .map(|u| u.username.clone())
+                    .unwrap_or_default(),
+            )
         })
         .collect())
 }
@@ -775,8 +899,14 @@ pub async fn revoke_invite(
     code: &str,
 ) -> Result<(), AppError> {
     let (community, standing) = find(state, Some(actor), slug).await?;
-    allow(&community, standing, Action::Kick { target: Rank::Member })
-        .or_else(|_| allow(&community, standing, Action::ManageCommunity))?;
+    allow(
+        &community,
+        standing,
+        Action::Kick {
+            target: Rank::Member,
+        },
+    )
+    .or_else(|_| allow(&community, standing, Action::ManageCommunity))?;
     let revoked = invites::Entity::update_many()
         .col_expr(invites::Column::RevokedAt, Expr::value(Utc::now()))
         .filter(invites::Column::Code.eq(code.trim()))
@@ -813,13 +943,19 @@ pub async fn invite_preview(
         .await?
         .ok_or_else(|| AppError::NotFound("That invitation".into()))?;
     let joined = match viewer {
-        Some(user) => repo::membership(&state.db, community.id, user).await?.is_some(),
+        Some(user) => repo::membership(&state.db, community.id, user)
+            .await?
+            .is_some(),
         None => false,
     };
     let counts = repo::member_counts(&state.db, vec![community.id]).await?;
     Ok(InvitePreview {
         code: invite.code,
-        community: summary(&community, counts.get(&community.id).copied().unwrap_or(0), joined),
+        community: summary(
+            &community,
+            counts.get(&community.id).copied().unwrap_or(0),
+            joined,
+        ),
     })
 }
 

@@ -77,7 +77,11 @@ pub fn slug(name: &str) -> String {
         }
     }
     let slug = slug.trim_end_matches('-');
-    slug.chars().take(32).collect::<String>().trim_end_matches('-').to_string()
+    slug.chars()
+        .take(32)
+        .collect::<String>()
+        .trim_end_matches('-')
+        .to_string()
 }
 
 /// A channel name as people type it ("Earnings Season" → "earnings-season").
@@ -94,7 +98,9 @@ pub fn channel_name(input: &str) -> Result<String, CommunityFieldError> {
         && name
             .chars()
             .all(|c| c.is_alphanumeric() || c == '-' || c == '_');
-    valid.then_some(name).ok_or(CommunityFieldError::ChannelName)
+    valid
+        .then_some(name)
+        .ok_or(CommunityFieldError::ChannelName)
 }
 
 pub fn topic(input: &str) -> Result<String, CommunityFieldError> {
@@ -128,11 +134,23 @@ mod tests {
 
     #[test]
     fn community_names_are_trimmed_and_bounded() {
-        assert_eq!(community_name("  Value Investors "), Ok("Value Investors".into()));
+        assert_eq!(
+            community_name("  Value Investors "),
+            Ok("Value Investors".into())
+        );
         assert_eq!(community_name("ab"), Err(CommunityFieldError::NameLength));
-        assert_eq!(community_name(&"x".repeat(61)), Err(CommunityFieldError::NameLength));
-        assert_eq!(community_name("!!!!"), Err(CommunityFieldError::NameNoLetters));
-        assert_eq!(community_name("Borsa İstanbul"), Ok("Borsa İstanbul".into()));
+        assert_eq!(
+            community_name(&"x".repeat(61)),
+            Err(CommunityFieldError::NameLength)
+        );
+        assert_eq!(
+            community_name("!!!!"),
+            Err(CommunityFieldError::NameNoLetters)
+        );
+        assert_eq!(
+            community_name("Borsa İstanbul"),
+            Ok("Borsa İstanbul".into())
+        );
     }
 
     #[test]
@@ -147,11 +165,20 @@ mod tests {
 
     #[test]
     fn channel_names_are_normalised() {
-        assert_eq!(channel_name("#Earnings Season"), Ok("earnings-season".into()));
+        assert_eq!(
+            channel_name("#Earnings Season"),
+            Ok("earnings-season".into())
+        );
         assert_eq!(channel_name("crypto_talk"), Ok("crypto_talk".into()));
         assert_eq!(channel_name(""), Err(CommunityFieldError::ChannelName));
-        assert_eq!(channel_name("no/slashes"), Err(CommunityFieldError::ChannelName));
-        assert_eq!(channel_name(&"a".repeat(33)), Err(CommunityFieldError::ChannelName));
+        assert_eq!(
+            channel_name("no/slashes"),
+            Err(CommunityFieldError::ChannelName)
+        );
+        assert_eq!(
+            channel_name(&"a".repeat(33)),
+            Err(CommunityFieldError::ChannelName)
+        );
     }
 
     #[test]
@@ -163,9 +190,18 @@ mod tests {
     #[test]
     fn free_text_is_bounded() {
         assert!(description(&"d".repeat(280)).is_ok());
-        assert_eq!(description(&"d".repeat(281)), Err(CommunityFieldError::DescriptionTooLong));
-        assert_eq!(reason(&"r".repeat(281)), Err(CommunityFieldError::ReasonTooLong));
-        assert_eq!(topic(&"t".repeat(201)), Err(CommunityFieldError::TopicTooLong));
+        assert_eq!(
+            description(&"d".repeat(281)),
+            Err(CommunityFieldError::DescriptionTooLong)
+        );
+        assert_eq!(
+            reason(&"r".repeat(281)),
+            Err(CommunityFieldError::ReasonTooLong)
+        );
+        assert_eq!(
+            topic(&"t".repeat(201)),
+            Err(CommunityFieldError::TopicTooLong)
+        );
         assert_eq!(role_name(" "), Err(CommunityFieldError::RoleName));
     }
 }

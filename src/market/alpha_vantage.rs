@@ -20,7 +20,11 @@ pub struct AlphaVantage {
 
 impl AlphaVantage {
     pub fn new(client: reqwest::Client, base_url: &str, api_key: String) -> AlphaVantage {
-        AlphaVantage { client, base_url: base_url.trim_end_matches('/').to_string(), api_key }
+        AlphaVantage {
+            client,
+            base_url: base_url.trim_end_matches('/').to_string(),
+            api_key,
+        }
     }
 
     async fn call(&self, query: &str) -> MarketResult<Value> {
@@ -31,20 +35,30 @@ impl AlphaVantage {
             429 => return Err(MarketError::RateLimited(NAME, "HTTP 429".into())),
             _ => return Err(MarketError::Unavailable(NAME, format!("HTTP {status}"))),
         }
-        let json: Value = serde_json::from_str(&body).map_err(|_| MarketError::Malformed(NAME, "not JSON".into()))?;
+        let json: Value = serde_json::from_str(&body)
+            .map_err(|_| MarketError::Malformed(NAME, "not JSON".into()))?;
         refusal(&json).map_or(Ok(json), Err)
     }
 }
 
 /// The notes Alpha Vantage sends instead of data.
 fn refusal(json: &Value) -> Option<MarketError> {
-    if let Some(text) = json.get("Information").or_else(|| json.get("Note")).and_then(Value::as_str) {
+    if let Some(text) = json
+        .get("Information")
+        .or_else(|| json.get("Note"))
+        .and_then(Value::as_str)
+    {
         let lower = text.to_ascii_lowercase();
-        return Some(if lower.contains("rate limit") || lower.contains("call frequency") || lower.contains("requests per day") {
-            MarketError::RateLimited(NAME, "its request limit is reached".into())
-        } else {
-            MarketError::Refused(NAME, first_sentence(text))
-        });
+        return Some(
+            if lower.contains("rate limit")
+                || lower.contains("call frequency")
+                || lower.contains("requests per day")
+            {
+                MarketError::RateLimited(NAME, "its request limit is reached".into())
+            } else {
+                MarketError::Refused(NAME, first_sentence(text))
+            },
+        );
     }
     json.get("Error Message")
         .and_then(Value::as_str)
@@ -52,7 +66,11 @@ fn refusal(json: &Value) -> Option<MarketError> {
 }
 
 fn first_sentence(text: &str) -> String {
-    text.split_inclusive(". ").next().unwrap_or(text).trim().to_string()
+    text.split_inclusive(". ")
+        .next()
+        .unwrap_or(text)
+        .trim()
+        .to_string()
 }
 
 /// A number Alpha Vantage sends as a string ("134.5700").
@@ -66,13 +84,23 @@ fn number(value: &Value, what: &str) -> MarketResult<f64> {
 }
 
 pub fn parse_quote(symbol: &str, json: &Value) -> MarketResult<Quote> {
-    let quote = json.get("Global Quote").and_then(Value::as_object).ok_or_else(|| MarketError::Malformed(NAME, "no Global Quote".into()))?;
+    let quote = json
+        .get("Global Quote")
+        .and_then(Value::as_object)
+        .ok_or_else(|| MarketError::Malformed(NAME, "no Global Quote".into()))?;
     if quote.is_empty() {
         return Err(MarketError::UnknownSymbol(NAME, symbol.to_string()));
     }
-    let field = |key: &str| quote.get(key).ok_or_else(|| MarketError::Malformed(NAME, format!("no `{key}`")));
-    let day = field("07. latest trading day")?.as_str().unwrap_or_default();
-    NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| MarketError::Malformed(NAME, format!("date `{day}`")))?;
+    let field = |key: &str| {
+        quote
+            .get(key)
+            .ok_or_else(|| MarketError::Malformed(NAME, format!("no `{key}`")))
+    };
+    let day = field("07. latest trading day")?
+        .as_str()
+        .unwrap_or_default();
+    NaiveDate::parse_from_str(day, "%Y-%m-%d")
+        .map_err(|_| MarketError::Malformed(NAME, format!("date `{day}`")))?;
     Ok(Quote {
         symbol: symbol.to_string(),
         price: number(field("05. price")?, "price")?,
@@ -88,20 +116,33 @@ pub fn parse_quote(symbol: &str, json: &Value) -> MarketResult<Quote> {
 }
 
 /// TIME_SERIES_DAILY (keys are dates in no promised order), limited to `from..=to`.
-pub fn parse_daily(symbol: &str, json: &Value, from: NaiveDate, to: NaiveDate) -> MarketResult<Vec<Bar>> {
+pub fn parse_daily(
+    symbol: &str,
+    json: &Value,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> MarketResult<Vec<Bar>> {
     let series = json
         .get("Time Series (Daily)")
         .and_then(Value::as_object)
         .ok_or_else(|| MarketError::Malformed(NAME, "no Time Series (Daily)".into()))?;
     let mut bars = Vec::with_capacity(series.len());
     for (day, values) in series {
-        let date = NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| MarketError::Malformed(NAME, format!("date `{day}`")))?;
+        let date = NaiveDate::parse_from_str(day, "%Y-%m-%d")
+            .map_err(|_| MarketError::Malformed(NAME, format!("date `{day}`")))?;
         if date < from || date > to {
             continue;
         }
-        let get = |key: &str| values.get(key).ok_or_else(|| MarketError::Malformed(NAME, format!("no `{key}` on {day}")));
+        let get = |key: &str| {
+            values
+                .get(key)
+                .ok_or_else(|| MarketError::Malformed(NAME, format!("no `{key}` on {day}")))
+        };
         // The adjusted series moves volume to "6. volume".
-        let volume = values.get("5. volume").or_else(|| values.get("6. volume")).ok_or_else(|| MarketError::Malformed(NAME, "no volume".into()))?;
+        let volume = values
+            .get("5. volume")
+            .or_else(|| values.get("6. volume"))
+            .ok_or_else(|| MarketError::Malformed(NAME, "no volume".into()))?;
         bars.push(Bar {
             date: day.clone(),
             open: number(get("1. open")?, "open")?,
@@ -130,7 +171,11 @@ pub fn parse_intraday(symbol: &str, json: &Value) -> MarketResult<Vec<Bar>> {
     for (stamp, values) in series {
         let time = NaiveDateTime::parse_from_str(stamp, "%Y-%m-%d %H:%M:%S")
             .map_err(|_| MarketError::Malformed(NAME, format!("time `{stamp}`")))?;
-        let get = |key: &str| values.get(key).ok_or_else(|| MarketError::Malformed(NAME, format!("no `{key}` at {stamp}")));
+        let get = |key: &str| {
+            values
+                .get(key)
+                .ok_or_else(|| MarketError::Malformed(NAME, format!("no `{key}` at {stamp}")))
+        };
         bars.push(Bar {
             date: time.format("%Y-%m-%d %H:%M").to_string(),
             open: number(get("1. open")?, "open")?,
@@ -145,11 +190,19 @@ pub fn parse_intraday(symbol: &str, json: &Value) -> MarketResult<Vec<Bar>> {
 }
 
 pub fn parse_search(json: &Value) -> MarketResult<Vec<SymbolInfo>> {
-    let matches = json.get("bestMatches").and_then(Value::as_array).ok_or_else(|| MarketError::Malformed(NAME, "no bestMatches".into()))?;
+    let matches = json
+        .get("bestMatches")
+        .and_then(Value::as_array)
+        .ok_or_else(|| MarketError::Malformed(NAME, "no bestMatches".into()))?;
     Ok(matches
         .iter()
         .filter_map(|m| {
-            let text = |key: &str| m.get(key).and_then(Value::as_str).unwrap_or_default().to_string();
+            let text = |key: &str| {
+                m.get(key)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string()
+            };
             Some(SymbolInfo {
                 symbol: symbol::normalize(m.get("1. symbol")?.as_str()?)?,
                 name: text("2. name"),
@@ -161,25 +214,45 @@ pub fn parse_search(json: &Value) -> MarketResult<Vec<SymbolInfo>> {
 }
 
 pub fn parse_news(symbol: &str, json: &Value) -> MarketResult<Vec<NewsItem>> {
-    let feed = json.get("feed").and_then(Value::as_array).ok_or_else(|| MarketError::Malformed(NAME, "no feed".into()))?;
+    let feed = json
+        .get("feed")
+        .and_then(Value::as_array)
+        .ok_or_else(|| MarketError::Malformed(NAME, "no feed".into()))?;
     Ok(feed
         .iter()
         .filter_map(|item| {
-            let text = |key: &str| item.get(key).and_then(Value::as_str).unwrap_or_default().to_string();
-            let published = chrono::NaiveDateTime::parse_from_str(item.get("time_published")?.as_str()?, "%Y%m%dT%H%M%S").ok()?;
+            let text = |key: &str| {
+                item.get(key)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            let published = chrono::NaiveDateTime::parse_from_str(
+                item.get("time_published")?.as_str()?,
+                "%Y%m%dT%H%M%S",
+            )
+            .ok()?;
             // The score about this ticker where given, else the article's overall one.
-            let about_symbol = item.get("ticker_sentiment").and_then(Value::as_array).and_then(|all| {
-                all.iter()
-                    .find(|t| t.get("ticker").and_then(Value::as_str).is_some_and(|t| t.eq_ignore_ascii_case(symbol)))
-                    .and_then(|t| number(t.get("ticker_sentiment_score")?, "score").ok())
-            });
+            let about_symbol = item
+                .get("ticker_sentiment")
+                .and_then(Value::as_array)
+                .and_then(|all| {
+                    all.iter()
+                        .find(|t| {
+                            t.get("ticker")
+                                .and_then(Value::as_str)
+                                .is_some_and(|t| t.eq_ignore_ascii_case(symbol))
+                        })
+                        .and_then(|t| number(t.get("ticker_sentiment_score")?, "score").ok())
+                });
             Some(NewsItem {
                 title: text("title"),
                 url: text("url"),
                 source: text("source"),
                 published_at: published.format("%Y-%m-%dT%H:%M:%S").to_string(),
                 summary: text("summary"),
-                sentiment: about_symbol.or_else(|| item.get("overall_sentiment_score").and_then(Value::as_f64)),
+                sentiment: about_symbol
+                    .or_else(|| item.get("overall_sentiment_score").and_then(Value::as_f64)),
             })
         })
         .collect())
@@ -195,7 +268,12 @@ impl Provider for AlphaVantage {
         if !symbol::is_us(symbol) {
             return Err(MarketError::UnknownSymbol(NAME, symbol.to_string()));
         }
-        parse_quote(symbol, &self.call(&format!("function=GLOBAL_QUOTE&symbol={symbol}")).await?)
+        parse_quote(
+            symbol,
+            &self
+                .call(&format!("function=GLOBAL_QUOTE&symbol={symbol}"))
+                .await?,
+        )
     }
 
     async fn daily(&self, symbol: &str, from: NaiveDate, to: NaiveDate) -> MarketResult<Vec<Bar>> {
@@ -205,7 +283,11 @@ impl Provider for AlphaVantage {
         // "compact" is the last 100 days; anything older needs the full series.
         let days_back = (chrono::Utc::now().date_naive() - from).num_days();
         let size = if days_back > 140 { "full" } else { "compact" };
-        let json = self.call(&format!("function=TIME_SERIES_DAILY&symbol={symbol}&outputsize={size}")).await?;
+        let json = self
+            .call(&format!(
+                "function=TIME_SERIES_DAILY&symbol={symbol}&outputsize={size}"
+            ))
+            .await?;
         parse_daily(symbol, &json, from, to)
     }
 
@@ -213,16 +295,40 @@ impl Provider for AlphaVantage {
         if !symbol::is_us(symbol) {
             return Err(MarketError::UnknownSymbol(NAME, symbol.to_string()));
         }
-        parse_intraday(symbol, &self.call(&format!("function=TIME_SERIES_INTRADAY&symbol={symbol}&interval=5min")).await?)
+        parse_intraday(
+            symbol,
+            &self
+                .call(&format!(
+                    "function=TIME_SERIES_INTRADAY&symbol={symbol}&interval=5min"
+                ))
+                .await?,
+        )
     }
 
     async fn search(&self, query: &str) -> MarketResult<Vec<SymbolInfo>> {
-        let query: String = query.chars().filter(|c| c.is_alphanumeric() || *c == ' ' || *c == '.').collect();
-        parse_search(&self.call(&format!("function=SYMBOL_SEARCH&keywords={}", query.trim().replace(' ', "+"))).await?)
+        let query: String = query
+            .chars()
+            .filter(|c| c.is_alphanumeric() || *c == ' ' || *c == '.')
+            .collect();
+        parse_search(
+            &self
+                .call(&format!(
+                    "function=SYMBOL_SEARCH&keywords={}",
+                    query.trim().replace(' ', "+")
+                ))
+                .await?,
+        )
     }
 
     async fn news(&self, symbol: &str) -> MarketResult<Vec<NewsItem>> {
-        parse_news(symbol, &self.call(&format!("function=NEWS_SENTIMENT&tickers={symbol}&limit=20")).await?)
+        parse_news(
+            symbol,
+            &self
+                .call(&format!(
+                    "function=NEWS_SENTIMENT&tickers={symbol}&limit=20"
+                ))
+                .await?,
+        )
     }
 }
 
@@ -250,17 +356,29 @@ mod tests {
         let quote = parse_quote("MSFT", &json(QUOTE)).unwrap();
         assert_eq!((quote.price, quote.previous_close), (133.96, Some(134.15)));
         let (change, percent) = quote.change().unwrap();
-        assert!((change + 0.19).abs() < 1e-9 && (percent + 0.1416).abs() < 1e-3, "{change} {percent}");
+        assert!(
+            (change + 0.19).abs() < 1e-9 && (percent + 0.1416).abs() < 1e-3,
+            "{change} {percent}"
+        );
         assert_eq!(quote.as_of, "2019-06-28");
-        assert_eq!(parse_quote("ZZZZ", &json(r#"{"Global Quote": {}}"#)), Err(MarketError::UnknownSymbol(NAME, "ZZZZ".into())));
-        assert!(matches!(parse_quote("MSFT", &json(r#"{"Global Quote":{"05. price":"abc"}}"#)), Err(MarketError::Malformed(..))));
+        assert_eq!(
+            parse_quote("ZZZZ", &json(r#"{"Global Quote": {}}"#)),
+            Err(MarketError::UnknownSymbol(NAME, "ZZZZ".into()))
+        );
+        assert!(matches!(
+            parse_quote("MSFT", &json(r#"{"Global Quote":{"05. price":"abc"}}"#)),
+            Err(MarketError::Malformed(..))
+        ));
     }
 
     #[test]
     fn daily_series_are_sorted_and_cut_to_the_range() {
         let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
         let bars = parse_daily("X", &json(DAILY), day("2022-01-01"), day("2022-12-31")).unwrap();
-        assert_eq!(bars.iter().map(|b| b.date.as_str()).collect::<Vec<_>>(), ["2022-04-20", "2022-04-21"]);
+        assert_eq!(
+            bars.iter().map(|b| b.date.as_str()).collect::<Vec<_>>(),
+            ["2022-04-20", "2022-04-21"]
+        );
         assert_eq!((bars[1].low, bars[1].volume), (33.725, 18_502_433.0));
         let one = parse_daily("X", &json(DAILY), day("2022-04-21"), day("2022-04-21")).unwrap();
         assert_eq!(one.len(), 1);
@@ -274,13 +392,23 @@ mod tests {
             .replace("Time Series (Daily)", "Time Series (5min)")
             .replace("\"2022-04-21\":{", "\"2022-04-21 15:55:00\":{")
             .replace("\"2022-04-20\":{", "\"2022-04-21 15:50:00\":{")
-            .replace("\"3. Last Refreshed\":\"2022-04-21\"", "\"3. Last Refreshed\":\"2022-04-21 15:55:00\"");
+            .replace(
+                "\"3. Last Refreshed\":\"2022-04-21\"",
+                "\"3. Last Refreshed\":\"2022-04-21 15:55:00\"",
+            );
         let mut parsed = json(&body);
-        parsed["Time Series (5min)"]["2022-04-20 19:55:00"] = parsed["Time Series (5min)"]["2022-04-21 15:50:00"].clone();
+        parsed["Time Series (5min)"]["2022-04-20 19:55:00"] =
+            parsed["Time Series (5min)"]["2022-04-21 15:50:00"].clone();
         let bars = parse_intraday("X", &parsed).unwrap();
-        assert_eq!(bars.iter().map(|b| b.date.as_str()).collect::<Vec<_>>(), ["2022-04-21 15:50", "2022-04-21 15:55"]);
+        assert_eq!(
+            bars.iter().map(|b| b.date.as_str()).collect::<Vec<_>>(),
+            ["2022-04-21 15:50", "2022-04-21 15:55"]
+        );
         assert_eq!(bars[1].close, 34.67);
-        assert!(matches!(parse_intraday("X", &json(DAILY)), Err(MarketError::Malformed(..))));
+        assert!(matches!(
+            parse_intraday("X", &json(DAILY)),
+            Err(MarketError::Malformed(..))
+        ));
         assert_eq!(
             parse_intraday("ZZZZ", &json(r#"{"Time Series (5min)":{}}"#)),
             Err(MarketError::UnknownSymbol(NAME, "ZZZZ".into()))
@@ -292,15 +420,28 @@ mod tests {
         let news = parse_news("COIN", &json(NEWS)).unwrap();
         assert_eq!(news[0].published_at, "2022-08-27T15:15:34");
         assert_eq!(news[0].sentiment, Some(-0.016101));
-        assert_eq!(parse_news("MSFT", &json(NEWS)).unwrap()[0].sentiment, Some(0.016888));
+        assert_eq!(
+            parse_news("MSFT", &json(NEWS)).unwrap()[0].sentiment,
+            Some(0.016888)
+        );
     }
 
     #[test]
     fn refusals_sent_with_http_200_are_recognised() {
-        assert!(matches!(refusal(&json(RATE_LIMITED)), Some(MarketError::RateLimited(..))));
-        assert!(matches!(refusal(&json(OLD_RATE_LIMITED)), Some(MarketError::RateLimited(..))));
-        assert!(matches!(refusal(&json(DEMO_KEY)), Some(MarketError::Refused(_, why)) if why.contains("demo")));
-        assert!(matches!(refusal(&json(INVALID_CALL)), Some(MarketError::Refused(_, why)) if why.starts_with("Invalid API call.")));
+        assert!(matches!(
+            refusal(&json(RATE_LIMITED)),
+            Some(MarketError::RateLimited(..))
+        ));
+        assert!(matches!(
+            refusal(&json(OLD_RATE_LIMITED)),
+            Some(MarketError::RateLimited(..))
+        ));
+        assert!(
+            matches!(refusal(&json(DEMO_KEY)), Some(MarketError::Refused(_, why)) if why.contains("demo"))
+        );
+        assert!(
+            matches!(refusal(&json(INVALID_CALL)), Some(MarketError::Refused(_, why)) if why.starts_with("Invalid API call."))
+        );
         assert_eq!(refusal(&json(QUOTE)), None);
     }
 }

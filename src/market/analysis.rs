@@ -52,27 +52,56 @@ pub struct PeriodReturn {
 /// One fact behind a score, with the points it added. The page words it in the reader's
 /// language; the hosted narrative gets the same facts as JSON.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum Signal {
     /// The price is `percent` above (negative: below) its `days`-day simple moving average.
-    VersusAverage { days: u32, percent: f64, points: i32 },
+    VersusAverage {
+        days: u32,
+        percent: f64,
+        points: i32,
+    },
     /// The 50-day average is above the 200-day one (`golden`) or below; `recent` when they
     /// crossed in the last 20 trading days.
-    Cross { golden: bool, recent: bool, points: i32 },
+    Cross {
+        golden: bool,
+        recent: bool,
+        points: i32,
+    },
     /// Where the price sits in its 52-week range (0: at the low, 100: at the high).
     RangePosition { percent: f64, points: i32 },
     /// The return over a period.
-    Return { period: Period, percent: f64, points: i32 },
+    Return {
+        period: Period,
+        percent: f64,
+        points: i32,
+    },
     /// RSI 14 (Wilder).
     Rsi { value: f64, points: i32 },
     /// The MACD line against its signal line, and whether the histogram grew today.
-    Macd { above_signal: bool, rising: bool, points: i32 },
+    Macd {
+        above_signal: bool,
+        rising: bool,
+        points: i32,
+    },
     /// The price against the Bollinger Bands (0: lower band, 1: upper band).
     Bollinger { position: f64, points: i32 },
     /// The average sentiment (−1 … 1) of recent articles.
-    News { articles: u32, average: f64, points: i32 },
+    News {
+        articles: u32,
+        average: f64,
+        points: i32,
+    },
     /// Bullish and bearish messages among recent ones that mention the cashtag.
-    Community { messages: u32, bullish: u32, bearish: u32, points: i32 },
+    Community {
+        messages: u32,
+        bullish: u32,
+        bearish: u32,
+        points: i32,
+    },
 }
 
 impl Signal {
@@ -102,7 +131,11 @@ pub struct Part {
 impl Part {
     #[cfg(feature = "ssr")]
     fn of(signals: Vec<Signal>) -> Part {
-        let score = signals.iter().map(Signal::points).sum::<i32>().clamp(-100, 100);
+        let score = signals
+            .iter()
+            .map(Signal::points)
+            .sum::<i32>()
+            .clamp(-100, 100);
         Part { score, signals }
     }
 }
@@ -287,8 +320,14 @@ mod compute {
         /// The 52-week low and high up to bar `t` (from what there is, if less).
         pub fn range_52w(&self, t: usize) -> (f64, f64) {
             let from = (t + 1).saturating_sub(252);
-            let low = self.low[from..=t].iter().copied().fold(f64::INFINITY, f64::min);
-            let high = self.high[from..=t].iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let low = self.low[from..=t]
+                .iter()
+                .copied()
+                .fold(f64::INFINITY, f64::min);
+            let high = self.high[from..=t]
+                .iter()
+                .copied()
+                .fold(f64::NEG_INFINITY, f64::max);
             (low, high)
         }
 
@@ -302,20 +341,33 @@ mod compute {
             for (days, average, weight) in [(50, &self.sma50, 15), (200, &self.sma200, 20)] {
                 if let Some(avg) = average[t].filter(|a| *a > 0.0) {
                     let percent = (price / avg - 1.0) * 100.0;
-                    signals.push(Signal::VersusAverage { days, percent, points: if percent >= 0.0 { weight } else { -weight } });
+                    signals.push(Signal::VersusAverage {
+                        days,
+                        percent,
+                        points: if percent >= 0.0 { weight } else { -weight },
+                    });
                 }
             }
             if let (Some(fast), Some(slow)) = (self.sma50[t], self.sma200[t]) {
                 let golden = fast >= slow;
-                let recent = (t.saturating_sub(20)..t).any(|i| match (self.sma50[i], self.sma200[i]) {
-                    (Some(f), Some(s)) => (f >= s) != golden,
-                    _ => false,
-                });
+                let recent =
+                    (t.saturating_sub(20)..t).any(|i| match (self.sma50[i], self.sma200[i]) {
+                        (Some(f), Some(s)) => (f >= s) != golden,
+                        _ => false,
+                    });
                 let weight = if recent { 20 } else { 15 };
-                signals.push(Signal::Cross { golden, recent, points: if golden { weight } else { -weight } });
+                signals.push(Signal::Cross {
+                    golden,
+                    recent,
+                    points: if golden { weight } else { -weight },
+                });
             }
             if let Some(percent) = self.change(t, Period::Quarter.days()) {
-                signals.push(Signal::Return { period: Period::Quarter, percent, points: percent.clamp(-20.0, 20.0).round() as i32 });
+                signals.push(Signal::Return {
+                    period: Period::Quarter,
+                    percent,
+                    points: percent.clamp(-20.0, 20.0).round() as i32,
+                });
             }
             let (low, high) = self.range_52w(t);
             if high > low {
@@ -342,21 +394,41 @@ mod compute {
                 };
                 signals.push(Signal::Rsi { value, points });
             }
-            if let (Some(line), Some(signal), Some(histogram)) = (self.macd.line[t], self.macd.signal[t], self.macd.histogram[t]) {
+            if let (Some(line), Some(signal), Some(histogram)) = (
+                self.macd.line[t],
+                self.macd.signal[t],
+                self.macd.histogram[t],
+            ) {
                 let above_signal = line >= signal;
-                let rising = t > 0 && self.macd.histogram[t - 1].is_some_and(|before| histogram > before);
-                let points = (if above_signal { 25 } else { -25 }) + (if rising { 10 } else { -10 });
-                signals.push(Signal::Macd { above_signal, rising, points });
+                let rising =
+                    t > 0 && self.macd.histogram[t - 1].is_some_and(|before| histogram > before);
+                let points =
+                    (if above_signal { 25 } else { -25 }) + (if rising { 10 } else { -10 });
+                signals.push(Signal::Macd {
+                    above_signal,
+                    rising,
+                    points,
+                });
             }
             if let (Some(upper), Some(lower)) = (self.bands.upper[t], self.bands.lower[t]) {
                 if upper > lower {
                     let position = (self.close[t] - lower) / (upper - lower);
-                    let points = if position > 1.0 { -10 } else if position < 0.0 { 10 } else { 0 };
+                    let points = if position > 1.0 {
+                        -10
+                    } else if position < 0.0 {
+                        10
+                    } else {
+                        0
+                    };
                     signals.push(Signal::Bollinger { position, points });
                 }
             }
             if let Some(percent) = self.change(t, Period::Month.days()) {
-                signals.push(Signal::Return { period: Period::Month, percent, points: (percent * 2.0).clamp(-20.0, 20.0).round() as i32 });
+                signals.push(Signal::Return {
+                    period: Period::Month,
+                    percent,
+                    points: (percent * 2.0).clamp(-20.0, 20.0).round() as i32,
+                });
             }
             Part::of(signals)
         }
@@ -394,7 +466,11 @@ mod compute {
             Backtest {
                 calls,
                 hits,
-                base_rate: if tested > 0 { rose as f64 / tested as f64 } else { 0.0 },
+                base_rate: if tested > 0 {
+                    rose as f64 / tested as f64
+                } else {
+                    0.0
+                },
                 from: range.map(|r| day(r.0)).unwrap_or_default(),
                 to: range.map(|r| day(r.1)).unwrap_or_default(),
                 simulated,
@@ -410,11 +486,20 @@ mod compute {
         }
         let scores: Vec<f64> = items
             .iter()
-            .map(|n| n.sentiment.unwrap_or_else(|| crate::ai::sentiment::sentiment(&format!("{}. {}", n.title, n.summary)).compound as f64))
+            .map(|n| {
+                n.sentiment.unwrap_or_else(|| {
+                    crate::ai::sentiment::sentiment(&format!("{}. {}", n.title, n.summary)).compound
+                        as f64
+                })
+            })
             .collect();
         let average = scores.iter().sum::<f64>() / scores.len() as f64;
         let points = (average * 100.0).clamp(-100.0, 100.0).round() as i32;
-        Some(Part::of(vec![Signal::News { articles: items.len() as u32, average, points }]))
+        Some(Part::of(vec![Signal::News {
+            articles: items.len() as u32,
+            average,
+            points,
+        }]))
     }
 
     /// Messages needed before the community's mood counts.
@@ -436,14 +521,24 @@ mod compute {
     }
 
     /// The report for a symbol's history (oldest first); `None` without any bars.
-    pub fn report(symbol: &str, bars: &[Bar], news_items: &[NewsItem], voices: Voices) -> Option<Report> {
+    pub fn report(
+        symbol: &str,
+        bars: &[Bar],
+        news_items: &[NewsItem],
+        voices: Voices,
+    ) -> Option<Report> {
         let readings = Readings::new(bars);
         let t = readings.len().checked_sub(1)?;
         let last = &bars[t];
         let (trend, momentum) = (readings.trend(t), readings.momentum(t));
         let news = news_part(news_items);
         let community = community_part(&voices);
-        let weighted = [(Some(&trend), 0.4), (Some(&momentum), 0.3), (news.as_ref(), 0.15), (community.as_ref(), 0.15)];
+        let weighted = [
+            (Some(&trend), 0.4),
+            (Some(&momentum), 0.3),
+            (news.as_ref(), 0.15),
+            (community.as_ref(), 0.15),
+        ];
         let (sum, weights) = weighted
             .iter()
             .filter_map(|(part, w)| part.map(|p| (p.score as f64 * w, *w)))
@@ -457,7 +552,13 @@ mod compute {
             as_of: last.date.clone(),
             price: last.close,
             simulated: last.simulated,
-            returns: Period::ALL.iter().map(|p| PeriodReturn { period: *p, percent: readings.change(t, p.days()) }).collect(),
+            returns: Period::ALL
+                .iter()
+                .map(|p| PeriodReturn {
+                    period: *p,
+                    percent: readings.change(t, p.days()),
+                })
+                .collect(),
             low_52w,
             high_52w,
             average_volume: recent.iter().map(|b| b.volume).sum::<f64>() / recent.len() as f64,
@@ -474,11 +575,20 @@ mod compute {
     }
 
     /// A symbol ranked by the factor score, with its strongest reasons and its backtest.
-    pub fn recommendation(symbol: &str, name: Option<String>, bars: &[Bar]) -> Option<Recommendation> {
+    pub fn recommendation(
+        symbol: &str,
+        name: Option<String>,
+        bars: &[Bar],
+    ) -> Option<Recommendation> {
         let readings = Readings::new(bars);
         let t = readings.len().checked_sub(1)?;
         let (factor_score, trend, momentum) = readings.factor_score(t);
-        let mut reasons: Vec<Signal> = trend.signals.into_iter().chain(momentum.signals).filter(|s| s.points() != 0).collect();
+        let mut reasons: Vec<Signal> = trend
+            .signals
+            .into_iter()
+            .chain(momentum.signals)
+            .filter(|s| s.points() != 0)
+            .collect();
         // The strongest in the direction of the call first.
         reasons.sort_by_key(|s| -(s.points() * factor_score.signum()));
         reasons.truncate(3);
@@ -520,15 +630,43 @@ mod tests {
         let report = report("UP", &bars, &[], Voices::default()).unwrap();
         assert!(report.trend.score >= 70, "{:?}", report.trend);
         for part in [&report.trend, &report.momentum] {
-            assert_eq!(part.score, part.signals.iter().map(Signal::points).sum::<i32>().clamp(-100, 100));
+            assert_eq!(
+                part.score,
+                part.signals
+                    .iter()
+                    .map(Signal::points)
+                    .sum::<i32>()
+                    .clamp(-100, 100)
+            );
         }
-        assert!(report.trend.signals.contains(&Signal::Cross { golden: true, recent: false, points: 15 }));
+        assert!(report.trend.signals.contains(&Signal::Cross {
+            golden: true,
+            recent: false,
+            points: 15
+        }));
         // A smooth climb sits at the top of its range with RSI pinned at 100: overbought.
-        assert!(report.momentum.signals.iter().any(|s| matches!(s, Signal::Rsi { points: -15, .. })), "{:?}", report.momentum);
-        assert!(matches!(report.outlook, Outlook::Bullish | Outlook::LeaningBullish), "{report:?}");
+        assert!(
+            report
+                .momentum
+                .signals
+                .iter()
+                .any(|s| matches!(s, Signal::Rsi { points: -15, .. })),
+            "{:?}",
+            report.momentum
+        );
+        assert!(
+            matches!(report.outlook, Outlook::Bullish | Outlook::LeaningBullish),
+            "{report:?}"
+        );
         assert_eq!(report.news, None);
         assert_eq!(report.community, None, "no messages, no community reading");
-        let year = report.returns.iter().find(|r| r.period == Period::Year).unwrap().percent.unwrap();
+        let year = report
+            .returns
+            .iter()
+            .find(|r| r.period == Period::Year)
+            .unwrap()
+            .percent
+            .unwrap();
         assert!((year - (1.002f64.powi(252) - 1.0) * 100.0).abs() < 1e-9);
     }
 
@@ -545,24 +683,39 @@ mod tests {
             summary: String::new(),
             sentiment: Some(sentiment),
         };
-        let voices = Voices { messages: 4, bullish: 4, bearish: 0, mentions: vec![] };
+        let voices = Voices {
+            messages: 4,
+            bullish: 4,
+            bearish: 0,
+            mentions: vec![],
+        };
         let cheered = report("DOWN", &bars, &[article(0.9), article(0.7)], voices).unwrap();
         assert_eq!(cheered.news.as_ref().unwrap().score, 80);
         assert_eq!(cheered.community.as_ref().unwrap().score, 100);
-        assert!(cheered.score > quiet.score, "{} vs {}", cheered.score, quiet.score);
+        assert!(
+            cheered.score > quiet.score,
+            "{} vs {}",
+            cheered.score,
+            quiet.score
+        );
     }
 
     #[test]
     fn the_backtest_counts_calls_against_what_happened_a_month_later() {
         // Up for a year, then down for a year: trend-following calls are mostly right in the
         // middle of each leg and wrong around the turn.
-        let closes = (0..300).map(|i| 100.0 * 1.003f64.powi(i)).chain((0..300).map(|i| 100.0 * 1.003f64.powi(300) * 0.997f64.powi(i)));
+        let closes = (0..300)
+            .map(|i| 100.0 * 1.003f64.powi(i))
+            .chain((0..300).map(|i| 100.0 * 1.003f64.powi(300) * 0.997f64.powi(i)));
         let bars = series(closes);
         let readings = Readings::new(&bars);
         let test = readings.backtest(&bars);
         assert!(test.calls > 40, "{test:?}");
         let rate = test.hit_rate().unwrap();
-        assert!(rate > 0.6, "trend calls on trending data should mostly hit: {test:?}");
+        assert!(
+            rate > 0.6,
+            "trend calls on trending data should mostly hit: {test:?}"
+        );
         // Only the months that ended before the turn rose: 19 of the 76 tested.
         assert!((test.base_rate - 19.0 / 76.0).abs() < 1e-9, "{test:?}");
         assert_eq!(test.from, "d00199");
@@ -586,7 +739,11 @@ mod tests {
     fn too_little_history_still_gives_a_report_from_what_there_is() {
         let bars = series([10.0, 11.0, 12.0]);
         let reading = report("NEW", &bars, &[], Voices::default()).unwrap();
-        assert!(reading.trend.signals.iter().all(|s| !matches!(s, Signal::VersusAverage { .. })));
+        assert!(reading
+            .trend
+            .signals
+            .iter()
+            .all(|s| !matches!(s, Signal::VersusAverage { .. })));
         assert_eq!(reading.returns[0].percent, None);
         assert!(report("NONE", &[], &[], Voices::default()).is_none());
     }

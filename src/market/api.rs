@@ -14,8 +14,12 @@ use crate::platform::error::AppError;
 
 #[cfg(feature = "ssr")]
 fn symbol_from(input: &str) -> Result<String, AppError> {
-    super::symbol::normalize(input)
-        .ok_or_else(|| AppError::Validation(format!("“{}” is not a stock symbol (e.g. AAPL, aapl.us, SAP.DE).", input.trim())))
+    super::symbol::normalize(input).ok_or_else(|| {
+        AppError::Validation(format!(
+            "“{}” is not a stock symbol (e.g. AAPL, aapl.us, SAP.DE).",
+            input.trim()
+        ))
+    })
 }
 
 #[cfg(feature = "ssr")]
@@ -23,8 +27,12 @@ impl From<super::provider::MarketError> for AppError {
     fn from(err: super::provider::MarketError) -> AppError {
         use super::provider::MarketError;
         match err {
-            MarketError::UnknownSymbol(_, symbol) => AppError::NotFound(format!("The symbol {symbol}")),
-            MarketError::Unsupported(_) => AppError::NotFound("This data from the configured market sources".into()),
+            MarketError::UnknownSymbol(_, symbol) => {
+                AppError::NotFound(format!("The symbol {symbol}"))
+            }
+            MarketError::Unsupported(_) => {
+                AppError::NotFound("This data from the configured market sources".into())
+            }
             other => {
                 tracing::warn!(error = %other, "no market source answered");
                 AppError::Unavailable
@@ -99,13 +107,22 @@ pub async fn stock_chart(
         async move {
             let state = crate::platform::server::AppState::current()?;
             let symbol = symbol_from(&symbol)?;
-            let range = ChartRange::parse(&range)
-                .ok_or_else(|| AppError::Validation(format!("“{range}” is not a chart range: use 1m, 3m, 6m, 1y or 5y.")))?;
-            let overlays = chart::parse_codes(&overlays, &Overlay::ALL, Overlay::code).map_err(|bad| {
-                AppError::Validation(format!("“{bad}” is not an overlay: use sma20, sma50, sma200, ema20 or bollinger."))
+            let range = ChartRange::parse(&range).ok_or_else(|| {
+                AppError::Validation(format!(
+                    "“{range}” is not a chart range: use 1m, 3m, 6m, 1y or 5y."
+                ))
             })?;
-            let panes = chart::parse_codes(&panes, &Pane::ALL, Pane::code)
-                .map_err(|bad| AppError::Validation(format!("“{bad}” is not an indicator pane: use rsi or macd.")))?;
+            let overlays =
+                chart::parse_codes(&overlays, &Overlay::ALL, Overlay::code).map_err(|bad| {
+                    AppError::Validation(format!(
+                        "“{bad}” is not an overlay: use sma20, sma50, sma200, ema20 or bollinger."
+                    ))
+                })?;
+            let panes = chart::parse_codes(&panes, &Pane::ALL, Pane::code).map_err(|bad| {
+                AppError::Validation(format!(
+                    "“{bad}” is not an indicator pane: use rsi or macd."
+                ))
+            })?;
             let history = state.market.history(&state.db, &symbol).await?;
             if history.bars.is_empty() {
                 return Err(AppError::NotFound(format!("Price history for {symbol}")));
@@ -119,14 +136,21 @@ pub async fn stock_chart(
 /// The state of a stock: trend, momentum, news and community readings with their reasons, an
 /// overall score and, with a hosted AI, a narrative in `language`.
 #[server(prefix = "/api/market", endpoint = "report", input = GetUrl)]
-pub async fn stock_report(symbol: String, #[server(default)] language: String) -> Result<super::analysis::Report, AppError> {
+pub async fn stock_report(
+    symbol: String,
+    #[server(default)] language: String,
+) -> Result<super::analysis::Report, AppError> {
     crate::platform::server::respond(
         async move {
             let state = crate::platform::server::AppState::current()?;
             let symbol = symbol_from(&symbol)?;
-            let viewer = crate::platform::auth::optional_user().await?.map(|me| me.user);
+            let viewer = crate::platform::auth::optional_user()
+                .await?
+                .map(|me| me.user);
             let language = match language.as_str() {
-                "" => viewer.as_ref().map_or("en".to_string(), |u| u.preferred_language.clone()),
+                "" => viewer
+                    .as_ref()
+                    .map_or("en".to_string(), |u| u.preferred_language.clone()),
                 code if crate::auth::validate::LANGUAGES.contains(&code) => code.to_string(),
                 code => {
                     return Err(AppError::Validation(format!(
@@ -146,7 +170,9 @@ pub async fn watchlist() -> Result<super::watchlist::Watchlist, AppError> {
     crate::platform::server::respond(
         async move {
             let state = crate::platform::server::AppState::current()?;
-            let viewer = crate::platform::auth::optional_user().await?.map(|me| me.user.id);
+            let viewer = crate::platform::auth::optional_user()
+                .await?
+                .map(|me| me.user.id);
             super::watchlist::watchlist(&state, viewer).await
         }
         .await,
@@ -177,9 +203,13 @@ pub async fn is_watching(symbol: String) -> Result<bool, AppError> {
     crate::platform::server::respond(
         async move {
             let state = crate::platform::server::AppState::current()?;
-            let Some(me) = crate::platform::auth::optional_user().await? else { return Ok(false) };
+            let Some(me) = crate::platform::auth::optional_user().await? else {
+                return Ok(false);
+            };
             let symbol = symbol_from(&symbol)?;
-            Ok(super::watchlist::symbols(&state, me.user.id).await?.contains(&symbol))
+            Ok(super::watchlist::symbols(&state, me.user.id)
+                .await?
+                .contains(&symbol))
         }
         .await,
     )
@@ -192,7 +222,9 @@ pub async fn recommendations() -> Result<Vec<super::analysis::Recommendation>, A
     crate::platform::server::respond(
         async move {
             let state = crate::platform::server::AppState::current()?;
-            let viewer = crate::platform::auth::optional_user().await?.map(|me| me.user.id);
+            let viewer = crate::platform::auth::optional_user()
+                .await?
+                .map(|me| me.user.id);
             let mut symbols = match viewer {
                 Some(user) => {
                     let mut symbols = super::watchlist::symbols(&state, user).await?;

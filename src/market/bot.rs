@@ -14,8 +14,7 @@ use super::{provider::MarketError, symbol, Quote};
 use crate::{
     chat::{
         command_handlers::{CommandContext, CommandHandler, CommandOutcome},
-        markdown,
-        service as chat,
+        markdown, service as chat,
     },
     entities::users,
     platform::{error::AppError, server::AppState},
@@ -53,18 +52,35 @@ impl CommandHandler for StockCommand {
         "ask the stock bot for the latest quote"
     }
 
-    async fn run(&self, context: &CommandContext<'_>, args: &str) -> Result<CommandOutcome, AppError> {
+    async fn run(
+        &self,
+        context: &CommandContext<'_>,
+        args: &str,
+    ) -> Result<CommandOutcome, AppError> {
         let input = args.trim();
         if input.is_empty() {
-            return Ok(CommandOutcome::Reply("Which stock? Try /stock=aapl.us or /stock AAPL.".into()));
+            return Ok(CommandOutcome::Reply(
+                "Which stock? Try /stock=aapl.us or /stock AAPL.".into(),
+            ));
         }
-        let request = StockRequest { channel_id: context.access.channel.id.to_string(), input: input.chars().take(40).collect() };
+        let request = StockRequest {
+            channel_id: context.access.channel.id.to_string(),
+            input: input.chars().take(40).collect(),
+        };
         let payload = serde_json::to_vec(&request).map_err(|_| AppError::Internal)?;
-        context.state.broker.enqueue(QUEUE, payload.into()).await.map_err(|err| {
-            tracing::error!(error = %err, "cannot queue a stock request");
-            AppError::Unavailable
-        })?;
-        Ok(CommandOutcome::Reply(format!("Asked the stock bot about {}…", label(input))))
+        context
+            .state
+            .broker
+            .enqueue(QUEUE, payload.into())
+            .await
+            .map_err(|err| {
+                tracing::error!(error = %err, "cannot queue a stock request");
+                AppError::Unavailable
+            })?;
+        Ok(CommandOutcome::Reply(format!(
+            "Asked the stock bot about {}…",
+            label(input)
+        )))
     }
 }
 
@@ -95,7 +111,10 @@ fn failure_reply(input: &str, err: &MarketError) -> String {
 /// The answer to a request that is no symbol, quoting what was typed — as typed, never as
 /// markup: the bot's words must not become someone's link.
 fn unreadable_reply(input: &str) -> String {
-    format!("“{}” doesn't look like a stock symbol. Try /stock=aapl.us or /stock AAPL.", markdown::escape(input.trim()))
+    format!(
+        "“{}” doesn't look like a stock symbol. Try /stock=aapl.us or /stock AAPL.",
+        markdown::escape(input.trim())
+    )
 }
 
 /// The bot's answer to one request.
@@ -134,7 +153,11 @@ pub async fn run(state: AppState) {
     };
     let name = state.instance_id.to_string();
     loop {
-        let mut consumer = match state.broker.consumer(QUEUE, GROUP, &name, CLAIM_AFTER).await {
+        let mut consumer = match state
+            .broker
+            .consumer(QUEUE, GROUP, &name, CLAIM_AFTER)
+            .await
+        {
             Ok(consumer) => consumer,
             Err(err) => {
                 tracing::warn!(error = %err, "the stock bot cannot reach the broker; retrying");
@@ -160,7 +183,10 @@ pub async fn run(state: AppState) {
                         // The broker or the database is away: leave the request unacknowledged,
                         // so that it is taken over (by this bot too) once it has waited CLAIM_AFTER.
                         Err(AppError::Unavailable) => {
-                            tracing::warn!(channel = request.channel_id, "the stock bot cannot post now; the request will be retried");
+                            tracing::warn!(
+                                channel = request.channel_id,
+                                "the stock bot cannot post now; the request will be retried"
+                            );
                             continue;
                         }
                         Err(err) => {
@@ -168,7 +194,9 @@ pub async fn run(state: AppState) {
                         }
                     }
                 }
-                Err(err) => tracing::warn!(error = %err, "the stock bot dropped a request it cannot read"),
+                Err(err) => {
+                    tracing::warn!(error = %err, "the stock bot dropped a request it cannot read")
+                }
             }
             if let Err(err) = consumer.ack(&job).await {
                 tracing::warn!(error = %err, "the stock bot could not acknowledge a request");
@@ -198,9 +226,16 @@ mod tests {
 
     #[test]
     fn the_reply_reads_like_the_original_bot() {
-        assert_eq!(quote_reply("aapl.us", &quote(93.42, false)), "AAPL.US quote is $93.42 per share");
-        assert_eq!(quote_reply("$msft", &quote(402.1, false)), "MSFT quote is $402.10 per share");
-        assert!(quote_reply("AAPL", &quote(93.42, true)).ends_with("(simulated: offline data, not a real price)"));
+        assert_eq!(
+            quote_reply("aapl.us", &quote(93.42, false)),
+            "AAPL.US quote is $93.42 per share"
+        );
+        assert_eq!(
+            quote_reply("$msft", &quote(402.1, false)),
+            "MSFT quote is $402.10 per share"
+        );
+        assert!(quote_reply("AAPL", &quote(93.42, true))
+            .ends_with("(simulated: offline data, not a real price)"));
     }
 
     #[test]
@@ -208,16 +243,31 @@ mod tests {
         let reply = unreadable_reply("[free money](https://evil.example)");
         let blocks = markdown::parse(&reply);
         let text = markdown::plain_text(&reply);
-        assert!(text.contains("“[free money](https://evil.example)” doesn't look like a stock symbol"), "{text}");
+        assert!(
+            text.contains("“[free money](https://evil.example)” doesn't look like a stock symbol"),
+            "{text}"
+        );
         let has_link = format!("{blocks:?}").contains("Link");
         assert!(!has_link, "{blocks:?}");
     }
 
     #[test]
     fn failures_are_answered_politely() {
-        let unknown = failure_reply("zzzz.us", &MarketError::UnknownSymbol("stooq", "ZZZZ".into()));
-        assert!(unknown.contains("couldn't find a stock called ZZZZ.US"), "{unknown}");
-        let down = failure_reply("aapl", &MarketError::Unavailable("stooq", "timed out".into()));
-        assert!(down.contains("unavailable right now") && !down.contains("timed out"), "{down}");
+        let unknown = failure_reply(
+            "zzzz.us",
+            &MarketError::UnknownSymbol("stooq", "ZZZZ".into()),
+        );
+        assert!(
+            unknown.contains("couldn't find a stock called ZZZZ.US"),
+            "{unknown}"
+        );
+        let down = failure_reply(
+            "aapl",
+            &MarketError::Unavailable("stooq", "timed out".into()),
+        );
+        assert!(
+            down.contains("unavailable right now") && !down.contains("timed out"),
+            "{down}"
+        );
     }
 }

@@ -25,7 +25,13 @@ pub enum ChartRange {
 }
 
 impl ChartRange {
-    pub const ALL: [ChartRange; 5] = [ChartRange::M1, ChartRange::M3, ChartRange::M6, ChartRange::Y1, ChartRange::Y5];
+    pub const ALL: [ChartRange; 5] = [
+        ChartRange::M1,
+        ChartRange::M3,
+        ChartRange::M6,
+        ChartRange::Y1,
+        ChartRange::Y5,
+    ];
 
     /// Trading days shown.
     pub fn bars(self) -> usize {
@@ -61,7 +67,9 @@ impl ChartRange {
     }
 
     pub fn parse(code: &str) -> Option<ChartRange> {
-        ChartRange::ALL.into_iter().find(|r| r.code().eq_ignore_ascii_case(code.trim()))
+        ChartRange::ALL
+            .into_iter()
+            .find(|r| r.code().eq_ignore_ascii_case(code.trim()))
     }
 }
 
@@ -76,7 +84,13 @@ pub enum Overlay {
 }
 
 impl Overlay {
-    pub const ALL: [Overlay; 5] = [Overlay::Sma20, Overlay::Sma50, Overlay::Sma200, Overlay::Ema20, Overlay::Bollinger];
+    pub const ALL: [Overlay; 5] = [
+        Overlay::Sma20,
+        Overlay::Sma50,
+        Overlay::Sma200,
+        Overlay::Ema20,
+        Overlay::Bollinger,
+    ];
 
     /// The indicator's usual name, the same in every language.
     pub fn label(self) -> &'static str {
@@ -131,10 +145,17 @@ pub fn codes<T: Copy>(items: &[T], code: impl Fn(T) -> &'static str) -> String {
 }
 
 /// Reads a comma list of codes; unknown ones are refused by name.
-pub fn parse_codes<T: Copy>(list: &str, all: &[T], code: impl Fn(T) -> &'static str) -> Result<Vec<T>, String> {
+pub fn parse_codes<T: Copy>(
+    list: &str,
+    all: &[T],
+    code: impl Fn(T) -> &'static str,
+) -> Result<Vec<T>, String> {
     let mut out = Vec::new();
     for part in list.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        match all.iter().find(|item| code(**item).eq_ignore_ascii_case(part)) {
+        match all
+            .iter()
+            .find(|item| code(**item).eq_ignore_ascii_case(part))
+        {
             Some(item) => out.push(*item),
             None => return Err(part.to_string()),
         }
@@ -180,22 +201,27 @@ mod build {
         component::{Axis, DataZoom, DataZoomType, Grid, Legend},
         datatype::{CompositeValue, DataPoint, DataPointItem},
         element::{
-            AxisLabel, AxisPointer, AxisPointerLink, AxisPointerType, AxisType, ItemStyle, LineStyle,
-            LineStyleType, SplitLine, TextStyle, Tooltip, Trigger,
+            AxisLabel, AxisPointer, AxisPointerLink, AxisPointerType, AxisType, ItemStyle,
+            LineStyle, LineStyleType, SplitLine, TextStyle, Tooltip, Trigger,
         },
         series::{Bar as BarSeries, Candlestick, Line},
         Chart,
     };
     use serde_json::{json, Value};
 
-    use super::{chart_height, ChartRange, Overlay, Pane, StockChart, GAP, PANE, PRICE, TOP, VOLUME};
+    use super::{
+        chart_height, ChartRange, Overlay, Pane, StockChart, GAP, PANE, PRICE, TOP, VOLUME,
+    };
     use crate::market::{indicators, History};
 
     /// Colours for the overlay lines, as tokens charts.js resolves (`--chart-line-1`…).
     const LINE_COLOURS: [&str; 5] = ["@line-1", "@line-2", "@line-3", "@line-4", "@line-5"];
 
     fn values(series: &[Option<f64>]) -> Vec<DataPoint> {
-        series.iter().map(|v| DataPoint::from(CompositeValue::OptionalNumber(v.map(Into::into)))).collect()
+        series
+            .iter()
+            .map(|v| DataPoint::from(CompositeValue::OptionalNumber(v.map(Into::into))))
+            .collect()
     }
 
     fn line(name: &str, data: Vec<DataPoint>, colour: &str, axis: usize) -> Line {
@@ -217,7 +243,12 @@ mod build {
     /// The option for `range` of `history` (oldest first), with the chosen overlays and panes.
     /// Indicators are computed over the whole history, so a short range starts with its
     /// moving averages already defined.
-    pub fn option(history: &History, range: ChartRange, overlays: &[Overlay], panes: &[Pane]) -> StockChart {
+    pub fn option(
+        history: &History,
+        range: ChartRange,
+        overlays: &[Overlay],
+        panes: &[Pane],
+    ) -> StockChart {
         let bars = &history.bars;
         let close: Vec<f64> = bars.iter().map(|b| b.close).collect();
         let shown = range.bars().min(bars.len());
@@ -226,12 +257,18 @@ mod build {
         let tail = |series: Vec<Option<f64>>| series[from..].to_vec();
         let dates: Vec<String> = window.iter().map(|b| b.date.clone()).collect();
         let grids = 2 + panes.len();
-        let all_axes: Vec<CompositeValue> = (0..grids).map(|i| CompositeValue::from(i as i64)).collect();
+        let all_axes: Vec<CompositeValue> =
+            (0..grids).map(|i| CompositeValue::from(i as i64)).collect();
 
         let mut chart = Chart::new()
             .animation(false)
             .background_color("transparent")
-            .legend(Legend::new().top(4).left(8).text_style(TextStyle::new().color("@muted")))
+            .legend(
+                Legend::new()
+                    .top(4)
+                    .left(8)
+                    .text_style(TextStyle::new().color("@muted")),
+            )
             .tooltip(
                 Tooltip::new()
                     .trigger(Trigger::Axis)
@@ -240,7 +277,11 @@ mod build {
                     .border_color("@grid"),
             )
             .axis_pointer(AxisPointer::new().link(vec![AxisPointerLink::new().x_axis_index("all")]))
-            .data_zoom(DataZoom::new().type_(DataZoomType::Inside).x_axis_index(CompositeValue::Array(all_axes.clone())))
+            .data_zoom(
+                DataZoom::new()
+                    .type_(DataZoomType::Inside)
+                    .x_axis_index(CompositeValue::Array(all_axes.clone())),
+            )
             .data_zoom(
                 DataZoom::new()
                     .type_(DataZoomType::Slider)
@@ -255,34 +296,93 @@ mod build {
         heights.extend(panes.iter().map(|_| PANE));
         for (i, height) in heights.iter().enumerate() {
             chart = chart
-                .grid(Grid::new().left(56).right(16).top(top as f64).height(*height as f64))
+                .grid(
+                    Grid::new()
+                        .left(56)
+                        .right(16)
+                        .top(top as f64)
+                        .height(*height as f64),
+                )
                 .x_axis(axis_style(
-                    Axis::new().type_(AxisType::Category).grid_index(i as f64).data(dates.clone()),
+                    Axis::new()
+                        .type_(AxisType::Category)
+                        .grid_index(i as f64)
+                        .data(dates.clone()),
                     i == grids - 1,
                 ))
-                .y_axis(axis_style(Axis::new().scale(true).grid_index(i as f64).split_number(if i == 0 { 4 } else { 2 }), true));
+                .y_axis(axis_style(
+                    Axis::new()
+                        .scale(true)
+                        .grid_index(i as f64)
+                        .split_number(if i == 0 { 4 } else { 2 }),
+                    true,
+                ));
             top += height + GAP;
         }
 
         // Price: candles, then the overlays.
         let candles: Vec<DataPoint> = window
             .iter()
-            .map(|b| DataPoint::from(CompositeValue::Array(vec![b.open.into(), b.close.into(), b.low.into(), b.high.into()])))
+            .map(|b| {
+                DataPoint::from(CompositeValue::Array(vec![
+                    b.open.into(),
+                    b.close.into(),
+                    b.low.into(),
+                    b.high.into(),
+                ]))
+            })
             .collect();
         chart = chart.series(Candlestick::new().name("OHLC").data(candles));
         for (overlay, colour) in overlays.iter().zip(LINE_COLOURS) {
             chart = match overlay {
-                Overlay::Sma20 => chart.series(line(overlay.label(), values(&tail(indicators::sma(&close, 20))), colour, 0)),
-                Overlay::Sma50 => chart.series(line(overlay.label(), values(&tail(indicators::sma(&close, 50))), colour, 0)),
-                Overlay::Sma200 => chart.series(line(overlay.label(), values(&tail(indicators::sma(&close, 200))), colour, 0)),
-                Overlay::Ema20 => chart.series(line(overlay.label(), values(&tail(indicators::ema(&close, 20))), colour, 0)),
+                Overlay::Sma20 => chart.series(line(
+                    overlay.label(),
+                    values(&tail(indicators::sma(&close, 20))),
+                    colour,
+                    0,
+                )),
+                Overlay::Sma50 => chart.series(line(
+                    overlay.label(),
+                    values(&tail(indicators::sma(&close, 50))),
+                    colour,
+                    0,
+                )),
+                Overlay::Sma200 => chart.series(line(
+                    overlay.label(),
+                    values(&tail(indicators::sma(&close, 200))),
+                    colour,
+                    0,
+                )),
+                Overlay::Ema20 => chart.series(line(
+                    overlay.label(),
+                    values(&tail(indicators::ema(&close, 20))),
+                    colour,
+                    0,
+                )),
                 Overlay::Bollinger => {
                     let bands = indicators::bollinger(&close, 20, 2.0);
-                    let dashed = |l: Line| l.line_style(LineStyle::new().width(1.0).color(colour).type_(LineStyleType::Dashed));
+                    let dashed = |l: Line| {
+                        l.line_style(
+                            LineStyle::new()
+                                .width(1.0)
+                                .color(colour)
+                                .type_(LineStyleType::Dashed),
+                        )
+                    };
                     chart
-                        .series(dashed(line("Bollinger ↑", values(&tail(bands.upper)), colour, 0)))
+                        .series(dashed(line(
+                            "Bollinger ↑",
+                            values(&tail(bands.upper)),
+                            colour,
+                            0,
+                        )))
                         .series(line("Bollinger", values(&tail(bands.middle)), colour, 0))
-                        .series(dashed(line("Bollinger ↓", values(&tail(bands.lower)), colour, 0)))
+                        .series(dashed(line(
+                            "Bollinger ↓",
+                            values(&tail(bands.lower)),
+                            colour,
+                            0,
+                        )))
                 }
             };
         }
@@ -291,23 +391,39 @@ mod build {
         let up_or_down = |rising: bool| if rising { "@up" } else { "@down" };
         let volume: Vec<DataPoint> = window
             .iter()
-            .map(|b| DataPointItem::new(b.volume).item_style(ItemStyle::new().color(up_or_down(b.close >= b.open))).into())
+            .map(|b| {
+                DataPointItem::new(b.volume)
+                    .item_style(ItemStyle::new().color(up_or_down(b.close >= b.open)))
+                    .into()
+            })
             .collect();
         // The series colour is the legend's swatch; each bar has its day's own.
         chart = chart.series(
-            BarSeries::new().name("Volume").data(volume).x_axis_index(1).y_axis_index(1).item_style(ItemStyle::new().color("@line-5")),
+            BarSeries::new()
+                .name("Volume")
+                .data(volume)
+                .x_axis_index(1)
+                .y_axis_index(1)
+                .item_style(ItemStyle::new().color("@line-5")),
         );
 
         for (i, pane) in panes.iter().enumerate() {
             let axis = 2 + i;
             chart = match pane {
-                Pane::Rsi => chart.series(line("RSI 14", values(&tail(indicators::rsi(&close, 14))), "@line-4", axis)),
+                Pane::Rsi => chart.series(line(
+                    "RSI 14",
+                    values(&tail(indicators::rsi(&close, 14))),
+                    "@line-4",
+                    axis,
+                )),
                 Pane::Macd => {
                     let macd = indicators::macd(&close, 12, 26, 9);
                     let histogram: Vec<DataPoint> = tail(macd.histogram)
                         .into_iter()
                         .map(|h| match h {
-                            Some(h) => DataPointItem::new(h).item_style(ItemStyle::new().color(up_or_down(h >= 0.0))).into(),
+                            Some(h) => DataPointItem::new(h)
+                                .item_style(ItemStyle::new().color(up_or_down(h >= 0.0)))
+                                .into(),
                             None => DataPoint::from(CompositeValue::OptionalNumber(None)),
                         })
                         .collect();
@@ -328,7 +444,12 @@ mod build {
 
         let simulated_from = window.iter().find(|b| b.simulated).map(|b| b.date.clone());
         let mut option = serde_json::to_value(&chart).expect("a chart serialises");
-        finish(&mut option, panes, simulated_from.as_deref(), dates.last().map(String::as_str));
+        finish(
+            &mut option,
+            panes,
+            simulated_from.as_deref(),
+            dates.last().map(String::as_str),
+        );
         StockChart {
             option: option.to_string(),
             bars: shown,
@@ -342,7 +463,12 @@ mod build {
     /// What charming 0.6 does not model: the candles' colours and axes, the RSI pane's fixed
     /// 0–100 scale with its 30/70 lines, the shading of simulated days, the tooltip's text
     /// and axis lines' colours, a scrolling legend, and the volume axis.
-    fn finish(option: &mut Value, panes: &[Pane], simulated_from: Option<&str>, last: Option<&str>) {
+    fn finish(
+        option: &mut Value,
+        panes: &[Pane],
+        simulated_from: Option<&str>,
+        last: Option<&str>,
+    ) {
         option["tooltip"]["textStyle"] = json!({"color": "@text"});
         // One line of legend, paged on a phone, so it never runs into the price grid.
         option["legend"]["type"] = json!("scroll");
@@ -353,7 +479,9 @@ mod build {
                 axis["axisLine"] = json!({"lineStyle": {"color": "@grid"}});
             }
         }
-        let Some(series) = option["series"].as_array_mut() else { return };
+        let Some(series) = option["series"].as_array_mut() else {
+            return;
+        };
         for s in series.iter_mut() {
             if s["type"] == "candlestick" {
                 s["xAxisIndex"] = json!(0);
@@ -412,18 +540,37 @@ mod build {
                     }
                 })
                 .collect();
-            History { symbol: "TEST".into(), bars, source: "offline".into(), fetched_at: "2026-11-22T00:00:00Z".into() }
+            History {
+                symbol: "TEST".into(),
+                bars,
+                source: "offline".into(),
+                fetched_at: "2026-11-22T00:00:00Z".into(),
+            }
         }
 
         #[test]
         fn the_option_has_a_grid_per_pane_and_lines_defined_from_the_first_shown_day() {
-            let chart = option(&history(600, 550), ChartRange::M3, &[Overlay::Sma200, Overlay::Bollinger], &[Pane::Rsi, Pane::Macd]);
+            let chart = option(
+                &history(600, 550),
+                ChartRange::M3,
+                &[Overlay::Sma200, Overlay::Bollinger],
+                &[Pane::Rsi, Pane::Macd],
+            );
             let option: Value = serde_json::from_str(&chart.option).unwrap();
             assert_eq!(chart.bars, 63);
-            assert_eq!(option["grid"].as_array().unwrap().len(), 4, "price, volume, RSI, MACD");
+            assert_eq!(
+                option["grid"].as_array().unwrap().len(),
+                4,
+                "price, volume, RSI, MACD"
+            );
             assert_eq!(option["xAxis"].as_array().unwrap().len(), 4);
             let series = option["series"].as_array().unwrap();
-            let named = |name: &str| series.iter().find(|s| s["name"] == name).unwrap_or_else(|| panic!("{name}: {series:?}"));
+            let named = |name: &str| {
+                series
+                    .iter()
+                    .find(|s| s["name"] == name)
+                    .unwrap_or_else(|| panic!("{name}: {series:?}"))
+            };
             let candles = named("OHLC");
             assert_eq!(candles["type"], "candlestick");
             assert_eq!(candles["data"].as_array().unwrap().len(), 63);
@@ -431,7 +578,11 @@ mod build {
             let first = &candles["data"][0];
             assert!(first[3].as_f64().unwrap() > first[2].as_f64().unwrap());
             // SMA 200 was warm long before the range began: no gap at its start.
-            assert!(named("SMA 200")["data"][0].is_number(), "{}", named("SMA 200")["data"][0]);
+            assert!(
+                named("SMA 200")["data"][0].is_number(),
+                "{}",
+                named("SMA 200")["data"][0]
+            );
             assert_eq!(named("RSI 14")["yAxisIndex"].as_f64(), Some(2.0));
             assert_eq!(named("MACD")["yAxisIndex"].as_f64(), Some(3.0));
             assert_eq!(option["yAxis"][2]["max"], 100);
@@ -447,8 +598,17 @@ mod build {
             let option: Value = serde_json::from_str(&chart.option).unwrap();
             assert_eq!(chart.bars, 30);
             assert_eq!(chart.simulated_from, None);
-            let sma = option["series"].as_array().unwrap().iter().find(|s| s["name"] == "SMA 50").unwrap().clone();
-            assert!(sma["data"].as_array().unwrap().iter().all(Value::is_null), "50 days are needed: {sma}");
+            let sma = option["series"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|s| s["name"] == "SMA 50")
+                .unwrap()
+                .clone();
+            assert!(
+                sma["data"].as_array().unwrap().iter().all(Value::is_null),
+                "50 days are needed: {sma}"
+            );
             assert_eq!(option["grid"].as_array().unwrap().len(), 2);
         }
     }

@@ -24,8 +24,36 @@ struct Directory {
 /// "meta platforms".
 fn spoken_name(name: &str) -> String {
     const SUFFIXES: &[&str] = &[
-        "inc", "inc.", "corp", "corp.", "corporation", "co", "co.", "company", "ltd", "ltd.", "limited", "plc", "ag", "se", "sa", "s.a.", "n.v.",
-        "nv", "group", "holdings", "holding", "class", "a", "b", "c", "&", "the", "kgaa", "co.,", "incorporated",
+        "inc",
+        "inc.",
+        "corp",
+        "corp.",
+        "corporation",
+        "co",
+        "co.",
+        "company",
+        "ltd",
+        "ltd.",
+        "limited",
+        "plc",
+        "ag",
+        "se",
+        "sa",
+        "s.a.",
+        "n.v.",
+        "nv",
+        "group",
+        "holdings",
+        "holding",
+        "class",
+        "a",
+        "b",
+        "c",
+        "&",
+        "the",
+        "kgaa",
+        "co.,",
+        "incorporated",
     ];
     let lower = name.to_lowercase().replace([',', '(', ')'], " ");
     let mut words: Vec<&str> = lower.split_whitespace().collect();
@@ -41,14 +69,28 @@ fn spoken_name(name: &str) -> String {
 static DIRECTORY: LazyLock<Directory> = LazyLock::new(|| {
     let mut entries: Vec<SymbolInfo> = INDICES
         .iter()
-        .map(|(symbol, name)| SymbolInfo { symbol: symbol.to_string(), name: name.to_string(), exchange: "INDEX".into(), sector: String::new() })
+        .map(|(symbol, name)| SymbolInfo {
+            symbol: symbol.to_string(),
+            name: name.to_string(),
+            exchange: "INDEX".into(),
+            sector: String::new(),
+        })
         .collect();
     let mut reader = csv::Reader::from_reader(SYMBOLS_CSV.as_bytes());
     for record in reader.records().flatten() {
         let field = |i: usize| record.get(i).unwrap_or_default().trim().to_string();
-        entries.push(SymbolInfo { symbol: field(0), name: field(1), exchange: field(2), sector: field(4) });
+        entries.push(SymbolInfo {
+            symbol: field(0),
+            name: field(1),
+            exchange: field(2),
+            sector: field(4),
+        });
     }
-    let by_symbol = entries.iter().enumerate().map(|(i, e)| (e.symbol.clone(), i)).collect();
+    let by_symbol = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.symbol.clone(), i))
+        .collect();
     let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
     let mut by_first_word: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, entry) in entries.iter().enumerate() {
@@ -58,13 +100,21 @@ static DIRECTORY: LazyLock<Directory> = LazyLock::new(|| {
         }
         by_name.entry(spoken).or_default().push(i);
     }
-    Directory { entries, by_symbol, by_name, by_first_word }
+    Directory {
+        entries,
+        by_symbol,
+        by_name,
+        by_first_word,
+    }
 });
 
 /// The directory's entry for a symbol in the app's form ("AAPL").
 pub fn lookup(symbol: &str) -> Option<&'static SymbolInfo> {
     let directory = &*DIRECTORY;
-    directory.by_symbol.get(symbol).map(|&i| &directory.entries[i])
+    directory
+        .by_symbol
+        .get(symbol)
+        .map(|&i| &directory.entries[i])
 }
 
 /// The symbols of the companies called `name` as people say it ("apple", "alphabet" → GOOG,
@@ -72,8 +122,18 @@ pub fn lookup(symbol: &str) -> Option<&'static SymbolInfo> {
 pub fn companies_named(name: &str) -> Vec<String> {
     let name = name.trim().to_lowercase();
     let directory = &*DIRECTORY;
-    let found = directory.by_name.get(&name).or_else(|| directory.by_first_word.get(&name));
-    found.map(|indices| indices.iter().map(|&i| directory.entries[i].symbol.clone()).collect()).unwrap_or_default()
+    let found = directory
+        .by_name
+        .get(&name)
+        .or_else(|| directory.by_first_word.get(&name));
+    found
+        .map(|indices| {
+            indices
+                .iter()
+                .map(|&i| directory.entries[i].symbol.clone())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Companies matching what a person typed, best first: the exact ticker or name, tickers
@@ -95,7 +155,10 @@ pub fn search(query: &str, limit: usize) -> Vec<SymbolInfo> {
                 1
             } else if ticker.starts_with(&query) {
                 2
-            } else if name.split(|c: char| !c.is_alphanumeric()).any(|word| word.starts_with(&query)) {
+            } else if name
+                .split(|c: char| !c.is_alphanumeric())
+                .any(|word| word.starts_with(&query))
+            {
                 3
             } else if name.contains(&query) {
                 4
@@ -107,7 +170,11 @@ pub fn search(query: &str, limit: usize) -> Vec<SymbolInfo> {
         })
         .collect();
     ranked.sort_by(|a, b| (a.0, a.1, &a.2.symbol).cmp(&(b.0, b.1, &b.2.symbol)));
-    ranked.into_iter().take(limit).map(|(_, _, entry)| entry.clone()).collect()
+    ranked
+        .into_iter()
+        .take(limit)
+        .map(|(_, _, entry)| entry.clone())
+        .collect()
 }
 
 #[cfg(test)]
@@ -140,7 +207,10 @@ mod tests {
     #[test]
     fn the_directory_knows_names_exchanges_and_sectors() {
         let apple = lookup("AAPL").unwrap();
-        assert_eq!((apple.name.as_str(), apple.exchange.as_str()), ("Apple Inc.", "NASDAQ"));
+        assert_eq!(
+            (apple.name.as_str(), apple.exchange.as_str()),
+            ("Apple Inc.", "NASDAQ")
+        );
         assert_eq!(apple.sector, "Information Technology");
         assert!(lookup("^SPX").is_some());
         assert!(lookup("ZZZZ").is_none());

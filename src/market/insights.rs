@@ -31,7 +31,12 @@ const VOICES_READ: u64 = 300;
 const MENTIONS_SHOWN: usize = 6;
 
 /// The state of `symbol` for `viewer` (whose communities' messages count, with public ones).
-pub async fn report(state: &AppState, viewer: Option<Uuid>, symbol: &str, language: &str) -> Result<Report, AppError> {
+pub async fn report(
+    state: &AppState,
+    viewer: Option<Uuid>,
+    symbol: &str,
+    language: &str,
+) -> Result<Report, AppError> {
     let history = state.market.history(&state.db, symbol).await?;
     let news = news(state, symbol).await;
     let voices = voices(&state.db, viewer, symbol).await?;
@@ -55,18 +60,34 @@ pub async fn news(state: &AppState, symbol: &str) -> Vec<NewsItem> {
 
 /// What the last 30 days of chat say about `symbol`, in the communities `viewer` may read:
 /// every public one and their own. Flagged and deleted messages are left out.
-pub async fn voices(db: &DatabaseConnection, viewer: Option<Uuid>, symbol: &str) -> Result<Voices, AppError> {
+pub async fn voices(
+    db: &DatabaseConnection,
+    viewer: Option<Uuid>,
+    symbol: &str,
+) -> Result<Voices, AppError> {
     let mut visible = communities::public_communities(db).await?;
     if let Some(viewer) = viewer {
         let known: HashSet<Uuid> = visible.iter().map(|c| c.id).collect();
-        visible.extend(communities::communities_of(db, viewer).await?.into_iter().filter(|c| !known.contains(&c.id)));
+        visible.extend(
+            communities::communities_of(db, viewer)
+                .await?
+                .into_iter()
+                .filter(|c| !known.contains(&c.id)),
+        );
     }
     let channels = channels::Entity::find()
         .filter(channels::Column::CommunityId.is_in(visible.iter().map(|c| c.id)))
         .all(db)
         .await?;
     // A first cut in the database ("$aapl" anywhere, any case), then the exact cashtags here.
-    let pattern = format!("%${}%", symbol.to_ascii_lowercase().split('.').next().unwrap_or_default());
+    let pattern = format!(
+        "%${}%",
+        symbol
+            .to_ascii_lowercase()
+            .split('.')
+            .next()
+            .unwrap_or_default()
+    );
     let found = messages::Entity::find()
         .filter(messages::Column::ChannelId.is_in(channels.iter().map(|c| c.id)))
         .filter(messages::Column::DeletedAt.is_null())
@@ -92,10 +113,14 @@ pub async fn voices(db: &DatabaseConnection, viewer: Option<Uuid>, symbol: &str)
         .filter_map(|m| {
             let body = m.body.clone()?;
             let names = markdown::cashtags(&body);
-            names.iter().any(|tag| symbol::normalize(tag).as_deref() == Some(symbol)).then_some((m, body))
+            names
+                .iter()
+                .any(|tag| symbol::normalize(tag).as_deref() == Some(symbol))
+                .then_some((m, body))
         })
         .collect();
-    let authors = communities::users_by_ids(db, about.iter().map(|(m, _)| m.author_id).collect()).await?;
+    let authors =
+        communities::users_by_ids(db, about.iter().map(|(m, _)| m.author_id).collect()).await?;
     let mut voices = Voices::default();
     for (message, body) in about {
         let stance = sentiment(&markdown::plain_text(&body)).stance;
@@ -108,10 +133,15 @@ pub async fn voices(db: &DatabaseConnection, viewer: Option<Uuid>, symbol: &str)
         if voices.mentions.len() < MENTIONS_SHOWN {
             let channel = channels.iter().find(|c| c.id == message.channel_id);
             let community = channel.and_then(|ch| visible.iter().find(|c| c.id == ch.community_id));
-            let (Some(channel), Some(community)) = (channel, community) else { continue };
+            let (Some(channel), Some(community)) = (channel, community) else {
+                continue;
+            };
             voices.mentions.push(Mention {
                 message_id: message.id.to_string(),
-                author: authors.get(&message.author_id).map(|u| u.display_name.clone()).unwrap_or_default(),
+                author: authors
+                    .get(&message.author_id)
+                    .map(|u| u.display_name.clone())
+                    .unwrap_or_default(),
                 community: community.name.clone(),
                 community_slug: community.slug.clone(),
                 channel: channel.name.clone(),
@@ -130,8 +160,16 @@ async fn narrative(state: &AppState, report: &Report, language: &str) -> Option<
     let mut facts = serde_json::to_value(report).ok()?;
     // The mentions' wording is not a fact about the stock.
     facts["voices"]["mentions"] = serde_json::Value::Array(Vec::new());
-    match state.ai.provider.narrate(&facts.to_string(), language).await {
-        Ok(written) => Some(Narrative { text: written.value, engine: written.engine }),
+    match state
+        .ai
+        .provider
+        .narrate(&facts.to_string(), language)
+        .await
+    {
+        Ok(written) => Some(Narrative {
+            text: written.value,
+            engine: written.engine,
+        }),
         Err(err) => {
             tracing::debug!(error = %err, "no narrative from the AI; the page uses its template");
             None

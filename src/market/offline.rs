@@ -25,7 +25,11 @@ const NAME: &str = "offline";
 const HISTORY_CSV: &str = include_str!("../../assets/market/history.csv");
 
 /// Splits inside the shipped history (the WIKI prices are not adjusted): date, ratio.
-const SPLITS: &[(&str, &str, f64)] = &[("AAPL", "2000-06-21", 2.0), ("AAPL", "2005-02-28", 2.0), ("MSFT", "2003-02-18", 2.0)];
+const SPLITS: &[(&str, &str, f64)] = &[
+    ("AAPL", "2000-06-21", 2.0),
+    ("AAPL", "2005-02-28", 2.0),
+    ("MSFT", "2003-02-18", 2.0),
+];
 
 /// Where a symbol without real history starts its simulated walk.
 const SIMULATION_START: &str = "2000-01-03";
@@ -39,7 +43,9 @@ static REAL: LazyLock<HashMap<String, Vec<Bar>>> = LazyLock::new(|| {
     let mut history: HashMap<String, Vec<Bar>> = HashMap::new();
     for line in HISTORY_CSV.lines().skip(1) {
         let f: Vec<&str> = line.split(',').collect();
-        let (Some(symbol), Some(date)) = (f.first(), f.get(1)) else { continue };
+        let (Some(symbol), Some(date)) = (f.first(), f.get(1)) else {
+            continue;
+        };
         let number = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
         history.entry(symbol.to_string()).or_default().push(Bar {
             date: date.to_string(),
@@ -67,19 +73,28 @@ static REAL: LazyLock<HashMap<String, Vec<Bar>>> = LazyLock::new(|| {
 
 /// Annualised volatility of daily log returns over a series.
 fn annual_volatility(bars: &[Bar]) -> Option<f64> {
-    let returns: Vec<f64> = bars.windows(2).map(|w| (w[1].close / w[0].close).ln()).filter(|r| r.is_finite()).collect();
+    let returns: Vec<f64> = bars
+        .windows(2)
+        .map(|w| (w[1].close / w[0].close).ln())
+        .filter(|r| r.is_finite())
+        .collect();
     if returns.len() < 20 {
         return None;
     }
     let mean = returns.iter().sum::<f64>() / returns.len() as f64;
-    let variance = returns.iter().map(|r| (r - mean).powi(2)).sum::<f64>() / (returns.len() - 1) as f64;
+    let variance =
+        returns.iter().map(|r| (r - mean).powi(2)).sum::<f64>() / (returns.len() - 1) as f64;
     Some((variance * TRADING_DAYS).sqrt())
 }
 
 /// The median volatility of the real stocks (the index excluded): what a simulated company
 /// without history of its own gets, varied per symbol.
 static TYPICAL_VOLATILITY: LazyLock<f64> = LazyLock::new(|| {
-    let mut all: Vec<f64> = REAL.iter().filter(|(s, _)| !s.starts_with('^')).filter_map(|(_, bars)| annual_volatility(bars)).collect();
+    let mut all: Vec<f64> = REAL
+        .iter()
+        .filter(|(s, _)| !s.starts_with('^'))
+        .filter_map(|(_, bars)| annual_volatility(bars))
+        .collect();
     all.sort_by(f64::total_cmp);
     all.get(all.len() / 2).copied().unwrap_or(0.3)
 });
@@ -93,7 +108,9 @@ fn mix(mut x: u64) -> u64 {
 }
 
 fn seed_of(symbol: &str) -> u64 {
-    symbol.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3))
+    symbol.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
+    })
 }
 
 /// A uniform number in (0, 1) from a hash.
@@ -128,8 +145,14 @@ impl Series {
         if let Some(real) = REAL.get(symbol) {
             let recent = &real[real.len().saturating_sub(250)..];
             let volatility = annual_volatility(recent).unwrap_or(*TYPICAL_VOLATILITY);
-            let base_volume = recent.iter().map(|b| b.volume).sum::<f64>() / recent.len().max(1) as f64;
-            return Some(Series { bars: real.clone(), seed, daily_volatility: volatility / TRADING_DAYS.sqrt(), base_volume });
+            let base_volume =
+                recent.iter().map(|b| b.volume).sum::<f64>() / recent.len().max(1) as f64;
+            return Some(Series {
+                bars: real.clone(),
+                seed,
+                daily_volatility: volatility / TRADING_DAYS.sqrt(),
+                base_volume,
+            });
         }
         directory::lookup(symbol)?;
         // A company without history: a start price of 10–400 and a volatility within ±30 % of
@@ -146,7 +169,12 @@ impl Series {
             volume: base_volume,
             simulated: true,
         };
-        Some(Series { bars: vec![first], seed, daily_volatility: volatility / TRADING_DAYS.sqrt(), base_volume })
+        Some(Series {
+            bars: vec![first],
+            seed,
+            daily_volatility: volatility / TRADING_DAYS.sqrt(),
+            base_volume,
+        })
     }
 
     /// Simulates trading days after the last bar up to `until`.
@@ -160,16 +188,29 @@ impl Series {
             if !is_trading_day(day) {
                 continue;
             }
-            let key = self.seed ^ (day.num_days_from_ce() as u64).wrapping_mul(0x2545_f491_4f6c_dd1d);
+            let key =
+                self.seed ^ (day.num_days_from_ce() as u64).wrapping_mul(0x2545_f491_4f6c_dd1d);
             let draw = |i: u64| mix(key.wrapping_add(i));
             let shock = normal(draw(1), draw(2));
             let open = last.close * (0.2 * sigma * normal(draw(3), draw(4))).exp();
             let close = last.close * (drift + sigma * shock).exp();
             let high = open.max(close) * (1.0 + 0.5 * sigma * normal(draw(5), draw(6)).abs());
-            let low = open.min(close) * (1.0 - 0.5 * sigma * normal(draw(7), draw(8)).abs()).max(0.5);
+            let low =
+                open.min(close) * (1.0 - 0.5 * sigma * normal(draw(7), draw(8)).abs()).max(0.5);
             // Big moves trade more.
-            let volume = (self.base_volume * (0.3 * normal(draw(9), draw(10))).exp() * (1.0 + shock.abs() * 0.5)).round();
-            last = Bar { date: day.format("%Y-%m-%d").to_string(), open, high, low, close, volume, simulated: true };
+            let volume = (self.base_volume
+                * (0.3 * normal(draw(9), draw(10))).exp()
+                * (1.0 + shock.abs() * 0.5))
+                .round();
+            last = Bar {
+                date: day.format("%Y-%m-%d").to_string(),
+                open,
+                high,
+                low,
+                close,
+                volume,
+                simulated: true,
+            };
             self.bars.push(last.clone());
         }
     }
@@ -191,14 +232,20 @@ impl Offline {
     }
 
     /// Runs `read` on the symbol's series extended to `until`.
-    fn with_series<T>(&self, symbol: &str, until: NaiveDate, read: impl FnOnce(&[Bar]) -> T) -> MarketResult<T> {
+    fn with_series<T>(
+        &self,
+        symbol: &str,
+        until: NaiveDate,
+        read: impl FnOnce(&[Bar]) -> T,
+    ) -> MarketResult<T> {
         let mut all = self.series.lock().unwrap_or_else(|p| p.into_inner());
         if !all.contains_key(symbol) {
             if all.len() >= SERIES_KEPT {
                 let evicted = all.keys().next().cloned();
                 evicted.map(|symbol| all.remove(&symbol));
             }
-            let series = Series::new(symbol).ok_or_else(|| MarketError::UnknownSymbol(NAME, symbol.to_string()))?;
+            let series = Series::new(symbol)
+                .ok_or_else(|| MarketError::UnknownSymbol(NAME, symbol.to_string()))?;
             all.insert(symbol.to_string(), series);
         }
         let series = all.get_mut(symbol).expect("inserted above");
@@ -208,7 +255,9 @@ impl Offline {
 }
 
 fn quote_from(symbol: &str, bars: &[Bar]) -> MarketResult<Quote> {
-    let last = bars.last().ok_or_else(|| MarketError::UnknownSymbol(NAME, symbol.to_string()))?;
+    let last = bars
+        .last()
+        .ok_or_else(|| MarketError::UnknownSymbol(NAME, symbol.to_string()))?;
     Ok(Quote {
         symbol: symbol.to_string(),
         price: last.close,
@@ -236,9 +285,15 @@ impl Provider for Offline {
 
     async fn daily(&self, symbol: &str, from: NaiveDate, to: NaiveDate) -> MarketResult<Vec<Bar>> {
         let until = to.min(Utc::now().date_naive());
-        let (from, until) = (from.format("%Y-%m-%d").to_string(), until.format("%Y-%m-%d").to_string());
+        let (from, until) = (
+            from.format("%Y-%m-%d").to_string(),
+            until.format("%Y-%m-%d").to_string(),
+        );
         self.with_series(symbol, parse_day(&until), |bars| {
-            bars.iter().filter(|b| b.date >= from && b.date <= until).cloned().collect()
+            bars.iter()
+                .filter(|b| b.date >= from && b.date <= until)
+                .cloned()
+                .collect()
         })
     }
 
@@ -258,27 +313,58 @@ mod tests {
     #[tokio::test]
     async fn real_bars_keep_their_dates_and_are_split_adjusted() {
         let offline = Offline::new();
-        let bars = offline.daily("AAPL", day("2000-03-01"), day("2000-03-03")).await.unwrap();
+        let bars = offline
+            .daily("AAPL", day("2000-03-01"), day("2000-03-03"))
+            .await
+            .unwrap();
         assert_eq!(bars.len(), 3);
         assert!(bars.iter().all(|b| !b.simulated));
         // 130.31 on 2000-03-01 before two 2:1 splits.
-        assert!((bars[0].close - 130.31 / 4.0).abs() < 1e-9, "{}", bars[0].close);
+        assert!(
+            (bars[0].close - 130.31 / 4.0).abs() < 1e-9,
+            "{}",
+            bars[0].close
+        );
         assert_eq!(bars[0].volume, 9_616_100.0 * 4.0);
         // Across the 2005 split the price moves like a normal day, not by half.
-        let around = offline.daily("AAPL", day("2005-02-25"), day("2005-03-01")).await.unwrap();
-        assert!(around.windows(2).all(|w| (w[1].close / w[0].close - 1.0).abs() < 0.1), "{around:?}");
+        let around = offline
+            .daily("AAPL", day("2005-02-25"), day("2005-03-01"))
+            .await
+            .unwrap();
+        assert!(
+            around
+                .windows(2)
+                .all(|w| (w[1].close / w[0].close - 1.0).abs() < 0.1),
+            "{around:?}"
+        );
     }
 
     #[tokio::test]
     async fn after_the_real_data_the_walk_is_simulated_deterministic_and_labelled() {
         let offline = Offline::new();
-        let bars = offline.daily("AAPL", day("2013-02-25"), day("2013-03-12")).await.unwrap();
+        let bars = offline
+            .daily("AAPL", day("2013-02-25"), day("2013-03-12"))
+            .await
+            .unwrap();
         let (real, simulated): (Vec<&Bar>, Vec<&Bar>) = bars.iter().partition(|b| !b.simulated);
         assert_eq!(real.last().unwrap().date, "2013-03-01");
-        assert_eq!(simulated.first().unwrap().date, "2013-03-04", "the next trading day, a Monday");
-        assert!(simulated.iter().all(|b| b.low <= b.open.min(b.close) && b.high >= b.open.max(b.close) && b.low > 0.0));
-        let again = Offline::new().daily("AAPL", day("2013-03-04"), day("2013-03-12")).await.unwrap();
-        assert_eq!(again, simulated.into_iter().cloned().collect::<Vec<_>>(), "the same symbol and days give the same bars");
+        assert_eq!(
+            simulated.first().unwrap().date,
+            "2013-03-04",
+            "the next trading day, a Monday"
+        );
+        assert!(simulated
+            .iter()
+            .all(|b| b.low <= b.open.min(b.close) && b.high >= b.open.max(b.close) && b.low > 0.0));
+        let again = Offline::new()
+            .daily("AAPL", day("2013-03-04"), day("2013-03-12"))
+            .await
+            .unwrap();
+        assert_eq!(
+            again,
+            simulated.into_iter().cloned().collect::<Vec<_>>(),
+            "the same symbol and days give the same bars"
+        );
 
         let quote = offline.quote("AAPL").await.unwrap();
         assert!(quote.simulated && quote.source == "offline" && quote.previous_close.is_some());
@@ -287,13 +373,23 @@ mod tests {
     #[tokio::test]
     async fn directory_companies_are_simulated_and_unknown_symbols_are_refused() {
         let offline = Offline::new();
-        let siemens = offline.daily("SIE.DE", day("2020-01-01"), day("2020-12-31")).await.unwrap();
-        assert!((250..=262).contains(&siemens.len()), "{} weekdays", siemens.len());
+        let siemens = offline
+            .daily("SIE.DE", day("2020-01-01"), day("2020-12-31"))
+            .await
+            .unwrap();
+        assert!(
+            (250..=262).contains(&siemens.len()),
+            "{} weekdays",
+            siemens.len()
+        );
         assert!(siemens.iter().all(|b| b.simulated));
         // Calibrated on the real stocks: a yearly volatility near theirs, not a flat or wild line.
         let volatility = annual_volatility(&siemens).unwrap();
         assert!((0.1..0.8).contains(&volatility), "{volatility}");
-        assert_eq!(offline.quote("ZZZZ").await, Err(MarketError::UnknownSymbol(NAME, "ZZZZ".into())));
+        assert_eq!(
+            offline.quote("ZZZZ").await,
+            Err(MarketError::UnknownSymbol(NAME, "ZZZZ".into()))
+        );
         assert_eq!(offline.search("apple").await.unwrap()[0].symbol, "AAPL");
     }
 }

@@ -20,12 +20,23 @@ pub struct Polygon {
 
 impl Polygon {
     pub fn new(client: reqwest::Client, base_url: &str, api_key: String) -> Polygon {
-        Polygon { client, base_url: base_url.trim_end_matches('/').to_string(), api_key }
+        Polygon {
+            client,
+            base_url: base_url.trim_end_matches('/').to_string(),
+            api_key,
+        }
     }
 
     async fn call(&self, path_and_query: &str) -> MarketResult<Value> {
-        let separator = if path_and_query.contains('?') { '&' } else { '?' };
-        let url = format!("{}{path_and_query}{separator}apiKey={}", self.base_url, self.api_key);
+        let separator = if path_and_query.contains('?') {
+            '&'
+        } else {
+            '?'
+        };
+        let url = format!(
+            "{}{path_and_query}{separator}apiKey={}",
+            self.base_url, self.api_key
+        );
         let (status, body) = get_text(&self.client, NAME, &url).await?;
         let json: Option<Value> = serde_json::from_str(&body).ok();
         let why = json
@@ -35,13 +46,31 @@ impl Polygon {
             .map(str::to_string);
         match status {
             200..=299 => {}
-            429 => return Err(MarketError::RateLimited(NAME, why.unwrap_or_else(|| "HTTP 429".into()))),
-            401 | 403 => return Err(MarketError::Refused(NAME, why.unwrap_or_else(|| format!("HTTP {status}")))),
-            _ => return Err(MarketError::Unavailable(NAME, why.unwrap_or_else(|| format!("HTTP {status}")))),
+            429 => {
+                return Err(MarketError::RateLimited(
+                    NAME,
+                    why.unwrap_or_else(|| "HTTP 429".into()),
+                ))
+            }
+            401 | 403 => {
+                return Err(MarketError::Refused(
+                    NAME,
+                    why.unwrap_or_else(|| format!("HTTP {status}")),
+                ))
+            }
+            _ => {
+                return Err(MarketError::Unavailable(
+                    NAME,
+                    why.unwrap_or_else(|| format!("HTTP {status}")),
+                ))
+            }
         }
         let json = json.ok_or_else(|| MarketError::Malformed(NAME, "not JSON".into()))?;
         if json.get("status").and_then(Value::as_str) == Some("ERROR") {
-            return Err(MarketError::Refused(NAME, why.unwrap_or_else(|| "status ERROR".into())));
+            return Err(MarketError::Refused(
+                NAME,
+                why.unwrap_or_else(|| "status ERROR".into()),
+            ));
         }
         Ok(json)
     }
@@ -80,7 +109,10 @@ fn day_of(millis: i64) -> MarketResult<NaiveDate> {
 
 /// `/v2/aggs/ticker/{T}/prev`: the last session, which is what a free key can see.
 pub fn parse_previous_close(symbol: &str, json: &Value) -> MarketResult<Quote> {
-    let bar = aggregates(json)?.into_iter().next().ok_or_else(|| MarketError::UnknownSymbol(NAME, symbol.to_string()))?;
+    let bar = aggregates(json)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| MarketError::UnknownSymbol(NAME, symbol.to_string()))?;
     Ok(Quote {
         symbol: symbol.to_string(),
         price: bar.c,
@@ -100,7 +132,15 @@ fn bars(json: &Value, date_of: impl Fn(i64) -> MarketResult<String>) -> MarketRe
     aggregates(json)?
         .into_iter()
         .map(|a| {
-            Ok(Bar { date: date_of(a.t)?, open: a.o, high: a.h, low: a.l, close: a.c, volume: a.v, simulated: false })
+            Ok(Bar {
+                date: date_of(a.t)?,
+                open: a.o,
+                high: a.h,
+                low: a.l,
+                close: a.c,
+                volume: a.v,
+                simulated: false,
+            })
         })
         .collect()
 }
@@ -126,11 +166,20 @@ pub fn parse_intraday(symbol: &str, json: &Value) -> MarketResult<Vec<Bar>> {
 }
 
 pub fn parse_search(json: &Value) -> MarketResult<Vec<SymbolInfo>> {
-    let results = json.get("results").and_then(Value::as_array).cloned().unwrap_or_default();
+    let results = json
+        .get("results")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     Ok(results
         .iter()
         .filter_map(|r| {
-            let text = |key: &str| r.get(key).and_then(Value::as_str).unwrap_or_default().to_string();
+            let text = |key: &str| {
+                r.get(key)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string()
+            };
             Some(SymbolInfo {
                 symbol: symbol::normalize(r.get("ticker")?.as_str()?)?,
                 name: text("name"),
@@ -142,17 +191,34 @@ pub fn parse_search(json: &Value) -> MarketResult<Vec<SymbolInfo>> {
 }
 
 pub fn parse_news(json: &Value) -> MarketResult<Vec<NewsItem>> {
-    let results = json.get("results").and_then(Value::as_array).cloned().unwrap_or_default();
+    let results = json
+        .get("results")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     Ok(results
         .iter()
         .filter_map(|r| {
-            let text = |key: &str| r.get(key).and_then(Value::as_str).unwrap_or_default().to_string();
+            let text = |key: &str| {
+                r.get(key)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string()
+            };
             let published = DateTime::parse_from_rfc3339(r.get("published_utc")?.as_str()?).ok()?;
             Some(NewsItem {
                 title: text("title"),
                 url: text("article_url"),
-                source: r.get("publisher").and_then(|p| p.get("name")).and_then(Value::as_str).unwrap_or_default().to_string(),
-                published_at: published.naive_utc().format("%Y-%m-%dT%H:%M:%S").to_string(),
+                source: r
+                    .get("publisher")
+                    .and_then(|p| p.get("name"))
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+                published_at: published
+                    .naive_utc()
+                    .format("%Y-%m-%dT%H:%M:%S")
+                    .to_string(),
                 summary: text("description"),
                 sentiment: None,
             })
@@ -170,14 +236,19 @@ impl Provider for Polygon {
         if !symbol::is_us(symbol) {
             return Err(MarketError::UnknownSymbol(NAME, symbol.to_string()));
         }
-        parse_previous_close(symbol, &self.call(&format!("/v2/aggs/ticker/{symbol}/prev")).await?)
+        parse_previous_close(
+            symbol,
+            &self.call(&format!("/v2/aggs/ticker/{symbol}/prev")).await?,
+        )
     }
 
     async fn daily(&self, symbol: &str, from: NaiveDate, to: NaiveDate) -> MarketResult<Vec<Bar>> {
         if !symbol::is_us(symbol) {
             return Err(MarketError::UnknownSymbol(NAME, symbol.to_string()));
         }
-        let path = format!("/v2/aggs/ticker/{symbol}/range/1/day/{from}/{to}?adjusted=true&sort=asc&limit=50000");
+        let path = format!(
+            "/v2/aggs/ticker/{symbol}/range/1/day/{from}/{to}?adjusted=true&sort=asc&limit=50000"
+        );
         parse_daily(symbol, &self.call(&path).await?)
     }
 
@@ -193,12 +264,26 @@ impl Provider for Polygon {
     }
 
     async fn search(&self, query: &str) -> MarketResult<Vec<SymbolInfo>> {
-        let query: String = query.chars().filter(|c| c.is_alphanumeric() || *c == ' ').collect();
-        parse_search(&self.call(&format!("/v3/reference/tickers?search={}&active=true&limit=20", query.trim().replace(' ', "+"))).await?)
+        let query: String = query
+            .chars()
+            .filter(|c| c.is_alphanumeric() || *c == ' ')
+            .collect();
+        parse_search(
+            &self
+                .call(&format!(
+                    "/v3/reference/tickers?search={}&active=true&limit=20",
+                    query.trim().replace(' ', "+")
+                ))
+                .await?,
+        )
     }
 
     async fn news(&self, symbol: &str) -> MarketResult<Vec<NewsItem>> {
-        parse_news(&self.call(&format!("/v2/reference/news?ticker={symbol}&limit=20")).await?)
+        parse_news(
+            &self
+                .call(&format!("/v2/reference/news?ticker={symbol}&limit=20"))
+                .await?,
+        )
     }
 }
 
@@ -218,10 +303,22 @@ mod tests {
     #[test]
     fn aggregates_become_dated_bars() {
         let bars = parse_daily("AAPL", &json(AGGS)).unwrap();
-        assert_eq!(bars.iter().map(|b| b.date.as_str()).collect::<Vec<_>>(), ["2005-04-01", "2005-04-04"]);
-        assert_eq!((bars[0].open, bars[0].close, bars[0].volume), (1.5032, 1.4604, 642_646_396.0));
-        assert_eq!(parse_daily("AAPL", &json(EMPTY)), Err(MarketError::UnknownSymbol(NAME, "AAPL".into())));
-        assert!(matches!(parse_daily("AAPL", &json(r#"{"results":[{"o":"x"}]}"#)), Err(MarketError::Malformed(..))));
+        assert_eq!(
+            bars.iter().map(|b| b.date.as_str()).collect::<Vec<_>>(),
+            ["2005-04-01", "2005-04-04"]
+        );
+        assert_eq!(
+            (bars[0].open, bars[0].close, bars[0].volume),
+            (1.5032, 1.4604, 642_646_396.0)
+        );
+        assert_eq!(
+            parse_daily("AAPL", &json(EMPTY)),
+            Err(MarketError::UnknownSymbol(NAME, "AAPL".into()))
+        );
+        assert!(matches!(
+            parse_daily("AAPL", &json(r#"{"results":[{"o":"x"}]}"#)),
+            Err(MarketError::Malformed(..))
+        ));
     }
 
     #[test]
@@ -230,13 +327,22 @@ mod tests {
         let bars = parse_intraday("AAPL", &json(AGGS)).unwrap();
         assert_eq!(bars.len(), 1, "only the latest session: {bars:?}");
         assert!(bars[0].date.starts_with("2005-04-04 "), "{}", bars[0].date);
-        assert_eq!(parse_intraday("AAPL", &json(EMPTY)), Err(MarketError::UnknownSymbol(NAME, "AAPL".into())));
+        assert_eq!(
+            parse_intraday("AAPL", &json(EMPTY)),
+            Err(MarketError::UnknownSymbol(NAME, "AAPL".into()))
+        );
     }
 
     #[test]
     fn the_previous_close_is_the_quote() {
         let quote = parse_previous_close("AAPL", &json(PREV)).unwrap();
-        assert_eq!((quote.price, quote.as_of.as_str(), quote.source.as_str()), (156.8, "2022-04-26", "polygon"));
-        assert_eq!(parse_previous_close("ZZZZ", &json(EMPTY)), Err(MarketError::UnknownSymbol(NAME, "ZZZZ".into())));
+        assert_eq!(
+            (quote.price, quote.as_of.as_str(), quote.source.as_str()),
+            (156.8, "2022-04-26", "polygon")
+        );
+        assert_eq!(
+            parse_previous_close("ZZZZ", &json(EMPTY)),
+            Err(MarketError::UnknownSymbol(NAME, "ZZZZ".into()))
+        );
     }
 }

@@ -31,7 +31,10 @@ pub enum MarketError {
 impl MarketError {
     /// A failure of the source itself, as opposed to an answer about the request.
     fn counts_against_source(&self) -> bool {
-        !matches!(self, MarketError::UnknownSymbol(..) | MarketError::Unsupported(_))
+        !matches!(
+            self,
+            MarketError::UnknownSymbol(..) | MarketError::Unsupported(_)
+        )
     }
 }
 
@@ -80,7 +83,10 @@ impl Chain {
         Chain {
             links: providers
                 .into_iter()
-                .map(|provider| Link { provider, breaker: CircuitBreaker::new(FAILURES_TO_SKIP, SKIP_FOR) })
+                .map(|provider| Link {
+                    provider,
+                    breaker: CircuitBreaker::new(FAILURES_TO_SKIP, SKIP_FOR),
+                })
                 .collect(),
         }
     }
@@ -113,7 +119,11 @@ impl Chain {
                         if let MarketError::RateLimited(..) = err {
                             link.breaker.pause(RATE_LIMIT_PAUSE);
                         } else if link.breaker.failed() {
-                            tracing::warn!(source = link.provider.name(), "market source skipped for {:?}", SKIP_FOR);
+                            tracing::warn!(
+                                source = link.provider.name(),
+                                "market source skipped for {:?}",
+                                SKIP_FOR
+                            );
                         }
                         failure = Some(err);
                     } else {
@@ -132,18 +142,28 @@ impl Chain {
         }
         // Nobody could answer: the symbol is unknown, a source failed, or no source offers this
         // at all (intraday prices from the offline source, say) — in that order.
-        Err(unknown.or(failure).or(unsupported).unwrap_or(MarketError::Unavailable(
-            "market data",
-            "no source is configured or available".into(),
-        )))
+        Err(unknown
+            .or(failure)
+            .or(unsupported)
+            .unwrap_or(MarketError::Unavailable(
+                "market data",
+                "no source is configured or available".into(),
+            )))
     }
 
     pub async fn quote<'s>(&'s self, symbol: &'s str) -> MarketResult<Quote> {
-        self.first(|p| Box::pin(p.quote(symbol))).await.map(|(quote, _)| quote)
+        self.first(|p| Box::pin(p.quote(symbol)))
+            .await
+            .map(|(quote, _)| quote)
     }
 
     /// The bars and the name of the source that gave them.
-    pub async fn daily<'s>(&'s self, symbol: &'s str, from: NaiveDate, to: NaiveDate) -> MarketResult<(Vec<Bar>, &'static str)> {
+    pub async fn daily<'s>(
+        &'s self,
+        symbol: &'s str,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> MarketResult<(Vec<Bar>, &'static str)> {
         self.first(|p| Box::pin(p.daily(symbol, from, to))).await
     }
 
@@ -153,16 +173,24 @@ impl Chain {
     }
 
     pub async fn search<'s>(&'s self, query: &'s str) -> MarketResult<Vec<SymbolInfo>> {
-        self.first(|p| Box::pin(p.search(query))).await.map(|(found, _)| found)
+        self.first(|p| Box::pin(p.search(query)))
+            .await
+            .map(|(found, _)| found)
     }
 
     pub async fn news<'s>(&'s self, symbol: &'s str) -> MarketResult<Vec<NewsItem>> {
-        self.first(|p| Box::pin(p.news(symbol))).await.map(|(news, _)| news)
+        self.first(|p| Box::pin(p.news(symbol)))
+            .await
+            .map(|(news, _)| news)
     }
 }
 
 /// Sorts intraday bars and keeps the last day's.
-pub fn latest_session(symbol: &str, mut bars: Vec<Bar>, source: &'static str) -> MarketResult<Vec<Bar>> {
+pub fn latest_session(
+    symbol: &str,
+    mut bars: Vec<Bar>,
+    source: &'static str,
+) -> MarketResult<Vec<Bar>> {
     bars.sort_by(|a, b| a.date.cmp(&b.date));
     let Some(last_day) = bars.last().map(|b| b.date[..10].to_string()) else {
         return Err(MarketError::UnknownSymbol(source, symbol.to_string()));
@@ -183,14 +211,21 @@ pub fn http_client() -> reqwest::Client {
 }
 
 /// GETs `url` and returns the status and body, or why there was none.
-pub async fn get_text(client: &reqwest::Client, source: &'static str, url: &str) -> MarketResult<(u16, String)> {
+pub async fn get_text(
+    client: &reqwest::Client,
+    source: &'static str,
+    url: &str,
+) -> MarketResult<(u16, String)> {
     let response = client
         .get(url)
         .send()
         .await
         .map_err(|err| MarketError::Unavailable(source, without_url(err)))?;
     let status = response.status().as_u16();
-    let body = response.text().await.map_err(|err| MarketError::Unavailable(source, without_url(err)))?;
+    let body = response
+        .text()
+        .await
+        .map_err(|err| MarketError::Unavailable(source, without_url(err)))?;
     Ok((status, body))
 }
 
@@ -246,35 +281,73 @@ mod tests {
         }
     }
 
-    fn scripted(name: &'static str, answer: MarketResult<f64>) -> (Box<dyn Provider>, Arc<AtomicUsize>) {
+    fn scripted(
+        name: &'static str,
+        answer: MarketResult<f64>,
+    ) -> (Box<dyn Provider>, Arc<AtomicUsize>) {
         let calls = Arc::new(AtomicUsize::new(0));
-        (Box::new(Scripted { name, answer, calls: calls.clone() }), calls)
+        (
+            Box::new(Scripted {
+                name,
+                answer,
+                calls: calls.clone(),
+            }),
+            calls,
+        )
     }
 
     #[tokio::test]
     async fn a_failing_source_falls_through_and_is_skipped_after_a_run_of_failures() {
-        let (down, down_calls) = scripted("stooq", Err(MarketError::Refused("stooq", "an HTML page".into())));
+        let (down, down_calls) = scripted(
+            "stooq",
+            Err(MarketError::Refused("stooq", "an HTML page".into())),
+        );
         let (offline, _) = scripted("offline", Ok(93.42));
         let chain = Chain::new(vec![down, offline]);
         for _ in 0..5 {
             let quote = chain.quote("AAPL").await.unwrap();
             assert_eq!((quote.price, quote.source.as_str()), (93.42, "offline"));
         }
-        assert_eq!(down_calls.load(Ordering::SeqCst), FAILURES_TO_SKIP as usize, "skipped once the circuit opened");
+        assert_eq!(
+            down_calls.load(Ordering::SeqCst),
+            FAILURES_TO_SKIP as usize,
+            "skipped once the circuit opened"
+        );
     }
 
     #[tokio::test]
     async fn unknown_everywhere_is_unknown_and_a_rate_limit_pauses_the_source() {
-        let (limited, limited_calls) = scripted("alpha vantage", Err(MarketError::RateLimited("alpha vantage", "25 a day".into())));
-        let (unknown, _) = scripted("offline", Err(MarketError::UnknownSymbol("offline", "ZZZZ".into())));
+        let (limited, limited_calls) = scripted(
+            "alpha vantage",
+            Err(MarketError::RateLimited("alpha vantage", "25 a day".into())),
+        );
+        let (unknown, _) = scripted(
+            "offline",
+            Err(MarketError::UnknownSymbol("offline", "ZZZZ".into())),
+        );
         let chain = Chain::new(vec![limited, unknown]);
-        assert!(matches!(chain.quote("ZZZZ").await, Err(MarketError::UnknownSymbol(_, s)) if s == "ZZZZ"));
+        assert!(
+            matches!(chain.quote("ZZZZ").await, Err(MarketError::UnknownSymbol(_, s)) if s == "ZZZZ")
+        );
         chain.quote("ZZZZ").await.unwrap_err();
-        assert_eq!(limited_calls.load(Ordering::SeqCst), 1, "paused after its rate limit");
+        assert_eq!(
+            limited_calls.load(Ordering::SeqCst),
+            1,
+            "paused after its rate limit"
+        );
 
-        let (down, _) = scripted("polygon", Err(MarketError::Unavailable("polygon", "could not connect".into())));
+        let (down, _) = scripted(
+            "polygon",
+            Err(MarketError::Unavailable(
+                "polygon",
+                "could not connect".into(),
+            )),
+        );
         let chain = Chain::new(vec![down]);
-        assert!(matches!(chain.quote("AAPL").await, Err(MarketError::Unavailable(..))));
+        assert!(matches!(
+            chain.quote("AAPL").await,
+            Err(MarketError::Unavailable(..))
+        ));
         assert!(Chain::new(vec![]).quote("AAPL").await.is_err());
     }
 }

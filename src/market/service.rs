@@ -54,9 +54,16 @@ impl<'m> Turn<'m> {
 
 impl Drop for Turn<'_> {
     fn drop(&mut self) {
-        let mut in_flight = self.market.in_flight.lock().unwrap_or_else(|p| p.into_inner());
+        let mut in_flight = self
+            .market
+            .in_flight
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
         // Held by the map and by this turn only: nobody else is waiting.
-        if in_flight.get(self.key).is_some_and(|held| Arc::ptr_eq(held, &self.lock) && Arc::strong_count(held) == 2) {
+        if in_flight
+            .get(self.key)
+            .is_some_and(|held| Arc::ptr_eq(held, &self.lock) && Arc::strong_count(held) == 2)
+        {
             in_flight.remove(self.key);
         }
     }
@@ -74,7 +81,11 @@ pub struct Market {
 
 impl Market {
     pub fn new(chain: Chain) -> Market {
-        Market { chain, in_flight: Mutex::new(HashMap::new()), histories: Mutex::new(HashMap::new()) }
+        Market {
+            chain,
+            in_flight: Mutex::new(HashMap::new()),
+            histories: Mutex::new(HashMap::new()),
+        }
     }
 
     pub fn from_config(config: &MarketConfig) -> Market {
@@ -84,15 +95,21 @@ impl Market {
             .iter()
             .map(|source| -> Box<dyn Provider> {
                 match source {
-                    MarketSource::Stooq => Box::new(Stooq::new(client.clone(), &config.stooq_url, config.stooq_key.clone())),
+                    MarketSource::Stooq => Box::new(Stooq::new(
+                        client.clone(),
+                        &config.stooq_url,
+                        config.stooq_key.clone(),
+                    )),
                     MarketSource::AlphaVantage => Box::new(AlphaVantage::new(
                         client.clone(),
                         &config.alpha_vantage_url,
                         config.alpha_vantage_key.clone().unwrap_or_default(),
                     )),
-                    MarketSource::Polygon => {
-                        Box::new(Polygon::new(client.clone(), &config.polygon_url, config.polygon_key.clone().unwrap_or_default()))
-                    }
+                    MarketSource::Polygon => Box::new(Polygon::new(
+                        client.clone(),
+                        &config.polygon_url,
+                        config.polygon_key.clone().unwrap_or_default(),
+                    )),
                     MarketSource::Offline => Box::new(Offline::new()),
                 }
             })
@@ -102,7 +119,10 @@ impl Market {
 
     /// Cache keys being fetched right now.
     pub fn fetches_in_flight(&self) -> usize {
-        self.in_flight.lock().unwrap_or_else(|p| p.into_inner()).len()
+        self.in_flight
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .len()
     }
 
     /// The configured sources, in order ("stooq, offline").
@@ -111,32 +131,63 @@ impl Market {
     }
 
     pub async fn quote(&self, db: &DatabaseConnection, symbol: &str) -> MarketResult<Quote> {
-        self.cached(db, &format!("quote:{symbol}"), QUOTE_TTL, || self.chain.quote(symbol), |q: &Quote| q.source.clone())
-            .await
-            .map(|(quote, _)| quote)
+        self.cached(
+            db,
+            &format!("quote:{symbol}"),
+            QUOTE_TTL,
+            || self.chain.quote(symbol),
+            |q: &Quote| q.source.clone(),
+        )
+        .await
+        .map(|(quote, _)| quote)
     }
 
     /// About the last five years and ten months of daily bars, oldest first.
     pub async fn history(&self, db: &DatabaseConnection, symbol: &str) -> MarketResult<History> {
-        self.shared_history(db, symbol).await.map(|history| (*history).clone())
+        self.shared_history(db, symbol)
+            .await
+            .map(|history| (*history).clone())
     }
 
     /// `history`, shared rather than copied.
-    pub async fn shared_history(&self, db: &DatabaseConnection, symbol: &str) -> MarketResult<Arc<History>> {
+    pub async fn shared_history(
+        &self,
+        db: &DatabaseConnection,
+        symbol: &str,
+    ) -> MarketResult<Arc<History>> {
         let now = Utc::now();
-        if let Some((fetched, history)) = self.histories.lock().unwrap_or_else(|p| p.into_inner()).get(symbol) {
+        if let Some((fetched, history)) = self
+            .histories
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(symbol)
+        {
             if now - *fetched < HISTORY_TTL {
                 return Ok(history.clone());
             }
         }
         let today = now.date_naive();
-        let from = today.checked_sub_months(Months::new(HISTORY_MONTHS)).unwrap_or(today);
+        let from = today
+            .checked_sub_months(Months::new(HISTORY_MONTHS))
+            .unwrap_or(today);
         let fetch = || async {
             let (bars, source) = self.chain.daily(symbol, from, today).await?;
-            Ok(History { symbol: symbol.to_string(), bars, source: source.to_string(), fetched_at: String::new() })
+            Ok(History {
+                symbol: symbol.to_string(),
+                bars,
+                source: source.to_string(),
+                fetched_at: String::new(),
+            })
         };
-        let (mut history, (_, fetched_at)) =
-            self.cached(db, &format!("daily:{symbol}"), HISTORY_TTL, fetch, |h: &History| h.source.clone()).await?;
+        let (mut history, (_, fetched_at)) = self
+            .cached(
+                db,
+                &format!("daily:{symbol}"),
+                HISTORY_TTL,
+                fetch,
+                |h: &History| h.source.clone(),
+            )
+            .await?;
         history.fetched_at = fetched_at;
         let history = Arc::new(history);
         if let Ok(fetched) = chrono::DateTime::parse_from_rfc3339(&history.fetched_at) {
@@ -145,12 +196,19 @@ impl Market {
                 // Make room: drop what has expired, else the oldest.
                 kept.retain(|_, (at, _)| now - *at < HISTORY_TTL);
                 if kept.len() >= HISTORIES_IN_MEMORY {
-                    if let Some(oldest) = kept.iter().min_by_key(|(_, (at, _))| *at).map(|(k, _)| k.clone()) {
+                    if let Some(oldest) = kept
+                        .iter()
+                        .min_by_key(|(_, (at, _))| *at)
+                        .map(|(k, _)| k.clone())
+                    {
                         kept.remove(&oldest);
                     }
                 }
             }
-            kept.insert(symbol.to_string(), (fetched.with_timezone(&Utc), history.clone()));
+            kept.insert(
+                symbol.to_string(),
+                (fetched.with_timezone(&Utc), history.clone()),
+            );
         }
         Ok(history)
     }
@@ -159,19 +217,37 @@ impl Market {
     pub async fn intraday(&self, db: &DatabaseConnection, symbol: &str) -> MarketResult<History> {
         let fetch = || async {
             let (bars, source) = self.chain.intraday(symbol).await?;
-            Ok(History { symbol: symbol.to_string(), bars, source: source.to_string(), fetched_at: String::new() })
+            Ok(History {
+                symbol: symbol.to_string(),
+                bars,
+                source: source.to_string(),
+                fetched_at: String::new(),
+            })
         };
-        let (mut history, (_, fetched_at)) =
-            self.cached(db, &format!("intraday:{symbol}"), INTRADAY_TTL, fetch, |h: &History| h.source.clone()).await?;
+        let (mut history, (_, fetched_at)) = self
+            .cached(
+                db,
+                &format!("intraday:{symbol}"),
+                INTRADAY_TTL,
+                fetch,
+                |h: &History| h.source.clone(),
+            )
+            .await?;
         history.fetched_at = fetched_at;
         Ok(history)
     }
 
     /// Recent articles about a symbol, from the first source that has news.
     pub async fn news(&self, db: &DatabaseConnection, symbol: &str) -> MarketResult<Vec<NewsItem>> {
-        self.cached(db, &format!("news:{symbol}"), NEWS_TTL, || self.chain.news(symbol), |_: &Vec<NewsItem>| "news".to_string())
-            .await
-            .map(|(news, _)| news)
+        self.cached(
+            db,
+            &format!("news:{symbol}"),
+            NEWS_TTL,
+            || self.chain.news(symbol),
+            |_: &Vec<NewsItem>| "news".to_string(),
+        )
+        .await
+        .map(|(news, _)| news)
     }
 
     /// Companies for a search box: the shipped directory, which knows names offline.
@@ -196,7 +272,10 @@ impl Market {
     {
         let turn = Turn::take(self, key);
         let _held = turn.lock.lock().await;
-        match market_cache::Entity::find_by_id(key.to_string()).one(db).await {
+        match market_cache::Entity::find_by_id(key.to_string())
+            .one(db)
+            .await
+        {
             Ok(Some(row)) if Utc::now() - row.fetched_at < ttl => {
                 if let Ok(value) = serde_json::from_str::<T>(&row.body) {
                     return Ok((value, (row.source, row.fetched_at.to_rfc3339())));
@@ -210,14 +289,19 @@ impl Market {
         let now = Utc::now();
         let row = market_cache::ActiveModel {
             key: Set(key.to_string()),
-            body: Set(serde_json::to_string(&value).map_err(|e| MarketError::Malformed("cache", e.to_string()))?),
+            body: Set(serde_json::to_string(&value)
+                .map_err(|e| MarketError::Malformed("cache", e.to_string()))?),
             source: Set(source.clone()),
             fetched_at: Set(now),
         };
         let stored = market_cache::Entity::insert(row)
             .on_conflict(
                 OnConflict::column(market_cache::Column::Key)
-                    .update_columns([market_cache::Column::Body, market_cache::Column::Source, market_cache::Column::FetchedAt])
+                    .update_columns([
+                        market_cache::Column::Body,
+                        market_cache::Column::Source,
+                        market_cache::Column::FetchedAt,
+                    ])
                     .to_owned(),
             )
             .exec(db)

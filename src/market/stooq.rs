@@ -24,7 +24,11 @@ pub struct Stooq {
 
 impl Stooq {
     pub fn new(client: reqwest::Client, base_url: &str, api_key: Option<String>) -> Stooq {
-        Stooq { client, base_url: base_url.trim_end_matches('/').to_string(), api_key }
+        Stooq {
+            client,
+            base_url: base_url.trim_end_matches('/').to_string(),
+            api_key,
+        }
     }
 }
 
@@ -35,7 +39,11 @@ impl Provider for Stooq {
     }
 
     async fn quote(&self, symbol: &str) -> MarketResult<Quote> {
-        let url = format!("{}/q/l/?s={}&f=sd2t2ohlcv&h&e=csv", self.base_url, symbol::stooq(symbol));
+        let url = format!(
+            "{}/q/l/?s={}&f=sd2t2ohlcv&h&e=csv",
+            self.base_url,
+            symbol::stooq(symbol)
+        );
         let (status, body) = get_text(&self.client, NAME, &url).await?;
         check_status(status)?;
         parse_quote(symbol, &body)
@@ -72,9 +80,20 @@ fn expect_csv<'a>(body: &'a str, header: &str) -> MarketResult<std::str::Lines<'
     let body = body.trim_start_matches('\u{feff}').trim_start();
     let mut lines = body.lines();
     match lines.next().map(str::trim) {
-        Some(first) if first.len() >= header.len() && first[..header.len()].eq_ignore_ascii_case(header) => Ok(lines),
-        Some(first) if first.starts_with('<') => Err(MarketError::Refused(NAME, "an HTML page instead of CSV".into())),
-        Some(first) if first.to_ascii_lowercase().contains("apikey") || first.to_ascii_lowercase().contains("api key") => {
+        Some(first)
+            if first.len() >= header.len()
+                && first[..header.len()].eq_ignore_ascii_case(header) =>
+        {
+            Ok(lines)
+        }
+        Some(first) if first.starts_with('<') => Err(MarketError::Refused(
+            NAME,
+            "an HTML page instead of CSV".into(),
+        )),
+        Some(first)
+            if first.to_ascii_lowercase().contains("apikey")
+                || first.to_ascii_lowercase().contains("api key") =>
+        {
             Err(MarketError::Refused(NAME, "it asks for an API key".into()))
         }
         Some("No data") => Err(MarketError::UnknownSymbol(NAME, String::new())),
@@ -83,7 +102,10 @@ fn expect_csv<'a>(body: &'a str, header: &str) -> MarketResult<std::str::Lines<'
 }
 
 fn number(field: &str, what: &str) -> MarketResult<f64> {
-    let value: f64 = field.trim().parse().map_err(|_| MarketError::Malformed(NAME, format!("{what} `{field}`")))?;
+    let value: f64 = field
+        .trim()
+        .parse()
+        .map_err(|_| MarketError::Malformed(NAME, format!("{what} `{field}`")))?;
     if value.is_finite() {
         Ok(value)
     } else {
@@ -94,10 +116,15 @@ fn number(field: &str, what: &str) -> MarketResult<f64> {
 /// The quote CSV: a header and one row; `N/D` in every field means an unknown symbol.
 pub fn parse_quote(symbol: &str, body: &str) -> MarketResult<Quote> {
     let mut rows = expect_csv(body, QUOTE_HEADER)?;
-    let row = rows.next().ok_or_else(|| MarketError::Malformed(NAME, "no row".into()))?;
+    let row = rows
+        .next()
+        .ok_or_else(|| MarketError::Malformed(NAME, "no row".into()))?;
     let fields: Vec<&str> = row.trim().split(',').collect();
     if fields.len() < 8 {
-        return Err(MarketError::Malformed(NAME, format!("{} fields in `{row}`", fields.len())));
+        return Err(MarketError::Malformed(
+            NAME,
+            format!("{} fields in `{row}`", fields.len()),
+        ));
     }
     if fields[1..].iter().any(|f| f.trim() == "N/D") {
         return Err(MarketError::UnknownSymbol(NAME, symbol.to_string()));
@@ -125,7 +152,9 @@ pub fn parse_quote(symbol: &str, body: &str) -> MarketResult<Quote> {
 /// The history CSV, oldest first as Stooq sends it.
 pub fn parse_history(symbol: &str, body: &str) -> MarketResult<Vec<Bar>> {
     let rows = expect_csv(body, HISTORY_HEADER).map_err(|err| match err {
-        MarketError::UnknownSymbol(source, _) => MarketError::UnknownSymbol(source, symbol.to_string()),
+        MarketError::UnknownSymbol(source, _) => {
+            MarketError::UnknownSymbol(source, symbol.to_string())
+        }
         other => other,
     })?;
     let mut bars = Vec::new();
@@ -134,7 +163,8 @@ pub fn parse_history(symbol: &str, body: &str) -> MarketResult<Vec<Bar>> {
         if f.len() < 5 {
             return Err(MarketError::Malformed(NAME, format!("row `{row}`")));
         }
-        let date = NaiveDate::parse_from_str(f[0], "%Y-%m-%d").map_err(|_| MarketError::Malformed(NAME, format!("date `{}`", f[0])))?;
+        let date = NaiveDate::parse_from_str(f[0], "%Y-%m-%d")
+            .map_err(|_| MarketError::Malformed(NAME, format!("date `{}`", f[0])))?;
         bars.push(Bar {
             date: date.format("%Y-%m-%d").to_string(),
             open: number(f[1], "open")?,
@@ -142,7 +172,11 @@ pub fn parse_history(symbol: &str, body: &str) -> MarketResult<Vec<Bar>> {
             low: number(f[3], "low")?,
             close: number(f[4], "close")?,
             // Indices have no volume column.
-            volume: f.get(5).map(|v| number(v, "volume")).transpose()?.unwrap_or(0.0),
+            volume: f
+                .get(5)
+                .map(|v| number(v, "volume"))
+                .transpose()?
+                .unwrap_or(0.0),
             simulated: false,
         });
     }
@@ -159,7 +193,8 @@ mod tests {
 
     // Bodies as Stooq sends them (../shared/fixtures/providers/README.md, E1).
     const QUOTE: &str = "Symbol,Date,Time,Open,High,Low,Close,Volume\r\nAAPL.US,2026-04-26,22:00:01,175.21,176.48,174.99,175.43,52341234\r\n";
-    const UNKNOWN: &str = "Symbol,Date,Time,Open,High,Low,Close,Volume\r\nZZZZ.US,N/D,N/D,N/D,N/D,N/D,N/D,N/D\r\n";
+    const UNKNOWN: &str =
+        "Symbol,Date,Time,Open,High,Low,Close,Volume\r\nZZZZ.US,N/D,N/D,N/D,N/D,N/D,N/D,N/D\r\n";
     const INTERSTITIAL: &str = "<!DOCTYPE html><html><head><title>Checking your browser</title></head><body><script>/* proof of work */</script></body></html>";
     const WANTS_KEY: &str = "Get your apikey:\r\n\r\n1. Open https://stooq.com/q/d/?s=aapl.us&get_apikey\r\n2. Enter the captcha code\r\n";
 
@@ -167,7 +202,10 @@ mod tests {
     fn a_quote_row_becomes_a_quote() {
         let quote = parse_quote("AAPL", QUOTE).unwrap();
         assert_eq!(quote.price, 175.43);
-        assert_eq!((quote.open, quote.high, quote.low), (Some(175.21), Some(176.48), Some(174.99)));
+        assert_eq!(
+            (quote.open, quote.high, quote.low),
+            (Some(175.21), Some(176.48), Some(174.99))
+        );
         assert_eq!(quote.volume, Some(52_341_234.0));
         assert_eq!(quote.as_of, "2026-04-26T22:00:01");
         assert_eq!(quote.source, "stooq");
@@ -176,25 +214,51 @@ mod tests {
 
     #[test]
     fn refusals_are_never_read_as_prices() {
-        assert_eq!(parse_quote("ZZZZ", UNKNOWN), Err(MarketError::UnknownSymbol(NAME, "ZZZZ".into())));
-        assert!(matches!(parse_quote("AAPL", INTERSTITIAL), Err(MarketError::Refused(_, why)) if why.contains("HTML")));
-        assert!(matches!(parse_history("AAPL", WANTS_KEY), Err(MarketError::Refused(_, why)) if why.contains("key")));
-        assert!(matches!(parse_quote("AAPL", ""), Err(MarketError::Malformed(..))));
+        assert_eq!(
+            parse_quote("ZZZZ", UNKNOWN),
+            Err(MarketError::UnknownSymbol(NAME, "ZZZZ".into()))
+        );
+        assert!(
+            matches!(parse_quote("AAPL", INTERSTITIAL), Err(MarketError::Refused(_, why)) if why.contains("HTML"))
+        );
+        assert!(
+            matches!(parse_history("AAPL", WANTS_KEY), Err(MarketError::Refused(_, why)) if why.contains("key"))
+        );
+        assert!(matches!(
+            parse_quote("AAPL", ""),
+            Err(MarketError::Malformed(..))
+        ));
         assert!(matches!(
             parse_quote("AAPL", "Symbol,Date,Time,Open,High,Low,Close,Volume\r\nAAPL.US,2026-04-26,22:00:01,175.21,abc,174.99,175.43,1\r\n"),
             Err(MarketError::Malformed(_, why)) if why.contains("abc")
         ));
-        assert!(matches!(parse_quote("AAPL", "Symbol,Date,Time,Open,High,Low,Close,Volume\r\nAAPL.US,2026-04-26\r\n"), Err(MarketError::Malformed(..))));
+        assert!(matches!(
+            parse_quote(
+                "AAPL",
+                "Symbol,Date,Time,Open,High,Low,Close,Volume\r\nAAPL.US,2026-04-26\r\n"
+            ),
+            Err(MarketError::Malformed(..))
+        ));
     }
 
     #[test]
     fn history_is_sorted_and_an_empty_download_is_an_unknown_symbol() {
         let body = "Date,Open,High,Low,Close,Volume\r\n2026-04-24,170,171,169,170.5,1000\r\n2026-04-23,168,170,167,169,900\r\n";
         let bars = parse_history("AAPL", body).unwrap();
-        assert_eq!(bars.iter().map(|b| b.date.as_str()).collect::<Vec<_>>(), ["2026-04-23", "2026-04-24"]);
+        assert_eq!(
+            bars.iter().map(|b| b.date.as_str()).collect::<Vec<_>>(),
+            ["2026-04-23", "2026-04-24"]
+        );
         assert_eq!(bars[1].close, 170.5);
-        assert_eq!(parse_history("ZZZZ", "No data"), Err(MarketError::UnknownSymbol(NAME, "ZZZZ".into())));
-        let index = parse_history("^SPX", "Date,Open,High,Low,Close\r\n2026-04-24,5000,5010,4990,5005\r\n").unwrap();
+        assert_eq!(
+            parse_history("ZZZZ", "No data"),
+            Err(MarketError::UnknownSymbol(NAME, "ZZZZ".into()))
+        );
+        let index = parse_history(
+            "^SPX",
+            "Date,Open,High,Low,Close\r\n2026-04-24,5000,5010,4990,5005\r\n",
+        )
+        .unwrap();
         assert_eq!(index[0].volume, 0.0);
     }
 }

@@ -11,7 +11,9 @@ pub fn normalize(input: &str) -> Option<String> {
     if trimmed.is_empty() || trimmed.len() > MAX_LEN {
         return None;
     }
-    let valid = trimmed.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '^'))
+    let valid = trimmed
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '^'))
         && trimmed.chars().any(|c| c.is_ascii_alphabetic())
         && !trimmed.starts_with('.')
         && !trimmed.ends_with('.');
@@ -19,7 +21,12 @@ pub fn normalize(input: &str) -> Option<String> {
         return None;
     }
     let upper = trimmed.to_ascii_uppercase();
-    Some(upper.strip_suffix(".US").map(str::to_string).unwrap_or(upper))
+    Some(
+        upper
+            .strip_suffix(".US")
+            .map(str::to_string)
+            .unwrap_or(upper),
+    )
 }
 
 /// The form Stooq wants: lower case, with `.us` for US tickers (`aapl.us`, `sap.de`, `^spx`).
@@ -50,7 +57,17 @@ mod tests {
         assert_eq!(normalize("sap.de").as_deref(), Some("SAP.DE"));
         assert_eq!(normalize("brk-b").as_deref(), Some("BRK-B"));
         assert_eq!(normalize("^spx").as_deref(), Some("^SPX"));
-        for bad in ["", "$", "123", "aapl us", "a/b", ".us", "aapl.", "averyveryverylongsymbol", "<script>"] {
+        for bad in [
+            "",
+            "$",
+            "123",
+            "aapl us",
+            "a/b",
+            ".us",
+            "aapl.",
+            "averyveryverylongsymbol",
+            "<script>",
+        ] {
             assert_eq!(normalize(bad), None, "{bad:?}");
         }
     }

@@ -39,7 +39,9 @@ pub use server::*;
 #[cfg(feature = "ssr")]
 mod server {
     use chrono::Utc;
-    use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+    use sea_orm::{
+        ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    };
     use uuid::Uuid;
 
     use super::*;
@@ -68,7 +70,11 @@ mod server {
             None => Vec::new(),
         };
         let is_own = !own.is_empty();
-        let symbols = if is_own { own } else { SUGGESTED.map(str::to_string).to_vec() };
+        let symbols = if is_own {
+            own
+        } else {
+            SUGGESTED.map(str::to_string).to_vec()
+        };
         let items = futures::future::join_all(symbols.iter().map(|s| item(state, s))).await;
         Ok(Watchlist { items, own: is_own })
     }
@@ -77,14 +83,20 @@ mod server {
         let name = directory::lookup(symbol).map(|info| info.name.clone());
         let quote = state.market.quote(&state.db, symbol).await.ok();
         let spark = match state.market.history(&state.db, symbol).await {
-            Ok(history) => history.bars[history.bars.len().saturating_sub(SPARK_DAYS)..].iter().map(|b| b.close).collect(),
+            Ok(history) => history.bars[history.bars.len().saturating_sub(SPARK_DAYS)..]
+                .iter()
+                .map(|b| b.close)
+                .collect(),
             Err(_) => Vec::new(),
         };
         WatchItem {
             symbol: symbol.to_string(),
             name,
             price: quote.as_ref().map(|q| q.price),
-            change_percent: quote.as_ref().and_then(|q| q.change()).map(|(_, percent)| percent),
+            change_percent: quote
+                .as_ref()
+                .and_then(|q| q.change())
+                .map(|(_, percent)| percent),
             simulated: quote.is_some_and(|q| q.simulated),
             spark,
         }
@@ -92,11 +104,17 @@ mod server {
 
     /// Follows a symbol (again: nothing changes). Only symbols a source knows are taken.
     pub async fn add(state: &AppState, user: Uuid, symbol: &str) -> Result<(), AppError> {
-        let exists = watchlist_items::Entity::find_by_id((user, symbol.to_string())).one(&state.db).await?.is_some();
+        let exists = watchlist_items::Entity::find_by_id((user, symbol.to_string()))
+            .one(&state.db)
+            .await?
+            .is_some();
         if exists {
             return Ok(());
         }
-        let held = watchlist_items::Entity::find().filter(watchlist_items::Column::UserId.eq(user)).count(&state.db).await?;
+        let held = watchlist_items::Entity::find()
+            .filter(watchlist_items::Column::UserId.eq(user))
+            .count(&state.db)
+            .await?;
         if held as usize >= MAX_ITEMS {
             return Err(AppError::Validation(format!(
                 "A watchlist holds up to {MAX_ITEMS} symbols: remove one before adding {symbol}."
@@ -106,7 +124,9 @@ mod server {
             Ok(_) => {}
             Err(err @ MarketError::UnknownSymbol(..)) => return Err(err.into()),
             // A source being down says nothing about the symbol: follow it anyway.
-            Err(err) => tracing::debug!(error = %err, symbol, "added to a watchlist without a quote"),
+            Err(err) => {
+                tracing::debug!(error = %err, symbol, "added to a watchlist without a quote")
+            }
         }
         let row = watchlist_items::ActiveModel {
             user_id: Set(user),
@@ -116,13 +136,22 @@ mod server {
         match watchlist_items::Entity::insert(row).exec(&state.db).await {
             Ok(_) => Ok(()),
             // Two tabs adding the same symbol at once: the other one won, which is the same.
-            Err(err) if matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => Ok(()),
+            Err(err)
+                if matches!(
+                    err.sql_err(),
+                    Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+                ) =>
+            {
+                Ok(())
+            }
             Err(err) => Err(err.into()),
         }
     }
 
     pub async fn remove(state: &AppState, user: Uuid, symbol: &str) -> Result<(), AppError> {
-        watchlist_items::Entity::delete_by_id((user, symbol.to_string())).exec(&state.db).await?;
+        watchlist_items::Entity::delete_by_id((user, symbol.to_string()))
+            .exec(&state.db)
+            .await?;
         Ok(())
     }
 }

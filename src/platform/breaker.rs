@@ -21,11 +21,17 @@ struct State {
 
 impl CircuitBreaker {
     pub fn new(failures_to_open: u32, cooldown: Duration) -> CircuitBreaker {
-        CircuitBreaker { failures_to_open: failures_to_open.max(1), cooldown, state: Mutex::new(State::default()) }
+        CircuitBreaker {
+            failures_to_open: failures_to_open.max(1),
+            cooldown,
+            state: Mutex::new(State::default()),
+        }
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Whether a call may go out now. Once the pause is over the circuit is half-open: the

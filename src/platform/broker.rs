@@ -23,7 +23,10 @@ use bytes::{BufMut, Bytes, BytesMut};
 use futures::StreamExt;
 use redis::{
     aio::MultiplexedConnection,
-    streams::{StreamAutoClaimOptions, StreamAutoClaimReply, StreamInfoConsumersReply, StreamReadOptions, StreamReadReply},
+    streams::{
+        StreamAutoClaimOptions, StreamAutoClaimReply, StreamInfoConsumersReply, StreamReadOptions,
+        StreamReadReply,
+    },
     AsyncCommands, AsyncConnectionConfig,
 };
 use tokio::{
@@ -66,7 +69,10 @@ pub fn is_gap(payload: &Bytes) -> bool {
 #[derive(Debug, thiserror::Error)]
 pub enum BrokerError {
     #[error("the message broker (Redis) is unreachable at {at}: {source}")]
-    Redis { at: String, source: redis::RedisError },
+    Redis {
+        at: String,
+        source: redis::RedisError,
+    },
     #[error("the message broker (Redis) at {at} did not answer within {} s", REDIS_TIMEOUT.as_secs())]
     Timeout { at: String },
     #[error("the message broker (Redis) is down; reconnecting")]
@@ -110,14 +116,19 @@ const QUEUE_BLOCK_MS: usize = 5_000;
 
 impl RedisLink {
     fn timeout_error(&self) -> BrokerError {
-        BrokerError::Timeout { at: self.at.to_string() }
+        BrokerError::Timeout {
+            at: self.at.to_string(),
+        }
     }
 
     fn error(&self, source: redis::RedisError) -> BrokerError {
         if source.is_timeout() {
             return self.timeout_error();
         }
-        BrokerError::Redis { at: self.at.to_string(), source }
+        BrokerError::Redis {
+            at: self.at.to_string(),
+            source,
+        }
     }
 
     async fn connect(&self) -> Result<MultiplexedConnection, BrokerError> {
@@ -151,13 +162,27 @@ impl RedisLink {
 }
 
 /// A multiplexed connection with bounded connect and response times.
-async fn connect(client: &redis::Client, at: &str, response: Duration) -> Result<MultiplexedConnection, BrokerError> {
-    let config = AsyncConnectionConfig::new().set_connection_timeout(REDIS_TIMEOUT).set_response_timeout(response);
+async fn connect(
+    client: &redis::Client,
+    at: &str,
+    response: Duration,
+) -> Result<MultiplexedConnection, BrokerError> {
+    let config = AsyncConnectionConfig::new()
+        .set_connection_timeout(REDIS_TIMEOUT)
+        .set_response_timeout(response);
     // The outer bound covers the handshake too, whatever the client library counts.
-    match tokio::time::timeout(REDIS_TIMEOUT, client.get_multiplexed_async_connection_with_config(&config)).await {
+    match tokio::time::timeout(
+        REDIS_TIMEOUT,
+        client.get_multiplexed_async_connection_with_config(&config),
+    )
+    .await
+    {
         Ok(Ok(connection)) => Ok(connection),
         Ok(Err(err)) if err.is_timeout() => Err(BrokerError::Timeout { at: at.to_string() }),
-        Ok(Err(source)) => Err(BrokerError::Redis { at: at.to_string(), source }),
+        Ok(Err(source)) => Err(BrokerError::Redis {
+            at: at.to_string(),
+            source,
+        }),
         Err(_) => Err(BrokerError::Timeout { at: at.to_string() }),
     }
 }
@@ -181,7 +206,10 @@ impl Broker {
     /// A broker that shares topics and queues with every other instance on the same Redis and
     /// prefix (`REDIS_PREFIX`).
     pub async fn redis(url: &str, prefix: &str) -> Result<Broker, BrokerError> {
-        let client = redis::Client::open(url).map_err(|source| BrokerError::Redis { at: url_host(url), source })?;
+        let client = redis::Client::open(url).map_err(|source| BrokerError::Redis {
+            at: url_host(url),
+            source,
+        })?;
         let link = RedisLink {
             at: client.get_connection_info().addr.to_string().into(),
             client,
@@ -246,7 +274,12 @@ impl Broker {
     /// Publishes the event numbered `seq` of `topic` (numbers 1, 2, 3… given by the database):
     /// every instance delivers a topic's numbered events in number order, holding one that
     /// arrives early for at most [`REORDER_WAIT`]; unnumbered events keep their place.
-    pub async fn publish_in_order(&self, topic: &str, seq: i64, payload: Bytes) -> Result<(), BrokerError> {
+    pub async fn publish_in_order(
+        &self,
+        topic: &str,
+        seq: i64,
+        payload: Bytes,
+    ) -> Result<(), BrokerError> {
         self.send(topic, Some(seq), payload).await
     }
 
@@ -255,7 +288,9 @@ impl Broker {
             None => self.hub.deliver(topic, seq, payload),
             Some(link) => {
                 let mut publish = redis::cmd("PUBLISH");
-                publish.arg(format!("{}{topic}", link.prefix)).arg(frame(seq, &payload).as_ref());
+                publish
+                    .arg(format!("{}{topic}", link.prefix))
+                    .arg(frame(seq, &payload).as_ref());
                 let _: i64 = link.run(&publish).await?;
             }
         }
@@ -269,10 +304,17 @@ impl Broker {
     /// Adds a job to `queue`; one consumer of the queue will take it.
     pub async fn enqueue(&self, queue: &str, payload: Bytes) -> Result<(), BrokerError> {
         match &self.redis {
-            None => self.queues.sender(queue).send(payload).map_err(|_| BrokerError::Closed)?,
+            None => self
+                .queues
+                .sender(queue)
+                .send(payload)
+                .map_err(|_| BrokerError::Closed)?,
             Some(link) => {
                 let mut add = redis::cmd("XADD");
-                add.arg(stream_key(link, queue)).arg("*").arg("job").arg(payload.as_ref());
+                add.arg(stream_key(link, queue))
+                    .arg("*")
+                    .arg("job")
+                    .arg(payload.as_ref());
                 let _: String = link.run(&add).await?;
             }
         }
@@ -287,15 +329,27 @@ impl Broker {
     /// taken over (that consumer died), and a consumer idle that long with nothing pending is
     /// removed from the group. `claim_after` must be longer than handling a job takes, and
     /// longer than the 5 s a live consumer blocks between reads.
-    pub async fn consumer(&self, queue: &str, group: &str, name: &str, claim_after: Duration) -> Result<Consumer, BrokerError> {
+    pub async fn consumer(
+        &self,
+        queue: &str,
+        group: &str,
+        name: &str,
+        claim_after: Duration,
+    ) -> Result<Consumer, BrokerError> {
         match &self.redis {
             None => Ok(Consumer::Local(self.queues.receiver(queue))),
             Some(link) => {
                 // Blocking reads need their own connection, and a response time longer than the block.
-                let mut connection = connect(&link.client, &link.at, REDIS_TIMEOUT + Duration::from_millis(QUEUE_BLOCK_MS as u64)).await?;
+                let mut connection = connect(
+                    &link.client,
+                    &link.at,
+                    REDIS_TIMEOUT + Duration::from_millis(QUEUE_BLOCK_MS as u64),
+                )
+                .await?;
                 let key = stream_key(link, queue);
                 // From the start of the stream, so jobs queued before the first consumer count.
-                let created: redis::RedisResult<()> = connection.xgroup_create_mkstream(&key, group, "0").await;
+                let created: redis::RedisResult<()> =
+                    connection.xgroup_create_mkstream(&key, group, "0").await;
                 if let Err(err) = created {
                     if err.code() != Some("BUSYGROUP") {
                         return Err(link.error(err));
@@ -348,11 +402,17 @@ struct LocalQueues {
     queues: Arc<Mutex<HashMap<String, LocalQueue>>>,
 }
 
-type LocalQueue = (mpsc::UnboundedSender<Bytes>, Arc<tokio::sync::Mutex<mpsc::UnboundedReceiver<Bytes>>>);
+type LocalQueue = (
+    mpsc::UnboundedSender<Bytes>,
+    Arc<tokio::sync::Mutex<mpsc::UnboundedReceiver<Bytes>>>,
+);
 
 impl LocalQueues {
     fn queue(&self, name: &str) -> LocalQueue {
-        let mut queues = self.queues.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut queues = self
+            .queues
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         queues
             .entry(name.to_owned())
             .or_insert_with(|| {
@@ -408,28 +468,50 @@ impl RedisConsumer {
     async fn next(&mut self) -> Result<Job, BrokerError> {
         loop {
             if let Some((id, payload)) = self.pending.pop_front() {
-                return Ok(Job { payload, id: Some(id) });
+                return Ok(Job {
+                    payload,
+                    id: Some(id),
+                });
             }
             // First the jobs of consumers that died holding them, then new ones.
             let claimed: StreamAutoClaimReply = self
                 .connection
-                .xautoclaim_options(&self.key, &self.group, &self.name, self.claim_after.as_millis() as u64, "0-0", StreamAutoClaimOptions::default().count(16))
+                .xautoclaim_options(
+                    &self.key,
+                    &self.group,
+                    &self.name,
+                    self.claim_after.as_millis() as u64,
+                    "0-0",
+                    StreamAutoClaimOptions::default().count(16),
+                )
                 .await
                 .map_err(|err| self.link.error(err))?;
             for entry in claimed.claimed {
-                tracing::info!(queue = self.key, id = entry.id, "took over a job a stopped consumer held");
-                self.pending.push_back((entry.id.clone(), job_payload(&entry)));
+                tracing::info!(
+                    queue = self.key,
+                    id = entry.id,
+                    "took over a job a stopped consumer held"
+                );
+                self.pending
+                    .push_back((entry.id.clone(), job_payload(&entry)));
             }
             if !self.pending.is_empty() {
                 continue;
             }
             self.forget_dead_consumers().await?;
-            let options = StreamReadOptions::default().group(self.group.as_str(), self.name.as_str()).count(16).block(QUEUE_BLOCK_MS);
-            let reply: Option<StreamReadReply> =
-                self.connection.xread_options(&[self.key.as_str()], &[">"], &options).await.map_err(|err| self.link.error(err))?;
+            let options = StreamReadOptions::default()
+                .group(self.group.as_str(), self.name.as_str())
+                .count(16)
+                .block(QUEUE_BLOCK_MS);
+            let reply: Option<StreamReadReply> = self
+                .connection
+                .xread_options(&[self.key.as_str()], &[">"], &options)
+                .await
+                .map_err(|err| self.link.error(err))?;
             for stream in reply.map(|r| r.keys).unwrap_or_default() {
                 for entry in stream.ids {
-                    self.pending.push_back((entry.id.clone(), job_payload(&entry)));
+                    self.pending
+                        .push_back((entry.id.clone(), job_payload(&entry)));
                 }
             }
         }
@@ -440,20 +522,33 @@ impl RedisConsumer {
     /// behind. (One holding jobs is left until they have been taken over.) At most once per
     /// `claim_after`.
     async fn forget_dead_consumers(&mut self) -> Result<(), BrokerError> {
-        if self.tidied.is_some_and(|at| at.elapsed() < self.claim_after) {
+        if self
+            .tidied
+            .is_some_and(|at| at.elapsed() < self.claim_after)
+        {
             return Ok(());
         }
         self.tidied = Some(Instant::now());
-        let consumers: StreamInfoConsumersReply =
-            self.connection.xinfo_consumers(&self.key, &self.group).await.map_err(|err| self.link.error(err))?;
+        let consumers: StreamInfoConsumersReply = self
+            .connection
+            .xinfo_consumers(&self.key, &self.group)
+            .await
+            .map_err(|err| self.link.error(err))?;
         for dead in consumers.consumers {
-            if dead.name != self.name && dead.pending == 0 && dead.idle as u128 > self.claim_after.as_millis() {
+            if dead.name != self.name
+                && dead.pending == 0
+                && dead.idle as u128 > self.claim_after.as_millis()
+            {
                 let _: i64 = self
                     .connection
                     .xgroup_delconsumer(&self.key, &self.group, &dead.name)
                     .await
                     .map_err(|err| self.link.error(err))?;
-                tracing::debug!(queue = self.key, consumer = dead.name, "removed a stopped consumer");
+                tracing::debug!(
+                    queue = self.key,
+                    consumer = dead.name,
+                    "removed a stopped consumer"
+                );
             }
         }
         Ok(())
@@ -465,7 +560,12 @@ impl Consumer {
     pub async fn next(&mut self) -> Result<Job, BrokerError> {
         match self {
             Consumer::Local(receiver) => {
-                let payload = receiver.lock().await.recv().await.ok_or(BrokerError::Closed)?;
+                let payload = receiver
+                    .lock()
+                    .await
+                    .recv()
+                    .await
+                    .ok_or(BrokerError::Closed)?;
                 Ok(Job { payload, id: None })
             }
             Consumer::Redis(consumer) => consumer.next().await,
@@ -477,7 +577,11 @@ impl Consumer {
         if let (Consumer::Redis(consumer), Some(id)) = (self, &job.id) {
             let _: i64 = consumer
                 .connection
-                .xack(consumer.key.as_str(), consumer.group.as_str(), &[id.as_str()])
+                .xack(
+                    consumer.key.as_str(),
+                    consumer.group.as_str(),
+                    &[id.as_str()],
+                )
                 .await
                 .map_err(|err| consumer.link.error(err))?;
         }
@@ -516,7 +620,11 @@ impl TopicOrder {
             None => self.held.push_back((None, payload)),
             Some(seq) => {
                 // Before the first held numbered event with a higher number.
-                let at = self.held.iter().position(|(s, _)| s.is_some_and(|s| s > seq)).unwrap_or(self.held.len());
+                let at = self
+                    .held
+                    .iter()
+                    .position(|(s, _)| s.is_some_and(|s| s > seq))
+                    .unwrap_or(self.held.len());
                 self.held.insert(at, (Some(seq), payload));
             }
         }
@@ -561,7 +669,9 @@ impl TopicOrder {
 
 impl Hub {
     fn lock(&self) -> std::sync::MutexGuard<'_, HubState> {
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn subscribe(&self, topic: &str) -> Subscription {
@@ -584,7 +694,11 @@ impl Hub {
             state.order.retain(|_, order| !order.held.is_empty());
         }
         let now = Instant::now();
-        let (ready, began) = state.order.entry(topic.to_owned()).or_default().accept(seq, payload, now);
+        let (ready, began) = state
+            .order
+            .entry(topic.to_owned())
+            .or_default()
+            .accept(seq, payload, now);
         state.send(topic, ready);
         drop(state);
         if began {
@@ -604,9 +718,18 @@ impl Hub {
     /// Releases a topic's held events if its wait is over.
     fn expire(&self, topic: &str) {
         let mut state = self.lock();
-        let Some(order) = state.order.get_mut(topic) else { return };
-        if order.deadline.is_some_and(|deadline| deadline <= Instant::now()) {
-            tracing::debug!(topic, held = order.held.len(), "a numbered event never came; releasing the ones behind it");
+        let Some(order) = state.order.get_mut(topic) else {
+            return;
+        };
+        if order
+            .deadline
+            .is_some_and(|deadline| deadline <= Instant::now())
+        {
+            tracing::debug!(
+                topic,
+                held = order.held.len(),
+                "a numbered event never came; releasing the ones behind it"
+            );
             let ready = order.release();
             state.send(topic, ready);
         }
@@ -638,7 +761,9 @@ impl Hub {
 
 impl HubState {
     fn send(&mut self, topic: &str, payloads: Vec<Bytes>) {
-        let Some(sender) = self.topics.get(topic) else { return };
+        let Some(sender) = self.topics.get(topic) else {
+            return;
+        };
         for payload in payloads {
             if sender.send(payload).is_err() {
                 // Nobody listens any more: forget the topic.
@@ -691,10 +816,15 @@ async fn relay(link: RedisLink, first: redis::aio::PubSub, hub: Hub) {
         };
         let mut messages = current.into_on_message();
         while let Some(message) = messages.next().await {
-            let Some(topic) = message.get_channel_name().strip_prefix(&*link.prefix) else { continue };
+            let Some(topic) = message.get_channel_name().strip_prefix(&*link.prefix) else {
+                continue;
+            };
             match unframe(Bytes::copy_from_slice(message.get_payload_bytes())) {
                 Some((seq, payload)) => hub.deliver(topic, seq, payload),
-                None => tracing::warn!(topic, "broker: dropped a message not framed by this version"),
+                None => tracing::warn!(
+                    topic,
+                    "broker: dropped a message not framed by this version"
+                ),
             }
         }
         link.relay_up.store(false, Ordering::SeqCst);
@@ -741,21 +871,45 @@ mod tests {
     #[tokio::test]
     async fn each_queued_job_goes_to_one_consumer_in_order() {
         let broker = Broker::in_process();
-        let mut first = broker.consumer("bot", "bots", "a", Duration::from_secs(60)).await.unwrap();
-        let mut second = broker.consumer("bot", "bots", "b", Duration::from_secs(60)).await.unwrap();
+        let mut first = broker
+            .consumer("bot", "bots", "a", Duration::from_secs(60))
+            .await
+            .unwrap();
+        let mut second = broker
+            .consumer("bot", "bots", "b", Duration::from_secs(60))
+            .await
+            .unwrap();
         for i in 0..4 {
-            broker.enqueue("bot", Bytes::from(i.to_string())).await.unwrap();
+            broker
+                .enqueue("bot", Bytes::from(i.to_string()))
+                .await
+                .unwrap();
         }
         let mut got = Vec::new();
         for turn in 0..4 {
-            let consumer = if turn % 2 == 0 { &mut first } else { &mut second };
+            let consumer = if turn % 2 == 0 {
+                &mut first
+            } else {
+                &mut second
+            };
             let job = consumer.next().await.unwrap();
             consumer.ack(&job).await.unwrap();
             got.push(job.payload);
         }
-        assert_eq!(got, ["0", "1", "2", "3"].map(|s: &'static str| Bytes::from_static(s.as_bytes())));
-        broker.enqueue("other", Bytes::from_static(b"x")).await.unwrap();
-        assert!(tokio::time::timeout(Duration::from_millis(50), first.next()).await.is_err(), "another queue's job is not ours");
+        assert_eq!(
+            got,
+            ["0", "1", "2", "3"].map(|s: &'static str| Bytes::from_static(s.as_bytes()))
+        );
+        broker
+            .enqueue("other", Bytes::from_static(b"x"))
+            .await
+            .unwrap();
+        assert!(
+            tokio::time::timeout(Duration::from_millis(50), first.next())
+                .await
+                .is_err(),
+            "another queue's job is not ours"
+        );
     }
 
     #[tokio::test]
@@ -786,16 +940,32 @@ mod tests {
         let mut order = TopicOrder::default();
         let now = Instant::now();
         let (seq, payload) = numbered(5);
-        assert_eq!(order.accept(seq, payload, now), (vec![Bytes::from("5")], false), "the first number seen goes out");
+        assert_eq!(
+            order.accept(seq, payload, now),
+            (vec![Bytes::from("5")], false),
+            "the first number seen goes out"
+        );
         let (seq, payload) = numbered(7);
-        assert_eq!(order.accept(seq, payload, now), (vec![], true), "7 waits for 6");
-        assert_eq!(order.accept(None, Bytes::from("reaction"), now).0, Vec::<Bytes>::new(), "behind 7");
+        assert_eq!(
+            order.accept(seq, payload, now),
+            (vec![], true),
+            "7 waits for 6"
+        );
+        assert_eq!(
+            order.accept(None, Bytes::from("reaction"), now).0,
+            Vec::<Bytes>::new(),
+            "behind 7"
+        );
         let (seq, payload) = numbered(6);
         let (ready, began) = order.accept(seq, payload, now);
         assert_eq!(ready, ["6", "7", "reaction"].map(Bytes::from));
         assert!(!began && order.deadline.is_none());
         let (seq, payload) = numbered(4);
-        assert_eq!(order.accept(seq, payload, now).0, [Bytes::from("4")], "a late one is not held back");
+        assert_eq!(
+            order.accept(seq, payload, now).0,
+            [Bytes::from("4")],
+            "a late one is not held back"
+        );
     }
 
     #[test]
@@ -830,7 +1000,10 @@ mod tests {
         let broker = Broker::in_process();
         let mut listener = broker.subscribe("channel:1");
         for seq in [1, 3, 2] {
-            broker.publish_in_order("channel:1", seq, Bytes::from(seq.to_string())).await.unwrap();
+            broker
+                .publish_in_order("channel:1", seq, Bytes::from(seq.to_string()))
+                .await
+                .unwrap();
         }
         for expected in ["1", "2", "3"] {
             assert_eq!(listener.recv().await.unwrap(), Bytes::from(expected));
@@ -840,14 +1013,20 @@ mod tests {
     #[test]
     fn a_frame_carries_its_number_and_the_payload_untouched() {
         let payload = Bytes::from_static(b"\x00{\"type\":\"message\"}");
-        assert_eq!(unframe(frame(Some(42), &payload)), Some((Some(42), payload.clone())));
+        assert_eq!(
+            unframe(frame(Some(42), &payload)),
+            Some((Some(42), payload.clone()))
+        );
         assert_eq!(unframe(frame(None, &payload)), Some((None, payload)));
         assert_eq!(unframe(Bytes::from_static(b"short")), None);
     }
 
     #[test]
     fn a_redis_address_in_an_error_has_no_password() {
-        assert_eq!(url_host("redis://:secret@cache.internal:6380/2"), "cache.internal:6380");
+        assert_eq!(
+            url_host("redis://:secret@cache.internal:6380/2"),
+            "cache.internal:6380"
+        );
         assert_eq!(url_host("rediss://user:pw@10.0.0.5:6379"), "10.0.0.5:6379");
     }
 }

@@ -227,7 +227,10 @@ impl fmt::Debug for Config {
             .field("apertium_url", &self.apertium_url)
             .field(
                 "hosted_ai",
-                &self.hosted_ai.as_ref().map(|ai| format!("{} ({})", ai.base_url, ai.model)),
+                &self
+                    .hosted_ai
+                    .as_ref()
+                    .map(|ai| format!("{} ({})", ai.base_url, ai.model)),
             )
             .field("market", &self.market)
             .field("stock_bot", &self.stock_bot)
@@ -365,12 +368,18 @@ impl Config {
 
         let rate_limit_messages = match get("RATE_LIMIT_MESSAGES") {
             None => 10,
-            Some(v) => v.parse::<u32>().ok().filter(|n| *n <= 100_000).ok_or_else(|| {
-                ConfigError::new(
-                    "RATE_LIMIT_MESSAGES",
-                    format!("`{v}` is not a number of messages between 0 (no limit) and 100000"),
-                )
-            })?,
+            Some(v) => v
+                .parse::<u32>()
+                .ok()
+                .filter(|n| *n <= 100_000)
+                .ok_or_else(|| {
+                    ConfigError::new(
+                        "RATE_LIMIT_MESSAGES",
+                        format!(
+                            "`{v}` is not a number of messages between 0 (no limit) and 100000"
+                        ),
+                    )
+                })?,
         };
         let rate_limit_window_secs = seconds("RATE_LIMIT_WINDOW", 60, 1, 24 * 60 * 60)?;
         let assistant_rate_limit = match get("ASSISTANT_RATE_LIMIT") {
@@ -388,23 +397,36 @@ impl Config {
         let count = |var: &'static str, default: usize, max: usize| -> Result<usize, ConfigError> {
             match get(var) {
                 None => Ok(default),
-                Some(v) => v.parse::<usize>().ok().filter(|n| (1..=max).contains(n)).ok_or_else(|| {
-                    ConfigError::new(var, format!("`{v}` is not a number between 1 and {max}"))
-                }),
+                Some(v) => v
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| (1..=max).contains(n))
+                    .ok_or_else(|| {
+                        ConfigError::new(var, format!("`{v}` is not a number between 1 and {max}"))
+                    }),
             }
         };
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let hash_threads = count("HASH_CONCURRENCY", (cores / 2).max(1), 256)?;
         let hash_queue = count("HASH_QUEUE", hash_threads * 32, 100_000)?;
-        let alert_check_secs = seconds("ALERT_CHECK_SECS", crate::portfolio::alerts::CHECK_EVERY_SECS, 1, 24 * 60 * 60)?;
+        let alert_check_secs = seconds(
+            "ALERT_CHECK_SECS",
+            crate::portfolio::alerts::CHECK_EVERY_SECS,
+            1,
+            24 * 60 * 60,
+        )?;
         let toxicity_threshold = match get("TOXICITY_THRESHOLD") {
             None => crate::ai::DEFAULT_TOXICITY_THRESHOLD,
-            Some(v) => v.parse::<f32>().ok().filter(|t| (0.0..=1.0).contains(t)).ok_or_else(|| {
-                ConfigError::new(
-                    "TOXICITY_THRESHOLD",
-                    format!("`{v}` is not a score between 0 and 1 (e.g. 0.7)"),
-                )
-            })?,
+            Some(v) => v
+                .parse::<f32>()
+                .ok()
+                .filter(|t| (0.0..=1.0).contains(t))
+                .ok_or_else(|| {
+                    ConfigError::new(
+                        "TOXICITY_THRESHOLD",
+                        format!("`{v}` is not a score between 0 and 1 (e.g. 0.7)"),
+                    )
+                })?,
         };
         let http_url = |var: &'static str| -> Result<Option<String>, ConfigError> {
             match get(var) {
@@ -412,18 +434,19 @@ impl Config {
                 Some(v) if v.starts_with("http://") || v.starts_with("https://") => {
                     Ok(Some(v.trim_end_matches('/').to_string()))
                 }
-                Some(v) => Err(ConfigError::new(var, format!("`{v}` is not an http:// or https:// address"))),
+                Some(v) => Err(ConfigError::new(
+                    var,
+                    format!("`{v}` is not an http:// or https:// address"),
+                )),
             }
         };
         let apertium_url = http_url("APERTIUM_URL")?;
         let hosted_ai = match (http_url("AI_BASE_URL")?, get("AI_MODEL")) {
             (None, _) => None,
-            (Some(_), None) => {
-                return Err(ConfigError::new(
-                    "AI_MODEL",
-                    "is needed with AI_BASE_URL: name the model to use (e.g. gpt-4o-mini, llama3.1)",
-                ))
-            }
+            (Some(_), None) => return Err(ConfigError::new(
+                "AI_MODEL",
+                "is needed with AI_BASE_URL: name the model to use (e.g. gpt-4o-mini, llama3.1)",
+            )),
             (Some(base_url), Some(model)) => Some(HostedAi {
                 base_url,
                 api_key: get("AI_API_KEY").map(str::to_string),
@@ -438,22 +461,40 @@ impl Config {
             alpha_vantage_key: key("ALPHA_VANTAGE_API_KEY"),
             polygon_key: key("POLYGON_API_KEY"),
             stooq_url: http_url("STOOQ_URL")?.unwrap_or_else(|| "https://stooq.com".into()),
-            alpha_vantage_url: http_url("ALPHA_VANTAGE_URL")?.unwrap_or_else(|| "https://www.alphavantage.co".into()),
-            polygon_url: http_url("POLYGON_URL")?.unwrap_or_else(|| "https://api.polygon.io".into()),
+            alpha_vantage_url: http_url("ALPHA_VANTAGE_URL")?
+                .unwrap_or_else(|| "https://www.alphavantage.co".into()),
+            polygon_url: http_url("POLYGON_URL")?
+                .unwrap_or_else(|| "https://api.polygon.io".into()),
         };
         for (source, needed, var) in [
-            (MarketSource::AlphaVantage, &market.alpha_vantage_key, "ALPHA_VANTAGE_API_KEY"),
-            (MarketSource::Polygon, &market.polygon_key, "POLYGON_API_KEY"),
+            (
+                MarketSource::AlphaVantage,
+                &market.alpha_vantage_key,
+                "ALPHA_VANTAGE_API_KEY",
+            ),
+            (
+                MarketSource::Polygon,
+                &market.polygon_key,
+                "POLYGON_API_KEY",
+            ),
         ] {
             if market.providers.contains(&source) && needed.is_none() {
-                return Err(ConfigError::new(var, "is needed when MARKET_PROVIDERS names this provider"));
+                return Err(ConfigError::new(
+                    var,
+                    "is needed when MARKET_PROVIDERS names this provider",
+                ));
             }
         }
 
         let stock_bot = match get("STOCK_BOT").map(str::to_ascii_lowercase).as_deref() {
             None | Some("on") | Some("true") | Some("1") => true,
             Some("off") | Some("false") | Some("0") => false,
-            Some(other) => return Err(ConfigError::new("STOCK_BOT", format!("`{other}` is not `on` or `off`"))),
+            Some(other) => {
+                return Err(ConfigError::new(
+                    "STOCK_BOT",
+                    format!("`{other}` is not `on` or `off`"),
+                ))
+            }
         };
 
         let trust_proxy = match get("BULLPEN_TRUST_PROXY")
@@ -541,7 +582,11 @@ impl Config {
 /// `MARKET_PROVIDERS`: a comma-separated chain, e.g. "stooq,offline".
 fn market_sources(value: &str) -> Result<Vec<MarketSource>, ConfigError> {
     let mut sources = Vec::new();
-    for name in value.split(',').map(|n| n.trim().to_ascii_lowercase()).filter(|n| !n.is_empty()) {
+    for name in value
+        .split(',')
+        .map(|n| n.trim().to_ascii_lowercase())
+        .filter(|n| !n.is_empty())
+    {
         let source = match name.replace(['-', '_', ' '], "").as_str() {
             "stooq" => MarketSource::Stooq,
             "alphavantage" => MarketSource::AlphaVantage,
@@ -550,7 +595,9 @@ fn market_sources(value: &str) -> Result<Vec<MarketSource>, ConfigError> {
             _ => {
                 return Err(ConfigError::new(
                     "MARKET_PROVIDERS",
-                    format!("`{name}` is not a market provider (stooq, alphavantage, polygon, offline)"),
+                    format!(
+                        "`{name}` is not a market provider (stooq, alphavantage, polygon, offline)"
+                    ),
                 ))
             }
         };
@@ -559,7 +606,10 @@ fn market_sources(value: &str) -> Result<Vec<MarketSource>, ConfigError> {
         }
     }
     if sources.is_empty() {
-        return Err(ConfigError::new("MARKET_PROVIDERS", "names no provider (e.g. stooq,offline)"));
+        return Err(ConfigError::new(
+            "MARKET_PROVIDERS",
+            "names no provider (e.g. stooq,offline)",
+        ));
     }
     Ok(sources)
 }
@@ -641,7 +691,11 @@ mod tests {
     fn the_public_url_is_kept_as_an_origin() {
         let c = config(&[("BULLPEN_PUBLIC_URL", "https://Bullpen.example:443/")]).unwrap();
         assert_eq!(c.public_origin.as_deref(), Some("https://bullpen.example"));
-        for bad in ["bullpen.example", "https://bullpen.example/app", "ftp://bullpen.example"] {
+        for bad in [
+            "bullpen.example",
+            "https://bullpen.example/app",
+            "ftp://bullpen.example",
+        ] {
             let err = config(&[("BULLPEN_PUBLIC_URL", bad)]).unwrap_err();
             assert_eq!(err.var, "BULLPEN_PUBLIC_URL", "{bad}");
         }
@@ -656,36 +710,78 @@ mod tests {
         ])
         .unwrap();
         let ai = c.hosted_ai.unwrap();
-        assert_eq!((ai.base_url.as_str(), ai.model.as_str(), ai.api_key), ("http://127.0.0.1:11434/v1", "llama3.1", None));
+        assert_eq!(
+            (ai.base_url.as_str(), ai.model.as_str(), ai.api_key),
+            ("http://127.0.0.1:11434/v1", "llama3.1", None)
+        );
         assert_eq!(c.apertium_url.as_deref(), Some("http://127.0.0.1:2737"));
         let err = config(&[("AI_BASE_URL", "https://api.openai.com/v1")]).unwrap_err();
         assert_eq!(err.var, "AI_MODEL");
         let err = config(&[("AI_BASE_URL", "api.openai.com"), ("AI_MODEL", "x")]).unwrap_err();
         assert!(err.to_string().contains("not an http"), "{err}");
         // The key never shows in logs.
-        let c = config(&[("AI_BASE_URL", "https://x.test/v1"), ("AI_MODEL", "m"), ("AI_API_KEY", "sk-secret")]).unwrap();
+        let c = config(&[
+            ("AI_BASE_URL", "https://x.test/v1"),
+            ("AI_MODEL", "m"),
+            ("AI_API_KEY", "sk-secret"),
+        ])
+        .unwrap();
         assert!(!format!("{c:?}").contains("sk-secret"));
     }
 
     #[test]
     fn market_providers_form_a_chain_and_hosted_ones_need_their_keys() {
-        assert_eq!(config(&[]).unwrap().market.providers, [MarketSource::Offline]);
-        let c = config(&[("MARKET_PROVIDERS", "Stooq, alpha-vantage ,offline"), ("ALPHA_VANTAGE_API_KEY", "av-secret")]).unwrap();
-        assert_eq!(c.market.providers, [MarketSource::Stooq, MarketSource::AlphaVantage, MarketSource::Offline]);
+        assert_eq!(
+            config(&[]).unwrap().market.providers,
+            [MarketSource::Offline]
+        );
+        let c = config(&[
+            ("MARKET_PROVIDERS", "Stooq, alpha-vantage ,offline"),
+            ("ALPHA_VANTAGE_API_KEY", "av-secret"),
+        ])
+        .unwrap();
+        assert_eq!(
+            c.market.providers,
+            [
+                MarketSource::Stooq,
+                MarketSource::AlphaVantage,
+                MarketSource::Offline
+            ]
+        );
         assert!(!format!("{c:?}").contains("av-secret"));
-        assert_eq!(config(&[("MARKET_PROVIDERS", "polygon")]).unwrap_err().var, "POLYGON_API_KEY");
+        assert_eq!(
+            config(&[("MARKET_PROVIDERS", "polygon")]).unwrap_err().var,
+            "POLYGON_API_KEY"
+        );
         let err = config(&[("MARKET_PROVIDERS", "stooq,yahoo")]).unwrap_err();
-        assert!(err.to_string().contains("`yahoo` is not a market provider"), "{err}");
-        assert_eq!(config(&[("MARKET_PROVIDERS", " , ")]).unwrap_err().var, "MARKET_PROVIDERS");
-        assert_eq!(config(&[("STOOQ_URL", "stooq.com")]).unwrap_err().var, "STOOQ_URL");
+        assert!(
+            err.to_string().contains("`yahoo` is not a market provider"),
+            "{err}"
+        );
+        assert_eq!(
+            config(&[("MARKET_PROVIDERS", " , ")]).unwrap_err().var,
+            "MARKET_PROVIDERS"
+        );
+        assert_eq!(
+            config(&[("STOOQ_URL", "stooq.com")]).unwrap_err().var,
+            "STOOQ_URL"
+        );
         assert!(config(&[]).unwrap().stock_bot);
         assert!(!config(&[("STOCK_BOT", "off")]).unwrap().stock_bot);
-        assert_eq!(config(&[("STOCK_BOT", "maybe")]).unwrap_err().var, "STOCK_BOT");
+        assert_eq!(
+            config(&[("STOCK_BOT", "maybe")]).unwrap_err().var,
+            "STOCK_BOT"
+        );
     }
 
     #[test]
     fn the_toxicity_threshold_is_a_score_between_zero_and_one() {
-        assert_eq!(config(&[("TOXICITY_THRESHOLD", "0.5")]).unwrap().toxicity_threshold, 0.5);
+        assert_eq!(
+            config(&[("TOXICITY_THRESHOLD", "0.5")])
+                .unwrap()
+                .toxicity_threshold,
+            0.5
+        );
         let err = config(&[("TOXICITY_THRESHOLD", "70")]).unwrap_err();
         assert!(err.to_string().contains("between 0 and 1"), "{err}");
     }
@@ -694,8 +790,19 @@ mod tests {
     fn the_chat_rate_limit_is_configurable_and_can_be_switched_off() {
         let c = config(&[("RATE_LIMIT_MESSAGES", "0"), ("RATE_LIMIT_WINDOW", "30")]).unwrap();
         assert_eq!((c.rate_limit_messages, c.rate_limit_window_secs), (0, 30));
-        assert_eq!(config(&[("ASSISTANT_RATE_LIMIT", "3")]).unwrap().assistant_rate_limit, 3);
-        assert_eq!(config(&[("ASSISTANT_RATE_LIMIT", "many")]).err().unwrap().var, "ASSISTANT_RATE_LIMIT");
+        assert_eq!(
+            config(&[("ASSISTANT_RATE_LIMIT", "3")])
+                .unwrap()
+                .assistant_rate_limit,
+            3
+        );
+        assert_eq!(
+            config(&[("ASSISTANT_RATE_LIMIT", "many")])
+                .err()
+                .unwrap()
+                .var,
+            "ASSISTANT_RATE_LIMIT"
+        );
         let err = config(&[("RATE_LIMIT_MESSAGES", "lots")]).err().unwrap();
         assert_eq!(err.var, "RATE_LIMIT_MESSAGES");
         let err = config(&[("RATE_LIMIT_WINDOW", "0")]).err().unwrap();
@@ -758,7 +865,12 @@ mod tests {
     #[test]
     fn the_redis_prefix_keeps_deployments_apart_and_refuses_patterns() {
         assert_eq!(config(&[]).unwrap().redis_prefix, "bullpen");
-        assert_eq!(config(&[("REDIS_PREFIX", "bullpen-staging")]).unwrap().redis_prefix, "bullpen-staging");
+        assert_eq!(
+            config(&[("REDIS_PREFIX", "bullpen-staging")])
+                .unwrap()
+                .redis_prefix,
+            "bullpen-staging"
+        );
         for bad in ["bull*", "a b", "x?", "[ab]"] {
             let err = config(&[("REDIS_PREFIX", bad)]).unwrap_err();
             assert_eq!(err.var, "REDIS_PREFIX", "{bad}");
@@ -829,10 +941,17 @@ mod tests {
         assert_eq!(config(&[]).unwrap().smtp, None);
         let err = config(&[("SMTP_URL", "smtp://127.0.0.1:2525")]).unwrap_err();
         assert_eq!(err.var, "BULLPEN_PUBLIC_URL");
-        let err = config(&[("SMTP_URL", "mail.example:25"), ("BULLPEN_PUBLIC_URL", "https://b.example")]).unwrap_err();
+        let err = config(&[
+            ("SMTP_URL", "mail.example:25"),
+            ("BULLPEN_PUBLIC_URL", "https://b.example"),
+        ])
+        .unwrap_err();
         assert_eq!(err.var, "SMTP_URL");
         let c = config(&[
-            ("SMTP_URL", "smtp://ana:hunter2@mail.example:587?tls=required"),
+            (
+                "SMTP_URL",
+                "smtp://ana:hunter2@mail.example:587?tls=required",
+            ),
             ("BULLPEN_PUBLIC_URL", "https://b.example/"),
         ])
         .unwrap();

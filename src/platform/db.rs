@@ -51,14 +51,20 @@ pub async fn connect(url: &DatabaseUrl) -> Result<DatabaseConnection, DbErr> {
     let name = describe(url);
     let _ = NAME.set(name.clone());
     if let DatabaseUrl::Postgres(address) = url {
-        let options = PgConnectOptions::from_str(address).map_err(|e| DbErr::Custom(format!("{name}: {e}")))?;
+        let options = PgConnectOptions::from_str(address)
+            .map_err(|e| DbErr::Custom(format!("{name}: {e}")))?;
         let unreachable = |reason: String| DbErr::Conn(sea_orm::RuntimeErr::Internal(reason));
         match tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect_with(&options)).await {
             Ok(Ok(probe)) => {
                 let _ = probe.close().await;
             }
             Ok(Err(e)) => return Err(unreachable(e.to_string())),
-            Err(_) => return Err(unreachable(format!("no answer within {} s", CONNECT_TIMEOUT.as_secs()))),
+            Err(_) => {
+                return Err(unreachable(format!(
+                    "no answer within {} s",
+                    CONNECT_TIMEOUT.as_secs()
+                )))
+            }
         }
     }
     if let DatabaseUrl::Sqlite(path) = url {
@@ -103,10 +109,22 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     }
     // A session lock, so it lives on one connection held for the whole migration; if this
     // process dies, the session ends and the lock with it.
-    let mut holder = db.get_postgres_connection_pool().acquire().await.map_err(sqlx_err)?;
-    sea_orm::sqlx::query("SELECT pg_advisory_lock($1)").bind(MIGRATION_LOCK).execute(&mut *holder).await.map_err(sqlx_err)?;
+    let mut holder = db
+        .get_postgres_connection_pool()
+        .acquire()
+        .await
+        .map_err(sqlx_err)?;
+    sea_orm::sqlx::query("SELECT pg_advisory_lock($1)")
+        .bind(MIGRATION_LOCK)
+        .execute(&mut *holder)
+        .await
+        .map_err(sqlx_err)?;
     let migrated = Migrator::up(db, None).await;
-    sea_orm::sqlx::query("SELECT pg_advisory_unlock($1)").bind(MIGRATION_LOCK).execute(&mut *holder).await.map_err(sqlx_err)?;
+    sea_orm::sqlx::query("SELECT pg_advisory_unlock($1)")
+        .bind(MIGRATION_LOCK)
+        .execute(&mut *holder)
+        .await
+        .map_err(sqlx_err)?;
     migrated
 }
 

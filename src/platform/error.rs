@@ -59,7 +59,9 @@ pub enum AppError {
     #[error("The request is larger than the {} KiB this address accepts.", .limit_bytes / 1024)]
     PayloadTooLarge { limit_bytes: u64 },
     /// The body is neither JSON nor a form (a cross-site `text/plain` post, say).
-    #[error("Send the request as application/json (or as a form, application/x-www-form-urlencoded).")]
+    #[error(
+        "Send the request as application/json (or as a form, application/x-www-form-urlencoded)."
+    )]
     UnsupportedMediaType,
     /// A state-changing request (or the websocket) from a page of another site.
     #[error("This request came from another site, so it was refused.")]
@@ -435,7 +437,9 @@ mod tests {
         assert!(matches!(garbled, AppError::BadRequest(_)));
         for err in [
             AppError::BadRequest("missing field `login` at line 1 column 2".into()),
-            AppError::PayloadTooLarge { limit_bytes: 1 << 20 },
+            AppError::PayloadTooLarge {
+                limit_bytes: 1 << 20,
+            },
             AppError::UnsupportedMediaType,
             AppError::ForbiddenOrigin,
         ] {

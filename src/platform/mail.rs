@@ -34,7 +34,8 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 /// Sends `email` through the configured SMTP server.
 pub async fn send(smtp: &SmtpConfig, email: Email) -> Result<(), MailError> {
     let mailbox = |text: &str| -> Result<Mailbox, MailError> {
-        text.parse().map_err(|_| MailError::Address(text.to_owned()))
+        text.parse()
+            .map_err(|_| MailError::Address(text.to_owned()))
     };
     let message = Message::builder()
         .from(mailbox(&smtp.from)?)

@@ -43,14 +43,20 @@ mod tests {
     use super::*;
 
     fn limit() -> RateLimit {
-        RateLimit { max: 10, window: Duration::seconds(60) }
+        RateLimit {
+            max: 10,
+            window: Duration::seconds(60),
+        }
     }
 
     #[test]
     fn allows_up_to_the_limit() {
         let now = Utc::now();
         for n in 0..10 {
-            assert_eq!(limit().check(n, Some(now - Duration::seconds(5)), now), Ok(()));
+            assert_eq!(
+                limit().check(n, Some(now - Duration::seconds(5)), now),
+                Ok(())
+            );
         }
     }
 
@@ -66,7 +72,10 @@ mod tests {
 
     #[test]
     fn zero_switches_it_off() {
-        let off = RateLimit { max: 0, window: Duration::seconds(60) };
+        let off = RateLimit {
+            max: 0,
+            window: Duration::seconds(60),
+        };
         assert_eq!(off.check(1_000_000, Some(Utc::now()), Utc::now()), Ok(()));
     }
 

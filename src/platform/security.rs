@@ -67,7 +67,11 @@ impl Boundary {
             .get(header::HOST)
             .and_then(|v| v.to_str().ok())
             .or(parts_host)?;
-        let scheme = if self.trust_proxy && auth::is_https(headers) { "https" } else { "http" };
+        let scheme = if self.trust_proxy && auth::is_https(headers) {
+            "https"
+        } else {
+            "http"
+        };
         normalize_origin(&format!("{scheme}://{host}"))
     }
 
@@ -103,7 +107,11 @@ impl CspNonce {
 pub struct StaticFile;
 
 /// The middleware (see the module's documentation).
-pub async fn guard(State(boundary): State<Arc<Boundary>>, request: Request, next: Next) -> Response {
+pub async fn guard(
+    State(boundary): State<Arc<Boundary>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let over_https = boundary.over_https(request.headers());
     let credentialed = carries_credentials(request.headers());
     let nonce = CspNonce::fresh();
@@ -132,7 +140,10 @@ async fn admit(boundary: &Boundary, request: Request) -> Result<Request, AppErro
         return Ok(request);
     }
     let content_type = request.headers().get(header::CONTENT_TYPE).cloned();
-    if content_type.as_ref().is_some_and(|value| !accepted_body_type(value)) {
+    if content_type
+        .as_ref()
+        .is_some_and(|value| !accepted_body_type(value))
+    {
         return Err(AppError::UnsupportedMediaType);
     }
     let limit = boundary.body_limit(request.uri().path());
@@ -271,7 +282,10 @@ fn secure_headers(response: &mut Response, nonce: &CspNonce, over_https: bool, c
     if let Ok(csp) = HeaderValue::from_str(&content_security_policy(nonce)) {
         headers.insert(header::CONTENT_SECURITY_POLICY, csp);
     }
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     // For browsers older than `frame-ancestors`.
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     // Page addresses name communities and channels: other sites learn only that it was us.
@@ -298,7 +312,10 @@ mod tests {
     fn origins_compare_in_one_spelling() {
         for (text, expected) in [
             ("https://Bullpen.Example", Some("https://bullpen.example")),
-            ("https://bullpen.example:443", Some("https://bullpen.example")),
+            (
+                "https://bullpen.example:443",
+                Some("https://bullpen.example"),
+            ),
             ("https://bullpen.example/", Some("https://bullpen.example")),
             ("http://127.0.0.1:3000", Some("http://127.0.0.1:3000")),
             ("http://localhost:80", Some("http://localhost")),
@@ -325,7 +342,11 @@ mod tests {
             ("application/json-seq", false),
             ("", false),
         ] {
-            assert_eq!(accepted_body_type(&HeaderValue::from_static(value)), accepted, "{value}");
+            assert_eq!(
+                accepted_body_type(&HeaderValue::from_static(value)),
+                accepted,
+                "{value}"
+            );
         }
     }
 
@@ -335,8 +356,14 @@ mod tests {
         assert_eq!(nonce.0.len(), 32);
         assert_ne!(nonce.0, CspNonce::fresh().0);
         let csp = content_security_policy(&nonce);
-        let script = csp.split("; ").find(|d| d.starts_with("script-src")).unwrap();
-        assert_eq!(script, format!("script-src 'self' 'nonce-{}' 'wasm-unsafe-eval'", nonce.0));
+        let script = csp
+            .split("; ")
+            .find(|d| d.starts_with("script-src"))
+            .unwrap();
+        assert_eq!(
+            script,
+            format!("script-src 'self' 'nonce-{}' 'wasm-unsafe-eval'", nonce.0)
+        );
         assert!(csp.contains("frame-ancestors 'none'"));
     }
 }

@@ -117,7 +117,9 @@ impl Shutdown {
 
     /// Waits until every guard is dropped, or `limit` has passed; whether all were.
     pub async fn drained(&self, limit: std::time::Duration) -> bool {
-        tokio::time::timeout(limit, self.open.closed()).await.is_ok()
+        tokio::time::timeout(limit, self.open.closed())
+            .await
+            .is_ok()
     }
 }
 
@@ -146,10 +148,19 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(health))
         // The realtime server function has its own websocket backend (chat::transport), so
         // leptos_axum does not route it with the others.
-        .route(crate::chat::api::ChatSocketArgs::PATH, get(crate::chat::transport::handle))
+        .route(
+            crate::chat::api::ChatSocketArgs::PATH,
+            get(crate::chat::transport::handle),
+        )
         // A file download, not a server function: the browser saves the response as it is.
-        .route("/api/portfolio/export.csv", get(crate::portfolio::service::export_download))
-        .route("/api/account/export", get(crate::account::api::export_download))
+        .route(
+            "/api/portfolio/export.csv",
+            get(crate::portfolio::service::export_download),
+        )
+        .route(
+            "/api/account/export",
+            get(crate::account::api::export_download),
+        )
         .leptos_routes_with_context(&state, routes, || (), move || shell(leptos_options.clone()))
         .fallback(static_file_or_page)
         .layer(middleware::from_fn(super::error::status_from_error_body))
@@ -164,9 +175,10 @@ pub fn router(state: AppState) -> Router {
         .layer(CompressionLayer::new())
         // A 5xx answer is logged as a warning here: the cause, when it is ours, is logged at
         // ERROR where it happened; a 503 that sheds load (busy, degraded) is not an error.
-        .layer(TraceLayer::new_for_http().on_failure(
-            tower_http::trace::DefaultOnFailure::new().level(tracing::Level::WARN),
-        ))
+        .layer(
+            TraceLayer::new_for_http()
+                .on_failure(tower_http::trace::DefaultOnFailure::new().level(tracing::Level::WARN)),
+        )
         .with_state(state)
 }
 
@@ -179,11 +191,15 @@ pub fn router(state: AppState) -> Router {
 /// `/settings` answers 401, and the WASM fetched beside it came back 401 too: no hydration).
 async fn static_file_or_page(State(state): State<AppState>, request: Request<Body>) -> Response {
     use tower::ServiceExt;
-    let mut probe = Request::builder().method(request.method()).uri(request.uri());
+    let mut probe = Request::builder()
+        .method(request.method())
+        .uri(request.uri());
     for (name, value) in request.headers() {
         probe = probe.header(name, value);
     }
-    let probe = probe.body(Body::empty()).expect("a copy of a valid request is valid");
+    let probe = probe
+        .body(Body::empty())
+        .expect("a copy of a valid request is valid");
     let site = tower_http::services::ServeDir::new(&*state.leptos_options.site_root)
         .precompressed_br()
         .precompressed_gzip();
@@ -233,7 +249,10 @@ pub async fn run_bot(state: AppState) {
 /// Binds and serves until Ctrl-C or SIGTERM, finishing requests in flight.
 pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
     let listener = listen(addr).await?;
-    tracing::info!("Bullpen is listening on http://{}", axum::serve::Listener::local_addr(&listener)?);
+    tracing::info!(
+        "Bullpen is listening on http://{}",
+        axum::serve::Listener::local_addr(&listener)?
+    );
     tokio::spawn(crate::chat::socket::heartbeat(state.clone()));
     state.ai.start(state.clone());
     if state.config.stock_bot {
@@ -262,14 +281,18 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
 
 /// The listener, with `TCP_NODELAY` on every accepted socket: a websocket frame (a sender's own
 /// confirmation, say) goes out at once instead of waiting for the peer's delayed ACK.
-async fn listen(addr: SocketAddr) -> std::io::Result<axum::serve::TapIo<tokio::net::TcpListener, fn(&mut tokio::net::TcpStream)>> {
+async fn listen(
+    addr: SocketAddr,
+) -> std::io::Result<axum::serve::TapIo<tokio::net::TcpListener, fn(&mut tokio::net::TcpStream)>> {
     use axum::serve::ListenerExt;
     fn no_delay(socket: &mut tokio::net::TcpStream) {
         if let Err(err) = socket.set_nodelay(true) {
             tracing::debug!(error = %err, "cannot set TCP_NODELAY on a connection");
         }
     }
-    Ok(tokio::net::TcpListener::bind(addr).await?.tap_io(no_delay as fn(&mut tokio::net::TcpStream)))
+    Ok(tokio::net::TcpListener::bind(addr)
+        .await?
+        .tap_io(no_delay as fn(&mut tokio::net::TcpStream)))
 }
 
 async fn shutdown_signal() {

@@ -65,7 +65,8 @@ mod server {
     use chrono::Utc;
     use rust_decimal::prelude::FromPrimitive;
     use sea_orm::{
-        sea_query::Expr, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+        sea_query::Expr, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
+        QueryOrder,
     };
     use uuid::Uuid;
 
@@ -108,7 +109,9 @@ mod server {
         target: Decimal,
     ) -> Result<PriceAlert, AppError> {
         if target <= Decimal::ZERO {
-            return Err(AppError::Validation("The alert price must be above 0.".into()));
+            return Err(AppError::Validation(
+                "The alert price must be above 0.".into(),
+            ));
         }
         let waiting = price_alerts::Entity::find()
             .filter(price_alerts::Column::UserId.eq(user))
@@ -116,7 +119,9 @@ mod server {
             .count(&state.db)
             .await?;
         if waiting as usize >= MAX_ALERTS {
-            return Err(AppError::Validation(format!("You can keep up to {MAX_ALERTS} waiting alerts: remove one first.")));
+            return Err(AppError::Validation(format!(
+                "You can keep up to {MAX_ALERTS} waiting alerts: remove one first."
+            )));
         }
         match state.market.quote(&state.db, symbol).await {
             Ok(quote) => {
@@ -143,7 +148,11 @@ mod server {
             triggered_at: Set(None),
             triggered_price: Set(None),
         };
-        Ok(from_row(price_alerts::Entity::insert(row).exec_with_returning(&state.db).await?))
+        Ok(from_row(
+            price_alerts::Entity::insert(row)
+                .exec_with_returning(&state.db)
+                .await?,
+        ))
     }
 
     pub async fn delete(state: &AppState, user: Uuid, id: &str) -> Result<(), AppError> {
@@ -162,10 +171,16 @@ mod server {
     /// One pass: every waiting alert against its symbol's quote. Returns the alerts this
     /// instance fired.
     pub async fn check(state: &AppState) -> Result<Vec<PriceAlert>, AppError> {
-        let waiting = price_alerts::Entity::find().filter(price_alerts::Column::TriggeredAt.is_null()).all(&state.db).await?;
+        let waiting = price_alerts::Entity::find()
+            .filter(price_alerts::Column::TriggeredAt.is_null())
+            .all(&state.db)
+            .await?;
         let mut by_symbol: BTreeMap<String, Vec<price_alerts::Model>> = BTreeMap::new();
         for alert in waiting {
-            by_symbol.entry(alert.symbol.clone()).or_default().push(alert);
+            by_symbol
+                .entry(alert.symbol.clone())
+                .or_default()
+                .push(alert);
         }
         let mut fired = Vec::new();
         for (symbol, alerts) in by_symbol {
@@ -176,9 +191,14 @@ mod server {
                     continue;
                 }
             };
-            let Some(price) = Decimal::from_f64(quote.price).map(|p| p.round_dp(4)) else { continue };
+            let Some(price) = Decimal::from_f64(quote.price).map(|p| p.round_dp(4)) else {
+                continue;
+            };
             for alert in alerts {
-                let (Some(direction), Ok(target)) = (Direction::parse(&alert.direction), Decimal::from_str(&alert.target)) else {
+                let (Some(direction), Ok(target)) = (
+                    Direction::parse(&alert.direction),
+                    Decimal::from_str(&alert.target),
+                ) else {
                     continue;
                 };
                 if !direction.crossed(price, target) {
@@ -187,7 +207,10 @@ mod server {
                 // Only the instance whose update wins tells the person.
                 let won = price_alerts::Entity::update_many()
                     .col_expr(price_alerts::Column::TriggeredAt, Expr::value(Utc::now()))
-                    .col_expr(price_alerts::Column::TriggeredPrice, Expr::value(price.normalize().to_string()))
+                    .col_expr(
+                        price_alerts::Column::TriggeredPrice,
+                        Expr::value(price.normalize().to_string()),
+                    )
                     .filter(price_alerts::Column::Id.eq(alert.id))
                     .filter(price_alerts::Column::TriggeredAt.is_null())
                     .exec(&state.db)
@@ -199,7 +222,15 @@ mod server {
                         triggered_price: Some(price.normalize()),
                         ..from_row(alert)
                     };
-                    socket::publish(state, &socket::topic::user(user), None, &ServerEvent::AlertTriggered { alert: alert.clone() }).await;
+                    socket::publish(
+                        state,
+                        &socket::topic::user(user),
+                        None,
+                        &ServerEvent::AlertTriggered {
+                            alert: alert.clone(),
+                        },
+                    )
+                    .await;
                     fired.push(alert);
                 }
             }
@@ -215,7 +246,9 @@ mod server {
         loop {
             ticks.tick().await;
             match check(&state).await {
-                Ok(fired) if !fired.is_empty() => tracing::info!(count = fired.len(), "price alerts fired"),
+                Ok(fired) if !fired.is_empty() => {
+                    tracing::info!(count = fired.len(), "price alerts fired")
+                }
                 Ok(_) => {}
                 Err(err) => tracing::warn!(error = %err, "price alert check failed"),
             }

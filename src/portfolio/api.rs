@@ -37,24 +37,55 @@ fn chosen(portfolio: &str) -> Option<&str> {
 
 /// The portfolio page's figures (the first portfolio when `portfolio` is empty).
 #[server(prefix = "/api", endpoint = "portfolio", input = GetUrl)]
-pub async fn get_portfolio(#[server(default)] portfolio: String) -> Result<PortfolioView, AppError> {
-    respond(async move { super::service::view(&AppState::current()?, me().await?, chosen(&portfolio)).await }.await)
+pub async fn get_portfolio(
+    #[server(default)] portfolio: String,
+) -> Result<PortfolioView, AppError> {
+    respond(
+        async move {
+            super::service::view(&AppState::current()?, me().await?, chosen(&portfolio)).await
+        }
+        .await,
+    )
 }
 
 /// Records a purchase the way the original app's "add holding" did.
 #[server(prefix = "/api/portfolio", endpoint = "add", input = Json)]
-pub async fn add_holding(#[server(default)] portfolio: Option<String>, #[server(flatten)] holding: HoldingInput) -> Result<Transaction, AppError> {
-    respond(async move { super::service::add_holding(&AppState::current()?, me().await?, portfolio.as_deref(), &holding).await }.await)
+pub async fn add_holding(
+    #[server(default)] portfolio: Option<String>,
+    #[server(flatten)] holding: HoldingInput,
+) -> Result<Transaction, AppError> {
+    respond(
+        async move {
+            super::service::add_holding(
+                &AppState::current()?,
+                me().await?,
+                portfolio.as_deref(),
+                &holding,
+            )
+            .await
+        }
+        .await,
+    )
 }
 
 /// Stops tracking a symbol: deletes all its transactions; answers how many.
 #[server(prefix = "/api/portfolio", endpoint = "remove", input = DeleteUrl)]
-pub async fn remove_holding(symbol: String, #[server(default)] portfolio: String) -> Result<u64, AppError> {
+pub async fn remove_holding(
+    symbol: String,
+    #[server(default)] portfolio: String,
+) -> Result<u64, AppError> {
     respond(
         async move {
-            let symbol = crate::market::symbol::normalize(&symbol)
-                .ok_or_else(|| AppError::Validation(format!("“{}” is not a stock symbol.", symbol.trim())))?;
-            super::service::remove_symbol(&AppState::current()?, me().await?, chosen(&portfolio), &symbol).await
+            let symbol = crate::market::symbol::normalize(&symbol).ok_or_else(|| {
+                AppError::Validation(format!("“{}” is not a stock symbol.", symbol.trim()))
+            })?;
+            super::service::remove_symbol(
+                &AppState::current()?,
+                me().await?,
+                chosen(&portfolio),
+                &symbol,
+            )
+            .await
         }
         .await,
     )
@@ -62,14 +93,44 @@ pub async fn remove_holding(symbol: String, #[server(default)] portfolio: String
 
 /// Records a transaction of any kind.
 #[server(prefix = "/api/portfolio", endpoint = "transactions/add", input = Json)]
-pub async fn add_transaction(#[server(default)] portfolio: Option<String>, transaction: TransactionInput) -> Result<Transaction, AppError> {
-    respond(async move { super::service::add(&AppState::current()?, me().await?, portfolio.as_deref(), &transaction).await }.await)
+pub async fn add_transaction(
+    #[server(default)] portfolio: Option<String>,
+    transaction: TransactionInput,
+) -> Result<Transaction, AppError> {
+    respond(
+        async move {
+            super::service::add(
+                &AppState::current()?,
+                me().await?,
+                portfolio.as_deref(),
+                &transaction,
+            )
+            .await
+        }
+        .await,
+    )
 }
 
 /// Changes a transaction (everything is recomputed).
 #[server(prefix = "/api/portfolio", endpoint = "transactions/edit", input = Json)]
-pub async fn edit_transaction(portfolio: String, id: String, transaction: TransactionInput) -> Result<Transaction, AppError> {
-    respond(async move { super::service::edit(&AppState::current()?, me().await?, &portfolio, &id, &transaction).await }.await)
+pub async fn edit_transaction(
+    portfolio: String,
+    id: String,
+    transaction: TransactionInput,
+) -> Result<Transaction, AppError> {
+    respond(
+        async move {
+            super::service::edit(
+                &AppState::current()?,
+                me().await?,
+                &portfolio,
+                &id,
+                &transaction,
+            )
+            .await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api/portfolio", endpoint = "transactions/delete", input = Json)]
@@ -78,29 +139,67 @@ pub async fn delete_transaction(portfolio: String, id: String) -> Result<(), App
 }
 
 #[server(prefix = "/api/portfolio", endpoint = "create", input = Json)]
-pub async fn create_portfolio(name: String, method: CostMethod, #[server(default)] currency: String) -> Result<PortfolioInfo, AppError> {
-    respond(async move { super::service::create(&AppState::current()?.db, me().await?, &name, method, &currency).await }.await)
+pub async fn create_portfolio(
+    name: String,
+    method: CostMethod,
+    #[server(default)] currency: String,
+) -> Result<PortfolioInfo, AppError> {
+    respond(
+        async move {
+            super::service::create(
+                &AppState::current()?.db,
+                me().await?,
+                &name,
+                method,
+                &currency,
+            )
+            .await
+        }
+        .await,
+    )
 }
 
 /// Renames a portfolio or changes its cost method.
 #[server(prefix = "/api/portfolio", endpoint = "update", input = Json)]
-pub async fn update_portfolio(id: String, name: String, method: CostMethod) -> Result<PortfolioInfo, AppError> {
-    respond(async move { super::service::update(&AppState::current()?.db, me().await?, &id, &name, method).await }.await)
+pub async fn update_portfolio(
+    id: String,
+    name: String,
+    method: CostMethod,
+) -> Result<PortfolioInfo, AppError> {
+    respond(
+        async move {
+            super::service::update(&AppState::current()?.db, me().await?, &id, &name, method).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api/portfolio", endpoint = "delete", input = Json)]
 pub async fn delete_portfolio(id: String) -> Result<(), AppError> {
-    respond(async move { super::service::delete(&AppState::current()?.db, me().await?, &id).await }.await)
+    respond(
+        async move { super::service::delete(&AppState::current()?.db, me().await?, &id).await }
+            .await,
+    )
 }
 
 /// The value over time against the S&P 500: `range` is 1m, 3m, 1y or all.
 #[server(prefix = "/api/portfolio", endpoint = "performance", input = GetUrl)]
-pub async fn portfolio_performance(#[server(default)] portfolio: String, range: String) -> Result<PerformanceChart, AppError> {
+pub async fn portfolio_performance(
+    #[server(default)] portfolio: String,
+    range: String,
+) -> Result<PerformanceChart, AppError> {
     respond(
         async move {
-            let range = super::PerformanceRange::parse(&range)
-                .ok_or_else(|| AppError::Validation(format!("“{range}” is not a range: use 1m, 3m, 1y or all.")))?;
-            super::service::performance(&AppState::current()?, me().await?, chosen(&portfolio), range).await
+            let range = super::PerformanceRange::parse(&range).ok_or_else(|| {
+                AppError::Validation(format!("“{range}” is not a range: use 1m, 3m, 1y or all."))
+            })?;
+            super::service::performance(
+                &AppState::current()?,
+                me().await?,
+                chosen(&portfolio),
+                range,
+            )
+            .await
         }
         .await,
     )
@@ -110,8 +209,16 @@ pub async fn portfolio_performance(#[server(default)] portfolio: String, range: 
 
 /// Starts an import: its id, and the portfolio it goes into (made if the person has none).
 #[server(prefix = "/api/portfolio", endpoint = "import/start", input = Json)]
-pub async fn import_start(#[server(default)] portfolio: Option<String>) -> Result<(String, PortfolioInfo), AppError> {
-    respond(async move { super::service::import_start(&AppState::current()?, me().await?, portfolio.as_deref()).await }.await)
+pub async fn import_start(
+    #[server(default)] portfolio: Option<String>,
+) -> Result<(String, PortfolioInfo), AppError> {
+    respond(
+        async move {
+            super::service::import_start(&AppState::current()?, me().await?, portfolio.as_deref())
+                .await
+        }
+        .await,
+    )
 }
 
 /// Checks and stages up to 1,000 rows; answers the rows refused, with why. `first_row` is the
@@ -126,7 +233,16 @@ pub async fn import_rows(
 ) -> Result<Vec<RowError>, AppError> {
     respond(
         async move {
-            super::service::import_rows(&AppState::current()?, me().await?, &portfolio, &import, &mapping, first_row, &rows).await
+            super::service::import_rows(
+                &AppState::current()?,
+                me().await?,
+                &portfolio,
+                &import,
+                &mapping,
+                first_row,
+                &rows,
+            )
+            .await
         }
         .await,
     )
@@ -135,18 +251,36 @@ pub async fn import_rows(
 /// What confirming would import, and the rows the history refuses (sales of shares not held).
 #[server(prefix = "/api/portfolio", endpoint = "import/review", input = Json)]
 pub async fn import_review(portfolio: String, import: String) -> Result<ImportReport, AppError> {
-    respond(async move { super::service::import_review(&AppState::current()?, me().await?, &portfolio, &import).await }.await)
+    respond(
+        async move {
+            super::service::import_review(&AppState::current()?, me().await?, &portfolio, &import)
+                .await
+        }
+        .await,
+    )
 }
 
 /// Imports every valid staged row at once.
 #[server(prefix = "/api/portfolio", endpoint = "import/confirm", input = Json)]
 pub async fn import_confirm(portfolio: String, import: String) -> Result<ImportReport, AppError> {
-    respond(async move { super::service::import_confirm(&AppState::current()?, me().await?, &portfolio, &import).await }.await)
+    respond(
+        async move {
+            super::service::import_confirm(&AppState::current()?, me().await?, &portfolio, &import)
+                .await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api/portfolio", endpoint = "import/cancel", input = Json)]
 pub async fn import_cancel(portfolio: String, import: String) -> Result<(), AppError> {
-    respond(async move { super::service::import_cancel(&AppState::current()?, me().await?, &portfolio, &import).await }.await)
+    respond(
+        async move {
+            super::service::import_cancel(&AppState::current()?, me().await?, &portfolio, &import)
+                .await
+        }
+        .await,
+    )
 }
 
 // ——— price alerts ———
@@ -158,16 +292,30 @@ pub async fn price_alerts() -> Result<Vec<PriceAlert>, AppError> {
 
 /// A new alert: `direction` is "above" or "below", `price` the target.
 #[server(prefix = "/api/alerts", endpoint = "create", input = Json)]
-pub async fn create_alert(symbol: String, direction: String, price: String) -> Result<PriceAlert, AppError> {
+pub async fn create_alert(
+    symbol: String,
+    direction: String,
+    price: String,
+) -> Result<PriceAlert, AppError> {
     respond(
         async move {
-            let symbol = crate::market::symbol::normalize(&symbol)
-                .ok_or_else(|| AppError::Validation(format!("“{}” is not a stock symbol.", symbol.trim())))?;
-            let direction = super::alerts::Direction::parse(&direction)
-                .ok_or_else(|| AppError::Validation("Choose whether to be told above or below the price.".into()))?;
-            let target = super::transaction::parse_figure(&price)
-                .ok_or_else(|| AppError::Validation("The alert price must be a number, like 195.50.".into()))?;
-            super::alerts::create(&AppState::current()?, me().await?, &symbol, direction, target).await
+            let symbol = crate::market::symbol::normalize(&symbol).ok_or_else(|| {
+                AppError::Validation(format!("“{}” is not a stock symbol.", symbol.trim()))
+            })?;
+            let direction = super::alerts::Direction::parse(&direction).ok_or_else(|| {
+                AppError::Validation("Choose whether to be told above or below the price.".into())
+            })?;
+            let target = super::transaction::parse_figure(&price).ok_or_else(|| {
+                AppError::Validation("The alert price must be a number, like 195.50.".into())
+            })?;
+            super::alerts::create(
+                &AppState::current()?,
+                me().await?,
+                &symbol,
+                direction,
+                target,
+            )
+            .await
         }
         .await,
     )
@@ -175,5 +323,7 @@ pub async fn create_alert(symbol: String, direction: String, price: String) -> R
 
 #[server(prefix = "/api/alerts", endpoint = "delete", input = Json)]
 pub async fn delete_alert(id: String) -> Result<(), AppError> {
-    respond(async move { super::alerts::delete(&AppState::current()?, me().await?, &id).await }.await)
+    respond(
+        async move { super::alerts::delete(&AppState::current()?, me().await?, &id).await }.await,
+    )
 }

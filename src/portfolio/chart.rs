@@ -6,7 +6,10 @@
 use charming::{
     component::{Axis, Grid, Legend},
     datatype::{CompositeValue, DataPoint, DataPointItem},
-    element::{AxisLabel, AxisType, ItemStyle, Label, LineStyle, LineStyleType, SplitLine, TextStyle, Tooltip, Trigger},
+    element::{
+        AxisLabel, AxisType, ItemStyle, Label, LineStyle, LineStyleType, SplitLine, TextStyle,
+        Tooltip, Trigger,
+    },
     series::{Line, Pie},
     Chart,
 };
@@ -41,14 +44,25 @@ pub fn allocation(groups: &[(String, Decimal)], currency: &str) -> String {
         .enumerate()
         .map(|(i, (name, value))| {
             let colour = SLICES.get(i).copied().unwrap_or("@muted");
-            DataPointItem::new(float(*value)).name(name.as_str()).item_style(ItemStyle::new().color(colour))
+            DataPointItem::new(float(*value))
+                .name(name.as_str())
+                .item_style(ItemStyle::new().color(colour))
         })
         .collect();
     let chart = Chart::new()
         .animation(false)
         .background_color("transparent")
-        .tooltip(Tooltip::new().trigger(Trigger::Item).background_color("@surface").border_color("@grid"))
-        .legend(Legend::new().bottom(0).text_style(TextStyle::new().color("@muted")))
+        .tooltip(
+            Tooltip::new()
+                .trigger(Trigger::Item)
+                .background_color("@surface")
+                .border_color("@grid"),
+        )
+        .legend(
+            Legend::new()
+                .bottom(0)
+                .text_style(TextStyle::new().color("@muted")),
+        )
         .series(
             Pie::new()
                 .name(format!("Value ({currency})"))
@@ -71,10 +85,18 @@ pub fn allocation(groups: &[(String, Decimal)], currency: &str) -> String {
 pub fn performance(points: &[Point], benchmark: &str) -> String {
     let dates: Vec<String> = points.iter().map(|p| p.date.clone()).collect();
     let series = |values: Vec<Option<f64>>| -> Vec<DataPoint> {
-        values.into_iter().map(|v| DataPoint::from(CompositeValue::OptionalNumber(v.map(Into::into)))).collect()
+        values
+            .into_iter()
+            .map(|v| DataPoint::from(CompositeValue::OptionalNumber(v.map(Into::into))))
+            .collect()
     };
     let line = |name: &str, data: Vec<DataPoint>, colour: &str| {
-        Line::new().name(name).data(data).show_symbol(false).line_style(LineStyle::new().width(1.8).color(colour)).item_style(ItemStyle::new().color(colour))
+        Line::new()
+            .name(name)
+            .data(data)
+            .show_symbol(false)
+            .line_style(LineStyle::new().width(1.8).color(colour))
+            .item_style(ItemStyle::new().color(colour))
     };
     let value = series(points.iter().map(|p| Some(float(p.value))).collect());
     let bench = series(points.iter().map(|p| p.benchmark.map(float)).collect());
@@ -82,8 +104,18 @@ pub fn performance(points: &[Point], benchmark: &str) -> String {
     let chart = Chart::new()
         .animation(false)
         .background_color("transparent")
-        .legend(Legend::new().top(4).left(8).text_style(TextStyle::new().color("@muted")))
-        .tooltip(Tooltip::new().trigger(Trigger::Axis).background_color("@surface").border_color("@grid"))
+        .legend(
+            Legend::new()
+                .top(4)
+                .left(8)
+                .text_style(TextStyle::new().color("@muted")),
+        )
+        .tooltip(
+            Tooltip::new()
+                .trigger(Trigger::Axis)
+                .background_color("@surface")
+                .border_color("@grid"),
+        )
         .grid(Grid::new().left(64).right(16).top(40).bottom(32))
         .x_axis(
             Axis::new()
@@ -99,7 +131,14 @@ pub fn performance(points: &[Point], benchmark: &str) -> String {
         )
         .series(line("Portfolio", value, "@line-1"))
         .series(line(benchmark, bench, "@line-3"))
-        .series(line("Invested", invested, "@muted").line_style(LineStyle::new().width(1.2).color("@muted").type_(LineStyleType::Dashed)));
+        .series(
+            line("Invested", invested, "@muted").line_style(
+                LineStyle::new()
+                    .width(1.2)
+                    .color("@muted")
+                    .type_(LineStyleType::Dashed),
+            ),
+        );
     let mut option = serde_json::to_value(&chart).expect("a chart serialises");
     option["tooltip"]["textStyle"] = json!({"color": "@text"});
     first(&mut option["xAxis"])["axisLine"] = json!({"lineStyle": {"color": "@grid"}});

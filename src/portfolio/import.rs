@@ -17,7 +17,10 @@ pub const CHUNK_ROWS: usize = 1_000;
 pub const MAX_ROWS: usize = 100_000;
 
 /// The columns of an exported file, in order; `Field::ALL` order.
-pub const EXPORT_HEADER: [&str; 12] = ["date", "type", "symbol", "shares", "price", "fees", "amount", "ratio", "currency", "note", "name", "sector"];
+pub const EXPORT_HEADER: [&str; 12] = [
+    "date", "type", "symbol", "shares", "price", "fees", "amount", "ratio", "currency", "note",
+    "name", "sector",
+];
 
 impl Field {
     pub const ALL: [Field; 12] = [
@@ -37,17 +40,50 @@ impl Field {
 
     /// The column name in an exported file.
     pub fn column(self) -> &'static str {
-        EXPORT_HEADER[Field::ALL.iter().position(|f| *f == self).expect("every field is in ALL")]
+        EXPORT_HEADER[Field::ALL
+            .iter()
+            .position(|f| *f == self)
+            .expect("every field is in ALL")]
     }
 
     /// Header names other apps and brokers use for the field (lower case).
     fn aliases(self) -> &'static [&'static str] {
         match self {
-            Field::Date => &["date", "trade date", "purchase date", "transaction date", "settlement date", "time", "datetime"],
-            Field::Kind => &["type", "action", "side", "transaction", "transaction type", "activity"],
+            Field::Date => &[
+                "date",
+                "trade date",
+                "purchase date",
+                "transaction date",
+                "settlement date",
+                "time",
+                "datetime",
+            ],
+            Field::Kind => &[
+                "type",
+                "action",
+                "side",
+                "transaction",
+                "transaction type",
+                "activity",
+            ],
             Field::Symbol => &["symbol", "ticker", "code", "instrument", "security"],
-            Field::Shares => &["shares", "quantity", "qty", "units", "amount of shares", "no. of shares"],
-            Field::Price => &["price", "unit price", "average price", "avg price", "cost per share", "share price", "price per share"],
+            Field::Shares => &[
+                "shares",
+                "quantity",
+                "qty",
+                "units",
+                "amount of shares",
+                "no. of shares",
+            ],
+            Field::Price => &[
+                "price",
+                "unit price",
+                "average price",
+                "avg price",
+                "cost per share",
+                "share price",
+                "price per share",
+            ],
             Field::Fees => &["fees", "fee", "commission", "commissions", "charges"],
             Field::Amount => &["amount", "total", "net amount", "value", "cash"],
             Field::Ratio => &["ratio", "split ratio"],
@@ -92,7 +128,13 @@ pub fn mapping_problem(mapping: &Mapping) -> Option<&'static str> {
 
 /// The row as the transaction form would have it.
 pub fn input_from_row(row: &[String], mapping: &Mapping) -> TransactionInput {
-    let get = |field: Field| mapping.get(&field).and_then(|c| row.get(*c)).cloned().unwrap_or_default();
+    let get = |field: Field| {
+        mapping
+            .get(&field)
+            .and_then(|c| row.get(*c))
+            .cloned()
+            .unwrap_or_default()
+    };
     TransactionInput {
         kind: get(Field::Kind),
         date: get(Field::Date),
@@ -124,7 +166,11 @@ pub struct RowError {
 pub fn records(text: &str) -> Vec<Vec<String>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let first_line = text.lines().next().unwrap_or_default();
-    let delimiter = if first_line.matches(';').count() > first_line.matches(',').count() { ';' } else { ',' };
+    let delimiter = if first_line.matches(';').count() > first_line.matches(',').count() {
+        ';'
+    } else {
+        ','
+    };
     let mut rows = Vec::new();
     let mut row = Vec::new();
     let mut field = String::new();
@@ -175,10 +221,26 @@ pub fn export(transactions: &[Transaction]) -> String {
     for t in transactions {
         let input = t.input();
         let fields = [
-            input.date, input.kind, input.symbol, input.shares, input.price, input.fees, input.amount, input.ratio, input.currency,
-            input.note, input.name, input.sector,
+            input.date,
+            input.kind,
+            input.symbol,
+            input.shares,
+            input.price,
+            input.fees,
+            input.amount,
+            input.ratio,
+            input.currency,
+            input.note,
+            input.name,
+            input.sector,
         ];
-        out.push_str(&fields.iter().map(|f| escape(f)).collect::<Vec<_>>().join(","));
+        out.push_str(
+            &fields
+                .iter()
+                .map(|f| escape(f))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
         out.push('\n');
     }
     out
@@ -197,7 +259,10 @@ mod tests {
         let text = "\u{feff}Date,Symbol,Note\r\n2024-03-01,AAPL,\"first, \"\"big\"\" buy\nsecond line\"\r\n\r\n2024-03-02,MSFT,\n";
         let rows = records(text);
         assert_eq!(rows.len(), 3);
-        assert_eq!(rows[1], strings(&["2024-03-01", "AAPL", "first, \"big\" buy\nsecond line"]));
+        assert_eq!(
+            rows[1],
+            strings(&["2024-03-01", "AAPL", "first, \"big\" buy\nsecond line"])
+        );
         assert_eq!(rows[2], strings(&["2024-03-02", "MSFT", ""]));
         let european = records("Datum;Symbol;Preis\n2024-03-01;SAP.DE;123,45");
         assert_eq!(european[1], strings(&["2024-03-01", "SAP.DE", "123,45"]));
@@ -206,7 +271,15 @@ mod tests {
 
     #[test]
     fn mapping_is_guessed_from_common_headers() {
-        let header = strings(&["Trade Date", "Action", "Ticker", "Quantity", "Price", "Commission", "Description"]);
+        let header = strings(&[
+            "Trade Date",
+            "Action",
+            "Ticker",
+            "Quantity",
+            "Price",
+            "Commission",
+            "Description",
+        ]);
         let mapping = guess_mapping(&header);
         assert_eq!(mapping[&Field::Date], 0);
         assert_eq!(mapping[&Field::Kind], 1);
@@ -216,28 +289,66 @@ mod tests {
         assert_eq!(mapping[&Field::Note], 6);
         assert!(!mapping.contains_key(&Field::Amount));
         assert_eq!(mapping_problem(&mapping), None);
-        assert_eq!(mapping_problem(&Mapping::new()), Some("Choose the column that holds the date."));
+        assert_eq!(
+            mapping_problem(&Mapping::new()),
+            Some("Choose the column that holds the date.")
+        );
         let twice = Mapping::from([(Field::Date, 0), (Field::Symbol, 0)]);
-        assert_eq!(mapping_problem(&twice), Some("Each column can fill only one field."));
+        assert_eq!(
+            mapping_problem(&twice),
+            Some("Each column can fill only one field.")
+        );
     }
 
     #[test]
     fn export_reads_back_the_same() {
         let inputs = [
-            TransactionInput { kind: "BUY".into(), date: "2024-03-01".into(), symbol: "AAPL".into(), shares: "10".into(), price: "93.42".into(), fees: "1".into(), note: "a \"note\", with a comma".into(), name: "Apple Inc.".into(), sector: "Technology".into(), ..Default::default() },
-            TransactionInput { kind: "SPLIT".into(), date: "2024-06-10".into(), symbol: "AAPL".into(), ratio: "4".into(), ..Default::default() },
-            TransactionInput { kind: "DEPOSIT".into(), date: "2024-01-01".into(), amount: "5000".into(), ..Default::default() },
+            TransactionInput {
+                kind: "BUY".into(),
+                date: "2024-03-01".into(),
+                symbol: "AAPL".into(),
+                shares: "10".into(),
+                price: "93.42".into(),
+                fees: "1".into(),
+                note: "a \"note\", with a comma".into(),
+                name: "Apple Inc.".into(),
+                sector: "Technology".into(),
+                ..Default::default()
+            },
+            TransactionInput {
+                kind: "SPLIT".into(),
+                date: "2024-06-10".into(),
+                symbol: "AAPL".into(),
+                ratio: "4".into(),
+                ..Default::default()
+            },
+            TransactionInput {
+                kind: "DEPOSIT".into(),
+                date: "2024-01-01".into(),
+                amount: "5000".into(),
+                ..Default::default()
+            },
         ];
         let stored: Vec<Transaction> = inputs
             .iter()
             .enumerate()
-            .map(|(i, input)| Transaction { id: i.to_string(), data: input.validate("USD", "2026-11-23").unwrap() })
+            .map(|(i, input)| Transaction {
+                id: i.to_string(),
+                data: input.validate("USD", "2026-11-23").unwrap(),
+            })
             .collect();
         let file = export(&stored);
         let rows = records(&file);
         let mapping = guess_mapping(&rows[0]);
         assert_eq!(mapping.len(), 12);
-        let back: Vec<_> = rows[1..].iter().map(|row| input_from_row(row, &mapping).validate("USD", "2026-11-23").unwrap()).collect();
+        let back: Vec<_> = rows[1..]
+            .iter()
+            .map(|row| {
+                input_from_row(row, &mapping)
+                    .validate("USD", "2026-11-23")
+                    .unwrap()
+            })
+            .collect();
         assert_eq!(back, stored.into_iter().map(|t| t.data).collect::<Vec<_>>());
     }
 }

@@ -32,7 +32,15 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 7] = [Kind::Buy, Kind::Sell, Kind::Dividend, Kind::Split, Kind::Fee, Kind::Deposit, Kind::Withdraw];
+    pub const ALL: [Kind; 7] = [
+        Kind::Buy,
+        Kind::Sell,
+        Kind::Dividend,
+        Kind::Split,
+        Kind::Fee,
+        Kind::Deposit,
+        Kind::Withdraw,
+    ];
 
     /// The form in files and the API: "BUY".
     pub fn code(self) -> &'static str {
@@ -177,17 +185,38 @@ impl Position {
 #[serde(rename_all = "camelCase", tag = "kind")]
 pub enum LedgerError {
     /// Selling more shares than were held on that day.
-    Oversell { date: String, symbol: String, held: String, selling: String },
+    Oversell {
+        date: String,
+        symbol: String,
+        held: String,
+        selling: String,
+    },
 }
 
 impl std::fmt::Display for LedgerError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            LedgerError::Oversell { date, symbol, held, selling } if held == "0" => {
-                write!(f, "On {date} you held no {symbol} shares, so you cannot sell {selling}.")
+            LedgerError::Oversell {
+                date,
+                symbol,
+                held,
+                selling,
+            } if held == "0" => {
+                write!(
+                    f,
+                    "On {date} you held no {symbol} shares, so you cannot sell {selling}."
+                )
             }
-            LedgerError::Oversell { date, symbol, held, selling } => {
-                write!(f, "On {date} you held {held} {symbol} shares, so you cannot sell {selling}.")
+            LedgerError::Oversell {
+                date,
+                symbol,
+                held,
+                selling,
+            } => {
+                write!(
+                    f,
+                    "On {date} you held {held} {symbol} shares, so you cannot sell {selling}."
+                )
             }
         }
     }
@@ -216,11 +245,17 @@ pub struct Ledger {
 
 impl Ledger {
     pub fn new(method: CostMethod) -> Ledger {
-        Ledger { method, ..Ledger::default() }
+        Ledger {
+            method,
+            ..Ledger::default()
+        }
     }
 
     /// Applies every entry (in date order) or stops at the first that cannot be applied.
-    pub fn replay<'a>(method: CostMethod, entries: impl IntoIterator<Item = &'a Entry>) -> Result<Ledger, (String, LedgerError)> {
+    pub fn replay<'a>(
+        method: CostMethod,
+        entries: impl IntoIterator<Item = &'a Entry>,
+    ) -> Result<Ledger, (String, LedgerError)> {
         let mut ledger = Ledger::new(method);
         for entry in entries {
             ledger.apply(entry).map_err(|err| (entry.id.clone(), err))?;
@@ -244,7 +279,11 @@ impl Ledger {
                         pooled.shares += shares;
                         pooled.cost += cost;
                     }
-                    _ => position.lots.push_back(Lot { date: entry.date.clone(), shares, cost }),
+                    _ => position.lots.push_back(Lot {
+                        date: entry.date.clone(),
+                        shares,
+                        cost,
+                    }),
                 }
                 self.cash -= cost;
             }
@@ -263,7 +302,10 @@ impl Ledger {
                 let mut left = selling;
                 let mut cost = zero;
                 while left > zero {
-                    let lot = position.lots.front_mut().expect("shares held cover the sale");
+                    let lot = position
+                        .lots
+                        .front_mut()
+                        .expect("shares held cover the sale");
                     if lot.shares <= left {
                         left -= lot.shares;
                         cost += lot.cost;
@@ -350,7 +392,15 @@ mod tests {
         Decimal::from_str(text).unwrap()
     }
 
-    fn trade(id: &str, kind: Kind, date: &str, symbol: &str, shares: &str, price: &str, fees: &str) -> Entry {
+    fn trade(
+        id: &str,
+        kind: Kind,
+        date: &str,
+        symbol: &str,
+        shares: &str,
+        price: &str,
+        fees: &str,
+    ) -> Entry {
         Entry {
             id: id.into(),
             kind,
@@ -473,7 +523,15 @@ mod tests {
     fn dividends_fees_and_cash_add_up() {
         let entries = vec![
             cash("c1", Kind::Deposit, "2024-01-01", None, "5000"),
-            trade("b1", Kind::Buy, "2024-01-02", "MSFT", "10", "370.25", "1.50"),
+            trade(
+                "b1",
+                Kind::Buy,
+                "2024-01-02",
+                "MSFT",
+                "10",
+                "370.25",
+                "1.50",
+            ),
             cash("d1", Kind::Dividend, "2024-03-14", Some("MSFT"), "7.50"),
             cash("f1", Kind::Fee, "2024-03-31", None, "2.99"),
             cash("w1", Kind::Withdraw, "2024-04-01", None, "1000"),
@@ -490,15 +548,61 @@ mod tests {
     #[test]
     fn selling_more_than_held_is_refused_and_changes_nothing() {
         let mut ledger = Ledger::new(CostMethod::Fifo);
-        ledger.apply(&trade("b1", Kind::Buy, "2024-01-02", "IBM", "3", "150", "0")).unwrap();
+        ledger
+            .apply(&trade(
+                "b1",
+                Kind::Buy,
+                "2024-01-02",
+                "IBM",
+                "3",
+                "150",
+                "0",
+            ))
+            .unwrap();
         let before = ledger.clone();
-        let err = ledger.apply(&trade("s1", Kind::Sell, "2024-01-03", "IBM", "3.5", "160", "0")).unwrap_err();
-        assert_eq!(err.to_string(), "On 2024-01-03 you held 3 IBM shares, so you cannot sell 3.5.");
+        let err = ledger
+            .apply(&trade(
+                "s1",
+                Kind::Sell,
+                "2024-01-03",
+                "IBM",
+                "3.5",
+                "160",
+                "0",
+            ))
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "On 2024-01-03 you held 3 IBM shares, so you cannot sell 3.5."
+        );
         assert_eq!(ledger, before);
-        let err = ledger.apply(&trade("s2", Kind::Sell, "2024-01-03", "GOOG", "1", "160", "0")).unwrap_err();
-        assert_eq!(err.to_string(), "On 2024-01-03 you held no GOOG shares, so you cannot sell 1.");
+        let err = ledger
+            .apply(&trade(
+                "s2",
+                Kind::Sell,
+                "2024-01-03",
+                "GOOG",
+                "1",
+                "160",
+                "0",
+            ))
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "On 2024-01-03 you held no GOOG shares, so you cannot sell 1."
+        );
         // Exactly everything is fine, and leaves no lot behind.
-        ledger.apply(&trade("s3", Kind::Sell, "2024-01-04", "IBM", "3", "160", "0")).unwrap();
+        ledger
+            .apply(&trade(
+                "s3",
+                Kind::Sell,
+                "2024-01-04",
+                "IBM",
+                "3",
+                "160",
+                "0",
+            ))
+            .unwrap();
         assert!(ledger.positions["IBM"].lots.is_empty());
         assert_eq!(ledger.realized(), d("30"));
     }
@@ -506,9 +610,28 @@ mod tests {
     #[test]
     fn thirds_do_not_lose_a_cent() {
         // 3 shares for 100 → 33.333… each; selling one at a time must add back to 100.
-        let mut entries = vec![trade("b1", Kind::Buy, "2024-01-02", "T", "3", "33.3333333333", "0.0000000001")];
-        for (i, day) in ["2024-02-01", "2024-03-01", "2024-04-01"].iter().enumerate() {
-            entries.push(trade(&format!("s{i}"), Kind::Sell, day, "T", "1", "40", "0"));
+        let mut entries = vec![trade(
+            "b1",
+            Kind::Buy,
+            "2024-01-02",
+            "T",
+            "3",
+            "33.3333333333",
+            "0.0000000001",
+        )];
+        for (i, day) in ["2024-02-01", "2024-03-01", "2024-04-01"]
+            .iter()
+            .enumerate()
+        {
+            entries.push(trade(
+                &format!("s{i}"),
+                Kind::Sell,
+                day,
+                "T",
+                "1",
+                "40",
+                "0",
+            ));
         }
         let ledger = Ledger::replay(CostMethod::Fifo, &entries).unwrap();
         let cost: Decimal = ledger.sales.iter().map(|s| s.cost).sum();

@@ -76,7 +76,12 @@ pub enum PerformanceRange {
 }
 
 impl PerformanceRange {
-    pub const ALL: [PerformanceRange; 4] = [PerformanceRange::M1, PerformanceRange::M3, PerformanceRange::Y1, PerformanceRange::All];
+    pub const ALL: [PerformanceRange; 4] = [
+        PerformanceRange::M1,
+        PerformanceRange::M3,
+        PerformanceRange::Y1,
+        PerformanceRange::All,
+    ];
 
     /// Trading days shown (`None`: since the first transaction).
     pub fn days(self) -> Option<usize> {
@@ -107,7 +112,9 @@ impl PerformanceRange {
     }
 
     pub fn parse(code: &str) -> Option<PerformanceRange> {
-        PerformanceRange::ALL.into_iter().find(|r| r.code().eq_ignore_ascii_case(code.trim()))
+        PerformanceRange::ALL
+            .into_iter()
+            .find(|r| r.code().eq_ignore_ascii_case(code.trim()))
     }
 }
 
@@ -153,7 +160,11 @@ impl HoldingInput {
     pub fn transaction(&self, today: &str) -> transaction::TransactionInput {
         transaction::TransactionInput {
             kind: "BUY".into(),
-            date: if self.purchase_date.trim().is_empty() { today.to_string() } else { self.purchase_date.clone() },
+            date: if self.purchase_date.trim().is_empty() {
+                today.to_string()
+            } else {
+                self.purchase_date.clone()
+            },
             symbol: self.symbol.clone(),
             shares: self.shares.clone(),
             price: self.average_price.clone(),

@@ -14,8 +14,8 @@ use std::{
 use chrono::Utc;
 use rust_decimal::{prelude::ToPrimitive, Decimal};
 use sea_orm::{
-    sea_query::Expr, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    sea_query::Expr, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -24,8 +24,8 @@ use super::{
     ledger::{CostMethod, Kind, Ledger},
     transaction::{NewTransaction, Transaction, TransactionInput, TxError},
     valuation::{self, Price},
-    HoldingInput, ImportReport, PerformanceChart, PerformanceRange, PortfolioInfo, PortfolioView, BENCHMARK, DEFAULT_NAME,
-    MAX_PORTFOLIOS, NAME_MAX,
+    HoldingInput, ImportReport, PerformanceChart, PerformanceRange, PortfolioInfo, PortfolioView,
+    BENCHMARK, DEFAULT_NAME, MAX_PORTFOLIOS, NAME_MAX,
 };
 use crate::{
     entities::{portfolio_transactions as rows, portfolios},
@@ -77,7 +77,12 @@ fn text(value: Option<Decimal>) -> Option<String> {
     value.map(|d| d.normalize().to_string())
 }
 
-fn new_row(portfolio: Uuid, seq: i64, t: &NewTransaction, import: Option<(Uuid, i64)>) -> rows::ActiveModel {
+fn new_row(
+    portfolio: Uuid,
+    seq: i64,
+    t: &NewTransaction,
+    import: Option<(Uuid, i64)>,
+) -> rows::ActiveModel {
     rows::ActiveModel {
         id: Set(Uuid::now_v7()),
         portfolio_id: Set(portfolio),
@@ -101,7 +106,10 @@ fn new_row(portfolio: Uuid, seq: i64, t: &NewTransaction, import: Option<(Uuid, 
 }
 
 /// The person's portfolios, oldest first.
-pub async fn portfolios(db: &DatabaseConnection, user: Uuid) -> Result<Vec<portfolios::Model>, AppError> {
+pub async fn portfolios(
+    db: &DatabaseConnection,
+    user: Uuid,
+) -> Result<Vec<portfolios::Model>, AppError> {
     Ok(portfolios::Entity::find()
         .filter(portfolios::Column::UserId.eq(user))
         .order_by_asc(portfolios::Column::CreatedAt)
@@ -112,7 +120,11 @@ pub async fn portfolios(db: &DatabaseConnection, user: Uuid) -> Result<Vec<portf
 
 /// The portfolio `id` if it is the person's (anyone else's is "not found", as if it did not
 /// exist); with no id, their first one.
-async fn owned(db: &impl ConnectionTrait, user: Uuid, id: Option<&str>) -> Result<Option<portfolios::Model>, AppError> {
+async fn owned(
+    db: &impl ConnectionTrait,
+    user: Uuid,
+    id: Option<&str>,
+) -> Result<Option<portfolios::Model>, AppError> {
     let query = portfolios::Entity::find().filter(portfolios::Column::UserId.eq(user));
     match id.map(str::trim).filter(|id| !id.is_empty()) {
         Some(id) => {
@@ -122,12 +134,22 @@ async fn owned(db: &impl ConnectionTrait, user: Uuid, id: Option<&str>) -> Resul
                 None => Err(AppError::NotFound("The portfolio".into())),
             }
         }
-        None => Ok(query.order_by_asc(portfolios::Column::CreatedAt).order_by_asc(portfolios::Column::Id).one(db).await?),
+        None => Ok(query
+            .order_by_asc(portfolios::Column::CreatedAt)
+            .order_by_asc(portfolios::Column::Id)
+            .one(db)
+            .await?),
     }
 }
 
-async fn owned_or_first(db: &impl ConnectionTrait, user: Uuid, id: Option<&str>) -> Result<portfolios::Model, AppError> {
-    owned(db, user, id).await?.ok_or_else(|| AppError::NotFound("A portfolio".into()))
+async fn owned_or_first(
+    db: &impl ConnectionTrait,
+    user: Uuid,
+    id: Option<&str>,
+) -> Result<portfolios::Model, AppError> {
+    owned(db, user, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("A portfolio".into()))
 }
 
 fn portfolio_name(name: &str) -> Result<String, AppError> {
@@ -136,7 +158,9 @@ fn portfolio_name(name: &str) -> Result<String, AppError> {
         return Err(AppError::Validation("Give the portfolio a name.".into()));
     }
     if name.chars().count() > NAME_MAX {
-        return Err(AppError::Validation(format!("Portfolio names are at most {NAME_MAX} characters.")));
+        return Err(AppError::Validation(format!(
+            "Portfolio names are at most {NAME_MAX} characters."
+        )));
     }
     Ok(name.to_string())
 }
@@ -153,15 +177,29 @@ fn currency_code(code: &str) -> Result<String, AppError> {
 }
 
 fn is_duplicate(err: &sea_orm::DbErr) -> bool {
-    matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
+    matches!(
+        err.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
 }
 
-pub async fn create(db: &DatabaseConnection, user: Uuid, name: &str, method: CostMethod, currency: &str) -> Result<PortfolioInfo, AppError> {
+pub async fn create(
+    db: &DatabaseConnection,
+    user: Uuid,
+    name: &str,
+    method: CostMethod,
+    currency: &str,
+) -> Result<PortfolioInfo, AppError> {
     let name = portfolio_name(name)?;
     let currency = currency_code(currency)?;
-    let count = portfolios::Entity::find().filter(portfolios::Column::UserId.eq(user)).count(db).await?;
+    let count = portfolios::Entity::find()
+        .filter(portfolios::Column::UserId.eq(user))
+        .count(db)
+        .await?;
     if count as usize >= MAX_PORTFOLIOS {
-        return Err(AppError::Validation(format!("You can keep up to {MAX_PORTFOLIOS} portfolios.")));
+        return Err(AppError::Validation(format!(
+            "You can keep up to {MAX_PORTFOLIOS} portfolios."
+        )));
     }
     let row = portfolios::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -171,15 +209,26 @@ pub async fn create(db: &DatabaseConnection, user: Uuid, name: &str, method: Cos
         currency: Set(currency),
         created_at: Set(Utc::now()),
     };
-    match portfolios::Entity::insert(row).exec_with_returning(db).await {
+    match portfolios::Entity::insert(row)
+        .exec_with_returning(db)
+        .await
+    {
         Ok(model) => Ok(info(&model)),
-        Err(err) if is_duplicate(&err) => Err(AppError::Conflict(format!("You already have a portfolio called “{name}”."))),
+        Err(err) if is_duplicate(&err) => Err(AppError::Conflict(format!(
+            "You already have a portfolio called “{name}”."
+        ))),
         Err(err) => Err(err.into()),
     }
 }
 
 /// Renames a portfolio or changes its cost method (every figure is recomputed on the next read).
-pub async fn update(db: &DatabaseConnection, user: Uuid, id: &str, name: &str, method: CostMethod) -> Result<PortfolioInfo, AppError> {
+pub async fn update(
+    db: &DatabaseConnection,
+    user: Uuid,
+    id: &str,
+    name: &str,
+    method: CostMethod,
+) -> Result<PortfolioInfo, AppError> {
     let found = owned_or_first(db, user, Some(id)).await?;
     let name = portfolio_name(name)?;
     let result = portfolios::Entity::update_many()
@@ -189,8 +238,14 @@ pub async fn update(db: &DatabaseConnection, user: Uuid, id: &str, name: &str, m
         .exec(db)
         .await;
     match result {
-        Ok(_) => Ok(PortfolioInfo { name, method, ..info(&found) }),
-        Err(err) if is_duplicate(&err) => Err(AppError::Conflict(format!("You already have a portfolio called “{name}”."))),
+        Ok(_) => Ok(PortfolioInfo {
+            name,
+            method,
+            ..info(&found)
+        }),
+        Err(err) if is_duplicate(&err) => Err(AppError::Conflict(format!(
+            "You already have a portfolio called “{name}”."
+        ))),
         Err(err) => Err(err.into()),
     }
 }
@@ -199,14 +254,23 @@ pub async fn update(db: &DatabaseConnection, user: Uuid, id: &str, name: &str, m
 pub async fn delete(db: &DatabaseConnection, user: Uuid, id: &str) -> Result<(), AppError> {
     let found = owned_or_first(db, user, Some(id)).await?;
     let txn = db.begin().await?;
-    rows::Entity::delete_many().filter(rows::Column::PortfolioId.eq(found.id)).exec(&txn).await?;
-    portfolios::Entity::delete_by_id(found.id).exec(&txn).await?;
+    rows::Entity::delete_many()
+        .filter(rows::Column::PortfolioId.eq(found.id))
+        .exec(&txn)
+        .await?;
+    portfolios::Entity::delete_by_id(found.id)
+        .exec(&txn)
+        .await?;
     txn.commit().await?;
     Ok(())
 }
 
 /// The portfolio to add to: the one named, else the first, else a new "My portfolio".
-async fn target(db: &DatabaseConnection, user: Uuid, id: Option<&str>) -> Result<portfolios::Model, AppError> {
+async fn target(
+    db: &DatabaseConnection,
+    user: Uuid,
+    id: Option<&str>,
+) -> Result<portfolios::Model, AppError> {
     if let Some(found) = owned(db, user, id).await? {
         return Ok(found);
     }
@@ -220,10 +284,18 @@ async fn target(db: &DatabaseConnection, user: Uuid, id: Option<&str>) -> Result
 
 /// The portfolio's transactions in the order the ledger reads them (date, then the order
 /// entered); with `import`, that import's waiting rows too.
-async fn load(db: &impl ConnectionTrait, portfolio: Uuid, import: Option<Uuid>) -> Result<Vec<rows::Model>, AppError> {
+async fn load(
+    db: &impl ConnectionTrait,
+    portfolio: Uuid,
+    import: Option<Uuid>,
+) -> Result<Vec<rows::Model>, AppError> {
     let mut query = rows::Entity::find().filter(rows::Column::PortfolioId.eq(portfolio));
     query = match import {
-        Some(import) => query.filter(rows::Column::ImportId.is_null().or(rows::Column::ImportId.eq(import))),
+        Some(import) => query.filter(
+            rows::Column::ImportId
+                .is_null()
+                .or(rows::Column::ImportId.eq(import)),
+        ),
         None => query.filter(rows::Column::ImportId.is_null()),
     };
     Ok(query
@@ -235,8 +307,15 @@ async fn load(db: &impl ConnectionTrait, portfolio: Uuid, import: Option<Uuid>) 
 }
 
 /// The portfolio's confirmed transactions in the ledger's order.
-async fn committed(db: &impl ConnectionTrait, portfolio: Uuid) -> Result<Vec<Transaction>, AppError> {
-    Ok(load(db, portfolio, None).await?.iter().map(to_transaction).collect())
+async fn committed(
+    db: &impl ConnectionTrait,
+    portfolio: Uuid,
+) -> Result<Vec<Transaction>, AppError> {
+    Ok(load(db, portfolio, None)
+        .await?
+        .iter()
+        .map(to_transaction)
+        .collect())
 }
 
 fn method(portfolio: &portfolios::Model) -> CostMethod {
@@ -246,7 +325,10 @@ fn method(portfolio: &portfolios::Model) -> CostMethod {
 /// Takes the portfolio's write lock for the rest of the database transaction.
 async fn lock(db: &impl ConnectionTrait, portfolio: Uuid) -> Result<(), AppError> {
     portfolios::Entity::update_many()
-        .col_expr(portfolios::Column::Name, Expr::col(portfolios::Column::Name).into())
+        .col_expr(
+            portfolios::Column::Name,
+            Expr::col(portfolios::Column::Name).into(),
+        )
         .filter(portfolios::Column::Id.eq(portfolio))
         .exec(db)
         .await?;
@@ -279,49 +361,94 @@ fn in_order(mut transactions: Vec<Transaction>) -> Vec<Transaction> {
 }
 
 /// Records a transaction in the portfolio `id` (or the first, made if need be).
-pub async fn add(state: &AppState, user: Uuid, id: Option<&str>, input: &TransactionInput) -> Result<Transaction, AppError> {
+pub async fn add(
+    state: &AppState,
+    user: Uuid,
+    id: Option<&str>,
+    input: &TransactionInput,
+) -> Result<Transaction, AppError> {
     let portfolio = target(&state.db, user, id).await?;
-    let new = input.validate(&portfolio.currency, &today()).map_err(|e| AppError::Validation(e.to_string()))?;
+    let new = input
+        .validate(&portfolio.currency, &today())
+        .map_err(|e| AppError::Validation(e.to_string()))?;
     let cost_method = method(&portfolio);
     let txn = state.db.begin().await?;
     lock(&txn, portfolio.id).await?;
     let mut all = committed(&txn, portfolio.id).await?;
-    all.push(Transaction { id: String::new(), data: new.clone() });
+    all.push(Transaction {
+        id: String::new(),
+        data: new.clone(),
+    });
     check(cost_method, &in_order(all))?;
     let seq = next_seq(&txn, portfolio.id).await?;
-    let stored = rows::Entity::insert(new_row(portfolio.id, seq, &new, None)).exec_with_returning(&txn).await?;
+    let stored = rows::Entity::insert(new_row(portfolio.id, seq, &new, None))
+        .exec_with_returning(&txn)
+        .await?;
     txn.commit().await?;
     Ok(to_transaction(&stored))
 }
 
 /// The quick "add holding": a purchase.
-pub async fn add_holding(state: &AppState, user: Uuid, id: Option<&str>, holding: &HoldingInput) -> Result<Transaction, AppError> {
+pub async fn add_holding(
+    state: &AppState,
+    user: Uuid,
+    id: Option<&str>,
+    holding: &HoldingInput,
+) -> Result<Transaction, AppError> {
     add(state, user, id, &holding.transaction(&today())).await
 }
 
 /// Changes a transaction; refused if the history would no longer add up.
-pub async fn edit(state: &AppState, user: Uuid, id: &str, transaction_id: &str, input: &TransactionInput) -> Result<Transaction, AppError> {
+pub async fn edit(
+    state: &AppState,
+    user: Uuid,
+    id: &str,
+    transaction_id: &str,
+    input: &TransactionInput,
+) -> Result<Transaction, AppError> {
     let portfolio = owned_or_first(&state.db, user, Some(id)).await?;
-    let new = input.validate(&portfolio.currency, &today()).map_err(|e| AppError::Validation(e.to_string()))?;
+    let new = input
+        .validate(&portfolio.currency, &today())
+        .map_err(|e| AppError::Validation(e.to_string()))?;
     let cost_method = method(&portfolio);
     let txn = state.db.begin().await?;
     lock(&txn, portfolio.id).await?;
     let loaded = load(&txn, portfolio.id, None).await?;
-    let Some(row) = loaded.iter().find(|r| r.id.to_string() == transaction_id).cloned() else {
+    let Some(row) = loaded
+        .iter()
+        .find(|r| r.id.to_string() == transaction_id)
+        .cloned()
+    else {
         return Err(AppError::NotFound("The transaction".into()));
     };
-    let seq = if new.date == row.trade_date { row.seq } else { next_seq(&txn, portfolio.id).await? };
+    let seq = if new.date == row.trade_date {
+        row.seq
+    } else {
+        next_seq(&txn, portfolio.id).await?
+    };
     // The ledger's order with the changed one in its new place (last on a new day).
     let mut ordered: Vec<(String, i64, Transaction)> = loaded
         .iter()
-        .map(|r| if r.id == row.id {
-            (new.date.clone(), seq, Transaction { id: r.id.to_string(), data: new.clone() })
-        } else {
-            (r.trade_date.clone(), r.seq, to_transaction(r))
+        .map(|r| {
+            if r.id == row.id {
+                (
+                    new.date.clone(),
+                    seq,
+                    Transaction {
+                        id: r.id.to_string(),
+                        data: new.clone(),
+                    },
+                )
+            } else {
+                (r.trade_date.clone(), r.seq, to_transaction(r))
+            }
         })
         .collect();
     ordered.sort_by(|a, b| (a.0.as_str(), a.1).cmp(&(b.0.as_str(), b.1)));
-    check(cost_method, &ordered.into_iter().map(|(_, _, t)| t).collect::<Vec<_>>())?;
+    check(
+        cost_method,
+        &ordered.into_iter().map(|(_, _, t)| t).collect::<Vec<_>>(),
+    )?;
     let mut update = new_row(portfolio.id, seq, &new, None);
     update.id = Set(row.id);
     update.created_at = Set(row.created_at);
@@ -331,7 +458,12 @@ pub async fn edit(state: &AppState, user: Uuid, id: &str, transaction_id: &str, 
 }
 
 /// Deletes a transaction; refused if a later sale would then sell shares not held.
-pub async fn remove(state: &AppState, user: Uuid, id: &str, transaction_id: &str) -> Result<(), AppError> {
+pub async fn remove(
+    state: &AppState,
+    user: Uuid,
+    id: &str,
+    transaction_id: &str,
+) -> Result<(), AppError> {
     let portfolio = owned_or_first(&state.db, user, Some(id)).await?;
     let cost_method = method(&portfolio);
     let txn = state.db.begin().await?;
@@ -340,14 +472,23 @@ pub async fn remove(state: &AppState, user: Uuid, id: &str, transaction_id: &str
     if !loaded.iter().any(|r| r.id.to_string() == transaction_id) {
         return Err(AppError::NotFound("The transaction".into()));
     }
-    let rest: Vec<Transaction> = loaded.iter().filter(|r| r.id.to_string() != transaction_id).map(to_transaction).collect();
+    let rest: Vec<Transaction> = loaded
+        .iter()
+        .filter(|r| r.id.to_string() != transaction_id)
+        .map(to_transaction)
+        .collect();
     check(cost_method, &rest).map_err(|err| match err {
-        AppError::Validation(why) => AppError::Validation(format!("Deleting it would break a later sale: {why}")),
+        AppError::Validation(why) => {
+            AppError::Validation(format!("Deleting it would break a later sale: {why}"))
+        }
         other => other,
     })?;
     rows::Entity::delete_many()
         .filter(rows::Column::PortfolioId.eq(portfolio.id))
-        .filter(rows::Column::Id.eq(Uuid::parse_str(transaction_id).map_err(|_| AppError::NotFound("The transaction".into()))?))
+        .filter(
+            rows::Column::Id.eq(Uuid::parse_str(transaction_id)
+                .map_err(|_| AppError::NotFound("The transaction".into()))?),
+        )
         .exec(&txn)
         .await?;
     txn.commit().await?;
@@ -355,7 +496,12 @@ pub async fn remove(state: &AppState, user: Uuid, id: &str, transaction_id: &str
 }
 
 /// Stops tracking a symbol: deletes all its transactions. Returns how many.
-pub async fn remove_symbol(state: &AppState, user: Uuid, id: Option<&str>, symbol: &str) -> Result<u64, AppError> {
+pub async fn remove_symbol(
+    state: &AppState,
+    user: Uuid,
+    id: Option<&str>,
+    symbol: &str,
+) -> Result<u64, AppError> {
     let portfolio = owned_or_first(&state.db, user, id).await?;
     let gone = rows::Entity::delete_many()
         .filter(rows::Column::PortfolioId.eq(portfolio.id))
@@ -364,7 +510,10 @@ pub async fn remove_symbol(state: &AppState, user: Uuid, id: Option<&str>, symbo
         .exec(&state.db)
         .await?;
     if gone.rows_affected == 0 {
-        return Err(AppError::NotFound(format!("{symbol} in “{}”", portfolio.name)));
+        return Err(AppError::NotFound(format!(
+            "{symbol} in “{}”",
+            portfolio.name
+        )));
     }
     Ok(gone.rows_affected)
 }
@@ -377,7 +526,13 @@ pub async fn held_symbols(db: &DatabaseConnection, user: Uuid) -> Result<Vec<Str
         let cost_method = method(&portfolio);
         let transactions: Vec<Transaction> = committed(db, portfolio.id).await?;
         let ledger = check(cost_method, &transactions)?;
-        held.extend(ledger.positions.into_iter().filter(|(_, p)| !p.shares().is_zero()).map(|(s, _)| s));
+        held.extend(
+            ledger
+                .positions
+                .into_iter()
+                .filter(|(_, p)| !p.shares().is_zero())
+                .map(|(s, _)| s),
+        );
     }
     Ok(held.into_iter().collect())
 }
@@ -393,18 +548,27 @@ fn decimal_of(value: f64) -> Option<Decimal> {
 /// directory's.
 fn describer(transactions: &[Transaction]) -> impl Fn(&str) -> (Option<String>, String) + '_ {
     move |symbol: &str| {
-        let mine = transactions.iter().rev().filter(|t| t.data.symbol.as_deref() == Some(symbol));
+        let mine = transactions
+            .iter()
+            .rev()
+            .filter(|t| t.data.symbol.as_deref() == Some(symbol));
         let name = mine.clone().find_map(|t| t.data.name.clone());
         let sector = mine.clone().find_map(|t| t.data.sector.clone());
         let listed = directory::lookup(symbol);
         let name = name.or_else(|| listed.map(|l| l.name.clone()));
-        let sector = sector.or_else(|| listed.map(|l| l.sector.clone()).filter(|s| !s.is_empty())).unwrap_or_else(|| "Other".into());
+        let sector = sector
+            .or_else(|| listed.map(|l| l.sector.clone()).filter(|s| !s.is_empty()))
+            .unwrap_or_else(|| "Other".into());
         (name, sector)
     }
 }
 
 /// Everything on the portfolio page but the value chart.
-pub async fn view(state: &AppState, user: Uuid, id: Option<&str>) -> Result<PortfolioView, AppError> {
+pub async fn view(
+    state: &AppState,
+    user: Uuid,
+    id: Option<&str>,
+) -> Result<PortfolioView, AppError> {
     let all = portfolios(&state.db, user).await?;
     let Some(portfolio) = owned(&state.db, user, id).await? else {
         return Ok(PortfolioView {
@@ -421,23 +585,47 @@ pub async fn view(state: &AppState, user: Uuid, id: Option<&str>) -> Result<Port
     let cost_method = method(&portfolio);
     let transactions: Vec<Transaction> = committed(&state.db, portfolio.id).await?;
     let ledger = check(cost_method, &transactions)?;
-    let held: Vec<&String> = ledger.positions.iter().filter(|(_, p)| !p.shares().is_zero()).map(|(s, _)| s).collect();
-    let quotes = futures::future::join_all(held.iter().map(|symbol| state.market.quote(&state.db, symbol))).await;
+    let held: Vec<&String> = ledger
+        .positions
+        .iter()
+        .filter(|(_, p)| !p.shares().is_zero())
+        .map(|(s, _)| s)
+        .collect();
+    let quotes = futures::future::join_all(
+        held.iter()
+            .map(|symbol| state.market.quote(&state.db, symbol)),
+    )
+    .await;
     let mut prices = BTreeMap::new();
     for (symbol, quote) in held.iter().zip(quotes) {
         match quote {
             Ok(quote) => {
                 if let Some(price) = decimal_of(quote.price) {
                     let previous_close = quote.previous_close.and_then(decimal_of);
-                    prices.insert(symbol.to_string(), Price { price, previous_close, simulated: quote.simulated });
+                    prices.insert(
+                        symbol.to_string(),
+                        Price {
+                            price,
+                            previous_close,
+                            simulated: quote.simulated,
+                        },
+                    );
                 }
             }
             Err(err) => tracing::debug!(error = %err, symbol, "holding not priced"),
         }
     }
     let (holdings, totals) = valuation::holdings(&ledger, &prices, describer(&transactions));
-    let by_holding = valuation::allocation(holdings.iter().filter_map(|h| Some((h.symbol.as_str(), h.value?))));
-    let by_sector = valuation::allocation(holdings.iter().filter_map(|h| Some((h.sector.as_str(), h.value?))));
+    let by_holding = valuation::allocation(
+        holdings
+            .iter()
+            .filter_map(|h| Some((h.symbol.as_str(), h.value?))),
+    );
+    let by_sector = valuation::allocation(
+        holdings
+            .iter()
+            .filter_map(|h| Some((h.sector.as_str(), h.value?))),
+    );
     let mut sales = ledger.sales.clone();
     sales.reverse();
     let mut newest_first = transactions;
@@ -445,8 +633,10 @@ pub async fn view(state: &AppState, user: Uuid, id: Option<&str>) -> Result<Port
     Ok(PortfolioView {
         portfolio: Some(info(&portfolio)),
         portfolios: all.iter().map(info).collect(),
-        by_holding: (!by_holding.is_empty()).then(|| super::chart::allocation(&by_holding, &portfolio.currency)),
-        by_sector: (!by_sector.is_empty()).then(|| super::chart::allocation(&by_sector, &portfolio.currency)),
+        by_holding: (!by_holding.is_empty())
+            .then(|| super::chart::allocation(&by_holding, &portfolio.currency)),
+        by_sector: (!by_sector.is_empty())
+            .then(|| super::chart::allocation(&by_sector, &portfolio.currency)),
         holdings,
         totals,
         sales,
@@ -455,7 +645,12 @@ pub async fn view(state: &AppState, user: Uuid, id: Option<&str>) -> Result<Port
 }
 
 /// The value over time against the benchmark.
-pub async fn performance(state: &AppState, user: Uuid, id: Option<&str>, range: PerformanceRange) -> Result<PerformanceChart, AppError> {
+pub async fn performance(
+    state: &AppState,
+    user: Uuid,
+    id: Option<&str>,
+    range: PerformanceRange,
+) -> Result<PerformanceChart, AppError> {
     let portfolio = owned_or_first(&state.db, user, id).await?;
     let transactions: Vec<Transaction> = committed(&state.db, portfolio.id).await?;
     let entries: Vec<_> = transactions.iter().map(Transaction::entry).collect();
@@ -464,11 +659,18 @@ pub async fn performance(state: &AppState, user: Uuid, id: Option<&str>, range: 
         .filter(|e| matches!(e.kind, Kind::Buy | Kind::Sell))
         .filter_map(|e| e.symbol.as_deref())
         .collect();
-    let histories = futures::future::join_all(symbols.iter().map(|s| state.market.shared_history(&state.db, s))).await;
+    let histories = futures::future::join_all(
+        symbols
+            .iter()
+            .map(|s| state.market.shared_history(&state.db, s)),
+    )
+    .await;
     let mut simulated = false;
     let mut closes = BTreeMap::new();
     let to_closes = |bars: &[crate::market::Bar]| -> Vec<(String, Decimal)> {
-        bars.iter().filter_map(|b| Some((b.date.clone(), decimal_of(b.close)?))).collect()
+        bars.iter()
+            .filter_map(|b| Some((b.date.clone(), decimal_of(b.close)?)))
+            .collect()
     };
     for (symbol, history) in symbols.iter().zip(histories) {
         match history {
@@ -479,7 +681,12 @@ pub async fn performance(state: &AppState, user: Uuid, id: Option<&str>, range: 
             Err(err) => tracing::debug!(error = %err, symbol, "no history for the value chart"),
         }
     }
-    let benchmark = state.market.shared_history(&state.db, BENCHMARK).await.ok().map(|h| to_closes(&h.bars));
+    let benchmark = state
+        .market
+        .shared_history(&state.db, BENCHMARK)
+        .await
+        .ok()
+        .map(|h| to_closes(&h.bars));
     let points = valuation::performance(&entries, &closes, benchmark.as_deref());
     let shown = match range.days() {
         Some(days) => &points[points.len().saturating_sub(days)..],
@@ -490,10 +697,20 @@ pub async fn performance(state: &AppState, user: Uuid, id: Option<&str>, range: 
         let flows = last_point.invested - first_point.invested;
         valuation::percent(last? - first? - flows, first? + flows.max(Decimal::ZERO))
     };
-    let portfolio_return = change(shown.first().map(|p| p.value), shown.last().map(|p| p.value));
-    let benchmark_return = change(shown.first().and_then(|p| p.benchmark), shown.last().and_then(|p| p.benchmark));
+    let portfolio_return = change(
+        shown.first().map(|p| p.value),
+        shown.last().map(|p| p.value),
+    );
+    let benchmark_return = change(
+        shown.first().and_then(|p| p.benchmark),
+        shown.last().and_then(|p| p.benchmark),
+    );
     Ok(PerformanceChart {
-        option: if shown.is_empty() { String::new() } else { super::chart::performance(shown, "S&P 500") },
+        option: if shown.is_empty() {
+            String::new()
+        } else {
+            super::chart::performance(shown, "S&P 500")
+        },
         days: shown.len(),
         portfolio_return,
         benchmark_return,
@@ -505,7 +722,11 @@ pub async fn performance(state: &AppState, user: Uuid, id: Option<&str>, range: 
 // ——— CSV import ———————————————————————————————————————————————————————————————————————
 
 /// Starts an import into the portfolio (made if the person has none): its id for the rows.
-pub async fn import_start(state: &AppState, user: Uuid, id: Option<&str>) -> Result<(String, PortfolioInfo), AppError> {
+pub async fn import_start(
+    state: &AppState,
+    user: Uuid,
+    id: Option<&str>,
+) -> Result<(String, PortfolioInfo), AppError> {
     let portfolio = target(&state.db, user, id).await?;
     // Abandoned imports (a closed tab) are thrown away after a day.
     let stale = Utc::now() - chrono::Duration::hours(STALE_IMPORT_HOURS);
@@ -538,13 +759,22 @@ pub async fn import_rows(
         return Err(AppError::Validation(problem.into()));
     }
     if records.len() > import::CHUNK_ROWS {
-        return Err(AppError::Validation(format!("Send at most {} rows at a time.", import::CHUNK_ROWS)));
+        return Err(AppError::Validation(format!(
+            "Send at most {} rows at a time.",
+            import::CHUNK_ROWS
+        )));
     }
     let portfolio = owned_or_first(&state.db, user, Some(id)).await?;
     let import = import_id(import)?;
-    let staged = rows::Entity::find().filter(rows::Column::ImportId.eq(import)).count(&state.db).await? as usize;
+    let staged = rows::Entity::find()
+        .filter(rows::Column::ImportId.eq(import))
+        .count(&state.db)
+        .await? as usize;
     if staged + records.len() > import::MAX_ROWS {
-        return Err(AppError::Validation(format!("One import takes at most {} rows: split the file.", import::MAX_ROWS)));
+        return Err(AppError::Validation(format!(
+            "One import takes at most {} rows: split the file.",
+            import::MAX_ROWS
+        )));
     }
     let today = today();
     let mut errors = Vec::new();
@@ -562,7 +792,9 @@ pub async fn import_rows(
         let models: Vec<_> = good
             .iter()
             .enumerate()
-            .map(|(i, (row, t))| new_row(portfolio.id, seq + i as i64, t, Some((import, *row as i64))))
+            .map(|(i, (row, t))| {
+                new_row(portfolio.id, seq + i as i64, t, Some((import, *row as i64)))
+            })
             .collect();
         // SQLite allows 32,766 bound values a statement; a row binds 18.
         for batch in models.chunks(500) {
@@ -575,7 +807,11 @@ pub async fn import_rows(
 
 /// Replays the portfolio with the staged rows: rows the history refuses (a sale of shares not
 /// held) are reported and left out; the rest are what confirming would import.
-async fn review_in(db: &impl ConnectionTrait, portfolio: &portfolios::Model, import: Uuid) -> Result<(ImportReport, Vec<Uuid>), AppError> {
+async fn review_in(
+    db: &impl ConnectionTrait,
+    portfolio: &portfolios::Model,
+    import: Uuid,
+) -> Result<(ImportReport, Vec<Uuid>), AppError> {
     let cost_method = method(&portfolio);
     let loaded = load(db, portfolio.id, Some(import)).await?;
     let mut ledger = Ledger::new(cost_method);
@@ -587,11 +823,16 @@ async fn review_in(db: &impl ConnectionTrait, portfolio: &portfolios::Model, imp
             (Ok(()), Some(_)) => report.valid += 1,
             (Ok(()), None) => {}
             (Err(err), Some(line)) => {
-                report.errors.push(RowError { row: line as usize, error: TxError::Ledger(err) });
+                report.errors.push(RowError {
+                    row: line as usize,
+                    error: TxError::Ledger(err),
+                });
                 refused.push(row.id);
             }
             (Err(err), None) => {
-                report.blocking.get_or_insert_with(|| format!("With these rows, an existing transaction no longer adds up: {err}"));
+                report.blocking.get_or_insert_with(|| {
+                    format!("With these rows, an existing transaction no longer adds up: {err}")
+                });
             }
         }
     }
@@ -599,14 +840,26 @@ async fn review_in(db: &impl ConnectionTrait, portfolio: &portfolios::Model, imp
     Ok((report, refused))
 }
 
-pub async fn import_review(state: &AppState, user: Uuid, id: &str, import: &str) -> Result<ImportReport, AppError> {
+pub async fn import_review(
+    state: &AppState,
+    user: Uuid,
+    id: &str,
+    import: &str,
+) -> Result<ImportReport, AppError> {
     let portfolio = owned_or_first(&state.db, user, Some(id)).await?;
-    Ok(review_in(&state.db, &portfolio, import_id(import)?).await?.0)
+    Ok(review_in(&state.db, &portfolio, import_id(import)?)
+        .await?
+        .0)
 }
 
 /// Imports the staged rows the history accepts, all at once: one database transaction drops
 /// the refused ones and makes the rest count.
-pub async fn import_confirm(state: &AppState, user: Uuid, id: &str, import: &str) -> Result<ImportReport, AppError> {
+pub async fn import_confirm(
+    state: &AppState,
+    user: Uuid,
+    id: &str,
+    import: &str,
+) -> Result<ImportReport, AppError> {
     let portfolio = owned_or_first(&state.db, user, Some(id)).await?;
     let import = import_id(import)?;
     let txn = state.db.begin().await?;
@@ -616,10 +869,15 @@ pub async fn import_confirm(state: &AppState, user: Uuid, id: &str, import: &str
         return Err(AppError::Validation(why.clone()));
     }
     if report.valid == 0 {
-        return Err(AppError::Validation("There is nothing to import: no row was valid.".into()));
+        return Err(AppError::Validation(
+            "There is nothing to import: no row was valid.".into(),
+        ));
     }
     for batch in refused.chunks(500) {
-        rows::Entity::delete_many().filter(rows::Column::Id.is_in(batch.to_vec())).exec(&txn).await?;
+        rows::Entity::delete_many()
+            .filter(rows::Column::Id.is_in(batch.to_vec()))
+            .exec(&txn)
+            .await?;
     }
     rows::Entity::update_many()
         .col_expr(rows::Column::ImportId, Expr::value(Option::<Uuid>::None))
@@ -634,7 +892,12 @@ pub async fn import_confirm(state: &AppState, user: Uuid, id: &str, import: &str
 }
 
 /// Throws a staged import away.
-pub async fn import_cancel(state: &AppState, user: Uuid, id: &str, import: &str) -> Result<(), AppError> {
+pub async fn import_cancel(
+    state: &AppState,
+    user: Uuid,
+    id: &str,
+    import: &str,
+) -> Result<(), AppError> {
     let portfolio = owned_or_first(&state.db, user, Some(id)).await?;
     rows::Entity::delete_many()
         .filter(rows::Column::PortfolioId.eq(portfolio.id))
@@ -645,7 +908,11 @@ pub async fn import_cancel(state: &AppState, user: Uuid, id: &str, import: &str)
 }
 
 /// The portfolio as a CSV file: (its name, the file).
-pub async fn export(state: &AppState, user: Uuid, id: Option<&str>) -> Result<(String, String), AppError> {
+pub async fn export(
+    state: &AppState,
+    user: Uuid,
+    id: Option<&str>,
+) -> Result<(String, String), AppError> {
     let portfolio = owned_or_first(&state.db, user, id).await?;
     let transactions: Vec<Transaction> = committed(&state.db, portfolio.id).await?;
     Ok((portfolio.name, import::export(&transactions)))
@@ -675,16 +942,33 @@ pub async fn export_download(
     .await;
     match result {
         Ok((name, csv)) => {
-            let file: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
-            let disposition = format!("attachment; filename=\"{}-{}.csv\"", file.trim_matches('-'), today());
+            let file: String = name
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() {
+                        c.to_ascii_lowercase()
+                    } else {
+                        '-'
+                    }
+                })
+                .collect();
+            let disposition = format!(
+                "attachment; filename=\"{}-{}.csv\"",
+                file.trim_matches('-'),
+                today()
+            );
             (
-                [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, disposition)],
+                [
+                    (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                    (header::CONTENT_DISPOSITION, disposition),
+                ],
                 csv,
             )
                 .into_response()
         }
         Err(err) => {
-            let status = StatusCode::from_u16(err.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let status = StatusCode::from_u16(err.status_code())
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             (status, axum::Json(err)).into_response()
         }
     }

@@ -205,7 +205,11 @@ impl Transaction {
             symbol: t.symbol.clone().unwrap_or_default(),
             shares: text(t.shares),
             price: text(t.price),
-            fees: if t.fees.is_zero() { String::new() } else { t.fees.normalize().to_string() },
+            fees: if t.fees.is_zero() {
+                String::new()
+            } else {
+                t.fees.normalize().to_string()
+            },
             amount: text(t.amount),
             ratio: text(t.ratio),
             currency: t.currency.clone(),
@@ -226,7 +230,8 @@ pub fn parse_date(text: &str) -> Option<String> {
     if parts.next().is_some() || year.len() != 4 {
         return None;
     }
-    let (year, month, day): (u32, u32, u32) = (year.parse().ok()?, month.parse().ok()?, day.parse().ok()?);
+    let (year, month, day): (u32, u32, u32) =
+        (year.parse().ok()?, month.parse().ok()?, day.parse().ok()?);
     let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
     let days = match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
@@ -235,7 +240,8 @@ pub fn parse_date(text: &str) -> Option<String> {
         2 => 28,
         _ => return None,
     };
-    ((1900..=2999).contains(&year) && (1..=days).contains(&day)).then(|| format!("{year:04}-{month:02}-{day:02}"))
+    ((1900..=2999).contains(&year) && (1..=days).contains(&day))
+        .then(|| format!("{year:04}-{month:02}-{day:02}"))
 }
 
 /// A figure as people write it: "1234.5", "1,234.50", "$93.42", " 0.125 ". `None` if it is not
@@ -246,7 +252,9 @@ pub fn parse_figure(text: &str) -> Option<Decimal> {
     let plain = if text.contains(',') {
         let whole = text.split('.').next()?;
         let groups: Vec<&str> = whole.trim_start_matches('-').split(',').collect();
-        let grouped = groups[0].len() <= 3 && !groups[0].is_empty() && groups[1..].iter().all(|g| g.len() == 3);
+        let grouped = groups[0].len() <= 3
+            && !groups[0].is_empty()
+            && groups[1..].iter().all(|g| g.len() == 3);
         if !grouped {
             return None;
         }
@@ -257,7 +265,10 @@ pub fn parse_figure(text: &str) -> Option<Decimal> {
     if plain.is_empty() || plain.contains(['e', 'E']) {
         return None;
     }
-    Decimal::from_str(&plain).ok().filter(|d| d.abs() <= FIGURE_MAX).map(|d| d.normalize())
+    Decimal::from_str(&plain)
+        .ok()
+        .filter(|d| d.abs() <= FIGURE_MAX)
+        .map(|d| d.normalize())
 }
 
 fn optional(text: &str) -> Option<&str> {
@@ -265,8 +276,15 @@ fn optional(text: &str) -> Option<&str> {
     (!text.is_empty()).then_some(text)
 }
 
-fn figure(text: &str, missing: TxError, invalid: TxError, allow_zero: bool) -> Result<Decimal, TxError> {
-    let Some(text) = optional(text) else { return Err(missing) };
+fn figure(
+    text: &str,
+    missing: TxError,
+    invalid: TxError,
+    allow_zero: bool,
+) -> Result<Decimal, TxError> {
+    let Some(text) = optional(text) else {
+        return Err(missing);
+    };
     match parse_figure(text) {
         Some(d) if d > Decimal::ZERO || (allow_zero && d.is_zero()) => Ok(d),
         _ => Err(invalid),
@@ -277,11 +295,16 @@ impl TransactionInput {
     /// The transaction, or the first thing wrong with it. `currency` is the portfolio's;
     /// `today` ("2026-11-23") refuses later dates.
     pub fn validate(&self, currency: &str, today: &str) -> Result<NewTransaction, TxError> {
-        self.validate_all(currency, today).map_err(|mut errors| errors.remove(0))
+        self.validate_all(currency, today)
+            .map_err(|mut errors| errors.remove(0))
     }
 
     /// The transaction, or everything wrong with it (the form marks every field at once).
-    pub fn validate_all(&self, currency: &str, today: &str) -> Result<NewTransaction, Vec<TxError>> {
+    pub fn validate_all(
+        &self,
+        currency: &str,
+        today: &str,
+    ) -> Result<NewTransaction, Vec<TxError>> {
         let mut errors = Vec::new();
         let kind = match optional(&self.kind) {
             None => Some(Kind::Buy),
@@ -302,22 +325,70 @@ impl TransactionInput {
         let symbol = match (optional(&self.symbol), kind.needs_symbol()) {
             (None, true) => Err(TxError::SymbolMissing),
             (None, false) => Ok(None),
-            (Some(text), _) => crate::market::symbol::normalize(text).map(Some).ok_or(TxError::SymbolInvalid),
+            (Some(text), _) => crate::market::symbol::normalize(text)
+                .map(Some)
+                .ok_or(TxError::SymbolInvalid),
         };
         let trade = matches!(kind, Kind::Buy | Kind::Sell);
-        let shares = trade.then(|| figure(&self.shares, TxError::SharesMissing, TxError::SharesInvalid, false)).transpose();
-        let price = trade.then(|| figure(&self.price, TxError::PriceMissing, TxError::PriceInvalid, true)).transpose();
+        let shares = trade
+            .then(|| {
+                figure(
+                    &self.shares,
+                    TxError::SharesMissing,
+                    TxError::SharesInvalid,
+                    false,
+                )
+            })
+            .transpose();
+        let price = trade
+            .then(|| {
+                figure(
+                    &self.price,
+                    TxError::PriceMissing,
+                    TxError::PriceInvalid,
+                    true,
+                )
+            })
+            .transpose();
         let fees = match optional(&self.fees) {
             None => Ok(Decimal::ZERO),
-            Some(text) => parse_figure(text).filter(|d| *d >= Decimal::ZERO).ok_or(TxError::FeesInvalid),
+            Some(text) => parse_figure(text)
+                .filter(|d| *d >= Decimal::ZERO)
+                .ok_or(TxError::FeesInvalid),
         };
-        let cash = matches!(kind, Kind::Dividend | Kind::Fee | Kind::Deposit | Kind::Withdraw);
-        let amount = cash.then(|| figure(&self.amount, TxError::AmountMissing, TxError::AmountInvalid, false)).transpose();
-        let ratio = (kind == Kind::Split).then(|| figure(&self.ratio, TxError::RatioMissing, TxError::RatioInvalid, false)).transpose();
+        let cash = matches!(
+            kind,
+            Kind::Dividend | Kind::Fee | Kind::Deposit | Kind::Withdraw
+        );
+        let amount = cash
+            .then(|| {
+                figure(
+                    &self.amount,
+                    TxError::AmountMissing,
+                    TxError::AmountInvalid,
+                    false,
+                )
+            })
+            .transpose();
+        let ratio = (kind == Kind::Split)
+            .then(|| {
+                figure(
+                    &self.ratio,
+                    TxError::RatioMissing,
+                    TxError::RatioInvalid,
+                    false,
+                )
+            })
+            .transpose();
         let currency = match optional(&self.currency).map(str::to_ascii_uppercase) {
             None => Ok(currency.to_string()),
-            Some(code) if code.len() != 3 || !code.chars().all(|c| c.is_ascii_alphabetic()) => Err(TxError::CurrencyInvalid),
-            Some(code) if code != currency => Err(TxError::CurrencyMismatch { portfolio: currency.to_string(), given: code }),
+            Some(code) if code.len() != 3 || !code.chars().all(|c| c.is_ascii_alphabetic()) => {
+                Err(TxError::CurrencyInvalid)
+            }
+            Some(code) if code != currency => Err(TxError::CurrencyMismatch {
+                portfolio: currency.to_string(),
+                given: code,
+            }),
             Some(code) => Ok(code),
         };
         let limited = |text: &str, max: usize, error: TxError| {
@@ -341,7 +412,13 @@ impl TransactionInput {
                 }
             };
         }
-        let (date, symbol, shares, price, fees) = (take!(date), take!(symbol), take!(shares), take!(price), take!(fees));
+        let (date, symbol, shares, price, fees) = (
+            take!(date),
+            take!(symbol),
+            take!(shares),
+            take!(price),
+            take!(fees),
+        );
         let (amount, ratio, currency) = (take!(amount), take!(ratio), take!(currency));
         let (note, name, sector) = (take!(note), take!(name), take!(sector));
         if !errors.is_empty() {
@@ -354,7 +431,11 @@ impl TransactionInput {
             shares: shares.expect("checked"),
             price: price.expect("checked"),
             // Cash-only kinds carry their money in `amount`.
-            fees: if trade { fees.expect("checked") } else { Decimal::ZERO },
+            fees: if trade {
+                fees.expect("checked")
+            } else {
+                Decimal::ZERO
+            },
             amount: amount.expect("checked"),
             ratio: ratio.expect("checked"),
             currency: currency.expect("checked"),
@@ -394,11 +475,24 @@ mod tests {
 
     #[test]
     fn every_wrong_field_is_named() {
-        let input = TransactionInput { kind: "buy".into(), date: "2024-02-30".into(), shares: "-3".into(), price: "abc".into(), currency: "usd1".into(), ..Default::default() };
+        let input = TransactionInput {
+            kind: "buy".into(),
+            date: "2024-02-30".into(),
+            shares: "-3".into(),
+            price: "abc".into(),
+            currency: "usd1".into(),
+            ..Default::default()
+        };
         let errors = input.validate_all("USD", TODAY).unwrap_err();
         assert_eq!(
             errors,
-            vec![TxError::DateInvalid, TxError::SymbolMissing, TxError::SharesInvalid, TxError::PriceInvalid, TxError::CurrencyInvalid]
+            vec![
+                TxError::DateInvalid,
+                TxError::SymbolMissing,
+                TxError::SharesInvalid,
+                TxError::PriceInvalid,
+                TxError::CurrencyInvalid
+            ]
         );
         assert_eq!(errors[2].to_string(), "Shares must be a number above 0.");
         assert_eq!(errors[2].field(), Some(Field::Shares));
@@ -406,27 +500,68 @@ mod tests {
 
     #[test]
     fn the_kind_decides_which_fields_are_needed() {
-        let dividend = TransactionInput { kind: "DIV".into(), date: "2024-03-14".into(), symbol: "MSFT".into(), amount: "7.50".into(), ..Default::default() };
+        let dividend = TransactionInput {
+            kind: "DIV".into(),
+            date: "2024-03-14".into(),
+            symbol: "MSFT".into(),
+            amount: "7.50".into(),
+            ..Default::default()
+        };
         let t = dividend.validate("USD", TODAY).unwrap();
-        assert_eq!((t.kind, t.amount, t.shares), (Kind::Dividend, Some(Decimal::from_str("7.5").unwrap()), None));
-        let split = TransactionInput { kind: "split".into(), date: "2020-08-31".into(), symbol: "AAPL".into(), ..Default::default() };
+        assert_eq!(
+            (t.kind, t.amount, t.shares),
+            (
+                Kind::Dividend,
+                Some(Decimal::from_str("7.5").unwrap()),
+                None
+            )
+        );
+        let split = TransactionInput {
+            kind: "split".into(),
+            date: "2020-08-31".into(),
+            symbol: "AAPL".into(),
+            ..Default::default()
+        };
         assert_eq!(split.validate("USD", TODAY), Err(TxError::RatioMissing));
-        let deposit = TransactionInput { kind: "deposit".into(), date: "2024-01-01".into(), amount: "5000".into(), ..Default::default() };
+        let deposit = TransactionInput {
+            kind: "deposit".into(),
+            date: "2024-01-01".into(),
+            amount: "5000".into(),
+            ..Default::default()
+        };
         assert_eq!(deposit.validate("USD", TODAY).unwrap().symbol, None);
         // A blank type is a purchase: the quick "add holding" form and simple files.
-        assert_eq!(TransactionInput { kind: String::new(), ..buy("1", "2") }.validate("USD", TODAY).unwrap().kind, Kind::Buy);
+        assert_eq!(
+            TransactionInput {
+                kind: String::new(),
+                ..buy("1", "2")
+            }
+            .validate("USD", TODAY)
+            .unwrap()
+            .kind,
+            Kind::Buy
+        );
     }
 
     #[test]
     fn dates_and_currencies() {
         assert_eq!(parse_date("2024/3/1").as_deref(), Some("2024-03-01"));
-        assert_eq!(parse_date("2024-03-01T15:30:00Z").as_deref(), Some("2024-03-01"));
+        assert_eq!(
+            parse_date("2024-03-01T15:30:00Z").as_deref(),
+            Some("2024-03-01")
+        );
         assert_eq!(parse_date("2024-02-29").as_deref(), Some("2024-02-29"));
         assert_eq!(parse_date("2023-02-29"), None);
         assert_eq!(parse_date("03/01/2024"), None);
-        let future = TransactionInput { date: "2027-01-01".into(), ..buy("1", "1") };
+        let future = TransactionInput {
+            date: "2027-01-01".into(),
+            ..buy("1", "1")
+        };
         assert_eq!(future.validate("USD", TODAY), Err(TxError::DateFuture));
-        let euros = TransactionInput { currency: "eur".into(), ..buy("1", "1") };
+        let euros = TransactionInput {
+            currency: "eur".into(),
+            ..buy("1", "1")
+        };
         let err = euros.validate("USD", TODAY).unwrap_err();
         assert_eq!(err.to_string(), "This portfolio is in USD: record its transactions in USD, or use another portfolio for EUR.");
     }
@@ -446,10 +581,25 @@ mod tests {
 
     #[test]
     fn a_stored_transaction_fills_the_form_it_came_from() {
-        let input = TransactionInput { fees: "1.5".into(), note: "first buy".into(), sector: "Technology".into(), ..buy("10", "93.42") };
-        let stored = Transaction { id: "t1".into(), data: input.validate("USD", TODAY).unwrap() };
+        let input = TransactionInput {
+            fees: "1.5".into(),
+            note: "first buy".into(),
+            sector: "Technology".into(),
+            ..buy("10", "93.42")
+        };
+        let stored = Transaction {
+            id: "t1".into(),
+            data: input.validate("USD", TODAY).unwrap(),
+        };
         let again = stored.input();
         assert_eq!(again.validate("USD", TODAY).unwrap(), stored.data);
-        assert_eq!((again.kind.as_str(), again.symbol.as_str(), again.price.as_str()), ("BUY", "AAPL", "93.42"));
+        assert_eq!(
+            (
+                again.kind.as_str(),
+                again.symbol.as_str(),
+                again.price.as_str()
+            ),
+            ("BUY", "AAPL", "93.42")
+        );
     }
 }

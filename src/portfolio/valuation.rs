@@ -119,7 +119,9 @@ pub fn holdings(
             price: quote.map(|q| q.price),
             value: value.map(money),
             day_change: day_change.map(money),
-            day_change_percent: day_change.zip(value).and_then(|(change, value)| percent(change, value - change)),
+            day_change_percent: day_change
+                .zip(value)
+                .and_then(|(change, value)| percent(change, value - change)),
             unrealized: unrealized.map(money),
             unrealized_percent: unrealized.and_then(|u| percent(u, cost)),
             weight: None,
@@ -129,36 +131,60 @@ pub fn holdings(
             lots: position
                 .lots
                 .iter()
-                .map(|lot| Lot { date: lot.date.clone(), shares: lot.shares.normalize(), cost: money(lot.cost) })
+                .map(|lot| Lot {
+                    date: lot.date.clone(),
+                    shares: lot.shares.normalize(),
+                    cost: money(lot.cost),
+                })
                 .collect(),
         });
     }
     for row in &mut rows {
         row.weight = row.value.and_then(|v| percent(v, totals.value));
     }
-    rows.sort_by(|a, b| b.value.unwrap_or_default().cmp(&a.value.unwrap_or_default()).then(a.symbol.cmp(&b.symbol)));
+    rows.sort_by(|a, b| {
+        b.value
+            .unwrap_or_default()
+            .cmp(&a.value.unwrap_or_default())
+            .then(a.symbol.cmp(&b.symbol))
+    });
     totals.fees = ledger.fees;
     totals.total_return = totals.unrealized + totals.realized + totals.dividends - totals.fees;
     totals.total_return_percent = percent(totals.total_return, ledger.invested());
     totals.day_change_percent = percent(totals.day_change, totals.value - totals.day_change);
     totals.unrealized_percent = percent(totals.unrealized, totals.cost);
     totals.cash = ledger.tracks_cash.then(|| money(ledger.cash));
-    for figure in [&mut totals.value, &mut totals.cost, &mut totals.day_change, &mut totals.unrealized, &mut totals.realized] {
+    for figure in [
+        &mut totals.value,
+        &mut totals.cost,
+        &mut totals.day_change,
+        &mut totals.unrealized,
+        &mut totals.realized,
+    ] {
         *figure = money(*figure);
     }
-    for figure in [&mut totals.dividends, &mut totals.fees, &mut totals.total_return] {
+    for figure in [
+        &mut totals.dividends,
+        &mut totals.fees,
+        &mut totals.total_return,
+    ] {
         *figure = money(*figure);
     }
     (rows, totals)
 }
 
 /// Value by sector (or any grouping), largest first.
-pub fn allocation<'a>(rows: impl IntoIterator<Item = (&'a str, Decimal)>) -> Vec<(String, Decimal)> {
+pub fn allocation<'a>(
+    rows: impl IntoIterator<Item = (&'a str, Decimal)>,
+) -> Vec<(String, Decimal)> {
     let mut groups: BTreeMap<&str, Decimal> = BTreeMap::new();
     for (key, value) in rows {
         *groups.entry(key).or_default() += value;
     }
-    let mut groups: Vec<(String, Decimal)> = groups.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    let mut groups: Vec<(String, Decimal)> = groups
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
     groups.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     groups
 }
@@ -206,8 +232,14 @@ impl<'a> Cursor<'a> {
 /// (as Stooq, Polygon and the offline source give them): a holding's value on a day before a
 /// recorded split is its shares then × the split ratios since × the adjusted close. A day
 /// before a symbol's history starts values it at its last trade price.
-pub fn performance(entries: &[Entry], closes: &BTreeMap<String, Vec<(String, Decimal)>>, benchmark: Option<&Closes>) -> Vec<Point> {
-    let Some(first) = entries.first() else { return Vec::new() };
+pub fn performance(
+    entries: &[Entry],
+    closes: &BTreeMap<String, Vec<(String, Decimal)>>,
+    benchmark: Option<&Closes>,
+) -> Vec<Point> {
+    let Some(first) = entries.first() else {
+        return Vec::new();
+    };
     let calendar: Vec<&str> = match benchmark {
         Some(bench) if !bench.is_empty() => bench.iter().map(|(d, _)| d.as_str()).collect(),
         _ => {
@@ -224,7 +256,10 @@ pub fn performance(entries: &[Entry], closes: &BTreeMap<String, Vec<(String, Dec
             *split_factor.entry(symbol).or_insert(Decimal::ONE) *= ratio;
         }
     }
-    let mut cursors: BTreeMap<&str, Cursor> = closes.iter().map(|(s, c)| (s.as_str(), Cursor::new(c))).collect();
+    let mut cursors: BTreeMap<&str, Cursor> = closes
+        .iter()
+        .map(|(s, c)| (s.as_str(), Cursor::new(c)))
+        .collect();
     let mut bench = benchmark.map(Cursor::new);
     let mut shares: BTreeMap<&str, Decimal> = BTreeMap::new();
     let mut last_trade: BTreeMap<&str, Decimal> = BTreeMap::new();
@@ -290,7 +325,12 @@ pub fn performance(entries: &[Entry], closes: &BTreeMap<String, Vec<(String, Dec
             }
             _ => None,
         };
-        points.push(Point { date: day.to_string(), value: money(value), invested: money(invested), benchmark: bench_value });
+        points.push(Point {
+            date: day.to_string(),
+            value: money(value),
+            invested: money(invested),
+            benchmark: bench_value,
+        });
     }
     points
 }
@@ -320,7 +360,9 @@ mod tests {
     }
 
     fn series(rows: &[(&str, &str)]) -> Vec<(String, Decimal)> {
-        rows.iter().map(|(day, close)| (day.to_string(), d(close))).collect()
+        rows.iter()
+            .map(|(day, close)| (day.to_string(), d(close)))
+            .collect()
     }
 
     #[test]
@@ -329,18 +371,46 @@ mod tests {
             entry(Kind::Buy, "2024-01-02", "AAPL", "10", "100"),
             entry(Kind::Buy, "2024-01-02", "MSFT", "5", "300"),
             entry(Kind::Sell, "2024-02-01", "MSFT", "2", "350"),
-            Entry { kind: Kind::Dividend, shares: None, price: None, amount: Some(d("4.50")), ..entry(Kind::Dividend, "2024-03-01", "MSFT", "0", "0") },
+            Entry {
+                kind: Kind::Dividend,
+                shares: None,
+                price: None,
+                amount: Some(d("4.50")),
+                ..entry(Kind::Dividend, "2024-03-01", "MSFT", "0", "0")
+            },
         ];
         let ledger = Ledger::replay(CostMethod::Fifo, &entries).unwrap();
         let prices = BTreeMap::from([
-            ("AAPL".to_string(), Price { price: d("110"), previous_close: Some(d("100")), simulated: false }),
-            ("MSFT".to_string(), Price { price: d("400"), previous_close: Some(d("410")), simulated: true }),
+            (
+                "AAPL".to_string(),
+                Price {
+                    price: d("110"),
+                    previous_close: Some(d("100")),
+                    simulated: false,
+                },
+            ),
+            (
+                "MSFT".to_string(),
+                Price {
+                    price: d("400"),
+                    previous_close: Some(d("410")),
+                    simulated: true,
+                },
+            ),
         ]);
-        let (rows, totals) = holdings(&ledger, &prices, |s| (Some(format!("{s} Inc.")), "Technology".into()));
+        let (rows, totals) = holdings(&ledger, &prices, |s| {
+            (Some(format!("{s} Inc.")), "Technology".into())
+        });
         // MSFT: 3 × 400 = 1,200 (cost 900); AAPL: 10 × 110 = 1,100 (cost 1,000)
-        assert_eq!(rows.iter().map(|r| r.symbol.as_str()).collect::<Vec<_>>(), ["MSFT", "AAPL"]);
+        assert_eq!(
+            rows.iter().map(|r| r.symbol.as_str()).collect::<Vec<_>>(),
+            ["MSFT", "AAPL"]
+        );
         let msft = &rows[0];
-        assert_eq!((msft.value, msft.unrealized, msft.unrealized_percent), (Some(d("1200")), Some(d("300")), Some(d("33.33"))));
+        assert_eq!(
+            (msft.value, msft.unrealized, msft.unrealized_percent),
+            (Some(d("1200")), Some(d("300")), Some(d("33.33")))
+        );
         assert_eq!(msft.day_change, Some(d("-30")));
         assert_eq!(msft.weight, Some(d("52.17")));
         assert_eq!(rows[1].weight, Some(d("47.83")));
@@ -358,16 +428,29 @@ mod tests {
 
     #[test]
     fn an_unpriced_holding_is_counted_but_not_valued() {
-        let ledger = Ledger::replay(CostMethod::Fifo, &[entry(Kind::Buy, "2024-01-02", "XYZ", "1", "5")]).unwrap();
+        let ledger = Ledger::replay(
+            CostMethod::Fifo,
+            &[entry(Kind::Buy, "2024-01-02", "XYZ", "1", "5")],
+        )
+        .unwrap();
         let (rows, totals) = holdings(&ledger, &BTreeMap::new(), |_| (None, "Other".into()));
         assert_eq!((rows[0].value, rows[0].weight), (None, None));
-        assert_eq!((totals.unpriced, totals.value, totals.cost), (1, d("0"), d("5")));
+        assert_eq!(
+            (totals.unpriced, totals.value, totals.cost),
+            (1, d("0"), d("5"))
+        );
     }
 
     #[test]
     fn allocation_groups_and_ranks() {
         let groups = allocation([("Tech", d("10")), ("Energy", d("30")), ("Tech", d("25"))]);
-        assert_eq!(groups, vec![("Tech".to_string(), d("35")), ("Energy".to_string(), d("30"))]);
+        assert_eq!(
+            groups,
+            vec![
+                ("Tech".to_string(), d("35")),
+                ("Energy".to_string(), d("30"))
+            ]
+        );
     }
 
     #[test]
@@ -376,17 +459,38 @@ mod tests {
             entry(Kind::Buy, "2024-01-03", "AAPL", "10", "100"),
             entry(Kind::Sell, "2024-01-05", "AAPL", "4", "120"),
             // 2-for-1 on the 8th: the history below is adjusted for it
-            Entry { kind: Kind::Split, shares: None, price: None, ratio: Some(d("2")), ..entry(Kind::Split, "2024-01-08", "AAPL", "0", "0") },
+            Entry {
+                kind: Kind::Split,
+                shares: None,
+                price: None,
+                ratio: Some(d("2")),
+                ..entry(Kind::Split, "2024-01-08", "AAPL", "0", "0")
+            },
         ];
         // Adjusted closes: before the split they are half the traded price.
         let closes = BTreeMap::from([(
             "AAPL".to_string(),
-            series(&[("2024-01-02", "49"), ("2024-01-03", "50"), ("2024-01-04", "55"), ("2024-01-05", "60"), ("2024-01-08", "61")]),
+            series(&[
+                ("2024-01-02", "49"),
+                ("2024-01-03", "50"),
+                ("2024-01-04", "55"),
+                ("2024-01-05", "60"),
+                ("2024-01-08", "61"),
+            ]),
         )]);
-        let bench = series(&[("2024-01-02", "10"), ("2024-01-03", "10"), ("2024-01-04", "11"), ("2024-01-05", "12"), ("2024-01-08", "12")]);
+        let bench = series(&[
+            ("2024-01-02", "10"),
+            ("2024-01-03", "10"),
+            ("2024-01-04", "11"),
+            ("2024-01-05", "12"),
+            ("2024-01-08", "12"),
+        ]);
         let points = performance(&entries, &closes, Some(&bench));
         let dates: Vec<&str> = points.iter().map(|p| p.date.as_str()).collect();
-        assert_eq!(dates, ["2024-01-03", "2024-01-04", "2024-01-05", "2024-01-08"]);
+        assert_eq!(
+            dates,
+            ["2024-01-03", "2024-01-04", "2024-01-05", "2024-01-08"]
+        );
         // 10 shares (20 after the split) × 50 adjusted = 1,000: what was paid.
         assert_eq!(points[0].value, d("1000"));
         assert_eq!(points[1].value, d("1100"));

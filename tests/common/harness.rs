@@ -111,7 +111,14 @@ impl Harness {
 
     /// POSTs JSON as the owner of `token`: the status and the body (`Null` if not JSON).
     pub async fn post_as(&self, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
-        let response = self.http.post(self.server.url(path)).bearer_auth(token).json(&body).send().await.unwrap();
+        let response = self
+            .http
+            .post(self.server.url(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         let status = response.status();
         (status, response.json().await.unwrap_or(Value::Null))
     }
@@ -125,7 +132,13 @@ impl Harness {
 
     /// GETs as the owner of `token`: the status and the body (`Null` if not JSON).
     pub async fn get_as(&self, token: &str, path: &str) -> (StatusCode, Value) {
-        let response = self.http.get(self.server.url(path)).bearer_auth(token).send().await.unwrap();
+        let response = self
+            .http
+            .get(self.server.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
         let status = response.status();
         (status, response.json().await.unwrap_or(Value::Null))
     }
@@ -200,4 +213,3 @@ macro_rules! on_both {
         }
     };
 }
-

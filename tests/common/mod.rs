@@ -94,7 +94,13 @@ impl TestServer {
 
     /// The lines logged at ERROR so far.
     pub fn errors_logged(&self) -> Vec<String> {
-        self.log.lock().unwrap().iter().filter(|line| line.contains("ERROR")).cloned().collect()
+        self.log
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|line| line.contains("ERROR"))
+            .cloned()
+            .collect()
     }
 
     /// The first log line containing `needle`, waiting up to 30 s for it to be written.
@@ -115,7 +121,8 @@ impl TestServer {
     /// The server's resident memory now, in KiB (Linux), from `/proc/<pid>/status`.
     pub fn rss_kib(&self) -> u64 {
         let pid = self.child.id().expect("the server is running");
-        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc is readable");
+        let status =
+            std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc is readable");
         status
             .lines()
             .find_map(|line| line.strip_prefix("VmRSS:"))
@@ -140,13 +147,21 @@ impl TestServer {
     /// Sends SIGTERM, as an orchestrator stopping the server does.
     pub fn terminate(&self) {
         let pid = self.child.id().expect("the server is running");
-        let sent = std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status();
-        assert!(sent.expect("kill runs").success(), "SIGTERM reached the server");
+        let sent = std::process::Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status();
+        assert!(
+            sent.expect("kill runs").success(),
+            "SIGTERM reached the server"
+        );
     }
 
     /// Waits up to `limit` for the server to exit: how it exited, if it did.
     pub async fn exited(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
-        tokio::time::timeout(limit, self.child.wait()).await.ok().and_then(Result::ok)
+        tokio::time::timeout(limit, self.child.wait())
+            .await
+            .ok()
+            .and_then(Result::ok)
     }
 }
 

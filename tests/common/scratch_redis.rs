@@ -17,13 +17,24 @@ pub struct ScratchRedis {
 impl ScratchRedis {
     /// Starts one, or says loudly why not (under CI a missing `redis-server` fails the run).
     pub async fn start(test: &str) -> Option<ScratchRedis> {
-        let found = std::process::Command::new("redis-server").arg("--version").stdout(Stdio::null()).status().is_ok();
+        let found = std::process::Command::new("redis-server")
+            .arg("--version")
+            .stdout(Stdio::null())
+            .status()
+            .is_ok();
         if !found {
-            assert!(std::env::var("CI").as_deref() != Ok("true"), "{test}: redis-server is not installed, and under CI nothing may be skipped");
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "{test}: redis-server is not installed, and under CI nothing may be skipped"
+            );
             eprintln!("SKIPPED {test}: install redis-server to run it");
             return None;
         }
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let mut redis = ScratchRedis { port, child: None };
         redis.restart().await;
         Some(redis)
@@ -44,7 +55,16 @@ impl ScratchRedis {
     pub async fn restart(&mut self) {
         self.stop().await;
         let child = Command::new("redis-server")
-            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .args([
+                "--port",
+                &self.port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
             .stdout(Stdio::null())
             .kill_on_drop(true)
             .spawn()
@@ -60,8 +80,12 @@ impl ScratchRedis {
     }
 
     async fn answers(&self) -> bool {
-        let Ok(mut socket) = TcpStream::connect(("127.0.0.1", self.port)).await else { return false };
+        let Ok(mut socket) = TcpStream::connect(("127.0.0.1", self.port)).await else {
+            return false;
+        };
         let mut reply = [0u8; 7];
-        socket.write_all(b"PING\r\n").await.is_ok() && socket.read_exact(&mut reply).await.is_ok() && &reply == b"+PONG\r\n"
+        socket.write_all(b"PING\r\n").await.is_ok()
+            && socket.read_exact(&mut reply).await.is_ok()
+            && &reply == b"+PONG\r\n"
     }
 }

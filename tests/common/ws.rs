@@ -29,7 +29,10 @@ impl ChatClient {
             HeaderValue::from_str(&format!("Bearer {token}")).unwrap(),
         );
         let (socket, _) = connect_async(request).await.expect("websocket upgrade");
-        let mut client = ChatClient { socket, pending: VecDeque::new() };
+        let mut client = ChatClient {
+            socket,
+            pending: VecDeque::new(),
+        };
         let ready = client.next_event().await;
         assert_eq!(ready["type"], "ready", "{ready}");
         client
@@ -38,14 +41,19 @@ impl ChatClient {
     pub async fn send(&mut self, event: Value) {
         let mut frame = vec![0u8];
         frame.extend_from_slice(event.to_string().as_bytes());
-        self.socket.send(Message::Binary(frame.into())).await.expect("send");
+        self.socket
+            .send(Message::Binary(frame.into()))
+            .await
+            .expect("send");
     }
 
     /// Subscribes to a channel; returns what came before the confirmation (the replay when
     /// `after_seq` is given).
     pub async fn subscribe(&mut self, channel: &str, after_seq: Option<i64>) -> Vec<Value> {
-        self.send(serde_json::json!({"type": "subscribe", "channelId": channel, "afterSeq": after_seq}))
-            .await;
+        self.send(
+            serde_json::json!({"type": "subscribe", "channelId": channel, "afterSeq": after_seq}),
+        )
+        .await;
         let mut before = Vec::new();
         loop {
             let event = self.next_event().await;
@@ -57,8 +65,10 @@ impl ChatClient {
     }
 
     pub async fn say(&mut self, channel: &str, nonce: &str, body: &str) {
-        self.send(serde_json::json!({"type": "send", "channelId": channel, "nonce": nonce, "body": body}))
-            .await;
+        self.send(
+            serde_json::json!({"type": "send", "channelId": channel, "nonce": nonce, "body": body}),
+        )
+        .await;
     }
 
     /// The next event, or a panic after 10 s.
@@ -74,14 +84,22 @@ impl ChatClient {
             if let Some(event) = self.pending.pop_front() {
                 return Some(event);
             }
-            let message = tokio::time::timeout(wait, self.socket.next()).await.ok()??;
+            let message = tokio::time::timeout(wait, self.socket.next())
+                .await
+                .ok()??;
             // A connection that ends without a close handshake has ended all the same.
             let Ok(message) = message else { return None };
             match message {
                 Message::Binary(bytes) => {
-                    assert_eq!(bytes[0], 0, "an ok frame: {:?}", String::from_utf8_lossy(&bytes));
+                    assert_eq!(
+                        bytes[0],
+                        0,
+                        "an ok frame: {:?}",
+                        String::from_utf8_lossy(&bytes)
+                    );
                     for line in bytes[1..].split(|b| *b == b'\n') {
-                        self.pending.push_back(serde_json::from_slice(line).expect("JSON event"));
+                        self.pending
+                            .push_back(serde_json::from_slice(line).expect("JSON event"));
                     }
                 }
                 Message::Close(_) => return None,

@@ -9,7 +9,10 @@ use super::Asking;
 use crate::{
     app::i18n::{t, t_string, use_i18n},
     assistant::{Card, CompareRow, Reading},
-    market::ui::{direction, money, outlook_class, outlook_text, signal_text, signed_percent, stock_href, Sparkline},
+    market::ui::{
+        direction, money, outlook_class, outlook_text, signal_text, signed_percent, stock_href,
+        Sparkline,
+    },
     portfolio::ui::{amount, percent, shares, signed_amount},
 };
 
@@ -200,7 +203,9 @@ pub fn CardView(card: Card) -> impl IntoView {
 #[component]
 fn CompareLine(row: CompareRow) -> impl IntoView {
     let percent_cell = |p: Option<f64>| match p {
-        Some(p) => view! { <td class=format!("num {}", direction(p))>{signed_percent(p)}</td> }.into_any(),
+        Some(p) => {
+            view! { <td class=format!("num {}", direction(p))>{signed_percent(p)}</td> }.into_any()
+        }
         None => view! { <td class="num">"—"</td> }.into_any(),
     };
     view! {

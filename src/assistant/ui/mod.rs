@@ -16,7 +16,10 @@ use leptos_router::{
 };
 
 use super::{
-    api::{ask_assistant, delete_conversation, list_conversations, open_conversation, rename_conversation, Question},
+    api::{
+        ask_assistant, delete_conversation, list_conversations, open_conversation,
+        rename_conversation, Question,
+    },
     engine_name, Conversation, Role, Turn, QUESTION_MAX,
 };
 use crate::{
@@ -46,7 +49,11 @@ struct Pending {
 /// `conversation` is `None` for a new one; asking sets it. `saved` hears of every answered
 /// question (the page refreshes its list).
 #[component]
-pub fn Thread(conversation: RwSignal<Option<String>>, #[prop(optional)] compact: bool, #[prop(optional)] saved: Option<Callback<Conversation>>) -> impl IntoView {
+pub fn Thread(
+    conversation: RwSignal<Option<String>>,
+    #[prop(optional)] compact: bool,
+    #[prop(optional)] saved: Option<Callback<Conversation>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let socket = use_chat_socket();
     let turns: RwSignal<Vec<Turn>> = RwSignal::new(Vec::new());
@@ -68,7 +75,9 @@ pub fn Thread(conversation: RwSignal<Option<String>>, #[prop(optional)] compact:
             None => turns.set(Vec::new()),
             Some(id) => leptos::task::spawn_local(async move {
                 match open_conversation(id.clone()).await {
-                    Ok(view) if shown.get_value().as_deref() == Some(id.as_str()) => turns.set(view.turns),
+                    Ok(view) if shown.get_value().as_deref() == Some(id.as_str()) => {
+                        turns.set(view.turns)
+                    }
                     Ok(_) => {}
                     Err(err) => {
                         turns.set(Vec::new());
@@ -80,7 +89,12 @@ pub fn Thread(conversation: RwSignal<Option<String>>, #[prop(optional)] compact:
     });
 
     socket.on_event(move |event| {
-        if let ServerEvent::AssistantDelta { request: Some(request), text, .. } = event {
+        if let ServerEvent::AssistantDelta {
+            request: Some(request),
+            text,
+            ..
+        } = event
+        {
             pending.update(|p| {
                 if let Some(p) = p.as_mut().filter(|p| p.request == *request) {
                     p.streamed.push_str(text);
@@ -106,10 +120,22 @@ pub fn Thread(conversation: RwSignal<Option<String>>, #[prop(optional)] compact:
         let request = nonce();
         error.set(None);
         input.set(String::new());
-        pending.set(Some(Pending { question: question.clone(), request: request.clone(), streamed: String::new() }));
+        pending.set(Some(Pending {
+            question: question.clone(),
+            request: request.clone(),
+            streamed: String::new(),
+        }));
         let conversation_id = conversation.get_untracked();
         leptos::task::spawn_local(async move {
-            match ask_assistant(Question { message: question.clone(), conversation_id }, Some(request)).await {
+            match ask_assistant(
+                Question {
+                    message: question.clone(),
+                    conversation_id,
+                },
+                Some(request),
+            )
+            .await
+            {
                 Ok(exchange) => {
                     let id = exchange.conversation.id.clone();
                     turns.update(|t| {
@@ -193,7 +219,9 @@ pub fn Thread(conversation: RwSignal<Option<String>>, #[prop(optional)] compact:
 fn TurnView(turn: Turn) -> impl IntoView {
     let i18n = use_i18n();
     match turn.role {
-        Role::User => view! { <div class="turn turn-user"><p class="bubble">{turn.text}</p></div> }.into_any(),
+        Role::User => {
+            view! { <div class="turn turn-user"><p class="bubble">{turn.text}</p></div> }.into_any()
+        }
         Role::Assistant => {
             let engine = engine_name(&turn.engine);
             view! {
@@ -247,8 +275,18 @@ pub fn AssistantPage() -> impl IntoView {
     Effect::new(move |_| {
         let current = conversation.get();
         if query.with_untracked(|q| q.get("c")) != current {
-            let href = current.map_or_else(|| "/assistant".to_string(), |id| format!("/assistant?c={id}"));
-            navigate(&href, NavigateOptions { replace: true, scroll: false, ..Default::default() });
+            let href = current.map_or_else(
+                || "/assistant".to_string(),
+                |id| format!("/assistant?c={id}"),
+            );
+            navigate(
+                &href,
+                NavigateOptions {
+                    replace: true,
+                    scroll: false,
+                    ..Default::default()
+                },
+            );
         }
     });
     let saved = Callback::new(move |_: Conversation| version.update(|v| *v += 1));
@@ -292,7 +330,11 @@ pub fn AssistantPage() -> impl IntoView {
 
 /// A conversation in the list: open it, rename it, delete it.
 #[component]
-fn ConversationItem(item: Conversation, conversation: RwSignal<Option<String>>, version: RwSignal<u32>) -> impl IntoView {
+fn ConversationItem(
+    item: Conversation,
+    conversation: RwSignal<Option<String>>,
+    version: RwSignal<u32>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let editing = RwSignal::new(false);
     let confirming = RwSignal::new(false);
@@ -373,7 +415,11 @@ pub fn AssistantPanel() -> impl IntoView {
     // Drawn in the browser only, after hydration: the server does not wait for the session.
     let mounted = RwSignal::new(false);
     Effect::new(move |_| mounted.set(true));
-    let shown = move || mounted.get() && session.user().is_some() && !location.pathname.get().starts_with("/assistant");
+    let shown = move || {
+        mounted.get()
+            && session.user().is_some()
+            && !location.pathname.get().starts_with("/assistant")
+    };
     view! {
         <Show when=shown>
             <button type="button" class="assistant-fab" class:hidden=move || open.get()

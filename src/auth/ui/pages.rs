@@ -15,7 +15,9 @@ use super::{
 use crate::{
     app::i18n::{t, t_string, use_i18n},
     auth::{
-        api::{user_profile, ForgotPassword, ResetPassword, SetBlocked, SignIn, SignInCode, SignUp},
+        api::{
+            user_profile, ForgotPassword, ResetPassword, SetBlocked, SignIn, SignInCode, SignUp,
+        },
         validate, SignInReply,
     },
     platform::error::AppError,
@@ -126,7 +128,10 @@ pub fn SignInPage() -> impl IntoView {
         if typed.trim().is_empty() {
             return;
         }
-        code_action.dispatch(SignInCode { challenge, code: typed });
+        code_action.dispatch(SignInCode {
+            challenge,
+            code: typed,
+        });
     };
     let start_over = move |_| {
         challenge.set(None);
@@ -187,7 +192,9 @@ pub fn ForgotPasswordPage() -> impl IntoView {
         ev.prevent_default();
         show_all.set(true);
         if validate::email(&email.get_untracked()).is_ok() {
-            action.dispatch(ForgotPassword { email: email.get_untracked() });
+            action.dispatch(ForgotPassword {
+                email: email.get_untracked(),
+            });
         }
     };
     view! {
@@ -225,7 +232,10 @@ pub fn ResetPasswordPage() -> impl IntoView {
         show_all.set(true);
         let Some(token) = token() else { return };
         if validate::new_password(&password.get_untracked()).is_ok() {
-            action.dispatch(ResetPassword { token, new_password: password.get_untracked() });
+            action.dispatch(ResetPassword {
+                token,
+                new_password: password.get_untracked(),
+            });
         }
     };
     view! {

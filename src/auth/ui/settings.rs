@@ -13,8 +13,8 @@ use crate::{
     app::i18n::{t, t_string, use_i18n},
     auth::{
         api::{
-            blocked_users, two_factor_settings, ChangePassword, SetBlocked, TwoFactorDisable,
-            TwoFactorEnable, StartTwoFactorSetup, UpdateProfile,
+            blocked_users, two_factor_settings, ChangePassword, SetBlocked, StartTwoFactorSetup,
+            TwoFactorDisable, TwoFactorEnable, UpdateProfile,
         },
         validate, ProfileUpdate, PublicProfile, TwoFactorStatus, User,
     },
@@ -227,14 +227,22 @@ fn TwoFactorSection(
     let password = RwSignal::new(String::new());
     let show_all = RwSignal::new(false);
     let setup_error = submission_error(move || {
-        setup.value().get().and_then(Result::err).or_else(|| enable.value().get().and_then(Result::err))
+        setup
+            .value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| enable.value().get().and_then(Result::err))
     });
     let disable_error = submission_error(move || disable.value().get().and_then(Result::err));
     // Shown once, right after turning on; gone with the next visit.
     let recovery_codes = move || enable.value().get().and_then(Result::ok);
     let pending_setup = move || {
         let confirmed = matches!(enable.value().get(), Some(Ok(_)));
-        setup.value().get().and_then(Result::ok).filter(|_| !confirmed)
+        setup
+            .value()
+            .get()
+            .and_then(Result::ok)
+            .filter(|_| !confirmed)
     };
     Effect::new(move |_| {
         if enable.version().get() > 0 || disable.version().get() > 0 {
@@ -247,14 +255,19 @@ fn TwoFactorSection(
         ev.prevent_default();
         show_all.set(true);
         if !code.get_untracked().trim().is_empty() {
-            enable.dispatch(TwoFactorEnable { code: code.get_untracked() });
+            enable.dispatch(TwoFactorEnable {
+                code: code.get_untracked(),
+            });
         }
     };
     let turn_off = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         show_all.set(true);
         if !password.get_untracked().is_empty() && !code.get_untracked().trim().is_empty() {
-            disable.dispatch(TwoFactorDisable { password: password.get_untracked(), code: code.get_untracked() });
+            disable.dispatch(TwoFactorDisable {
+                password: password.get_untracked(),
+                code: code.get_untracked(),
+            });
         }
     };
     view! {

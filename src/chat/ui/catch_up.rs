@@ -47,7 +47,12 @@ fn Summary(found: CatchUp) -> impl IntoView {
     if found.highlights.is_empty() {
         return view! { <p class="muted">{t!(i18n, chat.catch_up_none)}</p> }.into_any();
     }
-    let people = found.people.iter().map(|p| p.display_name.clone()).collect::<Vec<_>>().join(", ");
+    let people = found
+        .people
+        .iter()
+        .map(|p| p.display_name.clone())
+        .collect::<Vec<_>>()
+        .join(", ");
     let headline = t_string!(i18n, chat.catch_up_summary)
         .replace("{n}", &found.unread.to_string())
         .replace("{people}", &people);

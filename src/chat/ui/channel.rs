@@ -80,7 +80,11 @@ impl ChannelState {
 pub fn nonce() -> String {
     #[cfg(feature = "hydrate")]
     {
-        format!("{:x}{:x}", js_sys::Math::random().to_bits(), now_ms() as u64)
+        format!(
+            "{:x}{:x}",
+            js_sys::Math::random().to_bits(),
+            now_ms() as u64
+        )
     }
     #[cfg(not(feature = "hydrate"))]
     {
@@ -203,7 +207,10 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
                     subscribe();
                     flush_pending();
                 }
-                ServerEvent::Replay { channel_id, messages } if ours(channel_id) => {
+                ServerEvent::Replay {
+                    channel_id,
+                    messages,
+                } if ours(channel_id) => {
                     for message in messages {
                         // A message sent just before a drop comes back in the replay: it was
                         // stored, so it is no longer pending.
@@ -244,7 +251,11 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
                     let fresh = message.clone();
                     state.update(&message.id, move |m| *m = fresh);
                 }
-                ServerEvent::MessageDeleted { channel_id, message_id, .. } if ours(channel_id) => {
+                ServerEvent::MessageDeleted {
+                    channel_id,
+                    message_id,
+                    ..
+                } if ours(channel_id) => {
                     state.update(message_id, |m| {
                         m.body = None;
                         m.reactions.clear();
@@ -253,50 +264,76 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
                     // Replies quoting it now quote a deleted message.
                     state.messages.update(|list| {
                         for m in list.iter_mut() {
-                            if let Some(quote) = m.reply_to.as_mut().filter(|q| &q.id == message_id) {
+                            if let Some(quote) = m.reply_to.as_mut().filter(|q| &q.id == message_id)
+                            {
                                 quote.excerpt = None;
                             }
                         }
                     });
                     pins_version.update(|v| *v += 1);
                 }
-                ServerEvent::ReactionsChanged { channel_id, message_id, reactions }
-                    if ours(channel_id) =>
-                {
+                ServerEvent::ReactionsChanged {
+                    channel_id,
+                    message_id,
+                    reactions,
+                } if ours(channel_id) => {
                     let fresh = reactions.clone();
                     state.update(message_id, move |m| m.reactions = fresh);
                 }
-                ServerEvent::MessageFlagged { channel_id, message_id, flag } if ours(channel_id) => {
+                ServerEvent::MessageFlagged {
+                    channel_id,
+                    message_id,
+                    flag,
+                } if ours(channel_id) => {
                     let flag = flag.clone();
                     state.update(message_id, move |m| m.flag = Some(flag));
                 }
-                ServerEvent::FlagCleared { channel_id, message_id } if ours(channel_id) => {
+                ServerEvent::FlagCleared {
+                    channel_id,
+                    message_id,
+                } if ours(channel_id) => {
                     state.update(message_id, |m| m.flag = None);
                 }
-                ServerEvent::MessageAnalyzed { channel_id, message_id, language, unchecked } if ours(channel_id) => {
+                ServerEvent::MessageAnalyzed {
+                    channel_id,
+                    message_id,
+                    language,
+                    unchecked,
+                } if ours(channel_id) => {
                     let (language, unchecked) = (language.clone(), *unchecked);
                     state.update(message_id, move |m| {
                         m.language = language;
                         m.unchecked = unchecked;
                     });
                 }
-                ServerEvent::MessageTranslated { channel_id, message_id, language, translation }
-                    if ours(channel_id) =>
-                {
+                ServerEvent::MessageTranslated {
+                    channel_id,
+                    message_id,
+                    language,
+                    translation,
+                } if ours(channel_id) => {
                     let (language, translation) = (language.clone(), translation.clone());
                     state.update(message_id, move |m| {
                         m.language = Some(language);
                         m.unchecked = false;
-                        m.translations.retain(|t| t.language != translation.language);
+                        m.translations
+                            .retain(|t| t.language != translation.language);
                         m.translations.push(translation);
                     });
                 }
-                ServerEvent::PinChanged { channel_id, message } if ours(channel_id) => {
+                ServerEvent::PinChanged {
+                    channel_id,
+                    message,
+                } if ours(channel_id) => {
                     let pinned = message.pinned;
                     state.update(&message.id, move |m| m.pinned = pinned);
                     pins_version.update(|v| *v += 1);
                 }
-                ServerEvent::Typing { channel_id, user, typing: is_typing } if ours(channel_id) => {
+                ServerEvent::Typing {
+                    channel_id,
+                    user,
+                    typing: is_typing,
+                } if ours(channel_id) => {
                     if my_id.as_deref() == Some(user.id.as_str()) {
                         return;
                     }
@@ -310,13 +347,20 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
                         }
                     });
                 }
-                ServerEvent::CommandReply { channel_id, text, nonce } if ours(channel_id) => {
+                ServerEvent::CommandReply {
+                    channel_id,
+                    text,
+                    nonce,
+                } if ours(channel_id) => {
                     if let Some(nonce) = nonce {
                         pending.update(|list| list.retain(|p| &p.nonce != nonce));
                     }
                     private_notes.update(|notes| notes.push(text.clone()));
                 }
-                ServerEvent::Error { nonce: Some(nonce), error } => {
+                ServerEvent::Error {
+                    nonce: Some(nonce),
+                    error,
+                } => {
                     let text = error_text_for(error);
                     pending.update(|list| {
                         if let Some(p) = list.iter_mut().find(|p| &p.nonce == nonce) {
@@ -327,10 +371,14 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
                 ServerEvent::Error { nonce: None, error } => {
                     state.notice.set(Some(error_text_for(error)));
                 }
-                ServerEvent::AccountDeleted { channel_id, user_id, author, messages_removed }
-                    if ours(channel_id) =>
-                {
-                    let (user_id, author, removed) = (user_id.clone(), author.clone(), *messages_removed);
+                ServerEvent::AccountDeleted {
+                    channel_id,
+                    user_id,
+                    author,
+                    messages_removed,
+                } if ours(channel_id) => {
+                    let (user_id, author, removed) =
+                        (user_id.clone(), author.clone(), *messages_removed);
                     state.messages.update(|list| {
                         for m in list.iter_mut() {
                             if m.author.id == user_id {
@@ -343,7 +391,9 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
                                     m.translations.clear();
                                 }
                             }
-                            if let Some(quote) = m.reply_to.as_mut().filter(|q| q.author.id == user_id) {
+                            if let Some(quote) =
+                                m.reply_to.as_mut().filter(|q| q.author.id == user_id)
+                            {
                                 quote.author = author.clone();
                                 if removed {
                                     quote.excerpt = None;
@@ -426,7 +476,10 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
             loading_older.set(true);
             let channel_id = channel_id.clone();
             leptos::task::spawn_local(async move {
-                let before = list_ref.get_untracked().map(|l| l.scroll_height()).unwrap_or(0);
+                let before = list_ref
+                    .get_untracked()
+                    .map(|l| l.scroll_height())
+                    .unwrap_or(0);
                 match channel_history(channel_id, Some(oldest)).await {
                     Ok(page) => {
                         has_more.set(page.has_more);
@@ -450,7 +503,9 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
         let load_older = load_older.clone();
         let mark_read = mark_read.clone();
         move |_| {
-            let Some(list) = list_ref.get_untracked() else { return };
+            let Some(list) = list_ref.get_untracked() else {
+                return;
+            };
             let bottom = list.scroll_height() - list.scroll_top() - list.client_height() < 48;
             if bottom && !at_bottom.get_value() {
                 mark_read();
@@ -463,11 +518,14 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
     };
 
     let typing_text = move || {
-        let names: Vec<String> = typing.with(|l| l.iter().map(|(a, _)| a.display_name.clone()).collect());
+        let names: Vec<String> =
+            typing.with(|l| l.iter().map(|(a, _)| a.display_name.clone()).collect());
         match names.as_slice() {
             [] => String::new(),
             [one] => t_string!(i18n, chat.typing_one).replace("{name}", one),
-            [a, b] => t_string!(i18n, chat.typing_two).replace("{a}", a).replace("{b}", b),
+            [a, b] => t_string!(i18n, chat.typing_two)
+                .replace("{a}", a)
+                .replace("{b}", b),
             _ => t_string!(i18n, chat.typing_many).to_string(),
         }
     };
@@ -483,7 +541,15 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
                 body: body.clone(),
                 reply_to: reply_to.clone(),
             });
-            pending.update(|list| list.push(Pending { nonce, body, reply_to, sent, failed: None }));
+            pending.update(|list| {
+                list.push(Pending {
+                    nonce,
+                    body,
+                    reply_to,
+                    sent,
+                    failed: None,
+                })
+            });
             state.reply_to.set(None);
             at_bottom.set_value(true);
         }
@@ -659,8 +725,9 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
 fn error_text_for(error: &AppError) -> String {
     let i18n = use_i18n();
     match error {
-        AppError::RateLimited { retry_after_secs } => t_string!(i18n, chat.rate_limited)
-            .replace("{n}", &retry_after_secs.to_string()),
+        AppError::RateLimited { retry_after_secs } => {
+            t_string!(i18n, chat.rate_limited).replace("{n}", &retry_after_secs.to_string())
+        }
         other => error_text(other),
     }
 }
@@ -670,12 +737,14 @@ fn error_text_for(error: &AppError) -> String {
 fn SocketBadge() -> impl IntoView {
     let i18n = use_i18n();
     let socket = use_chat_socket();
-    move || match socket.status.get() {
+    move || {
+        match socket.status.get() {
         SocketStatus::Open => view! { <span class="live-badge">{t!(i18n, chat.live)}</span> }.into_any(),
         SocketStatus::Idle => ().into_any(),
         SocketStatus::Connecting | SocketStatus::Reconnecting => {
             view! { <span class="live-badge offline" role="status">{t!(i18n, chat.reconnecting)}</span> }.into_any()
         }
+    }
     }
 }
 
@@ -716,7 +785,10 @@ fn Composer(
             send(body);
             text.set(String::new());
             last_typing.set_value(0.0);
-            socket.send(ClientEvent::Typing { channel_id: channel_id.clone(), typing: false });
+            socket.send(ClientEvent::Typing {
+                channel_id: channel_id.clone(),
+                typing: false,
+            });
         }
     };
     let on_input = {
@@ -727,7 +799,10 @@ fn Composer(
             // Tell others at most every 3 s; their indicator lasts 5 s.
             if now - last_typing.get_value() > 3000.0 && !text.get_untracked().trim().is_empty() {
                 last_typing.set_value(now);
-                socket.send(ClientEvent::Typing { channel_id: channel_id.clone(), typing: true });
+                socket.send(ClientEvent::Typing {
+                    channel_id: channel_id.clone(),
+                    typing: true,
+                });
             }
         }
     };

@@ -5,12 +5,12 @@ use leptos_router::components::A;
 
 use super::{channel::ChannelState, rich_text::rich_text, socket::use_chat_socket, time::Time};
 use crate::{
+    ai::{api::translate_message, TranslateOutcome, Translation},
     app::{
         i18n::{t, t_string, use_i18n},
         languages::language_name,
     },
     auth::validate::initials,
-    ai::{api::translate_message, TranslateOutcome, Translation},
     chat::{ChatMessage, ClientEvent, QUICK_REACTIONS},
 };
 
@@ -51,7 +51,11 @@ pub fn MessageItem(message: ChatMessage, rights: MessageRights) -> impl IntoView
     let react = {
         let id = id.clone();
         move |emoji: String, on: bool| {
-            socket.send(ClientEvent::React { message_id: id.clone(), emoji, on });
+            socket.send(ClientEvent::React {
+                message_id: id.clone(),
+                emoji,
+                on,
+            });
             picking.set(false);
         }
     };
@@ -60,7 +64,10 @@ pub fn MessageItem(message: ChatMessage, rights: MessageRights) -> impl IntoView
         move || {
             let body = draft.get_untracked().trim().to_string();
             if !body.is_empty() {
-                socket.send(ClientEvent::Edit { message_id: id.clone(), body });
+                socket.send(ClientEvent::Edit {
+                    message_id: id.clone(),
+                    body,
+                });
             }
             editing.set(false);
         }
@@ -113,10 +120,13 @@ pub fn MessageItem(message: ChatMessage, rights: MessageRights) -> impl IntoView
         (Some(from), Some(to)) if from != to && !deleted => Some((from.clone(), to.clone())),
         _ => None,
     };
-    let cached: Option<Translation> = rights
-        .my_language
-        .as_ref()
-        .and_then(|to| message.translations.iter().find(|t| &t.language == to).cloned());
+    let cached: Option<Translation> = rights.my_language.as_ref().and_then(|to| {
+        message
+            .translations
+            .iter()
+            .find(|t| &t.language == to)
+            .cloned()
+    });
     let fetched: RwSignal<Option<Translation>> = RwSignal::new(None);
     let translate_failed = RwSignal::new(false);
     let no_translator = RwSignal::new(false);
@@ -200,7 +210,8 @@ pub fn MessageItem(message: ChatMessage, rights: MessageRights) -> impl IntoView
     let hidden = Signal::derive(move || severe && !revealed.get());
     let body_view = {
         let me_name = rights.my_username.clone();
-        move || match (&shown_text(), editing.get()) {
+        move || {
+            match (&shown_text(), editing.get()) {
             (None, _) => view! { <p class="deleted muted"><em>{t!(i18n, chat.deleted)}</em></p> }.into_any(),
             (Some(_), true) => {
                 let save = save_edit.clone();
@@ -225,6 +236,7 @@ pub fn MessageItem(message: ChatMessage, rights: MessageRights) -> impl IntoView
                 <button type="button" class="link-button" on:click=move |_| revealed.set(true)>{t!(i18n, chat.show_anyway)}</button>
             }.into_any(),
             (Some(text), false) => view! { <div class="message-body" lang=shown_lang()>{rich_text(text, me_name.clone())}</div> }.into_any(),
+        }
         }
     };
     let flag_badge = message.flag.clone().filter(|_| !deleted).map(|flag| {
@@ -251,7 +263,11 @@ pub fn MessageItem(message: ChatMessage, rights: MessageRights) -> impl IntoView
     let delete_id = id.clone();
     let pinned = message.pinned;
     let author_link = format!("/u/{}", message.author.username);
-    let label = format!("{}: {}", message.author.display_name, message.body.clone().unwrap_or_default());
+    let label = format!(
+        "{}: {}",
+        message.author.display_name,
+        message.body.clone().unwrap_or_default()
+    );
     view! {
         <article class="message" class:mine=own class:mentions-me=mentions_me class:is-deleted=deleted
             data-seq=message.seq aria-label=label>

@@ -44,7 +44,12 @@ pub fn MentionNotices() -> impl IntoView {
                 std::time::Duration::from_secs(12),
             );
         }
-        if let ServerEvent::Mentioned { community_slug, channel_name, message } = event {
+        if let ServerEvent::Mentioned {
+            community_slug,
+            channel_name,
+            message,
+        } = event
+        {
             let text = t_string!(i18n, chat.mentioned_you)
                 .replace("{name}", &message.author.display_name)
                 .replace("{channel}", channel_name)

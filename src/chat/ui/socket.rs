@@ -66,7 +66,11 @@ impl ChatSocket {
     /// it goes out after the reconnect).
     pub fn send(&self, event: ClientEvent) -> bool {
         self.outbox
-            .with_value(|outbox| outbox.as_ref().map(|tx| tx.unbounded_send(Ok(event)).is_ok()))
+            .with_value(|outbox| {
+                outbox
+                    .as_ref()
+                    .map(|tx| tx.unbounded_send(Ok(event)).is_ok())
+            })
             .unwrap_or(false)
     }
 

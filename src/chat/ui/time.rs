@@ -32,8 +32,14 @@ pub fn Time(iso: String) -> impl IntoView {
             let options = js_sys::Object::new();
             let _ = js_sys::Reflect::set(&options, &"hour".into(), &"2-digit".into());
             let _ = js_sys::Reflect::set(&options, &"minute".into(), &"2-digit".into());
-            clock.set(date.to_locale_time_string_with_options("default", &options).into());
-            full.set(date.to_locale_string("default", &js_sys::Object::new()).into());
+            clock.set(
+                date.to_locale_time_string_with_options("default", &options)
+                    .into(),
+            );
+            full.set(
+                date.to_locale_string("default", &js_sys::Object::new())
+                    .into(),
+            );
         });
     }
     view! { <time datetime=iso title=move || full.get()>{move || clock.get()}</time> }

@@ -26,7 +26,13 @@ where
     S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
     S::Output: Clone + Send + Sync + 'static,
 {
-    move || action.value().get().and_then(Result::err).map(|e| error_text(&e))
+    move || {
+        action
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| error_text(&e))
+    }
 }
 
 #[component]
@@ -35,7 +41,10 @@ pub fn ManagePage() -> impl IntoView {
     let params = use_params_map();
     let slug = move || params.read().get("community").unwrap_or_default();
     let version = RwSignal::new(0u32);
-    let community = Resource::new(move || (slug(), version.get()), |(slug, _)| load_community(slug));
+    let community = Resource::new(
+        move || (slug(), version.get()),
+        |(slug, _)| load_community(slug),
+    );
     view! {
         <Title text=move || t_string!(i18n, community.manage) />
         <Transition fallback=move || view! { <p class="muted">{t!(i18n, settings.loading)}</p> }>
@@ -92,7 +101,11 @@ fn ChannelsSection(view: CommunityView, version: RwSignal<u32>) -> impl IntoView
                 slug: slug.clone(),
                 name: name.get_untracked(),
                 topic: topic.get_untracked(),
-                kind: if announcement.get_untracked() { ChannelKind::Announcement } else { ChannelKind::Text },
+                kind: if announcement.get_untracked() {
+                    ChannelKind::Announcement
+                } else {
+                    ChannelKind::Text
+                },
             });
             name.set(String::new());
             topic.set(String::new());
@@ -165,7 +178,10 @@ fn ChannelRow(
         let mut order = order.clone();
         let item = order.remove(at);
         order.insert(to.min(order.len()), item);
-        reorder.dispatch(ReorderChannels { slug: slug.clone(), order });
+        reorder.dispatch(ReorderChannels {
+            slug: slug.clone(),
+            order,
+        });
     };
     let save_now = save.clone();
     let up = moved.clone();
@@ -210,7 +226,10 @@ fn InvitesSection(slug: String) -> impl IntoView {
         let slug = slug.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
-            create.dispatch(CreateInvite { slug: slug.clone(), hours: hours.get_untracked().parse().ok() });
+            create.dispatch(CreateInvite {
+                slug: slug.clone(),
+                hours: hours.get_untracked().parse().ok(),
+            });
         }
     };
     view! {
@@ -273,7 +292,13 @@ fn MembersSection(view: CommunityView) -> impl IntoView {
     let ban = ServerAction::<BanMember>::new();
     let rank = ServerAction::<SetMemberRank>::new();
     let members = Resource::new(
-        move || (kick.version().get(), ban.version().get(), rank.version().get()),
+        move || {
+            (
+                kick.version().get(),
+                ban.version().get(),
+                rank.version().get(),
+            )
+        },
         {
             let slug = slug.clone();
             move |_| community_members(slug.clone())
@@ -354,13 +379,23 @@ fn FlaggedSection(slug: String, may_ban: bool) -> impl IntoView {
     let delete = ServerAction::<DeleteFlagged>::new();
     let ban = ServerAction::<BanMember>::new();
     let queue = Resource::new(
-        move || (dismiss.version().get(), delete.version().get(), ban.version().get()),
+        move || {
+            (
+                dismiss.version().get(),
+                delete.version().get(),
+                ban.version().get(),
+            )
+        },
         {
             let slug = slug.clone();
             move |_| moderation_queue(slug.clone())
         },
     );
-    let errors = move || failure(dismiss)().or_else(failure(delete)).or_else(failure(ban));
+    let errors = move || {
+        failure(dismiss)()
+            .or_else(failure(delete))
+            .or_else(failure(ban))
+    };
     view! {
         <section class="card settings-section" aria-labelledby="flagged-title">
             <h2 id="flagged-title">{t!(i18n, community.flagged)}</h2>
@@ -439,18 +474,26 @@ fn ModerationSection(slug: String) -> impl IntoView {
     let slug_key = StoredValue::new(slug);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some(typed) = draft.get_untracked() else { return };
+        let Some(typed) = draft.get_untracked() else {
+            return;
+        };
         match typed.trim().replace(',', ".").parse::<f32>() {
             Ok(value) if (0.05..=1.0).contains(&value) => {
                 invalid.set(false);
-                save.dispatch(SetModerationThreshold { slug: slug_key.get_value(), threshold: Some(value) });
+                save.dispatch(SetModerationThreshold {
+                    slug: slug_key.get_value(),
+                    threshold: Some(value),
+                });
             }
             _ => invalid.set(true),
         }
     };
     let use_default = move |_| {
         invalid.set(false);
-        save.dispatch(SetModerationThreshold { slug: slug_key.get_value(), threshold: None });
+        save.dispatch(SetModerationThreshold {
+            slug: slug_key.get_value(),
+            threshold: None,
+        });
     };
     view! {
         <section class="card settings-section" aria-labelledby="moderation-title">
@@ -492,7 +535,9 @@ fn ModerationSection(slug: String) -> impl IntoView {
 
 /// The ban reason recorded when a moderator bans from the flag queue.
 fn flag_reason(flag: &Option<crate::ai::Flag>) -> String {
-    flag.as_ref().map(|f| format!("Flagged message: {}", f.reason)).unwrap_or_default()
+    flag.as_ref()
+        .map(|f| format!("Flagged message: {}", f.reason))
+        .unwrap_or_default()
 }
 
 #[component]
@@ -544,12 +589,30 @@ fn BansSection(slug: String) -> impl IntoView {
 fn flag_choices() -> Vec<(Permissions, String)> {
     let i18n = use_i18n();
     vec![
-        (Permissions::PIN, t_string!(i18n, community.flag_pin).to_string()),
-        (Permissions::MODERATE_MESSAGES, t_string!(i18n, community.flag_moderate).to_string()),
-        (Permissions::BAN, t_string!(i18n, community.flag_ban).to_string()),
-        (Permissions::MANAGE_CHANNELS, t_string!(i18n, community.flag_channels).to_string()),
-        (Permissions::MANAGE_ROLES, t_string!(i18n, community.flag_roles).to_string()),
-        (Permissions::MANAGE_COMMUNITY, t_string!(i18n, community.flag_community).to_string()),
+        (
+            Permissions::PIN,
+            t_string!(i18n, community.flag_pin).to_string(),
+        ),
+        (
+            Permissions::MODERATE_MESSAGES,
+            t_string!(i18n, community.flag_moderate).to_string(),
+        ),
+        (
+            Permissions::BAN,
+            t_string!(i18n, community.flag_ban).to_string(),
+        ),
+        (
+            Permissions::MANAGE_CHANNELS,
+            t_string!(i18n, community.flag_channels).to_string(),
+        ),
+        (
+            Permissions::MANAGE_ROLES,
+            t_string!(i18n, community.flag_roles).to_string(),
+        ),
+        (
+            Permissions::MANAGE_COMMUNITY,
+            t_string!(i18n, community.flag_community).to_string(),
+        ),
     ]
 }
 
@@ -562,7 +625,13 @@ fn RolesSection(view: CommunityView) -> impl IntoView {
     let delete = ServerAction::<DeleteRole>::new();
     let assign = ServerAction::<AssignRole>::new();
     let roles = Resource::new(
-        move || (create.version().get(), delete.version().get(), assign.version().get()),
+        move || {
+            (
+                create.version().get(),
+                delete.version().get(),
+                assign.version().get(),
+            )
+        },
         {
             let slug = slug.clone();
             move |_| community_roles(slug.clone())
@@ -571,13 +640,21 @@ fn RolesSection(view: CommunityView) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let flags = RwSignal::new(Permissions::POST);
     let assignee = RwSignal::new(String::new());
-    let errors = move || failure(create)().or_else(failure(delete)).or_else(failure(assign));
+    let errors = move || {
+        failure(create)()
+            .or_else(failure(delete))
+            .or_else(failure(assign))
+    };
     let assigned = move || matches!(assign.value().get(), Some(Ok(())));
     let submit = {
         let slug = slug.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
-            create.dispatch(CreateRole { slug: slug.clone(), name: name.get_untracked(), permissions: flags.get_untracked() });
+            create.dispatch(CreateRole {
+                slug: slug.clone(),
+                name: name.get_untracked(),
+                permissions: flags.get_untracked(),
+            });
             name.set(String::new());
         }
     };

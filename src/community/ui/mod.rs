@@ -24,13 +24,19 @@ use crate::{
         ui::{pages::error_text, session::use_session},
         validate::initials,
     },
-    chat::{api::open_channel, ui::channel::ChannelScreen, ui::socket::use_chat_socket, ServerEvent},
+    chat::{
+        api::open_channel, ui::channel::ChannelScreen, ui::socket::use_chat_socket, ServerEvent,
+    },
 };
 
 /// "1 member", "12 members" in the reader's language.
 pub fn members_text(n: u64) -> String {
     let i18n = use_i18n();
-    let text = if n == 1 { t_string!(i18n, community.members_one) } else { t_string!(i18n, community.members) };
+    let text = if n == 1 {
+        t_string!(i18n, community.members_one)
+    } else {
+        t_string!(i18n, community.members)
+    };
     text.replace("{n}", &n.to_string())
 }
 
@@ -51,7 +57,13 @@ pub fn CommunitiesPage() -> impl IntoView {
     let create = ServerAction::<CreateCommunity>::new();
     let joined = ServerAction::<super::api::JoinCommunity>::new();
     let lists = Resource::new(
-        move || (create.version().get(), joined.version().get(), session.user().map(|u| u.id)),
+        move || {
+            (
+                create.version().get(),
+                joined.version().get(),
+                session.user().map(|u| u.id),
+            )
+        },
         |_| list_communities(),
     );
     let card = move |c: CommunitySummary, signed_in: bool| {
@@ -128,7 +140,13 @@ fn CreateCommunityForm(action: ServerAction<CreateCommunity>) -> impl IntoView {
             navigate(&format!("/c/{}", created.slug), Default::default());
         }
     });
-    let server_error = move || action.value().get().and_then(Result::err).map(|e| error_text(&e));
+    let server_error = move || {
+        action
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| error_text(&e))
+    };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if let Err(err) = validate::community_name(&name.get_untracked()) {
@@ -141,7 +159,11 @@ fn CreateCommunityForm(action: ServerAction<CreateCommunity>) -> impl IntoView {
                 name: name.get_untracked(),
                 description: description.get_untracked(),
                 icon_color: color.get_untracked(),
-                visibility: if private.get_untracked() { Visibility::Private } else { Visibility::Public },
+                visibility: if private.get_untracked() {
+                    Visibility::Private
+                } else {
+                    Visibility::Public
+                },
             },
         });
     };
@@ -220,7 +242,10 @@ pub fn ChannelPage() -> impl IntoView {
     let params = use_params_map();
     let key = move || {
         let p = params.read();
-        (p.get("community").unwrap_or_default(), p.get("channel").unwrap_or_default())
+        (
+            p.get("community").unwrap_or_default(),
+            p.get("channel").unwrap_or_default(),
+        )
     };
     let joined = ServerAction::<super::api::JoinCommunity>::new();
     let opened = Resource::new(
@@ -275,19 +300,23 @@ fn ChannelSidebar(community: CommunityView, current: String) -> impl IntoView {
     let member_count = RwSignal::new(community.community.member_count);
     let community_id = community.community.id.clone();
     socket.on_event(move |event| match event {
-        ServerEvent::ChannelActivity { community_id: id, channel_id, last_seq } if *id == community_id => {
+        ServerEvent::ChannelActivity {
+            community_id: id,
+            channel_id,
+            last_seq,
+        } if *id == community_id => {
             channels.update(|list| {
                 if let Some(c) = list.iter_mut().find(|c| &c.id == channel_id) {
                     c.last_seq = c.last_seq.max(*last_seq);
                 }
             });
         }
-        ServerEvent::MemberJoined { community_id: id, .. } if *id == community_id => {
-            member_count.update(|n| *n += 1)
-        }
-        ServerEvent::MemberLeft { community_id: id, .. } if *id == community_id => {
-            member_count.update(|n| *n = n.saturating_sub(1))
-        }
+        ServerEvent::MemberJoined {
+            community_id: id, ..
+        } if *id == community_id => member_count.update(|n| *n += 1),
+        ServerEvent::MemberLeft {
+            community_id: id, ..
+        } if *id == community_id => member_count.update(|n| *n = n.saturating_sub(1)),
         _ => {}
     });
     let slug = community.community.slug.clone();
@@ -372,7 +401,9 @@ fn MemberList(slug: String) -> impl IntoView {
         }
     });
     socket.on_event(move |event| match event {
-        ServerEvent::Presence { user_id, online, .. } => {
+        ServerEvent::Presence {
+            user_id, online, ..
+        } => {
             let known = members.with_untracked(|l| l.iter().any(|m| &m.user_id == user_id));
             if known {
                 members.update(|list| {
@@ -384,13 +415,14 @@ fn MemberList(slug: String) -> impl IntoView {
         }
         // A new subscription: presence may have changed while the page loaded (and the reader
         // has just come online themselves).
-        ServerEvent::Subscribed { .. } | ServerEvent::MemberJoined { .. } | ServerEvent::MemberLeft { .. } => {
-            version.update(|v| *v += 1)
-        }
+        ServerEvent::Subscribed { .. }
+        | ServerEvent::MemberJoined { .. }
+        | ServerEvent::MemberLeft { .. } => version.update(|v| *v += 1),
         _ => {}
     });
     let group = move |online: bool| {
-        let list: Vec<MemberInfo> = members.with(|l| l.iter().filter(|m| m.online == online).cloned().collect());
+        let list: Vec<MemberInfo> =
+            members.with(|l| l.iter().filter(|m| m.online == online).cloned().collect());
         let heading = if online {
             t_string!(i18n, community.online).replace("{n}", &list.len().to_string())
         } else {
@@ -492,4 +524,3 @@ pub fn InvitePage() -> impl IntoView {
         </Transition>
     }
 }
-

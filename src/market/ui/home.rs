@@ -74,13 +74,22 @@ fn SymbolSearch() -> impl IntoView {
     let query = RwSignal::new(String::new());
     let found = Resource::new(
         move || query.get().trim().to_string(),
-        |q| async move { if q.is_empty() { Ok(Vec::new()) } else { symbol_search(q).await } },
+        |q| async move {
+            if q.is_empty() {
+                Ok(Vec::new())
+            } else {
+                symbol_search(q).await
+            }
+        },
     );
     let navigate = use_navigate();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let typed = query.get_untracked();
-        let first = found.get_untracked().and_then(Result::ok).and_then(|list| list.first().map(|s| s.symbol.clone()));
+        let first = found
+            .get_untracked()
+            .and_then(Result::ok)
+            .and_then(|list| list.first().map(|s| s.symbol.clone()));
         if let Some(symbol) = first.or_else(|| symbol::normalize(&typed)) {
             navigate(&stock_href(&symbol), Default::default());
         }
@@ -127,7 +136,11 @@ fn SymbolSearch() -> impl IntoView {
 fn WatchCard(item: WatchItem) -> impl IntoView {
     let i18n = use_i18n();
     let change = item.change_percent;
-    let name = item.name.clone().filter(|name| *name != item.symbol).unwrap_or_default();
+    let name = item
+        .name
+        .clone()
+        .filter(|name| *name != item.symbol)
+        .unwrap_or_default();
     view! {
         <li class="card watch-card">
             <A href=stock_href(&item.symbol) attr:class="watch-link">
@@ -168,7 +181,11 @@ fn RankedSymbol(pick: Recommendation) -> impl IntoView {
         None => t_string!(i18n, markets.backtest_none).to_string(),
     };
     let score = pick.factor_score;
-    let name = pick.name.clone().filter(|name| *name != pick.symbol).unwrap_or_default();
+    let name = pick
+        .name
+        .clone()
+        .filter(|name| *name != pick.symbol)
+        .unwrap_or_default();
     view! {
         <li class="ranked-item">
             <div class="ranked-head">

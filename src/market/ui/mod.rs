@@ -20,7 +20,9 @@ pub fn money(value: f64) -> String {
 /// A number written without sign or grouping ("1234567.5") as a quote board prints it:
 /// thousands grouped, "−" in front when `negative`.
 pub fn grouped(digits: &str, negative: bool) -> String {
-    let (whole, fraction) = digits.split_once('.').map_or((digits, None), |(w, f)| (w, Some(f)));
+    let (whole, fraction) = digits
+        .split_once('.')
+        .map_or((digits, None), |(w, f)| (w, Some(f)));
     let mut out = String::from(if negative { "−" } else { "" });
     for (i, digit) in whole.chars().enumerate() {
         if i > 0 && (whole.len() - i) % 3 == 0 {
@@ -37,7 +39,13 @@ pub fn grouped(digits: &str, negative: bool) -> String {
 
 /// "+1.23 %" / "−0.40 %".
 pub fn signed_percent(value: f64) -> String {
-    let sign = if value > 0.0 { "+" } else if value < 0.0 { "−" } else { "" };
+    let sign = if value > 0.0 {
+        "+"
+    } else if value < 0.0 {
+        "−"
+    } else {
+        ""
+    };
     format!("{sign}{:.2} %", value.abs())
 }
 
@@ -92,9 +100,16 @@ pub fn signal_text(signal: &Signal) -> String {
     let i18n = use_i18n();
     let percent = |p: f64| format!("{:.1} %", p.abs());
     match signal {
-        Signal::VersusAverage { days, percent: p, .. } => {
-            let text = if *p >= 0.0 { t_string!(i18n, markets.sig_above_avg) } else { t_string!(i18n, markets.sig_below_avg) };
-            text.replace("{percent}", &percent(*p)).replace("{days}", &days.to_string())
+        Signal::VersusAverage {
+            days, percent: p, ..
+        } => {
+            let text = if *p >= 0.0 {
+                t_string!(i18n, markets.sig_above_avg)
+            } else {
+                t_string!(i18n, markets.sig_below_avg)
+            };
+            text.replace("{percent}", &percent(*p))
+                .replace("{days}", &days.to_string())
         }
         Signal::Cross { golden, recent, .. } => match (golden, recent) {
             (true, false) => t_string!(i18n, markets.sig_golden).to_string(),
@@ -105,7 +120,9 @@ pub fn signal_text(signal: &Signal) -> String {
         Signal::RangePosition { percent: p, .. } => {
             t_string!(i18n, markets.sig_range).replace("{percent}", &format!("{p:.0} %"))
         }
-        Signal::Return { period, percent: p, .. } => t_string!(i18n, markets.sig_return)
+        Signal::Return {
+            period, percent: p, ..
+        } => t_string!(i18n, markets.sig_return)
             .replace("{percent}", &signed_percent(*p))
             .replace("{period}", period_text(*period)),
         Signal::Rsi { value, .. } => {
@@ -118,7 +135,11 @@ pub fn signal_text(signal: &Signal) -> String {
             };
             text.replace("{value}", &format!("{value:.0}"))
         }
-        Signal::Macd { above_signal, rising, .. } => match (above_signal, rising) {
+        Signal::Macd {
+            above_signal,
+            rising,
+            ..
+        } => match (above_signal, rising) {
             (true, true) => t_string!(i18n, markets.sig_macd_above_rising),
             (true, false) => t_string!(i18n, markets.sig_macd_above_falling),
             (false, true) => t_string!(i18n, markets.sig_macd_below_rising),
@@ -133,10 +154,17 @@ pub fn signal_text(signal: &Signal) -> String {
             t_string!(i18n, markets.sig_boll_inside)
         }
         .to_string(),
-        Signal::News { articles, average, .. } => t_string!(i18n, markets.sig_news)
+        Signal::News {
+            articles, average, ..
+        } => t_string!(i18n, markets.sig_news)
             .replace("{n}", &articles.to_string())
             .replace("{value}", &format!("{average:+.2}")),
-        Signal::Community { messages, bullish, bearish, .. } => t_string!(i18n, markets.sig_community)
+        Signal::Community {
+            messages,
+            bullish,
+            bearish,
+            ..
+        } => t_string!(i18n, markets.sig_community)
             .replace("{bullish}", &bullish.to_string())
             .replace("{bearish}", &bearish.to_string())
             .replace("{n}", &messages.to_string()),
@@ -148,7 +176,11 @@ pub fn signal_text(signal: &Signal) -> String {
 pub fn SignalItem(signal: Signal) -> impl IntoView {
     let i18n = use_i18n();
     let points = signal.points();
-    let shown = if points > 0 { format!("+{points}") } else { points.to_string() };
+    let shown = if points > 0 {
+        format!("+{points}")
+    } else {
+        points.to_string()
+    };
     view! {
         <li class="signal">
             <span>{signal_text(&signal)}</span>
@@ -172,7 +204,13 @@ pub fn Sparkline(closes: Vec<f64>) -> impl IntoView {
     let points: Vec<String> = closes
         .iter()
         .enumerate()
-        .map(|(i, c)| format!("{:.1},{:.1}", i as f64 * step, HEIGHT - 2.0 - (c - low) / span * (HEIGHT - 4.0)))
+        .map(|(i, c)| {
+            format!(
+                "{:.1},{:.1}",
+                i as f64 * step,
+                HEIGHT - 2.0 - (c - low) / span * (HEIGHT - 4.0)
+            )
+        })
         .collect();
     let class = match (closes.first(), closes.last()) {
         (Some(first), Some(last)) => format!("sparkline {}", direction(last - first)),

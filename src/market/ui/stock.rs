@@ -8,7 +8,8 @@ use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_params_map};
 
 use super::{
-    compact, direction, home::stock_href, money, outlook_class, outlook_text, signal_text, signed_percent, SignalItem,
+    compact, direction, home::stock_href, money, outlook_class, outlook_text, signal_text,
+    signed_percent, SignalItem,
 };
 use crate::{
     ai::Stance,
@@ -36,7 +37,12 @@ pub fn StockPage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     // The app's form of the symbol; an unreadable one shows as not found.
-    let symbol = Memo::new(move |_| params.read().get("symbol").and_then(|s| symbol::normalize(&s)));
+    let symbol = Memo::new(move |_| {
+        params
+            .read()
+            .get("symbol")
+            .and_then(|s| symbol::normalize(&s))
+    });
     view! {
         <Title text=move || symbol.get().unwrap_or_else(|| t_string!(i18n, nav.markets).to_string()) />
         {move || match symbol.get() {
@@ -57,7 +63,12 @@ pub fn StockPage() -> impl IntoView {
 
 /// "NYSE · Information Technology" (or just the exchange).
 pub fn where_listed(exchange: &str, sector: &str) -> String {
-    [exchange, sector].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(" · ")
+    [exchange, sector]
+        .iter()
+        .filter(|s| !s.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 /// A market error in words: an unknown symbol, or no source right now.
@@ -79,7 +90,10 @@ fn Stock(symbol: String) -> impl IntoView {
     };
     let report = {
         let symbol = symbol.clone();
-        Resource::new(move || (symbol.clone(), i18n.get_locale().as_str().to_string()), |(s, l)| stock_report(s, l))
+        Resource::new(
+            move || (symbol.clone(), i18n.get_locale().as_str().to_string()),
+            |(s, l)| stock_report(s, l),
+        )
     };
     let shown = symbol.clone();
     view! {
@@ -121,7 +135,10 @@ fn QuoteHeader(quote: Quote, report: Option<Report>) -> impl IntoView {
     let i18n = use_i18n();
     let company = report.as_ref().and_then(|r| r.company.clone());
     // "IBM" is also IBM's name: say it once.
-    let name = company.as_ref().map(|c| c.name.clone()).filter(|name| *name != quote.symbol);
+    let name = company
+        .as_ref()
+        .map(|c| c.name.clone())
+        .filter(|name| *name != quote.symbol);
     let change = quote.change();
     let source = quote.source.clone();
     view! {
@@ -170,9 +187,24 @@ fn WatchButton(symbol: String) -> impl IntoView {
     let follow = ServerAction::<SetWatching>::new();
     let watching = {
         let symbol = symbol.clone();
-        Resource::new(move || (symbol.clone(), follow.version().get(), session.user().map(|u| u.id)), |(s, _, _)| is_watching(s))
+        Resource::new(
+            move || {
+                (
+                    symbol.clone(),
+                    follow.version().get(),
+                    session.user().map(|u| u.id),
+                )
+            },
+            |(s, _, _)| is_watching(s),
+        )
     };
-    let error = move || follow.value().get().and_then(Result::err).map(|e| error_text(&e));
+    let error = move || {
+        follow
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| error_text(&e))
+    };
     view! {
         <div class="watch-action">
             <Transition>
@@ -228,7 +260,12 @@ fn ChartCard(symbol: String) -> impl IntoView {
         Resource::new(
             move || (symbol.clone(), range.get(), overlays.get(), panes.get()),
             |(symbol, range, overlays, panes)| {
-                stock_chart(symbol, range.code().to_string(), codes(&overlays, Overlay::code), codes(&panes, Pane::code))
+                stock_chart(
+                    symbol,
+                    range.code().to_string(),
+                    codes(&overlays, Overlay::code),
+                    codes(&panes, Pane::code),
+                )
             },
         )
     };
@@ -306,7 +343,8 @@ fn ChartCard(symbol: String) -> impl IntoView {
 fn ReportCards(report: Report) -> impl IntoView {
     let i18n = use_i18n();
     let range_position = if report.high_52w > report.low_52w {
-        ((report.price - report.low_52w) / (report.high_52w - report.low_52w) * 100.0).clamp(0.0, 100.0)
+        ((report.price - report.low_52w) / (report.high_52w - report.low_52w) * 100.0)
+            .clamp(0.0, 100.0)
     } else {
         50.0
     };
@@ -431,7 +469,10 @@ fn template_narrative(report: &Report) -> String {
         .max_by_key(|s| s.points().abs());
     if let Some(signal) = strongest {
         text.push(' ');
-        text.push_str(&t_string!(i18n, markets.narrative_strongest).replace("{signal}", &signal_text(signal).to_lowercase()));
+        text.push_str(
+            &t_string!(i18n, markets.narrative_strongest)
+                .replace("{signal}", &signal_text(signal).to_lowercase()),
+        );
     }
     if report.simulated {
         text.push(' ');

@@ -10,11 +10,11 @@ use crate::{
     auth::ui::pages::error_text,
     chat::{ui::socket::use_chat_socket, ServerEvent},
     market::ui::stock_href,
+    platform::error::AppError,
     portfolio::{
         alerts::{Direction, PriceAlert},
         api::{create_alert, delete_alert},
     },
-    platform::error::AppError,
 };
 
 /// "AAPL went above 200.00 (200.15)" in the reader's language.
@@ -26,7 +26,10 @@ pub fn alert_text(alert: &PriceAlert) -> String {
     };
     text.replace("{symbol}", &alert.symbol)
         .replace("{target}", &amount(alert.target))
-        .replace("{price}", &alert.triggered_price.map(amount).unwrap_or_default())
+        .replace(
+            "{price}",
+            &alert.triggered_price.map(amount).unwrap_or_default(),
+        )
 }
 
 /// The alerts card; `list` is the page's resource (a guest's is an error: no card).
@@ -47,7 +50,11 @@ pub fn AlertsCard(list: Resource<Result<Vec<PriceAlert>, AppError>>) -> impl Int
     let failure = RwSignal::new(None::<String>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let (s, d, p) = (symbol.get_untracked(), direction.get_untracked(), price.get_untracked());
+        let (s, d, p) = (
+            symbol.get_untracked(),
+            direction.get_untracked(),
+            price.get_untracked(),
+        );
         leptos::task::spawn_local(async move {
             match create_alert(s, d, p).await {
                 Ok(_) => {

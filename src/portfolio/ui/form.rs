@@ -52,7 +52,9 @@ pub fn tx_error_text(error: &TxError) -> String {
         TxError::RatioMissing => t_string!(i18n, portfolio.err_ratio_missing).to_string(),
         TxError::RatioInvalid => t_string!(i18n, portfolio.err_ratio_invalid).to_string(),
         TxError::CurrencyInvalid => t_string!(i18n, portfolio.err_currency_invalid).to_string(),
-        TxError::CurrencyMismatch { portfolio, .. } => t_string!(i18n, portfolio.err_currency_mismatch).replace("{currency}", portfolio),
+        TxError::CurrencyMismatch { portfolio, .. } => {
+            t_string!(i18n, portfolio.err_currency_mismatch).replace("{currency}", portfolio)
+        }
         TxError::NoteTooLong => t_string!(i18n, portfolio.err_note_long).to_string(),
         TxError::NameTooLong => t_string!(i18n, portfolio.err_name_long).to_string(),
         TxError::SectorTooLong => t_string!(i18n, portfolio.err_sector_long).to_string(),
@@ -65,7 +67,10 @@ pub fn tx_error_text(error: &TxError) -> String {
 fn today() -> String {
     #[cfg(feature = "hydrate")]
     {
-        let iso = js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default();
+        let iso = js_sys::Date::new_0()
+            .to_iso_string()
+            .as_string()
+            .unwrap_or_default();
         iso.get(..10).unwrap_or("9999-12-31").to_string()
     }
     #[cfg(not(feature = "hydrate"))]
@@ -80,7 +85,10 @@ pub fn TransactionCard(portfolio: Option<String>, currency: String) -> impl Into
     let i18n = use_i18n();
     let state = expect_context::<PageState>();
     let editing = expect_context::<Editing>();
-    let input = RwSignal::new(TransactionInput { kind: "BUY".into(), ..Default::default() });
+    let input = RwSignal::new(TransactionInput {
+        kind: "BUY".into(),
+        ..Default::default()
+    });
     let errors = RwSignal::new(BTreeMap::<Field, String>::new());
     let failure = RwSignal::new(None::<String>);
     let saved = editing.1;
@@ -104,7 +112,9 @@ pub fn TransactionCard(portfolio: Option<String>, currency: String) -> impl Into
                     let mut by_field = BTreeMap::new();
                     for error in &found {
                         if let Some(field) = error.field() {
-                            by_field.entry(field).or_insert_with(|| tx_error_text(error));
+                            by_field
+                                .entry(field)
+                                .or_insert_with(|| tx_error_text(error));
                         }
                     }
                     errors.set(by_field);
@@ -115,7 +125,9 @@ pub fn TransactionCard(portfolio: Option<String>, currency: String) -> impl Into
                     let edited = editing.0.get_untracked();
                     leptos::task::spawn_local(async move {
                         let result = match edited {
-                            Some(t) => edit_transaction(portfolio.unwrap_or_default(), t.id, typed).await,
+                            Some(t) => {
+                                edit_transaction(portfolio.unwrap_or_default(), t.id, typed).await
+                            }
                             None => add_transaction(portfolio, typed).await,
                         };
                         match result {
@@ -123,7 +135,10 @@ pub fn TransactionCard(portfolio: Option<String>, currency: String) -> impl Into
                                 failure.set(None);
                                 saved.set(true);
                                 editing.0.set(None);
-                                input.set(TransactionInput { kind: "BUY".into(), ..Default::default() });
+                                input.set(TransactionInput {
+                                    kind: "BUY".into(),
+                                    ..Default::default()
+                                });
                                 state.changed();
                             }
                             Err(err) => failure.set(Some(error_text(&err))),
@@ -133,8 +148,15 @@ pub fn TransactionCard(portfolio: Option<String>, currency: String) -> impl Into
             }
         }
     };
-    let field = move |id: &'static str, which: Field, label: String, get: fn(&TransactionInput) -> String, set: fn(&mut TransactionInput, String)| {
-        let figure = matches!(which, Field::Shares | Field::Price | Field::Fees | Field::Amount | Field::Ratio);
+    let field = move |id: &'static str,
+                      which: Field,
+                      label: String,
+                      get: fn(&TransactionInput) -> String,
+                      set: fn(&mut TransactionInput, String)| {
+        let figure = matches!(
+            which,
+            Field::Shares | Field::Price | Field::Fees | Field::Amount | Field::Ratio
+        );
         let error_id = format!("{id}-error");
         let described = error_id.clone();
         view! {

@@ -23,9 +23,18 @@ const PREVIEW_ROWS: usize = 5;
 enum Step {
     Choose,
     Map,
-    Sending { sent: usize, total: usize },
-    Review { report: ImportReport, portfolio: String, import: String },
-    Done { imported: usize },
+    Sending {
+        sent: usize,
+        total: usize,
+    },
+    Review {
+        report: ImportReport,
+        portfolio: String,
+        import: String,
+    },
+    Done {
+        imported: usize,
+    },
 }
 
 fn field_text(field: Field) -> String {
@@ -77,7 +86,14 @@ impl ImportState {
 pub fn ImportCard(portfolio: Option<String>) -> impl IntoView {
     let i18n = use_i18n();
     let state = expect_context::<PageState>();
-    let ImportState { step, file_name, file, header, mapping, failure } = expect_context::<ImportState>();
+    let ImportState {
+        step,
+        file_name,
+        file,
+        header,
+        mapping,
+        failure,
+    } = expect_context::<ImportState>();
 
     let on_file = move |ev: leptos::ev::Event| {
         failure.set(None);
@@ -85,11 +101,21 @@ pub fn ImportCard(portfolio: Option<String>) -> impl IntoView {
         {
             use crate::portfolio::import::{guess_mapping, records};
             use wasm_bindgen::JsCast;
-            let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
-            let Some(chosen) = input.files().and_then(|files| files.get(0)) else { return };
+            let Some(input) = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            else {
+                return;
+            };
+            let Some(chosen) = input.files().and_then(|files| files.get(0)) else {
+                return;
+            };
             file_name.set(chosen.name());
             leptos::task::spawn_local(async move {
-                let text = wasm_bindgen_futures::JsFuture::from(chosen.text()).await.ok().and_then(|t| t.as_string());
+                let text = wasm_bindgen_futures::JsFuture::from(chosen.text())
+                    .await
+                    .ok()
+                    .and_then(|t| t.as_string());
                 let rows = records(&text.unwrap_or_default());
                 if rows.len() < 2 {
                     failure.set(Some(t_string!(i18n, portfolio.import_empty).to_string()));
@@ -118,7 +144,10 @@ pub fn ImportCard(portfolio: Option<String>) -> impl IntoView {
             leptos::task::spawn_local(async move {
                 let rows = file.get_value();
                 let body = &rows[1..];
-                step.set(Step::Sending { sent: 0, total: body.len() });
+                step.set(Step::Sending {
+                    sent: 0,
+                    total: body.len(),
+                });
                 let (import, info) = match import_start(portfolio).await {
                     Ok(started) => started,
                     Err(err) => {
@@ -131,7 +160,15 @@ pub fn ImportCard(portfolio: Option<String>) -> impl IntoView {
                 for (i, part) in body.chunks(CHUNK_ROWS).enumerate() {
                     // Line numbers as a spreadsheet shows them: the header is line 1.
                     let first_row = 2 + i * CHUNK_ROWS;
-                    match import_rows(info.id.clone(), import.clone(), chosen.clone(), first_row, part.to_vec()).await {
+                    match import_rows(
+                        info.id.clone(),
+                        import.clone(),
+                        chosen.clone(),
+                        first_row,
+                        part.to_vec(),
+                    )
+                    .await
+                    {
                         Ok(errors) => refused.extend(errors),
                         Err(err) => {
                             let _ = import_cancel(info.id.clone(), import.clone()).await;
@@ -140,13 +177,20 @@ pub fn ImportCard(portfolio: Option<String>) -> impl IntoView {
                             return;
                         }
                     }
-                    step.set(Step::Sending { sent: (i * CHUNK_ROWS + part.len()).min(body.len()), total: body.len() });
+                    step.set(Step::Sending {
+                        sent: (i * CHUNK_ROWS + part.len()).min(body.len()),
+                        total: body.len(),
+                    });
                 }
                 match import_review(info.id.clone(), import.clone()).await {
                     Ok(mut report) => {
                         report.errors.extend(refused);
                         report.errors.sort_by_key(|e| e.row);
-                        step.set(Step::Review { report, portfolio: info.id, import });
+                        step.set(Step::Review {
+                            report,
+                            portfolio: info.id,
+                            import,
+                        });
                     }
                     Err(err) => {
                         failure.set(Some(error_text(&err)));
@@ -161,7 +205,9 @@ pub fn ImportCard(portfolio: Option<String>) -> impl IntoView {
         leptos::task::spawn_local(async move {
             match import_confirm(portfolio.clone(), import.clone()).await {
                 Ok(report) => {
-                    step.set(Step::Done { imported: report.valid });
+                    step.set(Step::Done {
+                        imported: report.valid,
+                    });
                     state.selected.set(Some(portfolio));
                     state.changed();
                 }
@@ -250,7 +296,13 @@ pub fn ImportCard(portfolio: Option<String>) -> impl IntoView {
 
 /// One select per field (which column fills it), and the file's first rows.
 #[component]
-fn MappingPreview(file_name: String, header: Vec<String>, rows: Vec<Vec<String>>, total: usize, mapping: RwSignal<Mapping>) -> impl IntoView {
+fn MappingPreview(
+    file_name: String,
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+    total: usize,
+    mapping: RwSignal<Mapping>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let columns = header.clone();
     view! {

@@ -12,7 +12,10 @@ use leptos_router::components::A;
 use rust_decimal::Decimal;
 
 use super::{
-    api::{create_portfolio, delete_transaction, get_portfolio, portfolio_performance, price_alerts, update_portfolio},
+    api::{
+        create_portfolio, delete_transaction, get_portfolio, portfolio_performance, price_alerts,
+        update_portfolio,
+    },
     ledger::{CostMethod, Kind, Sale},
     transaction::Transaction,
     valuation::{Holding, Totals},
@@ -57,7 +60,13 @@ fn grouped(value: Decimal, decimals: u32) -> String {
 }
 
 fn tone(value: Decimal) -> &'static str {
-    direction(if value > Decimal::ZERO { 1.0 } else if value < Decimal::ZERO { -1.0 } else { 0.0 })
+    direction(if value > Decimal::ZERO {
+        1.0
+    } else if value < Decimal::ZERO {
+        -1.0
+    } else {
+        0.0
+    })
 }
 
 /// The type of a transaction in the reader's language.
@@ -95,7 +104,11 @@ impl PageState {
 pub fn PortfolioPage() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
-    let state = PageState { selected: RwSignal::new(None), version: RwSignal::new(0), alerts: RwSignal::new(0) };
+    let state = PageState {
+        selected: RwSignal::new(None),
+        version: RwSignal::new(0),
+        alerts: RwSignal::new(0),
+    };
     provide_context(state);
     provide_context(form::Editing(RwSignal::new(None), RwSignal::new(false)));
     provide_context(import::ImportState::new());
@@ -108,10 +121,22 @@ pub fn PortfolioPage() -> impl IntoView {
         |(_, selected, _)| get_portfolio(selected.unwrap_or_default()),
     );
     let chart = Resource::new(
-        move || (signed_in(), state.selected.get(), state.version.get(), range.get()),
-        |(_, selected, _, range)| portfolio_performance(selected.unwrap_or_default(), range.code().to_string()),
+        move || {
+            (
+                signed_in(),
+                state.selected.get(),
+                state.version.get(),
+                range.get(),
+            )
+        },
+        |(_, selected, _, range)| {
+            portfolio_performance(selected.unwrap_or_default(), range.code().to_string())
+        },
     );
-    let alerts = Resource::new(move || (signed_in(), state.alerts.get()), |_| price_alerts());
+    let alerts = Resource::new(
+        move || (signed_in(), state.alerts.get()),
+        |_| price_alerts(),
+    );
     view! {
         <Title text=move || t_string!(i18n, nav.portfolio) />
         <div class="portfolio-page">
@@ -136,13 +161,30 @@ pub fn PortfolioPage() -> impl IntoView {
 }
 
 #[component]
-fn Loaded(data: PortfolioView, chart: Resource<Result<PerformanceChart, AppError>>, range: RwSignal<PerformanceRange>) -> impl IntoView {
+fn Loaded(
+    data: PortfolioView,
+    chart: Resource<Result<PerformanceChart, AppError>>,
+    range: RwSignal<PerformanceRange>,
+) -> impl IntoView {
     let i18n = use_i18n();
-    let PortfolioView { portfolio, portfolios, holdings, totals, sales, transactions, by_holding, by_sector } = data;
+    let PortfolioView {
+        portfolio,
+        portfolios,
+        holdings,
+        totals,
+        sales,
+        transactions,
+        by_holding,
+        by_sector,
+    } = data;
     let id = portfolio.as_ref().map(|p| p.id.clone());
-    let currency = portfolio.as_ref().map_or("USD".to_string(), |p| p.currency.clone());
+    let currency = portfolio
+        .as_ref()
+        .map_or("USD".to_string(), |p| p.currency.clone());
     let empty = transactions.is_empty();
-    let export_href = id.as_ref().map(|id| format!("/api/portfolio/export.csv?portfolio={id}"));
+    let export_href = id
+        .as_ref()
+        .map(|id| format!("/api/portfolio/export.csv?portfolio={id}"));
     view! {
         <header class="portfolio-head">
             <h1 class="page-title">{portfolio.as_ref().map_or_else(|| t_string!(i18n, nav.portfolio).to_string(), |p| p.name.clone())}</h1>
@@ -189,7 +231,10 @@ fn Loaded(data: PortfolioView, chart: Resource<Result<PerformanceChart, AppError
 
 /// Switch portfolios, make a new one, rename, choose the cost method.
 #[component]
-fn PortfolioPicker(current: Option<PortfolioInfo>, portfolios: Vec<PortfolioInfo>) -> impl IntoView {
+fn PortfolioPicker(
+    current: Option<PortfolioInfo>,
+    portfolios: Vec<PortfolioInfo>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let state = expect_context::<PageState>();
     let creating = RwSignal::new(false);
@@ -206,7 +251,11 @@ fn PortfolioPicker(current: Option<PortfolioInfo>, portfolios: Vec<PortfolioInfo
             let (new, id) = (creating.get_untracked(), current_id.clone());
             let (n, m) = (name.get_untracked(), method.get_untracked());
             leptos::task::spawn_local(async move {
-                let result = if new { create_portfolio(n, m, String::new()).await } else { update_portfolio(id, n, m).await };
+                let result = if new {
+                    create_portfolio(n, m, String::new()).await
+                } else {
+                    update_portfolio(id, n, m).await
+                };
                 match result {
                     Ok(info) => {
                         error.set(None);
@@ -308,7 +357,10 @@ fn TotalsCards(totals: Totals, currency: String) -> impl IntoView {
 }
 
 #[component]
-fn PerformanceCard(chart: Resource<Result<PerformanceChart, AppError>>, range: RwSignal<PerformanceRange>) -> impl IntoView {
+fn PerformanceCard(
+    chart: Resource<Result<PerformanceChart, AppError>>,
+    range: RwSignal<PerformanceRange>,
+) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <section class="card chart-card" aria-labelledby="performance-title">
@@ -397,7 +449,11 @@ fn sorted(mut holdings: Vec<Holding>, column: Column, descending: bool) -> Vec<H
                 (None, None) => std::cmp::Ordering::Equal,
             },
         };
-        if descending { order.reverse() } else { order }
+        if descending {
+            order.reverse()
+        } else {
+            order
+        }
     });
     holdings
 }
@@ -566,7 +622,11 @@ fn SalesTable(sales: Vec<Sale>) -> impl IntoView {
 fn what(t: &Transaction) -> String {
     let d = &t.data;
     match d.kind {
-        Kind::Buy | Kind::Sell => format!("{} × {}", shares(d.shares.unwrap_or_default()), amount(d.price.unwrap_or_default())),
+        Kind::Buy | Kind::Sell => format!(
+            "{} × {}",
+            shares(d.shares.unwrap_or_default()),
+            amount(d.price.unwrap_or_default())
+        ),
         Kind::Split => format!("{} : 1", shares(d.ratio.unwrap_or_default())),
         _ => amount(d.amount.unwrap_or_default()),
     }
