@@ -235,6 +235,20 @@ async fn a_burst_of_sign_ins_stays_bounded(h: Harness) {
         "memory rose by {} MiB during the burst",
         peak.saturating_sub(idle) / 1024
     );
+    // And it goes back: what the burst freed is returned to the system (within a few trims).
+    let mut settled = h.server.rss_kib();
+    for _ in 0..40 {
+        if settled.saturating_sub(idle) < 48 * 1024 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        settled = h.server.rss_kib();
+    }
+    assert!(
+        settled.saturating_sub(idle) < 48 * 1024,
+        "memory stayed {} MiB above idle after the burst",
+        settled.saturating_sub(idle) / 1024
+    );
     // Those who were told to retry get in when they do.
     let retried = login_from(&h, "10.3.0.1", "bob", "correct horse battery").await;
     assert_eq!(retried.status(), StatusCode::OK);

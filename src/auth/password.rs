@@ -5,7 +5,9 @@
 //! queue (`HASH_QUEUE`). Memory stays at `threads × 19 MiB` whatever arrives, the async workers
 //! keep answering everything else, and a request that finds the queue full — or that waited in
 //! it longer than [`MAX_WAIT`] — is answered 503 with `Retry-After` instead of waiting without
-//! bound. A request whose caller went away is dropped from the queue unhashed.
+//! bound. A request whose caller went away is dropped from the queue unhashed. Sign-ins are
+//! also admitted at the door ([`admit`]): no more are under way at once than the threads and
+//! the queue can serve, so a burst holds neither memory nor database work beyond that.
 
 use std::{
     sync::{
@@ -19,7 +21,7 @@ use argon2::{
     password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
     Algorithm, Argon2, Params, Version,
 };
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, OwnedSemaphorePermit, Semaphore};
 
 use crate::platform::{config::Config, error::AppError};
 
@@ -60,6 +62,28 @@ type Job = Box<dyn FnOnce() + Send>;
 struct Pool {
     jobs: SyncSender<(Instant, Job)>,
     limits: HashingLimits,
+    /// Sign-ins being handled, from their first step: as many as the threads and the queue
+    /// can take. A sign-in waiting for the database or a hash holds its request's memory too
+    /// (hundreds of KiB), so the door is where a burst must stop, not only the hashing queue.
+    admission: Arc<Semaphore>,
+}
+
+/// A place among the sign-ins being handled, held until the sign-in ends.
+#[must_use = "the place is given back when this is dropped"]
+pub struct Admitted(#[allow(dead_code)] OwnedSemaphorePermit);
+
+/// Lets a sign-in (or sign-up) in, or answers 503 busy at once when as many are under way as
+/// hashing can serve: a burst is refused at the door, before it holds any memory or work.
+pub fn admit() -> Result<Admitted, AppError> {
+    Arc::clone(&pool().admission)
+        .try_acquire_owned()
+        .map(Admitted)
+        .map_err(|_| {
+            tracing::warn!("too many sign-ins at once; one was asked to retry");
+            AppError::Busy {
+                retry_after_secs: RETRY_AFTER_SECS,
+            }
+        })
 }
 
 static POOL: OnceLock<Pool> = OnceLock::new();
@@ -101,7 +125,11 @@ impl Pool {
                 })
                 .expect("a password-hashing thread starts");
         }
-        Pool { jobs, limits }
+        Pool {
+            jobs,
+            limits,
+            admission: Arc::new(Semaphore::new(limits.threads.max(1) + limits.queue)),
+        }
     }
 
     /// Runs `work` on a hashing thread: its answer, or 503 when the queue is full or the job

@@ -87,6 +87,7 @@ pub async fn register(
         return Err(AppError::Conflict("That username is taken.".into()));
     }
 
+    let _admitted = password::admit()?;
     let now = Utc::now();
     let signups = RateLimit {
         max: state.config.signup_rate_limit,
@@ -147,6 +148,7 @@ pub async fn login(
         .chars()
         .take(validate::EMAIL_MAX)
         .collect();
+    let _admitted = password::admit()?;
     let account_key = format!("account:{login_key}");
     let address_key = format!("address:{client}");
     // Reserved before the password is checked: a burst in parallel is counted like one in a row.

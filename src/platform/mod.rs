@@ -15,6 +15,8 @@ pub mod db;
 #[cfg(feature = "ssr")]
 pub mod mail;
 #[cfg(feature = "ssr")]
+pub mod memory;
+#[cfg(feature = "ssr")]
 pub mod meta;
 #[cfg(feature = "ssr")]
 pub mod rate_limit;

@@ -254,6 +254,7 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
         axum::serve::Listener::local_addr(&listener)?
     );
     tokio::spawn(crate::chat::socket::heartbeat(state.clone()));
+    tokio::spawn(crate::platform::memory::keep_trimmed());
     state.ai.start(state.clone());
     if state.config.stock_bot {
         tokio::spawn(crate::market::bot::run(state.clone()));
