@@ -196,7 +196,7 @@ async fn judge(state: &AppState, jobs: Vec<Job>) -> Result<(), AppError> {
                 threshold
             }
         };
-        let flag = (judged.value.score >= threshold).then(|| Flag {
+        let flag = (judged.value.score >= threshold).then_some(Flag {
             score: judged.value.score,
             reason: judged.value.reason,
             severe: judged.value.severe,

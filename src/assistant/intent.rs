@@ -573,7 +573,7 @@ fn symbols_in(
         // $AAPL, AAPL, aapl.us, SAP.DE: a ticker as typed (capitals, a $ or a market suffix).
         let looks_like_ticker = word.starts_with('$')
             || word.contains('.')
-            || (plain.len() >= 1
+            || (!plain.is_empty()
                 && plain
                     .chars()
                     .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')

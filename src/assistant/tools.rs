@@ -115,19 +115,19 @@ pub async fn run(asker: Asker<'_>, call: &ToolCall) -> Result<Vec<Card>, AppErro
             let history = history(state, &symbol).await?;
             let bars = history.bars.as_slice();
             let days = days.map_or(CHART_DAYS, |d| (d as usize).clamp(5, 260));
-            Ok(vec![mini_chart(&symbol, &bars, days)])
+            Ok(vec![mini_chart(&symbol, bars, days)])
         }
         ToolCall::GetIndicator { symbol, indicator } => {
             let symbol = resolve(symbol)?;
             let history = history(state, &symbol).await?;
             let bars = history.bars.as_slice();
-            let gauge = gauge(&symbol, *indicator, &bars).ok_or_else(|| {
+            let gauge = gauge(&symbol, *indicator, bars).ok_or_else(|| {
                 AppError::NotFound(format!(
                     "Enough price history for {} on {symbol}",
                     indicator.label()
                 ))
             })?;
-            Ok(vec![gauge, mini_chart(&symbol, &bars, CHART_DAYS)])
+            Ok(vec![gauge, mini_chart(&symbol, bars, CHART_DAYS)])
         }
         ToolCall::AnalyzeStock { symbol } => {
             let symbol = resolve(symbol)?;
@@ -135,7 +135,7 @@ pub async fn run(asker: Asker<'_>, call: &ToolCall) -> Result<Vec<Card>, AppErro
             let bars = history.bars.as_slice();
             let news = insights::news(state, &symbol).await;
             let voices = insights::voices(&state.db, Some(user), &symbol).await?;
-            let report = analysis::report(&symbol, &bars, &news, voices)
+            let report = analysis::report(&symbol, bars, &news, voices)
                 .ok_or_else(|| AppError::NotFound(format!("Price history for {symbol}")))?;
             let mut signals: Vec<Signal> = [
                 Some(&report.trend),
@@ -159,7 +159,7 @@ pub async fn run(asker: Asker<'_>, call: &ToolCall) -> Result<Vec<Card>, AppErro
                 as_of: report.as_of.clone(),
                 simulated: report.simulated,
             };
-            Ok(vec![card, mini_chart(&symbol, &bars, CHART_DAYS)])
+            Ok(vec![card, mini_chart(&symbol, bars, CHART_DAYS)])
         }
         ToolCall::CompareStocks { first, second } => {
             let (first, second) = (resolve(first)?, resolve(second)?);
@@ -168,7 +168,7 @@ pub async fn run(asker: Asker<'_>, call: &ToolCall) -> Result<Vec<Card>, AppErro
                 let history = history(state, symbol).await?;
                 let bars = history.bars.as_slice();
                 rows.push(
-                    compare_row(symbol, &bars)
+                    compare_row(symbol, bars)
                         .ok_or_else(|| AppError::NotFound(format!("Price history for {symbol}")))?,
                 );
             }

@@ -812,7 +812,7 @@ async fn review_in(
     portfolio: &portfolios::Model,
     import: Uuid,
 ) -> Result<(ImportReport, Vec<Uuid>), AppError> {
-    let cost_method = method(&portfolio);
+    let cost_method = method(portfolio);
     let loaded = load(db, portfolio.id, Some(import)).await?;
     let mut ledger = Ledger::new(cost_method);
     let mut report = ImportReport::default();
