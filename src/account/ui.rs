@@ -53,9 +53,14 @@ pub fn DeleteAccountSection(
     let action = ServerAction::<DeleteAccount>::new();
     let error = submission_error(move || action.value().get().and_then(Result::err));
     Effect::new(move |_| {
-        if let Some(Ok(_)) = action.value().get() {
-            session.reload();
-            navigate(AFTER_DELETION, Default::default());
+        match action.value().get() {
+            Some(Ok(_)) => {
+                session.reload();
+                navigate(AFTER_DELETION, Default::default());
+            }
+            // Refused (a wrong password): the session lives on, and so does the usual reload.
+            Some(Err(_)) => crate::chat::ui::socket::expect_session_end(false),
+            None => {}
         }
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -64,6 +69,9 @@ pub fn DeleteAccountSection(
         if password.get_untracked().is_empty() || !understood.get_untracked() {
             return;
         }
+        // The server ends this session while it deletes: the socket must not reload /settings
+        // before the answer sends this tab home.
+        crate::chat::ui::socket::expect_session_end(true);
         action.dispatch(DeleteAccount {
             password: password.get_untracked(),
             code: code.get_untracked(),

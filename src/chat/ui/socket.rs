@@ -36,6 +36,18 @@ pub struct ChatSocket {
     pub status: RwSignal<SocketStatus>,
 }
 
+thread_local! {
+    /// Set while this tab is itself ending its session on purpose (deleting the account): the
+    /// `sessionEnded` that follows must not reload the page it is leaving.
+    static LEAVING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether this tab is about to end its own session and will navigate by itself: the socket's
+/// `sessionEnded` then closes quietly instead of reloading the current page.
+pub fn expect_session_end(expected: bool) {
+    LEAVING.with(|leaving| leaving.set(expected));
+}
+
 /// Makes the socket available to the page (it opens on first use).
 pub fn provide_chat_socket() {
     provide_context(ChatSocket {
@@ -133,8 +145,10 @@ impl ChatSocket {
                                         // Signed out (here or elsewhere): show the page as it
                                         // now is rather than reconnecting with a dead session.
                                         ServerEvent::SessionEnded => {
-                                            if let Some(window) = web_sys::window() {
-                                                let _ = window.location().reload();
+                                            if !LEAVING.with(|leaving| leaving.get()) {
+                                                if let Some(window) = web_sys::window() {
+                                                    let _ = window.location().reload();
+                                                }
                                             }
                                             return;
                                         }
