@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { Browser, expect, Page, test } from "@playwright/test";
-import { openHydrated, saveScreenshot } from "./helpers";
+import { openHydrated, saveScreenshot } from "../tests/helpers";
 
 // The account pages, looked at the way people see them: a phone and a desktop, light and dark.
 // On each: nothing scrolls sideways, no control is covered by something else, and axe finds no
