@@ -13,37 +13,14 @@ mod common;
 use std::time::Duration;
 
 use bullpen::auth::two_factor::{code_for_step, step_at};
-use common::{harness::Harness, ws::ChatClient};
+use common::{harness::Harness, people::Person, ws::ChatClient};
 use reqwest::{header, StatusCode};
 use serde_json::{json, Value};
 
 const PASSWORD: &str = "correct horse battery";
 const FOREIGN: &str = "https://evil.example";
 
-struct Person {
-    id: String,
-    token: String,
-    refresh: String,
-}
-
 impl Harness {
-    async fn person(&self, username: &str) -> Person {
-        let body = self
-            .register(&format!("{username}@example.com"), username)
-            .await;
-        Person {
-            id: body["user"]["id"].as_str().unwrap().to_string(),
-            token: body["token"].as_str().unwrap().to_string(),
-            refresh: body["refreshToken"].as_str().unwrap().to_string(),
-        }
-    }
-
-    async fn ok(&self, who: &Person, path: &str, body: Value) -> Value {
-        let (status, answer) = self.post_as(&who.token, path, body).await;
-        assert_eq!(status, StatusCode::OK, "{path}: {answer}");
-        answer
-    }
-
     async fn delete_account(&self, who: &Person, body: Value) -> (StatusCode, Value) {
         self.post_as(&who.token, "/api/account/delete", body).await
     }
@@ -64,35 +41,6 @@ impl Harness {
         )
     }
 
-    async fn general(&self, who: &Person, slug: &str) -> String {
-        let (status, view) = self
-            .get_as(&who.token, &format!("/api/communities/view?slug={slug}"))
-            .await;
-        assert_eq!(status, StatusCode::OK, "{view}");
-        view["channels"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["name"] == "general")
-            .unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    }
-
-    async fn community(&self, owner: &Person, name: &str) -> (String, String) {
-        let created = self
-            .ok(
-                owner,
-                "/api/communities/create",
-                json!({"community": {"name": name, "description": "", "iconColor": "#16a34a", "visibility": "public"}}),
-            )
-            .await;
-        let slug = created["slug"].as_str().unwrap().to_string();
-        let general = self.general(owner, &slug).await;
-        (slug, general)
-    }
-
     async fn history(&self, who: &Person, channel: &str) -> Vec<Value> {
         let (status, page) = self
             .get_as(
@@ -111,13 +59,6 @@ impl Harness {
             sea_orm::DbBackend::Sqlite => format!("X'{}'", id.replace('-', "")),
             _ => format!("'{id}'"),
         }
-    }
-
-    async fn count(&self, query: &str) -> i64 {
-        self.scalar(&format!("SELECT CAST(({query}) AS TEXT)"))
-            .await
-            .parse()
-            .unwrap()
     }
 
     /// Everything a deletion removes, counted for one person: all zero once they are gone.
@@ -181,7 +122,7 @@ async fn fill_account(h: &Harness, who: &Person) -> String {
 
 /// A socket watching `channel`.
 async fn watching(h: &Harness, who: &Person, channel: &str) -> ChatClient {
-    let mut socket = ChatClient::connect(&h.server.base, &who.token).await;
+    let mut socket = h.socket(who).await;
     socket.subscribe(channel, None).await;
     socket
 }
@@ -230,7 +171,7 @@ async fn the_download_holds_ones_own_data_and_no_secret(h: Harness) {
 
     let ana = h.person("ana_lima").await;
     let bo = h.person("bo_b").await;
-    let general = h.general(&ana, "bullpen").await;
+    let general = h.channel(&ana, "bullpen", "general").await;
     let mut ana_socket = watching(&h, &ana, &general).await;
     let mut bo_socket = watching(&h, &bo, &general).await;
     say(
@@ -516,7 +457,7 @@ async fn kept_messages_show_a_deleted_user_and_every_session_ends(h: Harness) {
     let ana = h.person("ana_lima").await;
     let bo = h.person("bo_b").await;
     let cy = h.person("cy_c").await;
-    let general = h.general(&ana, "bullpen").await;
+    let general = h.channel(&ana, "bullpen", "general").await;
     let mut ana_socket = watching(&h, &ana, &general).await;
     let mut bo_socket = watching(&h, &bo, &general).await;
     let kept = say(&mut ana_socket, &general, "this stays after I go").await;
@@ -680,7 +621,7 @@ on_both!(removed_messages_leave_the_database);
 async fn removed_messages_leave_the_database(h: Harness) {
     let ana = h.person("ana_lima").await;
     let bo = h.person("bo_b").await;
-    let general = h.general(&ana, "bullpen").await;
+    let general = h.channel(&ana, "bullpen", "general").await;
     let mut ana_socket = watching(&h, &ana, &general).await;
     let mut bo_socket = watching(&h, &bo, &general).await;
     let first = say(&mut ana_socket, &general, "remove me please").await;
@@ -767,8 +708,8 @@ on_both!(owned_communities_pass_to_an_admin_or_go_with_the_account);
 async fn owned_communities_pass_to_an_admin_or_go_with_the_account(h: Harness) {
     let ana = h.person("ana_lima").await;
     let bo = h.person("bo_b").await;
-    let (solo, solo_general) = h.community(&ana, "Solo Desk").await;
-    let (night, _) = h.community(&ana, "Night Desk").await;
+    let (solo, solo_general) = h.community(&ana, "Solo Desk", "public").await;
+    let (night, _) = h.community(&ana, "Night Desk", "public").await;
     h.ok(&bo, "/api/communities/join", json!({"slug": night}))
         .await;
     let mut socket = watching(&h, &ana, &solo_general).await;
@@ -853,7 +794,7 @@ async fn owned_communities_pass_to_an_admin_or_go_with_the_account(h: Harness) {
 on_both!(two_deletions_at_once_delete_once);
 async fn two_deletions_at_once_delete_once(h: Harness) {
     let ana = h.person("ana_lima").await;
-    let general = h.general(&ana, "bullpen").await;
+    let general = h.channel(&ana, "bullpen", "general").await;
     let mut socket = watching(&h, &ana, &general).await;
     say(&mut socket, &general, "going, going").await;
     fill_account(&h, &ana).await;

@@ -8,63 +8,11 @@ mod common;
 
 use std::{collections::BTreeSet, time::Duration};
 
-use common::{harness::Harness, ws::ChatClient};
+use common::{harness::Harness, people::Person};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-/// A person with a token.
-struct Person {
-    token: String,
-}
-
 impl Harness {
-    async fn person(&self, username: &str) -> Person {
-        let body = self
-            .register(&format!("{username}@example.com"), username)
-            .await;
-        Person {
-            token: body["token"].as_str().unwrap().to_string(),
-        }
-    }
-
-    async fn call(&self, who: &Person, path: &str, body: Value) -> (StatusCode, Value) {
-        self.post_as(&who.token, path, body).await
-    }
-
-    async fn read(&self, who: &Person, path: &str) -> (StatusCode, Value) {
-        self.get_as(&who.token, path).await
-    }
-
-    /// Creates a community owned by `owner`; returns its slug and #general's id.
-    async fn community(&self, owner: &Person, name: &str, visibility: &str) -> (String, String) {
-        let (status, created) = self
-            .call(
-                owner,
-                "/api/communities/create",
-                json!({"community": {"name": name, "description": "", "iconColor": "#16a34a", "visibility": visibility}}),
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{created}");
-        let slug = created["slug"].as_str().unwrap().to_string();
-        (slug.clone(), self.channel_id(owner, &slug, "general").await)
-    }
-
-    async fn channel_id(&self, who: &Person, slug: &str, name: &str) -> String {
-        let (status, view) = self
-            .read(who, &format!("/api/communities/view?slug={slug}"))
-            .await;
-        assert_eq!(status, StatusCode::OK, "{view}");
-        view["channels"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["name"] == name)
-            .unwrap_or_else(|| panic!("#{name} in {view}"))["id"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    }
-
     async fn history(
         &self,
         who: &Person,
@@ -76,17 +24,6 @@ impl Harness {
             path.push_str(&format!("&beforeSeq={before}"));
         }
         self.read(who, &path).await
-    }
-
-    async fn socket(&self, who: &Person) -> ChatClient {
-        ChatClient::connect(&self.server.base, &who.token).await
-    }
-
-    async fn count(&self, query: &str) -> i64 {
-        self.scalar(&format!("SELECT CAST(({query}) AS TEXT)"))
-            .await
-            .parse()
-            .unwrap()
     }
 }
 

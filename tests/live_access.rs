@@ -10,69 +10,14 @@ mod common;
 
 use std::time::Duration;
 
-use common::{harness::Harness, ws::ChatClient};
+use common::{harness::Harness, people::Person, ws::ChatClient};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 /// How long a socket is watched for something that must not arrive.
 const QUIET: Duration = Duration::from_millis(700);
 
-struct Person {
-    name: String,
-    token: String,
-}
-
 impl Harness {
-    async fn person(&self, username: &str) -> Person {
-        let body = self
-            .register(&format!("{username}@example.com"), username)
-            .await;
-        Person {
-            name: username.into(),
-            token: body["token"].as_str().unwrap().to_string(),
-        }
-    }
-
-    async fn call(&self, who: &Person, path: &str, body: Value) -> (StatusCode, Value) {
-        self.post_as(&who.token, path, body).await
-    }
-
-    async fn ok(&self, who: &Person, path: &str, body: Value) -> Value {
-        let (status, answer) = self.call(who, path, body).await;
-        assert_eq!(status, StatusCode::OK, "{path}: {answer}");
-        answer
-    }
-
-    /// A community owned by `owner`: its slug and #general's id.
-    async fn community(&self, owner: &Person, name: &str, visibility: &str) -> (String, String) {
-        let created = self
-            .ok(
-                owner,
-                "/api/communities/create",
-                json!({"community": {"name": name, "description": "", "iconColor": "#16a34a", "visibility": visibility}}),
-            )
-            .await;
-        let slug = created["slug"].as_str().unwrap().to_string();
-        let general = self.channel(owner, &slug, "general").await;
-        (slug, general)
-    }
-
-    async fn channel(&self, who: &Person, slug: &str, name: &str) -> String {
-        let (status, view) = self
-            .get_as(&who.token, &format!("/api/communities/view?slug={slug}"))
-            .await;
-        assert_eq!(status, StatusCode::OK, "{view}");
-        view["channels"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["name"] == name)
-            .unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    }
-
     /// Brings `who` into a private community through an invitation of `owner`'s.
     async fn invite(&self, owner: &Person, who: &Person, slug: &str) {
         let invite = self
@@ -96,17 +41,6 @@ impl Harness {
             )
             .await;
         role["id"].as_str().unwrap().to_string()
-    }
-
-    async fn socket(&self, who: &Person) -> ChatClient {
-        ChatClient::connect(&self.server.base, &who.token).await
-    }
-
-    async fn count(&self, query: &str) -> i64 {
-        self.scalar(&format!("SELECT CAST(({query}) AS TEXT)"))
-            .await
-            .parse()
-            .unwrap()
     }
 }
 

@@ -2,9 +2,9 @@ import AxeBuilder from "@axe-core/playwright";
 import { Browser, expect, Page, test } from "@playwright/test";
 import { openHydrated, saveScreenshot } from "../tests/helpers";
 
-// The account pages, looked at the way people see them: a phone and a desktop, light and dark.
-// On each: nothing scrolls sideways, no control is covered by something else, and axe finds no
-// serious or critical problem.
+// Every section, looked at the way people see it: a phone and a desktop, light and dark. On each
+// page: nothing scrolls sideways, no control is covered by something else, and axe finds no
+// serious or critical problem. Screenshots land in end2end/artifacts/look-*.png.
 
 const unique = `${Date.now().toString(36)}${Math.floor(Math.random() * 1000)}`;
 
@@ -18,12 +18,17 @@ async function lookAt(page: Page, shot: string) {
   const sideways = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   expect(sideways, `${shot}: the page scrolls sideways by ${sideways}px`).toBeLessThanOrEqual(0);
 
-  // Every visible control in the viewport is the topmost thing at its own centre.
+  // Every control, once scrolled to the way the browser scrolls to a focused field, is the
+  // topmost thing at its own centre: nothing (a sticky bar, the bottom navigation, a floating
+  // button) sits over it.
   const covered = await page.evaluate(() => {
     const found: string[] = [];
+    const describe = (node: Element) => `${node.tagName.toLowerCase()}.${node.getAttribute("class") ?? ""}`;
     for (const el of Array.from(document.querySelectorAll<HTMLElement>("button, a[href], input, select, textarea"))) {
+      if (el.getClientRects().length === 0 || getComputedStyle(el).visibility === "hidden") continue;
+      el.scrollIntoView({ block: "nearest", inline: "nearest" });
       const box = el.getBoundingClientRect();
-      if (box.width === 0 || box.height === 0 || getComputedStyle(el).visibility === "hidden") continue;
+      if (box.width === 0 || box.height === 0) continue;
       const x = box.left + box.width / 2;
       const y = box.top + box.height / 2;
       if (x < 0 || y < 0 || x >= window.innerWidth || y >= window.innerHeight) continue;
@@ -31,10 +36,11 @@ async function lookAt(page: Page, shot: string) {
       // Its own content, or its own label (a styled checkbox), is not "covering" it.
       const labels = Array.from((el as HTMLInputElement).labels || []);
       if (top && top !== el && !el.contains(top) && !labels.some((l) => l.contains(top))) {
-        const name = (el.textContent || el.getAttribute("aria-label") || el.getAttribute("name") || "").trim();
-        found.push(`${el.tagName.toLowerCase()} "${name}" under ${top.tagName.toLowerCase()}.${top.className}`);
+        const name = (el.textContent || el.getAttribute("aria-label") || el.getAttribute("name") || el.id).trim();
+        found.push(`${describe(el)} "${name}" under ${describe(top)} in ${top.parentElement ? describe(top.parentElement) : "?"}`);
       }
     }
+    window.scrollTo(0, 0);
     return found;
   });
   expect(covered, `${shot}: covered controls`).toEqual([]);
@@ -87,6 +93,51 @@ for (const viewport of viewports) {
         await expect(page.getByLabel("Code from the app")).toBeVisible({ timeout: 1000 });
       }).toPass();
       await lookAt(page, `look-settings-two-factor-${viewport.name}-${scheme}`);
+      await context.close();
+    });
+  }
+}
+
+for (const viewport of viewports) {
+  for (const scheme of schemes) {
+    test(`every section at ${viewport.width}px, ${scheme}`, async ({ browser }) => {
+      const context = await contextFor(browser, viewport, scheme);
+      const page = await context.newPage();
+      const username = `sect_${viewport.name}_${scheme}_${unique}`;
+      const signedUp = await page.request.post("/api/session/sign_up", {
+        form: { email: `${username}@example.com`, username, display_name: "Sam Section", password: "correct horse battery" },
+      });
+      expect(signedUp.status(), await signedUp.text()).toBe(200);
+
+      // A community of one's own with a message in it, so chat and Manage show real content.
+      await openHydrated(page, "/communities");
+      await page.getByLabel("Name").fill(`Look ${viewport.name} ${scheme} ${unique}`);
+      await page.getByRole("button", { name: "Create community" }).click();
+      await expect(page.getByRole("heading", { name: "#general" })).toBeVisible();
+      const channel = new URL(page.url()).pathname;
+      const slug = channel.split("/")[2];
+      const box = page.getByRole("textbox", { name: /^Message #/ });
+      await box.fill("Watching $AAPL into earnings — **margin of safety** first.");
+      await box.press("Enter");
+      await expect(page.getByRole("log", { name: "Messages" }).getByText("margin of safety")).toBeVisible();
+      await lookAt(page, `look-channel-${viewport.name}-${scheme}`);
+
+      for (const [path, name, ready] of [
+        ["/", "home", page.getByRole("heading", { level: 1 })],
+        ["/communities", "communities", page.getByRole("heading", { level: 1 })],
+        [`/manage/${slug}`, "manage", page.getByRole("heading", { level: 1 })],
+        ["/markets", "markets", page.getByRole("heading", { level: 1 })],
+        ["/markets/AAPL.US", "stock", page.getByRole("heading", { level: 1 })],
+        ["/portfolio", "portfolio", page.getByRole("heading", { level: 1 })],
+        ["/assistant", "assistant", page.getByRole("heading", { level: 1 })],
+        [`/u/${username}`, "profile", page.getByRole("heading", { level: 1 })],
+      ] as const) {
+        await openHydrated(page, path);
+        await expect(ready.first()).toBeVisible();
+        // Let data that loads after hydration (quotes, charts, lists) arrive before looking.
+        await page.waitForLoadState("networkidle");
+        await lookAt(page, `look-${name}-${viewport.name}-${scheme}`);
+      }
       await context.close();
     });
   }

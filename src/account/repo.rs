@@ -47,23 +47,6 @@ pub async fn blocks_by(
         .await
 }
 
-pub async fn users_by_ids(
-    db: &impl ConnectionTrait,
-    ids: Vec<Uuid>,
-) -> Result<HashMap<Uuid, users::Model>, DbErr> {
-    let mut found = HashMap::new();
-    for chunk in ids.chunks(CHUNK) {
-        for user in users::Entity::find()
-            .filter(users::Column::Id.is_in(chunk.to_vec()))
-            .all(db)
-            .await?
-        {
-            found.insert(user.id, user);
-        }
-    }
-    Ok(found)
-}
-
 /// The person's memberships, in the order they joined.
 pub async fn memberships_of(
     db: &impl ConnectionTrait,

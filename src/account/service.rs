@@ -99,7 +99,7 @@ pub async fn export(
 
     let blocks = repo::blocks_by(db, user.id).await?;
     let blocked_people =
-        repo::users_by_ids(db, blocks.iter().map(|b| b.blocked_id).collect()).await?;
+        crate::auth::repo::users_by_ids(db, blocks.iter().map(|b| b.blocked_id).collect()).await?;
 
     let memberships = repo::memberships_of(db, user.id).await?;
     let mut roles: HashMap<Uuid, Vec<String>> = HashMap::new();

@@ -89,7 +89,7 @@ pub async fn catch_up(
     rows.reverse();
 
     let authors =
-        crate::community::repo::users_by_ids(&state.db, rows.iter().map(|m| m.author_id).collect())
+        crate::auth::repo::users_by_ids(&state.db, rows.iter().map(|m| m.author_id).collect())
             .await?;
     let author = |id: &Uuid| match authors.get(id) {
         Some(user) => community::author(user),

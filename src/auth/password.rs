@@ -113,15 +113,9 @@ impl Pool {
             let queue = Arc::clone(&queue);
             std::thread::Builder::new()
                 .name(format!("password-hash-{n}"))
-                .spawn(move || loop {
-                    // The lock is held only while waiting for the next job; the thread ends
-                    // with its pool.
-                    let next = queue
-                        .lock()
-                        .map_err(drop)
-                        .and_then(|q| q.recv().map_err(drop));
-                    let Ok((_, job)) = next else { return };
-                    job();
+                .spawn(move || {
+                    yield_to_everything_else();
+                    serve_jobs(&queue)
                 })
                 .expect("a password-hashing thread starts");
         }
@@ -163,6 +157,39 @@ impl Pool {
             Err(TrySendError::Disconnected(_)) => return Err(AppError::Internal),
         }
         answer.await.map_err(|_| AppError::Internal)?
+    }
+}
+
+/// A hashing thread's life: one job after another until the pool is gone. The lock is held
+/// only while waiting for the next job.
+fn serve_jobs(queue: &Mutex<mpsc::Receiver<(Instant, Job)>>) {
+    loop {
+        let next = queue
+            .lock()
+            .map_err(drop)
+            .and_then(|q| q.recv().map_err(drop));
+        let Ok((_, job)) = next else { return };
+        job();
+    }
+}
+
+/// How much less CPU a hashing thread asks for than everything else (a Unix nice value).
+pub const HASHING_NICENESS: i32 = 10;
+
+/// Lowers the calling thread's CPU priority. A burst of sign-ins keeps the hashing threads busy
+/// for seconds; at the same priority as the async workers they would share the cores evenly
+/// with them and a health check or a chat message could wait a whole scheduler slice behind a
+/// hash. At nice 10 the kernel gives the workers the core first whenever they have work, and
+/// hashing still gets every cycle nobody else wants.
+fn yield_to_everything_else() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: gettid and setpriority only read and set the calling thread's own scheduling
+    // attributes; on Linux a thread id as PRIO_PROCESS's `who` means that one thread.
+    unsafe {
+        let thread = libc::syscall(libc::SYS_gettid) as libc::id_t;
+        if libc::setpriority(libc::PRIO_PROCESS, thread, HASHING_NICENESS) != 0 {
+            tracing::debug!("cannot lower a password-hashing thread's priority");
+        }
     }
 }
 
@@ -262,5 +289,28 @@ mod tests {
         );
         // And the pool is healthy afterwards.
         assert_eq!(check().await, Ok(false));
+    }
+
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn hashing_threads_run_below_everything_else() {
+        hash("any password at all".into()).await.unwrap();
+        // /proc/self/task/<tid>/stat: "tid (name) state …", nice is the 19th field overall,
+        // the 17th after the closing parenthesis of the name.
+        let mut seen = 0;
+        for task in std::fs::read_dir("/proc/self/task").unwrap() {
+            // Another test's thread may end between the listing and the read.
+            let Ok(stat) = std::fs::read_to_string(task.unwrap().path().join("stat")) else {
+                continue;
+            };
+            let (name, after) = stat.split_once(") ").unwrap();
+            if !name.contains("password-hash") {
+                continue;
+            }
+            let nice: i32 = after.split(' ').nth(16).unwrap().parse().unwrap();
+            assert_eq!(nice, HASHING_NICENESS, "{stat}");
+            seen += 1;
+        }
+        assert!(seen >= 1, "a hashing thread is running");
     }
 }

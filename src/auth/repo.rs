@@ -1,5 +1,7 @@
 //! sea-orm queries for accounts.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use sea_orm::{
     sea_query::{Expr, OnConflict},
@@ -19,6 +21,25 @@ pub async fn user_by_id(
     id: Uuid,
 ) -> Result<Option<users::Model>, DbErr> {
     users::Entity::find_by_id(id).one(db).await
+}
+
+/// Many people at once, by id, looked up 500 ids at a time (engines cap a statement's
+/// parameters).
+pub async fn users_by_ids(
+    db: &impl ConnectionTrait,
+    ids: Vec<Uuid>,
+) -> Result<HashMap<Uuid, users::Model>, DbErr> {
+    let mut found = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        for user in users::Entity::find()
+            .filter(users::Column::Id.is_in(chunk.to_vec()))
+            .all(db)
+            .await?
+        {
+            found.insert(user.id, user);
+        }
+    }
+    Ok(found)
 }
 
 /// By email (when it has an @) or by username, case-insensitively.

@@ -87,7 +87,7 @@ pub async fn present(
     let mut people: HashSet<Uuid> = rows.iter().map(|m| m.author_id).collect();
     people.extend(quoted.values().map(|m| m.author_id));
     people.extend(reactions.values().flatten().map(|r| r.user_id));
-    let people = communities::users_by_ids(&state.db, people.into_iter().collect()).await?;
+    let people = crate::auth::repo::users_by_ids(&state.db, people.into_iter().collect()).await?;
     let author = |id: &Uuid| match people.get(id) {
         Some(user) => community::author(user),
         None => crate::account::service::deleted_author(*id),

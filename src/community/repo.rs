@@ -324,19 +324,6 @@ pub async fn bans(
         .await
 }
 
-pub async fn users_by_ids(
-    db: &impl ConnectionTrait,
-    ids: Vec<Uuid>,
-) -> Result<HashMap<Uuid, users::Model>, DbErr> {
-    Ok(users::Entity::find()
-        .filter(users::Column::Id.is_in(ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u))
-        .collect())
-}
-
 pub async fn channels(
     db: &impl ConnectionTrait,
     community: Uuid,

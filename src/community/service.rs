@@ -459,7 +459,7 @@ pub async fn bans(state: &AppState, actor: Uuid, slug: &str) -> Result<Vec<BanIn
         },
     )?;
     let bans = repo::bans(&state.db, community.id).await?;
-    let people = repo::users_by_ids(
+    let people = crate::auth::repo::users_by_ids(
         &state.db,
         bans.iter().flat_map(|b| [b.user_id, b.banned_by]).collect(),
     )
@@ -877,7 +877,9 @@ pub async fn invites(
     )
     .or_else(|_| allow(&community, standing, Action::ManageCommunity))?;
     let live = repo::live_invites(&state.db, community.id, Utc::now()).await?;
-    let people = repo::users_by_ids(&state.db, live.iter().map(|i| i.created_by).collect()).await?;
+    let people =
+        crate::auth::repo::users_by_ids(&state.db, live.iter().map(|i| i.created_by).collect())
+            .await?;
     Ok(live
         .iter()
         .map(|i| {

@@ -120,7 +120,8 @@ pub async fn voices(
         })
         .collect();
     let authors =
-        communities::users_by_ids(db, about.iter().map(|(m, _)| m.author_id).collect()).await?;
+        crate::auth::repo::users_by_ids(db, about.iter().map(|(m, _)| m.author_id).collect())
+            .await?;
     let mut voices = Voices::default();
     for (message, body) in about {
         let stance = sentiment(&markdown::plain_text(&body)).stance;

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod harness;
+pub mod people;
 pub mod scratch_redis;
 pub mod ws;
 

@@ -1,0 +1,93 @@
+//! People, communities and channels, set up the one way every chat suite sets them up.
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use super::{harness::Harness, ws::ChatClient};
+
+/// A person who signed up: their id, username and tokens.
+pub struct Person {
+    pub id: String,
+    pub name: String,
+    pub token: String,
+    pub refresh: String,
+}
+
+impl Harness {
+    /// Signs `username` up (`username@example.com`, the harness's password).
+    pub async fn person(&self, username: &str) -> Person {
+        let body = self
+            .register(&format!("{username}@example.com"), username)
+            .await;
+        Person {
+            id: body["user"]["id"].as_str().unwrap().to_string(),
+            name: username.into(),
+            token: body["token"].as_str().unwrap().to_string(),
+            refresh: body["refreshToken"].as_str().unwrap().to_string(),
+        }
+    }
+
+    pub async fn call(&self, who: &Person, path: &str, body: Value) -> (StatusCode, Value) {
+        self.post_as(&who.token, path, body).await
+    }
+
+    pub async fn read(&self, who: &Person, path: &str) -> (StatusCode, Value) {
+        self.get_as(&who.token, path).await
+    }
+
+    /// A call that must succeed: its answer.
+    pub async fn ok(&self, who: &Person, path: &str, body: Value) -> Value {
+        let (status, answer) = self.call(who, path, body).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {answer}");
+        answer
+    }
+
+    /// A community owned by `owner` ("public" or "private"): its slug and #general's id.
+    pub async fn community(
+        &self,
+        owner: &Person,
+        name: &str,
+        visibility: &str,
+    ) -> (String, String) {
+        let created = self
+            .ok(
+                owner,
+                "/api/communities/create",
+                json!({"community": {"name": name, "description": "", "iconColor": "#16a34a", "visibility": visibility}}),
+            )
+            .await;
+        let slug = created["slug"].as_str().unwrap().to_string();
+        let general = self.channel(owner, &slug, "general").await;
+        (slug, general)
+    }
+
+    /// The id of channel `#name` of community `slug`, as `who` sees it.
+    pub async fn channel(&self, who: &Person, slug: &str, name: &str) -> String {
+        let (status, view) = self
+            .read(who, &format!("/api/communities/view?slug={slug}"))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{view}");
+        view["channels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap_or_else(|| panic!("#{name} in {view}"))["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// A websocket signed in as `who`.
+    pub async fn socket(&self, who: &Person) -> ChatClient {
+        ChatClient::connect(&self.server.base, &who.token).await
+    }
+
+    /// A number the database answers (`SELECT COUNT(*) …`), the same on SQLite and PostgreSQL.
+    pub async fn count(&self, query: &str) -> i64 {
+        self.scalar(&format!("SELECT CAST(({query}) AS TEXT)"))
+            .await
+            .parse()
+            .unwrap()
+    }
+}
