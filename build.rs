@@ -1,4 +1,4 @@
-//! Generates the typed `i18n` module from `src/app/locales/*.json` (leptos_i18n).
+//! Generates the typed `i18n` module from `src/kit/locales/*.json` (leptos_i18n).
 //! A key missing from one language, or an unknown key in `t!`, is a compile error.
 
 use leptos_i18n_build::{Config, TranslationsInfos};
@@ -13,10 +13,10 @@ fn main() {
     let config = Config::new(LOCALES[0])
         .and_then(|c| c.add_locales(&LOCALES[1..]))
         .expect("valid locale identifiers")
-        .locales_path("src/app/locales");
+        .locales_path("src/kit/locales");
     let infos = match TranslationsInfos::parse(config) {
         Ok(infos) => infos,
-        Err(err) => panic!("could not read the translations in src/app/locales: {err}"),
+        Err(err) => panic!("could not read the translations in src/kit/locales: {err}"),
     };
     infos.rerun_if_locales_changed();
     infos.emit_diagnostics();

@@ -10,6 +10,7 @@ pub mod assistant;
 pub mod auth;
 pub mod chat;
 pub mod community;
+pub mod kit;
 pub mod market;
 pub mod platform;
 pub mod portfolio;

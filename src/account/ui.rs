@@ -5,7 +5,7 @@ use leptos_router::hooks::use_navigate;
 
 use super::{api::DeleteAccount, MessagesChoice};
 use crate::{
-    app::i18n::{t, t_string, use_i18n},
+    kit::i18n::{t, t_string, use_i18n},
     auth::{
         ui::{
             field::{FormError, TextField},

@@ -21,7 +21,7 @@ use super::{
     provider::{AiError, BuiltIn, Produced, Provider},
 };
 use crate::{
-    app::{i18n::Locale, languages::language_name},
+    kit::{i18n::Locale, languages::language_name},
     platform::{breaker::CircuitBreaker, config::HostedAi},
 };
 

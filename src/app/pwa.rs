@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::{
+use crate::kit::{
     i18n::{t, use_i18n},
     icons::{Icon, IconName},
 };

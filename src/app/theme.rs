@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos_meta::Html;
 use leptos_use::{use_cookie_with_options, SameSite, UseCookieOptions};
 
-use super::{
+use crate::kit::{
     i18n::{t_string, use_i18n},
     icons::{Icon, IconName},
 };

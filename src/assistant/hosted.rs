@@ -17,7 +17,7 @@ use super::{
 };
 use crate::{
     ai::hosted::{error_message, Failure},
-    app::{i18n::Locale, languages::language_name},
+    kit::{i18n::Locale, languages::language_name},
     platform::{breaker::CircuitBreaker, config::HostedAi},
 };
 

@@ -8,7 +8,7 @@ use sea_orm::{ActiveValue::Set, TransactionTrait};
 
 use super::{attempts, password, repo, tokens, validate};
 use crate::{
-    app::i18n::{td_string, Locale},
+    kit::i18n::{td_string, Locale},
     entities::users,
     platform::{error::AppError, mail, rate_limit::RateLimit, server::AppState},
 };

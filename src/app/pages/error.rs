@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
-use crate::app::i18n::{t, use_i18n};
+use crate::kit::i18n::{t, use_i18n};
 
 /// Wraps the routed pages: an error any page raises is shown as a readable message in place of
 /// the page, with the rest of the app still working.

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use crate::app::{
+use crate::kit::{
     i18n::{t, use_i18n},
     icons::{Icon, IconName},
 };

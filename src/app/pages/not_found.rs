@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use crate::app::i18n::{t, t_string, use_i18n};
+use crate::kit::i18n::{t, t_string, use_i18n};
 
 /// Any path no route matches; answered with HTTP 404.
 #[component]

@@ -4,19 +4,13 @@ use leptos_meta::Title;
 
 use crate::app::{
     api::server_info,
-    i18n::{t, t_string, use_i18n, Locale},
     theme::{use_theme, ThemeChoice},
 };
+use crate::kit::{
+    i18n::{t, t_string, use_i18n, Locale},
+    languages::LANGUAGES,
+};
 use crate::auth::ui::settings::AccountSettings;
-
-/// The UI languages, each named in its own language.
-pub const LANGUAGES: [(Locale, &str); 5] = [
-    (Locale::en, "English"),
-    (Locale::tr, "Türkçe"),
-    (Locale::es, "Español"),
-    (Locale::fr, "Français"),
-    (Locale::de, "Deutsch"),
-];
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {

@@ -7,7 +7,7 @@ use leptos_router::components::A;
 
 use super::Asking;
 use crate::{
-    app::i18n::{t, t_string, use_i18n},
+    kit::i18n::{t, t_string, use_i18n},
     assistant::{Card, CompareRow, Reading},
     market::ui::{
         direction, money, outlook_class, outlook_text, signal_text, signed_percent, stock_href,

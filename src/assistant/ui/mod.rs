@@ -23,8 +23,8 @@ use super::{
     engine_name, Conversation, Role, Turn, QUESTION_MAX,
 };
 use crate::{
-    app::i18n::{t, t_string, use_i18n},
-    app::icons::{Icon, IconName},
+    kit::i18n::{t, t_string, use_i18n},
+    kit::icons::{Icon, IconName},
     auth::ui::{pages::error_text, session::use_session},
     chat::{
         ui::{channel::nonce, socket::use_chat_socket},

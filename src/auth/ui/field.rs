@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::{
-    app::i18n::{t_string, use_i18n},
+    kit::i18n::{t_string, use_i18n},
     auth::validate::{FieldError, FieldRule},
 };
 

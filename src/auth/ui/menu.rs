@@ -8,7 +8,7 @@ use leptos_router::{
 
 use super::session::use_session;
 use crate::{
-    app::{
+    kit::{
         i18n::{t, t_string, use_i18n},
         icons::{Icon, IconName},
     },

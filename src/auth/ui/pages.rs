@@ -13,7 +13,7 @@ use super::{
     session::{safe_next, use_session},
 };
 use crate::{
-    app::i18n::{t, t_string, use_i18n},
+    kit::i18n::{t, t_string, use_i18n},
     auth::{
         api::{
             user_profile, ForgotPassword, ResetPassword, SetBlocked, SignIn, SignInCode, SignUp,

@@ -10,7 +10,7 @@ use super::{
     session::use_session,
 };
 use crate::{
-    app::i18n::{t, t_string, use_i18n},
+    kit::i18n::{t, t_string, use_i18n},
     auth::{
         api::{
             blocked_users, two_factor_settings, ChangePassword, SetBlocked, StartTwoFactorSetup,
@@ -136,7 +136,7 @@ fn ProfileForm(user: User, action: ServerAction<UpdateProfile>) -> impl IntoView
                 <div class="field">
                     <label for="preferred_language">{t!(i18n, profile.language_label)}</label>
                     <select id="preferred_language" prop:value=move || language.get() on:change=move |ev| language.set(event_target_value(&ev))>
-                        {crate::app::pages::settings::LANGUAGES
+                        {crate::kit::languages::LANGUAGES
                             .iter()
                             .map(|(locale, name)| {
                                 let code = leptos_i18n::Locale::as_str(*locale);

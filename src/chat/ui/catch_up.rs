@@ -3,10 +3,10 @@
 
 use leptos::prelude::*;
 
-use crate::app::languages::language_name;
+use crate::kit::languages::language_name;
 use crate::{
     ai::{api::catch_up, CatchUp},
-    app::i18n::{t, t_string, use_i18n},
+    kit::i18n::{t, t_string, use_i18n},
     auth::ui::pages::error_text,
 };
 

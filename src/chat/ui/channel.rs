@@ -10,7 +10,7 @@ use super::{
     time::now_ms,
 };
 use crate::{
-    app::i18n::{t, t_string, use_i18n},
+    kit::i18n::{t, t_string, use_i18n},
     auth::{ui::pages::error_text, User},
     chat::{
         api::{channel_history, channel_pins},

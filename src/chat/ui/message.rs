@@ -6,7 +6,7 @@ use leptos_router::components::A;
 use super::{channel::ChannelState, rich_text::rich_text, socket::use_chat_socket, time::Time};
 use crate::{
     ai::{api::translate_message, TranslateOutcome, Translation},
-    app::{
+    kit::{
         i18n::{t, t_string, use_i18n},
         languages::language_name,
     },

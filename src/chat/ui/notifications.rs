@@ -7,7 +7,7 @@ use leptos_router::components::A;
 
 use super::socket::use_chat_socket;
 use crate::{
-    app::i18n::{t_string, use_i18n},
+    kit::i18n::{t_string, use_i18n},
     auth::ui::session::use_session,
     chat::{markdown, ServerEvent},
 };

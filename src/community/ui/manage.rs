@@ -7,7 +7,7 @@ use leptos_router::{components::A, hooks::use_params_map};
 
 use super::{rank_label, CommunityIcon};
 use crate::{
-    app::i18n::{t, t_string, use_i18n},
+    kit::i18n::{t, t_string, use_i18n},
     auth::ui::pages::error_text,
     community::{
         api::{

@@ -19,7 +19,7 @@ use super::{
     ChannelInfo, CommunitySummary, CommunityView, MemberInfo, NewCommunity,
 };
 use crate::{
-    app::i18n::{t, t_string, use_i18n},
+    kit::i18n::{t, t_string, use_i18n},
     auth::{
         ui::{pages::error_text, session::use_session},
         validate::initials,

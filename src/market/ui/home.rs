@@ -7,7 +7,7 @@ use leptos_router::{components::A, hooks::use_navigate};
 
 use super::{direction, money, outlook_class, outlook_text, signed_percent, SignalItem, Sparkline};
 use crate::{
-    app::i18n::{t, t_string, use_i18n},
+    kit::i18n::{t, t_string, use_i18n},
     auth::ui::{pages::error_text, session::use_session},
     market::{
         analysis::Recommendation,

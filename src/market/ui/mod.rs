@@ -10,7 +10,7 @@ pub use stock::StockPage;
 use leptos::prelude::*;
 
 use super::analysis::{Outlook, Period, Signal};
-use crate::app::i18n::{t_string, use_i18n};
+use crate::kit::i18n::{t_string, use_i18n};
 
 /// "93.42", "1,234.50".
 pub fn money(value: f64) -> String {

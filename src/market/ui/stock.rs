@@ -13,7 +13,7 @@ use super::{
 };
 use crate::{
     ai::Stance,
-    app::i18n::{t, t_string, use_i18n},
+    kit::i18n::{t, t_string, use_i18n},
     auth::ui::{pages::error_text, session::use_session},
     market::{
         analysis::{Part, Report},

@@ -6,7 +6,7 @@ use leptos_router::components::A;
 
 use super::{amount, PageState};
 use crate::{
-    app::i18n::{t, t_string, use_i18n},
+    kit::i18n::{t, t_string, use_i18n},
     auth::ui::pages::error_text,
     chat::{ui::socket::use_chat_socket, ServerEvent},
     market::ui::stock_href,

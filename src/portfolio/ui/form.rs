@@ -8,7 +8,7 @@ use leptos::prelude::*;
 
 use super::{kind_text, PageState};
 use crate::{
-    app::i18n::{t, t_string, use_i18n},
+    kit::i18n::{t, t_string, use_i18n},
     auth::ui::pages::error_text,
     portfolio::{
         api::{add_transaction, edit_transaction},

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::{form::tx_error_text, PageState};
 use crate::{
-    app::i18n::{t, t_string, use_i18n},
+    kit::i18n::{t, t_string, use_i18n},
     auth::ui::pages::error_text,
     portfolio::{
         api::{import_cancel, import_confirm, import_review, import_rows, import_start},

@@ -22,7 +22,7 @@ use super::{
     PerformanceChart, PerformanceRange, PortfolioInfo, PortfolioView,
 };
 use crate::{
-    app::i18n::{t, t_string, use_i18n},
+    kit::i18n::{t, t_string, use_i18n},
     auth::ui::{pages::error_text, session::use_session},
     market::ui::{direction, stock_href},
     platform::error::AppError,

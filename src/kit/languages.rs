@@ -3,6 +3,15 @@
 
 use super::i18n::{td_string, Locale};
 
+/// The UI languages, each named in its own language.
+pub const LANGUAGES: [(Locale, &str); 5] = [
+    (Locale::en, "English"),
+    (Locale::tr, "Türkçe"),
+    (Locale::es, "Español"),
+    (Locale::fr, "Français"),
+    (Locale::de, "Deutsch"),
+];
+
 /// `code` ("es") named in `locale` ("Spanish", "İspanyolca"…); an unknown code is shown as is.
 pub fn language_name(locale: Locale, code: &str) -> String {
     match code {
