@@ -15,6 +15,10 @@ pub mod market;
 pub mod platform;
 pub mod portfolio;
 
+/// The composition root (ssr): services, router, listener, background tasks.
+#[cfg(feature = "ssr")]
+pub mod server;
+
 #[cfg(feature = "ssr")]
 pub mod entities;
 

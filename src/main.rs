@@ -1,17 +1,13 @@
 //! The `bullpen` server binary: `bullpen [serve]` runs the app, `bullpen migrate` only brings
 //! the database schema up to date.
 
-use std::{process::ExitCode, sync::Arc};
+use std::process::ExitCode;
 
-use bullpen::platform::{
-    broker::Broker,
-    config::Config,
-    db, meta, secrets,
-    server::{self, AppState},
-    telemetry,
+use bullpen::{
+    platform::{config::Config, telemetry},
+    server,
 };
 use clap::{Parser, Subcommand};
-use leptos::config::get_configuration;
 
 #[derive(Parser)]
 #[command(
@@ -69,24 +65,14 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn connect_and_migrate(config: &Config) -> Result<sea_orm::DatabaseConnection, String> {
-    let db = db::connect(&config.database)
-        .await
-        .map_err(|e| format!("cannot open {}: {e}", db::name()))?;
-    db::migrate(&db)
-        .await
-        .map_err(|e| format!("database migration failed: {e}"))?;
-    Ok(db)
-}
-
 async fn migrate(config: &Config) -> Result<(), String> {
-    connect_and_migrate(config).await?;
+    server::connect_and_migrate(config).await?;
     tracing::info!(database = ?config.database, "database is up to date");
     Ok(())
 }
 
 async fn serve(config: Config) -> Result<(), String> {
-    let state = build_state(config).await?;
+    let state = server::build_state(config).await?;
     let addr = state.config.addr.unwrap_or(state.leptos_options.site_addr);
     server::serve(state, addr)
         .await
@@ -94,72 +80,7 @@ async fn serve(config: Config) -> Result<(), String> {
 }
 
 async fn bot(config: Config) -> Result<(), String> {
-    let state = build_state(config).await?;
+    let state = server::build_state(config).await?;
     server::run_bot(state).await;
     Ok(())
-}
-
-/// Everything a server or a bot process shares: database, broker, AI, market data.
-async fn build_state(config: Config) -> Result<AppState, String> {
-    let leptos = get_configuration(Some("Leptos.toml"))
-        .map_err(|e| format!("cannot read Leptos.toml: {e}"))?
-        .leptos_options;
-    let jwt_secret =
-        secrets::jwt_secret(config.jwt_secret.as_deref(), &config.data_dir).map_err(|e| {
-            format!(
-                "cannot prepare the JWT secret in {}: {e}",
-                config.data_dir.display()
-            )
-        })?;
-    let db = connect_and_migrate(&config).await?;
-    let broker = Broker::connect(config.redis_url.as_deref(), &config.redis_prefix)
-        .await
-        .map_err(|e| format!("cannot start the message broker from REDIS_URL: {e}"))?;
-    tracing::info!(broker = broker.kind(), "message broker ready");
-    meta::record_installation(&db)
-        .await
-        .map_err(|e| format!("cannot write to the database: {e}"))?;
-    tracing::info!(database = ?config.database, "database ready");
-
-    tracing::info!(
-        hosted = config
-            .hosted_ai
-            .as_ref()
-            .map(|ai| ai.model.as_str())
-            .unwrap_or("none"),
-        apertium = config.apertium_url.as_deref().unwrap_or("none"),
-        "AI engines: built-in moderation and language detection"
-    );
-    let ai = Arc::new(bullpen::ai::worker::AiWork::new(
-        bullpen::ai::provider::from_config(&config),
-    ));
-    let market = Arc::new(bullpen::market::service::Market::from_config(
-        &config.market,
-    ));
-    tracing::info!(sources = ?market.sources(), "market data");
-    let hashing = bullpen::auth::password::configure(
-        bullpen::auth::password::HashingLimits::from_config(&config),
-    );
-    tracing::info!(
-        threads = hashing.threads,
-        queue = hashing.queue,
-        "password hashing"
-    );
-    let assistant = config
-        .hosted_ai
-        .clone()
-        .map(|ai| Arc::new(bullpen::assistant::hosted::HostedAssistant::new(ai)));
-    Ok(AppState {
-        leptos_options: leptos,
-        config: Arc::new(config),
-        db,
-        broker,
-        jwt_secret: jwt_secret.into(),
-        instance_id: uuid::Uuid::now_v7(),
-        commands: Arc::new(bullpen::chat::command_handlers::CommandRegistry::with_builtins()),
-        shutdown: Default::default(),
-        ai,
-        market,
-        assistant,
-    })
 }

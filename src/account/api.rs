@@ -23,7 +23,7 @@ pub async fn delete_account(
         account::service,
         platform::{
             auth,
-            server::{respond, AppState},
+            state::{respond, AppState},
         },
     };
     use axum::http::{header, HeaderValue};
@@ -54,7 +54,7 @@ pub async fn delete_account(
 /// `bullpen-<username>-<date>.json`.
 #[cfg(feature = "ssr")]
 pub async fn export_download(
-    axum::extract::State(state): axum::extract::State<crate::platform::server::AppState>,
+    axum::extract::State(state): axum::extract::State<crate::platform::state::AppState>,
     headers: axum::http::HeaderMap,
 ) -> axum::response::Response {
     use axum::{

@@ -15,7 +15,7 @@ use crate::{
     chat::{socket, Author, ServerEvent},
     community::permissions::Rank,
     entities::{messages, users},
-    platform::{error::AppError, server::AppState},
+    platform::{error::AppError, state::AppState},
 };
 
 /// Whether a users row is the tombstone of a deleted account. Only a tombstone has no password

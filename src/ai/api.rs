@@ -11,9 +11,9 @@ use crate::platform::error::AppError;
 /// Flagged messages of a community, newest first; for people who may moderate messages there.
 #[server(prefix = "/api/moderation", endpoint = "queue", input = GetUrl)]
 pub async fn moderation_queue(slug: String) -> Result<Vec<FlaggedMessage>, AppError> {
-    crate::platform::server::respond(
+    crate::platform::state::respond(
         async move {
-            let state = crate::platform::server::AppState::current()?;
+            let state = crate::platform::state::AppState::current()?;
             let me = crate::platform::auth::current_user().await?;
             crate::chat::service::flagged(&state, me.user.id, &slug).await
         }
@@ -26,9 +26,9 @@ pub async fn moderation_queue(slug: String) -> Result<Vec<FlaggedMessage>, AppEr
 pub async fn dismiss_flag(
     #[server(rename = "messageId")] message_id: String,
 ) -> Result<(), AppError> {
-    crate::platform::server::respond(
+    crate::platform::state::respond(
         async move {
-            let state = crate::platform::server::AppState::current()?;
+            let state = crate::platform::state::AppState::current()?;
             let me = crate::platform::auth::current_user().await?;
             crate::chat::service::dismiss_flag(&state, me.user.id, &message_id).await
         }
@@ -41,9 +41,9 @@ pub async fn dismiss_flag(
 pub async fn delete_flagged(
     #[server(rename = "messageId")] message_id: String,
 ) -> Result<(), AppError> {
-    crate::platform::server::respond(
+    crate::platform::state::respond(
         async move {
-            let state = crate::platform::server::AppState::current()?;
+            let state = crate::platform::state::AppState::current()?;
             let me = crate::platform::auth::current_user().await?;
             crate::chat::service::delete(&state, me.user.id, &message_id).await
         }
@@ -56,9 +56,9 @@ pub async fn delete_flagged(
 pub async fn translate_message(
     #[server(rename = "messageId")] message_id: String,
 ) -> Result<super::TranslateOutcome, AppError> {
-    crate::platform::server::respond(
+    crate::platform::state::respond(
         async move {
-            let state = crate::platform::server::AppState::current()?;
+            let state = crate::platform::state::AppState::current()?;
             let me = crate::platform::auth::current_user().await?;
             super::service::translate_for(&state, &me.user, &message_id).await
         }
@@ -69,9 +69,9 @@ pub async fn translate_message(
 /// The languages this server can translate into the reader's language.
 #[server(prefix = "/api/ai", endpoint = "translation_sources", input = GetUrl)]
 pub async fn translation_sources() -> Result<Vec<String>, AppError> {
-    crate::platform::server::respond(
+    crate::platform::state::respond(
         async move {
-            let state = crate::platform::server::AppState::current()?;
+            let state = crate::platform::state::AppState::current()?;
             let me = crate::platform::auth::current_user().await?;
             Ok(super::service::sources_for(&state, &me.user.preferred_language).await)
         }
@@ -89,9 +89,9 @@ pub async fn catch_up(
     #[server(default)]
     since_seq: Option<i64>,
 ) -> Result<super::CatchUp, AppError> {
-    crate::platform::server::respond(
+    crate::platform::state::respond(
         async move {
-            let state = crate::platform::server::AppState::current()?;
+            let state = crate::platform::state::AppState::current()?;
             let me = crate::platform::auth::current_user().await?;
             super::service::catch_up(&state, &me.user, &channel_id, translate, since_seq).await
         }
@@ -102,9 +102,9 @@ pub async fn catch_up(
 /// A community's moderation threshold (for those who manage the community).
 #[server(prefix = "/api/moderation", endpoint = "settings", input = GetUrl)]
 pub async fn moderation_settings(slug: String) -> Result<super::ModerationSettings, AppError> {
-    crate::platform::server::respond(
+    crate::platform::state::respond(
         async move {
-            let state = crate::platform::server::AppState::current()?;
+            let state = crate::platform::state::AppState::current()?;
             let me = crate::platform::auth::current_user().await?;
             super::service::moderation_settings(&state, me.user.id, &slug).await
         }
@@ -118,9 +118,9 @@ pub async fn set_moderation_threshold(
     slug: String,
     #[server(default)] threshold: Option<f32>,
 ) -> Result<super::ModerationSettings, AppError> {
-    crate::platform::server::respond(
+    crate::platform::state::respond(
         async move {
-            let state = crate::platform::server::AppState::current()?;
+            let state = crate::platform::state::AppState::current()?;
             let me = crate::platform::auth::current_user().await?;
             super::service::set_threshold(&state, me.user.id, &slug, threshold).await
         }

@@ -17,7 +17,7 @@ use crate::{
     chat::{markdown, repo, service as chat},
     community::{permissions::Action, service as community},
     entities::{communities, messages, users},
-    platform::{error::AppError, server::AppState},
+    platform::{error::AppError, state::AppState},
 };
 
 /// Messages a summary reads at most (the newest unread ones).

@@ -40,7 +40,7 @@ use crate::{
     entities::{
         communities, community_members, message_flags, message_translations, messages, users,
     },
-    platform::{error::AppError, server::AppState},
+    platform::{error::AppError, state::AppState},
 };
 
 /// Messages waiting to be judged before new ones are left unchecked.

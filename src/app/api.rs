@@ -20,7 +20,7 @@ pub struct ServerFacts {
 /// `GET /api/server_info`.
 #[server(endpoint = "server_info", input = leptos::server_fn::codec::GetUrl)]
 pub async fn server_info() -> Result<ServerFacts, AppError> {
-    use crate::platform::{meta, server::AppState};
+    use crate::platform::{meta, state::AppState};
 
     let state = use_context::<AppState>().ok_or(AppError::Internal)?;
     Ok(ServerFacts {

@@ -17,7 +17,7 @@ use super::{Conversation, ConversationView, Exchange, QueryReply};
 use crate::platform::error::AppError;
 
 #[cfg(feature = "ssr")]
-use crate::platform::server::{respond, AppState};
+use crate::platform::state::{respond, AppState};
 
 #[cfg(feature = "ssr")]
 async fn me() -> Result<uuid::Uuid, AppError> {

@@ -18,7 +18,7 @@ use super::{
 use crate::{
     chat::{socket, ServerEvent},
     entities::{assistant_conversations as conversations, assistant_messages as messages, users},
-    platform::{error::AppError, rate_limit::RateLimit, server::AppState},
+    platform::{error::AppError, rate_limit::RateLimit, state::AppState},
 };
 
 /// Conversations listed at most (the newest).

@@ -13,7 +13,7 @@ use crate::{
         analysis::{self, Outlook, Period, Signal},
         directory, indicators, insights, symbol, watchlist, Bar,
     },
-    platform::{error::AppError, server::AppState},
+    platform::{error::AppError, state::AppState},
 };
 
 /// Days of closes in a mini chart (three months of trading days).

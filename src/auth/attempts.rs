@@ -13,7 +13,7 @@ use sea_orm::{ConnectionTrait, DbBackend, Statement, TransactionTrait};
 use sha2::{Digest, Sha256};
 
 use super::repo;
-use crate::platform::{error::AppError, rate_limit::RateLimit, server::AppState};
+use crate::platform::{error::AppError, rate_limit::RateLimit, state::AppState};
 
 /// The rows an attempt wrote, one per key: released when the attempt turns out not to count.
 #[must_use = "an attempt is either kept (it failed) or released"]

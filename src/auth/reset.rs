@@ -10,7 +10,7 @@ use super::{attempts, password, repo, tokens, validate};
 use crate::{
     kit::i18n::{td_string, Locale},
     entities::users,
-    platform::{error::AppError, mail, rate_limit::RateLimit, server::AppState},
+    platform::{error::AppError, mail, rate_limit::RateLimit, state::AppState},
 };
 
 /// How long a reset link works.

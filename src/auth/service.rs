@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::{attempts, password, repo, tokens, validate, ProfileUpdate, PublicProfile, User};
 use crate::{
     entities::users,
-    platform::{error::AppError, rate_limit::RateLimit, server::AppState},
+    platform::{error::AppError, rate_limit::RateLimit, state::AppState},
 };
 
 /// Failed sign-ins allowed per account and per client address within a minute. Attempts still

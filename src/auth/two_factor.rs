@@ -19,7 +19,7 @@ use super::{
 };
 use crate::{
     entities::{two_factor, users},
-    platform::{error::AppError, rate_limit::RateLimit, server::AppState},
+    platform::{error::AppError, rate_limit::RateLimit, state::AppState},
 };
 
 /// Seconds per TOTP step, digits per code, and how many steps of clock drift are forgiven.

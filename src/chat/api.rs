@@ -136,8 +136,8 @@ async fn serve_socket(
 ) -> Result<BoxedStream<Frame, AppError>, AppError> {
     use futures::StreamExt;
 
-    let state = crate::platform::server::AppState::current()?;
-    let me = crate::platform::server::respond(crate::platform::auth::current_user().await)?;
+    let state = crate::platform::state::AppState::current()?;
+    let me = crate::platform::state::respond(crate::platform::auth::current_user().await)?;
     // The connection itself handles a stopping server: it asks the tab to close and keeps
     // reading what the tab had already sent (see chat::socket).
     let input: std::pin::Pin<
@@ -156,9 +156,9 @@ pub async fn channel_history(
     #[server(default)]
     before_seq: Option<i64>,
 ) -> Result<HistoryPage, AppError> {
-    crate::platform::server::respond(
+    crate::platform::state::respond(
         async move {
-            let state = crate::platform::server::AppState::current()?;
+            let state = crate::platform::state::AppState::current()?;
             let viewer = crate::platform::auth::optional_user()
                 .await?
                 .map(|me| me.user.id);
@@ -173,9 +173,9 @@ pub async fn channel_history(
 pub async fn channel_pins(
     #[server(rename = "channelId")] channel_id: String,
 ) -> Result<Vec<ChatMessage>, AppError> {
-    crate::platform::server::respond(
+    crate::platform::state::respond(
         async move {
-            let state = crate::platform::server::AppState::current()?;
+            let state = crate::platform::state::AppState::current()?;
             let viewer = crate::platform::auth::optional_user()
                 .await?
                 .map(|me| me.user.id);
@@ -188,9 +188,9 @@ pub async fn channel_pins(
 /// A channel page: the community, the channel and its newest messages.
 #[server(prefix = "/api/chat", endpoint = "open", input = GetUrl)]
 pub async fn open_channel(slug: String, channel: String) -> Result<OpenedChannel, AppError> {
-    crate::platform::server::respond(
+    crate::platform::state::respond(
         async move {
-            let state = crate::platform::server::AppState::current()?;
+            let state = crate::platform::state::AppState::current()?;
             let viewer = crate::platform::auth::optional_user()
                 .await?
                 .map(|me| me.user.id);

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use super::{commands::Invocation, service::ChannelAccess};
 use crate::{
     entities::users,
-    platform::{error::AppError, server::AppState},
+    platform::{error::AppError, state::AppState},
 };
 
 /// Who ran a command, where.

@@ -18,7 +18,7 @@ use crate::{
         repo as communities, service as community,
     },
     entities::{channels, communities as community_rows, messages, users},
-    platform::{error::AppError, rate_limit::RateLimit, server::AppState},
+    platform::{error::AppError, rate_limit::RateLimit, state::AppState},
 };
 
 /// The most messages one resume replays; a tab further behind reloads the channel.

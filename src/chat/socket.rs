@@ -31,7 +31,7 @@ use crate::{
     platform::{
         broker,
         error::AppError,
-        server::{AppState, DrainGuard},
+        state::{AppState, DrainGuard},
     },
 };
 

@@ -39,7 +39,7 @@ use leptos::{
 use leptos_axum::ResponseOptions;
 
 use super::api::ChatSocketArgs;
-use crate::platform::{error::AppError, server::AppState};
+use crate::platform::{error::AppError, state::AppState};
 
 /// Bytes read from the socket at a time. Client events are small (a message is at most 4,000
 /// characters); a bigger frame still arrives, in several reads.
@@ -112,7 +112,7 @@ impl Req<AppError> for SocketRequest {
                     refusal.body_text()
                 )))
             });
-        let upgrade = crate::platform::server::respond(upgrade)?;
+        let upgrade = crate::platform::state::respond(upgrade)?;
         // The socket exists only once the 101 response is out; its halves arrive then.
         let (reader_tx, reader) = oneshot::channel::<SplitStream<WebSocket>>();
         let (writer_tx, writer) = oneshot::channel::<SplitSink<WebSocket, Message>>();

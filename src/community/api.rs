@@ -15,7 +15,7 @@ use crate::platform::error::AppError;
 mod server {
     pub use crate::{
         community::service,
-        platform::{auth::current_user, auth::optional_user, error::AppError, server::AppState},
+        platform::{auth::current_user, auth::optional_user, error::AppError, state::AppState},
     };
 
     /// The state and the signed-in caller.
@@ -34,7 +34,7 @@ mod server {
 
 #[server(prefix = "/api/communities", endpoint = "list", input = GetUrl)]
 pub async fn list_communities() -> Result<CommunityLists, AppError> {
-    crate::platform::server::respond(
+    crate::platform::state::respond(
         async move {
             let (state, viewer) = server::viewer().await?;
             let (mine, discover) = server::service::list(&state, viewer).await?;
@@ -46,7 +46,7 @@ pub async fn list_communities() -> Result<CommunityLists, AppError> {
 
 #[server(prefix = "/api/communities", endpoint = "create", input = Json)]
 pub async fn create_community(community: NewCommunity) -> Result<CommunitySummary, AppError> {
-    crate::platform::server::respond(
+    crate::platform::state::respond(
         async move {
             let (state, me) = server::caller().await?;
             server::service::create(&state, &me, community).await
@@ -57,7 +57,7 @@ pub async fn create_community(community: NewCommunity) -> Result<CommunitySummar
 
 #[server(prefix = "/api/communities", endpoint = "view", input = GetUrl)]
 pub async fn load_community(slug: String) -> Result<CommunityView, AppError> {
-    crate::platform::server::respond(
+    crate::platform::state::respond(
         async move {
             let (state, viewer) = server::viewer().await?;
             server::service::view(&state, viewer, &slug).await
@@ -68,7 +68,7 @@ pub async fn load_community(slug: String) -> Result<CommunityView, AppError> {
 
 #[server(prefix = "/api/communities", endpoint = "join", input = Json)]
 pub async fn join_community(slug: String) -> Result<CommunitySummary, AppError> {
-    crate::platform::server::respond(
+    crate::platform::state::respond(
         async move {
             let (state, me) = server::caller().await?;
             server::service::join(&state, &me, &slug, None).await
@@ -79,7 +79,7 @@ pub async fn join_community(slug: String) -> Result<CommunitySummary, AppError> 
 
 #[server(prefix = "/api/communities", endpoint = "leave", input = Json)]
 pub async fn leave_community(slug: String) -> Result<(), AppError> {
-    crate::platform::server::respond(
+    crate::platform::state::respond(
         async move {
             let (state, me) = server::caller().await?;
             server::service::leave(&state, &me, &slug).await
@@ -90,7 +90,7 @@ pub async fn leave_community(slug: String) -> Result<(), AppError> {
 
 #[server(prefix = "/api/communities", endpoint = "members", input = GetUrl)]
 pub async fn community_members(slug: String) -> Result<Vec<MemberInfo>, AppError> {
-    crate::platform::server::respond(
+    crate::platform::state::respond(
         async move {
             let (state, viewer) = server::viewer().await?;
             server::service::members(&state, viewer, &slug).await
@@ -101,7 +101,7 @@ pub async fn community_members(slug: String) -> Result<Vec<MemberInfo>, AppError
 
 #[server(prefix = "/api/communities", endpoint = "kick", input = Json)]
 pub async fn kick_member(slug: String, username: String) -> Result<(), AppError> {
-    crate::platform::server::respond(
+    crate::platform::state::respond(
         async move {
             let (state, me) = server::caller().await?;
             server::service::kick(&state, &me, &slug, &username).await
@@ -116,7 +116,7 @@ pub async fn ban_member(
     username: String,
     #[server(default)] reason: String,
 ) -> Result<(), AppError> {
-    crate::platform::server::respond(
+    crate::platform::state::respond(
         async move {
             let (state, me) = server::caller().await?;
             server::service::ban(&state, &me, &slug, &username, &reason).await
@@ -127,7 +127,7 @@ pub async fn ban_member(
 
 #[server(prefix = "/api/communities", endpoint = "unban", input = Json)]
 pub async fn unban_member(slug: String, username: String) -> Result<(), AppError> {
-    crate::platform::server::respond(
+    crate::platform::state::respond(
         async move {
             let (state, me) = server::caller().await?;
             server::service::unban(&state, &me, &slug, &username).await
@@ -138,7 +138,7 @@ pub async fn unban_member(slug: String, username: String) -> Result<(), AppError
 
 #[server(prefix = "/api/communities", endpoint = "bans", input = GetUrl)]
 pub async fn community_bans(slug: String) -> Result<Vec<BanInfo>, AppError> {
-    crate::platform::server::respond(
+    crate::platform::state::respond(
         async move {
             let (state, me) = server::caller().await?;
             server::service::bans(&state, me.id, &slug).await
@@ -149,7 +149,7 @@ pub async fn community_bans(slug: String) -> Result<Vec<BanInfo>, AppError> {
 
 #[server(prefix = "/api/communities", endpoint = "rank", input = Json)]
 pub async fn set_member_rank(slug: String, username: String, rank: Rank) -> Result<(), AppError> {
-    crate::platform::server::respond(
+    crate::platform::state::respond(
         async move {
             let (state, me) = server::caller().await?;
             server::service::set_rank(&state, &me, &slug, &username, rank).await
@@ -165,7 +165,7 @@ pub async fn create_channel(
     #[server(default)] topic: String,
     kind: ChannelKind,
 ) -> Result<ChannelInfo, AppError> {
-    crate::platform::server::respond(
+    crate::platform::state::respond(
         async move {
             let (state, me) = server::caller().await?;
             server::service::create_channel(&state, me.id, &slug, &name, &topic, kind).await
@@ -182,7 +182,7 @@ pub async fn update_channel(
     #[server(default)] topic: String,
     #[server(default)] archived: bool,
 ) -> Result<ChannelInfo, AppError> {
-    crate::platform::server::respond(
+    crate::platform::state::respond(
         async move {
             let (state, me) = server::caller().await?;
             server::service::update_channel(
@@ -202,7 +202,7 @@ pub async fn update_channel(
 
 #[server(prefix = "/api/communities", endpoint = "channels/reorder", input = Json)]
 pub async fn reorder_channels(slug: String, order: Vec<String>) -> Result<(), AppError> {
-    crate::platform::server::respond(
+    crate::platform::state::respond(
         async move {
             let (state, me) = server::caller().await?;
             server::service::reorder_channels(&state, me.id, &slug, order).await
@@ -213,7 +213,7 @@ pub async fn reorder_channels(slug: String, order: Vec<String>) -> Result<(), Ap
 
 #[server(prefix = "/api/communities", endpoint = "roles", input = GetUrl)]
 pub async fn community_roles(slug: String) -> Result<Vec<RoleInfo>, AppError> {
-    crate::platform::server::respond(
+    crate::platform::state::respond(
         async move {
             let (state, me) = server::caller().await?;
             server::service::roles(&state, me.id, &slug).await
@@ -228,7 +228,7 @@ pub async fn create_role(
     name: String,
     permissions: Permissions,
 ) -> Result<RoleInfo, AppError> {
-    crate::platform::server::respond(
+    crate::platform::state::respond(
         async move {
             let (state, me) = server::caller().await?;
             server::service::create_role(&state, me.id, &slug, &name, permissions).await
@@ -242,7 +242,7 @@ pub async fn delete_role(
     slug: String,
     #[server(rename = "roleId")] role_id: String,
 ) -> Result<(), AppError> {
-    crate::platform::server::respond(
+    crate::platform::state::respond(
         async move {
             let (state, me) = server::caller().await?;
             server::service::delete_role(&state, me.id, &slug, &role_id).await
@@ -258,7 +258,7 @@ pub async fn assign_role(
     username: String,
     given: bool,
 ) -> Result<(), AppError> {
-    crate::platform::server::respond(
+    crate::platform::state::respond(
         async move {
             let (state, me) = server::caller().await?;
             server::service::assign_role(&state, me.id, &slug, &role_id, &username, given).await
@@ -272,7 +272,7 @@ pub async fn create_invite(
     slug: String,
     #[server(default)] hours: Option<u32>,
 ) -> Result<InviteInfo, AppError> {
-    crate::platform::server::respond(
+    crate::platform::state::respond(
         async move {
             let (state, me) = server::caller().await?;
             server::service::create_invite(&state, &me, &slug, hours).await
@@ -283,7 +283,7 @@ pub async fn create_invite(
 
 #[server(prefix = "/api/communities", endpoint = "invites", input = GetUrl)]
 pub async fn community_invites(slug: String) -> Result<Vec<InviteInfo>, AppError> {
-    crate::platform::server::respond(
+    crate::platform::state::respond(
         async move {
             let (state, me) = server::caller().await?;
             server::service::invites(&state, me.id, &slug).await
@@ -294,7 +294,7 @@ pub async fn community_invites(slug: String) -> Result<Vec<InviteInfo>, AppError
 
 #[server(prefix = "/api/communities", endpoint = "invites/revoke", input = Json)]
 pub async fn revoke_invite(slug: String, code: String) -> Result<(), AppError> {
-    crate::platform::server::respond(
+    crate::platform::state::respond(
         async move {
             let (state, me) = server::caller().await?;
             server::service::revoke_invite(&state, me.id, &slug, &code).await
@@ -305,7 +305,7 @@ pub async fn revoke_invite(slug: String, code: String) -> Result<(), AppError> {
 
 #[server(prefix = "/api/invites", endpoint = "preview", input = GetUrl)]
 pub async fn preview_invite(code: String) -> Result<InvitePreview, AppError> {
-    crate::platform::server::respond(
+    crate::platform::state::respond(
         async move {
             let (state, viewer) = server::viewer().await?;
             server::service::invite_preview(&state, viewer, &code).await
@@ -316,7 +316,7 @@ pub async fn preview_invite(code: String) -> Result<InvitePreview, AppError> {
 
 #[server(prefix = "/api/invites", endpoint = "accept", input = Json)]
 pub async fn accept_invite(code: String) -> Result<CommunitySummary, AppError> {
-    crate::platform::server::respond(
+    crate::platform::state::respond(
         async move {
             let (state, me) = server::caller().await?;
             server::service::accept_invite(&state, &me, &code).await

@@ -17,7 +17,7 @@ use crate::{
     auth::repo as accounts,
     chat::{socket, Author, ServerEvent},
     entities::{channels, communities, community_roles, invites, member_roles, users},
-    platform::{error::AppError, server::AppState},
+    platform::{error::AppError, state::AppState},
 };
 
 /// The community a new account joins by itself.

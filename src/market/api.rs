@@ -44,9 +44,9 @@ impl From<super::provider::MarketError> for AppError {
 /// The latest quote, with its source and whether it is simulated.
 #[server(prefix = "/api/market", endpoint = "quote", input = GetUrl)]
 pub async fn market_quote(symbol: String) -> Result<Quote, AppError> {
-    crate::platform::server::respond(
+    crate::platform::state::respond(
         async move {
-            let state = crate::platform::server::AppState::current()?;
+            let state = crate::platform::state::AppState::current()?;
             let symbol = symbol_from(&symbol)?;
             Ok(state.market.quote(&state.db, &symbol).await?)
         }
@@ -57,9 +57,9 @@ pub async fn market_quote(symbol: String) -> Result<Quote, AppError> {
 /// About six years of daily bars, oldest first, with their source and age.
 #[server(prefix = "/api/market", endpoint = "history", input = GetUrl)]
 pub async fn market_history(symbol: String) -> Result<History, AppError> {
-    crate::platform::server::respond(
+    crate::platform::state::respond(
         async move {
-            let state = crate::platform::server::AppState::current()?;
+            let state = crate::platform::state::AppState::current()?;
             let symbol = symbol_from(&symbol)?;
             Ok(state.market.history(&state.db, &symbol).await?)
         }
@@ -71,9 +71,9 @@ pub async fn market_history(symbol: String) -> Result<History, AppError> {
 /// Vantage, Polygon; not the offline source: 404).
 #[server(prefix = "/api/market", endpoint = "intraday", input = GetUrl)]
 pub async fn market_intraday(symbol: String) -> Result<History, AppError> {
-    crate::platform::server::respond(
+    crate::platform::state::respond(
         async move {
-            let state = crate::platform::server::AppState::current()?;
+            let state = crate::platform::state::AppState::current()?;
             let symbol = symbol_from(&symbol)?;
             Ok(state.market.intraday(&state.db, &symbol).await?)
         }
@@ -84,9 +84,9 @@ pub async fn market_intraday(symbol: String) -> Result<History, AppError> {
 /// Companies whose ticker or name matches, best first (at most 10).
 #[server(prefix = "/api/market", endpoint = "search", input = GetUrl)]
 pub async fn symbol_search(query: String) -> Result<Vec<SymbolInfo>, AppError> {
-    crate::platform::server::respond(
+    crate::platform::state::respond(
         async move {
-            let state = crate::platform::server::AppState::current()?;
+            let state = crate::platform::state::AppState::current()?;
             Ok(state.market.search(&query))
         }
         .await,
@@ -103,9 +103,9 @@ pub async fn stock_chart(
     #[server(default)] panes: String,
 ) -> Result<super::chart::StockChart, AppError> {
     use super::chart::{self, ChartRange, Overlay, Pane};
-    crate::platform::server::respond(
+    crate::platform::state::respond(
         async move {
-            let state = crate::platform::server::AppState::current()?;
+            let state = crate::platform::state::AppState::current()?;
             let symbol = symbol_from(&symbol)?;
             let range = ChartRange::parse(&range).ok_or_else(|| {
                 AppError::Validation(format!(
@@ -140,9 +140,9 @@ pub async fn stock_report(
     symbol: String,
     #[server(default)] language: String,
 ) -> Result<super::analysis::Report, AppError> {
-    crate::platform::server::respond(
+    crate::platform::state::respond(
         async move {
-            let state = crate::platform::server::AppState::current()?;
+            let state = crate::platform::state::AppState::current()?;
             let symbol = symbol_from(&symbol)?;
             let viewer = crate::platform::auth::optional_user()
                 .await?
@@ -167,9 +167,9 @@ pub async fn stock_report(
 /// The signed-in person's watchlist with prices and sparklines (a suggested one for guests).
 #[server(prefix = "/api/market", endpoint = "watchlist", input = GetUrl)]
 pub async fn watchlist() -> Result<super::watchlist::Watchlist, AppError> {
-    crate::platform::server::respond(
+    crate::platform::state::respond(
         async move {
-            let state = crate::platform::server::AppState::current()?;
+            let state = crate::platform::state::AppState::current()?;
             let viewer = crate::platform::auth::optional_user()
                 .await?
                 .map(|me| me.user.id);
@@ -182,9 +182,9 @@ pub async fn watchlist() -> Result<super::watchlist::Watchlist, AppError> {
 /// Follows (`watching: true`) or stops following a symbol.
 #[server(prefix = "/api/market", endpoint = "watch", input = Json)]
 pub async fn set_watching(symbol: String, watching: bool) -> Result<(), AppError> {
-    crate::platform::server::respond(
+    crate::platform::state::respond(
         async move {
-            let state = crate::platform::server::AppState::current()?;
+            let state = crate::platform::state::AppState::current()?;
             let me = crate::platform::auth::current_user().await?;
             let symbol = symbol_from(&symbol)?;
             if watching {
@@ -200,9 +200,9 @@ pub async fn set_watching(symbol: String, watching: bool) -> Result<(), AppError
 /// Whether the signed-in person follows `symbol` (false for guests).
 #[server(prefix = "/api/market", endpoint = "watching", input = GetUrl)]
 pub async fn is_watching(symbol: String) -> Result<bool, AppError> {
-    crate::platform::server::respond(
+    crate::platform::state::respond(
         async move {
-            let state = crate::platform::server::AppState::current()?;
+            let state = crate::platform::state::AppState::current()?;
             let Some(me) = crate::platform::auth::optional_user().await? else {
                 return Ok(false);
             };
@@ -219,9 +219,9 @@ pub async fn is_watching(symbol: String) -> Result<bool, AppError> {
 /// score, each with its reasons and backtest.
 #[server(prefix = "/api/market", endpoint = "recommendations", input = GetUrl)]
 pub async fn recommendations() -> Result<Vec<super::analysis::Recommendation>, AppError> {
-    crate::platform::server::respond(
+    crate::platform::state::respond(
         async move {
-            let state = crate::platform::server::AppState::current()?;
+            let state = crate::platform::state::AppState::current()?;
             let viewer = crate::platform::auth::optional_user()
                 .await?
                 .map(|me| me.user.id);

@@ -17,7 +17,7 @@ use crate::{
         markdown, service as chat,
     },
     entities::users,
-    platform::{error::AppError, server::AppState},
+    platform::{error::AppError, state::AppState},
 };
 
 /// The broker queue the chat service fills and the bot empties.

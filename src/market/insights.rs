@@ -20,7 +20,7 @@ use crate::{
     chat::markdown,
     community::repo as communities,
     entities::{channels, message_flags, messages},
-    platform::{error::AppError, server::AppState},
+    platform::{error::AppError, state::AppState},
 };
 
 /// How far back the community's messages count.

@@ -48,7 +48,7 @@ mod server {
     use crate::{
         entities::watchlist_items,
         market::{directory, provider::MarketError},
-        platform::{error::AppError, server::AppState},
+        platform::{error::AppError, state::AppState},
     };
 
     /// The person's symbols, in the order they added them.

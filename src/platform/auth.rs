@@ -15,7 +15,7 @@ use axum::{
 };
 use uuid::Uuid;
 
-use super::{error::AppError, server::AppState};
+use super::{error::AppError, state::AppState};
 use crate::{auth::service, entities::users};
 
 pub const ACCESS_COOKIE: &str = "bullpen_access";

@@ -25,6 +25,6 @@ pub mod secrets;
 #[cfg(feature = "ssr")]
 pub mod security;
 #[cfg(feature = "ssr")]
-pub mod server;
+pub mod state;
 #[cfg(feature = "ssr")]
 pub mod telemetry;

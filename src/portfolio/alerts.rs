@@ -75,7 +75,7 @@ mod server {
         chat::{socket, ServerEvent},
         entities::price_alerts,
         market::provider::MarketError,
-        platform::{error::AppError, server::AppState},
+        platform::{error::AppError, state::AppState},
     };
 
     fn from_row(row: price_alerts::Model) -> PriceAlert {

@@ -23,7 +23,7 @@ use super::{
 use crate::platform::error::AppError;
 
 #[cfg(feature = "ssr")]
-use crate::platform::server::{respond, AppState};
+use crate::platform::state::{respond, AppState};
 
 #[cfg(feature = "ssr")]
 async fn me() -> Result<uuid::Uuid, AppError> {

@@ -30,7 +30,7 @@ use super::{
 use crate::{
     entities::{portfolio_transactions as rows, portfolios},
     market::directory,
-    platform::{error::AppError, server::AppState},
+    platform::{error::AppError, state::AppState},
 };
 
 /// Unconfirmed imports older than this are thrown away.

@@ -1,132 +1,103 @@
-//! The HTTP server: shared state, the router (Leptos pages, server functions, `/health`,
-//! static files) and the listener.
+//! The composition root: builds the services from the configuration, the router (Leptos pages,
+//! server functions, `/health`, static files) and the listener, and starts the background
+//! tasks. Nothing imports this but `main.rs`; it may import every floor.
 
 use std::{net::SocketAddr, sync::Arc};
 
 use axum::{
     body::Body,
-    extract::{FromRef, Request, State},
+    extract::{Request, State},
     http::StatusCode,
     middleware,
     response::{IntoResponse, Response},
     routing::get,
     Json, Router,
 };
-use leptos::{config::LeptosOptions, server_fn::ServerFn};
+use leptos::server_fn::ServerFn;
 use leptos_axum::{file_and_error_handler, generate_route_list, LeptosRoutes};
-use sea_orm::DatabaseConnection;
 use tower_http::{compression::CompressionLayer, trace::TraceLayer};
 
-use super::{auth, broker::Broker, config::Config, db, error::AppError, security};
+use leptos::config::get_configuration;
+
 use crate::{
     app::{shell, App},
-    chat::command_handlers::CommandRegistry,
+    platform::{auth, broker::Broker, config::Config, db, meta, secrets, security, state::AppState},
 };
 
-/// What every request handler and server function can reach (`expect_context::<AppState>()`).
-#[derive(Clone)]
-pub struct AppState {
-    pub leptos_options: LeptosOptions,
-    pub config: Arc<Config>,
-    pub db: DatabaseConnection,
-    /// Realtime fan-out: in-process, or Redis shared by every instance.
-    pub broker: Broker,
-    /// Signs access and refresh tokens; from `JWT_SECRET` or generated into the data directory.
-    pub jwt_secret: Arc<str>,
-    /// This process among the instances sharing the database (presence rows carry it).
-    pub instance_id: uuid::Uuid,
-    /// The slash commands chat understands.
-    pub commands: Arc<CommandRegistry>,
-    /// Tells long-lived connections that the server is stopping.
-    pub shutdown: Shutdown,
-    /// Moderation and translation, queued after delivery.
-    pub ai: Arc<crate::ai::worker::AiWork>,
-    /// Quotes and history: the provider chain behind the database cache.
-    pub market: Arc<crate::market::service::Market>,
-    /// The assistant's hosted model, when `AI_BASE_URL` names one (else the built-in engine).
-    pub assistant: Option<Arc<crate::assistant::hosted::HostedAssistant>>,
+/// Opens the database named by the configuration and brings its schema up to date.
+pub async fn connect_and_migrate(config: &Config) -> Result<sea_orm::DatabaseConnection, String> {
+    let db = db::connect(&config.database)
+        .await
+        .map_err(|e| format!("cannot open {}: {e}", db::name()))?;
+    db::migrate(&db)
+        .await
+        .map_err(|e| format!("database migration failed: {e}"))?;
+    Ok(db)
 }
 
-impl AppState {
-    /// The state, from inside a server function.
-    pub fn current() -> Result<AppState, AppError> {
-        leptos::prelude::use_context::<AppState>().ok_or(AppError::Internal)
-    }
-}
+/// Everything a server or a bot process shares: database, broker, AI, market data.
+pub async fn build_state(config: Config) -> Result<AppState, String> {
+    let leptos = get_configuration(Some("Leptos.toml"))
+        .map_err(|e| format!("cannot read Leptos.toml: {e}"))?
+        .leptos_options;
+    let jwt_secret =
+        secrets::jwt_secret(config.jwt_secret.as_deref(), &config.data_dir).map_err(|e| {
+            format!(
+                "cannot prepare the JWT secret in {}: {e}",
+                config.data_dir.display()
+            )
+        })?;
+    let db = connect_and_migrate(&config).await?;
+    let broker = Broker::connect(config.redis_url.as_deref(), &config.redis_prefix)
+        .await
+        .map_err(|e| format!("cannot start the message broker from REDIS_URL: {e}"))?;
+    tracing::info!(broker = broker.kind(), "message broker ready");
+    meta::record_installation(&db)
+        .await
+        .map_err(|e| format!("cannot write to the database: {e}"))?;
+    tracing::info!(database = ?config.database, "database ready");
 
-/// Gives a server function's error its HTTP status (and `Retry-After` when it says when to
-/// come back); the
-/// JSON body is the `AppError` either way. Every server function returns through this.
-pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
-    use axum::http::{header, HeaderValue};
-    if let Err(err) = &result {
-        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-            if let Ok(code) = StatusCode::from_u16(err.status_code()) {
-                response.set_status(code);
-            }
-            if let Some(secs) = err.retry_after() {
-                response.insert_header(header::RETRY_AFTER, HeaderValue::from(secs));
-            }
-        }
-    }
-    result
-}
-
-/// A flag raised once when the server begins to stop; websockets then ask their tabs to close
-/// and drain what those already sent. Each open socket holds a [`DrainGuard`], so that the
-/// server can wait for them before it exits.
-#[derive(Clone)]
-pub struct Shutdown {
-    stopping: Arc<tokio::sync::watch::Sender<bool>>,
-    /// Counts the guards alive: the receiver count of this channel.
-    open: Arc<tokio::sync::watch::Sender<()>>,
-}
-
-impl Default for Shutdown {
-    fn default() -> Self {
-        Shutdown {
-            stopping: Arc::new(tokio::sync::watch::channel(false).0),
-            open: Arc::new(tokio::sync::watch::channel(()).0),
-        }
-    }
-}
-
-/// Held by a long-lived connection while it lives (see [`Shutdown::drained`]).
-pub struct DrainGuard(#[allow(dead_code)] tokio::sync::watch::Receiver<()>);
-
-impl Shutdown {
-    pub fn begin(&self) {
-        self.stopping.send_replace(true);
-    }
-
-    /// Resolves once the server is stopping.
-    pub async fn wait(&self) {
-        let mut flag = self.stopping.subscribe();
-        let _ = flag.wait_for(|stopping| *stopping).await;
-    }
-
-    /// Whether the server has begun to stop.
-    pub fn is_stopping(&self) -> bool {
-        *self.stopping.borrow()
-    }
-
-    /// A guard that keeps [`Shutdown::drained`] waiting until it is dropped.
-    pub fn hold(&self) -> DrainGuard {
-        DrainGuard(self.open.subscribe())
-    }
-
-    /// Waits until every guard is dropped, or `limit` has passed; whether all were.
-    pub async fn drained(&self, limit: std::time::Duration) -> bool {
-        tokio::time::timeout(limit, self.open.closed())
-            .await
-            .is_ok()
-    }
-}
-
-impl FromRef<AppState> for LeptosOptions {
-    fn from_ref(state: &AppState) -> Self {
-        state.leptos_options.clone()
-    }
+    tracing::info!(
+        hosted = config
+            .hosted_ai
+            .as_ref()
+            .map(|ai| ai.model.as_str())
+            .unwrap_or("none"),
+        apertium = config.apertium_url.as_deref().unwrap_or("none"),
+        "AI engines: built-in moderation and language detection"
+    );
+    let ai = Arc::new(crate::ai::worker::AiWork::new(
+        crate::ai::provider::from_config(&config),
+    ));
+    let market = Arc::new(crate::market::service::Market::from_config(
+        &config.market,
+    ));
+    tracing::info!(sources = ?market.sources(), "market data");
+    let hashing = crate::auth::password::configure(
+        crate::auth::password::HashingLimits::from_config(&config),
+    );
+    tracing::info!(
+        threads = hashing.threads,
+        queue = hashing.queue,
+        "password hashing"
+    );
+    let assistant = config
+        .hosted_ai
+        .clone()
+        .map(|ai| Arc::new(crate::assistant::hosted::HostedAssistant::new(ai)));
+    Ok(AppState {
+        leptos_options: leptos,
+        config: Arc::new(config),
+        db,
+        broker,
+        jwt_secret: jwt_secret.into(),
+        instance_id: uuid::Uuid::now_v7(),
+        commands: Arc::new(crate::chat::command_handlers::CommandRegistry::with_builtins()),
+        shutdown: Default::default(),
+        ai,
+        market,
+        assistant,
+    })
 }
 
 /// A part of a CSV import carries up to 1,000 rows (`portfolio::import::CHUNK_ROWS`) of
@@ -163,7 +134,7 @@ pub fn router(state: AppState) -> Router {
         )
         .leptos_routes_with_context(&state, routes, || (), move || shell(leptos_options.clone()))
         .fallback(static_file_or_page)
-        .layer(middleware::from_fn(super::error::status_from_error_body))
+        .layer(middleware::from_fn(crate::platform::error::status_from_error_body))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::keep_session_alive,
