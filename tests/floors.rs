@@ -1,0 +1,224 @@
+//! The floor plan (docs/ARCHITECTURE.md, "Floors"): a file may name only its own room and the
+//! floors below it. This test reads the sources and fails on an import that climbs.
+//!
+//! ```text
+//! server.rs (the composition root) ← main.rs
+//! app (the shell: routes and layout)
+//! account (a person's data across every domain)
+//! chat → community → auth          assistant → portfolio → market → ai engines → auth
+//! kit · platform · entities        (the ground: imports no domain)
+//! ```
+//!
+//! The imports that climb today are listed in `STILL_CLIMBING` (issue 18 removes them). The
+//! list only shrinks: a new climbing import fails the test, and so does an entry that no longer
+//! climbs, so that it is struck off the list when it is fixed.
+
+use std::{
+    collections::BTreeSet,
+    fs,
+    path::{Path, PathBuf},
+};
+
+const GROUND: &[&str] = &["platform", "entities", "kit"];
+
+/// Each room and the rooms above the ground it may import.
+const MAY_IMPORT: &[(&str, &[&str])] = &[
+    ("platform", &[]),
+    ("entities", &[]),
+    ("kit", &[]),
+    ("auth", &[]),
+    ("community", &["auth"]),
+    ("chat", &["auth", "community", "ai"]),
+    ("ai", &["auth"]),
+    ("market", &["auth", "ai"]),
+    ("portfolio", &["auth", "ai", "market"]),
+    ("assistant", &["auth", "ai", "market", "portfolio"]),
+    (
+        "account",
+        &[
+            "auth",
+            "community",
+            "chat",
+            "ai",
+            "market",
+            "portfolio",
+            "assistant",
+        ],
+    ),
+];
+
+/// (file under src/, the higher room it names) — to be moved down, never added to.
+const STILL_CLIMBING: &[(&str, &str)] = &[
+    ("ai/api.rs", "chat"),
+    ("ai/mod.rs", "chat"),
+    ("ai/service.rs", "account"),
+    ("ai/service.rs", "chat"),
+    ("ai/service.rs", "community"),
+    ("ai/worker.rs", "chat"),
+    ("assistant/service.rs", "chat"),
+    ("assistant/ui/mod.rs", "chat"),
+    ("auth/api.rs", "community"),
+    ("auth/service.rs", "chat"),
+    ("auth/ui/settings.rs", "account"),
+    ("chat/command_handlers.rs", "market"),
+    ("chat/mod.rs", "portfolio"),
+    ("chat/service.rs", "account"),
+    ("chat/ui/message.rs", "market"),
+    ("chat/ui/notifications.rs", "market"),
+    ("chat/ui/notifications.rs", "portfolio"),
+    ("community/service.rs", "account"),
+    ("community/service.rs", "chat"),
+    ("community/ui/manage.rs", "ai"),
+    ("community/ui/mod.rs", "chat"),
+    ("market/api.rs", "portfolio"),
+    ("market/bot.rs", "chat"),
+    ("market/insights.rs", "chat"),
+    ("market/insights.rs", "community"),
+    ("platform/auth.rs", "auth"),
+    ("platform/config.rs", "ai"),
+    ("platform/config.rs", "portfolio"),
+    ("platform/state.rs", "ai"),
+    ("platform/state.rs", "assistant"),
+    ("platform/state.rs", "chat"),
+    ("platform/state.rs", "market"),
+    ("portfolio/alerts.rs", "chat"),
+    ("portfolio/ui/alerts.rs", "chat"),
+];
+
+fn rust_files(dir: &Path, found: &mut Vec<PathBuf>) {
+    for entry in fs::read_dir(dir).expect("src/ is readable") {
+        let path = entry.expect("a directory entry").path();
+        if path.is_dir() {
+            rust_files(&path, found);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            found.push(path);
+        }
+    }
+}
+
+/// The source without its comments (`//` to the end of the line; doc comments name other
+/// rooms freely) and without string literals' contents.
+fn code_of(source: &str) -> String {
+    let mut code = String::with_capacity(source.len());
+    for line in source.lines() {
+        let mut in_string = false;
+        let mut previous = ' ';
+        let mut chars = line.chars().peekable();
+        while let Some(c) = chars.next() {
+            if in_string {
+                if c == '"' && previous != '\\' {
+                    in_string = false;
+                    code.push('"');
+                }
+                previous = if previous == '\\' && c == '\\' { ' ' } else { c };
+                continue;
+            }
+            if c == '/' && chars.peek() == Some(&'/') {
+                break;
+            }
+            if c == '"' {
+                in_string = true;
+                previous = ' ';
+            }
+            code.push(c);
+        }
+        code.push('\n');
+    }
+    code
+}
+
+/// The rooms a piece of code names through `crate::room` — also inside `use crate::{a, b::c}`.
+fn rooms_named(code: &str) -> BTreeSet<String> {
+    let mut rooms = BTreeSet::new();
+    let word = |s: &str| -> String {
+        s.trim_start()
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect()
+    };
+    let mut rest = code;
+    while let Some(at) = rest.find("crate::") {
+        let after = &rest[at + "crate::".len()..];
+        if let Some(group) = after.strip_prefix('{') {
+            // The group's top-level names, up to its closing brace.
+            let mut depth = 0;
+            let mut name = String::new();
+            for c in group.chars() {
+                match c {
+                    '{' => depth += 1,
+                    '}' if depth == 0 => break,
+                    '}' => depth -= 1,
+                    ',' if depth == 0 => {
+                        rooms.insert(word(&name));
+                        name.clear();
+                        continue;
+                    }
+                    _ => {}
+                }
+                if depth == 0 || c == '{' {
+                    name.push(c);
+                }
+            }
+            rooms.insert(word(&name));
+        } else {
+            rooms.insert(word(after));
+        }
+        rest = after;
+    }
+    rooms.retain(|r| !r.is_empty());
+    rooms
+}
+
+#[test]
+fn imports_only_go_down() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut climbing = BTreeSet::new();
+    for file in &files {
+        let relative = file
+            .strip_prefix(&src)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        let room = relative.split('/').next().unwrap().trim_end_matches(".rs");
+        let Some((_, above_ground)) = MAY_IMPORT.iter().find(|(r, _)| *r == room) else {
+            continue; // app, server.rs, main.rs, lib.rs: the top floors may name any room.
+        };
+        let code = code_of(&fs::read_to_string(file).unwrap());
+        for named in rooms_named(&code) {
+            let fine = named == room
+                || GROUND.contains(&named.as_str())
+                || above_ground.contains(&named.as_str())
+                || named == "self";
+            if !fine {
+                climbing.insert((relative.clone(), named));
+            }
+        }
+    }
+    let listed: BTreeSet<(String, String)> = STILL_CLIMBING
+        .iter()
+        .map(|(f, r)| (f.to_string(), r.to_string()))
+        .collect();
+    let new: Vec<_> = climbing.difference(&listed).collect();
+    let fixed: Vec<_> = listed.difference(&climbing).collect();
+    assert!(
+        new.is_empty(),
+        "these files import a room on a higher floor (docs/ARCHITECTURE.md, \"Floors\"): {new:?}"
+    );
+    assert!(
+        fixed.is_empty(),
+        "these imports no longer climb: strike them off STILL_CLIMBING: {fixed:?}"
+    );
+}
+
+#[test]
+fn the_reader_sees_grouped_and_plain_imports_but_not_comments_or_strings() {
+    let code = code_of(
+        "use crate::{\n    auth::x,\n    platform::{a, b},\n    kit::i18n::{t, use_i18n},\n};\n\
+         let y = crate::market::quote();\n// crate::portfolio in a comment\n\
+         let s = \"crate::assistant in a string\";\n",
+    );
+    let named: Vec<String> = rooms_named(&code).into_iter().collect();
+    assert_eq!(named, ["auth", "kit", "market", "platform"]);
+}
