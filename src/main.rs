@@ -29,11 +29,23 @@ enum Command {
     /// Run only the stock bot: answer `/stock` requests from the broker (use with REDIS_URL to
     /// run it apart from the servers).
     Bot,
+    /// Write a copy of this binary that carries the built site, to deploy as one file.
+    Bundle {
+        /// The built site (`cargo leptos build --release --precompress` makes `target/site`).
+        #[arg(long, default_value = "target/site")]
+        site: std::path::PathBuf,
+        /// Where to write the one-file binary.
+        #[arg(long, default_value = "bullpen-bundled")]
+        out: std::path::PathBuf,
+    },
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(Command::Bundle { site, out }) = &cli.command {
+        return bundle(site, out);
+    }
     // A .env file is optional; a broken one is an error, not something to half-read.
     if let Err(err) = dotenvy::dotenv() {
         if !err.not_found() {
@@ -54,6 +66,7 @@ async fn main() -> ExitCode {
         Command::Serve => serve(config).await,
         Command::Migrate => migrate(&config).await,
         Command::Bot => bot(config).await,
+        Command::Bundle { .. } => unreachable!("handled before the configuration is read"),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -83,4 +96,24 @@ async fn bot(config: Config) -> Result<(), String> {
     let state = server::build_state(config).await?;
     server::run_bot(state).await;
     Ok(())
+}
+
+fn bundle(site: &std::path::Path, out: &std::path::Path) -> ExitCode {
+    if !site.join("pkg").is_dir() {
+        eprintln!(
+            "error: {} is not a built site (no pkg/ in it): run `cargo leptos build --release --precompress` first",
+            site.display()
+        );
+        return ExitCode::from(2);
+    }
+    match bullpen::platform::site::bundle(site, out) {
+        Ok(files) => {
+            println!("{} carries {files} files of {}", out.display(), site.display());
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("error: cannot write {}: {err}", out.display());
+            ExitCode::FAILURE
+        }
+    }
 }

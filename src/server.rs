@@ -17,11 +17,11 @@ use leptos::server_fn::ServerFn;
 use leptos_axum::{file_and_error_handler, generate_route_list, LeptosRoutes};
 use tower_http::{compression::CompressionLayer, trace::TraceLayer};
 
-use leptos::config::get_configuration;
-
 use crate::{
     app::{shell, App},
-    platform::{auth, broker::Broker, config::Config, db, meta, secrets, security, state::AppState},
+    platform::{
+        auth, broker::Broker, config::Config, db, meta, secrets, security, site, state::AppState,
+    },
 };
 
 /// Opens the database named by the configuration and brings its schema up to date.
@@ -37,9 +37,6 @@ pub async fn connect_and_migrate(config: &Config) -> Result<sea_orm::DatabaseCon
 
 /// Everything a server or a bot process shares: database, broker, AI, market data.
 pub async fn build_state(config: Config) -> Result<AppState, String> {
-    let leptos = get_configuration(Some("Leptos.toml"))
-        .map_err(|e| format!("cannot read Leptos.toml: {e}"))?
-        .leptos_options;
     let jwt_secret =
         secrets::jwt_secret(config.jwt_secret.as_deref(), &config.data_dir).map_err(|e| {
             format!(
@@ -47,6 +44,8 @@ pub async fn build_state(config: Config) -> Result<AppState, String> {
                 config.data_dir.display()
             )
         })?;
+    // After the secret: that made sure the data directory exists, where a bundled site unpacks.
+    let leptos = site::options(&config.data_dir)?;
     let db = connect_and_migrate(&config).await?;
     let broker = Broker::connect(config.redis_url.as_deref(), &config.redis_prefix)
         .await
