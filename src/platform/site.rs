@@ -34,18 +34,22 @@ pub fn options(data_dir: &Path) -> Result<LeptosOptions, String> {
         .map_err(|e| format!("cannot unpack the site carried in {}: {e}", exe.display()))?
     {
         Some(root) => root,
-        None => exe
-            .parent()
-            .and_then(Path::parent)
-            .map(|dir| dir.join("site"))
-            .filter(|site| site.is_dir())
-            .ok_or_else(|| {
-                format!(
+        None => {
+            let beside = exe
+                .parent()
+                .and_then(Path::parent)
+                .unwrap_or(Path::new("."))
+                .join("site");
+            if !beside.is_dir() {
+                // Pages still render on the server; the browser gets no WASM, CSS or icons.
+                tracing::warn!(
+                    looked_in = %beside.display(),
                     "no site files: set LEPTOS_SITE_ROOT to the built site (target/site), or \
-                     deploy a binary made by `bullpen bundle` (none found beside {})",
-                    exe.display()
-                )
-            })?,
+                     deploy a binary made by `bullpen bundle`"
+                );
+            }
+            beside
+        }
     };
     options.site_root = root.to_string_lossy().into_owned().into();
     Ok(options)
