@@ -108,7 +108,11 @@ fn bundle(site: &std::path::Path, out: &std::path::Path) -> ExitCode {
     }
     match bullpen::platform::site::bundle(site, out) {
         Ok(files) => {
-            println!("{} carries {files} files of {}", out.display(), site.display());
+            println!(
+                "{} carries {files} files of {}",
+                out.display(),
+                site.display()
+            );
             ExitCode::SUCCESS
         }
         Err(err) => {

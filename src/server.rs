@@ -68,9 +68,7 @@ pub async fn build_state(config: Config) -> Result<AppState, String> {
     let ai = Arc::new(crate::ai::worker::AiWork::new(
         crate::ai::provider::from_config(&config),
     ));
-    let market = Arc::new(crate::market::service::Market::from_config(
-        &config.market,
-    ));
+    let market = Arc::new(crate::market::service::Market::from_config(&config.market));
     tracing::info!(sources = ?market.sources(), "market data");
     let hashing = crate::auth::password::configure(
         crate::auth::password::HashingLimits::from_config(&config),
@@ -133,7 +131,9 @@ pub fn router(state: AppState) -> Router {
         )
         .leptos_routes_with_context(&state, routes, || (), move || shell(leptos_options.clone()))
         .fallback(static_file_or_page)
-        .layer(middleware::from_fn(crate::platform::error::status_from_error_body))
+        .layer(middleware::from_fn(
+            crate::platform::error::status_from_error_body,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::keep_session_alive,

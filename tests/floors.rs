@@ -110,7 +110,11 @@ fn code_of(source: &str) -> String {
                     in_string = false;
                     code.push('"');
                 }
-                previous = if previous == '\\' && c == '\\' { ' ' } else { c };
+                previous = if previous == '\\' && c == '\\' {
+                    ' '
+                } else {
+                    c
+                };
                 continue;
             }
             if c == '/' && chars.peek() == Some(&'/') {

@@ -5,7 +5,6 @@ use leptos_router::hooks::use_navigate;
 
 use super::{api::DeleteAccount, MessagesChoice};
 use crate::{
-    kit::i18n::{t, t_string, use_i18n},
     auth::{
         ui::{
             field::{FormError, TextField},
@@ -14,6 +13,7 @@ use crate::{
         },
         TwoFactorStatus,
     },
+    kit::i18n::{t, t_string, use_i18n},
     platform::error::AppError,
 };
 

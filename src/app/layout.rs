@@ -6,13 +6,10 @@ use leptos_router::components::A;
 
 use crate::auth::ui::menu::UserMenu;
 
+use super::{pwa::OfflineBanner, theme::ThemeSwitch};
 use crate::kit::{
     i18n::{t, t_string, use_i18n},
     icons::{Icon, IconName, Logo},
-};
-use super::{
-    pwa::OfflineBanner,
-    theme::ThemeSwitch,
 };
 
 #[component]

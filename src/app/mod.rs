@@ -21,9 +21,9 @@ use crate::auth::ui::{
 };
 use crate::chat::ui::socket::provide_chat_socket;
 use crate::community::ui::{ChannelPage, CommunitiesPage, CommunityIndex, InvitePage, ManagePage};
+use crate::kit::i18n::{t_string, use_i18n, I18nContextProvider};
 use crate::market::ui::{MarketsPage, StockPage};
 use crate::portfolio::ui::PortfolioPage;
-use crate::kit::i18n::{t_string, use_i18n, I18nContextProvider};
 use layout::Layout;
 use pages::{
     error::PageErrorBoundary, home::HomePage, not_found::NotFound, settings::SettingsPage,

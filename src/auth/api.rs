@@ -141,7 +141,7 @@ pub async fn register(
     #[server(default)]
     preferred_language: Option<String>,
 ) -> Result<AuthResponse, AppError> {
-    state::respond(
+    server::respond(
         server::register(email, username, display_name, password, preferred_language)
             .await
             .map(|(_, session)| server::with_tokens(&session)),
@@ -154,7 +154,7 @@ pub async fn register(
 #[server(prefix = "/api/auth", endpoint = "login", input = Json)]
 pub async fn login(login: String, password: String) -> Result<LoginReply, AppError> {
     use crate::auth::two_factor::LoginOutcome;
-    state::respond(
+    server::respond(
         server::login(&login, &password)
             .await
             .map(|(_, outcome)| match outcome {
@@ -170,7 +170,7 @@ pub async fn login(login: String, password: String) -> Result<LoginReply, AppErr
 /// authenticator app's code or a recovery code.
 #[server(prefix = "/api/auth", endpoint = "login_code", input = Json)]
 pub async fn login_code(challenge: String, code: String) -> Result<AuthResponse, AppError> {
-    state::respond(
+    server::respond(
         server::login_code(&challenge, &code)
             .await
             .map(|(_, session)| server::with_tokens(&session)),
@@ -182,7 +182,7 @@ pub async fn login_code(challenge: String, code: String) -> Result<AuthResponse,
 #[server(prefix = "/api/auth", endpoint = "forgot_password", input = Json)]
 pub async fn forgot_password(email: String) -> Result<(), AppError> {
     use crate::{auth::reset, platform::auth};
-    state::respond(
+    server::respond(
         async {
             let state = server::state()?;
             let client = auth::client_address(&server::parts()?, state.config.trust_proxy);
@@ -201,7 +201,7 @@ pub async fn reset_password(
     #[server(rename = "newPassword")] new_password: String,
 ) -> Result<(), AppError> {
     use crate::auth::reset;
-    state::respond(reset::complete(&server::state()?, &token, &new_password).await)
+    server::respond(reset::complete(&server::state()?, &token, &new_password).await)
 }
 
 /// `POST /api/auth/refresh {refreshToken}` — a new pair; the old refresh token is spent.
@@ -210,7 +210,7 @@ pub async fn refresh(
     #[server(rename = "refreshToken")] refresh_token: String,
 ) -> Result<AuthResponse, AppError> {
     use crate::auth::service::{self, Refreshed};
-    state::respond(
+    server::respond(
         async {
             match service::refresh(&server::state()?, &refresh_token).await? {
                 Refreshed::Rotated(session) => Ok(server::with_tokens(&session)),
@@ -228,14 +228,14 @@ pub async fn logout(
     #[server(rename = "refreshToken")] refresh_token: String,
 ) -> Result<(), AppError> {
     use crate::auth::service;
-    state::respond(service::logout_by_refresh_token(&server::state()?, &refresh_token).await)
+    server::respond(service::logout_by_refresh_token(&server::state()?, &refresh_token).await)
 }
 
 /// `GET /api/auth/me` with `Authorization: Bearer <token>` (or the browser's cookie).
 #[server(prefix = "/api/auth", endpoint = "me", input = GetUrl)]
 pub async fn me() -> Result<User, AppError> {
     use crate::{auth::service, platform::auth};
-    state::respond(
+    server::respond(
         auth::current_user()
             .await
             .map(|current| service::to_user(&current.user)),
@@ -254,7 +254,7 @@ pub async fn sign_up(
     preferred_language: Option<String>,
 ) -> Result<User, AppError> {
     use crate::auth::service;
-    state::respond(
+    server::respond(
         async {
             let (state, session) =
                 server::register(email, username, display_name, password, preferred_language)
@@ -270,7 +270,7 @@ pub async fn sign_up(
 #[server(prefix = "/api/session", endpoint = "sign_in")]
 pub async fn sign_in(login: String, password: String) -> Result<SignInReply, AppError> {
     use crate::auth::{service, two_factor::LoginOutcome};
-    state::respond(
+    server::respond(
         async {
             match server::login(&login, &password).await? {
                 (state, LoginOutcome::SignedIn(session)) => {
@@ -288,7 +288,7 @@ pub async fn sign_in(login: String, password: String) -> Result<SignInReply, App
 #[server(prefix = "/api/session", endpoint = "sign_in_code")]
 pub async fn sign_in_code(challenge: String, code: String) -> Result<User, AppError> {
     use crate::auth::service;
-    state::respond(
+    server::respond(
         async {
             let (state, session) = server::login_code(&challenge, &code).await?;
             server::sign_browser_in(&state, &session)?;
@@ -302,7 +302,7 @@ pub async fn sign_in_code(challenge: String, code: String) -> Result<User, AppEr
 #[server(prefix = "/api/session", endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
     use crate::{auth::service, platform::auth};
-    state::respond(
+    server::respond(
         async {
             if let Some(current) = auth::optional_user().await? {
                 service::logout(&server::state()?, current.session_id).await?;
@@ -317,7 +317,7 @@ pub async fn sign_out() -> Result<(), AppError> {
 #[server(prefix = "/api/session", endpoint = "current", input = GetUrl)]
 pub async fn current_session() -> Result<Option<User>, AppError> {
     use crate::{auth::service, platform::auth};
-    state::respond(
+    server::respond(
         auth::optional_user()
             .await
             .map(|u| u.map(|c| service::to_user(&c.user))),
@@ -329,7 +329,7 @@ pub async fn current_session() -> Result<Option<User>, AppError> {
 #[server(prefix = "/api/profile", endpoint = "update", input = Json)]
 pub async fn update_profile(update: ProfileUpdate) -> Result<User, AppError> {
     use crate::{auth::service, platform::auth};
-    state::respond(
+    server::respond(
         async {
             let current = auth::current_user().await?;
             let user = service::update_profile(&server::state()?, current.user.id, update).await?;
@@ -346,7 +346,7 @@ pub async fn change_password(
     #[server(rename = "newPassword")] new_password: String,
 ) -> Result<(), AppError> {
     use crate::{auth::service, platform::auth};
-    state::respond(
+    server::respond(
         async {
             let current = auth::current_user().await?;
             service::change_password(
@@ -366,7 +366,7 @@ pub async fn change_password(
 #[server(prefix = "/api/profile", endpoint = "two_factor", input = GetUrl)]
 pub async fn two_factor_settings() -> Result<TwoFactorStatus, AppError> {
     use crate::{auth::two_factor, platform::auth};
-    state::respond(
+    server::respond(
         async {
             let current = auth::current_user().await?;
             two_factor::status(&server::state()?, current.user.id).await
@@ -380,7 +380,7 @@ pub async fn two_factor_settings() -> Result<TwoFactorStatus, AppError> {
 #[server(prefix = "/api/profile", endpoint = "two_factor_setup", input = Json)]
 pub async fn start_two_factor_setup() -> Result<TwoFactorSetup, AppError> {
     use crate::{auth::two_factor, platform::auth};
-    state::respond(
+    server::respond(
         async {
             let current = auth::current_user().await?;
             two_factor::begin_setup(&server::state()?, &current.user).await
@@ -394,7 +394,7 @@ pub async fn start_two_factor_setup() -> Result<TwoFactorSetup, AppError> {
 #[server(prefix = "/api/profile", endpoint = "two_factor_enable", input = Json)]
 pub async fn two_factor_enable(code: String) -> Result<Vec<String>, AppError> {
     use crate::{auth::two_factor, platform::auth};
-    state::respond(
+    server::respond(
         async {
             let current = auth::current_user().await?;
             two_factor::enable(&server::state()?, current.user.id, &code).await
@@ -408,7 +408,7 @@ pub async fn two_factor_enable(code: String) -> Result<Vec<String>, AppError> {
 #[server(prefix = "/api/profile", endpoint = "two_factor_disable", input = Json)]
 pub async fn two_factor_disable(password: String, code: String) -> Result<(), AppError> {
     use crate::{auth::two_factor, platform::auth};
-    state::respond(
+    server::respond(
         async {
             let current = auth::current_user().await?;
             two_factor::disable(&server::state()?, &current.user, &password, &code).await
@@ -421,7 +421,7 @@ pub async fn two_factor_disable(password: String, code: String) -> Result<(), Ap
 #[server(prefix = "/api/users", endpoint = "profile", input = GetUrl)]
 pub async fn user_profile(username: String) -> Result<PublicProfile, AppError> {
     use crate::{auth::service, platform::auth};
-    state::respond(
+    server::respond(
         async {
             let viewer = auth::optional_user().await?.map(|c| c.user.id);
             service::public_profile(&server::state()?, viewer, &username).await
@@ -434,7 +434,7 @@ pub async fn user_profile(username: String) -> Result<PublicProfile, AppError> {
 #[server(prefix = "/api/users", endpoint = "block", input = Json)]
 pub async fn set_blocked(username: String, blocked: bool) -> Result<PublicProfile, AppError> {
     use crate::{auth::service, platform::auth};
-    state::respond(
+    server::respond(
         async {
             let current = auth::current_user().await?;
             service::set_blocked(&server::state()?, current.user.id, &username, blocked).await
@@ -446,7 +446,7 @@ pub async fn set_blocked(username: String, blocked: bool) -> Result<PublicProfil
 #[server(prefix = "/api/users", endpoint = "blocked", input = GetUrl)]
 pub async fn blocked_users() -> Result<Vec<PublicProfile>, AppError> {
     use crate::{auth::service, platform::auth};
-    state::respond(
+    server::respond(
         async {
             let current = auth::current_user().await?;
             service::blocked_users(&server::state()?, current.user.id).await

@@ -8,8 +8,8 @@ use sea_orm::{ActiveValue::Set, TransactionTrait};
 
 use super::{attempts, password, repo, tokens, validate};
 use crate::{
-    kit::i18n::{td_string, Locale},
     entities::users,
+    kit::i18n::{td_string, Locale},
     platform::{error::AppError, mail, rate_limit::RateLimit, state::AppState},
 };
 

@@ -95,7 +95,11 @@ fn collect(root: &Path, dir: &Path, files: &mut Vec<PathBuf>) -> io::Result<()> 
         if path.is_dir() {
             collect(root, &path, files)?;
         } else {
-            files.push(path.strip_prefix(root).expect("below the root").to_path_buf());
+            files.push(
+                path.strip_prefix(root)
+                    .expect("below the root")
+                    .to_path_buf(),
+            );
         }
     }
     Ok(())
@@ -107,7 +111,11 @@ fn carried_range(binary: &[u8]) -> Option<std::ops::Range<u64>> {
     if len < TRAILER || &binary[(len - 8) as usize..] != MAGIC {
         return None;
     }
-    let size = u64::from_le_bytes(binary[(len - 16) as usize..(len - 8) as usize].try_into().ok()?);
+    let size = u64::from_le_bytes(
+        binary[(len - 16) as usize..(len - 8) as usize]
+            .try_into()
+            .ok()?,
+    );
     let start = (len - TRAILER).checked_sub(size)?;
     Some(start..len - TRAILER)
 }
@@ -167,7 +175,10 @@ fn unpack(archive: &[u8], dir: &Path) -> io::Result<()> {
         let size = u64::from_le_bytes(take(archive, &mut at, 8)?.try_into().unwrap()) as usize;
         let bytes = take(archive, &mut at, size)?;
         let relative = Path::new(&name);
-        if !relative.components().all(|c| matches!(c, Component::Normal(_))) {
+        if !relative
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)))
+        {
             return Err(bad("a file name leaves the site directory"));
         }
         let path = dir.join(relative);
@@ -214,8 +225,13 @@ mod tests {
 
         let data = work.path().join("data");
         fs::create_dir_all(&data).unwrap();
-        let root = unpack_carried(&out, &data).unwrap().expect("it carries a site");
-        assert_eq!(fs::read(root.join("pkg/bullpen.wasm")).unwrap(), b"\0asm wasm bytes");
+        let root = unpack_carried(&out, &data)
+            .unwrap()
+            .expect("it carries a site");
+        assert_eq!(
+            fs::read(root.join("pkg/bullpen.wasm")).unwrap(),
+            b"\0asm wasm bytes"
+        );
         assert_eq!(fs::read(root.join("manifest.json")).unwrap(), b"{}");
         // A second start finds it unpacked.
         assert_eq!(unpack_carried(&out, &data).unwrap(), Some(root));

@@ -26,8 +26,13 @@ pub const PROJECT_DIR: &str = env!("CARGO_MANIFEST_DIR");
 /// `bullpen` with a clean environment: only what the test passes, so a developer's `.env` or
 /// shell variables cannot change the result.
 pub fn bullpen(data_dir: &Path, env: &HashMap<&str, String>) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.current_dir(PROJECT_DIR)
+    bullpen_at(Path::new(BIN), Path::new(PROJECT_DIR), data_dir, env)
+}
+
+/// [`bullpen`], for the binary `bin` started in the directory `cwd`.
+pub fn bullpen_at(bin: &Path, cwd: &Path, data_dir: &Path, env: &HashMap<&str, String>) -> Command {
+    let mut cmd = Command::new(bin);
+    cmd.current_dir(cwd)
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("RUST_LOG", "info")
@@ -48,9 +53,19 @@ pub struct TestServer {
 impl TestServer {
     /// Starts `bullpen serve` on a port the OS picks and waits until it listens.
     pub async fn start(data_dir: &Path, env: HashMap<&str, String>) -> TestServer {
+        Self::start_at(Path::new(BIN), Path::new(PROJECT_DIR), data_dir, env).await
+    }
+
+    /// Starts `bin serve` in the directory `cwd` (see [`TestServer::start`]).
+    pub async fn start_at(
+        bin: &Path,
+        cwd: &Path,
+        data_dir: &Path,
+        env: HashMap<&str, String>,
+    ) -> TestServer {
         let mut env = env;
         env.insert("BULLPEN_ADDR", "127.0.0.1:0".into());
-        let mut child = bullpen(data_dir, &env)
+        let mut child = bullpen_at(bin, cwd, data_dir, &env)
             .arg("serve")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

@@ -6,11 +6,11 @@ use crate::app::{
     api::server_info,
     theme::{use_theme, ThemeChoice},
 };
+use crate::auth::ui::settings::AccountSettings;
 use crate::kit::{
-    i18n::{t, t_string, use_i18n, Locale},
+    i18n::{t, t_string, use_i18n},
     languages::LANGUAGES,
 };
-use crate::auth::ui::settings::AccountSettings;
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {

@@ -7,8 +7,8 @@ use leptos_router::components::A;
 
 use super::Asking;
 use crate::{
-    kit::i18n::{t, t_string, use_i18n},
     assistant::{Card, CompareRow, Reading},
+    kit::i18n::{t, t_string, use_i18n},
     market::ui::{
         direction, money, outlook_class, outlook_text, signal_text, signed_percent, stock_href,
         Sparkline,

@@ -23,13 +23,13 @@ use super::{
     engine_name, Conversation, Role, Turn, QUESTION_MAX,
 };
 use crate::{
-    kit::i18n::{t, t_string, use_i18n},
-    kit::icons::{Icon, IconName},
     auth::ui::{pages::error_text, session::use_session},
     chat::{
         ui::{channel::nonce, socket::use_chat_socket},
         ServerEvent,
     },
+    kit::i18n::{t, t_string, use_i18n},
+    kit::icons::{Icon, IconName},
 };
 use cards::CardView;
 

@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 
 use crate::{
-    kit::i18n::{t_string, use_i18n},
     auth::validate::{FieldError, FieldRule},
+    kit::i18n::{t_string, use_i18n},
 };
 
 /// A validation error in the reader's language.

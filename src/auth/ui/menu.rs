@@ -8,11 +8,11 @@ use leptos_router::{
 
 use super::session::use_session;
 use crate::{
+    auth::api::SignOut,
     kit::{
         i18n::{t, t_string, use_i18n},
         icons::{Icon, IconName},
     },
-    auth::api::SignOut,
 };
 
 #[component]

@@ -13,13 +13,13 @@ use super::{
     session::{safe_next, use_session},
 };
 use crate::{
-    kit::i18n::{t, t_string, use_i18n},
     auth::{
         api::{
             user_profile, ForgotPassword, ResetPassword, SetBlocked, SignIn, SignInCode, SignUp,
         },
         validate, SignInReply,
     },
+    kit::i18n::{t, t_string, use_i18n},
     platform::error::AppError,
 };
 

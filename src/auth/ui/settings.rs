@@ -10,7 +10,6 @@ use super::{
     session::use_session,
 };
 use crate::{
-    kit::i18n::{t, t_string, use_i18n},
     auth::{
         api::{
             blocked_users, two_factor_settings, ChangePassword, SetBlocked, StartTwoFactorSetup,
@@ -18,6 +17,7 @@ use crate::{
         },
         validate, ProfileUpdate, PublicProfile, TwoFactorStatus, User,
     },
+    kit::i18n::{t, t_string, use_i18n},
     platform::error::AppError,
 };
 

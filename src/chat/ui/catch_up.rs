@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use crate::kit::languages::language_name;
 use crate::{
     ai::{api::catch_up, CatchUp},
-    kit::i18n::{t, t_string, use_i18n},
     auth::ui::pages::error_text,
+    kit::i18n::{t, t_string, use_i18n},
 };
 
 #[component]

@@ -10,7 +10,6 @@ use super::{
     time::now_ms,
 };
 use crate::{
-    kit::i18n::{t, t_string, use_i18n},
     auth::{ui::pages::error_text, User},
     chat::{
         api::{channel_history, channel_pins},
@@ -18,6 +17,7 @@ use crate::{
         TYPING_TIMEOUT_MS,
     },
     community::permissions::{ChannelKind, Permissions},
+    kit::i18n::{t, t_string, use_i18n},
     platform::error::AppError,
 };
 

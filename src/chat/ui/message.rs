@@ -6,12 +6,12 @@ use leptos_router::components::A;
 use super::{channel::ChannelState, rich_text::rich_text, socket::use_chat_socket, time::Time};
 use crate::{
     ai::{api::translate_message, TranslateOutcome, Translation},
+    auth::validate::initials,
+    chat::{ChatMessage, ClientEvent, QUICK_REACTIONS},
     kit::{
         i18n::{t, t_string, use_i18n},
         languages::language_name,
     },
-    auth::validate::initials,
-    chat::{ChatMessage, ClientEvent, QUICK_REACTIONS},
 };
 
 /// What the reader may do to messages in this channel.

@@ -7,9 +7,9 @@ use leptos_router::components::A;
 
 use super::socket::use_chat_socket;
 use crate::{
-    kit::i18n::{t_string, use_i18n},
     auth::ui::session::use_session,
     chat::{markdown, ServerEvent},
+    kit::i18n::{t_string, use_i18n},
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,7 +7,6 @@ use leptos_router::{components::A, hooks::use_params_map};
 
 use super::{rank_label, CommunityIcon};
 use crate::{
-    kit::i18n::{t, t_string, use_i18n},
     auth::ui::pages::error_text,
     community::{
         api::{
@@ -18,6 +17,7 @@ use crate::{
         permissions::{ChannelKind, Permissions, Rank},
         ChannelInfo, CommunityView,
     },
+    kit::i18n::{t, t_string, use_i18n},
     platform::error::AppError,
 };
 

@@ -19,7 +19,6 @@ use super::{
     ChannelInfo, CommunitySummary, CommunityView, MemberInfo, NewCommunity,
 };
 use crate::{
-    kit::i18n::{t, t_string, use_i18n},
     auth::{
         ui::{pages::error_text, session::use_session},
         validate::initials,
@@ -27,6 +26,7 @@ use crate::{
     chat::{
         api::open_channel, ui::channel::ChannelScreen, ui::socket::use_chat_socket, ServerEvent,
     },
+    kit::i18n::{t, t_string, use_i18n},
 };
 
 /// "1 member", "12 members" in the reader's language.

@@ -7,8 +7,8 @@ use leptos_router::{components::A, hooks::use_navigate};
 
 use super::{direction, money, outlook_class, outlook_text, signed_percent, SignalItem, Sparkline};
 use crate::{
-    kit::i18n::{t, t_string, use_i18n},
     auth::ui::{pages::error_text, session::use_session},
+    kit::i18n::{t, t_string, use_i18n},
     market::{
         analysis::Recommendation,
         api::{recommendations, symbol_search, watchlist},

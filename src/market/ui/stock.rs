@@ -13,8 +13,8 @@ use super::{
 };
 use crate::{
     ai::Stance,
-    kit::i18n::{t, t_string, use_i18n},
     auth::ui::{pages::error_text, session::use_session},
+    kit::i18n::{t, t_string, use_i18n},
     market::{
         analysis::{Part, Report},
         api::{is_watching, market_quote, stock_chart, stock_report, SetWatching},

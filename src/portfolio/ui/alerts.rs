@@ -6,9 +6,9 @@ use leptos_router::components::A;
 
 use super::{amount, PageState};
 use crate::{
-    kit::i18n::{t, t_string, use_i18n},
     auth::ui::pages::error_text,
     chat::{ui::socket::use_chat_socket, ServerEvent},
+    kit::i18n::{t, t_string, use_i18n},
     market::ui::stock_href,
     platform::error::AppError,
     portfolio::{

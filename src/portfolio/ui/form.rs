@@ -8,8 +8,8 @@ use leptos::prelude::*;
 
 use super::{kind_text, PageState};
 use crate::{
-    kit::i18n::{t, t_string, use_i18n},
     auth::ui::pages::error_text,
+    kit::i18n::{t, t_string, use_i18n},
     portfolio::{
         api::{add_transaction, edit_transaction},
         ledger::Kind,

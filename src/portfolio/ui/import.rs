@@ -6,8 +6,8 @@ use leptos::prelude::*;
 
 use super::{form::tx_error_text, PageState};
 use crate::{
-    kit::i18n::{t, t_string, use_i18n},
     auth::ui::pages::error_text,
+    kit::i18n::{t, t_string, use_i18n},
     portfolio::{
         api::{import_cancel, import_confirm, import_review, import_rows, import_start},
         import::{mapping_problem, Mapping, RowError, CHUNK_ROWS},

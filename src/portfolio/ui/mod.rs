@@ -22,8 +22,8 @@ use super::{
     PerformanceChart, PerformanceRange, PortfolioInfo, PortfolioView,
 };
 use crate::{
-    kit::i18n::{t, t_string, use_i18n},
     auth::ui::{pages::error_text, session::use_session},
+    kit::i18n::{t, t_string, use_i18n},
     market::ui::{direction, stock_href},
     platform::error::AppError,
 };
