@@ -179,8 +179,8 @@ pub const HASHING_NICENESS: i32 = 10;
 /// Lowers the calling thread's CPU priority. A burst of sign-ins keeps the hashing threads busy
 /// for seconds; at the same priority as the async workers they would share the cores evenly
 /// with them and a health check or a chat message could wait a whole scheduler slice behind a
-/// hash. At nice 10 the kernel gives the workers the core first whenever they have work, and
-/// hashing still gets every cycle nobody else wants.
+/// hash. At nice 10 a contended core goes about nine parts in ten to the workers, and hashing
+/// still gets every cycle nobody else wants.
 fn yield_to_everything_else() {
     #[cfg(target_os = "linux")]
     // SAFETY: gettid and setpriority only read and set the calling thread's own scheduling
