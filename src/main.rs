@@ -1,5 +1,7 @@
 //! The `bullpen` server binary: `bullpen [serve]` runs the app, `bullpen migrate` only brings
-//! the database schema up to date.
+//! the database schema up to date, `bullpen bot` runs only the stock bot, and `bullpen bundle`
+//! writes a copy of the binary that carries the built site. The work itself is built by the
+//! composition root, `bullpen::server`.
 
 use std::process::ExitCode;
 
