@@ -680,6 +680,15 @@ async fn bodies_over_the_limit_get_413(h: Harness) {
 
 // ——— every server function's decoder ———
 
+/// One malformed request: what it is, its content type (header name and value), its body or
+/// query, and the status it must get (`None`: any 4xx or 2xx).
+type Case = (
+    &'static str,
+    Option<(&'static str, &'static str)>,
+    Vec<u8>,
+    Option<StatusCode>,
+);
+
 /// How a server function takes its arguments, as its `#[server(… input = …)]` says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Input {
@@ -777,7 +786,7 @@ async fn every_server_function_answers_bad_input_with_a_4xx(h: Harness) {
     for (path, method) in order {
         let input = declared[path];
         // (what, content type, body or query, the status it must get — None: any 4xx or 2xx).
-        let mut cases: Vec<(&str, Option<(&str, &str)>, Vec<u8>, Option<StatusCode>)> = Vec::new();
+        let mut cases: Vec<Case> = Vec::new();
         match input {
             Input::Json => {
                 cases.push((

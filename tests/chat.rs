@@ -387,11 +387,8 @@ async fn edit_delete_react_and_pin_reach_everyone(h: Harness) {
     assert_eq!(deleted["messageId"], id.as_str());
     // The words are gone from the database; the place in the history stays.
     assert_eq!(
-        h.count(
-            &"SELECT COUNT(*) FROM messages WHERE body IS NULL AND deleted_at IS NOT NULL"
-                .to_string()
-        )
-        .await,
+        h.count("SELECT COUNT(*) FROM messages WHERE body IS NULL AND deleted_at IS NOT NULL")
+            .await,
         1
     );
     let (_, page) = h.history(&ana, &general, None).await;

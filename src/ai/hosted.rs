@@ -639,7 +639,8 @@ mod tests {
             .unwrap();
         assert_eq!(translated.value, "Hello @ana, $TSLA rose 5% today");
         assert_eq!(translated.engine, "gpt-4o-mini");
-        let request = &script.seen.lock().unwrap()[0].1;
+        // A copy: the lock is not held across the awaits below.
+        let request = script.seen.lock().unwrap()[0].1.clone();
         assert!(request["messages"][0]["content"]
             .as_str()
             .unwrap()
@@ -677,7 +678,7 @@ mod tests {
             "IBM scores −12: neutral. The prices are simulated."
         );
         assert_eq!(written.engine, "gpt-4o-mini");
-        let request = &script.seen.lock().unwrap()[0].1;
+        let request = script.seen.lock().unwrap()[0].1.clone();
         let system = request["messages"][0]["content"].as_str().unwrap();
         assert!(
             system.contains("in Turkish") && system.contains("using only those facts"),

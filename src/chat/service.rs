@@ -224,6 +224,8 @@ fn rate_limit(state: &AppState) -> RateLimit {
 
 /// What sending produced: a stored message, or a private answer to a command.
 #[derive(Debug)]
+// One per send, moved once to the socket: boxing the message would cost an allocation each.
+#[allow(clippy::large_enum_variant)]
 pub enum Sent {
     Message(ChatMessage),
     Reply(String),

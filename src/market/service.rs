@@ -69,6 +69,9 @@ impl Drop for Turn<'_> {
     }
 }
 
+/// A parsed history and when the database's copy of it expires.
+type CachedHistory = (chrono::DateTime<Utc>, Arc<History>);
+
 pub struct Market {
     chain: Chain,
     /// One lock per cache key: the first request fetches, the others wait and read the cache.
@@ -76,7 +79,7 @@ pub struct Market {
     /// The database cache's histories, parsed, until they expire there too: reading and parsing
     /// a few years of bars per symbol is most of a portfolio chart's time. Per instance; it never
     /// serves anything older than the database would.
-    histories: Mutex<HashMap<String, (chrono::DateTime<Utc>, Arc<History>)>>,
+    histories: Mutex<HashMap<String, CachedHistory>>,
 }
 
 impl Market {

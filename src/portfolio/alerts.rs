@@ -96,7 +96,7 @@ mod server {
             .order_by_asc(price_alerts::Column::CreatedAt)
             .all(&state.db)
             .await?;
-        rows.sort_by(|a, b| b.triggered_at.cmp(&a.triggered_at));
+        rows.sort_by_key(|row| std::cmp::Reverse(row.triggered_at));
         Ok(rows.into_iter().map(from_row).collect())
     }
 

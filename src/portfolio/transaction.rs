@@ -20,15 +20,15 @@ const FIGURE_MAX: Decimal = Decimal::from_parts(3_567_587_328, 232, 0, false, 0)
 pub fn lenient<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
-    enum Text {
+    enum Lenient {
         Text(String),
         Number(serde_json::Number),
         Nothing(()),
     }
-    Ok(match Text::deserialize(deserializer)? {
-        Text::Text(text) => text,
-        Text::Number(number) => number.to_string(),
-        Text::Nothing(()) => String::new(),
+    Ok(match Lenient::deserialize(deserializer)? {
+        Lenient::Text(text) => text,
+        Lenient::Number(number) => number.to_string(),
+        Lenient::Nothing(()) => String::new(),
     })
 }
 
