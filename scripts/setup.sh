@@ -22,6 +22,12 @@ apt_install() {
 
 ensure_build_tools() {
   command -v cargo >/dev/null || die "Rust is needed: https://rustup.rs"
+  for component in rustfmt clippy; do
+    if ! rustup component list --installed | grep -q "^$component"; then
+      say "adding the $component component"
+      rustup component add "$component"
+    fi
+  done
   if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
     say "adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown
