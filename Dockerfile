@@ -23,7 +23,7 @@ COPY . .
 RUN mkdir -p public/vendor \
  && cp scripts/node_modules/echarts/dist/echarts.min.js public/vendor/echarts.min.js \
  && cp scripts/node_modules/echarts/LICENSE public/vendor/echarts.LICENSE.txt \
- && PATH="/src/scripts/node_modules/.bin:$PATH" cargo leptos build --release --precompress \
+ && PATH="/src/scripts/node_modules/.bin:$PATH" cargo leptos build --release --precompress --split \
  && target/release/bullpen bundle --site target/site --out /bullpen
 
 FROM debian:bookworm-slim

@@ -3,9 +3,10 @@
 // - Pages (navigations): network first, so people always get fresh HTML; the last copy of each
 //   page is kept, and "/" stands in for a page never visited. The page shows an offline banner.
 // - Static assets (/pkg, /icons, /vendor, charts.js, the manifest): served from the cache and
-//   refreshed in the background (stale-while-revalidate); ECharts is cached once a chart was seen.
+//   refreshed in the background (stale-while-revalidate). The shell's WASM, JS, CSS and the
+//   split-chunk loader are cached at install; a section's WASM chunks, and ECharts, once seen.
 // - Live data (/api, /health, websockets) is never cached.
-const CACHE = "bullpen-shell-v1";
+const CACHE = "bullpen-shell-v2";
 const SHELL = ["/", "/manifest.webmanifest", "/icons/icon-192.png", "/icons/icon-512.png", "/icons/favicon.svg"];
 
 self.addEventListener("install", (event) => {
@@ -17,6 +18,16 @@ self.addEventListener("install", (event) => {
       const html = await (await cache.match("/")).text();
       const assets = [...html.matchAll(/(?:href|src)="(\/pkg\/[^"]+)"/g)].map((m) => m[1]);
       await cache.addAll([...new Set(assets)]);
+      // The modules those scripts import (the loader of the split WASM chunks): without them
+      // the page cannot start offline. The chunks themselves are cached as pages load them.
+      const imported = new Set();
+      for (const script of assets.filter((a) => a.endsWith(".js"))) {
+        const code = await (await cache.match(script)).text();
+        for (const m of code.matchAll(/(?:from|import)\s*\(?\s*"\.\/([^"]+\.js)"/g)) {
+          imported.add(new URL(m[1], self.location.origin + script).pathname);
+        }
+      }
+      await cache.addAll([...imported]);
       await self.skipWaiting();
     })(),
   );

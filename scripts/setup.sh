@@ -20,6 +20,16 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@" >/dev/null
 }
 
+# The build tools only orchestrate (and their work is seconds against the compiler's minutes):
+# built without link-time optimisation, in many codegen units, at opt-level 1, they install in a
+# fraction of the time their own release profile takes (README, "Set-up times").
+cheap_install() {
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=256 \
+    CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_DEBUG=false \
+    CARGO_PROFILE_RELEASE_STRIP=true CARGO_PROFILE_RELEASE_INCREMENTAL=false \
+    cargo install "$@"
+}
+
 ensure_build_tools() {
   command -v cargo >/dev/null || die "Rust is needed: https://rustup.rs"
   for component in rustfmt clippy; do
@@ -33,13 +43,13 @@ ensure_build_tools() {
     rustup target add wasm32-unknown-unknown
   fi
   if [ "$(cargo leptos --version 2>/dev/null)" != "cargo-leptos $CARGO_LEPTOS_VERSION" ]; then
-    say "installing cargo-leptos $CARGO_LEPTOS_VERSION (a one-time build of 15–35 minutes)"
-    cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
+    say "installing cargo-leptos $CARGO_LEPTOS_VERSION (a one-time build of a few minutes)"
+    cheap_install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
   fi
   if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
     say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
     # Not --locked: its lock file pins a yanked crate.
-    cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+    cheap_install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
   fi
   command -v npm >/dev/null || apt_install nodejs npm
   # wasm-opt from npm's binaryen: Debian's (version 108) emits a WASM that fails to hydrate.

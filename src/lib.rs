@@ -27,5 +27,6 @@ pub mod entities;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // The sections are lazy routes: hydration waits for the open page's WASM chunk.
+    leptos::mount::hydrate_lazy(app::App);
 }

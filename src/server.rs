@@ -13,14 +13,27 @@ use axum::{
     routing::get,
     Json, Router,
 };
+use futures::future::BoxFuture;
 use leptos::server_fn::ServerFn;
 use leptos_axum::{file_and_error_handler, generate_route_list, LeptosRoutes};
 use tower_http::{compression::CompressionLayer, trace::TraceLayer};
 
 use crate::{
     app::{shell, App},
+    auth::{caller, service::Welcome},
+    chat::{self, bots::QueuedCommand, command_handlers::CommandRegistry},
+    market::{
+        self,
+        insights::{Crowd, CrowdMessage},
+        service::Holdings,
+    },
     platform::{
-        auth, broker::Broker, config::Config, db, meta, secrets, security, site, state::AppState,
+        broker::Broker,
+        config::Config,
+        db,
+        error::AppError,
+        meta, secrets, security, site,
+        state::{AppState, Services},
     },
 };
 
@@ -65,10 +78,7 @@ pub async fn build_state(config: Config) -> Result<AppState, String> {
         apertium = config.apertium_url.as_deref().unwrap_or("none"),
         "AI engines: built-in moderation and language detection"
     );
-    let ai = Arc::new(crate::ai::worker::AiWork::new(
-        crate::ai::provider::from_config(&config),
-    ));
-    let market = Arc::new(crate::market::service::Market::from_config(&config.market));
+    let market = crate::market::service::Market::from_config(&config.market);
     tracing::info!(sources = ?market.sources(), "market data");
     let hashing = crate::auth::password::configure(
         crate::auth::password::HashingLimits::from_config(&config),
@@ -78,10 +88,19 @@ pub async fn build_state(config: Config) -> Result<AppState, String> {
         queue = hashing.queue,
         "password hashing"
     );
-    let assistant = config
-        .hosted_ai
-        .clone()
-        .map(|ai| Arc::new(crate::assistant::hosted::HostedAssistant::new(ai)));
+    let mut services = Services::default()
+        .with(commands())
+        .with(Welcome(crate::community::service::join_default))
+        .with(crate::ai::provider::Engines(
+            crate::ai::provider::from_config(&config),
+        ))
+        .with(crate::chat::ai::worker::AiWork::new())
+        .with(market)
+        .with(Holdings(holdings))
+        .with(Crowd(crowd));
+    if let Some(hosted) = config.hosted_ai.clone() {
+        services = services.with(crate::assistant::hosted::HostedAssistant::new(hosted));
+    }
     Ok(AppState {
         leptos_options: leptos,
         config: Arc::new(config),
@@ -89,12 +108,72 @@ pub async fn build_state(config: Config) -> Result<AppState, String> {
         broker,
         jwt_secret: jwt_secret.into(),
         instance_id: uuid::Uuid::now_v7(),
-        commands: Arc::new(crate::chat::command_handlers::CommandRegistry::with_builtins()),
         shutdown: Default::default(),
-        ai,
-        market,
-        assistant,
+        services,
     })
+}
+
+// The bridges between the two towers (DESIGN.md, "floors"): each domain says what it needs
+// from the other as a function type, and these give it.
+
+/// Market's recommendations rank what a person holds: the portfolio's symbols.
+fn holdings(
+    db: &sea_orm::DatabaseConnection,
+    user: uuid::Uuid,
+) -> BoxFuture<'_, Result<Vec<String>, AppError>> {
+    Box::pin(crate::portfolio::service::held_symbols(db, user))
+}
+
+/// Market's "what the crowd says" reads chat's messages that name a ticker.
+fn crowd<'a>(
+    state: &'a AppState,
+    viewer: Option<uuid::Uuid>,
+    ticker: &'a str,
+    since: chrono::DateTime<chrono::Utc>,
+    limit: u64,
+) -> BoxFuture<'a, Result<Vec<CrowdMessage>, AppError>> {
+    Box::pin(async move {
+        let found =
+            chat::service::cashtag_messages(&state.db, viewer, ticker, since, limit).await?;
+        Ok(found
+            .into_iter()
+            .map(|m| CrowdMessage {
+                id: m.id.to_string(),
+                author: m.author,
+                community: m.community,
+                community_slug: m.community_slug,
+                channel: m.channel,
+                body: m.body,
+                at: m.at,
+            })
+            .collect())
+    })
+}
+
+/// The stock bot: chat's queued bot, answering with the market's words.
+async fn stock_bot(state: AppState) {
+    chat::bots::run(
+        state,
+        market::bot::QUEUE,
+        market::bot::BOT_USERNAME,
+        market::bot::answer,
+    )
+    .await
+}
+
+/// Chat's slash commands, with the market's `/stock` (chat knows no market).
+fn commands() -> CommandRegistry {
+    let mut registry = CommandRegistry::with_builtins();
+    registry.register(
+        "stock",
+        Box::new(QueuedCommand {
+            queue: market::bot::QUEUE,
+            usage: market::bot::USAGE,
+            summary: market::bot::SUMMARY,
+            acknowledge: market::bot::acknowledge,
+        }),
+    );
+    registry
 }
 
 /// A part of a CSV import carries up to 1,000 rows (`portfolio::import::CHUNK_ROWS`) of
@@ -136,7 +215,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
-            auth::keep_session_alive,
+            caller::keep_session_alive,
         ))
         // Origin, content type, body size and the security headers, before anything else runs.
         .layer(middleware::from_fn_with_state(boundary, security::guard))
@@ -209,9 +288,11 @@ async fn health(State(state): State<AppState>) -> impl IntoResponse {
 /// Runs only the stock bot (`bullpen bot`): answers `/stock` requests from the broker until
 /// Ctrl-C or SIGTERM. With Redis, any number of these share the requests with the servers.
 pub async fn run_bot(state: AppState) {
-    state.ai.start(state.clone());
+    state
+        .service::<crate::chat::ai::worker::AiWork>()
+        .start(state.clone());
     tokio::select! {
-        _ = crate::market::bot::run(state) => {}
+        _ = stock_bot(state) => {}
         _ = shutdown_signal() => {}
     }
 }
@@ -225,9 +306,11 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
     );
     tokio::spawn(crate::chat::socket::heartbeat(state.clone()));
     tokio::spawn(crate::platform::memory::keep_trimmed());
-    state.ai.start(state.clone());
+    state
+        .service::<crate::chat::ai::worker::AiWork>()
+        .start(state.clone());
     if state.config.stock_bot {
-        tokio::spawn(crate::market::bot::run(state.clone()));
+        tokio::spawn(stock_bot(state.clone()));
     }
     tokio::spawn(crate::portfolio::alerts::run(state.clone()));
     let shutdown = state.shutdown.clone();

@@ -122,10 +122,10 @@ async fn the_stock_bot_answers_every_request_in_the_channel(h: Harness) {
         .await
         .unwrap();
     let body = quoted["body"].as_str().unwrap();
-    let rendered = format!("{:?}", bullpen::chat::markdown::parse(body));
+    let rendered = format!("{:?}", bullpen::kit::markdown::parse(body));
     assert!(!rendered.contains("Link"), "{rendered}");
     assert!(
-        bullpen::chat::markdown::plain_text(body).contains("[free money](https://evil.example)"),
+        bullpen::kit::markdown::plain_text(body).contains("[free money](https://evil.example)"),
         "{body}"
     );
     socket.say(&channel, "q4", "/stock").await;

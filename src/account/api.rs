@@ -21,20 +21,20 @@ pub async fn delete_account(
 ) -> Result<DeletionReport, AppError> {
     use crate::{
         account::service,
-        platform::{
-            auth,
-            state::{respond, AppState},
-        },
+        auth::caller,
+        platform::state::{respond, AppState},
     };
     use axum::http::{header, HeaderValue};
     respond(
         async {
-            let current = auth::current_user().await?;
+            let current = caller::current_user().await?;
             let state = AppState::current()?;
             let report = service::delete(&state, &current.user, &password, &code, messages).await?;
             let parts = use_context::<axum::http::request::Parts>().ok_or(AppError::Internal)?;
             if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-                for cookie in auth::cleared_cookies(auth::is_https(&parts.headers)) {
+                for cookie in crate::platform::cookies::cleared_cookies(
+                    crate::platform::cookies::is_https(&parts.headers),
+                ) {
                     response.append_header(header::SET_COOKIE, cookie);
                 }
                 // The service worker's copies of pages seen signed in go too ("storage" covers its
@@ -55,15 +55,14 @@ pub async fn delete_account(
 #[cfg(feature = "ssr")]
 pub async fn export_download(
     axum::extract::State(state): axum::extract::State<crate::platform::state::AppState>,
-    headers: axum::http::HeaderMap,
+    caller: crate::auth::caller::CurrentUser,
 ) -> axum::response::Response {
     use axum::{
         http::{header, StatusCode},
         response::IntoResponse,
     };
     let result = async {
-        let token = crate::platform::auth::access_token(&headers).ok_or(AppError::Unauthorized)?;
-        let (user, session) = crate::auth::service::authenticate(&state, &token).await?;
+        let (user, session) = (caller.user, caller.session_id);
         let export = super::service::export(&state, &user, session).await?;
         let body = serde_json::to_vec_pretty(&export).map_err(|err| {
             tracing::error!(error = %err, "the account export could not be written");

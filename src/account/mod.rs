@@ -37,8 +37,4 @@ pub struct DeletionReport {
     pub communities_handed_over: Vec<String>,
 }
 
-/// The name a deleted account shows under, as the server writes it (the UI says it in the
-/// reader's language).
-pub const DELETED_NAME: &str = "Deleted user";
-/// The username a deleted account shows; no profile answers to it.
-pub const DELETED_USERNAME: &str = "deleted";
+pub use crate::auth::{DELETED_NAME, DELETED_USERNAME};

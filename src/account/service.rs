@@ -12,27 +12,12 @@ use super::{
     repo, DeletionReport, MessagesChoice, DELETED_NAME, DELETED_USERNAME,
 };
 use crate::{
-    chat::{socket, Author, ServerEvent},
-    community::permissions::Rank,
+    auth::Author,
+    chat::ServerEvent,
+    community::{permissions::Rank, CommunityEvent},
     entities::{messages, users},
-    platform::{error::AppError, state::AppState},
+    platform::{error::AppError, realtime, state::AppState},
 };
-
-/// Whether a users row is the tombstone of a deleted account. Only a tombstone has no password
-/// hash: every account made by registering has one, and so does the Stock Bot's.
-pub fn is_deleted(user: &users::Model) -> bool {
-    user.password_hash.is_empty()
-}
-
-/// How a deleted account appears as the author of what it left behind.
-pub fn deleted_author(id: Uuid) -> Author {
-    Author {
-        id: id.to_string(),
-        username: DELETED_USERNAME.into(),
-        display_name: DELETED_NAME.into(),
-        deleted: true,
-    }
-}
 
 /// What a deleted account's row keeps. The address and the username are freed for anyone to
 /// register again; the tombstone's stand-ins carry an upper-case letter, and sign-in, reset and
@@ -384,13 +369,13 @@ pub async fn delete(
     );
 
     // Stored; now every instance hears of it. Their sockets close first.
-    socket::sessions_ended(state, user.id, None, None).await;
+    realtime::sessions_ended(state, user.id, None, None).await;
     for membership in &memberships {
-        socket::publish(
+        realtime::publish(
             state,
-            &socket::topic::community(membership.community_id),
+            &realtime::topic::community(membership.community_id),
             None,
-            &ServerEvent::MemberLeft {
+            &CommunityEvent::MemberLeft {
                 community_id: membership.community_id.to_string(),
                 user_id: user.id.to_string(),
             },
@@ -398,14 +383,14 @@ pub async fn delete(
         .await;
     }
     for (community, admin) in &handed_over {
-        socket::standing_changed(state, *admin, community.id).await;
+        realtime::standing_changed(state, *admin, community.id).await;
     }
     // No actor: readers who had blocked the person must hear it too (the blocks are gone).
-    let gone = deleted_author(user.id);
+    let gone = Author::deleted(user.id);
     for channel in touched {
-        socket::publish(
+        realtime::publish(
             state,
-            &socket::topic::channel(channel),
+            &realtime::topic::channel(channel),
             None,
             &ServerEvent::AccountDeleted {
                 channel_id: channel.to_string(),

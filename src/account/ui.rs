@@ -1,15 +1,21 @@
-//! The last sections of Settings: download your data, and delete your account.
+//! The account sections of Settings: auth's (profile, password, two-factor sign-in, blocked
+//! people), then the person's data (download, delete the account).
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
+use leptos_router::{components::A, hooks::use_navigate};
 
 use super::{api::DeleteAccount, MessagesChoice};
 use crate::{
     auth::{
+        api::{
+            blocked_users, two_factor_settings, SetBlocked, TwoFactorDisable, TwoFactorEnable,
+            UpdateProfile,
+        },
         ui::{
             field::{FormError, TextField},
             pages::submission_error,
             session::use_session,
+            settings::{BlockedList, PasswordForm, ProfileForm, TwoFactorSection},
         },
         TwoFactorStatus,
     },
@@ -19,6 +25,54 @@ use crate::{
 
 /// Where a person lands once their account is deleted: the home page, which then says so.
 pub const AFTER_DELETION: &str = "/?account_deleted=1";
+
+/// Everything account-related in Settings; a sign-in prompt for a guest.
+#[component]
+pub fn AccountSettings() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    // Saving the profile reloads the session (the top bar shows the new name), which renders the
+    // form again with the saved values; the action lives here so that its "Saved." survives.
+    let save = ServerAction::<UpdateProfile>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = save.value().get() {
+            session.reload();
+        }
+    });
+    // Created here, outside the suspended section, so that the list the server rendered is the
+    // one the browser hydrates (a resource made inside a resolving `Suspend` may not be).
+    let unblock = ServerAction::<SetBlocked>::new();
+    let blocked = Resource::new(move || unblock.version().get(), |_| blocked_users());
+    let enable = ServerAction::<TwoFactorEnable>::new();
+    let disable = ServerAction::<TwoFactorDisable>::new();
+    let two_factor = Resource::new(
+        move || (enable.version().get(), disable.version().get()),
+        |_| two_factor_settings(),
+    );
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match session.resource().await.ok().flatten() {
+                    Some(user) => view! {
+                        <ProfileForm user action=save />
+                        <PasswordForm />
+                        <TwoFactorSection status=two_factor enable disable />
+                        <BlockedList list=blocked unblock />
+                        <DownloadDataSection />
+                        <DeleteAccountSection two_factor />
+                    }.into_any(),
+                    None => view! {
+                        <section class="card settings-section">
+                            <h2>{t!(i18n, profile.title)}</h2>
+                            <p class="muted">{t!(i18n, profile.sign_in_prompt)}</p>
+                            <A href="/signin?next=/settings" attr:class="button button-primary">{t!(i18n, nav.sign_in)}</A>
+                        </section>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
 
 /// A link to the JSON download of everything the app holds about the person.
 #[component]

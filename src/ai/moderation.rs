@@ -254,7 +254,7 @@ mod tests {
     #[test]
     fn precision_and_recall_on_labelled_chat_lines() {
         assert!(LABELLED.len() >= 100, "{} lines", LABELLED.len());
-        let threshold = crate::ai::DEFAULT_TOXICITY_THRESHOLD;
+        let threshold = crate::platform::config::DEFAULT_TOXICITY_THRESHOLD;
         let (mut tp, mut fp, mut fn_) = (0, 0, 0);
         let mut mistakes = Vec::new();
         for (line, toxic) in LABELLED {

@@ -55,6 +55,18 @@ pub trait Provider: Send + Sync {
 
 /// The engine chosen by configuration: a hosted model when `AI_BASE_URL` is set (backed by the
 /// built-in engines), else the built-in engines alone.
+/// The engines this server uses, as the service every domain asks for
+/// (`state.service::<Engines>()`).
+pub struct Engines(pub Arc<dyn Provider>);
+
+impl std::ops::Deref for Engines {
+    type Target = dyn Provider;
+
+    fn deref(&self) -> &(dyn Provider + 'static) {
+        &*self.0
+    }
+}
+
 pub fn from_config(config: &Config) -> Arc<dyn Provider> {
     let built_in = BuiltIn {
         apertium: config.apertium_url.as_deref().map(Apertium::new),

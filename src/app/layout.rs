@@ -4,7 +4,10 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::auth::ui::menu::UserMenu;
+use crate::{
+    auth::ui::menu::UserMenu, chat::ui::notifications::MentionNotices, kit::notices::NoticeList,
+    portfolio::ui::AlertNotices,
+};
 
 use super::{pwa::OfflineBanner, theme::ThemeSwitch};
 use crate::kit::{
@@ -35,7 +38,9 @@ pub fn Layout(children: Children) -> impl IntoView {
             <main id="main" class="content">
                 <OfflineBanner />
                 {children()}
-                <crate::chat::ui::notifications::MentionNotices />
+                <NoticeList />
+                <MentionNotices />
+                <AlertNotices />
                 <crate::assistant::ui::AssistantPanel />
                 <footer class="footer">
                     <span>{t!(i18n, footer.disclaimer)}</span>

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path,
+    lazy_route, path, Lazy, LazyRoute,
 };
 
 pub mod api;
@@ -14,20 +14,15 @@ pub mod pages;
 pub mod pwa;
 pub mod theme;
 
-use crate::assistant::ui::AssistantPage;
-use crate::auth::ui::{
-    pages::{ForgotPasswordPage, ProfilePage, ResetPasswordPage, SignInPage, SignUpPage},
-    session::provide_session,
-};
+use crate::auth::ui::session::provide_session;
 use crate::chat::ui::socket::provide_chat_socket;
-use crate::community::ui::{ChannelPage, CommunitiesPage, CommunityIndex, InvitePage, ManagePage};
-use crate::kit::i18n::{t_string, use_i18n, I18nContextProvider};
-use crate::market::ui::{MarketsPage, StockPage};
-use crate::portfolio::ui::PortfolioPage;
-use layout::Layout;
-use pages::{
-    error::PageErrorBoundary, home::HomePage, not_found::NotFound, settings::SettingsPage,
+use crate::kit::{
+    i18n::{t_string, use_i18n, I18nContextProvider},
+    live::provide_live_events,
+    notices::provide_notices,
 };
+use layout::Layout;
+use pages::{error::PageErrorBoundary, home::HomePage, not_found::NotFound};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -68,6 +63,8 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     theme::provide_theme();
     provide_session();
+    provide_live_events();
+    provide_notices();
     provide_chat_socket();
 
     view! {
@@ -80,21 +77,21 @@ pub fn App() -> impl IntoView {
                     <PageErrorBoundary>
                     <Routes fallback=|| view! { <NotFound /> }>
                         <Route path=path!("/") view=HomePage />
-                        <Route path=path!("/signin") view=SignInPage />
-                        <Route path=path!("/signup") view=SignUpPage />
-                        <Route path=path!("/forgot-password") view=ForgotPasswordPage />
-                        <Route path=path!("/reset-password") view=ResetPasswordPage />
-                        <Route path=path!("/u/:username") view=ProfilePage />
-                        <Route path=path!("/communities") view=CommunitiesPage />
-                        <Route path=path!("/c/:community") view=CommunityIndex />
-                        <Route path=path!("/c/:community/:channel") view=ChannelPage />
-                        <Route path=path!("/manage/:community") view=ManagePage />
-                        <Route path=path!("/invite/:code") view=InvitePage />
-                        <Route path=path!("/markets") view=MarketsPage />
-                        <Route path=path!("/markets/:symbol") view=StockPage />
-                        <Route path=path!("/portfolio") view=PortfolioPage />
-                        <Route path=path!("/assistant") view=AssistantPage />
-                        <Route path=path!("/settings") view=SettingsPage />
+                        <Route path=path!("/signin") view={Lazy::<SignIn>::new()} />
+                        <Route path=path!("/signup") view={Lazy::<SignUp>::new()} />
+                        <Route path=path!("/forgot-password") view={Lazy::<ForgotPassword>::new()} />
+                        <Route path=path!("/reset-password") view={Lazy::<ResetPassword>::new()} />
+                        <Route path=path!("/u/:username") view={Lazy::<Profile>::new()} />
+                        <Route path=path!("/communities") view={Lazy::<Communities>::new()} />
+                        <Route path=path!("/c/:community") view={Lazy::<Community>::new()} />
+                        <Route path=path!("/c/:community/:channel") view={Lazy::<Channel>::new()} />
+                        <Route path=path!("/manage/:community") view={Lazy::<Manage>::new()} />
+                        <Route path=path!("/invite/:code") view={Lazy::<Invite>::new()} />
+                        <Route path=path!("/markets") view={Lazy::<Markets>::new()} />
+                        <Route path=path!("/markets/:symbol") view={Lazy::<Stock>::new()} />
+                        <Route path=path!("/portfolio") view={Lazy::<Portfolio>::new()} />
+                        <Route path=path!("/assistant") view={Lazy::<Assistant>::new()} />
+                        <Route path=path!("/settings") view={Lazy::<Settings>::new()} />
                     </Routes>
                     </PageErrorBoundary>
                 </Layout>
@@ -116,4 +113,44 @@ fn Head() -> impl IntoView {
         <Link rel="icon" href="/icons/favicon.svg" type_="image/svg+xml" />
         <Link rel="apple-touch-icon" href="/icons/icon-192.png" />
     }
+}
+
+/// A section's page, loaded with its own code: the release build splits each `LazyRoute`'s
+/// view into a WASM chunk of its own (cargo-leptos `--split`), fetched the first time the
+/// section opens, so the first page carries only the shell.
+macro_rules! lazy_page {
+    ($($route:ident => $page:expr;)*) => {$(
+        struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            fn view(_this: Self) -> AnyView {
+                $page.into_any()
+            }
+        }
+    )*};
+}
+
+lazy_page! {
+    SignIn => crate::auth::ui::pages::SignInPage();
+    SignUp => crate::auth::ui::pages::SignUpPage();
+    ForgotPassword => crate::auth::ui::pages::ForgotPasswordPage();
+    ResetPassword => crate::auth::ui::pages::ResetPasswordPage();
+    Profile => crate::auth::ui::pages::ProfilePage();
+    Communities => crate::community::ui::CommunitiesPage();
+    Community => crate::community::ui::CommunityIndex();
+    Channel => crate::chat::ui::page::ChannelPage();
+    Manage => view! {
+        <crate::community::ui::ManagePage more=Callback::new(crate::chat::ui::moderation::sections) />
+    };
+    Invite => crate::community::ui::InvitePage();
+    Markets => crate::market::ui::MarketsPage();
+    Stock => crate::market::ui::StockPage();
+    Portfolio => crate::portfolio::ui::PortfolioPage();
+    Assistant => crate::assistant::ui::AssistantPage();
+    Settings => pages::settings::SettingsPage();
 }

@@ -17,12 +17,10 @@ use super::{Conversation, ConversationView, Exchange, QueryReply};
 use crate::platform::error::AppError;
 
 #[cfg(feature = "ssr")]
-use crate::platform::state::{respond, AppState};
-
-#[cfg(feature = "ssr")]
-async fn me() -> Result<uuid::Uuid, AppError> {
-    Ok(crate::platform::auth::current_user().await?.user.id)
-}
+use crate::{
+    auth::caller::current_user,
+    platform::state::{respond, AppState},
+};
 
 /// A question, as scripts and the page send it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,7 +37,7 @@ pub async fn chatbot_query(#[server(flatten)] question: Question) -> Result<Quer
         async move {
             let exchange = super::service::ask(
                 &AppState::current()?,
-                me().await?,
+                current_user().await?.user.id,
                 question.conversation_id.as_deref(),
                 &question.message,
                 None,
@@ -65,7 +63,7 @@ pub async fn ask_assistant(
         async move {
             super::service::ask(
                 &AppState::current()?,
-                me().await?,
+                current_user().await?.user.id,
                 question.conversation_id.as_deref(),
                 &question.message,
                 request,
@@ -79,25 +77,47 @@ pub async fn ask_assistant(
 /// The person's conversations, newest first.
 #[server(prefix = "/api/assistant", endpoint = "conversations", input = GetUrl)]
 pub async fn list_conversations() -> Result<Vec<Conversation>, AppError> {
-    respond(async move { super::service::list(&AppState::current()?.db, me().await?).await }.await)
+    respond(
+        async move {
+            super::service::list(&AppState::current()?.db, current_user().await?.user.id).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api/assistant", endpoint = "conversation", input = GetUrl)]
 pub async fn open_conversation(id: String) -> Result<ConversationView, AppError> {
     respond(
-        async move { super::service::open(&AppState::current()?.db, me().await?, &id).await }.await,
+        async move {
+            super::service::open(&AppState::current()?.db, current_user().await?.user.id, &id).await
+        }
+        .await,
     )
 }
 
 #[server(prefix = "/api/assistant", endpoint = "rename", input = Json)]
 pub async fn rename_conversation(id: String, title: String) -> Result<Conversation, AppError> {
-    respond(async move { super::service::rename(&AppState::current()?.db, me().await?, &id, &title).await }.await)
+    respond(
+        async move {
+            super::service::rename(
+                &AppState::current()?.db,
+                current_user().await?.user.id,
+                &id,
+                &title,
+            )
+            .await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api/assistant", endpoint = "delete", input = Json)]
 pub async fn delete_conversation(id: String) -> Result<(), AppError> {
     respond(
-        async move { super::service::delete(&AppState::current()?.db, me().await?, &id).await }
-            .await,
+        async move {
+            super::service::delete(&AppState::current()?.db, current_user().await?.user.id, &id)
+                .await
+        }
+        .await,
     )
 }

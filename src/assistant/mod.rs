@@ -254,3 +254,20 @@ pub struct QueryReply {
     pub timestamp: String,
     pub cards: Vec<Card>,
 }
+
+/// What the realtime bus tells the asker's open tabs while a hosted model writes an answer (on
+/// their own topic).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum AssistantEvent {
+    /// A piece of the answer; `request` is the asking tab's id for the pending question.
+    AssistantDelta {
+        conversation_id: String,
+        request: Option<String>,
+        text: String,
+    },
+}

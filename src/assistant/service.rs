@@ -16,9 +16,8 @@ use super::{
     Card, Conversation, ConversationView, Exchange, Role, Turn, QUESTION_MAX,
 };
 use crate::{
-    chat::{socket, ServerEvent},
     entities::{assistant_conversations as conversations, assistant_messages as messages, users},
-    platform::{error::AppError, rate_limit::RateLimit, state::AppState},
+    platform::{error::AppError, rate_limit::RateLimit, realtime, state::AppState},
 };
 
 /// Conversations listed at most (the newest).
@@ -209,7 +208,12 @@ pub async fn ask(
     let conversation_id = existing.as_ref().map_or_else(Uuid::now_v7, |c| c.id);
     // Earlier turns matter to a hosted model only; the built-in engine reads one question.
     let history = match &existing {
-        Some(row) if state.assistant.is_some() => {
+        Some(row)
+            if state
+                .services
+                .get::<super::hosted::HostedAssistant>()
+                .is_some() =>
+        {
             open(&state.db, user, &row.id.to_string()).await?.turns
         }
         _ => Vec::new(),
@@ -292,18 +296,18 @@ async fn answer(
     conversation: Uuid,
     request: Option<String>,
 ) -> Result<Answer, AppError> {
-    if let Some(hosted) = &state.assistant {
+    if let Some(hosted) = state.services.get::<super::hosted::HostedAssistant>() {
         let (sender, mut pieces) = tokio::sync::mpsc::unbounded_channel::<String>();
         let forward = {
-            let (state, topic) = (state.clone(), socket::topic::user(asker.user));
+            let (state, topic) = (state.clone(), realtime::topic::user(asker.user));
             tokio::spawn(async move {
                 while let Some(text) = pieces.recv().await {
-                    let event = ServerEvent::AssistantDelta {
+                    let event = super::AssistantEvent::AssistantDelta {
                         conversation_id: conversation.to_string(),
                         request: request.clone(),
                         text,
                     };
-                    socket::publish(&state, &topic, None, &event).await;
+                    realtime::publish(&state, &topic, None, &event).await;
                 }
             })
         };

@@ -104,7 +104,10 @@ pub async fn run(asker: Asker<'_>, call: &ToolCall) -> Result<Vec<Card>, AppErro
     match call {
         ToolCall::GetQuote { symbol } => {
             let symbol = resolve(symbol)?;
-            let quote = state.market.quote(&state.db, &symbol).await?;
+            let quote = state
+                .service::<crate::market::service::Market>()
+                .quote(&state.db, &symbol)
+                .await?;
             Ok(vec![Card::Quote {
                 name: company(&symbol),
                 quote,
@@ -134,7 +137,7 @@ pub async fn run(asker: Asker<'_>, call: &ToolCall) -> Result<Vec<Card>, AppErro
             let history = history(state, &symbol).await?;
             let bars = history.bars.as_slice();
             let news = insights::news(state, &symbol).await;
-            let voices = insights::voices(&state.db, Some(user), &symbol).await?;
+            let voices = insights::voices(state, Some(user), &symbol).await?;
             let report = analysis::report(&symbol, bars, &news, voices)
                 .ok_or_else(|| AppError::NotFound(format!("Price history for {symbol}")))?;
             let mut signals: Vec<Signal> = [
@@ -258,7 +261,10 @@ async fn history(
     state: &AppState,
     symbol: &str,
 ) -> Result<std::sync::Arc<crate::market::History>, AppError> {
-    let history = state.market.shared_history(&state.db, symbol).await?;
+    let history = state
+        .service::<crate::market::service::Market>()
+        .shared_history(&state.db, symbol)
+        .await?;
     if history.bars.is_empty() {
         return Err(AppError::NotFound(format!("Price history for {symbol}")));
     }

@@ -20,7 +20,7 @@ mod server {
 
     use crate::{
         auth::service::{self, Session},
-        platform::{auth, error::AppError, state::AppState},
+        platform::{cookies, error::AppError, state::AppState},
     };
 
     pub fn state() -> Result<AppState, AppError> {
@@ -48,8 +48,8 @@ mod server {
     }
 
     pub fn sign_browser_in(state: &AppState, session: &Session) -> Result<(), AppError> {
-        let secure = auth::is_https(&parts()?.headers);
-        set_cookies(auth::session_cookies(
+        let secure = cookies::is_https(&parts()?.headers);
+        set_cookies(cookies::session_cookies(
             &session.access_token,
             &session.refresh_token,
             state,
@@ -59,7 +59,9 @@ mod server {
     }
 
     pub fn sign_browser_out() -> Result<(), AppError> {
-        set_cookies(auth::cleared_cookies(auth::is_https(&parts()?.headers)));
+        set_cookies(cookies::cleared_cookies(cookies::is_https(
+            &parts()?.headers,
+        )));
         Ok(())
     }
 
@@ -72,7 +74,7 @@ mod server {
         preferred_language: Option<String>,
     ) -> Result<(AppState, Session), AppError> {
         let state = state()?;
-        let client = auth::client_address(&parts()?, state.config.trust_proxy);
+        let client = cookies::client_address(&parts()?, state.config.trust_proxy);
         let registration = service::Registration {
             email,
             username,
@@ -81,8 +83,9 @@ mod server {
             preferred_language,
         };
         let session = service::register(&state, registration, &client).await?;
-        // New accounts land in the default community, where the people are.
-        crate::community::service::join_default(&state, &session.user).await?;
+        if let Some(welcome) = state.services.get::<service::Welcome>() {
+            (welcome.0)(&state, &session.user).await?;
+        }
         Ok((state, session))
     }
 
@@ -93,7 +96,7 @@ mod server {
         password: &str,
     ) -> Result<(AppState, crate::auth::two_factor::LoginOutcome), AppError> {
         let state = state()?;
-        let client = auth::client_address(&parts()?, state.config.trust_proxy);
+        let client = cookies::client_address(&parts()?, state.config.trust_proxy);
         let outcome = service::login(&state, login, password, &client).await?;
         Ok((state, outcome))
     }
@@ -117,7 +120,7 @@ mod server {
             .get(header::HOST)
             .and_then(|h| h.to_str().ok())
             .unwrap_or("localhost");
-        let scheme = if auth::is_https(&parts.headers) {
+        let scheme = if cookies::is_https(&parts.headers) {
             "https"
         } else {
             "http"
@@ -181,11 +184,11 @@ pub async fn login_code(challenge: String, code: String) -> Result<AuthResponse,
 /// address. The answer is the same either way.
 #[server(prefix = "/api/auth", endpoint = "forgot_password", input = Json)]
 pub async fn forgot_password(email: String) -> Result<(), AppError> {
-    use crate::{auth::reset, platform::auth};
+    use crate::{auth::reset, platform::cookies};
     server::respond(
         async {
             let state = server::state()?;
-            let client = auth::client_address(&server::parts()?, state.config.trust_proxy);
+            let client = cookies::client_address(&server::parts()?, state.config.trust_proxy);
             let base = server::link_base(&state)?;
             reset::request(&state, &email, &client, &base).await
         }
@@ -234,9 +237,9 @@ pub async fn logout(
 /// `GET /api/auth/me` with `Authorization: Bearer <token>` (or the browser's cookie).
 #[server(prefix = "/api/auth", endpoint = "me", input = GetUrl)]
 pub async fn me() -> Result<User, AppError> {
-    use crate::{auth::service, platform::auth};
+    use crate::auth::{caller, service};
     server::respond(
-        auth::current_user()
+        caller::current_user()
             .await
             .map(|current| service::to_user(&current.user)),
     )
@@ -301,10 +304,10 @@ pub async fn sign_in_code(challenge: String, code: String) -> Result<User, AppEr
 /// Ends the browser's session and clears its cookies.
 #[server(prefix = "/api/session", endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
-    use crate::{auth::service, platform::auth};
+    use crate::auth::{caller, service};
     server::respond(
         async {
-            if let Some(current) = auth::optional_user().await? {
+            if let Some(current) = caller::optional_user().await? {
                 service::logout(&server::state()?, current.session_id).await?;
             }
             server::sign_browser_out()
@@ -316,9 +319,9 @@ pub async fn sign_out() -> Result<(), AppError> {
 /// The signed-in person, or `None` for a guest.
 #[server(prefix = "/api/session", endpoint = "current", input = GetUrl)]
 pub async fn current_session() -> Result<Option<User>, AppError> {
-    use crate::{auth::service, platform::auth};
+    use crate::auth::{caller, service};
     server::respond(
-        auth::optional_user()
+        caller::optional_user()
             .await
             .map(|u| u.map(|c| service::to_user(&c.user))),
     )
@@ -328,10 +331,10 @@ pub async fn current_session() -> Result<Option<User>, AppError> {
 
 #[server(prefix = "/api/profile", endpoint = "update", input = Json)]
 pub async fn update_profile(update: ProfileUpdate) -> Result<User, AppError> {
-    use crate::{auth::service, platform::auth};
+    use crate::auth::{caller, service};
     server::respond(
         async {
-            let current = auth::current_user().await?;
+            let current = caller::current_user().await?;
             let user = service::update_profile(&server::state()?, current.user.id, update).await?;
             Ok(service::to_user(&user))
         }
@@ -345,10 +348,10 @@ pub async fn change_password(
     #[server(rename = "currentPassword")] current_password: String,
     #[server(rename = "newPassword")] new_password: String,
 ) -> Result<(), AppError> {
-    use crate::{auth::service, platform::auth};
+    use crate::auth::{caller, service};
     server::respond(
         async {
-            let current = auth::current_user().await?;
+            let current = caller::current_user().await?;
             service::change_password(
                 &server::state()?,
                 current.user.id,
@@ -365,10 +368,10 @@ pub async fn change_password(
 /// `GET /api/profile/two_factor` — whether two-factor sign-in is on.
 #[server(prefix = "/api/profile", endpoint = "two_factor", input = GetUrl)]
 pub async fn two_factor_settings() -> Result<TwoFactorStatus, AppError> {
-    use crate::{auth::two_factor, platform::auth};
+    use crate::auth::{caller, two_factor};
     server::respond(
         async {
-            let current = auth::current_user().await?;
+            let current = caller::current_user().await?;
             two_factor::status(&server::state()?, current.user.id).await
         }
         .await,
@@ -379,10 +382,10 @@ pub async fn two_factor_settings() -> Result<TwoFactorStatus, AppError> {
 /// sign-in turns on only once a code from it is confirmed.
 #[server(prefix = "/api/profile", endpoint = "two_factor_setup", input = Json)]
 pub async fn start_two_factor_setup() -> Result<TwoFactorSetup, AppError> {
-    use crate::{auth::two_factor, platform::auth};
+    use crate::auth::{caller, two_factor};
     server::respond(
         async {
-            let current = auth::current_user().await?;
+            let current = caller::current_user().await?;
             two_factor::begin_setup(&server::state()?, &current.user).await
         }
         .await,
@@ -393,10 +396,10 @@ pub async fn start_two_factor_setup() -> Result<TwoFactorSetup, AppError> {
 /// recovery codes, shown this once.
 #[server(prefix = "/api/profile", endpoint = "two_factor_enable", input = Json)]
 pub async fn two_factor_enable(code: String) -> Result<Vec<String>, AppError> {
-    use crate::{auth::two_factor, platform::auth};
+    use crate::auth::{caller, two_factor};
     server::respond(
         async {
-            let current = auth::current_user().await?;
+            let current = caller::current_user().await?;
             two_factor::enable(&server::state()?, current.user.id, &code).await
         }
         .await,
@@ -407,10 +410,10 @@ pub async fn two_factor_enable(code: String) -> Result<Vec<String>, AppError> {
 /// and a code (or a recovery code).
 #[server(prefix = "/api/profile", endpoint = "two_factor_disable", input = Json)]
 pub async fn two_factor_disable(password: String, code: String) -> Result<(), AppError> {
-    use crate::{auth::two_factor, platform::auth};
+    use crate::auth::{caller, two_factor};
     server::respond(
         async {
-            let current = auth::current_user().await?;
+            let current = caller::current_user().await?;
             two_factor::disable(&server::state()?, &current.user, &password, &code).await
         }
         .await,
@@ -420,10 +423,10 @@ pub async fn two_factor_disable(password: String, code: String) -> Result<(), Ap
 /// `GET /api/users/profile?username=ana`.
 #[server(prefix = "/api/users", endpoint = "profile", input = GetUrl)]
 pub async fn user_profile(username: String) -> Result<PublicProfile, AppError> {
-    use crate::{auth::service, platform::auth};
+    use crate::auth::{caller, service};
     server::respond(
         async {
-            let viewer = auth::optional_user().await?.map(|c| c.user.id);
+            let viewer = caller::optional_user().await?.map(|c| c.user.id);
             service::public_profile(&server::state()?, viewer, &username).await
         }
         .await,
@@ -433,10 +436,10 @@ pub async fn user_profile(username: String) -> Result<PublicProfile, AppError> {
 /// Blocks (`blocked: true`) or unblocks someone; their messages are hidden from you.
 #[server(prefix = "/api/users", endpoint = "block", input = Json)]
 pub async fn set_blocked(username: String, blocked: bool) -> Result<PublicProfile, AppError> {
-    use crate::{auth::service, platform::auth};
+    use crate::auth::{caller, service};
     server::respond(
         async {
-            let current = auth::current_user().await?;
+            let current = caller::current_user().await?;
             service::set_blocked(&server::state()?, current.user.id, &username, blocked).await
         }
         .await,
@@ -445,10 +448,10 @@ pub async fn set_blocked(username: String, blocked: bool) -> Result<PublicProfil
 
 #[server(prefix = "/api/users", endpoint = "blocked", input = GetUrl)]
 pub async fn blocked_users() -> Result<Vec<PublicProfile>, AppError> {
-    use crate::{auth::service, platform::auth};
+    use crate::auth::{caller, service};
     server::respond(
         async {
-            let current = auth::current_user().await?;
+            let current = caller::current_user().await?;
             service::blocked_users(&server::state()?, current.user.id).await
         }
         .await,

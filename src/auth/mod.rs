@@ -9,6 +9,8 @@ pub mod validate;
 #[cfg(feature = "ssr")]
 pub mod attempts;
 #[cfg(feature = "ssr")]
+pub mod caller;
+#[cfg(feature = "ssr")]
 pub mod password;
 #[cfg(feature = "ssr")]
 pub mod repo;
@@ -48,6 +50,60 @@ impl User {
         validate::initials(&self.display_name)
     }
 }
+
+/// Who wrote something.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Author {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    /// The account was deleted: the name is "Deleted user", and no profile answers to it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deleted: bool,
+}
+
+#[cfg(feature = "ssr")]
+impl Author {
+    /// The person as the author of what they wrote (a deleted account's tombstone shows as
+    /// "Deleted user").
+    pub fn of(user: &crate::entities::users::Model) -> Author {
+        if user.is_tombstone() {
+            return Author::deleted(user.id);
+        }
+        Author {
+            id: user.id.to_string(),
+            username: user.username.clone(),
+            display_name: user.display_name.clone(),
+            deleted: false,
+        }
+    }
+
+    /// How a deleted account shows wherever it wrote or reacted.
+    pub fn deleted(id: uuid::Uuid) -> Author {
+        Author {
+            id: id.to_string(),
+            username: DELETED_USERNAME.into(),
+            display_name: DELETED_NAME.into(),
+            deleted: true,
+        }
+    }
+}
+
+/// The stock bot's username: an account the app itself speaks through (made by a migration; no
+/// one signs in as it).
+pub const STOCK_BOT: &str = "stockbot";
+
+/// Whether a username is one of the app's bots (their messages carry a "bot" badge).
+pub fn is_bot(username: &str) -> bool {
+    username == STOCK_BOT
+}
+
+/// The name a deleted account shows under, as the server writes it (the UI says it in the
+/// reader's language).
+pub const DELETED_NAME: &str = "Deleted user";
+/// The username a deleted account shows; no profile answers to it.
+pub const DELETED_USERNAME: &str = "deleted";
 
 /// Another person, as anyone may see them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

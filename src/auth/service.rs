@@ -2,6 +2,7 @@
 //! here; the server functions in `api.rs` only authorise, call and shape the answer.
 
 use chrono::{DateTime, Utc};
+use futures::future::BoxFuture;
 use sea_orm::{ActiveValue::Set, TransactionTrait};
 use uuid::Uuid;
 
@@ -10,6 +11,12 @@ use crate::{
     entities::users,
     platform::{error::AppError, rate_limit::RateLimit, state::AppState},
 };
+
+/// What happens to a new account once it exists (new accounts land in the default community,
+/// where the people are): given by the composition root, as auth knows no community.
+pub struct Welcome(
+    pub for<'a> fn(&'a AppState, &'a users::Model) -> BoxFuture<'a, Result<(), AppError>>,
+);
 
 /// Failed sign-ins allowed per account and per client address within a minute. Attempts still
 /// being checked count too, so a burst in parallel gets no more checks than one in a row.
@@ -313,7 +320,7 @@ async fn reused(
     }
     let revoked = repo::revoke_family(&state.db, row.family_id, now).await?;
     tracing::warn!(user = %row.user_id, session = %row.family_id, revoked, "a spent refresh token was reused; session revoked");
-    crate::chat::socket::sessions_ended(state, row.user_id, Some(row.family_id), None).await;
+    crate::platform::realtime::sessions_ended(state, row.user_id, Some(row.family_id), None).await;
     Err(AppError::Unauthorized)
 }
 
@@ -321,7 +328,7 @@ async fn reused(
 pub async fn logout(state: &AppState, session_id: Uuid) -> Result<(), AppError> {
     if let Some(user) = repo::revoke_family_of(&state.db, session_id, Utc::now()).await? {
         // The session's open sockets close too, on every instance.
-        crate::chat::socket::sessions_ended(state, user, Some(session_id), None).await;
+        crate::platform::realtime::sessions_ended(state, user, Some(session_id), None).await;
     }
     Ok(())
 }
@@ -407,7 +414,7 @@ pub async fn change_password(
     let ended = repo::revoke_other_families(&txn, user_id, session_id, now).await?;
     txn.commit().await?;
     tracing::info!(user = %user_id, other_sessions_ended = ended, "password changed");
-    crate::chat::socket::sessions_ended(state, user_id, None, Some(session_id)).await;
+    crate::platform::realtime::sessions_ended(state, user_id, None, Some(session_id)).await;
     Ok(())
 }
 

@@ -138,7 +138,7 @@ pub fn bio(input: &str) -> Result<String, FieldError> {
 }
 
 /// The UI languages; the preferred language drives translation of messages.
-pub const LANGUAGES: [&str; 5] = ["en", "tr", "es", "fr", "de"];
+pub const LANGUAGES: [&str; 5] = crate::kit::languages::CODES;
 
 pub fn language(input: &str) -> Result<String, FieldError> {
     let code = input.trim().to_ascii_lowercase();

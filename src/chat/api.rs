@@ -137,7 +137,7 @@ async fn serve_socket(
     use futures::StreamExt;
 
     let state = crate::platform::state::AppState::current()?;
-    let me = crate::platform::state::respond(crate::platform::auth::current_user().await)?;
+    let me = crate::platform::state::respond(crate::auth::caller::current_user().await)?;
     // The connection itself handles a stopping server: it asks the tab to close and keeps
     // reading what the tab had already sent (see chat::socket).
     let input: std::pin::Pin<
@@ -159,7 +159,7 @@ pub async fn channel_history(
     crate::platform::state::respond(
         async move {
             let state = crate::platform::state::AppState::current()?;
-            let viewer = crate::platform::auth::optional_user()
+            let viewer = crate::auth::caller::optional_user()
                 .await?
                 .map(|me| me.user.id);
             super::service::history(&state, viewer, &channel_id, before_seq).await
@@ -176,7 +176,7 @@ pub async fn channel_pins(
     crate::platform::state::respond(
         async move {
             let state = crate::platform::state::AppState::current()?;
-            let viewer = crate::platform::auth::optional_user()
+            let viewer = crate::auth::caller::optional_user()
                 .await?
                 .map(|me| me.user.id);
             super::service::pins(&state, viewer, &channel_id).await
@@ -191,7 +191,7 @@ pub async fn open_channel(slug: String, channel: String) -> Result<OpenedChannel
     crate::platform::state::respond(
         async move {
             let state = crate::platform::state::AppState::current()?;
-            let viewer = crate::platform::auth::optional_user()
+            let viewer = crate::auth::caller::optional_user()
                 .await?
                 .map(|me| me.user.id);
             super::service::open(&state, viewer, &slug, &channel).await

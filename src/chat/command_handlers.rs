@@ -44,11 +44,10 @@ pub struct CommandRegistry {
 }
 
 impl CommandRegistry {
-    /// The commands every install has.
+    /// Chat's own commands; the composition root adds those of other domains (`/stock`).
     pub fn with_builtins() -> CommandRegistry {
         let mut registry = CommandRegistry::default();
         registry.register("shrug", Box::new(Shrug));
-        registry.register("stock", Box::new(crate::market::bot::StockCommand));
         registry
     }
 

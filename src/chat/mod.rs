@@ -5,11 +5,13 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod ai;
 pub mod api;
 pub mod commands;
-pub mod markdown;
 pub mod ui;
 
+#[cfg(feature = "ssr")]
+pub mod bots;
 #[cfg(feature = "ssr")]
 pub mod command_handlers;
 #[cfg(feature = "ssr")]
@@ -30,17 +32,7 @@ pub const TYPING_TIMEOUT_MS: u32 = 5000;
 /// The reactions offered by the picker; any single emoji is accepted.
 pub const QUICK_REACTIONS: [&str; 6] = ["👍", "❤️", "😂", "🚀", "📈", "📉"];
 
-/// Who wrote something.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Author {
-    pub id: String,
-    pub username: String,
-    pub display_name: String,
-    /// The account was deleted: the name is "Deleted user", and no profile answers to it.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub deleted: bool,
-}
+pub use crate::auth::Author;
 
 /// The message a reply quotes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -105,7 +97,7 @@ impl ChatMessage {
         self.body
             .as_deref()
             .map(|body| {
-                markdown::mentions(body)
+                crate::kit::markdown::mentions(body)
                     .iter()
                     .any(|m| m.eq_ignore_ascii_case(username))
             })
@@ -270,14 +262,6 @@ pub enum ServerEvent {
         user_id: String,
         online: bool,
     },
-    MemberJoined {
-        community_id: String,
-        user: Author,
-    },
-    MemberLeft {
-        community_id: String,
-        user_id: String,
-    },
     /// A person deleted their account: in this channel their messages now show `author`
     /// ("Deleted user"), or lost their words too (`messagesRemoved`), and their reactions are gone.
     AccountDeleted {
@@ -291,17 +275,6 @@ pub enum ServerEvent {
         community_slug: String,
         channel_name: String,
         message: ChatMessage,
-    },
-    /// A price alert of this person's was crossed (sent to their own topic).
-    AlertTriggered {
-        alert: crate::portfolio::alerts::PriceAlert,
-    },
-    /// A piece of the assistant's answer as a hosted model writes it (sent to the asker's own
-    /// topic); `request` is the asking tab's id for the pending question.
-    AssistantDelta {
-        conversation_id: String,
-        request: Option<String>,
-        text: String,
     },
     /// A slash command's private answer; `nonce` names the pending entry it settles.
     CommandReply {
@@ -332,6 +305,14 @@ pub enum ServerEvent {
     /// sent is still stored and confirmed. Reconnect (to another instance, or this one once it
     /// is back) and resend anything unconfirmed.
     Closing,
+    /// A community's member list changed: a community's own event, on the same socket.
+    #[serde(untagged)]
+    Community(crate::community::CommunityEvent),
+    /// An event of a domain chat does not know (a fired price alert, a piece of the
+    /// assistant's answer), published on a topic this tab reads: the socket hands it to
+    /// `kit::live`, where that domain's own view reads it.
+    #[serde(untagged)]
+    Other(serde_json::Value),
 }
 
 /// Checks a message body before it goes anywhere.

@@ -441,3 +441,52 @@ pub async fn dismiss_flag(db: &impl ConnectionTrait, message: Uuid, by: Uuid) ->
         .await?;
     Ok(())
 }
+
+/// The channels of these communities.
+pub async fn channels_in(
+    db: &impl ConnectionTrait,
+    communities: Vec<Uuid>,
+) -> Result<Vec<channels::Model>, DbErr> {
+    channels::Entity::find()
+        .filter(channels::Column::CommunityId.is_in(communities))
+        .all(db)
+        .await
+}
+
+/// Up to `limit` messages of these channels since `since`, newest first, whose text contains
+/// `needle` (lower-case) in any case; deleted messages and those with a standing flag are left
+/// out.
+pub async fn unflagged_messages_naming(
+    db: &impl ConnectionTrait,
+    channels: Vec<Uuid>,
+    needle: &str,
+    since: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<messages::Model>, DbErr> {
+    use sea_orm::sea_query::Func;
+    let found = messages::Entity::find()
+        .filter(messages::Column::ChannelId.is_in(channels))
+        .filter(messages::Column::DeletedAt.is_null())
+        .filter(messages::Column::CreatedAt.gt(since))
+        .filter(
+            Expr::expr(Func::lower(Expr::col(messages::Column::Body))).like(format!("%{needle}%")),
+        )
+        .order_by_desc(messages::Column::CreatedAt)
+        .limit(limit)
+        .all(db)
+        .await?;
+    let flagged: std::collections::HashSet<Uuid> = message_flags::Entity::find()
+        .filter(message_flags::Column::MessageId.is_in(found.iter().map(|m| m.id)))
+        .filter(message_flags::Column::DismissedAt.is_null())
+        .select_only()
+        .column(message_flags::Column::MessageId)
+        .into_tuple::<Uuid>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    Ok(found
+        .into_iter()
+        .filter(|m| !flagged.contains(&m.id))
+        .collect())
+}

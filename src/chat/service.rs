@@ -9,8 +9,8 @@ use uuid::Uuid;
 
 use super::{
     command_handlers::{CommandContext, CommandOutcome},
-    commands, markdown, repo, socket, validate_body, validate_emoji, ChatMessage, HistoryPage,
-    Quote, Reaction, ServerEvent, PAGE_SIZE,
+    commands, repo, validate_body, validate_emoji, ChatMessage, HistoryPage, Quote, Reaction,
+    ServerEvent, PAGE_SIZE,
 };
 use crate::{
     community::{
@@ -18,7 +18,8 @@ use crate::{
         repo as communities, service as community,
     },
     entities::{channels, communities as community_rows, messages, users},
-    platform::{error::AppError, rate_limit::RateLimit, state::AppState},
+    kit::markdown,
+    platform::{error::AppError, rate_limit::RateLimit, realtime, state::AppState},
 };
 
 /// The most messages one resume replays; a tab further behind reloads the channel.
@@ -89,8 +90,8 @@ pub async fn present(
     people.extend(reactions.values().flatten().map(|r| r.user_id));
     let people = crate::auth::repo::users_by_ids(&state.db, people.into_iter().collect()).await?;
     let author = |id: &Uuid| match people.get(id) {
-        Some(user) => community::author(user),
-        None => crate::account::service::deleted_author(*id),
+        Some(user) => crate::auth::Author::of(user),
+        None => crate::auth::Author::deleted(*id),
     };
     Ok(rows
         .into_iter()
@@ -123,7 +124,7 @@ pub async fn present(
                 reactions: grouped,
                 flag: flags.get(&m.id).map(crate::ai::Flag::from),
                 translations: translations.remove(&m.id).unwrap_or_default(),
-                unchecked: m.ai_status.as_deref() == Some(crate::ai::worker::UNCHECKED),
+                unchecked: m.ai_status.as_deref() == Some(crate::chat::ai::worker::UNCHECKED),
                 language: m.language,
             }
         })
@@ -290,7 +291,11 @@ pub async fn send(
             user: author,
             access: &access,
         };
-        return match state.commands.run(&context, &invocation).await? {
+        return match state
+            .service::<crate::chat::command_handlers::CommandRegistry>()
+            .run(&context, &invocation)
+            .await?
+        {
             CommandOutcome::Reply(text) => Ok(Sent::Reply(text)),
             CommandOutcome::Post(text) => store(state, author, &access, nonce, &text, None)
                 .await
@@ -401,7 +406,7 @@ async fn insert_and_broadcast(
             id: row.id.to_string(),
             channel_id: row.channel_id.to_string(),
             seq: row.seq,
-            author: community::author(author),
+            author: crate::auth::Author::of(author),
             reply_to: None,
             body: row.body,
             created_at: row.created_at.to_rfc3339(),
@@ -414,9 +419,11 @@ async fn insert_and_broadcast(
             unchecked: false,
         },
     };
-    socket::publish(
+    // In the channel's order on every instance, whichever instance stored and published each.
+    realtime::publish_in_order(
         state,
-        &socket::topic::channel(access.channel.id),
+        &realtime::topic::channel(access.channel.id),
+        seq,
         Some(author.id),
         &ServerEvent::MessageCreated {
             message: message.clone(),
@@ -424,9 +431,9 @@ async fn insert_and_broadcast(
         },
     )
     .await;
-    socket::publish(
+    realtime::publish(
         state,
-        &socket::topic::community(access.community.id),
+        &realtime::topic::community(access.community.id),
         None,
         &ServerEvent::ChannelActivity {
             community_id: access.community.id.to_string(),
@@ -435,9 +442,9 @@ async fn insert_and_broadcast(
         },
     )
     .await;
-    state.ai.submit(
+    state.service::<crate::chat::ai::worker::AiWork>().submit(
         state,
-        crate::ai::worker::Job {
+        crate::chat::ai::worker::Job {
             message_id: row_id,
             channel_id: access.channel.id,
             community_id: access.community.id,
@@ -467,9 +474,9 @@ async fn notify_mentions(
         if user.id == author.id || !member {
             continue;
         }
-        socket::publish(
+        realtime::publish(
             state,
-            &socket::topic::user(user.id),
+            &realtime::topic::user(user.id),
             Some(author.id),
             &ServerEvent::Mentioned {
                 community_slug: access.community.slug.clone(),
@@ -533,9 +540,9 @@ pub async fn edit(
     repo::clear_translations(&txn, message.id).await?;
     txn.commit().await?;
     let presented = present(state, vec![updated]).await?.remove(0);
-    socket::publish(
+    realtime::publish(
         state,
-        &socket::topic::channel(access.channel.id),
+        &realtime::topic::channel(access.channel.id),
         Some(message.author_id),
         &ServerEvent::MessageEdited {
             message: presented.clone(),
@@ -543,9 +550,9 @@ pub async fn edit(
     )
     .await;
     // Judged after the edit is out, so that a new flag always follows the edit.
-    state.ai.submit(
+    state.service::<crate::chat::ai::worker::AiWork>().submit(
         state,
-        crate::ai::worker::Job {
+        crate::chat::ai::worker::Job {
             message_id: message.id,
             channel_id: access.channel.id,
             community_id: access.community.id,
@@ -577,9 +584,9 @@ pub async fn delete(state: &AppState, user: Uuid, message_id: &str) -> Result<()
     )
     .await?;
     txn.commit().await?;
-    socket::publish(
+    realtime::publish(
         state,
-        &socket::topic::channel(access.channel.id),
+        &realtime::topic::channel(access.channel.id),
         Some(message.author_id),
         &ServerEvent::MessageDeleted {
             channel_id: access.channel.id.to_string(),
@@ -617,9 +624,9 @@ pub async fn react(
         .await?
         .remove(0)
         .reactions;
-    socket::publish(
+    realtime::publish(
         state,
-        &socket::topic::channel(access.channel.id),
+        &realtime::topic::channel(access.channel.id),
         Some(user),
         &ServerEvent::ReactionsChanged {
             channel_id: access.channel.id.to_string(),
@@ -651,9 +658,9 @@ pub async fn pin(
     .exec(&state.db)
     .await?;
     let presented = present(state, vec![updated]).await?.remove(0);
-    socket::publish(
+    realtime::publish(
         state,
-        &socket::topic::channel(access.channel.id),
+        &realtime::topic::channel(access.channel.id),
         Some(message.author_id),
         &ServerEvent::PinChanged {
             channel_id: access.channel.id.to_string(),
@@ -683,7 +690,7 @@ pub async fn flagged(
     state: &AppState,
     viewer: Uuid,
     slug: &str,
-) -> Result<Vec<crate::ai::FlaggedMessage>, AppError> {
+) -> Result<Vec<crate::chat::ai::FlaggedMessage>, AppError> {
     let community = communities::community_by_slug(&state.db, slug)
         .await?
         .ok_or_else(|| AppError::NotFound("That community".into()))?;
@@ -694,7 +701,7 @@ pub async fn flagged(
     Ok(present(state, rows)
         .await?
         .into_iter()
-        .map(|message| crate::ai::FlaggedMessage {
+        .map(|message| crate::chat::ai::FlaggedMessage {
             channel_name: channels
                 .iter()
                 .find(|c| c.id.to_string() == message.channel_id)
@@ -714,9 +721,9 @@ pub async fn dismiss_flag(state: &AppState, user: Uuid, message_id: &str) -> Res
         Action::DeleteMessage { own: false },
     )?;
     repo::dismiss_flag(&state.db, message.id, user).await?;
-    socket::publish(
+    realtime::publish(
         state,
-        &socket::topic::channel(access.channel.id),
+        &realtime::topic::channel(access.channel.id),
         Some(message.author_id),
         &ServerEvent::FlagCleared {
             channel_id: access.channel.id.to_string(),
@@ -725,4 +732,68 @@ pub async fn dismiss_flag(state: &AppState, user: Uuid, message_id: &str) -> Res
     )
     .await;
     Ok(())
+}
+
+/// A recent message that names a cashtag, where it was written.
+#[derive(Debug, Clone)]
+pub struct CashtagMessage {
+    pub id: Uuid,
+    pub author: String,
+    pub community: String,
+    pub community_slug: String,
+    pub channel: String,
+    pub body: String,
+    pub at: chrono::DateTime<Utc>,
+}
+
+/// Up to `limit` messages since `since`, newest first, that may name `$ticker` (matched without
+/// case; a first cut — the caller checks the exact cashtags), in the communities `viewer` may
+/// read: every public one and their own. Deleted and flagged messages are left out.
+pub async fn cashtag_messages(
+    db: &sea_orm::DatabaseConnection,
+    viewer: Option<Uuid>,
+    ticker: &str,
+    since: chrono::DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<CashtagMessage>, AppError> {
+    let mut visible = crate::community::repo::public_communities(db).await?;
+    if let Some(viewer) = viewer {
+        let known: HashSet<Uuid> = visible.iter().map(|c| c.id).collect();
+        visible.extend(
+            crate::community::repo::communities_of(db, viewer)
+                .await?
+                .into_iter()
+                .filter(|c| !known.contains(&c.id)),
+        );
+    }
+    let channels = repo::channels_in(db, visible.iter().map(|c| c.id).collect()).await?;
+    let found = repo::unflagged_messages_naming(
+        db,
+        channels.iter().map(|c| c.id).collect(),
+        &format!("${}", ticker.to_ascii_lowercase()),
+        since,
+        limit,
+    )
+    .await?;
+    let authors =
+        crate::auth::repo::users_by_ids(db, found.iter().map(|m| m.author_id).collect()).await?;
+    Ok(found
+        .into_iter()
+        .filter_map(|m| {
+            let channel = channels.iter().find(|c| c.id == m.channel_id)?;
+            let community = visible.iter().find(|c| c.id == channel.community_id)?;
+            Some(CashtagMessage {
+                id: m.id,
+                author: authors
+                    .get(&m.author_id)
+                    .map(|u| u.display_name.clone())
+                    .unwrap_or_default(),
+                community: community.name.clone(),
+                community_slug: community.slug.clone(),
+                channel: channel.name.clone(),
+                body: m.body?,
+                at: m.created_at,
+            })
+        })
+        .collect())
 }

@@ -1,11 +1,10 @@
 //! The server side of the realtime channel: one task per open websocket.
 //!
-//! A tab subscribes to channels; each subscription is a broker topic (`channel:<id>`), plus the
-//! channel's community (`community:<id>`: presence, members, unread counts) and the person's own
-//! topic (`user:<id>`: mentions). Events travel the broker as an envelope — the acting person's
-//! id (16 bytes, zero for none), the readers it is for (one byte, [`Readers`]), then the event's
-//! JSON — serialised once by the publisher. Each connection drops events from people its reader
-//! blocked and events for readers of other languages, and forwards the JSON slice as is.
+//! A tab subscribes to channels; each subscription is a topic of the realtime bus
+//! (`platform::realtime`: `channel:<id>`), plus the channel's community (`community:<id>`:
+//! presence, members, unread counts) and the person's own topic (`user:<id>`: mentions, alerts,
+//! the assistant's answers). The connection drops events from people its reader blocked and
+//! events for readers of other languages, and forwards the JSON of the rest as is.
 
 use std::{
     collections::{HashMap, HashSet},
@@ -18,19 +17,18 @@ use bytes::{BufMut, Bytes, BytesMut};
 use chrono::Utc;
 use futures::{Stream, StreamExt};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
-use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 use tokio_stream::{wrappers::BroadcastStream, StreamMap};
 use uuid::Uuid;
 
 use super::{repo, service, ClientEvent, ServerEvent};
 use crate::{
-    auth::validate::LANGUAGES,
-    community::{permissions::Standing, repo as communities, service as community},
+    community::{permissions::Standing, repo as communities},
     entities::{connections, users},
     platform::{
         broker,
         error::AppError,
+        realtime::{open, publish, topic, Control, Readers},
         state::{AppState, DrainGuard},
     },
 };
@@ -42,181 +40,6 @@ const OUTBOX: usize = 256;
 const BATCH_BYTES: usize = 32 * 1024;
 /// How often an instance refreshes its connections' `seen_at` and sweeps crashed instances'.
 const HEARTBEAT_SECS: u64 = 5;
-
-pub mod topic {
-    use uuid::Uuid;
-
-    pub fn channel(id: Uuid) -> String {
-        format!("channel:{id}")
-    }
-
-    pub fn community(id: Uuid) -> String {
-        format!("community:{id}")
-    }
-
-    pub fn user(id: Uuid) -> String {
-        format!("user:{id}")
-    }
-}
-
-/// Which readers an event is for, by the language they read: one bit per language of
-/// [`LANGUAGES`] (the high bit: any other). A translation concerns only the readers of its
-/// language; sending every translation to every tab was most of a translated room's traffic.
-/// The filter runs where the event meets a tab, in the same topic as the message itself, so
-/// a translation never overtakes the message it translates.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Readers(u8);
-
-impl Readers {
-    pub const ALL: Readers = Readers(u8::MAX);
-    /// No tab: the envelope carries a [`Control`] for the connections themselves.
-    const CONNECTIONS: Readers = Readers(0);
-
-    fn bit(language: &str) -> u8 {
-        LANGUAGES
-            .iter()
-            .position(|l| *l == language)
-            .map_or(0x80, |i| 1 << i)
-    }
-
-    /// The readers of one language.
-    pub fn of(language: &str) -> Readers {
-        Readers(Self::bit(language))
-    }
-
-    /// These readers, except those of `language`.
-    pub fn without(self, language: &str) -> Readers {
-        Readers(self.0 & !Self::bit(language))
-    }
-
-    pub fn is_empty(self) -> bool {
-        self.0 == 0
-    }
-
-    fn include(self, language: &str) -> bool {
-        self.0 & Self::bit(language) != 0
-    }
-}
-
-/// The broker payload for an event: actor id, readers, then JSON.
-pub fn envelope(actor: Option<Uuid>, readers: Readers, event: &ServerEvent) -> Bytes {
-    let mut payload = Vec::with_capacity(256);
-    payload.extend_from_slice(actor.unwrap_or(Uuid::nil()).as_bytes());
-    payload.push(readers.0);
-    serde_json::to_writer(&mut payload, event).expect("events serialise");
-    Bytes::from(payload)
-}
-
-/// Splits an envelope without copying: (actor, readers, JSON).
-fn open(envelope: &Bytes) -> Option<(Uuid, Readers, Bytes)> {
-    let actor = Uuid::from_slice(envelope.get(..16)?).ok()?;
-    let readers = Readers(*envelope.get(16)?);
-    Some((actor, readers, envelope.slice(17..)))
-}
-
-/// Publishes an event once for every subscriber on every instance. A broker failure is logged:
-/// the change is already stored, and tabs catch up when they resubscribe.
-pub async fn publish(state: &AppState, topic: &str, actor: Option<Uuid>, event: &ServerEvent) {
-    publish_to(state, topic, actor, Readers::ALL, event).await
-}
-
-/// Publishes an event for the readers of some languages only.
-pub async fn publish_to(
-    state: &AppState,
-    topic: &str,
-    actor: Option<Uuid>,
-    readers: Readers,
-    event: &ServerEvent,
-) {
-    let payload = envelope(actor, readers, event);
-    // A new message carries its channel's number: every instance delivers them in that order,
-    // whichever instance stored and published each.
-    let published = match event {
-        ServerEvent::MessageCreated { message, .. } if topic.starts_with("channel:") => {
-            state
-                .broker
-                .publish_in_order(topic, message.seq, payload)
-                .await
-        }
-        _ => state.broker.publish(topic, payload).await,
-    };
-    if let Err(err) = published {
-        tracing::warn!(error = %err, topic, "could not publish an event");
-    }
-}
-
-/// What connections tell each other about access. It travels the broker like an event (after
-/// the change is stored) but is read by the connections and never sent to a tab. A change of
-/// someone's standing goes on their own topic, which every connection of theirs reads before
-/// anything else; a change of a channel goes on the channel's topic, in order with its messages.
-/// Either way a connection applies it before it forwards anything published after it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub enum Control {
-    /// The person's standing in a community changed (banned, kicked, left, rank or roles):
-    /// recheck the channels watched there.
-    Standing { community: Uuid },
-    /// A channel changed in a way that may change who reads or posts in it (archived, kind).
-    Channel { channel: Uuid },
-    /// Sessions of the person ended: `only` that one, or every one but `except`, or all.
-    SessionsEnded {
-        only: Option<Uuid>,
-        except: Option<Uuid>,
-    },
-}
-
-impl Control {
-    fn ends(&self, session: Uuid) -> bool {
-        match self {
-            Control::SessionsEnded {
-                only: Some(only), ..
-            } => *only == session,
-            Control::SessionsEnded { only: None, except } => *except != Some(session),
-            _ => false,
-        }
-    }
-}
-
-/// Tells the connections about a change of access (see [`Control`]). Like an event, a broker
-/// failure is logged: the change is stored, and a connection rechecks when it resubscribes.
-pub async fn control(state: &AppState, topic: &str, control: &Control) {
-    let mut payload = Vec::with_capacity(64);
-    payload.extend_from_slice(Uuid::nil().as_bytes());
-    payload.push(Readers::CONNECTIONS.0);
-    serde_json::to_writer(&mut payload, control).expect("controls serialise");
-    if let Err(err) = state.broker.publish(topic, Bytes::from(payload)).await {
-        tracing::warn!(error = %err, topic, "could not publish an access change");
-    }
-}
-
-/// A person's standing in a community changed: their open sockets recheck at once.
-pub async fn standing_changed(state: &AppState, user: Uuid, community: Uuid) {
-    control(state, &topic::user(user), &Control::Standing { community }).await
-}
-
-/// A channel changed who may read or post in it: every socket watching it rechecks.
-pub async fn channel_changed(state: &AppState, channel: Uuid) {
-    control(
-        state,
-        &topic::channel(channel),
-        &Control::Channel { channel },
-    )
-    .await
-}
-
-/// Sessions ended (see [`Control::SessionsEnded`]): their sockets are told and closed.
-pub async fn sessions_ended(
-    state: &AppState,
-    user: Uuid,
-    only: Option<Uuid>,
-    except: Option<Uuid>,
-) {
-    control(
-        state,
-        &topic::user(user),
-        &Control::SessionsEnded { only, except },
-    )
-    .await
-}
 
 fn frame(event: &ServerEvent) -> Bytes {
     Bytes::from(serde_json::to_vec(event).expect("events serialise"))
@@ -705,7 +528,7 @@ impl Connection {
         }
         let event = ServerEvent::Typing {
             channel_id: channel_id.into(),
-            user: community::author(&self.user),
+            user: crate::auth::Author::of(&self.user),
             typing,
         };
         publish(&self.state, &topic::channel(id), Some(self.user.id), &event).await;
@@ -916,31 +739,5 @@ mod tests {
         assert_eq!(&frame[..], b"{\"n\":1}");
         assert_eq!(frames.next().await, Some(GOODBYE));
         assert_eq!(frames.next().await, None);
-    }
-
-    #[test]
-    fn an_envelope_carries_its_actor_and_readers_and_the_json_untouched() {
-        let actor = Uuid::now_v7();
-        let event = ServerEvent::Resync {
-            channel_id: "c".into(),
-        };
-        let readers = Readers::ALL.without("es").without("fr");
-        let (opened_actor, opened_readers, json) =
-            open(&envelope(Some(actor), readers, &event)).unwrap();
-        assert_eq!(opened_actor, actor);
-        assert_eq!(&json[..], &serde_json::to_vec(&event).unwrap()[..]);
-        for (language, included) in [
-            ("en", true),
-            ("tr", true),
-            ("de", true),
-            ("es", false),
-            ("fr", false),
-        ] {
-            assert_eq!(opened_readers.include(language), included, "{language}");
-        }
-        // A reader of a language outside the app's five gets what everyone gets, and no more.
-        assert!(opened_readers.include("pt"));
-        assert!(!Readers::of("en").include("pt"));
-        assert!(Readers::of("en").without("en").is_empty());
     }
 }

@@ -12,32 +12,21 @@ use super::{
 use crate::platform::error::AppError;
 
 #[cfg(feature = "ssr")]
-mod server {
-    pub use crate::{
-        community::service,
-        platform::{auth::current_user, auth::optional_user, error::AppError, state::AppState},
-    };
-
-    /// The state and the signed-in caller.
-    pub async fn caller() -> Result<(AppState, crate::entities::users::Model), AppError> {
-        Ok((AppState::current()?, current_user().await?.user))
-    }
-
-    /// The state and the caller if signed in.
-    pub async fn viewer() -> Result<(AppState, Option<uuid::Uuid>), AppError> {
-        Ok((
-            AppState::current()?,
-            optional_user().await?.map(|me| me.user.id),
-        ))
-    }
-}
+use crate::{
+    auth::caller::{current_user, optional_user},
+    community::service,
+    platform::state::AppState,
+};
 
 #[server(prefix = "/api/communities", endpoint = "list", input = GetUrl)]
 pub async fn list_communities() -> Result<CommunityLists, AppError> {
     crate::platform::state::respond(
         async move {
-            let (state, viewer) = server::viewer().await?;
-            let (mine, discover) = server::service::list(&state, viewer).await?;
+            let (state, viewer) = (
+                AppState::current()?,
+                optional_user().await?.map(|me| me.user.id),
+            );
+            let (mine, discover) = service::list(&state, viewer).await?;
             Ok(CommunityLists { mine, discover })
         }
         .await,
@@ -48,8 +37,8 @@ pub async fn list_communities() -> Result<CommunityLists, AppError> {
 pub async fn create_community(community: NewCommunity) -> Result<CommunitySummary, AppError> {
     crate::platform::state::respond(
         async move {
-            let (state, me) = server::caller().await?;
-            server::service::create(&state, &me, community).await
+            let (state, me) = (AppState::current()?, current_user().await?.user);
+            service::create(&state, &me, community).await
         }
         .await,
     )
@@ -59,8 +48,11 @@ pub async fn create_community(community: NewCommunity) -> Result<CommunitySummar
 pub async fn load_community(slug: String) -> Result<CommunityView, AppError> {
     crate::platform::state::respond(
         async move {
-            let (state, viewer) = server::viewer().await?;
-            server::service::view(&state, viewer, &slug).await
+            let (state, viewer) = (
+                AppState::current()?,
+                optional_user().await?.map(|me| me.user.id),
+            );
+            service::view(&state, viewer, &slug).await
         }
         .await,
     )
@@ -70,8 +62,8 @@ pub async fn load_community(slug: String) -> Result<CommunityView, AppError> {
 pub async fn join_community(slug: String) -> Result<CommunitySummary, AppError> {
     crate::platform::state::respond(
         async move {
-            let (state, me) = server::caller().await?;
-            server::service::join(&state, &me, &slug, None).await
+            let (state, me) = (AppState::current()?, current_user().await?.user);
+            service::join(&state, &me, &slug, None).await
         }
         .await,
     )
@@ -81,8 +73,8 @@ pub async fn join_community(slug: String) -> Result<CommunitySummary, AppError> 
 pub async fn leave_community(slug: String) -> Result<(), AppError> {
     crate::platform::state::respond(
         async move {
-            let (state, me) = server::caller().await?;
-            server::service::leave(&state, &me, &slug).await
+            let (state, me) = (AppState::current()?, current_user().await?.user);
+            service::leave(&state, &me, &slug).await
         }
         .await,
     )
@@ -92,8 +84,11 @@ pub async fn leave_community(slug: String) -> Result<(), AppError> {
 pub async fn community_members(slug: String) -> Result<Vec<MemberInfo>, AppError> {
     crate::platform::state::respond(
         async move {
-            let (state, viewer) = server::viewer().await?;
-            server::service::members(&state, viewer, &slug).await
+            let (state, viewer) = (
+                AppState::current()?,
+                optional_user().await?.map(|me| me.user.id),
+            );
+            service::members(&state, viewer, &slug).await
         }
         .await,
     )
@@ -103,8 +98,8 @@ pub async fn community_members(slug: String) -> Result<Vec<MemberInfo>, AppError
 pub async fn kick_member(slug: String, username: String) -> Result<(), AppError> {
     crate::platform::state::respond(
         async move {
-            let (state, me) = server::caller().await?;
-            server::service::kick(&state, &me, &slug, &username).await
+            let (state, me) = (AppState::current()?, current_user().await?.user);
+            service::kick(&state, &me, &slug, &username).await
         }
         .await,
     )
@@ -118,8 +113,8 @@ pub async fn ban_member(
 ) -> Result<(), AppError> {
     crate::platform::state::respond(
         async move {
-            let (state, me) = server::caller().await?;
-            server::service::ban(&state, &me, &slug, &username, &reason).await
+            let (state, me) = (AppState::current()?, current_user().await?.user);
+            service::ban(&state, &me, &slug, &username, &reason).await
         }
         .await,
     )
@@ -129,8 +124,8 @@ pub async fn ban_member(
 pub async fn unban_member(slug: String, username: String) -> Result<(), AppError> {
     crate::platform::state::respond(
         async move {
-            let (state, me) = server::caller().await?;
-            server::service::unban(&state, &me, &slug, &username).await
+            let (state, me) = (AppState::current()?, current_user().await?.user);
+            service::unban(&state, &me, &slug, &username).await
         }
         .await,
     )
@@ -140,8 +135,8 @@ pub async fn unban_member(slug: String, username: String) -> Result<(), AppError
 pub async fn community_bans(slug: String) -> Result<Vec<BanInfo>, AppError> {
     crate::platform::state::respond(
         async move {
-            let (state, me) = server::caller().await?;
-            server::service::bans(&state, me.id, &slug).await
+            let (state, me) = (AppState::current()?, current_user().await?.user);
+            service::bans(&state, me.id, &slug).await
         }
         .await,
     )
@@ -151,8 +146,8 @@ pub async fn community_bans(slug: String) -> Result<Vec<BanInfo>, AppError> {
 pub async fn set_member_rank(slug: String, username: String, rank: Rank) -> Result<(), AppError> {
     crate::platform::state::respond(
         async move {
-            let (state, me) = server::caller().await?;
-            server::service::set_rank(&state, &me, &slug, &username, rank).await
+            let (state, me) = (AppState::current()?, current_user().await?.user);
+            service::set_rank(&state, &me, &slug, &username, rank).await
         }
         .await,
     )
@@ -167,8 +162,8 @@ pub async fn create_channel(
 ) -> Result<ChannelInfo, AppError> {
     crate::platform::state::respond(
         async move {
-            let (state, me) = server::caller().await?;
-            server::service::create_channel(&state, me.id, &slug, &name, &topic, kind).await
+            let (state, me) = (AppState::current()?, current_user().await?.user);
+            service::create_channel(&state, me.id, &slug, &name, &topic, kind).await
         }
         .await,
     )
@@ -184,17 +179,9 @@ pub async fn update_channel(
 ) -> Result<ChannelInfo, AppError> {
     crate::platform::state::respond(
         async move {
-            let (state, me) = server::caller().await?;
-            server::service::update_channel(
-                &state,
-                me.id,
-                &slug,
-                &channel_id,
-                &name,
-                &topic,
-                archived,
-            )
-            .await
+            let (state, me) = (AppState::current()?, current_user().await?.user);
+            service::update_channel(&state, me.id, &slug, &channel_id, &name, &topic, archived)
+                .await
         }
         .await,
     )
@@ -204,8 +191,8 @@ pub async fn update_channel(
 pub async fn reorder_channels(slug: String, order: Vec<String>) -> Result<(), AppError> {
     crate::platform::state::respond(
         async move {
-            let (state, me) = server::caller().await?;
-            server::service::reorder_channels(&state, me.id, &slug, order).await
+            let (state, me) = (AppState::current()?, current_user().await?.user);
+            service::reorder_channels(&state, me.id, &slug, order).await
         }
         .await,
     )
@@ -215,8 +202,8 @@ pub async fn reorder_channels(slug: String, order: Vec<String>) -> Result<(), Ap
 pub async fn community_roles(slug: String) -> Result<Vec<RoleInfo>, AppError> {
     crate::platform::state::respond(
         async move {
-            let (state, me) = server::caller().await?;
-            server::service::roles(&state, me.id, &slug).await
+            let (state, me) = (AppState::current()?, current_user().await?.user);
+            service::roles(&state, me.id, &slug).await
         }
         .await,
     )
@@ -230,8 +217,8 @@ pub async fn create_role(
 ) -> Result<RoleInfo, AppError> {
     crate::platform::state::respond(
         async move {
-            let (state, me) = server::caller().await?;
-            server::service::create_role(&state, me.id, &slug, &name, permissions).await
+            let (state, me) = (AppState::current()?, current_user().await?.user);
+            service::create_role(&state, me.id, &slug, &name, permissions).await
         }
         .await,
     )
@@ -244,8 +231,8 @@ pub async fn delete_role(
 ) -> Result<(), AppError> {
     crate::platform::state::respond(
         async move {
-            let (state, me) = server::caller().await?;
-            server::service::delete_role(&state, me.id, &slug, &role_id).await
+            let (state, me) = (AppState::current()?, current_user().await?.user);
+            service::delete_role(&state, me.id, &slug, &role_id).await
         }
         .await,
     )
@@ -260,8 +247,8 @@ pub async fn assign_role(
 ) -> Result<(), AppError> {
     crate::platform::state::respond(
         async move {
-            let (state, me) = server::caller().await?;
-            server::service::assign_role(&state, me.id, &slug, &role_id, &username, given).await
+            let (state, me) = (AppState::current()?, current_user().await?.user);
+            service::assign_role(&state, me.id, &slug, &role_id, &username, given).await
         }
         .await,
     )
@@ -274,8 +261,8 @@ pub async fn create_invite(
 ) -> Result<InviteInfo, AppError> {
     crate::platform::state::respond(
         async move {
-            let (state, me) = server::caller().await?;
-            server::service::create_invite(&state, &me, &slug, hours).await
+            let (state, me) = (AppState::current()?, current_user().await?.user);
+            service::create_invite(&state, &me, &slug, hours).await
         }
         .await,
     )
@@ -285,8 +272,8 @@ pub async fn create_invite(
 pub async fn community_invites(slug: String) -> Result<Vec<InviteInfo>, AppError> {
     crate::platform::state::respond(
         async move {
-            let (state, me) = server::caller().await?;
-            server::service::invites(&state, me.id, &slug).await
+            let (state, me) = (AppState::current()?, current_user().await?.user);
+            service::invites(&state, me.id, &slug).await
         }
         .await,
     )
@@ -296,8 +283,8 @@ pub async fn community_invites(slug: String) -> Result<Vec<InviteInfo>, AppError
 pub async fn revoke_invite(slug: String, code: String) -> Result<(), AppError> {
     crate::platform::state::respond(
         async move {
-            let (state, me) = server::caller().await?;
-            server::service::revoke_invite(&state, me.id, &slug, &code).await
+            let (state, me) = (AppState::current()?, current_user().await?.user);
+            service::revoke_invite(&state, me.id, &slug, &code).await
         }
         .await,
     )
@@ -307,8 +294,11 @@ pub async fn revoke_invite(slug: String, code: String) -> Result<(), AppError> {
 pub async fn preview_invite(code: String) -> Result<InvitePreview, AppError> {
     crate::platform::state::respond(
         async move {
-            let (state, viewer) = server::viewer().await?;
-            server::service::invite_preview(&state, viewer, &code).await
+            let (state, viewer) = (
+                AppState::current()?,
+                optional_user().await?.map(|me| me.user.id),
+            );
+            service::invite_preview(&state, viewer, &code).await
         }
         .await,
     )
@@ -318,8 +308,8 @@ pub async fn preview_invite(code: String) -> Result<InvitePreview, AppError> {
 pub async fn accept_invite(code: String) -> Result<CommunitySummary, AppError> {
     crate::platform::state::respond(
         async move {
-            let (state, me) = server::caller().await?;
-            server::service::accept_invite(&state, &me, &code).await
+            let (state, me) = (AppState::current()?, current_user().await?.user);
+            service::accept_invite(&state, &me, &code).await
         }
         .await,
     )

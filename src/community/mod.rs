@@ -150,3 +150,22 @@ pub struct CommunityLists {
     pub mine: Vec<CommunitySummary>,
     pub discover: Vec<CommunitySummary>,
 }
+
+/// What the realtime bus tells a community's open tabs about its members (on the topic
+/// `community:<id>`; the tabs' socket reads them beside chat's events).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum CommunityEvent {
+    MemberJoined {
+        community_id: String,
+        user: crate::auth::Author,
+    },
+    MemberLeft {
+        community_id: String,
+        user_id: String,
+    },
+}

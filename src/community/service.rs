@@ -2,6 +2,7 @@
 //! `validate`, writes through `repo` and announces changes on the broker.
 
 use chrono::{DateTime, Duration, Utc};
+use futures::future::BoxFuture;
 use rand::Rng;
 use sea_orm::{
     sea_query::Expr, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait,
@@ -10,14 +11,13 @@ use uuid::Uuid;
 
 use super::{
     permissions::{can, Action, ChannelKind, Permissions, Rank, Standing, Visibility},
-    repo, validate, BanInfo, ChannelInfo, CommunitySummary, CommunityView, InviteInfo,
-    InvitePreview, MemberInfo, NewCommunity, RoleInfo,
+    repo, validate, BanInfo, ChannelInfo, CommunityEvent, CommunitySummary, CommunityView,
+    InviteInfo, InvitePreview, MemberInfo, NewCommunity, RoleInfo,
 };
 use crate::{
-    auth::repo as accounts,
-    chat::{socket, Author, ServerEvent},
+    auth::{repo as accounts, Author},
     entities::{channels, communities, community_roles, invites, member_roles, users},
-    platform::{error::AppError, state::AppState},
+    platform::{error::AppError, realtime, state::AppState},
 };
 
 /// The community a new account joins by itself.
@@ -29,18 +29,6 @@ fn field(err: validate::CommunityFieldError) -> AppError {
 
 fn parse_id(id: &str, what: &str) -> Result<Uuid, AppError> {
     Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound(what.into()))
-}
-
-pub fn author(user: &users::Model) -> Author {
-    if crate::account::service::is_deleted(user) {
-        return crate::account::service::deleted_author(user.id);
-    }
-    Author {
-        id: user.id.to_string(),
-        username: user.username.clone(),
-        display_name: user.display_name.clone(),
-        deleted: false,
-    }
 }
 
 fn summary(c: &communities::Model, members: u64, joined: bool) -> CommunitySummary {
@@ -248,13 +236,13 @@ pub async fn join(
             .await?;
     }
     txn.commit().await?;
-    socket::publish(
+    realtime::publish(
         state,
-        &socket::topic::community(community.id),
+        &realtime::topic::community(community.id),
         Some(user.id),
-        &ServerEvent::MemberJoined {
+        &CommunityEvent::MemberJoined {
             community_id: community.id.to_string(),
-            user: author(user),
+            user: Author::of(user),
         },
     )
     .await;
@@ -267,12 +255,17 @@ pub async fn join(
 }
 
 /// Joins the default community if it exists (new accounts land somewhere with people in it).
-pub async fn join_default(state: &AppState, user: &users::Model) -> Result<(), AppError> {
-    match join(state, user, DEFAULT_COMMUNITY, None).await {
-        Ok(_) | Err(AppError::NotFound(_)) => Ok(()),
-        Err(AppError::Denied(_)) => Ok(()),
-        Err(other) => Err(other),
-    }
+pub fn join_default<'a>(
+    state: &'a AppState,
+    user: &'a users::Model,
+) -> BoxFuture<'a, Result<(), AppError>> {
+    Box::pin(async move {
+        match join(state, user, DEFAULT_COMMUNITY, None).await {
+            Ok(_) | Err(AppError::NotFound(_)) => Ok(()),
+            Err(AppError::Denied(_)) => Ok(()),
+            Err(other) => Err(other),
+        }
+    })
 }
 
 pub async fn leave(state: &AppState, user: &users::Model, slug: &str) -> Result<(), AppError> {
@@ -297,12 +290,12 @@ pub async fn leave(state: &AppState, user: &users::Model, slug: &str) -> Result<
 
 async fn remove(state: &AppState, community: Uuid, user: Uuid) -> Result<(), AppError> {
     repo::remove_member(&state.db, community, user).await?;
-    socket::standing_changed(state, user, community).await;
-    socket::publish(
+    realtime::standing_changed(state, user, community).await;
+    realtime::publish(
         state,
-        &socket::topic::community(community),
+        &realtime::topic::community(community),
         Some(user),
-        &ServerEvent::MemberLeft {
+        &CommunityEvent::MemberLeft {
             community_id: community.to_string(),
             user_id: user.to_string(),
         },
@@ -410,12 +403,12 @@ pub async fn ban(
     repo::remove_member(&txn, community.id, user.id).await?;
     txn.commit().await?;
     tracing::info!(community = %community.id, by = %actor.id, user = %user.id, "member banned");
-    socket::standing_changed(state, user.id, community.id).await;
-    socket::publish(
+    realtime::standing_changed(state, user.id, community.id).await;
+    realtime::publish(
         state,
-        &socket::topic::community(community.id),
+        &realtime::topic::community(community.id),
         Some(user.id),
-        &ServerEvent::MemberLeft {
+        &CommunityEvent::MemberLeft {
             community_id: community.id.to_string(),
             user_id: user.id.to_string(),
         },
@@ -517,7 +510,7 @@ pub async fn set_rank(
     )?;
     allow(&community, standing, Action::ManageRoles { target: rank })?;
     repo::set_rank(&state.db, community.id, user.id, rank).await?;
-    socket::standing_changed(state, user.id, community.id).await;
+    realtime::standing_changed(state, user.id, community.id).await;
     Ok(())
 }
 
@@ -611,7 +604,7 @@ pub async fn update_channel(
     .exec(&state.db)
     .await?;
     if updated.archived_at != channel.archived_at {
-        socket::channel_changed(state, channel.id).await;
+        realtime::channel_changed(state, channel.id).await;
     }
     Ok(channel_info(&updated, 0))
 }
@@ -739,7 +732,7 @@ pub async fn delete_role(
         return Err(AppError::NotFound("That role".into()));
     }
     for holder in holders {
-        socket::standing_changed(state, holder, community.id).await;
+        realtime::standing_changed(state, holder, community.id).await;
     }
     Ok(())
 }
@@ -801,7 +794,7 @@ pub async fn assign_role(
             .exec(&state.db)
             .await?;
     }
-    socket::standing_changed(state, user.id, community.id).await;
+    realtime::standing_changed(state, user.id, community.id).await;
     Ok(())
 }
 

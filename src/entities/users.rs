@@ -23,3 +23,11 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// Whether this row is the tombstone of a deleted account. Only a tombstone has no password
+    /// hash: every account made by registering has one, and so does the Stock Bot's.
+    pub fn is_tombstone(&self) -> bool {
+        self.password_hash.is_empty()
+    }
+}

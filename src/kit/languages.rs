@@ -3,6 +3,9 @@
 
 use super::i18n::{td_string, Locale};
 
+/// The UI languages' codes, in the order of [`LANGUAGES`].
+pub const CODES: [&str; 5] = ["en", "tr", "es", "fr", "de"];
+
 /// The UI languages, each named in its own language.
 pub const LANGUAGES: [(Locale, &str); 5] = [
     (Locale::en, "English"),

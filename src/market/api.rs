@@ -48,7 +48,10 @@ pub async fn market_quote(symbol: String) -> Result<Quote, AppError> {
         async move {
             let state = crate::platform::state::AppState::current()?;
             let symbol = symbol_from(&symbol)?;
-            Ok(state.market.quote(&state.db, &symbol).await?)
+            Ok(state
+                .service::<crate::market::service::Market>()
+                .quote(&state.db, &symbol)
+                .await?)
         }
         .await,
     )
@@ -61,7 +64,10 @@ pub async fn market_history(symbol: String) -> Result<History, AppError> {
         async move {
             let state = crate::platform::state::AppState::current()?;
             let symbol = symbol_from(&symbol)?;
-            Ok(state.market.history(&state.db, &symbol).await?)
+            Ok(state
+                .service::<crate::market::service::Market>()
+                .history(&state.db, &symbol)
+                .await?)
         }
         .await,
     )
@@ -75,7 +81,10 @@ pub async fn market_intraday(symbol: String) -> Result<History, AppError> {
         async move {
             let state = crate::platform::state::AppState::current()?;
             let symbol = symbol_from(&symbol)?;
-            Ok(state.market.intraday(&state.db, &symbol).await?)
+            Ok(state
+                .service::<crate::market::service::Market>()
+                .intraday(&state.db, &symbol)
+                .await?)
         }
         .await,
     )
@@ -87,7 +96,9 @@ pub async fn symbol_search(query: String) -> Result<Vec<SymbolInfo>, AppError> {
     crate::platform::state::respond(
         async move {
             let state = crate::platform::state::AppState::current()?;
-            Ok(state.market.search(&query))
+            Ok(state
+                .service::<crate::market::service::Market>()
+                .search(&query))
         }
         .await,
     )
@@ -123,7 +134,10 @@ pub async fn stock_chart(
                     "“{bad}” is not an indicator pane: use rsi or macd."
                 ))
             })?;
-            let history = state.market.history(&state.db, &symbol).await?;
+            let history = state
+                .service::<crate::market::service::Market>()
+                .history(&state.db, &symbol)
+                .await?;
             if history.bars.is_empty() {
                 return Err(AppError::NotFound(format!("Price history for {symbol}")));
             }
@@ -144,7 +158,7 @@ pub async fn stock_report(
         async move {
             let state = crate::platform::state::AppState::current()?;
             let symbol = symbol_from(&symbol)?;
-            let viewer = crate::platform::auth::optional_user()
+            let viewer = crate::auth::caller::optional_user()
                 .await?
                 .map(|me| me.user);
             let language = match language.as_str() {
@@ -170,7 +184,7 @@ pub async fn watchlist() -> Result<super::watchlist::Watchlist, AppError> {
     crate::platform::state::respond(
         async move {
             let state = crate::platform::state::AppState::current()?;
-            let viewer = crate::platform::auth::optional_user()
+            let viewer = crate::auth::caller::optional_user()
                 .await?
                 .map(|me| me.user.id);
             super::watchlist::watchlist(&state, viewer).await
@@ -185,7 +199,7 @@ pub async fn set_watching(symbol: String, watching: bool) -> Result<(), AppError
     crate::platform::state::respond(
         async move {
             let state = crate::platform::state::AppState::current()?;
-            let me = crate::platform::auth::current_user().await?;
+            let me = crate::auth::caller::current_user().await?;
             let symbol = symbol_from(&symbol)?;
             if watching {
                 super::watchlist::add(&state, me.user.id, &symbol).await
@@ -203,7 +217,7 @@ pub async fn is_watching(symbol: String) -> Result<bool, AppError> {
     crate::platform::state::respond(
         async move {
             let state = crate::platform::state::AppState::current()?;
-            let Some(me) = crate::platform::auth::optional_user().await? else {
+            let Some(me) = crate::auth::caller::optional_user().await? else {
                 return Ok(false);
             };
             let symbol = symbol_from(&symbol)?;
@@ -222,15 +236,17 @@ pub async fn recommendations() -> Result<Vec<super::analysis::Recommendation>, A
     crate::platform::state::respond(
         async move {
             let state = crate::platform::state::AppState::current()?;
-            let viewer = crate::platform::auth::optional_user()
+            let viewer = crate::auth::caller::optional_user()
                 .await?
                 .map(|me| me.user.id);
             let mut symbols = match viewer {
                 Some(user) => {
                     let mut symbols = super::watchlist::symbols(&state, user).await?;
-                    for held in crate::portfolio::service::held_symbols(&state.db, user).await? {
-                        if !symbols.contains(&held) {
-                            symbols.push(held);
+                    if let Some(holdings) = state.services.get::<super::service::Holdings>() {
+                        for held in (holdings.0)(&state.db, user).await? {
+                            if !symbols.contains(&held) {
+                                symbols.push(held);
+                            }
                         }
                     }
                     symbols

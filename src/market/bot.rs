@@ -1,87 +1,27 @@
-//! The stock bot. `/stock=aapl.us` (or `/stock AAPL`) in any channel puts a request on the
-//! broker's `stock-bot` queue — nothing is stored for the command itself — and the bot, a task
-//! of every server or its own process (`bullpen bot`), takes it, fetches the quote and posts the
-//! answer into the channel as the Stock Bot account, through the normal message path. Each
-//! request is answered once, whichever consumer takes it. Every request gets an answer: a
-//! symbol it cannot read, an unknown one or a provider failure each get a polite reply.
+//! The stock bot's words. `/stock=aapl.us` (or `/stock AAPL`) in any channel puts a request on
+//! the broker's `stock-bot` queue, and the bot answers it in the channel with the latest quote
+//! (chat's `bots` carries the request and posts the answer; the composition root joins them).
+//! Every request gets an answer: a symbol it cannot read, an unknown one or a provider failure
+//! each get a polite reply.
 
-use std::time::Duration;
+use futures::future::BoxFuture;
 
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use serde::{Deserialize, Serialize};
+use super::{provider::MarketError, service::Market, symbol, Quote};
+use crate::{kit::markdown, platform::state::AppState};
 
-use super::{provider::MarketError, symbol, Quote};
-use crate::{
-    chat::{
-        command_handlers::{CommandContext, CommandHandler, CommandOutcome},
-        markdown, service as chat,
-    },
-    entities::users,
-    platform::{error::AppError, state::AppState},
-};
-
-/// The broker queue the chat service fills and the bot empties.
+/// The broker queue the `/stock` command fills and the bot empties.
 pub const QUEUE: &str = "stock-bot";
-/// Every bot is in one consumer group: a request goes to one of them.
-const GROUP: &str = "stock-bot";
-/// A request a bot took and has not finished after this long is taken over by another bot: the
-/// first one died. An answer takes a quote (each source has a 10 s timeout, a few sources in a
-/// chain) and a post, so a minute leaves a live bot room and a dead one's caller waits a minute.
-const CLAIM_AFTER: Duration = Duration::from_secs(60);
+pub const USAGE: &str = "/stock=aapl.us";
+pub const SUMMARY: &str = "ask the stock bot for the latest quote";
 pub use super::BOT_USERNAME;
 
-/// One `/stock` request, as it travels through the broker.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct StockRequest {
-    pub channel_id: String,
-    /// What the person typed after `/stock`, e.g. "aapl.us".
-    pub input: String,
-}
-
-/// The `/stock` command: queues the request for the bot.
-pub struct StockCommand;
-
-#[async_trait::async_trait]
-impl CommandHandler for StockCommand {
-    fn usage(&self) -> &'static str {
-        "/stock=aapl.us"
+/// What the person who typed `/stock …` is told at once: that the bot was asked, or (with
+/// nothing typed) how to ask it.
+pub fn acknowledge(input: &str) -> Result<String, String> {
+    if input.trim().is_empty() {
+        return Err("Which stock? Try /stock=aapl.us or /stock AAPL.".into());
     }
-
-    fn summary(&self) -> &'static str {
-        "ask the stock bot for the latest quote"
-    }
-
-    async fn run(
-        &self,
-        context: &CommandContext<'_>,
-        args: &str,
-    ) -> Result<CommandOutcome, AppError> {
-        let input = args.trim();
-        if input.is_empty() {
-            return Ok(CommandOutcome::Reply(
-                "Which stock? Try /stock=aapl.us or /stock AAPL.".into(),
-            ));
-        }
-        let request = StockRequest {
-            channel_id: context.access.channel.id.to_string(),
-            input: input.chars().take(40).collect(),
-        };
-        let payload = serde_json::to_vec(&request).map_err(|_| AppError::Internal)?;
-        context
-            .state
-            .broker
-            .enqueue(QUEUE, payload.into())
-            .await
-            .map_err(|err| {
-                tracing::error!(error = %err, "cannot queue a stock request");
-                AppError::Unavailable
-            })?;
-        Ok(CommandOutcome::Reply(format!(
-            "Asked the stock bot about {}…",
-            label(input)
-        )))
-    }
+    Ok(format!("Asked the stock bot about {}…", label(input)))
 }
 
 /// The symbol as the person wrote it, in capitals: "aapl.us" → "AAPL.US".
@@ -117,92 +57,20 @@ fn unreadable_reply(input: &str) -> String {
     )
 }
 
-/// The bot's answer to one request.
-async fn answer(state: &AppState, request: &StockRequest) -> String {
-    let Some(symbol) = symbol::normalize(&request.input) else {
-        return unreadable_reply(&request.input);
-    };
-    match state.market.quote(&state.db, &symbol).await {
-        Ok(quote) => quote_reply(&request.input, &quote),
-        Err(err) => {
-            tracing::warn!(error = %err, symbol, "the stock bot found no quote");
-            failure_reply(&request.input, &err)
-        }
-    }
-}
-
-async fn bot_account(state: &AppState) -> Result<users::Model, AppError> {
-    users::Entity::find()
-        .filter(users::Column::UsernameKey.eq(BOT_USERNAME))
-        .one(&state.db)
-        .await?
-        .ok_or(AppError::Internal)
-}
-
-/// Takes requests off the queue and answers them, until the process ends. Broker failures are
-/// waited out and retried.
-pub async fn run(state: AppState) {
-    let bot = loop {
-        match bot_account(&state).await {
-            Ok(bot) => break bot,
-            Err(err) => {
-                tracing::error!(error = %err, "the stock bot's account is missing; retrying");
-                tokio::time::sleep(Duration::from_secs(5)).await;
-            }
-        }
-    };
-    let name = state.instance_id.to_string();
-    loop {
-        let mut consumer = match state
-            .broker
-            .consumer(QUEUE, GROUP, &name, CLAIM_AFTER)
-            .await
-        {
-            Ok(consumer) => consumer,
-            Err(err) => {
-                tracing::warn!(error = %err, "the stock bot cannot reach the broker; retrying");
-                tokio::time::sleep(Duration::from_secs(2)).await;
-                continue;
-            }
+/// The bot's answer to what was typed after `/stock`.
+pub fn answer<'a>(state: &'a AppState, input: &'a str) -> BoxFuture<'a, String> {
+    Box::pin(async move {
+        let Some(symbol) = symbol::normalize(input) else {
+            return unreadable_reply(input);
         };
-        tracing::info!(broker = state.broker.kind(), "the stock bot is listening");
-        loop {
-            let job = match consumer.next().await {
-                Ok(job) => job,
-                Err(err) => {
-                    tracing::warn!(error = %err, "the stock bot lost the broker; reconnecting");
-                    tokio::time::sleep(Duration::from_secs(1)).await;
-                    break;
-                }
-            };
-            match serde_json::from_slice::<StockRequest>(&job.payload) {
-                Ok(request) => {
-                    let reply = answer(&state, &request).await;
-                    match chat::post_as_bot(&state, &bot, &request.channel_id, &reply).await {
-                        Ok(_) => {}
-                        // The broker or the database is away: leave the request unacknowledged,
-                        // so that it is taken over (by this bot too) once it has waited CLAIM_AFTER.
-                        Err(AppError::Unavailable) => {
-                            tracing::warn!(
-                                channel = request.channel_id,
-                                "the stock bot cannot post now; the request will be retried"
-                            );
-                            continue;
-                        }
-                        Err(err) => {
-                            tracing::warn!(error = %err, channel = request.channel_id, "the stock bot could not post its answer")
-                        }
-                    }
-                }
-                Err(err) => {
-                    tracing::warn!(error = %err, "the stock bot dropped a request it cannot read")
-                }
-            }
-            if let Err(err) = consumer.ack(&job).await {
-                tracing::warn!(error = %err, "the stock bot could not acknowledge a request");
+        match state.service::<Market>().quote(&state.db, &symbol).await {
+            Ok(quote) => quote_reply(input, &quote),
+            Err(err) => {
+                tracing::warn!(error = %err, symbol, "the stock bot found no quote");
+                failure_reply(input, &err)
             }
         }
-    }
+    })
 }
 
 #[cfg(test)]

@@ -2,13 +2,8 @@
 //! community's recent messages about the symbol — and asks the hosted model for a narrative
 //! when one is configured.
 
-use std::collections::HashSet;
-
-use chrono::{Duration, Utc};
-use sea_orm::{
-    sea_query::{Expr, Func},
-    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use chrono::{DateTime, Duration, Utc};
+use futures::future::BoxFuture;
 use uuid::Uuid;
 
 use super::{
@@ -17,13 +12,36 @@ use super::{
 };
 use crate::{
     ai::sentiment::sentiment,
-    chat::markdown,
-    community::repo as communities,
-    entities::{channels, message_flags, messages},
+    kit::markdown,
     platform::{error::AppError, state::AppState},
 };
 
 /// How far back the community's messages count.
+/// Recent chat messages that may name a ticker, in the communities a viewer may read, newest
+/// first (chat's: given by the composition root, as market knows no chat).
+pub struct Crowd(pub CrowdQuery);
+
+/// (state, viewer, ticker, since, at most) → the messages, newest first.
+pub type CrowdQuery = for<'a> fn(
+    &'a AppState,
+    Option<Uuid>,
+    &'a str,
+    DateTime<Utc>,
+    u64,
+) -> BoxFuture<'a, Result<Vec<CrowdMessage>, AppError>>;
+
+/// A chat message about a stock, where it was written.
+#[derive(Debug, Clone)]
+pub struct CrowdMessage {
+    pub id: String,
+    pub author: String,
+    pub community: String,
+    pub community_slug: String,
+    pub channel: String,
+    pub body: String,
+    pub at: DateTime<Utc>,
+}
+
 const VOICES_DAYS: i64 = 30;
 /// Messages read at most (the newest).
 const VOICES_READ: u64 = 300;
@@ -37,9 +55,12 @@ pub async fn report(
     symbol: &str,
     language: &str,
 ) -> Result<Report, AppError> {
-    let history = state.market.history(&state.db, symbol).await?;
+    let history = state
+        .service::<crate::market::service::Market>()
+        .history(&state.db, symbol)
+        .await?;
     let news = news(state, symbol).await;
-    let voices = voices(&state.db, viewer, symbol).await?;
+    let voices = voices(state, viewer, symbol).await?;
     let mut report = analysis::report(symbol, &history.bars, &news, voices)
         .ok_or_else(|| AppError::NotFound(format!("Price history for {symbol}")))?;
     report.company = directory::lookup(symbol).cloned();
@@ -49,7 +70,11 @@ pub async fn report(
 
 /// Recent articles, when a configured source has news (the offline one has none).
 pub async fn news(state: &AppState, symbol: &str) -> Vec<NewsItem> {
-    match state.market.news(&state.db, symbol).await {
+    match state
+        .service::<crate::market::service::Market>()
+        .news(&state.db, symbol)
+        .await
+    {
         Ok(items) => items,
         Err(err) => {
             tracing::debug!(error = %err, symbol, "no news");
@@ -58,73 +83,30 @@ pub async fn news(state: &AppState, symbol: &str) -> Vec<NewsItem> {
     }
 }
 
-/// What the last 30 days of chat say about `symbol`, in the communities `viewer` may read:
-/// every public one and their own. Flagged and deleted messages are left out.
+/// What the last 30 days of chat say about `symbol`, in the communities `viewer` may read
+/// (chat finds the messages, through [`Crowd`]). Flagged and deleted messages are left out.
 pub async fn voices(
-    db: &DatabaseConnection,
+    state: &AppState,
     viewer: Option<Uuid>,
     symbol: &str,
 ) -> Result<Voices, AppError> {
-    let mut visible = communities::public_communities(db).await?;
-    if let Some(viewer) = viewer {
-        let known: HashSet<Uuid> = visible.iter().map(|c| c.id).collect();
-        visible.extend(
-            communities::communities_of(db, viewer)
-                .await?
-                .into_iter()
-                .filter(|c| !known.contains(&c.id)),
-        );
-    }
-    let channels = channels::Entity::find()
-        .filter(channels::Column::CommunityId.is_in(visible.iter().map(|c| c.id)))
-        .all(db)
-        .await?;
-    // A first cut in the database ("$aapl" anywhere, any case), then the exact cashtags here.
-    let pattern = format!(
-        "%${}%",
-        symbol
-            .to_ascii_lowercase()
-            .split('.')
-            .next()
-            .unwrap_or_default()
-    );
-    let found = messages::Entity::find()
-        .filter(messages::Column::ChannelId.is_in(channels.iter().map(|c| c.id)))
-        .filter(messages::Column::DeletedAt.is_null())
-        .filter(messages::Column::CreatedAt.gt(Utc::now() - Duration::days(VOICES_DAYS)))
-        .filter(Expr::expr(Func::lower(Expr::col(messages::Column::Body))).like(pattern))
-        .order_by_desc(messages::Column::CreatedAt)
-        .limit(VOICES_READ)
-        .all(db)
-        .await?;
-    let flagged: HashSet<Uuid> = message_flags::Entity::find()
-        .filter(message_flags::Column::MessageId.is_in(found.iter().map(|m| m.id)))
-        .filter(message_flags::Column::DismissedAt.is_null())
-        .select_only()
-        .column(message_flags::Column::MessageId)
-        .into_tuple::<Uuid>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect();
-    let about: Vec<_> = found
-        .into_iter()
-        .filter(|m| !flagged.contains(&m.id))
-        .filter_map(|m| {
-            let body = m.body.clone()?;
-            let names = markdown::cashtags(&body);
-            names
-                .iter()
-                .any(|tag| symbol::normalize(tag).as_deref() == Some(symbol))
-                .then_some((m, body))
-        })
-        .collect();
-    let authors =
-        crate::auth::repo::users_by_ids(db, about.iter().map(|(m, _)| m.author_id).collect())
-            .await?;
+    let Some(crowd) = state.services.get::<Crowd>() else {
+        return Ok(Voices::default());
+    };
+    // A first cut by the ticker ("$aapl" anywhere, any case), then the exact cashtags here.
+    let ticker = symbol.split('.').next().unwrap_or_default();
+    let since = Utc::now() - Duration::days(VOICES_DAYS);
+    let found = (crowd.0)(state, viewer, ticker, since, VOICES_READ).await?;
     let mut voices = Voices::default();
-    for (message, body) in about {
-        let stance = sentiment(&markdown::plain_text(&body)).stance;
+    for message in found {
+        let names = markdown::cashtags(&message.body);
+        if !names
+            .iter()
+            .any(|tag| symbol::normalize(tag).as_deref() == Some(symbol))
+        {
+            continue;
+        }
+        let stance = sentiment(&markdown::plain_text(&message.body)).stance;
         voices.messages += 1;
         match stance {
             crate::ai::Stance::Bullish => voices.bullish += 1,
@@ -132,23 +114,15 @@ pub async fn voices(
             crate::ai::Stance::Neutral => {}
         }
         if voices.mentions.len() < MENTIONS_SHOWN {
-            let channel = channels.iter().find(|c| c.id == message.channel_id);
-            let community = channel.and_then(|ch| visible.iter().find(|c| c.id == ch.community_id));
-            let (Some(channel), Some(community)) = (channel, community) else {
-                continue;
-            };
             voices.mentions.push(Mention {
-                message_id: message.id.to_string(),
-                author: authors
-                    .get(&message.author_id)
-                    .map(|u| u.display_name.clone())
-                    .unwrap_or_default(),
-                community: community.name.clone(),
-                community_slug: community.slug.clone(),
-                channel: channel.name.clone(),
-                excerpt: markdown::excerpt(&body, 160),
+                message_id: message.id,
+                author: message.author,
+                community: message.community,
+                community_slug: message.community_slug,
+                channel: message.channel,
+                excerpt: markdown::excerpt(&message.body, 160),
                 stance,
-                at: message.created_at.to_rfc3339(),
+                at: message.at.to_rfc3339(),
             });
         }
     }
@@ -162,8 +136,7 @@ async fn narrative(state: &AppState, report: &Report, language: &str) -> Option<
     // The mentions' wording is not a fact about the stock.
     facts["voices"]["mentions"] = serde_json::Value::Array(Vec::new());
     match state
-        .ai
-        .provider
+        .service::<crate::ai::provider::Engines>()
         .narrate(&facts.to_string(), language)
         .await
     {
@@ -182,7 +155,11 @@ async fn narrative(state: &AppState, report: &Report, language: &str) -> Option<
 pub async fn recommendations(state: &AppState, symbols: &[String]) -> Vec<Recommendation> {
     let mut ranked = Vec::new();
     for symbol in symbols {
-        let history = match state.market.history(&state.db, symbol).await {
+        let history = match state
+            .service::<crate::market::service::Market>()
+            .history(&state.db, symbol)
+            .await
+        {
             Ok(history) => history,
             Err(err) => {
                 tracing::debug!(error = %err, symbol, "left out of the recommendations");

@@ -35,8 +35,8 @@ pub mod service;
 #[cfg(feature = "ssr")]
 pub mod stooq;
 
-/// The stock bot's account, created by the markets migration (the chat marks its messages).
-pub const BOT_USERNAME: &str = "stockbot";
+/// The Stock Bot's account (made by a migration).
+pub use crate::auth::STOCK_BOT as BOT_USERNAME;
 
 /// The latest price of a symbol and where it came from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

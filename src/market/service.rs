@@ -29,6 +29,20 @@ const QUOTE_TTL: Duration = Duration::seconds(60);
 const HISTORY_TTL: Duration = Duration::hours(24);
 const NEWS_TTL: Duration = Duration::minutes(30);
 const INTRADAY_TTL: Duration = Duration::minutes(5);
+
+/// The symbols a person holds (the portfolio's: given by the composition root, as market knows
+/// no portfolio). Recommendations rank them beside the watchlist.
+pub struct Holdings(pub HoldingsQuery);
+
+/// (db, person) → the symbols they hold.
+pub type HoldingsQuery = for<'a> fn(
+    &'a DatabaseConnection,
+    uuid::Uuid,
+) -> futures::future::BoxFuture<
+    'a,
+    Result<Vec<String>, crate::platform::error::AppError>,
+>;
+
 /// History kept per symbol: the longest chart range (5 years) plus the 200 trading days the
 /// slowest moving average needs before its first point.
 const HISTORY_MONTHS: u32 = 5 * 12 + 10;

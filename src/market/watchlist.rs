@@ -81,8 +81,16 @@ mod server {
 
     async fn item(state: &AppState, symbol: &str) -> WatchItem {
         let name = directory::lookup(symbol).map(|info| info.name.clone());
-        let quote = state.market.quote(&state.db, symbol).await.ok();
-        let spark = match state.market.history(&state.db, symbol).await {
+        let quote = state
+            .service::<crate::market::service::Market>()
+            .quote(&state.db, symbol)
+            .await
+            .ok();
+        let spark = match state
+            .service::<crate::market::service::Market>()
+            .history(&state.db, symbol)
+            .await
+        {
             Ok(history) => history.bars[history.bars.len().saturating_sub(SPARK_DAYS)..]
                 .iter()
                 .map(|b| b.close)
@@ -120,7 +128,11 @@ mod server {
                 "A watchlist holds up to {MAX_ITEMS} symbols: remove one before adding {symbol}."
             )));
         }
-        match state.market.quote(&state.db, symbol).await {
+        match state
+            .service::<crate::market::service::Market>()
+            .quote(&state.db, symbol)
+            .await
+        {
             Ok(_) => {}
             Err(err @ MarketError::UnknownSymbol(..)) => return Err(err.into()),
             // A source being down says nothing about the symbol: follow it anyway.

@@ -258,6 +258,12 @@ impl ConfigError {
 }
 
 /// The shortest `JWT_SECRET` accepted: 256 bits of hex or base64 is about this long.
+/// The default `TOXICITY_THRESHOLD`: messages scoring at least this are flagged.
+pub const DEFAULT_TOXICITY_THRESHOLD: f32 = 0.7;
+/// The default `ALERT_CHECK_SECS`: how often price alerts are checked (quotes are cached for
+/// 60 s, so more often would not see more).
+pub const DEFAULT_ALERT_CHECK_SECS: u64 = 60;
+
 pub const MIN_JWT_SECRET_LEN: usize = 32;
 
 impl Config {
@@ -411,12 +417,12 @@ impl Config {
         let hash_queue = count("HASH_QUEUE", hash_threads * 32, 100_000)?;
         let alert_check_secs = seconds(
             "ALERT_CHECK_SECS",
-            crate::portfolio::alerts::CHECK_EVERY_SECS,
+            DEFAULT_ALERT_CHECK_SECS,
             1,
             24 * 60 * 60,
         )?;
         let toxicity_threshold = match get("TOXICITY_THRESHOLD") {
-            None => crate::ai::DEFAULT_TOXICITY_THRESHOLD,
+            None => DEFAULT_TOXICITY_THRESHOLD,
             Some(v) => v
                 .parse::<f32>()
                 .ok()

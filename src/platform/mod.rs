@@ -3,13 +3,13 @@
 pub mod error;
 
 #[cfg(feature = "ssr")]
-pub mod auth;
-#[cfg(feature = "ssr")]
 pub mod breaker;
 #[cfg(feature = "ssr")]
 pub mod broker;
 #[cfg(feature = "ssr")]
 pub mod config;
+#[cfg(feature = "ssr")]
+pub mod cookies;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
@@ -20,6 +20,8 @@ pub mod memory;
 pub mod meta;
 #[cfg(feature = "ssr")]
 pub mod rate_limit;
+#[cfg(feature = "ssr")]
+pub mod realtime;
 #[cfg(feature = "ssr")]
 pub mod secrets;
 #[cfg(feature = "ssr")]

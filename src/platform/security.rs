@@ -25,7 +25,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use super::{auth, config::Config, error::AppError};
+use super::{config::Config, cookies, error::AppError};
 
 /// The default body limit. Server functions take a few fields, a chat message is at most 4,000
 /// characters: 1 MiB is generous, and small enough that no one ties up memory with huge bodies.
@@ -67,7 +67,7 @@ impl Boundary {
             .get(header::HOST)
             .and_then(|v| v.to_str().ok())
             .or(parts_host)?;
-        let scheme = if self.trust_proxy && auth::is_https(headers) {
+        let scheme = if self.trust_proxy && cookies::is_https(headers) {
             "https"
         } else {
             "http"
@@ -79,7 +79,7 @@ impl Boundary {
     fn over_https(&self, headers: &HeaderMap) -> bool {
         match &self.public_origin {
             Some(origin) => origin.starts_with("https://"),
-            None => self.trust_proxy && auth::is_https(headers),
+            None => self.trust_proxy && cookies::is_https(headers),
         }
     }
 }
@@ -220,8 +220,8 @@ fn accepted_body_type(value: &HeaderValue) -> bool {
 /// A signed-in person's request: a Bearer token or a session cookie.
 fn carries_credentials(headers: &HeaderMap) -> bool {
     headers.contains_key(header::AUTHORIZATION)
-        || auth::cookie(headers, auth::ACCESS_COOKIE).is_some()
-        || auth::cookie(headers, auth::REFRESH_COOKIE).is_some()
+        || cookies::cookie(headers, cookies::ACCESS_COOKIE).is_some()
+        || cookies::cookie(headers, cookies::REFRESH_COOKIE).is_some()
 }
 
 /// `scheme://host[:port]` in lower case, without the scheme's default port; `None` for anything

@@ -1,14 +1,17 @@
 //! What every request handler and server function reaches: the shared state, the shutdown
 //! flag, and how an error becomes an HTTP status.
 
-use std::sync::Arc;
+use std::{
+    any::{type_name, Any, TypeId},
+    collections::HashMap,
+    sync::Arc,
+};
 
 use axum::{extract::FromRef, http::StatusCode};
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
 use super::{broker::Broker, config::Config, error::AppError};
-use crate::chat::command_handlers::CommandRegistry;
 
 /// What every request handler and server function can reach (`expect_context::<AppState>()`).
 #[derive(Clone)]
@@ -22,22 +25,44 @@ pub struct AppState {
     pub jwt_secret: Arc<str>,
     /// This process among the instances sharing the database (presence rows carry it).
     pub instance_id: uuid::Uuid,
-    /// The slash commands chat understands.
-    pub commands: Arc<CommandRegistry>,
     /// Tells long-lived connections that the server is stopping.
     pub shutdown: Shutdown,
-    /// Moderation and translation, queued after delivery.
-    pub ai: Arc<crate::ai::worker::AiWork>,
-    /// Quotes and history: the provider chain behind the database cache.
-    pub market: Arc<crate::market::service::Market>,
-    /// The assistant's hosted model, when `AI_BASE_URL` names one (else the built-in engine).
-    pub assistant: Option<Arc<crate::assistant::hosted::HostedAssistant>>,
+    /// The domains' own services (chat's commands and AI work, market data, the hosted
+    /// assistant…), built and registered by the composition root.
+    pub services: Services,
 }
 
 impl AppState {
     /// The state, from inside a server function.
     pub fn current() -> Result<AppState, AppError> {
         leptos::prelude::use_context::<AppState>().ok_or(AppError::Internal)
+    }
+
+    /// The domain service of type `T`. Every one is registered before the first request (see
+    /// `server::build_state`), so a missing one is a wiring mistake caught at start-up by the
+    /// tests, never a state a request can reach.
+    pub fn service<T: Send + Sync + 'static>(&self) -> &T {
+        self.services
+            .get::<T>()
+            .unwrap_or_else(|| panic!("no {} service is registered", type_name::<T>()))
+    }
+}
+
+/// The domain services, found by type: the ground floor holds them without naming a domain,
+/// and each domain asks for its own (`state.service::<Market>()`).
+#[derive(Clone, Default)]
+pub struct Services(Arc<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>);
+
+impl Services {
+    /// `services` with `service` added (replacing one of the same type).
+    pub fn with<T: Send + Sync + 'static>(self, service: T) -> Services {
+        let mut map = Arc::unwrap_or_clone(self.0);
+        map.insert(TypeId::of::<T>(), Arc::new(service));
+        Services(Arc::new(map))
+    }
+
+    pub fn get<T: Send + Sync + 'static>(&self) -> Option<&T> {
+        self.0.get(&TypeId::of::<T>())?.downcast_ref::<T>()
     }
 }
 
@@ -113,5 +138,22 @@ impl Shutdown {
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(state: &AppState) -> Self {
         state.leptos_options.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Services;
+
+    #[test]
+    fn a_service_is_found_by_its_type() {
+        struct Market(u32);
+        struct Commands(&'static str);
+        let services = Services::default().with(Market(7)).with(Commands("help"));
+        assert_eq!(services.get::<Market>().map(|m| m.0), Some(7));
+        assert_eq!(services.get::<Commands>().map(|c| c.0), Some("help"));
+        assert!(services.get::<String>().is_none());
+        let replaced = services.with(Market(8));
+        assert_eq!(replaced.get::<Market>().map(|m| m.0), Some(8));
     }
 }

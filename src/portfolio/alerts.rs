@@ -8,8 +8,6 @@ use serde::{Deserialize, Serialize};
 
 /// Waiting alerts one person keeps at most.
 pub const MAX_ALERTS: usize = 50;
-/// How often the job looks (quotes are cached for 60 s, so more often would not see more).
-pub const CHECK_EVERY_SECS: u64 = 60;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -43,6 +41,18 @@ impl Direction {
     }
 }
 
+/// What the realtime bus tells a person's open tabs about their alerts (on their own topic).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum AlertEvent {
+    /// One of their alerts was crossed.
+    AlertTriggered { alert: PriceAlert },
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PriceAlert {
@@ -72,10 +82,9 @@ mod server {
 
     use super::*;
     use crate::{
-        chat::{socket, ServerEvent},
         entities::price_alerts,
         market::provider::MarketError,
-        platform::{error::AppError, state::AppState},
+        platform::{error::AppError, realtime, state::AppState},
     };
 
     fn from_row(row: price_alerts::Model) -> PriceAlert {
@@ -123,7 +132,11 @@ mod server {
                 "You can keep up to {MAX_ALERTS} waiting alerts: remove one first."
             )));
         }
-        match state.market.quote(&state.db, symbol).await {
+        match state
+            .service::<crate::market::service::Market>()
+            .quote(&state.db, symbol)
+            .await
+        {
             Ok(quote) => {
                 if let Some(price) = Decimal::from_f64(quote.price) {
                     let price = price.round_dp(4);
@@ -184,7 +197,11 @@ mod server {
         }
         let mut fired = Vec::new();
         for (symbol, alerts) in by_symbol {
-            let quote = match state.market.quote(&state.db, &symbol).await {
+            let quote = match state
+                .service::<crate::market::service::Market>()
+                .quote(&state.db, &symbol)
+                .await
+            {
                 Ok(quote) => quote,
                 Err(err) => {
                     tracing::debug!(error = %err, symbol, "no quote for price alerts this time");
@@ -222,11 +239,11 @@ mod server {
                         triggered_price: Some(price.normalize()),
                         ..from_row(alert)
                     };
-                    socket::publish(
+                    realtime::publish(
                         state,
-                        &socket::topic::user(user),
+                        &realtime::topic::user(user),
                         None,
-                        &ServerEvent::AlertTriggered {
+                        &AlertEvent::AlertTriggered {
                             alert: alert.clone(),
                         },
                     )
@@ -238,7 +255,7 @@ mod server {
         Ok(fired)
     }
 
-    /// The background job: a pass every `CHECK_EVERY_SECS` (or `ALERT_CHECK_SECS`).
+    /// The background job: a pass every `ALERT_CHECK_SECS` (a minute unless set).
     pub async fn run(state: AppState) {
         let every = Duration::from_secs(state.config.alert_check_secs);
         let mut ticks = tokio::time::interval(every);

@@ -23,12 +23,10 @@ use super::{
 use crate::platform::error::AppError;
 
 #[cfg(feature = "ssr")]
-use crate::platform::state::{respond, AppState};
-
-#[cfg(feature = "ssr")]
-async fn me() -> Result<uuid::Uuid, AppError> {
-    Ok(crate::platform::auth::current_user().await?.user.id)
-}
+use crate::{
+    auth::caller::current_user,
+    platform::state::{respond, AppState},
+};
 
 #[cfg(feature = "ssr")]
 fn chosen(portfolio: &str) -> Option<&str> {
@@ -42,7 +40,12 @@ pub async fn get_portfolio(
 ) -> Result<PortfolioView, AppError> {
     respond(
         async move {
-            super::service::view(&AppState::current()?, me().await?, chosen(&portfolio)).await
+            super::service::view(
+                &AppState::current()?,
+                current_user().await?.user.id,
+                chosen(&portfolio),
+            )
+            .await
         }
         .await,
     )
@@ -58,7 +61,7 @@ pub async fn add_holding(
         async move {
             super::service::add_holding(
                 &AppState::current()?,
-                me().await?,
+                current_user().await?.user.id,
                 portfolio.as_deref(),
                 &holding,
             )
@@ -81,7 +84,7 @@ pub async fn remove_holding(
             })?;
             super::service::remove_symbol(
                 &AppState::current()?,
-                me().await?,
+                current_user().await?.user.id,
                 chosen(&portfolio),
                 &symbol,
             )
@@ -101,7 +104,7 @@ pub async fn add_transaction(
         async move {
             super::service::add(
                 &AppState::current()?,
-                me().await?,
+                current_user().await?.user.id,
                 portfolio.as_deref(),
                 &transaction,
             )
@@ -122,7 +125,7 @@ pub async fn edit_transaction(
         async move {
             super::service::edit(
                 &AppState::current()?,
-                me().await?,
+                current_user().await?.user.id,
                 &portfolio,
                 &id,
                 &transaction,
@@ -135,7 +138,18 @@ pub async fn edit_transaction(
 
 #[server(prefix = "/api/portfolio", endpoint = "transactions/delete", input = Json)]
 pub async fn delete_transaction(portfolio: String, id: String) -> Result<(), AppError> {
-    respond(async move { super::service::remove(&AppState::current()?, me().await?, &portfolio, &id).await }.await)
+    respond(
+        async move {
+            super::service::remove(
+                &AppState::current()?,
+                current_user().await?.user.id,
+                &portfolio,
+                &id,
+            )
+            .await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api/portfolio", endpoint = "create", input = Json)]
@@ -148,7 +162,7 @@ pub async fn create_portfolio(
         async move {
             super::service::create(
                 &AppState::current()?.db,
-                me().await?,
+                current_user().await?.user.id,
                 &name,
                 method,
                 &currency,
@@ -168,7 +182,14 @@ pub async fn update_portfolio(
 ) -> Result<PortfolioInfo, AppError> {
     respond(
         async move {
-            super::service::update(&AppState::current()?.db, me().await?, &id, &name, method).await
+            super::service::update(
+                &AppState::current()?.db,
+                current_user().await?.user.id,
+                &id,
+                &name,
+                method,
+            )
+            .await
         }
         .await,
     )
@@ -177,8 +198,11 @@ pub async fn update_portfolio(
 #[server(prefix = "/api/portfolio", endpoint = "delete", input = Json)]
 pub async fn delete_portfolio(id: String) -> Result<(), AppError> {
     respond(
-        async move { super::service::delete(&AppState::current()?.db, me().await?, &id).await }
-            .await,
+        async move {
+            super::service::delete(&AppState::current()?.db, current_user().await?.user.id, &id)
+                .await
+        }
+        .await,
     )
 }
 
@@ -195,7 +219,7 @@ pub async fn portfolio_performance(
             })?;
             super::service::performance(
                 &AppState::current()?,
-                me().await?,
+                current_user().await?.user.id,
                 chosen(&portfolio),
                 range,
             )
@@ -214,8 +238,12 @@ pub async fn import_start(
 ) -> Result<(String, PortfolioInfo), AppError> {
     respond(
         async move {
-            super::service::import_start(&AppState::current()?, me().await?, portfolio.as_deref())
-                .await
+            super::service::import_start(
+                &AppState::current()?,
+                current_user().await?.user.id,
+                portfolio.as_deref(),
+            )
+            .await
         }
         .await,
     )
@@ -235,7 +263,7 @@ pub async fn import_rows(
         async move {
             super::service::import_rows(
                 &AppState::current()?,
-                me().await?,
+                current_user().await?.user.id,
                 &portfolio,
                 &import,
                 &mapping,
@@ -253,8 +281,13 @@ pub async fn import_rows(
 pub async fn import_review(portfolio: String, import: String) -> Result<ImportReport, AppError> {
     respond(
         async move {
-            super::service::import_review(&AppState::current()?, me().await?, &portfolio, &import)
-                .await
+            super::service::import_review(
+                &AppState::current()?,
+                current_user().await?.user.id,
+                &portfolio,
+                &import,
+            )
+            .await
         }
         .await,
     )
@@ -265,8 +298,13 @@ pub async fn import_review(portfolio: String, import: String) -> Result<ImportRe
 pub async fn import_confirm(portfolio: String, import: String) -> Result<ImportReport, AppError> {
     respond(
         async move {
-            super::service::import_confirm(&AppState::current()?, me().await?, &portfolio, &import)
-                .await
+            super::service::import_confirm(
+                &AppState::current()?,
+                current_user().await?.user.id,
+                &portfolio,
+                &import,
+            )
+            .await
         }
         .await,
     )
@@ -276,8 +314,13 @@ pub async fn import_confirm(portfolio: String, import: String) -> Result<ImportR
 pub async fn import_cancel(portfolio: String, import: String) -> Result<(), AppError> {
     respond(
         async move {
-            super::service::import_cancel(&AppState::current()?, me().await?, &portfolio, &import)
-                .await
+            super::service::import_cancel(
+                &AppState::current()?,
+                current_user().await?.user.id,
+                &portfolio,
+                &import,
+            )
+            .await
         }
         .await,
     )
@@ -287,7 +330,7 @@ pub async fn import_cancel(portfolio: String, import: String) -> Result<(), AppE
 
 #[server(prefix = "/api", endpoint = "alerts", input = GetUrl)]
 pub async fn price_alerts() -> Result<Vec<PriceAlert>, AppError> {
-    respond(async move { super::alerts::list(&AppState::current()?, me().await?).await }.await)
+    respond(async move { super::alerts::list(&AppState::current()?, current_user().await?.user.id).await }.await)
 }
 
 /// A new alert: `direction` is "above" or "below", `price` the target.
@@ -310,7 +353,7 @@ pub async fn create_alert(
             })?;
             super::alerts::create(
                 &AppState::current()?,
-                me().await?,
+                current_user().await?.user.id,
                 &symbol,
                 direction,
                 target,
@@ -324,6 +367,9 @@ pub async fn create_alert(
 #[server(prefix = "/api/alerts", endpoint = "delete", input = Json)]
 pub async fn delete_alert(id: String) -> Result<(), AppError> {
     respond(
-        async move { super::alerts::delete(&AppState::current()?, me().await?, &id).await }.await,
+        async move {
+            super::alerts::delete(&AppState::current()?, current_user().await?.user.id, &id).await
+        }
+        .await,
     )
 }

@@ -591,10 +591,11 @@ pub async fn view(
         .filter(|(_, p)| !p.shares().is_zero())
         .map(|(s, _)| s)
         .collect();
-    let quotes = futures::future::join_all(
-        held.iter()
-            .map(|symbol| state.market.quote(&state.db, symbol)),
-    )
+    let quotes = futures::future::join_all(held.iter().map(|symbol| {
+        state
+            .service::<crate::market::service::Market>()
+            .quote(&state.db, symbol)
+    }))
     .await;
     let mut prices = BTreeMap::new();
     for (symbol, quote) in held.iter().zip(quotes) {
@@ -659,11 +660,11 @@ pub async fn performance(
         .filter(|e| matches!(e.kind, Kind::Buy | Kind::Sell))
         .filter_map(|e| e.symbol.as_deref())
         .collect();
-    let histories = futures::future::join_all(
-        symbols
-            .iter()
-            .map(|s| state.market.shared_history(&state.db, s)),
-    )
+    let histories = futures::future::join_all(symbols.iter().map(|s| {
+        state
+            .service::<crate::market::service::Market>()
+            .shared_history(&state.db, s)
+    }))
     .await;
     let mut simulated = false;
     let mut closes = BTreeMap::new();
@@ -682,7 +683,7 @@ pub async fn performance(
         }
     }
     let benchmark = state
-        .market
+        .service::<crate::market::service::Market>()
         .shared_history(&state.db, BENCHMARK)
         .await
         .ok()
@@ -927,19 +928,14 @@ pub struct ExportQuery {
 /// `GET /api/portfolio/export.csv?portfolio=<id>`: the download (cookie or Bearer token).
 pub async fn export_download(
     axum::extract::State(state): axum::extract::State<AppState>,
+    caller: crate::auth::caller::CurrentUser,
     axum::extract::Query(query): axum::extract::Query<ExportQuery>,
-    headers: axum::http::HeaderMap,
 ) -> axum::response::Response {
     use axum::{
         http::{header, StatusCode},
         response::IntoResponse,
     };
-    let result = async {
-        let token = crate::platform::auth::access_token(&headers).ok_or(AppError::Unauthorized)?;
-        let (user, _) = crate::auth::service::authenticate(&state, &token).await?;
-        export(&state, user.id, query.portfolio.as_deref()).await
-    }
-    .await;
+    let result = async { export(&state, caller.user.id, query.portfolio.as_deref()).await }.await;
     match result {
         Ok((name, csv)) => {
             let file: String = name

@@ -2,11 +2,11 @@ use leptos::prelude::*;
 use leptos_i18n::Locale as _;
 use leptos_meta::Title;
 
+use crate::account::ui::AccountSettings;
 use crate::app::{
     api::server_info,
     theme::{use_theme, ThemeChoice},
 };
-use crate::auth::ui::settings::AccountSettings;
 use crate::kit::{
     i18n::{t, t_string, use_i18n},
     languages::LANGUAGES,

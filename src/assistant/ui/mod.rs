@@ -20,16 +20,15 @@ use super::{
         ask_assistant, delete_conversation, list_conversations, open_conversation,
         rename_conversation, Question,
     },
-    engine_name, Conversation, Role, Turn, QUESTION_MAX,
+    engine_name, AssistantEvent, Conversation, Role, Turn, QUESTION_MAX,
 };
 use crate::{
     auth::ui::{pages::error_text, session::use_session},
-    chat::{
-        ui::{channel::nonce, socket::use_chat_socket},
-        ServerEvent,
+    kit::{
+        i18n::{t, t_string, use_i18n},
+        icons::{Icon, IconName},
+        live::{nonce, use_live_events},
     },
-    kit::i18n::{t, t_string, use_i18n},
-    kit::icons::{Icon, IconName},
 };
 use cards::CardView;
 
@@ -55,7 +54,6 @@ pub fn Thread(
     #[prop(optional)] saved: Option<Callback<Conversation>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let socket = use_chat_socket();
     let turns: RwSignal<Vec<Turn>> = RwSignal::new(Vec::new());
     let pending: RwSignal<Option<Pending>> = RwSignal::new(None);
     let error: RwSignal<Option<String>> = RwSignal::new(None);
@@ -88,19 +86,20 @@ pub fn Thread(
         }
     });
 
-    socket.on_event(move |event| {
-        if let ServerEvent::AssistantDelta {
+    use_live_events().on(move |event: AssistantEvent| {
+        let AssistantEvent::AssistantDelta {
             request: Some(request),
             text,
             ..
         } = event
-        {
-            pending.update(|p| {
-                if let Some(p) = p.as_mut().filter(|p| p.request == *request) {
-                    p.streamed.push_str(text);
-                }
-            });
-        }
+        else {
+            return;
+        };
+        pending.update(|p| {
+            if let Some(p) = p.as_mut().filter(|p| p.request == request) {
+                p.streamed.push_str(&text);
+            }
+        });
     });
 
     // Keep the newest turn in view.
@@ -403,6 +402,13 @@ fn ConversationItem(
     }
 }
 
+/// The drawer's thread, with the code of its own (loaded the first time the drawer opens: the
+/// button is on every page, the assistant's code is not).
+#[lazy]
+fn panel_thread(conversation: RwSignal<Option<String>>) -> AnyView {
+    view! { <Thread conversation compact=true /> }.into_any()
+}
+
 /// The assistant beside any page: a button that opens the thread in a drawer (signed-in people,
 /// every page but the assistant's own).
 #[component]
@@ -436,7 +442,9 @@ pub fn AssistantPanel() -> impl IntoView {
                         <button type="button" class="icon-button" aria-label=move || t_string!(i18n, assistant.close_panel)
                             on:click=move |_| open.set(false)><Icon name=IconName::Close /></button>
                     </header>
-                    <Thread conversation compact=true />
+                    <Suspense fallback=|| ()>
+                        {move || Suspend::new(async move { panel_thread(conversation).await })}
+                    </Suspense>
                 </aside>
             </Show>
         </Show>

@@ -1,5 +1,5 @@
-//! The account sections of Settings: profile, password, two-factor sign-in, blocked people,
-//! then the person's data (download, delete the account).
+//! The sign-in sections of Settings: profile, password, two-factor sign-in, blocked people
+//! (`account::ui::AccountSettings` puts them together with the person's data).
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -7,13 +7,12 @@ use leptos_router::components::A;
 use super::{
     field::{FormError, TextField},
     pages::submission_error,
-    session::use_session,
 };
 use crate::{
     auth::{
         api::{
-            blocked_users, two_factor_settings, ChangePassword, SetBlocked, StartTwoFactorSetup,
-            TwoFactorDisable, TwoFactorEnable, UpdateProfile,
+            ChangePassword, SetBlocked, StartTwoFactorSetup, TwoFactorDisable, TwoFactorEnable,
+            UpdateProfile,
         },
         validate, ProfileUpdate, PublicProfile, TwoFactorStatus, User,
     },
@@ -21,56 +20,8 @@ use crate::{
     platform::error::AppError,
 };
 
-/// Everything account-related in Settings; a sign-in prompt for a guest.
 #[component]
-pub fn AccountSettings() -> impl IntoView {
-    let i18n = use_i18n();
-    let session = use_session();
-    // Saving the profile reloads the session (the top bar shows the new name), which renders the
-    // form again with the saved values; the action lives here so that its "Saved." survives.
-    let save = ServerAction::<UpdateProfile>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = save.value().get() {
-            session.reload();
-        }
-    });
-    // Created here, outside the suspended section, so that the list the server rendered is the
-    // one the browser hydrates (a resource made inside a resolving `Suspend` may not be).
-    let unblock = ServerAction::<SetBlocked>::new();
-    let blocked = Resource::new(move || unblock.version().get(), |_| blocked_users());
-    let enable = ServerAction::<TwoFactorEnable>::new();
-    let disable = ServerAction::<TwoFactorDisable>::new();
-    let two_factor = Resource::new(
-        move || (enable.version().get(), disable.version().get()),
-        |_| two_factor_settings(),
-    );
-    view! {
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                match session.resource().await.ok().flatten() {
-                    Some(user) => view! {
-                        <ProfileForm user action=save />
-                        <PasswordForm />
-                        <TwoFactorSection status=two_factor enable disable />
-                        <BlockedList list=blocked unblock />
-                        <crate::account::ui::DownloadDataSection />
-                        <crate::account::ui::DeleteAccountSection two_factor />
-                    }.into_any(),
-                    None => view! {
-                        <section class="card settings-section">
-                            <h2>{t!(i18n, profile.title)}</h2>
-                            <p class="muted">{t!(i18n, profile.sign_in_prompt)}</p>
-                            <A href="/signin?next=/settings" attr:class="button button-primary">{t!(i18n, nav.sign_in)}</A>
-                        </section>
-                    }.into_any(),
-                }
-            })}
-        </Transition>
-    }
-}
-
-#[component]
-fn ProfileForm(user: User, action: ServerAction<UpdateProfile>) -> impl IntoView {
+pub fn ProfileForm(user: User, action: ServerAction<UpdateProfile>) -> impl IntoView {
     let i18n = use_i18n();
     let display_name = RwSignal::new(user.display_name.clone());
     let bio = RwSignal::new(user.bio.clone());
@@ -169,7 +120,7 @@ fn ProfileForm(user: User, action: ServerAction<UpdateProfile>) -> impl IntoView
 }
 
 #[component]
-fn PasswordForm() -> impl IntoView {
+pub fn PasswordForm() -> impl IntoView {
     let i18n = use_i18n();
     let current = RwSignal::new(String::new());
     let new = RwSignal::new(String::new());
@@ -216,7 +167,7 @@ fn PasswordForm() -> impl IntoView {
 /// Two-factor sign-in: set up (key, link, confirm with a code → recovery codes), or turn off
 /// with the password and a code.
 #[component]
-fn TwoFactorSection(
+pub fn TwoFactorSection(
     status: Resource<Result<TwoFactorStatus, AppError>>,
     enable: ServerAction<TwoFactorEnable>,
     disable: ServerAction<TwoFactorDisable>,
@@ -333,7 +284,7 @@ fn TwoFactorSection(
 }
 
 #[component]
-fn BlockedList(
+pub fn BlockedList(
     list: Resource<Result<Vec<PublicProfile>, AppError>>,
     unblock: ServerAction<SetBlocked>,
 ) -> impl IntoView {

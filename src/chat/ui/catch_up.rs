@@ -5,8 +5,8 @@ use leptos::prelude::*;
 
 use crate::kit::languages::language_name;
 use crate::{
-    ai::{api::catch_up, CatchUp},
     auth::ui::pages::error_text,
+    chat::ai::{api::catch_up, CatchUp},
     kit::i18n::{t, t_string, use_i18n},
 };
 

@@ -17,7 +17,10 @@ use crate::{
         TYPING_TIMEOUT_MS,
     },
     community::permissions::{ChannelKind, Permissions},
-    kit::i18n::{t, t_string, use_i18n},
+    kit::{
+        i18n::{t, t_string, use_i18n},
+        live::nonce,
+    },
     platform::error::AppError,
 };
 
@@ -76,22 +79,6 @@ impl ChannelState {
     }
 }
 
-/// An id for something pending in this tab (a message, a question).
-pub fn nonce() -> String {
-    #[cfg(feature = "hydrate")]
-    {
-        format!(
-            "{:x}{:x}",
-            js_sys::Math::random().to_bits(),
-            now_ms() as u64
-        )
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        String::from("server")
-    }
-}
-
 #[component]
 pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
     let i18n = use_i18n();
@@ -141,7 +128,7 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
     if signed_in {
         Effect::new(move |_| {
             leptos::task::spawn_local(async move {
-                if let Ok(sources) = crate::ai::api::translation_sources().await {
+                if let Ok(sources) = crate::chat::ai::api::translation_sources().await {
                     state.translatable_from.set(Some(sources));
                 }
             });

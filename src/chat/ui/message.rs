@@ -5,8 +5,9 @@ use leptos_router::components::A;
 
 use super::{channel::ChannelState, rich_text::rich_text, socket::use_chat_socket, time::Time};
 use crate::{
-    ai::{api::translate_message, TranslateOutcome, Translation},
+    ai::Translation,
     auth::validate::initials,
+    chat::ai::{api::translate_message, TranslateOutcome},
     chat::{ChatMessage, ClientEvent, QUICK_REACTIONS},
     kit::{
         i18n::{t, t_string, use_i18n},
@@ -280,7 +281,7 @@ pub fn MessageItem(message: ChatMessage, rights: MessageRights) -> impl IntoView
                     } else {
                         view! { <A href=author_link attr:class="author">{message.author.display_name.clone()}</A> }.into_any()
                     }}
-                    {(message.author.username == crate::market::BOT_USERNAME).then(|| view! {
+                    {crate::auth::is_bot(&message.author.username).then(|| view! {
                         <span class="badge bot-badge">{t!(i18n, chat.bot)}</span>
                     })}
                     <Time iso=message.created_at.clone() />

@@ -3,7 +3,9 @@
 pub mod catch_up;
 pub mod channel;
 pub mod message;
+pub mod moderation;
 pub mod notifications;
+pub mod page;
 pub mod rich_text;
 pub mod socket;
 pub mod time;

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::chat::markdown::{self, Block, Inline};
+use crate::kit::markdown::{self, Block, Inline};
 
 /// A message body; mentions of `me` are highlighted.
 pub fn rich_text(body: &str, me: Option<String>) -> AnyView {

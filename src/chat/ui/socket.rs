@@ -10,6 +10,7 @@ use leptos::prelude::*;
 
 use crate::{
     chat::{ClientEvent, ServerEvent},
+    kit::live::{use_live_events, LiveEvents},
     platform::error::AppError,
 };
 
@@ -34,6 +35,9 @@ pub struct ChatSocket {
     next_listener: StoredValue<u64>,
     started: StoredValue<bool>,
     pub status: RwSignal<SocketStatus>,
+    /// Where the events of other domains go (`kit::live`; the browser only).
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    others: LiveEvents,
 }
 
 thread_local! {
@@ -48,9 +52,11 @@ pub fn expect_session_end(expected: bool) {
     LEAVING.with(|leaving| leaving.set(expected));
 }
 
-/// Makes the socket available to the page (it opens on first use).
+/// Makes the socket available to the page (it opens on first use). The shell provides the
+/// `kit::live` hub first.
 pub fn provide_chat_socket() {
     provide_context(ChatSocket {
+        others: use_live_events(),
         outbox: StoredValue::new(None),
         listeners: StoredValue::new(Vec::new()),
         next_listener: StoredValue::new(0),
@@ -71,7 +77,7 @@ impl ChatSocket {
         }
         self.started.set_value(true);
         #[cfg(feature = "hydrate")]
-        leptos::task::spawn_local(self.run());
+        leptos::task::spawn_local(connect(self));
     }
 
     /// Sends an event; `false` when the socket is down (the caller keeps the message pending and
@@ -104,6 +110,9 @@ impl ChatSocket {
 
     #[cfg(feature = "hydrate")]
     fn dispatch(&self, event: &ServerEvent) {
+        if let ServerEvent::Other(event) = event {
+            return self.others.dispatch(event);
+        }
         // Listeners may add or remove listeners: call a snapshot.
         let snapshot: Vec<Listener> = self
             .listeners
@@ -169,6 +178,14 @@ impl ChatSocket {
             backoff_ms = (backoff_ms * 2).min(30_000);
         }
     }
+}
+
+/// Runs the socket, with the code of its own: the socket's code (the connection, reading every
+/// event) is fetched once the page has hydrated and someone signed in needs it.
+#[cfg(feature = "hydrate")]
+#[lazy]
+async fn connect(socket: ChatSocket) {
+    socket.run().await
 }
 
 #[cfg(feature = "hydrate")]

@@ -1,5 +1,5 @@
 //! Price alerts: set one (symbol, above or below, price), see which are waiting and which fired.
-//! A fired alert also pops up wherever the person is in the app (`chat::ui::notifications`).
+//! A fired alert also pops up wherever the person is in the app ([`AlertNotices`]).
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -7,12 +7,15 @@ use leptos_router::components::A;
 use super::{amount, PageState};
 use crate::{
     auth::ui::pages::error_text,
-    chat::{ui::socket::use_chat_socket, ServerEvent},
-    kit::i18n::{t, t_string, use_i18n},
+    kit::{
+        i18n::{t, t_string, use_i18n},
+        live::use_live_events,
+        notices::{use_notices, Notice},
+    },
     market::ui::stock_href,
     platform::error::AppError,
     portfolio::{
-        alerts::{Direction, PriceAlert},
+        alerts::{AlertEvent, Direction, PriceAlert},
         api::{create_alert, delete_alert},
     },
 };
@@ -32,6 +35,22 @@ pub fn alert_text(alert: &PriceAlert) -> String {
         )
 }
 
+/// Turns the person's fired alerts into notices, wherever they are in the app.
+#[component]
+pub fn AlertNotices() -> impl IntoView {
+    let notices = use_notices();
+    use_live_events().on(move |AlertEvent::AlertTriggered { alert }| {
+        notices.push(
+            Notice {
+                id: alert.id.clone(),
+                text: alert_text(&alert),
+                href: stock_href(&alert.symbol),
+            },
+            std::time::Duration::from_secs(12),
+        );
+    });
+}
+
 /// The alerts card; `list` is the page's resource (a guest's is an error: no card).
 #[component]
 pub fn AlertsCard(list: Resource<Result<Vec<PriceAlert>, AppError>>) -> impl IntoView {
@@ -39,11 +58,7 @@ pub fn AlertsCard(list: Resource<Result<Vec<PriceAlert>, AppError>>) -> impl Int
     let state = expect_context::<PageState>();
     let refresh = move || state.alerts.update(|v| *v += 1);
     // A fired alert arrives over the socket: show it here too.
-    use_chat_socket().on_event(move |event| {
-        if matches!(event, ServerEvent::AlertTriggered { .. }) {
-            refresh();
-        }
-    });
+    use_live_events().on(move |AlertEvent::AlertTriggered { .. }| refresh());
     let symbol = RwSignal::new(String::new());
     let direction = RwSignal::new("above".to_string());
     let price = RwSignal::new(String::new());

@@ -28,7 +28,7 @@ use crate::{
     platform::error::AppError,
 };
 
-pub use alerts::{alert_text, AlertsCard};
+pub use alerts::{alert_text, AlertNotices, AlertsCard};
 
 /// "1,234.50" (two decimals, grouped; "−" for a loss).
 pub fn amount(value: Decimal) -> String {

@@ -7,16 +7,14 @@ use std::collections::HashMap;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
-use super::{
-    language, summary,
-    worker::{self},
-    CatchUp, Highlight, ModerationSettings, TranslateOutcome,
-};
+use super::{worker, CatchUp, Highlight, ModerationSettings, TranslateOutcome};
 use crate::{
+    ai::{language, provider::Engines, summary},
     auth::validate::LANGUAGES,
-    chat::{markdown, repo, service as chat},
+    chat::{repo, service as chat},
     community::{permissions::Action, service as community},
     entities::{communities, messages, users},
+    kit::markdown,
     platform::{error::AppError, state::AppState},
 };
 
@@ -53,7 +51,7 @@ pub async fn translate_for(
 pub async fn sources_for(state: &AppState, to: &str) -> Vec<String> {
     let mut sources = Vec::new();
     for from in LANGUAGES {
-        if from != to && state.ai.provider.can_translate(from, to).await {
+        if from != to && state.service::<Engines>().can_translate(from, to).await {
             sources.push(from.to_string());
         }
     }
@@ -92,8 +90,8 @@ pub async fn catch_up(
         crate::auth::repo::users_by_ids(&state.db, rows.iter().map(|m| m.author_id).collect())
             .await?;
     let author = |id: &Uuid| match authors.get(id) {
-        Some(user) => community::author(user),
-        None => crate::account::service::deleted_author(*id),
+        Some(user) => crate::auth::Author::of(user),
+        None => crate::auth::Author::deleted(*id),
     };
     let mut counts: HashMap<Uuid, usize> = HashMap::new();
     for m in &rows {
@@ -167,8 +165,7 @@ async fn translated_sentence(
             }
         }
         _ => state
-            .ai
-            .provider
+            .service::<Engines>()
             .translate(sentence, from, to)
             .await
             .ok()

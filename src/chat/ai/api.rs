@@ -14,7 +14,7 @@ pub async fn moderation_queue(slug: String) -> Result<Vec<FlaggedMessage>, AppEr
     crate::platform::state::respond(
         async move {
             let state = crate::platform::state::AppState::current()?;
-            let me = crate::platform::auth::current_user().await?;
+            let me = crate::auth::caller::current_user().await?;
             crate::chat::service::flagged(&state, me.user.id, &slug).await
         }
         .await,
@@ -29,7 +29,7 @@ pub async fn dismiss_flag(
     crate::platform::state::respond(
         async move {
             let state = crate::platform::state::AppState::current()?;
-            let me = crate::platform::auth::current_user().await?;
+            let me = crate::auth::caller::current_user().await?;
             crate::chat::service::dismiss_flag(&state, me.user.id, &message_id).await
         }
         .await,
@@ -44,7 +44,7 @@ pub async fn delete_flagged(
     crate::platform::state::respond(
         async move {
             let state = crate::platform::state::AppState::current()?;
-            let me = crate::platform::auth::current_user().await?;
+            let me = crate::auth::caller::current_user().await?;
             crate::chat::service::delete(&state, me.user.id, &message_id).await
         }
         .await,
@@ -59,7 +59,7 @@ pub async fn translate_message(
     crate::platform::state::respond(
         async move {
             let state = crate::platform::state::AppState::current()?;
-            let me = crate::platform::auth::current_user().await?;
+            let me = crate::auth::caller::current_user().await?;
             super::service::translate_for(&state, &me.user, &message_id).await
         }
         .await,
@@ -72,7 +72,7 @@ pub async fn translation_sources() -> Result<Vec<String>, AppError> {
     crate::platform::state::respond(
         async move {
             let state = crate::platform::state::AppState::current()?;
-            let me = crate::platform::auth::current_user().await?;
+            let me = crate::auth::caller::current_user().await?;
             Ok(super::service::sources_for(&state, &me.user.preferred_language).await)
         }
         .await,
@@ -92,7 +92,7 @@ pub async fn catch_up(
     crate::platform::state::respond(
         async move {
             let state = crate::platform::state::AppState::current()?;
-            let me = crate::platform::auth::current_user().await?;
+            let me = crate::auth::caller::current_user().await?;
             super::service::catch_up(&state, &me.user, &channel_id, translate, since_seq).await
         }
         .await,
@@ -105,7 +105,7 @@ pub async fn moderation_settings(slug: String) -> Result<super::ModerationSettin
     crate::platform::state::respond(
         async move {
             let state = crate::platform::state::AppState::current()?;
-            let me = crate::platform::auth::current_user().await?;
+            let me = crate::auth::caller::current_user().await?;
             super::service::moderation_settings(&state, me.user.id, &slug).await
         }
         .await,
@@ -121,7 +121,7 @@ pub async fn set_moderation_threshold(
     crate::platform::state::respond(
         async move {
             let state = crate::platform::state::AppState::current()?;
-            let me = crate::platform::auth::current_user().await?;
+            let me = crate::auth::caller::current_user().await?;
             super::service::set_threshold(&state, me.user.id, &slug, threshold).await
         }
         .await,

@@ -26,21 +26,22 @@ use sea_orm::{
 use tokio::sync::{mpsc, Semaphore};
 use uuid::Uuid;
 
-use super::{
-    language,
-    provider::{AiError, Provider},
-    Flag, TranslateOutcome, Translation,
-};
+use super::TranslateOutcome;
 use crate::{
-    chat::{
-        repo,
-        socket::{self, Readers},
-        ServerEvent,
+    ai::{
+        language,
+        provider::{AiError, Engines},
+        Flag, Translation,
     },
+    chat::{repo, ServerEvent},
     entities::{
         communities, community_members, message_flags, message_translations, messages, users,
     },
-    platform::{error::AppError, state::AppState},
+    platform::{
+        error::AppError,
+        realtime::{self, Readers},
+        state::AppState,
+    },
 };
 
 /// Messages waiting to be judged before new ones are left unchecked.
@@ -74,18 +75,22 @@ struct TranslateJob {
 
 /// The queues every instance's chat feeds; `start` runs their workers.
 pub struct AiWork {
-    pub provider: Arc<dyn Provider>,
     judge_queue: mpsc::Sender<Job>,
     translate_queue: mpsc::Sender<TranslateJob>,
     waiting: Mutex<Option<(mpsc::Receiver<Job>, mpsc::Receiver<TranslateJob>)>>,
 }
 
+impl Default for AiWork {
+    fn default() -> Self {
+        AiWork::new()
+    }
+}
+
 impl AiWork {
-    pub fn new(provider: Arc<dyn Provider>) -> AiWork {
+    pub fn new() -> AiWork {
         let (judge_queue, judge_jobs) = mpsc::channel(JUDGE_QUEUE);
         let (translate_queue, translate_jobs) = mpsc::channel(TRANSLATE_QUEUE);
         AiWork {
-            provider,
             judge_queue,
             translate_queue,
             waiting: Mutex::new(Some((judge_jobs, translate_jobs))),
@@ -156,7 +161,7 @@ async fn judge(state: &AppState, jobs: Vec<Job>) -> Result<(), AppError> {
     let mut found = Vec::with_capacity(jobs.len());
     let mut unchecked = Vec::new();
     for job in jobs {
-        match state.ai.provider.moderate(&job.body).await {
+        match state.service::<Engines>().moderate(&job.body).await {
             Ok(judged) => {
                 let language = language::detect(&job.body);
                 found.push((job, judged, language));
@@ -233,9 +238,9 @@ async fn judge(state: &AppState, jobs: Vec<Job>) -> Result<(), AppError> {
     } in verdicts
     {
         if let Some(flag) = flag {
-            socket::publish(
+            realtime::publish(
                 state,
-                &socket::topic::channel(job.channel_id),
+                &realtime::topic::channel(job.channel_id),
                 Some(job.author_id),
                 &ServerEvent::MessageFlagged {
                     channel_id: job.channel_id.to_string(),
@@ -250,7 +255,7 @@ async fn judge(state: &AppState, jobs: Vec<Job>) -> Result<(), AppError> {
         // traffic. One with a language is announced once its translations are done.
         let Some(language) = language else { continue };
         if let Err(err) = state
-            .ai
+            .service::<crate::chat::ai::worker::AiWork>()
             .translate_queue
             .try_send(TranslateJob { job, language })
         {
@@ -273,9 +278,9 @@ async fn announce_language(state: &AppState, job: &Job, language: &str, readers:
         language: Some(language.to_string()),
         unchecked: false,
     };
-    socket::publish_to(
+    realtime::publish_to(
         state,
-        &socket::topic::channel(job.channel_id),
+        &realtime::topic::channel(job.channel_id),
         Some(job.author_id),
         readers,
         &event,
@@ -284,9 +289,9 @@ async fn announce_language(state: &AppState, job: &Job, language: &str, readers:
 }
 
 async fn announce_unchecked(state: &AppState, job: &Job) {
-    socket::publish(
+    realtime::publish(
         state,
-        &socket::topic::channel(job.channel_id),
+        &realtime::topic::channel(job.channel_id),
         Some(job.author_id),
         &ServerEvent::MessageAnalyzed {
             channel_id: job.channel_id.to_string(),
@@ -396,8 +401,8 @@ async fn translate_for_members(state: &AppState, work: TranslateJob) -> Result<(
                     language: from.to_string(),
                     translation,
                 };
-                let topic = socket::topic::channel(job.channel_id);
-                socket::publish_to(state, &topic, Some(job.author_id), Readers::of(to), &event)
+                let topic = realtime::topic::channel(job.channel_id);
+                realtime::publish_to(state, &topic, Some(job.author_id), Readers::of(to), &event)
                     .await;
                 untold = untold.without(to);
             }
@@ -430,7 +435,7 @@ pub async fn translation(
             translation: Translation::from(&cached),
         });
     }
-    let produced = match state.ai.provider.translate(body, from, to).await {
+    let produced = match state.service::<Engines>().translate(body, from, to).await {
         Ok(produced) => produced,
         Err(AiError::NoTranslator) => {
             return Ok(TranslateOutcome::NoTranslator {

@@ -1,53 +1,18 @@
-//! Who is making a request. One extractor for every server function (`current_user`), and a
-//! middleware that keeps browser sessions alive by rotating the refresh cookie when the short
-//! access cookie has expired.
-//!
-//! Browsers hold both tokens in HttpOnly, SameSite=Lax cookies (Secure over https) and never see
-//! them; scripts send `Authorization: Bearer <token>`.
+//! The session cookies and what a request says about where it comes from. Browsers hold both
+//! tokens in HttpOnly, SameSite=Lax cookies (Secure over https) and never see them; scripts
+//! send `Authorization: Bearer <token>`. Who the tokens name is `auth::caller`'s business.
 
 use std::net::SocketAddr;
 
 use axum::{
-    extract::{ConnectInfo, Request, State},
+    extract::ConnectInfo,
     http::{header, HeaderMap, HeaderValue},
-    middleware::Next,
-    response::Response,
 };
-use uuid::Uuid;
 
-use super::{error::AppError, state::AppState};
-use crate::{auth::service, entities::users};
+use super::state::AppState;
 
 pub const ACCESS_COOKIE: &str = "bullpen_access";
 pub const REFRESH_COOKIE: &str = "bullpen_refresh";
-
-/// The signed-in person and the session they use.
-#[derive(Debug, Clone)]
-pub struct CurrentUser {
-    pub user: users::Model,
-    pub session_id: Uuid,
-}
-
-/// The person making this server-function call, or a 401.
-pub async fn current_user() -> Result<CurrentUser, AppError> {
-    optional_user().await?.ok_or(AppError::Unauthorized)
-}
-
-/// The person making this call, if signed in; `None` for a guest. A token that is present but
-/// invalid also counts as a guest (pages render signed out instead of failing).
-pub async fn optional_user() -> Result<Option<CurrentUser>, AppError> {
-    let state = leptos::prelude::use_context::<AppState>().ok_or(AppError::Internal)?;
-    let parts =
-        leptos::prelude::use_context::<axum::http::request::Parts>().ok_or(AppError::Internal)?;
-    let Some(token) = access_token(&parts.headers) else {
-        return Ok(None);
-    };
-    match service::authenticate(&state, &token).await {
-        Ok((user, session_id)) => Ok(Some(CurrentUser { user, session_id })),
-        Err(AppError::Unauthorized) => Ok(None),
-        Err(other) => Err(other),
-    }
-}
 
 /// The request's access token: the Bearer header first, else the cookie.
 pub fn access_token(headers: &HeaderMap) -> Option<String> {
@@ -144,58 +109,8 @@ fn cookie_header(name: &str, value: &str, max_age: u64, secure: bool) -> HeaderV
     .expect("token characters are valid in a header")
 }
 
-/// Middleware: a browser whose access cookie is missing or expired but whose refresh cookie is
-/// good gets a new pair in this response, and this request already runs signed in.
-pub async fn keep_session_alive(
-    State(state): State<AppState>,
-    mut request: Request,
-    next: Next,
-) -> Response {
-    let headers = request.headers();
-    let Some(refresh) = cookie(headers, REFRESH_COOKIE) else {
-        return next.run(request).await;
-    };
-    let access_ok = cookie(headers, ACCESS_COOKIE)
-        .is_some_and(|t| crate::auth::tokens::verify_access(&state.jwt_secret, &t).is_ok());
-    if access_ok || headers.contains_key(header::AUTHORIZATION) {
-        return next.run(request).await;
-    }
-    let secure = is_https(headers);
-    match service::refresh(&state, &refresh).await {
-        Ok(service::Refreshed::Rotated(session)) => {
-            replace_access_cookie(request.headers_mut(), &session.access_token);
-            let mut response = next.run(request).await;
-            for value in session_cookies(
-                &session.access_token,
-                &session.refresh_token,
-                &state,
-                secure,
-            ) {
-                response.headers_mut().append(header::SET_COOKIE, value);
-            }
-            response
-        }
-        Ok(service::Refreshed::JustRotated { access_token }) => {
-            replace_access_cookie(request.headers_mut(), &access_token);
-            next.run(request).await
-        }
-        Err(AppError::Unauthorized) => {
-            // A dead session: forget its cookies so the browser stops presenting them.
-            let mut response = next.run(request).await;
-            for value in cleared_cookies(secure) {
-                response.headers_mut().append(header::SET_COOKIE, value);
-            }
-            response
-        }
-        Err(other) => {
-            tracing::warn!(error = %other, "could not refresh a session");
-            next.run(request).await
-        }
-    }
-}
-
 /// Rewrites the request's Cookie header so that handlers see the fresh access token.
-fn replace_access_cookie(headers: &mut HeaderMap, access: &str) {
+pub fn replace_access_cookie(headers: &mut HeaderMap, access: &str) {
     let others: Vec<String> = headers
         .get_all(header::COOKIE)
         .iter()

@@ -1,0 +1,130 @@
+//! Who is making a request: one pair for every server function (`current_user`,
+//! `optional_user`), the same pair as axum extractors for the REST routes (`CurrentUser`,
+//! `Option<CurrentUser>`), and a middleware that keeps browser sessions alive by rotating the
+//! refresh cookie when the short access cookie has expired.
+
+use axum::{
+    extract::{FromRequestParts, OptionalFromRequestParts, Request, State},
+    http::{header, request::Parts},
+    middleware::Next,
+    response::Response,
+};
+use uuid::Uuid;
+
+use super::service;
+use crate::{
+    entities::users,
+    platform::{
+        cookies::{
+            access_token, cleared_cookies, cookie, is_https, replace_access_cookie,
+            session_cookies, ACCESS_COOKIE, REFRESH_COOKIE,
+        },
+        error::AppError,
+        state::AppState,
+    },
+};
+
+/// The signed-in person and the session they use.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub user: users::Model,
+    pub session_id: Uuid,
+}
+
+/// The person making this server-function call, or a 401.
+pub async fn current_user() -> Result<CurrentUser, AppError> {
+    optional_user().await?.ok_or(AppError::Unauthorized)
+}
+
+/// The person making this call, if signed in; `None` for a guest. A token that is present but
+/// invalid also counts as a guest (pages render signed out instead of failing).
+pub async fn optional_user() -> Result<Option<CurrentUser>, AppError> {
+    let state = leptos::prelude::use_context::<AppState>().ok_or(AppError::Internal)?;
+    let parts =
+        leptos::prelude::use_context::<axum::http::request::Parts>().ok_or(AppError::Internal)?;
+    caller(&state, &parts).await
+}
+
+/// The person the request's token names; `None` without a token or with one that is no longer
+/// good.
+async fn caller(state: &AppState, parts: &Parts) -> Result<Option<CurrentUser>, AppError> {
+    let Some(token) = access_token(&parts.headers) else {
+        return Ok(None);
+    };
+    match service::authenticate(state, &token).await {
+        Ok((user, session_id)) => Ok(Some(CurrentUser { user, session_id })),
+        Err(AppError::Unauthorized) => Ok(None),
+        Err(other) => Err(other),
+    }
+}
+
+/// A REST route for people signed in: a 401 (with its sentence) for anyone else.
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        caller(state, parts).await?.ok_or(AppError::Unauthorized)
+    }
+}
+
+/// A REST route open to guests too.
+impl OptionalFromRequestParts<AppState> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, AppError> {
+        caller(state, parts).await
+    }
+}
+
+/// Middleware: a browser whose access cookie is missing or expired but whose refresh cookie is
+/// good gets a new pair in this response, and this request already runs signed in.
+pub async fn keep_session_alive(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let headers = request.headers();
+    let Some(refresh) = cookie(headers, REFRESH_COOKIE) else {
+        return next.run(request).await;
+    };
+    let access_ok = cookie(headers, ACCESS_COOKIE)
+        .is_some_and(|t| super::tokens::verify_access(&state.jwt_secret, &t).is_ok());
+    if access_ok || headers.contains_key(header::AUTHORIZATION) {
+        return next.run(request).await;
+    }
+    let secure = is_https(headers);
+    match service::refresh(&state, &refresh).await {
+        Ok(service::Refreshed::Rotated(session)) => {
+            replace_access_cookie(request.headers_mut(), &session.access_token);
+            let mut response = next.run(request).await;
+            for value in session_cookies(
+                &session.access_token,
+                &session.refresh_token,
+                &state,
+                secure,
+            ) {
+                response.headers_mut().append(header::SET_COOKIE, value);
+            }
+            response
+        }
+        Ok(service::Refreshed::JustRotated { access_token }) => {
+            replace_access_cookie(request.headers_mut(), &access_token);
+            next.run(request).await
+        }
+        Err(AppError::Unauthorized) => {
+            // A dead session: forget its cookies so the browser stops presenting them.
+            let mut response = next.run(request).await;
+            for value in cleared_cookies(secure) {
+                response.headers_mut().append(header::SET_COOKIE, value);
+            }
+            response
+        }
+        Err(other) => {
+            tracing::warn!(error = %other, "could not refresh a session");
+            next.run(request).await
+        }
+    }
+}

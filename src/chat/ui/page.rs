@@ -1,0 +1,241 @@
+//! `/c/:community/:channel`: a channel of a community — its sidebar (channels with unread
+//! counts), the chat, and the member list by presence, kept live by the socket.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::{
+    components::A,
+    hooks::{use_navigate, use_params_map},
+};
+
+use super::{channel::ChannelScreen, socket::use_chat_socket};
+use crate::{
+    auth::{ui::session::use_session, validate::initials},
+    chat::{api::open_channel, ServerEvent},
+    community::{
+        api::{community_members, JoinCommunity, LeaveCommunity},
+        permissions::{Permissions, Rank},
+        ui::{members_text, rank_label, CommunityIcon},
+        ChannelInfo, CommunityEvent, CommunityView, MemberInfo,
+    },
+    kit::i18n::{t, t_string, use_i18n},
+};
+
+/// `/c/:community/:channel`: the chat.
+#[component]
+pub fn ChannelPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let params = use_params_map();
+    let key = move || {
+        let p = params.read();
+        (
+            p.get("community").unwrap_or_default(),
+            p.get("channel").unwrap_or_default(),
+        )
+    };
+    let joined = ServerAction::<JoinCommunity>::new();
+    let opened = Resource::new(
+        move || (key(), joined.version().get()),
+        |((slug, channel), _)| open_channel(slug, channel),
+    );
+    view! {
+        <Transition fallback=move || view! { <p class="muted">{t!(i18n, settings.loading)}</p> }>
+            {move || Suspend::new(async move {
+                let me = session.resource().await.ok().flatten();
+                opened.await.map(|opened| {
+                    let title = format!("#{} · {}", opened.channel.name, opened.community.community.name);
+                    let community = opened.community.clone();
+                    let current = opened.channel.id.clone();
+                    let slug = community.community.slug.clone();
+                    let member = community.my_rank.is_some();
+                    let signed_in = me.is_some();
+                    view! {
+                        <Title text=title />
+                        <div class="community-layout">
+                            <ChannelSidebar community=community.clone() current=current />
+                            <div class="channel-column">
+                                {(!member && signed_in).then(|| {
+                                    let slug = slug.clone();
+                                    view! {
+                                        <div class="join-banner card">
+                                            <span>{t!(i18n, community.join_prompt)}</span>
+                                            <button type="button" class="button button-primary button-small"
+                                                on:click=move |_| { joined.dispatch(JoinCommunity { slug: slug.clone() }); }>
+                                                {t!(i18n, community.join)}
+                                            </button>
+                                        </div>
+                                    }
+                                })}
+                                <ChannelScreen opened=opened me=me />
+                            </div>
+                            <MemberList slug=slug />
+                        </div>
+                    }
+                })
+            })}
+        </Transition>
+    }
+}
+
+/// The community's name, its channels with unread counts, and the way to manage or leave it.
+#[component]
+fn ChannelSidebar(community: CommunityView, current: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let socket = use_chat_socket();
+    let channels: RwSignal<Vec<ChannelInfo>> = RwSignal::new(community.channels.clone());
+    let member_count = RwSignal::new(community.community.member_count);
+    let community_id = community.community.id.clone();
+    socket.on_event(move |event| match event {
+        ServerEvent::ChannelActivity {
+            community_id: id,
+            channel_id,
+            last_seq,
+        } if *id == community_id => {
+            channels.update(|list| {
+                if let Some(c) = list.iter_mut().find(|c| &c.id == channel_id) {
+                    c.last_seq = c.last_seq.max(*last_seq);
+                }
+            });
+        }
+        ServerEvent::Community(CommunityEvent::MemberJoined {
+            community_id: id, ..
+        }) if *id == community_id => member_count.update(|n| *n += 1),
+        ServerEvent::Community(CommunityEvent::MemberLeft {
+            community_id: id, ..
+        }) if *id == community_id => member_count.update(|n| *n = n.saturating_sub(1)),
+        _ => {}
+    });
+    let slug = community.community.slug.clone();
+    let manager = community.may(Permissions::MANAGE_CHANNELS)
+        || community.may(Permissions::BAN)
+        || community.may(Permissions::MANAGE_ROLES);
+    let member = community.my_rank.is_some();
+    let owner = community.my_rank == Some(Rank::Owner);
+    let leave = ServerAction::<LeaveCommunity>::new();
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = leave.value().get() {
+            navigate("/communities", Default::default());
+        }
+    });
+    view! {
+        <nav class="channel-sidebar" aria-label=move || t_string!(i18n, community.channels)>
+            <div class="community-head">
+                <CommunityIcon community=community.community.clone() />
+                <div>
+                    <h2>{community.community.name.clone()}</h2>
+                    <p class="help">{move || members_text(member_count.get())}</p>
+                </div>
+            </div>
+            <ul class="channel-list">
+                {move || {
+                    let slug = slug.clone();
+                    let current = current.clone();
+                    channels.get().into_iter().filter(|c| !c.archived).map(move |c| {
+                        let is_current = c.id == current;
+                        let unread = if is_current { 0 } else { c.unread() };
+                        let label = if unread > 0 {
+                            t_string!(i18n, community.unread).replace("{n}", &unread.to_string())
+                        } else {
+                            String::new()
+                        };
+                        view! {
+                            <li>
+                                <A href=format!("/c/{}/{}", slug, c.name) attr:class={if unread > 0 { "channel-link unread" } else { "channel-link" }}>
+                                    <span class="hash" aria-hidden="true">"#"</span>
+                                    <span class="channel-name">{c.name.clone()}</span>
+                                    {(unread > 0).then(|| view! {
+                                        <span class="unread-count" aria-label=label>{if unread > 99 { "99+".to_string() } else { unread.to_string() }}</span>
+                                    })}
+                                </A>
+                            </li>
+                        }
+                    }).collect_view()
+                }}
+            </ul>
+            <div class="sidebar-actions">
+                {manager.then(|| view! {
+                    <A href=format!("/manage/{}", community.community.slug) attr:class="button button-small">{t!(i18n, community.manage)}</A>
+                })}
+                {(member && !owner).then(|| {
+                    let slug = community.community.slug.clone();
+                    view! {
+                        <button type="button" class="link-button" on:click=move |_| { leave.dispatch(LeaveCommunity { slug: slug.clone() }); }>
+                            {t!(i18n, community.leave)}
+                        </button>
+                    }
+                })}
+            </div>
+        </nav>
+    }
+}
+
+/// Members grouped by presence, kept live by the socket.
+#[component]
+fn MemberList(slug: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let socket = use_chat_socket();
+    let version = RwSignal::new(0u32);
+    let fetched = Resource::new(move || version.get(), {
+        let slug = slug.clone();
+        move |_| community_members(slug.clone())
+    });
+    let members: RwSignal<Vec<MemberInfo>> = RwSignal::new(Vec::new());
+    Effect::new(move |_| {
+        if let Some(Ok(list)) = fetched.get() {
+            members.set(list);
+        }
+    });
+    socket.on_event(move |event| match event {
+        ServerEvent::Presence {
+            user_id, online, ..
+        } => {
+            let known = members.with_untracked(|l| l.iter().any(|m| &m.user_id == user_id));
+            if known {
+                members.update(|list| {
+                    if let Some(m) = list.iter_mut().find(|m| &m.user_id == user_id) {
+                        m.online = *online;
+                    }
+                });
+            }
+        }
+        // A new subscription: presence may have changed while the page loaded (and the reader
+        // has just come online themselves).
+        ServerEvent::Subscribed { .. } | ServerEvent::Community(_) => version.update(|v| *v += 1),
+        _ => {}
+    });
+    let group = move |online: bool| {
+        let list: Vec<MemberInfo> =
+            members.with(|l| l.iter().filter(|m| m.online == online).cloned().collect());
+        let heading = if online {
+            t_string!(i18n, community.online).replace("{n}", &list.len().to_string())
+        } else {
+            t_string!(i18n, community.offline).replace("{n}", &list.len().to_string())
+        };
+        (!list.is_empty()).then(|| view! {
+            <h3 class="member-group">{heading}</h3>
+            <ul class="people members">
+                {list.into_iter().map(|m| {
+                    let status = if m.online { t_string!(i18n, community.status_online) } else { t_string!(i18n, community.status_offline) };
+                    view! {
+                        <li class:offline=!m.online>
+                            <span class="avatar presence" aria-hidden="true">{initials(&m.display_name)}
+                                <span class="presence-dot" class:online=m.online></span>
+                            </span>
+                            <A href=format!("/u/{}", m.username)>{m.display_name.clone()}</A>
+                            <span class="visually-hidden">{status}</span>
+                            {(m.rank != Rank::Member).then(|| view! { <span class="badge rank">{rank_label(m.rank)}</span> })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        })
+    };
+    view! {
+        <aside class="member-list" aria-label=move || t_string!(i18n, community.members_title)>
+            {move || group(true)}
+            {move || group(false)}
+        </aside>
+    }
+}
