@@ -12,19 +12,14 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends nodejs npm \
  && rm -rf /var/lib/apt/lists/*
 RUN rustup target add wasm32-unknown-unknown
-# The versions scripts/setup.sh pins; the tools only orchestrate, so a cheap profile will do.
+# The version scripts/setup.sh pins; it only orchestrates, so a cheap profile will do.
 RUN export CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=256 CARGO_PROFILE_RELEASE_OPT_LEVEL=1 \
- && cargo install cargo-leptos --version 0.3.10 --locked \
  && cargo install wasm-bindgen-cli --version 0.2.130
 WORKDIR /src
 COPY scripts/package.json scripts/package-lock.json scripts/
 RUN cd scripts && npm ci --no-audit --no-fund --loglevel=error
 COPY . .
-RUN mkdir -p public/vendor \
- && cp scripts/node_modules/echarts/dist/echarts.min.js public/vendor/echarts.min.js \
- && cp scripts/node_modules/echarts/LICENSE public/vendor/echarts.LICENSE.txt \
- && PATH="/src/scripts/node_modules/.bin:$PATH" cargo leptos build --release --precompress --split \
- && target/release/bullpen bundle --site target/site --out /bullpen
+RUN scripts/build-site && target/release/bullpen bundle --site target/site --out /bullpen
 
 FROM debian:bookworm-slim
 RUN apt-get update \

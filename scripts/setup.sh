@@ -1,8 +1,7 @@
 # Installs what Bullpen's build and tests need, each only when missing or of the wrong version.
 # Sourced by scripts/run and scripts/test; safe to run any number of times. Everything comes
-# from a package registry (crates.io, npm, Debian): cargo-leptos never downloads a tool itself.
+# from a package registry (crates.io, npm, Debian).
 
-CARGO_LEPTOS_VERSION=0.3.10      # 0.3.11 needs rustc 1.96
 WASM_BINDGEN_VERSION=0.2.130     # must equal the `wasm-bindgen = "=…"` pin in Cargo.toml
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -42,10 +41,6 @@ ensure_build_tools() {
     say "adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown
   fi
-  if [ "$(cargo leptos --version 2>/dev/null)" != "cargo-leptos $CARGO_LEPTOS_VERSION" ]; then
-    say "installing cargo-leptos $CARGO_LEPTOS_VERSION (a one-time build of a few minutes)"
-    cheap_install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
-  fi
   if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
     say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
     # Not --locked: its lock file pins a yanked crate.
@@ -53,12 +48,15 @@ ensure_build_tools() {
   fi
   command -v npm >/dev/null || apt_install nodejs npm
   # wasm-opt from npm's binaryen: Debian's (version 108) emits a WASM that fails to hydrate.
-  # ECharts from npm too: the charts' library, served from /vendor (never from a CDN).
-  if [ ! -x "$ROOT/scripts/node_modules/.bin/wasm-opt" ] || [ ! -f "$ROOT/scripts/node_modules/echarts/dist/echarts.min.js" ]; then
-    say "installing wasm-opt (npm binaryen) and ECharts"
+  # esbuild and lightningcss minify the JS and the stylesheet. ECharts from npm too: the charts'
+  # library, served from /vendor (never from a CDN).
+  local bin="$ROOT/scripts/node_modules/.bin"
+  if [ ! -x "$bin/wasm-opt" ] || [ ! -x "$bin/esbuild" ] || [ ! -x "$bin/lightningcss" ] ||
+    [ ! -f "$ROOT/scripts/node_modules/echarts/dist/echarts.min.js" ]; then
+    say "installing wasm-opt (npm binaryen), esbuild, lightningcss and ECharts"
     (cd "$ROOT/scripts" && npm ci --no-audit --no-fund --loglevel=error)
   fi
-  # cargo-leptos copies public/ into the site; the copy is not part of the repository.
+  # The site build copies public/ into the site; the vendored copy is not part of the repository.
   mkdir -p "$ROOT/public/vendor"
   cp -u "$ROOT/scripts/node_modules/echarts/dist/echarts.min.js" "$ROOT/public/vendor/echarts.min.js"
   cp -u "$ROOT/scripts/node_modules/echarts/LICENSE" "$ROOT/public/vendor/echarts.LICENSE.txt"
@@ -185,8 +183,8 @@ target_dir() {
   echo "${CARGO_TARGET_DIR:-$ROOT/target}"
 }
 
-# cargo-leptos writes the site (WASM, JS, CSS, public/) into <cargo target dir>/site; Leptos.toml
-# says target/site, which is the same place unless CARGO_TARGET_DIR moves it.
+# scripts/build-site writes the site (WASM, JS, CSS, public/) into <cargo target dir>/site;
+# Leptos.toml says target/site, which is the same place unless CARGO_TARGET_DIR moves it.
 site_root() {
   echo "$(target_dir)/site"
 }

@@ -33,7 +33,7 @@ enum Command {
     Bot,
     /// Write a copy of this binary that carries the built site, to deploy as one file.
     Bundle {
-        /// The built site (`cargo leptos build --release --precompress` makes `target/site`).
+        /// The built site (`scripts/build-site` makes `target/site`).
         #[arg(long, default_value = "target/site")]
         site: std::path::PathBuf,
         /// Where to write the one-file binary.
@@ -103,7 +103,7 @@ async fn bot(config: Config) -> Result<(), String> {
 fn bundle(site: &std::path::Path, out: &std::path::Path) -> ExitCode {
     if !site.join("pkg").is_dir() {
         eprintln!(
-            "error: {} is not a built site (no pkg/ in it): run `cargo leptos build --release --precompress` first",
+            "error: {} is not a built site (no pkg/ in it): run `scripts/build-site` first",
             site.display()
         );
         return ExitCode::from(2);

@@ -10,7 +10,7 @@ use std::{collections::HashMap, fs, path::Path, process::Stdio};
 
 use common::{TestServer, BIN};
 
-/// A small built site: what `cargo leptos build` puts in target/site, in miniature.
+/// A small built site: what `scripts/build-site` puts in target/site, in miniature.
 fn small_site(root: &Path) {
     fs::create_dir_all(root.join("pkg")).unwrap();
     fs::write(

@@ -116,7 +116,7 @@ fn Head() -> impl IntoView {
 }
 
 /// A section's page, loaded with its own code: the release build splits each `LazyRoute`'s
-/// view into a WASM chunk of its own (cargo-leptos `--split`), fetched the first time the
+/// view into a WASM chunk of its own (`scripts/build-site` splits it), fetched the first time the
 /// section opens, so the first page carries only the shell.
 macro_rules! lazy_page {
     ($($route:ident => $page:expr;)*) => {$(

@@ -1,7 +1,7 @@
 //! Where the site's files (the WASM, its JS, the CSS, icons, the service worker) come from, so
 //! that the release binary starts from any directory with nothing but environment settings:
 //!
-//! 1. `LEPTOS_SITE_ROOT`, when set (cargo-leptos sets it while it runs the server);
+//! 1. `LEPTOS_SITE_ROOT`, when set (scripts/run and scripts/test point it at the built site);
 //! 2. else the files carried inside the binary itself: `bullpen bundle` appends the built site
 //!    to a copy of the binary, and at start they are unpacked into the data directory;
 //! 3. else `site/` beside the binary's own directory — `target/site` for

@@ -1,0 +1,141 @@
+//! `sitetool split` and `sitetool precompress`: the two steps of the site build
+//! (`scripts/build-site`) that the registry's command-line tools do not do the way Leptos reads
+//! them.
+//!
+//! - `split` cuts the browser WASM at its `#[lazy]` points into chunks, writes the loader under
+//!   the name Leptos' hydration scripts import and the manifest they preload from, and prints
+//!   the chunks' paths (wasm-opt shrinks each one next).
+//! - `precompress` writes a `.br` and a `.gz` beside every file of the site, which the server
+//!   sends to browsers that accept them (`ServeDir::precompressed_br`).
+
+use std::{
+    fs,
+    io::Write,
+    path::{Path, PathBuf},
+    process::ExitCode,
+};
+
+/// The loader's file name as Leptos' `HydrationScripts` asks for it when files are not hashed.
+const SPLIT_LOADER: &str = "./__wasm_split.______________________.js";
+const SPLIT_MANIFEST: &str = "__wasm_split_manifest.json";
+
+const USAGE: &str = "usage:
+  sitetool split <input.wasm> <pkg dir> <main out.wasm> <output name>
+  sitetool precompress <site dir>";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let outcome = match args.as_slice() {
+        ["split", input, pkg, main_out, name] => {
+            split(Path::new(input), Path::new(pkg), Path::new(main_out), name)
+        }
+        ["precompress", site] => precompress(Path::new(site)).map(|count| {
+            println!("precompressed {count} changed files");
+        }),
+        _ => Err(USAGE.to_string()),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("sitetool: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn split(input: &Path, pkg: &Path, main_out: &Path, name: &str) -> Result<(), String> {
+    let wasm = fs::read(input).map_err(|e| format!("cannot read {}: {e}", input.display()))?;
+    fs::create_dir_all(pkg).map_err(|e| format!("cannot create {}: {e}", pkg.display()))?;
+    let main_module = format!("./{name}.js");
+    let split = wasm_split_cli_support::transform({
+        let mut options = wasm_split_cli_support::Options::new(&wasm);
+        options.output_dir = pkg;
+        options.main_out_path = main_out;
+        options.main_module = &main_module;
+        options.link_name = SPLIT_LOADER;
+        options
+    })
+    .map_err(|e| format!("splitting {} failed: {e:?}", input.display()))?;
+    let manifest = serde_json::to_string_pretty(&split.prefetch_map)
+        .map_err(|e| format!("cannot write the split manifest: {e}"))?;
+    fs::write(pkg.join(SPLIT_MANIFEST), manifest)
+        .map_err(|e| format!("cannot write the split manifest: {e}"))?;
+    for chunk in split.split_modules {
+        println!("{}", chunk.display());
+    }
+    Ok(())
+}
+
+/// Compresses every file under `dir` (what is already compressed is skipped); answers how many.
+fn precompress(dir: &Path) -> Result<usize, String> {
+    let mut files = Vec::new();
+    collect(dir, &mut files).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
+    let mut count = 0;
+    for file in &files {
+        if is_compressed(file) {
+            continue;
+        }
+        let bytes = fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        write_beside(file, "gz", &gzip(&bytes)?)?;
+        write_beside(file, "br", &brotli(&bytes)?)?;
+        count += 1;
+    }
+    Ok(count)
+}
+
+/// Whether both compressed copies exist and are newer than the file (a rebuild that left the
+/// file alone does not compress it again).
+fn is_compressed(file: &Path) -> bool {
+    let modified = |path: &Path| fs::metadata(path).and_then(|m| m.modified()).ok();
+    let Some(source) = modified(file) else {
+        return false;
+    };
+    ["gz", "br"]
+        .iter()
+        .all(|extension| modified(&beside(file, extension)).is_some_and(|copy| copy >= source))
+}
+
+fn collect(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect(&path, files)?;
+        } else if !matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("br" | "gz" | "png" | "jpg" | "woff2")
+        ) {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// `file` with `.extension` added (`bullpen.wasm` → `bullpen.wasm.br`).
+fn beside(file: &Path, extension: &str) -> PathBuf {
+    let mut name = file.as_os_str().to_owned();
+    name.push(".");
+    name.push(extension);
+    name.into()
+}
+
+fn write_beside(file: &Path, extension: &str, bytes: &[u8]) -> Result<(), String> {
+    let path = beside(file, extension);
+    fs::write(&path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+fn gzip(bytes: &[u8]) -> Result<Vec<u8>, String> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes).map_err(|e| e.to_string())?;
+    encoder.finish().map_err(|e| e.to_string())
+}
+
+fn brotli(bytes: &[u8]) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        ..Default::default()
+    };
+    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params).map_err(|e| e.to_string())?;
+    Ok(out)
+}
