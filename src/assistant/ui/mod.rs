@@ -411,21 +411,29 @@ fn panel_thread(conversation: RwSignal<Option<String>>) -> AnyView {
 
 /// The assistant beside any page: a button that opens the thread in a drawer (signed-in people,
 /// every page but the assistant's own).
+///
+/// The session is awaited as the user menu awaits it, on the server too, so the button is in
+/// the server's HTML and hydration finds it there. (Drawn by an effect instead, it would appear
+/// while a lazy route is still hydrating and put the page's hydration out of step.)
 #[component]
 pub fn AssistantPanel() -> impl IntoView {
-    let i18n = use_i18n();
     let session = use_session();
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                session.resource().await.ok().flatten().map(|_| view! { <PanelButton /> })
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn PanelButton() -> impl IntoView {
+    let i18n = use_i18n();
     let location = use_location();
     let open = RwSignal::new(false);
     let conversation = RwSignal::new(None::<String>);
-    // Drawn in the browser only, after hydration: the server does not wait for the session.
-    let mounted = RwSignal::new(false);
-    Effect::new(move |_| mounted.set(true));
-    let shown = move || {
-        mounted.get()
-            && session.user().is_some()
-            && !location.pathname.get().starts_with("/assistant")
-    };
+    let shown = move || !location.pathname.get().starts_with("/assistant");
     view! {
         <Show when=shown>
             <button type="button" class="assistant-fab" class:hidden=move || open.get()
