@@ -1,74 +1,23 @@
-//! A hosted model behind any OpenAI-compatible API (OpenAI, Groq, Ollama, vLLM, llama.cpp's
-//! server). Moderation uses OpenAI's `/moderations` endpoint where the server has one, else a
-//! JSON-mode classification prompt; translation is a chat completion.
-//!
-//! Hosted services fail in ordinary ways — slow answers, rate limits, outages, replies that are
-//! not the JSON asked for — so every call has a timeout and is retried with backoff (honouring
-//! `Retry-After`), a circuit breaker stops calling a service that keeps failing, and whatever
-//! fails falls back to the built-in engines, with the reason logged.
+//! A hosted model behind any OpenAI-compatible API (`openai.rs` makes the calls, with their
+//! timeouts, retries and circuit breaker). Moderation uses OpenAI's `/moderations` endpoint
+//! where the server has one, else a JSON-mode classification prompt; translation and the stock
+//! page's narrative are chat completions. Whatever fails falls back to the built-in engines,
+//! with the reason logged.
 
-use std::{
-    sync::atomic::{AtomicU8, Ordering},
-    time::Duration,
-};
+use std::sync::atomic::{AtomicU8, Ordering};
 
-use reqwest::{header::RETRY_AFTER, StatusCode};
 use serde_json::{json, Value};
 
 use super::{
     language,
     moderation::Assessment,
+    openai::{Failure, OpenAi, Policy},
     provider::{AiError, BuiltIn, Produced, Provider},
 };
 use crate::{
     kit::{i18n::Locale, languages::language_name},
-    platform::{breaker::CircuitBreaker, config::HostedAi},
+    platform::config::HostedAi,
 };
-
-/// How patient to be with the service.
-#[derive(Debug, Clone)]
-pub struct Policy {
-    /// For one request, answer included.
-    pub timeout: Duration,
-    /// Tries per call (the first one included).
-    pub attempts: u32,
-    /// The wait before the second try; doubled for each one after.
-    pub backoff: Duration,
-    /// The longest `Retry-After` waited for; longer ones count as a failure at once.
-    pub max_retry_after: Duration,
-    /// Consecutive failed calls that open the circuit…
-    pub breaker_failures: u32,
-    /// …for this long: calls go straight to the built-in engines.
-    pub breaker_cooldown: Duration,
-}
-
-impl Default for Policy {
-    fn default() -> Self {
-        Policy {
-            timeout: Duration::from_secs(10),
-            attempts: 3,
-            backoff: Duration::from_millis(250),
-            max_retry_after: Duration::from_secs(5),
-            breaker_failures: 5,
-            breaker_cooldown: Duration::from_secs(30),
-        }
-    }
-}
-
-/// Why a hosted call gave no usable answer.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum Failure {
-    #[error("timed out or unreachable: {0}")]
-    Unreachable(String),
-    #[error("rate limited (HTTP 429) after {0} tries")]
-    RateLimited(u32),
-    #[error("HTTP {0}: {1}")]
-    Status(u16, String),
-    #[error("the reply was not what was asked for: {0}")]
-    Malformed(String),
-    #[error("the circuit is open after repeated failures")]
-    CircuitOpen,
-}
 
 /// Whether the server has OpenAI's `/moderations` endpoint (found out on first use).
 const ENDPOINT_UNKNOWN: u8 = 0;
@@ -76,10 +25,7 @@ const ENDPOINT_PRESENT: u8 = 1;
 const ENDPOINT_ABSENT: u8 = 2;
 
 pub struct Hosted {
-    ai: HostedAi,
-    policy: Policy,
-    client: reqwest::Client,
-    breaker: CircuitBreaker,
+    service: OpenAi,
     moderation_endpoint: AtomicU8,
     fallback: BuiltIn,
 }
@@ -90,95 +36,17 @@ impl Hosted {
     }
 
     pub fn with_policy(ai: HostedAi, fallback: BuiltIn, policy: Policy) -> Hosted {
-        let breaker = CircuitBreaker::new(policy.breaker_failures, policy.breaker_cooldown);
         Hosted {
-            client: reqwest::Client::builder()
-                .timeout(policy.timeout)
-                .build()
-                .expect("a client with a timeout builds"),
-            ai,
-            policy,
-            breaker,
+            service: OpenAi::new(ai, policy),
             moderation_endpoint: AtomicU8::new(ENDPOINT_UNKNOWN),
             fallback,
-        }
-    }
-
-    /// One call: retried on timeouts, 429 and 5xx; guarded by the circuit breaker.
-    async fn post(&self, path: &str, body: &Value) -> Result<Value, Failure> {
-        if !self.breaker.allows() {
-            return Err(Failure::CircuitOpen);
-        }
-        let result = self.post_with_retries(path, body).await;
-        match &result {
-            // A 404 or 400 is an answer about the request, not a sign the service is down.
-            Ok(_) | Err(Failure::Status(400..=404, _)) => self.breaker.succeeded(),
-            Err(_) => {
-                if self.breaker.failed() {
-                    tracing::warn!(base = %self.ai.base_url, "hosted AI keeps failing; using the built-in engines for {:?}", self.breaker.cooldown());
-                }
-            }
-        }
-        result
-    }
-
-    async fn post_with_retries(&self, path: &str, body: &Value) -> Result<Value, Failure> {
-        let url = format!("{}{path}", self.ai.base_url);
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let mut request = self.client.post(&url).json(body);
-            if let Some(key) = &self.ai.api_key {
-                request = request.bearer_auth(key);
-            }
-            let (failure, wait) = match request.send().await {
-                Err(err) => (Failure::Unreachable(err.to_string()), None),
-                Ok(response) => {
-                    let status = response.status();
-                    let retry_after = response
-                        .headers()
-                        .get(RETRY_AFTER)
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| v.trim().parse::<f64>().ok())
-                        .map(Duration::from_secs_f64);
-                    let text = match response.text().await {
-                        Ok(text) => text,
-                        Err(err) => return Err(Failure::Unreachable(err.to_string())),
-                    };
-                    if status.is_success() {
-                        return serde_json::from_str(&text)
-                            .map_err(|err| Failure::Malformed(format!("not JSON ({err})")));
-                    }
-                    let message = error_message(&text);
-                    match status {
-                        StatusCode::TOO_MANY_REQUESTS => {
-                            (Failure::RateLimited(attempt), retry_after)
-                        }
-                        s if s.is_server_error() => {
-                            (Failure::Status(s.as_u16(), message), retry_after)
-                        }
-                        s => return Err(Failure::Status(s.as_u16(), message)),
-                    }
-                }
-            };
-            if attempt >= self.policy.attempts {
-                return Err(failure);
-            }
-            let backoff = self.policy.backoff * 2u32.pow(attempt - 1);
-            let wait = match wait {
-                Some(asked) if asked > self.policy.max_retry_after => return Err(failure),
-                Some(asked) => asked,
-                None => backoff,
-            };
-            tracing::debug!(%failure, ?wait, attempt, "hosted AI call failed; retrying");
-            tokio::time::sleep(wait).await;
         }
     }
 
     /// A chat completion's text.
     async fn complete(&self, system: &str, user: &str, json_mode: bool) -> Result<String, Failure> {
         let mut body = json!({
-            "model": self.ai.model,
+            "model": self.service.model(),
             "temperature": 0,
             "messages": [
                 { "role": "system", "content": system },
@@ -188,7 +56,7 @@ impl Hosted {
         if json_mode {
             body["response_format"] = json!({ "type": "json_object" });
         }
-        let reply = self.post("/chat/completions", &body).await?;
+        let reply = self.service.post("/chat/completions", &body).await?;
         reply["choices"][0]["message"]["content"]
             .as_str()
             .map(str::to_string)
@@ -197,7 +65,7 @@ impl Hosted {
 
     async fn moderate_hosted(&self, text: &str) -> Result<Produced<Assessment>, Failure> {
         if self.moderation_endpoint.load(Ordering::Relaxed) != ENDPOINT_ABSENT {
-            match self.post("/moderations", &json!({ "input": text })).await {
+            match self.service.post("/moderations", &json!({ "input": text })).await {
                 Ok(reply) => {
                     self.moderation_endpoint
                         .store(ENDPOINT_PRESENT, Ordering::Relaxed);
@@ -206,7 +74,7 @@ impl Hosted {
                 Err(Failure::Status(404 | 405, _))
                     if self.moderation_endpoint.load(Ordering::Relaxed) == ENDPOINT_UNKNOWN =>
                 {
-                    tracing::info!(base = %self.ai.base_url, "no /moderations endpoint; classifying with a JSON prompt");
+                    tracing::info!(base = %self.service.base_url(), "no /moderations endpoint; classifying with a JSON prompt");
                     self.moderation_endpoint
                         .store(ENDPOINT_ABSENT, Ordering::Relaxed);
                 }
@@ -216,7 +84,7 @@ impl Hosted {
         let content = self.complete(CLASSIFY_PROMPT, text, true).await?;
         Ok(Produced {
             value: classification_reply(&content)?,
-            engine: self.ai.model.clone(),
+            engine: self.service.model().to_string(),
         })
     }
 }
@@ -227,14 +95,6 @@ Market slang is not toxic: \"short squeeze\", \"bloodbath\", \"this stock is kil
 \"rekt\", \"bagholder\", tickers such as $DKS. Reply with JSON only: \
 {\"toxicity\": a number from 0 to 1, \"reason\": a label of at most four words, \
 \"severe\": true only for slurs, threats or sexual content involving minors}.";
-
-/// The text of an OpenAI-style error body, or the start of whatever came back.
-pub(crate) fn error_message(body: &str) -> String {
-    serde_json::from_str::<Value>(body)
-        .ok()
-        .and_then(|v| v["error"]["message"].as_str().map(str::to_string))
-        .unwrap_or_else(|| body.chars().take(200).collect())
-}
 
 /// Categories that mean the message is blurred until the reader chooses to see it.
 const SEVERE: [&str; 5] = [
@@ -323,7 +183,7 @@ impl Provider for Hosted {
         match self.complete(&system, &shielded.text, false).await {
             Ok(translated) if !translated.trim().is_empty() => Ok(Produced {
                 value: shielded.restore(&translated),
-                engine: self.ai.model.clone(),
+                engine: self.service.model().to_string(),
             }),
             Ok(_) => {
                 tracing::warn!("hosted translation came back empty; trying the built-in engine");
@@ -353,7 +213,7 @@ impl Provider for Hosted {
         match self.complete(&system, facts, false).await {
             Ok(text) if !text.trim().is_empty() => Ok(Produced {
                 value: text.trim().to_string(),
-                engine: self.ai.model.clone(),
+                engine: self.service.model().to_string(),
             }),
             Ok(_) => Err(AiError::Unavailable("the model wrote nothing".into())),
             Err(failure) => Err(AiError::Unavailable(failure.to_string())),
@@ -370,7 +230,7 @@ mod tests {
         collections::VecDeque,
         net::SocketAddr,
         sync::{Arc, Mutex},
-        time::Instant,
+        time::{Duration, Instant},
     };
 
     use axum::{

@@ -4,7 +4,8 @@
 //!
 //! The built-in engines work offline (`moderation.rs`, `language.rs`, Apertium in
 //! `translate.rs`, `summary.rs`, `sentiment.rs`); `provider.rs` chooses between them and a
-//! hosted model (`hosted.rs`).
+//! hosted model (`hosted.rs`). `openai.rs` is the one client for OpenAI-compatible services,
+//! which the assistant uses too.
 
 use serde::{Deserialize, Serialize};
 
@@ -14,6 +15,8 @@ pub mod hosted;
 pub mod language;
 #[cfg(feature = "ssr")]
 pub mod moderation;
+#[cfg(feature = "ssr")]
+pub mod openai;
 #[cfg(feature = "ssr")]
 pub mod provider;
 #[cfg(feature = "ssr")]

@@ -16,9 +16,9 @@ use super::{
     Role, Turn,
 };
 use crate::{
-    ai::hosted::{error_message, Failure},
+    ai::openai::{Failure, OpenAi, Policy},
     kit::{i18n::Locale, languages::language_name},
-    platform::{breaker::CircuitBreaker, config::HostedAi},
+    platform::config::HostedAi,
 };
 
 /// Model → tools → model rounds before giving up on an answer.
@@ -27,9 +27,7 @@ const MAX_ROUNDS: usize = 4;
 const HISTORY_TURNS: usize = 10;
 
 pub struct HostedAssistant {
-    ai: HostedAi,
-    client: reqwest::Client,
-    breaker: CircuitBreaker,
+    service: OpenAi,
 }
 
 /// One streamed reply, put together: its text and the functions it called.
@@ -96,18 +94,19 @@ pub fn system_prompt(language: &str) -> String {
 impl HostedAssistant {
     pub fn new(ai: HostedAi) -> HostedAssistant {
         HostedAssistant {
-            client: reqwest::Client::builder()
-                .timeout(Duration::from_secs(60))
-                .connect_timeout(Duration::from_secs(5))
-                .build()
-                .expect("a client builds"),
-            ai,
-            breaker: CircuitBreaker::new(5, Duration::from_secs(30)),
+            // An answer streams for a while: the whole stream may take a minute.
+            service: OpenAi::new(
+                ai,
+                Policy {
+                    timeout: Duration::from_secs(60),
+                    ..Policy::default()
+                },
+            ),
         }
     }
 
     pub fn model(&self) -> &str {
-        &self.ai.model
+        self.service.model()
     }
 
     /// Answers `question` after `history`, sending each piece of text to `on_text` as it comes.
@@ -118,17 +117,7 @@ impl HostedAssistant {
         question: &str,
         on_text: &mut (dyn FnMut(String) + Send),
     ) -> Result<Answer, Failure> {
-        if !self.breaker.allows() {
-            return Err(Failure::CircuitOpen);
-        }
-        let result = self.converse(asker, history, question, on_text).await;
-        match &result {
-            Ok(_) | Err(Failure::Status(400..=404, _)) => self.breaker.succeeded(),
-            Err(_) => {
-                self.breaker.failed();
-            }
-        }
-        result
+        self.converse(asker, history, question, on_text).await
     }
 
     async fn converse(
@@ -153,7 +142,7 @@ impl HostedAssistant {
         let mut tool_facts = String::new();
         for _ in 0..MAX_ROUNDS {
             let body = json!({
-                "model": self.ai.model,
+                "model": self.service.model(),
                 "stream": true,
                 "temperature": 0.2,
                 "messages": messages,
@@ -169,7 +158,7 @@ impl HostedAssistant {
                 return Ok(Answer {
                     text: streamed.content.trim().to_string(),
                     cards,
-                    engine: self.ai.model.clone(),
+                    engine: self.service.model().to_string(),
                 });
             }
             let content = if streamed.content.is_empty() {
@@ -204,54 +193,22 @@ impl HostedAssistant {
         )))
     }
 
-    /// One streamed completion, read as it arrives.
+    /// One streamed completion, put together as it arrives.
     async fn stream(
         &self,
         body: &Value,
         on_text: &mut (dyn FnMut(String) + Send),
     ) -> Result<Streamed, Failure> {
-        let mut request = self
-            .client
-            .post(format!("{}/chat/completions", self.ai.base_url))
-            .json(body);
-        if let Some(key) = &self.ai.api_key {
-            request = request.bearer_auth(key);
-        }
-        let mut response = request
-            .send()
-            .await
-            .map_err(|e| Failure::Unreachable(e.to_string()))?;
-        let status = response.status();
-        if !status.is_success() {
-            let text = response.text().await.unwrap_or_default();
-            return Err(Failure::Status(status.as_u16(), error_message(&text)));
-        }
         let mut streamed = Streamed::default();
-        let mut pending = String::new();
-        while let Some(bytes) = response
-            .chunk()
-            .await
-            .map_err(|e| Failure::Unreachable(e.to_string()))?
-        {
-            pending.push_str(&String::from_utf8_lossy(&bytes));
-            // Server-sent events: one `data: …` line per event, events apart by a blank line.
-            while let Some(end) = pending.find('\n') {
-                let line = pending[..end].trim_end_matches('\r').to_string();
-                pending.drain(..=end);
-                let Some(data) = line.strip_prefix("data:").map(str::trim) else {
-                    continue;
-                };
-                if data == "[DONE]" {
-                    return Ok(streamed);
-                }
-                let chunk: Value = serde_json::from_str(data)
-                    .map_err(|e| Failure::Malformed(format!("a chunk is not JSON ({e})")))?;
-                if let Some(piece) = streamed.add(&chunk) {
+        let done = self
+            .service
+            .stream("/chat/completions", body, &mut |chunk| {
+                if let Some(piece) = streamed.add(chunk) {
                     on_text(piece);
                 }
-            }
-        }
-        if streamed.finish_reason.is_some() {
+            })
+            .await?;
+        if done || streamed.finish_reason.is_some() {
             Ok(streamed)
         } else {
             Err(Failure::Malformed(

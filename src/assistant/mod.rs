@@ -26,6 +26,13 @@ pub mod service;
 #[cfg(feature = "ssr")]
 pub mod tools;
 
+#[cfg(feature = "ssr")]
+crate::typed_id!(
+    /// A conversation with the assistant.
+    ConversationId,
+    "The conversation"
+);
+
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::{
     engine::{self, Answer},
     tools::Asker,
-    Card, Conversation, ConversationView, Exchange, Role, Turn, QUESTION_MAX,
+    Card, Conversation, ConversationId, ConversationView, Exchange, Role, Turn, QUESTION_MAX,
 };
 use crate::{
     entities::{assistant_conversations as conversations, assistant_messages as messages, users},
@@ -57,8 +57,7 @@ async fn owned(
     id: &str,
 ) -> Result<conversations::Model, AppError> {
     let missing = || AppError::NotFound("The conversation".into());
-    let id = Uuid::parse_str(id.trim()).map_err(|_| missing())?;
-    conversations::Entity::find_by_id(id)
+    conversations::Entity::find_by_id(ConversationId::parse(id)?.0)
         .filter(conversations::Column::UserId.eq(user))
         .one(db)
         .await?

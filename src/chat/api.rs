@@ -162,7 +162,8 @@ pub async fn channel_history(
             let viewer = crate::auth::caller::optional_user()
                 .await?
                 .map(|me| me.user.id);
-            super::service::history(&state, viewer, &channel_id, before_seq).await
+            let channel = crate::community::ChannelId::parse(&channel_id)?;
+            super::service::history(&state, viewer, channel, before_seq).await
         }
         .await,
     )
@@ -179,7 +180,8 @@ pub async fn channel_pins(
             let viewer = crate::auth::caller::optional_user()
                 .await?
                 .map(|me| me.user.id);
-            super::service::pins(&state, viewer, &channel_id).await
+            let channel = crate::community::ChannelId::parse(&channel_id)?;
+            super::service::pins(&state, viewer, channel).await
         }
         .await,
     )

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::command_handlers::{CommandContext, CommandHandler, CommandOutcome};
 use crate::{
+    community::ChannelId,
     entities::users,
     platform::{error::AppError, state::AppState},
 };
@@ -132,9 +133,12 @@ pub async fn run(state: AppState, queue: &'static str, username: &'static str, a
             match serde_json::from_slice::<BotRequest>(&job.payload) {
                 Ok(request) => {
                     let reply = answer(&state, &request.input).await;
-                    match super::service::post_as_bot(&state, &bot, &request.channel_id, &reply)
-                        .await
-                    {
+                    let posted = async {
+                        let channel = ChannelId::parse(&request.channel_id)?;
+                        super::service::post_as_bot(&state, &bot, channel, &reply).await
+                    }
+                    .await;
+                    match posted {
                         Ok(_) => {}
                         // The broker or the database is away: leave the request unacknowledged,
                         // so that it is taken over (by this bot too) once it has waited CLAIM_AFTER.

@@ -23,6 +23,13 @@ pub mod socket;
 #[cfg(feature = "ssr")]
 pub mod transport;
 
+#[cfg(feature = "ssr")]
+crate::typed_id!(
+    /// A message in a channel.
+    MessageId,
+    "That message"
+);
+
 /// The longest message accepted, in characters.
 pub const MESSAGE_MAX: usize = 4000;
 /// Messages per history page.

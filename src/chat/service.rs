@@ -9,18 +9,21 @@ use uuid::Uuid;
 
 use super::{
     command_handlers::{CommandContext, CommandOutcome},
-    commands, repo, validate_body, validate_emoji, ChatMessage, HistoryPage, Quote, Reaction,
-    ServerEvent, PAGE_SIZE,
+    commands, repo, validate_body, validate_emoji, ChatMessage, HistoryPage, MessageId, Quote,
+    Reaction, ServerEvent, PAGE_SIZE,
 };
 use crate::{
     community::{
         permissions::{Action, ChannelKind, Standing},
-        repo as communities, service as community,
+        repo as communities, service as community, ChannelId,
     },
     entities::{channels, communities as community_rows, messages, users},
     kit::markdown,
     platform::{error::AppError, rate_limit::RateLimit, realtime, state::AppState},
 };
+
+/// What a reply to a message that is not there (any more) is told.
+const REPLIED: &str = "The message you reply to";
 
 /// The most messages one resume replays; a tab further behind reloads the channel.
 pub const REPLAY_MAX: u64 = 1000;
@@ -32,17 +35,13 @@ pub struct ChannelAccess {
     pub standing: Standing,
 }
 
-fn parse_id(id: &str, what: &str) -> Result<Uuid, AppError> {
-    Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound(what.into()))
-}
-
 /// Finds a channel and checks that the person may read it.
 pub async fn channel_access(
     state: &AppState,
     viewer: Option<Uuid>,
-    channel_id: &str,
+    channel_id: ChannelId,
 ) -> Result<ChannelAccess, AppError> {
-    let channel = communities::channel_by_id(&state.db, parse_id(channel_id, "That channel")?)
+    let channel = communities::channel_by_id(&state.db, channel_id.0)
         .await?
         .ok_or_else(|| AppError::NotFound("That channel".into()))?;
     let community = communities::community_by_id(&state.db, channel.community_id)
@@ -151,7 +150,7 @@ async fn hide_blocked(
 pub async fn history(
     state: &AppState,
     viewer: Option<Uuid>,
-    channel_id: &str,
+    channel_id: ChannelId,
     before_seq: Option<i64>,
 ) -> Result<HistoryPage, AppError> {
     let access = channel_access(state, viewer, channel_id).await?;
@@ -183,7 +182,7 @@ pub async fn open(
         .find(|c| c.name == channel_name.trim().to_lowercase())
         .cloned()
         .ok_or_else(|| AppError::NotFound(format!("The channel #{}", channel_name.trim())))?;
-    let history = history(state, viewer, &channel.id, None).await?;
+    let history = history(state, viewer, ChannelId::parse(&channel.id)?, None).await?;
     Ok(super::OpenedChannel {
         community,
         channel,
@@ -195,7 +194,7 @@ pub async fn open(
 pub async fn replay(
     state: &AppState,
     viewer: Uuid,
-    channel_id: &str,
+    channel_id: ChannelId,
     after_seq: i64,
 ) -> Result<(ChannelAccess, Vec<ChatMessage>), AppError> {
     let access = channel_access(state, Some(viewer), channel_id).await?;
@@ -208,7 +207,7 @@ pub async fn replay(
 pub async fn pins(
     state: &AppState,
     viewer: Option<Uuid>,
-    channel_id: &str,
+    channel_id: ChannelId,
 ) -> Result<Vec<ChatMessage>, AppError> {
     let access = channel_access(state, viewer, channel_id).await?;
     let rows = repo::pinned(&state.db, access.channel.id).await?;
@@ -273,7 +272,7 @@ async fn count_action(
 pub async fn send(
     state: &AppState,
     author: &users::Model,
-    channel_id: &str,
+    channel_id: ChannelId,
     nonce: Option<String>,
     body: &str,
     reply_to: Option<&str>,
@@ -318,10 +317,11 @@ async fn store(
 ) -> Result<ChatMessage, AppError> {
     let reply_to = match reply_to {
         Some(id) => {
-            let quoted = repo::message(&state.db, parse_id(id, "The message you reply to")?)
+            let id = MessageId::read(id).ok_or_else(|| AppError::NotFound(REPLIED.into()))?;
+            let quoted = repo::message(&state.db, id.0)
                 .await?
                 .filter(|m| m.channel_id == access.channel.id)
-                .ok_or_else(|| AppError::NotFound("The message you reply to".into()))?;
+                .ok_or_else(|| AppError::NotFound(REPLIED.into()))?;
             Some(quoted.id)
         }
         None => None,
@@ -335,10 +335,10 @@ async fn store(
 pub async fn post_as_bot(
     state: &AppState,
     bot: &users::Model,
-    channel_id: &str,
+    channel_id: ChannelId,
     body: &str,
 ) -> Result<ChatMessage, AppError> {
-    let channel = communities::channel_by_id(&state.db, parse_id(channel_id, "That channel")?)
+    let channel = communities::channel_by_id(&state.db, channel_id.0)
         .await?
         .ok_or_else(|| AppError::NotFound("That channel".into()))?;
     let community = communities::community_by_id(&state.db, channel.community_id)
@@ -493,19 +493,19 @@ async fn notify_mentions(
 async fn message_access(
     state: &AppState,
     user: Uuid,
-    message_id: &str,
+    message_id: MessageId,
 ) -> Result<(messages::Model, ChannelAccess), AppError> {
-    let message = repo::message(&state.db, parse_id(message_id, "That message")?)
+    let message = repo::message(&state.db, message_id.0)
         .await?
         .ok_or_else(|| AppError::NotFound("That message".into()))?;
-    let access = channel_access(state, Some(user), &message.channel_id.to_string()).await?;
+    let access = channel_access(state, Some(user), ChannelId(message.channel_id)).await?;
     Ok((message, access))
 }
 
 pub async fn edit(
     state: &AppState,
     user: Uuid,
-    message_id: &str,
+    message_id: MessageId,
     body: &str,
 ) -> Result<ChatMessage, AppError> {
     let (message, access) = message_access(state, user, message_id).await?;
@@ -564,7 +564,7 @@ pub async fn edit(
 }
 
 /// Deletes a message: the words leave the database, the place in the history stays.
-pub async fn delete(state: &AppState, user: Uuid, message_id: &str) -> Result<(), AppError> {
+pub async fn delete(state: &AppState, user: Uuid, message_id: MessageId) -> Result<(), AppError> {
     let (message, access) = message_access(state, user, message_id).await?;
     community::allow(
         &access.community,
@@ -601,7 +601,7 @@ pub async fn delete(state: &AppState, user: Uuid, message_id: &str) -> Result<()
 pub async fn react(
     state: &AppState,
     user: Uuid,
-    message_id: &str,
+    message_id: MessageId,
     emoji: &str,
     on: bool,
 ) -> Result<Vec<Reaction>, AppError> {
@@ -641,7 +641,7 @@ pub async fn react(
 pub async fn pin(
     state: &AppState,
     user: Uuid,
-    message_id: &str,
+    message_id: MessageId,
     pinned: bool,
 ) -> Result<ChatMessage, AppError> {
     let (message, access) = message_access(state, user, message_id).await?;
@@ -674,7 +674,7 @@ pub async fn pin(
 pub async fn mark_read(
     state: &AppState,
     user: Uuid,
-    channel_id: &str,
+    channel_id: ChannelId,
     seq: i64,
 ) -> Result<(), AppError> {
     let access = channel_access(state, Some(user), channel_id).await?;
@@ -713,7 +713,7 @@ pub async fn flagged(
 }
 
 /// A moderator judged a flag wrong: the badge goes, for everyone.
-pub async fn dismiss_flag(state: &AppState, user: Uuid, message_id: &str) -> Result<(), AppError> {
+pub async fn dismiss_flag(state: &AppState, user: Uuid, message_id: MessageId) -> Result<(), AppError> {
     let (message, access) = message_access(state, user, message_id).await?;
     community::allow(
         &access.community,

@@ -21,9 +21,9 @@ use tokio::sync::mpsc;
 use tokio_stream::{wrappers::BroadcastStream, StreamMap};
 use uuid::Uuid;
 
-use super::{repo, service, ClientEvent, ServerEvent};
+use super::{repo, service, ClientEvent, MessageId, ServerEvent};
 use crate::{
-    community::{permissions::Standing, repo as communities},
+    community::{permissions::Standing, repo as communities, ChannelId},
     entities::{connections, users},
     platform::{
         broker,
@@ -324,12 +324,8 @@ impl Connection {
             .collect();
         for id in concerned {
             let was_member = self.channels.get(&id).is_some_and(|w| w.member);
-            let lost = match service::channel_access(
-                &self.state,
-                Some(self.user.id),
-                &id.to_string(),
-            )
-            .await
+            let lost = match service::channel_access(&self.state, Some(self.user.id), ChannelId(id))
+                .await
             {
                 Ok(access) if access.channel.archived_at.is_some() => Some(
                     "This channel was archived; it keeps its history but takes no new messages."
@@ -402,16 +398,14 @@ impl Connection {
                 body,
                 reply_to,
             } => {
-                match service::send(
-                    &state,
-                    &self.user,
-                    &channel_id,
-                    Some(nonce.clone()),
-                    &body,
-                    reply_to.as_deref(),
-                )
-                .await
-                {
+                let sent = async {
+                    let channel = ChannelId::parse(&channel_id)?;
+                    let reply_to = reply_to.as_deref();
+                    service::send(&state, &self.user, channel, Some(nonce.clone()), &body, reply_to)
+                        .await
+                }
+                .await;
+                match sent {
                     Ok(service::Sent::Message(_)) => Ok(()),
                     Ok(service::Sent::Reply(text)) => {
                         let reply = ServerEvent::CommandReply {
@@ -424,29 +418,37 @@ impl Connection {
                     Err(error) => return self.refuse(Some(nonce), error).await,
                 }
             }
-            ClientEvent::Edit { message_id, body } => service::edit(&state, me, &message_id, &body)
-                .await
-                .map(drop),
-            ClientEvent::Delete { message_id } => service::delete(&state, me, &message_id).await,
+            ClientEvent::Edit { message_id, body } => async {
+                service::edit(&state, me, MessageId::parse(&message_id)?, &body).await
+            }
+            .await
+            .map(drop),
+            ClientEvent::Delete { message_id } => async {
+                service::delete(&state, me, MessageId::parse(&message_id)?).await
+            }
+            .await,
             ClientEvent::React {
                 message_id,
                 emoji,
                 on,
-            } => service::react(&state, me, &message_id, &emoji, on)
-                .await
-                .map(drop),
-            ClientEvent::Pin { message_id, pinned } => {
-                service::pin(&state, me, &message_id, pinned)
-                    .await
-                    .map(drop)
+            } => async {
+                service::react(&state, me, MessageId::parse(&message_id)?, &emoji, on).await
             }
+            .await
+            .map(drop),
+            ClientEvent::Pin { message_id, pinned } => async {
+                service::pin(&state, me, MessageId::parse(&message_id)?, pinned).await
+            }
+            .await
+            .map(drop),
             ClientEvent::Typing { channel_id, typing } => {
                 self.typing(&channel_id, typing).await;
                 Ok(())
             }
-            ClientEvent::Read { channel_id, seq } => {
-                service::mark_read(&state, me, &channel_id, seq).await
+            ClientEvent::Read { channel_id, seq } => async {
+                service::mark_read(&state, me, ChannelId::parse(&channel_id)?, seq).await
             }
+            .await,
         };
         match outcome {
             Ok(()) => Ok(()),
@@ -455,11 +457,15 @@ impl Connection {
     }
 
     async fn subscribe(&mut self, channel_id: &str, after_seq: Option<i64>) -> Result<(), Closed> {
-        let access =
-            match service::channel_access(&self.state, Some(self.user.id), channel_id).await {
-                Ok(access) => access,
-                Err(error) => return self.refuse(None, error).await,
-            };
+        let access = async {
+            let id = ChannelId::parse(channel_id)?;
+            service::channel_access(&self.state, Some(self.user.id), id).await
+        }
+        .await;
+        let access = match access {
+            Ok(access) => access,
+            Err(error) => return self.refuse(None, error).await,
+        };
         // Listen first, then read the database: a message stored in between arrives twice
         // (replayed and live) rather than not at all; tabs drop the duplicate by its number.
         self.watch(topic::channel(access.channel.id));
@@ -477,7 +483,8 @@ impl Connection {
             Err(err) => tracing::warn!(error = %err, "could not refresh blocks"),
         }
         if let Some(after) = after_seq {
-            match service::replay(&self.state, self.user.id, channel_id, after).await {
+            let channel = ChannelId(access.channel.id);
+            match service::replay(&self.state, self.user.id, channel, after).await {
                 Ok((_, messages)) => {
                     self.send(&ServerEvent::Replay {
                         channel_id: channel_id.into(),
@@ -501,7 +508,7 @@ impl Connection {
     }
 
     fn unsubscribe(&mut self, channel_id: &str) {
-        let Ok(id) = Uuid::parse_str(channel_id) else {
+        let Some(ChannelId(id)) = ChannelId::read(channel_id) else {
             return;
         };
         let Some(watched) = self.channels.remove(&id) else {
@@ -518,7 +525,7 @@ impl Connection {
     }
 
     async fn typing(&self, channel_id: &str, typing: bool) {
-        let Ok(id) = Uuid::parse_str(channel_id) else {
+        let Some(ChannelId(id)) = ChannelId::read(channel_id) else {
             return;
         };
         // Only in a channel this tab watches and may post in now: no database work per

@@ -180,7 +180,8 @@ pub async fn update_channel(
     crate::platform::state::respond(
         async move {
             let (state, me) = (AppState::current()?, current_user().await?.user);
-            service::update_channel(&state, me.id, &slug, &channel_id, &name, &topic, archived)
+            let channel = super::ChannelId::parse(&channel_id)?;
+            service::update_channel(&state, me.id, &slug, channel, &name, &topic, archived)
                 .await
         }
         .await,
@@ -232,7 +233,8 @@ pub async fn delete_role(
     crate::platform::state::respond(
         async move {
             let (state, me) = (AppState::current()?, current_user().await?.user);
-            service::delete_role(&state, me.id, &slug, &role_id).await
+            let role = super::RoleId::parse(&role_id)?;
+            service::delete_role(&state, me.id, &slug, role).await
         }
         .await,
     )
@@ -248,7 +250,8 @@ pub async fn assign_role(
     crate::platform::state::respond(
         async move {
             let (state, me) = (AppState::current()?, current_user().await?.user);
-            service::assign_role(&state, me.id, &slug, &role_id, &username, given).await
+            let role = super::RoleId::parse(&role_id)?;
+            service::assign_role(&state, me.id, &slug, role, &username, given).await
         }
         .await,
     )

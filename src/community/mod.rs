@@ -13,6 +13,19 @@ pub mod repo;
 #[cfg(feature = "ssr")]
 pub mod service;
 
+#[cfg(feature = "ssr")]
+crate::typed_id!(
+    /// A channel of a community.
+    ChannelId,
+    "That channel"
+);
+#[cfg(feature = "ssr")]
+crate::typed_id!(
+    /// A role of a community.
+    RoleId,
+    "That role"
+);
+
 use permissions::{ChannelKind, Permissions, Rank, Visibility};
 
 /// A community as listed in "discover" and the sidebar.

@@ -11,8 +11,8 @@ use uuid::Uuid;
 
 use super::{
     permissions::{can, Action, ChannelKind, Permissions, Rank, Standing, Visibility},
-    repo, validate, BanInfo, ChannelInfo, CommunityEvent, CommunitySummary, CommunityView,
-    InviteInfo, InvitePreview, MemberInfo, NewCommunity, RoleInfo,
+    repo, validate, BanInfo, ChannelId, ChannelInfo, CommunityEvent, CommunitySummary,
+    CommunityView, InviteInfo, InvitePreview, MemberInfo, NewCommunity, RoleId, RoleInfo,
 };
 use crate::{
     auth::{repo as accounts, Author},
@@ -25,10 +25,6 @@ pub const DEFAULT_COMMUNITY: &str = "bullpen";
 
 fn field(err: validate::CommunityFieldError) -> AppError {
     AppError::Validation(err.to_string())
-}
-
-fn parse_id(id: &str, what: &str) -> Result<Uuid, AppError> {
-    Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound(what.into()))
 }
 
 fn summary(c: &communities::Model, members: u64, joined: bool) -> CommunitySummary {
@@ -559,10 +555,10 @@ async fn managed_channel(
     state: &AppState,
     actor: Uuid,
     slug: &str,
-    channel_id: &str,
+    channel_id: ChannelId,
 ) -> Result<(communities::Model, channels::Model), AppError> {
     let community = managed(state, actor, slug).await?;
-    let channel = repo::channel_by_id(&state.db, parse_id(channel_id, "That channel")?)
+    let channel = repo::channel_by_id(&state.db, channel_id.0)
         .await?
         .filter(|c| c.community_id == community.id)
         .ok_or_else(|| AppError::NotFound("That channel".into()))?;
@@ -573,7 +569,7 @@ pub async fn update_channel(
     state: &AppState,
     actor: Uuid,
     slug: &str,
-    channel_id: &str,
+    channel_id: ChannelId,
     name: &str,
     topic: &str,
     archived: bool,
@@ -699,10 +695,10 @@ pub async fn delete_role(
     state: &AppState,
     actor: Uuid,
     slug: &str,
-    role_id: &str,
+    role_id: RoleId,
 ) -> Result<(), AppError> {
     let (community, standing) = find(state, Some(actor), slug).await?;
-    let role = community_roles::Entity::find_by_id(parse_id(role_id, "That role")?)
+    let role = community_roles::Entity::find_by_id(role_id.0)
         .one(&state.db)
         .await?
         .filter(|r| r.community_id == community.id)
@@ -742,7 +738,7 @@ pub async fn assign_role(
     state: &AppState,
     actor: Uuid,
     slug: &str,
-    role_id: &str,
+    role_id: RoleId,
     username: &str,
     given: bool,
 ) -> Result<(), AppError> {
@@ -754,7 +750,7 @@ pub async fn assign_role(
             user.username
         )));
     }
-    let role = community_roles::Entity::find_by_id(parse_id(role_id, "That role")?)
+    let role = community_roles::Entity::find_by_id(role_id.0)
         .one(&state.db)
         .await?
         .filter(|r| r.community_id == community.id)

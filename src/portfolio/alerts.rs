@@ -83,6 +83,7 @@ mod server {
     use super::*;
     use crate::{
         entities::price_alerts,
+        portfolio::AlertId,
         market::provider::MarketError,
         platform::{error::AppError, realtime, state::AppState},
     };
@@ -168,10 +169,9 @@ mod server {
         ))
     }
 
-    pub async fn delete(state: &AppState, user: Uuid, id: &str) -> Result<(), AppError> {
-        let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound("The alert".into()))?;
+    pub async fn delete(state: &AppState, user: Uuid, id: AlertId) -> Result<(), AppError> {
         let gone = price_alerts::Entity::delete_many()
-            .filter(price_alerts::Column::Id.eq(id))
+            .filter(price_alerts::Column::Id.eq(id.0))
             .filter(price_alerts::Column::UserId.eq(user))
             .exec(&state.db)
             .await?;

@@ -368,7 +368,8 @@ pub async fn create_alert(
 pub async fn delete_alert(id: String) -> Result<(), AppError> {
     respond(
         async move {
-            super::alerts::delete(&AppState::current()?, current_user().await?.user.id, &id).await
+            let user = current_user().await?.user.id;
+            super::alerts::delete(&AppState::current()?, user, super::AlertId::parse(&id)?).await
         }
         .await,
     )

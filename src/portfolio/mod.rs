@@ -20,6 +20,31 @@ pub mod chart;
 #[cfg(feature = "ssr")]
 pub mod service;
 
+#[cfg(feature = "ssr")]
+crate::typed_id!(
+    /// One of a person's portfolios.
+    PortfolioId,
+    "The portfolio"
+);
+#[cfg(feature = "ssr")]
+crate::typed_id!(
+    /// A transaction of a portfolio.
+    TransactionId,
+    "The transaction"
+);
+#[cfg(feature = "ssr")]
+crate::typed_id!(
+    /// A file import waiting for its confirmation.
+    ImportId,
+    "The import"
+);
+#[cfg(feature = "ssr")]
+crate::typed_id!(
+    /// A price alert.
+    AlertId,
+    "The alert"
+);
+
 use ledger::{CostMethod, Sale};
 use transaction::Transaction;
 use valuation::{Holding, Totals};

@@ -24,8 +24,8 @@ use super::{
     ledger::{CostMethod, Kind, Ledger},
     transaction::{NewTransaction, Transaction, TransactionInput, TxError},
     valuation::{self, Price},
-    HoldingInput, ImportReport, PerformanceChart, PerformanceRange, PortfolioInfo, PortfolioView,
-    BENCHMARK, DEFAULT_NAME, MAX_PORTFOLIOS, NAME_MAX,
+    HoldingInput, ImportId, ImportReport, PerformanceChart, PerformanceRange, PortfolioId,
+    PortfolioInfo, PortfolioView, TransactionId, BENCHMARK, DEFAULT_NAME, MAX_PORTFOLIOS, NAME_MAX,
 };
 use crate::{
     entities::{portfolio_transactions as rows, portfolios},
@@ -128,8 +128,8 @@ async fn owned(
     let query = portfolios::Entity::find().filter(portfolios::Column::UserId.eq(user));
     match id.map(str::trim).filter(|id| !id.is_empty()) {
         Some(id) => {
-            let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound("The portfolio".into()))?;
-            match query.filter(portfolios::Column::Id.eq(id)).one(db).await? {
+            let id = PortfolioId::parse(id)?;
+            match query.filter(portfolios::Column::Id.eq(id.0)).one(db).await? {
                 Some(found) => Ok(Some(found)),
                 None => Err(AppError::NotFound("The portfolio".into())),
             }
@@ -486,8 +486,7 @@ pub async fn remove(
     rows::Entity::delete_many()
         .filter(rows::Column::PortfolioId.eq(portfolio.id))
         .filter(
-            rows::Column::Id.eq(Uuid::parse_str(transaction_id)
-                .map_err(|_| AppError::NotFound("The transaction".into()))?),
+            rows::Column::Id.eq(TransactionId::parse(transaction_id)?.0),
         )
         .exec(&txn)
         .await?;
@@ -741,7 +740,7 @@ pub async fn import_start(
 }
 
 fn import_id(text: &str) -> Result<Uuid, AppError> {
-    Uuid::parse_str(text).map_err(|_| AppError::NotFound("The import".into()))
+    ImportId::parse(text).map(Uuid::from)
 }
 
 /// Stages a part of the file: each row is checked with the form's rules; good ones wait

@@ -30,7 +30,8 @@ pub async fn dismiss_flag(
         async move {
             let state = crate::platform::state::AppState::current()?;
             let me = crate::auth::caller::current_user().await?;
-            crate::chat::service::dismiss_flag(&state, me.user.id, &message_id).await
+            let message = crate::chat::MessageId::parse(&message_id)?;
+            crate::chat::service::dismiss_flag(&state, me.user.id, message).await
         }
         .await,
     )
@@ -45,7 +46,8 @@ pub async fn delete_flagged(
         async move {
             let state = crate::platform::state::AppState::current()?;
             let me = crate::auth::caller::current_user().await?;
-            crate::chat::service::delete(&state, me.user.id, &message_id).await
+            let message = crate::chat::MessageId::parse(&message_id)?;
+            crate::chat::service::delete(&state, me.user.id, message).await
         }
         .await,
     )
@@ -60,7 +62,8 @@ pub async fn translate_message(
         async move {
             let state = crate::platform::state::AppState::current()?;
             let me = crate::auth::caller::current_user().await?;
-            super::service::translate_for(&state, &me.user, &message_id).await
+            let message = crate::chat::MessageId::parse(&message_id)?;
+            super::service::translate_for(&state, &me.user, message).await
         }
         .await,
     )
@@ -93,7 +96,8 @@ pub async fn catch_up(
         async move {
             let state = crate::platform::state::AppState::current()?;
             let me = crate::auth::caller::current_user().await?;
-            super::service::catch_up(&state, &me.user, &channel_id, translate, since_seq).await
+            let channel = crate::community::ChannelId::parse(&channel_id)?;
+            super::service::catch_up(&state, &me.user, channel, translate, since_seq).await
         }
         .await,
     )

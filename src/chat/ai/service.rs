@@ -11,8 +11,8 @@ use super::{worker, CatchUp, Highlight, ModerationSettings, TranslateOutcome};
 use crate::{
     ai::{language, provider::Engines, summary},
     auth::validate::LANGUAGES,
-    chat::{repo, service as chat},
-    community::{permissions::Action, service as community},
+    chat::{repo, service as chat, MessageId},
+    community::{permissions::Action, service as community, ChannelId},
     entities::{communities, messages, users},
     kit::markdown,
     platform::{error::AppError, state::AppState},
@@ -25,14 +25,12 @@ const CATCH_UP_MAX: u64 = 500;
 pub async fn translate_for(
     state: &AppState,
     reader: &users::Model,
-    message_id: &str,
+    message_id: MessageId,
 ) -> Result<TranslateOutcome, AppError> {
-    let id = Uuid::parse_str(message_id.trim())
-        .map_err(|_| AppError::NotFound("That message".into()))?;
-    let message = repo::message(&state.db, id)
+    let message = repo::message(&state.db, message_id.0)
         .await?
         .ok_or_else(|| AppError::NotFound("That message".into()))?;
-    chat::channel_access(state, Some(reader.id), &message.channel_id.to_string()).await?;
+    chat::channel_access(state, Some(reader.id), ChannelId(message.channel_id)).await?;
     let Some(body) = message.body.as_deref() else {
         return Ok(TranslateOutcome::NothingToTranslate);
     };
@@ -64,7 +62,7 @@ pub async fn sources_for(state: &AppState, to: &str) -> Vec<String> {
 pub async fn catch_up(
     state: &AppState,
     reader: &users::Model,
-    channel_id: &str,
+    channel_id: ChannelId,
     translate: bool,
     since_seq: Option<i64>,
 ) -> Result<CatchUp, AppError> {

@@ -8,13 +8,13 @@ use super::{
     rich_text::rich_text,
     socket::{use_chat_socket, SocketStatus},
     time::now_ms,
+    timeline::{Pending, Reader, Timeline},
 };
 use crate::{
     auth::{ui::pages::error_text, User},
     chat::{
         api::{channel_history, channel_pins},
-        Author, ChatMessage, ClientEvent, OpenedChannel, ServerEvent, MESSAGE_MAX,
-        TYPING_TIMEOUT_MS,
+        ChatMessage, ClientEvent, OpenedChannel, MESSAGE_MAX,
     },
     community::permissions::{ChannelKind, Permissions},
     kit::{
@@ -24,59 +24,15 @@ use crate::{
     platform::error::AppError,
 };
 
-/// A message the person sent that the server has not confirmed yet.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Pending {
-    nonce: String,
-    body: String,
-    reply_to: Option<String>,
-    /// Handed to the socket (as opposed to waiting for it to reconnect).
-    sent: bool,
-    failed: Option<String>,
-}
-
-/// The live state of the open channel.
+/// The open channel, for the components inside it.
 #[derive(Clone, Copy)]
 pub struct ChannelState {
     pub channel_id: StoredValue<String>,
-    pub messages: RwSignal<Vec<ChatMessage>>,
+    /// The messages and what surrounds them, changed by `Timeline::apply` for each event.
+    pub timeline: RwSignal<Timeline>,
     pub reply_to: RwSignal<Option<ChatMessage>>,
-    pub notice: RwSignal<Option<String>>,
     /// The languages that can be translated into the reader's (`None` until known).
     pub translatable_from: RwSignal<Option<Vec<String>>>,
-}
-
-impl ChannelState {
-    /// Adds or replaces a message, keeping the list in sequence order. Returns the gap: the
-    /// message arrived with numbers missing before it.
-    fn merge(&self, message: ChatMessage) -> bool {
-        let mut gap = false;
-        self.messages.update(|list| {
-            let newest = list.last().map(|m| m.seq).unwrap_or(0);
-            match list.binary_search_by_key(&message.seq, |m| m.seq) {
-                Ok(at) => list[at] = message,
-                Err(at) => {
-                    gap = newest > 0 && message.seq > newest + 1;
-                    list.insert(at, message);
-                }
-            }
-        });
-        gap
-    }
-
-    fn update(&self, id: &str, change: impl FnOnce(&mut ChatMessage)) {
-        self.messages.update(|list| {
-            if let Some(message) = list.iter_mut().find(|m| m.id == id) {
-                change(message);
-            }
-        });
-    }
-
-    fn newest_seq(&self) -> i64 {
-        self.messages
-            .with_untracked(|list| list.last().map(|m| m.seq))
-            .unwrap_or(0)
-    }
 }
 
 #[component]
@@ -86,19 +42,23 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
     let channel = opened.channel.clone();
     let community = opened.community.clone();
     let channel_id = channel.id.clone();
+    let timeline = RwSignal::new(Timeline::new(opened.history.messages.clone()));
     let state = ChannelState {
         channel_id: StoredValue::new(channel_id.clone()),
-        messages: RwSignal::new(opened.history.messages.clone()),
+        timeline,
         reply_to: RwSignal::new(None),
-        notice: RwSignal::new(None),
         translatable_from: RwSignal::new(None),
     };
     provide_context(state);
+    // Each part of the timeline as its own signal: a typing event does not redraw the messages.
+    let messages = Memo::new(move |_| timeline.with(|t| t.messages.clone()));
+    let pending = Memo::new(move |_| timeline.with(|t| t.pending.clone()));
+    let typing = Memo::new(move |_| timeline.with(|t| t.typing.clone()));
+    let private_notes = Memo::new(move |_| timeline.with(|t| t.private_notes.clone()));
+    let notice = Memo::new(move |_| timeline.with(|t| t.notice.clone()));
+    let newest_seq = move || timeline.with_untracked(Timeline::newest_seq);
     let has_more = RwSignal::new(opened.history.has_more);
     let loading_older = RwSignal::new(false);
-    let pending: RwSignal<Vec<Pending>> = RwSignal::new(Vec::new());
-    let typing: RwSignal<Vec<(Author, f64)>> = RwSignal::new(Vec::new());
-    let private_notes: RwSignal<Vec<String>> = RwSignal::new(Vec::new());
     let show_pins = RwSignal::new(false);
     let pins_version = RwSignal::new(0u32);
     // Where the unread marker sits for this visit: the first message after the read position.
@@ -150,7 +110,7 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
         move || {
             socket.send(ClientEvent::Subscribe {
                 channel_id: channel_id.clone(),
-                after_seq: Some(state.newest_seq()),
+                after_seq: Some(newest_seq()),
             });
         }
     };
@@ -160,7 +120,7 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
             if member {
                 socket.send(ClientEvent::Read {
                     channel_id: channel_id.clone(),
-                    seq: state.newest_seq(),
+                    seq: newest_seq(),
                 });
             }
         }
@@ -168,8 +128,8 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
     let flush_pending = {
         let channel_id = channel_id.clone();
         move || {
-            pending.update(|list| {
-                for p in list.iter_mut().filter(|p| !p.sent && p.failed.is_none()) {
+            timeline.update(|t| {
+                for p in t.pending.iter_mut().filter(|p| !p.sent && p.failed.is_none()) {
                     p.sent = socket.send(ClientEvent::Send {
                         channel_id: channel_id.clone(),
                         nonce: p.nonce.clone(),
@@ -188,219 +148,26 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
         let flush_pending = flush_pending.clone();
         let my_id = my_id.clone();
         socket.on_event(move |event| {
-            let ours = |id: &str| id == channel_id;
-            match event {
-                ServerEvent::Ready { .. } => {
-                    subscribe();
-                    flush_pending();
-                }
-                ServerEvent::Replay {
-                    channel_id,
-                    messages,
-                } if ours(channel_id) => {
-                    for message in messages {
-                        // A message sent just before a drop comes back in the replay: it was
-                        // stored, so it is no longer pending.
-                        if my_id.as_deref() == Some(message.author.id.as_str()) {
-                            pending.update(|list| {
-                                if let Some(at) = list.iter().position(|p| {
-                                    p.sent && message.body.as_deref() == Some(p.body.trim())
-                                }) {
-                                    list.remove(at);
-                                }
-                            });
-                        }
-                        state.merge(message.clone());
-                    }
-                    pending.update(|list| {
-                        for p in list.iter_mut().filter(|p| p.sent && p.failed.is_none()) {
-                            p.sent = false;
-                        }
-                    });
-                    flush_pending();
-                    if at_bottom.get_value() {
-                        mark_read();
-                    }
-                }
-                ServerEvent::MessageCreated { message, nonce } if ours(&message.channel_id) => {
-                    if let Some(nonce) = nonce {
-                        pending.update(|list| list.retain(|p| &p.nonce != nonce));
-                    }
-                    typing.update(|list| list.retain(|(who, _)| who.id != message.author.id));
-                    if state.merge(message.clone()) {
-                        subscribe();
-                    }
-                    if at_bottom.get_value() {
-                        mark_read();
-                    }
-                }
-                ServerEvent::MessageEdited { message } if ours(&message.channel_id) => {
-                    let fresh = message.clone();
-                    state.update(&message.id, move |m| *m = fresh);
-                }
-                ServerEvent::MessageDeleted {
-                    channel_id,
-                    message_id,
-                    ..
-                } if ours(channel_id) => {
-                    state.update(message_id, |m| {
-                        m.body = None;
-                        m.reactions.clear();
-                        m.pinned = false;
-                    });
-                    // Replies quoting it now quote a deleted message.
-                    state.messages.update(|list| {
-                        for m in list.iter_mut() {
-                            if let Some(quote) = m.reply_to.as_mut().filter(|q| &q.id == message_id)
-                            {
-                                quote.excerpt = None;
-                            }
-                        }
-                    });
-                    pins_version.update(|v| *v += 1);
-                }
-                ServerEvent::ReactionsChanged {
-                    channel_id,
-                    message_id,
-                    reactions,
-                } if ours(channel_id) => {
-                    let fresh = reactions.clone();
-                    state.update(message_id, move |m| m.reactions = fresh);
-                }
-                ServerEvent::MessageFlagged {
-                    channel_id,
-                    message_id,
-                    flag,
-                } if ours(channel_id) => {
-                    let flag = flag.clone();
-                    state.update(message_id, move |m| m.flag = Some(flag));
-                }
-                ServerEvent::FlagCleared {
-                    channel_id,
-                    message_id,
-                } if ours(channel_id) => {
-                    state.update(message_id, |m| m.flag = None);
-                }
-                ServerEvent::MessageAnalyzed {
-                    channel_id,
-                    message_id,
-                    language,
-                    unchecked,
-                } if ours(channel_id) => {
-                    let (language, unchecked) = (language.clone(), *unchecked);
-                    state.update(message_id, move |m| {
-                        m.language = language;
-                        m.unchecked = unchecked;
-                    });
-                }
-                ServerEvent::MessageTranslated {
-                    channel_id,
-                    message_id,
-                    language,
-                    translation,
-                } if ours(channel_id) => {
-                    let (language, translation) = (language.clone(), translation.clone());
-                    state.update(message_id, move |m| {
-                        m.language = Some(language);
-                        m.unchecked = false;
-                        m.translations
-                            .retain(|t| t.language != translation.language);
-                        m.translations.push(translation);
-                    });
-                }
-                ServerEvent::PinChanged {
-                    channel_id,
-                    message,
-                } if ours(channel_id) => {
-                    let pinned = message.pinned;
-                    state.update(&message.id, move |m| m.pinned = pinned);
-                    pins_version.update(|v| *v += 1);
-                }
-                ServerEvent::Typing {
-                    channel_id,
-                    user,
-                    typing: is_typing,
-                } if ours(channel_id) => {
-                    if my_id.as_deref() == Some(user.id.as_str()) {
-                        return;
-                    }
-                    let until = now_ms() + f64::from(TYPING_TIMEOUT_MS);
-                    let user = user.clone();
-                    let is_typing = *is_typing;
-                    typing.update(move |list| {
-                        list.retain(|(who, _)| who.id != user.id);
-                        if is_typing {
-                            list.push((user, until));
-                        }
-                    });
-                }
-                ServerEvent::CommandReply {
-                    channel_id,
-                    text,
-                    nonce,
-                } if ours(channel_id) => {
-                    if let Some(nonce) = nonce {
-                        pending.update(|list| list.retain(|p| &p.nonce != nonce));
-                    }
-                    private_notes.update(|notes| notes.push(text.clone()));
-                }
-                ServerEvent::Error {
-                    nonce: Some(nonce),
-                    error,
-                } => {
-                    let text = error_text_for(error);
-                    pending.update(|list| {
-                        if let Some(p) = list.iter_mut().find(|p| &p.nonce == nonce) {
-                            p.failed = Some(text.clone());
-                        }
-                    });
-                }
-                ServerEvent::Error { nonce: None, error } => {
-                    state.notice.set(Some(error_text_for(error)));
-                }
-                ServerEvent::AccountDeleted {
-                    channel_id,
-                    user_id,
-                    author,
-                    messages_removed,
-                } if ours(channel_id) => {
-                    let (user_id, author, removed) =
-                        (user_id.clone(), author.clone(), *messages_removed);
-                    state.messages.update(|list| {
-                        for m in list.iter_mut() {
-                            if m.author.id == user_id {
-                                m.author = author.clone();
-                                if removed {
-                                    m.body = None;
-                                    m.reactions.clear();
-                                    m.pinned = false;
-                                    m.flag = None;
-                                    m.translations.clear();
-                                }
-                            }
-                            if let Some(quote) =
-                                m.reply_to.as_mut().filter(|q| q.author.id == user_id)
-                            {
-                                quote.author = author.clone();
-                                if removed {
-                                    quote.excerpt = None;
-                                }
-                            }
-                            for group in m.reactions.iter_mut() {
-                                group.users.retain(|u| u.id != user_id);
-                            }
-                            m.reactions.retain(|group| !group.users.is_empty());
-                        }
-                    });
-                    typing.update(|list| list.retain(|(who, _)| who.id != user_id));
-                    pins_version.update(|v| *v += 1);
-                }
-                ServerEvent::Resync { channel_id } if ours(channel_id) => subscribe(),
-                // Banned, removed, or the channel closed: nothing more arrives; say why.
-                ServerEvent::AccessLost { channel_id, reason } if ours(channel_id) => {
-                    state.notice.set(Some(reason.clone()));
-                }
-                _ => {}
+            let reader = Reader {
+                channel_id: &channel_id,
+                me: my_id.as_deref(),
+                now_ms: now_ms(),
+                describe: &error_text_for,
+            };
+            let Some(next) = timeline.try_update(|t| t.apply(event, &reader)) else {
+                return;
+            };
+            if next.subscribe {
+                subscribe();
+            }
+            if next.flush_pending {
+                flush_pending();
+            }
+            if next.mark_read && at_bottom.get_value() {
+                mark_read();
+            }
+            if next.pins_changed {
+                pins_version.update(|v| *v += 1);
             }
         });
     }
@@ -428,7 +195,7 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
     }
     // Keep the newest message in view while the reader is at the bottom.
     Effect::new(move |_| {
-        state.messages.track();
+        messages.track();
         pending.track();
         private_notes.track();
         if at_bottom.get_value() {
@@ -442,7 +209,9 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
             move || {
                 let now = now_ms();
                 if typing.with_untracked(|l| l.iter().any(|(_, until)| *until < now)) {
-                    typing.update(|l| l.retain(|(_, until)| *until >= now));
+                    timeline.update(|t| {
+                        t.expire_typing(now);
+                    });
                 }
             },
             std::time::Duration::from_millis(1000),
@@ -457,7 +226,7 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
             if loading_older.get_untracked() || !has_more.get_untracked() {
                 return;
             }
-            let Some(oldest) = state.messages.with_untracked(|l| l.first().map(|m| m.seq)) else {
+            let Some(oldest) = timeline.with_untracked(|t| t.messages.first().map(|m| m.seq)) else {
                 return;
             };
             loading_older.set(true);
@@ -470,9 +239,11 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
                 match channel_history(channel_id, Some(oldest)).await {
                     Ok(page) => {
                         has_more.set(page.has_more);
-                        for message in page.messages {
-                            state.merge(message);
-                        }
+                        timeline.update(|t| {
+                            for message in page.messages {
+                                t.merge(message);
+                            }
+                        });
                         // Keep the reader's place: the list grew above them.
                         request_animation_frame(move || {
                             if let Some(list) = list_ref.get_untracked() {
@@ -480,7 +251,7 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
                             }
                         });
                     }
-                    Err(err) => state.notice.set(Some(error_text(&err))),
+                    Err(err) => timeline.update(|t| t.notice = Some(error_text(&err))),
                 }
                 loading_older.set(false);
             });
@@ -528,8 +299,8 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
                 body: body.clone(),
                 reply_to: reply_to.clone(),
             });
-            pending.update(|list| {
-                list.push(Pending {
+            timeline.update(|t| {
+                t.pending.push(Pending {
                     nonce,
                     body,
                     reply_to,
@@ -544,7 +315,7 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
     let retry = {
         let send_body = send_body.clone();
         move |p: Pending| {
-            pending.update(|list| list.retain(|other| other.nonce != p.nonce));
+            timeline.update(|t| t.pending.retain(|other| other.nonce != p.nonce));
             send_body(p.body);
         }
     };
@@ -624,14 +395,14 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
                         {move || if loading_older.get() { t_string!(i18n, settings.loading) } else { t_string!(i18n, chat.load_older) }}
                     </button>
                 </Show>
-                <Show when=move || !has_more.get() && state.messages.with(|l| l.first().is_some_and(|m| m.seq == 1))>
+                <Show when=move || !has_more.get() && messages.with(|l| l.first().is_some_and(|m| m.seq == 1))>
                     <p class="channel-start muted">{t!(i18n, chat.channel_start)}</p>
                 </Show>
-                <Show when=move || state.messages.with(Vec::is_empty) && pending.with(Vec::is_empty)>
+                <Show when=move || messages.with(Vec::is_empty) && pending.with(Vec::is_empty)>
                     <p class="empty muted">{t!(i18n, chat.empty)}</p>
                 </Show>
                 <For
-                    each=move || state.messages.get()
+                    each=move || messages.get()
                     key=|m| {
                         let quoting = m.reply_to.as_ref().map(|q| (q.excerpt.is_some(), q.author.deleted));
                         let flag = m.flag.as_ref().map(|f| f.reason.clone());
@@ -666,7 +437,7 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
                                     <p class="message-status field-error" role="alert">{error}</p>
                                     <div class="message-status-actions">
                                         <button type="button" class="button button-small" on:click=move |_| retry(again.clone())>{t!(i18n, chat.retry)}</button>
-                                        <button type="button" class="button button-small" on:click=move |_| pending.update(|l| l.retain(|o| o.nonce != nonce))>{t!(i18n, chat.discard)}</button>
+                                        <button type="button" class="button button-small" on:click=move |_| timeline.update(|t| t.pending.retain(|o| o.nonce != nonce))>{t!(i18n, chat.discard)}</button>
                                     </div>
                                 }.into_any(),
                             }}
@@ -681,11 +452,11 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
                 }).collect_view()}
             </div>
             <p class="typing muted" aria-live="polite">{typing_text}</p>
-            <Show when=move || state.notice.get().is_some()>
+            <Show when=move || notice.with(Option::is_some)>
                 <p class="form-error" role="alert">
-                    {move || state.notice.get()}
+                    {move || notice.get()}
                     " "
-                    <button type="button" class="link-button" on:click=move |_| state.notice.set(None)>{t!(i18n, chat.dismiss)}</button>
+                    <button type="button" class="link-button" on:click=move |_| timeline.update(|t| t.notice = None)>{t!(i18n, chat.dismiss)}</button>
                 </p>
             </Show>
             {if may_post {

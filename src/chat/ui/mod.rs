@@ -9,3 +9,4 @@ pub mod page;
 pub mod rich_text;
 pub mod socket;
 pub mod time;
+pub mod timeline;
