@@ -27,6 +27,11 @@ pub mod entities;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    // The sections are lazy routes: hydration waits for the open page's WASM chunk.
-    leptos::mount::hydrate_lazy(app::App);
+    // The sections are lazy routes: hydration waits for the open page's WASM chunk (what
+    // `leptos::mount::hydrate_lazy` does), and then says it is over (`kit::hydration`).
+    wasm_bindgen_futures::spawn_local(async {
+        let body = leptos::tachys::dom::body();
+        leptos::mount::hydrate_from_async(body, app::App).await.forget();
+        kit::hydration::finished();
+    });
 }

@@ -1,22 +1,26 @@
-import { test } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { openHydrated, person } from "./helpers";
 
 test("probe", async ({ browser }) => {
-  const guest = await (await browser.newContext()).newPage();
-  const bo = await person(browser, `probe_${Date.now().toString(36)}`, "Pro Be");
-  for (const [who, page] of [["guest", guest], ["bo", bo]] as const) {
-    for (const url of (who === "guest" ? [] : ["/communities", "/portfolio", "/settings", "/markets/AAPL", "/assistant", "/c/bullpen/general", "/markets"])) {
-      const errors: string[] = [];
-      const onConsole = (m: any) => { if (m.type() === "error") errors.push(m.text().split("\n")[0].slice(0, 160)); };
-      const onError = (e: Error) => errors.push("PAGEERROR " + e.message.slice(0, 100));
-      page.on("console", onConsole);
-      page.on("pageerror", onError);
-      await openHydrated(page, url);
-      await page.waitForTimeout(2500);
-      const fab = await page.getByRole("button", { name: "Ask the assistant" }).count();
-      console.log(who, url, "fab", fab, errors.join(" | "));
-      page.off("console", onConsole);
-      page.off("pageerror", onError);
-    }
+  const u = Date.now().toString(36);
+  const ana = await person(browser, `pa_${u}`, "Pro Ana");
+  const bo = await person(browser, `pb_${u}`, "Pro Bo");
+  for (const [who, p] of [["ana", ana], ["bo", bo]] as const) {
+    p.on("console", (m) => console.log(who, "CONSOLE", m.type(), m.text().slice(0, 300)));
+    p.on("pageerror", (e) => console.log(who, "PAGEERROR", e.message.slice(0, 300)));
   }
+  await openHydrated(ana, "/communities");
+  await ana.getByLabel(/^(Name|Nombre)$/).fill(`P ${u}`);
+  await ana.getByRole("button", { name: /Create community/ }).click();
+  await expect(ana.getByRole("heading", { name: "#general" })).toBeVisible();
+  console.log("ANA LIVE", await ana.getByText("Live", { exact: true }).count());
+  const url = ana.url();
+  await openHydrated(bo, "/communities");
+  const card = bo.getByRole("listitem").filter({ hasText: `P ${u}` });
+  await card.getByRole("button", { name: "Join" }).click();
+  await expect(card.getByRole("link", { name: "Open" })).toBeVisible();
+  console.log("JOINED");
+  await openHydrated(bo, url);
+  await bo.waitForTimeout(4000);
+  console.log("BO LIVE", await bo.getByText("Live", { exact: true }).count(), "ANA LIVE", await ana.getByText("Live", { exact: true }).count());
 });

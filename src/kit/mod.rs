@@ -2,6 +2,7 @@
 //! dialect, notices and the browser's hub for realtime events. Every page and every server
 //! message stands on these; this floor names no domain and no shell.
 
+pub mod hydration;
 pub mod icons;
 pub mod languages;
 pub mod live;

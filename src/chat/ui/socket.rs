@@ -76,8 +76,9 @@ impl ChatSocket {
             return;
         }
         self.started.set_value(true);
+        // What the socket brings changes the page: not before the page has hydrated.
         #[cfg(feature = "hydrate")]
-        leptos::task::spawn_local(connect(self));
+        crate::kit::hydration::after_hydration(move || leptos::task::spawn_local(connect(self)));
     }
 
     /// Sends an event; `false` when the socket is down (the caller keeps the message pending and
