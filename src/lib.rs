@@ -31,7 +31,9 @@ pub fn hydrate() {
     // `leptos::mount::hydrate_lazy` does), and then says it is over (`kit::hydration`).
     wasm_bindgen_futures::spawn_local(async {
         let body = leptos::tachys::dom::body();
-        leptos::mount::hydrate_from_async(body, app::App).await.forget();
+        leptos::mount::hydrate_from_async(body, app::App)
+            .await
+            .forget();
         kit::hydration::finished();
     });
 }

@@ -65,7 +65,11 @@ impl Hosted {
 
     async fn moderate_hosted(&self, text: &str) -> Result<Produced<Assessment>, Failure> {
         if self.moderation_endpoint.load(Ordering::Relaxed) != ENDPOINT_ABSENT {
-            match self.service.post("/moderations", &json!({ "input": text })).await {
+            match self
+                .service
+                .post("/moderations", &json!({ "input": text }))
+                .await
+            {
                 Ok(reply) => {
                     self.moderation_endpoint
                         .store(ENDPOINT_PRESENT, Ordering::Relaxed);

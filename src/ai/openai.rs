@@ -112,7 +112,8 @@ impl OpenAi {
                 .text()
                 .await
                 .map_err(|err| Failure::Unreachable(err.to_string()))?;
-            serde_json::from_str(&text).map_err(|err| Failure::Malformed(format!("not JSON ({err})")))
+            serde_json::from_str(&text)
+                .map_err(|err| Failure::Malformed(format!("not JSON ({err})")))
         })
         .await
     }
@@ -245,7 +246,11 @@ mod tests {
                 "/v1/chat/completions",
                 post(move |State(seen): State<Arc<AtomicUsize>>| async move {
                     if seen.fetch_add(1, Ordering::SeqCst) < busy {
-                        return (StatusCode::SERVICE_UNAVAILABLE, "{\"error\":{\"message\":\"overloaded\"}}").into_response();
+                        return (
+                            StatusCode::SERVICE_UNAVAILABLE,
+                            "{\"error\":{\"message\":\"overloaded\"}}",
+                        )
+                            .into_response();
                     }
                     ([("content-type", "text/event-stream")], TEXT_STREAM).into_response()
                 }),
@@ -269,9 +274,17 @@ mod tests {
     async fn text_of(service: &OpenAi) -> Result<(String, bool), Failure> {
         let mut text = String::new();
         let done = service
-            .stream("/chat/completions", &json!({ "stream": true }), &mut |event| {
-                text.push_str(event["choices"][0]["delta"]["content"].as_str().unwrap_or(""));
-            })
+            .stream(
+                "/chat/completions",
+                &json!({ "stream": true }),
+                &mut |event| {
+                    text.push_str(
+                        event["choices"][0]["delta"]["content"]
+                            .as_str()
+                            .unwrap_or(""),
+                    );
+                },
+            )
             .await?;
         Ok((text, done))
     }
@@ -282,7 +295,11 @@ mod tests {
         let (text, done) = text_of(&service).await.unwrap();
         assert!(done, "the recording ends with [DONE]");
         assert!(!text.is_empty(), "the recorded text arrives");
-        assert_eq!(seen.load(Ordering::SeqCst), 3, "two refusals, then the stream");
+        assert_eq!(
+            seen.load(Ordering::SeqCst),
+            3,
+            "two refusals, then the stream"
+        );
     }
 
     #[tokio::test]
@@ -294,6 +311,10 @@ mod tests {
         }
         let tries = seen.load(Ordering::SeqCst);
         assert_eq!(text_of(&service).await.unwrap_err(), Failure::CircuitOpen);
-        assert_eq!(seen.load(Ordering::SeqCst), tries, "an open circuit sends nothing");
+        assert_eq!(
+            seen.load(Ordering::SeqCst),
+            tries,
+            "an open circuit sends nothing"
+        );
     }
 }

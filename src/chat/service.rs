@@ -713,7 +713,11 @@ pub async fn flagged(
 }
 
 /// A moderator judged a flag wrong: the badge goes, for everyone.
-pub async fn dismiss_flag(state: &AppState, user: Uuid, message_id: MessageId) -> Result<(), AppError> {
+pub async fn dismiss_flag(
+    state: &AppState,
+    user: Uuid,
+    message_id: MessageId,
+) -> Result<(), AppError> {
     let (message, access) = message_access(state, user, message_id).await?;
     community::allow(
         &access.community,

@@ -401,8 +401,15 @@ impl Connection {
                 let sent = async {
                     let channel = ChannelId::parse(&channel_id)?;
                     let reply_to = reply_to.as_deref();
-                    service::send(&state, &self.user, channel, Some(nonce.clone()), &body, reply_to)
-                        .await
+                    service::send(
+                        &state,
+                        &self.user,
+                        channel,
+                        Some(nonce.clone()),
+                        &body,
+                        reply_to,
+                    )
+                    .await
                 }
                 .await;
                 match sent {
@@ -418,15 +425,14 @@ impl Connection {
                     Err(error) => return self.refuse(Some(nonce), error).await,
                 }
             }
-            ClientEvent::Edit { message_id, body } => async {
-                service::edit(&state, me, MessageId::parse(&message_id)?, &body).await
+            ClientEvent::Edit { message_id, body } => {
+                async { service::edit(&state, me, MessageId::parse(&message_id)?, &body).await }
+                    .await
+                    .map(drop)
             }
-            .await
-            .map(drop),
-            ClientEvent::Delete { message_id } => async {
-                service::delete(&state, me, MessageId::parse(&message_id)?).await
+            ClientEvent::Delete { message_id } => {
+                async { service::delete(&state, me, MessageId::parse(&message_id)?).await }.await
             }
-            .await,
             ClientEvent::React {
                 message_id,
                 emoji,
@@ -436,19 +442,19 @@ impl Connection {
             }
             .await
             .map(drop),
-            ClientEvent::Pin { message_id, pinned } => async {
-                service::pin(&state, me, MessageId::parse(&message_id)?, pinned).await
+            ClientEvent::Pin { message_id, pinned } => {
+                async { service::pin(&state, me, MessageId::parse(&message_id)?, pinned).await }
+                    .await
+                    .map(drop)
             }
-            .await
-            .map(drop),
             ClientEvent::Typing { channel_id, typing } => {
                 self.typing(&channel_id, typing).await;
                 Ok(())
             }
-            ClientEvent::Read { channel_id, seq } => async {
-                service::mark_read(&state, me, ChannelId::parse(&channel_id)?, seq).await
+            ClientEvent::Read { channel_id, seq } => {
+                async { service::mark_read(&state, me, ChannelId::parse(&channel_id)?, seq).await }
+                    .await
             }
-            .await,
         };
         match outcome {
             Ok(()) => Ok(()),

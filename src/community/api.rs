@@ -181,8 +181,7 @@ pub async fn update_channel(
         async move {
             let (state, me) = (AppState::current()?, current_user().await?.user);
             let channel = super::ChannelId::parse(&channel_id)?;
-            service::update_channel(&state, me.id, &slug, channel, &name, &topic, archived)
-                .await
+            service::update_channel(&state, me.id, &slug, channel, &name, &topic, archived).await
         }
         .await,
     )

@@ -43,7 +43,10 @@ mod tests {
         };
         after_hydration(log("socket"));
         after_hydration(log("notices"));
-        assert!(ran.borrow().is_empty(), "nothing runs while the page hydrates");
+        assert!(
+            ran.borrow().is_empty(),
+            "nothing runs while the page hydrates"
+        );
         finished();
         assert_eq!(*ran.borrow(), ["socket", "notices"]);
         after_hydration(log("later"));

@@ -57,9 +57,16 @@ mod tests {
     fn an_id_is_read_once_and_text_that_is_none_names_nothing() {
         let id = uuid::Uuid::now_v7();
         assert_eq!(ThingId::parse(&format!(" {id}\n")), Ok(ThingId(id)));
-        assert_eq!(ThingId::parse(&id.to_string()).unwrap().to_string(), id.to_string());
+        assert_eq!(
+            ThingId::parse(&id.to_string()).unwrap().to_string(),
+            id.to_string()
+        );
         for bad in ["", "general", "1; DROP TABLE messages", &format!("{id}0")] {
-            assert_eq!(ThingId::parse(bad), Err(AppError::NotFound("That thing".into())), "{bad:?}");
+            assert_eq!(
+                ThingId::parse(bad),
+                Err(AppError::NotFound("That thing".into())),
+                "{bad:?}"
+            );
         }
     }
 }

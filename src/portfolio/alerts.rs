@@ -83,9 +83,9 @@ mod server {
     use super::*;
     use crate::{
         entities::price_alerts,
-        portfolio::AlertId,
         market::provider::MarketError,
         platform::{error::AppError, realtime, state::AppState},
+        portfolio::AlertId,
     };
 
     fn from_row(row: price_alerts::Model) -> PriceAlert {

@@ -129,7 +129,11 @@ async fn owned(
     match id.map(str::trim).filter(|id| !id.is_empty()) {
         Some(id) => {
             let id = PortfolioId::parse(id)?;
-            match query.filter(portfolios::Column::Id.eq(id.0)).one(db).await? {
+            match query
+                .filter(portfolios::Column::Id.eq(id.0))
+                .one(db)
+                .await?
+            {
                 Some(found) => Ok(Some(found)),
                 None => Err(AppError::NotFound("The portfolio".into())),
             }
@@ -485,9 +489,7 @@ pub async fn remove(
     })?;
     rows::Entity::delete_many()
         .filter(rows::Column::PortfolioId.eq(portfolio.id))
-        .filter(
-            rows::Column::Id.eq(TransactionId::parse(transaction_id)?.0),
-        )
+        .filter(rows::Column::Id.eq(TransactionId::parse(transaction_id)?.0))
         .exec(&txn)
         .await?;
     txn.commit().await?;

@@ -129,7 +129,11 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
         let channel_id = channel_id.clone();
         move || {
             timeline.update(|t| {
-                for p in t.pending.iter_mut().filter(|p| !p.sent && p.failed.is_none()) {
+                for p in t
+                    .pending
+                    .iter_mut()
+                    .filter(|p| !p.sent && p.failed.is_none())
+                {
                     p.sent = socket.send(ClientEvent::Send {
                         channel_id: channel_id.clone(),
                         nonce: p.nonce.clone(),
@@ -226,7 +230,8 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
             if loading_older.get_untracked() || !has_more.get_untracked() {
                 return;
             }
-            let Some(oldest) = timeline.with_untracked(|t| t.messages.first().map(|m| m.seq)) else {
+            let Some(oldest) = timeline.with_untracked(|t| t.messages.first().map(|m| m.seq))
+            else {
                 return;
             };
             loading_older.set(true);

@@ -75,10 +75,7 @@ impl Timeline {
     /// gap (numbers missing before it).
     pub fn merge(&mut self, message: ChatMessage) -> bool {
         let newest = self.newest_seq();
-        match self
-            .messages
-            .binary_search_by_key(&message.seq, |m| m.seq)
-        {
+        match self.messages.binary_search_by_key(&message.seq, |m| m.seq) {
             Ok(at) => {
                 self.messages[at] = message;
                 false
@@ -115,9 +112,11 @@ impl Timeline {
                     // A message sent just before a drop comes back in the replay: it was
                     // stored, so it is no longer pending.
                     if reader.me == Some(message.author.id.as_str()) {
-                        if let Some(at) = self.pending.iter().position(|p| {
-                            p.sent && message.body.as_deref() == Some(p.body.trim())
-                        }) {
+                        if let Some(at) = self
+                            .pending
+                            .iter()
+                            .position(|p| p.sent && message.body.as_deref() == Some(p.body.trim()))
+                        {
                             self.pending.remove(at);
                         }
                     }
@@ -367,17 +366,41 @@ mod tests {
     #[test]
     fn messages_keep_sequence_order_and_a_gap_asks_to_resubscribe() {
         let mut t = Timeline::new(vec![message(1, "bo", "one"), message(3, "bo", "three")]);
-        let next = apply(&mut t, ServerEvent::MessageCreated { message: message(2, "bo", "two"), nonce: None });
+        let next = apply(
+            &mut t,
+            ServerEvent::MessageCreated {
+                message: message(2, "bo", "two"),
+                nonce: None,
+            },
+        );
         assert_eq!(seqs(&t), [1, 2, 3]);
-        assert_eq!(next, Next { mark_read: true, ..Next::default() });
+        assert_eq!(
+            next,
+            Next {
+                mark_read: true,
+                ..Next::default()
+            }
+        );
         // The same message again replaces it rather than adding a copy.
         let mut edited = message(2, "bo", "two, edited");
         edited.edited = true;
-        apply(&mut t, ServerEvent::MessageCreated { message: edited, nonce: None });
+        apply(
+            &mut t,
+            ServerEvent::MessageCreated {
+                message: edited,
+                nonce: None,
+            },
+        );
         assert_eq!(seqs(&t), [1, 2, 3]);
         assert_eq!(t.messages[1].body.as_deref(), Some("two, edited"));
         // 4 and 5 never came: 6 arrives after a gap.
-        let next = apply(&mut t, ServerEvent::MessageCreated { message: message(6, "bo", "six"), nonce: None });
+        let next = apply(
+            &mut t,
+            ServerEvent::MessageCreated {
+                message: message(6, "bo", "six"),
+                nonce: None,
+            },
+        );
         assert!(next.subscribe);
         assert_eq!(seqs(&t), [1, 2, 3, 6]);
     }
@@ -389,11 +412,27 @@ mod tests {
         let mut elsewhere = message(2, "bo", "elsewhere");
         elsewhere.channel_id = "c2".into();
         let events = [
-            ServerEvent::MessageCreated { message: elsewhere, nonce: None },
-            ServerEvent::MessageDeleted { channel_id: "c2".into(), message_id: "m1".into(), seq: 1 },
-            ServerEvent::Typing { channel_id: "c2".into(), user: person("bo"), typing: true },
-            ServerEvent::AccessLost { channel_id: "c2".into(), reason: "Banned".into() },
-            ServerEvent::Resync { channel_id: "c2".into() },
+            ServerEvent::MessageCreated {
+                message: elsewhere,
+                nonce: None,
+            },
+            ServerEvent::MessageDeleted {
+                channel_id: "c2".into(),
+                message_id: "m1".into(),
+                seq: 1,
+            },
+            ServerEvent::Typing {
+                channel_id: "c2".into(),
+                user: person("bo"),
+                typing: true,
+            },
+            ServerEvent::AccessLost {
+                channel_id: "c2".into(),
+                reason: "Banned".into(),
+            },
+            ServerEvent::Resync {
+                channel_id: "c2".into(),
+            },
         ];
         for event in events {
             assert_eq!(apply(&mut t, event), Next::default());
@@ -404,16 +443,47 @@ mod tests {
     #[test]
     fn a_confirmed_send_leaves_pending_and_a_refused_one_says_why() {
         let mut t = Timeline::new(Vec::new());
-        t.pending = vec![pending("n1", "hello", true), pending("n2", "too fast", true)];
-        apply(&mut t, ServerEvent::MessageCreated { message: message(1, "ana", "hello"), nonce: Some("n1".into()) });
+        t.pending = vec![
+            pending("n1", "hello", true),
+            pending("n2", "too fast", true),
+        ];
+        apply(
+            &mut t,
+            ServerEvent::MessageCreated {
+                message: message(1, "ana", "hello"),
+                nonce: Some("n1".into()),
+            },
+        );
         assert_eq!(t.pending.len(), 1);
         apply(
             &mut t,
-            ServerEvent::Error { nonce: Some("n2".into()), error: AppError::RateLimited { retry_after_secs: 30 } },
+            ServerEvent::Error {
+                nonce: Some("n2".into()),
+                error: AppError::RateLimited {
+                    retry_after_secs: 30,
+                },
+            },
         );
-        assert_eq!(t.pending[0].failed.as_deref(), Some(describe(&AppError::RateLimited { retry_after_secs: 30 }).as_str()));
-        assert_eq!(t.notice, None, "a refused send is shown on the message, not above the composer");
-        apply(&mut t, ServerEvent::Error { nonce: None, error: AppError::Forbidden });
+        assert_eq!(
+            t.pending[0].failed.as_deref(),
+            Some(
+                describe(&AppError::RateLimited {
+                    retry_after_secs: 30
+                })
+                .as_str()
+            )
+        );
+        assert_eq!(
+            t.notice, None,
+            "a refused send is shown on the message, not above the composer"
+        );
+        apply(
+            &mut t,
+            ServerEvent::Error {
+                nonce: None,
+                error: AppError::Forbidden,
+            },
+        );
         assert_eq!(t.notice, Some(describe(&AppError::Forbidden)));
     }
 
@@ -421,57 +491,124 @@ mod tests {
     fn a_replay_confirms_what_was_stored_and_sends_the_rest_again() {
         let mut t = Timeline::new(vec![message(1, "bo", "one")]);
         // "stored" reached the server before the drop; "lost" did not; "failed" was refused.
-        t.pending = vec![pending("n1", "stored", true), pending("n2", "lost", true), pending("n3", "failed", true)];
+        t.pending = vec![
+            pending("n1", "stored", true),
+            pending("n2", "lost", true),
+            pending("n3", "failed", true),
+        ];
         t.pending[2].failed = Some("refused".into());
         let next = apply(
             &mut t,
-            ServerEvent::Replay { channel_id: CHANNEL.into(), messages: vec![message(2, "ana", "stored"), message(3, "bo", "lost")] },
+            ServerEvent::Replay {
+                channel_id: CHANNEL.into(),
+                messages: vec![message(2, "ana", "stored"), message(3, "bo", "lost")],
+            },
         );
         assert_eq!(seqs(&t), [1, 2, 3]);
-        let left: Vec<(&str, bool)> = t.pending.iter().map(|p| (p.nonce.as_str(), p.sent)).collect();
+        let left: Vec<(&str, bool)> = t
+            .pending
+            .iter()
+            .map(|p| (p.nonce.as_str(), p.sent))
+            .collect();
         // Bo wrote "lost" too: only the reader's own messages confirm a pending one.
         assert_eq!(left, [("n2", false), ("n3", true)]);
-        assert_eq!(next, Next { flush_pending: true, mark_read: true, ..Next::default() });
+        assert_eq!(
+            next,
+            Next {
+                flush_pending: true,
+                mark_read: true,
+                ..Next::default()
+            }
+        );
     }
 
     #[test]
     fn the_socket_ready_again_resubscribes_then_flushes() {
         let mut t = Timeline::default();
-        let next = apply(&mut t, ServerEvent::Ready { user_id: "ana".into() });
-        assert_eq!(next, Next { subscribe: true, flush_pending: true, ..Next::default() });
+        let next = apply(
+            &mut t,
+            ServerEvent::Ready {
+                user_id: "ana".into(),
+            },
+        );
+        assert_eq!(
+            next,
+            Next {
+                subscribe: true,
+                flush_pending: true,
+                ..Next::default()
+            }
+        );
     }
 
     #[test]
     fn a_deletion_reaches_the_replies_quoting_it_and_the_pins() {
         let mut quoted = message(1, "bo", "original");
         quoted.pinned = true;
-        quoted.reactions = vec![Reaction { emoji: "🚀".into(), users: vec![person("ana")] }];
+        quoted.reactions = vec![Reaction {
+            emoji: "🚀".into(),
+            users: vec![person("ana")],
+        }];
         let mut reply = message(2, "ana", "agreed");
-        reply.reply_to = Some(Quote { id: "m1".into(), seq: 1, author: person("bo"), excerpt: Some("original".into()) });
+        reply.reply_to = Some(Quote {
+            id: "m1".into(),
+            seq: 1,
+            author: person("bo"),
+            excerpt: Some("original".into()),
+        });
         let mut t = Timeline::new(vec![quoted, reply]);
         let next = apply(
             &mut t,
-            ServerEvent::MessageDeleted { channel_id: CHANNEL.into(), message_id: "m1".into(), seq: 1 },
+            ServerEvent::MessageDeleted {
+                channel_id: CHANNEL.into(),
+                message_id: "m1".into(),
+                seq: 1,
+            },
         );
         assert!(next.pins_changed);
-        assert!(t.messages[0].deleted() && !t.messages[0].pinned && t.messages[0].reactions.is_empty());
+        assert!(
+            t.messages[0].deleted() && !t.messages[0].pinned && t.messages[0].reactions.is_empty()
+        );
         assert_eq!(t.messages[1].reply_to.as_ref().unwrap().excerpt, None);
-        assert_eq!(t.messages[1].body.as_deref(), Some("agreed"), "the reply itself stays");
+        assert_eq!(
+            t.messages[1].body.as_deref(),
+            Some("agreed"),
+            "the reply itself stays"
+        );
     }
 
     #[test]
     fn typing_shows_others_until_it_stops_or_fades() {
         let mut t = Timeline::default();
-        let typing = |who: &str, on: bool| ServerEvent::Typing { channel_id: CHANNEL.into(), user: person(who), typing: on };
+        let typing = |who: &str, on: bool| ServerEvent::Typing {
+            channel_id: CHANNEL.into(),
+            user: person(who),
+            typing: on,
+        };
         apply(&mut t, typing("ana", true));
-        assert!(t.typing.is_empty(), "the reader's own typing is not shown to them");
+        assert!(
+            t.typing.is_empty(),
+            "the reader's own typing is not shown to them"
+        );
         apply(&mut t, typing("bo", true));
         apply(&mut t, typing("cy", true));
         apply(&mut t, typing("bo", true));
-        assert_eq!(t.typing.iter().map(|(a, _)| a.id.as_str()).collect::<Vec<_>>(), ["cy", "bo"]);
+        assert_eq!(
+            t.typing
+                .iter()
+                .map(|(a, _)| a.id.as_str())
+                .collect::<Vec<_>>(),
+            ["cy", "bo"]
+        );
         apply(&mut t, typing("cy", false));
         // A message from Bo ends Bo's indicator.
-        apply(&mut t, ServerEvent::MessageCreated { message: message(1, "bo", "hi"), nonce: None });
+        apply(
+            &mut t,
+            ServerEvent::MessageCreated {
+                message: message(1, "bo", "hi"),
+                nonce: None,
+            },
+        );
         assert!(t.typing.is_empty());
         apply(&mut t, typing("cy", true));
         let until = 1_000.0 + f64::from(TYPING_TIMEOUT_MS);
@@ -483,26 +620,59 @@ mod tests {
     #[test]
     fn a_deleted_account_leaves_a_stand_in_and_takes_its_reactions() {
         let mut theirs = message(1, "bo", "mine");
-        theirs.reactions = vec![Reaction { emoji: "👍".into(), users: vec![person("ana")] }];
+        theirs.reactions = vec![Reaction {
+            emoji: "👍".into(),
+            users: vec![person("ana")],
+        }];
         let mut other = message(2, "ana", "reply");
-        other.reply_to = Some(Quote { id: "m1".into(), seq: 1, author: person("bo"), excerpt: Some("mine".into()) });
+        other.reply_to = Some(Quote {
+            id: "m1".into(),
+            seq: 1,
+            author: person("bo"),
+            excerpt: Some("mine".into()),
+        });
         other.reactions = vec![
-            Reaction { emoji: "👍".into(), users: vec![person("bo"), person("cy")] },
-            Reaction { emoji: "🚀".into(), users: vec![person("bo")] },
+            Reaction {
+                emoji: "👍".into(),
+                users: vec![person("bo"), person("cy")],
+            },
+            Reaction {
+                emoji: "🚀".into(),
+                users: vec![person("bo")],
+            },
         ];
         let mut t = Timeline::new(vec![theirs, other]);
         t.typing.push((person("bo"), 5_000.0));
-        let gone = Author { id: "bo".into(), username: "deleted".into(), display_name: "Deleted user".into(), deleted: true };
+        let gone = Author {
+            id: "bo".into(),
+            username: "deleted".into(),
+            display_name: "Deleted user".into(),
+            deleted: true,
+        };
         let next = apply(
             &mut t,
-            ServerEvent::AccountDeleted { channel_id: CHANNEL.into(), user_id: "bo".into(), author: gone.clone(), messages_removed: true },
+            ServerEvent::AccountDeleted {
+                channel_id: CHANNEL.into(),
+                user_id: "bo".into(),
+                author: gone.clone(),
+                messages_removed: true,
+            },
         );
         assert!(next.pins_changed);
         assert_eq!(t.messages[0].author, gone);
         assert!(t.messages[0].deleted() && t.messages[0].reactions.is_empty());
         let quote = t.messages[1].reply_to.as_ref().unwrap();
-        assert_eq!((quote.author.deleted, quote.excerpt.as_deref()), (true, None));
-        assert_eq!(t.messages[1].reactions, [Reaction { emoji: "👍".into(), users: vec![person("cy")] }]);
+        assert_eq!(
+            (quote.author.deleted, quote.excerpt.as_deref()),
+            (true, None)
+        );
+        assert_eq!(
+            t.messages[1].reactions,
+            [Reaction {
+                emoji: "👍".into(),
+                users: vec![person("cy")]
+            }]
+        );
         assert!(t.typing.is_empty());
     }
 
@@ -510,33 +680,122 @@ mod tests {
     fn command_answers_are_private_and_access_lost_says_why() {
         let mut t = Timeline::default();
         t.pending = vec![pending("n1", "/stock=aapl.us", true)];
-        apply(&mut t, ServerEvent::CommandReply { channel_id: CHANNEL.into(), text: "Asked the bot".into(), nonce: Some("n1".into()) });
+        apply(
+            &mut t,
+            ServerEvent::CommandReply {
+                channel_id: CHANNEL.into(),
+                text: "Asked the bot".into(),
+                nonce: Some("n1".into()),
+            },
+        );
         assert!(t.pending.is_empty());
         assert_eq!(t.private_notes, ["Asked the bot"]);
-        apply(&mut t, ServerEvent::AccessLost { channel_id: CHANNEL.into(), reason: "You were banned.".into() });
+        apply(
+            &mut t,
+            ServerEvent::AccessLost {
+                channel_id: CHANNEL.into(),
+                reason: "You were banned.".into(),
+            },
+        );
         assert_eq!(t.notice.as_deref(), Some("You were banned."));
-        assert!(apply(&mut t, ServerEvent::Resync { channel_id: CHANNEL.into() }).subscribe);
+        assert!(
+            apply(
+                &mut t,
+                ServerEvent::Resync {
+                    channel_id: CHANNEL.into()
+                }
+            )
+            .subscribe
+        );
     }
 
     #[test]
     fn edits_reactions_flags_and_translations_land_on_their_message() {
         let mut t = Timeline::new(vec![message(1, "bo", "hola amigos")]);
-        let reactions = vec![Reaction { emoji: "📈".into(), users: vec![person("ana")] }];
-        apply(&mut t, ServerEvent::ReactionsChanged { channel_id: CHANNEL.into(), message_id: "m1".into(), reactions: reactions.clone() });
-        apply(&mut t, ServerEvent::MessageAnalyzed { channel_id: CHANNEL.into(), message_id: "m1".into(), language: Some("es".into()), unchecked: false });
-        let translation = crate::ai::Translation { language: "en".into(), body: "hello friends".into(), engine: "apertium".into() };
-        apply(&mut t, ServerEvent::MessageTranslated { channel_id: CHANNEL.into(), message_id: "m1".into(), language: "es".into(), translation: translation.clone() });
-        apply(&mut t, ServerEvent::MessageTranslated { channel_id: CHANNEL.into(), message_id: "m1".into(), language: "es".into(), translation: translation.clone() });
+        let reactions = vec![Reaction {
+            emoji: "📈".into(),
+            users: vec![person("ana")],
+        }];
+        apply(
+            &mut t,
+            ServerEvent::ReactionsChanged {
+                channel_id: CHANNEL.into(),
+                message_id: "m1".into(),
+                reactions: reactions.clone(),
+            },
+        );
+        apply(
+            &mut t,
+            ServerEvent::MessageAnalyzed {
+                channel_id: CHANNEL.into(),
+                message_id: "m1".into(),
+                language: Some("es".into()),
+                unchecked: false,
+            },
+        );
+        let translation = crate::ai::Translation {
+            language: "en".into(),
+            body: "hello friends".into(),
+            engine: "apertium".into(),
+        };
+        apply(
+            &mut t,
+            ServerEvent::MessageTranslated {
+                channel_id: CHANNEL.into(),
+                message_id: "m1".into(),
+                language: "es".into(),
+                translation: translation.clone(),
+            },
+        );
+        apply(
+            &mut t,
+            ServerEvent::MessageTranslated {
+                channel_id: CHANNEL.into(),
+                message_id: "m1".into(),
+                language: "es".into(),
+                translation: translation.clone(),
+            },
+        );
         let m = &t.messages[0];
-        assert_eq!((&m.reactions, m.language.as_deref(), &m.translations), (&reactions, Some("es"), &vec![translation]));
-        let flag = crate::ai::Flag { score: 0.9, reason: "insult (0.90)".into(), severe: false, engine: "built-in".into() };
-        apply(&mut t, ServerEvent::MessageFlagged { channel_id: CHANNEL.into(), message_id: "m1".into(), flag: flag.clone() });
+        assert_eq!(
+            (&m.reactions, m.language.as_deref(), &m.translations),
+            (&reactions, Some("es"), &vec![translation])
+        );
+        let flag = crate::ai::Flag {
+            score: 0.9,
+            reason: "insult (0.90)".into(),
+            severe: false,
+            engine: "built-in".into(),
+        };
+        apply(
+            &mut t,
+            ServerEvent::MessageFlagged {
+                channel_id: CHANNEL.into(),
+                message_id: "m1".into(),
+                flag: flag.clone(),
+            },
+        );
         assert_eq!(t.messages[0].flag, Some(flag));
-        apply(&mut t, ServerEvent::FlagCleared { channel_id: CHANNEL.into(), message_id: "m1".into() });
+        apply(
+            &mut t,
+            ServerEvent::FlagCleared {
+                channel_id: CHANNEL.into(),
+                message_id: "m1".into(),
+            },
+        );
         assert_eq!(t.messages[0].flag, None);
         let mut pinned = t.messages[0].clone();
         pinned.pinned = true;
-        assert!(apply(&mut t, ServerEvent::PinChanged { channel_id: CHANNEL.into(), message: pinned }).pins_changed);
+        assert!(
+            apply(
+                &mut t,
+                ServerEvent::PinChanged {
+                    channel_id: CHANNEL.into(),
+                    message: pinned
+                }
+            )
+            .pins_changed
+        );
         assert!(t.messages[0].pinned);
     }
 }
