@@ -9,20 +9,20 @@ use crate::kit::{
 };
 
 /// Registers `/sw.js` once the page has hydrated, and marks the document as hydrated
-/// (`<body data-hydrated>`) so tests and scripts know the page is interactive.
+/// (`<body data-hydrated>`) so tests and scripts know the page is interactive. Not from an
+/// effect alone: the shell's effects run while the open page is still hydrating.
 #[component]
 pub fn RegisterServiceWorker() -> impl IntoView {
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
-        {
-            let window = window();
+        crate::kit::hydration::after_hydration(|| {
             if let Some(body) = document().body() {
                 let _ = body.set_attribute("data-hydrated", "");
             }
             // Browsers without service workers (or private modes that refuse them) still work.
-            let container = window.navigator().service_worker();
+            let container = window().navigator().service_worker();
             let _ = container.register("/sw.js");
-        }
+        });
     });
 }
 
@@ -30,10 +30,10 @@ pub fn RegisterServiceWorker() -> impl IntoView {
 #[component]
 pub fn OfflineBanner() -> impl IntoView {
     let i18n = use_i18n();
-    // The server always renders "online"; the browser corrects it right after hydration.
+    // The server always renders "online"; the browser corrects it once the page has hydrated.
     let (online, set_online) = signal(true);
     Effect::new(move |_| {
-        set_online.set(window().navigator().on_line());
+        crate::kit::hydration::after_hydration(move || set_online.set(window().navigator().on_line()));
         let on = window_event_listener(leptos::ev::online, move |_| set_online.set(true));
         let off = window_event_listener(leptos::ev::offline, move |_| set_online.set(false));
         on_cleanup(move || {

@@ -137,12 +137,10 @@ pub fn bio(input: &str) -> Result<String, FieldError> {
     Ok(bio.to_owned())
 }
 
-/// The UI languages; the preferred language drives translation of messages.
-pub const LANGUAGES: [&str; 5] = crate::kit::languages::CODES;
-
+/// A preferred language: one of the UI's (it drives the translation of messages).
 pub fn language(input: &str) -> Result<String, FieldError> {
     let code = input.trim().to_ascii_lowercase();
-    if LANGUAGES.contains(&code.as_str()) {
+    if crate::kit::languages::CODES.contains(&code.as_str()) {
         Ok(code)
     } else {
         Err(FieldError::LanguageUnknown)

@@ -165,7 +165,7 @@ pub async fn stock_report(
                 "" => viewer
                     .as_ref()
                     .map_or("en".to_string(), |u| u.preferred_language.clone()),
-                code if crate::auth::validate::LANGUAGES.contains(&code) => code.to_string(),
+                code if crate::kit::languages::CODES.contains(&code) => code.to_string(),
                 code => {
                     return Err(AppError::Validation(format!(
                         "“{code}” is not one of the app's languages (en, tr, es, fr, de)."

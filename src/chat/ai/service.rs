@@ -10,11 +10,10 @@ use uuid::Uuid;
 use super::{worker, CatchUp, Highlight, ModerationSettings, TranslateOutcome};
 use crate::{
     ai::{language, provider::Engines, summary},
-    auth::validate::LANGUAGES,
     chat::{repo, service as chat, MessageId},
     community::{permissions::Action, service as community, ChannelId},
     entities::{communities, messages, users},
-    kit::markdown,
+    kit::{languages::CODES, markdown},
     platform::{error::AppError, state::AppState},
 };
 
@@ -48,7 +47,7 @@ pub async fn translate_for(
 /// The languages messages can be translated from into `to` ("what will I be able to read?").
 pub async fn sources_for(state: &AppState, to: &str) -> Vec<String> {
     let mut sources = Vec::new();
-    for from in LANGUAGES {
+    for from in CODES {
         if from != to && state.service::<Engines>().can_translate(from, to).await {
             sources.push(from.to_string());
         }
