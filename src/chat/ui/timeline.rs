@@ -678,8 +678,10 @@ mod tests {
 
     #[test]
     fn command_answers_are_private_and_access_lost_says_why() {
-        let mut t = Timeline::default();
-        t.pending = vec![pending("n1", "/stock=aapl.us", true)];
+        let mut t = Timeline {
+            pending: vec![pending("n1", "/stock=aapl.us", true)],
+            ..Timeline::default()
+        };
         apply(
             &mut t,
             ServerEvent::CommandReply {
