@@ -33,7 +33,9 @@ pub fn OfflineBanner() -> impl IntoView {
     // The server always renders "online"; the browser corrects it once the page has hydrated.
     let (online, set_online) = signal(true);
     Effect::new(move |_| {
-        crate::kit::hydration::after_hydration(move || set_online.set(window().navigator().on_line()));
+        crate::kit::hydration::after_hydration(move || {
+            set_online.set(window().navigator().on_line())
+        });
         let on = window_event_listener(leptos::ev::online, move |_| set_online.set(true));
         let off = window_event_listener(leptos::ev::offline, move |_| set_online.set(false));
         on_cleanup(move || {
