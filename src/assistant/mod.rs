@@ -27,7 +27,7 @@ pub mod service;
 pub mod tools;
 
 #[cfg(feature = "ssr")]
-crate::typed_id!(
+crate::platform::ids::typed_id!(
     /// A conversation with the assistant.
     ConversationId,
     "The conversation"

@@ -24,7 +24,7 @@ pub mod socket;
 pub mod transport;
 
 #[cfg(feature = "ssr")]
-crate::typed_id!(
+crate::platform::ids::typed_id!(
     /// A message in a channel.
     MessageId,
     "That message"

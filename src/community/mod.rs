@@ -14,13 +14,13 @@ pub mod repo;
 pub mod service;
 
 #[cfg(feature = "ssr")]
-crate::typed_id!(
+crate::platform::ids::typed_id!(
     /// A channel of a community.
     ChannelId,
     "That channel"
 );
 #[cfg(feature = "ssr")]
-crate::typed_id!(
+crate::platform::ids::typed_id!(
     /// A role of a community.
     RoleId,
     "That role"

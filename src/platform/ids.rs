@@ -7,7 +7,6 @@
 
 /// `typed_id!(ChannelId, "That channel")`: a `Uuid` newtype whose `parse` says what was not
 /// found.
-#[macro_export]
 macro_rules! typed_id {
     ($(#[$doc:meta])* $name:ident, $missing:literal) => {
         $(#[$doc])*
@@ -46,12 +45,13 @@ macro_rules! typed_id {
         }
     };
 }
+pub(crate) use typed_id;
 
 #[cfg(test)]
 mod tests {
     use crate::platform::error::AppError;
 
-    crate::typed_id!(ThingId, "That thing");
+    super::typed_id!(ThingId, "That thing");
 
     #[test]
     fn an_id_is_read_once_and_text_that_is_none_names_nothing() {

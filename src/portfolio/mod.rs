@@ -21,25 +21,25 @@ pub mod chart;
 pub mod service;
 
 #[cfg(feature = "ssr")]
-crate::typed_id!(
+crate::platform::ids::typed_id!(
     /// One of a person's portfolios.
     PortfolioId,
     "The portfolio"
 );
 #[cfg(feature = "ssr")]
-crate::typed_id!(
+crate::platform::ids::typed_id!(
     /// A transaction of a portfolio.
     TransactionId,
     "The transaction"
 );
 #[cfg(feature = "ssr")]
-crate::typed_id!(
+crate::platform::ids::typed_id!(
     /// A file import waiting for its confirmation.
     ImportId,
     "The import"
 );
 #[cfg(feature = "ssr")]
-crate::typed_id!(
+crate::platform::ids::typed_id!(
     /// A price alert.
     AlertId,
     "The alert"
