@@ -168,6 +168,74 @@ fn imports_only_go_down() {
     );
 }
 
+/// What only a room's `repo.rs` may write: sea-orm's query builders, active models, columns and
+/// raw statements. A service calls named queries (`repo::holdings_of(db, ..)`); it may still
+/// hold a connection, open a transaction and read the models a query returns.
+const QUERY_WORDS: &[&str] = &[
+    "::Entity::",
+    "ActiveModel",
+    "::Column::",
+    "Statement::",
+    "sea_query",
+    "query_one(",
+    "query_all(",
+    "execute_unprepared(",
+];
+
+/// The places of the query words in one file's code, as "word ×count".
+fn queries_in(code: &str) -> Vec<String> {
+    QUERY_WORDS
+        .iter()
+        .filter_map(|word| {
+            let count = code.matches(word).count();
+            (count > 0).then(|| format!("{word} ×{count}"))
+        })
+        .collect()
+}
+
+#[test]
+fn every_query_of_a_domain_lives_in_its_repo() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut outside = Vec::new();
+    for file in &files {
+        let relative = file
+            .strip_prefix(&src)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        let room = relative.split('/').next().unwrap().trim_end_matches(".rs");
+        // The ground keeps its own few queries (settings, the schema); the top floors have none.
+        let is_domain = MAY_IMPORT
+            .iter()
+            .any(|(r, _)| *r == room && !GROUND.contains(r));
+        if !is_domain || relative.ends_with("/repo.rs") {
+            continue;
+        }
+        let found = queries_in(&code_of(&fs::read_to_string(file).unwrap()));
+        if !found.is_empty() {
+            outside.push(format!("{relative}: {}", found.join(", ")));
+        }
+    }
+    assert!(
+        outside.is_empty(),
+        "queries outside a repo.rs (docs/ARCHITECTURE.md, \"Inside a room\"):\n{}\nname \
+         each one in the room's repo.rs and call it",
+        outside.join("\n")
+    );
+}
+
+#[test]
+fn the_query_reader_counts_builders_not_comments() {
+    let code = code_of(
+        "let p = portfolios::Entity::find().filter(portfolios::Column::Id.eq(id));\n\
+         // portfolios::ActiveModel in a comment\nlet m: portfolios::Model = repo::one(db).await?;\n",
+    );
+    assert_eq!(queries_in(&code), ["::Entity:: ×1", "::Column:: ×1"]);
+    assert!(queries_in(&code_of("let t = db.begin().await?;\nrepo::save(&t, row).await?;\n")).is_empty());
+}
+
 #[test]
 fn the_reader_sees_grouped_and_plain_imports_but_not_comments_or_strings() {
     let code = code_of(
