@@ -380,4 +380,95 @@ mod tests {
         let (accepted, _) = listener.accept().await;
         assert!(accepted.nodelay().unwrap());
     }
+
+    /// The types a domain asks the state for (`state.service::<T>()` or
+    /// `state.services.get::<T>()`) in the sources, by their last name.
+    fn services_asked_for() -> std::collections::BTreeSet<String> {
+        fn visit(dir: &std::path::Path, found: &mut std::collections::BTreeSet<String>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    visit(&path, found);
+                    continue;
+                }
+                // The mechanism (with its own test types) and the root that registers.
+                if path.ends_with("platform/state.rs") || path.ends_with("src/server.rs") {
+                    continue;
+                }
+                let source = std::fs::read_to_string(&path).unwrap();
+                for marker in ["service::<", "services.get::<", ".get::<"] {
+                    for (at, _) in source.match_indices(marker) {
+                        let rest = &source[at + marker.len()..];
+                        let Some(end) = rest.find(">()") else {
+                            continue;
+                        };
+                        let path: String = rest[..end].split_whitespace().collect();
+                        if path.contains(['<', ' ', '('])
+                            || !path.contains("::") && marker == ".get::<"
+                        {
+                            continue;
+                        }
+                        found.insert(path.rsplit("::").next().unwrap().to_string());
+                    }
+                }
+            }
+        }
+        let mut found = std::collections::BTreeSet::new();
+        visit(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut found,
+        );
+        found
+    }
+
+    /// `AppState::service` panics on a type nobody registered: every one a domain asks for is
+    /// registered by `build_state`, on the default settings (no keys).
+    #[tokio::test]
+    async fn every_service_a_domain_asks_for_is_registered() {
+        let dir = tempfile::tempdir().unwrap();
+        let config =
+            crate::platform::config::Config::from_vars(&std::collections::HashMap::from([
+                (
+                    "BULLPEN_DATA_DIR".to_string(),
+                    dir.path().display().to_string(),
+                ),
+                (
+                    "JWT_SECRET".to_string(),
+                    "a-test-secret-of-at-least-32-bytes!!".to_string(),
+                ),
+            ]))
+            .unwrap();
+        let state = super::build_state(config).await.unwrap();
+        let mut registered = std::collections::BTreeSet::new();
+        macro_rules! check {
+            ($($service:ty),+) => {$(
+                assert!(
+                    state.services.get::<$service>().is_some(),
+                    "{} is not registered",
+                    stringify!($service)
+                );
+                registered.insert(stringify!($service).rsplit("::").next().unwrap().trim().to_string());
+            )+};
+        }
+        check!(
+            crate::chat::command_handlers::CommandRegistry,
+            crate::auth::service::Welcome,
+            crate::ai::provider::Engines,
+            crate::chat::ai::worker::AiWork,
+            crate::market::service::Market,
+            crate::market::service::Holdings,
+            crate::market::insights::Crowd
+        );
+        // The hosted assistant is registered only with a key (HOSTED_AI_*): asked for with
+        // `get`, which answers None without it.
+        let optional = ["HostedAssistant"];
+        let unknown: Vec<String> = services_asked_for()
+            .into_iter()
+            .filter(|name| !registered.contains(name) && !optional.contains(&name.as_str()))
+            .collect();
+        assert!(
+            unknown.is_empty(),
+            "asked for but never checked here: {unknown:?}"
+        );
+    }
 }

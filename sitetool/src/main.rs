@@ -139,3 +139,107 @@ fn brotli(bytes: &[u8]) -> Result<Vec<u8>, String> {
     brotli::BrotliCompress(&mut &bytes[..], &mut out, &params).map_err(|e| e.to_string())?;
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::{io::Read, time::Duration};
+
+    use super::*;
+
+    /// A fresh directory of its own under the system's temporary directory.
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("sitetool-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(dir.join("pkg")).unwrap();
+        dir
+    }
+
+    fn gunzip(bytes: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        flate2::read::GzDecoder::new(bytes)
+            .read_to_end(&mut out)
+            .unwrap();
+        out
+    }
+
+    fn unbrotli(bytes: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        brotli::BrotliDecompress(&mut &bytes[..], &mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn precompress_writes_both_copies_that_decode_to_the_file() {
+        let dir = scratch("both");
+        let script = "export function hydrate() { return 42; }\n".repeat(200);
+        fs::write(dir.join("pkg/bullpen.js"), &script).unwrap();
+        fs::write(dir.join("manifest.json"), "{}").unwrap();
+        fs::write(dir.join("icon.png"), [0x89, b'P', b'N', b'G']).unwrap();
+
+        assert_eq!(precompress(&dir).unwrap(), 2);
+
+        let js = dir.join("pkg/bullpen.js");
+        let gz = fs::read(beside(&js, "gz")).unwrap();
+        let br = fs::read(beside(&js, "br")).unwrap();
+        assert_eq!(gunzip(&gz), script.as_bytes());
+        assert_eq!(unbrotli(&br), script.as_bytes());
+        assert!(br.len() < script.len() / 10, "a repetitive script shrinks");
+        // Images are compressed already: no copies, and the copies are not compressed again.
+        assert!(!beside(&dir.join("icon.png"), "br").exists());
+        assert!(!dir.join("pkg/bullpen.js.br.br").exists());
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn precompress_redoes_only_the_files_that_changed() {
+        let dir = scratch("again");
+        fs::write(dir.join("a.css"), "body { color: red }").unwrap();
+        fs::write(dir.join("b.css"), "main { margin: 0 }").unwrap();
+        assert_eq!(precompress(&dir).unwrap(), 2);
+        assert_eq!(precompress(&dir).unwrap(), 0, "nothing changed");
+
+        // A rebuild writes a.css anew, later than its copies.
+        std::thread::sleep(Duration::from_millis(20));
+        fs::write(dir.join("a.css"), "body { color: blue }").unwrap();
+        assert_eq!(precompress(&dir).unwrap(), 1);
+        let br = fs::read(dir.join("a.css.br")).unwrap();
+        assert_eq!(unbrotli(&br), b"body { color: blue }");
+
+        // A lost copy is written again.
+        fs::remove_file(dir.join("b.css.gz")).unwrap();
+        assert_eq!(precompress(&dir).unwrap(), 1);
+        assert!(dir.join("b.css.gz").exists());
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn precompress_names_a_missing_directory() {
+        let missing = std::env::temp_dir().join("sitetool-no-such-site");
+        let error = precompress(&missing).unwrap_err();
+        assert!(error.contains("cannot list") && error.contains("sitetool-no-such-site"));
+    }
+
+    #[test]
+    fn split_refuses_what_is_not_a_wasm_and_writes_no_manifest() {
+        let dir = scratch("split");
+        let input = dir.join("bullpen.wasm");
+        fs::write(&input, b"not a wasm module").unwrap();
+        let error = split(&input, &dir.join("pkg"), &dir.join("main.wasm"), "bullpen").unwrap_err();
+        assert!(
+            error.contains("splitting") && error.contains("bullpen.wasm"),
+            "{error}"
+        );
+        assert!(!dir.join("pkg").join(SPLIT_MANIFEST).exists());
+        assert!(!dir.join("main.wasm").exists());
+
+        let error = split(
+            &dir.join("absent.wasm"),
+            &dir.join("pkg"),
+            &dir.join("m.wasm"),
+            "b",
+        )
+        .unwrap_err();
+        assert!(error.contains("cannot read"), "{error}");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+}

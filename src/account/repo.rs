@@ -461,3 +461,18 @@ pub async fn delete_user(db: &impl ConnectionTrait, user: Uuid) -> Result<(), Db
     users::Entity::delete_by_id(user).exec(db).await?;
     Ok(())
 }
+
+/// Erases every message a person wrote, with chat's own statement (the words go; a
+/// placeholder keeps the conversation's shape).
+pub async fn erase_messages_of(
+    db: &impl ConnectionTrait,
+    user: Uuid,
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    crate::chat::repo::erase_messages(
+        db,
+        Condition::all().add(messages::Column::AuthorId.eq(user)),
+        now,
+    )
+    .await
+}

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::Utc;
-use sea_orm::{ColumnTrait, Condition, TransactionTrait};
+use sea_orm::TransactionTrait;
 use uuid::Uuid;
 
 use super::{
@@ -15,7 +15,7 @@ use crate::{
     auth::Author,
     chat::ServerEvent,
     community::{permissions::Rank, CommunityEvent},
-    entities::{messages, users},
+    entities::users,
     platform::{error::AppError, realtime, state::AppState},
 };
 
@@ -333,14 +333,7 @@ pub async fn delete(
     let memberships = repo::memberships_of(&txn, user.id).await?;
     let messages_affected = match choice {
         MessagesChoice::Keep => repo::message_count_by(&txn, user.id).await?,
-        MessagesChoice::Remove => {
-            crate::chat::repo::erase_messages(
-                &txn,
-                Condition::all().add(messages::Column::AuthorId.eq(user.id)),
-                now,
-            )
-            .await?
-        }
+        MessagesChoice::Remove => repo::erase_messages_of(&txn, user.id, now).await?,
     };
     repo::remove_belongings(&txn, user.id).await?;
     crate::auth::repo::delete_two_factor(&txn, user.id).await?;

@@ -9,7 +9,7 @@
 //! The rows live in `login_failures`, shared by every instance.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, Statement, TransactionTrait};
+use sea_orm::{ConnectionTrait, DbBackend, TransactionTrait};
 use sha2::{Digest, Sha256};
 
 use super::repo;
@@ -80,15 +80,7 @@ async fn lock(db: &impl ConnectionTrait, key: &str) -> Result<(), AppError> {
     if db.get_database_backend() != DbBackend::Postgres {
         return Ok(());
     }
-    db.execute(Statement::from_sql_and_values(
-        DbBackend::Postgres,
-        "SELECT pg_advisory_xact_lock($1, $2)",
-        [
-            sea_orm::Value::from(LOCK_SPACE),
-            sea_orm::Value::from(lock_key(key)),
-        ],
-    ))
-    .await?;
+    repo::advisory_xact_lock(db, LOCK_SPACE, lock_key(key)).await?;
     Ok(())
 }
 

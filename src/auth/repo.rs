@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use sea_orm::{
     sea_query::{Expr, OnConflict},
     ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Statement,
 };
 use uuid::Uuid;
 
@@ -68,9 +68,61 @@ pub async fn user_by_username(
 
 pub async fn insert_user(
     db: &impl ConnectionTrait,
-    user: users::ActiveModel,
+    user: users::Model,
 ) -> Result<users::Model, DbErr> {
-    users::Entity::insert(user).exec_with_returning(db).await
+    users::Entity::insert(users::ActiveModel::from(user))
+        .exec_with_returning(db)
+        .await
+}
+
+/// Writes the profile's own fields (name, bio, language, time zone, translation); the
+/// address, the name's key and the password are left alone.
+pub async fn update_profile(
+    db: &impl ConnectionTrait,
+    user: users::Model,
+) -> Result<users::Model, DbErr> {
+    users::Entity::update(users::ActiveModel {
+        id: Set(user.id),
+        display_name: Set(user.display_name),
+        bio: Set(user.bio),
+        preferred_language: Set(user.preferred_language),
+        auto_translate: Set(user.auto_translate),
+        time_zone: Set(user.time_zone),
+        updated_at: Set(user.updated_at),
+        ..Default::default()
+    })
+    .exec(db)
+    .await
+}
+
+pub async fn set_password_hash(
+    db: &impl ConnectionTrait,
+    user: Uuid,
+    hash: String,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    users::Entity::update_many()
+        .col_expr(users::Column::PasswordHash, Expr::value(hash))
+        .col_expr(users::Column::UpdatedAt, Expr::value(now))
+        .filter(users::Column::Id.eq(user))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// PostgreSQL's two-key advisory lock, held until the transaction ends.
+pub async fn advisory_xact_lock(
+    db: &impl ConnectionTrait,
+    space: i32,
+    key: i32,
+) -> Result<(), DbErr> {
+    db.execute(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "SELECT pg_advisory_xact_lock($1, $2)",
+        [sea_orm::Value::from(space), sea_orm::Value::from(key)],
+    ))
+    .await?;
+    Ok(())
 }
 
 pub async fn insert_refresh_token(

@@ -4,7 +4,7 @@
 //! A reset ends every session of the account; two-factor sign-in, if on, stays on.
 
 use chrono::{Duration, Utc};
-use sea_orm::{ActiveValue::Set, TransactionTrait};
+use sea_orm::TransactionTrait;
 
 use super::{attempts, password, repo, tokens, validate};
 use crate::{
@@ -120,10 +120,7 @@ pub async fn complete(state: &AppState, token: &str, new_password: &str) -> Resu
         return Err(AppError::LinkExpired);
     }
     let user_id = user.id;
-    let mut active: users::ActiveModel = user.into();
-    active.password_hash = Set(hash);
-    active.updated_at = Set(now);
-    sea_orm::ActiveModelTrait::update(active, &txn).await?;
+    repo::set_password_hash(&txn, user_id, hash, now).await?;
     let ended = repo::revoke_all_families(&txn, user_id, now).await?;
     repo::spend_password_resets_of(&txn, user_id, now).await?;
     repo::delete_login_challenges(&txn, user_id).await?;

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
-use sea_orm::{ActiveValue::Set, TransactionTrait};
+use sea_orm::TransactionTrait;
 use uuid::Uuid;
 
 use super::{attempts, password, repo, tokens, validate, ProfileUpdate, PublicProfile, User};
@@ -113,19 +113,19 @@ pub async fn register(
     reserved.keep();
     let user = repo::insert_user(
         &state.db,
-        users::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            email: Set(email),
-            username_key: Set(validate::username_key(&username)),
-            username: Set(username),
-            display_name: Set(display_name),
-            password_hash: Set(password_hash),
-            bio: Set(String::new()),
-            preferred_language: Set(language),
-            time_zone: Set("UTC".into()),
-            auto_translate: Set(true),
-            created_at: Set(now),
-            updated_at: Set(now),
+        users::Model {
+            id: Uuid::now_v7(),
+            email,
+            username_key: validate::username_key(&username),
+            username,
+            display_name,
+            password_hash,
+            bio: String::new(),
+            preferred_language: language,
+            time_zone: "UTC".into(),
+            auto_translate: true,
+            created_at: now,
+            updated_at: now,
         },
     )
     .await
@@ -372,14 +372,19 @@ pub async fn update_profile(
     let user = repo::user_by_id(&state.db, user_id)
         .await?
         .ok_or(AppError::Unauthorized)?;
-    let mut active: users::ActiveModel = user.into();
-    active.display_name = Set(display_name);
-    active.bio = Set(bio);
-    active.preferred_language = Set(language);
-    active.auto_translate = Set(update.auto_translate);
-    active.time_zone = Set(time_zone);
-    active.updated_at = Set(Utc::now());
-    Ok(sea_orm::ActiveModelTrait::update(active, &state.db).await?)
+    Ok(repo::update_profile(
+        &state.db,
+        users::Model {
+            display_name,
+            bio,
+            preferred_language: language,
+            auto_translate: update.auto_translate,
+            time_zone,
+            updated_at: Utc::now(),
+            ..user
+        },
+    )
+    .await?)
 }
 
 /// Changes the password (the old one is required) and signs out every other session.
@@ -407,10 +412,7 @@ pub async fn change_password(
     let hash = password::hash(new_password.to_owned()).await?;
     let now = Utc::now();
     let txn = state.db.begin().await?;
-    let mut active: users::ActiveModel = user.into();
-    active.password_hash = Set(hash);
-    active.updated_at = Set(now);
-    sea_orm::ActiveModelTrait::update(active, &txn).await?;
+    repo::set_password_hash(&txn, user.id, hash, now).await?;
     let ended = repo::revoke_other_families(&txn, user_id, session_id, now).await?;
     txn.commit().await?;
     tracing::info!(user = %user_id, other_sessions_ended = ended, "password changed");

@@ -11,7 +11,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::permissions::{Permissions, Rank, Standing};
+use super::permissions::{ChannelKind, Permissions, Rank, Standing};
 use crate::entities::{
     channels, communities, community_bans, community_members, community_roles, connections,
     invites, member_roles, read_states, users,
@@ -38,6 +38,15 @@ pub async fn community_by_id(
     id: Uuid,
 ) -> Result<Option<communities::Model>, DbErr> {
     communities::Entity::find_by_id(id).one(db).await
+}
+
+pub async fn insert_community(
+    db: &impl ConnectionTrait,
+    community: communities::Model,
+) -> Result<communities::Model, DbErr> {
+    communities::Entity::insert(communities::ActiveModel::from(community))
+        .exec_with_returning(db)
+        .await
 }
 
 pub async fn slug_taken(db: &impl ConnectionTrait, slug: &str) -> Result<bool, DbErr> {
@@ -412,4 +421,199 @@ pub async fn online_among(
         .into_tuple()
         .all(db)
         .await
+}
+
+pub async fn insert_channel(
+    db: &impl ConnectionTrait,
+    community: Uuid,
+    name: &str,
+    topic: &str,
+    kind: ChannelKind,
+    position: i32,
+    now: DateTime<Utc>,
+) -> Result<channels::Model, DbErr> {
+    channels::Entity::insert(channels::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        community_id: Set(community),
+        name: Set(name.into()),
+        topic: Set(topic.into()),
+        kind: Set(kind.as_str().into()),
+        position: Set(position),
+        last_seq: Set(0),
+        archived_at: Set(None),
+        created_at: Set(now),
+    })
+    .exec_with_returning(db)
+    .await
+}
+
+/// Renames a channel, sets its topic and archives or restores it; the rest stays.
+pub async fn update_channel(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    name: String,
+    topic: String,
+    archived_at: Option<DateTime<Utc>>,
+) -> Result<channels::Model, DbErr> {
+    channels::Entity::update(channels::ActiveModel {
+        id: Set(id),
+        name: Set(name),
+        topic: Set(topic),
+        archived_at: Set(archived_at),
+        ..Default::default()
+    })
+    .exec(db)
+    .await
+}
+
+pub async fn set_channel_position(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    position: i32,
+) -> Result<(), DbErr> {
+    channels::Entity::update_many()
+        .col_expr(channels::Column::Position, Expr::value(position))
+        .filter(channels::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// A custom role, only if it belongs to this community.
+pub async fn role(
+    db: &impl ConnectionTrait,
+    community: Uuid,
+    id: Uuid,
+) -> Result<Option<community_roles::Model>, DbErr> {
+    Ok(community_roles::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .filter(|r| r.community_id == community))
+}
+
+/// Every custom role given to anyone in a community.
+pub async fn roles_given(
+    db: &impl ConnectionTrait,
+    community: Uuid,
+) -> Result<Vec<member_roles::Model>, DbErr> {
+    member_roles::Entity::find()
+        .filter(member_roles::Column::CommunityId.eq(community))
+        .all(db)
+        .await
+}
+
+/// A name already taken in the community fails on the unique index (a conflict).
+pub async fn insert_role(
+    db: &impl ConnectionTrait,
+    community: Uuid,
+    name: String,
+    permissions: Permissions,
+) -> Result<community_roles::Model, DbErr> {
+    community_roles::Entity::insert(community_roles::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        community_id: Set(community),
+        name: Set(name),
+        permissions: Set(permissions.bits() as i32),
+        created_at: Set(Utc::now()),
+    })
+    .exec_with_returning(db)
+    .await
+}
+
+/// The people who hold a role.
+pub async fn role_holders(db: &impl ConnectionTrait, role: Uuid) -> Result<Vec<Uuid>, DbErr> {
+    member_roles::Entity::find()
+        .filter(member_roles::Column::RoleId.eq(role))
+        .select_only()
+        .column(member_roles::Column::UserId)
+        .into_tuple()
+        .all(db)
+        .await
+}
+
+/// Deletes a role (its grants go with it, by cascade); false when it was already gone.
+pub async fn delete_role(db: &impl ConnectionTrait, role: Uuid) -> Result<bool, DbErr> {
+    let deleted = community_roles::Entity::delete_many()
+        .filter(community_roles::Column::Id.eq(role))
+        .exec(db)
+        .await?;
+    Ok(deleted.rows_affected > 0)
+}
+
+/// Giving a role twice is giving it once.
+pub async fn give_role(
+    db: &impl ConnectionTrait,
+    community: Uuid,
+    user: Uuid,
+    role: Uuid,
+) -> Result<(), DbErr> {
+    member_roles::Entity::insert(member_roles::ActiveModel {
+        community_id: Set(community),
+        user_id: Set(user),
+        role_id: Set(role),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            member_roles::Column::CommunityId,
+            member_roles::Column::UserId,
+            member_roles::Column::RoleId,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .do_nothing()
+    .exec(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn take_role(
+    db: &impl ConnectionTrait,
+    community: Uuid,
+    user: Uuid,
+    role: Uuid,
+) -> Result<(), DbErr> {
+    member_roles::Entity::delete_by_id((community, user, role))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn insert_invite(
+    db: &impl ConnectionTrait,
+    invite: invites::Model,
+) -> Result<invites::Model, DbErr> {
+    invites::Entity::insert(invites::ActiveModel::from(invite))
+        .exec_with_returning(db)
+        .await
+}
+
+/// One more person joined through this invitation (counted in the database, so two joining at
+/// once count two).
+pub async fn count_invite_use(db: &impl ConnectionTrait, code: &str) -> Result<(), DbErr> {
+    invites::Entity::update_many()
+        .col_expr(
+            invites::Column::Uses,
+            Expr::col(invites::Column::Uses).add(1),
+        )
+        .filter(invites::Column::Code.eq(code))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Revokes an invitation of this community; false when there is no such code here.
+pub async fn revoke_invite(
+    db: &impl ConnectionTrait,
+    community: Uuid,
+    code: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let revoked = invites::Entity::update_many()
+        .col_expr(invites::Column::RevokedAt, Expr::value(now))
+        .filter(invites::Column::Code.eq(code))
+        .filter(invites::Column::CommunityId.eq(community))
+        .exec(db)
+        .await?;
+    Ok(revoked.rows_affected > 0)
 }

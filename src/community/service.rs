@@ -1,12 +1,10 @@
 //! Community logic: every operation authorises through `permissions::can`, validates with
 //! `validate`, writes through `repo` and announces changes on the broker.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{Duration, Utc};
 use futures::future::BoxFuture;
 use rand::Rng;
-use sea_orm::{
-    sea_query::Expr, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait,
-};
+use sea_orm::TransactionTrait;
 use uuid::Uuid;
 
 use super::{
@@ -16,7 +14,7 @@ use super::{
 };
 use crate::{
     auth::{repo as accounts, Author},
-    entities::{channels, communities, community_roles, invites, member_roles, users},
+    entities::{channels, communities, invites, users},
     platform::{error::AppError, realtime, state::AppState},
 };
 
@@ -110,48 +108,26 @@ pub async fn create(
     let now = Utc::now();
     let id = Uuid::now_v7();
     let txn = state.db.begin().await?;
-    let community = communities::Entity::insert(communities::ActiveModel {
-        id: Set(id),
-        slug: Set(slug),
-        name: Set(name),
-        description: Set(description),
-        icon_color: Set(icon_color),
-        visibility: Set(input.visibility.as_str().into()),
-        owner_id: Set(Some(owner.id)),
-        created_at: Set(now),
-        toxicity_threshold: Set(None),
-    })
-    .exec_with_returning(&txn)
+    let community = repo::insert_community(
+        &txn,
+        communities::Model {
+            id,
+            slug,
+            name,
+            description,
+            icon_color,
+            visibility: input.visibility.as_str().into(),
+            owner_id: Some(owner.id),
+            created_at: now,
+            toxicity_threshold: None,
+        },
+    )
     .await?;
     repo::add_member(&txn, id, owner.id, Rank::Owner, now).await?;
-    insert_channel(&txn, id, "general", "", ChannelKind::Text, 0, now).await?;
+    repo::insert_channel(&txn, id, "general", "", ChannelKind::Text, 0, now).await?;
     txn.commit().await?;
     tracing::info!(community = %id, owner = %owner.id, "community created");
     Ok(summary(&community, 1, true))
-}
-
-async fn insert_channel(
-    db: &impl sea_orm::ConnectionTrait,
-    community: Uuid,
-    name: &str,
-    topic: &str,
-    kind: ChannelKind,
-    position: i32,
-    now: DateTime<Utc>,
-) -> Result<channels::Model, AppError> {
-    Ok(channels::Entity::insert(channels::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        community_id: Set(community),
-        name: Set(name.into()),
-        topic: Set(topic.into()),
-        kind: Set(kind.as_str().into()),
-        position: Set(position),
-        last_seq: Set(0),
-        archived_at: Set(None),
-        created_at: Set(now),
-    })
-    .exec_with_returning(db)
-    .await?)
 }
 
 fn channel_info(c: &channels::Model, last_read: i64) -> ChannelInfo {
@@ -222,14 +198,7 @@ pub async fn join(
     let txn = state.db.begin().await?;
     repo::add_member(&txn, community.id, user.id, Rank::Member, now).await?;
     if let Some(invite) = invite.filter(|_| invited) {
-        invites::Entity::update_many()
-            .col_expr(
-                invites::Column::Uses,
-                Expr::col(invites::Column::Uses).add(1),
-            )
-            .filter(invites::Column::Code.eq(invite.code))
-            .exec(&txn)
-            .await?;
+        repo::count_invite_use(&txn, &invite.code).await?;
     }
     txn.commit().await?;
     realtime::publish(
@@ -538,7 +507,7 @@ pub async fn create_channel(
         return Err(AppError::Conflict(format!("There is already a #{name}.")));
     }
     let position = existing.iter().map(|c| c.position + 1).max().unwrap_or(0);
-    let channel = insert_channel(
+    let channel = repo::insert_channel(
         &state.db,
         community.id,
         &name,
@@ -590,15 +559,7 @@ pub async fn update_channel(
         (true, kept) => kept,
         (false, _) => None,
     };
-    let updated = channels::Entity::update(channels::ActiveModel {
-        id: Set(channel.id),
-        name: Set(name),
-        topic: Set(topic),
-        archived_at: Set(archived_at),
-        ..Default::default()
-    })
-    .exec(&state.db)
-    .await?;
+    let updated = repo::update_channel(&state.db, channel.id, name, topic, archived_at).await?;
     if updated.archived_at != channel.archived_at {
         realtime::channel_changed(state, channel.id).await;
     }
@@ -622,11 +583,7 @@ pub async fn reorder_channels(
     });
     let txn = state.db.begin().await?;
     for (position, channel) in channels.iter().enumerate() {
-        channels::Entity::update_many()
-            .col_expr(channels::Column::Position, Expr::value(position as i32))
-            .filter(channels::Column::Id.eq(channel.id))
-            .exec(&txn)
-            .await?;
+        repo::set_channel_position(&txn, channel.id, position as i32).await?;
     }
     txn.commit().await?;
     Ok(())
@@ -638,10 +595,7 @@ pub async fn roles(state: &AppState, actor: Uuid, slug: &str) -> Result<Vec<Role
     let (community, standing) = find(state, Some(actor), slug).await?;
     allow(&community, standing, Action::Read)?;
     let roles = repo::roles(&state.db, community.id).await?;
-    let given = member_roles::Entity::find()
-        .filter(member_roles::Column::CommunityId.eq(community.id))
-        .all(&state.db)
-        .await?;
+    let given = repo::roles_given(&state.db, community.id).await?;
     Ok(roles
         .into_iter()
         .map(|r| RoleInfo {
@@ -670,19 +624,12 @@ pub async fn create_role(
         },
     )?;
     let name = validate::role_name(name).map_err(field)?;
-    let role = community_roles::Entity::insert(community_roles::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        community_id: Set(community.id),
-        name: Set(name),
-        permissions: Set(permissions.bits() as i32),
-        created_at: Set(Utc::now()),
-    })
-    .exec_with_returning(&state.db)
-    .await
-    .map_err(|err| match AppError::from(err) {
-        AppError::Conflict(_) => AppError::Conflict("A role with that name exists.".into()),
-        other => other,
-    })?;
+    let role = repo::insert_role(&state.db, community.id, name, permissions)
+        .await
+        .map_err(|err| match AppError::from(err) {
+            AppError::Conflict(_) => AppError::Conflict("A role with that name exists.".into()),
+            other => other,
+        })?;
     Ok(RoleInfo {
         id: role.id.to_string(),
         name: role.name,
@@ -698,10 +645,8 @@ pub async fn delete_role(
     role_id: RoleId,
 ) -> Result<(), AppError> {
     let (community, standing) = find(state, Some(actor), slug).await?;
-    let role = community_roles::Entity::find_by_id(role_id.0)
-        .one(&state.db)
+    let role = repo::role(&state.db, community.id, role_id.0)
         .await?
-        .filter(|r| r.community_id == community.id)
         .ok_or_else(|| AppError::NotFound("That role".into()))?;
     // Taking a role away from everyone who has it is taking it from each of them.
     let carries = Permissions::from_bits(role.permissions as u32);
@@ -713,18 +658,8 @@ pub async fn delete_role(
             carries,
         },
     )?;
-    let holders: Vec<Uuid> = member_roles::Entity::find()
-        .filter(member_roles::Column::RoleId.eq(role.id))
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .map(|given| given.user_id)
-        .collect();
-    let deleted = community_roles::Entity::delete_many()
-        .filter(community_roles::Column::Id.eq(role.id))
-        .exec(&state.db)
-        .await?;
-    if deleted.rows_affected == 0 {
+    let holders = repo::role_holders(&state.db, role.id).await?;
+    if !repo::delete_role(&state.db, role.id).await? {
         return Err(AppError::NotFound("That role".into()));
     }
     for holder in holders {
@@ -750,10 +685,8 @@ pub async fn assign_role(
             user.username
         )));
     }
-    let role = community_roles::Entity::find_by_id(role_id.0)
-        .one(&state.db)
+    let role = repo::role(&state.db, community.id, role_id.0)
         .await?
-        .filter(|r| r.community_id == community.id)
         .ok_or_else(|| AppError::NotFound("That role".into()))?;
     // Giving or taking: the member must rank below the actor, and the role may carry nothing
     // the actor does not hold.
@@ -766,29 +699,10 @@ pub async fn assign_role(
             carries,
         },
     )?;
-    let key = (community.id, user.id, role.id);
     if given {
-        member_roles::Entity::insert(member_roles::ActiveModel {
-            community_id: Set(key.0),
-            user_id: Set(key.1),
-            role_id: Set(key.2),
-        })
-        .on_conflict(
-            sea_orm::sea_query::OnConflict::columns([
-                member_roles::Column::CommunityId,
-                member_roles::Column::UserId,
-                member_roles::Column::RoleId,
-            ])
-            .do_nothing()
-            .to_owned(),
-        )
-        .do_nothing()
-        .exec(&state.db)
-        .await?;
+        repo::give_role(&state.db, community.id, user.id, role.id).await?;
     } else {
-        member_roles::Entity::delete_by_id(key)
-            .exec(&state.db)
-            .await?;
+        repo::take_role(&state.db, community.id, user.id, role.id).await?;
     }
     realtime::standing_changed(state, user.id, community.id).await;
     Ok(())
@@ -837,16 +751,18 @@ pub async fn create_invite(
         ));
     }
     let now = Utc::now();
-    let invite = invites::Entity::insert(invites::ActiveModel {
-        code: Set(invite_code()),
-        community_id: Set(community.id),
-        created_by: Set(actor.id),
-        created_at: Set(now),
-        expires_at: Set(hours.map(|h| now + Duration::hours(h.into()))),
-        revoked_at: Set(None),
-        uses: Set(0),
-    })
-    .exec_with_returning(&state.db)
+    let invite = repo::insert_invite(
+        &state.db,
+        invites::Model {
+            code: invite_code(),
+            community_id: community.id,
+            created_by: actor.id,
+            created_at: now,
+            expires_at: hours.map(|h| now + Duration::hours(h.into())),
+            revoked_at: None,
+            uses: 0,
+        },
+    )
     .await?;
     Ok(invite_info(&invite, actor.username.clone()))
 }
@@ -898,13 +814,7 @@ pub async fn revoke_invite(
         },
     )
     .or_else(|_| allow(&community, standing, Action::ManageCommunity))?;
-    let revoked = invites::Entity::update_many()
-        .col_expr(invites::Column::RevokedAt, Expr::value(Utc::now()))
-        .filter(invites::Column::Code.eq(code.trim()))
-        .filter(invites::Column::CommunityId.eq(community.id))
-        .exec(&state.db)
-        .await?;
-    if revoked.rows_affected == 0 {
+    if !repo::revoke_invite(&state.db, community.id, code.trim(), Utc::now()).await? {
         return Err(AppError::NotFound("That invitation".into()));
     }
     Ok(())
