@@ -51,6 +51,11 @@ test.describe("the app shell", () => {
     await expect(page.getByRole("heading", { level: 1 })).toHaveText("Ayarlar");
     await expect(page.getByRole("navigation", { name: "Ana gezinme" }).getByRole("link", { name: "Piyasalar" })).toBeVisible();
     await expect(page.locator("html")).toHaveAttribute("lang", "tr");
+    // Kept for the whole site and past the browser's closing: a year, not a session cookie.
+    const cookie = (await page.context().cookies()).find((c) => c.name === "i18n_pref_locale");
+    expect(cookie?.value).toBe("tr");
+    expect(cookie?.path).toBe("/");
+    expect(cookie?.expires ?? 0).toBeGreaterThan(Date.now() / 1000 + 300 * 24 * 3600);
     await saveScreenshot(page, "settings-tr");
 
     await page.reload();

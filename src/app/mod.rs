@@ -7,6 +7,7 @@ use leptos_router::{
     components::{Route, Router, Routes},
     lazy_route, path, Lazy, LazyRoute,
 };
+use leptos_use::{SameSite, UseCookieOptions};
 
 pub mod api;
 pub mod layout;
@@ -23,6 +24,18 @@ use crate::kit::{
 };
 use layout::Layout;
 use pages::{error::PageErrorBoundary, home::HomePage, not_found::NotFound};
+
+/// The name of the cookie that keeps the chosen language (leptos_i18n's).
+pub(crate) const LANGUAGE_COOKIE: &str = "i18n_pref_locale";
+
+/// The language cookie like the theme's: site-wide, for a year (leptos_i18n's own default is a
+/// session cookie, so the choice was lost when the browser closed).
+fn language_cookie() -> leptos_i18n::context::CookieOptions<crate::kit::i18n::Locale> {
+    UseCookieOptions::default()
+        .max_age(theme::ONE_YEAR_MS)
+        .path("/")
+        .same_site(SameSite::Lax)
+}
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -68,7 +81,7 @@ pub fn App() -> impl IntoView {
     provide_chat_socket();
 
     view! {
-        <I18nContextProvider>
+        <I18nContextProvider cookie_name=LANGUAGE_COOKIE cookie_options=language_cookie()>
             <Head />
             <theme::ThemeAttribute />
             <pwa::RegisterServiceWorker />

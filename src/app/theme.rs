@@ -14,7 +14,8 @@ use crate::kit::{
 };
 
 const COOKIE: &str = "bullpen_theme";
-const ONE_YEAR_MS: i64 = 365 * 24 * 60 * 60 * 1000;
+/// How long a theme or language choice is kept.
+pub(crate) const ONE_YEAR_MS: i64 = 365 * 24 * 60 * 60 * 1000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ThemeChoice {

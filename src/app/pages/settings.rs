@@ -28,12 +28,32 @@ pub fn SettingsPage() -> impl IntoView {
     }
 }
 
+/// Writes the language cookie at once. The i18n context writes it as well, from an effect a
+/// tick later; a reload in between (seen under load) would render the old language.
+fn remember_language(code: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        if let Ok(document) = document().dyn_into::<web_sys::HtmlDocument>() {
+            let max_age = crate::app::theme::ONE_YEAR_MS / 1000;
+            let cookie = format!(
+                "{}={code}; path=/; max-age={max_age}; samesite=lax",
+                crate::app::LANGUAGE_COOKIE
+            );
+            let _ = document.set_cookie(&cookie);
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = code;
+}
+
 #[component]
 fn LanguagePicker() -> impl IntoView {
     let i18n = use_i18n();
     let on_change = move |ev: leptos::ev::Event| {
         let value = event_target_value(&ev);
         if let Some((locale, _)) = LANGUAGES.iter().find(|(l, _)| l.as_str() == value) {
+            remember_language(locale.as_str());
             i18n.set_locale(*locale);
         }
     };
