@@ -158,9 +158,13 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
                 now_ms: now_ms(),
                 describe: &error_text_for,
             };
-            let Some(next) = timeline.try_update(|t| t.apply(event, &reader)) else {
+            // Written without notifying, then announced only if the event was this channel's.
+            let Some(next) = timeline.try_update_untracked(|t| t.apply(event, &reader)) else {
                 return;
             };
+            if !next.untouched {
+                timeline.notify();
+            }
             if next.subscribe {
                 subscribe();
             }

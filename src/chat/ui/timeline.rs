@@ -56,6 +56,9 @@ pub struct Next {
     pub mark_read: bool,
     /// The pinned messages may have changed.
     pub pins_changed: bool,
+    /// The event was not for this channel and changed nothing: the views need not look again
+    /// (a busy server's other channels would otherwise redraw this one on every event).
+    pub untouched: bool,
 }
 
 impl Timeline {
@@ -260,7 +263,7 @@ impl Timeline {
             ServerEvent::AccessLost { channel_id, reason } if ours(channel_id) => {
                 self.notice = Some(reason.clone());
             }
-            _ => {}
+            _ => next.untouched = true,
         }
         next
     }
@@ -435,7 +438,14 @@ mod tests {
             },
         ];
         for event in events {
-            assert_eq!(apply(&mut t, event), Next::default());
+            let next = apply(&mut t, event);
+            assert_eq!(
+                next,
+                Next {
+                    untouched: true,
+                    ..Next::default()
+                }
+            );
         }
         assert_eq!(t, before);
     }
