@@ -31,6 +31,8 @@ pub mod polygon;
 #[cfg(feature = "ssr")]
 pub mod provider;
 #[cfg(feature = "ssr")]
+pub mod repo;
+#[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod stooq;

@@ -8,7 +8,7 @@ use std::{
 };
 
 use chrono::{Duration, Months, Utc};
-use sea_orm::{sea_query::OnConflict, ActiveValue::Set, DatabaseConnection, EntityTrait};
+use sea_orm::DatabaseConnection;
 use serde::{de::DeserializeOwned, Serialize};
 
 use super::{
@@ -289,10 +289,7 @@ impl Market {
     {
         let turn = Turn::take(self, key);
         let _held = turn.lock.lock().await;
-        match market_cache::Entity::find_by_id(key.to_string())
-            .one(db)
-            .await
-        {
+        match super::repo::cached(db, key).await {
             Ok(Some(row)) if Utc::now() - row.fetched_at < ttl => {
                 if let Ok(value) = serde_json::from_str::<T>(&row.body) {
                     return Ok((value, (row.source, row.fetched_at.to_rfc3339())));
@@ -304,25 +301,14 @@ impl Market {
         let value = fetch().await?;
         let source = source_of(&value);
         let now = Utc::now();
-        let row = market_cache::ActiveModel {
-            key: Set(key.to_string()),
-            body: Set(serde_json::to_string(&value)
-                .map_err(|e| MarketError::Malformed("cache", e.to_string()))?),
-            source: Set(source.clone()),
-            fetched_at: Set(now),
+        let entry = market_cache::Model {
+            key: key.to_string(),
+            body: serde_json::to_string(&value)
+                .map_err(|e| MarketError::Malformed("cache", e.to_string()))?,
+            source: source.clone(),
+            fetched_at: now,
         };
-        let stored = market_cache::Entity::insert(row)
-            .on_conflict(
-                OnConflict::column(market_cache::Column::Key)
-                    .update_columns([
-                        market_cache::Column::Body,
-                        market_cache::Column::Source,
-                        market_cache::Column::FetchedAt,
-                    ])
-                    .to_owned(),
-            )
-            .exec(db)
-            .await;
+        let stored = super::repo::store_cached(db, entry).await;
         if let Err(err) = stored {
             tracing::warn!(error = %err, key, "could not cache market data");
         }

@@ -39,28 +39,17 @@ pub use server::*;
 #[cfg(feature = "ssr")]
 mod server {
     use chrono::Utc;
-    use sea_orm::{
-        ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    };
     use uuid::Uuid;
 
     use super::*;
     use crate::{
-        entities::watchlist_items,
-        market::{directory, provider::MarketError},
+        market::{directory, provider::MarketError, repo},
         platform::{error::AppError, state::AppState},
     };
 
     /// The person's symbols, in the order they added them.
     pub async fn symbols(state: &AppState, user: Uuid) -> Result<Vec<String>, AppError> {
-        Ok(watchlist_items::Entity::find()
-            .filter(watchlist_items::Column::UserId.eq(user))
-            .order_by_asc(watchlist_items::Column::AddedAt)
-            .all(&state.db)
-            .await?
-            .into_iter()
-            .map(|item| item.symbol)
-            .collect())
+        Ok(repo::watched_symbols(&state.db, user).await?)
     }
 
     /// The list to show: the person's own, or the suggested one.
@@ -112,17 +101,10 @@ mod server {
 
     /// Follows a symbol (again: nothing changes). Only symbols a source knows are taken.
     pub async fn add(state: &AppState, user: Uuid, symbol: &str) -> Result<(), AppError> {
-        let exists = watchlist_items::Entity::find_by_id((user, symbol.to_string()))
-            .one(&state.db)
-            .await?
-            .is_some();
-        if exists {
+        if repo::is_watched(&state.db, user, symbol).await? {
             return Ok(());
         }
-        let held = watchlist_items::Entity::find()
-            .filter(watchlist_items::Column::UserId.eq(user))
-            .count(&state.db)
-            .await?;
+        let held = repo::watched_count(&state.db, user).await?;
         if held as usize >= MAX_ITEMS {
             return Err(AppError::Validation(format!(
                 "A watchlist holds up to {MAX_ITEMS} symbols: remove one before adding {symbol}."
@@ -140,12 +122,7 @@ mod server {
                 tracing::debug!(error = %err, symbol, "added to a watchlist without a quote")
             }
         }
-        let row = watchlist_items::ActiveModel {
-            user_id: Set(user),
-            symbol: Set(symbol.to_string()),
-            added_at: Set(Utc::now()),
-        };
-        match watchlist_items::Entity::insert(row).exec(&state.db).await {
+        match repo::insert_watched(&state.db, user, symbol, Utc::now()).await {
             Ok(_) => Ok(()),
             // Two tabs adding the same symbol at once: the other one won, which is the same.
             Err(err)
@@ -161,9 +138,6 @@ mod server {
     }
 
     pub async fn remove(state: &AppState, user: Uuid, symbol: &str) -> Result<(), AppError> {
-        watchlist_items::Entity::delete_by_id((user, symbol.to_string()))
-            .exec(&state.db)
-            .await?;
-        Ok(())
+        Ok(repo::delete_watched(&state.db, user, symbol).await?)
     }
 }
