@@ -22,6 +22,20 @@ use crate::{
     platform::state::{respond, AppState},
 };
 
+#[cfg(feature = "ssr")]
+impl Question {
+    /// The conversation to go on with: none (or blank) starts a new one; text that is no
+    /// conversation's id is "not found".
+    fn conversation(&self) -> Result<Option<super::ConversationId>, AppError> {
+        self.conversation_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|id| !id.is_empty())
+            .map(super::ConversationId::parse)
+            .transpose()
+    }
+}
+
 /// A question, as scripts and the page send it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -38,7 +52,7 @@ pub async fn chatbot_query(#[server(flatten)] question: Question) -> Result<Quer
             let exchange = super::service::ask(
                 &AppState::current()?,
                 current_user().await?.user.id,
-                question.conversation_id.as_deref(),
+                question.conversation()?,
                 &question.message,
                 None,
             )
@@ -64,7 +78,7 @@ pub async fn ask_assistant(
             super::service::ask(
                 &AppState::current()?,
                 current_user().await?.user.id,
-                question.conversation_id.as_deref(),
+                question.conversation()?,
                 &question.message,
                 request,
             )
@@ -89,7 +103,8 @@ pub async fn list_conversations() -> Result<Vec<Conversation>, AppError> {
 pub async fn open_conversation(id: String) -> Result<ConversationView, AppError> {
     respond(
         async move {
-            super::service::open(&AppState::current()?.db, current_user().await?.user.id, &id).await
+            let id = super::ConversationId::parse(&id)?;
+            super::service::open(&AppState::current()?.db, current_user().await?.user.id, id).await
         }
         .await,
     )
@@ -102,7 +117,7 @@ pub async fn rename_conversation(id: String, title: String) -> Result<Conversati
             super::service::rename(
                 &AppState::current()?.db,
                 current_user().await?.user.id,
-                &id,
+                super::ConversationId::parse(&id)?,
                 &title,
             )
             .await
@@ -115,7 +130,8 @@ pub async fn rename_conversation(id: String, title: String) -> Result<Conversati
 pub async fn delete_conversation(id: String) -> Result<(), AppError> {
     respond(
         async move {
-            super::service::delete(&AppState::current()?.db, current_user().await?.user.id, &id)
+            let id = super::ConversationId::parse(&id)?;
+            super::service::delete(&AppState::current()?.db, current_user().await?.user.id, id)
                 .await
         }
         .await,

@@ -22,6 +22,8 @@ pub mod intent;
 #[cfg(feature = "ssr")]
 pub mod replies;
 #[cfg(feature = "ssr")]
+pub mod repo;
+#[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod tools;

@@ -4,19 +4,18 @@
 //! answer leaves nothing half-written.
 
 use chrono::{Duration, Utc};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
-};
+use sea_orm::{DatabaseConnection, TransactionTrait};
 use uuid::Uuid;
 
 use super::{
     engine::{self, Answer},
+    repo,
     tools::Asker,
     Card, Conversation, ConversationId, ConversationView, Exchange, Role, Turn, QUESTION_MAX,
 };
 use crate::{
-    entities::{assistant_conversations as conversations, assistant_messages as messages, users},
+    auth::repo as accounts,
+    entities::{assistant_conversations as conversations, assistant_messages as messages},
     platform::{error::AppError, rate_limit::RateLimit, realtime, state::AppState},
 };
 
@@ -54,39 +53,25 @@ fn turn_of(row: messages::Model) -> Turn {
 async fn owned(
     db: &DatabaseConnection,
     user: Uuid,
-    id: &str,
+    id: ConversationId,
 ) -> Result<conversations::Model, AppError> {
-    let missing = || AppError::NotFound("The conversation".into());
-    conversations::Entity::find_by_id(ConversationId::parse(id)?.0)
-        .filter(conversations::Column::UserId.eq(user))
-        .one(db)
+    repo::conversation_of(db, user, id.0)
         .await?
-        .ok_or_else(missing)
+        .ok_or_else(|| AppError::NotFound("The conversation".into()))
 }
 
 pub async fn list(db: &DatabaseConnection, user: Uuid) -> Result<Vec<Conversation>, AppError> {
-    let rows = conversations::Entity::find()
-        .filter(conversations::Column::UserId.eq(user))
-        .order_by_desc(conversations::Column::UpdatedAt)
-        .limit(LISTED)
-        .all(db)
-        .await?;
+    let rows = repo::conversations_of(db, user, LISTED).await?;
     Ok(rows.iter().map(conversation_of).collect())
 }
 
 pub async fn open(
     db: &DatabaseConnection,
     user: Uuid,
-    id: &str,
+    id: ConversationId,
 ) -> Result<ConversationView, AppError> {
     let conversation = owned(db, user, id).await?;
-    let turns = messages::Entity::find()
-        .filter(messages::Column::ConversationId.eq(conversation.id))
-        .order_by_asc(messages::Column::CreatedAt)
-        // A question before its answer, should the clock give both the same instant.
-        .order_by_desc(messages::Column::Role)
-        .all(db)
-        .await?;
+    let turns = repo::turns_of(db, conversation.id).await?;
     Ok(ConversationView {
         conversation: conversation_of(&conversation),
         turns: turns.into_iter().map(turn_of).collect(),
@@ -96,7 +81,7 @@ pub async fn open(
 pub async fn rename(
     db: &DatabaseConnection,
     user: Uuid,
-    id: &str,
+    id: ConversationId,
     title: &str,
 ) -> Result<Conversation, AppError> {
     let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -111,22 +96,18 @@ pub async fn rename(
         )));
     }
     let row = owned(db, user, id).await?;
-    let mut active: conversations::ActiveModel = row.into();
-    active.title = Set(title);
-    let row = conversations::Entity::update(active).exec(db).await?;
+    let row = repo::rename_conversation(db, row.id, title).await?;
     Ok(conversation_of(&row))
 }
 
-pub async fn delete(db: &DatabaseConnection, user: Uuid, id: &str) -> Result<(), AppError> {
+pub async fn delete(
+    db: &DatabaseConnection,
+    user: Uuid,
+    id: ConversationId,
+) -> Result<(), AppError> {
     let row = owned(db, user, id).await?;
     let txn = db.begin().await?;
-    messages::Entity::delete_many()
-        .filter(messages::Column::ConversationId.eq(row.id))
-        .exec(&txn)
-        .await?;
-    conversations::Entity::delete_by_id(row.id)
-        .exec(&txn)
-        .await?;
+    repo::delete_conversation(&txn, row.id).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -160,16 +141,7 @@ async fn check_rate(state: &AppState, user: Uuid) -> Result<(), AppError> {
         return Ok(());
     }
     let now = Utc::now();
-    let recent = messages::Entity::find()
-        .filter(messages::Column::UserId.eq(user))
-        .filter(messages::Column::Role.eq("user"))
-        .filter(messages::Column::CreatedAt.gte(limit.window_start(now)));
-    let count = recent.clone().count(&state.db).await?;
-    let oldest = recent
-        .order_by_asc(messages::Column::CreatedAt)
-        .one(&state.db)
-        .await?
-        .map(|m| m.created_at);
+    let (count, oldest) = repo::questions_since(&state.db, user, limit.window_start(now)).await?;
     limit
         .check(count, oldest, now)
         .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })
@@ -180,7 +152,7 @@ async fn check_rate(state: &AppState, user: Uuid) -> Result<(), AppError> {
 pub async fn ask(
     state: &AppState,
     user: Uuid,
-    conversation: Option<&str>,
+    conversation: Option<ConversationId>,
     question: &str,
     request: Option<String>,
 ) -> Result<Exchange, AppError> {
@@ -193,13 +165,12 @@ pub async fn ask(
             "A question is at most {QUESTION_MAX} characters."
         )));
     }
-    let existing = match conversation.map(str::trim).filter(|c| !c.is_empty()) {
+    let existing = match conversation {
         Some(id) => Some(owned(&state.db, user, id).await?),
         None => None,
     };
     check_rate(state, user).await?;
-    let preferred = users::Entity::find_by_id(user)
-        .one(&state.db)
+    let preferred = accounts::user_by_id(&state.db, user)
         .await?
         .map(|u| u.preferred_language)
         .unwrap_or_else(|| "en".into());
@@ -213,7 +184,7 @@ pub async fn ask(
                 .get::<super::hosted::HostedAssistant>()
                 .is_some() =>
         {
-            open(&state.db, user, &row.id.to_string()).await?.turns
+            open(&state.db, user, ConversationId(row.id)).await?.turns
         }
         _ => Vec::new(),
     };
@@ -229,53 +200,55 @@ pub async fn ask(
     let now = Utc::now();
     let txn = state.db.begin().await?;
     let row = match existing {
-        Some(row) => {
-            let mut active: conversations::ActiveModel = row.into();
-            active.updated_at = Set(now);
-            conversations::Entity::update(active).exec(&txn).await?
-        }
+        Some(row) => repo::touch_conversation(&txn, row.id, now).await?,
         None => {
-            conversations::Entity::insert(conversations::ActiveModel {
-                id: Set(conversation_id),
-                user_id: Set(user),
-                title: Set(title_from(question)),
-                created_at: Set(now),
-                updated_at: Set(now),
-            })
-            .exec_with_returning(&txn)
+            repo::insert_conversation(
+                &txn,
+                conversations::Model {
+                    id: conversation_id,
+                    user_id: user,
+                    title: title_from(question),
+                    created_at: now,
+                    updated_at: now,
+                },
+            )
             .await?
         }
     };
     let turn = |role: Role, text: &str, cards: &[Card], language: &str, engine: &str, at| {
-        messages::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            conversation_id: Set(conversation_id),
-            user_id: Set(user),
-            role: Set(if role == Role::User {
+        messages::Model {
+            id: Uuid::now_v7(),
+            conversation_id,
+            user_id: user,
+            role: if role == Role::User {
                 "user"
             } else {
                 "assistant"
             }
-            .into()),
-            body: Set(text.to_string()),
-            cards: Set(serde_json::to_string(cards).expect("cards serialise")),
-            language: Set(language.to_string()),
-            engine: Set(engine.to_string()),
-            created_at: Set(at),
+            .into(),
+            body: text.to_string(),
+            cards: serde_json::to_string(cards).expect("cards serialise"),
+            language: language.to_string(),
+            engine: engine.to_string(),
+            created_at: at,
         }
     };
-    let asked = messages::Entity::insert(turn(Role::User, question, &[], &language, "", asked_at))
-        .exec_with_returning(&txn)
-        .await?;
-    let answered = messages::Entity::insert(turn(
-        Role::Assistant,
-        &answer.text,
-        &answer.cards,
-        &language,
-        &answer.engine,
-        now,
-    ))
-    .exec_with_returning(&txn)
+    let asked = repo::insert_turn(
+        &txn,
+        turn(Role::User, question, &[], &language, "", asked_at),
+    )
+    .await?;
+    let answered = repo::insert_turn(
+        &txn,
+        turn(
+            Role::Assistant,
+            &answer.text,
+            &answer.cards,
+            &language,
+            &answer.engine,
+            now,
+        ),
+    )
     .await?;
     txn.commit().await?;
     Ok(Exchange {
