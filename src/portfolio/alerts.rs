@@ -74,10 +74,6 @@ mod server {
 
     use chrono::Utc;
     use rust_decimal::prelude::FromPrimitive;
-    use sea_orm::{
-        sea_query::Expr, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
-        QueryOrder,
-    };
     use uuid::Uuid;
 
     use super::*;
@@ -85,7 +81,7 @@ mod server {
         entities::price_alerts,
         market::provider::MarketError,
         platform::{error::AppError, realtime, state::AppState},
-        portfolio::AlertId,
+        portfolio::{repo, AlertId},
     };
 
     fn from_row(row: price_alerts::Model) -> PriceAlert {
@@ -101,11 +97,7 @@ mod server {
 
     /// The person's alerts: triggered ones first (newest first), then the waiting ones.
     pub async fn list(state: &AppState, user: Uuid) -> Result<Vec<PriceAlert>, AppError> {
-        let mut rows = price_alerts::Entity::find()
-            .filter(price_alerts::Column::UserId.eq(user))
-            .order_by_asc(price_alerts::Column::CreatedAt)
-            .all(&state.db)
-            .await?;
+        let mut rows = repo::alerts_of(&state.db, user).await?;
         rows.sort_by_key(|row| std::cmp::Reverse(row.triggered_at));
         Ok(rows.into_iter().map(from_row).collect())
     }
@@ -123,11 +115,7 @@ mod server {
                 "The alert price must be above 0.".into(),
             ));
         }
-        let waiting = price_alerts::Entity::find()
-            .filter(price_alerts::Column::UserId.eq(user))
-            .filter(price_alerts::Column::TriggeredAt.is_null())
-            .count(&state.db)
-            .await?;
+        let waiting = repo::waiting_alert_count(&state.db, user).await?;
         if waiting as usize >= MAX_ALERTS {
             return Err(AppError::Validation(format!(
                 "You can keep up to {MAX_ALERTS} waiting alerts: remove one first."
@@ -152,30 +140,21 @@ mod server {
             Err(err @ MarketError::UnknownSymbol(..)) => return Err(err.into()),
             Err(err) => tracing::debug!(error = %err, symbol, "alert set without a quote"),
         }
-        let row = price_alerts::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            user_id: Set(user),
-            symbol: Set(symbol.to_string()),
-            direction: Set(direction.code().to_string()),
-            target: Set(target.normalize().to_string()),
-            created_at: Set(Utc::now()),
-            triggered_at: Set(None),
-            triggered_price: Set(None),
+        let row = price_alerts::Model {
+            id: Uuid::now_v7(),
+            user_id: user,
+            symbol: symbol.to_string(),
+            direction: direction.code().to_string(),
+            target: target.normalize().to_string(),
+            created_at: Utc::now(),
+            triggered_at: None,
+            triggered_price: None,
         };
-        Ok(from_row(
-            price_alerts::Entity::insert(row)
-                .exec_with_returning(&state.db)
-                .await?,
-        ))
+        Ok(from_row(repo::insert_alert(&state.db, row).await?))
     }
 
     pub async fn delete(state: &AppState, user: Uuid, id: AlertId) -> Result<(), AppError> {
-        let gone = price_alerts::Entity::delete_many()
-            .filter(price_alerts::Column::Id.eq(id.0))
-            .filter(price_alerts::Column::UserId.eq(user))
-            .exec(&state.db)
-            .await?;
-        if gone.rows_affected == 0 {
+        if !repo::delete_alert(&state.db, user, id.0).await? {
             return Err(AppError::NotFound("The alert".into()));
         }
         Ok(())
@@ -184,10 +163,7 @@ mod server {
     /// One pass: every waiting alert against its symbol's quote. Returns the alerts this
     /// instance fired.
     pub async fn check(state: &AppState) -> Result<Vec<PriceAlert>, AppError> {
-        let waiting = price_alerts::Entity::find()
-            .filter(price_alerts::Column::TriggeredAt.is_null())
-            .all(&state.db)
-            .await?;
+        let waiting = repo::waiting_alerts(&state.db).await?;
         let mut by_symbol: BTreeMap<String, Vec<price_alerts::Model>> = BTreeMap::new();
         for alert in waiting {
             by_symbol
@@ -222,17 +198,14 @@ mod server {
                     continue;
                 }
                 // Only the instance whose update wins tells the person.
-                let won = price_alerts::Entity::update_many()
-                    .col_expr(price_alerts::Column::TriggeredAt, Expr::value(Utc::now()))
-                    .col_expr(
-                        price_alerts::Column::TriggeredPrice,
-                        Expr::value(price.normalize().to_string()),
-                    )
-                    .filter(price_alerts::Column::Id.eq(alert.id))
-                    .filter(price_alerts::Column::TriggeredAt.is_null())
-                    .exec(&state.db)
-                    .await?;
-                if won.rows_affected == 1 {
+                let won = repo::fire_alert(
+                    &state.db,
+                    alert.id,
+                    Utc::now(),
+                    &price.normalize().to_string(),
+                )
+                .await?;
+                if won {
                     let user = alert.user_id;
                     let alert = PriceAlert {
                         triggered_at: Some(Utc::now().to_rfc3339()),

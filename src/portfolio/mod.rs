@@ -18,6 +18,8 @@ pub mod valuation;
 #[cfg(feature = "ssr")]
 pub mod chart;
 #[cfg(feature = "ssr")]
+pub mod repo;
+#[cfg(feature = "ssr")]
 pub mod service;
 
 #[cfg(feature = "ssr")]

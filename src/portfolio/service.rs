@@ -13,15 +13,13 @@ use std::{
 
 use chrono::Utc;
 use rust_decimal::{prelude::ToPrimitive, Decimal};
-use sea_orm::{
-    sea_query::Expr, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 use uuid::Uuid;
 
 use super::{
     import::{self, Mapping, RowError},
     ledger::{CostMethod, Kind, Ledger},
+    repo,
     transaction::{NewTransaction, Transaction, TransactionInput, TxError},
     valuation::{self, Price},
     HoldingInput, ImportId, ImportReport, PerformanceChart, PerformanceRange, PortfolioId,
@@ -82,26 +80,26 @@ fn new_row(
     seq: i64,
     t: &NewTransaction,
     import: Option<(Uuid, i64)>,
-) -> rows::ActiveModel {
-    rows::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        portfolio_id: Set(portfolio),
-        kind: Set(t.kind.code().to_string()),
-        trade_date: Set(t.date.clone()),
-        seq: Set(seq),
-        symbol: Set(t.symbol.clone()),
-        shares: Set(text(t.shares)),
-        price: Set(text(t.price)),
-        fees: Set(t.fees.normalize().to_string()),
-        amount: Set(text(t.amount)),
-        ratio: Set(text(t.ratio)),
-        currency: Set(t.currency.clone()),
-        note: Set(t.note.clone()),
-        name: Set(t.name.clone()),
-        sector: Set(t.sector.clone()),
-        import_id: Set(import.map(|(id, _)| id)),
-        import_row: Set(import.map(|(_, row)| row)),
-        created_at: Set(Utc::now()),
+) -> rows::Model {
+    rows::Model {
+        id: Uuid::now_v7(),
+        portfolio_id: portfolio,
+        kind: t.kind.code().to_string(),
+        trade_date: t.date.clone(),
+        seq,
+        symbol: t.symbol.clone(),
+        shares: text(t.shares),
+        price: text(t.price),
+        fees: t.fees.normalize().to_string(),
+        amount: text(t.amount),
+        ratio: text(t.ratio),
+        currency: t.currency.clone(),
+        note: t.note.clone(),
+        name: t.name.clone(),
+        sector: t.sector.clone(),
+        import_id: import.map(|(id, _)| id),
+        import_row: import.map(|(_, row)| row),
+        created_at: Utc::now(),
     }
 }
 
@@ -110,12 +108,7 @@ pub async fn portfolios(
     db: &DatabaseConnection,
     user: Uuid,
 ) -> Result<Vec<portfolios::Model>, AppError> {
-    Ok(portfolios::Entity::find()
-        .filter(portfolios::Column::UserId.eq(user))
-        .order_by_asc(portfolios::Column::CreatedAt)
-        .order_by_asc(portfolios::Column::Id)
-        .all(db)
-        .await?)
+    Ok(repo::portfolios_of(db, user).await?)
 }
 
 /// The portfolio `id` if it is the person's (anyone else's is "not found", as if it did not
@@ -125,24 +118,12 @@ async fn owned(
     user: Uuid,
     id: Option<&str>,
 ) -> Result<Option<portfolios::Model>, AppError> {
-    let query = portfolios::Entity::find().filter(portfolios::Column::UserId.eq(user));
     match id.map(str::trim).filter(|id| !id.is_empty()) {
-        Some(id) => {
-            let id = PortfolioId::parse(id)?;
-            match query
-                .filter(portfolios::Column::Id.eq(id.0))
-                .one(db)
-                .await?
-            {
-                Some(found) => Ok(Some(found)),
-                None => Err(AppError::NotFound("The portfolio".into())),
-            }
-        }
-        None => Ok(query
-            .order_by_asc(portfolios::Column::CreatedAt)
-            .order_by_asc(portfolios::Column::Id)
-            .one(db)
-            .await?),
+        Some(id) => match repo::portfolio_of(db, user, PortfolioId::parse(id)?.0).await? {
+            Some(found) => Ok(Some(found)),
+            None => Err(AppError::NotFound("The portfolio".into())),
+        },
+        None => Ok(repo::first_portfolio_of(db, user).await?),
     }
 }
 
@@ -196,27 +177,21 @@ pub async fn create(
 ) -> Result<PortfolioInfo, AppError> {
     let name = portfolio_name(name)?;
     let currency = currency_code(currency)?;
-    let count = portfolios::Entity::find()
-        .filter(portfolios::Column::UserId.eq(user))
-        .count(db)
-        .await?;
+    let count = repo::portfolio_count(db, user).await?;
     if count as usize >= MAX_PORTFOLIOS {
         return Err(AppError::Validation(format!(
             "You can keep up to {MAX_PORTFOLIOS} portfolios."
         )));
     }
-    let row = portfolios::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        user_id: Set(user),
-        name: Set(name.clone()),
-        cost_method: Set(method.code().to_string()),
-        currency: Set(currency),
-        created_at: Set(Utc::now()),
+    let row = portfolios::Model {
+        id: Uuid::now_v7(),
+        user_id: user,
+        name: name.clone(),
+        cost_method: method.code().to_string(),
+        currency,
+        created_at: Utc::now(),
     };
-    match portfolios::Entity::insert(row)
-        .exec_with_returning(db)
-        .await
-    {
+    match repo::insert_portfolio(db, row).await {
         Ok(model) => Ok(info(&model)),
         Err(err) if is_duplicate(&err) => Err(AppError::Conflict(format!(
             "You already have a portfolio called “{name}”."
@@ -235,12 +210,7 @@ pub async fn update(
 ) -> Result<PortfolioInfo, AppError> {
     let found = owned_or_first(db, user, Some(id)).await?;
     let name = portfolio_name(name)?;
-    let result = portfolios::Entity::update_many()
-        .col_expr(portfolios::Column::Name, Expr::value(name.clone()))
-        .col_expr(portfolios::Column::CostMethod, Expr::value(method.code()))
-        .filter(portfolios::Column::Id.eq(found.id))
-        .exec(db)
-        .await;
+    let result = repo::update_portfolio(db, found.id, &name, method.code()).await;
     match result {
         Ok(_) => Ok(PortfolioInfo {
             name,
@@ -258,13 +228,7 @@ pub async fn update(
 pub async fn delete(db: &DatabaseConnection, user: Uuid, id: &str) -> Result<(), AppError> {
     let found = owned_or_first(db, user, Some(id)).await?;
     let txn = db.begin().await?;
-    rows::Entity::delete_many()
-        .filter(rows::Column::PortfolioId.eq(found.id))
-        .exec(&txn)
-        .await?;
-    portfolios::Entity::delete_by_id(found.id)
-        .exec(&txn)
-        .await?;
+    repo::delete_portfolio(&txn, found.id).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -293,21 +257,7 @@ async fn load(
     portfolio: Uuid,
     import: Option<Uuid>,
 ) -> Result<Vec<rows::Model>, AppError> {
-    let mut query = rows::Entity::find().filter(rows::Column::PortfolioId.eq(portfolio));
-    query = match import {
-        Some(import) => query.filter(
-            rows::Column::ImportId
-                .is_null()
-                .or(rows::Column::ImportId.eq(import)),
-        ),
-        None => query.filter(rows::Column::ImportId.is_null()),
-    };
-    Ok(query
-        .order_by_asc(rows::Column::TradeDate)
-        .order_by_asc(rows::Column::Seq)
-        .order_by_asc(rows::Column::Id)
-        .all(db)
-        .await?)
+    Ok(repo::transactions_of(db, portfolio, import).await?)
 }
 
 /// The portfolio's confirmed transactions in the ledger's order.
@@ -328,27 +278,11 @@ fn method(portfolio: &portfolios::Model) -> CostMethod {
 
 /// Takes the portfolio's write lock for the rest of the database transaction.
 async fn lock(db: &impl ConnectionTrait, portfolio: Uuid) -> Result<(), AppError> {
-    portfolios::Entity::update_many()
-        .col_expr(
-            portfolios::Column::Name,
-            Expr::col(portfolios::Column::Name).into(),
-        )
-        .filter(portfolios::Column::Id.eq(portfolio))
-        .exec(db)
-        .await?;
-    Ok(())
+    Ok(repo::lock_portfolio(db, portfolio).await?)
 }
 
 async fn next_seq(db: &impl ConnectionTrait, portfolio: Uuid) -> Result<i64, AppError> {
-    let max: Option<i64> = rows::Entity::find()
-        .select_only()
-        .column_as(rows::Column::Seq.max(), "max")
-        .filter(rows::Column::PortfolioId.eq(portfolio))
-        .into_tuple()
-        .one(db)
-        .await?
-        .flatten();
-    Ok(max.unwrap_or(0) + 1)
+    Ok(repo::next_seq(db, portfolio).await?)
 }
 
 /// Replays the history; a transaction it cannot apply becomes a 422 that says why.
@@ -385,9 +319,7 @@ pub async fn add(
     });
     check(cost_method, &in_order(all))?;
     let seq = next_seq(&txn, portfolio.id).await?;
-    let stored = rows::Entity::insert(new_row(portfolio.id, seq, &new, None))
-        .exec_with_returning(&txn)
-        .await?;
+    let stored = repo::insert_transaction(&txn, new_row(portfolio.id, seq, &new, None)).await?;
     txn.commit().await?;
     Ok(to_transaction(&stored))
 }
@@ -453,10 +385,12 @@ pub async fn edit(
         cost_method,
         &ordered.into_iter().map(|(_, _, t)| t).collect::<Vec<_>>(),
     )?;
-    let mut update = new_row(portfolio.id, seq, &new, None);
-    update.id = Set(row.id);
-    update.created_at = Set(row.created_at);
-    let stored = rows::Entity::update(update).exec(&txn).await?;
+    let update = rows::Model {
+        id: row.id,
+        created_at: row.created_at,
+        ..new_row(portfolio.id, seq, &new, None)
+    };
+    let stored = repo::update_transaction(&txn, update).await?;
     txn.commit().await?;
     Ok(to_transaction(&stored))
 }
@@ -487,11 +421,7 @@ pub async fn remove(
         }
         other => other,
     })?;
-    rows::Entity::delete_many()
-        .filter(rows::Column::PortfolioId.eq(portfolio.id))
-        .filter(rows::Column::Id.eq(TransactionId::parse(transaction_id)?.0))
-        .exec(&txn)
-        .await?;
+    repo::delete_transaction(&txn, portfolio.id, TransactionId::parse(transaction_id)?.0).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -504,19 +434,14 @@ pub async fn remove_symbol(
     symbol: &str,
 ) -> Result<u64, AppError> {
     let portfolio = owned_or_first(&state.db, user, id).await?;
-    let gone = rows::Entity::delete_many()
-        .filter(rows::Column::PortfolioId.eq(portfolio.id))
-        .filter(rows::Column::Symbol.eq(symbol))
-        .filter(rows::Column::ImportId.is_null())
-        .exec(&state.db)
-        .await?;
-    if gone.rows_affected == 0 {
+    let gone = repo::delete_symbol(&state.db, portfolio.id, symbol).await?;
+    if gone == 0 {
         return Err(AppError::NotFound(format!(
             "{symbol} in “{}”",
             portfolio.name
         )));
     }
-    Ok(gone.rows_affected)
+    Ok(gone)
 }
 
 /// The symbols the person holds in any portfolio (the markets page ranks them with the
@@ -732,12 +657,7 @@ pub async fn import_start(
     let portfolio = target(&state.db, user, id).await?;
     // Abandoned imports (a closed tab) are thrown away after a day.
     let stale = Utc::now() - chrono::Duration::hours(STALE_IMPORT_HOURS);
-    rows::Entity::delete_many()
-        .filter(rows::Column::PortfolioId.eq(portfolio.id))
-        .filter(rows::Column::ImportId.is_not_null())
-        .filter(rows::Column::CreatedAt.lt(stale))
-        .exec(&state.db)
-        .await?;
+    repo::delete_stale_imports(&state.db, portfolio.id, stale).await?;
     Ok((Uuid::now_v7().to_string(), info(&portfolio)))
 }
 
@@ -768,10 +688,7 @@ pub async fn import_rows(
     }
     let portfolio = owned_or_first(&state.db, user, Some(id)).await?;
     let import = import_id(import)?;
-    let staged = rows::Entity::find()
-        .filter(rows::Column::ImportId.eq(import))
-        .count(&state.db)
-        .await? as usize;
+    let staged = repo::staged_count(&state.db, import).await? as usize;
     if staged + records.len() > import::MAX_ROWS {
         return Err(AppError::Validation(format!(
             "One import takes at most {} rows: split the file.",
@@ -798,10 +715,7 @@ pub async fn import_rows(
                 new_row(portfolio.id, seq + i as i64, t, Some((import, *row as i64)))
             })
             .collect();
-        // SQLite allows 32,766 bound values a statement; a row binds 18.
-        for batch in models.chunks(500) {
-            rows::Entity::insert_many(batch.to_vec()).exec(&txn).await?;
-        }
+        repo::insert_transactions(&txn, models).await?;
         txn.commit().await?;
     }
     Ok(errors)
@@ -875,19 +789,8 @@ pub async fn import_confirm(
             "There is nothing to import: no row was valid.".into(),
         ));
     }
-    for batch in refused.chunks(500) {
-        rows::Entity::delete_many()
-            .filter(rows::Column::Id.is_in(batch.to_vec()))
-            .exec(&txn)
-            .await?;
-    }
-    rows::Entity::update_many()
-        .col_expr(rows::Column::ImportId, Expr::value(Option::<Uuid>::None))
-        .col_expr(rows::Column::ImportRow, Expr::value(Option::<i64>::None))
-        .filter(rows::Column::PortfolioId.eq(portfolio.id))
-        .filter(rows::Column::ImportId.eq(import))
-        .exec(&txn)
-        .await?;
+    repo::delete_transactions(&txn, &refused).await?;
+    repo::confirm_import(&txn, portfolio.id, import).await?;
     txn.commit().await?;
     report.imported = true;
     Ok(report)
@@ -901,11 +804,7 @@ pub async fn import_cancel(
     import: &str,
 ) -> Result<(), AppError> {
     let portfolio = owned_or_first(&state.db, user, Some(id)).await?;
-    rows::Entity::delete_many()
-        .filter(rows::Column::PortfolioId.eq(portfolio.id))
-        .filter(rows::Column::ImportId.eq(import_id(import)?))
-        .exec(&state.db)
-        .await?;
+    repo::delete_import(&state.db, portfolio.id, import_id(import)?).await?;
     Ok(())
 }
 
