@@ -8,7 +8,6 @@
 use std::time::Duration;
 
 use futures::future::BoxFuture;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 
 use super::command_handlers::{CommandContext, CommandHandler, CommandOutcome};
@@ -86,9 +85,7 @@ impl CommandHandler for QueuedCommand {
 }
 
 async fn account(state: &AppState, username: &str) -> Result<users::Model, AppError> {
-    users::Entity::find()
-        .filter(users::Column::UsernameKey.eq(username))
-        .one(&state.db)
+    crate::auth::repo::user_by_username(&state.db, username)
         .await?
         .ok_or(AppError::Internal)
 }

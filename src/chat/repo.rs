@@ -12,8 +12,8 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::entities::{
-    channels, chat_actions, message_flags, message_translations, messages, reactions, read_states,
-    user_blocks,
+    channels, chat_actions, communities, connections, message_flags, message_translations,
+    messages, reactions, read_states, user_blocks,
 };
 
 /// Takes the channel's next sequence number. The row stays locked until the transaction ends,
@@ -35,11 +35,91 @@ pub async fn next_seq(db: &impl ConnectionTrait, channel: Uuid) -> Result<i64, D
 
 pub async fn insert_message(
     db: &impl ConnectionTrait,
-    message: messages::ActiveModel,
+    message: messages::Model,
 ) -> Result<messages::Model, DbErr> {
-    messages::Entity::insert(message)
+    messages::Entity::insert(messages::ActiveModel::from(message))
         .exec_with_returning(db)
         .await
+}
+
+/// New words for a message: edited now, its language and judgement to be found again.
+pub async fn edit_message(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    body: String,
+    now: DateTime<Utc>,
+) -> Result<messages::Model, DbErr> {
+    messages::Entity::update(messages::ActiveModel {
+        id: Set(id),
+        body: Set(Some(body)),
+        edited_at: Set(Some(now)),
+        language: Set(None),
+        ai_status: Set(None),
+        ..Default::default()
+    })
+    .exec(db)
+    .await
+}
+
+/// Pins a message (when and by whom) or, with `None`, unpins it.
+pub async fn set_pin(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    pin: Option<(DateTime<Utc>, Uuid)>,
+) -> Result<messages::Model, DbErr> {
+    messages::Entity::update(messages::ActiveModel {
+        id: Set(id),
+        pinned_at: Set(pin.map(|(at, _)| at)),
+        pinned_by: Set(pin.map(|(_, by)| by)),
+        ..Default::default()
+    })
+    .exec(db)
+    .await
+}
+
+/// Erases one message (see `erase_messages`).
+pub async fn erase_message(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    erase_messages(db, Condition::all().add(messages::Column::Id.eq(id)), now).await
+}
+
+/// The newest `limit` messages after `read` that others wrote and nobody deleted, newest
+/// first ("catch me up").
+pub async fn unread_by(
+    db: &impl ConnectionTrait,
+    channel: Uuid,
+    reader: Uuid,
+    read: i64,
+    limit: u64,
+) -> Result<Vec<messages::Model>, DbErr> {
+    messages::Entity::find()
+        .filter(messages::Column::ChannelId.eq(channel))
+        .filter(messages::Column::Seq.gt(read))
+        .filter(messages::Column::DeletedAt.is_null())
+        .filter(messages::Column::AuthorId.ne(reader))
+        .order_by_desc(messages::Column::Seq)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+/// A community's own toxicity threshold; `None` uses the server's.
+pub async fn set_toxicity_threshold(
+    db: &impl ConnectionTrait,
+    community: Uuid,
+    threshold: Option<f32>,
+) -> Result<(), DbErr> {
+    communities::Entity::update(communities::ActiveModel {
+        id: Set(community),
+        toxicity_threshold: Set(threshold),
+        ..Default::default()
+    })
+    .exec(db)
+    .await?;
+    Ok(())
 }
 
 pub async fn message(
@@ -489,4 +569,74 @@ pub async fn unflagged_messages_naming(
         .into_iter()
         .filter(|m| !flagged.contains(&m.id))
         .collect())
+}
+
+// ——— Presence: the open sockets of every instance ————————————————————————————————————————
+
+pub async fn insert_connection(
+    db: &impl ConnectionTrait,
+    connection: connections::Model,
+) -> Result<(), DbErr> {
+    connections::Entity::insert(connections::ActiveModel::from(connection))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Whether the person has another connection seen since `fresh`.
+pub async fn has_other_connection(
+    db: &impl ConnectionTrait,
+    user: Uuid,
+    this: Uuid,
+    fresh: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    Ok(connections::Entity::find()
+        .filter(connections::Column::UserId.eq(user))
+        .filter(connections::Column::Id.ne(this))
+        .filter(connections::Column::SeenAt.gt(fresh))
+        .count(db)
+        .await?
+        > 0)
+}
+
+pub async fn delete_connection(db: &impl ConnectionTrait, id: Uuid) -> Result<(), DbErr> {
+    connections::Entity::delete_by_id(id).exec(db).await?;
+    Ok(())
+}
+
+/// This instance's connections are alive at `now` (the heartbeat).
+pub async fn refresh_connections(
+    db: &impl ConnectionTrait,
+    instance: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    connections::Entity::update_many()
+        .col_expr(connections::Column::SeenAt, Expr::value(now))
+        .filter(connections::Column::InstanceId.eq(instance))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Removes the connections nobody refreshed since `stale` (a crashed instance's) and answers
+/// them: only the instance whose delete removed a row announces its person offline.
+pub async fn sweep_connections(
+    db: &impl ConnectionTrait,
+    stale: DateTime<Utc>,
+) -> Result<Vec<connections::Model>, DbErr> {
+    connections::Entity::delete_many()
+        .filter(connections::Column::SeenAt.lt(stale))
+        .exec_with_returning(db)
+        .await
+}
+
+/// Removes all of an instance's connections (it is stopping) and answers them.
+pub async fn delete_instance_connections(
+    db: &impl ConnectionTrait,
+    instance: Uuid,
+) -> Result<Vec<connections::Model>, DbErr> {
+    connections::Entity::delete_many()
+        .filter(connections::Column::InstanceId.eq(instance))
+        .exec_with_returning(db)
+        .await
 }

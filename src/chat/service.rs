@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{Duration, Utc};
-use sea_orm::{ActiveValue::Set, EntityTrait, TransactionTrait};
+use sea_orm::TransactionTrait;
 use uuid::Uuid;
 
 use super::{
@@ -377,20 +377,20 @@ async fn insert_and_broadcast(
     let seq = repo::next_seq(&txn, access.channel.id).await?;
     let row = repo::insert_message(
         &txn,
-        messages::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            channel_id: Set(access.channel.id),
-            seq: Set(seq),
-            author_id: Set(author.id),
-            body: Set(Some(body.to_string())),
-            reply_to: Set(reply_to),
-            created_at: Set(now),
-            edited_at: Set(None),
-            deleted_at: Set(None),
-            pinned_at: Set(None),
-            pinned_by: Set(None),
-            language: Set(None),
-            ai_status: Set(None),
+        messages::Model {
+            id: Uuid::now_v7(),
+            channel_id: access.channel.id,
+            seq,
+            author_id: author.id,
+            body: Some(body.to_string()),
+            reply_to,
+            created_at: now,
+            edited_at: None,
+            deleted_at: None,
+            pinned_at: None,
+            pinned_by: None,
+            language: None,
+            ai_status: None,
         },
     )
     .await?;
@@ -525,16 +525,7 @@ pub async fn edit(
     let txn = state.db.begin().await?;
     // An edit is read by everyone again (and judged again): it counts like a message.
     count_action(state, &txn, user).await?;
-    let updated = messages::Entity::update(messages::ActiveModel {
-        id: Set(message.id),
-        body: Set(Some(body.clone())),
-        edited_at: Set(Some(Utc::now())),
-        language: Set(None),
-        ai_status: Set(None),
-        ..Default::default()
-    })
-    .exec(&txn)
-    .await?;
+    let updated = repo::edit_message(&txn, message.id, body.clone(), Utc::now()).await?;
     // The old text's flag and translations do not describe the new one; it is read afresh.
     repo::clear_flag(&txn, message.id).await?;
     repo::clear_translations(&txn, message.id).await?;
@@ -577,12 +568,7 @@ pub async fn delete(state: &AppState, user: Uuid, message_id: MessageId) -> Resu
         return Ok(());
     }
     let txn = state.db.begin().await?;
-    repo::erase_messages(
-        &txn,
-        sea_orm::Condition::all().add(sea_orm::ColumnTrait::eq(&messages::Column::Id, message.id)),
-        Utc::now(),
-    )
-    .await?;
+    repo::erase_message(&txn, message.id, Utc::now()).await?;
     txn.commit().await?;
     realtime::publish(
         state,
@@ -649,14 +635,8 @@ pub async fn pin(
     if message.deleted_at.is_some() {
         return Err(AppError::Validation("That message was deleted.".into()));
     }
-    let updated = messages::Entity::update(messages::ActiveModel {
-        id: Set(message.id),
-        pinned_at: Set(pinned.then(Utc::now)),
-        pinned_by: Set(pinned.then_some(user)),
-        ..Default::default()
-    })
-    .exec(&state.db)
-    .await?;
+    let pin = pinned.then(|| (Utc::now(), user));
+    let updated = repo::set_pin(&state.db, message.id, pin).await?;
     let presented = present(state, vec![updated]).await?.remove(0);
     realtime::publish(
         state,

@@ -16,7 +16,6 @@ use std::{
 use bytes::{BufMut, Bytes, BytesMut};
 use chrono::Utc;
 use futures::{Stream, StreamExt};
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use tokio::sync::mpsc;
 use tokio_stream::{wrappers::BroadcastStream, StreamMap};
 use uuid::Uuid;
@@ -550,26 +549,20 @@ impl Connection {
     /// Records the connection; the first one of a person announces them online.
     async fn come_online(&self) -> Result<(), AppError> {
         let now = Utc::now();
-        connections::Entity::insert(connections::ActiveModel {
-            id: Set(self.id),
-            user_id: Set(self.user.id),
-            instance_id: Set(self.state.instance_id),
-            connected_at: Set(now),
-            seen_at: Set(now),
-        })
-        .exec(&self.state.db)
+        repo::insert_connection(
+            &self.state.db,
+            connections::Model {
+                id: self.id,
+                user_id: self.user.id,
+                instance_id: self.state.instance_id,
+                connected_at: now,
+                seen_at: now,
+            },
+        )
         .await?;
-        let others = connections::Entity::find()
-            .filter(connections::Column::UserId.eq(self.user.id))
-            .filter(connections::Column::Id.ne(self.id))
-            .filter(
-                connections::Column::SeenAt
-                    .gt(now - chrono::Duration::seconds(communities::PRESENCE_STALE_SECS)),
-            )
-            .all(&self.state.db)
-            .await?;
+        let fresh = now - chrono::Duration::seconds(communities::PRESENCE_STALE_SECS);
         // This connection's own row counts as online already; only the first one announces.
-        if others.is_empty() {
+        if !repo::has_other_connection(&self.state.db, self.user.id, self.id, fresh).await? {
             self.announce(true).await?;
         }
         Ok(())
@@ -611,9 +604,7 @@ async fn announce(state: &AppState, user: Uuid, online: bool) -> Result<(), AppE
 /// Forgets a closed connection; the last one of a person announces them offline.
 async fn forget(state: AppState, connection: Uuid, user: Uuid) {
     let result: Result<(), AppError> = async {
-        connections::Entity::delete_by_id(connection)
-            .exec(&state.db)
-            .await?;
+        repo::delete_connection(&state.db, connection).await?;
         let still = communities::online_among(&state.db, vec![user], Utc::now()).await?;
         if still.is_empty() {
             announce(&state, user, false).await?;
@@ -645,23 +636,13 @@ pub async fn heartbeat(state: AppState) {
     loop {
         tick.tick().await;
         let now = Utc::now();
-        let refreshed = connections::Entity::update_many()
-            .col_expr(
-                connections::Column::SeenAt,
-                sea_orm::sea_query::Expr::value(now),
-            )
-            .filter(connections::Column::InstanceId.eq(state.instance_id))
-            .exec(&state.db)
-            .await;
+        let refreshed = repo::refresh_connections(&state.db, state.instance_id, now).await;
         if let Err(err) = refreshed {
             tracing::warn!(error = %err, "presence heartbeat failed");
             continue;
         }
         let stale = now - chrono::Duration::seconds(communities::PRESENCE_STALE_SECS);
-        let swept = connections::Entity::delete_many()
-            .filter(connections::Column::SeenAt.lt(stale))
-            .exec_with_returning(&state.db)
-            .await;
+        let swept = repo::sweep_connections(&state.db, stale).await;
         match swept {
             Ok(rows) => announce_gone(&state, rows).await,
             Err(err) => tracing::warn!(error = %err, "could not sweep stale connections"),
@@ -679,10 +660,7 @@ pub async fn heartbeat(state: AppState) {
 /// A stopping server's last word on presence: its connections go, and the people who have no
 /// other connection anywhere are announced offline.
 pub async fn leave_instance(state: &AppState) {
-    let rows = connections::Entity::delete_many()
-        .filter(connections::Column::InstanceId.eq(state.instance_id))
-        .exec_with_returning(&state.db)
-        .await;
+    let rows = repo::delete_instance_connections(&state.db, state.instance_id).await;
     match rows {
         Ok(rows) => announce_gone(state, rows).await,
         Err(err) => {

@@ -11,6 +11,8 @@ use crate::ai::Translation;
 
 pub mod api;
 #[cfg(feature = "ssr")]
+pub mod repo;
+#[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod worker;

@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use super::{worker, CatchUp, Highlight, ModerationSettings, TranslateOutcome};
@@ -12,7 +11,7 @@ use crate::{
     ai::{language, provider::Engines, summary},
     chat::{repo, service as chat, MessageId},
     community::{permissions::Action, service as community, ChannelId},
-    entities::{communities, messages, users},
+    entities::{messages, users},
     kit::{languages::CODES, markdown},
     platform::{error::AppError, state::AppState},
 };
@@ -71,15 +70,8 @@ pub async fn catch_up(
         None => repo::read_position(&state.db, reader.id, access.channel.id).await?,
     };
     let blocked = repo::blocked_by(&state.db, reader.id).await?;
-    let mut rows: Vec<messages::Model> = messages::Entity::find()
-        .filter(messages::Column::ChannelId.eq(access.channel.id))
-        .filter(messages::Column::Seq.gt(read))
-        .filter(messages::Column::DeletedAt.is_null())
-        .filter(messages::Column::AuthorId.ne(reader.id))
-        .order_by_desc(messages::Column::Seq)
-        .limit(CATCH_UP_MAX)
-        .all(&state.db)
-        .await?;
+    let mut rows =
+        repo::unread_by(&state.db, access.channel.id, reader.id, read, CATCH_UP_MAX).await?;
     rows.retain(|m| !blocked.contains(&m.author_id));
     rows.reverse();
 
@@ -200,13 +192,7 @@ pub async fn set_threshold(
             ));
         }
     }
-    communities::Entity::update(communities::ActiveModel {
-        id: Set(found.id),
-        toxicity_threshold: Set(threshold),
-        ..Default::default()
-    })
-    .exec(&state.db)
-    .await?;
+    repo::set_toxicity_threshold(&state.db, found.id, threshold).await?;
     tracing::info!(community = %found.id, ?threshold, "moderation threshold changed");
     Ok(ModerationSettings {
         threshold,

@@ -19,14 +19,11 @@ use std::{
 };
 
 use chrono::Utc;
-use sea_orm::{
-    sea_query::OnConflict, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait,
-    QueryFilter, QuerySelect, QueryTrait, TransactionTrait,
-};
+use sea_orm::TransactionTrait;
 use tokio::sync::{mpsc, Semaphore};
 use uuid::Uuid;
 
-use super::TranslateOutcome;
+use super::{repo as ai_repo, TranslateOutcome};
 use crate::{
     ai::{
         language,
@@ -34,9 +31,7 @@ use crate::{
         Flag, Translation,
     },
     chat::{repo, ServerEvent},
-    entities::{
-        communities, community_members, message_flags, message_translations, messages, users,
-    },
+    entities::{message_flags, message_translations},
     platform::{
         error::AppError,
         realtime::{self, Readers},
@@ -178,23 +173,13 @@ async fn judge(state: &AppState, jobs: Vec<Job>) -> Result<(), AppError> {
     for (job, judged, language) in found {
         // The message may have been edited or deleted while it waited: only what is still there
         // gets a language, a status and a flag.
-        let stored = messages::Entity::update_many()
-            .col_expr(
-                messages::Column::Language,
-                language.map(str::to_string).into(),
-            )
-            .col_expr(messages::Column::AiStatus, Some(CHECKED.to_string()).into())
-            .filter(messages::Column::Id.eq(job.message_id))
-            .filter(messages::Column::Body.eq(job.body.as_str()))
-            .exec(&txn)
-            .await?;
-        if stored.rows_affected == 0 {
+        if !ai_repo::record_judgement(&txn, job.message_id, &job.body, language, CHECKED).await? {
             continue;
         }
         let threshold = match thresholds.get(&job.community_id) {
             Some(threshold) => *threshold,
             None => {
-                let threshold = community_threshold(&txn, job.community_id)
+                let threshold = ai_repo::community_threshold(&txn, job.community_id)
                     .await?
                     .unwrap_or(state.config.toxicity_threshold);
                 thresholds.insert(job.community_id, threshold);
@@ -208,7 +193,7 @@ async fn judge(state: &AppState, jobs: Vec<Job>) -> Result<(), AppError> {
             engine: judged.engine,
         });
         if let Some(flag) = &flag {
-            store_flag(&txn, job.message_id, flag).await?;
+            ai_repo::store_flag(&txn, job.message_id, flag, Utc::now()).await?;
         }
         verdicts.push(Verdict {
             job,
@@ -217,14 +202,7 @@ async fn judge(state: &AppState, jobs: Vec<Job>) -> Result<(), AppError> {
         });
     }
     if !unchecked.is_empty() {
-        messages::Entity::update_many()
-            .col_expr(
-                messages::Column::AiStatus,
-                Some(UNCHECKED.to_string()).into(),
-            )
-            .filter(messages::Column::Id.is_in(unchecked.iter().map(|job| job.message_id)))
-            .exec(&txn)
-            .await?;
+        ai_repo::set_ai_status(&txn, unchecked.iter().map(|job| job.message_id), UNCHECKED).await?;
     }
     txn.commit().await?;
 
@@ -304,80 +282,9 @@ async fn announce_unchecked(state: &AppState, job: &Job) {
 }
 
 async fn mark_unchecked(state: &AppState, job: &Job) -> Result<(), AppError> {
-    messages::Entity::update_many()
-        .col_expr(
-            messages::Column::AiStatus,
-            Some(UNCHECKED.to_string()).into(),
-        )
-        .filter(messages::Column::Id.eq(job.message_id))
-        .exec(&state.db)
-        .await?;
+    ai_repo::set_ai_status(&state.db, [job.message_id], UNCHECKED).await?;
     announce_unchecked(state, job).await;
     Ok(())
-}
-
-async fn community_threshold(
-    db: &impl ConnectionTrait,
-    community: Uuid,
-) -> Result<Option<f32>, AppError> {
-    Ok(communities::Entity::find_by_id(community)
-        .select_only()
-        .column(communities::Column::ToxicityThreshold)
-        .into_tuple::<Option<f32>>()
-        .one(db)
-        .await?
-        .flatten())
-}
-
-async fn store_flag(
-    db: &impl ConnectionTrait,
-    message_id: Uuid,
-    flag: &Flag,
-) -> Result<(), AppError> {
-    message_flags::Entity::insert(message_flags::ActiveModel {
-        message_id: Set(message_id),
-        score: Set(flag.score),
-        reason: Set(flag.reason.clone()),
-        severe: Set(flag.severe),
-        engine: Set(flag.engine.clone()),
-        flagged_at: Set(Utc::now()),
-        dismissed_at: Set(None),
-        dismissed_by: Set(None),
-    })
-    .on_conflict(
-        OnConflict::column(message_flags::Column::MessageId)
-            .update_columns([
-                message_flags::Column::Score,
-                message_flags::Column::Reason,
-                message_flags::Column::Severe,
-                message_flags::Column::Engine,
-                message_flags::Column::FlaggedAt,
-            ])
-            .to_owned(),
-    )
-    .exec(db)
-    .await?;
-    Ok(())
-}
-
-/// The languages the community's members read.
-async fn member_languages(
-    db: &impl ConnectionTrait,
-    community: Uuid,
-) -> Result<Vec<String>, AppError> {
-    let members = community_members::Entity::find()
-        .select_only()
-        .column(community_members::Column::UserId)
-        .filter(community_members::Column::CommunityId.eq(community))
-        .into_query();
-    Ok(users::Entity::find()
-        .select_only()
-        .column(users::Column::PreferredLanguage)
-        .distinct()
-        .filter(users::Column::Id.in_subquery(members))
-        .into_tuple::<String>()
-        .all(db)
-        .await?)
 }
 
 async fn translate_for_members(state: &AppState, work: TranslateJob) -> Result<(), AppError> {
@@ -388,7 +295,7 @@ async fn translate_for_members(state: &AppState, work: TranslateJob) -> Result<(
     // Readers who still need to learn the message's language: everyone but its own language's
     // readers, less each language it is translated into (the translation says it).
     let mut untold = Readers::ALL.without(from);
-    let languages = member_languages(&state.db, job.community_id).await;
+    let languages = ai_repo::member_languages(&state.db, job.community_id).await;
     for to in languages.as_deref().unwrap_or_default() {
         if to == from {
             continue;
@@ -412,7 +319,7 @@ async fn translate_for_members(state: &AppState, work: TranslateJob) -> Result<(
         }
     }
     announce_language(state, &job, from, untold).await;
-    languages.map(drop)
+    languages.map(drop).map_err(AppError::from)
 }
 
 /// `body` (written in `from`) in `to`: from the cache, or translated once and cached for every
@@ -427,10 +334,7 @@ pub async fn translation(
     if from == to {
         return Ok(TranslateOutcome::NothingToTranslate);
     }
-    if let Some(cached) = message_translations::Entity::find_by_id((message_id, to.to_string()))
-        .one(&state.db)
-        .await?
-    {
+    if let Some(cached) = ai_repo::cached_translation(&state.db, message_id, to).await? {
         return Ok(TranslateOutcome::Translated {
             translation: Translation::from(&cached),
         });
@@ -455,24 +359,7 @@ pub async fn translation(
         engine: produced.engine,
     };
     if current.and_then(|m| m.body).as_deref() == Some(body) {
-        message_translations::Entity::insert(message_translations::ActiveModel {
-            message_id: Set(message_id),
-            language: Set(translation.language.clone()),
-            body: Set(translation.body.clone()),
-            engine: Set(translation.engine.clone()),
-            created_at: Set(Utc::now()),
-        })
-        .on_conflict(
-            OnConflict::columns([
-                message_translations::Column::MessageId,
-                message_translations::Column::Language,
-            ])
-            .do_nothing()
-            .to_owned(),
-        )
-        .do_nothing()
-        .exec(&state.db)
-        .await?;
+        ai_repo::store_translation(&state.db, message_id, &translation, Utc::now()).await?;
     }
     Ok(TranslateOutcome::Translated { translation })
 }
