@@ -233,7 +233,10 @@ fn the_query_reader_counts_builders_not_comments() {
          // portfolios::ActiveModel in a comment\nlet m: portfolios::Model = repo::one(db).await?;\n",
     );
     assert_eq!(queries_in(&code), ["::Entity:: ×1", "::Column:: ×1"]);
-    assert!(queries_in(&code_of("let t = db.begin().await?;\nrepo::save(&t, row).await?;\n")).is_empty());
+    assert!(queries_in(&code_of(
+        "let t = db.begin().await?;\nrepo::save(&t, row).await?;\n"
+    ))
+    .is_empty());
 }
 
 #[test]
