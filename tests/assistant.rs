@@ -298,6 +298,21 @@ async fn built_in_answers_and_conversations(h: Harness) {
             .len(),
         2
     );
+    // Text that is no id is "not found"; a blank one starts a new conversation (Ben has
+    // asked nothing yet).
+    let (status, _) = h
+        .get_as(&ben, "/api/assistant/conversation?id=not-an-id")
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, fresh) = h
+        .post_as(
+            &ben,
+            "/api/chatbot/query",
+            json!({"message": "AAPL price", "conversationId": "  "}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{fresh}");
+    assert_ne!(fresh["conversationId"], json!(conversation));
 }
 
 // ——— a hosted model, replayed ———

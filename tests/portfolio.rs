@@ -231,6 +231,17 @@ async fn transactions_gains_and_refusals(h: Harness) {
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    // Text that is no id is "not found" too, read once where the request arrives.
+    let (status, body) = h.get_as(&ana, "/api/portfolio?portfolio=not-an-id").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    let (status, _) = h
+        .post_as(
+            &ana,
+            "/api/portfolio/transactions/delete",
+            json!({"portfolio": portfolio, "id": "not-an-id"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 
     // A price alert, fired by the background job and pushed to the person's socket.
     let quote = h.get_json("/api/market/quote?symbol=IBM", &ana).await;

@@ -29,9 +29,7 @@ use crate::{
 };
 
 #[cfg(feature = "ssr")]
-fn chosen(portfolio: &str) -> Option<&str> {
-    Some(portfolio.trim()).filter(|p| !p.is_empty())
-}
+use super::PortfolioId;
 
 /// The portfolio page's figures (the first portfolio when `portfolio` is empty).
 #[server(prefix = "/api", endpoint = "portfolio", input = GetUrl)]
@@ -43,7 +41,7 @@ pub async fn get_portfolio(
             super::service::view(
                 &AppState::current()?,
                 current_user().await?.user.id,
-                chosen(&portfolio),
+                PortfolioId::chosen(&portfolio)?,
             )
             .await
         }
@@ -62,7 +60,7 @@ pub async fn add_holding(
             super::service::add_holding(
                 &AppState::current()?,
                 current_user().await?.user.id,
-                portfolio.as_deref(),
+                PortfolioId::chosen(portfolio.as_deref().unwrap_or_default())?,
                 &holding,
             )
             .await
@@ -85,7 +83,7 @@ pub async fn remove_holding(
             super::service::remove_symbol(
                 &AppState::current()?,
                 current_user().await?.user.id,
-                chosen(&portfolio),
+                PortfolioId::chosen(&portfolio)?,
                 &symbol,
             )
             .await
@@ -105,7 +103,7 @@ pub async fn add_transaction(
             super::service::add(
                 &AppState::current()?,
                 current_user().await?.user.id,
-                portfolio.as_deref(),
+                PortfolioId::chosen(portfolio.as_deref().unwrap_or_default())?,
                 &transaction,
             )
             .await
@@ -126,8 +124,8 @@ pub async fn edit_transaction(
             super::service::edit(
                 &AppState::current()?,
                 current_user().await?.user.id,
-                &portfolio,
-                &id,
+                PortfolioId::chosen(&portfolio)?,
+                super::TransactionId::parse(&id)?,
                 &transaction,
             )
             .await
@@ -143,8 +141,8 @@ pub async fn delete_transaction(portfolio: String, id: String) -> Result<(), App
             super::service::remove(
                 &AppState::current()?,
                 current_user().await?.user.id,
-                &portfolio,
-                &id,
+                PortfolioId::chosen(&portfolio)?,
+                super::TransactionId::parse(&id)?,
             )
             .await
         }
@@ -185,7 +183,7 @@ pub async fn update_portfolio(
             super::service::update(
                 &AppState::current()?.db,
                 current_user().await?.user.id,
-                &id,
+                PortfolioId::chosen(&id)?,
                 &name,
                 method,
             )
@@ -199,8 +197,13 @@ pub async fn update_portfolio(
 pub async fn delete_portfolio(id: String) -> Result<(), AppError> {
     respond(
         async move {
-            super::service::delete(&AppState::current()?.db, current_user().await?.user.id, &id)
-                .await
+            let portfolio = PortfolioId::chosen(&id)?;
+            super::service::delete(
+                &AppState::current()?.db,
+                current_user().await?.user.id,
+                portfolio,
+            )
+            .await
         }
         .await,
     )
@@ -220,7 +223,7 @@ pub async fn portfolio_performance(
             super::service::performance(
                 &AppState::current()?,
                 current_user().await?.user.id,
-                chosen(&portfolio),
+                PortfolioId::chosen(&portfolio)?,
                 range,
             )
             .await
@@ -241,7 +244,7 @@ pub async fn import_start(
             super::service::import_start(
                 &AppState::current()?,
                 current_user().await?.user.id,
-                portfolio.as_deref(),
+                PortfolioId::chosen(portfolio.as_deref().unwrap_or_default())?,
             )
             .await
         }
@@ -264,8 +267,8 @@ pub async fn import_rows(
             super::service::import_rows(
                 &AppState::current()?,
                 current_user().await?.user.id,
-                &portfolio,
-                &import,
+                PortfolioId::chosen(&portfolio)?,
+                super::ImportId::parse(&import)?,
                 &mapping,
                 first_row,
                 &rows,
@@ -284,8 +287,8 @@ pub async fn import_review(portfolio: String, import: String) -> Result<ImportRe
             super::service::import_review(
                 &AppState::current()?,
                 current_user().await?.user.id,
-                &portfolio,
-                &import,
+                PortfolioId::chosen(&portfolio)?,
+                super::ImportId::parse(&import)?,
             )
             .await
         }
@@ -301,8 +304,8 @@ pub async fn import_confirm(portfolio: String, import: String) -> Result<ImportR
             super::service::import_confirm(
                 &AppState::current()?,
                 current_user().await?.user.id,
-                &portfolio,
-                &import,
+                PortfolioId::chosen(&portfolio)?,
+                super::ImportId::parse(&import)?,
             )
             .await
         }
@@ -317,8 +320,8 @@ pub async fn import_cancel(portfolio: String, import: String) -> Result<(), AppE
             super::service::import_cancel(
                 &AppState::current()?,
                 current_user().await?.user.id,
-                &portfolio,
-                &import,
+                PortfolioId::chosen(&portfolio)?,
+                super::ImportId::parse(&import)?,
             )
             .await
         }

@@ -29,6 +29,17 @@ crate::platform::ids::typed_id!(
     "The portfolio"
 );
 #[cfg(feature = "ssr")]
+impl PortfolioId {
+    /// The portfolio a request names: none (blank) means the person's first; text that is no
+    /// portfolio's id is "not found".
+    pub fn chosen(text: &str) -> Result<Option<PortfolioId>, crate::platform::error::AppError> {
+        Some(text.trim())
+            .filter(|t| !t.is_empty())
+            .map(PortfolioId::parse)
+            .transpose()
+    }
+}
+#[cfg(feature = "ssr")]
 crate::platform::ids::typed_id!(
     /// A transaction of a portfolio.
     TransactionId,

@@ -116,10 +116,10 @@ pub async fn portfolios(
 async fn owned(
     db: &impl ConnectionTrait,
     user: Uuid,
-    id: Option<&str>,
+    id: Option<PortfolioId>,
 ) -> Result<Option<portfolios::Model>, AppError> {
-    match id.map(str::trim).filter(|id| !id.is_empty()) {
-        Some(id) => match repo::portfolio_of(db, user, PortfolioId::parse(id)?.0).await? {
+    match id {
+        Some(id) => match repo::portfolio_of(db, user, id.0).await? {
             Some(found) => Ok(Some(found)),
             None => Err(AppError::NotFound("The portfolio".into())),
         },
@@ -130,7 +130,7 @@ async fn owned(
 async fn owned_or_first(
     db: &impl ConnectionTrait,
     user: Uuid,
-    id: Option<&str>,
+    id: Option<PortfolioId>,
 ) -> Result<portfolios::Model, AppError> {
     owned(db, user, id)
         .await?
@@ -175,6 +175,16 @@ pub async fn create(
     method: CostMethod,
     currency: &str,
 ) -> Result<PortfolioInfo, AppError> {
+    Ok(info(&create_row(db, user, name, method, currency).await?))
+}
+
+async fn create_row(
+    db: &DatabaseConnection,
+    user: Uuid,
+    name: &str,
+    method: CostMethod,
+    currency: &str,
+) -> Result<portfolios::Model, AppError> {
     let name = portfolio_name(name)?;
     let currency = currency_code(currency)?;
     let count = repo::portfolio_count(db, user).await?;
@@ -192,7 +202,7 @@ pub async fn create(
         created_at: Utc::now(),
     };
     match repo::insert_portfolio(db, row).await {
-        Ok(model) => Ok(info(&model)),
+        Ok(model) => Ok(model),
         Err(err) if is_duplicate(&err) => Err(AppError::Conflict(format!(
             "You already have a portfolio called “{name}”."
         ))),
@@ -204,11 +214,11 @@ pub async fn create(
 pub async fn update(
     db: &DatabaseConnection,
     user: Uuid,
-    id: &str,
+    id: Option<PortfolioId>,
     name: &str,
     method: CostMethod,
 ) -> Result<PortfolioInfo, AppError> {
-    let found = owned_or_first(db, user, Some(id)).await?;
+    let found = owned_or_first(db, user, id).await?;
     let name = portfolio_name(name)?;
     let result = repo::update_portfolio(db, found.id, &name, method.code()).await;
     match result {
@@ -225,8 +235,12 @@ pub async fn update(
 }
 
 /// Deletes a portfolio and its transactions.
-pub async fn delete(db: &DatabaseConnection, user: Uuid, id: &str) -> Result<(), AppError> {
-    let found = owned_or_first(db, user, Some(id)).await?;
+pub async fn delete(
+    db: &DatabaseConnection,
+    user: Uuid,
+    id: Option<PortfolioId>,
+) -> Result<(), AppError> {
+    let found = owned_or_first(db, user, id).await?;
     let txn = db.begin().await?;
     repo::delete_portfolio(&txn, found.id).await?;
     txn.commit().await?;
@@ -237,13 +251,13 @@ pub async fn delete(db: &DatabaseConnection, user: Uuid, id: &str) -> Result<(),
 async fn target(
     db: &DatabaseConnection,
     user: Uuid,
-    id: Option<&str>,
+    id: Option<PortfolioId>,
 ) -> Result<portfolios::Model, AppError> {
     if let Some(found) = owned(db, user, id).await? {
         return Ok(found);
     }
-    match create(db, user, DEFAULT_NAME, CostMethod::Fifo, "USD").await {
-        Ok(made) => owned_or_first(db, user, Some(&made.id)).await,
+    match create_row(db, user, DEFAULT_NAME, CostMethod::Fifo, "USD").await {
+        Ok(made) => Ok(made),
         // Two first transactions at once: the other request made it.
         Err(AppError::Conflict(_)) => owned_or_first(db, user, None).await,
         Err(err) => Err(err),
@@ -302,7 +316,7 @@ fn in_order(mut transactions: Vec<Transaction>) -> Vec<Transaction> {
 pub async fn add(
     state: &AppState,
     user: Uuid,
-    id: Option<&str>,
+    id: Option<PortfolioId>,
     input: &TransactionInput,
 ) -> Result<Transaction, AppError> {
     let portfolio = target(&state.db, user, id).await?;
@@ -328,7 +342,7 @@ pub async fn add(
 pub async fn add_holding(
     state: &AppState,
     user: Uuid,
-    id: Option<&str>,
+    id: Option<PortfolioId>,
     holding: &HoldingInput,
 ) -> Result<Transaction, AppError> {
     add(state, user, id, &holding.transaction(&today())).await
@@ -338,11 +352,11 @@ pub async fn add_holding(
 pub async fn edit(
     state: &AppState,
     user: Uuid,
-    id: &str,
-    transaction_id: &str,
+    id: Option<PortfolioId>,
+    transaction: TransactionId,
     input: &TransactionInput,
 ) -> Result<Transaction, AppError> {
-    let portfolio = owned_or_first(&state.db, user, Some(id)).await?;
+    let portfolio = owned_or_first(&state.db, user, id).await?;
     let new = input
         .validate(&portfolio.currency, &today())
         .map_err(|e| AppError::Validation(e.to_string()))?;
@@ -350,11 +364,7 @@ pub async fn edit(
     let txn = state.db.begin().await?;
     lock(&txn, portfolio.id).await?;
     let loaded = load(&txn, portfolio.id, None).await?;
-    let Some(row) = loaded
-        .iter()
-        .find(|r| r.id.to_string() == transaction_id)
-        .cloned()
-    else {
+    let Some(row) = loaded.iter().find(|r| r.id == transaction.0).cloned() else {
         return Err(AppError::NotFound("The transaction".into()));
     };
     let seq = if new.date == row.trade_date {
@@ -399,20 +409,20 @@ pub async fn edit(
 pub async fn remove(
     state: &AppState,
     user: Uuid,
-    id: &str,
-    transaction_id: &str,
+    id: Option<PortfolioId>,
+    transaction: TransactionId,
 ) -> Result<(), AppError> {
-    let portfolio = owned_or_first(&state.db, user, Some(id)).await?;
+    let portfolio = owned_or_first(&state.db, user, id).await?;
     let cost_method = method(&portfolio);
     let txn = state.db.begin().await?;
     lock(&txn, portfolio.id).await?;
     let loaded = load(&txn, portfolio.id, None).await?;
-    if !loaded.iter().any(|r| r.id.to_string() == transaction_id) {
+    if !loaded.iter().any(|r| r.id == transaction.0) {
         return Err(AppError::NotFound("The transaction".into()));
     }
     let rest: Vec<Transaction> = loaded
         .iter()
-        .filter(|r| r.id.to_string() != transaction_id)
+        .filter(|r| r.id != transaction.0)
         .map(to_transaction)
         .collect();
     check(cost_method, &rest).map_err(|err| match err {
@@ -421,7 +431,7 @@ pub async fn remove(
         }
         other => other,
     })?;
-    repo::delete_transaction(&txn, portfolio.id, TransactionId::parse(transaction_id)?.0).await?;
+    repo::delete_transaction(&txn, portfolio.id, transaction.0).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -430,7 +440,7 @@ pub async fn remove(
 pub async fn remove_symbol(
     state: &AppState,
     user: Uuid,
-    id: Option<&str>,
+    id: Option<PortfolioId>,
     symbol: &str,
 ) -> Result<u64, AppError> {
     let portfolio = owned_or_first(&state.db, user, id).await?;
@@ -493,7 +503,7 @@ fn describer(transactions: &[Transaction]) -> impl Fn(&str) -> (Option<String>, 
 pub async fn view(
     state: &AppState,
     user: Uuid,
-    id: Option<&str>,
+    id: Option<PortfolioId>,
 ) -> Result<PortfolioView, AppError> {
     let all = portfolios(&state.db, user).await?;
     let Some(portfolio) = owned(&state.db, user, id).await? else {
@@ -575,7 +585,7 @@ pub async fn view(
 pub async fn performance(
     state: &AppState,
     user: Uuid,
-    id: Option<&str>,
+    id: Option<PortfolioId>,
     range: PerformanceRange,
 ) -> Result<PerformanceChart, AppError> {
     let portfolio = owned_or_first(&state.db, user, id).await?;
@@ -652,7 +662,7 @@ pub async fn performance(
 pub async fn import_start(
     state: &AppState,
     user: Uuid,
-    id: Option<&str>,
+    id: Option<PortfolioId>,
 ) -> Result<(String, PortfolioInfo), AppError> {
     let portfolio = target(&state.db, user, id).await?;
     // Abandoned imports (a closed tab) are thrown away after a day.
@@ -661,18 +671,14 @@ pub async fn import_start(
     Ok((Uuid::now_v7().to_string(), info(&portfolio)))
 }
 
-fn import_id(text: &str) -> Result<Uuid, AppError> {
-    ImportId::parse(text).map(Uuid::from)
-}
-
 /// Stages a part of the file: each row is checked with the form's rules; good ones wait
 /// (invisible) for the confirmation, bad ones come back with their reason. `first_row` is the
 /// file line of `rows[0]`.
 pub async fn import_rows(
     state: &AppState,
     user: Uuid,
-    id: &str,
-    import: &str,
+    id: Option<PortfolioId>,
+    import: ImportId,
     mapping: &Mapping,
     first_row: usize,
     records: &[Vec<String>],
@@ -686,8 +692,8 @@ pub async fn import_rows(
             import::CHUNK_ROWS
         )));
     }
-    let portfolio = owned_or_first(&state.db, user, Some(id)).await?;
-    let import = import_id(import)?;
+    let portfolio = owned_or_first(&state.db, user, id).await?;
+    let import = import.0;
     let staged = repo::staged_count(&state.db, import).await? as usize;
     if staged + records.len() > import::MAX_ROWS {
         return Err(AppError::Validation(format!(
@@ -759,13 +765,11 @@ async fn review_in(
 pub async fn import_review(
     state: &AppState,
     user: Uuid,
-    id: &str,
-    import: &str,
+    id: Option<PortfolioId>,
+    import: ImportId,
 ) -> Result<ImportReport, AppError> {
-    let portfolio = owned_or_first(&state.db, user, Some(id)).await?;
-    Ok(review_in(&state.db, &portfolio, import_id(import)?)
-        .await?
-        .0)
+    let portfolio = owned_or_first(&state.db, user, id).await?;
+    Ok(review_in(&state.db, &portfolio, import.0).await?.0)
 }
 
 /// Imports the staged rows the history accepts, all at once: one database transaction drops
@@ -773,11 +777,11 @@ pub async fn import_review(
 pub async fn import_confirm(
     state: &AppState,
     user: Uuid,
-    id: &str,
-    import: &str,
+    id: Option<PortfolioId>,
+    import: ImportId,
 ) -> Result<ImportReport, AppError> {
-    let portfolio = owned_or_first(&state.db, user, Some(id)).await?;
-    let import = import_id(import)?;
+    let portfolio = owned_or_first(&state.db, user, id).await?;
+    let import = import.0;
     let txn = state.db.begin().await?;
     lock(&txn, portfolio.id).await?;
     let (mut report, refused) = review_in(&txn, &portfolio, import).await?;
@@ -800,11 +804,11 @@ pub async fn import_confirm(
 pub async fn import_cancel(
     state: &AppState,
     user: Uuid,
-    id: &str,
-    import: &str,
+    id: Option<PortfolioId>,
+    import: ImportId,
 ) -> Result<(), AppError> {
-    let portfolio = owned_or_first(&state.db, user, Some(id)).await?;
-    repo::delete_import(&state.db, portfolio.id, import_id(import)?).await?;
+    let portfolio = owned_or_first(&state.db, user, id).await?;
+    repo::delete_import(&state.db, portfolio.id, import.0).await?;
     Ok(())
 }
 
@@ -812,7 +816,7 @@ pub async fn import_cancel(
 pub async fn export(
     state: &AppState,
     user: Uuid,
-    id: Option<&str>,
+    id: Option<PortfolioId>,
 ) -> Result<(String, String), AppError> {
     let portfolio = owned_or_first(&state.db, user, id).await?;
     let transactions: Vec<Transaction> = committed(&state.db, portfolio.id).await?;
@@ -835,7 +839,11 @@ pub async fn export_download(
         http::{header, StatusCode},
         response::IntoResponse,
     };
-    let result = async { export(&state, caller.user.id, query.portfolio.as_deref()).await }.await;
+    let result = async {
+        let portfolio = PortfolioId::chosen(query.portfolio.as_deref().unwrap_or_default())?;
+        export(&state, caller.user.id, portfolio).await
+    }
+    .await;
     match result {
         Ok((name, csv)) => {
             let file: String = name
