@@ -95,6 +95,7 @@ pub async fn build_state(config: Config) -> Result<AppState, String> {
             crate::ai::provider::from_config(&config),
         ))
         .with(crate::chat::ai::worker::AiWork::new())
+        .with(crate::chat::writer::MessageWriter::new())
         .with(market)
         .with(Holdings(holdings))
         .with(Crowd(crowd));
@@ -455,6 +456,7 @@ mod tests {
             crate::auth::service::Welcome,
             crate::ai::provider::Engines,
             crate::chat::ai::worker::AiWork,
+            crate::chat::writer::MessageWriter,
             crate::market::service::Market,
             crate::market::service::Holdings,
             crate::market::insights::Crowd

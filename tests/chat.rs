@@ -594,3 +594,137 @@ async fn typing_and_presence_travel_to_the_others(h: Harness) {
     let offline = ana_socket.expect("presence").await;
     assert_eq!(offline["online"], false);
 }
+
+on_both!(a_burst_from_many_people_is_stored_once_each_numbered_without_gaps);
+/// The writer stores what waits in one transaction: ten people sending ten messages each at
+/// once must still give one row per message, the numbers 1..=100 without gap or repeat, each
+/// listener every message in number order, each sender a confirmation per nonce, and each
+/// author's read position at their own last message.
+async fn a_burst_from_many_people_is_stored_once_each_numbered_without_gaps(h: Harness) {
+    let owner = h.person("owner").await;
+    let (slug, general) = h.community(&owner, "Burst Hall", "public").await;
+    let mut listener = h.socket(&owner).await;
+    listener.subscribe(&general, None).await;
+    let mut senders = Vec::new();
+    for i in 0..10 {
+        let person = h.person(&format!("sender{i}")).await;
+        h.ok(&person, "/api/communities/join", json!({"slug": slug}))
+            .await;
+        let mut socket = h.socket(&person).await;
+        socket.subscribe(&general, None).await;
+        senders.push((person, socket));
+    }
+    let general = &general;
+    // Every socket sends its ten without waiting for a confirmation.
+    let confirmed = futures::future::join_all(senders.iter_mut().enumerate().map(
+        |(i, (_, socket))| async move {
+            for k in 0..10 {
+                socket
+                    .say(general, &format!("s{i}-{k}"), &format!("burst {i} {k}"))
+                    .await;
+            }
+            let mut mine = BTreeSet::new();
+            let mut last_own_seq = 0;
+            while mine.len() < 10 {
+                let event = socket.next_event().await;
+                assert_ne!(event["type"], "error", "{event}");
+                let nonce = event["nonce"].as_str().unwrap_or_default();
+                if event["type"] == "messageCreated" && nonce.starts_with(&format!("s{i}-")) {
+                    mine.insert(nonce.to_string());
+                    last_own_seq = event["message"]["seq"].as_i64().unwrap();
+                }
+            }
+            last_own_seq
+        },
+    ))
+    .await;
+
+    let mut heard = Vec::new();
+    while heard.len() < 100 {
+        let event = listener.next_event().await;
+        if event["type"] == "messageCreated" {
+            heard.push(event["message"]["seq"].as_i64().unwrap());
+        }
+    }
+    assert_eq!(heard, (1..=100).collect::<Vec<_>>());
+    assert_eq!(
+        h.count("SELECT COUNT(*) FROM messages WHERE body LIKE 'burst %'")
+            .await,
+        100
+    );
+    assert_eq!(
+        h.count("SELECT COUNT(DISTINCT seq) FROM messages WHERE body LIKE 'burst %'")
+            .await,
+        100
+    );
+    for ((person, _), last_own_seq) in senders.iter().zip(confirmed) {
+        let read = h
+            .count(&format!(
+                "SELECT last_read_seq FROM read_states r JOIN users u ON u.id = r.user_id \
+                 WHERE u.username = '{}'",
+                person.name
+            ))
+            .await;
+        assert_eq!(read, last_own_seq, "{}", person.name);
+    }
+}
+
+on_both!(channel_activity_is_coalesced_and_skipped_for_the_channel_being_read);
+/// The sidebar's unread counts come from channel activity: a tab hears of the other channels'
+/// new messages a few times a second at most (the newest number each time), and never of the
+/// channel it reads — it has the messages themselves.
+async fn channel_activity_is_coalesced_and_skipped_for_the_channel_being_read(h: Harness) {
+    let ana = h.person("ana").await;
+    let (slug, general) = h.community(&ana, "Busy Hall", "public").await;
+    let news = h
+        .ok(
+            &ana,
+            "/api/communities/channels/create",
+            json!({"slug": slug, "name": "news", "kind": "text"}),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut reader = h.socket(&ana).await;
+    reader.subscribe(&general, None).await;
+    let mut writer = h.socket(&ana).await;
+    writer.subscribe(&news, None).await;
+    for k in 0..20 {
+        writer
+            .say(&news, &format!("n{k}"), &format!("news {k}"))
+            .await;
+    }
+    for k in 0..5 {
+        writer
+            .say(&general, &format!("g{k}"), &format!("general {k}"))
+            .await;
+    }
+    let mut created = 0;
+    let mut activity = Vec::new();
+    while created < 5 || activity.last() != Some(&20) {
+        let event = reader.next_event().await;
+        match event["type"].as_str().unwrap() {
+            "messageCreated" => created += 1,
+            "channelActivity" => {
+                assert_eq!(event["channelId"], news.as_str(), "{event}");
+                activity.push(event["lastSeq"].as_i64().unwrap());
+            }
+            _ => {}
+        }
+    }
+    assert!(
+        activity.windows(2).all(|w| w[0] < w[1]),
+        "newest numbers only, rising: {activity:?}"
+    );
+    assert!(
+        activity.len() <= 10,
+        "twenty messages in a moment make a few notes, not one each: {activity:?}"
+    );
+    // Nothing more comes for either channel.
+    let rest = reader.drain(Duration::from_millis(600)).await;
+    assert!(
+        rest.iter().all(|e| e["type"] != "channelActivity"),
+        "{rest:?}"
+    );
+}

@@ -6,12 +6,16 @@
 //! loadgen bullpen … --ai        # listeners read en/fr/es; messages in Spanish or toxic English
 //! loadgen bare-server --addr 127.0.0.1:4000
 //! loadgen bare --url ws://127.0.0.1:4000 --clients 1000 --messages 1000 --rate 100 --pid <bare pid>
+//! loadgen compare --url http://127.0.0.1:3000 --clients 1000 --messages 2000 --rate 0 --senders 10 --pid <server pid>
 //! loadgen history --messages 1000000 [--database postgres://…/empty_scratch_db]
 //! loadgen portfolio --url http://127.0.0.1:3000 --transactions 5000 --symbols 50
 //! ```
 //!
-//! N clients listen in one channel; one more client sends M messages at R per second (0: as
-//! fast as the server takes them). Each message carries its send time, so every receiver
+//! N clients listen in one channel, each signed in as a person of its own; K more clients (one
+//! by default, each a person of its own too) send M messages between them at R per second in
+//! all (0: as fast as the server takes them). `compare` runs the same load against the bare
+//! loop (started as a child process) and then Bullpen, and prints their ratios: the reference
+//! is measured on the same machine in the same run. Each message carries its send time, so every receiver
 //! measures fan-out latency on the same clock. Prints deliveries per second, p50/p99/max
 //! latency, lost messages and, with `--pid`, the server's resident memory per idle connection.
 //! With `--ai`, also how much of the AI's work (moderation, translation) was done and how long
@@ -63,6 +67,17 @@ enum Command {
         #[arg(long, default_value = "127.0.0.1:4000")]
         addr: String,
     },
+    /// Measure the bare loop (started here as a child process) and then a running Bullpen
+    /// under the same load, and print Bullpen's figures as ratios to the bare loop's.
+    Compare {
+        /// Bullpen's base URL.
+        #[arg(long, default_value = "http://127.0.0.1:3000")]
+        url: String,
+        #[arg(long)]
+        ai: bool,
+        #[command(flatten)]
+        load: Load,
+    },
     /// Measure the bare loop.
     Bare {
         #[arg(long, default_value = "ws://127.0.0.1:4000")]
@@ -111,6 +126,9 @@ struct Load {
     /// Messages per second; 0 sends as fast as the server accepts them.
     #[arg(long, default_value_t = 100)]
     rate: u64,
+    /// Clients sending (each a person of its own); the messages are shared between them.
+    #[arg(long, default_value_t = 1)]
+    senders: usize,
     /// The server's process id, to report its memory per idle connection.
     #[arg(long)]
     pid: Option<u32>,
@@ -127,9 +145,13 @@ fn main() {
         .unwrap();
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Bullpen { url, ai, load } => run(Target::bullpen(&url, ai).await?, load).await,
+            Command::Bullpen { url, ai, load } => {
+                let target = Target::bullpen(&url, ai, &load).await?;
+                run(target, load).await.map(drop)
+            }
+            Command::Compare { url, ai, load } => compare(&url, ai, load).await,
             Command::BareServer { addr } => bare_server(&addr).await,
-            Command::Bare { url, load } => run(Target::Bare { url }, load).await,
+            Command::Bare { url, load } => run(Target::Bare { url }, load).await.map(drop),
             Command::History {
                 messages,
                 database,
@@ -160,8 +182,10 @@ enum Target {
     Bullpen {
         url: String,
         ws_url: String,
+        /// One person per listener.
         tokens: Vec<String>,
-        sender_token: String,
+        /// One person per sender.
+        sender_tokens: Vec<String>,
         channel: String,
         ai: bool,
     },
@@ -171,32 +195,31 @@ enum Target {
 }
 
 impl Target {
-    /// Registers a sender and a few listeners (connections share them: a token may hold many
-    /// connections) and finds #general of the default community.
-    async fn bullpen(url: &str, ai: bool) -> Result<Target, Error> {
+    /// Registers a person for every listener and every sender (a few at a time: the server
+    /// hashes each password, and answers 503 when its hashing queue is full), and finds
+    /// #general of the default community.
+    async fn bullpen(url: &str, ai: bool, load: &Load) -> Result<Target, Error> {
         let http = reqwest::Client::new();
         let run = format!("{:x}", now_micros() % 0xffff_ffff);
-        let mut tokens = Vec::new();
-        for i in 0..11 {
-            let name = format!("lg{run}{i}");
-            let response = http
-                .post(format!("{url}/api/auth/register"))
-                .json(&json!({
-                    "email": format!("{name}@loadgen.test"),
-                    "username": name,
-                    "displayName": name,
-                    "password": "load generator password",
-                    "preferredLanguage": if ai { reader_language(i) } else { "en" },
-                }))
-                .send()
-                .await?;
-            if !response.status().is_success() {
-                return Err(format!("registering {name}: {}", response.text().await?).into());
+        let started = Instant::now();
+        let people = load.clients + load.senders.max(1);
+        let registered: Vec<Result<String, Error>> = futures::stream::iter((0..people).map(|i| {
+            let (http, run) = (http.clone(), run.clone());
+            async move {
+                let language = if ai { reader_language(i) } else { "en" };
+                register(&http, url, &format!("lg{run}x{i}"), language).await
             }
-            let body: Value = response.json().await?;
-            tokens.push(body["token"].as_str().ok_or("no token")?.to_string());
-        }
-        let sender_token = tokens.pop().unwrap();
+        }))
+        .buffered(8)
+        .collect()
+        .await;
+        let mut tokens = registered.into_iter().collect::<Result<Vec<_>, _>>()?;
+        let sender_tokens = tokens.split_off(load.clients);
+        println!(
+            "registered {people} people in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+        let sender_token = &sender_tokens[0];
         let view: Value = http
             .get(format!("{url}/api/communities/view?slug=bullpen"))
             .bearer_auth(&sender_token)
@@ -212,12 +235,13 @@ impl Target {
             url: url.to_string(),
             ws_url: format!("{}/api/chat/socket", url.replacen("http", "ws", 1)),
             tokens,
-            sender_token,
+            sender_tokens,
             channel,
             ai,
         })
     }
 
+    /// Opens listener `index`'s socket, or sender `index`'s.
     async fn connect(&self, index: usize, sender: bool) -> Result<Socket, Error> {
         match self {
             Target::Bare { url } => {
@@ -230,12 +254,12 @@ impl Target {
             Target::Bullpen {
                 ws_url,
                 tokens,
-                sender_token,
+                sender_tokens,
                 channel,
                 ..
             } => {
                 let token = if sender {
-                    sender_token
+                    &sender_tokens[index % sender_tokens.len()]
                 } else {
                     &tokens[index % tokens.len()]
                 };
@@ -279,13 +303,14 @@ impl Target {
     async fn judged_in_history(&self, messages: u64) -> Result<(u64, u64), Error> {
         let Target::Bullpen {
             url,
-            sender_token,
+            sender_tokens,
             channel,
             ..
         } = self
         else {
             return Ok((0, 0));
         };
+        let sender_token = &sender_tokens[0];
         let http = reqwest::Client::new();
         let (mut judged, mut seen, mut before) = (0, 0, None::<i64>);
         while seen < messages {
@@ -339,6 +364,39 @@ const AI_READER_LANGUAGES: [&str; 3] = ["en", "fr", "es"];
 /// The language of the `i`th account with `--ai`.
 fn reader_language(i: usize) -> &'static str {
     AI_READER_LANGUAGES[i % AI_READER_LANGUAGES.len()]
+}
+
+/// Creates an account and returns its token, waiting and trying again while the server's
+/// hashing queue is full.
+async fn register(
+    http: &reqwest::Client,
+    url: &str,
+    name: &str,
+    language: &str,
+) -> Result<String, Error> {
+    for attempt in 0..100u64 {
+        let response = http
+            .post(format!("{url}/api/auth/register"))
+            .json(&json!({
+                "email": format!("{name}@loadgen.test"),
+                "username": name,
+                "displayName": name,
+                "password": "load generator password",
+                "preferredLanguage": language,
+            }))
+            .send()
+            .await?;
+        if response.status() == reqwest::StatusCode::SERVICE_UNAVAILABLE {
+            tokio::time::sleep(Duration::from_millis(50 * (attempt + 1).min(20))).await;
+            continue;
+        }
+        if !response.status().is_success() {
+            return Err(format!("registering {name}: {}", response.text().await?).into());
+        }
+        let body: Value = response.json().await?;
+        return Ok(body["token"].as_str().ok_or("no token")?.to_string());
+    }
+    Err(format!("registering {name}: the server stayed busy").into())
 }
 
 /// The language the `index`th message is written in with `--ai`.
@@ -424,8 +482,22 @@ fn resident_kib(pid: u32) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-async fn run(target: Target, load: Load) -> Result<(), Error> {
+/// What one run measured.
+struct Report {
+    deliveries_per_sec: f64,
+    /// Messages delivered to everyone per second (for Bullpen, each stored before delivery).
+    messages_per_sec: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    lost: u64,
+    kib_per_connection: Option<f64>,
+}
+
+async fn run(target: Target, load: Load) -> Result<Report, Error> {
     let target = Arc::new(target);
+    if load.senders == 0 {
+        return Err("--senders must be at least 1".into());
+    }
     let before = load.pid.and_then(resident_kib);
     let started = Instant::now();
     let mut listeners = Vec::with_capacity(load.clients);
@@ -446,11 +518,11 @@ async fn run(target: Target, load: Load) -> Result<(), Error> {
     );
     tokio::time::sleep(Duration::from_millis(500)).await;
     let after = load.pid.and_then(resident_kib);
+    let mut kib_per_connection = None;
     if let (Some(before), Some(after)) = (before, after) {
-        println!(
-            "server memory: {before} KiB → {after} KiB, {:.1} KiB per idle connection",
-            (after.saturating_sub(before)) as f64 / load.clients as f64
-        );
+        let per = (after.saturating_sub(before)) as f64 / load.clients as f64;
+        kib_per_connection = Some(per);
+        println!("server memory: {before} KiB → {after} KiB, {per:.1} KiB per idle connection");
     }
 
     let received = Arc::new(AtomicU64::new(0));
@@ -492,16 +564,36 @@ async fn run(target: Target, load: Load) -> Result<(), Error> {
         });
     }
 
-    let mut sender = target.connect(usize::MAX, true).await?;
+    let senders = load.senders.max(1);
+    let mut sockets = Vec::with_capacity(senders);
+    for k in 0..senders {
+        sockets.push(target.connect(k, true).await?);
+    }
     let send_started = Instant::now();
     let interval = (load.rate > 0).then(|| Duration::from_secs_f64(1.0 / load.rate as f64));
-    for i in 0..load.messages {
-        if let Some(interval) = interval {
-            let due = send_started + interval * i as u32;
-            tokio::time::sleep_until(due.into()).await;
-        }
-        let body = format!("lg:{}:{i}", now_micros());
-        sender.send(target.message(&body, i)).await?;
+    // Message i goes from sender i mod K, at its place in the common schedule.
+    let sending = sockets.into_iter().enumerate().map(|(k, socket)| {
+        let target = target.clone();
+        let messages = load.messages;
+        tokio::spawn(async move {
+            let (mut write, mut read) = socket.split();
+            // A sender reads what comes back all along, so that the server never waits on it.
+            let drain = tokio::spawn(async move { while read.next().await.is_some() {} });
+            for i in (k as u64..messages).step_by(senders) {
+                if let Some(interval) = interval {
+                    let due = send_started + interval * i as u32;
+                    tokio::time::sleep_until(due.into()).await;
+                }
+                let body = format!("lg:{}:{i}", now_micros());
+                write.send(target.message(&body, i)).await?;
+            }
+            Ok::<_, Error>((drain, write))
+        })
+    });
+    // Each sender's socket stays open (and read) until the deliveries are counted.
+    let mut draining = Vec::new();
+    for sent in futures::future::join_all(sending).await {
+        draining.push(sent??);
     }
     let sent_in = send_started.elapsed();
     // Wait for the last deliveries (or for 10 s of silence).
@@ -529,6 +621,9 @@ async fn run(target: Target, load: Load) -> Result<(), Error> {
         _ => None,
     };
     let _ = done_tx.send(());
+    for (drain, _open) in draining {
+        drain.abort();
+    }
     tokio::time::sleep(Duration::from_millis(200)).await;
     let got = received.load(Ordering::Relaxed);
     let mut latencies = std::mem::take(&mut *latencies.lock().unwrap());
@@ -539,16 +634,26 @@ async fn run(target: Target, load: Load) -> Result<(), Error> {
             .map(|us| *us as f64 / 1000.0)
             .unwrap_or(f64::NAN)
     };
+    let report = Report {
+        deliveries_per_sec: got as f64 / total.as_secs_f64(),
+        messages_per_sec: load.messages as f64 / total.as_secs_f64(),
+        p50_ms: pct(0.50),
+        p99_ms: pct(0.99),
+        lost: expected.saturating_sub(got),
+        kib_per_connection,
+    };
     println!(
-        "sent {} messages in {:.2} s ({:.0}/s); {} of {} deliveries ({} lost) in {:.2} s: {:.0} deliveries/s",
+        "{senders} sender(s) sent {} messages in {:.2} s ({:.0}/s); {} of {} deliveries ({} lost) in {:.2} s: \
+         {:.0} deliveries/s, {:.0} messages/s to everyone",
         load.messages,
         sent_in.as_secs_f64(),
         load.messages as f64 / sent_in.as_secs_f64(),
         got,
         expected,
-        expected.saturating_sub(got),
+        report.lost,
         total.as_secs_f64(),
-        got as f64 / total.as_secs_f64()
+        report.deliveries_per_sec,
+        report.messages_per_sec,
     );
     println!(
         "fan-out latency: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
@@ -561,6 +666,71 @@ async fn run(target: Target, load: Load) -> Result<(), Error> {
     );
     if let Some(report) = ai_report {
         println!("{report}");
+    }
+    Ok(report)
+}
+
+/// The bare loop, then Bullpen, under one load in one run; Bullpen's figures as ratios.
+async fn compare(url: &str, ai: bool, load: Load) -> Result<(), Error> {
+    use tokio::io::AsyncBufReadExt;
+
+    let mut bare = tokio::process::Command::new(std::env::current_exe()?)
+        .args(["bare-server", "--addr", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()?;
+    let mut greeting = String::new();
+    tokio::io::BufReader::new(bare.stdout.take().ok_or("no stdout")?)
+        .read_line(&mut greeting)
+        .await?;
+    let bare_url = greeting
+        .split_whitespace()
+        .last()
+        .ok_or("the bare loop did not say where it listens")?
+        .to_string();
+    println!("== the bare loop ({bare_url})");
+    let reference = run(
+        Target::Bare { url: bare_url },
+        Load {
+            pid: bare.id(),
+            ..load.clone()
+        },
+    )
+    .await?;
+    bare.kill().await?;
+    println!("== Bullpen ({url})");
+    let target = Target::bullpen(url, ai, &load).await?;
+    let bullpen = run(target, load.clone()).await?;
+    println!(
+        "== Bullpen / bare loop, {} clients, {} sender(s), {} messages at {}:",
+        load.clients,
+        load.senders.max(1),
+        load.messages,
+        if load.rate == 0 {
+            "full speed".to_string()
+        } else {
+            format!("{} msg/s", load.rate)
+        }
+    );
+    println!(
+        "deliveries/s {:.0} / {:.0} = {:.2}x; messages/s {:.0} / {:.0}; p50 {:.2} / {:.2} ms = {:.2}x; \
+         p99 {:.2} / {:.2} ms = {:.2}x; lost {} / {}",
+        bullpen.deliveries_per_sec,
+        reference.deliveries_per_sec,
+        bullpen.deliveries_per_sec / reference.deliveries_per_sec,
+        bullpen.messages_per_sec,
+        reference.messages_per_sec,
+        bullpen.p50_ms,
+        reference.p50_ms,
+        bullpen.p50_ms / reference.p50_ms,
+        bullpen.p99_ms,
+        reference.p99_ms,
+        bullpen.p99_ms / reference.p99_ms,
+        bullpen.lost,
+        reference.lost,
+    );
+    if let (Some(ours), Some(theirs)) = (bullpen.kib_per_connection, reference.kib_per_connection) {
+        println!("memory per idle connection {ours:.1} / {theirs:.1} KiB");
     }
     Ok(())
 }
@@ -650,6 +820,8 @@ async fn bare_server(addr: &str) -> Result<(), Error> {
 
     let listener = tokio::net::TcpListener::bind(addr).await?;
     println!("bare broadcast loop on ws://{}", listener.local_addr()?);
+    // `compare` reads that line through a pipe.
+    std::io::Write::flush(&mut std::io::stdout())?;
     let (hub, _) = broadcast::channel::<Message>(1024);
     let config = WebSocketConfig::default()
         .read_buffer_size(4 * 1024)

@@ -22,6 +22,8 @@ pub mod service;
 pub mod socket;
 #[cfg(feature = "ssr")]
 pub mod transport;
+#[cfg(feature = "ssr")]
+pub mod writer;
 
 #[cfg(feature = "ssr")]
 crate::platform::ids::typed_id!(
@@ -258,7 +260,8 @@ pub enum ServerEvent {
         user: Author,
         typing: bool,
     },
-    /// A channel of a watched community has a new message (drives unread counts).
+    /// A channel of a watched community has new messages (drives unread counts): the newest
+    /// number, at most every quarter second per channel, and never for a channel the tab reads.
     ChannelActivity {
         community_id: String,
         channel_id: String,

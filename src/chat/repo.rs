@@ -16,13 +16,14 @@ use crate::entities::{
     messages, reactions, read_states, user_blocks,
 };
 
-/// Takes the channel's next sequence number. The row stays locked until the transaction ends,
-/// so concurrent senders in one channel are serialised and numbers are never reused or skipped.
-pub async fn next_seq(db: &impl ConnectionTrait, channel: Uuid) -> Result<i64, DbErr> {
+/// Takes the channel's next `count` sequence numbers and returns the last of them. The row
+/// stays locked until the transaction ends, so concurrent writers in one channel are
+/// serialised and numbers are never reused or skipped.
+pub async fn take_seqs(db: &impl ConnectionTrait, channel: Uuid, count: i64) -> Result<i64, DbErr> {
     let updated = channels::Entity::update_many()
         .col_expr(
             channels::Column::LastSeq,
-            Expr::col(channels::Column::LastSeq).add(1),
+            Expr::col(channels::Column::LastSeq).add(count),
         )
         .filter(channels::Column::Id.eq(channel))
         .exec_with_returning(db)
@@ -33,13 +34,48 @@ pub async fn next_seq(db: &impl ConnectionTrait, channel: Uuid) -> Result<i64, D
         .ok_or_else(|| DbErr::RecordNotFound("channel".into()))
 }
 
-pub async fn insert_message(
+/// Stores new messages, many rows per statement.
+pub async fn insert_messages(
     db: &impl ConnectionTrait,
-    message: messages::Model,
-) -> Result<messages::Model, DbErr> {
-    messages::Entity::insert(messages::ActiveModel::from(message))
-        .exec_with_returning(db)
-        .await
+    rows: Vec<messages::Model>,
+) -> Result<(), DbErr> {
+    // 13 columns a row: well under SQLite's 32,766 bound variables per statement.
+    for chunk in rows.chunks(500) {
+        messages::Entity::insert_many(chunk.iter().cloned().map(messages::ActiveModel::from))
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Moves many read positions forward at once (never back): one `(user, channel, seq)` each.
+pub async fn mark_read_many(
+    db: &impl ConnectionTrait,
+    positions: Vec<(Uuid, Uuid, i64)>,
+) -> Result<(), DbErr> {
+    for chunk in positions.chunks(500) {
+        read_states::Entity::insert_many(chunk.iter().map(|(user, channel, seq)| {
+            read_states::ActiveModel {
+                user_id: Set(*user),
+                channel_id: Set(*channel),
+                last_read_seq: Set(*seq),
+            }
+        }))
+        .on_conflict(
+            OnConflict::columns([read_states::Column::UserId, read_states::Column::ChannelId])
+                .value(
+                    read_states::Column::LastReadSeq,
+                    Expr::cust(
+                        "CASE WHEN excluded.last_read_seq > read_states.last_read_seq \
+                         THEN excluded.last_read_seq ELSE read_states.last_read_seq END",
+                    ),
+                )
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    }
+    Ok(())
 }
 
 /// New words for a message: edited now, its language and judgement to be found again.
@@ -236,19 +272,29 @@ pub async fn actions_since(
     Ok((count, oldest))
 }
 
+/// Records a rate-limited action; returns its id.
 pub async fn record_action(
     db: &impl ConnectionTrait,
     user: Uuid,
     at: DateTime<Utc>,
-) -> Result<(), DbErr> {
+) -> Result<Uuid, DbErr> {
+    let id = Uuid::now_v7();
     chat_actions::Entity::insert(chat_actions::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(id),
         user_id: Set(user),
         at: Set(at),
     })
     .exec_without_returning(db)
-    .await
-    .map(drop)
+    .await?;
+    Ok(id)
+}
+
+/// Takes back an action that was refused.
+pub async fn forget_action(db: &impl ConnectionTrait, id: Uuid) -> Result<(), DbErr> {
+    chat_actions::Entity::delete_by_id(id)
+        .exec(db)
+        .await
+        .map(drop)
 }
 
 /// Forgets actions older than any window could reach.

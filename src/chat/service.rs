@@ -9,8 +9,9 @@ use uuid::Uuid;
 
 use super::{
     command_handlers::{CommandContext, CommandOutcome},
-    commands, repo, validate_body, validate_emoji, ChatMessage, HistoryPage, MessageId, Quote,
-    Reaction, ServerEvent, PAGE_SIZE,
+    commands, repo, validate_body, validate_emoji,
+    writer::{MessageWriter, Outgoing, Receipt},
+    ChatMessage, HistoryPage, MessageId, Quote, Reaction, ServerEvent, PAGE_SIZE,
 };
 use crate::{
     community::{
@@ -249,7 +250,7 @@ pub fn may_post(access: &ChannelAccess) -> Result<(), AppError> {
 /// transaction then rolls back). Exact under concurrency: the row is written before the count,
 /// so the transaction holds the database's write lock on SQLite, and on PostgreSQL the person's
 /// advisory lock, from the count to the commit — ten sockets at once get exactly the limit.
-async fn count_action(
+pub(super) async fn count_action(
     state: &AppState,
     txn: &sea_orm::DatabaseTransaction,
     user: Uuid,
@@ -260,15 +261,19 @@ async fn count_action(
     }
     repo::lock_actions_of(txn, user).await?;
     let now = Utc::now();
-    repo::record_action(txn, user, now).await?;
+    let recorded = repo::record_action(txn, user, now).await?;
     let (counted, oldest) = repo::actions_since(txn, user, limit.window_start(now)).await?;
     // `counted` includes this action's own row.
-    limit
-        .check(counted.saturating_sub(1), oldest, now)
-        .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })
+    if let Err(retry_after_secs) = limit.check(counted.saturating_sub(1), oldest, now) {
+        // Taken back at once: the message writer refuses one message of a batch and commits
+        // the others.
+        repo::forget_action(txn, recorded).await?;
+        return Err(AppError::RateLimited { retry_after_secs });
+    }
+    Ok(())
 }
 
-/// Sends a message (or runs a slash command) in a channel.
+/// Sends a message (or runs a slash command) in a channel, and waits until it is stored.
 pub async fn send(
     state: &AppState,
     author: &users::Model,
@@ -278,9 +283,32 @@ pub async fn send(
     reply_to: Option<&str>,
 ) -> Result<Sent, AppError> {
     let access = channel_access(state, Some(author.id), channel_id).await?;
+    match send_with(state, author, &access, nonce, body, reply_to).await? {
+        Sending::Stored(receipt) => receipt.await.map(Sent::Message),
+        Sending::Reply(text) => Ok(Sent::Reply(text)),
+    }
+}
+
+/// What sending started: a message on its way to the writer (the receipt says when it is
+/// stored, or why not), or a command's private answer.
+pub enum Sending {
+    Stored(Receipt),
+    Reply(String),
+}
+
+/// Sends with the person's access already known — a socket keeps it for the channels it
+/// watches, current through the access changes it receives — without waiting for the store.
+pub async fn send_with(
+    state: &AppState,
+    author: &users::Model,
+    access: &ChannelAccess,
+    nonce: Option<String>,
+    body: &str,
+    reply_to: Option<&str>,
+) -> Result<Sending, AppError> {
     let body = validate_body(body)?;
     // A command obeys the channel's rules like a message: it may make a bot post there.
-    may_post(&access)?;
+    may_post(access)?;
     if let Some(invocation) = commands::parse(&body) {
         let txn = state.db.begin().await?;
         count_action(state, &txn, author.id).await?;
@@ -288,25 +316,24 @@ pub async fn send(
         let context = CommandContext {
             state,
             user: author,
-            access: &access,
+            access,
         };
         return match state
             .service::<crate::chat::command_handlers::CommandRegistry>()
             .run(&context, &invocation)
             .await?
         {
-            CommandOutcome::Reply(text) => Ok(Sent::Reply(text)),
-            CommandOutcome::Post(text) => store(state, author, &access, nonce, &text, None)
-                .await
-                .map(Sent::Message),
+            CommandOutcome::Reply(text) => Ok(Sending::Reply(text)),
+            CommandOutcome::Post(text) => {
+                store(state, author, access, nonce, &text, None, false).await
+            }
         };
     }
     let body = commands::unescape(&body).to_string();
-    store(state, author, &access, nonce, &body, reply_to)
-        .await
-        .map(Sent::Message)
+    store(state, author, access, nonce, &body, reply_to, true).await
 }
 
+/// Hands a checked message to the writer. A command's post is counted already.
 async fn store(
     state: &AppState,
     author: &users::Model,
@@ -314,7 +341,8 @@ async fn store(
     nonce: Option<String>,
     body: &str,
     reply_to: Option<&str>,
-) -> Result<ChatMessage, AppError> {
+    rate_limited: bool,
+) -> Result<Sending, AppError> {
     let reply_to = match reply_to {
         Some(id) => {
             let id = MessageId::read(id).ok_or_else(|| AppError::NotFound(REPLIED.into()))?;
@@ -326,7 +354,9 @@ async fn store(
         }
         None => None,
     };
-    insert_and_broadcast(state, author, access, nonce, body, reply_to, true).await
+    submit(state, author, access, nonce, body, reply_to, rate_limited)
+        .await
+        .map(Sending::Stored)
 }
 
 /// A message from the app's own bot (the stock bot's answers): the bot is no member and has no
@@ -349,12 +379,15 @@ pub async fn post_as_bot(
         channel,
         standing: Standing::Outsider,
     };
-    insert_and_broadcast(state, bot, &access, None, body, None, false).await
+    submit(state, bot, &access, None, body, None, false)
+        .await?
+        .await
 }
 
-/// Stores a message that passed every check and tells everyone: the channel's readers, the
-/// community's unread counters, the AI, the people it mentions.
-async fn insert_and_broadcast(
+/// Queues a message that passed every check for the writer (`chat::writer`), which stores it
+/// and tells everyone: the channel's readers, the community's sidebars, the AI, the people it
+/// mentions.
+async fn submit(
     state: &AppState,
     author: &users::Model,
     access: &ChannelAccess,
@@ -362,125 +395,54 @@ async fn insert_and_broadcast(
     body: &str,
     reply_to: Option<Uuid>,
     rate_limited: bool,
-) -> Result<ChatMessage, AppError> {
+) -> Result<Receipt, AppError> {
     // Refused before it is stored: a message stored while this instance cannot publish would
     // reach nobody until they resync, and its sender would hear nothing.
     state.broker.ready().map_err(|err| {
         tracing::warn!(error = %err, "refused a message: the broker is down");
         AppError::Unavailable
     })?;
-    let txn = state.db.begin().await?;
-    if rate_limited {
-        count_action(state, &txn, author.id).await?;
-    }
-    let now = Utc::now();
-    let seq = repo::next_seq(&txn, access.channel.id).await?;
-    let row = repo::insert_message(
-        &txn,
-        messages::Model {
-            id: Uuid::now_v7(),
-            channel_id: access.channel.id,
-            seq,
-            author_id: author.id,
-            body: Some(body.to_string()),
-            reply_to,
-            created_at: now,
-            edited_at: None,
-            deleted_at: None,
-            pinned_at: None,
-            pinned_by: None,
-            language: None,
-            ai_status: None,
-        },
-    )
-    .await?;
-    repo::mark_read(&txn, author.id, access.channel.id, seq).await?;
-    txn.commit().await?;
-
-    // A new message has no reactions yet and its author is at hand: only a reply needs the
-    // database to show what it quotes.
-    let row_id = row.id;
-    let message = match reply_to {
-        Some(_) => present(state, vec![row]).await?.remove(0),
-        None => ChatMessage {
-            id: row.id.to_string(),
-            channel_id: row.channel_id.to_string(),
-            seq: row.seq,
-            author: crate::auth::Author::of(author),
-            reply_to: None,
-            body: row.body,
-            created_at: row.created_at.to_rfc3339(),
-            edited: false,
-            pinned: false,
-            reactions: Vec::new(),
-            flag: None,
-            language: None,
-            translations: Vec::new(),
-            unchecked: false,
-        },
+    let outgoing = Outgoing {
+        author_id: author.id,
+        author: crate::auth::Author::of(author),
+        channel: access.channel.id,
+        community: access.community.id,
+        community_slug: access.community.slug.clone(),
+        channel_name: access.channel.name.clone(),
+        nonce,
+        body: body.to_string(),
+        reply_to,
+        rate_limited,
     };
-    // In the channel's order on every instance, whichever instance stored and published each.
-    realtime::publish_in_order(
-        state,
-        &realtime::topic::channel(access.channel.id),
-        seq,
-        Some(author.id),
-        &ServerEvent::MessageCreated {
-            message: message.clone(),
-            nonce,
-        },
-    )
-    .await;
-    realtime::publish(
-        state,
-        &realtime::topic::community(access.community.id),
-        None,
-        &ServerEvent::ChannelActivity {
-            community_id: access.community.id.to_string(),
-            channel_id: access.channel.id.to_string(),
-            last_seq: seq,
-        },
-    )
-    .await;
-    state.service::<crate::chat::ai::worker::AiWork>().submit(
-        state,
-        crate::chat::ai::worker::Job {
-            message_id: row_id,
-            channel_id: access.channel.id,
-            community_id: access.community.id,
-            author_id: author.id,
-            body: body.to_string(),
-        },
-    );
-    notify_mentions(state, author, access, &message, body).await?;
-    Ok(message)
+    Ok(state
+        .service::<MessageWriter>()
+        .submit(state, outgoing)
+        .await)
 }
 
 /// Tells each mentioned member (other than the author) that they were mentioned.
-async fn notify_mentions(
+pub(super) async fn notify_mentions(
     state: &AppState,
-    author: &users::Model,
-    access: &ChannelAccess,
+    sent: &Outgoing,
     message: &ChatMessage,
-    body: &str,
 ) -> Result<(), AppError> {
-    for name in markdown::mentions(body).into_iter().take(20) {
+    for name in markdown::mentions(&sent.body).into_iter().take(20) {
         let Some(user) = crate::auth::repo::user_by_username(&state.db, &name).await? else {
             continue;
         };
-        let member = communities::membership(&state.db, access.community.id, user.id)
+        let member = communities::membership(&state.db, sent.community, user.id)
             .await?
             .is_some();
-        if user.id == author.id || !member {
+        if user.id == sent.author_id || !member {
             continue;
         }
         realtime::publish(
             state,
             &realtime::topic::user(user.id),
-            Some(author.id),
+            Some(sent.author_id),
             &ServerEvent::Mentioned {
-                community_slug: access.community.slug.clone(),
-                channel_name: access.channel.name.clone(),
+                community_slug: sent.community_slug.clone(),
+                channel_name: sent.channel_name.clone(),
                 message: message.clone(),
             },
         )

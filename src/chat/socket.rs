@@ -15,12 +15,12 @@ use std::{
 
 use bytes::{BufMut, Bytes, BytesMut};
 use chrono::Utc;
-use futures::{Stream, StreamExt};
+use futures::{stream::FuturesUnordered, Stream, StreamExt};
 use tokio::sync::mpsc;
 use tokio_stream::{wrappers::BroadcastStream, StreamMap};
 use uuid::Uuid;
 
-use super::{repo, service, ClientEvent, MessageId, ServerEvent};
+use super::{repo, service, writer, ClientEvent, MessageId, ServerEvent};
 use crate::{
     community::{permissions::Standing, repo as communities, ChannelId},
     entities::{connections, users},
@@ -39,6 +39,11 @@ const OUTBOX: usize = 256;
 const BATCH_BYTES: usize = 32 * 1024;
 /// How often an instance refreshes its connections' `seen_at` and sweeps crashed instances'.
 const HEARTBEAT_SECS: u64 = 5;
+/// Messages a tab may have on their way to the writer before the connection stops reading
+/// it: enough to keep the writer's batches full, few enough that a flood waits at the tab.
+const IN_FLIGHT: usize = 64;
+/// How often a tab hears of activity in its communities' other channels, at most.
+const ACTIVITY_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
 
 fn frame(event: &ServerEvent) -> Bytes {
     Bytes::from(serde_json::to_vec(event).expect("events serialise"))
@@ -130,6 +135,8 @@ impl Stream for Frames {
 
 /// One subscribed channel.
 struct Watched {
+    /// The person's access as of the last access change: what sending checks, with no query.
+    access: service::ChannelAccess,
     community: Uuid,
     /// Subscribed as a member: losing the membership ends the subscription, even where a guest
     /// could read (the tab may subscribe again, as a guest).
@@ -151,8 +158,31 @@ struct Connection {
     personal: BroadcastStream<Bytes>,
     topics: StreamMap<String, BroadcastStream<Bytes>>,
     channels: HashMap<Uuid, Watched>,
+    /// Messages sent from this tab that the writer has not stored yet: (nonce, receipt).
+    sending: FuturesUnordered<Confirmation>,
+    /// The newest number of each busy channel this tab does not watch: (community, seq), told
+    /// to the tab at most every [`ACTIVITY_EVERY`].
+    activity: HashMap<Uuid, (Uuid, i64)>,
+    activity_due: Option<tokio::time::Instant>,
     /// Held while the connection lives, so that a stopping server waits for it to drain.
     _draining: DrainGuard,
+}
+
+/// The writer's answer for a message sent from this tab, with the tab's nonce for it.
+struct Confirmation {
+    nonce: String,
+    receipt: writer::Receipt,
+}
+
+impl Future for Confirmation {
+    type Output = (String, Result<(), AppError>);
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        Pin::new(&mut this.receipt)
+            .poll(cx)
+            .map(|stored| (std::mem::take(&mut this.nonce), stored.map(drop)))
+    }
 }
 
 /// The tab went away, or the connection must end; stop.
@@ -171,7 +201,7 @@ impl Connection {
         session: Uuid,
         out: mpsc::Sender<Bytes>,
     ) -> Connection {
-        let personal = BroadcastStream::new(state.broker.subscribe(&topic::user(user.id)));
+        let personal = BroadcastStream::new(state.broker.subscribe_personal(&topic::user(user.id)));
         let draining = state.shutdown.hold();
         Connection {
             state,
@@ -183,6 +213,9 @@ impl Connection {
             personal,
             topics: StreamMap::new(),
             channels: HashMap::new(),
+            sending: FuturesUnordered::new(),
+            activity: HashMap::new(),
+            activity_due: None,
             _draining: draining,
         }
     }
@@ -231,7 +264,15 @@ impl Connection {
                 _ = tokio::time::sleep_until(deadline), if drain_until.is_some() => {
                     return Box::pin(self.linger()).await.map_err(Into::into)
                 }
-                event = input.next() => match event {
+                Some((nonce, sent)) = self.sending.next(), if !self.sending.is_empty() => {
+                    if let Err(error) = sent {
+                        self.refuse(Some(nonce), error).await?
+                    }
+                }
+                _ = tokio::time::sleep_until(self.activity_due.unwrap_or(deadline)), if self.activity_due.is_some() => {
+                    self.tell_activity().await?
+                }
+                event = input.next(), if self.sending.len() < IN_FLIGHT => match event {
                     // The tab closed its side. While draining, what it sent is stored but the
                     // confirmations may still be on their way back through the broker.
                     None if drain_until.is_some() => return Box::pin(self.linger()).await.map_err(Into::into),
@@ -242,6 +283,7 @@ impl Connection {
                     }
                 },
                 Some((topic, item)) = self.topics.next() => match item {
+                    Ok(note) if topic.starts_with("activity:") => self.note_activity(&topic, &note),
                     Ok(envelope) if !broker::is_gap(&envelope) => Box::pin(self.forward(envelope)).await?,
                     // Events may be missing: this tab fell behind, or the instance lost Redis.
                     gap => {
@@ -262,7 +304,9 @@ impl Connection {
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(DRAIN_SECS);
         while tokio::time::Instant::now() < deadline {
             match tokio::time::timeout(QUIET, self.topics.next()).await {
-                Ok(Some((_, Ok(envelope)))) if !broker::is_gap(&envelope) => {
+                Ok(Some((topic, Ok(envelope))))
+                    if !broker::is_gap(&envelope) && !topic.starts_with("activity:") =>
+                {
                     self.forward(envelope).await?
                 }
                 Ok(Some(_)) => {}
@@ -289,6 +333,40 @@ impl Connection {
             return Ok(());
         }
         self.out.send(json).await.map_err(|_| Closed)
+    }
+
+    /// Notes a channel's newest number for the sidebar, unless this tab reads the channel (it
+    /// has the message itself).
+    fn note_activity(&mut self, topic: &str, note: &Bytes) {
+        let Some((channel, seq)) = writer::read_activity_note(note) else {
+            return;
+        };
+        let Some(community) = topic
+            .strip_prefix("activity:")
+            .and_then(|id| Uuid::parse_str(id).ok())
+        else {
+            return;
+        };
+        if self.channels.contains_key(&channel) {
+            return;
+        }
+        self.activity.insert(channel, (community, seq));
+        self.activity_due
+            .get_or_insert_with(|| tokio::time::Instant::now() + ACTIVITY_EVERY);
+    }
+
+    /// Tells the tab what its communities' other channels have seen since the last time.
+    async fn tell_activity(&mut self) -> Result<(), Closed> {
+        self.activity_due = None;
+        for (channel, (community, seq)) in std::mem::take(&mut self.activity) {
+            self.send(&ServerEvent::ChannelActivity {
+                community_id: community.to_string(),
+                channel_id: channel.to_string(),
+                last_seq: seq,
+            })
+            .await?;
+        }
+        Ok(())
     }
 
     async fn apply(&mut self, control: Control) -> Result<(), Closed> {
@@ -336,6 +414,7 @@ impl Connection {
                 Ok(access) => {
                     if let Some(watched) = self.channels.get_mut(&id) {
                         watched.may_post = service::may_post(&access).is_ok();
+                        watched.access = access;
                     }
                     None
                 }
@@ -397,23 +476,38 @@ impl Connection {
                 body,
                 reply_to,
             } => {
-                let sent = async {
+                let sending = async {
                     let channel = ChannelId::parse(&channel_id)?;
                     let reply_to = reply_to.as_deref();
-                    service::send(
-                        &state,
-                        &self.user,
-                        channel,
-                        Some(nonce.clone()),
-                        &body,
-                        reply_to,
-                    )
-                    .await
+                    let nonce = Some(nonce.clone());
+                    match self.channels.get(&channel.0) {
+                        // Watched: the access this connection keeps current.
+                        Some(watched) => {
+                            service::send_with(
+                                &state,
+                                &self.user,
+                                &watched.access,
+                                nonce,
+                                &body,
+                                reply_to,
+                            )
+                            .await
+                        }
+                        None => {
+                            let access = service::channel_access(&state, Some(me), channel).await?;
+                            service::send_with(&state, &self.user, &access, nonce, &body, reply_to)
+                                .await
+                        }
+                    }
                 }
                 .await;
-                match sent {
-                    Ok(service::Sent::Message(_)) => Ok(()),
-                    Ok(service::Sent::Reply(text)) => {
+                match sending {
+                    // The broadcast confirms it; only a refusal comes back this way.
+                    Ok(service::Sending::Stored(receipt)) => {
+                        self.sending.push(Confirmation { nonce, receipt });
+                        Ok(())
+                    }
+                    Ok(service::Sending::Reply(text)) => {
                         let reply = ServerEvent::CommandReply {
                             channel_id,
                             text,
@@ -475,12 +569,17 @@ impl Connection {
         // (replayed and live) rather than not at all; tabs drop the duplicate by its number.
         self.watch(topic::channel(access.channel.id));
         self.watch(topic::community(access.community.id));
+        self.watch(topic::activity(access.community.id));
+        let channel_row_seq = access.channel.last_seq;
+        let channel = access.channel.id;
+        self.activity.remove(&channel);
         self.channels.insert(
-            access.channel.id,
+            channel,
             Watched {
                 community: access.community.id,
                 member: matches!(access.standing, Standing::Member { .. }),
                 may_post: service::may_post(&access).is_ok(),
+                access,
             },
         );
         match repo::blocked_by(&self.state.db, self.user.id).await {
@@ -488,7 +587,7 @@ impl Connection {
             Err(err) => tracing::warn!(error = %err, "could not refresh blocks"),
         }
         if let Some(after) = after_seq {
-            let channel = ChannelId(access.channel.id);
+            let channel = ChannelId(channel);
             match service::replay(&self.state, self.user.id, channel, after).await {
                 Ok((_, messages)) => {
                     self.send(&ServerEvent::Replay {
@@ -500,11 +599,11 @@ impl Connection {
                 Err(error) => return self.refuse(None, error).await,
             }
         }
-        let last_seq = communities::channel_by_id(&self.state.db, access.channel.id)
+        let last_seq = communities::channel_by_id(&self.state.db, channel)
             .await
             .ok()
             .flatten()
-            .map_or(access.channel.last_seq, |c| c.last_seq);
+            .map_or(channel_row_seq, |c| c.last_seq);
         self.send(&ServerEvent::Subscribed {
             channel_id: channel_id.into(),
             last_seq,
@@ -526,6 +625,7 @@ impl Connection {
             .any(|w| w.community == watched.community)
         {
             self.topics.remove(&topic::community(watched.community));
+            self.topics.remove(&topic::activity(watched.community));
         }
     }
 

@@ -36,6 +36,10 @@ use tokio::{
 
 /// Messages kept per topic for a subscriber that falls behind, before it is told it lagged.
 const TOPIC_CAPACITY: usize = 1024;
+/// The same for a topic one reader's tabs alone read (`Broker::subscribe_personal`). A topic's
+/// buffer is allocated whole when it opens — some 70 bytes a slot — and a room of 1,000 people
+/// has 1,000 personal topics: at 1,024 slots they were most of an idle connection's memory.
+const PERSONAL_TOPIC_CAPACITY: usize = 64;
 /// The default of `REDIS_PREFIX`: the start of every Redis channel, stream and key Bullpen uses.
 pub const DEFAULT_PREFIX: &str = "bullpen";
 /// How long connecting to Redis, or a command on a connection, may take. A Redis that accepts
@@ -298,7 +302,12 @@ impl Broker {
     }
 
     pub fn subscribe(&self, topic: &str) -> Subscription {
-        self.hub.subscribe(topic)
+        self.hub.subscribe(topic, TOPIC_CAPACITY)
+    }
+
+    /// Subscribes to a topic of one person's (few events, few readers): a smaller buffer.
+    pub fn subscribe_personal(&self, topic: &str) -> Subscription {
+        self.hub.subscribe(topic, PERSONAL_TOPIC_CAPACITY)
     }
 
     /// Adds a job to `queue`; one consumer of the queue will take it.
@@ -676,11 +685,11 @@ impl Hub {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn subscribe(&self, topic: &str) -> Subscription {
+    fn subscribe(&self, topic: &str, capacity: usize) -> Subscription {
         self.lock()
             .topics
             .entry(topic.to_owned())
-            .or_insert_with(|| broadcast::channel(TOPIC_CAPACITY).0)
+            .or_insert_with(|| broadcast::channel(capacity).0)
             .subscribe()
     }
 

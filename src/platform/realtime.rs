@@ -26,6 +26,11 @@ pub mod topic {
         format!("community:{id}")
     }
 
+    /// A community's channel activity (each channel's newest number, for sidebars).
+    pub fn activity(community: Uuid) -> String {
+        format!("activity:{community}")
+    }
+
     pub fn user(id: Uuid) -> String {
         format!("user:{id}")
     }

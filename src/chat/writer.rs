@@ -1,0 +1,368 @@
+//! The message writer: one task per instance stores every message waiting at that moment in one
+//! transaction (group commit). A busy room costs a handful of statements per batch instead of
+//! ten per message, and nobody waits for someone else's commit more than once: while a batch
+//! commits, the next one gathers.
+//!
+//! In the transaction: each rate-limited author's count, then per channel one update that takes
+//! the batch's sequence numbers, one insert for all the rows, one upsert for the authors' read
+//! positions. After the commit, in sequence order: the message to the channel's readers, one
+//! activity note per channel for the sidebars, the sender's confirmation, the AI's queue, the
+//! people mentioned. Nobody hears of a message before it is stored.
+
+use std::{
+    collections::HashMap,
+    future::Future,
+    pin::Pin,
+    sync::Mutex,
+    task::{Context, Poll},
+};
+
+use bytes::{BufMut, Bytes, BytesMut};
+use chrono::Utc;
+use sea_orm::TransactionTrait;
+use tokio::sync::{mpsc, oneshot};
+use uuid::Uuid;
+
+use super::{repo, service, ChatMessage, ServerEvent};
+use crate::{
+    auth::Author,
+    entities::messages,
+    kit::markdown,
+    platform::{error::AppError, realtime, state::AppState},
+};
+
+/// Messages waiting for the writer before senders wait for room.
+const QUEUE: usize = 4096;
+/// The most messages one transaction stores.
+const BATCH: usize = 512;
+
+/// A message that passed every check, with where it goes.
+pub struct Outgoing {
+    pub author_id: Uuid,
+    pub author: Author,
+    pub channel: Uuid,
+    pub community: Uuid,
+    pub community_slug: String,
+    pub channel_name: String,
+    pub nonce: Option<String>,
+    pub body: String,
+    pub reply_to: Option<Uuid>,
+    /// Counted toward the author's rate limit (people are; the app's bots are not).
+    pub rate_limited: bool,
+}
+
+struct Pending {
+    message: Outgoing,
+    done: oneshot::Sender<Result<ChatMessage, AppError>>,
+}
+
+/// The stored message as its readers see it, once its transaction has committed; or why it
+/// was not stored.
+pub struct Receipt(oneshot::Receiver<Result<ChatMessage, AppError>>);
+
+impl Future for Receipt {
+    type Output = Result<ChatMessage, AppError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut self.0)
+            .poll(cx)
+            .map(|answer| answer.unwrap_or(Err(AppError::Unavailable)))
+    }
+}
+
+/// The instance's message writer (a service: `state.service::<MessageWriter>()`).
+pub struct MessageWriter {
+    queue: mpsc::Sender<Pending>,
+    /// The writer's end of the queue until the first message starts it.
+    waiting: Mutex<Option<mpsc::Receiver<Pending>>>,
+}
+
+impl Default for MessageWriter {
+    fn default() -> Self {
+        MessageWriter::new()
+    }
+}
+
+impl MessageWriter {
+    pub fn new() -> MessageWriter {
+        let (queue, waiting) = mpsc::channel(QUEUE);
+        MessageWriter {
+            queue,
+            waiting: Mutex::new(Some(waiting)),
+        }
+    }
+
+    /// Queues a message for the next transaction; waits only while the queue is full.
+    pub async fn submit(&self, state: &AppState, message: Outgoing) -> Receipt {
+        self.start(state);
+        let (done, receipt) = oneshot::channel();
+        if let Err(refused) = self.queue.send(Pending { message, done }).await {
+            let _ = refused.0.done.send(Err(AppError::Unavailable));
+        }
+        Receipt(receipt)
+    }
+
+    /// Starts the writer's task the first time a message comes (it needs the state that holds
+    /// this service).
+    fn start(&self, state: &AppState) {
+        let taken = self
+            .waiting
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some(queue) = taken {
+            tokio::spawn(run(state.clone(), queue));
+        }
+    }
+}
+
+async fn run(state: AppState, mut queue: mpsc::Receiver<Pending>) {
+    let mut batch = Vec::with_capacity(BATCH);
+    while queue.recv_many(&mut batch, BATCH).await > 0 {
+        let taken = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+        write(&state, taken).await;
+    }
+}
+
+/// Stores a batch and tells everyone. If the transaction fails as a whole, each message is
+/// tried alone, so that one message's trouble is that message's answer only.
+async fn write(state: &AppState, batch: Vec<Pending>) {
+    let (messages, waiters): (Vec<Outgoing>, Vec<_>) =
+        batch.into_iter().map(|p| (p.message, p.done)).unzip();
+    match store(state, &messages).await {
+        Ok(outcomes) => announce(state, messages, waiters, outcomes).await,
+        Err(error) if messages.len() == 1 => {
+            tracing::warn!(error = %error, "could not store a message");
+            if let Some(done) = waiters.into_iter().next() {
+                let _ = done.send(Err(error));
+            }
+        }
+        Err(error) => {
+            tracing::warn!(error = %error, size = messages.len(), "a batch failed; storing its messages one by one");
+            for (message, done) in messages.into_iter().zip(waiters) {
+                match store(state, std::slice::from_ref(&message)).await {
+                    Ok(outcomes) => announce(state, vec![message], vec![done], outcomes).await,
+                    Err(error) => {
+                        let _ = done.send(Err(error));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One transaction for the whole batch: each message's stored row, or why it was refused.
+async fn store(
+    state: &AppState,
+    batch: &[Outgoing],
+) -> Result<Vec<Result<messages::Model, AppError>>, AppError> {
+    let txn = state.db.begin().await?;
+    let now = Utc::now();
+    let mut outcomes: Vec<Result<(), AppError>> = Vec::with_capacity(batch.len());
+    for message in batch {
+        let outcome = if message.rate_limited {
+            service::count_action(state, &txn, message.author_id).await
+        } else {
+            Ok(())
+        };
+        match outcome {
+            Ok(()) | Err(AppError::RateLimited { .. }) => outcomes.push(outcome),
+            // A database error is the batch's, not the message's.
+            Err(error) => return Err(error),
+        }
+    }
+    // Each channel's numbers in one update, given out in the order the messages came.
+    let mut counts: Vec<(Uuid, i64)> = Vec::new();
+    for (message, outcome) in batch.iter().zip(&outcomes) {
+        if outcome.is_ok() {
+            match counts.iter_mut().find(|(c, _)| *c == message.channel) {
+                Some((_, count)) => *count += 1,
+                None => counts.push((message.channel, 1)),
+            }
+        }
+    }
+    let mut next: HashMap<Uuid, i64> = HashMap::with_capacity(counts.len());
+    for (channel, count) in counts {
+        let last = repo::take_seqs(&txn, channel, count).await?;
+        next.insert(channel, last - count + 1);
+    }
+    let mut rows = Vec::with_capacity(batch.len());
+    let mut stored = Vec::with_capacity(batch.len());
+    let mut read: HashMap<(Uuid, Uuid), i64> = HashMap::new();
+    for (message, outcome) in batch.iter().zip(outcomes) {
+        if let Err(refused) = outcome {
+            stored.push(Err(refused));
+            continue;
+        }
+        let seq = next.get_mut(&message.channel).expect("numbered above");
+        let row = messages::Model {
+            id: Uuid::now_v7(),
+            channel_id: message.channel,
+            seq: *seq,
+            author_id: message.author_id,
+            body: Some(message.body.clone()),
+            reply_to: message.reply_to,
+            created_at: now,
+            edited_at: None,
+            deleted_at: None,
+            pinned_at: None,
+            pinned_by: None,
+            language: None,
+            ai_status: None,
+        };
+        *seq += 1;
+        // The author has read what they wrote.
+        let position = read
+            .entry((message.author_id, message.channel))
+            .or_default();
+        *position = (*position).max(row.seq);
+        rows.push(row.clone());
+        stored.push(Ok(row));
+    }
+    repo::insert_messages(&txn, rows).await?;
+    repo::mark_read_many(
+        &txn,
+        read.into_iter()
+            .map(|((user, channel), seq)| (user, channel, seq))
+            .collect(),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(stored)
+}
+
+/// After the commit: readers, sidebars, senders, the AI and the people mentioned, in order.
+async fn announce(
+    state: &AppState,
+    batch: Vec<Outgoing>,
+    waiters: Vec<oneshot::Sender<Result<ChatMessage, AppError>>>,
+    outcomes: Vec<Result<messages::Model, AppError>>,
+) {
+    // Only a reply needs the database to show what it quotes; the rest is at hand.
+    let replies: Vec<messages::Model> = outcomes
+        .iter()
+        .filter_map(|o| o.as_ref().ok())
+        .filter(|row| row.reply_to.is_some())
+        .cloned()
+        .collect();
+    let mut quoted: HashMap<Uuid, ChatMessage> = HashMap::new();
+    if !replies.is_empty() {
+        match service::present(state, replies).await {
+            Ok(presented) => {
+                for message in presented {
+                    if let Ok(id) = Uuid::parse_str(&message.id) {
+                        quoted.insert(id, message);
+                    }
+                }
+            }
+            Err(err) => tracing::warn!(error = %err, "could not show what replies quote"),
+        }
+    }
+    let mut activity: Vec<(Uuid, Uuid, i64)> = Vec::new();
+    let ai = state.service::<super::ai::worker::AiWork>();
+    for ((outgoing, done), outcome) in batch.into_iter().zip(waiters).zip(outcomes) {
+        let row = match outcome {
+            Ok(row) => row,
+            Err(refused) => {
+                let _ = done.send(Err(refused));
+                continue;
+            }
+        };
+        let message = quoted.remove(&row.id).unwrap_or_else(|| ChatMessage {
+            id: row.id.to_string(),
+            channel_id: row.channel_id.to_string(),
+            seq: row.seq,
+            author: outgoing.author.clone(),
+            reply_to: None,
+            body: row.body.clone(),
+            created_at: row.created_at.to_rfc3339(),
+            edited: false,
+            pinned: false,
+            reactions: Vec::new(),
+            flag: None,
+            language: None,
+            translations: Vec::new(),
+            unchecked: false,
+        });
+        realtime::publish_in_order(
+            state,
+            &realtime::topic::channel(row.channel_id),
+            row.seq,
+            Some(outgoing.author_id),
+            &ServerEvent::MessageCreated {
+                message: message.clone(),
+                nonce: outgoing.nonce.clone(),
+            },
+        )
+        .await;
+        match activity.iter_mut().find(|(c, _, _)| *c == row.channel_id) {
+            Some((_, _, seq)) => *seq = row.seq,
+            None => activity.push((row.channel_id, outgoing.community, row.seq)),
+        }
+        ai.submit(
+            state,
+            super::ai::worker::Job {
+                message_id: row.id,
+                channel_id: row.channel_id,
+                community_id: outgoing.community,
+                author_id: outgoing.author_id,
+                body: outgoing.body.clone(),
+            },
+        );
+        if !markdown::mentions(&outgoing.body).is_empty() {
+            let (state, message) = (state.clone(), message.clone());
+            tokio::spawn(async move {
+                if let Err(err) = service::notify_mentions(&state, &outgoing, &message).await {
+                    tracing::warn!(error = %err, "could not tell the people mentioned");
+                }
+            });
+        }
+        let _ = done.send(Ok(message));
+    }
+    for (channel, community, seq) in activity {
+        let published = state
+            .broker
+            .publish(
+                &realtime::topic::activity(community),
+                activity_note(channel, seq),
+            )
+            .await;
+        if let Err(err) = published {
+            tracing::warn!(error = %err, "could not publish channel activity");
+        }
+    }
+}
+
+/// A channel's newest number, as the activity topic carries it: the channel's id, then the
+/// number (big-endian). Sidebars need nothing more, and a tab can skip the note for a channel it
+/// reads without parsing anything.
+pub fn activity_note(channel: Uuid, seq: i64) -> Bytes {
+    let mut note = BytesMut::with_capacity(24);
+    note.extend_from_slice(channel.as_bytes());
+    note.put_i64(seq);
+    note.freeze()
+}
+
+/// Reads an [`activity_note`].
+pub fn read_activity_note(note: &[u8]) -> Option<(Uuid, i64)> {
+    let channel = Uuid::from_slice(note.get(..16)?).ok()?;
+    let seq = i64::from_be_bytes(note.get(16..24)?.try_into().ok()?);
+    Some((channel, seq))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_activity_note_carries_its_channel_and_number() {
+        let channel = Uuid::now_v7();
+        let note = activity_note(channel, 1_234_567_890_123);
+        assert_eq!(note.len(), 24);
+        assert_eq!(
+            read_activity_note(&note),
+            Some((channel, 1_234_567_890_123))
+        );
+        assert_eq!(read_activity_note(&note[..20]), None);
+    }
+}
