@@ -595,7 +595,10 @@ async fn typing_and_presence_travel_to_the_others(h: Harness) {
     assert_eq!(offline["online"], false);
 }
 
-on_both!(a_burst_from_many_people_is_stored_once_each_numbered_without_gaps);
+on_both!(
+    a_burst_from_many_people_is_stored_once_each_numbered_without_gaps,
+    [("RATE_LIMIT_MESSAGES", "0"), ("SIGNUP_RATE_LIMIT", "0")]
+);
 /// The writer stores what waits in one transaction: ten people sending ten messages each at
 /// once must still give one row per message, the numbers 1..=100 without gap or repeat, each
 /// listener every message in number order, each sender a confirmation per nonce, and each
@@ -669,7 +672,10 @@ async fn a_burst_from_many_people_is_stored_once_each_numbered_without_gaps(h: H
     }
 }
 
-on_both!(channel_activity_is_coalesced_and_skipped_for_the_channel_being_read);
+on_both!(
+    channel_activity_is_coalesced_and_skipped_for_the_channel_being_read,
+    [("RATE_LIMIT_MESSAGES", "0")]
+);
 /// The sidebar's unread counts come from channel activity: a tab hears of the other channels'
 /// new messages a few times a second at most (the newest number each time), and never of the
 /// channel it reads — it has the messages themselves.

@@ -201,6 +201,9 @@ pub async fn join(
         repo::count_invite_use(&txn, &invite.code).await?;
     }
     txn.commit().await?;
+    // Their open sockets keep their access for sending: a guest reading a public community
+    // may post the moment they join.
+    realtime::standing_changed(state, user.id, community.id).await;
     realtime::publish(
         state,
         &realtime::topic::community(community.id),
@@ -404,6 +407,7 @@ pub async fn unban(
         )));
     }
     tracing::info!(community = %community.id, by = %actor.id, user = %user.id, "ban lifted");
+    realtime::standing_changed(state, user.id, community.id).await;
     Ok(())
 }
 
