@@ -31,6 +31,9 @@ enum Command {
     /// Run only the stock bot: answer `/stock` requests from the broker (use with REDIS_URL to
     /// run it apart from the servers).
     Bot,
+    /// Run only the AI's work: judge and translate the messages serving instances hand over
+    /// with `AI_WORKER=apart` (needs REDIS_URL; run as many as the AI needs).
+    Worker,
     /// Write a copy of this binary that carries the built site, to deploy as one file.
     Bundle {
         /// The built site (`scripts/build-site` makes `target/site`).
@@ -68,6 +71,7 @@ async fn main() -> ExitCode {
         Command::Serve => serve(config).await,
         Command::Migrate => migrate(&config).await,
         Command::Bot => bot(config).await,
+        Command::Worker => worker(config).await,
         Command::Bundle { .. } => unreachable!("handled before the configuration is read"),
     };
     match result {
@@ -97,6 +101,18 @@ async fn serve(config: Config) -> Result<(), String> {
 async fn bot(config: Config) -> Result<(), String> {
     let state = server::build_state(config).await?;
     server::run_bot(state).await;
+    Ok(())
+}
+
+async fn worker(config: Config) -> Result<(), String> {
+    if config.redis_url.is_none() {
+        return Err(
+            "`bullpen worker` takes its messages from Redis: set REDIS_URL (and AI_WORKER=apart on the servers)"
+                .into(),
+        );
+    }
+    let state = server::build_state(config).await?;
+    server::run_worker(state).await;
     Ok(())
 }
 

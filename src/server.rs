@@ -298,6 +298,17 @@ pub async fn run_bot(state: AppState) {
     }
 }
 
+/// `bullpen worker`: the AI's work on the messages the servers hand over, until Ctrl-C or
+/// SIGTERM.
+pub async fn run_worker(state: AppState) {
+    tokio::spawn(crate::platform::memory::keep_trimmed());
+    let work = state.service::<crate::chat::ai::worker::AiWork>();
+    tokio::select! {
+        _ = work.work_apart(state.clone()) => {}
+        _ = shutdown_signal() => {}
+    }
+}
+
 /// Binds and serves until Ctrl-C or SIGTERM, finishing requests in flight.
 pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
     let listener = listen(addr).await?;

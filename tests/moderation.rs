@@ -130,3 +130,111 @@ async fn toxic_messages_are_delivered_then_flagged_and_moderators_can_dismiss(h:
         clean_id.as_str()
     );
 }
+
+/// The first `messageFlagged` within `wait`, if any.
+async fn flag_within(
+    socket: &mut ChatClient,
+    wait: std::time::Duration,
+) -> Option<serde_json::Value> {
+    let deadline = tokio::time::Instant::now() + wait;
+    while let Some(left) = deadline.checked_duration_since(tokio::time::Instant::now()) {
+        let event = socket.try_next_event(left).await?;
+        if event["type"] == "messageFlagged" {
+            return Some(event);
+        }
+    }
+    None
+}
+
+/// With `AI_WORKER=apart` the server judges nothing itself: the message is delivered at once and
+/// waits in Redis for a `bullpen worker`. A worker started later judges what waited; one that
+/// is killed and started again judges what came meanwhile — the flag reaches the room through
+/// the server either way.
+#[tokio::test]
+async fn a_worker_apart_judges_what_the_servers_hand_over_even_when_it_comes_late() {
+    use std::{collections::HashMap, process::Stdio, time::Duration};
+
+    let test = "a_worker_apart_judges_what_the_servers_hand_over_even_when_it_comes_late";
+    let (Some(database), Some(redis)) = (common::postgres_url(test), common::redis_url(test))
+    else {
+        return;
+    };
+    let scratch = common::ScratchDatabase::create(&database).await;
+    let prefix = format!(
+        "test-{}-{}",
+        std::process::id(),
+        uuid::Uuid::now_v7().simple()
+    );
+    let env = HashMap::from([
+        ("DATABASE_URL", scratch.url()),
+        ("REDIS_URL", redis.clone()),
+        ("REDIS_PREFIX", prefix),
+        ("JWT_SECRET", common::harness::SECRET.to_string()),
+        ("AI_WORKER", "apart".to_string()),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let server = common::TestServer::start(dir.path(), env.clone()).await;
+    let http = reqwest::Client::new();
+    let token = http
+        .post(server.url("/api/auth/register"))
+        .json(&json!({"email": "bo@example.com", "username": "bo_b", "displayName": "Bo", "password": "correct horse battery"}))
+        .send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let view: serde_json::Value = http
+        .get(server.url("/api/communities/view?slug=bullpen"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let general = view["channels"][0]["id"].as_str().unwrap().to_string();
+    let mut socket = ChatClient::connect(&server.base, &token).await;
+    socket.subscribe(&general, None).await;
+
+    // No worker: delivered at once, judged by nobody yet.
+    socket.say(&general, "t1", "shut up you stupid moron").await;
+    let created = socket.expect("messageCreated").await;
+    assert_eq!(created["nonce"], "t1");
+    assert!(
+        flag_within(&mut socket, Duration::from_millis(1500))
+            .await
+            .is_none(),
+        "the server judged it itself"
+    );
+
+    let start_worker = || {
+        common::bullpen(tempfile::tempdir().unwrap().keep().as_path(), &env)
+            .arg("worker")
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("spawn bullpen worker")
+    };
+    let mut worker = start_worker();
+    let flag = flag_within(&mut socket, Duration::from_secs(30))
+        .await
+        .expect("the worker judges the message that waited for it");
+    assert_eq!(flag["messageId"], created["message"]["id"]);
+
+    // The worker goes away; what is said meanwhile waits for the next one.
+    worker.kill().await.unwrap();
+    socket
+        .say(&general, "t2", "shut up you stupid moron, again")
+        .await;
+    let second = socket.expect("messageCreated").await;
+    let mut worker = start_worker();
+    let flag = flag_within(&mut socket, Duration::from_secs(30))
+        .await
+        .expect("a new worker judges what came while none ran");
+    assert_eq!(flag["messageId"], second["message"]["id"]);
+    worker.kill().await.unwrap();
+    server.stop().await;
+}

@@ -56,6 +56,15 @@ pub enum LogFormat {
     Json,
 }
 
+/// Where the AI judges and translates messages (`AI_WORKER`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AiWorker {
+    /// In each serving instance, after delivery.
+    Here,
+    /// In `bullpen worker` processes, fed through Redis.
+    Apart,
+}
+
 /// Everything the server reads from its environment.
 #[derive(Clone)]
 pub struct Config {
@@ -116,6 +125,10 @@ pub struct Config {
     /// `STOCK_BOT` (`on`/`off`, default on): whether this server answers `/stock` itself. Off
     /// when separate `bullpen bot` processes do it.
     pub stock_bot: bool,
+    /// `AI_WORKER` (`here`/`apart`, default here): where messages are judged and translated.
+    /// `apart` hands them to separate `bullpen worker` processes through Redis, so that the AI's
+    /// CPU never competes with delivery; it needs `REDIS_URL`.
+    pub ai_worker: AiWorker,
     /// `ALERT_CHECK_SECS`: how often price alerts are checked (default 60, the quote cache's age).
     pub alert_check_secs: u64,
     /// `SMTP_URL` and `SMTP_FROM`: where e-mail (password resets) is sent; unset, the link is
@@ -234,6 +247,7 @@ impl fmt::Debug for Config {
             )
             .field("market", &self.market)
             .field("stock_bot", &self.stock_bot)
+            .field("ai_worker", &self.ai_worker)
             .field("alert_check_secs", &self.alert_check_secs)
             .field("smtp", &self.smtp)
             .finish()
@@ -503,6 +517,23 @@ impl Config {
             }
         };
 
+        let ai_worker = match get("AI_WORKER").map(str::to_ascii_lowercase).as_deref() {
+            None | Some("here") => AiWorker::Here,
+            Some("apart") if redis_url.is_some() => AiWorker::Apart,
+            Some("apart") => {
+                return Err(ConfigError::new(
+                    "AI_WORKER",
+                    "`apart` needs REDIS_URL: the workers take the messages from Redis".to_string(),
+                ))
+            }
+            Some(other) => {
+                return Err(ConfigError::new(
+                    "AI_WORKER",
+                    format!("`{other}` is not `here` or `apart`"),
+                ))
+            }
+        };
+
         let trust_proxy = match get("BULLPEN_TRUST_PROXY")
             .map(str::to_ascii_lowercase)
             .as_deref()
@@ -579,6 +610,7 @@ impl Config {
             hosted_ai,
             market,
             stock_bot,
+            ai_worker,
             alert_check_secs,
             smtp,
         })
@@ -773,6 +805,25 @@ mod tests {
             "STOOQ_URL"
         );
         assert!(config(&[]).unwrap().stock_bot);
+        assert_eq!(config(&[]).unwrap().ai_worker, AiWorker::Here);
+        assert_eq!(
+            config(&[
+                ("AI_WORKER", "apart"),
+                ("REDIS_URL", "redis://127.0.0.1:6379")
+            ])
+            .unwrap()
+            .ai_worker,
+            AiWorker::Apart
+        );
+        // Apart without Redis would leave every message unjudged: refused at the start.
+        assert_eq!(
+            config(&[("AI_WORKER", "apart")]).unwrap_err().var,
+            "AI_WORKER"
+        );
+        assert_eq!(
+            config(&[("AI_WORKER", "elsewhere")]).unwrap_err().var,
+            "AI_WORKER"
+        );
         assert!(!config(&[("STOCK_BOT", "off")]).unwrap().stock_bot);
         assert_eq!(
             config(&[("STOCK_BOT", "maybe")]).unwrap_err().var,

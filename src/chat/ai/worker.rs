@@ -12,6 +12,12 @@
 //! Each stage has its own bounded queue, so a slow translator never holds up moderation. A full
 //! queue or a failing engine leaves a message "not checked" / "not translated" — never delayed
 //! or lost.
+//!
+//! With `AI_WORKER=apart` the serving instances run neither stage: they hand each message to a
+//! Redis stream ([`QUEUE`]), and `bullpen worker` processes (any number, on any machine) take
+//! them from there into the same two stages. A message handed over while no worker runs waits
+//! in the stream; one a worker took and never finished is taken over by another after
+//! [`CLAIM_AFTER`].
 
 use std::{
     collections::HashMap,
@@ -33,6 +39,7 @@ use crate::{
     chat::{repo, ServerEvent},
     entities::{message_flags, message_translations},
     platform::{
+        config::AiWorker,
         error::AppError,
         realtime::{self, Readers},
         state::AppState,
@@ -53,7 +60,15 @@ const TRANSLATORS: usize = 8;
 pub const CHECKED: &str = "checked";
 pub const UNCHECKED: &str = "unchecked";
 
+/// The broker queue between serving instances and `bullpen worker`s (`AI_WORKER=apart`).
+pub const QUEUE: &str = "ai-judge";
+/// How long a worker may hold a message it took before another worker takes it over.
+pub const CLAIM_AFTER: std::time::Duration = std::time::Duration::from_secs(30);
+/// Messages handed to the broker at once.
+const HAND_OVER_BATCH: usize = 256;
+
 /// A message to judge, as it was when queued.
+#[derive(serde::Serialize, serde::Deserialize)]
 pub struct Job {
     pub message_id: Uuid,
     pub channel_id: Uuid,
@@ -106,42 +121,136 @@ impl AiWork {
         }
     }
 
-    /// Starts the workers (once; later calls do nothing).
+    /// Starts the work (once; later calls do nothing): the two stages here, or with
+    /// `AI_WORKER=apart` the hand-over to the workers' queue.
     pub fn start(&self, state: AppState) {
-        let taken = self
-            .waiting
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take();
-        let Some((mut judge_jobs, mut translate_jobs)) = taken else {
+        let Some((judge_jobs, translate_jobs)) = self.take() else {
             return;
         };
-        let judging = state.clone();
-        tokio::spawn(async move {
-            let mut batch = Vec::with_capacity(JUDGE_BATCH);
-            while judge_jobs.recv_many(&mut batch, JUDGE_BATCH).await > 0 {
-                let jobs = std::mem::replace(&mut batch, Vec::with_capacity(JUDGE_BATCH));
-                if let Err(err) = judge(&judging, jobs).await {
-                    tracing::warn!(error = %err, "could not record what the AI found in some messages");
+        match state.config.ai_worker {
+            AiWorker::Here => run_stages(state, judge_jobs, translate_jobs),
+            AiWorker::Apart => {
+                tokio::spawn(hand_over(state, judge_jobs));
+            }
+        }
+    }
+
+    /// `bullpen worker`: the two stages here, fed from the workers' queue, until the process
+    /// ends. Broker failures are waited out and retried.
+    pub async fn work_apart(&self, state: AppState) {
+        let Some((judge_jobs, translate_jobs)) = self.take() else {
+            return;
+        };
+        run_stages(state.clone(), judge_jobs, translate_jobs);
+        let name = state.instance_id.to_string();
+        loop {
+            let mut consumer = match state
+                .broker
+                .consumer(QUEUE, QUEUE, &name, CLAIM_AFTER)
+                .await
+            {
+                Ok(consumer) => consumer,
+                Err(err) => {
+                    tracing::warn!(error = %err, "the AI worker cannot reach the broker; retrying");
+                    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+                    continue;
+                }
+            };
+            tracing::info!(
+                broker = state.broker.kind(),
+                "the AI worker is taking messages"
+            );
+            loop {
+                let taken = match consumer.next().await {
+                    Ok(taken) => taken,
+                    Err(err) => {
+                        tracing::warn!(error = %err, "the AI worker lost the broker; reconnecting");
+                        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                        break;
+                    }
+                };
+                match serde_json::from_slice::<Job>(&taken.payload) {
+                    // Waits while the judging stage is full: the stream holds the rest.
+                    Ok(job) => {
+                        if self.judge_queue.send(job).await.is_err() {
+                            return;
+                        }
+                    }
+                    Err(err) => {
+                        tracing::warn!(error = %err, "the AI worker dropped a job it cannot read")
+                    }
+                }
+                // Acknowledged once the judging stage has it; a worker that dies with messages
+                // in its stages leaves them unjudged (their readers can still ask for a
+                // translation), never delivered twice.
+                if let Err(err) = consumer.ack(&taken).await {
+                    tracing::warn!(error = %err, "the AI worker could not acknowledge a job");
+                }
+            }
+        }
+    }
+
+    fn take(&self) -> Option<(mpsc::Receiver<Job>, mpsc::Receiver<TranslateJob>)> {
+        self.waiting
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+    }
+}
+
+/// Hands every queued message to the workers' queue, a batch at a time (the commands of a batch
+/// go out together on Redis's multiplexed connection). One the broker refuses is marked "not
+/// checked", as a full queue would leave it.
+async fn hand_over(state: AppState, mut jobs: mpsc::Receiver<Job>) {
+    let mut batch = Vec::with_capacity(HAND_OVER_BATCH);
+    while jobs.recv_many(&mut batch, HAND_OVER_BATCH).await > 0 {
+        let handed = batch.drain(..).map(|job| {
+            let state = &state;
+            async move {
+                let payload = serde_json::to_vec(&job).expect("jobs serialise");
+                if let Err(err) = state.broker.enqueue(QUEUE, payload.into()).await {
+                    tracing::warn!(error = %err, "could not hand a message to the AI workers; it stays unchecked");
+                    if let Err(err) = mark_unchecked(state, &job).await {
+                        tracing::warn!(error = %err, "could not mark a message unchecked");
+                    }
                 }
             }
         });
-        tokio::spawn(async move {
-            let slots = Arc::new(Semaphore::new(TRANSLATORS));
-            while let Some(work) = translate_jobs.recv().await {
-                let Ok(slot) = slots.clone().acquire_owned().await else {
-                    break;
-                };
-                let state = state.clone();
-                tokio::spawn(async move {
-                    if let Err(err) = translate_for_members(&state, work).await {
-                        tracing::warn!(error = %err, "a message stays untranslated");
-                    }
-                    drop(slot);
-                });
-            }
-        });
+        futures::future::join_all(handed).await;
     }
+}
+
+/// Runs the two stages on this process's queues.
+fn run_stages(
+    state: AppState,
+    mut judge_jobs: mpsc::Receiver<Job>,
+    mut translate_jobs: mpsc::Receiver<TranslateJob>,
+) {
+    let judging = state.clone();
+    tokio::spawn(async move {
+        let mut batch = Vec::with_capacity(JUDGE_BATCH);
+        while judge_jobs.recv_many(&mut batch, JUDGE_BATCH).await > 0 {
+            let jobs = std::mem::replace(&mut batch, Vec::with_capacity(JUDGE_BATCH));
+            if let Err(err) = judge(&judging, jobs).await {
+                tracing::warn!(error = %err, "could not record what the AI found in some messages");
+            }
+        }
+    });
+    tokio::spawn(async move {
+        let slots = Arc::new(Semaphore::new(TRANSLATORS));
+        while let Some(work) = translate_jobs.recv().await {
+            let Ok(slot) = slots.clone().acquire_owned().await else {
+                break;
+            };
+            let state = state.clone();
+            tokio::spawn(async move {
+                if let Err(err) = translate_for_members(&state, work).await {
+                    tracing::warn!(error = %err, "a message stays untranslated");
+                }
+                drop(slot);
+            });
+        }
+    });
 }
 
 /// What the AI found in a message that is still as it was judged.
