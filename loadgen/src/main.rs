@@ -52,7 +52,8 @@ struct Cli {
 enum Command {
     /// Measure a running Bullpen (start it with RATE_LIMIT_MESSAGES=0).
     Bullpen {
-        /// The server's base URL.
+        /// The server's base URL; several instances sharing a database and Redis as a
+        /// comma-separated list (the clients are spread over them).
         #[arg(long, default_value = "http://127.0.0.1:3000")]
         url: String,
         /// Give the AI work: listeners prefer English, French or Spanish, and messages are
@@ -70,7 +71,7 @@ enum Command {
     /// Measure the bare loop (started here as a child process) and then a running Bullpen
     /// under the same load, and print Bullpen's figures as ratios to the bare loop's.
     Compare {
-        /// Bullpen's base URL.
+        /// Bullpen's base URL (or several instances', comma-separated).
         #[arg(long, default_value = "http://127.0.0.1:3000")]
         url: String,
         #[arg(long)]
@@ -132,6 +133,14 @@ struct Load {
     /// Clients sending (each a person of its own); the messages are shared between them.
     #[arg(long, default_value_t = 1)]
     senders: usize,
+    /// Channels the clients are spread over (Bullpen only): 1 is #general of the default
+    /// community; more are created for the run, over `--communities` new communities, and
+    /// listener i reads channel i mod N, sender k writes in channel k mod N.
+    #[arg(long, default_value_t = 1)]
+    rooms: usize,
+    /// Communities the rooms belong to, with `--rooms` above 1.
+    #[arg(long, default_value_t = 1)]
+    communities: usize,
     /// The server's process id, to report its memory per idle connection.
     #[arg(long)]
     pid: Option<u32>,
@@ -187,12 +196,15 @@ type Error = Box<dyn std::error::Error + Send + Sync>;
 enum Target {
     Bullpen {
         url: String,
-        ws_url: String,
+        /// Every instance's socket: client i connects to `ws_urls[i % len]`.
+        ws_urls: Vec<String>,
         /// One person per listener.
         tokens: Vec<String>,
         /// One person per sender.
         sender_tokens: Vec<String>,
-        channel: String,
+        /// The rooms: listener i reads `channels[i % len]`, sender k writes in
+        /// `channels[k % len]`.
+        channels: Vec<String>,
         ai: bool,
     },
     Bare {
@@ -204,7 +216,11 @@ impl Target {
     /// Registers a person for every listener and every sender (a few at a time: the server
     /// hashes each password, and answers 503 when its hashing queue is full), and finds
     /// #general of the default community.
-    async fn bullpen(url: &str, ai: bool, load: &Load) -> Result<Target, Error> {
+    async fn bullpen(urls: &str, ai: bool, load: &Load) -> Result<Target, Error> {
+        // Several instances (one database, one Redis) as a comma-separated list; accounts and
+        // rooms are made through the first.
+        let instances: Vec<&str> = urls.split(',').map(str::trim).collect();
+        let url = instances[0];
         let http = reqwest::Client::new();
         let run = format!("{:x}", now_micros() % 0xffff_ffff);
         let started = Instant::now();
@@ -225,26 +241,30 @@ impl Target {
             "registered {people} people in {:.1} s",
             started.elapsed().as_secs_f64()
         );
-        let sender_token = &sender_tokens[0];
-        let view: Value = http
-            .get(format!("{url}/api/communities/view?slug=bullpen"))
-            .bearer_auth(&sender_token)
-            .send()
-            .await?
-            .json()
-            .await?;
-        let channel = view["channels"][0]["id"]
-            .as_str()
-            .ok_or("no #general")?
-            .to_string();
+        let channels = if load.rooms <= 1 {
+            vec![general(&http, url, &sender_tokens[0]).await?]
+        } else {
+            rooms(&http, url, &run, load, &tokens, &sender_tokens).await?
+        };
         Ok(Target::Bullpen {
             url: url.to_string(),
-            ws_url: format!("{}/api/chat/socket", url.replacen("http", "ws", 1)),
+            ws_urls: instances
+                .iter()
+                .map(|base| format!("{}/api/chat/socket", base.replacen("http", "ws", 1)))
+                .collect(),
             tokens,
             sender_tokens,
-            channel,
+            channels,
             ai,
         })
+    }
+
+    /// How many rooms the clients are spread over.
+    fn rooms(&self) -> usize {
+        match self {
+            Target::Bullpen { channels, .. } => channels.len(),
+            Target::Bare { .. } => 1,
+        }
     }
 
     /// Opens listener `index`'s socket, or sender `index`'s.
@@ -258,10 +278,10 @@ impl Target {
                 )
             }
             Target::Bullpen {
-                ws_url,
+                ws_urls,
                 tokens,
                 sender_tokens,
-                channel,
+                channels,
                 ..
             } => {
                 let token = if sender {
@@ -269,6 +289,8 @@ impl Target {
                 } else {
                     &tokens[index % tokens.len()]
                 };
+                let channel = &channels[index % channels.len()];
+                let ws_url = &ws_urls[index % ws_urls.len()];
                 let mut request = ws_url.as_str().into_client_request()?;
                 request.headers_mut().insert(
                     "Authorization",
@@ -310,12 +332,13 @@ impl Target {
         let Target::Bullpen {
             url,
             sender_tokens,
-            channel,
+            channels,
             ..
         } = self
         else {
             return Ok((0, 0));
         };
+        let channel = &channels[0];
         let sender_token = &sender_tokens[0];
         let http = reqwest::Client::new();
         let (mut judged, mut seen, mut before) = (0, 0, None::<i64>);
@@ -346,10 +369,12 @@ impl Target {
         Ok((judged, seen))
     }
 
-    fn message(&self, body: &str, index: u64) -> Message {
+    /// Message `index`, sent by sender `sender`.
+    fn message(&self, body: &str, index: u64, sender: usize) -> Message {
         match self {
             Target::Bare { .. } => Message::Text(body.to_string().into()),
-            Target::Bullpen { channel, ai, .. } => {
+            Target::Bullpen { channels, ai, .. } => {
+                let channel = &channels[sender % channels.len()];
                 let body = if *ai {
                     format!("{body} {}", AI_LINES[index as usize % AI_LINES.len()])
                 } else {
@@ -403,6 +428,104 @@ async fn register(
         return Ok(body["token"].as_str().ok_or("no token")?.to_string());
     }
     Err(format!("registering {name}: the server stayed busy").into())
+}
+
+/// #general of the default community.
+async fn general(http: &reqwest::Client, url: &str, token: &str) -> Result<String, Error> {
+    let view: Value = http
+        .get(format!("{url}/api/communities/view?slug=bullpen"))
+        .bearer_auth(token)
+        .send()
+        .await?
+        .json()
+        .await?;
+    Ok(view["channels"][0]["id"]
+        .as_str()
+        .ok_or("no #general")?
+        .to_string())
+}
+
+/// Creates `--communities` public communities with `--rooms` channels between them (the first
+/// sender owns them), and has every listener and sender join the community of its room.
+async fn rooms(
+    http: &reqwest::Client,
+    url: &str,
+    run: &str,
+    load: &Load,
+    tokens: &[String],
+    sender_tokens: &[String],
+) -> Result<Vec<String>, Error> {
+    let communities = load.communities.clamp(1, load.rooms);
+    let owner = &sender_tokens[0];
+    let call = |path: &str, body: Value| {
+        http.post(format!("{url}{path}"))
+            .bearer_auth(owner)
+            .json(&body)
+            .send()
+    };
+    let mut slugs = Vec::new();
+    // Room r is channel r / communities of community r mod communities.
+    let mut channels = vec![String::new(); load.rooms];
+    for c in 0..communities {
+        let created: Value = call(
+            "/api/communities/create",
+            json!({"community": {"name": format!("lg{run} room {c}"), "description": "", "iconColor": "#16a34a", "visibility": "public"}}),
+        )
+        .await?
+        .json()
+        .await?;
+        let slug = created["slug"].as_str().ok_or("no community")?.to_string();
+        let view: Value = http
+            .get(format!("{url}/api/communities/view?slug={slug}"))
+            .bearer_auth(owner)
+            .send()
+            .await?
+            .json()
+            .await?;
+        channels[c] = view["channels"][0]["id"]
+            .as_str()
+            .ok_or("no #general")?
+            .to_string();
+        for r in (c + communities..load.rooms).step_by(communities) {
+            let made: Value = call(
+                "/api/communities/channels/create",
+                json!({"slug": slug, "name": format!("room-{r}"), "kind": "text"}),
+            )
+            .await?
+            .json()
+            .await?;
+            channels[r] = made["id"].as_str().ok_or("no channel")?.to_string();
+        }
+        slugs.push(slug);
+    }
+    let started = Instant::now();
+    let rooms = load.rooms;
+    let joins = tokens
+        .iter()
+        .enumerate()
+        .chain(sender_tokens.iter().enumerate().skip(1))
+        .map(|(i, token)| {
+            let slug = slugs[(i % rooms) % communities].clone();
+            async move {
+                let joined = http
+                    .post(format!("{url}/api/communities/join"))
+                    .bearer_auth(token)
+                    .json(&json!({"slug": slug}))
+                    .send()
+                    .await?;
+                if !joined.status().is_success() {
+                    return Err(format!("joining {slug}: {}", joined.text().await?).into());
+                }
+                Ok::<_, Error>(())
+            }
+        });
+    let joined: Vec<Result<(), Error>> = futures::stream::iter(joins).buffered(32).collect().await;
+    joined.into_iter().collect::<Result<Vec<_>, _>>()?;
+    println!(
+        "{rooms} rooms in {communities} communities; everyone joined in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(channels)
 }
 
 /// The language the `index`th message is written in with `--ai`.
@@ -536,7 +659,14 @@ async fn run(target: Target, load: Load) -> Result<Report, Error> {
     let latencies: Arc<Mutex<Vec<u32>>> = Arc::new(Mutex::new(Vec::with_capacity(
         load.clients * load.messages as usize,
     )));
-    let expected = load.clients as u64 * load.messages;
+    // Message i goes from sender i mod K into room (i mod K) mod N, to that room's listeners.
+    let senders = load.senders.max(1);
+    let rooms = target.rooms();
+    let listeners_in = |room: usize| (0..load.clients).filter(|l| l % rooms == room).count() as u64;
+    let per_room: Vec<u64> = (0..rooms).map(listeners_in).collect();
+    let expected: u64 = (0..load.messages)
+        .map(|i| per_room[(i as usize % senders) % rooms])
+        .sum();
     let (done_tx, _) = broadcast::channel::<()>(1);
     for socket in listeners {
         let (received, latencies, ai, mut done) = (
@@ -570,7 +700,6 @@ async fn run(target: Target, load: Load) -> Result<Report, Error> {
         });
     }
 
-    let senders = load.senders.max(1);
     let mut sockets = Vec::with_capacity(senders);
     for k in 0..senders {
         sockets.push(target.connect(k, true).await?);
@@ -591,7 +720,7 @@ async fn run(target: Target, load: Load) -> Result<Report, Error> {
                     tokio::time::sleep_until(due.into()).await;
                 }
                 let body = format!("lg:{}:{i}", now_micros());
-                write.send(target.message(&body, i)).await?;
+                write.send(target.message(&body, i, k)).await?;
             }
             Ok::<_, Error>((drain, write))
         })
