@@ -4,22 +4,29 @@
 //! ```text
 //! loadgen bullpen --url http://127.0.0.1:3000 --clients 1000 --messages 1000 --rate 100 --pid <server pid>
 //! loadgen bullpen … --ai        # listeners read en/fr/es; messages in Spanish or toxic English
+//! loadgen bullpen … --clients 10000 --rooms 100 --communities 5 --senders 100 --rate 1000
 //! loadgen bare-server --addr 127.0.0.1:4000
 //! loadgen bare --url ws://127.0.0.1:4000 --clients 1000 --messages 1000 --rate 100 --pid <bare pid>
 //! loadgen compare --url http://127.0.0.1:3000 --clients 1000 --messages 2000 --rate 0 --senders 10 --pid <server pid>
+//! loadgen compare --url http://127.0.0.1:3000,http://127.0.0.1:3001 …   # two instances
 //! loadgen history --messages 1000000 [--database postgres://…/empty_scratch_db]
 //! loadgen portfolio --url http://127.0.0.1:3000 --transactions 5000 --symbols 50
 //! ```
 //!
-//! N clients listen in one channel, each signed in as a person of its own; K more clients (one
-//! by default, each a person of its own too) send M messages between them at R per second in
-//! all (0: as fast as the server takes them). `compare` runs the same load against the bare
-//! loop (started as a child process) and then Bullpen, and prints their ratios: the reference
-//! is measured on the same machine in the same run. Each message carries its send time, so every receiver
-//! measures fan-out latency on the same clock. Prints deliveries per second, p50/p99/max
-//! latency, lost messages and, with `--pid`, the server's resident memory per idle connection.
+//! N clients listen, each signed in as a person of its own, in one channel or spread over
+//! `--rooms` channels; K more clients (one by default, each a person of its own too) send M
+//! messages between them at R per second in all (0: as fast as the server takes them).
+//! `compare` runs the same load against the bare loop (started as a child process) and then
+//! Bullpen, and prints their ratios: the reference is measured on the same machine in the same
+//! run. Each message carries its send time, so every receiver measures fan-out latency on the
+//! same clock. Prints deliveries per second, p50/p99/max latency, lost messages and, with
+//! `--pid`, the server's resident memory per idle connection and its CPU time per delivery.
 //! With `--ai`, also how much of the AI's work (moderation, translation) was done and how long
 //! after the last send it finished — it runs after delivery and must not slow it.
+//!
+//! `history`, `moderation` and `portfolio` run Bullpen's own code in this process (the default
+//! feature `bullpen-inside`); `cargo build --release -p loadgen --no-default-features` builds
+//! the rest alone.
 
 use std::{
     sync::{
@@ -605,6 +612,16 @@ fn markers(line: &[u8]) -> impl Iterator<Item = u64> + '_ {
     })
 }
 
+/// The CPU time a process has used so far (user + system), from `/proc/<pid>/stat`.
+fn cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    // Linux reports in clock ticks of 1/100 s (USER_HZ).
+    Some(ticks / 100.0)
+}
+
 fn resident_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
@@ -704,6 +721,7 @@ async fn run(target: Target, load: Load) -> Result<Report, Error> {
     for k in 0..senders {
         sockets.push(target.connect(k, true).await?);
     }
+    let cpu_before = load.pid.and_then(cpu_seconds);
     let send_started = Instant::now();
     let interval = (load.rate > 0).then(|| Duration::from_secs_f64(1.0 / load.rate as f64));
     // Message i goes from sender i mod K, at its place in the common schedule.
@@ -761,6 +779,14 @@ async fn run(target: Target, load: Load) -> Result<Report, Error> {
     }
     tokio::time::sleep(Duration::from_millis(200)).await;
     let got = received.load(Ordering::Relaxed);
+    if let (Some(before), Some(after)) = (cpu_before, load.pid.and_then(cpu_seconds)) {
+        let used = after - before;
+        println!(
+            "server CPU while sending and delivering: {used:.2} s ({:.1} µs per delivery, {:.0} µs per message)",
+            used * 1e6 / got.max(1) as f64,
+            used * 1e6 / load.messages.max(1) as f64
+        );
+    }
     let mut latencies = std::mem::take(&mut *latencies.lock().unwrap());
     latencies.sort_unstable();
     let pct = |p: f64| {

@@ -216,6 +216,11 @@ pub async fn pins(
     present(state, rows).await
 }
 
+/// Whether messages and edits are counted at all (`RATE_LIMIT_MESSAGES` above 0).
+pub(super) fn rate_limit_on(state: &AppState) -> bool {
+    !rate_limit(state).is_off()
+}
+
 fn rate_limit(state: &AppState) -> RateLimit {
     RateLimit {
         max: state.config.rate_limit_messages,

@@ -12,6 +12,7 @@
 use std::{
     collections::HashMap,
     future::Future,
+    panic::AssertUnwindSafe,
     pin::Pin,
     sync::Mutex,
     task::{Context, Poll},
@@ -19,6 +20,7 @@ use std::{
 
 use bytes::{BufMut, Bytes, BytesMut};
 use chrono::Utc;
+use futures::FutureExt;
 use sea_orm::TransactionTrait;
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
@@ -120,7 +122,15 @@ async fn run(state: AppState, mut queue: mpsc::Receiver<Pending>) {
     let mut batch = Vec::with_capacity(BATCH);
     while queue.recv_many(&mut batch, BATCH).await > 0 {
         let taken = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-        write(&state, taken).await;
+        // A bug that panics costs its batch (each sender hears `unavailable`), never the
+        // writer: the next batch is stored as usual.
+        if AssertUnwindSafe(write(&state, taken))
+            .catch_unwind()
+            .await
+            .is_err()
+        {
+            tracing::error!("the message writer failed on a batch; its messages were refused");
+        }
     }
 }
 
@@ -158,6 +168,21 @@ async fn store(
 ) -> Result<Vec<Result<messages::Model, AppError>>, AppError> {
     let txn = state.db.begin().await?;
     let now = Utc::now();
+    // Every lock of the batch is taken in one order (people, then channels, then read
+    // positions, each sorted), so that two instances' batches never wait for each other in a
+    // circle on PostgreSQL.
+    if service::rate_limit_on(state) {
+        let mut people: Vec<Uuid> = batch
+            .iter()
+            .filter(|m| m.rate_limited)
+            .map(|m| m.author_id)
+            .collect();
+        people.sort_unstable();
+        people.dedup();
+        for person in people {
+            repo::lock_actions_of(&txn, person).await?;
+        }
+    }
     let mut outcomes: Vec<Result<(), AppError>> = Vec::with_capacity(batch.len());
     for message in batch {
         let outcome = if message.rate_limited {
@@ -181,6 +206,7 @@ async fn store(
             }
         }
     }
+    counts.sort_unstable();
     let mut next: HashMap<Uuid, i64> = HashMap::with_capacity(counts.len());
     for (channel, count) in counts {
         let last = repo::take_seqs(&txn, channel, count).await?;
@@ -220,13 +246,12 @@ async fn store(
         stored.push(Ok(row));
     }
     repo::insert_messages(&txn, rows).await?;
-    repo::mark_read_many(
-        &txn,
-        read.into_iter()
-            .map(|((user, channel), seq)| (user, channel, seq))
-            .collect(),
-    )
-    .await?;
+    let mut positions: Vec<(Uuid, Uuid, i64)> = read
+        .into_iter()
+        .map(|((user, channel), seq)| (user, channel, seq))
+        .collect();
+    positions.sort_unstable();
+    repo::mark_read_many(&txn, positions).await?;
     txn.commit().await?;
     Ok(stored)
 }
