@@ -27,7 +27,7 @@ use crate::{
     platform::{
         broker,
         error::AppError,
-        realtime::{open, publish, topic, Control, Readers},
+        realtime::{open, publish, topic, Control, Opened, Readers},
         state::{AppState, DrainGuard},
     },
 };
@@ -111,11 +111,10 @@ impl Stream for Frames {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Bytes>> {
         let this = &mut *self;
+        // The connection works first, every time: it reads the tab's input and the broker until
+        // it waits (its outbox full, or nothing to do), so a tab that receives a lot still gets
+        // its own messages read, and what it receives goes out in fuller batches.
         if let Some(driver) = this.driver.as_mut() {
-            if let Poll::Ready(Some(first)) = this.queued.poll_recv(cx) {
-                return Poll::Ready(Some(this.batch(first)));
-            }
-            // Nothing queued: let the connection work (it may queue frames, or finish).
             if driver.as_mut().poll(cx).is_ready() {
                 this.driver = None;
             }
@@ -317,8 +316,23 @@ impl Connection {
     }
 
     async fn forward(&mut self, envelope: Bytes) -> Result<(), Closed> {
-        let Some((actor, readers, json)) = open(&envelope) else {
-            return Ok(());
+        let (actor, readers, json) = match open(&envelope) {
+            Some(Opened::One {
+                actor,
+                readers,
+                json,
+            }) => (actor, readers, json),
+            Some(Opened::Many(bundle)) => {
+                let language = &self.user.preferred_language;
+                let lines = bundle.lines_for(|actor, readers| {
+                    !self.blocked.contains(&actor) && readers.include(language)
+                });
+                return match lines {
+                    Some(lines) => self.out.send(lines).await.map_err(|_| Closed),
+                    None => Ok(()),
+                };
+            }
+            None => return Ok(()),
         };
         if readers == Readers::CONNECTIONS {
             return match serde_json::from_slice::<Control>(&json) {

@@ -37,6 +37,9 @@ use crate::{
 const QUEUE: usize = 4096;
 /// The most messages one transaction stores.
 const BATCH: usize = 512;
+/// A bundle of one channel's new messages stops growing at this many events or bytes.
+const BUNDLE_EVENTS: usize = 64;
+const BUNDLE_BYTES: usize = 32 * 1024;
 
 /// A message that passed every check, with where it goes.
 pub struct Outgoing {
@@ -284,7 +287,11 @@ async fn announce(
         }
     }
     let mut activity: Vec<(Uuid, Uuid, i64)> = Vec::new();
+    // Each channel's new messages go out in bundles of consecutive numbers: a tab wakes once
+    // per bundle and forwards it whole.
+    let mut bundles: Vec<(Uuid, i64, i64, realtime::BundleBuilder)> = Vec::new();
     let ai = state.service::<super::ai::worker::AiWork>();
+    let mut confirmations = Vec::with_capacity(waiters.len());
     for ((outgoing, done), outcome) in batch.into_iter().zip(waiters).zip(outcomes) {
         let row = match outcome {
             Ok(row) => row,
@@ -309,17 +316,27 @@ async fn announce(
             translations: Vec::new(),
             unchecked: false,
         });
-        realtime::publish_in_order(
-            state,
-            &realtime::topic::channel(row.channel_id),
-            row.seq,
-            Some(outgoing.author_id),
-            &ServerEvent::MessageCreated {
-                message: message.clone(),
-                nonce: outgoing.nonce.clone(),
-            },
-        )
-        .await;
+        let open = bundles.iter_mut().rev().find(|(channel, _, last, bundle)| {
+            *channel == row.channel_id
+                && *last + 1 == row.seq
+                && bundle.len() < BUNDLE_EVENTS
+                && bundle.bytes() < BUNDLE_BYTES
+        });
+        let event = ServerEvent::MessageCreated {
+            message: message.clone(),
+            nonce: outgoing.nonce.clone(),
+        };
+        match open {
+            Some((_, _, last, bundle)) => {
+                bundle.push(Some(outgoing.author_id), realtime::Readers::ALL, &event);
+                *last = row.seq;
+            }
+            None => {
+                let mut bundle = realtime::BundleBuilder::default();
+                bundle.push(Some(outgoing.author_id), realtime::Readers::ALL, &event);
+                bundles.push((row.channel_id, row.seq, row.seq, bundle));
+            }
+        }
         match activity.iter_mut().find(|(c, _, _)| *c == row.channel_id) {
             Some((_, _, seq)) => *seq = row.seq,
             None => activity.push((row.channel_id, outgoing.community, row.seq)),
@@ -342,6 +359,19 @@ async fn announce(
                 }
             });
         }
+        confirmations.push((done, message));
+    }
+    for (channel, first, last, bundle) in bundles {
+        realtime::publish_bundle_in_order(
+            state,
+            &realtime::topic::channel(channel),
+            first,
+            last,
+            bundle,
+        )
+        .await;
+    }
+    for (done, message) in confirmations {
         let _ = done.send(Ok(message));
     }
     for (channel, community, seq) in activity {

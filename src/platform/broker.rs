@@ -284,10 +284,21 @@ impl Broker {
         seq: i64,
         payload: Bytes,
     ) -> Result<(), BrokerError> {
-        self.send(topic, Some(seq), payload).await
+        self.send(topic, Some(Run::one(seq)), payload).await
     }
 
-    async fn send(&self, topic: &str, seq: Option<i64>, payload: Bytes) -> Result<(), BrokerError> {
+    /// Publishes one payload that carries the events numbered `run` of `topic` (a bundle of
+    /// consecutive events), in order with the topic's other numbered events.
+    pub async fn publish_run_in_order(
+        &self,
+        topic: &str,
+        run: Run,
+        payload: Bytes,
+    ) -> Result<(), BrokerError> {
+        self.send(topic, Some(run), payload).await
+    }
+
+    async fn send(&self, topic: &str, seq: Option<Run>, payload: Bytes) -> Result<(), BrokerError> {
         match &self.redis {
             None => self.hub.deliver(topic, seq, payload),
             Some(link) => {
@@ -390,19 +401,41 @@ fn stream_key(link: &RedisLink, queue: &str) -> String {
     format!("{}queue:{queue}", link.prefix)
 }
 
-/// A payload as it travels Redis: its sequence number (8 bytes, big-endian; 0 for none), then
-/// the payload.
-fn frame(seq: Option<i64>, payload: &Bytes) -> Bytes {
-    let mut framed = BytesMut::with_capacity(8 + payload.len());
-    framed.put_i64(seq.unwrap_or(0));
+/// A payload as it travels Redis: the first and last sequence numbers it carries (8 bytes each,
+/// big-endian; 0 for none), then the payload.
+fn frame(seq: Option<Run>, payload: &Bytes) -> Bytes {
+    let mut framed = BytesMut::with_capacity(16 + payload.len());
+    framed.put_i64(seq.map_or(0, |run| run.first));
+    framed.put_i64(seq.map_or(0, |run| run.last));
     framed.extend_from_slice(payload);
     framed.freeze()
 }
 
-/// A frame's sequence number and payload (without copying); `None` for a frame too short.
-fn unframe(framed: Bytes) -> Option<(Option<i64>, Bytes)> {
-    let seq = i64::from_be_bytes(framed.get(..8)?.try_into().ok()?);
-    Some(((seq > 0).then_some(seq), framed.slice(8..)))
+/// A frame's sequence numbers and payload (without copying); `None` for a frame too short.
+fn unframe(framed: Bytes) -> Option<(Option<Run>, Bytes)> {
+    let first = i64::from_be_bytes(framed.get(..8)?.try_into().ok()?);
+    let last = i64::from_be_bytes(framed.get(8..16)?.try_into().ok()?);
+    let run = (first > 0).then_some(Run {
+        first,
+        last: last.max(first),
+    });
+    Some((run, framed.slice(16..)))
+}
+
+/// The sequence numbers one payload carries: one event's, or a bundle's consecutive run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Run {
+    pub first: i64,
+    pub last: i64,
+}
+
+impl Run {
+    pub fn one(seq: i64) -> Run {
+        Run {
+            first: seq,
+            last: seq,
+        }
+    }
 }
 
 /// In-process work queues: one channel per queue, its receiver shared by the consumers.
@@ -618,36 +651,36 @@ struct TopicOrder {
     /// The highest number delivered.
     last: Option<i64>,
     /// Events waiting behind a missing number, numbered ones in number order.
-    held: VecDeque<(Option<i64>, Bytes)>,
+    held: VecDeque<(Option<Run>, Bytes)>,
     /// When the wait for the missing number ends.
     deadline: Option<Instant>,
 }
 
 impl TopicOrder {
     /// Takes an event; returns what can be delivered now, in order, and whether a wait began.
-    fn accept(&mut self, seq: Option<i64>, payload: Bytes, now: Instant) -> (Vec<Bytes>, bool) {
+    fn accept(&mut self, seq: Option<Run>, payload: Bytes, now: Instant) -> (Vec<Bytes>, bool) {
         match seq {
             // Unnumbered events keep their place behind anything held.
             None => self.held.push_back((None, payload)),
-            Some(seq) => {
+            Some(run) => {
                 // Before the first held numbered event with a higher number.
                 let at = self
                     .held
                     .iter()
-                    .position(|(s, _)| s.is_some_and(|s| s > seq))
+                    .position(|(s, _)| s.is_some_and(|s| s.first > run.first))
                     .unwrap_or(self.held.len());
-                self.held.insert(at, (Some(seq), payload));
+                self.held.insert(at, (Some(run), payload));
             }
         }
         let mut ready = Vec::new();
         while let Some((seq, _)) = self.held.front() {
             match (seq, self.last) {
-                (Some(seq), Some(last)) if *seq > last + 1 => break,
+                (Some(run), Some(last)) if run.first > last + 1 => break,
                 _ => {}
             }
             let (seq, payload) = self.held.pop_front().expect("a front");
-            if let Some(seq) = seq {
-                self.last = Some(self.last.map_or(seq, |last| last.max(seq)));
+            if let Some(run) = seq {
+                self.last = Some(self.last.map_or(run.last, |last| last.max(run.last)));
             }
             ready.push(payload);
         }
@@ -669,8 +702,8 @@ impl TopicOrder {
         self.deadline = None;
         let mut ready = Vec::with_capacity(self.held.len());
         for (seq, payload) in self.held.drain(..) {
-            if let Some(seq) = seq {
-                self.last = Some(self.last.map_or(seq, |last| last.max(seq)));
+            if let Some(run) = seq {
+                self.last = Some(self.last.map_or(run.last, |last| last.max(run.last)));
             }
             ready.push(payload);
         }
@@ -693,7 +726,7 @@ impl Hub {
             .subscribe()
     }
 
-    fn deliver(&self, topic: &str, seq: Option<i64>, payload: Bytes) {
+    fn deliver(&self, topic: &str, seq: Option<Run>, payload: Bytes) {
         let mut state = self.lock();
         if !state.topics.contains_key(topic) {
             // Nobody here listens: nothing to order either.
@@ -942,8 +975,8 @@ mod tests {
         );
     }
 
-    fn numbered(seq: i64) -> (Option<i64>, Bytes) {
-        (Some(seq), Bytes::from(seq.to_string()))
+    fn numbered(seq: i64) -> (Option<Run>, Bytes) {
+        (Some(Run::one(seq)), Bytes::from(seq.to_string()))
     }
 
     #[test]
@@ -994,13 +1027,32 @@ mod tests {
     }
 
     #[test]
+    fn a_bundle_counts_as_its_whole_run() {
+        let now = Instant::now();
+        let mut order = TopicOrder::default();
+        let run = |first, last| Some(Run { first, last });
+        assert_eq!(order.accept(run(1, 4), Bytes::from("1-4"), now).0, ["1-4"]);
+        // 8–9 waits for 5–7; 5–7 releases both, in order.
+        assert!(order
+            .accept(run(8, 9), Bytes::from("8-9"), now)
+            .0
+            .is_empty());
+        assert_eq!(
+            order.accept(run(5, 7), Bytes::from("5-7"), now).0,
+            ["5-7", "8-9"]
+        );
+        // A single event after the bundle follows it at once.
+        assert_eq!(order.accept(run(10, 10), Bytes::from("10"), now).0, ["10"]);
+    }
+
+    #[test]
     fn holding_is_bounded() {
         let mut order = TopicOrder::default();
         let now = Instant::now();
-        order.accept(Some(1), Bytes::from("1"), now);
+        order.accept(Some(Run::one(1)), Bytes::from("1"), now);
         let mut released = 0;
         for seq in 3..(3 + REORDER_MAX_HELD as i64 + 1) {
-            released += order.accept(Some(seq), Bytes::new(), now).0.len();
+            released += order.accept(Some(Run::one(seq)), Bytes::new(), now).0.len();
         }
         assert_eq!(released, REORDER_MAX_HELD + 1);
         assert!(order.held.is_empty() && order.deadline.is_none());
@@ -1022,11 +1074,19 @@ mod tests {
     }
 
     #[test]
-    fn a_frame_carries_its_number_and_the_payload_untouched() {
+    fn a_frame_carries_its_numbers_and_the_payload_untouched() {
         let payload = Bytes::from_static(b"\x00{\"type\":\"message\"}");
         assert_eq!(
-            unframe(frame(Some(42), &payload)),
-            Some((Some(42), payload.clone()))
+            unframe(frame(Some(Run::one(42)), &payload)),
+            Some((Some(Run::one(42)), payload.clone()))
+        );
+        let bundle = Run {
+            first: 42,
+            last: 50,
+        };
+        assert_eq!(
+            unframe(frame(Some(bundle), &payload)),
+            Some((Some(bundle), payload.clone()))
         );
         assert_eq!(unframe(frame(None, &payload)), Some((None, payload)));
         assert_eq!(unframe(Bytes::from_static(b"short")), None);

@@ -1,10 +1,14 @@
 //! The realtime bus: how a change reaches every open tab on every instance. A domain publishes
 //! its own events (each a serde enum tagged by `type`, as chat's `ServerEvent` is) on a topic —
 //! a channel, a community or one person — and the connections subscribed to that topic forward
-//! them. Events travel the broker as an envelope: the acting person's id (16 bytes, zero for
-//! none), the readers it is for (one byte, [`Readers`]), then the event's JSON, serialised once
-//! by the publisher. Each connection drops events from people its reader blocked and events
-//! for readers of other languages, and forwards the JSON slice as is.
+//! them. Events travel the broker as an envelope: a kind byte, the acting person's id (16 bytes,
+//! zero for none), the readers it is for (one byte, [`Readers`]), then the event's JSON,
+//! serialised once by the publisher. Each connection drops events from people its reader
+//! blocked and events for readers of other languages, and forwards the JSON slice as is.
+//!
+//! A busy channel's new messages travel as a [`Bundle`]: many events in one envelope, their JSON
+//! already joined one per line as a tab receives them, so that a tab wakes once per bundle and
+//! forwards it without copying when it keeps every event (the usual case).
 //!
 //! [`Control`]s travel the same way and tell the connections themselves about changes of access.
 
@@ -75,20 +79,149 @@ impl Readers {
     }
 }
 
-/// The broker payload for an event: actor id, readers, then JSON.
+/// The first byte of an envelope: one event, or a [`Bundle`].
+const ONE: u8 = 0;
+const BUNDLE: u8 = 1;
+
+/// The broker payload for an event: kind, actor id, readers, then JSON.
 pub fn envelope<E: Serialize>(actor: Option<Uuid>, readers: Readers, event: &E) -> Bytes {
     let mut payload = Vec::with_capacity(256);
+    payload.push(ONE);
     payload.extend_from_slice(actor.unwrap_or(Uuid::nil()).as_bytes());
     payload.push(readers.0);
     serde_json::to_writer(&mut payload, event).expect("events serialise");
     Bytes::from(payload)
 }
 
-/// Splits an envelope without copying: (actor, readers, JSON).
-pub fn open(envelope: &Bytes) -> Option<(Uuid, Readers, Bytes)> {
-    let actor = Uuid::from_slice(envelope.get(..16)?).ok()?;
-    let readers = Readers(*envelope.get(16)?);
-    Some((actor, readers, envelope.slice(17..)))
+/// An envelope, opened without copying.
+pub enum Opened {
+    One {
+        actor: Uuid,
+        readers: Readers,
+        json: Bytes,
+    },
+    Many(Bundle),
+}
+
+/// Opens an envelope; `None` for one this version cannot read.
+pub fn open(envelope: &Bytes) -> Option<Opened> {
+    match *envelope.first()? {
+        ONE => {
+            let actor = Uuid::from_slice(envelope.get(1..17)?).ok()?;
+            let readers = Readers(*envelope.get(17)?);
+            Some(Opened::One {
+                actor,
+                readers,
+                json: envelope.slice(18..),
+            })
+        }
+        BUNDLE => Bundle::read(envelope).map(Opened::Many),
+        _ => None,
+    }
+}
+
+/// Many events in one envelope: kind, the count (u16), then per event its actor (16 bytes), its
+/// readers (1) and where its JSON ends in the body (u32); then the body — every event's JSON,
+/// one per line.
+pub struct Bundle {
+    entries: Bytes,
+    body: Bytes,
+}
+
+/// Bytes of one bundle entry.
+const ENTRY: usize = 16 + 1 + 4;
+
+impl Bundle {
+    fn read(envelope: &Bytes) -> Option<Bundle> {
+        let count = u16::from_be_bytes(envelope.get(1..3)?.try_into().ok()?) as usize;
+        let body_at = 3 + count * ENTRY;
+        if envelope.len() < body_at {
+            return None;
+        }
+        Some(Bundle {
+            entries: envelope.slice(3..body_at),
+            body: envelope.slice(body_at..),
+        })
+    }
+
+    /// The lines of the events `keep` accepts (by actor and readers), joined as a tab receives
+    /// them; the body itself, uncopied, when it accepts all. `None` when it accepts none.
+    pub fn lines_for(&self, keep: impl Fn(Uuid, Readers) -> bool) -> Option<Bytes> {
+        let mut kept: Vec<(usize, usize)> = Vec::new();
+        let mut all = true;
+        let mut start = 0;
+        for entry in self.entries.chunks_exact(ENTRY) {
+            let actor = Uuid::from_slice(&entry[..16]).ok()?;
+            let readers = Readers(entry[16]);
+            let end = u32::from_be_bytes(entry[17..21].try_into().ok()?) as usize;
+            if end > self.body.len() || end < start {
+                return None;
+            }
+            if keep(actor, readers) {
+                kept.push((start, end));
+            } else {
+                all = false;
+            }
+            // The next event starts after the newline.
+            start = end + 1;
+        }
+        if all {
+            return (!kept.is_empty()).then(|| self.body.clone());
+        }
+        let mut lines = bytes::BytesMut::with_capacity(self.body.len());
+        for (i, (start, end)) in kept.iter().enumerate() {
+            if i > 0 {
+                lines.extend_from_slice(b"\n");
+            }
+            lines.extend_from_slice(&self.body[*start..*end]);
+        }
+        (!kept.is_empty()).then(|| lines.freeze())
+    }
+}
+
+/// Builds a [`Bundle`]'s envelope, event by event.
+#[derive(Default)]
+pub struct BundleBuilder {
+    entries: Vec<u8>,
+    body: Vec<u8>,
+    count: u16,
+}
+
+impl BundleBuilder {
+    pub fn push<E: Serialize>(&mut self, actor: Option<Uuid>, readers: Readers, event: &E) {
+        if self.count > 0 {
+            self.body.push(b'\n');
+        }
+        serde_json::to_writer(&mut self.body, event).expect("events serialise");
+        self.entries
+            .extend_from_slice(actor.unwrap_or(Uuid::nil()).as_bytes());
+        self.entries.push(readers.0);
+        self.entries
+            .extend_from_slice(&(self.body.len() as u32).to_be_bytes());
+        self.count += 1;
+    }
+
+    pub fn len(&self) -> usize {
+        self.count as usize
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// The body's size so far.
+    pub fn bytes(&self) -> usize {
+        self.body.len()
+    }
+
+    pub fn finish(self) -> Bytes {
+        let mut envelope = Vec::with_capacity(3 + self.entries.len() + self.body.len());
+        envelope.push(BUNDLE);
+        envelope.extend_from_slice(&self.count.to_be_bytes());
+        envelope.extend_from_slice(&self.entries);
+        envelope.extend_from_slice(&self.body);
+        Bytes::from(envelope)
+    }
 }
 
 /// Publishes an event once for every subscriber on every instance. A broker failure is logged:
@@ -114,18 +247,22 @@ pub async fn publish_to<E: Serialize>(
     }
 }
 
-/// Publishes the `seq`th event of a sequence (a channel's new messages): every instance
-/// delivers them in that order, whichever instance stored and published each.
-pub async fn publish_in_order<E: Serialize>(
+/// Publishes a bundle of a sequence's consecutive events, numbered `first..=last`, in order with
+/// the sequence's other events.
+pub async fn publish_bundle_in_order(
     state: &AppState,
     topic: &str,
-    seq: i64,
-    actor: Option<Uuid>,
-    event: &E,
+    first: i64,
+    last: i64,
+    bundle: BundleBuilder,
 ) {
-    let payload = envelope(actor, Readers::ALL, event);
-    if let Err(err) = state.broker.publish_in_order(topic, seq, payload).await {
-        tracing::warn!(error = %err, topic, "could not publish an event");
+    let run = super::broker::Run { first, last };
+    if let Err(err) = state
+        .broker
+        .publish_run_in_order(topic, run, bundle.finish())
+        .await
+    {
+        tracing::warn!(error = %err, topic, "could not publish events");
     }
 }
 
@@ -164,6 +301,7 @@ impl Control {
 /// failure is logged: the change is stored, and a connection rechecks when it resubscribes.
 pub async fn control(state: &AppState, topic: &str, control: &Control) {
     let mut payload = Vec::with_capacity(64);
+    payload.push(ONE);
     payload.extend_from_slice(Uuid::nil().as_bytes());
     payload.push(Readers::CONNECTIONS.0);
     serde_json::to_writer(&mut payload, control).expect("controls serialise");
@@ -207,12 +345,46 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_bundle_goes_out_whole_when_every_event_is_kept_and_filtered_otherwise() {
+        let (ana, bo) = (Uuid::now_v7(), Uuid::now_v7());
+        let mut bundle = BundleBuilder::default();
+        bundle.push(Some(ana), Readers::ALL, &serde_json::json!({"n": 1}));
+        bundle.push(Some(bo), Readers::ALL, &serde_json::json!({"n": 2}));
+        bundle.push(Some(ana), Readers::of("es"), &serde_json::json!({"n": 3}));
+        assert_eq!(bundle.len(), 3);
+        let Some(Opened::Many(bundle)) = open(&bundle.finish()) else {
+            panic!("a bundle");
+        };
+        let everything = bundle.lines_for(|_, _| true).unwrap();
+        assert_eq!(&everything[..], b"{\"n\":1}\n{\"n\":2}\n{\"n\":3}");
+        // A reader who blocked Bo, reading English: the first line only.
+        let kept = bundle
+            .lines_for(|actor, readers| actor != bo && readers.include("en"))
+            .unwrap();
+        assert_eq!(&kept[..], b"{\"n\":1}");
+        // Blocking Ana, reading Spanish: the second and nothing else.
+        let kept = bundle
+            .lines_for(|actor, readers| actor != ana && readers.include("es"))
+            .unwrap();
+        assert_eq!(&kept[..], b"{\"n\":2}");
+        assert!(bundle.lines_for(|_, _| false).is_none());
+        // A damaged bundle is not read.
+        assert!(open(&Bytes::from_static(&[BUNDLE, 0, 9, 1, 2])).is_none());
+    }
+
+    #[test]
     fn an_envelope_carries_its_actor_and_readers_and_the_json_untouched() {
         let actor = Uuid::now_v7();
         let event = serde_json::json!({ "type": "resync", "channelId": "c" });
         let readers = Readers::ALL.without("es").without("fr");
-        let (opened_actor, opened_readers, json) =
-            open(&envelope(Some(actor), readers, &event)).unwrap();
+        let Some(Opened::One {
+            actor: opened_actor,
+            readers: opened_readers,
+            json,
+        }) = open(&envelope(Some(actor), readers, &event))
+        else {
+            panic!("one event");
+        };
         assert_eq!(opened_actor, actor);
         assert_eq!(&json[..], &serde_json::to_vec(&event).unwrap()[..]);
         for (language, included) in [
