@@ -324,8 +324,9 @@ impl Connection {
             }) => (actor, readers, json),
             Some(Opened::Many(bundle)) => {
                 let language = &self.user.preferred_language;
+                let blocks = !self.blocked.is_empty();
                 let lines = bundle.lines_for(|actor, readers| {
-                    !self.blocked.contains(&actor) && readers.include(language)
+                    !(blocks && self.blocked.contains(&actor)) && readers.include(language)
                 });
                 return match lines {
                     Some(lines) => self.out.send(lines).await.map_err(|_| Closed),
@@ -352,21 +353,21 @@ impl Connection {
     /// Notes a channel's newest number for the sidebar, unless this tab reads the channel (it
     /// has the message itself).
     fn note_activity(&mut self, topic: &str, note: &Bytes) {
-        let Some((channel, seq)) = writer::read_activity_note(note) else {
-            return;
-        };
         let Some(community) = topic
             .strip_prefix("activity:")
             .and_then(|id| Uuid::parse_str(id).ok())
         else {
             return;
         };
-        if self.channels.contains_key(&channel) {
-            return;
+        for (channel, seq) in writer::read_activity_note(note) {
+            if self.channels.contains_key(&channel) {
+                continue;
+            }
+            let newest = self.activity.entry(channel).or_insert((community, seq));
+            newest.1 = newest.1.max(seq);
+            self.activity_due
+                .get_or_insert_with(|| tokio::time::Instant::now() + ACTIVITY_EVERY);
         }
-        self.activity.insert(channel, (community, seq));
-        self.activity_due
-            .get_or_insert_with(|| tokio::time::Instant::now() + ACTIVITY_EVERY);
     }
 
     /// Tells the tab what its communities' other channels have seen since the last time.

@@ -6,7 +6,7 @@
 //! In the transaction: each rate-limited author's count, then per channel one update that takes
 //! the batch's sequence numbers, one insert for all the rows, one upsert for the authors' read
 //! positions. After the commit, in sequence order: the message to the channel's readers, one
-//! activity note per channel for the sidebars, the sender's confirmation, the AI's queue, the
+//! channel's newest number for the sidebars, the sender's confirmation, the AI's queue, the
 //! people mentioned. Nobody hears of a message before it is stored.
 
 use std::{
@@ -78,6 +78,8 @@ impl Future for Receipt {
 /// The instance's message writer (a service: `state.service::<MessageWriter>()`).
 pub struct MessageWriter {
     queue: mpsc::Sender<Pending>,
+    /// Channel activity waiting for the next note.
+    activity: ActivityBoard,
     /// The writer's end of the queue until the first message starts it.
     waiting: Mutex<Option<mpsc::Receiver<Pending>>>,
 }
@@ -93,6 +95,7 @@ impl MessageWriter {
         let (queue, waiting) = mpsc::channel(QUEUE);
         MessageWriter {
             queue,
+            activity: ActivityBoard::default(),
             waiting: Mutex::new(Some(waiting)),
         }
     }
@@ -117,6 +120,7 @@ impl MessageWriter {
             .take();
         if let Some(queue) = taken {
             tokio::spawn(run(state.clone(), queue));
+            tokio::spawn(publish_activity(state.clone()));
         }
     }
 }
@@ -286,11 +290,11 @@ async fn announce(
             Err(err) => tracing::warn!(error = %err, "could not show what replies quote"),
         }
     }
-    let mut activity: Vec<(Uuid, Uuid, i64)> = Vec::new();
     // Each channel's new messages go out in bundles of consecutive numbers: a tab wakes once
     // per bundle and forwards it whole.
     let mut bundles: Vec<(Uuid, i64, i64, realtime::BundleBuilder)> = Vec::new();
     let ai = state.service::<super::ai::worker::AiWork>();
+    let board = &state.service::<MessageWriter>().activity;
     let mut confirmations = Vec::with_capacity(waiters.len());
     for ((outgoing, done), outcome) in batch.into_iter().zip(waiters).zip(outcomes) {
         let row = match outcome {
@@ -337,10 +341,7 @@ async fn announce(
                 bundles.push((row.channel_id, row.seq, row.seq, bundle));
             }
         }
-        match activity.iter_mut().find(|(c, _, _)| *c == row.channel_id) {
-            Some((_, _, seq)) => *seq = row.seq,
-            None => activity.push((row.channel_id, outgoing.community, row.seq)),
-        }
+        board.note(outgoing.community, row.channel_id, row.seq);
         ai.submit(
             state,
             super::ai::worker::Job {
@@ -374,35 +375,76 @@ async fn announce(
     for (done, message) in confirmations {
         let _ = done.send(Ok(message));
     }
-    for (channel, community, seq) in activity {
-        let published = state
-            .broker
-            .publish(
-                &realtime::topic::activity(community),
-                activity_note(channel, seq),
-            )
-            .await;
-        if let Err(err) = published {
-            tracing::warn!(error = %err, "could not publish channel activity");
+}
+
+/// How often each community's channel activity is published, at most: a sidebar's unread
+/// count needs no more, and every note wakes every tab in the community.
+const ACTIVITY_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// The newest number of each channel with new messages since the last note, by community.
+#[derive(Default)]
+struct ActivityBoard(Mutex<HashMap<Uuid, HashMap<Uuid, i64>>>);
+
+impl ActivityBoard {
+    fn note(&self, community: Uuid, channel: Uuid, seq: i64) {
+        let mut board = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let newest = board
+            .entry(community)
+            .or_default()
+            .entry(channel)
+            .or_default();
+        *newest = (*newest).max(seq);
+    }
+
+    fn take(&self) -> HashMap<Uuid, HashMap<Uuid, i64>> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+}
+
+/// Publishes the board every [`ACTIVITY_EVERY`]: one note per community with activity.
+async fn publish_activity(state: AppState) {
+    let mut tick = tokio::time::interval(ACTIVITY_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let board = state.service::<MessageWriter>().activity.take();
+        for (community, channels) in board {
+            let note = activity_note(channels.into_iter());
+            let published = state
+                .broker
+                .publish(&realtime::topic::activity(community), note)
+                .await;
+            if let Err(err) = published {
+                tracing::warn!(error = %err, "could not publish channel activity");
+            }
         }
     }
 }
 
-/// A channel's newest number, as the activity topic carries it: the channel's id, then the
-/// number (big-endian). Sidebars need nothing more, and a tab can skip the note for a channel it
-/// reads without parsing anything.
-pub fn activity_note(channel: Uuid, seq: i64) -> Bytes {
-    let mut note = BytesMut::with_capacity(24);
-    note.extend_from_slice(channel.as_bytes());
-    note.put_i64(seq);
+/// Channels' newest numbers, as the activity topic carries them: per channel its id, then the
+/// number (big-endian), 24 bytes. Sidebars need nothing more, and a tab can skip the channels it
+/// reads without parsing any JSON.
+pub fn activity_note(channels: impl Iterator<Item = (Uuid, i64)>) -> Bytes {
+    let mut note = BytesMut::new();
+    for (channel, seq) in channels {
+        note.extend_from_slice(channel.as_bytes());
+        note.put_i64(seq);
+    }
     note.freeze()
 }
 
-/// Reads an [`activity_note`].
-pub fn read_activity_note(note: &[u8]) -> Option<(Uuid, i64)> {
-    let channel = Uuid::from_slice(note.get(..16)?).ok()?;
-    let seq = i64::from_be_bytes(note.get(16..24)?.try_into().ok()?);
-    Some((channel, seq))
+/// Reads an [`activity_note`] (nothing from a damaged one).
+pub fn read_activity_note(note: &[u8]) -> Vec<(Uuid, i64)> {
+    if note.len() % 24 != 0 {
+        return Vec::new();
+    }
+    note.chunks_exact(24)
+        .filter_map(|entry| {
+            let channel = Uuid::from_slice(&entry[..16]).ok()?;
+            let seq = i64::from_be_bytes(entry[16..24].try_into().ok()?);
+            Some((channel, seq))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -410,14 +452,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_activity_note_carries_its_channel_and_number() {
-        let channel = Uuid::now_v7();
-        let note = activity_note(channel, 1_234_567_890_123);
-        assert_eq!(note.len(), 24);
+    fn an_activity_note_carries_each_channel_and_its_number() {
+        let (news, general) = (Uuid::now_v7(), Uuid::now_v7());
+        let note = activity_note([(news, 1_234_567_890_123), (general, 7)].into_iter());
+        assert_eq!(note.len(), 48);
         assert_eq!(
             read_activity_note(&note),
-            Some((channel, 1_234_567_890_123))
+            [(news, 1_234_567_890_123), (general, 7)]
         );
-        assert_eq!(read_activity_note(&note[..20]), None);
+        assert!(read_activity_note(&note[..40]).is_empty());
+    }
+
+    #[test]
+    fn the_board_keeps_each_channels_newest_number_until_taken() {
+        let board = ActivityBoard::default();
+        let (community, news) = (Uuid::now_v7(), Uuid::now_v7());
+        board.note(community, news, 5);
+        board.note(community, news, 3);
+        let taken = board.take();
+        assert_eq!(taken[&community][&news], 5);
+        assert!(board.take().is_empty());
     }
 }
