@@ -435,7 +435,7 @@ pub fn activity_note(channels: impl Iterator<Item = (Uuid, i64)>) -> Bytes {
 
 /// Reads an [`activity_note`] (nothing from a damaged one).
 pub fn read_activity_note(note: &[u8]) -> Vec<(Uuid, i64)> {
-    if note.len() % 24 != 0 {
+    if !note.len().is_multiple_of(24) {
         return Vec::new();
     }
     note.chunks_exact(24)
