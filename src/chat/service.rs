@@ -228,15 +228,6 @@ fn rate_limit(state: &AppState) -> RateLimit {
     }
 }
 
-/// What sending produced: a stored message, or a private answer to a command.
-#[derive(Debug)]
-// One per send, moved once to the socket: boxing the message would cost an allocation each.
-#[allow(clippy::large_enum_variant)]
-pub enum Sent {
-    Message(ChatMessage),
-    Reply(String),
-}
-
 /// Whether the person may post in the channel now: the community's policy for the channel's
 /// kind, and the channel still open. Messages and commands alike go through it.
 pub fn may_post(access: &ChannelAccess) -> Result<(), AppError> {
@@ -276,22 +267,6 @@ pub(super) async fn count_action(
         return Err(AppError::RateLimited { retry_after_secs });
     }
     Ok(())
-}
-
-/// Sends a message (or runs a slash command) in a channel, and waits until it is stored.
-pub async fn send(
-    state: &AppState,
-    author: &users::Model,
-    channel_id: ChannelId,
-    nonce: Option<String>,
-    body: &str,
-    reply_to: Option<&str>,
-) -> Result<Sent, AppError> {
-    let access = channel_access(state, Some(author.id), channel_id).await?;
-    match send_with(state, author, &access, nonce, body, reply_to).await? {
-        Sending::Stored(receipt) => receipt.await.map(Sent::Message),
-        Sending::Reply(text) => Ok(Sent::Reply(text)),
-    }
 }
 
 /// What sending started: a message on its way to the writer (the receipt says when it is
