@@ -580,8 +580,7 @@ fn now_micros() -> u64 {
 /// per delivered message, and a Bullpen frame may carry several events, one per line. Only
 /// `messageCreated` lines count: a translation of the message carries the marker too.
 fn sent_times(frame: &[u8]) -> impl Iterator<Item = u64> + '_ {
-    frame
-        .split(|b| *b == b'\n')
+    lines(frame)
         // Events start with their type (serde's tag comes first); the bare loop's lines are the
         // bodies themselves.
         .filter(|line| !line.starts_with(b"{\"type\":") || line.starts_with(CREATED))
@@ -590,10 +589,18 @@ fn sent_times(frame: &[u8]) -> impl Iterator<Item = u64> + '_ {
 
 const CREATED: &[u8] = b"{\"type\":\"messageCreated\"";
 
+/// A frame's lines: Bullpen's frames begin with server_fn's tag byte (0), which is no part of
+/// the first event.
+fn lines(frame: &[u8]) -> impl Iterator<Item = &[u8]> {
+    frame
+        .strip_prefix(&[0])
+        .unwrap_or(frame)
+        .split(|b| *b == b'\n')
+}
+
 /// How many events of `kind` (`"messageTranslated"`, with quotes) a frame carries.
 fn count_events(frame: &[u8], kind: &[u8]) -> u64 {
-    frame
-        .split(|b| *b == b'\n')
+    lines(frame)
         .filter(|line| {
             line.strip_prefix(b"{\"type\":".as_slice())
                 .is_some_and(|rest| rest.starts_with(kind))
@@ -1049,6 +1056,14 @@ mod tests {
         );
         assert_eq!(count_events(frame, b"\"messageTranslated\""), 1);
         assert_eq!(count_events(frame, b"\"messageCreated\""), 2);
+        // As Bullpen sends it, behind server_fn's tag byte: a translation first is still no
+        // message.
+        let tagged = [&[0u8][..], &frame[..]].concat();
+        assert_eq!(sent_times(&tagged).count(), 2);
+        let translation_first =
+            b"\0{\"type\":\"messageTranslated\",\"translation\":{\"body\":\"lg:9:0\"}}";
+        assert_eq!(sent_times(translation_first).count(), 0);
+        assert_eq!(count_events(translation_first, b"\"messageTranslated\""), 1);
         // The bare loop's lines are the bodies themselves.
         assert_eq!(sent_times(b"lg:5:0\nlg:6:1").collect::<Vec<_>>(), [5, 6]);
         assert_eq!(sent_times(b"{\"type\":\"ready\"}").count(), 0);
