@@ -5,9 +5,10 @@
 //!
 //! In the transaction: each rate-limited author's count, then per channel one update that takes
 //! the batch's sequence numbers, one insert for all the rows, one upsert for the authors' read
-//! positions. After the commit, in sequence order: the message to the channel's readers, one
-//! channel's newest number for the sidebars, the sender's confirmation, the AI's queue, the
-//! people mentioned. Nobody hears of a message before it is stored.
+//! positions. After the commit, in sequence order: each channel's new messages to its readers as
+//! bundles of consecutive numbers, the AI's queue, the people mentioned, the senders'
+//! confirmations; the channels' newest numbers go on a board that is published for the
+//! sidebars every 250 ms. Nobody hears of a message before it is stored.
 
 use std::{
     collections::HashMap,
