@@ -26,7 +26,10 @@ test("the assistant answers the RSI of AAPL as the stock page shows it, declines
   const stock = await (await browser.newContext({ storageState: await ana.context().storageState() })).newPage();
   await openHydrated(stock, "/markets/AAPL");
   const state = stock.getByRole("region", { name: "State of the stock" });
-  const shown = (await state.textContent())?.match(/RSI (\d+)/);
+  // The signal's own text: the region's whole text runs it into the points beside it
+  // ("RSI 50" + "0 points" reads "RSI 500 points").
+  const signal = state.locator("li.signal > span:first-child").filter({ hasText: /^RSI \d+/ });
+  const shown = (await signal.textContent())?.match(/^RSI (\d+)/);
   expect(shown, "the stock page shows an RSI").not.toBeNull();
   expect(Number(shown![1])).toBe(Math.round(value));
 
