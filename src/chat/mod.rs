@@ -114,6 +114,14 @@ impl ChatMessage {
     }
 }
 
+/// A channel's newest message number, as channel activity carries it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChannelSeq {
+    pub channel_id: String,
+    pub last_seq: i64,
+}
+
 /// A page of history, oldest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -260,12 +268,12 @@ pub enum ServerEvent {
         user: Author,
         typing: bool,
     },
-    /// A channel of a watched community has new messages (drives unread counts): the newest
-    /// number, at most every quarter second per channel, and never for a channel the tab reads.
+    /// Channels of a watched community have new messages (drives unread counts): each busy
+    /// channel's newest number, in one event per community at most every quarter second (per
+    /// instance), whoever reads which channel — the same bytes go to every tab.
     ChannelActivity {
         community_id: String,
-        channel_id: String,
-        last_seq: i64,
+        channels: Vec<ChannelSeq>,
     },
     Presence {
         community_id: String,

@@ -7,16 +7,16 @@
 //! events for readers of other languages, and forwards the JSON of the rest as is.
 
 use std::{
-    collections::{HashMap, HashSet},
+    collections::{HashMap, HashSet, VecDeque},
     future::Future,
     pin::Pin,
+    sync::{Arc, Mutex},
     task::{Context, Poll},
 };
 
 use bytes::{BufMut, Bytes, BytesMut};
 use chrono::Utc;
-use futures::{stream::FuturesUnordered, Stream, StreamExt};
-use tokio::sync::mpsc;
+use futures::{future::OptionFuture, stream::FuturesUnordered, Stream, StreamExt};
 use tokio_stream::{wrappers::BroadcastStream, StreamMap};
 use uuid::Uuid;
 
@@ -29,6 +29,7 @@ use crate::{
         error::AppError,
         realtime::{open, publish, topic, Control, Opened, Readers},
         state::{AppState, DrainGuard},
+        woken::Woken,
     },
 };
 
@@ -42,8 +43,6 @@ const HEARTBEAT_SECS: u64 = 5;
 /// Messages a tab may have on their way to the writer before the connection stops reading
 /// it: enough to keep the writer's batches full, few enough that a flood waits at the tab.
 const IN_FLIGHT: usize = 64;
-/// How often a tab hears of activity in its communities' other channels, at most.
-const ACTIVITY_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
 
 fn frame(event: &ServerEvent) -> Bytes {
     Bytes::from(serde_json::to_vec(event).expect("events serialise"))
@@ -57,7 +56,8 @@ pub fn connect<S>(state: AppState, user: users::Model, session: Uuid, input: S) 
 where
     S: Stream<Item = Result<ClientEvent, AppError>> + Send + Unpin + 'static,
 {
-    let (out, queued) = mpsc::channel(OUTBOX);
+    let outbox = Arc::new(Outbox::default());
+    let out = outbox.clone();
     let driver = async move {
         let mut connection = Connection::new(state, user, session, out);
         if let Err(err) = connection.run(input).await {
@@ -66,8 +66,61 @@ where
     };
     Frames {
         driver: Some(Box::pin(driver)),
-        queued,
+        outbox,
         said_goodbye: false,
+    }
+}
+
+/// The frames a connection has made for its tab and [`Frames`] has not sent yet.
+///
+/// The connection runs inside `Frames::poll_next`, which takes what the connection pushed
+/// right after polling it; so, unlike a channel, pushing wakes nobody (a channel's wake-up of
+/// its own task cost every delivery a second pass through the connection). A full outbox
+/// leaves the connection pending with no waker: `Frames` then has a batch to return, and it
+/// polls the connection again before it next waits.
+#[derive(Default)]
+struct Outbox(Mutex<VecDeque<Bytes>>);
+
+impl Outbox {
+    fn queue(&self) -> std::sync::MutexGuard<'_, VecDeque<Bytes>> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Queues a frame, once there is room.
+    async fn push(&self, frame: Bytes) {
+        let mut frame = Some(frame);
+        std::future::poll_fn(|_| {
+            let mut queue = self.queue();
+            if queue.len() >= OUTBOX {
+                return Poll::Pending;
+            }
+            queue.extend(frame.take());
+            Poll::Ready(())
+        })
+        .await
+    }
+
+    /// Everything waiting, as one frame (one JSON per line) up to [`BATCH_BYTES`].
+    fn take_batch(&self) -> Option<Bytes> {
+        let mut queue = self.queue();
+        let first = queue.pop_front()?;
+        let Some(second) = queue.pop_front() else {
+            return Some(first);
+        };
+        let mut batch = BytesMut::with_capacity(2 * (first.len() + second.len() + 1));
+        batch.extend_from_slice(&first);
+        batch.put_u8(b'\n');
+        batch.extend_from_slice(&second);
+        while batch.len() < BATCH_BYTES {
+            let Some(next) = queue.pop_front() else {
+                break;
+            };
+            batch.put_u8(b'\n');
+            batch.extend_from_slice(&next);
+        }
+        Some(batch.freeze())
     }
 }
 
@@ -76,7 +129,7 @@ where
 /// than per event).
 pub struct Frames {
     driver: Option<Pin<Box<dyn Future<Output = ()> + Send>>>,
-    queued: mpsc::Receiver<Bytes>,
+    outbox: Arc<Outbox>,
     /// Whether the empty frame that ends the stream has gone out.
     said_goodbye: bool,
 }
@@ -85,26 +138,6 @@ pub struct Frames {
 /// with a websocket Close, so a tab whose connection the server ended (a session signed out, a
 /// drained shutdown) sees a clean close rather than a dropped line.
 pub const GOODBYE: Bytes = Bytes::new();
-
-impl Frames {
-    fn batch(&mut self, first: Bytes) -> Bytes {
-        let Ok(second) = self.queued.try_recv() else {
-            return first;
-        };
-        let mut batch = BytesMut::with_capacity(2 * (first.len() + second.len() + 1));
-        batch.extend_from_slice(&first);
-        batch.put_u8(b'\n');
-        batch.extend_from_slice(&second);
-        while batch.len() < BATCH_BYTES {
-            let Ok(next) = self.queued.try_recv() else {
-                break;
-            };
-            batch.put_u8(b'\n');
-            batch.extend_from_slice(&next);
-        }
-        batch.freeze()
-    }
-}
 
 impl Stream for Frames {
     type Item = Bytes;
@@ -119,16 +152,19 @@ impl Stream for Frames {
                 this.driver = None;
             }
         }
-        match this.queued.poll_recv(cx) {
-            Poll::Ready(Some(first)) => Poll::Ready(Some(this.batch(first))),
-            // The connection is over and everything it queued is out.
-            Poll::Ready(None) if !this.said_goodbye => {
-                this.said_goodbye = true;
-                Poll::Ready(Some(GOODBYE))
-            }
-            Poll::Ready(None) => Poll::Ready(None),
-            Poll::Pending => Poll::Pending,
+        if let Some(batch) = this.outbox.take_batch() {
+            return Poll::Ready(Some(batch));
         }
+        if this.driver.is_some() {
+            // Waiting on its input, the broker or a timer, each of which wakes this task.
+            return Poll::Pending;
+        }
+        // The connection is over and everything it queued is out.
+        if this.said_goodbye {
+            return Poll::Ready(None);
+        }
+        this.said_goodbye = true;
+        Poll::Ready(Some(GOODBYE))
     }
 }
 
@@ -150,19 +186,18 @@ struct Connection {
     /// The sign-in session the socket was opened with; it closes when that session ends.
     session: Uuid,
     id: Uuid,
-    out: mpsc::Sender<Bytes>,
+    out: Arc<Outbox>,
+    /// The reader's language, as the `Readers` of events name it.
+    reader: Readers,
     blocked: HashSet<Uuid>,
     /// The person's own topic, read before the others: an access change published there is
     /// applied before any channel event published after it is forwarded.
-    personal: BroadcastStream<Bytes>,
-    topics: StreamMap<String, BroadcastStream<Bytes>>,
+    personal: Woken<BroadcastStream<Bytes>>,
+    /// Each behind its own waker: a wake-up for one topic polls that topic alone.
+    topics: StreamMap<String, Woken<BroadcastStream<Bytes>>>,
     channels: HashMap<Uuid, Watched>,
     /// Messages sent from this tab that the writer has not stored yet: (nonce, receipt).
     sending: FuturesUnordered<Confirmation>,
-    /// The newest number of each busy channel this tab does not watch: (community, seq), told
-    /// to the tab at most every [`ACTIVITY_EVERY`].
-    activity: HashMap<Uuid, (Uuid, i64)>,
-    activity_due: Option<tokio::time::Instant>,
     /// Held while the connection lives, so that a stopping server waits for it to drain.
     _draining: DrainGuard,
 }
@@ -194,36 +229,36 @@ struct Closed;
 pub const DRAIN_SECS: u64 = 5;
 
 impl Connection {
-    fn new(
-        state: AppState,
-        user: users::Model,
-        session: Uuid,
-        out: mpsc::Sender<Bytes>,
-    ) -> Connection {
-        let personal = BroadcastStream::new(state.broker.subscribe_personal(&topic::user(user.id)));
+    fn new(state: AppState, user: users::Model, session: Uuid, out: Arc<Outbox>) -> Connection {
+        let personal = Woken::new(BroadcastStream::new(
+            state.broker.subscribe_personal(&topic::user(user.id)),
+        ));
         let draining = state.shutdown.hold();
+        let reader = Readers::of(&user.preferred_language);
         Connection {
             state,
             user,
             session,
             id: Uuid::now_v7(),
             out,
+            reader,
             blocked: HashSet::new(),
             personal,
             topics: StreamMap::new(),
             channels: HashMap::new(),
             sending: FuturesUnordered::new(),
-            activity: HashMap::new(),
-            activity_due: None,
             _draining: draining,
         }
     }
 
     async fn send(&self, event: &ServerEvent) -> Result<(), Closed> {
-        self.out.send(frame(event)).await.map_err(|_| Closed)
+        // Never refused: the outbox lives as long as the connection. The result keeps the
+        // connection's `?` chains, where `Closed` comes from the session ending.
+        self.out.push(frame(event)).await;
+        Ok(())
     }
 
-    async fn run<S>(&mut self, mut input: S) -> Result<(), Box<dyn std::error::Error + Send + Sync>>
+    async fn run<S>(&mut self, input: S) -> Result<(), Box<dyn std::error::Error + Send + Sync>>
     where
         S: Stream<Item = Result<ClientEvent, AppError>> + Send + Unpin,
     {
@@ -238,15 +273,17 @@ impl Connection {
             user_id: self.user.id.to_string(),
         })
         .await?;
+        // What the task waits on, each polled only when it woke the task (`platform::woken`):
+        // the socket's reader zero-fills its buffer on every poll, and the stop signal's lock is
+        // shared by every connection of the instance.
+        let mut input = Woken::new(input);
         let shutdown = self.state.shutdown.clone();
-        let stopping = shutdown.wait();
-        tokio::pin!(stopping);
+        let mut stopping = Woken::new(futures::stream::once(Box::pin(async move {
+            shutdown.wait().await
+        })));
         // Set once the server is stopping: the tab was told to close; read it until then.
         let mut drain_until: Option<tokio::time::Instant> = None;
         loop {
-            let deadline = drain_until.unwrap_or_else(|| {
-                tokio::time::Instant::now() + std::time::Duration::from_secs(3600)
-            });
             tokio::select! {
                 biased;
                 item = self.personal.next() => match item {
@@ -256,20 +293,17 @@ impl Connection {
                     Some(_) => Box::pin(self.recheck(None, None)).await?,
                     None => return Ok(()),
                 },
-                _ = &mut stopping, if drain_until.is_none() => {
+                _ = stopping.next(), if drain_until.is_none() => {
                     self.send(&ServerEvent::Closing).await?;
                     drain_until = Some(tokio::time::Instant::now() + std::time::Duration::from_secs(DRAIN_SECS));
                 }
-                _ = tokio::time::sleep_until(deadline), if drain_until.is_some() => {
+                _ = OptionFuture::from(drain_until.map(tokio::time::sleep_until)), if drain_until.is_some() => {
                     return Box::pin(self.linger()).await.map_err(Into::into)
                 }
                 Some((nonce, sent)) = self.sending.next(), if !self.sending.is_empty() => {
                     if let Err(error) = sent {
                         self.refuse(Some(nonce), error).await?
                     }
-                }
-                _ = tokio::time::sleep_until(self.activity_due.unwrap_or(deadline)), if self.activity_due.is_some() => {
-                    self.tell_activity().await?
                 }
                 event = input.next(), if self.sending.len() < IN_FLIGHT => match event {
                     // The tab closed its side. While draining, what it sent is stored but the
@@ -282,7 +316,6 @@ impl Connection {
                     }
                 },
                 Some((topic, item)) = self.topics.next() => match item {
-                    Ok(note) if topic.starts_with("activity:") => self.note_activity(&topic, &note),
                     Ok(envelope) if !broker::is_gap(&envelope) => Box::pin(self.forward(envelope)).await?,
                     // Events may be missing: this tab fell behind, or the instance lost Redis.
                     gap => {
@@ -303,9 +336,7 @@ impl Connection {
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(DRAIN_SECS);
         while tokio::time::Instant::now() < deadline {
             match tokio::time::timeout(QUIET, self.topics.next()).await {
-                Ok(Some((topic, Ok(envelope))))
-                    if !broker::is_gap(&envelope) && !topic.starts_with("activity:") =>
-                {
+                Ok(Some((_, Ok(envelope)))) if !broker::is_gap(&envelope) => {
                     self.forward(envelope).await?
                 }
                 Ok(Some(_)) => {}
@@ -323,13 +354,16 @@ impl Connection {
                 json,
             }) => (actor, readers, json),
             Some(Opened::Many(bundle)) => {
-                let language = &self.user.preferred_language;
+                let reader = self.reader;
                 let blocks = !self.blocked.is_empty();
                 let lines = bundle.lines_for(|actor, readers| {
-                    !(blocks && self.blocked.contains(&actor)) && readers.include(language)
+                    !(blocks && self.blocked.contains(&actor)) && readers.includes(reader)
                 });
                 return match lines {
-                    Some(lines) => self.out.send(lines).await.map_err(|_| Closed),
+                    Some(lines) => {
+                        self.out.push(lines).await;
+                        Ok(())
+                    }
                     None => Ok(()),
                 };
             }
@@ -344,43 +378,10 @@ impl Connection {
                 }
             };
         }
-        if self.blocked.contains(&actor) || !readers.include(&self.user.preferred_language) {
+        if self.blocked.contains(&actor) || !readers.includes(self.reader) {
             return Ok(());
         }
-        self.out.send(json).await.map_err(|_| Closed)
-    }
-
-    /// Notes a channel's newest number for the sidebar, unless this tab reads the channel (it
-    /// has the message itself).
-    fn note_activity(&mut self, topic: &str, note: &Bytes) {
-        let Some(community) = topic
-            .strip_prefix("activity:")
-            .and_then(|id| Uuid::parse_str(id).ok())
-        else {
-            return;
-        };
-        for (channel, seq) in writer::read_activity_note(note) {
-            if self.channels.contains_key(&channel) {
-                continue;
-            }
-            let newest = self.activity.entry(channel).or_insert((community, seq));
-            newest.1 = newest.1.max(seq);
-            self.activity_due
-                .get_or_insert_with(|| tokio::time::Instant::now() + ACTIVITY_EVERY);
-        }
-    }
-
-    /// Tells the tab what its communities' other channels have seen since the last time.
-    async fn tell_activity(&mut self) -> Result<(), Closed> {
-        self.activity_due = None;
-        for (channel, (community, seq)) in std::mem::take(&mut self.activity) {
-            self.send(&ServerEvent::ChannelActivity {
-                community_id: community.to_string(),
-                channel_id: channel.to_string(),
-                last_seq: seq,
-            })
-            .await?;
-        }
+        self.out.push(json).await;
         Ok(())
     }
 
@@ -464,7 +465,7 @@ impl Connection {
         if !self.topics.contains_key(&topic) {
             let subscription = self.state.broker.subscribe(&topic);
             self.topics
-                .insert(topic, BroadcastStream::new(subscription));
+                .insert(topic, Woken::new(BroadcastStream::new(subscription)));
         }
     }
 
@@ -584,10 +585,8 @@ impl Connection {
         // (replayed and live) rather than not at all; tabs drop the duplicate by its number.
         self.watch(topic::channel(access.channel.id));
         self.watch(topic::community(access.community.id));
-        self.watch(topic::activity(access.community.id));
         let channel_row_seq = access.channel.last_seq;
         let channel = access.channel.id;
-        self.activity.remove(&channel);
         self.channels.insert(
             channel,
             Watched {
@@ -640,7 +639,6 @@ impl Connection {
             .any(|w| w.community == watched.community)
         {
             self.topics.remove(&topic::community(watched.community));
-            self.topics.remove(&topic::activity(watched.community));
         }
     }
 
@@ -814,17 +812,16 @@ mod tests {
 
     /// Frames fed by a connection that queues `events`, then ends.
     fn frames_of(events: &'static [&'static str]) -> Frames {
-        let (out, queued) = mpsc::channel(OUTBOX);
+        let outbox = Arc::new(Outbox::default());
+        let out = outbox.clone();
         let driver = async move {
             for event in events {
-                out.send(Bytes::from_static(event.as_bytes()))
-                    .await
-                    .unwrap();
+                out.push(Bytes::from_static(event.as_bytes())).await;
             }
         };
         Frames {
             driver: Some(Box::pin(driver)),
-            queued,
+            outbox,
             said_goodbye: false,
         }
     }

@@ -19,14 +19,13 @@ use std::{
     task::{Context, Poll},
 };
 
-use bytes::{BufMut, Bytes, BytesMut};
 use chrono::Utc;
 use futures::FutureExt;
 use sea_orm::TransactionTrait;
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
-use super::{repo, service, ChatMessage, ServerEvent};
+use super::{repo, service, ChannelSeq, ChatMessage, ServerEvent};
 use crate::{
     auth::Author,
     entities::messages,
@@ -402,7 +401,9 @@ impl ActivityBoard {
     }
 }
 
-/// Publishes the board every [`ACTIVITY_EVERY`]: one note per community with activity.
+/// Publishes the board every [`ACTIVITY_EVERY`]: one event per community with activity, on
+/// the community's topic, which every tab of the community already reads; the tabs forward it
+/// as it is (no per-tab work: a tab that reads one of those channels keeps the larger number).
 async fn publish_activity(state: AppState) {
     let mut tick = tokio::time::interval(ACTIVITY_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -410,59 +411,24 @@ async fn publish_activity(state: AppState) {
         tick.tick().await;
         let board = state.service::<MessageWriter>().activity.take();
         for (community, channels) in board {
-            let note = activity_note(channels.into_iter());
-            let published = state
-                .broker
-                .publish(&realtime::topic::activity(community), note)
-                .await;
-            if let Err(err) = published {
-                tracing::warn!(error = %err, "could not publish channel activity");
-            }
+            let event = ServerEvent::ChannelActivity {
+                community_id: community.to_string(),
+                channels: channels
+                    .into_iter()
+                    .map(|(channel, last_seq)| ChannelSeq {
+                        channel_id: channel.to_string(),
+                        last_seq,
+                    })
+                    .collect(),
+            };
+            realtime::publish(&state, &realtime::topic::community(community), None, &event).await;
         }
     }
-}
-
-/// Channels' newest numbers, as the activity topic carries them: per channel its id, then the
-/// number (big-endian), 24 bytes. Sidebars need nothing more, and a tab can skip the channels it
-/// reads without parsing any JSON.
-pub fn activity_note(channels: impl Iterator<Item = (Uuid, i64)>) -> Bytes {
-    let mut note = BytesMut::new();
-    for (channel, seq) in channels {
-        note.extend_from_slice(channel.as_bytes());
-        note.put_i64(seq);
-    }
-    note.freeze()
-}
-
-/// Reads an [`activity_note`] (nothing from a damaged one).
-pub fn read_activity_note(note: &[u8]) -> Vec<(Uuid, i64)> {
-    if !note.len().is_multiple_of(24) {
-        return Vec::new();
-    }
-    note.chunks_exact(24)
-        .filter_map(|entry| {
-            let channel = Uuid::from_slice(&entry[..16]).ok()?;
-            let seq = i64::from_be_bytes(entry[16..24].try_into().ok()?);
-            Some((channel, seq))
-        })
-        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn an_activity_note_carries_each_channel_and_its_number() {
-        let (news, general) = (Uuid::now_v7(), Uuid::now_v7());
-        let note = activity_note([(news, 1_234_567_890_123), (general, 7)].into_iter());
-        assert_eq!(note.len(), 48);
-        assert_eq!(
-            read_activity_note(&note),
-            [(news, 1_234_567_890_123), (general, 7)]
-        );
-        assert!(read_activity_note(&note[..40]).is_empty());
-    }
 
     #[test]
     fn the_board_keeps_each_channels_newest_number_until_taken() {

@@ -34,3 +34,5 @@ pub mod site;
 pub mod state;
 #[cfg(feature = "ssr")]
 pub mod telemetry;
+#[cfg(feature = "ssr")]
+pub mod woken;

@@ -30,11 +30,6 @@ pub mod topic {
         format!("community:{id}")
     }
 
-    /// A community's channel activity (each channel's newest number, for sidebars).
-    pub fn activity(community: Uuid) -> String {
-        format!("activity:{community}")
-    }
-
     pub fn user(id: Uuid) -> String {
         format!("user:{id}")
     }
@@ -76,6 +71,12 @@ impl Readers {
 
     pub fn include(self, language: &str) -> bool {
         self.0 & Self::bit(language) != 0
+    }
+
+    /// Whether these readers include `reader` (the readers of one language, [`Readers::of`]):
+    /// what a connection asks of every event, with its reader's bit found once.
+    pub fn includes(self, reader: Readers) -> bool {
+        self.0 & reader.0 != 0
     }
 }
 

@@ -89,12 +89,13 @@ fn ChannelSidebar(community: CommunityView, current: String) -> impl IntoView {
     socket.on_event(move |event| match event {
         ServerEvent::ChannelActivity {
             community_id: id,
-            channel_id,
-            last_seq,
+            channels: busy,
         } if *id == community_id => {
             channels.update(|list| {
-                if let Some(c) = list.iter_mut().find(|c| &c.id == channel_id) {
-                    c.last_seq = c.last_seq.max(*last_seq);
+                for c in list.iter_mut() {
+                    if let Some(newest) = busy.iter().find(|b| b.channel_id == c.id) {
+                        c.last_seq = c.last_seq.max(newest.last_seq);
+                    }
                 }
             });
         }
