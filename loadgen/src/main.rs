@@ -651,33 +651,6 @@ async fn run(target: Target, load: Load) -> Result<Report, Error> {
     if load.senders == 0 {
         return Err("--senders must be at least 1".into());
     }
-    let before = load.pid.and_then(resident_kib);
-    let started = Instant::now();
-    let mut listeners = Vec::with_capacity(load.clients);
-    for batch in (0..load.clients)
-        .collect::<Vec<_>>()
-        .chunks(load.connect_batch)
-    {
-        let opened =
-            futures::future::join_all(batch.iter().map(|i| target.connect(*i, false))).await;
-        for socket in opened {
-            listeners.push(socket?);
-        }
-    }
-    println!(
-        "connected {} listeners in {:.1} s",
-        listeners.len(),
-        started.elapsed().as_secs_f64()
-    );
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let after = load.pid.and_then(resident_kib);
-    let mut kib_per_connection = None;
-    if let (Some(before), Some(after)) = (before, after) {
-        let per = (after.saturating_sub(before)) as f64 / load.clients as f64;
-        kib_per_connection = Some(per);
-        println!("server memory: {before} KiB → {after} KiB, {per:.1} KiB per idle connection");
-    }
-
     let received = Arc::new(AtomicU64::new(0));
     let ai = Arc::new(AiSeen::default());
     let latencies: Arc<Mutex<Vec<u32>>> = Arc::new(Mutex::new(Vec::with_capacity(
@@ -693,7 +666,7 @@ async fn run(target: Target, load: Load) -> Result<Report, Error> {
         .sum();
     let (done_tx, _) = broadcast::channel::<()>(1);
     let tally_ai = matches!(&*target, Target::Bullpen { ai: true, .. });
-    for socket in listeners {
+    let listen = |socket: Socket| {
         let (received, latencies, ai, mut done) = (
             received.clone(),
             latencies.clone(),
@@ -725,6 +698,35 @@ async fn run(target: Target, load: Load) -> Result<Report, Error> {
             }
             latencies.lock().unwrap().extend(mine);
         });
+    };
+    let before = load.pid.and_then(resident_kib);
+    let started = Instant::now();
+    // Every listener reads from the moment it is connected, as a tab does: a socket left
+    // unread while the others connect would pile up everything the room says meanwhile
+    // (presence of each newcomer, to each of them) and deliver it all when sending starts.
+    let mut listening = 0;
+    for batch in (0..load.clients)
+        .collect::<Vec<_>>()
+        .chunks(load.connect_batch)
+    {
+        let opened =
+            futures::future::join_all(batch.iter().map(|i| target.connect(*i, false))).await;
+        for socket in opened {
+            listen(socket?);
+            listening += 1;
+        }
+    }
+    println!(
+        "connected {listening} listeners in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let after = load.pid.and_then(resident_kib);
+    let mut kib_per_connection = None;
+    if let (Some(before), Some(after)) = (before, after) {
+        let per = (after.saturating_sub(before)) as f64 / load.clients as f64;
+        kib_per_connection = Some(per);
+        println!("server memory: {before} KiB → {after} KiB, {per:.1} KiB per idle connection");
     }
 
     let mut sockets = Vec::with_capacity(senders);
