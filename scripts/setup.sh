@@ -51,15 +51,21 @@ ensure_build_tools() {
   # esbuild and lightningcss minify the JS and the stylesheet. ECharts from npm too: the charts'
   # library, served from /vendor (never from a CDN).
   local bin="$ROOT/scripts/node_modules/.bin"
+  local emoji="$ROOT/scripts/node_modules/@fontsource/noto-color-emoji"
   if [ ! -x "$bin/wasm-opt" ] || [ ! -x "$bin/esbuild" ] || [ ! -x "$bin/lightningcss" ] ||
-    [ ! -f "$ROOT/scripts/node_modules/echarts/dist/echarts.min.js" ]; then
-    say "installing wasm-opt (npm binaryen), esbuild, lightningcss and ECharts"
+    [ ! -f "$ROOT/scripts/node_modules/echarts/dist/echarts.min.js" ] || [ ! -f "$emoji/LICENSE" ]; then
+    say "installing wasm-opt (npm binaryen), esbuild, lightningcss, ECharts and the emoji font"
     (cd "$ROOT/scripts" && npm ci --no-audit --no-fund --loglevel=error)
   fi
   # The site build copies public/ into the site; the vendored copy is not part of the repository.
   mkdir -p "$ROOT/public/vendor"
   cp -u "$ROOT/scripts/node_modules/echarts/dist/echarts.min.js" "$ROOT/public/vendor/echarts.min.js"
   cp -u "$ROOT/scripts/node_modules/echarts/LICENSE" "$ROOT/public/vendor/echarts.LICENSE.txt"
+  # Colour emoji everywhere, as chat apps ship them (a system may have none): Noto Color Emoji,
+  # split by Unicode range so a page fetches only the parts its emoji need (style/main.css).
+  mkdir -p "$ROOT/public/vendor/emoji"
+  cp -u "$emoji"/files/noto-color-emoji-[0-9]*-400-normal.woff2 "$ROOT/public/vendor/emoji/"
+  cp -u "$emoji/LICENSE" "$ROOT/public/vendor/emoji/LICENSE.txt"
 }
 
 ensure_test_tools() {

@@ -518,8 +518,8 @@ async fn a_hosted_model_calls_tools_and_streams_its_answer() {
             .as_array()
             .unwrap()
             .len(),
-        63,
-        "three months beside the price"
+        64,
+        "three months (63 trading days: 64 closes, the ends of the 3M change) beside the price"
     );
     // The service failing: the built-in engine answers.
     let reply = ask(&h, &ana, "the model is down: explain beta", None).await;

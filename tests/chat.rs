@@ -750,3 +750,113 @@ async fn channel_activity_is_one_event_per_community_a_few_times_a_second(h: Har
         "{rest:?}"
     );
 }
+
+on_both!(the_home_counts_unread_and_mentions_and_what_trends);
+async fn the_home_counts_unread_and_mentions_and_what_trends(h: Harness) {
+    let ana = h.person("ana").await;
+    let bo = h.person("bo_b").await;
+    let carl = h.person("carl").await;
+    let (slug, general) = h.community(&ana, "Home Room", "public").await;
+    for p in [&bo, &carl] {
+        h.call(p, "/api/communities/join", json!({"slug": slug}))
+            .await;
+    }
+    h.call(
+        &ana,
+        "/api/users/block",
+        json!({"username": "carl", "blocked": true}),
+    )
+    .await;
+    let (status, _) = h.get("/api/chat/home").await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "the home is a person's own"
+    );
+
+    let mut bo_socket = h.socket(&bo).await;
+    bo_socket.subscribe(&general, None).await;
+    let mut carl_socket = h.socket(&carl).await;
+    carl_socket.subscribe(&general, None).await;
+    for (from_bo, nonce, text) in [
+        (true, "b1", "@ana look at $NVDA"),
+        (true, "b2", "$NVDA again, and $AAPL.US"),
+        (false, "c1", "@ana $GME now"),
+        (true, "b3", "@anastasia is someone else, @ANA is not"),
+    ] {
+        let socket = if from_bo {
+            &mut bo_socket
+        } else {
+            &mut carl_socket
+        };
+        socket.say(&general, nonce, text).await;
+        let mut stored = socket.expect("messageCreated").await;
+        while stored["nonce"] != nonce {
+            stored = socket.expect("messageCreated").await;
+        }
+    }
+
+    let (status, home) = h.read(&ana, "/api/chat/home").await;
+    assert_eq!(status, StatusCode::OK, "{home}");
+    let room = home["communities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["community"]["slug"] == slug.as_str())
+        .expect("her community is listed");
+    assert_eq!(room["channels"][0]["name"], "general");
+    assert_eq!(room["channels"][0]["unread"], 4);
+    // Bo's two (any case), not Carl's (blocked), not @anastasia.
+    assert_eq!(room["channels"][0]["mentions"], 2, "{room}");
+    let trending: Vec<(&str, i64, i64)> = home["trending"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["symbol"].as_str().unwrap(),
+                t["messages"].as_i64().unwrap(),
+                t["people"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(trending, [("NVDA", 2, 1), ("AAPL", 1, 1)], "{home}");
+
+    // Bo sees Carl's cashtag; nobody mentioned him.
+    let (_, home) = h.read(&bo, "/api/chat/home").await;
+    let room = home["communities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["community"]["slug"] == slug.as_str())
+        .unwrap();
+    assert_eq!(room["channels"][0]["mentions"], 0);
+    assert!(home["trending"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t["symbol"] == "GME"));
+
+    // Writing in the channel marks it read: nothing waits for Ana any more.
+    let mut ana_socket = h.socket(&ana).await;
+    ana_socket.subscribe(&general, None).await;
+    ana_socket.say(&general, "a1", "thanks both").await;
+    let mut stored = ana_socket.expect("messageCreated").await;
+    while stored["nonce"] != "a1" {
+        stored = ana_socket.expect("messageCreated").await;
+    }
+    let (_, home) = h.read(&ana, "/api/chat/home").await;
+    let room = home["communities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["community"]["slug"] == slug.as_str())
+        .unwrap();
+    assert_eq!(
+        (
+            &room["channels"][0]["unread"],
+            &room["channels"][0]["mentions"]
+        ),
+        (&json!(0), &json!(0))
+    );
+}

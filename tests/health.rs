@@ -233,9 +233,10 @@ async fn redis_url_switches_the_broker_and_a_dead_redis_stops_the_start() {
     server.stop().await;
 }
 
-/// A static file is answered 200 even while another request's page, which answered 401, is
-/// still streaming on the same worker thread (the WASM of a guest's `/settings` once came back
-/// 401 this way, and the page never hydrated).
+/// A static file is answered 200 even while another request's page, which answered 404, is
+/// still streaming on the same worker thread (the WASM of a guest's `/settings`, then a 401
+/// page, once came back 401 this way, and the page never hydrated). A page's empty state or
+/// sign-in prompt is a 200 now (`platform::state::respond`); the 404 page keeps its status.
 #[tokio::test]
 async fn static_files_do_not_take_another_pages_status() {
     let tmp = tempfile::tempdir().unwrap();
@@ -254,8 +255,8 @@ async fn static_files_do_not_take_another_pages_status() {
 
     for _ in 0..20 {
         // The page's headers have arrived; its body (and its reactive owner) is still alive.
-        let page = server.get("/settings").await;
-        assert_eq!(page.status(), 401, "a guest's settings page is 401");
+        let page = server.get("/no/such/page").await;
+        assert_eq!(page.status(), 404, "an unknown page is 404");
         let wasm = server.get("/pkg/app.wasm").await;
         assert_eq!(wasm.status(), 200, "the static file keeps its own status");
         assert_eq!(wasm.bytes().await.unwrap().as_ref(), b"\0asm\x01\0\0\0");
@@ -268,6 +269,8 @@ async fn static_files_do_not_take_another_pages_status() {
             "the static file keeps its own status after the page"
         );
     }
+    // A guest's settings page is a prompt to sign in, not an error.
+    assert_eq!(server.get("/settings").await.status(), 200);
     let missing = server.get("/pkg/missing.wasm").await;
     assert_eq!(missing.status(), 404, "a missing file is the 404 page");
     server.stop().await;

@@ -171,7 +171,7 @@ async fn charts_reports_watchlists_and_recommendations(h: Harness) {
     assert!(
         items
             .iter()
-            .all(|i| i["spark"].as_array().unwrap().len() == 63 && i["price"].is_number()),
+            .all(|i| i["spark"].as_array().unwrap().len() == 64 && i["price"].is_number()),
         "{items:?}"
     );
     let (status, _) = h

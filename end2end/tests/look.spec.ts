@@ -24,7 +24,11 @@ async function lookAt(page: Page, shot: string) {
   const covered = await page.evaluate(() => {
     const found: string[] = [];
     const describe = (node: Element) => `${node.tagName.toLowerCase()}.${node.getAttribute("class") ?? ""}`;
-    for (const el of Array.from(document.querySelectorAll<HTMLElement>("button, a[href], input, select, textarea"))) {
+    for (const control of Array.from(document.querySelectorAll<HTMLElement>("button, a[href], input, select, textarea"))) {
+      // A visually hidden field (the CSV drop zone's file input) is used through its label:
+      // the label is what must not be covered.
+      const hiddenLabel = control.classList.contains("visually-hidden") ? (control as HTMLInputElement).labels?.[0] : undefined;
+      const el: HTMLElement = hiddenLabel ?? control;
       if (el.getClientRects().length === 0 || getComputedStyle(el).visibility === "hidden") continue;
       el.scrollIntoView({ block: "nearest", inline: "nearest" });
       // A link that wraps onto two lines is judged by its first line: the centre of its
@@ -55,6 +59,16 @@ async function lookAt(page: Page, shot: string) {
   await saveScreenshot(page, shot);
 }
 
+/** At the narrowest phone the app supports, the page is no wider than the screen. */
+async function noSidewaysAt360(page: Page, shot: string) {
+  const size = page.viewportSize();
+  if (!size || size.width > 400) return;
+  await page.setViewportSize({ width: 360, height: size.height });
+  const sideways = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(sideways, `${shot} at 360px: the page scrolls sideways by ${sideways}px`).toBeLessThanOrEqual(0);
+  await page.setViewportSize(size);
+}
+
 async function contextFor(browser: Browser, viewport: (typeof viewports)[number], scheme: (typeof schemes)[number]) {
   return browser.newContext({
     viewport: { width: viewport.width, height: viewport.height },
@@ -71,6 +85,7 @@ for (const viewport of viewports) {
       const context = await contextFor(browser, viewport, scheme);
       const page = await context.newPage();
       for (const [path, name] of [
+        ["/", "landing"],
         ["/signin", "sign-in"],
         ["/signup", "sign-up"],
         ["/forgot-password", "forgot-password"],
@@ -79,6 +94,7 @@ for (const viewport of viewports) {
         await openHydrated(page, path);
         await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
         await lookAt(page, `look-${name}-${viewport.name}-${scheme}`);
+        await noSidewaysAt360(page, name);
       }
 
       // Signed in: Settings with its security section, then two-factor set-up under way.
@@ -90,6 +106,7 @@ for (const viewport of viewports) {
       await openHydrated(page, "/settings");
       await expect(page.getByLabel("Display name")).toHaveValue("Lee Look");
       await lookAt(page, `look-settings-${viewport.name}-${scheme}`);
+      await noSidewaysAt360(page, "settings");
       await expect(async () => {
         const start = page.getByRole("button", { name: "Set up", exact: true });
         if (await start.count()) await start.click({ timeout: 1000 });
@@ -122,10 +139,36 @@ for (const viewport of viewports) {
       const channel = new URL(page.url()).pathname;
       const slug = channel.split("/")[2];
       const box = page.getByRole("textbox", { name: /^Message #/ });
-      await box.fill("Watching $AAPL into earnings — **margin of safety** first.");
+      await box.fill("Watching $AAPL into earnings — **margin of safety** first. 🚀📈");
       await box.press("Enter");
       await expect(page.getByRole("log", { name: "Messages" }).getByText("margin of safety")).toBeVisible();
+      // The emoji are drawn by the shipped colour font, not left to the system (boxes here).
+      const emojiFaces = await page.evaluate(async () => (await document.fonts.load('16px "Noto Color Emoji"', "🚀📈")).length);
+      expect(emojiFaces, "Noto Color Emoji faces loaded for 🚀📈").toBeGreaterThan(0);
       await lookAt(page, `look-channel-${viewport.name}-${scheme}`);
+      await noSidewaysAt360(page, "channel");
+      if (viewport.isMobile) {
+        // A phone: a message's actions wait behind "…", the member list behind "Members".
+        const message = page.getByRole("log", { name: "Messages" }).getByRole("article").first();
+        await expect(message.getByRole("button", { name: "Reply" })).toBeHidden();
+        await message.getByRole("button", { name: "Message actions" }).click();
+        await expect(message.getByRole("button", { name: "Reply" })).toBeVisible();
+        await page.getByRole("button", { name: "Members", exact: true }).click();
+        const members = page.getByRole("complementary", { name: "Members" });
+        await expect(members.getByText("Sam Section")).toBeVisible();
+        // A sheet over the chat covers it on purpose: looked at, not checked for covering.
+        await saveScreenshot(page, `look-channel-members-${viewport.name}-${scheme}`, false);
+        await members.getByRole("button", { name: "Close the member list" }).click();
+        await expect(members).toBeHidden();
+      }
+
+      // Holdings with long figures, so the portfolio's tables are looked at full.
+      for (const [symbol, shares, price] of [["AAPL", "1250.5", "187.25"], ["MSFT", "3", "402.10"]]) {
+        const added = await page.request.post("/api/portfolio/add", {
+          data: { symbol, shares, averagePrice: price, purchaseDate: "2024-01-02" },
+        });
+        expect(added.status(), await added.text()).toBe(200);
+      }
 
       for (const [path, name, ready] of [
         ["/", "home", page.getByRole("heading", { level: 1 })],
@@ -142,6 +185,7 @@ for (const viewport of viewports) {
         // Let data that loads after hydration (quotes, charts, lists) arrive before looking.
         await page.waitForLoadState("networkidle");
         await lookAt(page, `look-${name}-${viewport.name}-${scheme}`);
+        await noSidewaysAt360(page, name);
       }
       await context.close();
     });

@@ -66,4 +66,51 @@ test.describe("installable app", () => {
     await context.setOffline(false);
     await expect(page.getByRole("status")).toHaveCount(0);
   });
+
+  test("every page seen opens offline with what it showed; a page never opened says so", async ({ page, context }) => {
+    const username = `pwa_${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+    const signedUp = await page.request.post("/api/session/sign_up", {
+      form: { email: `${username}@example.com`, username, display_name: "Pat Offline", password: "correct horse battery" },
+    });
+    expect(signedUp.status(), await signedUp.text()).toBe(200);
+    await openHydrated(page, "/");
+    await page.evaluate(async () => await navigator.serviceWorker.ready);
+    await page.reload();
+    await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
+
+    // A new person's empty portfolio is a page like any other: 200, so it can be kept.
+    const portfolio = await page.goto("/portfolio");
+    expect(portfolio?.status()).toBe(200);
+    await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
+
+    // Markets and a stock reached through the app's own links, never loaded in full.
+    const nav = page.getByRole("navigation", { name: "Main navigation" });
+    await nav.getByRole("link", { name: "Markets" }).click();
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Markets");
+    const popular = page.getByRole("region", { name: "Popular stocks" });
+    await popular.getByRole("link").filter({ hasText: "MSFT" }).click();
+    await expect(page.getByRole("heading", { level: 1 })).toContainText("MSFT");
+    const kept = (path: string) => page.evaluate(async (p) => Boolean(await caches.match(location.origin + p)), path);
+    await expect.poll(() => kept("/markets")).toBe(true);
+    await expect.poll(() => kept("/markets/MSFT")).toBe(true);
+
+    await context.setOffline(true);
+    for (const [path, heading] of [["/markets", "Markets"], ["/markets/MSFT", "MSFT"], ["/portfolio", "My portfolio|Portfolio"]] as const) {
+      await page.goto(path);
+      await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
+      await expect(page.getByRole("heading", { level: 1 })).toHaveText(new RegExp(heading));
+      const banner = page.getByRole("status").filter({ hasText: "You're offline" });
+      await expect(banner).toContainText("Saved");
+      await expect(page.getByText(/TypeError|Failed to fetch/)).toHaveCount(0);
+    }
+    // What the markets page showed is there: the popular stocks with their prices.
+    await page.goto("/markets");
+    await expect(page.getByRole("region", { name: "Popular stocks" }).getByRole("link").filter({ hasText: "AAPL" })).toBeVisible();
+
+    // Never opened on this device: a page that says so, with the way home.
+    await page.goto("/assistant");
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("You're offline");
+    await expect(page.getByRole("link", { name: "Go to the home page" })).toHaveAttribute("href", "/");
+    await context.setOffline(false);
+  });
 });

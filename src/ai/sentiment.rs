@@ -368,6 +368,19 @@ mod tests {
     }
 
     #[test]
+    fn a_question_without_a_view_is_neutral() {
+        for line in [
+            "Anyone watching $AAPL into earnings?",
+            "Anyone watching $AAPL into earnings",
+            "Is anyone holding $MSFT over the weekend?",
+        ] {
+            assert_eq!(sentiment(line).stance, Flat, "{line}");
+        }
+        // A question can still carry a view.
+        assert_eq!(sentiment("is $TSLA going to crash?").stance, Down);
+    }
+
+    #[test]
     fn negation_and_emphasis_still_apply() {
         assert_eq!(sentiment("not bullish").stance, Down);
         assert!(sentiment("BULLISH!!!").compound > sentiment("bullish").compound);

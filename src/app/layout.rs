@@ -9,7 +9,10 @@ use crate::{
     portfolio::ui::AlertNotices,
 };
 
-use super::{pwa::OfflineBanner, theme::ThemeSwitch};
+use super::{
+    pwa::{KeepPagesOffline, OfflineBanner},
+    theme::ThemeSwitch,
+};
 use crate::kit::{
     i18n::{t, t_string, use_i18n},
     icons::{Icon, IconName, Logo},
@@ -35,6 +38,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 </div>
             </header>
             <MainNav />
+            <KeepPagesOffline />
             <main id="main" class="content">
                 <OfflineBanner />
                 {children()}

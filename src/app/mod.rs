@@ -23,7 +23,7 @@ use crate::kit::{
     notices::provide_notices,
 };
 use layout::Layout;
-use pages::{error::PageErrorBoundary, home::HomePage, not_found::NotFound};
+use pages::{error::PageErrorBoundary, not_found::NotFound};
 
 /// The name of the cookie that keeps the chosen language (leptos_i18n's).
 pub(crate) const LANGUAGE_COOKIE: &str = "i18n_pref_locale";
@@ -89,7 +89,7 @@ pub fn App() -> impl IntoView {
                 <Layout>
                     <PageErrorBoundary>
                     <Routes fallback=|| view! { <NotFound /> }>
-                        <Route path=path!("/") view=HomePage />
+                        <Route path=path!("/") view={Lazy::<Home>::new()} />
                         <Route path=path!("/signin") view={Lazy::<SignIn>::new()} />
                         <Route path=path!("/signup") view={Lazy::<SignUp>::new()} />
                         <Route path=path!("/forgot-password") view={Lazy::<ForgotPassword>::new()} />
@@ -149,6 +149,7 @@ macro_rules! lazy_page {
 }
 
 lazy_page! {
+    Home => pages::home::HomePage();
     SignIn => crate::auth::ui::pages::SignInPage();
     SignUp => crate::auth::ui::pages::SignUpPage();
     ForgotPassword => crate::auth::ui::pages::ForgotPasswordPage();

@@ -271,16 +271,17 @@ async fn history(
     Ok(history)
 }
 
-/// The last `days` closes.
+/// The closes of the last `days` trading days, with the change over them as the stock page
+/// computes it.
 pub fn mini_chart(symbol: &str, bars: &[Bar], days: usize) -> Card {
-    let recent = &bars[bars.len().saturating_sub(days)..];
+    let recent = analysis::period_bars(bars, days);
     let first = recent.first().map(|b| b.close).unwrap_or_default();
     let last = recent.last().map(|b| b.close).unwrap_or_default();
     Card::MiniChart {
         symbol: symbol.to_string(),
         dates: recent.iter().map(|b| b.date.clone()).collect(),
         closes: recent.iter().map(|b| b.close).collect(),
-        change_percent: (first > 0.0).then(|| (last / first - 1.0) * 100.0),
+        change_percent: analysis::change_percent(first, last),
         simulated: recent.iter().any(|b| b.simulated),
     }
 }

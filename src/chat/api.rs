@@ -7,7 +7,7 @@ use leptos::server_fn::{
     BoxedStream, Bytes, ContentType, Decodes, Encodes, Format, FormatType, ServerFn, Websocket,
 };
 
-use super::{ChatMessage, ClientEvent, HistoryPage, OpenedChannel, ServerEvent};
+use super::{ChatMessage, ClientEvent, HistoryPage, HomeChat, OpenedChannel, ServerEvent};
 use crate::platform::error::AppError;
 
 /// What travels down the socket: one server event's JSON, serialised once by the publisher and
@@ -182,6 +182,20 @@ pub async fn channel_pins(
                 .map(|me| me.user.id);
             let channel = crate::community::ChannelId::parse(&channel_id)?;
             super::service::pins(&state, viewer, channel).await
+        }
+        .await,
+    )
+}
+
+/// The signed-in home's part of chat: the person's communities and channels with unread and
+/// mention counts, and the cashtags trending in them.
+#[server(prefix = "/api/chat", endpoint = "home", input = GetUrl)]
+pub async fn chat_home() -> Result<HomeChat, AppError> {
+    crate::platform::state::respond(
+        async move {
+            let state = crate::platform::state::AppState::current()?;
+            let me = crate::auth::caller::current_user().await?;
+            super::service::home(&state, &me.user).await
         }
         .await,
     )

@@ -371,9 +371,153 @@ pub fn validate_emoji(emoji: &str) -> Result<String, crate::platform::error::App
     }
 }
 
+/// The signed-in home's part of chat: the person's communities with what they have not read,
+/// and the $cashtags those communities talk about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HomeChat {
+    pub communities: Vec<HomeCommunity>,
+    pub trending: Vec<TrendingCashtag>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HomeCommunity {
+    pub community: crate::community::CommunitySummary,
+    /// Its open channels, in the community's order.
+    pub channels: Vec<HomeChannel>,
+}
+
+impl HomeCommunity {
+    pub fn unread(&self) -> i64 {
+        self.channels.iter().map(|c| c.unread).sum()
+    }
+
+    pub fn mentions(&self) -> u32 {
+        self.channels.iter().map(|c| c.mentions).sum()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HomeChannel {
+    pub name: String,
+    /// Messages after the person's read position.
+    pub unread: i64,
+    /// Of those, the ones that @mention the person (blocked authors left out).
+    pub mentions: u32,
+}
+
+/// A symbol people named lately, with how many messages and people named it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TrendingCashtag {
+    pub symbol: String,
+    pub messages: u32,
+    pub people: u32,
+}
+
+/// How far back "trending" looks.
+pub const TRENDING_HOURS: i64 = 24;
+/// How many trending cashtags the home shows.
+pub const TRENDING_MAX: usize = 8;
+
+/// The `max` cashtags named by the most people in `messages` (a message's text and its author;
+/// newest first), then by the most messages, then the most recently named. Counting people
+/// first keeps one loud member from making a symbol "trend".
+pub fn trending_cashtags<'a, A: Eq + std::hash::Hash + Clone>(
+    messages: impl IntoIterator<Item = (&'a str, A)>,
+    max: usize,
+) -> Vec<TrendingCashtag> {
+    use std::collections::{HashMap, HashSet};
+    // symbol → (messages, people, first seen at: lower is newer)
+    let mut seen: HashMap<String, (u32, HashSet<A>, usize)> = HashMap::new();
+    let mut order = 0;
+    for (text, author) in messages {
+        for symbol in crate::kit::markdown::cashtags(text) {
+            // "$AAPL.US" is "$AAPL": a US listing's suffix is how the market data names it.
+            let symbol = match symbol.strip_suffix(".US") {
+                Some(bare) => bare.to_string(),
+                None => symbol,
+            };
+            let entry = seen
+                .entry(symbol)
+                .or_insert_with(|| (0, HashSet::new(), order));
+            entry.0 += 1;
+            entry.1.insert(author.clone());
+            order += 1;
+        }
+    }
+    let mut ranked: Vec<(String, u32, u32, usize)> = seen
+        .into_iter()
+        .map(|(symbol, (messages, people, at))| (symbol, messages, people.len() as u32, at))
+        .collect();
+    ranked.sort_by(|a, b| b.2.cmp(&a.2).then(b.1.cmp(&a.1)).then(a.3.cmp(&b.3)));
+    ranked
+        .into_iter()
+        .take(max)
+        .map(|(symbol, messages, people, _)| TrendingCashtag {
+            symbol,
+            messages,
+            people,
+        })
+        .collect()
+}
+
+/// How many of `bodies` @mention `username` (without case, as mentions are matched).
+pub fn count_mentions<'a>(bodies: impl IntoIterator<Item = &'a str>, username: &str) -> u32 {
+    bodies
+        .into_iter()
+        .filter(|body| {
+            crate::kit::markdown::mentions(body)
+                .iter()
+                .any(|name| name.eq_ignore_ascii_case(username))
+        })
+        .count() as u32
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trending_counts_people_before_messages() {
+        let said = [
+            ("$NVDA again", 1),
+            ("$NVDA and $AAPL", 1),
+            ("$nvda to the moon", 1),
+            ("watching $AAPL.US", 2),
+            ("$TSLA", 3),
+            ("$AAPL too", 3),
+            ("`$GME` in code is not a cashtag", 4),
+        ];
+        let ranked = trending_cashtags(said.iter().map(|(t, a)| (*t, *a)), 8);
+        let names: Vec<(&str, u32, u32)> = ranked
+            .iter()
+            .map(|t| (t.symbol.as_str(), t.messages, t.people))
+            .collect();
+        // AAPL: three people; NVDA: three messages from one; TSLA named after NVDA.
+        assert_eq!(names, vec![("AAPL", 3, 3), ("NVDA", 3, 1), ("TSLA", 1, 1)]);
+        assert_eq!(
+            trending_cashtags(said.iter().map(|(t, a)| (*t, *a)), 1).len(),
+            1
+        );
+        assert!(trending_cashtags(std::iter::empty::<(&str, u8)>(), 8).is_empty());
+    }
+
+    #[test]
+    fn mentions_are_counted_by_exact_name_in_any_case() {
+        let bodies = [
+            "hi @Ana",
+            "@ana_k is not ana",
+            "email ana@example.com",
+            "@ANA and @ana",
+            "`@ana`",
+        ];
+        assert_eq!(count_mentions(bodies, "ana"), 2);
+        assert_eq!(count_mentions(bodies, "ana_k"), 1);
+        assert_eq!(count_mentions(bodies, "bob"), 0);
+    }
 
     #[test]
     fn bodies_are_trimmed_and_bounded() {

@@ -617,6 +617,45 @@ pub async fn unflagged_messages_naming(
         .collect())
 }
 
+/// The texts and channels of messages after the read positions given (channel → last read
+/// number) whose text contains `needle` (lower-case) in any case, not written by `reader`, not
+/// deleted; at most `limit`, newest first. The caller checks the exact mention.
+pub async fn unread_naming(
+    db: &impl ConnectionTrait,
+    after: &[(Uuid, i64)],
+    needle: &str,
+    reader: Uuid,
+    limit: u64,
+) -> Result<Vec<(Uuid, Uuid, Option<String>)>, DbErr> {
+    use sea_orm::sea_query::Func;
+    if after.is_empty() {
+        return Ok(Vec::new());
+    }
+    let unread = after.iter().fold(Condition::any(), |any, (channel, read)| {
+        any.add(
+            Condition::all()
+                .add(messages::Column::ChannelId.eq(*channel))
+                .add(messages::Column::Seq.gt(*read)),
+        )
+    });
+    messages::Entity::find()
+        .filter(unread)
+        .filter(messages::Column::DeletedAt.is_null())
+        .filter(messages::Column::AuthorId.ne(reader))
+        .filter(
+            Expr::expr(Func::lower(Expr::col(messages::Column::Body))).like(format!("%{needle}%")),
+        )
+        .order_by_desc(messages::Column::CreatedAt)
+        .limit(limit)
+        .select_only()
+        .column(messages::Column::ChannelId)
+        .column(messages::Column::AuthorId)
+        .column(messages::Column::Body)
+        .into_tuple()
+        .all(db)
+        .await
+}
+
 // ——— Presence: the open sockets of every instance ————————————————————————————————————————
 
 pub async fn insert_connection(

@@ -11,7 +11,8 @@ use super::{
     command_handlers::{CommandContext, CommandOutcome},
     commands, repo, validate_body, validate_emoji,
     writer::{MessageWriter, Outgoing, Receipt},
-    ChatMessage, HistoryPage, MessageId, Quote, Reaction, ServerEvent, PAGE_SIZE,
+    ChatMessage, HistoryPage, HomeChannel, HomeChat, HomeCommunity, MessageId, Quote, Reaction,
+    ServerEvent, PAGE_SIZE,
 };
 use crate::{
     community::{
@@ -658,6 +659,89 @@ pub async fn dismiss_flag(
     )
     .await;
     Ok(())
+}
+
+/// At most this many unread messages that may mention the person are read to count mentions,
+/// and this many recent messages to find what trends.
+const HOME_SCAN: u64 = 2000;
+
+/// The signed-in home: the person's communities and open channels with unread and mention
+/// counts, and the cashtags named in those communities over the last [`TRENDING_HOURS`].
+/// Authors the person blocked count for neither.
+pub async fn home(state: &AppState, user: &users::Model) -> Result<HomeChat, AppError> {
+    let db = &state.db;
+    let mine = communities::communities_of(db, user.id).await?;
+    let ids: Vec<Uuid> = mine.iter().map(|c| c.id).collect();
+    let mut channels: Vec<channels::Model> = repo::channels_in(db, ids.clone())
+        .await?
+        .into_iter()
+        .filter(|c| c.archived_at.is_none())
+        .collect();
+    channels.sort_by_key(|c| (c.position, c.created_at));
+    let reads =
+        communities::read_positions(db, user.id, channels.iter().map(|c| c.id).collect()).await?;
+    let read = |c: &channels::Model| reads.get(&c.id).copied().unwrap_or(0);
+    let blocked: HashSet<Uuid> = repo::blocked_by(db, user.id).await?.into_iter().collect();
+
+    let behind: Vec<(Uuid, i64)> = channels
+        .iter()
+        .filter(|c| c.last_seq > read(c))
+        .map(|c| (c.id, read(c)))
+        .collect();
+    let naming = repo::unread_naming(
+        db,
+        &behind,
+        &format!("@{}", user.username.to_lowercase()),
+        user.id,
+        HOME_SCAN,
+    )
+    .await?;
+    let mut mentions: HashMap<Uuid, u32> = HashMap::new();
+    for (channel, author, body) in &naming {
+        if blocked.contains(author) {
+            continue;
+        }
+        let body = body.as_deref().unwrap_or_default();
+        *mentions.entry(*channel).or_default() += super::count_mentions([body], &user.username);
+    }
+
+    let since = Utc::now() - Duration::hours(super::TRENDING_HOURS);
+    let recent = repo::unflagged_messages_naming(
+        db,
+        channels.iter().map(|c| c.id).collect(),
+        "$",
+        since,
+        HOME_SCAN,
+    )
+    .await?;
+    let trending = super::trending_cashtags(
+        recent
+            .iter()
+            .filter(|m| !blocked.contains(&m.author_id))
+            .filter_map(|m| Some((m.body.as_deref()?, m.author_id))),
+        super::TRENDING_MAX,
+    );
+
+    let counts = communities::member_counts(db, ids).await?;
+    let communities = mine
+        .iter()
+        .map(|c| HomeCommunity {
+            community: community::summary(c, counts.get(&c.id).copied().unwrap_or(0), true),
+            channels: channels
+                .iter()
+                .filter(|ch| ch.community_id == c.id)
+                .map(|ch| HomeChannel {
+                    name: ch.name.clone(),
+                    unread: (ch.last_seq - read(ch)).max(0),
+                    mentions: mentions.get(&ch.id).copied().unwrap_or(0),
+                })
+                .collect(),
+        })
+        .collect();
+    Ok(HomeChat {
+        communities,
+        trending,
+    })
 }
 
 /// A recent message that names a cashtag, where it was written.

@@ -25,7 +25,8 @@ fn field(err: validate::CommunityFieldError) -> AppError {
     AppError::Validation(err.to_string())
 }
 
-fn summary(c: &communities::Model, members: u64, joined: bool) -> CommunitySummary {
+/// A community as lists show it.
+pub fn summary(c: &communities::Model, members: u64, joined: bool) -> CommunitySummary {
     CommunitySummary {
         id: c.id.to_string(),
         slug: c.slug.clone(),

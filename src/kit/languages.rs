@@ -26,3 +26,38 @@ pub fn language_name(locale: Locale, code: &str) -> String {
         other => other.to_string(),
     }
 }
+
+/// A calendar date ("2024-01-02") written as people of `locale` write it, the way the browser's
+/// date field shows it to them: 01/02/2024 in English (US), 02.01.2024 in German and Turkish,
+/// 02/01/2024 in Spanish and French. Anything that is not an ISO date is returned as is.
+pub fn local_date(locale: Locale, iso: &str) -> String {
+    let mut parts = iso.splitn(3, '-');
+    let (Some(y), Some(m), Some(d)) = (parts.next(), parts.next(), parts.next()) else {
+        return iso.to_string();
+    };
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    if !(digits(y, 4) && digits(m, 2) && digits(d, 2)) {
+        return iso.to_string();
+    }
+    match locale {
+        Locale::en => format!("{m}/{d}/{y}"),
+        Locale::de | Locale::tr => format!("{d}.{m}.{y}"),
+        Locale::es | Locale::fr => format!("{d}/{m}/{y}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_written_as_each_language_writes_them() {
+        assert_eq!(local_date(Locale::en, "2024-01-02"), "01/02/2024");
+        assert_eq!(local_date(Locale::de, "2024-01-02"), "02.01.2024");
+        assert_eq!(local_date(Locale::tr, "2024-01-02"), "02.01.2024");
+        assert_eq!(local_date(Locale::fr, "2024-01-02"), "02/01/2024");
+        assert_eq!(local_date(Locale::es, "2024-12-31"), "31/12/2024");
+        assert_eq!(local_date(Locale::en, "soon"), "soon");
+        assert_eq!(local_date(Locale::en, "2024-1-2"), "2024-1-2");
+    }
+}

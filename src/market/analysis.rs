@@ -41,6 +41,44 @@ impl Period {
     }
 }
 
+/// The overall score's weights (the module's doc): over the parts that have data.
+#[cfg(feature = "ssr")]
+const TREND_WEIGHT: f64 = 0.4;
+#[cfg(feature = "ssr")]
+const MOMENTUM_WEIGHT: f64 = 0.3;
+#[cfg(feature = "ssr")]
+const NEWS_WEIGHT: f64 = 0.15;
+#[cfg(feature = "ssr")]
+const COMMUNITY_WEIGHT: f64 = 0.15;
+
+/// The weighted mean of the parts' scores that have data, rounded: the one formula behind every
+/// overall score the app shows (the stock page, the ranking, the assistant).
+#[cfg(feature = "ssr")]
+fn weighted_score(parts: &[(Option<&Part>, f64)]) -> i32 {
+    let (sum, weights) = parts
+        .iter()
+        .filter_map(|(part, w)| part.map(|p| (p.score as f64 * w, *w)))
+        .fold((0.0, 0.0), |(s, ws), (v, w)| (s + v, ws + w));
+    if weights == 0.0 {
+        0
+    } else {
+        (sum / weights).round() as i32
+    }
+}
+
+/// The bars a chart of the last `days` trading days draws: `days + 1` of them, so that its first
+/// and last close are the ends of the period's change — the figure the stock page prints for
+/// that period ([`change_percent`] of the same ends). Every sparkline and mini chart takes its
+/// bars from here, so a chart, its colour and the number beside it agree.
+pub fn period_bars<B>(bars: &[B], days: usize) -> &[B] {
+    &bars[bars.len().saturating_sub(days + 1)..]
+}
+
+/// The change from `from` to `to`, in percent; `None` from a price of zero or less.
+pub fn change_percent(from: f64, to: f64) -> Option<f64> {
+    (from > 0.0).then(|| (to / from - 1.0) * 100.0)
+}
+
 /// The price change over a period, in percent.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -313,8 +351,7 @@ mod compute {
 
         /// Percent change over `days` ending at bar `t`.
         pub fn change(&self, t: usize, days: usize) -> Option<f64> {
-            let before = self.close[t.checked_sub(days)?];
-            (before > 0.0).then(|| (self.close[t] / before - 1.0) * 100.0)
+            change_percent(self.close[t.checked_sub(days)?], self.close[t])
         }
 
         /// The 52-week low and high up to bar `t` (from what there is, if less).
@@ -433,11 +470,17 @@ mod compute {
             Part::of(signals)
         }
 
-        /// The price-only factor score the recommendations rank by: trend 55 %, momentum 45 %.
+        /// The price-only factor score the recommendations rank by: the overall score from trend and
+        /// momentum alone (their 40 % and 30 %, as the stock page weighs them).
         /// News and community have no history to test, so they stay out of it.
         pub fn factor_score(&self, t: usize) -> (i32, Part, Part) {
             let (trend, momentum) = (self.trend(t), self.momentum(t));
-            let score = (0.55 * trend.score as f64 + 0.45 * momentum.score as f64).round() as i32;
+            // The stock page's overall score with nothing but prices to go on: a symbol ranks
+            // with the number its page shows when it has no news or community voices.
+            let score = weighted_score(&[
+                (Some(&trend), TREND_WEIGHT),
+                (Some(&momentum), MOMENTUM_WEIGHT),
+            ]);
             (score, trend, momentum)
         }
 
@@ -533,17 +576,12 @@ mod compute {
         let (trend, momentum) = (readings.trend(t), readings.momentum(t));
         let news = news_part(news_items);
         let community = community_part(&voices);
-        let weighted = [
-            (Some(&trend), 0.4),
-            (Some(&momentum), 0.3),
-            (news.as_ref(), 0.15),
-            (community.as_ref(), 0.15),
-        ];
-        let (sum, weights) = weighted
-            .iter()
-            .filter_map(|(part, w)| part.map(|p| (p.score as f64 * w, *w)))
-            .fold((0.0, 0.0), |(s, ws), (v, w)| (s + v, ws + w));
-        let score = (sum / weights).round() as i32;
+        let score = weighted_score(&[
+            (Some(&trend), TREND_WEIGHT),
+            (Some(&momentum), MOMENTUM_WEIGHT),
+            (news.as_ref(), NEWS_WEIGHT),
+            (community.as_ref(), COMMUNITY_WEIGHT),
+        ]);
         let (low_52w, high_52w) = readings.range_52w(t);
         let recent = &bars[(t + 1).saturating_sub(63)..];
         Some(Report {

@@ -2,10 +2,12 @@
 //!
 //! Real daily prices where the app ships them (`assets/market/history.csv`: AAPL, IBM, MSFT,
 //! GOOG 2000–2013 from Quandl WIKI, the S&P 500 index 1999–2018; see CREDITS.md), adjusted for
-//! the stock splits in that span so charts have no cliffs. Beyond that — symbols of the
-//! directory without history, and every day after the real data ends — a deterministic
-//! simulation: a random walk seeded per symbol (the same symbol and day always give the same
-//! bar), with the volatility measured on the real data. Every simulated bar and quote says so.
+//! every split since, so charts have no cliffs and line up with today's prices. Beyond that —
+//! symbols of the directory without history, and every day after the real data ends — a
+//! deterministic simulation: a random walk seeded per symbol (the same symbol and day always
+//! give the same bar), with the volatility measured on the real data, pulled to about where
+//! each stock really closed on the first trading day of 2025 ([`ANCHORS`]) so that today's
+//! simulated prices look like a market. Every simulated bar and quote says so.
 //! Weekends are skipped; exchange holidays are not known to the simulation.
 
 use std::{
@@ -24,12 +26,31 @@ use super::{
 const NAME: &str = "offline";
 const HISTORY_CSV: &str = include_str!("../../assets/market/history.csv");
 
-/// Splits inside the shipped history (the WIKI prices are not adjusted): date, ratio.
+/// Every split since the shipped history began (the WIKI prices are not adjusted): date, ratio.
+/// Those after the real data ends adjust all of it, as a broker's "adjusted" history does, so
+/// the real series lines up with today's share prices (AAPL's 430.47 of 2013 is 15.37 today).
 const SPLITS: &[(&str, &str, f64)] = &[
     ("AAPL", "2000-06-21", 2.0),
     ("AAPL", "2005-02-28", 2.0),
+    ("AAPL", "2014-06-09", 7.0),
+    ("AAPL", "2020-08-31", 4.0),
     ("MSFT", "2003-02-18", 2.0),
+    ("GOOG", "2014-04-03", 2.0),
+    ("GOOG", "2022-07-18", 20.0),
 ];
+
+/// Where the simulation passes on [`ANCHOR_DAY`]: about each shipped symbol's real close that
+/// day, so the years between the end of the real data and now arrive where the market really
+/// was rather than wherever a thirteen-year random walk wanders (MSFT at 22, GOOG at 5,242).
+const ANCHORS: &[(&str, f64)] = &[
+    ("AAPL", 243.85),
+    ("MSFT", 418.58),
+    ("GOOG", 190.63),
+    ("IBM", 223.75),
+    ("^SPX", 5868.55),
+];
+/// The first trading day of 2025.
+const ANCHOR_DAY: &str = "2025-01-02";
 
 /// Where a symbol without real history starts its simulated walk.
 const SIMULATION_START: &str = "2000-01-03";
@@ -137,6 +158,8 @@ struct Series {
     seed: u64,
     daily_volatility: f64,
     base_volume: f64,
+    /// The close the walk is pulled to on [`ANCHOR_DAY`] (a Brownian bridge), then walks freely.
+    anchor: f64,
 }
 
 impl Series {
@@ -147,17 +170,27 @@ impl Series {
             let volatility = annual_volatility(recent).unwrap_or(*TYPICAL_VOLATILITY);
             let base_volume =
                 recent.iter().map(|b| b.volume).sum::<f64>() / recent.len().max(1) as f64;
+            let last = real.last().map_or(1.0, |b| b.close);
+            let anchor = ANCHORS
+                .iter()
+                .find(|(s, _)| *s == symbol)
+                .map_or(last, |(_, price)| *price);
             return Some(Series {
                 bars: real.clone(),
                 seed,
                 daily_volatility: volatility / TRADING_DAYS.sqrt(),
                 base_volume,
+                anchor,
             });
         }
         directory::lookup(symbol)?;
-        // A company without history: a start price of 10–400 and a volatility within ±30 % of
-        // the typical one, both fixed by the symbol.
-        let start_price = 10.0 * 40f64.powf(uniform(mix(seed ^ 1)));
+        // A company without history: a price of 10–400 on the anchor day, reached from the
+        // long-run drift's worth lower in 2000, and a volatility within ±30 % of the typical one,
+        // all fixed by the symbol.
+        let anchor = 10.0 * 40f64.powf(uniform(mix(seed ^ 1)));
+        let years =
+            (parse_day(ANCHOR_DAY) - parse_day(SIMULATION_START)).num_days() as f64 / 365.25;
+        let start_price = anchor * (-DRIFT * years).exp();
         let volatility = *TYPICAL_VOLATILITY * (0.7 + 0.6 * uniform(mix(seed ^ 2)));
         let base_volume = 1e6 * 50f64.powf(uniform(mix(seed ^ 3)));
         let first = Bar {
@@ -174,6 +207,7 @@ impl Series {
             seed,
             daily_volatility: volatility / TRADING_DAYS.sqrt(),
             base_volume,
+            anchor,
         })
     }
 
@@ -183,6 +217,7 @@ impl Series {
         let mut day = parse_day(&last.date);
         let sigma = self.daily_volatility;
         let drift = DRIFT / TRADING_DAYS - sigma * sigma / 2.0;
+        let anchor_day = parse_day(ANCHOR_DAY);
         while let Some(next) = day.checked_add_days(Days::new(1)).filter(|d| *d <= until) {
             day = next;
             if !is_trading_day(day) {
@@ -193,7 +228,15 @@ impl Series {
             let draw = |i: u64| mix(key.wrapping_add(i));
             let shock = normal(draw(1), draw(2));
             let open = last.close * (0.2 * sigma * normal(draw(3), draw(4))).exp();
-            let close = last.close * (drift + sigma * shock).exp();
+            // Until the anchor day each step closes an equal share of the gap to the anchor that
+            // is left (in log terms), so the walk arrives there give or take a day's move.
+            let step = if day <= anchor_day {
+                let left = ((anchor_day - day).num_days() as f64 * 5.0 / 7.0).max(0.0) + 1.0;
+                (self.anchor.ln() - last.close.ln()) / left
+            } else {
+                drift
+            };
+            let close = last.close * (step + sigma * shock).exp();
             let high = open.max(close) * (1.0 + 0.5 * sigma * normal(draw(5), draw(6)).abs());
             let low =
                 open.min(close) * (1.0 - 0.5 * sigma * normal(draw(7), draw(8)).abs()).max(0.5);
@@ -319,13 +362,13 @@ mod tests {
             .unwrap();
         assert_eq!(bars.len(), 3);
         assert!(bars.iter().all(|b| !b.simulated));
-        // 130.31 on 2000-03-01 before two 2:1 splits.
+        // 130.31 on 2000-03-01, before two 2:1 splits, a 7:1 and a 4:1.
         assert!(
-            (bars[0].close - 130.31 / 4.0).abs() < 1e-9,
+            (bars[0].close - 130.31 / 112.0).abs() < 1e-9,
             "{}",
             bars[0].close
         );
-        assert_eq!(bars[0].volume, 9_616_100.0 * 4.0);
+        assert_eq!(bars[0].volume, 9_616_100.0 * 112.0);
         // Across the 2005 split the price moves like a normal day, not by half.
         let around = offline
             .daily("AAPL", day("2005-02-25"), day("2005-03-01"))
@@ -368,6 +411,44 @@ mod tests {
 
         let quote = offline.quote("AAPL").await.unwrap();
         assert!(quote.simulated && quote.source == "offline" && quote.previous_close.is_some());
+    }
+
+    #[tokio::test]
+    async fn the_simulation_arrives_where_the_market_was() {
+        let offline = Offline::new();
+        for (symbol, anchor) in ANCHORS {
+            let bars = offline
+                .daily(symbol, day("2024-12-20"), day(ANCHOR_DAY))
+                .await
+                .unwrap();
+            let close = bars.last().unwrap().close;
+            assert!(
+                (close / anchor - 1.0).abs() < 0.1,
+                "{symbol}: {close} on {ANCHOR_DAY}, about {anchor} in fact"
+            );
+        }
+        // A company of the directory: somewhere a share price lives, then and now.
+        for symbol in ["SIE.DE", "NVDA", "THYAO.IS"] {
+            let Ok(bars) = offline
+                .daily(symbol, day(ANCHOR_DAY), day(ANCHOR_DAY))
+                .await
+            else {
+                continue;
+            };
+            let close = bars[0].close;
+            assert!((8.0..500.0).contains(&close), "{symbol}: {close}");
+        }
+        // Real data still ends where it ended, continued without a cliff.
+        let across = offline
+            .daily("MSFT", day("2013-02-20"), day("2013-03-15"))
+            .await
+            .unwrap();
+        assert!(
+            across
+                .windows(2)
+                .all(|w| (w[1].close / w[0].close - 1.0).abs() < 0.1),
+            "{across:?}"
+        );
     }
 
     #[tokio::test]

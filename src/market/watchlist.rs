@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 pub const SUGGESTED: [&str; 5] = ["AAPL", "MSFT", "GOOG", "IBM", "^SPX"];
 /// Symbols one watchlist holds at most.
 pub const MAX_ITEMS: usize = 50;
-/// Closing prices in a sparkline (three months of trading days).
+/// Trading days a sparkline spans (three months: the stock page's "3M").
 pub const SPARK_DAYS: usize = 63;
 
 /// One followed symbol with its latest figures.
@@ -20,7 +20,7 @@ pub struct WatchItem {
     pub price: Option<f64>,
     pub change_percent: Option<f64>,
     pub simulated: bool,
-    /// The last three months of closes, oldest first.
+    /// The closes of the last [`SPARK_DAYS`] trading days, oldest first (`analysis::period_bars`).
     pub spark: Vec<f64>,
 }
 
@@ -80,7 +80,7 @@ mod server {
             .history(&state.db, symbol)
             .await
         {
-            Ok(history) => history.bars[history.bars.len().saturating_sub(SPARK_DAYS)..]
+            Ok(history) => crate::market::analysis::period_bars(&history.bars, SPARK_DAYS)
                 .iter()
                 .map(|b| b.close)
                 .collect(),

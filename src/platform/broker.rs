@@ -38,8 +38,12 @@ use tokio::{
 const TOPIC_CAPACITY: usize = 1024;
 /// The same for a topic one reader's tabs alone read (`Broker::subscribe_personal`). A topic's
 /// buffer is allocated whole when it opens — some 70 bytes a slot — and a room of 1,000 people
-/// has 1,000 personal topics: at 1,024 slots they were most of an idle connection's memory.
-const PERSONAL_TOPIC_CAPACITY: usize = 64;
+/// has 1,000 personal topics: at 1,024 slots they were most of an idle connection's memory, and
+/// at 64 still 3.6 KiB of it (heaptrack). What comes there comes a few at a time (mentions,
+/// alerts, access changes, an answer's pieces as the model writes them); a tab that falls 16
+/// behind has its access checked again (`chat::socket`), and an answer's pieces are only its
+/// progress — the answer itself comes with the request.
+const PERSONAL_TOPIC_CAPACITY: usize = 16;
 /// The default of `REDIS_PREFIX`: the start of every Redis channel, stream and key Bullpen uses.
 pub const DEFAULT_PREFIX: &str = "bullpen";
 /// How long connecting to Redis, or a command on a connection, may take. A Redis that accepts

@@ -66,12 +66,27 @@ impl Services {
     }
 }
 
+/// Where every server function's URL starts (each `#[server(prefix = "/api/…")]`).
+pub const SERVER_FN_PREFIX: &str = "/api/";
+
 /// Gives a server function's error its HTTP status (and `Retry-After` when it says when to
-/// come back); the
-/// JSON body is the `AppError` either way. Every server function returns through this.
+/// come back); the JSON body is the `AppError` either way. Every server function returns
+/// through this.
+///
+/// Only a call that is its own request (under `/api/`) sets a status: a page rendered on the
+/// server calls the same functions for its data, and their "not found" or "sign in" is the
+/// page's content (an empty state, a prompt), never the page's status — a new person's empty
+/// portfolio must answer 200, or the service worker never keeps it.
 pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
-    use axum::http::{header, HeaderValue};
+    use axum::http::{header, request::Parts, HeaderValue};
+    let own_request = || {
+        leptos::prelude::use_context::<Parts>()
+            .is_some_and(|parts| parts.uri.path().starts_with(SERVER_FN_PREFIX))
+    };
     if let Err(err) = &result {
+        if !own_request() {
+            return result;
+        }
         if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
             if let Ok(code) = StatusCode::from_u16(err.status_code()) {
                 response.set_status(code);

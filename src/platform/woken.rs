@@ -5,7 +5,7 @@
 //! one of them whenever any of them wakes the task — twice per delivery, once to take the event
 //! and once to find nothing else waiting — and polling something idle is not free: a broadcast
 //! receiver takes its topic's lock (shared with every other reader of the room), the socket's
-//! reader zero-fills its 4 KiB buffer before it finds nothing to read, a watch takes its
+//! reader zero-fills its read buffer before it finds nothing to read, a watch takes its
 //! notifier's lock (shared by every connection of the instance). [`Woken`] gives what it wraps
 //! a waker of its own and polls it only after that waker fired, as `FuturesUnordered` does for
 //! its futures; polling it otherwise is two atomic operations.

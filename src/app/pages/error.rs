@@ -1,7 +1,11 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
-use crate::kit::i18n::{t, use_i18n};
+use crate::{
+    auth::ui::pages::error_text,
+    kit::i18n::{t, t_string, use_i18n},
+    platform::error::AppError,
+};
 
 /// Wraps the routed pages: an error any page raises is shown as a readable message in place of
 /// the page, with the rest of the app still working.
@@ -33,9 +37,22 @@ fn ErrorPanel(errors: ArcRwSignal<Errors>) -> impl IntoView {
             <h1>{t!(i18n, error.title)}</h1>
             <p class="muted">{t!(i18n, error.body)}</p>
             <ul>
-                {move || errors.get().into_iter().map(|(_, e)| view! { <li>{e.to_string()}</li> }).collect_view()}
+                {move || errors.get().into_iter().map(|(_, e)| view! { <li>{readable(&e)}</li> }).collect_view()}
             </ul>
             <a class="button" href="" onclick="location.reload(); return false;">{t!(i18n, error.reload)}</a>
         </section>
+    }
+}
+
+/// An error as a sentence in the reader's language: the app's own errors as every form shows
+/// them (a lost connection reads "can't reach the server", never the browser's
+/// "TypeError: Failed to fetch"); anything else as the generic apology.
+fn readable(error: &leptos::error::Error) -> String {
+    match (**error).downcast_ref::<AppError>() {
+        Some(err) => error_text(err),
+        None => {
+            let i18n = use_i18n();
+            t_string!(i18n, errors.generic).to_owned()
+        }
     }
 }

@@ -1,14 +1,81 @@
+//! `/`: a visitor's landing page, or, signed in, the person's own home — their communities with
+//! what waits for them, their portfolio, their watchlist and what their communities talk about.
+
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use crate::kit::{
-    i18n::{t, use_i18n},
-    icons::{Icon, IconName},
+use crate::{
+    auth::{
+        ui::{pages::error_text, session::use_session},
+        User,
+    },
+    chat::{
+        api::chat_home,
+        ui::home::{HomeCommunities, TrendingCashtags},
+    },
+    kit::{
+        i18n::{t, t_string, use_i18n},
+        icons::{Icon, IconName},
+    },
+    market::ui::WatchlistGlance,
+    portfolio::ui::PortfolioGlance,
 };
 
 #[component]
 pub fn HomePage() -> impl IntoView {
+    let session = use_session();
+    view! {
+        <Title text="" />
+        <crate::account::ui::DeletedNotice />
+        <Transition fallback=|| view! { <Landing /> }>
+            {move || Suspend::new(async move {
+                match session.resource().await.ok().flatten() {
+                    Some(user) => view! { <MyHome user /> }.into_any(),
+                    None => view! { <Landing /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// The signed-in home.
+#[component]
+fn MyHome(user: User) -> impl IntoView {
+    let i18n = use_i18n();
+    let chat = Resource::new(|| (), |_| chat_home());
+    let name = user.display_name.clone();
+    view! {
+        <header class="home-head">
+            <h1 class="page-title">{move || t_string!(i18n, home.welcome).replace("{name}", &name)}</h1>
+        </header>
+        <div class="home-grid">
+            <div class="home-main">
+                <Transition fallback=move || view! { <p class="muted">{t!(i18n, settings.loading)}</p> }>
+                    {move || Suspend::new(async move {
+                        match chat.await {
+                            Ok(home) => view! { <HomeCommunities communities=home.communities /> }.into_any(),
+                            Err(err) => view! { <p class="form-error" role="alert">{error_text(&err)}</p> }.into_any(),
+                        }
+                    })}
+                </Transition>
+            </div>
+            <div class="home-side">
+                <PortfolioGlance />
+                <WatchlistGlance />
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        chat.await.ok().map(|home| view! { <TrendingCashtags trending=home.trending /> })
+                    })}
+                </Transition>
+            </div>
+        </div>
+    }
+}
+
+/// The visitor's landing page.
+#[component]
+fn Landing() -> impl IntoView {
     let i18n = use_i18n();
     let feature = |icon: IconName, title: AnyView, body: AnyView| {
         view! {
@@ -20,19 +87,22 @@ pub fn HomePage() -> impl IntoView {
         }
     };
     view! {
-        <Title text="" />
-        <crate::account::ui::DeletedNotice />
         <section class="hero">
             <p class="eyebrow">{t!(i18n, home.eyebrow)}</p>
             <h1>{t!(i18n, home.title)}</h1>
             <p class="lead">{t!(i18n, home.lead)}</p>
             <div class="hero-actions">
-                <A href="/communities" attr:class="button button-primary">
-                    <span>{t!(i18n, home.cta_primary)}</span>
+                <A href="/signup" attr:class="button button-primary">
+                    <span>{t!(i18n, auth.submit_sign_up)}</span>
                     <Icon name=IconName::ArrowRight />
                 </A>
-                <A href="/markets" attr:class="button">{t!(i18n, home.cta_secondary)}</A>
+                <A href="/signin" attr:class="button">{t!(i18n, nav.sign_in)}</A>
             </div>
+            <p class="hero-more">
+                <A href="/communities">{t!(i18n, home.cta_primary)}</A>
+                " · "
+                <A href="/markets">{t!(i18n, home.cta_secondary)}</A>
+            </p>
             <TickerStrip />
         </section>
         <section aria-labelledby="features-title">

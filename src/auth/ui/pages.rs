@@ -61,7 +61,8 @@ pub fn error_text(err: &AppError) -> String {
         AppError::WrongCode => t_string!(i18n, errors.wrong_code).to_owned(),
         AppError::LinkExpired => t_string!(i18n, errors.link_expired).to_owned(),
         AppError::Transport(_) => t_string!(i18n, errors.network).to_owned(),
-        AppError::Internal | AppError::Unavailable => t_string!(i18n, errors.generic).to_owned(),
+        AppError::Internal => t_string!(i18n, errors.generic).to_owned(),
+        AppError::Unavailable => t_string!(i18n, errors.unavailable).to_owned(),
         // The app sent something its server cannot read: an old tab after an update, say.
         AppError::BadRequest(_) | AppError::UnsupportedMediaType => {
             t_string!(i18n, errors.bad_request).to_owned()

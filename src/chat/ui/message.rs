@@ -269,9 +269,19 @@ pub fn MessageItem(message: ChatMessage, rights: MessageRights) -> impl IntoView
         message.author.display_name,
         message.body.clone().unwrap_or_default()
     );
+    // On a phone the actions are a tap on "…" or a long press away, as in phone chat apps,
+    // instead of four buttons under every message.
+    let actions_open = RwSignal::new(false);
     view! {
         <article class="message" class:mine=own class:mentions-me=mentions_me class:is-deleted=deleted
-            data-seq=message.seq aria-label=label>
+            class:actions-open=move || actions_open.get()
+            data-seq=message.seq aria-label=label
+            on:contextmenu=move |ev| {
+                if !deleted && is_touch_layout() {
+                    ev.prevent_default();
+                    actions_open.set(true);
+                }
+            }>
             <span class="avatar" aria-hidden="true">{initials(&message.author.display_name)}</span>
             <div class="message-main">
                 <header class="message-meta">
@@ -308,9 +318,19 @@ pub fn MessageItem(message: ChatMessage, rights: MessageRights) -> impl IntoView
                 </Show>
             </div>
             {(!deleted).then(|| view! {
+                <button type="button" class="icon-button message-more" aria-label=move || t_string!(i18n, chat.actions)
+                    aria-expanded=move || actions_open.get().to_string()
+                    on:click=move |_| actions_open.update(|open| *open = !*open)>
+                    "…"
+                </button>
+            })}
+            {(!deleted).then(|| view! {
                 <div class="message-actions" role="toolbar" aria-label=move || t_string!(i18n, chat.actions)>
                     {rights.may_react.then(|| view! {
-                        <button type="button" class="link-button" on:click=move |_| state.reply_to.set(Some(reply_target.clone()))>{t!(i18n, chat.reply)}</button>
+                        <button type="button" class="link-button" on:click=move |_| {
+                            state.reply_to.set(Some(reply_target.clone()));
+                            actions_open.set(false);
+                        }>{t!(i18n, chat.reply)}</button>
                         <button type="button" class="link-button" aria-expanded=move || picking.get().to_string() on:click=move |_| picking.update(|p| *p = !*p)>{t!(i18n, chat.react)}</button>
                     })}
                     {rights.may_pin.then(|| view! {
@@ -319,7 +339,10 @@ pub fn MessageItem(message: ChatMessage, rights: MessageRights) -> impl IntoView
                         }>{if pinned { t!(i18n, chat.unpin).into_any() } else { t!(i18n, chat.pin).into_any() }}</button>
                     })}
                     {may_edit.then(|| view! {
-                        <button type="button" class="link-button" on:click=move |_| editing.set(true)>{t!(i18n, chat.edit)}</button>
+                        <button type="button" class="link-button" on:click=move |_| {
+                            editing.set(true);
+                            actions_open.set(false);
+                        }>{t!(i18n, chat.edit)}</button>
                     })}
                     {may_delete.then(|| view! {
                         <button type="button" class="link-button danger" on:click=move |_| {
@@ -335,4 +358,19 @@ pub fn MessageItem(message: ChatMessage, rights: MessageRights) -> impl IntoView
             })}
         </article>
     }
+}
+
+/// Whether the page is laid out for a phone (the layout's breakpoint), where a long press on a
+/// message opens its actions instead of the browser's menu.
+fn is_touch_layout() -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        window()
+            .match_media("(max-width: 760px)")
+            .ok()
+            .flatten()
+            .is_some_and(|query| query.matches())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    false
 }

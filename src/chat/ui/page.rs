@@ -18,7 +18,10 @@ use crate::{
         ui::{members_text, rank_label, CommunityIcon},
         ChannelInfo, CommunityEvent, CommunityView, MemberInfo,
     },
-    kit::i18n::{t, t_string, use_i18n},
+    kit::{
+        i18n::{t, t_string, use_i18n},
+        icons::{Icon, IconName},
+    },
 };
 
 /// `/c/:community/:channel`: the chat.
@@ -50,10 +53,13 @@ pub fn ChannelPage() -> impl IntoView {
                     let slug = community.community.slug.clone();
                     let member = community.my_rank.is_some();
                     let signed_in = me.is_some();
+                    // Below the width where the member list has its own column it opens as a
+                    // sheet from the sidebar's "Members" button.
+                    let members_open = RwSignal::new(false);
                     view! {
                         <Title text=title />
                         <div class="community-layout">
-                            <ChannelSidebar community=community.clone() current=current />
+                            <ChannelSidebar community=community.clone() current=current members_open />
                             <div class="channel-column">
                                 {(!member && signed_in).then(|| {
                                     let slug = slug.clone();
@@ -69,7 +75,7 @@ pub fn ChannelPage() -> impl IntoView {
                                 })}
                                 <ChannelScreen opened=opened me=me />
                             </div>
-                            <MemberList slug=slug />
+                            <MemberList slug=slug open=members_open />
                         </div>
                     }
                 })
@@ -80,7 +86,11 @@ pub fn ChannelPage() -> impl IntoView {
 
 /// The community's name, its channels with unread counts, and the way to manage or leave it.
 #[component]
-fn ChannelSidebar(community: CommunityView, current: String) -> impl IntoView {
+fn ChannelSidebar(
+    community: CommunityView,
+    current: String,
+    members_open: RwSignal<bool>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let socket = use_chat_socket();
     let channels: RwSignal<Vec<ChannelInfo>> = RwSignal::new(community.channels.clone());
@@ -128,6 +138,11 @@ fn ChannelSidebar(community: CommunityView, current: String) -> impl IntoView {
                     <h2>{community.community.name.clone()}</h2>
                     <p class="help">{move || members_text(member_count.get())}</p>
                 </div>
+                <button type="button" class="button button-small members-toggle" aria-controls="member-list"
+                    aria-expanded=move || members_open.get().to_string()
+                    on:click=move |_| members_open.update(|open| *open = !*open)>
+                    {t!(i18n, community.members_title)}
+                </button>
             </div>
             <ul class="channel-list">
                 {move || {
@@ -174,7 +189,7 @@ fn ChannelSidebar(community: CommunityView, current: String) -> impl IntoView {
 
 /// Members grouped by presence, kept live by the socket.
 #[component]
-fn MemberList(slug: String) -> impl IntoView {
+fn MemberList(slug: String, open: RwSignal<bool>) -> impl IntoView {
     let i18n = use_i18n();
     let socket = use_chat_socket();
     let version = RwSignal::new(0u32);
@@ -234,7 +249,16 @@ fn MemberList(slug: String) -> impl IntoView {
         })
     };
     view! {
-        <aside class="member-list" aria-label=move || t_string!(i18n, community.members_title)>
+        <aside id="member-list" class="member-list" class:open=move || open.get()
+            aria-label=move || t_string!(i18n, community.members_title)
+            on:keydown=move |ev| if ev.key() == "Escape" { open.set(false) }>
+            <div class="member-sheet-head">
+                <h2>{t!(i18n, community.members_title)}</h2>
+                <button type="button" class="icon-button" aria-label=move || t_string!(i18n, community.close_members)
+                    on:click=move |_| open.set(false)>
+                    <Icon name=IconName::Close />
+                </button>
+            </div>
             {move || group(true)}
             {move || group(false)}
         </aside>

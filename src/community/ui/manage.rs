@@ -67,16 +67,78 @@ pub fn ManagePage(#[prop(optional)] more: Option<MoreSections>) -> impl IntoView
                                 <A href=format!("/c/{}", c.slug)>{t!(i18n, community.back_to_chat)}</A>
                             </div>
                         </div>
-                        {view.may(Permissions::MANAGE_CHANNELS).then(|| view! { <ChannelsSection view=view.clone() version /> })}
-                        {(view.may(Permissions::BAN) || view.may(Permissions::MANAGE_COMMUNITY)).then(|| view! { <InvitesSection slug=c.slug.clone() /> })}
-                        <MembersSection view=view.clone() />
-                        {more.map(|more| more.run(view.clone()))}
-                        {view.may(Permissions::BAN).then(|| view! { <BansSection slug=c.slug.clone() /> })}
-                        {view.may(Permissions::MANAGE_ROLES).then(|| view! { <RolesSection view=view.clone() /> })}
+                        <div class="manage-layout">
+                            <SectionNav view=view.clone() more=more.is_some() />
+                            <div class="manage-sections">
+                                {view.may(Permissions::MANAGE_CHANNELS).then(|| view! { <ChannelsSection view=view.clone() version /> })}
+                                {(view.may(Permissions::BAN) || view.may(Permissions::MANAGE_COMMUNITY)).then(|| view! { <InvitesSection slug=c.slug.clone() /> })}
+                                <MembersSection view=view.clone() />
+                                {more.map(|more| more.run(view.clone()))}
+                                {view.may(Permissions::BAN).then(|| view! { <BansSection slug=c.slug.clone() /> })}
+                                {view.may(Permissions::MANAGE_ROLES).then(|| view! { <RolesSection view=view.clone() /> })}
+                            </div>
+                        </div>
                     }
                 })
             })}
         </Transition>
+    }
+}
+
+/// Links to the page's sections, in their order: a column beside them on a wide screen, a row
+/// of chips on a phone. Only the sections the person may use are listed.
+#[component]
+fn SectionNav(view: CommunityView, more: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    // The moderation sections come from chat (`more`, `chat::ui::moderation::sections`): the
+    // flag queue for moderators, the threshold for those who manage the community.
+    let sections = [
+        (
+            view.may(Permissions::MANAGE_CHANNELS),
+            "channels-title",
+            t_string!(i18n, community.channels),
+        ),
+        (
+            view.may(Permissions::BAN) || view.may(Permissions::MANAGE_COMMUNITY),
+            "invites-title",
+            t_string!(i18n, community.invites),
+        ),
+        (
+            true,
+            "members-title",
+            t_string!(i18n, community.members_title),
+        ),
+        (
+            more && view.may(Permissions::MODERATE_MESSAGES),
+            "flagged-title",
+            t_string!(i18n, community.flagged),
+        ),
+        (
+            more && view.may(Permissions::MANAGE_COMMUNITY),
+            "moderation-title",
+            t_string!(i18n, community.moderation_settings),
+        ),
+        (
+            view.may(Permissions::BAN),
+            "bans-title",
+            t_string!(i18n, community.bans),
+        ),
+        (
+            view.may(Permissions::MANAGE_ROLES),
+            "roles-title",
+            t_string!(i18n, community.roles),
+        ),
+    ];
+    view! {
+        <nav class="manage-nav" aria-label=move || t_string!(i18n, community.sections)>
+            <ul>
+                {sections
+                    .into_iter()
+                    .filter(|(shown, _, _)| *shown)
+                    .map(|(_, id, label)| view! { <li><a href=format!("#{id}")>{label}</a></li> })
+                    .collect_view()}
+            </ul>
+        </nav>
     }
 }
 
@@ -193,11 +255,14 @@ fn ChannelRow(
     let save_now = save.clone();
     let up = moved.clone();
     let label = format!("#{}", channel.name);
+    let (name_label, topic_label) = (label.clone(), label.clone());
     view! {
         <li class="manage-row" class:archived=archived>
-            <input type="text" aria-label=move || t_string!(i18n, community.channel_name) maxlength="32"
+            <input type="text" aria-label=move || format!("{} — {name_label}", t_string!(i18n, community.channel_name)) maxlength="32"
+                placeholder=move || t_string!(i18n, community.channel_name)
                 prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
-            <input type="text" aria-label=move || t_string!(i18n, community.channel_topic) maxlength="200"
+            <input type="text" aria-label=move || format!("{} — {topic_label}", t_string!(i18n, community.channel_topic)) maxlength="200"
+                placeholder=move || t_string!(i18n, community.channel_topic)
                 prop:value=move || topic.get() on:input=move |ev| topic.set(event_target_value(&ev)) />
             {(channel.kind == ChannelKind::Announcement).then(|| view! { <span class="badge">{t!(i18n, community.announcement)}</span> })}
             <button type="button" class="button button-small" on:click=move |_| save_now(archived)>{t!(i18n, chat.save)}</button>
@@ -319,12 +384,6 @@ fn MembersSection(view: CommunityView) -> impl IntoView {
     view! {
         <section class="card settings-section" aria-labelledby="members-title">
             <h2 id="members-title">{t!(i18n, community.members_title)}</h2>
-            {may_ban.then(|| view! {
-                <div class="field">
-                    <label for="ban-reason">{t!(i18n, community.reason_label)}</label>
-                    <input id="ban-reason" type="text" maxlength="280" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev)) />
-                </div>
-            })}
             <p class="form-error" role="alert">{errors}</p>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
@@ -370,6 +429,14 @@ fn MembersSection(view: CommunityView) -> impl IntoView {
                     })
                 })}
             </Transition>
+            {may_ban.then(|| view! {
+                <div class="field">
+                    <label for="ban-reason">{t!(i18n, community.reason_label)}</label>
+                    <input id="ban-reason" type="text" maxlength="280" aria-describedby="ban-reason-help"
+                        prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev)) />
+                    <p class="help" id="ban-reason-help">{t!(i18n, community.reason_help)}</p>
+                </div>
+            })}
         </section>
     }
 }

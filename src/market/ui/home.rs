@@ -10,7 +10,7 @@ use crate::{
     auth::ui::{pages::error_text, session::use_session},
     kit::i18n::{t, t_string, use_i18n},
     market::{
-        analysis::Recommendation,
+        analysis::{Period, Recommendation},
         api::{recommendations, symbol_search, watchlist},
         symbol,
         watchlist::WatchItem,
@@ -132,6 +132,64 @@ fn SymbolSearch() -> impl IntoView {
     }
 }
 
+/// How often the home's watchlist asks for fresh prices while it is open.
+const GLANCE_REFRESH: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The person's watchlist on the home page: each symbol with its price and the day's change,
+/// refreshed every half minute while the page is open.
+#[component]
+pub fn WatchlistGlance() -> impl IntoView {
+    let i18n = use_i18n();
+    let tick = RwSignal::new(0u32);
+    let list = Resource::new(move || tick.get(), |_| watchlist());
+    #[cfg(feature = "hydrate")]
+    if let Ok(handle) = set_interval_with_handle(move || tick.update(|t| *t += 1), GLANCE_REFRESH) {
+        on_cleanup(move || handle.clear());
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = GLANCE_REFRESH;
+    view! {
+        <section class="card home-card" aria-labelledby="home-watchlist-title">
+            <Transition fallback=move || view! {
+                <h2 id="home-watchlist-title">{t!(i18n, markets.watchlist)}</h2>
+                <p class="muted">{t!(i18n, settings.loading)}</p>
+            }>
+                {move || Suspend::new(async move {
+                    list.await.map(|list| {
+                        let heading = if list.own { t_string!(i18n, markets.watchlist) } else { t_string!(i18n, markets.suggested) };
+                        view! {
+                            <h2 id="home-watchlist-title">{heading}</h2>
+                            <ul class="glance-lines">
+                                {list.items.into_iter().map(|item| view! { <GlanceLine item /> }).collect_view()}
+                            </ul>
+                            <A href="/markets" attr:class="card-link">{t!(i18n, home.cta_secondary)}</A>
+                        }
+                    })
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn GlanceLine(item: WatchItem) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <li>
+            <A href=stock_href(&item.symbol) attr:class="glance-line">
+                <strong class="ticker">{item.symbol.clone()}</strong>
+                {item.simulated.then(|| view! {
+                    <span class="badge badge-warning" title=move || t_string!(i18n, markets.simulated_help)>
+                        {t!(i18n, markets.simulated)}
+                    </span>
+                })}
+                <span class="num price">{item.price.map(money)}</span>
+                {item.change_percent.map(|c| view! { <span class=format!("num change {}", direction(c))>{signed_percent(c)}</span> })}
+            </A>
+        </li>
+    }
+}
+
 #[component]
 fn WatchCard(item: WatchItem) -> impl IntoView {
     let i18n = use_i18n();
@@ -160,7 +218,9 @@ fn WatchCard(item: WatchItem) -> impl IntoView {
                     }}
                     {change.map(|c| view! { <span class=format!("change {}", direction(c))>{signed_percent(c)}</span> })}
                 </span>
-                {(item.spark.len() > 1).then(|| view! { <Sparkline closes=item.spark.clone() /> })}
+                {(item.spark.len() > 1).then(|| view! {
+                    <span class="watch-spark"><Sparkline closes=item.spark.clone() period=Period::Quarter.label() /></span>
+                })}
             </A>
         </li>
     }

@@ -4,7 +4,7 @@
 mod home;
 mod stock;
 
-pub use home::{stock_href, MarketsPage};
+pub use home::{stock_href, MarketsPage, WatchlistGlance};
 pub use stock::StockPage;
 
 use leptos::prelude::*;
@@ -191,9 +191,14 @@ pub fn SignalItem(signal: Signal) -> impl IntoView {
     }
 }
 
-/// Closing prices as a small line, coloured by the period's direction.
+/// Closing prices as a small line, coloured by the change from its first to its last close.
+/// With `period` ("3M"), that change is printed beside it, so the colour always follows a
+/// number the reader can see.
 #[component]
-pub fn Sparkline(closes: Vec<f64>) -> impl IntoView {
+pub fn Sparkline(
+    closes: Vec<f64>,
+    #[prop(optional)] period: Option<&'static str>,
+) -> impl IntoView {
     let i18n = use_i18n();
     const WIDTH: f64 = 120.0;
     const HEIGHT: f64 = 36.0;
@@ -212,16 +217,20 @@ pub fn Sparkline(closes: Vec<f64>) -> impl IntoView {
             )
         })
         .collect();
-    let class = match (closes.first(), closes.last()) {
-        (Some(first), Some(last)) => format!("sparkline {}", direction(last - first)),
-        _ => "sparkline".to_string(),
+    let change = match (closes.first(), closes.last()) {
+        (Some(first), Some(last)) => super::analysis::change_percent(*first, *last),
+        _ => None,
     };
+    let tone = change.map_or("", direction);
     view! {
-        <svg class=class viewBox=format!("0 0 {WIDTH} {HEIGHT}") width=WIDTH height=HEIGHT role="img"
+        <svg class=format!("sparkline {tone}") viewBox=format!("0 0 {WIDTH} {HEIGHT}") width=WIDTH height=HEIGHT role="img"
             aria-label=move || t_string!(i18n, markets.sparkline)>
             <polyline points=points.join(" ") fill="none" stroke="currentColor" stroke-width="1.6"
                 stroke-linejoin="round" stroke-linecap="round" />
         </svg>
+        {period.zip(change).map(|(period, change)| view! {
+            <span class=format!("spark-change {tone}")>{format!("{period} {}", signed_percent(change))}</span>
+        })}
     }
 }
 

@@ -286,7 +286,8 @@ fn ChartCard(symbol: String) -> impl IntoView {
                     <legend class="visually-hidden">{t!(i18n, markets.overlays)}</legend>
                     {Overlay::ALL.into_iter().map(|o| view! {
                         <label class="chip">
-                            <input type="checkbox" prop:checked=move || overlays.get().contains(&o) on:change=move |_| toggle_overlay(o) />
+                            // `checked` for the server's page (before hydration), `prop:checked` once live.
+                            <input type="checkbox" checked=move || overlays.get().contains(&o) prop:checked=move || overlays.get().contains(&o) on:change=move |_| toggle_overlay(o) />
                             <span>{o.label()}</span>
                         </label>
                     }).collect_view()}
@@ -295,7 +296,7 @@ fn ChartCard(symbol: String) -> impl IntoView {
                     <legend class="visually-hidden">{t!(i18n, markets.panes)}</legend>
                     {Pane::ALL.into_iter().map(|p| view! {
                         <label class="chip">
-                            <input type="checkbox" prop:checked=move || panes.get().contains(&p) on:change=move |_| toggle_pane(p) />
+                            <input type="checkbox" checked=move || panes.get().contains(&p) prop:checked=move || panes.get().contains(&p) on:change=move |_| toggle_pane(p) />
                             <span>{p.label()}</span>
                         </label>
                     }).collect_view()}

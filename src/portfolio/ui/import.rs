@@ -95,40 +95,56 @@ pub fn ImportCard(portfolio: Option<String>) -> impl IntoView {
         failure,
     } = expect_context::<ImportState>();
 
-    let on_file = move |ev: leptos::ev::Event| {
+    // A file chosen with the picker or dropped on the zone is read the same way.
+    #[cfg(feature = "hydrate")]
+    let load = move |chosen: web_sys::File| {
+        use crate::portfolio::import::{guess_mapping, records};
         failure.set(None);
+        file_name.set(chosen.name());
+        leptos::task::spawn_local(async move {
+            let text = wasm_bindgen_futures::JsFuture::from(chosen.text())
+                .await
+                .ok()
+                .and_then(|t| t.as_string());
+            let rows = records(&text.unwrap_or_default());
+            if rows.len() < 2 {
+                failure.set(Some(t_string!(i18n, portfolio.import_empty).to_string()));
+                return;
+            }
+            header.set(rows[0].clone());
+            mapping.set(guess_mapping(&rows[0]));
+            file.set_value(rows);
+            step.set(Step::Map);
+        });
+    };
+    let on_file = move |ev: leptos::ev::Event| {
         #[cfg(feature = "hydrate")]
         {
-            use crate::portfolio::import::{guess_mapping, records};
             use wasm_bindgen::JsCast;
-            let Some(input) = ev
+            if let Some(chosen) = ev
                 .target()
                 .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-            else {
-                return;
-            };
-            let Some(chosen) = input.files().and_then(|files| files.get(0)) else {
-                return;
-            };
-            file_name.set(chosen.name());
-            leptos::task::spawn_local(async move {
-                let text = wasm_bindgen_futures::JsFuture::from(chosen.text())
-                    .await
-                    .ok()
-                    .and_then(|t| t.as_string());
-                let rows = records(&text.unwrap_or_default());
-                if rows.len() < 2 {
-                    failure.set(Some(t_string!(i18n, portfolio.import_empty).to_string()));
-                    return;
-                }
-                header.set(rows[0].clone());
-                mapping.set(guess_mapping(&rows[0]));
-                file.set_value(rows);
-                step.set(Step::Map);
-            });
+                .and_then(|input| input.files())
+                .and_then(|files| files.get(0))
+            {
+                load(chosen);
+            }
         }
         #[cfg(not(feature = "hydrate"))]
         let _ = ev;
+    };
+    let dragging = RwSignal::new(false);
+    let on_drop = move |ev: web_sys::DragEvent| {
+        ev.prevent_default();
+        dragging.set(false);
+        #[cfg(feature = "hydrate")]
+        if let Some(chosen) = ev
+            .data_transfer()
+            .and_then(|data| data.files())
+            .and_then(|files| files.get(0))
+        {
+            load(chosen);
+        }
     };
 
     let send = {
@@ -226,10 +242,17 @@ pub fn ImportCard(portfolio: Option<String>) -> impl IntoView {
         <section class="card import" aria-labelledby="import-title">
             <h2 id="import-title">{t!(i18n, portfolio.import)}</h2>
             <p class="help">{t!(i18n, portfolio.import_help)}</p>
-            <div class="field">
-                <label for="import-file">{t!(i18n, portfolio.import_file)}</label>
-                <input id="import-file" type="file" accept=".csv,text/csv" on:change=on_file />
-            </div>
+            // The whole zone is the file field's label: a click opens the picker, a file dropped
+            // on it is read as if picked.
+            <label for="import-file" class="drop-zone" class:dragging=move || dragging.get()
+                on:dragover=move |ev: web_sys::DragEvent| { ev.prevent_default(); dragging.set(true); }
+                on:dragleave=move |_| dragging.set(false)
+                on:drop=on_drop>
+                <strong>{t!(i18n, portfolio.import_file)}</strong>
+                <span class="muted">{t!(i18n, portfolio.import_drop)}</span>
+                <span class="muted small">{move || file_name.get()}</span>
+            </label>
+            <input id="import-file" class="visually-hidden" type="file" accept=".csv,text/csv" on:change=on_file />
             {move || match step.get() {
                 Step::Choose => ().into_any(),
                 Step::Map => {

@@ -30,6 +30,11 @@ use crate::{
 
 pub use alerts::{alert_text, AlertNotices, AlertsCard};
 
+/// A date as the reader's language writes it (the date field shows it the same way).
+fn day(iso: &str) -> String {
+    crate::kit::languages::local_date(use_i18n().get_locale_untracked(), iso)
+}
+
 /// "1,234.50" (two decimals, grouped; "−" for a loss).
 pub fn amount(value: Decimal) -> String {
     grouped(value.round_dp(2), 2)
@@ -157,6 +162,52 @@ pub fn PortfolioPage() -> impl IntoView {
             </Transition>
             <AlertsCard list=alerts />
         </div>
+    }
+}
+
+/// The person's first portfolio on the home page: its value, the day's change and the total
+/// return, from the same figures as the portfolio page.
+#[component]
+pub fn PortfolioGlance() -> impl IntoView {
+    let i18n = use_i18n();
+    let figures = Resource::new(|| (), |_| get_portfolio(String::new()));
+    view! {
+        <section class="card home-card" aria-labelledby="home-portfolio-title">
+            <h2 id="home-portfolio-title">{t!(i18n, nav.portfolio)}</h2>
+            <Transition fallback=move || view! { <p class="muted">{t!(i18n, settings.loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match figures.await {
+                        Ok(data) if !data.transactions.is_empty() => {
+                            let totals = data.totals;
+                            let currency = data.portfolio.map_or("USD".to_string(), |p| p.currency);
+                            let pct = |p: Option<Decimal>| p.map(|p| format!(" ({})", percent(p))).unwrap_or_default();
+                            view! {
+                                <dl class="glance-figures">
+                                    <div>
+                                        <dt>{t!(i18n, portfolio.value)}</dt>
+                                        <dd class="stat-value">{format!("{} {currency}", amount(totals.value))}</dd>
+                                    </div>
+                                    <div>
+                                        <dt>{t!(i18n, portfolio.day_change)}</dt>
+                                        <dd class=tone(totals.day_change)>{format!("{}{}", signed_amount(totals.day_change), pct(totals.day_change_percent))}</dd>
+                                    </div>
+                                    <div>
+                                        <dt>{t!(i18n, portfolio.total_return)}</dt>
+                                        <dd class=tone(totals.total_return)>{format!("{}{}", signed_amount(totals.total_return), pct(totals.total_return_percent))}</dd>
+                                    </div>
+                                </dl>
+                                <A href="/portfolio" attr:class="card-link">{t!(i18n, home.portfolio_open)}</A>
+                            }.into_any()
+                        }
+                        Ok(_) => view! {
+                            <p class="muted">{t!(i18n, home.portfolio_empty)}</p>
+                            <A href="/portfolio" attr:class="card-link">{t!(i18n, home.portfolio_start)}</A>
+                        }.into_any(),
+                        Err(err) => view! { <p class="form-error" role="alert">{error_text(&err)}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
     }
 }
 
@@ -553,31 +604,33 @@ fn LotsList(holdings: Vec<Holding>) -> impl IntoView {
     view! {
         <details class="lots">
             <summary>{t!(i18n, portfolio.lots)}</summary>
-            <table class="data-table">
-                <thead>
-                    <tr>
-                        <th scope="col">{t!(i18n, portfolio.symbol)}</th>
-                        <th scope="col">{t!(i18n, portfolio.bought_on)}</th>
-                        <th scope="col" class="num">{t!(i18n, portfolio.shares)}</th>
-                        <th scope="col" class="num">{t!(i18n, portfolio.cost)}</th>
-                        <th scope="col" class="num">{t!(i18n, portfolio.cost_per_share)}</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {holdings.into_iter().flat_map(|h| {
-                        let symbol = h.symbol.clone();
-                        h.lots.into_iter().map(move |lot| view! {
-                            <tr>
-                                <td>{symbol.clone()}</td>
-                                <td>{lot.date.clone()}</td>
-                                <td class="num">{shares(lot.shares)}</td>
-                                <td class="num">{amount(lot.cost)}</td>
-                                <td class="num">{amount(lot.cost_per_share())}</td>
-                            </tr>
-                        })
-                    }).collect_view()}
-                </tbody>
-            </table>
+            <div class="table-scroll">
+                <table class="data-table">
+                    <thead>
+                        <tr>
+                            <th scope="col">{t!(i18n, portfolio.symbol)}</th>
+                            <th scope="col">{t!(i18n, portfolio.bought_on)}</th>
+                            <th scope="col" class="num">{t!(i18n, portfolio.shares)}</th>
+                            <th scope="col" class="num">{t!(i18n, portfolio.cost)}</th>
+                            <th scope="col" class="num">{t!(i18n, portfolio.cost_per_share)}</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {holdings.into_iter().flat_map(|h| {
+                            let symbol = h.symbol.clone();
+                            h.lots.into_iter().map(move |lot| view! {
+                                <tr>
+                                    <td>{symbol.clone()}</td>
+                                    <td>{day(&lot.date)}</td>
+                                    <td class="num">{shares(lot.shares)}</td>
+                                    <td class="num">{amount(lot.cost)}</td>
+                                    <td class="num">{amount(lot.cost_per_share())}</td>
+                                </tr>
+                            })
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
         </details>
     }
 }
@@ -603,7 +656,7 @@ fn SalesTable(sales: Vec<Sale>) -> impl IntoView {
                     <tbody>
                         {sales.into_iter().map(|s| view! {
                             <tr>
-                                <td>{s.date.clone()}</td>
+                                <td>{day(&s.date)}</td>
                                 <td>{s.symbol.clone()}</td>
                                 <td class="num">{shares(s.shares)}</td>
                                 <td class="num">{amount(s.proceeds)}</td>
@@ -672,12 +725,12 @@ fn TransactionsTable(portfolio: String, transactions: Vec<Transaction>) -> impl 
                             let delete = delete.clone();
                             let id = t.id.clone();
                             let edit = t.clone();
-                            let label = format!("{} {} {}", t.data.date, t.data.kind.code(), t.data.symbol.clone().unwrap_or_default());
+                            let label = format!("{} {} {}", day(&t.data.date), t.data.kind.code(), t.data.symbol.clone().unwrap_or_default());
                             let edit_label = format!("{} {label}", t_string!(i18n, portfolio.edit));
                             let delete_label = format!("{} {label}", t_string!(i18n, portfolio.delete));
                             view! {
                                 <tr>
-                                    <td>{t.data.date.clone()}</td>
+                                    <td>{day(&t.data.date)}</td>
                                     <td><span class=format!("kind kind-{}", t.data.kind.code().to_lowercase())>{kind_text(t.data.kind)}</span></td>
                                     <td>{t.data.symbol.clone().unwrap_or_default()}</td>
                                     <td class="num">{what(&t)}</td>
