@@ -169,8 +169,7 @@ fn commands() -> CommandRegistry {
         "stock",
         Box::new(QueuedCommand {
             queue: market::bot::QUEUE,
-            usage: market::bot::USAGE,
-            summary: market::bot::SUMMARY,
+            help: market::bot::help,
             acknowledge: market::bot::acknowledge,
         }),
     );
@@ -212,7 +211,7 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes_with_context(&state, routes, || (), move || shell(leptos_options.clone()))
         .fallback(static_file_or_page)
         .layer(middleware::from_fn(
-            crate::platform::error::status_from_error_body,
+            crate::platform::error::finish_error_answers,
         ))
         .layer(middleware::from_fn_with_state(
             state.clone(),

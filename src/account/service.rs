@@ -1,6 +1,7 @@
 //! The rules of a person's data as a whole: what the download holds, and what deleting the
 //! account does — in one database transaction, announced to the open tabs once it is stored.
 
+use crate::kit::sentences::says;
 use std::collections::HashMap;
 
 use chrono::Utc;
@@ -315,9 +316,9 @@ pub async fn delete(
     }
     if !unattended.is_empty() {
         txn.rollback().await?;
-        return Err(AppError::Conflict(format!(
-            "Make someone an admin of each community you own first; the longest-serving admin becomes its owner: {}.",
-            unattended.join(", ")
+        return Err(AppError::Conflict(says!(
+            "server.account.owners_first",
+            communities = unattended.join(", ")
         )));
     }
     for community in &deleted {

@@ -25,8 +25,7 @@ use crate::kit::{
 use layout::Layout;
 use pages::{error::PageErrorBoundary, not_found::NotFound};
 
-/// The name of the cookie that keeps the chosen language (leptos_i18n's).
-pub(crate) const LANGUAGE_COOKIE: &str = "i18n_pref_locale";
+pub(crate) use crate::kit::languages::LANGUAGE_COOKIE;
 
 /// The language cookie like the theme's: site-wide, for a year (leptos_i18n's own default is a
 /// session cookie, so the choice was lost when the browser closed).

@@ -32,7 +32,7 @@ pub mod tools;
 crate::platform::ids::typed_id!(
     /// A conversation with the assistant.
     ConversationId,
-    "The conversation"
+    "server.assistant.conversation_not_found"
 );
 
 use rust_decimal::Decimal;

@@ -3,6 +3,7 @@
 //! deleting. A question and its answer are written together once the answer exists, so a failed
 //! answer leaves nothing half-written.
 
+use crate::kit::sentences::says;
 use chrono::{Duration, Utc};
 use sea_orm::{DatabaseConnection, TransactionTrait};
 use uuid::Uuid;
@@ -57,7 +58,7 @@ async fn owned(
 ) -> Result<conversations::Model, AppError> {
     repo::conversation_of(db, user, id.0)
         .await?
-        .ok_or_else(|| AppError::NotFound("The conversation".into()))
+        .ok_or_else(|| AppError::NotFound(says!("server.assistant.conversation_not_found")))
 }
 
 pub async fn list(db: &DatabaseConnection, user: Uuid) -> Result<Vec<Conversation>, AppError> {
@@ -86,13 +87,14 @@ pub async fn rename(
 ) -> Result<Conversation, AppError> {
     let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
     if title.is_empty() {
-        return Err(AppError::Validation(
-            "Give the conversation a title.".into(),
-        ));
+        return Err(AppError::Validation(says!(
+            "server.assistant.title_missing"
+        )));
     }
     if title.chars().count() > TITLE_MAX {
-        return Err(AppError::Validation(format!(
-            "A title is at most {TITLE_MAX} characters."
+        return Err(AppError::Validation(says!(
+            "server.assistant.title_too_long",
+            max = TITLE_MAX
         )));
     }
     let row = owned(db, user, id).await?;
@@ -158,11 +160,14 @@ pub async fn ask(
 ) -> Result<Exchange, AppError> {
     let question = question.trim();
     if question.is_empty() {
-        return Err(AppError::Validation("Ask a question first.".into()));
+        return Err(AppError::Validation(says!(
+            "server.assistant.question_missing"
+        )));
     }
     if question.chars().count() > QUESTION_MAX {
-        return Err(AppError::Validation(format!(
-            "A question is at most {QUESTION_MAX} characters."
+        return Err(AppError::Validation(says!(
+            "server.assistant.question_too_long",
+            max = QUESTION_MAX
         )));
     }
     let existing = match conversation {

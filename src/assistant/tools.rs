@@ -3,6 +3,7 @@
 //! recognised; a hosted model calls them by name through OpenAI-style function calls
 //! (`definitions()`). Every number an answer shows comes from here.
 
+use crate::kit::sentences::says;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -84,12 +85,12 @@ pub fn resolve(text: &str) -> Result<String, AppError> {
     match directory::companies_named(text).as_slice() {
         [one] => Ok(one.clone()),
         [] => symbol::normalize(text).ok_or_else(|| {
-            AppError::Validation(format!("“{}” is not a stock symbol.", text.trim()))
+            AppError::Validation(says!("server.market.not_a_symbol", symbol = text.trim()))
         }),
-        many => Err(AppError::Validation(format!(
-            "“{}” could be {}: name the ticker.",
-            text.trim(),
-            many.join(", ")
+        many => Err(AppError::Validation(says!(
+            "server.assistant.ambiguous",
+            text = text.trim(),
+            candidates = many.join(", ")
         ))),
     }
 }
@@ -125,9 +126,10 @@ pub async fn run(asker: Asker<'_>, call: &ToolCall) -> Result<Vec<Card>, AppErro
             let history = history(state, &symbol).await?;
             let bars = history.bars.as_slice();
             let gauge = gauge(&symbol, *indicator, bars).ok_or_else(|| {
-                AppError::NotFound(format!(
-                    "Enough price history for {} on {symbol}",
-                    indicator.label()
+                AppError::NotFound(says!(
+                    "server.assistant.not_enough_history",
+                    indicator = indicator.label(),
+                    symbol = symbol
                 ))
             })?;
             Ok(vec![gauge, mini_chart(&symbol, bars, CHART_DAYS)])
@@ -138,8 +140,9 @@ pub async fn run(asker: Asker<'_>, call: &ToolCall) -> Result<Vec<Card>, AppErro
             let bars = history.bars.as_slice();
             let news = insights::news(state, &symbol).await;
             let voices = insights::voices(state, Some(user), &symbol).await?;
-            let report = analysis::report(&symbol, bars, &news, voices)
-                .ok_or_else(|| AppError::NotFound(format!("Price history for {symbol}")))?;
+            let report = analysis::report(&symbol, bars, &news, voices).ok_or_else(|| {
+                AppError::NotFound(says!("server.market.no_history", symbol = symbol))
+            })?;
             let mut signals: Vec<Signal> = [
                 Some(&report.trend),
                 Some(&report.momentum),
@@ -170,17 +173,16 @@ pub async fn run(asker: Asker<'_>, call: &ToolCall) -> Result<Vec<Card>, AppErro
             for symbol in [&first, &second] {
                 let history = history(state, symbol).await?;
                 let bars = history.bars.as_slice();
-                rows.push(
-                    compare_row(symbol, bars)
-                        .ok_or_else(|| AppError::NotFound(format!("Price history for {symbol}")))?,
-                );
+                rows.push(compare_row(symbol, bars).ok_or_else(|| {
+                    AppError::NotFound(says!("server.market.no_history", symbol = symbol))
+                })?);
             }
             Ok(vec![Card::Compare { rows }])
         }
         ToolCall::GetPortfolio {} => {
             let view = crate::portfolio::service::view(state, user, None).await?;
             let Some(portfolio) = view.portfolio else {
-                return Err(AppError::NotFound("A portfolio".into()));
+                return Err(AppError::NotFound(says!("server.portfolio.none_yet")));
             };
             let top = view
                 .holdings
@@ -207,7 +209,7 @@ pub async fn run(asker: Asker<'_>, call: &ToolCall) -> Result<Vec<Card>, AppErro
                 .into_iter()
                 .find(|h| h.symbol == symbol)
                 .ok_or_else(|| {
-                    AppError::NotFound(format!("A holding of {symbol} in your portfolio"))
+                    AppError::NotFound(says!("server.assistant.not_held", symbol = symbol))
                 })?;
             Ok(vec![Card::Holding { holding, currency }])
         }
@@ -218,7 +220,12 @@ pub async fn run(asker: Asker<'_>, call: &ToolCall) -> Result<Vec<Card>, AppErro
         ToolCall::ExplainTerm { term } => {
             let id = glossary::find(term)
                 .or_else(|| glossary::term(term).map(|t| t.id.clone()))
-                .ok_or_else(|| AppError::NotFound(format!("“{}” in the glossary", term.trim())))?;
+                .ok_or_else(|| {
+                    AppError::NotFound(says!(
+                        "server.assistant.not_in_glossary",
+                        term = term.trim()
+                    ))
+                })?;
             Ok(vec![term_card(&id, language).expect("found ids exist")])
         }
     }
@@ -266,7 +273,10 @@ async fn history(
         .shared_history(&state.db, symbol)
         .await?;
     if history.bars.is_empty() {
-        return Err(AppError::NotFound(format!("Price history for {symbol}")));
+        return Err(AppError::NotFound(says!(
+            "server.market.no_history",
+            symbol = symbol
+        )));
     }
     Ok(history)
 }

@@ -35,7 +35,7 @@ pub async fn request(
     client: &str,
     link_base: &str,
 ) -> Result<(), AppError> {
-    let email = validate::email(email).map_err(|e| AppError::Validation(e.to_string()))?;
+    let email = validate::email(email).map_err(|e| AppError::Validation(e.sentence()))?;
     let now = Utc::now();
     // The counts live with the sign-in failures, so every instance shares them.
     let address_key = format!("reset:address:{email}");
@@ -103,7 +103,7 @@ fn reset_email(user: &users::Model, link: &str) -> mail::Email {
 /// account ends, and so do pending two-factor sign-ins and other reset links.
 pub async fn complete(state: &AppState, token: &str, new_password: &str) -> Result<(), AppError> {
     // Checked first, so a refused password does not spend the link.
-    validate::new_password(new_password).map_err(|e| AppError::Validation(e.to_string()))?;
+    validate::new_password(new_password).map_err(|e| AppError::Validation(e.sentence()))?;
     let now = Utc::now();
     let row = repo::password_reset_by_hash(&state.db, &tokens::hash_refresh_token(token.trim()))
         .await?

@@ -1,6 +1,7 @@
 //! Account logic: every rule of registration, sign-in, sessions, profiles and blocking lives
 //! here; the server functions in `api.rs` only authorise, call and shape the answer.
 
+use crate::kit::sentences::says;
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
 use sea_orm::TransactionTrait;
@@ -48,7 +49,7 @@ pub struct Registration {
 }
 
 fn invalid(err: validate::FieldError) -> AppError {
-    AppError::Validation(err.to_string())
+    AppError::Validation(err.sentence())
 }
 
 pub fn to_user(model: &users::Model) -> User {
@@ -83,15 +84,13 @@ pub async fn register(
 
     // Friendly answers for the common clash; the unique indexes still decide under a race.
     if repo::user_by_login(&state.db, &email).await?.is_some() {
-        return Err(AppError::Conflict(
-            "That email address is already registered.".into(),
-        ));
+        return Err(AppError::Conflict(says!("server.auth.email_taken")));
     }
     if repo::user_by_username(&state.db, &username)
         .await?
         .is_some()
     {
-        return Err(AppError::Conflict("That username is taken.".into()));
+        return Err(AppError::Conflict(says!("server.auth.username_taken")));
     }
 
     let _admitted = password::admit()?;
@@ -130,9 +129,7 @@ pub async fn register(
     )
     .await
     .map_err(|err| match AppError::from(err) {
-        AppError::Conflict(_) => {
-            AppError::Conflict("That email address or username is already registered.".into())
-        }
+        AppError::Conflict(_) => AppError::Conflict(says!("server.auth.email_or_username_taken")),
         other => other,
     })?;
     tracing::info!(user = %user.id, "account registered");
@@ -399,15 +396,13 @@ pub async fn change_password(
         .await?
         .ok_or(AppError::Unauthorized)?;
     if !password::verify(old_password.to_owned(), Some(user.password_hash.clone())).await? {
-        return Err(AppError::Validation(
-            "The current password is not correct.".into(),
-        ));
+        return Err(AppError::Validation(says!(
+            "server.auth.wrong_current_password"
+        )));
     }
     validate::new_password(new_password).map_err(invalid)?;
     if old_password == new_password {
-        return Err(AppError::Validation(
-            "The new password is the same as the current one.".into(),
-        ));
+        return Err(AppError::Validation(says!("server.auth.same_password")));
     }
     let hash = password::hash(new_password.to_owned()).await?;
     let now = Utc::now();
@@ -427,7 +422,9 @@ pub async fn public_profile(
 ) -> Result<PublicProfile, AppError> {
     let user = repo::user_by_username(&state.db, username)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("The user @{}", username.trim())))?;
+        .ok_or_else(|| {
+            AppError::NotFound(says!("server.auth.user_not_found", user = username.trim()))
+        })?;
     let blocked = match viewer {
         Some(viewer) => repo::is_blocked(&state.db, viewer, user.id).await?,
         None => false,
@@ -449,9 +446,11 @@ pub async fn set_blocked(
 ) -> Result<PublicProfile, AppError> {
     let other = repo::user_by_username(&state.db, username)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("The user @{}", username.trim())))?;
+        .ok_or_else(|| {
+            AppError::NotFound(says!("server.auth.user_not_found", user = username.trim()))
+        })?;
     if other.id == me {
-        return Err(AppError::Validation("You can't block yourself.".into()));
+        return Err(AppError::Validation(says!("server.auth.cannot_block_self")));
     }
     if blocked {
         repo::block(&state.db, me, other.id, Utc::now()).await?;

@@ -6,6 +6,7 @@
 //! after it. Wrong codes are counted per account in `login_failures` (every instance shares the
 //! count), so guessing six digits is throttled no matter how many challenges are asked for.
 
+use crate::kit::sentences::says;
 use chrono::{DateTime, Duration, Utc};
 use hmac::{Hmac, Mac};
 use rand::RngCore;
@@ -268,9 +269,7 @@ pub async fn begin_setup(
 ) -> Result<TwoFactorSetup, AppError> {
     if let Some(tf) = repo::two_factor_of(&state.db, user.id).await? {
         if tf.enabled_at.is_some() {
-            return Err(AppError::Conflict(
-                "Two-factor sign-in is already on.".into(),
-            ));
+            return Err(AppError::Conflict(says!("server.auth.two_factor_on")));
         }
     }
     let secret = new_secret();
@@ -287,11 +286,9 @@ pub async fn enable(state: &AppState, user_id: Uuid, code: &str) -> Result<Vec<S
     let now = Utc::now();
     let tf = repo::two_factor_of(&state.db, user_id)
         .await?
-        .ok_or_else(|| AppError::Validation("Start the two-factor set-up first.".into()))?;
+        .ok_or_else(|| AppError::Validation(says!("server.auth.two_factor_start_first")))?;
     if tf.enabled_at.is_some() {
-        return Err(AppError::Conflict(
-            "Two-factor sign-in is already on.".into(),
-        ));
+        return Err(AppError::Conflict(says!("server.auth.two_factor_on")));
     }
     let key = attempts_key(user_id);
     let reserved = attempts::reserve(state, &[(&key, CODE_ATTEMPTS)], now).await?;
@@ -308,9 +305,7 @@ pub async fn enable(state: &AppState, user_id: Uuid, code: &str) -> Result<Vec<S
     let txn = state.db.begin().await?;
     if !repo::confirm_two_factor(&txn, user_id, now, step).await? {
         txn.rollback().await?;
-        return Err(AppError::Conflict(
-            "Two-factor sign-in is already on.".into(),
-        ));
+        return Err(AppError::Conflict(says!("server.auth.two_factor_on")));
     }
     repo::replace_recovery_codes(
         &txn,
@@ -333,7 +328,7 @@ pub async fn disable(
     code: &str,
 ) -> Result<(), AppError> {
     if !is_on(state, user.id).await? {
-        return Err(AppError::Conflict("Two-factor sign-in is not on.".into()));
+        return Err(AppError::Conflict(says!("server.auth.two_factor_off")));
     }
     confirm_identity(state, user, password_input, code).await?;
     let txn = state.db.begin().await?;
@@ -373,9 +368,9 @@ pub async fn confirm_identity(
         };
     if !password_ok {
         reserved.keep();
-        return Err(AppError::Validation(
-            "The current password is not correct.".into(),
-        ));
+        return Err(AppError::Validation(says!(
+            "server.auth.wrong_current_password"
+        )));
     }
     let tf = repo::two_factor_of(&state.db, user.id)
         .await?

@@ -3,6 +3,7 @@
 //! `Display` gives the English sentence the JSON API returns, the UI shows the same error in the
 //! reader's language.
 
+use crate::kit::sentences::{says, Sentence};
 use serde::{Deserialize, Serialize};
 
 pub const USERNAME_MIN: usize = 3;
@@ -18,37 +19,53 @@ pub const BIO_MAX: usize = 280;
 const COMMON_PASSWORDS: &str = include_str!("common_passwords.txt");
 
 /// Why a field was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FieldError {
-    #[error("Enter your email address.")]
     EmailMissing,
-    #[error("That doesn't look like an email address (name@example.com).")]
     EmailInvalid,
-    #[error("Email addresses are at most 254 characters.")]
     EmailTooLong,
-    #[error("Usernames are at least 3 characters.")]
     UsernameTooShort,
-    #[error("Usernames are at most 32 characters.")]
     UsernameTooLong,
-    #[error("Usernames may contain only letters, digits and _ . -")]
     UsernameCharacters,
-    #[error("Enter the name people will see.")]
     DisplayNameMissing,
-    #[error("Display names are at most 50 characters.")]
     DisplayNameTooLong,
-    #[error("Passwords need at least 10 characters.")]
     PasswordTooShort,
-    #[error("Passwords are at most 128 characters.")]
     PasswordTooLong,
-    #[error("That password is one of the most common; choose another.")]
     PasswordCommon,
-    #[error("The bio is at most 280 characters.")]
     BioTooLong,
-    #[error("Choose one of the app's languages.")]
     LanguageUnknown,
-    #[error("Choose a time zone like Europe/Istanbul or UTC.")]
     TimeZoneInvalid,
 }
+
+impl FieldError {
+    /// What to change, in any of the app's languages.
+    pub fn sentence(&self) -> Sentence {
+        match self {
+            FieldError::EmailMissing => says!("field.email_missing"),
+            FieldError::EmailInvalid => says!("field.email_invalid"),
+            FieldError::EmailTooLong => says!("field.email_too_long"),
+            FieldError::UsernameTooShort => says!("field.username_too_short"),
+            FieldError::UsernameTooLong => says!("field.username_too_long"),
+            FieldError::UsernameCharacters => says!("field.username_characters"),
+            FieldError::DisplayNameMissing => says!("field.display_name_missing"),
+            FieldError::DisplayNameTooLong => says!("field.display_name_too_long"),
+            FieldError::PasswordTooShort => says!("field.password_too_short"),
+            FieldError::PasswordTooLong => says!("field.password_too_long"),
+            FieldError::PasswordCommon => says!("field.password_common"),
+            FieldError::BioTooLong => says!("field.bio_too_long"),
+            FieldError::LanguageUnknown => says!("field.language_unknown"),
+            FieldError::TimeZoneInvalid => says!("field.time_zone_invalid"),
+        }
+    }
+}
+
+impl std::fmt::Display for FieldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.sentence().fmt(f)
+    }
+}
+
+impl std::error::Error for FieldError {}
 
 /// A field rule as a form uses it: fine, or why not.
 pub type FieldRule = fn(&str) -> Result<(), FieldError>;

@@ -5,6 +5,7 @@
 //! once, whichever consumer takes it. Chat knows nothing of what a bot answers: the domain that
 //! owns the bot gives the words, and the composition root (`server.rs`) joins the two.
 
+use crate::kit::sentences::Sentence;
 use std::time::Duration;
 
 use futures::future::BoxFuture;
@@ -39,21 +40,17 @@ pub type Answer = for<'a> fn(&'a AppState, &'a str) -> BoxFuture<'a, String>;
 /// A command that hands its input to a bot's queue and tells the person at once.
 pub struct QueuedCommand {
     pub queue: &'static str,
-    pub usage: &'static str,
-    pub summary: &'static str,
+    /// Its line in `/help`.
+    pub help: fn() -> Sentence,
     /// What the person is told at once: that the bot was asked (`Ok`), or how to ask it
     /// (`Err`, and nothing is queued).
-    pub acknowledge: fn(&str) -> Result<String, String>,
+    pub acknowledge: fn(&str) -> Result<Sentence, Sentence>,
 }
 
 #[async_trait::async_trait]
 impl CommandHandler for QueuedCommand {
-    fn usage(&self) -> &'static str {
-        self.usage
-    }
-
-    fn summary(&self) -> &'static str {
-        self.summary
+    fn help(&self) -> Sentence {
+        (self.help)()
     }
 
     async fn run(
@@ -64,7 +61,7 @@ impl CommandHandler for QueuedCommand {
         let input: String = args.trim().chars().take(INPUT_MAX).collect();
         let told = match (self.acknowledge)(&input) {
             Ok(told) => told,
-            Err(how) => return Ok(CommandOutcome::Reply(how)),
+            Err(how) => return Ok(CommandOutcome::Reply(vec![how])),
         };
         let request = BotRequest {
             channel_id: context.access.channel.id.to_string(),
@@ -80,7 +77,7 @@ impl CommandHandler for QueuedCommand {
                 tracing::error!(error = %err, queue = self.queue, "cannot queue a bot request");
                 AppError::Unavailable
             })?;
-        Ok(CommandOutcome::Reply(told))
+        Ok(CommandOutcome::Reply(vec![told]))
     }
 }
 

@@ -1,6 +1,7 @@
 //! The slash-command registry: each command is a handler registered by name. An unknown command
 //! is answered privately and never stored. Later features (the stock bot) register their own.
 
+use crate::kit::sentences::{says, Sentence};
 use std::collections::BTreeMap;
 
 use super::{commands::Invocation, service::ChannelAccess};
@@ -19,18 +20,16 @@ pub struct CommandContext<'a> {
 /// What a command does with its invocation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CommandOutcome {
-    /// Shown only to the person who ran it; nothing is stored.
-    Reply(String),
+    /// Shown only to the person who ran it, in their language, a line each; nothing is stored.
+    Reply(Vec<Sentence>),
     /// Posted to the channel as the person's own message.
     Post(String),
 }
 
 #[async_trait::async_trait]
 pub trait CommandHandler: Send + Sync {
-    /// How to call it, e.g. `/shrug [text]`.
-    fn usage(&self) -> &'static str;
-    /// One line for `/help`.
-    fn summary(&self) -> &'static str;
+    /// Its line in `/help`: how to call it and what it does.
+    fn help(&self) -> Sentence;
     async fn run(
         &self,
         context: &CommandContext<'_>,
@@ -66,22 +65,21 @@ impl CommandRegistry {
         }
         match self.handlers.get(invocation.name.as_str()) {
             Some(handler) => handler.run(context, &invocation.args).await,
-            None => Err(AppError::Validation(format!(
-                "Unknown command /{}. Type /help to see the commands.",
-                invocation.name
+            None => Err(AppError::Validation(says!(
+                "server.chat.unknown_command",
+                name = &invocation.name
             ))),
         }
     }
 
-    fn help(&self) -> String {
-        let mut lines = vec!["Commands:".to_string(), "/help — this list".to_string()];
-        lines.extend(
-            self.handlers
-                .values()
-                .map(|h| format!("{} — {}", h.usage(), h.summary())),
-        );
-        lines.push("Start a message with // to send it with a leading slash.".into());
-        lines.join("\n")
+    fn help(&self) -> Vec<Sentence> {
+        let mut lines = vec![
+            says!("server.chat.help_title"),
+            says!("server.chat.help_help"),
+        ];
+        lines.extend(self.handlers.values().map(|h| h.help()));
+        lines.push(says!("server.chat.help_escape"));
+        lines
     }
 }
 
@@ -90,12 +88,8 @@ struct Shrug;
 
 #[async_trait::async_trait]
 impl CommandHandler for Shrug {
-    fn usage(&self) -> &'static str {
-        "/shrug [text]"
-    }
-
-    fn summary(&self) -> &'static str {
-        "post your text with ¯\\_(ツ)_/¯"
+    fn help(&self) -> Sentence {
+        says!("server.chat.help_shrug")
     }
 
     async fn run(&self, _: &CommandContext<'_>, args: &str) -> Result<CommandOutcome, AppError> {

@@ -3,6 +3,7 @@
 //! The realtime channel is one websocket per browser tab (`api::chat_socket`) carrying
 //! `ClientEvent` up and `ServerEvent` down; `docs/PROTOCOL.md` documents the wire format.
 
+use crate::kit::sentences::{says, Sentence};
 use serde::{Deserialize, Serialize};
 
 pub mod ai;
@@ -29,7 +30,7 @@ pub mod writer;
 crate::platform::ids::typed_id!(
     /// A message in a channel.
     MessageId,
-    "That message"
+    "server.chat.message_not_found"
 );
 
 /// The longest message accepted, in characters.
@@ -297,7 +298,7 @@ pub enum ServerEvent {
     /// A slash command's private answer; `nonce` names the pending entry it settles.
     CommandReply {
         channel_id: String,
-        text: String,
+        lines: Vec<Sentence>,
         nonce: Option<String>,
     },
     /// A request from this tab failed; `nonce` names the pending message it concerns.
@@ -311,10 +312,10 @@ pub enum ServerEvent {
         channel_id: String,
     },
     /// This person may no longer read the channel (banned, removed, the channel closed): the
-    /// subscription has ended and nothing more of the channel arrives. `reason` is a sentence.
+    /// subscription has ended and nothing more of the channel arrives; `reason` says why.
     AccessLost {
         channel_id: String,
-        reason: String,
+        reason: Sentence,
     },
     /// The session behind this socket was signed out (sign-out, a password change, a revoked
     /// session); the server closes the socket after this event.
@@ -338,12 +339,14 @@ pub fn validate_body(body: &str) -> Result<String, crate::platform::error::AppEr
     use crate::platform::error::AppError;
     let body = body.trim();
     if body.is_empty() {
-        return Err(AppError::Validation("Write something first.".into()));
+        return Err(AppError::Validation(says!("server.chat.empty")));
     }
     let length = body.chars().count();
     if length > MESSAGE_MAX {
-        return Err(AppError::Validation(format!(
-            "Messages are at most {MESSAGE_MAX} characters; this one has {length}."
+        return Err(AppError::Validation(says!(
+            "server.chat.too_long",
+            max = MESSAGE_MAX,
+            length = length
         )));
     }
     Ok(body.to_string())
@@ -365,9 +368,9 @@ pub fn validate_emoji(emoji: &str) -> Result<String, crate::platform::error::App
     if ok {
         Ok(emoji.to_string())
     } else {
-        Err(crate::platform::error::AppError::Validation(
-            "Reactions are a single emoji.".into(),
-        ))
+        Err(crate::platform::error::AppError::Validation(says!(
+            "server.chat.one_emoji"
+        )))
     }
 }
 

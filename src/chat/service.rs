@@ -1,6 +1,7 @@
 //! Chat logic. Persist, then broadcast: a message is stored (with its sequence number, in one
 //! transaction) before anyone hears of it; every change is then published once on the broker.
 
+use crate::kit::sentences::{says, Sentence};
 use std::collections::{HashMap, HashSet};
 
 use chrono::{Duration, Utc};
@@ -24,9 +25,6 @@ use crate::{
     platform::{error::AppError, rate_limit::RateLimit, realtime, state::AppState},
 };
 
-/// What a reply to a message that is not there (any more) is told.
-const REPLIED: &str = "The message you reply to";
-
 /// The most messages one resume replays; a tab further behind reloads the channel.
 pub const REPLAY_MAX: u64 = 1000;
 
@@ -45,10 +43,10 @@ pub async fn channel_access(
 ) -> Result<ChannelAccess, AppError> {
     let channel = communities::channel_by_id(&state.db, channel_id.0)
         .await?
-        .ok_or_else(|| AppError::NotFound("That channel".into()))?;
+        .ok_or_else(|| AppError::NotFound(says!("server.community.channel_not_found")))?;
     let community = communities::community_by_id(&state.db, channel.community_id)
         .await?
-        .ok_or_else(|| AppError::NotFound("That channel".into()))?;
+        .ok_or_else(|| AppError::NotFound(says!("server.community.channel_not_found")))?;
     let standing = match viewer {
         Some(user) => communities::standing(&state.db, community.id, user).await?,
         None => Standing::Outsider,
@@ -183,7 +181,12 @@ pub async fn open(
         .iter()
         .find(|c| c.name == channel_name.trim().to_lowercase())
         .cloned()
-        .ok_or_else(|| AppError::NotFound(format!("The channel #{}", channel_name.trim())))?;
+        .ok_or_else(|| {
+            AppError::NotFound(says!(
+                "server.community.channel_named_not_found",
+                name = channel_name.trim()
+            ))
+        })?;
     let history = history(state, viewer, ChannelId::parse(&channel.id)?, None).await?;
     Ok(super::OpenedChannel {
         community,
@@ -235,9 +238,7 @@ pub fn may_post(access: &ChannelAccess) -> Result<(), AppError> {
     let kind = ChannelKind::parse(&access.channel.kind);
     community::allow(&access.community, access.standing, Action::Post(kind))?;
     if access.channel.archived_at.is_some() {
-        return Err(AppError::Validation(
-            "This channel is archived; it keeps its history but takes no new messages.".into(),
-        ));
+        return Err(AppError::Validation(says!("server.chat.archived")));
     }
     Ok(())
 }
@@ -274,7 +275,8 @@ pub(super) async fn count_action(
 /// stored, or why not), or a command's private answer.
 pub enum Sending {
     Stored(Receipt),
-    Reply(String),
+    /// A command's private answer, a sentence a line.
+    Reply(Vec<Sentence>),
 }
 
 /// Sends with the person's access already known — a socket keeps it for the channels it
@@ -326,11 +328,12 @@ async fn store(
 ) -> Result<Sending, AppError> {
     let reply_to = match reply_to {
         Some(id) => {
-            let id = MessageId::read(id).ok_or_else(|| AppError::NotFound(REPLIED.into()))?;
+            let id = MessageId::read(id)
+                .ok_or_else(|| AppError::NotFound(says!("server.chat.replied_not_found")))?;
             let quoted = repo::message(&state.db, id.0)
                 .await?
                 .filter(|m| m.channel_id == access.channel.id)
-                .ok_or_else(|| AppError::NotFound(REPLIED.into()))?;
+                .ok_or_else(|| AppError::NotFound(says!("server.chat.replied_not_found")))?;
             Some(quoted.id)
         }
         None => None,
@@ -351,10 +354,10 @@ pub async fn post_as_bot(
 ) -> Result<ChatMessage, AppError> {
     let channel = communities::channel_by_id(&state.db, channel_id.0)
         .await?
-        .ok_or_else(|| AppError::NotFound("That channel".into()))?;
+        .ok_or_else(|| AppError::NotFound(says!("server.community.channel_not_found")))?;
     let community = communities::community_by_id(&state.db, channel.community_id)
         .await?
-        .ok_or_else(|| AppError::NotFound("That channel".into()))?;
+        .ok_or_else(|| AppError::NotFound(says!("server.community.channel_not_found")))?;
     let access = ChannelAccess {
         community,
         channel,
@@ -440,7 +443,7 @@ async fn message_access(
 ) -> Result<(messages::Model, ChannelAccess), AppError> {
     let message = repo::message(&state.db, message_id.0)
         .await?
-        .ok_or_else(|| AppError::NotFound("That message".into()))?;
+        .ok_or_else(|| AppError::NotFound(says!("server.chat.message_not_found")))?;
     let access = channel_access(state, Some(user), ChannelId(message.channel_id)).await?;
     Ok((message, access))
 }
@@ -460,9 +463,7 @@ pub async fn edit(
         },
     )?;
     if message.deleted_at.is_some() {
-        return Err(AppError::Validation(
-            "A deleted message can't be edited.".into(),
-        ));
+        return Err(AppError::Validation(says!("server.chat.deleted_no_edit")));
     }
     let body = validate_body(body)?;
     let txn = state.db.begin().await?;
@@ -542,7 +543,7 @@ pub async fn react(
         Action::Post(ChannelKind::Text),
     )?;
     if message.deleted_at.is_some() {
-        return Err(AppError::Validation("That message was deleted.".into()));
+        return Err(AppError::Validation(says!("server.chat.deleted")));
     }
     if on {
         repo::add_reaction(&state.db, message.id, user, emoji, Utc::now()).await?;
@@ -576,7 +577,7 @@ pub async fn pin(
     let (message, access) = message_access(state, user, message_id).await?;
     community::allow(&access.community, access.standing, Action::Pin)?;
     if message.deleted_at.is_some() {
-        return Err(AppError::Validation("That message was deleted.".into()));
+        return Err(AppError::Validation(says!("server.chat.deleted")));
     }
     let pin = pinned.then(|| (Utc::now(), user));
     let updated = repo::set_pin(&state.db, message.id, pin).await?;
@@ -616,7 +617,7 @@ pub async fn flagged(
 ) -> Result<Vec<crate::chat::ai::FlaggedMessage>, AppError> {
     let community = communities::community_by_slug(&state.db, slug)
         .await?
-        .ok_or_else(|| AppError::NotFound("That community".into()))?;
+        .ok_or_else(|| AppError::NotFound(says!("server.community.not_found")))?;
     let standing = communities::standing(&state.db, community.id, viewer).await?;
     community::allow(&community, standing, Action::DeleteMessage { own: false })?;
     let channels = communities::channels(&state.db, community.id).await?;

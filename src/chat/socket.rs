@@ -6,6 +6,7 @@
 //! the assistant's answers). The connection drops events from people its reader blocked and
 //! events for readers of other languages, and forwards the JSON of the rest as is.
 
+use crate::kit::sentences::says;
 use std::{
     collections::{HashMap, HashSet, VecDeque},
     future::Future,
@@ -420,12 +421,11 @@ impl Connection {
             let lost = match service::channel_access(&self.state, Some(self.user.id), ChannelId(id))
                 .await
             {
-                Ok(access) if access.channel.archived_at.is_some() => Some(
-                    "This channel was archived; it keeps its history but takes no new messages."
-                        .to_string(),
-                ),
+                Ok(access) if access.channel.archived_at.is_some() => {
+                    Some(says!("server.chat.archived"))
+                }
                 Ok(access) if was_member && !matches!(access.standing, Standing::Member { .. }) => {
-                    Some("You are no longer a member of this community.".to_string())
+                    Some(says!("server.community.no_longer_member"))
                 }
                 Ok(access) => {
                     if let Some(watched) = self.channels.get_mut(&id) {
@@ -434,9 +434,7 @@ impl Connection {
                     }
                     None
                 }
-                Err(error @ (AppError::Denied(_) | AppError::NotFound(_))) => {
-                    Some(error.to_string())
-                }
+                Err(AppError::Denied(why) | AppError::NotFound(why)) => Some(why),
                 // The database did not answer: the safe side is to stop the feed too; the tab
                 // can subscribe again, which checks afresh.
                 Err(error) => {
@@ -523,10 +521,10 @@ impl Connection {
                         self.sending.push(Confirmation { nonce, receipt });
                         Ok(())
                     }
-                    Ok(service::Sending::Reply(text)) => {
+                    Ok(service::Sending::Reply(lines)) => {
                         let reply = ServerEvent::CommandReply {
                             channel_id,
-                            text,
+                            lines,
                             nonce: Some(nonce),
                         };
                         return self.send(&reply).await;
@@ -734,7 +732,7 @@ async fn forget(state: AppState, connection: Uuid, user: Uuid) {
 fn unreadable(error: AppError) -> AppError {
     match error {
         AppError::Transport(detail) => {
-            AppError::Validation(format!("The server could not read that request: {detail}"))
+            AppError::Validation(says!("server.chat.unreadable", detail = detail))
         }
         other => other,
     }

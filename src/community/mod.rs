@@ -17,13 +17,13 @@ pub mod service;
 crate::platform::ids::typed_id!(
     /// A channel of a community.
     ChannelId,
-    "That channel"
+    "server.community.channel_not_found"
 );
 #[cfg(feature = "ssr")]
 crate::platform::ids::typed_id!(
     /// A role of a community.
     RoleId,
-    "That role"
+    "server.community.role_not_found"
 );
 
 use permissions::{ChannelKind, Permissions, Rank, Visibility};

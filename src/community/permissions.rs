@@ -3,6 +3,7 @@
 //! question, with a reason a person understands when the answer is no. Nothing else in Bullpen
 //! re-implements a permission check.
 
+use crate::kit::sentences::{says, Sentence};
 use serde::{Deserialize, Serialize};
 
 /// A set of permission flags.
@@ -201,31 +202,47 @@ pub enum Action {
 }
 
 /// Why an action was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Denied {
-    #[error("You are banned from this community.")]
     Banned,
-    #[error("Join this community first.")]
     NotMember,
-    #[error("This community is private; you need an invitation.")]
     Private,
-    #[error("You are already a member.")]
     AlreadyMember,
-    #[error("Only moderators post in announcement channels.")]
     AnnouncementOnly,
-    #[error("You can only edit your own messages.")]
     NotYours,
-    #[error("You don't have permission to do that here.")]
     Missing,
-    #[error("You can only act on members of a lower rank.")]
     Outranked,
-    #[error("A role can only carry permissions you have yourself.")]
     MoreThanYouHold,
 }
 
+impl Denied {
+    /// Why, in any of the app's languages.
+    pub fn sentence(&self) -> Sentence {
+        match self {
+            Denied::Banned => says!("server.denied.banned"),
+            Denied::NotMember => says!("server.denied.not_member"),
+            Denied::Private => says!("server.denied.private"),
+            Denied::AlreadyMember => says!("server.denied.already_member"),
+            Denied::AnnouncementOnly => says!("server.denied.announcement_only"),
+            Denied::NotYours => says!("server.denied.not_yours"),
+            Denied::Missing => says!("server.denied.missing"),
+            Denied::Outranked => says!("server.denied.outranked"),
+            Denied::MoreThanYouHold => says!("server.denied.more_than_you_hold"),
+        }
+    }
+}
+
+impl std::fmt::Display for Denied {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.sentence().fmt(f)
+    }
+}
+
+impl std::error::Error for Denied {}
+
 impl From<Denied> for crate::platform::error::AppError {
     fn from(denied: Denied) -> Self {
-        crate::platform::error::AppError::Denied(denied.to_string())
+        crate::platform::error::AppError::Denied(denied.sentence())
     }
 }
 

@@ -1,6 +1,7 @@
 //! Community logic: every operation authorises through `permissions::can`, validates with
 //! `validate`, writes through `repo` and announces changes on the broker.
 
+use crate::kit::sentences::says;
 use chrono::{Duration, Utc};
 use futures::future::BoxFuture;
 use rand::Rng;
@@ -22,7 +23,7 @@ use crate::{
 pub const DEFAULT_COMMUNITY: &str = "bullpen";
 
 fn field(err: validate::CommunityFieldError) -> AppError {
-    AppError::Validation(err.to_string())
+    AppError::Validation(err.sentence())
 }
 
 /// A community as lists show it.
@@ -48,7 +49,7 @@ pub async fn find(
 ) -> Result<(communities::Model, Standing), AppError> {
     let community = repo::community_by_slug(&state.db, slug)
         .await?
-        .ok_or_else(|| AppError::NotFound("That community".into()))?;
+        .ok_or_else(|| AppError::NotFound(says!("server.community.not_found")))?;
     let standing = match viewer {
         Some(user) => repo::standing(&state.db, community.id, user).await?,
         None => Standing::Outsider,
@@ -243,15 +244,15 @@ pub async fn leave(state: &AppState, user: &users::Model, slug: &str) -> Result<
         Standing::Member {
             rank: Rank::Owner, ..
         } => {
-            return Err(AppError::Validation(
-                "The owner can't leave their community; make someone else the owner first.".into(),
-            ))
+            return Err(AppError::Validation(says!(
+                "server.community.owner_cannot_leave"
+            )))
         }
         Standing::Member { .. } => {}
         _ => {
-            return Err(AppError::Validation(
-                "You are not a member of this community.".into(),
-            ))
+            return Err(AppError::Validation(says!(
+                "server.community.you_are_not_member"
+            )))
         }
     }
     remove(state, community.id, user.id).await
@@ -309,7 +310,9 @@ async fn target(
 ) -> Result<(users::Model, Standing), AppError> {
     let user = accounts::user_by_username(&state.db, username)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("The user @{}", username.trim())))?;
+        .ok_or_else(|| {
+            AppError::NotFound(says!("server.auth.user_not_found", user = username.trim()))
+        })?;
     let standing = repo::standing(&state.db, community.id, user.id).await?;
     Ok((user, standing))
 }
@@ -330,9 +333,9 @@ pub async fn kick(
     let (community, standing) = find(state, Some(actor.id), slug).await?;
     let (user, their) = target(state, &community, username).await?;
     if !matches!(their, Standing::Member { .. }) {
-        return Err(AppError::Validation(format!(
-            "@{} is not a member.",
-            user.username
+        return Err(AppError::Validation(says!(
+            "server.community.not_member",
+            user = &user.username
         )));
     }
     allow(
@@ -358,7 +361,9 @@ pub async fn ban(
     let (community, standing) = find(state, Some(actor.id), slug).await?;
     let (user, their) = target(state, &community, username).await?;
     if user.id == actor.id {
-        return Err(AppError::Validation("You can't ban yourself.".into()));
+        return Err(AppError::Validation(says!(
+            "server.community.cannot_ban_self"
+        )));
     }
     allow(
         &community,
@@ -402,9 +407,9 @@ pub async fn unban(
         },
     )?;
     if repo::delete_ban(&state.db, community.id, user.id).await? == 0 {
-        return Err(AppError::Validation(format!(
-            "@{} is not banned.",
-            user.username
+        return Err(AppError::Validation(says!(
+            "server.community.not_banned",
+            user = &user.username
         )));
     }
     tracing::info!(community = %community.id, by = %actor.id, user = %user.id, "ban lifted");
@@ -460,15 +465,13 @@ pub async fn set_rank(
     let (community, standing) = find(state, Some(actor.id), slug).await?;
     let (user, their) = target(state, &community, username).await?;
     if !matches!(their, Standing::Member { .. }) {
-        return Err(AppError::Validation(format!(
-            "@{} is not a member.",
-            user.username
+        return Err(AppError::Validation(says!(
+            "server.community.not_member",
+            user = &user.username
         )));
     }
     if rank == Rank::Owner {
-        return Err(AppError::Validation(
-            "A community has exactly one owner.".into(),
-        ));
+        return Err(AppError::Validation(says!("server.community.one_owner")));
     }
     // Both the person's current rank and the new one must be below the actor's.
     allow(
@@ -509,7 +512,10 @@ pub async fn create_channel(
     let topic = validate::topic(topic).map_err(field)?;
     let existing = repo::channels(&state.db, community.id).await?;
     if existing.iter().any(|c| c.name == name) {
-        return Err(AppError::Conflict(format!("There is already a #{name}.")));
+        return Err(AppError::Conflict(says!(
+            "server.community.channel_exists",
+            name = &name
+        )));
     }
     let position = existing.iter().map(|c| c.position + 1).max().unwrap_or(0);
     let channel = repo::insert_channel(
@@ -535,7 +541,7 @@ async fn managed_channel(
     let channel = repo::channel_by_id(&state.db, channel_id.0)
         .await?
         .filter(|c| c.community_id == community.id)
-        .ok_or_else(|| AppError::NotFound("That channel".into()))?;
+        .ok_or_else(|| AppError::NotFound(says!("server.community.channel_not_found")))?;
     Ok((community, channel))
 }
 
@@ -557,7 +563,10 @@ pub async fn update_channel(
             .iter()
             .any(|c| c.name == name)
     {
-        return Err(AppError::Conflict(format!("There is already a #{name}.")));
+        return Err(AppError::Conflict(says!(
+            "server.community.channel_exists",
+            name = &name
+        )));
     }
     let archived_at = match (archived, channel.archived_at) {
         (true, None) => Some(Utc::now()),
@@ -632,7 +641,7 @@ pub async fn create_role(
     let role = repo::insert_role(&state.db, community.id, name, permissions)
         .await
         .map_err(|err| match AppError::from(err) {
-            AppError::Conflict(_) => AppError::Conflict("A role with that name exists.".into()),
+            AppError::Conflict(_) => AppError::Conflict(says!("server.community.role_exists")),
             other => other,
         })?;
     Ok(RoleInfo {
@@ -652,7 +661,7 @@ pub async fn delete_role(
     let (community, standing) = find(state, Some(actor), slug).await?;
     let role = repo::role(&state.db, community.id, role_id.0)
         .await?
-        .ok_or_else(|| AppError::NotFound("That role".into()))?;
+        .ok_or_else(|| AppError::NotFound(says!("server.community.role_not_found")))?;
     // Taking a role away from everyone who has it is taking it from each of them.
     let carries = Permissions::from_bits(role.permissions as u32);
     allow(
@@ -665,7 +674,7 @@ pub async fn delete_role(
     )?;
     let holders = repo::role_holders(&state.db, role.id).await?;
     if !repo::delete_role(&state.db, role.id).await? {
-        return Err(AppError::NotFound("That role".into()));
+        return Err(AppError::NotFound(says!("server.community.role_not_found")));
     }
     for holder in holders {
         realtime::standing_changed(state, holder, community.id).await;
@@ -685,14 +694,14 @@ pub async fn assign_role(
     let (community, standing) = find(state, Some(actor), slug).await?;
     let (user, their) = target(state, &community, username).await?;
     if !matches!(their, Standing::Member { .. }) {
-        return Err(AppError::Validation(format!(
-            "@{} is not a member.",
-            user.username
+        return Err(AppError::Validation(says!(
+            "server.community.not_member",
+            user = &user.username
         )));
     }
     let role = repo::role(&state.db, community.id, role_id.0)
         .await?
-        .ok_or_else(|| AppError::NotFound("That role".into()))?;
+        .ok_or_else(|| AppError::NotFound(says!("server.community.role_not_found")))?;
     // Giving or taking: the member must rank below the actor, and the role may carry nothing
     // the actor does not hold.
     let carries = Permissions::from_bits(role.permissions as u32);
@@ -751,9 +760,9 @@ pub async fn create_invite(
     )
     .or_else(|_| allow(&community, standing, Action::ManageCommunity))?;
     if hours.is_some_and(|h| h == 0 || h > 24 * 365) {
-        return Err(AppError::Validation(
-            "An invitation lasts between 1 hour and a year.".into(),
-        ));
+        return Err(AppError::Validation(says!(
+            "server.community.invite_lifetime"
+        )));
     }
     let now = Utc::now();
     let invite = repo::insert_invite(
@@ -820,7 +829,9 @@ pub async fn revoke_invite(
     )
     .or_else(|_| allow(&community, standing, Action::ManageCommunity))?;
     if !repo::revoke_invite(&state.db, community.id, code.trim(), Utc::now()).await? {
-        return Err(AppError::NotFound("That invitation".into()));
+        return Err(AppError::NotFound(says!(
+            "server.community.invite_not_found"
+        )));
     }
     Ok(())
 }
@@ -829,12 +840,16 @@ pub async fn revoke_invite(
 async fn live_invite(state: &AppState, code: &str) -> Result<invites::Model, AppError> {
     let invite = repo::invite(&state.db, code)
         .await?
-        .ok_or_else(|| AppError::NotFound("That invitation".into()))?;
+        .ok_or_else(|| AppError::NotFound(says!("server.community.invite_not_found")))?;
     if invite.revoked_at.is_some() {
-        return Err(AppError::Validation("This invitation was revoked.".into()));
+        return Err(AppError::Validation(says!(
+            "server.community.invite_revoked"
+        )));
     }
     if invite.expires_at.is_some_and(|at| at <= Utc::now()) {
-        return Err(AppError::Validation("This invitation has expired.".into()));
+        return Err(AppError::Validation(says!(
+            "server.community.invite_expired"
+        )));
     }
     Ok(invite)
 }
@@ -847,7 +862,7 @@ pub async fn invite_preview(
     let invite = live_invite(state, code).await?;
     let community = repo::community_by_id(&state.db, invite.community_id)
         .await?
-        .ok_or_else(|| AppError::NotFound("That invitation".into()))?;
+        .ok_or_else(|| AppError::NotFound(says!("server.community.invite_not_found")))?;
     let joined = match viewer {
         Some(user) => repo::membership(&state.db, community.id, user)
             .await?
@@ -873,6 +888,6 @@ pub async fn accept_invite(
     let invite = live_invite(state, code).await?;
     let community = repo::community_by_id(&state.db, invite.community_id)
         .await?
-        .ok_or_else(|| AppError::NotFound("That invitation".into()))?;
+        .ok_or_else(|| AppError::NotFound(says!("server.community.invite_not_found")))?;
     join(state, user, &community.slug, Some(code)).await
 }

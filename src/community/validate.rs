@@ -1,6 +1,7 @@
 //! Rules for community and channel fields, shared by the form (as the person types) and the
 //! server (which never trusts the form).
 
+use crate::kit::sentences::{says, Sentence};
 use serde::{Deserialize, Serialize};
 
 pub const NAME_MIN: usize = 3;
@@ -16,25 +17,43 @@ pub const ICON_COLORS: [&str; 8] = [
     "#2563eb", "#7c3aed", "#db2777", "#dc2626", "#ea580c", "#16a34a", "#0891b2", "#475569",
 ];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CommunityFieldError {
-    #[error("Community names are 3 to 60 characters.")]
     NameLength,
-    #[error("A community name needs at least one letter or digit.")]
     NameNoLetters,
-    #[error("The description is at most 280 characters.")]
     DescriptionTooLong,
-    #[error("Choose one of the offered colours.")]
     ColorUnknown,
-    #[error("Channel names are 1 to 32 characters: lower-case letters, digits and dashes.")]
     ChannelName,
-    #[error("The topic is at most 200 characters.")]
     TopicTooLong,
-    #[error("The reason is at most 280 characters.")]
     ReasonTooLong,
-    #[error("Role names are 1 to 32 characters.")]
     RoleName,
 }
+
+impl CommunityFieldError {
+    /// What to change, in any of the app's languages.
+    pub fn sentence(&self) -> Sentence {
+        match self {
+            CommunityFieldError::NameLength => says!("server.community.name_length"),
+            CommunityFieldError::NameNoLetters => says!("server.community.name_no_letters"),
+            CommunityFieldError::DescriptionTooLong => {
+                says!("server.community.description_too_long")
+            }
+            CommunityFieldError::ColorUnknown => says!("server.community.color_unknown"),
+            CommunityFieldError::ChannelName => says!("server.community.channel_name"),
+            CommunityFieldError::TopicTooLong => says!("server.community.topic_too_long"),
+            CommunityFieldError::ReasonTooLong => says!("server.community.reason_too_long"),
+            CommunityFieldError::RoleName => says!("server.community.role_name"),
+        }
+    }
+}
+
+impl std::fmt::Display for CommunityFieldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.sentence().fmt(f)
+    }
+}
+
+impl std::error::Error for CommunityFieldError {}
 
 pub fn community_name(input: &str) -> Result<String, CommunityFieldError> {
     let name = input.trim();

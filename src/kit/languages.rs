@@ -3,6 +3,9 @@
 
 use super::i18n::{td_string, Locale};
 
+/// The name of the cookie that keeps the chosen UI language (leptos_i18n's).
+pub const LANGUAGE_COOKIE: &str = "i18n_pref_locale";
+
 /// The UI languages' codes, in the order of [`LANGUAGES`].
 pub const CODES: [&str; 5] = ["en", "tr", "es", "fr", "de"];
 
@@ -14,6 +17,40 @@ pub const LANGUAGES: [(Locale, &str); 5] = [
     (Locale::fr, "Français"),
     (Locale::de, "Deutsch"),
 ];
+
+/// The UI language of a code ("de", "de-AT", "DE"), if the app speaks it.
+pub fn locale_of(code: &str) -> Option<Locale> {
+    let primary = code.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+    CODES
+        .iter()
+        .position(|c| *c == primary)
+        .map(|i| LANGUAGES[i].0)
+}
+
+/// The language to answer a request in: the chosen UI language (its cookie), else the first
+/// language of `Accept-Language` the app speaks, else English.
+pub fn request_language(cookie: Option<&str>, accept_language: Option<&str>) -> Locale {
+    cookie
+        .and_then(locale_of)
+        .or_else(|| {
+            let mut ranked: Vec<(f32, &str)> = accept_language?
+                .split(',')
+                .filter_map(|part| {
+                    let mut pieces = part.split(';');
+                    let tag = pieces.next()?.trim();
+                    let q = pieces
+                        .find_map(|p| p.trim().strip_prefix("q="))
+                        .and_then(|q| q.parse().ok())
+                        .unwrap_or(1.0);
+                    Some((q, tag))
+                })
+                .collect();
+            // Stable: equal weights keep the order the browser gave.
+            ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+            ranked.into_iter().find_map(|(_, tag)| locale_of(tag))
+        })
+        .unwrap_or(Locale::en)
+}
 
 /// `code` ("es") named in `locale` ("Spanish", "İspanyolca"…); an unknown code is shown as is.
 pub fn language_name(locale: Locale, code: &str) -> String {
@@ -49,6 +86,25 @@ pub fn local_date(locale: Locale, iso: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_request_is_answered_in_the_chosen_language_else_the_browsers() {
+        assert_eq!(
+            request_language(Some("tr"), Some("de-DE,de;q=0.9")),
+            Locale::tr
+        );
+        assert_eq!(
+            request_language(None, Some("de-AT,de;q=0.9,en;q=0.8")),
+            Locale::de
+        );
+        // Weights decide, not the order; a language the app lacks is skipped.
+        assert_eq!(
+            request_language(None, Some("ja;q=1, fr;q=0.4, es;q=0.7")),
+            Locale::es
+        );
+        assert_eq!(request_language(Some("xx"), Some("*")), Locale::en);
+        assert_eq!(request_language(None, None), Locale::en);
+    }
 
     #[test]
     fn dates_are_written_as_each_language_writes_them() {

@@ -15,9 +15,9 @@ use crate::platform::error::AppError;
 #[cfg(feature = "ssr")]
 fn symbol_from(input: &str) -> Result<String, AppError> {
     super::symbol::normalize(input).ok_or_else(|| {
-        AppError::Validation(format!(
-            "“{}” is not a stock symbol (e.g. AAPL, aapl.us, SAP.DE).",
-            input.trim()
+        AppError::Validation(crate::kit::sentences::says!(
+            "server.market.not_a_symbol",
+            symbol = input.trim()
         ))
     })
 }
@@ -27,11 +27,11 @@ impl From<super::provider::MarketError> for AppError {
     fn from(err: super::provider::MarketError) -> AppError {
         use super::provider::MarketError;
         match err {
-            MarketError::UnknownSymbol(_, symbol) => {
-                AppError::NotFound(format!("The symbol {symbol}"))
-            }
+            MarketError::UnknownSymbol(_, symbol) => AppError::NotFound(
+                crate::kit::sentences::says!("server.market.symbol_not_found", symbol = symbol),
+            ),
             MarketError::Unsupported(_) => {
-                AppError::NotFound("This data from the configured market sources".into())
+                AppError::NotFound(crate::kit::sentences::says!("server.market.unsupported"))
             }
             other => {
                 tracing::warn!(error = %other, "no market source answered");
@@ -119,19 +119,22 @@ pub async fn stock_chart(
             let state = crate::platform::state::AppState::current()?;
             let symbol = symbol_from(&symbol)?;
             let range = ChartRange::parse(&range).ok_or_else(|| {
-                AppError::Validation(format!(
-                    "“{range}” is not a chart range: use 1m, 3m, 6m, 1y or 5y."
+                AppError::Validation(crate::kit::sentences::says!(
+                    "server.market.chart_range",
+                    range = &range
                 ))
             })?;
             let overlays =
                 chart::parse_codes(&overlays, &Overlay::ALL, Overlay::code).map_err(|bad| {
-                    AppError::Validation(format!(
-                        "“{bad}” is not an overlay: use sma20, sma50, sma200, ema20 or bollinger."
+                    AppError::Validation(crate::kit::sentences::says!(
+                        "server.market.overlay",
+                        code = bad
                     ))
                 })?;
             let panes = chart::parse_codes(&panes, &Pane::ALL, Pane::code).map_err(|bad| {
-                AppError::Validation(format!(
-                    "“{bad}” is not an indicator pane: use rsi or macd."
+                AppError::Validation(crate::kit::sentences::says!(
+                    "server.market.pane",
+                    code = bad
                 ))
             })?;
             let history = state
@@ -139,7 +142,10 @@ pub async fn stock_chart(
                 .history(&state.db, &symbol)
                 .await?;
             if history.bars.is_empty() {
-                return Err(AppError::NotFound(format!("Price history for {symbol}")));
+                return Err(AppError::NotFound(crate::kit::sentences::says!(
+                    "server.market.no_history",
+                    symbol = symbol
+                )));
             }
             Ok(chart::option(&history, range, &overlays, &panes))
         }
@@ -167,8 +173,9 @@ pub async fn stock_report(
                     .map_or("en".to_string(), |u| u.preferred_language.clone()),
                 code if crate::kit::languages::CODES.contains(&code) => code.to_string(),
                 code => {
-                    return Err(AppError::Validation(format!(
-                        "“{code}” is not one of the app's languages (en, tr, es, fr, de)."
+                    return Err(AppError::Validation(crate::kit::sentences::says!(
+                        "server.market.language",
+                        code = code
                     )))
                 }
             };

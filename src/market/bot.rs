@@ -4,6 +4,7 @@
 //! Every request gets an answer: a symbol it cannot read, an unknown one or a provider failure
 //! each get a polite reply.
 
+use crate::kit::sentences::{says, Sentence};
 use futures::future::BoxFuture;
 
 use super::{provider::MarketError, service::Market, symbol, Quote};
@@ -11,17 +12,19 @@ use crate::{kit::markdown, platform::state::AppState};
 
 /// The broker queue the `/stock` command fills and the bot empties.
 pub const QUEUE: &str = "stock-bot";
-pub const USAGE: &str = "/stock=aapl.us";
-pub const SUMMARY: &str = "ask the stock bot for the latest quote";
+/// Its line in `/help`.
+pub fn help() -> Sentence {
+    says!("server.chat.help_stock")
+}
 pub use super::BOT_USERNAME;
 
 /// What the person who typed `/stock …` is told at once: that the bot was asked, or (with
 /// nothing typed) how to ask it.
-pub fn acknowledge(input: &str) -> Result<String, String> {
+pub fn acknowledge(input: &str) -> Result<Sentence, Sentence> {
     if input.trim().is_empty() {
-        return Err("Which stock? Try /stock=aapl.us or /stock AAPL.".into());
+        return Err(says!("server.chat.stock_which"));
     }
-    Ok(format!("Asked the stock bot about {}…", label(input)))
+    Ok(says!("server.chat.stock_asked", symbol = label(input)))
 }
 
 /// The symbol as the person wrote it, in capitals: "aapl.us" → "AAPL.US".

@@ -2,6 +2,7 @@
 //! community's recent messages about the symbol — and asks the hosted model for a narrative
 //! when one is configured.
 
+use crate::kit::sentences::says;
 use chrono::{DateTime, Duration, Utc};
 use futures::future::BoxFuture;
 use uuid::Uuid;
@@ -62,7 +63,7 @@ pub async fn report(
     let news = news(state, symbol).await;
     let voices = voices(state, viewer, symbol).await?;
     let mut report = analysis::report(symbol, &history.bars, &news, voices)
-        .ok_or_else(|| AppError::NotFound(format!("Price history for {symbol}")))?;
+        .ok_or_else(|| AppError::NotFound(says!("server.market.no_history", symbol = symbol)))?;
     report.company = directory::lookup(symbol).cloned();
     report.narrative = narrative(state, &report, language).await;
     Ok(report)

@@ -106,8 +106,10 @@ mod server {
         }
         let held = repo::watched_count(&state.db, user).await?;
         if held as usize >= MAX_ITEMS {
-            return Err(AppError::Validation(format!(
-                "A watchlist holds up to {MAX_ITEMS} symbols: remove one before adding {symbol}."
+            return Err(AppError::Validation(crate::kit::sentences::says!(
+                "server.market.watchlist_full",
+                max = MAX_ITEMS,
+                symbol = symbol
             )));
         }
         match state

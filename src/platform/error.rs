@@ -8,70 +8,94 @@ use leptos::server_fn::{
 };
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+use crate::kit::{
+    i18n::Locale,
+    sentences::{says, Sentence},
+};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(into = "WireError", try_from = "WireError")]
 pub enum AppError {
-    /// The input was refused; the text says what to change.
-    #[error("{0}")]
-    Validation(String),
+    /// The input was refused; the sentence says what to change.
+    Validation(Sentence),
     /// The request needs a signed-in person.
-    #[error("Please sign in to continue.")]
     Unauthorized,
     /// Sign-in refused; deliberately silent on whether the name or the password was wrong.
-    #[error("The email, username or password is incorrect.")]
     BadCredentials,
     /// A two-factor code (or recovery code) that is wrong, or was already used.
-    #[error("That code is not correct. Check your authenticator app and try again.")]
     WrongCode,
     /// A one-time link (a password reset) that is unknown, expired or already used.
-    #[error("This link has expired or was already used. Ask for a new one.")]
     LinkExpired,
     /// Signed in, but not allowed.
-    #[error("You don't have permission to do that.")]
     Forbidden,
-    /// Signed in, but the community's rules refuse this; the text says why.
-    #[error("{0}")]
-    Denied(String),
-    /// The thing asked for does not exist (or is hidden from this person).
-    #[error("{0} was not found.")]
-    NotFound(String),
+    /// Signed in, but the community's rules refuse this; the sentence says why.
+    Denied(Sentence),
+    /// The thing asked for does not exist (or is hidden from this person); the sentence names it.
+    NotFound(Sentence),
     /// The request clashes with what exists (a taken username, say).
-    #[error("{0}")]
-    Conflict(String),
+    Conflict(Sentence),
     /// Too many requests; try again after the given number of seconds.
-    #[error("Too many requests. Try again in {retry_after_secs} s.")]
     RateLimited { retry_after_secs: u64 },
     /// A dependency (the database, a provider) is down for now.
-    #[error("The service is temporarily unavailable. Please try again shortly.")]
     Unavailable,
     /// The server is at capacity for this kind of work (password hashing during a burst of
     /// sign-ins); nothing was done, and the same request may be sent again after the wait.
-    #[error("Bullpen is busy right now. Try again in {retry_after_secs} s.")]
     Busy { retry_after_secs: u64 },
     /// A bug or an unexpected failure; the details are in the server log.
-    #[error("Something went wrong on our side. Please try again.")]
     Internal,
     /// The request's arguments could not be read (malformed JSON, a wrong type, a missing
-    /// field…); the text is the decoder's reason.
-    #[error("The request could not be read: {0}.")]
+    /// field…); the text is the decoder's reason, which stays in English.
     BadRequest(String),
     /// The body is larger than this address accepts.
-    #[error("The request is larger than the {} KiB this address accepts.", .limit_bytes / 1024)]
     PayloadTooLarge { limit_bytes: u64 },
     /// The body is neither JSON nor a form (a cross-site `text/plain` post, say).
-    #[error(
-        "Send the request as application/json (or as a form, application/x-www-form-urlencoded)."
-    )]
     UnsupportedMediaType,
     /// A state-changing request (or the websocket) from a page of another site.
-    #[error("This request came from another site, so it was refused.")]
     ForbiddenOrigin,
     /// The call itself failed (network, encoding): the server function machinery's error.
-    #[error("Could not reach the server: {0}")]
     Transport(ServerFnErrorErr),
 }
 
+/// In English, for logs and for programs that did not say which language they read.
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text(Locale::en))
+    }
+}
+
+impl std::error::Error for AppError {}
+
 impl AppError {
+    /// The error as a sentence in `locale`.
+    pub fn text(&self, locale: Locale) -> String {
+        let said = match self {
+            AppError::Validation(s)
+            | AppError::Denied(s)
+            | AppError::NotFound(s)
+            | AppError::Conflict(s) => return s.render(locale),
+            AppError::Unauthorized => says!("errors.unauthorized"),
+            AppError::BadCredentials => says!("errors.bad_credentials"),
+            AppError::WrongCode => says!("errors.wrong_code"),
+            AppError::LinkExpired => says!("errors.link_expired"),
+            AppError::Forbidden => says!("errors.forbidden"),
+            AppError::RateLimited { retry_after_secs } => {
+                says!("errors.rate_limited", n = retry_after_secs)
+            }
+            AppError::Unavailable => says!("errors.unavailable"),
+            AppError::Busy { retry_after_secs } => says!("errors.busy", n = retry_after_secs),
+            AppError::Internal => says!("errors.generic"),
+            AppError::BadRequest(detail) => says!("server.bad_request", detail = detail),
+            AppError::PayloadTooLarge { limit_bytes } => {
+                says!("server.payload_too_large", kib = limit_bytes / 1024)
+            }
+            AppError::UnsupportedMediaType => says!("server.unsupported_media_type"),
+            AppError::ForbiddenOrigin => says!("errors.forbidden_origin"),
+            AppError::Transport(ServerFnErrorErr::Request(_)) => says!("errors.network"),
+            AppError::Transport(e) => says!("server.transport", detail = e),
+        };
+        said.render(locale)
+    }
+
     /// The HTTP status this error answers with.
     pub fn status_code(&self) -> u16 {
         match self {
@@ -121,32 +145,40 @@ pub struct WireError {
     pub code: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after_secs: Option<u64>,
-    /// The variant's own text (validation, conflict, not found) or transport details.
+    /// The variant's own sentence (validation, refusal, conflict, not found) as its catalogue
+    /// key and values, the decoder's reason, or transport details.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<serde_json::Value>,
 }
 
 impl From<AppError> for WireError {
     fn from(err: AppError) -> Self {
-        let error = err.to_string();
-        let text = |s: String| Some(serde_json::Value::String(s));
+        WireError::in_language(err, Locale::en)
+    }
+}
+
+impl WireError {
+    /// The error with its sentence in `locale` (the request's language, where it is known).
+    pub fn in_language(err: AppError, locale: Locale) -> WireError {
+        let error = err.text(locale);
+        let said = |s: Sentence| serde_json::to_value(s).ok();
         let (code, retry_after_secs, detail) = match err {
-            AppError::Validation(s) => ("validation", None, text(s)),
+            AppError::Validation(s) => ("validation", None, said(s)),
             AppError::Unauthorized => ("unauthorized", None, None),
             AppError::BadCredentials => ("bad_credentials", None, None),
             AppError::WrongCode => ("wrong_code", None, None),
             AppError::LinkExpired => ("link_expired", None, None),
             AppError::Forbidden => ("forbidden", None, None),
-            AppError::Denied(s) => ("denied", None, text(s)),
-            AppError::NotFound(s) => ("not_found", None, text(s)),
-            AppError::Conflict(s) => ("conflict", None, text(s)),
+            AppError::Denied(s) => ("denied", None, said(s)),
+            AppError::NotFound(s) => ("not_found", None, said(s)),
+            AppError::Conflict(s) => ("conflict", None, said(s)),
             AppError::RateLimited { retry_after_secs } => {
                 ("rate_limited", Some(retry_after_secs), None)
             }
             AppError::Unavailable => ("unavailable", None, None),
             AppError::Busy { retry_after_secs } => ("busy", Some(retry_after_secs), None),
             AppError::Internal => ("internal", None, None),
-            AppError::BadRequest(s) => ("bad_request", None, text(s)),
+            AppError::BadRequest(s) => ("bad_request", None, Some(s.into())),
             AppError::PayloadTooLarge { limit_bytes } => {
                 ("payload_too_large", None, Some(limit_bytes.into()))
             }
@@ -171,16 +203,22 @@ impl TryFrom<WireError> for AppError {
             Some(serde_json::Value::String(s)) => Ok(s.clone()),
             _ => Err(format!("error code `{}` needs a text detail", wire.code)),
         };
+        let said = || {
+            wire.detail
+                .clone()
+                .and_then(|d| serde_json::from_value::<Sentence>(d).ok())
+                .ok_or_else(|| format!("error code `{}` needs a sentence", wire.code))
+        };
         Ok(match wire.code.as_str() {
-            "validation" => AppError::Validation(text()?),
+            "validation" => AppError::Validation(said()?),
             "unauthorized" => AppError::Unauthorized,
             "bad_credentials" => AppError::BadCredentials,
             "wrong_code" => AppError::WrongCode,
             "link_expired" => AppError::LinkExpired,
             "forbidden" => AppError::Forbidden,
-            "denied" => AppError::Denied(text()?),
-            "not_found" => AppError::NotFound(text()?),
-            "conflict" => AppError::Conflict(text()?),
+            "denied" => AppError::Denied(said()?),
+            "not_found" => AppError::NotFound(said()?),
+            "conflict" => AppError::Conflict(said()?),
             "rate_limited" => AppError::RateLimited {
                 retry_after_secs: wire.retry_after_secs.unwrap_or(1),
             },
@@ -229,7 +267,7 @@ impl FromServerFnError for AppError {
 }
 
 #[cfg(feature = "ssr")]
-pub use server::status_from_error_body;
+pub use server::finish_error_answers;
 
 #[cfg(feature = "ssr")]
 mod server {
@@ -244,17 +282,24 @@ mod server {
     use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
     use sea_orm::{DbErr, SqlErr};
 
-    use super::AppError;
+    use super::{AppError, WireError};
+    use crate::{
+        kit::{
+            languages::{request_language, LANGUAGE_COOKIE},
+            sentences::says,
+        },
+        platform::cookies::cookie,
+    };
 
     impl From<DbErr> for AppError {
         fn from(err: DbErr) -> Self {
             // A constraint the person can fix is a 409; anything else is ours, and logged.
             match err.sql_err() {
                 Some(SqlErr::UniqueConstraintViolation(_)) => {
-                    AppError::Conflict("That already exists.".into())
+                    AppError::Conflict(says!("server.already_exists"))
                 }
                 Some(SqlErr::ForeignKeyConstraintViolation(_)) => {
-                    AppError::Conflict("That refers to something that no longer exists.".into())
+                    AppError::Conflict(says!("server.refers_to_nothing"))
                 }
                 _ => match err {
                     DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => {
@@ -293,16 +338,29 @@ mod server {
         }
     }
 
-    /// Middleware: gives a server function's error answer the status of the `AppError` in it.
+    /// Middleware: finishes every error answer the app writes (`{"error": …, "code": …}`):
+    /// its sentence in the request's language (the chosen UI language, else the browser's),
+    /// and — for a server function's — the status of the `AppError` in it.
     ///
     /// server_fn answers 500 for every error raised before the function's body runs — above all
     /// arguments it cannot decode, which are the caller's mistake (400). The body already holds
     /// the right `AppError`; this reads it back and sets its status.
-    pub async fn status_from_error_body(request: Request, next: Next) -> Response {
+    pub async fn finish_error_answers(request: Request, next: Next) -> Response {
+        let headers = request.headers();
+        let locale = request_language(
+            cookie(headers, LANGUAGE_COOKIE).as_deref(),
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok()),
+        );
         let response = next.run(request).await;
-        if response.status() != StatusCode::INTERNAL_SERVER_ERROR
-            || !response.headers().contains_key(SERVER_FN_ERROR_HEADER)
-        {
+        let from_server_fn = response.headers().contains_key(SERVER_FN_ERROR_HEADER);
+        let json = response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+        let failed = response.status().is_client_error() || response.status().is_server_error();
+        if !failed || !(from_server_fn || json) {
             return response;
         }
         let (mut parts, body) = response.into_parts();
@@ -310,12 +368,21 @@ mod server {
         let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
             return AppError::Internal.into_response();
         };
-        if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
+        let Ok(error) = serde_json::from_slice::<AppError>(&bytes) else {
+            return Response::from_parts(parts, Body::from(bytes));
+        };
+        if from_server_fn && parts.status == StatusCode::INTERNAL_SERVER_ERROR {
             if let Ok(status) = StatusCode::from_u16(error.status_code()) {
                 parts.status = status;
             }
         }
-        Response::from_parts(parts, Body::from(bytes))
+        match serde_json::to_vec(&WireError::in_language(error, locale)) {
+            Ok(localized) => {
+                parts.headers.remove(header::CONTENT_LENGTH);
+                Response::from_parts(parts, Body::from(localized))
+            }
+            Err(_) => Response::from_parts(parts, Body::from(bytes)),
+        }
     }
 }
 
@@ -327,9 +394,9 @@ mod tests {
     fn every_error_reads_as_a_sentence_and_has_a_status() {
         let cases = [
             (
-                AppError::Validation("Username must be 3–32 characters.".into()),
+                AppError::Validation(says!("field.username_too_short")),
                 422,
-                "Username must be 3–32 characters.",
+                "Usernames are at least 3 characters.",
             ),
             (AppError::Unauthorized, 401, "Please sign in to continue."),
             (
@@ -353,12 +420,15 @@ mod tests {
                 "You don't have permission to do that.",
             ),
             (
-                AppError::NotFound("Channel #general".into()),
+                AppError::NotFound(says!(
+                    "server.community.channel_named_not_found",
+                    name = "general"
+                )),
                 404,
-                "Channel #general was not found.",
+                "The channel #general was not found.",
             ),
             (
-                AppError::Conflict("That username is taken.".into()),
+                AppError::Conflict(says!("server.auth.username_taken")),
                 409,
                 "That username is taken.",
             ),
@@ -404,12 +474,39 @@ mod tests {
             serde_json::json!({"error": "Too many requests. Try again in 42 s.", "code": "rate_limited", "retryAfterSecs": 42})
         );
         let json =
-            serde_json::to_value(AppError::Conflict("That username is taken.".into())).unwrap();
+            serde_json::to_value(AppError::Conflict(says!("server.auth.username_taken"))).unwrap();
         assert_eq!(json["code"], "conflict");
         assert_eq!(json["error"], "That username is taken.");
+        assert_eq!(json["detail"]["key"], "server.auth.username_taken");
         let unknown: Result<AppError, _> =
             serde_json::from_value(serde_json::json!({"error": "x", "code": "nope"}));
         assert!(unknown.is_err());
+    }
+
+    #[test]
+    fn a_refusal_crosses_the_wire_as_its_sentence_and_reads_in_any_language() {
+        let err = AppError::Validation(says!("server.chat.too_long", max = 4000, length = 4012));
+        assert_eq!(AppError::de(err.ser()), err);
+        assert_eq!(
+            err.to_string(),
+            "Messages are at most 4000 characters; this one has 4012."
+        );
+        let german = WireError::in_language(err.clone(), Locale::de);
+        assert_eq!(german.code, "validation");
+        assert_eq!(german.error, err.text(Locale::de));
+        assert!(german.error.contains("4000") && german.error.contains("4012"));
+        assert_ne!(german.error, err.to_string());
+        // Every fixed error has its own sentence in each language too.
+        for fixed in [
+            AppError::Unauthorized,
+            AppError::Forbidden,
+            AppError::RateLimited {
+                retry_after_secs: 9,
+            },
+            AppError::Internal,
+        ] {
+            assert_ne!(fixed.text(Locale::tr), fixed.text(Locale::en), "{fixed:?}");
+        }
     }
 
     #[test]
@@ -472,7 +569,7 @@ mod tests {
                 AppError::ForbiddenOrigin,
                 403,
                 "forbidden_origin",
-                "This request came from another site, so it was refused.",
+                "This request came from another site and was refused. Open Bullpen at its own address and try again.",
             ),
         ];
         for (err, status, code, text) in cases {

@@ -1,12 +1,12 @@
 //! Typed ids. A channel's id is a `ChannelId`, a message's a `MessageId`: a service cannot be
 //! handed the one for the other. Ids arrive from clients as text and are read once, where they
 //! arrive (a server function, a REST route, the socket); an id that is not one is answered like
-//! an unknown one (404, "That channel was not found").
+//! an unknown one (404, "That channel was not found.").
 //!
 //! Each domain declares its own ids with `typed_id!` (the ground names no domain).
 
-/// `typed_id!(ChannelId, "That channel")`: a `Uuid` newtype whose `parse` says what was not
-/// found.
+/// `typed_id!(ChannelId, "server.community.channel_not_found")`: a `Uuid` newtype whose
+/// `parse` says, by that sentence, what was not found.
 macro_rules! typed_id {
     ($(#[$doc:meta])* $name:ident, $missing:literal) => {
         $(#[$doc])*
@@ -17,7 +17,11 @@ macro_rules! typed_id {
             /// Reads an id a client sent; text that is no id names nothing that exists.
             pub fn parse(text: &str) -> Result<Self, $crate::platform::error::AppError> {
                 Self::read(text)
-                    .ok_or_else(|| $crate::platform::error::AppError::NotFound($missing.into()))
+                    .ok_or_else(|| {
+                        $crate::platform::error::AppError::NotFound($crate::kit::sentences::says!(
+                            $missing
+                        ))
+                    })
             }
 
             /// The id in `text`, if it is one.
@@ -51,7 +55,7 @@ pub(crate) use typed_id;
 mod tests {
     use crate::platform::error::AppError;
 
-    super::typed_id!(ThingId, "That thing");
+    super::typed_id!(ThingId, "server.not_found");
 
     #[test]
     fn an_id_is_read_once_and_text_that_is_none_names_nothing() {
@@ -64,7 +68,9 @@ mod tests {
         for bad in ["", "general", "1; DROP TABLE messages", &format!("{id}0")] {
             assert_eq!(
                 ThingId::parse(bad),
-                Err(AppError::NotFound("That thing".into())),
+                Err(AppError::NotFound(crate::kit::sentences::says!(
+                    "server.not_found"
+                ))),
                 "{bad:?}"
             );
         }

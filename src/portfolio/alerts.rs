@@ -111,14 +111,15 @@ mod server {
         target: Decimal,
     ) -> Result<PriceAlert, AppError> {
         if target <= Decimal::ZERO {
-            return Err(AppError::Validation(
-                "The alert price must be above 0.".into(),
-            ));
+            return Err(AppError::Validation(crate::kit::sentences::says!(
+                "server.portfolio.alert_price_positive"
+            )));
         }
         let waiting = repo::waiting_alert_count(&state.db, user).await?;
         if waiting as usize >= MAX_ALERTS {
-            return Err(AppError::Validation(format!(
-                "You can keep up to {MAX_ALERTS} waiting alerts: remove one first."
+            return Err(AppError::Validation(crate::kit::sentences::says!(
+                "server.portfolio.alert_limit",
+                max = MAX_ALERTS
             )));
         }
         match state
@@ -130,10 +131,20 @@ mod server {
                 if let Some(price) = Decimal::from_f64(quote.price) {
                     let price = price.round_dp(4);
                     if direction.crossed(price, target) {
-                        return Err(AppError::Validation(format!(
-                            "{symbol} is already at {price}, {} {target}: choose a price it has not reached.",
-                            direction.code()
-                        )));
+                        return Err(AppError::Validation(match direction {
+                            Direction::Above => crate::kit::sentences::says!(
+                                "server.portfolio.alert_reached_above",
+                                symbol = symbol,
+                                price = price,
+                                target = target
+                            ),
+                            Direction::Below => crate::kit::sentences::says!(
+                                "server.portfolio.alert_reached_below",
+                                symbol = symbol,
+                                price = price,
+                                target = target
+                            ),
+                        }));
                     }
                 }
             }
@@ -155,7 +166,9 @@ mod server {
 
     pub async fn delete(state: &AppState, user: Uuid, id: AlertId) -> Result<(), AppError> {
         if !repo::delete_alert(&state.db, user, id.0).await? {
-            return Err(AppError::NotFound("The alert".into()));
+            return Err(AppError::NotFound(crate::kit::sentences::says!(
+                "server.portfolio.alert_not_found"
+            )));
         }
         Ok(())
     }

@@ -78,7 +78,10 @@ pub async fn remove_holding(
     respond(
         async move {
             let symbol = crate::market::symbol::normalize(&symbol).ok_or_else(|| {
-                AppError::Validation(format!("“{}” is not a stock symbol.", symbol.trim()))
+                AppError::Validation(crate::kit::sentences::says!(
+                    "server.market.not_a_symbol",
+                    symbol = symbol.trim()
+                ))
             })?;
             super::service::remove_symbol(
                 &AppState::current()?,
@@ -218,7 +221,10 @@ pub async fn portfolio_performance(
     respond(
         async move {
             let range = super::PerformanceRange::parse(&range).ok_or_else(|| {
-                AppError::Validation(format!("“{range}” is not a range: use 1m, 3m, 1y or all."))
+                AppError::Validation(crate::kit::sentences::says!(
+                    "server.portfolio.range",
+                    range = &range
+                ))
             })?;
             super::service::performance(
                 &AppState::current()?,
@@ -346,13 +352,20 @@ pub async fn create_alert(
     respond(
         async move {
             let symbol = crate::market::symbol::normalize(&symbol).ok_or_else(|| {
-                AppError::Validation(format!("“{}” is not a stock symbol.", symbol.trim()))
+                AppError::Validation(crate::kit::sentences::says!(
+                    "server.market.not_a_symbol",
+                    symbol = symbol.trim()
+                ))
             })?;
             let direction = super::alerts::Direction::parse(&direction).ok_or_else(|| {
-                AppError::Validation("Choose whether to be told above or below the price.".into())
+                AppError::Validation(crate::kit::sentences::says!(
+                    "server.portfolio.alert_direction"
+                ))
             })?;
             let target = super::transaction::parse_figure(&price).ok_or_else(|| {
-                AppError::Validation("The alert price must be a number, like 195.50.".into())
+                AppError::Validation(crate::kit::sentences::says!(
+                    "server.portfolio.alert_price_number"
+                ))
             })?;
             super::alerts::create(
                 &AppState::current()?,

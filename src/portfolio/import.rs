@@ -5,6 +5,7 @@
 //! The export writes the fields under their own names, so a file exported here re-imports with
 //! the mapping guessed exactly and gives the same transactions.
 
+use crate::kit::sentences::{says, Sentence};
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -116,14 +117,14 @@ pub fn guess_mapping(header: &[String]) -> Mapping {
 }
 
 /// Whether a mapping can import anything: every row needs at least a date.
-pub fn mapping_problem(mapping: &Mapping) -> Option<&'static str> {
+pub fn mapping_problem(mapping: &Mapping) -> Option<Sentence> {
     if !mapping.contains_key(&Field::Date) {
-        return Some("Choose the column that holds the date.");
+        return Some(says!("server.portfolio.import_date_column"));
     }
     let mut columns: Vec<usize> = mapping.values().copied().collect();
     columns.sort_unstable();
     columns.dedup();
-    (columns.len() != mapping.len()).then_some("Each column can fill only one field.")
+    (columns.len() != mapping.len()).then(|| says!("server.portfolio.import_one_field"))
 }
 
 /// The row as the transaction form would have it.
@@ -290,12 +291,14 @@ mod tests {
         assert!(!mapping.contains_key(&Field::Amount));
         assert_eq!(mapping_problem(&mapping), None);
         assert_eq!(
-            mapping_problem(&Mapping::new()),
+            mapping_problem(&Mapping::new())
+                .map(|s| s.to_string())
+                .as_deref(),
             Some("Choose the column that holds the date.")
         );
         let twice = Mapping::from([(Field::Date, 0), (Field::Symbol, 0)]);
         assert_eq!(
-            mapping_problem(&twice),
+            mapping_problem(&twice).map(|s| s.to_string()).as_deref(),
             Some("Each column can fill only one field.")
         );
     }

@@ -6,6 +6,7 @@
 //! cost of all shares held. A lot's cost includes its purchase fees; a sale's fees reduce its
 //! proceeds. Splits multiply every lot's shares and leave its cost alone.
 
+use crate::kit::sentences::{says, Sentence};
 use std::collections::{BTreeMap, VecDeque};
 
 use rust_decimal::Decimal;
@@ -193,32 +194,74 @@ pub enum LedgerError {
     },
 }
 
-impl std::fmt::Display for LedgerError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl LedgerError {
+    /// Why, in any of the app's languages.
+    pub fn sentence(&self) -> Sentence {
         match self {
             LedgerError::Oversell {
                 date,
                 symbol,
                 held,
                 selling,
-            } if held == "0" => {
-                write!(
-                    f,
-                    "On {date} you held no {symbol} shares, so you cannot sell {selling}."
-                )
-            }
+            } if held == "0" => says!(
+                "server.portfolio.oversell_none",
+                date = date,
+                symbol = symbol,
+                selling = selling
+            ),
             LedgerError::Oversell {
                 date,
                 symbol,
                 held,
                 selling,
-            } => {
-                write!(
-                    f,
-                    "On {date} you held {held} {symbol} shares, so you cannot sell {selling}."
-                )
-            }
+            } => says!(
+                "server.portfolio.oversell",
+                date = date,
+                held = held,
+                symbol = symbol,
+                selling = selling
+            ),
         }
+    }
+
+    /// Why a change elsewhere in the history (`breaking`: deleting a transaction, importing
+    /// rows) would leave this sale without the shares it sold.
+    pub fn sentence_after(&self, breaking: Breaking) -> Sentence {
+        let LedgerError::Oversell {
+            date,
+            symbol,
+            held,
+            selling,
+        } = self;
+        match breaking {
+            Breaking::Delete => says!(
+                "server.portfolio.delete_breaks_sale",
+                date = date,
+                held = held,
+                symbol = symbol,
+                selling = selling
+            ),
+            Breaking::Import => says!(
+                "server.portfolio.import_breaks",
+                date = date,
+                held = held,
+                symbol = symbol,
+                selling = selling
+            ),
+        }
+    }
+}
+
+/// What would break a later sale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Breaking {
+    Delete,
+    Import,
+}
+
+impl std::fmt::Display for LedgerError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.sentence().fmt(f)
     }
 }
 

@@ -4,6 +4,7 @@
 //! The arithmetic is pure and exact (`ledger.rs`, `valuation.rs`, `rust_decimal`); the types
 //! here travel between server and browser.
 
+use crate::kit::sentences::Sentence;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -26,7 +27,7 @@ pub mod service;
 crate::platform::ids::typed_id!(
     /// One of a person's portfolios.
     PortfolioId,
-    "The portfolio"
+    "server.portfolio.not_found"
 );
 #[cfg(feature = "ssr")]
 impl PortfolioId {
@@ -43,19 +44,19 @@ impl PortfolioId {
 crate::platform::ids::typed_id!(
     /// A transaction of a portfolio.
     TransactionId,
-    "The transaction"
+    "server.portfolio.transaction_not_found"
 );
 #[cfg(feature = "ssr")]
 crate::platform::ids::typed_id!(
     /// A file import waiting for its confirmation.
     ImportId,
-    "The import"
+    "server.portfolio.import_not_found"
 );
 #[cfg(feature = "ssr")]
 crate::platform::ids::typed_id!(
     /// A price alert.
     AlertId,
-    "The alert"
+    "server.portfolio.alert_not_found"
 );
 
 use ledger::{CostMethod, Sale};
@@ -223,6 +224,6 @@ pub struct ImportReport {
     pub errors: Vec<import::RowError>,
     /// A problem with the import as a whole (it would break an existing sale): nothing can be
     /// confirmed until it is fixed.
-    pub blocking: Option<String>,
+    pub blocking: Option<Sentence>,
     pub imported: bool,
 }

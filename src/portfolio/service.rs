@@ -6,6 +6,7 @@
 //! transaction that first touches the portfolio's row — a row lock on PostgreSQL, the write lock
 //! on SQLite — so two tabs selling the last shares at once cannot both succeed.
 
+use crate::kit::sentences::says;
 use std::{
     collections::{BTreeMap, BTreeSet},
     str::FromStr,
@@ -18,7 +19,7 @@ use uuid::Uuid;
 
 use super::{
     import::{self, Mapping, RowError},
-    ledger::{CostMethod, Kind, Ledger},
+    ledger::{Breaking, CostMethod, Kind, Ledger},
     repo,
     transaction::{NewTransaction, Transaction, TransactionInput, TxError},
     valuation::{self, Price},
@@ -121,7 +122,7 @@ async fn owned(
     match id {
         Some(id) => match repo::portfolio_of(db, user, id.0).await? {
             Some(found) => Ok(Some(found)),
-            None => Err(AppError::NotFound("The portfolio".into())),
+            None => Err(AppError::NotFound(says!("server.portfolio.not_found"))),
         },
         None => Ok(repo::first_portfolio_of(db, user).await?),
     }
@@ -134,17 +135,18 @@ async fn owned_or_first(
 ) -> Result<portfolios::Model, AppError> {
     owned(db, user, id)
         .await?
-        .ok_or_else(|| AppError::NotFound("A portfolio".into()))
+        .ok_or_else(|| AppError::NotFound(says!("server.portfolio.none_yet")))
 }
 
 fn portfolio_name(name: &str) -> Result<String, AppError> {
     let name = name.trim();
     if name.is_empty() {
-        return Err(AppError::Validation("Give the portfolio a name.".into()));
+        return Err(AppError::Validation(says!("server.portfolio.name_missing")));
     }
     if name.chars().count() > NAME_MAX {
-        return Err(AppError::Validation(format!(
-            "Portfolio names are at most {NAME_MAX} characters."
+        return Err(AppError::Validation(says!(
+            "server.portfolio.name_too_long",
+            max = NAME_MAX
         )));
     }
     Ok(name.to_string())
@@ -156,7 +158,7 @@ fn currency_code(code: &str) -> Result<String, AppError> {
         return Ok("USD".into());
     }
     if code.len() != 3 || !code.chars().all(|c| c.is_ascii_alphabetic()) {
-        return Err(AppError::Validation(TxError::CurrencyInvalid.to_string()));
+        return Err(AppError::Validation(TxError::CurrencyInvalid.sentence()));
     }
     Ok(code)
 }
@@ -189,8 +191,9 @@ async fn create_row(
     let currency = currency_code(currency)?;
     let count = repo::portfolio_count(db, user).await?;
     if count as usize >= MAX_PORTFOLIOS {
-        return Err(AppError::Validation(format!(
-            "You can keep up to {MAX_PORTFOLIOS} portfolios."
+        return Err(AppError::Validation(says!(
+            "server.portfolio.limit",
+            max = MAX_PORTFOLIOS
         )));
     }
     let row = portfolios::Model {
@@ -203,8 +206,9 @@ async fn create_row(
     };
     match repo::insert_portfolio(db, row).await {
         Ok(model) => Ok(model),
-        Err(err) if is_duplicate(&err) => Err(AppError::Conflict(format!(
-            "You already have a portfolio called “{name}”."
+        Err(err) if is_duplicate(&err) => Err(AppError::Conflict(says!(
+            "server.portfolio.name_taken",
+            name = &name
         ))),
         Err(err) => Err(err.into()),
     }
@@ -227,8 +231,9 @@ pub async fn update(
             method,
             ..info(&found)
         }),
-        Err(err) if is_duplicate(&err) => Err(AppError::Conflict(format!(
-            "You already have a portfolio called “{name}”."
+        Err(err) if is_duplicate(&err) => Err(AppError::Conflict(says!(
+            "server.portfolio.name_taken",
+            name = &name
         ))),
         Err(err) => Err(err.into()),
     }
@@ -302,7 +307,7 @@ async fn next_seq(db: &impl ConnectionTrait, portfolio: Uuid) -> Result<i64, App
 /// Replays the history; a transaction it cannot apply becomes a 422 that says why.
 fn check(method: CostMethod, transactions: &[Transaction]) -> Result<Ledger, AppError> {
     let entries: Vec<_> = transactions.iter().map(Transaction::entry).collect();
-    Ledger::replay(method, &entries).map_err(|(_, err)| AppError::Validation(err.to_string()))
+    Ledger::replay(method, &entries).map_err(|(_, err)| AppError::Validation(err.sentence()))
 }
 
 /// Sorts like `load` does, with a new or changed transaction at its place (last on its day).
@@ -322,7 +327,7 @@ pub async fn add(
     let portfolio = target(&state.db, user, id).await?;
     let new = input
         .validate(&portfolio.currency, &today())
-        .map_err(|e| AppError::Validation(e.to_string()))?;
+        .map_err(|e| AppError::Validation(e.sentence()))?;
     let cost_method = method(&portfolio);
     let txn = state.db.begin().await?;
     lock(&txn, portfolio.id).await?;
@@ -359,13 +364,15 @@ pub async fn edit(
     let portfolio = owned_or_first(&state.db, user, id).await?;
     let new = input
         .validate(&portfolio.currency, &today())
-        .map_err(|e| AppError::Validation(e.to_string()))?;
+        .map_err(|e| AppError::Validation(e.sentence()))?;
     let cost_method = method(&portfolio);
     let txn = state.db.begin().await?;
     lock(&txn, portfolio.id).await?;
     let loaded = load(&txn, portfolio.id, None).await?;
     let Some(row) = loaded.iter().find(|r| r.id == transaction.0).cloned() else {
-        return Err(AppError::NotFound("The transaction".into()));
+        return Err(AppError::NotFound(says!(
+            "server.portfolio.transaction_not_found"
+        )));
     };
     let seq = if new.date == row.trade_date {
         row.seq
@@ -418,19 +425,18 @@ pub async fn remove(
     lock(&txn, portfolio.id).await?;
     let loaded = load(&txn, portfolio.id, None).await?;
     if !loaded.iter().any(|r| r.id == transaction.0) {
-        return Err(AppError::NotFound("The transaction".into()));
+        return Err(AppError::NotFound(says!(
+            "server.portfolio.transaction_not_found"
+        )));
     }
     let rest: Vec<Transaction> = loaded
         .iter()
         .filter(|r| r.id != transaction.0)
         .map(to_transaction)
         .collect();
-    check(cost_method, &rest).map_err(|err| match err {
-        AppError::Validation(why) => {
-            AppError::Validation(format!("Deleting it would break a later sale: {why}"))
-        }
-        other => other,
-    })?;
+    let entries: Vec<_> = rest.iter().map(Transaction::entry).collect();
+    Ledger::replay(cost_method, &entries)
+        .map_err(|(_, err)| AppError::Validation(err.sentence_after(Breaking::Delete)))?;
     repo::delete_transaction(&txn, portfolio.id, transaction.0).await?;
     txn.commit().await?;
     Ok(())
@@ -446,9 +452,10 @@ pub async fn remove_symbol(
     let portfolio = owned_or_first(&state.db, user, id).await?;
     let gone = repo::delete_symbol(&state.db, portfolio.id, symbol).await?;
     if gone == 0 {
-        return Err(AppError::NotFound(format!(
-            "{symbol} in “{}”",
-            portfolio.name
+        return Err(AppError::NotFound(says!(
+            "server.portfolio.not_held",
+            symbol = symbol,
+            portfolio = &portfolio.name
         )));
     }
     Ok(gone)
@@ -684,21 +691,21 @@ pub async fn import_rows(
     records: &[Vec<String>],
 ) -> Result<Vec<RowError>, AppError> {
     if let Some(problem) = import::mapping_problem(mapping) {
-        return Err(AppError::Validation(problem.into()));
+        return Err(AppError::Validation(problem));
     }
     if records.len() > import::CHUNK_ROWS {
-        return Err(AppError::Validation(format!(
-            "Send at most {} rows at a time.",
-            import::CHUNK_ROWS
+        return Err(AppError::Validation(says!(
+            "server.portfolio.import_chunk",
+            max = import::CHUNK_ROWS
         )));
     }
     let portfolio = owned_or_first(&state.db, user, id).await?;
     let import = import.0;
     let staged = repo::staged_count(&state.db, import).await? as usize;
     if staged + records.len() > import::MAX_ROWS {
-        return Err(AppError::Validation(format!(
-            "One import takes at most {} rows: split the file.",
-            import::MAX_ROWS
+        return Err(AppError::Validation(says!(
+            "server.portfolio.import_max",
+            max = import::MAX_ROWS
         )));
     }
     let today = today();
@@ -752,9 +759,9 @@ async fn review_in(
                 refused.push(row.id);
             }
             (Err(err), None) => {
-                report.blocking.get_or_insert_with(|| {
-                    format!("With these rows, an existing transaction no longer adds up: {err}")
-                });
+                report
+                    .blocking
+                    .get_or_insert_with(|| err.sentence_after(Breaking::Import));
             }
         }
     }
@@ -789,9 +796,9 @@ pub async fn import_confirm(
         return Err(AppError::Validation(why.clone()));
     }
     if report.valid == 0 {
-        return Err(AppError::Validation(
-            "There is nothing to import: no row was valid.".into(),
-        ));
+        return Err(AppError::Validation(says!(
+            "server.portfolio.import_nothing"
+        )));
     }
     repo::delete_transactions(&txn, &refused).await?;
     repo::confirm_import(&txn, portfolio.id, import).await?;

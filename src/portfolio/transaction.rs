@@ -3,6 +3,7 @@
 //! trusts the browser); `Display` gives the English sentence of the JSON API and the import
 //! report, the UI shows the same error in the reader's language.
 
+use crate::kit::sentences::{says, Sentence};
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
@@ -84,53 +85,76 @@ pub enum Field {
 }
 
 /// Why a transaction was refused.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", tag = "error")]
 pub enum TxError {
-    #[error("The type must be BUY, SELL, DIVIDEND, SPLIT, FEE, DEPOSIT or WITHDRAW.")]
     KindInvalid,
-    #[error("Enter the date.")]
     DateMissing,
-    #[error("Write the date as YYYY-MM-DD, e.g. 2024-03-01.")]
     DateInvalid,
-    #[error("The date is in the future.")]
     DateFuture,
-    #[error("Enter the symbol.")]
     SymbolMissing,
-    #[error("That is not a stock symbol (e.g. AAPL, aapl.us, SAP.DE).")]
     SymbolInvalid,
-    #[error("Enter the number of shares.")]
     SharesMissing,
-    #[error("Shares must be a number above 0.")]
     SharesInvalid,
-    #[error("Enter the price per share.")]
     PriceMissing,
-    #[error("The price must be a number, 0 or more.")]
     PriceInvalid,
-    #[error("Fees must be a number, 0 or more.")]
     FeesInvalid,
-    #[error("Enter the amount.")]
     AmountMissing,
-    #[error("The amount must be a number above 0.")]
     AmountInvalid,
-    #[error("Enter the split ratio (4 for a 4-for-1 split, 0.1 for 1-for-10).")]
     RatioMissing,
-    #[error("The split ratio must be a number above 0 (4 for a 4-for-1 split).")]
     RatioInvalid,
-    #[error("The currency must be a three-letter code like USD.")]
     CurrencyInvalid,
-    #[error("This portfolio is in {portfolio}: record its transactions in {portfolio}, or use another portfolio for {given}.")]
-    CurrencyMismatch { portfolio: String, given: String },
-    #[error("The note is at most 500 characters.")]
+    CurrencyMismatch {
+        portfolio: String,
+        given: String,
+    },
     NoteTooLong,
-    #[error("The name is at most 100 characters.")]
     NameTooLong,
-    #[error("The sector is at most 60 characters.")]
     SectorTooLong,
     /// The transaction is well formed but the history refuses it (selling more than held).
-    #[error("{0}")]
     Ledger(super::ledger::LedgerError),
 }
+
+impl TxError {
+    /// What to change, in any of the app's languages.
+    pub fn sentence(&self) -> Sentence {
+        match self {
+            TxError::KindInvalid => says!("server.portfolio.tx.kind"),
+            TxError::DateMissing => says!("server.portfolio.tx.date_missing"),
+            TxError::DateInvalid => says!("server.portfolio.tx.date_invalid"),
+            TxError::DateFuture => says!("server.portfolio.tx.date_future"),
+            TxError::SymbolMissing => says!("server.portfolio.tx.symbol_missing"),
+            TxError::SymbolInvalid => says!("server.portfolio.tx.symbol_invalid"),
+            TxError::SharesMissing => says!("server.portfolio.tx.shares_missing"),
+            TxError::SharesInvalid => says!("server.portfolio.tx.shares_invalid"),
+            TxError::PriceMissing => says!("server.portfolio.tx.price_missing"),
+            TxError::PriceInvalid => says!("server.portfolio.tx.price_invalid"),
+            TxError::FeesInvalid => says!("server.portfolio.tx.fees_invalid"),
+            TxError::AmountMissing => says!("server.portfolio.tx.amount_missing"),
+            TxError::AmountInvalid => says!("server.portfolio.tx.amount_invalid"),
+            TxError::RatioMissing => says!("server.portfolio.tx.ratio_missing"),
+            TxError::RatioInvalid => says!("server.portfolio.tx.ratio_invalid"),
+            TxError::CurrencyInvalid => says!("server.portfolio.tx.currency_invalid"),
+            TxError::NoteTooLong => says!("server.portfolio.tx.note_long"),
+            TxError::NameTooLong => says!("server.portfolio.tx.name_long"),
+            TxError::SectorTooLong => says!("server.portfolio.tx.sector_long"),
+            TxError::CurrencyMismatch { portfolio, given } => says!(
+                "server.portfolio.tx.currency_mismatch",
+                currency = portfolio,
+                given = given
+            ),
+            TxError::Ledger(err) => err.sentence(),
+        }
+    }
+}
+
+impl std::fmt::Display for TxError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.sentence().fmt(f)
+    }
+}
+
+impl std::error::Error for TxError {}
 
 impl TxError {
     pub fn field(&self) -> Option<Field> {

@@ -5,28 +5,12 @@ use leptos::prelude::*;
 
 use crate::{
     auth::validate::{FieldError, FieldRule},
-    kit::i18n::{t_string, use_i18n},
+    kit::i18n::use_i18n,
 };
 
 /// A validation error in the reader's language.
-pub fn field_error_text(error: FieldError) -> &'static str {
-    let i18n = use_i18n();
-    match error {
-        FieldError::EmailMissing => t_string!(i18n, field.email_missing),
-        FieldError::EmailInvalid => t_string!(i18n, field.email_invalid),
-        FieldError::EmailTooLong => t_string!(i18n, field.email_too_long),
-        FieldError::UsernameTooShort => t_string!(i18n, field.username_too_short),
-        FieldError::UsernameTooLong => t_string!(i18n, field.username_too_long),
-        FieldError::UsernameCharacters => t_string!(i18n, field.username_characters),
-        FieldError::DisplayNameMissing => t_string!(i18n, field.display_name_missing),
-        FieldError::DisplayNameTooLong => t_string!(i18n, field.display_name_too_long),
-        FieldError::PasswordTooShort => t_string!(i18n, field.password_too_short),
-        FieldError::PasswordTooLong => t_string!(i18n, field.password_too_long),
-        FieldError::PasswordCommon => t_string!(i18n, field.password_common),
-        FieldError::BioTooLong => t_string!(i18n, field.bio_too_long),
-        FieldError::LanguageUnknown => t_string!(i18n, field.language_unknown),
-        FieldError::TimeZoneInvalid => t_string!(i18n, field.time_zone_invalid),
-    }
+pub fn field_error_text(error: FieldError) -> String {
+    error.sentence().render(use_i18n().get_locale())
 }
 
 /// One labelled input. `check` runs the shared rule; its message shows once the person has left

@@ -46,31 +46,17 @@ fn return_when_signed_in(
     });
 }
 
-/// An error from the server in the reader's language where the app knows it.
+/// An error from the server in the reader's language.
 pub fn error_text(err: &AppError) -> String {
     let i18n = use_i18n();
     match err {
-        AppError::BadCredentials => t_string!(i18n, errors.bad_credentials).to_owned(),
-        AppError::RateLimited { retry_after_secs } => {
-            t_string!(i18n, errors.rate_limited).replace("{n}", &retry_after_secs.to_string())
-        }
-        AppError::Busy { retry_after_secs } => {
-            t_string!(i18n, errors.busy).replace("{n}", &retry_after_secs.to_string())
-        }
-        AppError::Unauthorized => t_string!(i18n, errors.unauthorized).to_owned(),
-        AppError::WrongCode => t_string!(i18n, errors.wrong_code).to_owned(),
-        AppError::LinkExpired => t_string!(i18n, errors.link_expired).to_owned(),
         AppError::Transport(_) => t_string!(i18n, errors.network).to_owned(),
-        AppError::Internal => t_string!(i18n, errors.generic).to_owned(),
-        AppError::Unavailable => t_string!(i18n, errors.unavailable).to_owned(),
         // The app sent something its server cannot read: an old tab after an update, say.
         AppError::BadRequest(_) | AppError::UnsupportedMediaType => {
             t_string!(i18n, errors.bad_request).to_owned()
         }
         AppError::PayloadTooLarge { .. } => t_string!(i18n, errors.too_large).to_owned(),
-        AppError::ForbiddenOrigin => t_string!(i18n, errors.forbidden_origin).to_owned(),
-        // The server's own sentence (validation and conflicts name the field).
-        other => other.to_string(),
+        other => other.text(i18n.get_locale_untracked()),
     }
 }
 

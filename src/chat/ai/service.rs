@@ -2,6 +2,7 @@
 //! languages can be translated for them, a summary of what they missed, and a community's
 //! moderation threshold.
 
+use crate::kit::sentences::says;
 use std::collections::HashMap;
 
 use uuid::Uuid;
@@ -27,7 +28,7 @@ pub async fn translate_for(
 ) -> Result<TranslateOutcome, AppError> {
     let message = repo::message(&state.db, message_id.0)
         .await?
-        .ok_or_else(|| AppError::NotFound("That message".into()))?;
+        .ok_or_else(|| AppError::NotFound(says!("server.chat.message_not_found")))?;
     chat::channel_access(state, Some(reader.id), ChannelId(message.channel_id)).await?;
     let Some(body) = message.body.as_deref() else {
         return Ok(TranslateOutcome::NothingToTranslate);
@@ -187,9 +188,7 @@ pub async fn set_threshold(
     community::allow(&found, standing, Action::ManageCommunity)?;
     if let Some(t) = threshold {
         if !(0.05..=1.0).contains(&t) || t.is_nan() {
-            return Err(AppError::Validation(
-                "The threshold is a score between 0.05 and 1 (e.g. 0.7).".into(),
-            ));
+            return Err(AppError::Validation(says!("server.chat.threshold")));
         }
     }
     repo::set_toxicity_threshold(&state.db, found.id, threshold).await?;

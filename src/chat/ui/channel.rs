@@ -157,6 +157,7 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
                 me: my_id.as_deref(),
                 now_ms: now_ms(),
                 describe: &error_text_for,
+                locale: i18n.get_locale_untracked(),
             };
             // Written without notifying, then announced only if the event was this channel's.
             let Some(next) = timeline.try_update_untracked(|t| t.apply(event, &reader)) else {

@@ -7,6 +7,7 @@
 
 use crate::{
     chat::{Author, ChatMessage, ServerEvent, TYPING_TIMEOUT_MS},
+    kit::i18n::Locale,
     platform::error::AppError,
 };
 
@@ -42,6 +43,8 @@ pub struct Reader<'a> {
     pub now_ms: f64,
     /// An error's text in the reader's language.
     pub describe: &'a dyn Fn(&AppError) -> String,
+    /// The reader's language, for the sentences the server sends.
+    pub locale: Locale,
 }
 
 /// What the view should do after an event, in this order.
@@ -230,13 +233,14 @@ impl Timeline {
             }
             ServerEvent::CommandReply {
                 channel_id,
-                text,
+                lines,
                 nonce,
             } if ours(channel_id) => {
                 if let Some(nonce) = nonce {
                     self.pending.retain(|p| &p.nonce != nonce);
                 }
-                self.private_notes.push(text.clone());
+                let lines: Vec<String> = lines.iter().map(|l| l.render(reader.locale)).collect();
+                self.private_notes.push(lines.join("\n"));
             }
             ServerEvent::Error {
                 nonce: Some(nonce),
@@ -261,7 +265,7 @@ impl Timeline {
             ServerEvent::Resync { channel_id } if ours(channel_id) => next.subscribe = true,
             // Banned, removed, or the channel closed: nothing more arrives; say why.
             ServerEvent::AccessLost { channel_id, reason } if ours(channel_id) => {
-                self.notice = Some(reason.clone());
+                self.notice = Some(reason.render(reader.locale));
             }
             _ => next.untouched = true,
         }
@@ -307,6 +311,7 @@ impl Timeline {
 mod tests {
     use super::*;
     use crate::chat::{Quote, Reaction};
+    use crate::kit::sentences::says;
 
     const CHANNEL: &str = "c1";
 
@@ -358,6 +363,7 @@ mod tests {
             me: Some("ana"),
             now_ms: 1_000.0,
             describe: &describe,
+            locale: Locale::de,
         };
         timeline.apply(&event, &reader)
     }
@@ -431,7 +437,7 @@ mod tests {
             },
             ServerEvent::AccessLost {
                 channel_id: "c2".into(),
-                reason: "Banned".into(),
+                reason: says!("server.denied.banned"),
             },
             ServerEvent::Resync {
                 channel_id: "c2".into(),
@@ -696,20 +702,30 @@ mod tests {
             &mut t,
             ServerEvent::CommandReply {
                 channel_id: CHANNEL.into(),
-                text: "Asked the bot".into(),
+                lines: vec![
+                    says!("server.chat.help_title"),
+                    says!("server.chat.stock_asked", symbol = "AAPL.US"),
+                ],
                 nonce: Some("n1".into()),
             },
         );
         assert!(t.pending.is_empty());
-        assert_eq!(t.private_notes, ["Asked the bot"]);
+        // In the reader's language, a line each.
+        assert_eq!(
+            t.private_notes,
+            ["Befehle:\nDer Börsenbot wurde nach AAPL.US gefragt…"]
+        );
         apply(
             &mut t,
             ServerEvent::AccessLost {
                 channel_id: CHANNEL.into(),
-                reason: "You were banned.".into(),
+                reason: says!("server.denied.banned"),
             },
         );
-        assert_eq!(t.notice.as_deref(), Some("You were banned."));
+        assert_eq!(
+            t.notice.as_deref(),
+            Some("Du bist in dieser Community gesperrt.")
+        );
         assert!(
             apply(
                 &mut t,

@@ -144,7 +144,7 @@ fn CreateCommunityForm(action: ServerAction<CreateCommunity>) -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if let Err(err) = validate::community_name(&name.get_untracked()) {
-            local_error.set(Some(err.to_string()));
+            local_error.set(Some(err.sentence().render(i18n.get_locale_untracked())));
             return;
         }
         local_error.set(None);

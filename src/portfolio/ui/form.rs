@@ -34,33 +34,7 @@ impl Editing {
 
 /// The message for a refused field, in the reader's language.
 pub fn tx_error_text(error: &TxError) -> String {
-    let i18n = use_i18n();
-    match error {
-        TxError::KindInvalid => t_string!(i18n, portfolio.err_kind).to_string(),
-        TxError::DateMissing => t_string!(i18n, portfolio.err_date_missing).to_string(),
-        TxError::DateInvalid => t_string!(i18n, portfolio.err_date_invalid).to_string(),
-        TxError::DateFuture => t_string!(i18n, portfolio.err_date_future).to_string(),
-        TxError::SymbolMissing => t_string!(i18n, portfolio.err_symbol_missing).to_string(),
-        TxError::SymbolInvalid => t_string!(i18n, portfolio.err_symbol_invalid).to_string(),
-        TxError::SharesMissing => t_string!(i18n, portfolio.err_shares_missing).to_string(),
-        TxError::SharesInvalid => t_string!(i18n, portfolio.err_shares_invalid).to_string(),
-        TxError::PriceMissing => t_string!(i18n, portfolio.err_price_missing).to_string(),
-        TxError::PriceInvalid => t_string!(i18n, portfolio.err_price_invalid).to_string(),
-        TxError::FeesInvalid => t_string!(i18n, portfolio.err_fees_invalid).to_string(),
-        TxError::AmountMissing => t_string!(i18n, portfolio.err_amount_missing).to_string(),
-        TxError::AmountInvalid => t_string!(i18n, portfolio.err_amount_invalid).to_string(),
-        TxError::RatioMissing => t_string!(i18n, portfolio.err_ratio_missing).to_string(),
-        TxError::RatioInvalid => t_string!(i18n, portfolio.err_ratio_invalid).to_string(),
-        TxError::CurrencyInvalid => t_string!(i18n, portfolio.err_currency_invalid).to_string(),
-        TxError::CurrencyMismatch { portfolio, .. } => {
-            t_string!(i18n, portfolio.err_currency_mismatch).replace("{currency}", portfolio)
-        }
-        TxError::NoteTooLong => t_string!(i18n, portfolio.err_note_long).to_string(),
-        TxError::NameTooLong => t_string!(i18n, portfolio.err_name_long).to_string(),
-        TxError::SectorTooLong => t_string!(i18n, portfolio.err_sector_long).to_string(),
-        // The sentence names the date, symbol and figures.
-        TxError::Ledger(err) => err.to_string(),
-    }
+    error.sentence().render(use_i18n().get_locale())
 }
 
 /// Today in the browser's clock ("2026-11-23"): future dates are refused as the server would.

@@ -152,7 +152,7 @@ pub fn ImportCard(portfolio: Option<String>) -> impl IntoView {
         move |_| {
             let chosen = mapping.get_untracked();
             if let Some(problem) = mapping_problem(&chosen) {
-                failure.set(Some(problem.to_string()));
+                failure.set(Some(problem.render(i18n.get_locale_untracked())));
                 return;
             }
             failure.set(None);
@@ -280,7 +280,7 @@ pub fn ImportCard(portfolio: Option<String>) -> impl IntoView {
                                 <strong>{t_string!(i18n, portfolio.import_valid).replace("{n}", &valid.to_string())}</strong> " · "
                                 {t_string!(i18n, portfolio.import_refused).replace("{n}", &report.errors.len().to_string())}
                             </p>
-                            {report.blocking.clone().map(|why| view! { <p class="form-error" role="alert">{why}</p> })}
+                            {report.blocking.clone().map(|why| view! { <p class="form-error" role="alert">{why.render(i18n.get_locale())}</p> })}
                             {(!report.errors.is_empty()).then(|| view! {
                                 <div class="table-scroll report-table">
                                     <table class="data-table">
