@@ -257,6 +257,57 @@ async fn duplicates_and_invalid_input_are_refused(h: Harness) {
         "1",
         "nothing half-written"
     );
+
+    // The same refusal in the language the person chose (the UI's cookie) or, without a
+    // choice, in the browser's; the sentence's key and values come along for programs.
+    let taken = json!({"email": "new@example.com", "username": "DEE", "displayName": "D", "password": "correct horse battery"});
+    for (cookie, accept, expected) in [
+        (
+            None,
+            Some("de-DE,de;q=0.9,en;q=0.5"),
+            "Dieser Benutzername ist vergeben.",
+        ),
+        (Some("tr"), Some("de-DE"), "Bu kullanıcı adı alınmış."),
+        (
+            None,
+            Some("ja, fr;q=0.5"),
+            "Ce nom d'utilisateur est déjà pris.",
+        ),
+        (None, None, "That username is taken."),
+    ] {
+        let mut request = h.http.post(h.server.url("/api/auth/register")).json(&taken);
+        if let Some(code) = cookie {
+            request = request.header("cookie", format!("i18n_pref_locale={code}"));
+        }
+        if let Some(languages) = accept {
+            request = request.header("accept-language", languages);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::CONFLICT);
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"], expected, "{cookie:?} {accept:?}");
+        assert_eq!(body["code"], "conflict");
+        assert_eq!(body["detail"]["key"], "server.auth.username_taken");
+    }
+    // A malformed body is refused in the reader's language too, with the decoder's reason.
+    let response = h
+        .http
+        .post(h.server.url("/api/auth/register"))
+        .header("accept-language", "es")
+        .header("content-type", "application/json")
+        .body("{\"email\": 12")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body: Value = response.json().await.unwrap();
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("No se pudo leer la solicitud:"),
+        "{body}"
+    );
 }
 
 on_both!(tampered_and_expired_tokens_are_401);

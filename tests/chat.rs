@@ -289,10 +289,17 @@ async fn bad_messages_and_commands_are_refused_privately_and_not_stored(h: Harne
     ana_socket.say(&general, "help", "/help").await;
     let reply = ana_socket.expect("commandReply").await;
     assert_eq!(reply["nonce"], "help");
-    assert!(
-        reply["text"].as_str().unwrap().contains("/shrug"),
-        "{reply}"
-    );
+    let lines: Vec<String> = reply["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| common::read_sentence(l, "en"))
+        .collect();
+    assert_eq!(lines[0], "Commands:", "{reply}");
+    assert!(lines.iter().any(|l| l.starts_with("/shrug")), "{lines:?}");
+    assert!(lines.iter().any(|l| l.starts_with("/stock")), "{lines:?}");
+    // The same lines, as a person reading Turkish sees them.
+    assert_eq!(common::read_sentence(&reply["lines"][0], "tr"), "Komutlar:");
 
     ana_socket.say(&general, "shrug", "/shrug dunno").await;
     let posted = ana_socket.expect("messageCreated").await;

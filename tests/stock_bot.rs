@@ -81,7 +81,14 @@ async fn the_stock_bot_answers_every_request_in_the_channel(h: Harness) {
 
     socket.say(&channel, "q1", "/stock=aapl.us").await;
     let (asked, answer) = reply_and_answer(&mut socket, "q1").await;
-    assert_eq!(asked["text"], "Asked the stock bot about AAPL.US…");
+    assert_eq!(
+        common::read_sentence(&asked["lines"][0], "en"),
+        "Asked the stock bot about AAPL.US…"
+    );
+    assert_eq!(
+        common::read_sentence(&asked["lines"][0], "es"),
+        "Se ha preguntado al bot de bolsa por AAPL.US…"
+    );
     let body = answer["body"].as_str().unwrap();
     // Offline data: a price, labelled as simulated.
     let price: f64 = body
@@ -131,7 +138,7 @@ async fn the_stock_bot_answers_every_request_in_the_channel(h: Harness) {
     socket.say(&channel, "q4", "/stock").await;
     let usage = socket.expect("commandReply").await;
     assert_eq!(
-        usage["text"],
+        common::read_sentence(&usage["lines"][0], "en"),
         "Which stock? Try /stock=aapl.us or /stock AAPL."
     );
 

@@ -23,6 +23,14 @@ use tokio::{
 pub const BIN: &str = env!("CARGO_BIN_EXE_bullpen");
 pub const PROJECT_DIR: &str = env!("CARGO_MANIFEST_DIR");
 
+/// A sentence the server sent (`{"key": …, "args": {…}}`) as a person reading `locale`
+/// ("en", "de"…) sees it.
+pub fn read_sentence(said: &serde_json::Value, locale: &str) -> String {
+    let sentence: bullpen::kit::sentences::Sentence = serde_json::from_value(said.clone())
+        .unwrap_or_else(|e| panic!("{said} is no sentence: {e}"));
+    sentence.render(bullpen::kit::languages::locale_of(locale).expect("one of the app's languages"))
+}
+
 /// `bullpen` with a clean environment: only what the test passes, so a developer's `.env` or
 /// shell variables cannot change the result.
 pub fn bullpen(data_dir: &Path, env: &HashMap<&str, String>) -> Command {
