@@ -14,6 +14,7 @@ mod m20261123_000008_portfolios;
 mod m20261123_000009_assistant;
 mod m20261123_000010_account_safety;
 mod m20261123_000011_chat_actions;
+mod m20261125_000012_messages_by_author;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000009_assistant::Migration),
             Box::new(m20261123_000010_account_safety::Migration),
             Box::new(m20261123_000011_chat_actions::Migration),
+            Box::new(m20261125_000012_messages_by_author::Migration),
         ]
     }
 }

@@ -6,9 +6,9 @@
 //!   account; `code` is the authenticator's (or a recovery code) when two-factor sign-in is on.
 
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
+use leptos::server_fn::codec::{GetUrl, Json};
 
-use super::{DeletionReport, MessagesChoice};
+use super::{DeletionReport, MessagesChoice, ProfileView};
 use crate::platform::error::AppError;
 
 /// Deletes the signed-in person's account (see the module's documentation). The browser's
@@ -45,6 +45,24 @@ pub async fn delete_account(
                 );
             }
             Ok(report)
+        }
+        .await,
+    )
+}
+
+/// `GET /api/users/page?username=ana`: a person's page — profile, the communities of theirs the
+/// caller may see, their recent messages there.
+#[server(prefix = "/api/users", endpoint = "page", input = GetUrl)]
+pub async fn profile_page(username: String) -> Result<ProfileView, AppError> {
+    use crate::{
+        account::service,
+        auth::caller,
+        platform::state::{respond, AppState},
+    };
+    respond(
+        async {
+            let viewer = caller::optional_user().await?.map(|c| c.user.id);
+            service::profile(&AppState::current()?, viewer, &username).await
         }
         .await,
     )

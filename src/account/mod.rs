@@ -38,3 +38,17 @@ pub struct DeletionReport {
 }
 
 pub use crate::auth::{DELETED_NAME, DELETED_USERNAME};
+
+/// A person's page: who they are, the communities of theirs the viewer may see, and what they
+/// said there lately.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileView {
+    pub profile: crate::auth::PublicProfile,
+    pub communities: Vec<crate::community::CommunitySummary>,
+    /// Newest first; empty when the viewer blocked the person.
+    pub activity: Vec<crate::chat::RecentPost>,
+}
+
+/// How many recent messages a profile lists.
+pub const RECENT_ACTIVITY: u64 = 10;

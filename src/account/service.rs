@@ -1,7 +1,6 @@
 //! The rules of a person's data as a whole: what the download holds, and what deleting the
 //! account does — in one database transaction, announced to the open tabs once it is stored.
 
-use crate::kit::sentences::says;
 use std::collections::HashMap;
 
 use chrono::Utc;
@@ -10,13 +9,15 @@ use uuid::Uuid;
 
 use super::{
     export::{self, AccountExport},
-    repo, DeletionReport, MessagesChoice, DELETED_NAME, DELETED_USERNAME,
+    repo, DeletionReport, MessagesChoice, ProfileView, DELETED_NAME, DELETED_USERNAME,
+    RECENT_ACTIVITY,
 };
 use crate::{
     auth::Author,
     chat::ServerEvent,
     community::{permissions::Rank, CommunityEvent},
     entities::users,
+    kit::sentences::says,
     platform::{error::AppError, realtime, state::AppState},
 };
 
@@ -41,6 +42,28 @@ fn time(at: chrono::DateTime<Utc>) -> String {
 
 /// Everything the app holds about the person, for the download. `session` is the session
 /// asking (marked as the current one).
+/// A person's page as `viewer` sees it.
+pub async fn profile(
+    state: &AppState,
+    viewer: Option<Uuid>,
+    username: &str,
+) -> Result<ProfileView, AppError> {
+    let profile = crate::auth::service::public_profile(state, viewer, username).await?;
+    let person = Uuid::parse_str(&profile.id).map_err(|_| AppError::Internal)?;
+    let communities =
+        crate::community::service::communities_seen_with(state, person, viewer).await?;
+    let activity = if profile.blocked {
+        Vec::new()
+    } else {
+        crate::chat::service::recent_posts(state, person, &communities, RECENT_ACTIVITY).await?
+    };
+    Ok(ProfileView {
+        profile,
+        communities,
+        activity,
+    })
+}
+
 pub async fn export(
     state: &AppState,
     user: &users::Model,

@@ -153,7 +153,7 @@ lazy_page! {
     SignUp => crate::auth::ui::pages::SignUpPage();
     ForgotPassword => crate::auth::ui::pages::ForgotPasswordPage();
     ResetPassword => crate::auth::ui::pages::ResetPasswordPage();
-    Profile => crate::auth::ui::pages::ProfilePage();
+    Profile => crate::account::ui::profile::ProfilePage();
     Communities => crate::community::ui::CommunitiesPage();
     Community => crate::community::ui::CommunityIndex();
     Channel => crate::chat::ui::page::ChannelPage();

@@ -3,7 +3,6 @@
 //! deleting. A question and its answer are written together once the answer exists, so a failed
 //! answer leaves nothing half-written.
 
-use crate::kit::sentences::says;
 use chrono::{Duration, Utc};
 use sea_orm::{DatabaseConnection, TransactionTrait};
 use uuid::Uuid;
@@ -17,6 +16,7 @@ use super::{
 use crate::{
     auth::repo as accounts,
     entities::{assistant_conversations as conversations, assistant_messages as messages},
+    kit::sentences::says,
     platform::{error::AppError, rate_limit::RateLimit, realtime, state::AppState},
 };
 

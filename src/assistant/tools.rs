@@ -3,13 +3,13 @@
 //! recognised; a hosted model calls them by name through OpenAI-style function calls
 //! (`definitions()`). Every number an answer shows comes from here.
 
-use crate::kit::sentences::says;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::{glossary, Card, CompareRow, Indicator, Reading};
 use crate::{
+    kit::sentences::says,
     market::{
         analysis::{self, Outlook, Period, Signal},
         directory, indicators, insights, symbol, watchlist, Bar,

@@ -113,6 +113,8 @@ pub struct PublicProfile {
     pub username: String,
     pub display_name: String,
     pub bio: String,
+    /// The day the account was made (`2026-11-25`).
+    pub joined: String,
     /// Whether the viewer has blocked this person.
     pub blocked: bool,
 }

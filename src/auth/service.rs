@@ -1,7 +1,6 @@
 //! Account logic: every rule of registration, sign-in, sessions, profiles and blocking lives
 //! here; the server functions in `api.rs` only authorise, call and shape the answer.
 
-use crate::kit::sentences::says;
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
 use sea_orm::TransactionTrait;
@@ -10,6 +9,7 @@ use uuid::Uuid;
 use super::{attempts, password, repo, tokens, validate, ProfileUpdate, PublicProfile, User};
 use crate::{
     entities::users,
+    kit::sentences::says,
     platform::{error::AppError, rate_limit::RateLimit, state::AppState},
 };
 
@@ -429,13 +429,7 @@ pub async fn public_profile(
         Some(viewer) => repo::is_blocked(&state.db, viewer, user.id).await?,
         None => false,
     };
-    Ok(PublicProfile {
-        id: user.id.to_string(),
-        username: user.username,
-        display_name: user.display_name,
-        bio: user.bio,
-        blocked,
-    })
+    Ok(public(user, blocked))
 }
 
 pub async fn set_blocked(
@@ -464,12 +458,18 @@ pub async fn blocked_users(state: &AppState, me: Uuid) -> Result<Vec<PublicProfi
     Ok(repo::blocked_users(&state.db, me)
         .await?
         .into_iter()
-        .map(|u| PublicProfile {
-            id: u.id.to_string(),
-            username: u.username,
-            display_name: u.display_name,
-            bio: u.bio,
-            blocked: true,
-        })
+        .map(|u| public(u, true))
         .collect())
+}
+
+/// A person as others see them.
+fn public(user: users::Model, blocked: bool) -> PublicProfile {
+    PublicProfile {
+        id: user.id.to_string(),
+        joined: user.created_at.date_naive().to_string(),
+        username: user.username,
+        display_name: user.display_name,
+        bio: user.bio,
+        blocked,
+    }
 }

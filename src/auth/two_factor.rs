@@ -6,7 +6,6 @@
 //! after it. Wrong codes are counted per account in `login_failures` (every instance shares the
 //! count), so guessing six digits is throttled no matter how many challenges are asked for.
 
-use crate::kit::sentences::says;
 use chrono::{DateTime, Duration, Utc};
 use hmac::{Hmac, Mac};
 use rand::RngCore;
@@ -20,6 +19,7 @@ use super::{
 };
 use crate::{
     entities::{two_factor, users},
+    kit::sentences::says,
     platform::{error::AppError, rate_limit::RateLimit, state::AppState},
 };
 

@@ -3,8 +3,9 @@
 //! `Display` gives the English sentence the JSON API returns, the UI shows the same error in the
 //! reader's language.
 
-use crate::kit::sentences::{says, Sentence};
 use serde::{Deserialize, Serialize};
+
+use crate::kit::sentences::{says, Sentence};
 
 pub const USERNAME_MIN: usize = 3;
 pub const USERNAME_MAX: usize = 32;

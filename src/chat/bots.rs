@@ -5,7 +5,6 @@
 //! once, whichever consumer takes it. Chat knows nothing of what a bot answers: the domain that
 //! owns the bot gives the words, and the composition root (`server.rs`) joins the two.
 
-use crate::kit::sentences::Sentence;
 use std::time::Duration;
 
 use futures::future::BoxFuture;
@@ -15,6 +14,7 @@ use super::command_handlers::{CommandContext, CommandHandler, CommandOutcome};
 use crate::{
     community::ChannelId,
     entities::users,
+    kit::sentences::Sentence,
     platform::{error::AppError, state::AppState},
 };
 

@@ -1,12 +1,12 @@
 //! The slash-command registry: each command is a handler registered by name. An unknown command
 //! is answered privately and never stored. Later features (the stock bot) register their own.
 
-use crate::kit::sentences::{says, Sentence};
 use std::collections::BTreeMap;
 
 use super::{commands::Invocation, service::ChannelAccess};
 use crate::{
     entities::users,
+    kit::sentences::{says, Sentence},
     platform::{error::AppError, state::AppState},
 };
 

@@ -3,8 +3,9 @@
 //! The realtime channel is one websocket per browser tab (`api::chat_socket`) carrying
 //! `ClientEvent` up and `ServerEvent` down; `docs/PROTOCOL.md` documents the wire format.
 
-use crate::kit::sentences::{says, Sentence};
 use serde::{Deserialize, Serialize};
+
+use crate::kit::sentences::{says, Sentence};
 
 pub mod ai;
 pub mod api;
@@ -373,6 +374,22 @@ pub fn validate_emoji(emoji: &str) -> Result<String, crate::platform::error::App
         )))
     }
 }
+
+/// One of a person's recent public messages, as their profile lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecentPost {
+    pub community_slug: String,
+    pub community_name: String,
+    pub channel_name: String,
+    /// The message's text without markup, at most [`RECENT_POST_CHARS`] characters.
+    pub excerpt: String,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+/// How much of a message a profile shows.
+pub const RECENT_POST_CHARS: usize = 280;
 
 /// The signed-in home's part of chat: the person's communities with what they have not read,
 /// and the $cashtags those communities talk about.

@@ -617,6 +617,40 @@ pub async fn unflagged_messages_naming(
         .collect())
 }
 
+/// Up to `limit` of `author`'s messages in these channels, newest first; deleted messages and
+/// those with a standing flag are left out. Served by the (author, time) index.
+pub async fn recent_by_author(
+    db: &impl ConnectionTrait,
+    author: Uuid,
+    channels: Vec<Uuid>,
+    limit: u64,
+) -> Result<Vec<messages::Model>, DbErr> {
+    let found = messages::Entity::find()
+        .filter(messages::Column::AuthorId.eq(author))
+        .filter(messages::Column::ChannelId.is_in(channels))
+        .filter(messages::Column::DeletedAt.is_null())
+        .order_by_desc(messages::Column::CreatedAt)
+        // A few spare rows for those a flag leaves out.
+        .limit(limit * 2)
+        .all(db)
+        .await?;
+    let flagged: std::collections::HashSet<Uuid> = message_flags::Entity::find()
+        .filter(message_flags::Column::MessageId.is_in(found.iter().map(|m| m.id)))
+        .filter(message_flags::Column::DismissedAt.is_null())
+        .select_only()
+        .column(message_flags::Column::MessageId)
+        .into_tuple::<Uuid>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    Ok(found
+        .into_iter()
+        .filter(|m| !flagged.contains(&m.id))
+        .take(limit as usize)
+        .collect())
+}
+
 /// The texts and channels of messages after the read positions given (channel → last read
 /// number) whose text contains `needle` (lower-case) in any case, not written by `reader`, not
 /// deleted; at most `limit`, newest first. The caller checks the exact mention.

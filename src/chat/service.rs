@@ -1,7 +1,6 @@
 //! Chat logic. Persist, then broadcast: a message is stored (with its sequence number, in one
 //! transaction) before anyone hears of it; every change is then published once on the broker.
 
-use crate::kit::sentences::{says, Sentence};
 use std::collections::{HashMap, HashSet};
 
 use chrono::{Duration, Utc};
@@ -18,10 +17,11 @@ use super::{
 use crate::{
     community::{
         permissions::{Action, ChannelKind, Standing},
-        repo as communities, service as community, ChannelId,
+        repo as communities, service as community, ChannelId, CommunitySummary,
     },
     entities::{channels, communities as community_rows, messages, users},
     kit::markdown,
+    kit::sentences::{says, Sentence},
     platform::{error::AppError, rate_limit::RateLimit, realtime, state::AppState},
 };
 
@@ -665,6 +665,45 @@ pub async fn dismiss_flag(
 /// At most this many unread messages that may mention the person are read to count mentions,
 /// and this many recent messages to find what trends.
 const HOME_SCAN: u64 = 2000;
+
+/// `author`'s latest messages in these communities (the ones the viewer may see), newest first,
+/// each cut to [`super::RECENT_POST_CHARS`].
+pub async fn recent_posts(
+    state: &AppState,
+    author: Uuid,
+    communities: &[CommunitySummary],
+    limit: u64,
+) -> Result<Vec<super::RecentPost>, AppError> {
+    let ids: Vec<Uuid> = communities
+        .iter()
+        .filter_map(|c| Uuid::parse_str(&c.id).ok())
+        .collect();
+    let channels = repo::channels_in(&state.db, ids).await?;
+    let found = repo::recent_by_author(
+        &state.db,
+        author,
+        channels.iter().map(|c| c.id).collect(),
+        limit,
+    )
+    .await?;
+    Ok(found
+        .into_iter()
+        .filter_map(|m| {
+            let channel = channels.iter().find(|c| c.id == m.channel_id)?;
+            let community = communities
+                .iter()
+                .find(|c| c.id == channel.community_id.to_string())?;
+            let excerpt = markdown::excerpt(m.body.as_deref()?, super::RECENT_POST_CHARS);
+            Some(super::RecentPost {
+                community_slug: community.slug.clone(),
+                community_name: community.name.clone(),
+                channel_name: channel.name.clone(),
+                excerpt,
+                created_at: m.created_at.to_rfc3339(),
+            })
+        })
+        .collect())
+}
 
 /// The signed-in home: the person's communities and open channels with unread and mention
 /// counts, and the cashtags named in those communities over the last [`TRENDING_HOURS`].

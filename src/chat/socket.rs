@@ -6,7 +6,6 @@
 //! the assistant's answers). The connection drops events from people its reader blocked and
 //! events for readers of other languages, and forwards the JSON of the rest as is.
 
-use crate::kit::sentences::says;
 use std::{
     collections::{HashMap, HashSet, VecDeque},
     future::Future,
@@ -25,6 +24,7 @@ use super::{repo, service, writer, ClientEvent, MessageId, ServerEvent};
 use crate::{
     community::{permissions::Standing, repo as communities, ChannelId},
     entities::{connections, users},
+    kit::sentences::says,
     platform::{
         broker,
         error::AppError,

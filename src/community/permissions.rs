@@ -3,8 +3,9 @@
 //! question, with a reason a person understands when the answer is no. Nothing else in Bullpen
 //! re-implements a permission check.
 
-use crate::kit::sentences::{says, Sentence};
 use serde::{Deserialize, Serialize};
+
+use crate::kit::sentences::{says, Sentence};
 
 /// A set of permission flags.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]

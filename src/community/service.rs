@@ -1,7 +1,6 @@
 //! Community logic: every operation authorises through `permissions::can`, validates with
 //! `validate`, writes through `repo` and announces changes on the broker.
 
-use crate::kit::sentences::says;
 use chrono::{Duration, Utc};
 use futures::future::BoxFuture;
 use rand::Rng;
@@ -16,6 +15,7 @@ use super::{
 use crate::{
     auth::{repo as accounts, Author},
     entities::{channels, communities, invites, users},
+    kit::sentences::says,
     platform::{error::AppError, realtime, state::AppState},
 };
 
@@ -87,6 +87,38 @@ pub async fn list(
         mine.iter().map(|c| summary(c, count(c), true)).collect(),
         public.iter().map(|c| summary(c, count(c), false)).collect(),
     ))
+}
+
+/// The communities `person` belongs to that `viewer` may see: the public ones, and the private
+/// ones the viewer is in too; in the order the person joined them.
+pub async fn communities_seen_with(
+    state: &AppState,
+    person: Uuid,
+    viewer: Option<Uuid>,
+) -> Result<Vec<CommunitySummary>, AppError> {
+    let theirs = repo::communities_of(&state.db, person).await?;
+    let viewers: Vec<Uuid> = match viewer {
+        Some(viewer) => repo::communities_of(&state.db, viewer)
+            .await?
+            .into_iter()
+            .map(|c| c.id)
+            .collect(),
+        None => Vec::new(),
+    };
+    let seen: Vec<_> = theirs
+        .into_iter()
+        .filter(|c| {
+            Visibility::parse(&c.visibility) == Visibility::Public || viewers.contains(&c.id)
+        })
+        .collect();
+    let counts = repo::member_counts(&state.db, seen.iter().map(|c| c.id).collect()).await?;
+    Ok(seen
+        .iter()
+        .map(|c| {
+            let members = counts.get(&c.id).copied().unwrap_or(0);
+            summary(c, members, viewers.contains(&c.id))
+        })
+        .collect())
 }
 
 pub async fn create(

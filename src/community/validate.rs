@@ -1,8 +1,9 @@
 //! Rules for community and channel fields, shared by the form (as the person types) and the
 //! server (which never trusts the form).
 
-use crate::kit::sentences::{says, Sentence};
 use serde::{Deserialize, Serialize};
+
+use crate::kit::sentences::{says, Sentence};
 
 pub const NAME_MIN: usize = 3;
 pub const NAME_MAX: usize = 60;

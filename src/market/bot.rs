@@ -4,11 +4,16 @@
 //! Every request gets an answer: a symbol it cannot read, an unknown one or a provider failure
 //! each get a polite reply.
 
-use crate::kit::sentences::{says, Sentence};
 use futures::future::BoxFuture;
 
 use super::{provider::MarketError, service::Market, symbol, Quote};
-use crate::{kit::markdown, platform::state::AppState};
+use crate::{
+    kit::{
+        markdown,
+        sentences::{says, Sentence},
+    },
+    platform::state::AppState,
+};
 
 /// The broker queue the `/stock` command fills and the bot empties.
 pub const QUEUE: &str = "stock-bot";

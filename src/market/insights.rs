@@ -2,7 +2,6 @@
 //! community's recent messages about the symbol — and asks the hosted model for a narrative
 //! when one is configured.
 
-use crate::kit::sentences::says;
 use chrono::{DateTime, Duration, Utc};
 use futures::future::BoxFuture;
 use uuid::Uuid;
@@ -14,6 +13,7 @@ use super::{
 use crate::{
     ai::sentiment::sentiment,
     kit::markdown,
+    kit::sentences::says,
     platform::{error::AppError, state::AppState},
 };
 

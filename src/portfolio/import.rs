@@ -5,12 +5,13 @@
 //! The export writes the fields under their own names, so a file exported here re-imports with
 //! the mapping guessed exactly and gives the same transactions.
 
-use crate::kit::sentences::{says, Sentence};
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use super::transaction::{Field, Transaction, TransactionInput, TxError};
+
+use crate::kit::sentences::{says, Sentence};
 
 /// Rows sent to the server in one request.
 pub const CHUNK_ROWS: usize = 1_000;

@@ -6,11 +6,12 @@
 //! cost of all shares held. A lot's cost includes its purchase fees; a sale's fees reduce its
 //! proceeds. Splits multiply every lot's shares and leave its cost alone.
 
-use crate::kit::sentences::{says, Sentence};
 use std::collections::{BTreeMap, VecDeque};
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+
+use crate::kit::sentences::{says, Sentence};
 
 /// What a transaction does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -4,9 +4,10 @@
 //! The arithmetic is pure and exact (`ledger.rs`, `valuation.rs`, `rust_decimal`); the types
 //! here travel between server and browser.
 
-use crate::kit::sentences::Sentence;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+
+use crate::kit::sentences::Sentence;
 
 pub mod alerts;
 pub mod api;

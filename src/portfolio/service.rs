@@ -6,7 +6,6 @@
 //! transaction that first touches the portfolio's row — a row lock on PostgreSQL, the write lock
 //! on SQLite — so two tabs selling the last shares at once cannot both succeed.
 
-use crate::kit::sentences::says;
 use std::{
     collections::{BTreeMap, BTreeSet},
     str::FromStr,
@@ -28,6 +27,7 @@ use super::{
 };
 use crate::{
     entities::{portfolio_transactions as rows, portfolios},
+    kit::sentences::says,
     market::directory,
     platform::{error::AppError, state::AppState},
 };

@@ -3,13 +3,14 @@
 //! trusts the browser); `Display` gives the English sentence of the JSON API and the import
 //! report, the UI shows the same error in the reader's language.
 
-use crate::kit::sentences::{says, Sentence};
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::ledger::{Entry, Kind};
+
+use crate::kit::sentences::{says, Sentence};
 
 pub const NOTE_MAX: usize = 500;
 pub const NAME_MAX: usize = 100;

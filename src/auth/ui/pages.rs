@@ -5,7 +5,7 @@ use leptos_i18n::Locale as _;
 use leptos_meta::Title;
 use leptos_router::{
     components::A,
-    hooks::{use_navigate, use_params_map, use_query_map},
+    hooks::{use_navigate, use_query_map},
 };
 
 use super::{
@@ -14,9 +14,7 @@ use super::{
 };
 use crate::{
     auth::{
-        api::{
-            user_profile, ForgotPassword, ResetPassword, SetBlocked, SignIn, SignInCode, SignUp,
-        },
+        api::{ForgotPassword, ResetPassword, SignIn, SignInCode, SignUp},
         validate, SignInReply,
     },
     kit::i18n::{t, t_string, use_i18n},
@@ -308,60 +306,5 @@ pub fn SignUpPage() -> impl IntoView {
                 <A href=move || format!("/signin?next={}", next())>{t!(i18n, auth.sign_in_link)}</A>
             </p>
         </section>
-    }
-}
-
-/// `/u/:username`: who someone is, and a button to block or unblock them.
-#[component]
-pub fn ProfilePage() -> impl IntoView {
-    let i18n = use_i18n();
-    let session = use_session();
-    let params = use_params_map();
-    let username = move || params.read().get("username").unwrap_or_default();
-    let block = ServerAction::<SetBlocked>::new();
-    let profile = Resource::new(
-        move || (username(), block.version().get()),
-        |(name, _)| user_profile(name),
-    );
-    view! {
-        <Transition fallback=move || view! { <p class="muted">{t!(i18n, settings.loading)}</p> }>
-            {move || Suspend::new(async move {
-                profile.await.map(|p| {
-                    let me = session.user().map(|u| u.id) == Some(p.id.clone());
-                    let signed_in = session.user().is_some();
-                    let blocked = p.blocked;
-                    let name = p.username.clone();
-                    view! {
-                        <Title text=p.display_name.clone() />
-                        <section class="card profile-card">
-                            <span class="avatar avatar-large" aria-hidden="true">{p.initials()}</span>
-                            <div class="profile-main">
-                                <h1>{p.display_name.clone()}</h1>
-                                <p class="muted">"@" {p.username.clone()}</p>
-                                <Show when=move || blocked>
-                                    <span class="badge badge-warning">{t!(i18n, profile.blocked_badge)}</span>
-                                </Show>
-                                <p>{p.bio.clone()}</p>
-                                <Show when=move || signed_in && !me>
-                                    {
-                                        let name = name.clone();
-                                        view! {
-                                            <button
-                                                type="button"
-                                                class="button"
-                                                on:click=move |_| { block.dispatch(SetBlocked { username: name.clone(), blocked: !blocked }); }
-                                            >
-                                                {move || if blocked { t_string!(i18n, profile.unblock) } else { t_string!(i18n, profile.block) }}
-                                            </button>
-                                        }
-                                    }
-                                    <p class="help">{t!(i18n, profile.blocked_note)}</p>
-                                </Show>
-                            </div>
-                        </section>
-                    }
-                })
-            })}
-        </Transition>
     }
 }

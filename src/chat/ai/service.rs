@@ -2,7 +2,6 @@
 //! languages can be translated for them, a summary of what they missed, and a community's
 //! moderation threshold.
 
-use crate::kit::sentences::says;
 use std::collections::HashMap;
 
 use uuid::Uuid;
@@ -13,6 +12,7 @@ use crate::{
     chat::{repo, service as chat, MessageId},
     community::{permissions::Action, service as community, ChannelId},
     entities::{messages, users},
+    kit::sentences::says,
     kit::{languages::CODES, markdown},
     platform::{error::AppError, state::AppState},
 };

@@ -1,5 +1,8 @@
-//! The account sections of Settings: auth's (profile, password, two-factor sign-in, blocked
-//! people), then the person's data (download, delete the account).
+//! The account's pages: a person's profile (`profile`), and the account sections of Settings —
+//! auth's (profile, password, two-factor sign-in, blocked people), then the person's data
+//! (download, delete the account).
+
+pub mod profile;
 
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_navigate};
