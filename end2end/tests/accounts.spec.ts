@@ -97,6 +97,17 @@ test.describe("accounts", () => {
     await expect(page.getByLabel("Time zone")).toHaveValue("Europe/Istanbul");
     await saveScreenshot(page, "settings-profile");
 
+    // One's own page: the bio with a way to edit it, since when, the communities.
+    await openHydrated(page, `/u/${me}`);
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Fay Quinn");
+    await expect(page.getByText("Long $AAPL, learning options.")).toBeVisible();
+    await expect(page.getByRole("link", { name: "Edit profile" })).toHaveAttribute("href", "/settings");
+    await expect(page.getByText(/Joined \d/)).toBeVisible();
+    const communities = page.getByRole("region", { name: "Communities" });
+    await expect(communities.getByRole("link", { name: /Bullpen/ })).toBeVisible();
+    await expect(page.getByRole("region", { name: "Recent activity" })).toContainText("No messages you can see yet.");
+    await saveScreenshot(page, "profile-own");
+
     await openHydrated(page, `/u/${other}`);
     await expect(page.getByRole("heading", { level: 1 })).toHaveText("Gus Grant");
     // A click in the few milliseconds before a section has hydrated does nothing (no server-side

@@ -14,7 +14,10 @@ use super::{
 use crate::{
     ai::Stance,
     auth::ui::{pages::error_text, session::use_session},
-    kit::i18n::{t, t_string, use_i18n},
+    kit::{
+        i18n::{t, t_string, use_i18n},
+        languages::local_date,
+    },
     market::{
         analysis::{Part, Report},
         api::{is_watching, market_quote, stock_chart, stock_report, SetWatching},
@@ -350,48 +353,54 @@ fn ReportCards(report: Report) -> impl IntoView {
         50.0
     };
     view! {
+        // The state of the stock leads, with what the communities say under it; the figures and
+        // the news stand beside them on a wide screen, and follow them on a phone.
         <div class="stock-grid">
-            <section class="card" aria-labelledby="stats-title">
-                <h2 id="stats-title">{t!(i18n, markets.stats)}</h2>
-                <dl class="facts stats">
-                    <dt>{t!(i18n, markets.range_52w)}</dt>
-                    <dd>{format!("{} – {}", money(report.low_52w), money(report.high_52w))}</dd>
-                    <dd class="range-bar" aria-hidden="true"><span style=format!("left:{range_position:.0}%")></span></dd>
-                    <dt>{t!(i18n, markets.average_volume)}</dt>
-                    <dd>{compact(report.average_volume)}</dd>
-                </dl>
-                <h3>{t!(i18n, markets.returns)}</h3>
-                <ul class="returns">
-                    {report.returns.iter().map(|r| view! {
-                        <li>
-                            <span class="muted">{r.period.label()}</span>
-                            {match r.percent {
-                                Some(p) => view! { <strong class=direction(p)>{signed_percent(p)}</strong> }.into_any(),
-                                None => view! { <strong class="muted">"—"</strong> }.into_any(),
-                            }}
-                        </li>
-                    }).collect_view()}
-                </ul>
-            </section>
-            <StateCard report=report.clone() />
-            <CommunityCard report=report.clone() />
-            <section class="card" aria-labelledby="news-title">
-                <h2 id="news-title">{t!(i18n, markets.news)}</h2>
-                {if report.headlines.is_empty() {
-                    view! { <p class="muted">{t!(i18n, markets.news_none)}</p> }.into_any()
-                } else {
-                    view! {
-                        <ul class="news">
-                            {report.headlines.iter().map(|n| view! {
-                                <li>
-                                    <a href=n.url.clone() rel="noopener noreferrer" target="_blank">{n.title.clone()}</a>
-                                    <span class="help">{format!("{} · {}", n.source, n.published_at.get(..10).unwrap_or(&n.published_at))}</span>
-                                </li>
-                            }).collect_view()}
-                        </ul>
-                    }.into_any()
-                }}
-            </section>
+            <div class="stock-main">
+                <StateCard report=report.clone() />
+                <CommunityCard report=report.clone() />
+            </div>
+            <div class="stock-side">
+                <section class="card stats-card" aria-labelledby="stats-title">
+                    <h2 id="stats-title">{t!(i18n, markets.stats)}</h2>
+                    <dl class="facts stats">
+                        <dt>{t!(i18n, markets.range_52w)}</dt>
+                        <dd>{format!("{} – {}", money(report.low_52w), money(report.high_52w))}</dd>
+                        <dd class="range-bar" aria-hidden="true"><span style=format!("left:{range_position:.0}%")></span></dd>
+                        <dt>{t!(i18n, markets.average_volume)}</dt>
+                        <dd>{compact(report.average_volume)}</dd>
+                    </dl>
+                    <h3>{t!(i18n, markets.returns)}</h3>
+                    <ul class="returns">
+                        {report.returns.iter().map(|r| view! {
+                            <li>
+                                <span class="muted">{r.period.label()}</span>
+                                {match r.percent {
+                                    Some(p) => view! { <strong class=direction(p)>{signed_percent(p)}</strong> }.into_any(),
+                                    None => view! { <strong class="muted">"—"</strong> }.into_any(),
+                                }}
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                </section>
+                <section class="card news-card" aria-labelledby="news-title">
+                    <h2 id="news-title">{t!(i18n, markets.news)}</h2>
+                    {if report.headlines.is_empty() {
+                        view! { <p class="muted">{t!(i18n, markets.news_none)}</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul class="news">
+                                {report.headlines.iter().map(|n| view! {
+                                    <li>
+                                        <a href=n.url.clone() rel="noopener noreferrer" target="_blank">{n.title.clone()}</a>
+                                        <span class="help">{format!("{} · {}", n.source, local_date(i18n.get_locale_untracked(), n.published_at.get(..10).unwrap_or(&n.published_at)))}</span>
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    }}
+                </section>
+            </div>
         </div>
     }
 }
