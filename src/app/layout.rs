@@ -18,11 +18,25 @@ use crate::kit::{
     icons::{Icon, IconName, Logo},
 };
 
+/// Moves the keyboard's focus to the page (the router would otherwise take the link as a
+/// navigation and leave the focus where it was).
+fn skip_to_main(ev: leptos::ev::MouseEvent) {
+    ev.prevent_default();
+    if let Some(main) = document().get_element_by_id("main") {
+        use leptos::wasm_bindgen::JsCast;
+        if let Ok(main) = main.dyn_into::<leptos::web_sys::HtmlElement>() {
+            let _ = main.focus();
+        }
+    }
+}
+
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <div class="app-frame">
+            // The first stop of the Tab key: past the bar and the navigation to the page itself.
+            <a class="skip-link" href="#main" on:click=skip_to_main>{t!(i18n, nav.skip)}</a>
             <header class="topbar">
                 <A href="/" attr:class="brand" attr:aria-label="Bullpen">
                     <Logo />
@@ -39,7 +53,7 @@ pub fn Layout(children: Children) -> impl IntoView {
             </header>
             <MainNav />
             <KeepPagesOffline />
-            <main id="main" class="content">
+            <main id="main" class="content" tabindex="-1">
                 <OfflineBanner />
                 {children()}
                 <NoticeList />
