@@ -51,7 +51,7 @@ ensure_build_tools() {
   # esbuild and lightningcss minify the JS and the stylesheet. ECharts from npm too: the charts'
   # library, served from /vendor (never from a CDN).
   local bin="$ROOT/scripts/node_modules/.bin"
-  local emoji="$ROOT/scripts/node_modules/@fontsource/noto-color-emoji"
+  local emoji="$ROOT/scripts/node_modules/twemoji-colr-font"
   if [ ! -x "$bin/wasm-opt" ] || [ ! -x "$bin/esbuild" ] || [ ! -x "$bin/lightningcss" ] ||
     [ ! -f "$ROOT/scripts/node_modules/echarts/dist/echarts.min.js" ] || [ ! -f "$emoji/LICENSE" ]; then
     say "installing wasm-opt (npm binaryen), esbuild, lightningcss, ECharts and the emoji font"
@@ -61,10 +61,12 @@ ensure_build_tools() {
   mkdir -p "$ROOT/public/vendor"
   cp -u "$ROOT/scripts/node_modules/echarts/dist/echarts.min.js" "$ROOT/public/vendor/echarts.min.js"
   cp -u "$ROOT/scripts/node_modules/echarts/LICENSE" "$ROOT/public/vendor/echarts.LICENSE.txt"
-  # Colour emoji everywhere, as chat apps ship them (a system may have none): Noto Color Emoji,
-  # split by Unicode range so a page fetches only the parts its emoji need (style/main.css).
+  # Colour emoji everywhere, as chat apps ship them (a system may have none): Twemoji as a COLR
+  # font, which every browser paints (an SVG-in-OpenType font, like the Noto build on npm, is
+  # blank in Chromium). Fetched only by a page that shows an emoji (style/main.css).
   mkdir -p "$ROOT/public/vendor/emoji"
-  cp -u "$emoji"/files/noto-color-emoji-[0-9]*-400-normal.woff2 "$ROOT/public/vendor/emoji/"
+  rm -f "$ROOT/public/vendor/emoji/"noto-color-emoji-*.woff2
+  cp -u "$emoji/twemoji.woff2" "$ROOT/public/vendor/emoji/twemoji.woff2"
   cp -u "$emoji/LICENSE" "$ROOT/public/vendor/emoji/LICENSE.txt"
 }
 

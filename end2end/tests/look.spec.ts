@@ -148,8 +148,25 @@ for (const viewport of viewports) {
       await box.press("Enter");
       await expect(page.getByRole("log", { name: "Messages" }).getByText("margin of safety")).toBeVisible();
       // The emoji are drawn by the shipped colour font, not left to the system (boxes here).
-      const emojiFaces = await page.evaluate(async () => (await document.fonts.load('16px "Noto Color Emoji"', "🚀📈")).length);
-      expect(emojiFaces, "Noto Color Emoji faces loaded for 🚀📈").toBeGreaterThan(0);
+      // Painted, in colour: a font can load and still draw nothing (an SVG-in-OpenType emoji
+      // font is blank in Chromium), so the pixels are counted.
+      const coloured = await page.evaluate(async () => {
+        await document.fonts.load('32px "Twemoji"', "🚀");
+        const canvas = document.createElement("canvas");
+        canvas.width = canvas.height = 48;
+        const ctx = canvas.getContext("2d")!;
+        ctx.font = '32px "Twemoji"';
+        ctx.textBaseline = "top";
+        ctx.fillText("🚀", 4, 4);
+        const { data } = ctx.getImageData(0, 0, 48, 48);
+        let n = 0;
+        for (let i = 0; i < data.length; i += 4) {
+          const [r, g, b, a] = [data[i], data[i + 1], data[i + 2], data[i + 3]];
+          if (a > 128 && Math.max(r, g, b) - Math.min(r, g, b) > 60) n++;
+        }
+        return n;
+      });
+      expect(coloured, "🚀 drawn in colour by the shipped emoji font").toBeGreaterThan(50);
       await lookAt(page, `look-channel-${viewport.name}-${scheme}`);
       await noSidewaysAt360(page, "channel");
       if (viewport.isMobile) {

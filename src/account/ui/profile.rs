@@ -121,8 +121,10 @@ fn ProfileCommunities(communities: Vec<CommunitySummary>) -> impl IntoView {
                                 <li>
                                     <A href=href attr:class="profile-community">
                                         <CommunityIcon community=c />
-                                        <span class="profile-community-name">{name}</span>
-                                        <span class="muted">{move || members_text(members)}</span>
+                                        <span class="profile-community-text">
+                                            <span class="profile-community-name">{name}</span>
+                                            <span class="muted">{move || members_text(members)}</span>
+                                        </span>
                                     </A>
                                 </li>
                             }
