@@ -20,7 +20,8 @@ test("a toxic message is delivered, flagged in both browsers, and a moderator ca
   for (const page of [ana, bo]) {
     const toxic = page.getByRole("log", { name: "Messages" }).getByRole("article").filter({ hasText: "stupid moron" });
     await expect(toxic).toBeVisible();
-    await expect(toxic.locator(".flag-badge")).toContainText(/Flagged: insult/);
+    // The reason and the message's own score.
+    await expect(toxic.locator(".flag-badge")).toContainText(/Flagged: insult · [01]\.\d\d/);
     const clean = page.getByRole("log", { name: "Messages" }).getByRole("article").filter({ hasText: "killing it" });
     await expect(clean.locator(".flag-badge")).toHaveCount(0);
   }

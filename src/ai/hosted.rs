@@ -97,7 +97,8 @@ const CLASSIFY_PROMPT: &str = "You moderate a chat where people discuss stocks a
 Rate how toxic the user's message is (insults, harassment, hate, threats, sexual content). \
 Market slang is not toxic: \"short squeeze\", \"bloodbath\", \"this stock is killing it\", \
 \"rekt\", \"bagholder\", tickers such as $DKS. Reply with JSON only: \
-{\"toxicity\": a number from 0 to 1, \"reason\": a label of at most four words, \
+{\"toxicity\": a number from 0 to 1, \"reason\": one of insult, threat, self-harm, slur, hate, \
+sexual, spam, profanity, toxic, \
 \"severe\": true only for slurs, threats or sexual content involving minors}.";
 
 /// Categories that mean the message is blurred until the reader chooses to see it.
@@ -128,7 +129,7 @@ fn moderation_reply(reply: &Value) -> Result<Produced<Assessment>, Failure> {
     Ok(Produced {
         value: Assessment {
             score: score.clamp(0.0, 1.0) as f32,
-            reason: format!("{} ({score:.2})", category.replace('/', ", ")),
+            reason: super::flag_reason_for(category).to_string(),
             severe,
         },
         engine: reply["model"]
@@ -154,7 +155,7 @@ fn classification_reply(content: &str) -> Result<Assessment, Failure> {
         .collect();
     Ok(Assessment {
         score: score as f32,
-        reason: format!("{} ({score:.2})", label.trim().to_lowercase()),
+        reason: super::flag_reason_for(&label).to_string(),
         severe: value["severe"].as_bool().unwrap_or(false),
     })
 }
@@ -360,7 +361,8 @@ mod tests {
             .unwrap();
         assert_eq!(judged.engine, "text-moderation-007");
         assert!((judged.value.score - 0.9972).abs() < 1e-3, "{judged:?}");
-        assert_eq!(judged.value.reason, "violence (1.00)");
+        // The endpoint's "violence" is a threat, a reason the UI names in every language.
+        assert_eq!(judged.value.reason, "threat");
         assert!(judged.value.severe, "harassment/threatening is flagged");
         assert_eq!(
             script.seen.lock().unwrap()[0].1["input"],
@@ -434,7 +436,7 @@ mod tests {
         let judged = ai.moderate("you absolute clown").await.unwrap();
         assert_eq!(
             (judged.engine.as_str(), judged.value.reason.as_str()),
-            ("gpt-4o-mini", "insult (0.91)")
+            ("gpt-4o-mini", "insult")
         );
         // The endpoint is not asked for again.
         ai.moderate("nice call on $NVDA").await.unwrap();

@@ -34,12 +34,52 @@ pub mod translate;
 pub struct Flag {
     /// 0–1: how sure the engine is that the message is toxic.
     pub score: f32,
-    /// "slur, severe", "insult (0.93)".
+    /// What the message is, as one of [`FLAG_REASONS`] ("insult", "slur"…), which the UI names in
+    /// the reader's language; flags stored before the codes hold the engine's own words.
     pub reason: String,
     /// Shown blurred until the reader chooses to see it.
     pub severe: bool,
     /// The engine that judged it ("built-in", or the hosted model's name).
     pub engine: String,
+}
+
+/// The kinds of message moderation names (a flag's `reason`).
+pub const FLAG_REASONS: [&str; 9] = [
+    "insult",
+    "threat",
+    "self_harm",
+    "slur",
+    "hate",
+    "sexual",
+    "spam",
+    "profanity",
+    "toxic",
+];
+
+/// The flag reason for an engine's own word for a category ("harassment/threatening",
+/// "Insult", "self-harm"): one of [`FLAG_REASONS`], "toxic" when none fits.
+pub fn flag_reason_for(label: &str) -> &'static str {
+    let label = label.trim().to_lowercase();
+    let has = |word: &str| label.contains(word);
+    if has("threat") || has("violen") || has("kill") {
+        "threat"
+    } else if has("self-harm") || has("self_harm") || has("suicid") {
+        "self_harm"
+    } else if has("slur") {
+        "slur"
+    } else if has("hate") {
+        "hate"
+    } else if has("sexual") || has("nsfw") {
+        "sexual"
+    } else if has("spam") || has("scam") || has("pump") {
+        "spam"
+    } else if has("insult") || has("harass") || has("abuse") || has("bully") {
+        "insult"
+    } else if has("profan") || has("swear") || has("obscen") {
+        "profanity"
+    } else {
+        "toxic"
+    }
 }
 
 /// A message in another of the app's languages.
@@ -68,4 +108,28 @@ pub enum Stance {
 pub struct Sentiment {
     pub compound: f32,
     pub stance: Stance,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_engines_word_for_a_category_becomes_a_reason_the_ui_can_name() {
+        for (label, reason) in [
+            ("harassment/threatening", "threat"),
+            ("violence", "threat"),
+            ("self-harm/intent", "self_harm"),
+            ("hate", "hate"),
+            ("sexual/minors", "sexual"),
+            ("Insult", "insult"),
+            ("harassment", "insult"),
+            ("pump and dump", "spam"),
+            ("profanity", "profanity"),
+            ("rude", "toxic"),
+        ] {
+            assert_eq!(flag_reason_for(label), reason, "{label}");
+            assert!(FLAG_REASONS.contains(&reason));
+        }
+    }
 }

@@ -244,7 +244,10 @@ pub fn MessageItem(message: ChatMessage, rights: MessageRights) -> impl IntoView
         let title = format!("{} · {}", flag.reason, flag.engine);
         view! {
             <span class="badge flag-badge" title=title>
-                {move || t_string!(i18n, chat.flagged).replace("{reason}", &flag.reason)}
+                {move || {
+                    let why = format!("{} · {:.2}", flag_reason_text(&flag.reason), flag.score);
+                    t_string!(i18n, chat.flagged).replace("{reason}", &why)
+                }}
             </span>
         }
     });
@@ -253,7 +256,7 @@ pub fn MessageItem(message: ChatMessage, rights: MessageRights) -> impl IntoView
     let author_note = message.flag.clone().filter(|_| own && !deleted).map(|flag| {
         view! {
             <p class="flag-note" role="note">
-                {move || t_string!(i18n, chat.flagged_author_note).replace("{reason}", &flag.reason)}
+                {move || t_string!(i18n, chat.flagged_author_note).replace("{reason}", &flag_reason_text(&flag.reason))}
             </p>
         }
     });
@@ -362,6 +365,25 @@ pub fn MessageItem(message: ChatMessage, rights: MessageRights) -> impl IntoView
 
 /// Whether the page is laid out for a phone (the layout's breakpoint), where a long press on a
 /// message opens its actions instead of the browser's menu.
+/// A flag's reason in the reader's language ("insult" → "Beleidigung"); a flag stored before
+/// the reasons were codes shows the engine's own words.
+pub fn flag_reason_text(reason: &str) -> String {
+    let i18n = use_i18n();
+    match reason {
+        "insult" => t_string!(i18n, chat.flag_reasons.insult),
+        "threat" => t_string!(i18n, chat.flag_reasons.threat),
+        "self_harm" => t_string!(i18n, chat.flag_reasons.self_harm),
+        "slur" => t_string!(i18n, chat.flag_reasons.slur),
+        "hate" => t_string!(i18n, chat.flag_reasons.hate),
+        "sexual" => t_string!(i18n, chat.flag_reasons.sexual),
+        "spam" => t_string!(i18n, chat.flag_reasons.spam),
+        "profanity" => t_string!(i18n, chat.flag_reasons.profanity),
+        "toxic" => t_string!(i18n, chat.flag_reasons.toxic),
+        other => return other.to_string(),
+    }
+    .to_string()
+}
+
 fn is_touch_layout() -> bool {
     #[cfg(feature = "hydrate")]
     {

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use super::message::flag_reason_text;
 use crate::{
     community::{api::BanMember, permissions::Permissions, ui::manage::failure, CommunityView},
     kit::i18n::{t, t_string, use_i18n},
@@ -61,7 +62,11 @@ fn FlaggedSection(slug: String, may_ban: bool) -> impl IntoView {
                             <ul class="manage-list">
                                 {list.into_iter().map(|f| {
                                     let m = f.message;
-                                    let flag = m.flag.clone().map(|f| f.reason).unwrap_or_default();
+                                    let flag = m
+                                        .flag
+                                        .clone()
+                                        .map(|f| format!("{} · {:.2}", flag_reason_text(&f.reason), f.score))
+                                        .unwrap_or_default();
                                     let (dismiss_id, delete_id) = (m.id.clone(), m.id.clone());
                                     let (slug, username) = (slug.clone(), m.author.username.clone());
                                     view! {
@@ -84,7 +89,7 @@ fn FlaggedSection(slug: String, may_ban: bool) -> impl IntoView {
                                                 // A deleted account has nobody left to ban ("deleted" may be someone else's name).
                                                 {(may_ban && !m.author.deleted).then(|| view! {
                                                     <button type="button" class="button button-small danger" on:click=move |_| {
-                                                        ban.dispatch(BanMember { slug: slug.clone(), username: username.clone(), reason: flag_reason(&m.flag) });
+                                                        ban.dispatch(BanMember { slug: slug.clone(), username: username.clone(), reason: ban_reason(&m.flag) });
                                                     }>{t!(i18n, community.ban_author)}</button>
                                                 })}
                                             </span>
@@ -182,9 +187,12 @@ fn ModerationSection(slug: String) -> impl IntoView {
     }
 }
 
-/// The ban reason recorded when a moderator bans from the flag queue.
-fn flag_reason(flag: &Option<crate::ai::Flag>) -> String {
+/// The ban reason recorded when a moderator bans from the flag queue, in their language.
+fn ban_reason(flag: &Option<crate::ai::Flag>) -> String {
+    let i18n = use_i18n();
     flag.as_ref()
-        .map(|f| format!("Flagged message: {}", f.reason))
+        .map(|f| {
+            t_string!(i18n, chat.ban_for_flag).replace("{reason}", &flag_reason_text(&f.reason))
+        })
         .unwrap_or_default()
 }

@@ -791,7 +791,7 @@ mod tests {
         );
         let flag = crate::ai::Flag {
             score: 0.9,
-            reason: "insult (0.90)".into(),
+            reason: "insult".into(),
             severe: false,
             engine: "built-in".into(),
         };
