@@ -232,6 +232,22 @@ async fn resume_after_a_dropped_connection_replays_exactly_what_was_missed(h: Ha
         !rest.iter().any(|e| e["type"] == "messageCreated"),
         "{rest:?}"
     );
+
+    // A tab that sends the same message twice (its retry around a reconnect) stores it once.
+    sender.say(&general, "n42", "tick 42").await;
+    sender.say(&general, "n42", "tick 42").await;
+    let once = reader.expect("messageCreated").await;
+    assert_eq!(once["message"]["seq"], 42);
+    let rest = reader.drain(Duration::from_millis(500)).await;
+    assert!(
+        !rest.iter().any(|e| e["type"] == "messageCreated"),
+        "the repeat was not stored again: {rest:?}"
+    );
+    assert_eq!(
+        h.count("SELECT COUNT(*) FROM messages WHERE body = 'tick 42'")
+            .await,
+        1
+    );
 }
 
 on_both!(the_rate_limit_refuses_the_eleventh_message_in_a_minute);

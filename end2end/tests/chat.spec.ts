@@ -1,4 +1,4 @@
-import { expect, test, Page } from "@playwright/test";
+import { expect, test, Page, WebSocketRoute } from "@playwright/test";
 import { openHydrated, person, saveScreenshot } from "./helpers";
 
 const unique = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
@@ -140,5 +140,37 @@ test.describe("chat", () => {
     await expect(page.getByRole("navigation", { name: "Channels" }).getByRole("link", { name: /markets/ })).toBeVisible();
     await expect(page.getByRole("textbox", { name: /^Message #/ })).toBeVisible();
     await saveScreenshot(page, "chat-phone", false);
+  });
+  test("a message written while the connection is down waits, then goes out once", async ({ browser }) => {
+    const ana = await person(browser, `off_${unique}`, "Ana Offline");
+    // The socket runs through a route the test can cut: while "down", every reconnect is
+    // refused, as when the network drops.
+    let up = true;
+    let live: WebSocketRoute | undefined;
+    await ana.routeWebSocket(/\/api\/chat\/socket/, (ws) => {
+      if (!up) return ws.close();
+      live = ws;
+      ws.connectToServer();
+    });
+    await openHydrated(ana, "/communities");
+    await ana.getByLabel("Name").fill(`Offline ${unique}`);
+    await ana.getByRole("button", { name: "Create community" }).click();
+    await expect(ana.getByText("Live", { exact: true })).toBeVisible();
+
+    up = false;
+    await live!.close();
+    await expect(ana.getByText("Reconnecting…")).toBeVisible();
+    await say(ana, "written on the train");
+    const waiting = messages(ana).locator("article.pending").filter({ hasText: "written on the train" });
+    await expect(waiting).toContainText("Waiting for the connection");
+
+    up = true;
+    await expect(ana.getByText("Live", { exact: true })).toBeVisible({ timeout: 20_000 });
+    await expect(messages(ana).locator("article.pending")).toHaveCount(0);
+    await expect(messages(ana).getByRole("article").filter({ hasText: "written on the train" })).toHaveCount(1);
+    // Stored once: a reload shows it once.
+    await ana.reload();
+    await expect(ana.locator("body[data-hydrated]")).toHaveCount(1);
+    await expect(messages(ana).getByRole("article").filter({ hasText: "written on the train" })).toHaveCount(1);
   });
 });

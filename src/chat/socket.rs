@@ -44,6 +44,8 @@ const HEARTBEAT_SECS: u64 = 5;
 /// Messages a tab may have on their way to the writer before the connection stops reading
 /// it: enough to keep the writer's batches full, few enough that a flood waits at the tab.
 const IN_FLIGHT: usize = 64;
+/// How many of a tab's recent message nonces a connection remembers to refuse a repeat.
+const NONCES_KEPT: usize = 32;
 
 fn frame(event: &ServerEvent) -> Bytes {
     Bytes::from(serde_json::to_vec(event).expect("events serialise"))
@@ -199,6 +201,9 @@ struct Connection {
     channels: HashMap<Uuid, Watched>,
     /// Messages sent from this tab that the writer has not stored yet: (nonce, receipt).
     sending: FuturesUnordered<Confirmation>,
+    /// The nonces of the last [`NONCES_KEPT`] messages this tab sent: the same one again (a
+    /// tab that retried around a reconnect) is the same message, not a second one.
+    accepted: VecDeque<String>,
     /// Held while the connection lives, so that a stopping server waits for it to drain.
     _draining: DrainGuard,
 }
@@ -248,6 +253,7 @@ impl Connection {
             topics: StreamMap::new(),
             channels: HashMap::new(),
             sending: FuturesUnordered::new(),
+            accepted: VecDeque::new(),
             _draining: draining,
         }
     }
@@ -490,6 +496,10 @@ impl Connection {
                 body,
                 reply_to,
             } => {
+                if self.accepted.contains(&nonce) {
+                    // Stored once already; its confirmation settles the tab's pending entry.
+                    return Ok(());
+                }
                 let sending = async {
                     let channel = ChannelId::parse(&channel_id)?;
                     let reply_to = reply_to.as_deref();
@@ -518,6 +528,10 @@ impl Connection {
                 match sending {
                     // The broadcast confirms it; only a refusal comes back this way.
                     Ok(service::Sending::Stored(receipt)) => {
+                        if self.accepted.len() == NONCES_KEPT {
+                            self.accepted.pop_front();
+                        }
+                        self.accepted.push_back(nonce.clone());
                         self.sending.push(Confirmation { nonce, receipt });
                         Ok(())
                     }

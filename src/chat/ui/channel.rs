@@ -438,10 +438,13 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
                     let retry = retry.clone();
                     let again = p.clone();
                     let nonce = p.nonce.clone();
+                    let waiting = !p.sent;
                     view! {
                         <article class="message pending" class:failed=is_failed aria-busy=(!is_failed).to_string()>
                             <div class="message-body">{rich_text(&p.body, None)}</div>
                             {match failed {
+                                // Not handed to a socket yet: it goes out when the connection is back.
+                                None if waiting => view! { <p class="message-status muted">{t!(i18n, chat.waiting)}</p> }.into_any(),
                                 None => view! { <p class="message-status muted">{t!(i18n, chat.sending)}</p> }.into_any(),
                                 Some(error) => view! {
                                     <p class="message-status field-error" role="alert">{error}</p>
