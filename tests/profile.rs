@@ -104,6 +104,19 @@ async fn a_profile_shows_what_the_reader_may_see(h: Harness) {
         ["Members only: the plan", "Watching $AAPL into earnings"]
     );
 
+    // Someone banned from her public community no longer sees it, nor what she said there.
+    h.ok(&bob, "/api/communities/join", json!({"slug": open_slug}))
+        .await;
+    h.ok(
+        &ana,
+        "/api/communities/ban",
+        json!({"slug": open_slug, "username": "bob", "reason": "spam"}),
+    )
+    .await;
+    let (_, page) = h.read(&bob, "/api/users/page?username=ana").await;
+    assert_eq!(names(&page["communities"], "slug"), ["bullpen".to_string()]);
+    assert_eq!(page["activity"], json!([]));
+
     // Someone who blocked her sees the profile, marked, and none of her words.
     h.ok(
         &bob,

@@ -89,8 +89,9 @@ pub async fn list(
     ))
 }
 
-/// The communities `person` belongs to that `viewer` may see: the public ones, and the private
-/// ones the viewer is in too; in the order the person joined them.
+/// The communities `person` belongs to that `viewer` may read: the public ones (unless the
+/// viewer is banned there), and the private ones the viewer is in too; in the order the person
+/// joined them.
 pub async fn communities_seen_with(
     state: &AppState,
     person: Uuid,
@@ -105,12 +106,18 @@ pub async fn communities_seen_with(
             .collect(),
         None => Vec::new(),
     };
-    let seen: Vec<_> = theirs
-        .into_iter()
-        .filter(|c| {
-            Visibility::parse(&c.visibility) == Visibility::Public || viewers.contains(&c.id)
-        })
-        .collect();
+    let mut seen = Vec::new();
+    for c in theirs {
+        let readable = viewers.contains(&c.id)
+            || (Visibility::parse(&c.visibility) == Visibility::Public
+                && match viewer {
+                    Some(viewer) => repo::ban(&state.db, c.id, viewer).await?.is_none(),
+                    None => true,
+                });
+        if readable {
+            seen.push(c);
+        }
+    }
     let counts = repo::member_counts(&state.db, seen.iter().map(|c| c.id).collect()).await?;
     Ok(seen
         .iter()
