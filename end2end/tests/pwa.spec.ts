@@ -94,8 +94,9 @@ test.describe("installable app", () => {
     await popular.getByRole("link").filter({ hasText: "MSFT" }).click();
     await expect(page.getByRole("heading", { level: 1 })).toContainText("MSFT");
     const kept = (path: string) => page.evaluate(async (p) => Boolean(await caches.match(location.origin + p)), path);
-    await expect.poll(() => kept("/markets")).toBe(true);
-    await expect.poll(() => kept("/markets/MSFT")).toBe(true);
+    // The worker fetches each page anew to keep it: on a busy machine that takes a while.
+    await expect.poll(() => kept("/markets"), { timeout: 30_000 }).toBe(true);
+    await expect.poll(() => kept("/markets/MSFT"), { timeout: 30_000 }).toBe(true);
 
     await context.setOffline(true);
     for (const [path, heading] of [["/markets", "Markets"], ["/markets/MSFT", "MSFT"], ["/portfolio", "My portfolio|Portfolio"]] as const) {
