@@ -29,15 +29,16 @@ pub fn recognise(question: &str) -> Intent {
     intent::recognise(question, &AppDirectory, &glossary::find, &TERM_WORDS)
 }
 
-/// The language to answer in: the question's own when it has enough words to tell (four), else
-/// the person's chosen one ("AAPL?" or "price of alphabet" say little about a language).
+/// The language to answer in: the question's own when its words can tell it (two words or
+/// more besides tickers and acronyms: "ist AAPL überkauft?"), else the person's chosen one
+/// ("AAPL?" and "RSI AAPL" say nothing about a language).
 pub fn language_of(question: &str, preferred: &str) -> String {
-    let words = question
+    let words: Vec<&str> = question
         .split_whitespace()
-        .filter(|w| w.chars().any(char::is_alphabetic))
-        .count();
-    let detected = if words >= 4 {
-        crate::ai::language::detect(question)
+        .filter(|w| w.chars().any(char::is_lowercase))
+        .collect();
+    let detected = if words.len() >= 2 {
+        crate::ai::language::detect(&words.join(" "))
     } else {
         None
     };
@@ -183,6 +184,15 @@ mod tests {
         assert_eq!(language_of("wie ist der Kurs von Apple heute", "en"), "de");
         assert_eq!(language_of("AAPL?", "tr"), "tr");
         assert_eq!(language_of("RSI AAPL", "fr"), "fr");
+        // Short questions in another language than the profile's are answered in theirs.
+        assert_eq!(language_of("ist AAPL überkauft?", "en"), "de");
+        assert_eq!(
+            language_of("wie steht meine Depot-Performance?", "en"),
+            "de"
+        );
+        assert_eq!(language_of("AAPL aşırı alımda mı?", "en"), "tr");
+        assert_eq!(language_of("¿está AAPL sobrecomprada?", "en"), "es");
+        assert_eq!(language_of("is AAPL overbought?", "de"), "en");
     }
 
     #[test]
