@@ -181,18 +181,21 @@ pub fn describe(language: &str, cards: &[Card]) -> String {
                     sentences.push(if first.score == second.score {
                         say(language, "compare_even", &[("score", score(first.score))])
                     } else {
-                        let stronger = if first.score > second.score {
-                            &first.symbol
+                        // Each score beside its own stock, the stronger first, whatever order
+                        // the question named them in.
+                        let (stronger, weaker) = if first.score > second.score {
+                            (first, second)
                         } else {
-                            &second.symbol
+                            (second, first)
                         };
                         say(
                             language,
                             "compare_stronger",
                             &[
-                                ("stronger", stronger.clone()),
-                                ("first_score", score(first.score)),
-                                ("second_score", score(second.score)),
+                                ("stronger", stronger.symbol.clone()),
+                                ("stronger_score", score(stronger.score)),
+                                ("weaker", weaker.symbol.clone()),
+                                ("weaker_score", score(weaker.score)),
                             ],
                         )
                     });
@@ -470,6 +473,33 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_comparison_names_each_score_beside_its_own_stock() {
+        let row = |symbol: &str, score: i32| crate::assistant::CompareRow {
+            symbol: symbol.into(),
+            name: None,
+            price: 100.0,
+            day_percent: None,
+            month_percent: None,
+            year_percent: None,
+            rsi: None,
+            score,
+            outlook: crate::market::analysis::Outlook::Neutral,
+            simulated: false,
+        };
+        // Asked "AAPL or MSFT", MSFT scoring higher: MSFT and its score lead.
+        let text = describe(
+            "en",
+            &[Card::Compare {
+                rows: vec![row("AAPL", 10), row("MSFT", 25)],
+            }],
+        );
+        assert!(
+            text.contains("MSFT reads stronger: +25 against +10 for AAPL."),
+            "{text}"
+        );
     }
 
     #[test]
