@@ -131,7 +131,9 @@ impl ChatSocket {
         loop {
             self.status.set(SocketStatus::Connecting);
             let (tx, rx) = futures::channel::mpsc::unbounded();
-            self.outbox.set_value(Some(tx));
+            // Handed out only once the server says it is ready: a message sent into a
+            // connection that fails before that would count as sent and never go out.
+            let mut until_ready = Some(tx);
             match crate::chat::api::chat_socket(rx.into()).await {
                 Ok(mut frames) => {
                     while let Some(frame) = frames.next().await {
@@ -141,6 +143,9 @@ impl ChatSocket {
                                 Ok(event) => {
                                     match event {
                                         ServerEvent::Ready { .. } => {
+                                            if let Some(tx) = until_ready.take() {
+                                                self.outbox.set_value(Some(tx));
+                                            }
                                             self.status.set(SocketStatus::Open);
                                             backoff_ms = 1_000;
                                         }
