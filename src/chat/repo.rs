@@ -601,20 +601,7 @@ pub async fn unflagged_messages_naming(
         .limit(limit)
         .all(db)
         .await?;
-    let flagged: std::collections::HashSet<Uuid> = message_flags::Entity::find()
-        .filter(message_flags::Column::MessageId.is_in(found.iter().map(|m| m.id)))
-        .filter(message_flags::Column::DismissedAt.is_null())
-        .select_only()
-        .column(message_flags::Column::MessageId)
-        .into_tuple::<Uuid>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect();
-    Ok(found
-        .into_iter()
-        .filter(|m| !flagged.contains(&m.id))
-        .collect())
+    without_standing_flags(db, found).await
 }
 
 /// Up to `limit` of `author`'s messages in these channels, newest first; deleted messages and
@@ -634,6 +621,16 @@ pub async fn recent_by_author(
         .limit(limit * 2)
         .all(db)
         .await?;
+    let mut kept = without_standing_flags(db, found).await?;
+    kept.truncate(limit as usize);
+    Ok(kept)
+}
+
+/// `found` without the messages that carry a flag no moderator has dismissed.
+async fn without_standing_flags(
+    db: &impl ConnectionTrait,
+    found: Vec<messages::Model>,
+) -> Result<Vec<messages::Model>, DbErr> {
     let flagged: std::collections::HashSet<Uuid> = message_flags::Entity::find()
         .filter(message_flags::Column::MessageId.is_in(found.iter().map(|m| m.id)))
         .filter(message_flags::Column::DismissedAt.is_null())
@@ -647,7 +644,6 @@ pub async fn recent_by_author(
     Ok(found
         .into_iter()
         .filter(|m| !flagged.contains(&m.id))
-        .take(limit as usize)
         .collect())
 }
 
