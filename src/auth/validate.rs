@@ -60,13 +60,7 @@ impl FieldError {
     }
 }
 
-impl std::fmt::Display for FieldError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.sentence().fmt(f)
-    }
-}
-
-impl std::error::Error for FieldError {}
+crate::kit::sentences::english_display!(FieldError);
 
 /// A field rule as a form uses it: fine, or why not.
 pub type FieldRule = fn(&str) -> Result<(), FieldError>;

@@ -233,13 +233,7 @@ impl Denied {
     }
 }
 
-impl std::fmt::Display for Denied {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.sentence().fmt(f)
-    }
-}
-
-impl std::error::Error for Denied {}
+crate::kit::sentences::english_display!(Denied);
 
 impl From<Denied> for crate::platform::error::AppError {
     fn from(denied: Denied) -> Self {

@@ -115,6 +115,17 @@ pub async fn membership(
         .await
 }
 
+/// The communities `user` is banned from.
+pub async fn banned_from(db: &impl ConnectionTrait, user: Uuid) -> Result<Vec<Uuid>, DbErr> {
+    community_bans::Entity::find()
+        .filter(community_bans::Column::UserId.eq(user))
+        .select_only()
+        .column(community_bans::Column::CommunityId)
+        .into_tuple()
+        .all(db)
+        .await
+}
+
 pub async fn ban(
     db: &impl ConnectionTrait,
     community: Uuid,

@@ -98,26 +98,25 @@ pub async fn communities_seen_with(
     viewer: Option<Uuid>,
 ) -> Result<Vec<CommunitySummary>, AppError> {
     let theirs = repo::communities_of(&state.db, person).await?;
-    let viewers: Vec<Uuid> = match viewer {
-        Some(viewer) => repo::communities_of(&state.db, viewer)
-            .await?
-            .into_iter()
-            .map(|c| c.id)
-            .collect(),
-        None => Vec::new(),
+    let (viewers, banned): (Vec<Uuid>, Vec<Uuid>) = match viewer {
+        Some(viewer) => (
+            repo::communities_of(&state.db, viewer)
+                .await?
+                .into_iter()
+                .map(|c| c.id)
+                .collect(),
+            repo::banned_from(&state.db, viewer).await?,
+        ),
+        None => (Vec::new(), Vec::new()),
     };
-    let mut seen = Vec::new();
-    for c in theirs {
-        let readable = viewers.contains(&c.id)
-            || (Visibility::parse(&c.visibility) == Visibility::Public
-                && match viewer {
-                    Some(viewer) => repo::ban(&state.db, c.id, viewer).await?.is_none(),
-                    None => true,
-                });
-        if readable {
-            seen.push(c);
-        }
-    }
+    let seen: Vec<_> = theirs
+        .into_iter()
+        .filter(|c| {
+            viewers.contains(&c.id)
+                || (Visibility::parse(&c.visibility) == Visibility::Public
+                    && !banned.contains(&c.id))
+        })
+        .collect();
     let counts = repo::member_counts(&state.db, seen.iter().map(|c| c.id).collect()).await?;
     Ok(seen
         .iter()

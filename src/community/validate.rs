@@ -48,13 +48,7 @@ impl CommunityFieldError {
     }
 }
 
-impl std::fmt::Display for CommunityFieldError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.sentence().fmt(f)
-    }
-}
-
-impl std::error::Error for CommunityFieldError {}
+crate::kit::sentences::english_display!(CommunityFieldError);
 
 pub fn community_name(input: &str) -> Result<String, CommunityFieldError> {
     let name = input.trim();

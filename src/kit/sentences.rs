@@ -146,6 +146,20 @@ macro_rules! says {
 }
 pub(crate) use says;
 
+/// `Display` (the English sentence, for logs) and `Error` for a type with a `sentence()`.
+macro_rules! english_display {
+    ($type:ty) => {
+        impl std::fmt::Display for $type {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.sentence().fmt(f)
+            }
+        }
+
+        impl std::error::Error for $type {}
+    };
+}
+pub(crate) use english_display;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -346,13 +346,9 @@ mod server {
     /// arguments it cannot decode, which are the caller's mistake (400). The body already holds
     /// the right `AppError`; this reads it back and sets its status.
     pub async fn finish_error_answers(request: Request, next: Next) -> Response {
-        let headers = request.headers();
-        let locale = request_language(
-            cookie(headers, LANGUAGE_COOKIE).as_deref(),
-            headers
-                .get(header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok()),
-        );
+        // Every request passes here; the language is worked out only for an error answer.
+        let chosen = cookie(request.headers(), LANGUAGE_COOKIE);
+        let accepted = request.headers().get(header::ACCEPT_LANGUAGE).cloned();
         let response = next.run(request).await;
         let from_server_fn = response.headers().contains_key(SERVER_FN_ERROR_HEADER);
         let json = response
@@ -376,6 +372,10 @@ mod server {
                 parts.status = status;
             }
         }
+        let locale = request_language(
+            chosen.as_deref(),
+            accepted.as_ref().and_then(|v| v.to_str().ok()),
+        );
         match serde_json::to_vec(&WireError::in_language(error, locale)) {
             Ok(localized) => {
                 parts.headers.remove(header::CONTENT_LENGTH);

@@ -260,13 +260,7 @@ pub enum Breaking {
     Import,
 }
 
-impl std::fmt::Display for LedgerError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.sentence().fmt(f)
-    }
-}
-
-impl std::error::Error for LedgerError {}
+crate::kit::sentences::english_display!(LedgerError);
 
 /// Positions, sales and cash after a run of transactions.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]

@@ -149,13 +149,7 @@ impl TxError {
     }
 }
 
-impl std::fmt::Display for TxError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.sentence().fmt(f)
-    }
-}
-
-impl std::error::Error for TxError {}
+crate::kit::sentences::english_display!(TxError);
 
 impl TxError {
     pub fn field(&self) -> Option<Field> {
