@@ -93,13 +93,18 @@ impl Hosted {
     }
 }
 
-const CLASSIFY_PROMPT: &str = "You moderate a chat where people discuss stocks and investing. \
-Rate how toxic the user's message is (insults, harassment, hate, threats, sexual content). \
-Market slang is not toxic: \"short squeeze\", \"bloodbath\", \"this stock is killing it\", \
-\"rekt\", \"bagholder\", tickers such as $DKS. Reply with JSON only: \
-{\"toxicity\": a number from 0 to 1, \"reason\": one of insult, threat, self-harm, slur, hate, \
-sexual, spam, profanity, toxic, \
-\"severe\": true only for slurs, threats or sexual content involving minors}.";
+const CLASSIFY_PROMPT: &str = "You moderate a chat where people discuss stocks and investing, \
+in any language. Rate the user's message per category, each from 0 to 1: insult (abuse aimed \
+at a person), threat (violence or menace, with or without a bad word), self_harm (urging \
+someone to hurt or kill themselves), slur, hate (against a group), sexual (harassment or \
+obscene content aimed at someone), spam (pump-and-dump shilling, \"DM me for signals\", \
+Telegram/WhatsApp groups, guaranteed returns, crypto doubling). Market slang is not toxic: \
+\"short squeeze\", \"bloodbath\", \"this stock is killing it\", \"rekt\", \"bagholder\", \
+tickers such as $DKS, swearing at the market rather than at a person. Reply with JSON only: \
+{\"categories\": {\"insult\": n, \"threat\": n, \"self_harm\": n, \"slur\": n, \"hate\": n, \
+\"sexual\": n, \"spam\": n}, \"toxicity\": the highest of them, \"reason\": the category \
+with the highest score, \"severe\": true only for slurs, threats, self-harm or sexual content \
+involving minors}.";
 
 /// Categories that mean the message is blurred until the reader chooses to see it.
 const SEVERE: [&str; 5] = [
@@ -116,21 +121,36 @@ fn moderation_reply(reply: &Value) -> Result<Produced<Assessment>, Failure> {
     let scores = result["category_scores"]
         .as_object()
         .ok_or_else(|| Failure::Malformed("no results[0].category_scores".into()))?;
-    let (category, score) = scores
+    // Every hosted category in Bullpen's own words, the best score each ("harassment" and
+    // "harassment/threatening" both speak for a reason).
+    let mut categories: Vec<(String, f32)> = Vec::new();
+    for (name, score) in scores
         .iter()
         // Some models repeat each category with underscores ("self_harm"); one spelling is enough.
         .filter(|(name, _)| !name.contains('_'))
         .filter_map(|(name, score)| score.as_f64().map(|s| (name.as_str(), s)))
-        .max_by(|a, b| a.1.total_cmp(&b.1))
+    {
+        let reason = super::flag_reason_for(name).to_string();
+        let score = score.clamp(0.0, 1.0) as f32;
+        match categories.iter_mut().find(|(r, _)| *r == reason) {
+            Some((_, best)) => *best = best.max(score),
+            None => categories.push((reason, score)),
+        }
+    }
+    categories.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let (reason, score) = categories
+        .first()
+        .cloned()
         .ok_or_else(|| Failure::Malformed("no category scores".into()))?;
     let severe = SEVERE
         .iter()
         .any(|name| result["categories"][*name].as_bool() == Some(true));
     Ok(Produced {
         value: Assessment {
-            score: score.clamp(0.0, 1.0) as f32,
-            reason: super::flag_reason_for(category).to_string(),
+            score,
+            reason,
             severe,
+            categories,
         },
         engine: reply["model"]
             .as_str()
@@ -153,21 +173,40 @@ fn classification_reply(content: &str) -> Result<Assessment, Failure> {
         .chars()
         .take(60)
         .collect();
+    let reason = super::flag_reason_for(&label).to_string();
+    let mut categories: Vec<(String, f32)> = value["categories"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter_map(|(name, score)| {
+            let score = score.as_f64().filter(|s| (0.0..=1.0).contains(s))?;
+            Some((super::flag_reason_for(name).to_string(), score as f32))
+        })
+        .collect();
+    if !categories.iter().any(|(r, _)| *r == reason) {
+        categories.push((reason.clone(), score as f32));
+    }
+    categories.sort_by(|a, b| b.1.total_cmp(&a.1));
     Ok(Assessment {
         score: score as f32,
-        reason: super::flag_reason_for(&label).to_string(),
+        categories,
+        reason,
         severe: value["severe"].as_bool().unwrap_or(false),
     })
 }
 
 #[async_trait::async_trait]
 impl Provider for Hosted {
-    async fn moderate(&self, text: &str) -> Result<Produced<Assessment>, AiError> {
+    async fn moderate(
+        &self,
+        text: &str,
+        language: Option<&str>,
+    ) -> Result<Produced<Assessment>, AiError> {
         match self.moderate_hosted(text).await {
             Ok(produced) => Ok(produced),
             Err(failure) => {
                 tracing::warn!(%failure, "hosted moderation failed; the built-in engine judges this message");
-                self.fallback.moderate(text).await
+                self.fallback.moderate(text, language).await
             }
         }
     }
@@ -356,7 +395,7 @@ mod tests {
     async fn the_moderation_endpoint_scores_a_threat() {
         let (script, base) = server(vec![ok(MODERATION_FLAGGED)]).await;
         let judged = hosted(&base, policy())
-            .moderate("I want to kill them.")
+            .moderate("I want to kill them.", None)
             .await
             .unwrap();
         assert_eq!(judged.engine, "text-moderation-007");
@@ -378,7 +417,7 @@ mod tests {
         };
         let (script, base) = server(vec![limited, ok(MODERATION_FLAGGED)]).await;
         let judged = hosted(&base, policy())
-            .moderate("I want to kill them.")
+            .moderate("I want to kill them.", None)
             .await
             .unwrap();
         assert_eq!(judged.engine, "text-moderation-007");
@@ -390,7 +429,7 @@ mod tests {
         let limited = status(429, RATE_LIMITED);
         let (script, base) = server(vec![limited.clone(), limited.clone(), limited]).await;
         let judged = hosted(&base, policy())
-            .moderate("you are a worthless idiot")
+            .moderate("you are a worthless idiot", None)
             .await
             .unwrap();
         assert_eq!(judged.engine, "built-in");
@@ -410,7 +449,7 @@ mod tests {
         let (script, base) = server(vec![slow.clone(), slow.clone(), slow]).await;
         let started = Instant::now();
         let judged = hosted(&base, policy())
-            .moderate("have a nice day")
+            .moderate("have a nice day", None)
             .await
             .unwrap();
         assert_eq!(judged.engine, "built-in");
@@ -433,13 +472,13 @@ mod tests {
         ])
         .await;
         let ai = hosted(&base, policy());
-        let judged = ai.moderate("you absolute clown").await.unwrap();
+        let judged = ai.moderate("you absolute clown", None).await.unwrap();
         assert_eq!(
             (judged.engine.as_str(), judged.value.reason.as_str()),
             ("gpt-4o-mini", "insult")
         );
         // The endpoint is not asked for again.
-        ai.moderate("nice call on $NVDA").await.unwrap();
+        ai.moderate("nice call on $NVDA", None).await.unwrap();
         assert_eq!(
             paths(&script),
             [
@@ -464,11 +503,11 @@ mod tests {
         .await;
         let ai = hosted(&base, policy());
         assert_eq!(
-            ai.moderate("you absolute clown").await.unwrap().engine,
+            ai.moderate("you absolute clown", None).await.unwrap().engine,
             "built-in"
         );
         assert_eq!(
-            ai.moderate("you absolute clown").await.unwrap().engine,
+            ai.moderate("you absolute clown", None).await.unwrap().engine,
             "built-in"
         );
         assert_eq!(paths(&script).len(), 3, "a malformed answer is not retried");
@@ -487,7 +526,7 @@ mod tests {
             },
         );
         for _ in 0..4 {
-            assert_eq!(ai.moderate("hello").await.unwrap().engine, "built-in");
+            assert_eq!(ai.moderate("hello", None).await.unwrap().engine, "built-in");
         }
         assert_eq!(
             paths(&script).len(),

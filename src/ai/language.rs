@@ -45,15 +45,40 @@ static PROTECTED: LazyLock<Regex> = LazyLock::new(|| {
 /// The language of a message, as one of the app's codes ("es"), or `None` when there are too
 /// few words to tell.
 pub fn detect(text: &str) -> Option<&'static str> {
+    detect_with(text, &[])
+}
+
+/// How much less likely than the best guess a language the writer is known to use may be and
+/// still be chosen: a short line is often as much English as German to a statistical model
+/// ("Same here, eyes on tech"), and the person's and the channel's languages break the tie.
+const PRIOR_REACH: f64 = 0.5;
+
+/// The language of a message, preferring `priors` (the writer's language, the channel's) when
+/// the text alone does not clearly say otherwise.
+pub fn detect_with(text: &str, priors: &[&str]) -> Option<&'static str> {
     let words = PROTECTED.replace_all(text, " ");
     if words.chars().filter(|c| c.is_alphabetic()).count() < MIN_LETTERS {
         return None;
     }
-    let language = DETECTOR.detect_language_of(words.as_ref())?;
-    LANGUAGES
-        .iter()
-        .find(|(l, _)| *l == language)
-        .map(|(_, code)| *code)
+    let confidences = DETECTOR.compute_language_confidence_values(words.as_ref());
+    let code_of = |language: Language| {
+        LANGUAGES
+            .iter()
+            .find(|(l, _)| *l == language)
+            .map(|(_, code)| *code)
+    };
+    let (_, best_confidence) = *confidences.first()?;
+    let favoured = confidences.iter().find(|(language, confidence)| {
+        code_of(*language).is_some_and(|code| priors.contains(&code))
+            && *confidence >= best_confidence * PRIOR_REACH
+    });
+    if let Some((language, _)) = favoured {
+        return code_of(*language);
+    }
+    // Without a prior, a guess too close to the next one is no answer ("ok", "lol").
+    DETECTOR
+        .detect_language_of(words.as_ref())
+        .and_then(code_of)
 }
 
 /// A message with its protected parts swapped for placeholders a translator passes through
@@ -82,6 +107,24 @@ pub fn shield(text: &str) -> Shielded {
 }
 
 impl Shielded {
+    /// Hides each match of `pattern` behind a placeholder too, to be restored as what
+    /// `replacement` makes of it (a glossary's translation), or left as it is where that says
+    /// `None`.
+    pub fn swap(&mut self, pattern: &Regex, replacement: impl Fn(&str) -> Option<String>) {
+        let mut kept = std::mem::take(&mut self.kept);
+        let swapped = pattern.replace_all(&self.text, |captured: &regex::Captures<'_>| {
+            match replacement(&captured[0]) {
+                Some(value) => {
+                    kept.push(value);
+                    placeholder(kept.len() - 1)
+                }
+                None => captured[0].to_string(),
+            }
+        });
+        self.text = swapped.into_owned();
+        self.kept = kept;
+    }
+
     /// Puts the protected parts back into a translation of `self.text`. A part the translator
     /// dropped is appended rather than lost.
     pub fn restore(&self, translated: &str) -> String {

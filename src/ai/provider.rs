@@ -30,7 +30,13 @@ pub struct Produced<T> {
 
 #[async_trait::async_trait]
 pub trait Provider: Send + Sync {
-    async fn moderate(&self, text: &str) -> Result<Produced<Assessment>, AiError>;
+    /// Judges a message written in `language` (detected by the caller, who knows the writer's
+    /// own language; `None` when too short to tell).
+    async fn moderate(
+        &self,
+        text: &str,
+        language: Option<&str>,
+    ) -> Result<Produced<Assessment>, AiError>;
 
     /// Translates between two of the app's languages ("es" → "en").
     async fn translate(
@@ -84,9 +90,13 @@ pub struct BuiltIn {
 
 #[async_trait::async_trait]
 impl Provider for BuiltIn {
-    async fn moderate(&self, text: &str) -> Result<Produced<Assessment>, AiError> {
+    async fn moderate(
+        &self,
+        text: &str,
+        language: Option<&str>,
+    ) -> Result<Produced<Assessment>, AiError> {
         Ok(Produced {
-            value: moderation::assess(text),
+            value: moderation::assess_in(text, language),
             engine: "built-in".into(),
         })
     }

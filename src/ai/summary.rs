@@ -1,6 +1,9 @@
-//! Extractive summaries (TextRank): the sentences most like the rest of what was said are the
-//! ones that say it. Nothing is rewritten, so a summary is in the language — and the words — of
-//! the people who wrote it.
+//! Extractive summaries: the sentences of a backlog a trader coming back would most want. How
+//! central a sentence is to what was said (TextRank) is one signal; what a trader looks for
+//! weighs more — figures, named releases and events (CPI, the Fed, earnings, a halt), what the
+//! room answered and reacted to, pins, and what moderators and bots announced — while scraps
+//! ("$NVDA 🚀", "lol") weigh little and a line that repeats a chosen one is skipped. Nothing is
+//! rewritten, so a summary is in the language — and the words — of the people who wrote it.
 
 use std::collections::HashSet;
 
@@ -87,6 +90,18 @@ pub fn rank(sentences: &[Sentence], k: usize) -> Vec<usize> {
     if n <= k {
         return (0..n).collect();
     }
+    let scores = centrality(sentences);
+    let mut order: Vec<usize> = (0..n).collect();
+    // Ties go to the earlier sentence, so the result does not depend on sort internals.
+    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
+    let mut chosen: Vec<usize> = order.into_iter().take(k).collect();
+    chosen.sort_unstable();
+    chosen
+}
+
+/// TextRank: PageRank over the sentences' similarity graph.
+fn centrality(sentences: &[Sentence]) -> Vec<f64> {
+    let n = sentences.len();
     let bags: Vec<HashSet<String>> = sentences
         .iter()
         .map(|s| words(&s.text).into_iter().collect())
@@ -100,7 +115,7 @@ pub fn rank(sentences: &[Sentence], k: usize) -> Vec<usize> {
         }
     }
     let out_sums: Vec<f64> = weights.iter().map(|row| row.iter().sum()).collect();
-    // PageRank over the similarity graph (damping 0.85), to convergence.
+    // Damping 0.85, to convergence.
     let damping = 0.85;
     let mut scores = vec![1.0 / n as f64; n];
     for _ in 0..100 {
@@ -118,10 +133,157 @@ pub fn rank(sentences: &[Sentence], k: usize) -> Vec<usize> {
             break;
         }
     }
+    scores
+}
+
+/// What the room made of a message, beyond its words.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Signals {
+    pub reactions: usize,
+    /// Messages that reply to it.
+    pub replies: usize,
+    pub pinned: bool,
+    /// Written by a moderator, an owner or a bot: announcements, alerts.
+    pub staff: bool,
+}
+
+/// Releases, events and the words that name them, in the app's languages. `*` ends a stem.
+const EVENTS: &[&str] = &[
+    // macro
+    "cpi", "ppi", "pce", "gdp", "pmi", "ism", "ifo", "zew", "nfp", "payroll*", "jobs", "jobless",
+    "claims", "unemployment", "inflation", "inflación", "enflasyon", "tüfe", "ipc", "vpi",
+    "fomc", "fed", "powell", "ecb", "bce", "ezb", "lagarde", "boe", "boj", "tcmb", "opec*",
+    "rate", "rates", "hike*", "bps", "basis", "dot", "tipos", "taux", "zins*", "leitzins*",
+    "faiz*", "yield*", "rendement*", "rendite*", "rendimiento*", "auction", "treasury", "bund",
+    "oat", "spread", "inventories", "crude", "petróleo", "pétrole", "öl",
+    // companies and prices
+    "earnings", "eps", "revenue*", "guidance", "beat", "beats", "missed", "miss", "results",
+    "resultados", "résultats", "zahlen", "umsatz", "prognose", "bilanço", "gelir*", "ingresos",
+    "chiffre", "halt*", "luld", "split", "dividend*", "dividende*", "temettü*", "buyback*",
+    "downgrade*", "upgrade*", "merger", "acquisition", "acquire*", "bankrupt*", "delist*",
+    "record", "rekor*", "ath", "breaks", "broke", "broken", "support", "resistance", "soporte",
+    "resistencia", "unterstützung", "widerstand", "direnç", "destek", "liquidat*", "outflow*",
+    "inflow*", "etf", "sec", "recall", "lawsuit", "probe", "ceo", "resign*",
+    // the room
+    "announcement", "reminder", "rule", "rules", "pinned", "regla*", "règle*", "regel*",
+    "kural*", "aviso", "rappel", "hinweis", "duyuru",
+];
+
+/// Whether a sentence names a release or an event.
+fn names_event(words: &[String]) -> bool {
+    words.iter().any(|word| {
+        let word = word.trim_start_matches('$');
+        EVENTS.iter().any(|event| match event.strip_suffix('*') {
+            Some(stem) => word.starts_with(stem),
+            None => word == *event,
+        })
+    })
+}
+
+/// Whether a sentence carries a figure: a price, a percentage, a count ("3.4%", "222k",
+/// "25bps", "$530", "10,000").
+fn has_figure(text: &str) -> bool {
+    let mut digits = 0;
+    for (i, c) in text.char_indices() {
+        if c.is_ascii_digit() {
+            digits += 1;
+            let next = text[i + 1..].chars().next();
+            if matches!(next, Some('%' | 'k' | 'K' | 'm' | 'M' | 'b' | 'B' | '.' | ','))
+                || digits >= 2
+            {
+                return true;
+            }
+        } else {
+            digits = 0;
+        }
+    }
+    false
+}
+
+/// How alike two sentences' words are (Jaccard), for merging near-duplicates.
+fn overlap(a: &HashSet<String>, b: &HashSet<String>) -> f64 {
+    let union = a.union(b).count();
+    if union == 0 {
+        return 0.0;
+    }
+    a.intersection(b).count() as f64 / union as f64
+}
+
+/// `$NVDA`, not `$530`.
+fn is_ticker(word: &str) -> bool {
+    word.strip_prefix('$')
+        .is_some_and(|rest| rest.starts_with(|c: char| c.is_alphabetic()))
+}
+
+/// Above this overlap with a chosen sentence, a sentence says the same thing again.
+const SAME_AGAIN: f64 = 0.5;
+
+/// The indices of the `k` sentences a trader coming back would most want, in their original
+/// order. `signals[m]` is what the room made of message `m`.
+pub fn highlights(sentences: &[Sentence], signals: &[Signals], k: usize) -> Vec<usize> {
+    let n = sentences.len();
+    if n == 0 || k == 0 {
+        return Vec::new();
+    }
+    let centrality = centrality(sentences);
+    let most_central = centrality.iter().copied().fold(f64::MIN_POSITIVE, f64::max);
+    let bags: Vec<Vec<String>> = sentences.iter().map(|s| words(&s.text)).collect();
+    // Tickers the room keeps coming back to.
+    let mut mentions: std::collections::HashMap<&str, usize> = Default::default();
+    for bag in &bags {
+        for word in bag.iter().filter(|w| is_ticker(w)) {
+            *mentions.entry(word.as_str()).or_default() += 1;
+        }
+    }
+    let score: Vec<f64> = (0..n)
+        .map(|i| {
+            let sentence = &sentences[i];
+            let signal = signals.get(sentence.message).copied().unwrap_or_default();
+            let bag = &bags[i];
+            let content = bag.iter().filter(|w| !is_ticker(w)).count();
+            let figure = has_figure(&sentence.text);
+            let mut score = centrality[i] / most_central;
+            if figure {
+                score += 1.0;
+            }
+            if names_event(bag) {
+                score += 1.5;
+            }
+            if content >= 4
+                && bag
+                    .iter()
+                    .any(|w| is_ticker(w) && mentions.get(w.as_str()) >= Some(&3))
+            {
+                score += 0.5;
+            }
+            score += 0.6 * (signal.replies as f64).ln_1p() + 0.4 * (signal.reactions as f64).ln_1p();
+            if signal.pinned {
+                score += 2.0;
+            }
+            if signal.staff {
+                score += 1.5;
+            }
+            if sentence.text.trim_end().ends_with('?') && !figure {
+                score -= 0.8;
+            }
+            if content < 3 {
+                score *= 0.3;
+            }
+            score
+        })
+        .collect();
     let mut order: Vec<usize> = (0..n).collect();
-    // Ties go to the earlier sentence, so the result does not depend on sort internals.
-    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
-    let mut chosen: Vec<usize> = order.into_iter().take(k).collect();
+    order.sort_by(|&a, &b| score[b].total_cmp(&score[a]).then(a.cmp(&b)));
+    let sets: Vec<HashSet<String>> = bags.into_iter().map(|b| b.into_iter().collect()).collect();
+    let mut chosen: Vec<usize> = Vec::with_capacity(k);
+    for i in order {
+        if chosen.len() == k {
+            break;
+        }
+        if chosen.iter().all(|&c| overlap(&sets[c], &sets[i]) < SAME_AGAIN) {
+            chosen.push(i);
+        }
+    }
     chosen.sort_unstable();
     chosen
 }

@@ -1,9 +1,19 @@
 //! Offline translation through Apertium's APY server: rule-based, runs on this machine, and
 //! covers English ↔ Spanish and French ↔ Spanish (so English ↔ French through Spanish). German
 //! and Turkish have no installed pair: those come back as `NoTranslator`, never as a fake.
+//!
+//! A general-purpose engine does not know the market: left alone, Apertium made "market" a fish
+//! market ("lonja"), "the Fed" "Alimentado" and "shut up" "Cerrado arriba". A glossary of market
+//! terms, names and chat phrases (`models/translation/glossary.json`) is translated by rule
+//! before the engine sees the sentence, the way cashtags and mentions are kept.
 
-use std::{collections::HashSet, time::Duration};
+use std::{
+    collections::{HashMap, HashSet},
+    sync::LazyLock,
+    time::Duration,
+};
 
+use regex::Regex;
 use serde::Deserialize;
 use tokio::sync::RwLock;
 
@@ -19,6 +29,70 @@ fn apertium_code(code: &str) -> Option<&'static str> {
         "tr" => Some("tur"),
         _ => None,
     }
+}
+
+/// One glossary entry: its forms per language, the first being how it is written there.
+type Entry = HashMap<String, Vec<String>>;
+
+/// The glossary: entries, and per source language one pattern of all their forms (longest
+/// first) with the entry each lowercased form belongs to.
+struct Glossary {
+    entries: Vec<Entry>,
+    by_language: HashMap<String, (Regex, HashMap<String, usize>)>,
+}
+
+static GLOSSARY: LazyLock<Glossary> = LazyLock::new(|| {
+    let entries: Vec<Entry> =
+        serde_json::from_str(include_str!("../../models/translation/glossary.json"))
+            .expect("models/translation/glossary.json is readable");
+    let mut by_language = HashMap::new();
+    for code in crate::kit::languages::CODES {
+        let mut forms: Vec<(String, usize)> = entries
+            .iter()
+            .enumerate()
+            .flat_map(|(n, entry)| {
+                entry
+                    .get(code)
+                    .into_iter()
+                    .flatten()
+                    .map(move |form| (form.to_lowercase(), n))
+            })
+            .collect();
+        forms.sort_by_key(|(form, _)| std::cmp::Reverse(form.chars().count()));
+        let alternatives: Vec<String> = forms.iter().map(|(f, _)| regex::escape(f)).collect();
+        let pattern = Regex::new(&format!(r"(?i)\b(?:{})\b", alternatives.join("|")))
+            .expect("the glossary's pattern is valid");
+        // The first entry to claim a form keeps it.
+        let mut index = HashMap::new();
+        for (form, n) in forms {
+            index.entry(form).or_insert(n);
+        }
+        by_language.insert(code.to_string(), (pattern, index));
+    }
+    Glossary {
+        entries,
+        by_language,
+    }
+});
+
+/// Hides the glossary's terms of `from` in `shielded`, each to come back as its `to` form.
+pub fn shield_terms(shielded: &mut language::Shielded, from: &str, to: &str) {
+    let glossary = &*GLOSSARY;
+    let Some((pattern, index)) = glossary.by_language.get(from) else {
+        return;
+    };
+    shielded.swap(pattern, |found| {
+        let entry = &glossary.entries[*index.get(&found.to_lowercase())?];
+        let term = entry.get(to)?.first()?;
+        // "Fed raises rates" → "La Fed": a capital where the sentence had one.
+        let capital = found.starts_with(char::is_uppercase);
+        Some(match term.chars().next() {
+            Some(first) if capital && first.is_lowercase() => {
+                first.to_uppercase().chain(term.chars().skip(1)).collect()
+            }
+            _ => term.clone(),
+        })
+    });
 }
 
 /// A pivot language for pairs with no direct route.
@@ -118,12 +192,25 @@ impl Apertium {
     }
 
     /// Translates `text` from `from` to `to` (app codes), keeping cashtags, mentions, links,
-    /// numbers and code as they were. Returns the translation and the engine's name.
+    /// numbers and code as they were and market terms as the glossary says. Returns the
+    /// translation and the engine's name.
     pub async fn translate(
         &self,
         text: &str,
         from: &str,
         to: &str,
+    ) -> Result<(String, String), AiError> {
+        self.translate_with(text, from, to, true).await
+    }
+
+    /// As `translate`; without the glossary when `with_glossary` is false (to measure what it
+    /// adds).
+    pub async fn translate_with(
+        &self,
+        text: &str,
+        from: &str,
+        to: &str,
+        with_glossary: bool,
     ) -> Result<(String, String), AiError> {
         let Some(route) = self.route(from, to).await? else {
             return Err(AiError::NoTranslator);
@@ -131,7 +218,10 @@ impl Apertium {
         let (Some(a), Some(b)) = (apertium_code(from), apertium_code(to)) else {
             return Err(AiError::NoTranslator);
         };
-        let shielded = language::shield(text);
+        let mut shielded = language::shield(text);
+        if with_glossary {
+            shield_terms(&mut shielded, from, to);
+        }
         let translated = match route {
             Route::Direct => self.call(&shielded.text, a, b).await?,
             Route::Pivot => {

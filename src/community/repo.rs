@@ -115,6 +115,23 @@ pub async fn membership(
         .await
 }
 
+/// Those of `users` who moderate `community` (moderators, admins and its owner).
+pub async fn moderators_among(
+    db: &impl ConnectionTrait,
+    community: Uuid,
+    users: Vec<Uuid>,
+) -> Result<Vec<Uuid>, DbErr> {
+    community_members::Entity::find()
+        .select_only()
+        .column(community_members::Column::UserId)
+        .filter(community_members::Column::CommunityId.eq(community))
+        .filter(community_members::Column::UserId.is_in(users))
+        .filter(community_members::Column::Rank.gte(Rank::Moderator as i16))
+        .into_tuple()
+        .all(db)
+        .await
+}
+
 /// The communities `user` is banned from.
 pub async fn banned_from(db: &impl ConnectionTrait, user: Uuid) -> Result<Vec<Uuid>, DbErr> {
     community_bans::Entity::find()

@@ -83,9 +83,26 @@ pub fn local_date(locale: Locale, iso: &str) -> String {
     }
 }
 
+/// A decimal number with `places` decimals as people of `locale` write it: 0.93 in English,
+/// 0,93 in the other four.
+pub fn local_decimal(locale: Locale, value: f64, places: usize) -> String {
+    let written = format!("{value:.places$}");
+    match locale {
+        Locale::en => written,
+        _ => written.replace('.', ","),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimals_use_each_languages_separator() {
+        assert_eq!(local_decimal(Locale::en, 0.934, 2), "0.93");
+        assert_eq!(local_decimal(Locale::de, 0.934, 2), "0,93");
+        assert_eq!(local_decimal(Locale::fr, 1.0, 2), "1,00");
+    }
 
     #[test]
     fn a_request_is_answered_in_the_chosen_language_else_the_browsers() {

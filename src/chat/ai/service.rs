@@ -95,7 +95,8 @@ pub async fn catch_up(
         .map(|m| markdown::plain_text(m.body.as_deref().unwrap_or_default()))
         .collect();
     let sentences = summary::sentences(&texts.iter().map(String::as_str).collect::<Vec<_>>());
-    let chosen = summary::rank(&sentences, summary::length_for(sentences.len()));
+    let signals = room_signals(state, access.community.id, &rows, &authors).await?;
+    let chosen = summary::highlights(&sentences, &signals, summary::length_for(sentences.len()));
     let mut highlights = Vec::with_capacity(chosen.len());
     for index in chosen {
         let sentence = &sentences[index];
@@ -132,6 +133,42 @@ pub async fn catch_up(
         people: people.iter().map(|(id, _)| author(id)).collect(),
         highlights,
     })
+}
+
+/// What the room made of each message: reactions, replies among these messages, pins, and
+/// whether a moderator or a bot wrote it.
+async fn room_signals(
+    state: &AppState,
+    community: Uuid,
+    rows: &[messages::Model],
+    authors: &HashMap<Uuid, users::Model>,
+) -> Result<Vec<summary::Signals>, AppError> {
+    let ids: Vec<Uuid> = rows.iter().map(|m| m.id).collect();
+    let mut reactions: HashMap<Uuid, usize> = HashMap::new();
+    for reaction in repo::reactions_of(&state.db, ids).await? {
+        *reactions.entry(reaction.message_id).or_default() += 1;
+    }
+    let mut replies: HashMap<Uuid, usize> = HashMap::new();
+    for reply_to in rows.iter().filter_map(|m| m.reply_to) {
+        *replies.entry(reply_to).or_default() += 1;
+    }
+    let mut writers: Vec<Uuid> = rows.iter().map(|m| m.author_id).collect();
+    writers.sort_unstable();
+    writers.dedup();
+    let moderators =
+        crate::community::repo::moderators_among(&state.db, community, writers).await?;
+    Ok(rows
+        .iter()
+        .map(|m| summary::Signals {
+            reactions: reactions.get(&m.id).copied().unwrap_or_default(),
+            replies: replies.get(&m.id).copied().unwrap_or_default(),
+            pinned: m.pinned_at.is_some(),
+            staff: moderators.contains(&m.author_id)
+                || authors
+                    .get(&m.author_id)
+                    .is_some_and(|u| crate::auth::is_bot(&u.username)),
+        })
+        .collect())
 }
 
 /// A summary sentence in the reader's language. Most chat messages are one sentence: those

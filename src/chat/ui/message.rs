@@ -245,7 +245,12 @@ pub fn MessageItem(message: ChatMessage, rights: MessageRights) -> impl IntoView
         view! {
             <span class="badge flag-badge" title=title>
                 {move || {
-                    let why = format!("{} · {:.2}", flag_reason_text(&flag.reason), flag.score);
+                    let score = crate::kit::languages::local_decimal(
+                        i18n.get_locale(),
+                        f64::from(flag.score),
+                        2,
+                    );
+                    let why = format!("{} ({score})", flag_reason_text(&flag.reason));
                     t_string!(i18n, chat.flagged).replace("{reason}", &why)
                 }}
             </span>

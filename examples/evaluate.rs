@@ -1,0 +1,420 @@
+//! Measures the built-in engines on the labelled sets in `eval/`, per language:
+//!
+//! ```text
+//! cargo run --release --features ssr --example evaluate -- moderation [--mistakes]
+//! cargo run --release --features ssr --example evaluate -- catchup [--mistakes]
+//! cargo run --release --features ssr --example evaluate -- assistant [--mistakes]
+//! APERTIUM_URL=http://127.0.0.1:2737 cargo run --release --features ssr --example evaluate -- translation
+//! ```
+//!
+//! `scripts/evaluate` runs them all (and starts Apertium for the translation).
+//!
+//! Each engine has a tuning set (its rules were written against it) and a held-out set written
+//! separately and never tuned on; the held-out figures are the result, the tuning ones a floor.
+
+use std::{collections::BTreeMap, path::PathBuf};
+
+const LANGUAGES: [&str; 5] = ["en", "es", "fr", "de", "tr"];
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let show_mistakes = args.iter().any(|a| a == "--mistakes");
+    match args.first().map(String::as_str) {
+        Some("moderation") => moderation(show_mistakes),
+        Some("catchup") => catchup(show_mistakes),
+        Some("assistant") => assistant(show_mistakes),
+        Some("translation") => translation(show_mistakes),
+        _ => {
+            eprintln!("usage: evaluate moderation|catchup|assistant|translation [--mistakes]");
+            std::process::exit(2);
+        }
+    }
+}
+
+fn eval_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("eval")
+}
+
+/// `LABEL<TAB>TEXT` lines.
+fn labelled(path: &PathBuf) -> Vec<(String, String)> {
+    std::fs::read_to_string(path)
+        .unwrap_or_else(|err| panic!("{}: {err}", path.display()))
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| {
+            let (label, text) = line
+                .split_once('\t')
+                .unwrap_or_else(|| panic!("{}: no tab in {line:?}", path.display()));
+            (label.trim().to_string(), text.to_string())
+        })
+        .collect()
+}
+
+#[derive(Default)]
+struct Counts {
+    tp: usize,
+    fp: usize,
+    fn_: usize,
+    tn: usize,
+}
+
+impl Counts {
+    fn precision(&self) -> f64 {
+        self.tp as f64 / (self.tp + self.fp).max(1) as f64
+    }
+    fn recall(&self) -> f64 {
+        self.tp as f64 / (self.tp + self.fn_).max(1) as f64
+    }
+    fn f1(&self) -> f64 {
+        let (p, r) = (self.precision(), self.recall());
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
+    }
+}
+
+fn percentile(scores: &mut [f32], p: f64) -> f32 {
+    if scores.is_empty() {
+        return f32::NAN;
+    }
+    scores.sort_by(f32::total_cmp);
+    let at = ((scores.len() - 1) as f64 * p).round() as usize;
+    scores[at]
+}
+
+fn moderation(show_mistakes: bool) {
+    let threshold = bullpen::platform::config::DEFAULT_TOXICITY_THRESHOLD;
+    for set in ["tuning", "heldout"] {
+        println!("\n## Moderation, {set} set (threshold {threshold})\n");
+        println!("| language | lines | abusive | precision | recall | F1 | clean p95 | abuse p10 |");
+        println!("|---|---|---|---|---|---|---|---|");
+        // category → (lines, caught, named right, flagged with this reason)
+        let mut by_category: BTreeMap<String, [usize; 4]> = BTreeMap::new();
+        let mut mistakes = Vec::new();
+        for language in LANGUAGES {
+            let path = eval_dir().join(format!("moderation/{set}/{language}.tsv"));
+            let lines = labelled(&path);
+            let mut counts = Counts::default();
+            let (mut clean_scores, mut abuse_scores) = (Vec::new(), Vec::new());
+            for (label, text) in &lines {
+                let judged = bullpen::ai::moderation::assess(text);
+                let flagged = judged.score >= threshold;
+                let abusive = label != "clean";
+                if abusive {
+                    abuse_scores.push(judged.score);
+                    let row = by_category.entry(label.clone()).or_default();
+                    row[0] += 1;
+                    row[1] += usize::from(flagged);
+                    row[2] += usize::from(flagged && judged.reason == *label);
+                } else {
+                    clean_scores.push(judged.score);
+                }
+                if flagged {
+                    by_category.entry(judged.reason.clone()).or_default()[3] += 1;
+                }
+                match (flagged, abusive) {
+                    (true, true) => counts.tp += 1,
+                    (true, false) => {
+                        counts.fp += 1;
+                        mistakes.push(format!(
+                            "{language} false flag ({} {:.2}): {text}",
+                            judged.reason, judged.score
+                        ));
+                    }
+                    (false, true) => {
+                        counts.fn_ += 1;
+                        mistakes.push(format!(
+                            "{language} missed {label} ({} {:.2}): {text}",
+                            judged.reason, judged.score
+                        ));
+                    }
+                    (false, false) => counts.tn += 1,
+                }
+            }
+            println!(
+                "| {language} | {} | {} | {:.3} | {:.3} | {:.3} | {:.2} | {:.2} |",
+                lines.len(),
+                abuse_scores.len(),
+                counts.precision(),
+                counts.recall(),
+                counts.f1(),
+                percentile(&mut clean_scores, 0.95),
+                percentile(&mut abuse_scores, 0.10),
+            );
+        }
+        println!("\n| category | lines | caught | named so | precision of the name |");
+        println!("|---|---|---|---|---|");
+        for (category, [lines, caught, named, flagged_as]) in &by_category {
+            if *lines == 0 {
+                continue;
+            }
+            println!(
+                "| {category} | {lines} | {caught} ({:.2}) | {named} | {:.2} |",
+                *caught as f64 / *lines as f64,
+                *named as f64 / (*flagged_as).max(1) as f64,
+            );
+        }
+        if show_mistakes {
+            println!();
+            for mistake in &mistakes {
+                println!("- {mistake}");
+            }
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct Scenario {
+    name: String,
+    language: String,
+    messages: Vec<ScenarioMessage>,
+    key_points: Vec<KeyPoint>,
+}
+
+#[derive(serde::Deserialize)]
+struct ScenarioMessage {
+    body: String,
+    reply_to: Option<usize>,
+    reactions: usize,
+    pinned: bool,
+    role: String,
+}
+
+#[derive(serde::Deserialize)]
+struct KeyPoint {
+    point: String,
+    messages: Vec<usize>,
+}
+
+/// "Catch me up": the share of each scenario's key points that the five chosen lines convey,
+/// beside TextRank alone (what the summary was before it knew what traders look for).
+fn catchup(show_mistakes: bool) {
+    use bullpen::ai::summary;
+    const LINES: usize = 5;
+    for set in ["tuning", "heldout"] {
+        let path = eval_dir().join(format!("catchup/{set}.json"));
+        let scenarios: Vec<Scenario> = serde_json::from_str(
+            &std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+        )
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        println!("\n## Catch me up, {set} set: key points in {LINES} lines\n");
+        println!("| scenario | language | messages | key points | found | TextRank alone |");
+        println!("|---|---|---|---|---|---|");
+        let mut per_language: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
+        for scenario in &scenarios {
+            let bodies: Vec<&str> = scenario.messages.iter().map(|m| m.body.as_str()).collect();
+            let sentences = summary::sentences(&bodies);
+            let signals: Vec<summary::Signals> = scenario
+                .messages
+                .iter()
+                .enumerate()
+                .map(|(i, m)| summary::Signals {
+                    reactions: m.reactions,
+                    replies: scenario
+                        .messages
+                        .iter()
+                        .filter(|r| r.reply_to == Some(i))
+                        .count(),
+                    pinned: m.pinned,
+                    staff: m.role != "member",
+                })
+                .collect();
+            let covered = |chosen: &[usize]| -> Vec<bool> {
+                let messages: Vec<usize> = chosen.iter().map(|&i| sentences[i].message).collect();
+                scenario
+                    .key_points
+                    .iter()
+                    .map(|point| point.messages.iter().any(|m| messages.contains(m)))
+                    .collect()
+            };
+            let ours = covered(&summary::highlights(&sentences, &signals, LINES));
+            let plain = covered(&summary::rank(&sentences, LINES));
+            let found = ours.iter().filter(|c| **c).count();
+            let found_plain = plain.iter().filter(|c| **c).count();
+            let total = scenario.key_points.len();
+            println!(
+                "| {} | {} | {} | {total} | {found} ({:.0} %) | {found_plain} ({:.0} %) |",
+                scenario.name,
+                scenario.language,
+                scenario.messages.len(),
+                100.0 * found as f64 / total as f64,
+                100.0 * found_plain as f64 / total as f64,
+            );
+            let row = per_language.entry(scenario.language.clone()).or_default();
+            row.0 += total;
+            row.1 += found;
+            row.2 += found_plain;
+            if show_mistakes {
+                for (point, hit) in scenario.key_points.iter().zip(&ours) {
+                    if !hit {
+                        println!("|  | missed: {} |  |  |  |  |", point.point);
+                    }
+                }
+            }
+        }
+        let (total, found, plain) = per_language
+            .values()
+            .fold((0, 0, 0), |acc, r| (acc.0 + r.0, acc.1 + r.1, acc.2 + r.2));
+        println!(
+            "\nAll: {found}/{total} key points ({:.0} %); TextRank alone {plain}/{total} ({:.0} %). Per language: {}",
+            100.0 * found as f64 / total as f64,
+            100.0 * plain as f64 / total as f64,
+            per_language
+                .iter()
+                .map(|(l, (t, f, _))| format!("{l} {:.0} %", 100.0 * *f as f64 / *t as f64))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+}
+
+/// The assistant's recogniser on questions written apart from its word lists: what each asks,
+/// and whether the answer would come in the question's language.
+fn assistant(show_mistakes: bool) {
+    use bullpen::assistant::{engine, intent::Intent};
+    let label = |intent: &Intent| -> String {
+        let lower = |i: &dyn std::fmt::Debug| format!("{i:?}").to_lowercase();
+        match intent {
+            Intent::Greeting => "greeting".into(),
+            Intent::Help => "help".into(),
+            Intent::Quote { symbol } => format!("quote {symbol}"),
+            Intent::Indicator { symbol, indicator } => {
+                format!("indicator {symbol} {}", lower(indicator))
+            }
+            Intent::Analysis { symbol } => format!("analysis {symbol}"),
+            Intent::Compare { first, second } => format!("compare {first} {second}"),
+            Intent::Portfolio => "portfolio".into(),
+            Intent::Holding { symbol } => format!("holding {symbol}"),
+            Intent::Watchlist => "watchlist".into(),
+            Intent::Explain { term } => format!("explain {term}"),
+            Intent::Clarify { name, candidates } => format!("clarify {name} {candidates:?}"),
+            Intent::NeedSymbol => "need_symbol".into(),
+            Intent::OffTopic => "off_topic".into(),
+        }
+    };
+    println!("\n## Assistant, held-out questions\n");
+    println!("| language | questions | intent right | answered in its language |");
+    println!("|---|---|---|---|");
+    let mut mistakes = Vec::new();
+    let (mut all, mut all_right) = (0, 0);
+    for language in LANGUAGES {
+        let lines = labelled(&eval_dir().join(format!("assistant/heldout/{language}.tsv")));
+        let (mut right, mut in_language, mut worded) = (0, 0, 0);
+        for (expected, question) in &lines {
+            let got = label(&engine::recognise(question));
+            if got == *expected {
+                right += 1;
+            } else {
+                mistakes.push(format!("{language}: {question:?} → {got}, expected {expected}"));
+            }
+            // Greetings and one-word questions say little about a language; the rest must be
+            // answered in their own, whatever the person's setting.
+            if question.split_whitespace().count() >= 3 {
+                worded += 1;
+                let other = if language == "en" { "de" } else { "en" };
+                let answered = engine::language_of(question, other);
+                if answered == language {
+                    in_language += 1;
+                } else {
+                    mistakes.push(format!("{language}: {question:?} answered in {answered}"));
+                }
+            }
+        }
+        all += lines.len();
+        all_right += right;
+        println!(
+            "| {language} | {} | {right} ({:.2}) | {in_language}/{worded} ({:.2}) |",
+            lines.len(),
+            right as f64 / lines.len() as f64,
+            in_language as f64 / worded.max(1) as f64,
+        );
+    }
+    println!(
+        "\nAll: {all_right}/{all} ({:.2})",
+        all_right as f64 / all as f64
+    );
+    if show_mistakes {
+        for m in &mistakes {
+            println!("- {m}");
+        }
+    }
+}
+
+/// chrF (character 6-grams, β = 2, as in sacrebleu's default) of each pair's translations
+/// against the human references, with and without the finance glossary.
+fn translation(show_mistakes: bool) {
+    let Ok(url) = std::env::var("APERTIUM_URL") else {
+        eprintln!("APERTIUM_URL is not set: start apertium-apy (scripts/evaluate does)");
+        std::process::exit(2);
+    };
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    let apertium = bullpen::ai::translate::Apertium::new(&url);
+    println!("\n## Translation (Apertium), chrF against human references\n");
+    println!("| pair | lines | without the glossary | with it |");
+    println!("|---|---|---|---|");
+    for pair in ["es-en", "en-es", "fr-es", "en-fr"] {
+        let (from, to) = pair.split_once('-').expect("a pair");
+        let lines = labelled(&eval_dir().join(format!("translation/{pair}.tsv")));
+        let (mut before, mut after) = (Vec::new(), Vec::new());
+        let mut references = Vec::new();
+        for (source, reference) in &lines {
+            let plain = runtime
+                .block_on(apertium.translate_with(source, from, to, false))
+                .map(|(t, _)| t)
+                .unwrap_or_default();
+            let glossed = runtime
+                .block_on(apertium.translate_with(source, from, to, true))
+                .map(|(t, _)| t)
+                .unwrap_or_default();
+            if show_mistakes && plain != glossed {
+                println!("|  | {source} | {plain} | {glossed} |");
+            }
+            before.push(plain);
+            after.push(glossed);
+            references.push(reference.clone());
+        }
+        println!(
+            "| {pair} | {} | {:.1} | {:.1} |",
+            lines.len(),
+            chrf(&before, &references),
+            chrf(&after, &references)
+        );
+    }
+}
+
+/// Corpus-level chrF: character n-gram precision and recall (n = 1…6, whitespace removed),
+/// averaged over n, combined with β = 2.
+fn chrf(hypotheses: &[String], references: &[String]) -> f64 {
+    const N: usize = 6;
+    const BETA: f64 = 2.0;
+    let grams = |text: &str, n: usize| -> std::collections::HashMap<Vec<char>, usize> {
+        let chars: Vec<char> = text.chars().filter(|c| !c.is_whitespace()).collect();
+        let mut counts = std::collections::HashMap::new();
+        for window in chars.windows(n) {
+            *counts.entry(window.to_vec()).or_default() += 1;
+        }
+        counts
+    };
+    let (mut precision, mut recall) = (0.0, 0.0);
+    for n in 1..=N {
+        let (mut matched, mut hyp_total, mut ref_total) = (0usize, 0usize, 0usize);
+        for (hypothesis, reference) in hypotheses.iter().zip(references) {
+            let (h, r) = (grams(hypothesis, n), grams(reference, n));
+            hyp_total += h.values().sum::<usize>();
+            ref_total += r.values().sum::<usize>();
+            matched += h
+                .iter()
+                .map(|(gram, count)| (*count).min(r.get(gram).copied().unwrap_or(0)))
+                .sum::<usize>();
+        }
+        precision += matched as f64 / hyp_total.max(1) as f64;
+        recall += matched as f64 / ref_total.max(1) as f64;
+    }
+    let (p, r) = (precision / N as f64, recall / N as f64);
+    if p + r == 0.0 {
+        return 0.0;
+    }
+    100.0 * (1.0 + BETA * BETA) * p * r / (BETA * BETA * p + r)
+}

@@ -1,0 +1,587 @@
+//! Per-language lexicons (`models/moderation/<code>.json`): the words that make a message an
+//! insult, a slur, sexual or merely profane, and the *shapes* of threats, incitement to
+//! self-harm, hate and spam as patterns ("ich weiß, wo du wohnst" has no bad word in it). The
+//! multilingual List of Dirty, Naughty, Obscene and Otherwise Bad Words (npm `naughty-words`,
+//! CC BY 4.0, `models/moderation/naughty-words/`) adds its words as profanity unless a lexicon
+//! names them.
+//!
+//! Text and lexicon are compared *folded*: lower case, without diacritics (Turkish written
+//! without its letters still matches), leetspeak read as letters (`p3nd3jo`), letters spaced or
+//! dotted apart joined (`o.r.o.s.p.u`), stretched letters shortened (`fuuuck`), and `*` inside a
+//! word read as any letter (`f*ck`).
+
+use std::{collections::HashMap, sync::LazyLock};
+
+use regex::Regex;
+use serde::Deserialize;
+
+/// The categories a lexicon can name, with what one match is worth unless the entry says
+/// otherwise (`"word=0.6"`).
+const WORD_WEIGHTS: [(&str, f32); 5] = [
+    ("slur", 0.95),
+    ("insult", 0.9),
+    ("hate", 0.9),
+    ("sexual", 0.85),
+    ("profanity", 0.45),
+];
+
+const SHAPE_WEIGHTS: [(&str, f32); 4] = [
+    ("threat", 0.93),
+    ("self_harm", 0.96),
+    ("hate", 0.9),
+    ("spam", 0.9),
+];
+
+/// A profane word aimed at someone ("fick dich", "que te jodan") is an insult worth this.
+const AIMED: f32 = 0.8;
+/// How many words apart a profane word and "you" may be and still be one aim.
+const AIM_REACH: usize = 3;
+/// Words of the naughty-words list count as profanity this much.
+const LISTED: f32 = 0.5;
+/// Spam cues that are only suggestive ("100x", "tonight") add up: this much each.
+const SPAM_CUE: f32 = 0.45;
+
+#[derive(Deserialize)]
+struct Source {
+    #[serde(default)]
+    words: HashMap<String, Vec<String>>,
+    #[serde(default)]
+    targets: Vec<String>,
+    #[serde(default)]
+    allowed: Vec<String>,
+    #[serde(default)]
+    portable: Vec<String>,
+    #[serde(default)]
+    shapes: HashMap<String, Vec<String>>,
+    #[serde(default)]
+    spam_cues: Vec<String>,
+}
+
+/// How a lexicon word meets a word of the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fit {
+    Whole,
+    /// `stem*`: the word and its inflections.
+    Prefix,
+    /// `*stem*`: anywhere inside a word (German compounds).
+    Inside,
+}
+
+#[derive(Debug, Clone)]
+struct Term {
+    /// Folded words; more than one for a phrase ("hijo de puta"). Only the last has `fit`.
+    words: Vec<String>,
+    fit: Fit,
+    category: &'static str,
+    weight: f32,
+}
+
+pub struct Lexicon {
+    pub code: &'static str,
+    terms: Vec<Term>,
+    targets: Vec<String>,
+    allowed: Vec<Vec<String>>,
+    /// The allowed phrases as written, lowercased.
+    allowed_phrases: Vec<String>,
+    /// Short words that mean the same in a line of any language ("fuck", "puta", "amk").
+    portable: Vec<String>,
+    shapes: Vec<(&'static str, f32, Regex)>,
+    spam_cues: Vec<Regex>,
+}
+
+/// The evidence one lexicon found in a message: the best score per category.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Found {
+    pub scores: Vec<(&'static str, f32)>,
+}
+
+impl Found {
+    pub fn add(&mut self, category: &'static str, score: f32) {
+        match self.scores.iter_mut().find(|(c, _)| *c == category) {
+            Some((_, s)) => *s = s.max(score),
+            None => self.scores.push((category, score)),
+        }
+    }
+}
+
+/// The lexicons of the app's five languages, parsed once: the ones built in, or those in the
+/// directory `MODERATION_LEXICONS` names (`<code>.json` each, the same format), for a community
+/// that tunes its own words without a rebuild. A file there that is missing or does not parse
+/// is reported and the built-in lexicon used instead.
+pub fn lexicons() -> &'static [Lexicon] {
+    static ALL: LazyLock<Vec<Lexicon>> = LazyLock::new(|| {
+        let dir = std::env::var_os("MODERATION_LEXICONS").map(std::path::PathBuf::from);
+        BUILT_IN
+            .into_iter()
+            .map(|(code, built_in, listed)| {
+                let own = dir.as_ref().and_then(|dir| {
+                    let path = dir.join(format!("{code}.json"));
+                    let parsed = std::fs::read_to_string(&path)
+                        .map_err(|err| err.to_string())
+                        .and_then(|text| Lexicon::parse(code, &text, listed));
+                    parsed
+                        .inspect_err(|err| {
+                            tracing::warn!(path = %path.display(), %err, "moderation lexicon not used; the built-in one is");
+                        })
+                        .ok()
+                });
+                own.unwrap_or_else(|| {
+                    Lexicon::parse(code, built_in, listed)
+                        .unwrap_or_else(|err| panic!("models/moderation/{code}.json: {err}"))
+                })
+            })
+            .collect()
+    });
+    &ALL
+}
+
+/// Each language's own lexicon and its naughty-words list, as shipped.
+const BUILT_IN: [(&str, &str, &str); 5] = [
+    (
+        "en",
+        include_str!("../../../models/moderation/en.json"),
+        include_str!("../../../models/moderation/naughty-words/en.json"),
+    ),
+    (
+        "es",
+        include_str!("../../../models/moderation/es.json"),
+        include_str!("../../../models/moderation/naughty-words/es.json"),
+    ),
+    (
+        "fr",
+        include_str!("../../../models/moderation/fr.json"),
+        include_str!("../../../models/moderation/naughty-words/fr.json"),
+    ),
+    (
+        "de",
+        include_str!("../../../models/moderation/de.json"),
+        include_str!("../../../models/moderation/naughty-words/de.json"),
+    ),
+    (
+        "tr",
+        include_str!("../../../models/moderation/tr.json"),
+        include_str!("../../../models/moderation/naughty-words/tr.json"),
+    ),
+];
+
+pub fn lexicon(code: &str) -> Option<&'static Lexicon> {
+    lexicons().iter().find(|l| l.code == code)
+}
+
+impl Lexicon {
+    fn parse(code: &'static str, own: &str, listed: &str) -> Result<Lexicon, String> {
+        let source: Source = serde_json::from_str(own).map_err(|err| err.to_string())?;
+        let listed: Vec<String> =
+            serde_json::from_str(listed).map_err(|err| format!("naughty-words: {err}"))?;
+        let mut terms = Vec::new();
+        for (category, weight) in WORD_WEIGHTS {
+            for entry in source.words.get(category).into_iter().flatten() {
+                terms.push(term(entry, category, weight));
+            }
+        }
+        let allowed: Vec<Vec<String>> = source.allowed.iter().map(|a| squeezed(a)).collect();
+        for entry in listed {
+            let folded = squeezed(&entry);
+            let named = terms.iter().any(|t| t.words == folded)
+                || allowed.contains(&folded)
+                || folded.is_empty();
+            if !named {
+                terms.push(Term {
+                    words: folded,
+                    fit: Fit::Whole,
+                    category: "profanity",
+                    weight: LISTED,
+                });
+            }
+        }
+        let pattern = |source: &str| {
+            Regex::new(&format!(r"\b(?:{})", fold(source)))
+                .map_err(|err| format!("pattern {source:?}: {err}"))
+        };
+        let mut shapes = Vec::new();
+        for (category, weight) in SHAPE_WEIGHTS {
+            for source in source.shapes.get(category).into_iter().flatten() {
+                let (source, weight) = weighted(source, weight);
+                shapes.push((category, weight, pattern(source)?));
+            }
+        }
+        let spam_cues = source
+            .spam_cues
+            .iter()
+            .map(|cue| pattern(cue))
+            .collect::<Result<_, _>>()?;
+        Ok(Lexicon {
+            code,
+            terms,
+            targets: source.targets.iter().map(|t| squeeze(&fold(t))).collect(),
+            allowed,
+            allowed_phrases: source.allowed.iter().map(|a| a.to_lowercase()).collect(),
+            portable: source.portable.iter().map(|p| squeeze(&fold(p))).collect(),
+            shapes,
+            spam_cues,
+        })
+    }
+
+    /// What this language's words and shapes find in `text`, whose words the caller has passed
+    /// through the allowed phrases of the line's language (`without_allowed`). `own` false is
+    /// for a line written in another language: then only words that cannot be an ordinary word
+    /// there count (five letters or more, a phrase, or one of the portable few).
+    pub fn find(&self, text: &Folded, words: &[String], own: bool) -> Found {
+        let mut found = Found::default();
+        let words = self.without_allowed(words);
+        for term in &self.terms {
+            let abroad = term.words.len() > 1
+                || term.words[0].chars().count() >= 5
+                || self.portable.contains(&term.words[0]);
+            if !own && !abroad {
+                continue;
+            }
+            for at in term.matches(&words) {
+                found.add(term.category, term.weight);
+                if term.category == "profanity" && self.aimed(&words, at) {
+                    found.add("insult", AIMED);
+                }
+            }
+        }
+        for (category, weight, shape) in &self.shapes {
+            if shape.is_match(&text.sentence) || shape.is_match(&text.joined) {
+                found.add(category, *weight);
+            }
+        }
+        let cues = self
+            .spam_cues
+            .iter()
+            .filter(|cue| cue.is_match(&text.sentence))
+            .count();
+        if cues > 0 {
+            found.add("spam", (cues as f32 * SPAM_CUE).min(0.9));
+        }
+        found
+    }
+
+    /// The allowed phrases as written (lowercase), longest first.
+    pub fn allowed_phrases(&self) -> Vec<String> {
+        let mut phrases = self.allowed_phrases.clone();
+        phrases.sort_by_key(|p| std::cmp::Reverse(p.len()));
+        phrases
+    }
+
+    /// The words with this language's allowed phrases ("idiotensicher", "Analog Devices",
+    /// "viernes negro") blanked.
+    pub fn without_allowed(&self, words: &[String]) -> Vec<String> {
+        let mut words = words.to_vec();
+        for allowed in &self.allowed {
+            if allowed.is_empty() || allowed.len() > words.len() {
+                continue;
+            }
+            for start in 0..=words.len() - allowed.len() {
+                if words[start..start + allowed.len()] == allowed[..] {
+                    for word in &mut words[start..start + allowed.len()] {
+                        word.clear();
+                    }
+                }
+            }
+        }
+        words
+    }
+
+    /// Whether a "you" stands within reach of the word at `at`.
+    fn aimed(&self, words: &[String], at: usize) -> bool {
+        let from = at.saturating_sub(AIM_REACH);
+        let to = (at + AIM_REACH + 1).min(words.len());
+        words[from..to]
+            .iter()
+            .any(|word| self.targets.iter().any(|t| t == word))
+    }
+}
+
+impl Term {
+    /// Where in `words` this term starts, each time it occurs.
+    fn matches<'a>(&'a self, words: &'a [String]) -> impl Iterator<Item = usize> + 'a {
+        let n = self.words.len();
+        (0..words.len().saturating_sub(n - 1)).filter(move |&start| {
+            self.words.iter().enumerate().all(|(i, want)| {
+                let word = &words[start + i];
+                let fit = if i + 1 == n { self.fit } else { Fit::Whole };
+                fits(word, want, fit)
+            })
+        })
+    }
+}
+
+fn fits(word: &str, want: &str, fit: Fit) -> bool {
+    if word.is_empty() {
+        return false;
+    }
+    if word.contains('*') {
+        // "f*ck", "c**nard": stars stand for one to three letters. A bare star, or one
+        // letter among stars, is too little to say anything.
+        if word.chars().filter(|c| c.is_alphabetic()).count() < 2 {
+            return false;
+        }
+        let wildcard = |part: &str| {
+            let pattern = part
+                .split('*')
+                .filter(|piece| !piece.is_empty())
+                .map(regex::escape)
+                .collect::<Vec<_>>()
+                .join("[a-z]{1,3}");
+            let pattern = match (part.starts_with('*'), part.ends_with('*')) {
+                (true, _) => format!("[a-z]{{1,3}}{pattern}"),
+                (_, true) => format!("{pattern}[a-z]{{1,3}}"),
+                _ => pattern,
+            };
+            Regex::new(&format!("^{pattern}$")).is_ok_and(|r| r.is_match(want))
+        };
+        return match fit {
+            Fit::Whole => wildcard(word),
+            // "f*cking": some beginning of the word is the term.
+            Fit::Prefix | Fit::Inside => word
+                .char_indices()
+                .map(|(at, c)| &word[..at + c.len_utf8()])
+                .any(wildcard),
+        };
+    }
+    match fit {
+        Fit::Whole => word == want,
+        Fit::Prefix => word.starts_with(want),
+        Fit::Inside => word.contains(want),
+    }
+}
+
+/// Doubled letters as one, so that "fuuck", "connnard" and "idiooot" meet their words.
+fn squeeze(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    for c in word.chars() {
+        if !out.ends_with(c) || !c.is_alphabetic() {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn term(entry: &str, category: &'static str, weight: f32) -> Term {
+    let (entry, weight) = weighted(entry, weight);
+    let inside = entry.starts_with('*') && entry.ends_with('*') && entry.len() > 2;
+    let prefix = !inside && entry.ends_with('*');
+    let bare = entry.trim_matches('*');
+    Term {
+        words: words_of(bare).iter().map(|w| squeeze(w)).collect(),
+        fit: if inside {
+            Fit::Inside
+        } else if prefix {
+            Fit::Prefix
+        } else {
+            Fit::Whole
+        },
+        category,
+        weight,
+    }
+}
+
+fn squeezed(text: &str) -> Vec<String> {
+    words_of(text).iter().map(|w| squeeze(w)).collect()
+}
+
+/// `"word=0.6"` → ("word", 0.6); anything else keeps the category's weight.
+fn weighted(entry: &str, default: f32) -> (&str, f32) {
+    match entry.rsplit_once('=') {
+        Some((entry, weight)) if weight.parse::<f32>().is_ok() => {
+            (entry, weight.parse().unwrap_or(default))
+        }
+        _ => (entry, default),
+    }
+}
+
+/// A message as the lexicons read it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Folded {
+    /// Its words, folded and de-obfuscated.
+    pub words: Vec<String>,
+    /// The words with doubled letters as one, for the lexicons' words.
+    pub squeezed: Vec<String>,
+    /// The words joined by single spaces, for shapes.
+    pub joined: String,
+    /// The folded text with its punctuation, for shapes that need it (links, "t.me/").
+    pub sentence: String,
+}
+
+impl Folded {
+    pub fn new(text: &str) -> Folded {
+        let sentence = fold(text);
+        let words = words_of(&sentence);
+        let joined = words.join(" ");
+        Folded {
+            squeezed: words.iter().map(|w| squeeze(w)).collect(),
+            words,
+            joined,
+            sentence,
+        }
+    }
+}
+
+/// Lower case, diacritics and ligatures taken off, stretched letters shortened to two.
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            'İ' | 'I' | 'ı' | 'Ì' | 'Í' | 'Î' | 'Ï' | 'ì' | 'í' | 'î' | 'ï' => out.push('i'),
+            'ß' => out.push_str("ss"),
+            'Œ' | 'œ' => out.push_str("oe"),
+            'Æ' | 'æ' => out.push_str("ae"),
+            '’' | '‘' | '`' | '´' => out.push('\''),
+            _ => {
+                for lower in c.to_lowercase() {
+                    out.push(match lower {
+                        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
+                        'ç' => 'c',
+                        'è' | 'é' | 'ê' | 'ë' => 'e',
+                        'ğ' => 'g',
+                        'ñ' => 'n',
+                        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' => 'o',
+                        'ş' => 's',
+                        'ù' | 'ú' | 'û' | 'ü' => 'u',
+                        'ý' | 'ÿ' => 'y',
+                        '\u{300}'..='\u{36f}' => continue,
+                        other => other,
+                    });
+                }
+            }
+        }
+    }
+    stretched_to_two(&out)
+}
+
+/// "fuuuuck" → "fuuck", "noooo" → "noo": three or more of a letter become two.
+fn stretched_to_two(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let (mut last, mut run) = ('\0', 0);
+    for c in text.chars() {
+        if c == last {
+            run += 1;
+        } else {
+            (last, run) = (c, 1);
+        }
+        if run <= 2 || !c.is_alphabetic() {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The folded words of a text: letters (and `*` standing for letters), with leetspeak inside a
+/// word read as letters and single letters spaced or dotted apart joined ("f u c k").
+pub fn words_of(text: &str) -> Vec<String> {
+    let folded = fold(text);
+    let mut words: Vec<String> = Vec::new();
+    for raw in folded.split(|c: char| c.is_whitespace() || ",;:!?\"()[]{}<>/|+…".contains(c)) {
+        // Dots, dashes and underscores inside a word: "o.r.o.s.p.u" and "f-u-c-k" are one word,
+        // "zuck.." and "re-entry" are two or one as written.
+        let parts: Vec<&str> = raw
+            .split(['.', '-', '_', '\''])
+            .filter(|p| !p.is_empty())
+            .collect();
+        let spelled = parts.len() >= 3 && parts.iter().all(|p| p.chars().count() == 1);
+        let pieces: Vec<String> = if spelled {
+            vec![parts.concat()]
+        } else {
+            parts.iter().map(|p| p.to_string()).collect()
+        };
+        for piece in pieces {
+            let word = unleet(&piece);
+            if !word.is_empty() {
+                words.push(word);
+            }
+        }
+    }
+    join_spelled_out(words)
+}
+
+/// Digits and symbols standing for letters inside a word that has letters: `b1tch`, `p3nd3jo`,
+/// `@sshole`, `$hit`. A word of digits alone (a price, a year) is left as it is.
+fn unleet(word: &str) -> String {
+    let has_letter = word.chars().any(char::is_alphabetic);
+    let mut out = String::with_capacity(word.len());
+    for c in word.chars() {
+        let letter = match c {
+            _ if c.is_alphabetic() || c == '*' => Some(c),
+            '0' if has_letter => Some('o'),
+            '1' | '!' if has_letter => Some('i'),
+            '3' if has_letter => Some('e'),
+            '4' | '@' if has_letter => Some('a'),
+            '5' | '$' if has_letter => Some('s'),
+            '7' if has_letter => Some('t'),
+            c if c.is_ascii_digit() => Some(c),
+            _ => None,
+        };
+        out.extend(letter);
+    }
+    out
+}
+
+/// Three or more single letters in a row are one word spelled out ("s h i t" → "shit").
+fn join_spelled_out(words: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(words.len());
+    let mut run: Vec<String> = Vec::new();
+    let flush = |run: &mut Vec<String>, out: &mut Vec<String>| {
+        if run.len() >= 3 {
+            out.push(run.concat());
+        } else {
+            out.append(run);
+        }
+        run.clear();
+    };
+    for word in words {
+        if word.chars().count() == 1 && word.chars().all(char::is_alphabetic) {
+            run.push(word);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(word);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding_reads_through_diacritics_leetspeak_and_spacing() {
+        assert_eq!(words_of("Orospu ÇOCUĞU"), ["orospu", "cocugu"]);
+        assert_eq!(words_of("o.r.o.s.p.u"), ["orospu"]);
+        assert_eq!(words_of("f u c k you"), ["fuck", "you"]);
+        assert_eq!(words_of("p3nd3jo, b1tch!"), ["pendejo", "bitch"]);
+        assert_eq!(words_of("Scheiße GROSS"), ["scheisse", "gross"]);
+        assert_eq!(words_of("fuuuuuck"), ["fuuck"]);
+        assert_eq!(words_of("bought 120 at 93.5"), ["bought", "120", "at", "93", "5"]);
+        assert_eq!(words_of("f*ck"), ["f*ck"]);
+    }
+
+    #[test]
+    fn inflections_compounds_and_stars_fit() {
+        assert_eq!(squeeze("fuuck"), "fuck");
+        assert!(fits("arschlocher", "arschloch", Fit::Prefix));
+        assert!(fits("riesenarschloch", "arschloch", Fit::Inside));
+        assert!(!fits("riesenarschloch", "arschloch", Fit::Prefix));
+        assert!(fits("f*ck", "fuck", Fit::Whole));
+        assert!(fits("c**nard", "conard", Fit::Whole));
+        assert!(fits("f*cking", "fuck", Fit::Prefix));
+        assert!(!fits("*", "fuck", Fit::Whole));
+    }
+
+    #[test]
+    fn every_lexicon_parses_and_names_known_categories() {
+        for lexicon in lexicons() {
+            assert!(lexicon.terms.len() > 50, "{}", lexicon.code);
+            assert!(!lexicon.shapes.is_empty(), "{}", lexicon.code);
+            for term in &lexicon.terms {
+                assert!(
+                    crate::ai::FLAG_REASONS.contains(&term.category),
+                    "{term:?}"
+                );
+            }
+        }
+    }
+}
