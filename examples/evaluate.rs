@@ -24,8 +24,20 @@ fn main() {
         Some("catchup") => catchup(show_mistakes),
         Some("assistant") => assistant(show_mistakes),
         Some("translation") => translation(show_mistakes),
+        Some("explain") => {
+            for text in args.iter().skip(1).filter(|a| !a.starts_with("--")) {
+                let language = bullpen::ai::language::detect(text);
+                let (judged, evidence) = bullpen::ai::moderation::explain(text, language);
+                println!("{text}\n  language {language:?}: {judged:?}");
+                for line in evidence {
+                    println!("  - {line}");
+                }
+            }
+        }
         _ => {
-            eprintln!("usage: evaluate moderation|catchup|assistant|translation [--mistakes]");
+            eprintln!(
+                "usage: evaluate moderation|catchup|assistant|translation [--mistakes] | explain TEXT…"
+            );
             std::process::exit(2);
         }
     }
@@ -88,7 +100,9 @@ fn moderation(show_mistakes: bool) {
     let threshold = bullpen::platform::config::DEFAULT_TOXICITY_THRESHOLD;
     for set in ["tuning", "heldout"] {
         println!("\n## Moderation, {set} set (threshold {threshold})\n");
-        println!("| language | lines | abusive | precision | recall | F1 | clean p95 | abuse p10 |");
+        println!(
+            "| language | lines | abusive | precision | recall | F1 | clean p95 | abuse p10 |"
+        );
         println!("|---|---|---|---|---|---|---|---|");
         // category → (lines, caught, named right, flagged with this reason)
         let mut by_category: BTreeMap<String, [usize; 4]> = BTreeMap::new();
@@ -307,7 +321,9 @@ fn assistant(show_mistakes: bool) {
             if got == *expected {
                 right += 1;
             } else {
-                mistakes.push(format!("{language}: {question:?} → {got}, expected {expected}"));
+                mistakes.push(format!(
+                    "{language}: {question:?} → {got}, expected {expected}"
+                ));
             }
             // Greetings and one-word questions say little about a language; the rest must be
             // answered in their own, whatever the person's setting.

@@ -503,11 +503,17 @@ mod tests {
         .await;
         let ai = hosted(&base, policy());
         assert_eq!(
-            ai.moderate("you absolute clown", None).await.unwrap().engine,
+            ai.moderate("you absolute clown", None)
+                .await
+                .unwrap()
+                .engine,
             "built-in"
         );
         assert_eq!(
-            ai.moderate("you absolute clown", None).await.unwrap().engine,
+            ai.moderate("you absolute clown", None)
+                .await
+                .unwrap()
+                .engine,
             "built-in"
         );
         assert_eq!(paths(&script).len(), 3, "a malformed answer is not retried");

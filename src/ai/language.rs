@@ -112,15 +112,17 @@ impl Shielded {
     /// `None`.
     pub fn swap(&mut self, pattern: &Regex, replacement: impl Fn(&str) -> Option<String>) {
         let mut kept = std::mem::take(&mut self.kept);
-        let swapped = pattern.replace_all(&self.text, |captured: &regex::Captures<'_>| {
-            match replacement(&captured[0]) {
-                Some(value) => {
-                    kept.push(value);
-                    placeholder(kept.len() - 1)
-                }
-                None => captured[0].to_string(),
-            }
-        });
+        let swapped =
+            pattern.replace_all(
+                &self.text,
+                |captured: &regex::Captures<'_>| match replacement(&captured[0]) {
+                    Some(value) => {
+                        kept.push(value);
+                        placeholder(kept.len() - 1)
+                    }
+                    None => captured[0].to_string(),
+                },
+            );
         self.text = swapped.into_owned();
         self.kept = kept;
     }
@@ -178,6 +180,21 @@ mod tests {
             lines.len()
         );
         assert!(wrong.is_empty(), "{wrong:#?}");
+    }
+
+    #[test]
+    fn the_writers_language_settles_a_line_that_could_be_either() {
+        // Statistically as much German as English; an English writer wrote it.
+        assert_eq!(detect_with("Same here, eyes on tech", &["en"]), Some("en"));
+        // A prior never overrules a line that is clearly another language.
+        assert_eq!(
+            detect_with("ich glaube das steigt morgen", &["en"]),
+            Some("de")
+        );
+        assert_eq!(
+            detect_with("creo que va a subir mañana", &["fr"]),
+            Some("es")
+        );
     }
 
     #[test]

@@ -150,23 +150,133 @@ pub struct Signals {
 /// Releases, events and the words that name them, in the app's languages. `*` ends a stem.
 const EVENTS: &[&str] = &[
     // macro
-    "cpi", "ppi", "pce", "gdp", "pmi", "ism", "ifo", "zew", "nfp", "payroll*", "jobs", "jobless",
-    "claims", "unemployment", "inflation", "inflación", "enflasyon", "tüfe", "ipc", "vpi",
-    "fomc", "fed", "powell", "ecb", "bce", "ezb", "lagarde", "boe", "boj", "tcmb", "opec*",
-    "rate", "rates", "hike*", "bps", "basis", "dot", "tipos", "taux", "zins*", "leitzins*",
-    "faiz*", "yield*", "rendement*", "rendite*", "rendimiento*", "auction", "treasury", "bund",
-    "oat", "spread", "inventories", "crude", "petróleo", "pétrole", "öl",
+    "cpi",
+    "ppi",
+    "pce",
+    "gdp",
+    "pmi",
+    "ism",
+    "ifo",
+    "zew",
+    "nfp",
+    "payroll*",
+    "jobs",
+    "jobless",
+    "claims",
+    "unemployment",
+    "inflation",
+    "inflación",
+    "enflasyon",
+    "tüfe",
+    "ipc",
+    "vpi",
+    "fomc",
+    "fed",
+    "powell",
+    "ecb",
+    "bce",
+    "ezb",
+    "lagarde",
+    "boe",
+    "boj",
+    "tcmb",
+    "opec*",
+    "rate",
+    "rates",
+    "hike*",
+    "bps",
+    "basis",
+    "dot",
+    "tipos",
+    "taux",
+    "zins*",
+    "leitzins*",
+    "faiz*",
+    "yield*",
+    "rendement*",
+    "rendite*",
+    "rendimiento*",
+    "auction",
+    "treasury",
+    "bund",
+    "oat",
+    "spread",
+    "inventories",
+    "crude",
+    "petróleo",
+    "pétrole",
+    "öl",
     // companies and prices
-    "earnings", "eps", "revenue*", "guidance", "beat", "beats", "missed", "miss", "results",
-    "resultados", "résultats", "zahlen", "umsatz", "prognose", "bilanço", "gelir*", "ingresos",
-    "chiffre", "halt*", "luld", "split", "dividend*", "dividende*", "temettü*", "buyback*",
-    "downgrade*", "upgrade*", "merger", "acquisition", "acquire*", "bankrupt*", "delist*",
-    "record", "rekor*", "ath", "breaks", "broke", "broken", "support", "resistance", "soporte",
-    "resistencia", "unterstützung", "widerstand", "direnç", "destek", "liquidat*", "outflow*",
-    "inflow*", "etf", "sec", "recall", "lawsuit", "probe", "ceo", "resign*",
+    "earnings",
+    "eps",
+    "revenue*",
+    "guidance",
+    "beat",
+    "beats",
+    "missed",
+    "miss",
+    "results",
+    "resultados",
+    "résultats",
+    "zahlen",
+    "umsatz",
+    "prognose",
+    "bilanço",
+    "gelir*",
+    "ingresos",
+    "chiffre",
+    "halt*",
+    "luld",
+    "split",
+    "dividend*",
+    "dividende*",
+    "temettü*",
+    "buyback*",
+    "downgrade*",
+    "upgrade*",
+    "merger",
+    "acquisition",
+    "acquire*",
+    "bankrupt*",
+    "delist*",
+    "record",
+    "rekor*",
+    "ath",
+    "breaks",
+    "broke",
+    "broken",
+    "support",
+    "resistance",
+    "soporte",
+    "resistencia",
+    "unterstützung",
+    "widerstand",
+    "direnç",
+    "destek",
+    "liquidat*",
+    "outflow*",
+    "inflow*",
+    "etf",
+    "sec",
+    "recall",
+    "lawsuit",
+    "probe",
+    "ceo",
+    "resign*",
     // the room
-    "announcement", "reminder", "rule", "rules", "pinned", "regla*", "règle*", "regel*",
-    "kural*", "aviso", "rappel", "hinweis", "duyuru",
+    "announcement",
+    "reminder",
+    "rule",
+    "rules",
+    "pinned",
+    "regla*",
+    "règle*",
+    "regel*",
+    "kural*",
+    "aviso",
+    "rappel",
+    "hinweis",
+    "duyuru",
 ];
 
 /// Whether a sentence names a release or an event.
@@ -188,8 +298,10 @@ fn has_figure(text: &str) -> bool {
         if c.is_ascii_digit() {
             digits += 1;
             let next = text[i + 1..].chars().next();
-            if matches!(next, Some('%' | 'k' | 'K' | 'm' | 'M' | 'b' | 'B' | '.' | ','))
-                || digits >= 2
+            if matches!(
+                next,
+                Some('%' | 'k' | 'K' | 'm' | 'M' | 'b' | 'B' | '.' | ',')
+            ) || digits >= 2
             {
                 return true;
             }
@@ -256,7 +368,8 @@ pub fn highlights(sentences: &[Sentence], signals: &[Signals], k: usize) -> Vec<
             {
                 score += 0.5;
             }
-            score += 0.6 * (signal.replies as f64).ln_1p() + 0.4 * (signal.reactions as f64).ln_1p();
+            score +=
+                0.6 * (signal.replies as f64).ln_1p() + 0.4 * (signal.reactions as f64).ln_1p();
             if signal.pinned {
                 score += 2.0;
             }
@@ -266,6 +379,8 @@ pub fn highlights(sentences: &[Sentence], signals: &[Signals], k: usize) -> Vec<
             if sentence.text.trim_end().ends_with('?') && !figure {
                 score -= 0.8;
             }
+            // A line that says more, up to a point, says more that matters.
+            score += 0.1 * content.min(10) as f64;
             if content < 3 {
                 score *= 0.3;
             }
@@ -280,7 +395,11 @@ pub fn highlights(sentences: &[Sentence], signals: &[Signals], k: usize) -> Vec<
         if chosen.len() == k {
             break;
         }
-        if chosen.iter().all(|&c| overlap(&sets[c], &sets[i]) < SAME_AGAIN) {
+        // One line per message, and none that says a chosen one again.
+        let fresh = chosen.iter().all(|&c| {
+            sentences[c].message != sentences[i].message && overlap(&sets[c], &sets[i]) < SAME_AGAIN
+        });
+        if fresh {
             chosen.push(i);
         }
     }

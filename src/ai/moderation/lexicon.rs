@@ -25,10 +25,11 @@ const WORD_WEIGHTS: [(&str, f32); 5] = [
     ("profanity", 0.45),
 ];
 
-const SHAPE_WEIGHTS: [(&str, f32); 4] = [
+const SHAPE_WEIGHTS: [(&str, f32); 5] = [
     ("threat", 0.93),
     ("self_harm", 0.96),
     ("hate", 0.9),
+    ("sexual", 0.9),
     ("spam", 0.9),
 ];
 
@@ -52,7 +53,19 @@ struct Source {
     #[serde(default)]
     portable: Vec<String>,
     #[serde(default)]
+    persons: Vec<String>,
+    #[serde(default)]
+    selves: Vec<String>,
+    #[serde(default)]
+    things: Vec<String>,
+    #[serde(default)]
+    groups: Vec<String>,
+    #[serde(default)]
     shapes: HashMap<String, Vec<String>>,
+    #[serde(default)]
+    benign: Vec<String>,
+    #[serde(default)]
+    warnings: Vec<String>,
     #[serde(default)]
     spam_cues: Vec<String>,
 }
@@ -85,22 +98,35 @@ pub struct Lexicon {
     allowed_phrases: Vec<String>,
     /// Short words that mean the same in a line of any language ("fuck", "puta", "amk").
     portable: Vec<String>,
+    /// "this guy", "celle-là", "die Alte": someone else, spoken of.
+    persons: Vec<String>,
+    /// "I", "me", "soy", "ich": a bad word near these is said of oneself.
+    pub selves: Vec<String>,
+    /// "market", "chart", "Fed", "borsa": a bad word about these is said of a thing.
+    pub things: Vec<String>,
     shapes: Vec<(&'static str, f32, Regex)>,
+    /// Phrases that look like a threat's shape but are not ("I'll find you the link").
+    benign: Vec<Regex>,
+    /// Phrases that warn of spam rather than spread it ("is this a scam?").
+    warnings: Vec<Regex>,
     spam_cues: Vec<Regex>,
 }
 
-/// The evidence one lexicon found in a message: the best score per category.
+/// The evidence one lexicon found in a message: the best score per category, from its words
+/// and from its shapes apart (a bad word can be said of oneself or of the market; a threat's
+/// shape cannot), and what matched.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Found {
-    pub scores: Vec<(&'static str, f32)>,
+    pub words: Vec<(&'static str, f32)>,
+    pub shapes: Vec<(&'static str, f32)>,
+    pub evidence: Vec<String>,
 }
 
-impl Found {
-    pub fn add(&mut self, category: &'static str, score: f32) {
-        match self.scores.iter_mut().find(|(c, _)| *c == category) {
-            Some((_, s)) => *s = s.max(score),
-            None => self.scores.push((category, score)),
-        }
+/// Adds `score` for `category` to `scores`, keeping the best per category.
+pub fn add(scores: &mut Vec<(&'static str, f32)>, category: &'static str, score: f32) {
+    match scores.iter_mut().find(|(c, _)| *c == category) {
+        Some((_, s)) => *s = s.max(score),
+        None => scores.push((category, score)),
     }
 }
 
@@ -194,8 +220,10 @@ impl Lexicon {
                 });
             }
         }
+        let groups = source.groups.join("|");
         let pattern = |source: &str| {
-            Regex::new(&format!(r"\b(?:{})", fold(source)))
+            let source = source.replace("{groups}", &format!("(?:{groups})"));
+            Regex::new(&format!(r"\b(?:{})", fold(&source)))
                 .map_err(|err| format!("pattern {source:?}: {err}"))
         };
         let mut shapes = Vec::new();
@@ -205,19 +233,31 @@ impl Lexicon {
                 shapes.push((category, weight, pattern(source)?));
             }
         }
-        let spam_cues = source
-            .spam_cues
-            .iter()
-            .map(|cue| pattern(cue))
-            .collect::<Result<_, _>>()?;
+        let patterns = |sources: &[String]| {
+            sources
+                .iter()
+                .map(|source| pattern(source))
+                .collect::<Result<Vec<_>, _>>()
+        };
+        let spam_cues = patterns(&source.spam_cues)?;
+        let benign = patterns(&source.benign)?;
+        let warnings = patterns(&source.warnings)?;
+        let folded_words = |list: &[String]| -> Vec<String> {
+            list.iter().map(|word| squeeze(&fold(word))).collect()
+        };
         Ok(Lexicon {
             code,
             terms,
-            targets: source.targets.iter().map(|t| squeeze(&fold(t))).collect(),
+            targets: folded_words(&source.targets),
             allowed,
             allowed_phrases: source.allowed.iter().map(|a| a.to_lowercase()).collect(),
-            portable: source.portable.iter().map(|p| squeeze(&fold(p))).collect(),
+            portable: folded_words(&source.portable),
+            persons: folded_words(&source.persons),
+            selves: folded_words(&source.selves),
+            things: folded_words(&source.things),
             shapes,
+            benign,
+            warnings,
             spam_cues,
         })
     }
@@ -237,26 +277,53 @@ impl Lexicon {
                 continue;
             }
             for at in term.matches(&words) {
-                found.add(term.category, term.weight);
-                if term.category == "profanity" && self.aimed(&words, at) {
-                    found.add("insult", AIMED);
+                // Some words are aimed by their place or their form, whatever else the line
+                // is about: an insult that opens the line calls someone ("hijo de puta, nos
+                // vendiste…"), a sexual phrase is said to someone ("suck my…").
+                let aimed_by_form = (term.category == "insult" && at == 0)
+                    || (term.category == "sexual" && term.words.len() > 1);
+                let scores = if aimed_by_form {
+                    &mut found.shapes
+                } else {
+                    &mut found.words
+                };
+                add(scores, term.category, term.weight);
+                found
+                    .evidence
+                    .push(format!("{} {}", term.category, term.words.join(" ")));
+                // A curated profane word aimed at someone ("fick dich", "que te jodan").
+                if term.category == "profanity" && term.weight > LISTED && self.aimed(&words, at) {
+                    add(&mut found.words, "insult", AIMED);
                 }
             }
         }
+        let seen = |regex: &Regex| regex.is_match(&text.sentence) || regex.is_match(&text.joined);
+        let benign = self.benign.iter().any(seen);
+        let warning = self.warnings.iter().any(seen);
         for (category, weight, shape) in &self.shapes {
-            if shape.is_match(&text.sentence) || shape.is_match(&text.joined) {
-                found.add(category, *weight);
+            if (benign && *category == "threat") || (warning && *category == "spam") {
+                continue;
+            }
+            if seen(shape) {
+                add(&mut found.shapes, category, *weight);
+                found
+                    .evidence
+                    .push(format!("{category} shape {}", shape.as_str()));
             }
         }
-        let cues = self
-            .spam_cues
-            .iter()
-            .filter(|cue| cue.is_match(&text.sentence))
-            .count();
-        if cues > 0 {
-            found.add("spam", (cues as f32 * SPAM_CUE).min(0.9));
+        let cues = self.spam_cues.iter().filter(|cue| seen(cue)).count();
+        if cues > 0 && !warning {
+            add(&mut found.shapes, "spam", (cues as f32 * SPAM_CUE).min(0.9));
+            found.evidence.push(format!("{cues} spam cues"));
         }
         found
+    }
+
+    /// Whether `words` speak to or of a person: "you", "this guy", "die Alte".
+    pub fn addresses(&self, words: &[String]) -> bool {
+        words
+            .iter()
+            .any(|word| self.targets.contains(word) || self.persons.contains(word))
     }
 
     /// The allowed phrases as written (lowercase), longest first.
@@ -291,7 +358,7 @@ impl Lexicon {
         let to = (at + AIM_REACH + 1).min(words.len());
         words[from..to]
             .iter()
-            .any(|word| self.targets.iter().any(|t| t == word))
+            .any(|word| self.targets.contains(word))
     }
 }
 
@@ -425,7 +492,9 @@ pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
-            'İ' | 'I' | 'ı' | 'Ì' | 'Í' | 'Î' | 'Ï' | 'ì' | 'í' | 'î' | 'ï' => out.push('i'),
+            'İ' | 'I' | 'ı' | 'Ì' | 'Í' | 'Î' | 'Ï' | 'ì' | 'í' | 'î' | 'ï' => {
+                out.push('i')
+            }
             'ß' => out.push_str("ss"),
             'Œ' | 'œ' => out.push_str("oe"),
             'Æ' | 'æ' => out.push_str("ae"),
@@ -555,7 +624,10 @@ mod tests {
         assert_eq!(words_of("p3nd3jo, b1tch!"), ["pendejo", "bitch"]);
         assert_eq!(words_of("Scheiße GROSS"), ["scheisse", "gross"]);
         assert_eq!(words_of("fuuuuuck"), ["fuuck"]);
-        assert_eq!(words_of("bought 120 at 93.5"), ["bought", "120", "at", "93", "5"]);
+        assert_eq!(
+            words_of("bought 120 at 93.5"),
+            ["bought", "120", "at", "93", "5"]
+        );
         assert_eq!(words_of("f*ck"), ["f*ck"]);
     }
 
@@ -577,10 +649,7 @@ mod tests {
             assert!(lexicon.terms.len() > 50, "{}", lexicon.code);
             assert!(!lexicon.shapes.is_empty(), "{}", lexicon.code);
             for term in &lexicon.terms {
-                assert!(
-                    crate::ai::FLAG_REASONS.contains(&term.category),
-                    "{term:?}"
-                );
+                assert!(crate::ai::FLAG_REASONS.contains(&term.category), "{term:?}");
             }
         }
     }

@@ -15,7 +15,7 @@ mod lexicon;
 
 use rustrict::{Censor, Type};
 
-use self::lexicon::{Folded, Found};
+use self::lexicon::{Folded, Lexicon};
 use super::{language, toxicity::ToxicityModel};
 
 /// What an engine concluded about one message.
@@ -43,6 +43,9 @@ const PRECEDENCE: [&str; 9] = [
     "profanity",
 ];
 
+/// A specific category at least this sure names the message even when swearing scores higher.
+const NAMES_FROM: f32 = 0.5;
+
 /// Categories shown blurred until the reader chooses to see them, from this score.
 const SEVERE: [&str; 4] = ["threat", "self_harm", "slur", "hate"];
 const SEVERE_FROM: f32 = 0.9;
@@ -51,7 +54,10 @@ const SEVERE_FROM: f32 = 0.9;
 /// "killing it"), cashtags and long numbers blanked, for the English word filter and model.
 pub fn without_allowed(text: &str) -> String {
     let mut lower = text.to_lowercase();
-    for phrase in lexicon::lexicon("en").map(|en| en.allowed_phrases()).unwrap_or_default() {
+    for phrase in lexicon::lexicon("en")
+        .map(|en| en.allowed_phrases())
+        .unwrap_or_default()
+    {
         while let Some(at) = lower.find(phrase.as_str()) {
             lower.replace_range(at..at + phrase.len(), " ");
         }
@@ -91,57 +97,115 @@ pub fn assess(text: &str) -> Assessment {
 /// Scores a message known to be written in `language` (`None`: too short to tell, so every
 /// lexicon reads it in full).
 pub fn assess_in(text: &str, language: Option<&str>) -> Assessment {
+    explain(text, language).0
+}
+
+/// A bad word not aimed at anyone and said of oneself or of a thing ("I'm such an idiot",
+/// "fuck this market", "la puta Fed") is worth at most this: swearing is not abuse.
+const UNAIMED: f32 = 0.45;
+
+/// The assessment and what led to it (the words and shapes that matched), for people tuning
+/// the lexicons.
+pub fn explain(text: &str, language: Option<&str>) -> (Assessment, Vec<String>) {
     let cleaned = without_allowed(text);
     let folded = Folded::new(&cleaned);
     let mut words = folded.squeezed.clone();
     if let Some(own) = language.and_then(lexicon::lexicon) {
         words = own.without_allowed(&words);
     }
-    let mut found = Found::default();
+    // Whose words decide what the line is about: its own language's and English (which every
+    // chat borrows from); all five when the language is unknown.
+    let readers: Vec<&Lexicon> = lexicon::lexicons()
+        .iter()
+        .filter(|l| language.is_none_or(|own| l.code == own || l.code == "en"))
+        .collect();
+    let aimed = text.contains('@') || readers.iter().any(|l| l.addresses(&words));
+    let said_of = |list: fn(&Lexicon) -> &Vec<String>| {
+        readers
+            .iter()
+            .any(|l| words.iter().any(|w| list(l).contains(w)))
+    };
+    let unaimed = !aimed && (said_of(|l| &l.selves) || said_of(|l| &l.things));
+
+    let (mut by_words, mut by_shapes, mut evidence) = (Vec::new(), Vec::new(), Vec::new());
     for lexicon in lexicon::lexicons() {
         let own = language.is_none_or(|l| l == lexicon.code);
-        for (category, score) in lexicon.find(&folded, &words, own).scores {
-            found.add(category, score);
+        let found = lexicon.find(&folded, &words, own);
+        for (category, score) in found.words {
+            lexicon::add(&mut by_words, category, score);
         }
+        for (category, score) in found.shapes {
+            lexicon::add(&mut by_shapes, category, score);
+        }
+        evidence.extend(found.evidence);
     }
     if language.is_none_or(|l| l == "en") {
-        english(&cleaned, &mut found);
+        english(&cleaned, &mut by_words, &mut evidence);
     }
-    conclude(found)
+    if aimed {
+        evidence.push("aimed at someone".into());
+    }
+    if unaimed {
+        evidence.push("said of oneself or a thing, at no one".into());
+        for (category, score) in &mut by_words {
+            if *category != "slur" {
+                *score = score.min(UNAIMED);
+            }
+        }
+    }
+    for (category, score) in by_shapes {
+        lexicon::add(&mut by_words, category, score);
+    }
+    (conclude(by_words), evidence)
 }
 
 /// What the English word filter and sentence model add. The word filter is sure of slurs and
 /// severe abuse; for the rest it only knows that a bad word is there, so the sentence model
-/// decides how much it matters (swearing at the market is not abuse of a person). The sentence
-/// model alone, with no bad word found, needs to be quite sure (0.82) to reach the default
-/// threshold.
-fn english(cleaned: &str, found: &mut Found) {
+/// decides how much it matters. The sentence model alone, with no bad word found, needs to be
+/// very sure (0.93) to reach the default threshold: it learned from comments, not trading chat.
+fn english(cleaned: &str, found: &mut Vec<(&'static str, f32)>, evidence: &mut Vec<String>) {
     let filtered = Censor::from_str(cleaned).analyze();
     let sentence = ToxicityModel::shipped().probability(cleaned) as f32;
-    match (kind_of(filtered), level_of(filtered)) {
-        (Some(kind), Some("severe")) if kind != "profanity" => {
-            found.add(kind, 0.95_f32.max(sentence))
-        }
-        (Some(kind), Some("severe" | "moderate")) => found.add(kind, 0.6 + 0.4 * sentence),
-        (Some("insult"), _) => found.add("insult", 0.85 * sentence),
-        _ => found.add("toxic", 0.85 * sentence),
-    }
+    let (kind, score) = match (kind_of(filtered), level_of(filtered)) {
+        (Some(kind), Some("severe")) if kind != "profanity" => (kind, 0.95_f32.max(sentence)),
+        (Some(kind), Some("severe" | "moderate")) => (kind, 0.6 + 0.4 * sentence),
+        (Some("insult"), _) => ("insult", 0.85 * sentence),
+        _ => ("toxic", 0.75 * sentence),
+    };
+    evidence.push(format!(
+        "english filter {kind} {score:.2} (sentence model {sentence:.2})"
+    ));
+    lexicon::add(found, kind, score);
 }
 
 /// The message's score, reason and severity from its category scores.
-fn conclude(found: Found) -> Assessment {
+fn conclude(found: Vec<(&'static str, f32)>) -> Assessment {
     let mut categories: Vec<(&str, f32)> = found
-        .scores
         .into_iter()
         .filter(|(_, score)| *score >= 0.05)
         .collect();
-    let rank = |c: &str| PRECEDENCE.iter().position(|p| *p == c).unwrap_or(PRECEDENCE.len());
+    let rank = |c: &str| {
+        PRECEDENCE
+            .iter()
+            .position(|p| *p == c)
+            .unwrap_or(PRECEDENCE.len())
+    };
     categories.sort_by(|a, b| b.1.total_cmp(&a.1).then(rank(a.0).cmp(&rank(b.0))));
-    let (reason, score) = categories.first().copied().unwrap_or(("toxic", 0.0));
+    let score = categories.first().map_or(0.0, |(_, s)| *s);
+    // Swearing and general toxicity name a message only when nothing says what it is: "you
+    // are a fucking idiot" is an insult, however loud the swearing.
+    let reason = categories
+        .iter()
+        .find(|(c, s)| !matches!(*c, "profanity" | "toxic") && *s >= NAMES_FROM)
+        .or(categories.first())
+        .map_or("toxic", |(c, _)| *c);
     Assessment {
         score,
         reason: reason.to_string(),
-        severe: SEVERE.contains(&reason) && score >= SEVERE_FROM,
+        severe: SEVERE.contains(&reason)
+            && categories
+                .iter()
+                .any(|(c, s)| *c == reason && *s >= SEVERE_FROM),
         categories: categories
             .into_iter()
             .map(|(c, s)| (c.to_string(), s))
@@ -149,13 +213,14 @@ fn conclude(found: Found) -> Assessment {
     }
 }
 
-/// The worst category the word filter found (spam and evasion do not count here). Meanness
-/// comes before sexual words: "you are a fucking idiot" is an insult.
+/// The worst category the word filter found (spam and evasion do not count here). Its sexual
+/// words are mostly swearing ("fucking"), so they count as profanity: sexual harassment is
+/// what the lexicon's sexual words and shapes find ("you are a fucking idiot" is an insult).
 fn kind_of(found: Type) -> Option<&'static str> {
     [
         (Type::OFFENSIVE, "slur"),
         (Type::MEAN, "insult"),
-        (Type::SEXUAL, "sexual"),
+        (Type::SEXUAL, "profanity"),
         (Type::PROFANE, "profanity"),
     ]
     .into_iter()
@@ -383,7 +448,10 @@ mod tests {
     #[test]
     fn each_language_is_read_by_its_own_lexicon() {
         // German "die" is an article; the English sentence model never sees German.
-        let german = assess_in("die Aktie ist heute stark gestiegen, die Zahlen waren gut", Some("de"));
+        let german = assess_in(
+            "die Aktie ist heute stark gestiegen, die Zahlen waren gut",
+            Some("de"),
+        );
         assert!(german.score < 0.3, "{german:?}");
         // An abusive line in each language, and what it is.
         for (language, line, reason) in [

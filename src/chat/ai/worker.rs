@@ -265,11 +265,9 @@ async fn judge(state: &AppState, jobs: Vec<Job>) -> Result<(), AppError> {
     let mut found = Vec::with_capacity(jobs.len());
     let mut unchecked = Vec::new();
     // A writer's own language settles a line that reads as much English as German.
-    let writers = crate::auth::repo::users_by_ids(
-        &state.db,
-        jobs.iter().map(|job| job.author_id).collect(),
-    )
-    .await?;
+    let writers =
+        crate::auth::repo::users_by_ids(&state.db, jobs.iter().map(|job| job.author_id).collect())
+            .await?;
     for job in jobs {
         let prior: Vec<&str> = writers
             .get(&job.author_id)
@@ -277,7 +275,11 @@ async fn judge(state: &AppState, jobs: Vec<Job>) -> Result<(), AppError> {
             .into_iter()
             .collect();
         let language = language::detect_with(&job.body, &prior);
-        match state.service::<Engines>().moderate(&job.body, language).await {
+        match state
+            .service::<Engines>()
+            .moderate(&job.body, language)
+            .await
+        {
             Ok(judged) => {
                 found.push((job, judged, language));
             }
