@@ -2,14 +2,20 @@
 //! command installs it): a Spanish message reaches an English reader translated, cached once
 //! per (message, language) for every later reader, English reaches French through Spanish, a
 //! German reader is told plainly that no offline translator exists, an edit invalidates the
-//! cache, and the unread messages are summarised. On SQLite and PostgreSQL.
+//! cache, and the unread messages are summarised. On SQLite and PostgreSQL. With a hosted model
+//! (a local server replaying a recorded OpenAI body), "catch me up" adds the model's recap in
+//! the language the messages were written in, each citation resolved to its message.
 
 #![cfg(feature = "ssr")]
 
 #[macro_use]
 mod common;
 
-use std::{process::Stdio, time::Duration};
+use std::{
+    process::Stdio,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
 
 use common::{harness::Harness, ws::ChatClient};
 use reqwest::StatusCode;
@@ -340,4 +346,97 @@ async fn scenario(h: Harness) {
         .get_as(&chloe, &format!("/api/ai/catch_up?channelId={general}"))
         .await;
     assert_eq!(again["unread"], 2);
+}
+
+/// Chat completions as OpenAI answers them (`tests/fixtures/openai/chat-completion.json`), the
+/// content written for what was asked: a clean moderation verdict, or a recap citing lines 1 and
+/// 3 of those it was given and a line 40 it never saw. There is no `/moderations` endpoint.
+async fn completions(
+    axum::extract::State(seen): axum::extract::State<Arc<Mutex<Vec<Value>>>>,
+    axum::Json(request): axum::Json<Value>,
+) -> axum::Json<Value> {
+    seen.lock().unwrap().push(request.clone());
+    let content = if request["response_format"]["type"] == "json_object" {
+        r#"{"toxicity": 0.02, "reason": "none", "severe": false}"#
+    } else {
+        "La Reserva Federal mantuvo los tipos [1]; el IPC salió en 3,1 % [3] [40]."
+    };
+    let mut reply: Value =
+        serde_json::from_str(include_str!("fixtures/openai/chat-completion.json")).unwrap();
+    reply["choices"][0]["message"]["content"] = json!(content);
+    axum::Json(reply)
+}
+
+#[tokio::test]
+async fn a_hosted_model_recaps_what_was_missed_linking_its_sources() {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let app = axum::Router::new()
+        .route("/v1/chat/completions", axum::routing::post(completions))
+        .with_state(seen.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}/v1", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let h = Harness::sqlite_with(&[("AI_BASE_URL", base.as_str()), ("AI_MODEL", "gpt-4o-mini")])
+        .await;
+    let ana = h.person("ana").await;
+    let bob = h.person("bob").await;
+    let (slug, general) = h.community(&ana, "Mercados", "public").await;
+    h.ok(&bob, "/api/communities/join", json!({"slug": slug})).await;
+    let lines = [
+        "La Reserva Federal mantiene los tipos de interés sin cambios",
+        "lol",
+        "El IPC de octubre salió en 3,1 %, por debajo de lo esperado",
+        "Compré más acciones de $NVDA esta mañana",
+    ];
+    let mut socket = h.socket(&ana).await;
+    socket.subscribe(&general, None).await;
+    let mut ids = Vec::new();
+    for (n, line) in lines.iter().enumerate() {
+        socket.say(&general, &format!("n{n}"), line).await;
+        ids.push(socket.expect("messageCreated").await["message"]["id"].clone());
+    }
+
+    let (status, summary) = h
+        .read(&bob, &format!("/api/ai/catch_up?channelId={general}"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{summary}");
+    let recap = &summary["recap"];
+    assert_eq!(recap["language"], "es", "{summary}");
+    assert_eq!(recap["engine"], "gpt-4o-mini");
+    let parts = recap["parts"].as_array().unwrap();
+    let sources: Vec<&Value> = parts
+        .iter()
+        .filter(|p| p["kind"] == "source")
+        .map(|p| &p["messageId"])
+        .collect();
+    // Line 1 and line 3 of those given ("lol" is given too, as line 2); line 40 never existed.
+    assert_eq!(sources, vec![&ids[0], &ids[2]], "{recap}");
+    assert_eq!(parts[0]["text"], "La Reserva Federal mantuvo los tipos");
+    assert_eq!(parts[1]["author"]["username"], "ana");
+    assert!(!summary["highlights"].as_array().unwrap().is_empty());
+
+    // The model was asked in Spanish, given the numbered lines and nothing else.
+    let requests = seen.lock().unwrap().clone();
+    let asked = requests
+        .iter()
+        .find(|r| {
+            r["messages"][0]["content"]
+                .as_str()
+                .is_some_and(|s| s.contains("catch a trader up"))
+        })
+        .expect("a recap was asked for");
+    let system = asked["messages"][0]["content"].as_str().unwrap();
+    assert!(system.contains("in Spanish"), "{system}");
+    let given = asked["messages"][1]["content"].as_str().unwrap();
+    assert!(
+        given.starts_with("[1] Ana Lima: La Reserva Federal")
+            && given.contains("[4] Ana Lima: Compré"),
+        "{given}"
+    );
+
+    // Asked in the reader's own language, the recap is written in it.
+    let (_, summary) = h
+        .read(&bob, &format!("/api/ai/catch_up?channelId={general}&translate=true"))
+        .await;
+    assert_eq!(summary["recap"]["language"], "en", "{summary}");
 }

@@ -63,6 +63,18 @@ impl Hosted {
             .ok_or_else(|| Failure::Malformed("no choices[0].message.content".into()))
     }
 
+    /// Prose written by the model; an empty answer is a failure, like no answer.
+    async fn prose(&self, system: &str, user: &str) -> Result<Produced<String>, AiError> {
+        match self.complete(system, user, false).await {
+            Ok(text) if !text.trim().is_empty() => Ok(Produced {
+                value: text.trim().to_string(),
+                engine: self.service.model().to_string(),
+            }),
+            Ok(_) => Err(AiError::Unavailable("the model wrote nothing".into())),
+            Err(failure) => Err(AiError::Unavailable(failure.to_string())),
+        }
+    }
+
     async fn moderate_hosted(&self, text: &str) -> Result<Produced<Assessment>, Failure> {
         if self.moderation_endpoint.load(Ordering::Relaxed) != ENDPOINT_ABSENT {
             match self
@@ -254,14 +266,21 @@ impl Provider for Hosted {
              facts. If \"simulated\" is true, say that the prices are simulated.",
             language_name(Locale::en, language),
         );
-        match self.complete(&system, facts, false).await {
-            Ok(text) if !text.trim().is_empty() => Ok(Produced {
-                value: text.trim().to_string(),
-                engine: self.service.model().to_string(),
-            }),
-            Ok(_) => Err(AiError::Unavailable("the model wrote nothing".into())),
-            Err(failure) => Err(AiError::Unavailable(failure.to_string())),
-        }
+        self.prose(&system, facts).await
+    }
+
+    async fn recap(&self, lines: &str, language: &str) -> Result<Produced<String>, AiError> {
+        let system = format!(
+            "You catch a trader up on the messages they missed in an investing community's \
+             channel. The user sends the messages, one per line, numbered \"[n] Name: text\" \
+             and oldest first; notes in braces say what the room made of a line (pinned, \
+             replies, reactions, a moderator or bot wrote it). Write two to five plain \
+             sentences in {} on what mattered: decisions, figures, events and releases, what \
+             people did and asked. After each statement cite the lines it comes from as [n]. \
+             Use only what the messages say; do not predict prices or give advice.",
+            language_name(Locale::en, language),
+        );
+        self.prose(&system, lines).await
     }
 }
 
@@ -609,6 +628,35 @@ mod tests {
         ));
         assert!(matches!(
             BuiltIn { apertium: None }.narrate(facts, "en").await,
+            Err(AiError::Unavailable(_))
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_recap_is_written_in_the_language_asked_from_the_numbered_lines() {
+        let lines = "[1] Ana: La Fed mantiene los tipos {pinned}\n[2] Bob: CPI 3,1 %\n";
+        let (script, base) = server(vec![completion(
+            "La Fed mantuvo los tipos [1] y el IPC salió en 3,1 % [2].",
+        )])
+        .await;
+        let written = hosted(&base, policy()).recap(lines, "es").await.unwrap();
+        assert_eq!(
+            written.value,
+            "La Fed mantuvo los tipos [1] y el IPC salió en 3,1 % [2]."
+        );
+        let request = script.seen.lock().unwrap()[0].1.clone();
+        let system = request["messages"][0]["content"].as_str().unwrap();
+        assert!(
+            system.contains("in Spanish") && system.contains("cite the lines"),
+            "{system}"
+        );
+        assert_eq!(request["messages"][1]["content"], lines);
+
+        // An empty answer or a failure is no recap, and the built-in engines write none.
+        let (_, base) = server(vec![completion("  ")]).await;
+        assert!(hosted(&base, policy()).recap(lines, "es").await.is_err());
+        assert!(matches!(
+            BuiltIn { apertium: None }.recap(lines, "en").await,
             Err(AiError::Unavailable(_))
         ));
     }

@@ -57,6 +57,15 @@ pub trait Provider: Send + Sync {
             "the built-in engines write no narratives".into(),
         ))
     }
+
+    /// A short account in `language` of a channel's unread lines (`lines` numbered "[n] Name:
+    /// text"), citing the lines it draws on as "[n]". The built-in engines write none: their
+    /// catch-up is the chosen lines themselves.
+    async fn recap(&self, _lines: &str, _language: &str) -> Result<Produced<String>, AiError> {
+        Err(AiError::Unavailable(
+            "the built-in engines write no recaps".into(),
+        ))
+    }
 }
 
 /// The engine chosen by configuration: a hosted model when `AI_BASE_URL` is set (backed by the

@@ -413,9 +413,87 @@ pub fn length_for(n: usize) -> usize {
     n.div_ceil(5).clamp(3, 5).min(n)
 }
 
+/// A piece of a hosted model's recap: its words, or a citation of one of the lines it was
+/// given (1-based, as numbered for it).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cited {
+    Text(String),
+    Line(usize),
+}
+
+/// Splits a recap into its words and its citations ("[3]", "[2, 5]", "[2][5]"). A citation of a
+/// line the model was not given is dropped, so every link left leads to a real message.
+pub fn cited(recap: &str, lines: usize) -> Vec<Cited> {
+    let mut pieces = Vec::new();
+    let mut text = String::new();
+    let mut rest = recap;
+    while let Some(open) = rest.find('[') {
+        let Some(close) = rest[open..].find(']').map(|at| open + at) else {
+            break;
+        };
+        let inside = &rest[open + 1..close];
+        let numbers: Option<Vec<usize>> = inside
+            .split(',')
+            .map(|n| n.trim().parse::<usize>().ok())
+            .collect();
+        text.push_str(&rest[..open]);
+        match numbers {
+            Some(numbers) => {
+                let known: Vec<usize> = numbers
+                    .into_iter()
+                    .filter(|n| (1..=lines).contains(n))
+                    .collect();
+                if !known.is_empty() {
+                    let trimmed = text.trim_end().len();
+                    text.truncate(trimmed);
+                    if !text.is_empty() {
+                        pieces.push(Cited::Text(std::mem::take(&mut text)));
+                    }
+                    pieces.extend(known.into_iter().map(Cited::Line));
+                } else {
+                    let trimmed = text.trim_end().len();
+                    text.truncate(trimmed);
+                }
+            }
+            // Brackets that are not a citation are part of the text.
+            None => text.push_str(&rest[open..=close]),
+        }
+        rest = &rest[close + 1..];
+    }
+    text.push_str(rest);
+    if !text.trim().is_empty() {
+        pieces.push(Cited::Text(text));
+    }
+    pieces
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_recap_is_split_into_words_and_the_lines_it_cites() {
+        use Cited::{Line, Text};
+        assert_eq!(
+            cited("The Fed held rates [2]. CPI came in at 3.1% [4, 5][1]. Ana sold [9].", 5),
+            vec![
+                Text("The Fed held rates".into()),
+                Line(2),
+                Text(". CPI came in at 3.1%".into()),
+                Line(4),
+                Line(5),
+                Line(1),
+                Text(". Ana sold.".into()),
+            ]
+        );
+        assert_eq!(
+            cited("Nothing cited [see above] [0]", 3),
+            vec![Text("Nothing cited [see above]".into())]
+        );
+        assert_eq!(cited("[1]", 1), vec![Line(1)]);
+        assert_eq!(cited("open [1", 1), vec![Text("open [1".into())]);
+        assert!(cited("", 4).is_empty());
+    }
 
     #[test]
     fn sentences_split_on_ends_and_skip_scraps() {

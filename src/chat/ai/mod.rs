@@ -56,6 +56,34 @@ pub struct CatchUp {
     pub people: Vec<super::Author>,
     /// The chosen sentences, in the order they were written.
     pub highlights: Vec<Highlight>,
+    /// With a hosted model configured: its account of the same messages, in the language most
+    /// of them were written in (the reader's, when a translation was asked for).
+    pub recap: Option<Recap>,
+}
+
+/// A hosted model's few sentences on what was missed, each statement linked to its lines.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Recap {
+    pub language: String,
+    /// The model that wrote it.
+    pub engine: String,
+    pub parts: Vec<RecapPart>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum RecapPart {
+    Text {
+        text: String,
+    },
+    /// A line the statement before it draws on.
+    #[serde(rename_all = "camelCase")]
+    Source {
+        message_id: String,
+        seq: i64,
+        author: super::Author,
+    },
 }
 
 /// One sentence of a summary and the message it comes from.

@@ -6,7 +6,9 @@ use std::collections::HashMap;
 
 use uuid::Uuid;
 
-use super::{worker, CatchUp, Highlight, ModerationSettings, TranslateOutcome};
+use super::{
+    worker, CatchUp, Highlight, ModerationSettings, Recap, RecapPart, TranslateOutcome,
+};
 use crate::{
     ai::{language, provider::Engines, summary},
     chat::{repo, service as chat, MessageId},
@@ -19,6 +21,9 @@ use crate::{
 
 /// Messages a summary reads at most (the newest unread ones).
 const CATCH_UP_MAX: u64 = 500;
+/// The newest unread lines a hosted model is given for its recap, and the length each is cut to.
+const RECAP_LINES: usize = 200;
+const RECAP_LINE_CHARS: usize = 400;
 
 /// A message in the reader's language, from the cache or translated now.
 pub async fn translate_for(
@@ -128,11 +133,108 @@ pub async fn catch_up(
             translated,
         });
     }
+    let language = if translate {
+        reader.preferred_language.clone()
+    } else {
+        most_written_language(&rows, &texts).unwrap_or_else(|| reader.preferred_language.clone())
+    };
+    let recap = recap(state, &rows, &texts, &signals, &author, &language).await;
     Ok(CatchUp {
         unread: rows.len(),
         people: people.iter().map(|(id, _)| author(id)).collect(),
         highlights,
+        recap,
     })
+}
+
+/// The language most of these messages were written in (told now for those the AI has not
+/// read yet).
+fn most_written_language(rows: &[messages::Model], texts: &[String]) -> Option<String> {
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for (message, text) in rows.iter().zip(texts) {
+        if let Some(code) = message.language.as_deref().or_else(|| language::detect(text)) {
+            *counts.entry(code).or_default() += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
+        .map(|(code, _)| code.to_string())
+}
+
+/// A hosted model's account of the newest unread lines, its citations resolved to messages;
+/// `None` with the built-in engines or when the model fails (the highlights still stand).
+async fn recap(
+    state: &AppState,
+    rows: &[messages::Model],
+    texts: &[String],
+    signals: &[summary::Signals],
+    author: &impl Fn(&Uuid) -> crate::auth::Author,
+    language: &str,
+) -> Option<Recap> {
+    let start = rows.len().saturating_sub(RECAP_LINES);
+    let mut given = Vec::new();
+    let mut prompt = String::new();
+    for index in start..rows.len() {
+        let text = texts[index].trim();
+        if text.is_empty() {
+            continue;
+        }
+        given.push(index);
+        let who = author(&rows[index].author_id).display_name;
+        let text: String = text.chars().take(RECAP_LINE_CHARS).collect();
+        let notes = room_notes(&signals[index]);
+        prompt.push_str(&format!("[{}] {who}: {text}{notes}\n", given.len()));
+    }
+    if given.is_empty() {
+        return None;
+    }
+    let written = state
+        .service::<Engines>()
+        .recap(&prompt, language)
+        .await
+        .ok()?;
+    let parts: Vec<RecapPart> = summary::cited(&written.value, given.len())
+        .into_iter()
+        .map(|piece| match piece {
+            summary::Cited::Text(text) => RecapPart::Text { text },
+            summary::Cited::Line(n) => {
+                let message = &rows[given[n - 1]];
+                RecapPart::Source {
+                    message_id: message.id.to_string(),
+                    seq: message.seq,
+                    author: author(&message.author_id),
+                }
+            }
+        })
+        .collect();
+    Some(Recap {
+        language: language.to_string(),
+        engine: written.engine,
+        parts,
+    })
+}
+
+/// What the room made of a line, for the model: " {pinned; 3 replies; moderator}".
+fn room_notes(signals: &summary::Signals) -> String {
+    let mut notes = Vec::new();
+    if signals.pinned {
+        notes.push("pinned".to_string());
+    }
+    if signals.replies > 0 {
+        notes.push(format!("{} replies", signals.replies));
+    }
+    if signals.reactions > 0 {
+        notes.push(format!("{} reactions", signals.reactions));
+    }
+    if signals.staff {
+        notes.push("moderator or bot".to_string());
+    }
+    if notes.is_empty() {
+        String::new()
+    } else {
+        format!(" {{{}}}", notes.join("; "))
+    }
 }
 
 /// What the room made of each message: reactions, replies among these messages, pins, and

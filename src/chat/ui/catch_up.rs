@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use crate::kit::languages::language_name;
 use crate::{
     auth::ui::pages::error_text,
-    chat::ai::{api::catch_up, CatchUp},
+    chat::ai::{api::catch_up, CatchUp, Recap, RecapPart},
     kit::i18n::{t, t_string, use_i18n},
 };
 
@@ -58,6 +58,7 @@ fn Summary(found: CatchUp) -> impl IntoView {
         .replace("{people}", &people);
     view! {
         <p class="catch-up-headline">{headline}</p>
+        {found.recap.map(|recap| view! { <RecapText recap /> })}
         <ul class="catch-up-list">
             {found.highlights.into_iter().map(|h| {
                 let seq = h.seq;
@@ -76,6 +77,41 @@ fn Summary(found: CatchUp) -> impl IntoView {
         </ul>
     }
     .into_any()
+}
+
+/// A hosted model's account of the backlog; each citation is a numbered link to its message.
+#[component]
+fn RecapText(recap: Recap) -> impl IntoView {
+    let i18n = use_i18n();
+    let byline = t_string!(i18n, chat.catch_up_recap_by).replace("{engine}", &recap.engine);
+    let mut cited = 0;
+    let parts = recap
+        .parts
+        .into_iter()
+        .map(|part| match part {
+            RecapPart::Text { text } => text.into_any(),
+            RecapPart::Source { seq, author, .. } => {
+                cited += 1;
+                let label = t_string!(i18n, chat.catch_up_source)
+                    .replace("{name}", &author.display_name);
+                view! {
+                    <sup>
+                        <button type="button" class="link-button recap-source" title=label.clone()
+                            aria-label=format!("{cited}: {label}") on:click=move |_| jump_to(seq)>
+                            {cited}
+                        </button>
+                    </sup>
+                }
+                .into_any()
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="catch-up-recap">
+            <p lang=recap.language>{parts}</p>
+            <p class="muted recap-byline">{byline}</p>
+        </section>
+    }
 }
 
 /// Scrolls the message list to a message and highlights it for a moment.
