@@ -376,12 +376,13 @@ async fn a_hosted_model_recaps_what_was_missed_linking_its_sources() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}/v1", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    let h = Harness::sqlite_with(&[("AI_BASE_URL", base.as_str()), ("AI_MODEL", "gpt-4o-mini")])
-        .await;
+    let h =
+        Harness::sqlite_with(&[("AI_BASE_URL", base.as_str()), ("AI_MODEL", "gpt-4o-mini")]).await;
     let ana = h.person("ana").await;
     let bob = h.person("bob").await;
     let (slug, general) = h.community(&ana, "Mercados", "public").await;
-    h.ok(&bob, "/api/communities/join", json!({"slug": slug})).await;
+    h.ok(&bob, "/api/communities/join", json!({"slug": slug}))
+        .await;
     let lines = [
         "La Reserva Federal mantiene los tipos de interés sin cambios",
         "lol",
@@ -436,7 +437,10 @@ async fn a_hosted_model_recaps_what_was_missed_linking_its_sources() {
 
     // Asked in the reader's own language, the recap is written in it.
     let (_, summary) = h
-        .read(&bob, &format!("/api/ai/catch_up?channelId={general}&translate=true"))
+        .read(
+            &bob,
+            &format!("/api/ai/catch_up?channelId={general}&translate=true"),
+        )
         .await;
     assert_eq!(summary["recap"]["language"], "en", "{summary}");
 }

@@ -475,7 +475,10 @@ mod tests {
     fn a_recap_is_split_into_words_and_the_lines_it_cites() {
         use Cited::{Line, Text};
         assert_eq!(
-            cited("The Fed held rates [2]. CPI came in at 3.1% [4, 5][1]. Ana sold [9].", 5),
+            cited(
+                "The Fed held rates [2]. CPI came in at 3.1% [4, 5][1]. Ana sold [9].",
+                5
+            ),
             vec![
                 Text("The Fed held rates".into()),
                 Line(2),

@@ -6,9 +6,7 @@ use std::collections::HashMap;
 
 use uuid::Uuid;
 
-use super::{
-    worker, CatchUp, Highlight, ModerationSettings, Recap, RecapPart, TranslateOutcome,
-};
+use super::{worker, CatchUp, Highlight, ModerationSettings, Recap, RecapPart, TranslateOutcome};
 use crate::{
     ai::{language, provider::Engines, summary},
     chat::{repo, service as chat, MessageId},
@@ -152,7 +150,11 @@ pub async fn catch_up(
 fn most_written_language(rows: &[messages::Model], texts: &[String]) -> Option<String> {
     let mut counts: HashMap<&str, usize> = HashMap::new();
     for (message, text) in rows.iter().zip(texts) {
-        if let Some(code) = message.language.as_deref().or_else(|| language::detect(text)) {
+        if let Some(code) = message
+            .language
+            .as_deref()
+            .or_else(|| language::detect(text))
+        {
             *counts.entry(code).or_default() += 1;
         }
     }

@@ -92,8 +92,8 @@ fn RecapText(recap: Recap) -> impl IntoView {
             RecapPart::Text { text } => text.into_any(),
             RecapPart::Source { seq, author, .. } => {
                 cited += 1;
-                let label = t_string!(i18n, chat.catch_up_source)
-                    .replace("{name}", &author.display_name);
+                let label =
+                    t_string!(i18n, chat.catch_up_source).replace("{name}", &author.display_name);
                 view! {
                     <sup>
                         <button type="button" class="link-button recap-source" title=label.clone()
