@@ -15,6 +15,7 @@ mod m20261123_000009_assistant;
 mod m20261123_000010_account_safety;
 mod m20261123_000011_chat_actions;
 mod m20261125_000012_messages_by_author;
+mod m20261125_000013_message_search;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000010_account_safety::Migration),
             Box::new(m20261123_000011_chat_actions::Migration),
             Box::new(m20261125_000012_messages_by_author::Migration),
+            Box::new(m20261125_000013_message_search::Migration),
         ]
     }
 }

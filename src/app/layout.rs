@@ -44,6 +44,9 @@ pub fn Layout(children: Children) -> impl IntoView {
                 </A>
                 <span class="brand-tagline">{t!(i18n, brand.tagline)}</span>
                 <div class="topbar-actions">
+                    <A href="/search" attr:class="icon-button topbar-search" attr:aria-label=move || t_string!(i18n, search.title)>
+                        <Icon name=IconName::Search />
+                    </A>
                     <ThemeSwitch />
                     <A href="/settings" attr:class="icon-button topbar-settings" attr:aria-label=move || t_string!(i18n, nav.settings)>
                         <Icon name=IconName::Settings />

@@ -104,6 +104,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/portfolio") view={Lazy::<Portfolio>::new()} />
                         <Route path=path!("/assistant") view={Lazy::<Assistant>::new()} />
                         <Route path=path!("/settings") view={Lazy::<Settings>::new()} />
+                        <Route path=path!("/search") view={Lazy::<Search>::new()} />
                     </Routes>
                     </PageErrorBoundary>
                 </Layout>
@@ -166,4 +167,5 @@ lazy_page! {
     Portfolio => crate::portfolio::ui::PortfolioPage();
     Assistant => crate::assistant::ui::AssistantPage();
     Settings => pages::settings::SettingsPage();
+    Search => crate::chat::search::ui::SearchPage();
 }

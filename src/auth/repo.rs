@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    sea_query::{Expr, OnConflict},
+    sea_query::{Expr, Func, OnConflict},
     ActiveValue::Set,
     ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, Statement,
@@ -631,4 +631,27 @@ pub async fn blocked_users(
         .await?;
     people.sort_by_key(|u| ids.iter().position(|id| *id == u.id));
     Ok(people)
+}
+
+/// People whose username or display name holds `needle` (lower-case), deleted accounts left
+/// out; at most `limit`, by username.
+pub async fn people_named(
+    db: &impl ConnectionTrait,
+    needle: &str,
+    hidden: Vec<Uuid>,
+    limit: u64,
+) -> Result<Vec<users::Model>, DbErr> {
+    let pattern = format!("%{}%", needle.replace(['%', '_'], ""));
+    users::Entity::find()
+        .filter(
+            Condition::any()
+                .add(users::Column::UsernameKey.like(pattern.clone()))
+                .add(Expr::expr(Func::lower(Expr::col(users::Column::DisplayName))).like(pattern)),
+        )
+        .filter(users::Column::PasswordHash.ne(""))
+        .filter(users::Column::Id.is_not_in(hidden))
+        .order_by_asc(users::Column::UsernameKey)
+        .limit(limit)
+        .all(db)
+        .await
 }

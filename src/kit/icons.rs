@@ -21,12 +21,14 @@ pub enum IconName {
     Pencil,
     Trash,
     Close,
+    Search,
 }
 
 impl IconName {
     /// The SVG drawing: stroked paths only.
     fn paths(self) -> &'static [&'static str] {
         match self {
+            IconName::Search => &["M11 4a7 7 0 1 0 0 14a7 7 0 1 0 0-14z", "M20 20l-4-4"],
             IconName::Home => &["M3 10.5 12 3l9 7.5", "M5 9.5V21h5v-6h4v6h5V9.5"],
             IconName::Communities => &[
                 "M4 5h12a2 2 0 0 1 2 2v6a2 2 0 0 1-2 2H9l-4 3.5V15H4a2 2 0 0 1-2-2V7a2 2 0 0 1 2-2z",

@@ -1,0 +1,28 @@
+//! Search's API: `GET /api/search?q=…[&community=slug][&before=messageId]`.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+
+use crate::platform::error::AppError;
+
+/// Messages, people and channels the signed-in person may see that match `q` (words and
+/// filters, see `Query`); `before` pages back through older messages.
+#[server(prefix = "/api", endpoint = "search", input = GetUrl)]
+pub async fn search(
+    q: String,
+    #[server(default)] community: Option<String>,
+    #[server(default)] before: Option<String>,
+) -> Result<super::Results, AppError> {
+    crate::platform::state::respond(
+        async move {
+            let state = crate::platform::state::AppState::current()?;
+            let me = crate::auth::caller::current_user().await?;
+            let before = before
+                .as_deref()
+                .map(crate::chat::MessageId::parse)
+                .transpose()?;
+            super::service::search(&state, &me.user, &q, community.as_deref(), before).await
+        }
+        .await,
+    )
+}

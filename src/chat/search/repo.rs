@@ -1,0 +1,141 @@
+//! The queries of search: messages by their words (FTS5 on SQLite, `tsvector` on PostgreSQL)
+//! and channels by name (people by name are `auth::repo::people_named`).
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    sea_query::{Expr, Func, SimpleExpr},
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Value,
+};
+use uuid::Uuid;
+
+use crate::entities::{channels, messages};
+
+/// What to look for among messages.
+pub struct MessageSearch {
+    pub channels: Vec<Uuid>,
+    /// Each word to find, with the forms it may take (the word and its stems): a message must
+    /// hold every word in one of its forms.
+    pub words: Vec<Vec<String>>,
+    pub author: Option<Uuid>,
+    pub hidden_authors: Vec<Uuid>,
+    /// Lower-case `$symbol`s the text must contain.
+    pub cashtags: Vec<String>,
+    pub has_link: bool,
+    pub before: Option<DateTime<Utc>>,
+    pub after: Option<DateTime<Utc>>,
+    pub limit: u64,
+}
+
+/// The newest messages matching, newest first, deleted ones never.
+pub async fn messages_matching(
+    db: &impl ConnectionTrait,
+    search: MessageSearch,
+) -> Result<Vec<messages::Model>, DbErr> {
+    let mut query = messages::Entity::find()
+        .filter(messages::Column::ChannelId.is_in(search.channels))
+        .filter(messages::Column::DeletedAt.is_null())
+        .filter(messages::Column::Body.is_not_null());
+    if !search.words.is_empty() {
+        query = query.filter(words_match(db.get_database_backend(), &search.words)?);
+    }
+    if let Some(author) = search.author {
+        query = query.filter(messages::Column::AuthorId.eq(author));
+    }
+    if !search.hidden_authors.is_empty() {
+        query = query.filter(messages::Column::AuthorId.is_not_in(search.hidden_authors));
+    }
+    let body = || {
+        Expr::expr(Func::lower(Expr::col((
+            messages::Entity,
+            messages::Column::Body,
+        ))))
+    };
+    for tag in &search.cashtags {
+        query = query.filter(body().like(format!("%${tag}%")));
+    }
+    if search.has_link {
+        query = query.filter(
+            Condition::any()
+                .add(body().like("%http://%"))
+                .add(body().like("%https://%")),
+        );
+    }
+    if let Some(before) = search.before {
+        query = query.filter(messages::Column::CreatedAt.lt(before));
+    }
+    if let Some(after) = search.after {
+        query = query.filter(messages::Column::CreatedAt.gte(after));
+    }
+    query
+        .order_by_desc(messages::Column::CreatedAt)
+        .order_by_desc(messages::Column::Id)
+        .limit(search.limit)
+        .all(db)
+        .await
+}
+
+/// The full-text condition: SQLite matches each form as a prefix in the FTS5 table (its
+/// tokenizer folds case and diacritics on both sides); PostgreSQL asks each word in every
+/// language's configuration of the stored `tsvector`.
+fn words_match(backend: DbBackend, words: &[Vec<String>]) -> Result<SimpleExpr, DbErr> {
+    match backend {
+        DbBackend::Sqlite => {
+            let expression = words
+                .iter()
+                .map(|forms| {
+                    let forms: Vec<String> = forms
+                        .iter()
+                        .map(|form| format!("\"{}\"*", form.replace('"', "\"\"")))
+                        .collect();
+                    format!("({})", forms.join(" OR "))
+                })
+                .collect::<Vec<_>>()
+                .join(" AND ");
+            Ok(Expr::cust_with_values(
+                "messages.id IN (SELECT k.message_id FROM message_search \
+                 JOIN message_search_keys k ON k.key = message_search.rowid \
+                 WHERE message_search MATCH ?)",
+                [Value::from(expression)],
+            ))
+        }
+        DbBackend::Postgres => {
+            let mut clauses = Vec::new();
+            let mut values = Vec::new();
+            for forms in words {
+                values.push(Value::from(forms[0].clone()));
+                let n = values.len();
+                let each: Vec<String> = [
+                    "simple", "english", "spanish", "french", "german", "turkish",
+                ]
+                .iter()
+                .map(|config| format!("plainto_tsquery('{config}', ${n})"))
+                .collect();
+                clauses.push(format!("({})", each.join(" || ")));
+            }
+            Ok(Expr::cust_with_values(
+                format!("messages.search @@ ({})", clauses.join(" && ")),
+                values,
+            ))
+        }
+        other => Err(DbErr::Custom(format!("no message search on {other:?}"))),
+    }
+}
+
+/// Channels of these communities whose name holds `needle` (lower-case), archived ones left out.
+pub async fn channels_named(
+    db: &impl ConnectionTrait,
+    communities: Vec<Uuid>,
+    needle: &str,
+    limit: u64,
+) -> Result<Vec<channels::Model>, DbErr> {
+    let pattern = format!("%{}%", needle.replace(['%', '_'], ""));
+    channels::Entity::find()
+        .filter(channels::Column::CommunityId.is_in(communities))
+        .filter(Expr::expr(Func::lower(Expr::col(channels::Column::Name))).like(pattern))
+        .filter(channels::Column::ArchivedAt.is_null())
+        .order_by_asc(channels::Column::Name)
+        .limit(limit)
+        .all(db)
+        .await
+}

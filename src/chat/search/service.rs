@@ -1,0 +1,253 @@
+//! Search, as a person may: their communities' channels only (or one of them), people they
+//! have blocked left out, each hit with where it is and the words around what matched.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_stemmers::{Algorithm, Stemmer};
+use uuid::Uuid;
+
+use super::{repo, ChannelHit, MessageHit, Query, Results, PAGE, QUERY_MAX};
+use crate::{
+    auth::{repo as accounts, Author},
+    chat::{repo as chat, MessageId},
+    community::{permissions::Action, repo as communities, service as community},
+    entities::users,
+    kit::{markdown, sentences::says},
+    platform::{error::AppError, state::AppState},
+};
+
+/// People and channels shown at most.
+const NAMES: u64 = 8;
+/// Characters of a message shown around what matched.
+const SNIPPET: usize = 160;
+
+/// Messages, people and channels for `text`. `community` narrows it to one community (by
+/// slug); `before` (a message id from the last page) asks for older messages.
+pub async fn search(
+    state: &AppState,
+    viewer: &users::Model,
+    text: &str,
+    community: Option<&str>,
+    before: Option<MessageId>,
+) -> Result<Results, AppError> {
+    let length = text.chars().count();
+    if length > QUERY_MAX {
+        return Err(AppError::Validation(says!(
+            "server.search.too_long",
+            max = QUERY_MAX,
+            length = length
+        )));
+    }
+    let query = Query::parse(text);
+    if query.is_empty() {
+        return Ok(Results {
+            query,
+            ..Results::default()
+        });
+    }
+    let places = match community {
+        Some(slug) => {
+            let (found, standing) = community::find(state, Some(viewer.id), slug).await?;
+            community::allow(&found, standing, Action::Read)?;
+            vec![found]
+        }
+        None => communities::communities_of(&state.db, viewer.id).await?,
+    };
+    let by_id: HashMap<Uuid, _> = places.iter().map(|c| (c.id, c)).collect();
+    let mut channels = chat::channels_in(&state.db, by_id.keys().copied().collect()).await?;
+    if let Some(name) = &query.channel {
+        channels.retain(|c| c.name.eq_ignore_ascii_case(name));
+    }
+    let hidden = chat::blocked_by(&state.db, viewer.id).await?;
+
+    let (messages, more) = messages(state, &query, &channels, &hidden, before).await?;
+    let channel_by_id: HashMap<Uuid, _> = channels.iter().map(|c| (c.id, c)).collect();
+    let authors =
+        accounts::users_by_ids(&state.db, messages.iter().map(|m| m.author_id).collect()).await?;
+    let forms: Vec<Vec<String>> = query.words.iter().map(|w| forms_of(w)).collect();
+    let matches = |word: &str| {
+        let word = fold(word);
+        forms
+            .iter()
+            .flatten()
+            .any(|form| word.starts_with(form.as_str()))
+            || query
+                .tickers
+                .iter()
+                .any(|t| word.eq_ignore_ascii_case(&format!("${t}")))
+    };
+    let mut hits = Vec::with_capacity(messages.len());
+    for message in messages {
+        let (Some(channel), Some(body)) = (channel_by_id.get(&message.channel_id), &message.body)
+        else {
+            continue;
+        };
+        let Some(place) = by_id.get(&channel.community_id) else {
+            continue;
+        };
+        let author = match authors.get(&message.author_id) {
+            Some(user) => Author::of(user),
+            None => Author::deleted(message.author_id),
+        };
+        hits.push(MessageHit {
+            message_id: message.id.to_string(),
+            seq: message.seq,
+            channel_id: channel.id.to_string(),
+            channel_name: channel.name.clone(),
+            community_slug: place.slug.clone(),
+            community_name: place.name.clone(),
+            author,
+            created_at: message.created_at.to_rfc3339(),
+            snippet: super::snippet(&markdown::plain_text(body), SNIPPET, matches),
+        });
+    }
+
+    // People and channels by name, when the query has words to name them by.
+    let needle = query.words.join(" ");
+    let (people, named_channels) = if needle.is_empty() || before.is_some() {
+        (Vec::new(), Vec::new())
+    } else {
+        let people = accounts::people_named(&state.db, &needle, hidden.clone(), NAMES).await?;
+        let named =
+            repo::channels_named(&state.db, by_id.keys().copied().collect(), &needle, NAMES)
+                .await?;
+        (people, named)
+    };
+    Ok(Results {
+        messages: hits,
+        more,
+        people: people
+            .iter()
+            .filter(|p| !crate::auth::is_bot(&p.username))
+            .map(Author::of)
+            .collect(),
+        channels: named_channels
+            .into_iter()
+            .filter_map(|c| {
+                let place = by_id.get(&c.community_id)?;
+                Some(ChannelHit {
+                    channel_id: c.id.to_string(),
+                    name: c.name,
+                    community_slug: place.slug.clone(),
+                    community_name: place.name.clone(),
+                })
+            })
+            .collect(),
+        query,
+    })
+}
+
+/// One page of matching messages, and whether older ones match too.
+async fn messages(
+    state: &AppState,
+    query: &Query,
+    channels: &[crate::entities::channels::Model],
+    hidden: &[Uuid],
+    before: Option<MessageId>,
+) -> Result<(Vec<crate::entities::messages::Model>, bool), AppError> {
+    // Nothing can match: no channel, an unknown author, or attachments (none exist yet).
+    if channels.is_empty() || query.has_file {
+        return Ok((Vec::new(), false));
+    }
+    let author = match &query.from {
+        Some(name) => match accounts::user_by_username(&state.db, name).await? {
+            Some(user) => Some(user.id),
+            None => return Ok((Vec::new(), false)),
+        },
+        None => None,
+    };
+    let mut until = query.before.as_deref().and_then(day_start);
+    if let Some(cursor) = before {
+        if let Some(last) = chat::message(&state.db, cursor.0).await? {
+            until = Some(until.map_or(last.created_at, |u| u.min(last.created_at)));
+        }
+    }
+    let mut words: Vec<Vec<String>> = query.words.iter().map(|w| forms_of(w)).collect();
+    // A $TICKER is also a word of the text: the index finds it, the cashtag filter confirms it.
+    words.extend(query.tickers.iter().map(|t| vec![t.to_lowercase()]));
+    let mut found = repo::messages_matching(
+        &state.db,
+        repo::MessageSearch {
+            channels: channels.iter().map(|c| c.id).collect(),
+            words,
+            author,
+            hidden_authors: hidden.to_vec(),
+            cashtags: query.tickers.iter().map(|t| t.to_lowercase()).collect(),
+            has_link: query.has_link,
+            before: until,
+            after: query
+                .after
+                .as_deref()
+                .and_then(day_start)
+                .map(|d| d + chrono::Days::new(1)),
+            limit: PAGE + 1,
+        },
+    )
+    .await?;
+    let more = found.len() as u64 > PAGE;
+    found.truncate(PAGE as usize);
+    Ok((found, more))
+}
+
+/// Midnight UTC at the start of a `YYYY-MM-DD` day.
+fn day_start(day: &str) -> Option<DateTime<Utc>> {
+    NaiveDate::parse_from_str(day, "%Y-%m-%d")
+        .ok()?
+        .and_hms_opt(0, 0, 0)
+        .map(|t| t.and_utc())
+}
+
+/// A word and its stems in the app's five languages, diacritics folded, shortest last: each is
+/// looked up as a prefix, so "acciones" finds "acción" and "stocks" finds "stock".
+pub fn forms_of(word: &str) -> Vec<String> {
+    let word = fold(word);
+    let mut forms = vec![word.clone()];
+    for algorithm in [
+        Algorithm::English,
+        Algorithm::Spanish,
+        Algorithm::French,
+        Algorithm::German,
+        Algorithm::Turkish,
+    ] {
+        let stem = fold(&Stemmer::create(algorithm).stem(&word));
+        // A stem of one or two letters would find half the index.
+        if stem.chars().count() >= 3 && !forms.contains(&stem) {
+            forms.push(stem);
+        }
+    }
+    forms
+}
+
+/// Lower case without diacritics ("Acción" → "accion"), as the SQLite index reads words.
+fn fold(word: &str) -> String {
+    word.to_lowercase()
+        .chars()
+        .map(|c| match c {
+            'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' => 'a',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'í' | 'ì' | 'î' | 'ï' | 'ı' => 'i',
+            'ó' | 'ò' | 'ô' | 'ö' | 'õ' => 'o',
+            'ú' | 'ù' | 'û' | 'ü' => 'u',
+            'ç' => 'c',
+            'ñ' => 'n',
+            'ş' => 's',
+            'ğ' => 'g',
+            other => other,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_word_is_found_by_its_stems_in_every_language() {
+        assert_eq!(forms_of("Acciones")[0], "acciones");
+        assert!(forms_of("acciones").contains(&"accion".to_string()));
+        assert!(forms_of("stocks").contains(&"stock".to_string()));
+        assert!(forms_of("Häuser").iter().all(|f| f.is_ascii()));
+        assert!(forms_of("at").iter().all(|f| f.len() >= 2));
+    }
+}

@@ -1,0 +1,119 @@
+//! The search page (`/search?q=…`): one box, then messages, people and channels that match.
+//! The address holds the query, so a search can be shared, reloaded and gone back to.
+
+use leptos::prelude::*;
+use leptos_router::{components::A, hooks::use_query_map};
+
+use super::{api::search, MessageHit, Results, Snip};
+use crate::{
+    auth::ui::pages::error_text,
+    kit::{
+        i18n::{t, t_string, use_i18n},
+        languages::local_date,
+    },
+};
+
+#[component]
+pub fn SearchPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let q = move || query.read().get("q").unwrap_or_default();
+    let found = Resource::new(q, |q| async move {
+        if q.trim().is_empty() {
+            Ok(None)
+        } else {
+            search(q, None, None).await.map(Some)
+        }
+    });
+    view! {
+        <section class="page search-page">
+            <h1>{t!(i18n, search.title)}</h1>
+            <form method="get" action="/search" class="search-form" role="search">
+                <label for="search-q" class="visually-hidden">{t!(i18n, search.label)}</label>
+                <input id="search-q" type="search" name="q" prop:value=q maxlength=super::QUERY_MAX
+                    placeholder=move || t_string!(i18n, search.placeholder) autocomplete="off" />
+                <button type="submit" class="button">{t!(i18n, search.submit)}</button>
+            </form>
+            <p class="muted search-hint">{t!(i18n, search.hint)}</p>
+            <Transition fallback=move || view! { <p class="muted">{t!(i18n, settings.loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match found.await {
+                        Ok(Some(results)) => view! { <Found results /> }.into_any(),
+                        Ok(None) => ().into_any(),
+                        Err(err) => view! { <p class="form-error" role="alert">{error_text(&err)}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn Found(results: Results) -> impl IntoView {
+    let i18n = use_i18n();
+    if results.messages.is_empty() && results.people.is_empty() && results.channels.is_empty() {
+        return view! { <p class="muted">{t!(i18n, search.none)}</p> }.into_any();
+    }
+    let people = (!results.people.is_empty()).then(|| {
+        view! {
+            <h2>{t!(i18n, search.people)}</h2>
+            <ul class="search-names">
+                {results.people.into_iter().map(|p| view! {
+                    <li><A href=format!("/u/{}", p.username)>{p.display_name}" "<span class="muted">"@"{p.username}</span></A></li>
+                }).collect_view()}
+            </ul>
+        }
+    });
+    let channels = (!results.channels.is_empty()).then(|| {
+        view! {
+            <h2>{t!(i18n, search.channels)}</h2>
+            <ul class="search-names">
+                {results.channels.into_iter().map(|c| view! {
+                    <li><A href=format!("/c/{}/{}", c.community_slug, c.name)>"#"{c.name}" "<span class="muted">{c.community_name}</span></A></li>
+                }).collect_view()}
+            </ul>
+        }
+    });
+    let messages = (!results.messages.is_empty()).then(|| {
+        view! {
+            <h2>{t!(i18n, search.messages)}</h2>
+            <ol class="search-hits">
+                {results.messages.into_iter().map(|hit| view! { <Hit hit /> }).collect_view()}
+            </ol>
+        }
+    });
+    view! { {people} {channels} {messages} }.into_any()
+}
+
+#[component]
+fn Hit(hit: MessageHit) -> impl IntoView {
+    let i18n = use_i18n();
+    let place = t_string!(i18n, search.place)
+        .replace("{channel}", &hit.channel_name)
+        .replace("{community}", &hit.community_name);
+    let href = format!("/c/{}/{}", hit.community_slug, hit.channel_name);
+    let day = local_date(i18n.get_locale(), &hit.created_at);
+    view! {
+        <li class="search-hit card">
+            <div class="search-hit-head">
+                <strong>{hit.author.display_name.clone()}</strong>
+                <span class="muted">{place}" · "{day}</span>
+            </div>
+            <p class="search-snippet">{snippet(hit.snippet)}</p>
+            <A href=href attr:class="link-button">{t!(i18n, search.open)}</A>
+        </li>
+    }
+}
+
+fn snippet(pieces: Vec<Snip>) -> impl IntoView {
+    pieces
+        .into_iter()
+        .map(|piece| {
+            if piece.hit {
+                view! { <mark>{piece.text}</mark> }.into_any()
+            } else {
+                piece.text.into_any()
+            }
+        })
+        .collect_view()
+}

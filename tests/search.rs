@@ -1,0 +1,236 @@
+//! Search as people use it and as they try to misuse it: words in any of their forms and in
+//! any of the five languages, the filters, only the communities one belongs to, people one
+//! blocked left out, edits and deletions reflected at once, and bad input refused with a
+//! sentence. On SQLite (FTS5) and PostgreSQL (tsvector).
+
+#![cfg(feature = "ssr")]
+
+#[macro_use]
+mod common;
+
+use std::time::Duration;
+
+use common::{harness::Harness, people::Person};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+/// The message texts a search finds, newest first.
+async fn texts(h: &Harness, who: &Person, q: &str) -> Vec<String> {
+    let (status, found) = h
+        .read(who, &format!("/api/search?q={}", urlencode(q)))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{q}: {found}");
+    found["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|hit| {
+            hit["snippet"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s["text"].as_str().unwrap())
+                .collect::<String>()
+        })
+        .collect()
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Waits until the AI has read every message (PostgreSQL stems a message in its language once
+/// the language is known).
+async fn all_read(h: &Harness) {
+    for _ in 0..200 {
+        if h.count("SELECT COUNT(*) FROM messages WHERE ai_status IS NULL")
+            .await
+            == 0
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the AI did not read the messages");
+}
+
+on_both!(search_finds_what_one_may_read_in_every_form);
+async fn search_finds_what_one_may_read_in_every_form(h: Harness) {
+    let ana = h.person("ana").await;
+    let bob = h.person("bob").await;
+    let carol = h.person("carol").await;
+    let (slug, general) = h.community(&ana, "Mercados", "public").await;
+    h.ok(&bob, "/api/communities/join", json!({"slug": slug}))
+        .await;
+    let (_, private) = h.community(&carol, "Private Desk", "private").await;
+
+    let mut ana_socket = h.socket(&ana).await;
+    ana_socket.subscribe(&general, None).await;
+    let mut ids = Vec::new();
+    for (n, line) in [
+        "Vendí todas mis acciones de $TSLA esta mañana",
+        "The Fed held rates; the CPI print is at 8:30 https://www.bls.gov/cpi/",
+        "Stocks rallied after the Fed decision",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ana_socket.say(&general, &format!("a{n}"), line).await;
+        let created = ana_socket.expect("messageCreated").await;
+        ids.push(created["message"]["id"].as_str().unwrap().to_string());
+    }
+    let mut bob_socket = h.socket(&bob).await;
+    bob_socket.subscribe(&general, None).await;
+    bob_socket
+        .say(&general, "b0", "Fed minutes were boring today")
+        .await;
+    bob_socket.expect("messageCreated").await;
+    let mut carol_socket = h.socket(&carol).await;
+    carol_socket.subscribe(&private, None).await;
+    carol_socket
+        .say(&private, "c0", "secret plan for the Fed meeting")
+        .await;
+    carol_socket.expect("messageCreated").await;
+    all_read(&h).await;
+
+    // Words in another form and language: "acción" finds "acciones", "stock" finds "Stocks".
+    let found = texts(&h, &bob, "acción").await;
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("acciones"), "{found:?}");
+    assert_eq!(texts(&h, &bob, "stock").await.len(), 1);
+    // Every word must be there; newest first; the private community stays private.
+    let fed = texts(&h, &bob, "fed").await;
+    assert_eq!(fed.len(), 3, "{fed:?}");
+    assert!(fed[0].starts_with("Fed minutes"), "{fed:?}");
+    assert_eq!(texts(&h, &bob, "fed rallied").await.len(), 1);
+    assert!(texts(&h, &bob, "secret").await.is_empty());
+    assert_eq!(texts(&h, &carol, "secret fed").await.len(), 1);
+
+    // The match is marked in the snippet.
+    let (_, answer) = h.read(&bob, "/api/search?q=rallied").await;
+    let hit = &answer["messages"][0];
+    assert_eq!(hit["channelName"], "general");
+    assert_eq!(hit["communitySlug"], slug.as_str());
+    assert!(
+        hit["snippet"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["hit"] == true && s["text"] == "rallied"),
+        "{hit}"
+    );
+
+    // Filters.
+    assert_eq!(texts(&h, &bob, "fed from:bob").await.len(), 1);
+    assert_eq!(texts(&h, &bob, "from:@ana").await.len(), 3);
+    assert!(texts(&h, &bob, "from:nobody").await.is_empty());
+    assert_eq!(texts(&h, &bob, "fed in:#general").await.len(), 3);
+    assert!(texts(&h, &bob, "fed in:elsewhere").await.is_empty());
+    let links = texts(&h, &bob, "has:link").await;
+    assert_eq!(links.len(), 1, "{links:?}");
+    assert!(links[0].contains("bls.gov"));
+    assert!(texts(&h, &bob, "has:file").await.is_empty());
+    let tesla = texts(&h, &bob, "$tsla").await;
+    assert_eq!(tesla.len(), 1, "{tesla:?}");
+    assert!(texts(&h, &bob, "fed before:2000-01-01").await.is_empty());
+    assert_eq!(texts(&h, &bob, "fed after:2000-01-01").await.len(), 3);
+
+    // People and channels by name.
+    let (_, answer) = h.read(&bob, "/api/search?q=carol").await;
+    assert_eq!(answer["people"][0]["username"], "carol", "{answer}");
+    let (_, answer) = h.read(&bob, "/api/search?q=gener").await;
+    let channels = answer["channels"].as_array().unwrap();
+    assert!(
+        channels
+            .iter()
+            .any(|c| c["communitySlug"] == slug.as_str() && c["name"] == "general"),
+        "{answer}"
+    );
+    assert!(
+        channels
+            .iter()
+            .all(|c| c["communityName"] != "Private Desk"),
+        "only channels bob may read: {answer}"
+    );
+
+    // An edit is searched as it now reads; a deleted message is found no more.
+    ana_socket
+        .send(json!({"type": "edit", "messageId": ids[2], "body": "Bonds rallied after the Fed decision"}))
+        .await;
+    ana_socket.expect("messageEdited").await;
+    assert!(texts(&h, &bob, "stocks").await.is_empty());
+    assert_eq!(texts(&h, &bob, "bonds").await.len(), 1);
+    ana_socket
+        .send(json!({"type": "delete", "messageId": ids[0]}))
+        .await;
+    ana_socket.expect("messageDeleted").await;
+    assert!(texts(&h, &bob, "$TSLA").await.is_empty());
+    assert!(texts(&h, &bob, "acciones").await.is_empty());
+
+    // Someone bob blocked is left out of his results (and not offered among people).
+    h.ok(
+        &bob,
+        "/api/users/block",
+        json!({"username": "ana", "blocked": true}),
+    )
+    .await;
+    let fed = texts(&h, &bob, "fed").await;
+    assert_eq!(fed.len(), 1, "{fed:?}");
+    let (_, answer) = h.read(&bob, "/api/search?q=ana").await;
+    let people = answer["people"].as_array().unwrap();
+    assert!(
+        !people.is_empty(),
+        "the harness names everyone Ana Lima: {answer}"
+    );
+    assert!(people.iter().all(|p| p["username"] != "ana"), "{answer}");
+
+    // Leaving a community takes its messages out of one's search at once.
+    h.ok(&bob, "/api/communities/leave", json!({"slug": slug}))
+        .await;
+    assert!(texts(&h, &bob, "fed").await.is_empty());
+}
+
+on_both!(bad_searches_get_a_sentence);
+async fn bad_searches_get_a_sentence(h: Harness) {
+    let ana = h.person("ana").await;
+    let (status, _) = h.get("/api/search?q=fed").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let long = "fed ".repeat(60);
+    let (status, answer) = h
+        .read(&ana, &format!("/api/search?q={}", urlencode(&long)))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert!(
+        answer["error"].as_str().unwrap().contains("at most 200"),
+        "{answer}"
+    );
+    let (status, _) = h.read(&ana, "/api/search?q=fed&before=not-an-id").await;
+    assert!(status.is_client_error(), "{status}");
+    let (status, _) = h
+        .read(&ana, "/api/search?q=fed&community=no-such-place")
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // Only filters, or characters the index treats as syntax, are searched, not refused.
+    for q in [
+        "\"",
+        "fed*",
+        "NEAR(",
+        "a OR b",
+        "' OR 1=1 --",
+        "(",
+        "::",
+        "$",
+    ] {
+        let (status, answer) = h
+            .read(&ana, &format!("/api/search?q={}", urlencode(q)))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{q}: {answer}");
+    }
+    let (_, empty) = h.read(&ana, "/api/search?q=%20").await;
+    assert_eq!(empty["messages"], Value::Array(vec![]));
+}
