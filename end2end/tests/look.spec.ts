@@ -126,7 +126,7 @@ for (const viewport of viewports) {
 for (const viewport of viewports) {
   for (const scheme of schemes) {
     test(`every section at ${viewport.width}px, ${scheme}`, async ({ browser }) => {
-      // Nine pages, each scrolled through control by control and checked by axe.
+      // Ten pages, each scrolled through control by control and checked by axe.
       test.setTimeout(180_000);
       const context = await contextFor(browser, viewport, scheme);
       const page = await context.newPage();
@@ -208,6 +208,7 @@ for (const viewport of viewports) {
         ["/portfolio", "portfolio", page.getByRole("heading", { level: 1 })],
         ["/assistant", "assistant", page.getByRole("heading", { level: 1 })],
         [`/u/${username}`, "profile", page.getByRole("heading", { level: 1 })],
+        ["/search?q=margin%20safety", "search", page.locator(".search-hit mark")],
       ] as const) {
         await openHydrated(page, path);
         await expect(ready.first()).toBeVisible();

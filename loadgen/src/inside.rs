@@ -9,11 +9,27 @@ use serde_json::{json, Value};
 
 use super::Error;
 
-/// Fills #general of the seeded community with `count` messages, then times the query a
-/// channel page opens with (`chat::repo::page_before`, newest 50 + 1) and one deep in history.
-pub async fn history(count: u64, database: Option<String>, runs: usize) -> Result<(), Error> {
+/// A fresh database (SQLite in a scratch directory, or the empty PostgreSQL one given) whose
+/// seeded #general holds `count` messages, `body(n)` each, written in batches of 1,000.
+struct Filled {
+    conn: sea_orm::DatabaseConnection,
+    channel: uuid::Uuid,
+    engine: &'static str,
+    scratch: std::path::PathBuf,
+}
+
+impl Drop for Filled {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.scratch);
+    }
+}
+
+async fn fill(
+    count: u64,
+    database: Option<String>,
+    body: impl Fn(u64) -> String,
+) -> Result<Filled, Error> {
     use bullpen::{
-        chat::repo::page_before,
         entities::{channels, messages, users},
         platform::{config::DatabaseUrl, db},
     };
@@ -21,12 +37,12 @@ pub async fn history(count: u64, database: Option<String>, runs: usize) -> Resul
         sea_query::Expr, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait,
     };
 
-    let scratch = std::env::temp_dir().join(format!("bullpen-history-{}", std::process::id()));
-    let url = match database {
-        Some(url) => DatabaseUrl::Postgres(url),
+    let scratch = std::env::temp_dir().join(format!("bullpen-bench-{}", std::process::id()));
+    let (url, engine) = match database {
+        Some(url) => (DatabaseUrl::Postgres(url), "PostgreSQL"),
         None => {
             std::fs::create_dir_all(&scratch)?;
-            DatabaseUrl::Sqlite(scratch.join("bench.db"))
+            (DatabaseUrl::Sqlite(scratch.join("bench.db")), "SQLite")
         }
     };
     let conn = db::connect(&url).await?;
@@ -63,14 +79,15 @@ pub async fn history(count: u64, database: Option<String>, runs: usize) -> Resul
             channel_id: Set(channel.id),
             seq: Set(seq as i64),
             author_id: Set(author),
-            body: Set(Some(format!("message number {seq}: $AAPL looks cheap"))),
+            body: Set(Some(body(seq))),
             reply_to: Set(None),
-            created_at: Set(now),
+            // A minute apart, newest last, so time filters and "newest first" mean something.
+            created_at: Set(now - chrono::Duration::minutes((count - seq) as i64)),
             edited_at: Set(None),
             deleted_at: Set(None),
             pinned_at: Set(None),
             pinned_by: Set(None),
-            language: Set(None),
+            language: Set(Some("en".into())),
             ai_status: Set(None),
         });
         messages::Entity::insert_many(rows).exec(&txn).await?;
@@ -82,34 +99,233 @@ pub async fn history(count: u64, database: Option<String>, runs: usize) -> Resul
         .exec(&conn)
         .await?;
     println!(
-        "stored {count} messages in {:.1} s",
+        "stored {count} messages in {:.1} s ({engine})",
         started.elapsed().as_secs_f64()
     );
+    Ok(Filled {
+        conn,
+        channel: channel.id,
+        engine,
+        scratch,
+    })
+}
 
+/// `runs` timings of `query`, in milliseconds, sorted.
+async fn timed<F, Fut>(runs: usize, mut query: F) -> Result<Vec<f64>, Error>
+where
+    F: FnMut(usize) -> Fut,
+    Fut: std::future::Future<Output = Result<(), Error>>,
+{
+    let mut times = Vec::with_capacity(runs);
+    for run in 0..runs {
+        let t = Instant::now();
+        query(run).await?;
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(|a, b| a.total_cmp(b));
+    Ok(times)
+}
+
+fn percentile(sorted: &[f64], p: usize) -> f64 {
+    sorted[(sorted.len() * p / 100).min(sorted.len() - 1)]
+}
+
+/// Fills #general of the seeded community with `count` messages, then times the query a
+/// channel page opens with (`chat::repo::page_before`, newest 50 + 1) and one deep in history.
+pub async fn history(count: u64, database: Option<String>, runs: usize) -> Result<(), Error> {
+    let filled = fill(count, database, |seq| {
+        format!("message number {seq}: $AAPL looks cheap")
+    })
+    .await?;
     for (label, before) in [
         ("newest 50", None),
         ("50 from the middle", Some(count as i64 / 2)),
     ] {
-        let mut times = Vec::with_capacity(runs);
-        for _ in 0..runs {
-            let t = Instant::now();
-            let page = page_before(&conn, channel.id, before, 51).await?;
-            times.push(t.elapsed().as_secs_f64() * 1000.0);
+        let (conn, channel) = (&filled.conn, filled.channel);
+        let times = timed(runs, move |_| async move {
+            let page = bullpen::chat::repo::page_before(conn, channel, before, 51).await?;
             assert_eq!(page.len(), 51);
-        }
-        times.sort_by(|a, b| a.total_cmp(b));
+            Ok(())
+        })
+        .await?;
         println!(
             "{label}: p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms ({runs} runs, {})",
-            times[runs / 2],
-            times[(runs * 99 / 100).min(runs - 1)],
+            percentile(&times, 50),
+            percentile(&times, 99),
             times[runs - 1],
-            match &url {
-                DatabaseUrl::Sqlite(_) => "SQLite",
-                DatabaseUrl::Postgres(_) => "PostgreSQL",
-            }
+            filled.engine
         );
     }
-    let _ = std::fs::remove_dir_all(&scratch);
+    Ok(())
+}
+
+/// Words the search benchmark's messages are made of: a finance chat's, common and rare.
+const SEARCH_WORDS: &[&str] = &[
+    "fed",
+    "rates",
+    "cpi",
+    "inflation",
+    "earnings",
+    "guidance",
+    "beat",
+    "miss",
+    "calls",
+    "puts",
+    "bullish",
+    "bearish",
+    "breakout",
+    "support",
+    "resistance",
+    "volume",
+    "short",
+    "squeeze",
+    "dividend",
+    "buyback",
+    "margin",
+    "yield",
+    "bonds",
+    "treasury",
+    "dollar",
+    "oil",
+    "gold",
+    "semis",
+    "chips",
+    "cloud",
+    "software",
+    "banks",
+    "energy",
+    "retail",
+    "housing",
+    "jobs",
+    "payrolls",
+    "unemployment",
+    "recession",
+    "soft",
+    "landing",
+    "pivot",
+    "hike",
+    "cut",
+    "pause",
+    "minutes",
+    "powell",
+    "opening",
+    "close",
+    "premarket",
+    "afterhours",
+    "gap",
+    "fill",
+    "trend",
+    "moving",
+    "average",
+    "rsi",
+    "macd",
+    "overbought",
+    "oversold",
+    "rally",
+    "selloff",
+    "dip",
+    "buy",
+    "sell",
+    "hold",
+    "trim",
+    "add",
+    "position",
+    "stop",
+    "loss",
+    "target",
+    "price",
+    "valuation",
+    "multiple",
+    "growth",
+    "value",
+    "momentum",
+    "options",
+    "expiry",
+    "friday",
+    "monday",
+    "week",
+    "month",
+    "quarter",
+    "year",
+    "today",
+    "tomorrow",
+    "report",
+    "print",
+    "data",
+    "consensus",
+    "estimate",
+    "revenue",
+    "profit",
+    "cash",
+    "flow",
+    "debt",
+    "split",
+];
+
+/// Fills #general with `count` chat-like messages of finance words, then times two-word
+/// searches (`chat::search::repo::messages_matching`, a page of 26 newest first) against the
+/// "newest 50" page query on the same database as the reference.
+pub async fn search(count: u64, database: Option<String>, runs: usize) -> Result<(), Error> {
+    use bullpen::chat::search::{repo, service::forms_of};
+
+    // A fixed pseudo-random sequence: the same messages every run.
+    let word =
+        |n: u64| SEARCH_WORDS[(n.wrapping_mul(2_654_435_761) >> 7) as usize % SEARCH_WORDS.len()];
+    let filled = fill(count, database, |seq| {
+        let length = 6 + seq % 10;
+        (0..length)
+            .map(|i| word(seq * 31 + i * 7919))
+            .collect::<Vec<_>>()
+            .join(" ")
+    })
+    .await?;
+    let (conn, channel) = (&filled.conn, filled.channel);
+    let reference = timed(runs, move |_| async move {
+        bullpen::chat::repo::page_before(conn, channel, None, 51).await?;
+        Ok(())
+    })
+    .await?;
+    let found = std::cell::Cell::new(0usize);
+    let found = &found;
+    let searches = timed(runs, move |run| {
+        let first = SEARCH_WORDS[run % SEARCH_WORDS.len()];
+        let second = SEARCH_WORDS[(run * 7 + 3) % SEARCH_WORDS.len()];
+        async move {
+            let hits = repo::messages_matching(
+                conn,
+                repo::MessageSearch {
+                    channels: vec![channel],
+                    words: vec![forms_of(first), forms_of(second)],
+                    author: None,
+                    hidden_authors: Vec::new(),
+                    cashtags: Vec::new(),
+                    has_link: false,
+                    before: None,
+                    after: None,
+                    limit: 26,
+                },
+            )
+            .await?;
+            found.set(found.get() + hits.len());
+            Ok(())
+        }
+    })
+    .await?;
+    println!(
+        "two-word search: p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms; {:.1} hits a search \
+         ({runs} runs, {})",
+        percentile(&searches, 50),
+        percentile(&searches, 95),
+        searches[runs - 1],
+        found.get() as f64 / runs as f64,
+        filled.engine
+    );
+    println!(
+        "reference, the newest-50 page: p50 {:.2} ms, p95 {:.2} ms; search p95 / reference p95 = {:.1}",
+        percentile(&reference, 50),
+        percentile(&reference, 95),
+        percentile(&searches, 95) / percentile(&reference, 95)
+    );
     Ok(())
 }
 

@@ -10,6 +10,7 @@
 //! loadgen compare --url http://127.0.0.1:3000 --clients 1000 --messages 2000 --rate 0 --senders 10 --pid <server pid>
 //! loadgen compare --url http://127.0.0.1:3000,http://127.0.0.1:3001 …   # two instances
 //! loadgen history --messages 1000000 [--database postgres://…/empty_scratch_db]
+//! loadgen search --messages 1000000 [--database postgres://…/empty_scratch_db]
 //! loadgen portfolio --url http://127.0.0.1:3000 --transactions 5000 --symbols 50
 //! ```
 //!
@@ -124,6 +125,17 @@ enum Command {
         #[arg(long, default_value_t = 200)]
         runs: usize,
     },
+    #[cfg(feature = "bullpen-inside")]
+    /// Fill one channel with finance chat and time two-word searches on it.
+    Search {
+        #[arg(long, default_value_t = 1_000_000)]
+        messages: u64,
+        /// An empty PostgreSQL database to fill (default: a fresh SQLite file).
+        #[arg(long)]
+        database: Option<String>,
+        #[arg(long, default_value_t = 200)]
+        runs: usize,
+    },
 }
 
 #[derive(clap::Args, Clone)]
@@ -177,6 +189,12 @@ fn main() {
                 database,
                 runs,
             } => history(messages, database, runs).await,
+            #[cfg(feature = "bullpen-inside")]
+            Command::Search {
+                messages,
+                database,
+                runs,
+            } => search(messages, database, runs).await,
             #[cfg(feature = "bullpen-inside")]
             Command::Portfolio {
                 url,
@@ -1037,7 +1055,7 @@ async fn bare_server(addr: &str) -> Result<(), Error> {
 #[cfg(feature = "bullpen-inside")]
 mod inside;
 #[cfg(feature = "bullpen-inside")]
-use inside::{history, moderation, portfolio};
+use inside::{history, moderation, portfolio, search};
 
 #[cfg(test)]
 mod tests {
