@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{
     sea_query::{Expr, Func, SimpleExpr},
     ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Value,
+    QueryOrder, QuerySelect, Statement, Value,
 };
 use uuid::Uuid;
 
@@ -37,7 +37,7 @@ pub async fn messages_matching(
         .filter(messages::Column::DeletedAt.is_null())
         .filter(messages::Column::Body.is_not_null());
     if !search.words.is_empty() {
-        query = query.filter(words_match(db.get_database_backend(), &search.words)?);
+        query = query.filter(words_match(db, &search.words).await?);
     }
     if let Some(author) = search.author {
         query = query.filter(messages::Column::AuthorId.eq(author));
@@ -78,8 +78,11 @@ pub async fn messages_matching(
 /// The full-text condition: SQLite matches each form as a prefix in the FTS5 table (its
 /// tokenizer folds case and diacritics on both sides); PostgreSQL asks each word in every
 /// language's configuration of the stored `tsvector`.
-fn words_match(backend: DbBackend, words: &[Vec<String>]) -> Result<SimpleExpr, DbErr> {
-    match backend {
+async fn words_match(
+    db: &impl ConnectionTrait,
+    words: &[Vec<String>],
+) -> Result<SimpleExpr, DbErr> {
+    match db.get_database_backend() {
         DbBackend::Sqlite => {
             let expression = words
                 .iter()
@@ -102,7 +105,7 @@ fn words_match(backend: DbBackend, words: &[Vec<String>]) -> Result<SimpleExpr, 
         DbBackend::Postgres => {
             let mut clauses = Vec::new();
             let mut values = Vec::new();
-            for forms in words {
+            for forms in meaningful(db, words).await? {
                 values.push(Value::from(forms[0].clone()));
                 let n = values.len();
                 let each: Vec<String> = [
@@ -120,6 +123,36 @@ fn words_match(backend: DbBackend, words: &[Vec<String>]) -> Result<SimpleExpr, 
         }
         other => Err(DbErr::Custom(format!("no message search on {other:?}"))),
     }
+}
+
+/// The words PostgreSQL can look for in every language: a stop word of one language ("the",
+/// "die", "les") is missing from the vectors of that language's messages, so asking for it
+/// would hide them. Only stop words typed: they are all kept.
+async fn meaningful<'w>(
+    db: &impl ConnectionTrait,
+    words: &'w [Vec<String>],
+) -> Result<Vec<&'w Vec<String>>, DbErr> {
+    let mut kept = Vec::new();
+    for forms in words {
+        let row = db
+            .query_one(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT numnode(plainto_tsquery('english', $1)) > 0 \
+                   AND numnode(plainto_tsquery('spanish', $1)) > 0 \
+                   AND numnode(plainto_tsquery('french', $1)) > 0 \
+                   AND numnode(plainto_tsquery('german', $1)) > 0 \
+                   AND numnode(plainto_tsquery('turkish', $1)) > 0 AS kept",
+                [Value::from(forms[0].clone())],
+            ))
+            .await?;
+        if row.map(|r| r.try_get::<bool>("", "kept")).transpose()? == Some(true) {
+            kept.push(forms);
+        }
+    }
+    if kept.is_empty() {
+        return Ok(words.iter().collect());
+    }
+    Ok(kept)
 }
 
 /// Channels of these communities whose name holds `needle` (lower-case), archived ones left out.
