@@ -18,7 +18,7 @@ pub struct Migration;
 const SQLITE_UP: &[&str] = &[
     "CREATE TABLE message_search_keys (key INTEGER PRIMARY KEY, message_id BLOB NOT NULL UNIQUE)",
     "CREATE VIRTUAL TABLE message_search USING fts5(body, tokenize = 'unicode61 remove_diacritics 2')",
-    "INSERT INTO message_search_keys (message_id) SELECT id FROM messages",
+    "INSERT INTO message_search_keys (message_id) SELECT id FROM messages ORDER BY created_at, id",
     "INSERT INTO message_search (rowid, body) \
      SELECT k.key, m.body FROM messages m JOIN message_search_keys k ON k.message_id = m.id \
      WHERE m.body IS NOT NULL",

@@ -3,9 +3,9 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    sea_query::{Expr, Func, SimpleExpr},
+    sea_query::{Alias, Expr, Func, Order, SimpleExpr},
     ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Statement, Value,
+    QueryOrder, QuerySelect, QueryTrait, Statement, Value,
 };
 use uuid::Uuid;
 
@@ -36,6 +36,27 @@ pub async fn messages_matching(
         .filter(messages::Column::ChannelId.is_in(search.channels))
         .filter(messages::Column::DeletedAt.is_null())
         .filter(messages::Column::Body.is_not_null());
+    // On SQLite the FTS table leads: it yields the matches newest first (its keys grow with
+    // every message) and the scan stops at the page's end instead of sorting every match.
+    let fts_leads = !search.words.is_empty() && db.get_database_backend() == DbBackend::Sqlite;
+    if fts_leads {
+        let statement = QueryTrait::query(&mut query);
+        statement
+            .inner_join(
+                Alias::new("message_search_keys"),
+                Expr::col((Alias::new("message_search_keys"), Alias::new("message_id")))
+                    .equals((messages::Entity, messages::Column::Id)),
+            )
+            .inner_join(
+                Alias::new("message_search"),
+                Expr::col((Alias::new("message_search"), Alias::new("rowid")))
+                    .equals((Alias::new("message_search_keys"), Alias::new("key"))),
+            )
+            .order_by(
+                (Alias::new("message_search"), Alias::new("rowid")),
+                Order::Desc,
+            );
+    }
     if !search.words.is_empty() {
         query = query.filter(words_match(db, &search.words).await?);
     }
@@ -67,12 +88,12 @@ pub async fn messages_matching(
     if let Some(after) = search.after {
         query = query.filter(messages::Column::CreatedAt.gte(after));
     }
-    query
-        .order_by_desc(messages::Column::CreatedAt)
-        .order_by_desc(messages::Column::Id)
-        .limit(search.limit)
-        .all(db)
-        .await
+    if !fts_leads {
+        query = query
+            .order_by_desc(messages::Column::CreatedAt)
+            .order_by_desc(messages::Column::Id);
+    }
+    query.limit(search.limit).all(db).await
 }
 
 /// The full-text condition: SQLite matches each form as a prefix in the FTS5 table (its
@@ -96,9 +117,7 @@ async fn words_match(
                 .collect::<Vec<_>>()
                 .join(" AND ");
             Ok(Expr::cust_with_values(
-                "messages.id IN (SELECT k.message_id FROM message_search \
-                 JOIN message_search_keys k ON k.key = message_search.rowid \
-                 WHERE message_search MATCH ?)",
+                "message_search MATCH ?",
                 [Value::from(expression)],
             ))
         }
