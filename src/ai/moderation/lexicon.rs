@@ -406,6 +406,7 @@ fn fits(word: &str, want: &str, fit: Fit) -> bool {
             Fit::Prefix | Fit::Inside => word
                 .char_indices()
                 .map(|(at, c)| &word[..at + c.len_utf8()])
+                .filter(|start| start.chars().filter(|c| c.is_alphabetic()).count() >= 2)
                 .any(wildcard),
         };
     }
@@ -557,7 +558,8 @@ pub fn words_of(text: &str) -> Vec<String> {
             parts.iter().map(|p| p.to_string()).collect()
         };
         for piece in pieces {
-            let word = unleet(&piece);
+            // Stars at a word's edges are markdown emphasis ("**Ana**"), not a censored letter.
+            let word = unleet(&piece).trim_matches('*').to_string();
             if !word.is_empty() {
                 words.push(word);
             }

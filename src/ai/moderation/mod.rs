@@ -313,6 +313,7 @@ mod tests {
         ("eres un genio, gracias por el análisis", false),
         ("merci pour le partage, très utile", false),
         ("danke, die Aktie ist heute stark gestiegen", false),
+        ("Hello **Ana**, what do you think of $AAPL?", false),
         ("bu hisse bugün çok iyi gidiyor", false),
         ("great call on AAPL last week", false),
         ("congrats on the gains!", false),
