@@ -18,7 +18,7 @@ test("search finds a message in another form of its words, marks the match, filt
   }
 
   // The magnifier in the top bar opens search; "stock" finds "Stocks", marked.
-  await ana.getByRole("link", { name: "Search" }).click();
+  await ana.getByRole("link", { name: "Search", exact: true }).click();
   await expect(ana.getByRole("heading", { level: 1, name: "Search" })).toBeVisible();
   const query = ana.getByRole("searchbox", { name: "Search messages, people and channels" });
   await query.fill(`stock ${unique}`);

@@ -2,6 +2,7 @@
 //! The address holds the query, so a search can be shared, reloaded and gone back to.
 
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_query_map};
 
 use super::{api::search, MessageHit, Results, Snip};
@@ -26,6 +27,7 @@ pub fn SearchPage() -> impl IntoView {
         }
     });
     view! {
+        <Title text=move || t_string!(i18n, search.title) />
         <section class="page search-page">
             <h1>{t!(i18n, search.title)}</h1>
             <form method="get" action="/search" class="search-form" role="search">
