@@ -173,6 +173,26 @@ async fn history_pages_back_fifty_at_a_time(h: Harness) {
     let (_, oldest) = h.history(&ana, &general, Some(21)).await;
     assert_eq!(seqs(&oldest["messages"]), (1..=20).collect::<Vec<_>>());
     assert_eq!(oldest["hasMore"], false);
+
+    // A jump to message 30 (from search) reaches back to ten before it in one page.
+    let reach = |query: String| {
+        let path = format!("/api/chat/history?channelId={general}&{query}");
+        let h = &h;
+        let ana = &ana;
+        async move { h.read(ana, &path).await }
+    };
+    let (_, jump) = reach("reachSeq=30".into()).await;
+    assert_eq!(seqs(&jump["messages"]), (20..=120).collect::<Vec<_>>());
+    assert_eq!(jump["hasMore"], true);
+    // From a page already loaded down to 71, the rest of the way, to the first message.
+    let (_, rest) = reach("reachSeq=5&beforeSeq=71".into()).await;
+    assert_eq!(seqs(&rest["messages"]), (1..=70).collect::<Vec<_>>());
+    assert_eq!(rest["hasMore"], false);
+    // A message newer than the channel's newest, or nonsense, is at most an ordinary page.
+    let (_, ahead) = reach("reachSeq=9999".into()).await;
+    assert_eq!(seqs(&ahead["messages"]), (71..=120).collect::<Vec<_>>());
+    let (status, _) = reach("reachSeq=soon".into()).await;
+    assert!(status.is_client_error(), "{status}");
 }
 
 on_both!(

@@ -145,6 +145,10 @@ async fn search_finds_what_one_may_read_in_every_form(h: Harness) {
     // People and channels by name.
     let (_, answer) = h.read(&bob, "/api/search?q=carol").await;
     assert_eq!(answer["people"][0]["username"], "carol", "{answer}");
+    // A filter asks for messages: carol is not offered as a person then.
+    let (_, answer) = h.read(&bob, "/api/search?q=carol%20from:nobody").await;
+    assert_eq!(answer["people"], json!([]), "{answer}");
+    assert_eq!(answer["messages"], json!([]), "{answer}");
     let (_, answer) = h.read(&bob, "/api/search?q=gener").await;
     let channels = answer["channels"].as_array().unwrap();
     assert!(

@@ -38,8 +38,11 @@ test("search finds a message in another form of its words, marks the match, filt
   await expect(hits).toHaveCount(1);
   await expect(hits.first()).toContainText("held rates");
 
-  // The hit opens its channel.
+  // The hit opens its channel on that message, highlighted.
   await hits.first().getByRole("link", { name: "Open in the channel" }).click();
-  await expect(ana).toHaveURL(new RegExp(`${channel}$`));
+  await expect(ana).toHaveURL(new RegExp(`${channel}\\?at=\\d+$`));
   await expect(ana.getByRole("heading", { name: "#general" })).toBeVisible();
+  const target = ana.locator("article.message.jumped-to");
+  await expect(target).toContainText("held rates");
+  await expect(target).toBeInViewport();
 });

@@ -148,13 +148,17 @@ async fn serve_socket(
     Ok(frames.into())
 }
 
-/// A page of a channel's history, oldest first: the newest 50, or the 50 before `beforeSeq`.
+/// A page of a channel's history, oldest first: the newest 50, or the 50 before `beforeSeq`;
+/// with `reachSeq`, every message back to a few before that one (at most 500 a page).
 #[server(prefix = "/api/chat", endpoint = "history", input = GetUrl)]
 pub async fn channel_history(
     #[server(rename = "channelId")] channel_id: String,
     #[server(rename = "beforeSeq")]
     #[server(default)]
     before_seq: Option<i64>,
+    #[server(rename = "reachSeq")]
+    #[server(default)]
+    reach_seq: Option<i64>,
 ) -> Result<HistoryPage, AppError> {
     crate::platform::state::respond(
         async move {
@@ -163,7 +167,7 @@ pub async fn channel_history(
                 .await?
                 .map(|me| me.user.id);
             let channel = crate::community::ChannelId::parse(&channel_id)?;
-            super::service::history(&state, viewer, channel, before_seq).await
+            super::service::history(&state, viewer, channel, before_seq, reach_seq).await
         }
         .await,
     )

@@ -39,6 +39,11 @@ crate::platform::ids::typed_id!(
 pub const MESSAGE_MAX: usize = 4000;
 /// Messages per history page.
 pub const PAGE_SIZE: u64 = 50;
+/// The most messages one page holds when it reaches back to a message (a jump from search):
+/// further back, the page is this long and the next one goes on from it.
+pub const REACH_PAGE_MAX: u64 = 500;
+/// Messages shown before the one jumped to, so it is read in context.
+pub const REACH_CONTEXT: i64 = 10;
 /// How long a typing indicator lasts without a refresh.
 pub const TYPING_TIMEOUT_MS: u32 = 5000;
 /// The reactions offered by the picker; any single emoji is accepted.

@@ -146,18 +146,28 @@ async fn hide_blocked(
 }
 
 /// A page of history: the newest `PAGE_SIZE` messages, or those before `before_seq`; oldest
-/// first. Messages from people the reader blocked are left out.
+/// first. With `reach_seq` (a jump to a message) the page goes back to a few messages before
+/// that one, up to `REACH_PAGE_MAX`, so the reader lands on it with what led up to it.
 pub async fn history(
     state: &AppState,
     viewer: Option<Uuid>,
     channel_id: ChannelId,
     before_seq: Option<i64>,
+    reach_seq: Option<i64>,
 ) -> Result<HistoryPage, AppError> {
     let access = channel_access(state, viewer, channel_id).await?;
-    let mut rows =
-        repo::page_before(&state.db, access.channel.id, before_seq, PAGE_SIZE + 1).await?;
-    let has_more = rows.len() as u64 > PAGE_SIZE;
-    rows.truncate(PAGE_SIZE as usize);
+    let limit = match (reach_seq, before_seq) {
+        (Some(reach), Some(before)) => (before - reach + super::REACH_CONTEXT)
+            .clamp(PAGE_SIZE as i64, super::REACH_PAGE_MAX as i64)
+            as u64,
+        (Some(reach), None) => (access.channel.last_seq - reach + 1 + super::REACH_CONTEXT)
+            .clamp(PAGE_SIZE as i64, super::REACH_PAGE_MAX as i64)
+            as u64,
+        (None, _) => PAGE_SIZE,
+    };
+    let mut rows = repo::page_before(&state.db, access.channel.id, before_seq, limit + 1).await?;
+    let has_more = rows.len() as u64 > limit;
+    rows.truncate(limit as usize);
     rows.reverse();
     let rows = hide_blocked(state, viewer, rows).await?;
     Ok(HistoryPage {
@@ -187,7 +197,7 @@ pub async fn open(
                 name = channel_name.trim()
             ))
         })?;
-    let history = history(state, viewer, ChannelId::parse(&channel.id)?, None).await?;
+    let history = history(state, viewer, ChannelId::parse(&channel.id)?, None, None).await?;
     Ok(super::OpenedChannel {
         community,
         channel,

@@ -98,6 +98,18 @@ impl Query {
         query
     }
 
+    /// Whether a filter (`from:`, `in:`, `has:`, a day, a `$TICKER`) narrows the search to
+    /// messages: then people and channels named by the words are not what is asked for.
+    pub fn is_about_messages(&self) -> bool {
+        self.from.is_some()
+            || self.channel.is_some()
+            || !self.tickers.is_empty()
+            || self.has_link
+            || self.has_file
+            || self.before.is_some()
+            || self.after.is_some()
+    }
+
     /// Whether there is anything to look for at all.
     pub fn is_empty(&self) -> bool {
         self.words.is_empty()
@@ -121,11 +133,25 @@ pub fn words_of(text: &str) -> Vec<String> {
 
 fn is_day(value: &str) -> bool {
     let parts: Vec<&str> = value.split('-').collect();
-    matches!(parts.as_slice(), [y, m, d]
-        if y.len() == 4 && m.len() == 2 && d.len() == 2
-            && [y, m, d].iter().all(|p| p.chars().all(|c| c.is_ascii_digit()))
-            && (1..=12).contains(&m.parse::<u8>().unwrap_or(0))
-            && (1..=31).contains(&d.parse::<u8>().unwrap_or(0)))
+    let [y, m, d] = parts.as_slice() else {
+        return false;
+    };
+    if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        return false;
+    }
+    let (Ok(year), Ok(month), Ok(day)) = (y.parse::<u32>(), m.parse::<u32>(), d.parse::<u32>())
+    else {
+        return false;
+    };
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&day)
 }
 
 fn is_symbol(text: &str) -> bool {
@@ -260,9 +286,23 @@ mod tests {
         assert_eq!(q.channel.as_deref(), Some("general"));
         assert_eq!(q.tickers, ["NVDA"]);
         assert!(q.has_link && !q.has_file);
+        assert!(q.is_about_messages());
+        assert!(!Query::parse("Fed decision").is_about_messages());
         assert_eq!(q.before.as_deref(), Some("2026-11-01"));
         assert_eq!(q.after, None, "13 is no month");
         assert!(Query::parse("   ").is_empty());
+        // Days that are no day stay words rather than a filter silently matching nothing.
+        assert_eq!(Query::parse("before:2026-02-31").before, None);
+        assert_eq!(
+            Query::parse("before:2026-02-31").words,
+            ["before", "2026", "02", "31"]
+        );
+        assert_eq!(Query::parse("before:2025-02-29").before, None);
+        assert_eq!(
+            Query::parse("before:2024-02-29").before.as_deref(),
+            Some("2024-02-29")
+        );
+        assert_eq!(Query::parse("after:2026-04-31").after, None);
         assert!(!Query::parse("has:file").is_empty());
         assert_eq!(Query::parse("$ 100%").words, ["100"]);
         assert_eq!(Query::parse("Vendí acciones").words, ["vendí", "acciones"]);

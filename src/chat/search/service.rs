@@ -103,17 +103,18 @@ pub async fn search(
         });
     }
 
-    // People and channels by name, when the query has words to name them by.
+    // People and channels by name, when the query is only words to name them by.
     let needle = query.words.join(" ");
-    let (people, named_channels) = if needle.is_empty() || before.is_some() {
-        (Vec::new(), Vec::new())
-    } else {
-        let people = accounts::people_named(&state.db, &needle, hidden.clone(), NAMES).await?;
-        let named =
-            repo::channels_named(&state.db, by_id.keys().copied().collect(), &needle, NAMES)
-                .await?;
-        (people, named)
-    };
+    let (people, named_channels) =
+        if needle.is_empty() || before.is_some() || query.is_about_messages() {
+            (Vec::new(), Vec::new())
+        } else {
+            let people = accounts::people_named(&state.db, &needle, hidden.clone(), NAMES).await?;
+            let named =
+                repo::channels_named(&state.db, by_id.keys().copied().collect(), &needle, NAMES)
+                    .await?;
+            (people, named)
+        };
     Ok(Results {
         messages: hits,
         more,

@@ -93,7 +93,10 @@ fn Hit(hit: MessageHit) -> impl IntoView {
     let place = t_string!(i18n, search.place)
         .replace("{channel}", &hit.channel_name)
         .replace("{community}", &hit.community_name);
-    let href = format!("/c/{}/{}", hit.community_slug, hit.channel_name);
+    let href = format!(
+        "/c/{}/{}?at={}",
+        hit.community_slug, hit.channel_name, hit.seq
+    );
     let day = local_date(i18n.get_locale(), &hit.created_at);
     view! {
         <li class="search-hit card">

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use super::channel::ChannelState;
 use crate::kit::languages::language_name;
 use crate::{
     auth::ui::pages::error_text,
@@ -44,6 +45,7 @@ pub fn CatchUpPanel(channel_id: String, since_seq: i64, close: RwSignal<bool>) -
 #[component]
 fn Summary(found: CatchUp) -> impl IntoView {
     let i18n = use_i18n();
+    let jump = expect_context::<ChannelState>().jump;
     if found.highlights.is_empty() {
         return view! { <p class="muted">{t!(i18n, chat.catch_up_none)}</p> }.into_any();
     }
@@ -70,7 +72,7 @@ fn Summary(found: CatchUp) -> impl IntoView {
                         {name.map(|n| view! { <span class="badge language-badge">{n}</span> })}
                         <q lang=language>{h.text.clone()}</q>
                         {h.translated.clone().map(|text| view! { <span class="catch-up-translated muted">{text}</span> })}
-                        <button type="button" class="link-button" on:click=move |_| jump_to(seq)>{t!(i18n, chat.jump)}</button>
+                        <button type="button" class="link-button" on:click=move |_| jump.run(seq)>{t!(i18n, chat.jump)}</button>
                     </li>
                 }
             }).collect_view()}
@@ -83,6 +85,7 @@ fn Summary(found: CatchUp) -> impl IntoView {
 #[component]
 fn RecapText(recap: Recap) -> impl IntoView {
     let i18n = use_i18n();
+    let jump = expect_context::<ChannelState>().jump;
     let byline = t_string!(i18n, chat.catch_up_recap_by).replace("{engine}", &recap.engine);
     let mut cited = 0;
     let parts = recap
@@ -97,7 +100,7 @@ fn RecapText(recap: Recap) -> impl IntoView {
                 view! {
                     <sup>
                         <button type="button" class="link-button recap-source" title=label.clone()
-                            aria-label=format!("{cited}: {label}") on:click=move |_| jump_to(seq)>
+                            aria-label=format!("{cited}: {label}") on:click=move |_| jump.run(seq)>
                             {cited}
                         </button>
                     </sup>
@@ -112,18 +115,4 @@ fn RecapText(recap: Recap) -> impl IntoView {
             <p class="muted recap-byline">{byline}</p>
         </section>
     }
-}
-
-/// Scrolls the message list to a message and highlights it for a moment.
-fn jump_to(seq: i64) {
-    #[cfg(feature = "hydrate")]
-    {
-        let selector = format!("article.message[data-seq=\"{seq}\"]");
-        if let Some(element) = document().query_selector(&selector).ok().flatten() {
-            element.scroll_into_view();
-            let _ = element.class_list().add_1("jumped-to");
-        }
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = seq;
 }

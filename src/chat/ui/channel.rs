@@ -33,6 +33,9 @@ pub struct ChannelState {
     pub reply_to: RwSignal<Option<ChatMessage>>,
     /// The languages that can be translated into the reader's (`None` until known).
     pub translatable_from: RwSignal<Option<Vec<String>>>,
+    /// Shows a message in the list, loading older history until it is there (search results
+    /// and catch-up lines jump to their message).
+    pub jump: Callback<i64>,
 }
 
 #[component]
@@ -43,13 +46,55 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
     let community = opened.community.clone();
     let channel_id = channel.id.clone();
     let timeline = RwSignal::new(Timeline::new(opened.history.messages.clone()));
+    let has_more = RwSignal::new(opened.history.has_more);
+    let list_ref = NodeRef::<html::Div>::new();
+    let at_bottom = StoredValue::new(true);
+    let jump = Callback::new({
+        let channel_id = channel_id.clone();
+        move |seq: i64| {
+            at_bottom.set_value(false);
+            let channel_id = channel_id.clone();
+            leptos::task::spawn_local(async move {
+                // Older pages, each reaching back to the message, until it is loaded.
+                while has_more.get_untracked() {
+                    let Some(oldest) =
+                        timeline.with_untracked(|t| t.messages.first().map(|m| m.seq))
+                    else {
+                        break;
+                    };
+                    if oldest <= seq {
+                        break;
+                    }
+                    match channel_history(channel_id.clone(), Some(oldest), Some(seq)).await {
+                        Ok(page) => {
+                            has_more.set(page.has_more);
+                            timeline.update(|t| {
+                                for message in page.messages {
+                                    t.merge(message);
+                                }
+                            });
+                        }
+                        Err(err) => {
+                            timeline.update(|t| t.notice = Some(error_text(&err)));
+                            return;
+                        }
+                    }
+                }
+                request_animation_frame(move || reveal(seq));
+            });
+        }
+    });
     let state = ChannelState {
         channel_id: StoredValue::new(channel_id.clone()),
         timeline,
         reply_to: RwSignal::new(None),
         translatable_from: RwSignal::new(None),
+        jump,
     };
     provide_context(state);
+    // `?at=<seq>`: opened from a search result, on that message.
+    let jump_on_open = leptos_router::hooks::use_query_map()
+        .with_untracked(|q| q.get("at").and_then(|at| at.parse::<i64>().ok()));
     // Each part of the timeline as its own signal: a typing event does not redraw the messages.
     let messages = Memo::new(move |_| timeline.with(|t| t.messages.clone()));
     let pending = Memo::new(move |_| timeline.with(|t| t.pending.clone()));
@@ -57,7 +102,6 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
     let private_notes = Memo::new(move |_| timeline.with(|t| t.private_notes.clone()));
     let notice = Memo::new(move |_| timeline.with(|t| t.notice.clone()));
     let newest_seq = move || timeline.with_untracked(Timeline::newest_seq);
-    let has_more = RwSignal::new(opened.history.has_more);
     let loading_older = RwSignal::new(false);
     let show_pins = RwSignal::new(false);
     let pins_version = RwSignal::new(0u32);
@@ -97,8 +141,6 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
     let show_catch_up = RwSignal::new(false);
     let catch_up_channel = channel_id.clone();
 
-    let list_ref = NodeRef::<html::Div>::new();
-    let at_bottom = StoredValue::new(true);
     let scroll_to_bottom = move || {
         if let Some(list) = list_ref.get_untracked() {
             list.set_scroll_top(list.scroll_height());
@@ -193,7 +235,10 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
                     mark_read();
                 }
             }
-            scroll_to_bottom();
+            match jump_on_open {
+                Some(seq) => jump.run(seq),
+                None => scroll_to_bottom(),
+            }
         }
     });
     {
@@ -246,7 +291,7 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
                     .get_untracked()
                     .map(|l| l.scroll_height())
                     .unwrap_or(0);
-                match channel_history(channel_id, Some(oldest)).await {
+                match channel_history(channel_id, Some(oldest), None).await {
                     Ok(page) => {
                         has_more.set(page.has_more);
                         timeline.update(|t| {
@@ -493,6 +538,37 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
 }
 
 /// An error as the chat shows it: rate limits with the wait, the rest as usual.
+/// Scrolls the message list to a loaded message and highlights it for a moment. A page
+/// opened on a message (`?at=`) may not be in the document yet when this first runs, so it
+/// looks again for a moment.
+fn reveal(seq: i64) {
+    #[cfg(feature = "hydrate")]
+    {
+        fn attempt(seq: i64, left: u32) {
+            let selector = format!("article.message[data-seq=\"{seq}\"]");
+            match document().query_selector(&selector).ok().flatten() {
+                Some(element) if element.is_connected() => {
+                    let options = web_sys::ScrollIntoViewOptions::new();
+                    options.set_block(web_sys::ScrollLogicalPosition::Center);
+                    element.scroll_into_view_with_scroll_into_view_options(&options);
+                    let classes = element.class_list();
+                    // Taken off first, so a second jump to the same message flashes again.
+                    let _ = classes.remove_1("jumped-to");
+                    let _ = classes.add_1("jumped-to");
+                }
+                _ if left > 0 => set_timeout(
+                    move || attempt(seq, left - 1),
+                    std::time::Duration::from_millis(50),
+                ),
+                _ => {}
+            }
+        }
+        attempt(seq, 40);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = seq;
+}
+
 fn error_text_for(error: &AppError) -> String {
     let i18n = use_i18n();
     match error {
