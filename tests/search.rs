@@ -240,3 +240,71 @@ async fn bad_searches_get_a_sentence(h: Harness) {
     let (_, empty) = h.read(&ana, "/api/search?q=%20").await;
     assert_eq!(empty["messages"], Value::Array(vec![]));
 }
+
+on_both!(
+    a_page_from_the_newest_messages_is_what_the_whole_index_would_answer,
+    [("RATE_LIMIT_MESSAGES", "0")]
+);
+/// PostgreSQL first looks for a page among each channel's newest messages; whatever it finds
+/// there, or failing that in the whole index, must be exactly the newest matches of them all.
+async fn a_page_from_the_newest_messages_is_what_the_whole_index_would_answer(h: Harness) {
+    use bullpen::chat::search::{repo, service::forms_of};
+
+    let ana = h.person("ana").await;
+    let (_, first) = h.community(&ana, "Busy Desk", "public").await;
+    let (_, second) = h.community(&ana, "Quiet Desk", "public").await;
+    let mut socket = h.socket(&ana).await;
+    socket.subscribe(&first, None).await;
+    socket.subscribe(&second, None).await;
+    // The two channels interleave in time; "rare" is only in old messages of the first.
+    for i in 1..=30 {
+        let text = match i {
+            3 | 7 => format!("rare common note {i}"),
+            _ => format!("common note {i}"),
+        };
+        socket.say(&first, &format!("a{i}"), &text).await;
+        socket.expect("messageCreated").await;
+        if i % 2 == 0 {
+            socket
+                .say(&second, &format!("b{i}"), &format!("common quiet {i}"))
+                .await;
+            socket.expect("messageCreated").await;
+        }
+    }
+    all_read(&h).await;
+    let channels: Vec<uuid::Uuid> = [&first, &second]
+        .iter()
+        .map(|c| c.parse().unwrap())
+        .collect();
+    let search = |words: &[&str], limit: u64, recent_per_channel: u64| repo::MessageSearch {
+        channels: channels.clone(),
+        words: words.iter().map(|w| forms_of(w)).collect(),
+        author: None,
+        hidden_authors: Vec::new(),
+        cashtags: Vec::new(),
+        has_link: false,
+        before: None,
+        after: None,
+        limit,
+        recent_per_channel,
+    };
+    for (words, limit) in [
+        (&["common"][..], 6),
+        (&["common"][..], 40),
+        (&["rare"][..], 6),
+        (&["quiet"][..], 4),
+        (&["rare", "note"][..], 6),
+    ] {
+        let ids = |found: Vec<bullpen::entities::messages::Model>| {
+            found.into_iter().map(|m| m.id).collect::<Vec<_>>()
+        };
+        let whole = ids(repo::messages_matching(&h.db, search(words, limit, 0))
+            .await
+            .unwrap());
+        assert!(!whole.is_empty(), "{words:?}");
+        let newest_first = ids(repo::messages_matching(&h.db, search(words, limit, 5))
+            .await
+            .unwrap());
+        assert_eq!(newest_first, whole, "{words:?} limit {limit}");
+    }
+}

@@ -30,7 +30,7 @@ test("a toxic message is delivered, flagged in both browsers, and a moderator ca
   // The owner's queue lists it; dismissing removes the badge for the author too.
   const slug = new URL(url).pathname.split("/")[2];
   await openHydrated(ana, `/manage/${slug}`);
-  const queue = ana.getByRole("region", { name: "Flagged messages" });
+  const queue = ana.getByRole("region", { name: "Moderation queue" });
   await expect(queue).toContainText("shut up you stupid moron");
   // The queue sits below the other sections: picture the section itself.
   await queue.screenshot({ path: "artifacts/moderation-queue.png" });
@@ -50,8 +50,59 @@ test("a toxic message is delivered, flagged in both browsers, and a moderator ca
   await expect(moderation).toContainText("uses the server default (0.70)");
 
   await queue.getByRole("button", { name: "Dismiss" }).click();
-  await expect(queue).toContainText("Nothing is flagged.");
+  await expect(queue).toContainText("Nothing to review.");
+  // Every step is in the audit log, newest first.
+  await openHydrated(ana, `/manage/${slug}`);
+  const log = ana.getByRole("region", { name: "Audit log" }).getByRole("listitem");
+  await expect(log.nth(0)).toContainText("Mo Owner dismissed the flag on a message by Tro Ll in #general");
+  await expect(log.nth(1)).toContainText("set the moderation threshold back to the server default");
+  await expect(log.nth(2)).toContainText("set the moderation threshold to 0.90");
   await expect(
     bo.getByRole("log", { name: "Messages" }).getByRole("article").filter({ hasText: "stupid moron" }).locator(".flag-badge"),
   ).toHaveCount(0);
+});
+
+test("a member reports a message; the moderators see who and why, the author never does", async ({ browser }) => {
+  const ana = await person(browser, `ro_${unique}`, "Ria Owner");
+  const bo = await person(browser, `rw_${unique}`, "Ray Writer");
+  const cy = await person(browser, `rr_${unique}`, "Rex Reader");
+  const name = `Reports ${unique}`;
+  const url = await shareCommunity(ana, bo, name);
+  await openHydrated(cy, "/communities");
+  const card = cy.getByRole("listitem").filter({ hasText: name });
+  await card.getByRole("button", { name: "Join" }).click();
+  await expect(card.getByRole("link", { name: "Open" })).toBeVisible();
+  await openHydrated(cy, url);
+
+  const box = bo.getByRole("textbox", { name: /^Message #/ });
+  await box.fill("Get in before Friday, this one will 10x, guaranteed");
+  await box.press("Enter");
+  const line = cy.getByRole("log", { name: "Messages" }).getByRole("article").filter({ hasText: "guaranteed" });
+  await expect(line).toBeVisible();
+  await line.hover();
+  await line.getByRole("button", { name: "Report" }).click();
+  const form = line.locator(".report-form");
+  await expect(form.getByRole("button", { name: "Send report" })).toBeDisabled();
+  await form.getByLabel("Scam or pump-and-dump").check();
+  await form.getByLabel("Anything the moderators should know (optional)").fill("classic pump");
+  await saveScreenshot(cy, "report-form", false);
+  await form.getByRole("button", { name: "Send report" }).click();
+  await expect(line.getByRole("status")).toContainText("your report was received");
+
+  // The author's own message has no Report action.
+  const own = bo.getByRole("log", { name: "Messages" }).getByRole("article").filter({ hasText: "guaranteed" });
+  await own.hover();
+  await expect(own.getByRole("button", { name: "Report" })).toHaveCount(0);
+
+  const slug = new URL(url).pathname.split("/")[2];
+  await openHydrated(ana, `/manage/${slug}`);
+  const queue = ana.getByRole("region", { name: "Moderation queue" });
+  const entry = queue.getByRole("listitem").filter({ hasText: "guaranteed" }).first();
+  await expect(entry).toContainText("Reported 1×");
+  await entry.getByText("Reported 1×").click();
+  await expect(entry).toContainText("Scam or pump-and-dump · Rex Reader");
+  await expect(entry).toContainText("classic pump");
+  await entry.getByRole("button", { name: "Delete message" }).click();
+  await expect(queue).toContainText("Nothing to review.");
+  await expect(bo.getByRole("log", { name: "Messages" }).getByRole("article").filter({ hasText: "guaranteed" })).toHaveCount(0);
 });

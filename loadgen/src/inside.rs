@@ -303,6 +303,7 @@ pub async fn search(count: u64, database: Option<String>, runs: usize) -> Result
                     before: None,
                     after: None,
                     limit: 26,
+                    recent_per_channel: repo::RECENT_PER_CHANNEL,
                 },
             )
             .await?;

@@ -16,6 +16,7 @@ mod m20261123_000010_account_safety;
 mod m20261123_000011_chat_actions;
 mod m20261125_000012_messages_by_author;
 mod m20261125_000013_message_search;
+mod m20261125_000014_moderation_record;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000011_chat_actions::Migration),
             Box::new(m20261125_000012_messages_by_author::Migration),
             Box::new(m20261125_000013_message_search::Migration),
+            Box::new(m20261125_000014_moderation_record::Migration),
         ]
     }
 }

@@ -10,6 +10,7 @@ use crate::kit::sentences::{says, Sentence};
 pub mod ai;
 pub mod api;
 pub mod commands;
+pub mod reports;
 pub mod search;
 pub mod ui;
 

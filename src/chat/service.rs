@@ -9,13 +9,16 @@ use uuid::Uuid;
 
 use super::{
     command_handlers::{CommandContext, CommandOutcome},
-    commands, repo, validate_body, validate_emoji,
+    commands, repo,
+    reports::ReportStatus,
+    validate_body, validate_emoji,
     writer::{MessageWriter, Outgoing, Receipt},
     ChatMessage, HistoryPage, HomeChannel, HomeChat, HomeCommunity, MessageId, Quote, Reaction,
     ServerEvent, PAGE_SIZE,
 };
 use crate::{
     community::{
+        audit::{self, Act},
         permissions::{Action, ChannelKind, Standing},
         repo as communities, service as community, ChannelId, CommunitySummary,
     },
@@ -446,7 +449,7 @@ pub(super) async fn notify_mentions(
 }
 
 /// A message and the access of the person acting on it.
-async fn message_access(
+pub(crate) async fn message_access(
     state: &AppState,
     user: Uuid,
     message_id: MessageId,
@@ -523,6 +526,23 @@ pub async fn delete(state: &AppState, user: Uuid, message_id: MessageId) -> Resu
     }
     let txn = state.db.begin().await?;
     repo::erase_message(&txn, message.id, Utc::now()).await?;
+    // A moderator's deletion acts on the message's reports and is written down.
+    if message.author_id != user {
+        super::reports::repo::close(&txn, message.id, ReportStatus::Actioned, user).await?;
+        audit::record(
+            &txn,
+            audit::Entry {
+                community: access.community.id,
+                actor: user,
+                act: Act::DeleteMessage,
+                target: Some(message.author_id),
+                message: Some(message.id),
+                detail: &format!("#{}", access.channel.name),
+                reason: "",
+            },
+        )
+        .await?;
+    }
     txn.commit().await?;
     realtime::publish(
         state,
@@ -616,59 +636,6 @@ pub async fn mark_read(
         let seq = seq.clamp(0, access.channel.last_seq);
         repo::mark_read(&state.db, user, access.channel.id, seq).await?;
     }
-    Ok(())
-}
-
-/// A flagged message waiting for a moderator, with where it was said.
-pub async fn flagged(
-    state: &AppState,
-    viewer: Uuid,
-    slug: &str,
-) -> Result<Vec<crate::chat::ai::FlaggedMessage>, AppError> {
-    let community = communities::community_by_slug(&state.db, slug)
-        .await?
-        .ok_or_else(|| AppError::NotFound(says!("server.community.not_found")))?;
-    let standing = communities::standing(&state.db, community.id, viewer).await?;
-    community::allow(&community, standing, Action::DeleteMessage { own: false })?;
-    let channels = communities::channels(&state.db, community.id).await?;
-    let rows = repo::flagged_in(&state.db, channels.iter().map(|c| c.id).collect()).await?;
-    Ok(present(state, rows)
-        .await?
-        .into_iter()
-        .map(|message| crate::chat::ai::FlaggedMessage {
-            channel_name: channels
-                .iter()
-                .find(|c| c.id.to_string() == message.channel_id)
-                .map(|c| c.name.clone())
-                .unwrap_or_default(),
-            message,
-        })
-        .collect())
-}
-
-/// A moderator judged a flag wrong: the badge goes, for everyone.
-pub async fn dismiss_flag(
-    state: &AppState,
-    user: Uuid,
-    message_id: MessageId,
-) -> Result<(), AppError> {
-    let (message, access) = message_access(state, user, message_id).await?;
-    community::allow(
-        &access.community,
-        access.standing,
-        Action::DeleteMessage { own: false },
-    )?;
-    repo::dismiss_flag(&state.db, message.id, user).await?;
-    realtime::publish(
-        state,
-        &realtime::topic::channel(access.channel.id),
-        Some(message.author_id),
-        &ServerEvent::FlagCleared {
-            channel_id: access.channel.id.to_string(),
-            message_id: message.id.to_string(),
-        },
-    )
-    .await;
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 pub mod api;
+pub mod audit;
 pub mod permissions;
 pub mod ui;
 pub mod validate;

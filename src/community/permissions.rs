@@ -74,6 +74,16 @@ impl Rank {
 }
 
 impl Rank {
+    /// Its name, as on the wire.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Rank::Member => "member",
+            Rank::Moderator => "moderator",
+            Rank::Admin => "admin",
+            Rank::Owner => "owner",
+        }
+    }
+
     /// As stored in the database (0 member … 3 owner).
     pub const fn level(self) -> i16 {
         self as i16
@@ -200,6 +210,10 @@ pub enum Action {
         carries: Permissions,
     },
     ManageCommunity,
+    /// Report a message to the community's moderators.
+    Report,
+    /// Read the audit log: those who moderate or manage the community.
+    ReadAuditLog,
 }
 
 /// Why an action was refused.
@@ -298,6 +312,10 @@ pub fn can(standing: Standing, visibility: Visibility, action: Action) -> Result
                 Err(Denied::MoreThanYouHold)
             }),
         Action::ManageCommunity => need(Permissions::MANAGE_COMMUNITY),
+        Action::Report => Ok(()),
+        Action::ReadAuditLog => need(Permissions::MODERATE_MESSAGES)
+            .or(need(Permissions::BAN))
+            .or(need(Permissions::MANAGE_COMMUNITY)),
     }
 }
 
@@ -323,7 +341,7 @@ mod tests {
         use Denied::*;
         let ok = Ok(());
         #[rustfmt::skip]
-        let table: [(Action, [Result<(), Denied>; 6]); 16] = [
+        let table: [(Action, [Result<(), Denied>; 6]); 18] = [
             //                                  owner        admin        moderator    member             outsider           banned
             (Read,                              [ok,         ok,          ok,          ok,                ok,                Err(Banned)]),
             (Join { invited: false },           [Err(AlreadyMember), Err(AlreadyMember), Err(AlreadyMember), Err(AlreadyMember), ok, Err(Banned)]),
@@ -341,6 +359,8 @@ mod tests {
             (ManageChannels,                    [ok,         ok,          Err(Missing), Err(Missing),     Err(NotMember),    Err(Banned)]),
             (ManageRoles { target: Rank::Moderator }, [ok,   ok,          Err(Missing), Err(Missing),     Err(NotMember),    Err(Banned)]),
             (ManageCommunity,                   [ok,         ok,          Err(Missing), Err(Missing),     Err(NotMember),    Err(Banned)]),
+            (Report,                            [ok,         ok,          ok,          ok,                Err(NotMember),    Err(Banned)]),
+            (ReadAuditLog,                      [ok,         ok,          ok,          Err(Missing),      Err(NotMember),    Err(Banned)]),
         ];
         let standings = [OWNER, ADMIN, MOD, MEMBER, OUT, BANNED];
         for (action, expected) in table {

@@ -8,6 +8,7 @@ use sea_orm::TransactionTrait;
 use uuid::Uuid;
 
 use super::{
+    audit::{self, Act},
     permissions::{can, Action, ChannelKind, Permissions, Rank, Standing, Visibility},
     repo, validate, BanInfo, ChannelId, ChannelInfo, CommunityEvent, CommunitySummary,
     CommunityView, InviteInfo, InvitePreview, MemberInfo, NewCommunity, RoleId, RoleInfo,
@@ -384,7 +385,21 @@ pub async fn kick(
         },
     )?;
     tracing::info!(community = %community.id, by = %actor.id, user = %user.id, "member kicked");
-    remove(state, community.id, user.id).await
+    remove(state, community.id, user.id).await?;
+    audit::record(
+        &state.db,
+        audit::Entry {
+            community: community.id,
+            actor: actor.id,
+            act: Act::Kick,
+            target: Some(user.id),
+            message: None,
+            detail: "",
+            reason: "",
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 /// Bans someone (member or not): they leave, and can neither read nor rejoin.
@@ -411,6 +426,19 @@ pub async fn ban(
         },
     )?;
     let txn = state.db.begin().await?;
+    audit::record(
+        &txn,
+        audit::Entry {
+            community: community.id,
+            actor: actor.id,
+            act: Act::Ban,
+            target: Some(user.id),
+            message: None,
+            detail: "",
+            reason: &reason,
+        },
+    )
+    .await?;
     repo::insert_ban(&txn, community.id, user.id, reason, actor.id, Utc::now()).await?;
     repo::remove_member(&txn, community.id, user.id).await?;
     txn.commit().await?;
@@ -451,6 +479,19 @@ pub async fn unban(
         )));
     }
     tracing::info!(community = %community.id, by = %actor.id, user = %user.id, "ban lifted");
+    audit::record(
+        &state.db,
+        audit::Entry {
+            community: community.id,
+            actor: actor.id,
+            act: Act::Unban,
+            target: Some(user.id),
+            message: None,
+            detail: "",
+            reason: "",
+        },
+    )
+    .await?;
     realtime::standing_changed(state, user.id, community.id).await;
     Ok(())
 }
@@ -520,7 +561,22 @@ pub async fn set_rank(
         },
     )?;
     allow(&community, standing, Action::ManageRoles { target: rank })?;
-    repo::set_rank(&state.db, community.id, user.id, rank).await?;
+    let txn = state.db.begin().await?;
+    repo::set_rank(&txn, community.id, user.id, rank).await?;
+    audit::record(
+        &txn,
+        audit::Entry {
+            community: community.id,
+            actor: actor.id,
+            act: Act::SetRank,
+            target: Some(user.id),
+            message: None,
+            detail: rank.as_str(),
+            reason: "",
+        },
+    )
+    .await?;
+    txn.commit().await?;
     realtime::standing_changed(state, user.id, community.id).await;
     Ok(())
 }
@@ -564,6 +620,19 @@ pub async fn create_channel(
         kind,
         position,
         Utc::now(),
+    )
+    .await?;
+    audit::record(
+        &state.db,
+        audit::Entry {
+            community: community.id,
+            actor,
+            act: Act::CreateChannel,
+            target: None,
+            message: None,
+            detail: &format!("#{}", channel.name),
+            reason: "",
+        },
     )
     .await?;
     Ok(channel_info(&channel, 0))
@@ -612,6 +681,25 @@ pub async fn update_channel(
         (false, _) => None,
     };
     let updated = repo::update_channel(&state.db, channel.id, name, topic, archived_at).await?;
+    let detail = match (updated.name != channel.name, updated.archived_at.is_some()) {
+        (true, _) => format!("#{} → #{}", channel.name, updated.name),
+        (false, true) if channel.archived_at.is_none() => format!("#{} (archived)", updated.name),
+        (false, false) if channel.archived_at.is_some() => format!("#{} (restored)", updated.name),
+        _ => format!("#{}", updated.name),
+    };
+    audit::record(
+        &state.db,
+        audit::Entry {
+            community: community.id,
+            actor,
+            act: Act::UpdateChannel,
+            target: None,
+            message: None,
+            detail: &detail,
+            reason: "",
+        },
+    )
+    .await?;
     if updated.archived_at != channel.archived_at {
         realtime::channel_changed(state, channel.id).await;
     }
@@ -928,4 +1016,15 @@ pub async fn accept_invite(
         .await?
         .ok_or_else(|| AppError::NotFound(says!("server.community.invite_not_found")))?;
     join(state, user, &community.slug, Some(code)).await
+}
+
+/// The community's audit log, newest first; for those who moderate or manage it.
+pub async fn audit_log(
+    state: &AppState,
+    actor: Uuid,
+    slug: &str,
+) -> Result<Vec<audit::AuditEntry>, AppError> {
+    let (community, standing) = find(state, Some(actor), slug).await?;
+    allow(&community, standing, Action::ReadAuditLog)?;
+    Ok(audit::entries(&state.db, community.id, 200).await?)
 }

@@ -3,6 +3,7 @@
 pub mod app_meta;
 pub mod assistant_conversations;
 pub mod assistant_messages;
+pub mod audit_log;
 pub mod channels;
 pub mod chat_actions;
 pub mod communities;
@@ -26,6 +27,7 @@ pub mod reactions;
 pub mod read_states;
 pub mod recovery_codes;
 pub mod refresh_tokens;
+pub mod reports;
 pub mod two_factor;
 pub mod user_blocks;
 pub mod users;

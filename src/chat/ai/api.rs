@@ -1,57 +1,10 @@
-//! The AI's API: the moderators' queue of flagged messages and its actions (deleting the
-//! message and banning its author use the chat and community APIs), a community's threshold,
-//! translation on request, and "catch me up" summaries.
+//! The AI's API: a community's moderation threshold, translation on request, and "catch me
+//! up" summaries (the moderators' queue is `chat::reports::api`).
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::{GetUrl, Json};
 
-use super::FlaggedMessage;
 use crate::platform::error::AppError;
-
-/// Flagged messages of a community, newest first; for people who may moderate messages there.
-#[server(prefix = "/api/moderation", endpoint = "queue", input = GetUrl)]
-pub async fn moderation_queue(slug: String) -> Result<Vec<FlaggedMessage>, AppError> {
-    crate::platform::state::respond(
-        async move {
-            let state = crate::platform::state::AppState::current()?;
-            let me = crate::auth::caller::current_user().await?;
-            crate::chat::service::flagged(&state, me.user.id, &slug).await
-        }
-        .await,
-    )
-}
-
-/// Marks a flag as wrong; the badge disappears for everyone.
-#[server(prefix = "/api/moderation", endpoint = "dismiss", input = Json)]
-pub async fn dismiss_flag(
-    #[server(rename = "messageId")] message_id: String,
-) -> Result<(), AppError> {
-    crate::platform::state::respond(
-        async move {
-            let state = crate::platform::state::AppState::current()?;
-            let me = crate::auth::caller::current_user().await?;
-            let message = crate::chat::MessageId::parse(&message_id)?;
-            crate::chat::service::dismiss_flag(&state, me.user.id, message).await
-        }
-        .await,
-    )
-}
-
-/// Deletes a flagged message (the same soft delete as in the chat).
-#[server(prefix = "/api/moderation", endpoint = "delete", input = Json)]
-pub async fn delete_flagged(
-    #[server(rename = "messageId")] message_id: String,
-) -> Result<(), AppError> {
-    crate::platform::state::respond(
-        async move {
-            let state = crate::platform::state::AppState::current()?;
-            let me = crate::auth::caller::current_user().await?;
-            let message = crate::chat::MessageId::parse(&message_id)?;
-            crate::chat::service::delete(&state, me.user.id, message).await
-        }
-        .await,
-    )
-}
 
 /// A message in the reader's preferred language (cached for everyone after the first ask).
 #[server(prefix = "/api/ai", endpoint = "translate", input = Json)]

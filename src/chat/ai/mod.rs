@@ -17,14 +17,6 @@ pub mod service;
 #[cfg(feature = "ssr")]
 pub mod worker;
 
-/// A flagged message in a moderator's queue.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct FlaggedMessage {
-    pub channel_name: String,
-    pub message: super::ChatMessage,
-}
-
 /// What a reader gets when they ask for a message in their language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(

@@ -333,6 +333,19 @@ pub async fn set_threshold(
         }
     }
     repo::set_toxicity_threshold(&state.db, found.id, threshold).await?;
+    crate::community::audit::record(
+        &state.db,
+        crate::community::audit::Entry {
+            community: found.id,
+            actor,
+            act: crate::community::audit::Act::SetModerationThreshold,
+            target: None,
+            message: None,
+            detail: &threshold.map_or_else(|| "default".to_string(), |t| format!("{t:.2}")),
+            reason: "",
+        },
+    )
+    .await?;
     tracing::info!(community = %found.id, ?threshold, "moderation threshold changed");
     Ok(ModerationSettings {
         threshold,

@@ -1,11 +1,13 @@
 //! The queries of search: messages by their words (FTS5 on SQLite, `tsvector` on PostgreSQL)
 //! and channels by name (people by name are `auth::repo::people_named`).
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use sea_orm::{
     sea_query::{Alias, Expr, Func, Order, SimpleExpr},
     ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, QueryTrait, Statement, Value,
+    QueryOrder, QuerySelect, QueryTrait, Select, Statement, Value,
 };
 use uuid::Uuid;
 
@@ -25,6 +27,9 @@ pub struct MessageSearch {
     pub before: Option<DateTime<Utc>>,
     pub after: Option<DateTime<Utc>>,
     pub limit: u64,
+    /// PostgreSQL: how many of each channel's newest messages are looked at first
+    /// ([`RECENT_PER_CHANNEL`]; 0 goes straight to the whole index).
+    pub recent_per_channel: u64,
 }
 
 /// The newest messages matching, newest first, deleted ones never.
@@ -32,10 +37,17 @@ pub async fn messages_matching(
     db: &impl ConnectionTrait,
     search: MessageSearch,
 ) -> Result<Vec<messages::Model>, DbErr> {
-    let mut query = messages::Entity::find()
-        .filter(messages::Column::ChannelId.is_in(search.channels))
-        .filter(messages::Column::DeletedAt.is_null())
-        .filter(messages::Column::Body.is_not_null());
+    let words = match search.words.is_empty() {
+        true => None,
+        false => Some(words_match(db, &search.words).await?),
+    };
+    let postgres = db.get_database_backend() == DbBackend::Postgres;
+    if postgres && words.is_some() && search.before.is_none() && search.recent_per_channel > 0 {
+        if let Some(found) = newest_matching(db, &search, words.clone()).await? {
+            return Ok(found);
+        }
+    }
+    let mut query = matching(&search, words);
     // On SQLite the FTS table leads: it yields the matches newest first (its keys grow with
     // every message) and the scan stops at the page's end instead of sorting every match.
     let fts_leads = !search.words.is_empty() && db.get_database_backend() == DbBackend::Sqlite;
@@ -56,15 +68,90 @@ pub async fn messages_matching(
                 (Alias::new("message_search"), Alias::new("rowid")),
                 Order::Desc,
             );
+    } else {
+        query = newest_first(query);
     }
-    if !search.words.is_empty() {
-        query = query.filter(words_match(db, &search.words).await?);
+    query.limit(search.limit).all(db).await
+}
+
+/// Messages of each channel looked at first on PostgreSQL, newest first.
+pub const RECENT_PER_CHANNEL: u64 = 4000;
+
+/// PostgreSQL's GIN index finds every match of a common pair of words (tens of thousands in a
+/// big channel) before they can be sorted by time, so a page is first looked for among each
+/// channel's newest messages (read through the `(channel_id, seq)` index): those newer than
+/// the latest of the channels' cut-off times are exactly the newest messages of them all, and a
+/// full page among them is the answer. `None`: not enough there; the whole index must answer.
+async fn newest_matching(
+    db: &impl ConnectionTrait,
+    search: &MessageSearch,
+    words: Option<SimpleExpr>,
+) -> Result<Option<Vec<messages::Model>>, DbErr> {
+    let places: Vec<String> = (1..=search.channels.len())
+        .map(|n| format!("(${n}::uuid)"))
+        .collect();
+    let mut values: Vec<Value> = search.channels.iter().map(|c| Value::from(*c)).collect();
+    values.push(Value::from(search.recent_per_channel as i64));
+    let cut_offs = db
+        .query_all(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            format!(
+                "SELECT c.id AS channel_id, m.seq, m.created_at FROM (VALUES {}) AS c(id) \
+                 CROSS JOIN LATERAL (SELECT seq, created_at FROM messages \
+                   WHERE channel_id = c.id ORDER BY seq DESC OFFSET ${} LIMIT 1) m",
+                places.join(", "),
+                values.len()
+            ),
+            values,
+        ))
+        .await?;
+    let mut since: Option<DateTime<Utc>> = None;
+    let mut recent = Condition::any();
+    let mut cut: HashMap<Uuid, i64> = HashMap::new();
+    for row in cut_offs {
+        let channel: Uuid = row.try_get("", "channel_id")?;
+        let created_at: DateTime<Utc> = row.try_get("", "created_at")?;
+        cut.insert(channel, row.try_get("", "seq")?);
+        since = Some(since.map_or(created_at, |s| s.max(created_at)));
+    }
+    for channel in &search.channels {
+        recent = recent.add(match cut.get(channel) {
+            Some(seq) => Condition::all()
+                .add(messages::Column::ChannelId.eq(*channel))
+                .add(messages::Column::Seq.gt(*seq)),
+            None => Condition::all().add(messages::Column::ChannelId.eq(*channel)),
+        });
+    }
+    let mut query = matching(search, words).filter(recent);
+    if let Some(since) = since {
+        query = query.filter(messages::Column::CreatedAt.gt(since));
+    }
+    let found = newest_first(query).limit(search.limit).all(db).await?;
+    // With no channel cut short, this was the whole search.
+    let whole = since.is_none();
+    Ok((whole || found.len() as u64 >= search.limit).then_some(found))
+}
+
+fn newest_first(query: Select<messages::Entity>) -> Select<messages::Entity> {
+    query
+        .order_by_desc(messages::Column::CreatedAt)
+        .order_by_desc(messages::Column::Id)
+}
+
+/// Every condition of the search (`words`: its full-text condition), in no order.
+fn matching(search: &MessageSearch, words: Option<SimpleExpr>) -> Select<messages::Entity> {
+    let mut query = messages::Entity::find()
+        .filter(messages::Column::ChannelId.is_in(search.channels.clone()))
+        .filter(messages::Column::DeletedAt.is_null())
+        .filter(messages::Column::Body.is_not_null());
+    if let Some(words) = words {
+        query = query.filter(words);
     }
     if let Some(author) = search.author {
         query = query.filter(messages::Column::AuthorId.eq(author));
     }
     if !search.hidden_authors.is_empty() {
-        query = query.filter(messages::Column::AuthorId.is_not_in(search.hidden_authors));
+        query = query.filter(messages::Column::AuthorId.is_not_in(search.hidden_authors.clone()));
     }
     let body = || {
         Expr::expr(Func::lower(Expr::col((
@@ -88,12 +175,7 @@ pub async fn messages_matching(
     if let Some(after) = search.after {
         query = query.filter(messages::Column::CreatedAt.gte(after));
     }
-    if !fts_leads {
-        query = query
-            .order_by_desc(messages::Column::CreatedAt)
-            .order_by_desc(messages::Column::Id);
-    }
-    query.limit(search.limit).all(db).await
+    query
 }
 
 /// The full-text condition: SQLite matches each form as a prefix in the FTS5 table (its

@@ -183,6 +183,7 @@ async fn messages(
                 .and_then(day_start)
                 .map(|d| d + chrono::Days::new(1)),
             limit: PAGE + 1,
+            recent_per_channel: repo::RECENT_PER_CHANNEL,
         },
     )
     .await?;

@@ -124,6 +124,7 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
         may_react: member && community.may(Permissions::POST),
         may_pin: community.may(Permissions::PIN),
         may_moderate: community.may(Permissions::MODERATE_MESSAGES),
+        may_report: member,
         my_language: me.as_ref().map(|u| u.preferred_language.clone()),
         auto_translate: me.as_ref().is_none_or(|u| u.auto_translate),
     };

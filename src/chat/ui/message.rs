@@ -3,7 +3,10 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use super::{channel::ChannelState, rich_text::rich_text, socket::use_chat_socket, time::Time};
+use super::{
+    channel::ChannelState, report::ReportForm, rich_text::rich_text, socket::use_chat_socket,
+    time::Time,
+};
 use crate::{
     ai::Translation,
     auth::validate::initials,
@@ -23,6 +26,8 @@ pub struct MessageRights {
     pub may_react: bool,
     pub may_pin: bool,
     pub may_moderate: bool,
+    /// A member may report others' messages to the moderators.
+    pub may_report: bool,
     /// The reader's language, when signed in: messages in others are translated into it.
     pub my_language: Option<String>,
     /// Whether translations show first (else the original, with "Translate").
@@ -38,6 +43,9 @@ pub fn MessageItem(message: ChatMessage, rights: MessageRights) -> impl IntoView
     let deleted = message.deleted();
     let may_delete = !deleted && (own || rights.may_moderate);
     let may_edit = !deleted && own;
+    let may_report = !deleted && !own && rights.may_report;
+    let reporting = RwSignal::new(false);
+    let report_id = message.id.clone();
     let mentions_me = rights
         .my_username
         .as_deref()
@@ -315,6 +323,9 @@ pub fn MessageItem(message: ChatMessage, rights: MessageRights) -> impl IntoView
                 {author_note}
                 {translation_line}
                 <div class="reactions">{reactions}</div>
+                <Show when=move || reporting.get()>
+                    <ReportForm message_id=report_id.clone() open=reporting />
+                </Show>
                 <Show when=move || picking.get()>
                     <div class="reaction-picker" role="group" aria-label=move || t_string!(i18n, chat.react)>
                         {QUICK_REACTIONS.iter().map(|emoji| {
@@ -351,6 +362,12 @@ pub fn MessageItem(message: ChatMessage, rights: MessageRights) -> impl IntoView
                             editing.set(true);
                             actions_open.set(false);
                         }>{t!(i18n, chat.edit)}</button>
+                    })}
+                    {may_report.then(|| view! {
+                        <button type="button" class="link-button" aria-expanded=move || reporting.get().to_string() on:click=move |_| {
+                            reporting.set(true);
+                            actions_open.set(false);
+                        }>{t!(i18n, chat.report)}</button>
                     })}
                     {may_delete.then(|| view! {
                         <button type="button" class="link-button danger" on:click=move |_| {

@@ -7,6 +7,7 @@ pub mod message;
 pub mod moderation;
 pub mod notifications;
 pub mod page;
+pub mod report;
 pub mod rich_text;
 pub mod socket;
 pub mod time;

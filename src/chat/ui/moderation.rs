@@ -1,10 +1,13 @@
-//! The moderators' sections of a community's Manage page: the queue of flagged messages
-//! (dismiss, delete, ban the author) and the community's moderation threshold.
+//! The moderators' sections of a community's Manage page: the queue of reported and flagged
+//! messages (dismiss, delete, ban the author), the audit log, and the community's moderation
+//! threshold.
 
 use leptos::prelude::*;
 
-use super::message::flag_reason_text;
+use super::{message::flag_reason_text, time::Time};
 use crate::{
+    chat::reports::{ReportInfo, ReportReason},
+    community::audit::Act,
     community::{api::BanMember, permissions::Permissions, ui::manage::failure, CommunityView},
     kit::i18n::{t, t_string, use_i18n},
 };
@@ -15,18 +18,20 @@ pub fn sections(view: CommunityView) -> AnyView {
     view! {
         {view.may(Permissions::MODERATE_MESSAGES).then(|| view! { <FlaggedSection slug=slug.clone() may_ban=view.may(Permissions::BAN) /> })}
         {view.may(Permissions::MANAGE_COMMUNITY).then(|| view! { <ModerationSection slug=slug.clone() /> })}
+        {(view.may(Permissions::MODERATE_MESSAGES) || view.may(Permissions::BAN) || view.may(Permissions::MANAGE_COMMUNITY))
+            .then(|| view! { <AuditSection slug=slug.clone() /> })}
     }
     .into_any()
 }
 
 #[component]
 fn FlaggedSection(slug: String, may_ban: bool) -> impl IntoView {
-    use crate::chat::ai::api::{moderation_queue, DeleteFlagged, DismissFlag};
+    use crate::chat::reports::api::{moderation_queue, DeleteFromQueue, DismissFromQueue};
 
     let i18n = use_i18n();
     let slug_key = StoredValue::new(slug.clone());
-    let dismiss = ServerAction::<DismissFlag>::new();
-    let delete = ServerAction::<DeleteFlagged>::new();
+    let dismiss = ServerAction::<DismissFromQueue>::new();
+    let delete = ServerAction::<DeleteFromQueue>::new();
     let ban = ServerAction::<BanMember>::new();
     let queue = Resource::new(
         move || {
@@ -68,6 +73,24 @@ fn FlaggedSection(slug: String, may_ban: bool) -> impl IntoView {
                                         .map(|f| format!("{} · {:.2}", flag_reason_text(&f.reason), f.score))
                                         .unwrap_or_default();
                                     let (dismiss_id, delete_id) = (m.id.clone(), m.id.clone());
+                                    let deleted = m.deleted();
+                                    let reports = (!f.reports.is_empty()).then(|| {
+                                        let count = t_string!(i18n, community.reports_count).replace("{n}", &f.reports.len().to_string());
+                                        view! {
+                                            <details class="queue-reports">
+                                                <summary>{count}</summary>
+                                                <ul>
+                                                    {f.reports.iter().map(|r| view! {
+                                                        <li>
+                                                            <strong>{report_reason_text(r.reason)}</strong>
+                                                            " · " {r.reporter.display_name.clone()}
+                                                            {(!r.note.is_empty()).then(|| view! { ": " <q>{r.note.clone()}</q> })}
+                                                        </li>
+                                                    }).collect_view()}
+                                                </ul>
+                                            </details>
+                                        }
+                                    });
                                     let (slug, username) = (slug.clone(), m.author.username.clone());
                                     view! {
                                         <li class="manage-row flagged-row">
@@ -77,19 +100,26 @@ fn FlaggedSection(slug: String, may_ban: bool) -> impl IntoView {
                                                 m.author.display_name.clone().into_any()
                                             }}</strong>
                                             <span class="muted">"#" {f.channel_name.clone()}</span>
-                                            <span class="badge flag-badge">{flag}</span>
-                                            <q class="flagged-text">{m.body.clone().unwrap_or_default()}</q>
+                                            {(!flag.is_empty()).then(|| view! { <span class="badge flag-badge">{flag}</span> })}
+                                            {if deleted {
+                                                view! { <em class="flagged-text muted">{t!(i18n, chat.deleted)}</em> }.into_any()
+                                            } else {
+                                                view! { <q class="flagged-text">{m.body.clone().unwrap_or_default()}</q> }.into_any()
+                                            }}
+                                            {reports}
                                             <span class="row-actions">
                                                 <button type="button" class="button button-small" on:click=move |_| {
-                                                    dismiss.dispatch(DismissFlag { message_id: dismiss_id.clone() });
+                                                    dismiss.dispatch(DismissFromQueue { message_id: dismiss_id.clone() });
                                                 }>{t!(i18n, community.dismiss_flag)}</button>
-                                                <button type="button" class="button button-small" on:click=move |_| {
-                                                    delete.dispatch(DeleteFlagged { message_id: delete_id.clone() });
-                                                }>{t!(i18n, community.delete_message)}</button>
+                                                {(!deleted).then(|| view! {
+                                                    <button type="button" class="button button-small" on:click=move |_| {
+                                                        delete.dispatch(DeleteFromQueue { message_id: delete_id.clone() });
+                                                    }>{t!(i18n, community.delete_message)}</button>
+                                                })}
                                                 // A deleted account has nobody left to ban ("deleted" may be someone else's name).
                                                 {(may_ban && !m.author.deleted).then(|| view! {
                                                     <button type="button" class="button button-small danger" on:click=move |_| {
-                                                        ban.dispatch(BanMember { slug: slug.clone(), username: username.clone(), reason: ban_reason(&m.flag) });
+                                                        ban.dispatch(BanMember { slug: slug.clone(), username: username.clone(), reason: ban_reason(&m.flag, &f.reports) });
                                                     }>{t!(i18n, community.ban_author)}</button>
                                                 })}
                                             </span>
@@ -187,12 +217,97 @@ fn ModerationSection(slug: String) -> impl IntoView {
     }
 }
 
-/// The ban reason recorded when a moderator bans from the flag queue, in their language.
-fn ban_reason(flag: &Option<crate::ai::Flag>) -> String {
+/// The ban reason recorded when a moderator bans from the queue, in their language: the flag's
+/// reason, else the first report's.
+fn ban_reason(flag: &Option<crate::ai::Flag>, reports: &[ReportInfo]) -> String {
     let i18n = use_i18n();
-    flag.as_ref()
-        .map(|f| {
-            t_string!(i18n, chat.ban_for_flag).replace("{reason}", &flag_reason_text(&f.reason))
-        })
-        .unwrap_or_default()
+    let reason = match (flag, reports.first()) {
+        (Some(f), _) => flag_reason_text(&f.reason),
+        (None, Some(r)) => report_reason_text(r.reason),
+        (None, None) => return String::new(),
+    };
+    t_string!(i18n, chat.ban_for_flag).replace("{reason}", &reason)
+}
+
+/// A report's reason in the reader's language.
+pub fn report_reason_text(reason: ReportReason) -> String {
+    let i18n = use_i18n();
+    match reason {
+        ReportReason::Spam => t_string!(i18n, chat.report_reasons.spam),
+        ReportReason::Scam => t_string!(i18n, chat.report_reasons.scam),
+        ReportReason::Harassment => t_string!(i18n, chat.report_reasons.harassment),
+        ReportReason::Hate => t_string!(i18n, chat.report_reasons.hate),
+        ReportReason::SelfHarm => t_string!(i18n, chat.report_reasons.self_harm),
+        ReportReason::Other => t_string!(i18n, chat.report_reasons.other),
+    }
+    .to_string()
+}
+
+/// The audit log: who did what, to whom, when and why — newest first, read only.
+#[component]
+fn AuditSection(slug: String) -> impl IntoView {
+    use crate::chat::reports::api::audit_log;
+
+    let i18n = use_i18n();
+    let entries = Resource::new(|| (), move |_| audit_log(slug.clone()));
+    view! {
+        <section class="card settings-section" aria-labelledby="audit-title">
+            <h2 id="audit-title">{t!(i18n, community.audit_title)}</h2>
+            <p class="help">{t!(i18n, community.audit_help)}</p>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    entries.await.map(|list| {
+                        if list.is_empty() {
+                            return view! { <p class="muted">{t!(i18n, community.audit_none)}</p> }.into_any();
+                        }
+                        view! {
+                            <ol class="manage-list audit-log">
+                                {list.into_iter().map(|entry| {
+                                    let line = act_text(entry.act, &entry.detail)
+                                        .replace("{target}", &entry.target.as_ref().map(|t| t.display_name.clone()).unwrap_or_default())
+                                        .replace("{detail}", &entry.detail);
+                                    view! {
+                                        <li class="manage-row audit-row">
+                                            <strong>{entry.actor.display_name.clone()}</strong>
+                                            " " <span>{line}</span>
+                                            {(!entry.reason.is_empty()).then(|| view! { " — " <q>{entry.reason.clone()}</q> })}
+                                            <span class="muted audit-time"><Time iso=entry.created_at.clone() /></span>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ol>
+                        }.into_any()
+                    })
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+/// What an audit line says was done, in the reader's language (`{target}`, `{detail}` filled in).
+fn act_text(act: Act, detail: &str) -> String {
+    let i18n = use_i18n();
+    match act {
+        Act::SetModerationThreshold if detail == "default" => {
+            t_string!(i18n, community.audit_acts.threshold_default)
+        }
+        Act::Kick => t_string!(i18n, community.audit_acts.kick),
+        Act::Ban => t_string!(i18n, community.audit_acts.ban),
+        Act::Unban => t_string!(i18n, community.audit_acts.unban),
+        Act::SetRank => t_string!(i18n, community.audit_acts.set_rank),
+        Act::CreateChannel => t_string!(i18n, community.audit_acts.create_channel),
+        Act::UpdateChannel => t_string!(i18n, community.audit_acts.update_channel),
+        Act::CreateRole => t_string!(i18n, community.audit_acts.create_role),
+        Act::DeleteRole => t_string!(i18n, community.audit_acts.delete_role),
+        Act::AssignRole => t_string!(i18n, community.audit_acts.assign_role),
+        Act::CreateInvite => t_string!(i18n, community.audit_acts.create_invite),
+        Act::RevokeInvite => t_string!(i18n, community.audit_acts.revoke_invite),
+        Act::DeleteMessage => t_string!(i18n, community.audit_acts.delete_message),
+        Act::DismissFlag => t_string!(i18n, community.audit_acts.dismiss_flag),
+        Act::DismissReports => t_string!(i18n, community.audit_acts.dismiss_reports),
+        Act::SetModerationThreshold => {
+            t_string!(i18n, community.audit_acts.set_moderation_threshold)
+        }
+    }
+    .to_string()
 }

@@ -1,0 +1,86 @@
+//! Reports and the moderators' queue (`/api/reports/*`, `/api/moderation/*`): filing a report,
+//! the queue, dismissing or deleting from it, and the community's audit log.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::{GetUrl, Json};
+
+use super::{QueueItem, ReportReceived};
+use crate::{community::audit::AuditEntry, platform::error::AppError};
+
+/// Reports a message to its community's moderators, with a reason (`spam`, `scam`,
+/// `harassment`, `hate`, `self_harm`, `other`) and an optional note.
+#[server(prefix = "/api/reports", endpoint = "create", input = Json)]
+pub async fn report_message(
+    #[server(rename = "messageId")] message_id: String,
+    reason: String,
+    #[server(default)] note: String,
+) -> Result<ReportReceived, AppError> {
+    crate::platform::state::respond(
+        async move {
+            let state = crate::platform::state::AppState::current()?;
+            let me = crate::auth::caller::current_user().await?;
+            let message = crate::chat::MessageId::parse(&message_id)?;
+            super::service::report(&state, &me.user, message, &reason, &note).await
+        }
+        .await,
+    )
+}
+
+/// A community's queue: reported and flagged messages, one entry each; for moderators.
+#[server(prefix = "/api/moderation", endpoint = "queue", input = GetUrl)]
+pub async fn moderation_queue(slug: String) -> Result<Vec<QueueItem>, AppError> {
+    crate::platform::state::respond(
+        async move {
+            let state = crate::platform::state::AppState::current()?;
+            let me = crate::auth::caller::current_user().await?;
+            super::service::queue(&state, me.user.id, &slug).await
+        }
+        .await,
+    )
+}
+
+/// The message is fine: its flag goes for everyone and its reports are dismissed.
+#[server(prefix = "/api/moderation", endpoint = "dismiss", input = Json)]
+pub async fn dismiss_from_queue(
+    #[server(rename = "messageId")] message_id: String,
+) -> Result<(), AppError> {
+    crate::platform::state::respond(
+        async move {
+            let state = crate::platform::state::AppState::current()?;
+            let me = crate::auth::caller::current_user().await?;
+            let message = crate::chat::MessageId::parse(&message_id)?;
+            super::service::dismiss(&state, me.user.id, message).await
+        }
+        .await,
+    )
+}
+
+/// Deletes a message from the queue (the chat's delete: its reports count as acted on).
+#[server(prefix = "/api/moderation", endpoint = "delete", input = Json)]
+pub async fn delete_from_queue(
+    #[server(rename = "messageId")] message_id: String,
+) -> Result<(), AppError> {
+    crate::platform::state::respond(
+        async move {
+            let state = crate::platform::state::AppState::current()?;
+            let me = crate::auth::caller::current_user().await?;
+            let message = crate::chat::MessageId::parse(&message_id)?;
+            crate::chat::service::delete(&state, me.user.id, message).await
+        }
+        .await,
+    )
+}
+
+/// The community's audit log, newest first (the latest 200); for those who moderate or
+/// manage it.
+#[server(prefix = "/api/moderation", endpoint = "audit", input = GetUrl)]
+pub async fn audit_log(slug: String) -> Result<Vec<AuditEntry>, AppError> {
+    crate::platform::state::respond(
+        async move {
+            let state = crate::platform::state::AppState::current()?;
+            let me = crate::auth::caller::current_user().await?;
+            crate::community::service::audit_log(&state, me.user.id, &slug).await
+        }
+        .await,
+    )
+}

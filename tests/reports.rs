@@ -1,0 +1,265 @@
+//! Reports and the moderation record as people use and misuse them: a member reports a
+//! message with a reason and a note and hears it was received; the author never learns who;
+//! moderators see one queue entry per message (reports and the AI's flag together), dismiss or
+//! act on it, and every such action lands in an audit log only moderators may read. On SQLite
+//! and (when TEST_DATABASE_URL is set) PostgreSQL.
+
+#![cfg(feature = "ssr")]
+
+#[macro_use]
+mod common;
+
+use common::{harness::Harness, people::Person};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+/// A community run by ana, with bo and cy as members: its slug, #general, and the id of a
+/// message bo wrote there.
+async fn desk(h: &Harness) -> (Person, Person, Person, String, String, String) {
+    let ana = h.person("ana").await;
+    let bo = h.person("bo_b").await;
+    let cy = h.person("cy_c").await;
+    let (slug, general) = h.community(&ana, "Report Desk", "public").await;
+    for who in [&bo, &cy] {
+        h.ok(who, "/api/communities/join", json!({"slug": slug}))
+            .await;
+    }
+    let mut socket = h.socket(&bo).await;
+    socket.subscribe(&general, None).await;
+    socket
+        .say(
+            &general,
+            "p",
+            "Buy $ZZZ now, it will 10x by Friday, trust me",
+        )
+        .await;
+    let created = socket.expect("messageCreated").await;
+    let message = created["message"]["id"].as_str().unwrap().to_string();
+    (ana, bo, cy, slug, general, message)
+}
+
+fn queue_entry<'a>(queue: &'a Value, message: &str) -> Option<&'a Value> {
+    queue
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|item| item["message"]["id"] == message)
+}
+
+on_both!(a_report_reaches_the_moderators_queue_and_never_names_the_reporter_to_the_author);
+async fn a_report_reaches_the_moderators_queue_and_never_names_the_reporter_to_the_author(
+    h: Harness,
+) {
+    let (ana, bo, cy, slug, _, message) = desk(&h).await;
+    let report =
+        |reason: &str, note: &str| json!({"messageId": message, "reason": reason, "note": note});
+    let answer = h
+        .ok(&cy, "/api/reports/create", report("scam", "pump and dump"))
+        .await;
+    assert_eq!(answer, json!({"received": true}));
+    // Reporting again changes the report; it is not counted twice, even when sent at once
+    // (the only report in this database).
+    let (first, second) = tokio::join!(
+        h.call(&cy, "/api/reports/create", report("spam", "")),
+        h.call(&cy, "/api/reports/create", report("spam", "same again")),
+    );
+    assert_eq!((first.0, second.0), (StatusCode::OK, StatusCode::OK));
+    assert_eq!(h.count("SELECT COUNT(*) FROM reports").await, 1);
+
+    // The queue: one entry for the message, with the report and who filed it.
+    let (status, queue) = h
+        .read(&ana, &format!("/api/moderation/queue?slug={slug}"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{queue}");
+    let entry = queue_entry(&queue, &message).expect("the reported message is queued");
+    assert_eq!(entry["reports"].as_array().unwrap().len(), 1, "{entry}");
+    assert_eq!(entry["reports"][0]["reason"], "spam");
+    assert_eq!(entry["reports"][0]["reporter"]["username"], "cy_c");
+    assert_eq!(entry["channelName"], "general");
+
+    // The author has no queue, and nothing they can read names the reporter.
+    let (status, _) = h
+        .read(&bo, &format!("/api/moderation/queue?slug={slug}"))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, history) = h
+        .read(
+            &bo,
+            &format!(
+                "/api/chat/history?channelId={}",
+                entry["message"]["channelId"].as_str().unwrap()
+            ),
+        )
+        .await;
+    assert!(!history.to_string().contains("cy_c"), "{history}");
+
+    // Dismissing empties the queue and is written down.
+    h.ok(
+        &ana,
+        "/api/moderation/dismiss",
+        json!({"messageId": message}),
+    )
+    .await;
+    let (_, queue) = h
+        .read(&ana, &format!("/api/moderation/queue?slug={slug}"))
+        .await;
+    assert!(queue_entry(&queue, &message).is_none(), "{queue}");
+    let (_, log) = h
+        .read(&ana, &format!("/api/moderation/audit?slug={slug}"))
+        .await;
+    assert_eq!(log[0]["act"], "dismiss_reports", "{log}");
+    assert_eq!(log[0]["actor"]["username"], "ana");
+    assert_eq!(log[0]["target"]["username"], "bo_b");
+    assert_eq!(log[0]["messageId"], message.as_str());
+    assert_eq!(
+        h.count("SELECT COUNT(*) FROM reports WHERE status = 'dismissed'")
+            .await,
+        1
+    );
+}
+
+on_both!(acting_from_the_queue_closes_the_reports_and_the_audit_log_keeps_every_action);
+async fn acting_from_the_queue_closes_the_reports_and_the_audit_log_keeps_every_action(h: Harness) {
+    let (ana, bo, cy, slug, _, message) = desk(&h).await;
+    h.ok(
+        &cy,
+        "/api/reports/create",
+        json!({"messageId": message, "reason": "scam", "note": ""}),
+    )
+    .await;
+    h.ok(
+        &ana,
+        "/api/moderation/delete",
+        json!({"messageId": message}),
+    )
+    .await;
+    assert_eq!(
+        h.count("SELECT COUNT(*) FROM reports WHERE status = 'actioned'")
+            .await,
+        1
+    );
+    h.ok(
+        &ana,
+        "/api/communities/ban",
+        json!({"slug": slug, "username": "bo_b", "reason": "pump and dump"}),
+    )
+    .await;
+    h.ok(
+        &ana,
+        "/api/communities/unban",
+        json!({"slug": slug, "username": "bo_b"}),
+    )
+    .await;
+    h.ok(
+        &ana,
+        "/api/communities/kick",
+        json!({"slug": slug, "username": "cy_c"}),
+    )
+    .await;
+
+    let (status, log) = h
+        .read(&ana, &format!("/api/moderation/audit?slug={slug}"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{log}");
+    let acts: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["act"].as_str().unwrap())
+        .collect();
+    assert_eq!(acts, ["kick", "unban", "ban", "delete_message"], "{log}");
+    assert_eq!(log[2]["reason"], "pump and dump");
+    assert_eq!(log[3]["detail"], "#general");
+
+    // The log is for those who moderate: a member (or someone who left) is refused, and there
+    // is no way to change it.
+    let dee = h.person("dee_d").await;
+    h.ok(&dee, "/api/communities/join", json!({"slug": slug}))
+        .await;
+    for who in [&dee, &cy, &bo] {
+        let (status, body) = h
+            .read(who, &format!("/api/moderation/audit?slug={slug}"))
+            .await;
+        assert!(status.is_client_error(), "{status} {body}");
+        assert!(body["error"].as_str().is_some(), "{body}");
+    }
+    let (status, _) = h
+        .call(&ana, "/api/moderation/audit", json!({"slug": slug}))
+        .await;
+    assert!(status.is_client_error(), "the log is read only: {status}");
+}
+
+on_both!(bad_reports_get_a_sentence_and_change_nothing);
+async fn bad_reports_get_a_sentence_and_change_nothing(h: Harness) {
+    let (_, bo, cy, slug, general, message) = desk(&h).await;
+    let cases = [
+        (
+            &cy,
+            json!({"messageId": message, "reason": "because"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            &cy,
+            json!({"messageId": message, "reason": "spam", "note": "x".repeat(501)}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            &bo,
+            json!({"messageId": message, "reason": "spam"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            &cy,
+            json!({"messageId": "not-an-id", "reason": "spam"}),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            &cy,
+            json!({"messageId": "01a21376-2101-70c6-88e1-a3a893425026", "reason": "spam"}),
+            StatusCode::NOT_FOUND,
+        ),
+        (&cy, json!({"reason": "spam"}), StatusCode::BAD_REQUEST),
+    ];
+    for (who, body, expected) in cases {
+        let (status, answer) = h.call(who, "/api/reports/create", body.clone()).await;
+        assert_eq!(status, expected, "{body}: {answer}");
+        assert!(
+            answer["error"].as_str().is_some_and(|e| e.ends_with('.')),
+            "{answer}"
+        );
+    }
+    // Someone outside the community, or signed out, cannot report into it.
+    let eve = h.person("eve_e").await;
+    let (status, _) = h
+        .call(
+            &eve,
+            "/api/reports/create",
+            json!({"messageId": message, "reason": "spam"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = h
+        .post(
+            "/api/reports/create",
+            json!({"messageId": message, "reason": "spam"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // A deleted message has nothing left to report.
+    let mut socket = h.socket(&bo).await;
+    socket.subscribe(&general, None).await;
+    socket
+        .send(json!({"type": "delete", "messageId": message}))
+        .await;
+    socket.expect("messageDeleted").await;
+    let (status, _) = h
+        .call(
+            &cy,
+            "/api/reports/create",
+            json!({"messageId": message, "reason": "spam"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(h.count("SELECT COUNT(*) FROM reports").await, 0);
+    let _ = slug;
+}
