@@ -74,8 +74,8 @@ pub async fn queue(state: &AppState, viewer: Uuid, slug: &str) -> Result<Vec<Que
             .or_default()
             .push(report);
     }
-    // Newest activity first: a report's time, or (for flags alone) the queue's own order.
-    let mut order: Vec<Uuid> = Vec::new();
+    // Reported messages first, the most recently reported first; then flags alone, in the
+    // flag queue's own order (newest first).
     let mut reported: Vec<(Uuid, chrono::DateTime<chrono::Utc>)> = by_message
         .iter()
         .map(|(id, list)| {
@@ -85,8 +85,8 @@ pub async fn queue(state: &AppState, viewer: Uuid, slug: &str) -> Result<Vec<Que
             )
         })
         .collect();
-    reported.sort_by(|a, b| b.1.cmp(&a.1));
-    order.extend(reported.iter().map(|(id, _)| *id));
+    reported.sort_by_key(|(_, at)| std::cmp::Reverse(*at));
+    let order: Vec<Uuid> = reported.into_iter().map(|(id, _)| id).collect();
     let seen: HashSet<Uuid> = order.iter().copied().collect();
     let mut rows = chat::messages_by_ids(&state.db, order.clone()).await?;
     rows.extend(flagged.into_iter().filter(|m| !seen.contains(&m.id)));
