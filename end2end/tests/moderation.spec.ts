@@ -35,7 +35,7 @@ test("a toxic message is delivered, flagged in both browsers, and a moderator ca
   // The queue sits below the other sections: picture the section itself.
   await queue.screenshot({ path: "artifacts/moderation-queue.png" });
   // The owner sets the community's own threshold, then goes back to the server's default.
-  const moderation = ana.getByRole("region", { name: "Moderation" });
+  const moderation = ana.getByRole("region", { name: "Moderation", exact: true });
   await expect(moderation).toContainText("uses the server default (0.70)");
   await moderation.getByLabel("Flag messages scoring at least").fill("1.5");
   await moderation.getByRole("button", { name: "Save" }).click();

@@ -119,6 +119,13 @@ fn SectionNav(view: CommunityView, more: bool) -> impl IntoView {
             t_string!(i18n, community.moderation_settings),
         ),
         (
+            more && (view.may(Permissions::MODERATE_MESSAGES)
+                || view.may(Permissions::BAN)
+                || view.may(Permissions::MANAGE_COMMUNITY)),
+            "audit-title",
+            t_string!(i18n, community.audit_title),
+        ),
+        (
             view.may(Permissions::BAN),
             "bans-title",
             t_string!(i18n, community.bans),
