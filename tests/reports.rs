@@ -157,6 +157,20 @@ async fn acting_from_the_queue_closes_the_reports_and_the_audit_log_keeps_every_
     )
     .await;
 
+    // Settings too: an invitation link and a role.
+    h.ok(
+        &ana,
+        "/api/communities/invites/create",
+        json!({"slug": slug, "hours": 24}),
+    )
+    .await;
+    h.ok(
+        &ana,
+        "/api/communities/roles/create",
+        json!({"slug": slug, "name": "Pinners", "permissions": 2}),
+    )
+    .await;
+
     let (status, log) = h
         .read(&ana, &format!("/api/moderation/audit?slug={slug}"))
         .await;
@@ -167,9 +181,15 @@ async fn acting_from_the_queue_closes_the_reports_and_the_audit_log_keeps_every_
         .iter()
         .map(|e| e["act"].as_str().unwrap())
         .collect();
-    assert_eq!(acts, ["kick", "unban", "ban", "delete_message"], "{log}");
-    assert_eq!(log[2]["reason"], "pump and dump");
-    assert_eq!(log[3]["detail"], "#general");
+    assert_eq!(
+        acts,
+        ["create_role", "create_invite", "kick", "unban", "ban", "delete_message"],
+        "{log}"
+    );
+    assert_eq!(log[0]["detail"], "Pinners");
+    assert_eq!(log[2]["target"]["username"], "cy_c");
+    assert_eq!(log[4]["reason"], "pump and dump");
+    assert_eq!(log[5]["detail"], "#general");
 
     // The log is for those who moderate: a member (or someone who left) is refused, and there
     // is no way to change it.

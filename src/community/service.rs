@@ -386,19 +386,7 @@ pub async fn kick(
     )?;
     tracing::info!(community = %community.id, by = %actor.id, user = %user.id, "member kicked");
     remove(state, community.id, user.id).await?;
-    audit::record(
-        &state.db,
-        audit::Entry {
-            community: community.id,
-            actor: actor.id,
-            act: Act::Kick,
-            target: Some(user.id),
-            message: None,
-            detail: "",
-            reason: "",
-        },
-    )
-    .await?;
+    log_act(state, community.id, actor.id, Act::Kick, Some(user.id), "").await?;
     Ok(())
 }
 
@@ -479,19 +467,7 @@ pub async fn unban(
         )));
     }
     tracing::info!(community = %community.id, by = %actor.id, user = %user.id, "ban lifted");
-    audit::record(
-        &state.db,
-        audit::Entry {
-            community: community.id,
-            actor: actor.id,
-            act: Act::Unban,
-            target: Some(user.id),
-            message: None,
-            detail: "",
-            reason: "",
-        },
-    )
-    .await?;
+    log_act(state, community.id, actor.id, Act::Unban, Some(user.id), "").await?;
     realtime::standing_changed(state, user.id, community.id).await;
     Ok(())
 }
@@ -622,17 +598,13 @@ pub async fn create_channel(
         Utc::now(),
     )
     .await?;
-    audit::record(
-        &state.db,
-        audit::Entry {
-            community: community.id,
-            actor,
-            act: Act::CreateChannel,
-            target: None,
-            message: None,
-            detail: &format!("#{}", channel.name),
-            reason: "",
-        },
+    log_act(
+        state,
+        community.id,
+        actor,
+        Act::CreateChannel,
+        None,
+        &format!("#{}", channel.name),
     )
     .await?;
     Ok(channel_info(&channel, 0))
@@ -687,17 +659,13 @@ pub async fn update_channel(
         (false, false) if channel.archived_at.is_some() => format!("#{} (restored)", updated.name),
         _ => format!("#{}", updated.name),
     };
-    audit::record(
-        &state.db,
-        audit::Entry {
-            community: community.id,
-            actor,
-            act: Act::UpdateChannel,
-            target: None,
-            message: None,
-            detail: &detail,
-            reason: "",
-        },
+    log_act(
+        state,
+        community.id,
+        actor,
+        Act::UpdateChannel,
+        None,
+        &detail,
     )
     .await?;
     if updated.archived_at != channel.archived_at {
@@ -770,6 +738,15 @@ pub async fn create_role(
             AppError::Conflict(_) => AppError::Conflict(says!("server.community.role_exists")),
             other => other,
         })?;
+    log_act(
+        state,
+        community.id,
+        actor,
+        Act::CreateRole,
+        None,
+        &role.name,
+    )
+    .await?;
     Ok(RoleInfo {
         id: role.id.to_string(),
         name: role.name,
@@ -802,6 +779,15 @@ pub async fn delete_role(
     if !repo::delete_role(&state.db, role.id).await? {
         return Err(AppError::NotFound(says!("server.community.role_not_found")));
     }
+    log_act(
+        state,
+        community.id,
+        actor,
+        Act::DeleteRole,
+        None,
+        &role.name,
+    )
+    .await?;
     for holder in holders {
         realtime::standing_changed(state, holder, community.id).await;
     }
@@ -844,6 +830,16 @@ pub async fn assign_role(
     } else {
         repo::take_role(&state.db, community.id, user.id, role.id).await?;
     }
+    let detail = format!("{}{}", if given { "+" } else { "−" }, role.name);
+    log_act(
+        state,
+        community.id,
+        actor,
+        Act::AssignRole,
+        Some(user.id),
+        &detail,
+    )
+    .await?;
     realtime::standing_changed(state, user.id, community.id).await;
     Ok(())
 }
@@ -904,6 +900,7 @@ pub async fn create_invite(
         },
     )
     .await?;
+    log_act(state, community.id, actor.id, Act::CreateInvite, None, "").await?;
     Ok(invite_info(&invite, actor.username.clone()))
 }
 
@@ -959,6 +956,7 @@ pub async fn revoke_invite(
             "server.community.invite_not_found"
         )));
     }
+    log_act(state, community.id, actor, Act::RevokeInvite, None, "").await?;
     Ok(())
 }
 
@@ -1027,4 +1025,29 @@ pub async fn audit_log(
     let (community, standing) = find(state, Some(actor), slug).await?;
     allow(&community, standing, Action::ReadAuditLog)?;
     Ok(audit::entries(&state.db, community.id, 200).await?)
+}
+
+/// Writes an action that has no message and no reason to the audit log.
+async fn log_act(
+    state: &AppState,
+    community: Uuid,
+    actor: Uuid,
+    act: Act,
+    target: Option<Uuid>,
+    detail: &str,
+) -> Result<(), AppError> {
+    audit::record(
+        &state.db,
+        audit::Entry {
+            community,
+            actor,
+            act,
+            target,
+            message: None,
+            detail,
+            reason: "",
+        },
+    )
+    .await?;
+    Ok(())
 }
