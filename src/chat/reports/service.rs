@@ -59,8 +59,8 @@ pub async fn report(
     Ok(ReportReceived { received: true })
 }
 
-/// A community's queue: each message with open reports or a standing AI flag, once, the
-/// most recently reported or flagged first.
+/// A community's queue: each message with open reports or a standing AI flag, once —
+/// reported ones first (the most recently reported first), then those only flagged.
 pub async fn queue(state: &AppState, viewer: Uuid, slug: &str) -> Result<Vec<QueueItem>, AppError> {
     let (found, standing) = community::find(state, Some(viewer), slug).await?;
     community::allow(&found, standing, Action::DeleteMessage { own: false })?;
@@ -74,8 +74,6 @@ pub async fn queue(state: &AppState, viewer: Uuid, slug: &str) -> Result<Vec<Que
             .or_default()
             .push(report);
     }
-    // Reported messages first, the most recently reported first; then flags alone, in the
-    // flag queue's own order (newest first).
     let mut reported: Vec<(Uuid, chrono::DateTime<chrono::Utc>)> = by_message
         .iter()
         .map(|(id, list)| {
