@@ -183,7 +183,14 @@ async fn acting_from_the_queue_closes_the_reports_and_the_audit_log_keeps_every_
         .collect();
     assert_eq!(
         acts,
-        ["create_role", "create_invite", "kick", "unban", "ban", "delete_message"],
+        [
+            "create_role",
+            "create_invite",
+            "kick",
+            "unban",
+            "ban",
+            "delete_message"
+        ],
         "{log}"
     );
     assert_eq!(log[0]["detail"], "Pinners");

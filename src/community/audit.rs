@@ -91,14 +91,11 @@ pub use server::{entries, record, Entry};
 
 #[cfg(feature = "ssr")]
 mod server {
-    use chrono::Utc;
-    use sea_orm::{
-        ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    };
+    use sea_orm::{ConnectionTrait, DbErr};
     use uuid::Uuid;
 
     use super::{Act, AuditEntry};
-    use crate::{auth::Author, entities::audit_log};
+    use crate::{auth::Author, community::repo};
 
     /// An action to write down.
     pub struct Entry<'a> {
@@ -112,20 +109,7 @@ mod server {
     }
 
     pub async fn record(db: &impl ConnectionTrait, entry: Entry<'_>) -> Result<(), DbErr> {
-        audit_log::Entity::insert(audit_log::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            community_id: Set(entry.community),
-            actor_id: Set(entry.actor),
-            action: Set(entry.act.as_str().to_string()),
-            target_user_id: Set(entry.target),
-            message_id: Set(entry.message),
-            detail: Set(entry.detail.to_string()),
-            reason: Set(entry.reason.to_string()),
-            created_at: Set(Utc::now()),
-        })
-        .exec_without_returning(db)
-        .await?;
-        Ok(())
+        repo::insert_audit_entry(db, entry).await
     }
 
     /// The newest `limit` entries of a community, newest first, with the people named.
@@ -134,13 +118,7 @@ mod server {
         community: Uuid,
         limit: u64,
     ) -> Result<Vec<AuditEntry>, DbErr> {
-        let rows = audit_log::Entity::find()
-            .filter(audit_log::Column::CommunityId.eq(community))
-            .order_by_desc(audit_log::Column::CreatedAt)
-            .order_by_desc(audit_log::Column::Id)
-            .limit(limit)
-            .all(db)
-            .await?;
+        let rows = repo::audit_entries(db, community, limit).await?;
         let mut ids: Vec<Uuid> = rows.iter().map(|r| r.actor_id).collect();
         ids.extend(rows.iter().filter_map(|r| r.target_user_id));
         let people = crate::auth::repo::users_by_ids(db, ids).await?;

@@ -13,8 +13,8 @@ use uuid::Uuid;
 
 use super::permissions::{ChannelKind, Permissions, Rank, Standing};
 use crate::entities::{
-    channels, communities, community_bans, community_members, community_roles, connections,
-    invites, member_roles, read_states, users,
+    audit_log, channels, communities, community_bans, community_members, community_roles,
+    connections, invites, member_roles, read_states, users,
 };
 
 /// A connection whose instance has not refreshed it for this long is from a crashed instance
@@ -644,4 +644,40 @@ pub async fn revoke_invite(
         .exec(db)
         .await?;
     Ok(revoked.rows_affected > 0)
+}
+
+/// Writes one line of the audit log (`community::audit::record`).
+pub async fn insert_audit_entry(
+    db: &impl ConnectionTrait,
+    entry: super::audit::Entry<'_>,
+) -> Result<(), DbErr> {
+    audit_log::Entity::insert(audit_log::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        community_id: Set(entry.community),
+        actor_id: Set(entry.actor),
+        action: Set(entry.act.as_str().to_string()),
+        target_user_id: Set(entry.target),
+        message_id: Set(entry.message),
+        detail: Set(entry.detail.to_string()),
+        reason: Set(entry.reason.to_string()),
+        created_at: Set(Utc::now()),
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+/// A community's newest audit lines, newest first.
+pub async fn audit_entries(
+    db: &impl ConnectionTrait,
+    community: Uuid,
+    limit: u64,
+) -> Result<Vec<audit_log::Model>, DbErr> {
+    audit_log::Entity::find()
+        .filter(audit_log::Column::CommunityId.eq(community))
+        .order_by_desc(audit_log::Column::CreatedAt)
+        .order_by_desc(audit_log::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
 }
