@@ -159,15 +159,12 @@ pub async fn history(
     reach_seq: Option<i64>,
 ) -> Result<HistoryPage, AppError> {
     let access = channel_access(state, viewer, channel_id).await?;
-    let limit = match (reach_seq, before_seq) {
-        (Some(reach), Some(before)) => (before - reach + super::REACH_CONTEXT)
-            .clamp(PAGE_SIZE as i64, super::REACH_PAGE_MAX as i64)
-            as u64,
-        (Some(reach), None) => (access.channel.last_seq - reach + 1 + super::REACH_CONTEXT)
-            .clamp(PAGE_SIZE as i64, super::REACH_PAGE_MAX as i64)
-            as u64,
-        (None, _) => PAGE_SIZE,
-    };
+    // A jump reaches from the page's top (the newest, or `before_seq`) down to the message.
+    let limit = reach_seq.map_or(PAGE_SIZE, |reach| {
+        let top = before_seq.unwrap_or(access.channel.last_seq + 1);
+        (top - reach + super::REACH_CONTEXT).clamp(PAGE_SIZE as i64, super::REACH_PAGE_MAX as i64)
+            as u64
+    });
     let mut rows = repo::page_before(&state.db, access.channel.id, before_seq, limit + 1).await?;
     let has_more = rows.len() as u64 > limit;
     rows.truncate(limit as usize);

@@ -76,14 +76,6 @@ impl ReportStatus {
             ReportStatus::Dismissed => "dismissed",
         }
     }
-
-    pub fn parse(stored: &str) -> ReportStatus {
-        match stored {
-            "actioned" => ReportStatus::Actioned,
-            "dismissed" => ReportStatus::Dismissed,
-            _ => ReportStatus::Open,
-        }
-    }
 }
 
 /// One report, as moderators see it.

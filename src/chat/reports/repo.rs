@@ -81,15 +81,3 @@ pub async fn close(
         .await?
         .rows_affected)
 }
-
-/// The reports of a message, in any status (for tests and the record).
-pub async fn of_message(
-    db: &impl ConnectionTrait,
-    message: Uuid,
-) -> Result<Vec<reports::Model>, DbErr> {
-    reports::Entity::find()
-        .filter(reports::Column::MessageId.eq(message))
-        .order_by_asc(reports::Column::CreatedAt)
-        .all(db)
-        .await
-}
