@@ -106,3 +106,52 @@ test("a member reports a message; the moderators see who and why, the author nev
   await expect(queue).toContainText("Nothing to review.");
   await expect(bo.getByRole("log", { name: "Messages" }).getByRole("article").filter({ hasText: "guaranteed" })).toHaveCount(0);
 });
+
+test("a moderator warns and times out a member; the member sees both live, and the timeout can end early", async ({ browser }) => {
+  const ana = await person(browser, `wo_${unique}`, "Wen Owner");
+  const bo = await person(browser, `wm_${unique}`, "Wes Member");
+  const url = await shareCommunity(ana, bo, `Warnings ${unique}`);
+  const slug = new URL(url).pathname.split("/")[2];
+  const box = bo.getByRole("textbox", { name: /^Message #/ });
+  await expect(box).toBeVisible();
+
+  await openHydrated(ana, `/manage/${slug}`);
+  const members = ana.getByRole("region", { name: "Members" });
+  const row = members.getByRole("listitem").filter({ hasText: `@wm_${unique}` });
+  await members.getByLabel("Reason", { exact: true }).fill("No pump calls here, please");
+  await row.getByRole("button", { name: "Warn" }).click();
+  await expect(members.getByRole("status")).toContainText("Warning sent");
+
+  // The member's open page shows the warning at once, without naming who gave it.
+  const warning = bo.locator(".warning-banner");
+  await expect(warning).toContainText("A moderator warned you:");
+  await expect(warning).toContainText("No pump calls here, please");
+  await expect(warning).not.toContainText("Wen Owner");
+
+  // A ten-minute timeout: the composer gives way to a note saying until when, live.
+  await row.getByLabel(`Time out — wm_${unique}`).selectOption("10");
+  await expect(bo.locator(".timed-out-note")).toContainText("A moderator timed you out");
+  await expect(box).toHaveCount(0);
+  await expect(row).toContainText("Timed out until");
+  await saveScreenshot(bo, "timed-out", false);
+
+  // "Got it" puts the warning away, for good.
+  await warning.getByRole("button", { name: "Got it" }).click();
+  await expect(bo.locator(".warning-banner")).toHaveCount(0);
+
+  // Ended early: the composer is back on the same page, and messages go through.
+  await row.getByRole("button", { name: "End timeout" }).click();
+  await expect(box).toBeVisible();
+  await box.fill("understood, sorry");
+  await box.press("Enter");
+  await expect(ana.getByRole("region", { name: "Members" })).toBeVisible();
+  await openHydrated(bo, url);
+  await expect(bo.getByRole("log", { name: "Messages" })).toContainText("understood, sorry");
+  await expect(bo.locator(".warning-banner")).toHaveCount(0);
+
+  await openHydrated(ana, `/manage/${slug}`);
+  const log = ana.getByRole("region", { name: "Audit log" }).getByRole("listitem");
+  await expect(log.nth(0)).toContainText(`Wen Owner ended the timeout of Wes Member`);
+  await expect(log.nth(1)).toContainText("Wen Owner timed out Wes Member for 10 min");
+  await expect(log.nth(2)).toContainText("Wen Owner warned Wes Member");
+});

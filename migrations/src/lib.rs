@@ -17,6 +17,7 @@ mod m20261123_000011_chat_actions;
 mod m20261125_000012_messages_by_author;
 mod m20261125_000013_message_search;
 mod m20261125_000014_moderation_record;
+mod m20261125_000015_timeouts_and_warnings;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000012_messages_by_author::Migration),
             Box::new(m20261125_000013_message_search::Migration),
             Box::new(m20261125_000014_moderation_record::Migration),
+            Box::new(m20261125_000015_timeouts_and_warnings::Migration),
         ]
     }
 }

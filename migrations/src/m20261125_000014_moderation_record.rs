@@ -1,5 +1,5 @@
-//! The moderation record: people's reports of messages (with a reason and a note, one open
-//! report per reporter and message), and the audit log of every moderation and settings action
+//! The moderation record: people's reports of messages and of people (with a reason and a
+//! note, one open report per reporter and message, or per reporter and person), and the audit log of every moderation and settings action
 //! in a community (who, what, when, why) — rows are only ever added.
 
 use sea_orm_migration::prelude::*;
@@ -12,6 +12,7 @@ enum Reports {
     Table,
     Id,
     CommunityId,
+    SubjectId,
     MessageId,
     ReporterId,
     Reason,
@@ -46,7 +47,10 @@ impl MigrationTrait for Migration {
                     .if_not_exists()
                     .col(ColumnDef::new(Reports::Id).uuid().not_null().primary_key())
                     .col(ColumnDef::new(Reports::CommunityId).uuid().not_null())
-                    .col(ColumnDef::new(Reports::MessageId).uuid().not_null())
+                    // The reported person: a message's author, or the person reported.
+                    .col(ColumnDef::new(Reports::SubjectId).uuid().not_null())
+                    // None for a report of a person rather than of one message.
+                    .col(ColumnDef::new(Reports::MessageId).uuid())
                     .col(ColumnDef::new(Reports::ReporterId).uuid().not_null())
                     .col(ColumnDef::new(Reports::Reason).string_len(16).not_null())
                     .col(ColumnDef::new(Reports::Note).text().not_null())
@@ -74,12 +78,19 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        // One open report per reporter and message, even when two arrive at once.
+        // One open report per reporter and message (or person), even when two arrive at once.
         manager
             .get_connection()
             .execute_unprepared(
                 "CREATE UNIQUE INDEX idx_reports_open_once ON reports (message_id, reporter_id) \
                  WHERE status = 'open'",
+            )
+            .await?;
+        manager
+            .get_connection()
+            .execute_unprepared(
+                "CREATE UNIQUE INDEX idx_reports_person_open_once ON reports \
+                 (subject_id, reporter_id) WHERE status = 'open' AND message_id IS NULL",
             )
             .await?;
         manager

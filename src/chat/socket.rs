@@ -179,8 +179,6 @@ struct Watched {
     /// Subscribed as a member: losing the membership ends the subscription, even where a guest
     /// could read (the tab may subscribe again, as a guest).
     member: bool,
-    /// Whether this person may post (and so type) there now; rechecked on every access change.
-    may_post: bool,
 }
 
 struct Connection {
@@ -435,7 +433,6 @@ impl Connection {
                 }
                 Ok(access) => {
                     if let Some(watched) = self.channels.get_mut(&id) {
-                        watched.may_post = service::may_post(&access).is_ok();
                         watched.access = access;
                     }
                     None
@@ -604,7 +601,6 @@ impl Connection {
             Watched {
                 community: access.community.id,
                 member: matches!(access.standing, Standing::Member { .. }),
-                may_post: service::may_post(&access).is_ok(),
                 access,
             },
         );
@@ -658,9 +654,14 @@ impl Connection {
         let Some(ChannelId(id)) = ChannelId::read(channel_id) else {
             return;
         };
-        // Only in a channel this tab watches and may post in now: no database work per
-        // keystroke (access changes keep `may_post` current).
-        if !self.channels.get(&id).is_some_and(|w| w.may_post) {
+        // Only in a channel this tab watches and may post in now, with no database work per
+        // keystroke: the held access is kept current by access changes and judged at this
+        // moment, so a timeout ends by itself.
+        if self
+            .channels
+            .get(&id)
+            .is_none_or(|w| service::may_post(&w.access).is_err())
+        {
             return;
         }
         let event = ServerEvent::Typing {

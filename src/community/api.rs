@@ -12,9 +12,11 @@ use super::{
 use crate::platform::error::AppError;
 
 #[cfg(feature = "ssr")]
+use super::Measure;
+#[cfg(feature = "ssr")]
 use crate::{
     auth::caller::{current_user, optional_user},
-    community::service,
+    community::{discipline, service},
     platform::state::AppState,
 };
 
@@ -99,7 +101,7 @@ pub async fn kick_member(slug: String, username: String) -> Result<(), AppError>
     crate::platform::state::respond(
         async move {
             let (state, me) = (AppState::current()?, current_user().await?.user);
-            service::kick(&state, &me, &slug, &username).await
+            discipline::by_username(&state, &me, &slug, &username, Measure::Kick, "").await
         }
         .await,
     )
@@ -114,7 +116,7 @@ pub async fn ban_member(
     crate::platform::state::respond(
         async move {
             let (state, me) = (AppState::current()?, current_user().await?.user);
-            service::ban(&state, &me, &slug, &username, &reason).await
+            discipline::by_username(&state, &me, &slug, &username, Measure::Ban, &reason).await
         }
         .await,
     )
@@ -125,7 +127,55 @@ pub async fn unban_member(slug: String, username: String) -> Result<(), AppError
     crate::platform::state::respond(
         async move {
             let (state, me) = (AppState::current()?, current_user().await?.user);
-            service::unban(&state, &me, &slug, &username).await
+            discipline::unban(&state, &me, &slug, &username).await
+        }
+        .await,
+    )
+}
+
+/// Warns a member (the reason is required): they see it in the community until they mark it
+/// seen; it stays in the audit log.
+#[server(prefix = "/api/communities", endpoint = "warn", input = Json)]
+pub async fn warn_member(slug: String, username: String, reason: String) -> Result<(), AppError> {
+    crate::platform::state::respond(
+        async move {
+            let (state, me) = (AppState::current()?, current_user().await?.user);
+            discipline::by_username(&state, &me, &slug, &username, Measure::Warn, &reason).await
+        }
+        .await,
+    )
+}
+
+/// Times a member out for 1 minute to a week (`minutes`), or lifts their timeout (`0`).
+#[server(prefix = "/api/communities", endpoint = "timeout", input = Json)]
+pub async fn timeout_member(
+    slug: String,
+    username: String,
+    minutes: u32,
+    #[server(default)] reason: String,
+) -> Result<(), AppError> {
+    crate::platform::state::respond(
+        async move {
+            let (state, me) = (AppState::current()?, current_user().await?.user);
+            let measure = match minutes {
+                0 => Measure::LiftTimeout,
+                minutes => Measure::Timeout { minutes },
+            };
+            discipline::by_username(&state, &me, &slug, &username, measure, &reason).await
+        }
+        .await,
+    )
+}
+
+/// The signed-in person saw one of their warnings: it stops showing.
+#[server(prefix = "/api/communities", endpoint = "warning-seen", input = Json)]
+pub async fn mark_warning_seen(
+    #[server(rename = "warningId")] warning_id: String,
+) -> Result<(), AppError> {
+    crate::platform::state::respond(
+        async move {
+            let (state, me) = (AppState::current()?, current_user().await?.user);
+            discipline::mark_warning_seen(&state, me.id, &warning_id).await
         }
         .await,
     )

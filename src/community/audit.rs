@@ -25,6 +25,11 @@ pub enum Act {
     DismissFlag,
     DismissReports,
     SetModerationThreshold,
+    Warn,
+    Timeout,
+    LiftTimeout,
+    UpdateCommunity,
+    TransferOwnership,
 }
 
 impl Act {
@@ -46,10 +51,15 @@ impl Act {
             Act::DismissFlag => "dismiss_flag",
             Act::DismissReports => "dismiss_reports",
             Act::SetModerationThreshold => "set_moderation_threshold",
+            Act::Warn => "warn",
+            Act::Timeout => "timeout",
+            Act::LiftTimeout => "lift_timeout",
+            Act::UpdateCommunity => "update_community",
+            Act::TransferOwnership => "transfer_ownership",
         }
     }
 
-    pub const ALL: [Act; 15] = [
+    pub const ALL: [Act; 20] = [
         Act::Kick,
         Act::Ban,
         Act::Unban,
@@ -65,6 +75,11 @@ impl Act {
         Act::DismissFlag,
         Act::DismissReports,
         Act::SetModerationThreshold,
+        Act::Warn,
+        Act::Timeout,
+        Act::LiftTimeout,
+        Act::UpdateCommunity,
+        Act::TransferOwnership,
     ];
 
     pub fn parse(stored: &str) -> Option<Act> {

@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 
 pub mod api;
 pub mod audit;
+#[cfg(feature = "ssr")]
+pub mod discipline;
 pub mod permissions;
 pub mod ui;
 pub mod validate;
@@ -66,6 +68,12 @@ pub struct CommunityView {
     pub my_rank: Option<Rank>,
     /// The viewer's flags (rank plus custom roles); empty for outsiders.
     pub my_permissions: Permissions,
+    /// When the viewer's timeout ends (RFC 3339), while one holds.
+    #[serde(default)]
+    pub timed_out_until: Option<String>,
+    /// Moderators' warnings to the viewer they have not marked seen.
+    #[serde(default)]
+    pub warnings: Vec<WarningInfo>,
 }
 
 impl CommunityView {
@@ -106,6 +114,9 @@ pub struct MemberInfo {
     /// Names of custom roles.
     pub roles: Vec<String>,
     pub online: bool,
+    /// When their timeout ends (RFC 3339), while one holds.
+    #[serde(default)]
+    pub timed_out_until: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -137,6 +148,37 @@ pub struct RoleInfo {
     pub name: String,
     pub permissions: Permissions,
     pub members: u64,
+}
+
+/// A moderator's warning, as the warned person sees it (never who gave it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WarningInfo {
+    pub id: String,
+    pub reason: String,
+    pub created_at: String,
+}
+
+/// What moderators can do to a member short of deleting their words. Timeouts run from one
+/// minute to a week.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum Measure {
+    Warn,
+    Timeout { minutes: u32 },
+    LiftTimeout,
+    Kick,
+    Ban,
+}
+
+impl Measure {
+    /// The timeouts the app offers, in minutes: 1 min, 5 min, 10 min, 1 h, 8 h, 1 day, 1 week.
+    pub const TIMEOUTS: [u32; 7] = [1, 5, 10, 60, 480, 1440, 10080];
+    pub const TIMEOUT_MAX_MINUTES: u32 = 7 * 24 * 60;
 }
 
 /// What an invitation link shows before someone accepts it.
@@ -181,5 +223,15 @@ pub enum CommunityEvent {
     MemberLeft {
         community_id: String,
         user_id: String,
+    },
+    /// A moderator warned this person (sent to them alone).
+    Warned {
+        community_id: String,
+        warning: WarningInfo,
+    },
+    /// This person's timeout began, changed or ended (`until` None) — sent to them alone.
+    TimedOut {
+        community_id: String,
+        until: Option<String>,
     },
 }

@@ -105,8 +105,15 @@ impl Rank {
 pub enum Standing {
     /// Not a member.
     Outsider,
-    /// A member, with the flags of their rank plus those of any custom roles.
-    Member { rank: Rank, extra: Permissions },
+    /// A member, with the flags of their rank plus those of any custom roles, and the end of a
+    /// timeout (Unix seconds) if moderators gave one: until then they may only read, delete
+    /// their own messages and report. Kept as a time, not a flag, so a standing held by an open
+    /// socket lapses on its own.
+    Member {
+        rank: Rank,
+        extra: Permissions,
+        timed_out_until: Option<i64>,
+    },
     /// Banned: may neither read nor post, nor join again.
     Banned,
 }
@@ -116,12 +123,18 @@ impl Standing {
         Standing::Member {
             rank,
             extra: Permissions::NONE,
+            timed_out_until: None,
         }
+    }
+
+    /// Whether a timeout still holds at `now` (Unix seconds).
+    pub fn timed_out_at(self, now: i64) -> bool {
+        matches!(self, Standing::Member { timed_out_until: Some(until), .. } if until > now)
     }
 
     pub fn permissions(self) -> Permissions {
         match self {
-            Standing::Member { rank, extra } => rank.permissions().union(extra),
+            Standing::Member { rank, extra, .. } => rank.permissions().union(extra),
             Standing::Outsider | Standing::Banned => Permissions::NONE,
         }
     }
@@ -210,8 +223,16 @@ pub enum Action {
         carries: Permissions,
     },
     ManageCommunity,
-    /// Report a message to the community's moderators.
+    /// Report a message or a person to the community's moderators.
     Report,
+    /// Warn a member of rank `target` (a private notice, kept on their record).
+    Warn {
+        target: Rank,
+    },
+    /// Time out a member of rank `target`: for a while they may only read.
+    Timeout {
+        target: Rank,
+    },
     /// Read the audit log: those who moderate or manage the community.
     ReadAuditLog,
 }
@@ -228,6 +249,7 @@ pub enum Denied {
     Missing,
     Outranked,
     MoreThanYouHold,
+    TimedOut,
 }
 
 impl Denied {
@@ -243,6 +265,7 @@ impl Denied {
             Denied::Missing => says!("server.denied.missing"),
             Denied::Outranked => says!("server.denied.outranked"),
             Denied::MoreThanYouHold => says!("server.denied.more_than_you_hold"),
+            Denied::TimedOut => says!("server.denied.timed_out"),
         }
     }
 }
@@ -255,8 +278,14 @@ impl From<Denied> for crate::platform::error::AppError {
     }
 }
 
-/// The policy: may someone with this standing do this in a community of this visibility?
-pub fn can(standing: Standing, visibility: Visibility, action: Action) -> Result<(), Denied> {
+/// The policy: may someone with this standing do this in a community of this visibility, at
+/// `now` (Unix seconds — a timeout ends by itself)?
+pub fn can(
+    standing: Standing,
+    visibility: Visibility,
+    action: Action,
+    now: i64,
+) -> Result<(), Denied> {
     let (rank, perms) = match standing {
         Standing::Banned => return Err(Denied::Banned),
         Standing::Outsider => {
@@ -272,6 +301,14 @@ pub fn can(standing: Standing, visibility: Visibility, action: Action) -> Result
         }
         Standing::Member { rank, .. } => (rank, standing.permissions()),
     };
+    if standing.timed_out_at(now)
+        && !matches!(
+            action,
+            Action::Read | Action::DeleteMessage { own: true } | Action::Report
+        )
+    {
+        return Err(Denied::TimedOut);
+    }
     let need = |flag: Permissions| {
         if perms.contains(flag) {
             Ok(())
@@ -313,6 +350,8 @@ pub fn can(standing: Standing, visibility: Visibility, action: Action) -> Result
             }),
         Action::ManageCommunity => need(Permissions::MANAGE_COMMUNITY),
         Action::Report => Ok(()),
+        Action::Warn { target } => need(Permissions::MODERATE_MESSAGES).and(outranks(target)),
+        Action::Timeout { target } => need(Permissions::BAN).and(outranks(target)),
         Action::ReadAuditLog => need(Permissions::MODERATE_MESSAGES)
             .or(need(Permissions::BAN))
             .or(need(Permissions::MANAGE_COMMUNITY)),
@@ -331,8 +370,10 @@ mod tests {
     const OUT: Standing = Standing::Outsider;
     const BANNED: Standing = Standing::Banned;
 
+    const NOW: i64 = 1_800_000_000;
+
     fn check(standing: Standing, action: Action) -> Result<(), Denied> {
-        can(standing, Visibility::Public, action)
+        can(standing, Visibility::Public, action, NOW)
     }
 
     /// Every built-in standing × every action, in a public community: the whole policy at a glance.
@@ -341,7 +382,7 @@ mod tests {
         use Denied::*;
         let ok = Ok(());
         #[rustfmt::skip]
-        let table: [(Action, [Result<(), Denied>; 6]); 18] = [
+        let table: [(Action, [Result<(), Denied>; 6]); 21] = [
             //                                  owner        admin        moderator    member             outsider           banned
             (Read,                              [ok,         ok,          ok,          ok,                ok,                Err(Banned)]),
             (Join { invited: false },           [Err(AlreadyMember), Err(AlreadyMember), Err(AlreadyMember), Err(AlreadyMember), ok, Err(Banned)]),
@@ -361,6 +402,9 @@ mod tests {
             (ManageCommunity,                   [ok,         ok,          Err(Missing), Err(Missing),     Err(NotMember),    Err(Banned)]),
             (Report,                            [ok,         ok,          ok,          ok,                Err(NotMember),    Err(Banned)]),
             (ReadAuditLog,                      [ok,         ok,          ok,          Err(Missing),      Err(NotMember),    Err(Banned)]),
+            (Warn { target: Rank::Member },     [ok,         ok,          ok,          Err(Missing),      Err(NotMember),    Err(Banned)]),
+            (Warn { target: Rank::Moderator },  [ok,         ok,          Err(Outranked), Err(Missing),   Err(NotMember),    Err(Banned)]),
+            (Timeout { target: Rank::Member },  [ok,         ok,          ok,          Err(Missing),      Err(NotMember),    Err(Banned)]),
         ];
         let standings = [OWNER, ADMIN, MOD, MEMBER, OUT, BANNED];
         for (action, expected) in table {
@@ -372,20 +416,23 @@ mod tests {
 
     #[test]
     fn private_communities_need_an_invitation() {
-        assert_eq!(can(OUT, Visibility::Private, Read), Err(Denied::Private));
         assert_eq!(
-            can(OUT, Visibility::Private, Join { invited: false }),
+            can(OUT, Visibility::Private, Read, NOW),
             Err(Denied::Private)
         );
         assert_eq!(
-            can(OUT, Visibility::Private, Join { invited: true }),
+            can(OUT, Visibility::Private, Join { invited: false }, NOW),
+            Err(Denied::Private)
+        );
+        assert_eq!(
+            can(OUT, Visibility::Private, Join { invited: true }, NOW),
             Ok(())
         );
         assert_eq!(
-            can(BANNED, Visibility::Private, Join { invited: true }),
+            can(BANNED, Visibility::Private, Join { invited: true }, NOW),
             Err(Denied::Banned)
         );
-        assert_eq!(can(MEMBER, Visibility::Private, Read), Ok(()));
+        assert_eq!(can(MEMBER, Visibility::Private, Read, NOW), Ok(()));
     }
 
     #[test]
@@ -393,6 +440,7 @@ mod tests {
         let pinner = Standing::Member {
             rank: Rank::Member,
             extra: Permissions::PIN.union(Permissions::BAN),
+            timed_out_until: None,
         };
         assert_eq!(check(pinner, Pin), Ok(()));
         assert_eq!(
@@ -416,6 +464,7 @@ mod tests {
         let role_manager = Standing::Member {
             rank: Rank::Moderator,
             extra: Permissions::MANAGE_ROLES,
+            timed_out_until: None,
         };
         let pin = Permissions::PIN;
         let community = Permissions::MANAGE_COMMUNITY;
@@ -444,6 +493,38 @@ mod tests {
             check(ADMIN, grant(Rank::Admin, pin)),
             Err(Denied::Outranked)
         );
+    }
+
+    #[test]
+    fn a_timeout_leaves_reading_own_deletions_and_reports_until_it_ends() {
+        let timed_out = |until| Standing::Member {
+            rank: Rank::Moderator,
+            extra: Permissions::NONE,
+            timed_out_until: Some(until),
+        };
+        let now = timed_out(NOW + 60);
+        for action in [Read, DeleteMessage { own: true }, Report] {
+            assert_eq!(check(now, action), Ok(()), "{action:?}");
+        }
+        for action in [
+            Post(ChannelKind::Text),
+            EditMessage { own: true },
+            DeleteMessage { own: false },
+            Pin,
+            Kick {
+                target: Rank::Member,
+            },
+            Warn {
+                target: Rank::Member,
+            },
+        ] {
+            assert_eq!(check(now, action), Err(Denied::TimedOut), "{action:?}");
+        }
+        // The moment it ends, everything of their rank is back (no restart, no recheck).
+        let ended = timed_out(NOW);
+        assert_eq!(check(ended, Post(ChannelKind::Text)), Ok(()));
+        assert_eq!(check(ended, Pin), Ok(()));
+        assert!(now.timed_out_at(NOW) && !ended.timed_out_at(NOW));
     }
 
     #[test]

@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::permissions::{ChannelKind, Permissions, Rank, Standing};
 use crate::entities::{
     audit_log, channels, communities, community_bans, community_members, community_roles,
-    connections, invites, member_roles, read_states, users,
+    connections, invites, member_roles, read_states, users, warnings,
 };
 
 /// A connection whose instance has not refreshed it for this long is from a crashed instance
@@ -187,7 +187,66 @@ pub async fn standing(
     Ok(Standing::Member {
         rank: Rank::from_level(member.rank),
         extra,
+        timed_out_until: member.timed_out_until.map(|t| t.timestamp()),
     })
+}
+
+/// Times a member out until `until`, or lifts their timeout (`None`); whether they are a member.
+pub async fn set_timeout(
+    db: &impl ConnectionTrait,
+    community: Uuid,
+    user: Uuid,
+    until: Option<DateTime<Utc>>,
+) -> Result<bool, DbErr> {
+    let updated = community_members::Entity::update_many()
+        .col_expr(community_members::Column::TimedOutUntil, Expr::value(until))
+        .filter(community_members::Column::CommunityId.eq(community))
+        .filter(community_members::Column::UserId.eq(user))
+        .exec(db)
+        .await?;
+    Ok(updated.rows_affected > 0)
+}
+
+pub async fn insert_warning(
+    db: &impl ConnectionTrait,
+    warning: warnings::Model,
+) -> Result<(), DbErr> {
+    warnings::Entity::insert(warnings::ActiveModel::from(warning))
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
+/// A person's warnings in a community they have not seen yet, oldest first.
+pub async fn unseen_warnings(
+    db: &impl ConnectionTrait,
+    community: Uuid,
+    user: Uuid,
+) -> Result<Vec<warnings::Model>, DbErr> {
+    warnings::Entity::find()
+        .filter(warnings::Column::CommunityId.eq(community))
+        .filter(warnings::Column::UserId.eq(user))
+        .filter(warnings::Column::SeenAt.is_null())
+        .order_by_asc(warnings::Column::CreatedAt)
+        .all(db)
+        .await
+}
+
+/// Marks one of a person's warnings seen; whether it was theirs and unseen.
+pub async fn mark_warning_seen(
+    db: &impl ConnectionTrait,
+    user: Uuid,
+    warning: Uuid,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let updated = warnings::Entity::update_many()
+        .col_expr(warnings::Column::SeenAt, Expr::value(now))
+        .filter(warnings::Column::Id.eq(warning))
+        .filter(warnings::Column::UserId.eq(user))
+        .filter(warnings::Column::SeenAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(updated.rows_affected > 0)
 }
 
 pub async fn add_member(
@@ -202,6 +261,7 @@ pub async fn add_member(
         user_id: Set(user),
         rank: Set(rank.level()),
         joined_at: Set(now),
+        timed_out_until: Set(None),
     })
     .on_conflict(
         OnConflict::columns([
@@ -217,21 +277,21 @@ pub async fn add_member(
     Ok(())
 }
 
-/// Removes a member and the custom roles they held there.
+/// Removes a member and the custom roles they held there; whether they were a member.
 pub async fn remove_member(
     db: &impl ConnectionTrait,
     community: Uuid,
     user: Uuid,
-) -> Result<(), DbErr> {
+) -> Result<bool, DbErr> {
     member_roles::Entity::delete_many()
         .filter(member_roles::Column::CommunityId.eq(community))
         .filter(member_roles::Column::UserId.eq(user))
         .exec(db)
         .await?;
-    community_members::Entity::delete_by_id((community, user))
+    let removed = community_members::Entity::delete_by_id((community, user))
         .exec(db)
         .await?;
-    Ok(())
+    Ok(removed.rows_affected > 0)
 }
 
 pub async fn set_rank(

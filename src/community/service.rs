@@ -23,7 +23,7 @@ use crate::{
 /// The community a new account joins by itself.
 pub const DEFAULT_COMMUNITY: &str = "bullpen";
 
-fn field(err: validate::CommunityFieldError) -> AppError {
+pub(super) fn field(err: validate::CommunityFieldError) -> AppError {
     AppError::Validation(err.sentence())
 }
 
@@ -64,7 +64,13 @@ pub fn allow(
     standing: Standing,
     action: Action,
 ) -> Result<(), AppError> {
-    can(standing, Visibility::parse(&community.visibility), action).map_err(AppError::from)
+    can(
+        standing,
+        Visibility::parse(&community.visibility),
+        action,
+        Utc::now().timestamp(),
+    )
+    .map_err(AppError::from)
 }
 
 /// The viewer's communities and the public ones they have not joined.
@@ -204,6 +210,22 @@ pub async fn view(
         Standing::Member { rank, .. } => (Some(rank), true),
         _ => (None, false),
     };
+    let now = Utc::now().timestamp();
+    let timed_out_until = match standing {
+        Standing::Member {
+            timed_out_until: Some(until),
+            ..
+        } if until > now => chrono::DateTime::from_timestamp(until, 0).map(|t| t.to_rfc3339()),
+        _ => None,
+    };
+    let warnings = match (viewer, joined) {
+        (Some(user), true) => repo::unseen_warnings(&state.db, community.id, user)
+            .await?
+            .iter()
+            .map(super::discipline::warning_info)
+            .collect(),
+        _ => Vec::new(),
+    };
     Ok(CommunityView {
         community: summary(
             &community,
@@ -216,6 +238,8 @@ pub async fn view(
             .collect(),
         my_rank,
         my_permissions: standing.permissions(),
+        timed_out_until,
+        warnings,
     })
 }
 
@@ -299,6 +323,12 @@ pub async fn leave(state: &AppState, user: &users::Model, slug: &str) -> Result<
 
 async fn remove(state: &AppState, community: Uuid, user: Uuid) -> Result<(), AppError> {
     repo::remove_member(&state.db, community, user).await?;
+    announce_left(state, community, user).await;
+    Ok(())
+}
+
+/// A person left (or was made to): their sockets recheck and the community's tabs count one less.
+pub(super) async fn announce_left(state: &AppState, community: Uuid, user: Uuid) {
     realtime::standing_changed(state, user, community).await;
     realtime::publish(
         state,
@@ -310,7 +340,6 @@ async fn remove(state: &AppState, community: Uuid, user: Uuid) -> Result<(), App
         },
     )
     .await;
-    Ok(())
 }
 
 pub async fn members(
@@ -322,12 +351,15 @@ pub async fn members(
     allow(&community, standing, Action::Read)?;
     let members = repo::members(&state.db, community.id).await?;
     let roles = repo::role_names_by_member(&state.db, community.id).await?;
+    let now = Utc::now();
     let online = repo::online_among(
         &state.db,
         members.iter().map(|(m, _)| m.user_id).collect(),
-        Utc::now(),
+        now,
     )
     .await?;
+    // Timeouts are the moderators' business: others see the member, not the measure.
+    let sees_timeouts = standing.permissions().contains(Permissions::BAN);
     Ok(members
         .into_iter()
         .map(|(m, u)| MemberInfo {
@@ -337,12 +369,16 @@ pub async fn members(
             rank: Rank::from_level(m.rank),
             roles: roles.get(&m.user_id).cloned().unwrap_or_default(),
             online: online.contains(&m.user_id),
+            timed_out_until: m
+                .timed_out_until
+                .filter(|until| sees_timeouts && *until > now)
+                .map(|until| until.to_rfc3339()),
         })
         .collect())
 }
 
 /// The target of a moderation action: an account and its current standing.
-async fn target(
+pub(super) async fn target(
     state: &AppState,
     community: &communities::Model,
     username: &str,
@@ -356,120 +392,11 @@ async fn target(
     Ok((user, standing))
 }
 
-fn rank_of(standing: Standing) -> Rank {
+pub(super) fn rank_of(standing: Standing) -> Rank {
     match standing {
         Standing::Member { rank, .. } => rank,
         _ => Rank::Member,
     }
-}
-
-pub async fn kick(
-    state: &AppState,
-    actor: &users::Model,
-    slug: &str,
-    username: &str,
-) -> Result<(), AppError> {
-    let (community, standing) = find(state, Some(actor.id), slug).await?;
-    let (user, their) = target(state, &community, username).await?;
-    if !matches!(their, Standing::Member { .. }) {
-        return Err(AppError::Validation(says!(
-            "server.community.not_member",
-            user = &user.username
-        )));
-    }
-    allow(
-        &community,
-        standing,
-        Action::Kick {
-            target: rank_of(their),
-        },
-    )?;
-    tracing::info!(community = %community.id, by = %actor.id, user = %user.id, "member kicked");
-    remove(state, community.id, user.id).await?;
-    log_act(state, community.id, actor.id, Act::Kick, Some(user.id), "").await?;
-    Ok(())
-}
-
-/// Bans someone (member or not): they leave, and can neither read nor rejoin.
-pub async fn ban(
-    state: &AppState,
-    actor: &users::Model,
-    slug: &str,
-    username: &str,
-    reason: &str,
-) -> Result<(), AppError> {
-    let reason = validate::reason(reason).map_err(field)?;
-    let (community, standing) = find(state, Some(actor.id), slug).await?;
-    let (user, their) = target(state, &community, username).await?;
-    if user.id == actor.id {
-        return Err(AppError::Validation(says!(
-            "server.community.cannot_ban_self"
-        )));
-    }
-    allow(
-        &community,
-        standing,
-        Action::Ban {
-            target: rank_of(their),
-        },
-    )?;
-    let txn = state.db.begin().await?;
-    audit::record(
-        &txn,
-        audit::Entry {
-            community: community.id,
-            actor: actor.id,
-            act: Act::Ban,
-            target: Some(user.id),
-            message: None,
-            detail: "",
-            reason: &reason,
-        },
-    )
-    .await?;
-    repo::insert_ban(&txn, community.id, user.id, reason, actor.id, Utc::now()).await?;
-    repo::remove_member(&txn, community.id, user.id).await?;
-    txn.commit().await?;
-    tracing::info!(community = %community.id, by = %actor.id, user = %user.id, "member banned");
-    realtime::standing_changed(state, user.id, community.id).await;
-    realtime::publish(
-        state,
-        &realtime::topic::community(community.id),
-        Some(user.id),
-        &CommunityEvent::MemberLeft {
-            community_id: community.id.to_string(),
-            user_id: user.id.to_string(),
-        },
-    )
-    .await;
-    Ok(())
-}
-
-pub async fn unban(
-    state: &AppState,
-    actor: &users::Model,
-    slug: &str,
-    username: &str,
-) -> Result<(), AppError> {
-    let (community, standing) = find(state, Some(actor.id), slug).await?;
-    let (user, _) = target(state, &community, username).await?;
-    allow(
-        &community,
-        standing,
-        Action::Ban {
-            target: Rank::Member,
-        },
-    )?;
-    if repo::delete_ban(&state.db, community.id, user.id).await? == 0 {
-        return Err(AppError::Validation(says!(
-            "server.community.not_banned",
-            user = &user.username
-        )));
-    }
-    tracing::info!(community = %community.id, by = %actor.id, user = %user.id, "ban lifted");
-    log_act(state, community.id, actor.id, Act::Unban, Some(user.id), "").await?;
-    realtime::standing_changed(state, user.id, community.id).await;
-    Ok(())
 }
 
 pub async fn bans(state: &AppState, actor: Uuid, slug: &str) -> Result<Vec<BanInfo>, AppError> {
@@ -1028,7 +955,7 @@ pub async fn audit_log(
 }
 
 /// Writes an action that has no message and no reason to the audit log.
-async fn log_act(
+pub(super) async fn log_act(
     state: &AppState,
     community: Uuid,
     actor: Uuid,

@@ -12,6 +12,8 @@ pub struct Model {
     /// `permissions::Rank` as a number (0 member … 3 owner).
     pub rank: i16,
     pub joined_at: DateTimeUtc,
+    /// Until when a moderator's timeout holds (past values are simply over).
+    pub timed_out_until: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -31,4 +31,5 @@ pub mod reports;
 pub mod two_factor;
 pub mod user_blocks;
 pub mod users;
+pub mod warnings;
 pub mod watchlist_items;

@@ -1,4 +1,5 @@
-//! People's reports of messages: why (a reason and a note), and what became of them.
+//! People's reports of messages and of people: why (a reason and a note), and what became
+//! of them.
 
 use sea_orm::entity::prelude::*;
 
@@ -8,7 +9,10 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub community_id: Uuid,
-    pub message_id: Uuid,
+    /// The reported person (a message's author, or the person reported).
+    pub subject_id: Uuid,
+    /// None when a person, not one message, is reported.
+    pub message_id: Option<Uuid>,
     pub reporter_id: Uuid,
     pub reason: String,
     pub note: String,

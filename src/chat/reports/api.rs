@@ -5,7 +5,10 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::{GetUrl, Json};
 
 use super::{QueueItem, ReportReceived};
-use crate::{community::audit::AuditEntry, platform::error::AppError};
+use crate::{
+    community::{audit::AuditEntry, Measure},
+    platform::error::AppError,
+};
 
 /// Reports a message to its community's moderators, with a reason (`spam`, `scam`,
 /// `harassment`, `hate`, `self_harm`, `other`) and an optional note.
@@ -66,6 +69,25 @@ pub async fn delete_from_queue(
             let me = crate::auth::caller::current_user().await?;
             let message = crate::chat::MessageId::parse(&message_id)?;
             crate::chat::service::delete(&state, me.user.id, message).await
+        }
+        .await,
+    )
+}
+
+/// Acts against the author of a queued message — `{"kind": "warn" | "kick" | "ban"}` or
+/// `{"kind": "timeout", "minutes": 60}` — closing the message's reports as acted on.
+#[server(prefix = "/api/moderation", endpoint = "act", input = Json)]
+pub async fn act_on_author(
+    #[server(rename = "messageId")] message_id: String,
+    measure: Measure,
+    #[server(default)] reason: String,
+) -> Result<(), AppError> {
+    crate::platform::state::respond(
+        async move {
+            let state = crate::platform::state::AppState::current()?;
+            let me = crate::auth::caller::current_user().await?;
+            let message = crate::chat::MessageId::parse(&message_id)?;
+            super::service::act_on_author(&state, &me.user, message, measure, &reason).await
         }
         .await,
     )

@@ -11,13 +11,13 @@ use uuid::Uuid;
 use super::{ReportReason, ReportStatus};
 use crate::entities::reports;
 
-/// Files a report, or updates the reporter's open report of this message (a second report
-/// by the same person changes the reason and note; it is not counted twice — a unique index
-/// keeps it so when both arrive at once).
+/// Files a report of a message (and of its author), or updates the reporter's open report of
+/// this message (a second report by the same person changes the reason and note; it is not
+/// counted twice — a unique index keeps it so when both arrive at once).
 pub async fn file(
     db: &impl ConnectionTrait,
     community: Uuid,
-    message: Uuid,
+    (message, author): (Uuid, Uuid),
     reporter: Uuid,
     reason: ReportReason,
     note: &str,
@@ -25,7 +25,8 @@ pub async fn file(
     let inserted = reports::Entity::insert(reports::ActiveModel {
         id: Set(Uuid::now_v7()),
         community_id: Set(community),
-        message_id: Set(message),
+        subject_id: Set(author),
+        message_id: Set(Some(message)),
         reporter_id: Set(reporter),
         reason: Set(reason.as_str().to_string()),
         note: Set(note.to_string()),

@@ -11,8 +11,9 @@ use crate::{
     chat::{repo as chat, service as messages, MessageId, ServerEvent},
     community::{
         audit::{self, Act},
+        discipline,
         permissions::Action,
-        repo as communities, service as community,
+        repo as communities, service as community, Measure,
     },
     entities::users,
     kit::sentences::says,
@@ -49,7 +50,7 @@ pub async fn report(
     repo::file(
         &state.db,
         access.community.id,
-        message.id,
+        (message.id, message.author_id),
         reporter.id,
         reason,
         note,
@@ -69,10 +70,9 @@ pub async fn queue(state: &AppState, viewer: Uuid, slug: &str) -> Result<Vec<Que
     let reports = repo::open_in(&state.db, found.id).await?;
     let mut by_message: HashMap<Uuid, Vec<_>> = HashMap::new();
     for report in reports {
-        by_message
-            .entry(report.message_id)
-            .or_default()
-            .push(report);
+        if let Some(message) = report.message_id {
+            by_message.entry(message).or_default().push(report);
+        }
     }
     let mut reported: Vec<(Uuid, chrono::DateTime<chrono::Utc>)> = by_message
         .iter()
@@ -180,4 +180,32 @@ pub async fn dismiss(state: &AppState, user: Uuid, message_id: MessageId) -> Res
         .await;
     }
     Ok(())
+}
+
+/// A moderator acts against the author of a queued message (warn, time out, kick, ban): the
+/// message's open reports close as acted on in the same transaction as the measure.
+pub async fn act_on_author(
+    state: &AppState,
+    moderator: &users::Model,
+    message_id: MessageId,
+    measure: Measure,
+    reason: &str,
+) -> Result<(), AppError> {
+    let (message, access) = messages::message_access(state, moderator.id, message_id).await?;
+    let (id, by) = (message.id, moderator.id);
+    discipline::against_author(
+        state,
+        moderator,
+        &access.community,
+        (message.id, message.author_id),
+        measure,
+        reason,
+        Box::new(move |txn| {
+            Box::pin(async move {
+                repo::close(txn, id, ReportStatus::Actioned, by).await?;
+                Ok(())
+            })
+        }),
+    )
+    .await
 }

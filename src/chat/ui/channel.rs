@@ -7,7 +7,7 @@ use super::{
     message::{MessageItem, MessageRights},
     rich_text::rich_text,
     socket::{use_chat_socket, SocketStatus},
-    time::now_ms,
+    standing::{timeout_signal, TimedOutNote},
     timeline::{Pending, Reader, Timeline},
 };
 use crate::{
@@ -20,6 +20,7 @@ use crate::{
     kit::{
         i18n::{t, t_string, use_i18n},
         live::nonce,
+        time::now_ms,
     },
     platform::error::AppError,
 };
@@ -118,6 +119,7 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
             ChannelKind::Announcement => community.may(Permissions::MODERATE_MESSAGES),
         }
         && !channel.archived;
+    let timed_out = timeout_signal(&community);
     let rights = MessageRights {
         me: my_id.clone(),
         my_username: my_name.clone(),
@@ -518,8 +520,10 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
                     <button type="button" class="link-button" on:click=move |_| timeline.update(|t| t.notice = None)>{t!(i18n, chat.dismiss)}</button>
                 </p>
             </Show>
-            {if may_post {
-                view! { <Composer channel_name=channel.name.clone() channel_id=channel_id.clone() send=send_body /> }.into_any()
+            {move || if let Some(until) = timed_out.get().filter(|_| member) {
+                view! { <TimedOutNote until /> }.into_any()
+            } else if may_post {
+                view! { <Composer channel_name=channel.name.clone() channel_id=channel_id.clone() send=send_body.clone() /> }.into_any()
             } else if !signed_in {
                 view! {
                     <p class="composer-note card">

@@ -5,7 +5,6 @@ use leptos_router::components::A;
 
 use super::{
     channel::ChannelState, report::ReportForm, rich_text::rich_text, socket::use_chat_socket,
-    time::Time,
 };
 use crate::{
     ai::Translation,
@@ -15,6 +14,7 @@ use crate::{
     kit::{
         i18n::{t, t_string, use_i18n},
         languages::language_name,
+        time::Time,
     },
 };
 

@@ -10,5 +10,5 @@ pub mod page;
 pub mod report;
 pub mod rich_text;
 pub mod socket;
-pub mod time;
+pub mod standing;
 pub mod timeline;

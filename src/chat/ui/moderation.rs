@@ -4,12 +4,19 @@
 
 use leptos::prelude::*;
 
-use super::{message::flag_reason_text, time::Time};
+use super::message::flag_reason_text;
 use crate::{
     chat::reports::{ReportInfo, ReportReason},
     community::audit::Act,
-    community::{api::BanMember, permissions::Permissions, ui::manage::failure, CommunityView},
-    kit::i18n::{t, t_string, use_i18n},
+    community::{
+        permissions::Permissions,
+        ui::manage::{duration_text, failure, TimeoutPicker},
+        CommunityView, Measure,
+    },
+    kit::{
+        i18n::{t, t_string, use_i18n},
+        time::Time,
+    },
 };
 
 /// The sections this person may see, for the Manage page.
@@ -26,30 +33,28 @@ pub fn sections(view: CommunityView) -> AnyView {
 
 #[component]
 fn FlaggedSection(slug: String, may_ban: bool) -> impl IntoView {
-    use crate::chat::reports::api::{moderation_queue, DeleteFromQueue, DismissFromQueue};
+    use crate::chat::reports::api::{
+        moderation_queue, ActOnAuthor, DeleteFromQueue, DismissFromQueue,
+    };
 
     let i18n = use_i18n();
-    let slug_key = StoredValue::new(slug.clone());
     let dismiss = ServerAction::<DismissFromQueue>::new();
     let delete = ServerAction::<DeleteFromQueue>::new();
-    let ban = ServerAction::<BanMember>::new();
+    let act = ServerAction::<ActOnAuthor>::new();
     let queue = Resource::new(
         move || {
             (
                 dismiss.version().get(),
                 delete.version().get(),
-                ban.version().get(),
+                act.version().get(),
             )
         },
-        {
-            let slug = slug.clone();
-            move |_| moderation_queue(slug.clone())
-        },
+        move |_| moderation_queue(slug.clone()),
     );
     let errors = move || {
         failure(dismiss)()
             .or_else(failure(delete))
-            .or_else(failure(ban))
+            .or_else(failure(act))
     };
     view! {
         <section class="card settings-section" aria-labelledby="flagged-title">
@@ -58,7 +63,6 @@ fn FlaggedSection(slug: String, may_ban: bool) -> impl IntoView {
             {move || errors().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
-                    let slug = slug_key.get_value();
                     queue.await.map(|list| {
                         if list.is_empty() {
                             return view! { <p class="muted">{t!(i18n, community.flagged_none)}</p> }.into_any();
@@ -91,7 +95,12 @@ fn FlaggedSection(slug: String, may_ban: bool) -> impl IntoView {
                                             </details>
                                         }
                                     });
-                                    let (slug, username) = (slug.clone(), m.author.username.clone());
+                                    let reason = queue_reason(&m.flag, &f.reports);
+                                    let message_id = m.id.clone();
+                                    let measure = move |measure: Measure| {
+                                        act.dispatch(ActOnAuthor { message_id: message_id.clone(), measure, reason: reason.clone() });
+                                    };
+                                    let timeout_label = format!("{} — {}", t_string!(i18n, community.timeout), m.author.display_name);
                                     view! {
                                         <li class="manage-row flagged-row">
                                             <strong>{if m.author.deleted {
@@ -116,11 +125,29 @@ fn FlaggedSection(slug: String, may_ban: bool) -> impl IntoView {
                                                         delete.dispatch(DeleteFromQueue { message_id: delete_id.clone() });
                                                     }>{t!(i18n, community.delete_message)}</button>
                                                 })}
-                                                // A deleted account has nobody left to ban ("deleted" may be someone else's name).
-                                                {(may_ban && !m.author.deleted).then(|| view! {
-                                                    <button type="button" class="button button-small danger" on:click=move |_| {
-                                                        ban.dispatch(BanMember { slug: slug.clone(), username: username.clone(), reason: ban_reason(&m.flag, &f.reports) });
-                                                    }>{t!(i18n, community.ban_author)}</button>
+                                                // A deleted account has nobody left to act on ("deleted" may be someone else's name).
+                                                {(!m.author.deleted).then(|| {
+                                                    let measure = measure.clone();
+                                                    view! {
+                                                        <button type="button" class="button button-small" on:click={
+                                                            let measure = measure.clone();
+                                                            move |_| measure(Measure::Warn)
+                                                        }>
+                                                            {t!(i18n, community.warn)}
+                                                        </button>
+                                                        {may_ban.then(|| {
+                                                            let (timeout, kick, ban) = (measure.clone(), measure.clone(), measure.clone());
+                                                            view! {
+                                                                <TimeoutPicker label=timeout_label.clone() pick=Callback::new(move |minutes| timeout(Measure::Timeout { minutes })) />
+                                                                <button type="button" class="button button-small" on:click=move |_| kick(Measure::Kick)>
+                                                                    {t!(i18n, community.kick)}
+                                                                </button>
+                                                                <button type="button" class="button button-small danger" on:click=move |_| ban(Measure::Ban)>
+                                                                    {t!(i18n, community.ban_author)}
+                                                                </button>
+                                                            }
+                                                        })}
+                                                    }
                                                 })}
                                             </span>
                                         </li>
@@ -217,9 +244,9 @@ fn ModerationSection(slug: String) -> impl IntoView {
     }
 }
 
-/// The ban reason recorded when a moderator bans from the queue, in their language: the flag's
+/// The reason recorded when a moderator acts from the queue, in their language: the flag's
 /// reason, else the first report's.
-fn ban_reason(flag: &Option<crate::ai::Flag>, reports: &[ReportInfo]) -> String {
+fn queue_reason(flag: &Option<crate::ai::Flag>, reports: &[ReportInfo]) -> String {
     let i18n = use_i18n();
     let reason = match (flag, reports.first()) {
         (Some(f), _) => flag_reason_text(&f.reason),
@@ -308,6 +335,14 @@ fn act_text(act: Act, detail: &str) -> String {
         Act::SetModerationThreshold => {
             t_string!(i18n, community.audit_acts.set_moderation_threshold)
         }
+        Act::Warn => t_string!(i18n, community.audit_acts.warn),
+        Act::Timeout => {
+            let length = detail.parse().map(duration_text).unwrap_or_default();
+            return t_string!(i18n, community.audit_acts.timeout).replace("{detail}", &length);
+        }
+        Act::LiftTimeout => t_string!(i18n, community.audit_acts.lift_timeout),
+        Act::UpdateCommunity => t_string!(i18n, community.audit_acts.update_community),
+        Act::TransferOwnership => t_string!(i18n, community.audit_acts.transfer_ownership),
     }
     .to_string()
 }

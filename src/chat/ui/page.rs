@@ -8,7 +8,7 @@ use leptos_router::{
     hooks::{use_navigate, use_params_map},
 };
 
-use super::{channel::ChannelScreen, socket::use_chat_socket};
+use super::{channel::ChannelScreen, socket::use_chat_socket, standing::WarningsBanner};
 use crate::{
     auth::{ui::session::use_session, validate::initials},
     chat::{api::open_channel, ServerEvent},
@@ -73,6 +73,7 @@ pub fn ChannelPage() -> impl IntoView {
                                         </div>
                                     }
                                 })}
+                                {member.then(|| view! { <WarningsBanner community=community.clone() /> })}
                                 <ChannelScreen opened=opened me=me />
                             </div>
                             <MemberList slug=slug open=members_open />

@@ -13,12 +13,16 @@ use crate::{
         api::{
             community_bans, community_invites, community_members, community_roles, load_community,
             AssignRole, BanMember, CreateChannel, CreateInvite, CreateRole, DeleteRole, KickMember,
-            ReorderChannels, RevokeInvite, SetMemberRank, UnbanMember, UpdateChannel,
+            ReorderChannels, RevokeInvite, SetMemberRank, TimeoutMember, UnbanMember,
+            UpdateChannel, WarnMember,
         },
         permissions::{ChannelKind, Permissions, Rank},
-        ChannelInfo, CommunityView,
+        ChannelInfo, CommunityView, Measure,
     },
-    kit::i18n::{t, t_string, use_i18n},
+    kit::{
+        i18n::{t, t_string, use_i18n},
+        time::Time,
+    },
     platform::error::AppError,
 };
 
@@ -370,12 +374,15 @@ fn MembersSection(view: CommunityView) -> impl IntoView {
     let kick = ServerAction::<KickMember>::new();
     let ban = ServerAction::<BanMember>::new();
     let rank = ServerAction::<SetMemberRank>::new();
+    let warn = ServerAction::<WarnMember>::new();
+    let timeout = ServerAction::<TimeoutMember>::new();
     let members = Resource::new(
         move || {
             (
                 kick.version().get(),
                 ban.version().get(),
                 rank.version().get(),
+                timeout.version().get(),
             )
         },
         {
@@ -387,11 +394,23 @@ fn MembersSection(view: CommunityView) -> impl IntoView {
     let my_rank = view.my_rank.unwrap_or(Rank::Member);
     let may_ban = view.may(Permissions::BAN);
     let may_rank = view.may(Permissions::MANAGE_ROLES);
-    let errors = move || failure(kick)().or_else(failure(ban)).or_else(failure(rank));
+    let may_warn = view.may(Permissions::MODERATE_MESSAGES);
+    let errors = move || {
+        failure(kick)()
+            .or_else(failure(ban))
+            .or_else(failure(rank))
+            .or_else(failure(warn))
+            .or_else(failure(timeout))
+    };
+    let warned = move || {
+        matches!(warn.value().get(), Some(Ok(())))
+            .then(|| view! { <p class="help" role="status">{t!(i18n, community.warned)}</p> })
+    };
     view! {
         <section class="card settings-section" aria-labelledby="members-title">
             <h2 id="members-title">{t!(i18n, community.members_title)}</h2>
             <p class="form-error" role="alert">{errors}</p>
+            {warned}
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     let slug = slug_key.get_value();
@@ -421,13 +440,42 @@ fn MembersSection(view: CommunityView) -> impl IntoView {
                                                 {(my_rank == Rank::Owner).then(|| view! { <option value="admin" selected=m.rank == Rank::Admin>{rank_label(Rank::Admin)}</option> })}
                                             </select>
                                         })}
-                                        {(may_ban && below).then(|| view! {
-                                            <button type="button" class="button button-small" on:click=move |_| {
-                                                kick.dispatch(KickMember { slug: s2.clone(), username: u2.clone() });
-                                            }>{t!(i18n, community.kick)}</button>
-                                            <button type="button" class="button button-small danger" on:click=move |_| {
-                                                ban.dispatch(BanMember { slug: s3.clone(), username: u3.clone(), reason: reason.get_untracked() });
-                                            }>{t!(i18n, community.ban)}</button>
+                                        {m.timed_out_until.clone().map(|until| view! {
+                                            <span class="badge timed-out-badge">{t!(i18n, community.timed_out)} " " <Time iso=until /></span>
+                                        })}
+                                        {(may_warn && below).then(|| {
+                                            let (slug, username) = (slug.clone(), m.username.clone());
+                                            view! {
+                                                <button type="button" class="button button-small" on:click=move |_| {
+                                                    warn.dispatch(WarnMember { slug: slug.clone(), username: username.clone(), reason: reason.get_untracked() });
+                                                }>{t!(i18n, community.warn)}</button>
+                                            }
+                                        })}
+                                        {(may_ban && below).then(|| {
+                                            let (s4, u4) = (slug.clone(), m.username.clone());
+                                            let (s5, u5) = (slug.clone(), m.username.clone());
+                                            let label = format!("{} — {}", t_string!(i18n, community.timeout), m.username);
+                                            view! {
+                                                {if m.timed_out_until.is_some() {
+                                                    view! {
+                                                        <button type="button" class="button button-small" on:click=move |_| {
+                                                            timeout.dispatch(TimeoutMember { slug: s4.clone(), username: u4.clone(), minutes: 0, reason: String::new() });
+                                                        }>{t!(i18n, community.lift_timeout)}</button>
+                                                    }.into_any()
+                                                } else {
+                                                    view! {
+                                                        <TimeoutPicker label pick=Callback::new(move |minutes| {
+                                                            timeout.dispatch(TimeoutMember { slug: s5.clone(), username: u5.clone(), minutes, reason: reason.get_untracked() });
+                                                        }) />
+                                                    }.into_any()
+                                                }}
+                                                <button type="button" class="button button-small" on:click=move |_| {
+                                                    kick.dispatch(KickMember { slug: s2.clone(), username: u2.clone() });
+                                                }>{t!(i18n, community.kick)}</button>
+                                                <button type="button" class="button button-small danger" on:click=move |_| {
+                                                    ban.dispatch(BanMember { slug: s3.clone(), username: u3.clone(), reason: reason.get_untracked() });
+                                                }>{t!(i18n, community.ban)}</button>
+                                            }
                                         })}
                                     </li>
                                 }
@@ -436,7 +484,7 @@ fn MembersSection(view: CommunityView) -> impl IntoView {
                     })
                 })}
             </Transition>
-            {may_ban.then(|| view! {
+            {(may_ban || may_warn).then(|| view! {
                 <div class="field">
                     <label for="ban-reason">{t!(i18n, community.reason_label)}</label>
                     <input id="ban-reason" type="text" maxlength="280" aria-describedby="ban-reason-help"
@@ -632,4 +680,39 @@ fn RolesSection(view: CommunityView) -> impl IntoView {
             </form>
         </section>
     }
+}
+
+/// A menu of timeouts (1 minute to a week); choosing one applies it.
+#[component]
+pub fn TimeoutPicker(label: String, pick: Callback<u32>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <select class="timeout-picker" aria-label=label
+            on:change=move |ev| {
+                let chosen = event_target_value(&ev);
+                if let Ok(minutes) = chosen.parse::<u32>() {
+                    pick.run(minutes);
+                }
+                // Back to the prompt, so the same length can be chosen again.
+                event_target::<leptos::web_sys::HtmlSelectElement>(&ev).set_value("");
+            }>
+            <option value="" selected>{t!(i18n, community.timeout)}</option>
+            {Measure::TIMEOUTS.into_iter().map(|minutes| view! {
+                <option value=minutes.to_string()>{duration_text(minutes)}</option>
+            }).collect_view()}
+        </select>
+    }
+}
+
+/// A length of time in minutes, in the reader's language ("5 min", "8 h", "1 d").
+pub fn duration_text(minutes: u32) -> String {
+    let i18n = use_i18n();
+    let (n, unit) = if minutes.is_multiple_of(1440) {
+        (minutes / 1440, t_string!(i18n, community.duration.days))
+    } else if minutes.is_multiple_of(60) {
+        (minutes / 60, t_string!(i18n, community.duration.hours))
+    } else {
+        (minutes, t_string!(i18n, community.duration.minutes))
+    };
+    unit.replace("{n}", &n.to_string())
 }
