@@ -1,6 +1,6 @@
-//! Discipline short of a ban: a member's timeout (until when they may only read) and the
+//! Discipline short of a ban — a member's timeout (until when they may only read) and the
 //! warnings moderators give, kept on the person's record and shown to them until they have
-//! seen them.
+//! seen them — and the community's own default channel, chosen by those who manage it.
 
 use sea_orm_migration::prelude::*;
 
@@ -11,6 +11,12 @@ pub struct Migration;
 enum CommunityMembers {
     Table,
     TimedOutUntil,
+}
+
+#[derive(DeriveIden)]
+enum Communities {
+    Table,
+    DefaultChannelId,
 }
 
 #[derive(DeriveIden)]
@@ -36,6 +42,14 @@ impl MigrationTrait for Migration {
                     .add_column(
                         ColumnDef::new(CommunityMembers::TimedOutUntil).timestamp_with_time_zone(),
                     )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Communities::Table)
+                    .add_column(ColumnDef::new(Communities::DefaultChannelId).uuid())
                     .to_owned(),
             )
             .await?;
@@ -75,6 +89,14 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .drop_table(Table::drop().table(Warnings::Table).to_owned())
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Communities::Table)
+                    .drop_column(Communities::DefaultChannelId)
+                    .to_owned(),
+            )
             .await?;
         manager
             .alter_table(

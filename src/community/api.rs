@@ -6,8 +6,8 @@ use leptos::server_fn::codec::{GetUrl, Json};
 
 use super::{
     permissions::{ChannelKind, Permissions, Rank},
-    BanInfo, ChannelInfo, CommunityLists, CommunitySummary, CommunityView, InviteInfo,
-    InvitePreview, MemberInfo, NewCommunity, RoleInfo,
+    BanInfo, ChannelInfo, CommunityChanges, CommunityLists, CommunitySummary, CommunityView,
+    InviteInfo, InvitePreview, MemberInfo, NewCommunity, RoleInfo,
 };
 use crate::platform::error::AppError;
 
@@ -16,7 +16,7 @@ use super::Measure;
 #[cfg(feature = "ssr")]
 use crate::{
     auth::caller::{current_user, optional_user},
-    community::{discipline, service},
+    community::{discipline, service, settings},
     platform::state::AppState,
 };
 
@@ -55,6 +55,34 @@ pub async fn load_community(slug: String) -> Result<CommunityView, AppError> {
                 optional_user().await?.map(|me| me.user.id),
             );
             service::view(&state, viewer, &slug).await
+        }
+        .await,
+    )
+}
+
+/// Changes a community's name, description, colour, visibility and default channel (for
+/// those who manage it); its address stays.
+#[server(prefix = "/api/communities", endpoint = "update", input = Json)]
+pub async fn update_community(
+    slug: String,
+    changes: CommunityChanges,
+) -> Result<CommunitySummary, AppError> {
+    crate::platform::state::respond(
+        async move {
+            let (state, me) = (AppState::current()?, current_user().await?.user);
+            settings::update(&state, &me, &slug, changes).await
+        }
+        .await,
+    )
+}
+
+/// The owner makes another member the owner (and stays on as an admin).
+#[server(prefix = "/api/communities", endpoint = "transfer", input = Json)]
+pub async fn transfer_ownership(slug: String, username: String) -> Result<(), AppError> {
+    crate::platform::state::respond(
+        async move {
+            let (state, me) = (AppState::current()?, current_user().await?.user);
+            settings::transfer(&state, &me, &slug, &username).await
         }
         .await,
     )

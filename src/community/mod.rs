@@ -15,6 +15,8 @@ pub mod validate;
 pub mod repo;
 #[cfg(feature = "ssr")]
 pub mod service;
+#[cfg(feature = "ssr")]
+pub mod settings;
 
 #[cfg(feature = "ssr")]
 crate::platform::ids::typed_id!(
@@ -74,6 +76,21 @@ pub struct CommunityView {
     /// Moderators' warnings to the viewer they have not marked seen.
     #[serde(default)]
     pub warnings: Vec<WarningInfo>,
+    /// The channel `/c/<slug>` opens (its id), when one was chosen.
+    #[serde(default)]
+    pub default_channel: Option<String>,
+}
+
+impl CommunityView {
+    /// Where `/c/<slug>` opens: the chosen default while it is open, else the first open one.
+    pub fn landing_channel(&self) -> Option<&ChannelInfo> {
+        let open = |c: &&ChannelInfo| !c.archived;
+        self.default_channel
+            .as_ref()
+            .and_then(|id| self.channels.iter().filter(open).find(|c| &c.id == id))
+            .or_else(|| self.channels.iter().find(open))
+            .or(self.channels.first())
+    }
 }
 
 impl CommunityView {
@@ -197,6 +214,19 @@ pub struct NewCommunity {
     pub description: String,
     pub icon_color: String,
     pub visibility: Visibility,
+}
+
+/// A community's details as its managers change them (`defaultChannel`: a channel id, or none
+/// for the first open channel).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CommunityChanges {
+    pub name: String,
+    pub description: String,
+    pub icon_color: String,
+    pub visibility: Visibility,
+    #[serde(default)]
+    pub default_channel: Option<String>,
 }
 
 /// The communities page: the viewer's own, and public ones to discover.

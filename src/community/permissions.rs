@@ -223,6 +223,8 @@ pub enum Action {
         carries: Permissions,
     },
     ManageCommunity,
+    /// Hand the community to another member: its owner alone.
+    TransferOwnership,
     /// Report a message or a person to the community's moderators.
     Report,
     /// Warn a member of rank `target` (a private notice, kept on their record).
@@ -349,6 +351,13 @@ pub fn can(
                 Err(Denied::MoreThanYouHold)
             }),
         Action::ManageCommunity => need(Permissions::MANAGE_COMMUNITY),
+        Action::TransferOwnership => {
+            if rank == Rank::Owner {
+                Ok(())
+            } else {
+                Err(Denied::Missing)
+            }
+        }
         Action::Report => Ok(()),
         Action::Warn { target } => need(Permissions::MODERATE_MESSAGES).and(outranks(target)),
         Action::Timeout { target } => need(Permissions::BAN).and(outranks(target)),
@@ -382,7 +391,7 @@ mod tests {
         use Denied::*;
         let ok = Ok(());
         #[rustfmt::skip]
-        let table: [(Action, [Result<(), Denied>; 6]); 21] = [
+        let table: [(Action, [Result<(), Denied>; 6]); 22] = [
             //                                  owner        admin        moderator    member             outsider           banned
             (Read,                              [ok,         ok,          ok,          ok,                ok,                Err(Banned)]),
             (Join { invited: false },           [Err(AlreadyMember), Err(AlreadyMember), Err(AlreadyMember), Err(AlreadyMember), ok, Err(Banned)]),
@@ -400,6 +409,7 @@ mod tests {
             (ManageChannels,                    [ok,         ok,          Err(Missing), Err(Missing),     Err(NotMember),    Err(Banned)]),
             (ManageRoles { target: Rank::Moderator }, [ok,   ok,          Err(Missing), Err(Missing),     Err(NotMember),    Err(Banned)]),
             (ManageCommunity,                   [ok,         ok,          Err(Missing), Err(Missing),     Err(NotMember),    Err(Banned)]),
+            (TransferOwnership,                 [ok,         Err(Missing), Err(Missing), Err(Missing),    Err(NotMember),    Err(Banned)]),
             (Report,                            [ok,         ok,          ok,          ok,                Err(NotMember),    Err(Banned)]),
             (ReadAuditLog,                      [ok,         ok,          ok,          Err(Missing),      Err(NotMember),    Err(Banned)]),
             (Warn { target: Rank::Member },     [ok,         ok,          ok,          Err(Missing),      Err(NotMember),    Err(Banned)]),

@@ -49,6 +49,40 @@ pub async fn insert_community(
         .await
 }
 
+/// Writes a community's details (everything but its slug, owner and threshold).
+pub async fn update_community(
+    db: &impl ConnectionTrait,
+    community: &communities::Model,
+) -> Result<(), DbErr> {
+    communities::Entity::update(communities::ActiveModel {
+        id: Set(community.id),
+        name: Set(community.name.clone()),
+        description: Set(community.description.clone()),
+        icon_color: Set(community.icon_color.clone()),
+        visibility: Set(community.visibility.clone()),
+        default_channel_id: Set(community.default_channel_id),
+        ..Default::default()
+    })
+    .exec(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_owner(
+    db: &impl ConnectionTrait,
+    community: Uuid,
+    owner: Uuid,
+) -> Result<(), DbErr> {
+    communities::Entity::update(communities::ActiveModel {
+        id: Set(community),
+        owner_id: Set(Some(owner)),
+        ..Default::default()
+    })
+    .exec(db)
+    .await?;
+    Ok(())
+}
+
 pub async fn slug_taken(db: &impl ConnectionTrait, slug: &str) -> Result<bool, DbErr> {
     Ok(communities::Entity::find()
         .filter(communities::Column::Slug.eq(slug))
@@ -294,19 +328,38 @@ pub async fn remove_member(
     Ok(removed.rows_affected > 0)
 }
 
+/// Moves a member from rank `from` to `to`; whether they held `from` (so two changes at once
+/// cannot both start from the same rank).
+pub async fn change_rank(
+    db: &impl ConnectionTrait,
+    community: Uuid,
+    user: Uuid,
+    (from, to): (Rank, Rank),
+) -> Result<bool, DbErr> {
+    let updated = community_members::Entity::update_many()
+        .col_expr(community_members::Column::Rank, Expr::value(to.level()))
+        .filter(community_members::Column::CommunityId.eq(community))
+        .filter(community_members::Column::UserId.eq(user))
+        .filter(community_members::Column::Rank.eq(from.level()))
+        .exec(db)
+        .await?;
+    Ok(updated.rows_affected > 0)
+}
+
+/// Sets a member's rank; whether they are a member.
 pub async fn set_rank(
     db: &impl ConnectionTrait,
     community: Uuid,
     user: Uuid,
     rank: Rank,
-) -> Result<(), DbErr> {
-    community_members::Entity::update_many()
+) -> Result<bool, DbErr> {
+    let updated = community_members::Entity::update_many()
         .col_expr(community_members::Column::Rank, Expr::value(rank.level()))
         .filter(community_members::Column::CommunityId.eq(community))
         .filter(community_members::Column::UserId.eq(user))
         .exec(db)
         .await?;
-    Ok(())
+    Ok(updated.rows_affected > 0)
 }
 
 /// Members with their accounts, highest rank first, then by name.

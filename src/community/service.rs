@@ -167,6 +167,7 @@ pub async fn create(
             owner_id: Some(owner.id),
             created_at: now,
             toxicity_threshold: None,
+            default_channel_id: None,
         },
     )
     .await?;
@@ -240,6 +241,7 @@ pub async fn view(
         my_permissions: standing.permissions(),
         timed_out_until,
         warnings,
+        default_channel: community.default_channel_id.map(|id| id.to_string()),
     })
 }
 

@@ -17,6 +17,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// Overrides `TOXICITY_THRESHOLD` for this community's messages.
     pub toxicity_threshold: Option<f32>,
+    /// Where `/c/<slug>` opens; the first open channel when unset (or archived).
+    pub default_channel_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

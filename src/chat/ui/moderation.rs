@@ -311,6 +311,19 @@ fn AuditSection(slug: String) -> impl IntoView {
     }
 }
 
+/// A community field named in an audit line, in the reader's language.
+fn field_name(field: &str) -> String {
+    let i18n = use_i18n();
+    match field {
+        "name" => t_string!(i18n, community.fields.name).to_string(),
+        "description" => t_string!(i18n, community.fields.description).to_string(),
+        "icon" => t_string!(i18n, community.fields.icon).to_string(),
+        "visibility" => t_string!(i18n, community.fields.visibility).to_string(),
+        "default_channel" => t_string!(i18n, community.fields.default_channel).to_string(),
+        other => other.to_string(),
+    }
+}
+
 /// What an audit line says was done, in the reader's language (`{target}`, `{detail}` filled in).
 fn act_text(act: Act, detail: &str) -> String {
     let i18n = use_i18n();
@@ -341,7 +354,11 @@ fn act_text(act: Act, detail: &str) -> String {
             return t_string!(i18n, community.audit_acts.timeout).replace("{detail}", &length);
         }
         Act::LiftTimeout => t_string!(i18n, community.audit_acts.lift_timeout),
-        Act::UpdateCommunity => t_string!(i18n, community.audit_acts.update_community),
+        Act::UpdateCommunity => {
+            let fields: Vec<String> = detail.split(',').map(field_name).collect();
+            return t_string!(i18n, community.audit_acts.update_community)
+                .replace("{detail}", &fields.join(", "));
+        }
         Act::TransferOwnership => t_string!(i18n, community.audit_acts.transfer_ownership),
     }
     .to_string()

@@ -13,11 +13,12 @@ use crate::{
         api::{
             community_bans, community_invites, community_members, community_roles, load_community,
             AssignRole, BanMember, CreateChannel, CreateInvite, CreateRole, DeleteRole, KickMember,
-            ReorderChannels, RevokeInvite, SetMemberRank, TimeoutMember, UnbanMember,
-            UpdateChannel, WarnMember,
+            ReorderChannels, RevokeInvite, SetMemberRank, TimeoutMember, TransferOwnership,
+            UnbanMember, UpdateChannel, UpdateCommunity, WarnMember,
         },
-        permissions::{ChannelKind, Permissions, Rank},
-        ChannelInfo, CommunityView, Measure,
+        permissions::{ChannelKind, Permissions, Rank, Visibility},
+        validate::ICON_COLORS,
+        ChannelInfo, CommunityChanges, CommunityView, Measure,
     },
     kit::{
         i18n::{t, t_string, use_i18n},
@@ -74,6 +75,7 @@ pub fn ManagePage(#[prop(optional)] more: Option<MoreSections>) -> impl IntoView
                         <div class="manage-layout">
                             <SectionNav view=view.clone() more=more.is_some() />
                             <div class="manage-sections">
+                                {view.may(Permissions::MANAGE_COMMUNITY).then(|| view! { <SettingsSection view=view.clone() version /> })}
                                 {view.may(Permissions::MANAGE_CHANNELS).then(|| view! { <ChannelsSection view=view.clone() version /> })}
                                 {(view.may(Permissions::BAN) || view.may(Permissions::MANAGE_COMMUNITY)).then(|| view! { <InvitesSection slug=c.slug.clone() /> })}
                                 <MembersSection view=view.clone() />
@@ -97,6 +99,11 @@ fn SectionNav(view: CommunityView, more: bool) -> impl IntoView {
     // The moderation sections come from chat (`more`, `chat::ui::moderation::sections`): the
     // flag queue for moderators, the threshold for those who manage the community.
     let sections = [
+        (
+            view.may(Permissions::MANAGE_COMMUNITY),
+            "settings-title",
+            t_string!(i18n, community.settings_title),
+        ),
         (
             view.may(Permissions::MANAGE_CHANNELS),
             "channels-title",
@@ -150,6 +157,145 @@ fn SectionNav(view: CommunityView, more: bool) -> impl IntoView {
                     .collect_view()}
             </ul>
         </nav>
+    }
+}
+
+/// The community's own details (those who manage it), and handing it over (its owner).
+#[component]
+fn SettingsSection(view: CommunityView, version: RwSignal<u32>) -> impl IntoView {
+    let i18n = use_i18n();
+    let save = ServerAction::<UpdateCommunity>::new();
+    let transfer = ServerAction::<TransferOwnership>::new();
+    Effect::new(move |_| {
+        if save.version().get() + transfer.version().get() > 0 {
+            version.update(|v| *v += 1);
+        }
+    });
+    let c = view.community.clone();
+    let name = RwSignal::new(c.name.clone());
+    let description = RwSignal::new(c.description.clone());
+    let color = RwSignal::new(c.icon_color.clone());
+    let private = RwSignal::new(c.visibility == Visibility::Private);
+    let default_channel = RwSignal::new(view.default_channel.clone().unwrap_or_default());
+    let heir = RwSignal::new(String::new());
+    let sure = RwSignal::new(false);
+    let slug = StoredValue::new(c.slug.clone());
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let chosen = default_channel.get_untracked();
+        save.dispatch(UpdateCommunity {
+            slug: slug.get_value(),
+            changes: CommunityChanges {
+                name: name.get_untracked(),
+                description: description.get_untracked(),
+                icon_color: color.get_untracked(),
+                visibility: if private.get_untracked() {
+                    Visibility::Private
+                } else {
+                    Visibility::Public
+                },
+                default_channel: (!chosen.is_empty()).then_some(chosen),
+            },
+        });
+    };
+    let hand_over = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        transfer.dispatch(TransferOwnership {
+            slug: slug.get_value(),
+            username: heir
+                .get_untracked()
+                .trim()
+                .trim_start_matches('@')
+                .to_string(),
+        });
+    };
+    let saved = move || {
+        matches!(save.value().get(), Some(Ok(_)))
+            .then(|| view! { <p class="help" role="status">{t!(i18n, community.saved)}</p> })
+    };
+    let open_channels: Vec<ChannelInfo> = view
+        .channels
+        .iter()
+        .filter(|c| !c.archived)
+        .cloned()
+        .collect();
+    let owner = view.my_rank == Some(Rank::Owner);
+    view! {
+        <section class="card settings-section" aria-labelledby="settings-title">
+            <h2 id="settings-title">{t!(i18n, community.settings_title)}</h2>
+            <p class="help">{t!(i18n, community.settings_help)}</p>
+            <form class="stack" on:submit=submit novalidate>
+                <div class="field">
+                    <label for="settings-name">{t!(i18n, community.name_label)}</label>
+                    <input id="settings-name" type="text" maxlength="60" prop:value=move || name.get()
+                        on:input=move |ev| name.set(event_target_value(&ev)) />
+                </div>
+                <div class="field">
+                    <label for="settings-description">{t!(i18n, community.description_label)}</label>
+                    <textarea id="settings-description" rows="2" maxlength="280" prop:value=move || description.get()
+                        on:input=move |ev| description.set(event_target_value(&ev))></textarea>
+                </div>
+                <fieldset class="field">
+                    <legend>{t!(i18n, community.color_label)}</legend>
+                    <div class="swatches">
+                        {ICON_COLORS.iter().map(|c| {
+                            let (value, checked) = (c.to_string(), c.to_string());
+                            view! {
+                                <label class="swatch" style=format!("background:{c}")>
+                                    <input type="radio" name="settings-icon-color" value=c.to_string()
+                                        prop:checked=move || color.get() == checked
+                                        on:change=move |_| color.set(value.clone()) />
+                                    <span class="visually-hidden">{c.to_string()}</span>
+                                </label>
+                            }
+                        }).collect_view()}
+                    </div>
+                </fieldset>
+                <label class="checkbox">
+                    <input type="checkbox" prop:checked=move || private.get() on:change=move |ev| private.set(event_target_checked(&ev)) />
+                    {t!(i18n, community.private_label)}
+                </label>
+                <div class="field">
+                    <label for="settings-default-channel">{t!(i18n, community.default_channel_label)}</label>
+                    <select id="settings-default-channel" on:change=move |ev| default_channel.set(event_target_value(&ev))>
+                        <option value="" selected=move || default_channel.get().is_empty()>{t!(i18n, community.default_channel_first)}</option>
+                        {open_channels.into_iter().map(|channel| {
+                            let id = channel.id.clone();
+                            view! {
+                                <option value=channel.id.clone() selected=move || default_channel.get() == id>"#" {channel.name.clone()}</option>
+                            }
+                        }).collect_view()}
+                    </select>
+                </div>
+                <p class="form-error" role="alert">{failure(save)}</p>
+                {saved}
+                <div class="form-actions">
+                    <button type="submit" class="button button-primary" disabled=move || save.pending().get()>{t!(i18n, chat.save)}</button>
+                </div>
+            </form>
+            {owner.then(|| view! {
+                <form class="stack transfer-form" on:submit=hand_over>
+                    <h3>{t!(i18n, community.transfer_title)}</h3>
+                    <p class="help" id="transfer-help">{t!(i18n, community.transfer_help)}</p>
+                    <div class="field">
+                        <label for="transfer-heir">{t!(i18n, community.transfer_label)}</label>
+                        <input id="transfer-heir" type="text" autocomplete="off" aria-describedby="transfer-help"
+                            prop:value=move || heir.get() on:input=move |ev| heir.set(event_target_value(&ev)) />
+                    </div>
+                    <label class="checkbox">
+                        <input type="checkbox" prop:checked=move || sure.get() on:change=move |ev| sure.set(event_target_checked(&ev)) />
+                        {t!(i18n, community.transfer_confirm)}
+                    </label>
+                    <p class="form-error" role="alert">{failure(transfer)}</p>
+                    <div class="form-actions">
+                        <button type="submit" class="button danger"
+                            disabled=move || !sure.get() || heir.get().trim().is_empty() || transfer.pending().get()>
+                            {t!(i18n, community.transfer_title)}
+                        </button>
+                    </div>
+                </form>
+            })}
+        </section>
     }
 }
 

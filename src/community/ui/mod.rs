@@ -208,7 +208,7 @@ fn CreateCommunityForm(action: ServerAction<CreateCommunity>) -> impl IntoView {
     }
 }
 
-/// `/c/:community`: straight to the first open channel.
+/// `/c/:community`: straight to its default channel (or the first open one).
 #[component]
 pub fn CommunityIndex() -> impl IntoView {
     let i18n = use_i18n();
@@ -219,8 +219,7 @@ pub fn CommunityIndex() -> impl IntoView {
         <Transition fallback=move || view! { <p class="muted">{t!(i18n, settings.loading)}</p> }>
             {move || Suspend::new(async move {
                 community.await.map(|view| {
-                    let first = view.channels.iter().find(|c| !c.archived).or(view.channels.first())
-                        .map(|c| c.name.clone()).unwrap_or_else(|| "general".into());
+                    let first = view.landing_channel().map(|c| c.name.clone()).unwrap_or_else(|| "general".into());
                     view! { <Redirect path=format!("/c/{}/{}", view.community.slug, first) /> }
                 })
             })}

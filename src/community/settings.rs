@@ -1,0 +1,145 @@
+//! The community itself, as those who run it change it: its name, description, colour,
+//! visibility and default channel (managers), and who owns it (the owner). Each change is one
+//! transaction with its audit line; a change of who may read tells every open socket to check
+//! again at once.
+
+use sea_orm::TransactionTrait;
+
+use super::{
+    audit::{self, Act},
+    permissions::{Action, Rank, Standing},
+    repo,
+    service::{allow, field, find, summary, target},
+    validate, CommunityChanges, CommunitySummary,
+};
+use crate::{
+    entities::users,
+    kit::sentences::says,
+    platform::{error::AppError, realtime, state::AppState},
+};
+
+/// Changes a community's details; the slug (its address) stays. Returns it as lists show it.
+pub async fn update(
+    state: &AppState,
+    actor: &users::Model,
+    slug: &str,
+    changes: CommunityChanges,
+) -> Result<CommunitySummary, AppError> {
+    let (before, standing) = find(state, Some(actor.id), slug).await?;
+    allow(&before, standing, Action::ManageCommunity)?;
+    let channels = repo::channels(&state.db, before.id).await?;
+    let default_channel = match changes.default_channel.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(id) => Some(
+            channels
+                .iter()
+                .find(|c| c.id.to_string() == id && c.archived_at.is_none())
+                .map(|c| c.id)
+                .ok_or_else(|| {
+                    AppError::Validation(says!("server.community.default_channel_unknown"))
+                })?,
+        ),
+    };
+    let mut after = before.clone();
+    after.name = validate::community_name(&changes.name).map_err(field)?;
+    after.description = validate::description(&changes.description).map_err(field)?;
+    after.icon_color = validate::icon_color(&changes.icon_color).map_err(field)?;
+    after.visibility = changes.visibility.as_str().to_string();
+    after.default_channel_id = default_channel;
+
+    // What changed, by field name: the audit line's detail (the reader's page names them).
+    let changed: Vec<&str> = [
+        ("name", before.name != after.name),
+        ("description", before.description != after.description),
+        ("icon", before.icon_color != after.icon_color),
+        ("visibility", before.visibility != after.visibility),
+        (
+            "default_channel",
+            before.default_channel_id != after.default_channel_id,
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(name, differs)| differs.then_some(name))
+    .collect();
+    if !changed.is_empty() {
+        let txn = state.db.begin().await?;
+        repo::update_community(&txn, &after).await?;
+        audit::record(
+            &txn,
+            audit::Entry {
+                community: after.id,
+                actor: actor.id,
+                act: Act::UpdateCommunity,
+                target: None,
+                message: None,
+                detail: &changed.join(","),
+                reason: "",
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        tracing::info!(community = %after.id, by = %actor.id, changed = ?changed, "community changed");
+    }
+    // Made private: guests reading its channels lose them now, not at their next visit.
+    if before.visibility != after.visibility {
+        for channel in &channels {
+            realtime::channel_changed(state, channel.id).await;
+        }
+    }
+    let members = repo::member_counts(&state.db, vec![after.id]).await?;
+    Ok(summary(
+        &after,
+        members.get(&after.id).copied().unwrap_or(0),
+        true,
+    ))
+}
+
+/// The owner hands the community to another member, who becomes its owner; the former owner
+/// stays on as an admin. Both ranks and the owner change together, or not at all.
+pub async fn transfer(
+    state: &AppState,
+    actor: &users::Model,
+    slug: &str,
+    username: &str,
+) -> Result<(), AppError> {
+    let (community, standing) = find(state, Some(actor.id), slug).await?;
+    allow(&community, standing, Action::TransferOwnership)?;
+    let (heir, their) = target(state, &community, username).await?;
+    if heir.id == actor.id {
+        return Err(AppError::Validation(says!("server.community.not_yourself")));
+    }
+    let not_member =
+        || AppError::Validation(says!("server.community.not_member", user = &heir.username));
+    if !matches!(their, Standing::Member { .. }) {
+        return Err(not_member());
+    }
+    let txn = state.db.begin().await?;
+    // Checked again inside, so that two transfers at once make one owner, and an heir who
+    // left meanwhile leaves the community as it was (the transaction rolls back).
+    if !repo::change_rank(&txn, community.id, actor.id, (Rank::Owner, Rank::Admin)).await? {
+        return Err(AppError::Denied(says!("server.denied.missing")));
+    }
+    if !repo::set_rank(&txn, community.id, heir.id, Rank::Owner).await? {
+        return Err(not_member());
+    }
+    repo::set_owner(&txn, community.id, heir.id).await?;
+    audit::record(
+        &txn,
+        audit::Entry {
+            community: community.id,
+            actor: actor.id,
+            act: Act::TransferOwnership,
+            target: Some(heir.id),
+            message: None,
+            detail: "",
+            reason: "",
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    tracing::info!(community = %community.id, from = %actor.id, to = %heir.id, "ownership transferred");
+    for user in [actor.id, heir.id] {
+        realtime::standing_changed(state, user, community.id).await;
+    }
+    Ok(())
+}
