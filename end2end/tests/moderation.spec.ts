@@ -155,3 +155,31 @@ test("a moderator warns and times out a member; the member sees both live, and t
   await expect(log.nth(1)).toContainText("Wen Owner timed out Wes Member for 10 min");
   await expect(log.nth(2)).toContainText("Wen Owner warned Wes Member");
 });
+
+test("the owner renames the community, makes it private and hands it over", async ({ browser }) => {
+  const ana = await person(browser, `so_${unique}`, "Sol Owner");
+  const bo = await person(browser, `sh_${unique}`, "Sam Heir");
+  const url = await shareCommunity(ana, bo, `Settings ${unique}`);
+  const slug = new URL(url).pathname.split("/")[2];
+
+  await openHydrated(ana, `/manage/${slug}`);
+  const settings = ana.getByRole("region", { name: "Community", exact: true });
+  await settings.getByLabel("Name", { exact: true }).fill(`Renamed ${unique}`);
+  await settings.getByLabel(/private/i).check();
+  await settings.getByRole("button", { name: "Save" }).click();
+  await expect(ana.getByRole("heading", { name: `Renamed ${unique}`, level: 1 })).toBeVisible();
+  await expect(settings.getByLabel(/private/i)).toBeChecked();
+
+  // Handing over needs the confirmation first.
+  const hand = settings.getByRole("button", { name: "Transfer ownership" });
+  await settings.getByLabel("New owner's username").fill(`sh_${unique}`);
+  await expect(hand).toBeDisabled();
+  await settings.getByLabel("I understand that I will no longer own this community").check();
+  await hand.click();
+  // Now an admin: the transfer form is gone, and the audit log says who owns it.
+  await expect(ana.getByRole("button", { name: "Transfer ownership" })).toHaveCount(0);
+  const log = ana.getByRole("region", { name: "Audit log" }).getByRole("listitem");
+  await openHydrated(ana, `/manage/${slug}`);
+  await expect(log.nth(0)).toContainText("Sol Owner made Sam Heir the owner");
+  await expect(log.nth(1)).toContainText("changed the community: name, visibility");
+});
