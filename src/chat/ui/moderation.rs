@@ -22,17 +22,19 @@ use crate::{
 /// The sections this person may see, for the Manage page.
 pub fn sections(view: CommunityView) -> AnyView {
     let slug = view.community.slug.clone();
+    // Bumped by every action taken here, so the audit log shows it without a reload.
+    let acted = RwSignal::new(0u32);
     view! {
-        {view.may(Permissions::MODERATE_MESSAGES).then(|| view! { <FlaggedSection slug=slug.clone() may_ban=view.may(Permissions::BAN) /> })}
-        {view.may(Permissions::MANAGE_COMMUNITY).then(|| view! { <ModerationSection slug=slug.clone() /> })}
+        {view.may(Permissions::MODERATE_MESSAGES).then(|| view! { <FlaggedSection slug=slug.clone() may_ban=view.may(Permissions::BAN) acted /> })}
+        {view.may(Permissions::MANAGE_COMMUNITY).then(|| view! { <ModerationSection slug=slug.clone() acted /> })}
         {(view.may(Permissions::MODERATE_MESSAGES) || view.may(Permissions::BAN) || view.may(Permissions::MANAGE_COMMUNITY))
-            .then(|| view! { <AuditSection slug=slug.clone() /> })}
+            .then(|| view! { <AuditSection slug=slug.clone() acted /> })}
     }
     .into_any()
 }
 
 #[component]
-fn FlaggedSection(slug: String, may_ban: bool) -> impl IntoView {
+fn FlaggedSection(slug: String, may_ban: bool, acted: RwSignal<u32>) -> impl IntoView {
     use crate::chat::reports::api::{
         moderation_queue, ActOnAuthor, DeleteFromQueue, DismissFromQueue,
     };
@@ -56,6 +58,11 @@ fn FlaggedSection(slug: String, may_ban: bool) -> impl IntoView {
             .or_else(failure(delete))
             .or_else(failure(act))
     };
+    Effect::new(move |_| {
+        if dismiss.version().get() + delete.version().get() + act.version().get() > 0 {
+            acted.update(|n| *n += 1);
+        }
+    });
     view! {
         <section class="card settings-section" aria-labelledby="flagged-title">
             <h2 id="flagged-title">{t!(i18n, community.flagged)}</h2>
@@ -164,7 +171,7 @@ fn FlaggedSection(slug: String, may_ban: bool) -> impl IntoView {
 
 /// The community's toxicity threshold: its own, or the server's default.
 #[component]
-fn ModerationSection(slug: String) -> impl IntoView {
+fn ModerationSection(slug: String, acted: RwSignal<u32>) -> impl IntoView {
     use crate::chat::ai::api::{moderation_settings, SetModerationThreshold};
 
     let i18n = use_i18n();
@@ -179,6 +186,7 @@ fn ModerationSection(slug: String) -> impl IntoView {
     Effect::new(move |_| {
         if matches!(save.value().get(), Some(Ok(_))) {
             draft.set(None);
+            acted.update(|n| *n += 1);
         }
     });
     let server_error = failure(save);
@@ -272,11 +280,11 @@ pub fn report_reason_text(reason: ReportReason) -> String {
 
 /// The audit log: who did what, to whom, when and why — newest first, read only.
 #[component]
-fn AuditSection(slug: String) -> impl IntoView {
+fn AuditSection(slug: String, acted: RwSignal<u32>) -> impl IntoView {
     use crate::chat::reports::api::audit_log;
 
     let i18n = use_i18n();
-    let entries = Resource::new(|| (), move |_| audit_log(slug.clone()));
+    let entries = Resource::new(move || acted.get(), move |_| audit_log(slug.clone()));
     view! {
         <section class="card settings-section" aria-labelledby="audit-title">
             <h2 id="audit-title">{t!(i18n, community.audit_title)}</h2>
