@@ -102,12 +102,11 @@ async fn take(
         Measure::Ban => Action::Ban { target },
     };
     allow(community, standing, action)?;
+    let not_member =
+        || AppError::Validation(says!("server.community.not_member", user = &user.username));
     // All but a ban are for members (a ban also keeps out someone who has not joined yet).
     if !matches!(measure, Measure::Ban) && !matches!(their, Standing::Member { .. }) {
-        return Err(AppError::Validation(says!(
-            "server.community.not_member",
-            user = &user.username
-        )));
+        return Err(not_member());
     }
     if matches!(measure, Measure::Warn) && reason.is_empty() {
         return Err(AppError::Validation(says!(
@@ -137,8 +136,6 @@ async fn take(
         Measure::Ban => (Act::Ban, String::new()),
     };
 
-    let not_member =
-        || AppError::Validation(says!("server.community.not_member", user = &user.username));
     let txn = state.db.begin().await?;
     match measure {
         Measure::Warn => {

@@ -90,9 +90,11 @@ pub fn WarningsBanner(community: CommunityView) -> impl IntoView {
     view! {
         <For each=move || warnings.get() key=|w| w.id.clone() let:warning>
             <div class="warning-banner card" role="alert">
-                <strong>{t!(i18n, chat.warned_title)}</strong>
-                " " <q>{warning.reason.clone()}</q>
-                " " <span class="muted"><Time iso=warning.created_at.clone() /></span>
+                <p>
+                    <strong>{t!(i18n, chat.warned_title)}</strong>
+                    " " <q>{warning.reason.clone()}</q>
+                    " " <span class="muted"><Time iso=warning.created_at.clone() /></span>
+                </p>
                 <button type="button" class="button button-small" on:click={
                     let warning = warning.clone();
                     move |_| mark_seen(&warning)
