@@ -158,12 +158,12 @@ async fn the_owner_alone_hands_the_community_over_and_two_hand_overs_make_one_ow
         assert_eq!(status, expected, "{answer}");
         assert!(answer["error"].as_str().is_some(), "{answer}");
     }
-    let outsider = h.person("dee_d").await;
+    // dee has an account but never joined.
+    h.person("dee_d").await;
     let (status, _) = h
         .call(&ana, "/api/communities/transfer", transfer("dee_d"))
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let _ = outsider;
 
     // Two hand-overs at once, to different members: one wins, and there is one owner.
     let (first, second) = tokio::join!(

@@ -261,7 +261,7 @@ fn queue_reason(flag: &Option<crate::ai::Flag>, reports: &[ReportInfo]) -> Strin
         (None, Some(r)) => report_reason_text(r.reason),
         (None, None) => return String::new(),
     };
-    t_string!(i18n, chat.ban_for_flag).replace("{reason}", &reason)
+    t_string!(i18n, chat.measure_for_flag).replace("{reason}", &reason)
 }
 
 /// A report's reason in the reader's language.

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_params_map};
 
-use super::{rank_label, CommunityIcon};
+use super::{rank_label, CommunityIcon, DetailsFields};
 use crate::{
     auth::ui::pages::error_text,
     community::{
@@ -17,7 +17,6 @@ use crate::{
             UnbanMember, UpdateChannel, UpdateCommunity, WarnMember,
         },
         permissions::{ChannelKind, Permissions, Rank, Visibility},
-        validate::ICON_COLORS,
         ChannelInfo, CommunityChanges, CommunityView, Measure,
     },
     kit::{
@@ -225,32 +224,7 @@ fn SettingsSection(view: CommunityView, version: RwSignal<u32>) -> impl IntoView
             <h2 id="settings-title">{t!(i18n, community.settings_title)}</h2>
             <p class="help">{t!(i18n, community.settings_help)}</p>
             <form class="stack" on:submit=submit novalidate>
-                <div class="field">
-                    <label for="settings-name">{t!(i18n, community.name_label)}</label>
-                    <input id="settings-name" type="text" maxlength="60" prop:value=move || name.get()
-                        on:input=move |ev| name.set(event_target_value(&ev)) />
-                </div>
-                <div class="field">
-                    <label for="settings-description">{t!(i18n, community.description_label)}</label>
-                    <textarea id="settings-description" rows="2" maxlength="280" prop:value=move || description.get()
-                        on:input=move |ev| description.set(event_target_value(&ev))></textarea>
-                </div>
-                <fieldset class="field">
-                    <legend>{t!(i18n, community.color_label)}</legend>
-                    <div class="swatches">
-                        {ICON_COLORS.iter().map(|c| {
-                            let (value, checked) = (c.to_string(), c.to_string());
-                            view! {
-                                <label class="swatch" style=format!("background:{c}")>
-                                    <input type="radio" name="settings-icon-color" value=c.to_string()
-                                        prop:checked=move || color.get() == checked
-                                        on:change=move |_| color.set(value.clone()) />
-                                    <span class="visually-hidden">{c.to_string()}</span>
-                                </label>
-                            }
-                        }).collect_view()}
-                    </div>
-                </fieldset>
+                <DetailsFields prefix="settings" name description color />
                 <label class="checkbox">
                     <input type="checkbox" prop:checked=move || private.get() on:change=move |ev| private.set(event_target_checked(&ev)) />
                     {t!(i18n, community.private_label)}

@@ -165,34 +165,7 @@ fn CreateCommunityForm(action: ServerAction<CreateCommunity>) -> impl IntoView {
         <section class="card settings-section" aria-labelledby="create-title">
             <h2 id="create-title">{t!(i18n, community.create_title)}</h2>
             <form class="stack" on:submit=submit novalidate>
-                <div class="field">
-                    <label for="community-name">{t!(i18n, community.name_label)}</label>
-                    <input id="community-name" type="text" maxlength="60" prop:value=move || name.get()
-                        on:input=move |ev| name.set(event_target_value(&ev)) />
-                </div>
-                <div class="field">
-                    <label for="community-description">{t!(i18n, community.description_label)}</label>
-                    <textarea id="community-description" rows="2" maxlength="280" prop:value=move || description.get()
-                        on:input=move |ev| description.set(event_target_value(&ev))></textarea>
-                </div>
-                <fieldset class="field">
-                    <legend>{t!(i18n, community.color_label)}</legend>
-                    <div class="swatches">
-                        {ICON_COLORS.iter().map(|c| {
-                            let c = c.to_string();
-                            let value = c.clone();
-                            let checked = c.clone();
-                            view! {
-                                <label class="swatch" style=format!("background:{c}")>
-                                    <input type="radio" name="icon-color" value=c.clone()
-                                        prop:checked=move || color.get() == checked
-                                        on:change=move |_| color.set(value.clone()) />
-                                    <span class="visually-hidden">{c.clone()}</span>
-                                </label>
-                            }
-                        }).collect_view()}
-                    </div>
-                </fieldset>
+                <DetailsFields prefix="community" name description color />
                 <label class="checkbox">
                     <input type="checkbox" prop:checked=move || private.get() on:change=move |ev| private.set(event_target_checked(&ev)) />
                     {t!(i18n, community.private_label)}
@@ -205,6 +178,46 @@ fn CreateCommunityForm(action: ServerAction<CreateCommunity>) -> impl IntoView {
                 </div>
             </form>
         </section>
+    }
+}
+
+/// A community's name, description and colour, as the create form and the Manage page's
+/// settings both ask for them (`prefix` keeps the two forms' ids apart).
+#[component]
+pub fn DetailsFields(
+    prefix: &'static str,
+    name: RwSignal<String>,
+    description: RwSignal<String>,
+    color: RwSignal<String>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="field">
+            <label for=format!("{prefix}-name")>{t!(i18n, community.name_label)}</label>
+            <input id=format!("{prefix}-name") type="text" maxlength="60" prop:value=move || name.get()
+                on:input=move |ev| name.set(event_target_value(&ev)) />
+        </div>
+        <div class="field">
+            <label for=format!("{prefix}-description")>{t!(i18n, community.description_label)}</label>
+            <textarea id=format!("{prefix}-description") rows="2" maxlength="280" prop:value=move || description.get()
+                on:input=move |ev| description.set(event_target_value(&ev))></textarea>
+        </div>
+        <fieldset class="field">
+            <legend>{t!(i18n, community.color_label)}</legend>
+            <div class="swatches">
+                {ICON_COLORS.iter().map(|c| {
+                    let (value, checked) = (c.to_string(), c.to_string());
+                    view! {
+                        <label class="swatch" style=format!("background:{c}")>
+                            <input type="radio" name=format!("{prefix}-icon-color") value=c.to_string()
+                                prop:checked=move || color.get() == checked
+                                on:change=move |_| color.set(value.clone()) />
+                            <span class="visually-hidden">{c.to_string()}</span>
+                        </label>
+                    }
+                }).collect_view()}
+            </div>
+        </fieldset>
     }
 }
 
