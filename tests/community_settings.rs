@@ -208,3 +208,217 @@ async fn the_owner_alone_hands_the_community_over_and_two_hand_overs_make_one_ow
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+on_both!(the_owner_deletes_a_community_with_everything_in_it_once_the_name_is_typed);
+async fn the_owner_deletes_a_community_with_everything_in_it_once_the_name_is_typed(h: Harness) {
+    let ana = h.person("ana").await;
+    let bo = h.person("bo_b").await;
+    let cy = h.person("cy_c").await;
+    let (slug, general) = h.community(&ana, "Short Sellers", "public").await;
+    for who in [&bo, &cy] {
+        h.ok(who, "/api/communities/join", json!({"slug": slug}))
+            .await;
+    }
+    h.ok(
+        &ana,
+        "/api/communities/rank",
+        json!({"slug": slug, "username": "bo_b", "rank": "admin"}),
+    )
+    .await;
+    // Life in it: messages (one reacted to and reported), a warning, an invitation.
+    let mut socket = h.socket(&cy).await;
+    socket.subscribe(&general, None).await;
+    socket
+        .say(&general, "a", "zanzibarquartz is my only idea")
+        .await;
+    let posted = socket.expect("messageCreated").await;
+    let message = posted["message"]["id"].as_str().unwrap().to_string();
+    socket
+        .send(json!({"type": "react", "messageId": message, "emoji": "🚀", "on": true}))
+        .await;
+    h.ok(
+        &bo,
+        "/api/reports/create",
+        json!({"messageId": message, "reason": "spam"}),
+    )
+    .await;
+    h.ok(
+        &ana,
+        "/api/communities/warn",
+        json!({"slug": slug, "username": "cy_c", "reason": "stay on topic"}),
+    )
+    .await;
+    h.ok(
+        &ana,
+        "/api/communities/invites/create",
+        json!({"slug": slug, "hours": 24}),
+    )
+    .await;
+    // Another community's life, which must stay.
+    let (other, other_general) = h.community(&bo, "Longs Only", "public").await;
+    let mut bo_socket = h.socket(&bo).await;
+    bo_socket.subscribe(&other_general, None).await;
+    bo_socket
+        .say(&other_general, "b", "zanzibarquartz elsewhere")
+        .await;
+    bo_socket.expect("messageCreated").await;
+    let (_, log) = h
+        .read(&ana, &format!("/api/moderation/audit?slug={slug}"))
+        .await;
+    let logged = log.as_array().unwrap().len() as i64;
+    assert!(logged >= 3, "rank, warning, invitation: {log}");
+    let before: Vec<i64> = {
+        let mut counts = Vec::new();
+        for table in ["messages", "reports", "audit_log", "warnings", "channels"] {
+            counts.push(h.count(&format!("SELECT COUNT(*) FROM {table}")).await);
+        }
+        counts
+    };
+
+    // Refused, deleting nothing: an admin; the owner with the wrong name; the server's default
+    // community; signed out.
+    let delete = |slug: &str, confirm: &str| json!({"slug": slug, "confirm": confirm});
+    for (who, body, expected) in [
+        (&bo, delete(&slug, "Short Sellers"), StatusCode::FORBIDDEN),
+        (
+            &ana,
+            delete(&slug, "short sellers"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (&ana, delete("bullpen", "Bullpen"), StatusCode::FORBIDDEN),
+    ] {
+        let (status, answer) = h.call(who, "/api/communities/delete", body.clone()).await;
+        assert_eq!(status, expected, "{body}: {answer}");
+        assert!(
+            answer["error"].as_str().is_some_and(|e| e.ends_with('.')),
+            "{answer}"
+        );
+    }
+    let (_, answer) = h
+        .call(&ana, "/api/communities/delete", delete(&slug, "Sellers"))
+        .await;
+    assert!(
+        answer["error"].as_str().unwrap().contains("Short Sellers"),
+        "the refusal names what to type: {answer}"
+    );
+    let (status, _) = h
+        .post("/api/communities/delete", delete(&slug, "Short Sellers"))
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // Even its owner cannot delete the server's default community, which everyone joins.
+    {
+        use bullpen::{community::permissions::Rank, entities::community_members as members};
+        use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter};
+        let bullpen = h.read(&ana, "/api/communities/view?slug=bullpen").await.1;
+        members::Entity::update_many()
+            .col_expr(members::Column::Rank, Expr::value(Rank::Owner.level()))
+            .filter(members::Column::UserId.eq(ana.id.parse::<uuid::Uuid>().unwrap()))
+            .filter(
+                members::Column::CommunityId.eq(bullpen["community"]["id"]
+                    .as_str()
+                    .unwrap()
+                    .parse::<uuid::Uuid>()
+                    .unwrap()),
+            )
+            .exec(&h.db)
+            .await
+            .unwrap();
+        let (status, answer) = h
+            .call(
+                &ana,
+                "/api/communities/delete",
+                delete("bullpen", bullpen["community"]["name"].as_str().unwrap()),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+        assert!(
+            answer["error"].as_str().unwrap().contains("default"),
+            "{answer}"
+        );
+    }
+    let (status, _) = h
+        .read(&ana, &format!("/api/communities/view?slug={slug}"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "still there after the refusals");
+
+    // Deleted twice at once: once, and the other is told there is nothing left.
+    let (first, second) = tokio::join!(
+        h.call(
+            &ana,
+            "/api/communities/delete",
+            delete(&slug, " Short Sellers ")
+        ),
+        h.call(
+            &ana,
+            "/api/communities/delete",
+            delete(&slug, "Short Sellers")
+        ),
+    );
+    let mut statuses = [first.0, second.0];
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [StatusCode::OK, StatusCode::NOT_FOUND],
+        "{first:?} {second:?}"
+    );
+
+    // A member watching its channel is told at once; nothing of it can be read.
+    let lost = socket.expect("accessLost").await;
+    assert_eq!(lost["channelId"], general.as_str());
+    for path in [
+        format!("/api/communities/view?slug={slug}"),
+        format!("/api/chat/history?channelId={general}"),
+        format!("/api/moderation/audit?slug={slug}"),
+    ] {
+        let (status, body) = h.read(&cy, &path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}: {body}");
+    }
+    let (_, found) = h.read(&bo, "/api/search?q=zanzibarquartz").await;
+    assert_eq!(
+        found["messages"].as_array().map(Vec::len),
+        Some(1),
+        "only the other community's message is found: {found}"
+    );
+
+    // What was in it is gone from every table; the other community's is all there.
+    let after: Vec<i64> = {
+        let mut counts = Vec::new();
+        for table in ["messages", "reports", "audit_log", "warnings", "channels"] {
+            counts.push(h.count(&format!("SELECT COUNT(*) FROM {table}")).await);
+        }
+        counts
+    };
+    assert_eq!(after[1], 0, "its report");
+    assert_eq!(after[2], before[2] - logged, "its audit log");
+    assert_eq!(after[3], 0, "its warning");
+    assert_eq!(before[0] - after[0], 1, "its one message");
+    assert!(after[4] < before[4]);
+    for (table, column) in [
+        ("community_members", "community_id"),
+        ("invites", "community_id"),
+        ("channels", "community_id"),
+    ] {
+        let left = h
+            .count(&format!(
+                "SELECT COUNT(*) FROM {table} WHERE {column} NOT IN (SELECT id FROM communities)"
+            ))
+            .await;
+        assert_eq!(left, 0, "{table}");
+    }
+    assert_eq!(
+        h.count("SELECT COUNT(*) FROM reactions").await,
+        0,
+        "the reaction went with its message"
+    );
+    if sea_orm::ConnectionTrait::get_database_backend(&h.db) == sea_orm::DbBackend::Sqlite {
+        assert_eq!(
+            h.count("SELECT COUNT(*) FROM message_search_keys").await,
+            h.count("SELECT COUNT(*) FROM messages").await,
+            "the search index keeps nothing of it"
+        );
+    }
+    let (status, _) = h
+        .read(&bo, &format!("/api/communities/view?slug={other}"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}

@@ -1,7 +1,8 @@
 //! Reports and the moderation record as people use and misuse them: a member reports a
-//! message with a reason and a note and hears it was received; the author never learns who;
-//! moderators see one queue entry per message (reports and the AI's flag together), dismiss or
-//! act on it, and every such action lands in an audit log only moderators may read. On SQLite
+//! message, or another member, with a reason and a note and hears it was received; the reported
+//! person never learns who; moderators see one queue entry per message (reports and the AI's
+//! flag together) and per reported person, dismiss or act on it, and every such action lands in
+//! an audit log and a record of closed reports only moderators may read. On SQLite
 //! and (when TEST_DATABASE_URL is set) PostgreSQL.
 
 #![cfg(feature = "ssr")]
@@ -289,4 +290,218 @@ async fn bad_reports_get_a_sentence_and_change_nothing(h: Harness) {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(h.count("SELECT COUNT(*) FROM reports").await, 0);
     let _ = slug;
+}
+
+on_both!(a_person_reported_as_such_is_queued_once_and_acted_on_from_the_queue);
+async fn a_person_reported_as_such_is_queued_once_and_acted_on_from_the_queue(h: Harness) {
+    let (ana, bo, cy, slug, general, message) = desk(&h).await;
+    let report = |username: &str, reason: &str, note: &str| json!({"slug": slug, "username": username, "reason": reason, "note": note});
+    let answer = h
+        .ok(
+            &cy,
+            "/api/reports/person",
+            report("bo_b", "harassment", "DMs me insults"),
+        )
+        .await;
+    assert_eq!(answer, json!({"received": true}));
+    // Again, twice at once: still one open report of bo by cy, now with the new words.
+    let (first, second) = tokio::join!(
+        h.call(&cy, "/api/reports/person", report("@bo_b", "scam", "pumps")),
+        h.call(&cy, "/api/reports/person", report("bo_b", "scam", "pumps")),
+    );
+    assert_eq!((first.0, second.0), (StatusCode::OK, StatusCode::OK));
+    assert_eq!(h.count("SELECT COUNT(*) FROM reports").await, 1);
+    // The message bo wrote is reported separately: two queue entries, each with its own report.
+    h.ok(
+        &cy,
+        "/api/reports/create",
+        json!({"messageId": message, "reason": "spam"}),
+    )
+    .await;
+
+    // Refused, filing nothing: oneself; someone not in the community; an unknown reason; a
+    // person who does not exist; someone outside reporting into it; signed out.
+    let eve = h.person("eve_e").await;
+    for (who, body, expected) in [
+        (
+            &cy,
+            report("cy_c", "spam", ""),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            &cy,
+            report("eve_e", "spam", ""),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            &cy,
+            report("bo_b", "because", ""),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            &cy,
+            report("nobody_here", "spam", ""),
+            StatusCode::NOT_FOUND,
+        ),
+        (&eve, report("bo_b", "spam", ""), StatusCode::FORBIDDEN),
+    ] {
+        let (status, answer) = h.call(who, "/api/reports/person", body.clone()).await;
+        assert_eq!(status, expected, "{body}: {answer}");
+        assert!(
+            answer["error"].as_str().is_some_and(|e| e.ends_with('.')),
+            "{answer}"
+        );
+    }
+    let (status, _) = h
+        .post("/api/reports/person", report("bo_b", "spam", ""))
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(h.count("SELECT COUNT(*) FROM reports").await, 2);
+
+    // The queue: the person's entry has no message, names them, and lists the report.
+    let (_, queue) = h
+        .read(&ana, &format!("/api/moderation/queue?slug={slug}"))
+        .await;
+    let entries = queue.as_array().unwrap();
+    assert_eq!(entries.len(), 2, "{queue}");
+    let person = entries
+        .iter()
+        .find(|e| e["message"].is_null())
+        .expect("the person's entry");
+    assert_eq!(person["subject"]["username"], "bo_b");
+    assert!(person["channelName"].is_null(), "{person}");
+    assert_eq!(person["reports"].as_array().unwrap().len(), 1);
+    assert_eq!(person["reports"][0]["reason"], "scam");
+    assert_eq!(person["reports"][0]["note"], "pumps");
+    assert_eq!(person["reports"][0]["reporter"]["username"], "cy_c");
+    let by_message = queue_entry(&queue, &message).expect("the message's entry");
+    assert_eq!(by_message["subject"]["username"], "bo_b");
+
+    // Dismissed: the person's reports close, the message's stay, and the log says so.
+    let (status, _) = h
+        .call(
+            &bo,
+            "/api/moderation/dismiss-person",
+            json!({"slug": slug, "username": "bo_b"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "not for the reported person");
+    h.ok(
+        &ana,
+        "/api/moderation/dismiss-person",
+        json!({"slug": slug, "username": "bo_b"}),
+    )
+    .await;
+    let (_, queue) = h
+        .read(&ana, &format!("/api/moderation/queue?slug={slug}"))
+        .await;
+    assert_eq!(queue.as_array().unwrap().len(), 1, "{queue}");
+    assert!(queue_entry(&queue, &message).is_some());
+    let (_, log) = h
+        .read(&ana, &format!("/api/moderation/audit?slug={slug}"))
+        .await;
+    assert_eq!(log[0]["act"], "dismiss_person_reports", "{log}");
+    assert_eq!(log[0]["target"]["username"], "bo_b");
+    assert!(log[0]["messageId"].is_null());
+
+    // Reported again and acted on: a timeout from the queue closes the report as acted on,
+    // and bo can no longer post.
+    h.ok(
+        &cy,
+        "/api/reports/person",
+        report("bo_b", "harassment", "again"),
+    )
+    .await;
+    h.ok(
+        &ana,
+        "/api/moderation/act-person",
+        json!({"slug": slug, "username": "bo_b", "measure": {"kind": "timeout", "minutes": 60}, "reason": "harassment"}),
+    )
+    .await;
+    assert_eq!(
+        h.count("SELECT COUNT(*) FROM reports WHERE status = 'actioned' AND message_id IS NULL")
+            .await,
+        1
+    );
+    let mut socket = h.socket(&bo).await;
+    socket.subscribe(&general, None).await;
+    socket.say(&general, "q", "still here").await;
+    let refused = socket.expect("error").await;
+    assert_eq!(refused["error"]["code"], "denied", "{refused}");
+    assert!(
+        refused["error"]["error"]
+            .as_str()
+            .unwrap()
+            .contains("timed out"),
+        "{refused}"
+    );
+
+    // The record of closed reports: newest first, with how and by whom; for moderators only.
+    let (status, closed) = h
+        .read(&ana, &format!("/api/moderation/closed?slug={slug}"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{closed}");
+    let closed = closed.as_array().unwrap();
+    assert_eq!(closed.len(), 2, "{closed:?}");
+    assert_eq!(closed[0]["status"], "actioned");
+    assert_eq!(closed[0]["report"]["note"], "again");
+    assert_eq!(closed[0]["closedBy"]["username"], "ana");
+    assert_eq!(closed[0]["subject"]["username"], "bo_b");
+    assert!(closed[0]["messageId"].is_null());
+    assert_eq!(closed[1]["status"], "dismissed");
+    for who in [&bo, &cy] {
+        let (status, _) = h
+            .read(who, &format!("/api/moderation/closed?slug={slug}"))
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+}
+
+on_both!(the_record_of_closed_reports_shows_the_words_while_the_message_has_them);
+async fn the_record_of_closed_reports_shows_the_words_while_the_message_has_them(h: Harness) {
+    let (ana, _, cy, slug, _, message) = desk(&h).await;
+    h.ok(
+        &cy,
+        "/api/reports/create",
+        json!({"messageId": message, "reason": "scam"}),
+    )
+    .await;
+    h.ok(
+        &ana,
+        "/api/moderation/dismiss",
+        json!({"messageId": message}),
+    )
+    .await;
+    let (_, closed) = h
+        .read(&ana, &format!("/api/moderation/closed?slug={slug}"))
+        .await;
+    assert_eq!(closed[0]["messageId"], message.as_str(), "{closed}");
+    assert_eq!(closed[0]["status"], "dismissed");
+    assert!(
+        closed[0]["excerpt"]
+            .as_str()
+            .is_some_and(|e| e.starts_with("Buy $ZZZ now")),
+        "{closed}"
+    );
+    // Reported again and deleted: the record keeps the report, not the words.
+    h.ok(
+        &cy,
+        "/api/reports/create",
+        json!({"messageId": message, "reason": "scam"}),
+    )
+    .await;
+    h.ok(
+        &ana,
+        "/api/moderation/delete",
+        json!({"messageId": message}),
+    )
+    .await;
+    let (_, closed) = h
+        .read(&ana, &format!("/api/moderation/closed?slug={slug}"))
+        .await;
+    assert_eq!(closed.as_array().unwrap().len(), 2, "{closed}");
+    assert_eq!(closed[0]["status"], "actioned");
+    for entry in closed.as_array().unwrap() {
+        assert!(entry["excerpt"].is_null(), "{entry}");
+    }
 }

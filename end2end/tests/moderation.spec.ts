@@ -183,3 +183,49 @@ test("the owner renames the community, makes it private and hands it over", asyn
   await expect(log.nth(0)).toContainText("Sol Owner made Sam Heir the owner");
   await expect(log.nth(1)).toContainText("changed the community: name, visibility");
 });
+
+test("a member reports a person from the member list; the moderator acts, the record keeps it, and the owner deletes the community", async ({ browser }) => {
+  const ana = await person(browser, `po_${unique}`, "Pia Owner");
+  const bo = await person(browser, `pr_${unique}`, "Pat Rude");
+  const url = await shareCommunity(ana, bo, `People ${unique}`);
+  const slug = new URL(url).pathname.split("/")[2];
+
+  // The owner reports bo from the member list (a flag beside each other member's name).
+  const members = ana.getByRole("complementary", { name: "Members" });
+  await expect(members.getByRole("button", { name: "Report Pia Owner" })).toHaveCount(0);
+  await members.getByRole("button", { name: "Report Pat Rude" }).click();
+  const form = members.locator(".report-form");
+  await expect(form).toContainText("Why are you reporting this person?");
+  await form.getByLabel("Harassment").check();
+  await form.getByLabel("Anything the moderators should know (optional)").fill("insults in every thread");
+  await form.getByRole("button", { name: "Send report" }).click();
+  await expect(members.getByRole("status")).toContainText("your report was received");
+  await saveScreenshot(ana, "report-person", false);
+
+  // The queue holds the person; a warning from it closes the report, which the record keeps.
+  await openHydrated(ana, `/manage/${slug}`);
+  const queue = ana.getByRole("region", { name: "Moderation queue" });
+  const entry = queue.getByRole("listitem").filter({ hasText: "Reported as a person" }).first();
+  await expect(entry).toContainText("Pat Rude");
+  await entry.getByText("Reported 1×").click();
+  await expect(entry).toContainText("Harassment · Pia Owner");
+  await entry.getByRole("button", { name: "Warn" }).click();
+  await expect(queue).toContainText("Nothing to review.");
+  await expect(bo.locator(".warning-banner")).toContainText("A moderator warned you:");
+  const closed = ana.getByRole("region", { name: "Closed reports" });
+  await expect(closed).toContainText("Pia Owner reported Pat Rude");
+  await expect(closed).toContainText("acted on by Pia Owner");
+
+  // Deleting needs the community's name typed exactly; then everyone inside is told.
+  const danger = ana.getByRole("region", { name: "Delete this community" });
+  const erase = danger.getByRole("button", { name: "Delete the community for good" });
+  const confirm = danger.getByLabel(`Type the community's name, People ${unique}, to confirm`);
+  await confirm.fill("People");
+  await expect(erase).toBeDisabled();
+  await confirm.fill(`People ${unique}`);
+  await erase.click();
+  await expect(ana).toHaveURL(/\/communities$/);
+  await expect(bo.getByRole("alert")).toContainText("That channel was not found.");
+  await openHydrated(bo, "/communities");
+  await expect(bo.getByRole("listitem").filter({ hasText: `People ${unique}` })).toHaveCount(0);
+});

@@ -1,6 +1,7 @@
 //! The moderation record: people's reports of messages and of people (with a reason and a
-//! note, one open report per reporter and message, or per reporter and person), and the audit log of every moderation and settings action
-//! in a community (who, what, when, why) — rows are only ever added.
+//! note, one open report per reporter and message, or per reporter and person in a community),
+//! and the audit log of every moderation and settings action in a community (who, what, when,
+//! why) — rows are only ever added, and go only with their community.
 
 use sea_orm_migration::prelude::*;
 
@@ -90,7 +91,7 @@ impl MigrationTrait for Migration {
             .get_connection()
             .execute_unprepared(
                 "CREATE UNIQUE INDEX idx_reports_person_open_once ON reports \
-                 (subject_id, reporter_id) WHERE status = 'open' AND message_id IS NULL",
+                 (community_id, subject_id, reporter_id) WHERE status = 'open' AND message_id IS NULL",
             )
             .await?;
         manager

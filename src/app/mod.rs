@@ -159,7 +159,8 @@ lazy_page! {
     Community => crate::community::ui::CommunityIndex();
     Channel => crate::chat::ui::page::ChannelPage();
     Manage => view! {
-        <crate::community::ui::ManagePage more=Callback::new(crate::chat::ui::moderation::sections) />
+        <crate::community::ui::ManagePage more=Callback::new(crate::chat::ui::moderation::sections)
+            last=Callback::new(crate::chat::ui::moderation::danger_zone) />
     };
     Invite => crate::community::ui::InvitePage();
     Markets => crate::market::ui::MarketsPage();

@@ -1,9 +1,10 @@
-//! The chat API: the realtime websocket (`/api/chat/socket`) and the reads that don't need it
-//! (history pages, pins).
+//! The chat API: the realtime websocket (`/api/chat/socket`), the reads that don't need it
+//! (history pages, pins), and deleting a whole community (here, above the community floor,
+//! because what chat keeps of a community goes with it).
 
 use leptos::prelude::*;
 use leptos::server_fn::{
-    codec::{GetUrl, JsonEncoding},
+    codec::{GetUrl, Json, JsonEncoding},
     BoxedStream, Bytes, ContentType, Decodes, Encodes, Format, FormatType, ServerFn, Websocket,
 };
 
@@ -244,4 +245,18 @@ mod tests {
             ]
         );
     }
+}
+
+/// Deletes a community and everything in it — channels, messages, members, reports, the audit
+/// log. Its owner only, with its name typed as `confirm`.
+#[server(prefix = "/api/communities", endpoint = "delete", input = Json)]
+pub async fn delete_community(slug: String, confirm: String) -> Result<(), AppError> {
+    crate::platform::state::respond(
+        async move {
+            let state = crate::platform::state::AppState::current()?;
+            let me = crate::auth::caller::current_user().await?;
+            super::service::delete_community(&state, &me.user, &slug, &confirm).await
+        }
+        .await,
+    )
 }

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::{
     command_handlers::{CommandContext, CommandOutcome},
     commands, repo,
-    reports::ReportStatus,
+    reports::{repo::Subject, ReportStatus},
     validate_body, validate_emoji,
     writer::{MessageWriter, Outgoing, Receipt},
     ChatMessage, HistoryPage, HomeChannel, HomeChat, HomeCommunity, MessageId, Quote, Reaction,
@@ -376,6 +376,7 @@ pub async fn post_as_bot(
     submit(state, bot, &access, None, body, None, false)
         .await?
         .await
+        .map(|stored| stored.message)
 }
 
 /// Queues a message that passed every check for the writer (`chat::writer`), which stores it
@@ -525,7 +526,14 @@ pub async fn delete(state: &AppState, user: Uuid, message_id: MessageId) -> Resu
     repo::erase_message(&txn, message.id, Utc::now()).await?;
     // A moderator's deletion acts on the message's reports and is written down.
     if message.author_id != user {
-        super::reports::repo::close(&txn, message.id, ReportStatus::Actioned, user).await?;
+        super::reports::repo::close(
+            &txn,
+            access.community.id,
+            Subject::of(&message),
+            ReportStatus::Actioned,
+            user,
+        )
+        .await?;
         audit::record(
             &txn,
             audit::Entry {
@@ -553,6 +561,30 @@ pub async fn delete(state: &AppState, user: Uuid, message_id: MessageId) -> Resu
     )
     .await;
     Ok(())
+}
+
+/// Deletes a community with everything in it: the community floor removes what it holds (its
+/// cascades take channels, messages and what hangs on them), and its reports go in the same
+/// transaction.
+pub async fn delete_community(
+    state: &AppState,
+    owner: &users::Model,
+    slug: &str,
+    confirm: &str,
+) -> Result<(), AppError> {
+    crate::community::settings::delete(
+        state,
+        owner,
+        slug,
+        confirm,
+        Box::new(|txn, community| {
+            Box::pin(async move {
+                super::reports::repo::delete_in(txn, community).await?;
+                Ok(())
+            })
+        }),
+    )
+    .await
 }
 
 pub async fn react(

@@ -213,13 +213,13 @@ struct Confirmation {
 }
 
 impl Future for Confirmation {
-    type Output = (String, Result<(), AppError>);
+    type Output = (String, Result<writer::Stored, AppError>);
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
         Pin::new(&mut this.receipt)
             .poll(cx)
-            .map(|stored| (std::mem::take(&mut this.nonce), stored.map(drop)))
+            .map(|stored| (std::mem::take(&mut this.nonce), stored))
     }
 }
 
@@ -305,11 +305,16 @@ impl Connection {
                 _ = OptionFuture::from(drain_until.map(tokio::time::sleep_until)), if drain_until.is_some() => {
                     return Box::pin(self.linger()).await.map_err(Into::into)
                 }
-                Some((nonce, sent)) = self.sending.next(), if !self.sending.is_empty() => {
-                    if let Err(error) = sent {
-                        self.refuse(Some(nonce), error).await?
+                Some((nonce, sent)) = self.sending.next(), if !self.sending.is_empty() => match sent {
+                    // The broadcast confirms it.
+                    Ok(stored) if stored.published => {}
+                    // Stored, but the broker failed before it went out: the sender hears of it
+                    // here (the other readers when they resync).
+                    Ok(stored) => {
+                        self.send(&ServerEvent::MessageCreated { message: stored.message, nonce: Some(nonce) }).await?
                     }
-                }
+                    Err(error) => self.refuse(Some(nonce), error).await?,
+                },
                 event = input.next(), if self.sending.len() < IN_FLIGHT => match event {
                     // The tab closed its side. While draining, what it sent is stored but the
                     // confirmations may still be on their way back through the broker.

@@ -58,15 +58,24 @@ pub struct Outgoing {
 
 struct Pending {
     message: Outgoing,
-    done: oneshot::Sender<Result<ChatMessage, AppError>>,
+    done: oneshot::Sender<Result<Stored, AppError>>,
 }
 
 /// The stored message as its readers see it, once its transaction has committed; or why it
 /// was not stored.
-pub struct Receipt(oneshot::Receiver<Result<ChatMessage, AppError>>);
+pub struct Receipt(oneshot::Receiver<Result<Stored, AppError>>);
+
+/// A message that was stored.
+pub struct Stored {
+    pub message: ChatMessage,
+    /// Whether it went out to its readers. When the broker failed in between (Redis went away
+    /// after the message was accepted), the readers catch up when they resync, and the sender
+    /// hears of it directly rather than never.
+    pub published: bool,
+}
 
 impl Future for Receipt {
-    type Output = Result<ChatMessage, AppError>;
+    type Output = Result<Stored, AppError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         Pin::new(&mut self.0)
@@ -267,7 +276,7 @@ async fn store(
 async fn announce(
     state: &AppState,
     batch: Vec<Outgoing>,
-    waiters: Vec<oneshot::Sender<Result<ChatMessage, AppError>>>,
+    waiters: Vec<oneshot::Sender<Result<Stored, AppError>>>,
     outcomes: Vec<Result<messages::Model, AppError>>,
 ) {
     // Only a reply needs the database to show what it quotes; the rest is at hand.
@@ -362,8 +371,9 @@ async fn announce(
         }
         confirmations.push((done, message));
     }
+    let mut unpublished: Vec<Uuid> = Vec::new();
     for (channel, first, last, bundle) in bundles {
-        realtime::publish_bundle_in_order(
+        let published = realtime::publish_bundle_in_order(
             state,
             &realtime::topic::channel(channel),
             first,
@@ -371,9 +381,15 @@ async fn announce(
             bundle,
         )
         .await;
+        if !published {
+            unpublished.push(channel);
+        }
     }
     for (done, message) in confirmations {
-        let _ = done.send(Ok(message));
+        let published = !unpublished
+            .iter()
+            .any(|channel| channel.to_string() == message.channel_id);
+        let _ = done.send(Ok(Stored { message, published }));
     }
 }
 

@@ -129,7 +129,7 @@ pub async fn kick_member(slug: String, username: String) -> Result<(), AppError>
     crate::platform::state::respond(
         async move {
             let (state, me) = (AppState::current()?, current_user().await?.user);
-            discipline::by_username(&state, &me, &slug, &username, Measure::Kick, "").await
+            discipline::by_username(&state, &me, (&slug, &username), Measure::Kick, "", None).await
         }
         .await,
     )
@@ -144,7 +144,8 @@ pub async fn ban_member(
     crate::platform::state::respond(
         async move {
             let (state, me) = (AppState::current()?, current_user().await?.user);
-            discipline::by_username(&state, &me, &slug, &username, Measure::Ban, &reason).await
+            discipline::by_username(&state, &me, (&slug, &username), Measure::Ban, &reason, None)
+                .await
         }
         .await,
     )
@@ -168,7 +169,15 @@ pub async fn warn_member(slug: String, username: String, reason: String) -> Resu
     crate::platform::state::respond(
         async move {
             let (state, me) = (AppState::current()?, current_user().await?.user);
-            discipline::by_username(&state, &me, &slug, &username, Measure::Warn, &reason).await
+            discipline::by_username(
+                &state,
+                &me,
+                (&slug, &username),
+                Measure::Warn,
+                &reason,
+                None,
+            )
+            .await
         }
         .await,
     )
@@ -189,7 +198,7 @@ pub async fn timeout_member(
                 0 => Measure::LiftTimeout,
                 minutes => Measure::Timeout { minutes },
             };
-            discipline::by_username(&state, &me, &slug, &username, measure, &reason).await
+            discipline::by_username(&state, &me, (&slug, &username), measure, &reason, None).await
         }
         .await,
     )

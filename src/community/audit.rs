@@ -24,6 +24,8 @@ pub enum Act {
     DeleteMessage,
     DismissFlag,
     DismissReports,
+    /// Reports of a person (not of one of their messages) dismissed.
+    DismissPersonReports,
     SetModerationThreshold,
     Warn,
     Timeout,
@@ -50,6 +52,7 @@ impl Act {
             Act::DeleteMessage => "delete_message",
             Act::DismissFlag => "dismiss_flag",
             Act::DismissReports => "dismiss_reports",
+            Act::DismissPersonReports => "dismiss_person_reports",
             Act::SetModerationThreshold => "set_moderation_threshold",
             Act::Warn => "warn",
             Act::Timeout => "timeout",
@@ -59,7 +62,7 @@ impl Act {
         }
     }
 
-    pub const ALL: [Act; 20] = [
+    pub const ALL: [Act; 21] = [
         Act::Kick,
         Act::Ban,
         Act::Unban,
@@ -74,6 +77,7 @@ impl Act {
         Act::DeleteMessage,
         Act::DismissFlag,
         Act::DismissReports,
+        Act::DismissPersonReports,
         Act::SetModerationThreshold,
         Act::Warn,
         Act::Timeout,

@@ -26,14 +26,15 @@ use crate::{
 pub type AlsoInTransaction =
     Box<dyn for<'t> FnOnce(&'t DatabaseTransaction) -> BoxFuture<'t, Result<(), DbErr>> + Send>;
 
-/// Takes a measure against a person by username (the Manage page, the member list).
+/// Takes a measure against a person by username (the Manage page, the member list, a queued
+/// report of the person); `also` runs in the measure's transaction.
 pub async fn by_username(
     state: &AppState,
     actor: &users::Model,
-    slug: &str,
-    username: &str,
+    (slug, username): (&str, &str),
     measure: Measure,
     reason: &str,
+    also: Option<AlsoInTransaction>,
 ) -> Result<(), AppError> {
     let (community, standing) = find(state, Some(actor.id), slug).await?;
     let (user, their) = target(state, &community, username).await?;
@@ -45,7 +46,7 @@ pub async fn by_username(
         measure,
         reason,
         None,
-        None,
+        also,
     )
     .await
 }

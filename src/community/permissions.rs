@@ -225,6 +225,8 @@ pub enum Action {
     ManageCommunity,
     /// Hand the community to another member: its owner alone.
     TransferOwnership,
+    /// Delete the community with everything in it: its owner alone.
+    DeleteCommunity,
     /// Report a message or a person to the community's moderators.
     Report,
     /// Warn a member of rank `target` (a private notice, kept on their record).
@@ -351,7 +353,7 @@ pub fn can(
                 Err(Denied::MoreThanYouHold)
             }),
         Action::ManageCommunity => need(Permissions::MANAGE_COMMUNITY),
-        Action::TransferOwnership => {
+        Action::TransferOwnership | Action::DeleteCommunity => {
             if rank == Rank::Owner {
                 Ok(())
             } else {
@@ -391,7 +393,7 @@ mod tests {
         use Denied::*;
         let ok = Ok(());
         #[rustfmt::skip]
-        let table: [(Action, [Result<(), Denied>; 6]); 22] = [
+        let table: [(Action, [Result<(), Denied>; 6]); 23] = [
             //                                  owner        admin        moderator    member             outsider           banned
             (Read,                              [ok,         ok,          ok,          ok,                ok,                Err(Banned)]),
             (Join { invited: false },           [Err(AlreadyMember), Err(AlreadyMember), Err(AlreadyMember), Err(AlreadyMember), ok, Err(Banned)]),
@@ -410,6 +412,7 @@ mod tests {
             (ManageRoles { target: Rank::Moderator }, [ok,   ok,          Err(Missing), Err(Missing),     Err(NotMember),    Err(Banned)]),
             (ManageCommunity,                   [ok,         ok,          Err(Missing), Err(Missing),     Err(NotMember),    Err(Banned)]),
             (TransferOwnership,                 [ok,         Err(Missing), Err(Missing), Err(Missing),    Err(NotMember),    Err(Banned)]),
+            (DeleteCommunity,                   [ok,         Err(Missing), Err(Missing), Err(Missing),    Err(NotMember),    Err(Banned)]),
             (Report,                            [ok,         ok,          ok,          ok,                Err(NotMember),    Err(Banned)]),
             (ReadAuditLog,                      [ok,         ok,          ok,          Err(Missing),      Err(NotMember),    Err(Banned)]),
             (Warn { target: Rank::Member },     [ok,         ok,          ok,          Err(Missing),      Err(NotMember),    Err(Banned)]),

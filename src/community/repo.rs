@@ -68,6 +68,25 @@ pub async fn update_community(
     Ok(())
 }
 
+/// Deletes a community. Its channels (and their messages, reactions, flags, translations,
+/// read marks), members, roles, bans and invitations go with it by the database's cascades;
+/// its warnings and audit log, which have no foreign key, are deleted here.
+pub async fn delete_community(db: &impl ConnectionTrait, community: Uuid) -> Result<bool, DbErr> {
+    warnings::Entity::delete_many()
+        .filter(warnings::Column::CommunityId.eq(community))
+        .exec(db)
+        .await?;
+    audit_log::Entity::delete_many()
+        .filter(audit_log::Column::CommunityId.eq(community))
+        .exec(db)
+        .await?;
+    Ok(communities::Entity::delete_by_id(community)
+        .exec(db)
+        .await?
+        .rows_affected
+        > 0)
+}
+
 pub async fn set_owner(
     db: &impl ConnectionTrait,
     community: Uuid,

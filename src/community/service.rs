@@ -379,8 +379,8 @@ pub async fn members(
         .collect())
 }
 
-/// The target of a moderation action: an account and its current standing.
-pub(super) async fn target(
+/// The person a moderation action or a report is about: an account and its current standing.
+pub async fn target(
     state: &AppState,
     community: &communities::Model,
     username: &str,

@@ -1,15 +1,17 @@
 //! The community itself, as those who run it change it: its name, description, colour,
-//! visibility and default channel (managers), and who owns it (the owner). Each change is one
-//! transaction with its audit line; a change of who may read tells every open socket to check
-//! again at once.
+//! visibility and default channel (managers), who owns it, and whether it exists at all (the
+//! owner). Each change is one transaction with its audit line; a change of who may read tells
+//! every open socket to check again at once.
 
-use sea_orm::TransactionTrait;
+use futures::future::BoxFuture;
+use sea_orm::{DatabaseTransaction, DbErr, TransactionTrait};
+use uuid::Uuid;
 
 use super::{
     audit::{self, Act},
     permissions::{Action, Rank, Standing},
     repo,
-    service::{allow, field, find, summary, target},
+    service::{allow, field, find, summary, target, DEFAULT_COMMUNITY},
     validate, CommunityChanges, CommunitySummary,
 };
 use crate::{
@@ -140,6 +142,51 @@ pub async fn transfer(
     tracing::info!(community = %community.id, from = %actor.id, to = %heir.id, "ownership transferred");
     for user in [actor.id, heir.id] {
         realtime::standing_changed(state, user, community.id).await;
+    }
+    Ok(())
+}
+
+/// What the floors above keep of a community, deleted with it in its transaction (given the
+/// community's id).
+pub type AlsoDelete = Box<
+    dyn for<'t> FnOnce(&'t DatabaseTransaction, Uuid) -> BoxFuture<'t, Result<(), DbErr>> + Send,
+>;
+
+/// The owner deletes the community and everything in it, having typed its name to confirm.
+/// `also` (what the floors above keep of it: reports) is deleted in the same transaction; the
+/// sockets watching its channels are told at once. The server's default community, which
+/// everyone joins, stays.
+pub async fn delete(
+    state: &AppState,
+    actor: &users::Model,
+    slug: &str,
+    confirm: &str,
+    also: AlsoDelete,
+) -> Result<(), AppError> {
+    let (community, standing) = find(state, Some(actor.id), slug).await?;
+    allow(&community, standing, Action::DeleteCommunity)?;
+    if community.slug == DEFAULT_COMMUNITY {
+        return Err(AppError::Validation(says!(
+            "server.community.default_stays"
+        )));
+    }
+    if confirm.trim() != community.name {
+        return Err(AppError::Validation(says!(
+            "server.community.confirm_name",
+            name = &community.name
+        )));
+    }
+    let channels = repo::channels(&state.db, community.id).await?;
+    let txn = state.db.begin().await?;
+    also(&txn, community.id).await?;
+    // Two deletions at once: the second finds nothing left and says so.
+    if !repo::delete_community(&txn, community.id).await? {
+        return Err(AppError::NotFound(says!("server.community.not_found")));
+    }
+    txn.commit().await?;
+    tracing::info!(community = %community.id, by = %actor.id, "community deleted");
+    for channel in &channels {
+        realtime::channel_changed(state, channel.id).await;
     }
     Ok(())
 }

@@ -22,6 +22,7 @@ pub enum IconName {
     Trash,
     Close,
     Search,
+    Flag,
 }
 
 impl IconName {
@@ -67,6 +68,7 @@ impl IconName {
             IconName::Pencil => &["M4 20h4L19 9l-4-4L4 16z", "M13.5 6.5l4 4"],
             IconName::Trash => &["M4 7h16", "M10 11v6M14 11v6", "M6 7l1 13h10l1-13", "M9 7V4h6v3"],
             IconName::Close => &["M6 6l12 12", "M18 6L6 18"],
+            IconName::Flag => &["M5 21V4", "M5 4h12l-2.5 4 2.5 4H5"],
         }
     }
 }

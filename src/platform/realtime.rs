@@ -249,21 +249,25 @@ pub async fn publish_to<E: Serialize>(
 }
 
 /// Publishes a bundle of a sequence's consecutive events, numbered `first..=last`, in order with
-/// the sequence's other events.
+/// the sequence's other events; whether it went out.
 pub async fn publish_bundle_in_order(
     state: &AppState,
     topic: &str,
     first: i64,
     last: i64,
     bundle: BundleBuilder,
-) {
+) -> bool {
     let run = super::broker::Run { first, last };
-    if let Err(err) = state
+    match state
         .broker
         .publish_run_in_order(topic, run, bundle.finish())
         .await
     {
-        tracing::warn!(error = %err, topic, "could not publish events");
+        Ok(()) => true,
+        Err(err) => {
+            tracing::warn!(error = %err, topic, "could not publish events");
+            false
+        }
     }
 }
 

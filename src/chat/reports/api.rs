@@ -1,10 +1,11 @@
-//! Reports and the moderators' queue (`/api/reports/*`, `/api/moderation/*`): filing a report,
-//! the queue, dismissing or deleting from it, and the community's audit log.
+//! Reports and the moderators' queue (`/api/reports/*`, `/api/moderation/*`): filing a report
+//! of a message or a person, the queue, acting, dismissing or deleting from it, the record of
+//! closed reports, and the community's audit log.
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::{GetUrl, Json};
 
-use super::{QueueItem, ReportReceived};
+use super::{ClosedReport, QueueItem, ReportReceived};
 use crate::{
     community::{audit::AuditEntry, Measure},
     platform::error::AppError,
@@ -29,7 +30,28 @@ pub async fn report_message(
     )
 }
 
-/// A community's queue: reported and flagged messages, one entry each; for moderators.
+/// Reports a member of a community (their conduct, not one message) to its moderators, with a
+/// reason and an optional note.
+#[server(prefix = "/api/reports", endpoint = "person", input = Json)]
+pub async fn report_person(
+    slug: String,
+    username: String,
+    reason: String,
+    #[server(default)] note: String,
+) -> Result<ReportReceived, AppError> {
+    crate::platform::state::respond(
+        async move {
+            let state = crate::platform::state::AppState::current()?;
+            let me = crate::auth::caller::current_user().await?;
+            super::service::report_person(&state, &me.user, (&slug, &username), &reason, &note)
+                .await
+        }
+        .await,
+    )
+}
+
+/// A community's queue: reported and flagged messages and reported people, one entry each;
+/// for moderators.
 #[server(prefix = "/api/moderation", endpoint = "queue", input = GetUrl)]
 pub async fn moderation_queue(slug: String) -> Result<Vec<QueueItem>, AppError> {
     crate::platform::state::respond(
@@ -102,6 +124,53 @@ pub async fn audit_log(slug: String) -> Result<Vec<AuditEntry>, AppError> {
             let state = crate::platform::state::AppState::current()?;
             let me = crate::auth::caller::current_user().await?;
             crate::community::service::audit_log(&state, me.user.id, &slug).await
+        }
+        .await,
+    )
+}
+
+/// The reports of a person are unfounded: they close as dismissed.
+#[server(prefix = "/api/moderation", endpoint = "dismiss-person", input = Json)]
+pub async fn dismiss_person(slug: String, username: String) -> Result<(), AppError> {
+    crate::platform::state::respond(
+        async move {
+            let state = crate::platform::state::AppState::current()?;
+            let me = crate::auth::caller::current_user().await?;
+            super::service::dismiss_person(&state, me.user.id, (&slug, &username)).await
+        }
+        .await,
+    )
+}
+
+/// Acts on the reports of a person — `{"kind": "warn" | "kick" | "ban"}` or
+/// `{"kind": "timeout", "minutes": 60}` — closing them as acted on.
+#[server(prefix = "/api/moderation", endpoint = "act-person", input = Json)]
+pub async fn act_on_person(
+    slug: String,
+    username: String,
+    measure: Measure,
+    #[server(default)] reason: String,
+) -> Result<(), AppError> {
+    crate::platform::state::respond(
+        async move {
+            let state = crate::platform::state::AppState::current()?;
+            let me = crate::auth::caller::current_user().await?;
+            super::service::act_on_person(&state, &me.user, (&slug, &username), measure, &reason)
+                .await
+        }
+        .await,
+    )
+}
+
+/// The community's closed reports, the most recently closed first (the latest 100): what each
+/// was about, and who closed it, how and when. For moderators.
+#[server(prefix = "/api/moderation", endpoint = "closed", input = GetUrl)]
+pub async fn closed_reports(slug: String) -> Result<Vec<ClosedReport>, AppError> {
+    crate::platform::state::respond(
+        async move {
+            let state = crate::platform::state::AppState::current()?;
+            let me = crate::auth::caller::current_user().await?;
+            super::service::closed(&state, me.user.id, &slug).await
         }
         .await,
     )

@@ -1,8 +1,10 @@
-//! Reports and the moderators' queue. Anyone who can read a message may report it with a
-//! reason and a note; the reporter hears it was received, the author never learns who. A
-//! community's queue holds every message with open reports or a standing AI flag, one entry
-//! per message, and what moderators do from it (dismiss, delete, ban) closes its reports and
-//! is written to the audit log.
+//! Reports and the moderators' queue. Anyone who can read a message may report it, and any
+//! member may report another member, with a reason and a note; the reporter hears it was
+//! received, the reported person never learns who. A community's queue holds every message with
+//! open reports or a standing AI flag (one entry per message) and every person with open
+//! reports (one entry per person); what moderators do from it (dismiss, delete, warn, time
+//! out, kick, ban) closes those reports and is written to the audit log. Closed reports stay
+//! readable, with who closed them and how.
 
 use serde::{Deserialize, Serialize};
 
@@ -69,6 +71,16 @@ pub enum ReportStatus {
 }
 
 impl ReportStatus {
+    pub fn parse(stored: &str) -> Option<ReportStatus> {
+        [
+            ReportStatus::Open,
+            ReportStatus::Actioned,
+            ReportStatus::Dismissed,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == stored)
+    }
+
     pub const fn as_str(self) -> &'static str {
         match self {
             ReportStatus::Open => "open",
@@ -88,14 +100,38 @@ pub struct ReportInfo {
     pub created_at: String,
 }
 
-/// One message in the moderators' queue: its reports and its AI flag (on the message).
+/// One entry in the moderators' queue: a message (its reports and its AI flag, which is on the
+/// message), or a person reported as such (their reports).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct QueueItem {
-    pub channel_name: String,
-    pub message: super::ChatMessage,
+    /// Whom the entry is about: the message's author, or the person reported.
+    pub subject: Author,
+    /// The message's channel; None for a person.
+    pub channel_name: Option<String>,
+    /// None for a person.
+    pub message: Option<super::ChatMessage>,
     pub reports: Vec<ReportInfo>,
 }
+
+/// A report that was closed, for the record: what it was about, and who closed it, how, when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClosedReport {
+    pub report: ReportInfo,
+    pub subject: Author,
+    /// The reported message, if it was one.
+    pub message_id: Option<String>,
+    /// The start of the message's words, while it has them (not once deleted).
+    pub excerpt: Option<String>,
+    pub status: ReportStatus,
+    /// None when its moderator's account is gone.
+    pub closed_by: Option<Author>,
+    pub closed_at: String,
+}
+
+/// How much of a reported message the record of closed reports shows, in characters.
+pub const EXCERPT_CHARS: usize = 120;
 
 /// What the reporter is told.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,33 +1,35 @@
-//! Reporting a message, the moderators' queue, and dismissing from it.
+//! Reporting a message or a person, the moderators' queue, acting and dismissing from it, and
+//! the record of closed reports.
 
 use std::collections::{HashMap, HashSet};
 
 use sea_orm::TransactionTrait;
 use uuid::Uuid;
 
-use super::{repo, QueueItem, ReportInfo, ReportReason, ReportReceived, ReportStatus, NOTE_MAX};
+use super::{
+    repo::{self, Subject},
+    ClosedReport, QueueItem, ReportInfo, ReportReason, ReportReceived, ReportStatus, EXCERPT_CHARS,
+    NOTE_MAX,
+};
 use crate::{
     auth::{repo as accounts, Author},
     chat::{repo as chat, service as messages, MessageId, ServerEvent},
     community::{
         audit::{self, Act},
         discipline,
-        permissions::Action,
+        permissions::{Action, Standing},
         repo as communities, service as community, Measure,
     },
-    entities::users,
+    entities::{reports, users},
     kit::sentences::says,
     platform::{error::AppError, realtime, state::AppState},
 };
 
-/// Files `reporter`'s report of a message. The author is not told, and never who.
-pub async fn report(
-    state: &AppState,
-    reporter: &users::Model,
-    message_id: MessageId,
-    reason: &str,
-    note: &str,
-) -> Result<ReportReceived, AppError> {
+/// How many closed reports the record shows.
+const CLOSED_SHOWN: u64 = 100;
+
+/// A report's reason and note, checked.
+fn checked(reason: &str, note: &str) -> Result<(ReportReason, String), AppError> {
     let reason = ReportReason::parse(reason.trim())
         .ok_or_else(|| AppError::Validation(says!("server.report.reason")))?;
     let note = note.trim();
@@ -39,6 +41,18 @@ pub async fn report(
             length = length
         )));
     }
+    Ok((reason, note.to_string()))
+}
+
+/// Files `reporter`'s report of a message. The author is not told, and never who.
+pub async fn report(
+    state: &AppState,
+    reporter: &users::Model,
+    message_id: MessageId,
+    reason: &str,
+    note: &str,
+) -> Result<ReportReceived, AppError> {
+    let (reason, note) = checked(reason, note)?;
     let (message, access) = messages::message_access(state, reporter.id, message_id).await?;
     community::allow(&access.community, access.standing, Action::Report)?;
     if message.author_id == reporter.id {
@@ -50,85 +64,219 @@ pub async fn report(
     repo::file(
         &state.db,
         access.community.id,
-        (message.id, message.author_id),
+        Subject::of(&message),
         reporter.id,
         reason,
-        note,
+        &note,
     )
     .await?;
     tracing::info!(community = %access.community.id, message = %message.id, reason = reason.as_str(), "message reported");
     Ok(ReportReceived { received: true })
 }
 
-/// A community's queue: each message with open reports or a standing AI flag, once —
-/// reported ones first (the most recently reported first), then those only flagged.
-pub async fn queue(state: &AppState, viewer: Uuid, slug: &str) -> Result<Vec<QueueItem>, AppError> {
+/// Files `reporter`'s report of a fellow member of a community (their conduct rather than one
+/// message). The person is not told, and never who.
+pub async fn report_person(
+    state: &AppState,
+    reporter: &users::Model,
+    (slug, username): (&str, &str),
+    reason: &str,
+    note: &str,
+) -> Result<ReportReceived, AppError> {
+    let (reason, note) = checked(reason, note)?;
+    let (found, standing) = community::find(state, Some(reporter.id), slug).await?;
+    community::allow(&found, standing, Action::Report)?;
+    let (person, theirs) =
+        community::target(state, &found, username.trim_start_matches('@')).await?;
+    if person.id == reporter.id {
+        return Err(AppError::Validation(says!("server.report.yourself")));
+    }
+    if !matches!(theirs, Standing::Member { .. }) {
+        return Err(AppError::Validation(says!(
+            "server.community.not_member",
+            user = &person.username
+        )));
+    }
+    repo::file(
+        &state.db,
+        found.id,
+        Subject::Person(person.id),
+        reporter.id,
+        reason,
+        &note,
+    )
+    .await?;
+    tracing::info!(community = %found.id, person = %person.id, reason = reason.as_str(), "person reported");
+    Ok(ReportReceived { received: true })
+}
+
+/// Who may read and act on a community's queue and its record: its message moderators.
+async fn moderated(
+    state: &AppState,
+    viewer: Uuid,
+    slug: &str,
+) -> Result<crate::entities::communities::Model, AppError> {
     let (found, standing) = community::find(state, Some(viewer), slug).await?;
     community::allow(&found, standing, Action::DeleteMessage { own: false })?;
+    Ok(found)
+}
+
+fn report_info(report: &reports::Model, people: &HashMap<Uuid, users::Model>) -> ReportInfo {
+    ReportInfo {
+        reason: ReportReason::parse(&report.reason).unwrap_or(ReportReason::Other),
+        note: report.note.clone(),
+        reporter: author(people, report.reporter_id),
+        created_at: report.created_at.to_rfc3339(),
+    }
+}
+
+fn author(people: &HashMap<Uuid, users::Model>, id: Uuid) -> Author {
+    match people.get(&id) {
+        Some(user) => Author::of(user),
+        None => Author::deleted(id),
+    }
+}
+
+/// A community's queue: each reported message and each reported person once, the most
+/// recently reported first, then the messages only the AI flagged.
+pub async fn queue(state: &AppState, viewer: Uuid, slug: &str) -> Result<Vec<QueueItem>, AppError> {
+    let found = moderated(state, viewer, slug).await?;
     let channels = communities::channels(&state.db, found.id).await?;
     let flagged = chat::flagged_in(&state.db, channels.iter().map(|c| c.id).collect()).await?;
     let reports = repo::open_in(&state.db, found.id).await?;
-    let mut by_message: HashMap<Uuid, Vec<_>> = HashMap::new();
-    for report in reports {
-        if let Some(message) = report.message_id {
-            by_message.entry(message).or_default().push(report);
-        }
-    }
-    let mut reported: Vec<(Uuid, chrono::DateTime<chrono::Utc>)> = by_message
-        .iter()
-        .map(|(id, list)| {
-            (
-                *id,
-                list.iter().map(|r| r.created_at).max().unwrap_or_default(),
-            )
-        })
-        .collect();
-    reported.sort_by_key(|(_, at)| std::cmp::Reverse(*at));
-    let order: Vec<Uuid> = reported.into_iter().map(|(id, _)| id).collect();
-    let seen: HashSet<Uuid> = order.iter().copied().collect();
-    let mut rows = chat::messages_by_ids(&state.db, order.clone()).await?;
-    rows.extend(flagged.into_iter().filter(|m| !seen.contains(&m.id)));
-    let rank: HashMap<Uuid, usize> = order.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-    rows.sort_by_key(|m| rank.get(&m.id).copied().unwrap_or(usize::MAX));
-    let reporters = accounts::users_by_ids(
+    let people = accounts::users_by_ids(
         &state.db,
-        by_message
-            .values()
-            .flatten()
-            .map(|r| r.reporter_id)
+        reports
+            .iter()
+            .flat_map(|r| [r.reporter_id, r.subject_id])
             .collect(),
     )
     .await?;
-    let presented = messages::present(state, rows).await?;
-    Ok(presented
+
+    // Open reports by what they are about, each subject ranked by its latest report.
+    let mut by_message: HashMap<Uuid, Vec<&reports::Model>> = HashMap::new();
+    let mut by_person: HashMap<Uuid, Vec<&reports::Model>> = HashMap::new();
+    for report in &reports {
+        match report.message_id {
+            Some(message) => by_message.entry(message).or_default().push(report),
+            None => by_person.entry(report.subject_id).or_default().push(report),
+        }
+    }
+    let latest = |list: &Vec<&reports::Model>| list.iter().map(|r| r.created_at).max();
+    let mut ranked: Vec<(Subject, Option<chrono::DateTime<chrono::Utc>>)> = by_message
+        .iter()
+        .map(|(id, list)| {
+            (
+                Subject::Message {
+                    id: *id,
+                    author: list[0].subject_id,
+                },
+                latest(list),
+            )
+        })
+        .chain(
+            by_person
+                .iter()
+                .map(|(id, list)| (Subject::Person(*id), latest(list))),
+        )
+        .collect();
+    ranked.sort_by_key(|(_, at)| std::cmp::Reverse(*at));
+
+    let reported: Vec<Uuid> = by_message.keys().copied().collect();
+    let seen: HashSet<Uuid> = reported.iter().copied().collect();
+    let flagged_only: Vec<Uuid> = flagged
+        .iter()
+        .map(|m| m.id)
+        .filter(|id| !seen.contains(id))
+        .collect();
+    let mut rows = chat::messages_by_ids(&state.db, reported).await?;
+    rows.extend(flagged.into_iter().filter(|m| !seen.contains(&m.id)));
+    let mut presented: HashMap<String, crate::chat::ChatMessage> = messages::present(state, rows)
+        .await?
         .into_iter()
-        .map(|message| {
-            let id = Uuid::parse_str(&message.id).unwrap_or_default();
-            let reports = by_message
-                .get(&id)
-                .map(|list| {
-                    list.iter()
-                        .map(|r| ReportInfo {
-                            reason: ReportReason::parse(&r.reason).unwrap_or(ReportReason::Other),
-                            note: r.note.clone(),
-                            reporter: match reporters.get(&r.reporter_id) {
-                                Some(user) => Author::of(user),
-                                None => Author::deleted(r.reporter_id),
-                            },
-                            created_at: r.created_at.to_rfc3339(),
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            QueueItem {
-                channel_name: channels
-                    .iter()
-                    .find(|c| c.id.to_string() == message.channel_id)
-                    .map(|c| c.name.clone())
-                    .unwrap_or_default(),
-                message,
-                reports,
+        .map(|m| (m.id.clone(), m))
+        .collect();
+    let channel_name = |message: &crate::chat::ChatMessage| {
+        channels
+            .iter()
+            .find(|c| c.id.to_string() == message.channel_id)
+            .map(|c| c.name.clone())
+    };
+    let infos = |list: Option<&Vec<&reports::Model>>| -> Vec<ReportInfo> {
+        list.map(|l| l.iter().map(|r| report_info(r, &people)).collect())
+            .unwrap_or_default()
+    };
+
+    let mut queue = Vec::new();
+    for (subject, _) in ranked {
+        match subject {
+            Subject::Message { id, .. } => {
+                if let Some(message) = presented.remove(&id.to_string()) {
+                    queue.push(QueueItem {
+                        subject: message.author.clone(),
+                        channel_name: channel_name(&message),
+                        reports: infos(by_message.get(&id)),
+                        message: Some(message),
+                    });
+                }
             }
+            Subject::Person(person) => queue.push(QueueItem {
+                subject: author(&people, person),
+                channel_name: None,
+                message: None,
+                reports: infos(by_person.get(&person)),
+            }),
+        }
+    }
+    // Then what was only flagged, the most recently flagged first.
+    for id in flagged_only {
+        if let Some(message) = presented.remove(&id.to_string()) {
+            queue.push(QueueItem {
+                subject: message.author.clone(),
+                channel_name: channel_name(&message),
+                message: Some(message),
+                reports: Vec::new(),
+            });
+        }
+    }
+    Ok(queue)
+}
+
+/// The record of a community's closed reports, the most recently closed first.
+pub async fn closed(
+    state: &AppState,
+    viewer: Uuid,
+    slug: &str,
+) -> Result<Vec<ClosedReport>, AppError> {
+    let found = moderated(state, viewer, slug).await?;
+    let list = repo::closed_in(&state.db, found.id, CLOSED_SHOWN).await?;
+    let people = accounts::users_by_ids(
+        &state.db,
+        list.iter()
+            .flat_map(|r| [Some(r.reporter_id), Some(r.subject_id), r.resolved_by])
+            .flatten()
+            .collect(),
+    )
+    .await?;
+    let excerpts: HashMap<Uuid, String> = chat::messages_by_ids(
+        &state.db,
+        list.iter().filter_map(|r| r.message_id).collect(),
+    )
+    .await?
+    .into_iter()
+    .filter(|m| m.deleted_at.is_none())
+    .filter_map(|m| Some((m.id, m.body?.chars().take(EXCERPT_CHARS).collect())))
+    .collect();
+    Ok(list
+        .iter()
+        .map(|r| ClosedReport {
+            report: report_info(r, &people),
+            subject: author(&people, r.subject_id),
+            message_id: r.message_id.map(|id| id.to_string()),
+            excerpt: r.message_id.and_then(|id| excerpts.get(&id).cloned()),
+            status: ReportStatus::parse(&r.status).unwrap_or(ReportStatus::Dismissed),
+            closed_by: r.resolved_by.map(|id| author(&people, id)),
+            closed_at: r.resolved_at.unwrap_or(r.created_at).to_rfc3339(),
         })
         .collect())
 }
@@ -147,7 +295,14 @@ pub async fn dismiss(state: &AppState, user: Uuid, message_id: MessageId) -> Res
         .is_empty();
     let txn = state.db.begin().await?;
     chat::dismiss_flag(&txn, message.id, user).await?;
-    let closed = repo::close(&txn, message.id, ReportStatus::Dismissed, user).await?;
+    let closed = repo::close(
+        &txn,
+        access.community.id,
+        Subject::of(&message),
+        ReportStatus::Dismissed,
+        user,
+    )
+    .await?;
     let act = if closed > 0 {
         Act::DismissReports
     } else {
@@ -192,7 +347,7 @@ pub async fn act_on_author(
     reason: &str,
 ) -> Result<(), AppError> {
     let (message, access) = messages::message_access(state, moderator.id, message_id).await?;
-    let (id, by) = (message.id, moderator.id);
+    let (community_id, subject, by) = (access.community.id, Subject::of(&message), moderator.id);
     discipline::against_author(
         state,
         moderator,
@@ -202,10 +357,75 @@ pub async fn act_on_author(
         reason,
         Box::new(move |txn| {
             Box::pin(async move {
-                repo::close(txn, id, ReportStatus::Actioned, by).await?;
+                repo::close(txn, community_id, subject, ReportStatus::Actioned, by).await?;
                 Ok(())
             })
         }),
+    )
+    .await
+}
+
+/// A moderator judged the reports of a person unfounded: they close as dismissed, with the
+/// audit log's line, in one transaction.
+pub async fn dismiss_person(
+    state: &AppState,
+    moderator: Uuid,
+    (slug, username): (&str, &str),
+) -> Result<(), AppError> {
+    let found = moderated(state, moderator, slug).await?;
+    let (person, _) = community::target(state, &found, username).await?;
+    let txn = state.db.begin().await?;
+    let closed = repo::close(
+        &txn,
+        found.id,
+        Subject::Person(person.id),
+        ReportStatus::Dismissed,
+        moderator,
+    )
+    .await?;
+    if closed > 0 {
+        audit::record(
+            &txn,
+            audit::Entry {
+                community: found.id,
+                actor: moderator,
+                act: Act::DismissPersonReports,
+                target: Some(person.id),
+                message: None,
+                detail: "",
+                reason: "",
+            },
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// A moderator acts on the reports of a person (warn, time out, kick, ban): they close as acted
+/// on in the same transaction as the measure.
+pub async fn act_on_person(
+    state: &AppState,
+    moderator: &users::Model,
+    (slug, username): (&str, &str),
+    measure: Measure,
+    reason: &str,
+) -> Result<(), AppError> {
+    let found = moderated(state, moderator.id, slug).await?;
+    let (person, _) = community::target(state, &found, username).await?;
+    let (community_id, subject, by) = (found.id, Subject::Person(person.id), moderator.id);
+    discipline::by_username(
+        state,
+        moderator,
+        (slug, username),
+        measure,
+        reason,
+        Some(Box::new(move |txn| {
+            Box::pin(async move {
+                repo::close(txn, community_id, subject, ReportStatus::Actioned, by).await?;
+                Ok(())
+            })
+        })),
     )
     .await
 }

@@ -4,7 +4,10 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use super::{
-    channel::ChannelState, report::ReportForm, rich_text::rich_text, socket::use_chat_socket,
+    channel::ChannelState,
+    report::{ReportForm, Reported},
+    rich_text::rich_text,
+    socket::use_chat_socket,
 };
 use crate::{
     ai::Translation,
@@ -324,7 +327,7 @@ pub fn MessageItem(message: ChatMessage, rights: MessageRights) -> impl IntoView
                 {translation_line}
                 <div class="reactions">{reactions}</div>
                 <Show when=move || reporting.get()>
-                    <ReportForm message_id=report_id.clone() open=reporting />
+                    <ReportForm about=Reported::Message(report_id.clone()) open=reporting />
                 </Show>
                 <Show when=move || picking.get()>
                     <div class="reaction-picker" role="group" aria-label=move || t_string!(i18n, chat.react)>

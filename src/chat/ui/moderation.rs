@@ -1,6 +1,7 @@
 //! The moderators' sections of a community's Manage page: the queue of reported and flagged
-//! messages (dismiss, delete, ban the author), the audit log, and the community's moderation
-//! threshold.
+//! messages and reported people (dismiss, delete, warn, time out, kick, ban), the record of
+//! closed reports, the audit log, and the community's moderation threshold; and, for its owner,
+//! deleting the community (chat's, as its messages go with it).
 
 use leptos::prelude::*;
 
@@ -9,7 +10,7 @@ use crate::{
     chat::reports::{ReportInfo, ReportReason},
     community::audit::Act,
     community::{
-        permissions::Permissions,
+        permissions::{Permissions, Rank},
         ui::manage::{duration_text, failure, TimeoutPicker},
         CommunityView, Measure,
     },
@@ -25,7 +26,10 @@ pub fn sections(view: CommunityView) -> AnyView {
     // Bumped by every action taken here, so the audit log shows it without a reload.
     let acted = RwSignal::new(0u32);
     view! {
-        {view.may(Permissions::MODERATE_MESSAGES).then(|| view! { <FlaggedSection slug=slug.clone() may_ban=view.may(Permissions::BAN) acted /> })}
+        {view.may(Permissions::MODERATE_MESSAGES).then(|| view! {
+            <FlaggedSection slug=slug.clone() may_ban=view.may(Permissions::BAN) acted />
+            <ClosedSection slug=slug.clone() acted />
+        })}
         {view.may(Permissions::MANAGE_COMMUNITY).then(|| view! { <ModerationSection slug=slug.clone() acted /> })}
         {(view.may(Permissions::MODERATE_MESSAGES) || view.may(Permissions::BAN) || view.may(Permissions::MANAGE_COMMUNITY))
             .then(|| view! { <AuditSection slug=slug.clone() acted /> })}
@@ -33,33 +37,45 @@ pub fn sections(view: CommunityView) -> AnyView {
     .into_any()
 }
 
+/// What a queue entry's actions apply to.
+#[derive(Clone)]
+enum Target {
+    Message(String),
+    /// A person reported as such, by username.
+    Person(String),
+}
+
 #[component]
 fn FlaggedSection(slug: String, may_ban: bool, acted: RwSignal<u32>) -> impl IntoView {
     use crate::chat::reports::api::{
-        moderation_queue, ActOnAuthor, DeleteFromQueue, DismissFromQueue,
+        moderation_queue, ActOnAuthor, ActOnPerson, DeleteFromQueue, DismissFromQueue,
+        DismissPerson,
     };
 
     let i18n = use_i18n();
     let dismiss = ServerAction::<DismissFromQueue>::new();
+    let dismiss_person = ServerAction::<DismissPerson>::new();
     let delete = ServerAction::<DeleteFromQueue>::new();
     let act = ServerAction::<ActOnAuthor>::new();
-    let queue = Resource::new(
-        move || {
-            (
-                dismiss.version().get(),
-                delete.version().get(),
-                act.version().get(),
-            )
-        },
-        move |_| moderation_queue(slug.clone()),
-    );
+    let act_person = ServerAction::<ActOnPerson>::new();
+    let done = move || {
+        dismiss.version().get()
+            + dismiss_person.version().get()
+            + delete.version().get()
+            + act.version().get()
+            + act_person.version().get()
+    };
+    let slug_key = StoredValue::new(slug.clone());
+    let queue = Resource::new(done, move |_| moderation_queue(slug.clone()));
     let errors = move || {
         failure(dismiss)()
+            .or_else(failure(dismiss_person))
             .or_else(failure(delete))
             .or_else(failure(act))
+            .or_else(failure(act_person))
     };
     Effect::new(move |_| {
-        if dismiss.version().get() + delete.version().get() + act.version().get() > 0 {
+        if done() > 0 {
             acted.update(|n| *n += 1);
         }
     });
@@ -77,14 +93,15 @@ fn FlaggedSection(slug: String, may_ban: bool, acted: RwSignal<u32>) -> impl Int
                         view! {
                             <ul class="manage-list">
                                 {list.into_iter().map(|f| {
-                                    let m = f.message;
-                                    let flag = m
-                                        .flag
-                                        .clone()
+                                    let target = match &f.message {
+                                        Some(m) => Target::Message(m.id.clone()),
+                                        None => Target::Person(f.subject.username.clone()),
+                                    };
+                                    let flag = f.message.as_ref()
+                                        .and_then(|m| m.flag.clone())
                                         .map(|f| format!("{} · {:.2}", flag_reason_text(&f.reason), f.score))
                                         .unwrap_or_default();
-                                    let (dismiss_id, delete_id) = (m.id.clone(), m.id.clone());
-                                    let deleted = m.deleted();
+                                    let deleted = f.message.as_ref().is_some_and(|m| m.deleted());
                                     let reports = (!f.reports.is_empty()).then(|| {
                                         let count = t_string!(i18n, community.reports_count).replace("{n}", &f.reports.len().to_string());
                                         view! {
@@ -102,38 +119,58 @@ fn FlaggedSection(slug: String, may_ban: bool, acted: RwSignal<u32>) -> impl Int
                                             </details>
                                         }
                                     });
-                                    let reason = queue_reason(&m.flag, &f.reports);
-                                    let message_id = m.id.clone();
-                                    let measure = move |measure: Measure| {
-                                        act.dispatch(ActOnAuthor { message_id: message_id.clone(), measure, reason: reason.clone() });
+                                    let reason = queue_reason(&f.message.as_ref().and_then(|m| m.flag.clone()), &f.reports);
+                                    let measure = {
+                                        let target = target.clone();
+                                        let slug = slug_key.get_value();
+                                        move |measure: Measure| match target.clone() {
+                                            Target::Message(message_id) => {
+                                                act.dispatch(ActOnAuthor { message_id, measure, reason: reason.clone() });
+                                            }
+                                            Target::Person(username) => {
+                                                act_person.dispatch(ActOnPerson { slug: slug.clone(), username, measure, reason: reason.clone() });
+                                            }
+                                        }
                                     };
-                                    let timeout_label = format!("{} — {}", t_string!(i18n, community.timeout), m.author.display_name);
+                                    let on_dismiss = {
+                                        let target = target.clone();
+                                        let slug = slug_key.get_value();
+                                        move |_| match target.clone() {
+                                            Target::Message(message_id) => {
+                                                dismiss.dispatch(DismissFromQueue { message_id });
+                                            }
+                                            Target::Person(username) => {
+                                                dismiss_person.dispatch(DismissPerson { slug: slug.clone(), username });
+                                            }
+                                        }
+                                    };
+                                    let timeout_label = format!("{} — {}", t_string!(i18n, community.timeout), f.subject.display_name);
+                                    let text = match &f.message {
+                                        Some(_) if deleted => view! { <em class="flagged-text muted">{t!(i18n, chat.deleted)}</em> }.into_any(),
+                                        Some(m) => view! { <q class="flagged-text">{m.body.clone().unwrap_or_default()}</q> }.into_any(),
+                                        None => view! { <span class="badge">{t!(i18n, community.person_reported)}</span> }.into_any(),
+                                    };
+                                    let delete_id = f.message.as_ref().filter(|_| !deleted).map(|m| m.id.clone());
                                     view! {
                                         <li class="manage-row flagged-row">
-                                            <strong>{if m.author.deleted {
+                                            <strong>{if f.subject.deleted {
                                                 t!(i18n, account.deleted_user).into_any()
                                             } else {
-                                                m.author.display_name.clone().into_any()
+                                                f.subject.display_name.clone().into_any()
                                             }}</strong>
-                                            <span class="muted">"#" {f.channel_name.clone()}</span>
+                                            {f.channel_name.clone().map(|name| view! { <span class="muted">"#" {name}</span> })}
                                             {(!flag.is_empty()).then(|| view! { <span class="badge flag-badge">{flag}</span> })}
-                                            {if deleted {
-                                                view! { <em class="flagged-text muted">{t!(i18n, chat.deleted)}</em> }.into_any()
-                                            } else {
-                                                view! { <q class="flagged-text">{m.body.clone().unwrap_or_default()}</q> }.into_any()
-                                            }}
+                                            {text}
                                             {reports}
                                             <span class="row-actions">
-                                                <button type="button" class="button button-small" on:click=move |_| {
-                                                    dismiss.dispatch(DismissFromQueue { message_id: dismiss_id.clone() });
-                                                }>{t!(i18n, community.dismiss_flag)}</button>
-                                                {(!deleted).then(|| view! {
+                                                <button type="button" class="button button-small" on:click=on_dismiss>{t!(i18n, community.dismiss_flag)}</button>
+                                                {delete_id.map(|delete_id| view! {
                                                     <button type="button" class="button button-small" on:click=move |_| {
                                                         delete.dispatch(DeleteFromQueue { message_id: delete_id.clone() });
                                                     }>{t!(i18n, community.delete_message)}</button>
                                                 })}
                                                 // A deleted account has nobody left to act on ("deleted" may be someone else's name).
-                                                {(!m.author.deleted).then(|| {
+                                                {(!f.subject.deleted).then(|| {
                                                     let measure = measure.clone();
                                                     view! {
                                                         <button type="button" class="button button-small" on:click={
@@ -165,6 +202,104 @@ fn FlaggedSection(slug: String, may_ban: bool, acted: RwSignal<u32>) -> impl Int
                     })
                 })}
             </Transition>
+        </section>
+    }
+}
+
+/// The record of closed reports: what each was about, who closed it, how and when.
+#[component]
+fn ClosedSection(slug: String, acted: RwSignal<u32>) -> impl IntoView {
+    use crate::chat::reports::{api::closed_reports, ReportStatus};
+
+    let i18n = use_i18n();
+    let list = Resource::new(move || acted.get(), move |_| closed_reports(slug.clone()));
+    view! {
+        <section class="card settings-section" aria-labelledby="closed-title">
+            <h2 id="closed-title">{t!(i18n, community.closed_title)}</h2>
+            <p class="help">{t!(i18n, community.closed_help)}</p>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    list.await.map(|list| {
+                        if list.is_empty() {
+                            return view! { <p class="muted">{t!(i18n, community.closed_none)}</p> }.into_any();
+                        }
+                        view! {
+                            <ol class="manage-list closed-reports">
+                                {list.into_iter().map(|closed| {
+                                    let about = t_string!(i18n, community.closed_about)
+                                        .replace("{reporter}", &closed.report.reporter.display_name)
+                                        .replace("{subject}", &closed.subject.display_name);
+                                    let moderator = closed.closed_by.as_ref().map(|a| a.display_name.clone()).unwrap_or_default();
+                                    let outcome = match closed.status {
+                                        ReportStatus::Dismissed => t_string!(i18n, community.closed_dismissed),
+                                        _ => t_string!(i18n, community.closed_actioned),
+                                    }
+                                    .replace("{moderator}", &moderator);
+                                    view! {
+                                        <li class="manage-row closed-row">
+                                            <span>{about}</span>
+                                            <strong>{report_reason_text(closed.report.reason)}</strong>
+                                            {closed.excerpt.clone().map(|words| view! { <q class="flagged-text">{words}</q> })}
+                                            {(!closed.report.note.is_empty()).then(|| view! { <span class="muted">{closed.report.note.clone()}</span> })}
+                                            <span class="muted">{outcome} " · " <Time iso=closed.closed_at.clone() /></span>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ol>
+                        }.into_any()
+                    })
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+/// Deleting the community, for its owner: the name typed to confirm, then home.
+pub fn danger_zone(view: CommunityView) -> AnyView {
+    (view.my_rank == Some(Rank::Owner))
+        .then(|| view! { <DeleteSection name=view.community.name.clone() slug=view.community.slug.clone() /> })
+        .into_any()
+}
+
+#[component]
+fn DeleteSection(name: String, slug: String) -> impl IntoView {
+    use crate::chat::api::DeleteCommunity;
+
+    let i18n = use_i18n();
+    let delete = ServerAction::<DeleteCommunity>::new();
+    let typed = RwSignal::new(String::new());
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move |_| {
+        if matches!(delete.value().get(), Some(Ok(()))) {
+            navigate("/communities", Default::default());
+        }
+    });
+    let label = t_string!(i18n, community.delete_label).replace("{name}", &name);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        delete.dispatch(DeleteCommunity {
+            slug: slug.clone(),
+            confirm: typed.get_untracked(),
+        });
+    };
+    view! {
+        <section class="card settings-section danger-zone" aria-labelledby="delete-title">
+            <h2 id="delete-title">{t!(i18n, community.delete_title)}</h2>
+            <p class="help" id="delete-help">{t!(i18n, community.delete_help)}</p>
+            <form class="stack" on:submit=submit novalidate>
+                <div class="field">
+                    <label for="delete-confirm">{label}</label>
+                    <input id="delete-confirm" type="text" autocomplete="off" aria-describedby="delete-help"
+                        prop:value=move || typed.get() on:input=move |ev| typed.set(event_target_value(&ev)) />
+                </div>
+                <p class="form-error" role="alert">{failure(delete)}</p>
+                <div class="form-actions">
+                    <button type="submit" class="button danger"
+                        disabled=move || typed.get().trim() != name || delete.pending().get()>
+                        {t!(i18n, community.delete_button)}
+                    </button>
+                </div>
+            </form>
         </section>
     }
 }
@@ -256,12 +391,14 @@ fn ModerationSection(slug: String, acted: RwSignal<u32>) -> impl IntoView {
 /// reason, else the first report's.
 fn queue_reason(flag: &Option<crate::ai::Flag>, reports: &[ReportInfo]) -> String {
     let i18n = use_i18n();
-    let reason = match (flag, reports.first()) {
-        (Some(f), _) => flag_reason_text(&f.reason),
-        (None, Some(r)) => report_reason_text(r.reason),
-        (None, None) => return String::new(),
-    };
-    t_string!(i18n, chat.measure_for_flag).replace("{reason}", &reason)
+    match (flag, reports.first()) {
+        (Some(f), _) => {
+            t_string!(i18n, chat.measure_for_flag).replace("{reason}", &flag_reason_text(&f.reason))
+        }
+        (None, Some(r)) => t_string!(i18n, chat.measure_for_report)
+            .replace("{reason}", &report_reason_text(r.reason)),
+        (None, None) => String::new(),
+    }
 }
 
 /// A report's reason in the reader's language.
@@ -353,6 +490,9 @@ fn act_text(act: Act, detail: &str) -> String {
         Act::DeleteMessage => t_string!(i18n, community.audit_acts.delete_message),
         Act::DismissFlag => t_string!(i18n, community.audit_acts.dismiss_flag),
         Act::DismissReports => t_string!(i18n, community.audit_acts.dismiss_reports),
+        Act::DismissPersonReports => {
+            t_string!(i18n, community.audit_acts.dismiss_person_reports)
+        }
         Act::SetModerationThreshold => {
             t_string!(i18n, community.audit_acts.set_moderation_threshold)
         }

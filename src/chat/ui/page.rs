@@ -8,7 +8,12 @@ use leptos_router::{
     hooks::{use_navigate, use_params_map},
 };
 
-use super::{channel::ChannelScreen, socket::use_chat_socket, standing::WarningsBanner};
+use super::{
+    channel::ChannelScreen,
+    report::{ReportForm, Reported},
+    socket::use_chat_socket,
+    standing::WarningsBanner,
+};
 use crate::{
     auth::{ui::session::use_session, validate::initials},
     chat::{api::open_channel, ServerEvent},
@@ -46,6 +51,7 @@ pub fn ChannelPage() -> impl IntoView {
         <Transition fallback=move || view! { <p class="muted">{t!(i18n, settings.loading)}</p> }>
             {move || Suspend::new(async move {
                 let me = session.resource().await.ok().flatten();
+                let my_id = me.as_ref().map(|me| me.id.clone());
                 opened.await.map(|opened| {
                     let title = format!("#{} · {}", opened.channel.name, opened.community.community.name);
                     let community = opened.community.clone();
@@ -76,7 +82,8 @@ pub fn ChannelPage() -> impl IntoView {
                                 {member.then(|| view! { <WarningsBanner community=community.clone() /> })}
                                 <ChannelScreen opened=opened me=me />
                             </div>
-                            <MemberList slug=slug open=members_open />
+                            <MemberList slug=slug open=members_open
+                                reporter=my_id.filter(|_| member) />
                         </div>
                     }
                 })
@@ -188,9 +195,10 @@ fn ChannelSidebar(
     }
 }
 
-/// Members grouped by presence, kept live by the socket.
+/// Members grouped by presence, kept live by the socket. A member (`reporter`, their id) may
+/// report any other to the moderators from here.
 #[component]
-fn MemberList(slug: String, open: RwSignal<bool>) -> impl IntoView {
+fn MemberList(slug: String, open: RwSignal<bool>, reporter: Option<String>) -> impl IntoView {
     let i18n = use_i18n();
     let socket = use_chat_socket();
     let version = RwSignal::new(0u32);
@@ -222,6 +230,16 @@ fn MemberList(slug: String, open: RwSignal<bool>) -> impl IntoView {
         ServerEvent::Subscribed { .. } | ServerEvent::Community(_) => version.update(|v| *v += 1),
         _ => {}
     });
+    // Whose report form is open, by username.
+    let reporting = RwSignal::new(None::<String>);
+    let report_open = RwSignal::new(false);
+    Effect::new(move |_| {
+        if !report_open.get() {
+            reporting.set(None);
+        }
+    });
+    let reporter = StoredValue::new(reporter);
+    let slug = StoredValue::new(slug);
     let group = move |online: bool| {
         let list: Vec<MemberInfo> =
             members.with(|l| l.iter().filter(|m| m.online == online).cloned().collect());
@@ -235,6 +253,22 @@ fn MemberList(slug: String, open: RwSignal<bool>) -> impl IntoView {
             <ul class="people members">
                 {list.into_iter().map(|m| {
                     let status = if m.online { t_string!(i18n, community.status_online) } else { t_string!(i18n, community.status_offline) };
+                    let reported = m.username.clone();
+                    let report_button = reporter.with_value(|me| me.as_ref().is_some_and(|me| *me != m.user_id)).then(|| {
+                        let username = m.username.clone();
+                        let label = t_string!(i18n, chat.report_person_label).replace("{name}", &m.display_name);
+                        let mine = username.clone();
+                        view! {
+                            <button type="button" class="icon-button member-report" title=label.clone() aria-label=label
+                                aria-expanded=move || (reporting.get().as_deref() == Some(mine.as_str())).to_string()
+                                on:click=move |_| {
+                                    reporting.set(Some(username.clone()));
+                                    report_open.set(true);
+                                }>
+                                <Icon name=IconName::Flag />
+                            </button>
+                        }
+                    });
                     view! {
                         <li class:offline=!m.online>
                             <span class="avatar presence" aria-hidden="true">{initials(&m.display_name)}
@@ -243,7 +277,13 @@ fn MemberList(slug: String, open: RwSignal<bool>) -> impl IntoView {
                             <A href=format!("/u/{}", m.username)>{m.display_name.clone()}</A>
                             <span class="visually-hidden">{status}</span>
                             {(m.rank != Rank::Member).then(|| view! { <span class="badge rank">{rank_label(m.rank)}</span> })}
+                            {report_button}
                         </li>
+                        {move || (reporting.get().as_deref() == Some(reported.as_str())).then(|| view! {
+                            <li class="member-report-form">
+                                <ReportForm about=Reported::Person { slug: slug.get_value(), username: reported.clone() } open=report_open />
+                            </li>
+                        })}
                     }
                 }).collect_view()}
             </ul>

@@ -1,37 +1,71 @@
-//! Reporting a message: a reason, an optional note, and a plain "received" once it is filed.
+//! Reporting a message or a person: a reason, an optional note, and a plain "received" once it
+//! is filed.
 
 use leptos::prelude::*;
 
 use super::moderation::report_reason_text;
 use crate::{
     auth::ui::pages::error_text,
-    chat::reports::{api::ReportMessage, ReportReason, NOTE_MAX},
+    chat::reports::{
+        api::{ReportMessage, ReportPerson},
+        ReportReason, NOTE_MAX,
+    },
     kit::i18n::{t, t_string, use_i18n},
 };
 
+/// What is reported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reported {
+    Message(String),
+    /// A member of the community `slug`.
+    Person {
+        slug: String,
+        username: String,
+    },
+}
+
 #[component]
-pub fn ReportForm(message_id: String, open: RwSignal<bool>) -> impl IntoView {
+pub fn ReportForm(about: Reported, open: RwSignal<bool>) -> impl IntoView {
     let i18n = use_i18n();
     let send = ServerAction::<ReportMessage>::new();
+    let send_person = ServerAction::<ReportPerson>::new();
     let reason = RwSignal::new(None::<ReportReason>);
     let note = RwSignal::new(String::new());
-    let group = format!("report-reason-{message_id}");
-    let note_id = format!("report-note-{message_id}");
-    let submit = {
-        let message_id = message_id.clone();
-        move |ev: leptos::ev::SubmitEvent| {
-            ev.prevent_default();
-            if let Some(reason) = reason.get_untracked() {
+    let key = match &about {
+        Reported::Message(id) => id.clone(),
+        Reported::Person { username, .. } => format!("person-{username}"),
+    };
+    let person = matches!(about, Reported::Person { .. });
+    let group = format!("report-reason-{key}");
+    let note_id = format!("report-note-{key}");
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(reason) = reason.get_untracked() else {
+            return;
+        };
+        let (reason, note) = (reason.as_str().to_string(), note.get_untracked());
+        match about.clone() {
+            Reported::Message(message_id) => {
                 send.dispatch(ReportMessage {
-                    message_id: message_id.clone(),
-                    reason: reason.as_str().to_string(),
-                    note: note.get_untracked(),
+                    message_id,
+                    reason,
+                    note,
+                });
+            }
+            Reported::Person { slug, username } => {
+                send_person.dispatch(ReportPerson {
+                    slug,
+                    username,
+                    reason,
+                    note,
                 });
             }
         }
     };
+    let outcome = move || send.value().get().or_else(|| send_person.value().get());
+    let pending = move || send.pending().get() || send_person.pending().get();
     view! {
-        {move || match send.value().get() {
+        {move || match outcome() {
             Some(Ok(_)) => view! {
                 <p class="report-received" role="status">
                     {t!(i18n, chat.report_received)} " "
@@ -45,7 +79,7 @@ pub fn ReportForm(message_id: String, open: RwSignal<bool>) -> impl IntoView {
                 view! {
                     <form class="report-form card" on:submit=submit>
                         <fieldset>
-                            <legend>{t!(i18n, chat.report_title)}</legend>
+                            <legend>{if person { t!(i18n, chat.report_person_title).into_any() } else { t!(i18n, chat.report_title).into_any() }}</legend>
                             {ReportReason::ALL.into_iter().map(|r| {
                                 let group = group.clone();
                                 view! {
@@ -61,11 +95,11 @@ pub fn ReportForm(message_id: String, open: RwSignal<bool>) -> impl IntoView {
                         <label for=note_id.clone()>{t!(i18n, chat.report_note)}</label>
                         <textarea id=note_id rows="2" maxlength=NOTE_MAX
                             prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>
-                        <p class="help">{t!(i18n, chat.report_private)}</p>
+                        <p class="help">{if person { t!(i18n, chat.report_person_private).into_any() } else { t!(i18n, chat.report_private).into_any() }}</p>
                         {outcome.and_then(Result::err).map(|err| view! { <p class="form-error" role="alert">{error_text(&err)}</p> })}
                         <div class="edit-actions">
                             <button type="submit" class="button button-small button-primary"
-                                disabled=move || reason.get().is_none() || send.pending().get()>
+                                disabled=move || reason.get().is_none() || pending()>
                                 {move || t_string!(i18n, chat.report_send)}
                             </button>
                             <button type="button" class="button button-small" on:click=move |_| open.set(false)>{t!(i18n, chat.cancel)}</button>

@@ -44,11 +44,15 @@ where
 }
 
 /// The sections other domains add for a community (chat's moderation), shown after the
-/// members; the shell composes them, as community knows no chat.
+/// members, and (`last`) at the very end (chat's deletion of the community); the shell
+/// composes them, as community knows no chat.
 pub type MoreSections = Callback<CommunityView, AnyView>;
 
 #[component]
-pub fn ManagePage(#[prop(optional)] more: Option<MoreSections>) -> impl IntoView {
+pub fn ManagePage(
+    #[prop(optional)] more: Option<MoreSections>,
+    #[prop(optional)] last: Option<MoreSections>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let slug = move || params.read().get("community").unwrap_or_default();
@@ -72,7 +76,7 @@ pub fn ManagePage(#[prop(optional)] more: Option<MoreSections>) -> impl IntoView
                             </div>
                         </div>
                         <div class="manage-layout">
-                            <SectionNav view=view.clone() more=more.is_some() />
+                            <SectionNav view=view.clone() more=more.is_some() last=last.is_some() />
                             <div class="manage-sections">
                                 {view.may(Permissions::MANAGE_COMMUNITY).then(|| view! { <SettingsSection view=view.clone() version /> })}
                                 {view.may(Permissions::MANAGE_CHANNELS).then(|| view! { <ChannelsSection view=view.clone() version /> })}
@@ -81,6 +85,7 @@ pub fn ManagePage(#[prop(optional)] more: Option<MoreSections>) -> impl IntoView
                                 {more.map(|more| more.run(view.clone()))}
                                 {view.may(Permissions::BAN).then(|| view! { <BansSection slug=c.slug.clone() /> })}
                                 {view.may(Permissions::MANAGE_ROLES).then(|| view! { <RolesSection view=view.clone() /> })}
+                                {last.map(|last| last.run(view.clone()))}
                             </div>
                         </div>
                     }
@@ -93,7 +98,7 @@ pub fn ManagePage(#[prop(optional)] more: Option<MoreSections>) -> impl IntoView
 /// Links to the page's sections, in their order: a column beside them on a wide screen, a row
 /// of chips on a phone. Only the sections the person may use are listed.
 #[component]
-fn SectionNav(view: CommunityView, more: bool) -> impl IntoView {
+fn SectionNav(view: CommunityView, more: bool, last: bool) -> impl IntoView {
     let i18n = use_i18n();
     // The moderation sections come from chat (`more`, `chat::ui::moderation::sections`): the
     // flag queue for moderators, the threshold for those who manage the community.
@@ -124,6 +129,11 @@ fn SectionNav(view: CommunityView, more: bool) -> impl IntoView {
             t_string!(i18n, community.flagged),
         ),
         (
+            more && view.may(Permissions::MODERATE_MESSAGES),
+            "closed-title",
+            t_string!(i18n, community.closed_title),
+        ),
+        (
             more && view.may(Permissions::MANAGE_COMMUNITY),
             "moderation-title",
             t_string!(i18n, community.moderation_settings),
@@ -144,6 +154,11 @@ fn SectionNav(view: CommunityView, more: bool) -> impl IntoView {
             view.may(Permissions::MANAGE_ROLES),
             "roles-title",
             t_string!(i18n, community.roles),
+        ),
+        (
+            last && view.my_rank == Some(Rank::Owner),
+            "delete-title",
+            t_string!(i18n, community.delete_title),
         ),
     ];
     view! {
