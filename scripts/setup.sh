@@ -179,6 +179,21 @@ ensure_smtp_test_server() {
   export SMTP_TEST_PYTHON="$python"
 }
 
+# The S3-compatible server the file-store tests run against (s3rver, from the npm registry),
+# in a directory of its own. Exports S3RVER_BIN, which tests/files.rs starts on a free port.
+S3RVER_DIR="${S3RVER_DIR:-$HOME/.cache/bullpen/s3rver}"
+ensure_s3_test_server() {
+  if [ ! -x "$S3RVER_DIR/node_modules/.bin/s3rver" ]; then
+    command -v npm >/dev/null || apt_install npm
+    say "installing s3rver (the test S3 server) into $S3RVER_DIR"
+    mkdir -p "$S3RVER_DIR"
+    (cd "$S3RVER_DIR" && { [ -f package.json ] || npm init -y >/dev/null; } \
+      && npm install --no-audit --no-fund --loglevel=error s3rver@3.7.1) \
+      || die "could not install s3rver from the npm registry"
+  fi
+  export S3RVER_BIN="$S3RVER_DIR/node_modules/.bin/s3rver"
+}
+
 port_open() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }

@@ -68,6 +68,9 @@ pub async fn build_state(config: Config) -> Result<AppState, String> {
         .await
         .map_err(|e| format!("cannot write to the database: {e}"))?;
     tracing::info!(database = ?config.database, "database ready");
+    let files = crate::platform::files::FileStore::open(&config.files.store)
+        .map_err(|e| format!("cannot open the file store (OBJECT_STORE_URL): {e}"))?;
+    tracing::info!(store = %files.describe, max_upload_bytes = config.files.max_upload_bytes, "file store ready");
 
     tracing::info!(
         hosted = config
@@ -107,6 +110,7 @@ pub async fn build_state(config: Config) -> Result<AppState, String> {
         config: Arc::new(config),
         db,
         broker,
+        files,
         jwt_secret: jwt_secret.into(),
         instance_id: uuid::Uuid::now_v7(),
         shutdown: Default::default(),
@@ -184,13 +188,19 @@ const IMPORT_ROWS_BODY_LIMIT: usize = 8 * 1024 * 1024;
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let leptos_options = state.leptos_options.clone();
-    let boundary = Arc::new(security::Boundary::new(
-        &state.config,
-        &[(
-            <crate::portfolio::api::ImportRows as ServerFn>::PATH,
-            IMPORT_ROWS_BODY_LIMIT,
-        )],
-    ));
+    let boundary = Arc::new(
+        security::Boundary::new(
+            &state.config,
+            &[(
+                <crate::portfolio::api::ImportRows as ServerFn>::PATH,
+                IMPORT_ROWS_BODY_LIMIT,
+            )],
+        )
+        .with_binary_body(
+            crate::chat::files::UPLOAD_PATH,
+            state.config.files.max_upload_bytes as usize,
+        ),
+    );
     Router::new()
         .route("/health", get(health))
         // The realtime server function has its own websocket backend (chat::transport), so
@@ -207,6 +217,15 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/account/export",
             get(crate::account::api::export_download),
+        )
+        // Files: the bytes up as they are, and down checked against the channel.
+        .route(
+            crate::chat::files::UPLOAD_PATH,
+            axum::routing::post(crate::chat::files::api::upload),
+        )
+        .route(
+            "/api/files/{id}/{name}",
+            get(crate::chat::files::api::download),
         )
         .leptos_routes_with_context(&state, routes, || (), move || shell(leptos_options.clone()))
         .fallback(static_file_or_page)
@@ -324,6 +343,7 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
         tokio::spawn(stock_bot(state.clone()));
     }
     tokio::spawn(crate::portfolio::alerts::run(state.clone()));
+    tokio::spawn(crate::chat::files::service::keep_swept(state.clone()));
     let shutdown = state.shutdown.clone();
     let served = axum::serve(
         listener,

@@ -18,6 +18,7 @@ mod m20261125_000012_messages_by_author;
 mod m20261125_000013_message_search;
 mod m20261125_000014_moderation_record;
 mod m20261125_000015_timeouts_and_warnings;
+mod m20261126_000016_attachments;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000013_message_search::Migration),
             Box::new(m20261125_000014_moderation_record::Migration),
             Box::new(m20261125_000015_timeouts_and_warnings::Migration),
+            Box::new(m20261126_000016_attachments::Migration),
         ]
     }
 }

@@ -10,6 +10,7 @@ use crate::kit::sentences::{says, Sentence};
 pub mod ai;
 pub mod api;
 pub mod commands;
+pub mod files;
 pub mod reports;
 pub mod search;
 pub mod ui;
@@ -103,6 +104,9 @@ pub struct ChatMessage {
     /// The AI could not look at this message ("not checked").
     #[serde(default)]
     pub unchecked: bool,
+    /// The files sent with it (none once it is deleted).
+    #[serde(default)]
+    pub attachments: Vec<files::Attachment>,
 }
 
 impl ChatMessage {
@@ -147,6 +151,9 @@ pub struct OpenedChannel {
     pub community: crate::community::CommunityView,
     pub channel: crate::community::ChannelInfo,
     pub history: HistoryPage,
+    /// The largest file this server takes (`MAX_UPLOAD_MB`), so the composer refuses a larger
+    /// one before uploading it.
+    pub max_upload_bytes: u64,
 }
 
 /// What a tab sends up the socket.
@@ -172,6 +179,10 @@ pub enum ClientEvent {
         nonce: String,
         body: String,
         reply_to: Option<String>,
+        /// Ids of the sender's uploads (`files`) this message carries; the body may then be
+        /// empty.
+        #[serde(default)]
+        attachments: Vec<String>,
     },
     Edit {
         message_id: String,

@@ -87,6 +87,14 @@ pub async fn present(
     let flags = repo::flags_of(&state.db, rows.iter().map(|m| m.id).collect()).await?;
     let mut translations =
         repo::translations_of(&state.db, rows.iter().map(|m| m.id).collect()).await?;
+    let mut files = super::files::service::of_messages(
+        state,
+        rows.iter()
+            .filter(|m| m.deleted_at.is_none())
+            .map(|m| m.id)
+            .collect(),
+    )
+    .await?;
     let mut people: HashSet<Uuid> = rows.iter().map(|m| m.author_id).collect();
     people.extend(quoted.values().map(|m| m.author_id));
     people.extend(reactions.values().flatten().map(|r| r.user_id));
@@ -127,6 +135,7 @@ pub async fn present(
                 flag: flags.get(&m.id).map(crate::ai::Flag::from),
                 translations: translations.remove(&m.id).unwrap_or_default(),
                 unchecked: m.ai_status.as_deref() == Some(crate::chat::ai::worker::UNCHECKED),
+                attachments: files.remove(&m.id).unwrap_or_default(),
                 language: m.language,
             }
         })
@@ -202,6 +211,7 @@ pub async fn open(
         community,
         channel,
         history,
+        max_upload_bytes: state.config.files.max_upload_bytes,
     })
 }
 
@@ -289,51 +299,76 @@ pub enum Sending {
     Reply(Vec<Sentence>),
 }
 
+/// What a person sends: words (a command, or a caption when files come with them), a reply,
+/// files, and the tab's nonce for it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Draft<'a> {
+    pub nonce: Option<&'a str>,
+    pub body: &'a str,
+    pub reply_to: Option<&'a str>,
+    /// Ids of the sender's unsent uploads in this channel.
+    pub attachments: &'a [String],
+}
+
 /// Sends with the person's access already known — a socket keeps it for the channels it
 /// watches, current through the access changes it receives — without waiting for the store.
 pub async fn send_with(
     state: &AppState,
     author: &users::Model,
     access: &ChannelAccess,
-    nonce: Option<String>,
-    body: &str,
-    reply_to: Option<&str>,
+    draft: Draft<'_>,
 ) -> Result<Sending, AppError> {
-    let body = validate_body(body)?;
+    // Files may come without words; words never come empty.
+    let body = if !draft.attachments.is_empty() && draft.body.trim().is_empty() {
+        String::new()
+    } else {
+        validate_body(draft.body)?
+    };
     // A command obeys the channel's rules like a message: it may make a bot post there.
     may_post(access)?;
-    if let Some(invocation) = commands::parse(&body) {
-        let txn = state.db.begin().await?;
-        count_action(state, &txn, author.id).await?;
-        txn.commit().await?;
-        let context = CommandContext {
-            state,
-            user: author,
-            access,
-        };
-        return match state
-            .service::<crate::chat::command_handlers::CommandRegistry>()
-            .run(&context, &invocation)
-            .await?
-        {
-            CommandOutcome::Reply(text) => Ok(Sending::Reply(text)),
-            CommandOutcome::Post(text) => {
-                store(state, author, access, nonce, &text, None, false).await
-            }
-        };
+    let nonce = draft.nonce.map(str::to_string);
+    if draft.attachments.is_empty() {
+        if let Some(invocation) = commands::parse(&body) {
+            let txn = state.db.begin().await?;
+            count_action(state, &txn, author.id).await?;
+            txn.commit().await?;
+            let context = CommandContext {
+                state,
+                user: author,
+                access,
+            };
+            return match state
+                .service::<crate::chat::command_handlers::CommandRegistry>()
+                .run(&context, &invocation)
+                .await?
+            {
+                CommandOutcome::Reply(text) => Ok(Sending::Reply(text)),
+                CommandOutcome::Post(text) => {
+                    store(state, author, access, nonce, (&text, None, &[]), false).await
+                }
+            };
+        }
     }
     let body = commands::unescape(&body).to_string();
-    store(state, author, access, nonce, &body, reply_to, true).await
+    store(
+        state,
+        author,
+        access,
+        nonce,
+        (&body, draft.reply_to, draft.attachments),
+        true,
+    )
+    .await
 }
 
-/// Hands a checked message to the writer. A command's post is counted already.
+/// Hands a checked message to the writer: its words, what it replies to, its files. A
+/// command's post is counted already.
 async fn store(
     state: &AppState,
     author: &users::Model,
     access: &ChannelAccess,
     nonce: Option<String>,
-    body: &str,
-    reply_to: Option<&str>,
+    (body, reply_to, attachments): (&str, Option<&str>, &[String]),
     rate_limited: bool,
 ) -> Result<Sending, AppError> {
     let reply_to = match reply_to {
@@ -348,11 +383,20 @@ async fn store(
         }
         None => None,
     };
-    submit(state, author, access, nonce, body, reply_to, rate_limited)
-        .await
-        .map(Sending::Stored)
+    let files =
+        super::files::service::for_sending(state, author.id, access.channel.id, attachments)
+            .await?;
+    submit(
+        state,
+        author,
+        access,
+        nonce,
+        (body, reply_to, files),
+        rate_limited,
+    )
+    .await
+    .map(Sending::Stored)
 }
-
 /// A message from the app's own bot (the stock bot's answers): the bot is no member and has no
 /// rate limit, but its message goes the way every message goes — stored with the channel's next
 /// sequence number, broadcast, judged and translated.
@@ -373,7 +417,7 @@ pub async fn post_as_bot(
         channel,
         standing: Standing::Outsider,
     };
-    submit(state, bot, &access, None, body, None, false)
+    submit(state, bot, &access, None, (body, None, Vec::new()), false)
         .await?
         .await
         .map(|stored| stored.message)
@@ -387,8 +431,7 @@ async fn submit(
     author: &users::Model,
     access: &ChannelAccess,
     nonce: Option<String>,
-    body: &str,
-    reply_to: Option<Uuid>,
+    (body, reply_to, attachments): (&str, Option<Uuid>, Vec<super::files::Attachment>),
     rate_limited: bool,
 ) -> Result<Receipt, AppError> {
     // Refused before it is stored: a message stored while this instance cannot publish would
@@ -407,6 +450,7 @@ async fn submit(
         nonce,
         body: body.to_string(),
         reply_to,
+        attachments,
         rate_limited,
     };
     Ok(state
@@ -549,6 +593,7 @@ pub async fn delete(state: &AppState, user: Uuid, message_id: MessageId) -> Resu
         .await?;
     }
     txn.commit().await?;
+    super::files::service::remove_of_message(state, message.id).await;
     realtime::publish(
         state,
         &realtime::topic::channel(access.channel.id),
@@ -564,27 +609,35 @@ pub async fn delete(state: &AppState, user: Uuid, message_id: MessageId) -> Resu
 }
 
 /// Deletes a community with everything in it: the community floor removes what it holds (its
-/// cascades take channels, messages and what hangs on them), and its reports go in the same
-/// transaction.
+/// cascades take channels, messages and what hangs on them); its reports and its files' rows go
+/// in the same transaction, and the files' bytes right after.
 pub async fn delete_community(
     state: &AppState,
     owner: &users::Model,
     slug: &str,
     confirm: &str,
 ) -> Result<(), AppError> {
+    let files = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let found = files.clone();
     crate::community::settings::delete(
         state,
         owner,
         slug,
         confirm,
-        Box::new(|txn, community| {
+        Box::new(move |txn, community| {
             Box::pin(async move {
                 super::reports::repo::delete_in(txn, community).await?;
+                let rows = super::files::repo::of_community(txn, community).await?;
+                *found.lock().unwrap_or_else(|p| p.into_inner()) = rows;
                 Ok(())
             })
         }),
     )
-    .await
+    .await?;
+    // Its files' bytes, once it is gone (the sweep finds any upload that raced the deletion).
+    let rows = std::mem::take(&mut *files.lock().unwrap_or_else(|p| p.into_inner()));
+    super::files::service::remove(state, rows).await;
+    Ok(())
 }
 
 pub async fn react(

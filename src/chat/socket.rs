@@ -497,6 +497,7 @@ impl Connection {
                 nonce,
                 body,
                 reply_to,
+                attachments,
             } => {
                 if self.accepted.contains(&nonce) {
                     // Stored once already; its confirmation settles the tab's pending entry.
@@ -504,25 +505,20 @@ impl Connection {
                 }
                 let sending = async {
                     let channel = ChannelId::parse(&channel_id)?;
-                    let reply_to = reply_to.as_deref();
-                    let nonce = Some(nonce.clone());
+                    let draft = service::Draft {
+                        nonce: Some(&nonce),
+                        body: &body,
+                        reply_to: reply_to.as_deref(),
+                        attachments: &attachments,
+                    };
                     match self.channels.get(&channel.0) {
                         // Watched: the access this connection keeps current.
                         Some(watched) => {
-                            service::send_with(
-                                &state,
-                                &self.user,
-                                &watched.access,
-                                nonce,
-                                &body,
-                                reply_to,
-                            )
-                            .await
+                            service::send_with(&state, &self.user, &watched.access, draft).await
                         }
                         None => {
                             let access = service::channel_access(&state, Some(me), channel).await?;
-                            service::send_with(&state, &self.user, &access, nonce, &body, reply_to)
-                                .await
+                            service::send_with(&state, &self.user, &access, draft).await
                         }
                     }
                 }

@@ -52,6 +52,9 @@ pub struct Outgoing {
     pub nonce: Option<String>,
     pub body: String,
     pub reply_to: Option<Uuid>,
+    /// The author's uploads it carries, checked (`files::service::for_sending`); claimed in
+    /// the message's transaction.
+    pub attachments: Vec<super::files::Attachment>,
     /// Counted toward the author's rate limit (people are; the app's bots are not).
     pub rate_limited: bool,
 }
@@ -199,15 +202,21 @@ async fn store(
             repo::lock_actions_of(&txn, person).await?;
         }
     }
+    let ids: Vec<Uuid> = batch.iter().map(|_| Uuid::now_v7()).collect();
     let mut outcomes: Vec<Result<(), AppError>> = Vec::with_capacity(batch.len());
-    for message in batch {
-        let outcome = if message.rate_limited {
+    for (message, id) in batch.iter().zip(&ids) {
+        let mut outcome = if message.rate_limited {
             service::count_action(state, &txn, message.author_id).await
         } else {
             Ok(())
         };
+        if outcome.is_ok() && !message.attachments.is_empty() {
+            outcome = claim_files(&txn, *id, message).await?;
+        }
         match outcome {
-            Ok(()) | Err(AppError::RateLimited { .. }) => outcomes.push(outcome),
+            Ok(()) | Err(AppError::RateLimited { .. }) | Err(AppError::Validation(_)) => {
+                outcomes.push(outcome)
+            }
             // A database error is the batch's, not the message's.
             Err(error) => return Err(error),
         }
@@ -231,14 +240,14 @@ async fn store(
     let mut rows = Vec::with_capacity(batch.len());
     let mut stored = Vec::with_capacity(batch.len());
     let mut read: HashMap<(Uuid, Uuid), i64> = HashMap::new();
-    for (message, outcome) in batch.iter().zip(outcomes) {
+    for ((message, outcome), id) in batch.iter().zip(outcomes).zip(ids) {
         if let Err(refused) = outcome {
             stored.push(Err(refused));
             continue;
         }
         let seq = next.get_mut(&message.channel).expect("numbered above");
         let row = messages::Model {
-            id: Uuid::now_v7(),
+            id,
             channel_id: message.channel,
             seq: *seq,
             author_id: message.author_id,
@@ -270,6 +279,34 @@ async fn store(
     repo::mark_read_many(&txn, positions).await?;
     txn.commit().await?;
     Ok(stored)
+}
+
+/// Gives the message `id` its files, all or none: one sent from another tab meanwhile (or
+/// taken back) refuses this message and leaves the others unsent for another try.
+async fn claim_files(
+    txn: &sea_orm::DatabaseTransaction,
+    id: Uuid,
+    message: &Outgoing,
+) -> Result<Result<(), AppError>, AppError> {
+    let wanted: Vec<Uuid> = message
+        .attachments
+        .iter()
+        .filter_map(|a| Uuid::parse_str(&a.id).ok())
+        .collect();
+    let claimed = super::files::repo::claim(
+        txn,
+        id,
+        wanted.clone(),
+        (message.author_id, message.channel),
+    )
+    .await?;
+    if claimed == wanted.len() as u64 {
+        return Ok(Ok(()));
+    }
+    super::files::repo::release(txn, id).await?;
+    Ok(Err(AppError::Validation(crate::kit::sentences::says!(
+        "server.files.gone"
+    ))))
 }
 
 /// After the commit: readers, sidebars, senders, the AI and the people mentioned, in order.
@@ -328,6 +365,7 @@ async fn announce(
             language: None,
             translations: Vec::new(),
             unchecked: false,
+            attachments: outgoing.attachments.clone(),
         });
         let open = bundles.iter_mut().rev().find(|(channel, _, last, bundle)| {
             *channel == row.channel_id
@@ -351,16 +389,19 @@ async fn announce(
             }
         }
         board.note(outgoing.community, row.channel_id, row.seq);
-        ai.submit(
-            state,
-            super::ai::worker::Job {
-                message_id: row.id,
-                channel_id: row.channel_id,
-                community_id: outgoing.community,
-                author_id: outgoing.author_id,
-                body: outgoing.body.clone(),
-            },
-        );
+        // A file without words has nothing for the AI to read.
+        if !outgoing.body.trim().is_empty() {
+            ai.submit(
+                state,
+                super::ai::worker::Job {
+                    message_id: row.id,
+                    channel_id: row.channel_id,
+                    community_id: outgoing.community,
+                    author_id: outgoing.author_id,
+                    body: outgoing.body.clone(),
+                },
+            );
+        }
         if !markdown::mentions(&outgoing.body).is_empty() {
             let (state, message) = (state.clone(), message.clone());
             tokio::spawn(async move {

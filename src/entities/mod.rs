@@ -3,6 +3,7 @@
 pub mod app_meta;
 pub mod assistant_conversations;
 pub mod assistant_messages;
+pub mod attachments;
 pub mod audit_log;
 pub mod channels;
 pub mod chat_actions;

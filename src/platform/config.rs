@@ -134,6 +134,43 @@ pub struct Config {
     /// `SMTP_URL` and `SMTP_FROM`: where e-mail (password resets) is sent; unset, the link is
     /// written to the server log for the operator instead.
     pub smtp: Option<SmtpConfig>,
+    /// Where files (attachments) are kept, and how large one may be.
+    pub files: FilesConfig,
+}
+
+/// Where files live and how large they may be.
+#[derive(Clone, PartialEq, Eq)]
+pub struct FilesConfig {
+    pub store: FileStoreConfig,
+    /// `MAX_UPLOAD_MB`: the largest file a person may attach, in megabytes (default 16).
+    pub max_upload_bytes: u64,
+    /// `FILE_SWEEP_SECS`: how often files nobody will read are looked for (default 300).
+    pub sweep_secs: u64,
+}
+
+/// `OBJECT_STORE_URL`: unset, a directory (`files` in the data directory, or
+/// `OBJECT_STORE_DIR`); `s3://bucket` (or `s3://bucket/prefix`) for any S3-compatible store,
+/// with its settings in the usual `AWS_*` variables (`AWS_ACCESS_KEY_ID`,
+/// `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`, `AWS_ENDPOINT` for a store that is not Amazon's,
+/// `AWS_ALLOW_HTTP=true` for one without TLS).
+#[derive(Clone, PartialEq, Eq)]
+pub enum FileStoreConfig {
+    Directory(PathBuf),
+    S3 {
+        url: String,
+        /// The `AWS_*` settings, lower-cased as object_store reads them.
+        options: Vec<(String, String)>,
+    },
+}
+
+impl std::fmt::Debug for FileStoreConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FileStoreConfig::Directory(dir) => write!(f, "directory {}", dir.display()),
+            // Credentials are never printed.
+            FileStoreConfig::S3 { url, .. } => write!(f, "{url}"),
+        }
+    }
 }
 
 /// An SMTP server to send e-mail through.
@@ -249,6 +286,8 @@ impl fmt::Debug for Config {
             .field("stock_bot", &self.stock_bot)
             .field("ai_worker", &self.ai_worker)
             .field("alert_check_secs", &self.alert_check_secs)
+            .field("file_store", &self.files.store)
+            .field("max_upload_bytes", &self.files.max_upload_bytes)
             .field("smtp", &self.smtp)
             .finish()
     }
@@ -277,6 +316,8 @@ pub const DEFAULT_TOXICITY_THRESHOLD: f32 = 0.7;
 /// The default `ALERT_CHECK_SECS`: how often price alerts are checked (quotes are cached for
 /// 60 s, so more often would not see more).
 pub const DEFAULT_ALERT_CHECK_SECS: u64 = 60;
+/// The largest file a person may attach unless `MAX_UPLOAD_MB` says otherwise.
+pub const DEFAULT_MAX_UPLOAD_MB: u64 = 16;
 
 pub const MIN_JWT_SECRET_LEN: usize = 32;
 
@@ -587,6 +628,48 @@ impl Config {
             }
         };
 
+        let store = match get("OBJECT_STORE_URL") {
+            None => FileStoreConfig::Directory(
+                get("OBJECT_STORE_DIR")
+                    .map(PathBuf::from)
+                    .unwrap_or_else(|| data_dir.join("files")),
+            ),
+            Some(url) if url.starts_with("s3://") && url.len() > "s3://".len() => {
+                FileStoreConfig::S3 {
+                    url: url.to_string(),
+                    options: vars
+                        .iter()
+                        .filter(|(name, value)| name.starts_with("AWS_") && !value.trim().is_empty())
+                        .map(|(name, value)| (name.to_ascii_lowercase(), value.trim().to_string()))
+                        .collect(),
+                }
+            }
+            Some(_) => {
+                return Err(ConfigError::new(
+                    "OBJECT_STORE_URL",
+                    "must be an S3 bucket, like s3://bullpen-files (leave it unset to keep files in the data directory)",
+                ))
+            }
+        };
+        let max_upload_mb = match get("MAX_UPLOAD_MB") {
+            None => DEFAULT_MAX_UPLOAD_MB,
+            Some(v) => v
+                .parse::<u64>()
+                .ok()
+                .filter(|mb| (1..=1024).contains(mb))
+                .ok_or_else(|| {
+                    ConfigError::new(
+                        "MAX_UPLOAD_MB",
+                        format!("`{v}` is not a number of megabytes from 1 to 1024"),
+                    )
+                })?,
+        };
+        let files = FilesConfig {
+            store,
+            max_upload_bytes: max_upload_mb * 1024 * 1024,
+            sweep_secs: seconds("FILE_SWEEP_SECS", 300, 1, 24 * 60 * 60)?,
+        };
+
         Ok(Config {
             addr,
             data_dir,
@@ -613,6 +696,7 @@ impl Config {
             ai_worker,
             alert_check_secs,
             smtp,
+            files,
         })
     }
 }

@@ -9,6 +9,8 @@
 //!   which no cookie protects.
 //! - **Content type**: a body must be JSON or a form. A foreign page can POST `text/plain` or
 //!   `multipart/form-data` without a CORS preflight; such a body is never decoded as JSON (415).
+//!   The few addresses that take a file take it as `application/octet-stream` only, which no
+//!   foreign page can send without a preflight this server never answers.
 //! - **Size**: a body over its address's limit is refused with 413 before anything reads it;
 //!   a body that is not UTF-8 (as JSON and forms must be) with 400.
 //! - **Headers** on every answer: a Content-Security-Policy with a fresh nonce (the page's inline
@@ -40,6 +42,8 @@ pub struct Boundary {
     trust_proxy: bool,
     /// Addresses that take larger bodies than `DEFAULT_BODY_LIMIT`, with their limit.
     larger_bodies: Vec<(&'static str, usize)>,
+    /// Addresses whose body is a file's bytes (`application/octet-stream`), not text.
+    binary_bodies: Vec<&'static str>,
 }
 
 impl Boundary {
@@ -48,7 +52,15 @@ impl Boundary {
             public_origin: config.public_origin.clone(),
             trust_proxy: config.trust_proxy,
             larger_bodies: larger_bodies.to_vec(),
+            binary_bodies: Vec::new(),
         }
+    }
+
+    /// `path` takes a file's bytes of up to `limit`, as `application/octet-stream`.
+    pub fn with_binary_body(mut self, path: &'static str, limit: usize) -> Boundary {
+        self.larger_bodies.push((path, limit));
+        self.binary_bodies.push(path);
+        self
     }
 
     fn body_limit(&self, path: &str) -> usize {
@@ -140,9 +152,19 @@ async fn admit(boundary: &Boundary, request: Request) -> Result<Request, AppErro
         return Ok(request);
     }
     let content_type = request.headers().get(header::CONTENT_TYPE).cloned();
+    let binary = boundary.binary_bodies.contains(&request.uri().path());
+    let acceptable = |value: &HeaderValue| {
+        if binary {
+            value
+                .to_str()
+                .is_ok_and(|v| v.trim().eq_ignore_ascii_case("application/octet-stream"))
+        } else {
+            accepted_body_type(value)
+        }
+    };
     if content_type
         .as_ref()
-        .is_some_and(|value| !accepted_body_type(value))
+        .is_some_and(|value| !acceptable(value))
     {
         return Err(AppError::UnsupportedMediaType);
     }
@@ -169,7 +191,7 @@ async fn admit(boundary: &Boundary, request: Request) -> Result<Request, AppErro
     }
     // JSON and forms are UTF-8 text (RFC 8259); serde_json would let invalid bytes through in a
     // field it skips, and a form decoder would fail with a less useful reason.
-    if std::str::from_utf8(&bytes).is_err() {
+    if !binary && std::str::from_utf8(&bytes).is_err() {
         return Err(AppError::BadRequest("the body is not valid UTF-8".into()));
     }
     Ok(Request::from_parts(parts, Body::from(bytes)))
@@ -279,8 +301,11 @@ fn secure_headers(response: &mut Response, nonce: &CspNonce, over_https: bool, c
     let private = response.headers().contains_key(header::SET_COOKIE)
         || (credentialed && response.extensions().get::<StaticFile>().is_none());
     let headers = response.headers_mut();
-    if let Ok(csp) = HeaderValue::from_str(&content_security_policy(nonce)) {
-        headers.insert(header::CONTENT_SECURITY_POLICY, csp);
+    // A route that set its own, stricter policy keeps it (a file is a sandboxed document).
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        if let Ok(csp) = HeaderValue::from_str(&content_security_policy(nonce)) {
+            headers.insert(header::CONTENT_SECURITY_POLICY, csp);
+        }
     }
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,

@@ -21,6 +21,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     /// Realtime fan-out: in-process, or Redis shared by every instance.
     pub broker: Broker,
+    /// Where files' bytes are kept: a directory, or an S3-compatible store.
+    pub files: super::files::FileStore,
     /// Signs access and refresh tokens; from `JWT_SECRET` or generated into the data directory.
     pub jwt_secret: Arc<str>,
     /// This process among the instances sharing the database (presence rows carry it).

@@ -85,6 +85,11 @@ impl Harness {
         })
     }
 
+    /// The server's data directory (its files live in `files/` unless configured elsewhere).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._tmp.path()
+    }
+
     pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
         let response = self
             .http

@@ -14,11 +14,16 @@ use crate::{
     auth::{ui::pages::error_text, User},
     chat::{
         api::{channel_history, channel_pins},
+        files::{
+            ui::{Attachments, Tray, TrayView},
+            Attachment,
+        },
         ChatMessage, ClientEvent, OpenedChannel, MESSAGE_MAX,
     },
     community::permissions::{ChannelKind, Permissions},
     kit::{
         i18n::{t, t_string, use_i18n},
+        icons::{Icon, IconName},
         live::nonce,
         time::now_ms,
     },
@@ -46,6 +51,7 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
     let channel = opened.channel.clone();
     let community = opened.community.clone();
     let channel_id = channel.id.clone();
+    let max_upload = opened.max_upload_bytes;
     let timeline = RwSignal::new(Timeline::new(opened.history.messages.clone()));
     let has_more = RwSignal::new(opened.history.has_more);
     let list_ref = NodeRef::<html::Div>::new();
@@ -184,6 +190,7 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
                         nonce: p.nonce.clone(),
                         body: p.body.clone(),
                         reply_to: p.reply_to.clone(),
+                        attachments: p.attachments.iter().map(|a| a.id.clone()).collect(),
                     });
                 }
             });
@@ -348,7 +355,7 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
 
     let send_body = {
         let channel_id = channel_id.clone();
-        move |body: String| {
+        move |body: String, attachments: Vec<Attachment>| {
             let reply_to = state.reply_to.get_untracked().map(|m| m.id);
             let nonce = nonce();
             let sent = socket.send(ClientEvent::Send {
@@ -356,12 +363,14 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
                 nonce: nonce.clone(),
                 body: body.clone(),
                 reply_to: reply_to.clone(),
+                attachments: attachments.iter().map(|a| a.id.clone()).collect(),
             });
             timeline.update(|t| {
                 t.pending.push(Pending {
                     nonce,
                     body,
                     reply_to,
+                    attachments,
                     sent,
                     failed: None,
                 })
@@ -374,7 +383,7 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
         let send_body = send_body.clone();
         move |p: Pending| {
             timeline.update(|t| t.pending.retain(|other| other.nonce != p.nonce));
-            send_body(p.body);
+            send_body(p.body, p.attachments);
         }
     };
 
@@ -490,6 +499,7 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
                     view! {
                         <article class="message pending" class:failed=is_failed aria-busy=(!is_failed).to_string()>
                             <div class="message-body">{rich_text(&p.body, None)}</div>
+                            {(!p.attachments.is_empty()).then(|| view! { <Attachments files=p.attachments.clone() /> })}
                             {match failed {
                                 // Not handed to a socket yet: it goes out when the connection is back.
                                 None if waiting => view! { <p class="message-status muted">{t!(i18n, chat.waiting)}</p> }.into_any(),
@@ -523,7 +533,7 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
             {move || if let Some(until) = timed_out.get().filter(|_| member) {
                 view! { <TimedOutNote until /> }.into_any()
             } else if may_post {
-                view! { <Composer channel_name=channel.name.clone() channel_id=channel_id.clone() send=send_body.clone() /> }.into_any()
+                view! { <Composer channel_name=channel.name.clone() channel_id=channel_id.clone() max_upload send=send_body.clone() /> }.into_any()
             } else if !signed_in {
                 view! {
                     <p class="composer-note card">
@@ -600,12 +610,14 @@ fn SocketBadge() -> impl IntoView {
     }
 }
 
-/// The message box: Enter sends, Shift+Enter starts a new line.
+/// The message box: Enter sends, Shift+Enter starts a new line. Files come by the paperclip,
+/// by pasting, or by dropping them on the box; they upload at once and go with the message.
 #[component]
 fn Composer(
     channel_name: String,
     channel_id: String,
-    send: impl Fn(String) + Clone + Send + Sync + 'static,
+    max_upload: u64,
+    send: impl Fn(String, Vec<Attachment>) + Clone + Send + Sync + 'static,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let socket = use_chat_socket();
@@ -615,13 +627,23 @@ fn Composer(
     let last_typing = StoredValue::new(0.0f64);
     let textarea = NodeRef::<html::Textarea>::new();
     let length = move || text.with(|t| t.trim().chars().count());
+    let tray = Tray::new(channel_id.clone(), max_upload);
+    let dragging = RwSignal::new(false);
 
     let submit = {
         let send = send.clone();
         let channel_id = channel_id.clone();
         move || {
             let body = text.get_untracked().trim().to_string();
-            if body.is_empty() {
+            if tray.busy() {
+                error.set(Some(t_string!(i18n, chat.files.wait).to_string()));
+                return;
+            }
+            let Some(files) = tray.ready() else {
+                error.set(Some(t_string!(i18n, chat.files.remove_failed).to_string()));
+                return;
+            };
+            if body.is_empty() && files.is_empty() {
                 return;
             }
             let count = body.chars().count();
@@ -634,7 +656,8 @@ fn Composer(
                 return;
             }
             error.set(None);
-            send(body);
+            send(body, files);
+            tray.clear();
             text.set(String::new());
             last_typing.set_value(0.0);
             socket.send(ClientEvent::Typing {
@@ -675,8 +698,47 @@ fn Composer(
             }
         }
     });
+    // Files dropped on the box, or pasted into it.
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        dragging.set(false);
+        #[cfg(feature = "hydrate")]
+        if let Some(files) = ev.data_transfer().and_then(|d| d.files()) {
+            tray.add(files);
+        }
+    };
+    let on_paste = move |_ev: leptos::ev::ClipboardEvent| {
+        #[cfg(feature = "hydrate")]
+        if let Some(files) = _ev.clipboard_data().and_then(|d| d.files()) {
+            if files.length() > 0 {
+                _ev.prevent_default();
+                tray.add(files);
+            }
+        }
+    };
+    let on_pick = move |_ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            if let Some(input) = _ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            {
+                if let Some(files) = input.files() {
+                    tray.add(files);
+                }
+                // The same file can be picked again after it was taken out.
+                input.set_value("");
+            }
+        }
+    };
+    let picker_id = format!("attach-{channel_id}");
     view! {
-        <form class="composer" on:submit={
+        <form class="composer" class:dragging=move || dragging.get()
+            on:dragover=move |ev: leptos::ev::DragEvent| { ev.prevent_default(); dragging.set(true); }
+            on:dragleave=move |_| dragging.set(false)
+            on:drop=on_drop
+            on:submit={
             let submit = submit.clone();
             move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); submit(); }
         }>
@@ -687,11 +749,30 @@ fn Composer(
                         aria-label=move || t_string!(i18n, chat.cancel_reply)>"×"</button>
                 </div>
             })}
+            <TrayView tray />
             <div class="composer-row">
+                <input type="file" multiple id=picker_id.clone() class="visually-hidden" tabindex="-1" on:change=on_pick />
+                <label for=picker_id class="icon-button attach-button" role="button" tabindex="0"
+                    title=move || t_string!(i18n, chat.files.attach) aria-label=move || t_string!(i18n, chat.files.attach)
+                    on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                        // A label is not a button to the keyboard: Enter and Space open the picker.
+                        if ev.key() == "Enter" || ev.key() == " " {
+                            ev.prevent_default();
+                            #[cfg(feature = "hydrate")]
+                            {
+                                use wasm_bindgen::JsCast;
+                                if let Some(label) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok()) {
+                                    label.click();
+                                }
+                            }
+                        }
+                    }>
+                    <Icon name=IconName::Paperclip />
+                </label>
                 <label class="visually-hidden" for="composer">{move || t_string!(i18n, chat.message_label).replace("{channel}", &placeholder)}</label>
                 <textarea id="composer" node_ref=textarea rows="1"
                     placeholder=move || t_string!(i18n, chat.placeholder).replace("{channel}", &channel_name)
-                    prop:value=move || text.get() on:input=on_input on:keydown=on_keydown
+                    prop:value=move || text.get() on:input=on_input on:keydown=on_keydown on:paste=on_paste
                     aria-invalid=move || error.get().is_some().to_string()></textarea>
                 <button type="submit" class="button button-primary">{t!(i18n, chat.send)}</button>
             </div>

@@ -13,7 +13,7 @@ use crate::{
     ai::Translation,
     auth::validate::initials,
     chat::ai::{api::translate_message, TranslateOutcome},
-    chat::{ChatMessage, ClientEvent, QUICK_REACTIONS},
+    chat::{files::ui::Attachments, ChatMessage, ClientEvent, QUICK_REACTIONS},
     kit::{
         i18n::{t, t_string, use_i18n},
         languages::language_name,
@@ -247,6 +247,8 @@ pub fn MessageItem(message: ChatMessage, rights: MessageRights) -> impl IntoView
                 <div class="message-body blurred" aria-hidden="true">{rich_text(text, me_name.clone())}</div>
                 <button type="button" class="link-button" on:click=move |_| revealed.set(true)>{t!(i18n, chat.show_anyway)}</button>
             }.into_any(),
+            // Files without a caption.
+            (Some(text), false) if text.is_empty() => ().into_any(),
             (Some(text), false) => view! { <div class="message-body" lang=shown_lang()>{rich_text(text, me_name.clone())}</div> }.into_any(),
         }
         }
@@ -323,6 +325,7 @@ pub fn MessageItem(message: ChatMessage, rights: MessageRights) -> impl IntoView
                 </header>
                 {quote}
                 {body_view}
+                {(!deleted && !message.attachments.is_empty()).then(|| view! { <Attachments files=message.attachments.clone() /> })}
                 {author_note}
                 {translation_line}
                 <div class="reactions">{reactions}</div>

@@ -17,6 +17,8 @@ pub struct Pending {
     pub nonce: String,
     pub body: String,
     pub reply_to: Option<String>,
+    /// The uploads it carries.
+    pub attachments: Vec<crate::chat::files::Attachment>,
     /// Handed to the socket (as opposed to waiting for it to reconnect).
     pub sent: bool,
     pub failed: Option<String>,
@@ -340,6 +342,7 @@ mod tests {
             language: None,
             translations: Vec::new(),
             unchecked: false,
+            attachments: Vec::new(),
         }
     }
 
@@ -348,6 +351,7 @@ mod tests {
             nonce: nonce.into(),
             body: body.into(),
             reply_to: None,
+            attachments: Vec::new(),
             sent,
             failed: None,
         }

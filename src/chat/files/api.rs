@@ -1,0 +1,158 @@
+//! Files over HTTP: `POST /api/files/upload?channelId=…&name=…` with the bytes as the body
+//! (`application/octet-stream`), `GET /api/files/<id>/<name>` and `GET /api/files/<id>/thumbnail`
+//! to read them, and `POST /api/files/discard` to take back an unsent upload.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+use crate::platform::error::AppError;
+
+/// Takes back a file uploaded and not sent (removed from the composer before sending).
+#[server(prefix = "/api/files", endpoint = "discard", input = Json)]
+pub async fn discard_upload(id: String) -> Result<(), AppError> {
+    crate::platform::state::respond(
+        async move {
+            let state = crate::platform::state::AppState::current()?;
+            let me = crate::auth::caller::current_user().await?;
+            super::service::discard(&state, me.user.id, &id).await
+        }
+        .await,
+    )
+}
+
+#[cfg(feature = "ssr")]
+pub use server::{download, upload};
+
+#[cfg(feature = "ssr")]
+mod server {
+    use axum::{
+        body::Bytes,
+        extract::{Path, Query, State},
+        http::{header, HeaderValue},
+        response::{IntoResponse, Response},
+        Json,
+    };
+    use serde::Deserialize;
+
+    use crate::{auth::caller::CurrentUser, community::ChannelId, platform::state::AppState};
+
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct UploadTo {
+        channel_id: String,
+        #[serde(default)]
+        name: String,
+    }
+
+    /// The file as the body; its description (id, type read from the bytes, size, thumbnail)
+    /// back.
+    pub async fn upload(
+        State(state): State<AppState>,
+        caller: CurrentUser,
+        Query(to): Query<UploadTo>,
+        body: Bytes,
+    ) -> Response {
+        let stored = async {
+            let channel = ChannelId::parse(&to.channel_id)?;
+            super::super::service::upload(&state, &caller.user, channel, &to.name, body).await
+        }
+        .await;
+        match stored {
+            Ok(attachment) => Json(attachment).into_response(),
+            Err(error) => error.into_response(),
+        }
+    }
+
+    /// A file, or its thumbnail (`…/thumbnail`), for someone who may read its channel. Images
+    /// show in the page; everything else downloads under its name. Never sniffed, never run:
+    /// the answer is a sandboxed document to the browser.
+    pub async fn download(
+        State(state): State<AppState>,
+        caller: Option<CurrentUser>,
+        Path((id, name)): Path<(String, String)>,
+    ) -> Response {
+        let thumbnail = name == "thumbnail";
+        let reader = caller.map(|c| c.user.id);
+        let (row, bytes) = match super::super::service::read(&state, reader, &id, thumbnail).await {
+            Ok(found) => found,
+            Err(error) => return error.into_response(),
+        };
+        let content_type = if thumbnail {
+            infer::get(&bytes)
+                .map(|t| t.mime_type())
+                .unwrap_or("application/octet-stream")
+                .to_string()
+        } else if row.content_type == "text/plain" || runs_in_a_browser(&row.content_type) {
+            // Markup and scripts are served as the text they are, never as a page.
+            "text/plain; charset=utf-8".to_string()
+        } else {
+            row.content_type.clone()
+        };
+        let inline = thumbnail || row.kind == "image";
+        let disposition = format!(
+            "{}; filename=\"{}\"; filename*=UTF-8''{}",
+            if inline { "inline" } else { "attachment" },
+            ascii_fallback(&row.name),
+            percent(&row.name)
+        );
+        let mut response = bytes.into_response();
+        let headers = response.headers_mut();
+        let mut set = |name: header::HeaderName, value: &str| {
+            if let Ok(value) = HeaderValue::from_str(value) {
+                headers.insert(name, value);
+            }
+        };
+        set(header::CONTENT_TYPE, &content_type);
+        set(header::CONTENT_DISPOSITION, &disposition);
+        // A file never changes under its id; only the reader's own browser keeps it.
+        set(
+            header::CACHE_CONTROL,
+            "private, max-age=31536000, immutable",
+        );
+        set(
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox",
+        );
+        response
+    }
+
+    /// Types a browser would render or run if it were ever asked to show the file.
+    fn runs_in_a_browser(content_type: &str) -> bool {
+        matches!(
+            content_type,
+            "text/html"
+                | "application/xhtml+xml"
+                | "image/svg+xml"
+                | "text/xml"
+                | "application/xml"
+                | "text/javascript"
+                | "application/javascript"
+        )
+    }
+
+    /// The name with anything outside printable ASCII (and quotes) replaced, for old clients.
+    fn ascii_fallback(name: &str) -> String {
+        name.chars()
+            .map(|c| {
+                if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect()
+    }
+
+    /// RFC 5987 encoding for `filename*`.
+    fn percent(name: &str) -> String {
+        name.bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect()
+    }
+}
