@@ -27,28 +27,6 @@ fn png(width: u32, height: u32) -> Vec<u8> {
     out.into_inner()
 }
 
-/// Uploads `bytes` as `who` into `channel` under `name`: the status and the answer.
-async fn upload(
-    h: &Harness,
-    who: &Person,
-    channel: &str,
-    name: &str,
-    bytes: Vec<u8>,
-) -> (StatusCode, Value) {
-    let response = h
-        .http
-        .post(h.server.url("/api/files/upload"))
-        .query(&[("channelId", channel), ("name", name)])
-        .bearer_auth(&who.token)
-        .header("content-type", "application/octet-stream")
-        .body(bytes)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
 /// GETs a file's address as `who` (or a guest): the status, the headers and the bytes.
 async fn fetch(
     h: &Harness,
@@ -119,7 +97,9 @@ on_both!(an_image_goes_out_with_a_message_and_only_its_readers_can_open_it);
 async fn an_image_goes_out_with_a_message_and_only_its_readers_can_open_it(h: Harness) {
     let (ana, bo, slug, general, mut socket) = room(&h, "private").await;
     let chart = png(1600, 900);
-    let (status, stored) = upload(&h, &bo, &general, "../../charts/aapl.png", chart.clone()).await;
+    let (status, stored) = h
+        .upload(&bo, &general, "../../charts/aapl.png", chart.clone())
+        .await;
     assert_eq!(status, StatusCode::OK, "{stored}");
     assert_eq!(stored["name"], "aapl.png", "a name is never a path");
     assert_eq!(stored["contentType"], "image/png");
@@ -207,14 +187,14 @@ on_both!(a_file_is_what_its_bytes_say_and_downloads_under_its_name);
 async fn a_file_is_what_its_bytes_say_and_downloads_under_its_name(h: Harness) {
     let (_, bo, _, general, mut socket) = room(&h, "public").await;
     // A page dressed as an image stays what it is, and downloads as text rather than shows.
-    let (status, stored) = upload(
-        &h,
-        &bo,
-        &general,
-        "Q3 résumé.png",
-        b"<script>alert(1)</script>".to_vec(),
-    )
-    .await;
+    let (status, stored) = h
+        .upload(
+            &bo,
+            &general,
+            "Q3 résumé.png",
+            b"<script>alert(1)</script>".to_vec(),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{stored}");
     assert_eq!(
         (stored["contentType"].as_str(), stored["kind"].as_str()),
@@ -254,15 +234,17 @@ on_both!(
 async fn bad_uploads_and_sends_are_refused_with_a_sentence_and_leave_nothing(h: Harness) {
     let (ana, bo, _, general, mut socket) = room(&h, "public").await;
     // Too large (announced), empty, not a channel, not a member who may post.
-    let (status, answer) = upload(&h, &bo, &general, "big.bin", vec![7u8; 1024 * 1024 + 1]).await;
+    let (status, answer) = h
+        .upload(&bo, &general, "big.bin", vec![7u8; 1024 * 1024 + 1])
+        .await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{answer}");
-    let (status, answer) = upload(&h, &bo, &general, "empty.txt", Vec::new()).await;
+    let (status, answer) = h.upload(&bo, &general, "empty.txt", Vec::new()).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
     assert!(answer["error"].as_str().unwrap().ends_with('.'));
-    let (status, _) = upload(&h, &bo, "not-a-channel", "a.txt", b"a".to_vec()).await;
+    let (status, _) = h.upload(&bo, "not-a-channel", "a.txt", b"a".to_vec()).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let eve = h.person("eve_e").await;
-    let (status, _) = upload(&h, &eve, &general, "a.txt", b"a".to_vec()).await;
+    let (status, _) = h.upload(&eve, &general, "a.txt", b"a".to_vec()).await;
     assert_eq!(
         status,
         StatusCode::FORBIDDEN,
@@ -295,7 +277,9 @@ async fn bad_uploads_and_sends_are_refused_with_a_sentence_and_leave_nothing(h: 
     assert_eq!(files_on_disk(&h), 0);
 
     // Someone else's upload cannot be sent; an unknown one neither.
-    let (_, mine) = upload(&h, &ana, &general, "ana.txt", b"ana's notes".to_vec()).await;
+    let (_, mine) = h
+        .upload(&ana, &general, "ana.txt", b"ana's notes".to_vec())
+        .await;
     for ids in [
         json!([mine["id"]]),
         json!(["01a21376-2101-70c6-88e1-a3a893425026"]),
@@ -308,7 +292,7 @@ async fn bad_uploads_and_sends_are_refused_with_a_sentence_and_leave_nothing(h: 
         assert_eq!(refused["error"]["code"], "validation", "{refused}");
     }
     // One upload sent from two tabs at once goes out once; the other is told why.
-    let (_, shared) = upload(&h, &bo, &general, "once.txt", b"once".to_vec()).await;
+    let (_, shared) = h.upload(&bo, &general, "once.txt", b"once".to_vec()).await;
     let mut second = h.socket(&bo).await;
     second.subscribe(&general, None).await;
     let send = |nonce: &str| json!({"type": "send", "channelId": general, "nonce": nonce, "body": "twice?", "attachments": [shared["id"]]});
@@ -348,13 +332,15 @@ on_both!(
 );
 async fn uploads_never_sent_are_swept_and_a_deleted_community_takes_its_files(h: Harness) {
     let (ana, bo, slug, general, mut socket) = room(&h, "public").await;
-    let (_, kept) = upload(&h, &bo, &general, "kept.png", png(20, 20)).await;
+    let (_, kept) = h.upload(&bo, &general, "kept.png", png(20, 20)).await;
     socket
         .send(json!({"type": "send", "channelId": general, "nonce": "k", "body": "", "attachments": [kept["id"]]}))
         .await;
     socket.expect("messageCreated").await;
-    let (_, abandoned) = upload(&h, &bo, &general, "later.txt", b"draft".to_vec()).await;
-    let (_, fresh) = upload(&h, &bo, &general, "now.txt", b"draft".to_vec()).await;
+    let (_, abandoned) = h
+        .upload(&bo, &general, "later.txt", b"draft".to_vec())
+        .await;
+    let (_, fresh) = h.upload(&bo, &general, "now.txt", b"draft".to_vec()).await;
     // The abandoned one was uploaded two hours ago.
     {
         use bullpen::entities::attachments;
@@ -506,7 +492,7 @@ async fn files_round_trip_through_an_s3_compatible_store() {
     .await;
     let (ana, bo, _, general, mut socket) = room(&h, "public").await;
     let chart = png(900, 700);
-    let (status, stored) = upload(&h, &bo, &general, "chart.png", chart.clone()).await;
+    let (status, stored) = h.upload(&bo, &general, "chart.png", chart.clone()).await;
     assert_eq!(status, StatusCode::OK, "{stored}");
     assert_eq!(files_on_disk(&h), 0, "nothing on the server's own disk");
     socket
@@ -520,7 +506,7 @@ async fn files_round_trip_through_an_s3_compatible_store() {
 
     // The store drops: a clear 503, nothing half-written; it comes back and all is well.
     s3.child.kill().await.unwrap();
-    let (status, answer) = upload(&h, &bo, &general, "later.png", png(10, 10)).await;
+    let (status, answer) = h.upload(&bo, &general, "later.png", png(10, 10)).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{answer}");
     assert_eq!(h.count("SELECT COUNT(*) FROM attachments").await, 1);
 

@@ -137,10 +137,29 @@ async fn search_finds_what_one_may_read_in_every_form(h: Harness) {
     assert_eq!(links.len(), 1, "{links:?}");
     assert!(links[0].contains("bls.gov"));
     assert!(texts(&h, &bob, "has:file").await.is_empty());
+
     let tesla = texts(&h, &bob, "$tsla").await;
     assert_eq!(tesla.len(), 1, "{tesla:?}");
     assert!(texts(&h, &bob, "fed before:2000-01-01").await.is_empty());
     assert_eq!(texts(&h, &bob, "fed after:2000-01-01").await.len(), 3);
+    // A message with a file, found by `has:file` (and only it).
+    let (status, file) = h
+        .upload(
+            &ana,
+            &general,
+            "minutes.csv",
+            b"date,rate\n2026-11-05,4.50\n".to_vec(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{file}");
+    ana_socket
+        .send(json!({"type": "send", "channelId": general, "nonce": "a9", "body": "Fed minutes attached", "attachments": [file["id"]]}))
+        .await;
+    ana_socket.expect("messageCreated").await;
+    all_read(&h).await;
+    assert_eq!(texts(&h, &bob, "has:file").await, ["Fed minutes attached"]);
+    assert_eq!(texts(&h, &bob, "minutes has:file").await.len(), 1);
+    assert!(texts(&h, &bob, "rallied has:file").await.is_empty());
 
     // People and channels by name.
     let (_, answer) = h.read(&bob, "/api/search?q=carol").await;
@@ -283,6 +302,7 @@ async fn a_page_from_the_newest_messages_is_what_the_whole_index_would_answer(h:
         hidden_authors: Vec::new(),
         cashtags: Vec::new(),
         has_link: false,
+        has_file: false,
         before: None,
         after: None,
         limit,

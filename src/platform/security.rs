@@ -132,7 +132,18 @@ pub async fn guard(
             admitted.extensions_mut().insert(nonce.clone());
             next.run(admitted).await
         }
-        Err(refusal) => refusal.into_response(),
+        Err(refusal) => {
+            let unread = matches!(refusal, AppError::PayloadTooLarge { .. });
+            let mut response = refusal.into_response();
+            // The body was left unread: this connection cannot carry another request (a
+            // client that reused it would find it broken), so it ends with this answer.
+            if unread {
+                response
+                    .headers_mut()
+                    .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            }
+            response
+        }
     };
     secure_headers(&mut response, &nonce, over_https, credentialed);
     response

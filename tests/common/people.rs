@@ -78,6 +78,29 @@ impl Harness {
             .to_string()
     }
 
+    /// Uploads `bytes` as `who` into `channel` under `name` (a file to attach): the status and
+    /// the answer.
+    pub async fn upload(
+        &self,
+        who: &Person,
+        channel: &str,
+        name: &str,
+        bytes: Vec<u8>,
+    ) -> (StatusCode, Value) {
+        let response = self
+            .http
+            .post(self.server.url("/api/files/upload"))
+            .query(&[("channelId", channel), ("name", name)])
+            .bearer_auth(&who.token)
+            .header("content-type", "application/octet-stream")
+            .body(bytes)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
     /// A websocket signed in as `who`.
     pub async fn socket(&self, who: &Person) -> ChatClient {
         ChatClient::connect(&self.server.base, &who.token).await

@@ -100,16 +100,17 @@ fn encode_segment(text: &str) -> String {
     out
 }
 
-/// A size for people: "512 B", "14 KB", "2.4 MB" (decimal units, one decimal under ten).
+/// A size for people: "512 B", "14 KB", "2.3 MB" — units of 1,024, as `MAX_UPLOAD_MB` counts
+/// them (so a 16 MB limit reads "16 MB"), one decimal under ten.
 pub fn size_text(bytes: u64) -> String {
     const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
-    if bytes < 1000 {
+    if bytes < 1024 {
         return format!("{bytes} B");
     }
-    let mut value = bytes as f64 / 1000.0;
+    let mut value = bytes as f64 / 1024.0;
     let mut unit = 0;
-    while value >= 1000.0 && unit < UNITS.len() - 1 {
-        value /= 1000.0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
         unit += 1;
     }
     if value < 10.0 {
@@ -167,10 +168,11 @@ mod tests {
     #[test]
     fn sizes_read_like_a_file_manager() {
         assert_eq!(size_text(0), "0 B");
-        assert_eq!(size_text(999), "999 B");
-        assert_eq!(size_text(1_000), "1.0 KB");
+        assert_eq!(size_text(1023), "1023 B");
+        assert_eq!(size_text(1024), "1.0 KB");
         assert_eq!(size_text(14_200), "14 KB");
-        assert_eq!(size_text(2_400_000), "2.4 MB");
-        assert_eq!(size_text(16 * 1024 * 1024), "17 MB");
+        assert_eq!(size_text(2_400_000), "2.3 MB");
+        assert_eq!(size_text(16 * 1024 * 1024), "16 MB");
+        assert_eq!(size_text(17 * 1024 * 1024), "17 MB");
     }
 }

@@ -35,7 +35,7 @@ pub struct Query {
     /// `$NVDA`: upper-case symbols the message must name.
     pub tickers: Vec<String>,
     pub has_link: bool,
-    /// `has:file`: messages with attachments (none can have one yet, so nothing matches).
+    /// `has:file`: messages that carry files.
     pub has_file: bool,
     /// `before:`/`after:` a day, `YYYY-MM-DD` (before: earlier than that day; after: later).
     pub before: Option<String>,

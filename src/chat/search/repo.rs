@@ -11,7 +11,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::entities::{channels, messages};
+use crate::entities::{attachments, channels, messages};
 
 /// What to look for among messages.
 pub struct MessageSearch {
@@ -24,6 +24,8 @@ pub struct MessageSearch {
     /// Lower-case `$symbol`s the text must contain.
     pub cashtags: Vec<String>,
     pub has_link: bool,
+    /// Only messages that carry files.
+    pub has_file: bool,
     pub before: Option<DateTime<Utc>>,
     pub after: Option<DateTime<Utc>>,
     pub limit: u64,
@@ -168,6 +170,14 @@ fn matching(search: &MessageSearch, words: Option<SimpleExpr>) -> Select<message
                 .add(body().like("%http://%"))
                 .add(body().like("%https://%")),
         );
+    }
+    if search.has_file {
+        let with_files = sea_orm::sea_query::Query::select()
+            .column(attachments::Column::MessageId)
+            .from(attachments::Entity)
+            .and_where(attachments::Column::MessageId.is_not_null())
+            .to_owned();
+        query = query.filter(messages::Column::Id.in_subquery(with_files));
     }
     if let Some(before) = search.before {
         query = query.filter(messages::Column::CreatedAt.lt(before));

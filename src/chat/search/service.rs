@@ -147,8 +147,8 @@ async fn messages(
     hidden: &[Uuid],
     before: Option<MessageId>,
 ) -> Result<(Vec<crate::entities::messages::Model>, bool), AppError> {
-    // Nothing can match: no channel, an unknown author, or attachments (none exist yet).
-    if channels.is_empty() || query.has_file {
+    // Nothing can match: no channel, or an unknown author.
+    if channels.is_empty() {
         return Ok((Vec::new(), false));
     }
     let author = match &query.from {
@@ -176,6 +176,7 @@ async fn messages(
             hidden_authors: hidden.to_vec(),
             cashtags: query.tickers.iter().map(|t| t.to_lowercase()).collect(),
             has_link: query.has_link,
+            has_file: query.has_file,
             before: until,
             after: query
                 .after

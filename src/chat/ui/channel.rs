@@ -751,22 +751,11 @@ fn Composer(
             })}
             <TrayView tray />
             <div class="composer-row">
-                <input type="file" multiple id=picker_id.clone() class="visually-hidden" tabindex="-1" on:change=on_pick />
-                <label for=picker_id class="icon-button attach-button" role="button" tabindex="0"
-                    title=move || t_string!(i18n, chat.files.attach) aria-label=move || t_string!(i18n, chat.files.attach)
-                    on:keydown=move |ev: leptos::ev::KeyboardEvent| {
-                        // A label is not a button to the keyboard: Enter and Space open the picker.
-                        if ev.key() == "Enter" || ev.key() == " " {
-                            ev.prevent_default();
-                            #[cfg(feature = "hydrate")]
-                            {
-                                use wasm_bindgen::JsCast;
-                                if let Some(label) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok()) {
-                                    label.click();
-                                }
-                            }
-                        }
-                    }>
+                // The field itself takes the keyboard (Enter or Space opens the picker); its label
+                // is the paperclip people click, as the portfolio's CSV drop zone does.
+                <input type="file" multiple id=picker_id.clone() class="visually-hidden attach-input" on:change=on_pick
+                    aria-label=move || t_string!(i18n, chat.files.attach) />
+                <label for=picker_id class="icon-button attach-button" title=move || t_string!(i18n, chat.files.attach)>
                     <Icon name=IconName::Paperclip />
                 </label>
                 <label class="visually-hidden" for="composer">{move || t_string!(i18n, chat.message_label).replace("{channel}", &placeholder)}</label>

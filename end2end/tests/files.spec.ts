@@ -1,0 +1,87 @@
+import { expect, test } from "@playwright/test";
+import { person, saveScreenshot, shareCommunity } from "./helpers";
+
+const unique = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+
+/** A PNG of the given size, drawn in the page (no file on disk needed). */
+async function pngOf(page: import("@playwright/test").Page, width: number, height: number): Promise<Buffer> {
+  const base64 = await page.evaluate(
+    ([w, h]) => {
+      const canvas = document.createElement("canvas");
+      canvas.width = w;
+      canvas.height = h;
+      const g = canvas.getContext("2d")!;
+      g.fillStyle = "#1d4ed8";
+      g.fillRect(0, 0, w, h);
+      g.fillStyle = "#f59e0b";
+      g.fillRect(w / 4, h / 4, w / 2, h / 2);
+      return canvas.toDataURL("image/png").split(",")[1];
+    },
+    [width, height],
+  );
+  return Buffer.from(base64, "base64");
+}
+
+test("files go out with a message: an image shows inline and opens large, a file downloads, too large is refused before uploading", async ({ browser }) => {
+  const ana = await person(browser, `fa_${unique}`, "Fay Author");
+  const bo = await person(browser, `fr_${unique}`, "Fred Reader");
+  await shareCommunity(ana, bo, `Files ${unique}`);
+
+  const chart = await pngOf(ana, 1200, 700);
+  const picker = ana.getByLabel("Attach files");
+  await picker.setInputFiles([
+    { name: "chart.png", mimeType: "image/png", buffer: chart },
+    { name: "notes.csv", mimeType: "text/csv", buffer: Buffer.from("date,close\n2026-11-25,201.5\n") },
+  ]);
+  const tray = ana.getByRole("list", { name: "Files to send" });
+  await expect(tray.getByRole("listitem")).toHaveCount(2);
+  await expect(tray.getByText("Ready")).toHaveCount(2);
+
+  // Too large: refused in the tray with the limit, and never uploaded.
+  await picker.setInputFiles([{ name: "huge.bin", mimeType: "application/octet-stream", buffer: Buffer.alloc(17 * 1024 * 1024, 1) }]);
+  const huge = tray.getByRole("listitem").filter({ hasText: "huge.bin" });
+  await expect(huge.getByRole("alert")).toContainText("Files may be at most 16 MB; this one is 17 MB.");
+  // It must be taken out before sending.
+  await ana.getByRole("textbox", { name: /^Message #/ }).fill("Q3 chart and the numbers");
+  await ana.getByRole("button", { name: "Send" }).click();
+  await expect(ana.locator(".composer .field-error")).toContainText("Remove the files that could not be uploaded");
+  await huge.getByRole("button", { name: "Remove huge.bin" }).click();
+  await saveScreenshot(ana, "files-tray", false);
+  await ana.getByRole("button", { name: "Send" }).click();
+  await expect(tray).toHaveCount(0);
+
+  // The reader sees the image inline and the file as a card, live.
+  const message = bo.getByRole("log", { name: "Messages" }).getByRole("article").filter({ hasText: "Q3 chart" });
+  const image = message.getByRole("button", { name: "Open image chart.png" });
+  await expect(image).toBeVisible();
+  await expect(image.locator("img")).toHaveJSProperty("complete", true);
+  expect(await image.locator("img").evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(640);
+  const card = message.getByRole("link", { name: /notes\.csv/ });
+  await expect(card).toContainText("text/plain");
+  await expect(card).toHaveAttribute("download", "notes.csv");
+  await saveScreenshot(bo, "files-message", false);
+
+  // The lightbox shows the image whole; Escape closes it and focus is not lost.
+  await image.click();
+  const lightbox = bo.getByRole("dialog", { name: "chart.png" });
+  await expect(lightbox.locator("img")).toBeVisible();
+  expect(await lightbox.locator("img").evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(1200);
+  await saveScreenshot(bo, "files-lightbox", false);
+  await bo.keyboard.press("Escape");
+  await expect(lightbox).toHaveCount(0);
+
+  // The file downloads under its name.
+  const download = bo.waitForEvent("download");
+  await card.click();
+  expect((await download).suggestedFilename()).toBe("notes.csv");
+
+  // Deleted, the files go with the message.
+  const src = await image.locator("img").getAttribute("src");
+  const own = ana.getByRole("log", { name: "Messages" }).getByRole("article").filter({ hasText: "Q3 chart" });
+  await own.hover();
+  await own.getByRole("button", { name: "Delete" }).click();
+  await own.getByRole("button", { name: "Really delete?" }).click();
+  await expect(message).toHaveCount(0);
+  const gone = await bo.request.get(src!);
+  expect(gone.status()).toBe(404);
+});
