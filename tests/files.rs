@@ -15,7 +15,7 @@ use std::{io::Cursor, path::PathBuf, process::Stdio, time::Duration};
 
 use common::{harness::Harness, people::Person};
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// A PNG of `width` × `height` in one colour.
 fn png(width: u32, height: u32) -> Vec<u8> {
