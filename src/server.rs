@@ -199,6 +199,14 @@ pub fn router(state: AppState) -> Router {
         .with_binary_body(
             crate::chat::files::UPLOAD_PATH,
             state.config.files.max_upload_bytes as usize,
+        )
+        .with_binary_body(
+            crate::auth::api::AVATAR_PATH,
+            state.config.files.max_upload_bytes as usize,
+        )
+        .with_binary_body(
+            crate::community::api::ICON_PATH,
+            state.config.files.max_upload_bytes as usize,
         ),
     );
     Router::new()
@@ -227,6 +235,16 @@ pub fn router(state: AppState) -> Router {
             "/api/files/{id}/{name}",
             get(crate::chat::files::api::download),
         )
+        // Pictures: avatars and community icons, up by their owners, down for anyone.
+        .route(
+            crate::auth::api::AVATAR_PATH,
+            axum::routing::post(crate::auth::api::upload_avatar),
+        )
+        .route(
+            crate::community::api::ICON_PATH,
+            axum::routing::post(crate::community::api::upload_icon),
+        )
+        .route("/api/pictures/{id}", get(crate::platform::pictures::serve))
         .leptos_routes_with_context(&state, routes, || (), move || shell(leptos_options.clone()))
         .fallback(static_file_or_page)
         .layer(middleware::from_fn(

@@ -19,6 +19,7 @@ mod m20261125_000013_message_search;
 mod m20261125_000014_moderation_record;
 mod m20261125_000015_timeouts_and_warnings;
 mod m20261126_000016_attachments;
+mod m20261126_000017_pictures;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000014_moderation_record::Migration),
             Box::new(m20261125_000015_timeouts_and_warnings::Migration),
             Box::new(m20261126_000016_attachments::Migration),
+            Box::new(m20261126_000017_pictures::Migration),
         ]
     }
 }

@@ -267,6 +267,7 @@ pub async fn make_tombstone(
         .col_expr(users::Column::Bio, Expr::value(String::new()))
         .col_expr(users::Column::PreferredLanguage, Expr::value("en"))
         .col_expr(users::Column::TimeZone, Expr::value("UTC"))
+        .col_expr(users::Column::Avatar, Expr::value(Option::<Uuid>::None))
         .col_expr(users::Column::UpdatedAt, Expr::value(now))
         .filter(users::Column::Id.eq(user))
         .filter(users::Column::PasswordHash.ne(""))
@@ -319,15 +320,6 @@ pub async fn set_owner(
     communities::Entity::update_many()
         .col_expr(communities::Column::OwnerId, Expr::value(owner))
         .filter(communities::Column::Id.eq(community))
-        .exec(db)
-        .await?;
-    Ok(())
-}
-
-/// Deletes a community; its channels, messages, members, roles, bans and invitations go with it
-/// (the schema cascades).
-pub async fn delete_community(db: &impl ConnectionTrait, community: Uuid) -> Result<(), DbErr> {
-    communities::Entity::delete_by_id(community)
         .exec(db)
         .await?;
     Ok(())

@@ -344,8 +344,11 @@ pub async fn delete(
             communities = unattended.join(", ")
         )));
     }
+    // Each as its owner would delete it: with its reports, warnings and audit log (its
+    // files' bytes are swept, as nothing links to them any more).
     for community in &deleted {
-        repo::delete_community(&txn, community.id).await?;
+        crate::chat::reports::repo::delete_in(&txn, community.id).await?;
+        crate::community::repo::delete_community(&txn, community.id).await?;
     }
     for (community, admin) in &handed_over {
         crate::community::repo::set_rank(&txn, community.id, *admin, Rank::Owner).await?;
@@ -366,6 +369,14 @@ pub async fn delete(
         repo::delete_user(&txn, user.id).await?;
     }
     txn.commit().await?;
+    // Their pictures: the avatar, and the icons of the communities that went with them.
+    for picture in user
+        .avatar
+        .into_iter()
+        .chain(deleted.iter().filter_map(|c| c.icon))
+    {
+        crate::platform::pictures::remove(&state.files, picture).await;
+    }
     // Failed sign-ins are counted under the address and the name; nobody owns them any more.
     for key in [
         format!("account:{}", user.email),

@@ -342,6 +342,36 @@ pub async fn update_profile(update: ProfileUpdate) -> Result<User, AppError> {
     )
 }
 
+/// Where a new avatar is sent: the image as the body (`application/octet-stream`).
+pub const AVATAR_PATH: &str = "/api/profile/avatar";
+
+/// `POST /api/profile/avatar`: the image as the body; the person, with the new avatar, back.
+#[cfg(feature = "ssr")]
+pub async fn upload_avatar(
+    axum::extract::State(state): axum::extract::State<crate::platform::state::AppState>,
+    caller: crate::auth::caller::CurrentUser,
+    body: bytes::Bytes,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match crate::auth::service::set_avatar(&state, caller.user.id, body).await {
+        Ok(user) => axum::Json(user).into_response(),
+        Err(error) => error.into_response(),
+    }
+}
+
+/// Back to initials.
+#[server(prefix = "/api/profile", endpoint = "avatar_remove", input = Json)]
+pub async fn remove_avatar() -> Result<User, AppError> {
+    use crate::auth::{caller, service};
+    server::respond(
+        async {
+            let current = caller::current_user().await?;
+            service::remove_avatar(&server::state()?, current.user.id).await
+        }
+        .await,
+    )
+}
+
 /// Changes the password; every other session is signed out.
 #[server(prefix = "/api/profile", endpoint = "password", input = Json)]
 pub async fn change_password(

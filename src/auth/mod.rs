@@ -39,6 +39,9 @@ pub struct User {
     pub auto_translate: bool,
     pub time_zone: String,
     pub created_at: String,
+    /// The avatar's address (`/api/pictures/<id>`); none shows initials.
+    #[serde(default)]
+    pub avatar_url: Option<String>,
 }
 
 fn yes() -> bool {
@@ -61,6 +64,9 @@ pub struct Author {
     /// The account was deleted: the name is "Deleted user", and no profile answers to it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub deleted: bool,
+    /// The small avatar's address, if the person chose one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avatar_url: Option<String>,
 }
 
 #[cfg(feature = "ssr")]
@@ -76,6 +82,9 @@ impl Author {
             username: user.username.clone(),
             display_name: user.display_name.clone(),
             deleted: false,
+            avatar_url: user
+                .avatar
+                .map(|id| crate::platform::pictures::url(id, true)),
         }
     }
 
@@ -86,6 +95,7 @@ impl Author {
             username: DELETED_USERNAME.into(),
             display_name: DELETED_NAME.into(),
             deleted: true,
+            avatar_url: None,
         }
     }
 }
@@ -117,6 +127,8 @@ pub struct PublicProfile {
     pub joined: String,
     /// Whether the viewer has blocked this person.
     pub blocked: bool,
+    #[serde(default)]
+    pub avatar_url: Option<String>,
 }
 
 impl PublicProfile {

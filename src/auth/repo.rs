@@ -95,6 +95,25 @@ pub async fn update_profile(
     .await
 }
 
+/// Sets (or clears) a person's avatar; the one it replaces.
+pub async fn set_avatar(
+    db: &impl ConnectionTrait,
+    user: Uuid,
+    avatar: Option<Uuid>,
+) -> Result<Option<Uuid>, DbErr> {
+    let before = users::Entity::find_by_id(user)
+        .one(db)
+        .await?
+        .and_then(|u| u.avatar);
+    users::Entity::update_many()
+        .col_expr(users::Column::Avatar, Expr::value(avatar))
+        .col_expr(users::Column::UpdatedAt, Expr::value(chrono::Utc::now()))
+        .filter(users::Column::Id.eq(user))
+        .exec(db)
+        .await?;
+    Ok(before)
+}
+
 pub async fn set_password_hash(
     db: &impl ConnectionTrait,
     user: Uuid,

@@ -63,6 +63,9 @@ pub fn to_user(model: &users::Model) -> User {
         auto_translate: model.auto_translate,
         time_zone: model.time_zone.clone(),
         created_at: model.created_at.to_rfc3339(),
+        avatar_url: model
+            .avatar
+            .map(|id| crate::platform::pictures::url(id, false)),
     }
 }
 
@@ -123,6 +126,7 @@ pub async fn register(
             preferred_language: language,
             time_zone: "UTC".into(),
             auto_translate: true,
+            avatar: None,
             created_at: now,
             updated_at: now,
         },
@@ -471,5 +475,51 @@ fn public(user: users::Model, blocked: bool) -> PublicProfile {
         display_name: user.display_name,
         bio: user.bio,
         blocked,
+        avatar_url: user
+            .avatar
+            .map(|id| crate::platform::pictures::url(id, false)),
     }
+}
+
+/// A new avatar from an uploaded image (cropped to its centre square); the old one goes.
+pub async fn set_avatar(
+    state: &AppState,
+    user: Uuid,
+    image: bytes::Bytes,
+) -> Result<User, AppError> {
+    if image.len() as u64 > state.config.files.max_upload_bytes {
+        return Err(AppError::PayloadTooLarge {
+            limit_bytes: state.config.files.max_upload_bytes,
+        });
+    }
+    let picture = crate::platform::pictures::store_square(&state.files, image).await?;
+    replace_avatar(state, user, Some(picture)).await
+}
+
+/// Back to initials.
+pub async fn remove_avatar(state: &AppState, user: Uuid) -> Result<User, AppError> {
+    replace_avatar(state, user, None).await
+}
+
+async fn replace_avatar(
+    state: &AppState,
+    user: Uuid,
+    picture: Option<Uuid>,
+) -> Result<User, AppError> {
+    let before = match repo::set_avatar(&state.db, user, picture).await {
+        Ok(before) => before,
+        Err(error) => {
+            if let Some(picture) = picture {
+                crate::platform::pictures::remove(&state.files, picture).await;
+            }
+            return Err(error.into());
+        }
+    };
+    if let Some(old) = before.filter(|old| Some(*old) != picture) {
+        crate::platform::pictures::remove(&state.files, old).await;
+    }
+    let model = repo::user_by_id(&state.db, user)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    Ok(to_user(&model))
 }

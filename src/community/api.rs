@@ -76,6 +76,42 @@ pub async fn update_community(
     )
 }
 
+/// Where a new icon is sent: `?slug=…`, the image as the body (`application/octet-stream`).
+pub const ICON_PATH: &str = "/api/communities/icon";
+
+#[cfg(feature = "ssr")]
+#[derive(serde::Deserialize)]
+pub struct IconFor {
+    slug: String,
+}
+
+/// `POST /api/communities/icon?slug=…`: the image as the body; the community as lists show it.
+#[cfg(feature = "ssr")]
+pub async fn upload_icon(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    caller: crate::auth::caller::CurrentUser,
+    axum::extract::Query(to): axum::extract::Query<IconFor>,
+    body: bytes::Bytes,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match settings::set_icon(&state, &caller.user, &to.slug, Some(body)).await {
+        Ok(summary) => axum::Json(summary).into_response(),
+        Err(error) => error.into_response(),
+    }
+}
+
+/// Back to the community's letter.
+#[server(prefix = "/api/communities", endpoint = "icon_remove", input = Json)]
+pub async fn remove_icon(slug: String) -> Result<CommunitySummary, AppError> {
+    crate::platform::state::respond(
+        async move {
+            let (state, me) = (AppState::current()?, current_user().await?.user);
+            settings::set_icon(&state, &me, &slug, None).await
+        }
+        .await,
+    )
+}
+
 /// The owner makes another member the owner (and stays on as an admin).
 #[server(prefix = "/api/communities", endpoint = "transfer", input = Json)]
 pub async fn transfer_ownership(slug: String, username: String) -> Result<(), AppError> {

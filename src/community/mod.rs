@@ -47,6 +47,9 @@ pub struct CommunitySummary {
     pub member_count: u64,
     /// Whether the viewer is a member.
     pub joined: bool,
+    /// The icon's address (`/api/pictures/<id>`), if one was chosen; else the letter shows.
+    #[serde(default)]
+    pub icon_url: Option<String>,
 }
 
 impl CommunitySummary {
@@ -134,6 +137,8 @@ pub struct MemberInfo {
     /// When their timeout ends (RFC 3339), while one holds.
     #[serde(default)]
     pub timed_out_until: Option<String>,
+    #[serde(default)]
+    pub avatar_url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -68,6 +68,20 @@ pub async fn update_community(
     Ok(())
 }
 
+/// Sets (or clears) a community's icon.
+pub async fn set_icon(
+    db: &impl ConnectionTrait,
+    community: Uuid,
+    icon: Option<Uuid>,
+) -> Result<(), DbErr> {
+    communities::Entity::update_many()
+        .col_expr(communities::Column::Icon, Expr::value(icon))
+        .filter(communities::Column::Id.eq(community))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// Deletes a community. Its channels (and their messages, reactions, flags, translations,
 /// read marks), members, roles, bans and invitations go with it by the database's cascades;
 /// its warnings and audit log, which have no foreign key, are deleted here.

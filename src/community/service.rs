@@ -38,6 +38,7 @@ pub fn summary(c: &communities::Model, members: u64, joined: bool) -> CommunityS
         visibility: Visibility::parse(&c.visibility),
         member_count: members,
         joined,
+        icon_url: c.icon.map(|id| crate::platform::pictures::url(id, false)),
     }
 }
 
@@ -168,6 +169,7 @@ pub async fn create(
             created_at: now,
             toxicity_threshold: None,
             default_channel_id: None,
+            icon: None,
         },
     )
     .await?;
@@ -365,6 +367,7 @@ pub async fn members(
     Ok(members
         .into_iter()
         .map(|(m, u)| MemberInfo {
+            avatar_url: u.avatar.map(|id| crate::platform::pictures::url(id, true)),
             user_id: u.id.to_string(),
             username: u.username,
             display_name: u.display_name,

@@ -15,9 +15,9 @@ use super::{
     validate, CommunityChanges, CommunitySummary,
 };
 use crate::{
-    entities::users,
+    entities::{communities, users},
     kit::sentences::says,
-    platform::{error::AppError, realtime, state::AppState},
+    platform::{error::AppError, pictures, realtime, state::AppState},
 };
 
 /// Changes a community's details; the slug (its address) stays. Returns it as lists show it.
@@ -146,6 +146,65 @@ pub async fn transfer(
     Ok(())
 }
 
+/// A new icon from an uploaded image (its centre square), or none (`image` None: back to the
+/// letter) — those who manage the community; the old picture goes, and the audit log says so.
+pub async fn set_icon(
+    state: &AppState,
+    actor: &users::Model,
+    slug: &str,
+    image: Option<bytes::Bytes>,
+) -> Result<CommunitySummary, AppError> {
+    let (community, standing) = find(state, Some(actor.id), slug).await?;
+    allow(&community, standing, Action::ManageCommunity)?;
+    let picture = match image {
+        Some(image) if image.len() as u64 > state.config.files.max_upload_bytes => {
+            return Err(AppError::PayloadTooLarge {
+                limit_bytes: state.config.files.max_upload_bytes,
+            })
+        }
+        Some(image) => Some(pictures::store_square(&state.files, image).await?),
+        None => None,
+    };
+    let stored = async {
+        let txn = state.db.begin().await?;
+        repo::set_icon(&txn, community.id, picture).await?;
+        audit::record(
+            &txn,
+            audit::Entry {
+                community: community.id,
+                actor: actor.id,
+                act: Act::UpdateCommunity,
+                target: None,
+                message: None,
+                detail: "icon",
+                reason: "",
+            },
+        )
+        .await?;
+        txn.commit().await
+    }
+    .await;
+    if let Err(error) = stored {
+        if let Some(picture) = picture {
+            pictures::remove(&state.files, picture).await;
+        }
+        return Err(error.into());
+    }
+    if let Some(old) = community.icon.filter(|old| Some(*old) != picture) {
+        pictures::remove(&state.files, old).await;
+    }
+    let members = repo::member_counts(&state.db, vec![community.id]).await?;
+    let after = communities::Model {
+        icon: picture,
+        ..community
+    };
+    Ok(summary(
+        &after,
+        members.get(&after.id).copied().unwrap_or(0),
+        true,
+    ))
+}
+
 /// What the floors above keep of a community, deleted with it in its transaction (given the
 /// community's id).
 pub type AlsoDelete = Box<
@@ -185,6 +244,9 @@ pub async fn delete(
     }
     txn.commit().await?;
     tracing::info!(community = %community.id, by = %actor.id, "community deleted");
+    if let Some(icon) = community.icon {
+        pictures::remove(&state.files, icon).await;
+    }
     for channel in &channels {
         realtime::channel_changed(state, channel.id).await;
     }

@@ -19,6 +19,8 @@ pub struct Model {
     pub toxicity_threshold: Option<f32>,
     /// Where `/c/<slug>` opens; the first open channel when unset (or archived).
     pub default_channel_id: Option<Uuid>,
+    /// The icon's picture (`platform::files`), if one was chosen.
+    pub icon: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

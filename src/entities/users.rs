@@ -15,6 +15,8 @@ pub struct Model {
     pub time_zone: String,
     /// Whether messages in other languages arrive translated into `preferred_language`.
     pub auto_translate: bool,
+    /// The avatar's picture (`platform::files`), if one was chosen.
+    pub avatar: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

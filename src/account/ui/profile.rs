@@ -54,7 +54,7 @@ pub fn ProfilePage() -> impl IntoView {
                         view! {
                             <Title text=p.display_name.clone() />
                             <section class="card profile-card">
-                                <span class="avatar avatar-large" aria-hidden="true">{p.initials()}</span>
+                                <crate::kit::avatar::Avatar initials=p.initials() url=p.avatar_url.clone() class="avatar-large" />
                                 <div class="profile-main">
                                     <h1>{p.display_name.clone()}</h1>
                                     <p class="muted">

@@ -66,7 +66,7 @@ pub fn UserMenu() -> impl IntoView {
                                     aria-label=move || t_string!(i18n, auth.account_menu)
                                     on:click=move |_| open.update(|o| *o = !*o)
                                 >
-                                    <span class="avatar" aria-hidden="true">{user.initials()}</span>
+                                    <crate::kit::avatar::Avatar initials=user.initials() url=user.avatar_url.clone() />
                                 </button>
                                 <Show when=move || open.get()>
                                     <div class="menu" role="menu">

@@ -11,14 +11,75 @@ use super::{
 use crate::{
     auth::{
         api::{
-            ChangePassword, SetBlocked, StartTwoFactorSetup, TwoFactorDisable, TwoFactorEnable,
-            UpdateProfile,
+            ChangePassword, RemoveAvatar, SetBlocked, StartTwoFactorSetup, TwoFactorDisable,
+            TwoFactorEnable, UpdateProfile,
         },
         validate, ProfileUpdate, PublicProfile, TwoFactorStatus, User,
     },
     kit::i18n::{t, t_string, use_i18n},
     platform::error::AppError,
 };
+
+/// The avatar, and the way to change it (a square from the middle of the image) or go back to
+/// initials. Everywhere the person shows, the new one shows from then on.
+#[component]
+fn AvatarChooser(user: User, display_name: RwSignal<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    let session = super::session::use_session();
+    let avatar = RwSignal::new(user.avatar_url.clone());
+    let failed = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let remove = ServerAction::<RemoveAvatar>::new();
+    Effect::new(move |_| match remove.value().get() {
+        Some(Ok(user)) => {
+            avatar.set(user.avatar_url);
+            session.reload();
+        }
+        Some(Err(error)) => failed.set(Some(super::pages::error_text(&error))),
+        None => {}
+    });
+    let chosen = move |_ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        if let Some(file) = crate::kit::upload::chosen_file(&_ev) {
+            busy.set(true);
+            failed.set(None);
+            leptos::task::spawn_local(async move {
+                match crate::kit::upload::send_file::<User>(crate::auth::api::AVATAR_PATH, &file)
+                    .await
+                {
+                    Ok(user) => {
+                        avatar.set(user.avatar_url);
+                        session.reload();
+                    }
+                    Err(error) => failed.set(Some(super::pages::error_text(&error))),
+                }
+                busy.set(false);
+            });
+        }
+    };
+    view! {
+        <div class="picture-field">
+            {move || view! {
+                <crate::kit::avatar::Avatar initials=validate::initials(&display_name.get()) url=avatar.get() class="avatar-large" />
+            }}
+            <div class="stack">
+                <input id="avatar-file" type="file" accept="image/png,image/jpeg,image/gif,image/webp"
+                    class="visually-hidden picture-input" on:change=chosen aria-describedby="avatar-help" />
+                <label for="avatar-file" class="button button-small" aria-busy=move || busy.get().to_string()>
+                    {t!(i18n, profile.picture_change)}
+                </label>
+                {move || avatar.get().is_some().then(|| view! {
+                    <button type="button" class="link-button" disabled=move || remove.pending().get()
+                        on:click=move |_| { remove.dispatch(RemoveAvatar {}); }>
+                        {t!(i18n, profile.picture_remove)}
+                    </button>
+                })}
+            </div>
+            <p class="help" id="avatar-help">{t!(i18n, profile.picture_help)}</p>
+            <p class="form-error" role="alert">{move || failed.get()}</p>
+        </div>
+    }
+}
 
 #[component]
 pub fn ProfileForm(user: User, action: ServerAction<UpdateProfile>) -> impl IntoView {
@@ -70,7 +131,7 @@ pub fn ProfileForm(user: User, action: ServerAction<UpdateProfile>) -> impl Into
     view! {
         <section class="card settings-section" aria-labelledby="profile-title">
             <div class="section-head">
-                <span class="avatar avatar-large" aria-hidden="true">{move || validate::initials(&display_name.get())}</span>
+                <AvatarChooser user=user.clone() display_name />
                 <div>
                     <h2 id="profile-title">{t!(i18n, profile.title)}</h2>
                     <p class="muted">"@" {user.username.clone()} " · " {user.email.clone()}</p>
@@ -305,7 +366,7 @@ pub fn BlockedList(
                                     let name = p.username.clone();
                                     view! {
                                         <li>
-                                            <span class="avatar" aria-hidden="true">{p.initials()}</span>
+                                            <crate::kit::avatar::Avatar initials=p.initials() url=p.avatar_url.clone() />
                                             <A href=format!("/u/{}", p.username)>{p.display_name.clone()}</A>
                                             <span class="muted">"@" {p.username.clone()}</span>
                                             <button type="button" class="button button-small" on:click=move |_| {

@@ -5,7 +5,7 @@
 //! deleted messages go at once; anything missed (uploads never sent, files of deleted
 //! communities or accounts) is found by the sweep.
 
-use std::{collections::HashMap, io::Cursor};
+use std::collections::HashMap;
 
 use bytes::Bytes;
 use chrono::{Duration, Utc};
@@ -19,15 +19,11 @@ use crate::{
     community::ChannelId,
     entities::{attachments, users},
     kit::sentences::says,
-    platform::{error::AppError, files::StoreError, state::AppState},
+    platform::{error::AppError, files::StoreError, pictures, state::AppState},
 };
 
 /// Images larger than this on either side get a thumbnail of this size for lists.
 const THUMBNAIL_SIDE: u32 = 640;
-/// An image is not decoded beyond this many pixels a side (nor allocates more than
-/// [`DECODE_ALLOC`]): a small file can claim to be a huge image.
-const DECODE_SIDE: u32 = 12_000;
-const DECODE_ALLOC: u64 = 256 * 1024 * 1024;
 /// Uploads a person may have waiting unsent at once.
 const UNSENT_MAX: usize = 30;
 /// Uploads not sent within this long are removed.
@@ -90,38 +86,15 @@ fn examine(bytes: &[u8]) -> Examined {
         size: None,
         thumbnail: None,
     };
-    if !matches!(
-        content_type.as_str(),
-        "image/png" | "image/jpeg" | "image/gif" | "image/webp"
-    ) {
+    if !pictures::IMAGE_TYPES.contains(&content_type.as_str()) {
         return file(content_type);
     }
-    let mut reader = match image::ImageReader::new(Cursor::new(bytes)).with_guessed_format() {
-        Ok(reader) => reader,
-        Err(_) => return file(content_type),
-    };
-    let mut limits = image::Limits::default();
-    limits.max_image_width = Some(DECODE_SIDE);
-    limits.max_image_height = Some(DECODE_SIDE);
-    limits.max_alloc = Some(DECODE_ALLOC);
-    reader.limits(limits);
-    let Ok(picture) = reader.decode() else {
+    let Some(picture) = pictures::decode(bytes) else {
         return file(content_type);
     };
     let (width, height) = (picture.width(), picture.height());
     let thumbnail = (width > THUMBNAIL_SIDE || height > THUMBNAIL_SIDE)
-        .then(|| {
-            let small = picture.thumbnail(THUMBNAIL_SIDE, THUMBNAIL_SIDE);
-            let mut out = Cursor::new(Vec::new());
-            // Transparency needs PNG; a photo is far smaller as JPEG.
-            let written = if small.color().has_alpha() {
-                small.write_to(&mut out, image::ImageFormat::Png)
-            } else {
-                image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 82)
-                    .encode_image(&small.to_rgb8())
-            };
-            written.ok().map(|()| Bytes::from(out.into_inner()))
-        })
+        .then(|| pictures::encode(&picture.thumbnail(THUMBNAIL_SIDE, THUMBNAIL_SIDE)))
         .flatten();
     Examined {
         content_type,
@@ -365,6 +338,8 @@ pub async fn keep_swept(state: AppState) {
 
 #[cfg(test)]
 mod tests {
+    use std::io::Cursor;
+
     use super::*;
 
     fn png(width: u32, height: u32, alpha: bool) -> Vec<u8> {

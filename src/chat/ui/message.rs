@@ -303,7 +303,7 @@ pub fn MessageItem(message: ChatMessage, rights: MessageRights) -> impl IntoView
                     actions_open.set(true);
                 }
             }>
-            <span class="avatar" aria-hidden="true">{initials(&message.author.display_name)}</span>
+            <crate::kit::avatar::Avatar initials=initials(&message.author.display_name) url=message.author.avatar_url.clone() />
             <div class="message-main">
                 <header class="message-meta">
                     {if message.author.deleted {

@@ -271,9 +271,9 @@ fn MemberList(slug: String, open: RwSignal<bool>, reporter: Option<String>) -> i
                     });
                     view! {
                         <li class:offline=!m.online>
-                            <span class="avatar presence" aria-hidden="true">{initials(&m.display_name)}
+                            <crate::kit::avatar::Avatar initials=initials(&m.display_name) url=m.avatar_url.clone() class="presence">
                                 <span class="presence-dot" class:online=m.online></span>
-                            </span>
+                            </crate::kit::avatar::Avatar>
                             <A href=format!("/u/{}", m.username)>{m.display_name.clone()}</A>
                             <span class="visually-hidden">{status}</span>
                             {(m.rank != Rank::Member).then(|| view! { <span class="badge rank">{rank_label(m.rank)}</span> })}

@@ -323,6 +323,7 @@ mod tests {
             username: id.into(),
             display_name: id.to_uppercase(),
             deleted: false,
+            avatar_url: None,
         }
     }
 
@@ -668,6 +669,7 @@ mod tests {
             username: "deleted".into(),
             display_name: "Deleted user".into(),
             deleted: true,
+            avatar_url: None,
         };
         let next = apply(
             &mut t,

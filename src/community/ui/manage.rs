@@ -13,11 +13,11 @@ use crate::{
         api::{
             community_bans, community_invites, community_members, community_roles, load_community,
             AssignRole, BanMember, CreateChannel, CreateInvite, CreateRole, DeleteRole, KickMember,
-            ReorderChannels, RevokeInvite, SetMemberRank, TimeoutMember, TransferOwnership,
-            UnbanMember, UpdateChannel, UpdateCommunity, WarnMember,
+            RemoveIcon, ReorderChannels, RevokeInvite, SetMemberRank, TimeoutMember,
+            TransferOwnership, UnbanMember, UpdateChannel, UpdateCommunity, WarnMember,
         },
         permissions::{ChannelKind, Permissions, Rank, Visibility},
-        ChannelInfo, CommunityChanges, CommunityView, Measure,
+        ChannelInfo, CommunityChanges, CommunitySummary, CommunityView, Measure,
     },
     kit::{
         i18n::{t, t_string, use_i18n},
@@ -174,6 +174,60 @@ fn SectionNav(view: CommunityView, more: bool, last: bool) -> impl IntoView {
     }
 }
 
+/// The community's icon: a square from the middle of an image, or its letter.
+#[component]
+fn IconChooser(community: CommunitySummary, version: RwSignal<u32>) -> impl IntoView {
+    let i18n = use_i18n();
+    let shown = RwSignal::new(community.clone());
+    let failed = RwSignal::new(None::<String>);
+    let remove = ServerAction::<RemoveIcon>::new();
+    Effect::new(move |_| match remove.value().get() {
+        Some(Ok(summary)) => {
+            shown.set(summary);
+            version.update(|v| *v += 1);
+        }
+        Some(Err(error)) => failed.set(Some(error_text(&error))),
+        None => {}
+    });
+    let slug = StoredValue::new(community.slug.clone());
+    let chosen = move |_ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        if let Some(file) = crate::kit::upload::chosen_file(&_ev) {
+            failed.set(None);
+            leptos::task::spawn_local(async move {
+                let url = format!(
+                    "{}?slug={}",
+                    crate::community::api::ICON_PATH,
+                    js_sys::encode_uri_component(&slug.get_value())
+                );
+                match crate::kit::upload::send_file::<CommunitySummary>(&url, &file).await {
+                    Ok(summary) => {
+                        shown.set(summary);
+                        version.update(|v| *v += 1);
+                    }
+                    Err(error) => failed.set(Some(error_text(&error))),
+                }
+            });
+        }
+    };
+    view! {
+        <div class="picture-field">
+            {move || view! { <CommunityIcon community=shown.get() /> }}
+            <input id="icon-file" type="file" accept="image/png,image/jpeg,image/gif,image/webp"
+                class="visually-hidden picture-input" on:change=chosen aria-describedby="icon-help" />
+            <label for="icon-file" class="button button-small">{t!(i18n, community.icon_change)}</label>
+            {move || shown.with(|c| c.icon_url.is_some()).then(|| view! {
+                <button type="button" class="link-button" disabled=move || remove.pending().get()
+                    on:click=move |_| { remove.dispatch(RemoveIcon { slug: slug.get_value() }); }>
+                    {t!(i18n, community.icon_remove)}
+                </button>
+            })}
+            <p class="help" id="icon-help">{t!(i18n, profile.picture_help)}</p>
+            <p class="form-error" role="alert">{move || failed.get()}</p>
+        </div>
+    }
+}
+
 /// The community's own details (those who manage it), and handing it over (its owner).
 #[component]
 fn SettingsSection(view: CommunityView, version: RwSignal<u32>) -> impl IntoView {
@@ -238,6 +292,7 @@ fn SettingsSection(view: CommunityView, version: RwSignal<u32>) -> impl IntoView
         <section class="card settings-section" aria-labelledby="settings-title">
             <h2 id="settings-title">{t!(i18n, community.settings_title)}</h2>
             <p class="help">{t!(i18n, community.settings_help)}</p>
+            <IconChooser community=c.clone() version />
             <form class="stack" on:submit=submit novalidate>
                 <DetailsFields prefix="settings" name description color />
                 <label class="checkbox">

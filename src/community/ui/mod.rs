@@ -38,8 +38,12 @@ pub fn members_text(n: u64) -> String {
 #[component]
 pub fn CommunityIcon(community: CommunitySummary) -> impl IntoView {
     view! {
-        <span class="community-icon" aria-hidden="true" style=format!("background:{}", community.icon_color)>
-            {community.icon_letter()}
+        <span class="community-icon" class:has-picture=community.icon_url.is_some() aria-hidden="true"
+            style=format!("background:{}", community.icon_color)>
+            {match community.icon_url.clone() {
+                Some(url) => view! { <img src=url alt="" loading="lazy" decoding="async" /> }.into_any(),
+                None => community.icon_letter().into_any(),
+            }}
         </span>
     }
 }
