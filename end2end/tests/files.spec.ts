@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { person, saveScreenshot, shareCommunity } from "./helpers";
+import { openHydrated, person, saveScreenshot, shareCommunity } from "./helpers";
 
 const unique = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
 
@@ -44,7 +44,7 @@ test("files go out with a message: an image shows inline and opens large, a file
   // It must be taken out before sending.
   await ana.getByRole("textbox", { name: /^Message #/ }).fill("Q3 chart and the numbers");
   await ana.getByRole("button", { name: "Send" }).click();
-  await expect(ana.locator(".composer .field-error")).toContainText("Remove the files that could not be uploaded");
+  await expect(ana.locator(".composer").getByText("Remove the files that could not be uploaded")).toBeVisible();
   await huge.getByRole("button", { name: "Remove huge.bin" }).click();
   await saveScreenshot(ana, "files-tray", false);
   await ana.getByRole("button", { name: "Send" }).click();
@@ -84,4 +84,39 @@ test("files go out with a message: an image shows inline and opens large, a file
   await expect(message).toHaveCount(0);
   const gone = await bo.request.get(src!);
   expect(gone.status()).toBe(404);
+});
+
+test("a person's picture and a community's icon show wherever they do", async ({ browser }) => {
+  const ana = await person(browser, `pa_${unique}`, "Pia Picture");
+  const bo = await person(browser, `pb_${unique}`, "Ben Beholder");
+  const url = await shareCommunity(ana, bo, `Pictures ${unique}`);
+  const slug = new URL(url).pathname.split("/")[2];
+
+  await openHydrated(ana, "/settings");
+  await ana.getByLabel("Change picture").setInputFiles({ name: "me.png", mimeType: "image/png", buffer: await pngOf(ana, 800, 400) });
+  const large = ana.locator(".settings-section .avatar-large img");
+  await expect(large).toBeVisible();
+  expect(await large.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(256);
+  // The account menu shows it too.
+  await expect(ana.locator(".avatar-button .avatar img")).toBeVisible();
+  // Not an image: refused with a sentence, the picture stays.
+  await ana.getByLabel("Change picture").setInputFiles({ name: "cv.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.7\n") });
+  await expect(ana.getByRole("alert").filter({ hasText: "PNG, JPEG, GIF or WebP" })).toBeVisible();
+  await expect(large).toBeVisible();
+
+  // Beside her messages, for the reader.
+  await openHydrated(ana, url);
+  const box = ana.getByRole("textbox", { name: /^Message #/ });
+  await box.fill("new picture, who dis");
+  await box.press("Enter");
+  const line = bo.getByRole("log", { name: "Messages" }).getByRole("article").filter({ hasText: "who dis" });
+  await expect(line.locator(".avatar img")).toBeVisible();
+
+  // The community's icon, from the Manage page, in the community list.
+  await openHydrated(ana, `/manage/${slug}`);
+  await ana.getByLabel("Change icon").setInputFiles({ name: "logo.png", mimeType: "image/png", buffer: await pngOf(ana, 300, 300) });
+  await expect(ana.locator(".picture-field .community-icon img")).toBeVisible();
+  await openHydrated(bo, "/communities");
+  await expect(bo.getByRole("listitem").filter({ hasText: `Pictures ${unique}` }).locator(".community-icon img")).toBeVisible();
+  await saveScreenshot(bo, "community-icons", false);
 });

@@ -629,6 +629,15 @@ fn Composer(
     let length = move || text.with(|t| t.trim().chars().count());
     let tray = Tray::new(channel_id.clone(), max_upload);
     let dragging = RwSignal::new(false);
+    // A file taken out (or added) settles what the last refusal said about the tray.
+    let files = Memo::new(move |_| tray.list.with(Vec::len));
+    Effect::new(move |seen: Option<usize>| {
+        let now = files.get();
+        if seen.is_some_and(|seen| seen != now) {
+            error.set(None);
+        }
+        now
+    });
 
     let submit = {
         let send = send.clone();
