@@ -519,3 +519,81 @@ async fn files_round_trip_through_an_s3_compatible_store() {
     // Its bytes could not be removed while the store was down: the row waits for the sweep.
     assert_eq!(h.count("SELECT COUNT(*) FROM attachments").await, 1);
 }
+
+/// The start of a WebM recording as Chromium's MediaRecorder writes it (EBML header, "webm"
+/// doctype), padded: what the type is read from.
+fn webm() -> Vec<u8> {
+    let mut bytes = vec![
+        0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x86, 0x81, 0x01, 0x42, 0xf7, 0x81, 0x01, 0x42, 0xf2,
+        0x81, 0x04, 0x42, 0xf3, 0x81, 0x08, 0x42, 0x82, 0x84, b'w', b'e', b'b', b'm',
+    ];
+    bytes.resize(4096, 0x42);
+    bytes
+}
+
+on_both!(a_voice_message_keeps_its_length_and_waveform_and_plays_inline);
+async fn a_voice_message_keeps_its_length_and_waveform_and_plays_inline(h: Harness) {
+    let (ana, bo, _, general, mut socket) = room(&h, "public").await;
+    let voice = |duration: &str, waveform: &str, bytes: Vec<u8>| {
+        let url = h.server.url("/api/files/upload");
+        let request = h
+            .http
+            .post(url)
+            .query(&[
+                ("channelId", general.as_str()),
+                ("name", "voice-message.webm"),
+                ("durationMs", duration),
+                ("waveform", waveform),
+            ])
+            .bearer_auth(&bo.token)
+            .header("content-type", "application/octet-stream")
+            .body(bytes);
+        async move {
+            let response = request.send().await.unwrap();
+            let status = response.status();
+            (
+                status,
+                response
+                    .json::<serde_json::Value>()
+                    .await
+                    .unwrap_or_default(),
+            )
+        }
+    };
+    let (status, stored) = voice("7200", "0369cfc9630", webm()).await;
+    assert_eq!(status, StatusCode::OK, "{stored}");
+    assert_eq!(stored["kind"], "voice");
+    assert_eq!(stored["contentType"], "audio/webm");
+    assert_eq!(stored["durationMs"], 7200);
+    assert_eq!(stored["waveform"], "0369cfc9630");
+    socket
+        .send(json!({"type": "send", "channelId": general, "nonce": "v", "body": "", "attachments": [stored["id"]]}))
+        .await;
+    let created = socket.expect("messageCreated").await;
+    assert_eq!(created["message"]["attachments"][0]["kind"], "voice");
+    let (status, headers, _) = fetch(&h, Some(&ana), stored["url"].as_str().unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "audio/webm");
+    assert!(headers["content-disposition"]
+        .to_str()
+        .unwrap()
+        .starts_with("inline"));
+
+    // Not a recording; no length, too long, or a waveform that is not one: refused.
+    for (duration, waveform, bytes) in [
+        ("7200", "0369", b"just some text".to_vec()),
+        ("0", "0369", webm()),
+        ("600001", "0369", webm()),
+        ("7200", "<svg>", webm()),
+        ("7200", "", webm()),
+    ] {
+        let (status, answer) = voice(duration, waveform, bytes).await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{duration} {waveform}: {answer}"
+        );
+        assert!(answer["error"].as_str().unwrap().ends_with('.'), "{answer}");
+    }
+    assert_eq!(h.count("SELECT COUNT(*) FROM attachments").await, 1);
+}

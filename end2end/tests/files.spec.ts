@@ -120,3 +120,34 @@ test("a person's picture and a community's icon show wherever they do", async ({
   await expect(bo.getByRole("listitem").filter({ hasText: `Pictures ${unique}` }).locator(".community-icon img")).toBeVisible();
   await saveScreenshot(bo, "community-icons", false);
 });
+
+test("a voice message is recorded, sent, and plays inline with its length and waveform", async ({ browser }) => {
+  const ana = await person(browser, `va_${unique}`, "Val Voice");
+  const bo = await person(browser, `vb_${unique}`, "Vic Listener");
+  await shareCommunity(ana, bo, `Voices ${unique}`);
+
+  await ana.getByRole("button", { name: "Record a voice message" }).click();
+  const bar = ana.getByRole("status").filter({ hasText: "Recording" });
+  await expect(bar).toContainText("Recording 0:0");
+  await ana.waitForTimeout(1500);
+  await saveScreenshot(ana, "voice-recording", false);
+  await bar.getByRole("button", { name: "Stop and attach" }).click();
+  const tray = ana.getByRole("list", { name: "Files to send" });
+  await expect(tray).toContainText(/Voice message, 0:0[1-3]/);
+  await expect(tray.getByText("Ready")).toBeVisible();
+  await ana.getByRole("button", { name: "Send" }).click();
+
+  const line = bo.getByRole("log", { name: "Messages" }).getByRole("article").filter({ has: bo.locator(".voice-message") });
+  const player = line.getByLabel(/Voice message, 0:0[1-3]/);
+  await expect(player).toBeVisible();
+  await expect(line.locator(".waveform rect")).toHaveCount(48);
+  // The browser can read it: its length is known once its metadata loads.
+  await expect.poll(async () => player.evaluate((a: HTMLAudioElement) => a.readyState)).toBeGreaterThan(0);
+  await saveScreenshot(bo, "voice-message", false);
+
+  // Cancelled, nothing is attached.
+  await ana.getByRole("button", { name: "Record a voice message" }).click();
+  await ana.getByRole("status").filter({ hasText: "Recording" }).getByRole("button", { name: "Cancel" }).click();
+  await expect(ana.getByRole("textbox", { name: /^Message #/ })).toBeVisible();
+  await expect(ana.getByRole("list", { name: "Files to send" })).toHaveCount(0);
+});

@@ -1,4 +1,5 @@
-//! Files over HTTP: `POST /api/files/upload?channelId=…&name=…` with the bytes as the body
+//! Files over HTTP: `POST /api/files/upload?channelId=…&name=…` (and `&durationMs=…&waveform=…`
+//! for a voice message) with the bytes as the body
 //! (`application/octet-stream`), `GET /api/files/<id>/<name>` and `GET /api/files/<id>/thumbnail`
 //! to read them, and `POST /api/files/discard` to take back an unsent upload.
 
@@ -42,6 +43,10 @@ mod server {
         channel_id: String,
         #[serde(default)]
         name: String,
+        /// A voice message: its length, and its waveform (hex digits, one per bar).
+        duration_ms: Option<u32>,
+        #[serde(default)]
+        waveform: String,
     }
 
     /// The file as the body; its description (id, type read from the bytes, size, thumbnail)
@@ -54,7 +59,20 @@ mod server {
     ) -> Response {
         let stored = async {
             let channel = ChannelId::parse(&to.channel_id)?;
-            super::super::service::upload(&state, &caller.user, channel, &to.name, body).await
+            let recording = to
+                .duration_ms
+                .map(|duration_ms| super::super::service::Recording {
+                    duration_ms,
+                    waveform: to.waveform.clone(),
+                });
+            super::super::service::upload(
+                &state,
+                &caller.user,
+                channel,
+                (&to.name, recording),
+                body,
+            )
+            .await
         }
         .await;
         match stored {
@@ -88,7 +106,7 @@ mod server {
         } else {
             row.content_type.clone()
         };
-        let inline = thumbnail || row.kind == "image";
+        let inline = thumbnail || row.kind == "image" || row.kind == "voice";
         let disposition = format!(
             "{}; filename=\"{}\"; filename*=UTF-8''{}",
             if inline { "inline" } else { "attachment" },

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 pub mod api;
 pub mod ui;
+pub mod voice;
 
 #[cfg(feature = "ssr")]
 pub mod repo;
@@ -28,6 +29,8 @@ pub enum AttachmentKind {
     Image,
     /// Offered for download.
     File,
+    /// A voice message recorded in the browser: played inline, with its length and waveform.
+    Voice,
 }
 
 impl AttachmentKind {
@@ -35,12 +38,14 @@ impl AttachmentKind {
         match self {
             AttachmentKind::Image => "image",
             AttachmentKind::File => "file",
+            AttachmentKind::Voice => "voice",
         }
     }
 
     pub fn parse(stored: &str) -> AttachmentKind {
         match stored {
             "image" => AttachmentKind::Image,
+            "voice" => AttachmentKind::Voice,
             _ => AttachmentKind::File,
         }
     }
@@ -64,6 +69,12 @@ pub struct Attachment {
     pub url: String,
     /// A smaller copy of a large image; otherwise the image itself serves.
     pub thumbnail_url: Option<String>,
+    /// A voice message's length, in milliseconds.
+    #[serde(default)]
+    pub duration_ms: Option<u32>,
+    /// A voice message's loudness over time: one hex digit (0–f) per bar.
+    #[serde(default)]
+    pub waveform: Option<String>,
 }
 
 impl Attachment {
@@ -75,6 +86,26 @@ impl Attachment {
     pub fn preview_url(&self) -> &str {
         self.thumbnail_url.as_deref().unwrap_or(&self.url)
     }
+}
+
+/// The longest voice message, in milliseconds (ten minutes).
+pub const VOICE_MAX_MS: u32 = 10 * 60 * 1000;
+/// How many bars a voice message's waveform has.
+pub const WAVEFORM_BARS: usize = 48;
+
+/// A waveform as sent: at most [`WAVEFORM_BARS`] hex digits, one per bar.
+pub fn valid_waveform(waveform: &str) -> bool {
+    !waveform.is_empty()
+        && waveform.len() <= WAVEFORM_BARS
+        && waveform
+            .chars()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+}
+
+/// A length for people: "0:07", "2:35".
+pub fn duration_text(ms: u32) -> String {
+    let seconds = ms.div_ceil(1000);
+    format!("{}:{:02}", seconds / 60, seconds % 60)
 }
 
 /// The address of a file: `/api/files/<id>/<name, percent-encoded>`.
@@ -163,6 +194,18 @@ mod tests {
             "/api/files/abc/Q3%20r%C3%A9sum%C3%A9.pdf"
         );
         assert_eq!(file_url("abc", "a/b?c#d"), "/api/files/abc/a%2Fb%3Fc%23d");
+    }
+
+    #[test]
+    fn waveforms_and_lengths() {
+        assert!(valid_waveform("0369cf"));
+        assert!(!valid_waveform(""));
+        assert!(!valid_waveform("0369CF"), "one spelling");
+        assert!(!valid_waveform("xyz"));
+        assert!(!valid_waveform(&"8".repeat(WAVEFORM_BARS + 1)));
+        assert_eq!(duration_text(6_200), "0:07");
+        assert_eq!(duration_text(155_000), "2:35");
+        assert_eq!(duration_text(0), "0:00");
     }
 
     #[test]

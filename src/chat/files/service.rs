@@ -49,6 +49,8 @@ fn unavailable(error: StoreError) -> AppError {
 pub fn present(row: &attachments::Model) -> Attachment {
     let id = row.id.to_string();
     Attachment {
+        duration_ms: row.duration_ms.map(|d| d.max(0) as u32),
+        waveform: row.waveform.clone(),
         url: file_url(&id, &row.name),
         thumbnail_url: row.thumbnail.then(|| thumbnail_url(&id)),
         id,
@@ -104,12 +106,33 @@ fn examine(bytes: &[u8]) -> Examined {
     }
 }
 
-/// Stores a file `uploader` attaches in a channel, unsent until a message claims it.
+/// What the browser measured of a voice message it recorded.
+#[derive(Debug, Clone)]
+pub struct Recording {
+    pub duration_ms: u32,
+    pub waveform: String,
+}
+
+/// The recordings browsers make, as read from their bytes, and the type each is played as
+/// (a WebM or MP4 holding only sound is still a voice message).
+fn voice_type(sniffed: &str) -> Option<&'static str> {
+    Some(match sniffed {
+        "video/webm" | "audio/webm" => "audio/webm",
+        "audio/ogg" | "audio/opus" => "audio/ogg",
+        "video/mp4" | "audio/m4a" | "audio/mp4" => "audio/mp4",
+        "audio/mpeg" => "audio/mpeg",
+        "audio/x-wav" => "audio/wav",
+        _ => return None,
+    })
+}
+
+/// Stores a file `uploader` attaches in a channel (a voice message when `recording` says how
+/// long it is), unsent until a message claims it.
 pub async fn upload(
     state: &AppState,
     uploader: &users::Model,
     channel: ChannelId,
-    name: &str,
+    (name, recording): (&str, Option<Recording>),
     bytes: Bytes,
 ) -> Result<Attachment, AppError> {
     let access = messages::channel_access(state, Some(uploader.id), channel).await?;
@@ -128,12 +151,30 @@ pub async fn upload(
         )));
     }
     let name = clean_name(name);
-    let examined = {
+    let mut examined = {
         let bytes = bytes.clone();
         tokio::task::spawn_blocking(move || examine(&bytes))
             .await
             .map_err(|_| AppError::Internal)?
     };
+    if let Some(recording) = &recording {
+        let audio = voice_type(&examined.content_type)
+            .ok_or_else(|| AppError::Validation(says!("server.files.not_audio")))?;
+        if !(1..=super::VOICE_MAX_MS).contains(&recording.duration_ms)
+            || !super::valid_waveform(&recording.waveform)
+        {
+            return Err(AppError::Validation(says!(
+                "server.files.bad_recording",
+                max = super::VOICE_MAX_MS / 60_000
+            )));
+        }
+        examined = Examined {
+            content_type: audio.to_string(),
+            kind: AttachmentKind::Voice,
+            size: None,
+            thumbnail: None,
+        };
+    }
     let id = Uuid::now_v7();
     state
         .files
@@ -159,8 +200,8 @@ pub async fn upload(
         width: examined.size.map(|(w, _)| w as i32),
         height: examined.size.map(|(_, h)| h as i32),
         thumbnail: examined.thumbnail.is_some(),
-        duration_ms: None,
-        waveform: None,
+        duration_ms: recording.as_ref().map(|r| r.duration_ms as i32),
+        waveform: recording.map(|r| r.waveform),
         created_at: Utc::now(),
     };
     if let Err(error) = repo::insert(&state.db, row.clone()).await {

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 
 #[cfg(feature = "hydrate")]
 use super::MAX_PER_MESSAGE;
-use super::{size_text, Attachment};
+use super::{duration_text, size_text, Attachment, AttachmentKind};
 use crate::kit::i18n::{t, t_string, use_i18n};
 
 /// One file in the composer's tray.
@@ -23,6 +23,8 @@ pub struct Upload {
     /// Stored, ready to send.
     pub done: Option<Attachment>,
     pub failed: Option<String>,
+    /// A voice message's length, in milliseconds.
+    pub voice: Option<u32>,
 }
 
 /// The composer's uploads for one channel.
@@ -130,17 +132,47 @@ impl Tray {
                     progress: 0.0,
                     done: None,
                     failed,
+                    voice: None,
                 })
             });
             if start {
-                self.send(key, file);
+                let name = file.name();
+                self.send(key, file.into(), &name, None);
             }
         }
     }
 
+    /// Adds a voice message just recorded (its length and waveform measured here), and starts
+    /// uploading it.
+    #[cfg(feature = "hydrate")]
+    pub fn add_recording(&self, audio: web_sys::Blob, duration_ms: u32, waveform: String) {
+        let key = self.next.get_value();
+        self.next.set_value(key + 1);
+        let extension = if audio.type_().contains("ogg") {
+            "ogg"
+        } else if audio.type_().contains("mp4") {
+            "m4a"
+        } else {
+            "webm"
+        };
+        let name = format!("voice-message.{extension}");
+        self.list.update(|l| {
+            l.push(Upload {
+                key,
+                name: name.clone(),
+                size: audio.size() as u64,
+                progress: 0.0,
+                done: None,
+                failed: None,
+                voice: Some(duration_ms),
+            })
+        });
+        self.send(key, audio, &name, Some((duration_ms, waveform)));
+    }
+
     /// One upload: the bytes as the body, progress as it goes, the stored file or the refusal.
     #[cfg(feature = "hydrate")]
-    fn send(&self, key: u64, file: web_sys::File) {
+    fn send(&self, key: u64, file: web_sys::Blob, name: &str, voice: Option<(u32, String)>) {
         use wasm_bindgen::{closure::Closure, JsCast};
 
         let i18n = use_i18n();
@@ -156,12 +188,15 @@ impl Tray {
             fail(t_string!(i18n, errors.network).to_string());
             return;
         };
-        let url = format!(
+        let mut url = format!(
             "{}?channelId={}&name={}",
             super::UPLOAD_PATH,
             js_sys::encode_uri_component(&self.channel.get_value()),
-            js_sys::encode_uri_component(&file.name()),
+            js_sys::encode_uri_component(name),
         );
+        if let Some((duration_ms, waveform)) = voice {
+            url.push_str(&format!("&durationMs={duration_ms}&waveform={waveform}"));
+        }
         if request.open("POST", &url).is_err()
             || request
                 .set_request_header("content-type", "application/octet-stream")
@@ -238,7 +273,10 @@ pub fn TrayView(tray: Tray) -> impl IntoView {
                         let percent = (upload.progress * 100.0).round() as u32;
                         view! {
                             <li class="upload" class:failed=upload.failed.is_some()>
-                                <span class="upload-name">{upload.name.clone()}</span>
+                                <span class="upload-name">{match upload.voice {
+                                    Some(ms) => t_string!(i18n, chat.files.voice_message).replace("{length}", &duration_text(ms)),
+                                    None => upload.name.clone(),
+                                }}</span>
                                 <span class="upload-size muted">{size_text(upload.size)}</span>
                                 {match (&upload.done, &upload.failed) {
                                     (_, Some(why)) => view! { <span class="field-error upload-status" role="alert">{why.clone()}</span> }.into_any(),
@@ -269,7 +307,21 @@ pub fn Attachments(files: Vec<Attachment>) -> impl IntoView {
     let open = RwSignal::new(None::<Attachment>);
     let (images, others): (Vec<Attachment>, Vec<Attachment>) =
         files.into_iter().partition(Attachment::is_image);
+    let (voices, others): (Vec<Attachment>, Vec<Attachment>) = others
+        .into_iter()
+        .partition(|a| a.kind == AttachmentKind::Voice);
     view! {
+        {voices.into_iter().map(|voice| {
+            let length = duration_text(voice.duration_ms.unwrap_or(0));
+            let label = t_string!(i18n, chat.files.voice_message).replace("{length}", &length);
+            view! {
+                <div class="voice-message">
+                    <Waveform bars=voice.waveform.clone().unwrap_or_default() />
+                    <audio controls preload="metadata" src=voice.url.clone() aria-label=label></audio>
+                    <span class="muted voice-length">{length}</span>
+                </div>
+            }
+        }).collect_view()}
         {(!images.is_empty()).then(|| view! {
             <div class="attachment-images">
                 {images.into_iter().map(|image| {
@@ -336,6 +388,22 @@ fn Lightbox(image: Attachment, close: impl Fn() + Clone + Send + Sync + 'static)
                 </figcaption>
             </figure>
         </div>
+    }
+}
+
+/// A voice message's loudness over time, drawn as bars (decoration: the player beside it
+/// carries the name and the controls).
+#[component]
+fn Waveform(bars: String) -> impl IntoView {
+    let heights: Vec<u32> = bars.chars().filter_map(|c| c.to_digit(16)).collect();
+    let width = heights.len().max(1) as u32 * 4;
+    view! {
+        <svg class="waveform" viewBox=format!("0 0 {width} 32") width=width height="32" aria-hidden="true" focusable="false">
+            {heights.into_iter().enumerate().map(|(i, h)| {
+                let tall = 4 + h * 28 / 15;
+                view! { <rect x=(i as u32 * 4).to_string() y=((32 - tall) / 2).to_string() width="2.5" height=tall.to_string() rx="1" /> }
+            }).collect_view()}
+        </svg>
     }
 }
 

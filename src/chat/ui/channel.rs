@@ -16,6 +16,7 @@ use crate::{
         api::{channel_history, channel_pins},
         files::{
             ui::{Attachments, Tray, TrayView},
+            voice::{RecordButton, Recorder, RecordingBar},
             Attachment,
         },
         ChatMessage, ClientEvent, OpenedChannel, MESSAGE_MAX,
@@ -628,6 +629,7 @@ fn Composer(
     let textarea = NodeRef::<html::Textarea>::new();
     let length = move || text.with(|t| t.trim().chars().count());
     let tray = Tray::new(channel_id.clone(), max_upload);
+    let recorder = Recorder::new(tray);
     let dragging = RwSignal::new(false);
     // A file taken out (or added) settles what the last refusal said about the tray.
     let files = Memo::new(move |_| tray.list.with(Vec::len));
@@ -759,7 +761,10 @@ fn Composer(
                 </div>
             })}
             <TrayView tray />
-            <div class="composer-row">
+            <Show when=move || recorder.recording()>
+                <RecordingBar recorder />
+            </Show>
+            <div class="composer-row" class:hidden-while-recording=move || recorder.recording()>
                 // The field itself takes the keyboard (Enter or Space opens the picker); its label
                 // is the paperclip people click, as the portfolio's CSV drop zone does.
                 <input type="file" multiple id=picker_id.clone() class="visually-hidden attach-input" on:change=on_pick
@@ -767,6 +772,7 @@ fn Composer(
                 <label for=picker_id class="icon-button attach-button" title=move || t_string!(i18n, chat.files.attach)>
                     <Icon name=IconName::Paperclip />
                 </label>
+                <RecordButton recorder />
                 <label class="visually-hidden" for="composer">{move || t_string!(i18n, chat.message_label).replace("{channel}", &placeholder)}</label>
                 <textarea id="composer" node_ref=textarea rows="1"
                     placeholder=move || t_string!(i18n, chat.placeholder).replace("{channel}", &channel_name)
