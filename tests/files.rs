@@ -597,3 +597,62 @@ async fn a_voice_message_keeps_its_length_and_waveform_and_plays_inline(h: Harne
     }
     assert_eq!(h.count("SELECT COUNT(*) FROM attachments").await, 1);
 }
+
+on_both!(
+    a_refusal_for_files_costs_no_message_and_the_limit_gives_files_back,
+    [("RATE_LIMIT_MESSAGES", "2")]
+);
+async fn a_refusal_for_files_costs_no_message_and_the_limit_gives_files_back(h: Harness) {
+    let (_, bo, _, general, mut socket) = room(&h, "public").await;
+    // One upload sent from two tabs at once: one message, and one refusal that does not count.
+    let (_, shared) = h.upload(&bo, &general, "once.txt", b"once".to_vec()).await;
+    let mut second = h.socket(&bo).await;
+    second.subscribe(&general, None).await;
+    let send = |nonce: &str| json!({"type": "send", "channelId": general, "nonce": nonce, "body": "", "attachments": [shared["id"]]});
+    socket.send(send("t1")).await;
+    second.send(send("t2")).await;
+    let mut answers = Vec::new();
+    for (tab, nonce) in [(&mut socket, "t1"), (&mut second, "t2")] {
+        loop {
+            let event = tab.next_event().await;
+            if event["nonce"] == nonce
+                && (event["type"] == "messageCreated" || event["type"] == "error")
+            {
+                answers.push(event["type"].as_str().unwrap().to_string());
+                break;
+            }
+        }
+    }
+    answers.sort();
+    assert_eq!(answers, ["error", "messageCreated"]);
+    // So the second of two messages this minute still goes through…
+    socket
+        .say(&general, "words", "still within the limit")
+        .await;
+    loop {
+        let event = socket.next_event().await;
+        if event["nonce"] == "words" {
+            assert_eq!(event["type"], "messageCreated", "{event}");
+            break;
+        }
+    }
+    // …and a third, refused by the limit, leaves its file unsent for the next try.
+    let (_, file) = h
+        .upload(&bo, &general, "later.txt", b"for later".to_vec())
+        .await;
+    socket
+        .send(json!({"type": "send", "channelId": general, "nonce": "third", "body": "", "attachments": [file["id"]]}))
+        .await;
+    loop {
+        let event = socket.next_event().await;
+        if event["nonce"] == "third" {
+            assert_eq!(event["error"]["code"], "rate_limited", "{event}");
+            break;
+        }
+    }
+    assert_eq!(
+        h.count("SELECT COUNT(*) FROM attachments WHERE message_id IS NULL")
+            .await,
+        1
+    );
+}

@@ -205,13 +205,18 @@ async fn store(
     let ids: Vec<Uuid> = batch.iter().map(|_| Uuid::now_v7()).collect();
     let mut outcomes: Vec<Result<(), AppError>> = Vec::with_capacity(batch.len());
     for (message, id) in batch.iter().zip(&ids) {
-        let mut outcome = if message.rate_limited {
-            service::count_action(state, &txn, message.author_id).await
-        } else {
+        // Its files first: a message refused for them counts toward nobody's limit; one
+        // refused by the limit gives them back.
+        let mut outcome = if message.attachments.is_empty() {
             Ok(())
+        } else {
+            claim_files(&txn, *id, message).await?
         };
-        if outcome.is_ok() && !message.attachments.is_empty() {
-            outcome = claim_files(&txn, *id, message).await?;
+        if outcome.is_ok() && message.rate_limited {
+            outcome = service::count_action(state, &txn, message.author_id).await;
+            if outcome.is_err() && !message.attachments.is_empty() {
+                super::files::repo::release(&txn, *id).await?;
+            }
         }
         match outcome {
             Ok(()) | Err(AppError::RateLimited { .. }) | Err(AppError::Validation(_)) => {
