@@ -65,6 +65,7 @@ async fn fill(
         preferred_language: Set("en".into()),
         time_zone: Set("UTC".into()),
         auto_translate: Set(true),
+        avatar: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     })
@@ -300,6 +301,7 @@ pub async fn search(count: u64, database: Option<String>, runs: usize) -> Result
                     hidden_authors: Vec::new(),
                     cashtags: Vec::new(),
                     has_link: false,
+                    has_file: false,
                     before: None,
                     after: None,
                     limit: 26,
