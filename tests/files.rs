@@ -656,3 +656,47 @@ async fn a_refusal_for_files_costs_no_message_and_the_limit_gives_files_back(h: 
         1
     );
 }
+
+on_both!(a_burst_of_uploads_stops_at_thirty_waiting_and_sending_makes_room);
+async fn a_burst_of_uploads_stops_at_thirty_waiting_and_sending_makes_room(h: Harness) {
+    let (_, bo, _, general, mut socket) = room(&h, "public").await;
+    // Thirty-five at once: thirty wait, the rest are told to send or remove some first.
+    let uploads =
+        (0..35).map(|n| h.upload(&bo, &general, "note.txt", format!("note {n}").into_bytes()));
+    let answers = futures::future::join_all(uploads).await;
+    let stored: Vec<&serde_json::Value> = answers
+        .iter()
+        .filter(|(status, _)| *status == StatusCode::OK)
+        .map(|(_, body)| body)
+        .collect();
+    assert!(
+        (1..=30).contains(&stored.len()),
+        "never more than thirty waiting: {}",
+        stored.len()
+    );
+    assert_eq!(
+        h.count("SELECT COUNT(*) FROM attachments").await,
+        stored.len() as i64,
+        "nothing kept of the refused"
+    );
+    let refused: Vec<_> = answers
+        .iter()
+        .filter(|(status, _)| *status == StatusCode::UNPROCESSABLE_ENTITY)
+        .collect();
+    assert!(!refused.is_empty(), "a burst past the cap is refused");
+    assert!(
+        refused[0].1["error"].as_str().unwrap().contains("waiting"),
+        "{:?}",
+        refused[0]
+    );
+    // Sent, they stop waiting: the next upload goes through.
+    let ids: Vec<_> = stored.iter().take(10).map(|s| s["id"].clone()).collect();
+    socket
+        .send(json!({"type": "send", "channelId": general, "nonce": "all", "body": "notes", "attachments": ids}))
+        .await;
+    socket.expect("messageCreated").await;
+    let (status, _) = h
+        .upload(&bo, &general, "one-more.txt", b"more".to_vec())
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}

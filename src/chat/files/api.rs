@@ -111,7 +111,7 @@ mod server {
             "{}; filename=\"{}\"; filename*=UTF-8''{}",
             if inline { "inline" } else { "attachment" },
             ascii_fallback(&row.name),
-            percent(&row.name)
+            super::super::encode_segment(&row.name)
         );
         let mut response = bytes.into_response();
         let headers = response.headers_mut();
@@ -156,19 +156,6 @@ mod server {
                     c
                 } else {
                     '_'
-                }
-            })
-            .collect()
-    }
-
-    /// RFC 5987 encoding for `filename*`.
-    fn percent(name: &str) -> String {
-        name.bytes()
-            .map(|b| {
-                if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                    (b as char).to_string()
-                } else {
-                    format!("%{b:02X}")
                 }
             })
             .collect()

@@ -118,8 +118,9 @@ pub fn thumbnail_url(id: &str) -> String {
     format!("/api/files/{id}/thumbnail")
 }
 
-/// A path segment with everything but unreserved characters percent-encoded.
-fn encode_segment(text: &str) -> String {
+/// Text with everything but unreserved characters percent-encoded: a path segment, or an
+/// RFC 5987 `filename*` value.
+pub fn encode_segment(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {
         if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {

@@ -144,11 +144,10 @@ pub async fn upload(
     if bytes.len() as u64 > limit {
         return Err(AppError::PayloadTooLarge { limit_bytes: limit });
     }
+    let too_many_waiting =
+        || AppError::Validation(says!("server.files.too_many_waiting", max = UNSENT_MAX));
     if repo::unsent_of(&state.db, uploader.id).await? >= UNSENT_MAX as u64 {
-        return Err(AppError::Validation(says!(
-            "server.files.too_many_waiting",
-            max = UNSENT_MAX
-        )));
+        return Err(too_many_waiting());
     }
     let name = clean_name(name);
     let mut examined = {
@@ -208,6 +207,12 @@ pub async fn upload(
         // Nothing half-kept: the bytes go with the row that was not written.
         forget_objects(state, &row).await;
         return Err(error.into());
+    }
+    // Counted again with this one in: of a burst that all passed the first check, those past
+    // the cap take theirs back, so the cap holds however many arrive at once.
+    if repo::unsent_of(&state.db, uploader.id).await? > UNSENT_MAX as u64 {
+        remove(state, vec![row]).await;
+        return Err(too_many_waiting());
     }
     tracing::info!(file = %id, channel = %access.channel.id, size = row.size, kind = %row.kind, "file uploaded");
     Ok(present(&row))
