@@ -159,8 +159,9 @@ pub async fn upload(
     if let Some(recording) = &recording {
         let audio = voice_type(&examined.content_type)
             .ok_or_else(|| AppError::Validation(says!("server.files.not_audio")))?;
+        // No waveform when the browser could not measure one; never a made-up one.
         if !(1..=super::VOICE_MAX_MS).contains(&recording.duration_ms)
-            || !super::valid_waveform(&recording.waveform)
+            || !(recording.waveform.is_empty() || super::valid_waveform(&recording.waveform))
         {
             return Err(AppError::Validation(says!(
                 "server.files.bad_recording",
@@ -200,7 +201,7 @@ pub async fn upload(
         height: examined.size.map(|(_, h)| h as i32),
         thumbnail: examined.thumbnail.is_some(),
         duration_ms: recording.as_ref().map(|r| r.duration_ms as i32),
-        waveform: recording.map(|r| r.waveform),
+        waveform: recording.map(|r| r.waveform).filter(|w| !w.is_empty()),
         created_at: Utc::now(),
     };
     if let Err(error) = repo::insert(&state.db, row.clone()).await {

@@ -316,7 +316,7 @@ pub fn Attachments(files: Vec<Attachment>) -> impl IntoView {
             let label = t_string!(i18n, chat.files.voice_message).replace("{length}", &length);
             view! {
                 <div class="voice-message">
-                    <Waveform bars=voice.waveform.clone().unwrap_or_default() />
+                    {voice.waveform.clone().map(|bars| view! { <Waveform bars /> })}
                     <audio controls preload="metadata" src=voice.url.clone() aria-label=label></audio>
                     <span class="muted voice-length">{length}</span>
                 </div>

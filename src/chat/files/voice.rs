@@ -102,7 +102,7 @@ mod browser {
     use wasm_bindgen::{closure::Closure, JsCast, JsValue};
     use wasm_bindgen_futures::JsFuture;
 
-    use super::{bars, Tray, WAVEFORM_BARS};
+    use super::{bars, Tray};
 
     /// A recording under way.
     pub struct Session {
@@ -168,9 +168,8 @@ mod browser {
                     return;
                 };
                 leptos::task::spawn_local(async move {
-                    let waveform = waveform_of(&audio)
-                        .await
-                        .unwrap_or_else(|| "8".repeat(WAVEFORM_BARS));
+                    // Unmeasured stays unmeasured: no bars rather than made-up ones.
+                    let waveform = waveform_of(&audio).await.unwrap_or_default();
                     tray.add_recording(audio, duration_ms, waveform);
                 });
             });
