@@ -230,8 +230,27 @@ for (const viewport of viewports) {
       expect(invite.status(), await invite.text()).toBe(200);
       const code = (await invite.json()).code;
 
+      // A direct conversation with someone, with a message in it.
+      const friend = `dee_${viewport.name}_${scheme}_${unique}`;
+      const friendContext = await browser.newContext();
+      const friendUp = await friendContext.request.post("/api/session/sign_up", {
+        form: { email: `${friend}@example.com`, username: friend, display_name: "Dee Direct", password: "correct horse battery" },
+      });
+      expect(friendUp.status(), await friendUp.text()).toBe(200);
+      await friendContext.close();
+      const started = await page.request.post("/api/messages/start", { data: { with: friend } });
+      expect(started.status(), await started.text()).toBe(200);
+      const conversation = (await started.json()).slug;
+      await openHydrated(page, `/messages/${conversation}`);
+      const dmBox = page.getByRole("textbox", { name: "Message Dee Direct" });
+      await dmBox.fill("Are you in on the **AAPL** call tonight?");
+      await dmBox.press("Enter");
+      await expect(page.getByRole("log", { name: "Messages" }).getByText("AAPL call tonight")).toBeVisible();
+
       for (const [path, name, ready] of [
         ["/", "home", page.getByRole("heading", { level: 1 })],
+        ["/messages", "messages", page.getByRole("heading", { level: 1 })],
+        [`/messages/${conversation}`, "conversation", page.getByRole("heading", { level: 1 })],
         [`/invite/${code}`, "invite", page.getByRole("heading", { level: 1 })],
         ["/communities", "communities", page.getByRole("heading", { level: 1 })],
         [`/manage/${slug}`, "manage", page.getByRole("heading", { level: 1 })],

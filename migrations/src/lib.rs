@@ -20,6 +20,7 @@ mod m20261125_000014_moderation_record;
 mod m20261125_000015_timeouts_and_warnings;
 mod m20261126_000016_attachments;
 mod m20261126_000017_pictures;
+mod m20261126_000018_direct_conversations;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000015_timeouts_and_warnings::Migration),
             Box::new(m20261126_000016_attachments::Migration),
             Box::new(m20261126_000017_pictures::Migration),
+            Box::new(m20261126_000018_direct_conversations::Migration),
         ]
     }
 }

@@ -61,6 +61,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 {children()}
                 <NoticeList />
                 <MentionNotices />
+                <crate::chat::ui::direct::DirectMessageWatch />
                 <AlertNotices />
                 <crate::assistant::ui::AssistantPanel />
                 <footer class="footer">
@@ -89,6 +90,11 @@ fn MainNav() -> impl IntoView {
         <nav class="main-nav" aria-label=move || t_string!(i18n, nav.main)>
             {link("/", IconName::Home, Signal::derive(move || t_string!(i18n, nav.home)), "")}
             {link("/communities", IconName::Communities, Signal::derive(move || t_string!(i18n, nav.communities)), "")}
+            <A href="/messages" attr:class="nav-link">
+                <Icon name=IconName::Message />
+                <span class="nav-label">{t!(i18n, nav.messages)}</span>
+                <crate::chat::ui::direct::DirectUnreadBadge />
+            </A>
             {link("/markets", IconName::Markets, Signal::derive(move || t_string!(i18n, nav.markets)), "")}
             {link("/portfolio", IconName::Portfolio, Signal::derive(move || t_string!(i18n, nav.portfolio)), "")}
             {link("/assistant", IconName::Assistant, Signal::derive(move || t_string!(i18n, nav.assistant)), "")}

@@ -78,6 +78,7 @@ pub fn App() -> impl IntoView {
     provide_live_events();
     provide_notices();
     provide_chat_socket();
+    crate::chat::ui::direct::provide_conversations();
 
     view! {
         <I18nContextProvider cookie_name=LANGUAGE_COOKIE cookie_options=language_cookie()>
@@ -105,6 +106,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/assistant") view={Lazy::<Assistant>::new()} />
                         <Route path=path!("/settings") view={Lazy::<Settings>::new()} />
                         <Route path=path!("/search") view={Lazy::<Search>::new()} />
+                        <Route path=path!("/messages") view={Lazy::<Messages>::new()} />
+                        <Route path=path!("/messages/:slug") view={Lazy::<Conversation>::new()} />
                     </Routes>
                     </PageErrorBoundary>
                 </Layout>
@@ -169,4 +172,6 @@ lazy_page! {
     Assistant => crate::assistant::ui::AssistantPage();
     Settings => pages::settings::SettingsPage();
     Search => crate::chat::search::ui::SearchPage();
+    Messages => crate::chat::ui::direct::MessagesPage();
+    Conversation => crate::chat::ui::direct::ConversationPage();
 }

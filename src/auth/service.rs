@@ -455,6 +455,10 @@ pub async fn set_blocked(
     } else {
         repo::unblock(&state.db, me, other.id).await?;
     }
+    // Open tabs of both follow: the blocker's drop the other's events, and a one-to-one
+    // conversation between them closes (or opens again) for writing.
+    crate::platform::realtime::blocks_changed(state, me).await;
+    crate::platform::realtime::blocks_changed(state, other.id).await;
     public_profile(state, Some(me), username).await
 }
 

@@ -314,6 +314,12 @@ pub enum ServerEvent {
         channel_name: String,
         message: ChatMessage,
     },
+    /// A new message in one of this person's direct conversations (sent to each of its people
+    /// but the author): their conversation list and unread badge move.
+    DirectMessage {
+        slug: String,
+        message: ChatMessage,
+    },
     /// A slash command's private answer; `nonce` names the pending entry it settles.
     CommandReply {
         channel_id: String,

@@ -19,7 +19,7 @@ use super::{
 use crate::{
     community::{
         audit::{self, Act},
-        permissions::{Action, ChannelKind, Standing},
+        permissions::{Action, ChannelKind, Standing, Visibility},
         repo as communities, service as community, ChannelId, CommunitySummary,
     },
     entities::{channels, communities as community_rows, messages, users},
@@ -36,6 +36,18 @@ pub struct ChannelAccess {
     pub community: community_rows::Model,
     pub channel: channels::Model,
     pub standing: Standing,
+    /// A one-to-one conversation a block closed: read, but no writing (`direct::service::closed`).
+    pub closed: bool,
+}
+
+impl ChannelAccess {
+    /// Refuses writing (a message, an edit, a reaction) where a block closed the conversation.
+    pub fn open_for_writing(&self) -> Result<(), AppError> {
+        if self.closed {
+            return Err(AppError::Denied(says!("server.direct.closed")));
+        }
+        Ok(())
+    }
 }
 
 /// Finds a channel and checks that the person may read it.
@@ -55,10 +67,15 @@ pub async fn channel_access(
         None => Standing::Outsider,
     };
     community::allow(&community, standing, Action::Read)?;
+    let closed = match viewer {
+        Some(user) => crate::community::direct::service::closed(state, &community, user).await?,
+        None => false,
+    };
     Ok(ChannelAccess {
         community,
         channel,
         standing,
+        closed,
     })
 }
 
@@ -257,6 +274,7 @@ fn rate_limit(state: &AppState) -> RateLimit {
 pub fn may_post(access: &ChannelAccess) -> Result<(), AppError> {
     let kind = ChannelKind::parse(&access.channel.kind);
     community::allow(&access.community, access.standing, Action::Post(kind))?;
+    access.open_for_writing()?;
     if access.channel.archived_at.is_some() {
         return Err(AppError::Validation(says!("server.chat.archived")));
     }
@@ -416,6 +434,7 @@ pub async fn post_as_bot(
         community,
         channel,
         standing: Standing::Outsider,
+        closed: false,
     };
     submit(state, bot, &access, None, (body, None, Vec::new()), false)
         .await?
@@ -452,6 +471,7 @@ async fn submit(
         reply_to,
         attachments,
         rate_limited,
+        direct: access.community.visibility == Visibility::Direct.as_str(),
     };
     Ok(state
         .service::<MessageWriter>()
@@ -490,6 +510,30 @@ pub(super) async fn notify_mentions(
     Ok(())
 }
 
+/// Tells the other people of a direct conversation of its new message, on their own topics:
+/// their list of conversations and their unread count move wherever they are in the app.
+pub(super) async fn notify_direct(
+    state: &AppState,
+    conversation: Uuid,
+    slug: String,
+    message: ChatMessage,
+) -> Result<(), AppError> {
+    let author = Uuid::parse_str(&message.author.id).ok();
+    let event = ServerEvent::DirectMessage { slug, message };
+    for (member, _) in communities::members(&state.db, conversation).await? {
+        if Some(member.user_id) != author {
+            realtime::publish(
+                state,
+                &realtime::topic::user(member.user_id),
+                author,
+                &event,
+            )
+            .await;
+        }
+    }
+    Ok(())
+}
+
 /// A message and the access of the person acting on it.
 pub(crate) async fn message_access(
     state: &AppState,
@@ -517,6 +561,7 @@ pub async fn edit(
             own: message.author_id == user,
         },
     )?;
+    access.open_for_writing()?;
     if message.deleted_at.is_some() {
         return Err(AppError::Validation(says!("server.chat.deleted_no_edit")));
     }
@@ -654,6 +699,7 @@ pub async fn react(
         access.standing,
         Action::Post(ChannelKind::Text),
     )?;
+    access.open_for_writing()?;
     if message.deleted_at.is_some() {
         return Err(AppError::Validation(says!("server.chat.deleted")));
     }

@@ -399,6 +399,10 @@ impl Connection {
         match control {
             Control::Standing { community } => self.recheck(Some(community), None).await,
             Control::Channel { channel } => self.recheck(None, Some(channel)).await,
+            Control::Blocks => {
+                self.refresh_blocks().await;
+                self.recheck(None, None).await
+            }
             ended @ Control::SessionsEnded { .. } => {
                 if ended.ends(self.session) {
                     self.send(&ServerEvent::SessionEnded).await?;
@@ -465,6 +469,14 @@ impl Connection {
             }
         }
         Ok(())
+    }
+
+    /// Reads again whom this person blocked (whose events this connection drops).
+    async fn refresh_blocks(&mut self) {
+        match repo::blocked_by(&self.state.db, self.user.id).await {
+            Ok(blocked) => self.blocked = blocked.into_iter().collect(),
+            Err(err) => tracing::warn!(error = %err, "could not refresh blocks"),
+        }
     }
 
     fn watch(&mut self, topic: String) {
@@ -605,10 +617,7 @@ impl Connection {
                 access,
             },
         );
-        match repo::blocked_by(&self.state.db, self.user.id).await {
-            Ok(blocked) => self.blocked = blocked.into_iter().collect(),
-            Err(err) => tracing::warn!(error = %err, "could not refresh blocks"),
-        }
+        self.refresh_blocks().await;
         if let Some(after) = after_seq {
             let channel = ChannelId(channel);
             match service::replay(&self.state, self.user.id, channel, after).await {
@@ -717,7 +726,7 @@ impl Drop for Connection {
 }
 
 async fn announce(state: &AppState, user: Uuid, online: bool) -> Result<(), AppError> {
-    for community in communities::communities_of(&state.db, user).await? {
+    for community in communities::spaces_of(&state.db, user).await? {
         let event = ServerEvent::Presence {
             community_id: community.id.to_string(),
             user_id: user.to_string(),

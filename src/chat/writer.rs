@@ -57,6 +57,9 @@ pub struct Outgoing {
     pub attachments: Vec<super::files::Attachment>,
     /// Counted toward the author's rate limit (people are; the app's bots are not).
     pub rate_limited: bool,
+    /// In a direct conversation: its other people hear of it on their own topics too, wherever
+    /// they are in the app (`ServerEvent::DirectMessage`).
+    pub direct: bool,
 }
 
 struct Pending {
@@ -406,6 +409,16 @@ async fn announce(
                     body: outgoing.body.clone(),
                 },
             );
+        }
+        if outgoing.direct {
+            let (state, message) = (state.clone(), message.clone());
+            let (conversation, slug) = (outgoing.community, outgoing.community_slug.clone());
+            tokio::spawn(async move {
+                if let Err(err) = service::notify_direct(&state, conversation, slug, message).await
+                {
+                    tracing::warn!(error = %err, "could not tell a conversation's people");
+                }
+            });
         }
         if !markdown::mentions(&outgoing.body).is_empty() {
             let (state, message) = (state.clone(), message.clone());

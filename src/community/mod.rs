@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 pub mod api;
 pub mod audit;
+pub mod direct;
 #[cfg(feature = "ssr")]
 pub mod discipline;
 pub mod permissions;
@@ -82,6 +83,9 @@ pub struct CommunityView {
     /// The channel `/c/<slug>` opens (its id), when one was chosen.
     #[serde(default)]
     pub default_channel: Option<String>,
+    /// For a direct conversation: whom it is with, and whether a block closed it.
+    #[serde(default)]
+    pub direct: Option<direct::Conversation>,
 }
 
 impl CommunityView {
@@ -269,4 +273,7 @@ pub enum CommunityEvent {
         community_id: String,
         until: Option<String>,
     },
+    /// A direct conversation of this person's began, or its people changed (sent to each of
+    /// them): their list of conversations is read again.
+    ConversationChanged { slug: String },
 }

@@ -171,6 +171,9 @@ pub enum Visibility {
     Public,
     /// Joined by invitation only; outsiders see nothing.
     Private,
+    /// A direct conversation (`community::direct`): its people are added by those already in
+    /// it, never join by themselves, and have no moderators to report to.
+    Direct,
 }
 
 impl Visibility {
@@ -179,6 +182,7 @@ impl Visibility {
         match self {
             Visibility::Public => "public",
             Visibility::Private => "private",
+            Visibility::Direct => "direct",
         }
     }
 
@@ -186,6 +190,7 @@ impl Visibility {
     pub fn parse(stored: &str) -> Visibility {
         match stored {
             "public" => Visibility::Public,
+            "direct" => Visibility::Direct,
             _ => Visibility::Private,
         }
     }
@@ -254,6 +259,8 @@ pub enum Denied {
     Outranked,
     MoreThanYouHold,
     TimedOut,
+    /// Reports go to a community's moderators; a direct conversation has none.
+    NoModerators,
 }
 
 impl Denied {
@@ -270,6 +277,7 @@ impl Denied {
             Denied::Outranked => says!("server.denied.outranked"),
             Denied::MoreThanYouHold => says!("server.denied.more_than_you_hold"),
             Denied::TimedOut => says!("server.denied.timed_out"),
+            Denied::NoModerators => says!("server.denied.no_moderators"),
         }
     }
 }
@@ -297,9 +305,11 @@ pub fn can(
                 (Action::Join { .. }, Visibility::Public)
                 | (Action::Join { invited: true }, Visibility::Private) => Ok(()),
                 (Action::Read, Visibility::Public) => Ok(()),
-                (Action::Join { invited: false } | Action::Read, Visibility::Private) => {
-                    Err(Denied::Private)
-                }
+                (
+                    Action::Join { invited: false } | Action::Read,
+                    Visibility::Private | Visibility::Direct,
+                )
+                | (Action::Join { invited: true }, Visibility::Direct) => Err(Denied::Private),
                 _ => Err(Denied::NotMember),
             }
         }
@@ -360,6 +370,7 @@ pub fn can(
                 Err(Denied::Missing)
             }
         }
+        Action::Report if visibility == Visibility::Direct => Err(Denied::NoModerators),
         Action::Report => Ok(()),
         Action::Warn { target } => need(Permissions::MODERATE_MESSAGES).and(outranks(target)),
         Action::Timeout { target } => need(Permissions::BAN).and(outranks(target)),
@@ -446,6 +457,33 @@ mod tests {
             Err(Denied::Banned)
         );
         assert_eq!(can(MEMBER, Visibility::Private, Read, NOW), Ok(()));
+    }
+
+    #[test]
+    fn direct_conversations_are_closed_and_have_no_moderators() {
+        for invited in [false, true] {
+            assert_eq!(
+                can(OUT, Visibility::Direct, Join { invited }, NOW),
+                Err(Denied::Private)
+            );
+        }
+        assert_eq!(
+            can(OUT, Visibility::Direct, Read, NOW),
+            Err(Denied::Private)
+        );
+        assert_eq!(can(MEMBER, Visibility::Direct, Read, NOW), Ok(()));
+        assert_eq!(
+            can(MEMBER, Visibility::Direct, Post(ChannelKind::Text), NOW),
+            Ok(())
+        );
+        assert_eq!(
+            can(MEMBER, Visibility::Direct, Report, NOW),
+            Err(Denied::NoModerators)
+        );
+        assert_eq!(
+            can(MEMBER, Visibility::Direct, ManageCommunity, NOW),
+            Err(Denied::Missing)
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::permissions::{ChannelKind, Permissions, Rank, Standing};
+use super::permissions::{ChannelKind, Permissions, Rank, Standing, Visibility};
 use crate::entities::{
     audit_log, channels, communities, community_bans, community_members, community_roles,
     connections, invites, member_roles, read_states, users, warnings,
@@ -135,8 +135,20 @@ pub async fn public_communities(
         .await
 }
 
-/// The communities a person belongs to, in the order they joined.
+/// The communities a person belongs to, in the order they joined — communities only: their
+/// direct conversations are `direct::repo::conversations_of`.
 pub async fn communities_of(
+    db: &impl ConnectionTrait,
+    user: Uuid,
+) -> Result<Vec<communities::Model>, DbErr> {
+    let mut all = spaces_of(db, user).await?;
+    all.retain(|c| c.visibility != Visibility::Direct.as_str());
+    Ok(all)
+}
+
+/// Every community and direct conversation a person belongs to, in the order they joined
+/// (what their presence is announced to).
+pub async fn spaces_of(
     db: &impl ConnectionTrait,
     user: Uuid,
 ) -> Result<Vec<communities::Model>, DbErr> {

@@ -143,6 +143,7 @@ pub async fn create(
     let name = validate::community_name(&input.name).map_err(field)?;
     let description = validate::description(&input.description).map_err(field)?;
     let icon_color = validate::icon_color(&input.icon_color).map_err(field)?;
+    let visibility = validate::visibility(input.visibility).map_err(field)?;
     let base = match validate::slug(&name) {
         s if s.len() >= 2 => s,
         _ => "community".to_string(),
@@ -164,12 +165,13 @@ pub async fn create(
             name,
             description,
             icon_color,
-            visibility: input.visibility.as_str().into(),
+            visibility: visibility.as_str().into(),
             owner_id: Some(owner.id),
             created_at: now,
             toxicity_threshold: None,
             default_channel_id: None,
             icon: None,
+            direct_key: None,
         },
     )
     .await?;
@@ -229,7 +231,14 @@ pub async fn view(
             .collect(),
         _ => Vec::new(),
     };
+    let direct = match viewer {
+        Some(user) if community.visibility == Visibility::Direct.as_str() => {
+            Some(super::direct::service::one(state, &community, user).await?)
+        }
+        _ => None,
+    };
     Ok(CommunityView {
+        direct,
         community: summary(
             &community,
             counts.get(&community.id).copied().unwrap_or(0),
@@ -307,6 +316,9 @@ pub fn join_default<'a>(
 
 pub async fn leave(state: &AppState, user: &users::Model, slug: &str) -> Result<(), AppError> {
     let (community, standing) = find(state, Some(user.id), slug).await?;
+    if community.visibility == Visibility::Direct.as_str() {
+        return super::direct::service::leave(state, user, slug).await;
+    }
     match standing {
         Standing::Member {
             rank: Rank::Owner, ..

@@ -46,7 +46,10 @@ pub async fn update(
     after.name = validate::community_name(&changes.name).map_err(field)?;
     after.description = validate::description(&changes.description).map_err(field)?;
     after.icon_color = validate::icon_color(&changes.icon_color).map_err(field)?;
-    after.visibility = changes.visibility.as_str().to_string();
+    after.visibility = validate::visibility(changes.visibility)
+        .map_err(field)?
+        .as_str()
+        .to_string();
     after.default_channel_id = default_channel;
 
     // What changed, by field name: the audit line's detail (the reader's page names them).

@@ -28,6 +28,8 @@ pub enum CommunityFieldError {
     TopicTooLong,
     ReasonTooLong,
     RoleName,
+    /// A community is public or private; `direct` is only for conversations.
+    Visibility,
 }
 
 impl CommunityFieldError {
@@ -44,6 +46,7 @@ impl CommunityFieldError {
             CommunityFieldError::TopicTooLong => says!("server.community.topic_too_long"),
             CommunityFieldError::ReasonTooLong => says!("server.community.reason_too_long"),
             CommunityFieldError::RoleName => says!("server.community.role_name"),
+            CommunityFieldError::Visibility => says!("server.community.visibility"),
         }
     }
 }
@@ -76,6 +79,17 @@ pub fn icon_color(input: &str) -> Result<String, CommunityFieldError> {
         .contains(&color.as_str())
         .then_some(color)
         .ok_or(CommunityFieldError::ColorUnknown)
+}
+
+/// A community's visibility as a person chooses it: public or private, never that of a direct
+/// conversation (the form offers two; a crafted request could say the third).
+pub fn visibility(
+    chosen: super::permissions::Visibility,
+) -> Result<super::permissions::Visibility, CommunityFieldError> {
+    match chosen {
+        super::permissions::Visibility::Direct => Err(CommunityFieldError::Visibility),
+        other => Ok(other),
+    }
 }
 
 /// The URL name of a community: lower-case ASCII letters and digits joined by dashes

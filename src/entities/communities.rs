@@ -11,7 +11,7 @@ pub struct Model {
     pub name: String,
     pub description: String,
     pub icon_color: String,
-    /// `public` | `private`
+    /// `public` | `private` | `direct` (a direct conversation, `community::direct`)
     pub visibility: String,
     pub owner_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
@@ -21,6 +21,8 @@ pub struct Model {
     pub default_channel_id: Option<Uuid>,
     /// The icon's picture (`platform::files`), if one was chosen.
     pub icon: Option<Uuid>,
+    /// A one-to-one conversation's pair (`community::direct::pair_key`); unique.
+    pub direct_key: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -25,6 +25,7 @@ pub enum IconName {
     Flag,
     Paperclip,
     Microphone,
+    Message,
 }
 
 impl IconName {
@@ -32,6 +33,10 @@ impl IconName {
     fn paths(self) -> &'static [&'static str] {
         match self {
             IconName::Search => &["M11 4a7 7 0 1 0 0 14a7 7 0 1 0 0-14z", "M20 20l-4-4"],
+            IconName::Message => &[
+                "M4 6h16a1 1 0 0 1 1 1v10a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1V7a1 1 0 0 1 1-1z",
+                "M3.5 7l8.5 6 8.5-6",
+            ],
             IconName::Home => &["M3 10.5 12 3l9 7.5", "M5 9.5V21h5v-6h4v6h5V9.5"],
             IconName::Communities => &[
                 "M4 5h12a2 2 0 0 1 2 2v6a2 2 0 0 1-2 2H9l-4 3.5V15H4a2 2 0 0 1-2-2V7a2 2 0 0 1 2-2z",

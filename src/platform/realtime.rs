@@ -283,6 +283,9 @@ pub enum Control {
     Standing { community: Uuid },
     /// A channel changed in a way that may change who reads or posts in it (archived, kind).
     Channel { channel: Uuid },
+    /// The person blocked someone, or was blocked, or a block was lifted: whose events are
+    /// dropped changes, and so may writing in a one-to-one conversation.
+    Blocks,
     /// Sessions of the person ended: `only` that one, or every one but `except`, or all.
     SessionsEnded {
         only: Option<Uuid>,
@@ -318,6 +321,11 @@ pub async fn control(state: &AppState, topic: &str, control: &Control) {
 /// A person's standing in a community changed: their open sockets recheck at once.
 pub async fn standing_changed(state: &AppState, user: Uuid, community: Uuid) {
     control(state, &topic::user(user), &Control::Standing { community }).await
+}
+
+/// A block between `user` and someone was made or lifted: their sockets recheck.
+pub async fn blocks_changed(state: &AppState, user: Uuid) {
+    control(state, &topic::user(user), &Control::Blocks).await
 }
 
 /// A channel changed who may read or post in it: every socket watching it rechecks.

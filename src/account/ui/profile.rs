@@ -51,6 +51,7 @@ pub fn ProfilePage() -> impl IntoView {
                         let name = p.username.clone();
                         let joined = p.joined.clone();
                         let bio = p.bio.clone();
+                        let display = p.display_name.clone();
                         view! {
                             <Title text=p.display_name.clone() />
                             <section class="card profile-card">
@@ -75,7 +76,12 @@ pub fn ProfilePage() -> impl IntoView {
                                     <Show when=move || signed_in && !me>
                                         {
                                             let name = name.clone();
+                                            let to = name.clone();
+                                            let display = display.clone();
                                             view! {
+                                                {(!blocked && !crate::auth::is_bot(&to)).then(|| view! {
+                                                    <crate::chat::ui::direct::MessageButton username=to.clone() display_name=display.clone() />
+                                                })}
                                                 <button
                                                     type="button"
                                                     class="button"

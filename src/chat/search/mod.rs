@@ -185,6 +185,9 @@ pub struct MessageHit {
     pub author: crate::auth::Author,
     pub created_at: String,
     pub snippet: Vec<Snip>,
+    /// In one of the searcher's direct conversations (`community_slug` is the conversation's).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub direct: bool,
 }
 
 /// A piece of a snippet; `hit` pieces are what matched.

@@ -11,7 +11,10 @@ use super::{repo, ChannelHit, MessageHit, Query, Results, PAGE, QUERY_MAX};
 use crate::{
     auth::{repo as accounts, Author},
     chat::{repo as chat, MessageId},
-    community::{permissions::Action, repo as communities, service as community},
+    community::{
+        permissions::{Action, Visibility},
+        repo as communities, service as community,
+    },
     entities::users,
     kit::{markdown, sentences::says},
     platform::{error::AppError, state::AppState},
@@ -52,7 +55,8 @@ pub async fn search(
             community::allow(&found, standing, Action::Read)?;
             vec![found]
         }
-        None => communities::communities_of(&state.db, viewer.id).await?,
+        // Their direct conversations too: those are theirs to search.
+        None => communities::spaces_of(&state.db, viewer.id).await?,
     };
     let by_id: HashMap<Uuid, _> = places.iter().map(|c| (c.id, c)).collect();
     let mut channels = chat::channels_in(&state.db, by_id.keys().copied().collect()).await?;
@@ -100,6 +104,7 @@ pub async fn search(
             author,
             created_at: message.created_at.to_rfc3339(),
             snippet: super::snippet(&markdown::plain_text(body), SNIPPET, matches),
+            direct: place.visibility == Visibility::Direct.as_str(),
         });
     }
 
@@ -126,7 +131,10 @@ pub async fn search(
         channels: named_channels
             .into_iter()
             .filter_map(|c| {
-                let place = by_id.get(&c.community_id)?;
+                // A conversation's channel is no channel to find by name.
+                let place = by_id
+                    .get(&c.community_id)
+                    .filter(|p| p.visibility != Visibility::Direct.as_str())?;
                 Some(ChannelHit {
                     channel_id: c.id.to_string(),
                     name: c.name,

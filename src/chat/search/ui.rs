@@ -90,13 +90,22 @@ fn Found(results: Results) -> impl IntoView {
 #[component]
 fn Hit(hit: MessageHit) -> impl IntoView {
     let i18n = use_i18n();
-    let place = t_string!(i18n, search.place)
-        .replace("{channel}", &hit.channel_name)
-        .replace("{community}", &hit.community_name);
-    let href = format!(
-        "/c/{}/{}?at={}",
-        hit.community_slug, hit.channel_name, hit.seq
-    );
+    let (place, href) = if hit.direct {
+        (
+            t_string!(i18n, direct.title).to_string(),
+            format!("/messages/{}?at={}", hit.community_slug, hit.seq),
+        )
+    } else {
+        (
+            t_string!(i18n, search.place)
+                .replace("{channel}", &hit.channel_name)
+                .replace("{community}", &hit.community_name),
+            format!(
+                "/c/{}/{}?at={}",
+                hit.community_slug, hit.channel_name, hit.seq
+            ),
+        )
+    };
     let day = local_date(i18n.get_locale(), &hit.created_at);
     view! {
         <li class="search-hit card">

@@ -126,6 +126,10 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
             ChannelKind::Announcement => community.may(Permissions::MODERATE_MESSAGES),
         }
         && !channel.archived;
+    // A direct conversation shows whom it is with, and a block between its two people closes it.
+    let direct_to = community.direct.as_ref().map(|d| d.title());
+    let closed = community.direct.as_ref().is_some_and(|d| d.closed);
+    let may_post = may_post && !closed;
     let timed_out = timeout_signal(&community);
     let rights = MessageRights {
         me: my_id.clone(),
@@ -133,7 +137,7 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
         may_react: member && community.may(Permissions::POST),
         may_pin: community.may(Permissions::PIN),
         may_moderate: community.may(Permissions::MODERATE_MESSAGES),
-        may_report: member,
+        may_report: member && community.direct.is_none(),
         my_language: me.as_ref().map(|u| u.preferred_language.clone()),
         auto_translate: me.as_ref().is_none_or(|u| u.auto_translate),
     };
@@ -388,7 +392,9 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
         }
     };
 
-    let header_name = format!("#{}", channel.name);
+    let header_name = direct_to
+        .clone()
+        .unwrap_or_else(|| format!("#{}", channel.name));
     let topic = channel.topic.clone();
     let slug = community.community.slug.clone();
     let pins_channel = channel_id.clone();
@@ -534,7 +540,9 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
             {move || if let Some(until) = timed_out.get().filter(|_| member) {
                 view! { <TimedOutNote until /> }.into_any()
             } else if may_post {
-                view! { <Composer channel_name=channel.name.clone() channel_id=channel_id.clone() max_upload send=send_body.clone() /> }.into_any()
+                view! { <Composer channel_name=channel.name.clone() direct_to=direct_to.clone() channel_id=channel_id.clone() max_upload send=send_body.clone() /> }.into_any()
+            } else if closed {
+                view! { <p class="composer-note card muted">{t!(i18n, direct.closed)}</p> }.into_any()
             } else if !signed_in {
                 view! {
                     <p class="composer-note card">
@@ -616,6 +624,8 @@ fn SocketBadge() -> impl IntoView {
 #[component]
 fn Composer(
     channel_name: String,
+    /// In a direct conversation: whom it is with (the box says "Message Ana").
+    direct_to: Option<String>,
     channel_id: String,
     max_upload: u64,
     send: impl Fn(String, Vec<Attachment>) + Clone + Send + Sync + 'static,
@@ -701,7 +711,12 @@ fn Composer(
             }
         }
     };
-    let placeholder = format!("#{channel_name}");
+    // "Message #general", or "Message Ana" in a direct conversation.
+    let placeholder = move || match &direct_to {
+        Some(name) => t_string!(i18n, direct.placeholder).replace("{name}", name),
+        None => t_string!(i18n, chat.placeholder).replace("{channel}", &channel_name),
+    };
+    let label = placeholder.clone();
     Effect::new(move |_| {
         if state.reply_to.get().is_some() {
             if let Some(area) = textarea.get_untracked() {
@@ -773,9 +788,9 @@ fn Composer(
                     <Icon name=IconName::Paperclip />
                 </label>
                 <RecordButton recorder />
-                <label class="visually-hidden" for="composer">{move || t_string!(i18n, chat.message_label).replace("{channel}", &placeholder)}</label>
+                <label class="visually-hidden" for="composer">{label}</label>
                 <textarea id="composer" node_ref=textarea rows="1"
-                    placeholder=move || t_string!(i18n, chat.placeholder).replace("{channel}", &channel_name)
+                    placeholder=placeholder
                     prop:value=move || text.get() on:input=on_input on:keydown=on_keydown on:paste=on_paste
                     aria-invalid=move || error.get().is_some().to_string()></textarea>
                 <button type="submit" class="button button-primary">{t!(i18n, chat.send)}</button>

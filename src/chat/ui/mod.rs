@@ -2,6 +2,7 @@
 
 pub mod catch_up;
 pub mod channel;
+pub mod direct;
 pub mod home;
 pub mod message;
 pub mod moderation;

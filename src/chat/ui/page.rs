@@ -53,6 +53,10 @@ pub fn ChannelPage() -> impl IntoView {
                 let me = session.resource().await.ok().flatten();
                 let my_id = me.as_ref().map(|me| me.id.clone());
                 opened.await.map(|opened| {
+                    // A direct conversation has its own page.
+                    if let Some(direct) = &opened.community.direct {
+                        return view! { <leptos_router::components::Redirect path=direct.href() /> }.into_any();
+                    }
                     let title = format!("#{} · {}", opened.channel.name, opened.community.community.name);
                     let community = opened.community.clone();
                     let current = opened.channel.id.clone();
@@ -85,7 +89,7 @@ pub fn ChannelPage() -> impl IntoView {
                             <MemberList slug=slug open=members_open
                                 reporter=my_id.filter(|_| member) />
                         </div>
-                    }
+                    }.into_any()
                 })
             })}
         </Transition>
@@ -197,10 +201,17 @@ fn ChannelSidebar(
 
 /// Members grouped by presence, kept live by the socket. A member (`reporter`, their id) may
 /// report any other to the moderators from here.
+/// `more`: what follows the list (a group conversation's own actions).
 #[component]
-fn MemberList(slug: String, open: RwSignal<bool>, reporter: Option<String>) -> impl IntoView {
+pub fn MemberList(
+    slug: String,
+    open: RwSignal<bool>,
+    reporter: Option<String>,
+    #[prop(optional)] more: Option<AnyView>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let socket = use_chat_socket();
+    let me = StoredValue::new(use_session().user().map(|u| u.id));
     let version = RwSignal::new(0u32);
     let fetched = Resource::new(move || version.get(), {
         let slug = slug.clone();
@@ -269,6 +280,14 @@ fn MemberList(slug: String, open: RwSignal<bool>, reporter: Option<String>) -> i
                             </button>
                         }
                     });
+                    // Anyone signed in may write to a member directly (not to themselves, or a bot).
+                    let message_button = me
+                        .with_value(|me| me.as_ref().is_some_and(|me| *me != m.user_id))
+                        .then_some(())
+                        .filter(|_| !crate::auth::is_bot(&m.username))
+                        .map(|_| view! {
+                            <super::direct::MessageButton username=m.username.clone() display_name=m.display_name.clone() compact=true />
+                        });
                     view! {
                         <li class:offline=!m.online>
                             <crate::kit::avatar::Avatar initials=initials(&m.display_name) url=m.avatar_url.clone() class="presence">
@@ -277,6 +296,7 @@ fn MemberList(slug: String, open: RwSignal<bool>, reporter: Option<String>) -> i
                             <A href=format!("/u/{}", m.username)>{m.display_name.clone()}</A>
                             <span class="visually-hidden">{status}</span>
                             {(m.rank != Rank::Member).then(|| view! { <span class="badge rank">{rank_label(m.rank)}</span> })}
+                            {message_button}
                             {report_button}
                         </li>
                         {move || (reporting.get().as_deref() == Some(reported.as_str())).then(|| view! {
@@ -302,6 +322,7 @@ fn MemberList(slug: String, open: RwSignal<bool>, reporter: Option<String>) -> i
             </div>
             {move || group(true)}
             {move || group(false)}
+            {more.map(|more| view! { <div class="member-list-more">{more}</div> })}
         </aside>
     }
 }
