@@ -11,7 +11,10 @@
 //   refreshed in the background (stale-while-revalidate). The shell's WASM, JS, CSS and the
 //   split-chunk loader are cached at install; a section's WASM chunks, and ECharts, once seen.
 // - Live data (/api, /health, websockets) is never cached.
-const CACHE = "bullpen-shell-v3";
+// - Web Push: a pushed mention, reply or direct message ({title, body, url, tag}, encrypted by
+//   the server for this browser) shows as a notification unless a Bullpen tab is in front;
+//   a click focuses a Bullpen tab on its page, or opens one.
+const CACHE = "bullpen-shell-v4";
 // When a page was kept, on the copy itself.
 const KEPT_AT = "x-bullpen-kept-at";
 const SHELL = ["/", "/manifest.webmanifest", "/icons/icon-192.png", "/icons/icon-512.png", "/icons/favicon.svg"];
@@ -62,6 +65,45 @@ self.addEventListener("fetch", (event) => {
   } else if (/^\/(pkg|icons|vendor)\//.test(url.pathname) || ["/manifest.webmanifest", "/charts.js"].includes(url.pathname)) {
     event.respondWith(staleWhileRevalidate(request, event));
   }
+});
+
+self.addEventListener("push", (event) => {
+  let data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch (_) {
+    return;
+  }
+  event.waitUntil(
+    (async () => {
+      const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+      // The open tab tells of it itself.
+      if (windows.some((w) => w.visibilityState === "visible" && w.focused)) return;
+      await self.registration.showNotification(data.title || "Bullpen", {
+        body: data.body || "",
+        tag: data.tag,
+        icon: "/icons/icon-192.png",
+        data: { url: typeof data.url === "string" && data.url.startsWith("/") ? data.url : "/inbox" },
+      });
+    })(),
+  );
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const url = new URL(event.notification.data?.url || "/inbox", self.location.origin).href;
+  event.waitUntil(
+    (async () => {
+      const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+      const tab = windows.find((w) => new URL(w.url).origin === self.location.origin);
+      if (tab) {
+        await tab.focus();
+        await tab.navigate(url).catch(() => {});
+      } else {
+        await self.clients.openWindow(url);
+      }
+    })(),
+  );
 });
 
 self.addEventListener("message", (event) => {

@@ -91,6 +91,8 @@ pub async fn build_state(config: Config) -> Result<AppState, String> {
         queue = hashing.queue,
         "password hashing"
     );
+    let pusher = crate::platform::push::Pusher::load(&db, &config.push).await?;
+    tracing::info!(key = %pusher.vapid.public_key(), "web push ready");
     let mut services = Services::default()
         .with(commands())
         .with(Welcome(crate::community::service::join_default))
@@ -99,6 +101,7 @@ pub async fn build_state(config: Config) -> Result<AppState, String> {
         ))
         .with(crate::chat::ai::worker::AiWork::new())
         .with(crate::chat::writer::MessageWriter::new())
+        .with(pusher)
         .with(market)
         .with(Holdings(holdings))
         .with(Crowd(crowd));
@@ -505,6 +508,7 @@ mod tests {
             crate::ai::provider::Engines,
             crate::chat::ai::worker::AiWork,
             crate::chat::writer::MessageWriter,
+            crate::platform::push::Pusher,
             crate::market::service::Market,
             crate::market::service::Holdings,
             crate::market::insights::Crowd

@@ -126,8 +126,9 @@ async fn create_join_send_and_read_history(h: Harness) {
     ana_socket.say(&general, "n2", "Welcome @bo_b").await;
     let reply = ana_socket.expect("messageCreated").await;
     assert_eq!(reply["message"]["seq"], 2);
-    let mentioned = bo_socket.expect("mentioned").await;
-    assert_eq!(mentioned["channelName"], "general");
+    let mentioned = bo_socket.expect("notified").await;
+    assert_eq!(mentioned["item"]["kind"], "mention");
+    assert_eq!(mentioned["item"]["channelName"], "general");
 
     let (status, page) = h.history(&ana, &general, None).await;
     assert_eq!(status, StatusCode::OK);

@@ -21,6 +21,7 @@ mod m20261125_000015_timeouts_and_warnings;
 mod m20261126_000016_attachments;
 mod m20261126_000017_pictures;
 mod m20261126_000018_direct_conversations;
+mod m20261126_000019_notifications;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000016_attachments::Migration),
             Box::new(m20261126_000017_pictures::Migration),
             Box::new(m20261126_000018_direct_conversations::Migration),
+            Box::new(m20261126_000019_notifications::Migration),
         ]
     }
 }

@@ -5,7 +5,9 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::{
-    auth::ui::menu::UserMenu, chat::ui::notifications::MentionNotices, kit::notices::NoticeList,
+    auth::ui::menu::UserMenu,
+    chat::notify::ui::{InboxBell, NotificationWatch},
+    kit::notices::NoticeList,
     portfolio::ui::AlertNotices,
 };
 
@@ -47,6 +49,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                     <A href="/search" attr:class="icon-button topbar-search" attr:aria-label=move || t_string!(i18n, search.title)>
                         <Icon name=IconName::Search />
                     </A>
+                    <InboxBell />
                     <ThemeSwitch />
                     <A href="/settings" attr:class="icon-button topbar-settings" attr:aria-label=move || t_string!(i18n, nav.settings)>
                         <Icon name=IconName::Settings />
@@ -60,7 +63,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <OfflineBanner />
                 {children()}
                 <NoticeList />
-                <MentionNotices />
+                <NotificationWatch />
                 <crate::chat::ui::direct::DirectMessageWatch />
                 <AlertNotices />
                 <crate::assistant::ui::AssistantPanel />

@@ -79,6 +79,7 @@ pub fn App() -> impl IntoView {
     provide_notices();
     provide_chat_socket();
     crate::chat::ui::direct::provide_conversations();
+    crate::chat::notify::ui::provide_inbox();
 
     view! {
         <I18nContextProvider cookie_name=LANGUAGE_COOKIE cookie_options=language_cookie()>
@@ -107,6 +108,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/settings") view={Lazy::<Settings>::new()} />
                         <Route path=path!("/search") view={Lazy::<Search>::new()} />
                         <Route path=path!("/messages") view={Lazy::<Messages>::new()} />
+                        <Route path=path!("/inbox") view={Lazy::<InboxRoute>::new()} />
                         <Route path=path!("/messages/:slug") view={Lazy::<Conversation>::new()} />
                     </Routes>
                     </PageErrorBoundary>
@@ -173,5 +175,6 @@ lazy_page! {
     Settings => pages::settings::SettingsPage();
     Search => crate::chat::search::ui::SearchPage();
     Messages => crate::chat::ui::direct::MessagesPage();
+    InboxRoute => crate::chat::notify::ui::InboxPage();
     Conversation => crate::chat::ui::direct::ConversationPage();
 }

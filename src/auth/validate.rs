@@ -28,6 +28,8 @@ pub enum FieldError {
     UsernameTooShort,
     UsernameTooLong,
     UsernameCharacters,
+    /// `everyone` and `here` call a whole community (`@everyone`, `@here`).
+    UsernameReserved,
     DisplayNameMissing,
     DisplayNameTooLong,
     PasswordTooShort,
@@ -48,6 +50,7 @@ impl FieldError {
             FieldError::UsernameTooShort => says!("field.username_too_short"),
             FieldError::UsernameTooLong => says!("field.username_too_long"),
             FieldError::UsernameCharacters => says!("field.username_characters"),
+            FieldError::UsernameReserved => says!("field.username_reserved"),
             FieldError::DisplayNameMissing => says!("field.display_name_missing"),
             FieldError::DisplayNameTooLong => says!("field.display_name_too_long"),
             FieldError::PasswordTooShort => says!("field.password_too_short"),
@@ -90,6 +93,9 @@ pub fn email(input: &str) -> Result<String, FieldError> {
 }
 
 /// A username as typed (its case is kept for display; uniqueness ignores case).
+/// Names that mean a group in a message, never one person.
+pub const RESERVED_USERNAMES: [&str; 2] = ["everyone", "here"];
+
 pub fn username(input: &str) -> Result<String, FieldError> {
     let name = input.trim();
     let len = name.chars().count();
@@ -104,6 +110,9 @@ pub fn username(input: &str) -> Result<String, FieldError> {
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
     {
         return Err(FieldError::UsernameCharacters);
+    }
+    if RESERVED_USERNAMES.contains(&username_key(name).as_str()) {
+        return Err(FieldError::UsernameReserved);
     }
     Ok(name.to_owned())
 }
@@ -220,6 +229,8 @@ mod tests {
         assert_eq!(username("ana lima"), Err(FieldError::UsernameCharacters));
         assert_eq!(username("anaçlima"), Err(FieldError::UsernameCharacters));
         assert_eq!(username("ana@lima"), Err(FieldError::UsernameCharacters));
+        assert_eq!(username("Everyone"), Err(FieldError::UsernameReserved));
+        assert_eq!(username("here"), Err(FieldError::UsernameReserved));
         assert_eq!(username_key("Ana_Lima"), username_key("ana_lima"));
     }
 
@@ -281,6 +292,7 @@ mod tests {
             FieldError::UsernameTooShort,
             FieldError::UsernameTooLong,
             FieldError::UsernameCharacters,
+            FieldError::UsernameReserved,
             FieldError::DisplayNameMissing,
             FieldError::DisplayNameTooLong,
             FieldError::PasswordTooShort,

@@ -11,6 +11,7 @@ pub mod ai;
 pub mod api;
 pub mod commands;
 pub mod files;
+pub mod notify;
 pub mod reports;
 pub mod search;
 pub mod ui;
@@ -308,11 +309,14 @@ pub enum ServerEvent {
         author: Author,
         messages_removed: bool,
     },
-    /// Someone mentioned this person (sent to them alone).
-    Mentioned {
-        community_slug: String,
-        channel_name: String,
-        message: ChatMessage,
+    /// Something this person hears of (sent to them alone): a mention, a reply, a direct
+    /// message, `@everyone`, or any message of a place they hear everything of.
+    Notified {
+        item: notify::InboxItem,
+    },
+    /// How many of this person's inbox entries are unread now (after they read some).
+    InboxUnread {
+        unread: u64,
     },
     /// A new message in one of this person's direct conversations (sent to each of its people
     /// but the author): their conversation list and unread badge move.

@@ -467,6 +467,22 @@ pub async fn blocked_by(db: &impl ConnectionTrait, user: Uuid) -> Result<Vec<Uui
         .await
 }
 
+/// Those of `people` who blocked `author`.
+pub async fn blockers_of(
+    db: &impl ConnectionTrait,
+    author: Uuid,
+    people: Vec<Uuid>,
+) -> Result<Vec<Uuid>, DbErr> {
+    user_blocks::Entity::find()
+        .filter(user_blocks::Column::BlockedId.eq(author))
+        .filter(user_blocks::Column::BlockerId.is_in(people))
+        .select_only()
+        .column(user_blocks::Column::BlockerId)
+        .into_tuple()
+        .all(db)
+        .await
+}
+
 /// Groups reactions by message.
 pub fn group_reactions(rows: Vec<reactions::Model>) -> HashMap<Uuid, Vec<reactions::Model>> {
     let mut by_message: HashMap<Uuid, Vec<reactions::Model>> = HashMap::new();

@@ -479,37 +479,6 @@ async fn submit(
         .await)
 }
 
-/// Tells each mentioned member (other than the author) that they were mentioned.
-pub(super) async fn notify_mentions(
-    state: &AppState,
-    sent: &Outgoing,
-    message: &ChatMessage,
-) -> Result<(), AppError> {
-    for name in markdown::mentions(&sent.body).into_iter().take(20) {
-        let Some(user) = crate::auth::repo::user_by_username(&state.db, &name).await? else {
-            continue;
-        };
-        let member = communities::membership(&state.db, sent.community, user.id)
-            .await?
-            .is_some();
-        if user.id == sent.author_id || !member {
-            continue;
-        }
-        realtime::publish(
-            state,
-            &realtime::topic::user(user.id),
-            Some(sent.author_id),
-            &ServerEvent::Mentioned {
-                community_slug: sent.community_slug.clone(),
-                channel_name: sent.channel_name.clone(),
-                message: message.clone(),
-            },
-        )
-        .await;
-    }
-    Ok(())
-}
-
 /// Tells the other people of a direct conversation of its new message, on their own topics:
 /// their list of conversations and their unread count move wherever they are in the app.
 pub(super) async fn notify_direct(

@@ -583,8 +583,12 @@ impl Connection {
                 Ok(())
             }
             ClientEvent::Read { channel_id, seq } => {
-                async { service::mark_read(&state, me, ChannelId::parse(&channel_id)?, seq).await }
-                    .await
+                async {
+                    let channel = ChannelId::parse(&channel_id)?;
+                    service::mark_read(&state, me, channel, seq).await?;
+                    super::notify::service::read_channel(&state, me, channel.0, seq).await
+                }
+                .await
             }
         };
         match outcome {

@@ -29,7 +29,6 @@ use super::{repo, service, ChannelSeq, ChatMessage, ServerEvent};
 use crate::{
     auth::Author,
     entities::messages,
-    kit::markdown,
     platform::{error::AppError, realtime, state::AppState},
 };
 
@@ -420,11 +419,13 @@ async fn announce(
                 }
             });
         }
-        if !markdown::mentions(&outgoing.body).is_empty() {
+        {
+            // Who hears of it (mentions, replies, direct messages, `@everyone`, those who
+            // hear everything): after the store, never in the way of delivery.
             let (state, message) = (state.clone(), message.clone());
             tokio::spawn(async move {
-                if let Err(err) = service::notify_mentions(&state, &outgoing, &message).await {
-                    tracing::warn!(error = %err, "could not tell the people mentioned");
+                if let Err(err) = super::notify::service::deliver(&state, &message).await {
+                    tracing::warn!(error = %err, "could not tell the people concerned");
                 }
             });
         }

@@ -26,6 +26,7 @@ pub enum IconName {
     Paperclip,
     Microphone,
     Message,
+    Bell,
 }
 
 impl IconName {
@@ -33,6 +34,10 @@ impl IconName {
     fn paths(self) -> &'static [&'static str] {
         match self {
             IconName::Search => &["M11 4a7 7 0 1 0 0 14a7 7 0 1 0 0-14z", "M20 20l-4-4"],
+            IconName::Bell => &[
+                "M6 10a6 6 0 0 1 12 0c0 5 2 7 2 7H4s2-2 2-7z",
+                "M10 20a2 2 0 0 0 4 0",
+            ],
             IconName::Message => &[
                 "M4 6h16a1 1 0 0 1 1 1v10a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1V7a1 1 0 0 1 1-1z",
                 "M3.5 7l8.5 6 8.5-6",

@@ -136,6 +136,20 @@ pub struct Config {
     pub smtp: Option<SmtpConfig>,
     /// Where files (attachments) are kept, and how large one may be.
     pub files: FilesConfig,
+    /// Web Push (`platform::push`).
+    pub push: PushConfig,
+}
+
+/// Web Push: who the push services' operators may contact, and whether a push service may be
+/// plain HTTP.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PushConfig {
+    /// `PUSH_CONTACT`: a `mailto:` or `https:` address named in every push (RFC 8292), default
+    /// `mailto:push@localhost`.
+    pub contact: String,
+    /// `PUSH_ALLOW_HTTP`: `true` to accept push services on plain HTTP — only for a local test
+    /// service; browsers' services are HTTPS. Default `false`.
+    pub allow_http: bool,
 }
 
 /// Where files live and how large they may be.
@@ -289,6 +303,7 @@ impl fmt::Debug for Config {
             .field("file_store", &self.files.store)
             .field("max_upload_bytes", &self.files.max_upload_bytes)
             .field("smtp", &self.smtp)
+            .field("push", &self.push)
             .finish()
     }
 }
@@ -670,6 +685,34 @@ impl Config {
             sweep_secs: seconds("FILE_SWEEP_SECS", 300, 1, 24 * 60 * 60)?,
         };
 
+        let contact = get("PUSH_CONTACT")
+            .map(str::trim)
+            .unwrap_or("mailto:push@localhost")
+            .to_string();
+        if !(contact.starts_with("mailto:") || contact.starts_with("https://")) {
+            return Err(ConfigError::new(
+                "PUSH_CONTACT",
+                format!("`{contact}` is not a mailto: or https: address"),
+            ));
+        }
+        let allow_http = match get("PUSH_ALLOW_HTTP")
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            None | Some("false") | Some("0") | Some("no") => false,
+            Some("true") | Some("1") | Some("yes") => true,
+            Some(other) => {
+                return Err(ConfigError::new(
+                    "PUSH_ALLOW_HTTP",
+                    format!("`{other}` is not `true` or `false`"),
+                ))
+            }
+        };
+        let push = PushConfig {
+            contact,
+            allow_http,
+        };
+
         Ok(Config {
             addr,
             data_dir,
@@ -697,6 +740,7 @@ impl Config {
             alert_check_secs,
             smtp,
             files,
+            push,
         })
     }
 }

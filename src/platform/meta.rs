@@ -33,3 +33,31 @@ pub async fn installed_at(db: &DatabaseConnection) -> Result<Option<String>, DbE
         .await?
         .map(|row| row.value))
 }
+
+/// The value kept under `key`, storing `new` first if there is none. Two instances starting
+/// at once both end up with the one that was stored first.
+pub async fn kept_or_stored(
+    db: &DatabaseConnection,
+    key: &str,
+    new: String,
+) -> Result<String, DbErr> {
+    let now = chrono::Utc::now();
+    app_meta::Entity::insert(app_meta::ActiveModel {
+        key: Set(key.to_owned()),
+        value: Set(new),
+        updated_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::column(app_meta::Column::Key)
+            .do_nothing()
+            .to_owned(),
+    )
+    .do_nothing()
+    .exec(db)
+    .await?;
+    app_meta::Entity::find_by_id(key)
+        .one(db)
+        .await?
+        .map(|row| row.value)
+        .ok_or_else(|| DbErr::RecordNotFound(key.to_owned()))
+}

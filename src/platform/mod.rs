@@ -25,6 +25,8 @@ pub mod meta;
 #[cfg(feature = "ssr")]
 pub mod pictures;
 #[cfg(feature = "ssr")]
+pub mod push;
+#[cfg(feature = "ssr")]
 pub mod rate_limit;
 #[cfg(feature = "ssr")]
 pub mod realtime;

@@ -24,6 +24,7 @@ pub fn SettingsPage() -> impl IntoView {
             <ThemePicker />
         </section>
         <AccountSettings />
+        {move || crate::auth::ui::session::use_session().user().map(|_| view! { <crate::chat::notify::ui::PushSettings /> })}
         <About />
     }
 }

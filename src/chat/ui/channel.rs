@@ -431,6 +431,9 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
                     on:click=move |_| show_pins.update(|s| *s = !*s)>
                     {t!(i18n, chat.pins)}
                 </button>
+                {member.then(|| view! {
+                    <crate::chat::notify::ui::PlaceNotifications channel_id=channel_id.clone() direct=community.direct.is_some() />
+                })}
             </header>
             <Show when=move || show_catch_up.get()>
                 <CatchUpPanel channel_id=catch_up_channel.clone() since_seq=first_unread.unwrap_or(1) - 1 close=show_catch_up />

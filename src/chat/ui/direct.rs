@@ -82,14 +82,11 @@ pub fn use_conversations() -> Conversations {
 }
 
 /// Keeps the list of conversations current while the person is signed in: read when the
-/// socket is ready (again), moved by each new direct message, and a notice for one that
-/// arrives while another page is open.
+/// socket is ready (again), moved by each new direct message (`notify` tells of it).
 #[component]
 pub fn DirectMessageWatch() -> impl IntoView {
-    let i18n = use_i18n();
     let socket = use_chat_socket();
     let session = use_session();
-    let notices = use_notices();
     let conversations = use_conversations();
     let location = use_location();
     socket.on_event(move |event| match event {
@@ -98,8 +95,7 @@ pub fn DirectMessageWatch() -> impl IntoView {
             conversations.reload()
         }
         ServerEvent::DirectMessage { slug, message } => {
-            let href = format!("/messages/{slug}");
-            let on_screen = location.pathname.get_untracked() == href;
+            let on_screen = location.pathname.get_untracked() == format!("/messages/{slug}");
             let known = conversations
                 .list
                 .with_untracked(|l| l.iter().any(|c| &c.slug == slug));
@@ -122,22 +118,6 @@ pub fn DirectMessageWatch() -> impl IntoView {
                 }
                 list.sort_by(|a, b| b.active_at.cmp(&a.active_at));
             });
-            if !on_screen {
-                let text = t_string!(i18n, direct.notice)
-                    .replace("{name}", &message.author.display_name)
-                    .replace(
-                        "{text}",
-                        &markdown::excerpt(message.body.as_deref().unwrap_or_default(), 80),
-                    );
-                notices.push(
-                    Notice {
-                        id: message.id.clone(),
-                        text,
-                        href,
-                    },
-                    Duration::from_secs(8),
-                );
-            }
         }
         _ => {}
     });

@@ -6,7 +6,6 @@ pub mod direct;
 pub mod home;
 pub mod message;
 pub mod moderation;
-pub mod notifications;
 pub mod page;
 pub mod report;
 pub mod rich_text;

@@ -1,0 +1,572 @@
+//! Who hears of a new message, and how: the people it was sent to (a direct conversation),
+//! names, answers, or calls with `@everyone`/`@here`, and those who chose to hear everything of
+//! its place — each as their settings say (a channel's choice over its community's, a mute over
+//! both; nothing from someone they blocked). Each gets an inbox entry (unless they only hear
+//! everything), a live event for their open tabs, and a push to their browsers.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use futures::future::join_all;
+use uuid::Uuid;
+
+use super::{
+    repo, Inbox, InboxItem, InboxKind, Level, Mute, NotificationSettings, PlaceSetting, PushKeys,
+    INBOX_PAGE,
+};
+use crate::{
+    auth::Author,
+    chat::{repo as chat, service::channel_access, ChatMessage, ServerEvent},
+    community::{
+        permissions::{Permissions, Visibility},
+        repo as communities, ChannelId,
+    },
+    entities::{communities as community_rows, inbox_items, notification_settings, users},
+    kit::{languages::locale_of, markdown, sentences::says},
+    platform::{
+        error::AppError,
+        push::{Outcome, Pusher, Subscription},
+        realtime,
+        state::AppState,
+    },
+};
+
+/// "Until turned back on": a mute's end far enough away.
+fn until_on() -> DateTime<Utc> {
+    DateTime::from_timestamp(253_402_214_400, 0).expect("year 9999") // 9999-12-31
+}
+
+/// What a place follows when its person chose nothing: a direct conversation is heard in full,
+/// a community by its mentions.
+fn default_level(community: &community_rows::Model) -> Level {
+    if community.visibility == Visibility::Direct.as_str() {
+        Level::All
+    } else {
+        Level::Mentions
+    }
+}
+
+/// A person's settings for a community and one of its channels, taken together.
+struct Heard {
+    level: Level,
+    muted: bool,
+}
+
+fn heard(
+    rows: &[&notification_settings::Model],
+    community: Uuid,
+    channel: Uuid,
+    default: Level,
+    now: DateTime<Utc>,
+) -> Heard {
+    let chosen = |place: Uuid| {
+        rows.iter()
+            .find(|r| r.scope_id == place)
+            .filter(|r| r.level != "inherit")
+            .map(|r| Level::parse(&r.level))
+    };
+    Heard {
+        level: chosen(channel).or(chosen(community)).unwrap_or(default),
+        muted: rows
+            .iter()
+            .any(|r| r.muted_until.is_some_and(|until| until > now)),
+    }
+}
+
+/// Tells whoever should hear of a stored message (run after it was published; never delays it).
+pub async fn deliver(state: &AppState, message: &ChatMessage) -> Result<(), AppError> {
+    let db = &state.db;
+    let (Ok(author), Ok(channel_id)) = (
+        Uuid::parse_str(&message.author.id),
+        Uuid::parse_str(&message.channel_id),
+    ) else {
+        return Ok(());
+    };
+    let Some(channel) = communities::channel_by_id(db, channel_id).await? else {
+        return Ok(());
+    };
+    let Some(community) = communities::community_by_id(db, channel.community_id).await? else {
+        return Ok(());
+    };
+    let direct = community.visibility == Visibility::Direct.as_str();
+    let body = message.body.as_deref().unwrap_or_default();
+
+    // Why each person would hear of it; the strongest reason wins.
+    let mut reasons: HashMap<Uuid, InboxKind> = HashMap::new();
+    let mut note = |person: Uuid, kind: InboxKind| {
+        if person == author {
+            return;
+        }
+        let rank = |k: InboxKind| match k {
+            InboxKind::Direct => 4,
+            InboxKind::Mention => 3,
+            InboxKind::Reply => 2,
+            InboxKind::Everyone => 1,
+            InboxKind::Message => 0,
+        };
+        let entry = reasons.entry(person).or_insert(kind);
+        if rank(kind) > rank(*entry) {
+            *entry = kind;
+        }
+    };
+    if direct {
+        for (member, _) in communities::members(db, community.id).await? {
+            note(member.user_id, InboxKind::Direct);
+        }
+    }
+    let named = markdown::mentions(body);
+    let calls_everyone = named.iter().any(|n| n.eq_ignore_ascii_case("everyone"));
+    let calls_here = named.iter().any(|n| n.eq_ignore_ascii_case("here"));
+    for name in named.iter().filter(|n| {
+        !crate::auth::validate::RESERVED_USERNAMES.contains(&n.to_ascii_lowercase().as_str())
+    }) {
+        if let Some(user) = crate::auth::repo::user_by_username(db, name).await? {
+            if communities::membership(db, community.id, user.id)
+                .await?
+                .is_some()
+            {
+                note(user.id, InboxKind::Mention);
+            }
+        }
+    }
+    if let Some(quoted) = message
+        .reply_to
+        .as_ref()
+        .and_then(|q| Uuid::parse_str(&q.author.id).ok())
+    {
+        if communities::membership(db, community.id, quoted)
+            .await?
+            .is_some()
+        {
+            note(quoted, InboxKind::Reply);
+        }
+    }
+    if (calls_everyone || calls_here) && !direct {
+        // Those allowed: whoever may moderate messages there.
+        let allowed = communities::standing(db, community.id, author)
+            .await?
+            .permissions()
+            .contains(Permissions::MODERATE_MESSAGES);
+        if allowed {
+            let members: Vec<Uuid> = communities::members(db, community.id)
+                .await?
+                .into_iter()
+                .map(|(m, _)| m.user_id)
+                .collect();
+            let called = if calls_everyone {
+                members
+            } else {
+                communities::online_among(db, members, Utc::now())
+                    .await?
+                    .into_iter()
+                    .collect()
+            };
+            for person in called {
+                note(person, InboxKind::Everyone);
+            }
+        }
+    }
+    for row in repo::hearing_everything(db, vec![community.id, channel.id]).await? {
+        if communities::membership(db, community.id, row.user_id)
+            .await?
+            .is_some()
+        {
+            note(row.user_id, InboxKind::Message);
+        }
+    }
+    if reasons.is_empty() {
+        return Ok(());
+    }
+
+    // As each person's settings and blocks say.
+    let people: Vec<Uuid> = reasons.keys().copied().collect();
+    let settings = repo::settings_for(db, people.clone(), vec![community.id, channel.id]).await?;
+    let blocked_author = chat::blockers_of(db, author, people.clone()).await?;
+    let now = Utc::now();
+    let default = default_level(&community);
+    let mut told: Vec<(Uuid, InboxKind)> = Vec::new();
+    for (person, kind) in reasons {
+        if blocked_author.contains(&person) {
+            continue;
+        }
+        let rows: Vec<_> = settings.iter().filter(|r| r.user_id == person).collect();
+        let heard = heard(&rows, community.id, channel.id, default, now);
+        let hears = !heard.muted
+            && match heard.level {
+                Level::Nothing => false,
+                Level::Mentions => !matches!(kind, InboxKind::Message | InboxKind::Direct),
+                Level::All => true,
+            };
+        if hears {
+            told.push((person, kind));
+        }
+    }
+    let entries: Vec<inbox_items::Model> = told
+        .iter()
+        .filter(|(_, kind)| *kind != InboxKind::Message)
+        .map(|(person, kind)| inbox_items::Model {
+            id: Uuid::now_v7(),
+            user_id: *person,
+            kind: kind.as_str().into(),
+            message_id: Uuid::parse_str(&message.id).unwrap_or_default(),
+            channel_id: channel.id,
+            seq: message.seq,
+            community_id: community.id,
+            actor_id: author,
+            created_at: now,
+            read_at: None,
+        })
+        .collect();
+    let entry_ids: HashMap<Uuid, Uuid> = entries.iter().map(|e| (e.user_id, e.id)).collect();
+    repo::add_to_inboxes(db, entries).await?;
+
+    let item = |person: Uuid, kind: InboxKind| InboxItem {
+        id: entry_ids
+            .get(&person)
+            .map_or(message.id.clone(), Uuid::to_string),
+        kind,
+        message_id: message.id.clone(),
+        seq: message.seq,
+        author: message.author.clone(),
+        excerpt: message
+            .body
+            .as_deref()
+            .map(|b| markdown::excerpt(b, 140))
+            .filter(|t| !t.is_empty()),
+        community_slug: community.slug.clone(),
+        community_name: community.name.clone(),
+        channel_name: channel.name.clone(),
+        direct,
+        created_at: message.created_at.clone(),
+        read: false,
+    };
+    for (person, kind) in &told {
+        realtime::publish(
+            state,
+            &realtime::topic::user(*person),
+            Some(author),
+            &ServerEvent::Notified {
+                item: item(*person, *kind),
+            },
+        )
+        .await;
+    }
+    push_to(
+        state,
+        told.iter().map(|(p, k)| (*p, item(*p, *k))).collect(),
+    )
+    .await
+}
+
+/// Pushes each item to its person's browsers, all at once; a browser that is gone is forgotten.
+async fn push_to(state: &AppState, items: Vec<(Uuid, InboxItem)>) -> Result<(), AppError> {
+    let people: Vec<Uuid> = items.iter().map(|(p, _)| *p).collect();
+    let subscriptions = repo::subscriptions_of(&state.db, people.clone()).await?;
+    if subscriptions.is_empty() {
+        return Ok(());
+    }
+    let languages: HashMap<Uuid, String> = crate::auth::repo::users_by_ids(&state.db, people)
+        .await?
+        .into_values()
+        .map(|u| (u.id, u.preferred_language))
+        .collect();
+    let pusher = state.service::<Pusher>();
+    let sends = subscriptions.into_iter().filter_map(|s| {
+        let (_, item) = items.iter().find(|(p, _)| *p == s.user_id)?;
+        let language = languages
+            .get(&s.user_id)
+            .map(String::as_str)
+            .unwrap_or("en");
+        let payload = payload(item, language);
+        let to = Subscription::parse(&s.endpoint, &s.p256dh, &s.auth, pusher.allow_http)?;
+        Some(async move {
+            (
+                to.endpoint.clone(),
+                pusher.push(&to, payload.as_bytes()).await,
+            )
+        })
+    });
+    for (endpoint, outcome) in join_all(sends).await {
+        match outcome {
+            Outcome::Delivered => {}
+            Outcome::Gone => {
+                repo::delete_subscription(&state.db, &endpoint, None).await?;
+                tracing::info!("a browser unsubscribed from pushes; forgotten");
+            }
+            Outcome::Failed(why) => tracing::warn!(reason = %why, "a push was not delivered"),
+        }
+    }
+    Ok(())
+}
+
+/// What the service worker shows: a title and a body in the person's language, where a click
+/// leads, and a tag (one notification per message).
+fn payload(item: &InboxItem, language: &str) -> String {
+    let locale = locale_of(language).unwrap_or(crate::kit::i18n::Locale::en);
+    let title = if item.direct {
+        item.author.display_name.clone()
+    } else {
+        says!(
+            "server.notify.title",
+            name = item.author.display_name.clone(),
+            channel = item.channel_name.clone(),
+            community = item.community_name.clone()
+        )
+        .render(locale)
+    };
+    let body = item
+        .excerpt
+        .clone()
+        .unwrap_or_else(|| says!("server.notify.files").render(locale));
+    serde_json::json!({
+        "title": title,
+        "body": body,
+        "url": item.href(),
+        "tag": item.message_id,
+    })
+    .to_string()
+}
+
+/// A page of the person's inbox (older than the entry `before`).
+pub async fn inbox(state: &AppState, me: Uuid, before: Option<Uuid>) -> Result<Inbox, AppError> {
+    let db = &state.db;
+    let before = match before {
+        Some(id) => repo::inbox_item(db, id)
+            .await?
+            .filter(|e| e.user_id == me)
+            .map(|e| e.created_at),
+        None => None,
+    };
+    let mut rows = repo::inbox_page(db, me, before, INBOX_PAGE + 1).await?;
+    let more = rows.len() as u64 > INBOX_PAGE;
+    rows.truncate(INBOX_PAGE as usize);
+    // Only what the person may still read, from people they have not blocked since.
+    let blocked = chat::blocked_by(db, me).await?;
+    let messages: HashMap<Uuid, _> =
+        chat::messages_by_ids(db, rows.iter().map(|r| r.message_id).collect())
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m))
+            .collect();
+    let authors =
+        crate::auth::repo::users_by_ids(db, rows.iter().map(|r| r.actor_id).collect()).await?;
+    let mut items = Vec::with_capacity(rows.len());
+    for row in rows {
+        let Some(message) = messages.get(&row.message_id) else {
+            continue;
+        };
+        if blocked.contains(&row.actor_id) || message.deleted_at.is_some() {
+            continue;
+        }
+        let Ok(access) = channel_access(state, Some(me), ChannelId(row.channel_id)).await else {
+            continue;
+        };
+        items.push(InboxItem {
+            id: row.id.to_string(),
+            kind: InboxKind::parse(&row.kind),
+            message_id: row.message_id.to_string(),
+            seq: row.seq,
+            author: authors
+                .get(&row.actor_id)
+                .map(Author::of)
+                .unwrap_or_else(|| Author::deleted(row.actor_id)),
+            excerpt: message
+                .body
+                .as_deref()
+                .map(|b| markdown::excerpt(b, 140))
+                .filter(|t| !t.is_empty()),
+            community_slug: access.community.slug.clone(),
+            community_name: access.community.name.clone(),
+            channel_name: access.channel.name.clone(),
+            direct: access.community.visibility == Visibility::Direct.as_str(),
+            created_at: row.created_at.to_rfc3339(),
+            read: row.read_at.is_some(),
+        });
+    }
+    Ok(Inbox {
+        items,
+        unread: repo::unread_count(db, me).await?,
+        more,
+    })
+}
+
+/// Marks entries read (all of them when `ids` is empty); the person's tabs update their badge.
+pub async fn mark_read(state: &AppState, me: Uuid, ids: &[String]) -> Result<u64, AppError> {
+    let ids = if ids.is_empty() {
+        None
+    } else {
+        Some(
+            ids.iter()
+                .map(|id| {
+                    Uuid::parse_str(id)
+                        .map_err(|_| AppError::Validation(says!("server.notify.unknown_entry")))
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+        )
+    };
+    repo::mark_read(&state.db, me, ids, Utc::now()).await?;
+    announce_unread(state, me).await
+}
+
+/// Reading a channel that far reads its inbox entries too.
+pub async fn read_channel(
+    state: &AppState,
+    me: Uuid,
+    channel: Uuid,
+    up_to: i64,
+) -> Result<(), AppError> {
+    if repo::mark_read_in_channel(&state.db, me, channel, up_to, Utc::now()).await? > 0 {
+        announce_unread(state, me).await?;
+    }
+    Ok(())
+}
+
+async fn announce_unread(state: &AppState, me: Uuid) -> Result<u64, AppError> {
+    let unread = repo::unread_count(&state.db, me).await?;
+    realtime::publish(
+        state,
+        &realtime::topic::user(me),
+        None,
+        &ServerEvent::InboxUnread { unread },
+    )
+    .await;
+    Ok(unread)
+}
+
+/// A person's settings for a community (by slug) and one of its channels.
+pub async fn settings(
+    state: &AppState,
+    me: Uuid,
+    channel: ChannelId,
+) -> Result<NotificationSettings, AppError> {
+    let access = channel_access(state, Some(me), channel).await?;
+    member_of(&access)?;
+    let rows = repo::settings_for(
+        &state.db,
+        vec![me],
+        vec![access.community.id, access.channel.id],
+    )
+    .await?;
+    let now = Utc::now();
+    let place = |id: Uuid| {
+        let row = rows.iter().find(|r| r.scope_id == id);
+        let muted = row.and_then(|r| r.muted_until).filter(|until| *until > now);
+        PlaceSetting {
+            level: row
+                .filter(|r| r.level != "inherit")
+                .map(|r| Level::parse(&r.level)),
+            muted_until: muted.map(|until| until.to_rfc3339()),
+            muted_until_on: muted.is_some_and(|until| until >= until_on()),
+        }
+    };
+    let default = default_level(&access.community);
+    let all: Vec<_> = rows.iter().collect();
+    let together = heard(&all, access.community.id, access.channel.id, default, now);
+    Ok(NotificationSettings {
+        community: place(access.community.id),
+        channel: place(access.channel.id),
+        default_level: default,
+        effective: together.level,
+        muted: together.muted,
+    })
+}
+
+/// Changes what a person hears of a place: the community (or conversation) a channel is in, or
+/// the channel alone (`whole_community` false). `level` None follows the community (or the
+/// default); `mute` mutes, or lifts a mute.
+pub async fn set(
+    state: &AppState,
+    me: Uuid,
+    channel: ChannelId,
+    whole_community: bool,
+    level: Option<Level>,
+    mute: Option<Mute>,
+) -> Result<NotificationSettings, AppError> {
+    let access = channel_access(state, Some(me), channel).await?;
+    member_of(&access)?;
+    let place = if whole_community {
+        access.community.id
+    } else {
+        access.channel.id
+    };
+    let rows = repo::settings_for(&state.db, vec![me], vec![place]).await?;
+    let now = Utc::now();
+    let kept_mute = rows
+        .first()
+        .and_then(|r| r.muted_until)
+        .filter(|until| *until > now);
+    let muted_until = match mute {
+        None => kept_mute,
+        Some(Mute::Off) => None,
+        Some(Mute::UntilOn) => Some(until_on()),
+        Some(timed) => timed.minutes().map(|m| now + Duration::minutes(m)),
+    };
+    let level = match mute {
+        // Muting keeps the level chosen before.
+        Some(_) => rows
+            .first()
+            .map(|r| r.level.clone())
+            .unwrap_or_else(|| "inherit".into()),
+        None => level.map_or("inherit".into(), |l| l.as_str().to_string()),
+    };
+    if level == "inherit" && muted_until.is_none() {
+        repo::clear_setting(&state.db, me, place).await?;
+    } else {
+        repo::put_setting(
+            &state.db,
+            notification_settings::Model {
+                user_id: me,
+                scope_id: place,
+                community_id: access.community.id,
+                level,
+                muted_until,
+                updated_at: now,
+            },
+        )
+        .await?;
+    }
+    settings(state, me, channel).await
+}
+
+fn member_of(access: &crate::chat::service::ChannelAccess) -> Result<(), AppError> {
+    match access.standing {
+        crate::community::permissions::Standing::Member { .. } => Ok(()),
+        _ => Err(AppError::Denied(says!("server.denied.not_member"))),
+    }
+}
+
+/// Keeps a browser's push subscription for the person (replacing one of another person's on
+/// the same browser).
+pub async fn subscribe(
+    state: &AppState,
+    me: &users::Model,
+    keys: PushKeys,
+) -> Result<(), AppError> {
+    let pusher = state.service::<Pusher>();
+    Subscription::parse(&keys.endpoint, &keys.p256dh, &keys.auth, pusher.allow_http)
+        .ok_or_else(|| AppError::Validation(says!("server.notify.bad_subscription")))?;
+    repo::put_subscription(
+        &state.db,
+        crate::entities::push_subscriptions::Model {
+            id: Uuid::now_v7(),
+            user_id: me.id,
+            endpoint: keys.endpoint,
+            p256dh: keys.p256dh,
+            auth: keys.auth,
+            created_at: Utc::now(),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Forgets a browser's subscription (the person's own only).
+pub async fn unsubscribe(state: &AppState, me: Uuid, endpoint: &str) -> Result<(), AppError> {
+    repo::delete_subscription(&state.db, endpoint, Some(me)).await?;
+    Ok(())
+}
+
+/// The server's public key, which a browser subscribes with.
+pub fn public_key(state: &AppState) -> String {
+    state.service::<Pusher>().vapid.public_key()
+}
