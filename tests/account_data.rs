@@ -86,6 +86,9 @@ impl Harness {
             ("read positions", format!("SELECT COUNT(*) FROM read_states WHERE user_id = {id}")),
             ("reactions", format!("SELECT COUNT(*) FROM reactions WHERE user_id = {id}")),
             ("presence", format!("SELECT COUNT(*) FROM connections WHERE user_id = {id}")),
+            ("notification settings", format!("SELECT COUNT(*) FROM notification_settings WHERE user_id = {id}")),
+            ("inbox", format!("SELECT COUNT(*) FROM inbox_items WHERE user_id = {id}")),
+            ("push", format!("SELECT COUNT(*) FROM push_subscriptions WHERE user_id = {id}")),
         ] {
             counts.push((what, self.count(&query).await));
         }
@@ -108,6 +111,20 @@ async fn fill_account(h: &Harness, who: &Person) -> String {
         who,
         "/api/market/watch",
         json!({"symbol": "MSFT", "watching": true}),
+    )
+    .await;
+    // What they hear of #general, and a browser they are pushed to.
+    let general = h.channel(who, "bullpen", "general").await;
+    h.ok(
+        who,
+        "/api/notifications/set",
+        json!({"channelId": general, "wholeCommunity": true, "level": "all"}),
+    )
+    .await;
+    h.ok(
+        who,
+        "/api/notifications/subscribe",
+        json!({"subscription": {"endpoint": format!("https://push.example.net/{}", who.id), "p256dh": format!("B{}", "A".repeat(86)), "auth": "AAAAAAAAAAAAAAAAAAAAAA"}}),
     )
     .await;
     let reply = h
@@ -426,7 +443,15 @@ async fn a_refused_deletion_changes_nothing(h: Harness) {
     assert_eq!(after, before);
     assert!(before
         .iter()
-        .filter(|(what, _)| ["portfolios", "alerts", "watchlist", "conversations"].contains(what))
+        .filter(|(what, _)| [
+            "portfolios",
+            "alerts",
+            "watchlist",
+            "conversations",
+            "notification settings",
+            "push"
+        ]
+        .contains(what))
         .all(|(_, n)| *n == 1));
 
     // A recovery code completes it.

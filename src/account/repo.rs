@@ -13,9 +13,10 @@ use uuid::Uuid;
 
 use crate::entities::{
     assistant_conversations, assistant_messages, channels, chat_actions, communities,
-    community_bans, community_members, community_roles, connections, member_roles, messages,
-    password_resets, portfolio_transactions, portfolios, price_alerts, reactions, read_states,
-    refresh_tokens, user_blocks, users, watchlist_items,
+    community_bans, community_members, community_roles, connections, inbox_items, member_roles,
+    messages, notification_settings, password_resets, portfolio_transactions, portfolios,
+    price_alerts, push_subscriptions, reactions, read_states, refresh_tokens, user_blocks, users,
+    watchlist_items,
 };
 
 /// Lists of ids are looked up this many at a time (engines cap a statement's parameters).
@@ -368,8 +369,9 @@ pub async fn authored_any(db: &impl ConnectionTrait, user: Uuid) -> Result<bool,
 
 /// Removes everything of the person's but their messages and their row: sessions, portfolios
 /// with their transactions, alerts, watchlist, assistant conversations, reactions, blocks both
-/// ways, memberships with their roles, bans of them, read positions, presence, rate-limit rows
-/// and pending password resets. (Two-factor rows and sign-in challenges go through `auth::repo`.)
+/// ways, memberships with their roles, bans of them, read positions, presence, rate-limit rows,
+/// notification settings, their inbox, the browsers they are pushed to and pending password
+/// resets. (Two-factor rows and sign-in challenges go through `auth::repo`.)
 pub async fn remove_belongings(db: &impl ConnectionTrait, user: Uuid) -> Result<(), DbErr> {
     let their_portfolios = Query::select()
         .column(portfolios::Column::Id)
@@ -438,6 +440,18 @@ pub async fn remove_belongings(db: &impl ConnectionTrait, user: Uuid) -> Result<
         .await?;
     password_resets::Entity::delete_many()
         .filter(password_resets::Column::UserId.eq(user))
+        .exec(db)
+        .await?;
+    notification_settings::Entity::delete_many()
+        .filter(notification_settings::Column::UserId.eq(user))
+        .exec(db)
+        .await?;
+    inbox_items::Entity::delete_many()
+        .filter(inbox_items::Column::UserId.eq(user))
+        .exec(db)
+        .await?;
+    push_subscriptions::Entity::delete_many()
+        .filter(push_subscriptions::Column::UserId.eq(user))
         .exec(db)
         .await?;
     // Deleted rather than revoked: a revoked row would still hold a hash of the person's token.

@@ -40,7 +40,7 @@ pub async fn mark_inbox_read(ids: Vec<String>) -> Result<u64, AppError> {
 /// What the caller hears of a channel and its community.
 #[server(prefix = "/api/notifications", endpoint = "settings", input = GetUrl)]
 pub async fn load_notification_settings(
-    channel_id: String,
+    #[server(rename = "channelId")] channel_id: String,
 ) -> Result<NotificationSettings, AppError> {
     crate::platform::state::respond(
         async move {
@@ -55,8 +55,8 @@ pub async fn load_notification_settings(
 /// a level (none: follow the community, or the default), or a mute.
 #[server(prefix = "/api/notifications", endpoint = "set", input = Json)]
 pub async fn set_notifications(
-    channel_id: String,
-    whole_community: bool,
+    #[server(rename = "channelId")] channel_id: String,
+    #[server(rename = "wholeCommunity")] whole_community: bool,
     level: Option<Level>,
     mute: Option<Mute>,
 ) -> Result<NotificationSettings, AppError> {
