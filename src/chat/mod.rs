@@ -314,7 +314,8 @@ pub enum ServerEvent {
     Notified {
         item: notify::InboxItem,
     },
-    /// How many of this person's inbox entries are unread now (after they read some).
+    /// How many of this person's inbox entries are unread now (an entry came, or some were
+    /// read).
     InboxUnread {
         unread: u64,
     },

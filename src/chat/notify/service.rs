@@ -219,6 +219,10 @@ pub async fn deliver(state: &AppState, message: &ChatMessage) -> Result<(), AppE
         .collect();
     let entry_ids: HashMap<Uuid, Uuid> = entries.iter().map(|e| (e.user_id, e.id)).collect();
     repo::add_to_inboxes(db, entries).await?;
+    // The count comes from the server, so a tab never counts an entry twice.
+    for person in entry_ids.keys() {
+        announce_unread(state, *person).await?;
+    }
 
     let item = |person: Uuid, kind: InboxKind| InboxItem {
         id: entry_ids

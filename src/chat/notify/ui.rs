@@ -54,19 +54,24 @@ pub fn NotificationWatch() -> impl IntoView {
             socket.start();
         }
     });
+    // Counts the server sent; a count read before one of them arrived is older and dropped.
+    let counts_told = StoredValue::new(0u64);
     socket.on_event(move |event| match event {
         ServerEvent::Ready { .. } if session.user().is_some() => {
+            let told = counts_told.get_value();
             leptos::task::spawn_local(async move {
                 if let Ok(inbox) = load_inbox(None).await {
-                    count.0.set(inbox.unread);
+                    if counts_told.get_value() == told {
+                        count.0.set(inbox.unread);
+                    }
                 }
             });
         }
-        ServerEvent::InboxUnread { unread } => count.0.set(*unread),
+        ServerEvent::InboxUnread { unread } => {
+            counts_told.update_value(|n| *n += 1);
+            count.0.set(*unread);
+        }
         ServerEvent::Notified { item } => {
-            if item.kind != InboxKind::Message {
-                count.0.update(|n| *n += 1);
-            }
             let href = item.href();
             let place = href.split('?').next().unwrap_or_default().to_string();
             if location.pathname.get_untracked() == place && !hidden() {

@@ -148,7 +148,7 @@ fn Faces(conversation: Conversation) -> impl IntoView {
     let people: Vec<_> = conversation.people.iter().take(2).cloned().collect();
     let stacked = people.len() > 1;
     view! {
-        <span class="conversation-faces" class:stacked=stacked aria-hidden="true">
+        <span class="dm-faces" class:stacked=stacked aria-hidden="true">
             {people.into_iter().map(|p| view! {
                 <crate::kit::avatar::Avatar initials=initials(&p.display_name) url=p.avatar_url.clone() />
             }).collect_view()}
@@ -166,16 +166,14 @@ fn ConversationLinks(#[prop(into)] current: Signal<Option<String>>) -> impl Into
         let list = conversations.list.get();
         if list.is_empty() {
             return if conversations.loaded.get() {
-                view! { <p class="muted conversations-empty">{t!(i18n, direct.none)}</p> }
-                    .into_any()
+                view! { <p class="muted dm-empty">{t!(i18n, direct.none)}</p> }.into_any()
             } else {
-                view! { <p class="muted conversations-empty">{t!(i18n, settings.loading)}</p> }
-                    .into_any()
+                view! { <p class="muted dm-empty">{t!(i18n, settings.loading)}</p> }.into_any()
             };
         }
         let current = current.get();
         view! {
-            <ul class="conversation-list">
+            <ul class="dm-list">
                 {list.into_iter().map(|c| {
                     let is_current = current.as_deref() == Some(c.slug.as_str());
                     let unread = if is_current { 0 } else { c.unread() };
@@ -188,14 +186,14 @@ fn ConversationLinks(#[prop(into)] current: Signal<Option<String>>) -> impl Into
                     };
                     view! {
                         <li>
-                            <A href=c.href() attr:class={if unread > 0 { "conversation-link unread" } else { "conversation-link" }}
+                            <A href=c.href() attr:class={if unread > 0 { "dm-link unread" } else { "dm-link" }}
                                 attr:aria-current=is_current.then_some("page")>
                                 <Faces conversation=c.clone() />
-                                <span class="conversation-text">
-                                    <span class="conversation-title">{c.title()}</span>
-                                    {(!preview.is_empty()).then(|| view! { <span class="conversation-preview muted">{preview}</span> })}
+                                <span class="dm-text">
+                                    <span class="dm-title">{c.title()}</span>
+                                    {(!preview.is_empty()).then(|| view! { <span class="dm-preview muted">{preview}</span> })}
                                 </span>
-                                <span class="conversation-meta">
+                                <span class="dm-meta">
                                     <span class="muted"><crate::kit::time::Time iso=c.active_at.clone() /></span>
                                     {label.map(|label| view! {
                                         <span class="unread-count" aria-label=label>{if unread > 99 { "99+".to_string() } else { unread.to_string() }}</span>
@@ -275,7 +273,7 @@ pub fn MessagesPage() -> impl IntoView {
             {move || if session.user().is_some() {
                 view! {
                     <NewConversation />
-                    <nav class="card conversations" aria-label=move || t_string!(i18n, direct.list)>
+                    <nav class="card dm-card" aria-label=move || t_string!(i18n, direct.list)>
                         <ConversationLinks current=Signal::derive(|| None::<String>) />
                     </nav>
                 }.into_any()
@@ -321,8 +319,8 @@ pub fn ConversationPage() -> impl IntoView {
                         let current = direct.slug.clone();
                         view! {
                             <Title text=direct.title() />
-                            <div class="community-layout conversation-layout">
-                                <nav class="channel-sidebar conversation-sidebar" aria-label=move || t_string!(i18n, direct.list)>
+                            <div class="community-layout dm-layout">
+                                <nav class="channel-sidebar dm-sidebar" aria-label=move || t_string!(i18n, direct.list)>
                                     <div class="community-head">
                                         <h2><A href="/messages">{t!(i18n, direct.title)}</A></h2>
                                         <button type="button" class="button button-small members-toggle" aria-controls="member-list"
