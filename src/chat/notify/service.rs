@@ -73,6 +73,27 @@ fn heard(
     }
 }
 
+/// The reason a person at `level` hears of a message, of all they have: the strongest, among
+/// those the level lets through (mentions only: a mention, a reply, a call to everyone).
+fn strongest(kinds: &[InboxKind], level: Level) -> Option<InboxKind> {
+    let rank = |k: &InboxKind| match k {
+        InboxKind::Direct => 4,
+        InboxKind::Mention => 3,
+        InboxKind::Reply => 2,
+        InboxKind::Everyone => 1,
+        InboxKind::Message => 0,
+    };
+    kinds
+        .iter()
+        .filter(|k| match level {
+            Level::Nothing => false,
+            Level::Mentions => !matches!(k, InboxKind::Message | InboxKind::Direct),
+            Level::All => true,
+        })
+        .max_by_key(|k| rank(k))
+        .copied()
+}
+
 /// Tells whoever should hear of a stored message (run after it was published; never delays it).
 pub async fn deliver(state: &AppState, message: &ChatMessage) -> Result<(), AppError> {
     let db = &state.db;
@@ -92,21 +113,11 @@ pub async fn deliver(state: &AppState, message: &ChatMessage) -> Result<(), AppE
     let body = message.body.as_deref().unwrap_or_default();
 
     // Why each person would hear of it; the strongest reason wins.
-    let mut reasons: HashMap<Uuid, InboxKind> = HashMap::new();
+    // Every reason each person has to hear of it; their level picks among them.
+    let mut reasons: HashMap<Uuid, Vec<InboxKind>> = HashMap::new();
     let mut note = |person: Uuid, kind: InboxKind| {
-        if person == author {
-            return;
-        }
-        let rank = |k: InboxKind| match k {
-            InboxKind::Direct => 4,
-            InboxKind::Mention => 3,
-            InboxKind::Reply => 2,
-            InboxKind::Everyone => 1,
-            InboxKind::Message => 0,
-        };
-        let entry = reasons.entry(person).or_insert(kind);
-        if rank(kind) > rank(*entry) {
-            *entry = kind;
+        if person != author {
+            reasons.entry(person).or_default().push(kind);
         }
     };
     if direct {
@@ -117,9 +128,14 @@ pub async fn deliver(state: &AppState, message: &ChatMessage) -> Result<(), AppE
     let named = markdown::mentions(body);
     let calls_everyone = named.iter().any(|n| n.eq_ignore_ascii_case("everyone"));
     let calls_here = named.iter().any(|n| n.eq_ignore_ascii_case("here"));
-    for name in named.iter().filter(|n| {
-        !crate::auth::validate::RESERVED_USERNAMES.contains(&n.to_ascii_lowercase().as_str())
-    }) {
+    // At most twenty people named in one message are looked up.
+    for name in named
+        .iter()
+        .filter(|n| {
+            !crate::auth::validate::RESERVED_USERNAMES.contains(&n.to_ascii_lowercase().as_str())
+        })
+        .take(20)
+    {
         if let Some(user) = crate::auth::repo::user_by_username(db, name).await? {
             if communities::membership(db, community.id, user.id)
                 .await?
@@ -185,19 +201,16 @@ pub async fn deliver(state: &AppState, message: &ChatMessage) -> Result<(), AppE
     let now = Utc::now();
     let default = default_level(&community);
     let mut told: Vec<(Uuid, InboxKind)> = Vec::new();
-    for (person, kind) in reasons {
+    for (person, kinds) in reasons {
         if blocked_author.contains(&person) {
             continue;
         }
         let rows: Vec<_> = settings.iter().filter(|r| r.user_id == person).collect();
         let heard = heard(&rows, community.id, channel.id, default, now);
-        let hears = !heard.muted
-            && match heard.level {
-                Level::Nothing => false,
-                Level::Mentions => !matches!(kind, InboxKind::Message | InboxKind::Direct),
-                Level::All => true,
-            };
-        if hears {
+        if heard.muted {
+            continue;
+        }
+        if let Some(kind) = strongest(&kinds, heard.level) {
             told.push((person, kind));
         }
     }
@@ -573,4 +586,21 @@ pub async fn unsubscribe(state: &AppState, me: Uuid, endpoint: &str) -> Result<(
 /// The server's public key, which a browser subscribes with.
 pub fn public_key(state: &AppState) -> String {
     state.service::<Pusher>().vapid.public_key()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_level_picks_the_strongest_reason_it_lets_through() {
+        use InboxKind::*;
+        let dm_that_mentions = [Direct, Mention];
+        assert_eq!(strongest(&dm_that_mentions, Level::All), Some(Direct));
+        assert_eq!(strongest(&dm_that_mentions, Level::Mentions), Some(Mention));
+        assert_eq!(strongest(&[Direct], Level::Mentions), None);
+        assert_eq!(strongest(&[Message, Reply], Level::Mentions), Some(Reply));
+        assert_eq!(strongest(&[Message], Level::All), Some(Message));
+        assert_eq!(strongest(&[Mention, Everyone], Level::Nothing), None);
+    }
 }
