@@ -226,7 +226,17 @@ pub async fn delete(
     also: AlsoDelete,
 ) -> Result<(), AppError> {
     let (community, standing) = find(state, Some(actor.id), slug).await?;
-    allow(&community, standing, Action::DeleteCommunity)?;
+    if let Err(denied) = allow(&community, standing, Action::DeleteCommunity) {
+        // Deleted by a request of the owner's own between reading the community and their
+        // standing in it (the membership went with it): nothing is left, not "not a member".
+        if repo::community_by_id(&state.db, community.id)
+            .await?
+            .is_none()
+        {
+            return Err(AppError::NotFound(says!("server.community.not_found")));
+        }
+        return Err(denied);
+    }
     if community.slug == DEFAULT_COMMUNITY {
         return Err(AppError::Validation(says!(
             "server.community.default_stays"
