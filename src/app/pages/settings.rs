@@ -24,8 +24,29 @@ pub fn SettingsPage() -> impl IntoView {
             <ThemePicker />
         </section>
         <AccountSettings />
-        {move || crate::auth::ui::session::use_session().user().map(|_| view! { <crate::chat::notify::ui::PushSettings /> })}
+        <SignedIn>
+            <crate::chat::notify::ui::PushSettings />
+        </SignedIn>
         <About />
+    }
+}
+
+/// Its children for a signed-in person only, read as the server rendered it.
+#[component]
+fn SignedIn(children: ChildrenFn) -> impl IntoView {
+    let session = crate::auth::ui::session::use_session();
+    let children = StoredValue::new(children);
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                session
+                    .resource()
+                    .await
+                    .ok()
+                    .flatten()
+                    .map(|_| children.with_value(|c| c()))
+            })}
+        </Transition>
     }
 }
 

@@ -175,23 +175,30 @@ pub fn InboxBell() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let count = use_inbox();
-    move || {
-        session.user().map(|_| {
-            let unread = count.0.get();
-            let label = if unread > 0 {
-                t_string!(i18n, notify.inbox_unread).replace("{n}", &unread.to_string())
-            } else {
-                t_string!(i18n, notify.inbox).to_string()
-            };
-            view! {
-                <A href="/inbox" attr:class="icon-button topbar-inbox" attr:aria-label=label>
-                    <Icon name=IconName::Bell />
-                    {(unread > 0).then(|| view! {
-                        <span class="unread-count bell-badge" aria-hidden="true">{if unread > 99 { "99+".to_string() } else { unread.to_string() }}</span>
-                    })}
-                </A>
-            }
-        })
+    // Read inside a Transition, as the account menu is: the server renders the same thing the
+    // browser hydrates.
+    let bell = move || {
+        let unread = count.0.get();
+        let label = if unread > 0 {
+            t_string!(i18n, notify.inbox_unread).replace("{n}", &unread.to_string())
+        } else {
+            t_string!(i18n, notify.inbox).to_string()
+        };
+        view! {
+            <A href="/inbox" attr:class="icon-button topbar-inbox" attr:aria-label=label>
+                <Icon name=IconName::Bell />
+                {(unread > 0).then(|| view! {
+                    <span class="unread-count bell-badge" aria-hidden="true">{if unread > 99 { "99+".to_string() } else { unread.to_string() }}</span>
+                })}
+            </A>
+        }
+    };
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                session.resource().await.ok().flatten().map(|_| bell)
+            })}
+        </Transition>
     }
 }
 

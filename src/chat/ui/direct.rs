@@ -270,7 +270,9 @@ pub fn MessagesPage() -> impl IntoView {
         <Title text=move || t_string!(i18n, direct.title) />
         <div class="messages-page">
             <h1>{t!(i18n, direct.title)}</h1>
-            {move || if session.user().is_some() {
+            <Transition fallback=move || view! { <p class="muted">{t!(i18n, settings.loading)}</p> }>
+            {move || Suspend::new(async move {
+            if session.resource().await.ok().flatten().is_some() {
                 view! {
                     <NewConversation />
                     <nav class="card dm-card" aria-label=move || t_string!(i18n, direct.list)>
@@ -284,7 +286,9 @@ pub fn MessagesPage() -> impl IntoView {
                         " " {t!(i18n, direct.sign_in)}
                     </p>
                 }.into_any()
-            }}
+            }
+            })}
+            </Transition>
         </div>
     }
 }
