@@ -371,6 +371,14 @@ async fn everyone_and_here_are_for_moderators(h: Harness) {
     }
 }
 
+/// How many subscriptions point at the test push service's `path`.
+async fn subscriptions_at(h: &Harness, path: &str) -> i64 {
+    h.count(&format!(
+        "SELECT COUNT(*) FROM push_subscriptions WHERE endpoint LIKE '%/push/{path}'"
+    ))
+    .await
+}
+
 /// What a push service received.
 #[derive(Debug)]
 struct Received {
@@ -555,10 +563,7 @@ async fn a_push_reaches_the_browser_encrypted_and_signed(h: Harness) {
     assert_eq!(got.path, "gone");
     let mut forgotten = false;
     for _ in 0..50 {
-        if h.count("SELECT COUNT(*) FROM push_subscriptions WHERE endpoint LIKE '%/push/gone'")
-            .await
-            == 0
-        {
+        if subscriptions_at(&h, "gone").await == 0 {
             forgotten = true;
             break;
         }
@@ -573,11 +578,7 @@ async fn a_push_reaches_the_browser_encrypted_and_signed(h: Harness) {
     socket.subscribe(&dee_channel, None).await;
     said(&mut socket, &dee_channel, "s1", "hi dee", None).await;
     said(&mut socket, &dee_channel, "s2", "are you there", None).await;
-    assert_eq!(
-        h.count("SELECT COUNT(*) FROM push_subscriptions WHERE endpoint LIKE '%/push/slow'")
-            .await,
-        1
-    );
+    assert_eq!(subscriptions_at(&h, "slow").await, 1);
     // Unsubscribing is one's own: bo cannot remove dee's.
     h.ok(
         &bo,
@@ -585,20 +586,12 @@ async fn a_push_reaches_the_browser_encrypted_and_signed(h: Harness) {
         json!({"endpoint": format!("{origin}/push/slow")}),
     )
     .await;
-    assert_eq!(
-        h.count("SELECT COUNT(*) FROM push_subscriptions WHERE endpoint LIKE '%/push/slow'")
-            .await,
-        1
-    );
+    assert_eq!(subscriptions_at(&h, "slow").await, 1);
     h.ok(
         &bo,
         "/api/notifications/unsubscribe",
         json!({"endpoint": format!("{origin}/push/bo")}),
     )
     .await;
-    assert_eq!(
-        h.count("SELECT COUNT(*) FROM push_subscriptions WHERE endpoint LIKE '%/push/bo'")
-            .await,
-        0
-    );
+    assert_eq!(subscriptions_at(&h, "bo").await, 0);
 }
