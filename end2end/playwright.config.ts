@@ -7,7 +7,9 @@ const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export default defineConfig({
   testDir: "./tests",
   outputDir: "./test-results",
-  timeout: 30_000,
+  // Most tests drive two people's browsers at once, two tests at a time on a 2-core machine
+  // that may be busy: 30 s left the longest of them (files, notifications) a second short.
+  timeout: 60_000,
   expect: { timeout: 10_000 },
   fullyParallel: true,
   workers: 2,

@@ -98,6 +98,27 @@ async fn a_pair_has_one_conversation_however_it_is_started(h: Harness) {
     assert_eq!(list(&h, &ana).await.len(), 2);
 }
 
+on_both!(a_conversation_with_a_deleted_account_still_says_with_whom);
+async fn a_conversation_with_a_deleted_account_still_says_with_whom(h: Harness) {
+    let ana = h.person("ana").await;
+    let bo = h.person("bo_b").await;
+    let (status, started) = start(&h, &ana, "bo_b").await;
+    assert_eq!(status, StatusCode::OK, "{started}");
+    let (status, gone) = h
+        .post_as(
+            &bo.token,
+            "/api/account/delete",
+            json!({"password": "correct horse battery", "messages": "keep"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{gone}");
+    let mine = list(&h, &ana).await;
+    assert_eq!(mine.len(), 1, "{mine:?}");
+    assert_eq!(mine[0]["people"][0]["deleted"], true, "{mine:?}");
+    assert_ne!(mine[0]["people"][0]["displayName"], "", "{mine:?}");
+    assert_eq!(mine[0]["people"][0]["id"], bo.id.as_str(), "{mine:?}");
+}
+
 on_both!(bad_requests_to_start_one_get_a_sentence);
 async fn bad_requests_to_start_one_get_a_sentence(h: Harness) {
     let ana = h.person("ana").await;
@@ -467,4 +488,43 @@ async fn groups_hold_ten_grow_by_their_people_and_can_be_left(h: Harness) {
         .call(&ana, "/api/communities/leave", json!({"slug": pair_slug}))
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+on_both!(a_burst_of_new_groups_stops_at_ten_an_hour);
+async fn a_burst_of_new_groups_stops_at_ten_an_hour(h: Harness) {
+    let ana = h.person("ana").await;
+    let bo = h.person("bo_b").await;
+    let _cy = h.person("cy_c").await;
+    // Twelve at once: exactly ten are made, the others are told when to try again.
+    let answers = futures::future::join_all((0..12).map(|_| start(&h, &ana, "bo_b, cy_c"))).await;
+    let made = answers.iter().filter(|(s, _)| *s == StatusCode::OK).count();
+    assert_eq!(made, 10, "{answers:?}");
+    for (status, answer) in answers.iter().filter(|(s, _)| *s != StatusCode::OK) {
+        assert_eq!(*status, StatusCode::TOO_MANY_REQUESTS, "{answer}");
+        assert_eq!(answer["code"], "rate_limited", "{answer}");
+        assert!(
+            answer["retryAfterSecs"].as_u64().unwrap() > 3000,
+            "{answer}"
+        );
+    }
+    // Nothing half-made of the refused ones.
+    assert_eq!(
+        h.count("SELECT COUNT(*) FROM communities WHERE visibility = 'direct'")
+            .await,
+        10
+    );
+    assert_eq!(
+        h.count(
+            "SELECT COUNT(*) FROM channels WHERE community_id IN \
+             (SELECT id FROM communities WHERE visibility = 'direct')"
+        )
+        .await,
+        10
+    );
+    // A pair's own conversation is not a group: still open to start.
+    let (status, pair) = start(&h, &ana, "bo_b").await;
+    assert_eq!(status, StatusCode::OK, "{pair}");
+    // The limit is the starter's: the others may start their own.
+    let (status, theirs) = start(&h, &bo, "ana, cy_c").await;
+    assert_eq!(status, StatusCode::OK, "{theirs}");
 }

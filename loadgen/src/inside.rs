@@ -103,6 +103,12 @@ async fn fill(
         "stored {count} messages in {:.1} s ({engine})",
         started.elapsed().as_secs_f64()
     );
+    // The statistics a running PostgreSQL has (autovacuum gathers them within minutes of a
+    // bulk load): without them it plans the first searches blind. (SQLite gathers none unless
+    // asked, and the app never asks.)
+    if engine == "PostgreSQL" {
+        sea_orm::ConnectionTrait::execute_unprepared(&conn, "ANALYZE messages").await?;
+    }
     Ok(Filled {
         conn,
         channel: channel.id,

@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use sea_orm::{
     sea_query::{Expr, OnConflict, Query},
     ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Statement,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -222,35 +222,14 @@ pub async fn pinned(
         .await
 }
 
-/// How many messages the author sent since `since`, and when the oldest of them was sent.
-/// On PostgreSQL, makes the person's rate-limited actions wait for each other until this
-/// transaction ends (on every instance): the count and the new row are one decision. (On
-/// SQLite the transaction's first write already holds the database's only write lock.)
+/// Makes the person's rate-limited actions wait for each other until this transaction ends
+/// (on every instance): the count and the new row are one decision.
 pub async fn lock_actions_of(db: &impl ConnectionTrait, user: Uuid) -> Result<(), DbErr> {
-    if db.get_database_backend() != DbBackend::Postgres {
-        return Ok(());
-    }
-    db.execute(Statement::from_sql_and_values(
-        DbBackend::Postgres,
-        "SELECT pg_advisory_xact_lock($1, $2)",
-        [
-            sea_orm::Value::from(ACTIONS_LOCK_SPACE),
-            sea_orm::Value::from(advisory_key(user)),
-        ],
-    ))
-    .await
-    .map(drop)
+    crate::platform::db::lock_until_commit(db, ACTIONS_LOCK_SPACE, user).await
 }
 
 /// The first key of PostgreSQL's two-key advisory locks that names "a person's chat actions".
 const ACTIONS_LOCK_SPACE: i32 = 0x6368_6174; // "chat"
-
-fn advisory_key(user: Uuid) -> i32 {
-    let bytes = user.as_bytes();
-    // UUIDv7 starts with a timestamp: fold in the random end, where people differ.
-    i32::from_be_bytes([bytes[12], bytes[13], bytes[14], bytes[15]])
-        ^ i32::from_be_bytes([bytes[8], bytes[9], bytes[10], bytes[11]])
-}
 
 /// How many rate-limited actions the person took since `since`, and when the oldest was.
 pub async fn actions_since(

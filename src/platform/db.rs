@@ -16,6 +16,31 @@ use super::config::{sqlite_parent, DatabaseUrl};
 /// How long reaching the database may take, at start and for a connection from the pool.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// Serialises the transactions about one thing until each ends: on PostgreSQL an advisory lock
+/// on (`space`, the thing's id); SQLite needs none, as a transaction that wrote first holds the
+/// database's one write lock until it ends. `space` names the kind of thing ("a person's chat
+/// actions"), so that different kinds never wait for each other.
+pub async fn lock_until_commit(
+    db: &impl ConnectionTrait,
+    space: i32,
+    id: uuid::Uuid,
+) -> Result<(), DbErr> {
+    if db.get_database_backend() != sea_orm::DbBackend::Postgres {
+        return Ok(());
+    }
+    let bytes = id.as_bytes();
+    // UUIDv7 starts with a timestamp: fold in the random end, where ids differ.
+    let key = i32::from_be_bytes([bytes[12], bytes[13], bytes[14], bytes[15]])
+        ^ i32::from_be_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
+    db.execute(Statement::from_sql_and_values(
+        sea_orm::DbBackend::Postgres,
+        "SELECT pg_advisory_xact_lock($1, $2)",
+        [sea_orm::Value::from(space), sea_orm::Value::from(key)],
+    ))
+    .await
+    .map(drop)
+}
+
 /// Every instance takes this PostgreSQL advisory lock around migrating ("bullpen" in ASCII, then
 /// 1), so that instances started together on an empty database migrate one after the other.
 const MIGRATION_LOCK: i64 = 0x6275_6c6c_7065_6e01;

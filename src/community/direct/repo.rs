@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect,
@@ -81,6 +82,35 @@ pub async fn people_of(
         }
     }
     Ok(people)
+}
+
+/// How many groups `person` started since `since` (the starter joins as the group is made, the
+/// others a moment later), and when the oldest of them was started.
+pub async fn groups_started_since(
+    db: &impl ConnectionTrait,
+    person: Uuid,
+    since: DateTime<Utc>,
+) -> Result<(u64, Option<DateTime<Utc>>), DbErr> {
+    let joined: Vec<(Uuid, DateTime<Utc>)> = community_members::Entity::find()
+        .filter(community_members::Column::UserId.eq(person))
+        .filter(community_members::Column::JoinedAt.gte(since))
+        .select_only()
+        .column(community_members::Column::CommunityId)
+        .column(community_members::Column::JoinedAt)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let started: Vec<DateTime<Utc>> = communities::Entity::find()
+        .filter(communities::Column::Id.is_in(joined.iter().map(|(id, _)| *id)))
+        .filter(communities::Column::Visibility.eq(Visibility::Direct.as_str()))
+        .filter(communities::Column::DirectKey.is_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|c| joined.contains(&(c.id, c.created_at)))
+        .map(|c| c.created_at)
+        .collect();
+    Ok((started.len() as u64, started.iter().min().copied()))
 }
 
 /// How many people a conversation has.

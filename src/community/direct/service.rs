@@ -21,7 +21,7 @@ use crate::{
     },
     entities::{channels, communities as community_rows, users},
     kit::{markdown, sentences::says},
-    platform::{error::AppError, realtime, state::AppState},
+    platform::{db, error::AppError, rate_limit::RateLimit, realtime, state::AppState},
 };
 
 /// Characters of the newest message a list shows.
@@ -69,7 +69,7 @@ pub async fn start(
                 None => match create(state, me, &others, Some(key.clone())).await {
                     Ok(created) => created,
                     // Both started it at once: the other request made it.
-                    Err(err)
+                    Err(NotMade::Db(err))
                         if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) =>
                     {
                         repo::by_pair(&state.db, &key)
@@ -130,13 +130,50 @@ async fn refuse_blocks(
     Ok(())
 }
 
-/// A new conversation with its people and its channel, all or nothing.
+/// Groups one person may start in an hour. A pair has one conversation, but groups are new each
+/// time: without a limit, one account could pull someone into group after group.
+fn groups_per_hour() -> RateLimit {
+    RateLimit {
+        max: 10,
+        window: chrono::Duration::hours(1),
+    }
+}
+
+/// The first key of PostgreSQL's advisory locks that names "a person's new groups".
+const GROUPS_LOCK_SPACE: i32 = 0x646d_6772; // "dmgr"
+
+/// Why a conversation was not made.
+enum NotMade {
+    Db(DbErr),
+    /// The starter's groups for the hour are used up: whole seconds until the next may start.
+    TooManyGroups(u64),
+}
+
+impl From<DbErr> for NotMade {
+    fn from(err: DbErr) -> Self {
+        NotMade::Db(err)
+    }
+}
+
+impl From<NotMade> for AppError {
+    fn from(not_made: NotMade) -> Self {
+        match not_made {
+            NotMade::Db(err) => err.into(),
+            NotMade::TooManyGroups(retry_after_secs) => AppError::RateLimited { retry_after_secs },
+        }
+    }
+}
+
+/// A new conversation with its people and its channel, all or nothing; a group only within the
+/// starter's hourly allowance (exact when they start many at once: the count runs under their
+/// lock, after this one's rows are written).
 async fn create(
     state: &AppState,
     me: &users::Model,
     others: &[users::Model],
     pair: Option<String>,
-) -> Result<community_rows::Model, DbErr> {
+) -> Result<community_rows::Model, NotMade> {
+    let group = pair.is_none();
     let mut slug = new_slug();
     while communities::slug_taken(&state.db, &slug).await? {
         slug = new_slug();
@@ -169,6 +206,17 @@ async fn create(
         communities::add_member(&txn, id, other.id, Rank::Member, joined).await?;
     }
     communities::insert_channel(&txn, id, CHANNEL, "", ChannelKind::Text, 0, now).await?;
+    if group {
+        let limit = groups_per_hour();
+        db::lock_until_commit(&txn, GROUPS_LOCK_SPACE, me.id).await?;
+        let (started, oldest) =
+            repo::groups_started_since(&txn, me.id, limit.window_start(now)).await?;
+        // `started` counts this one.
+        if let Err(wait) = limit.check(started.saturating_sub(1), oldest, now) {
+            txn.rollback().await?;
+            return Err(NotMade::TooManyGroups(wait));
+        }
+    }
     txn.commit().await?;
     tracing::info!(conversation = %id, people = others.len() + 1, "conversation started");
     Ok(conversation)
@@ -264,7 +312,14 @@ async fn present(
             Conversation {
                 slug: conversation.slug.clone(),
                 channel_id: channel.id.to_string(),
-                people: others.iter().map(Author::of).collect(),
+                people: match (others.is_empty(), &conversation.direct_key) {
+                    // The other person deleted their account (and so left): still whom it was with.
+                    (true, Some(pair)) => other_in_pair(pair, viewer)
+                        .map(Author::deleted)
+                        .into_iter()
+                        .collect(),
+                    _ => others.iter().map(Author::of).collect(),
+                },
                 group,
                 last_seq: channel.last_seq,
                 last_read_seq: reads.get(&channel.id).copied().unwrap_or(0),
@@ -298,14 +353,17 @@ pub async fn closed(
     let Some(pair) = &conversation.direct_key else {
         return Ok(false);
     };
-    let other: Vec<Uuid> = pair
-        .split(':')
-        .filter_map(|id| Uuid::parse_str(id).ok())
-        .filter(|id| *id != viewer)
-        .collect();
+    let other: Vec<Uuid> = other_in_pair(pair, viewer).into_iter().collect();
     Ok(!repo::blocks_between(&state.db, viewer, other)
         .await?
         .is_empty())
+}
+
+/// The one of a pair's key who is not `viewer`.
+fn other_in_pair(pair: &str, viewer: Uuid) -> Option<Uuid> {
+    pair.split(':')
+        .filter_map(|id| Uuid::parse_str(id).ok())
+        .find(|id| *id != viewer)
 }
 
 /// A conversation of `me`'s, by its address.
