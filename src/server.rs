@@ -214,6 +214,10 @@ pub fn router(state: AppState) -> Router {
     );
     Router::new()
         .route("/health", get(health))
+        // The original design's name for it, kept.
+        .route("/api/health", get(health))
+        .route("/ready", get(ready))
+        .route("/metrics", get(metrics))
         // The realtime server function has its own websocket backend (chat::transport), so
         // leptos_axum does not route it with the others.
         .route(
@@ -248,6 +252,15 @@ pub fn router(state: AppState) -> Router {
             axum::routing::post(crate::community::api::upload_icon),
         )
         .route("/api/pictures/{id}", get(crate::platform::pictures::serve))
+        // The original design's market addresses, kept for scripts written against them.
+        .route(
+            "/api/stocks/{symbol}",
+            get(crate::market::api::stocks::quote),
+        )
+        .route(
+            "/api/stocks/{symbol}/history",
+            get(crate::market::api::stocks::history),
+        )
         .leptos_routes_with_context(&state, routes, || (), move || shell(leptos_options.clone()))
         .fallback(static_file_or_page)
         .layer(middleware::from_fn(
@@ -268,6 +281,8 @@ pub fn router(state: AppState) -> Router {
             TraceLayer::new_for_http()
                 .on_failure(tower_http::trace::DefaultOnFailure::new().level(tracing::Level::WARN)),
         )
+        // Outermost: every log line of a request, the trace's included, names its id.
+        .layer(middleware::from_fn(crate::platform::telemetry::request_id))
         .with_state(state)
 }
 
@@ -323,6 +338,75 @@ async fn health(State(state): State<AppState>) -> impl IntoResponse {
     };
     let body = serde_json::json!({ "status": word, "service": "bullpen", "db": said(db.is_ok()), "broker": said(broker.is_ok()) });
     (status, Json(body))
+}
+
+/// `GET /ready`: whether a load balancer should send this instance work — 200 when the database
+/// and the broker answer and the instance is not stopping, else 503 with what is wrong.
+async fn ready(State(state): State<AppState>) -> impl IntoResponse {
+    let (db, broker) = tokio::join!(db::ping(&state.db), state.broker.check());
+    let stopping = state.shutdown.is_stopping();
+    let said = |ok: bool| if ok { "ok" } else { "unreachable" };
+    let status = match db.is_ok() && broker.is_ok() && !stopping {
+        true => StatusCode::OK,
+        false => StatusCode::SERVICE_UNAVAILABLE,
+    };
+    let body = serde_json::json!({
+        "ready": status == StatusCode::OK,
+        "db": said(db.is_ok()),
+        "broker": said(broker.is_ok()),
+        "stopping": stopping,
+    });
+    (status, Json(body))
+}
+
+/// `GET /metrics`: this instance's metrics in Prometheus' text format
+/// (`platform::metrics`), with the queues' depths read now. With `METRICS_TOKEN` set, only for
+/// `Authorization: Bearer <token>`.
+async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
+    use crate::platform::metrics::{Gauge, METRICS};
+    use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
+    if let Some(token) = &state.config.metrics_token {
+        let given = headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or_default();
+        // Compared as digests: the time taken says nothing about how much of it matched.
+        let digest = |text: &str| ring::digest::digest(&ring::digest::SHA256, text.as_bytes());
+        if digest(given).as_ref() != digest(token).as_ref() {
+            return (
+                StatusCode::UNAUTHORIZED,
+                [(WWW_AUTHENTICATE, "Bearer")],
+                "metrics need the token (METRICS_TOKEN)\n",
+            )
+                .into_response();
+        }
+    }
+    let writer = state
+        .service::<crate::chat::writer::MessageWriter>()
+        .backlog();
+    let (judge, translate) = state.service::<crate::chat::ai::worker::AiWork>().backlog();
+    let backlog = |queue: &'static str, value: usize| Gauge {
+        name: "bullpen_ai_backlog",
+        help: "Messages waiting for the AI, by queue.",
+        label: Some(("queue", queue)),
+        value: value as i64,
+    };
+    let gauges = [
+        Gauge {
+            name: "bullpen_writer_queue_depth",
+            help: "Messages waiting for the message writer.",
+            label: None,
+            value: writer as i64,
+        },
+        backlog("judge", judge),
+        backlog("translate", translate),
+    ];
+    (
+        [(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        METRICS.render(&gauges),
+    )
+        .into_response()
 }
 
 /// Runs only the stock bot (`bullpen bot`): answers `/stock` requests from the broker until

@@ -237,3 +237,36 @@ async fn charts_reports_watchlists_and_recommendations(h: Harness) {
         json!(false)
     );
 }
+
+on_both!(the_original_designs_stock_addresses_answer);
+async fn the_original_designs_stock_addresses_answer(h: Harness) {
+    let (status, quote) = h.get("/api/stocks/aapl.us").await;
+    assert_eq!(status, StatusCode::OK, "{quote}");
+    assert!(quote["price"].as_f64().unwrap() > 0.0, "{quote}");
+    // The same answer as the app's own address.
+    let (_, same) = h.get("/api/market/quote?symbol=aapl.us").await;
+    assert_eq!(same["symbol"], quote["symbol"]);
+    assert_eq!(same["price"], quote["price"]);
+
+    let (status, all) = h.get("/api/stocks/IBM/history").await;
+    assert_eq!(status, StatusCode::OK, "{all}");
+    let (status, month) = h.get("/api/stocks/IBM/history?period=1mo").await;
+    assert_eq!(status, StatusCode::OK, "{month}");
+    let (_, year) = h.get("/api/stocks/IBM/history?period=1y").await;
+    let count = |v: &Value| v["bars"].as_array().unwrap().len();
+    assert!((18..=23).contains(&count(&month)), "{}", count(&month));
+    assert!(count(&month) < count(&year) && count(&year) < count(&all));
+    // Oldest first, ending on the same day whatever the period.
+    let last = |v: &Value| v["bars"].as_array().unwrap().last().unwrap()["date"].clone();
+    assert_eq!(last(&month), last(&all));
+
+    let (status, refused) = h.get("/api/stocks/IBM/history?period=2w").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert!(
+        refused["error"].as_str().unwrap().contains("2w"),
+        "{refused}"
+    );
+    let (status, refused) = h.get("/api/stocks/%3Cscript%3E").await;
+    assert!(status.is_client_error(), "{status} {refused}");
+    assert!(refused["error"].is_string(), "{refused}");
+}

@@ -114,6 +114,71 @@ async fn postgres() {
     }
 }
 
+/// The original design's `POST /api/translate`: free text, for those signed in, in words.
+#[tokio::test]
+async fn free_text_is_translated_at_the_original_address() {
+    let Some(apy) = Apertium::start().await else {
+        return;
+    };
+    let h = Harness::sqlite_with(&[("APERTIUM_URL", &apy.url)]).await;
+    let ana = person(&h, "ana", "en").await;
+    let ask = |body: Value| {
+        let (h, ana) = (&h, ana.clone());
+        async move { h.post_as(&ana, "/api/translate", body).await }
+    };
+    let (status, _) = h
+        .post("/api/translate", json!({"text": "Hola", "to": "en"}))
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    let (status, told) =
+        ask(json!({"text": "Las acciones de $AAPL suben mucho hoy", "to": "en"})).await;
+    assert_eq!(status, StatusCode::OK, "{told}");
+    assert_eq!(told["outcome"], "translated", "{told}");
+    assert_eq!(told["translation"]["language"], "en");
+    assert_eq!(told["translation"]["engine"], "apertium");
+    let english = told["translation"]["body"].as_str().unwrap();
+    assert!(english.contains("$AAPL"), "{english}");
+    assert!(!english.contains("acciones"), "{english}");
+    // Said where it comes from: the same words.
+    let (_, given) =
+        ask(json!({"text": "Las acciones de $AAPL suben mucho hoy", "to": "en", "from": "es"}))
+            .await;
+    assert_eq!(given["translation"]["body"], english);
+    // English to French goes through Spanish; German has no offline translator, said plainly.
+    let (_, french) =
+        ask(json!({"text": "The stock market is open today", "to": "fr", "from": "en"})).await;
+    assert_eq!(french["outcome"], "translated", "{french}");
+    assert_eq!(french["translation"]["engine"], "apertium (via Spanish)");
+    let (_, german) =
+        ask(json!({"text": "The stock market is open today", "to": "de", "from": "en"})).await;
+    assert_eq!(
+        german,
+        json!({"outcome": "noTranslator", "from": "en", "to": "de"})
+    );
+    let (_, same) = ask(json!({"text": "The stock market is open today", "to": "en"})).await;
+    assert_eq!(same["outcome"], "nothingToTranslate", "{same}");
+
+    for (body, about) in [
+        (json!({"text": "Hola amigos", "to": "xx"}), "xx"),
+        (
+            json!({"text": "Hola amigos", "to": "en", "from": "klingon"}),
+            "klingon",
+        ),
+        (json!({"text": "   ", "to": "en"}), "Write something"),
+        (json!({"text": "a".repeat(5000), "to": "en"}), "characters"),
+    ] {
+        let (status, refused) = ask(body).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert!(
+            refused["error"].as_str().unwrap().contains(about),
+            "{refused}"
+        );
+    }
+    let (status, refused) = ask(json!({"to": "en"})).await;
+    assert!(status.is_client_error(), "{status} {refused}");
+}
+
 async fn scenario(h: Harness) {
     let ana = person(&h, "ana", "es").await;
     let bob = person(&h, "bob", "en").await;

@@ -191,6 +191,17 @@ for (const viewport of viewports) {
       await expect(page.getByRole("button", { name: "Open image aapl-earnings-chart.png" })).toBeVisible();
       await picker.setInputFiles([{ name: "draft-notes.txt", mimeType: "text/plain", buffer: Buffer.from("draft") }]);
       await expect(page.getByRole("list", { name: "Files to send" }).getByText("Ready")).toHaveCount(1);
+      // A poll, with a long answer: its form checked by axe while open, its result looked at.
+      await page.getByRole("button", { name: "Ask a poll" }).click();
+      const pollForm = page.getByRole("form", { name: "Ask a poll" });
+      await pollForm.getByLabel("Question").fill("Where does $AAPL close on Friday, after the earnings call?");
+      await pollForm.getByLabel("Answer 1").fill("Higher than today's close by more than five percent, on the guidance");
+      await pollForm.getByLabel("Answer 2").fill("Lower");
+      await noSeriousAxe(page, `look-poll-form-${viewport.name}-${scheme}`);
+      await pollForm.getByRole("button", { name: "Ask", exact: true }).click();
+      const poll = page.getByRole("log", { name: "Messages" }).getByRole("group", { name: "Poll" });
+      await poll.getByRole("button", { name: "Lower" }).click();
+      await expect(poll).toContainText("1 vote");
       await lookAt(page, `look-channel-${viewport.name}-${scheme}`);
       await noSidewaysAt360(page, "channel");
       // The lightbox covers the page on purpose: checked by axe and looked at, not for covering.

@@ -22,6 +22,7 @@ mod m20261126_000016_attachments;
 mod m20261126_000017_pictures;
 mod m20261126_000018_direct_conversations;
 mod m20261126_000019_notifications;
+mod m20261126_000020_polls;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000017_pictures::Migration),
             Box::new(m20261126_000018_direct_conversations::Migration),
             Box::new(m20261126_000019_notifications::Migration),
+            Box::new(m20261126_000020_polls::Migration),
         ]
     }
 }

@@ -14,9 +14,9 @@ use uuid::Uuid;
 use crate::entities::{
     assistant_conversations, assistant_messages, channels, chat_actions, communities,
     community_bans, community_members, community_roles, connections, inbox_items, member_roles,
-    messages, notification_settings, password_resets, portfolio_transactions, portfolios,
-    price_alerts, push_subscriptions, reactions, read_states, refresh_tokens, user_blocks, users,
-    watchlist_items,
+    messages, notification_settings, password_resets, poll_ballots, poll_choices,
+    portfolio_transactions, portfolios, price_alerts, push_subscriptions, reactions, read_states,
+    refresh_tokens, user_blocks, users, watchlist_items,
 };
 
 /// Lists of ids are looked up this many at a time (engines cap a statement's parameters).
@@ -368,10 +368,10 @@ pub async fn authored_any(db: &impl ConnectionTrait, user: Uuid) -> Result<bool,
 }
 
 /// Removes everything of the person's but their messages and their row: sessions, portfolios
-/// with their transactions, alerts, watchlist, assistant conversations, reactions, blocks both
-/// ways, memberships with their roles, bans of them, read positions, presence, rate-limit rows,
-/// notification settings, their inbox, the browsers they are pushed to and pending password
-/// resets. (Two-factor rows and sign-in challenges go through `auth::repo`.)
+/// with their transactions, alerts, watchlist, assistant conversations, reactions, poll votes,
+/// blocks both ways, memberships with their roles, bans of them, read positions, presence,
+/// rate-limit rows, notification settings, their inbox, the browsers they are pushed to and
+/// pending password resets. (Two-factor rows and sign-in challenges go through `auth::repo`.)
 pub async fn remove_belongings(db: &impl ConnectionTrait, user: Uuid) -> Result<(), DbErr> {
     let their_portfolios = Query::select()
         .column(portfolios::Column::Id)
@@ -404,6 +404,14 @@ pub async fn remove_belongings(db: &impl ConnectionTrait, user: Uuid) -> Result<
         .await?;
     reactions::Entity::delete_many()
         .filter(reactions::Column::UserId.eq(user))
+        .exec(db)
+        .await?;
+    poll_choices::Entity::delete_many()
+        .filter(poll_choices::Column::UserId.eq(user))
+        .exec(db)
+        .await?;
+    poll_ballots::Entity::delete_many()
+        .filter(poll_ballots::Column::UserId.eq(user))
         .exec(db)
         .await?;
     user_blocks::Entity::delete_many()

@@ -12,7 +12,7 @@ use std::time::Duration;
 use reqwest::{header::RETRY_AFTER, Response, StatusCode};
 use serde_json::Value;
 
-use crate::platform::{breaker::CircuitBreaker, config::HostedAi};
+use crate::platform::{breaker::CircuitBreaker, config::HostedAi, metrics::METRICS};
 
 /// How patient to be with the service.
 #[derive(Debug, Clone)]
@@ -166,6 +166,7 @@ impl OpenAi {
         let result = call.await;
         match &result {
             Err(failure) if failure.counts_against_service() => {
+                METRICS.provider_failed("hosted_ai");
                 if self.breaker.failed() {
                     tracing::warn!(base = %self.ai.base_url, cooldown = ?self.breaker.cooldown(), %failure, "a hosted AI service keeps failing; its callers use their fallbacks");
                 }

@@ -12,6 +12,7 @@ pub mod api;
 pub mod commands;
 pub mod files;
 pub mod notify;
+pub mod polls;
 pub mod reports;
 pub mod search;
 pub mod ui;
@@ -108,6 +109,9 @@ pub struct ChatMessage {
     /// The files sent with it (none once it is deleted).
     #[serde(default)]
     pub attachments: Vec<files::Attachment>,
+    /// The poll it asks (none once it is deleted).
+    #[serde(default)]
+    pub poll: Option<polls::Poll>,
 }
 
 impl ChatMessage {
@@ -279,6 +283,12 @@ pub enum ServerEvent {
         channel_id: String,
         message_id: String,
         reactions: Vec<Reaction>,
+    },
+    /// A poll's result changed (someone voted, changed or took back their vote).
+    PollChanged {
+        channel_id: String,
+        message_id: String,
+        poll: polls::Poll,
     },
     PinChanged {
         channel_id: String,

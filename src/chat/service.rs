@@ -104,14 +104,13 @@ pub async fn present(
     let flags = repo::flags_of(&state.db, rows.iter().map(|m| m.id).collect()).await?;
     let mut translations =
         repo::translations_of(&state.db, rows.iter().map(|m| m.id).collect()).await?;
-    let mut files = super::files::service::of_messages(
-        state,
-        rows.iter()
-            .filter(|m| m.deleted_at.is_none())
-            .map(|m| m.id)
-            .collect(),
-    )
-    .await?;
+    let standing: Vec<Uuid> = rows
+        .iter()
+        .filter(|m| m.deleted_at.is_none())
+        .map(|m| m.id)
+        .collect();
+    let mut files = super::files::service::of_messages(state, standing.clone()).await?;
+    let mut polls = super::polls::service::of_messages(state, standing).await?;
     let mut people: HashSet<Uuid> = rows.iter().map(|m| m.author_id).collect();
     people.extend(quoted.values().map(|m| m.author_id));
     people.extend(reactions.values().flatten().map(|r| r.user_id));
@@ -153,6 +152,7 @@ pub async fn present(
                 translations: translations.remove(&m.id).unwrap_or_default(),
                 unchecked: m.ai_status.as_deref() == Some(crate::chat::ai::worker::UNCHECKED),
                 attachments: files.remove(&m.id).unwrap_or_default(),
+                poll: polls.remove(&m.id),
                 language: m.language,
             }
         })
@@ -409,11 +409,31 @@ async fn store(
         author,
         access,
         nonce,
-        (body, reply_to, files),
+        (body, reply_to, files, None),
         rate_limited,
     )
     .await
     .map(Sending::Stored)
+}
+
+/// Hands a checked poll to the writer, its question as the message's words (counted toward
+/// the asker's rate limit like any message).
+pub(super) async fn submit_poll(
+    state: &AppState,
+    author: &users::Model,
+    access: &ChannelAccess,
+    question: &str,
+    poll: super::polls::service::Asked,
+) -> Result<Receipt, AppError> {
+    submit(
+        state,
+        author,
+        access,
+        None,
+        (question, None, Vec::new(), Some(poll)),
+        true,
+    )
+    .await
 }
 /// A message from the app's own bot (the stock bot's answers): the bot is no member and has no
 /// rate limit, but its message goes the way every message goes — stored with the channel's next
@@ -436,10 +456,17 @@ pub async fn post_as_bot(
         standing: Standing::Outsider,
         closed: false,
     };
-    submit(state, bot, &access, None, (body, None, Vec::new()), false)
-        .await?
-        .await
-        .map(|stored| stored.message)
+    submit(
+        state,
+        bot,
+        &access,
+        None,
+        (body, None, Vec::new(), None),
+        false,
+    )
+    .await?
+    .await
+    .map(|stored| stored.message)
 }
 
 /// Queues a message that passed every check for the writer (`chat::writer`), which stores it
@@ -450,7 +477,12 @@ async fn submit(
     author: &users::Model,
     access: &ChannelAccess,
     nonce: Option<String>,
-    (body, reply_to, attachments): (&str, Option<Uuid>, Vec<super::files::Attachment>),
+    (body, reply_to, attachments, poll): (
+        &str,
+        Option<Uuid>,
+        Vec<super::files::Attachment>,
+        Option<super::polls::service::Asked>,
+    ),
     rate_limited: bool,
 ) -> Result<Receipt, AppError> {
     // Refused before it is stored: a message stored while this instance cannot publish would
@@ -470,6 +502,7 @@ async fn submit(
         body: body.to_string(),
         reply_to,
         attachments,
+        poll,
         rate_limited,
         direct: access.community.visibility == Visibility::Direct.as_str(),
     };

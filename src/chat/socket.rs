@@ -28,6 +28,7 @@ use crate::{
     platform::{
         broker,
         error::AppError,
+        metrics::METRICS,
         realtime::{open, publish, topic, Control, Opened, Readers},
         state::{AppState, DrainGuard},
         woken::Woken,
@@ -102,7 +103,8 @@ impl Outbox {
             queue.extend(frame.take());
             Poll::Ready(())
         })
-        .await
+        .await;
+        METRICS.delivered();
     }
 
     /// Everything waiting, as one frame (one JSON per line) up to [`BATCH_BYTES`].
@@ -239,6 +241,7 @@ impl Connection {
         ));
         let draining = state.shutdown.hold();
         let reader = Readers::of(&user.preferred_language);
+        METRICS.connection(true);
         Connection {
             state,
             user,
@@ -717,6 +720,7 @@ impl Connection {
 /// goes and, if it was the person's last, they are announced offline.
 impl Drop for Connection {
     fn drop(&mut self) {
+        METRICS.connection(false);
         // A stopping server forgets all its connections at once, after the drain
         // (`leave_instance`); a task spawned now might not finish before the process exits.
         if self.state.shutdown.is_stopping() {

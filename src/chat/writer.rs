@@ -17,6 +17,7 @@ use std::{
     pin::Pin,
     sync::Mutex,
     task::{Context, Poll},
+    time::Instant,
 };
 
 use chrono::Utc;
@@ -29,7 +30,7 @@ use super::{repo, service, ChannelSeq, ChatMessage, ServerEvent};
 use crate::{
     auth::Author,
     entities::messages,
-    platform::{error::AppError, realtime, state::AppState},
+    platform::{error::AppError, metrics::METRICS, realtime, state::AppState},
 };
 
 /// Messages waiting for the writer before senders wait for room.
@@ -54,6 +55,8 @@ pub struct Outgoing {
     /// The author's uploads it carries, checked (`files::service::for_sending`); claimed in
     /// the message's transaction.
     pub attachments: Vec<super::files::Attachment>,
+    /// The poll it asks, stored in its transaction.
+    pub poll: Option<super::polls::service::Asked>,
     /// Counted toward the author's rate limit (people are; the app's bots are not).
     pub rate_limited: bool,
     /// In a direct conversation: its other people hear of it on their own topics too, wherever
@@ -64,6 +67,8 @@ pub struct Outgoing {
 struct Pending {
     message: Outgoing,
     done: oneshot::Sender<Result<Stored, AppError>>,
+    /// When it was handed over: the store latency operators see counts from here.
+    queued_at: Instant,
 }
 
 /// The stored message as its readers see it, once its transaction has committed; or why it
@@ -115,10 +120,20 @@ impl MessageWriter {
     }
 
     /// Queues a message for the next transaction; waits only while the queue is full.
+    /// Messages waiting for the writer.
+    pub fn backlog(&self) -> usize {
+        self.queue.max_capacity() - self.queue.capacity()
+    }
+
     pub async fn submit(&self, state: &AppState, message: Outgoing) -> Receipt {
         self.start(state);
         let (done, receipt) = oneshot::channel();
-        if let Err(refused) = self.queue.send(Pending { message, done }).await {
+        let pending = Pending {
+            message,
+            done,
+            queued_at: Instant::now(),
+        };
+        if let Err(refused) = self.queue.send(pending).await {
             let _ = refused.0.done.send(Err(AppError::Unavailable));
         }
         Receipt(receipt)
@@ -158,10 +173,14 @@ async fn run(state: AppState, mut queue: mpsc::Receiver<Pending>) {
 /// Stores a batch and tells everyone. If the transaction fails as a whole, each message is
 /// tried alone, so that one message's trouble is that message's answer only.
 async fn write(state: &AppState, batch: Vec<Pending>) {
+    let queued: Vec<Instant> = batch.iter().map(|p| p.queued_at).collect();
     let (messages, waiters): (Vec<Outgoing>, Vec<_>) =
         batch.into_iter().map(|p| (p.message, p.done)).unzip();
     match store(state, &messages).await {
-        Ok(outcomes) => announce(state, messages, waiters, outcomes).await,
+        Ok(outcomes) => {
+            note_stored(&queued, &outcomes);
+            announce(state, messages, waiters, outcomes).await
+        }
         Err(error) if messages.len() == 1 => {
             tracing::warn!(error = %error, "could not store a message");
             if let Some(done) = waiters.into_iter().next() {
@@ -170,14 +189,26 @@ async fn write(state: &AppState, batch: Vec<Pending>) {
         }
         Err(error) => {
             tracing::warn!(error = %error, size = messages.len(), "a batch failed; storing its messages one by one");
-            for (message, done) in messages.into_iter().zip(waiters) {
+            for ((message, done), queued_at) in messages.into_iter().zip(waiters).zip(queued) {
                 match store(state, std::slice::from_ref(&message)).await {
-                    Ok(outcomes) => announce(state, vec![message], vec![done], outcomes).await,
+                    Ok(outcomes) => {
+                        note_stored(&[queued_at], &outcomes);
+                        announce(state, vec![message], vec![done], outcomes).await
+                    }
                     Err(error) => {
                         let _ = done.send(Err(error));
                     }
                 }
             }
+        }
+    }
+}
+
+/// Tells the metrics how long each stored message waited for its commit.
+fn note_stored(queued: &[Instant], outcomes: &[Result<messages::Model, AppError>]) {
+    for (queued_at, outcome) in queued.iter().zip(outcomes) {
+        if outcome.is_ok() {
+            METRICS.stored(queued_at.elapsed());
         }
     }
 }
@@ -278,6 +309,13 @@ async fn store(
         stored.push(Ok(row));
     }
     repo::insert_messages(&txn, rows).await?;
+    for (message, row) in batch.iter().zip(&stored) {
+        if let (Some(poll), Ok(row)) = (&message.poll, row) {
+            let options = &poll.options;
+            super::polls::repo::insert(&txn, poll.row(row.id, row.channel_id, now), options)
+                .await?;
+        }
+    }
     let mut positions: Vec<(Uuid, Uuid, i64)> = read
         .into_iter()
         .map(|((user, channel), seq)| (user, channel, seq))
@@ -373,6 +411,10 @@ async fn announce(
             translations: Vec::new(),
             unchecked: false,
             attachments: outgoing.attachments.clone(),
+            poll: outgoing
+                .poll
+                .as_ref()
+                .map(super::polls::service::Asked::fresh),
         });
         let open = bundles.iter_mut().rev().find(|(channel, _, last, bundle)| {
             *channel == row.channel_id

@@ -8,7 +8,7 @@ use std::time::Duration;
 use chrono::NaiveDate;
 
 use super::{Bar, NewsItem, Quote, SymbolInfo};
-use crate::platform::breaker::CircuitBreaker;
+use crate::platform::{breaker::CircuitBreaker, metrics::METRICS};
 
 /// Why a source gave no usable answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -116,6 +116,7 @@ impl Chain {
                 Err(err) => {
                     if err.counts_against_source() {
                         tracing::warn!(source = link.provider.name(), error = %err, "market source failed; trying the next");
+                        METRICS.provider_failed(link.provider.name());
                         if let MarketError::RateLimited(..) = err {
                             link.breaker.pause(RATE_LIMIT_PAUSE);
                         } else if link.breaker.failed() {

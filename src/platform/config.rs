@@ -138,6 +138,9 @@ pub struct Config {
     pub files: FilesConfig,
     /// Web Push (`platform::push`).
     pub push: PushConfig,
+    /// `METRICS_TOKEN`: when set, `GET /metrics` answers only `Authorization: Bearer <token>`;
+    /// unset, it is open (keep it on an internal network then).
+    pub metrics_token: Option<String>,
 }
 
 /// Web Push: who the push services' operators may contact, and whether a push service may be
@@ -276,6 +279,10 @@ impl fmt::Debug for Config {
             .field("redis_url", &self.redis_url.as_deref().map(redact_password))
             .field("redis_prefix", &self.redis_prefix)
             .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "<set>"))
+            .field(
+                "metrics_token",
+                &self.metrics_token.as_ref().map(|_| "<set>"),
+            )
             .field("log_format", &self.log_format)
             .field("access_token_ttl_secs", &self.access_token_ttl_secs)
             .field("refresh_token_ttl_secs", &self.refresh_token_ttl_secs)
@@ -713,6 +720,20 @@ impl Config {
             allow_http,
         };
 
+        let metrics_token = match get("METRICS_TOKEN").map(str::trim) {
+            None | Some("") => None,
+            Some(token) if token.len() < 16 => {
+                return Err(ConfigError::new(
+                    "METRICS_TOKEN",
+                    format!(
+                        "is {} characters long; use at least 16 (e.g. `openssl rand -hex 16`)",
+                        token.len()
+                    ),
+                ))
+            }
+            Some(token) => Some(token.to_string()),
+        };
+
         Ok(Config {
             addr,
             data_dir,
@@ -741,6 +762,7 @@ impl Config {
             smtp,
             files,
             push,
+            metrics_token,
         })
     }
 }

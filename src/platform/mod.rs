@@ -23,6 +23,8 @@ pub mod memory;
 #[cfg(feature = "ssr")]
 pub mod meta;
 #[cfg(feature = "ssr")]
+pub mod metrics;
+#[cfg(feature = "ssr")]
 pub mod pictures;
 #[cfg(feature = "ssr")]
 pub mod push;

@@ -22,6 +22,24 @@ pub async fn translate_message(
     )
 }
 
+/// Free text into one of the app's languages — the original design's `POST /api/translate`
+/// (`{"text": "…", "to": "en"}`, `"from"` optional); for those signed in. Nothing is cached.
+#[server(prefix = "/api", endpoint = "translate", input = Json)]
+pub async fn translate_text(
+    text: String,
+    to: String,
+    #[server(default)] from: Option<String>,
+) -> Result<super::TranslateOutcome, AppError> {
+    crate::platform::state::respond(
+        async move {
+            let state = crate::platform::state::AppState::current()?;
+            crate::auth::caller::current_user().await?;
+            super::service::translate_text(&state, &text, from.as_deref(), &to).await
+        }
+        .await,
+    )
+}
+
 /// The languages this server can translate into the reader's language.
 #[server(prefix = "/api/ai", endpoint = "translation_sources", input = GetUrl)]
 pub async fn translation_sources() -> Result<Vec<String>, AppError> {

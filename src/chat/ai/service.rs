@@ -47,6 +47,58 @@ pub async fn translate_for(
     worker::translation(state, message.id, body, &from, &reader.preferred_language).await
 }
 
+/// Free text into one of the app's languages (the original design's `POST /api/translate`):
+/// from `from` when given, else from the language the text is told to be in. Nothing is kept.
+pub async fn translate_text(
+    state: &AppState,
+    text: &str,
+    from: Option<&str>,
+    to: &str,
+) -> Result<TranslateOutcome, AppError> {
+    let text = crate::chat::validate_body(text)?;
+    let app_language = |code: &str| -> Result<String, AppError> {
+        let code = code.trim().to_ascii_lowercase();
+        match CODES.contains(&code.as_str()) {
+            true => Ok(code),
+            false => Err(AppError::Validation(says!(
+                "server.market.language",
+                code = code
+            ))),
+        }
+    };
+    let to = app_language(to)?;
+    let from = match from {
+        Some(code) => app_language(code)?,
+        None => match language::detect(&text) {
+            Some(code) => code.to_string(),
+            None => return Ok(TranslateOutcome::NothingToTranslate),
+        },
+    };
+    if from == to {
+        return Ok(TranslateOutcome::NothingToTranslate);
+    }
+    match state
+        .service::<Engines>()
+        .translate(&text, &from, &to)
+        .await
+    {
+        Ok(produced) => Ok(TranslateOutcome::Translated {
+            translation: crate::ai::Translation {
+                language: to,
+                body: produced.value,
+                engine: produced.engine,
+            },
+        }),
+        Err(crate::ai::provider::AiError::NoTranslator) => {
+            Ok(TranslateOutcome::NoTranslator { from, to })
+        }
+        Err(err) => {
+            tracing::warn!(error = %err, from, to, "translation failed");
+            Err(AppError::Unavailable)
+        }
+    }
+}
+
 /// The languages messages can be translated from into `to` ("what will I be able to read?").
 pub async fn sources_for(state: &AppState, to: &str) -> Vec<String> {
     let mut sources = Vec::new();

@@ -97,6 +97,18 @@ impl Default for AiWork {
 }
 
 impl AiWork {
+    /// Messages waiting to be judged, and to be translated.
+    pub fn backlog(&self) -> (usize, usize) {
+        let waiting = |max: usize, free: usize| max - free;
+        (
+            waiting(self.judge_queue.max_capacity(), self.judge_queue.capacity()),
+            waiting(
+                self.translate_queue.max_capacity(),
+                self.translate_queue.capacity(),
+            ),
+        )
+    }
+
     pub fn new() -> AiWork {
         let (judge_queue, judge_jobs) = mpsc::channel(JUDGE_QUEUE);
         let (translate_queue, translate_jobs) = mpsc::channel(TRANSLATE_QUEUE);

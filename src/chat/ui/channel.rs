@@ -19,6 +19,7 @@ use crate::{
             voice::{RecordButton, Recorder, RecordingBar},
             Attachment,
         },
+        polls::ui::PollForm,
         ChatMessage, ClientEvent, OpenedChannel, MESSAGE_MAX,
     },
     community::permissions::{ChannelKind, Permissions},
@@ -484,7 +485,11 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
                         let quoting = m.reply_to.as_ref().map(|q| (q.excerpt.is_some(), q.author.deleted));
                         let flag = m.flag.as_ref().map(|f| f.reason.clone());
                         let ai = (m.language.clone(), m.translations.len(), m.unchecked);
-                        (m.seq, m.body.clone(), m.edited, m.pinned, m.reactions.clone(), quoting, flag, ai, m.author.deleted)
+                        // A vote anywhere redraws the poll (who voted what, not only how many).
+                        let poll = m.poll.as_ref().map(|p| {
+                            p.options.iter().map(|o| (o.votes, o.voters.iter().map(|v| v.id.clone()).collect::<Vec<_>>())).collect::<Vec<_>>()
+                        });
+                        (m.seq, m.body.clone(), m.edited, m.pinned, m.reactions.clone(), quoting, flag, ai, m.author.deleted, poll)
                     }
                     children={
                         let rights = rights.clone();
@@ -762,7 +767,11 @@ fn Composer(
         }
     };
     let picker_id = format!("attach-{channel_id}");
+    let asking = RwSignal::new(false);
     view! {
+        <Show when=move || asking.get()>
+            <PollForm channel_id=channel_id.clone() open=asking />
+        </Show>
         <form class="composer" class:dragging=move || dragging.get()
             on:dragover=move |ev: leptos::ev::DragEvent| { ev.prevent_default(); dragging.set(true); }
             on:dragleave=move |_| dragging.set(false)
@@ -791,6 +800,11 @@ fn Composer(
                     <Icon name=IconName::Paperclip />
                 </label>
                 <RecordButton recorder />
+                <button type="button" class="icon-button poll-button" aria-expanded=move || asking.get().to_string()
+                    aria-label=move || t_string!(i18n, poll.button) title=move || t_string!(i18n, poll.button)
+                    on:click=move |_| asking.update(|open| *open = !*open)>
+                    <Icon name=IconName::Poll />
+                </button>
                 <label class="visually-hidden" for="composer">{label}</label>
                 <textarea id="composer" node_ref=textarea rows="1"
                     placeholder=placeholder

@@ -326,6 +326,9 @@ pub fn MessageItem(message: ChatMessage, rights: MessageRights) -> impl IntoView
                 {quote}
                 {body_view}
                 {(!deleted && !message.attachments.is_empty()).then(|| view! { <Attachments files=message.attachments.clone() /> })}
+                {message.poll.clone().filter(|_| !deleted).map(|poll| view! {
+                    <crate::chat::polls::ui::PollCard message_id=message.id.clone() poll may_vote=rights.may_react />
+                })}
                 {author_note}
                 {translation_line}
                 <div class="reactions">{reactions}</div>

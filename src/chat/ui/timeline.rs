@@ -177,6 +177,13 @@ impl Timeline {
             } if ours(channel_id) => {
                 self.change(message_id, |m| m.reactions = reactions.clone());
             }
+            ServerEvent::PollChanged {
+                channel_id,
+                message_id,
+                poll,
+            } if ours(channel_id) => {
+                self.change(message_id, |m| m.poll = Some(poll.clone()));
+            }
             ServerEvent::MessageFlagged {
                 channel_id,
                 message_id,
@@ -344,6 +351,7 @@ mod tests {
             translations: Vec::new(),
             unchecked: false,
             attachments: Vec::new(),
+            poll: None,
         }
     }
 

@@ -1,0 +1,342 @@
+//! Polls, as people may use them: asked where one may post (a message like any other, stored
+//! with its poll in one transaction), answered where one may react, results for everyone in
+//! the channel at once.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::{
+    repo, Ballot, NewPoll, Poll, PollKind, PollOption, CLOSES_IN_MAX_MINUTES,
+    CLOSES_IN_MIN_MINUTES, OPTIONS_MAX, OPTIONS_MIN, OPTION_MAX_CHARS,
+};
+use crate::{
+    auth::Author,
+    chat::{service as chat, ChatMessage, MessageId, ServerEvent},
+    community::{
+        permissions::{Action, ChannelKind},
+        service as community, ChannelId,
+    },
+    entities::{polls, users},
+    kit::sentences::says,
+    platform::{db, error::AppError, realtime, state::AppState},
+};
+
+/// A poll checked and tidied (answers trimmed), with when it closes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Asked {
+    pub question: String,
+    pub options: Vec<String>,
+    pub kind: PollKind,
+    pub anonymous: bool,
+    pub closes_at: Option<DateTime<Utc>>,
+}
+
+impl Asked {
+    /// Its row, for the message `message` in `channel`.
+    pub fn row(&self, message: Uuid, channel: Uuid, now: DateTime<Utc>) -> polls::Model {
+        polls::Model {
+            message_id: message,
+            channel_id: channel,
+            kind: self.kind.as_str().into(),
+            anonymous: self.anonymous,
+            closes_at: self.closes_at,
+            symbol: None,
+            created_at: now,
+        }
+    }
+
+    /// As readers first see it: nobody has voted.
+    pub fn fresh(&self) -> Poll {
+        Poll {
+            kind: self.kind,
+            anonymous: self.anonymous,
+            closes_at: self.closes_at.map(|t| t.to_rfc3339()),
+            closed: false,
+            options: self
+                .options
+                .iter()
+                .map(|label| PollOption {
+                    label: label.clone(),
+                    votes: 0,
+                    voters: Vec::new(),
+                })
+                .collect(),
+            voters: 0,
+        }
+    }
+}
+
+/// Checks a poll as its author asked it.
+pub fn check(asked: &NewPoll, now: DateTime<Utc>) -> Result<Asked, AppError> {
+    let question = crate::chat::validate_body(&asked.question)?;
+    let options: Vec<String> = asked.options.iter().map(|o| o.trim().to_string()).collect();
+    if options.len() < OPTIONS_MIN {
+        return Err(AppError::Validation(says!(
+            "server.poll.too_few",
+            min = OPTIONS_MIN
+        )));
+    }
+    if options.len() > OPTIONS_MAX {
+        return Err(AppError::Validation(says!(
+            "server.poll.too_many",
+            max = OPTIONS_MAX
+        )));
+    }
+    for (n, option) in options.iter().enumerate() {
+        if option.is_empty() {
+            return Err(AppError::Validation(says!("server.poll.empty_option")));
+        }
+        if option.chars().count() > OPTION_MAX_CHARS {
+            return Err(AppError::Validation(says!(
+                "server.poll.long_option",
+                max = OPTION_MAX_CHARS
+            )));
+        }
+        if options[..n]
+            .iter()
+            .any(|other| other.to_lowercase() == option.to_lowercase())
+        {
+            return Err(AppError::Validation(says!(
+                "server.poll.twice",
+                option = option.clone()
+            )));
+        }
+    }
+    let closes_at = match asked.closes_in_minutes {
+        None => None,
+        Some(minutes) if (CLOSES_IN_MIN_MINUTES..=CLOSES_IN_MAX_MINUTES).contains(&minutes) => {
+            Some(now + chrono::Duration::minutes(minutes.into()))
+        }
+        Some(_) => {
+            return Err(AppError::Validation(says!(
+                "server.poll.closes_in",
+                days = CLOSES_IN_MAX_MINUTES / (24 * 60)
+            )))
+        }
+    };
+    Ok(Asked {
+        question,
+        options,
+        kind: asked.kind,
+        anonymous: asked.anonymous,
+        closes_at,
+    })
+}
+
+/// Asks a poll in a channel: a message whose words are the question, stored with its poll, on
+/// the way every message goes (rate limit, the AI's judgement, unread counts, notifications).
+pub async fn ask(
+    state: &AppState,
+    author: &users::Model,
+    channel: ChannelId,
+    asked: &NewPoll,
+) -> Result<ChatMessage, AppError> {
+    let checked = check(asked, Utc::now())?;
+    let access = chat::channel_access(state, Some(author.id), channel).await?;
+    chat::may_post(&access)?;
+    let question = checked.question.clone();
+    let stored = chat::submit_poll(state, author, &access, &question, checked).await?;
+    Ok(stored.await?.message)
+}
+
+/// The polls of these messages as the timeline shows them: one query each for polls, answers,
+/// ballots and choices, and one for the voters of named polls.
+pub async fn of_messages(
+    state: &AppState,
+    messages: Vec<Uuid>,
+) -> Result<HashMap<Uuid, Poll>, AppError> {
+    let rows = repo::polls_of(&state.db, messages).await?;
+    if rows.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let ids: Vec<Uuid> = rows.iter().map(|p| p.message_id).collect();
+    let mut options = repo::options_of(&state.db, ids.clone()).await?;
+    let ballots = repo::ballots_of(&state.db, ids.clone()).await?;
+    let choices = repo::choices_of(&state.db, ids).await?;
+    let named: Vec<Uuid> = choices
+        .iter()
+        .filter(|(poll, _, _)| rows.iter().any(|p| p.message_id == *poll && !p.anonymous))
+        .map(|(_, person, _)| *person)
+        .collect();
+    let people = crate::auth::repo::users_by_ids(&state.db, named).await?;
+    // Voters of an answer in the order they voted.
+    let order: HashMap<(Uuid, Uuid), usize> = ballots
+        .iter()
+        .enumerate()
+        .map(|(n, b)| ((b.poll_id, b.user_id), n))
+        .collect();
+    let now = Utc::now();
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let labels = options.remove(&row.message_id).unwrap_or_default();
+            let mut answers: Vec<PollOption> = labels
+                .into_iter()
+                .map(|label| PollOption {
+                    label,
+                    votes: 0,
+                    voters: Vec::new(),
+                })
+                .collect();
+            let mut mine: Vec<&(Uuid, Uuid, i32)> = choices
+                .iter()
+                .filter(|(poll, _, _)| *poll == row.message_id)
+                .collect();
+            mine.sort_by_key(|(poll, person, _)| order.get(&(*poll, *person)));
+            for (_, person, position) in mine {
+                if let Some(answer) = answers.get_mut(*position as usize) {
+                    answer.votes += 1;
+                    if !row.anonymous {
+                        answer.voters.push(match people.get(person) {
+                            Some(user) => Author::of(user),
+                            None => Author::deleted(*person),
+                        });
+                    }
+                }
+            }
+            let voters = ballots
+                .iter()
+                .filter(|b| b.poll_id == row.message_id)
+                .count() as u32;
+            let poll = Poll {
+                kind: PollKind::parse(&row.kind),
+                anonymous: row.anonymous,
+                closes_at: row.closes_at.map(|t| t.to_rfc3339()),
+                closed: row.closes_at.is_some_and(|t| t <= now),
+                options: answers,
+                voters,
+            };
+            (row.message_id, poll)
+        })
+        .collect())
+}
+
+/// The first key of PostgreSQL's advisory locks that names "a person's ballots".
+const BALLOTS_LOCK_SPACE: i32 = 0x706f_6c6c; // "poll"
+
+/// Votes — `choices` are answers' positions; none takes the vote back — where the person may
+/// react, until the poll closes. Everyone in the channel gets the new result.
+pub async fn vote(
+    state: &AppState,
+    user: Uuid,
+    message_id: MessageId,
+    choices: &[u32],
+) -> Result<(Poll, Ballot), AppError> {
+    let (message, access) = chat::message_access(state, user, message_id).await?;
+    community::allow(
+        &access.community,
+        access.standing,
+        Action::Post(ChannelKind::Text),
+    )?;
+    access.open_for_writing()?;
+    let row = match message.deleted_at {
+        Some(_) => None,
+        None => repo::poll(&state.db, message.id).await?,
+    }
+    .ok_or_else(|| AppError::NotFound(says!("server.poll.not_found")))?;
+    let now = Utc::now();
+    if row.closes_at.is_some_and(|t| t <= now) {
+        return Err(AppError::Validation(says!("server.poll.closed")));
+    }
+    let answers = repo::options_of(&state.db, vec![row.message_id])
+        .await?
+        .remove(&row.message_id)
+        .unwrap_or_default();
+    let mut chosen: Vec<u32> = choices.to_vec();
+    chosen.sort_unstable();
+    chosen.dedup();
+    if let Some(missing) = chosen.iter().find(|n| **n as usize >= answers.len()) {
+        return Err(AppError::Validation(says!(
+            "server.poll.no_answer",
+            n = missing + 1
+        )));
+    }
+    if PollKind::parse(&row.kind) == PollKind::Single && chosen.len() > 1 {
+        return Err(AppError::Validation(says!("server.poll.one_answer")));
+    }
+    {
+        use sea_orm::TransactionTrait;
+        let txn = state.db.begin().await?;
+        // A person's ballots one at a time: two tabs voting at once leave the later ballot.
+        db::lock_until_commit(&txn, BALLOTS_LOCK_SPACE, user).await?;
+        repo::cast(&txn, row.message_id, user, &chosen, now).await?;
+        txn.commit().await?;
+    }
+    let poll = of_messages(state, vec![row.message_id])
+        .await?
+        .remove(&row.message_id)
+        .ok_or(AppError::Internal)?;
+    realtime::publish(
+        state,
+        &realtime::topic::channel(access.channel.id),
+        Some(user),
+        &ServerEvent::PollChanged {
+            channel_id: access.channel.id.to_string(),
+            message_id: message.id.to_string(),
+            poll: poll.clone(),
+        },
+    )
+    .await;
+    Ok((poll, Ballot { choices: chosen }))
+}
+
+/// What the person chose in a poll they may read.
+pub async fn ballot(
+    state: &AppState,
+    user: Uuid,
+    message_id: MessageId,
+) -> Result<Ballot, AppError> {
+    let (message, _) = chat::message_access(state, user, message_id).await?;
+    Ok(Ballot {
+        choices: repo::choices_by(&state.db, message.id, user).await?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn asked(options: &[&str]) -> NewPoll {
+        NewPoll {
+            question: "Where does $AAPL close Friday?".into(),
+            options: options.iter().map(|o| o.to_string()).collect(),
+            ..NewPoll::default()
+        }
+    }
+
+    #[test]
+    fn a_poll_is_checked_before_it_is_asked() {
+        let now = Utc::now();
+        let fine = check(&asked(&[" Up ", "Down"]), now).unwrap();
+        assert_eq!(fine.options, ["Up", "Down"]);
+        assert_eq!(fine.closes_at, None);
+        let code = |poll: &NewPoll| match check(poll, now) {
+            Err(AppError::Validation(sentence)) => sentence.key().to_string(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(code(&asked(&["Up"])), "server.poll.too_few");
+        assert_eq!(code(&asked(&["a"; 11])), "server.poll.too_many");
+        assert_eq!(code(&asked(&["Up", "  "])), "server.poll.empty_option");
+        assert_eq!(
+            code(&asked(&["Up", &"x".repeat(101)])),
+            "server.poll.long_option"
+        );
+        assert_eq!(code(&asked(&["Up", "UP"])), "server.poll.twice");
+        let mut empty = asked(&["Up", "Down"]);
+        empty.question = "  ".into();
+        assert_eq!(code(&empty), "server.chat.empty");
+        for minutes in [0, CLOSES_IN_MAX_MINUTES + 1] {
+            let mut timed = asked(&["Up", "Down"]);
+            timed.closes_in_minutes = Some(minutes);
+            assert_eq!(code(&timed), "server.poll.closes_in");
+        }
+        let mut hour = asked(&["Up", "Down"]);
+        hour.closes_in_minutes = Some(60);
+        assert_eq!(
+            check(&hour, now).unwrap().closes_at,
+            Some(now + chrono::Duration::hours(1))
+        );
+    }
+}

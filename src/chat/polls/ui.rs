@@ -1,0 +1,327 @@
+//! Polls in the browser: the card under a poll's question (answers to pick until one has voted,
+//! then the result as bars, which move as others vote), and the composer's form to ask one.
+
+use leptos::prelude::*;
+
+use super::{
+    api::{ask_poll, my_ballot, vote},
+    Ballot, NewPoll, Poll, PollKind, OPTIONS_MAX, OPTIONS_MIN, OPTION_MAX_CHARS,
+};
+use crate::{
+    auth::ui::pages::error_text,
+    kit::{
+        i18n::{t, t_string, use_i18n},
+        time::{now_ms, Time},
+    },
+};
+
+#[cfg(feature = "hydrate")]
+thread_local! {
+    /// What this reader chose in each poll seen, by message: a poll redrawn after someone
+    /// else's vote does not ask the server again.
+    static BALLOTS: std::cell::RefCell<std::collections::HashMap<String, Ballot>> =
+        Default::default();
+}
+
+fn remembered(message_id: &str) -> Option<Ballot> {
+    #[cfg(feature = "hydrate")]
+    {
+        BALLOTS.with(|b| b.borrow().get(message_id).cloned())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = message_id;
+        None
+    }
+}
+
+fn remember(message_id: &str, ballot: &Ballot) {
+    #[cfg(feature = "hydrate")]
+    BALLOTS.with(|b| {
+        b.borrow_mut()
+            .insert(message_id.to_string(), ballot.clone())
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (message_id, ballot);
+}
+
+/// A poll under its question. `may_vote`: the reader may react here (signed in, a member, not
+/// timed out, the conversation not closed).
+#[component]
+pub fn PollCard(message_id: String, poll: Poll, may_vote: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let poll = RwSignal::new(poll);
+    let mine = RwSignal::new(remembered(&message_id));
+    // Answers ticked before pressing "Vote" (a multiple-choice poll), or while changing a vote.
+    let picked = RwSignal::new(Vec::<u32>::new());
+    let changing = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    // The page's clock, once it runs in the browser: a poll closes on time without a reload.
+    let now = RwSignal::new(0.0f64);
+    Effect::new(move |_| {
+        now.set(now_ms());
+        let handle = set_interval_with_handle(
+            move || now.set(now_ms()),
+            std::time::Duration::from_secs(15),
+        );
+        on_cleanup(move || {
+            if let Ok(handle) = handle {
+                handle.clear();
+            }
+        });
+    });
+    if may_vote && mine.get_untracked().is_none() {
+        let message_id = message_id.clone();
+        Effect::new(move |_| {
+            let message_id = message_id.clone();
+            leptos::task::spawn_local(async move {
+                if let Ok(found) = my_ballot(message_id.clone()).await {
+                    remember(&message_id, &found);
+                    mine.set(Some(found));
+                }
+            });
+        });
+    }
+    let closed = move || poll.with(|p| p.closed_at(now.get()));
+    let voted = move || mine.with(|m| m.as_ref().is_some_and(|b| !b.choices.is_empty()));
+    let choosing = move || may_vote && !closed() && (!voted() || changing.get());
+    let cast = {
+        let message_id = message_id.clone();
+        move |choices: Vec<u32>| {
+            busy.set(true);
+            error.set(None);
+            let message_id = message_id.clone();
+            leptos::task::spawn_local(async move {
+                match vote(message_id.clone(), choices).await {
+                    Ok(done) => {
+                        remember(&message_id, &done.ballot);
+                        poll.set(done.poll);
+                        mine.set(Some(done.ballot));
+                        changing.set(false);
+                        picked.set(Vec::new());
+                    }
+                    Err(err) => error.set(Some(error_text(&err))),
+                }
+                busy.set(false);
+            });
+        }
+    };
+    let multiple = poll.with_untracked(|p| p.kind == PollKind::Multiple);
+    let summary = move || {
+        poll.with(|p| {
+            let votes = match p.voters {
+                1 => t_string!(i18n, poll.one_vote).to_string(),
+                n => t_string!(i18n, poll.votes).replace("{n}", &n.to_string()),
+            };
+            let mut parts = vec![votes];
+            if p.anonymous {
+                parts.push(t_string!(i18n, poll.anonymous_note).to_string());
+            }
+            if p.kind == PollKind::Multiple {
+                parts.push(t_string!(i18n, poll.several_note).to_string());
+            }
+            parts.join(" · ")
+        })
+    };
+    view! {
+        <div class="poll" role="group" aria-label=move || t_string!(i18n, poll.label)>
+            {move || if choosing() {
+                let cast = cast.clone();
+                let options = poll.with(|p| p.options.iter().map(|o| o.label.clone()).collect::<Vec<_>>());
+                let send_picked = {
+                    let cast = cast.clone();
+                    move |_| cast(picked.get_untracked())
+                };
+                view! {
+                    <ul class="poll-options">
+                        {options.into_iter().enumerate().map(|(n, text)| {
+                            let n = n as u32;
+                            let cast = cast.clone();
+                            let chosen = move || picked.with(|p| p.contains(&n));
+                            view! {
+                                <li>
+                                    {if multiple {
+                                        view! {
+                                            <label class="poll-pick">
+                                                <input type="checkbox" prop:checked=chosen
+                                                    on:change=move |_| picked.update(|p| if let Some(i) = p.iter().position(|x| *x == n) { p.remove(i); } else { p.push(n); }) />
+                                                <span>{text}</span>
+                                            </label>
+                                        }.into_any()
+                                    } else {
+                                        view! {
+                                            <button type="button" class="poll-choice" disabled=move || busy.get()
+                                                on:click=move |_| cast(vec![n])>{text}</button>
+                                        }.into_any()
+                                    }}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                    <div class="poll-actions">
+                        {multiple.then(|| view! {
+                            <button type="button" class="button button-primary button-small"
+                                disabled=move || busy.get() || picked.with(Vec::is_empty)
+                                on:click=send_picked.clone()>{t!(i18n, poll.vote)}</button>
+                        })}
+                        {move || changing.get().then(|| view! {
+                            <button type="button" class="button button-small" on:click=move |_| changing.set(false)>{t!(i18n, poll.cancel)}</button>
+                        })}
+                    </div>
+                }.into_any()
+            } else {
+                let cast = cast.clone();
+                let percents = poll.with(Poll::percents);
+                let rows = poll.with(|p| p.options.clone());
+                let my_choices = mine.with(|m| m.as_ref().map(|b| b.choices.clone()).unwrap_or_default());
+                let top = rows.iter().map(|o| o.votes).max().unwrap_or(0);
+                view! {
+                    <ul class="poll-results">
+                        {rows.into_iter().zip(percents).enumerate().map(|(n, (option, percent))| {
+                            let mine = my_choices.contains(&(n as u32));
+                            let leading = top > 0 && option.votes == top;
+                            let names = option.voters.iter().map(|v| v.display_name.clone()).collect::<Vec<_>>().join(", ");
+                            view! {
+                                <li class="poll-result" class:mine=mine class:leading=leading>
+                                    <div class="poll-bar" style=format!("--share: {percent}%")>
+                                        <span class="poll-label">
+                                            {mine.then(|| view! { <span class="poll-check" title=move || t_string!(i18n, poll.your_choice)>"✓ "</span> })}
+                                            {option.label.clone()}
+                                        </span>
+                                        <span class="poll-percent">{format!("{percent}%")}</span>
+                                    </div>
+                                    {(!names.is_empty()).then(|| view! { <p class="poll-voters muted">{names}</p> })}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                    {move || (may_vote && !closed() && voted()).then(|| {
+                        let cast = cast.clone();
+                        view! {
+                            <div class="poll-actions">
+                                <button type="button" class="link-button" on:click=move |_| {
+                                    picked.set(mine.with_untracked(|m| m.as_ref().map(|b| b.choices.clone()).unwrap_or_default()));
+                                    changing.set(true);
+                                }>{t!(i18n, poll.change)}</button>
+                                <button type="button" class="link-button" disabled=move || busy.get()
+                                    on:click=move |_| cast(Vec::new())>{t!(i18n, poll.retract)}</button>
+                            </div>
+                        }
+                    })}
+                }.into_any()
+            }}
+            <p class="poll-summary muted">
+                {summary}
+                {move || {
+                    let closes = poll.with(|p| p.closes_at.clone());
+                    match (closed(), closes) {
+                        (true, _) => view! { " · " <strong>{t!(i18n, poll.closed)}</strong> }.into_any(),
+                        (false, Some(at)) => view! { " · " {t!(i18n, poll.closes)} " " <Time iso=at /> }.into_any(),
+                        (false, None) => ().into_any(),
+                    }
+                }}
+            </p>
+            <p class="field-error" role="alert">{move || error.get()}</p>
+        </div>
+    }
+}
+
+/// The composer's "Ask a poll" form: a question, two to ten answers, one or several to pick,
+/// anonymous or not, and when it closes.
+#[component]
+pub fn PollForm(channel_id: String, open: RwSignal<bool>) -> impl IntoView {
+    let i18n = use_i18n();
+    let question = RwSignal::new(String::new());
+    let answers = RwSignal::new(vec![String::new(), String::new()]);
+    let several = RwSignal::new(false);
+    let anonymous = RwSignal::new(false);
+    let closes = RwSignal::new(String::from("never"));
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let poll = NewPoll {
+            question: question.get_untracked(),
+            options: answers.get_untracked(),
+            kind: if several.get_untracked() {
+                PollKind::Multiple
+            } else {
+                PollKind::Single
+            },
+            anonymous: anonymous.get_untracked(),
+            closes_in_minutes: match closes.get_untracked().as_str() {
+                "hour" => Some(60),
+                "day" => Some(24 * 60),
+                "three" => Some(3 * 24 * 60),
+                "week" => Some(7 * 24 * 60),
+                _ => None,
+            },
+        };
+        busy.set(true);
+        error.set(None);
+        let channel_id = channel_id.clone();
+        leptos::task::spawn_local(async move {
+            match ask_poll(channel_id, poll).await {
+                // The message arrives on the socket like any other.
+                Ok(_) => open.set(false),
+                Err(err) => error.set(Some(error_text(&err))),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <form class="poll-form card" on:submit=submit aria-labelledby="poll-form-title">
+            <h2 id="poll-form-title" class="poll-form-title">{t!(i18n, poll.ask_title)}</h2>
+            <label class="field">
+                <span>{t!(i18n, poll.question)}</span>
+                <input type="text" required maxlength="300" prop:value=move || question.get()
+                    placeholder=move || t_string!(i18n, poll.question_placeholder)
+                    on:input=move |ev| question.set(event_target_value(&ev)) />
+            </label>
+            <fieldset class="poll-answers">
+                <legend>{t!(i18n, poll.answers)}</legend>
+                {move || (0..answers.with(Vec::len)).map(|n| {
+                    let name = t_string!(i18n, poll.answer_n).replace("{n}", &(n + 1).to_string());
+                    let remove = t_string!(i18n, poll.remove_answer).replace("{n}", &(n + 1).to_string());
+                    view! {
+                        <div class="poll-answer">
+                            <input type="text" maxlength=OPTION_MAX_CHARS.to_string() aria-label=name.clone() placeholder=name
+                                prop:value=move || answers.with(|a| a.get(n).cloned().unwrap_or_default())
+                                on:input=move |ev| { let v = event_target_value(&ev); answers.update(|a| if let Some(x) = a.get_mut(n) { *x = v; }); } />
+                            {(answers.with_untracked(Vec::len) > OPTIONS_MIN).then(|| view! {
+                                <button type="button" class="icon-button" aria-label=remove.clone() title=remove
+                                    on:click=move |_| answers.update(|a| { if n < a.len() { a.remove(n); } })>"×"</button>
+                            })}
+                        </div>
+                    }
+                }).collect_view()}
+                <button type="button" class="link-button" disabled=move || { answers.with(Vec::len) >= OPTIONS_MAX }
+                    on:click=move |_| answers.update(|a| a.push(String::new()))>{t!(i18n, poll.add_answer)}</button>
+            </fieldset>
+            <label class="checkbox">
+                <input type="checkbox" prop:checked=move || several.get() on:change=move |ev| several.set(event_target_checked(&ev)) />
+                {t!(i18n, poll.several)}
+            </label>
+            <label class="checkbox">
+                <input type="checkbox" prop:checked=move || anonymous.get() on:change=move |ev| anonymous.set(event_target_checked(&ev)) />
+                {t!(i18n, poll.anonymous)}
+            </label>
+            <label class="field">
+                <span>{t!(i18n, poll.closes_label)}</span>
+                <select on:change=move |ev| closes.set(event_target_value(&ev))>
+                    <option value="never" selected>{t!(i18n, poll.never)}</option>
+                    <option value="hour">{t!(i18n, poll.in_hour)}</option>
+                    <option value="day">{t!(i18n, poll.in_day)}</option>
+                    <option value="three">{t!(i18n, poll.in_three_days)}</option>
+                    <option value="week">{t!(i18n, poll.in_week)}</option>
+                </select>
+            </label>
+            <p class="field-error" role="alert">{move || error.get()}</p>
+            <div class="poll-form-actions">
+                <button type="button" class="button" on:click=move |_| open.set(false)>{t!(i18n, poll.cancel)}</button>
+                <button type="submit" class="button button-primary" disabled=move || busy.get()>{t!(i18n, poll.ask)}</button>
+            </div>
+        </form>
+    }
+}
