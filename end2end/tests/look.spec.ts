@@ -195,8 +195,8 @@ for (const viewport of viewports) {
       await page.getByRole("button", { name: "Ask a poll" }).click();
       const pollForm = page.getByRole("form", { name: "Ask a poll" });
       await pollForm.getByLabel("Question").fill("Where does $AAPL close on Friday, after the earnings call?");
-      await pollForm.getByLabel("Answer 1").fill("Higher than today's close by more than five percent, on the guidance");
-      await pollForm.getByLabel("Answer 2").fill("Lower");
+      await pollForm.getByRole("textbox", { name: "Answer 1" }).fill("Higher than today's close by more than five percent, on the guidance");
+      await pollForm.getByRole("textbox", { name: "Answer 2" }).fill("Lower");
       await noSeriousAxe(page, `look-poll-form-${viewport.name}-${scheme}`);
       await pollForm.getByRole("button", { name: "Ask", exact: true }).click();
       const poll = page.getByRole("log", { name: "Messages" }).getByRole("group", { name: "Poll" });

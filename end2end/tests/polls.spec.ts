@@ -13,10 +13,10 @@ test.describe("polls", () => {
     await ana.getByRole("button", { name: "Ask a poll" }).click();
     const form = ana.getByRole("form", { name: "Ask a poll" });
     await form.getByLabel("Question").fill("Where does $AAPL close Friday?");
-    await form.getByLabel("Answer 1").fill("Higher");
-    await form.getByLabel("Answer 2").fill("Lower");
+    await form.getByRole("textbox", { name: "Answer 1" }).fill("Higher");
+    await form.getByRole("textbox", { name: "Answer 2" }).fill("Lower");
     await form.getByRole("button", { name: "Add an answer" }).click();
-    await form.getByLabel("Answer 3").fill("Flat");
+    await form.getByRole("textbox", { name: "Answer 3" }).fill("Flat");
     await form.getByRole("button", { name: "Ask", exact: true }).click();
     await expect(form).toHaveCount(0);
 

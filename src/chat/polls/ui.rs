@@ -17,32 +17,24 @@ use crate::{
 
 #[cfg(feature = "hydrate")]
 thread_local! {
-    /// What this reader chose in each poll seen, by message: a poll redrawn after someone
-    /// else's vote does not ask the server again.
-    static BALLOTS: std::cell::RefCell<std::collections::HashMap<String, Ballot>> =
-        Default::default();
+    /// What this reader chose in each poll seen, by message, shared by every card of the page:
+    /// a card redrawn by others' votes (or the AI's note on the message) shows the ballot its
+    /// predecessor's answer brought, whenever that answer arrives.
+    static BALLOTS: ArcRwSignal<std::collections::HashMap<String, Ballot>> =
+        ArcRwSignal::new(Default::default());
 }
 
-fn remembered(message_id: &str) -> Option<Ballot> {
+/// The page's ballots (on the server, an empty one per card: nothing is shared between
+/// requests).
+fn ballots() -> ArcRwSignal<std::collections::HashMap<String, Ballot>> {
     #[cfg(feature = "hydrate")]
     {
-        BALLOTS.with(|b| b.borrow().get(message_id).cloned())
+        BALLOTS.with(Clone::clone)
     }
     #[cfg(not(feature = "hydrate"))]
     {
-        let _ = message_id;
-        None
+        ArcRwSignal::new(Default::default())
     }
-}
-
-fn remember(message_id: &str, ballot: &Ballot) {
-    #[cfg(feature = "hydrate")]
-    BALLOTS.with(|b| {
-        b.borrow_mut()
-            .insert(message_id.to_string(), ballot.clone())
-    });
-    #[cfg(not(feature = "hydrate"))]
-    let _ = (message_id, ballot);
 }
 
 /// A poll under its question. `may_vote`: the reader may react here (signed in, a member, not
@@ -51,7 +43,11 @@ fn remember(message_id: &str, ballot: &Ballot) {
 pub fn PollCard(message_id: String, poll: Poll, may_vote: bool) -> impl IntoView {
     let i18n = use_i18n();
     let poll = RwSignal::new(poll);
-    let mine = RwSignal::new(remembered(&message_id));
+    let store = ballots();
+    let mine = {
+        let (store, id) = (store.clone(), message_id.clone());
+        Signal::derive(move || store.with(|all| all.get(&id).cloned()))
+    };
     // Answers ticked before pressing "Vote" (a multiple-choice poll), or while changing a vote.
     let picked = RwSignal::new(Vec::<u32>::new());
     let changing = RwSignal::new(false);
@@ -71,14 +67,16 @@ pub fn PollCard(message_id: String, poll: Poll, may_vote: bool) -> impl IntoView
             }
         });
     });
-    if may_vote && mine.get_untracked().is_none() {
-        let message_id = message_id.clone();
+    if may_vote && mine.with_untracked(Option::is_none) {
+        let (store, message_id) = (store.clone(), message_id.clone());
         Effect::new(move |_| {
-            let message_id = message_id.clone();
+            let (store, message_id) = (store.clone(), message_id.clone());
             leptos::task::spawn_local(async move {
                 if let Ok(found) = my_ballot(message_id.clone()).await {
-                    remember(&message_id, &found);
-                    mine.set(Some(found));
+                    // A vote answered meanwhile knows better than this earlier read.
+                    store.update(|all| {
+                        all.entry(message_id).or_insert(found);
+                    });
                 }
             });
         });
@@ -87,17 +85,18 @@ pub fn PollCard(message_id: String, poll: Poll, may_vote: bool) -> impl IntoView
     let voted = move || mine.with(|m| m.as_ref().is_some_and(|b| !b.choices.is_empty()));
     let choosing = move || may_vote && !closed() && (!voted() || changing.get());
     let cast = {
-        let message_id = message_id.clone();
+        let (store, message_id) = (store.clone(), message_id.clone());
         move |choices: Vec<u32>| {
             busy.set(true);
             error.set(None);
-            let message_id = message_id.clone();
+            let (store, message_id) = (store.clone(), message_id.clone());
             leptos::task::spawn_local(async move {
                 match vote(message_id.clone(), choices).await {
                     Ok(done) => {
-                        remember(&message_id, &done.ballot);
+                        store.update(|all| {
+                            all.insert(message_id, done.ballot);
+                        });
                         poll.set(done.poll);
-                        mine.set(Some(done.ballot));
                         changing.set(false);
                         picked.set(Vec::new());
                     }
