@@ -252,14 +252,12 @@ pub fn router(state: AppState) -> Router {
             axum::routing::post(crate::community::api::upload_icon),
         )
         .route("/api/pictures/{id}", get(crate::platform::pictures::serve))
+        .merge(public_api())
         // The original design's market addresses, kept for scripts written against them.
-        .route(
-            "/api/stocks/{symbol}",
-            get(crate::market::api::stocks::quote),
-        )
+        .route("/api/stocks/{symbol}", get(crate::market::rest::quote))
         .route(
             "/api/stocks/{symbol}/history",
-            get(crate::market::api::stocks::history),
+            get(crate::market::rest::history),
         )
         .leptos_routes_with_context(&state, routes, || (), move || shell(leptos_options.clone()))
         .fallback(static_file_or_page)
@@ -284,6 +282,129 @@ pub fn router(state: AppState) -> Router {
         // Outermost: every log line of a request, the trace's included, names its id.
         .layer(middleware::from_fn(crate::platform::telemetry::request_id))
         .with_state(state)
+}
+
+/// The public REST API, version 1: what bots and scripts use, documented by [`ApiDoc`] (served
+/// at `/api/v1/openapi.json` and readable at `/api/docs`). Every route answers errors in the
+/// app's one shape, an unknown address under `/api/v1` included.
+fn public_api() -> Router<AppState> {
+    use crate::{assistant, auth, community, portfolio};
+    use axum::routing::{post, put};
+    Router::new()
+        .route("/api/v1/me", get(auth::rest::me))
+        .route("/api/v1/communities", get(community::rest::list))
+        .route("/api/v1/communities/{slug}", get(community::rest::one))
+        .route(
+            "/api/v1/communities/{slug}/members",
+            get(community::rest::members),
+        )
+        .route(
+            "/api/v1/channels/{channel_id}/messages",
+            get(chat::rest::history).post(chat::rest::send),
+        )
+        .route(
+            "/api/v1/messages/{message_id}",
+            axum::routing::patch(chat::rest::edit).delete(chat::rest::delete),
+        )
+        .route(
+            "/api/v1/messages/{message_id}/reactions/{emoji}",
+            put(chat::rest::react).delete(chat::rest::unreact),
+        )
+        .route("/api/v1/search", get(chat::rest::search))
+        .route("/api/v1/market/quotes/{symbol}", get(market::rest::quote))
+        .route(
+            "/api/v1/market/history/{symbol}",
+            get(market::rest::history),
+        )
+        .route("/api/v1/portfolio", get(portfolio::rest::portfolio))
+        .route("/api/v1/assistant/query", post(assistant::rest::query))
+        .route("/api/v1/openapi.json", get(openapi_document))
+        .route("/api/v1", axum::routing::any(no_such_route))
+        .route("/api/v1/{*rest}", axum::routing::any(no_such_route))
+        .route("/api/docs", get(api_docs))
+}
+
+use crate::platform::rest::BearerAuth;
+
+/// The public API's OpenAPI 3 document, generated from the handlers' annotations.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "Bullpen API",
+        version = "1",
+        description = "Communities, messages, search, market data, portfolio and the assistant, for bots and scripts. Authenticate with `Authorization: Bearer <token>`: a personal access token made under Settings → API tokens (it may do what its scopes name), or a session's access token from `POST /api/auth/login` (it may do everything its person may). Errors are `{\"error\": sentence, \"code\": id, …}` in the language of `Accept-Language`."
+    ),
+    paths(
+        crate::auth::rest::me,
+        crate::community::rest::list,
+        crate::community::rest::one,
+        crate::community::rest::members,
+        crate::chat::rest::history,
+        crate::chat::rest::send,
+        crate::chat::rest::edit,
+        crate::chat::rest::delete,
+        crate::chat::rest::react,
+        crate::chat::rest::unreact,
+        crate::chat::rest::search,
+        crate::market::rest::quote,
+        crate::market::rest::history,
+        crate::portfolio::rest::portfolio,
+        crate::assistant::rest::query,
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "accounts", description = "Who is calling."),
+        (name = "communities", description = "The communities a person can see, their channels and members."),
+        (name = "messages", description = "A channel's history; sending, editing, deleting and reacting over HTTP, under the same rules as the app; search."),
+        (name = "market", description = "Quotes and daily history; no sign-in needed."),
+        (name = "portfolio", description = "The person's holdings at the latest prices."),
+        (name = "assistant", description = "The finance assistant, answering from live data."),
+    )
+)]
+pub struct ApiDoc;
+
+async fn openapi_document() -> Response {
+    use utoipa::OpenApi;
+    Json(ApiDoc::openapi()).into_response()
+}
+
+/// The reference as a page, in the reader's language, with this server's address in the
+/// examples.
+async fn api_docs(headers: axum::http::HeaderMap) -> Response {
+    use utoipa::OpenApi;
+    let locale = crate::kit::languages::request_language(
+        crate::platform::cookies::cookie(&headers, crate::kit::languages::LANGUAGE_COOKIE)
+            .as_deref(),
+        headers
+            .get(axum::http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let origin = headers
+        .get(axum::http::header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .filter(|host| {
+            host.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+        })
+        .map(|host| {
+            let scheme = if crate::platform::cookies::is_https(&headers) {
+                "https"
+            } else {
+                "http"
+            };
+            format!("{scheme}://{host}")
+        })
+        .unwrap_or_default();
+    let doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    (
+        [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        crate::platform::api_docs::page(&doc, locale, &origin),
+    )
+        .into_response()
+}
+
+async fn no_such_route() -> AppError {
+    AppError::NotFound(crate::kit::sentences::says!("server.api_docs.no_route"))
 }
 
 /// Anything no route matched: a file of the site (WASM, JS, CSS, icons…) when one exists, else

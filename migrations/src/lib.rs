@@ -23,6 +23,7 @@ mod m20261126_000017_pictures;
 mod m20261126_000018_direct_conversations;
 mod m20261126_000019_notifications;
 mod m20261126_000020_polls;
+mod m20261126_000021_access_tokens;
 
 pub struct Migrator;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000018_direct_conversations::Migration),
             Box::new(m20261126_000019_notifications::Migration),
             Box::new(m20261126_000020_polls::Migration),
+            Box::new(m20261126_000021_access_tokens::Migration),
         ]
     }
 }

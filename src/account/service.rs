@@ -364,6 +364,7 @@ pub async fn delete(
     };
     repo::remove_belongings(&txn, user.id).await?;
     crate::auth::repo::delete_two_factor(&txn, user.id).await?;
+    crate::auth::repo::delete_access_tokens_of(&txn, user.id).await?;
     crate::auth::repo::delete_login_challenges(&txn, user.id).await?;
     if !repo::authored_any(&txn, user.id).await? {
         repo::delete_user(&txn, user.id).await?;

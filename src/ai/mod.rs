@@ -30,6 +30,7 @@ pub mod translate;
 
 /// Why a message was flagged, as readers and moderators see it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Flag {
     /// 0–1: how sure the engine is that the message is toxic.
@@ -84,6 +85,7 @@ pub fn flag_reason_for(label: &str) -> &'static str {
 
 /// A message in another of the app's languages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Translation {
     /// The language it is in ("en").

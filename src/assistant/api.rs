@@ -26,7 +26,7 @@ use crate::{
 impl Question {
     /// The conversation to go on with: none (or blank) starts a new one; text that is no
     /// conversation's id is "not found".
-    fn conversation(&self) -> Result<Option<super::ConversationId>, AppError> {
+    pub(super) fn conversation(&self) -> Result<Option<super::ConversationId>, AppError> {
         self.conversation_id
             .as_deref()
             .map(str::trim)
@@ -38,6 +38,7 @@ impl Question {
 
 /// A question, as scripts and the page send it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Question {
     pub message: String,

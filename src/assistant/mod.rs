@@ -24,6 +24,8 @@ pub mod replies;
 #[cfg(feature = "ssr")]
 pub mod repo;
 #[cfg(feature = "ssr")]
+pub mod rest;
+#[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod tools;
@@ -255,12 +257,15 @@ pub struct Exchange {
 
 /// The original app's script API answer: `{reply, conversationId, timestamp}` (+ the cards).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct QueryReply {
     pub reply: String,
     pub conversation_id: String,
     /// RFC 3339.
     pub timestamp: String,
+    /// Quotes, charts and tables the answer refers to (the app's card shapes).
+    #[cfg_attr(feature = "ssr", schema(value_type = Vec<Object>))]
     pub cards: Vec<Card>,
 }
 

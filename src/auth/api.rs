@@ -487,3 +487,46 @@ pub async fn blocked_users() -> Result<Vec<PublicProfile>, AppError> {
         .await,
     )
 }
+
+/// The person's personal access tokens (never their text).
+#[server(prefix = "/api/tokens", endpoint = "list", input = GetUrl)]
+pub async fn access_tokens() -> Result<Vec<super::AccessToken>, AppError> {
+    use crate::auth::{access_tokens, caller};
+    server::respond(
+        async {
+            let current = caller::current_user().await?;
+            access_tokens::list(&server::state()?, current.user.id).await
+        }
+        .await,
+    )
+}
+
+/// Makes a personal access token; the answer is the only time its text is shown. Only a
+/// signed-in person makes one: a token cannot make another.
+#[server(prefix = "/api/tokens", endpoint = "create", input = Json)]
+pub async fn create_access_token(
+    name: String,
+    scopes: Vec<super::Scope>,
+    #[server(default)] days: Option<u32>,
+) -> Result<super::NewAccessToken, AppError> {
+    use crate::auth::{access_tokens, caller};
+    server::respond(
+        async {
+            let current = caller::current_user().await?;
+            access_tokens::create(&server::state()?, current.user.id, &name, &scopes, days).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api/tokens", endpoint = "revoke", input = Json)]
+pub async fn revoke_access_token(id: String) -> Result<(), AppError> {
+    use crate::auth::{access_tokens, caller};
+    server::respond(
+        async {
+            let current = caller::current_user().await?;
+            access_tokens::revoke(&server::state()?, current.user.id, &id).await
+        }
+        .await,
+    )
+}

@@ -11,9 +11,10 @@ use axum::{
 };
 use uuid::Uuid;
 
-use super::service;
+use super::{access_tokens, service, Scope};
 use crate::{
     entities::users,
+    kit::sentences::says,
     platform::{
         cookies::{
             access_token, cleared_cookies, cookie, is_https, replace_access_cookie,
@@ -76,6 +77,67 @@ impl OptionalFromRequestParts<AppState> for CurrentUser {
         state: &AppState,
     ) -> Result<Option<Self>, AppError> {
         caller(state, parts).await
+    }
+}
+
+/// A caller of the public API (`/api/v1`): a person signed in with a session, who may do
+/// everything they may in the app, or a script with a personal access token (`bp_…`), which
+/// may do only what its scopes name. A credential that is present but no longer good is a 401
+/// here (a script should learn its token was revoked, not be served as a guest).
+#[derive(Debug, Clone)]
+pub struct ApiCaller {
+    pub user: users::Model,
+    /// `None`: a session, every scope.
+    scopes: Option<Vec<Scope>>,
+}
+
+impl ApiCaller {
+    /// The person, if this caller may act in `scope`; else a 403 that names the scope.
+    pub fn may(&self, scope: Scope) -> Result<&users::Model, AppError> {
+        match &self.scopes {
+            Some(scopes) if !scopes.contains(&scope) => Err(AppError::Denied(says!(
+                "server.tokens.scope_missing",
+                scope = scope.as_str()
+            ))),
+            _ => Ok(&self.user),
+        }
+    }
+}
+
+async fn api_caller(state: &AppState, parts: &Parts) -> Result<Option<ApiCaller>, AppError> {
+    let Some(credential) = access_token(&parts.headers) else {
+        return Ok(None);
+    };
+    if access_tokens::is_access_token(&credential) {
+        let (user, scopes) = access_tokens::authenticate(state, &credential).await?;
+        return Ok(Some(ApiCaller {
+            user,
+            scopes: Some(scopes),
+        }));
+    }
+    let (user, _) = service::authenticate(state, &credential).await?;
+    Ok(Some(ApiCaller { user, scopes: None }))
+}
+
+impl FromRequestParts<AppState> for ApiCaller {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        api_caller(state, parts)
+            .await?
+            .ok_or(AppError::Unauthorized)
+    }
+}
+
+/// A public-API route open to guests too (market data).
+impl OptionalFromRequestParts<AppState> for ApiCaller {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, AppError> {
+        api_caller(state, parts).await
     }
 }
 

@@ -7,6 +7,8 @@ pub mod ui;
 pub mod validate;
 
 #[cfg(feature = "ssr")]
+pub mod access_tokens;
+#[cfg(feature = "ssr")]
 pub mod attempts;
 #[cfg(feature = "ssr")]
 pub mod caller;
@@ -17,6 +19,8 @@ pub mod repo;
 #[cfg(feature = "ssr")]
 pub mod reset;
 #[cfg(feature = "ssr")]
+pub mod rest;
+#[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod tokens;
@@ -25,6 +29,7 @@ pub mod two_factor;
 
 /// The signed-in person, as they see themselves.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct User {
     pub id: String,
@@ -56,6 +61,7 @@ impl User {
 
 /// Who wrote something.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Author {
     pub id: String,
@@ -206,4 +212,73 @@ pub struct TwoFactorSetup {
     pub secret: String,
     /// `otpauth://totp/Bullpen:<username>?secret=…`
     pub uri: String,
+}
+
+/// What a personal access token may do on the public API (`/api/v1`). A browser session may do
+/// everything its person may; a token only what its scopes name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub enum Scope {
+    /// Read communities, channels, members, messages and search.
+    #[serde(rename = "chat:read")]
+    ChatRead,
+    /// Send, edit and delete one's messages, and react.
+    #[serde(rename = "chat:write")]
+    ChatWrite,
+    /// Read one's portfolio.
+    #[serde(rename = "portfolio:read")]
+    PortfolioRead,
+    /// Ask the finance assistant.
+    #[serde(rename = "assistant")]
+    Assistant,
+}
+
+impl Scope {
+    pub const ALL: [Scope; 4] = [
+        Scope::ChatRead,
+        Scope::ChatWrite,
+        Scope::PortfolioRead,
+        Scope::Assistant,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::ChatRead => "chat:read",
+            Scope::ChatWrite => "chat:write",
+            Scope::PortfolioRead => "portfolio:read",
+            Scope::Assistant => "assistant",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Scope> {
+        Scope::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+}
+
+/// How long a new token lives: the choices the settings page offers (days; none: until revoked).
+pub const TOKEN_LIFETIMES: [Option<u32>; 5] = [Some(7), Some(30), Some(90), Some(365), None];
+
+/// A personal access token as its owner sees it in the list: never the token itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessToken {
+    pub id: String,
+    pub name: String,
+    /// The token's last four characters.
+    pub hint: String,
+    pub scopes: Vec<Scope>,
+    /// RFC 3339.
+    pub created_at: String,
+    #[serde(default)]
+    pub expires_at: Option<String>,
+    #[serde(default)]
+    pub last_used_at: Option<String>,
+}
+
+/// A token just made: the only time its text is shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewAccessToken {
+    pub token: String,
+    pub info: AccessToken,
 }

@@ -12,8 +12,8 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::entities::{
-    login_challenges, login_failures, password_resets, recovery_codes, refresh_tokens, two_factor,
-    user_blocks, users,
+    access_tokens, login_challenges, login_failures, password_resets, recovery_codes,
+    refresh_tokens, two_factor, user_blocks, users,
 };
 
 pub async fn user_by_id(
@@ -673,4 +673,80 @@ pub async fn people_named(
         .limit(limit)
         .all(db)
         .await
+}
+
+// ---- personal access tokens ----
+
+pub async fn insert_access_token(
+    db: &impl ConnectionTrait,
+    token: access_tokens::Model,
+) -> Result<(), DbErr> {
+    access_tokens::Entity::insert(access_tokens::ActiveModel::from(token))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The person's tokens, newest first (expired ones included: the list says they expired).
+pub async fn access_tokens_of(
+    db: &impl ConnectionTrait,
+    user: Uuid,
+) -> Result<Vec<access_tokens::Model>, DbErr> {
+    access_tokens::Entity::find()
+        .filter(access_tokens::Column::UserId.eq(user))
+        .order_by_desc(access_tokens::Column::CreatedAt)
+        .all(db)
+        .await
+}
+
+pub async fn access_token_count(db: &impl ConnectionTrait, user: Uuid) -> Result<u64, DbErr> {
+    access_tokens::Entity::find()
+        .filter(access_tokens::Column::UserId.eq(user))
+        .count(db)
+        .await
+}
+
+pub async fn access_token_by_hash(
+    db: &impl ConnectionTrait,
+    token_hash: &str,
+) -> Result<Option<access_tokens::Model>, DbErr> {
+    access_tokens::Entity::find()
+        .filter(access_tokens::Column::TokenHash.eq(token_hash))
+        .one(db)
+        .await
+}
+
+/// Removes one of the person's tokens; false when they have no such token.
+pub async fn delete_access_token(
+    db: &impl ConnectionTrait,
+    user: Uuid,
+    id: Uuid,
+) -> Result<bool, DbErr> {
+    let done = access_tokens::Entity::delete_many()
+        .filter(access_tokens::Column::Id.eq(id))
+        .filter(access_tokens::Column::UserId.eq(user))
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected > 0)
+}
+
+pub async fn delete_access_tokens_of(db: &impl ConnectionTrait, user: Uuid) -> Result<(), DbErr> {
+    access_tokens::Entity::delete_many()
+        .filter(access_tokens::Column::UserId.eq(user))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn touch_access_token(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    access_tokens::Entity::update_many()
+        .col_expr(access_tokens::Column::LastUsedAt, Expr::value(now))
+        .filter(access_tokens::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
 }

@@ -24,6 +24,8 @@ pub mod command_handlers;
 #[cfg(feature = "ssr")]
 pub mod repo;
 #[cfg(feature = "ssr")]
+pub mod rest;
+#[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod socket;
@@ -57,6 +59,7 @@ pub use crate::auth::Author;
 
 /// The message a reply quotes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Quote {
     pub id: String,
@@ -68,6 +71,7 @@ pub struct Quote {
 
 /// Everyone who reacted with one emoji.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Reaction {
     pub emoji: String,
@@ -77,6 +81,7 @@ pub struct Reaction {
 /// A message as every reader sees it (nothing in it depends on who reads it, so one serialised
 /// copy serves every subscriber).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ChatMessage {
     pub id: String,
@@ -142,6 +147,7 @@ pub struct ChannelSeq {
 
 /// A page of history, oldest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HistoryPage {
     pub messages: Vec<ChatMessage>,

@@ -15,6 +15,8 @@ pub mod validate;
 #[cfg(feature = "ssr")]
 pub mod repo;
 #[cfg(feature = "ssr")]
+pub mod rest;
+#[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod settings;
@@ -36,6 +38,7 @@ use permissions::{ChannelKind, Permissions, Rank, Visibility};
 
 /// A community as listed in "discover" and the sidebar.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CommunitySummary {
     pub id: String,
@@ -107,6 +110,7 @@ impl CommunityView {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ChannelInfo {
     pub id: String,
@@ -129,6 +133,7 @@ impl ChannelInfo {
 
 /// A member as the member list shows them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct MemberInfo {
     pub user_id: String,

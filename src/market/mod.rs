@@ -33,6 +33,8 @@ pub mod provider;
 #[cfg(feature = "ssr")]
 pub mod repo;
 #[cfg(feature = "ssr")]
+pub mod rest;
+#[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod stooq;
@@ -42,6 +44,7 @@ pub use crate::auth::STOCK_BOT as BOT_USERNAME;
 
 /// The latest price of a symbol and where it came from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Quote {
     /// The app's form of the symbol ("AAPL", "SAP.DE").
@@ -72,6 +75,7 @@ impl Quote {
 
 /// One trading day.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Bar {
     /// "2013-03-01".
@@ -88,6 +92,7 @@ pub struct Bar {
 
 /// A symbol's daily bars and where they came from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct History {
     pub symbol: String,

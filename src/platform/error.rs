@@ -137,6 +137,7 @@ impl AppError {
 /// How an `AppError` looks on the wire, for scripts as much as for the web app:
 /// `{"error": "Too many requests. Try again in 42 s.", "code": "rate_limited", "retryAfterSecs": 42}`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct WireError {
     /// The sentence to show a person.

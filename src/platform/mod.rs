@@ -3,6 +3,8 @@
 pub mod error;
 
 #[cfg(feature = "ssr")]
+pub mod api_docs;
+#[cfg(feature = "ssr")]
 pub mod breaker;
 #[cfg(feature = "ssr")]
 pub mod broker;
@@ -32,6 +34,8 @@ pub mod push;
 pub mod rate_limit;
 #[cfg(feature = "ssr")]
 pub mod realtime;
+#[cfg(feature = "ssr")]
+pub mod rest;
 #[cfg(feature = "ssr")]
 pub mod secrets;
 #[cfg(feature = "ssr")]

@@ -81,6 +81,7 @@ impl Kind {
 
 /// How a sale's cost is worked out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum CostMethod {
     /// The oldest shares are sold first.
@@ -126,6 +127,7 @@ pub struct Entry {
 
 /// Shares bought together, with what they cost (fees included).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Lot {
     /// The day the shares were bought (for an average-cost position: the first purchase).

@@ -22,6 +22,8 @@ pub mod chart;
 #[cfg(feature = "ssr")]
 pub mod repo;
 #[cfg(feature = "ssr")]
+pub mod rest;
+#[cfg(feature = "ssr")]
 pub mod service;
 
 #[cfg(feature = "ssr")]
@@ -74,6 +76,7 @@ pub const BENCHMARK: &str = "^SPX";
 
 /// A portfolio in the picker.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PortfolioInfo {
     pub id: String,

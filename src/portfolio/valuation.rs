@@ -19,6 +19,7 @@ pub struct Price {
 
 /// One row of the holdings table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Holding {
     pub symbol: String,
@@ -45,6 +46,7 @@ pub struct Holding {
 
 /// The portfolio's totals.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Totals {
     /// Market value of the priced holdings.

@@ -61,6 +61,7 @@ pub fn AccountSettings() -> impl IntoView {
                         <PasswordForm />
                         <TwoFactorSection status=two_factor enable disable />
                         <BlockedList list=blocked unblock />
+                        <crate::auth::ui::tokens::AccessTokensSection />
                         <DownloadDataSection />
                         <DeleteAccountSection two_factor />
                     }.into_any(),

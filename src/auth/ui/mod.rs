@@ -6,3 +6,4 @@ pub mod menu;
 pub mod pages;
 pub mod session;
 pub mod settings;
+pub mod tokens;

@@ -23,6 +23,7 @@ pub const UPLOAD_PATH: &str = "/api/files/upload";
 
 /// What a file is, for showing it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum AttachmentKind {
     /// Shown inline (PNG, JPEG, GIF, WebP that decode), with a thumbnail when large.
@@ -53,6 +54,7 @@ impl AttachmentKind {
 
 /// A file as readers see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Attachment {
     pub id: String,

@@ -26,6 +26,7 @@ pub const CLOSES_IN_MIN_MINUTES: u32 = 1;
 
 /// One answer or several.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum PollKind {
     #[default]
@@ -66,6 +67,7 @@ pub struct NewPoll {
 
 /// A poll as everyone in its channel sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Poll {
     pub kind: PollKind,
@@ -125,6 +127,7 @@ fn chrono_ms(at: &str) -> Option<f64> {
 
 /// One answer with its votes; who chose it unless the poll is anonymous.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PollOption {
     pub label: String,

@@ -24,6 +24,7 @@ pub const PAGE: u64 = 25;
 
 /// A query as understood: the words to find and the filters around them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Query {
     /// Lower-case words, each to be found (in any of its forms).
@@ -162,6 +163,7 @@ fn is_symbol(text: &str) -> bool {
 
 /// What a search found.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Results {
     pub query: Query,
@@ -174,6 +176,7 @@ pub struct Results {
 
 /// A message that matched, with where it is and the words around what matched.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct MessageHit {
     pub message_id: String,
@@ -192,6 +195,7 @@ pub struct MessageHit {
 
 /// A piece of a snippet; `hit` pieces are what matched.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Snip {
     pub text: String,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -199,6 +203,7 @@ pub struct Snip {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ChannelHit {
     pub channel_id: String,

@@ -1,0 +1,61 @@
+//! What every route of the public REST API (`/api/v1`) shares: its extractors, which refuse a
+//! body or query they cannot read with the app's one error shape (`{"error", "code", …}`, a
+//! sentence in the caller's language) instead of axum's plain text, and the API's OpenAPI
+//! pieces that no domain owns.
+
+use axum::{
+    extract::{FromRequest, FromRequestParts, Query, Request},
+    http::request::Parts,
+    Json,
+};
+use serde::de::DeserializeOwned;
+
+use super::error::AppError;
+
+/// Where every route of the public API lives.
+pub const V1: &str = "/api/v1";
+
+/// A JSON body, or a 400/415 in the app's error shape.
+pub struct JsonBody<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+    type Rejection = AppError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, AppError> {
+        use axum::extract::rejection::JsonRejection;
+        match Json::<T>::from_request(request, state).await {
+            Ok(Json(value)) => Ok(JsonBody(value)),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::UnsupportedMediaType),
+            Err(other) => Err(AppError::BadRequest(other.body_text())),
+        }
+    }
+}
+
+/// Query arguments, or a 400 in the app's error shape.
+pub struct QueryArgs<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for QueryArgs<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(value)| QueryArgs(value))
+            .map_err(|rejection| AppError::BadRequest(rejection.body_text()))
+    }
+}
+
+/// The security scheme every protected operation names: `Authorization: Bearer <token>`, a
+/// personal access token (`bp_…`, with scopes) or a session's access token (every scope).
+pub struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
