@@ -89,6 +89,7 @@ impl Harness {
             ("notification settings", format!("SELECT COUNT(*) FROM notification_settings WHERE user_id = {id}")),
             ("inbox", format!("SELECT COUNT(*) FROM inbox_items WHERE user_id = {id}")),
             ("push", format!("SELECT COUNT(*) FROM push_subscriptions WHERE user_id = {id}")),
+            ("access tokens", format!("SELECT COUNT(*) FROM access_tokens WHERE user_id = {id}")),
         ] {
             counts.push((what, self.count(&query).await));
         }
@@ -97,7 +98,7 @@ impl Harness {
 }
 
 /// Gives `who` something of everything: a portfolio with a purchase, a price alert, a followed
-/// symbol and an assistant conversation.
+/// symbol, an assistant conversation and an API token.
 async fn fill_account(h: &Harness, who: &Person) -> String {
     h.ok(who, "/api/portfolio/add", json!({"symbol": "AAPL", "shares": 7, "averagePrice": 123.45, "purchaseDate": "2024-01-02"}))
         .await;
@@ -125,6 +126,12 @@ async fn fill_account(h: &Harness, who: &Person) -> String {
         who,
         "/api/notifications/subscribe",
         json!({"subscription": {"endpoint": format!("https://push.example.net/{}", who.id), "p256dh": format!("B{}", "A".repeat(86)), "auth": "AAAAAAAAAAAAAAAAAAAAAA"}}),
+    )
+    .await;
+    h.ok(
+        who,
+        "/api/tokens/create",
+        json!({"name": "Alerts script", "scopes": ["chat:read"], "days": 30}),
     )
     .await;
     let reply = h
@@ -207,6 +214,20 @@ async fn the_download_holds_ones_own_data_and_no_secret(h: Harness) {
         .send(json!({"type": "react", "messageId": bo_said, "emoji": "🚀", "on": true}))
         .await;
     ana_socket.expect("reactionsChanged").await;
+    // Bo asks a poll; Ana votes in it.
+    let poll = h
+        .ok(
+            &bo,
+            "/api/polls/ask",
+            json!({"channelId": general, "poll": {"question": "Earnings beat?", "options": ["Beat", "Miss"]}}),
+        )
+        .await;
+    h.ok(
+        &ana,
+        "/api/polls/vote",
+        json!({"messageId": poll["id"], "choices": [1]}),
+    )
+    .await;
     let conversation = fill_account(&h, &ana).await;
     fill_account(&h, &bo).await;
     h.ok(
@@ -287,6 +308,15 @@ async fn the_download_holds_ones_own_data_and_no_secret(h: Harness) {
     assert_eq!(reactions.len(), 1);
     assert_eq!(reactions[0]["emoji"], "🚀");
     assert_eq!(reactions[0]["messageId"], bo_said.as_str());
+    let votes = export["pollVotes"].as_array().unwrap();
+    assert_eq!(votes.len(), 1, "{votes:?}");
+    assert_eq!(votes[0]["messageId"], poll["id"]);
+    assert_eq!(votes[0]["choices"], json!(["Miss"]));
+    assert_eq!(votes[0]["channel"], "general");
+    let tokens = export["accessTokens"].as_array().unwrap();
+    assert_eq!(tokens.len(), 1);
+    assert_eq!(tokens[0]["name"], "Alerts script");
+    assert_eq!(tokens[0]["scopes"], json!(["chat:read"]));
 
     // Markets, portfolio and assistant.
     assert_eq!(export["watchlist"][0]["symbol"], "MSFT");
@@ -331,6 +361,7 @@ async fn the_download_holds_ones_own_data_and_no_secret(h: Harness) {
     for row in [
         "SELECT token_hash FROM refresh_tokens WHERE user_id = {id} ORDER BY created_at LIMIT 1",
         "SELECT code_hash FROM recovery_codes WHERE user_id = {id} ORDER BY code_hash LIMIT 1",
+        "SELECT token_hash FROM access_tokens WHERE user_id = {id}",
     ] {
         secrets.push(h.scalar(&row.replace("{id}", &h.uuid(&ana.id))).await);
     }
@@ -449,7 +480,8 @@ async fn a_refused_deletion_changes_nothing(h: Harness) {
             "watchlist",
             "conversations",
             "notification settings",
-            "push"
+            "push",
+            "access tokens"
         ]
         .contains(what))
         .all(|(_, n)| *n == 1));

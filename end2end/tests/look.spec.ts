@@ -101,6 +101,11 @@ for (const viewport of viewports) {
         await lookAt(page, `look-${name}-${viewport.name}-${scheme}`);
         await noSidewaysAt360(page, name);
       }
+      // The API reference: a plain server page, no hydration to wait for.
+      await page.goto("/api/docs");
+      await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+      await lookAt(page, `look-api-docs-${viewport.name}-${scheme}`);
+      await noSidewaysAt360(page, "api-docs");
 
       // Signed in: Settings with its security section, then two-factor set-up under way.
       const username = `look_${viewport.name}_${scheme}_${unique}`;

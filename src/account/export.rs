@@ -23,10 +23,12 @@ pub struct AccountExport {
     pub communities: Vec<MembershipRecord>,
     pub messages: Vec<MessageRecord>,
     pub reactions: Vec<ReactionRecord>,
+    pub poll_votes: Vec<PollVoteRecord>,
     pub watchlist: Vec<WatchRecord>,
     pub portfolios: Vec<PortfolioRecord>,
     pub price_alerts: Vec<AlertRecord>,
     pub assistant_conversations: Vec<ConversationRecord>,
+    pub access_tokens: Vec<AccessTokenRecord>,
 }
 
 /// The account row, but the password hash.
@@ -114,6 +116,29 @@ pub struct MessageRecord {
     pub pinned: bool,
     /// The language the AI found it written in.
     pub language: Option<String>,
+}
+
+/// A vote in a poll (the poll is the message `message_id`).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PollVoteRecord {
+    pub message_id: String,
+    #[serde(flatten)]
+    pub place: Place,
+    /// The answers chosen, by their words.
+    pub choices: Vec<String>,
+    pub cast_at: String,
+}
+
+/// A personal access token: what it was for and could do, never the token or its hash.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessTokenRecord {
+    pub name: String,
+    pub scopes: Vec<String>,
+    pub created_at: String,
+    pub expires_at: Option<String>,
+    pub last_used_at: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

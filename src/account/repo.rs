@@ -12,9 +12,9 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::entities::{
-    assistant_conversations, assistant_messages, channels, chat_actions, communities,
-    community_bans, community_members, community_roles, connections, inbox_items, member_roles,
-    messages, notification_settings, password_resets, poll_ballots, poll_choices,
+    access_tokens, assistant_conversations, assistant_messages, channels, chat_actions,
+    communities, community_bans, community_members, community_roles, connections, inbox_items,
+    member_roles, messages, notification_settings, password_resets, poll_ballots, poll_choices,
     portfolio_transactions, portfolios, price_alerts, push_subscriptions, reactions, read_states,
     refresh_tokens, user_blocks, users, watchlist_items,
 };
@@ -113,6 +113,61 @@ pub async fn reactions_by(
     reactions::Entity::find()
         .filter(reactions::Column::UserId.eq(user))
         .order_by_asc(reactions::Column::CreatedAt)
+        .all(db)
+        .await
+}
+
+/// Every poll ballot the person cast, oldest first.
+pub async fn ballots_by(
+    db: &impl ConnectionTrait,
+    user: Uuid,
+) -> Result<Vec<poll_ballots::Model>, DbErr> {
+    poll_ballots::Entity::find()
+        .filter(poll_ballots::Column::UserId.eq(user))
+        .order_by_asc(poll_ballots::Column::CastAt)
+        .all(db)
+        .await
+}
+
+/// The answers (their labels) the person's ballots chose, by poll.
+pub async fn chosen_answers_of(
+    db: &impl ConnectionTrait,
+    user: Uuid,
+) -> Result<HashMap<Uuid, Vec<String>>, DbErr> {
+    let rows: Vec<(Uuid, String)> = poll_choices::Entity::find()
+        .filter(poll_choices::Column::UserId.eq(user))
+        .join(
+            sea_orm::JoinType::InnerJoin,
+            poll_choices::Entity::belongs_to(crate::entities::poll_options::Entity)
+                .from((poll_choices::Column::PollId, poll_choices::Column::Position))
+                .to((
+                    crate::entities::poll_options::Column::PollId,
+                    crate::entities::poll_options::Column::Position,
+                ))
+                .into(),
+        )
+        .order_by_asc(poll_choices::Column::Position)
+        .select_only()
+        .column(poll_choices::Column::PollId)
+        .column(crate::entities::poll_options::Column::Label)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut chosen: HashMap<Uuid, Vec<String>> = HashMap::new();
+    for (poll, label) in rows {
+        chosen.entry(poll).or_default().push(label);
+    }
+    Ok(chosen)
+}
+
+/// The person's personal access tokens (their hashes are never exported).
+pub async fn access_tokens_of(
+    db: &impl ConnectionTrait,
+    user: Uuid,
+) -> Result<Vec<access_tokens::Model>, DbErr> {
+    access_tokens::Entity::find()
+        .filter(access_tokens::Column::UserId.eq(user))
+        .order_by_asc(access_tokens::Column::CreatedAt)
         .all(db)
         .await
 }

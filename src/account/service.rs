@@ -118,8 +118,18 @@ pub async fn export(
 
     let written = repo::messages_by(db, user.id).await?;
     let reacted = repo::reactions_by(db, user.id).await?;
-    let reacted_in =
-        repo::channels_of_messages(db, reacted.iter().map(|r| r.message_id).collect()).await?;
+    let ballots = repo::ballots_by(db, user.id).await?;
+    let mut chosen = repo::chosen_answers_of(db, user.id).await?;
+    // A poll is keyed by its message.
+    let reacted_in = repo::channels_of_messages(
+        db,
+        reacted
+            .iter()
+            .map(|r| r.message_id)
+            .chain(ballots.iter().map(|b| b.poll_id))
+            .collect(),
+    )
+    .await?;
     let mut channel_ids: Vec<Uuid> = written.iter().map(|m| m.channel_id).collect();
     channel_ids.extend(reacted_in.values().copied());
     channel_ids.sort_unstable();
@@ -264,6 +274,15 @@ pub async fn export(
                 created_at: time(r.created_at),
             })
             .collect(),
+        poll_votes: ballots
+            .into_iter()
+            .map(|b| export::PollVoteRecord {
+                message_id: b.poll_id.to_string(),
+                place: place(reacted_in.get(&b.poll_id).copied()),
+                choices: chosen.remove(&b.poll_id).unwrap_or_default(),
+                cast_at: time(b.cast_at),
+            })
+            .collect(),
         watchlist: repo::watchlist_of(db, user.id)
             .await?
             .into_iter()
@@ -283,6 +302,17 @@ pub async fn export(
                 created_at: time(a.created_at),
                 triggered_at: a.triggered_at.map(time),
                 triggered_price: a.triggered_price,
+            })
+            .collect(),
+        access_tokens: repo::access_tokens_of(db, user.id)
+            .await?
+            .into_iter()
+            .map(|t| export::AccessTokenRecord {
+                name: t.name,
+                scopes: t.scopes.split(' ').map(str::to_string).collect(),
+                created_at: time(t.created_at),
+                expires_at: t.expires_at.map(time),
+                last_used_at: t.last_used_at.map(time),
             })
             .collect(),
         assistant_conversations: repo::conversations_of(db, user.id)
