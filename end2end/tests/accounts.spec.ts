@@ -106,10 +106,15 @@ test.describe("accounts", () => {
     const communities = page.getByRole("region", { name: "Communities" });
     await expect(communities.getByRole("link", { name: /Bullpen/ })).toBeVisible();
     await expect(page.getByRole("region", { name: "Recent activity" })).toContainText("No messages you can see yet.");
+    // Her own figures, in her own time zone; nobody else's page shows them.
+    const mine = page.getByRole("region", { name: "Your activity" });
+    await expect(mine.getByTestId("stat-messages")).toHaveText("0");
+    await expect(mine.getByRole("img", { name: /Europe\/Istanbul/ })).toBeVisible();
     await saveScreenshot(page, "profile-own");
 
     await openHydrated(page, `/u/${other}`);
     await expect(page.getByRole("heading", { level: 1 })).toHaveText("Gus Grant");
+    await expect(page.getByRole("region", { name: "Your activity" })).toHaveCount(0);
     // A click in the few milliseconds before a section has hydrated does nothing (no server-side
     // replay of events), so a click that changed nothing is tried again.
     await expect(async () => {

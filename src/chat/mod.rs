@@ -15,6 +15,7 @@ pub mod notify;
 pub mod polls;
 pub mod reports;
 pub mod search;
+pub mod stats;
 pub mod ui;
 
 #[cfg(feature = "ssr")]

@@ -95,6 +95,7 @@ pub fn ProfilePage() -> impl IntoView {
                                     </Show>
                                 </div>
                             </section>
+                            {me.then(|| view! { <crate::chat::stats::ui::MyActivitySection /> })}
                             <div class="profile-grid">
                                 <ProfileCommunities communities=view.communities />
                                 <RecentActivity activity=view.activity blocked=blocked />
