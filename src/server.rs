@@ -321,7 +321,33 @@ fn public_api() -> Router<AppState> {
         .route("/api/v1/openapi.json", get(openapi_document))
         .route("/api/v1", axum::routing::any(no_such_route))
         .route("/api/v1/{*rest}", axum::routing::any(no_such_route))
+        .layer(middleware::map_response(wrong_method_in_words))
         .route("/api/docs", get(api_docs))
+}
+
+/// axum answers a method an address does not take with a bare 405; the API says it in the
+/// one error shape, like every other refusal.
+async fn wrong_method_in_words(response: Response) -> Response {
+    if response.status() != StatusCode::METHOD_NOT_ALLOWED {
+        return response;
+    }
+    let allowed = response.headers().get(axum::http::header::ALLOW).cloned();
+    let mut answer = AppError::Transport(
+        leptos::server_fn::error::ServerFnErrorErr::UnsupportedRequestMethod(
+            allowed
+                .as_ref()
+                .and_then(|v| v.to_str().ok())
+                .map(|methods| format!("this address takes {methods}"))
+                .unwrap_or_default(),
+        ),
+    )
+    .into_response();
+    if let Some(allowed) = allowed {
+        answer
+            .headers_mut()
+            .insert(axum::http::header::ALLOW, allowed);
+    }
+    answer
 }
 
 use crate::platform::rest::BearerAuth;

@@ -675,10 +675,25 @@ async fn the_document_describes_every_route_and_the_page_shows_it() {
         }
     }
     assert!(operations >= 15, "{operations}");
-    // An address the API does not have is a 404 in the one shape.
+    // An address the API does not have is a 404 in the one shape; a method an address does
+    // not take, a 405 naming the ones it does.
     let (status, body) = h.get("/api/v1/nothing/here").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body["code"], "not_found");
+    let wrong = h
+        .http
+        .delete(h.server.url("/api/v1/me"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert!(wrong.headers()["allow"].to_str().unwrap().contains("GET"));
+    let body: Value = wrong.json().await.unwrap();
+    assert!(
+        body["error"].as_str().is_some_and(|e| !e.is_empty()),
+        "{body}"
+    );
+    assert!(body["code"].is_string(), "{body}");
 
     let page = h
         .http

@@ -129,18 +129,6 @@ impl FromRequestParts<AppState> for ApiCaller {
     }
 }
 
-/// A public-API route open to guests too (market data).
-impl OptionalFromRequestParts<AppState> for ApiCaller {
-    type Rejection = AppError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Option<Self>, AppError> {
-        api_caller(state, parts).await
-    }
-}
-
 /// Middleware: a browser whose access cookie is missing or expired but whose refresh cookie is
 /// good gets a new pair in this response, and this request already runs signed in.
 pub async fn keep_session_alive(
