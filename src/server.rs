@@ -323,6 +323,15 @@ fn public_api() -> Router<AppState> {
         .route("/api/v1/{*rest}", axum::routing::any(no_such_route))
         .layer(middleware::map_response(wrong_method_in_words))
         .route("/api/docs", get(api_docs))
+        .route(
+            crate::platform::api_docs::STYLESHEET,
+            get(|| async {
+                (
+                    [(axum::http::header::CONTENT_TYPE, "text/css; charset=utf-8")],
+                    crate::platform::api_docs::STYLE,
+                )
+            }),
+        )
 }
 
 /// axum answers a method an address does not take with a bare 405; the API says it in the

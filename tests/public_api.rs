@@ -715,6 +715,24 @@ async fn the_document_describes_every_route_and_the_page_shows_it() {
     for name in schemas.keys() {
         assert!(html.contains(&format!("id=\"schema-{name}\"")), "{name}");
     }
+    // No inline style (the CSP would block it): its own stylesheet, served.
+    assert!(!html.contains("<style"));
+    let css = h
+        .http
+        .get(h.server.url("/api/docs/style.css"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(css.status(), StatusCode::OK);
+    assert!(css.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/css"));
+    assert!(css
+        .text()
+        .await
+        .unwrap()
+        .contains("prefers-color-scheme:dark"));
 }
 
 fn references(value: &Value) -> Vec<String> {

@@ -1,7 +1,8 @@
 //! `/api/docs`: the public API's reference as a page people can read, drawn from the same
 //! OpenAPI document `/api/v1/openapi.json` serves (so the page cannot drift from the code). It
-//! is plain server-rendered HTML with its own small stylesheet: no script, nothing fetched from
-//! elsewhere (the app works offline), light or dark as the reader's system is.
+//! is plain server-rendered HTML with its own small stylesheet (`STYLESHEET`, a file of the
+//! server: the site's CSP allows no inline style): no script, nothing fetched from elsewhere
+//! (the app works offline), light or dark as the reader's system is.
 
 use leptos_i18n::Locale as _;
 use serde_json::Value;
@@ -61,7 +62,7 @@ pub fn page(doc: &Value, locale: Locale, origin: &str) -> String {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
-<style>{STYLE}</style>
+<link rel="stylesheet" href="{STYLESHEET}">
 </head>
 <body>
 <header><a class="home" href="/">Bullpen</a></header>
@@ -289,7 +290,10 @@ fn schemas(doc: &Value, say: &impl Fn(crate::kit::sentences::Sentence) -> String
     html
 }
 
-const STYLE: &str = "
+/// Where the page's stylesheet is served (the site's CSP allows no inline style).
+pub const STYLESHEET: &str = "/api/docs/style.css";
+
+pub const STYLE: &str = "
 :root{color-scheme:light dark;--bg:#f7f8fa;--fg:#16181d;--muted:#555b66;--card:#fff;--line:#d9dde3;--link:#0b57d0}
 @media (prefers-color-scheme:dark){:root{--bg:#111318;--fg:#e8eaef;--muted:#a9afba;--card:#1b1e25;--line:#313642;--link:#8ab4f8}}
 *{box-sizing:border-box}

@@ -52,6 +52,9 @@ pub fn AccountSettings() -> impl IntoView {
         move || (enable.version().get(), disable.version().get()),
         |_| two_factor_settings(),
     );
+    let make_token = ServerAction::<crate::auth::api::CreateAccessToken>::new();
+    let revoke_token = ServerAction::<crate::auth::api::RevokeAccessToken>::new();
+    let tokens = crate::auth::ui::tokens::tokens_resource(make_token, revoke_token);
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
@@ -61,7 +64,7 @@ pub fn AccountSettings() -> impl IntoView {
                         <PasswordForm />
                         <TwoFactorSection status=two_factor enable disable />
                         <BlockedList list=blocked unblock />
-                        <crate::auth::ui::tokens::AccessTokensSection />
+                        <crate::auth::ui::tokens::AccessTokensSection list=tokens create=make_token revoke=revoke_token />
                         <DownloadDataSection />
                         <DeleteAccountSection two_factor />
                     }.into_any(),

@@ -33,6 +33,7 @@ pub fn ProfilePage() -> impl IntoView {
         move || (username(), block.version().get()),
         |(name, _)| profile_page(name),
     );
+    let activity = crate::chat::stats::ui::own_activity_resource(username);
     view! {
         <Transition fallback=move || view! { <p class="muted">{t!(i18n, settings.loading)}</p> }>
             {move || Suspend::new(async move {
@@ -95,7 +96,7 @@ pub fn ProfilePage() -> impl IntoView {
                                     </Show>
                                 </div>
                             </section>
-                            {me.then(|| view! { <crate::chat::stats::ui::MyActivitySection /> })}
+                            {me.then(|| view! { <crate::chat::stats::ui::MyActivitySection activity /> })}
                             <div class="profile-grid">
                                 <ProfileCommunities communities=view.communities />
                                 <RecentActivity activity=view.activity blocked=blocked />

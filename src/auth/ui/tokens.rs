@@ -11,6 +11,7 @@ use crate::{
         AccessToken, Scope, TOKEN_LIFETIMES,
     },
     kit::i18n::{t, t_string, use_i18n},
+    platform::error::AppError,
 };
 
 fn scope_label(scope: Scope) -> &'static str {
@@ -52,15 +53,25 @@ fn copy(text: &str) {
     let _ = text;
 }
 
-#[component]
-pub fn AccessTokensSection() -> impl IntoView {
-    let i18n = use_i18n();
-    let create = ServerAction::<CreateAccessToken>::new();
-    let revoke = ServerAction::<RevokeAccessToken>::new();
-    let list = Resource::new(
+/// The person's tokens, read again after each make or revoke. Made by the page outside its
+/// suspended sections, so that the list the server rendered is the one the browser hydrates.
+pub fn tokens_resource(
+    create: ServerAction<CreateAccessToken>,
+    revoke: ServerAction<RevokeAccessToken>,
+) -> Resource<Result<Vec<AccessToken>, AppError>> {
+    Resource::new(
         move || (create.version().get(), revoke.version().get()),
         |_| access_tokens(),
-    );
+    )
+}
+
+#[component]
+pub fn AccessTokensSection(
+    list: Resource<Result<Vec<AccessToken>, AppError>>,
+    create: ServerAction<CreateAccessToken>,
+    revoke: ServerAction<RevokeAccessToken>,
+) -> impl IntoView {
+    let i18n = use_i18n();
     let name = RwSignal::new(String::new());
     let chosen = RwSignal::new(vec![Scope::ChatRead]);
     let days = RwSignal::new(Some(90u32));

@@ -3,19 +3,38 @@
 use leptos::prelude::*;
 
 use super::{api::own_activity, MyActivity};
-use crate::kit::i18n::{t, t_string, use_i18n};
+use crate::{
+    kit::i18n::{t, t_string, use_i18n},
+    platform::error::AppError,
+};
+
+/// The reader's own activity while they look at their own profile (`username`); nothing
+/// otherwise. Made by the page outside its suspended sections, so that what the server
+/// rendered is what the browser hydrates.
+pub fn own_activity_resource(
+    username: impl Fn() -> String + Send + Sync + 'static,
+) -> Resource<Option<Result<MyActivity, AppError>>> {
+    let session = crate::auth::ui::session::use_session();
+    Resource::new(username, move |name| async move {
+        match session.resource().await {
+            Ok(Some(me)) if me.username.eq_ignore_ascii_case(&name) => Some(own_activity().await),
+            _ => None,
+        }
+    })
+}
 
 #[component]
-pub fn MyActivitySection() -> impl IntoView {
+pub fn MyActivitySection(
+    activity: Resource<Option<Result<MyActivity, AppError>>>,
+) -> impl IntoView {
     let i18n = use_i18n();
-    let activity = Resource::new(|| (), |_| own_activity());
     view! {
         <section class="card my-activity" aria-labelledby="my-activity-title">
             <h2 id="my-activity-title">{t!(i18n, stats.title)}</h2>
             <p class="help">{t!(i18n, stats.private_note)}</p>
             <Transition fallback=move || view! { <p class="muted">{t!(i18n, settings.loading)}</p> }>
                 {move || Suspend::new(async move {
-                    activity.await.map(|a| view! { <Figures activity=a /> })
+                    activity.await.map(|a| a.map(|a| view! { <Figures activity=a /> }))
                 })}
             </Transition>
         </section>
