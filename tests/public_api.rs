@@ -204,6 +204,9 @@ async fn tokens_are_shown_once_kept_hashed_scoped_and_revoked(h: Harness) {
         .await;
     let (status, _, _) = api(&h, Method::GET, &short, "/api/v1/me", None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // Still listed, marked expired, until revoked.
+    let (_, list) = h.read(&ana, "/api/tokens/list").await;
+    assert_eq!(list[0]["expired"], true, "{list}");
 
     // A burst of 30 makes exactly as many as the limit allows.
     let burst = futures::future::join_all((0..30).map(|i| {
@@ -214,7 +217,8 @@ async fn tokens_are_shown_once_kept_hashed_scoped_and_revoked(h: Harness) {
     }))
     .await;
     let made = burst.iter().filter(|s| **s == StatusCode::OK).count();
-    assert_eq!(made, 24, "{burst:?}"); // 25 minus the expired one still listed
+    // The expired token is still listed but no longer takes a place.
+    assert_eq!(made, 25, "{burst:?}");
     assert!(burst
         .iter()
         .all(|s| *s == StatusCode::OK || *s == StatusCode::CONFLICT));
@@ -223,7 +227,7 @@ async fn tokens_are_shown_once_kept_hashed_scoped_and_revoked(h: Harness) {
             "SELECT COUNT(*) FROM access_tokens WHERE user_id = (SELECT id FROM users WHERE username = 'ana')"
         )
         .await,
-        25
+        26
     );
 
     // The person goes; so do their tokens.

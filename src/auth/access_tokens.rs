@@ -17,7 +17,7 @@ use crate::{
 
 /// What every token starts with: scripts and secret scanners can tell it from a session's JWT.
 pub const PREFIX: &str = "bp_";
-/// Tokens one person may hold at once.
+/// Tokens one person may hold at once (expired ones, still listed until revoked, not counted).
 pub const MAX_PER_PERSON: u64 = 25;
 pub const NAME_MAX: usize = 60;
 /// A token's "last used" moves at most this often (not a write per request).
@@ -47,8 +47,9 @@ fn scopes_of(row: &access_tokens::Model) -> Vec<Scope> {
     row.scopes.split(' ').filter_map(Scope::parse).collect()
 }
 
-fn info(row: &access_tokens::Model) -> AccessToken {
+fn info(row: &access_tokens::Model, now: DateTime<Utc>) -> AccessToken {
     AccessToken {
+        expired: row.expires_at.is_some_and(|at| at <= now),
         id: row.id.to_string(),
         name: row.name.clone(),
         hint: row.hint.clone(),
@@ -109,7 +110,7 @@ pub async fn create(
     let txn = state.db.begin().await?;
     crate::platform::db::lock_until_commit(&txn, TOKENS_LOCK_SPACE, user).await?;
     repo::insert_access_token(&txn, row.clone()).await?;
-    if repo::access_token_count(&txn, user).await? > MAX_PER_PERSON {
+    if repo::live_access_token_count(&txn, user, now).await? > MAX_PER_PERSON {
         txn.rollback().await?;
         return Err(AppError::Conflict(says!(
             "server.tokens.too_many",
@@ -120,7 +121,7 @@ pub async fn create(
     tracing::info!(user = %user, token = %row.id, scopes = %row.scopes, "access token made");
     Ok(NewAccessToken {
         token,
-        info: info(&row),
+        info: info(&row, now),
     })
 }
 
@@ -128,10 +129,11 @@ pub async fn create(
 const TOKENS_LOCK_SPACE: i32 = 0x746f_6b00;
 
 pub async fn list(state: &AppState, user: Uuid) -> Result<Vec<AccessToken>, AppError> {
+    let now = Utc::now();
     Ok(repo::access_tokens_of(&state.db, user)
         .await?
         .iter()
-        .map(info)
+        .map(|row| info(row, now))
         .collect())
 }
 

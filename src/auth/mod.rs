@@ -273,6 +273,9 @@ pub struct AccessToken {
     pub expires_at: Option<String>,
     #[serde(default)]
     pub last_used_at: Option<String>,
+    /// Past its expiry when listed: it no longer signs in, and no longer counts toward the limit.
+    #[serde(default)]
+    pub expired: bool,
 }
 
 /// A token just made: the only time its text is shown.

@@ -699,9 +699,19 @@ pub async fn access_tokens_of(
         .await
 }
 
-pub async fn access_token_count(db: &impl ConnectionTrait, user: Uuid) -> Result<u64, DbErr> {
+/// The person's tokens still good at `now` (an expired one no longer takes a place).
+pub async fn live_access_token_count(
+    db: &impl ConnectionTrait,
+    user: Uuid,
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
     access_tokens::Entity::find()
         .filter(access_tokens::Column::UserId.eq(user))
+        .filter(
+            Condition::any()
+                .add(access_tokens::Column::ExpiresAt.is_null())
+                .add(access_tokens::Column::ExpiresAt.gt(now)),
+        )
         .count(db)
         .await
 }

@@ -207,6 +207,7 @@ fn TokenRow(token: AccessToken, revoke: ServerAction<RevokeAccessToken>) -> impl
             <div class="token-head">
                 <strong>{token.name.clone()}</strong>
                 <code class="muted">"bp_…" {token.hint.clone()}</code>
+                {token.expired.then(|| view! { <span class="badge badge-warning">{t!(i18n, tokens.expired)}</span> })}
             </div>
             <div class="token-scopes">
                 {token.scopes.iter().map(|s| view! { <code class="scope-tag">{s.as_str()}</code> }).collect_view()}
