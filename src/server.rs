@@ -252,6 +252,15 @@ pub fn router(state: AppState) -> Router {
             axum::routing::post(crate::community::api::upload_icon),
         )
         .route("/api/pictures/{id}", get(crate::platform::pictures::serve))
+        // Calendar files, for any calendar app.
+        .route(
+            "/api/events/{id}/event.ics",
+            get(crate::chat::events::api::event_ics),
+        )
+        .route(
+            "/api/communities/{slug}/events.ics",
+            get(crate::chat::events::api::community_ics),
+        )
         .merge(public_api())
         // The original design's market addresses, kept for scripts written against them.
         .route("/api/stocks/{symbol}", get(crate::market::rest::quote))
@@ -605,6 +614,10 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
     }
     tokio::spawn(crate::portfolio::alerts::run(state.clone()));
     tokio::spawn(crate::chat::files::service::keep_swept(state.clone()));
+    tokio::spawn(crate::chat::events::service::keep_reminding(
+        state.clone(),
+        std::time::Duration::from_secs(state.config.event_reminder_secs),
+    ));
     let shutdown = state.shutdown.clone();
     let served = axum::serve(
         listener,

@@ -228,6 +228,23 @@ async fn the_download_holds_ones_own_data_and_no_secret(h: Harness) {
         json!({"messageId": poll["id"], "choices": [1]}),
     )
     .await;
+    // Bo plans an event; Ana might go.
+    let starts = (chrono::Utc::now() + chrono::Duration::days(2))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let event = h
+        .ok(
+            &bo,
+            "/api/events/plan",
+            json!({"channelId": general, "event": {"title": "Earnings call", "starts": starts, "timeZone": "UTC"}}),
+        )
+        .await;
+    h.ok(
+        &ana,
+        "/api/events/answer",
+        json!({"messageId": event["id"], "answer": "maybe"}),
+    )
+    .await;
     let conversation = fill_account(&h, &ana).await;
     fill_account(&h, &bo).await;
     h.ok(
@@ -313,6 +330,12 @@ async fn the_download_holds_ones_own_data_and_no_secret(h: Harness) {
     assert_eq!(votes[0]["messageId"], poll["id"]);
     assert_eq!(votes[0]["choices"], json!(["Miss"]));
     assert_eq!(votes[0]["channel"], "general");
+    let answers = export["eventAnswers"].as_array().unwrap();
+    assert_eq!(answers.len(), 1, "{answers:?}");
+    assert_eq!(answers[0]["messageId"], event["id"]);
+    assert_eq!(answers[0]["title"], "Earnings call");
+    assert_eq!(answers[0]["answer"], "maybe");
+    assert_eq!(answers[0]["channel"], "general");
     let tokens = export["accessTokens"].as_array().unwrap();
     assert_eq!(tokens.len(), 1);
     assert_eq!(tokens[0]["name"], "Alerts script");

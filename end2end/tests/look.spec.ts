@@ -207,6 +207,17 @@ for (const viewport of viewports) {
       const poll = page.getByRole("log", { name: "Messages" }).getByRole("group", { name: "Poll" });
       await poll.getByRole("button", { name: "Lower" }).click();
       await expect(poll).toContainText("1 vote");
+      // An event, in the organiser's zone: its form checked by axe while open, its card looked at.
+      await page.getByRole("button", { name: "Plan an event" }).click();
+      const eventForm = page.getByRole("form", { name: "Plan an event" });
+      await eventForm.getByLabel("Title").fill("$AAPL earnings call and the guidance that follows it");
+      await eventForm.getByLabel("Starts").fill(`${new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10)}T16:30`);
+      await eventForm.getByLabel("Time zone of these times").fill("America/New_York");
+      await noSeriousAxe(page, `look-event-form-${viewport.name}-${scheme}`);
+      await eventForm.getByRole("button", { name: "Plan it" }).click();
+      const planned = page.getByRole("log", { name: "Messages" }).getByRole("group", { name: "Event" });
+      await planned.getByRole("button", { name: "Going", exact: true }).click();
+      await expect(planned).toContainText("1 going");
       await lookAt(page, `look-channel-${viewport.name}-${scheme}`);
       await noSidewaysAt360(page, "channel");
       // The lightbox covers the page on purpose: checked by axe and looked at, not for covering.
@@ -270,6 +281,7 @@ for (const viewport of viewports) {
         [`/invite/${code}`, "invite", page.getByRole("heading", { level: 1 })],
         ["/communities", "communities", page.getByRole("heading", { level: 1 })],
         [`/manage/${slug}`, "manage", page.getByRole("heading", { level: 1 })],
+        [`/events/${slug}`, "events", page.getByRole("heading", { level: 1 })],
         ["/markets", "markets", page.getByRole("heading", { level: 1 })],
         ["/markets/AAPL.US", "stock", page.getByRole("heading", { level: 1 })],
         ["/portfolio", "portfolio", page.getByRole("heading", { level: 1 })],

@@ -24,6 +24,7 @@ mod m20261126_000018_direct_conversations;
 mod m20261126_000019_notifications;
 mod m20261126_000020_polls;
 mod m20261126_000021_access_tokens;
+mod m20261126_000022_events;
 
 pub struct Migrator;
 
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000019_notifications::Migration),
             Box::new(m20261126_000020_polls::Migration),
             Box::new(m20261126_000021_access_tokens::Migration),
+            Box::new(m20261126_000022_events::Migration),
         ]
     }
 }

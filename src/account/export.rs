@@ -24,6 +24,7 @@ pub struct AccountExport {
     pub messages: Vec<MessageRecord>,
     pub reactions: Vec<ReactionRecord>,
     pub poll_votes: Vec<PollVoteRecord>,
+    pub event_answers: Vec<EventAnswerRecord>,
     pub watchlist: Vec<WatchRecord>,
     pub portfolios: Vec<PortfolioRecord>,
     pub price_alerts: Vec<AlertRecord>,
@@ -128,6 +129,20 @@ pub struct PollVoteRecord {
     /// The answers chosen, by their words.
     pub choices: Vec<String>,
     pub cast_at: String,
+}
+
+/// An answer to an event (the event is the message `message_id`).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventAnswerRecord {
+    pub message_id: String,
+    #[serde(flatten)]
+    pub place: Place,
+    pub title: String,
+    pub starts_at: String,
+    /// going, maybe or declined.
+    pub answer: String,
+    pub answered_at: String,
 }
 
 /// A personal access token: what it was for and could do, never the token or its hash.

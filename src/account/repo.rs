@@ -13,10 +13,11 @@ use uuid::Uuid;
 
 use crate::entities::{
     access_tokens, assistant_conversations, assistant_messages, channels, chat_actions,
-    communities, community_bans, community_members, community_roles, connections, inbox_items,
-    member_roles, messages, notification_settings, password_resets, poll_ballots, poll_choices,
-    portfolio_transactions, portfolios, price_alerts, push_subscriptions, reactions, read_states,
-    refresh_tokens, user_blocks, users, watchlist_items,
+    communities, community_bans, community_members, community_roles, connections, event_answers,
+    events, inbox_items, member_roles, messages, notification_settings, password_resets,
+    poll_ballots, poll_choices, portfolio_transactions, portfolios, price_alerts,
+    push_subscriptions, reactions, read_states, refresh_tokens, user_blocks, users,
+    watchlist_items,
 };
 
 /// Lists of ids are looked up this many at a time (engines cap a statement's parameters).
@@ -125,6 +126,19 @@ pub async fn ballots_by(
     poll_ballots::Entity::find()
         .filter(poll_ballots::Column::UserId.eq(user))
         .order_by_asc(poll_ballots::Column::CastAt)
+        .all(db)
+        .await
+}
+
+/// The person's answers to events, with the events, earliest first.
+pub async fn event_answers_by(
+    db: &impl ConnectionTrait,
+    user: Uuid,
+) -> Result<Vec<(event_answers::Model, Option<events::Model>)>, DbErr> {
+    event_answers::Entity::find()
+        .filter(event_answers::Column::UserId.eq(user))
+        .order_by_asc(event_answers::Column::AnsweredAt)
+        .find_also_related(events::Entity)
         .all(db)
         .await
 }

@@ -120,6 +120,7 @@ pub async fn export(
     let reacted = repo::reactions_by(db, user.id).await?;
     let ballots = repo::ballots_by(db, user.id).await?;
     let mut chosen = repo::chosen_answers_of(db, user.id).await?;
+    let answered = repo::event_answers_by(db, user.id).await?;
     // A poll is keyed by its message.
     let reacted_in = repo::channels_of_messages(
         db,
@@ -127,6 +128,7 @@ pub async fn export(
             .iter()
             .map(|r| r.message_id)
             .chain(ballots.iter().map(|b| b.poll_id))
+            .chain(answered.iter().map(|(a, _)| a.event_id))
             .collect(),
     )
     .await?;
@@ -281,6 +283,20 @@ pub async fn export(
                 place: place(reacted_in.get(&b.poll_id).copied()),
                 choices: chosen.remove(&b.poll_id).unwrap_or_default(),
                 cast_at: time(b.cast_at),
+            })
+            .collect(),
+        event_answers: answered
+            .into_iter()
+            .filter_map(|(a, event)| {
+                let event = event?;
+                Some(export::EventAnswerRecord {
+                    message_id: a.event_id.to_string(),
+                    place: place(reacted_in.get(&a.event_id).copied()),
+                    title: event.title,
+                    starts_at: time(event.starts_at),
+                    answer: a.answer,
+                    answered_at: time(a.answered_at),
+                })
             })
             .collect(),
         watchlist: repo::watchlist_of(db, user.id)

@@ -100,6 +100,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/c/:community") view={Lazy::<Community>::new()} />
                         <Route path=path!("/c/:community/:channel") view={Lazy::<Channel>::new()} />
                         <Route path=path!("/manage/:community") view={Lazy::<Manage>::new()} />
+                        <Route path=path!("/events/:community") view={Lazy::<Events>::new()} />
                         <Route path=path!("/invite/:code") view={Lazy::<Invite>::new()} />
                         <Route path=path!("/markets") view={Lazy::<Markets>::new()} />
                         <Route path=path!("/markets/:symbol") view={Lazy::<Stock>::new()} />
@@ -167,6 +168,7 @@ lazy_page! {
         <crate::community::ui::ManagePage more=Callback::new(crate::chat::ui::moderation::sections)
             last=Callback::new(crate::chat::ui::moderation::danger_zone) />
     };
+    Events => crate::chat::events::ui::CalendarPage();
     Invite => crate::community::ui::InvitePage();
     Markets => crate::market::ui::MarketsPage();
     Stock => crate::market::ui::StockPage();

@@ -10,6 +10,7 @@ use crate::kit::sentences::{says, Sentence};
 pub mod ai;
 pub mod api;
 pub mod commands;
+pub mod events;
 pub mod files;
 pub mod notify;
 pub mod polls;
@@ -118,6 +119,9 @@ pub struct ChatMessage {
     /// The poll it asks (none once it is deleted).
     #[serde(default)]
     pub poll: Option<polls::Poll>,
+    /// The event it announces (none once it is deleted).
+    #[serde(default)]
+    pub event: Option<events::Event>,
 }
 
 impl ChatMessage {
@@ -296,6 +300,12 @@ pub enum ServerEvent {
         channel_id: String,
         message_id: String,
         poll: polls::Poll,
+    },
+    /// An event's answers changed (someone answered, changed or took back their answer).
+    EventChanged {
+        channel_id: String,
+        message_id: String,
+        event: events::Event,
     },
     PinChanged {
         channel_id: String,

@@ -110,7 +110,8 @@ pub async fn present(
         .map(|m| m.id)
         .collect();
     let mut files = super::files::service::of_messages(state, standing.clone()).await?;
-    let mut polls = super::polls::service::of_messages(state, standing).await?;
+    let mut polls = super::polls::service::of_messages(state, standing.clone()).await?;
+    let mut events = super::events::service::of_messages(state, standing).await?;
     let mut people: HashSet<Uuid> = rows.iter().map(|m| m.author_id).collect();
     people.extend(quoted.values().map(|m| m.author_id));
     people.extend(reactions.values().flatten().map(|r| r.user_id));
@@ -153,6 +154,7 @@ pub async fn present(
                 unchecked: m.ai_status.as_deref() == Some(crate::chat::ai::worker::UNCHECKED),
                 attachments: files.remove(&m.id).unwrap_or_default(),
                 poll: polls.remove(&m.id),
+                event: events.remove(&m.id),
                 language: m.language,
             }
         })
@@ -416,21 +418,21 @@ async fn store(
     .map(Sending::Stored)
 }
 
-/// Hands a checked poll to the writer, its question as the message's words (counted toward
-/// the asker's rate limit like any message).
-pub(super) async fn submit_poll(
+/// Hands a checked poll or event to the writer with the words that announce it (counted
+/// toward the author's rate limit like any message).
+pub(super) async fn submit_carrying(
     state: &AppState,
     author: &users::Model,
     access: &ChannelAccess,
-    question: &str,
-    poll: super::polls::service::Asked,
+    words: &str,
+    carried: super::writer::Carried,
 ) -> Result<Receipt, AppError> {
     submit(
         state,
         author,
         access,
         None,
-        (question, None, Vec::new(), Some(poll)),
+        (words, None, Vec::new(), Some(carried)),
         true,
     )
     .await
@@ -477,11 +479,11 @@ async fn submit(
     author: &users::Model,
     access: &ChannelAccess,
     nonce: Option<String>,
-    (body, reply_to, attachments, poll): (
+    (body, reply_to, attachments, carries): (
         &str,
         Option<Uuid>,
         Vec<super::files::Attachment>,
-        Option<super::polls::service::Asked>,
+        Option<super::writer::Carried>,
     ),
     rate_limited: bool,
 ) -> Result<Receipt, AppError> {
@@ -502,7 +504,7 @@ async fn submit(
         body: body.to_string(),
         reply_to,
         attachments,
-        poll,
+        carries,
         rate_limited,
         direct: access.community.visibility == Visibility::Direct.as_str(),
     };

@@ -41,6 +41,12 @@ const BATCH: usize = 512;
 const BUNDLE_EVENTS: usize = 64;
 const BUNDLE_BYTES: usize = 32 * 1024;
 
+/// What a message carries besides its words.
+pub enum Carried {
+    Poll(super::polls::service::Asked),
+    Event(super::events::service::Planned),
+}
+
 /// A message that passed every check, with where it goes.
 pub struct Outgoing {
     pub author_id: Uuid,
@@ -55,8 +61,8 @@ pub struct Outgoing {
     /// The author's uploads it carries, checked (`files::service::for_sending`); claimed in
     /// the message's transaction.
     pub attachments: Vec<super::files::Attachment>,
-    /// The poll it asks, stored in its transaction.
-    pub poll: Option<super::polls::service::Asked>,
+    /// The poll or event it carries, stored in its transaction.
+    pub carries: Option<Carried>,
     /// Counted toward the author's rate limit (people are; the app's bots are not).
     pub rate_limited: bool,
     /// In a direct conversation: its other people hear of it on their own topics too, wherever
@@ -310,10 +316,18 @@ async fn store(
     }
     repo::insert_messages(&txn, rows).await?;
     for (message, row) in batch.iter().zip(&stored) {
-        if let (Some(poll), Ok(row)) = (&message.poll, row) {
-            let options = &poll.options;
-            super::polls::repo::insert(&txn, poll.row(row.id, row.channel_id, now), options)
-                .await?;
+        match (&message.carries, row) {
+            (Some(Carried::Poll(poll)), Ok(row)) => {
+                let options = &poll.options;
+                super::polls::repo::insert(&txn, poll.row(row.id, row.channel_id, now), options)
+                    .await?;
+            }
+            (Some(Carried::Event(event)), Ok(row)) => {
+                let place = (message.community, row.channel_id);
+                super::events::repo::insert(&txn, event.row(row.id, place, row.author_id, now))
+                    .await?;
+            }
+            _ => {}
         }
     }
     let mut positions: Vec<(Uuid, Uuid, i64)> = read
@@ -411,10 +425,14 @@ async fn announce(
             translations: Vec::new(),
             unchecked: false,
             attachments: outgoing.attachments.clone(),
-            poll: outgoing
-                .poll
-                .as_ref()
-                .map(super::polls::service::Asked::fresh),
+            poll: match &outgoing.carries {
+                Some(Carried::Poll(poll)) => Some(poll.fresh()),
+                _ => None,
+            },
+            event: match &outgoing.carries {
+                Some(Carried::Event(event)) => Some(event.fresh(row.id)),
+                _ => None,
+            },
         });
         let open = bundles.iter_mut().rev().find(|(channel, _, last, bundle)| {
             *channel == row.channel_id

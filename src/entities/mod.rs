@@ -13,6 +13,8 @@ pub mod community_bans;
 pub mod community_members;
 pub mod community_roles;
 pub mod connections;
+pub mod event_answers;
+pub mod events;
 pub mod inbox_items;
 pub mod invites;
 pub mod login_challenges;

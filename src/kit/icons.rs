@@ -28,6 +28,7 @@ pub enum IconName {
     Message,
     Bell,
     Poll,
+    Calendar,
 }
 
 impl IconName {
@@ -82,6 +83,7 @@ impl IconName {
             IconName::Trash => &["M4 7h16", "M10 11v6M14 11v6", "M6 7l1 13h10l1-13", "M9 7V4h6v3"],
             IconName::Close => &["M6 6l12 12", "M18 6L6 18"],
             IconName::Poll => &["M5 20V11", "M12 20V4", "M19 20v-7", "M3 20h18"],
+            IconName::Calendar => &["M5 5h14a1 1 0 0 1 1 1v13a1 1 0 0 1-1 1H5a1 1 0 0 1-1-1V6a1 1 0 0 1 1-1z", "M4 10h16", "M8 3v4M16 3v4"],
             IconName::Flag => &["M5 21V4", "M5 4h12l-2.5 4 2.5 4H5"],
             IconName::Microphone => &["M12 3a3 3 0 0 0-3 3v6a3 3 0 0 0 6 0V6a3 3 0 0 0-3-3z", "M5 11a7 7 0 0 0 14 0", "M12 18v3"],
             IconName::Paperclip => &["M20 11.5l-8.1 8.1a5 5 0 0 1-7.1-7.1l8.5-8.5a3.3 3.3 0 0 1 4.7 4.7l-8.5 8.5a1.7 1.7 0 0 1-2.4-2.4l7.8-7.8"],

@@ -131,6 +131,8 @@ pub struct Config {
     pub ai_worker: AiWorker,
     /// `ALERT_CHECK_SECS`: how often price alerts are checked (default 60, the quote cache's age).
     pub alert_check_secs: u64,
+    /// `EVENT_REMINDER_SECS`: how often due event reminders are looked for (default 30).
+    pub event_reminder_secs: u64,
     /// `SMTP_URL` and `SMTP_FROM`: where e-mail (password resets) is sent; unset, the link is
     /// written to the server log for the operator instead.
     pub smtp: Option<SmtpConfig>,
@@ -307,6 +309,7 @@ impl fmt::Debug for Config {
             .field("stock_bot", &self.stock_bot)
             .field("ai_worker", &self.ai_worker)
             .field("alert_check_secs", &self.alert_check_secs)
+            .field("event_reminder_secs", &self.event_reminder_secs)
             .field("file_store", &self.files.store)
             .field("max_upload_bytes", &self.files.max_upload_bytes)
             .field("smtp", &self.smtp)
@@ -498,6 +501,7 @@ impl Config {
             1,
             24 * 60 * 60,
         )?;
+        let event_reminder_secs = seconds("EVENT_REMINDER_SECS", 30, 1, 60 * 60)?;
         let toxicity_threshold = match get("TOXICITY_THRESHOLD") {
             None => DEFAULT_TOXICITY_THRESHOLD,
             Some(v) => v
@@ -759,6 +763,7 @@ impl Config {
             stock_bot,
             ai_worker,
             alert_check_secs,
+            event_reminder_secs,
             smtp,
             files,
             push,

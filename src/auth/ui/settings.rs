@@ -93,16 +93,8 @@ pub fn ProfileForm(user: User, action: ServerAction<UpdateProfile>) -> impl Into
     let error = submission_error(move || action.value().get().and_then(Result::err));
     let saved = move || matches!(action.value().get(), Some(Ok(_)));
     let use_device_zone = move |_| {
-        #[cfg(feature = "hydrate")]
-        {
-            let zone =
-                js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new())
-                    .resolved_options();
-            if let Ok(value) = js_sys::Reflect::get(&zone, &"timeZone".into()) {
-                if let Some(zone) = value.as_string() {
-                    time_zone.set(zone);
-                }
-            }
+        if let Some(zone) = crate::kit::time::device_zone() {
+            time_zone.set(zone);
         }
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {

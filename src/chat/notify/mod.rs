@@ -110,6 +110,8 @@ pub enum InboxKind {
     Everyone,
     /// Any message, for someone who hears everything of that place (announced, not kept).
     Message,
+    /// An event they said they would go to (or might) starts soon.
+    Reminder,
 }
 
 impl InboxKind {
@@ -120,6 +122,7 @@ impl InboxKind {
             InboxKind::Reply => "reply",
             InboxKind::Everyone => "everyone",
             InboxKind::Message => "message",
+            InboxKind::Reminder => "reminder",
         }
     }
 
@@ -129,6 +132,7 @@ impl InboxKind {
             "reply" => InboxKind::Reply,
             "everyone" => InboxKind::Everyone,
             "message" => InboxKind::Message,
+            "reminder" => InboxKind::Reminder,
             _ => InboxKind::Mention,
         }
     }

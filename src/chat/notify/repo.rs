@@ -72,6 +72,43 @@ pub async fn clear_setting(
 }
 
 /// Adds entries to people's inboxes; an entry a person already has for the message stays.
+/// Puts reminders in inboxes: an entry the person already had for the message (they were
+/// named in it) comes back to the top, unread, as the reminder.
+pub async fn remind_in_inboxes(
+    db: &impl ConnectionTrait,
+    rows: Vec<inbox_items::Model>,
+) -> Result<(), DbErr> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    inbox_items::Entity::insert_many(rows.into_iter().map(inbox_items::ActiveModel::from))
+        .on_conflict(
+            OnConflict::columns([inbox_items::Column::UserId, inbox_items::Column::MessageId])
+                .update_columns([
+                    inbox_items::Column::Kind,
+                    inbox_items::Column::CreatedAt,
+                    inbox_items::Column::ReadAt,
+                ])
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
+/// These people's entries for one message.
+pub async fn entries_for_message(
+    db: &impl ConnectionTrait,
+    message: Uuid,
+    people: Vec<Uuid>,
+) -> Result<Vec<inbox_items::Model>, DbErr> {
+    inbox_items::Entity::find()
+        .filter(inbox_items::Column::MessageId.eq(message))
+        .filter(inbox_items::Column::UserId.is_in(people))
+        .all(db)
+        .await
+}
+
 pub async fn add_to_inboxes(
     db: &impl ConnectionTrait,
     rows: Vec<inbox_items::Model>,

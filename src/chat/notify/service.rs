@@ -77,7 +77,7 @@ fn heard(
 /// those the level lets through (mentions only: a mention, a reply, a call to everyone).
 fn strongest(kinds: &[InboxKind], level: Level) -> Option<InboxKind> {
     let rank = |k: &InboxKind| match k {
-        InboxKind::Direct => 4,
+        InboxKind::Reminder | InboxKind::Direct => 4,
         InboxKind::Mention => 3,
         InboxKind::Reply => 2,
         InboxKind::Everyone => 1,
@@ -275,6 +275,98 @@ pub async fn deliver(state: &AppState, message: &ChatMessage) -> Result<(), AppE
     .await
 }
 
+/// Reminds people that an event (announced by `message`) starts soon: an inbox entry each, a
+/// live notice for their open tabs, a push to their browsers — unless they muted its place or
+/// hear nothing of it.
+pub async fn remind(
+    state: &AppState,
+    event: &crate::entities::events::Model,
+    message: &crate::entities::messages::Model,
+    people: Vec<Uuid>,
+) -> Result<(), AppError> {
+    let db = &state.db;
+    if people.is_empty() {
+        return Ok(());
+    }
+    let Some(channel) = communities::channel_by_id(db, event.channel_id).await? else {
+        return Ok(());
+    };
+    let Some(community) = communities::community_by_id(db, event.community_id).await? else {
+        return Ok(());
+    };
+    let settings = repo::settings_for(db, people.clone(), vec![community.id, channel.id]).await?;
+    let now = Utc::now();
+    let default = default_level(&community);
+    let told: Vec<Uuid> = people
+        .into_iter()
+        .filter(|person| {
+            let rows: Vec<_> = settings.iter().filter(|r| r.user_id == *person).collect();
+            let heard = heard(&rows, community.id, channel.id, default, now);
+            !heard.muted && heard.level != Level::Nothing
+        })
+        .collect();
+    if told.is_empty() {
+        return Ok(());
+    }
+    repo::remind_in_inboxes(
+        db,
+        told.iter()
+            .map(|person| inbox_items::Model {
+                id: Uuid::now_v7(),
+                user_id: *person,
+                kind: InboxKind::Reminder.as_str().into(),
+                message_id: message.id,
+                channel_id: channel.id,
+                seq: message.seq,
+                community_id: community.id,
+                actor_id: event.created_by,
+                created_at: now,
+                read_at: None,
+            })
+            .collect(),
+    )
+    .await?;
+    let entries: HashMap<Uuid, Uuid> = repo::entries_for_message(db, message.id, told.clone())
+        .await?
+        .into_iter()
+        .map(|e| (e.user_id, e.id))
+        .collect();
+    let organiser = crate::auth::repo::users_by_ids(db, vec![event.created_by])
+        .await?
+        .remove(&event.created_by)
+        .map(|u| Author::of(&u))
+        .unwrap_or_else(|| Author::deleted(event.created_by));
+    let item = |person: Uuid| InboxItem {
+        id: entries
+            .get(&person)
+            .map_or(message.id.to_string(), Uuid::to_string),
+        kind: InboxKind::Reminder,
+        message_id: message.id.to_string(),
+        seq: message.seq,
+        author: organiser.clone(),
+        excerpt: Some(event.title.clone()),
+        community_slug: community.slug.clone(),
+        community_name: community.name.clone(),
+        channel_name: channel.name.clone(),
+        direct: false,
+        created_at: now.to_rfc3339(),
+        read: false,
+    };
+    for person in &told {
+        announce_unread(state, *person).await?;
+        realtime::publish(
+            state,
+            &realtime::topic::user(*person),
+            None,
+            &ServerEvent::Notified {
+                item: item(*person),
+            },
+        )
+        .await;
+    }
+    push_to(state, told.iter().map(|p| (*p, item(*p))).collect()).await
+}
+
 /// Pushes each item to its person's browsers, all at once; a browser that is gone is forgotten.
 async fn push_to(state: &AppState, items: Vec<(Uuid, InboxItem)>) -> Result<(), AppError> {
     let people: Vec<Uuid> = items.iter().map(|(p, _)| *p).collect();
@@ -320,7 +412,14 @@ async fn push_to(state: &AppState, items: Vec<(Uuid, InboxItem)>) -> Result<(), 
 /// leads, and a tag (one notification per message).
 fn payload(item: &InboxItem, language: &str) -> String {
     let locale = locale_of(language).unwrap_or(crate::kit::i18n::Locale::en);
-    let title = if item.direct {
+    let title = if item.kind == InboxKind::Reminder {
+        says!(
+            "server.notify.reminder_title",
+            channel = item.channel_name.clone(),
+            community = item.community_name.clone()
+        )
+        .render(locale)
+    } else if item.direct {
         item.author.display_name.clone()
     } else {
         says!(

@@ -103,6 +103,7 @@ fn describe(i18n: leptos_i18n::I18nContext<crate::kit::i18n::Locale>, item: &Inb
         InboxKind::Reply => t_string!(i18n, notify.said_reply),
         InboxKind::Everyone => t_string!(i18n, notify.said_everyone),
         InboxKind::Message => t_string!(i18n, notify.said_message),
+        InboxKind::Reminder => t_string!(i18n, notify.reminder),
     };
     template
         .replace("{name}", &item.author.display_name)

@@ -137,7 +137,14 @@ pub async fn ask(
     let access = chat::channel_access(state, Some(author.id), channel).await?;
     chat::may_post(&access)?;
     let question = checked.question.clone();
-    let stored = chat::submit_poll(state, author, &access, &question, checked).await?;
+    let stored = chat::submit_carrying(
+        state,
+        author,
+        &access,
+        &question,
+        crate::chat::writer::Carried::Poll(checked),
+    )
+    .await?;
     Ok(stored.await?.message)
 }
 

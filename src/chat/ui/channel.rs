@@ -489,7 +489,11 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
                         let poll = m.poll.as_ref().map(|p| {
                             p.options.iter().map(|o| (o.votes, o.voters.iter().map(|v| v.id.clone()).collect::<Vec<_>>())).collect::<Vec<_>>()
                         });
-                        (m.seq, m.body.clone(), m.edited, m.pinned, m.reactions.clone(), quoting, flag, ai, m.author.deleted, poll)
+                        // An answer anywhere redraws the event (who said what).
+                        let event = m.event.as_ref().map(|e| {
+                            e.attendees.iter().map(|a| (a.person.id.clone(), a.answer)).collect::<Vec<_>>()
+                        });
+                        (m.seq, m.body.clone(), m.edited, m.pinned, m.reactions.clone(), quoting, flag, ai, m.author.deleted, poll, event)
                     }
                     children={
                         let rights = rights.clone();
@@ -768,9 +772,14 @@ fn Composer(
     };
     let picker_id = format!("attach-{channel_id}");
     let asking = RwSignal::new(false);
+    let planning = RwSignal::new(false);
+    let planning_in = channel_id.clone();
     view! {
         <Show when=move || asking.get()>
             <PollForm channel_id=channel_id.clone() open=asking />
+        </Show>
+        <Show when=move || planning.get()>
+            <crate::chat::events::ui::EventForm channel_id=planning_in.clone() open=planning />
         </Show>
         <form class="composer" class:dragging=move || dragging.get()
             on:dragover=move |ev: leptos::ev::DragEvent| { ev.prevent_default(); dragging.set(true); }
@@ -802,8 +811,13 @@ fn Composer(
                 <RecordButton recorder />
                 <button type="button" class="icon-button poll-button" aria-expanded=move || asking.get().to_string()
                     aria-label=move || t_string!(i18n, poll.button) title=move || t_string!(i18n, poll.button)
-                    on:click=move |_| asking.update(|open| *open = !*open)>
+                    on:click=move |_| { planning.set(false); asking.update(|open| *open = !*open) }>
                     <Icon name=IconName::Poll />
+                </button>
+                <button type="button" class="icon-button event-button" aria-expanded=move || planning.get().to_string()
+                    aria-label=move || t_string!(i18n, events.button) title=move || t_string!(i18n, events.button)
+                    on:click=move |_| { asking.set(false); planning.update(|open| *open = !*open) }>
+                    <Icon name=IconName::Calendar />
                 </button>
                 <label class="visually-hidden" for="composer">{label}</label>
                 <textarea id="composer" node_ref=textarea rows="1"

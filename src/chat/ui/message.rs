@@ -329,6 +329,9 @@ pub fn MessageItem(message: ChatMessage, rights: MessageRights) -> impl IntoView
                 {message.poll.clone().filter(|_| !deleted).map(|poll| view! {
                     <crate::chat::polls::ui::PollCard message_id=message.id.clone() poll may_vote=rights.may_react />
                 })}
+                {message.event.clone().filter(|_| !deleted).map(|event| view! {
+                    <crate::chat::events::ui::EventCard event may_answer=rights.may_react />
+                })}
                 {author_note}
                 {translation_line}
                 <div class="reactions">{reactions}</div>

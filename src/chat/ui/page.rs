@@ -183,6 +183,7 @@ fn ChannelSidebar(
                 }}
             </ul>
             <div class="sidebar-actions">
+                <A href=format!("/events/{}", community.community.slug) attr:class="button button-small">{t!(i18n, events.calendar_link)}</A>
                 {manager.then(|| view! {
                     <A href=format!("/manage/{}", community.community.slug) attr:class="button button-small">{t!(i18n, community.manage)}</A>
                 })}

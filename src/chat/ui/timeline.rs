@@ -184,6 +184,13 @@ impl Timeline {
             } if ours(channel_id) => {
                 self.change(message_id, |m| m.poll = Some(poll.clone()));
             }
+            ServerEvent::EventChanged {
+                channel_id,
+                message_id,
+                event,
+            } if ours(channel_id) => {
+                self.change(message_id, |m| m.event = Some(event.clone()));
+            }
             ServerEvent::MessageFlagged {
                 channel_id,
                 message_id,
@@ -352,6 +359,7 @@ mod tests {
             unchecked: false,
             attachments: Vec::new(),
             poll: None,
+            event: None,
         }
     }
 
