@@ -104,7 +104,8 @@ pub async fn build_state(config: Config) -> Result<AppState, String> {
         .with(pusher)
         .with(market)
         .with(Holdings(holdings))
-        .with(Crowd(crowd));
+        .with(Crowd(crowd))
+        .with(chat::polls::service::PollPrices(poll_price));
     if let Some(hosted) = config.hosted_ai.clone() {
         services = services.with(crate::assistant::hosted::HostedAssistant::new(hosted));
     }
@@ -155,6 +156,25 @@ fn crowd<'a>(
                 at: m.at,
             })
             .collect())
+    })
+}
+
+/// Chat's price-target polls are against the market's price (none when no source knows it).
+fn poll_price<'a>(
+    state: &'a AppState,
+    symbol: &'a str,
+) -> BoxFuture<'a, Option<chat::polls::PricePoint>> {
+    Box::pin(async move {
+        let quote = state
+            .service::<crate::market::service::Market>()
+            .quote(&state.db, symbol)
+            .await
+            .ok()?;
+        Some(chat::polls::PricePoint {
+            price: quote.price,
+            as_of: quote.as_of,
+            simulated: quote.simulated,
+        })
     })
 }
 
@@ -764,7 +784,8 @@ mod tests {
             crate::platform::push::Pusher,
             crate::market::service::Market,
             crate::market::service::Holdings,
-            crate::market::insights::Crowd
+            crate::market::insights::Crowd,
+            crate::chat::polls::service::PollPrices
         );
         // The hosted assistant is registered only with a key (HOSTED_AI_*): asked for with
         // `get`, which answers None without it.

@@ -265,3 +265,159 @@ async fn anonymous_several_answer_and_closed_polls(h: Harness) {
     assert!(status.is_client_error());
     assert_eq!(h.count("SELECT COUNT(*) FROM polls").await, 1);
 }
+
+on_both!(price_target_polls_take_numbers_and_show_their_spread_against_the_price);
+async fn price_target_polls_take_numbers_and_show_their_spread_against_the_price(h: Harness) {
+    let ana = h.person("ana").await;
+    let bo = h.person("bo_b").await;
+    let cy = h.person("cy_c").await;
+    let (slug, general) = h.community(&ana, "Targets", "public").await;
+    for who in [&bo, &cy] {
+        h.ok(who, "/api/communities/join", json!({"slug": slug}))
+            .await;
+    }
+    let mut cy_socket = h.socket(&cy).await;
+    cy_socket.subscribe(&general, None).await;
+
+    // A stock is needed, and only one.
+    for symbol in [json!(null), json!("not a ticker")] {
+        let (status, refused) = ask(
+            &h,
+            &ana,
+            &general,
+            json!({"question": "Where is IBM on Friday?", "options": [], "kind": "target", "symbol": symbol}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert!(
+            refused["error"]
+                .as_str()
+                .unwrap()
+                .contains("names its stock"),
+            "{refused}"
+        );
+    }
+    let (status, message) = ask(
+        &h,
+        &ana,
+        &general,
+        json!({"question": "Where is IBM on Friday?", "options": [], "kind": "target", "symbol": "$ibm"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{message}");
+    let poll = &message["poll"];
+    assert_eq!(poll["kind"], "target");
+    assert_eq!(poll["symbol"], "IBM");
+    assert_eq!(poll["options"], json!([]));
+    assert_eq!(poll["targets"]["median"], Value::Null);
+    let id = message["id"].as_str().unwrap().to_string();
+    cy_socket.expect("messageCreated").await;
+    // The price it is against: the offline source's, labelled simulated.
+    let (status, price) = h
+        .read(&bo, &format!("/api/polls/price?messageId={id}"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{price}");
+    let now = price["price"].as_f64().expect("a price");
+    assert!(now > 0.0);
+    assert_eq!(price["simulated"], true);
+
+    let target = |who: &Person, n: Value| {
+        let h = &h;
+        let id = id.clone();
+        let who_token = who.token.clone();
+        async move {
+            h.post_as(
+                &who_token,
+                "/api/polls/vote",
+                json!({"messageId": id, "target": n}),
+            )
+            .await
+        }
+    };
+    let (status, voted) = target(&bo, json!(now * 1.10)).await;
+    assert_eq!(status, StatusCode::OK, "{voted}");
+    assert_eq!(voted["poll"]["voters"], 1);
+    let spread = &voted["poll"]["targets"];
+    let bo_said = (now * 1.10 * 10_000.0).round() / 10_000.0;
+    assert_eq!(spread["median"].as_f64(), Some(bo_said));
+    assert_eq!(spread["guesses"][0]["person"]["username"], "bo_b");
+    assert_eq!(voted["ballot"]["target"].as_f64(), Some(bo_said));
+    // The bins reach from the price to the highest target, and hold every answer.
+    let bins = spread["bins"].as_array().unwrap();
+    assert!(bins[0]["from"].as_f64().unwrap() <= now);
+    assert!(bins.last().unwrap()["to"].as_f64().unwrap() >= bo_said);
+    assert_eq!(
+        bins.iter()
+            .map(|b| b["count"].as_u64().unwrap())
+            .sum::<u64>(),
+        1
+    );
+    assert_eq!(spread["price"]["price"].as_f64(), Some(now));
+    let live = cy_socket.expect("pollChanged").await;
+    assert_eq!(live["poll"]["targets"]["median"].as_f64(), Some(bo_said));
+
+    // Twenty answers of Cy's at once: one ballot, and the median of two.
+    let answers =
+        futures::future::join_all((1..=20).map(|n| target(&cy, json!(100.0 + n as f64)))).await;
+    assert!(
+        answers.iter().all(|(s, _)| *s == StatusCode::OK),
+        "{answers:?}"
+    );
+    assert_eq!(
+        h.count("SELECT COUNT(*) FROM poll_ballots WHERE user_id IN (SELECT id FROM users WHERE username = 'cy_c')")
+            .await,
+        1
+    );
+    let (_, ballot) = h
+        .read(&cy, &format!("/api/polls/ballot?messageId={id}"))
+        .await;
+    let cy_said = ballot["target"].as_f64().expect("a target");
+    let (_, page) = h
+        .read(&ana, &format!("/api/chat/history?channelId={general}"))
+        .await;
+    let shown = &page["messages"].as_array().unwrap().last().unwrap()["poll"];
+    assert_eq!(shown["voters"], 2, "{shown}");
+    assert_eq!(
+        shown["targets"]["median"].as_f64(),
+        Some((bo_said + cy_said) / 2.0)
+    );
+
+    // Not a number worth naming, or answers where a number is asked: refused in words.
+    for (body, says) in [
+        (json!({"messageId": id, "target": -5}), "above 0"),
+        (json!({"messageId": id, "target": 0}), "above 0"),
+        (json!({"messageId": id, "target": 2e12}), "billion"),
+        (json!({"messageId": id, "choices": [0]}), "no answer 1"),
+    ] {
+        let (status, refused) = h.call(&bo, "/api/polls/vote", body).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert!(
+            refused["error"].as_str().unwrap().contains(says),
+            "{says}: {refused}"
+        );
+    }
+    // A number where answers are asked.
+    let (_, choice) = ask(
+        &h,
+        &ana,
+        &general,
+        json!({"question": "Up?", "options": ["Yes", "No"]}),
+    )
+    .await;
+    let (status, refused) = h
+        .call(
+            &bo,
+            "/api/polls/vote",
+            json!({"messageId": choice["id"], "target": 12}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert!(
+        refused["error"].as_str().unwrap().contains("not a number"),
+        "{refused}"
+    );
+    // Taking a target back.
+    let (_, back) = target(&bo, Value::Null).await;
+    assert_eq!(back["ballot"]["target"], Value::Null);
+    assert_eq!(back["poll"]["voters"], 1);
+}

@@ -105,6 +105,16 @@ pub fn cashtags(text: &str) -> Vec<String> {
     })
 }
 
+/// The symbol a field names ("aapl", "$AAPL", "sap.de" → "AAPL", "SAP.DE") when the whole of
+/// it is one cashtag; none otherwise ("not a ticker" holds $NOT, and more).
+pub fn symbol_of(field: &str) -> Option<String> {
+    let bare = field.trim().trim_start_matches('$');
+    match cashtags(&format!("${bare}")).as_slice() {
+        [one] if one.eq_ignore_ascii_case(bare) && one.len() <= 20 => Some(one.clone()),
+        _ => None,
+    }
+}
+
 fn collect(text: &str, pick: impl Fn(&Inline) -> Option<&String>) -> Vec<String> {
     let mut found: Vec<String> = Vec::new();
     let mut visit = |inline: &Inline| {
@@ -402,6 +412,15 @@ fn cashtag(chars: &[char], i: usize) -> Option<(Inline, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_field_names_a_symbol_only_when_it_is_one_whole_cashtag() {
+        assert_eq!(symbol_of(" $aapl ").as_deref(), Some("AAPL"));
+        assert_eq!(symbol_of("sap.de").as_deref(), Some("SAP.DE"));
+        assert_eq!(symbol_of("not a ticker"), None);
+        assert_eq!(symbol_of(""), None);
+        assert_eq!(symbol_of("$$"), None);
+    }
     use Inline::*;
 
     #[test]

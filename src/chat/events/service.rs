@@ -166,19 +166,12 @@ pub fn check(asked: &NewEvent, their_zone: &str, now: DateTime<Utc>) -> Result<P
         .filter(|s| !s.is_empty())
     {
         None => None,
-        Some(symbol) => {
-            let bare = symbol.trim_start_matches('$');
-            // The whole of it must be one cashtag ("not a ticker" holds $NOT, and more).
-            match crate::kit::markdown::cashtags(&format!("${bare}")).as_slice() {
-                [one] if one.eq_ignore_ascii_case(bare) && one.len() <= 20 => Some(one.clone()),
-                _ => {
-                    return Err(AppError::Validation(says!(
-                        "server.events.bad_symbol",
-                        symbol = symbol.to_string()
-                    )))
-                }
-            }
-        }
+        Some(symbol) => Some(crate::kit::markdown::symbol_of(symbol).ok_or_else(|| {
+            AppError::Validation(says!(
+                "server.events.bad_symbol",
+                symbol = symbol.to_string()
+            ))
+        })?),
     };
     if !REMIND_CHOICES.contains(&asked.remind_minutes) {
         return Err(AppError::Validation(says!("server.events.bad_reminder")));

@@ -26,7 +26,7 @@ pub async fn ask_poll(
 }
 
 /// The result after a vote, and what the voter chose.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Voted {
     pub poll: Poll,
@@ -34,11 +34,13 @@ pub struct Voted {
 }
 
 /// Votes in a poll: `choices` are answers' positions from 0 (one for a single-choice poll);
-/// none takes the vote back. Until the poll closes.
+/// a price-target poll takes `target`, a number, instead. Neither takes the vote back. Until
+/// the poll closes.
 #[server(prefix = "/api/polls", endpoint = "vote", input = Json)]
 pub async fn vote(
     #[server(rename = "messageId")] message_id: String,
-    choices: Vec<u32>,
+    #[server(default)] choices: Vec<u32>,
+    #[server(default)] target: Option<f64>,
 ) -> Result<Voted, AppError> {
     crate::platform::state::respond(
         async move {
@@ -46,8 +48,25 @@ pub async fn vote(
             let me = crate::auth::caller::current_user().await?;
             let message = crate::chat::MessageId::parse(&message_id)?;
             let (poll, ballot) =
-                super::service::vote(&state, me.user.id, message, &choices).await?;
+                super::service::vote(&state, me.user.id, message, (&choices, target)).await?;
             Ok(Voted { poll, ballot })
+        }
+        .await,
+    )
+}
+
+/// The price a price-target poll is against, now (none when the market source does not know
+/// its stock).
+#[server(prefix = "/api/polls", endpoint = "price", input = GetUrl)]
+pub async fn poll_price(
+    #[server(rename = "messageId")] message_id: String,
+) -> Result<Option<super::PricePoint>, AppError> {
+    crate::platform::state::respond(
+        async move {
+            let state = crate::platform::state::AppState::current()?;
+            let me = crate::auth::caller::optional_user().await?;
+            let message = crate::chat::MessageId::parse(&message_id)?;
+            super::service::price(&state, me.map(|m| m.user.id), message).await
         }
         .await,
     )

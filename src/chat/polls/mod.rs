@@ -1,7 +1,9 @@
 //! Polls: a message that asks a question with answers to choose — one, or several — named or
-//! anonymous, open until a time or for good. Everyone in the channel sees the results move as
-//! people vote; a person has one ballot per poll (the database's key), which they may change
-//! or take back until the poll closes; a closed poll shows its final result.
+//! anonymous, open until a time or for good — or a "price target" poll about a $cashtag, whose
+//! answers are numbers, shown as a distribution against the live price. Everyone in the channel
+//! sees the results move as people vote; a person has one ballot per poll (the database's key),
+//! which they may change or take back until the poll closes; a closed poll shows its final
+//! result.
 
 use serde::{Deserialize, Serialize};
 
@@ -24,7 +26,12 @@ pub const OPTION_MAX_CHARS: usize = 100;
 pub const CLOSES_IN_MAX_MINUTES: u32 = 30 * 24 * 60;
 pub const CLOSES_IN_MIN_MINUTES: u32 = 1;
 
-/// One answer or several.
+/// The highest price target a ballot may name.
+pub const TARGET_MAX: f64 = 1e9;
+/// Bars of a price-target poll's distribution.
+pub const TARGET_BINS: usize = 8;
+
+/// One answer or several, or a number (a price target).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
@@ -32,6 +39,8 @@ pub enum PollKind {
     #[default]
     Single,
     Multiple,
+    /// Where a stock's price will be: each answer is a number.
+    Target,
 }
 
 impl PollKind {
@@ -39,12 +48,14 @@ impl PollKind {
         match self {
             PollKind::Single => "single",
             PollKind::Multiple => "multiple",
+            PollKind::Target => "target",
         }
     }
 
     pub fn parse(stored: &str) -> PollKind {
         match stored {
             "multiple" => PollKind::Multiple,
+            "target" => PollKind::Target,
             _ => PollKind::Single,
         }
     }
@@ -63,10 +74,13 @@ pub struct NewPoll {
     /// Minutes until it closes; open for good without.
     #[serde(default)]
     pub closes_in_minutes: Option<u32>,
+    /// A price-target poll's stock ("AAPL" or "$AAPL"); its options are left empty.
+    #[serde(default)]
+    pub symbol: Option<String>,
 }
 
 /// A poll as everyone in its channel sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Poll {
@@ -79,6 +93,112 @@ pub struct Poll {
     pub options: Vec<PollOption>,
     /// People who voted.
     pub voters: u32,
+    /// A price-target poll's stock.
+    #[serde(default)]
+    pub symbol: Option<String>,
+    /// A price-target poll's answers, as a distribution.
+    #[serde(default)]
+    pub targets: Option<Targets>,
+}
+
+/// The numbers a price-target poll was answered with, and the price they are against.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Targets {
+    pub low: Option<f64>,
+    pub median: Option<f64>,
+    pub high: Option<f64>,
+    /// How many answered within each range, lowest first.
+    pub bins: Vec<TargetBin>,
+    /// Who said what, unless the poll is anonymous (earliest first).
+    pub guesses: Vec<Guess>,
+    /// The stock's price when the poll was shown, if the market source knows it.
+    pub price: Option<PricePoint>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct TargetBin {
+    pub from: f64,
+    pub to: f64,
+    pub count: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Guess {
+    pub person: Author,
+    pub target: f64,
+}
+
+/// A stock's price at a moment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct PricePoint {
+    pub price: f64,
+    /// The trading day (and time) it is from.
+    pub as_of: String,
+    /// Made up by the offline simulation, not a real price.
+    pub simulated: bool,
+}
+
+/// The targets' spread: the lowest, the median, the highest, and `bins` equal ranges from the
+/// lowest to the highest of the targets and the price (so the price always falls on the chart).
+pub fn distribution(targets: &[f64], price: Option<f64>, bins: usize) -> Targets {
+    let mut sorted: Vec<f64> = targets.iter().copied().filter(|t| t.is_finite()).collect();
+    sorted.sort_by(f64::total_cmp);
+    let median = match sorted.len() {
+        0 => None,
+        n if n % 2 == 1 => Some(sorted[n / 2]),
+        n => Some((sorted[n / 2 - 1] + sorted[n / 2]) / 2.0),
+    };
+    let ends = sorted.first().zip(sorted.last()).map(|(lo, hi)| (*lo, *hi));
+    let span = match (ends, price.filter(|p| p.is_finite())) {
+        (Some((lo, hi)), Some(p)) => Some((lo.min(p), hi.max(p))),
+        (Some(ends), None) => Some(ends),
+        (None, _) => None,
+    };
+    let bins = match span {
+        None => Vec::new(),
+        Some((lo, hi)) => {
+            let n = bins.max(1);
+            // One value (or all alike): a range of ±1% around it.
+            let (lo, hi) = if hi - lo <= f64::EPSILON * hi.abs().max(1.0) {
+                (lo * 0.99, hi * 1.01 + f64::EPSILON)
+            } else {
+                (lo, hi)
+            };
+            let width = (hi - lo) / n as f64;
+            let mut out: Vec<TargetBin> = (0..n)
+                .map(|i| TargetBin {
+                    from: lo + width * i as f64,
+                    to: if i + 1 == n {
+                        hi
+                    } else {
+                        lo + width * (i + 1) as f64
+                    },
+                    count: 0,
+                })
+                .collect();
+            for t in &sorted {
+                let i = (((t - lo) / width) as usize).min(n - 1);
+                out[i].count += 1;
+            }
+            out
+        }
+    };
+    Targets {
+        low: ends.map(|(lo, _)| lo),
+        median,
+        high: ends.map(|(_, hi)| hi),
+        bins,
+        guesses: Vec::new(),
+        price: None,
+    }
 }
 
 impl Poll {
@@ -136,11 +256,20 @@ pub struct PollOption {
     pub voters: Vec<Author>,
 }
 
-/// What one person chose (positions of the answers, from 0); empty: no vote.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+/// What one person chose (positions of the answers, from 0), or the number they named in a
+/// price-target poll; neither: no vote.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct Ballot {
     pub choices: Vec<u32>,
+    #[serde(default)]
+    pub target: Option<f64>,
+}
+
+impl Ballot {
+    pub fn is_empty(&self) -> bool {
+        self.choices.is_empty() && self.target.is_none()
+    }
 }
 
 #[cfg(test)]
@@ -164,6 +293,8 @@ mod tests {
             closed: false,
             options: vec![option(2), option(3), option(0)],
             voters: 3,
+            symbol: None,
+            targets: None,
         };
         assert_eq!(poll.percents(), [67, 100, 0]);
         let closes = chrono_ms("2026-11-26T10:00:00Z").unwrap();
@@ -176,5 +307,28 @@ mod tests {
         };
         assert!(!open.closed_at(f64::MAX));
         assert_eq!(open.percents(), [0, 0, 0]);
+    }
+
+    #[test]
+    fn targets_spread_over_bins_that_include_the_price() {
+        let spread = distribution(&[210.0, 190.0, 200.0, 230.0], Some(150.0), 4);
+        assert_eq!(spread.low, Some(190.0));
+        assert_eq!(spread.high, Some(230.0));
+        assert_eq!(spread.median, Some(205.0));
+        // 150 to 230 in four: 150–170, 170–190, 190–210, 210–230.
+        assert_eq!(spread.bins.len(), 4);
+        assert_eq!((spread.bins[0].from, spread.bins[3].to), (150.0, 230.0));
+        let counts: Vec<u32> = spread.bins.iter().map(|b| b.count).collect();
+        assert_eq!(counts, [0, 0, 2, 2]);
+        // The highest lands in the last bin, not past it.
+        assert_eq!(counts.iter().sum::<u32>(), 4);
+        let odd = distribution(&[3.0, 1.0, 2.0], None, 2);
+        assert_eq!(odd.median, Some(2.0));
+        // All alike: a small range around them, every target counted.
+        let same = distribution(&[100.0, 100.0], Some(100.0), 3);
+        assert_eq!(same.bins.iter().map(|b| b.count).sum::<u32>(), 2);
+        assert!(same.bins[0].from < 100.0 && same.bins[2].to > 100.0);
+        let none = distribution(&[], Some(5.0), 3);
+        assert_eq!((none.median, none.bins.len()), (None, 0));
     }
 }

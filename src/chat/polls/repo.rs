@@ -21,6 +21,10 @@ pub async fn insert(
     polls::Entity::insert(polls::ActiveModel::from(poll))
         .exec(db)
         .await?;
+    // A price-target poll has no answers to write.
+    if options.is_empty() {
+        return Ok(());
+    }
     poll_options::Entity::insert_many(options.iter().enumerate().map(|(n, label)| {
         poll_options::ActiveModel {
             poll_id: Set(id),
@@ -98,12 +102,13 @@ pub async fn ballots_of(
         .await
 }
 
-/// Replaces a person's ballot: none when `choices` is empty.
+/// Replaces a person's ballot — its choices, or a price-target poll's number: none when both
+/// are empty.
 pub async fn cast(
     db: &impl ConnectionTrait,
     poll: Uuid,
     person: Uuid,
-    choices: &[u32],
+    (choices, target): (&[u32], Option<f64>),
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     poll_choices::Entity::delete_many()
@@ -116,17 +121,20 @@ pub async fn cast(
         .filter(poll_ballots::Column::UserId.eq(person))
         .exec(db)
         .await?;
-    if choices.is_empty() {
+    if choices.is_empty() && target.is_none() {
         return Ok(());
     }
     poll_ballots::Entity::insert(poll_ballots::ActiveModel {
         poll_id: Set(poll),
         user_id: Set(person),
-        target: Set(None),
+        target: Set(target),
         cast_at: Set(now),
     })
     .exec(db)
     .await?;
+    if choices.is_empty() {
+        return Ok(());
+    }
     poll_choices::Entity::insert_many(choices.iter().map(|n| poll_choices::ActiveModel {
         poll_id: Set(poll),
         user_id: Set(person),
@@ -135,6 +143,17 @@ pub async fn cast(
     .exec(db)
     .await?;
     Ok(())
+}
+
+/// One person's ballot in one poll.
+pub async fn ballot_of(
+    db: &impl ConnectionTrait,
+    poll: Uuid,
+    person: Uuid,
+) -> Result<Option<poll_ballots::Model>, DbErr> {
+    poll_ballots::Entity::find_by_id((poll, person))
+        .one(db)
+        .await
 }
 
 /// What one person chose in one poll.

@@ -7,9 +7,12 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use futures::future::BoxFuture;
+
 use super::{
-    repo, Ballot, NewPoll, Poll, PollKind, PollOption, CLOSES_IN_MAX_MINUTES,
-    CLOSES_IN_MIN_MINUTES, OPTIONS_MAX, OPTIONS_MIN, OPTION_MAX_CHARS,
+    distribution, repo, Ballot, Guess, NewPoll, Poll, PollKind, PollOption, PricePoint,
+    CLOSES_IN_MAX_MINUTES, CLOSES_IN_MIN_MINUTES, OPTIONS_MAX, OPTIONS_MIN, OPTION_MAX_CHARS,
+    TARGET_BINS, TARGET_MAX,
 };
 use crate::{
     auth::Author,
@@ -23,6 +26,13 @@ use crate::{
     platform::{db, error::AppError, realtime, state::AppState},
 };
 
+/// A stock's price for price-target polls (market's: given by the composition root, as chat
+/// knows no market).
+pub struct PollPrices(pub PriceQuery);
+
+/// (state, symbol) → its price now, if the market source knows it.
+pub type PriceQuery = for<'a> fn(&'a AppState, &'a str) -> BoxFuture<'a, Option<PricePoint>>;
+
 /// A poll checked and tidied (answers trimmed), with when it closes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Asked {
@@ -31,6 +41,8 @@ pub struct Asked {
     pub kind: PollKind,
     pub anonymous: bool,
     pub closes_at: Option<DateTime<Utc>>,
+    /// A price-target poll's stock.
+    pub symbol: Option<String>,
 }
 
 impl Asked {
@@ -42,7 +54,7 @@ impl Asked {
             kind: self.kind.as_str().into(),
             anonymous: self.anonymous,
             closes_at: self.closes_at,
-            symbol: None,
+            symbol: self.symbol.clone(),
             created_at: now,
         }
     }
@@ -64,6 +76,8 @@ impl Asked {
                 })
                 .collect(),
             voters: 0,
+            symbol: self.symbol.clone(),
+            targets: (self.kind == PollKind::Target).then(|| distribution(&[], None, TARGET_BINS)),
         }
     }
 }
@@ -71,6 +85,22 @@ impl Asked {
 /// Checks a poll as its author asked it.
 pub fn check(asked: &NewPoll, now: DateTime<Utc>) -> Result<Asked, AppError> {
     let question = crate::chat::validate_body(&asked.question)?;
+    let closes_at = closes_at(asked.closes_in_minutes, now)?;
+    if asked.kind == PollKind::Target {
+        let symbol = asked
+            .symbol
+            .as_deref()
+            .and_then(crate::kit::markdown::symbol_of)
+            .ok_or_else(|| AppError::Validation(says!("server.poll.target_symbol")))?;
+        return Ok(Asked {
+            question,
+            options: Vec::new(),
+            kind: PollKind::Target,
+            anonymous: asked.anonymous,
+            closes_at,
+            symbol: Some(symbol),
+        });
+    }
     let options: Vec<String> = asked.options.iter().map(|o| o.trim().to_string()).collect();
     if options.len() < OPTIONS_MIN {
         return Err(AppError::Validation(says!(
@@ -104,25 +134,28 @@ pub fn check(asked: &NewPoll, now: DateTime<Utc>) -> Result<Asked, AppError> {
             )));
         }
     }
-    let closes_at = match asked.closes_in_minutes {
-        None => None,
-        Some(minutes) if (CLOSES_IN_MIN_MINUTES..=CLOSES_IN_MAX_MINUTES).contains(&minutes) => {
-            Some(now + chrono::Duration::minutes(minutes.into()))
-        }
-        Some(_) => {
-            return Err(AppError::Validation(says!(
-                "server.poll.closes_in",
-                days = CLOSES_IN_MAX_MINUTES / (24 * 60)
-            )))
-        }
-    };
     Ok(Asked {
         question,
         options,
         kind: asked.kind,
         anonymous: asked.anonymous,
         closes_at,
+        symbol: None,
     })
+}
+
+/// When a poll asked to close in `minutes` closes.
+fn closes_at(minutes: Option<u32>, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, AppError> {
+    match minutes {
+        None => Ok(None),
+        Some(minutes) if (CLOSES_IN_MIN_MINUTES..=CLOSES_IN_MAX_MINUTES).contains(&minutes) => {
+            Ok(Some(now + chrono::Duration::minutes(minutes.into())))
+        }
+        Some(_) => Err(AppError::Validation(says!(
+            "server.poll.closes_in",
+            days = CLOSES_IN_MAX_MINUTES / (24 * 60)
+        ))),
+    }
 }
 
 /// Asks a poll in a channel: a message whose words are the question, stored with its poll, on
@@ -162,12 +195,23 @@ pub async fn of_messages(
     let mut options = repo::options_of(&state.db, ids.clone()).await?;
     let ballots = repo::ballots_of(&state.db, ids.clone()).await?;
     let choices = repo::choices_of(&state.db, ids).await?;
-    let named: Vec<Uuid> = choices
+    let named: Vec<Uuid> = ballots
         .iter()
-        .filter(|(poll, _, _)| rows.iter().any(|p| p.message_id == *poll && !p.anonymous))
-        .map(|(_, person, _)| *person)
+        .filter(|b| {
+            rows.iter()
+                .any(|p| p.message_id == b.poll_id && !p.anonymous)
+        })
+        .map(|b| b.user_id)
         .collect();
     let people = crate::auth::repo::users_by_ids(&state.db, named).await?;
+    // Each price-target poll's stock, priced once.
+    let mut prices: HashMap<String, Option<PricePoint>> = HashMap::new();
+    for symbol in rows.iter().filter_map(|p| p.symbol.clone()) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = prices.entry(symbol) {
+            let price = (state.service::<PollPrices>().0)(state, slot.key()).await;
+            slot.insert(price);
+        }
+    }
     // Voters of an answer in the order they voted.
     let order: HashMap<(Uuid, Uuid), usize> = ballots
         .iter()
@@ -203,17 +247,45 @@ pub async fn of_messages(
                     }
                 }
             }
-            let voters = ballots
+            let cast: Vec<_> = ballots
                 .iter()
                 .filter(|b| b.poll_id == row.message_id)
-                .count() as u32;
+                .collect();
+            let kind = PollKind::parse(&row.kind);
+            let targets = (kind == PollKind::Target).then(|| {
+                let price = row
+                    .symbol
+                    .as_ref()
+                    .and_then(|s| prices.get(s).cloned().flatten());
+                let numbers: Vec<f64> = cast.iter().filter_map(|b| b.target).collect();
+                let mut spread =
+                    distribution(&numbers, price.as_ref().map(|p| p.price), TARGET_BINS);
+                spread.price = price;
+                if !row.anonymous {
+                    spread.guesses = cast
+                        .iter()
+                        .filter_map(|b| {
+                            Some(Guess {
+                                person: match people.get(&b.user_id) {
+                                    Some(user) => Author::of(user),
+                                    None => Author::deleted(b.user_id),
+                                },
+                                target: b.target?,
+                            })
+                        })
+                        .collect();
+                }
+                spread
+            });
             let poll = Poll {
-                kind: PollKind::parse(&row.kind),
+                kind,
                 anonymous: row.anonymous,
                 closes_at: row.closes_at.map(|t| t.to_rfc3339()),
                 closed: row.closes_at.is_some_and(|t| t <= now),
                 options: answers,
-                voters,
+                voters: cast.len() as u32,
+                symbol: row.symbol.clone(),
+                targets,
             };
             (row.message_id, poll)
         })
@@ -223,13 +295,14 @@ pub async fn of_messages(
 /// The first key of PostgreSQL's advisory locks that names "a person's ballots".
 const BALLOTS_LOCK_SPACE: i32 = 0x706f_6c6c; // "poll"
 
-/// Votes — `choices` are answers' positions; none takes the vote back — where the person may
-/// react, until the poll closes. Everyone in the channel gets the new result.
+/// Votes — `choices` are answers' positions, or a price-target poll's number; neither takes
+/// the vote back — where the person may react, until the poll closes. Everyone in the channel
+/// gets the new result.
 pub async fn vote(
     state: &AppState,
     user: Uuid,
     message_id: MessageId,
-    choices: &[u32],
+    (choices, target): (&[u32], Option<f64>),
 ) -> Result<(Poll, Ballot), AppError> {
     let (message, access) = chat::message_access(state, user, message_id).await?;
     community::allow(
@@ -260,15 +333,28 @@ pub async fn vote(
             n = missing + 1
         )));
     }
-    if PollKind::parse(&row.kind) == PollKind::Single && chosen.len() > 1 {
+    let kind = PollKind::parse(&row.kind);
+    if kind == PollKind::Single && chosen.len() > 1 {
         return Err(AppError::Validation(says!("server.poll.one_answer")));
     }
+    let target = match (kind, target) {
+        (PollKind::Target, Some(t)) if t.is_finite() && t > 0.0 && t <= TARGET_MAX => {
+            // Cents are enough for a target (and keep 0.1 + 0.2 out of the results).
+            Some((t * 10_000.0).round() / 10_000.0)
+        }
+        (PollKind::Target, Some(_)) => {
+            return Err(AppError::Validation(says!("server.poll.bad_target")))
+        }
+        (PollKind::Target, None) => None,
+        (_, Some(_)) => return Err(AppError::Validation(says!("server.poll.not_target"))),
+        (_, None) => None,
+    };
     {
         use sea_orm::TransactionTrait;
         let txn = state.db.begin().await?;
         // A person's ballots one at a time: two tabs voting at once leave the later ballot.
         db::lock_until_commit(&txn, BALLOTS_LOCK_SPACE, user).await?;
-        repo::cast(&txn, row.message_id, user, &chosen, now).await?;
+        repo::cast(&txn, row.message_id, user, (&chosen, target), now).await?;
         txn.commit().await?;
     }
     let poll = of_messages(state, vec![row.message_id])
@@ -286,7 +372,13 @@ pub async fn vote(
         },
     )
     .await;
-    Ok((poll, Ballot { choices: chosen }))
+    Ok((
+        poll,
+        Ballot {
+            choices: chosen,
+            target,
+        },
+    ))
 }
 
 /// What the person chose in a poll they may read.
@@ -298,7 +390,29 @@ pub async fn ballot(
     let (message, _) = chat::message_access(state, user, message_id).await?;
     Ok(Ballot {
         choices: repo::choices_by(&state.db, message.id, user).await?,
+        target: repo::ballot_of(&state.db, message.id, user)
+            .await?
+            .and_then(|b| b.target),
     })
+}
+
+/// The price a price-target poll is against now, for someone who may read its channel.
+pub async fn price(
+    state: &AppState,
+    viewer: Option<Uuid>,
+    message_id: MessageId,
+) -> Result<Option<PricePoint>, AppError> {
+    let not_found = || AppError::NotFound(says!("server.poll.not_found"));
+    let message = crate::chat::repo::message(&state.db, message_id.0)
+        .await?
+        .filter(|m| m.deleted_at.is_none())
+        .ok_or_else(not_found)?;
+    chat::channel_access(state, viewer, ChannelId(message.channel_id)).await?;
+    let symbol = repo::poll(&state.db, message.id)
+        .await?
+        .and_then(|p| p.symbol)
+        .ok_or_else(not_found)?;
+    Ok((state.service::<PollPrices>().0)(state, &symbol).await)
 }
 
 #[cfg(test)]

@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 
 use super::{
-    api::{ask_poll, my_ballot, vote},
-    Ballot, NewPoll, Poll, PollKind, OPTIONS_MAX, OPTIONS_MIN, OPTION_MAX_CHARS,
+    api::{ask_poll, my_ballot, poll_price, vote},
+    Ballot, NewPoll, Poll, PollKind, PricePoint, OPTIONS_MAX, OPTIONS_MIN, OPTION_MAX_CHARS,
 };
 use crate::{
     auth::ui::pages::error_text,
@@ -91,7 +91,7 @@ pub fn PollCard(message_id: String, poll: Poll, may_vote: bool) -> impl IntoView
             error.set(None);
             let (store, message_id) = (store.clone(), message_id.clone());
             leptos::task::spawn_local(async move {
-                match vote(message_id.clone(), choices).await {
+                match vote(message_id.clone(), choices, None).await {
                     Ok(done) => {
                         store.update(|all| {
                             all.insert(message_id, done.ballot);
@@ -236,18 +236,27 @@ pub fn PollForm(channel_id: String, open: RwSignal<bool>) -> impl IntoView {
     let several = RwSignal::new(false);
     let anonymous = RwSignal::new(false);
     let closes = RwSignal::new(String::from("never"));
+    let target = RwSignal::new(false);
+    let symbol = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let poll = NewPoll {
             question: question.get_untracked(),
-            options: answers.get_untracked(),
-            kind: if several.get_untracked() {
+            options: if target.get_untracked() {
+                Vec::new()
+            } else {
+                answers.get_untracked()
+            },
+            kind: if target.get_untracked() {
+                PollKind::Target
+            } else if several.get_untracked() {
                 PollKind::Multiple
             } else {
                 PollKind::Single
             },
+            symbol: target.get_untracked().then(|| symbol.get_untracked()),
             anonymous: anonymous.get_untracked(),
             closes_in_minutes: match closes.get_untracked().as_str() {
                 "hour" => Some(60),
@@ -278,7 +287,18 @@ pub fn PollForm(channel_id: String, open: RwSignal<bool>) -> impl IntoView {
                     placeholder=move || t_string!(i18n, poll.question_placeholder)
                     on:input=move |ev| question.set(event_target_value(&ev)) />
             </label>
-            <fieldset class="poll-answers">
+            <label class="checkbox">
+                <input type="checkbox" prop:checked=move || target.get() on:change=move |ev| target.set(event_target_checked(&ev)) />
+                {t!(i18n, poll.target_kind)}
+            </label>
+            <Show when=move || target.get()>
+                <label class="field">
+                    <span>{t!(i18n, poll.target_symbol)}</span>
+                    <input type="text" required maxlength="21" placeholder="$AAPL" prop:value=move || symbol.get()
+                        on:input=move |ev| symbol.set(event_target_value(&ev)) />
+                </label>
+            </Show>
+            <fieldset class="poll-answers" hidden=move || target.get()>
                 <legend>{t!(i18n, poll.answers)}</legend>
                 {move || (0..answers.with(Vec::len)).map(|n| {
                     let name = t_string!(i18n, poll.answer_n).replace("{n}", &(n + 1).to_string());
@@ -298,7 +318,7 @@ pub fn PollForm(channel_id: String, open: RwSignal<bool>) -> impl IntoView {
                 <button type="button" class="link-button" disabled=move || { answers.with(Vec::len) >= OPTIONS_MAX }
                     on:click=move |_| answers.update(|a| a.push(String::new()))>{t!(i18n, poll.add_answer)}</button>
             </fieldset>
-            <label class="checkbox">
+            <label class="checkbox" hidden=move || target.get()>
                 <input type="checkbox" prop:checked=move || several.get() on:change=move |ev| several.set(event_target_checked(&ev)) />
                 {t!(i18n, poll.several)}
             </label>
@@ -322,5 +342,203 @@ pub fn PollForm(channel_id: String, open: RwSignal<bool>) -> impl IntoView {
                 <button type="submit" class="button button-primary" disabled=move || busy.get()>{t!(i18n, poll.ask)}</button>
             </div>
         </form>
+    }
+}
+
+/// `1234.5` as `1,234.50`-free plain money: two decimals, more under a dollar.
+fn money(value: f64) -> String {
+    if value.abs() < 1.0 {
+        format!("{value:.4}")
+    } else {
+        format!("{value:.2}")
+    }
+}
+
+/// A price-target poll under its question: a number to name until one has, then the answers'
+/// distribution with the stock's price on it (refreshed each minute), the median, and who said
+/// what unless it is anonymous.
+#[component]
+pub fn TargetPollCard(message_id: String, poll: Poll, may_vote: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let price = RwSignal::new(poll.targets.as_ref().and_then(|t| t.price.clone()));
+    let poll = RwSignal::new(poll);
+    let store = ballots();
+    let mine = {
+        let (store, id) = (store.clone(), message_id.clone());
+        Signal::derive(move || store.with(|all| all.get(&id).and_then(|b| b.target)))
+    };
+    let typed = RwSignal::new(String::new());
+    let changing = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let now = RwSignal::new(0.0f64);
+    {
+        let message_id = message_id.clone();
+        Effect::new(move |_| {
+            now.set(now_ms());
+            let refresh = {
+                let message_id = message_id.clone();
+                move || {
+                    now.set(now_ms());
+                    let message_id = message_id.clone();
+                    leptos::task::spawn_local(async move {
+                        if let Ok(fresh) = poll_price(message_id).await {
+                            price.set(fresh);
+                        }
+                    });
+                }
+            };
+            refresh();
+            // Quotes are cached for a minute: asking more often would show nothing new.
+            let handle = set_interval_with_handle(refresh, std::time::Duration::from_secs(60));
+            on_cleanup(move || {
+                if let Ok(handle) = handle {
+                    handle.clear();
+                }
+            });
+        });
+    }
+    if may_vote {
+        let (store, message_id) = (store.clone(), message_id.clone());
+        Effect::new(move |_| {
+            let (store, message_id) = (store.clone(), message_id.clone());
+            leptos::task::spawn_local(async move {
+                if let Ok(found) = my_ballot(message_id.clone()).await {
+                    store.update(|all| {
+                        all.entry(message_id).or_insert(found);
+                    });
+                }
+            });
+        });
+    }
+    let closed = move || poll.with(|p| p.closed_at(now.get()));
+    let cast = {
+        let (store, message_id) = (store.clone(), message_id.clone());
+        move |target: Option<f64>| {
+            busy.set(true);
+            error.set(None);
+            let (store, message_id) = (store.clone(), message_id.clone());
+            leptos::task::spawn_local(async move {
+                match vote(message_id.clone(), Vec::new(), target).await {
+                    Ok(done) => {
+                        store.update(|all| {
+                            all.insert(message_id, done.ballot);
+                        });
+                        if let Some(fresh) =
+                            done.poll.targets.as_ref().and_then(|t| t.price.clone())
+                        {
+                            price.set(Some(fresh));
+                        }
+                        poll.set(done.poll);
+                        changing.set(false);
+                        typed.set(String::new());
+                    }
+                    Err(err) => error.set(Some(error_text(&err))),
+                }
+                busy.set(false);
+            });
+        }
+    };
+    let submit = {
+        let cast = cast.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            match typed
+                .get_untracked()
+                .trim()
+                .trim_start_matches('$')
+                .replace(',', ".")
+                .parse::<f64>()
+            {
+                Ok(n) => cast(Some(n)),
+                Err(_) => error.set(Some(t_string!(i18n, poll.target_number).to_string())),
+            }
+        }
+    };
+    let symbol = poll.with_untracked(|p| p.symbol.clone().unwrap_or_default());
+    let field_label = t_string!(i18n, poll.target_yours).replace("{symbol}", &symbol);
+    let naming = move || may_vote && !closed() && (mine.get().is_none() || changing.get());
+    view! {
+        <div class="poll target-poll" role="group" aria-label=move || t_string!(i18n, poll.target_label)>
+            <Show when=naming>
+                <form class="target-form" on:submit=submit.clone()>
+                    <label class="field">
+                        <span>{field_label.clone()}</span>
+                        <input type="text" inputmode="decimal" required prop:value=move || typed.get()
+                            on:input=move |ev| typed.set(event_target_value(&ev)) />
+                    </label>
+                    <button type="submit" class="button button-primary button-small" disabled=move || busy.get()>{t!(i18n, poll.vote)}</button>
+                </form>
+            </Show>
+            {move || {
+                let (spread, voters) = poll.with(|p| (p.targets.clone().unwrap_or_default(), p.voters));
+                let live = price.get();
+                let (lo, hi) = spread.bins.first().zip(spread.bins.last()).map(|(a, b)| (a.from, b.to)).unwrap_or((0.0, 0.0));
+                let top = spread.bins.iter().map(|b| b.count).max().unwrap_or(0).max(1);
+                let at = |value: f64| if hi > lo { ((value - lo) / (hi - lo) * 100.0).clamp(0.0, 100.0) } else { 50.0 };
+                let chart = (voters > 0).then(|| {
+                    let describe = t_string!(i18n, poll.target_chart).replace("{n}", &voters.to_string());
+                    view! {
+                        <div class="target-chart" role="img" aria-label=describe>
+                            <ul class="target-bins">
+                                {spread.bins.iter().map(|bin| {
+                                    let share = bin.count as f64 * 100.0 / top as f64;
+                                    view! {
+                                        <li class="target-bin" style=format!("--share: {share:.0}%") title=format!("{}–{}: {}", money(bin.from), money(bin.to), bin.count)></li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                            {live.as_ref().map(|p| view! {
+                                <span class="target-price" style=format!("--at: {:.1}%", at(p.price))></span>
+                            })}
+                            <div class="target-axis muted"><span>{money(lo)}</span><span>{money(hi)}</span></div>
+                        </div>
+                    }
+                });
+                let mut facts = vec![match voters {
+                    1 => t_string!(i18n, poll.one_target).to_string(),
+                    n => t_string!(i18n, poll.targets).replace("{n}", &n.to_string()),
+                }];
+                if let Some(median) = spread.median {
+                    facts.push(t_string!(i18n, poll.median).replace("{value}", &money(median)));
+                }
+                let price_line = live.map(|p: PricePoint| {
+                    let text = t_string!(i18n, poll.price_now).replace("{symbol}", &symbol).replace("{value}", &money(p.price));
+                    view! {
+                        <p class="target-live">
+                            <span class="target-price-key" aria-hidden="true"></span>
+                            {text}
+                            {p.simulated.then(|| view! { " " <span class="badge">{t!(i18n, poll.simulated)}</span> })}
+                        </p>
+                    }
+                });
+                let names = spread.guesses.iter().map(|g| format!("{}: {}", g.person.display_name, money(g.target))).collect::<Vec<_>>().join(", ");
+                view! {
+                    {chart}
+                    {price_line}
+                    <p class="poll-summary muted">{facts.join(" · ")}</p>
+                    {(!names.is_empty()).then(|| view! { <p class="poll-voters muted">{names}</p> })}
+                }
+            }}
+            {move || mine.get().map(|target| {
+                let cast = cast.clone();
+                view! {
+                    <p class="target-mine">
+                        {t_string!(i18n, poll.target_mine).replace("{value}", &money(target))}
+                        {(may_vote && !closed()).then(|| view! {
+                            " "
+                            <button type="button" class="link-button" on:click=move |_| changing.set(true)>{t!(i18n, poll.change)}</button>
+                            " "
+                            <button type="button" class="link-button" disabled=move || busy.get()
+                                on:click=move |_| cast(None)>{t!(i18n, poll.retract)}</button>
+                        })}
+                    </p>
+                }
+            })}
+            <Show when=closed>
+                <p class="poll-summary"><strong>{t!(i18n, poll.closed)}</strong></p>
+            </Show>
+            <p class="field-error" role="alert">{move || error.get()}</p>
+        </div>
     }
 }

@@ -487,7 +487,10 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
                         let ai = (m.language.clone(), m.translations.len(), m.unchecked);
                         // A vote anywhere redraws the poll (who voted what, not only how many).
                         let poll = m.poll.as_ref().map(|p| {
-                            p.options.iter().map(|o| (o.votes, o.voters.iter().map(|v| v.id.clone()).collect::<Vec<_>>())).collect::<Vec<_>>()
+                            let options = p.options.iter().map(|o| (o.votes, o.voters.iter().map(|v| v.id.clone()).collect::<Vec<_>>())).collect::<Vec<_>>();
+                            // A price-target poll's answers are numbers: their spread, bit for bit.
+                            let targets = p.targets.as_ref().map(|t| t.bins.iter().map(|b| (b.count, b.from.to_bits())).collect::<Vec<_>>());
+                            (options, p.voters, targets)
                         });
                         // An answer anywhere redraws the event (who said what).
                         let event = m.event.as_ref().map(|e| {

@@ -326,8 +326,10 @@ pub fn MessageItem(message: ChatMessage, rights: MessageRights) -> impl IntoView
                 {quote}
                 {body_view}
                 {(!deleted && !message.attachments.is_empty()).then(|| view! { <Attachments files=message.attachments.clone() /> })}
-                {message.poll.clone().filter(|_| !deleted).map(|poll| view! {
-                    <crate::chat::polls::ui::PollCard message_id=message.id.clone() poll may_vote=rights.may_react />
+                {message.poll.clone().filter(|_| !deleted).map(|poll| if poll.kind == crate::chat::polls::PollKind::Target {
+                    view! { <crate::chat::polls::ui::TargetPollCard message_id=message.id.clone() poll may_vote=rights.may_react /> }.into_any()
+                } else {
+                    view! { <crate::chat::polls::ui::PollCard message_id=message.id.clone() poll may_vote=rights.may_react /> }.into_any()
                 })}
                 {message.event.clone().filter(|_| !deleted).map(|event| view! {
                     <crate::chat::events::ui::EventCard event may_answer=rights.may_react />
