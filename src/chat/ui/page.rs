@@ -181,9 +181,16 @@ fn ChannelSidebar(
                         }
                     }).collect_view()
                 }}
+                // The calendar, beside the channels: on a phone the sidebar's buttons are hidden,
+                // but this row scrolls with the channels.
+                <li>
+                    <A href=format!("/events/{}", community.community.slug) attr:class="channel-link events-link">
+                        <span class="hash" aria-hidden="true"><Icon name=IconName::Calendar /></span>
+                        <span class="channel-name">{t!(i18n, events.calendar_link)}</span>
+                    </A>
+                </li>
             </ul>
             <div class="sidebar-actions">
-                <A href=format!("/events/{}", community.community.slug) attr:class="button button-small">{t!(i18n, events.calendar_link)}</A>
                 {manager.then(|| view! {
                     <A href=format!("/manage/{}", community.community.slug) attr:class="button button-small">{t!(i18n, community.manage)}</A>
                 })}
