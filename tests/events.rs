@@ -15,6 +15,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use common::{harness::Harness, people::Person, ws::ChatClient};
 use reqwest::StatusCode;
+use sea_orm::ConnectionTrait;
 use serde_json::{json, Value};
 
 async fn plan(h: &Harness, who: &Person, channel: &str, event: Value) -> (StatusCode, Value) {
@@ -227,6 +228,24 @@ async fn events_are_planned_answered_and_seen_live(h: Harness) {
     // Once it is over, answers are closed and it moves to the past.
     h.scalar("UPDATE events SET starts_at = created_at, ends_at = created_at RETURNING 'over'")
         .await;
+    // Another, without an end, that began over an hour ago: over too, and in the past.
+    let (_, open_ended) = plan(
+        &h,
+        &ana,
+        &general,
+        json!({"title": "Pre-market chat", "starts": new_york_in(1).0, "timeZone": "America/New_York"}),
+    )
+    .await;
+    let open_ended = open_ended["id"].as_str().unwrap().to_string();
+    h.db.execute(sea_orm::Statement::from_sql_and_values(
+        h.db.get_database_backend(),
+        "UPDATE events SET starts_at = $1 WHERE title = 'Pre-market chat'",
+        [(Utc::now() - chrono::Duration::hours(2)).into()],
+    ))
+    .await
+    .unwrap();
+    let (status, _) = answer(&h, &bo, &open_ended, json!("going")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let (status, refused) = answer(&h, &bo, &id, json!("going")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
     assert!(
@@ -237,7 +256,9 @@ async fn events_are_planned_answered_and_seen_live(h: Harness) {
         .read(&ana, &format!("/api/events/calendar?slug={slug}"))
         .await;
     assert_eq!(calendar["upcoming"], json!([]));
+    // Latest first: the one that ended as it began, then the one that began two hours ago.
     assert_eq!(calendar["past"][0]["event"]["id"], id.as_str());
+    assert_eq!(calendar["past"][1]["event"]["id"], open_ended.as_str());
 
     // A deleted announcement takes its event with it: gone from the calendar and its file.
     let mut ana_socket = h.socket(&ana).await;
@@ -249,7 +270,8 @@ async fn events_are_planned_answered_and_seen_live(h: Harness) {
     let (_, calendar) = h
         .read(&ana, &format!("/api/events/calendar?slug={slug}"))
         .await;
-    assert_eq!(calendar["past"], json!([]), "{calendar}");
+    assert_eq!(calendar["past"].as_array().unwrap().len(), 1, "{calendar}");
+    assert_eq!(calendar["past"][0]["event"]["id"], open_ended.as_str());
     let (status, _, _) = ics(&h, Some(&ana), &format!("/api/events/{id}/event.ics")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }

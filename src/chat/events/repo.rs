@@ -95,8 +95,8 @@ pub async fn answer(
     Ok(())
 }
 
-/// A community's events whose announcing message stands, with it: those ending (or, without
-/// an end, starting) at or after `from`, soonest first; or before it, latest first.
+/// A community's events whose announcing message stands, with it: those not over at `from`
+/// (an event without an end lasts an hour), soonest first; or those over, latest first.
 pub async fn community_calendar(
     db: &impl ConnectionTrait,
     community: Uuid,
@@ -104,14 +104,24 @@ pub async fn community_calendar(
     upcoming: bool,
     limit: u64,
 ) -> Result<Vec<(events::Model, messages::Model)>, DbErr> {
-    let still_on = Condition::any().add(events::Column::EndsAt.gte(from)).add(
-        Condition::all()
-            .add(events::Column::EndsAt.is_null())
-            .add(events::Column::StartsAt.gte(from)),
-    );
+    let hour_ago = from - chrono::Duration::hours(1);
+    // Each side spelled out: NOT over a nullable column would drop the rows without an end.
+    let side = if upcoming {
+        Condition::any().add(events::Column::EndsAt.gt(from)).add(
+            Condition::all()
+                .add(events::Column::EndsAt.is_null())
+                .add(events::Column::StartsAt.gt(hour_ago)),
+        )
+    } else {
+        Condition::any().add(events::Column::EndsAt.lte(from)).add(
+            Condition::all()
+                .add(events::Column::EndsAt.is_null())
+                .add(events::Column::StartsAt.lte(hour_ago)),
+        )
+    };
     let query = events::Entity::find()
         .filter(events::Column::CommunityId.eq(community))
-        .filter(if upcoming { still_on } else { still_on.not() });
+        .filter(side);
     let rows = if upcoming {
         query.order_by_asc(events::Column::StartsAt)
     } else {
