@@ -133,7 +133,8 @@ test("a voice message is recorded, sent, and plays inline with its length and wa
   await saveScreenshot(ana, "voice-recording", false);
   await bar.getByRole("button", { name: "Stop and attach" }).click();
   const tray = ana.getByRole("list", { name: "Files to send" });
-  await expect(tray).toContainText(/Voice message, 0:0[1-3]/);
+  // Its length, at least the second waited (a busy machine stops the recorder later).
+  await expect(tray).toContainText(/Voice message, 0:0[1-9]/);
   await expect(tray.getByText("Ready")).toBeVisible();
   await ana.getByRole("button", { name: "Send" }).click();
 
