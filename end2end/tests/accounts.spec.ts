@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { openHydrated, saveScreenshot } from "./helpers";
+import { openHydrated, reloadHydrated, saveScreenshot } from "./helpers";
 
 // Each run uses fresh names so the suite can run against a server that has seen earlier runs.
 const unique = `${Date.now().toString(36)}${Math.floor(Math.random() * 1000)}`;
@@ -43,7 +43,7 @@ test.describe("accounts", () => {
     expect(await page.evaluate(() => JSON.stringify(localStorage))).not.toContain("ey");
 
     // Still signed in after a reload (the server renders the signed-in page).
-    await page.reload();
+    await reloadHydrated(page);
     await expect(menu).toBeVisible();
 
     // Sign out from the user menu.

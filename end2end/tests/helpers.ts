@@ -9,6 +9,12 @@ export async function openHydrated(page: Page, url: string) {
   return response;
 }
 
+/** Reloads and waits for hydration: a click before it lands on a page with no handlers yet. */
+export async function reloadHydrated(page: Page) {
+  await page.reload();
+  await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
+}
+
 /** Saves a screenshot as a test artifact in end2end/artifacts/. */
 export async function saveScreenshot(page: Page, name: string, fullPage = true) {
   const dir = path.join(__dirname, "..", "artifacts");

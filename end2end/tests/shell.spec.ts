@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { openHydrated, saveScreenshot } from "./helpers";
+import { openHydrated, reloadHydrated, saveScreenshot } from "./helpers";
 
 test.describe("the app shell", () => {
   test("renders on the server before any script runs", async ({ browser }) => {
@@ -58,7 +58,7 @@ test.describe("the app shell", () => {
     expect(cookie?.expires ?? 0).toBeGreaterThan(Date.now() / 1000 + 300 * 24 * 3600);
     await saveScreenshot(page, "settings-tr");
 
-    await page.reload();
+    await reloadHydrated(page);
     await expect(page.getByRole("heading", { level: 1 })).toHaveText("Ayarlar");
     await page.getByLabel("Dil").selectOption({ label: "English" });
     await expect(page.getByRole("heading", { level: 1 })).toHaveText("Settings");
