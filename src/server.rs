@@ -281,6 +281,10 @@ pub fn router(state: AppState) -> Router {
             "/api/communities/{slug}/events.ics",
             get(crate::chat::events::api::community_ics),
         )
+        .route(
+            "/api/communities/{slug}/analytics.csv",
+            get(crate::chat::analytics::api::community_csv),
+        )
         .merge(public_api())
         // The original design's market addresses, kept for scripts written against them.
         .route("/api/stocks/{symbol}", get(crate::market::rest::quote))
@@ -637,6 +641,10 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
     tokio::spawn(crate::chat::events::service::keep_reminding(
         state.clone(),
         std::time::Duration::from_secs(state.config.event_reminder_secs),
+    ));
+    tokio::spawn(crate::chat::analytics::service::keep_rolling_up(
+        state.clone(),
+        std::time::Duration::from_secs(state.config.analytics_rollup_secs),
     ));
     let shutdown = state.shutdown.clone();
     let served = axum::serve(

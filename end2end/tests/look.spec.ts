@@ -282,6 +282,7 @@ for (const viewport of viewports) {
         ["/communities", "communities", page.getByRole("heading", { level: 1 })],
         [`/manage/${slug}`, "manage", page.getByRole("heading", { level: 1 })],
         [`/events/${slug}`, "events", page.getByRole("heading", { level: 1 })],
+        [`/analytics/${slug}`, "analytics", page.getByRole("heading", { level: 1 })],
         ["/markets", "markets", page.getByRole("heading", { level: 1 })],
         ["/markets/AAPL.US", "stock", page.getByRole("heading", { level: 1 })],
         ["/portfolio", "portfolio", page.getByRole("heading", { level: 1 })],

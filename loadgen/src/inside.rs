@@ -29,6 +29,16 @@ async fn fill(
     database: Option<String>,
     body: impl Fn(u64) -> String,
 ) -> Result<Filled, Error> {
+    fill_by(count, 1, database, body).await
+}
+
+/// [`fill`] with `authors` people writing in turn (each a member of the community).
+async fn fill_by(
+    count: u64,
+    authors: u64,
+    database: Option<String>,
+    body: impl Fn(u64) -> String,
+) -> Result<Filled, Error> {
     use bullpen::{
         entities::{channels, messages, users},
         platform::{config::DatabaseUrl, db},
@@ -53,24 +63,29 @@ async fn fill(
         .await?
         .ok_or("the seeded #general is missing: use an empty database")?;
     let now = chrono::Utc::now();
-    let author = uuid::Uuid::now_v7();
-    users::Entity::insert(users::ActiveModel {
-        id: Set(author),
-        email: Set(format!("bench-{author}@example.com")),
-        username: Set(format!("bench{}", &author.simple().to_string()[..8])),
-        username_key: Set(format!("bench{}", &author.simple().to_string()[..8])),
-        display_name: Set("Bench".into()),
-        password_hash: Set("-".into()),
-        bio: Set(String::new()),
-        preferred_language: Set("en".into()),
-        time_zone: Set("UTC".into()),
-        auto_translate: Set(true),
-        avatar: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-    })
-    .exec(&conn)
-    .await?;
+    let people: Vec<uuid::Uuid> = (0..authors.max(1)).map(|_| uuid::Uuid::now_v7()).collect();
+    for chunk in people.chunks(500) {
+        users::Entity::insert_many(chunk.iter().map(|id| {
+            let name = format!("bench{}", &id.simple().to_string()[20..]);
+            users::ActiveModel {
+                id: Set(*id),
+                email: Set(format!("bench-{id}@example.com")),
+                username: Set(name.clone()),
+                username_key: Set(name),
+                display_name: Set("Bench".into()),
+                password_hash: Set("-".into()),
+                bio: Set(String::new()),
+                preferred_language: Set("en".into()),
+                time_zone: Set("UTC".into()),
+                auto_translate: Set(true),
+                avatar: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+        }))
+        .exec_without_returning(&conn)
+        .await?;
+    }
     let started = Instant::now();
     let batch = 1000u64;
     for first in (1..=count).step_by(batch as usize) {
@@ -79,7 +94,7 @@ async fn fill(
             id: Set(uuid::Uuid::now_v7()),
             channel_id: Set(channel.id),
             seq: Set(seq as i64),
-            author_id: Set(author),
+            author_id: Set(people[(seq % people.len() as u64) as usize]),
             body: Set(Some(body(seq))),
             reply_to: Set(None),
             // A minute apart, newest last, so time filters and "newest first" mean something.
@@ -335,6 +350,116 @@ pub async fn search(count: u64, database: Option<String>, runs: usize) -> Result
         percentile(&reference, 95),
         percentile(&searches, 95) / percentile(&reference, 95)
     );
+    Ok(())
+}
+
+/// Lines the analytics benchmark's people write: one in four names a ticker, bullish or not.
+const ANALYTICS_LINES: &[&str] = &[
+    "$AAPL to the moon, strong buy",
+    "morning all, coffee first",
+    "what did the Fed say?",
+    "watching the open",
+    "$TSLA is a disaster, dumping it",
+    "nice call yesterday",
+    "anyone reading the CPI print?",
+    "lunch",
+    "$NVDA breaking out, bullish",
+    "volume is thin today",
+    "see you tomorrow",
+    "charts look choppy",
+    "$MSFT earnings next week, no view yet",
+    "good point",
+    "holding cash for now",
+    "rates rates rates",
+];
+
+/// Fills a community with `count` messages from `authors` people, a minute apart (a million
+/// spans almost two years), rolls its analytics up from scratch, then times a manager's page
+/// over 30 days, a year and two years against the newest-50 history read in the same run.
+pub async fn analytics(
+    count: u64,
+    authors: u64,
+    database: Option<String>,
+    runs: usize,
+) -> Result<(), Error> {
+    use bullpen::{chat::analytics::service, entities::communities};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+    let filled = fill_by(count, authors, database, |seq| {
+        ANALYTICS_LINES[(seq.wrapping_mul(2_654_435_761) >> 5) as usize % ANALYTICS_LINES.len()]
+            .to_string()
+    })
+    .await?;
+    let (conn, channel) = (&filled.conn, filled.channel);
+    let community_id = bullpen::entities::channels::Entity::find_by_id(channel)
+        .one(conn)
+        .await?
+        .ok_or("#general is gone")?
+        .community_id;
+    let community = communities::Entity::find()
+        .filter(communities::Column::Id.eq(community_id))
+        .one(conn)
+        .await?
+        .ok_or("the community is gone")?;
+
+    let now = chrono::Utc::now();
+    let started = Instant::now();
+    let backfill = service::roll_up(conn, now)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("the roll-up was held")?;
+    println!(
+        "roll-up from scratch: {} days, {} messages in {:.1} s ({})",
+        backfill.days,
+        backfill.messages,
+        started.elapsed().as_secs_f64(),
+        filled.engine
+    );
+    // What the job does every minute from then on: yesterday and today again.
+    let steady = timed(runs.min(20), |_| async move {
+        service::roll_up(conn, chrono::Utc::now())
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(())
+    })
+    .await?;
+    let reference = timed(runs, move |_| async move {
+        bullpen::chat::repo::page_before(conn, channel, None, 51).await?;
+        Ok(())
+    })
+    .await?;
+    println!(
+        "reference, the newest-50 page: p50 {:.2} ms, p95 {:.2} ms ({runs} runs)",
+        percentile(&reference, 50),
+        percentile(&reference, 95)
+    );
+    println!(
+        "the job's steady run (yesterday and today): p50 {:.1} ms, max {:.1} ms",
+        percentile(&steady, 50),
+        steady[steady.len() - 1]
+    );
+    let today = now.date_naive();
+    for days in [30i64, 365, 731] {
+        let span = (today - chrono::Duration::days(days - 1), today);
+        let community = &community;
+        let shown = std::cell::Cell::new(0u64);
+        let shown = &shown;
+        let times = timed(runs, move |_| async move {
+            let figures = service::figures(conn, community.clone(), span)
+                .await
+                .map_err(|e| e.to_string())?;
+            shown.set(figures.totals.messages);
+            Ok(())
+        })
+        .await?;
+        println!(
+            "analytics over {days} days ({} messages): p50 {:.2} ms, p95 {:.2} ms; p95 / reference p95 = {:.1}",
+            shown.get(),
+            percentile(&times, 50),
+            percentile(&times, 95),
+            percentile(&times, 95) / percentile(&reference, 95)
+        );
+    }
     Ok(())
 }
 

@@ -11,6 +11,7 @@
 //! loadgen compare --url http://127.0.0.1:3000,http://127.0.0.1:3001 …   # two instances
 //! loadgen history --messages 1000000 [--database postgres://…/empty_scratch_db]
 //! loadgen search --messages 1000000 [--database postgres://…/empty_scratch_db]
+//! loadgen analytics --messages 1000000 --authors 1000 [--database postgres://…/empty_scratch_db]
 //! loadgen portfolio --url http://127.0.0.1:3000 --transactions 5000 --symbols 50
 //! ```
 //!
@@ -136,6 +137,21 @@ enum Command {
         #[arg(long, default_value_t = 200)]
         runs: usize,
     },
+    #[cfg(feature = "bullpen-inside")]
+    /// Fill one community with messages from many people (a minute apart), roll its analytics
+    /// up, and time a manager's analytics page against the newest-50 history read.
+    Analytics {
+        #[arg(long, default_value_t = 1_000_000)]
+        messages: u64,
+        /// People writing them, in turn.
+        #[arg(long, default_value_t = 1_000)]
+        authors: u64,
+        /// An empty PostgreSQL database to fill (default: a fresh SQLite file).
+        #[arg(long)]
+        database: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        runs: usize,
+    },
 }
 
 #[derive(clap::Args, Clone)]
@@ -195,6 +211,13 @@ fn main() {
                 database,
                 runs,
             } => search(messages, database, runs).await,
+            #[cfg(feature = "bullpen-inside")]
+            Command::Analytics {
+                messages,
+                authors,
+                database,
+                runs,
+            } => analytics(messages, authors, database, runs).await,
             #[cfg(feature = "bullpen-inside")]
             Command::Portfolio {
                 url,
@@ -1055,7 +1078,7 @@ async fn bare_server(addr: &str) -> Result<(), Error> {
 #[cfg(feature = "bullpen-inside")]
 mod inside;
 #[cfg(feature = "bullpen-inside")]
-use inside::{history, moderation, portfolio, search};
+use inside::{analytics, history, moderation, portfolio, search};
 
 #[cfg(test)]
 mod tests {

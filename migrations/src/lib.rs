@@ -25,6 +25,7 @@ mod m20261126_000019_notifications;
 mod m20261126_000020_polls;
 mod m20261126_000021_access_tokens;
 mod m20261126_000022_events;
+mod m20261126_000023_analytics;
 
 pub struct Migrator;
 
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000020_polls::Migration),
             Box::new(m20261126_000021_access_tokens::Migration),
             Box::new(m20261126_000022_events::Migration),
+            Box::new(m20261126_000023_analytics::Migration),
         ]
     }
 }

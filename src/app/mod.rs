@@ -101,6 +101,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/c/:community/:channel") view={Lazy::<Channel>::new()} />
                         <Route path=path!("/manage/:community") view={Lazy::<Manage>::new()} />
                         <Route path=path!("/events/:community") view={Lazy::<Events>::new()} />
+                        <Route path=path!("/analytics/:community") view={Lazy::<CommunityAnalytics>::new()} />
                         <Route path=path!("/invite/:code") view={Lazy::<Invite>::new()} />
                         <Route path=path!("/markets") view={Lazy::<Markets>::new()} />
                         <Route path=path!("/markets/:symbol") view={Lazy::<Stock>::new()} />
@@ -169,6 +170,7 @@ lazy_page! {
             last=Callback::new(crate::chat::ui::moderation::danger_zone) />
     };
     Events => crate::chat::events::ui::CalendarPage();
+    CommunityAnalytics => crate::chat::analytics::ui::AnalyticsPage();
     Invite => crate::community::ui::InvitePage();
     Markets => crate::market::ui::MarketsPage();
     Stock => crate::market::ui::StockPage();

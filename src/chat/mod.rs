@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::kit::sentences::{says, Sentence};
 
 pub mod ai;
+pub mod analytics;
 pub mod api;
 pub mod commands;
 pub mod events;

@@ -152,13 +152,13 @@ async fn take(
             }
         }
         Measure::Kick => {
-            if !repo::remove_member(&txn, community.id, user.id).await? {
+            if !repo::remove_member(&txn, community.id, user.id, repo::Departure::Removed).await? {
                 return Err(not_member());
             }
         }
         Measure::Ban => {
             repo::insert_ban(&txn, community.id, user.id, reason.clone(), actor.id, now).await?;
-            repo::remove_member(&txn, community.id, user.id).await?;
+            repo::remove_member(&txn, community.id, user.id, repo::Departure::Removed).await?;
         }
     }
     audit::record(

@@ -247,6 +247,8 @@ pub enum Action {
     },
     /// Read the audit log: those who moderate or manage the community.
     ReadAuditLog,
+    /// Read the community's analytics: those who manage it.
+    ReadAnalytics,
 }
 
 /// Why an action was refused.
@@ -380,6 +382,7 @@ pub fn can(
         Action::ReadAuditLog => need(Permissions::MODERATE_MESSAGES)
             .or(need(Permissions::BAN))
             .or(need(Permissions::MANAGE_COMMUNITY)),
+        Action::ReadAnalytics => need(Permissions::MANAGE_COMMUNITY),
     }
 }
 
@@ -407,7 +410,7 @@ mod tests {
         use Denied::*;
         let ok = Ok(());
         #[rustfmt::skip]
-        let table: [(Action, [Result<(), Denied>; 6]); 23] = [
+        let table: [(Action, [Result<(), Denied>; 6]); 24] = [
             //                                  owner        admin        moderator    member             outsider           banned
             (Read,                              [ok,         ok,          ok,          ok,                ok,                Err(Banned)]),
             (Join { invited: false },           [Err(AlreadyMember), Err(AlreadyMember), Err(AlreadyMember), Err(AlreadyMember), ok, Err(Banned)]),
@@ -429,6 +432,7 @@ mod tests {
             (DeleteCommunity,                   [ok,         Err(Missing), Err(Missing), Err(Missing),    Err(NotMember),    Err(Banned)]),
             (Report,                            [ok,         ok,          ok,          ok,                Err(NotMember),    Err(Banned)]),
             (ReadAuditLog,                      [ok,         ok,          ok,          Err(Missing),      Err(NotMember),    Err(Banned)]),
+            (ReadAnalytics,                     [ok,         ok,          Err(Missing), Err(Missing),     Err(NotMember),    Err(Banned)]),
             (Warn { target: Rank::Member },     [ok,         ok,          ok,          Err(Missing),      Err(NotMember),    Err(Banned)]),
             (Warn { target: Rank::Moderator },  [ok,         ok,          Err(Outranked), Err(Missing),   Err(NotMember),    Err(Banned)]),
             (Timeout { target: Rank::Member },  [ok,         ok,          ok,          Err(Missing),      Err(NotMember),    Err(Banned)]),

@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::permissions::{ChannelKind, Permissions, Rank, Standing, Visibility};
 use crate::entities::{
     audit_log, channels, communities, community_bans, community_members, community_roles,
-    connections, invites, member_roles, read_states, users, warnings,
+    connections, invites, member_roles, membership_changes, read_states, users, warnings,
 };
 
 /// A connection whose instance has not refreshed it for this long is from a crashed instance
@@ -335,7 +335,7 @@ pub async fn add_member(
     rank: Rank,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    community_members::Entity::insert(community_members::ActiveModel {
+    let added = community_members::Entity::insert(community_members::ActiveModel {
         community_id: Set(community),
         user_id: Set(user),
         rank: Set(rank.level()),
@@ -350,9 +350,11 @@ pub async fn add_member(
         .do_nothing()
         .to_owned(),
     )
-    .do_nothing()
-    .exec(db)
+    .exec_without_returning(db)
     .await?;
+    if added > 0 {
+        record_membership_change(db, community, "joined", now).await?;
+    }
     Ok(())
 }
 
@@ -361,6 +363,7 @@ pub async fn remove_member(
     db: &impl ConnectionTrait,
     community: Uuid,
     user: Uuid,
+    why: Departure,
 ) -> Result<bool, DbErr> {
     member_roles::Entity::delete_many()
         .filter(member_roles::Column::CommunityId.eq(community))
@@ -369,8 +372,44 @@ pub async fn remove_member(
         .await?;
     let removed = community_members::Entity::delete_by_id((community, user))
         .exec(db)
-        .await?;
-    Ok(removed.rows_affected > 0)
+        .await?
+        .rows_affected
+        > 0;
+    if removed {
+        let change = match why {
+            Departure::Left => "left",
+            Departure::Removed => "removed",
+        };
+        record_membership_change(db, community, change, Utc::now()).await?;
+    }
+    Ok(removed)
+}
+
+/// Why a member is no longer one, for the community's analytics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Departure {
+    /// They left.
+    Left,
+    /// A moderator kicked or banned them.
+    Removed,
+}
+
+/// Notes that a member joined, left or was removed (when and where, never who).
+async fn record_membership_change(
+    db: &impl ConnectionTrait,
+    community: Uuid,
+    change: &str,
+    at: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    membership_changes::Entity::insert(membership_changes::ActiveModel {
+        community_id: Set(community),
+        change: Set(change.to_owned()),
+        at: Set(at),
+        ..Default::default()
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
 }
 
 /// Moves a member from rank `from` to `to`; whether they held `from` (so two changes at once

@@ -338,7 +338,7 @@ pub async fn leave(state: &AppState, user: &users::Model, slug: &str) -> Result<
 }
 
 async fn remove(state: &AppState, community: Uuid, user: Uuid) -> Result<(), AppError> {
-    repo::remove_member(&state.db, community, user).await?;
+    repo::remove_member(&state.db, community, user, repo::Departure::Left).await?;
     announce_left(state, community, user).await;
     Ok(())
 }

@@ -133,6 +133,8 @@ pub struct Config {
     pub alert_check_secs: u64,
     /// `EVENT_REMINDER_SECS`: how often due event reminders are looked for (default 30).
     pub event_reminder_secs: u64,
+    /// `ANALYTICS_ROLLUP_SECS`: how often community analytics are rolled up (default 60).
+    pub analytics_rollup_secs: u64,
     /// `SMTP_URL` and `SMTP_FROM`: where e-mail (password resets) is sent; unset, the link is
     /// written to the server log for the operator instead.
     pub smtp: Option<SmtpConfig>,
@@ -310,6 +312,7 @@ impl fmt::Debug for Config {
             .field("ai_worker", &self.ai_worker)
             .field("alert_check_secs", &self.alert_check_secs)
             .field("event_reminder_secs", &self.event_reminder_secs)
+            .field("analytics_rollup_secs", &self.analytics_rollup_secs)
             .field("file_store", &self.files.store)
             .field("max_upload_bytes", &self.files.max_upload_bytes)
             .field("smtp", &self.smtp)
@@ -502,6 +505,7 @@ impl Config {
             24 * 60 * 60,
         )?;
         let event_reminder_secs = seconds("EVENT_REMINDER_SECS", 30, 1, 60 * 60)?;
+        let analytics_rollup_secs = seconds("ANALYTICS_ROLLUP_SECS", 60, 1, 24 * 60 * 60)?;
         let toxicity_threshold = match get("TOXICITY_THRESHOLD") {
             None => DEFAULT_TOXICITY_THRESHOLD,
             Some(v) => v
@@ -764,6 +768,7 @@ impl Config {
             ai_worker,
             alert_check_secs,
             event_reminder_secs,
+            analytics_rollup_secs,
             smtp,
             files,
             push,

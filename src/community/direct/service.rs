@@ -448,7 +448,13 @@ pub async fn leave(state: &AppState, me: &users::Model, slug: &str) -> Result<()
     if conversation.direct_key.is_some() {
         return Err(AppError::Validation(says!("server.direct.pair_stays")));
     }
-    communities::remove_member(&state.db, conversation.id, me.id).await?;
+    communities::remove_member(
+        &state.db,
+        conversation.id,
+        me.id,
+        communities::Departure::Left,
+    )
+    .await?;
     announce_left(state, conversation.id, me.id).await;
     changed(state, me.id, &conversation.slug).await;
     Ok(())

@@ -73,6 +73,9 @@ pub fn ManagePage(
                             <div>
                                 <h1 class="page-title">{c.name.clone()}</h1>
                                 <A href=format!("/c/{}", c.slug)>{t!(i18n, community.back_to_chat)}</A>
+                                {view.may(Permissions::MANAGE_COMMUNITY).then(|| view! {
+                                    " · "<A href=format!("/analytics/{}", c.slug)>{t!(i18n, community.analytics)}</A>
+                                })}
                             </div>
                         </div>
                         <div class="manage-layout">

@@ -1,0 +1,87 @@
+//! Community analytics' API: the figures for a range of days, and (server only) the same per
+//! day as a CSV download.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+
+use super::Analytics;
+use crate::platform::error::AppError;
+
+/// A community's figures from `from` to `to` ("YYYY-MM-DD", inclusive; the last 30 days when
+/// left out), for those who manage it.
+#[server(prefix = "/api/analytics", endpoint = "community", input = GetUrl)]
+pub async fn load_analytics(
+    slug: String,
+    #[server(default)] from: Option<String>,
+    #[server(default)] to: Option<String>,
+) -> Result<Analytics, AppError> {
+    crate::platform::state::respond(
+        async move {
+            let state = crate::platform::state::AppState::current()?;
+            let me = crate::auth::caller::current_user().await?;
+            super::service::community(&state, me.user.id, &slug, (from.as_deref(), to.as_deref()))
+                .await
+        }
+        .await,
+    )
+}
+
+/// Where the CSV of a community's figures is downloaded.
+pub fn csv_href(slug: &str, from: &str, to: &str) -> String {
+    format!("/api/communities/{slug}/analytics.csv?from={from}&to={to}")
+}
+
+#[cfg(feature = "ssr")]
+pub use server::community_csv;
+
+#[cfg(feature = "ssr")]
+mod server {
+    use axum::{
+        extract::{Path, Query, State},
+        http::{header, HeaderValue},
+        response::{IntoResponse, Response},
+    };
+    use serde::Deserialize;
+
+    use crate::{auth::caller::CurrentUser, platform::state::AppState};
+
+    #[derive(Deserialize)]
+    pub struct Span {
+        from: Option<String>,
+        to: Option<String>,
+    }
+
+    /// `GET /api/communities/{slug}/analytics.csv?from=&to=`: the figures per day.
+    pub async fn community_csv(
+        State(state): State<AppState>,
+        caller: CurrentUser,
+        Path(slug): Path<String>,
+        Query(span): Query<Span>,
+    ) -> Response {
+        let made = super::super::service::community_csv(
+            &state,
+            caller.user.id,
+            &slug,
+            (span.from.as_deref(), span.to.as_deref()),
+        )
+        .await;
+        let (name, text) = match made {
+            Ok(made) => made,
+            Err(error) => return error.into_response(),
+        };
+        let mut response = text.into_response();
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/csv; charset=utf-8"),
+        );
+        if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+            headers.insert(header::CONTENT_DISPOSITION, value);
+        }
+        headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-cache"),
+        );
+        response
+    }
+}
