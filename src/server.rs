@@ -646,6 +646,10 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
         state.clone(),
         std::time::Duration::from_secs(state.config.analytics_rollup_secs),
     ));
+    tokio::spawn(crate::chat::achievements::service::keep_awarding(
+        state.clone(),
+        std::time::Duration::from_secs(state.config.achievement_secs),
+    ));
     let shutdown = state.shutdown.clone();
     let served = axum::serve(
         listener,

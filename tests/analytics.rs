@@ -384,27 +384,30 @@ async fn the_rollup_runs_once_at_a_time(h: Harness) {
     let now = Utc::now();
     let stale = now - chrono::Duration::seconds(120);
     let (first, second) = tokio::join!(
-        repo::claim_rollup(&h.db, now, stale),
-        repo::claim_rollup(&h.db, now, stale)
+        repo::claim_job(&h.db, repo::ACTIVITY, now, stale),
+        repo::claim_job(&h.db, repo::ACTIVITY, now, stale)
     );
     let claims = [first.unwrap(), second.unwrap()];
     assert_eq!(claims.iter().filter(|c| c.is_some()).count(), 1);
     // Held: nobody else gets it until it is finished or goes stale.
-    assert!(repo::claim_rollup(&h.db, now, stale)
+    assert!(repo::claim_job(&h.db, repo::ACTIVITY, now, stale)
         .await
         .unwrap()
         .is_none());
     let later = now + chrono::Duration::seconds(121);
-    assert!(
-        repo::claim_rollup(&h.db, later, later - chrono::Duration::seconds(120))
-            .await
-            .unwrap()
-            .is_some()
-    );
-    repo::finish_rollup(&h.db, now.date_naive(), later)
+    assert!(repo::claim_job(
+        &h.db,
+        repo::ACTIVITY,
+        later,
+        later - chrono::Duration::seconds(120)
+    )
+    .await
+    .unwrap()
+    .is_some());
+    repo::finish_job(&h.db, repo::ACTIVITY, now.date_naive(), later)
         .await
         .unwrap();
-    assert!(repo::claim_rollup(&h.db, later, stale)
+    assert!(repo::claim_job(&h.db, repo::ACTIVITY, later, stale)
         .await
         .unwrap()
         .is_some());

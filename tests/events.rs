@@ -13,7 +13,7 @@ mod common;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use common::{harness::Harness, people::Person, ws::ChatClient};
+use common::{harness::Harness, people::Person};
 use reqwest::StatusCode;
 use sea_orm::ConnectionTrait;
 use serde_json::{json, Value};
@@ -64,20 +64,6 @@ async fn ics(h: &Harness, who: Option<&Person>, path: &str) -> (StatusCode, Stri
         .map(|v| v.to_str().unwrap().to_string())
         .unwrap_or_default();
     (status, kind, response.text().await.unwrap())
-}
-
-/// The next `notified` event within `wait`.
-async fn notified_within(socket: &mut ChatClient, wait: Duration) -> Option<Value> {
-    let deadline = tokio::time::Instant::now() + wait;
-    while let Some(event) = socket
-        .try_next_event(deadline.saturating_duration_since(tokio::time::Instant::now()))
-        .await
-    {
-        if event["type"] == "notified" {
-            return Some(event["item"].clone());
-        }
-    }
-    None
 }
 
 on_both!(events_are_planned_answered_and_seen_live);
@@ -395,7 +381,8 @@ async fn reminders_go_once_to_those_going_who_may_still_read(h: Harness) {
     h.scalar("UPDATE events SET remind_at = created_at RETURNING 'due'")
         .await;
     for n in [0, 1] {
-        let item = notified_within(&mut sockets[n], Duration::from_secs(15))
+        let item = sockets[n]
+            .notified_within(Duration::from_secs(15))
             .await
             .expect("a reminder");
         assert_eq!(item["kind"], "reminder", "{item}");
@@ -405,18 +392,18 @@ async fn reminders_go_once_to_those_going_who_may_still_read(h: Harness) {
     }
     for n in [2, 3] {
         assert!(
-            notified_within(&mut sockets[n], Duration::from_millis(2500))
+            sockets[n]
+                .notified_within(Duration::from_millis(2500))
                 .await
                 .is_none(),
             "told someone who said no, or who was banned"
         );
     }
     // Once: the next rounds find nothing due.
-    assert!(
-        notified_within(&mut sockets[0], Duration::from_millis(2500))
-            .await
-            .is_none()
-    );
+    assert!(sockets[0]
+        .notified_within(Duration::from_millis(2500))
+        .await
+        .is_none());
     assert_eq!(
         h.count("SELECT COUNT(*) FROM inbox_items WHERE kind = 'reminder'")
             .await,

@@ -61,27 +61,15 @@ async fn said(
 
 /// The next `notified` event, if one comes within ten seconds.
 async fn notified(socket: &mut ChatClient) -> Option<Value> {
-    notified_within(socket, Duration::from_secs(10)).await
+    socket.notified_within(Duration::from_secs(10)).await
 }
 
 /// Whether nothing is told within a second and a half (what is told arrives in milliseconds).
 async fn silent(socket: &mut ChatClient) -> bool {
-    notified_within(socket, Duration::from_millis(1500))
+    socket
+        .notified_within(Duration::from_millis(1500))
         .await
         .is_none()
-}
-
-async fn notified_within(socket: &mut ChatClient, wait: Duration) -> Option<Value> {
-    let deadline = tokio::time::Instant::now() + wait;
-    while let Some(event) = socket
-        .try_next_event(deadline.saturating_duration_since(tokio::time::Instant::now()))
-        .await
-    {
-        if event["type"] == "notified" {
-            return Some(event["item"].clone());
-        }
-    }
-    None
 }
 
 async fn inbox(h: &Harness, who: &Person) -> Value {

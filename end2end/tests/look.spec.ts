@@ -41,6 +41,9 @@ async function lookAt(page: Page, shot: string) {
       const top = document.elementFromPoint(x, y);
       // Its own content, or its own label (a styled checkbox), is not "covering" it.
       const labels = Array.from((el as HTMLInputElement).labels || []);
+      // A notice (a toast: a badge earned, a mention elsewhere) lies over the page for its ten
+      // seconds on purpose, and leads where it says: not a layout that covers.
+      if (top?.closest(".notices")) continue;
       if (top && top !== el && !el.contains(top) && !labels.some((l) => l.contains(top))) {
         const name = (el.textContent || el.getAttribute("aria-label") || el.getAttribute("name") || el.id).trim();
         found.push(`${describe(el)} "${name}" under ${describe(top)} in ${top.parentElement ? describe(top.parentElement) : "?"}`);

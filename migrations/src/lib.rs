@@ -26,6 +26,7 @@ mod m20261126_000020_polls;
 mod m20261126_000021_access_tokens;
 mod m20261126_000022_events;
 mod m20261126_000023_analytics;
+mod m20261126_000024_achievements;
 
 pub struct Migrator;
 
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000021_access_tokens::Migration),
             Box::new(m20261126_000022_events::Migration),
             Box::new(m20261126_000023_analytics::Migration),
+            Box::new(m20261126_000024_achievements::Migration),
         ]
     }
 }

@@ -25,6 +25,7 @@ pub struct AccountExport {
     pub reactions: Vec<ReactionRecord>,
     pub poll_votes: Vec<PollVoteRecord>,
     pub event_answers: Vec<EventAnswerRecord>,
+    pub achievements: Vec<AchievementRecord>,
     pub watchlist: Vec<WatchRecord>,
     pub portfolios: Vec<PortfolioRecord>,
     pub price_alerts: Vec<AlertRecord>,
@@ -143,6 +144,14 @@ pub struct EventAnswerRecord {
     /// going, maybe or declined.
     pub answer: String,
     pub answered_at: String,
+}
+
+/// A badge earned.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AchievementRecord {
+    pub key: String,
+    pub earned_at: String,
 }
 
 /// A personal access token: what it was for and could do, never the token or its hash.

@@ -12,10 +12,10 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::entities::{
-    access_tokens, assistant_conversations, assistant_messages, channels, chat_actions,
-    communities, community_bans, community_members, community_roles, connections, event_answers,
-    events, inbox_items, member_roles, messages, notification_settings, password_resets,
-    poll_ballots, poll_choices, portfolio_transactions, portfolios, price_alerts,
+    access_tokens, achievements, assistant_conversations, assistant_messages, channels,
+    chat_actions, communities, community_bans, community_members, community_roles, connections,
+    event_answers, events, inbox_items, member_roles, messages, notification_settings,
+    password_resets, poll_ballots, poll_choices, portfolio_transactions, portfolios, price_alerts,
     push_subscriptions, reactions, read_states, refresh_tokens, user_blocks, users,
     watchlist_items,
 };
@@ -126,6 +126,18 @@ pub async fn ballots_by(
     poll_ballots::Entity::find()
         .filter(poll_ballots::Column::UserId.eq(user))
         .order_by_asc(poll_ballots::Column::CastAt)
+        .all(db)
+        .await
+}
+
+/// The person's badges, earliest first.
+pub async fn achievements_of(
+    db: &impl ConnectionTrait,
+    user: Uuid,
+) -> Result<Vec<achievements::Model>, DbErr> {
+    achievements::Entity::find()
+        .filter(achievements::Column::UserId.eq(user))
+        .order_by_asc(achievements::Column::EarnedAt)
         .all(db)
         .await
 }

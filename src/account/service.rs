@@ -121,6 +121,7 @@ pub async fn export(
     let ballots = repo::ballots_by(db, user.id).await?;
     let mut chosen = repo::chosen_answers_of(db, user.id).await?;
     let answered = repo::event_answers_by(db, user.id).await?;
+    let badges = repo::achievements_of(db, user.id).await?;
     // A poll is keyed by its message.
     let reacted_in = repo::channels_of_messages(
         db,
@@ -297,6 +298,13 @@ pub async fn export(
                     answer: a.answer,
                     answered_at: time(a.answered_at),
                 })
+            })
+            .collect(),
+        achievements: badges
+            .into_iter()
+            .map(|a| export::AchievementRecord {
+                key: a.key,
+                earned_at: time(a.earned_at),
             })
             .collect(),
         watchlist: repo::watchlist_of(db, user.id)

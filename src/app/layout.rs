@@ -64,6 +64,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 {children()}
                 <NoticeList />
                 <NotificationWatch />
+                <crate::chat::achievements::ui::BadgeWatch />
                 <crate::chat::ui::direct::DirectMessageWatch />
                 <AlertNotices />
                 <crate::assistant::ui::AssistantPanel />

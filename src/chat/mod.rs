@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::kit::sentences::{says, Sentence};
 
+pub mod achievements;
 pub mod ai;
 pub mod analytics;
 pub mod api;
@@ -346,6 +347,10 @@ pub enum ServerEvent {
     /// read).
     InboxUnread {
         unread: u64,
+    },
+    /// This person earned a badge (sent to them alone, once).
+    AchievementEarned {
+        achievement: achievements::Earned,
     },
     /// A new message in one of this person's direct conversations (sent to each of its people
     /// but the author): their conversation list and unread badge move.

@@ -551,6 +551,24 @@ pub(crate) async fn message_access(
     Ok((message, access))
 }
 
+/// A message someone answers as a writer of its channel (a poll's vote, an event's answer):
+/// refused unless the policy lets them post there and the place is open for writing; `None`
+/// once the message is deleted (what it carried is gone with it).
+pub(crate) async fn message_to_answer(
+    state: &AppState,
+    user: Uuid,
+    message_id: MessageId,
+) -> Result<Option<(messages::Model, ChannelAccess)>, AppError> {
+    let (message, access) = message_access(state, user, message_id).await?;
+    community::allow(
+        &access.community,
+        access.standing,
+        Action::Post(ChannelKind::Text),
+    )?;
+    access.open_for_writing()?;
+    Ok(message.deleted_at.is_none().then_some((message, access)))
+}
+
 pub async fn edit(
     state: &AppState,
     user: Uuid,

@@ -1,6 +1,7 @@
 //! sea-orm entities, one file per table (server build only).
 
 pub mod access_tokens;
+pub mod achievements;
 pub mod app_meta;
 pub mod assistant_conversations;
 pub mod assistant_messages;

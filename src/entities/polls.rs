@@ -2,7 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "polls")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
@@ -13,6 +13,8 @@ pub struct Model {
     pub closes_at: Option<DateTimeUtc>,
     pub symbol: Option<String>,
     pub created_at: DateTimeUtc,
+    /// A price-target poll's stock price at its close, once read.
+    pub close_price: Option<f64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

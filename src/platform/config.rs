@@ -135,6 +135,8 @@ pub struct Config {
     pub event_reminder_secs: u64,
     /// `ANALYTICS_ROLLUP_SECS`: how often community analytics are rolled up (default 60).
     pub analytics_rollup_secs: u64,
+    /// `ACHIEVEMENT_SECS`: how often badges are awarded (default 60).
+    pub achievement_secs: u64,
     /// `SMTP_URL` and `SMTP_FROM`: where e-mail (password resets) is sent; unset, the link is
     /// written to the server log for the operator instead.
     pub smtp: Option<SmtpConfig>,
@@ -313,6 +315,7 @@ impl fmt::Debug for Config {
             .field("alert_check_secs", &self.alert_check_secs)
             .field("event_reminder_secs", &self.event_reminder_secs)
             .field("analytics_rollup_secs", &self.analytics_rollup_secs)
+            .field("achievement_secs", &self.achievement_secs)
             .field("file_store", &self.files.store)
             .field("max_upload_bytes", &self.files.max_upload_bytes)
             .field("smtp", &self.smtp)
@@ -506,6 +509,7 @@ impl Config {
         )?;
         let event_reminder_secs = seconds("EVENT_REMINDER_SECS", 30, 1, 60 * 60)?;
         let analytics_rollup_secs = seconds("ANALYTICS_ROLLUP_SECS", 60, 1, 24 * 60 * 60)?;
+        let achievement_secs = seconds("ACHIEVEMENT_SECS", 60, 1, 24 * 60 * 60)?;
         let toxicity_threshold = match get("TOXICITY_THRESHOLD") {
             None => DEFAULT_TOXICITY_THRESHOLD,
             Some(v) => v
@@ -769,6 +773,7 @@ impl Config {
             alert_check_secs,
             event_reminder_secs,
             analytics_rollup_secs,
+            achievement_secs,
             smtp,
             files,
             push,

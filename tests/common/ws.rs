@@ -78,6 +78,21 @@ impl ChatClient {
             .expect("an event within 10 s")
     }
 
+    /// The next `notified` event's item within `wait`, other events passed over.
+    #[allow(dead_code)] // Not every suite listens for notifications.
+    pub async fn notified_within(&mut self, wait: Duration) -> Option<Value> {
+        let deadline = tokio::time::Instant::now() + wait;
+        while let Some(event) = self
+            .try_next_event(deadline.saturating_duration_since(tokio::time::Instant::now()))
+            .await
+        {
+            if event["type"] == "notified" {
+                return Some(event["item"].clone());
+            }
+        }
+        None
+    }
+
     /// The next event within `wait`, if one comes.
     pub async fn try_next_event(&mut self, wait: Duration) -> Option<Value> {
         loop {

@@ -34,6 +34,7 @@ pub fn ProfilePage() -> impl IntoView {
         |(name, _)| profile_page(name),
     );
     let activity = crate::chat::stats::ui::own_activity_resource(username);
+    let badges = crate::chat::achievements::ui::badges_resource(username);
     view! {
         <Transition fallback=move || view! { <p class="muted">{t!(i18n, settings.loading)}</p> }>
             {move || Suspend::new(async move {
@@ -96,6 +97,7 @@ pub fn ProfilePage() -> impl IntoView {
                                     </Show>
                                 </div>
                             </section>
+                            <crate::chat::achievements::ui::BadgesSection badges />
                             {me.then(|| view! { <crate::chat::stats::ui::MyActivitySection activity /> })}
                             <div class="profile-grid">
                                 <ProfileCommunities communities=view.communities />

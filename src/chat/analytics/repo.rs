@@ -15,18 +15,20 @@ use crate::entities::{
     messages, reports, rollups, symbol_days,
 };
 
-/// The one roll-up job's name in `rollups`.
+/// The analytics roll-up's name in `rollups` (the row other periodic jobs use too: a day to
+/// start from and a lease).
 pub const ACTIVITY: &str = "activity";
 
-/// Claims the roll-up job unless a run holds it (claimed after `stale`): where it is to start.
+/// Claims job `job` unless a run holds it (claimed after `stale`): where it is to start.
 /// `None`: another run holds it.
-pub async fn claim_rollup(
+pub async fn claim_job(
     db: &impl ConnectionTrait,
+    job: &str,
     now: DateTime<Utc>,
     stale: DateTime<Utc>,
 ) -> Result<Option<rollups::Model>, DbErr> {
     rollups::Entity::insert(rollups::ActiveModel {
-        name: Set(ACTIVITY.into()),
+        name: Set(job.into()),
         from_day: Set(None),
         claimed_at: Set(None),
         ran_at: Set(None),
@@ -40,7 +42,7 @@ pub async fn claim_rollup(
     .await?;
     Ok(rollups::Entity::update_many()
         .col_expr(rollups::Column::ClaimedAt, Expr::value(now))
-        .filter(rollups::Column::Name.eq(ACTIVITY))
+        .filter(rollups::Column::Name.eq(job))
         .filter(
             Condition::any()
                 .add(rollups::Column::ClaimedAt.is_null())
@@ -53,18 +55,23 @@ pub async fn claim_rollup(
 }
 
 /// Keeps the claim while a long run goes on.
-pub async fn hold_rollup(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<(), DbErr> {
+pub async fn hold_job(
+    db: &impl ConnectionTrait,
+    job: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
     rollups::Entity::update_many()
         .col_expr(rollups::Column::ClaimedAt, Expr::value(now))
-        .filter(rollups::Column::Name.eq(ACTIVITY))
+        .filter(rollups::Column::Name.eq(job))
         .exec(db)
         .await?;
     Ok(())
 }
 
-/// Ends a run: the next starts at `from_day`; the figures are as of `now`.
-pub async fn finish_rollup(
+/// Ends a run: the next starts at `from_day`; what it made is as of `now`.
+pub async fn finish_job(
     db: &impl ConnectionTrait,
+    job: &str,
     from_day: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
@@ -75,17 +82,18 @@ pub async fn finish_rollup(
             rollups::Column::ClaimedAt,
             Expr::value(Option::<DateTime<Utc>>::None),
         )
-        .filter(rollups::Column::Name.eq(ACTIVITY))
+        .filter(rollups::Column::Name.eq(job))
         .exec(db)
         .await?;
     Ok(())
 }
 
-/// The roll-up's state, for how fresh the figures are.
-pub async fn rollup_state(db: &impl ConnectionTrait) -> Result<Option<rollups::Model>, DbErr> {
-    rollups::Entity::find_by_id(ACTIVITY.to_owned())
-        .one(db)
-        .await
+/// A job's state (for the roll-up: how fresh the figures are).
+pub async fn job_state(
+    db: &impl ConnectionTrait,
+    job: &str,
+) -> Result<Option<rollups::Model>, DbErr> {
+    rollups::Entity::find_by_id(job.to_owned()).one(db).await
 }
 
 /// When the first message and the first membership change were (the index answers both).

@@ -41,7 +41,8 @@ pub async fn roll_up(
     db: &DatabaseConnection,
     now: DateTime<Utc>,
 ) -> Result<Option<RollupRun>, AppError> {
-    let Some(claim) = repo::claim_rollup(db, now, now - Duration::seconds(LEASE_SECS)).await?
+    let Some(claim) =
+        repo::claim_job(db, repo::ACTIVITY, now, now - Duration::seconds(LEASE_SECS)).await?
     else {
         return Ok(None);
     };
@@ -60,10 +61,10 @@ pub async fn roll_up(
         let counted = roll_up_day(db, day, &mut communities).await?;
         run.days += 1;
         run.messages += counted;
-        repo::hold_rollup(db, Utc::now()).await?;
+        repo::hold_job(db, repo::ACTIVITY, Utc::now()).await?;
         day += Duration::days(1);
     }
-    repo::finish_rollup(db, today - Duration::days(1), Utc::now()).await?;
+    repo::finish_job(db, repo::ACTIVITY, today - Duration::days(1), Utc::now()).await?;
     Ok(Some(run))
 }
 
@@ -371,7 +372,7 @@ pub async fn figures(
         median_response_minutes: response.map(|(m, _)| round1(m)),
         p90_response_minutes: response.map(|(_, p)| round1(p)),
     };
-    let as_of = repo::rollup_state(db)
+    let as_of = repo::job_state(db, repo::ACTIVITY)
         .await?
         .and_then(|r| r.ran_at)
         .map(|at| at.to_rfc3339());

@@ -15,10 +15,7 @@ use super::{
 use crate::{
     auth::Author,
     chat::{service as chat, ChatMessage, MessageId, ServerEvent},
-    community::{
-        permissions::{Action, ChannelKind},
-        service as community, ChannelId,
-    },
+    community::{permissions::Action, service as community, ChannelId},
     entities::{events, users},
     kit::sentences::says,
     platform::{error::AppError, realtime, state::AppState},
@@ -287,18 +284,13 @@ pub async fn answer(
     message_id: MessageId,
     said: Option<Answer>,
 ) -> Result<Event, AppError> {
-    let (message, access) = chat::message_access(state, user, message_id).await?;
-    community::allow(
-        &access.community,
-        access.standing,
-        Action::Post(ChannelKind::Text),
-    )?;
-    access.open_for_writing()?;
-    let row = match message.deleted_at {
-        Some(_) => None,
-        None => repo::event(&state.db, message.id).await?,
-    }
-    .ok_or_else(|| AppError::NotFound(says!("server.events.not_found")))?;
+    let not_found = || AppError::NotFound(says!("server.events.not_found"));
+    let (message, access) = chat::message_to_answer(state, user, message_id)
+        .await?
+        .ok_or_else(not_found)?;
+    let row = repo::event(&state.db, message.id)
+        .await?
+        .ok_or_else(not_found)?;
     let now = Utc::now();
     if row
         .ends_at

@@ -71,26 +71,39 @@ pub async fn clear_setting(
     Ok(())
 }
 
-/// Adds entries to people's inboxes; an entry a person already has for the message stays.
-/// Puts reminders in inboxes: an entry the person already had for the message (they were
-/// named in it) comes back to the top, unread, as the reminder.
-pub async fn remind_in_inboxes(
+/// What happens to an entry a person already has for the same message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Existing {
+    /// It stays as it is (a second mention in an edit is not news).
+    Keep,
+    /// It comes back to the top, unread, as the new kind (a reminder of an event they were
+    /// named in).
+    Renew,
+}
+
+/// Adds entries to people's inboxes.
+pub async fn add_to_inboxes(
     db: &impl ConnectionTrait,
     rows: Vec<inbox_items::Model>,
+    existing: Existing,
 ) -> Result<(), DbErr> {
     if rows.is_empty() {
         return Ok(());
     }
+    let mut key =
+        OnConflict::columns([inbox_items::Column::UserId, inbox_items::Column::MessageId]);
+    let conflict = match existing {
+        Existing::Keep => key.do_nothing().to_owned(),
+        Existing::Renew => key
+            .update_columns([
+                inbox_items::Column::Kind,
+                inbox_items::Column::CreatedAt,
+                inbox_items::Column::ReadAt,
+            ])
+            .to_owned(),
+    };
     inbox_items::Entity::insert_many(rows.into_iter().map(inbox_items::ActiveModel::from))
-        .on_conflict(
-            OnConflict::columns([inbox_items::Column::UserId, inbox_items::Column::MessageId])
-                .update_columns([
-                    inbox_items::Column::Kind,
-                    inbox_items::Column::CreatedAt,
-                    inbox_items::Column::ReadAt,
-                ])
-                .to_owned(),
-        )
+        .on_conflict(conflict)
         .exec_without_returning(db)
         .await?;
     Ok(())
@@ -107,25 +120,6 @@ pub async fn entries_for_message(
         .filter(inbox_items::Column::UserId.is_in(people))
         .all(db)
         .await
-}
-
-pub async fn add_to_inboxes(
-    db: &impl ConnectionTrait,
-    rows: Vec<inbox_items::Model>,
-) -> Result<(), DbErr> {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    inbox_items::Entity::insert_many(rows.into_iter().map(inbox_items::ActiveModel::from))
-        .on_conflict(
-            OnConflict::columns([inbox_items::Column::UserId, inbox_items::Column::MessageId])
-                .do_nothing()
-                .to_owned(),
-        )
-        .do_nothing()
-        .exec(db)
-        .await?;
-    Ok(())
 }
 
 /// A page of a person's inbox, newest first, older than `before` (an entry's time) if given.

@@ -231,7 +231,7 @@ pub async fn deliver(state: &AppState, message: &ChatMessage) -> Result<(), AppE
         })
         .collect();
     let entry_ids: HashMap<Uuid, Uuid> = entries.iter().map(|e| (e.user_id, e.id)).collect();
-    repo::add_to_inboxes(db, entries).await?;
+    repo::add_to_inboxes(db, entries, repo::Existing::Keep).await?;
     // The count comes from the server, so a tab never counts an entry twice.
     for person in entry_ids.keys() {
         announce_unread(state, *person).await?;
@@ -308,7 +308,7 @@ pub async fn remind(
     if told.is_empty() {
         return Ok(());
     }
-    repo::remind_in_inboxes(
+    repo::add_to_inboxes(
         db,
         told.iter()
             .map(|person| inbox_items::Model {
@@ -324,6 +324,7 @@ pub async fn remind(
                 read_at: None,
             })
             .collect(),
+        repo::Existing::Renew,
     )
     .await?;
     let entries: HashMap<Uuid, Uuid> = repo::entries_for_message(db, message.id, told.clone())

@@ -17,10 +17,7 @@ use super::{
 use crate::{
     auth::Author,
     chat::{service as chat, ChatMessage, MessageId, ServerEvent},
-    community::{
-        permissions::{Action, ChannelKind},
-        service as community, ChannelId,
-    },
+    community::ChannelId,
     entities::{polls, users},
     kit::sentences::says,
     platform::{db, error::AppError, realtime, state::AppState},
@@ -56,6 +53,7 @@ impl Asked {
             closes_at: self.closes_at,
             symbol: self.symbol.clone(),
             created_at: now,
+            close_price: None,
         }
     }
 
@@ -304,18 +302,13 @@ pub async fn vote(
     message_id: MessageId,
     (choices, target): (&[u32], Option<f64>),
 ) -> Result<(Poll, Ballot), AppError> {
-    let (message, access) = chat::message_access(state, user, message_id).await?;
-    community::allow(
-        &access.community,
-        access.standing,
-        Action::Post(ChannelKind::Text),
-    )?;
-    access.open_for_writing()?;
-    let row = match message.deleted_at {
-        Some(_) => None,
-        None => repo::poll(&state.db, message.id).await?,
-    }
-    .ok_or_else(|| AppError::NotFound(says!("server.poll.not_found")))?;
+    let not_found = || AppError::NotFound(says!("server.poll.not_found"));
+    let (message, access) = chat::message_to_answer(state, user, message_id)
+        .await?
+        .ok_or_else(not_found)?;
+    let row = repo::poll(&state.db, message.id)
+        .await?
+        .ok_or_else(not_found)?;
     let now = Utc::now();
     if row.closes_at.is_some_and(|t| t <= now) {
         return Err(AppError::Validation(says!("server.poll.closed")));
