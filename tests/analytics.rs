@@ -47,19 +47,25 @@ fn analytics_path(slug: &str, range: &str) -> String {
     format!("/api/analytics/community?slug={slug}{range}")
 }
 
-/// The figures once the roll-up counted `messages` messages in the range (the job runs every
-/// second in these tests).
-async fn figures_with(h: &Harness, who: &Person, slug: &str, range: &str, messages: u64) -> Value {
+/// The figures once the roll-up counted what `done` waits for (the job runs every second in
+/// these tests).
+async fn figures_when(
+    h: &Harness,
+    who: &Person,
+    slug: &str,
+    range: &str,
+    done: impl Fn(&Value) -> bool,
+) -> Value {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     loop {
         let (status, figures) = h.read(who, &analytics_path(slug, range)).await;
         assert_eq!(status, StatusCode::OK, "{figures}");
-        if figures["totals"]["messages"] == messages {
+        if done(&figures["totals"]) {
             return figures;
         }
         assert!(
             tokio::time::Instant::now() < deadline,
-            "never counted {messages} messages: {}",
+            "never counted it all: {}",
             figures["totals"]
         );
         tokio::time::sleep(Duration::from_millis(250)).await;
@@ -117,8 +123,8 @@ async fn managers_see_what_their_community_did(h: Harness) {
         "$TSLA is a disaster, dumping everything",
     )
     .await;
-    let flagged = post(&h, &bo, &general, "you are all idiots").await;
-    post(&h, &bo, &ideas, "$AAPL looks great, strong buy").await;
+    let flagged = post(&h, &bo, &general, "see you all at the open").await;
+    let reported = post(&h, &bo, &ideas, "$AAPL looks great, strong buy").await;
     let gone = post(&h, &bo, &general, "a message deleted later").await;
     let old = post(&h, &cy, &general, "written yesterday").await;
     let today = Utc::now().date_naive();
@@ -147,21 +153,23 @@ async fn managers_see_what_their_community_did(h: Harness) {
         .await
         .unwrap();
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
-    // Cy reports Bo's message; Ana resolves it by deleting it.
+    // Cy reports Bo's message in #ideas; Ana resolves it by dismissing the report.
     h.ok(
         &cy,
         "/api/reports/create",
-        json!({"messageId": flagged, "reason": "harassment", "note": ""}),
+        json!({"messageId": reported, "reason": "spam", "note": ""}),
     )
     .await;
     h.ok(
         &ana,
-        "/api/moderation/delete",
-        json!({"messageId": flagged}),
+        "/api/moderation/dismiss",
+        json!({"messageId": reported}),
     )
     .await;
 
-    let figures = figures_with(&h, &ana, &slug, "", 6).await;
+    // Everything done above, counted: six messages, the flag and the report.
+    let all_counted = |t: &Value| t["messages"] == 6 && t["flagged"] == 1 && t["reports"] == 1;
+    let figures = figures_when(&h, &ana, &slug, "", all_counted).await;
     assert_eq!(
         figures["from"],
         (today - chrono::Duration::days(29)).to_string()
@@ -264,7 +272,10 @@ async fn managers_see_what_their_community_did(h: Harness) {
         vec![(today - chrono::Duration::days(3)).into()],
     )
     .await;
-    let healed = figures_with(&h, &ana, &slug, "", 6).await;
+    let healed = figures_when(&h, &ana, &slug, "", |t| {
+        all_counted(t) && t["activeMembers"] == 3
+    })
+    .await;
     assert_eq!(healed["totals"]["activeMembers"], 3);
     assert_eq!(day(&healed, yesterday)["messages"], 1);
 }

@@ -46,8 +46,8 @@ test.describe("community analytics", () => {
     // A range from the presets, then by date: the address holds it.
     await ana.getByRole("link", { name: "7 days" }).click();
     await expect(ana).toHaveURL(/from=\d{4}-\d{2}-\d{2}&to=/);
-    const to = await ana.getByLabel("To").inputValue();
-    await ana.getByLabel("From").fill(to);
+    const to = await ana.getByLabel("To", { exact: true }).inputValue();
+    await ana.getByLabel("From", { exact: true }).fill(to);
     await ana.getByRole("button", { name: "Show" }).click();
     await expect(ana).toHaveURL(new RegExp(`from=${to}&to=${to}`));
     await expect(ana.getByTestId("total-messages")).toHaveText("3");
