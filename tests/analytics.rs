@@ -72,7 +72,7 @@ async fn figures_when(
     }
 }
 
-fn day<'a>(figures: &'a Value, date: NaiveDate) -> &'a Value {
+fn day(figures: &Value, date: NaiveDate) -> &Value {
     figures["days"]
         .as_array()
         .unwrap()

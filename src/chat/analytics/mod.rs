@@ -7,10 +7,7 @@
 //! the messages themselves, so a year of a community with a million messages is a few thousand
 //! rows to read. Days are UTC days; the figures are as fresh as the job's last run.
 
-use chrono::{Datelike, Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
-
-use crate::kit::sentences::{says, Sentence};
 
 pub mod api;
 pub mod ui;
@@ -18,12 +15,16 @@ pub mod ui;
 #[cfg(feature = "ssr")]
 pub mod chart;
 #[cfg(feature = "ssr")]
+pub mod days;
+#[cfg(feature = "ssr")]
 pub mod repo;
 #[cfg(feature = "ssr")]
 pub mod service;
 
 /// The range shown when none is asked for: the last 30 days, today included.
 pub const DEFAULT_DAYS: i64 = 30;
+/// The ranges offered a click away, in days up to today.
+pub const PRESETS: [i64; 4] = [7, 30, 90, 365];
 /// The longest range one request may ask for.
 pub const MAX_DAYS: i64 = 731;
 /// $cashtags shown, most mentioned first.
@@ -50,6 +51,8 @@ pub struct Analytics {
     pub moderators: Vec<ModeratorFigures>,
     /// ECharts options (colour tokens), drawn by `public/charts.js`.
     pub charts: Charts,
+    /// The [`PRESETS`] as ranges up to today.
+    pub presets: Vec<Preset>,
     /// When the roll-up last finished (RFC 3339); none before its first run.
     pub as_of: Option<String>,
 }
@@ -125,6 +128,15 @@ pub struct ModeratorFigures {
     pub median_minutes: f64,
 }
 
+/// A range offered a click away.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Preset {
+    pub days: i64,
+    pub from: String,
+    pub to: String,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Charts {
@@ -138,43 +150,6 @@ pub struct Charts {
     pub mood: String,
     /// Flag rate and report rate per day.
     pub safety: String,
-}
-
-/// The days a request asks for: `from` and `to` ("YYYY-MM-DD", inclusive), either left out for
-/// the last [`DEFAULT_DAYS`] days up to `today`. Refused in words: a date that is not one, a
-/// range that ends before it starts or is longer than [`MAX_DAYS`].
-pub fn range(
-    from: Option<&str>,
-    to: Option<&str>,
-    today: NaiveDate,
-) -> Result<(NaiveDate, NaiveDate), Sentence> {
-    let date = |text: &str| {
-        NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-            .map_err(|_| says!("server.analytics.bad_date").with("value", text.trim()))
-    };
-    let blank = |v: &Option<&str>| v.map(str::trim).filter(|t| !t.is_empty()).is_none();
-    let to = if blank(&to) {
-        today
-    } else {
-        date(to.unwrap_or_default())?
-    };
-    let from = if blank(&from) {
-        to - Duration::days(DEFAULT_DAYS - 1)
-    } else {
-        date(from.unwrap_or_default())?
-    };
-    if to < from {
-        return Err(says!("server.analytics.backwards"));
-    }
-    if (to - from).num_days() + 1 > MAX_DAYS {
-        return Err(says!("server.analytics.too_long").with("days", MAX_DAYS));
-    }
-    Ok((from, to))
-}
-
-/// The Monday of a day's ISO week.
-pub fn monday_of(day: NaiveDate) -> NaiveDate {
-    day - Duration::days(i64::from(day.weekday().num_days_from_monday()))
 }
 
 /// The median and the 90th percentile (nearest rank) of some durations; none of none.
@@ -212,53 +187,6 @@ pub fn rate(count: u64, of: u64, per: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn day(text: &str) -> NaiveDate {
-        text.parse().unwrap()
-    }
-
-    #[test]
-    fn a_range_is_read_or_refused_in_words() {
-        let today = day("2026-11-26");
-        assert_eq!(
-            range(None, None, today).unwrap(),
-            (day("2026-10-28"), today)
-        );
-        assert_eq!(
-            range(Some("2026-01-01"), Some(" 2026-01-31 "), today).unwrap(),
-            (day("2026-01-01"), day("2026-01-31"))
-        );
-        // A given end with no start: the 30 days up to it.
-        assert_eq!(
-            range(Some(""), Some("2026-02-28"), today).unwrap().0,
-            day("2026-01-30")
-        );
-        assert_eq!(
-            range(Some("2026-13-01"), None, today).unwrap_err().key(),
-            "server.analytics.bad_date"
-        );
-        assert_eq!(
-            range(Some("2026-02-01"), Some("2026-01-01"), today)
-                .unwrap_err()
-                .key(),
-            "server.analytics.backwards"
-        );
-        assert_eq!(
-            range(Some("2020-01-01"), Some("2026-01-01"), today)
-                .unwrap_err()
-                .key(),
-            "server.analytics.too_long"
-        );
-        // Exactly the longest range is allowed.
-        assert!(range(Some("2024-11-26"), Some("2026-11-26"), today).is_ok());
-    }
-
-    #[test]
-    fn weeks_start_on_monday() {
-        assert_eq!(monday_of(day("2026-11-26")), day("2026-11-23"));
-        assert_eq!(monday_of(day("2026-11-23")), day("2026-11-23"));
-        assert_eq!(monday_of(day("2026-11-22")), day("2026-11-16"));
-    }
 
     #[test]
     fn medians_percentiles_moods_and_rates() {

@@ -5,8 +5,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     sea_query::{Expr, OnConflict},
     ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -117,6 +117,7 @@ pub async fn first_activity(db: &impl ConnectionTrait) -> Result<Option<DateTime
 }
 
 /// A message as the roll-up counts it.
+#[derive(Debug, FromQueryResult)]
 pub struct Written {
     pub id: Uuid,
     pub channel_id: Uuid,
@@ -166,35 +167,13 @@ pub async fn written_between(
                 ),
         );
     }
-    let rows: Vec<(
-        Uuid,
-        Uuid,
-        Uuid,
-        DateTime<Utc>,
-        Option<String>,
-        Option<String>,
-        bool,
-    )> = query
+    query
         .order_by_asc(messages::Column::CreatedAt)
         .order_by_asc(messages::Column::Id)
         .limit(limit)
-        .into_tuple()
+        .into_model::<Written>()
         .all(db)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(id, channel_id, author_id, created_at, body, language, flagged)| Written {
-                id,
-                channel_id,
-                author_id,
-                created_at,
-                body,
-                language,
-                flagged,
-            },
-        )
-        .collect())
+        .await
 }
 
 /// Every channel's community.
@@ -433,7 +412,8 @@ pub async fn resolved_reports(
     community: Uuid,
     (from, to): (DateTime<Utc>, DateTime<Utc>),
 ) -> Result<Vec<(DateTime<Utc>, DateTime<Utc>, Uuid)>, DbErr> {
-    let rows: Vec<(DateTime<Utc>, Option<DateTime<Utc>>, Option<Uuid>)> = reports::Entity::find()
+    type Resolution = (DateTime<Utc>, Option<DateTime<Utc>>, Option<Uuid>);
+    let rows: Vec<Resolution> = reports::Entity::find()
         .select_only()
         .columns([
             reports::Column::CreatedAt,

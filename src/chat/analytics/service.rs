@@ -7,8 +7,10 @@ use sea_orm::{DatabaseConnection, TransactionTrait};
 use uuid::Uuid;
 
 use super::{
-    chart, median_and_p90, monday_of, mood, range, rate, repo, Analytics, CashtagFigures,
-    ChannelFigures, DayFigures, ModeratorFigures, Totals, WeekFigures, TOP_CASHTAGS, TOP_CHANNELS,
+    chart,
+    days::{monday_of, presets, range},
+    median_and_p90, mood, rate, repo, Analytics, CashtagFigures, ChannelFigures, DayFigures,
+    ModeratorFigures, Totals, WeekFigures, TOP_CASHTAGS, TOP_CHANNELS,
 };
 use crate::{
     ai::{sentiment::sentiment, Stance},
@@ -389,6 +391,7 @@ pub async fn figures(
         cashtags,
         moderators,
         charts,
+        presets: presets(Utc::now().date_naive()),
         as_of,
     })
 }

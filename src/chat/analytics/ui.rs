@@ -3,7 +3,6 @@
 //! The address holds the range, so a view can be reloaded, shared with a co-admin and gone
 //! back to; the form works before the page is interactive too.
 
-use chrono::{Duration, NaiveDate};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{
@@ -65,14 +64,10 @@ fn Figures(figures: Analytics) -> impl IntoView {
         cashtags,
         moderators,
         charts,
+        presets,
         as_of,
     } = figures;
     let page = format!("/analytics/{slug}");
-    let end: Option<NaiveDate> = to.parse().ok();
-    let preset = move |days: i64| {
-        end.map(|end| format!("?from={}&to={end}", end - Duration::days(days - 1)))
-            .unwrap_or_default()
-    };
     let minutes = move |value: Option<f64>| match value {
         Some(m) if m < 120.0 => t_string!(i18n, analytics.minutes).replace("{n}", &m.to_string()),
         Some(m) => t_string!(i18n, analytics.hours).replace("{n}", &format!("{:.1}", m / 60.0)),
@@ -112,10 +107,15 @@ fn Figures(figures: Analytics) -> impl IntoView {
             </label>
             <button type="submit" class="button">{t!(i18n, analytics.show)}</button>
             <nav class="analytics-presets" aria-label=move || t_string!(i18n, analytics.presets)>
-                <A href=format!("{page}{}", preset(7))>{t!(i18n, analytics.last_7)}</A>
-                <A href=format!("{page}{}", preset(30))>{t!(i18n, analytics.last_30)}</A>
-                <A href=format!("{page}{}", preset(90))>{t!(i18n, analytics.last_90)}</A>
-                <A href=format!("{page}{}", preset(365))>{t!(i18n, analytics.last_365)}</A>
+                {presets.into_iter().map(|p| {
+                    let label = match p.days {
+                        7 => t_string!(i18n, analytics.last_7),
+                        30 => t_string!(i18n, analytics.last_30),
+                        90 => t_string!(i18n, analytics.last_90),
+                        _ => t_string!(i18n, analytics.last_365),
+                    };
+                    view! { <A href=format!("{page}?from={}&to={}", p.from, p.to)>{label}</A> }
+                }).collect_view()}
             </nav>
         </form>
         <p class="muted analytics-as-of">
