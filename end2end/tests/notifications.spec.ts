@@ -52,7 +52,10 @@ test.describe("notifications", () => {
     await openHydrated(bo, "/inbox");
     await expect(bo.getByText("Nothing here yet")).toBeVisible();
 
+    // Back is a fresh load of the channel (an open socket keeps it out of the back-forward
+    // cache): its buttons work once it has hydrated.
     await bo.goBack();
+    await expect(bo.locator("body[data-hydrated]")).toHaveCount(1);
     await bo.getByRole("button", { name: "Notifications" }).click();
     await bo.getByRole("group", { name: "Notifications" }).getByRole("button", { name: "Unmute" }).click();
     await expect(bo.getByRole("group", { name: "Notifications" }).getByRole("button", { name: "1 hour" })).toBeVisible();
