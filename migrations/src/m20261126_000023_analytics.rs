@@ -42,16 +42,27 @@ enum SymbolDays {
     Bearish,
 }
 
-/// Members who joined, left or were removed, and reports made, per community and day.
+/// Members who wrote, joined, left or were removed, and reports made, per community and day.
 #[derive(DeriveIden)]
 enum CommunityDays {
     Table,
     CommunityId,
     Day,
+    /// Distinct members who wrote.
+    Active,
     Joined,
     Left,
     Removed,
     Reports,
+}
+
+/// Distinct members who wrote, per community and ISO week (its Monday).
+#[derive(DeriveIden)]
+enum CommunityWeeks {
+    Table,
+    CommunityId,
+    Week,
+    Active,
 }
 
 #[derive(DeriveIden)]
@@ -169,14 +180,14 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        // Active members per week, counted without reading the days' rows one by one.
+        // A week's writers, counted again each time one of its days is rolled up.
         manager
             .create_index(
                 Index::create()
                     .name("member_days_by_week")
                     .table(MemberDays::Table)
-                    .col(MemberDays::CommunityId)
                     .col(MemberDays::Week)
+                    .col(MemberDays::CommunityId)
                     .col(MemberDays::UserId)
                     .to_owned(),
             )
@@ -212,6 +223,7 @@ impl MigrationTrait for Migration {
                     .if_not_exists()
                     .col(ColumnDef::new(CommunityDays::CommunityId).uuid().not_null())
                     .col(ColumnDef::new(CommunityDays::Day).date().not_null())
+                    .col(counter(CommunityDays::Active))
                     .col(counter(CommunityDays::Joined))
                     .col(counter(CommunityDays::Left))
                     .col(counter(CommunityDays::Removed))
@@ -224,6 +236,30 @@ impl MigrationTrait for Migration {
                     .foreign_key(&mut to_community(
                         CommunityDays::Table.into_iden(),
                         CommunityDays::CommunityId.into_iden(),
+                    ))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(CommunityWeeks::Table)
+                    .if_not_exists()
+                    .col(
+                        ColumnDef::new(CommunityWeeks::CommunityId)
+                            .uuid()
+                            .not_null(),
+                    )
+                    .col(ColumnDef::new(CommunityWeeks::Week).date().not_null())
+                    .col(counter(CommunityWeeks::Active))
+                    .primary_key(
+                        Index::create()
+                            .col(CommunityWeeks::CommunityId)
+                            .col(CommunityWeeks::Week),
+                    )
+                    .foreign_key(&mut to_community(
+                        CommunityWeeks::Table.into_iden(),
+                        CommunityWeeks::CommunityId.into_iden(),
                     ))
                     .to_owned(),
             )
@@ -334,6 +370,7 @@ impl MigrationTrait for Migration {
         for table in [
             Rollups::Table.into_iden(),
             MembershipChanges::Table.into_iden(),
+            CommunityWeeks::Table.into_iden(),
             CommunityDays::Table.into_iden(),
             SymbolDays::Table.into_iden(),
             MemberDays::Table.into_iden(),

@@ -1,4 +1,5 @@
-//! Members who joined, left or were removed, and reports made, per community and UTC day.
+//! Members who wrote, joined, left or were removed, and reports made, per community and UTC
+//! day (a roll-up).
 
 use sea_orm::entity::prelude::*;
 
@@ -9,6 +10,8 @@ pub struct Model {
     pub community_id: Uuid,
     #[sea_orm(primary_key, auto_increment = false)]
     pub day: Date,
+    /// Distinct members who wrote.
+    pub active: i32,
     pub joined: i32,
     pub left: i32,
     pub removed: i32,

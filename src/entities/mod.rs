@@ -15,6 +15,7 @@ pub mod community_bans;
 pub mod community_days;
 pub mod community_members;
 pub mod community_roles;
+pub mod community_weeks;
 pub mod connections;
 pub mod event_answers;
 pub mod events;

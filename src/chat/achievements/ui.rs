@@ -71,7 +71,9 @@ pub fn BadgesSection(badges: Resource<Result<Vec<Earned>, AppError>>) -> impl In
                         <ul class="badge-list">
                             {held.into_iter().map(|badge| {
                                 let (name, how) = words(i18n, &badge.key);
-                                let when = local_date(i18n.get_locale(), &badge.earned_at);
+                                // The day it was earned (UTC), as the reader writes dates.
+                                let day = badge.earned_at.get(..10).unwrap_or_default().to_string();
+                                let when = local_date(i18n.get_locale(), &day);
                                 view! {
                                     <li class="badge-item" data-badge=badge.key.clone()>
                                         <span class="badge-icon" aria-hidden="true">{badge.icon}</span>

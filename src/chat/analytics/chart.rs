@@ -76,7 +76,10 @@ pub fn charts(
     let mut mood = base(dates.clone());
     for (i, (symbol, series)) in moods.iter().enumerate() {
         mood = mood.series(
-            line(&format!("${symbol}"), gaps(series), LINES[i % LINES.len()]).connect_nulls(true),
+            // Dots too: a ticker named on one day only is a point, not a line.
+            line(&format!("${symbol}"), gaps(series), LINES[i % LINES.len()])
+                .connect_nulls(true)
+                .show_symbol(true),
         );
     }
 

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    sea_query::{Expr, OnConflict},
+    sea_query::{Expr, OnConflict, Query},
     ActiveValue::Set,
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType,
     QueryFilter, QueryOrder, QuerySelect,
@@ -11,8 +11,8 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::entities::{
-    channel_days, channels, community_days, member_days, membership_changes, message_flags,
-    messages, reports, rollups, symbol_days,
+    channel_days, channels, community_days, community_weeks, member_days, membership_changes,
+    message_flags, messages, reports, rollups, symbol_days,
 };
 
 /// The analytics roll-up's name in `rollups` (the row other periodic jobs use too: a day to
@@ -306,40 +306,54 @@ pub async fn community_days_of(
         .await
 }
 
-/// Members who wrote, per day in `[from, to]`.
-pub async fn active_per_day(
-    db: &impl ConnectionTrait,
-    community: Uuid,
-    (from, to): (NaiveDate, NaiveDate),
-) -> Result<Vec<(NaiveDate, i64)>, DbErr> {
-    member_days::Entity::find()
-        .select_only()
-        .column(member_days::Column::Day)
-        .column_as(member_days::Column::UserId.count(), "members")
-        .filter(member_days::Column::CommunityId.eq(community))
-        .filter(member_days::Column::Day.between(from, to))
-        .group_by(member_days::Column::Day)
-        .into_tuple()
-        .all(db)
-        .await
-}
-
 /// Distinct members who wrote, per week whose Monday is in `[first_monday, to]`.
 pub async fn active_per_week(
     db: &impl ConnectionTrait,
     community: Uuid,
     (first_monday, to): (NaiveDate, NaiveDate),
 ) -> Result<Vec<(NaiveDate, i64)>, DbErr> {
-    member_days::Entity::find()
+    let rows: Vec<(NaiveDate, i32)> = community_weeks::Entity::find()
         .select_only()
-        .column(member_days::Column::Week)
-        .column_as(Expr::cust("COUNT(DISTINCT user_id)"), "members")
-        .filter(member_days::Column::CommunityId.eq(community))
-        .filter(member_days::Column::Week.between(first_monday, to))
-        .group_by(member_days::Column::Week)
+        .columns([
+            community_weeks::Column::Week,
+            community_weeks::Column::Active,
+        ])
+        .filter(community_weeks::Column::CommunityId.eq(community))
+        .filter(community_weeks::Column::Week.between(first_monday, to))
         .into_tuple()
         .all(db)
-        .await
+        .await?;
+    Ok(rows.into_iter().map(|(w, n)| (w, i64::from(n))).collect())
+}
+
+/// Counts every community's writers of the week that starts on `week` again, from its days.
+pub async fn recount_week(db: &impl ConnectionTrait, week: NaiveDate) -> Result<(), DbErr> {
+    community_weeks::Entity::delete_many()
+        .filter(community_weeks::Column::Week.eq(week))
+        .exec(db)
+        .await?;
+    let counted = Query::insert()
+        .into_table(community_weeks::Entity)
+        .columns([
+            community_weeks::Column::CommunityId,
+            community_weeks::Column::Week,
+            community_weeks::Column::Active,
+        ])
+        .select_from(
+            Query::select()
+                .column(member_days::Column::CommunityId)
+                .column(member_days::Column::Week)
+                .expr(Expr::cust("COUNT(DISTINCT user_id)"))
+                .from(member_days::Entity)
+                .and_where(member_days::Column::Week.eq(week))
+                .group_by_columns([member_days::Column::CommunityId, member_days::Column::Week])
+                .to_owned(),
+        )
+        .map_err(|e| DbErr::Custom(e.to_string()))?
+        .to_owned();
+    db.execute(db.get_database_backend().build(&counted))
+        .await?;
+    Ok(())
 }
 
 /// Distinct members who wrote in `[from, to]`.

@@ -129,11 +129,18 @@ async fn roll_up_day(
     let empty = |community: Uuid| community_days::Model {
         community_id: community,
         day,
+        active: 0,
         joined: 0,
         left: 0,
         removed: 0,
         reports: 0,
     };
+    for (community, _) in members.keys() {
+        changes
+            .entry(*community)
+            .or_insert_with(|| empty(*community))
+            .active += 1;
+    }
     for (community, change) in repo::changes_between(db, window).await? {
         let row = changes.entry(community).or_insert_with(|| empty(community));
         match change.as_str() {
@@ -189,6 +196,7 @@ async fn roll_up_day(
     };
     let txn = db.begin().await?;
     repo::replace_day(&txn, day, rollup).await?;
+    repo::recount_week(&txn, week).await?;
     txn.commit().await?;
     Ok(counted)
 }
@@ -257,11 +265,9 @@ pub async fn figures(
         channel.0 += row.messages as u64;
         channel.1 += row.flagged as u64;
     }
-    for (day, members) in repo::active_per_day(db, community.id, span).await? {
-        days[index(day)].active_members = members as u64;
-    }
     for row in repo::community_days_of(db, community.id, span).await? {
         let day = &mut days[index(row.day)];
+        day.active_members = row.active as u64;
         day.joined = row.joined as u64;
         day.left = row.left as u64;
         day.removed = row.removed as u64;

@@ -202,10 +202,14 @@ fn Figures(figures: Analytics) -> impl IntoView {
             <section class="card" aria-labelledby="moderators-title">
                 <h2 id="moderators-title" class="section-title">{t!(i18n, analytics.moderators)}</h2>
                 <p class="help">
-                    {t_string!(i18n, analytics.response_summary)
-                        .replace("{n}", &totals.reports_resolved.to_string())
-                        .replace("{median}", &minutes(totals.median_response_minutes))
-                        .replace("{p90}", &minutes(totals.p90_response_minutes))}
+                    {if totals.reports_resolved == 0 {
+                        t_string!(i18n, analytics.none_resolved).to_string()
+                    } else {
+                        t_string!(i18n, analytics.response_summary)
+                            .replace("{n}", &totals.reports_resolved.to_string())
+                            .replace("{median}", &minutes(totals.median_response_minutes))
+                            .replace("{p90}", &minutes(totals.p90_response_minutes))
+                    }}
                 </p>
                 {(!moderators.is_empty()).then(|| view! {
                     <table class="data-table">
