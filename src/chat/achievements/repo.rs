@@ -225,6 +225,23 @@ pub async fn award(
     Ok(added == 1)
 }
 
+/// The badges these people hold: (person, badge).
+pub async fn held_by(
+    db: &impl ConnectionTrait,
+    people: Vec<Uuid>,
+) -> Result<Vec<(Uuid, String)>, DbErr> {
+    if people.is_empty() {
+        return Ok(Vec::new());
+    }
+    achievements::Entity::find()
+        .select_only()
+        .columns([achievements::Column::UserId, achievements::Column::Key])
+        .filter(achievements::Column::UserId.is_in(people))
+        .into_tuple()
+        .all(db)
+        .await
+}
+
 /// A person's badges, earliest first.
 pub async fn earned_by(
     db: &impl ConnectionTrait,

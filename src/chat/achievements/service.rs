@@ -38,7 +38,26 @@ pub async fn award(
         .map(|day| day.and_time(NaiveTime::MIN).and_utc())
         .unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
     let mut awarded = Vec::new();
-    let people = repo::active_since(db, since).await?;
+    let mut people = repo::active_since(db, since).await?;
+    // Those who hold every badge of activity already are not read again (a prolific writer's
+    // messages would be, every minute).
+    let by_activity: Vec<&str> = ACHIEVEMENTS
+        .iter()
+        .filter(|a| {
+            matches!(
+                a.rule,
+                Rule::FirstMessage | Rule::Helpful { .. } | Rule::Streak { .. }
+            )
+        })
+        .map(|a| a.key)
+        .collect();
+    let mut held: std::collections::HashMap<Uuid, usize> = std::collections::HashMap::new();
+    for (person, key) in repo::held_by(db, people.clone()).await? {
+        if by_activity.contains(&key.as_str()) {
+            *held.entry(person).or_default() += 1;
+        }
+    }
+    people.retain(|p| held.get(p).copied().unwrap_or(0) < by_activity.len());
     let users = crate::auth::repo::users_by_ids(db, people.clone()).await?;
     for person in people {
         let Some(user) = users.get(&person) else {
