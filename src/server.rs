@@ -96,6 +96,9 @@ pub async fn build_state(config: Config) -> Result<AppState, String> {
     let mut services = Services::default()
         .with(commands())
         .with(Welcome(crate::community::service::join_default))
+        .with(crate::community::service::Founded(
+            chat::integrations::service::founded,
+        ))
         .with(crate::ai::provider::Engines(
             crate::ai::provider::from_config(&config),
         ))
@@ -198,6 +201,7 @@ fn commands() -> CommandRegistry {
             queue: market::bot::QUEUE,
             help: market::bot::help,
             acknowledge: market::bot::acknowledge,
+            installed_as: Some(chat::integrations::Kind::StockBot),
         }),
     );
     registry
@@ -352,6 +356,10 @@ fn public_api() -> Router<AppState> {
         .route("/api/v1/portfolio", get(portfolio::rest::portfolio))
         .route("/api/v1/assistant/query", post(assistant::rest::query))
         .route("/api/v1/openapi.json", get(openapi_document))
+        .route(
+            "/api/hooks/{hook_id}/{secret}",
+            post(chat::integrations::hooks::post),
+        )
         .route("/api/v1", axum::routing::any(no_such_route))
         .route("/api/v1/{*rest}", axum::routing::any(no_such_route))
         .layer(middleware::map_response(wrong_method_in_words))
@@ -418,6 +426,7 @@ use crate::platform::rest::BearerAuth;
         crate::market::rest::history,
         crate::portfolio::rest::portfolio,
         crate::assistant::rest::query,
+        crate::chat::integrations::hooks::post,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -427,6 +436,7 @@ use crate::platform::rest::BearerAuth;
         (name = "market", description = "Quotes and daily history; no sign-in needed."),
         (name = "portfolio", description = "The person's holdings at the latest prices."),
         (name = "assistant", description = "The finance assistant, answering from live data."),
+        (name = "integrations", description = "Incoming webhooks: post into a channel from another program through the secret address an admin installed. No bearer token: the address is the credential."),
     )
 )]
 pub struct ApiDoc;
@@ -650,6 +660,10 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
         state.clone(),
         std::time::Duration::from_secs(state.config.achievement_secs),
     ));
+    tokio::spawn(crate::chat::integrations::deliver::keep_delivering(
+        state.clone(),
+        std::time::Duration::from_millis(state.config.webhook_poll_ms),
+    ));
     let shutdown = state.shutdown.clone();
     let served = axum::serve(
         listener,
@@ -790,6 +804,7 @@ mod tests {
         check!(
             crate::chat::command_handlers::CommandRegistry,
             crate::auth::service::Welcome,
+            crate::community::service::Founded,
             crate::ai::provider::Engines,
             crate::chat::ai::worker::AiWork,
             crate::chat::writer::MessageWriter,

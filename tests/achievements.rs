@@ -11,50 +11,10 @@ mod common;
 use std::time::Duration;
 
 use chrono::Utc;
-use common::{harness::Harness, people::Person};
-use reqwest::{Method, StatusCode};
+use common::harness::Harness;
+use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, Statement};
-use serde_json::{json, Value};
-
-async fn post(h: &Harness, who: &Person, channel: &str, body: Value) -> String {
-    let response = h
-        .http
-        .request(
-            Method::POST,
-            h.server
-                .url(&format!("/api/v1/channels/{channel}/messages")),
-        )
-        .bearer_auth(&who.token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let message: Value = response.json().await.unwrap();
-    message["id"].as_str().unwrap().to_string()
-}
-
-async fn react(h: &Harness, who: &Person, message: &str, emoji: &str) {
-    let encoded: String = emoji.bytes().map(|b| format!("%{b:02X}")).collect();
-    let response = h
-        .http
-        .put(
-            h.server
-                .url(&format!("/api/v1/messages/{message}/reactions/{encoded}")),
-        )
-        .bearer_auth(&who.token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-}
-
-async fn sql(h: &Harness, query: &str, values: Vec<sea_orm::Value>) {
-    let backend = h.db.get_database_backend();
-    h.db.execute(Statement::from_sql_and_values(backend, query, values))
-        .await
-        .unwrap();
-}
+use serde_json::json;
 
 async fn badges(h: &Harness, username: &str) -> Vec<String> {
     let (status, held) = h
@@ -132,20 +92,16 @@ async fn badges_are_earned_once_and_never_for_flagged_messages(h: Harness) {
     let mut told = h.socket(&ana).await;
 
     // Ana's first message; Bo's first is an insult, flagged by the AI.
-    let first = post(
-        &h,
-        &ana,
-        &general,
-        json!({"body": "morning all, $AAPL on watch"}),
-    )
-    .await;
-    let insult = post(
-        &h,
-        &bo,
-        &general,
-        json!({"body": "shut up you stupid moron"}),
-    )
-    .await;
+    let first = h
+        .send(
+            &ana,
+            &general,
+            json!({"body": "morning all, $AAPL on watch"}),
+        )
+        .await;
+    let insult = h
+        .send(&bo, &general, json!({"body": "shut up you stupid moron"}))
+        .await;
     earns(&h, "ana", "first_message").await;
     let earned = loop {
         let event = told.next_event().await;
@@ -195,12 +151,11 @@ async fn badges_are_earned_once_and_never_for_flagged_messages(h: Harness) {
         (&cy, "👀"),
         (&cy, "🔥"),
     ]) {
-        react(&h, who, &first, emoji).await;
+        h.react(who, &first, emoji).await;
     }
     // (Each writes at most ten a minute: the replies are shared out.)
     for (n, who) in [&bo, &bo, &cy, &cy].into_iter().enumerate() {
-        post(
-            &h,
+        h.send(
             who,
             &general,
             json!({"body": format!("agreed, {n}"), "replyTo": first}),
@@ -212,8 +167,7 @@ async fn badges_are_earned_once_and_never_for_flagged_messages(h: Harness) {
         !badges(&h, "ana").await.contains(&"helpful".to_string()),
         "four replies are not five"
     );
-    post(
-        &h,
+    h.send(
         &bo,
         &general,
         json!({"body": "thanks, useful", "replyTo": first}),
@@ -223,15 +177,10 @@ async fn badges_are_earned_once_and_never_for_flagged_messages(h: Harness) {
 
     // A week in a row, in Cy's days.
     for days_ago in 0..7 {
-        let id = post(
-            &h,
-            &cy,
-            &general,
-            json!({"body": format!("day {days_ago}")}),
-        )
-        .await;
-        sql(
-            &h,
+        let id = h
+            .send(&cy, &general, json!({"body": format!("day {days_ago}")}))
+            .await;
+        h.sql(
             "UPDATE messages SET created_at = $1 WHERE id = $2",
             vec![
                 (Utc::now() - chrono::Duration::days(days_ago)).into(),
@@ -244,8 +193,7 @@ async fn badges_are_earned_once_and_never_for_flagged_messages(h: Harness) {
     assert!(!badges(&h, "cy_c").await.contains(&"streak_30".to_string()));
 
     // A year in the community (Bo joined a year and an hour ago).
-    sql(
-        &h,
+    h.sql(
         "UPDATE community_members SET joined_at = $1 WHERE user_id = $2",
         vec![
             (Utc::now() - chrono::Duration::days(365) - chrono::Duration::hours(1)).into(),
@@ -279,8 +227,7 @@ async fn badges_are_earned_once_and_never_for_flagged_messages(h: Harness) {
         )
         .await;
     }
-    sql(
-        &h,
+    h.sql(
         "UPDATE polls SET closes_at = $1 WHERE message_id = $2",
         vec![
             (Utc::now() - chrono::Duration::minutes(1)).into(),

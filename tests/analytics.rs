@@ -14,34 +14,8 @@ use std::time::Duration;
 
 use chrono::{NaiveDate, Utc};
 use common::{harness::Harness, people::Person};
-use reqwest::{Method, StatusCode};
-use sea_orm::{ConnectionTrait, Statement};
+use reqwest::StatusCode;
 use serde_json::{json, Value};
-
-async fn post(h: &Harness, who: &Person, channel: &str, body: &str) -> String {
-    let response = h
-        .http
-        .request(
-            Method::POST,
-            h.server
-                .url(&format!("/api/v1/channels/{channel}/messages")),
-        )
-        .bearer_auth(&who.token)
-        .json(&json!({"body": body}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let message: Value = response.json().await.unwrap();
-    message["id"].as_str().unwrap().to_string()
-}
-
-async fn sql(h: &Harness, query: &str, values: Vec<sea_orm::Value>) {
-    let backend = h.db.get_database_backend();
-    h.db.execute(Statement::from_sql_and_values(backend, query, values))
-        .await
-        .unwrap();
-}
 
 fn analytics_path(slug: &str, range: &str) -> String {
     format!("/api/analytics/community?slug={slug}{range}")
@@ -115,22 +89,16 @@ async fn managers_see_what_their_community_did(h: Harness) {
         .unwrap()
         .to_string();
 
-    post(&h, &ana, &general, "$AAPL to the moon, so bullish").await;
-    post(
-        &h,
-        &ana,
-        &general,
-        "$TSLA is a disaster, dumping everything",
-    )
-    .await;
-    let flagged = post(&h, &bo, &general, "see you all at the open").await;
-    let reported = post(&h, &bo, &ideas, "$AAPL looks great, strong buy").await;
-    let gone = post(&h, &bo, &general, "a message deleted later").await;
-    let old = post(&h, &cy, &general, "written yesterday").await;
+    h.say(&ana, &general, "$AAPL to the moon, so bullish").await;
+    h.say(&ana, &general, "$TSLA is a disaster, dumping everything")
+        .await;
+    let flagged = h.say(&bo, &general, "see you all at the open").await;
+    let reported = h.say(&bo, &ideas, "$AAPL looks great, strong buy").await;
+    let gone = h.say(&bo, &general, "a message deleted later").await;
+    let old = h.say(&cy, &general, "written yesterday").await;
     let today = Utc::now().date_naive();
     let yesterday = today - chrono::Duration::days(1);
-    sql(
-        &h,
+    h.sql(
         "UPDATE messages SET created_at = $1 WHERE id = $2",
         vec![
             (Utc::now() - chrono::Duration::days(1)).into(),
@@ -139,9 +107,7 @@ async fn managers_see_what_their_community_did(h: Harness) {
     )
     .await;
     // A flag as the AI writes it, and a deleted message: both were written, both count.
-    sql(
-        &h,
-        "INSERT INTO message_flags (message_id, score, reason, severe, engine, flagged_at) VALUES ($1, 0.9, 'insult', false, 'test', $2)",
+    h.sql("INSERT INTO message_flags (message_id, score, reason, severe, engine, flagged_at) VALUES ($1, 0.9, 'insult', false, 'test', $2)",
         vec![uuid::Uuid::parse_str(&flagged).unwrap().into(), Utc::now().into()],
     )
     .await;
@@ -264,10 +230,9 @@ async fn managers_see_what_their_community_did(h: Harness) {
 
     // A missed run heals by itself: the job is told to start three days back with those days'
     // roll-ups gone, and the next run brings them back.
-    sql(&h, "DELETE FROM channel_days", vec![]).await;
-    sql(&h, "DELETE FROM member_days", vec![]).await;
-    sql(
-        &h,
+    h.sql("DELETE FROM channel_days", vec![]).await;
+    h.sql("DELETE FROM member_days", vec![]).await;
+    h.sql(
         "UPDATE rollups SET from_day = $1",
         vec![(today - chrono::Duration::days(3)).into()],
     )
@@ -294,7 +259,7 @@ async fn only_managers_see_analytics_and_bad_ranges_are_refused(h: Harness) {
         h.ok(who, "/api/communities/join", json!({"slug": slug}))
             .await;
     }
-    post(&h, &cy, &general, "hello").await;
+    h.say(&cy, &general, "hello").await;
     let rank = |who: &str, rank: &str| json!({"slug": slug, "username": who, "rank": rank});
     h.ok(&ana, "/api/communities/rank", rank("bo_b", "admin"))
         .await;

@@ -9,28 +9,9 @@ mod common;
 
 use chrono::{DateTime, Duration, Utc};
 use common::{harness::Harness, people::Person};
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, Statement};
-use serde_json::{json, Value};
-
-/// Sends `body` into `channel` over the public API with `who`'s session: the message's id.
-async fn post(h: &Harness, who: &Person, channel: &str, body: &str) -> String {
-    let response = h
-        .http
-        .request(
-            Method::POST,
-            h.server
-                .url(&format!("/api/v1/channels/{channel}/messages")),
-        )
-        .bearer_auth(&who.token)
-        .json(&json!({"body": body}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let message: Value = response.json().await.unwrap();
-    message["id"].as_str().unwrap().to_string()
-}
+use serde_json::json;
 
 /// Moves a message to another time, as if written then.
 async fn written_at(h: &Harness, id: &str, at: DateTime<Utc>) {
@@ -70,12 +51,12 @@ async fn own_activity_counts_what_people_did_in_their_own_days(h: Harness) {
     assert_eq!(fresh["currentStreak"], 0);
     assert_eq!(fresh["recentDays"].as_array().unwrap().len(), 30);
 
-    let today = post(&h, &ana, &general, "today").await;
-    let yesterday = post(&h, &ana, &general, "yesterday").await;
-    let late = post(&h, &ana, &general, "new year's eve, late").await;
-    let early = post(&h, &ana, &general, "new year's day, early").await;
-    let gone = post(&h, &ana, &general, "deleted").await;
-    let bos = post(&h, &bo, &general, "bo's own").await;
+    let today = h.say(&ana, &general, "today").await;
+    let yesterday = h.say(&ana, &general, "yesterday").await;
+    let late = h.say(&ana, &general, "new year's eve, late").await;
+    let early = h.say(&ana, &general, "new year's day, early").await;
+    let gone = h.say(&ana, &general, "deleted").await;
+    let bos = h.say(&bo, &general, "bo's own").await;
     let now = Utc::now();
     written_at(&h, &yesterday, now - Duration::days(1)).await;
     written_at(&h, &late, "2020-01-01T23:30:00Z".parse().unwrap()).await;
@@ -91,10 +72,10 @@ async fn own_activity_counts_what_people_did_in_their_own_days(h: Harness) {
 
     // Bo reacts twice to one message and once to another; Ana's own reaction is not "received".
     for (message, emoji) in [(&today, "👍"), (&today, "🚀"), (&yesterday, "👍")] {
-        react(&h, &bo, message, emoji).await;
+        h.react(&bo, message, emoji).await;
     }
-    react(&h, &ana, &today, "👀").await;
-    react(&h, &ana, &bos, "🎯").await;
+    h.react(&ana, &today, "👀").await;
+    h.react(&ana, &bos, "🎯").await;
 
     set_zone(&h, &ana, "UTC").await;
     let (_, utc) = h.read(&ana, "/api/stats/mine").await;
@@ -130,22 +111,4 @@ async fn own_activity_counts_what_people_did_in_their_own_days(h: Harness) {
     let (_, his) = h.read(&bo, "/api/stats/mine").await;
     assert_eq!(his["messages"], 1);
     assert_eq!(his["reactionsReceived"], 1, "{his}");
-}
-
-fn urlencode(text: &str) -> String {
-    text.bytes().map(|b| format!("%{b:02X}")).collect()
-}
-
-async fn react(h: &Harness, who: &Person, message: &str, emoji: &str) {
-    let response = h
-        .http
-        .put(h.server.url(&format!(
-            "/api/v1/messages/{message}/reactions/{}",
-            urlencode(emoji)
-        )))
-        .bearer_auth(&who.token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
 }

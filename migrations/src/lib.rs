@@ -27,6 +27,7 @@ mod m20261126_000021_access_tokens;
 mod m20261126_000022_events;
 mod m20261126_000023_analytics;
 mod m20261126_000024_achievements;
+mod m20261127_000025_integrations;
 
 pub struct Migrator;
 
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000022_events::Migration),
             Box::new(m20261126_000023_analytics::Migration),
             Box::new(m20261126_000024_achievements::Migration),
+            Box::new(m20261127_000025_integrations::Migration),
         ]
     }
 }

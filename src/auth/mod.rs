@@ -110,9 +110,13 @@ impl Author {
 /// one signs in as it).
 pub const STOCK_BOT: &str = "stockbot";
 
+/// How the username of a bot a community installed ends (`hook-1a2b3c4d[bot]`): brackets are
+/// refused in people's usernames, so no person can be taken for a bot, or a bot for a person.
+pub const BOT_SUFFIX: &str = "[bot]";
+
 /// Whether a username is one of the app's bots (their messages carry a "bot" badge).
 pub fn is_bot(username: &str) -> bool {
-    username == STOCK_BOT
+    username == STOCK_BOT || username.ends_with(BOT_SUFFIX)
 }
 
 /// The name a deleted account shows under, as the server writes it (the UI says it in the

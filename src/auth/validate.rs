@@ -231,6 +231,12 @@ mod tests {
         assert_eq!(username("ana@lima"), Err(FieldError::UsernameCharacters));
         assert_eq!(username("Everyone"), Err(FieldError::UsernameReserved));
         assert_eq!(username("here"), Err(FieldError::UsernameReserved));
+        // A bot's name (`auth::BOT_SUFFIX`) can never be a person's.
+        assert_eq!(
+            username("hook-1a2b[bot]"),
+            Err(FieldError::UsernameCharacters)
+        );
+        assert!(crate::auth::is_bot("hook-1a2b[bot]") && !crate::auth::is_bot("robot"));
         assert_eq!(username_key("Ana_Lima"), username_key("ana_lima"));
     }
 

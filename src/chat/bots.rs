@@ -14,7 +14,7 @@ use super::command_handlers::{CommandContext, CommandHandler, CommandOutcome};
 use crate::{
     community::ChannelId,
     entities::users,
-    kit::sentences::Sentence,
+    kit::sentences::{says, Sentence},
     platform::{error::AppError, state::AppState},
 };
 
@@ -45,6 +45,8 @@ pub struct QueuedCommand {
     /// What the person is told at once: that the bot was asked (`Ok`), or how to ask it
     /// (`Err`, and nothing is queued).
     pub acknowledge: fn(&str) -> Result<Sentence, Sentence>,
+    /// The marketplace item that must be installed in the community for the bot to answer.
+    pub installed_as: Option<super::integrations::Kind>,
 }
 
 #[async_trait::async_trait]
@@ -58,6 +60,19 @@ impl CommandHandler for QueuedCommand {
         context: &CommandContext<'_>,
         args: &str,
     ) -> Result<CommandOutcome, AppError> {
+        if let Some(kind) = self.installed_as {
+            if !super::integrations::service::answers(
+                context.state,
+                &context.access.community,
+                kind,
+            )
+            .await?
+            {
+                return Ok(CommandOutcome::Reply(vec![says!(
+                    "server.integrations.bot_not_installed"
+                )]));
+            }
+        }
         let input: String = args.trim().chars().take(INPUT_MAX).collect();
         let told = match (self.acknowledge)(&input) {
             Ok(told) => told,

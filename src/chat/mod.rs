@@ -14,6 +14,7 @@ pub mod api;
 pub mod commands;
 pub mod events;
 pub mod files;
+pub mod integrations;
 pub mod notify;
 pub mod polls;
 pub mod reports;

@@ -293,7 +293,27 @@ pub(super) async fn count_action(
     txn: &sea_orm::DatabaseTransaction,
     user: Uuid,
 ) -> Result<(), AppError> {
-    let limit = rate_limit(state);
+    count_within(txn, user, rate_limit(state)).await
+}
+
+/// An installed bot's own limit (`BOT_RATE_LIMIT` a minute), counted like a person's, in its
+/// own transaction: a bot posts one message at a time.
+pub async fn count_bot_post(state: &AppState, bot: Uuid) -> Result<(), AppError> {
+    let limit = RateLimit {
+        max: state.config.bot_rate_limit,
+        window: Duration::seconds(60),
+    };
+    let txn = state.db.begin().await?;
+    count_within(&txn, bot, limit).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+async fn count_within(
+    txn: &sea_orm::DatabaseTransaction,
+    user: Uuid,
+    limit: RateLimit,
+) -> Result<(), AppError> {
     if limit.is_off() {
         return Ok(());
     }

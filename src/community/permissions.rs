@@ -249,6 +249,9 @@ pub enum Action {
     ReadAuditLog,
     /// Read the community's analytics: those who manage it.
     ReadAnalytics,
+    /// Install and remove integrations (bots, webhooks) and read their delivery logs: those
+    /// who manage the community.
+    ManageIntegrations,
 }
 
 /// Why an action was refused.
@@ -382,7 +385,7 @@ pub fn can(
         Action::ReadAuditLog => need(Permissions::MODERATE_MESSAGES)
             .or(need(Permissions::BAN))
             .or(need(Permissions::MANAGE_COMMUNITY)),
-        Action::ReadAnalytics => need(Permissions::MANAGE_COMMUNITY),
+        Action::ReadAnalytics | Action::ManageIntegrations => need(Permissions::MANAGE_COMMUNITY),
     }
 }
 
@@ -410,7 +413,7 @@ mod tests {
         use Denied::*;
         let ok = Ok(());
         #[rustfmt::skip]
-        let table: [(Action, [Result<(), Denied>; 6]); 24] = [
+        let table: [(Action, [Result<(), Denied>; 6]); 25] = [
             //                                  owner        admin        moderator    member             outsider           banned
             (Read,                              [ok,         ok,          ok,          ok,                ok,                Err(Banned)]),
             (Join { invited: false },           [Err(AlreadyMember), Err(AlreadyMember), Err(AlreadyMember), Err(AlreadyMember), ok, Err(Banned)]),
@@ -433,6 +436,7 @@ mod tests {
             (Report,                            [ok,         ok,          ok,          ok,                Err(NotMember),    Err(Banned)]),
             (ReadAuditLog,                      [ok,         ok,          ok,          Err(Missing),      Err(NotMember),    Err(Banned)]),
             (ReadAnalytics,                     [ok,         ok,          Err(Missing), Err(Missing),     Err(NotMember),    Err(Banned)]),
+            (ManageIntegrations,                [ok,         ok,          Err(Missing), Err(Missing),     Err(NotMember),    Err(Banned)]),
             (Warn { target: Rank::Member },     [ok,         ok,          ok,          Err(Missing),      Err(NotMember),    Err(Banned)]),
             (Warn { target: Rank::Moderator },  [ok,         ok,          Err(Outranked), Err(Missing),   Err(NotMember),    Err(Banned)]),
             (Timeout { target: Rank::Member },  [ok,         ok,          ok,          Err(Missing),      Err(NotMember),    Err(Banned)]),

@@ -23,6 +23,17 @@ use crate::{
 /// The community a new account joins by itself.
 pub const DEFAULT_COMMUNITY: &str = "bullpen";
 
+/// What the domains above set up in a community as it is founded, inside the founding
+/// transaction (chat installs the stock bot): registered by the composition root, as community
+/// knows none of them.
+pub struct Founded(
+    pub  for<'a> fn(
+        &'a sea_orm::DatabaseTransaction,
+        &'a communities::Model,
+        chrono::DateTime<Utc>,
+    ) -> BoxFuture<'a, Result<(), sea_orm::DbErr>>,
+);
+
 pub(super) fn field(err: validate::CommunityFieldError) -> AppError {
     AppError::Validation(err.sentence())
 }
@@ -177,6 +188,7 @@ pub async fn create(
     .await?;
     repo::add_member(&txn, id, owner.id, Rank::Owner, now).await?;
     repo::insert_channel(&txn, id, "general", "", ChannelKind::Text, 0, now).await?;
+    (state.service::<Founded>().0)(&txn, &community, now).await?;
     txn.commit().await?;
     tracing::info!(community = %id, owner = %owner.id, "community created");
     Ok(summary(&community, 1, true))

@@ -137,6 +137,19 @@ pub struct Config {
     pub analytics_rollup_secs: u64,
     /// `ACHIEVEMENT_SECS`: how often badges are awarded (default 60).
     pub achievement_secs: u64,
+    /// `WEBHOOK_POLL_MS`: how often outgoing webhooks look for new messages and due retries
+    /// (default 1000).
+    pub webhook_poll_ms: u64,
+    /// `WEBHOOK_TIMEOUT_MS`: how long an outgoing webhook's address has to answer (default
+    /// 10000); a slower one is retried later.
+    pub webhook_timeout_ms: u64,
+    /// `BOT_RATE_LIMIT`: messages an installed bot (an incoming webhook) may post per minute
+    /// (default 30; 0 = off).
+    pub bot_rate_limit: u32,
+    /// `WEBHOOKS_TO_PRIVATE_ADDRESSES`: whether outgoing webhooks may call loopback and private
+    /// network addresses (default off, so that a community's admin cannot reach this server's
+    /// neighbours; on for a single-network install or tests).
+    pub webhooks_to_private: bool,
     /// `SMTP_URL` and `SMTP_FROM`: where e-mail (password resets) is sent; unset, the link is
     /// written to the server log for the operator instead.
     pub smtp: Option<SmtpConfig>,
@@ -316,6 +329,10 @@ impl fmt::Debug for Config {
             .field("event_reminder_secs", &self.event_reminder_secs)
             .field("analytics_rollup_secs", &self.analytics_rollup_secs)
             .field("achievement_secs", &self.achievement_secs)
+            .field("webhook_poll_ms", &self.webhook_poll_ms)
+            .field("webhook_timeout_ms", &self.webhook_timeout_ms)
+            .field("bot_rate_limit", &self.bot_rate_limit)
+            .field("webhooks_to_private", &self.webhooks_to_private)
             .field("file_store", &self.files.store)
             .field("max_upload_bytes", &self.files.max_upload_bytes)
             .field("smtp", &self.smtp)
@@ -510,6 +527,60 @@ impl Config {
         let event_reminder_secs = seconds("EVENT_REMINDER_SECS", 30, 1, 60 * 60)?;
         let analytics_rollup_secs = seconds("ANALYTICS_ROLLUP_SECS", 60, 1, 24 * 60 * 60)?;
         let achievement_secs = seconds("ACHIEVEMENT_SECS", 60, 1, 24 * 60 * 60)?;
+        let webhook_poll_ms = match get("WEBHOOK_POLL_MS") {
+            None => 1000,
+            Some(v) => v
+                .parse::<u64>()
+                .ok()
+                .filter(|n| (50..=60_000).contains(n))
+                .ok_or_else(|| {
+                    ConfigError::new(
+                        "WEBHOOK_POLL_MS",
+                        format!("`{v}` is not a number of milliseconds between 50 and 60000"),
+                    )
+                })?,
+        };
+        let webhook_timeout_ms = match get("WEBHOOK_TIMEOUT_MS") {
+            None => 10_000,
+            Some(v) => v
+                .parse::<u64>()
+                .ok()
+                .filter(|n| (100..=60_000).contains(n))
+                .ok_or_else(|| {
+                    ConfigError::new(
+                        "WEBHOOK_TIMEOUT_MS",
+                        format!("`{v}` is not a number of milliseconds between 100 and 60000"),
+                    )
+                })?,
+        };
+        let bot_rate_limit = match get("BOT_RATE_LIMIT") {
+            None => 30,
+            Some(v) => v
+                .parse::<u32>()
+                .ok()
+                .filter(|n| *n <= 100_000)
+                .ok_or_else(|| {
+                    ConfigError::new(
+                        "BOT_RATE_LIMIT",
+                        format!(
+                            "`{v}` is not a number of messages between 0 (no limit) and 100000"
+                        ),
+                    )
+                })?,
+        };
+        let webhooks_to_private = match get("WEBHOOKS_TO_PRIVATE_ADDRESSES")
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            None | Some("off") | Some("false") | Some("0") => false,
+            Some("on") | Some("true") | Some("1") => true,
+            Some(other) => {
+                return Err(ConfigError::new(
+                    "WEBHOOKS_TO_PRIVATE_ADDRESSES",
+                    format!("`{other}` is not `on` or `off`"),
+                ))
+            }
+        };
         let toxicity_threshold = match get("TOXICITY_THRESHOLD") {
             None => DEFAULT_TOXICITY_THRESHOLD,
             Some(v) => v
@@ -774,6 +845,10 @@ impl Config {
             event_reminder_secs,
             analytics_rollup_secs,
             achievement_secs,
+            webhook_poll_ms,
+            webhook_timeout_ms,
+            bot_rate_limit,
+            webhooks_to_private,
             smtp,
             files,
             push,
@@ -990,6 +1065,20 @@ mod tests {
             "AI_WORKER"
         );
         assert!(!config(&[("STOCK_BOT", "off")]).unwrap().stock_bot);
+        assert!(!config(&[]).unwrap().webhooks_to_private);
+        assert!(
+            config(&[("WEBHOOKS_TO_PRIVATE_ADDRESSES", "on")])
+                .unwrap()
+                .webhooks_to_private
+        );
+        assert_eq!(
+            config(&[("WEBHOOK_POLL_MS", "10")]).unwrap_err().var,
+            "WEBHOOK_POLL_MS"
+        );
+        assert_eq!(
+            config(&[("BOT_RATE_LIMIT", "many")]).unwrap_err().var,
+            "BOT_RATE_LIMIT"
+        );
         assert_eq!(
             config(&[("STOCK_BOT", "maybe")]).unwrap_err().var,
             "STOCK_BOT"

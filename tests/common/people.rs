@@ -106,6 +106,59 @@ impl Harness {
         ChatClient::connect(&self.server.base, &who.token).await
     }
 
+    /// Sends `message` (`{"body": …, "replyTo": …}`) into `channel` over the public API with
+    /// `who`'s session: the stored message's id.
+    pub async fn send(&self, who: &Person, channel: &str, message: Value) -> String {
+        let response = self
+            .http
+            .post(
+                self.server
+                    .url(&format!("/api/v1/channels/{channel}/messages")),
+            )
+            .bearer_auth(&who.token)
+            .json(&message)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let message: Value = response.json().await.unwrap();
+        message["id"].as_str().unwrap().to_string()
+    }
+
+    /// Sends `body` into `channel`: the message's id.
+    pub async fn say(&self, who: &Person, channel: &str, body: &str) -> String {
+        self.send(who, channel, json!({ "body": body })).await
+    }
+
+    /// `who` reacts to `message` with `emoji` over the public API.
+    pub async fn react(&self, who: &Person, message: &str, emoji: &str) {
+        let encoded: String = emoji.bytes().map(|b| format!("%{b:02X}")).collect();
+        let response = self
+            .http
+            .put(
+                self.server
+                    .url(&format!("/api/v1/messages/{message}/reactions/{encoded}")),
+            )
+            .bearer_auth(&who.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+
+    /// Runs a statement with bound values (`$1`…, on SQLite too): what a test clock or a
+    /// fault does to the rows.
+    pub async fn sql(&self, query: &str, values: Vec<sea_orm::Value>) {
+        use sea_orm::ConnectionTrait;
+        let backend = self.db.get_database_backend();
+        self.db
+            .execute(sea_orm::Statement::from_sql_and_values(
+                backend, query, values,
+            ))
+            .await
+            .unwrap();
+    }
+
     /// A number the database answers (`SELECT COUNT(*) …`), the same on SQLite and PostgreSQL.
     pub async fn count(&self, query: &str) -> i64 {
         self.scalar(&format!("SELECT CAST(({query}) AS TEXT)"))

@@ -10,7 +10,10 @@ use crate::{
         api::{access_tokens, CreateAccessToken, RevokeAccessToken},
         AccessToken, Scope, TOKEN_LIFETIMES,
     },
-    kit::i18n::{t, t_string, use_i18n},
+    kit::{
+        i18n::{t, t_string, use_i18n},
+        secret::ShownOnce,
+    },
     platform::error::AppError,
 };
 
@@ -35,24 +38,6 @@ fn lifetime_label(days: Option<u32>) -> &'static str {
     }
 }
 
-/// Copies `text` to the clipboard, where the browser allows it (the field stays selectable).
-fn copy(text: &str) {
-    #[cfg(feature = "hydrate")]
-    {
-        use wasm_bindgen::JsCast;
-        let navigator = window().navigator();
-        if let Ok(clipboard) = js_sys::Reflect::get(&navigator, &"clipboard".into()) {
-            if let Ok(write) = js_sys::Reflect::get(&clipboard, &"writeText".into()) {
-                if let Some(write) = write.dyn_ref::<js_sys::Function>() {
-                    let _ = write.call1(&clipboard, &text.into());
-                }
-            }
-        }
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = text;
-}
-
 /// The person's tokens, read again after each make or revoke. Made by the page outside its
 /// suspended sections, so that the list the server rendered is the one the browser hydrates.
 pub fn tokens_resource(
@@ -75,14 +60,12 @@ pub fn AccessTokensSection(
     let name = RwSignal::new(String::new());
     let chosen = RwSignal::new(vec![Scope::ChatRead]);
     let days = RwSignal::new(Some(90u32));
-    let copied = RwSignal::new(false);
     let error = submission_error(move || create.value().get().and_then(Result::err));
     let revoke_error = submission_error(move || revoke.value().get().and_then(Result::err));
     let made = move || create.value().get().and_then(Result::ok);
     Effect::new(move |_| {
         if let Some(Ok(_)) = create.value().get() {
             name.set(String::new());
-            copied.set(false);
         }
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -145,31 +128,10 @@ pub fn AccessTokensSection(
                 </div>
             </form>
             {move || made().map(|new| {
-                let token = new.token.clone();
                 view! {
                     <div class="token-made" role="status">
                         <p><strong>{t!(i18n, tokens.made)}</strong> " " {t!(i18n, tokens.once)}</p>
-                        <div class="token-copy">
-                            <label class="visually-hidden" for="token-text">{t!(i18n, tokens.token)}</label>
-                            <input id="token-text" type="text" readonly prop:value=new.token.clone()
-                                on:focus=move |ev| {
-                                    #[cfg(feature = "hydrate")]
-                                    {
-                                        use wasm_bindgen::JsCast;
-                                        if let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
-                                            input.select();
-                                        }
-                                    }
-                                    #[cfg(not(feature = "hydrate"))]
-                                    let _ = ev;
-                                } />
-                            <button type="button" class="button button-small" on:click=move |_| {
-                                copy(&token);
-                                copied.set(true);
-                            }>
-                                {move || if copied.get() { t_string!(i18n, tokens.copied) } else { t_string!(i18n, tokens.copy) }}
-                            </button>
-                        </div>
+                        <ShownOnce id="token-text" label=t_string!(i18n, tokens.token).to_string() text=new.token.clone() />
                     </div>
                 }
             })}

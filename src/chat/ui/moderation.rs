@@ -33,6 +33,9 @@ pub fn sections(view: CommunityView) -> AnyView {
         {view.may(Permissions::MANAGE_COMMUNITY).then(|| view! { <ModerationSection slug=slug.clone() acted /> })}
         {(view.may(Permissions::MODERATE_MESSAGES) || view.may(Permissions::BAN) || view.may(Permissions::MANAGE_COMMUNITY))
             .then(|| view! { <AuditSection slug=slug.clone() acted /> })}
+        {view.may(Permissions::MANAGE_COMMUNITY).then(|| view! {
+            <crate::chat::integrations::ui::IntegrationsSection view=view.clone() />
+        })}
     }
     .into_any()
 }

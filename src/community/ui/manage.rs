@@ -149,6 +149,11 @@ fn SectionNav(view: CommunityView, more: bool, last: bool) -> impl IntoView {
             t_string!(i18n, community.audit_title),
         ),
         (
+            more && view.may(Permissions::MANAGE_COMMUNITY),
+            "integrations-title",
+            t_string!(i18n, integrations.title),
+        ),
+        (
             view.may(Permissions::BAN),
             "bans-title",
             t_string!(i18n, community.bans),
