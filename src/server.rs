@@ -108,7 +108,11 @@ pub async fn build_state(config: Config) -> Result<AppState, String> {
         .with(market)
         .with(Holdings(holdings))
         .with(Crowd(crowd))
-        .with(chat::polls::service::PollPrices(poll_price));
+        .with(chat::polls::service::PollPrices(poll_price))
+        .with(chat::cards::service::Portfolios {
+            figures: card_figures,
+            choices: card_choices,
+        });
     if let Some(hosted) = config.hosted_ai.clone() {
         services = services.with(crate::assistant::hosted::HostedAssistant::new(hosted));
     }
@@ -178,6 +182,96 @@ fn poll_price<'a>(
             as_of: quote.as_of,
             simulated: quote.simulated,
         })
+    })
+}
+
+/// Chat's shared portfolio cards: a portfolio's (or one holding's) figures for its owner, none
+/// when the owner has no such portfolio (deleted since, or never theirs).
+fn card_figures<'a>(
+    state: &'a AppState,
+    owner: uuid::Uuid,
+    portfolio: uuid::Uuid,
+    symbol: Option<&'a str>,
+) -> BoxFuture<'a, Result<Option<chat::cards::PortfolioCard>, AppError>> {
+    use crate::portfolio::service::float;
+    use chat::cards::{CardRow, CardStatus, PortfolioCard, ROWS_MAX};
+    Box::pin(async move {
+        let id = crate::portfolio::PortfolioId(portfolio);
+        let view = match crate::portfolio::service::view(state, owner, Some(id)).await {
+            Ok(view) => view,
+            Err(AppError::NotFound(_)) => return Ok(None),
+            Err(err) => return Err(err),
+        };
+        let Some(info) = view.portfolio else {
+            return Ok(None);
+        };
+        let as_of = chrono::Utc::now().to_rfc3339();
+        let card = match symbol {
+            Some(symbol) => match view.holdings.iter().find(|h| h.symbol == symbol) {
+                None => PortfolioCard::gone(CardStatus::NotHeld, symbol.to_owned(), false, as_of),
+                Some(held) => PortfolioCard {
+                    status: CardStatus::Live,
+                    title: held.symbol.clone(),
+                    subtitle: held.name.clone(),
+                    currency: info.currency,
+                    percentages_only: false,
+                    value: held.value.map(float),
+                    day_change: held.day_change.map(float),
+                    day_change_percent: held.day_change_percent.map(float),
+                    return_percent: held.unrealized_percent.map(float),
+                    weight: held.weight.map(float),
+                    rows: Vec::new(),
+                    simulated: held.simulated,
+                    as_of,
+                },
+            },
+            None => PortfolioCard {
+                status: CardStatus::Live,
+                title: info.name,
+                subtitle: None,
+                currency: info.currency,
+                percentages_only: false,
+                value: Some(float(view.totals.value)),
+                day_change: Some(float(view.totals.day_change)),
+                day_change_percent: view.totals.day_change_percent.map(float),
+                return_percent: view.totals.total_return_percent.map(float),
+                weight: None,
+                rows: view
+                    .holdings
+                    .iter()
+                    .take(ROWS_MAX)
+                    .map(|h| CardRow {
+                        symbol: h.symbol.clone(),
+                        weight: h.weight.map(float),
+                        day_change_percent: h.day_change_percent.map(float),
+                        value: h.value.map(float),
+                    })
+                    .collect(),
+                simulated: view.holdings.iter().any(|h| h.simulated),
+                as_of,
+            },
+        };
+        Ok(Some(card))
+    })
+}
+
+/// The portfolios a person may share into a channel, with what each holds.
+fn card_choices(
+    state: &AppState,
+    user: uuid::Uuid,
+) -> BoxFuture<'_, Result<Vec<chat::cards::Shareable>, AppError>> {
+    Box::pin(async move {
+        Ok(
+            crate::portfolio::service::holdings_by_portfolio(&state.db, user)
+                .await?
+                .into_iter()
+                .map(|(portfolio, symbols)| chat::cards::Shareable {
+                    id: portfolio.id.to_string(),
+                    name: portfolio.name,
+                    symbols,
+                })
+                .collect(),
+        )
     })
 }
 
@@ -812,7 +906,8 @@ mod tests {
             crate::market::service::Market,
             crate::market::service::Holdings,
             crate::market::insights::Crowd,
-            crate::chat::polls::service::PollPrices
+            crate::chat::polls::service::PollPrices,
+            crate::chat::cards::service::Portfolios
         );
         // The hosted assistant is registered only with a key (HOSTED_AI_*): asked for with
         // `get`, which answers None without it.

@@ -28,6 +28,7 @@ mod m20261126_000022_events;
 mod m20261126_000023_analytics;
 mod m20261126_000024_achievements;
 mod m20261127_000025_integrations;
+mod m20261127_000026_portfolio_cards;
 
 pub struct Migrator;
 
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000023_analytics::Migration),
             Box::new(m20261126_000024_achievements::Migration),
             Box::new(m20261127_000025_integrations::Migration),
+            Box::new(m20261127_000026_portfolio_cards::Migration),
         ]
     }
 }

@@ -11,6 +11,7 @@ pub mod achievements;
 pub mod ai;
 pub mod analytics;
 pub mod api;
+pub mod cards;
 pub mod commands;
 pub mod events;
 pub mod files;
@@ -125,6 +126,9 @@ pub struct ChatMessage {
     /// The event it announces (none once it is deleted).
     #[serde(default)]
     pub event: Option<events::Event>,
+    /// The portfolio card it shares (none once it is deleted); its figures are read apart.
+    #[serde(default)]
+    pub card: Option<cards::SharedCard>,
 }
 
 impl ChatMessage {

@@ -111,7 +111,8 @@ pub async fn present(
         .collect();
     let mut files = super::files::service::of_messages(state, standing.clone()).await?;
     let mut polls = super::polls::service::of_messages(state, standing.clone()).await?;
-    let mut events = super::events::service::of_messages(state, standing).await?;
+    let mut events = super::events::service::of_messages(state, standing.clone()).await?;
+    let mut cards = super::cards::service::of_messages(state, standing).await?;
     let mut people: HashSet<Uuid> = rows.iter().map(|m| m.author_id).collect();
     people.extend(quoted.values().map(|m| m.author_id));
     people.extend(reactions.values().flatten().map(|r| r.user_id));
@@ -155,6 +156,7 @@ pub async fn present(
                 attachments: files.remove(&m.id).unwrap_or_default(),
                 poll: polls.remove(&m.id),
                 event: events.remove(&m.id),
+                card: cards.remove(&m.id),
                 language: m.language,
             }
         })
@@ -457,8 +459,10 @@ pub(super) async fn submit_carrying(
     )
     .await
 }
-/// A message from the app's own bot (the stock bot's answers): the bot is no member and has no
-/// rate limit, but its message goes the way every message goes — stored with the channel's next
+
+/// A message from one of the app's bots (the stock bot's answers, an incoming webhook's posts):
+/// no person's rate limit applies (a hook's bot has its own, `count_bot_post`), but its message
+/// goes the way every message goes — stored with the channel's next
 /// sequence number, broadcast, judged and translated.
 pub async fn post_as_bot(
     state: &AppState,

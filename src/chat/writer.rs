@@ -45,6 +45,8 @@ const BUNDLE_BYTES: usize = 32 * 1024;
 pub enum Carried {
     Poll(super::polls::service::Asked),
     Event(super::events::service::Planned),
+    /// A shared portfolio card (its message id is the stored message's).
+    Card(crate::entities::portfolio_cards::Model),
 }
 
 /// A message that passed every check, with where it goes.
@@ -327,6 +329,13 @@ async fn store(
                 super::events::repo::insert(&txn, event.row(row.id, place, row.author_id, now))
                     .await?;
             }
+            (Some(Carried::Card(card)), Ok(row)) => {
+                let card = crate::entities::portfolio_cards::Model {
+                    message_id: row.id,
+                    ..card.clone()
+                };
+                super::cards::repo::insert(&txn, card).await?;
+            }
             _ => {}
         }
     }
@@ -431,6 +440,10 @@ async fn announce(
             },
             event: match &outgoing.carries {
                 Some(Carried::Event(event)) => Some(event.fresh(row.id)),
+                _ => None,
+            },
+            card: match &outgoing.carries {
+                Some(Carried::Card(card)) => Some(super::cards::service::shared(card)),
                 _ => None,
             },
         });

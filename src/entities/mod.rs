@@ -37,6 +37,7 @@ pub mod poll_ballots;
 pub mod poll_choices;
 pub mod poll_options;
 pub mod polls;
+pub mod portfolio_cards;
 pub mod portfolio_transactions;
 pub mod portfolios;
 pub mod price_alerts;

@@ -10,6 +10,7 @@ pub mod languages;
 pub mod live;
 pub mod markdown;
 pub mod notices;
+pub mod numbers;
 pub mod secret;
 pub mod sentences;
 pub mod time;

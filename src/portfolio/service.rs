@@ -465,19 +465,31 @@ pub async fn remove_symbol(
 /// watchlist).
 pub async fn held_symbols(db: &DatabaseConnection, user: Uuid) -> Result<Vec<String>, AppError> {
     let mut held = BTreeSet::new();
+    for (_, symbols) in holdings_by_portfolio(db, user).await? {
+        held.extend(symbols);
+    }
+    Ok(held.into_iter().collect())
+}
+
+/// Each of the person's portfolios, oldest first, with the symbols it holds now.
+pub async fn holdings_by_portfolio(
+    db: &DatabaseConnection,
+    user: Uuid,
+) -> Result<Vec<(portfolios::Model, Vec<String>)>, AppError> {
+    let mut found = Vec::new();
     for portfolio in portfolios(db, user).await? {
         let cost_method = method(&portfolio);
         let transactions: Vec<Transaction> = committed(db, portfolio.id).await?;
         let ledger = check(cost_method, &transactions)?;
-        held.extend(
-            ledger
-                .positions
-                .into_iter()
-                .filter(|(_, p)| !p.shares().is_zero())
-                .map(|(s, _)| s),
-        );
+        let symbols = ledger
+            .positions
+            .into_iter()
+            .filter(|(_, p)| !p.shares().is_zero())
+            .map(|(s, _)| s)
+            .collect();
+        found.push((portfolio, symbols));
     }
-    Ok(held.into_iter().collect())
+    Ok(found)
 }
 
 /// A provider's price (a float) as a decimal of at most six places; cheap, because a value

@@ -777,12 +777,17 @@ fn Composer(
     let asking = RwSignal::new(false);
     let planning = RwSignal::new(false);
     let planning_in = channel_id.clone();
+    let sharing = RwSignal::new(false);
+    let sharing_in = channel_id.clone();
     view! {
         <Show when=move || asking.get()>
             <PollForm channel_id=channel_id.clone() open=asking />
         </Show>
         <Show when=move || planning.get()>
             <crate::chat::events::ui::EventForm channel_id=planning_in.clone() open=planning />
+        </Show>
+        <Show when=move || sharing.get()>
+            <crate::chat::cards::ui::ShareForm channel_id=sharing_in.clone() open=sharing />
         </Show>
         <form class="composer" class:dragging=move || dragging.get()
             on:dragover=move |ev: leptos::ev::DragEvent| { ev.prevent_default(); dragging.set(true); }
@@ -814,13 +819,18 @@ fn Composer(
                 <RecordButton recorder />
                 <button type="button" class="icon-button poll-button" aria-expanded=move || asking.get().to_string()
                     aria-label=move || t_string!(i18n, poll.button) title=move || t_string!(i18n, poll.button)
-                    on:click=move |_| { planning.set(false); asking.update(|open| *open = !*open) }>
+                    on:click=move |_| { planning.set(false); sharing.set(false); asking.update(|open| *open = !*open) }>
                     <Icon name=IconName::Poll />
                 </button>
                 <button type="button" class="icon-button event-button" aria-expanded=move || planning.get().to_string()
                     aria-label=move || t_string!(i18n, events.button) title=move || t_string!(i18n, events.button)
-                    on:click=move |_| { asking.set(false); planning.update(|open| *open = !*open) }>
+                    on:click=move |_| { asking.set(false); sharing.set(false); planning.update(|open| *open = !*open) }>
                     <Icon name=IconName::Calendar />
+                </button>
+                <button type="button" class="icon-button share-button" aria-expanded=move || sharing.get().to_string()
+                    aria-label=move || t_string!(i18n, cards.button) title=move || t_string!(i18n, cards.button)
+                    on:click=move |_| { asking.set(false); planning.set(false); sharing.update(|open| *open = !*open) }>
+                    <Icon name=IconName::Portfolio />
                 </button>
                 <label class="visually-hidden" for="composer">{label}</label>
                 <textarea id="composer" node_ref=textarea rows="1"

@@ -334,6 +334,9 @@ pub fn MessageItem(message: ChatMessage, rights: MessageRights) -> impl IntoView
                 {message.event.clone().filter(|_| !deleted).map(|event| view! {
                     <crate::chat::events::ui::EventCard event may_answer=rights.may_react />
                 })}
+                {message.card.is_some().then_some(()).filter(|_| !deleted).map(|_| view! {
+                    <crate::chat::cards::ui::CardView message_id=message.id.clone() />
+                })}
                 {author_note}
                 {translation_line}
                 <div class="reactions">{reactions}</div>

@@ -360,6 +360,7 @@ mod tests {
             attachments: Vec::new(),
             poll: None,
             event: None,
+            card: None,
         }
     }
 
