@@ -451,7 +451,7 @@ fn public_api() -> Router<AppState> {
         .route("/api/v1/assistant/query", post(assistant::rest::query))
         .route("/api/v1/openapi.json", get(openapi_document))
         .route(
-            "/api/hooks/{hook_id}/{secret}",
+            "/api/v1/hooks/{hook_id}/{secret}",
             post(chat::integrations::hooks::post),
         )
         .route("/api/v1", axum::routing::any(no_such_route))

@@ -155,7 +155,7 @@ async fn incoming_webhooks_post_as_their_bot_until_removed(h: Harness) {
         )
         .await;
     let address = made["secret"].as_str().unwrap().to_string();
-    assert!(address.starts_with("/api/hooks/"), "{made}");
+    assert!(address.starts_with("/api/v1/hooks/"), "{made}");
     assert_eq!(made["installed"]["channel"], "general");
     assert_eq!(made["installed"]["installedBy"], "Ana Lima");
     assert_eq!(
@@ -202,12 +202,12 @@ async fn incoming_webhooks_post_as_their_bot_until_removed(h: Harness) {
 
     // What another program can get wrong, answered in words.
     let (id, secret) = address
-        .trim_start_matches("/api/hooks/")
+        .trim_start_matches("/api/v1/hooks/")
         .split_once('/')
         .unwrap();
     let wrong = hook(
         &h,
-        &format!("/api/hooks/{id}/{}", "0".repeat(64)),
+        &format!("/api/v1/hooks/{id}/{}", "0".repeat(64)),
         json!({"text": "hi"}),
     )
     .await;
@@ -219,7 +219,7 @@ async fn incoming_webhooks_post_as_their_bot_until_removed(h: Harness) {
     );
     let unknown = hook(
         &h,
-        &format!("/api/hooks/not-an-id/{secret}"),
+        &format!("/api/v1/hooks/not-an-id/{secret}"),
         json!({"text": "hi"}),
     )
     .await;

@@ -658,7 +658,9 @@ async fn the_document_describes_every_route_and_the_page_shows_it() {
                 .replace("{message_id}", uuid_like())
                 .replace("{slug}", "nowhere")
                 .replace("{emoji}", "%F0%9F%91%8D")
-                .replace("{symbol}", "AAPL");
+                .replace("{symbol}", "AAPL")
+                .replace("{hook_id}", uuid_like())
+                .replace("{secret}", "0f0f");
             let response = h
                 .http
                 .request(method.to_uppercase().parse().unwrap(), h.server.url(&url))

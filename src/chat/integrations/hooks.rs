@@ -23,7 +23,7 @@ use crate::{
 /// hook's bot, within its own limit (`BOT_RATE_LIMIT` a minute).
 #[utoipa::path(
     post,
-    path = "/api/hooks/{hook_id}/{secret}",
+    path = "/api/v1/hooks/{hook_id}/{secret}",
     tag = "integrations",
     params(
         ("hook_id" = String, Path, description = "The webhook's id"),

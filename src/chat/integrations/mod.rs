@@ -155,7 +155,7 @@ impl Marketplace {
 }
 
 /// What installing answered: the item, and the secret that is shown this once — an incoming
-/// webhook's address path (`/api/hooks/…`), an outgoing webhook's signing key.
+/// webhook's address path (`/api/v1/hooks/…`), an outgoing webhook's signing key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Installation {

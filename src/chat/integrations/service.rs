@@ -161,7 +161,7 @@ pub async fn install(
             let bot = make_bot(&txn, id, &name, now).await?;
             communities::add_member(&txn, community.id, bot.id, Rank::Member, now).await?;
             row.bot_user_id = Some(bot.id);
-            secret = Some(format!("/api/hooks/{id}/{key}"));
+            secret = Some(format!("/api/v1/hooks/{id}/{key}"));
         }
         Kind::OutgoingWebhook => {
             let key = format!("whsec_{}", tokens::new_refresh_token());
