@@ -23,16 +23,17 @@ use crate::{
 /// The community a new account joins by itself.
 pub const DEFAULT_COMMUNITY: &str = "bullpen";
 
-/// What the domains above set up in a community as it is founded, inside the founding
-/// transaction (chat installs the stock bot): registered by the composition root, as community
-/// knows none of them.
-pub struct Founded(
-    pub  for<'a> fn(
-        &'a sea_orm::DatabaseTransaction,
-        &'a communities::Model,
-        chrono::DateTime<Utc>,
-    ) -> BoxFuture<'a, Result<(), sea_orm::DbErr>>,
-);
+/// Sets up what a domain above needs in a community being founded, inside the founding
+/// transaction.
+pub type SetUp = for<'a> fn(
+    &'a sea_orm::DatabaseTransaction,
+    &'a communities::Model,
+    chrono::DateTime<Utc>,
+) -> BoxFuture<'a, Result<(), sea_orm::DbErr>>;
+
+/// What the domains above set up in a community as it is founded (chat installs the stock
+/// bot): registered by the composition root, as community knows none of them.
+pub struct Founded(pub SetUp);
 
 pub(super) fn field(err: validate::CommunityFieldError) -> AppError {
     AppError::Validation(err.sentence())

@@ -18,17 +18,23 @@ use crate::{
     platform::{error::AppError, state::AppState},
 };
 
-/// What chat needs from the portfolio domain, given by the composition root: a portfolio's (or
-/// one holding's) figures for its owner — `None` when the owner has no such portfolio — and
-/// the portfolios a person may share.
+/// A portfolio's (or one holding's) figures for its owner: `None` when the owner has no such
+/// portfolio.
+pub type FiguresOf = for<'a> fn(
+    &'a AppState,
+    Uuid,
+    Uuid,
+    Option<&'a str>,
+) -> BoxFuture<'a, Result<Option<PortfolioCard>, AppError>>;
+
+/// The portfolios a person may share.
+pub type ChoicesOf =
+    for<'a> fn(&'a AppState, Uuid) -> BoxFuture<'a, Result<Vec<Shareable>, AppError>>;
+
+/// What chat needs from the portfolio domain, given by the composition root.
 pub struct Portfolios {
-    pub figures: for<'a> fn(
-        &'a AppState,
-        Uuid,
-        Uuid,
-        Option<&'a str>,
-    ) -> BoxFuture<'a, Result<Option<PortfolioCard>, AppError>>,
-    pub choices: for<'a> fn(&'a AppState, Uuid) -> BoxFuture<'a, Result<Vec<Shareable>, AppError>>,
+    pub figures: FiguresOf,
+    pub choices: ChoicesOf,
 }
 
 /// The person's portfolios, to choose what to share.
