@@ -109,6 +109,11 @@ pub async fn build_state(config: Config) -> Result<AppState, String> {
         .with(Holdings(holdings))
         .with(Crowd(crowd))
         .with(chat::polls::service::PollPrices(poll_price))
+        .with(chat::integrations::service::MarketFeed {
+            quote: feed_quote,
+            news: feed_news,
+            has_news: feed_has_news,
+        })
         .with(chat::cards::service::Portfolios {
             figures: card_figures,
             choices: card_choices,
@@ -273,6 +278,61 @@ fn card_choices(
                 .collect(),
         )
     })
+}
+
+/// The price-alert bot's quotes, from the market.
+fn feed_quote<'a>(
+    state: &'a AppState,
+    symbol: &'a str,
+) -> BoxFuture<'a, Option<chat::integrations::service::Quoted>> {
+    Box::pin(async move {
+        let quote = state
+            .service::<crate::market::service::Market>()
+            .quote(&state.db, symbol)
+            .await
+            .ok()?;
+        Some(chat::integrations::service::Quoted {
+            price: quote.price,
+            previous_close: quote.previous_close,
+            simulated: quote.simulated,
+        })
+    })
+}
+
+/// The news feed's headlines, from the market's hosted sources (cached like every answer).
+fn feed_news<'a>(
+    state: &'a AppState,
+    symbol: &'a str,
+) -> BoxFuture<'a, Vec<chat::integrations::service::Headline>> {
+    Box::pin(async move {
+        match state
+            .service::<crate::market::service::Market>()
+            .news(&state.db, symbol)
+            .await
+        {
+            Ok(items) => items
+                .into_iter()
+                .map(|item| chat::integrations::service::Headline {
+                    title: item.title,
+                    url: item.url,
+                    source: item.source,
+                })
+                .collect(),
+            Err(err) => {
+                tracing::debug!(error = %err, symbol, "no news for a news feed");
+                Vec::new()
+            }
+        }
+    })
+}
+
+/// Whether a configured market source has news (the offline one has none).
+fn feed_has_news(state: &AppState) -> bool {
+    state
+        .service::<crate::market::service::Market>()
+        .sources()
+        .iter()
+        .any(|source| [market::alpha_vantage::NAME, market::polygon::NAME].contains(source))
 }
 
 /// The stock bot: chat's queued bot, answering with the market's words.
@@ -754,6 +814,10 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
         state.clone(),
         std::time::Duration::from_secs(state.config.achievement_secs),
     ));
+    tokio::spawn(crate::chat::integrations::watch::keep_watching(
+        state.clone(),
+        std::time::Duration::from_secs(state.config.alert_check_secs),
+    ));
     tokio::spawn(crate::chat::integrations::deliver::keep_delivering(
         state.clone(),
         std::time::Duration::from_millis(state.config.webhook_poll_ms),
@@ -907,7 +971,8 @@ mod tests {
             crate::market::service::Holdings,
             crate::market::insights::Crowd,
             crate::chat::polls::service::PollPrices,
-            crate::chat::cards::service::Portfolios
+            crate::chat::cards::service::Portfolios,
+            crate::chat::integrations::service::MarketFeed
         );
         // The hosted assistant is registered only with a key (HOSTED_AI_*): asked for with
         // `get`, which answers None without it.

@@ -747,3 +747,209 @@ async fn private_addresses_are_not_called_by_default(h: Harness) {
     assert_eq!(entries[0]["attempts"], 1, "not retried");
     assert!(seen.lock().unwrap().is_empty());
 }
+
+/// The messages of a channel the bot called `display` posted, oldest first.
+async fn posts_by(h: &Harness, who: &Person, channel: &str, display: &str) -> Vec<String> {
+    let history = h
+        .get_json(&format!("/api/v1/channels/{channel}/messages"), &who.token)
+        .await;
+    history["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["author"]["displayName"] == display)
+        .map(|m| m["body"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// Waits until `display` has posted `count` messages in `channel`, then a little longer to
+/// see that no more come.
+async fn settles_at(
+    h: &Harness,
+    who: &Person,
+    channel: &str,
+    display: &str,
+    count: usize,
+) -> Vec<String> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let posts = posts_by(h, who, channel, display).await;
+        if posts.len() >= count {
+            // Three more rounds (one a second here): nothing more is said.
+            tokio::time::sleep(Duration::from_millis(3200)).await;
+            let again = posts_by(h, who, channel, display).await;
+            assert_eq!(again.len(), count, "{again:?}");
+            return again;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{display} said {posts:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+on_both!(
+    the_price_alert_bot_speaks_once_per_crossing,
+    [("ALERT_CHECK_SECS", "1")]
+);
+async fn the_price_alert_bot_speaks_once_per_crossing(h: Harness) {
+    let ana = h.person("ana").await;
+    let (slug, general) = h.community(&ana, "Alert Desk", "public").await;
+    let quote = h.get_json("/api/v1/market/quotes/AAPL", &ana.token).await;
+    let price = quote["price"].as_f64().unwrap();
+
+    // Refused in words: no symbols, too many, no rule, a rule that makes no sense.
+    let alert = |symbols: &str, rule: Value| json!({"kind": "price-alert", "name": "Alerts", "channel": general, "symbols": symbols, "rule": rule});
+    for bad in [
+        alert("", json!({"when": "above", "price": 1.0})),
+        alert(
+            "A,B,C,D,E,F,G,H,I,J,K",
+            json!({"when": "above", "price": 1.0}),
+        ),
+        alert("AAPL", Value::Null),
+        alert("AAPL", json!({"when": "above", "price": -5.0})),
+        alert("AAPL", json!({"when": "moves", "percent": 0.0})),
+    ] {
+        let (status, answer) = install(&h, &ana, &slug, bad.clone()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {answer}");
+        assert!(answer["error"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+    // No news source on the offline market: a news feed cannot be installed.
+    let (status, answer) = install(
+        &h,
+        &ana,
+        &slug,
+        json!({"kind": "news-feed", "name": "News", "channel": general, "symbols": "AAPL"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert!(answer["error"].as_str().unwrap().contains("news source"));
+
+    // Both are already well above half AAPL's price: each told once, however many rounds pass.
+    let made = h
+        .ok(
+            &ana,
+            "/api/integrations/install",
+            json!({"slug": slug, "integration": alert("$aapl msft", json!({"when": "above", "price": price / 2.0}))}),
+        )
+        .await;
+    assert_eq!(made["installed"]["symbols"], json!(["AAPL", "MSFT"]));
+    let mut posts = settles_at(&h, &ana, &general, "Alerts", 2).await;
+    posts.sort();
+    assert!(
+        posts[0].starts_with("🔔 **$AAPL** is at or above"),
+        "{posts:?}"
+    );
+    assert!(
+        posts[1].starts_with("🔔 **$MSFT** is at or above"),
+        "{posts:?}"
+    );
+    assert!(posts.iter().all(|p| p.contains("(simulated)")), "{posts:?}");
+
+    // The test clock: the line moves far above the price (the alert re-arms, saying nothing),
+    // then back below it (told again, once).
+    let config = |line: f64| {
+        json!({"symbols": ["AAPL"], "rule": {"when": "above", "price": line}}).to_string()
+    };
+    h.sql(
+        "UPDATE integrations SET config = $1 WHERE kind = 'price-alert'",
+        vec![config(price * 100.0).into()],
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(posts_by(&h, &ana, &general, "Alerts").await.len(), 2);
+    h.sql(
+        "UPDATE integrations SET config = $1 WHERE kind = 'price-alert'",
+        vec![config(price / 2.0).into()],
+    )
+    .await;
+    let posts = settles_at(&h, &ana, &general, "Alerts", 3).await;
+    assert!(posts[2].starts_with("🔔 **$AAPL**"), "{posts:?}");
+}
+
+/// A local Alpha Vantage that answers NEWS_SENTIMENT with `feed`, newest first (its real
+/// shape, ../shared/fixtures/providers), and refuses everything else as the real one does when
+/// rate limited (so quotes fall through to the offline source).
+async fn news_source(feed: Arc<Mutex<Vec<(String, String)>>>) -> String {
+    async fn answer(
+        State(feed): State<Arc<Mutex<Vec<(String, String)>>>>,
+        axum::extract::Query(query): axum::extract::Query<
+            std::collections::HashMap<String, String>,
+        >,
+    ) -> String {
+        if query.get("function").map(String::as_str) != Some("NEWS_SENTIMENT") {
+            return r#"{"Information":"Thank you for using Alpha Vantage! Our standard API rate limit is 25 requests per day."}"#.into();
+        }
+        let items: Vec<Value> = feed
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(title, url)| {
+                json!({"title": title, "url": url, "time_published": "20261126T151534", "authors": [], "summary": "…",
+                       "source": "Decrypt.co", "overall_sentiment_score": 0.01,
+                       "ticker_sentiment": [{"ticker": "AAPL", "relevance_score": "0.17", "ticker_sentiment_score": "-0.016101"}]})
+            })
+            .collect();
+        json!({"items": items.len().to_string(), "feed": items}).to_string()
+    }
+    let app = Router::new()
+        .fallback(axum::routing::get(answer))
+        .with_state(feed);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    base
+}
+
+#[tokio::test]
+async fn the_news_feed_posts_new_headlines_once() {
+    let feed: Arc<Mutex<Vec<(String, String)>>> = Arc::new(Mutex::new(
+        (1..=3)
+            .rev()
+            .map(|n| {
+                (
+                    format!("Old story {n}"),
+                    format!("https://news.example/old-{n}"),
+                )
+            })
+            .collect(),
+    ));
+    let base = news_source(feed.clone()).await;
+    let h = Harness::sqlite_with(&[
+        ("ALERT_CHECK_SECS", "1"),
+        ("MARKET_PROVIDERS", "alphavantage,offline"),
+        ("ALPHA_VANTAGE_API_KEY", "test-key"),
+        ("ALPHA_VANTAGE_URL", &base),
+    ])
+    .await;
+    let ana = h.person("ana").await;
+    let (slug, general) = h.community(&ana, "News Desk", "public").await;
+    h.ok(
+        &ana,
+        "/api/integrations/install",
+        json!({"slug": slug, "integration": {"kind": "news-feed", "name": "Wire", "channel": general, "symbols": "AAPL"}}),
+    )
+    .await;
+    // The first read posts the newest headline, not the backlog.
+    let posts = settles_at(&h, &ana, &general, "Wire", 1).await;
+    assert_eq!(
+        posts[0],
+        "📰 **$AAPL** · [Old story 3](https://news.example/old-3) — Decrypt.co"
+    );
+
+    // Two new stories (the market's cache of the news lapses, as after 30 minutes): both
+    // posted, oldest first, and never again.
+    {
+        let mut stories = feed.lock().unwrap();
+        stories.insert(0, ("New story A".into(), "https://news.example/a".into()));
+        stories.insert(0, ("New story B".into(), "https://news.example/b".into()));
+    }
+    h.sql("DELETE FROM market_cache WHERE key = 'news:AAPL'", vec![])
+        .await;
+    let posts = settles_at(&h, &ana, &general, "Wire", 3).await;
+    assert!(
+        posts[1].contains("New story A") && posts[2].contains("New story B"),
+        "{posts:?}"
+    );
+}

@@ -1,5 +1,6 @@
 //! Integrations a community's admins install from the marketplace (`chat::integrations`): the
-//! stock bot, incoming webhooks (a secret address that posts into a channel as the hook's own
+//! stock bot, the price-alert bot and the news feed (posting into a channel as their own bot
+//! accounts), incoming webhooks (a secret address that posts into a channel as the hook's own
 //! bot account) and outgoing webhooks (each new message of a channel sent, signed, to an
 //! address). An outgoing webhook's deliveries are rows, so that a retry survives a restart and
 //! the admins can read the log. Every community that exists has the stock bot installed, as it
@@ -36,6 +37,12 @@ enum Integrations {
     Url,
     /// The last message (by the channel's sequence number) an outgoing webhook has queued.
     Cursor,
+    /// A bot's settings as JSON (the price-alert bot's symbols and rule, the news feed's
+    /// symbols).
+    Config,
+    /// A bot's memory as JSON (which alerts stand fired, which headlines were posted); moved
+    /// only from what was read, so that two servers never both post.
+    State,
     InstalledBy,
     CreatedAt,
 }
@@ -110,6 +117,13 @@ impl MigrationTrait for Migration {
                             .big_integer()
                             .not_null()
                             .default(0),
+                    )
+                    .col(ColumnDef::new(Integrations::Config).text())
+                    .col(
+                        ColumnDef::new(Integrations::State)
+                            .text()
+                            .not_null()
+                            .default("{}"),
                     )
                     .col(ColumnDef::new(Integrations::InstalledBy).uuid())
                     .col(

@@ -24,6 +24,10 @@ pub struct Model {
     pub url: Option<String>,
     /// The channel's last sequence number an outgoing webhook has queued.
     pub cursor: i64,
+    /// A bot's settings (JSON).
+    pub config: Option<String>,
+    /// A bot's memory (JSON).
+    pub state: String,
     pub installed_by: Option<Uuid>,
     pub created_at: DateTimeUtc,
 }

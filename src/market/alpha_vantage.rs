@@ -10,7 +10,7 @@ use super::{
     symbol, Bar, NewsItem, Quote, SymbolInfo,
 };
 
-const NAME: &str = "alpha vantage";
+pub const NAME: &str = "alpha vantage";
 
 pub struct AlphaVantage {
     client: reqwest::Client,

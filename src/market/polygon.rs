@@ -10,7 +10,7 @@ use super::{
     symbol, Bar, NewsItem, Quote, SymbolInfo,
 };
 
-const NAME: &str = "polygon";
+pub const NAME: &str = "polygon";
 
 pub struct Polygon {
     client: reqwest::Client,

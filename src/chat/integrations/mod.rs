@@ -3,6 +3,9 @@
 //!
 //! - the **stock bot** answers `/stock=aapl.us` (installed in every community as it is made;
 //!   removed, the command says so);
+//! - the **price-alert bot** posts into a channel when a symbol goes above or below a price, or
+//!   moves more than a percentage on the day — once per crossing;
+//! - the **news feed** posts new headlines about its symbols (from a hosted market source);
 //! - an **incoming webhook** is a secret address another program posts to; the words arrive in
 //!   the chosen channel from the hook's own bot account, a member marked Bot, with its own rate
 //!   limit (`BOT_RATE_LIMIT`);
@@ -22,6 +25,8 @@ pub mod hooks;
 pub mod repo;
 #[cfg(feature = "ssr")]
 pub mod service;
+#[cfg(feature = "ssr")]
+pub mod watch;
 
 /// Characters of an integration's name (a hook's bot shows under it).
 pub const NAME_MAX_CHARS: usize = 40;
@@ -37,12 +42,27 @@ pub const LOG_SIZE: u64 = 20;
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
     StockBot,
+    PriceAlert,
+    NewsFeed,
     IncomingWebhook,
     OutgoingWebhook,
 }
 
 /// Everything on offer, in the order the marketplace shows it.
-pub const CATALOGUE: [Kind; 3] = [Kind::StockBot, Kind::IncomingWebhook, Kind::OutgoingWebhook];
+pub const CATALOGUE: [Kind; 5] = [
+    Kind::StockBot,
+    Kind::PriceAlert,
+    Kind::NewsFeed,
+    Kind::IncomingWebhook,
+    Kind::OutgoingWebhook,
+];
+
+/// Symbols one bot watches, at most.
+pub const SYMBOLS_MAX: usize = 10;
+/// Headlines a news feed remembers having posted (per feed).
+pub const SEEN_MAX: usize = 300;
+/// Headlines a news feed posts per symbol in one round, at most.
+pub const HEADLINES_PER_ROUND: usize = 3;
 
 /// What an installed item may do, shown before it is installed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,12 +80,18 @@ pub enum Grant {
     ReadChannel,
     /// Sends those messages to an address outside Bullpen.
     SendOutside,
+    /// Reads the market's quotes of the symbols it watches.
+    WatchPrices,
+    /// Reads the news about the symbols it follows.
+    ReadNews,
 }
 
 impl Kind {
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::StockBot => "stock-bot",
+            Kind::PriceAlert => "price-alert",
+            Kind::NewsFeed => "news-feed",
             Kind::IncomingWebhook => "incoming-webhook",
             Kind::OutgoingWebhook => "outgoing-webhook",
         }
@@ -90,9 +116,24 @@ impl Kind {
         matches!(self, Kind::OutgoingWebhook)
     }
 
+    /// Installed with symbols to watch.
+    pub fn needs_symbols(self) -> bool {
+        matches!(self, Kind::PriceAlert | Kind::NewsFeed)
+    }
+
+    /// Posts as its own bot account, a member of the community.
+    pub fn has_bot(self) -> bool {
+        matches!(
+            self,
+            Kind::PriceAlert | Kind::NewsFeed | Kind::IncomingWebhook
+        )
+    }
+
     pub fn icon(self) -> &'static str {
         match self {
             Kind::StockBot => "📈",
+            Kind::PriceAlert => "🔔",
+            Kind::NewsFeed => "📰",
             Kind::IncomingWebhook => "📥",
             Kind::OutgoingWebhook => "📤",
         }
@@ -101,6 +142,8 @@ impl Kind {
     pub fn grants(self) -> &'static [Grant] {
         match self {
             Kind::StockBot => &[Grant::ReadCommands, Grant::PostAnswers],
+            Kind::PriceAlert => &[Grant::WatchPrices, Grant::PostAsBot],
+            Kind::NewsFeed => &[Grant::ReadNews, Grant::PostAsBot],
             Kind::IncomingWebhook => &[Grant::PostAsBot, Grant::SecretAddress],
             Kind::OutgoingWebhook => &[Grant::ReadChannel, Grant::SendOutside],
         }
@@ -108,7 +151,7 @@ impl Kind {
 }
 
 /// What an admin asks to install.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NewIntegration {
     pub kind: Kind,
@@ -121,10 +164,101 @@ pub struct NewIntegration {
     /// Where an outgoing webhook sends.
     #[serde(default)]
     pub url: Option<String>,
+    /// What a price-alert bot or a news feed watches: tickers separated by commas or spaces.
+    #[serde(default)]
+    pub symbols: Option<String>,
+    /// When a price-alert bot speaks.
+    #[serde(default)]
+    pub rule: Option<AlertRule>,
+}
+
+/// When a price-alert bot speaks: once each time a symbol crosses into it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "when", rename_all = "camelCase")]
+pub enum AlertRule {
+    /// The price is at or above this.
+    Above { price: f64 },
+    /// The price is at or below this.
+    Below { price: f64 },
+    /// The day's move (against the previous close) is this many percent or more, either way.
+    Moves { percent: f64 },
+}
+
+impl AlertRule {
+    /// Whether the rule's numbers make sense: a positive price, a move over 0 and up to 100 %.
+    pub fn is_valid(self) -> bool {
+        match self {
+            AlertRule::Above { price } | AlertRule::Below { price } => {
+                price.is_finite() && price > 0.0 && price < 1e9
+            }
+            AlertRule::Moves { percent } => {
+                percent.is_finite() && percent > 0.0 && percent <= 100.0
+            }
+        }
+    }
+
+    /// Whether a quote is inside the rule; `None` when it cannot tell (a move with no previous
+    /// close).
+    pub fn holds(self, price: f64, previous_close: Option<f64>) -> Option<bool> {
+        match self {
+            AlertRule::Above { price: line } => Some(price >= line),
+            AlertRule::Below { price: line } => Some(price <= line),
+            AlertRule::Moves { percent } => {
+                let close = previous_close.filter(|c| *c > 0.0)?;
+                Some(((price - close) / close * 100.0).abs() >= percent)
+            }
+        }
+    }
+}
+
+/// The tickers a bot is asked to watch: upper-cased, each once, 1 to `SYMBOLS_MAX` of them.
+pub fn parse_symbols(text: &str) -> Option<Vec<String>> {
+    let mut symbols: Vec<String> = Vec::new();
+    for word in text.split(|c: char| c == ',' || c.is_whitespace()) {
+        let word = word.trim().trim_start_matches('$').to_ascii_uppercase();
+        if word.is_empty() {
+            continue;
+        }
+        let fits = word.len() <= 12
+            && word
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+        if !fits {
+            return None;
+        }
+        if !symbols.contains(&word) {
+            symbols.push(word);
+        }
+    }
+    (!symbols.is_empty() && symbols.len() <= SYMBOLS_MAX).then_some(symbols)
+}
+
+/// A bot's settings, as stored.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BotConfig {
+    pub symbols: Vec<String>,
+    #[serde(default)]
+    pub rule: Option<AlertRule>,
+}
+
+/// A bot's memory, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BotState {
+    /// Symbols inside the alert's rule now (told once; told again after they leave it).
+    #[serde(default)]
+    pub fired: Vec<String>,
+    /// Headlines already posted (their addresses), newest last.
+    #[serde(default)]
+    pub seen: Vec<String>,
+    /// Symbols whose news was read once (their backlog is not posted).
+    #[serde(default)]
+    pub primed: Vec<String>,
 }
 
 /// An installed item, as its community's admins see it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Installed {
     pub id: String,
@@ -134,6 +268,11 @@ pub struct Installed {
     pub channel: Option<String>,
     /// Where an outgoing webhook sends.
     pub url: Option<String>,
+    /// What a bot watches.
+    #[serde(default)]
+    pub symbols: Vec<String>,
+    #[serde(default)]
+    pub rule: Option<AlertRule>,
     /// Who installed it (their display name), when known.
     pub installed_by: Option<String>,
     /// RFC 3339.
@@ -141,7 +280,7 @@ pub struct Installed {
 }
 
 /// A community's marketplace: what is installed, newest last.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Marketplace {
     pub installed: Vec<Installed>,
@@ -156,7 +295,7 @@ impl Marketplace {
 
 /// What installing answered: the item, and the secret that is shown this once — an incoming
 /// webhook's address path (`/api/v1/hooks/…`), an outgoing webhook's signing key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Installation {
     pub installed: Installed,
@@ -279,6 +418,36 @@ mod tests {
     }
 
     #[test]
+    fn symbols_are_read_as_people_type_them() {
+        assert_eq!(
+            parse_symbols("$aapl, msft  AAPL brk.b"),
+            Some(vec!["AAPL".into(), "MSFT".into(), "BRK.B".into()])
+        );
+        assert_eq!(parse_symbols(" , "), None);
+        assert_eq!(parse_symbols("AAPL; DROP TABLE"), None);
+        let eleven: Vec<String> = (0..11).map(|n| format!("S{n}")).collect();
+        assert_eq!(parse_symbols(&eleven.join(",")), None);
+    }
+
+    #[test]
+    fn alert_rules_hold_where_they_say() {
+        let above = AlertRule::Above { price: 200.0 };
+        assert_eq!(above.holds(200.0, None), Some(true));
+        assert_eq!(above.holds(199.99, None), Some(false));
+        let below = AlertRule::Below { price: 100.0 };
+        assert_eq!(below.holds(99.0, None), Some(true));
+        let moves = AlertRule::Moves { percent: 5.0 };
+        assert_eq!(moves.holds(105.0, Some(100.0)), Some(true));
+        assert_eq!(moves.holds(95.0, Some(100.0)), Some(true));
+        assert_eq!(moves.holds(104.0, Some(100.0)), Some(false));
+        assert_eq!(moves.holds(104.0, None), None);
+        assert!(!AlertRule::Above { price: -1.0 }.is_valid());
+        assert!(!AlertRule::Moves { percent: 0.0 }.is_valid());
+        assert!(!AlertRule::Above { price: f64::NAN }.is_valid());
+        assert!(AlertRule::Moves { percent: 2.5 }.is_valid());
+    }
+
+    #[test]
     fn the_wait_grows_and_stops_growing() {
         let waits: Vec<i64> = (1..MAX_ATTEMPTS).map(backoff_secs).collect();
         assert!(waits.windows(2).all(|w| w[0] < w[1]), "{waits:?}");
@@ -295,6 +464,8 @@ mod tests {
             name: "Stock Bot".into(),
             channel: None,
             url: None,
+            symbols: Vec::new(),
+            rule: None,
             installed_by: None,
             installed_at: String::new(),
         });

@@ -67,6 +67,33 @@ pub async fn outgoing(db: &impl ConnectionTrait) -> Result<Vec<integrations::Mod
         .await
 }
 
+/// Every price-alert bot and news feed, of every community.
+pub async fn watching(db: &impl ConnectionTrait) -> Result<Vec<integrations::Model>, DbErr> {
+    integrations::Entity::find()
+        .filter(
+            integrations::Column::Kind.is_in([Kind::PriceAlert.as_str(), Kind::NewsFeed.as_str()]),
+        )
+        .all(db)
+        .await
+}
+
+/// Moves a bot's memory from `from` to `to`; false if another server moved it first.
+pub async fn move_state(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    from: &str,
+    to: &str,
+) -> Result<bool, DbErr> {
+    Ok(integrations::Entity::update_many()
+        .col_expr(integrations::Column::State, Expr::value(to))
+        .filter(integrations::Column::Id.eq(id))
+        .filter(integrations::Column::State.eq(from))
+        .exec(db)
+        .await?
+        .rows_affected
+        == 1)
+}
+
 /// A channel's messages after sequence number `after`, oldest first, at most `limit` (deleted
 /// ones included: they move the cursor and are not sent).
 pub async fn messages_after(

@@ -8,8 +8,8 @@ use sea_orm::{DatabaseTransaction, DbErr, SqlErr, TransactionTrait};
 use uuid::Uuid;
 
 use super::{
-    repo, Delivery, DeliveryStatus, Installation, Installed, Kind, Marketplace, NewIntegration,
-    LOG_SIZE, NAME_MAX_CHARS,
+    parse_symbols, repo, BotConfig, Delivery, DeliveryStatus, Installation, Installed, Kind,
+    Marketplace, NewIntegration, LOG_SIZE, NAME_MAX_CHARS, SYMBOLS_MAX,
 };
 use crate::{
     auth::{repo as accounts, tokens, BOT_SUFFIX},
@@ -22,6 +22,35 @@ use crate::{
     kit::sentences::says,
     platform::{error::AppError, state::AppState},
 };
+
+/// A quote as a price-alert bot reads it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Quoted {
+    pub price: f64,
+    pub previous_close: Option<f64>,
+    pub simulated: bool,
+}
+
+/// A headline as a news feed posts it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Headline {
+    pub title: String,
+    pub url: String,
+    pub source: String,
+}
+
+/// A symbol's quote, when a source knows it.
+pub type QuoteOf = for<'a> fn(&'a AppState, &'a str) -> BoxFuture<'a, Option<Quoted>>;
+/// A symbol's latest headlines, newest first; none when no source has news for it now.
+pub type NewsOf = for<'a> fn(&'a AppState, &'a str) -> BoxFuture<'a, Vec<Headline>>;
+
+/// What the bots need from the market, given by the composition root (chat knows no market).
+pub struct MarketFeed {
+    pub quote: QuoteOf,
+    pub news: NewsOf,
+    /// Whether any configured source has news (the offline one has none).
+    pub has_news: fn(&AppState) -> bool,
+}
 
 /// The stock bot's name in the marketplace.
 const STOCK_BOT_NAME: &str = "Stock Bot";
@@ -68,15 +97,26 @@ async fn present(state: &AppState, row: &integrations::Model) -> Result<Installe
             .map(|u| u.display_name),
         None => None,
     };
+    let config = config_of(row);
     Ok(Installed {
         id: row.id.to_string(),
         kind: Kind::parse(&row.kind).unwrap_or(Kind::StockBot),
         name: row.name.clone(),
         channel,
         url: row.url.clone(),
+        symbols: config.symbols,
+        rule: config.rule,
         installed_by,
         installed_at: row.created_at.to_rfc3339(),
     })
+}
+
+/// A bot's settings (none for the other kinds).
+pub fn config_of(row: &integrations::Model) -> BotConfig {
+    row.config
+        .as_deref()
+        .and_then(|c| serde_json::from_str(c).ok())
+        .unwrap_or_default()
 }
 
 fn invalid(key: crate::kit::sentences::Sentence) -> AppError {
@@ -123,6 +163,29 @@ pub async fn install(
     } else {
         None
     };
+    let config = if input.kind.needs_symbols() {
+        let symbols = parse_symbols(input.symbols.as_deref().unwrap_or("")).ok_or_else(|| {
+            invalid(says!(
+                "server.integrations.symbols_invalid",
+                max = SYMBOLS_MAX
+            ))
+        })?;
+        let rule = if input.kind == Kind::PriceAlert {
+            let rule = input
+                .rule
+                .filter(|r| r.is_valid())
+                .ok_or_else(|| invalid(says!("server.integrations.rule_invalid")))?;
+            Some(rule)
+        } else {
+            if !(state.service::<MarketFeed>().has_news)(state) {
+                return Err(invalid(says!("server.integrations.no_news_source")));
+            }
+            None
+        };
+        Some(serde_json::to_string(&BotConfig { symbols, rule }).map_err(|_| AppError::Internal)?)
+    } else {
+        None
+    };
     let url = if input.kind.needs_url() {
         let url = input.url.as_deref().unwrap_or("").trim();
         super::deliver::target(url).map_err(invalid)?;
@@ -149,18 +212,22 @@ pub async fn install(
         signing_secret: None,
         url,
         cursor: channel.as_ref().map_or(0, |c| c.last_seq),
+        config,
+        state: "{}".into(),
         installed_by: Some(actor),
         created_at: now,
     };
     let txn = state.db.begin().await?;
+    if input.kind.has_bot() {
+        let bot = make_bot(&txn, input.kind, id, &name, now).await?;
+        communities::add_member(&txn, community.id, bot.id, Rank::Member, now).await?;
+        row.bot_user_id = Some(bot.id);
+    }
     match input.kind {
-        Kind::StockBot => {}
+        Kind::StockBot | Kind::PriceAlert | Kind::NewsFeed => {}
         Kind::IncomingWebhook => {
             let key = tokens::new_refresh_token();
             row.secret_hash = Some(tokens::hash_refresh_token(&key));
-            let bot = make_bot(&txn, id, &name, now).await?;
-            communities::add_member(&txn, community.id, bot.id, Rank::Member, now).await?;
-            row.bot_user_id = Some(bot.id);
             secret = Some(format!("/api/v1/hooks/{id}/{key}"));
         }
         Kind::OutgoingWebhook => {
@@ -186,21 +253,27 @@ pub async fn install(
     })
 }
 
-/// A hook's own account: a name no person can take (`auth::BOT_SUFFIX`), shown under the
-/// hook's name, and no password.
+/// An installed bot's own account: a name no person can take (`auth::BOT_SUFFIX`), shown under
+/// the name the admin gave, and no password.
 async fn make_bot(
     txn: &DatabaseTransaction,
+    kind: Kind,
     hook: Uuid,
     name: &str,
     now: DateTime<Utc>,
 ) -> Result<users::Model, DbErr> {
     let tag = &hook.simple().to_string()[24..];
-    let username = format!("hook-{tag}{BOT_SUFFIX}");
+    let prefix = match kind {
+        Kind::PriceAlert => "alerts",
+        Kind::NewsFeed => "news",
+        _ => "hook",
+    };
+    let username = format!("{prefix}-{tag}{BOT_SUFFIX}");
     accounts::insert_user(
         txn,
         users::Model {
             id: Uuid::now_v7(),
-            email: format!("hook-{}@bots.bullpen.invalid", hook.simple()),
+            email: format!("{prefix}-{}@bots.bullpen.invalid", hook.simple()),
             username_key: username.to_ascii_lowercase(),
             username,
             display_name: name.to_owned(),
@@ -311,6 +384,8 @@ pub fn founded<'a>(
                 signing_secret: None,
                 url: None,
                 cursor: 0,
+                config: None,
+                state: "{}".into(),
                 installed_by: community.owner_id,
                 created_at: now,
             },

@@ -5,7 +5,8 @@ use leptos::prelude::*;
 
 use super::{
     api::{load_integrations, webhook_deliveries, InstallIntegration, RemoveIntegration},
-    Delivery, DeliveryStatus, Failure, Grant, Installed, Kind, NewIntegration, CATALOGUE,
+    AlertRule, Delivery, DeliveryStatus, Failure, Grant, Installed, Kind, NewIntegration,
+    CATALOGUE,
 };
 use crate::{
     auth::ui::field::FormError,
@@ -21,6 +22,8 @@ fn kind_name(kind: Kind) -> &'static str {
     let i18n = use_i18n();
     match kind {
         Kind::StockBot => t_string!(i18n, integrations.stock_bot),
+        Kind::PriceAlert => t_string!(i18n, integrations.price_alert),
+        Kind::NewsFeed => t_string!(i18n, integrations.news_feed),
         Kind::IncomingWebhook => t_string!(i18n, integrations.incoming),
         Kind::OutgoingWebhook => t_string!(i18n, integrations.outgoing),
     }
@@ -30,6 +33,8 @@ fn kind_about(kind: Kind) -> &'static str {
     let i18n = use_i18n();
     match kind {
         Kind::StockBot => t_string!(i18n, integrations.stock_bot_about),
+        Kind::PriceAlert => t_string!(i18n, integrations.price_alert_about),
+        Kind::NewsFeed => t_string!(i18n, integrations.news_feed_about),
         Kind::IncomingWebhook => t_string!(i18n, integrations.incoming_about),
         Kind::OutgoingWebhook => t_string!(i18n, integrations.outgoing_about),
     }
@@ -44,7 +49,35 @@ fn grant_text(grant: Grant) -> &'static str {
         Grant::SecretAddress => t_string!(i18n, integrations.grant_secret_address),
         Grant::ReadChannel => t_string!(i18n, integrations.grant_read_channel),
         Grant::SendOutside => t_string!(i18n, integrations.grant_send_outside),
+        Grant::WatchPrices => t_string!(i18n, integrations.grant_watch_prices),
+        Grant::ReadNews => t_string!(i18n, integrations.grant_read_news),
     }
+}
+
+/// A price-alert bot's rule in words ("at or above 200.00").
+fn rule_text(rule: AlertRule) -> String {
+    let i18n = use_i18n();
+    match rule {
+        AlertRule::Above { price } => {
+            format!("{} {price:.2}", t_string!(i18n, integrations.rule_above))
+        }
+        AlertRule::Below { price } => {
+            format!("{} {price:.2}", t_string!(i18n, integrations.rule_below))
+        }
+        AlertRule::Moves { percent } => {
+            format!("{} {percent} %", t_string!(i18n, integrations.rule_moves))
+        }
+    }
+}
+
+/// The rule the form describes, if its number reads.
+fn rule_of(when: &str, number: &str) -> Option<AlertRule> {
+    let value: f64 = number.trim().replace(',', ".").parse().ok()?;
+    Some(match when {
+        "below" => AlertRule::Below { price: value },
+        "moves" => AlertRule::Moves { percent: value },
+        _ => AlertRule::Above { price: value },
+    })
 }
 
 /// The address an incoming webhook's path is reached at from outside.
@@ -84,11 +117,16 @@ pub fn IntegrationsSection(view: CommunityView) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let channel = RwSignal::new(first_channel);
     let url = RwSignal::new(String::new());
+    let symbols = RwSignal::new(String::new());
+    let when = RwSignal::new("above".to_string());
+    let threshold = RwSignal::new(String::new());
     Effect::new(move |_| {
         if let Some(Ok(_)) = install.value().get() {
             choosing.set(None);
             name.set(String::new());
             url.set(String::new());
+            symbols.set(String::new());
+            threshold.set(String::new());
         }
     });
     let install_error = failure(install);
@@ -105,6 +143,10 @@ pub fn IntegrationsSection(view: CommunityView) -> impl IntoView {
                 name: name.get_untracked(),
                 channel: Some(channel.get_untracked()),
                 url: kind.needs_url().then(|| url.get_untracked()),
+                symbols: kind.needs_symbols().then(|| symbols.get_untracked()),
+                rule: (kind == Kind::PriceAlert)
+                    .then(|| rule_of(&when.get_untracked(), &threshold.get_untracked()))
+                    .flatten(),
             },
         });
     };
@@ -167,7 +209,7 @@ pub fn IntegrationsSection(view: CommunityView) -> impl IntoView {
                                                     <button type="button" class="button button-small" disabled=move || install.pending().get()
                                                         on:click=move |_| { install.dispatch(InstallIntegration {
                                                             slug: slug.get_value(),
-                                                            integration: NewIntegration { kind, name: String::new(), channel: None, url: None },
+                                                            integration: NewIntegration { kind, name: String::new(), channel: None, url: None, symbols: None, rule: None },
                                                         }); }>
                                                         {t!(i18n, integrations.install)}
                                                     </button>
@@ -195,6 +237,30 @@ pub fn IntegrationsSection(view: CommunityView) -> impl IntoView {
                                                             <label for="outgoing-webhook-url">{t!(i18n, integrations.url_label)}</label>
                                                             <input id="outgoing-webhook-url" type="url" inputmode="url" placeholder="https://example.com/hooks/bullpen"
                                                                 prop:value=move || url.get() on:input=move |ev| url.set(event_target_value(&ev)) />
+                                                        </div>
+                                                    })}
+                                                    {kind.needs_symbols().then(|| view! {
+                                                        <div class="field">
+                                                            <label for=format!("{}-symbols", kind.as_str())>{t!(i18n, integrations.symbols_label)}</label>
+                                                            <input id=format!("{}-symbols", kind.as_str()) type="text" placeholder="AAPL, MSFT" autocapitalize="characters"
+                                                                prop:value=move || symbols.get() on:input=move |ev| symbols.set(event_target_value(&ev)) />
+                                                        </div>
+                                                    })}
+                                                    {(kind == Kind::PriceAlert).then(|| view! {
+                                                        <div class="field-row">
+                                                            <div class="field">
+                                                                <label for="price-alert-when">{t!(i18n, integrations.rule_label)}</label>
+                                                                <select id="price-alert-when" prop:value=move || when.get() on:change=move |ev| when.set(event_target_value(&ev))>
+                                                                    <option value="above">{t!(i18n, integrations.rule_above)}</option>
+                                                                    <option value="below">{t!(i18n, integrations.rule_below)}</option>
+                                                                    <option value="moves">{t!(i18n, integrations.rule_moves)}</option>
+                                                                </select>
+                                                            </div>
+                                                            <div class="field">
+                                                                <label for="price-alert-number">{t!(i18n, integrations.threshold_label)}</label>
+                                                                <input id="price-alert-number" type="text" inputmode="decimal"
+                                                                    prop:value=move || threshold.get() on:input=move |ev| threshold.set(event_target_value(&ev)) />
+                                                            </div>
                                                         </div>
                                                     })}
                                                     <FormError message=Signal::derive(install_error) />
@@ -244,10 +310,17 @@ fn InstalledItem(
                 <span aria-hidden="true">{item.kind.icon()}</span>
                 <strong>{item.name.clone()}</strong>
                 <span class="muted">{kind_name(item.kind)}</span>
-                {item.kind.needs_channel().then(|| view! { <span class="badge">{t!(i18n, chat.bot)}</span> }).filter(|_| item.kind == Kind::IncomingWebhook)}
+                {item.kind.has_bot().then(|| view! { <span class="badge">{t!(i18n, chat.bot)}</span> })}
             </div>
             {item.channel.clone().map(|c| view! { <p class="token-dates">{t!(i18n, integrations.in_channel)} " " <strong>"#"{c}</strong></p> })}
             {item.url.clone().map(|u| view! { <p class="token-dates integration-url"><code>{u}</code></p> })}
+            {(!item.symbols.is_empty()).then(|| view! {
+                <p class="token-dates">
+                    {t!(i18n, integrations.watches)} " "
+                    <strong>{item.symbols.iter().map(|s| format!("${s}")).collect::<Vec<_>>().join(", ")}</strong>
+                    {item.rule.map(|r| format!(" · {}", rule_text(r)))}
+                </p>
+            })}
             <p class="muted token-dates">
                 {t!(i18n, integrations.installed_on)} " " <When iso=item.installed_at.clone() />
                 {item.installed_by.clone().map(|who| view! { " · " {who} })}
