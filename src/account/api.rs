@@ -75,10 +75,7 @@ pub async fn export_download(
     axum::extract::State(state): axum::extract::State<crate::platform::state::AppState>,
     caller: crate::auth::caller::CurrentUser,
 ) -> axum::response::Response {
-    use axum::{
-        http::{header, StatusCode},
-        response::IntoResponse,
-    };
+    use axum::{http::StatusCode, response::IntoResponse};
     let result = async {
         let (user, session) = (caller.user, caller.session_id);
         let export = super::service::export(&state, &user, session).await?;
@@ -91,23 +88,16 @@ pub async fn export_download(
     .await;
     match result {
         Ok((username, body)) => {
-            // Usernames are letters, digits, "_", "." and "-": safe inside the quotes.
-            let disposition = format!(
-                "attachment; filename=\"bullpen-{username}-{}.json\"",
+            let name = format!(
+                "bullpen-{username}-{}.json",
                 chrono::Utc::now().date_naive()
             );
-            (
-                [
-                    (
-                        header::CONTENT_TYPE,
-                        "application/json; charset=utf-8".to_string(),
-                    ),
-                    (header::CONTENT_DISPOSITION, disposition),
-                    (header::CACHE_CONTROL, "no-store".to_string()),
-                ],
+            crate::platform::rest::download(
+                &name,
+                "application/json; charset=utf-8",
                 body,
+                crate::platform::rest::Keep::NoStore,
             )
-                .into_response()
         }
         Err(err) => {
             let status = StatusCode::from_u16(err.status_code())

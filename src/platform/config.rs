@@ -454,19 +454,26 @@ impl Config {
             }
         };
 
-        let seconds =
-            |var: &'static str, default: u64, min: u64, max: u64| -> Result<u64, ConfigError> {
-                match get(var) {
-                    None => Ok(default),
-                    Some(v) => match v.parse::<u64>() {
-                        Ok(n) if (min..=max).contains(&n) => Ok(n),
-                        _ => Err(ConfigError::new(
-                            var,
-                            format!("`{v}` is not a number of seconds between {min} and {max}"),
-                        )),
-                    },
-                }
-            };
+        // A whole number within bounds, or a sentence naming the variable and the bounds.
+        let within = |var: &'static str,
+                      default: u64,
+                      (min, max): (u64, u64),
+                      unit: &str|
+         -> Result<u64, ConfigError> {
+            match get(var) {
+                None => Ok(default),
+                Some(v) => match v.parse::<u64>() {
+                    Ok(n) if (min..=max).contains(&n) => Ok(n),
+                    _ => Err(ConfigError::new(
+                        var,
+                        format!("`{v}` is not a number of {unit} between {min} and {max}"),
+                    )),
+                },
+            }
+        };
+        let seconds = |var: &'static str, default: u64, min: u64, max: u64| {
+            within(var, default, (min, max), "seconds")
+        };
         let access_token_ttl_secs = seconds("ACCESS_TOKEN_TTL", 15 * 60, 30, 24 * 60 * 60)?;
         let refresh_token_ttl_secs = seconds(
             "REFRESH_TOKEN_TTL",
@@ -527,47 +534,15 @@ impl Config {
         let event_reminder_secs = seconds("EVENT_REMINDER_SECS", 30, 1, 60 * 60)?;
         let analytics_rollup_secs = seconds("ANALYTICS_ROLLUP_SECS", 60, 1, 24 * 60 * 60)?;
         let achievement_secs = seconds("ACHIEVEMENT_SECS", 60, 1, 24 * 60 * 60)?;
-        let webhook_poll_ms = match get("WEBHOOK_POLL_MS") {
-            None => 1000,
-            Some(v) => v
-                .parse::<u64>()
-                .ok()
-                .filter(|n| (50..=60_000).contains(n))
-                .ok_or_else(|| {
-                    ConfigError::new(
-                        "WEBHOOK_POLL_MS",
-                        format!("`{v}` is not a number of milliseconds between 50 and 60000"),
-                    )
-                })?,
-        };
-        let webhook_timeout_ms = match get("WEBHOOK_TIMEOUT_MS") {
-            None => 10_000,
-            Some(v) => v
-                .parse::<u64>()
-                .ok()
-                .filter(|n| (100..=60_000).contains(n))
-                .ok_or_else(|| {
-                    ConfigError::new(
-                        "WEBHOOK_TIMEOUT_MS",
-                        format!("`{v}` is not a number of milliseconds between 100 and 60000"),
-                    )
-                })?,
-        };
-        let bot_rate_limit = match get("BOT_RATE_LIMIT") {
-            None => 30,
-            Some(v) => v
-                .parse::<u32>()
-                .ok()
-                .filter(|n| *n <= 100_000)
-                .ok_or_else(|| {
-                    ConfigError::new(
-                        "BOT_RATE_LIMIT",
-                        format!(
-                            "`{v}` is not a number of messages between 0 (no limit) and 100000"
-                        ),
-                    )
-                })?,
-        };
+        let webhook_poll_ms = within("WEBHOOK_POLL_MS", 1000, (50, 60_000), "milliseconds")?;
+        let webhook_timeout_ms =
+            within("WEBHOOK_TIMEOUT_MS", 10_000, (100, 60_000), "milliseconds")?;
+        let bot_rate_limit = within(
+            "BOT_RATE_LIMIT",
+            30,
+            (0, 100_000),
+            "messages a minute (0: no limit)",
+        )? as u32;
         let webhooks_to_private = match get("WEBHOOKS_TO_PRIVATE_ADDRESSES")
             .map(str::to_ascii_lowercase)
             .as_deref()

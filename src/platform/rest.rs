@@ -12,6 +12,46 @@ use serde::de::DeserializeOwned;
 
 use super::error::AppError;
 
+/// How long a download may be kept: not at all (`NoStore`, an account's data), or only by the
+/// person's own browser, checked each time (`Private`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    NoStore,
+    Private,
+}
+
+/// A file to save rather than show: its type, `attachment` under `name` (left unnamed if the
+/// name would not fit inside the header's quotes), and how long it may be kept.
+pub fn download(
+    name: &str,
+    content_type: &'static str,
+    body: impl Into<axum::body::Body>,
+    keep: Keep,
+) -> axum::response::Response {
+    use axum::http::{header, HeaderValue};
+    let mut response = axum::response::Response::new(body.into());
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    let plain = !name
+        .chars()
+        .any(|c| c == '"' || c == '\\' || c.is_control());
+    let disposition = if plain {
+        HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
+            .unwrap_or(HeaderValue::from_static("attachment"))
+    } else {
+        HeaderValue::from_static("attachment")
+    };
+    headers.insert(header::CONTENT_DISPOSITION, disposition);
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(match keep {
+            Keep::NoStore => "no-store",
+            Keep::Private => "private, no-cache",
+        }),
+    );
+    response
+}
+
 /// Where every route of the public API lives.
 pub const V1: &str = "/api/v1";
 
@@ -57,5 +97,24 @@ impl utoipa::Modify for BearerAuth {
             "bearer",
             SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_download_is_named_typed_and_kept_as_asked() {
+        let file = download("a.csv", "text/csv; charset=utf-8", "x", Keep::Private);
+        assert_eq!(
+            file.headers()["content-disposition"],
+            "attachment; filename=\"a.csv\""
+        );
+        assert_eq!(file.headers()["content-type"], "text/csv; charset=utf-8");
+        assert_eq!(file.headers()["cache-control"], "private, no-cache");
+        let odd = download("a\"b.csv", "text/csv", "x", Keep::NoStore);
+        assert_eq!(odd.headers()["content-disposition"], "attachment");
+        assert_eq!(odd.headers()["cache-control"], "no-store");
     }
 }

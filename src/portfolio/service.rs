@@ -854,10 +854,7 @@ pub async fn export_download(
     caller: crate::auth::caller::CurrentUser,
     axum::extract::Query(query): axum::extract::Query<ExportQuery>,
 ) -> axum::response::Response {
-    use axum::{
-        http::{header, StatusCode},
-        response::IntoResponse,
-    };
+    use axum::{http::StatusCode, response::IntoResponse};
     let result = async {
         let portfolio = PortfolioId::chosen(query.portfolio.as_deref().unwrap_or_default())?;
         export(&state, caller.user.id, portfolio).await
@@ -875,19 +872,13 @@ pub async fn export_download(
                     }
                 })
                 .collect();
-            let disposition = format!(
-                "attachment; filename=\"{}-{}.csv\"",
-                file.trim_matches('-'),
-                today()
-            );
-            (
-                [
-                    (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-                    (header::CONTENT_DISPOSITION, disposition),
-                ],
+            let name = format!("{}-{}.csv", file.trim_matches('-'), today());
+            crate::platform::rest::download(
+                &name,
+                "text/csv; charset=utf-8",
                 csv,
+                crate::platform::rest::Keep::Private,
             )
-                .into_response()
         }
         Err(err) => {
             let status = StatusCode::from_u16(err.status_code())

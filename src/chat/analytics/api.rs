@@ -38,7 +38,6 @@ pub use server::community_csv;
 mod server {
     use axum::{
         extract::{Path, Query, State},
-        http::{header, HeaderValue},
         response::{IntoResponse, Response},
     };
     use serde::Deserialize;
@@ -65,23 +64,14 @@ mod server {
             (span.from.as_deref(), span.to.as_deref()),
         )
         .await;
-        let (name, text) = match made {
-            Ok(made) => made,
-            Err(error) => return error.into_response(),
-        };
-        let mut response = text.into_response();
-        let headers = response.headers_mut();
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/csv; charset=utf-8"),
-        );
-        if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-            headers.insert(header::CONTENT_DISPOSITION, value);
+        match made {
+            Ok((name, text)) => crate::platform::rest::download(
+                &name,
+                "text/csv; charset=utf-8",
+                text,
+                crate::platform::rest::Keep::Private,
+            ),
+            Err(error) => error.into_response(),
         }
-        headers.insert(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("private, no-cache"),
-        );
-        response
     }
 }

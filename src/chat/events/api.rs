@@ -63,7 +63,7 @@ pub use server::{community_ics, event_ics};
 mod server {
     use axum::{
         extract::{Path, State},
-        http::{header, HeaderMap, HeaderValue},
+        http::{header, HeaderMap},
         response::{IntoResponse, Response},
     };
 
@@ -112,23 +112,14 @@ mod server {
     }
 
     fn calendar_file(made: Result<(String, String), crate::platform::error::AppError>) -> Response {
-        let (name, text) = match made {
-            Ok(made) => made,
-            Err(error) => return error.into_response(),
-        };
-        let mut response = text.into_response();
-        let headers = response.headers_mut();
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/calendar; charset=utf-8"),
-        );
-        if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-            headers.insert(header::CONTENT_DISPOSITION, value);
+        match made {
+            Ok((name, text)) => crate::platform::rest::download(
+                &name,
+                "text/calendar; charset=utf-8",
+                text,
+                crate::platform::rest::Keep::Private,
+            ),
+            Err(error) => error.into_response(),
         }
-        headers.insert(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("private, no-cache"),
-        );
-        response
     }
 }

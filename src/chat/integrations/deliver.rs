@@ -133,7 +133,8 @@ async fn queue_new(
     let Some(channel_id) = hook.channel_id else {
         return Ok(0);
     };
-    let found = repo::messages_after(&state.db, channel_id, hook.cursor, QUEUE_BATCH).await?;
+    // Deleted ones included: they move the cursor and are not sent.
+    let found = crate::chat::repo::after(&state.db, channel_id, hook.cursor, QUEUE_BATCH).await?;
     let Some(last) = found.last().map(|m| m.seq) else {
         return Ok(0);
     };

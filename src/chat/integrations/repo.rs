@@ -94,23 +94,6 @@ pub async fn move_state(
         == 1)
 }
 
-/// A channel's messages after sequence number `after`, oldest first, at most `limit` (deleted
-/// ones included: they move the cursor and are not sent).
-pub async fn messages_after(
-    db: &impl ConnectionTrait,
-    channel: Uuid,
-    after: i64,
-    limit: u64,
-) -> Result<Vec<messages::Model>, DbErr> {
-    messages::Entity::find()
-        .filter(messages::Column::ChannelId.eq(channel))
-        .filter(messages::Column::Seq.gt(after))
-        .order_by_asc(messages::Column::Seq)
-        .limit(limit)
-        .all(db)
-        .await
-}
-
 /// Moves a webhook's cursor from `from` to `to`; false if another server moved it first.
 pub async fn advance_cursor(
     db: &impl ConnectionTrait,

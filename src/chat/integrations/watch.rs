@@ -185,7 +185,7 @@ mod tests {
     #[test]
     fn alerts_say_what_crossed() {
         let quote = Quoted {
-            price: 201.345,
+            price: 201.346,
             previous_close: Some(190.0),
             simulated: true,
         };
