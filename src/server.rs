@@ -489,6 +489,7 @@ fn public_api() -> Router<AppState> {
             "/api/v1/communities/{slug}/members",
             get(community::rest::members),
         )
+        .route("/api/v1/communities/{slug}/events", get(chat::rest::events))
         .route(
             "/api/v1/channels/{channel_id}/messages",
             get(chat::rest::history).post(chat::rest::send),
@@ -569,6 +570,7 @@ use crate::platform::rest::BearerAuth;
         crate::community::rest::list,
         crate::community::rest::one,
         crate::community::rest::members,
+        crate::chat::rest::events,
         crate::chat::rest::history,
         crate::chat::rest::send,
         crate::chat::rest::edit,

@@ -169,7 +169,11 @@ async fn managers_see_what_their_community_did(h: Harness) {
         .iter()
         .find(|w| w["week"] == monday.to_string())
         .unwrap_or_else(|| panic!("{monday} in {weeks:?}"));
-    let expected = if today.weekday() == chrono::Weekday::Mon { 2 } else { 3 };
+    let expected = if today.weekday() == chrono::Weekday::Mon {
+        2
+    } else {
+        3
+    };
     assert_eq!(this_week["activeMembers"], expected, "{weeks:?}");
 
     let channels = figures["channels"].as_array().unwrap();

@@ -336,6 +336,48 @@ async fn bad_events_are_refused_in_words_and_private_calendars_stay_private(h: H
     .await;
     assert_eq!(status, StatusCode::OK);
     assert!(file.contains("SUMMARY:AMA\r\n"), "{file}");
+
+    // Over the public API with a token: the same calendar, for members only.
+    let token = |who: &Person, scopes: Value| {
+        let who = who.token.clone();
+        let h = &h;
+        async move {
+            let (status, made) = h
+                .post_as(
+                    &who,
+                    "/api/tokens/create",
+                    json!({"name": "calendar", "scopes": scopes, "days": 30}),
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{made}");
+            made["token"].as_str().unwrap().to_string()
+        }
+    };
+    let path = format!("/api/v1/communities/{slug}/events");
+    let reader = token(&ana, json!(["chat:read"])).await;
+    let calendar = h.get_json(&path, &reader).await;
+    assert_eq!(
+        calendar["upcoming"][0]["event"]["title"], "AMA",
+        "{calendar}"
+    );
+    assert_eq!(calendar["upcoming"][0]["channelName"], "general");
+    let (status, refused) = h
+        .get_as(&token(&eve, json!(["chat:read"])).await, &path)
+        .await;
+    assert!(
+        status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND,
+        "{status} {refused}"
+    );
+    let (status, refused) = h
+        .get_as(&token(&ana, json!(["portfolio:read"])).await, &path)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{refused}");
+    assert!(
+        refused["error"].as_str().unwrap().contains("chat:read"),
+        "{refused}"
+    );
+    let (status, _) = h.get(&path).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
 on_both!(

@@ -304,3 +304,29 @@ pub async fn search(
         search::service::search(&state, user, &args.q, args.community.as_deref(), before).await?,
     ))
 }
+
+/// A community's calendar: the events coming up (soonest first) and those past (latest first),
+/// with their answers — what `/events/<community>` shows.
+#[utoipa::path(
+    get,
+    path = "/api/v1/communities/{slug}/events",
+    tag = "communities",
+    params(("slug" = String, Path, description = "The community's slug")),
+    security(("bearer" = ["chat:read"])),
+    responses(
+        (status = 200, body = super::events::Calendar),
+        (status = 401, body = WireError),
+        (status = 403, body = WireError),
+        (status = 404, body = WireError),
+    )
+)]
+pub async fn events(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(slug): Path<String>,
+) -> Result<Json<super::events::Calendar>, AppError> {
+    let user = caller.may(Scope::ChatRead)?;
+    Ok(Json(
+        super::events::service::calendar(&state, Some(user.id), &slug).await?,
+    ))
+}
