@@ -221,6 +221,23 @@ for (const viewport of viewports) {
       const planned = page.getByRole("log", { name: "Messages" }).getByRole("group", { name: "Event" });
       await planned.getByRole("button", { name: "Going", exact: true }).click();
       await expect(planned).toContainText("1 going");
+      // Holdings with long figures, so the portfolio's tables are looked at full.
+      for (const [symbol, shares, price] of [["AAPL", "1250.5", "187.25"], ["MSFT", "3", "402.10"]]) {
+        const added = await page.request.post("/api/portfolio/add", {
+          data: { symbol, shares, averagePrice: price, purchaseDate: "2024-01-02" },
+        });
+        expect(added.status(), await added.text()).toBe(200);
+      }
+
+      // The whole portfolio shared as a card, with amounts: its form checked by axe while open.
+      await page.getByRole("button", { name: "Share a portfolio" }).click();
+      const shareForm = page.getByRole("form", { name: "Share a portfolio" });
+      await expect(shareForm.getByLabel("What to share")).toBeVisible();
+      await shareForm.getByLabel("Percentages only (hide amounts)").uncheck();
+      await noSeriousAxe(page, `look-share-form-${viewport.name}-${scheme}`);
+      await shareForm.getByRole("button", { name: "Share" }).click();
+      const shared = page.getByRole("log", { name: "Messages" }).getByRole("region", { name: "Shared portfolio" });
+      await expect(shared.getByTestId("card-value")).toContainText("USD");
       await lookAt(page, `look-channel-${viewport.name}-${scheme}`);
       await noSidewaysAt360(page, "channel");
       // The lightbox covers the page on purpose: checked by axe and looked at, not for covering.
@@ -245,14 +262,6 @@ for (const viewport of viewports) {
         await saveScreenshot(page, `look-channel-members-${viewport.name}-${scheme}`, false);
         await members.getByRole("button", { name: "Close the member list" }).click();
         await expect(members).toBeHidden();
-      }
-
-      // Holdings with long figures, so the portfolio's tables are looked at full.
-      for (const [symbol, shares, price] of [["AAPL", "1250.5", "187.25"], ["MSFT", "3", "402.10"]]) {
-        const added = await page.request.post("/api/portfolio/add", {
-          data: { symbol, shares, averagePrice: price, purchaseDate: "2024-01-02" },
-        });
-        expect(added.status(), await added.text()).toBe(200);
       }
 
       // An invitation to the community, as the person it is sent to opens it.
