@@ -24,7 +24,7 @@ test.describe("integrations", () => {
     await form.getByLabel("Channel").selectOption({ label: "#general" });
     await form.getByRole("button", { name: "Install" }).click();
     const address = await section.getByLabel("Copy its address now: it is shown only this once.").inputValue();
-    expect(address).toMatch(/\/api\/hooks\/[0-9a-f-]+\/[0-9a-f]{64}$/);
+    expect(address).toMatch(/\/api\/v1\/hooks\/[0-9a-f-]+\/[0-9a-f]{64}$/);
     await expect(section.getByRole("listitem").filter({ hasText: "Deploys" }).getByText("#general")).toBeVisible();
     await saveScreenshot(ana, "integrations");
 
