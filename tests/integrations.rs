@@ -868,12 +868,15 @@ async fn the_price_alert_bot_speaks_once_per_crossing(h: Harness) {
     assert!(posts[2].starts_with("🔔 **$AAPL**"), "{posts:?}");
 }
 
+/// The headlines a local news source holds: title and address, newest first.
+type Stories = Arc<Mutex<Vec<(String, String)>>>;
+
 /// A local Alpha Vantage that answers NEWS_SENTIMENT with `feed`, newest first (its real
 /// shape, ../shared/fixtures/providers), and refuses everything else as the real one does when
 /// rate limited (so quotes fall through to the offline source).
-async fn news_source(feed: Arc<Mutex<Vec<(String, String)>>>) -> String {
+async fn news_source(feed: Stories) -> String {
     async fn answer(
-        State(feed): State<Arc<Mutex<Vec<(String, String)>>>>,
+        State(feed): State<Stories>,
         axum::extract::Query(query): axum::extract::Query<
             std::collections::HashMap<String, String>,
         >,
@@ -904,7 +907,7 @@ async fn news_source(feed: Arc<Mutex<Vec<(String, String)>>>) -> String {
 
 #[tokio::test]
 async fn the_news_feed_posts_new_headlines_once() {
-    let feed: Arc<Mutex<Vec<(String, String)>>> = Arc::new(Mutex::new(
+    let feed: Stories = Arc::new(Mutex::new(
         (1..=3)
             .rev()
             .map(|n| {

@@ -286,6 +286,20 @@ for (const viewport of viewports) {
       await dmBox.press("Enter");
       await expect(page.getByRole("log", { name: "Messages" }).getByText("AAPL call tonight")).toBeVisible();
 
+      // A price-alert bot installed from the marketplace: its form checked by axe while open.
+      await openHydrated(page, `/manage/${slug}`);
+      const integrations = page.getByRole("region", { name: "Integrations" });
+      const alertCard = integrations.getByRole("listitem").filter({ has: page.getByRole("heading", { name: "Price-alert bot" }) });
+      await alertCard.getByRole("button", { name: "Install" }).click();
+      const alertForm = integrations.getByRole("form", { name: "Install Price-alert bot" });
+      await alertForm.getByLabel("Name").fill("Alerts");
+      await alertForm.getByLabel("Symbols").fill("aapl, msft");
+      await alertForm.getByLabel("Speaks when the price").selectOption("below");
+      await alertForm.getByLabel("Number").fill("150.5");
+      await noSeriousAxe(page, `look-integration-form-${viewport.name}-${scheme}`);
+      await alertForm.getByRole("button", { name: "Install" }).click();
+      await expect(integrations.getByText("$AAPL, $MSFT · is at or below 150.50")).toBeVisible();
+
       for (const [path, name, ready] of [
         ["/", "home", page.getByRole("heading", { level: 1 })],
         ["/messages", "messages", page.getByRole("heading", { level: 1 })],

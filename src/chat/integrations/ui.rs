@@ -309,7 +309,10 @@ fn InstalledItem(
             <div class="token-head">
                 <span aria-hidden="true">{item.kind.icon()}</span>
                 <strong>{item.name.clone()}</strong>
-                <span class="muted">{kind_name(item.kind)}</span>
+                // The stock bot keeps its own name: its kind would say it twice.
+                {(!item.name.eq_ignore_ascii_case(kind_name(item.kind))).then(|| view! {
+                    <span class="muted">{kind_name(item.kind)}</span>
+                })}
                 {item.kind.has_bot().then(|| view! { <span class="badge">{t!(i18n, chat.bot)}</span> })}
             </div>
             {item.channel.clone().map(|c| view! { <p class="token-dates">{t!(i18n, integrations.in_channel)} " " <strong>"#"{c}</strong></p> })}
