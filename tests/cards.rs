@@ -47,7 +47,7 @@ async fn portfolio_cards_show_what_their_person_chose(h: Harness) {
     let (slug, general) = h.community(&ana, "Book Club", "public").await;
     h.ok(&bo, "/api/communities/join", json!({"slug": slug}))
         .await;
-    let (private_slug, private_general) = h.community(&ana, "Inner Circle", "private").await;
+    let (_, private_general) = h.community(&ana, "Inner Circle", "private").await;
     for (symbol, shares, price) in [("aapl.us", 10, 100), ("msft.us", 4, 250)] {
         h.ok(
             &ana,
@@ -196,7 +196,6 @@ async fn portfolio_cards_show_what_their_person_chose(h: Harness) {
     );
     let (status, _, _) = figures(&h, None, private_id).await;
     assert!(status.is_client_error(), "{status}");
-    let _ = private_slug;
 
     // Sold since: the holding's card says so.
     h.ok(
