@@ -29,6 +29,7 @@ mod m20261126_000023_analytics;
 mod m20261126_000024_achievements;
 mod m20261127_000025_integrations;
 mod m20261127_000026_portfolio_cards;
+mod m20261127_000027_voice;
 
 pub struct Migrator;
 
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000024_achievements::Migration),
             Box::new(m20261127_000025_integrations::Migration),
             Box::new(m20261127_000026_portfolio_cards::Migration),
+            Box::new(m20261127_000027_voice::Migration),
         ]
     }
 }

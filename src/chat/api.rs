@@ -237,7 +237,8 @@ mod tests {
             events,
             [
                 ServerEvent::Ready {
-                    user_id: "a\nb".into()
+                    user_id: "a\nb".into(),
+                    connection_id: String::new(),
                 },
                 ServerEvent::Resync {
                     channel_id: "c".into()

@@ -22,6 +22,7 @@ pub mod reports;
 pub mod search;
 pub mod stats;
 pub mod ui;
+pub mod voice;
 
 #[cfg(feature = "ssr")]
 pub mod bots;
@@ -232,6 +233,32 @@ pub enum ClientEvent {
         channel_id: String,
         seq: i64,
     },
+    /// Join a voice channel's call with this tab (leaving any other call it is on).
+    VoiceJoin {
+        channel_id: String,
+    },
+    /// Leave the call this tab is on.
+    VoiceLeave,
+    /// Pass a step of the sound's set-up to another tab on the same call.
+    VoiceSignal {
+        to: String,
+        signal: voice::Signal,
+    },
+    /// This tab muted or deafened itself (or stopped).
+    VoiceSelf {
+        muted: bool,
+        deafened: bool,
+    },
+    /// This tab's microphone started or stopped hearing a voice.
+    VoiceSpeaking {
+        speaking: bool,
+    },
+    /// A moderator mutes (or lets speak again) a person on a call, for everyone.
+    VoiceSilence {
+        channel_id: String,
+        user_id: String,
+        silenced: bool,
+    },
 }
 
 /// What the server sends down.
@@ -242,9 +269,11 @@ pub enum ClientEvent {
     rename_all_fields = "camelCase"
 )]
 pub enum ServerEvent {
-    /// First event on every connection.
+    /// First event on every connection. `connectionId` is this tab's address on a call.
     Ready {
         user_id: String,
+        #[serde(default)]
+        connection_id: String,
     },
     /// A subscription is live; `lastSeq` is the channel's newest message at that moment.
     Subscribed {
@@ -362,6 +391,32 @@ pub enum ServerEvent {
     DirectMessage {
         slug: String,
         message: ChatMessage,
+    },
+    /// Who is on a voice channel's call now (someone joined, left, muted, was silenced):
+    /// to the community, after every change.
+    VoiceRoster {
+        community_id: String,
+        roster: voice::Roster,
+    },
+    /// Someone on a call started or stopped speaking (to the community; not stored).
+    VoiceSpeaking {
+        community_id: String,
+        channel_id: String,
+        connection_id: String,
+        speaking: bool,
+    },
+    /// A step of the sound's set-up from another tab on this tab's call; for the tab `to`
+    /// alone (the person's other tabs ignore it).
+    VoiceSignal {
+        to: String,
+        from: String,
+        signal: voice::Signal,
+    },
+    /// This tab is no longer on the call (it lost the right to be, or the channel closed);
+    /// `reason` says why.
+    VoiceEnded {
+        channel_id: String,
+        reason: Sentence,
     },
     /// A slash command's private answer; `nonce` names the pending entry it settles.
     CommandReply {

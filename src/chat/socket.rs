@@ -20,7 +20,7 @@ use futures::{future::OptionFuture, stream::FuturesUnordered, Stream, StreamExt}
 use tokio_stream::{wrappers::BroadcastStream, StreamMap};
 use uuid::Uuid;
 
-use super::{repo, service, writer, ClientEvent, MessageId, ServerEvent};
+use super::{repo, service, voice::service as voice, writer, ClientEvent, MessageId, ServerEvent};
 use crate::{
     community::{permissions::Standing, repo as communities, ChannelId},
     entities::{connections, users},
@@ -47,6 +47,8 @@ const HEARTBEAT_SECS: u64 = 5;
 const IN_FLIGHT: usize = 64;
 /// How many of a tab's recent message nonces a connection remembers to refuse a repeat.
 const NONCES_KEPT: usize = 32;
+/// The shortest time between two "speaking" changes of a tab that the community hears of.
+const SPEAKING_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
 
 fn frame(event: &ServerEvent) -> Bytes {
     Bytes::from(serde_json::to_vec(event).expect("events serialise"))
@@ -204,6 +206,9 @@ struct Connection {
     /// The nonces of the last [`NONCES_KEPT`] messages this tab sent: the same one again (a
     /// tab that retried around a reconnect) is the same message, not a second one.
     accepted: VecDeque<String>,
+    /// When this tab last said it started or stopped speaking on a call: a tab that says so
+    /// more often than [`SPEAKING_EVERY`] is not heard the extra times.
+    spoke_at: Option<tokio::time::Instant>,
     /// Held while the connection lives, so that a stopping server waits for it to drain.
     _draining: DrainGuard,
 }
@@ -255,6 +260,7 @@ impl Connection {
             channels: HashMap::new(),
             sending: FuturesUnordered::new(),
             accepted: VecDeque::new(),
+            spoke_at: None,
             _draining: draining,
         }
     }
@@ -279,6 +285,7 @@ impl Connection {
         Box::pin(self.come_online()).await?;
         self.send(&ServerEvent::Ready {
             user_id: self.user.id.to_string(),
+            connection_id: self.id.to_string(),
         })
         .await?;
         // What the task waits on, each polled only when it woke the task (`platform::woken`):
@@ -471,6 +478,18 @@ impl Connection {
                 .await?;
             }
         }
+        // The call this tab is on, wherever it is: one who may no longer be there leaves it.
+        match voice::recheck(&self.state, self.id, self.user.id).await {
+            Ok(None) => {}
+            Ok(Some((channel, reason))) => {
+                self.send(&ServerEvent::VoiceEnded {
+                    channel_id: channel.to_string(),
+                    reason,
+                })
+                .await?
+            }
+            Err(error) => tracing::warn!(error = %error, "could not recheck a call"),
+        }
         Ok(())
     }
 
@@ -593,6 +612,38 @@ impl Connection {
                 }
                 .await
             }
+            ClientEvent::VoiceJoin { channel_id } => async {
+                voice::join(&state, &self.user, self.id, ChannelId::parse(&channel_id)?).await
+            }
+            .await
+            .map(drop),
+            ClientEvent::VoiceLeave => voice::leave(&state, self.id).await,
+            ClientEvent::VoiceSignal { to, signal } => {
+                voice::relay(&state, (self.id, me), &to, signal).await
+            }
+            ClientEvent::VoiceSelf { muted, deafened } => {
+                voice::set_own(&state, self.id, muted, deafened).await
+            }
+            ClientEvent::VoiceSpeaking { speaking } => {
+                let now = tokio::time::Instant::now();
+                if self.spoke_at.is_some_and(|at| now - at < SPEAKING_EVERY) {
+                    return Ok(());
+                }
+                self.spoke_at = Some(now);
+                voice::speaking(&state, self.id, speaking).await
+            }
+            ClientEvent::VoiceSilence {
+                channel_id,
+                user_id,
+                silenced,
+            } => async {
+                let channel = ChannelId::parse(&channel_id)?;
+                let person = Uuid::parse_str(&user_id)
+                    .map_err(|_| AppError::NotFound(says!("server.voice.not_on_call")))?;
+                voice::silence(&state, me, channel, person, silenced).await
+            }
+            .await
+            .map(drop),
         };
         match outcome {
             Ok(()) => Ok(()),
@@ -748,6 +799,7 @@ async fn announce(state: &AppState, user: Uuid, online: bool) -> Result<(), AppE
 /// Forgets a closed connection; the last one of a person announces them offline.
 async fn forget(state: AppState, connection: Uuid, user: Uuid) {
     let result: Result<(), AppError> = async {
+        voice::leave(&state, connection).await?;
         repo::delete_connection(&state.db, connection).await?;
         let still = communities::online_among(&state.db, vec![user], Utc::now()).await?;
         if still.is_empty() {
@@ -816,6 +868,9 @@ pub async fn leave_instance(state: &AppState) {
 /// Announces offline the people of removed connection rows who have no live connection left.
 /// Only the instance whose delete removed a row announces it, so nobody is announced twice.
 async fn announce_gone(state: &AppState, rows: Vec<connections::Model>) {
+    if let Err(err) = voice::forget(state, rows.iter().map(|row| row.id).collect()).await {
+        tracing::warn!(error = %err, "could not take closed connections off their calls");
+    }
     let people: HashSet<Uuid> = rows.into_iter().map(|row| row.user_id).collect();
     if people.is_empty() {
         return;

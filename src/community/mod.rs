@@ -95,9 +95,12 @@ impl CommunityView {
     /// Where `/c/<slug>` opens: the chosen default while it is open, else the first open one.
     pub fn landing_channel(&self) -> Option<&ChannelInfo> {
         let open = |c: &&ChannelInfo| !c.archived;
+        // Opening a community lands where people write, not on a call.
+        let written = |c: &&ChannelInfo| !c.archived && c.kind != permissions::ChannelKind::Voice;
         self.default_channel
             .as_ref()
             .and_then(|id| self.channels.iter().filter(open).find(|c| &c.id == id))
+            .or_else(|| self.channels.iter().find(written))
             .or_else(|| self.channels.iter().find(open))
             .or(self.channels.first())
     }

@@ -27,7 +27,13 @@ impl Permissions {
     pub const MANAGE_ROLES: Permissions = Permissions(1 << 5);
     /// Edit the community itself: name, description, visibility, invites.
     pub const MANAGE_COMMUNITY: Permissions = Permissions(1 << 6);
-    pub const ALL: Permissions = Permissions((1 << 7) - 1);
+    /// Join a voice channel's call (and hear it).
+    pub const CONNECT: Permissions = Permissions(1 << 7);
+    /// Be heard in a call; without it, one joins to listen.
+    pub const SPEAK: Permissions = Permissions(1 << 8);
+    /// Mute others in a call for everyone (members of a lower rank).
+    pub const MUTE_MEMBERS: Permissions = Permissions(1 << 9);
+    pub const ALL: Permissions = Permissions((1 << 10) - 1);
 
     pub const fn union(self, other: Permissions) -> Permissions {
         Permissions(self.0 | other.0)
@@ -63,8 +69,13 @@ impl Rank {
     /// What each built-in rank may do before any custom role adds to it.
     pub const fn permissions(self) -> Permissions {
         match self {
-            Rank::Member => Permissions::POST,
+            Rank::Member => Permissions::POST
+                .union(Permissions::CONNECT)
+                .union(Permissions::SPEAK),
             Rank::Moderator => Permissions::POST
+                .union(Permissions::CONNECT)
+                .union(Permissions::SPEAK)
+                .union(Permissions::MUTE_MEMBERS)
                 .union(Permissions::PIN)
                 .union(Permissions::MODERATE_MESSAGES)
                 .union(Permissions::BAN),
@@ -148,6 +159,8 @@ pub enum ChannelKind {
     Text,
     /// Everyone reads; only moderators post.
     Announcement,
+    /// A call: people join it and talk (`chat::voice`); it carries no messages.
+    Voice,
 }
 
 impl ChannelKind {
@@ -156,12 +169,14 @@ impl ChannelKind {
         match self {
             ChannelKind::Text => "text",
             ChannelKind::Announcement => "announcement",
+            ChannelKind::Voice => "voice",
         }
     }
 
     pub fn parse(stored: &str) -> ChannelKind {
         match stored {
             "announcement" => ChannelKind::Announcement,
+            "voice" => ChannelKind::Voice,
             _ => ChannelKind::Text,
         }
     }
@@ -252,6 +267,14 @@ pub enum Action {
     /// Install and remove integrations (bots, webhooks) and read their delivery logs: those
     /// who manage the community.
     ManageIntegrations,
+    /// Join a voice channel's call.
+    Connect,
+    /// Be heard in a call.
+    Speak,
+    /// Mute a member of rank `target` in a call, for everyone.
+    MuteOthers {
+        target: Rank,
+    },
 }
 
 /// Why an action was refused.
@@ -269,6 +292,8 @@ pub enum Denied {
     TimedOut,
     /// Reports go to a community's moderators; a direct conversation has none.
     NoModerators,
+    /// A voice channel is for talking: it carries no messages.
+    VoiceOnly,
 }
 
 impl Denied {
@@ -286,6 +311,7 @@ impl Denied {
             Denied::MoreThanYouHold => says!("server.denied.more_than_you_hold"),
             Denied::TimedOut => says!("server.denied.timed_out"),
             Denied::NoModerators => says!("server.denied.no_moderators"),
+            Denied::VoiceOnly => says!("server.denied.voice_only"),
         }
     }
 }
@@ -352,6 +378,7 @@ pub fn can(
         Action::Post(ChannelKind::Announcement) => {
             need(Permissions::MODERATE_MESSAGES).map_err(|_| Denied::AnnouncementOnly)
         }
+        Action::Post(ChannelKind::Voice) => Err(Denied::VoiceOnly),
         Action::EditMessage { own: true } | Action::DeleteMessage { own: true } => {
             need(Permissions::POST)
         }
@@ -386,6 +413,9 @@ pub fn can(
             .or(need(Permissions::BAN))
             .or(need(Permissions::MANAGE_COMMUNITY)),
         Action::ReadAnalytics | Action::ManageIntegrations => need(Permissions::MANAGE_COMMUNITY),
+        Action::Connect => need(Permissions::CONNECT),
+        Action::Speak => need(Permissions::CONNECT).and(need(Permissions::SPEAK)),
+        Action::MuteOthers { target } => need(Permissions::MUTE_MEMBERS).and(outranks(target)),
     }
 }
 
@@ -413,7 +443,7 @@ mod tests {
         use Denied::*;
         let ok = Ok(());
         #[rustfmt::skip]
-        let table: [(Action, [Result<(), Denied>; 6]); 25] = [
+        let table: [(Action, [Result<(), Denied>; 6]); 30] = [
             //                                  owner        admin        moderator    member             outsider           banned
             (Read,                              [ok,         ok,          ok,          ok,                ok,                Err(Banned)]),
             (Join { invited: false },           [Err(AlreadyMember), Err(AlreadyMember), Err(AlreadyMember), Err(AlreadyMember), ok, Err(Banned)]),
@@ -440,6 +470,11 @@ mod tests {
             (Warn { target: Rank::Member },     [ok,         ok,          ok,          Err(Missing),      Err(NotMember),    Err(Banned)]),
             (Warn { target: Rank::Moderator },  [ok,         ok,          Err(Outranked), Err(Missing),   Err(NotMember),    Err(Banned)]),
             (Timeout { target: Rank::Member },  [ok,         ok,          ok,          Err(Missing),      Err(NotMember),    Err(Banned)]),
+            (Post(ChannelKind::Voice),          [Err(VoiceOnly), Err(VoiceOnly), Err(VoiceOnly), Err(VoiceOnly), Err(NotMember), Err(Banned)]),
+            (Connect,                           [ok,         ok,          ok,          ok,                Err(NotMember),    Err(Banned)]),
+            (Speak,                             [ok,         ok,          ok,          ok,                Err(NotMember),    Err(Banned)]),
+            (MuteOthers { target: Rank::Member }, [ok,       ok,          ok,          Err(Missing),      Err(NotMember),    Err(Banned)]),
+            (MuteOthers { target: Rank::Moderator }, [ok,    ok,          Err(Outranked), Err(Missing),   Err(NotMember),    Err(Banned)]),
         ];
         let standings = [OWNER, ADMIN, MOD, MEMBER, OUT, BANNED];
         for (action, expected) in table {
@@ -577,6 +612,12 @@ mod tests {
                 target: Rank::Member,
             },
             Warn {
+                target: Rank::Member,
+            },
+            // Nor join a call, or speak or silence anyone in one.
+            Connect,
+            Speak,
+            MuteOthers {
                 target: Rank::Member,
             },
         ] {

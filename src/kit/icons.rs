@@ -25,6 +25,9 @@ pub enum IconName {
     Flag,
     Paperclip,
     Microphone,
+    MicrophoneOff,
+    Speaker,
+    Headphones,
     Message,
     Bell,
     Poll,
@@ -86,6 +89,9 @@ impl IconName {
             IconName::Calendar => &["M5 5h14a1 1 0 0 1 1 1v13a1 1 0 0 1-1 1H5a1 1 0 0 1-1-1V6a1 1 0 0 1 1-1z", "M4 10h16", "M8 3v4M16 3v4"],
             IconName::Flag => &["M5 21V4", "M5 4h12l-2.5 4 2.5 4H5"],
             IconName::Microphone => &["M12 3a3 3 0 0 0-3 3v6a3 3 0 0 0 6 0V6a3 3 0 0 0-3-3z", "M5 11a7 7 0 0 0 14 0", "M12 18v3"],
+            IconName::MicrophoneOff => &["M9 9v3a3 3 0 0 0 5.1 2.1M15 9.3V6a3 3 0 0 0-5.9-.8", "M5 11a7 7 0 0 0 11.9 5M19 11a7 7 0 0 1-.6 2.8", "M12 18v3", "M3 3l18 18"],
+            IconName::Speaker => &["M4 9h4l5-4v14l-5-4H4z", "M16 9a4 4 0 0 1 0 6", "M18.5 6.5a8 8 0 0 1 0 11"],
+            IconName::Headphones => &["M4 15v-3a8 8 0 0 1 16 0v3", "M4 15h3v5H5a1 1 0 0 1-1-1z", "M20 15h-3v5h2a1 1 0 0 0 1-1z"],
             IconName::Paperclip => &["M20 11.5l-8.1 8.1a5 5 0 0 1-7.1-7.1l8.5-8.5a3.3 3.3 0 0 1 4.7 4.7l-8.5 8.5a1.7 1.7 0 0 1-2.4-2.4l7.8-7.8"],
         }
     }

@@ -160,6 +160,54 @@ pub struct Config {
     /// `METRICS_TOKEN`: when set, `GET /metrics` answers only `Authorization: Bearer <token>`;
     /// unset, it is open (keep it on an internal network then).
     pub metrics_token: Option<String>,
+    /// `VOICE_ICE_SERVERS`: the STUN and TURN servers browsers use to reach each other on a
+    /// call, as JSON — `[{"urls": ["stun:stun.example.org:3478"]}, {"urls": ["turn:turn.example.org"],
+    /// "username": "u", "credential": "p"}]`. Unset: none, which is enough on one network.
+    pub voice_ice_servers: Vec<IceServerConfig>,
+}
+
+/// One STUN or TURN server for calls (`VOICE_ICE_SERVERS`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IceServerConfig {
+    pub urls: Vec<String>,
+    pub username: Option<String>,
+    pub credential: Option<String>,
+}
+
+/// Reads `VOICE_ICE_SERVERS`: a JSON list of servers, each with `stun:`, `turn:` or `turns:`
+/// addresses.
+fn ice_servers(value: Option<&str>) -> Result<Vec<IceServerConfig>, ConfigError> {
+    let Some(value) = value else {
+        return Ok(Vec::new());
+    };
+    let bad = |why: String| ConfigError::new("VOICE_ICE_SERVERS", why);
+    let servers: Vec<IceServerConfig> = serde_json::from_str(value).map_err(|err| {
+        bad(format!(
+            "not a JSON list like [{{\"urls\": [\"stun:stun.example.org:3478\"]}}]: {err}"
+        ))
+    })?;
+    for server in &servers {
+        if server.urls.is_empty() {
+            return Err(bad("a server has no `urls`".into()));
+        }
+        for url in &server.urls {
+            let scheme = url.split(':').next().unwrap_or_default();
+            if !matches!(scheme, "stun" | "stuns" | "turn" | "turns") {
+                return Err(bad(format!(
+                    "`{url}` is not a stun:, turn: or turns: address"
+                )));
+            }
+            if scheme.starts_with("turn")
+                && (server.username.is_none() || server.credential.is_none())
+            {
+                return Err(bad(format!(
+                    "the TURN server `{url}` needs a username and a credential"
+                )));
+            }
+        }
+    }
+    Ok(servers)
 }
 
 /// Web Push: who the push services' operators may contact, and whether a push service may be
@@ -337,6 +385,7 @@ impl fmt::Debug for Config {
             .field("max_upload_bytes", &self.files.max_upload_bytes)
             .field("smtp", &self.smtp)
             .field("push", &self.push)
+            .field("voice_ice_servers", &self.voice_ice_servers.len())
             .finish()
     }
 }
@@ -543,6 +592,7 @@ impl Config {
             (0, 100_000),
             "messages a minute (0: no limit)",
         )? as u32;
+        let voice_ice_servers = ice_servers(get("VOICE_ICE_SERVERS"))?;
         let webhooks_to_private = match get("WEBHOOKS_TO_PRIVATE_ADDRESSES")
             .map(str::to_ascii_lowercase)
             .as_deref()
@@ -828,6 +878,7 @@ impl Config {
             files,
             push,
             metrics_token,
+            voice_ice_servers,
         })
     }
 }
@@ -1041,6 +1092,27 @@ mod tests {
         );
         assert!(!config(&[("STOCK_BOT", "off")]).unwrap().stock_bot);
         assert!(!config(&[]).unwrap().webhooks_to_private);
+        assert!(config(&[]).unwrap().voice_ice_servers.is_empty());
+        let servers = config(&[(
+            "VOICE_ICE_SERVERS",
+            r#"[{"urls":["stun:stun.example.org:3478"]},{"urls":["turn:turn.example.org"],"username":"u","credential":"p"}]"#,
+        )])
+        .unwrap()
+        .voice_ice_servers;
+        assert_eq!(servers.len(), 2);
+        assert_eq!(servers[1].username.as_deref(), Some("u"));
+        for wrong in [
+            "stun:stun.example.org",
+            r#"[{"urls":["https://example.org"]}]"#,
+            r#"[{"urls":["turn:turn.example.org"]}]"#,
+            r#"[{"urls":[]}]"#,
+        ] {
+            assert_eq!(
+                config(&[("VOICE_ICE_SERVERS", wrong)]).unwrap_err().var,
+                "VOICE_ICE_SERVERS",
+                "{wrong}"
+            );
+        }
         assert!(
             config(&[("WEBHOOKS_TO_PRIVATE_ADDRESSES", "on")])
                 .unwrap()

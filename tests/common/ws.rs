@@ -17,6 +17,9 @@ pub struct ChatClient {
     socket: WebSocketStream<MaybeTlsStream<TcpStream>>,
     /// Events of a frame that carried several, not yet taken.
     pending: VecDeque<Value>,
+    /// This connection's id, from `ready`: its address on a call.
+    #[allow(dead_code)] // Only the voice suite calls.
+    pub connection_id: String,
 }
 
 impl ChatClient {
@@ -32,9 +35,11 @@ impl ChatClient {
         let mut client = ChatClient {
             socket,
             pending: VecDeque::new(),
+            connection_id: String::new(),
         };
         let ready = client.next_event().await;
         assert_eq!(ready["type"], "ready", "{ready}");
+        client.connection_id = ready["connectionId"].as_str().unwrap().to_string();
         client
     }
 

@@ -125,6 +125,7 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
         && match channel.kind {
             ChannelKind::Text => community.may(Permissions::POST),
             ChannelKind::Announcement => community.may(Permissions::MODERATE_MESSAGES),
+            ChannelKind::Voice => false,
         }
         && !channel.archived;
     // A direct conversation shows whom it is with, and a block between its two people closes it.

@@ -16,10 +16,14 @@ use super::{
 };
 use crate::{
     auth::{ui::session::use_session, validate::initials},
-    chat::{api::open_channel, ServerEvent},
+    chat::{
+        api::open_channel,
+        voice::ui::{CallPeople, VoiceRoom},
+        ServerEvent,
+    },
     community::{
         api::{community_members, JoinCommunity, LeaveCommunity},
-        permissions::{Permissions, Rank},
+        permissions::{ChannelKind, Permissions, Rank},
         ui::{members_text, rank_label, CommunityIcon},
         ChannelInfo, CommunityEvent, CommunityView, MemberInfo,
     },
@@ -66,6 +70,8 @@ pub fn ChannelPage() -> impl IntoView {
                     // Below the width where the member list has its own column it opens as a
                     // sheet from the sidebar's "Members" button.
                     let members_open = RwSignal::new(false);
+                    crate::chat::voice::ui::provide_calls(slug.clone(), community.community.id.clone());
+                    let voice = opened.channel.kind == ChannelKind::Voice;
                     view! {
                         <Title text=title />
                         <div class="community-layout">
@@ -84,7 +90,11 @@ pub fn ChannelPage() -> impl IntoView {
                                     }
                                 })}
                                 {member.then(|| view! { <WarningsBanner community=community.clone() /> })}
-                                <ChannelScreen opened=opened me=me />
+                                {if voice {
+                                    view! { <VoiceRoom channel=opened.channel.clone() community=opened.community.clone() /> }.into_any()
+                                } else {
+                                    view! { <ChannelScreen opened=opened me=me /> }.into_any()
+                                }}
                             </div>
                             <MemberList slug=slug open=members_open
                                 reporter=my_id.filter(|_| member) />
@@ -168,6 +178,18 @@ fn ChannelSidebar(
                         } else {
                             String::new()
                         };
+                        if c.kind == ChannelKind::Voice {
+                            let label = t_string!(i18n, voice.channel_label).replace("{name}", &c.name);
+                            return view! {
+                                <li>
+                                    <A href=format!("/c/{}/{}", slug, c.name) attr:class="channel-link voice-link" attr:aria-label=label>
+                                        <span class="hash" aria-hidden="true"><Icon name=IconName::Speaker /></span>
+                                        <span class="channel-name">{c.name.clone()}</span>
+                                    </A>
+                                    <CallPeople channel_id=c.id.clone() />
+                                </li>
+                            }.into_any();
+                        }
                         view! {
                             <li>
                                 <A href=format!("/c/{}/{}", slug, c.name) attr:class={if unread > 0 { "channel-link unread" } else { "channel-link" }}>
@@ -178,7 +200,7 @@ fn ChannelSidebar(
                                     })}
                                 </A>
                             </li>
-                        }
+                        }.into_any()
                     }).collect_view()
                 }}
                 // The calendar, beside the channels: on a phone the sidebar's buttons are hidden,

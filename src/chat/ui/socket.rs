@@ -35,6 +35,8 @@ pub struct ChatSocket {
     next_listener: StoredValue<u64>,
     started: StoredValue<bool>,
     pub status: RwSignal<SocketStatus>,
+    /// This tab's connection id while the socket is open: its address on a call.
+    pub connection: RwSignal<Option<String>>,
     /// Where the events of other domains go (`kit::live`; the browser only).
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     others: LiveEvents,
@@ -62,6 +64,7 @@ pub fn provide_chat_socket() {
         next_listener: StoredValue::new(0),
         started: StoredValue::new(false),
         status: RwSignal::new(SocketStatus::Idle),
+        connection: RwSignal::new(None),
     });
 }
 
@@ -142,10 +145,13 @@ impl ChatSocket {
                             match event {
                                 Ok(event) => {
                                     match event {
-                                        ServerEvent::Ready { .. } => {
+                                        ServerEvent::Ready {
+                                            ref connection_id, ..
+                                        } => {
                                             if let Some(tx) = until_ready.take() {
                                                 self.outbox.set_value(Some(tx));
                                             }
+                                            self.connection.set(Some(connection_id.clone()));
                                             self.status.set(SocketStatus::Open);
                                             backoff_ms = 1_000;
                                         }
@@ -179,6 +185,7 @@ impl ChatSocket {
                 Err(err) => leptos::logging::warn!("chat socket: {err}"),
             }
             self.outbox.set_value(None);
+            self.connection.set(None);
             self.status.set(SocketStatus::Reconnecting);
             sleep_ms(backoff_ms).await;
             backoff_ms = (backoff_ms * 2).min(30_000);

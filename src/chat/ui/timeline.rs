@@ -567,6 +567,7 @@ mod tests {
             &mut t,
             ServerEvent::Ready {
                 user_id: "ana".into(),
+                connection_id: "tab".into(),
             },
         );
         assert_eq!(

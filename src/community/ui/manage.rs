@@ -366,7 +366,7 @@ fn ChannelsSection(view: CommunityView, version: RwSignal<u32>) -> impl IntoView
     });
     let name = RwSignal::new(String::new());
     let topic = RwSignal::new(String::new());
-    let announcement = RwSignal::new(false);
+    let kind = RwSignal::new(ChannelKind::Text);
     let channels = view.channels.clone();
     let order: Vec<String> = channels.iter().map(|c| c.id.clone()).collect();
     let create_error = failure(create);
@@ -379,11 +379,7 @@ fn ChannelsSection(view: CommunityView, version: RwSignal<u32>) -> impl IntoView
                 slug: slug.clone(),
                 name: name.get_untracked(),
                 topic: topic.get_untracked(),
-                kind: if announcement.get_untracked() {
-                    ChannelKind::Announcement
-                } else {
-                    ChannelKind::Text
-                },
+                kind: kind.get_untracked(),
             });
             name.set(String::new());
             topic.set(String::new());
@@ -412,10 +408,15 @@ fn ChannelsSection(view: CommunityView, version: RwSignal<u32>) -> impl IntoView
                         <input id="channel-topic" type="text" maxlength="200" prop:value=move || topic.get() on:input=move |ev| topic.set(event_target_value(&ev)) />
                     </div>
                 </div>
-                <label class="checkbox">
-                    <input type="checkbox" prop:checked=move || announcement.get() on:change=move |ev| announcement.set(event_target_checked(&ev)) />
-                    {t!(i18n, community.announcement_label)}
-                </label>
+                <div class="field">
+                    <label for="channel-kind">{t!(i18n, community.kind_label)}</label>
+                    <select id="channel-kind" on:change=move |ev| kind.set(ChannelKind::parse(&event_target_value(&ev)))
+                        prop:value=move || kind.get().as_str()>
+                        <option value="text">{t!(i18n, community.kind_text)}</option>
+                        <option value="announcement">{t!(i18n, community.announcement_label)}</option>
+                        <option value="voice">{t!(i18n, community.kind_voice)}</option>
+                    </select>
+                </div>
                 <p class="form-error" role="alert">{create_error}</p>
                 <div class="form-actions">
                     <button type="submit" class="button button-primary">{t!(i18n, community.create_channel)}</button>
@@ -474,6 +475,7 @@ fn ChannelRow(
                 placeholder=move || t_string!(i18n, community.channel_topic)
                 prop:value=move || topic.get() on:input=move |ev| topic.set(event_target_value(&ev)) />
             {(channel.kind == ChannelKind::Announcement).then(|| view! { <span class="badge">{t!(i18n, community.announcement)}</span> })}
+            {(channel.kind == ChannelKind::Voice).then(|| view! { <span class="badge">{t!(i18n, community.voice_badge)}</span> })}
             <button type="button" class="button button-small" on:click=move |_| save_now(archived)>{t!(i18n, chat.save)}</button>
             <button type="button" class="button button-small" on:click=move |_| save(!archived)>
                 {if archived { t!(i18n, community.unarchive).into_any() } else { t!(i18n, community.archive).into_any() }}
@@ -768,6 +770,18 @@ fn flag_choices() -> Vec<(Permissions, String)> {
         (
             Permissions::MANAGE_COMMUNITY,
             t_string!(i18n, community.flag_community).to_string(),
+        ),
+        (
+            Permissions::CONNECT,
+            t_string!(i18n, community.flag_connect).to_string(),
+        ),
+        (
+            Permissions::SPEAK,
+            t_string!(i18n, community.flag_speak).to_string(),
+        ),
+        (
+            Permissions::MUTE_MEMBERS,
+            t_string!(i18n, community.flag_mute_members).to_string(),
         ),
     ]
 }

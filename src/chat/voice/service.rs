@@ -1,0 +1,277 @@
+//! Calls: joining and leaving, one's own mute and deafen, a moderator's silence, speaking, and
+//! passing the signalling between two tabs on the same call. Every change to a call publishes
+//! its whole roster to the community (small, at most [`MESH_LIMIT`] tabs, and a tab that missed
+//! one change is right again at the next).
+
+use std::collections::{BTreeMap, HashSet};
+
+use sea_orm::TransactionTrait;
+use uuid::Uuid;
+
+use super::{repo, Calls, IceServer, Participant, Roster, Signal, MESH_LIMIT};
+use crate::{
+    auth::Author,
+    chat::{service::channel_access, ServerEvent},
+    community::{
+        self,
+        permissions::{Action, ChannelKind, Standing},
+        repo as communities, ChannelId,
+    },
+    entities::{users, voice_members},
+    kit::sentences::{says, Sentence},
+    platform::{
+        db,
+        error::AppError,
+        realtime::{publish, topic},
+        state::AppState,
+    },
+};
+
+/// Serialises joins to one call, so that two at once never make it larger than the mesh.
+const CALL_LOCK_SPACE: i32 = 0x766f_6963; // "voic"
+
+/// Puts this tab on a voice channel's call (taking it off any other call first): the call as
+/// it is now.
+pub async fn join(
+    state: &AppState,
+    user: &users::Model,
+    connection: Uuid,
+    channel: ChannelId,
+) -> Result<Roster, AppError> {
+    let access = channel_access(state, Some(user.id), channel).await?;
+    if ChannelKind::parse(&access.channel.kind) != ChannelKind::Voice {
+        return Err(AppError::Validation(says!("server.voice.not_voice")));
+    }
+    if access.channel.archived_at.is_some() {
+        return Err(AppError::Validation(says!("server.chat.archived")));
+    }
+    community::service::allow(&access.community, access.standing, Action::Connect)?;
+    let may_speak =
+        community::service::allow(&access.community, access.standing, Action::Speak).is_ok();
+    let (community, channel) = (access.community.id, access.channel.id);
+    let txn = state.db.begin().await?;
+    db::lock_until_commit(&txn, CALL_LOCK_SPACE, channel).await?;
+    let before = repo::remove(&txn, vec![connection]).await?;
+    // Written before counting: on SQLite the write takes the database's lock, so two joins at
+    // once count one after the other (on PostgreSQL the call's lock above does).
+    repo::insert(&txn, connection, (community, channel), user.id, may_speak).await?;
+    if repo::count_on_call(&txn, channel).await? > MESH_LIMIT as u64 {
+        return Err(AppError::Validation(says!(
+            "server.voice.full",
+            max = MESH_LIMIT
+        )));
+    }
+    txn.commit().await?;
+    for left in before.iter().filter(|row| row.channel_id != channel) {
+        publish_roster(state, left.community_id, left.channel_id).await?;
+    }
+    publish_roster(state, community, channel).await
+}
+
+/// Takes this tab off its call, if it is on one.
+pub async fn leave(state: &AppState, connection: Uuid) -> Result<(), AppError> {
+    forget(state, vec![connection]).await
+}
+
+/// Takes tabs off their calls (closed sockets, a crashed instance's) and tells each call.
+pub async fn forget(state: &AppState, connections: Vec<Uuid>) -> Result<(), AppError> {
+    let removed = repo::remove(&state.db, connections).await?;
+    let calls: HashSet<(Uuid, Uuid)> = removed
+        .iter()
+        .map(|row| (row.community_id, row.channel_id))
+        .collect();
+    for (community, channel) in calls {
+        publish_roster(state, community, channel).await?;
+    }
+    Ok(())
+}
+
+/// This tab muted or deafened itself.
+pub async fn set_own(
+    state: &AppState,
+    connection: Uuid,
+    muted: bool,
+    deafened: bool,
+) -> Result<(), AppError> {
+    let row = on_a_call(state, connection).await?;
+    repo::set_own(&state.db, connection, muted, deafened).await?;
+    publish_roster(state, row.community_id, row.channel_id)
+        .await
+        .map(drop)
+}
+
+/// A moderator mutes a person on a call for everyone, or lets them speak again.
+pub async fn silence(
+    state: &AppState,
+    moderator: Uuid,
+    channel: ChannelId,
+    person: Uuid,
+    silenced: bool,
+) -> Result<Roster, AppError> {
+    let access = channel_access(state, Some(moderator), channel).await?;
+    let target = match communities::standing(&state.db, access.community.id, person).await? {
+        Standing::Member { rank, .. } => rank,
+        _ => return Err(AppError::NotFound(says!("server.voice.not_on_call"))),
+    };
+    community::service::allow(
+        &access.community,
+        access.standing,
+        Action::MuteOthers { target },
+    )?;
+    if repo::set_silenced(&state.db, access.channel.id, person, silenced).await? == 0 {
+        return Err(AppError::NotFound(says!("server.voice.not_on_call")));
+    }
+    publish_roster(state, access.community.id, access.channel.id).await
+}
+
+/// This tab started or stopped hearing a voice: told to the community when the tab is heard
+/// at all (a muted, deafened or silenced tab, or a listener, never shows as speaking).
+pub async fn speaking(state: &AppState, connection: Uuid, speaking: bool) -> Result<(), AppError> {
+    let row = on_a_call(state, connection).await?;
+    let heard = row.may_speak && !row.muted && !row.deafened && !row.silenced;
+    if speaking && !heard {
+        return Ok(());
+    }
+    let event = ServerEvent::VoiceSpeaking {
+        community_id: row.community_id.to_string(),
+        channel_id: row.channel_id.to_string(),
+        connection_id: connection.to_string(),
+        speaking,
+    };
+    publish(state, &topic::community(row.community_id), None, &event).await;
+    Ok(())
+}
+
+/// Passes a step of the sound's set-up from one tab to another on the same call — and only
+/// there: a tab that is not on the call, or asks for one that is not on it, is refused.
+pub async fn relay(
+    state: &AppState,
+    (from, sender): (Uuid, Uuid),
+    to: &str,
+    signal: Signal,
+) -> Result<(), AppError> {
+    if !signal.within_limits() {
+        return Err(AppError::Validation(says!("server.voice.bad_signal")));
+    }
+    let mine = on_a_call(state, from).await?;
+    let theirs = match Uuid::parse_str(to) {
+        Ok(to) if to != from => repo::of_connection(&state.db, to).await?,
+        _ => None,
+    };
+    let Some(theirs) = theirs.filter(|row| row.channel_id == mine.channel_id) else {
+        return Err(AppError::NotFound(says!("server.voice.not_on_call")));
+    };
+    let event = ServerEvent::VoiceSignal {
+        to: theirs.connection_id.to_string(),
+        from: from.to_string(),
+        signal,
+    };
+    publish(state, &topic::user(theirs.user_id), Some(sender), &event).await;
+    Ok(())
+}
+
+/// After this person's access changed: whether this tab may stay on its call. If not, it is
+/// taken off, and the answer is the call's channel and why.
+pub async fn recheck(
+    state: &AppState,
+    connection: Uuid,
+    user: Uuid,
+) -> Result<Option<(Uuid, Sentence)>, AppError> {
+    let Some(row) = repo::of_connection(&state.db, connection).await? else {
+        return Ok(None);
+    };
+    let allowed = async {
+        let access = channel_access(state, Some(user), ChannelId(row.channel_id)).await?;
+        if access.channel.archived_at.is_some() {
+            return Err(AppError::Validation(says!("server.chat.archived")));
+        }
+        community::service::allow(&access.community, access.standing, Action::Connect)
+    }
+    .await;
+    let reason = match allowed {
+        Ok(()) => return Ok(None),
+        Err(AppError::Denied(why) | AppError::NotFound(why) | AppError::Validation(why)) => why,
+        Err(other) => return Err(other),
+    };
+    leave(state, connection).await?;
+    Ok(Some((row.channel_id, reason)))
+}
+
+/// A community's calls, for whoever may read it, and the ICE servers to reach the others by.
+pub async fn calls(state: &AppState, viewer: Option<Uuid>, slug: &str) -> Result<Calls, AppError> {
+    let (community, standing) = community::service::find(state, viewer, slug).await?;
+    community::service::allow(&community, standing, Action::Read)?;
+    let rows = repo::in_community(&state.db, community.id).await?;
+    let mut by_channel: BTreeMap<Uuid, Vec<voice_members::Model>> = BTreeMap::new();
+    for row in rows {
+        by_channel.entry(row.channel_id).or_default().push(row);
+    }
+    let mut rosters = Vec::with_capacity(by_channel.len());
+    for (channel, rows) in by_channel {
+        rosters.push(roster_of(state, channel, rows).await?);
+    }
+    let ice_servers = state
+        .config
+        .voice_ice_servers
+        .iter()
+        .map(|server| IceServer {
+            urls: server.urls.clone(),
+            username: server.username.clone(),
+            credential: server.credential.clone(),
+        })
+        .collect();
+    Ok(Calls {
+        rosters,
+        ice_servers,
+    })
+}
+
+async fn on_a_call(state: &AppState, connection: Uuid) -> Result<voice_members::Model, AppError> {
+    repo::of_connection(&state.db, connection)
+        .await?
+        .ok_or_else(|| AppError::Validation(says!("server.voice.not_joined")))
+}
+
+async fn roster_of(
+    state: &AppState,
+    channel: Uuid,
+    rows: Vec<voice_members::Model>,
+) -> Result<Roster, AppError> {
+    let people =
+        crate::auth::repo::users_by_ids(&state.db, rows.iter().map(|r| r.user_id).collect())
+            .await?;
+    let participants = rows
+        .into_iter()
+        .filter_map(|row| {
+            let user = people.get(&row.user_id)?;
+            Some(Participant {
+                connection_id: row.connection_id.to_string(),
+                user: Author::of(user),
+                muted: row.muted,
+                deafened: row.deafened,
+                silenced: row.silenced,
+                may_speak: row.may_speak,
+            })
+        })
+        .collect();
+    Ok(Roster {
+        channel_id: channel.to_string(),
+        participants,
+    })
+}
+
+/// Tells the community who is on the call now; answers the same.
+async fn publish_roster(
+    state: &AppState,
+    community: Uuid,
+    channel: Uuid,
+) -> Result<Roster, AppError> {
+    let rows = repo::on_call(&state.db, channel).await?;
+    let roster = roster_of(state, channel, rows).await?;
+    let event = ServerEvent::VoiceRoster {
+        community_id: community.to_string(),
+        roster: roster.clone(),
+    };
+    publish(state, &topic::community(community), None, &event).await;
+    Ok(roster)
+}

@@ -1,0 +1,357 @@
+//! Calls on the page: every voice channel's roster, kept live for the community's page
+//! (`provide_calls`, read by the sidebar's `CallPeople`), and the voice channel's own screen
+//! (`VoiceRoom`): who is on the call, speaking, muted, deafened or silenced; join, leave, mute,
+//! deafen; a moderator's "mute for everyone".
+
+use std::collections::{HashMap, HashSet};
+
+use leptos::prelude::*;
+
+use super::{IceServer, Participant, MESH_LIMIT};
+use crate::{
+    auth::{ui::pages::error_text, validate::initials},
+    chat::{ui::socket::use_chat_socket, ClientEvent, ServerEvent},
+    community::{permissions::Permissions, ChannelInfo, CommunityView},
+    kit::{
+        avatar::Avatar,
+        i18n::{t, t_string, use_i18n},
+        icons::{Icon, IconName},
+    },
+};
+
+/// A community's calls as this page knows them.
+#[derive(Clone, Copy)]
+pub struct Calls {
+    /// Each voice channel's tabs on its call, by channel id.
+    rosters: RwSignal<HashMap<String, Vec<Participant>>>,
+    /// The tabs whose microphone hears a voice now.
+    speaking: RwSignal<HashSet<String>>,
+    ice: StoredValue<Vec<IceServer>>,
+}
+
+impl Calls {
+    fn on_call(&self, channel_id: &str) -> Vec<Participant> {
+        self.rosters
+            .with(|r| r.get(channel_id).cloned().unwrap_or_default())
+    }
+}
+
+/// Reads the community's calls and keeps them live (the community's page provides them to its
+/// sidebar and its voice channels).
+pub fn provide_calls(slug: String, community_id: String) {
+    let calls = Calls {
+        rosters: RwSignal::new(HashMap::new()),
+        speaking: RwSignal::new(HashSet::new()),
+        ice: StoredValue::new(Vec::new()),
+    };
+    provide_context(calls);
+    let socket = use_chat_socket();
+    let version = RwSignal::new(0u32);
+    // Read in the browser (an effect), again whenever the socket is ready (after a reconnect
+    // the changes in between were missed).
+    Effect::new(move |_| {
+        version.track();
+        let slug = slug.clone();
+        leptos::task::spawn_local(async move {
+            if let Ok(read) = super::api::voice_calls(slug).await {
+                calls.ice.set_value(read.ice_servers);
+                calls.rosters.set(
+                    read.rosters
+                        .into_iter()
+                        .map(|r| (r.channel_id, r.participants))
+                        .collect(),
+                );
+            }
+        });
+    });
+    socket.on_event(move |event| match event {
+        ServerEvent::Ready { .. } => version.update(|v| *v += 1),
+        ServerEvent::VoiceRoster {
+            community_id: id,
+            roster,
+        } if *id == community_id => {
+            calls.rosters.update(|r| {
+                r.insert(roster.channel_id.clone(), roster.participants.clone());
+            });
+            let here: HashSet<String> = calls.rosters.with_untracked(|r| {
+                r.values()
+                    .flatten()
+                    .map(|p| p.connection_id.clone())
+                    .collect()
+            });
+            calls.speaking.update(|s| s.retain(|c| here.contains(c)));
+        }
+        ServerEvent::VoiceSpeaking {
+            community_id: id,
+            connection_id,
+            speaking,
+            ..
+        } if *id == community_id => calls.speaking.update(|s| {
+            if *speaking {
+                s.insert(connection_id.clone());
+            } else {
+                s.remove(connection_id);
+            }
+        }),
+        _ => {}
+    });
+}
+
+/// The people on a voice channel's call, under its name in the sidebar.
+#[component]
+pub fn CallPeople(channel_id: String) -> impl IntoView {
+    let Some(calls) = use_context::<Calls>() else {
+        return ().into_any();
+    };
+    let channel = StoredValue::new(channel_id);
+    view! {
+        <ul class="call-people">
+            {move || channel.with_value(|c| calls.on_call(c)).into_iter().map(|p| {
+                let speaking = {
+                    let id = p.connection_id.clone();
+                    move || calls.speaking.with(|s| s.contains(&id))
+                };
+                view! {
+                    <li class:speaking=speaking>
+                        <Avatar initials=initials(&p.user.display_name) url=p.user.avatar_url.clone() class="avatar-small" />
+                        <span class="call-name">{p.user.display_name.clone()}</span>
+                        {(p.muted || p.silenced || !p.may_speak).then(|| view! { <Icon name=IconName::MicrophoneOff /> })}
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+/// A voice channel's screen: the call.
+#[component]
+pub fn VoiceRoom(channel: ChannelInfo, community: CommunityView) -> impl IntoView {
+    let i18n = use_i18n();
+    let socket = use_chat_socket();
+    let calls = use_context::<Calls>().expect("the community page provides its calls");
+    let channel_id = StoredValue::new(channel.id.clone());
+    let member = community.my_rank.is_some();
+    let may_connect = member && community.may(Permissions::CONNECT) && !channel.archived;
+    let may_silence = community.may(Permissions::MUTE_MEMBERS);
+    let joining = RwSignal::new(false);
+    let microphone = RwSignal::new(None::<bool>);
+    let muted = RwSignal::new(false);
+    let deafened = RwSignal::new(false);
+    let problem = RwSignal::new(None::<String>);
+    let people = Memo::new(move |_| channel_id.with_value(|c| calls.on_call(c)));
+    let here = Memo::new(move |_| {
+        let me = socket.connection.get();
+        me.is_some_and(|me| people.with(|p| p.iter().any(|p| p.connection_id == me)))
+    });
+    // The community's events (rosters, speaking) come with a subscription to one of its
+    // channels: this one.
+    let subscribe = move || {
+        socket.send(ClientEvent::Subscribe {
+            channel_id: channel_id.get_value(),
+            after_seq: None,
+        });
+    };
+    socket.start();
+    Effect::new(move |_| subscribe());
+    socket.on_event(move |event| match event {
+        ServerEvent::Ready { connection_id, .. } => {
+            subscribe();
+            #[cfg(feature = "hydrate")]
+            super::call::reconnected(connection_id);
+            #[cfg(not(feature = "hydrate"))]
+            let _ = connection_id;
+        }
+        ServerEvent::VoiceRoster { roster, .. } => {
+            #[cfg(feature = "hydrate")]
+            super::call::roster(roster);
+            #[cfg(not(feature = "hydrate"))]
+            let _ = roster;
+            if channel_id.with_value(|c| *c == roster.channel_id) {
+                joining.set(false);
+            }
+        }
+        ServerEvent::VoiceSignal { to, from, signal } => {
+            #[cfg(feature = "hydrate")]
+            super::call::signal(to, from.clone(), signal.clone());
+            #[cfg(not(feature = "hydrate"))]
+            let _ = (to, from, signal);
+        }
+        ServerEvent::VoiceEnded {
+            channel_id: ended,
+            reason,
+        } if channel_id.with_value(|c| c == ended) => {
+            #[cfg(feature = "hydrate")]
+            super::call::end(false);
+            microphone.set(None);
+            problem.set(Some(
+                t_string!(i18n, voice.ended)
+                    .replace("{reason}", &reason.render(i18n.get_locale_untracked())),
+            ));
+        }
+        // A refusal while joining (the call is full, no right to join) ends the attempt.
+        ServerEvent::Error { nonce: None, error } if joining.get_untracked() => {
+            #[cfg(feature = "hydrate")]
+            super::call::end(false);
+            joining.set(false);
+            microphone.set(None);
+            problem.set(Some(error_text(error)));
+        }
+        _ => {}
+    });
+    on_cleanup(move || {
+        #[cfg(feature = "hydrate")]
+        if super::call::on(&channel_id.get_value()) {
+            super::call::end(true);
+        }
+        socket.send(ClientEvent::Unsubscribe {
+            channel_id: channel_id.get_value(),
+        });
+    });
+
+    let join = move |_| {
+        problem.set(None);
+        joining.set(true);
+        muted.set(false);
+        deafened.set(false);
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            let has =
+                super::call::start(socket, channel_id.get_value(), calls.ice.get_value()).await;
+            microphone.set(Some(has));
+        });
+    };
+    let leave = move |_| {
+        #[cfg(feature = "hydrate")]
+        super::call::end(true);
+        microphone.set(None);
+        joining.set(false);
+    };
+    let toggle_mute = move |_| {
+        let now = !muted.get_untracked();
+        muted.set(now);
+        #[cfg(feature = "hydrate")]
+        super::call::set_muted(now);
+    };
+    let toggle_deafen = move |_| {
+        let now = !deafened.get_untracked();
+        deafened.set(now);
+        #[cfg(feature = "hydrate")]
+        super::call::set_deafened(now);
+    };
+    let me_id = StoredValue::new(
+        community
+            .my_rank
+            .and(crate::auth::ui::session::use_session().user().map(|u| u.id)),
+    );
+    let hint = t_string!(i18n, voice.hint).replace("{max}", &MESH_LIMIT.to_string());
+    let heading =
+        move || t_string!(i18n, voice.on_call).replace("{n}", &people.with(Vec::len).to_string());
+
+    view! {
+        <section class="voice-room card" aria-labelledby="voice-title">
+            <header class="voice-head">
+                <span class="voice-icon" aria-hidden="true"><Icon name=IconName::Speaker /></span>
+                <div>
+                    <h1 id="voice-title">{channel.name.clone()}</h1>
+                    <p class="help">{hint}</p>
+                </div>
+            </header>
+            <h2 class="member-group">{heading}</h2>
+            {move || people.with(Vec::is_empty).then(|| view! { <p class="muted">{t!(i18n, voice.empty)}</p> })}
+            <ul class="voice-people">
+                {move || people.get().into_iter().map(|p| {
+                    let id = p.connection_id.clone();
+                    let speaking = move || calls.speaking.with(|s| s.contains(&id));
+                    let mine = socket.connection.get_untracked().as_deref() == Some(p.connection_id.as_str());
+                    let mut states = Vec::new();
+                    if p.silenced { states.push(t_string!(i18n, voice.silenced).to_string()); }
+                    if p.muted { states.push(t_string!(i18n, voice.muted).to_string()); }
+                    if p.deafened { states.push(t_string!(i18n, voice.deafened).to_string()); }
+                    if !p.may_speak { states.push(t_string!(i18n, voice.listener).to_string()); }
+                    let silence = (may_silence && me_id.with_value(|me| me.as_deref() != Some(p.user.id.as_str()))).then(|| {
+                        let user_id = p.user.id.clone();
+                        let silenced = p.silenced;
+                        let label = if silenced {
+                            t_string!(i18n, voice.unsilence).replace("{name}", &p.user.display_name)
+                        } else {
+                            t_string!(i18n, voice.silence).replace("{name}", &p.user.display_name)
+                        };
+                        view! {
+                            <button type="button" class="button button-small" aria-pressed=silenced.to_string()
+                                on:click=move |_| {
+                                    socket.send(ClientEvent::VoiceSilence {
+                                        channel_id: channel_id.get_value(),
+                                        user_id: user_id.clone(),
+                                        silenced: !silenced,
+                                    });
+                                }>
+                                {label}
+                            </button>
+                        }
+                    });
+                    let speaking_text = speaking.clone();
+                    view! {
+                        <li class="voice-person" class:speaking=speaking data-connection=p.connection_id.clone()>
+                            <Avatar initials=initials(&p.user.display_name) url=p.user.avatar_url.clone() class="avatar-large" />
+                            <span class="voice-name">
+                                {p.user.display_name.clone()}
+                                {mine.then(|| view! { " " <span class="muted">{t!(i18n, voice.you)}</span> })}
+                            </span>
+                            <span class="voice-state">
+                                {move || speaking_text().then(|| t_string!(i18n, voice.speaking).to_string())}
+                                {(!states.is_empty()).then(|| states.join(" · "))}
+                            </span>
+                            {silence}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <p class="voice-status" role="status">
+                {move || {
+                    if let Some(problem) = problem.get() {
+                        return problem;
+                    }
+                    if joining.get() {
+                        return t_string!(i18n, voice.connecting).to_string();
+                    }
+                    if here.get() {
+                        return if microphone.get() == Some(false) {
+                            t_string!(i18n, voice.no_microphone).to_string()
+                        } else {
+                            t_string!(i18n, voice.connected).to_string()
+                        };
+                    }
+                    String::new()
+                }}
+            </p>
+            {may_connect.then(|| view! {
+                <div class="voice-controls">
+                    {move || if here.get() || joining.get() {
+                        view! {
+                            <button type="button" class="button" aria-pressed=move || muted.get().to_string()
+                                disabled=move || microphone.get() != Some(true) on:click=toggle_mute>
+                                <Icon name=if muted.get() { IconName::MicrophoneOff } else { IconName::Microphone } />
+                                {move || if muted.get() { t_string!(i18n, voice.unmute) } else { t_string!(i18n, voice.mute) }}
+                            </button>
+                            <button type="button" class="button" aria-pressed=move || deafened.get().to_string() on:click=toggle_deafen>
+                                <Icon name=IconName::Headphones />
+                                {move || if deafened.get() { t_string!(i18n, voice.undeafen) } else { t_string!(i18n, voice.deafen) }}
+                            </button>
+                            <button type="button" class="button button-danger" on:click=leave>
+                                {t!(i18n, voice.leave)}
+                            </button>
+                        }.into_any()
+                    } else {
+                        view! {
+                            <button type="button" class="button button-primary" on:click=join>
+                                <Icon name=IconName::Speaker />
+                                {t!(i18n, voice.join)}
+                            </button>
+                        }.into_any()
+                    }}
+                </div>
+            })}
+        </section>
+    }
+}

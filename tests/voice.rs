@@ -1,0 +1,348 @@
+//! Voice channels as people use and misuse them: a call joined from two sockets, its roster
+//! reaching the community live, the signalling passed between the two tabs on it and to no one
+//! else, muting, speaking, a moderator's silence, leaving by closing the tab; a call that never
+//! holds more than the mesh's eight however many join at once; and what is refused — a text
+//! channel, an outsider, a timed-out or banned member (who is taken off the call), a message
+//! into a voice channel, signals to a tab not on the call, oversized or malformed ones. On
+//! SQLite and (when TEST_DATABASE_URL is set) PostgreSQL.
+
+#![cfg(feature = "ssr")]
+
+#[macro_use]
+mod common;
+
+use std::time::Duration;
+
+use common::{harness::Harness, people::Person, ws::ChatClient};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+/// A voice channel `#name` made by `owner` in `slug`: its id.
+async fn voice_channel(h: &Harness, owner: &Person, slug: &str, name: &str) -> String {
+    h.ok(
+        owner,
+        "/api/communities/channels/create",
+        json!({"slug": slug, "name": name, "kind": "voice"}),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// The next roster of a call this socket hears of.
+async fn roster(socket: &mut ChatClient) -> Value {
+    socket.expect("voiceRoster").await["roster"].clone()
+}
+
+/// Who is on the call, by username, earliest first.
+fn on_call(roster: &Value) -> Vec<String> {
+    roster["participants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["user"]["username"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn participant<'a>(roster: &'a Value, username: &str) -> &'a Value {
+    roster["participants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["user"]["username"] == username)
+        .unwrap_or_else(|| panic!("{username} on {roster}"))
+}
+
+async fn join(socket: &mut ChatClient, channel: &str) {
+    socket
+        .send(json!({"type": "voiceJoin", "channelId": channel}))
+        .await;
+}
+
+async fn refusal(socket: &mut ChatClient) -> String {
+    socket.expect("error").await["error"]["error"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+on_both!(a_call_is_joined_seen_signalled_and_left);
+async fn a_call_is_joined_seen_signalled_and_left(h: Harness) {
+    let ana = h.person("ana").await;
+    let bo = h.person("bo_b").await;
+    let cy = h.person("cy_c").await;
+    let (slug, general) = h.community(&ana, "Desk", "public").await;
+    let talk = voice_channel(&h, &ana, &slug, "talk").await;
+    for who in [&bo, &cy] {
+        h.ok(who, "/api/communities/join", json!({"slug": slug}))
+            .await;
+    }
+    // Cy watches the community from its text channel: calls reach the whole community.
+    let mut cy_socket = h.socket(&cy).await;
+    cy_socket.subscribe(&general, None).await;
+    let mut a = h.socket(&ana).await;
+    a.subscribe(&talk, None).await;
+    let mut b = h.socket(&bo).await;
+    b.subscribe(&talk, None).await;
+
+    join(&mut a, &talk).await;
+    let first = roster(&mut cy_socket).await;
+    assert_eq!(first["channelId"], talk.as_str());
+    assert_eq!(on_call(&first), ["ana"]);
+    let ana_on = participant(&first, "ana");
+    assert_eq!(ana_on["connectionId"], a.connection_id.as_str());
+    assert_eq!(ana_on["maySpeak"], true);
+    assert_eq!(ana_on["muted"], false);
+
+    join(&mut b, &talk).await;
+    assert_eq!(on_call(&roster(&mut cy_socket).await), ["ana", "bo_b"]);
+    // The page's read of the calls says the same, to anyone who may read the community.
+    let (status, calls) = h.read(&cy, &format!("/api/voice/calls?slug={slug}")).await;
+    assert_eq!(status, StatusCode::OK, "{calls}");
+    assert_eq!(calls["rosters"].as_array().unwrap().len(), 1);
+    assert_eq!(on_call(&calls["rosters"][0]), ["ana", "bo_b"]);
+    assert_eq!(calls["iceServers"], json!([]));
+
+    // The set-up passes between the two tabs, each step to its addressee alone.
+    let offer = json!({"kind": "offer", "sdp": "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n"});
+    a.send(json!({"type": "voiceSignal", "to": b.connection_id, "signal": offer}))
+        .await;
+    let got = b.expect("voiceSignal").await;
+    assert_eq!(got["from"], a.connection_id.as_str());
+    assert_eq!(got["to"], b.connection_id.as_str());
+    assert_eq!(got["signal"], offer);
+    let ice = json!({"kind": "ice", "candidate": "candidate:1 1 udp 2122260223 10.0.0.2 50000 typ host", "sdpMid": "0", "sdpMLineIndex": 0});
+    b.send(json!({"type": "voiceSignal", "to": a.connection_id, "signal": {"kind": "answer", "sdp": "v=0\r\n"}}))
+        .await;
+    b.send(json!({"type": "voiceSignal", "to": a.connection_id, "signal": ice}))
+        .await;
+    assert_eq!(a.expect("voiceSignal").await["signal"]["kind"], "answer");
+    assert_eq!(a.expect("voiceSignal").await["signal"], ice);
+    // Nobody else reads a call's set-up.
+    let overheard = cy_socket.drain(Duration::from_millis(400)).await;
+    assert!(
+        overheard.iter().all(|e| e["type"] != "voiceSignal"),
+        "{overheard:?}"
+    );
+
+    // Speaking shows; a muted tab never shows as speaking.
+    a.send(json!({"type": "voiceSpeaking", "speaking": true}))
+        .await;
+    let speaking = cy_socket.expect("voiceSpeaking").await;
+    assert_eq!(speaking["connectionId"], a.connection_id.as_str());
+    assert_eq!(speaking["speaking"], true);
+    b.send(json!({"type": "voiceSelf", "muted": true, "deafened": false}))
+        .await;
+    let muted = roster(&mut cy_socket).await;
+    assert_eq!(participant(&muted, "bo_b")["muted"], true);
+    b.send(json!({"type": "voiceSpeaking", "speaking": true}))
+        .await;
+    let heard = cy_socket.drain(Duration::from_millis(400)).await;
+    assert!(
+        heard.iter().all(|e| e["type"] != "voiceSpeaking"),
+        "{heard:?}"
+    );
+
+    // Closing the tab is leaving the call.
+    b.close().await;
+    assert_eq!(on_call(&roster(&mut cy_socket).await), ["ana"]);
+    a.send(json!({"type": "voiceLeave"})).await;
+    assert_eq!(on_call(&roster(&mut cy_socket).await), Vec::<String>::new());
+    assert_eq!(h.count("SELECT COUNT(*) FROM voice_members").await, 0);
+}
+
+on_both!(calls_refuse_what_is_not_theirs);
+async fn calls_refuse_what_is_not_theirs(h: Harness) {
+    let ana = h.person("ana").await;
+    let bo = h.person("bo_b").await;
+    let cy = h.person("cy_c").await;
+    let (slug, general) = h.community(&ana, "Desk", "public").await;
+    let talk = voice_channel(&h, &ana, &slug, "talk").await;
+    let lobby = voice_channel(&h, &ana, &slug, "lobby").await;
+    let (secret, _) = h.community(&ana, "Back room", "private").await;
+    h.ok(&bo, "/api/communities/join", json!({"slug": slug}))
+        .await;
+
+    let mut b = h.socket(&bo).await;
+    // A text channel is not a call, and a voice channel takes no message.
+    join(&mut b, &general).await;
+    assert_eq!(refusal(&mut b).await, "This is not a voice channel.");
+    b.subscribe(&talk, None).await;
+    b.say(&talk, "n1", "hello?").await;
+    assert_eq!(
+        refusal(&mut b).await,
+        "A voice channel is for talking: it has no messages."
+    );
+    // Nothing is passed on or said before joining.
+    b.send(json!({"type": "voiceSpeaking", "speaking": true}))
+        .await;
+    assert_eq!(refusal(&mut b).await, "Join the call first.");
+
+    // An outsider may look at a public community's calls but not join one; a private
+    // community's calls are not theirs to see.
+    let mut c = h.socket(&cy).await;
+    join(&mut c, &talk).await;
+    assert_eq!(refusal(&mut c).await, "Join this community first.");
+    let (status, calls) = h
+        .read(&cy, &format!("/api/voice/calls?slug={secret}"))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{calls}");
+
+    // Signals go only between tabs on the same call.
+    let mut a = h.socket(&ana).await;
+    join(&mut a, &talk).await;
+    b.expect("voiceRoster").await;
+    join(&mut b, &lobby).await;
+    b.expect("voiceRoster").await;
+    let offer = json!({"kind": "offer", "sdp": "v=0\r\n"});
+    for to in [
+        a.connection_id.clone(),
+        c.connection_id.clone(),
+        "nobody".into(),
+        b.connection_id.clone(),
+    ] {
+        b.send(json!({"type": "voiceSignal", "to": to, "signal": offer}))
+            .await;
+        assert_eq!(refusal(&mut b).await, "That person is not on this call.");
+    }
+    // Oversized and malformed signals are refused in words; the socket goes on.
+    join(&mut b, &talk).await;
+    b.expect("voiceRoster").await;
+    let huge = "a".repeat(17 * 1024);
+    b.send(json!({"type": "voiceSignal", "to": a.connection_id, "signal": {"kind": "offer", "sdp": huge}}))
+        .await;
+    assert_eq!(
+        refusal(&mut b).await,
+        "That call set-up message is not one a browser sends."
+    );
+    b.send(json!({"type": "voiceSignal", "to": a.connection_id, "signal": {"kind": "shout"}}))
+        .await;
+    let unreadable = refusal(&mut b).await;
+    assert!(unreadable.contains("could not be read"), "{unreadable}");
+    let overheard = a.drain(Duration::from_millis(300)).await;
+    assert!(
+        overheard.iter().all(|e| e["type"] != "voiceSignal"),
+        "{overheard:?}"
+    );
+    b.send(json!({"type": "voiceSignal", "to": a.connection_id, "signal": offer}))
+        .await;
+    assert_eq!(a.expect("voiceSignal").await["signal"], offer);
+}
+
+on_both!(a_call_holds_eight_however_many_join_at_once);
+async fn a_call_holds_eight_however_many_join_at_once(h: Harness) {
+    let ana = h.person("ana").await;
+    let (slug, _) = h.community(&ana, "Desk", "public").await;
+    let talk = voice_channel(&h, &ana, &slug, "talk").await;
+    let mut sockets = vec![h.socket(&ana).await];
+    for n in 0..9 {
+        let who = h.person(&format!("caller{n}")).await;
+        h.ok(&who, "/api/communities/join", json!({"slug": slug}))
+            .await;
+        sockets.push(h.socket(&who).await);
+    }
+    // Ten tabs ask at the same moment.
+    for socket in sockets.iter_mut() {
+        join(socket, &talk).await;
+    }
+    let mut refused = 0;
+    for socket in sockets.iter_mut() {
+        let events = socket.drain(Duration::from_millis(800)).await;
+        refused += events
+            .iter()
+            .filter(|e| {
+                e["type"] == "error"
+                    && e["error"]["error"]
+                        == "This call is full: at most 8 people talk in one call."
+            })
+            .count();
+    }
+    assert_eq!(refused, 2);
+    assert_eq!(h.count("SELECT COUNT(*) FROM voice_members").await, 8);
+    let (_, calls) = h.read(&ana, &format!("/api/voice/calls?slug={slug}")).await;
+    assert_eq!(on_call(&calls["rosters"][0]).len(), 8);
+}
+
+on_both!(moderators_silence_and_losing_the_right_ends_the_call);
+async fn moderators_silence_and_losing_the_right_ends_the_call(h: Harness) {
+    let ana = h.person("ana").await;
+    let bo = h.person("bo_b").await;
+    let dee = h.person("dee_d").await;
+    let (slug, general) = h.community(&ana, "Desk", "public").await;
+    let talk = voice_channel(&h, &ana, &slug, "talk").await;
+    for who in [&bo, &dee] {
+        h.ok(who, "/api/communities/join", json!({"slug": slug}))
+            .await;
+    }
+    h.ok(
+        &ana,
+        "/api/communities/rank",
+        json!({"slug": slug, "username": "dee_d", "rank": "moderator"}),
+    )
+    .await;
+    let mut a = h.socket(&ana).await;
+    a.subscribe(&general, None).await;
+    let mut b = h.socket(&bo).await;
+    let mut d = h.socket(&dee).await;
+    for socket in [&mut a, &mut b, &mut d] {
+        join(socket, &talk).await;
+    }
+    while on_call(&roster(&mut a).await).len() < 3 {}
+
+    // A moderator mutes a member for everyone, then lets him speak.
+    let silence = |user: &str, silenced: bool| json!({"type": "voiceSilence", "channelId": talk, "userId": user, "silenced": silenced});
+    d.send(silence(&bo.id, true)).await;
+    assert_eq!(participant(&roster(&mut a).await, "bo_b")["silenced"], true);
+    // A silenced tab never shows as speaking.
+    b.send(json!({"type": "voiceSpeaking", "speaking": true}))
+        .await;
+    let heard = a.drain(Duration::from_millis(400)).await;
+    assert!(
+        heard.iter().all(|e| e["type"] != "voiceSpeaking"),
+        "{heard:?}"
+    );
+    d.send(silence(&bo.id, false)).await;
+    assert_eq!(
+        participant(&roster(&mut a).await, "bo_b")["silenced"],
+        false
+    );
+    // A member mutes nobody; a moderator does not mute the owner.
+    b.send(silence(&dee.id, true)).await;
+    assert_eq!(
+        refusal(&mut b).await,
+        "You don't have permission to do that here."
+    );
+    d.send(silence(&ana.id, true)).await;
+    assert_eq!(
+        refusal(&mut d).await,
+        "You can only act on members of a lower rank."
+    );
+
+    // A timeout takes the member off the call, and keeps him off until it ends.
+    h.ok(
+        &ana,
+        "/api/communities/timeout",
+        json!({"slug": slug, "username": "bo_b", "minutes": 10}),
+    )
+    .await;
+    let ended = b.expect("voiceEnded").await;
+    assert_eq!(ended["channelId"], talk.as_str());
+    // (Who joined first of the three is the server's to say: they asked at once.)
+    let mut left = on_call(&roster(&mut a).await);
+    left.sort();
+    assert_eq!(left, ["ana", "dee_d"]);
+    join(&mut b, &talk).await;
+    let refused = refusal(&mut b).await;
+    assert!(refused.contains("timed out"), "{refused}");
+
+    // A ban does the same for the moderator.
+    h.ok(
+        &ana,
+        "/api/communities/ban",
+        json!({"slug": slug, "username": "dee_d"}),
+    )
+    .await;
+    d.expect("voiceEnded").await;
+    assert_eq!(on_call(&roster(&mut a).await), ["ana"]);
+}
