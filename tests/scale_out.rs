@@ -120,7 +120,58 @@ async fn two_instances_share_messages_typing_and_presence() {
         "{members}"
     );
 
+    // A call across the two instances: Ana's tab on A and Bo's on B see one roster, and the
+    // set-up of their link passes from one instance to the other.
+    let floor = post(
+        &http,
+        a.url("/api/communities/create"),
+        Some(&ana),
+        json!({"community": {"name": "Floor", "description": "", "iconColor": "#16a34a", "visibility": "public"}}),
+    )
+    .await;
+    let slug = floor["slug"].as_str().unwrap().to_string();
+    let talk = post(
+        &http,
+        a.url("/api/communities/channels/create"),
+        Some(&ana),
+        json!({"slug": slug, "name": "floor", "kind": "voice"}),
+    )
+    .await;
+    let talk = talk["id"].as_str().unwrap().to_string();
+    post(
+        &http,
+        b.url("/api/communities/join"),
+        Some(&bo),
+        json!({"slug": slug}),
+    )
+    .await;
+    for socket in [&mut on_a, &mut on_b] {
+        socket.subscribe(&talk, None).await;
+        socket
+            .send(json!({"type": "voiceJoin", "channelId": talk}))
+            .await;
+    }
+    loop {
+        let roster = on_a.expect("voiceRoster").await;
+        if roster["roster"]["participants"].as_array().unwrap().len() == 2 {
+            break;
+        }
+    }
+    let offer = json!({"kind": "offer", "sdp": "v=0\r\n"});
+    on_a.send(json!({"type": "voiceSignal", "to": on_b.connection_id, "signal": offer}))
+        .await;
+    let signal = on_b.expect("voiceSignal").await;
+    assert_eq!(signal["from"], on_a.connection_id.as_str());
+    assert_eq!(signal["signal"], offer);
+
     on_b.kill();
+    // Bo's connection on B ends: he leaves the call, and A hears both.
+    loop {
+        let roster = on_a.expect("voiceRoster").await;
+        if roster["roster"]["participants"].as_array().unwrap().len() == 1 {
+            break;
+        }
+    }
     let gone = on_a.expect("presence").await;
     assert_eq!(gone["online"], false);
     a.stop().await;

@@ -300,8 +300,13 @@ for (const viewport of viewports) {
       await alertForm.getByRole("button", { name: "Install" }).click();
       await expect(integrations.getByText("$AAPL, $MSFT · is at or below 150.50")).toBeVisible();
 
+      // A voice channel, looked at with its call's controls.
+      const voice = await page.request.post("/api/communities/channels/create", { data: { slug, name: "floor", kind: "voice" } });
+      expect(voice.status(), await voice.text()).toBe(200);
+
       for (const [path, name, ready] of [
         ["/", "home", page.getByRole("heading", { level: 1 })],
+        [`/c/${slug}/floor`, "voice", page.getByRole("button", { name: "Join the call" })],
         ["/messages", "messages", page.getByRole("heading", { level: 1 })],
         [`/messages/${conversation}`, "conversation", page.getByRole("heading", { level: 1 })],
         [`/invite/${code}`, "invite", page.getByRole("heading", { level: 1 })],
