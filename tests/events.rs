@@ -455,3 +455,121 @@ async fn reminders_go_once_to_those_going_who_may_still_read(h: Harness) {
     assert_eq!(inbox["items"][0]["kind"], "reminder", "{inbox}");
     assert_eq!(inbox["unread"], 1);
 }
+
+on_both!(the_organiser_changes_an_event_and_everyone_sees_it);
+async fn the_organiser_changes_an_event_and_everyone_sees_it(h: Harness) {
+    let ana = h.person("ana").await;
+    let bo = h.person("bo_b").await;
+    let (slug, general) = h.community(&ana, "Earnings desk", "public").await;
+    h.ok(&bo, "/api/communities/join", json!({"slug": slug}))
+        .await;
+    h.ok(
+        &ana,
+        "/api/communities/rank",
+        json!({"slug": slug, "username": "bo_b", "rank": "admin"}),
+    )
+    .await;
+    let (starts, _) = new_york_in(2);
+    let (status, message) = plan(
+        &h,
+        &ana,
+        &general,
+        json!({"title": "AAPL call", "starts": starts, "timeZone": "America/New_York", "remindMinutes": 60}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{message}");
+    let id = message["id"].as_str().unwrap().to_string();
+    let event = &message["event"];
+    assert_eq!(event["organiserId"], ana.id.as_str());
+    assert_eq!(event["startsLocal"], starts.as_str());
+    answer(&h, &bo, &id, json!("going")).await;
+    // The reminder went out already; a new time sends it again.
+    h.scalar("UPDATE events SET reminded_at = created_at RETURNING 'sent'")
+        .await;
+    let mut bo_socket = h.socket(&bo).await;
+    bo_socket.subscribe(&general, None).await;
+
+    let edit = |event: Value| json!({"messageId": id, "event": event});
+    let (later, later_instant) = new_york_in(3);
+    let changed = h
+        .ok(
+            &ana,
+            "/api/events/edit",
+            edit(json!({"title": "AAPL earnings call", "description": "Q1, with the CFO", "starts": later,
+                "timeZone": "America/New_York", "symbol": "$aapl", "remindMinutes": 15})),
+        )
+        .await;
+    assert_eq!(changed["title"], "AAPL earnings call");
+    assert_eq!(changed["symbol"], "AAPL");
+    assert_eq!(changed["startsLocal"], later.as_str());
+    assert_eq!(
+        changed["startsAt"]
+            .as_str()
+            .unwrap()
+            .parse::<DateTime<Utc>>()
+            .unwrap(),
+        later_instant
+    );
+    // Answers stay; the channel sees the words and the event change.
+    assert_eq!(changed["going"], 1);
+    let edited = bo_socket.expect("messageEdited").await;
+    assert_eq!(
+        edited["message"]["body"],
+        "**AAPL earnings call**\n\nQ1, with the CFO"
+    );
+    let live = bo_socket.expect("eventChanged").await;
+    assert_eq!(live["event"]["title"], "AAPL earnings call");
+    assert_eq!(
+        h.count("SELECT COUNT(*) FROM events WHERE reminded_at IS NULL AND remind_minutes = 15")
+            .await,
+        1
+    );
+
+    // Nobody else changes it — not even an admin — and bad plans change nothing.
+    let (status, refused) = h
+        .call(
+            &bo,
+            "/api/events/edit",
+            edit(json!({"title": "Mine now", "starts": later})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{refused}");
+    assert_eq!(
+        refused["error"],
+        "Only the person who planned an event can change it."
+    );
+    let (status, refused) = h
+        .call(
+            &ana,
+            "/api/events/edit",
+            edit(json!({"title": "  ", "starts": later})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    let (status, _) = h
+        .call(
+            &ana,
+            "/api/events/edit",
+            json!({"messageId": "not-an-id", "event": {"title": "x", "starts": later}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, view) = h
+        .read(&ana, &format!("/api/events/calendar?slug={slug}"))
+        .await;
+    assert_eq!(view["upcoming"][0]["event"]["title"], "AAPL earnings call");
+    // Once it is over, it stays as it was.
+    h.sql(
+        "UPDATE events SET starts_at = $1, ends_at = NULL",
+        vec![(Utc::now() - chrono::Duration::hours(3)).into()],
+    )
+    .await;
+    let (status, refused) = h
+        .call(
+            &ana,
+            "/api/events/edit",
+            edit(json!({"title": "Encore", "starts": later})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+}

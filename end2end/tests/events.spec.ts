@@ -45,19 +45,31 @@ test.describe("events", () => {
     await expect(boEvent).toContainText("Maybe: Ana Lima");
     await saveScreenshot(bo, "event", false);
 
+    // Ana (the organiser, and only she) changes it: Bo sees the new title, his answer kept.
+    await expect(boEvent.getByRole("button", { name: "Change" })).toHaveCount(0);
+    await anaEvent.getByRole("button", { name: "Change" }).click();
+    const edit = ana.getByRole("form", { name: "Change the event" });
+    await expect(edit.getByLabel("Title")).toHaveValue("$AAPL earnings call");
+    await expect(edit.getByLabel("Time zone of these times")).toHaveValue("America/New_York");
+    await edit.getByLabel("Title").fill("$AAPL earnings call (Q1)");
+    await edit.getByRole("button", { name: "Save" }).click();
+    await expect(edit).toHaveCount(0);
+    await expect(bo.getByRole("log", { name: "Messages" })).toContainText("$AAPL earnings call (Q1)");
+    await expect(boEvent).toContainText("Going: Bo Chen");
+
     // The calendar file downloads as a calendar.
     const ics = await bo.request.get(await boEvent.getByRole("link", { name: "Add to calendar (.ics)" }).getAttribute("href") ?? "");
     expect(ics.headers()["content-type"]).toContain("text/calendar");
-    expect(await ics.text()).toContain("SUMMARY:$AAPL earnings call");
+    expect(await ics.text()).toContain("SUMMARY:$AAPL earnings call (Q1)");
 
     // The community's calendar lists it; an answer there is the same answer.
     await bo.getByRole("link", { name: "Events", exact: true }).click();
     await expect(bo.getByRole("heading", { name: "Events", level: 1 })).toBeVisible();
-    const entry = bo.getByRole("listitem").filter({ hasText: "$AAPL earnings call" });
+    const entry = bo.getByRole("listitem").filter({ hasText: "$AAPL earnings call (Q1)" });
     await expect(entry).toContainText("organised by Ana Lima");
     await expect(entry.getByRole("button", { name: "Going", exact: true })).toHaveAttribute("aria-pressed", "true");
     await saveScreenshot(bo, "calendar");
-    await entry.getByRole("link", { name: "$AAPL earnings call" }).click();
+    await entry.getByRole("link", { name: "$AAPL earnings call (Q1)" }).click();
     await expect(bo).toHaveURL(new RegExp(`${new URL(url).pathname}\\?at=`));
   });
 });

@@ -599,6 +599,18 @@ pub async fn edit(
     message_id: MessageId,
     body: &str,
 ) -> Result<ChatMessage, AppError> {
+    edit_carrying(state, user, message_id, body, None).await
+}
+
+/// Edits a message and, with `event`, plans anew the event it announces — in the edit's
+/// transaction, so the words and the event never disagree.
+pub(crate) async fn edit_carrying(
+    state: &AppState,
+    user: Uuid,
+    message_id: MessageId,
+    body: &str,
+    event: Option<&super::events::service::Planned>,
+) -> Result<ChatMessage, AppError> {
     let (message, access) = message_access(state, user, message_id).await?;
     community::allow(
         &access.community,
@@ -616,6 +628,11 @@ pub async fn edit(
     // An edit is read by everyone again (and judged again): it counts like a message.
     count_action(state, &txn, user).await?;
     let updated = repo::edit_message(&txn, message.id, body.clone(), Utc::now()).await?;
+    if let Some(planned) = event {
+        if !super::events::repo::replan(&txn, message.id, planned).await? {
+            return Err(AppError::NotFound(says!("server.events.not_found")));
+        }
+    }
     // The old text's flag and translations do not describe the new one; it is read afresh.
     repo::clear_flag(&txn, message.id).await?;
     repo::clear_translations(&txn, message.id).await?;

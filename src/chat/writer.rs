@@ -439,7 +439,7 @@ async fn announce(
                 _ => None,
             },
             event: match &outgoing.carries {
-                Some(Carried::Event(event)) => Some(event.fresh(row.id)),
+                Some(Carried::Event(event)) => Some(event.fresh(row.id, row.author_id)),
                 _ => None,
             },
             card: match &outgoing.carries {

@@ -44,6 +44,24 @@ pub async fn answer_event(
 }
 
 /// A community's calendar: what is coming and what has been.
+/// Plans an event anew (`{"messageId", "event": {…as to plan}}`): its organiser alone, until
+/// it is over. The event as it now is.
+#[server(prefix = "/api/events", endpoint = "edit", input = Json)]
+pub async fn edit_event(
+    #[server(rename = "messageId")] message_id: String,
+    event: NewEvent,
+) -> Result<Event, AppError> {
+    crate::platform::state::respond(
+        async move {
+            let state = crate::platform::state::AppState::current()?;
+            let me = crate::auth::caller::current_user().await?;
+            let message = crate::chat::MessageId::parse(&message_id)?;
+            super::service::edit(&state, &me.user, message, &event).await
+        }
+        .await,
+    )
+}
+
 #[server(prefix = "/api/events", endpoint = "calendar", input = GetUrl)]
 pub async fn load_calendar(slug: String) -> Result<Calendar, AppError> {
     crate::platform::state::respond(

@@ -107,6 +107,15 @@ pub struct Attendee {
 pub struct Event {
     /// The announcing message's id (also the event's).
     pub id: String,
+    /// Who planned it (and alone may change it).
+    #[serde(default)]
+    pub organiser_id: String,
+    /// Its start and end on the organiser's wall clock (`2026-12-03T16:30`), as their form
+    /// shows them when they change it.
+    #[serde(default)]
+    pub starts_local: String,
+    #[serde(default)]
+    pub ends_local: Option<String>,
     pub title: String,
     pub description: String,
     /// RFC 3339, UTC.

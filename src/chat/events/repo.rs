@@ -171,3 +171,39 @@ pub async fn willing(db: &impl ConnectionTrait, event: Uuid) -> Result<Vec<Uuid>
         .map(|a| a.user_id)
         .collect())
 }
+
+/// An event planned anew by its organiser (in the edit of its message's transaction). A new
+/// start or a new reminder time sends the reminder again; otherwise one already sent stays
+/// sent.
+pub async fn replan(
+    db: &impl ConnectionTrait,
+    event: Uuid,
+    planned: &crate::chat::events::service::Planned,
+) -> Result<bool, DbErr> {
+    let Some(before) = events::Entity::find_by_id(event).one(db).await? else {
+        return Ok(false);
+    };
+    let remind_at = (planned.remind_minutes > 0)
+        .then(|| planned.starts_at - chrono::Duration::minutes(planned.remind_minutes.into()));
+    let reminded_at = if remind_at == before.remind_at {
+        before.reminded_at
+    } else {
+        None
+    };
+    events::Entity::update(events::ActiveModel {
+        message_id: Set(event),
+        title: Set(planned.title.clone()),
+        description: Set(planned.description.clone()),
+        starts_at: Set(planned.starts_at),
+        ends_at: Set(planned.ends_at),
+        time_zone: Set(planned.time_zone.clone()),
+        symbol: Set(planned.symbol.clone()),
+        remind_minutes: Set(planned.remind_minutes as i32),
+        remind_at: Set(remind_at),
+        reminded_at: Set(reminded_at),
+        ..Default::default()
+    })
+    .exec(db)
+    .await?;
+    Ok(true)
+}

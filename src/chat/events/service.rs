@@ -62,9 +62,9 @@ impl Planned {
     }
 
     /// As readers first see it: nobody has answered.
-    pub fn fresh(&self, id: Uuid) -> Event {
+    pub fn fresh(&self, id: Uuid, organiser: Uuid) -> Event {
         present(
-            &self.row(id, (Uuid::nil(), Uuid::nil()), Uuid::nil(), Utc::now()),
+            &self.row(id, (Uuid::nil(), Uuid::nil()), organiser, Utc::now()),
             &[],
             &HashMap::new(),
         )
@@ -233,8 +233,18 @@ fn present(
         }
     }
     let count = |a: Answer| counts.get(&a).copied().unwrap_or(0);
+    // The wall clock the organiser planned it by, for their form when they change it.
+    let local = |at: DateTime<Utc>| {
+        row.time_zone
+            .parse::<chrono_tz::Tz>()
+            .map(|zone| at.with_timezone(&zone).format("%Y-%m-%dT%H:%M").to_string())
+            .unwrap_or_default()
+    };
     Event {
         id: row.message_id.to_string(),
+        organiser_id: row.created_by.to_string(),
+        starts_local: local(row.starts_at),
+        ends_local: row.ends_at.map(local),
         title: row.title.clone(),
         description: row.description.clone(),
         starts_at: row.starts_at.to_rfc3339(),
@@ -318,6 +328,56 @@ pub async fn answer(
         &ServerEvent::EventChanged {
             channel_id: access.channel.id.to_string(),
             message_id: message.id.to_string(),
+            event: event.clone(),
+        },
+    )
+    .await;
+    Ok(event)
+}
+
+/// The organiser plans their event anew — title, description, times, zone, $cashtag,
+/// reminder — until it is over. The announcement's words change with it (an edit, judged and
+/// translated afresh, counted like one); everyone in the channel sees the new event, and those
+/// going are reminded at the new time.
+pub async fn edit(
+    state: &AppState,
+    organiser: &users::Model,
+    message_id: MessageId,
+    asked: &NewEvent,
+) -> Result<Event, AppError> {
+    let not_found = || AppError::NotFound(says!("server.events.not_found"));
+    let row = repo::event(&state.db, message_id.0)
+        .await?
+        .ok_or_else(not_found)?;
+    if row.created_by != organiser.id {
+        return Err(AppError::Denied(says!("server.events.not_organiser")));
+    }
+    let now = Utc::now();
+    if row
+        .ends_at
+        .unwrap_or(row.starts_at + chrono::Duration::hours(1))
+        <= now
+    {
+        return Err(AppError::Validation(says!("server.events.over")));
+    }
+    let planned = check(asked, &organiser.time_zone, now)?;
+    let body =
+        crate::chat::validate_body(&super::announcement(&planned.title, &planned.description))?;
+    chat::edit_carrying(state, organiser.id, message_id, &body, Some(&planned)).await?;
+    let row = repo::event(&state.db, message_id.0)
+        .await?
+        .ok_or_else(not_found)?;
+    let event = present_all(state, std::slice::from_ref(&row))
+        .await?
+        .remove(&row.message_id)
+        .ok_or(AppError::Internal)?;
+    realtime::publish(
+        state,
+        &realtime::topic::channel(row.channel_id),
+        Some(organiser.id),
+        &ServerEvent::EventChanged {
+            channel_id: row.channel_id.to_string(),
+            message_id: row.message_id.to_string(),
             event: event.clone(),
         },
     )

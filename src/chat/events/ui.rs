@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_params_map};
 
 use super::{
-    api::{answer_event, load_calendar, plan_event},
+    api::{answer_event, edit_event, load_calendar, plan_event},
     community_ics_href, event_ics_href, Answer, CalendarEntry, Event, NewEvent,
     DESCRIPTION_MAX_CHARS, REMIND_CHOICES, REMIND_DEFAULT, TITLE_MAX_CHARS,
 };
@@ -80,28 +80,39 @@ pub fn EventCard(event: Event, may_answer: bool) -> impl IntoView {
         Answer::Maybe => t_string!(i18n, events.maybe).to_string(),
         Answer::Declined => t_string!(i18n, events.declined).to_string(),
     };
-    let snapshot = event.get_untracked();
+    // Its organiser may change it until it is over.
+    let organiser = move || {
+        session
+            .user()
+            .is_some_and(|me| event.with(|e| e.organiser_id == me.id))
+    };
+    let editing = RwSignal::new(false);
     view! {
         <div class="event" role="group" aria-label=move || t_string!(i18n, events.label)>
-            <p class="event-when">
-                <crate::kit::icons::Icon name=crate::kit::icons::IconName::Calendar />
-                <span>
-                    <When iso=snapshot.starts_at.clone() />
-                    {snapshot.ends_at.clone().map(|end| view! { " – " <When iso=end /> })}
-                </span>
-            </p>
-            <Show when=move || zone_differs.get()>
-                <p class="event-zone muted">
-                    {t!(i18n, events.organiser_time)} " "
-                    <When iso=snapshot.starts_at.clone() zone=snapshot.time_zone.clone() />
-                    " (" {snapshot.time_zone.clone()} ")"
-                </p>
-            </Show>
-            {snapshot.symbol.clone().map(|symbol| view! {
-                <p class="event-symbol">
-                    <A href=format!("/markets/{}", symbol.to_lowercase()) attr:class="cashtag">{format!("${symbol}")}</A>
-                </p>
-            })}
+            {move || {
+                let snapshot = event.get();
+                view! {
+                    <p class="event-when">
+                        <crate::kit::icons::Icon name=crate::kit::icons::IconName::Calendar />
+                        <span>
+                            <When iso=snapshot.starts_at.clone() />
+                            {snapshot.ends_at.clone().map(|end| view! { " – " <When iso=end /> })}
+                        </span>
+                    </p>
+                    <Show when=move || zone_differs.get()>
+                        <p class="event-zone muted">
+                            {t!(i18n, events.organiser_time)} " "
+                            <When iso=snapshot.starts_at.clone() zone=snapshot.time_zone.clone() />
+                            " (" {snapshot.time_zone.clone()} ")"
+                        </p>
+                    </Show>
+                    {snapshot.symbol.clone().map(|symbol| view! {
+                        <p class="event-symbol">
+                            <A href=format!("/markets/{}", symbol.to_lowercase()) attr:class="cashtag">{format!("${symbol}")}</A>
+                        </p>
+                    })}
+                }
+            }}
             <p class="event-counts">
                 {move || event.with(|e| Answer::ALL.iter().map(|a| {
                     t_string!(i18n, events.count).replace("{n}", &e.count(*a).to_string()).replace("{answer}", &label(*a).to_lowercase())
@@ -130,12 +141,21 @@ pub fn EventCard(event: Event, may_answer: bool) -> impl IntoView {
                 })
             }}
             <p class="event-links">
-                <a href=event_ics_href(&snapshot.id) download>{t!(i18n, events.add_to_calendar)}</a>
-                {(snapshot.remind_minutes > 0).then(|| view! {
-                    <span class="muted">{reminder_text(i18n, snapshot.remind_minutes)}</span>
-                })}
+                <a href=event_ics_href(&event.with_untracked(|e| e.id.clone())) download>{t!(i18n, events.add_to_calendar)}</a>
+                {move || {
+                    let minutes = event.with(|e| e.remind_minutes);
+                    (minutes > 0).then(|| view! { <span class="muted">{reminder_text(i18n, minutes)}</span> })
+                }}
+                <Show when=move || organiser() && !over.get() && !editing.get()>
+                    <button type="button" class="link-button" on:click=move |_| editing.set(true)>
+                        {t!(i18n, events.edit)}
+                    </button>
+                </Show>
             </p>
             <p class="field-error" role="alert">{move || error.get()}</p>
+            <Show when=move || editing.get()>
+                <EventForm channel_id=String::new() open=editing editing=event />
+            </Show>
         </div>
     }
 }
@@ -151,23 +171,53 @@ fn reminder_text(i18n: leptos_i18n::I18nContext<crate::kit::i18n::Locale>, minut
 
 /// The composer's "Plan an event" form: title, description, start and end in the organiser's
 /// zone (the device's unless changed), a $cashtag, and when to remind those going.
+///
+/// With `editing`, the form changes that event instead (its organiser's), filled with it as
+/// planned, on the organiser's wall clock; the card shows the answer.
 #[component]
-pub fn EventForm(channel_id: String, open: RwSignal<bool>) -> impl IntoView {
+pub fn EventForm(
+    channel_id: String,
+    open: RwSignal<bool>,
+    #[prop(optional)] editing: Option<RwSignal<Event>>,
+) -> impl IntoView {
     let i18n = use_i18n();
-    let title = RwSignal::new(String::new());
-    let description = RwSignal::new(String::new());
-    let starts = RwSignal::new(String::new());
-    let ends = RwSignal::new(String::new());
-    let zone = RwSignal::new(String::new());
-    let symbol = RwSignal::new(String::new());
-    let remind = RwSignal::new(REMIND_DEFAULT);
+    let was = editing.map(|e| e.get_untracked());
+    let title = RwSignal::new(was.as_ref().map(|e| e.title.clone()).unwrap_or_default());
+    let description = RwSignal::new(
+        was.as_ref()
+            .map(|e| e.description.clone())
+            .unwrap_or_default(),
+    );
+    let starts = RwSignal::new(
+        was.as_ref()
+            .map(|e| e.starts_local.clone())
+            .unwrap_or_default(),
+    );
+    let ends = RwSignal::new(
+        was.as_ref()
+            .and_then(|e| e.ends_local.clone())
+            .unwrap_or_default(),
+    );
+    let zone = RwSignal::new(
+        was.as_ref()
+            .map(|e| e.time_zone.clone())
+            .unwrap_or_default(),
+    );
+    let symbol = RwSignal::new(
+        was.as_ref()
+            .and_then(|e| e.symbol.clone())
+            .unwrap_or_default(),
+    );
+    let remind = RwSignal::new(was.as_ref().map_or(REMIND_DEFAULT, |e| e.remind_minutes));
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
-    Effect::new(move |_| {
-        if let Some(device) = device_zone() {
-            zone.set(device);
-        }
-    });
+    if editing.is_none() {
+        Effect::new(move |_| {
+            if let Some(device) = device_zone() {
+                zone.set(device);
+            }
+        });
+    }
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let optional = |s: String| (!s.trim().is_empty()).then_some(s);
@@ -184,17 +234,32 @@ pub fn EventForm(channel_id: String, open: RwSignal<bool>) -> impl IntoView {
         error.set(None);
         let channel_id = channel_id.clone();
         leptos::task::spawn_local(async move {
-            match plan_event(channel_id, event).await {
+            let done = match editing {
+                Some(card) => {
+                    let id = card.with_untracked(|e| e.id.clone());
+                    edit_event(id, event).await.map(|changed| card.set(changed))
+                }
                 // The announcement arrives on the socket like any message.
-                Ok(_) => open.set(false),
+                None => plan_event(channel_id, event).await.map(drop),
+            };
+            match done {
+                Ok(()) => open.set(false),
                 Err(err) => error.set(Some(error_text(&err))),
             }
             busy.set(false);
         });
     };
+    // Two forms may be on a page (the composer's and a card's): their headings' ids differ.
+    let heading_id = if editing.is_some() {
+        "event-edit-title"
+    } else {
+        "event-form-title"
+    };
     view! {
-        <form class="poll-form event-form card" on:submit=submit aria-labelledby="event-form-title">
-            <h2 id="event-form-title" class="poll-form-title">{t!(i18n, events.plan_title)}</h2>
+        <form class="poll-form event-form card" on:submit=submit aria-labelledby=heading_id>
+            <h2 id=heading_id class="poll-form-title">
+                {if editing.is_some() { t!(i18n, events.edit_title).into_any() } else { t!(i18n, events.plan_title).into_any() }}
+            </h2>
             <label class="field">
                 <span>{t!(i18n, events.title)}</span>
                 <input type="text" required maxlength=TITLE_MAX_CHARS.to_string() prop:value=move || title.get()
@@ -233,7 +298,7 @@ pub fn EventForm(channel_id: String, open: RwSignal<bool>) -> impl IntoView {
                     <span>{t!(i18n, events.reminder)}</span>
                     <select on:change=move |ev| remind.set(event_target_value(&ev).parse().unwrap_or(REMIND_DEFAULT))>
                         {REMIND_CHOICES.into_iter().map(|n| view! {
-                            <option value=n.to_string() selected=n == REMIND_DEFAULT>
+                            <option value=n.to_string() selected=move || n == remind.get_untracked()>
                                 {move || if n == 0 { t_string!(i18n, events.no_reminder).to_string() } else { reminder_text(i18n, n) }}
                             </option>
                         }).collect_view()}
@@ -243,7 +308,9 @@ pub fn EventForm(channel_id: String, open: RwSignal<bool>) -> impl IntoView {
             <p class="field-error" role="alert">{move || error.get()}</p>
             <div class="poll-form-actions">
                 <button type="button" class="button" on:click=move |_| open.set(false)>{t!(i18n, events.cancel)}</button>
-                <button type="submit" class="button button-primary" disabled=move || busy.get()>{t!(i18n, events.plan)}</button>
+                <button type="submit" class="button button-primary" disabled=move || busy.get()>
+                    {if editing.is_some() { t!(i18n, events.save).into_any() } else { t!(i18n, events.plan).into_any() }}
+                </button>
             </div>
         </form>
     }
