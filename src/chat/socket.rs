@@ -799,7 +799,10 @@ async fn announce(state: &AppState, user: Uuid, online: bool) -> Result<(), AppE
 /// Forgets a closed connection; the last one of a person announces them offline.
 async fn forget(state: AppState, connection: Uuid, user: Uuid) {
     let result: Result<(), AppError> = async {
-        voice::leave(&state, connection).await?;
+        // Off its call first (a failure there must not keep the connection counted online).
+        if let Err(err) = voice::leave(&state, connection).await {
+            tracing::warn!(error = %err, "could not take a closed connection off its call");
+        }
         repo::delete_connection(&state.db, connection).await?;
         let still = communities::online_among(&state.db, vec![user], Utc::now()).await?;
         if still.is_empty() {
