@@ -33,6 +33,9 @@ export default defineConfig({
         // A microphone that plays a tone, allowed without asking: voice messages are recorded.
         "--use-fake-ui-for-media-stream",
         "--use-fake-device-for-media-stream",
+        // Calls between two contexts of one browser: plain host candidates, not mDNS names
+        // (nothing answers multicast in a container).
+        "--disable-features=WebRtcHideLocalIpsWithMdns",
       ],
     },
   },

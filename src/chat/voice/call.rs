@@ -475,6 +475,8 @@ fn sdp_of(description: &JsValue) -> Result<String, JsValue> {
 /// muted: the server would not pass it on anyway).
 fn listen(socket: ChatSocket, local: &MediaStream) -> Option<Meter> {
     let context = AudioContext::new().ok()?;
+    // Started from the person's click (Join), so the browser lets it run; ask, in case.
+    let _ = context.resume();
     let source = context.create_media_stream_source(local).ok()?;
     let analyser: AnalyserNode = context.create_analyser().ok()?;
     analyser.set_fft_size(512);
