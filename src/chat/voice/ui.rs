@@ -277,8 +277,13 @@ pub fn VoiceRoom(channel: ChannelInfo, community: CommunityView) -> impl IntoVie
                         } else {
                             t_string!(i18n, voice.silence).replace("{name}", &p.user.display_name)
                         };
+                        let short = if silenced {
+                            t_string!(i18n, voice.unsilence_short)
+                        } else {
+                            t_string!(i18n, voice.silence_short)
+                        };
                         view! {
-                            <button type="button" class="button button-small" aria-pressed=silenced.to_string()
+                            <button type="button" class="button button-small" aria-label=label
                                 on:click=move |_| {
                                     socket.send(ClientEvent::VoiceSilence {
                                         channel_id: channel_id.get_value(),
@@ -286,7 +291,7 @@ pub fn VoiceRoom(channel: ChannelInfo, community: CommunityView) -> impl IntoVie
                                         silenced: !silenced,
                                     });
                                 }>
-                                {label}
+                                {short}
                             </button>
                         }
                     });
