@@ -302,13 +302,7 @@ pub async fn answer(
         .await?
         .ok_or_else(not_found)?;
     let now = Utc::now();
-    if row
-        .ends_at
-        .unwrap_or(row.starts_at + chrono::Duration::hours(1))
-        <= now
-    {
-        return Err(AppError::Validation(says!("server.events.over")));
-    }
+    still_on(&row, now)?;
     repo::answer(
         &state.db,
         row.message_id,
@@ -353,13 +347,7 @@ pub async fn edit(
         return Err(AppError::Denied(says!("server.events.not_organiser")));
     }
     let now = Utc::now();
-    if row
-        .ends_at
-        .unwrap_or(row.starts_at + chrono::Duration::hours(1))
-        <= now
-    {
-        return Err(AppError::Validation(says!("server.events.over")));
-    }
+    still_on(&row, now)?;
     let planned = check(asked, &organiser.time_zone, now)?;
     let body =
         crate::chat::validate_body(&super::announcement(&planned.title, &planned.description))?;
@@ -383,6 +371,17 @@ pub async fn edit(
     )
     .await;
     Ok(event)
+}
+
+/// Refuses what comes once an event is over: its end, or an hour after a start without one.
+fn still_on(row: &events::Model, now: DateTime<Utc>) -> Result<(), AppError> {
+    let end = row
+        .ends_at
+        .unwrap_or(row.starts_at + chrono::Duration::hours(1));
+    if end <= now {
+        return Err(AppError::Validation(says!("server.events.over")));
+    }
+    Ok(())
 }
 
 /// How many events of each side a calendar lists.
