@@ -152,8 +152,8 @@ async fn two_instances_share_messages_typing_and_presence() {
             .await;
     }
     loop {
-        let roster = on_a.expect("voiceRoster").await;
-        if roster["roster"]["participants"].as_array().unwrap().len() == 2 {
+        let roster = on_a.roster().await;
+        if roster["participants"].as_array().unwrap().len() == 2 {
             break;
         }
     }
@@ -167,8 +167,8 @@ async fn two_instances_share_messages_typing_and_presence() {
     on_b.kill();
     // Bo's connection on B ends: he leaves the call, and A hears both.
     loop {
-        let roster = on_a.expect("voiceRoster").await;
-        if roster["roster"]["participants"].as_array().unwrap().len() == 1 {
+        let roster = on_a.roster().await;
+        if roster["participants"].as_array().unwrap().len() == 1 {
             break;
         }
     }

@@ -30,6 +30,7 @@ mod m20261126_000024_achievements;
 mod m20261127_000025_integrations;
 mod m20261127_000026_portfolio_cards;
 mod m20261127_000027_voice;
+mod m20261127_000028_voice_revisions;
 
 pub struct Migrator;
 
@@ -64,6 +65,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000025_integrations::Migration),
             Box::new(m20261127_000026_portfolio_cards::Migration),
             Box::new(m20261127_000027_voice::Migration),
+            Box::new(m20261127_000028_voice_revisions::Migration),
         ]
     }
 }

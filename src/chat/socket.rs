@@ -206,9 +206,8 @@ struct Connection {
     /// The nonces of the last [`NONCES_KEPT`] messages this tab sent: the same one again (a
     /// tab that retried around a reconnect) is the same message, not a second one.
     accepted: VecDeque<String>,
-    /// When this tab last said it started or stopped speaking on a call: a tab that says so
-    /// more often than [`SPEAKING_EVERY`] is not heard the extra times.
-    spoke_at: Option<tokio::time::Instant>,
+    /// When this tab's speaking was last passed on to the community, and whether it was.
+    speaking_told: Option<(tokio::time::Instant, bool)>,
     /// Held while the connection lives, so that a stopping server waits for it to drain.
     _draining: DrainGuard,
 }
@@ -260,7 +259,7 @@ impl Connection {
             channels: HashMap::new(),
             sending: FuturesUnordered::new(),
             accepted: VecDeque::new(),
-            spoke_at: None,
+            speaking_told: None,
             _draining: draining,
         }
     }
@@ -612,12 +611,18 @@ impl Connection {
                 }
                 .await
             }
-            ClientEvent::VoiceJoin { channel_id } => async {
-                voice::join(&state, &self.user, self.id, ChannelId::parse(&channel_id)?).await
+            ClientEvent::VoiceJoin { channel_id } => {
+                self.speaking_told = None;
+                async {
+                    voice::join(&state, &self.user, self.id, ChannelId::parse(&channel_id)?).await
+                }
+                .await
+                .map(drop)
             }
-            .await
-            .map(drop),
-            ClientEvent::VoiceLeave => voice::leave(&state, self.id).await,
+            ClientEvent::VoiceLeave => {
+                self.speaking_told = None;
+                voice::leave(&state, self.id).await
+            }
             ClientEvent::VoiceSignal { to, signal } => {
                 voice::relay(&state, (self.id, me), &to, signal).await
             }
@@ -626,11 +631,24 @@ impl Connection {
             }
             ClientEvent::VoiceSpeaking { speaking } => {
                 let now = tokio::time::Instant::now();
-                if self.spoke_at.is_some_and(|at| now - at < SPEAKING_EVERY) {
+                // Only changes are passed on, and a start at most once per SPEAKING_EVERY; a stop
+                // always, or a ring could stay lit after a quick start.
+                let passed = match self.speaking_told {
+                    None => speaking,
+                    Some((_, was)) if was == speaking => false,
+                    Some((at, _)) if speaking => now - at >= SPEAKING_EVERY,
+                    Some(_) => true,
+                };
+                if !passed {
                     return Ok(());
                 }
-                self.spoke_at = Some(now);
-                voice::speaking(&state, self.id, speaking).await
+                voice::speaking(&state, self.id, speaking)
+                    .await
+                    .map(|told| {
+                        if told {
+                            self.speaking_told = Some((now, speaking));
+                        }
+                    })
             }
             ClientEvent::VoiceSilence {
                 channel_id,

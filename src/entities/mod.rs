@@ -52,6 +52,7 @@ pub mod symbol_days;
 pub mod two_factor;
 pub mod user_blocks;
 pub mod users;
+pub mod voice_calls;
 pub mod voice_members;
 pub mod warnings;
 pub mod watchlist_items;

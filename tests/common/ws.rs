@@ -2,7 +2,10 @@
 //! binary frames of one tag byte (0 = ok, 1 = error) followed by JSON — one event, or several
 //! one per line.
 
-use std::{collections::VecDeque, time::Duration};
+use std::{
+    collections::{HashMap, VecDeque},
+    time::Duration,
+};
 
 use futures::{SinkExt, StreamExt};
 use serde_json::Value;
@@ -20,6 +23,8 @@ pub struct ChatClient {
     /// This connection's id, from `ready`: its address on a call.
     #[allow(dead_code)] // Only the voice suite calls.
     pub connection_id: String,
+    /// The newest roster revision heard, by call.
+    revisions: HashMap<String, i64>,
 }
 
 impl ChatClient {
@@ -36,6 +41,7 @@ impl ChatClient {
             socket,
             pending: VecDeque::new(),
             connection_id: String::new(),
+            revisions: HashMap::new(),
         };
         let ready = client.next_event().await;
         assert_eq!(ready["type"], "ready", "{ready}");
@@ -134,6 +140,22 @@ impl ChatClient {
             let event = self.next_event().await;
             if event["type"] == kind {
                 return event;
+            }
+        }
+    }
+
+    /// The next roster of a call newer than any this tab has heard of that call, as the app
+    /// keeps them: rosters may arrive out of order, and an older one is passed over.
+    #[allow(dead_code)] // Only the voice suites call.
+    pub async fn roster(&mut self) -> Value {
+        loop {
+            let roster = self.expect("voiceRoster").await["roster"].clone();
+            let channel = roster["channelId"].as_str().unwrap().to_string();
+            let revision = roster["revision"].as_i64().expect("a roster's revision");
+            let known = self.revisions.entry(channel).or_insert(0);
+            if revision > *known {
+                *known = revision;
+                return roster;
             }
         }
     }

@@ -51,8 +51,14 @@ pub struct Participant {
 impl Participant {
     /// Whether the others should hear this tab's sound.
     pub fn audible(&self) -> bool {
-        self.may_speak && !self.muted && !self.deafened && !self.silenced
+        heard(self.may_speak, self.muted, self.deafened, self.silenced)
     }
+}
+
+/// Whether a tab's sound reaches the others: it may speak, and neither it (by muting or
+/// deafening) nor a moderator silenced it.
+pub fn heard(may_speak: bool, muted: bool, deafened: bool, silenced: bool) -> bool {
+    may_speak && !muted && !deafened && !silenced
 }
 
 /// A voice channel's call now.
@@ -61,6 +67,9 @@ impl Participant {
 #[serde(rename_all = "camelCase")]
 pub struct Roster {
     pub channel_id: String,
+    /// Counts up with every change to the call: rosters may arrive out of order, and one older
+    /// than a roster already seen is stale.
+    pub revision: i64,
     /// Earliest joined first.
     pub participants: Vec<Participant>,
 }

@@ -1,13 +1,17 @@
-//! sea-orm queries for calls: the tabs on them (`voice_members`).
+//! sea-orm queries for calls: the tabs on them (`voice_members`) and each call's revision
+//! (`voice_calls`).
+
+use std::collections::HashMap;
 
 use chrono::Utc;
 use sea_orm::{
-    sea_query::Expr, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder,
+    sea_query::{Expr, OnConflict, Query},
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 };
 use uuid::Uuid;
 
-use crate::entities::voice_members;
+use crate::entities::{channels, voice_calls, voice_members};
 
 /// The tab's place on a call, if it has one.
 pub async fn of_connection(
@@ -119,4 +123,47 @@ pub async fn set_silenced(
         .exec(db)
         .await?;
     Ok(updated.rows_affected)
+}
+
+/// Counts a call's revision up; the new one. Also the call's lock until the transaction ends:
+/// the row's write lock on PostgreSQL, the database's on SQLite.
+pub async fn next_revision(db: &impl ConnectionTrait, channel: Uuid) -> Result<i64, DbErr> {
+    let row = voice_calls::Entity::insert(voice_calls::ActiveModel {
+        channel_id: Set(channel),
+        revision: Set(1),
+    })
+    .on_conflict(
+        OnConflict::column(voice_calls::Column::ChannelId)
+            .value(
+                voice_calls::Column::Revision,
+                Expr::col((voice_calls::Entity, voice_calls::Column::Revision)).add(1),
+            )
+            .to_owned(),
+    )
+    .exec_with_returning(db)
+    .await?;
+    Ok(row.revision)
+}
+
+/// The revisions of a community's calls, by channel.
+pub async fn revisions_in_community(
+    db: &impl ConnectionTrait,
+    community: Uuid,
+) -> Result<HashMap<Uuid, i64>, DbErr> {
+    let rows = voice_calls::Entity::find()
+        .filter(
+            voice_calls::Column::ChannelId.in_subquery(
+                Query::select()
+                    .column(channels::Column::Id)
+                    .from(channels::Entity)
+                    .and_where(channels::Column::CommunityId.eq(community))
+                    .to_owned(),
+            ),
+        )
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| (row.channel_id, row.revision))
+        .collect())
 }

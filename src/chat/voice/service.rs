@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use sea_orm::TransactionTrait;
+use sea_orm::{ConnectionTrait, TransactionTrait};
 use uuid::Uuid;
 
 use super::{repo, Calls, IceServer, Participant, Roster, Signal, MESH_LIMIT};
@@ -125,12 +125,16 @@ pub async fn silence(
 }
 
 /// This tab started or stopped hearing a voice: told to the community when the tab is heard
-/// at all (a muted, deafened or silenced tab, or a listener, never shows as speaking).
-pub async fn speaking(state: &AppState, connection: Uuid, speaking: bool) -> Result<(), AppError> {
+/// at all (a muted, deafened or silenced tab, or a listener, never shows as speaking); whether
+/// it was told.
+pub async fn speaking(
+    state: &AppState,
+    connection: Uuid,
+    speaking: bool,
+) -> Result<bool, AppError> {
     let row = on_a_call(state, connection).await?;
-    let heard = row.may_speak && !row.muted && !row.deafened && !row.silenced;
-    if speaking && !heard {
-        return Ok(());
+    if speaking && !super::heard(row.may_speak, row.muted, row.deafened, row.silenced) {
+        return Ok(false);
     }
     let event = ServerEvent::VoiceSpeaking {
         community_id: row.community_id.to_string(),
@@ -139,7 +143,7 @@ pub async fn speaking(state: &AppState, connection: Uuid, speaking: bool) -> Res
         speaking,
     };
     publish(state, &topic::community(row.community_id), None, &event).await;
-    Ok(())
+    Ok(true)
 }
 
 /// Passes a step of the sound's set-up from one tab to another on the same call — and only
@@ -201,14 +205,20 @@ pub async fn recheck(
 pub async fn calls(state: &AppState, viewer: Option<Uuid>, slug: &str) -> Result<Calls, AppError> {
     let (community, standing) = community::service::find(state, viewer, slug).await?;
     community::service::allow(&community, standing, Action::Read)?;
-    let rows = repo::in_community(&state.db, community.id).await?;
-    let mut by_channel: BTreeMap<Uuid, Vec<voice_members::Model>> = BTreeMap::new();
-    for row in rows {
+    // The revisions first: a roster read after its revision is at least as new as it says,
+    // and the next change's roster (one revision on) reaches the tab all the same.
+    let revisions = repo::revisions_in_community(&state.db, community.id).await?;
+    let mut by_channel: BTreeMap<Uuid, Vec<voice_members::Model>> = revisions
+        .keys()
+        .map(|channel| (*channel, Vec::new()))
+        .collect();
+    for row in repo::in_community(&state.db, community.id).await? {
         by_channel.entry(row.channel_id).or_default().push(row);
     }
     let mut rosters = Vec::with_capacity(by_channel.len());
     for (channel, rows) in by_channel {
-        rosters.push(roster_of(state, channel, rows).await?);
+        let revision = revisions.get(&channel).copied().unwrap_or(0);
+        rosters.push(roster_of(&state.db, channel, revision, rows).await?);
     }
     let ice_servers = state
         .config
@@ -233,13 +243,13 @@ async fn on_a_call(state: &AppState, connection: Uuid) -> Result<voice_members::
 }
 
 async fn roster_of(
-    state: &AppState,
+    db: &impl ConnectionTrait,
     channel: Uuid,
+    revision: i64,
     rows: Vec<voice_members::Model>,
 ) -> Result<Roster, AppError> {
     let people =
-        crate::auth::repo::users_by_ids(&state.db, rows.iter().map(|r| r.user_id).collect())
-            .await?;
+        crate::auth::repo::users_by_ids(db, rows.iter().map(|r| r.user_id).collect()).await?;
     let participants = rows
         .into_iter()
         .filter_map(|row| {
@@ -256,18 +266,23 @@ async fn roster_of(
         .collect();
     Ok(Roster {
         channel_id: channel.to_string(),
+        revision,
         participants,
     })
 }
 
-/// Tells the community who is on the call now; answers the same.
+/// Tells the community who is on the call now; answers the same. The roster is read under the
+/// call's next revision (its lock), so a higher revision is never an older roster.
 async fn publish_roster(
     state: &AppState,
     community: Uuid,
     channel: Uuid,
 ) -> Result<Roster, AppError> {
-    let rows = repo::on_call(&state.db, channel).await?;
-    let roster = roster_of(state, channel, rows).await?;
+    let txn = state.db.begin().await?;
+    let revision = repo::next_revision(&txn, channel).await?;
+    let rows = repo::on_call(&txn, channel).await?;
+    let roster = roster_of(&txn, channel, revision, rows).await?;
+    txn.commit().await?;
     let event = ServerEvent::VoiceRoster {
         community_id: community.to_string(),
         roster: roster.clone(),

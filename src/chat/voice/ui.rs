@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use leptos::prelude::*;
 
-use super::{IceServer, Participant, MESH_LIMIT};
+use super::{IceServer, Participant, Roster, MESH_LIMIT};
 use crate::{
     auth::{ui::pages::error_text, validate::initials},
     chat::{ui::socket::use_chat_socket, ClientEvent, ServerEvent},
@@ -22,8 +22,8 @@ use crate::{
 /// A community's calls as this page knows them.
 #[derive(Clone, Copy)]
 pub struct Calls {
-    /// Each voice channel's tabs on its call, by channel id.
-    rosters: RwSignal<HashMap<String, Vec<Participant>>>,
+    /// Each voice channel's call, the newest roster heard, by channel id.
+    rosters: RwSignal<HashMap<String, Roster>>,
     /// The tabs whose microphone hears a voice now.
     speaking: RwSignal<HashSet<String>>,
     ice: StoredValue<Vec<IceServer>>,
@@ -31,8 +31,35 @@ pub struct Calls {
 
 impl Calls {
     fn on_call(&self, channel_id: &str) -> Vec<Participant> {
-        self.rosters
-            .with(|r| r.get(channel_id).cloned().unwrap_or_default())
+        self.rosters.with(|r| {
+            r.get(channel_id)
+                .map(|roster| roster.participants.clone())
+                .unwrap_or_default()
+        })
+    }
+
+    /// Takes a roster unless one as new was heard already (rosters may arrive out of order),
+    /// and hands it to this tab's call.
+    fn accept(&self, roster: &Roster) {
+        let newer = self.rosters.with_untracked(|r| {
+            r.get(&roster.channel_id)
+                .is_none_or(|known| known.revision < roster.revision)
+        });
+        if !newer {
+            return;
+        }
+        self.rosters.update(|r| {
+            r.insert(roster.channel_id.clone(), roster.clone());
+        });
+        let here: HashSet<String> = self.rosters.with_untracked(|r| {
+            r.values()
+                .flat_map(|roster| &roster.participants)
+                .map(|p| p.connection_id.clone())
+                .collect()
+        });
+        self.speaking.update(|s| s.retain(|c| here.contains(c)));
+        #[cfg(feature = "hydrate")]
+        super::call::roster(roster);
     }
 }
 
@@ -55,12 +82,9 @@ pub fn provide_calls(slug: String, community_id: String) {
         leptos::task::spawn_local(async move {
             if let Ok(read) = super::api::voice_calls(slug).await {
                 calls.ice.set_value(read.ice_servers);
-                calls.rosters.set(
-                    read.rosters
-                        .into_iter()
-                        .map(|r| (r.channel_id, r.participants))
-                        .collect(),
-                );
+                for roster in &read.rosters {
+                    calls.accept(roster);
+                }
             }
         });
     });
@@ -69,18 +93,7 @@ pub fn provide_calls(slug: String, community_id: String) {
         ServerEvent::VoiceRoster {
             community_id: id,
             roster,
-        } if *id == community_id => {
-            calls.rosters.update(|r| {
-                r.insert(roster.channel_id.clone(), roster.participants.clone());
-            });
-            let here: HashSet<String> = calls.rosters.with_untracked(|r| {
-                r.values()
-                    .flatten()
-                    .map(|p| p.connection_id.clone())
-                    .collect()
-            });
-            calls.speaking.update(|s| s.retain(|c| here.contains(c)));
-        }
+        } if *id == community_id => calls.accept(roster),
         ServerEvent::VoiceSpeaking {
             community_id: id,
             connection_id,
@@ -144,6 +157,12 @@ pub fn VoiceRoom(channel: ChannelInfo, community: CommunityView) -> impl IntoVie
         let me = socket.connection.get();
         me.is_some_and(|me| people.with(|p| p.iter().any(|p| p.connection_id == me)))
     });
+    // Joining ends when the call's roster has this tab on it (or with a refusal, below).
+    Effect::new(move |_| {
+        if here.get() {
+            joining.set(false);
+        }
+    });
     // The community's events (rosters, speaking) come with a subscription to one of its
     // channels: this one.
     let subscribe = move || {
@@ -161,15 +180,6 @@ pub fn VoiceRoom(channel: ChannelInfo, community: CommunityView) -> impl IntoVie
             super::call::reconnected(connection_id);
             #[cfg(not(feature = "hydrate"))]
             let _ = connection_id;
-        }
-        ServerEvent::VoiceRoster { roster, .. } => {
-            #[cfg(feature = "hydrate")]
-            super::call::roster(roster);
-            #[cfg(not(feature = "hydrate"))]
-            let _ = roster;
-            if channel_id.with_value(|c| *c == roster.channel_id) {
-                joining.set(false);
-            }
         }
         ServerEvent::VoiceSignal { to, from, signal } => {
             #[cfg(feature = "hydrate")]
