@@ -109,6 +109,7 @@ pub async fn build_state(config: Config) -> Result<AppState, String> {
         .with(Holdings(holdings))
         .with(Crowd(crowd))
         .with(chat::polls::service::PollPrices(poll_price))
+        .with(chat::events::service::EarningsDays(earnings_day))
         .with(chat::integrations::service::MarketFeed {
             quote: feed_quote,
             news: feed_news,
@@ -187,6 +188,25 @@ fn poll_price<'a>(
             as_of: quote.as_of,
             simulated: quote.simulated,
         })
+    })
+}
+
+/// Chat's events tied to a company's earnings: its next report, from the market's calendar.
+fn earnings_day<'a>(
+    state: &'a AppState,
+    symbol: &'a str,
+) -> BoxFuture<'a, Result<Option<chat::events::EarningsDay>, AppError>> {
+    Box::pin(async move {
+        let next = state
+            .service::<crate::market::service::Market>()
+            .next_earnings(&state.db, symbol)
+            .await?;
+        Ok(next.map(|report| chat::events::EarningsDay {
+            symbol: report.symbol,
+            date: report.report_date,
+            time_of_day: report.time_of_day,
+            source: report.source,
+        }))
     })
 }
 
@@ -973,6 +993,7 @@ mod tests {
             crate::market::service::Holdings,
             crate::market::insights::Crowd,
             crate::chat::polls::service::PollPrices,
+            crate::chat::events::service::EarningsDays,
             crate::chat::cards::service::Portfolios,
             crate::chat::integrations::service::MarketFeed
         );

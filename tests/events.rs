@@ -2,7 +2,8 @@
 //! zone and shown as instants; answered, changed and taken back, the counts reaching everyone in
 //! the channel live; one answer per person however many arrive at once; the community's
 //! calendar and `.ics` files; the reminder, sent once to those going or maybe who may still
-//! read the channel; outsiders, the banned and bad input refused in words. On SQLite and (when
+//! read the channel; outsiders, the banned and bad input refused in words; an event started on
+//! a company's next earnings day from the market source's calendar. On SQLite and (when
 //! TEST_DATABASE_URL is set) PostgreSQL.
 
 #![cfg(feature = "ssr")]
@@ -10,8 +11,20 @@
 #[macro_use]
 mod common;
 
-use std::time::Duration;
+use std::{
+    collections::HashMap,
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
 
+use axum::{
+    extract::{Query, State},
+    routing::get,
+    Router,
+};
 use chrono::{DateTime, Utc};
 use common::{harness::Harness, people::Person};
 use reqwest::StatusCode;
@@ -572,4 +585,115 @@ async fn the_organiser_changes_an_event_and_everyone_sees_it(h: Harness) {
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+}
+
+/// Alpha Vantage's EARNINGS_CALENDAR as it answers (CSV, CRLF, ../shared/fixtures/providers
+/// E2's refusals as JSON) for IBM — a report already past, the next one after the close, one
+/// later — and the header alone for any other company; counting the calls.
+async fn earnings_source(calls: Arc<AtomicUsize>) -> String {
+    async fn answer(
+        State(calls): State<Arc<AtomicUsize>>,
+        Query(query): Query<HashMap<String, String>>,
+    ) -> String {
+        calls.fetch_add(1, Ordering::SeqCst);
+        if query.get("function").map(String::as_str) != Some("EARNINGS_CALENDAR") {
+            return r#"{"Information":"Thank you for using Alpha Vantage! Our standard API rate limit is 25 requests per day."}"#.into();
+        }
+        let day = |days: i64| (Utc::now() + chrono::Duration::days(days)).format("%Y-%m-%d");
+        let mut body = "symbol,name,reportDate,fiscalDateEnding,estimate,currency,timeOfTheDay\r\n"
+            .to_string();
+        if query.get("symbol").map(String::as_str) == Some("IBM") {
+            body += &format!(
+                "IBM,International Business Machines Corp,{},2026-09-30,,USD,post-market\r\n\
+                 IBM,International Business Machines Corp,{},2026-12-31,1.59,USD,post-market\r\n\
+                 IBM,International Business Machines Corp,{},2026-06-30,2.10,USD,pre-market\r\n",
+                day(100),
+                day(20),
+                day(-60),
+            );
+        }
+        body
+    }
+    let app = Router::new().fallback(get(answer)).with_state(calls);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    base
+}
+
+#[tokio::test]
+async fn an_event_starts_on_a_company_s_next_earnings_day() {
+    // Offline, no source has an earnings calendar: the form is told so in words.
+    let h = Harness::sqlite().await;
+    let ana = h.person("ana").await;
+    let (status, body) = h.read(&ana, "/api/events/earnings?symbol=IBM").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert_eq!(
+        body["error"],
+        "The configured market sources don't offer this data."
+    );
+
+    let calls = Arc::new(AtomicUsize::new(0));
+    let base = earnings_source(calls.clone()).await;
+    let h = Harness::sqlite_with(&[
+        ("MARKET_PROVIDERS", "alphavantage,offline"),
+        ("ALPHA_VANTAGE_API_KEY", "test-key"),
+        ("ALPHA_VANTAGE_URL", &base),
+    ])
+    .await;
+    let ana = h.person("ana").await;
+    let (_, general) = h.community(&ana, "Earnings Desk", "public").await;
+    // The next report from today on, however the cashtag is written; asked once, then cached.
+    for asked in ["IBM", "%24ibm", "ibm"] {
+        let day = h
+            .get_as(&ana.token, &format!("/api/events/earnings?symbol={asked}"))
+            .await
+            .1;
+        let expected = (Utc::now() + chrono::Duration::days(20))
+            .format("%Y-%m-%d")
+            .to_string();
+        assert_eq!(day["symbol"], "IBM", "{day}");
+        assert_eq!(day["date"], expected.as_str(), "{day}");
+        assert_eq!(day["timeOfDay"], "post-market");
+        assert_eq!(day["source"], "alpha vantage");
+    }
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+
+    // A company without a coming report, a word that is no ticker, a stranger.
+    let (status, body) = h.read(&ana, "/api/events/earnings?symbol=MSFT").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert_eq!(
+        body["error"],
+        "The market source doesn't know when $MSFT reports next."
+    );
+    let (status, body) = h
+        .read(&ana, "/api/events/earnings?symbol=not%20a%20ticker")
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, _) = h.get("/api/events/earnings?symbol=IBM").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // The form plans the event on that day after the close, New York time, about $IBM.
+    let day = (Utc::now() + chrono::Duration::days(20)).format("%Y-%m-%d");
+    let (status, message) = plan(
+        &h,
+        &ana,
+        &general,
+        json!({"title": "$IBM earnings", "starts": format!("{day}T16:30"), "timeZone": "America/New_York", "symbol": "IBM"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{message}");
+    let event = &message["event"];
+    assert_eq!(event["symbol"], "IBM");
+    let zone: chrono_tz::Tz = "America/New_York".parse().unwrap();
+    let starts = chrono::NaiveDateTime::parse_from_str(&format!("{day}T16:30"), "%Y-%m-%dT%H:%M")
+        .unwrap()
+        .and_local_timezone(zone)
+        .earliest()
+        .unwrap()
+        .with_timezone(&Utc);
+    assert_eq!(
+        DateTime::parse_from_rfc3339(event["startsAt"].as_str().unwrap()).unwrap(),
+        starts
+    );
 }

@@ -18,6 +18,12 @@ test.describe("events", () => {
 
     await ana.getByRole("button", { name: "Plan an event" }).click();
     const form = ana.getByRole("form", { name: "Plan an event" });
+    // The offline market source has no earnings calendar: the form says so, and keeps going.
+    const earnings = form.getByRole("button", { name: "Next earnings day" });
+    await expect(earnings).toBeDisabled();
+    await form.getByLabel("About a stock (optional)").fill("$AAPL");
+    await earnings.click();
+    await expect(form.getByRole("alert")).toHaveText("The configured market sources don't offer this data.");
     await form.getByLabel("Title").fill("$AAPL earnings call");
     await form.getByLabel("Description (optional)").fill("Questions in the thread.");
     await form.getByLabel("Starts").fill(inThreeDays());

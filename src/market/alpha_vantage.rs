@@ -1,13 +1,14 @@
-//! Alpha Vantage (`ALPHA_VANTAGE_API_KEY`): GLOBAL_QUOTE, TIME_SERIES_DAILY, SYMBOL_SEARCH and
-//! NEWS_SENTIMENT. Every refusal — rate limit, bad key, unknown symbol — comes with HTTP 200
-//! and a JSON note instead of data, so each body is read for those first.
+//! Alpha Vantage (`ALPHA_VANTAGE_API_KEY`): GLOBAL_QUOTE, TIME_SERIES_DAILY, SYMBOL_SEARCH,
+//! NEWS_SENTIMENT and EARNINGS_CALENDAR (CSV). Every refusal — rate limit, bad key, unknown
+//! symbol — comes with HTTP 200 and a JSON note instead of data, so each body is read for those
+//! first.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use serde_json::Value;
 
 use super::{
     provider::{get_text, MarketError, MarketResult, Provider},
-    symbol, Bar, NewsItem, Quote, SymbolInfo,
+    symbol, Bar, Earnings, NewsItem, Quote, SymbolInfo,
 };
 
 pub const NAME: &str = "alpha vantage";
@@ -28,16 +29,21 @@ impl AlphaVantage {
     }
 
     async fn call(&self, query: &str) -> MarketResult<Value> {
-        let url = format!("{}/query?{query}&apikey={}", self.base_url, self.api_key);
-        let (status, body) = get_text(&self.client, NAME, &url).await?;
-        match status {
-            200..=299 => {}
-            429 => return Err(MarketError::RateLimited(NAME, "HTTP 429".into())),
-            _ => return Err(MarketError::Unavailable(NAME, format!("HTTP {status}"))),
-        }
+        let body = self.call_text(query).await?;
         let json: Value = serde_json::from_str(&body)
             .map_err(|_| MarketError::Malformed(NAME, "not JSON".into()))?;
         refusal(&json).map_or(Ok(json), Err)
+    }
+
+    /// The body of a successful answer, whatever its format.
+    async fn call_text(&self, query: &str) -> MarketResult<String> {
+        let url = format!("{}/query?{query}&apikey={}", self.base_url, self.api_key);
+        let (status, body) = get_text(&self.client, NAME, &url).await?;
+        match status {
+            200..=299 => Ok(body),
+            429 => Err(MarketError::RateLimited(NAME, "HTTP 429".into())),
+            _ => Err(MarketError::Unavailable(NAME, format!("HTTP {status}"))),
+        }
     }
 }
 
@@ -258,6 +264,63 @@ pub fn parse_news(symbol: &str, json: &Value) -> MarketResult<Vec<NewsItem>> {
         .collect())
 }
 
+/// EARNINGS_CALENDAR for one symbol: CSV with a header row (`symbol,name,reportDate,
+/// fiscalDateEnding,estimate,currency`, lately also `timeOfTheDay`), the coming reports
+/// earliest first. A refusal comes as the usual JSON note instead; a symbol without reports as
+/// the header alone.
+pub fn parse_earnings(symbol: &str, body: &str) -> MarketResult<Vec<Earnings>> {
+    if body.trim_start().starts_with('{') {
+        let json: Value = serde_json::from_str(body)
+            .map_err(|_| MarketError::Malformed(NAME, "not CSV or JSON".into()))?;
+        return Err(refusal(&json)
+            .unwrap_or_else(|| MarketError::Malformed(NAME, "JSON without a calendar".into())));
+    }
+    let mut lines = body.lines().map(str::trim).filter(|line| !line.is_empty());
+    let header: Vec<&str> = lines.next().unwrap_or_default().split(',').collect();
+    let column = |name: &str| header.iter().position(|h| h.eq_ignore_ascii_case(name));
+    let (Some(symbol_at), Some(date_at), Some(period_at)) = (
+        column("symbol"),
+        column("reportDate"),
+        column("fiscalDateEnding"),
+    ) else {
+        return Err(MarketError::Malformed(
+            NAME,
+            "not an earnings calendar".into(),
+        ));
+    };
+    let (estimate_at, time_at) = (column("estimate"), column("timeOfTheDay"));
+    let mut reports = Vec::new();
+    // Company names may hold commas ("Apple, Inc."), so fields after the name are counted from
+    // the end of the line when the row is longer than the header.
+    for line in lines {
+        let fields: Vec<&str> = line.split(',').collect();
+        let extra = fields.len().saturating_sub(header.len());
+        let field = |at: usize| {
+            let at = if at > symbol_at + 1 { at + extra } else { at };
+            fields.get(at).map(|f| f.trim()).filter(|f| !f.is_empty())
+        };
+        if !field(symbol_at).is_some_and(|s| s.eq_ignore_ascii_case(symbol)) {
+            continue;
+        }
+        let date = field(date_at).unwrap_or_default();
+        NaiveDate::parse_from_str(date, "%Y-%m-%d")
+            .map_err(|_| MarketError::Malformed(NAME, format!("report date `{date}`")))?;
+        reports.push(Earnings {
+            symbol: symbol.to_string(),
+            report_date: date.to_string(),
+            fiscal_date_ending: field(period_at).unwrap_or_default().to_string(),
+            estimate: estimate_at
+                .and_then(field)
+                .and_then(|e| e.parse::<f64>().ok())
+                .filter(|e| e.is_finite()),
+            time_of_day: time_at.and_then(field).map(str::to_string),
+            source: NAME.into(),
+        });
+    }
+    reports.sort_by(|a, b| a.report_date.cmp(&b.report_date));
+    Ok(reports)
+}
+
 #[async_trait::async_trait]
 impl Provider for AlphaVantage {
     fn name(&self) -> &'static str {
@@ -326,6 +389,20 @@ impl Provider for AlphaVantage {
             &self
                 .call(&format!(
                     "function=NEWS_SENTIMENT&tickers={symbol}&limit=20"
+                ))
+                .await?,
+        )
+    }
+
+    async fn earnings(&self, symbol: &str) -> MarketResult<Vec<Earnings>> {
+        if !symbol::is_us(symbol) {
+            return Err(MarketError::UnknownSymbol(NAME, symbol.to_string()));
+        }
+        parse_earnings(
+            symbol,
+            &self
+                .call_text(&format!(
+                    "function=EARNINGS_CALENDAR&symbol={symbol}&horizon=12month"
                 ))
                 .await?,
         )
@@ -443,5 +520,48 @@ mod tests {
             matches!(refusal(&json(INVALID_CALL)), Some(MarketError::Refused(_, why)) if why.starts_with("Invalid API call."))
         );
         assert_eq!(refusal(&json(QUOTE)), None);
+    }
+
+    // EARNINGS_CALENDAR for IBM as the documentation's demo key answers it (CSV, CRLF), and the
+    // newer form with the time of day and a name holding a comma.
+    const EARNINGS: &str = "symbol,name,reportDate,fiscalDateEnding,estimate,currency\r\nIBM,International Business Machines Corp,2024-07-24,2024-06-30,,USD\r\nIBM,International Business Machines Corp,2024-04-24,2024-03-31,1.59,USD\r\nIBM,International Business Machines Corp,2024-10-23,2024-09-30,,USD\r\n";
+    const EARNINGS_TIMED: &str = "symbol,name,reportDate,fiscalDateEnding,estimate,currency,timeOfTheDay\nAAPL,Apple, Inc.,2026-01-29,2025-12-31,2.35,USD,post-market\n";
+
+    #[test]
+    fn earnings_come_earliest_first_with_their_estimate_and_time() {
+        let reports = parse_earnings("IBM", EARNINGS).unwrap();
+        let dates: Vec<&str> = reports.iter().map(|r| r.report_date.as_str()).collect();
+        assert_eq!(dates, ["2024-04-24", "2024-07-24", "2024-10-23"]);
+        assert_eq!(reports[0].estimate, Some(1.59));
+        assert_eq!(reports[0].fiscal_date_ending, "2024-03-31");
+        assert_eq!(reports[1].estimate, None);
+        assert_eq!(reports[0].time_of_day, None);
+        let apple = parse_earnings("AAPL", EARNINGS_TIMED).unwrap();
+        assert_eq!(apple[0].report_date, "2026-01-29");
+        assert_eq!(apple[0].estimate, Some(2.35));
+        assert_eq!(apple[0].time_of_day.as_deref(), Some("post-market"));
+        // Another company's rows, a header alone, a refusal and a page are not this calendar.
+        assert!(parse_earnings("MSFT", EARNINGS).unwrap().is_empty());
+        assert!(parse_earnings(
+            "IBM",
+            "symbol,name,reportDate,fiscalDateEnding,estimate,currency\r\n"
+        )
+        .unwrap()
+        .is_empty());
+        assert!(matches!(
+            parse_earnings("IBM", RATE_LIMITED),
+            Err(MarketError::RateLimited(..))
+        ));
+        assert!(matches!(
+            parse_earnings("IBM", "<html>one moment</html>"),
+            Err(MarketError::Malformed(..))
+        ));
+        assert!(matches!(
+            parse_earnings(
+                "IBM",
+                "symbol,name,reportDate,fiscalDateEnding\nIBM,IBM,soon,2024-03-31\n"
+            ),
+            Err(MarketError::Malformed(..))
+        ));
     }
 }

@@ -114,6 +114,23 @@ pub struct SymbolInfo {
     pub sector: String,
 }
 
+/// A company's coming earnings report, as a source's calendar has it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Earnings {
+    pub symbol: String,
+    /// The day of the report ("2024-04-24").
+    pub report_date: String,
+    /// The end of the quarter it reports on.
+    pub fiscal_date_ending: String,
+    /// Analysts' estimate of earnings per share, when there is one.
+    pub estimate: Option<f64>,
+    /// "pre-market" or "post-market", when the source says.
+    pub time_of_day: Option<String>,
+    pub source: String,
+}
+
 /// A news article about a symbol.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 
-use super::{Bar, NewsItem, Quote, SymbolInfo};
+use super::{Bar, Earnings, NewsItem, Quote, SymbolInfo};
 use crate::platform::{breaker::CircuitBreaker, metrics::METRICS};
 
 /// Why a source gave no usable answer.
@@ -57,6 +57,10 @@ pub trait Provider: Send + Sync {
         Err(MarketError::Unsupported(self.name()))
     }
     async fn news(&self, _symbol: &str) -> MarketResult<Vec<NewsItem>> {
+        Err(MarketError::Unsupported(self.name()))
+    }
+    /// The company's coming earnings reports, earliest first, if the source has a calendar.
+    async fn earnings(&self, _symbol: &str) -> MarketResult<Vec<Earnings>> {
         Err(MarketError::Unsupported(self.name()))
     }
 }
@@ -183,6 +187,12 @@ impl Chain {
         self.first(|p| Box::pin(p.news(symbol)))
             .await
             .map(|(news, _)| news)
+    }
+
+    pub async fn earnings<'s>(&'s self, symbol: &'s str) -> MarketResult<Vec<Earnings>> {
+        self.first(|p| Box::pin(p.earnings(symbol)))
+            .await
+            .map(|(reports, _)| reports)
     }
 }
 

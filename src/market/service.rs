@@ -18,7 +18,7 @@ use super::{
     polygon::Polygon,
     provider::{http_client, Chain, MarketError, MarketResult, Provider},
     stooq::Stooq,
-    History, NewsItem, Quote, SymbolInfo,
+    Earnings, History, NewsItem, Quote, SymbolInfo,
 };
 use crate::{
     entities::market_cache,
@@ -28,6 +28,8 @@ use crate::{
 const QUOTE_TTL: Duration = Duration::seconds(60);
 const HISTORY_TTL: Duration = Duration::hours(24);
 const NEWS_TTL: Duration = Duration::minutes(30);
+/// Earnings calendars move rarely.
+const EARNINGS_TTL: Duration = Duration::hours(12);
 const INTRADAY_TTL: Duration = Duration::minutes(5);
 
 /// The symbols a person holds (the portfolio's: given by the composition root, as market knows
@@ -265,6 +267,26 @@ impl Market {
         )
         .await
         .map(|(news, _)| news)
+    }
+
+    /// A company's next earnings report from today on, when a source's calendar knows it.
+    pub async fn next_earnings(
+        &self,
+        db: &DatabaseConnection,
+        symbol: &str,
+    ) -> MarketResult<Option<Earnings>> {
+        let (reports, _) = self
+            .cached(
+                db,
+                &format!("earnings:{symbol}"),
+                EARNINGS_TTL,
+                || self.chain.earnings(symbol),
+                |_: &Vec<Earnings>| "earnings".to_string(),
+            )
+            .await?;
+        let today = Utc::now().date_naive().format("%Y-%m-%d").to_string();
+        // ISO dates compare as text.
+        Ok(reports.into_iter().find(|r| r.report_date >= today))
     }
 
     /// Companies for a search box: the shipped directory, which knows names offline.

@@ -1,10 +1,10 @@
-//! Events' API: plan one in a channel, answer it, read a community's calendar; and (server
-//! only) the `.ics` downloads of one event and of a community's calendar.
+//! Events' API: plan one in a channel, answer it, read a community's calendar, find a
+//! $cashtag's next earnings day; and (server only) the `.ics` downloads of one event and of a community's calendar.
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::{GetUrl, Json};
 
-use super::{Answer, Calendar, Event, NewEvent};
+use super::{Answer, Calendar, EarningsDay, Event, NewEvent};
 use crate::{chat::ChatMessage, platform::error::AppError};
 
 /// Plans an event in a channel (`{"channelId", "event": {"title", "description", "starts",
@@ -57,6 +57,19 @@ pub async fn edit_event(
             let me = crate::auth::caller::current_user().await?;
             let message = crate::chat::MessageId::parse(&message_id)?;
             super::service::edit(&state, &me.user, message, &event).await
+        }
+        .await,
+    )
+}
+
+/// A $cashtag's next earnings day, for the signed-in person planning an event on it.
+#[server(prefix = "/api/events", endpoint = "earnings", input = GetUrl)]
+pub async fn next_earnings_day(symbol: String) -> Result<EarningsDay, AppError> {
+    crate::platform::state::respond(
+        async move {
+            let state = crate::platform::state::AppState::current()?;
+            crate::auth::caller::current_user().await?;
+            super::service::next_earnings(&state, &symbol).await
         }
         .await,
     )

@@ -91,6 +91,37 @@ fn remind_default() -> u32 {
     REMIND_DEFAULT
 }
 
+/// A company's next earnings report, to tie an event to (the market's calendar, when its
+/// source has one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct EarningsDay {
+    pub symbol: String,
+    /// "2026-01-29", in New York, where US companies report.
+    pub date: String,
+    /// "pre-market" or "post-market", when the source says.
+    pub time_of_day: Option<String>,
+    /// The market source that knew it.
+    pub source: String,
+}
+
+impl EarningsDay {
+    /// The wall-clock start in New York the event form takes for it: before the open, after
+    /// the close, or the close when the source does not say.
+    pub fn starts_local(&self) -> String {
+        let time = match self.time_of_day.as_deref() {
+            Some("pre-market") => "08:00",
+            Some("post-market") => "16:30",
+            _ => "16:00",
+        };
+        format!("{}T{time}", self.date)
+    }
+}
+
+/// The zone earnings days are in.
+pub const EARNINGS_TIME_ZONE: &str = "America/New_York";
+
 /// Someone who answered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

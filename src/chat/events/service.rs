@@ -6,11 +6,13 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use futures::future::BoxFuture;
 use uuid::Uuid;
 
 use super::{
-    ics, repo, Answer, Attendee, Calendar, CalendarEntry, Event, NewEvent, AHEAD_MAX_DAYS,
-    DESCRIPTION_MAX_CHARS, LONGEST_HOURS, NAMED_MAX, REMIND_CHOICES, TITLE_MAX_CHARS,
+    ics, repo, Answer, Attendee, Calendar, CalendarEntry, EarningsDay, Event, NewEvent,
+    AHEAD_MAX_DAYS, DESCRIPTION_MAX_CHARS, LONGEST_HOURS, NAMED_MAX, REMIND_CHOICES,
+    TITLE_MAX_CHARS,
 };
 use crate::{
     auth::Author,
@@ -20,6 +22,24 @@ use crate::{
     kit::sentences::says,
     platform::{error::AppError, realtime, state::AppState},
 };
+
+/// A company's next earnings day (market's: given by the composition root, as chat knows no
+/// market).
+pub struct EarningsDays(pub EarningsQuery);
+
+/// (state, symbol) → its next earnings day, none when the source's calendar has none.
+pub type EarningsQuery =
+    for<'a> fn(&'a AppState, &'a str) -> BoxFuture<'a, Result<Option<EarningsDay>, AppError>>;
+
+/// The next earnings day of a $cashtag, for the event form to start the event on.
+pub async fn next_earnings(state: &AppState, symbol: &str) -> Result<EarningsDay, AppError> {
+    let symbol = crate::kit::markdown::symbol_of(symbol.trim()).ok_or_else(|| {
+        AppError::Validation(says!("server.events.bad_symbol", symbol = symbol.trim()))
+    })?;
+    (state.service::<EarningsDays>().0)(state, &symbol)
+        .await?
+        .ok_or_else(|| AppError::NotFound(says!("server.events.no_earnings", symbol = symbol)))
+}
 
 /// An event checked and tidied, its times turned into instants.
 #[derive(Debug, Clone, PartialEq, Eq)]

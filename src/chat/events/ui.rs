@@ -7,9 +7,9 @@ use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_params_map};
 
 use super::{
-    api::{answer_event, edit_event, load_calendar, plan_event},
+    api::{answer_event, edit_event, load_calendar, next_earnings_day, plan_event},
     community_ics_href, event_ics_href, Answer, CalendarEntry, Event, NewEvent,
-    DESCRIPTION_MAX_CHARS, REMIND_CHOICES, REMIND_DEFAULT, TITLE_MAX_CHARS,
+    DESCRIPTION_MAX_CHARS, EARNINGS_TIME_ZONE, REMIND_CHOICES, REMIND_DEFAULT, TITLE_MAX_CHARS,
 };
 use crate::{
     auth::ui::{pages::error_text, session::use_session},
@@ -218,6 +218,35 @@ pub fn EventForm(
             }
         });
     }
+    // Tying the event to a company's earnings: its next report day from the market's calendar
+    // becomes the start, in New York time, where US companies report.
+    let earnings_note = RwSignal::new(None::<String>);
+    let use_earnings = move |_| {
+        busy.set(true);
+        error.set(None);
+        earnings_note.set(None);
+        leptos::task::spawn_local(async move {
+            match next_earnings_day(symbol.get_untracked()).await {
+                Ok(day) => {
+                    starts.set(day.starts_local());
+                    zone.set(EARNINGS_TIME_ZONE.to_string());
+                    if title.with_untracked(|t| t.trim().is_empty()) {
+                        title.set(
+                            t_string!(i18n, events.earnings_title)
+                                .replace("{symbol}", &format!("${}", day.symbol)),
+                        );
+                    }
+                    earnings_note.set(Some(
+                        t_string!(i18n, events.earnings_found)
+                            .replace("{date}", &day.date)
+                            .replace("{source}", &day.source),
+                    ));
+                }
+                Err(err) => error.set(Some(error_text(&err))),
+            }
+            busy.set(false);
+        });
+    };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let optional = |s: String| (!s.trim().is_empty()).then_some(s);
@@ -289,11 +318,18 @@ pub fn EventForm(
                     on:input=move |ev| zone.set(event_target_value(&ev)) />
             </label>
             <div class="event-form-times">
-                <label class="field">
-                    <span>{t!(i18n, events.symbol)}</span>
-                    <input type="text" maxlength="21" placeholder="$AAPL" prop:value=move || symbol.get()
-                        on:input=move |ev| symbol.set(event_target_value(&ev)) />
-                </label>
+                <div class="field">
+                    <label class="field">
+                        <span>{t!(i18n, events.symbol)}</span>
+                        <input type="text" maxlength="21" placeholder="$AAPL" prop:value=move || symbol.get()
+                            on:input=move |ev| symbol.set(event_target_value(&ev)) />
+                    </label>
+                    <button type="button" class="button button-small event-earnings"
+                        disabled=move || busy.get() || symbol.with(|s| s.trim().is_empty())
+                        on:click=use_earnings>
+                        {t!(i18n, events.use_earnings)}
+                    </button>
+                </div>
                 <label class="field">
                     <span>{t!(i18n, events.reminder)}</span>
                     <select on:change=move |ev| remind.set(event_target_value(&ev).parse().unwrap_or(REMIND_DEFAULT))>
@@ -305,6 +341,7 @@ pub fn EventForm(
                     </select>
                 </label>
             </div>
+            <p class="muted event-earnings-note" role="status">{move || earnings_note.get()}</p>
             <p class="field-error" role="alert">{move || error.get()}</p>
             <div class="poll-form-actions">
                 <button type="button" class="button" on:click=move |_| open.set(false)>{t!(i18n, events.cancel)}</button>
