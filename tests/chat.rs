@@ -44,7 +44,7 @@ async fn the_default_community_exists_and_new_people_join_it(h: Harness) {
     let bullpen = &lists["mine"][0];
     assert_eq!(bullpen["slug"], "bullpen");
     assert_eq!(bullpen["name"], "Bullpen");
-    assert_eq!(bullpen["memberCount"], 1);
+    assert_eq!(bullpen["memberCount"], 2, "Ana and the stock bot");
     let (_, view) = h.read(&ana, "/api/communities/view?slug=bullpen").await;
     let names: Vec<&str> = view["channels"]
         .as_array()
@@ -109,7 +109,7 @@ async fn create_join_send_and_read_history(h: Harness) {
         .call(&bo, "/api/communities/join", json!({"slug": slug}))
         .await;
     assert_eq!(status, StatusCode::OK, "{joined}");
-    assert_eq!(joined["memberCount"], 2);
+    assert_eq!(joined["memberCount"], 3, "the owner, the stock bot and Bo");
 
     let mut ana_socket = h.socket(&ana).await;
     ana_socket.subscribe(&general, None).await;

@@ -164,6 +164,15 @@ async fn the_owner_alone_hands_the_community_over_and_two_hand_overs_make_one_ow
         .call(&ana, "/api/communities/transfer", transfer("dee_d"))
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The stock bot is a member, but no person to own it.
+    let (status, answer) = h
+        .call(&ana, "/api/communities/transfer", transfer("stockbot"))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        answer["error"],
+        "A bot cannot own a community: hand it to a person."
+    );
 
     // Two hand-overs at once, to different members: one wins, and there is one owner.
     let (first, second) = tokio::join!(

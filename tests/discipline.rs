@@ -334,7 +334,11 @@ async fn the_queue_acts_on_the_author_and_closes_the_reports_with_the_measure(h:
         .iter()
         .map(|m| m["username"].as_str().unwrap())
         .collect();
-    assert_eq!(left.len(), 3, "ana, cy and dee are left: {left:?}");
+    assert_eq!(
+        left.len(),
+        4,
+        "ana, cy, dee and the stock bot are left: {left:?}"
+    );
     assert!(!left.contains(&"bo_b"));
     assert_eq!(
         h.count("SELECT COUNT(*) FROM audit_log WHERE action = 'kick'")

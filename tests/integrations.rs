@@ -374,10 +374,28 @@ async fn command(h: &Harness, who: &Person, channel: &str, body: &str) -> Vec<St
         .collect()
 }
 
+/// A community's members' usernames, sorted.
+async fn member_names(h: &Harness, who: &Person, slug: &str) -> Vec<String> {
+    let members = h
+        .get_json(&format!("/api/communities/members?slug={slug}"), &who.token)
+        .await;
+    let mut names: Vec<String> = members
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["username"].as_str().unwrap().to_string())
+        .collect();
+    names.sort();
+    names
+}
+
 on_both!(the_stock_bot_answers_where_it_is_installed);
 async fn the_stock_bot_answers_where_it_is_installed(h: Harness) {
     let ana = h.person("ana").await;
     let (slug, general) = h.community(&ana, "Quote Desk", "public").await;
+    // Installed with the community, the stock bot is one of its members (the list shows it with
+    // a Bot badge), and not a person who joined.
+    assert_eq!(member_names(&h, &ana, &slug).await, ["ana", "stockbot"]);
     let (_, market) = marketplace(&h, &ana, &slug).await;
     let stock_bot = market["installed"][0]["id"].as_str().unwrap().to_string();
     h.ok(
@@ -386,6 +404,13 @@ async fn the_stock_bot_answers_where_it_is_installed(h: Harness) {
         json!({"slug": slug, "id": stock_bot}),
     )
     .await;
+    assert_eq!(member_names(&h, &ana, &slug).await, ["ana"]);
+    assert_eq!(
+        h.count("SELECT COUNT(*) FROM membership_changes WHERE change <> 'joined'")
+            .await,
+        0,
+        "a bot leaving is not a person leaving"
+    );
     let refused = command(&h, &ana, &general, "/stock=aapl.us").await;
     assert!(refused[0].contains("not installed"), "{refused:?}");
     let history = h
@@ -407,6 +432,7 @@ async fn the_stock_bot_answers_where_it_is_installed(h: Harness) {
     assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT], "{both:?}");
     let asked = command(&h, &ana, &general, "/stock=aapl.us").await;
     assert!(!asked[0].contains("not installed"), "{asked:?}");
+    assert_eq!(member_names(&h, &ana, &slug).await, ["ana", "stockbot"]);
     // Installed again, it answers in the channel.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
     loop {

@@ -84,7 +84,10 @@ async fn a_profile_shows_what_the_reader_may_see(h: Harness) {
         names(&page["communities"], "slug"),
         ["bullpen".to_string(), open_slug.clone()]
     );
-    assert_eq!(page["communities"][1]["memberCount"], 1);
+    assert_eq!(
+        page["communities"][1]["memberCount"], 2,
+        "its owner and the stock bot"
+    );
     assert_eq!(
         names(&page["activity"], "excerpt"),
         ["Watching $AAPL into earnings"],

@@ -339,6 +339,31 @@ async fn moderators_silence_and_losing_the_right_ends_the_call(h: Harness) {
     );
     d.send(silence(&bo.id, false)).await;
     roster_until(&mut a, |r| participant(r, "bo_b")["silenced"] == false).await;
+    // Both are in the audit log, newest first: who, to whom, in which call.
+    let (_, log) = h
+        .read(&ana, &format!("/api/moderation/audit?slug={slug}"))
+        .await;
+    let acts: Vec<(&str, &str, &str, &str)> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .take(2)
+        .map(|e| {
+            (
+                e["act"].as_str().unwrap(),
+                e["actor"]["username"].as_str().unwrap(),
+                e["target"]["username"].as_str().unwrap(),
+                e["detail"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        acts,
+        [
+            ("allow_in_call", "dee_d", "bo_b", "#talk"),
+            ("silence_in_call", "dee_d", "bo_b", "#talk")
+        ]
+    );
     // A member mutes nobody; a moderator does not mute the owner.
     b.send(silence(&dee.id, true)).await;
     assert_eq!(

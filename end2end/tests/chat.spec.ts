@@ -33,8 +33,8 @@ test.describe("chat", () => {
     const card = bo.getByRole("listitem").filter({ hasText: community });
     await card.getByRole("button", { name: "Join" }).click();
     await expect(card.getByRole("link", { name: "Open" })).toBeVisible();
-    // Ana's page counts Bo in without a reload.
-    await expect(ana.locator(".community-head")).toContainText("2 members");
+    // Ana's page counts Bo in without a reload (with the stock bot, a member too).
+    await expect(ana.locator(".community-head")).toContainText("3 members");
     await openHydrated(bo, url);
     await expect(bo.getByText("Live")).toBeVisible();
 

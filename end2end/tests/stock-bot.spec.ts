@@ -9,6 +9,9 @@ test("/stock=aapl.us is answered by the stock bot in both browsers, and the comm
   const community = `Tickers ${unique}`;
 
   await shareCommunity(ana, bo, community);
+  // Installed with the community, the stock bot is one of its members, marked Bot.
+  const bot = ana.getByRole("complementary", { name: "Members" }).getByRole("listitem").filter({ hasText: "Stock Bot" });
+  await expect(bot.locator(".bot-badge")).toHaveText("Bot");
 
   const box = ana.getByRole("textbox", { name: /^Message #/ });
   await box.fill("/stock=aapl.us");

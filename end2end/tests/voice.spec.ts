@@ -13,7 +13,7 @@ async function heard(page: Page): Promise<string> {
 }
 
 test.describe("voice channels", () => {
-  test("two people on a call each receive the other's sound, and see who speaks, mutes and leaves", async ({ browser }) => {
+  test("two people on a call each receive the other's sound, see who speaks and mutes, move between channels on it, and leave", async ({ browser }) => {
     const ana = await person(browser, `vana_${unique}`, "Ana Lima");
     const bo = await person(browser, `vbo_${unique}`, "Bo Chen");
     const url = await shareCommunity(ana, bo, `Voice ${unique}`);
@@ -58,10 +58,30 @@ test.describe("voice channels", () => {
     await ana.getByRole("button", { name: "Let Bo Chen speak" }).click();
     await expect(bo.locator(".voice-person").filter({ hasText: "Bo Chen" })).not.toContainText("moderator");
 
+    // Bo reads #general: he stays on the call — the sidebar says where, with Mute and Leave —
+    // and the sound keeps flowing; the bar takes him back.
+    await bo.getByRole("navigation", { name: "Channels" }).getByRole("link", { name: "general", exact: true }).click();
+    await expect(bo.getByRole("heading", { name: "#general" })).toBeVisible();
+    const bar = bo.getByRole("group", { name: "Your call" });
+    await expect(bar).toContainText("On the call in trading-floor");
+    await expect(ana.locator(".voice-person")).toHaveCount(2);
+    await expect.poll(() => heard(bo)).toBe("live/false");
+    await expect.poll(() => heard(ana)).toBe("live/false");
+    await saveScreenshot(bo, "voice-call-bar", false);
+    await bar.getByRole("link").click();
+    await expect(bo.getByRole("heading", { name: "trading-floor", level: 1 })).toBeVisible();
+    await expect(bo.getByRole("status")).toContainText("You are on the call.");
+    await expect(bar).toHaveCount(0);
+
     // Bo leaves: Ana's call is hers alone, her link to him closed.
     await bo.getByRole("button", { name: "Leave", exact: true }).click();
     await expect(ana.locator(".voice-person")).toHaveCount(1);
     await expect(ana.locator("audio[data-peer]")).toHaveCount(0);
     await expect(bo.getByRole("button", { name: "Join the call" })).toBeVisible();
+
+    // Ana leaves the community's pages for the markets: that ends her call.
+    await ana.getByRole("navigation", { name: "Main navigation" }).getByRole("link", { name: "Markets" }).click();
+    await expect(bo.locator(".voice-person")).toHaveCount(0);
+    await expect(bo.locator(".call-people li")).toHaveCount(0);
   });
 });

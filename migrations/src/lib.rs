@@ -31,6 +31,7 @@ mod m20261127_000025_integrations;
 mod m20261127_000026_portfolio_cards;
 mod m20261127_000027_voice;
 mod m20261127_000028_voice_revisions;
+mod m20261127_000029_stock_bot_members;
 
 pub struct Migrator;
 
@@ -66,6 +67,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000026_portfolio_cards::Migration),
             Box::new(m20261127_000027_voice::Migration),
             Box::new(m20261127_000028_voice_revisions::Migration),
+            Box::new(m20261127_000029_stock_bot_members::Migration),
         ]
     }
 }

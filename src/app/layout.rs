@@ -66,6 +66,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <NotificationWatch />
                 <crate::chat::achievements::ui::BadgeWatch />
                 <crate::chat::ui::direct::DirectMessageWatch />
+                <crate::chat::voice::ui::CallWatch />
                 <AlertNotices />
                 <crate::assistant::ui::AssistantPanel />
                 <footer class="footer">

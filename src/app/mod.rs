@@ -78,6 +78,7 @@ pub fn App() -> impl IntoView {
     provide_live_events();
     provide_notices();
     provide_chat_socket();
+    crate::chat::voice::ui::provide_my_call();
     crate::chat::ui::direct::provide_conversations();
     crate::chat::notify::ui::provide_inbox();
 

@@ -32,6 +32,10 @@ pub enum Act {
     LiftTimeout,
     UpdateCommunity,
     TransferOwnership,
+    /// Muted a person on a call for everyone (the detail is the voice channel).
+    SilenceInCall,
+    /// Let them speak on it again.
+    AllowInCall,
 }
 
 impl Act {
@@ -59,10 +63,12 @@ impl Act {
             Act::LiftTimeout => "lift_timeout",
             Act::UpdateCommunity => "update_community",
             Act::TransferOwnership => "transfer_ownership",
+            Act::SilenceInCall => "silence_in_call",
+            Act::AllowInCall => "allow_in_call",
         }
     }
 
-    pub const ALL: [Act; 21] = [
+    pub const ALL: [Act; 23] = [
         Act::Kick,
         Act::Ban,
         Act::Unban,
@@ -84,6 +90,8 @@ impl Act {
         Act::LiftTimeout,
         Act::UpdateCommunity,
         Act::TransferOwnership,
+        Act::SilenceInCall,
+        Act::AllowInCall,
     ];
 
     pub fn parse(stored: &str) -> Option<Act> {

@@ -375,11 +375,12 @@ pub async fn remove_member(
         .await?
         .rows_affected
         > 0;
-    if removed {
-        let change = match why {
-            Departure::Left => "left",
-            Departure::Removed => "removed",
-        };
+    let change = match why {
+        Departure::Left => Some("left"),
+        Departure::Removed => Some("removed"),
+        Departure::Uninstalled => None,
+    };
+    if let Some(change) = change.filter(|_| removed) {
         record_membership_change(db, community, change, Utc::now()).await?;
     }
     Ok(removed)
@@ -392,6 +393,35 @@ pub enum Departure {
     Left,
     /// A moderator kicked or banned them.
     Removed,
+    /// A bot whose integration was removed (not a person: not counted).
+    Uninstalled,
+}
+
+/// Makes an installed bot a member. Not counted as a person joining in the analytics.
+pub async fn add_bot_member(
+    db: &impl ConnectionTrait,
+    community: Uuid,
+    bot: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    community_members::Entity::insert(community_members::ActiveModel {
+        community_id: Set(community),
+        user_id: Set(bot),
+        rank: Set(Rank::Member.level()),
+        joined_at: Set(now),
+        timed_out_until: Set(None),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            community_members::Column::CommunityId,
+            community_members::Column::UserId,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await
+    .map(drop)
 }
 
 /// Notes that a member joined, left or was removed (when and where, never who).

@@ -190,9 +190,15 @@ pub async fn create(
     repo::add_member(&txn, id, owner.id, Rank::Owner, now).await?;
     repo::insert_channel(&txn, id, "general", "", ChannelKind::Text, 0, now).await?;
     (state.service::<Founded>().0)(&txn, &community, now).await?;
+    // The owner, and what founding installed (the stock bot).
+    let members = repo::member_counts(&txn, vec![id]).await?;
     txn.commit().await?;
     tracing::info!(community = %id, owner = %owner.id, "community created");
-    Ok(summary(&community, 1, true))
+    Ok(summary(
+        &community,
+        members.get(&id).copied().unwrap_or(1),
+        true,
+    ))
 }
 
 fn channel_info(c: &channels::Model, last_read: i64) -> ChannelInfo {

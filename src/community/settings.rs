@@ -118,6 +118,11 @@ pub async fn transfer(
     if !matches!(their, Standing::Member { .. }) {
         return Err(not_member());
     }
+    if crate::auth::is_bot(&heir.username) {
+        return Err(AppError::Validation(says!(
+            "server.community.bot_cannot_own"
+        )));
+    }
     let txn = state.db.begin().await?;
     // Checked again inside, so that two transfers at once make one owner, and an heir who
     // left meanwhile leaves the community as it was (the transaction rolls back).

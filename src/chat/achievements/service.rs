@@ -1,5 +1,7 @@
 //! Achievements (ssr): the job that awards badges, and a person's badges.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, Datelike, Duration, NaiveTime, Utc};
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
@@ -60,7 +62,11 @@ pub async fn award(
     people.retain(|p| held.get(p).copied().unwrap_or(0) < by_activity.len());
     let users = crate::auth::repo::users_by_ids(db, people.clone()).await?;
     for person in people {
-        let Some(user) = users.get(&person) else {
+        // Badges are for people: the bots are members and write, but earn nothing.
+        let Some(user) = users
+            .get(&person)
+            .filter(|u| !crate::auth::is_bot(&u.username))
+        else {
             continue;
         };
         for key in earned_by_activity(db, user, now).await? {
@@ -76,7 +82,14 @@ pub async fn award(
                     since - Duration::days(i64::from(days)),
                     now - Duration::days(i64::from(days)),
                 );
-                for person in repo::anniversaries(db, span).await? {
+                let found = repo::anniversaries(db, span).await?;
+                let bots: HashSet<Uuid> = crate::auth::repo::users_by_ids(db, found.clone())
+                    .await?
+                    .into_values()
+                    .filter(|u| crate::auth::is_bot(&u.username))
+                    .map(|u| u.id)
+                    .collect();
+                for person in found.into_iter().filter(|p| !bots.contains(p)) {
                     if repo::award(db, person, achievement.key, now).await? {
                         awarded.push((person, achievement.key));
                     }

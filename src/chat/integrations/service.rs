@@ -1,6 +1,6 @@
 //! The marketplace's rules: who may install and remove (those who manage the community, by the
-//! policy's `ManageIntegrations`), what an install makes (a hook's bot account and member, its
-//! secret), and an incoming webhook's post.
+//! policy's `ManageIntegrations`), what an install makes (a hook's bot account and member, the
+//! stock bot's membership, a hook's secret), and an incoming webhook's post.
 
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
@@ -12,12 +12,9 @@ use super::{
     Marketplace, NewIntegration, LOG_SIZE, NAME_MAX_CHARS, SYMBOLS_MAX,
 };
 use crate::{
-    auth::{repo as accounts, tokens, BOT_SUFFIX},
+    auth::{repo as accounts, tokens, BOT_SUFFIX, STOCK_BOT},
     chat::ChatMessage,
-    community::{
-        permissions::{Action, Rank},
-        repo as communities, service as community, ChannelId,
-    },
+    community::{permissions::Action, repo as communities, service as community, ChannelId},
     entities::{communities as community_rows, integrations, users},
     kit::sentences::says,
     platform::{error::AppError, state::AppState},
@@ -220,8 +217,10 @@ pub async fn install(
     let txn = state.db.begin().await?;
     if input.kind.has_bot() {
         let bot = make_bot(&txn, input.kind, id, &name, now).await?;
-        communities::add_member(&txn, community.id, bot.id, Rank::Member, now).await?;
+        communities::add_bot_member(&txn, community.id, bot.id, now).await?;
         row.bot_user_id = Some(bot.id);
+    } else if input.kind == Kind::StockBot {
+        row.bot_user_id = stock_bot_joins(&txn, community.id, now).await?;
     }
     match input.kind {
         Kind::StockBot | Kind::PriceAlert | Kind::NewsFeed => {}
@@ -251,6 +250,20 @@ pub async fn install(
         installed: present(state, &row).await?,
         secret,
     })
+}
+
+/// The stock bot (one account for the whole server, which also answers in conversations
+/// between people) becomes a member where it is installed; its id.
+async fn stock_bot_joins(
+    txn: &DatabaseTransaction,
+    community: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Option<Uuid>, DbErr> {
+    let Some(bot) = accounts::user_by_username(txn, STOCK_BOT).await? else {
+        return Ok(None);
+    };
+    communities::add_bot_member(txn, community, bot.id, now).await?;
+    Ok(Some(bot.id))
 }
 
 /// An installed bot's own account: a name no person can take (`auth::BOT_SUFFIX`), shown under
@@ -317,8 +330,13 @@ pub async fn remove(state: &AppState, actor: Uuid, slug: &str, id: &str) -> Resu
         )));
     }
     if let Some(bot) = row.bot_user_id {
-        communities::remove_member(&txn, row.community_id, bot, communities::Departure::Left)
-            .await?;
+        communities::remove_member(
+            &txn,
+            row.community_id,
+            bot,
+            communities::Departure::Uninstalled,
+        )
+        .await?;
     }
     txn.commit().await?;
     tracing::info!(community = %row.community_id, kind = row.kind, integration = %row.id, "integration removed");
@@ -362,7 +380,7 @@ pub async fn answers(
     Ok(community.direct_key.is_some() || repo::has(&state.db, community.id, kind).await?)
 }
 
-/// A new community comes with the stock bot (`community::service::Founded`).
+/// A new community comes with the stock bot, a member (`community::service::Founded`).
 pub fn founded<'a>(
     txn: &'a DatabaseTransaction,
     community: &'a community_rows::Model,
@@ -370,6 +388,7 @@ pub fn founded<'a>(
 ) -> BoxFuture<'a, Result<(), DbErr>> {
     Box::pin(async move {
         let id = Uuid::now_v7();
+        let bot = stock_bot_joins(txn, community.id, now).await?;
         repo::insert(
             txn,
             integrations::Model {
@@ -379,7 +398,7 @@ pub fn founded<'a>(
                 slot: Kind::StockBot.as_str().into(),
                 name: STOCK_BOT_NAME.into(),
                 channel_id: None,
-                bot_user_id: None,
+                bot_user_id: bot,
                 secret_hash: None,
                 signing_secret: None,
                 url: None,

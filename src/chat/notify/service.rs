@@ -164,9 +164,11 @@ pub async fn deliver(state: &AppState, message: &ChatMessage) -> Result<(), AppE
             .permissions()
             .contains(Permissions::MODERATE_MESSAGES);
         if allowed {
+            // The bots among the members have no inbox to read.
             let members: Vec<Uuid> = communities::members(db, community.id)
                 .await?
                 .into_iter()
+                .filter(|(_, user)| !crate::auth::is_bot(&user.username))
                 .map(|(m, _)| m.user_id)
                 .collect();
             let called = if calls_everyone {

@@ -511,6 +511,8 @@ fn act_text(act: Act, detail: &str) -> String {
                 .replace("{detail}", &fields.join(", "));
         }
         Act::TransferOwnership => t_string!(i18n, community.audit_acts.transfer_ownership),
+        Act::SilenceInCall => t_string!(i18n, community.audit_acts.silence_in_call),
+        Act::AllowInCall => t_string!(i18n, community.audit_acts.allow_in_call),
     }
     .to_string()
 }

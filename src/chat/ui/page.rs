@@ -18,7 +18,7 @@ use crate::{
     auth::{ui::session::use_session, validate::initials},
     chat::{
         api::open_channel,
-        voice::ui::{CallPeople, VoiceRoom},
+        voice::ui::{CallBar, CallPeople, VoiceRoom},
         ServerEvent,
     },
     community::{
@@ -140,6 +140,7 @@ fn ChannelSidebar(
         _ => {}
     });
     let slug = community.community.slug.clone();
+    let call_bar_current = current.clone();
     let manager = community.may(Permissions::MANAGE_CHANNELS)
         || community.may(Permissions::BAN)
         || community.may(Permissions::MANAGE_ROLES);
@@ -212,6 +213,7 @@ fn ChannelSidebar(
                     </A>
                 </li>
             </ul>
+            <CallBar current=call_bar_current />
             <div class="sidebar-actions">
                 {manager.then(|| view! {
                     <A href=format!("/manage/{}", community.community.slug) attr:class="button button-small">{t!(i18n, community.manage)}</A>
@@ -326,6 +328,7 @@ pub fn MemberList(
                             <A href=format!("/u/{}", m.username)>{m.display_name.clone()}</A>
                             <span class="visually-hidden">{status}</span>
                             {(m.rank != Rank::Member).then(|| view! { <span class="badge rank">{rank_label(m.rank)}</span> })}
+                            {crate::auth::is_bot(&m.username).then(|| view! { <span class="badge bot-badge">{t!(i18n, chat.bot)}</span> })}
                             {message_button}
                             {report_button}
                         </li>

@@ -137,15 +137,6 @@ pub fn end(tell: bool) {
     }
 }
 
-/// Whether this page is on a call in this channel.
-pub fn on(channel_id: &str) -> bool {
-    CALL.with(|call| {
-        call.borrow()
-            .as_ref()
-            .is_some_and(|c| c.channel_id == channel_id)
-    })
-}
-
 /// The socket reconnected: this tab has a new connection id, and the call's other tabs have
 /// dropped the old one; join again and let the links be made afresh.
 pub fn reconnected(connection_id: &str) {

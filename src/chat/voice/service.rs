@@ -14,6 +14,7 @@ use crate::{
     chat::{service::channel_access, ServerEvent},
     community::{
         self,
+        audit::{self, Act},
         permissions::{Action, ChannelKind, Standing},
         repo as communities, ChannelId,
     },
@@ -100,7 +101,8 @@ pub async fn set_own(
         .map(drop)
 }
 
-/// A moderator mutes a person on a call for everyone, or lets them speak again.
+/// A moderator mutes a person on a call for everyone, or lets them speak again (written in the
+/// audit log).
 pub async fn silence(
     state: &AppState,
     moderator: Uuid,
@@ -118,9 +120,29 @@ pub async fn silence(
         access.standing,
         Action::MuteOthers { target },
     )?;
-    if repo::set_silenced(&state.db, access.channel.id, person, silenced).await? == 0 {
+    // The silence and its line in the audit log, together.
+    let txn = state.db.begin().await?;
+    if repo::set_silenced(&txn, access.channel.id, person, silenced).await? == 0 {
         return Err(AppError::NotFound(says!("server.voice.not_on_call")));
     }
+    audit::record(
+        &txn,
+        audit::Entry {
+            community: access.community.id,
+            actor: moderator,
+            act: if silenced {
+                Act::SilenceInCall
+            } else {
+                Act::AllowInCall
+            },
+            target: Some(person),
+            message: None,
+            detail: &format!("#{}", access.channel.name),
+            reason: "",
+        },
+    )
+    .await?;
+    txn.commit().await?;
     publish_roster(state, access.community.id, access.channel.id).await
 }
 

@@ -1,11 +1,13 @@
 //! Calls on the page: every voice channel's roster, kept live for the community's page
-//! (`provide_calls`, read by the sidebar's `CallPeople`), and the voice channel's own screen
-//! (`VoiceRoom`): who is on the call, speaking, muted, deafened or silenced; join, leave, mute,
-//! deafen; a moderator's "mute for everyone".
+//! (`provide_calls`, read by the sidebar's `CallPeople`); this tab's own call (`MyCall`, kept
+//! across the community's channels, `CallWatch` in the layout, `CallBar` in the sidebar); and
+//! the voice channel's own screen (`VoiceRoom`): who is on the call, speaking, muted, deafened
+//! or silenced; join, leave, mute, deafen; a moderator's "mute for everyone".
 
 use std::collections::{HashMap, HashSet};
 
 use leptos::prelude::*;
+use leptos_router::components::A;
 
 use super::{IceServer, Participant, Roster, MESH_LIMIT};
 use crate::{
@@ -61,6 +63,188 @@ impl Calls {
         #[cfg(feature = "hydrate")]
         super::call::roster(roster);
     }
+}
+
+/// This tab's own call, kept while its person moves between the community's channels: the
+/// app provides it (`provide_my_call`) and `CallWatch` (in the layout) passes the call's
+/// signalling on and ends it when the person leaves the community's pages.
+#[derive(Clone, Copy)]
+pub struct MyCall {
+    /// The call this tab is on or joining: where.
+    on: RwSignal<Option<CallPlace>>,
+    joining: RwSignal<bool>,
+    /// Whether a microphone could be used (none: listening only); unknown until asked.
+    microphone: RwSignal<Option<bool>>,
+    muted: RwSignal<bool>,
+    deafened: RwSignal<bool>,
+    /// Why the last call of a channel ended or was refused, by channel id.
+    problem: RwSignal<Option<(String, CallProblem)>>,
+}
+
+/// Where a call is: its community and voice channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallPlace {
+    pub slug: String,
+    pub channel_id: String,
+    pub channel_name: String,
+}
+
+/// Why this tab is off a call it was on or asked for.
+#[derive(Debug, Clone, PartialEq)]
+enum CallProblem {
+    /// The server took it off (a timeout, a ban, the channel archived): the reason.
+    Ended(crate::kit::sentences::Sentence),
+    /// The server refused to let it on (the call is full, no right to join).
+    Refused(crate::platform::error::AppError),
+}
+
+/// Provides the tab's own call (no call yet), for every page.
+pub fn provide_my_call() {
+    provide_context(MyCall {
+        on: RwSignal::new(None),
+        joining: RwSignal::new(false),
+        microphone: RwSignal::new(None),
+        muted: RwSignal::new(false),
+        deafened: RwSignal::new(false),
+        problem: RwSignal::new(None),
+    });
+}
+
+impl MyCall {
+    /// Asks for the microphone and joins a voice channel's call (leaving any other).
+    fn join(&self, place: CallPlace, ice: Vec<IceServer>) {
+        let this = *self;
+        this.problem.set(None);
+        this.joining.set(true);
+        this.muted.set(false);
+        this.deafened.set(false);
+        this.on.set(Some(place.clone()));
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            let has = super::call::start(use_chat_socket(), place.channel_id, ice).await;
+            this.microphone.set(Some(has));
+        });
+        #[cfg(not(feature = "hydrate"))]
+        let _ = ice;
+    }
+
+    /// Leaves the call; `tell`: the server has yet to hear of it (not when it ended the call).
+    fn leave(&self, tell: bool) {
+        #[cfg(feature = "hydrate")]
+        super::call::end(tell);
+        #[cfg(not(feature = "hydrate"))]
+        let _ = tell;
+        self.on.set(None);
+        self.joining.set(false);
+        self.microphone.set(None);
+    }
+
+    fn toggle_mute(&self) {
+        let now = !self.muted.get_untracked();
+        self.muted.set(now);
+        #[cfg(feature = "hydrate")]
+        super::call::set_muted(now);
+    }
+
+    fn toggle_deafen(&self) {
+        let now = !self.deafened.get_untracked();
+        self.deafened.set(now);
+        #[cfg(feature = "hydrate")]
+        super::call::set_deafened(now);
+    }
+
+    /// Whether this tab is on (or joining) this channel's call.
+    fn in_channel(&self, channel_id: &str) -> bool {
+        self.on
+            .with(|on| on.as_ref().is_some_and(|p| p.channel_id == channel_id))
+    }
+}
+
+/// Passes the call's signalling between the socket and the browser's call, and ends the call
+/// when the person leaves the community's pages (its rosters stop coming there). In the layout.
+#[component]
+pub fn CallWatch() -> impl IntoView {
+    let socket = use_chat_socket();
+    let mine = expect_context::<MyCall>();
+    socket.on_event(move |event| match event {
+        ServerEvent::Ready { connection_id, .. } => {
+            #[cfg(feature = "hydrate")]
+            super::call::reconnected(connection_id);
+            #[cfg(not(feature = "hydrate"))]
+            let _ = connection_id;
+        }
+        ServerEvent::VoiceSignal { to, from, signal } => {
+            #[cfg(feature = "hydrate")]
+            super::call::signal(to, from.clone(), signal.clone());
+            #[cfg(not(feature = "hydrate"))]
+            let _ = (to, from, signal);
+        }
+        ServerEvent::VoiceEnded { channel_id, reason } if mine.in_channel(channel_id) => {
+            mine.leave(false);
+            mine.problem.set(Some((
+                channel_id.clone(),
+                CallProblem::Ended(reason.clone()),
+            )));
+        }
+        // A refusal while joining (the call is full, no right to join) ends the attempt.
+        ServerEvent::Error { nonce: None, error } if mine.joining.get_untracked() => {
+            let channel = mine
+                .on
+                .with_untracked(|on| on.as_ref().map(|p| p.channel_id.clone()));
+            mine.leave(false);
+            if let Some(channel) = channel {
+                mine.problem
+                    .set(Some((channel, CallProblem::Refused(error.clone()))));
+            }
+        }
+        _ => {}
+    });
+    let location = leptos_router::hooks::use_location();
+    Effect::new(move |_| {
+        let path = location.pathname.get();
+        let away = mine.on.with_untracked(|on| {
+            on.as_ref().is_some_and(|p| {
+                let community = format!("/c/{}", p.slug);
+                path != community && !path.starts_with(&format!("{community}/"))
+            })
+        });
+        if away {
+            mine.leave(true);
+        }
+    });
+}
+
+/// The call this tab is on, at the foot of the community's channel list while another channel
+/// is open: where it is, mute, and leave.
+#[component]
+pub fn CallBar(current: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let Some(mine) = use_context::<MyCall>() else {
+        return ().into_any();
+    };
+    let current = StoredValue::new(current);
+    view! {
+        {move || mine.on.get().filter(|p| current.with_value(|c| *c != p.channel_id)).map(|place| view! {
+            <div class="call-bar" role="group" aria-label=move || t_string!(i18n, voice.bar_label)>
+                <A href=format!("/c/{}/{}", place.slug, place.channel_name) attr:class="call-bar-place">
+                    <Icon name=IconName::Speaker />
+                    <span>{t_string!(i18n, voice.bar_on).replace("{name}", &place.channel_name)}</span>
+                </A>
+                <div class="call-bar-actions">
+                    <button type="button" class="icon-button" aria-pressed=move || mine.muted.get().to_string()
+                        aria-label=move || if mine.muted.get() { t_string!(i18n, voice.unmute) } else { t_string!(i18n, voice.mute) }
+                        disabled=move || mine.microphone.get() != Some(true)
+                        on:click=move |_| mine.toggle_mute()>
+                        {move || view! { <Icon name=if mine.muted.get() { IconName::MicrophoneOff } else { IconName::Microphone } /> }}
+                    </button>
+                    <button type="button" class="button button-small button-danger" on:click=move |_| mine.leave(true)>
+                        {t!(i18n, voice.leave)}
+                    </button>
+                </div>
+            </div>
+        })}
+    }
+    .into_any()
 }
 
 /// Reads the community's calls and keeps them live (the community's page provides them to its
@@ -147,20 +331,30 @@ pub fn VoiceRoom(channel: ChannelInfo, community: CommunityView) -> impl IntoVie
     let member = community.my_rank.is_some();
     let may_connect = member && community.may(Permissions::CONNECT) && !channel.archived;
     let may_silence = community.may(Permissions::MUTE_MEMBERS);
-    let joining = RwSignal::new(false);
-    let microphone = RwSignal::new(None::<bool>);
-    let muted = RwSignal::new(false);
-    let deafened = RwSignal::new(false);
-    let problem = RwSignal::new(None::<String>);
+    let mine = expect_context::<MyCall>();
+    let this_call = move || mine.in_channel(&channel_id.get_value());
+    let joining = move || mine.joining.get() && this_call();
+    let microphone = move || this_call().then(|| mine.microphone.get()).flatten();
+    let problem = move || {
+        mine.problem.with(|p| {
+            p.as_ref()
+                .filter(|(c, _)| channel_id.with_value(|id| id == c))
+                .map(|(_, why)| match why {
+                    CallProblem::Ended(reason) => t_string!(i18n, voice.ended)
+                        .replace("{reason}", &reason.render(i18n.get_locale_untracked())),
+                    CallProblem::Refused(error) => error_text(error),
+                })
+        })
+    };
     let people = Memo::new(move |_| channel_id.with_value(|c| calls.on_call(c)));
     let here = Memo::new(move |_| {
         let me = socket.connection.get();
         me.is_some_and(|me| people.with(|p| p.iter().any(|p| p.connection_id == me)))
     });
-    // Joining ends when the call's roster has this tab on it (or with a refusal, below).
+    // Joining ends when the call's roster has this tab on it (or with a refusal: `CallWatch`).
     Effect::new(move |_| {
         if here.get() {
-            joining.set(false);
+            mine.joining.set(false);
         }
     });
     // The community's events (rosters, speaking) come with a subscription to one of its
@@ -173,82 +367,30 @@ pub fn VoiceRoom(channel: ChannelInfo, community: CommunityView) -> impl IntoVie
     };
     socket.start();
     Effect::new(move |_| subscribe());
-    socket.on_event(move |event| match event {
-        ServerEvent::Ready { connection_id, .. } => {
+    socket.on_event(move |event| {
+        if let ServerEvent::Ready { .. } = event {
             subscribe();
-            #[cfg(feature = "hydrate")]
-            super::call::reconnected(connection_id);
-            #[cfg(not(feature = "hydrate"))]
-            let _ = connection_id;
         }
-        ServerEvent::VoiceSignal { to, from, signal } => {
-            #[cfg(feature = "hydrate")]
-            super::call::signal(to, from.clone(), signal.clone());
-            #[cfg(not(feature = "hydrate"))]
-            let _ = (to, from, signal);
-        }
-        ServerEvent::VoiceEnded {
-            channel_id: ended,
-            reason,
-        } if channel_id.with_value(|c| c == ended) => {
-            #[cfg(feature = "hydrate")]
-            super::call::end(false);
-            microphone.set(None);
-            problem.set(Some(
-                t_string!(i18n, voice.ended)
-                    .replace("{reason}", &reason.render(i18n.get_locale_untracked())),
-            ));
-        }
-        // A refusal while joining (the call is full, no right to join) ends the attempt.
-        ServerEvent::Error { nonce: None, error } if joining.get_untracked() => {
-            #[cfg(feature = "hydrate")]
-            super::call::end(false);
-            joining.set(false);
-            microphone.set(None);
-            problem.set(Some(error_text(error)));
-        }
-        _ => {}
     });
+    // Leaving the page leaves the channel's events, not the call: it goes on while the person
+    // reads the community's other channels (the sidebar's `CallBar` shows it).
     on_cleanup(move || {
-        #[cfg(feature = "hydrate")]
-        if super::call::on(&channel_id.get_value()) {
-            super::call::end(true);
-        }
         socket.send(ClientEvent::Unsubscribe {
             channel_id: channel_id.get_value(),
         });
     });
 
-    let join = move |_| {
-        problem.set(None);
-        joining.set(true);
-        muted.set(false);
-        deafened.set(false);
-        #[cfg(feature = "hydrate")]
-        leptos::task::spawn_local(async move {
-            let has =
-                super::call::start(socket, channel_id.get_value(), calls.ice.get_value()).await;
-            microphone.set(Some(has));
-        });
-    };
-    let leave = move |_| {
-        #[cfg(feature = "hydrate")]
-        super::call::end(true);
-        microphone.set(None);
-        joining.set(false);
-    };
-    let toggle_mute = move |_| {
-        let now = !muted.get_untracked();
-        muted.set(now);
-        #[cfg(feature = "hydrate")]
-        super::call::set_muted(now);
-    };
-    let toggle_deafen = move |_| {
-        let now = !deafened.get_untracked();
-        deafened.set(now);
-        #[cfg(feature = "hydrate")]
-        super::call::set_deafened(now);
-    };
+    let place = StoredValue::new(CallPlace {
+        slug: community.community.slug.clone(),
+        channel_id: channel.id.clone(),
+        channel_name: channel.name.clone(),
+    });
+    let join = move |_| mine.join(place.get_value(), calls.ice.get_value());
+    let leave = move |_| mine.leave(true);
+    let toggle_mute = move |_| mine.toggle_mute();
+    let toggle_deafen = move |_| mine.toggle_deafen();
+    let muted = mine.muted;
+    let deafened = mine.deafened;
     let me_id = StoredValue::new(
         community
             .my_rank
@@ -324,14 +466,14 @@ pub fn VoiceRoom(channel: ChannelInfo, community: CommunityView) -> impl IntoVie
             </ul>
             <p class="voice-status" role="status">
                 {move || {
-                    if let Some(problem) = problem.get() {
+                    if let Some(problem) = problem() {
                         return problem;
                     }
-                    if joining.get() {
+                    if joining() {
                         return t_string!(i18n, voice.connecting).to_string();
                     }
                     if here.get() {
-                        return if microphone.get() == Some(false) {
+                        return if microphone() == Some(false) {
                             t_string!(i18n, voice.no_microphone).to_string()
                         } else {
                             t_string!(i18n, voice.connected).to_string()
@@ -342,10 +484,10 @@ pub fn VoiceRoom(channel: ChannelInfo, community: CommunityView) -> impl IntoVie
             </p>
             {may_connect.then(|| view! {
                 <div class="voice-controls">
-                    {move || if here.get() || joining.get() {
+                    {move || if here.get() || joining() {
                         view! {
                             <button type="button" class="button" aria-pressed=move || muted.get().to_string()
-                                disabled=move || microphone.get() != Some(true) on:click=toggle_mute>
+                                disabled=move || microphone() != Some(true) on:click=toggle_mute>
                                 <Icon name=if muted.get() { IconName::MicrophoneOff } else { IconName::Microphone } />
                                 {move || if muted.get() { t_string!(i18n, voice.unmute) } else { t_string!(i18n, voice.mute) }}
                             </button>
