@@ -661,8 +661,8 @@ async fn no_such_route() -> AppError {
     AppError::NotFound(crate::kit::sentences::says!("server.api_docs.no_route"))
 }
 
-/// Anything no route matched: a file of the site (WASM, JS, CSS, icons…) when one exists, else
-/// the app's own page (the 404 page for an unknown path).
+/// Anything no route matched: a file of the site (WASM, JS, CSS, icons…) when one exists, a
+/// JSON 404 under `/api/`, else the app's own page (the 404 page for an unknown path).
 ///
 /// Files are served here rather than by leptos_axum's `file_and_error_handler`, which copies the
 /// `ResponseOptions` of the thread's current reactive owner onto the file's response — and that
@@ -690,6 +690,11 @@ async fn static_file_or_page(State(state): State<AppState>, request: Request<Bod
         let mut file = found.into_response();
         file.extensions_mut().insert(security::StaticFile);
         return file;
+    }
+    // An address under /api/ that nothing answers is a program's mistake: the one error shape,
+    // not the site's 404 page.
+    if request.uri().path().starts_with("/api/") {
+        return no_such_route().await.into_response();
     }
     file_and_error_handler::<AppState, _>(shell)(request.uri().clone(), State(state), request).await
 }

@@ -252,6 +252,65 @@ async fn managers_see_what_their_community_did(h: Harness) {
 }
 
 on_both!(
+    active_members_over_long_ranges_count_each_writer_once,
+    [("ANALYTICS_ROLLUP_SECS", "1")]
+);
+async fn active_members_over_long_ranges_count_each_writer_once(h: Harness) {
+    let ana = h.person("ana").await;
+    let bo = h.person("bo_b").await;
+    let cy = h.person("cy_c").await;
+    let (slug, general) = h.community(&ana, "Long Range", "public").await;
+    for who in [&bo, &cy] {
+        h.ok(who, "/api/communities/join", json!({"slug": slug}))
+            .await;
+    }
+    // Bo wrote 70 and 69 days ago, Cy 40 days ago and today, Ana today: whole months of
+    // writers, and ragged ends, over a range of 80 days.
+    let today = Utc::now().date_naive();
+    for (who, days_ago) in [(&bo, 70), (&bo, 69), (&cy, 40), (&cy, 0), (&ana, 0)] {
+        let id = h.say(who, &general, &format!("{days_ago} days ago")).await;
+        h.sql(
+            "UPDATE messages SET created_at = $1 WHERE id = $2",
+            vec![
+                (Utc::now() - chrono::Duration::days(days_ago)).into(),
+                uuid::Uuid::parse_str(&id).unwrap().into(),
+            ],
+        )
+        .await;
+    }
+    h.sql(
+        "UPDATE rollups SET from_day = $1",
+        vec![(today - chrono::Duration::days(80)).into()],
+    )
+    .await;
+    let ago = |days: i64| today - chrono::Duration::days(days);
+    let range = |from: i64, to: i64| format!("&from={}&to={}", ago(from), ago(to));
+    let all = figures_when(&h, &ana, &slug, &range(80, 0), |t| t["messages"] == 5).await;
+    assert_eq!(all["totals"]["activeMembers"], 3, "{}", all["totals"]);
+    // Each range as the days say, whichever months it holds whole.
+    for (from, to, expected) in [
+        (75, 35, 2),
+        (45, 0, 2),
+        (69, 69, 1),
+        (39, 1, 0),
+        (80, 41, 1),
+    ] {
+        let (_, figures) = h.read(&ana, &analytics_path(&slug, &range(from, to))).await;
+        assert_eq!(
+            figures["totals"]["activeMembers"], expected,
+            "{from}..{to} days ago: {}",
+            figures["totals"]
+        );
+    }
+    // The months are listed once each writer.
+    assert!(h.count("SELECT COUNT(*) FROM member_months").await >= 3);
+    assert_eq!(
+        h.count("SELECT COUNT(*) FROM (SELECT community_id, month, user_id, COUNT(*) AS n FROM member_months GROUP BY community_id, month, user_id) t WHERE n > 1").await,
+        0
+    );
+}
+
+on_both!(
     only_managers_see_analytics_and_bad_ranges_are_refused,
     [("ANALYTICS_ROLLUP_SECS", "1")]
 );

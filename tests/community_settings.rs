@@ -263,6 +263,18 @@ async fn the_owner_deletes_a_community_with_everything_in_it_once_the_name_is_ty
         json!({"slug": slug, "hours": 24}),
     )
     .await;
+    // A hook with its own bot account.
+    h.ok(
+        &ana,
+        "/api/integrations/install",
+        json!({"slug": slug, "integration": {"kind": "incoming-webhook", "name": "Deploys", "channel": general}}),
+    )
+    .await;
+    assert_eq!(
+        h.count("SELECT COUNT(*) FROM users WHERE username LIKE 'hook-%'")
+            .await,
+        1
+    );
     // Another community's life, which must stay.
     let (other, other_general) = h.community(&bo, "Longs Only", "public").await;
     let mut bo_socket = h.socket(&bo).await;
@@ -398,6 +410,17 @@ async fn the_owner_deletes_a_community_with_everything_in_it_once_the_name_is_ty
         counts
     };
     assert_eq!(after[1], 0, "its report");
+    // Its hook's bot account went with it; the server's stock bot stays.
+    assert_eq!(
+        h.count("SELECT COUNT(*) FROM users WHERE username LIKE 'hook-%'")
+            .await,
+        0
+    );
+    assert_eq!(
+        h.count("SELECT COUNT(*) FROM users WHERE username = 'stockbot'")
+            .await,
+        1
+    );
     assert_eq!(after[2], before[2] - logged, "its audit log");
     assert_eq!(after[3], 0, "its warning");
     assert_eq!(before[0] - after[0], 1, "its one message");

@@ -683,9 +683,16 @@ async fn the_document_describes_every_route_and_the_page_shows_it() {
     assert!(operations >= 15, "{operations}");
     // An address the API does not have is a 404 in the one shape; a method an address does
     // not take, a 405 naming the ones it does.
-    let (status, body) = h.get("/api/v1/nothing/here").await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    assert_eq!(body["code"], "not_found");
+    // So is one under the app's own `/api/` (not a page of the site rendered for a program).
+    for path in [
+        "/api/v1/nothing/here",
+        "/api/nothing/here",
+        "/api/chat/nothing",
+    ] {
+        let (status, body) = h.get(path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(body["code"], "not_found", "{path}: {body}");
+    }
     let wrong = h
         .http
         .delete(h.server.url("/api/v1/me"))

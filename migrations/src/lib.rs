@@ -32,6 +32,7 @@ mod m20261127_000026_portfolio_cards;
 mod m20261127_000027_voice;
 mod m20261127_000028_voice_revisions;
 mod m20261127_000029_stock_bot_members;
+mod m20261127_000030_member_months;
 
 pub struct Migrator;
 
@@ -68,6 +69,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000027_voice::Migration),
             Box::new(m20261127_000028_voice_revisions::Migration),
             Box::new(m20261127_000029_stock_bot_members::Migration),
+            Box::new(m20261127_000030_member_months::Migration),
         ]
     }
 }

@@ -86,6 +86,14 @@ pub async fn set_icon(
 /// read marks), members, roles, bans and invitations go with it by the database's cascades;
 /// its warnings and audit log, which have no foreign key, are deleted here.
 pub async fn delete_community(db: &impl ConnectionTrait, community: Uuid) -> Result<bool, DbErr> {
+    // The bots it installed (`…[bot]` accounts, members of this community alone) go with it;
+    // the server's stock bot is not one of them.
+    let bots: Vec<Uuid> = members(db, community)
+        .await?
+        .into_iter()
+        .filter(|(_, user)| user.username.ends_with(crate::auth::BOT_SUFFIX))
+        .map(|(member, _)| member.user_id)
+        .collect();
     warnings::Entity::delete_many()
         .filter(warnings::Column::CommunityId.eq(community))
         .exec(db)
@@ -94,11 +102,18 @@ pub async fn delete_community(db: &impl ConnectionTrait, community: Uuid) -> Res
         .filter(audit_log::Column::CommunityId.eq(community))
         .exec(db)
         .await?;
-    Ok(communities::Entity::delete_by_id(community)
+    let deleted = communities::Entity::delete_by_id(community)
         .exec(db)
         .await?
         .rows_affected
-        > 0)
+        > 0;
+    if !bots.is_empty() {
+        users::Entity::delete_many()
+            .filter(users::Column::Id.is_in(bots))
+            .exec(db)
+            .await?;
+    }
+    Ok(deleted)
 }
 
 pub async fn set_owner(

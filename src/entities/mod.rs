@@ -26,6 +26,7 @@ pub mod login_challenges;
 pub mod login_failures;
 pub mod market_cache;
 pub mod member_days;
+pub mod member_months;
 pub mod member_roles;
 pub mod membership_changes;
 pub mod message_flags;

@@ -42,6 +42,48 @@ pub fn monday_of(day: NaiveDate) -> NaiveDate {
     day - Duration::days(i64::from(day.weekday().num_days_from_monday()))
 }
 
+/// The first day of `day`'s month.
+pub fn month_of(day: NaiveDate) -> NaiveDate {
+    day.with_day(1).expect("every month has a first day")
+}
+
+/// The last day of the month that starts on `month`.
+pub fn month_end(month: NaiveDate) -> NaiveDate {
+    month
+        .checked_add_months(chrono::Months::new(1))
+        .expect("a month after any date the app reads")
+        - Duration::days(1)
+}
+
+/// `[from, to]` cut for counting distinct people: the whole months inside it (their first
+/// days), and the ragged ends outside them (each a day range). Without a whole month, the
+/// whole range is one end.
+pub fn whole_months(
+    (from, to): (NaiveDate, NaiveDate),
+) -> Option<((NaiveDate, NaiveDate), Vec<(NaiveDate, NaiveDate)>)> {
+    let first = if from.day() == 1 {
+        from
+    } else {
+        month_end(month_of(from)) + Duration::days(1)
+    };
+    let last = if month_end(month_of(to)) == to {
+        month_of(to)
+    } else {
+        month_of(month_of(to) - Duration::days(1))
+    };
+    if first > last || first > to {
+        return None;
+    }
+    let mut ends = Vec::new();
+    if from < first {
+        ends.push((from, first - Duration::days(1)));
+    }
+    if month_end(last) < to {
+        ends.push((month_end(last) + Duration::days(1), to));
+    }
+    Some(((first, last), ends))
+}
+
 /// The ranges offered a click away, up to `today`.
 pub fn presets(today: NaiveDate) -> Vec<Preset> {
     PRESETS
@@ -60,6 +102,47 @@ mod tests {
 
     fn day(text: &str) -> NaiveDate {
         text.parse().unwrap()
+    }
+
+    #[test]
+    fn a_range_is_cut_into_whole_months_and_its_ragged_ends() {
+        let cut = |from: &str, to: &str| whole_months((day(from), day(to)));
+        // A year from mid-November: December to October whole, two ends.
+        assert_eq!(
+            cut("2025-11-27", "2026-11-26"),
+            Some((
+                (day("2025-12-01"), day("2026-10-01")),
+                vec![
+                    (day("2025-11-27"), day("2025-11-30")),
+                    (day("2026-11-01"), day("2026-11-26"))
+                ]
+            ))
+        );
+        // Exactly whole months: no ends (February of a leap year ends on the 29th).
+        assert_eq!(
+            cut("2024-01-01", "2024-02-29"),
+            Some(((day("2024-01-01"), day("2024-02-01")), vec![]))
+        );
+        assert_eq!(
+            cut("2024-02-01", "2024-02-28"),
+            None,
+            "the 28th is not the end of a leap February"
+        );
+        // Thirty days, or a month and a day: no whole month or one.
+        assert_eq!(cut("2026-10-28", "2026-11-26"), None);
+        assert_eq!(cut("2026-10-15", "2026-11-14"), None);
+        assert_eq!(
+            cut("2026-09-30", "2026-11-01"),
+            Some((
+                (day("2026-10-01"), day("2026-10-01")),
+                vec![
+                    (day("2026-09-30"), day("2026-09-30")),
+                    (day("2026-11-01"), day("2026-11-01"))
+                ]
+            ))
+        );
+        assert_eq!(month_end(day("2026-12-01")), day("2026-12-31"));
+        assert_eq!(month_of(day("2026-11-26")), day("2026-11-01"));
     }
 
     #[test]

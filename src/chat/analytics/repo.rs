@@ -3,16 +3,17 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    sea_query::{Expr, OnConflict, Query},
+    sea_query::{Alias, Expr, OnConflict, Query, UnionType},
     ActiveValue::Set,
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType,
     QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
+use super::days::{monday_of, month_end, whole_months};
 use crate::entities::{
-    channel_days, channels, community_days, community_weeks, member_days, membership_changes,
-    message_flags, messages, reports, rollups, symbol_days,
+    channel_days, channels, community_days, community_weeks, member_days, member_months,
+    membership_changes, message_flags, messages, reports, rollups, symbol_days,
 };
 
 /// The analytics roll-up's name in `rollups` (the row other periodic jobs use too: a day to
@@ -356,21 +357,80 @@ pub async fn recount_week(db: &impl ConnectionTrait, week: NaiveDate) -> Result<
     Ok(())
 }
 
-/// Distinct members who wrote in `[from, to]`.
+/// Lists every community's writers of the month that starts on `month` again, from its days
+/// (read through the weeks index: the month's weeks, then its days).
+pub async fn recount_month(db: &impl ConnectionTrait, month: NaiveDate) -> Result<(), DbErr> {
+    let end = month_end(month);
+    member_months::Entity::delete_many()
+        .filter(member_months::Column::Month.eq(month))
+        .exec(db)
+        .await?;
+    let listed = Query::insert()
+        .into_table(member_months::Entity)
+        .columns([
+            member_months::Column::CommunityId,
+            member_months::Column::Month,
+            member_months::Column::UserId,
+        ])
+        .select_from(
+            Query::select()
+                .distinct()
+                .column(member_days::Column::CommunityId)
+                .expr(Expr::val(month))
+                .column(member_days::Column::UserId)
+                .from(member_days::Entity)
+                .and_where(member_days::Column::Week.between(monday_of(month), monday_of(end)))
+                .and_where(member_days::Column::Day.between(month, end))
+                .to_owned(),
+        )
+        .map_err(|e| DbErr::Custom(e.to_string()))?
+        .to_owned();
+    db.execute(db.get_database_backend().build(&listed)).await?;
+    Ok(())
+}
+
+/// Distinct members who wrote in `[from, to]`: whole months from their lists, the ragged ends
+/// from the days.
 pub async fn active_between(
     db: &impl ConnectionTrait,
     community: Uuid,
-    (from, to): (NaiveDate, NaiveDate),
+    span: (NaiveDate, NaiveDate),
 ) -> Result<i64, DbErr> {
-    let count: Option<i64> = member_days::Entity::find()
-        .select_only()
-        .column_as(Expr::cust("COUNT(DISTINCT user_id)"), "members")
-        .filter(member_days::Column::CommunityId.eq(community))
-        .filter(member_days::Column::Day.between(from, to))
-        .into_tuple()
-        .one(db)
+    let days = |(from, to): (NaiveDate, NaiveDate)| {
+        Query::select()
+            .column(member_days::Column::UserId)
+            .from(member_days::Entity)
+            .and_where(member_days::Column::CommunityId.eq(community))
+            .and_where(member_days::Column::Day.between(from, to))
+            .to_owned()
+    };
+    let writers = match whole_months(span) {
+        None => days(span),
+        Some(((first, last), ends)) => {
+            let mut months = Query::select()
+                .column(member_months::Column::UserId)
+                .from(member_months::Entity)
+                .and_where(member_months::Column::CommunityId.eq(community))
+                .and_where(member_months::Column::Month.between(first, last))
+                .to_owned();
+            for end in ends {
+                months.union(UnionType::All, days(end));
+            }
+            months
+        }
+    };
+    // One writer, however many days or months they wrote in.
+    let counted = Query::select()
+        .expr(Expr::cust("COUNT(DISTINCT user_id)"))
+        .from_subquery(writers, Alias::new("writers"))
+        .to_owned();
+    let row = db
+        .query_one(db.get_database_backend().build(&counted))
         .await?;
-    Ok(count.unwrap_or(0))
+    Ok(row
+        .map(|row| row.try_get_by_index::<i64>(0))
+        .transpose()?
+        .unwrap_or(0))
 }
 
 /// The most mentioned $cashtags in `[from, to]`: (symbol, mentions, bullish, bearish).

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::{
     chart,
-    days::{monday_of, presets, range},
+    days::{monday_of, month_of, presets, range},
     median_and_p90, mood, rate, repo, Analytics, CashtagFigures, ChannelFigures, DayFigures,
     ModeratorFigures, Totals, WeekFigures, TOP_CASHTAGS, TOP_CHANNELS,
 };
@@ -63,6 +63,13 @@ pub async fn roll_up(
         let counted = roll_up_day(db, day, &mut communities).await?;
         run.days += 1;
         run.messages += counted;
+        // A month's writers are listed again once its last day rolled here is done (a run
+        // that dies midway has listed every month it finished).
+        if day == today || month_of(day + Duration::days(1)) != month_of(day) {
+            let txn = db.begin().await?;
+            repo::recount_month(&txn, month_of(day)).await?;
+            txn.commit().await?;
+        }
         repo::hold_job(db, repo::ACTIVITY, Utc::now()).await?;
         day += Duration::days(1);
     }

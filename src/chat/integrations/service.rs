@@ -214,13 +214,20 @@ pub async fn install(
         installed_by: Some(actor),
         created_at: now,
     };
+    // Read before the transaction, whose first statement is then a write: on SQLite two
+    // installs at once queue for the lock instead of one failing to upgrade its read.
+    let stock_bot = match input.kind {
+        Kind::StockBot => accounts::user_by_username(&state.db, STOCK_BOT).await?,
+        _ => None,
+    };
     let txn = state.db.begin().await?;
     if input.kind.has_bot() {
         let bot = make_bot(&txn, input.kind, id, &name, now).await?;
         communities::add_bot_member(&txn, community.id, bot.id, now).await?;
         row.bot_user_id = Some(bot.id);
-    } else if input.kind == Kind::StockBot {
-        row.bot_user_id = stock_bot_joins(&txn, community.id, now).await?;
+    } else if let Some(bot) = stock_bot {
+        communities::add_bot_member(&txn, community.id, bot.id, now).await?;
+        row.bot_user_id = Some(bot.id);
     }
     match input.kind {
         Kind::StockBot | Kind::PriceAlert | Kind::NewsFeed => {}

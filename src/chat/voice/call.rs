@@ -45,6 +45,9 @@ struct Call {
     muted: bool,
     deafened: bool,
     meter: Option<Meter>,
+    /// The newest roster revision taken: an older roster arriving late (or read again by a
+    /// page just opened) is passed over, so it never closes a link to a tab still on the call.
+    revision: i64,
 }
 
 struct Peer {
@@ -114,6 +117,7 @@ pub async fn start(socket: ChatSocket, channel_id: String, ice: Vec<IceServer>) 
             muted: false,
             deafened: false,
             meter: None,
+            revision: 0,
         })
     });
     if let Some(local) = local {
@@ -165,9 +169,13 @@ pub fn reconnected(connection_id: &str) {
 pub fn roster(roster: &Roster) {
     let offers = CALL.with(|call| {
         let mut call = call.borrow_mut();
-        let Some(call) = call.as_mut().filter(|c| c.channel_id == roster.channel_id) else {
+        let Some(call) = call
+            .as_mut()
+            .filter(|c| c.channel_id == roster.channel_id && c.revision < roster.revision)
+        else {
             return Vec::new();
         };
+        call.revision = roster.revision;
         let me = call.me.clone();
         let here = roster.participants.iter().any(|p| p.connection_id == me);
         call.audible = roster
