@@ -350,6 +350,20 @@ pub async fn add_member(
     rank: Rank,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
+    if insert_member(db, community, user, rank, now).await? {
+        record_membership_change(db, community, "joined", now).await?;
+    }
+    Ok(())
+}
+
+/// Makes someone a member unless they are one; whether they were added.
+async fn insert_member(
+    db: &impl ConnectionTrait,
+    community: Uuid,
+    user: Uuid,
+    rank: Rank,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
     let added = community_members::Entity::insert(community_members::ActiveModel {
         community_id: Set(community),
         user_id: Set(user),
@@ -367,10 +381,7 @@ pub async fn add_member(
     )
     .exec_without_returning(db)
     .await?;
-    if added > 0 {
-        record_membership_change(db, community, "joined", now).await?;
-    }
-    Ok(())
+    Ok(added > 0)
 }
 
 /// Removes a member and the custom roles they held there; whether they were a member.
@@ -419,24 +430,9 @@ pub async fn add_bot_member(
     bot: Uuid,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    community_members::Entity::insert(community_members::ActiveModel {
-        community_id: Set(community),
-        user_id: Set(bot),
-        rank: Set(Rank::Member.level()),
-        joined_at: Set(now),
-        timed_out_until: Set(None),
-    })
-    .on_conflict(
-        OnConflict::columns([
-            community_members::Column::CommunityId,
-            community_members::Column::UserId,
-        ])
-        .do_nothing()
-        .to_owned(),
-    )
-    .exec_without_returning(db)
-    .await
-    .map(drop)
+    insert_member(db, community, bot, Rank::Member, now)
+        .await
+        .map(drop)
 }
 
 /// Notes that a member joined, left or was removed (when and where, never who).

@@ -42,6 +42,9 @@ pub fn monday_of(day: NaiveDate) -> NaiveDate {
     day - Duration::days(i64::from(day.weekday().num_days_from_monday()))
 }
 
+/// Days from the first to the last, both included.
+pub type Span = (NaiveDate, NaiveDate);
+
 /// The first day of `day`'s month.
 pub fn month_of(day: NaiveDate) -> NaiveDate {
     day.with_day(1).expect("every month has a first day")
@@ -58,9 +61,7 @@ pub fn month_end(month: NaiveDate) -> NaiveDate {
 /// `[from, to]` cut for counting distinct people: the whole months inside it (their first
 /// days), and the ragged ends outside them (each a day range). Without a whole month, the
 /// whole range is one end.
-pub fn whole_months(
-    (from, to): (NaiveDate, NaiveDate),
-) -> Option<((NaiveDate, NaiveDate), Vec<(NaiveDate, NaiveDate)>)> {
+pub fn whole_months((from, to): Span) -> Option<(Span, Vec<Span>)> {
     let first = if from.day() == 1 {
         from
     } else {
