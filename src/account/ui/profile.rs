@@ -38,6 +38,10 @@ pub fn ProfilePage() -> impl IntoView {
     view! {
         <Transition fallback=move || view! { <p class="muted">{t!(i18n, settings.loading)}</p> }>
             {move || Suspend::new(async move {
+                // Who reads it, awaited like the page: read without waiting, the server could
+                // render before the session resolved and the browser after — two different
+                // pages, and a hydration panic.
+                let reader = session.resource().await.ok().flatten();
                 match page.await {
                     Err(err) => view! {
                         <section class="card">
@@ -47,8 +51,8 @@ pub fn ProfilePage() -> impl IntoView {
                     }.into_any(),
                     Ok(view) => {
                         let p = view.profile;
-                        let me = session.user().map(|u| u.id) == Some(p.id.clone());
-                        let signed_in = session.user().is_some();
+                        let me = reader.as_ref().map(|u| &u.id) == Some(&p.id);
+                        let signed_in = reader.is_some();
                         let blocked = p.blocked;
                         let name = p.username.clone();
                         let joined = p.joined.clone();
