@@ -378,32 +378,6 @@ pub async fn communities_owned_by(
         .await
 }
 
-/// The people of a community other than `user`, highest rank first, then longest-serving.
-pub async fn other_members(
-    db: &impl ConnectionTrait,
-    community: Uuid,
-    user: Uuid,
-) -> Result<Vec<community_members::Model>, DbErr> {
-    // Its bots are members but nobody to hand it to, nor a reason to keep it.
-    let bots = Query::select()
-        .column(users::Column::Id)
-        .from(users::Entity)
-        .cond_where(
-            Condition::any()
-                .add(users::Column::Username.eq(crate::auth::STOCK_BOT))
-                .add(users::Column::Username.ends_with(crate::auth::BOT_SUFFIX)),
-        )
-        .to_owned();
-    community_members::Entity::find()
-        .filter(community_members::Column::CommunityId.eq(community))
-        .filter(community_members::Column::UserId.ne(user))
-        .filter(community_members::Column::UserId.not_in_subquery(bots))
-        .order_by_desc(community_members::Column::Rank)
-        .order_by_asc(community_members::Column::JoinedAt)
-        .all(db)
-        .await
-}
-
 /// Records a new owner of a community.
 pub async fn set_owner(
     db: &impl ConnectionTrait,

@@ -379,7 +379,15 @@ pub async fn delete(
     let mut handed_over = Vec::new();
     let mut unattended = Vec::new();
     for community in repo::communities_owned_by(&txn, user.id).await? {
-        let others = repo::other_members(&txn, community.id, user.id).await?;
+        // The people besides them, highest rank first, then longest-serving: its bots are
+        // members but nobody to hand it to, nor a reason to keep it.
+        let mut others: Vec<_> = crate::community::repo::members(&txn, community.id)
+            .await?
+            .into_iter()
+            .filter(|(m, who)| m.user_id != user.id && !crate::auth::is_bot(&who.username))
+            .map(|(m, _)| m)
+            .collect();
+        others.sort_by(|a, b| b.rank.cmp(&a.rank).then(a.joined_at.cmp(&b.joined_at)));
         if others.is_empty() {
             deleted.push(community);
         } else if let Some(admin) = others
