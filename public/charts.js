@@ -62,7 +62,15 @@
       const { colour, done } = palette(host);
       const option = resolve(JSON.parse(json), colour);
       done();
-      const chart = echarts.getInstanceByDom(host) || echarts.init(host);
+      const existing = echarts.getInstanceByDom(host);
+      // Drawn again with new data (a live candle): the reader stays where they zoomed to.
+      const zoomed = existing?.getOption()?.dataZoom;
+      if (zoomed && Array.isArray(option.dataZoom)) {
+        option.dataZoom.forEach((zoom, i) => {
+          if (zoomed[i]) Object.assign(zoom, { start: zoomed[i].start, end: zoomed[i].end });
+        });
+      }
+      const chart = existing || echarts.init(host);
       chart.setOption(option, { notMerge: true });
       resizing.observe(host);
       host.dataset.drawn = "true";

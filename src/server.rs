@@ -24,7 +24,7 @@ use crate::{
     chat::{self, bots::QueuedCommand, command_handlers::CommandRegistry},
     market::{
         self,
-        insights::{Crowd, CrowdMessage},
+        insights::{Crowd, CrowdDay, CrowdMessage},
         service::Holdings,
     },
     platform::{
@@ -107,7 +107,11 @@ pub async fn build_state(config: Config) -> Result<AppState, String> {
         .with(pusher)
         .with(market)
         .with(Holdings(holdings))
-        .with(Crowd(crowd))
+        .with(Crowd {
+            messages: crowd,
+            mentions: crowd_mentions,
+            days: crowd_days,
+        })
         .with(chat::polls::service::PollPrices(poll_price))
         .with(chat::events::service::EarningsDays(earnings_day))
         .with(chat::integrations::service::MarketFeed {
@@ -118,7 +122,10 @@ pub async fn build_state(config: Config) -> Result<AppState, String> {
         .with(chat::cards::service::Portfolios {
             figures: card_figures,
             choices: card_choices,
-        });
+        })
+        .with(crate::portfolio::alerts::AlertPush(alert_push))
+        .with(market::live::QuoteFeed::default())
+        .with(chat::socket::PriceWatch(watch_price));
     if let Some(hosted) = config.hosted_ai.clone() {
         services = services.with(crate::assistant::hosted::HostedAssistant::new(hosted));
     }
@@ -161,6 +168,7 @@ fn crowd<'a>(
             .into_iter()
             .map(|m| CrowdMessage {
                 id: m.id.to_string(),
+                author_id: m.author_id,
                 author: m.author,
                 community: m.community,
                 community_slug: m.community_slug,
@@ -170,6 +178,65 @@ fn crowd<'a>(
             })
             .collect())
     })
+}
+
+/// A fired price alert goes to the person's browsers through chat's push subscriptions.
+fn alert_push(
+    state: &AppState,
+    person: uuid::Uuid,
+    title: crate::kit::sentences::Sentence,
+    body: crate::kit::sentences::Sentence,
+    url: String,
+    tag: String,
+) -> BoxFuture<'_, ()> {
+    Box::pin(async move {
+        let pushed =
+            chat::notify::service::push_notice(state, person, (title, body), url, tag).await;
+        if let Err(err) = pushed {
+            tracing::warn!(error = %err, "could not push a fired alert");
+        }
+    })
+}
+
+/// Market's trending reads chat's daily mentions per ticker.
+fn crowd_mentions(
+    state: &AppState,
+    viewer: Option<uuid::Uuid>,
+    days: (chrono::NaiveDate, chrono::NaiveDate),
+) -> BoxFuture<'_, Result<std::collections::HashMap<String, i64>, AppError>> {
+    Box::pin(chat::service::cashtag_mentions(&state.db, viewer, days))
+}
+
+/// Market's community moods read chat's days of a ticker in a person's communities.
+fn crowd_days<'a>(
+    state: &'a AppState,
+    viewer: uuid::Uuid,
+    ticker: &'a str,
+    days: (chrono::NaiveDate, chrono::NaiveDate),
+) -> BoxFuture<'a, Result<Vec<CrowdDay>, AppError>> {
+    Box::pin(async move {
+        let found = chat::service::cashtag_days(&state.db, viewer, ticker, days).await?;
+        Ok(found
+            .into_iter()
+            .map(|d| CrowdDay {
+                community: d.community,
+                community_slug: d.community_slug,
+                day: d.day,
+                mentions: d.mentions,
+                bullish: d.bullish,
+                bearish: d.bearish,
+            })
+            .collect())
+    })
+}
+
+/// Chat's socket keeps the prices a tab shows coming: the market's live feed of the symbol.
+fn watch_price(state: &AppState, symbol: &str) -> Option<(String, Box<dyn Send + Sync>)> {
+    let symbol = market::symbol::normalize(symbol)?;
+    let watching = state
+        .service::<market::live::QuoteFeed>()
+        .watch(state, &symbol);
+    Some((market::live::topic(&symbol), Box::new(watching)))
 }
 
 /// Chat's price-target polls are against the market's price (none when no source knows it).
@@ -1000,7 +1067,10 @@ mod tests {
             crate::chat::polls::service::PollPrices,
             crate::chat::events::service::EarningsDays,
             crate::chat::cards::service::Portfolios,
-            crate::chat::integrations::service::MarketFeed
+            crate::chat::integrations::service::MarketFeed,
+            crate::market::live::QuoteFeed,
+            crate::chat::socket::PriceWatch,
+            crate::portfolio::alerts::AlertPush
         );
         // The hosted assistant is registered only with a key (HOSTED_AI_*): asked for with
         // `get`, which answers None without it.

@@ -75,6 +75,7 @@ impl Harness {
             ),
             ("alerts", format!("SELECT COUNT(*) FROM price_alerts WHERE user_id = {id}")),
             ("watchlist", format!("SELECT COUNT(*) FROM watchlist_items WHERE user_id = {id}")),
+            ("chart indicators", format!("SELECT COUNT(*) FROM chart_choices WHERE user_id = {id}")),
             ("conversations", format!("SELECT COUNT(*) FROM assistant_conversations WHERE user_id = {id}")),
             ("assistant turns", format!("SELECT COUNT(*) FROM assistant_messages WHERE user_id = {id}")),
             ("sessions", format!("SELECT COUNT(*) FROM refresh_tokens WHERE user_id = {id}")),
@@ -112,6 +113,12 @@ async fn fill_account(h: &Harness, who: &Person) -> String {
         who,
         "/api/market/watch",
         json!({"symbol": "MSFT", "watching": true}),
+    )
+    .await;
+    h.ok(
+        who,
+        "/api/market/choose_indicators",
+        json!({"overlays": "ema:9", "panes": "atr:10"}),
     )
     .await;
     // What they hear of #general, and a browser they are pushed to.
@@ -343,6 +350,7 @@ async fn the_download_holds_ones_own_data_and_no_secret(h: Harness) {
 
     // Markets, portfolio and assistant.
     assert_eq!(export["watchlist"][0]["symbol"], "MSFT");
+    assert_eq!(export["chartIndicators"]["overlays"], "ema:9");
     assert_eq!(export["priceAlerts"][0]["symbol"], "IBM");
     assert_eq!(export["priceAlerts"][0]["target"], "99999");
     let portfolios = export["portfolios"].as_array().unwrap();
@@ -501,6 +509,7 @@ async fn a_refused_deletion_changes_nothing(h: Harness) {
             "portfolios",
             "alerts",
             "watchlist",
+            "chart indicators",
             "conversations",
             "notification settings",
             "push",

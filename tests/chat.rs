@@ -56,23 +56,33 @@ async fn the_default_community_exists_and_new_people_join_it(h: Harness) {
     assert_eq!(view["myRank"], "member");
 }
 
-on_both!(the_socket_refuses_guests_and_plain_requests_with_a_clear_status);
-async fn the_socket_refuses_guests_and_plain_requests_with_a_clear_status(h: Harness) {
-    use tokio_tungstenite::tungstenite::{client::IntoClientRequest, Error};
+on_both!(the_socket_refuses_bad_credentials_and_plain_requests_with_a_clear_status);
+async fn the_socket_refuses_bad_credentials_and_plain_requests_with_a_clear_status(h: Harness) {
+    use tokio_tungstenite::tungstenite::{client::IntoClientRequest, http::HeaderValue, Error};
 
-    // A websocket upgrade without a token: 401 and the usual error body.
+    // A token that is not good: 401 and the usual error body, never a guest's socket (a
+    // signed-in tab must not silently become one).
     let url = format!(
         "{}/api/chat/socket",
         h.server.base.replacen("http://", "ws://", 1)
     );
-    match tokio_tungstenite::connect_async(url.into_client_request().unwrap()).await {
+    let mut request = url.clone().into_client_request().unwrap();
+    request.headers_mut().insert(
+        "Authorization",
+        HeaderValue::from_static("Bearer not.a.token"),
+    );
+    match tokio_tungstenite::connect_async(request).await {
         Err(Error::Http(response)) => {
             assert_eq!(response.status(), 401);
             let body: Value = serde_json::from_slice(response.body().as_deref().unwrap()).unwrap();
             assert_eq!(body["code"], "unauthorized", "{body}");
         }
-        other => panic!("a guest's upgrade must be refused, got {other:?}"),
+        other => panic!("a bad token's upgrade must be refused, got {other:?}"),
     }
+    // No credentials at all: a guest's socket, which says it is nobody's (what a guest may
+    // do on it: tests/live_quotes.rs).
+    let guest = common::ws::ChatClient::connect_guest(&h.server.base).await;
+    assert_eq!(guest.user_id, "");
     // A plain GET is not a websocket: 400, saying so.
     let ana = h.person("ana").await;
     let response = h
@@ -856,19 +866,21 @@ async fn the_home_counts_unread_and_mentions_and_what_trends(h: Harness) {
     assert_eq!(room["channels"][0]["unread"], 4);
     // Bo's two (any case), not Carl's (blocked), not @anastasia.
     assert_eq!(room["channels"][0]["mentions"], 2, "{room}");
-    let trending: Vec<(&str, i64, i64)> = home["trending"]
+    // What trends for her leaves Carl out too.
+    let (_, trending) = h.read(&ana, "/api/market/trending").await;
+    let trending: Vec<(&str, i64, i64)> = trending
         .as_array()
         .unwrap()
         .iter()
         .map(|t| {
             (
-                t["symbol"].as_str().unwrap(),
-                t["messages"].as_i64().unwrap(),
+                t["ticker"].as_str().unwrap(),
+                t["mentions"].as_i64().unwrap(),
                 t["people"].as_i64().unwrap(),
             )
         })
         .collect();
-    assert_eq!(trending, [("NVDA", 2, 1), ("AAPL", 1, 1)], "{home}");
+    assert_eq!(trending, [("NVDA", 2, 1), ("AAPL", 1, 1)]);
 
     // Bo sees Carl's cashtag; nobody mentioned him.
     let (_, home) = h.read(&bo, "/api/chat/home").await;
@@ -879,11 +891,12 @@ async fn the_home_counts_unread_and_mentions_and_what_trends(h: Harness) {
         .find(|c| c["community"]["slug"] == slug.as_str())
         .unwrap();
     assert_eq!(room["channels"][0]["mentions"], 0);
-    assert!(home["trending"]
+    let (_, trending) = h.read(&bo, "/api/market/trending").await;
+    assert!(trending
         .as_array()
         .unwrap()
         .iter()
-        .any(|t| t["symbol"] == "GME"));
+        .any(|t| t["ticker"] == "GME"));
 
     // Writing in the channel marks it read: nothing waits for Ana any more.
     let mut ana_socket = h.socket(&ana).await;

@@ -205,9 +205,18 @@ async fn messages_reach_the_other_person_anywhere_and_count_as_unread_until_read
     bo_socket
         .send(json!({"type": "react", "messageId": sent["id"], "emoji": "👍", "on": true}))
         .await;
-    let reply = ana_socket.expect("messageCreated").await;
-    assert_eq!(reply["message"]["replyTo"]["id"], sent["id"]);
-    ana_socket.expect("reactionsChanged").await;
+    // The two are handled side by side, so they may reach her in either order.
+    let (mut reply, mut reacted) = (None, None);
+    while reply.is_none() || reacted.is_none() {
+        let event = ana_socket.next_event().await;
+        match event["type"].as_str() {
+            Some("messageCreated") => reply = Some(event),
+            Some("reactionsChanged") => reacted = Some(event),
+            _ => {}
+        }
+    }
+    assert_eq!(reply.unwrap()["message"]["replyTo"]["id"], sent["id"]);
+    assert_eq!(reacted.unwrap()["reactions"][0]["emoji"], "👍");
     // Reading marks it read.
     bo_socket
         .send(json!({"type": "read", "channelId": channel, "seq": 2}))

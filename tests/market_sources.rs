@@ -207,20 +207,27 @@ async fn the_chain_falls_through_to_offline_and_stops_asking_a_refusing_source()
         "a rate-limited source is left alone at once"
     );
 
-    // Intraday prices come from a source that has them; the offline one has none, and says so
-    // rather than failing like a source that is down.
+    // Intraday prices come from a source that has them: Stooq has none, and says so rather
+    // than failing like a source that is down; Polygon answers.
     let (base, _) = serve(ok(POLYGON_PREV)).await;
     let chain = Chain::new(vec![
-        Box::new(Offline::new()) as Box<dyn Provider>,
+        Box::new(Stooq::new(client(), &base, None)) as Box<dyn Provider>,
         Box::new(Polygon::new(client(), &base, "k".into())),
     ]);
     let (bars, source) = chain.intraday("AAPL").await.unwrap();
     assert_eq!((source, bars.len(), bars[0].close), ("polygon", 1, 156.8));
-    let offline = Chain::new(vec![Box::new(Offline::new()) as Box<dyn Provider>]);
+    let stooq = Chain::new(vec![
+        Box::new(Stooq::new(client(), &base, None)) as Box<dyn Provider>
+    ]);
     assert!(matches!(
-        offline.intraday("AAPL").await,
-        Err(MarketError::Unsupported("offline"))
+        stooq.intraday("AAPL").await,
+        Err(MarketError::Unsupported("stooq"))
     ));
+    // The offline source simulates its sessions too, and says so on every bar.
+    let offline = Chain::new(vec![Box::new(Offline::new()) as Box<dyn Provider>]);
+    let (bars, source) = offline.intraday("AAPL").await.unwrap();
+    assert_eq!(source, "offline");
+    assert!(!bars.is_empty() && bars.iter().all(|b| b.simulated));
 }
 
 #[tokio::test]

@@ -28,6 +28,16 @@ async fn general(h: &Harness, token: &str) -> String {
         .to_string()
 }
 
+/// The names of a chart option's series: what the legend lists.
+fn series_names(option: &Value) -> Vec<&str> {
+    option["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["name"].as_str())
+        .collect()
+}
+
 /// Posts `body` and returns the stored message's id.
 async fn say(socket: &mut ChatClient, channel: &str, nonce: &str, body: &str) -> String {
     socket.say(channel, nonce, body).await;
@@ -120,32 +130,39 @@ async fn charts_reports_watchlists_and_recommendations(h: Harness) {
     assert_eq!(chart["bars"], 252);
     let option: Value = serde_json::from_str(chart["option"].as_str().unwrap()).unwrap();
     assert_eq!(option["grid"].as_array().unwrap().len(), 4);
-    let names: Vec<&str> = option["series"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|s| s["name"].as_str())
-        .collect();
+    let names = series_names(&option);
     for name in [
         "OHLC",
         "Volume",
         "SMA 50",
-        "Bollinger",
+        "Bollinger 20, 2",
         "RSI 14",
-        "MACD",
-        "Signal",
+        "MACD 12, 26, 9",
+        "MACD 12, 26, 9 signal",
     ] {
         assert!(names.contains(&name), "{name} in {names:?}");
     }
     for (query, says) in [
         ("symbol=IBM&range=2w", "“2w” is not a chart range"),
         (
-            "symbol=IBM&range=1y&overlays=sma7",
-            "“sma7” is not an overlay",
+            "symbol=IBM&range=1y&overlays=sma:0",
+            "“sma:0” is not an overlay",
+        ),
+        (
+            "symbol=IBM&range=1y&overlays=bollinger:20:9",
+            "“bollinger:20:9” is not an overlay",
         ),
         (
             "symbol=IBM&range=1y&panes=adx",
             "“adx” is not an indicator pane",
+        ),
+        (
+            "symbol=IBM&range=1y&panes=macd:26:12:9",
+            "“macd:26:12:9” is not an indicator pane",
+        ),
+        (
+            "symbol=IBM&range=1y&panes=rsi:7,atr,obv,stochastic",
+            "at most 5 lines over the price and 3 panes",
         ),
         ("symbol=<b>&range=1y", "is not a stock symbol"),
     ] {
@@ -155,13 +172,35 @@ async fn charts_reports_watchlists_and_recommendations(h: Harness) {
     }
     let (status, _) = h.get("/api/market/report?symbol=ZZZZ").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    // The offline source has no intraday prices: that is "not here", not "down".
+    // Every indicator the code has, with its own parameters.
+    let (status, every) = h
+        .get("/api/market/chart?symbol=IBM&range=6m&overlays=wma:10,vwap:30,ema:9,bollinger:14:2.5&panes=atr:10,stochastic:9:3:3,obv")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{every}");
+    let option: Value = serde_json::from_str(every["option"].as_str().unwrap()).unwrap();
+    assert_eq!(option["grid"].as_array().unwrap().len(), 5);
+    let names = series_names(&option);
+    for name in [
+        "WMA 10",
+        "VWAP 30",
+        "EMA 9",
+        "Bollinger 14, 2.5",
+        "ATR 10",
+        "Stochastic 9, 3, 3 %K",
+        "OBV",
+    ] {
+        assert!(names.contains(&name), "{name} in {names:?}");
+    }
+    // The offline source's intraday prices: its last five sessions.
     let (status, body) = h.get("/api/market/intraday?symbol=IBM").await;
-    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
-    assert!(
-        body.to_string().contains("configured market sources"),
-        "{body}"
-    );
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let days: std::collections::BTreeSet<&str> = body["bars"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| &b["date"].as_str().unwrap()[..10])
+        .collect();
+    assert_eq!(days.len(), 5, "{days:?}");
 
     // Watchlists: guests see the suggested list; a person's own list replaces it.
     let (_, suggested) = h.get("/api/market/watchlist").await;
@@ -269,4 +308,94 @@ async fn the_original_designs_stock_addresses_answer(h: Harness) {
     let (status, refused) = h.get("/api/stocks/%3Cscript%3E").await;
     assert!(status.is_client_error(), "{status} {refused}");
     assert!(refused["error"].is_string(), "{refused}");
+}
+
+on_both!(the_cashtags_of_a_channel_are_priced_in_one_request);
+async fn the_cashtags_of_a_channel_are_priced_in_one_request(h: Harness) {
+    // A guest reading a public channel sees the prices beside its $cashtags: each symbol
+    // once, under the app's form, the ones no source knows left out.
+    let (status, quotes) = h
+        .get("/api/market/quotes?symbols=aapl.us,IBM,ZZZZ,AAPL")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{quotes}");
+    let symbols: Vec<&str> = quotes
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["symbol"].as_str().unwrap())
+        .collect();
+    assert_eq!(symbols, ["AAPL", "IBM"], "{quotes}");
+    // The same price as the single quote's address.
+    let (_, single) = h.get("/api/market/quote?symbol=IBM").await;
+    assert_eq!(quotes[1]["price"], single["price"]);
+
+    let (status, none) = h.get("/api/market/quotes?symbols=").await;
+    assert_eq!((status, none), (StatusCode::OK, json!([])));
+
+    // Fifty-one at once, or one that is not a symbol, is refused in words.
+    let many: Vec<String> = (0..51).map(|i| format!("T{i}")).collect();
+    let (status, refused) = h
+        .get(&format!("/api/market/quotes?symbols={}", many.join(",")))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert!(
+        refused["error"].as_str().unwrap().contains("50"),
+        "{refused}"
+    );
+    let (status, refused) = h.get("/api/market/quotes?symbols=IBM,%3Cb%3E").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert!(refused["error"].is_string(), "{refused}");
+}
+
+on_both!(
+    intraday_ranges_and_the_shipped_real_prices_chart,
+    [("MARKET_CLOCK", "2026-11-24T15:00:00Z")]
+);
+async fn intraday_ranges_and_the_shipped_real_prices_chart(h: Harness) {
+    let option_of = |chart: &Value| -> Value {
+        serde_json::from_str(chart["option"].as_str().unwrap()).unwrap()
+    };
+    // 10:00 in New York: 1D is the half hour traded, in 5-minute candles by time.
+    let (status, day) = h.get("/api/market/chart?symbol=AAPL&range=1d").await;
+    assert_eq!(status, StatusCode::OK, "{day}");
+    assert_eq!(day["bars"], 7, "09:30 … 10:00");
+    assert_eq!(option_of(&day)["xAxis"][0]["data"][0], "09:30");
+    // 5D: four whole sessions and this one, in half-hour candles.
+    let (status, week) = h.get("/api/market/chart?symbol=AAPL&range=5d").await;
+    assert_eq!(status, StatusCode::OK, "{week}");
+    assert_eq!(week["bars"], 4 * 13 + 2);
+    assert_eq!(option_of(&week)["xAxis"][0]["data"][0], "11-18 09:30");
+    // The daily chart's last candle is the day so far, as the quote has it.
+    let (_, quote) = h.get("/api/market/quote?symbol=AAPL").await;
+    let (_, month) = h.get("/api/market/chart?symbol=AAPL&range=1m").await;
+    let month = option_of(&month);
+    assert_eq!(month["xAxis"][0]["data"][20], "2026-11-24");
+    let candles = month["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["type"] == "candlestick")
+        .unwrap()["data"]
+        .clone();
+    // [open, close, low, high]
+    let last = candles.as_array().unwrap().last().unwrap();
+    // (Within a turn of the offline source: the two may be a few seconds apart.)
+    let (close, price) = (last[1].as_f64().unwrap(), quote["price"].as_f64().unwrap());
+    assert!((close / price - 1.0).abs() < 0.01, "{last} / {quote}");
+
+    // The real prices the app ships, said to be real; none for a company it has none of.
+    let (status, real) = h.get("/api/market/chart?symbol=IBM&range=real").await;
+    assert_eq!(status, StatusCode::OK, "{real}");
+    assert_eq!(real["sample"], "2000–2013");
+    assert_eq!(real["simulatedFrom"], Value::Null);
+    assert_eq!(real["source"], "offline sample");
+    assert!(real["bars"].as_u64().unwrap() > 3_000, "{}", real["bars"]);
+    assert_eq!(option_of(&real)["xAxis"][0]["data"][0], "2000-03-01");
+    // Every chart of a symbol with a sample says so, so the page can offer it.
+    assert_eq!(day["sample"], "2000–2013", "AAPL ships too");
+    let (status, none) = h.get("/api/market/chart?symbol=SIE.DE&range=real").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{none}");
+    assert!(none["error"].as_str().unwrap().contains("SIE.DE"), "{none}");
+    let (_, siemens) = h.get("/api/market/chart?symbol=SIE.DE&range=1y").await;
+    assert_eq!(siemens["sample"], Value::Null);
 }

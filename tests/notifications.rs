@@ -400,6 +400,18 @@ async fn receive(
     status
 }
 
+/// A push service on a free port: its origin, and what it receives.
+async fn push_service() -> (String, mpsc::UnboundedReceiver<Received>) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let app = Router::new()
+        .route("/push/{path}", post(receive))
+        .with_state(PushService(Arc::new(Mutex::new(tx))));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let origin = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (origin, rx)
+}
+
 /// A browser's push keys: its private key (for one message), public key and secret.
 fn browser() -> (agreement::EphemeralPrivateKey, Vec<u8>, [u8; 16]) {
     let rng = SystemRandom::new();
@@ -415,13 +427,7 @@ on_both!(
     [("PUSH_ALLOW_HTTP", "true")]
 );
 async fn a_push_reaches_the_browser_encrypted_and_signed(h: Harness) {
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let app = Router::new()
-        .route("/push/{path}", post(receive))
-        .with_state(PushService(Arc::new(Mutex::new(tx))));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let origin = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let (origin, mut rx) = push_service().await;
 
     let ana = h.person("ana").await;
     let bo = h.person("bo_b").await;
@@ -582,4 +588,50 @@ async fn a_push_reaches_the_browser_encrypted_and_signed(h: Harness) {
     )
     .await;
     assert_eq!(subscriptions_at(&h, "bo").await, 0);
+}
+
+on_both!(
+    a_fired_price_alert_is_pushed_to_the_person_s_browsers,
+    [("PUSH_ALLOW_HTTP", "true"), ("ALERT_CHECK_SECS", "1")]
+);
+async fn a_fired_price_alert_is_pushed_to_the_person_s_browsers(h: Harness) {
+    let (origin, mut rx) = push_service().await;
+    let ana = h.person("ana").await;
+    let (_, public, auth) = browser();
+    h.ok(
+        &ana,
+        "/api/notifications/subscribe",
+        json!({"subscription": {"endpoint": format!("{origin}/push/ana"), "p256dh": BASE64URL_NOPAD.encode(&public), "auth": BASE64URL_NOPAD.encode(&auth)}}),
+    )
+    .await;
+    let (_, quote) = h.read(&ana, "/api/market/quote?symbol=IBM").await;
+    let price = quote["price"].as_f64().unwrap();
+    h.ok(
+        &ana,
+        "/api/alerts/create",
+        json!({"symbol": "IBM", "direction": "above", "price": format!("{:.2}", price * 2.0)}),
+    )
+    .await;
+    // The market moves (the line is lowered under the price, as if it had).
+    use sea_orm::ConnectionTrait;
+    h.db.execute(sea_orm::Statement::from_string(
+        h.db.get_database_backend(),
+        "UPDATE price_alerts SET target = '1'".to_string(),
+    ))
+    .await
+    .unwrap();
+    let pushed = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+        .await
+        .expect("a push within 10 s")
+        .unwrap();
+    assert_eq!(pushed.path, "ana");
+    assert_eq!(pushed.headers["content-encoding"], "aes128gcm");
+    assert!(!pushed.body.is_empty());
+    // Once per crossing: no second push while it holds.
+    assert!(
+        tokio::time::timeout(Duration::from_millis(2500), rx.recv())
+            .await
+            .is_err(),
+        "pushed once"
+    );
 }

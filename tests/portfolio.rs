@@ -16,6 +16,20 @@ use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{json, Value};
 
+/// Whether `socket` hears of no fired alert for `wait` (every event in that time is read).
+async fn no_alert_within(socket: &mut ChatClient, wait: Duration) -> bool {
+    let until = tokio::time::Instant::now() + wait;
+    while let Some(event) = socket
+        .try_next_event(until.saturating_duration_since(tokio::time::Instant::now()))
+        .await
+    {
+        if event["type"] == "alertTriggered" {
+            return false;
+        }
+    }
+    true
+}
+
 fn number(value: &Value) -> f64 {
     value
         .as_str()
@@ -280,12 +294,8 @@ async fn transactions_gains_and_refusals(h: Harness) {
     assert!((number(&fired["alert"]["triggeredPrice"]) - price).abs() < 0.01);
     let alerts = h.get_json("/api/alerts", &ana).await;
     assert!(alerts[0]["triggeredAt"].is_string(), "{alerts}");
-    tokio::time::sleep(Duration::from_millis(1500)).await;
     assert!(
-        socket
-            .try_next_event(Duration::from_millis(500))
-            .await
-            .is_none_or(|e| e["type"] != "alertTriggered"),
+        no_alert_within(&mut socket, Duration::from_millis(2000)).await,
         "fired once"
     );
 
@@ -385,6 +395,117 @@ fn big_file() -> String {
         ));
     }
     file
+}
+
+on_both!(
+    alerts_on_moves_averages_and_rsi_fire_once_per_crossing,
+    [("ALERT_CHECK_SECS", "1")]
+);
+async fn alerts_on_moves_averages_and_rsi_fire_once_per_crossing(h: Harness) {
+    let ana = h.register("ana@example.com", "ana").await["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let create = |body: Value| {
+        let (h, ana) = (&h, ana.clone());
+        async move { h.post_as(&ana, "/api/alerts/create", body).await }
+    };
+    // Lines an alert cannot watch are refused in words.
+    for bad in [
+        json!({"symbol": "IBM", "direction": "above", "price": "5", "kind": "macd"}),
+        json!({"symbol": "IBM", "direction": "above", "price": "150", "kind": "rsi"}),
+        json!({"symbol": "IBM", "direction": "above", "price": "0", "kind": "move"}),
+        json!({"symbol": "IBM", "direction": "above", "kind": "average", "period": 500}),
+        json!({"symbol": "IBM", "direction": "above", "price": "70", "kind": "rsi", "period": 1}),
+    ] {
+        let (status, said) = create(bad.clone()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {said}");
+        assert!(
+            said["error"].as_str().is_some_and(|m| m.len() > 10),
+            "{said}"
+        );
+    }
+    let mut socket = ChatClient::connect(&h.server.base, &ana).await;
+    // An RSI above 99 waits; the usual period is 14.
+    let (status, rsi) =
+        create(json!({"symbol": "ibm", "direction": "above", "price": "99", "kind": "rsi"})).await;
+    assert_eq!(status, StatusCode::OK, "{rsi}");
+    assert_eq!(
+        (rsi["kind"].as_str(), rsi["period"].as_i64()),
+        (Some("rsi"), Some(14))
+    );
+    // A 20-day average: the price is on one side of it, so one of the two holds already and
+    // waits for the next crossing; neither fires now.
+    for direction in ["above", "below"] {
+        let (status, average) = create(
+            json!({"symbol": "IBM", "direction": direction, "kind": "average", "period": 20}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{average}");
+    }
+    assert_eq!(
+        h.count("SELECT COUNT(*) FROM price_alerts WHERE kind = 'average' AND holding")
+            .await,
+        1
+    );
+    assert!(
+        no_alert_within(&mut socket, Duration::from_millis(2500)).await,
+        "nothing crossed yet"
+    );
+    let set = |sql: String| {
+        let h = &h;
+        async move {
+            h.db.execute(Statement::from_string(h.db.get_database_backend(), sql))
+                .await
+                .unwrap();
+        }
+    };
+    // The RSI crosses (here: the line is lowered under it): it fires once…
+    set("UPDATE price_alerts SET target = '1' WHERE kind = 'rsi'".into()).await;
+    let fired = socket.expect("alertTriggered").await;
+    assert_eq!(fired["alert"]["kind"], "rsi");
+    assert_eq!(fired["alert"]["period"], 14);
+    assert!(
+        no_alert_within(&mut socket, Duration::from_millis(2500)).await,
+        "once while it holds"
+    );
+    // …goes back (re-armed) and crosses again: it fires again.
+    set("UPDATE price_alerts SET target = '99' WHERE kind = 'rsi'".into()).await;
+    for _ in 0..50 {
+        if h.count("SELECT COUNT(*) FROM price_alerts WHERE kind = 'rsi' AND holding")
+            .await
+            == 0
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    set("UPDATE price_alerts SET target = '1' WHERE kind = 'rsi'".into()).await;
+    assert_eq!(
+        socket.expect("alertTriggered").await["alert"]["kind"],
+        "rsi"
+    );
+    // The average that held is let go of (as if the price had been on the other side): its
+    // next check is a crossing.
+    set("UPDATE price_alerts SET holding = false WHERE kind = 'average'".into()).await;
+    let crossed = socket.expect("alertTriggered").await;
+    assert_eq!(crossed["alert"]["kind"], "average", "{crossed}");
+    assert_eq!(crossed["alert"]["period"], 20);
+    // The day's move: a line under today's move, on its side, fires.
+    let quote = h.get_json("/api/market/quote?symbol=IBM", &ana).await;
+    let change =
+        (quote["price"].as_f64().unwrap() / quote["previousClose"].as_f64().unwrap() - 1.0) * 100.0;
+    let direction = if change >= 0.0 { "above" } else { "below" };
+    let (status, moved) =
+        create(json!({"symbol": "IBM", "direction": direction, "price": "50", "kind": "move"}))
+            .await;
+    assert_eq!(status, StatusCode::OK, "{moved}");
+    set("UPDATE price_alerts SET target = '0.0001' WHERE kind = 'move'".into()).await;
+    let fired = socket.expect("alertTriggered").await;
+    assert_eq!(fired["alert"]["kind"], "move", "{fired}");
+    let alerts = h.get_json("/api/alerts", &ana).await;
+    assert_eq!(alerts.as_array().unwrap().len(), 4);
+    assert!(alerts[0]["triggeredAt"].is_string(), "{alerts}");
 }
 
 on_both!(csv_import_and_export);

@@ -33,7 +33,9 @@ test("a cashtag opens the stock's page: chart with an RSI pane, the state of the
   expect(option.grid).toHaveLength(3);
 
   // MACD adds a pane; the 1Y range draws a year of candles.
-  await bo.getByRole("checkbox", { name: "MACD 12, 26, 9" }).check();
+  await bo.getByLabel("Indicator", { exact: true }).selectOption({ label: "MACD" });
+  await bo.getByRole("button", { name: "Add", exact: true }).click();
+  await expect(bo.getByRole("list", { name: "Indicators" })).toContainText("MACD 12, 26, 9");
   await bo.getByRole("button", { name: "1Y" }).click();
   // Each change fetches a new option; the last one asked for is the one drawn.
   const drawnOption = async () => JSON.parse((await chart.getAttribute("data-chart")) ?? "{}");

@@ -33,6 +33,8 @@ mod m20261127_000027_voice;
 mod m20261127_000028_voice_revisions;
 mod m20261127_000029_stock_bot_members;
 mod m20261127_000030_member_months;
+mod m20261127_000031_chart_choices;
+mod m20261127_000032_alert_kinds;
 
 pub struct Migrator;
 
@@ -70,6 +72,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000028_voice_revisions::Migration),
             Box::new(m20261127_000029_stock_bot_members::Migration),
             Box::new(m20261127_000030_member_months::Migration),
+            Box::new(m20261127_000031_chart_choices::Migration),
+            Box::new(m20261127_000032_alert_kinds::Migration),
         ]
     }
 }

@@ -27,6 +27,8 @@ pub struct AccountExport {
     pub event_answers: Vec<EventAnswerRecord>,
     pub achievements: Vec<AchievementRecord>,
     pub watchlist: Vec<WatchRecord>,
+    /// The indicators chosen for every chart, if any were.
+    pub chart_indicators: Option<ChartIndicatorsRecord>,
     pub portfolios: Vec<PortfolioRecord>,
     pub price_alerts: Vec<AlertRecord>,
     pub assistant_conversations: Vec<ConversationRecord>,
@@ -180,6 +182,16 @@ pub struct ReactionRecord {
 pub struct WatchRecord {
     pub symbol: String,
     pub added_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChartIndicatorsRecord {
+    /// "sma:20,sma:50".
+    pub overlays: String,
+    /// "rsi:14".
+    pub panes: String,
+    pub updated_at: String,
 }
 
 #[derive(Debug, Clone, Serialize)]

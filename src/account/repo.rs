@@ -13,8 +13,8 @@ use uuid::Uuid;
 
 use crate::entities::{
     access_tokens, achievements, assistant_conversations, assistant_messages, channels,
-    chat_actions, communities, community_bans, community_members, community_roles, connections,
-    event_answers, events, inbox_items, member_roles, messages, notification_settings,
+    chart_choices, chat_actions, communities, community_bans, community_members, community_roles,
+    connections, event_answers, events, inbox_items, member_roles, messages, notification_settings,
     password_resets, poll_ballots, poll_choices, portfolio_transactions, portfolios, price_alerts,
     push_subscriptions, reactions, read_states, refresh_tokens, user_blocks, users,
     watchlist_items,
@@ -263,6 +263,13 @@ pub async fn watchlist_of(
         .await
 }
 
+pub async fn chart_choice_of(
+    db: &impl ConnectionTrait,
+    user: Uuid,
+) -> Result<Option<chart_choices::Model>, DbErr> {
+    chart_choices::Entity::find_by_id(user).one(db).await
+}
+
 pub async fn portfolios_of(
     db: &impl ConnectionTrait,
     user: Uuid,
@@ -454,6 +461,10 @@ pub async fn remove_belongings(db: &impl ConnectionTrait, user: Uuid) -> Result<
         .await?;
     price_alerts::Entity::delete_many()
         .filter(price_alerts::Column::UserId.eq(user))
+        .exec(db)
+        .await?;
+    chart_choices::Entity::delete_many()
+        .filter(chart_choices::Column::UserId.eq(user))
         .exec(db)
         .await?;
     watchlist_items::Entity::delete_many()

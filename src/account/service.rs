@@ -315,6 +315,13 @@ pub async fn export(
                 added_at: time(w.added_at),
             })
             .collect(),
+        chart_indicators: repo::chart_choice_of(db, user.id).await?.map(|c| {
+            export::ChartIndicatorsRecord {
+                overlays: c.overlays,
+                panes: c.panes,
+                updated_at: time(c.updated_at),
+            }
+        }),
         portfolios,
         price_alerts: repo::alerts_of(db, user.id)
             .await?

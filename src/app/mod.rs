@@ -76,6 +76,7 @@ pub fn App() -> impl IntoView {
     theme::provide_theme();
     provide_session();
     provide_live_events();
+    crate::market::ui::provide_cashtag_prices();
     provide_notices();
     provide_chat_socket();
     crate::chat::voice::ui::provide_my_call();

@@ -46,6 +46,12 @@ pub async fn optional_user() -> Result<Option<CurrentUser>, AppError> {
     caller(&state, &parts).await
 }
 
+/// Whether the request carries an access token or key at all, good or not.
+pub fn presents_credentials() -> bool {
+    leptos::prelude::use_context::<axum::http::request::Parts>()
+        .is_some_and(|parts| access_token(&parts.headers).is_some())
+}
+
 /// The person the request's token names; `None` without a token or with one that is no longer
 /// good.
 async fn caller(state: &AppState, parts: &Parts) -> Result<Option<CurrentUser>, AppError> {

@@ -138,12 +138,18 @@ async fn serve_socket(
     use futures::StreamExt;
 
     let state = crate::platform::state::AppState::current()?;
-    let me = crate::platform::state::respond(crate::auth::caller::current_user().await)?;
-    // The connection itself handles a stopping server: it asks the tab to close and keeps
-    // reading what the tab had already sent (see chat::socket).
     let input: std::pin::Pin<
         Box<dyn futures::Stream<Item = Result<ClientEvent, AppError>> + Send>,
     > = input.into();
+    // A tab with no credentials at all is a guest's: it may watch prices. Credentials that are
+    // no longer good are refused, so that a signed-in tab never silently becomes a guest's.
+    if !crate::auth::caller::presents_credentials() {
+        let frames = super::socket::connect_guest(state, input).map(|bytes| Ok(Frame(bytes)));
+        return Ok(frames.into());
+    }
+    let me = crate::platform::state::respond(crate::auth::caller::current_user().await)?;
+    // The connection itself handles a stopping server: it asks the tab to close and keeps
+    // reading what the tab had already sent (see chat::socket).
     let frames =
         super::socket::connect(state, me.user, me.session_id, input).map(|bytes| Ok(Frame(bytes)));
     Ok(frames.into())

@@ -259,6 +259,17 @@ pub enum ClientEvent {
         user_id: String,
         silenced: bool,
     },
+    /// The prices this tab shows (at most 50 symbols; the whole set each time, `[]` for none):
+    /// each change of one arrives as a `quoteChanged`. Guests may send this, and only this.
+    WatchQuotes {
+        symbols: Vec<String>,
+    },
+    /// The tickers whose crowd this tab shows (at most 5; the whole set each time): each new
+    /// message naming one, anywhere, arrives as a `crowdSpoke` with the ticker alone. Guests
+    /// may send this too.
+    WatchCrowds {
+        tickers: Vec<String>,
+    },
 }
 
 /// What the server sends down.
@@ -513,13 +524,11 @@ pub struct RecentPost {
 /// How much of a message a profile shows.
 pub const RECENT_POST_CHARS: usize = 280;
 
-/// The signed-in home's part of chat: the person's communities with what they have not read,
-/// and the $cashtags those communities talk about.
+/// The signed-in home's part of chat: the person's communities with what they have not read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HomeChat {
     pub communities: Vec<HomeCommunity>,
-    pub trending: Vec<TrendingCashtag>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -550,60 +559,14 @@ pub struct HomeChannel {
     pub mentions: u32,
 }
 
-/// A symbol people named lately, with how many messages and people named it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TrendingCashtag {
-    pub symbol: String,
-    pub messages: u32,
-    pub people: u32,
-}
-
-/// How far back "trending" looks.
-pub const TRENDING_HOURS: i64 = 24;
-/// How many trending cashtags the home shows.
-pub const TRENDING_MAX: usize = 8;
-
-/// The `max` cashtags named by the most people in `messages` (a message's text and its author;
-/// newest first), then by the most messages, then the most recently named. Counting people
-/// first keeps one loud member from making a symbol "trend".
-pub fn trending_cashtags<'a, A: Eq + std::hash::Hash + Clone>(
-    messages: impl IntoIterator<Item = (&'a str, A)>,
-    max: usize,
-) -> Vec<TrendingCashtag> {
-    use std::collections::{HashMap, HashSet};
-    // symbol → (messages, people, first seen at: lower is newer)
-    let mut seen: HashMap<String, (u32, HashSet<A>, usize)> = HashMap::new();
-    let mut order = 0;
-    for (text, author) in messages {
-        for symbol in crate::kit::markdown::cashtags(text) {
-            // "$AAPL.US" is "$AAPL": a US listing's suffix is how the market data names it.
-            let symbol = match symbol.strip_suffix(".US") {
-                Some(bare) => bare.to_string(),
-                None => symbol,
-            };
-            let entry = seen
-                .entry(symbol)
-                .or_insert_with(|| (0, HashSet::new(), order));
-            entry.0 += 1;
-            entry.1.insert(author.clone());
-            order += 1;
-        }
+/// The ticker a cashtag is counted under: "$AAPL.US" is "$AAPL" (a US listing's suffix is how
+/// the market data names it), in capitals.
+pub fn crowd_ticker(cashtag: &str) -> String {
+    let upper = cashtag.trim_start_matches('$').to_ascii_uppercase();
+    match upper.strip_suffix(".US") {
+        Some(bare) => bare.to_string(),
+        None => upper,
     }
-    let mut ranked: Vec<(String, u32, u32, usize)> = seen
-        .into_iter()
-        .map(|(symbol, (messages, people, at))| (symbol, messages, people.len() as u32, at))
-        .collect();
-    ranked.sort_by(|a, b| b.2.cmp(&a.2).then(b.1.cmp(&a.1)).then(a.3.cmp(&b.3)));
-    ranked
-        .into_iter()
-        .take(max)
-        .map(|(symbol, messages, people, _)| TrendingCashtag {
-            symbol,
-            messages,
-            people,
-        })
-        .collect()
 }
 
 /// How many of `bodies` @mention `username` (without case, as mentions are matched).
@@ -621,31 +584,6 @@ pub fn count_mentions<'a>(bodies: impl IntoIterator<Item = &'a str>, username: &
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn trending_counts_people_before_messages() {
-        let said = [
-            ("$NVDA again", 1),
-            ("$NVDA and $AAPL", 1),
-            ("$nvda to the moon", 1),
-            ("watching $AAPL.US", 2),
-            ("$TSLA", 3),
-            ("$AAPL too", 3),
-            ("`$GME` in code is not a cashtag", 4),
-        ];
-        let ranked = trending_cashtags(said.iter().map(|(t, a)| (*t, *a)), 8);
-        let names: Vec<(&str, u32, u32)> = ranked
-            .iter()
-            .map(|t| (t.symbol.as_str(), t.messages, t.people))
-            .collect();
-        // AAPL: three people; NVDA: three messages from one; TSLA named after NVDA.
-        assert_eq!(names, vec![("AAPL", 3, 3), ("NVDA", 3, 1), ("TSLA", 1, 1)]);
-        assert_eq!(
-            trending_cashtags(said.iter().map(|(t, a)| (*t, *a)), 1).len(),
-            1
-        );
-        assert!(trending_cashtags(std::iter::empty::<(&str, u8)>(), 8).is_empty());
-    }
 
     #[test]
     fn mentions_are_counted_by_exact_name_in_any_case() {

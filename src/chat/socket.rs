@@ -24,7 +24,7 @@ use super::{repo, service, voice::service as voice, writer, ClientEvent, Message
 use crate::{
     community::{permissions::Standing, repo as communities, ChannelId},
     entities::{connections, users},
-    kit::sentences::says,
+    kit::{live::PRICES_WATCHED, sentences::says},
     platform::{
         broker,
         error::AppError,
@@ -175,6 +175,165 @@ impl Stream for Frames {
     }
 }
 
+/// Keeps a price coming to a tab: market's live feed, given by the composition root (chat
+/// knows no market). (state, a symbol as the tab wrote it) → the topic its changes are
+/// published on, and what keeps them coming while held; `None` for what is not a symbol.
+pub struct PriceWatch(pub PriceWatchFn);
+
+pub type PriceWatchFn = fn(&AppState, &str) -> Option<(String, Box<dyn Send + Sync>)>;
+
+/// The topics a connection listens to, each behind its own waker.
+type Topics = StreamMap<String, Woken<BroadcastStream<Bytes>>>;
+
+/// The prices a tab watches: topic → what keeps its changes coming.
+type Prices = HashMap<String, Box<dyn Send + Sync>>;
+
+/// Makes `symbols` the prices the tab watches: new ones start, the others stop.
+fn watch_prices(
+    state: &AppState,
+    topics: &mut Topics,
+    prices: &mut Prices,
+    symbols: &[String],
+) -> Result<(), AppError> {
+    if symbols.len() > PRICES_WATCHED {
+        return Err(AppError::Validation(says!(
+            "server.market.too_many_prices",
+            max = PRICES_WATCHED
+        )));
+    }
+    let Some(PriceWatch(watch)) = state.services.get::<PriceWatch>() else {
+        return Err(AppError::Unavailable);
+    };
+    // All or nothing: a refused list leaves the tab watching what it watched.
+    let mut wanted = Prices::new();
+    for symbol in symbols {
+        let Some((topic, keep)) = watch(state, symbol) else {
+            return Err(AppError::Validation(says!(
+                "server.market.not_a_symbol",
+                symbol = symbol.trim()
+            )));
+        };
+        wanted.insert(topic, keep);
+    }
+    for gone in prices.keys().filter(|topic| !wanted.contains_key(*topic)) {
+        topics.remove(gone);
+    }
+    for topic in wanted.keys() {
+        if !topics.contains_key(topic) {
+            let subscription = state.broker.subscribe(topic);
+            topics.insert(
+                topic.clone(),
+                Woken::new(BroadcastStream::new(subscription)),
+            );
+        }
+    }
+    *prices = wanted;
+    Ok(())
+}
+
+/// Crowds a tab may watch at once.
+const CROWDS_WATCHED: usize = 5;
+
+/// Makes `tickers` the crowds the tab watches (their topics in `crowds`).
+fn watch_crowds(
+    state: &AppState,
+    topics: &mut Topics,
+    crowds: &mut HashSet<String>,
+    tickers: &[String],
+) -> Result<(), AppError> {
+    if tickers.len() > CROWDS_WATCHED {
+        return Err(AppError::Validation(says!(
+            "server.market.too_many_crowds",
+            max = CROWDS_WATCHED
+        )));
+    }
+    let mut wanted = HashSet::new();
+    for ticker in tickers {
+        let Some(symbol) = crate::kit::markdown::symbol_of(ticker) else {
+            return Err(AppError::Validation(says!(
+                "server.market.not_a_symbol",
+                symbol = ticker.trim()
+            )));
+        };
+        wanted.insert(topic::crowd(&super::crowd_ticker(&symbol)));
+    }
+    for gone in crowds.difference(&wanted) {
+        topics.remove(gone);
+    }
+    for topic in wanted.difference(crowds) {
+        let subscription = state.broker.subscribe(topic);
+        topics.insert(
+            topic.clone(),
+            Woken::new(BroadcastStream::new(subscription)),
+        );
+    }
+    *crowds = wanted;
+    Ok(())
+}
+
+/// Opens a connection for a guest (a tab with no credentials): it may watch prices and crowds
+/// and nothing else; anything else is answered with `unauthorized`.
+pub fn connect_guest<S>(state: AppState, input: S) -> Frames
+where
+    S: Stream<Item = Result<ClientEvent, AppError>> + Send + Unpin + 'static,
+{
+    let outbox = Arc::new(Outbox::default());
+    let out = outbox.clone();
+    Frames {
+        driver: Some(Box::pin(guest(state, input, out))),
+        outbox,
+        said_goodbye: false,
+    }
+}
+
+async fn guest<S>(state: AppState, mut input: S, out: Arc<Outbox>)
+where
+    S: Stream<Item = Result<ClientEvent, AppError>> + Send + Unpin,
+{
+    let _draining = state.shutdown.hold();
+    let mut topics = Topics::new();
+    let mut prices = Prices::new();
+    let mut crowds = HashSet::new();
+    out.push(frame(&ServerEvent::Ready {
+        user_id: String::new(),
+        connection_id: Uuid::now_v7().to_string(),
+    }))
+    .await;
+    let shutdown = state.shutdown.clone();
+    let stopping = shutdown.wait();
+    tokio::pin!(stopping);
+    loop {
+        tokio::select! {
+            // A guest sends nothing that must be stored: stop at once.
+            _ = &mut stopping => {
+                out.push(frame(&ServerEvent::Closing)).await;
+                return;
+            }
+            event = input.next() => {
+                let refused = match event {
+                    None => return,
+                    Some(Ok(ClientEvent::WatchQuotes { symbols })) => {
+                        watch_prices(&state, &mut topics, &mut prices, &symbols).err()
+                    }
+                    Some(Ok(ClientEvent::WatchCrowds { tickers })) => {
+                        watch_crowds(&state, &mut topics, &mut crowds, &tickers).err()
+                    }
+                    Some(Ok(_)) => Some(AppError::Unauthorized),
+                    Some(Err(error)) => Some(unreadable(error)),
+                };
+                if let Some(error) = refused {
+                    out.push(frame(&ServerEvent::Error { nonce: None, error })).await;
+                }
+            }
+            Some((_, Ok(envelope))) = topics.next() => {
+                if let Some(Opened::One { json, .. }) = open(&envelope) {
+                    out.push(json).await;
+                }
+            }
+        }
+    }
+}
+
 /// One subscribed channel.
 struct Watched {
     /// The person's access as of the last access change: what sending checks, with no query.
@@ -199,7 +358,11 @@ struct Connection {
     /// applied before any channel event published after it is forwarded.
     personal: Woken<BroadcastStream<Bytes>>,
     /// Each behind its own waker: a wake-up for one topic polls that topic alone.
-    topics: StreamMap<String, Woken<BroadcastStream<Bytes>>>,
+    topics: Topics,
+    /// The prices the tab shows.
+    prices: Prices,
+    /// The topics of the crowds the tab shows.
+    crowds: HashSet<String>,
     channels: HashMap<Uuid, Watched>,
     /// Messages sent from this tab that the writer has not stored yet: (nonce, receipt).
     sending: FuturesUnordered<Confirmation>,
@@ -256,6 +419,8 @@ impl Connection {
             blocked: HashSet::new(),
             personal,
             topics: StreamMap::new(),
+            prices: Prices::new(),
+            crowds: HashSet::new(),
             channels: HashMap::new(),
             sending: FuturesUnordered::new(),
             accepted: VecDeque::new(),
@@ -662,6 +827,12 @@ impl Connection {
             }
             .await
             .map(drop),
+            ClientEvent::WatchQuotes { symbols } => {
+                watch_prices(&state, &mut self.topics, &mut self.prices, &symbols)
+            }
+            ClientEvent::WatchCrowds { tickers } => {
+                watch_crowds(&state, &mut self.topics, &mut self.crowds, &tickers)
+            }
         };
         match outcome {
             Ok(()) => Ok(()),

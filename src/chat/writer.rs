@@ -11,7 +11,7 @@
 //! sidebars every 250 ms. Nobody hears of a message before it is stored.
 
 use std::{
-    collections::HashMap,
+    collections::{HashMap, HashSet},
     future::Future,
     panic::AssertUnwindSafe,
     pin::Pin,
@@ -410,6 +410,7 @@ async fn announce(
     let ai = state.service::<super::ai::worker::AiWork>();
     let board = &state.service::<MessageWriter>().activity;
     let mut confirmations = Vec::with_capacity(waiters.len());
+    let mut named: HashSet<String> = HashSet::new();
     for ((outgoing, done), outcome) in batch.into_iter().zip(waiters).zip(outcomes) {
         let row = match outcome {
             Ok(row) => row,
@@ -469,6 +470,13 @@ async fn announce(
             }
         }
         board.note(outgoing.community, row.channel_id, row.seq);
+        if !outgoing.direct {
+            named.extend(
+                crate::kit::markdown::cashtags(&outgoing.body)
+                    .iter()
+                    .map(|tag| super::crowd_ticker(tag)),
+            );
+        }
         // A file without words has nothing for the AI to read.
         if !outgoing.body.trim().is_empty() {
             ai.submit(
@@ -517,6 +525,14 @@ async fn announce(
         if !published {
             unpublished.push(channel);
         }
+    }
+    // The stock pages showing a ticker's crowd hear that it was named (after the message is
+    // stored and out, so the page that asks again finds it).
+    for ticker in named {
+        let event = crate::kit::live::CrowdEvent::CrowdSpoke {
+            ticker: ticker.clone(),
+        };
+        realtime::publish(state, &realtime::topic::crowd(&ticker), None, &event).await;
     }
     for (done, message) in confirmations {
         let published = !unpublished

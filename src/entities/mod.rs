@@ -9,6 +9,7 @@ pub mod attachments;
 pub mod audit_log;
 pub mod channel_days;
 pub mod channels;
+pub mod chart_choices;
 pub mod chat_actions;
 pub mod communities;
 pub mod community_bans;

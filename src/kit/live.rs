@@ -4,10 +4,13 @@
 //! socket. An event is read as every listener's type; a listener gets only the events that read
 //! as its type.
 
-use std::sync::Arc;
+use std::{collections::BTreeMap, sync::Arc};
 
 use leptos::prelude::*;
 use serde::de::DeserializeOwned;
+
+/// How many prices one tab may watch at once (the socket refuses more).
+pub const PRICES_WATCHED: usize = 50;
 
 type Listener = Arc<dyn Fn(&serde_json::Value) + Send + Sync>;
 
@@ -16,12 +19,31 @@ type Listener = Arc<dyn Fn(&serde_json::Value) + Send + Sync>;
 pub struct LiveEvents {
     listeners: StoredValue<Vec<(u64, Listener)>>,
     next_listener: StoredValue<u64>,
+    /// The prices on screen, each with how many views show it: the socket watches these.
+    prices: RwSignal<BTreeMap<String, usize>>,
+    /// The tickers whose crowd (the messages naming them) is on screen, likewise.
+    crowds: RwSignal<BTreeMap<String, usize>>,
+}
+
+/// What the realtime bus tells the tabs showing a ticker's crowd (on `crowd:AAPL`): someone just
+/// named it. Only the ticker travels — where it was said may be private — and each tab asks
+/// again for what it may read.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum CrowdEvent {
+    CrowdSpoke { ticker: String },
 }
 
 pub fn provide_live_events() {
     provide_context(LiveEvents {
         listeners: StoredValue::new(Vec::new()),
         next_listener: StoredValue::new(0),
+        prices: RwSignal::new(BTreeMap::new()),
+        crowds: RwSignal::new(BTreeMap::new()),
     });
 }
 
@@ -51,6 +73,29 @@ impl LiveEvents {
         });
     }
 
+    /// Keeps `symbol`'s price coming while the calling component lives (in the browser).
+    pub fn show_price(&self, symbol: String) {
+        hold(self.prices, symbol);
+    }
+
+    /// The symbols whose prices are on screen (tracked): the first [`PRICES_WATCHED`] of them,
+    /// so that a channel naming sixty tickers leaves the rest still, not every price refused.
+    pub fn prices(&self) -> Vec<String> {
+        self.prices
+            .with(|prices| prices.keys().take(PRICES_WATCHED).cloned().collect())
+    }
+
+    /// Keeps word of new messages naming `ticker` ("AAPL") coming while the calling component
+    /// lives (in the browser): each arrives as a [`CrowdEvent`].
+    pub fn show_crowd(&self, ticker: String) {
+        hold(self.crowds, ticker);
+    }
+
+    /// The tickers whose crowds are on screen (tracked).
+    pub fn crowds(&self) -> Vec<String> {
+        self.crowds.with(|crowds| crowds.keys().cloned().collect())
+    }
+
     /// Hands an event to every listener (called by the socket).
     pub fn dispatch(&self, event: &serde_json::Value) {
         // Listeners may add or remove listeners: call a snapshot.
@@ -61,6 +106,24 @@ impl LiveEvents {
             listener(event);
         }
     }
+}
+
+/// Counts one more view of `key` in `held` until the calling component is dropped.
+fn hold(held: RwSignal<BTreeMap<String, usize>>, key: String) {
+    if cfg!(not(feature = "hydrate")) {
+        return;
+    }
+    held.update(|held| *held.entry(key.clone()).or_default() += 1);
+    on_cleanup(move || {
+        held.try_update(|held| {
+            if let Some(count) = held.get_mut(&key) {
+                *count -= 1;
+                if *count == 0 {
+                    held.remove(&key);
+                }
+            }
+        });
+    });
 }
 
 /// An id for something pending in this tab (a message, a question) that the answer names.

@@ -1,9 +1,10 @@
 //! The UI's shared atoms: the typed translations (`i18n`), language names, icons, the markdown
-//! dialect, notices, times in the reader's clock, avatars, sending a file's bytes and the browser's
+//! dialect, the slot for the prices of a message's $cashtags, notices, times in the reader's clock, avatars, sending a file's bytes and the browser's
 //! hub for realtime events. Every page and every server
 //! message stands on these; this floor names no domain and no shell.
 
 pub mod avatar;
+pub mod cashtag;
 pub mod hydration;
 pub mod icons;
 pub mod languages;

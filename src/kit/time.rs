@@ -15,14 +15,18 @@ pub fn now_ms() -> f64 {
     }
 }
 
-/// `HH:MM` of an RFC 3339 timestamp, in UTC.
-fn utc_clock(iso: &str) -> String {
-    iso.get(11..16).unwrap_or_default().to_string()
+/// `HH:MM` (or `HH:MM:SS`) of an RFC 3339 timestamp, in UTC.
+fn utc_clock(iso: &str, seconds: bool) -> String {
+    iso.get(11..if seconds { 19 } else { 16 })
+        .unwrap_or_default()
+        .to_string()
 }
 
+/// The time of day of an instant on the reader's clock (to the second with `seconds`: a live
+/// price's).
 #[component]
-pub fn Time(iso: String) -> impl IntoView {
-    let clock = RwSignal::new(utc_clock(&iso));
+pub fn Time(iso: String, #[prop(optional)] seconds: bool) -> impl IntoView {
+    let clock = RwSignal::new(utc_clock(&iso, seconds));
     let full = RwSignal::new(iso.clone());
     #[cfg(feature = "hydrate")]
     {
@@ -32,6 +36,9 @@ pub fn Time(iso: String) -> impl IntoView {
             let options = js_sys::Object::new();
             let _ = js_sys::Reflect::set(&options, &"hour".into(), &"2-digit".into());
             let _ = js_sys::Reflect::set(&options, &"minute".into(), &"2-digit".into());
+            if seconds {
+                let _ = js_sys::Reflect::set(&options, &"second".into(), &"2-digit".into());
+            }
             clock.set(
                 date.to_locale_time_string_with_options("default", &options)
                     .into(),

@@ -118,6 +118,7 @@ pub fn parse_quote(symbol: &str, json: &Value) -> MarketResult<Quote> {
         as_of: day.to_string(),
         source: NAME.into(),
         simulated: false,
+        delayed: true,
     })
 }
 
@@ -192,7 +193,7 @@ pub fn parse_intraday(symbol: &str, json: &Value) -> MarketResult<Vec<Bar>> {
             simulated: false,
         });
     }
-    super::provider::latest_session(symbol, bars, NAME)
+    super::provider::recent_sessions(symbol, bars, NAME)
 }
 
 pub fn parse_search(json: &Value) -> MarketResult<Vec<SymbolInfo>> {
@@ -325,6 +326,11 @@ pub fn parse_earnings(symbol: &str, body: &str) -> MarketResult<Vec<Earnings>> {
 impl Provider for AlphaVantage {
     fn name(&self) -> &'static str {
         NAME
+    }
+
+    /// The free key allows 25 calls a day: a watched price is asked for every five minutes.
+    fn quote_every(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(300)
     }
 
     async fn quote(&self, symbol: &str) -> MarketResult<Quote> {
@@ -462,7 +468,7 @@ mod tests {
     }
 
     #[test]
-    fn intraday_bars_are_the_latest_session_s_in_order() {
+    fn intraday_bars_are_the_last_sessions_in_order() {
         // No intraday answer was recorded: this is the recorded daily body under the intraday
         // key, with the timestamps TIME_SERIES_INTRADAY uses (Alpha Vantage's documentation).
         let body = DAILY
@@ -479,9 +485,29 @@ mod tests {
         let bars = parse_intraday("X", &parsed).unwrap();
         assert_eq!(
             bars.iter().map(|b| b.date.as_str()).collect::<Vec<_>>(),
-            ["2022-04-21 15:50", "2022-04-21 15:55"]
+            ["2022-04-20 19:55", "2022-04-21 15:50", "2022-04-21 15:55"]
         );
-        assert_eq!(bars[1].close, 34.67);
+        assert_eq!(bars[2].close, 34.67);
+        // Sessions before the last five are left out.
+        for day in 10..=16 {
+            parsed["Time Series (5min)"][format!("2022-04-{day} 10:00:00")] =
+                parsed["Time Series (5min)"]["2022-04-21 15:50:00"].clone();
+        }
+        let days: std::collections::BTreeSet<String> = parse_intraday("X", &parsed)
+            .unwrap()
+            .iter()
+            .map(|b| b.date[..10].to_string())
+            .collect();
+        assert_eq!(
+            days.into_iter().collect::<Vec<_>>(),
+            [
+                "2022-04-14",
+                "2022-04-15",
+                "2022-04-16",
+                "2022-04-20",
+                "2022-04-21"
+            ]
+        );
         assert!(matches!(
             parse_intraday("X", &json(DAILY)),
             Err(MarketError::Malformed(..))

@@ -225,6 +225,49 @@ pub struct Voices {
     pub mentions: Vec<Mention>,
 }
 
+/// A ticker the crowd names more than usual: this hour's mentions against its usual hourly
+/// rate over the week before, with their mood and the price move beside it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Trend {
+    /// "AAPL", as the cashtag names it.
+    pub ticker: String,
+    /// Mentions in the last hour, and by how many people.
+    pub mentions: u32,
+    pub people: u32,
+    /// Mentions in an hour, on average over the seven days before today.
+    pub usual: f64,
+    /// How many times the usual rate this hour is (mentions ÷ (usual + 1)).
+    pub velocity: f64,
+    pub bullish: u32,
+    pub bearish: u32,
+    /// The day's move in per cent, when a market source knows the ticker.
+    pub change_pct: Option<f64>,
+}
+
+/// A community's mood about a ticker over the last days, from the daily roll-up.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CommunityMood {
+    pub community: String,
+    pub community_slug: String,
+    pub mentions: u32,
+    pub bullish: u32,
+    pub bearish: u32,
+    /// Every day of the period, oldest first.
+    pub days: Vec<MoodDay>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MoodDay {
+    /// "2026-11-27".
+    pub day: String,
+    pub mentions: u32,
+    pub bullish: u32,
+    pub bearish: u32,
+}
+
 /// A narrative written by the hosted model from the report's facts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

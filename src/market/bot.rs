@@ -97,6 +97,7 @@ mod tests {
             as_of: "2026-11-20".into(),
             source: "stooq".into(),
             simulated,
+            delayed: false,
         }
     }
 

@@ -2,12 +2,16 @@
 //! community's recent messages about the symbol — and asks the hosted model for a narrative
 //! when one is configured.
 
-use chrono::{DateTime, Duration, Utc};
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use futures::future::BoxFuture;
 use uuid::Uuid;
 
 use super::{
-    analysis::{self, Mention, Narrative, Recommendation, Report, Voices},
+    analysis::{
+        self, CommunityMood, Mention, MoodDay, Narrative, Recommendation, Report, Trend, Voices,
+    },
     directory, symbol, NewsItem,
 };
 use crate::{
@@ -17,12 +21,16 @@ use crate::{
     platform::{error::AppError, state::AppState},
 };
 
-/// How far back the community's messages count.
-/// Recent chat messages that may name a ticker, in the communities a viewer may read, newest
-/// first (chat's: given by the composition root, as market knows no chat).
-pub struct Crowd(pub CrowdQuery);
+/// What chat knows of the crowd around a ticker, given by the composition root (market knows no
+/// chat).
+pub struct Crowd {
+    pub messages: CrowdQuery,
+    pub mentions: MentionsQuery,
+    pub days: DaysQuery,
+}
 
-/// (state, viewer, ticker, since, at most) → the messages, newest first.
+/// Recent chat messages that may name a ticker, in the communities a viewer may read, newest
+/// first: (state, viewer, ticker — "" for any, since, at most) → the messages.
 pub type CrowdQuery = for<'a> fn(
     &'a AppState,
     Option<Uuid>,
@@ -31,10 +39,27 @@ pub type CrowdQuery = for<'a> fn(
     u64,
 ) -> BoxFuture<'a, Result<Vec<CrowdMessage>, AppError>>;
 
+/// Mentions per ticker over some days, in the communities a viewer may read (the daily roll-up).
+pub type MentionsQuery = for<'a> fn(
+    &'a AppState,
+    Option<Uuid>,
+    (NaiveDate, NaiveDate),
+) -> BoxFuture<'a, Result<HashMap<String, i64>, AppError>>;
+
+/// A person's communities' days naming a ticker: (state, person, ticker, days) → the days by
+/// community, oldest first.
+pub type DaysQuery = for<'a> fn(
+    &'a AppState,
+    Uuid,
+    &'a str,
+    (NaiveDate, NaiveDate),
+) -> BoxFuture<'a, Result<Vec<CrowdDay>, AppError>>;
+
 /// A chat message about a stock, where it was written.
 #[derive(Debug, Clone)]
 pub struct CrowdMessage {
     pub id: String,
+    pub author_id: Uuid,
     pub author: String,
     pub community: String,
     pub community_slug: String,
@@ -43,11 +68,22 @@ pub struct CrowdMessage {
     pub at: DateTime<Utc>,
 }
 
+/// A community's mentions of a ticker on one day, with their stance.
+#[derive(Debug, Clone)]
+pub struct CrowdDay {
+    pub community: String,
+    pub community_slug: String,
+    pub day: NaiveDate,
+    pub mentions: i64,
+    pub bullish: i64,
+    pub bearish: i64,
+}
+
 const VOICES_DAYS: i64 = 30;
 /// Messages read at most (the newest).
 const VOICES_READ: u64 = 300;
-/// Mentions shown on the page.
-const MENTIONS_SHOWN: usize = 6;
+/// Mentions shown on the page: the newest of the stream.
+const MENTIONS_SHOWN: usize = 30;
 
 /// The state of `symbol` for `viewer` (whose communities' messages count, with public ones).
 pub async fn report(
@@ -97,7 +133,7 @@ pub async fn voices(
     // A first cut by the ticker ("$aapl" anywhere, any case), then the exact cashtags here.
     let ticker = symbol.split('.').next().unwrap_or_default();
     let since = Utc::now() - Duration::days(VOICES_DAYS);
-    let found = (crowd.0)(state, viewer, ticker, since, VOICES_READ).await?;
+    let found = (crowd.messages)(state, viewer, ticker, since, VOICES_READ).await?;
     let mut voices = Voices::default();
     for message in found {
         let names = markdown::cashtags(&message.body);
@@ -128,6 +164,145 @@ pub async fn voices(
         }
     }
     Ok(voices)
+}
+
+/// Messages read for this hour's mentions, at most (the newest).
+const TRENDING_READ: u64 = 2000;
+/// Tickers shown as trending.
+const TRENDS_SHOWN: usize = 8;
+/// Days before today that make a ticker's usual rate.
+const USUAL_DAYS: i64 = 7;
+
+/// The tickers named most above their usual rate in the last hour, in the communities `viewer`
+/// may read, with this hour's mood and the day's price move. Flagged and deleted messages, and
+/// those of people the viewer blocked, do not count.
+pub async fn trending(state: &AppState, viewer: Option<Uuid>) -> Result<Vec<Trend>, AppError> {
+    let Some(crowd) = state.services.get::<Crowd>() else {
+        return Ok(Vec::new());
+    };
+    let now = Utc::now();
+    let found =
+        (crowd.messages)(state, viewer, "", now - Duration::hours(1), TRENDING_READ).await?;
+    // ticker → (mentions, people, bullish, bearish)
+    let mut hour: HashMap<String, (u32, HashSet<Uuid>, u32, u32)> = HashMap::new();
+    for message in &found {
+        let named: HashSet<String> = markdown::cashtags(&message.body)
+            .iter()
+            .map(|tag| symbol::ticker(tag))
+            .collect();
+        if named.is_empty() {
+            continue;
+        }
+        let stance = sentiment(&markdown::plain_text(&message.body)).stance;
+        for ticker in named {
+            let entry = hour.entry(ticker).or_default();
+            entry.0 += 1;
+            entry.1.insert(message.author_id);
+            entry.2 += u32::from(stance == crate::ai::Stance::Bullish);
+            entry.3 += u32::from(stance == crate::ai::Stance::Bearish);
+        }
+    }
+    let today = now.date_naive();
+    let week = (
+        today - Duration::days(USUAL_DAYS),
+        today - Duration::days(1),
+    );
+    let usual = (crowd.mentions)(state, viewer, week).await?;
+    let hours = (USUAL_DAYS * 24) as f64;
+    let mut trends: Vec<Trend> = hour
+        .into_iter()
+        .map(|(ticker, (mentions, people, bullish, bearish))| {
+            let usual = usual.get(&ticker).copied().unwrap_or(0) as f64 / hours;
+            Trend {
+                velocity: f64::from(mentions) / (usual + 1.0),
+                ticker,
+                mentions,
+                people: people.len() as u32,
+                usual,
+                bullish,
+                bearish,
+                change_pct: None,
+            }
+        })
+        .collect();
+    trends.sort_by(|a, b| {
+        b.velocity
+            .total_cmp(&a.velocity)
+            .then(b.people.cmp(&a.people))
+            .then(a.ticker.cmp(&b.ticker))
+    });
+    trends.truncate(TRENDS_SHOWN);
+    let market = state.service::<crate::market::service::Market>();
+    for trend in &mut trends {
+        let Some(symbol) = symbol::normalize(&trend.ticker) else {
+            continue;
+        };
+        // A ticker no source knows ("$MOON") trends without a price.
+        if let Ok(quote) = market.quote(&state.db, &symbol).await {
+            trend.change_pct = quote.change().map(|(_, pct)| pct);
+        }
+    }
+    Ok(trends)
+}
+
+/// Days a community's mood is drawn over, today the last.
+const MOOD_DAYS: i64 = 30;
+
+/// How `viewer`'s communities have felt about `symbol` over the last [`MOOD_DAYS`]: each
+/// community that named it, most mentions first, with every day (the quiet ones at zero).
+pub async fn moods(
+    state: &AppState,
+    viewer: Uuid,
+    symbol: &str,
+) -> Result<Vec<CommunityMood>, AppError> {
+    let Some(crowd) = state.services.get::<Crowd>() else {
+        return Ok(Vec::new());
+    };
+    let today = Utc::now().date_naive();
+    let first = today - Duration::days(MOOD_DAYS - 1);
+    let found = (crowd.days)(state, viewer, &symbol::ticker(symbol), (first, today)).await?;
+    let count = |n: i64| u32::try_from(n).unwrap_or(0);
+    let mut moods: Vec<CommunityMood> = Vec::new();
+    for day in found {
+        let at = match moods
+            .iter()
+            .position(|m| m.community_slug == day.community_slug)
+        {
+            Some(at) => at,
+            None => {
+                moods.push(CommunityMood {
+                    community: day.community.clone(),
+                    community_slug: day.community_slug.clone(),
+                    mentions: 0,
+                    bullish: 0,
+                    bearish: 0,
+                    days: (0..MOOD_DAYS)
+                        .map(|n| MoodDay {
+                            day: (first + Duration::days(n)).to_string(),
+                            mentions: 0,
+                            bullish: 0,
+                            bearish: 0,
+                        })
+                        .collect(),
+                });
+                moods.len() - 1
+            }
+        };
+        let mood = &mut moods[at];
+        mood.mentions += count(day.mentions);
+        mood.bullish += count(day.bullish);
+        mood.bearish += count(day.bearish);
+        if let Some(slot) = usize::try_from((day.day - first).num_days())
+            .ok()
+            .and_then(|n| mood.days.get_mut(n))
+        {
+            slot.mentions += count(day.mentions);
+            slot.bullish += count(day.bullish);
+            slot.bearish += count(day.bearish);
+        }
+    }
+    moods.sort_by_key(|m| std::cmp::Reverse(m.mentions));
+    Ok(moods)
 }
 
 /// The hosted model's few sentences on the report, written only from its facts; `None` without

@@ -25,6 +25,8 @@ pub mod directory;
 #[cfg(feature = "ssr")]
 pub mod insights;
 #[cfg(feature = "ssr")]
+pub mod live;
+#[cfg(feature = "ssr")]
 pub mod offline;
 #[cfg(feature = "ssr")]
 pub mod polygon;
@@ -62,6 +64,10 @@ pub struct Quote {
     pub source: String,
     /// Made up by the offline simulation, not a real price.
     pub simulated: bool,
+    /// Not the latest trade: the source's prices are delayed (the free tiers' 15 minutes or
+    /// more, or the last close).
+    #[serde(default)]
+    pub delayed: bool,
 }
 
 impl Quote {
@@ -71,6 +77,18 @@ impl Quote {
         let change = self.price - previous;
         Some((change, change / previous * 100.0))
     }
+}
+
+/// What the realtime bus tells the tabs showing a price (on the symbol's topic, `quote:AAPL`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum QuoteEvent {
+    /// The price (or the day's figures) moved.
+    QuoteChanged { quote: Quote },
 }
 
 /// One trading day.
@@ -102,6 +120,32 @@ pub struct History {
     pub source: String,
     /// When the source answered (RFC 3339): how old the data is.
     pub fetched_at: String,
+}
+
+impl History {
+    /// The daily bars brought up to a newer quote: the quote's day replaces the last bar when
+    /// it is that day (a session still trading), or follows it when it is a later one. A quote
+    /// older than the bars changes nothing.
+    pub fn with_quote(&mut self, quote: &Quote) {
+        let Some(day) = quote.as_of.get(..10) else {
+            return;
+        };
+        let price = quote.price;
+        let live = Bar {
+            date: day.to_string(),
+            open: quote.open.unwrap_or(price),
+            high: quote.high.unwrap_or(price).max(price),
+            low: quote.low.unwrap_or(price).min(price),
+            close: price,
+            volume: quote.volume.unwrap_or(0.0),
+            simulated: quote.simulated,
+        };
+        match self.bars.last_mut() {
+            Some(last) if last.date.as_str() == day => *last = live,
+            Some(last) if last.date.as_str() > day => {}
+            _ => self.bars.push(live),
+        }
+    }
 }
 
 /// A company or index in the symbol directory.

@@ -9,17 +9,25 @@
 //! each stock really closed on the first trading day of 2025 ([`ANCHORS`]) so that today's
 //! simulated prices look like a market. Every simulated bar and quote says so.
 //! Weekends are skipped; exchange holidays are not known to the simulation.
+//!
+//! Each simulated day is also a session of five-minute bars in its exchange's hours (a Brownian
+//! bridge from the day's open to its close, fixed by the symbol and the day), and the day's high
+//! and low are that session's. While an exchange trades, the day is revealed as far as the
+//! clock has come: the quote moves, the last candle grows, and the day closes where its bar
+//! always said. The clock is the real one, or one set with `MARKET_CLOCK`, so that a test can
+//! watch a session at any hour.
 
 use std::{
     collections::HashMap,
     sync::{Arc, LazyLock, Mutex},
 };
 
-use chrono::{Datelike, Days, NaiveDate, Utc, Weekday};
+use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, Utc, Weekday};
+use chrono_tz::Tz;
 
 use super::{
     directory,
-    provider::{MarketError, MarketResult, Provider},
+    provider::{MarketError, MarketResult, Provider, SESSIONS},
     Bar, Quote, SymbolInfo,
 };
 
@@ -92,6 +100,12 @@ static REAL: LazyLock<HashMap<String, Vec<Bar>>> = LazyLock::new(|| {
     history
 });
 
+/// The real daily prices the app ships for `symbol` (split-adjusted, oldest first), if any:
+/// AAPL, IBM, MSFT, GOOG and the S&P 500.
+pub fn real_history(symbol: &str) -> Option<&'static [Bar]> {
+    REAL.get(symbol).map(Vec::as_slice)
+}
+
 /// Annualised volatility of daily log returns over a series.
 fn annual_volatility(bars: &[Bar]) -> Option<f64> {
     let returns: Vec<f64> = bars
@@ -160,11 +174,16 @@ struct Series {
     base_volume: f64,
     /// The close the walk is pulled to on [`ANCHOR_DAY`] (a Brownian bridge), then walks freely.
     anchor: f64,
+    /// Its exchange's hours, and how many five-minute bars a session has.
+    hours: Hours,
+    steps: usize,
 }
 
 impl Series {
     fn new(symbol: &str) -> Option<Series> {
         let seed = seed_of(symbol);
+        let hours = Hours::of(symbol);
+        let steps = hours.steps();
         if let Some(real) = REAL.get(symbol) {
             let recent = &real[real.len().saturating_sub(250)..];
             let volatility = annual_volatility(recent).unwrap_or(*TYPICAL_VOLATILITY);
@@ -181,6 +200,8 @@ impl Series {
                 daily_volatility: volatility / TRADING_DAYS.sqrt(),
                 base_volume,
                 anchor,
+                hours,
+                steps,
             });
         }
         directory::lookup(symbol)?;
@@ -208,6 +229,8 @@ impl Series {
             daily_volatility: volatility / TRADING_DAYS.sqrt(),
             base_volume,
             anchor,
+            hours,
+            steps,
         })
     }
 
@@ -237,25 +260,211 @@ impl Series {
                 drift
             };
             let close = last.close * (step + sigma * shock).exp();
-            let high = open.max(close) * (1.0 + 0.5 * sigma * normal(draw(5), draw(6)).abs());
-            let low =
-                open.min(close) * (1.0 - 0.5 * sigma * normal(draw(7), draw(8)).abs()).max(0.5);
             // Big moves trade more.
             let volume = (self.base_volume
                 * (0.3 * normal(draw(9), draw(10))).exp()
                 * (1.0 + shock.abs() * 0.5))
                 .round();
-            last = Bar {
+            let mut bar = Bar {
                 date: day.format("%Y-%m-%d").to_string(),
                 open,
-                high,
-                low,
+                high: open.max(close),
+                low: open.min(close),
                 close,
                 volume,
                 simulated: true,
             };
+            // The day's range is its session's.
+            let session = self.session(&bar, day);
+            bar.high = session.iter().map(|b| b.high).fold(bar.high, f64::max);
+            bar.low = session.iter().map(|b| b.low).fold(bar.low, f64::min);
+            last = bar;
             self.bars.push(last.clone());
         }
+    }
+}
+
+impl Series {
+    /// The day's session as five-minute bars from its open to its close, oldest first, dated
+    /// "2026-11-24 09:30" in the exchange's time (the time the bar opens).
+    fn session(&self, bar: &Bar, day: NaiveDate) -> Vec<Bar> {
+        let steps = self.steps.max(1);
+        let key = self.seed
+            ^ (day.num_days_from_ce() as u64).wrapping_mul(0x9e6c_63d0_676a_9a99)
+            ^ 0x5e55_1011;
+        let draw = |i: u64| mix(key.wrapping_add(i));
+        let step_sigma = self.daily_volatility / (steps as f64).sqrt();
+        // A random walk, then bent to end where the day closes (a Brownian bridge in log price).
+        let mut walk = Vec::with_capacity(steps + 1);
+        walk.push(0.0);
+        for i in 0..steps as u64 {
+            let last = walk.last().copied().unwrap_or(0.0);
+            walk.push(last + step_sigma * normal(draw(4 * i), draw(4 * i + 1)));
+        }
+        let end = walk[steps];
+        let (from, to) = (bar.open.max(1e-9).ln(), bar.close.max(1e-9).ln());
+        let point = |i: usize| {
+            let f = i as f64 / steps as f64;
+            (from + f * (to - from) + walk[i] - f * end).exp()
+        };
+        // Trading is busiest at the open and the close.
+        let weights: Vec<f64> = (0..steps as u64)
+            .map(|i| {
+                let x = (i as f64 + 0.5) / steps as f64 * 2.0 - 1.0;
+                (1.0 + 2.0 * x * x) * (0.3 * normal(draw(4 * i + 2), draw(4 * i + 3))).exp()
+            })
+            .collect();
+        let weight_sum: f64 = weights.iter().sum();
+        let hours = self.hours;
+        (0..steps)
+            .map(|i| {
+                let (open, close) = (point(i), point(i + 1));
+                let wick =
+                    |n: u64| 0.4 * step_sigma * -uniform(draw(1_000_003 + 2 * i as u64 + n)).ln();
+                Bar {
+                    date: format!("{} {}", day.format("%Y-%m-%d"), hours.bar_time(i)),
+                    open,
+                    high: open.max(close) * (1.0 + wick(0)),
+                    low: open.min(close) * (1.0 - wick(1)).max(0.5),
+                    close,
+                    volume: (bar.volume * weights[i] / weight_sum).round(),
+                    simulated: bar.simulated,
+                }
+            })
+            .collect()
+    }
+}
+
+/// When an exchange trades, in its own time zone (lunch breaks and holidays are not known).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hours {
+    zone: Tz,
+    open: (u32, u32),
+    close: (u32, u32),
+}
+
+/// Minutes per intraday bar.
+const BAR_MINUTES: u32 = 5;
+
+impl Hours {
+    /// The hours of the symbol's exchange (as the directory names it); New York's otherwise.
+    pub fn of(symbol: &str) -> Hours {
+        use chrono_tz::{America, Asia, Europe};
+        let exchange = directory::lookup(symbol).map_or("", |info| info.exchange.as_str());
+        let (zone, open, close) = match exchange {
+            "LON" => (Europe::London, (8, 0), (16, 30)),
+            "ETR" => (Europe::Berlin, (9, 0), (17, 30)),
+            "EPA" => (Europe::Paris, (9, 0), (17, 30)),
+            "AMS" => (Europe::Amsterdam, (9, 0), (17, 30)),
+            "EBR" => (Europe::Brussels, (9, 0), (17, 30)),
+            "BIT" => (Europe::Rome, (9, 0), (17, 30)),
+            "BME" => (Europe::Madrid, (9, 0), (17, 30)),
+            "HEL" => (Europe::Helsinki, (10, 0), (18, 30)),
+            "STO" => (Europe::Stockholm, (9, 0), (17, 30)),
+            "SWX" => (Europe::Zurich, (9, 0), (17, 30)),
+            "TYO" => (Asia::Tokyo, (9, 0), (15, 30)),
+            _ => (America::New_York, (9, 30), (16, 0)),
+        };
+        Hours { zone, open, close }
+    }
+
+    fn minutes(at: (u32, u32)) -> u32 {
+        at.0 * 60 + at.1
+    }
+
+    /// Five-minute bars in a session.
+    fn steps(self) -> usize {
+        ((Self::minutes(self.close) - Self::minutes(self.open)) / BAR_MINUTES) as usize
+    }
+
+    /// "09:35": when the `i`th bar of a session opens.
+    fn bar_time(self, i: usize) -> String {
+        let at = Self::minutes(self.open) + i as u32 * BAR_MINUTES;
+        format!("{:02}:{:02}", at / 60, at % 60)
+    }
+
+    /// The latest trading day that has opened by `now` (in the exchange's calendar), and, while
+    /// it still trades, the minutes since its open.
+    pub fn moment(self, now: DateTime<Utc>) -> (NaiveDate, Option<f64>) {
+        let local = now.with_timezone(&self.zone);
+        let mut day = local.date_naive();
+        let since_midnight = local.time().signed_duration_since(NaiveTime::MIN);
+        let minutes = since_midnight.num_milliseconds() as f64 / 60_000.0;
+        let (open, close) = (
+            Self::minutes(self.open) as f64,
+            Self::minutes(self.close) as f64,
+        );
+        if is_trading_day(day) && minutes >= open {
+            return (day, (minutes < close).then_some(minutes - open));
+        }
+        while let Some(before) = day.pred_opt() {
+            day = before;
+            if is_trading_day(day) {
+                break;
+            }
+        }
+        (day, None)
+    }
+}
+
+/// A session revealed up to `minutes` after its open: the bars before, and the one under way
+/// grown from its open towards its close in proportion to the time passed (its wicks come
+/// when it is done).
+fn reveal(session: &[Bar], minutes: f64) -> Vec<Bar> {
+    let done = (minutes / BAR_MINUTES as f64).max(0.0);
+    let whole = (done.floor() as usize).min(session.len());
+    let mut shown = session[..whole].to_vec();
+    if let Some(current) = session.get(whole) {
+        let part = done - whole as f64;
+        let close = current.open + (current.close - current.open) * part;
+        shown.push(Bar {
+            high: current.open.max(close),
+            low: current.open.min(close),
+            close,
+            volume: (current.volume * part).round(),
+            ..current.clone()
+        });
+    }
+    shown
+}
+
+/// The day's bar made of the part of its session shown.
+fn day_of(bar: &Bar, shown: &[Bar]) -> Bar {
+    let Some(first) = shown.first() else {
+        return Bar {
+            high: bar.open,
+            low: bar.open,
+            close: bar.open,
+            volume: 0.0,
+            ..bar.clone()
+        };
+    };
+    Bar {
+        open: first.open,
+        high: shown.iter().map(|b| b.high).fold(first.high, f64::max),
+        low: shown.iter().map(|b| b.low).fold(first.low, f64::min),
+        close: shown.last().map_or(first.close, |b| b.close),
+        volume: shown.iter().map(|b| b.volume).sum(),
+        ..bar.clone()
+    }
+}
+
+/// The offline source's clock: the real one, or one set to another instant when the server
+/// started (`MARKET_CLOCK`) that runs on from there at the real pace.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Clock {
+    offset: chrono::TimeDelta,
+}
+
+impl Clock {
+    pub fn starting_at(instant: DateTime<Utc>) -> Clock {
+        Clock {
+            offset: instant - Utc::now(),
+        }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        Utc::now() + self.offset
     }
 }
 
@@ -267,6 +476,15 @@ const SERIES_KEPT: usize = 32;
 #[derive(Default, Clone)]
 pub struct Offline {
     series: Arc<Mutex<HashMap<String, Series>>>,
+    clock: Clock,
+}
+
+/// A symbol as the clock finds it: its bars up to the latest day that has opened, that day's
+/// bar as far as it has traded.
+struct Seen {
+    bars: Vec<Bar>,
+    /// While the last day still trades: now.
+    trading: Option<DateTime<Utc>>,
 }
 
 impl Offline {
@@ -274,12 +492,20 @@ impl Offline {
         Offline::default()
     }
 
+    /// The offline source on another clock (`MARKET_CLOCK`).
+    pub fn with_clock(clock: Clock) -> Offline {
+        Offline {
+            clock,
+            ..Offline::default()
+        }
+    }
+
     /// Runs `read` on the symbol's series extended to `until`.
     fn with_series<T>(
         &self,
         symbol: &str,
         until: NaiveDate,
-        read: impl FnOnce(&[Bar]) -> T,
+        read: impl FnOnce(&Series) -> T,
     ) -> MarketResult<T> {
         let mut all = self.series.lock().unwrap_or_else(|p| p.into_inner());
         if !all.contains_key(symbol) {
@@ -293,11 +519,52 @@ impl Offline {
         }
         let series = all.get_mut(symbol).expect("inserted above");
         series.extend_to(until);
-        Ok(read(&series.bars))
+        Ok(read(series))
+    }
+
+    /// The symbol as the clock finds it, with the bars from `from` on and the sessions of the
+    /// last `sessions` days.
+    fn seen(&self, symbol: &str, from: &str, sessions: usize) -> MarketResult<(Seen, Vec<Bar>)> {
+        let now = self.clock.now();
+        let (day, minutes) = Hours::of(symbol).moment(now);
+        let day_code = day.format("%Y-%m-%d").to_string();
+        self.with_series(symbol, day, |series| {
+            let upto = series
+                .bars
+                .partition_point(|b| b.date.as_str() <= day_code.as_str());
+            let start = series.bars[..upto].partition_point(|b| b.date.as_str() < from);
+            let mut bars = series.bars[start..upto].to_vec();
+            let latest = upto.checked_sub(1).map(|i| &series.bars[i]);
+            let trading = minutes.filter(|_| latest.is_some_and(|b| b.date == day_code));
+            // The day under way, as far as it has traded.
+            let today: Option<Vec<Bar>> = trading
+                .zip(latest)
+                .map(|(minutes, bar)| reveal(&series.session(bar, parse_day(&bar.date)), minutes));
+            if let (Some(last), Some(shown)) = (bars.last_mut(), &today) {
+                if last.date == day_code {
+                    *last = day_of(last, shown);
+                }
+            }
+            let mut intraday = Vec::new();
+            for bar in &series.bars[upto.saturating_sub(sessions)..upto] {
+                match &today {
+                    Some(shown) if bar.date == day_code => intraday.extend(shown.iter().cloned()),
+                    _ => intraday.extend(series.session(bar, parse_day(&bar.date))),
+                }
+            }
+            (
+                Seen {
+                    bars,
+                    trading: trading.map(|_| now),
+                },
+                intraday,
+            )
+        })
     }
 }
 
-fn quote_from(symbol: &str, bars: &[Bar]) -> MarketResult<Quote> {
+fn quote_from(symbol: &str, seen: &Seen) -> MarketResult<Quote> {
+    let bars = &seen.bars;
     let last = bars
         .last()
         .ok_or_else(|| MarketError::UnknownSymbol(NAME, symbol.to_string()))?;
@@ -309,9 +576,14 @@ fn quote_from(symbol: &str, bars: &[Bar]) -> MarketResult<Quote> {
         low: Some(last.low),
         previous_close: bars.len().checked_sub(2).map(|i| bars[i].close),
         volume: Some(last.volume),
-        as_of: last.date.clone(),
+        // While the day trades, the instant of the price; after, the day.
+        as_of: seen.trading.map_or_else(
+            || last.date.clone(),
+            |now| now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        ),
         source: NAME.into(),
         simulated: last.simulated,
+        delayed: false,
     })
 }
 
@@ -321,23 +593,31 @@ impl Provider for Offline {
         NAME
     }
 
+    /// A simulated price moves while its exchange trades; polled this often it changes each time.
+    fn quote_every(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(5)
+    }
+
     async fn quote(&self, symbol: &str) -> MarketResult<Quote> {
-        let today = Utc::now().date_naive();
-        self.with_series(symbol, today, |bars| quote_from(symbol, bars))?
+        // The last two weeks hold the day before, for the previous close.
+        let since = (self.clock.now() - chrono::TimeDelta::days(14)).format("%Y-%m-%d");
+        let (seen, _) = self.seen(symbol, &since.to_string(), 0)?;
+        quote_from(symbol, &seen)
     }
 
     async fn daily(&self, symbol: &str, from: NaiveDate, to: NaiveDate) -> MarketResult<Vec<Bar>> {
-        let until = to.min(Utc::now().date_naive());
-        let (from, until) = (
+        let (from, to) = (
             from.format("%Y-%m-%d").to_string(),
-            until.format("%Y-%m-%d").to_string(),
+            to.format("%Y-%m-%d").to_string(),
         );
-        self.with_series(symbol, parse_day(&until), |bars| {
-            bars.iter()
-                .filter(|b| b.date >= from && b.date <= until)
-                .cloned()
-                .collect()
-        })
+        let (seen, _) = self.seen(symbol, &from, 0)?;
+        Ok(seen.bars.into_iter().filter(|b| b.date <= to).collect())
+    }
+
+    async fn intraday(&self, symbol: &str) -> MarketResult<Vec<Bar>> {
+        // No daily bars: only the sessions.
+        let (_, intraday) = self.seen(symbol, "9999", SESSIONS)?;
+        Ok(intraday)
     }
 
     async fn search(&self, query: &str) -> MarketResult<Vec<SymbolInfo>> {
@@ -472,5 +752,113 @@ mod tests {
             Err(MarketError::UnknownSymbol(NAME, "ZZZZ".into()))
         );
         assert_eq!(offline.search("apple").await.unwrap()[0].symbol, "AAPL");
+    }
+
+    fn at(instant: &str) -> Offline {
+        let instant = chrono::DateTime::parse_from_rfc3339(instant)
+            .unwrap()
+            .with_timezone(&Utc);
+        Offline::with_clock(Clock::starting_at(instant))
+    }
+
+    #[tokio::test]
+    async fn a_session_in_progress_moves_and_shows_as_far_as_the_clock() {
+        // 10:00 in New York on a Tuesday: half an hour of AAPL's session has traded.
+        let morning = at("2026-11-24T15:00:00Z");
+        let quote = morning.quote("AAPL").await.unwrap();
+        assert!(
+            quote.as_of.starts_with("2026-11-24T15:00:0"),
+            "{}",
+            quote.as_of
+        );
+        let bars = morning.intraday("AAPL").await.unwrap();
+        let today: Vec<&Bar> = bars
+            .iter()
+            .filter(|b| b.date.starts_with("2026-11-24"))
+            .collect();
+        // Six bars done (09:30 … 09:55) and the one just begun.
+        assert_eq!(today.len(), 7, "{today:?}");
+        assert_eq!(today[0].date, "2026-11-24 09:30");
+        assert_eq!(today.last().unwrap().date, "2026-11-24 10:00");
+        // The quote is the session so far.
+        assert!((quote.price - today.last().unwrap().close).abs() < 0.01 * quote.price);
+        assert_eq!(quote.open, Some(today[0].open));
+        let high = today.iter().map(|b| b.high).fold(f64::MIN, f64::max);
+        assert!(quote.high.unwrap() >= high - 1e-9);
+        // And the day's bar in the history says the same.
+        let daily = morning
+            .daily("AAPL", day("2026-11-20"), day("2026-11-30"))
+            .await
+            .unwrap();
+        let last = daily.last().unwrap();
+        assert_eq!(last.date, "2026-11-24");
+        assert!((last.close - quote.price).abs() < 0.01 * quote.price);
+        assert_eq!(quote.previous_close, Some(daily[daily.len() - 2].close));
+
+        // An hour later the price has moved.
+        let later = at("2026-11-24T16:00:00Z").quote("AAPL").await.unwrap();
+        assert_ne!(later.price, quote.price);
+        assert_eq!(later.previous_close, quote.previous_close);
+    }
+
+    #[tokio::test]
+    async fn a_closed_session_is_the_day_s_bar_and_the_days_have_no_hours_outside_it() {
+        // 16:30 in New York: the day is done, and its session makes its bar.
+        let evening = at("2026-11-24T21:30:00Z");
+        let quote = evening.quote("AAPL").await.unwrap();
+        assert_eq!(quote.as_of, "2026-11-24");
+        let sessions = evening.intraday("AAPL").await.unwrap();
+        let days: std::collections::BTreeSet<&str> =
+            sessions.iter().map(|b| &b.date[..10]).collect();
+        assert_eq!(
+            days.into_iter().collect::<Vec<_>>(),
+            [
+                "2026-11-18",
+                "2026-11-19",
+                "2026-11-20",
+                "2026-11-23",
+                "2026-11-24"
+            ],
+            "five weekdays, the weekend skipped"
+        );
+        let daily = evening
+            .daily("AAPL", day("2026-11-18"), day("2026-11-24"))
+            .await
+            .unwrap();
+        for bar in &daily {
+            let session: Vec<&Bar> = sessions
+                .iter()
+                .filter(|b| b.date.starts_with(&bar.date))
+                .collect();
+            assert_eq!(session.len(), 78, "09:30 to 16:00 in five minutes");
+            assert!((session[0].open - bar.open).abs() < 1e-9);
+            assert!((session[77].close - bar.close).abs() < 1e-9 * bar.close);
+            let high = session.iter().map(|b| b.high).fold(f64::MIN, f64::max);
+            let low = session.iter().map(|b| b.low).fold(f64::MAX, f64::min);
+            assert!(
+                (high - bar.high).abs() < 1e-9 && (low - bar.low).abs() < 1e-9,
+                "{bar:?}"
+            );
+            let volume: f64 = session.iter().map(|b| b.volume).sum();
+            assert!(
+                (volume / bar.volume - 1.0).abs() < 0.01,
+                "{volume} of {}",
+                bar.volume
+            );
+        }
+        assert_eq!(quote.price, daily.last().unwrap().close);
+
+        // Before the open the latest day is the one before; on a Sunday, Friday.
+        let early = at("2026-11-24T14:00:00Z").quote("AAPL").await.unwrap();
+        assert_eq!(early.as_of, "2026-11-23");
+        let sunday = at("2026-11-29T15:00:00Z").quote("AAPL").await.unwrap();
+        assert_eq!(sunday.as_of, "2026-11-27");
+        // Frankfurt trades on its own hours: 10:00 in Berlin is 09:00 UTC.
+        let frankfurt = at("2026-11-24T09:00:00Z").quote("SIE.DE").await.unwrap();
+        assert!(
+            frankfurt.as_of.starts_with("2026-11-24T09:00"),
+            "{}",
+            frankfurt.as_of
+        );
     }
 }

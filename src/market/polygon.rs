@@ -124,6 +124,7 @@ pub fn parse_previous_close(symbol: &str, json: &Value) -> MarketResult<Quote> {
         as_of: day_of(bar.t)?.format("%Y-%m-%d").to_string(),
         source: NAME.into(),
         simulated: false,
+        delayed: true,
     })
 }
 
@@ -155,14 +156,19 @@ pub fn parse_daily(symbol: &str, json: &Value) -> MarketResult<Vec<Bar>> {
     Ok(bars)
 }
 
-/// Minute aggregates (`/range/5/minute/…`): the latest session's bars, times in UTC.
+/// Minute aggregates (`/range/5/minute/…`): the last sessions' bars, in New York time (the
+/// exchanges' own, as the other sources give it).
 pub fn parse_intraday(symbol: &str, json: &Value) -> MarketResult<Vec<Bar>> {
     let bars = bars(json, |t| {
         DateTime::from_timestamp_millis(t)
-            .map(|time| time.format("%Y-%m-%d %H:%M").to_string())
+            .map(|time| {
+                time.with_timezone(&chrono_tz::America::New_York)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string()
+            })
             .ok_or_else(|| MarketError::Malformed(NAME, format!("time {t}")))
     })?;
-    super::provider::latest_session(symbol, bars, NAME)
+    super::provider::recent_sessions(symbol, bars, NAME)
 }
 
 pub fn parse_search(json: &Value) -> MarketResult<Vec<SymbolInfo>> {
@@ -232,6 +238,11 @@ impl Provider for Polygon {
         NAME
     }
 
+    /// A free key sees the previous close and allows 5 calls a minute: every five minutes is plenty.
+    fn quote_every(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(300)
+    }
+
     async fn quote(&self, symbol: &str) -> MarketResult<Quote> {
         if !symbol::is_us(symbol) {
             return Err(MarketError::UnknownSymbol(NAME, symbol.to_string()));
@@ -256,9 +267,9 @@ impl Provider for Polygon {
         if !symbol::is_us(symbol) {
             return Err(MarketError::UnknownSymbol(NAME, symbol.to_string()));
         }
-        // The last four days cover a weekend and a holiday; the latest session is kept.
+        // Eight days cover five sessions across a weekend and a holiday.
         let to = chrono::Utc::now().date_naive();
-        let from = to - chrono::Duration::days(4);
+        let from = to - chrono::Duration::days(8);
         let path = format!("/v2/aggs/ticker/{symbol}/range/5/minute/{from}/{to}?adjusted=true&sort=asc&limit=50000");
         parse_intraday(symbol, &self.call(&path).await?)
     }
@@ -322,11 +333,12 @@ mod tests {
     }
 
     #[test]
-    fn minute_aggregates_are_the_latest_session_in_utc() {
-        // The recorded aggregates body: minute aggregates come in the same shape.
+    fn minute_aggregates_are_the_last_sessions_in_new_york_time() {
+        // The recorded aggregates body: minute aggregates come in the same shape. 05:00 and
+        // 04:00 UTC are midnight in New York, before and after the change to summer time.
         let bars = parse_intraday("AAPL", &json(AGGS)).unwrap();
-        assert_eq!(bars.len(), 1, "only the latest session: {bars:?}");
-        assert!(bars[0].date.starts_with("2005-04-04 "), "{}", bars[0].date);
+        let dates: Vec<&str> = bars.iter().map(|b| b.date.as_str()).collect();
+        assert_eq!(dates, ["2005-04-01 00:00", "2005-04-04 00:00"]);
         assert_eq!(
             parse_intraday("AAPL", &json(EMPTY)),
             Err(MarketError::UnknownSymbol(NAME, "AAPL".into()))

@@ -46,10 +46,15 @@ pub trait Provider: Send + Sync {
     /// "stooq", "alpha vantage", "polygon", "offline": shown beside the figures.
     fn name(&self) -> &'static str;
     async fn quote(&self, symbol: &str) -> MarketResult<Quote>;
+    /// How often a price on screen may be asked for again: the source's allowed rate, shared by
+    /// everyone watching the symbol on every instance.
+    fn quote_every(&self) -> Duration {
+        Duration::from_secs(60)
+    }
     /// Daily bars from `from` to `to` (both included), oldest first.
     async fn daily(&self, symbol: &str, from: NaiveDate, to: NaiveDate) -> MarketResult<Vec<Bar>>;
-    /// The latest trading day's 5-minute bars, oldest first, if the source has intraday prices
-    /// (`date` is "2022-04-21 15:55", in the source's time zone, which `Bar::date` names).
+    /// The last sessions' 5-minute bars (up to five sessions), oldest first, if the source has
+    /// intraday prices (`date` is "2022-04-21 15:55", in the exchange's time).
     async fn intraday(&self, _symbol: &str) -> MarketResult<Vec<Bar>> {
         Err(MarketError::Unsupported(self.name()))
     }
@@ -97,6 +102,13 @@ impl Chain {
 
     pub fn names(&self) -> Vec<&'static str> {
         self.links.iter().map(|l| l.provider.name()).collect()
+    }
+
+    /// How often a watched price is asked for: as the first source allows.
+    pub fn quote_every(&self) -> Duration {
+        self.links
+            .first()
+            .map_or(Duration::from_secs(60), |l| l.provider.quote_every())
     }
 
     /// Asks each source in turn until one answers. When none does, the error says the symbol is
@@ -196,17 +208,30 @@ impl Chain {
     }
 }
 
-/// Sorts intraday bars and keeps the last day's.
-pub fn latest_session(
+/// Sessions an intraday answer keeps at most (the five-day chart's).
+pub const SESSIONS: usize = 5;
+
+/// Sorts intraday bars and keeps the last [`SESSIONS`] days'.
+pub fn recent_sessions(
     symbol: &str,
     mut bars: Vec<Bar>,
     source: &'static str,
 ) -> MarketResult<Vec<Bar>> {
+    fn day(bar: &Bar) -> &str {
+        bar.date.get(..10).unwrap_or(&bar.date)
+    }
     bars.sort_by(|a, b| a.date.cmp(&b.date));
-    let Some(last_day) = bars.last().map(|b| b.date[..10].to_string()) else {
+    let mut days: Vec<&str> = bars.iter().map(day).collect();
+    days.dedup();
+    let Some(first) = days
+        .len()
+        .checked_sub(SESSIONS.min(days.len()))
+        .and_then(|i| days.get(i))
+    else {
         return Err(MarketError::UnknownSymbol(source, symbol.to_string()));
     };
-    bars.retain(|b| b.date.starts_with(&last_day));
+    let first = first.to_string();
+    bars.retain(|b| day(b) >= first.as_str());
     Ok(bars)
 }
 
@@ -285,6 +310,7 @@ mod tests {
                 as_of: "2026-01-02".into(),
                 source: self.name.into(),
                 simulated: false,
+                delayed: false,
             })
         }
         async fn daily(&self, _: &str, _: NaiveDate, _: NaiveDate) -> MarketResult<Vec<Bar>> {

@@ -7,7 +7,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::entities::{market_cache, watchlist_items};
+use crate::entities::{chart_choices, market_cache, watchlist_items};
 
 /// A person's watched symbols, in the order they added them.
 pub async fn watched_symbols(db: &impl ConnectionTrait, user: Uuid) -> Result<Vec<String>, DbErr> {
@@ -95,5 +95,73 @@ pub async fn store_cached(
         )
         .exec(db)
         .await?;
+    Ok(())
+}
+
+/// Claims a symbol's turn to ask its source for the price: `true` for the first claim in each
+/// `period`, on whichever instance makes it (a conditional upsert, atomic on both databases).
+/// The claim is a row of the cache (`poll:AAPL`) holding only its time.
+pub async fn claim_quote_poll(
+    db: &impl ConnectionTrait,
+    symbol: &str,
+    now: DateTime<Utc>,
+    period: chrono::Duration,
+) -> Result<bool, DbErr> {
+    use sea_orm::sea_query::Expr;
+    // A tick a little early still takes its turn; another instance's tick a little later does not.
+    let taken_before = now - period * 9 / 10;
+    let claimed = market_cache::Entity::insert(market_cache::ActiveModel {
+        key: Set(format!("poll:{symbol}")),
+        body: Set(String::new()),
+        source: Set(String::new()),
+        fetched_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::column(market_cache::Column::Key)
+            .update_column(market_cache::Column::FetchedAt)
+            .action_and_where(
+                Expr::col((market_cache::Entity, market_cache::Column::FetchedAt))
+                    .lte(taken_before),
+            )
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(claimed == 1)
+}
+
+/// The indicators a person chose to draw on every chart, if they chose.
+pub async fn chart_choice(
+    db: &impl ConnectionTrait,
+    user: Uuid,
+) -> Result<Option<chart_choices::Model>, DbErr> {
+    chart_choices::Entity::find_by_id(user).one(db).await
+}
+
+/// Keeps a person's choice of indicators, replacing the one before.
+pub async fn save_chart_choice(
+    db: &impl ConnectionTrait,
+    user: Uuid,
+    overlays: &str,
+    panes: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    chart_choices::Entity::insert(chart_choices::ActiveModel {
+        user_id: Set(user),
+        overlays: Set(overlays.to_string()),
+        panes: Set(panes.to_string()),
+        updated_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::column(chart_choices::Column::UserId)
+            .update_columns([
+                chart_choices::Column::Overlays,
+                chart_choices::Column::Panes,
+                chart_choices::Column::UpdatedAt,
+            ])
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
     Ok(())
 }

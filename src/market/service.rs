@@ -1,5 +1,5 @@
 //! Quotes and history for the rest of the app: from the database cache while fresh (a quote for
-//! 60 s, a symbol's history for a day — shared by restarts and instances), else from the
+//! 60 s or the source's pace, a symbol's history for a day — shared by restarts and instances), else from the
 //! provider chain. Concurrent requests for the same symbol wait for one upstream call.
 
 use std::{
@@ -14,7 +14,7 @@ use serde::{de::DeserializeOwned, Serialize};
 use super::{
     alpha_vantage::AlphaVantage,
     directory,
-    offline::Offline,
+    offline::{Clock, Offline},
     polygon::Polygon,
     provider::{http_client, Chain, MarketError, MarketResult, Provider},
     stooq::Stooq,
@@ -129,7 +129,9 @@ impl Market {
                         &config.polygon_url,
                         config.polygon_key.clone().unwrap_or_default(),
                     )),
-                    MarketSource::Offline => Box::new(Offline::new()),
+                    MarketSource::Offline => Box::new(Offline::with_clock(
+                        config.clock.map(Clock::starting_at).unwrap_or_default(),
+                    )),
                 }
             })
             .collect();
@@ -149,11 +151,39 @@ impl Market {
         self.chain.names()
     }
 
+    /// The latest quote: cached for a minute, or less where the source moves faster (the
+    /// offline simulation), so that a page agrees with the live price beside it.
     pub async fn quote(&self, db: &DatabaseConnection, symbol: &str) -> MarketResult<Quote> {
+        let ttl = Duration::from_std(self.quote_every())
+            .unwrap_or(QUOTE_TTL)
+            .min(QUOTE_TTL);
         self.cached(
             db,
             &format!("quote:{symbol}"),
-            QUOTE_TTL,
+            ttl,
+            || self.chain.quote(symbol),
+            |q: &Quote| q.source.clone(),
+        )
+        .await
+        .map(|(quote, _)| quote)
+    }
+
+    /// How often a watched price is asked for (`live`): as the first source allows.
+    pub fn quote_every(&self) -> std::time::Duration {
+        self.chain.quote_every()
+    }
+
+    /// The quote, no older than `max_age` (a watched price's turn).
+    pub async fn fresh_quote(
+        &self,
+        db: &DatabaseConnection,
+        symbol: &str,
+        max_age: Duration,
+    ) -> MarketResult<Quote> {
+        self.cached(
+            db,
+            &format!("quote:{symbol}"),
+            max_age,
             || self.chain.quote(symbol),
             |q: &Quote| q.source.clone(),
         )
@@ -232,7 +262,8 @@ impl Market {
         Ok(history)
     }
 
-    /// The latest session's 5-minute bars, from the first source that has intraday prices.
+    /// The last sessions' 5-minute bars, from the first source that has intraday prices. Kept
+    /// as long as a watched quote (the last candle moves with it), at most five minutes.
     pub async fn intraday(&self, db: &DatabaseConnection, symbol: &str) -> MarketResult<History> {
         let fetch = || async {
             let (bars, source) = self.chain.intraday(symbol).await?;
@@ -247,7 +278,9 @@ impl Market {
             .cached(
                 db,
                 &format!("intraday:{symbol}"),
-                INTRADAY_TTL,
+                Duration::from_std(self.quote_every())
+                    .unwrap_or(INTRADAY_TTL)
+                    .min(INTRADAY_TTL),
                 fetch,
                 |h: &History| h.source.clone(),
             )

@@ -146,6 +146,7 @@ pub fn parse_quote(symbol: &str, body: &str) -> MarketResult<Quote> {
         as_of: format!("{}T{}", date.format("%Y-%m-%d"), fields[2].trim()),
         source: NAME.into(),
         simulated: false,
+        delayed: true,
     })
 }
 

@@ -29,6 +29,12 @@ pub fn normalize(input: &str) -> Option<String> {
     )
 }
 
+/// The ticker a cashtag is counted under: the app's form where it is one ("$aapl.us" →
+/// "AAPL"), else its capitals.
+pub fn ticker(tag: &str) -> String {
+    normalize(tag).unwrap_or_else(|| tag.trim_start_matches('$').to_ascii_uppercase())
+}
+
 /// The form Stooq wants: lower case, with `.us` for US tickers (`aapl.us`, `sap.de`, `^spx`).
 pub fn stooq(symbol: &str) -> String {
     let lower = symbol.to_ascii_lowercase();

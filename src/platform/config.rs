@@ -292,6 +292,10 @@ pub struct MarketConfig {
     pub stooq_url: String,
     pub alpha_vantage_url: String,
     pub polygon_url: String,
+    /// `MARKET_CLOCK` (an RFC 3339 instant): the offline source's time when the server starts,
+    /// from where it runs on at the real pace — a session in progress at any hour, for tests
+    /// and demonstrations. Unset, the real time.
+    pub clock: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -656,6 +660,18 @@ impl Config {
                 .unwrap_or_else(|| "https://www.alphavantage.co".into()),
             polygon_url: http_url("POLYGON_URL")?
                 .unwrap_or_else(|| "https://api.polygon.io".into()),
+            clock: get("MARKET_CLOCK")
+                .map(|v| {
+                    chrono::DateTime::parse_from_rfc3339(v)
+                        .map(|t| t.with_timezone(&chrono::Utc))
+                        .map_err(|_| {
+                            ConfigError::new(
+                                "MARKET_CLOCK",
+                                format!("`{v}` is not an instant, like 2026-11-24T15:00:00Z"),
+                            )
+                        })
+                })
+                .transpose()?,
         };
         for (source, needed, var) in [
             (

@@ -33,6 +33,12 @@ pub mod topic {
     pub fn user(id: Uuid) -> String {
         format!("user:{id}")
     }
+
+    /// Where word of a new message naming `$TICKER` goes ("AAPL", as a cashtag names it
+    /// without a `.US`).
+    pub fn crowd(ticker: &str) -> String {
+        format!("crowd:{}", ticker.to_ascii_uppercase())
+    }
 }
 
 /// Which readers an event is for, by the language they read: one bit per language of

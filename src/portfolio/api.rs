@@ -342,12 +342,16 @@ pub async fn price_alerts() -> Result<Vec<PriceAlert>, AppError> {
     respond(async move { super::alerts::list(&AppState::current()?, current_user().await?.user.id).await }.await)
 }
 
-/// A new alert: `direction` is "above" or "below", `price` the target.
+/// A new alert: `kind` is "price" (the default), "move", "average" or "rsi"; `direction`
+/// "above" or "below"; `price` the line (a price, a day's move in per cent, an RSI level; not
+/// read for an average); `period` the days an average or RSI reads (50 and 14 unless given).
 #[server(prefix = "/api/alerts", endpoint = "create", input = Json)]
 pub async fn create_alert(
     symbol: String,
     direction: String,
-    price: String,
+    #[server(default)] price: String,
+    #[server(default)] kind: String,
+    #[server(default)] period: Option<u32>,
 ) -> Result<PriceAlert, AppError> {
     respond(
         async move {
@@ -362,17 +366,31 @@ pub async fn create_alert(
                     "server.portfolio.alert_direction"
                 ))
             })?;
-            let target = super::transaction::parse_figure(&price).ok_or_else(|| {
+            let kind = super::alerts::AlertKind::parse(&kind).ok_or_else(|| {
                 AppError::Validation(crate::kit::sentences::says!(
-                    "server.portfolio.alert_price_number"
+                    "server.portfolio.alert_kind",
+                    kind = kind.trim()
                 ))
             })?;
+            // An average's cross has no line of its own.
+            let target = match kind {
+                super::alerts::AlertKind::Average => rust_decimal::Decimal::ZERO,
+                _ => super::transaction::parse_figure(&price).ok_or_else(|| {
+                    AppError::Validation(crate::kit::sentences::says!(
+                        "server.portfolio.alert_price_number"
+                    ))
+                })?,
+            };
             super::alerts::create(
                 &AppState::current()?,
                 current_user().await?.user.id,
                 &symbol,
-                direction,
-                target,
+                super::alerts::NewAlert {
+                    kind,
+                    direction,
+                    target,
+                    period,
+                },
             )
             .await
         }

@@ -285,20 +285,16 @@ pub async fn alerts_of(
         .await
 }
 
-pub async fn waiting_alert_count(db: &impl ConnectionTrait, user: Uuid) -> Result<u64, DbErr> {
+pub async fn alert_count(db: &impl ConnectionTrait, user: Uuid) -> Result<u64, DbErr> {
     price_alerts::Entity::find()
         .filter(price_alerts::Column::UserId.eq(user))
-        .filter(price_alerts::Column::TriggeredAt.is_null())
         .count(db)
         .await
 }
 
-/// Everyone's alerts that have not fired yet.
-pub async fn waiting_alerts(db: &impl ConnectionTrait) -> Result<Vec<price_alerts::Model>, DbErr> {
-    price_alerts::Entity::find()
-        .filter(price_alerts::Column::TriggeredAt.is_null())
-        .all(db)
-        .await
+/// Everyone's alerts (each fires once per crossing, so every one is checked).
+pub async fn all_alerts(db: &impl ConnectionTrait) -> Result<Vec<price_alerts::Model>, DbErr> {
+    price_alerts::Entity::find().all(db).await
 }
 
 pub async fn insert_alert(
@@ -331,9 +327,21 @@ pub async fn fire_alert(
     let won = price_alerts::Entity::update_many()
         .col_expr(price_alerts::Column::TriggeredAt, Expr::value(at))
         .col_expr(price_alerts::Column::TriggeredPrice, Expr::value(price))
+        .col_expr(price_alerts::Column::Holding, Expr::value(true))
         .filter(price_alerts::Column::Id.eq(id))
-        .filter(price_alerts::Column::TriggeredAt.is_null())
+        .filter(price_alerts::Column::Holding.eq(false))
         .exec(db)
         .await?;
     Ok(won.rows_affected == 1)
+}
+
+/// The condition of a fired alert stopped holding: the next crossing fires it again.
+pub async fn rearm_alert(db: &impl ConnectionTrait, id: Uuid) -> Result<(), DbErr> {
+    price_alerts::Entity::update_many()
+        .col_expr(price_alerts::Column::Holding, Expr::value(false))
+        .filter(price_alerts::Column::Id.eq(id))
+        .filter(price_alerts::Column::Holding.eq(true))
+        .exec(db)
+        .await?;
+    Ok(())
 }

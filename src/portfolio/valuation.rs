@@ -69,6 +69,62 @@ pub struct Totals {
     pub cash: Option<Decimal>,
     /// Holdings no source could price (left out of value and weights).
     pub unpriced: usize,
+    /// Everything ever paid for shares: what the total return is a percentage of.
+    #[serde(default)]
+    pub invested: Decimal,
+}
+
+impl Holding {
+    /// The holding at a newer price (and previous close): its value, day change and unrealized
+    /// gain as [`holdings`] works them out; its weight is the last one worked out.
+    pub fn repriced(&self, price: Decimal, previous_close: Option<Decimal>) -> Holding {
+        let value = self.shares * price;
+        let day_change = previous_close.map(|prev| self.shares * (price - prev));
+        let unrealized = value - self.cost;
+        Holding {
+            price: Some(price),
+            value: Some(money(value)),
+            day_change: day_change.map(money),
+            day_change_percent: day_change.and_then(|change| percent(change, value - change)),
+            unrealized: Some(money(unrealized)),
+            unrealized_percent: percent(unrealized, self.cost),
+            ..self.clone()
+        }
+    }
+}
+
+impl Totals {
+    /// The totals once holdings were repriced (`before` → `after`: the same holdings, each at
+    /// its newer price, as [`Holding::repriced`] gives them): value, day change, unrealized
+    /// gain and total return move by what the holdings moved; what was realized, received,
+    /// paid and held in cash stays.
+    pub fn repriced(&self, before: &[Holding], after: &[Holding]) -> Totals {
+        let moved = |figure: fn(&Holding) -> Option<Decimal>| {
+            after.iter().filter_map(figure).sum::<Decimal>()
+                - before.iter().filter_map(figure).sum::<Decimal>()
+        };
+        let value = self.value + moved(|h| h.value);
+        let day_change = self.day_change + moved(|h| h.day_change);
+        let unrealized = self.unrealized + moved(|h| h.unrealized);
+        let total_return = self.total_return + moved(|h| h.unrealized);
+        Totals {
+            value,
+            day_change,
+            day_change_percent: percent(day_change, value - day_change),
+            unrealized,
+            unrealized_percent: percent(unrealized, self.cost),
+            total_return,
+            total_return_percent: percent(total_return, self.invested),
+            ..self.clone()
+        }
+    }
+}
+
+/// Gives each priced holding its share of `total` value, in percent.
+pub fn weigh(holdings: &mut [Holding], total: Decimal) {
+    for holding in holdings {
+        holding.weight = holding.value.and_then(|v| percent(v, total));
+    }
 }
 
 fn money(value: Decimal) -> Decimal {
@@ -141,9 +197,7 @@ pub fn holdings(
                 .collect(),
         });
     }
-    for row in &mut rows {
-        row.weight = row.value.and_then(|v| percent(v, totals.value));
-    }
+    weigh(&mut rows, totals.value);
     rows.sort_by(|a, b| {
         b.value
             .unwrap_or_default()
@@ -152,7 +206,8 @@ pub fn holdings(
     });
     totals.fees = ledger.fees;
     totals.total_return = totals.unrealized + totals.realized + totals.dividends - totals.fees;
-    totals.total_return_percent = percent(totals.total_return, ledger.invested());
+    totals.invested = ledger.invested();
+    totals.total_return_percent = percent(totals.total_return, totals.invested);
     totals.day_change_percent = percent(totals.day_change, totals.value - totals.day_change);
     totals.unrealized_percent = percent(totals.unrealized, totals.cost);
     totals.cash = ledger.tracks_cash.then(|| money(ledger.cash));
@@ -426,6 +481,77 @@ mod tests {
         assert_eq!(totals.total_return, d("504.50"));
         assert_eq!(totals.total_return_percent, Some(d("20.18")));
         assert_eq!(totals.cash, None);
+    }
+
+    #[test]
+    fn a_holding_repriced_at_its_own_price_is_the_same_holding() {
+        let ledger = Ledger::replay(
+            CostMethod::Fifo,
+            &[
+                entry(Kind::Buy, "2024-01-02", "AAPL", "10", "100"),
+                entry(Kind::Buy, "2024-02-01", "AAPL", "5", "130"),
+            ],
+        )
+        .unwrap();
+        let price = |p: &str| Price {
+            price: d(p),
+            previous_close: Some(d("140")),
+            simulated: false,
+        };
+        let at = |p: &str| {
+            let prices = BTreeMap::from([("AAPL".to_string(), price(p))]);
+            holdings(&ledger, &prices, |_| (None, String::new())).0
+        };
+        let (at_150, at_160) = (at("150"), at("160"));
+        let moved = at_150[0].repriced(d("160"), Some(d("140")));
+        assert_eq!(moved, at_160[0]);
+        assert_eq!(at_150[0].repriced(d("150"), Some(d("140"))), at_150[0]);
+    }
+
+    #[test]
+    fn totals_repriced_with_their_holdings_are_the_totals_at_the_new_prices() {
+        let ledger = Ledger::replay(
+            CostMethod::Fifo,
+            &[
+                entry(Kind::Buy, "2024-01-02", "AAPL", "10", "100"),
+                entry(Kind::Buy, "2024-02-01", "AAPL", "5", "130"),
+                entry(Kind::Buy, "2024-02-01", "MSFT", "4", "300"),
+                entry(Kind::Sell, "2024-03-01", "MSFT", "1", "350"),
+                entry(Kind::Buy, "2024-03-04", "IBM", "2", "180"),
+            ],
+        )
+        .unwrap();
+        let at = |aapl: &str, msft: &str| {
+            let price = |p: &str, previous: &str| Price {
+                price: d(p),
+                previous_close: Some(d(previous)),
+                simulated: false,
+            };
+            // IBM has no price: counted, never valued, whatever the others do.
+            let prices = BTreeMap::from([
+                ("AAPL".to_string(), price(aapl, "140")),
+                ("MSFT".to_string(), price(msft, "410")),
+            ]);
+            holdings(&ledger, &prices, |_| (None, String::new()))
+        };
+        let (before, totals) = at("150.25", "401.10");
+        let (expected, expected_totals) = at("161.37", "398.04");
+        let mut after: Vec<Holding> = before
+            .iter()
+            .map(|h| match h.symbol.as_str() {
+                "AAPL" => h.repriced(d("161.37"), Some(d("140"))),
+                "MSFT" => h.repriced(d("398.04"), Some(d("410"))),
+                _ => h.clone(),
+            })
+            .collect();
+        let moved = totals.repriced(&before, &after);
+        assert_eq!(moved, expected_totals);
+        weigh(&mut after, moved.value);
+        assert_eq!(after, expected);
+        assert_ne!(
+            moved.total_return, totals.total_return,
+            "the move is in the total return"
+        );
     }
 
     #[test]

@@ -23,6 +23,9 @@ pub struct ChatClient {
     /// This connection's id, from `ready`: its address on a call.
     #[allow(dead_code)] // Only the voice suite calls.
     pub connection_id: String,
+    /// Whom `ready` said the socket is for: empty for a guest's.
+    #[allow(dead_code)] // Only the suites about guests read it.
+    pub user_id: String,
     /// The newest roster revision heard, by call.
     revisions: HashMap<String, i64>,
 }
@@ -30,22 +33,36 @@ pub struct ChatClient {
 impl ChatClient {
     /// Connects as the owner of `token` and waits for `ready`.
     pub async fn connect(base: &str, token: &str) -> ChatClient {
+        ChatClient::open(base, Some(token)).await
+    }
+
+    /// Connects with no credentials, as a guest's tab, and waits for `ready`.
+    #[allow(dead_code)] // Only the live price suite is a guest.
+    pub async fn connect_guest(base: &str) -> ChatClient {
+        ChatClient::open(base, None).await
+    }
+
+    async fn open(base: &str, token: Option<&str>) -> ChatClient {
         let url = format!("{}/api/chat/socket", base.replacen("http://", "ws://", 1));
         let mut request = url.into_client_request().unwrap();
-        request.headers_mut().insert(
-            "Authorization",
-            HeaderValue::from_str(&format!("Bearer {token}")).unwrap(),
-        );
+        if let Some(token) = token {
+            request.headers_mut().insert(
+                "Authorization",
+                HeaderValue::from_str(&format!("Bearer {token}")).unwrap(),
+            );
+        }
         let (socket, _) = connect_async(request).await.expect("websocket upgrade");
         let mut client = ChatClient {
             socket,
             pending: VecDeque::new(),
             connection_id: String::new(),
+            user_id: String::new(),
             revisions: HashMap::new(),
         };
         let ready = client.next_event().await;
         assert_eq!(ready["type"], "ready", "{ready}");
         client.connection_id = ready["connectionId"].as_str().unwrap().to_string();
+        client.user_id = ready["userId"].as_str().unwrap().to_string();
         client
     }
 
@@ -136,11 +153,15 @@ impl ChatClient {
 
     /// Skips events until one of this type arrives.
     pub async fn expect(&mut self, kind: &str) -> Value {
+        let mut passed = Vec::new();
         loop {
-            let event = self.next_event().await;
+            let Some(event) = self.try_next_event(Duration::from_secs(10)).await else {
+                panic!("no {kind} within 10 s; passed over: {passed:?}");
+            };
             if event["type"] == kind {
                 return event;
             }
+            passed.push(event["type"].clone());
         }
     }
 

@@ -10,15 +10,12 @@ use crate::{
         ui::{pages::error_text, session::use_session},
         User,
     },
-    chat::{
-        api::chat_home,
-        ui::home::{HomeCommunities, TrendingCashtags},
-    },
+    chat::{api::chat_home, ui::home::HomeCommunities},
     kit::{
         i18n::{t, t_string, use_i18n},
         icons::{Icon, IconName},
     },
-    market::ui::WatchlistGlance,
+    market::ui::{TrendingTickers, WatchlistGlance},
     portfolio::ui::PortfolioGlance,
 };
 
@@ -63,11 +60,7 @@ fn MyHome(user: User) -> impl IntoView {
             <div class="home-side">
                 <PortfolioGlance />
                 <WatchlistGlance />
-                <Transition fallback=|| ()>
-                    {move || Suspend::new(async move {
-                        chat.await.ok().map(|home| view! { <TrendingCashtags trending=home.trending /> })
-                    })}
-                </Transition>
+                <TrendingTickers />
             </div>
         </div>
     }

@@ -9,9 +9,12 @@ use super::Asking;
 use crate::{
     assistant::{Card, CompareRow, Reading},
     kit::i18n::{t, t_string, use_i18n},
-    market::ui::{
-        direction, money, outlook_class, outlook_text, signal_text, signed_percent, stock_href,
-        Sparkline,
+    market::{
+        ui::{
+            direction, live_quote, money, outlook_class, outlook_text, signal_text, signed_percent,
+            stock_href, LivePrice, Sparkline,
+        },
+        Quote,
     },
     portfolio::ui::{amount, percent, shares, signed_amount},
 };
@@ -46,28 +49,36 @@ fn Simulated(on: bool) -> impl IntoView {
     })
 }
 
+/// A quote that stays current while the answer is on screen, flashing as it moves.
+#[component]
+fn QuoteCard(quote: Quote, name: Option<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    let symbol = quote.symbol.clone();
+    let simulated = quote.simulated;
+    let (live, flash) = live_quote(quote);
+    view! {
+        <A href=stock_href(&symbol) attr:class="answer-card quote-card" attr:data-card="quote">
+            <span class="answer-card-head">
+                <strong class="ticker">{symbol.clone()}</strong>
+                <span class="muted">{name.unwrap_or_default()}</span>
+                <Simulated on=simulated />
+            </span>
+            <span class="answer-quote">
+                <span class=move || format!("price {}", flash.class()) data-value=move || live.read().price.to_string()>
+                    {move || money(live.read().price)}
+                </span>
+                {move || live.read().change().map(|(c, p)| view! { <span class=format!("change {}", direction(c))>{format!("{} ({})", money(c), signed_percent(p))}</span> })}
+            </span>
+            <span class="muted small">{move || t_string!(i18n, markets.as_of).replace("{date}", &live.read().as_of)}</span>
+        </A>
+    }
+}
+
 #[component]
 pub fn CardView(card: Card) -> impl IntoView {
     let i18n = use_i18n();
     match card {
-        Card::Quote { quote, name } => {
-            let change = quote.change();
-            view! {
-                <A href=stock_href(&quote.symbol) attr:class="answer-card quote-card" attr:data-card="quote">
-                    <span class="answer-card-head">
-                        <strong class="ticker">{quote.symbol.clone()}</strong>
-                        <span class="muted">{name.unwrap_or_default()}</span>
-                        <Simulated on=quote.simulated />
-                    </span>
-                    <span class="answer-quote">
-                        <span class="price" data-value=quote.price.to_string()>{money(quote.price)}</span>
-                        {change.map(|(c, p)| view! { <span class=format!("change {}", direction(c))>{format!("{} ({})", money(c), signed_percent(p))}</span> })}
-                    </span>
-                    <span class="muted small">{t_string!(i18n, markets.as_of).replace("{date}", &quote.as_of)}</span>
-                </A>
-            }
-            .into_any()
-        }
+        Card::Quote { quote, name } => view! { <QuoteCard quote name /> }.into_any(),
         Card::MiniChart { symbol, dates, closes, change_percent, simulated } => view! {
             <A href=stock_href(&symbol) attr:class="answer-card chart-card" attr:data-card="chart">
                 <span class="answer-card-head">
@@ -187,8 +198,7 @@ pub fn CardView(card: Card) -> impl IntoView {
                     {items.into_iter().map(|item| view! {
                         <li>
                             <span class="ticker">{item.symbol.clone()}</span>
-                            <span class="num">{item.price.map(money).unwrap_or_else(|| "—".into())}</span>
-                            {item.change_percent.map(|c| view! { <span class=format!("num change {}", direction(c))>{signed_percent(c)}</span> })}
+                            <LivePrice symbol=item.symbol.clone() price=item.price change_percent=item.change_percent />
                         </li>
                     }).collect_view()}
                 </ul>

@@ -462,6 +462,41 @@ pub async fn top_symbols(
         })
 }
 
+/// Mentions per $cashtag in these communities over `[from, to]`, most first.
+pub async fn mentions_by_symbol(
+    db: &impl ConnectionTrait,
+    communities: Vec<Uuid>,
+    (from, to): (NaiveDate, NaiveDate),
+) -> Result<Vec<(String, i64)>, DbErr> {
+    symbol_days::Entity::find()
+        .select_only()
+        .column(symbol_days::Column::Symbol)
+        .column_as(symbol_days::Column::Mentions.sum(), "mentions")
+        .filter(symbol_days::Column::CommunityId.is_in(communities))
+        .filter(symbol_days::Column::Day.between(from, to))
+        .group_by(symbol_days::Column::Symbol)
+        .into_tuple::<(String, Option<i64>)>()
+        .all(db)
+        .await
+        .map(|rows| rows.into_iter().map(|(s, m)| (s, m.unwrap_or(0))).collect())
+}
+
+/// The days of the $cashtags `symbols` in these communities over `[from, to]`.
+pub async fn symbol_days_in(
+    db: &impl ConnectionTrait,
+    communities: Vec<Uuid>,
+    symbols: Vec<String>,
+    (from, to): (NaiveDate, NaiveDate),
+) -> Result<Vec<symbol_days::Model>, DbErr> {
+    symbol_days::Entity::find()
+        .filter(symbol_days::Column::CommunityId.is_in(communities))
+        .filter(symbol_days::Column::Symbol.is_in(symbols))
+        .filter(symbol_days::Column::Day.between(from, to))
+        .order_by_asc(symbol_days::Column::Day)
+        .all(db)
+        .await
+}
+
 /// These $cashtags' days in `[from, to]`.
 pub async fn symbol_days_of(
     db: &impl ConnectionTrait,

@@ -22,7 +22,11 @@ use crate::{
         repo as communities, ChannelId,
     },
     entities::{communities as community_rows, inbox_items, notification_settings, users},
-    kit::{languages::locale_of, markdown, sentences::says},
+    kit::{
+        languages::locale_of,
+        markdown,
+        sentences::{says, Sentence},
+    },
     platform::{
         error::AppError,
         push::{Outcome, Pusher, Subscription},
@@ -373,6 +377,44 @@ pub async fn remind(
 /// Pushes each item to its person's browsers, all at once; a browser that is gone is forgotten.
 async fn push_to(state: &AppState, items: Vec<(Uuid, InboxItem)>) -> Result<(), AppError> {
     let people: Vec<Uuid> = items.iter().map(|(p, _)| *p).collect();
+    push_each(state, people, |person, language| {
+        let (_, item) = items.iter().find(|(p, _)| *p == person)?;
+        Some(payload(item, language))
+    })
+    .await
+}
+
+/// Pushes a notice that is not a message (a fired price alert) to `person`'s browsers, in
+/// their language: `url` is where a click leads, `tag` keeps one notification per thing.
+pub async fn push_notice(
+    state: &AppState,
+    person: Uuid,
+    (title, body): (Sentence, Sentence),
+    url: String,
+    tag: String,
+) -> Result<(), AppError> {
+    push_each(state, vec![person], |_, language| {
+        let locale = locale_of(language).unwrap_or(crate::kit::i18n::Locale::en);
+        Some(
+            serde_json::json!({
+                "title": title.render(locale),
+                "body": body.render(locale),
+                "url": url,
+                "tag": tag,
+            })
+            .to_string(),
+        )
+    })
+    .await
+}
+
+/// Pushes to every browser of `people` what `payload` makes for each (person, language), all
+/// at once; a browser that is gone is forgotten.
+async fn push_each(
+    state: &AppState,
+    people: Vec<Uuid>,
+    payload: impl Fn(Uuid, &str) -> Option<String>,
+) -> Result<(), AppError> {
     let subscriptions = repo::subscriptions_of(&state.db, people.clone()).await?;
     if subscriptions.is_empty() {
         return Ok(());
@@ -384,12 +426,11 @@ async fn push_to(state: &AppState, items: Vec<(Uuid, InboxItem)>) -> Result<(), 
         .collect();
     let pusher = state.service::<Pusher>();
     let sends = subscriptions.into_iter().filter_map(|s| {
-        let (_, item) = items.iter().find(|(p, _)| *p == s.user_id)?;
         let language = languages
             .get(&s.user_id)
             .map(String::as_str)
             .unwrap_or("en");
-        let payload = payload(item, language);
+        let payload = payload(s.user_id, language)?;
         let to = Subscription::parse(&s.endpoint, &s.p256dh, &s.auth, pusher.allow_http)?;
         Some(async move {
             (

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::{
-    chat::{HomeCommunity, TrendingCashtag},
+    chat::HomeCommunity,
     community::ui::CommunityIcon,
     kit::i18n::{t, t_string, use_i18n},
 };
@@ -110,43 +110,5 @@ fn MentionBadge(n: u32) -> impl IntoView {
             <span aria-hidden="true">"@" {count_text(n as i64)}</span>
             <span class="visually-hidden">{label}</span>
         </span>
-    }
-}
-
-/// The cashtags of the last day in the person's communities, each a link to its market page.
-#[component]
-pub fn TrendingCashtags(trending: Vec<TrendingCashtag>) -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <section class="card home-card" aria-labelledby="home-trending-title">
-            <h2 id="home-trending-title">{t!(i18n, home.trending)}</h2>
-            {if trending.is_empty() {
-                view! { <p class="muted">{t!(i18n, home.trending_none)}</p> }.into_any()
-            } else {
-                view! {
-                    <ol class="trending">
-                        {trending.into_iter().map(|tag| {
-                            let messages = if tag.messages == 1 {
-                                t_string!(i18n, home.trending_message).to_string()
-                            } else {
-                                t_string!(i18n, home.trending_messages).replace("{n}", &tag.messages.to_string())
-                            };
-                            let people = if tag.people == 1 {
-                                t_string!(i18n, home.trending_person).to_string()
-                            } else {
-                                t_string!(i18n, home.trending_people).replace("{n}", &tag.people.to_string())
-                            };
-                            let meta = format!("{messages} · {people}");
-                            view! {
-                                <li>
-                                    <A href=format!("/markets/{}", tag.symbol) attr:class="cashtag">{format!("${}", tag.symbol)}</A>
-                                    <span class="muted">{meta}</span>
-                                </li>
-                            }
-                        }).collect_view()}
-                    </ol>
-                }.into_any()
-            }}
-        </section>
     }
 }

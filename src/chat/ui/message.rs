@@ -249,7 +249,10 @@ pub fn MessageItem(message: ChatMessage, rights: MessageRights) -> impl IntoView
             }.into_any(),
             // Files without a caption.
             (Some(text), false) if text.is_empty() => ().into_any(),
-            (Some(text), false) => view! { <div class="message-body" lang=shown_lang()>{rich_text(text, me_name.clone())}</div> }.into_any(),
+            (Some(text), false) => view! {
+                <div class="message-body" lang=shown_lang()>{rich_text(text, me_name.clone())}</div>
+                {crate::kit::cashtag::quotes_of(crate::kit::markdown::cashtags(text))}
+            }.into_any(),
         }
         }
     };

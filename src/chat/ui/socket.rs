@@ -37,6 +37,10 @@ pub struct ChatSocket {
     pub status: RwSignal<SocketStatus>,
     /// This tab's connection id while the socket is open: its address on a call.
     pub connection: RwSignal<Option<String>>,
+    /// Whom the open socket is for: a person's id, or `None` for a guest's socket.
+    pub user: RwSignal<Option<String>>,
+    /// Ends the open connection so that the next one starts at once (`reconnect`).
+    restart: StoredValue<Option<futures::channel::oneshot::Sender<()>>>,
     /// Where the events of other domains go (`kit::live`; the browser only).
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     others: LiveEvents,
@@ -57,7 +61,7 @@ pub fn expect_session_end(expected: bool) {
 /// Makes the socket available to the page (it opens on first use). The shell provides the
 /// `kit::live` hub first.
 pub fn provide_chat_socket() {
-    provide_context(ChatSocket {
+    let socket = ChatSocket {
         others: use_live_events(),
         outbox: StoredValue::new(None),
         listeners: StoredValue::new(Vec::new()),
@@ -65,6 +69,40 @@ pub fn provide_chat_socket() {
         started: StoredValue::new(false),
         status: RwSignal::new(SocketStatus::Idle),
         connection: RwSignal::new(None),
+        user: RwSignal::new(None),
+        restart: StoredValue::new(None),
+    };
+    provide_context(socket);
+    // The prices on screen come over the socket, for guests too: open it when there are some,
+    // and tell it the whole set whenever it changes or the socket (re)opens.
+    let live = use_live_events();
+    Effect::new(move |_| {
+        let symbols = live.prices();
+        if !symbols.is_empty() {
+            socket.start();
+        }
+        if socket.status.get() == SocketStatus::Open {
+            socket.send(ClientEvent::WatchQuotes { symbols });
+        }
+    });
+    // Likewise the crowds on screen (a stock page's stream of messages naming it).
+    Effect::new(move |_| {
+        let tickers = live.crowds();
+        if !tickers.is_empty() {
+            socket.start();
+        }
+        if socket.status.get() == SocketStatus::Open {
+            socket.send(ClientEvent::WatchCrowds { tickers });
+        }
+    });
+    // A guest's socket that outlives signing in starts again as the person's. (Signing out
+    // ends a person's socket from the server: `sessionEnded`.)
+    let session = crate::auth::ui::session::use_session();
+    Effect::new(move |_| {
+        let signed_in = session.user().is_some();
+        if signed_in && socket.status.get() == SocketStatus::Open && socket.user.get().is_none() {
+            socket.reconnect();
+        }
     });
 }
 
@@ -94,6 +132,14 @@ impl ChatSocket {
                     .map(|tx| tx.unbounded_send(Ok(event)).is_ok())
             })
             .unwrap_or(false)
+    }
+
+    /// Closes the open socket so that it connects again, with the tab's credentials as they
+    /// are now.
+    fn reconnect(&self) {
+        if let Some(restart) = self.restart.try_update_value(Option::take).flatten() {
+            let _ = restart.send(());
+        }
     }
 
     /// Calls `listener` for every event until the calling component is dropped (in the
@@ -137,20 +183,33 @@ impl ChatSocket {
             // Handed out only once the server says it is ready: a message sent into a
             // connection that fails before that would count as sent and never go out.
             let mut until_ready = Some(tx);
+            // Dropping both the frames and what the tab sends closes the websocket.
+            let (restart, mut restarted) = futures::channel::oneshot::channel::<()>();
+            self.restart.set_value(Some(restart));
             match crate::chat::api::chat_socket(rx.into()).await {
                 Ok(mut frames) => {
-                    while let Some(frame) = frames.next().await {
+                    loop {
+                        let frame =
+                            match futures::future::select(frames.next(), &mut restarted).await {
+                                futures::future::Either::Left((Some(frame), _)) => frame,
+                                // The connection ended, or is to start again.
+                                _ => break,
+                            };
                         let Ok(frame) = frame else { break };
                         for event in frame.events() {
                             match event {
                                 Ok(event) => {
                                     match event {
                                         ServerEvent::Ready {
-                                            ref connection_id, ..
+                                            ref connection_id,
+                                            ref user_id,
                                         } => {
                                             if let Some(tx) = until_ready.take() {
                                                 self.outbox.set_value(Some(tx));
                                             }
+                                            self.user.set(
+                                                Some(user_id.clone()).filter(|id| !id.is_empty()),
+                                            );
                                             self.connection.set(Some(connection_id.clone()));
                                             self.status.set(SocketStatus::Open);
                                             backoff_ms = 1_000;

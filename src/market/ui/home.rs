@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_navigate};
 
-use super::{direction, money, outlook_class, outlook_text, signed_percent, SignalItem, Sparkline};
+use super::{outlook_class, outlook_text, LivePrice, SignalItem, Sparkline};
 use crate::{
     auth::ui::{pages::error_text, session::use_session},
     kit::i18n::{t, t_string, use_i18n},
@@ -33,6 +33,7 @@ pub fn MarketsPage() -> impl IntoView {
         <Title text=move || t_string!(i18n, nav.markets) />
         <h1 class="page-title">{t!(i18n, nav.markets)}</h1>
         <SymbolSearch />
+        <super::TrendingTickers />
         <Transition fallback=move || view! { <p class="muted">{t!(i18n, settings.loading)}</p> }>
             {move || Suspend::new(async move {
                 list.await.map(|list| {
@@ -132,22 +133,12 @@ fn SymbolSearch() -> impl IntoView {
     }
 }
 
-/// How often the home's watchlist asks for fresh prices while it is open.
-const GLANCE_REFRESH: std::time::Duration = std::time::Duration::from_secs(30);
-
-/// The person's watchlist on the home page: each symbol with its price and the day's change,
-/// refreshed every half minute while the page is open.
+/// The person's watchlist on the home page: each symbol with its live price and the day's
+/// change.
 #[component]
 pub fn WatchlistGlance() -> impl IntoView {
     let i18n = use_i18n();
-    let tick = RwSignal::new(0u32);
-    let list = Resource::new(move || tick.get(), |_| watchlist());
-    #[cfg(feature = "hydrate")]
-    if let Ok(handle) = set_interval_with_handle(move || tick.update(|t| *t += 1), GLANCE_REFRESH) {
-        on_cleanup(move || handle.clear());
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = GLANCE_REFRESH;
+    let list = Resource::new(|| (), |_| watchlist());
     view! {
         <section class="card home-card" aria-labelledby="home-watchlist-title">
             <Transition fallback=move || view! {
@@ -183,8 +174,7 @@ fn GlanceLine(item: WatchItem) -> impl IntoView {
                         {t!(i18n, markets.simulated)}
                     </span>
                 })}
-                <span class="num price">{item.price.map(money)}</span>
-                {item.change_percent.map(|c| view! { <span class=format!("num change {}", direction(c))>{signed_percent(c)}</span> })}
+                <LivePrice symbol=item.symbol.clone() price=item.price change_percent=item.change_percent />
             </A>
         </li>
     }
@@ -212,11 +202,7 @@ fn WatchCard(item: WatchItem) -> impl IntoView {
                 </span>
                 <span class="watch-name muted">{name}</span>
                 <span class="watch-figures">
-                    {match item.price {
-                        Some(price) => view! { <span class="price">{money(price)}</span> }.into_any(),
-                        None => view! { <span class="muted">{t!(i18n, markets.no_price)}</span> }.into_any(),
-                    }}
-                    {change.map(|c| view! { <span class=format!("change {}", direction(c))>{signed_percent(c)}</span> })}
+                    <LivePrice symbol=item.symbol.clone() price=item.price change_percent=change />
                 </span>
                 {(item.spark.len() > 1).then(|| view! {
                     <span class="watch-spark"><Sparkline closes=item.spark.clone() period=Period::Quarter.label() /></span>

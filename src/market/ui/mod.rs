@@ -1,9 +1,13 @@
 //! Market pages: the markets home (search, watchlist with sparklines, recommendations) and a
 //! stock's page (quote, chart, key stats, state of the stock, community, news).
 
+mod cashtag;
+mod crowd;
 mod home;
 mod stock;
 
+pub use cashtag::provide_cashtag_prices;
+pub use crowd::TrendingTickers;
 pub use home::{stock_href, MarketsPage, WatchlistGlance};
 pub use stock::StockPage;
 
@@ -12,8 +16,14 @@ pub use crate::kit::numbers::{compact, direction, grouped, money, signed_percent
 
 use leptos::prelude::*;
 
-use super::analysis::{Outlook, Period, Signal};
-use crate::kit::i18n::{t_string, use_i18n};
+use super::{
+    analysis::{Outlook, Period, Signal},
+    Quote, QuoteEvent,
+};
+use crate::kit::{
+    i18n::{t, t_string, use_i18n},
+    live::use_live_events,
+};
 
 pub fn outlook_text(outlook: Outlook) -> String {
     let i18n = use_i18n();
@@ -176,5 +186,99 @@ pub fn Sparkline(
         {period.zip(change).map(|(period, change)| view! {
             <span class=format!("spark-change {tone}")>{format!("{period} {}", signed_percent(change))}</span>
         })}
+    }
+}
+
+/// Keeps `symbol`'s price coming while the calling component lives: `changed` gets each new
+/// quote the socket brings (in the browser).
+pub fn on_quote(symbol: String, changed: impl Fn(Quote) + Send + Sync + 'static) {
+    let live = use_live_events();
+    live.show_price(symbol.clone());
+    live.on(move |QuoteEvent::QuoteChanged { quote }| {
+        if quote.symbol == symbol {
+            changed(quote);
+        }
+    });
+}
+
+/// A quote that stays current while the calling component lives, and its flash.
+pub fn live_quote(quote: Quote) -> (RwSignal<Quote>, Flash) {
+    let symbol = quote.symbol.clone();
+    let live = RwSignal::new(quote);
+    on_quote(symbol, move |quote| live.set(quote));
+    (live, Flash::following(move || Some(live.read().price)))
+}
+
+/// Which way a price just moved, for a moment: the flash of a quote board.
+#[derive(Clone, Copy)]
+pub struct Flash {
+    class: RwSignal<&'static str>,
+    moves: StoredValue<u64>,
+}
+
+impl Flash {
+    fn new() -> Flash {
+        Flash {
+            class: RwSignal::new(""),
+            moves: StoredValue::new(0),
+        }
+    }
+
+    /// A flash that follows `price` (tracked): it flashes each time the price moves.
+    pub fn following(price: impl Fn() -> Option<f64> + 'static) -> Flash {
+        let flash = Flash::new();
+        Effect::new(move |before: Option<Option<f64>>| {
+            let now = price();
+            if let Some(now) = now {
+                flash.moved(before.flatten(), now);
+            }
+            now
+        });
+        flash
+    }
+
+    /// A price went from `before` to `after`: flash up or down (nothing when it stayed).
+    fn moved(self, before: Option<f64>, after: f64) {
+        let class = match before {
+            Some(before) if after > before => "flash-up",
+            Some(before) if after < before => "flash-down",
+            _ => return,
+        };
+        self.moves.update_value(|n| *n += 1);
+        let this = self.moves.get_value();
+        self.class.set(class);
+        set_timeout(
+            move || {
+                if self.moves.try_get_value() == Some(this) {
+                    self.class.try_set("");
+                }
+            },
+            std::time::Duration::from_millis(1_200),
+        );
+    }
+
+    /// "flash-up", "flash-down" or "" (tracked).
+    pub fn class(self) -> &'static str {
+        self.class.get()
+    }
+}
+
+/// A price and its day's move that stay current while on screen, flashing as they change.
+#[component]
+pub fn LivePrice(symbol: String, price: Option<f64>, change_percent: Option<f64>) -> impl IntoView {
+    let i18n = use_i18n();
+    let price = RwSignal::new(price);
+    let change = RwSignal::new(change_percent);
+    let flash = Flash::following(move || price.get());
+    on_quote(symbol, move |quote| {
+        price.set(Some(quote.price));
+        change.set(quote.change().map(|(_, percent)| percent));
+    });
+    view! {
+        {move || match price.get() {
+            Some(p) => view! { <span class=move || format!("num price {}", flash.class())>{money(p)}</span> }.into_any(),
+            None => view! { <span class="muted">{t!(i18n, markets.no_price)}</span> }.into_any(),
+        }}
+        {move || change.get().map(|c| view! { <span class=format!("num change {}", direction(c))>{signed_percent(c)}</span> })}
     }
 }

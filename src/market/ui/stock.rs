@@ -8,20 +8,26 @@ use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_params_map};
 
 use super::{
-    compact, direction, home::stock_href, money, outlook_class, outlook_text, signal_text,
-    signed_percent, SignalItem,
+    compact,
+    crowd::{CrowdStream, MoodCard},
+    direction,
+    home::stock_href,
+    money, on_quote, outlook_class, outlook_text, signal_text, signed_percent, SignalItem,
 };
 use crate::{
-    ai::Stance,
     auth::ui::{pages::error_text, session::use_session},
     kit::{
         i18n::{t, t_string, use_i18n},
         languages::local_date,
+        time::Time,
     },
     market::{
         analysis::{Part, Report},
-        api::{is_watching, market_quote, stock_chart, stock_report, SetWatching},
-        chart::{chart_height, codes, ChartRange, Overlay, Pane},
+        api::{
+            chart_indicators, choose_indicators, is_watching, market_quote, stock_chart,
+            stock_report, SetWatching,
+        },
+        chart::{chart_height, codes, ChartChoice, ChartRange, Overlay, Pane, Study},
         symbol, Quote,
     },
     platform::error::AppError,
@@ -142,42 +148,61 @@ fn QuoteHeader(quote: Quote, report: Option<Report>) -> impl IntoView {
         .as_ref()
         .map(|c| c.name.clone())
         .filter(|name| *name != quote.symbol);
-    let change = quote.change();
-    let source = quote.source.clone();
+    let symbol = quote.symbol.clone();
+    // The price moves while the page is open.
+    let (live, flash) = super::live_quote(quote);
     view! {
         <header class="card stock-head">
             <div class="stock-title">
                 <h1>
-                    <span class="ticker">{quote.symbol.clone()}</span>
+                    <span class="ticker">{symbol.clone()}</span>
                     {name.map(|name| view! { <span class="company">{name}</span> })}
                 </h1>
                 {company.map(|c| view! { <p class="muted">{where_listed(&c.exchange, &c.sector)}</p> })}
             </div>
             <div class="stock-quote">
                 <p class="quote-line">
-                    <span class="price">{money(quote.price)}</span>
-                    {change.map(|(amount, percent)| view! {
+                    <span class=move || format!("price {}", flash.class())>{move || money(live.read().price)}</span>
+                    {move || live.read().change().map(|(amount, percent)| view! {
                         <span class=format!("change {}", direction(amount))>
                             {format!("{}{} ({})", if amount > 0.0 { "+" } else { "" }, money(amount), signed_percent(percent))}
                         </span>
                     })}
-                    {if quote.simulated {
-                        view! {
-                            <span class="badge badge-warning" title=move || t_string!(i18n, markets.simulated_help)>
-                                {t!(i18n, markets.simulated)}
-                            </span>
-                        }.into_any()
-                    } else {
-                        let help = t_string!(i18n, markets.delayed_help).replace("{source}", &source);
-                        view! { <span class="badge" title=help>{t!(i18n, markets.delayed)}</span> }.into_any()
+                    {move || {
+                        let quote = live.read();
+                        if quote.simulated {
+                            view! {
+                                <span class="badge badge-warning" title=move || t_string!(i18n, markets.simulated_help)>
+                                    {t!(i18n, markets.simulated)}
+                                </span>
+                            }.into_any()
+                        } else {
+                            let help = t_string!(i18n, markets.delayed_help).replace("{source}", &quote.source);
+                            view! { <span class="badge" title=help>{t!(i18n, markets.delayed)}</span> }.into_any()
+                        }
                     }}
                 </p>
-                <p class="help quote-source">
-                    {t_string!(i18n, markets.as_of).replace("{date}", &quote.as_of)} " · " {quote.source.clone()}
-                    {quote.simulated.then(|| view! { " · " {t!(i18n, markets.simulated_help)} })}
+                <p class="help quote-source" aria-live="off">
+                    {move || {
+                        let quote = live.get();
+                        // A price from a session in progress has its time; a closed day, its date.
+                        let when = if quote.as_of.len() > 10 {
+                            view! { <Time iso=quote.as_of.clone() seconds=true /> }.into_any()
+                        } else {
+                            view! { <span>{quote.as_of.clone()}</span> }.into_any()
+                        };
+                        // The time sits where the sentence puts it ("{date} itibarıyla").
+                        let sentence = t_string!(i18n, markets.as_of).to_string();
+                        let (before, after) = sentence.split_once("{date}").unwrap_or((&sentence, ""));
+                        let (before, after) = (before.to_string(), after.to_string());
+                        view! {
+                            {before} {when} {after} " · " {quote.source.clone()}
+                            {quote.simulated.then(|| view! { " · " {t!(i18n, markets.simulated_help)} })}
+                        }
+                    }}
                 </p>
             </div>
-            <WatchButton symbol=quote.symbol.clone() />
+            <WatchButton symbol=symbol />
         </header>
     }
 }
@@ -239,25 +264,32 @@ fn WatchButton(symbol: String) -> impl IntoView {
     }
 }
 
-/// Adds `item` to the list or takes it out, keeping the order of `all` (so each overlay keeps
-/// its colour and each pane its place).
-fn toggle<T: Copy + PartialEq>(list: &mut Vec<T>, item: T, all: &[T]) {
-    if let Some(i) = list.iter().position(|x| *x == item) {
-        list.remove(i);
-    } else {
-        list.push(item);
-        list.sort_by_key(|x| all.iter().position(|a| a == x));
-    }
-}
-
 /// The chart with its controls. The option comes from the server; `public/charts.js` draws
 /// whatever `data-chart` holds and redraws when it changes.
 #[component]
 fn ChartCard(symbol: String) -> impl IntoView {
     let i18n = use_i18n();
+    let session = use_session();
     let range = RwSignal::new(ChartRange::default());
-    let overlays = RwSignal::new(vec![Overlay::Sma20, Overlay::Sma50]);
-    let panes = RwSignal::new(vec![Pane::Rsi]);
+    // The server draws the usual indicators; the person's own choice is read once the page
+    // runs (a resource awaited here, inside the page's own, made the server's page and the
+    // browser's differ for people signed in).
+    let ChartChoice {
+        overlays: usual_overlays,
+        panes: usual_panes,
+    } = ChartChoice::default();
+    let overlays = RwSignal::new(usual_overlays);
+    let panes = RwSignal::new(usual_panes);
+    Effect::new(move |_| {
+        leptos::task::spawn_local(async move {
+            if let Ok(mine) = chart_indicators().await {
+                if mine != ChartChoice::default() {
+                    overlays.set(mine.overlays);
+                    panes.set(mine.panes);
+                }
+            }
+        });
+    });
     let chart = {
         let symbol = symbol.clone();
         Resource::new(
@@ -272,8 +304,84 @@ fn ChartCard(symbol: String) -> impl IntoView {
             },
         )
     };
-    let toggle_overlay = move |o: Overlay| overlays.update(|list| toggle(list, o, &Overlay::ALL));
-    let toggle_pane = move |p: Pane| panes.update(|list| toggle(list, p, &Pane::ALL));
+    // The last candle moves with the price: after each change of the quote, a new option drawn
+    // on the same element (charts.js keeps the reader's zoom). One request at a time.
+    let fresh: RwSignal<Option<String>> = RwSignal::new(None);
+    Effect::new(move |_| {
+        range.track();
+        overlays.track();
+        panes.track();
+        fresh.set(None);
+    });
+    let asking = StoredValue::new(false);
+    // The years of real prices the app ships for this symbol, once a chart has said.
+    let sample: RwSignal<Option<String>> = RwSignal::new(None);
+    Effect::new(move |_| {
+        if let Some(Ok(drawn)) = chart.get() {
+            if drawn.sample.is_some() {
+                sample.set(drawn.sample);
+            }
+        }
+    });
+    on_quote(symbol.clone(), {
+        let symbol = symbol.clone();
+        move |_| {
+            // The shipped real prices do not move.
+            if asking.get_value() || range.get_untracked() == ChartRange::Real {
+                return;
+            }
+            asking.set_value(true);
+            let shown = (
+                range.get_untracked(),
+                overlays.get_untracked(),
+                panes.get_untracked(),
+            );
+            let symbol = symbol.clone();
+            leptos::task::spawn_local(async move {
+                let (r, o, p) = shown.clone();
+                let drawn = stock_chart(
+                    symbol,
+                    r.code().to_string(),
+                    codes(&o, Overlay::code),
+                    codes(&p, Pane::code),
+                )
+                .await;
+                let still_shown = (
+                    range.get_untracked(),
+                    overlays.get_untracked(),
+                    panes.get_untracked(),
+                ) == shown;
+                if let (Ok(drawn), true) = (drawn, still_shown) {
+                    fresh.set(Some(drawn.option));
+                }
+                asking.set_value(false);
+            });
+        }
+    });
+    // A signed-in person's choice is kept for every chart, on every device.
+    let keep = move || {
+        if session.user().is_none() {
+            return;
+        }
+        let (o, p) = ChartChoice {
+            overlays: overlays.get_untracked(),
+            panes: panes.get_untracked(),
+        }
+        .codes();
+        leptos::task::spawn_local(async move {
+            if let Err(err) = choose_indicators(o, p).await {
+                leptos::logging::warn!("indicators not kept: {err}");
+            }
+        });
+    };
+    let remove_overlay = move |o: Overlay| {
+        overlays.update(|list| list.retain(|x| *x != o));
+        keep();
+    };
+    let remove_pane = move |p: Pane| {
+        panes.update(|list| list.retain(|x| *x != p));
+        keep();
+    };
     let chart_symbol = symbol.clone();
     view! {
         <section class="card chart-card" aria-labelledby="chart-title">
@@ -284,26 +392,30 @@ fn ChartCard(symbol: String) -> impl IntoView {
                         <button type="button" class="segment-button" aria-pressed=move || (range.get() == r).to_string()
                             on:click=move |_| range.set(r)>{r.label()}</button>
                     }).collect_view()}
+                    {move || sample.get().map(|years| view! {
+                        <button type="button" class="segment-button" aria-pressed=move || (range.get() == ChartRange::Real).to_string()
+                            on:click=move |_| range.set(ChartRange::Real)>{t_string!(i18n, markets.range_real).replace("{years}", &years)}</button>
+                    })}
                 </div>
-                <fieldset class="toggles">
-                    <legend class="visually-hidden">{t!(i18n, markets.overlays)}</legend>
-                    {Overlay::ALL.into_iter().map(|o| view! {
-                        <label class="chip">
-                            // `checked` for the server's page (before hydration), `prop:checked` once live.
-                            <input type="checkbox" checked=move || overlays.get().contains(&o) prop:checked=move || overlays.get().contains(&o) on:change=move |_| toggle_overlay(o) />
+                <ul class="indicator-chips" aria-label=move || t_string!(i18n, markets.indicators)>
+                    {move || overlays.get().into_iter().map(|o| view! {
+                        <li class="indicator-chip">
                             <span>{o.label()}</span>
-                        </label>
+                            <button type="button" class="chip-remove"
+                                aria-label=move || t_string!(i18n, markets.remove_indicator).replace("{name}", &o.label())
+                                on:click=move |_| remove_overlay(o)>"×"</button>
+                        </li>
                     }).collect_view()}
-                </fieldset>
-                <fieldset class="toggles">
-                    <legend class="visually-hidden">{t!(i18n, markets.panes)}</legend>
-                    {Pane::ALL.into_iter().map(|p| view! {
-                        <label class="chip">
-                            <input type="checkbox" checked=move || panes.get().contains(&p) prop:checked=move || panes.get().contains(&p) on:change=move |_| toggle_pane(p) />
+                    {move || panes.get().into_iter().map(|p| view! {
+                        <li class="indicator-chip pane-chip">
                             <span>{p.label()}</span>
-                        </label>
+                            <button type="button" class="chip-remove"
+                                aria-label=move || t_string!(i18n, markets.remove_indicator).replace("{name}", &p.label())
+                                on:click=move |_| remove_pane(p)>"×"</button>
+                        </li>
                     }).collect_view()}
-                </fieldset>
+                </ul>
+                <AddIndicator overlays panes added=keep />
             </div>
             <Transition fallback=move || view! {
                 <div class="stock-chart loading" style=format!("height:{}px", chart_height(1))></div>
@@ -315,16 +427,29 @@ fn ChartCard(symbol: String) -> impl IntoView {
                         Suspend::new(async move {
                             match chart.await {
                                 Ok(drawn) => {
-                                    let source = t_string!(i18n, markets.chart_source)
+                                    // Intraday candles are not trading days.
+                                    let sentence = if range.get_untracked().intraday() {
+                                        t_string!(i18n, markets.chart_source_intraday)
+                                    } else {
+                                        t_string!(i18n, markets.chart_source)
+                                    };
+                                    let source = sentence
                                         .replace("{bars}", &drawn.bars.to_string())
                                         .replace("{source}", &drawn.source);
                                     let label = format!("{symbol} · {}", t_string!(i18n, markets.chart));
+                                    let option = drawn.option.clone();
                                     view! {
                                         <div class="stock-chart" role="img" aria-label=label
-                                            style=format!("height:{}px", drawn.height) data-chart=drawn.option></div>
+                                            style=format!("height:{}px", drawn.height)
+                                            data-chart=move || fresh.get().unwrap_or_else(|| option.clone())></div>
                                         <p class="help chart-note">
                                             {source} " · " {t!(i18n, markets.fetched)} " " {utc_minute(&drawn.fetched_at)}
                                         </p>
+                                        {(range.get_untracked() == ChartRange::Real).then(|| view! {
+                                            <p class="help real-note">
+                                                {t_string!(i18n, markets.real_note).replace("{years}", drawn.sample.as_deref().unwrap_or_default())}
+                                            </p>
+                                        })}
                                         {drawn.simulated_from.map(|day| view! {
                                             <p class="help simulated-note">
                                                 <span class="badge badge-warning">{t!(i18n, markets.simulated)}</span> " "
@@ -343,6 +468,159 @@ fn ChartCard(symbol: String) -> impl IntoView {
     }
 }
 
+/// An indicator of either place: over the price, or in a pane of its own.
+#[derive(Clone, Copy, PartialEq)]
+enum Indicator {
+    Over(Overlay),
+    Below(Pane),
+}
+
+impl Indicator {
+    fn all() -> Vec<Indicator> {
+        Overlay::KINDS
+            .into_iter()
+            .map(Indicator::Over)
+            .chain(Pane::KINDS.into_iter().map(Indicator::Below))
+            .collect()
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Indicator::Over(o) => o.name(),
+            Indicator::Below(p) => p.name(),
+        }
+    }
+
+    fn params(self) -> Vec<f64> {
+        match self {
+            Indicator::Over(o) => o.params(),
+            Indicator::Below(p) => p.params(),
+        }
+    }
+
+    /// The same kind with these parameters, if they fit it.
+    fn with(self, given: &[f64]) -> Option<Indicator> {
+        match self {
+            Indicator::Over(o) => o.with(given).map(Indicator::Over),
+            Indicator::Below(p) => p.with(given).map(Indicator::Below),
+        }
+    }
+}
+
+/// What each parameter of a kind is called, in the reader's language.
+fn param_names(kind: Indicator) -> Vec<String> {
+    let i18n = use_i18n();
+    let period = || t_string!(i18n, markets.param_period).to_string();
+    match kind {
+        Indicator::Over(Overlay::Bollinger(..)) => {
+            vec![period(), t_string!(i18n, markets.param_width).to_string()]
+        }
+        Indicator::Below(Pane::Macd(..)) => vec![
+            t_string!(i18n, markets.param_fast).to_string(),
+            t_string!(i18n, markets.param_slow).to_string(),
+            t_string!(i18n, markets.param_signal).to_string(),
+        ],
+        Indicator::Below(Pane::Stochastic(..)) => vec![
+            "%K".to_string(),
+            t_string!(i18n, markets.param_smoothing).to_string(),
+            "%D".to_string(),
+        ],
+        Indicator::Below(Pane::Obv) => Vec::new(),
+        _ => vec![period()],
+    }
+}
+
+/// Picks a kind of indicator, its parameters, and adds it to the chart.
+#[component]
+fn AddIndicator(
+    overlays: RwSignal<Vec<Overlay>>,
+    panes: RwSignal<Vec<Pane>>,
+    added: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let kinds = Indicator::all();
+    let kind = RwSignal::new(kinds[0]);
+    let numbers = RwSignal::new(
+        kinds[0]
+            .params()
+            .iter()
+            .map(|n| n.to_string())
+            .collect::<Vec<_>>(),
+    );
+    let problem = RwSignal::new(None::<String>);
+    let choose = move |index: usize| {
+        if let Some(chosen) = Indicator::all().get(index).copied() {
+            kind.set(chosen);
+            numbers.set(chosen.params().iter().map(|n| n.to_string()).collect());
+            problem.set(None);
+        }
+    };
+    let add = move || {
+        let given: Option<Vec<f64>> = numbers
+            .get_untracked()
+            .iter()
+            .map(|n| n.trim().replace(',', ".").parse::<f64>().ok())
+            .collect();
+        let Some(made) = given.and_then(|given| kind.get_untracked().with(&given)) else {
+            problem.set(Some(t_string!(i18n, markets.indicator_invalid).to_string()));
+            return;
+        };
+        let full = || {
+            t_string!(i18n, markets.indicator_limit)
+                .replace("{overlays}", &Overlay::MAX.to_string())
+                .replace("{panes}", &Pane::MAX.to_string())
+        };
+        match made {
+            Indicator::Over(o) if !overlays.get_untracked().contains(&o) => {
+                if overlays.get_untracked().len() >= Overlay::MAX {
+                    return problem.set(Some(full()));
+                }
+                overlays.update(|list| list.push(o));
+            }
+            Indicator::Below(p) if !panes.get_untracked().contains(&p) => {
+                if panes.get_untracked().len() >= Pane::MAX {
+                    return problem.set(Some(full()));
+                }
+                panes.update(|list| list.push(p));
+            }
+            // Already drawn.
+            _ => return problem.set(None),
+        }
+        problem.set(None);
+        added();
+    };
+    view! {
+        <form class="add-indicator" on:submit=move |ev| { ev.prevent_default(); add(); }>
+            <label class="visually-hidden" for="indicator-kind">{t!(i18n, markets.indicator_kind)}</label>
+            <select id="indicator-kind" on:change=move |ev| {
+                if let Ok(index) = event_target_value(&ev).parse::<usize>() {
+                    choose(index);
+                }
+            }>
+                {kinds.into_iter().enumerate().map(|(i, k)| view! {
+                    <option value=i.to_string() selected=move || kind.get() == k>{k.name()}</option>
+                }).collect_view()}
+            </select>
+            {move || {
+                let names = param_names(kind.get());
+                names.into_iter().enumerate().map(|(i, name)| view! {
+                    <label class="indicator-param">
+                        <span>{name}</span>
+                        <input type="text" inputmode="decimal" size="4"
+                            prop:value=move || numbers.get().get(i).cloned().unwrap_or_default()
+                            on:input=move |ev| {
+                                let value = event_target_value(&ev);
+                                numbers.update(|list| if let Some(slot) = list.get_mut(i) { *slot = value; });
+                            } />
+                    </label>
+                }).collect_view()
+            }}
+            <button type="submit" class="button button-small">{t!(i18n, markets.add_indicator)}</button>
+            {move || problem.get().map(|text| view! { <p class="form-error" role="alert">{text}</p> })}
+        </form>
+    }
+}
+
 #[component]
 fn ReportCards(report: Report) -> impl IntoView {
     let i18n = use_i18n();
@@ -358,9 +636,10 @@ fn ReportCards(report: Report) -> impl IntoView {
         <div class="stock-grid">
             <div class="stock-main">
                 <StateCard report=report.clone() />
-                <CommunityCard report=report.clone() />
+                <CrowdStream symbol=report.symbol.clone() voices=report.voices.clone() />
             </div>
             <div class="stock-side">
+                <MoodCard symbol=report.symbol.clone() />
                 <section class="card stats-card" aria-labelledby="stats-title">
                     <h2 id="stats-title">{t!(i18n, markets.stats)}</h2>
                     <dl class="facts stats">
@@ -489,53 +768,4 @@ fn template_narrative(report: &Report) -> String {
         text.push_str(t_string!(i18n, markets.narrative_simulated));
     }
     text
-}
-
-#[component]
-fn CommunityCard(report: Report) -> impl IntoView {
-    let i18n = use_i18n();
-    let voices = report.voices.clone();
-    let total = voices.messages.max(1) as f64;
-    let bullish = voices.bullish as f64 / total * 100.0;
-    let bearish = voices.bearish as f64 / total * 100.0;
-    let stance = move |s: Stance| match s {
-        Stance::Bullish => (t_string!(i18n, markets.stance_bullish), "up"),
-        Stance::Bearish => (t_string!(i18n, markets.stance_bearish), "down"),
-        Stance::Neutral => (t_string!(i18n, markets.stance_neutral), ""),
-    };
-    let none = t_string!(i18n, markets.mentions_none).replace("{symbol}", &report.symbol);
-    view! {
-        <section class="card community-voices" aria-labelledby="voices-title">
-            <h2 id="voices-title">{t!(i18n, markets.mentions)}</h2>
-            {(voices.messages > 0).then(|| view! {
-                <div class="mood-bar" role="img" aria-label=signal_text(&crate::market::analysis::Signal::Community {
-                    messages: voices.messages, bullish: voices.bullish, bearish: voices.bearish, points: 0,
-                })>
-                    <span class="up" style=format!("width:{bullish:.0}%")></span>
-                    <span class="down" style=format!("width:{bearish:.0}%")></span>
-                </div>
-            })}
-            {if voices.mentions.is_empty() {
-                view! { <p class="muted">{none}</p> }.into_any()
-            } else {
-                view! {
-                    <ul class="mentions">
-                        {voices.mentions.into_iter().map(|m| {
-                            let (label, class) = stance(m.stance);
-                            view! {
-                                <li>
-                                    <p class="mention-meta">
-                                        <strong>{m.author.clone()}</strong>
-                                        <A href=format!("/c/{}/{}", m.community_slug, m.channel)>{format!("{} · #{}", m.community, m.channel)}</A>
-                                        <span class=format!("badge stance {class}")>{label}</span>
-                                    </p>
-                                    <p class="mention-text">{m.excerpt.clone()}</p>
-                                </li>
-                            }
-                        }).collect_view()}
-                    </ul>
-                }.into_any()
-            }}
-        </section>
-    }
 }

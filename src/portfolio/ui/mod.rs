@@ -9,7 +9,10 @@ mod import;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use rust_decimal::Decimal;
+use rust_decimal::{
+    prelude::{FromPrimitive, ToPrimitive},
+    Decimal,
+};
 
 use super::{
     api::{
@@ -18,13 +21,13 @@ use super::{
     },
     ledger::{CostMethod, Kind, Sale},
     transaction::Transaction,
-    valuation::{Holding, Totals},
+    valuation::{weigh, Holding, Totals},
     PerformanceChart, PerformanceRange, PortfolioInfo, PortfolioView,
 };
 use crate::{
     auth::ui::{pages::error_text, session::use_session},
     kit::i18n::{t, t_string, use_i18n},
-    market::ui::{direction, stock_href},
+    market::ui::{direction, on_quote, stock_href, Flash},
     platform::error::AppError,
 };
 
@@ -166,7 +169,7 @@ pub fn PortfolioPage() -> impl IntoView {
 }
 
 /// The person's first portfolio on the home page: its value, the day's change and the total
-/// return, from the same figures as the portfolio page.
+/// return, from the same figures as the portfolio page, moving with the live prices.
 #[component]
 pub fn PortfolioGlance() -> impl IntoView {
     let i18n = use_i18n();
@@ -178,22 +181,23 @@ pub fn PortfolioGlance() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match figures.await {
                         Ok(data) if !data.transactions.is_empty() => {
-                            let totals = data.totals;
+                            let totals = live_holdings(data.holdings, data.totals).totals;
                             let currency = data.portfolio.map_or("USD".to_string(), |p| p.currency);
                             let pct = |p: Option<Decimal>| p.map(|p| format!(" ({})", percent(p))).unwrap_or_default();
+                            let (day, total) = (move || totals.with(|t| t.day_change), move || totals.with(|t| t.total_return));
                             view! {
                                 <dl class="glance-figures">
                                     <div>
                                         <dt>{t!(i18n, portfolio.value)}</dt>
-                                        <dd class="stat-value">{format!("{} {currency}", amount(totals.value))}</dd>
+                                        <dd class="stat-value">{move || format!("{} {currency}", amount(totals.with(|t| t.value)))}</dd>
                                     </div>
                                     <div>
                                         <dt>{t!(i18n, portfolio.day_change)}</dt>
-                                        <dd class=tone(totals.day_change)>{format!("{}{}", signed_amount(totals.day_change), pct(totals.day_change_percent))}</dd>
+                                        <dd class=move || tone(day())>{move || format!("{}{}", signed_amount(day()), pct(totals.with(|t| t.day_change_percent)))}</dd>
                                     </div>
                                     <div>
                                         <dt>{t!(i18n, portfolio.total_return)}</dt>
-                                        <dd class=tone(totals.total_return)>{format!("{}{}", signed_amount(totals.total_return), pct(totals.total_return_percent))}</dd>
+                                        <dd class=move || tone(total())>{move || format!("{}{}", signed_amount(total()), pct(totals.with(|t| t.total_return_percent)))}</dd>
                                     </div>
                                 </dl>
                                 <A href="/portfolio" attr:class="card-link">{t!(i18n, home.portfolio_open)}</A>
@@ -233,6 +237,7 @@ fn Loaded(
         .as_ref()
         .map_or("USD".to_string(), |p| p.currency.clone());
     let empty = transactions.is_empty();
+    let live = live_holdings(holdings.clone(), totals);
     let export_href = id
         .as_ref()
         .map(|id| format!("/api/portfolio/export.csv?portfolio={id}"));
@@ -250,7 +255,7 @@ fn Loaded(
                 <p class="help">{t!(i18n, portfolio.empty_help)}</p>
             </section>
         })}
-        {(!empty).then(|| view! { <TotalsCards totals=totals.clone() currency=currency.clone() /> })}
+        {(!empty).then(|| view! { <TotalsCards totals=live.totals currency=currency.clone() /> })}
         {(!empty).then(|| view! { <PerformanceCard chart range /> })}
         {(!holdings.is_empty()).then(|| view! {
             <section class="card" aria-labelledby="allocation-title">
@@ -271,7 +276,7 @@ fn Loaded(
                 </div>
             </section>
         })}
-        {(!holdings.is_empty()).then(|| view! { <HoldingsTable holdings=holdings.clone() totals=totals.clone() /> })}
+        {(!holdings.is_empty()).then(|| view! { <HoldingsTable holdings=holdings.clone() live /> })}
         <form::TransactionCard portfolio=id.clone() currency=currency.clone() />
         {(!sales.is_empty()).then(|| view! { <SalesTable sales /> })}
         {(!empty).then(|| view! { <TransactionsTable portfolio=id.clone().unwrap_or_default() transactions=transactions.clone() /> })}
@@ -376,32 +381,88 @@ fn PortfolioPicker(
     }
 }
 
+/// The holdings and their totals as the live prices move them, while the calling component
+/// lives: each priced holding follows its quote; the totals and weights follow the holdings.
+#[derive(Clone, Copy)]
+struct LiveHoldings {
+    holdings: Memo<Vec<Holding>>,
+    totals: Memo<Totals>,
+}
+
+fn live_holdings(holdings: Vec<Holding>, totals: Totals) -> LiveHoldings {
+    let priced: Vec<String> = holdings
+        .iter()
+        .filter(|h| h.price.is_some())
+        .map(|h| h.symbol.clone())
+        .collect();
+    let loaded = StoredValue::new((holdings.clone(), totals));
+    let now = RwSignal::new(holdings);
+    for symbol in priced {
+        on_quote(symbol.clone(), move |quote| {
+            let Some(price) = Decimal::from_f64(quote.price).map(|p| p.round_dp(4)) else {
+                return;
+            };
+            let previous = quote.previous_close.and_then(Decimal::from_f64);
+            now.update(|all| {
+                if let Some(h) = all.iter_mut().find(|h| h.symbol == symbol) {
+                    *h = h.repriced(price, previous);
+                }
+            });
+        });
+    }
+    let totals = Memo::new(move |_| {
+        now.with(|after| loaded.with_value(|(before, totals)| totals.repriced(before, after)))
+    });
+    let holdings = Memo::new(move |_| {
+        let mut all = now.get();
+        weigh(&mut all, totals.with(|t| t.value));
+        all
+    });
+    LiveHoldings { holdings, totals }
+}
+
 #[component]
-fn TotalsCards(totals: Totals, currency: String) -> impl IntoView {
+fn TotalsCards(totals: Memo<Totals>, currency: String) -> impl IntoView {
     let i18n = use_i18n();
-    let card = |label: String, value: String, class: &'static str, note: Option<String>| {
+    let card = move |label: String,
+                     value: fn(&Totals) -> Decimal,
+                     signed: bool,
+                     note: Option<fn(&Totals) -> Option<Decimal>>| {
+        let shown = move || {
+            let figure = totals.with(value);
+            if signed {
+                signed_amount(figure)
+            } else {
+                amount(figure)
+            }
+        };
+        let class = move || if signed { tone(totals.with(value)) } else { "" };
         view! {
             <div class="stat">
                 <dt>{label}</dt>
-                <dd class=format!("stat-value {class}")>{value}</dd>
-                {note.map(|note| view! { <dd class="help">{note}</dd> })}
+                <dd class=move || format!("stat-value {}", class())>{shown}</dd>
+                {note.map(|note| view! { <dd class="help">{move || totals.with(note).map(percent)}</dd> })}
             </div>
         }
     };
-    let pct = |p: Option<Decimal>| p.map(percent);
+    let valued = move || format!("{} {currency}", amount(totals.with(|t| t.value)));
+    let fixed = totals.get_untracked();
     view! {
         <section class="card" aria-label=move || t_string!(i18n, portfolio.totals)>
             <dl class="stats-grid totals">
-                {card(t_string!(i18n, portfolio.value).to_string(), format!("{} {currency}", amount(totals.value)), "", None)}
-                {card(t_string!(i18n, portfolio.day_change).to_string(), signed_amount(totals.day_change), tone(totals.day_change), pct(totals.day_change_percent))}
-                {card(t_string!(i18n, portfolio.unrealized).to_string(), signed_amount(totals.unrealized), tone(totals.unrealized), pct(totals.unrealized_percent))}
-                {card(t_string!(i18n, portfolio.realized).to_string(), signed_amount(totals.realized), tone(totals.realized), None)}
-                {card(t_string!(i18n, portfolio.dividends).to_string(), amount(totals.dividends), "", None)}
-                {card(t_string!(i18n, portfolio.total_return).to_string(), signed_amount(totals.total_return), tone(totals.total_return), pct(totals.total_return_percent))}
-                {totals.cash.map(|cash| card(t_string!(i18n, portfolio.cash).to_string(), amount(cash), "", None))}
+                <div class="stat">
+                    <dt>{t!(i18n, portfolio.value)}</dt>
+                    <dd class="stat-value">{valued}</dd>
+                </div>
+                {card(t_string!(i18n, portfolio.day_change).to_string(), |t| t.day_change, true, Some(|t| t.day_change_percent))}
+                {card(t_string!(i18n, portfolio.unrealized).to_string(), |t| t.unrealized, true, Some(|t| t.unrealized_percent))}
+                {card(t_string!(i18n, portfolio.realized).to_string(), |t| t.realized, true, None)}
+                {card(t_string!(i18n, portfolio.dividends).to_string(), |t| t.dividends, false, None)}
+                {card(t_string!(i18n, portfolio.total_return).to_string(), |t| t.total_return, true, Some(|t| t.total_return_percent))}
+                {fixed.cash.is_some().then(|| card(t_string!(i18n, portfolio.cash).to_string(), |t| t.cash.unwrap_or_default(), false, None))}
             </dl>
-            {(totals.unpriced > 0).then(|| view! {
-                <p class="help">{t_string!(i18n, portfolio.unpriced).replace("{n}", &totals.unpriced.to_string())}</p>
+            {(fixed.unpriced > 0).then(|| view! {
+                <p class="help">{t_string!(i18n, portfolio.unpriced).replace("{n}", &fixed.unpriced.to_string())}</p>
             })}
         </section>
     }
@@ -510,10 +571,12 @@ fn sorted(mut holdings: Vec<Holding>, column: Column, descending: bool) -> Vec<H
 }
 
 #[component]
-fn HoldingsTable(holdings: Vec<Holding>, totals: Totals) -> impl IntoView {
+fn HoldingsTable(holdings: Vec<Holding>, live: LiveHoldings) -> impl IntoView {
     let i18n = use_i18n();
     let sort = RwSignal::new((Column::Value, true));
     let all = StoredValue::new(holdings);
+    let totals = move || live.totals.get();
+    // Rows are ordered by the figures as the page loaded them: they do not jump while prices move.
     let rows = move || {
         let (column, descending) = sort.get();
         sorted(all.get_value(), column, descending)
@@ -552,17 +615,17 @@ fn HoldingsTable(holdings: Vec<Holding>, totals: Totals) -> impl IntoView {
                     </thead>
                     <tbody>
                         <For each=rows key=|h| h.symbol.clone() let:h>
-                            <HoldingRow h />
+                            <HoldingRow h live />
                         </For>
                     </tbody>
                     <tfoot>
                         <tr>
                             <th scope="row">{t!(i18n, portfolio.total)}</th>
                             <td></td><td></td><td></td>
-                            <td class="num">{amount(totals.value)}</td>
-                            <td class=format!("num {}", tone(totals.day_change))>{signed_amount(totals.day_change)}</td>
-                            <td class=format!("num {}", tone(totals.unrealized))>{signed_amount(totals.unrealized)}</td>
-                            <td class=format!("num {}", tone(totals.unrealized))>{totals.unrealized_percent.map(percent)}</td>
+                            <td class="num">{move || amount(totals().value)}</td>
+                            <td class=move || format!("num {}", tone(totals().day_change))>{move || signed_amount(totals().day_change)}</td>
+                            <td class=move || format!("num {}", tone(totals().unrealized))>{move || signed_amount(totals().unrealized)}</td>
+                            <td class=move || format!("num {}", tone(totals().unrealized))>{move || totals().unrealized_percent.map(percent)}</td>
                             <td class="num">"100 %"</td>
                         </tr>
                     </tfoot>
@@ -573,26 +636,38 @@ fn HoldingsTable(holdings: Vec<Holding>, totals: Totals) -> impl IntoView {
     }
 }
 
+/// A holding as its live price moves it (its weight too, with the others').
 #[component]
-fn HoldingRow(h: Holding) -> impl IntoView {
+fn HoldingRow(h: Holding, live: LiveHoldings) -> impl IntoView {
     let i18n = use_i18n();
     let dash = || "—".to_string();
-    let unrealized_tone = h.unrealized.map_or("", tone);
+    let (symbol, name, simulated) = (h.symbol.clone(), h.name.clone(), h.simulated);
+    let (held, average_cost) = (h.shares, h.average_cost);
+    let live = Memo::new({
+        let symbol = symbol.clone();
+        move |_| {
+            live.holdings
+                .with(|all| all.iter().find(|other| other.symbol == symbol).cloned())
+                .unwrap_or_else(|| h.clone())
+        }
+    });
+    let flash = Flash::following(move || live.read().price.and_then(|p| p.to_f64()));
+    let unrealized_tone = move || live.read().unrealized.map_or("", tone);
     view! {
         <tr>
             <th scope="row">
-                <A href=stock_href(&h.symbol)>{h.symbol.clone()}</A>
-                {h.simulated.then(|| view! { " " <span class="badge badge-warning" title=move || t_string!(i18n, markets.simulated_help)>{t!(i18n, markets.simulated)}</span> })}
-                <span class="holding-name">{h.name.clone().unwrap_or_default()}</span>
+                <A href=stock_href(&symbol)>{symbol.clone()}</A>
+                {simulated.then(|| view! { " " <span class="badge badge-warning" title=move || t_string!(i18n, markets.simulated_help)>{t!(i18n, markets.simulated)}</span> })}
+                <span class="holding-name">{name.unwrap_or_default()}</span>
             </th>
-            <td class="num">{shares(h.shares)}</td>
-            <td class="num">{amount(h.average_cost)}</td>
-            <td class="num">{h.price.map_or_else(dash, amount)}</td>
-            <td class="num">{h.value.map_or_else(dash, amount)}</td>
-            <td class=format!("num {}", h.day_change.map_or("", tone))>{h.day_change.map_or_else(dash, signed_amount)}</td>
-            <td class=format!("num {unrealized_tone}")>{h.unrealized.map_or_else(dash, signed_amount)}</td>
-            <td class=format!("num {unrealized_tone}")>{h.unrealized_percent.map_or_else(dash, percent)}</td>
-            <td class="num">{h.weight.map_or_else(dash, |w| format!("{} %", amount(w)))}</td>
+            <td class="num">{shares(held)}</td>
+            <td class="num">{amount(average_cost)}</td>
+            <td class=move || format!("num price {}", flash.class())>{move || live.read().price.map_or_else(dash, amount)}</td>
+            <td class="num">{move || live.read().value.map_or_else(dash, amount)}</td>
+            <td class=move || format!("num {}", live.read().day_change.map_or("", tone))>{move || live.read().day_change.map_or_else(dash, signed_amount)}</td>
+            <td class=move || format!("num {}", unrealized_tone())>{move || live.read().unrealized.map_or_else(dash, signed_amount)}</td>
+            <td class=move || format!("num {}", unrealized_tone())>{move || live.read().unrealized_percent.map_or_else(dash, percent)}</td>
+            <td class="num">{move || live.read().weight.map_or_else(dash, |w| format!("{} %", amount(w)))}</td>
         </tr>
     }
 }

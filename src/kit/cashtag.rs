@@ -1,0 +1,23 @@
+//! What a message shows of the tickers it names: their live prices, in a row under its words.
+//! Chat draws the message and knows no market; the shell gives it the market's drawing of the
+//! prices through this slot.
+
+use leptos::prelude::*;
+
+/// Draws the prices of the symbols a message names ("AAPL", as the message wrote them).
+#[derive(Clone, Copy)]
+pub struct CashtagQuotes(pub fn(Vec<String>) -> AnyView);
+
+/// Set by the shell, once, above every page.
+pub fn provide_cashtag_quotes(draw: fn(Vec<String>) -> AnyView) {
+    provide_context(CashtagQuotes(draw));
+}
+
+/// The prices of `symbols` (a message's $cashtags); nothing for none, or where no one gave a
+/// drawing (a test's tree).
+pub fn quotes_of(symbols: Vec<String>) -> Option<AnyView> {
+    if symbols.is_empty() {
+        return None;
+    }
+    use_context::<CashtagQuotes>().map(|CashtagQuotes(draw)| draw(symbols))
+}
