@@ -125,7 +125,8 @@ pub async fn build_state(config: Config) -> Result<AppState, String> {
         })
         .with(crate::portfolio::alerts::AlertPush(alert_push))
         .with(market::live::QuoteFeed::default())
-        .with(chat::socket::PriceWatch(watch_price));
+        .with(chat::socket::PriceWatch(watch_price))
+        .with(chat::socket::OpenSockets::default());
     if let Some(hosted) = config.hosted_ai.clone() {
         services = services.with(crate::assistant::hosted::HostedAssistant::new(hosted));
     }
@@ -1070,6 +1071,7 @@ mod tests {
             crate::chat::integrations::service::MarketFeed,
             crate::market::live::QuoteFeed,
             crate::chat::socket::PriceWatch,
+            crate::chat::socket::OpenSockets,
             crate::portfolio::alerts::AlertPush
         );
         // The hosted assistant is registered only with a key (HOSTED_AI_*): asked for with

@@ -100,6 +100,92 @@ async fn the_socket_refuses_bad_credentials_and_plain_requests_with_a_clear_stat
     );
 }
 
+/// Tries to open the realtime socket, as `token`'s owner or (with `None`) as a guest: the open
+/// socket, or the refused upgrade's status and body.
+async fn try_socket(
+    h: &Harness,
+    token: Option<&str>,
+) -> Result<common::ws::ChatClient, (u16, Option<String>, Value)> {
+    use tokio_tungstenite::tungstenite::{client::IntoClientRequest, http::HeaderValue, Error};
+    let url = format!(
+        "{}/api/chat/socket",
+        h.server.base.replacen("http://", "ws://", 1)
+    );
+    let mut request = url.into_client_request().unwrap();
+    if let Some(token) = token {
+        request.headers_mut().insert(
+            "Authorization",
+            HeaderValue::from_str(&format!("Bearer {token}")).unwrap(),
+        );
+    }
+    match tokio_tungstenite::connect_async(request).await {
+        Ok((socket, _)) => Ok(common::ws::ChatClient::opened(socket).await),
+        Err(Error::Http(response)) => Err((
+            response.status().as_u16(),
+            response
+                .headers()
+                .get("retry-after")
+                .map(|v| v.to_str().unwrap().to_string()),
+            serde_json::from_slice(response.body().as_deref().unwrap()).unwrap(),
+        )),
+        Err(other) => panic!("websocket handshake: {other}"),
+    }
+}
+
+on_both!(
+    one_person_or_one_guest_address_holds_only_so_many_sockets,
+    [
+        ("SOCKETS_PER_PERSON", "3"),
+        ("GUEST_SOCKETS_PER_ADDRESS", "2")
+    ]
+);
+async fn one_person_or_one_guest_address_holds_only_so_many_sockets(h: Harness) {
+    let ana = h.person("ana").await;
+    let bo = h.person("bo_b").await;
+    // Ten of Ana's tabs at once: three get a socket, seven a 429 that says when to try again.
+    let attempts =
+        futures::future::join_all((0..10).map(|_| try_socket(&h, Some(&ana.token)))).await;
+    let (mut open, refused): (Vec<_>, Vec<_>) = attempts.into_iter().partition(Result::is_ok);
+    assert_eq!(open.len(), 3, "three of ten at once");
+    for refusal in refused {
+        let (status, retry_after, body) = refusal.err().unwrap();
+        assert_eq!(status, 429);
+        assert_eq!(body["code"], "rate_limited", "{body}");
+        assert!(
+            body["error"].as_str().unwrap().contains("Try again"),
+            "{body}"
+        );
+        assert_eq!(retry_after.as_deref(), Some("30"));
+    }
+    // The limit is Ana's own: Bo and the guests are not counted with her.
+    let mut bo_socket = try_socket(&h, Some(&bo.token)).await.ok().unwrap();
+    let _first_guest = try_socket(&h, None).await.ok().unwrap();
+    let _second_guest = try_socket(&h, None).await.ok().unwrap();
+    // Guests count by their address: a third from the same one waits.
+    let (status, _, _) = try_socket(&h, None).await.err().unwrap();
+    assert_eq!(status, 429);
+    // What is open still works.
+    let (_, general) = h.community(&ana, "Socket Counters", "public").await;
+    bo_socket.subscribe(&general, None).await;
+
+    // A tab that closes frees its place, without a restart.
+    let mut closing = open.pop().unwrap().ok().unwrap();
+    closing.close().await;
+    let mut again = None;
+    for _ in 0..50 {
+        if let Ok(socket) = try_socket(&h, Some(&ana.token)).await {
+            again = Some(socket);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let again = again.expect("a closed tab's place is free again");
+    assert_eq!(again.user_id, ana.id);
+    // And she is back at her limit.
+    let (status, _, _) = try_socket(&h, Some(&ana.token)).await.err().unwrap();
+    assert_eq!(status, 429);
+}
+
 on_both!(create_join_send_and_read_history);
 async fn create_join_send_and_read_history(h: Harness) {
     let ana = h.person("ana").await;

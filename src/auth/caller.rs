@@ -52,6 +52,18 @@ pub fn presents_credentials() -> bool {
         .is_some_and(|parts| access_token(&parts.headers).is_some())
 }
 
+/// The address this server-function call came from (the proxy's word for it when
+/// `BULLPEN_TRUST_PROXY` says to believe it): what limits on people without an account count by.
+pub fn client_address() -> Result<String, AppError> {
+    let state = leptos::prelude::use_context::<AppState>().ok_or(AppError::Internal)?;
+    let parts =
+        leptos::prelude::use_context::<axum::http::request::Parts>().ok_or(AppError::Internal)?;
+    Ok(crate::platform::cookies::client_address(
+        &parts,
+        state.config.trust_proxy,
+    ))
+}
+
 /// The person the request's token names; `None` without a token or with one that is no longer
 /// good.
 async fn caller(state: &AppState, parts: &Parts) -> Result<Option<CurrentUser>, AppError> {

@@ -141,19 +141,52 @@ async fn serve_socket(
     let input: std::pin::Pin<
         Box<dyn futures::Stream<Item = Result<ClientEvent, AppError>> + Send>,
     > = input.into();
+    use super::socket::{OpenSockets, SocketHolder};
+
     // A tab with no credentials at all is a guest's: it may watch prices. Credentials that are
     // no longer good are refused, so that a signed-in tab never silently becomes a guest's.
-    if !crate::auth::caller::presents_credentials() {
-        let frames = super::socket::connect_guest(state, input).map(|bytes| Ok(Frame(bytes)));
-        return Ok(frames.into());
-    }
-    let me = crate::platform::state::respond(crate::auth::caller::current_user().await)?;
+    let guest = !crate::auth::caller::presents_credentials();
+    let me = if guest {
+        None
+    } else {
+        Some(crate::platform::state::respond(
+            crate::auth::caller::current_user().await,
+        )?)
+    };
+    let (holder, limit) = match &me {
+        Some(me) => (
+            SocketHolder::Person(me.user.id),
+            state.config.sockets_per_person,
+        ),
+        None => (
+            SocketHolder::Guest(crate::auth::caller::client_address()?),
+            state.config.guest_sockets_per_address,
+        ),
+    };
+    let Some(held) = state.service::<OpenSockets>().hold(holder, limit) else {
+        return Err(AppError::RateLimited {
+            retry_after_secs: SOCKET_RETRY_SECS,
+        });
+    };
     // The connection itself handles a stopping server: it asks the tab to close and keeps
     // reading what the tab had already sent (see chat::socket).
-    let frames =
-        super::socket::connect(state, me.user, me.session_id, input).map(|bytes| Ok(Frame(bytes)));
-    Ok(frames.into())
+    let frames = match me {
+        Some(me) => super::socket::connect(state, me.user, me.session_id, input),
+        None => super::socket::connect_guest(state, input),
+    };
+    // The socket's place is held for as long as its frames are: the stream is dropped when the
+    // tab goes.
+    Ok(frames
+        .map(move |bytes| {
+            let _ = &held;
+            Ok(Frame(bytes))
+        })
+        .into())
 }
+
+/// When a tab that already has too many sockets open may try again.
+#[cfg(feature = "ssr")]
+const SOCKET_RETRY_SECS: u64 = 30;
 
 /// A page of a channel's history, oldest first: the newest 50, or the 50 before `beforeSeq`;
 /// with `reachSeq`, every message back to a few before that one (at most 500 a page).

@@ -175,6 +175,54 @@ impl Stream for Frames {
     }
 }
 
+/// The sockets open on this instance, by whose they are. One person, or one address without
+/// an account, may hold only so many at once (`SOCKETS_PER_PERSON`, `GUEST_SOCKETS_PER_ADDRESS`):
+/// each is a task and its subscriptions, and a script opening thousands would pin them all.
+#[derive(Default)]
+pub struct OpenSockets(Arc<Mutex<HashMap<SocketHolder, usize>>>);
+
+/// Whose a socket is.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum SocketHolder {
+    Person(Uuid),
+    /// A guest's tab, by its client address.
+    Guest(String),
+}
+
+/// One open socket's place among its holder's; dropping it (the socket closed) frees it.
+pub struct HeldSocket {
+    open: Arc<Mutex<HashMap<SocketHolder, usize>>>,
+    holder: SocketHolder,
+}
+
+impl OpenSockets {
+    /// A place for one more of `holder`'s sockets, or `None` when they already hold `limit`.
+    pub fn hold(&self, holder: SocketHolder, limit: usize) -> Option<HeldSocket> {
+        let mut open = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let held = open.entry(holder.clone()).or_default();
+        if *held >= limit {
+            return None;
+        }
+        *held += 1;
+        Some(HeldSocket {
+            open: self.0.clone(),
+            holder,
+        })
+    }
+}
+
+impl Drop for HeldSocket {
+    fn drop(&mut self) {
+        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(held) = open.get_mut(&self.holder) {
+            *held -= 1;
+            if *held == 0 {
+                open.remove(&self.holder);
+            }
+        }
+    }
+}
+
 /// Keeps a price coming to a tab: market's live feed, given by the composition root (chat
 /// knows no market). (state, a symbol as the tab wrote it) → the topic its changes are
 /// published on, and what keeps them coming while held; `None` for what is not a symbol.
@@ -1102,6 +1150,29 @@ mod tests {
             outbox,
             said_goodbye: false,
         }
+    }
+
+    #[test]
+    fn a_holder_keeps_at_most_its_limit_of_sockets_and_a_closed_one_frees_its_place() {
+        let open = OpenSockets::default();
+        let ana = SocketHolder::Person(Uuid::now_v7());
+        let guest = SocketHolder::Guest("203.0.113.7".into());
+        let first = open.hold(ana.clone(), 2).unwrap();
+        let _second = open.hold(ana.clone(), 2).unwrap();
+        assert!(
+            open.hold(ana.clone(), 2).is_none(),
+            "a third over a limit of two"
+        );
+        // Someone else's count is their own.
+        let _guest = open.hold(guest.clone(), 1).unwrap();
+        assert!(open.hold(guest, 1).is_none());
+        drop(first);
+        assert!(
+            open.hold(ana.clone(), 2).is_some(),
+            "a closed socket's place is free again"
+        );
+        // The place taken just now was dropped at once: nobody is left holding two.
+        assert_eq!(open.0.lock().unwrap().get(&ana), Some(&1));
     }
 
     #[tokio::test]

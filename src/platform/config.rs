@@ -105,6 +105,12 @@ pub struct Config {
     /// `SIGNUP_RATE_LIMIT`: accounts that may be created from one client address per hour
     /// (default 10; 0 = off, for load tests that sign up thousands from one machine).
     pub signup_rate_limit: u32,
+    /// `SOCKETS_PER_PERSON`: realtime sockets one person may hold open on an instance at once
+    /// (default 20: tabs and devices).
+    pub sockets_per_person: usize,
+    /// `GUEST_SOCKETS_PER_ADDRESS`: sockets tabs without an account may hold open from one
+    /// client address on an instance (default 50: an office behind one address).
+    pub guest_sockets_per_address: usize,
     /// `HASH_CONCURRENCY`: password hashes (19 MiB each) computed at once (default half the
     /// cores, at least 1).
     pub hash_threads: usize,
@@ -365,6 +371,8 @@ impl fmt::Debug for Config {
             .field("signup_rate_limit", &self.signup_rate_limit)
             .field("hash_threads", &self.hash_threads)
             .field("hash_queue", &self.hash_queue)
+            .field("sockets_per_person", &self.sockets_per_person)
+            .field("guest_sockets_per_address", &self.guest_sockets_per_address)
             .field("toxicity_threshold", &self.toxicity_threshold)
             .field("apertium_url", &self.apertium_url)
             .field(
@@ -578,6 +586,8 @@ impl Config {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let hash_threads = count("HASH_CONCURRENCY", (cores / 2).max(1), 256)?;
         let hash_queue = count("HASH_QUEUE", hash_threads * 32, 100_000)?;
+        let sockets_per_person = count("SOCKETS_PER_PERSON", 20, 10_000)?;
+        let guest_sockets_per_address = count("GUEST_SOCKETS_PER_ADDRESS", 50, 100_000)?;
         let alert_check_secs = seconds(
             "ALERT_CHECK_SECS",
             DEFAULT_ALERT_CHECK_SECS,
@@ -876,6 +886,8 @@ impl Config {
             signup_rate_limit,
             hash_threads,
             hash_queue,
+            sockets_per_person,
+            guest_sockets_per_address,
             toxicity_threshold,
             apertium_url,
             hosted_ai,

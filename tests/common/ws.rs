@@ -52,6 +52,11 @@ impl ChatClient {
             );
         }
         let (socket, _) = connect_async(request).await.expect("websocket upgrade");
+        ChatClient::opened(socket).await
+    }
+
+    /// A client on a socket whose upgrade succeeded, once `ready` has come.
+    pub async fn opened(socket: WebSocketStream<MaybeTlsStream<TcpStream>>) -> ChatClient {
         let mut client = ChatClient {
             socket,
             pending: VecDeque::new(),
