@@ -137,12 +137,12 @@ async fn serve_socket(
 ) -> Result<BoxedStream<Frame, AppError>, AppError> {
     use futures::StreamExt;
 
+    use super::socket::{OpenSockets, SocketHolder};
+
     let state = crate::platform::state::AppState::current()?;
     let input: std::pin::Pin<
         Box<dyn futures::Stream<Item = Result<ClientEvent, AppError>> + Send>,
     > = input.into();
-    use super::socket::{OpenSockets, SocketHolder};
-
     // A tab with no credentials at all is a guest's: it may watch prices. Credentials that are
     // no longer good are refused, so that a signed-in tab never silently becomes a guest's.
     let guest = !crate::auth::caller::presents_credentials();
@@ -164,9 +164,9 @@ async fn serve_socket(
         ),
     };
     let Some(held) = state.service::<OpenSockets>().hold(holder, limit) else {
-        return Err(AppError::RateLimited {
+        return crate::platform::state::respond(Err(AppError::RateLimited {
             retry_after_secs: SOCKET_RETRY_SECS,
-        });
+        }));
     };
     // The connection itself handles a stopping server: it asks the tab to close and keeps
     // reading what the tab had already sent (see chat::socket).
