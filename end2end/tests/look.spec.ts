@@ -1,5 +1,5 @@
 import AxeBuilder from "@axe-core/playwright";
-import { Browser, expect, Page, test } from "@playwright/test";
+import { Browser, expect, Locator, Page, test } from "@playwright/test";
 import { openHydrated, saveScreenshot } from "./helpers";
 
 // Every section, looked at the way people see it: a phone and a desktop, light and dark. On each
@@ -86,6 +86,16 @@ async function contextFor(browser: Browser, viewport: (typeof viewports)[number]
   });
 }
 
+/** Opens a page, waits for what shows it is ready and for data loaded after hydration
+ * (quotes, charts, lists), then looks at it. */
+async function lookAtPage(page: Page, path: string, ready: Locator, shot: string) {
+  await openHydrated(page, path);
+  await expect(ready.first()).toBeVisible();
+  await page.waitForLoadState("networkidle");
+  await lookAt(page, `look-${shot}`);
+  await noSidewaysAt360(page, shot);
+}
+
 /** Signs up a new person in this page's context. */
 async function signUp(page: Page, username: string, displayName: string) {
   const signedUp = await page.request.post("/api/session/sign_up", {
@@ -121,7 +131,7 @@ async function addHoldings(page: Page) {
 for (const viewport of viewports) {
   for (const scheme of schemes) {
     test(`account pages at ${viewport.width}px, ${scheme}`, async ({ browser }) => {
-      test.setTimeout(120_000);
+      test.setTimeout(150_000);
       const context = await contextFor(browser, viewport, scheme);
       const page = await context.newPage();
       for (const [path, name] of [
@@ -160,8 +170,9 @@ for (const viewport of viewports) {
   }
 }
 
-// Two tests a variant, so that each stays well inside its time on a busy machine: a channel
-// full of what people put in one (files, a poll, an event, a shared card), then every page.
+// Three tests a variant, so that each stays well inside its time on a busy machine: a channel
+// full of what people put in one (files, a poll, an event, a shared card), the community's
+// pages, and the markets and one's own pages.
 for (const viewport of viewports) {
   for (const scheme of schemes) {
     test(`a channel's content at ${viewport.width}px, ${scheme}`, async ({ browser }) => {
@@ -276,22 +287,19 @@ for (const viewport of viewports) {
       }
 
       // The community's calendar, with the event planned above.
-      await openHydrated(page, `/events/${slug}`);
-      await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
-      await page.waitForLoadState("networkidle");
-      await lookAt(page, `look-events-${viewport.name}-${scheme}`);
-      await noSidewaysAt360(page, "events");
+      await lookAtPage(page, `/events/${slug}`, page.getByRole("heading", { level: 1 }), `events-${viewport.name}-${scheme}`);
       await context.close();
     });
 
-    test(`every page at ${viewport.width}px, ${scheme}`, async ({ browser }) => {
-      // Fourteen pages, each scrolled through control by control and checked by axe.
+    test(`community pages at ${viewport.width}px, ${scheme}`, async ({ browser }) => {
+      // Eight pages, each scrolled through control by control and checked by axe.
       test.setTimeout(150_000);
       const context = await contextFor(browser, viewport, scheme);
       const page = await context.newPage();
       const username = `sect_${viewport.name}_${scheme}_${unique}`;
       await signUp(page, username, "Sam Section");
       const slug = await communityWithAMessage(page, `Pages ${viewport.name} ${scheme} ${unique}`);
+      // Home shows the portfolio's glance.
       await addHoldings(page);
 
       // An invitation to the community, as the person it is sent to opens it.
@@ -343,6 +351,23 @@ for (const viewport of viewports) {
         ["/communities", "communities", page.getByRole("heading", { level: 1 })],
         [`/manage/${slug}`, "manage", page.getByRole("heading", { level: 1 })],
         [`/analytics/${slug}`, "analytics", page.getByRole("heading", { level: 1 })],
+      ] as const) {
+        await lookAtPage(page, path, ready, `${name}-${viewport.name}-${scheme}`);
+      }
+      await context.close();
+    });
+
+    test(`market and personal pages at ${viewport.width}px, ${scheme}`, async ({ browser }) => {
+      // Six pages, each scrolled through control by control and checked by axe.
+      test.setTimeout(150_000);
+      const context = await contextFor(browser, viewport, scheme);
+      const page = await context.newPage();
+      const username = `mine_${viewport.name}_${scheme}_${unique}`;
+      await signUp(page, username, "Sam Section");
+      // A message to find, holdings with long figures.
+      await communityWithAMessage(page, `Mine ${viewport.name} ${scheme} ${unique}`);
+      await addHoldings(page);
+      for (const [path, name, ready] of [
         ["/markets", "markets", page.getByRole("heading", { level: 1 })],
         ["/markets/AAPL.US", "stock", page.getByRole("heading", { level: 1 })],
         ["/portfolio", "portfolio", page.getByRole("heading", { level: 1 })],
@@ -350,12 +375,7 @@ for (const viewport of viewports) {
         [`/u/${username}`, "profile", page.getByRole("heading", { level: 1 })],
         ["/search?q=margin%20safety", "search", page.locator(".search-hit mark")],
       ] as const) {
-        await openHydrated(page, path);
-        await expect(ready.first()).toBeVisible();
-        // Let data that loads after hydration (quotes, charts, lists) arrive before looking.
-        await page.waitForLoadState("networkidle");
-        await lookAt(page, `look-${name}-${viewport.name}-${scheme}`);
-        await noSidewaysAt360(page, name);
+        await lookAtPage(page, path, ready, `${name}-${viewport.name}-${scheme}`);
       }
       await context.close();
     });

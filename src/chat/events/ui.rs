@@ -361,8 +361,8 @@ pub fn CalendarPage() -> impl IntoView {
     let params = use_params_map();
     let slug = move || params.read().get("community").unwrap_or_default();
     let calendar = Resource::new(slug, load_calendar);
-    let signed_in = move || use_session().user().is_some();
-    let entry = move |slug: String, entry: CalendarEntry| {
+    let session = use_session();
+    let entry = move |slug: String, entry: CalendarEntry, signed_in: bool| {
         let href = format!("/c/{slug}/{}?at={}", entry.channel_name, entry.seq);
         let (title, description) = (entry.event.title.clone(), entry.event.description.clone());
         view! {
@@ -375,7 +375,7 @@ pub fn CalendarPage() -> impl IntoView {
                 {(!description.is_empty()).then(|| view! {
                     <p class="calendar-entry-description">{description}</p>
                 })}
-                <EventCard event=entry.event may_answer=signed_in() />
+                <EventCard event=entry.event may_answer=signed_in />
             </li>
         }
     };
@@ -383,6 +383,10 @@ pub fn CalendarPage() -> impl IntoView {
         <Title text=move || t_string!(i18n, events.calendar_title) />
         <Transition fallback=move || view! { <p class="muted">{t!(i18n, settings.loading)}</p> }>
             {move || Suspend::new(async move {
+                // Who reads it, awaited with the page: read without waiting, the server could
+                // render the cards before the session resolved and the browser after — two
+                // different pages, and a hydration panic.
+                let signed_in = session.resource().await.ok().flatten().is_some();
                 calendar.await.map(|calendar| {
                     let slug = slug();
                     let (upcoming, past) = (calendar.upcoming.clone(), calendar.past.clone());
@@ -404,7 +408,7 @@ pub fn CalendarPage() -> impl IntoView {
                                 view! { <p class="muted">{t!(i18n, events.none_upcoming)}</p> }.into_any()
                             } else {
                                 let slug = slug.clone();
-                                view! { <ul class="calendar-list">{upcoming.into_iter().map(|e| entry(slug.clone(), e)).collect_view()}</ul> }.into_any()
+                                view! { <ul class="calendar-list">{upcoming.into_iter().map(|e| entry(slug.clone(), e, signed_in)).collect_view()}</ul> }.into_any()
                             }}
                         </section>
                         {(!past.is_empty()).then(|| {
@@ -412,7 +416,7 @@ pub fn CalendarPage() -> impl IntoView {
                             view! {
                                 <section aria-labelledby="past-events">
                                     <h2 id="past-events" class="section-title">{t!(i18n, events.past)}</h2>
-                                    <ul class="calendar-list">{past.into_iter().map(|e| entry(slug.clone(), e)).collect_view()}</ul>
+                                    <ul class="calendar-list">{past.into_iter().map(|e| entry(slug.clone(), e, signed_in)).collect_view()}</ul>
                                 </section>
                             }
                         })}
