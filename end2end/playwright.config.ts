@@ -8,8 +8,10 @@ export default defineConfig({
   testDir: "./tests",
   outputDir: "./test-results",
   // Most tests drive two people's browsers at once, two tests at a time on a 2-core machine
-  // that may be busy: 30 s left the longest of them (files, notifications) a second short.
-  timeout: 60_000,
+  // that may be busy: 30 s left the longest of them (files, notifications) a second short,
+  // and on a slower CI machine 60 s cut the longest moderation story (two people, a report,
+  // a warning, a deletion) short. A limit for a test that hangs, not a measure of speed.
+  timeout: 120_000,
   expect: { timeout: 10_000 },
   fullyParallel: true,
   workers: 2,

@@ -126,7 +126,8 @@ pub async fn build_state(config: Config) -> Result<AppState, String> {
         .with(crate::portfolio::alerts::AlertPush(alert_push))
         .with(market::live::QuoteFeed::default())
         .with(chat::socket::PriceWatch(watch_price))
-        .with(chat::socket::OpenSockets::default());
+        .with(chat::socket::OpenSockets::default())
+        .with(chat::socket::RecentSends::default());
     if let Some(hosted) = config.hosted_ai.clone() {
         services = services.with(crate::assistant::hosted::HostedAssistant::new(hosted));
     }
@@ -1072,6 +1073,7 @@ mod tests {
             crate::market::live::QuoteFeed,
             crate::chat::socket::PriceWatch,
             crate::chat::socket::OpenSockets,
+            crate::chat::socket::RecentSends,
             crate::portfolio::alerts::AlertPush
         );
         // The hosted assistant is registered only with a key (HOSTED_AI_*): asked for with

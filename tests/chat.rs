@@ -365,6 +365,38 @@ async fn resume_after_a_dropped_connection_replays_exactly_what_was_missed(h: Ha
             .await,
         1
     );
+
+    // So does a tab whose socket dropped before the confirmation came and that sends it again
+    // on its next socket (subscribed before the first copy was stored, so no replay carries
+    // it): that copy's broadcast, with the nonce, settles what the tab shows pending. And so
+    // do two tabs of Bo's sending one nonce at the same moment.
+    let mut again = h.socket(&bo).await;
+    again.subscribe(&general, Some(42)).await;
+    sender.say(&general, "n43", "tick 43").await;
+    while sender.expect("messageCreated").await["nonce"] != "n43" {}
+    sender.kill();
+    assert_eq!(again.expect("messageCreated").await["nonce"], "n43");
+    again.say(&general, "n43", "tick 43").await;
+    let mut other_tab = h.socket(&bo).await;
+    tokio::join!(
+        again.say(&general, "n44", "tick 44"),
+        other_tab.say(&general, "n44", "tick 44")
+    );
+    let mut heard = Vec::new();
+    while heard.len() < 2 {
+        let event = reader.expect("messageCreated").await;
+        heard.push(event["message"]["body"].as_str().unwrap().to_string());
+    }
+    assert_eq!(heard, ["tick 43", "tick 44"]);
+    let rest = reader.drain(Duration::from_millis(500)).await;
+    assert!(
+        !rest.iter().any(|e| e["type"] == "messageCreated"),
+        "no second copy: {rest:?}"
+    );
+    for body in ["tick 43", "tick 44"] {
+        let sql = format!("SELECT COUNT(*) FROM messages WHERE body = '{body}'");
+        assert_eq!(h.count(&sql).await, 1, "{body}");
+    }
 }
 
 on_both!(the_rate_limit_refuses_the_eleventh_message_in_a_minute);

@@ -10,13 +10,10 @@
 #[macro_use]
 mod common;
 
-use std::{collections::HashMap, time::Duration};
+use std::time::Duration;
 
 use common::{
-    harness::{Harness, SECRET},
-    postgres_url, redis_url,
-    ws::ChatClient,
-    ScratchDatabase, TestServer,
+    harness::Harness, postgres_url, redis_url, ws::ChatClient, ScratchDatabase, SharedStore,
 };
 use serde_json::{json, Value};
 
@@ -146,20 +143,9 @@ async fn one_poll_a_turn_reaches_the_watchers_of_every_instance() {
     let (Some(database), Some(redis)) = (postgres_url(test), redis_url(test)) else {
         return;
     };
-    let scratch = ScratchDatabase::create(&database).await;
-    let prefix = format!("live-{}", uuid::Uuid::now_v7().simple());
-    let env = || {
-        HashMap::from([
-            ("DATABASE_URL", scratch.url()),
-            ("REDIS_URL", redis.clone()),
-            ("REDIS_PREFIX", prefix.clone()),
-            ("JWT_SECRET", SECRET.to_string()),
-            ("MARKET_CLOCK", MORNING.to_string()),
-        ])
-    };
-    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let a = TestServer::start(dir_a.path(), env()).await;
-    let b = TestServer::start(dir_b.path(), env()).await;
+    let store = SharedStore::create(&database, &redis).await;
+    let a = store.start(&[("MARKET_CLOCK", MORNING)]).await;
+    let b = store.start(&[("MARKET_CLOCK", MORNING)]).await;
 
     let mut on_a = ChatClient::connect_guest(&a.base).await;
     let mut on_b = ChatClient::connect_guest(&b.base).await;

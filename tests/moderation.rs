@@ -141,28 +141,17 @@ async fn flag_within(
 /// the server either way.
 #[tokio::test]
 async fn a_worker_apart_judges_what_the_servers_hand_over_even_when_it_comes_late() {
-    use std::{collections::HashMap, process::Stdio, time::Duration};
+    use std::{process::Stdio, time::Duration};
 
     let test = "a_worker_apart_judges_what_the_servers_hand_over_even_when_it_comes_late";
     let (Some(database), Some(redis)) = (common::postgres_url(test), common::redis_url(test))
     else {
         return;
     };
-    let scratch = common::ScratchDatabase::create(&database).await;
-    let prefix = format!(
-        "test-{}-{}",
-        std::process::id(),
-        uuid::Uuid::now_v7().simple()
-    );
-    let env = HashMap::from([
-        ("DATABASE_URL", scratch.url()),
-        ("REDIS_URL", redis.clone()),
-        ("REDIS_PREFIX", prefix),
-        ("JWT_SECRET", common::harness::SECRET.to_string()),
-        ("AI_WORKER", "apart".to_string()),
-    ]);
-    let dir = tempfile::tempdir().unwrap();
-    let server = common::TestServer::start(dir.path(), env.clone()).await;
+    let store = common::SharedStore::create(&database, &redis).await;
+    let server = store.start(&[("AI_WORKER", "apart")]).await;
+    let mut env = store.env();
+    env.insert("AI_WORKER", "apart".to_string());
     let http = reqwest::Client::new();
     let token = http
         .post(server.url("/api/auth/register"))

@@ -6,11 +6,7 @@
 
 mod common;
 
-use std::collections::HashMap;
-
-use common::{
-    harness::SECRET, postgres_url, redis_url, ws::ChatClient, ScratchDatabase, TestServer,
-};
+use common::{postgres_url, redis_url, ws::ChatClient, SharedStore, TestServer};
 use reqwest::Client;
 use serde_json::{json, Value};
 
@@ -32,19 +28,9 @@ async fn two_instances_share_messages_typing_and_presence() {
     ) else {
         return;
     };
-    let scratch = ScratchDatabase::create(&database).await;
-    let prefix = unique_prefix();
-    let env = || {
-        HashMap::from([
-            ("DATABASE_URL", scratch.url()),
-            ("REDIS_URL", redis.clone()),
-            ("REDIS_PREFIX", prefix.clone()),
-            ("JWT_SECRET", SECRET.to_string()),
-        ])
-    };
-    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let a = TestServer::start(dir_a.path(), env()).await;
-    let b = TestServer::start(dir_b.path(), env()).await;
+    let store = SharedStore::create(&database, &redis).await;
+    let a = store.start(&[]).await;
+    let b = store.start(&[]).await;
     let http = Client::new();
 
     // Ana signs up on A, Bo on B: one database, so each instance knows both.
@@ -178,16 +164,7 @@ async fn two_instances_share_messages_typing_and_presence() {
     assert_eq!(gone["online"], false);
     a.stop().await;
     b.stop().await;
-    scratch.drop_now().await;
-}
-
-/// A prefix no other test run uses: tests share the machine's Redis.
-fn unique_prefix() -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    format!("test-{}-{nanos}", std::process::id())
+    store.scratch.drop_now().await;
 }
 
 /// Two people on two instances send 1,000 messages each into one channel as fast as they can;
@@ -200,20 +177,9 @@ async fn listeners_receive_messages_in_seq_order_with_senders_on_both_instances(
     let (Some(database), Some(redis)) = (postgres_url(test), redis_url(test)) else {
         return;
     };
-    let scratch = ScratchDatabase::create(&database).await;
-    let prefix = unique_prefix();
-    let env = || {
-        HashMap::from([
-            ("DATABASE_URL", scratch.url()),
-            ("REDIS_URL", redis.clone()),
-            ("REDIS_PREFIX", prefix.clone()),
-            ("JWT_SECRET", SECRET.to_string()),
-            ("RATE_LIMIT_MESSAGES", "0".to_string()),
-        ])
-    };
-    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let a = TestServer::start(dir_a.path(), env()).await;
-    let b = TestServer::start(dir_b.path(), env()).await;
+    let store = SharedStore::create(&database, &redis).await;
+    let a = store.start(&[("RATE_LIMIT_MESSAGES", "0")]).await;
+    let b = store.start(&[("RATE_LIMIT_MESSAGES", "0")]).await;
     let http = Client::new();
     let register = |server: &TestServer, name: &str| {
         post(
@@ -305,5 +271,5 @@ async fn listeners_receive_messages_in_seq_order_with_senders_on_both_instances(
     }
     a.stop().await;
     b.stop().await;
-    scratch.drop_now().await;
+    store.scratch.drop_now().await;
 }

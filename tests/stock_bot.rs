@@ -7,10 +7,10 @@
 #[macro_use]
 mod common;
 
-use std::{collections::HashMap, process::Stdio, time::Duration};
+use std::{process::Stdio, time::Duration};
 
 use common::{
-    harness::Harness, postgres_url, redis_url, ws::ChatClient, ScratchDatabase, TestServer,
+    harness::Harness, postgres_url, redis_url, unique_prefix, ws::ChatClient, SharedStore,
 };
 use serde_json::{json, Value};
 
@@ -161,17 +161,11 @@ async fn a_separate_bot_process_answers_through_redis() {
     let (Some(database), Some(redis)) = (postgres_url(test), redis_url(test)) else {
         return;
     };
-    let scratch = ScratchDatabase::create(&database).await;
-    let env = HashMap::from([
-        ("DATABASE_URL", scratch.url()),
-        ("REDIS_URL", redis.clone()),
-        ("REDIS_PREFIX", unique_prefix()),
-        ("JWT_SECRET", common::harness::SECRET.to_string()),
-        // This server never answers /stock itself.
-        ("STOCK_BOT", "off".to_string()),
-    ]);
-    let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(dir.path(), env.clone()).await;
+    let store = SharedStore::create(&database, &redis).await;
+    // This server never answers /stock itself.
+    let server = store.start(&[("STOCK_BOT", "off")]).await;
+    let mut env = store.env();
+    env.insert("STOCK_BOT", "off".to_string());
     let registered: Value = reqwest::Client::new()
         .post(server.url("/api/auth/register"))
         .json(&json!({"email": "bo@example.com", "username": "bo_b", "displayName": "Bo", "password": "correct horse battery"}))
@@ -226,15 +220,6 @@ async fn a_separate_bot_process_answers_through_redis() {
     );
     bot.kill().await.unwrap();
     server.stop().await;
-}
-
-/// A prefix no other test run uses: tests share the machine's Redis.
-fn unique_prefix() -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    format!("test-{}-{nanos}", std::process::id())
 }
 
 /// Two deployments (each its own database) on one Redis, each with its bots: every request is

@@ -34,9 +34,6 @@ async function visit(page: Page, url: string) {
 }
 
 test("the app runs under its Content-Security-Policy: no page, chart, socket or theme change is blocked", async ({ browser }) => {
-  // Eight pages, a chart, a message, a purchase and an answer: on a busy 2-core machine the
-  // walk alone takes about the default 30 s.
-  test.setTimeout(90_000);
   const ana = await person(browser, `csp_${unique}`, "Cyd Policy");
   const violations = await watchViolations(ana);
 

@@ -38,7 +38,6 @@ async function walk(page: Page, stops: number) {
 }
 
 test("the first Tab offers to skip to the page, and every stop shows its focus", async ({ page }) => {
-  test.setTimeout(60_000);
   await page.setViewportSize({ width: 1280, height: 800 });
   await openHydrated(page, "/markets");
   await page.keyboard.press("Tab");
@@ -58,7 +57,6 @@ test("the first Tab offers to skip to the page, and every stop shows its focus",
 });
 
 test("in a channel, a message's actions and the composer are reached by keyboard alone", async ({ browser }) => {
-  test.setTimeout(60_000);
   const ana = await person(browser, `kb_ana_${unique}`, "Ana Keys");
   await ana.setViewportSize({ width: 1280, height: 800 });
   await openHydrated(ana, "/communities");

@@ -131,7 +131,7 @@ async function addHoldings(page: Page) {
 for (const viewport of viewports) {
   for (const scheme of schemes) {
     test(`account pages at ${viewport.width}px, ${scheme}`, async ({ browser }) => {
-      test.setTimeout(150_000);
+      test.setTimeout(240_000);
       const context = await contextFor(browser, viewport, scheme);
       const page = await context.newPage();
       for (const [path, name] of [
@@ -176,7 +176,7 @@ for (const viewport of viewports) {
 for (const viewport of viewports) {
   for (const scheme of schemes) {
     test(`a channel's content at ${viewport.width}px, ${scheme}`, async ({ browser }) => {
-      test.setTimeout(150_000);
+      test.setTimeout(240_000);
       const context = await contextFor(browser, viewport, scheme);
       const page = await context.newPage();
       await signUp(page, `chan_${viewport.name}_${scheme}_${unique}`, "Sam Section");
@@ -293,7 +293,7 @@ for (const viewport of viewports) {
 
     test(`community pages at ${viewport.width}px, ${scheme}`, async ({ browser }) => {
       // Eight pages, each scrolled through control by control and checked by axe.
-      test.setTimeout(150_000);
+      test.setTimeout(240_000);
       const context = await contextFor(browser, viewport, scheme);
       const page = await context.newPage();
       const username = `sect_${viewport.name}_${scheme}_${unique}`;
@@ -359,7 +359,7 @@ for (const viewport of viewports) {
 
     test(`market and personal pages at ${viewport.width}px, ${scheme}`, async ({ browser }) => {
       // Six pages, each scrolled through control by control and checked by axe.
-      test.setTimeout(150_000);
+      test.setTimeout(240_000);
       const context = await contextFor(browser, viewport, scheme);
       const page = await context.newPage();
       const username = `mine_${viewport.name}_${scheme}_${unique}`;

@@ -68,9 +68,6 @@ test.describe("installable app", () => {
   });
 
   test("every page seen opens offline with what it showed; a page never opened says so", async ({ page, context }) => {
-    // Eight page loads, three of them offline with hydration each: a busy machine needs more
-    // than the default 30 s.
-    test.setTimeout(90_000);
     const username = `pwa_${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
     const signedUp = await page.request.post("/api/session/sign_up", {
       form: { email: `${username}@example.com`, username, display_name: "Pat Offline", password: "correct horse battery" },

@@ -52,8 +52,10 @@ test.describe("the app shell", () => {
     await expect(page.getByRole("navigation", { name: "Ana gezinme" }).getByRole("link", { name: "Piyasalar" })).toBeVisible();
     await expect(page.locator("html")).toHaveAttribute("lang", "tr");
     // Kept for the whole site and past the browser's closing: a year, not a session cookie.
-    const cookie = (await page.context().cookies()).find((c) => c.name === "i18n_pref_locale");
-    expect(cookie?.value).toBe("tr");
+    // The i18n context writes it too, an effect or two after the switch: the last word is "tr".
+    const languageCookie = async () => (await page.context().cookies()).find((c) => c.name === "i18n_pref_locale");
+    await expect.poll(async () => (await languageCookie())?.value).toBe("tr");
+    const cookie = await languageCookie();
     expect(cookie?.path).toBe("/");
     expect(cookie?.expires ?? 0).toBeGreaterThan(Date.now() / 1000 + 300 * 24 * 3600);
     await saveScreenshot(page, "settings-tr");

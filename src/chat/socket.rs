@@ -45,8 +45,11 @@ const HEARTBEAT_SECS: u64 = 5;
 /// Messages a tab may have on their way to the writer before the connection stops reading
 /// it: enough to keep the writer's batches full, few enough that a flood waits at the tab.
 const IN_FLIGHT: usize = 64;
-/// How many of a tab's recent message nonces a connection remembers to refuse a repeat.
+/// How many of a person's recent message nonces the instance remembers to refuse a repeat.
 const NONCES_KEPT: usize = 32;
+/// How long a sent message's nonce is remembered: a tab sends again what was pending within its
+/// reconnect backoff (30 s at most).
+const RESEND_WINDOW: std::time::Duration = std::time::Duration::from_secs(120);
 /// The shortest time between two "speaking" changes of a tab that the community hears of.
 const SPEAKING_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
 
@@ -218,6 +221,60 @@ impl Drop for HeldSocket {
             *held -= 1;
             if *held == 0 {
                 open.remove(&self.holder);
+            }
+        }
+    }
+}
+
+/// The nonces of each person's latest messages sent over sockets on this instance, shared by
+/// all their connections. A tab whose socket dropped before the confirmation came sends what was
+/// pending again on its next socket; when the first copy was stored meanwhile (too late for the
+/// new socket's replay to carry it), the repeat is the same message, not a second one.
+#[derive(Default)]
+pub struct RecentSends(Mutex<SentNonces>);
+
+#[derive(Default)]
+struct SentNonces {
+    people: HashMap<Uuid, VecDeque<(String, std::time::Instant)>>,
+    swept: Option<std::time::Instant>,
+}
+
+impl RecentSends {
+    /// Claims `nonce` for one of `person`'s messages; `false` when it is claimed already (the
+    /// same message again, from this tab or after its reconnect).
+    pub fn claim(&self, person: Uuid, nonce: &str) -> bool {
+        self.claim_at(person, nonce, std::time::Instant::now())
+    }
+
+    fn claim_at(&self, person: Uuid, nonce: &str, now: std::time::Instant) -> bool {
+        let mut sent = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        // Those who sent nothing for a while are forgotten, at most once a window.
+        if sent.swept.is_none_or(|at| now - at >= RESEND_WINDOW) {
+            sent.swept = Some(now);
+            sent.people.retain(|_, nonces| {
+                nonces.retain(|(_, at)| now - *at < RESEND_WINDOW);
+                !nonces.is_empty()
+            });
+        }
+        let nonces = sent.people.entry(person).or_default();
+        nonces.retain(|(_, at)| now - *at < RESEND_WINDOW);
+        if nonces.iter().any(|(kept, _)| kept == nonce) {
+            return false;
+        }
+        if nonces.len() == NONCES_KEPT {
+            nonces.pop_front();
+        }
+        nonces.push_back((nonce.to_owned(), now));
+        true
+    }
+
+    /// Gives a claim back: that message was refused, and the tab may send it again.
+    pub fn release(&self, person: Uuid, nonce: &str) {
+        let mut sent = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(nonces) = sent.people.get_mut(&person) {
+            nonces.retain(|(kept, _)| kept != nonce);
+            if nonces.is_empty() {
+                sent.people.remove(&person);
             }
         }
     }
@@ -414,9 +471,6 @@ struct Connection {
     channels: HashMap<Uuid, Watched>,
     /// Messages sent from this tab that the writer has not stored yet: (nonce, receipt).
     sending: FuturesUnordered<Confirmation>,
-    /// The nonces of the last [`NONCES_KEPT`] messages this tab sent: the same one again (a
-    /// tab that retried around a reconnect) is the same message, not a second one.
-    accepted: VecDeque<String>,
     /// When this tab's speaking was last passed on to the community, and whether it was.
     speaking_told: Option<(tokio::time::Instant, bool)>,
     /// Held while the connection lives, so that a stopping server waits for it to drain.
@@ -471,7 +525,6 @@ impl Connection {
             crowds: HashSet::new(),
             channels: HashMap::new(),
             sending: FuturesUnordered::new(),
-            accepted: VecDeque::new(),
             speaking_told: None,
             _draining: draining,
         }
@@ -535,7 +588,10 @@ impl Connection {
                     Ok(stored) => {
                         self.send(&ServerEvent::MessageCreated { message: stored.message, nonce: Some(nonce) }).await?
                     }
-                    Err(error) => self.refuse(Some(nonce), error).await?,
+                    Err(error) => {
+                        self.state.service::<RecentSends>().release(self.user.id, &nonce);
+                        self.refuse(Some(nonce), error).await?
+                    }
                 },
                 event = input.next(), if self.sending.len() < IN_FLIGHT => match event {
                     // The tab closed its side. While draining, what it sent is stored but the
@@ -745,8 +801,10 @@ impl Connection {
                 reply_to,
                 attachments,
             } => {
-                if self.accepted.contains(&nonce) {
-                    // Stored once already; its confirmation settles the tab's pending entry.
+                let sends = state.service::<RecentSends>();
+                if !sends.claim(me, &nonce) {
+                    // Sent once already: that copy's confirmation, or its broadcast to the
+                    // channel, settles the tab's pending entry.
                     return Ok(());
                 }
                 let sending = async {
@@ -772,14 +830,12 @@ impl Connection {
                 match sending {
                     // The broadcast confirms it; only a refusal comes back this way.
                     Ok(service::Sending::Stored(receipt)) => {
-                        if self.accepted.len() == NONCES_KEPT {
-                            self.accepted.pop_front();
-                        }
-                        self.accepted.push_back(nonce.clone());
                         self.sending.push(Confirmation { nonce, receipt });
                         Ok(())
                     }
+                    // A command's answer is no message: the same command may be run again.
                     Ok(service::Sending::Reply(lines)) => {
+                        sends.release(me, &nonce);
                         let reply = ServerEvent::CommandReply {
                             channel_id,
                             lines,
@@ -787,7 +843,10 @@ impl Connection {
                         };
                         return self.send(&reply).await;
                     }
-                    Err(error) => return self.refuse(Some(nonce), error).await,
+                    Err(error) => {
+                        sends.release(me, &nonce);
+                        return self.refuse(Some(nonce), error).await;
+                    }
                 }
             }
             ClientEvent::Edit { message_id, body } => {
@@ -1173,6 +1232,27 @@ mod tests {
         );
         // The place taken just now was dropped at once: nobody is left holding two.
         assert_eq!(open.0.lock().unwrap().get(&ana), Some(&1));
+    }
+
+    #[test]
+    fn a_nonce_is_claimed_once_per_person_until_released_or_forgotten() {
+        let sends = RecentSends::default();
+        let (ana, bo) = (Uuid::now_v7(), Uuid::now_v7());
+        assert!(sends.claim(ana, "n1"));
+        assert!(!sends.claim(ana, "n1"), "the same message again");
+        assert!(sends.claim(bo, "n1"), "someone else's nonce is theirs");
+        // A refused message may be sent again.
+        sends.release(ana, "n1");
+        assert!(sends.claim(ana, "n1"));
+        // Only the newest are kept.
+        for n in 0..NONCES_KEPT {
+            assert!(sends.claim(ana, &format!("m{n}")));
+        }
+        assert!(sends.claim(ana, "n1"), "pushed out by newer ones");
+        // And not for long: past the window even Bo's is forgotten, his entry with it.
+        let later = std::time::Instant::now() + RESEND_WINDOW;
+        assert!(sends.claim_at(ana, "m31", later));
+        assert!(!sends.0.lock().unwrap().people.contains_key(&bo));
     }
 
     #[tokio::test]

@@ -291,3 +291,53 @@ impl Drop for ScratchDatabase {
         .join();
     }
 }
+
+/// A Redis key prefix no other test run uses: tests share the machine's Redis.
+pub fn unique_prefix() -> String {
+    format!(
+        "test-{}-{}",
+        std::process::id(),
+        uuid::Uuid::now_v7().simple()
+    )
+}
+
+/// One scratch PostgreSQL database and one Redis (under a prefix of its own) that several
+/// instances share, as they would behind a load balancer.
+pub struct SharedStore {
+    pub scratch: ScratchDatabase,
+    redis: String,
+    prefix: String,
+    /// The instances' data directories, kept while the store lives.
+    dirs: std::sync::Mutex<Vec<tempfile::TempDir>>,
+}
+
+impl SharedStore {
+    pub async fn create(database: &str, redis: &str) -> SharedStore {
+        SharedStore {
+            scratch: ScratchDatabase::create(database).await,
+            redis: redis.to_owned(),
+            prefix: unique_prefix(),
+            dirs: Default::default(),
+        }
+    }
+
+    /// What every instance on the store is started with.
+    pub fn env(&self) -> HashMap<&'static str, String> {
+        HashMap::from([
+            ("DATABASE_URL", self.scratch.url()),
+            ("REDIS_URL", self.redis.clone()),
+            ("REDIS_PREFIX", self.prefix.clone()),
+            ("JWT_SECRET", harness::SECRET.to_string()),
+        ])
+    }
+
+    /// One more instance on the store, with `extra` settings besides the shared ones.
+    pub async fn start(&self, extra: &[(&'static str, &str)]) -> TestServer {
+        let dir = tempfile::tempdir().unwrap();
+        let mut env = self.env();
+        env.extend(extra.iter().map(|(k, v)| (*k, v.to_string())));
+        let server = TestServer::start(dir.path(), env).await;
+        self.dirs.lock().unwrap().push(dir);
+        server
+    }
+}
