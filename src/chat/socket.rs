@@ -45,9 +45,9 @@ const HEARTBEAT_SECS: u64 = 5;
 /// Messages a tab may have on their way to the writer before the connection stops reading
 /// it: enough to keep the writer's batches full, few enough that a flood waits at the tab.
 const IN_FLIGHT: usize = 64;
-/// How many of a person's recent message nonces the instance remembers to refuse a repeat.
-const NONCES_KEPT: usize = 32;
-/// How long a sent message's nonce is remembered: a tab sends again what was pending within its
+/// How many of a person's recent sends the instance remembers to refuse a repeat.
+const SENDS_KEPT: usize = 32;
+/// How long a send is remembered: a tab sends again what was pending within its
 /// reconnect backoff (30 s at most).
 const RESEND_WINDOW: std::time::Duration = std::time::Duration::from_secs(120);
 /// The shortest time between two "speaking" changes of a tab that the community hears of.
@@ -226,54 +226,75 @@ impl Drop for HeldSocket {
     }
 }
 
-/// The nonces of each person's latest messages sent over sockets on this instance, shared by
-/// all their connections. A tab whose socket dropped before the confirmation came sends what was
-/// pending again on its next socket; when the first copy was stored meanwhile (too late for the
-/// new socket's replay to carry it), the repeat is the same message, not a second one.
+/// Each person's latest sends over sockets on this instance, shared by all their connections.
+/// A tab whose socket dropped before the confirmation came sends what was pending again on its
+/// next socket; when the first copy was stored meanwhile (too late for the new socket's replay
+/// to carry it), the repeat is the same message, not a second one. A send is known by all it
+/// says ([`SendKey`]): a program that numbers its nonces afresh on each socket ("n1", "n2"…)
+/// loses nothing it did not send twice.
 #[derive(Default)]
-pub struct RecentSends(Mutex<SentNonces>);
+pub struct RecentSends(Mutex<SentKeys>);
+
+/// A send's fingerprint: its channel, nonce, body, reply and files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SendKey(u64);
+
+impl SendKey {
+    pub fn of(
+        channel_id: &str,
+        nonce: &str,
+        body: &str,
+        reply_to: Option<&str>,
+        attachments: &[String],
+    ) -> SendKey {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        (channel_id, nonce, body, reply_to, attachments).hash(&mut hasher);
+        SendKey(hasher.finish())
+    }
+}
 
 #[derive(Default)]
-struct SentNonces {
-    people: HashMap<Uuid, VecDeque<(String, std::time::Instant)>>,
+struct SentKeys {
+    people: HashMap<Uuid, VecDeque<(SendKey, std::time::Instant)>>,
     swept: Option<std::time::Instant>,
 }
 
 impl RecentSends {
-    /// Claims `nonce` for one of `person`'s messages; `false` when it is claimed already (the
-    /// same message again, from this tab or after its reconnect).
-    pub fn claim(&self, person: Uuid, nonce: &str) -> bool {
-        self.claim_at(person, nonce, std::time::Instant::now())
+    /// Claims `send` for `person`; `false` when it is claimed already (the same message again,
+    /// from this tab or after its reconnect).
+    pub fn claim(&self, person: Uuid, send: SendKey) -> bool {
+        self.claim_at(person, send, std::time::Instant::now())
     }
 
-    fn claim_at(&self, person: Uuid, nonce: &str, now: std::time::Instant) -> bool {
+    fn claim_at(&self, person: Uuid, send: SendKey, now: std::time::Instant) -> bool {
         let mut sent = self.0.lock().unwrap_or_else(|p| p.into_inner());
         // Those who sent nothing for a while are forgotten, at most once a window.
         if sent.swept.is_none_or(|at| now - at >= RESEND_WINDOW) {
             sent.swept = Some(now);
-            sent.people.retain(|_, nonces| {
-                nonces.retain(|(_, at)| now - *at < RESEND_WINDOW);
-                !nonces.is_empty()
+            sent.people.retain(|_, sends| {
+                sends.retain(|(_, at)| now - *at < RESEND_WINDOW);
+                !sends.is_empty()
             });
         }
-        let nonces = sent.people.entry(person).or_default();
-        nonces.retain(|(_, at)| now - *at < RESEND_WINDOW);
-        if nonces.iter().any(|(kept, _)| kept == nonce) {
+        let sends = sent.people.entry(person).or_default();
+        sends.retain(|(_, at)| now - *at < RESEND_WINDOW);
+        if sends.iter().any(|(kept, _)| *kept == send) {
             return false;
         }
-        if nonces.len() == NONCES_KEPT {
-            nonces.pop_front();
+        if sends.len() == SENDS_KEPT {
+            sends.pop_front();
         }
-        nonces.push_back((nonce.to_owned(), now));
+        sends.push_back((send, now));
         true
     }
 
     /// Gives a claim back: that message was refused, and the tab may send it again.
-    pub fn release(&self, person: Uuid, nonce: &str) {
+    pub fn release(&self, person: Uuid, send: SendKey) {
         let mut sent = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(nonces) = sent.people.get_mut(&person) {
-            nonces.retain(|(kept, _)| kept != nonce);
-            if nonces.is_empty() {
+        if let Some(sends) = sent.people.get_mut(&person) {
+            sends.retain(|(kept, _)| *kept != send);
+            if sends.is_empty() {
                 sent.people.remove(&person);
             }
         }
@@ -480,17 +501,18 @@ struct Connection {
 /// The writer's answer for a message sent from this tab, with the tab's nonce for it.
 struct Confirmation {
     nonce: String,
+    key: SendKey,
     receipt: writer::Receipt,
 }
 
 impl Future for Confirmation {
-    type Output = (String, Result<writer::Stored, AppError>);
+    type Output = (String, SendKey, Result<writer::Stored, AppError>);
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
         Pin::new(&mut this.receipt)
             .poll(cx)
-            .map(|stored| (std::mem::take(&mut this.nonce), stored))
+            .map(|stored| (std::mem::take(&mut this.nonce), this.key, stored))
     }
 }
 
@@ -580,7 +602,7 @@ impl Connection {
                 _ = OptionFuture::from(drain_until.map(tokio::time::sleep_until)), if drain_until.is_some() => {
                     return Box::pin(self.linger()).await.map_err(Into::into)
                 }
-                Some((nonce, sent)) = self.sending.next(), if !self.sending.is_empty() => match sent {
+                Some((nonce, key, sent)) = self.sending.next(), if !self.sending.is_empty() => match sent {
                     // The broadcast confirms it.
                     Ok(stored) if stored.published => {}
                     // Stored, but the broker failed before it went out: the sender hears of it
@@ -589,7 +611,7 @@ impl Connection {
                         self.send(&ServerEvent::MessageCreated { message: stored.message, nonce: Some(nonce) }).await?
                     }
                     Err(error) => {
-                        self.state.service::<RecentSends>().release(self.user.id, &nonce);
+                        self.state.service::<RecentSends>().release(self.user.id, key);
                         self.refuse(Some(nonce), error).await?
                     }
                 },
@@ -802,7 +824,14 @@ impl Connection {
                 attachments,
             } => {
                 let sends = state.service::<RecentSends>();
-                if !sends.claim(me, &nonce) {
+                let key = SendKey::of(
+                    &channel_id,
+                    &nonce,
+                    &body,
+                    reply_to.as_deref(),
+                    &attachments,
+                );
+                if !sends.claim(me, key) {
                     // Sent once already: that copy's confirmation, or its broadcast to the
                     // channel, settles the tab's pending entry.
                     return Ok(());
@@ -830,12 +859,16 @@ impl Connection {
                 match sending {
                     // The broadcast confirms it; only a refusal comes back this way.
                     Ok(service::Sending::Stored(receipt)) => {
-                        self.sending.push(Confirmation { nonce, receipt });
+                        self.sending.push(Confirmation {
+                            nonce,
+                            key,
+                            receipt,
+                        });
                         Ok(())
                     }
                     // A command's answer is no message: the same command may be run again.
                     Ok(service::Sending::Reply(lines)) => {
-                        sends.release(me, &nonce);
+                        sends.release(me, key);
                         let reply = ServerEvent::CommandReply {
                             channel_id,
                             lines,
@@ -844,7 +877,7 @@ impl Connection {
                         return self.send(&reply).await;
                     }
                     Err(error) => {
-                        sends.release(me, &nonce);
+                        sends.release(me, key);
                         return self.refuse(Some(nonce), error).await;
                     }
                 }
@@ -1235,23 +1268,36 @@ mod tests {
     }
 
     #[test]
-    fn a_nonce_is_claimed_once_per_person_until_released_or_forgotten() {
+    fn a_send_is_claimed_once_per_person_until_released_or_forgotten() {
         let sends = RecentSends::default();
         let (ana, bo) = (Uuid::now_v7(), Uuid::now_v7());
-        assert!(sends.claim(ana, "n1"));
-        assert!(!sends.claim(ana, "n1"), "the same message again");
-        assert!(sends.claim(bo, "n1"), "someone else's nonce is theirs");
+        let send = |nonce: &str, body: &str| SendKey::of("c1", nonce, body, None, &[]);
+        assert!(sends.claim(ana, send("n1", "hello")));
+        assert!(
+            !sends.claim(ana, send("n1", "hello")),
+            "the same message again"
+        );
+        assert!(
+            sends.claim(bo, send("n1", "hello")),
+            "someone else's is theirs"
+        );
+        // A program that numbers its nonces afresh on a new socket: another body, another send.
+        assert!(sends.claim(ana, send("n1", "hello again")));
+        assert!(sends.claim(ana, SendKey::of("c2", "n1", "hello", None, &[])));
         // A refused message may be sent again.
-        sends.release(ana, "n1");
-        assert!(sends.claim(ana, "n1"));
+        sends.release(ana, send("n1", "hello"));
+        assert!(sends.claim(ana, send("n1", "hello")));
         // Only the newest are kept.
-        for n in 0..NONCES_KEPT {
-            assert!(sends.claim(ana, &format!("m{n}")));
+        for n in 0..SENDS_KEPT {
+            assert!(sends.claim(ana, send(&format!("m{n}"), "tick")));
         }
-        assert!(sends.claim(ana, "n1"), "pushed out by newer ones");
+        assert!(
+            sends.claim(ana, send("n1", "hello")),
+            "pushed out by newer ones"
+        );
         // And not for long: past the window even Bo's is forgotten, his entry with it.
         let later = std::time::Instant::now() + RESEND_WINDOW;
-        assert!(sends.claim_at(ana, "m31", later));
+        assert!(sends.claim_at(ana, send("m31", "tick"), later));
         assert!(!sends.0.lock().unwrap().people.contains_key(&bo));
     }
 
