@@ -149,9 +149,9 @@ async fn a_worker_apart_judges_what_the_servers_hand_over_even_when_it_comes_lat
         return;
     };
     let store = common::SharedStore::create(&database, &redis).await;
-    let server = store.start(&[("AI_WORKER", "apart")]).await;
-    let mut env = store.env();
-    env.insert("AI_WORKER", "apart".to_string());
+    let apart = [("AI_WORKER", "apart")];
+    let server = store.start(&apart).await;
+    let env = store.env(&apart);
     let http = reqwest::Client::new();
     let token = http
         .post(server.url("/api/auth/register"))

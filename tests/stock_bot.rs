@@ -163,9 +163,9 @@ async fn a_separate_bot_process_answers_through_redis() {
     };
     let store = SharedStore::create(&database, &redis).await;
     // This server never answers /stock itself.
-    let server = store.start(&[("STOCK_BOT", "off")]).await;
-    let mut env = store.env();
-    env.insert("STOCK_BOT", "off".to_string());
+    let no_bot = [("STOCK_BOT", "off")];
+    let server = store.start(&no_bot).await;
+    let env = store.env(&no_bot);
     let registered: Value = reqwest::Client::new()
         .post(server.url("/api/auth/register"))
         .json(&json!({"email": "bo@example.com", "username": "bo_b", "displayName": "Bo", "password": "correct horse battery"}))

@@ -321,22 +321,22 @@ impl SharedStore {
         }
     }
 
-    /// What every instance on the store is started with.
-    pub fn env(&self) -> HashMap<&'static str, String> {
-        HashMap::from([
+    /// What a process on the store is started with: the shared settings and `extra`.
+    pub fn env(&self, extra: &[(&'static str, &str)]) -> HashMap<&'static str, String> {
+        let mut env = HashMap::from([
             ("DATABASE_URL", self.scratch.url()),
             ("REDIS_URL", self.redis.clone()),
             ("REDIS_PREFIX", self.prefix.clone()),
             ("JWT_SECRET", harness::SECRET.to_string()),
-        ])
+        ]);
+        env.extend(extra.iter().map(|(k, v)| (*k, v.to_string())));
+        env
     }
 
     /// One more instance on the store, with `extra` settings besides the shared ones.
     pub async fn start(&self, extra: &[(&'static str, &str)]) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
-        let mut env = self.env();
-        env.extend(extra.iter().map(|(k, v)| (*k, v.to_string())));
-        let server = TestServer::start(dir.path(), env).await;
+        let server = TestServer::start(dir.path(), self.env(extra)).await;
         self.dirs.lock().unwrap().push(dir);
         server
     }
