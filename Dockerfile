@@ -19,6 +19,7 @@ WORKDIR /src
 COPY scripts/package.json scripts/package-lock.json scripts/
 RUN cd scripts && npm ci --no-audit --no-fund --loglevel=error
 COPY . .
+ENV CARGO_TARGET_DIR=/src/target
 RUN scripts/build-site && target/release/bullpen bundle --site target/site --out /bullpen
 
 FROM debian:bookworm-slim

@@ -12,6 +12,44 @@ SUDO=""
 say() { printf '\033[1;32m==>\033[0m %s\n' "$*"; }
 die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
 
+# Steps that are timed: `step NAME COMMAND…` runs COMMAND (a function or a program) in this
+# shell, under `set -e`, and records how long it took and how many tests it ran (a step adds
+# them to STEP_TESTS); `step_table` prints the record as a table, which the scripts end with,
+# passed or failed (from their EXIT trap: a step cut short by a failure is recorded there).
+STEP_RECORD=""
+STEP_NAME=""
+STEP_TESTS=""
+step() {
+  STEP_RECORD="${STEP_RECORD:-$(mktemp)}"
+  STEP_NAME="$1"
+  STEP_STARTED=$SECONDS
+  STEP_TESTS=""
+  shift
+  say "$STEP_NAME"
+  "$@"
+  record_step ok
+}
+record_step() {
+  [ -n "$STEP_NAME" ] || return 0
+  printf '%s\t%s\t%s\t%s\n' "$STEP_NAME" "$((SECONDS - STEP_STARTED))" "$STEP_TESTS" "$1" >>"$STEP_RECORD"
+  STEP_NAME=""
+}
+minutes() { printf '%d min %02d s' $(($1 / 60)) $(($1 % 60)); }
+step_table() {
+  record_step FAILED
+  [ -n "$STEP_RECORD" ] && [ -s "$STEP_RECORD" ] || return 0
+  local total=0 tests=0 name secs count result
+  printf '\n\033[1;32m==>\033[0m where the time went\n'
+  printf '| %-52s | %12s | %6s | %s\n' step time tests ""
+  while IFS=$'\t' read -r name secs count result; do
+    total=$((total + secs))
+    tests=$((tests + ${count:-0}))
+    printf '| %-52s | %12s | %6s | %s\n' "$name" "$(minutes "$secs")" "$count" "$result"
+  done <"$STEP_RECORD"
+  printf '| %-52s | %12s | %6s |\n' "total" "$(minutes "$total")" "$tests"
+  rm -f "$STEP_RECORD"
+}
+
 apt_install() {
   command -v apt-get >/dev/null || die "please install: $* (no apt-get on this machine)"
   say "installing $* from Debian"
@@ -202,8 +240,13 @@ pg_reachable() {
   port_open 5432
 }
 
+# One cargo target directory for every script, every clone on this machine and CI (.ci/run):
+# a build made while working is the one CI starts from. Outside the clone, so a fresh clone
+# reuses what an earlier one compiled (its own crates are rebuilt, the ~500 others are not).
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/bullpen/target}"
+
 target_dir() {
-  echo "${CARGO_TARGET_DIR:-$ROOT/target}"
+  echo "$CARGO_TARGET_DIR"
 }
 
 # scripts/build-site writes the site (WASM, JS, CSS, public/) into <cargo target dir>/site;

@@ -5,15 +5,10 @@
 //! open socket, frees the address, hands over or deletes owned communities, survives two
 //! requests at once, and refuses a page of another site.
 
-#![cfg(feature = "ssr")]
-
-#[macro_use]
-mod common;
-
 use std::time::Duration;
 
+use crate::common::{harness::Harness, people::Person, ws::ChatClient};
 use bullpen::auth::two_factor::{code_for_step, step_at};
-use common::{harness::Harness, people::Person, ws::ChatClient};
 use reqwest::{header, StatusCode};
 use serde_json::{json, Value};
 
@@ -41,7 +36,7 @@ impl Harness {
         )
     }
 
-    async fn history(&self, who: &Person, channel: &str) -> Vec<Value> {
+    async fn channel_messages(&self, who: &Person, channel: &str) -> Vec<Value> {
         let (status, page) = self
             .get_as(
                 &who.token,
@@ -602,7 +597,7 @@ async fn kept_messages_show_a_deleted_user_and_every_session_ends(h: Harness) {
     assert_eq!(gone["author"]["deleted"], true);
 
     // History, for Bo and for a guest: her words under "Deleted user", no reaction of hers.
-    for history in [h.history(&bo, &general).await, {
+    for history in [h.channel_messages(&bo, &general).await, {
         let (_, page) = h
             .get(&format!("/api/chat/history?channelId={general}"))
             .await;
@@ -625,7 +620,7 @@ async fn kept_messages_show_a_deleted_user_and_every_session_ends(h: Harness) {
     }
     // Cy had blocked her; with the block gone, Cy sees the kept message too.
     assert!(h
-        .history(&cy, &general)
+        .channel_messages(&cy, &general)
         .await
         .iter()
         .any(|m| m["id"] == kept.as_str()));
@@ -690,7 +685,7 @@ async fn kept_messages_show_a_deleted_user_and_every_session_ends(h: Harness) {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(profile["id"], again.id.as_str());
     let hers = h
-        .history(&again, &general)
+        .channel_messages(&again, &general)
         .await
         .into_iter()
         .find(|m| m["id"] == kept.as_str())
@@ -735,7 +730,7 @@ async fn removed_messages_leave_the_database(h: Harness) {
     assert_eq!(gone["messagesRemoved"], true);
 
     // History keeps the places, not the words; Bo's message is untouched.
-    let history = h.history(&bo, &general).await;
+    let history = h.channel_messages(&bo, &general).await;
     for id in [&first, &second] {
         let m = history.iter().find(|m| m["id"] == id.as_str()).unwrap();
         assert!(m["body"].is_null(), "{m}");

@@ -1,12 +1,7 @@
 //! Accounts through the script API of the real server, on SQLite and (when TEST_DATABASE_URL
 //! is set) PostgreSQL: register → me → refresh → logout, throttling, duplicates, bad tokens.
 
-#![cfg(feature = "ssr")]
-
-#[macro_use]
-mod common;
-
-use common::harness::{Harness, SECRET};
+use crate::common::harness::{Harness, SECRET};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

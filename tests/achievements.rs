@@ -3,15 +3,10 @@
 //! shown on the profile; never for a flagged message (until a moderator dismisses the flag).
 //! On SQLite and (with TEST_DATABASE_URL) PostgreSQL; the job runs every second here.
 
-#![cfg(feature = "ssr")]
-
-#[macro_use]
-mod common;
-
 use std::time::Duration;
 
+use crate::common::harness::Harness;
 use chrono::Utc;
-use common::harness::Harness;
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::json;

@@ -5,15 +5,10 @@
 //! ranges are refused in words. The roll-up job heals by itself after missed days and runs
 //! once at a time. On SQLite and (with TEST_DATABASE_URL) PostgreSQL.
 
-#![cfg(feature = "ssr")]
-
-#[macro_use]
-mod common;
-
 use std::time::Duration;
 
+use crate::common::{harness::Harness, people::Person};
 use chrono::{Datelike, NaiveDate, Utc};
-use common::{harness::Harness, people::Person};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

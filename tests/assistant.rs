@@ -5,17 +5,12 @@
 //! streams — it asks for a quote, the tool answers, its final text uses the number, streamed
 //! to the person's socket piece by piece.
 
-#![cfg(feature = "ssr")]
-
-#[macro_use]
-mod common;
-
 use std::sync::{Arc, Mutex};
 
+use crate::common::{harness::Harness, ws::ChatClient};
 use axum::{
     body::Body, extract::State, http::header, response::Response, routing::post, Json, Router,
 };
-use common::{harness::Harness, ws::ChatClient};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

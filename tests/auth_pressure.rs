@@ -3,11 +3,9 @@
 //! cannot pile up (memory bounded, 503 + Retry-After beyond the queue, /health still answering),
 //! and a reused refresh token that ends its session even inside the grace window.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::harness::Harness;
+use crate::common::harness::Harness;
 use futures::future::join_all;
 use reqwest::StatusCode;
 use serde_json::{json, Value};

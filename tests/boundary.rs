@@ -3,17 +3,14 @@
 //! Origin checks (state-changing requests, sign-in, the websocket), content types, body limits,
 //! and every server function's decoder answering bad input with a 4xx and a sentence.
 
-#![cfg(feature = "ssr")]
-
-#[macro_use]
-mod common;
+use crate::common;
 
 // Linked for its server functions: their registrations are the list the table test walks.
 extern crate bullpen;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::harness::Harness;
+use crate::common::harness::Harness;
 use reqwest::{header::HeaderMap, Method, StatusCode};
 use serde_json::{json, Value};
 

@@ -3,15 +3,13 @@
 //! died are taken over; losing Redis and getting it back heals without a restart (on a Redis
 //! of the test's own).
 
-#![cfg(feature = "ssr")]
-
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
+use crate::common::scratch_redis::ScratchRedis;
 use bullpen::platform::broker::{is_gap, Broker};
 use bytes::Bytes;
-use common::scratch_redis::ScratchRedis;
 use tokio::time::timeout;
 
 fn redis_url() -> Option<String> {

@@ -3,12 +3,7 @@
 //! holding sold since and a portfolio deleted since say so; only the portfolio's own person
 //! may share it, where they may post. On SQLite and (with TEST_DATABASE_URL) PostgreSQL.
 
-#![cfg(feature = "ssr")]
-
-#[macro_use]
-mod common;
-
-use common::{harness::Harness, people::Person};
+use crate::common::{harness::Harness, people::Person};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

@@ -1,14 +1,11 @@
 //! Communities and chat through the real server — HTTP for communities and history, the
 //! websocket for realtime — on SQLite and (when TEST_DATABASE_URL is set) PostgreSQL.
 
-#![cfg(feature = "ssr")]
-
-#[macro_use]
-mod common;
+use crate::common;
 
 use std::{collections::BTreeSet, time::Duration};
 
-use common::{harness::Harness, people::Person};
+use crate::common::{harness::Harness, people::Person};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

@@ -3,12 +3,7 @@
 //! its default channel, and ownership handed to another member by the owner alone — atomically,
 //! even when two hand-overs race. On SQLite and (when TEST_DATABASE_URL is set) PostgreSQL.
 
-#![cfg(feature = "ssr")]
-
-#[macro_use]
-mod common;
-
-use common::harness::Harness;
+use crate::common::harness::Harness;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

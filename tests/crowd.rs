@@ -3,14 +3,9 @@
 //! live word of new ones over the socket, trending by mention velocity, and each community's
 //! mood over the days.
 
-#![cfg(feature = "ssr")]
-
-#[macro_use]
-mod common;
-
 use std::time::Duration;
 
-use common::{harness::Harness, ws::ChatClient};
+use crate::common::{harness::Harness, ws::ChatClient};
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{json, Value};

@@ -2,13 +2,9 @@
 //! that binary serves pages, the site's files and `/health` from a directory holding nothing
 //! of the project (no Leptos.toml, no Cargo.toml, no site/), with only environment settings.
 
-#![cfg(feature = "ssr")]
-
-mod common;
-
 use std::{collections::HashMap, fs, path::Path, process::Stdio};
 
-use common::{TestServer, BIN};
+use crate::common::{TestServer, BIN};
 
 /// A small built site: what `scripts/build-site` puts in target/site, in miniature.
 fn small_site(root: &Path) {

@@ -5,14 +5,11 @@
 //! one-to-one conversation for both at once, open sockets included, and nobody starts one
 //! across a block. On SQLite and (when TEST_DATABASE_URL is set) PostgreSQL.
 
-#![cfg(feature = "ssr")]
-
-#[macro_use]
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
-use common::{harness::Harness, people::Person};
+use crate::common::{harness::Harness, people::Person};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

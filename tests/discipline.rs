@@ -4,12 +4,7 @@
 //! author and closes its reports in the same go. Every refusal is a sentence, and every measure
 //! is in the audit log. On SQLite and (when TEST_DATABASE_URL is set) PostgreSQL.
 
-#![cfg(feature = "ssr")]
-
-#[macro_use]
-mod common;
-
-use common::{harness::Harness, people::Person};
+use crate::common::{harness::Harness, people::Person};
 use reqwest::StatusCode;
 use sea_orm::{sea_query::Expr, EntityTrait, QueryFilter};
 use serde_json::{json, Value};

@@ -6,11 +6,6 @@
 //! a company's next earnings day from the market source's calendar. On SQLite and (when
 //! TEST_DATABASE_URL is set) PostgreSQL.
 
-#![cfg(feature = "ssr")]
-
-#[macro_use]
-mod common;
-
 use std::{
     collections::HashMap,
     sync::{
@@ -20,13 +15,13 @@ use std::{
     time::Duration,
 };
 
+use crate::common::{harness::Harness, people::Person};
 use axum::{
     extract::{Query, State},
     routing::get,
     Router,
 };
 use chrono::{DateTime, Utc};
-use common::{harness::Harness, people::Person};
 use reqwest::StatusCode;
 use sea_orm::ConnectionTrait;
 use serde_json::{json, Value};

@@ -6,14 +6,11 @@
 //! community, and when never sent. On SQLite and PostgreSQL with the local store, and against
 //! a real S3-compatible server (s3rver, from npm) when it is installed.
 
-#![cfg(feature = "ssr")]
-
-#[macro_use]
-mod common;
+use crate::common;
 
 use std::{io::Cursor, path::PathBuf, process::Stdio, time::Duration};
 
-use common::{harness::Harness, people::Person};
+use crate::common::{harness::Harness, people::Person};
 use reqwest::StatusCode;
 use serde_json::json;
 

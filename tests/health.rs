@@ -2,15 +2,11 @@
 //! on SQLite and on PostgreSQL. Faults heal without a restart: Redis lost and back, many
 //! instances started together; what cannot be reached is named.
 
-#![cfg(feature = "ssr")]
-
-mod common;
-
 use std::{collections::HashMap, os::unix::fs::PermissionsExt};
 
 use tokio::io::AsyncBufReadExt;
 
-use common::{
+use crate::common::{
     bullpen, harness::Harness, postgres_url, scratch_redis::ScratchRedis, ws::ChatClient,
     ScratchDatabase, TestServer,
 };

@@ -6,19 +6,14 @@
 //! log. Only those who manage the community install, remove or read logs. On SQLite and (with
 //! TEST_DATABASE_URL) PostgreSQL.
 
-#![cfg(feature = "ssr")]
-
-#[macro_use]
-mod common;
-
 use std::{
     sync::{Arc, Mutex},
     time::Duration,
 };
 
+use crate::common::{harness::Harness, people::Person};
 use axum::{extract::State, http::HeaderMap, routing::post, Router};
 use chrono::Utc;
-use common::{harness::Harness, people::Person};
 use hmac::{Hmac, Mac};
 use reqwest::StatusCode;
 use serde_json::{json, Value};

@@ -3,14 +3,11 @@
 //! rules and the rate limit, the limit is exact under concurrency, nobody hands out a role
 //! carrying more than they hold — on SQLite and PostgreSQL, through the real server.
 
-#![cfg(feature = "ssr")]
-
-#[macro_use]
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
-use common::{harness::Harness, people::Person, ws::ChatClient};
+use crate::common::{harness::Harness, people::Person, ws::ChatClient};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

@@ -5,14 +5,9 @@
 //! one PostgreSQL and Redis, each turn's price reaches the watchers of both. (That one instance
 //! asks the source each turn is `market_sources::a_quote_poll_is_claimed_once_a_turn`.)
 
-#![cfg(feature = "ssr")]
-
-#[macro_use]
-mod common;
-
 use std::time::Duration;
 
-use common::{
+use crate::common::{
     harness::Harness, postgres_url, redis_url, ws::ChatClient, ScratchDatabase, SharedStore,
 };
 use serde_json::{json, Value};

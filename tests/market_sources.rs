@@ -3,8 +3,6 @@
 //! rate limits, malformed bodies and a source too slow to wait for; the chain falling through
 //! and skipping a failing source; the database cache and one upstream call per symbol.
 
-#![cfg(feature = "ssr")]
-
 use std::{
     net::SocketAddr,
     sync::{

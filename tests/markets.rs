@@ -2,14 +2,9 @@
 //! the state of the stock with the community's mentions read from chat, the watchlist and the
 //! recommendations, and bad input refused in words.
 
-#![cfg(feature = "ssr")]
-
-#[macro_use]
-mod common;
-
 use std::time::Duration;
 
-use common::{harness::Harness, ws::ChatClient};
+use crate::common::{harness::Harness, ws::ChatClient};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

@@ -2,12 +2,9 @@
 //! with a reason; moderators see it in their queue and can dismiss the flag; an edit clears it
 //! and the new text is judged again. On SQLite and (when TEST_DATABASE_URL is set) PostgreSQL.
 
-#![cfg(feature = "ssr")]
+use crate::common;
 
-#[macro_use]
-mod common;
-
-use common::{harness::Harness, ws::ChatClient};
+use crate::common::{harness::Harness, ws::ChatClient};
 use reqwest::StatusCode;
 use serde_json::json;
 

@@ -6,13 +6,9 @@
 //! key (RFC 8292) — a browser that is gone is forgotten, one that hangs delays no message. On
 //! SQLite and (when TEST_DATABASE_URL is set) PostgreSQL.
 
-#![cfg(feature = "ssr")]
-
-#[macro_use]
-mod common;
-
 use std::{sync::Arc, time::Duration};
 
+use crate::common::{harness::Harness, people::Person, ws::ChatClient};
 use axum::{
     body::Bytes,
     extract::{Path, State},
@@ -20,7 +16,6 @@ use axum::{
     routing::post,
     Router,
 };
-use common::{harness::Harness, people::Person, ws::ChatClient};
 use data_encoding::BASE64URL_NOPAD;
 use reqwest::StatusCode;
 use ring::{agreement, rand::SystemRandom, signature};

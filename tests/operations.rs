@@ -4,12 +4,7 @@
 //! test server is its own process, so its metrics are its own. On SQLite and (when
 //! TEST_DATABASE_URL is set) PostgreSQL.
 
-#![cfg(feature = "ssr")]
-
-#[macro_use]
-mod common;
-
-use common::harness::Harness;
+use crate::common::harness::Harness;
 use serde_json::{json, Value};
 
 /// The sample `name` (with its labels, as printed) of a scrape.

@@ -4,15 +4,12 @@
 //! every session ended, throttling per address and per client, and the log when no SMTP server
 //! is configured.
 
-#![cfg(feature = "ssr")]
-
-#[macro_use]
-mod common;
+use crate::common;
 
 use std::{path::PathBuf, process::Stdio, time::Duration};
 
+use crate::common::harness::Harness;
 use bullpen::{auth::tokens::hash_refresh_token, entities::password_resets};
-use common::harness::Harness;
 use reqwest::StatusCode;
 use sea_orm::{sea_query::Expr, EntityTrait};
 use serde_json::{json, Value};

@@ -3,14 +3,9 @@
 //! community lists); the old picture goes when a new one comes; anything but an image is refused
 //! with a sentence; only those who manage a community change its icon. On SQLite and PostgreSQL.
 
-#![cfg(feature = "ssr")]
-
-#[macro_use]
-mod common;
-
 use std::io::Cursor;
 
-use common::{harness::Harness, people::Person};
+use crate::common::{harness::Harness, people::Person};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

@@ -4,12 +4,9 @@
 //! takes no vote; outsiders and bad input are refused in words. On SQLite and (when
 //! TEST_DATABASE_URL is set) PostgreSQL.
 
-#![cfg(feature = "ssr")]
+use crate::common;
 
-#[macro_use]
-mod common;
-
-use common::{harness::Harness, people::Person};
+use crate::common::{harness::Harness, people::Person};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

@@ -3,15 +3,10 @@
 //! the value chart, price alerts fired by the background job, and CSV import (10,000 rows in
 //! parts, a file with bad rows, nothing written until confirmed) and export round trips.
 
-#![cfg(feature = "ssr")]
-
-#[macro_use]
-mod common;
-
 use std::time::{Duration, Instant};
 
+use crate::common::{harness::Harness, ws::ChatClient};
 use bullpen::portfolio::import::{guess_mapping, records, CHUNK_ROWS};
-use common::{harness::Harness, ws::ChatClient};
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{json, Value};

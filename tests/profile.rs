@@ -1,12 +1,7 @@
 //! A person's page through the real server, on SQLite and (when TEST_DATABASE_URL is set)
 //! PostgreSQL: what a guest, a fellow member and someone who blocked them each see.
 
-#![cfg(feature = "ssr")]
-
-#[macro_use]
-mod common;
-
-use common::{harness::Harness, people::Person};
+use crate::common::{harness::Harness, people::Person};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

@@ -5,12 +5,7 @@
 //! rules (live delivery, the 10-a-minute limit); every documented route exists and every bad
 //! request gets the one error shape. On SQLite and (with TEST_DATABASE_URL) PostgreSQL.
 
-#![cfg(feature = "ssr")]
-
-#[macro_use]
-mod common;
-
-use common::{harness::Harness, people::Person};
+use crate::common::{harness::Harness, people::Person};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};

@@ -5,12 +5,7 @@
 //! an audit log and a record of closed reports only moderators may read. On SQLite
 //! and (when TEST_DATABASE_URL is set) PostgreSQL.
 
-#![cfg(feature = "ssr")]
-
-#[macro_use]
-mod common;
-
-use common::{harness::Harness, people::Person};
+use crate::common::{harness::Harness, people::Person};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

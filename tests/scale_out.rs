@@ -2,11 +2,7 @@
 //! A message, typing and presence on instance A reach a client connected to instance B; with
 //! senders on both instances, listeners on both receive a channel's messages in `seq` order.
 
-#![cfg(feature = "ssr")]
-
-mod common;
-
-use common::{postgres_url, redis_url, ws::ChatClient, SharedStore, TestServer};
+use crate::common::{postgres_url, redis_url, ws::ChatClient, SharedStore, TestServer};
 use reqwest::Client;
 use serde_json::{json, Value};
 

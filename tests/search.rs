@@ -3,14 +3,9 @@
 //! blocked left out, edits and deletions reflected at once, and bad input refused with a
 //! sentence. On SQLite (FTS5) and PostgreSQL (tsvector).
 
-#![cfg(feature = "ssr")]
-
-#[macro_use]
-mod common;
-
 use std::time::Duration;
 
-use common::{harness::Harness, people::Person};
+use crate::common::{harness::Harness, people::Person};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

@@ -2,13 +2,8 @@
 //! (their own not counted), active days counted in their time zone, streaks, the last 30 days;
 //! only for the person themselves. On SQLite and (with TEST_DATABASE_URL) PostgreSQL.
 
-#![cfg(feature = "ssr")]
-
-#[macro_use]
-mod common;
-
+use crate::common::{harness::Harness, people::Person};
 use chrono::{DateTime, Duration, Utc};
-use common::{harness::Harness, people::Person};
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::json;

@@ -2,14 +2,11 @@
 //! answers in the channel as the Stock Bot — as a task of the server (SQLite and PostgreSQL),
 //! and as its own `bullpen bot` process over Redis.
 
-#![cfg(feature = "ssr")]
-
-#[macro_use]
-mod common;
+use crate::common;
 
 use std::{process::Stdio, time::Duration};
 
-use common::{
+use crate::common::{
     harness::Harness, postgres_url, redis_url, unique_prefix, ws::ChatClient, SharedStore,
 };
 use serde_json::{json, Value};

@@ -6,18 +6,13 @@
 //! (a local server replaying a recorded OpenAI body), "catch me up" adds the model's recap in
 //! the language the messages were written in, each citation resolved to its message.
 
-#![cfg(feature = "ssr")]
-
-#[macro_use]
-mod common;
-
 use std::{
     process::Stdio,
     sync::{Arc, Mutex},
     time::Duration,
 };
 
-use common::{harness::Harness, ws::ChatClient};
+use crate::common::{harness::Harness, ws::ChatClient};
 use reqwest::StatusCode;
 use sea_orm::ConnectionTrait;
 use serde_json::{json, Value};

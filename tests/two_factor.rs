@@ -6,13 +6,8 @@
 //! tests check against RFC 6238's vectors. Only the current step and the next one are used, both
 //! inside the server's ±1-step window however the test's seconds fall.
 
-#![cfg(feature = "ssr")]
-
-#[macro_use]
-mod common;
-
+use crate::common::harness::Harness;
 use bullpen::auth::two_factor::{code_for_step, step_at};
-use common::harness::Harness;
 use reqwest::{header, StatusCode};
 use serde_json::{json, Value};
 

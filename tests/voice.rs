@@ -6,14 +6,9 @@
 //! into a voice channel, signals to a tab not on the call, oversized or malformed ones. On
 //! SQLite and (when TEST_DATABASE_URL is set) PostgreSQL.
 
-#![cfg(feature = "ssr")]
-
-#[macro_use]
-mod common;
-
 use std::time::Duration;
 
-use common::{harness::Harness, people::Person, ws::ChatClient};
+use crate::common::{harness::Harness, people::Person, ws::ChatClient};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+#[macro_use]
 pub mod harness;
 pub mod people;
 pub mod scratch_redis;
