@@ -31,7 +31,7 @@ step() {
 }
 record_step() {
   [ -n "$STEP_NAME" ] || return 0
-  printf '%s\t%s\t%s\t%s\n' "$STEP_NAME" "$((SECONDS - STEP_STARTED))" "$STEP_TESTS" "$1" >>"$STEP_RECORD"
+  printf '%s|%s|%s|%s\n' "$STEP_NAME" "$((SECONDS - STEP_STARTED))" "$STEP_TESTS" "$1" >>"$STEP_RECORD"
   STEP_NAME=""
 }
 minutes() { printf '%d min %02d s' $(($1 / 60)) $(($1 % 60)); }
@@ -41,7 +41,7 @@ step_table() {
   local total=0 tests=0 name secs count result
   printf '\n\033[1;32m==>\033[0m where the time went\n'
   printf '| %-52s | %12s | %6s | %s\n' step time tests ""
-  while IFS=$'\t' read -r name secs count result; do
+  while IFS='|' read -r name secs count result; do
     total=$((total + secs))
     tests=$((tests + ${count:-0}))
     printf '| %-52s | %12s | %6s | %s\n' "$name" "$(minutes "$secs")" "$count" "$result"

@@ -94,7 +94,7 @@ const BUNDLE: u8 = 1;
 pub fn envelope<E: Serialize>(actor: Option<Uuid>, readers: Readers, event: &E) -> Bytes {
     let mut payload = Vec::with_capacity(256);
     payload.push(ONE);
-    payload.extend_from_slice(actor.unwrap_or(Uuid::nil()).as_bytes());
+    payload.extend_from_slice(actor.unwrap_or_default().as_bytes());
     payload.push(readers.0);
     serde_json::to_writer(&mut payload, event).expect("events serialise");
     Bytes::from(payload)
@@ -201,7 +201,7 @@ impl BundleBuilder {
         }
         serde_json::to_writer(&mut self.body, event).expect("events serialise");
         self.entries
-            .extend_from_slice(actor.unwrap_or(Uuid::nil()).as_bytes());
+            .extend_from_slice(actor.unwrap_or_default().as_bytes());
         self.entries.push(readers.0);
         self.entries
             .extend_from_slice(&(self.body.len() as u32).to_be_bytes());
