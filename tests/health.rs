@@ -229,6 +229,22 @@ async fn redis_url_switches_the_broker_and_a_dead_redis_stops_the_start() {
     server.stop().await;
 }
 
+/// A page names the browser's files as scripts/build-site writes them (pkg/bullpen.wasm): Leptos
+/// fixes the name at compile time from LEPTOS_OUTPUT_NAME (.cargo/config.toml), and a server
+/// built without it asks for pkg/bullpen_bg.wasm, a 404, so that no page ever hydrates.
+#[tokio::test]
+async fn a_page_asks_for_the_wasm_the_site_build_writes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&tmp.path().join("data"), HashMap::new()).await;
+    let page = server.get("/").await.text().await.unwrap();
+    assert!(
+        page.contains("/pkg/bullpen.wasm"),
+        "the page preloads pkg/bullpen.wasm: {page}"
+    );
+    assert!(!page.contains("bullpen_bg"), "no file of another name");
+    server.stop().await;
+}
+
 /// A static file is answered 200 even while another request's page, which answered 404, is
 /// still streaming on the same worker thread (the WASM of a guest's `/settings`, then a 401
 /// page, once came back 401 this way, and the page never hydrated). A page's empty state or
