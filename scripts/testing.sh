@@ -31,7 +31,7 @@ FAILED_NAMES="$(mktemp)"
 # The EXIT trap of the test scripts: stop what they started, print where the time went, and
 # last of all the names of the failed end-to-end tests.
 finish() {
-  kill ${E2E_SERVER_PID:-} ${APERTIUM_PID:-} 2>/dev/null || true
+  kill ${E2E_SERVER_PID:-} ${APERTIUM_PID:-} ${SITE_BUILD_PID:-} 2>/dev/null || true
   step_table
   if [ -s "$FAILED_NAMES" ]; then
     echo "--- failed"
@@ -78,6 +78,29 @@ tool_tests() {
   with_lints counted_cargo_test --package sitetool
   with_lints counted_cargo_test --package loadgen --no-default-features
   with_lints cargo build --package loadgen
+}
+
+# The site build (scripts/build-site --site-only, with clippy) in the background, at a lower
+# priority, while the Rust tests run: they leave a core idle most of the time, and so does the
+# WASM's link-time optimisation, which runs on one. Its output waits in a file until
+# `wait_site_build`.
+start_site_build() {
+  SITE_BUILD_LOG="$(mktemp)"
+  with_lints nice -n 10 "$ROOT/scripts/build-site" --site-only >"$SITE_BUILD_LOG" 2>&1 &
+  SITE_BUILD_PID=$!
+  say "the site build runs beside the tests (its log follows when it is waited for)"
+}
+wait_site_build() {
+  local status=0
+  wait "$SITE_BUILD_PID" || status=$?
+  SITE_BUILD_PID=""
+  if [ $status -eq 0 ]; then
+    grep -a "==>" "$SITE_BUILD_LOG" || true
+  else
+    tail -n 80 "$SITE_BUILD_LOG"
+  fi
+  rm -f "$SITE_BUILD_LOG"
+  return $status
 }
 
 # The debug server the integration tests built. Its code is the release build's (erased
