@@ -249,8 +249,9 @@ target_dir() {
   echo "$CARGO_TARGET_DIR"
 }
 
-# scripts/build-site writes the site (WASM, JS, CSS, public/) into <cargo target dir>/site;
-# Leptos.toml says target/site, which is the same place unless CARGO_TARGET_DIR moves it.
+# scripts/build-site writes the site (WASM, JS, CSS, public/) into <cargo target dir>/site; the
+# scripts hand it to the server as LEPTOS_SITE_ROOT (Leptos.toml's target/site is the default
+# of a server started by hand in the repository).
 site_root() {
   echo "$(target_dir)/site"
 }
