@@ -104,7 +104,8 @@ wait_site_build() {
 }
 
 # The debug server the integration tests built. Its code is the release build's (erased
-# components as well); only the optimisation differs (README, "Tests": why it serves here).
+# components as well); only the optimisation differs (README: "Which server the end-to-end
+# tests run").
 e2e_server_binary() {
   echo "$(target_dir)/debug/bullpen"
 }
