@@ -40,13 +40,13 @@ step_table() {
   [ -n "$STEP_RECORD" ] && [ -s "$STEP_RECORD" ] || return 0
   local total=0 tests=0 name secs count result
   printf '\n\033[1;32m==>\033[0m where the time went\n'
-  printf '| %-52s | %12s | %6s | %s\n' step time tests ""
+  printf '| %-62s | %12s | %6s | %s\n' step time tests ""
   while IFS='|' read -r name secs count result; do
     total=$((total + secs))
     tests=$((tests + ${count:-0}))
-    printf '| %-52s | %12s | %6s | %s\n' "$name" "$(minutes "$secs")" "$count" "$result"
+    printf '| %-62s | %12s | %6s | %s\n' "$name" "$(minutes "$secs")" "$count" "$result"
   done <"$STEP_RECORD"
-  printf '| %-52s | %12s | %6s |\n' "total" "$(minutes "$total")" "$tests"
+  printf '| %-62s | %12s | %6s |\n' "total" "$(minutes "$total")" "$tests"
   rm -f "$STEP_RECORD"
 }
 
