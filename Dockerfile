@@ -5,7 +5,7 @@
 #   docker run -p 3000:3000 -v bullpen-data:/data bullpen
 #
 # Not built on the development machine (it runs no container engine): each step is one that
-# scripts/setup.sh and scripts/run run there, and tests/deploy.rs checks the bundled binary.
+# scripts/setup.sh and scripts/run run there, and tests/integration/deploy.rs checks the bundled binary.
 
 FROM rust:1-bookworm AS build
 RUN apt-get update \

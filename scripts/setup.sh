@@ -201,7 +201,7 @@ start_apertium() {
 
 # A real SMTP server for the password-reset e-mail test: aiosmtpd from PyPI, in a virtual
 # environment of its own (the system Python stays untouched). Exports SMTP_TEST_PYTHON, the
-# interpreter tests/password_reset.rs starts tests/fixtures/smtp_sink.py with.
+# interpreter tests/integration/password_reset.rs starts tests/fixtures/smtp_sink.py with.
 SMTP_TEST_VENV="${SMTP_TEST_VENV:-$HOME/.cache/bullpen/smtp-venv}"
 ensure_smtp_test_server() {
   local python="$SMTP_TEST_VENV/bin/python"
@@ -218,7 +218,7 @@ ensure_smtp_test_server() {
 }
 
 # The S3-compatible server the file-store tests run against (s3rver, from the npm registry),
-# in a directory of its own. Exports S3RVER_BIN, which tests/files.rs starts on a free port.
+# in a directory of its own. Exports S3RVER_BIN, which tests/integration/files.rs starts on a free port.
 S3RVER_DIR="${S3RVER_DIR:-$HOME/.cache/bullpen/s3rver}"
 ensure_s3_test_server() {
   if [ ! -x "$S3RVER_DIR/node_modules/.bin/s3rver" ]; then

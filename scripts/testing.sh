@@ -54,7 +54,7 @@ counted_cargo_test() {
 }
 
 # What the server's tests build: the library, its unit tests, the integration tests (one binary,
-# tests/integration.rs), the debug `bullpen` binary they start (and the end-to-end tests run)
+# tests/integration/main.rs), the debug `bullpen` binary they start (and the end-to-end tests run)
 # and the benchmark (run once, as a test); beside them the evaluation example, compiled.
 SERVER_TESTS=(--package bullpen --features ssr --lib --test integration --bench indicators)
 
@@ -119,7 +119,7 @@ playwright() {
   log="$data_dir/server.log"
   start_apertium "${BULLPEN_E2E_APERTIUM_PORT:-2739}" "$data_dir/apertium.log"
   # Every person of the suite signs up from 127.0.0.1: the per-address sign-up limit (tested in
-  # tests/auth_pressure.rs) would stop the eleventh, so it is off for this server only. The
+  # tests/integration/auth_pressure.rs) would stop the eleventh, so it is off for this server only. The
   # analytics roll-up and the badge job run every 2 s, so that their specs see them soon. The
   # offline market runs on a clock set to 10:00 in New York on the last weekday, so that prices
   # move (live-prices.spec.ts) at any hour of the run.

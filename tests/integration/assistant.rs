@@ -312,8 +312,8 @@ async fn built_in_answers_and_conversations(h: Harness) {
 
 // ——— a hosted model, replayed ———
 
-const TOOL_CALL_STREAM: &str = include_str!("fixtures/openai/stream-tool-call.sse");
-const TEXT_STREAM: &str = include_str!("fixtures/openai/stream-text.sse");
+const TOOL_CALL_STREAM: &str = include_str!("../fixtures/openai/stream-tool-call.sse");
+const TEXT_STREAM: &str = include_str!("../fixtures/openai/stream-text.sse");
 
 /// The recorded chunks of a stream (the `data:` lines' JSON), `[DONE]` left off.
 fn chunks(recording: &str) -> Vec<Value> {

@@ -77,7 +77,7 @@ async fn the_socket_refuses_bad_credentials_and_plain_requests_with_a_clear_stat
         other => panic!("a bad token's upgrade must be refused, got {other:?}"),
     }
     // No credentials at all: a guest's socket, which says it is nobody's (what a guest may
-    // do on it: tests/live_quotes.rs).
+    // do on it: tests/integration/live_quotes.rs).
     let guest = common::ws::ChatClient::connect_guest(&h.server.base).await;
     assert_eq!(guest.user_id, "");
     // A plain GET is not a websocket: 400, saying so.

@@ -422,7 +422,7 @@ async fn completions(
         "La Reserva Federal mantuvo los tipos [1]; el IPC salió en 3,1 % [3] [40]."
     };
     let mut reply: Value =
-        serde_json::from_str(include_str!("fixtures/openai/chat-completion.json")).unwrap();
+        serde_json::from_str(include_str!("../fixtures/openai/chat-completion.json")).unwrap();
     reply["choices"][0]["message"]["content"] = json!(content);
     axum::Json(reply)
 }
