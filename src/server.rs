@@ -91,7 +91,8 @@ pub async fn build_state(config: Config) -> Result<AppState, String> {
         queue = hashing.queue,
         "password hashing"
     );
-    let pusher = crate::platform::push::Pusher::load(&db, &config.push).await?;
+    let pusher =
+        crate::platform::push::Pusher::load(&db, &config.push, config.outbound_to_private).await?;
     tracing::info!(key = %pusher.vapid.public_key(), "web push ready");
     let mut services = Services::default()
         .with(commands())

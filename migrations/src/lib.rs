@@ -35,6 +35,7 @@ mod m20261127_000029_stock_bot_members;
 mod m20261127_000030_member_months;
 mod m20261127_000031_chart_choices;
 mod m20261127_000032_alert_kinds;
+mod m20261128_000033_reports_by_reporter;
 
 pub struct Migrator;
 
@@ -74,6 +75,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000030_member_months::Migration),
             Box::new(m20261127_000031_chart_choices::Migration),
             Box::new(m20261127_000032_alert_kinds::Migration),
+            Box::new(m20261128_000033_reports_by_reporter::Migration),
         ]
     }
 }

@@ -17,7 +17,7 @@ use crate::{
     kit::sentences::says,
     platform::{
         cookies::{
-            access_token, cleared_cookies, cookie, is_https, replace_access_cookie,
+            access_token, bearer_token, cleared_cookies, cookie, is_https, replace_access_cookie,
             session_cookies, ACCESS_COOKIE, REFRESH_COOKIE,
         },
         error::AppError,
@@ -37,8 +37,9 @@ pub async fn current_user() -> Result<CurrentUser, AppError> {
     optional_user().await?.ok_or(AppError::Unauthorized)
 }
 
-/// The person making this call, if signed in; `None` for a guest. A token that is present but
-/// invalid also counts as a guest (pages render signed out instead of failing).
+/// The person making this call, if signed in; `None` for a guest. An access cookie that is no
+/// longer good also counts as a guest (pages render signed out instead of failing); a Bearer
+/// token that is not good is a 401, so a program learns its token is wrong.
 pub async fn optional_user() -> Result<Option<CurrentUser>, AppError> {
     let state = leptos::prelude::use_context::<AppState>().ok_or(AppError::Internal)?;
     let parts =
@@ -64,15 +65,15 @@ pub fn client_address() -> Result<String, AppError> {
     ))
 }
 
-/// The person the request's token names; `None` without a token or with one that is no longer
-/// good.
+/// The person the request's token names; `None` without a token or with a cookie that is no
+/// longer good; a 401 for a Bearer token that is not good.
 async fn caller(state: &AppState, parts: &Parts) -> Result<Option<CurrentUser>, AppError> {
     let Some(token) = access_token(&parts.headers) else {
         return Ok(None);
     };
     match service::authenticate(state, &token).await {
         Ok((user, session_id)) => Ok(Some(CurrentUser { user, session_id })),
-        Err(AppError::Unauthorized) => Ok(None),
+        Err(AppError::Unauthorized) if bearer_token(&parts.headers).is_none() => Ok(None),
         Err(other) => Err(other),
     }
 }

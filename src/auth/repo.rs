@@ -48,6 +48,10 @@ pub async fn user_by_login(
     login: &str,
 ) -> Result<Option<users::Model>, DbErr> {
     let login = login.trim().to_lowercase();
+    // No email or username is longer: a longer login is not looked up.
+    if login.chars().count() > super::validate::EMAIL_MAX {
+        return Ok(None);
+    }
     let column = if login.contains('@') {
         users::Column::Email
     } else {
@@ -60,6 +64,10 @@ pub async fn user_by_username(
     db: &impl ConnectionTrait,
     username: &str,
 ) -> Result<Option<users::Model>, DbErr> {
+    // No username is longer: a longer one is not looked up.
+    if username.trim().chars().count() > super::validate::USERNAME_MAX {
+        return Ok(None);
+    }
     users::Entity::find()
         .filter(users::Column::UsernameKey.eq(username.trim().to_ascii_lowercase()))
         .one(db)

@@ -4,7 +4,7 @@
 //! counts, notifications), and everyone watching the channel sees the result live.
 
 use axum::{
-    extract::{Path, State},
+    extract::State,
     http::StatusCode,
     response::{IntoResponse, Response},
     Json,
@@ -22,7 +22,7 @@ use crate::{
     kit::{i18n::Locale, languages::locale_of},
     platform::{
         error::{AppError, WireError},
-        rest::{JsonBody, QueryArgs},
+        rest::{JsonBody, PathArgs, QueryArgs},
         state::AppState,
     },
 };
@@ -55,7 +55,7 @@ pub struct HistoryArgs {
 pub async fn history(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(channel_id): Path<String>,
+    PathArgs(channel_id): PathArgs<String>,
     QueryArgs(args): QueryArgs<HistoryArgs>,
 ) -> Result<Json<HistoryPage>, AppError> {
     let user = caller.may(Scope::ChatRead)?;
@@ -111,7 +111,7 @@ pub struct CommandReply {
 pub async fn send(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(channel_id): Path<String>,
+    PathArgs(channel_id): PathArgs<String>,
     JsonBody(message): JsonBody<NewMessage>,
 ) -> Result<Response, AppError> {
     let user = caller.may(Scope::ChatWrite)?;
@@ -164,7 +164,7 @@ pub struct Edit {
 pub async fn edit(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(message_id): Path<String>,
+    PathArgs(message_id): PathArgs<String>,
     JsonBody(edit): JsonBody<Edit>,
 ) -> Result<Json<ChatMessage>, AppError> {
     let user = caller.may(Scope::ChatWrite)?;
@@ -189,7 +189,7 @@ pub async fn edit(
 pub async fn delete(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(message_id): Path<String>,
+    PathArgs(message_id): PathArgs<String>,
 ) -> Result<StatusCode, AppError> {
     let user = caller.may(Scope::ChatWrite)?;
     let id = MessageId::parse(&message_id)?;
@@ -218,7 +218,7 @@ pub async fn delete(
 pub async fn react(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path((message_id, emoji)): Path<(String, String)>,
+    PathArgs((message_id, emoji)): PathArgs<(String, String)>,
 ) -> Result<Json<Vec<Reaction>>, AppError> {
     reaction(state, caller, message_id, emoji, true).await
 }
@@ -244,7 +244,7 @@ pub async fn react(
 pub async fn unreact(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path((message_id, emoji)): Path<(String, String)>,
+    PathArgs((message_id, emoji)): PathArgs<(String, String)>,
 ) -> Result<Json<Vec<Reaction>>, AppError> {
     reaction(state, caller, message_id, emoji, false).await
 }
@@ -323,7 +323,7 @@ pub async fn search(
 pub async fn events(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(slug): Path<String>,
+    PathArgs(slug): PathArgs<String>,
 ) -> Result<Json<super::events::Calendar>, AppError> {
     let user = caller.may(Scope::ChatRead)?;
     Ok(Json(

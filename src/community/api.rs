@@ -90,7 +90,7 @@ pub struct IconFor {
 pub async fn upload_icon(
     axum::extract::State(state): axum::extract::State<AppState>,
     caller: crate::auth::caller::CurrentUser,
-    axum::extract::Query(to): axum::extract::Query<IconFor>,
+    crate::platform::rest::QueryArgs(to): crate::platform::rest::QueryArgs<IconFor>,
     body: bytes::Bytes,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;

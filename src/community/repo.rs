@@ -23,10 +23,16 @@ use crate::entities::{
 /// crashed instance's people are announced offline at most 15 + 5 = 20 s after the crash.
 pub const PRESENCE_STALE_SECS: i64 = 15;
 
+/// No slug is longer (32 characters and a numbered suffix): a longer one is not looked up.
+pub const SLUG_LOOKUP_MAX: usize = 64;
+
 pub async fn community_by_slug(
     db: &impl ConnectionTrait,
     slug: &str,
 ) -> Result<Option<communities::Model>, DbErr> {
+    if slug.len() > SLUG_LOOKUP_MAX {
+        return Ok(None);
+    }
     communities::Entity::find()
         .filter(communities::Column::Slug.eq(slug.trim().to_ascii_lowercase()))
         .one(db)

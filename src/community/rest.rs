@@ -1,10 +1,7 @@
 //! The communities part of the public REST API (`/api/v1`): what a script may read of the
 //! communities its person can see.
 
-use axum::{
-    extract::{Path, State},
-    Json,
-};
+use axum::{extract::State, Json};
 use serde::Serialize;
 
 use super::{service, ChannelInfo, CommunitySummary, MemberInfo};
@@ -12,6 +9,7 @@ use crate::{
     auth::{caller::ApiCaller, Scope},
     platform::{
         error::{AppError, WireError},
+        rest::PathArgs,
         state::AppState,
     },
 };
@@ -70,7 +68,7 @@ pub async fn list(
 pub async fn one(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(slug): Path<String>,
+    PathArgs(slug): PathArgs<String>,
 ) -> Result<Json<CommunityDetail>, AppError> {
     let user = caller.may(Scope::ChatRead)?;
     let view = service::view(&state, Some(user.id), &slug).await?;
@@ -97,7 +95,7 @@ pub async fn one(
 pub async fn members(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(slug): Path<String>,
+    PathArgs(slug): PathArgs<String>,
 ) -> Result<Json<Vec<MemberInfo>>, AppError> {
     let user = caller.may(Scope::ChatRead)?;
     Ok(Json(service::members(&state, Some(user.id), &slug).await?))

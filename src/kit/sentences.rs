@@ -18,6 +18,9 @@ mod catalogue {
     include!(concat!(env!("OUT_DIR"), "/sentences.rs"));
 }
 
+/// The most of one value a sentence repeats (a name, a symbol, a decoder's reason).
+pub const VALUE_MAX_CHARS: usize = 200;
+
 /// A sentence by its catalogue key, with the values of its `{placeholders}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sentence {
@@ -35,9 +38,15 @@ impl Sentence {
         }
     }
 
-    /// Sets the value of `{name}`.
+    /// Sets the value of `{name}`, cut to [`VALUE_MAX_CHARS`]: a sentence may name what it
+    /// refuses, but never repeats the whole of an unbounded input back.
     pub fn with(mut self, name: &'static str, value: impl fmt::Display) -> Sentence {
-        self.args.insert(Cow::Borrowed(name), value.to_string());
+        let mut value = value.to_string();
+        if let Some((cut, _)) = value.char_indices().nth(VALUE_MAX_CHARS) {
+            value.truncate(cut);
+            value.push('…');
+        }
+        self.args.insert(Cow::Borrowed(name), value);
         self
     }
 
@@ -163,6 +172,20 @@ pub(crate) use english_display;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sentence_never_repeats_more_than_a_short_piece_of_a_value() {
+        let name = "é".repeat(100_000);
+        let said = says!("server.community.not_member", user = name).render(Locale::en);
+        assert!(
+            said.chars().count() < VALUE_MAX_CHARS + 100,
+            "{} chars",
+            said.chars().count()
+        );
+        assert!(said.contains(&format!("{}…", "é".repeat(VALUE_MAX_CHARS))));
+        let short = says!("server.community.not_member", user = "ana").render(Locale::en);
+        assert!(short.contains("ana") && !short.contains('…'));
+    }
 
     /// `{name}`s in a text, in order of first appearance.
     fn placeholders(text: &str) -> Vec<String> {

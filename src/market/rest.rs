@@ -3,10 +3,7 @@
 //! `GET /api/stocks/{symbol}/history?period=`, are routed to the same handlers for scripts
 //! written against them.
 
-use axum::{
-    extract::{Path, State},
-    Json,
-};
+use axum::{extract::State, Json};
 use serde::Deserialize;
 
 use super::api::symbol_from;
@@ -14,7 +11,7 @@ use crate::{
     market::{service::Market, History, Quote},
     platform::{
         error::{AppError, WireError},
-        rest::QueryArgs,
+        rest::{PathArgs, QueryArgs},
         state::AppState,
     },
 };
@@ -74,7 +71,7 @@ impl Period {
 )]
 pub async fn quote(
     State(state): State<AppState>,
-    Path(symbol): Path<String>,
+    PathArgs(symbol): PathArgs<String>,
 ) -> Result<Json<Quote>, AppError> {
     let symbol = symbol_from(&symbol)?;
     Ok(Json(
@@ -105,7 +102,7 @@ pub struct HistoryQuery {
 )]
 pub async fn history(
     State(state): State<AppState>,
-    Path(symbol): Path<String>,
+    PathArgs(symbol): PathArgs<String>,
     QueryArgs(query): QueryArgs<HistoryQuery>,
 ) -> Result<Json<History>, AppError> {
     let symbol = symbol_from(&symbol)?;

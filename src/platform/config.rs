@@ -152,10 +152,11 @@ pub struct Config {
     /// `BOT_RATE_LIMIT`: messages an installed bot (an incoming webhook) may post per minute
     /// (default 30; 0 = off).
     pub bot_rate_limit: u32,
-    /// `WEBHOOKS_TO_PRIVATE_ADDRESSES`: whether outgoing webhooks may call loopback and private
-    /// network addresses (default off, so that a community's admin cannot reach this server's
-    /// neighbours; on for a single-network install or tests).
-    pub webhooks_to_private: bool,
+    /// `OUTBOUND_TO_PRIVATE_ADDRESSES` (formerly `WEBHOOKS_TO_PRIVATE_ADDRESSES`): whether the
+    /// addresses people give the server to call — outgoing webhooks, push services — may be
+    /// loopback or private-network ones (default off, so that nobody can use the server to reach
+    /// its neighbours; on for a single-network install or tests). See `platform::outbound`.
+    pub outbound_to_private: bool,
     /// `SMTP_URL` and `SMTP_FROM`: where e-mail (password resets) is sent; unset, the link is
     /// written to the server log for the operator instead.
     pub smtp: Option<SmtpConfig>,
@@ -168,17 +169,34 @@ pub struct Config {
     pub metrics_token: Option<String>,
     /// `VOICE_ICE_SERVERS`: the STUN and TURN servers browsers use to reach each other on a
     /// call, as JSON — `[{"urls": ["stun:stun.example.org:3478"]}, {"urls": ["turn:turn.example.org"],
-    /// "username": "u", "credential": "p"}]`. Unset: none, which is enough on one network.
+    /// "secret": "…"}]`. A TURN server takes the `secret` it shares with this server (coturn's
+    /// `static-auth-secret`), from which each person gets credentials of their own that expire
+    /// (the TURN REST scheme), or a fixed `username` and `credential`. Unset: none, which is
+    /// enough on one network.
     pub voice_ice_servers: Vec<IceServerConfig>,
 }
 
 /// One STUN or TURN server for calls (`VOICE_ICE_SERVERS`).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[derive(Clone, PartialEq, Eq, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IceServerConfig {
     pub urls: Vec<String>,
     pub username: Option<String>,
     pub credential: Option<String>,
+    /// The secret shared with the TURN server, from which per-person credentials are made.
+    pub secret: Option<String>,
+}
+
+/// Without the credentials and the secret: the configuration is printed at start.
+impl std::fmt::Debug for IceServerConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IceServerConfig")
+            .field("urls", &self.urls)
+            .field("username", &self.username)
+            .field("credential", &self.credential.as_ref().map(|_| "…"))
+            .field("secret", &self.secret.as_ref().map(|_| "…"))
+            .finish()
+    }
 }
 
 /// Reads `VOICE_ICE_SERVERS`: a JSON list of servers, each with `stun:`, `turn:` or `turns:`
@@ -204,11 +222,11 @@ fn ice_servers(value: Option<&str>) -> Result<Vec<IceServerConfig>, ConfigError>
                     "`{url}` is not a stun:, turn: or turns: address"
                 )));
             }
-            if scheme.starts_with("turn")
-                && (server.username.is_none() || server.credential.is_none())
-            {
+            let fixed = server.username.is_some() && server.credential.is_some();
+            let shared = server.secret.as_deref().is_some_and(|s| !s.is_empty());
+            if scheme.starts_with("turn") && fixed == shared {
                 return Err(bad(format!(
-                    "the TURN server `{url}` needs a username and a credential"
+                    "the TURN server `{url}` needs either a `secret` or a username and a credential"
                 )));
             }
         }
@@ -392,7 +410,7 @@ impl fmt::Debug for Config {
             .field("webhook_poll_ms", &self.webhook_poll_ms)
             .field("webhook_timeout_ms", &self.webhook_timeout_ms)
             .field("bot_rate_limit", &self.bot_rate_limit)
-            .field("webhooks_to_private", &self.webhooks_to_private)
+            .field("outbound_to_private", &self.outbound_to_private)
             .field("file_store", &self.files.store)
             .field("max_upload_bytes", &self.files.max_upload_bytes)
             .field("smtp", &self.smtp)
@@ -607,15 +625,20 @@ impl Config {
             "messages a minute (0: no limit)",
         )? as u32;
         let voice_ice_servers = ice_servers(get("VOICE_ICE_SERVERS"))?;
-        let webhooks_to_private = match get("WEBHOOKS_TO_PRIVATE_ADDRESSES")
-            .map(str::to_ascii_lowercase)
-            .as_deref()
-        {
+        // The old name still works, for installs that set it when only webhooks called out.
+        let (outbound_var, outbound_value) = match get("OUTBOUND_TO_PRIVATE_ADDRESSES") {
+            Some(value) => ("OUTBOUND_TO_PRIVATE_ADDRESSES", Some(value)),
+            None => (
+                "WEBHOOKS_TO_PRIVATE_ADDRESSES",
+                get("WEBHOOKS_TO_PRIVATE_ADDRESSES"),
+            ),
+        };
+        let outbound_to_private = match outbound_value.map(str::to_ascii_lowercase).as_deref() {
             None | Some("off") | Some("false") | Some("0") => false,
             Some("on") | Some("true") | Some("1") => true,
             Some(other) => {
                 return Err(ConfigError::new(
-                    "WEBHOOKS_TO_PRIVATE_ADDRESSES",
+                    outbound_var,
                     format!("`{other}` is not `on` or `off`"),
                 ))
             }
@@ -901,7 +924,7 @@ impl Config {
             webhook_poll_ms,
             webhook_timeout_ms,
             bot_rate_limit,
-            webhooks_to_private,
+            outbound_to_private,
             smtp,
             files,
             push,
@@ -1119,7 +1142,7 @@ mod tests {
             "AI_WORKER"
         );
         assert!(!config(&[("STOCK_BOT", "off")]).unwrap().stock_bot);
-        assert!(!config(&[]).unwrap().webhooks_to_private);
+        assert!(!config(&[]).unwrap().outbound_to_private);
         assert!(config(&[]).unwrap().voice_ice_servers.is_empty());
         let servers = config(&[(
             "VOICE_ICE_SERVERS",
@@ -1129,10 +1152,23 @@ mod tests {
         .voice_ice_servers;
         assert_eq!(servers.len(), 2);
         assert_eq!(servers[1].username.as_deref(), Some("u"));
+        let shared = config(&[(
+            "VOICE_ICE_SERVERS",
+            r#"[{"urls":["turns:turn.example.org:5349"],"secret":"s3"}]"#,
+        )])
+        .unwrap();
+        assert_eq!(shared.voice_ice_servers[0].secret.as_deref(), Some("s3"));
+        let printed = format!("{:?}", shared.voice_ice_servers);
+        assert!(
+            !printed.contains("s3"),
+            "the secret is not printed: {printed}"
+        );
         for wrong in [
             "stun:stun.example.org",
             r#"[{"urls":["https://example.org"]}]"#,
             r#"[{"urls":["turn:turn.example.org"]}]"#,
+            r#"[{"urls":["turn:turn.example.org"],"secret":""}]"#,
+            r#"[{"urls":["turn:t.example.org"],"secret":"s","username":"u","credential":"p"}]"#,
             r#"[{"urls":[]}]"#,
         ] {
             assert_eq!(
@@ -1141,10 +1177,20 @@ mod tests {
                 "{wrong}"
             );
         }
+        for var in [
+            "OUTBOUND_TO_PRIVATE_ADDRESSES",
+            "WEBHOOKS_TO_PRIVATE_ADDRESSES",
+        ] {
+            assert!(config(&[(var, "on")]).unwrap().outbound_to_private, "{var}");
+            assert_eq!(config(&[(var, "maybe")]).unwrap_err().var, var);
+        }
         assert!(
-            config(&[("WEBHOOKS_TO_PRIVATE_ADDRESSES", "on")])
-                .unwrap()
-                .webhooks_to_private
+            !config(&[
+                ("OUTBOUND_TO_PRIVATE_ADDRESSES", "off"),
+                ("WEBHOOKS_TO_PRIVATE_ADDRESSES", "on")
+            ])
+            .unwrap()
+            .outbound_to_private
         );
         assert_eq!(
             config(&[("WEBHOOK_POLL_MS", "10")]).unwrap_err().var,

@@ -16,15 +16,20 @@ pub const REFRESH_COOKIE: &str = "bullpen_refresh";
 
 /// The request's access token: the Bearer header first, else the cookie.
 pub fn access_token(headers: &HeaderMap) -> Option<String> {
-    let bearer = headers
+    bearer_token(headers).or_else(|| cookie(headers, ACCESS_COOKIE))
+}
+
+/// The token of an `Authorization: Bearer …` header: what a program sends (the app's pages
+/// use the cookie).
+pub fn bearer_token(headers: &HeaderMap) -> Option<String> {
+    headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| {
             v.strip_prefix("Bearer ")
                 .or_else(|| v.strip_prefix("bearer "))
         })
-        .map(|t| t.trim().to_owned());
-    bearer.or_else(|| cookie(headers, ACCESS_COOKIE))
+        .map(|t| t.trim().to_owned())
 }
 
 /// The value of one cookie of the request.

@@ -27,6 +27,8 @@ pub mod meta;
 #[cfg(feature = "ssr")]
 pub mod metrics;
 #[cfg(feature = "ssr")]
+pub mod outbound;
+#[cfg(feature = "ssr")]
 pub mod pictures;
 #[cfg(feature = "ssr")]
 pub mod push;

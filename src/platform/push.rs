@@ -122,10 +122,11 @@ impl Vapid {
 /// Where the server's VAPID private key is kept (`app_meta`, PKCS#8 in base64url).
 const VAPID_KEY: &str = "vapid_private_key";
 
-/// Sends pushes: the server's VAPID identity and an HTTP client. Built once at start.
+/// Sends pushes: the server's VAPID identity and an HTTP client that calls only the addresses
+/// `platform::outbound` allows (an endpoint is a URL a person gave). Built once at start.
 pub struct Pusher {
     pub vapid: Vapid,
-    http: reqwest::Client,
+    pub http: super::outbound::Client,
     /// Push services on plain HTTP are taken (`PUSH_ALLOW_HTTP`, a local test service).
     pub allow_http: bool,
 }
@@ -135,6 +136,7 @@ impl Pusher {
     pub async fn load(
         db: &sea_orm::DatabaseConnection,
         config: &super::config::PushConfig,
+        to_private: bool,
     ) -> Result<Pusher, String> {
         let stored =
             super::meta::kept_or_stored(db, VAPID_KEY, BASE64URL_NOPAD.encode(&Vapid::generate()))
@@ -145,9 +147,7 @@ impl Pusher {
             .map_err(|_| "the stored Web Push key is not base64url".to_string())?;
         let vapid = Vapid::from_pkcs8(&pkcs8, &config.contact)
             .ok_or("the stored Web Push key is not a P-256 key")?;
-        let http = reqwest::Client::builder()
-            .user_agent("Bullpen")
-            .build()
+        let http = super::outbound::Client::new("Bullpen", to_private)
             .map_err(|e| format!("cannot build the Web Push client: {e}"))?;
         Ok(Pusher {
             vapid,
@@ -169,12 +169,14 @@ pub enum Outcome {
     /// The browser unsubscribed or its subscription expired (404, 410): forget it.
     Gone,
     /// Anything else (the service is down, slow, refuses): tried again with the next message.
+    /// An endpoint the outbound policy refuses (its name resolves to a private address now)
+    /// is `Gone`: it is forgotten.
     Failed(String),
 }
 
 /// Encrypts `payload` for the browser and POSTs it to its push service.
 pub async fn send(
-    http: &reqwest::Client,
+    http: &super::outbound::Client,
     vapid: &Vapid,
     to: &Subscription,
     payload: &[u8],
@@ -186,8 +188,13 @@ pub async fn send(
     else {
         return Outcome::Failed("the endpoint is not a URL".into());
     };
-    let sent = http
-        .post(&to.endpoint)
+    let Ok(url) = url::Url::parse(&to.endpoint) else {
+        return Outcome::Failed("the endpoint is not a URL".into());
+    };
+    let Ok(request) = http.post(url) else {
+        return Outcome::Gone;
+    };
+    let sent = request
         .timeout(TIMEOUT)
         .header("authorization", authorization)
         .header("content-encoding", "aes128gcm")
@@ -201,6 +208,7 @@ pub async fn send(
         Ok(response) if response.status().is_success() => Outcome::Delivered,
         Ok(response) if matches!(response.status().as_u16(), 404 | 410) => Outcome::Gone,
         Ok(response) => Outcome::Failed(format!("the push service answered {}", response.status())),
+        Err(err) if super::outbound::refusal(&err).is_some() => Outcome::Gone,
         Err(err) => Outcome::Failed(err.to_string()),
     }
 }

@@ -1,10 +1,12 @@
-//! What every route of the public REST API (`/api/v1`) shares: its extractors, which refuse a
-//! body or query they cannot read with the app's one error shape (`{"error", "code", …}`, a
-//! sentence in the caller's language) instead of axum's plain text, and the API's OpenAPI
+//! What every REST route (the public API, `/api/v1`, and the app's own addresses outside server
+//! functions) shares: its extractors, which refuse a body, query or address they cannot read
+//! with the app's one error shape (`{"error", "code", …}`, a sentence in the caller's language,
+//! never more than a short piece of what was sent) instead of axum's plain text — every route
+//! takes its arguments through them, which `tests/floors.rs` checks — and the API's OpenAPI
 //! pieces that no domain owns.
 
 use axum::{
-    extract::{FromRequest, FromRequestParts, Query, Request},
+    extract::{FromRequest, FromRequestParts, Path, Query, Request},
     http::request::Parts,
     Json,
 };
@@ -55,7 +57,20 @@ pub fn download(
 /// Where every route of the public API lives.
 pub const V1: &str = "/api/v1";
 
-/// A JSON body, or a 400/415 in the app's error shape.
+/// The most of a decoder's reason an error repeats: enough to name the field, never the whole
+/// of what was sent.
+const REASON_MAX_CHARS: usize = 200;
+
+/// A decoder's reason for refusing a request, cut to [`REASON_MAX_CHARS`].
+fn reason(text: String) -> String {
+    match text.char_indices().nth(REASON_MAX_CHARS) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text,
+    }
+}
+
+/// A JSON body, or a 400/415 in the app's error shape (`security::guard` has refused one over
+/// its address's limit already).
 pub struct JsonBody<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
@@ -66,7 +81,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
         match Json::<T>::from_request(request, state).await {
             Ok(Json(value)) => Ok(JsonBody(value)),
             Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::UnsupportedMediaType),
-            Err(other) => Err(AppError::BadRequest(other.body_text())),
+            Err(other) => Err(AppError::BadRequest(reason(other.body_text()))),
         }
     }
 }
@@ -81,7 +96,36 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for QueryArgs<T> {
         Query::<T>::from_request_parts(parts, state)
             .await
             .map(|Query(value)| QueryArgs(value))
-            .map_err(|rejection| AppError::BadRequest(rejection.body_text()))
+            .map_err(|rejection| AppError::BadRequest(reason(rejection.body_text())))
+    }
+}
+
+/// The address's own parts (`/api/v1/messages/{id}`), or a 400 in the app's error shape —
+/// never axum's text, which repeats what it could not read.
+pub struct PathArgs<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for PathArgs<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        use axum::extract::rejection::PathRejection;
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(value)) => Ok(PathArgs(value)),
+            Err(PathRejection::FailedToDeserializePathParams(failed)) => {
+                use axum::extract::path::ErrorKind;
+                Err(match failed.into_kind() {
+                    ErrorKind::InvalidUtf8InPathParam { key } => AppError::BadRequest(reason(
+                        format!("the address's `{key}` is not UTF-8 text"),
+                    )),
+                    ErrorKind::ParseErrorAtKey { key, .. }
+                    | ErrorKind::DeserializeError { key, .. } => AppError::BadRequest(reason(
+                        format!("the address's `{key}` cannot be read"),
+                    )),
+                    _ => AppError::BadRequest("the address cannot be read".into()),
+                })
+            }
+            Err(other) => Err(AppError::BadRequest(reason(other.body_text()))),
+        }
     }
 }
 

@@ -852,7 +852,7 @@ pub struct ExportQuery {
 pub async fn export_download(
     axum::extract::State(state): axum::extract::State<AppState>,
     caller: crate::auth::caller::CurrentUser,
-    axum::extract::Query(query): axum::extract::Query<ExportQuery>,
+    crate::platform::rest::QueryArgs(query): crate::platform::rest::QueryArgs<ExportQuery>,
 ) -> axum::response::Response {
     use axum::{http::StatusCode, response::IntoResponse};
     let result = async {

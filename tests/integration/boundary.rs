@@ -943,3 +943,144 @@ async fn every_server_function_answers_bad_input_with_a_4xx(h: Harness) {
     let errors = h.server.errors_logged();
     assert!(errors.is_empty(), "logged at ERROR:\n{}", errors.join("\n"));
 }
+
+on_both!(long_or_unreadable_input_gets_a_short_json_4xx);
+async fn long_or_unreadable_input_gets_a_short_json_4xx(h: Harness) {
+    let ana = h.person("ana").await;
+    let (slug, general) = h.community(&ana, "Long Names", "public").await;
+    let (_, group) = h
+        .call(&ana, "/api/messages/start", json!({"with": "ana"}))
+        .await;
+    let group_slug = group["slug"].as_str().unwrap_or(&slug).to_string();
+    let auth = format!("Bearer {}", ana.token);
+    let json_type = ("content-type", "application/json");
+    // A name of 10 KB, 100 KB and 1 MB: a clear 4xx that repeats at most a piece of it.
+    for size in [10_000, 100_000, 1_000_000] {
+        let name = "n".repeat(size);
+        for (path, body) in [
+            ("/api/messages/start", json!({"with": name})),
+            (
+                "/api/messages/add",
+                json!({"slug": group_slug, "username": name}),
+            ),
+            (
+                "/api/users/block",
+                json!({"username": name, "blocked": true}),
+            ),
+            ("/api/communities/join", json!({"slug": name})),
+        ] {
+            let (status, headers, answer) = send(
+                &h,
+                Method::POST,
+                path,
+                &[("authorization", &auth), json_type],
+                body.to_string(),
+            )
+            .await;
+            let what = format!("{path} with {size} characters");
+            assert!(status.is_client_error(), "{what}: {status} {answer}");
+            assert!(
+                header(&headers, "content-type").starts_with("application/json"),
+                "{what}"
+            );
+            assert!(
+                answer["error"].as_str().is_some_and(|e| e.ends_with('.')),
+                "{what}: {answer}"
+            );
+            let length = answer.to_string().len();
+            assert!(length < 2_000, "{what}: an answer of {length} bytes");
+        }
+    }
+
+    // An upload without its query, or with one it cannot read, and an address that is not
+    // UTF-8: the same JSON error as everything else, not axum's text.
+    for query in ["", "?channelId=", "?channelId=x&durationMs=soon"] {
+        let (status, headers, answer) = send(
+            &h,
+            Method::POST,
+            &format!("/api/files/upload{query}"),
+            &[
+                ("authorization", &auth),
+                ("content-type", "application/octet-stream"),
+            ],
+            b"hello".to_vec(),
+        )
+        .await;
+        assert!(status.is_client_error(), "{query}: {status} {answer}");
+        assert!(
+            header(&headers, "content-type").starts_with("application/json"),
+            "{query}"
+        );
+        assert!(answer["code"].is_string(), "{query}: {answer}");
+    }
+    let message = h.say(&ana, &general, "React to this").await;
+    let (status, headers, answer) = send(
+        &h,
+        Method::PUT,
+        &format!("/api/v1/messages/{message}/reactions/%F0%F0%F0"),
+        &[("authorization", &auth)],
+        Vec::new(),
+    )
+    .await;
+    assert_error(
+        status,
+        &answer,
+        StatusCode::BAD_REQUEST,
+        "bad_request",
+        "not UTF-8",
+    );
+    assert!(header(&headers, "content-type").starts_with("application/json"));
+    let long = "x".repeat(50_000);
+    let (status, _, answer) = send(
+        &h,
+        Method::GET,
+        &format!("/api/v1/market/quotes/{long}?x={long}"),
+        &[("authorization", &auth)],
+        Vec::new(),
+    )
+    .await;
+    assert!(status.is_client_error(), "{status} {answer}");
+    assert!(answer.to_string().len() < 2_000, "{answer}");
+
+    // A token that is made up, or no longer good, is a 401 wherever it is presented — also
+    // where guests may read — so a script learns its token is wrong.
+    for token in [
+        "made-up",
+        "bp_0000000000000000000000000000000000",
+        ana.refresh.as_str(),
+    ] {
+        for path in [
+            format!("/api/chat/history?channelId={general}"),
+            format!("/api/v1/channels/{general}/messages"),
+            format!("/api/voice/calls?slug={slug}"),
+        ] {
+            let (status, _, answer) = send(
+                &h,
+                Method::GET,
+                &path,
+                &[("authorization", &format!("Bearer {token}"))],
+                Vec::new(),
+            )
+            .await;
+            assert_error(
+                status,
+                &answer,
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                &path,
+            );
+        }
+    }
+    // Without one, a guest still reads the public channel.
+    let (status, _, answer) = send(
+        &h,
+        Method::GET,
+        &format!("/api/chat/history?channelId={general}"),
+        &[],
+        Vec::new(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let errors = h.server.errors_logged();
+    assert!(errors.is_empty(), "logged at ERROR:\n{}", errors.join("\n"));
+}

@@ -249,3 +249,39 @@ fn the_reader_sees_grouped_and_plain_imports_but_not_comments_or_strings() {
     let named: Vec<String> = rooms_named(&code).into_iter().collect();
     assert_eq!(named, ["auth", "kit", "market", "platform"]);
 }
+
+/// axum's own extractors answer a body, query or address they cannot read in plain text,
+/// repeating what was sent; `platform::rest`'s answer in the app's JSON error shape.
+const RAW_EXTRACTORS: &[&str] = &[
+    ": Path<", ": Query<", ": Json<", "::Path<", "::Query<", "::Json<",
+];
+
+#[test]
+fn every_route_reads_its_arguments_through_the_app_s_extractors() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut raw = Vec::new();
+    for file in &files {
+        let relative = file
+            .strip_prefix(&src)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        if relative == "platform/rest.rs" {
+            continue;
+        }
+        let code = code_of(&fs::read_to_string(file).unwrap());
+        for pattern in RAW_EXTRACTORS {
+            if code.contains(pattern) {
+                raw.push(format!("{relative}: `{pattern}`"));
+            }
+        }
+    }
+    assert!(
+        raw.is_empty(),
+        "axum extractors that answer errors in plain text:\n{}\ntake PathArgs, QueryArgs or \
+         JsonBody from platform::rest instead",
+        raw.join("\n")
+    );
+}

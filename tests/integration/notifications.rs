@@ -419,7 +419,10 @@ fn browser() -> (agreement::EphemeralPrivateKey, Vec<u8>, [u8; 16]) {
 
 on_both!(
     a_push_reaches_the_browser_encrypted_and_signed,
-    [("PUSH_ALLOW_HTTP", "true")]
+    [
+        ("PUSH_ALLOW_HTTP", "true"),
+        ("OUTBOUND_TO_PRIVATE_ADDRESSES", "on")
+    ]
 );
 async fn a_push_reaches_the_browser_encrypted_and_signed(h: Harness) {
     let (origin, mut rx) = push_service().await;
@@ -587,7 +590,11 @@ async fn a_push_reaches_the_browser_encrypted_and_signed(h: Harness) {
 
 on_both!(
     a_fired_price_alert_is_pushed_to_the_person_s_browsers,
-    [("PUSH_ALLOW_HTTP", "true"), ("ALERT_CHECK_SECS", "1")]
+    [
+        ("PUSH_ALLOW_HTTP", "true"),
+        ("OUTBOUND_TO_PRIVATE_ADDRESSES", "on"),
+        ("ALERT_CHECK_SECS", "1")
+    ]
 );
 async fn a_fired_price_alert_is_pushed_to_the_person_s_browsers(h: Harness) {
     let (origin, mut rx) = push_service().await;
@@ -628,5 +635,55 @@ async fn a_fired_price_alert_is_pushed_to_the_person_s_browsers(h: Harness) {
             .await
             .is_err(),
         "pushed once"
+    );
+}
+
+on_both!(push_endpoints_on_this_machine_are_refused_and_one_person_keeps_ten);
+async fn push_endpoints_on_this_machine_are_refused_and_one_person_keeps_ten(h: Harness) {
+    let bo = h.person("bo_b").await;
+    // A port on this machine, as a neighbour service's would be.
+    let port = 6379;
+    let (_, public, auth) = browser();
+    let subscribe = |endpoint: String| json!({"subscription": {"endpoint": endpoint, "p256dh": BASE64URL_NOPAD.encode(&public), "auth": BASE64URL_NOPAD.encode(&auth)}});
+    for host in [
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        format!("[::1]:{port}"),
+        format!("[::ffff:127.0.0.1]:{port}"),
+        "169.254.169.254".into(),
+        "10.0.0.7".into(),
+    ] {
+        let (status, answer) = h
+            .call(
+                &bo,
+                "/api/notifications/subscribe",
+                subscribe(format!("https://{host}/push/bo")),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{host}: {answer}");
+        assert!(
+            answer["error"].as_str().unwrap().contains("private"),
+            "{answer}"
+        );
+    }
+    assert_eq!(h.count("SELECT COUNT(*) FROM push_subscriptions").await, 0);
+    // Twelve browsers (names that resolve to nothing here are kept: the sender checks again
+    // when it connects): the ten newest stay.
+    for n in 0..12 {
+        h.ok(
+            &bo,
+            "/api/notifications/subscribe",
+            subscribe(format!("https://push-{n}.example/bo")),
+        )
+        .await;
+    }
+    assert_eq!(
+        h.count("SELECT COUNT(*) FROM push_subscriptions").await,
+        bullpen::chat::notify::service::SUBSCRIPTIONS_MAX as i64
+    );
+    assert_eq!(
+        h.count("SELECT COUNT(*) FROM push_subscriptions WHERE endpoint IN ('https://push-0.example/bo', 'https://push-1.example/bo')")
+            .await,
+        0
     );
 }

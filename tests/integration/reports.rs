@@ -500,3 +500,152 @@ async fn the_record_of_closed_reports_shows_the_words_while_the_message_has_them
         assert!(entry["excerpt"].is_null(), "{entry}");
     }
 }
+
+on_both!(a_reported_moderator_never_learns_who_reported_them);
+async fn a_reported_moderator_never_learns_who_reported_them(h: Harness) {
+    let (ana, bo, cy, slug, general, _) = desk(&h).await;
+    let dee = h.person("dee_d").await;
+    h.ok(&dee, "/api/communities/join", json!({"slug": slug}))
+        .await;
+    for who in ["bo_b", "dee_d"] {
+        h.ok(
+            &ana,
+            "/api/communities/rank",
+            json!({"slug": slug, "username": who, "rank": "moderator"}),
+        )
+        .await;
+    }
+    // cy reports a message of bo's, a moderator now, and bo as a person; and a message of
+    // dee's, another moderator.
+    let bo_said = h.say(&bo, &general, "Mods here never read the rules").await;
+    let dee_said = h.say(&dee, &general, "Closing this thread").await;
+    for message in [&bo_said, &dee_said] {
+        h.ok(
+            &cy,
+            "/api/reports/create",
+            json!({"messageId": message, "reason": "harassment", "note": "abuses the role"}),
+        )
+        .await;
+    }
+    h.ok(
+        &cy,
+        "/api/reports/person",
+        json!({"slug": slug, "username": "bo_b", "reason": "harassment", "note": "as a moderator"}),
+    )
+    .await;
+
+    let queue_of = |who| {
+        let path = format!("/api/moderation/queue?slug={slug}");
+        let h = &h;
+        async move {
+            let (status, queue) = h.read(who, &path).await;
+            assert_eq!(status, StatusCode::OK, "{queue}");
+            queue
+        }
+    };
+    // Neither reported moderator sees the reports about moderators, their own least of all.
+    for moderator in [&bo, &dee] {
+        let queue = queue_of(moderator).await;
+        assert!(!queue.to_string().contains("cy_c"), "{queue}");
+        assert!(queue_entry(&queue, &bo_said).is_none_or(|e| e["reports"] == json!([])));
+        assert!(queue_entry(&queue, &dee_said).is_none_or(|e| e["reports"] == json!([])));
+    }
+    // The owner sees all three, and who filed them.
+    let queue = queue_of(&ana).await;
+    for message in [&bo_said, &dee_said] {
+        let entry = queue_entry(&queue, message).expect("queued for the owner");
+        assert_eq!(
+            entry["reports"][0]["reporter"]["username"], "cy_c",
+            "{entry}"
+        );
+    }
+    let person = queue
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["message"].is_null() && e["subject"]["username"] == "bo_b")
+        .expect("the report of bo as a person");
+    assert_eq!(person["reports"][0]["reporter"]["username"], "cy_c");
+
+    // A reported moderator cannot close the reports about them either.
+    let (status, answer) = h
+        .call(
+            &bo,
+            "/api/moderation/dismiss",
+            json!({"messageId": bo_said}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{answer}");
+    let (status, _) = h
+        .call(
+            &bo,
+            "/api/moderation/dismiss-person",
+            json!({"slug": slug, "username": "bo_b"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        h.count("SELECT COUNT(*) FROM reports WHERE status = 'open'")
+            .await,
+        3
+    );
+    // Once the owner dismisses them, the record of closed reports hides them from bo too.
+    h.ok(
+        &ana,
+        "/api/moderation/dismiss",
+        json!({"messageId": bo_said}),
+    )
+    .await;
+    let (status, closed) = h
+        .read(&bo, &format!("/api/moderation/closed?slug={slug}"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{closed}");
+    assert!(!closed.to_string().contains("cy_c"), "{closed}");
+    let (_, closed) = h
+        .read(&ana, &format!("/api/moderation/closed?slug={slug}"))
+        .await;
+    assert!(closed.to_string().contains("cy_c"), "{closed}");
+}
+
+on_both!(a_burst_of_reports_is_limited_per_person);
+async fn a_burst_of_reports_is_limited_per_person(h: Harness) {
+    let (_, bo, cy, slug, general, _) = desk(&h).await;
+    let mut messages = Vec::new();
+    for n in 0..20 {
+        messages.push(h.say(&bo, &general, &format!("Spam number {n}")).await);
+    }
+    // Fifty at once: twenty messages, some twice, and bo as a person.
+    let calls = (0..50).map(|n| {
+        let body = if n == 49 {
+            json!({"slug": slug, "username": "bo_b", "reason": "spam"})
+        } else {
+            json!({"messageId": messages[n % 20], "reason": "spam"})
+        };
+        let path = if n == 49 {
+            "/api/reports/person"
+        } else {
+            "/api/reports/create"
+        };
+        let (h, cy) = (&h, &cy);
+        async move { h.call(cy, path, body).await }
+    });
+    let answers = futures::future::join_all(calls).await;
+    let limited: Vec<&Value> = answers
+        .iter()
+        .filter(|(status, _)| *status == StatusCode::TOO_MANY_REQUESTS)
+        .map(|(_, answer)| answer)
+        .collect();
+    assert!(
+        answers
+            .iter()
+            .all(|(s, _)| *s == StatusCode::OK || *s == StatusCode::TOO_MANY_REQUESTS),
+        "{answers:?}"
+    );
+    assert!(!limited.is_empty());
+    assert_eq!(limited[0]["code"], "rate_limited", "{}", limited[0]);
+    assert!(limited[0]["retryAfterSecs"].as_u64().unwrap() >= 1);
+    assert_eq!(
+        h.count("SELECT COUNT(*) FROM reports").await,
+        i64::from(bullpen::chat::reports::REPORTS_PER_WINDOW)
+    );
+}

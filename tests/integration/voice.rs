@@ -399,3 +399,66 @@ async fn moderators_silence_and_losing_the_right_ends_the_call(h: Harness) {
     d.expect("voiceEnded").await;
     roster_until(&mut a, |r| on_call(r) == ["ana"]).await;
 }
+
+on_both!(
+    turn_credentials_go_only_to_those_who_may_join_and_are_their_own,
+    [(
+        "VOICE_ICE_SERVERS",
+        r#"[{"urls":["stun:stun.example.org:3478"]},{"urls":["turn:turn.example.org:3478"],"secret":"north-sea"}]"#
+    )]
+);
+async fn turn_credentials_go_only_to_those_who_may_join_and_are_their_own(h: Harness) {
+    let ana = h.person("ana").await;
+    let bo = h.person("bo_b").await;
+    let eve = h.person("eve_e").await;
+    let (slug, _) = h.community(&ana, "Open Floor", "public").await;
+    h.ok(&bo, "/api/communities/join", json!({"slug": slug}))
+        .await;
+    voice_channel(&h, &ana, &slug, "floor").await;
+    let path = format!("/api/voice/calls?slug={slug}");
+
+    // A guest and a signed-in outsider read the public rosters, and no server to call through.
+    let (status, guest) = h.get(&path).await;
+    assert_eq!(status, StatusCode::OK, "{guest}");
+    let (status, outsider) = h.read(&eve, &path).await;
+    assert_eq!(status, StatusCode::OK, "{outsider}");
+    for calls in [&guest, &outsider] {
+        assert_eq!(calls["rosters"].as_array().unwrap().len(), 1, "{calls}");
+        assert_eq!(calls["iceServers"], json!([]), "{calls}");
+        assert!(!calls.to_string().contains("turn:"), "{calls}");
+    }
+
+    // Members get the servers, with TURN credentials of their own that expire.
+    let (_, ana_calls) = h.read(&ana, &path).await;
+    let (_, bo_calls) = h.read(&bo, &path).await;
+    let turn = |calls: &Value| calls["iceServers"][1].clone();
+    assert_eq!(
+        ana_calls["iceServers"][0]["urls"],
+        json!(["stun:stun.example.org:3478"])
+    );
+    let (mine, theirs) = (turn(&ana_calls), turn(&bo_calls));
+    let username = mine["username"].as_str().unwrap();
+    let (expiry, person) = username.split_once(':').unwrap();
+    assert_eq!(person, ana.id);
+    let expiry: i64 = expiry.parse().unwrap();
+    let now = chrono::Utc::now().timestamp();
+    assert!(
+        expiry > now && expiry <= now + bullpen::chat::voice::service::TURN_CREDENTIAL_SECS + 5
+    );
+    assert!(theirs["username"].as_str().unwrap().ends_with(&bo.id));
+    assert_ne!(mine["credential"], theirs["credential"]);
+    assert!(
+        !ana_calls.to_string().contains("north-sea"),
+        "the secret stays on the server"
+    );
+
+    // A member who is banned loses them with the community.
+    h.ok(
+        &ana,
+        "/api/communities/ban",
+        json!({"slug": slug, "username": "bo_b", "reason": "spam"}),
+    )
+    .await;
+    let (status, _) = h.read(&bo, &path).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}

@@ -37,12 +37,18 @@ pub use server::community_csv;
 #[cfg(feature = "ssr")]
 mod server {
     use axum::{
-        extract::{Path, Query, State},
+        extract::State,
         response::{IntoResponse, Response},
     };
     use serde::Deserialize;
 
-    use crate::{auth::caller::CurrentUser, platform::state::AppState};
+    use crate::{
+        auth::caller::CurrentUser,
+        platform::{
+            rest::{PathArgs, QueryArgs},
+            state::AppState,
+        },
+    };
 
     #[derive(Deserialize)]
     pub struct Span {
@@ -54,8 +60,8 @@ mod server {
     pub async fn community_csv(
         State(state): State<AppState>,
         caller: CurrentUser,
-        Path(slug): Path<String>,
-        Query(span): Query<Span>,
+        PathArgs(slug): PathArgs<String>,
+        QueryArgs(span): QueryArgs<Span>,
     ) -> Response {
         let made = super::super::service::community_csv(
             &state,

@@ -93,19 +93,23 @@ pub use server::{community_ics, event_ics};
 #[cfg(feature = "ssr")]
 mod server {
     use axum::{
-        extract::{Path, State},
+        extract::State,
         http::{header, HeaderMap},
         response::{IntoResponse, Response},
     };
 
-    use crate::{auth::caller::CurrentUser, chat::MessageId, platform::state::AppState};
+    use crate::{
+        auth::caller::CurrentUser,
+        chat::MessageId,
+        platform::{rest::PathArgs, state::AppState},
+    };
 
     /// One event as a calendar file, for someone who may read its channel.
     pub async fn event_ics(
         State(state): State<AppState>,
         caller: Option<CurrentUser>,
         headers: HeaderMap,
-        Path(id): Path<String>,
+        PathArgs(id): PathArgs<String>,
     ) -> Response {
         let origin = origin(&state, &headers);
         let made = async {
@@ -122,7 +126,7 @@ mod server {
         State(state): State<AppState>,
         caller: Option<CurrentUser>,
         headers: HeaderMap,
-        Path(slug): Path<String>,
+        PathArgs(slug): PathArgs<String>,
     ) -> Response {
         let origin = origin(&state, &headers);
         let made =

@@ -28,14 +28,21 @@ pub use server::{download, upload};
 mod server {
     use axum::{
         body::Bytes,
-        extract::{Path, Query, State},
+        extract::State,
         http::{header, HeaderValue},
         response::{IntoResponse, Response},
         Json,
     };
     use serde::Deserialize;
 
-    use crate::{auth::caller::CurrentUser, community::ChannelId, platform::state::AppState};
+    use crate::{
+        auth::caller::CurrentUser,
+        community::ChannelId,
+        platform::{
+            rest::{PathArgs, QueryArgs},
+            state::AppState,
+        },
+    };
 
     #[derive(Deserialize)]
     #[serde(rename_all = "camelCase")]
@@ -54,7 +61,7 @@ mod server {
     pub async fn upload(
         State(state): State<AppState>,
         caller: CurrentUser,
-        Query(to): Query<UploadTo>,
+        QueryArgs(to): QueryArgs<UploadTo>,
         body: Bytes,
     ) -> Response {
         let stored = async {
@@ -87,7 +94,7 @@ mod server {
     pub async fn download(
         State(state): State<AppState>,
         caller: Option<CurrentUser>,
-        Path((id, name)): Path<(String, String)>,
+        PathArgs((id, name)): PathArgs<(String, String)>,
     ) -> Response {
         let thumbnail = name == "thumbnail";
         let reader = caller.map(|c| c.user.id);

@@ -71,9 +71,10 @@ struct Examined {
     thumbnail: Option<Bytes>,
 }
 
-/// Reads the type from the first bytes; decodes the images chat shows inline (a file that
-/// claims to be one and does not decode is offered for download like any other).
-fn examine(bytes: &[u8]) -> Examined {
+/// Reads the type from the first bytes; decodes the images chat shows inline, within the
+/// decoding budget (a file that claims to be one and does not decode, or is too large to, is
+/// offered for download like any other).
+async fn examine(bytes: &Bytes) -> Examined {
     let sniffed = infer::get(bytes).map(|t| t.mime_type().to_string());
     let content_type = sniffed.unwrap_or_else(|| {
         if !bytes.contains(&0) && std::str::from_utf8(bytes).is_ok() {
@@ -91,13 +92,20 @@ fn examine(bytes: &[u8]) -> Examined {
     if !pictures::IMAGE_TYPES.contains(&content_type.as_str()) {
         return file(content_type);
     }
-    let Some(picture) = pictures::decode(bytes) else {
+    let Some(seen) = pictures::preview(bytes.clone()).await else {
         return file(content_type);
     };
-    let (width, height) = (picture.width(), picture.height());
-    let thumbnail = (width > THUMBNAIL_SIDE || height > THUMBNAIL_SIDE)
-        .then(|| pictures::encode(&picture.thumbnail(THUMBNAIL_SIDE, THUMBNAIL_SIDE)))
-        .flatten();
+    let (width, height) = (seen.width, seen.height);
+    let thumbnail = if width > THUMBNAIL_SIDE || height > THUMBNAIL_SIDE {
+        tokio::task::spawn_blocking(move || {
+            pictures::encode(&seen.picture.thumbnail(THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+        })
+        .await
+        .ok()
+        .flatten()
+    } else {
+        None
+    };
     Examined {
         content_type,
         kind: AttachmentKind::Image,
@@ -150,12 +158,7 @@ pub async fn upload(
         return Err(too_many_waiting());
     }
     let name = clean_name(name);
-    let mut examined = {
-        let bytes = bytes.clone();
-        tokio::task::spawn_blocking(move || examine(&bytes))
-            .await
-            .map_err(|_| AppError::Internal)?
-    };
+    let mut examined = examine(&bytes).await;
     if let Some(recording) = &recording {
         let audio = voice_type(&examined.content_type)
             .ok_or_else(|| AppError::Validation(says!("server.files.not_audio")))?;
@@ -389,7 +392,7 @@ mod tests {
 
     use super::*;
 
-    fn png(width: u32, height: u32, alpha: bool) -> Vec<u8> {
+    fn png(width: u32, height: u32, alpha: bool) -> Bytes {
         let mut out = Cursor::new(Vec::new());
         let picture = if alpha {
             image::DynamicImage::ImageRgba8(image::RgbaImage::new(width, height))
@@ -397,12 +400,12 @@ mod tests {
             image::DynamicImage::ImageRgb8(image::RgbImage::new(width, height))
         };
         picture.write_to(&mut out, image::ImageFormat::Png).unwrap();
-        out.into_inner()
+        Bytes::from(out.into_inner())
     }
 
-    #[test]
-    fn the_type_comes_from_the_bytes() {
-        let small = examine(&png(40, 30, false));
+    #[tokio::test]
+    async fn the_type_comes_from_the_bytes() {
+        let small = examine(&png(40, 30, false)).await;
         assert_eq!(small.content_type, "image/png");
         assert_eq!(small.kind, AttachmentKind::Image);
         assert_eq!(small.size, Some((40, 30)));
@@ -411,25 +414,30 @@ mod tests {
             "small images are their own preview"
         );
 
-        assert_eq!(examine(b"%PDF-1.7\n...").content_type, "application/pdf");
-        let text = examine("date,close\n2026-11-25,201.5\n".as_bytes());
+        assert_eq!(
+            examine(&Bytes::from_static(b"%PDF-1.7\n..."))
+                .await
+                .content_type,
+            "application/pdf"
+        );
+        let text = examine(&Bytes::from_static(b"date,close\n2026-11-25,201.5\n")).await;
         assert_eq!(
             (text.content_type.as_str(), text.kind),
             ("text/plain", AttachmentKind::File)
         );
-        let binary = examine(&[0u8, 159, 146, 150, 0, 1]);
+        let binary = examine(&Bytes::from_static(&[0u8, 159, 146, 150, 0, 1])).await;
         assert_eq!(binary.content_type, "application/octet-stream");
     }
 
-    #[test]
-    fn large_images_get_a_thumbnail_in_a_format_that_keeps_them() {
-        let photo = examine(&png(1600, 900, false));
+    #[tokio::test]
+    async fn large_images_get_a_thumbnail_in_a_format_that_keeps_them() {
+        let photo = examine(&png(1600, 900, false)).await;
         let thumbnail = photo.thumbnail.expect("a thumbnail");
         assert_eq!(infer::get(&thumbnail).unwrap().mime_type(), "image/jpeg");
         let decoded = image::load_from_memory(&thumbnail).unwrap();
         assert_eq!((decoded.width(), decoded.height()), (640, 360));
 
-        let logo = examine(&png(1000, 1000, true));
+        let logo = examine(&png(1000, 1000, true)).await;
         assert_eq!(
             infer::get(&logo.thumbnail.unwrap()).unwrap().mime_type(),
             "image/png",
@@ -437,11 +445,10 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_file_that_only_looks_like_an_image_is_a_file() {
-        let mut fake = png(10, 10, false);
-        fake.truncate(40);
-        let examined = examine(&fake);
+    #[tokio::test]
+    async fn a_file_that_only_looks_like_an_image_is_a_file() {
+        let fake = png(10, 10, false).slice(..40);
+        let examined = examine(&fake).await;
         assert_eq!(examined.content_type, "image/png");
         assert_eq!(examined.kind, AttachmentKind::File);
     }

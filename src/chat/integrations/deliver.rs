@@ -6,14 +6,12 @@
 //! is sent by whoever claimed it (a claim lapses, so a server that died is taken over).
 //!
 //! The receiver checks `X-Bullpen-Signature-256: sha256=<hex>`, the HMAC-SHA256 of the raw
-//! body under the webhook's signing key. Addresses on loopback and private networks are not
-//! called unless `WEBHOOKS_TO_PRIVATE_ADDRESSES` is on, and redirects are not followed, so a
+//! body under the webhook's signing key. Deliveries go through `platform::outbound`: addresses
+//! on loopback and private networks are not called (unless `OUTBOUND_TO_PRIVATE_ADDRESSES` is
+//! on), checked when the name is resolved to connect, and redirects are not followed, so a
 //! community's admin cannot use the server to reach its neighbours.
 
-use std::{
-    net::{IpAddr, SocketAddr},
-    time::Duration,
-};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
@@ -30,7 +28,7 @@ use crate::{
     community::repo as communities,
     entities::{integrations, webhook_deliveries},
     kit::sentences::{says, Sentence},
-    platform::{error::AppError, state::AppState},
+    platform::{error::AppError, outbound, state::AppState},
 };
 
 /// Messages one webhook queues per round.
@@ -52,39 +50,6 @@ pub fn target(text: &str) -> Result<Url, Sentence> {
         && url.username().is_empty()
         && url.password().is_none();
     fits.then_some(url).ok_or_else(refuse)
-}
-
-/// Whether an address is one a webhook may not call by default: this machine, a private or
-/// shared network, link-local, multicast, reserved or unspecified.
-pub fn private(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => {
-            let [a, b, ..] = v4.octets();
-            v4.is_loopback()
-                || v4.is_private()
-                || v4.is_link_local()
-                || v4.is_unspecified()
-                || v4.is_broadcast()
-                || v4.is_multicast()
-                || v4.is_documentation()
-                || a == 0
-                || a >= 240
-                || (a == 100 && (64..128).contains(&b))
-                || (a == 198 && (b == 18 || b == 19))
-        }
-        IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return private(IpAddr::V4(v4));
-            }
-            let first = v6.segments()[0];
-            v6.is_loopback()
-                || v6.is_unspecified()
-                || v6.is_multicast()
-                || (first & 0xfe00) == 0xfc00
-                || (first & 0xffc0) == 0xfe80
-                || (first == 0x2001 && v6.segments()[1] == 0x0db8)
-        }
-    }
 }
 
 /// `sha256=<hex>`: the HMAC-SHA256 of `body` under `key`.
@@ -212,8 +177,16 @@ async fn send_due(state: &AppState, now: DateTime<Utc>) -> Result<usize, AppErro
         }
     }
     let sent = claimed.len();
+    if sent == 0 {
+        return Ok(0);
+    }
+    let client = outbound::Client::new("Bullpen-Webhooks/1", state.config.outbound_to_private)
+        .map_err(|err| {
+            tracing::error!(error = %err, "cannot build the webhooks' HTTP client");
+            AppError::Internal
+        })?;
     let outcomes: Vec<Result<(), AppError>> = futures::stream::iter(claimed)
-        .map(|delivery| attempt(state, delivery, now, timeout))
+        .map(|delivery| attempt(state, &client, delivery, now, timeout))
         .buffer_unordered(SEND_AT_ONCE)
         .collect()
         .await;
@@ -226,6 +199,7 @@ async fn send_due(state: &AppState, now: DateTime<Utc>) -> Result<usize, AppErro
 /// One attempt at a claimed delivery, and its outcome written down.
 async fn attempt(
     state: &AppState,
+    client: &outbound::Client,
     delivery: webhook_deliveries::Model,
     now: DateTime<Utc>,
     timeout: Duration,
@@ -238,7 +212,7 @@ async fn attempt(
         return finish(state, &delivery, DeliveryStatus::Withdrawn, None, None, now).await;
     };
     let attempts = delivery.attempts + 1;
-    let sent = send(&hook, &delivery, timeout, state.config.webhooks_to_private).await;
+    let sent = send(client, &hook, &delivery, timeout).await;
     let (status, code, failure) = match sent {
         Ok(code) if (200..300).contains(&code) => (DeliveryStatus::Delivered, Some(code), None),
         Ok(code) => (DeliveryStatus::Pending, Some(code), Some(Failure::Status)),
@@ -298,45 +272,20 @@ async fn finish(
 /// POSTs the delivery's body, signed, to the hook's address: the answer's status, or why none
 /// came.
 async fn send(
+    client: &outbound::Client,
     hook: &integrations::Model,
     delivery: &webhook_deliveries::Model,
     timeout: Duration,
-    to_private: bool,
 ) -> Result<u16, Failure> {
     let (Some(url), Some(key)) = (hook.url.as_deref(), hook.signing_secret.as_deref()) else {
         return Err(Failure::Unreachable);
     };
     let url = target(url).map_err(|_| Failure::Unreachable)?;
-    let host = url.host_str().ok_or(Failure::Unreachable)?.to_owned();
-    let port = url.port_or_known_default().ok_or(Failure::Unreachable)?;
-    // Resolved once and pinned, so the address checked is the address called.
-    let lookup = host
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .to_owned();
-    let addresses: Vec<SocketAddr> =
-        match tokio::time::timeout(timeout, tokio::net::lookup_host((lookup.as_str(), port))).await
-        {
-            Ok(Ok(found)) => found.collect(),
-            Ok(Err(_)) => return Err(Failure::Unreachable),
-            Err(_) => return Err(Failure::Timeout),
-        };
-    let Some(address) = addresses.first().copied() else {
-        return Err(Failure::Unreachable);
-    };
-    if !to_private && addresses.iter().any(|a| private(a.ip())) {
-        return Err(Failure::PrivateAddress);
-    }
-    let client = reqwest::Client::builder()
-        .user_agent("Bullpen-Webhooks/1")
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(timeout)
-        .resolve(&lookup, address)
-        .build()
-        .map_err(|_| Failure::Unreachable)?;
     let body = delivery.payload.clone().into_bytes();
     let answer = client
         .post(url)
+        .map_err(|_| Failure::PrivateAddress)?
+        .timeout(timeout)
         .header(reqwest::header::CONTENT_TYPE, "application/json")
         .header("X-Bullpen-Event", "message.created")
         .header("X-Bullpen-Delivery", delivery.id.to_string())
@@ -344,12 +293,11 @@ async fn send(
         .body(body)
         .send()
         .await
-        .map_err(|err| {
-            if err.is_timeout() {
-                Failure::Timeout
-            } else {
-                Failure::Unreachable
-            }
+        .map_err(|err| match outbound::refusal(&err) {
+            Some(outbound::Refused::Private) => Failure::PrivateAddress,
+            Some(outbound::Refused::Unresolved) => Failure::Unreachable,
+            None if err.is_timeout() => Failure::Timeout,
+            None => Failure::Unreachable,
         })?;
     Ok(answer.status().as_u16())
 }
@@ -375,36 +323,6 @@ mod tests {
         }
         let long = format!("https://example.com/{}", "a".repeat(URL_MAX_CHARS));
         assert!(target(&long).is_err());
-    }
-
-    #[test]
-    fn private_and_local_addresses_are_known() {
-        for ip in [
-            "127.0.0.1",
-            "10.1.2.3",
-            "172.16.0.1",
-            "192.168.1.1",
-            "169.254.169.254",
-            "0.0.0.0",
-            "100.64.0.1",
-            "255.255.255.255",
-            "::1",
-            "::",
-            "fd00::1",
-            "fe80::1",
-            "::ffff:127.0.0.1",
-            "::ffff:10.0.0.1",
-        ] {
-            assert!(private(ip.parse().unwrap()), "{ip}");
-        }
-        for ip in [
-            "93.184.216.34",
-            "8.8.8.8",
-            "2606:4700::1111",
-            "::ffff:8.8.8.8",
-        ] {
-            assert!(!private(ip.parse().unwrap()), "{ip}");
-        }
     }
 
     #[test]

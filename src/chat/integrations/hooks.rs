@@ -1,18 +1,14 @@
 //! An incoming webhook's address: another program posts words, and they arrive in the hook's
 //! channel from its bot. The secret in the address is the credential: no sign-in, no cookie.
 
-use axum::{
-    extract::{Path, State},
-    http::StatusCode,
-    Json,
-};
+use axum::{extract::State, http::StatusCode, Json};
 
 use super::service::{self, HookPost};
 use crate::{
     chat::ChatMessage,
     platform::{
         error::{AppError, WireError},
-        rest::JsonBody,
+        rest::{JsonBody, PathArgs},
         state::AppState,
     },
 };
@@ -41,7 +37,7 @@ use crate::{
 )]
 pub async fn post(
     State(state): State<AppState>,
-    Path((id, secret)): Path<(String, String)>,
+    PathArgs((id, secret)): PathArgs<(String, String)>,
     JsonBody(post): JsonBody<HookPost>,
 ) -> Result<(StatusCode, Json<ChatMessage>), AppError> {
     let message = service::post_from_hook(&state, &id, &secret, post).await?;

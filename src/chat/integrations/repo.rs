@@ -185,21 +185,24 @@ pub async fn record_attempt(
     db: &impl ConnectionTrait,
     id: Uuid,
     attempted: Attempted,
-) -> Result<(), DbErr> {
-    webhook_deliveries::Entity::update(webhook_deliveries::ActiveModel {
-        id: Set(id),
-        status: Set(attempted.status.as_str().into()),
-        attempts: Set(attempted.attempts),
-        next_at: Set(attempted.next_at),
-        claimed_until: Set(None),
-        last_code: Set(attempted.code),
-        last_error: Set(attempted.error),
-        finished_at: Set(attempted.finished_at),
-        ..Default::default()
-    })
-    .exec(db)
-    .await?;
-    Ok(())
+) -> Result<bool, DbErr> {
+    // Many, not one: a webhook removed while its delivery was on the way took the delivery's
+    // row with it, and there is nothing left to write (not an error).
+    let written = webhook_deliveries::Entity::update_many()
+        .set(webhook_deliveries::ActiveModel {
+            status: Set(attempted.status.as_str().into()),
+            attempts: Set(attempted.attempts),
+            next_at: Set(attempted.next_at),
+            claimed_until: Set(None),
+            last_code: Set(attempted.code),
+            last_error: Set(attempted.error),
+            finished_at: Set(attempted.finished_at),
+            ..Default::default()
+        })
+        .filter(webhook_deliveries::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(written.rows_affected == 1)
 }
 
 /// A webhook's latest deliveries, newest first.

@@ -17,7 +17,7 @@ use crate::{
     community::{permissions::Action, repo as communities, service as community, ChannelId},
     entities::{communities as community_rows, integrations, users},
     kit::sentences::says,
-    platform::{error::AppError, state::AppState},
+    platform::{error::AppError, outbound, state::AppState},
 };
 
 /// A quote as a price-alert bot reads it.
@@ -185,7 +185,12 @@ pub async fn install(
     };
     let url = if input.kind.needs_url() {
         let url = input.url.as_deref().unwrap_or("").trim();
-        super::deliver::target(url).map_err(invalid)?;
+        let target = super::deliver::target(url).map_err(invalid)?;
+        // Checked again at every delivery, where a name is resolved when it is called.
+        let checked = outbound::check(&target, state.config.outbound_to_private);
+        if checked.await == Err(outbound::Refused::Private) {
+            return Err(invalid(says!("server.integrations.url_private")));
+        }
         Some(url.to_owned())
     } else {
         None

@@ -228,6 +228,32 @@ pub async fn put_subscription(
     Ok(())
 }
 
+/// Forgets `user`'s subscriptions but the `keep` newest.
+pub async fn keep_newest_subscriptions(
+    db: &impl ConnectionTrait,
+    user: Uuid,
+    keep: u64,
+) -> Result<u64, DbErr> {
+    let older: Vec<Uuid> = push_subscriptions::Entity::find()
+        .select_only()
+        .column(push_subscriptions::Column::Id)
+        .filter(push_subscriptions::Column::UserId.eq(user))
+        .order_by_desc(push_subscriptions::Column::CreatedAt)
+        .order_by_desc(push_subscriptions::Column::Id)
+        .offset(keep)
+        .into_tuple()
+        .all(db)
+        .await?;
+    if older.is_empty() {
+        return Ok(0);
+    }
+    Ok(push_subscriptions::Entity::delete_many()
+        .filter(push_subscriptions::Column::Id.is_in(older))
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
 /// Forgets a browser's subscription (of `user`, when named).
 pub async fn delete_subscription(
     db: &impl ConnectionTrait,

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
 use futures::future::join_all;
+use sea_orm::TransactionTrait;
 use uuid::Uuid;
 
 use super::{
@@ -695,8 +696,13 @@ fn member_of(access: &crate::chat::service::ChannelAccess) -> Result<(), AppErro
     }
 }
 
+/// The browsers one person is pushed to at most: subscribing another forgets the one that
+/// subscribed longest ago (a browser long gone, most likely), so one person cannot make every
+/// notification a fan of requests.
+pub const SUBSCRIPTIONS_MAX: u64 = 10;
+
 /// Keeps a browser's push subscription for the person (replacing one of another person's on
-/// the same browser).
+/// the same browser), if its push service is at an address the server may call.
 pub async fn subscribe(
     state: &AppState,
     me: &users::Model,
@@ -705,8 +711,18 @@ pub async fn subscribe(
     let pusher = state.service::<Pusher>();
     Subscription::parse(&keys.endpoint, &keys.p256dh, &keys.auth, pusher.allow_http)
         .ok_or_else(|| AppError::Validation(says!("server.notify.bad_subscription")))?;
+    let endpoint = url::Url::parse(&keys.endpoint)
+        .map_err(|_| AppError::Validation(says!("server.notify.bad_subscription")))?;
+    // A name that resolves to nothing now is kept: the client checks again whenever it sends.
+    let checked = crate::platform::outbound::check(&endpoint, state.config.outbound_to_private);
+    if checked.await == Err(crate::platform::outbound::Refused::Private) {
+        return Err(AppError::Validation(says!(
+            "server.notify.endpoint_private"
+        )));
+    }
+    let txn = state.db.begin().await?;
     repo::put_subscription(
-        &state.db,
+        &txn,
         crate::entities::push_subscriptions::Model {
             id: Uuid::now_v7(),
             user_id: me.id,
@@ -717,6 +733,8 @@ pub async fn subscribe(
         },
     )
     .await?;
+    repo::keep_newest_subscriptions(&txn, me.id, SUBSCRIPTIONS_MAX).await?;
+    txn.commit().await?;
     Ok(())
 }
 

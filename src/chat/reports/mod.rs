@@ -4,7 +4,9 @@
 //! open reports or a standing AI flag (one entry per message) and every person with open
 //! reports (one entry per person); what moderators do from it (dismiss, delete, warn, time
 //! out, kick, ban) closes those reports and is written to the audit log. Closed reports stay
-//! readable, with who closed them and how.
+//! readable, with who closed them and how. A report is never shown to the person it is about,
+//! whatever their role; one about someone who moderates goes to the community's admins and
+//! owner only ([`shown_to`]). Filing is limited per person ([`REPORTS_PER_WINDOW`]).
 
 use serde::{Deserialize, Serialize};
 
@@ -133,6 +135,21 @@ pub struct ClosedReport {
 /// How much of a reported message the record of closed reports shows, in characters.
 pub const EXCERPT_CHARS: usize = 120;
 
+/// Reports one person may file: ten in ten minutes, enough for a raid of spam, too few to bury
+/// a queue.
+pub const REPORTS_PER_WINDOW: u32 = 10;
+pub const REPORT_WINDOW_SECS: i64 = 10 * 60;
+
+/// Whether a report about `subject` is shown to `viewer` (in the queue and the record): never
+/// to the person it is about, and one about someone who moderates the community only to those
+/// who manage it, so that nobody reads who reported them.
+pub fn shown_to<Id: PartialEq>(
+    (viewer, viewer_manages): (Id, bool),
+    (subject, subject_moderates): (Id, bool),
+) -> bool {
+    viewer != subject && (!subject_moderates || viewer_manages)
+}
+
 /// What the reporter is told.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -143,6 +160,18 @@ pub struct ReportReceived {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nobody_sees_a_report_about_themselves_and_reports_about_moderators_go_up() {
+        let (me, someone) = (1, 2);
+        // A moderator reading the queue.
+        assert!(shown_to((me, false), (someone, false)));
+        assert!(!shown_to((me, false), (me, true)));
+        assert!(!shown_to((me, false), (someone, true)));
+        // An admin or the owner.
+        assert!(shown_to((me, true), (someone, true)));
+        assert!(!shown_to((me, true), (me, true)));
+    }
 
     #[test]
     fn reasons_are_stored_by_their_wire_names() {

@@ -1,11 +1,11 @@
 //! The queries of reports: one open report per reporter and message (or person), a community's
 //! open and closed ones, closing them, and removing a community's.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::{
     sea_query::{Expr, OnConflict},
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -88,6 +88,26 @@ pub async fn file(
             .await?;
     }
     Ok(())
+}
+
+/// How many reports `reporter` filed since `since`, anywhere, and when the oldest of them was.
+pub async fn filed_since(
+    db: &impl ConnectionTrait,
+    reporter: Uuid,
+    since: DateTime<Utc>,
+) -> Result<(u64, Option<DateTime<Utc>>), DbErr> {
+    let recent = reports::Entity::find()
+        .filter(reports::Column::ReporterId.eq(reporter))
+        .filter(reports::Column::CreatedAt.gt(since));
+    let count = recent.clone().count(db).await?;
+    let oldest = recent
+        .order_by_asc(reports::Column::CreatedAt)
+        .select_only()
+        .column(reports::Column::CreatedAt)
+        .into_tuple::<DateTime<Utc>>()
+        .one(db)
+        .await?;
+    Ok((count, oldest))
 }
 
 /// A community's open reports, oldest first (at most 1,000).

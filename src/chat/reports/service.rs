@@ -22,11 +22,41 @@ use crate::{
     },
     entities::{reports, users},
     kit::sentences::says,
-    platform::{error::AppError, realtime, state::AppState},
+    platform::{db, error::AppError, rate_limit::RateLimit, realtime, state::AppState},
 };
 
 /// How many closed reports the record shows.
 const CLOSED_SHOWN: u64 = 100;
+/// Serialises one person's reports on PostgreSQL, so that a burst at once is counted in turn.
+const REPORT_LOCK_SPACE: i32 = 0x7265_7074; // "rept"
+
+/// Files a report within the reporter's limit ([`super::REPORTS_PER_WINDOW`]): a 429 that says
+/// when to try again past it, and nothing written.
+async fn file_within_limit(
+    state: &AppState,
+    community_id: Uuid,
+    subject: Subject,
+    reporter: Uuid,
+    (reason, note): (ReportReason, &str),
+) -> Result<(), AppError> {
+    let limit = RateLimit {
+        max: super::REPORTS_PER_WINDOW,
+        window: chrono::Duration::seconds(super::REPORT_WINDOW_SECS),
+    };
+    let txn = state.db.begin().await?;
+    db::lock_until_commit(&txn, REPORT_LOCK_SPACE, reporter).await?;
+    // Filed before counting: on SQLite the write takes the database's lock, so a burst counts
+    // one after the other (on PostgreSQL the lock above does).
+    repo::file(&txn, community_id, subject, reporter, reason, note).await?;
+    let now = chrono::Utc::now();
+    let (counted, oldest) = repo::filed_since(&txn, reporter, limit.window_start(now)).await?;
+    // `counted` includes this report (a second report of the same subject adds no row).
+    limit
+        .check(counted.saturating_sub(1), oldest, now)
+        .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
+    txn.commit().await?;
+    Ok(())
+}
 
 /// A report's reason and note, checked.
 fn checked(reason: &str, note: &str) -> Result<(ReportReason, String), AppError> {
@@ -61,13 +91,12 @@ pub async fn report(
     if message.deleted_at.is_some() {
         return Err(AppError::Validation(says!("server.report.deleted")));
     }
-    repo::file(
-        &state.db,
+    file_within_limit(
+        state,
         access.community.id,
         Subject::of(&message),
         reporter.id,
-        reason,
-        &note,
+        (reason, &note),
     )
     .await?;
     tracing::info!(community = %access.community.id, message = %message.id, reason = reason.as_str(), "message reported");
@@ -97,13 +126,12 @@ pub async fn report_person(
             user = &person.username
         )));
     }
-    repo::file(
-        &state.db,
+    file_within_limit(
+        state,
         found.id,
         Subject::Person(person.id),
         reporter.id,
-        reason,
-        &note,
+        (reason, &note),
     )
     .await?;
     tracing::info!(community = %found.id, person = %person.id, reason = reason.as_str(), "person reported");
@@ -119,6 +147,54 @@ async fn moderated(
     let (found, standing) = community::find(state, Some(viewer), slug).await?;
     community::allow(&found, standing, Action::DeleteMessage { own: false })?;
     Ok(found)
+}
+
+/// Of `list`, the reports `viewer` may read ([`super::shown_to`]).
+async fn readable_by(
+    state: &AppState,
+    community_row: &crate::entities::communities::Model,
+    viewer: Uuid,
+    list: Vec<reports::Model>,
+) -> Result<Vec<reports::Model>, AppError> {
+    let moderates = |standing: Standing| {
+        community::allow(
+            community_row,
+            standing,
+            Action::DeleteMessage { own: false },
+        )
+        .is_ok()
+    };
+    let standing_of = |person: Uuid| communities::standing(&state.db, community_row.id, person);
+    let manages = community::allow(
+        community_row,
+        standing_of(viewer).await?,
+        Action::ManageCommunity,
+    )
+    .is_ok();
+    let subjects: HashSet<Uuid> = list.iter().map(|r| r.subject_id).collect();
+    let mut moderating = HashSet::new();
+    for subject in subjects {
+        if moderates(standing_of(subject).await?) {
+            moderating.insert(subject);
+        }
+    }
+    Ok(list
+        .into_iter()
+        .filter(|r| {
+            super::shown_to(
+                (viewer, manages),
+                (r.subject_id, moderating.contains(&r.subject_id)),
+            )
+        })
+        .collect())
+}
+
+/// Reports about oneself are decided by the others.
+fn not_about_oneself(actor: Uuid, subject: Uuid) -> Result<(), AppError> {
+    if actor == subject {
+        return Err(AppError::Denied(says!("server.report.own_case")));
+    }
+    Ok(())
 }
 
 fn report_info(report: &reports::Model, people: &HashMap<Uuid, users::Model>) -> ReportInfo {
@@ -143,7 +219,13 @@ pub async fn queue(state: &AppState, viewer: Uuid, slug: &str) -> Result<Vec<Que
     let found = moderated(state, viewer, slug).await?;
     let channels = communities::channels(&state.db, found.id).await?;
     let flagged = chat::flagged_in(&state.db, channels.iter().map(|c| c.id).collect()).await?;
-    let reports = repo::open_in(&state.db, found.id).await?;
+    let reports = readable_by(
+        state,
+        &found,
+        viewer,
+        repo::open_in(&state.db, found.id).await?,
+    )
+    .await?;
     let people = accounts::users_by_ids(
         &state.db,
         reports
@@ -249,7 +331,13 @@ pub async fn closed(
     slug: &str,
 ) -> Result<Vec<ClosedReport>, AppError> {
     let found = moderated(state, viewer, slug).await?;
-    let list = repo::closed_in(&state.db, found.id, CLOSED_SHOWN).await?;
+    let list = readable_by(
+        state,
+        &found,
+        viewer,
+        repo::closed_in(&state.db, found.id, CLOSED_SHOWN).await?,
+    )
+    .await?;
     let people = accounts::users_by_ids(
         &state.db,
         list.iter()
@@ -290,6 +378,7 @@ pub async fn dismiss(state: &AppState, user: Uuid, message_id: MessageId) -> Res
         access.standing,
         Action::DeleteMessage { own: false },
     )?;
+    not_about_oneself(user, message.author_id)?;
     let flagged = !chat::flags_of(&state.db, vec![message.id])
         .await?
         .is_empty();
@@ -374,6 +463,7 @@ pub async fn dismiss_person(
 ) -> Result<(), AppError> {
     let found = moderated(state, moderator, slug).await?;
     let (person, _) = community::target(state, &found, username).await?;
+    not_about_oneself(moderator, person.id)?;
     let txn = state.db.begin().await?;
     let closed = repo::close(
         &txn,

@@ -399,12 +399,15 @@ fn GroupActions(slug: String, changed: RwSignal<u32>) -> impl IntoView {
             <label for="group-add">{t!(i18n, direct.add)}</label>
             <div class="inline-form">
                 <input id="group-add" type="text" autocomplete="off" spellcheck="false"
+                    aria-describedby="group-add-history"
                     placeholder=move || t_string!(i18n, direct.add_placeholder)
                     prop:value=move || username.get() on:input=move |ev| username.set(event_target_value(&ev)) />
                 <button type="submit" class="button button-small" disabled=move || username.get().trim().is_empty()>
                     {t!(i18n, direct.add_button)}
                 </button>
             </div>
+            // Said before anyone is added: the newcomer reads the conversation from its start.
+            <p id="group-add-history" class="help">{t!(i18n, direct.add_sees_history)}</p>
             {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
         </form>
         <button type="button" class="link-button" on:click=move |_| { leave.dispatch(LeaveCommunity { slug: slug.clone() }); }>

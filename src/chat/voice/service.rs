@@ -242,20 +242,59 @@ pub async fn calls(state: &AppState, viewer: Option<Uuid>, slug: &str) -> Result
         let revision = revisions.get(&channel).copied().unwrap_or(0);
         rosters.push(roster_of(&state.db, channel, revision, rows).await?);
     }
-    let ice_servers = state
-        .config
-        .voice_ice_servers
-        .iter()
-        .map(|server| IceServer {
-            urls: server.urls.clone(),
-            username: server.username.clone(),
-            credential: server.credential.clone(),
-        })
-        .collect();
+    // Only to someone who may join a call here: a guest or an outsider reads the rosters of a
+    // public community but gets no way through its TURN servers.
+    let may_connect = community::service::allow(&community, standing, Action::Connect).is_ok();
+    let ice_servers = match viewer {
+        Some(person) if may_connect => ice_servers_for(
+            &state.config.voice_ice_servers,
+            person,
+            chrono::Utc::now().timestamp(),
+        ),
+        _ => Vec::new(),
+    };
     Ok(Calls {
         rosters,
         ice_servers,
     })
+}
+
+/// How long a person's TURN credentials last: a day's calls, and a tab that stays open over
+/// night asks for new ones when the page loads again.
+pub const TURN_CREDENTIAL_SECS: i64 = 12 * 60 * 60;
+
+/// The ICE servers as `person` gets them at `now` (Unix seconds): a TURN server with a shared
+/// secret gets credentials of this person's own that expire after [`TURN_CREDENTIAL_SECS`] (the
+/// TURN REST scheme coturn's `use-auth-secret` checks: the username is `<expiry>:<person>`, the
+/// credential the base64 HMAC-SHA1 of the username under the secret).
+pub fn ice_servers_for(
+    servers: &[crate::platform::config::IceServerConfig],
+    person: Uuid,
+    now: i64,
+) -> Vec<IceServer> {
+    use hmac::{Hmac, Mac};
+    servers
+        .iter()
+        .map(|server| match server.secret.as_deref() {
+            Some(secret) => {
+                let username = format!("{}:{person}", now + TURN_CREDENTIAL_SECS);
+                let mut mac = Hmac::<sha1::Sha1>::new_from_slice(secret.as_bytes())
+                    .expect("HMAC takes any key");
+                mac.update(username.as_bytes());
+                let credential = data_encoding::BASE64.encode(&mac.finalize().into_bytes());
+                IceServer {
+                    urls: server.urls.clone(),
+                    username: Some(username),
+                    credential: Some(credential),
+                }
+            }
+            None => IceServer {
+                urls: server.urls.clone(),
+                username: server.username.clone(),
+                credential: server.credential.clone(),
+            },
+        })
+        .collect()
 }
 
 async fn on_a_call(state: &AppState, connection: Uuid) -> Result<voice_members::Model, AppError> {
@@ -311,4 +350,43 @@ async fn publish_roster(
     };
     publish(state, &topic::community(community), None, &event).await;
     Ok(roster)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::platform::config::IceServerConfig;
+
+    #[test]
+    fn a_turn_server_with_a_secret_gets_each_person_credentials_that_expire() {
+        let servers = [
+            IceServerConfig {
+                urls: vec!["stun:stun.example.org".into()],
+                username: None,
+                credential: None,
+                secret: None,
+            },
+            IceServerConfig {
+                urls: vec!["turn:turn.example.org".into()],
+                username: None,
+                credential: None,
+                secret: Some("north-sea".into()),
+            },
+        ];
+        let ana: Uuid = "0190f0f0-0000-7000-8000-000000000001".parse().unwrap();
+        let got = ice_servers_for(&servers, ana, 1_700_000_000);
+        assert_eq!(got[0].username, None);
+        assert_eq!(
+            got[1].username.as_deref(),
+            Some("1700043200:0190f0f0-0000-7000-8000-000000000001")
+        );
+        // Python: base64(hmac.new(b"north-sea", username, sha1).digest())
+        assert_eq!(
+            got[1].credential.as_deref(),
+            Some("rOIMnhtLrE6xWudvAUPYzyAFu8c=")
+        );
+        let bo: Uuid = "0190f0f0-0000-7000-8000-000000000002".parse().unwrap();
+        let theirs = ice_servers_for(&servers, bo, 1_700_000_000);
+        assert_ne!(theirs[1].credential, got[1].credential);
+    }
 }
