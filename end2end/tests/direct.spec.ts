@@ -75,6 +75,10 @@ test.describe("direct messages", () => {
     await expect(row).toContainText("Ana Group: Earnings watch party tonight");
     await row.click();
     await expect(bo.getByRole("log", { name: "Messages" })).toContainText("Earnings watch party tonight");
+    // Adding someone says, before they are added, that they will read what came before.
+    await expect(bo.getByLabel("Add someone")).toHaveAccessibleDescription(
+      "Whoever you add reads the whole conversation, including what was said before they joined.",
+    );
 
     // Unknown people are refused with a sentence, and nothing is started.
     await openHydrated(ana, "/messages");

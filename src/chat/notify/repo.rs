@@ -234,16 +234,17 @@ pub async fn keep_newest_subscriptions(
     user: Uuid,
     keep: u64,
 ) -> Result<u64, DbErr> {
-    let older: Vec<Uuid> = push_subscriptions::Entity::find()
+    // A person has a handful: read them all, newest first, and skip the kept ones here.
+    let all: Vec<Uuid> = push_subscriptions::Entity::find()
         .select_only()
         .column(push_subscriptions::Column::Id)
         .filter(push_subscriptions::Column::UserId.eq(user))
         .order_by_desc(push_subscriptions::Column::CreatedAt)
         .order_by_desc(push_subscriptions::Column::Id)
-        .offset(keep)
         .into_tuple()
         .all(db)
         .await?;
+    let older: Vec<Uuid> = all.into_iter().skip(keep as usize).collect();
     if older.is_empty() {
         return Ok(0);
     }
