@@ -126,7 +126,7 @@ const VAPID_KEY: &str = "vapid_private_key";
 /// `platform::outbound` allows (an endpoint is a URL a person gave). Built once at start.
 pub struct Pusher {
     pub vapid: Vapid,
-    pub http: super::outbound::Client,
+    http: super::outbound::Client,
     /// Push services on plain HTTP are taken (`PUSH_ALLOW_HTTP`, a local test service).
     pub allow_http: bool,
 }
@@ -166,11 +166,10 @@ impl Pusher {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     Delivered,
-    /// The browser unsubscribed or its subscription expired (404, 410): forget it.
+    /// The browser unsubscribed or its subscription expired (404, 410), or the outbound policy
+    /// refuses its endpoint (its name resolves to a private address now): forget it.
     Gone,
     /// Anything else (the service is down, slow, refuses): tried again with the next message.
-    /// An endpoint the outbound policy refuses (its name resolves to a private address now)
-    /// is `Gone`: it is forgotten.
     Failed(String),
 }
 
