@@ -212,7 +212,7 @@ fn preview_by_rows(bytes: &[u8]) -> Option<Preview> {
             counts[at] += 1;
         }
         y += 1;
-        if y % factor == 0 || y == height as usize {
+        if y.is_multiple_of(factor) || y == height as usize {
             let band = (y - 1) / factor;
             let line = &mut out[band * w as usize * out_channels..][..w as usize * out_channels];
             for (at, pixel) in line.chunks_exact_mut(out_channels).enumerate() {
