@@ -1,6 +1,6 @@
-import { expect, test, Page } from "@playwright/test";
+import { Page } from "@playwright/test";
 import * as fs from "node:fs";
-import { openHydrated, person, saveScreenshot, shareCommunity } from "./helpers";
+import { expect, openHydrated, person, saveScreenshot, shareCommunity, test } from "./helpers";
 
 // Each run uses fresh names so the suite can run against a server that has seen earlier runs.
 const unique = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;

@@ -1,5 +1,4 @@
-import { expect, test } from "@playwright/test";
-import { openHydrated, reloadHydrated, saveScreenshot } from "./helpers";
+import { expect, openHydrated, reloadHydrated, saveScreenshot, test } from "./helpers";
 
 // Each run uses fresh names so the suite can run against a server that has seen earlier runs.
 const unique = `${Date.now().toString(36)}${Math.floor(Math.random() * 1000)}`;

@@ -1,5 +1,4 @@
-import { expect, test } from "@playwright/test";
-import { person, saveScreenshot, shareCommunity } from "./helpers";
+import { expect, person, saveScreenshot, shareCommunity, test } from "./helpers";
 
 const unique = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
 

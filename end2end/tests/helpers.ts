@@ -1,6 +1,26 @@
-import { expect, Browser, Page } from "@playwright/test";
+import { test as base, expect, Browser, Page } from "@playwright/test";
 import * as fs from "node:fs";
 import * as path from "node:path";
+
+/**
+ * Playwright's `test`, and one thing more: every browser context a test opens itself (each
+ * `person`) is closed when the test ends. Playwright closes only the contexts of its own
+ * fixtures; the others lived until their worker ended, so each worker carried every earlier
+ * test's people — their sockets open, their prices ticking — and the suite slowed as it went,
+ * until a step of a late test ran past its time.
+ */
+export const test = base.extend<{ closesWhatItOpens: void }>({
+  closesWhatItOpens: [
+    async ({ browser }, use) => {
+      const before = new Set(browser.contexts());
+      await use();
+      const opened = browser.contexts().filter((context) => !before.has(context));
+      await Promise.all(opened.map((context) => context.close()));
+    },
+    { auto: true },
+  ],
+});
+export { expect };
 
 /** Opens a page and waits until the WASM has hydrated it (the app marks <body data-hydrated>). */
 export async function openHydrated(page: Page, url: string) {

@@ -1,5 +1,4 @@
-import { expect, test } from "@playwright/test";
-import { openHydrated, person, saveScreenshot } from "./helpers";
+import { expect, openHydrated, person, saveScreenshot, test } from "./helpers";
 
 // The suite's server runs the offline source on a clock set to a weekday's session in New York
 // (MARKET_CLOCK in scripts/test), so prices move whatever the hour of the run.

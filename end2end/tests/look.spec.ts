@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
-import { Browser, expect, Locator, Page, test } from "@playwright/test";
-import { openHydrated, saveScreenshot } from "./helpers";
+import { Browser, Locator, Page } from "@playwright/test";
+import { expect, openHydrated, saveScreenshot, test } from "./helpers";
 
 // Every section, looked at the way people see it: a phone and a desktop, light and dark. On each
 // page: nothing scrolls sideways, no control is covered by something else, and axe finds no

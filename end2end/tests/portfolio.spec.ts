@@ -1,6 +1,5 @@
-import { expect, test } from "@playwright/test";
 import * as path from "node:path";
-import { openHydrated, person, saveScreenshot } from "./helpers";
+import { expect, openHydrated, person, saveScreenshot, test } from "./helpers";
 
 const unique = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
 

@@ -1,8 +1,8 @@
-import { chromium, expect, test } from "@playwright/test";
+import { chromium } from "@playwright/test";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { openHydrated } from "./helpers";
+import { expect, openHydrated, test } from "./helpers";
 
 test.describe("installable app", () => {
   test("the manifest names the app and its icons", async ({ request }) => {

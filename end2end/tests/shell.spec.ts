@@ -1,5 +1,4 @@
-import { expect, test } from "@playwright/test";
-import { openHydrated, reloadHydrated, saveScreenshot } from "./helpers";
+import { expect, openHydrated, reloadHydrated, saveScreenshot, test } from "./helpers";
 
 test.describe("the app shell", () => {
   test("renders on the server before any script runs", async ({ browser }) => {

@@ -1,5 +1,5 @@
-import { expect, Page, test } from "@playwright/test";
-import { openHydrated, person, saveScreenshot, shareCommunity } from "./helpers";
+import { Page } from "@playwright/test";
+import { expect, openHydrated, person, saveScreenshot, shareCommunity, test } from "./helpers";
 
 const unique = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
 

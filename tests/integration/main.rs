@@ -1,6 +1,6 @@
 //! Every integration test, in one binary with a module per area (a file beside this one):
 //! the app and its ~500 crates are linked once, not once per file. Run one area with
-//! `scripts/test-rust <module>` (README, "Development").
+//! `scripts/test-rust <module>` (README, "Development"; docs/TESTING.md).
 
 // The helpers, with `on_both!`, first: `#[macro_use]` puts its macros in scope below.
 #[macro_use]
@@ -19,6 +19,7 @@ mod chat;
 mod community_settings;
 mod crowd;
 mod deploy;
+mod docs;
 mod direct;
 mod discipline;
 mod events;
