@@ -104,7 +104,7 @@ wait_site_build() {
 }
 
 # The debug server the integration tests built. Its code is the release build's (erased
-# components as well); only the optimisation differs (README: "Which server the end-to-end
+# components as well); only the optimisation differs (docs/TESTING.md: "Which server the end-to-end
 # tests run").
 e2e_server_binary() {
   echo "$(target_dir)/debug/bullpen"

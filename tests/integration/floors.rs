@@ -285,3 +285,35 @@ fn every_route_reads_its_arguments_through_the_app_s_extractors() {
         raw.join("\n")
     );
 }
+
+/// Every end-to-end spec takes `test` from `end2end/tests/helpers.ts`, whose `test` closes the
+/// browser contexts a test opened: with Playwright's own, each test's people stayed open until
+/// their worker ended and the suite slowed as it went (docs/PERFORMANCE.md).
+#[test]
+fn every_end_to_end_spec_takes_test_from_the_helpers() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("end2end/tests");
+    let mut specs = 0;
+    for entry in fs::read_dir(&dir).expect("end2end/tests is readable") {
+        let path = entry.expect("a directory entry").path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if !name.ends_with(".spec.ts") {
+            continue;
+        }
+        specs += 1;
+        let source = fs::read_to_string(&path).expect("a readable spec");
+        for line in source.lines().filter(|l| l.starts_with("import ")) {
+            let names = line
+                .split_once('{')
+                .and_then(|(_, rest)| rest.split_once('}'))
+                .map_or("", |(names, _)| names);
+            let takes_test = names.split(',').any(|n| n.trim() == "test");
+            if takes_test {
+                assert!(
+                    line.ends_with("from \"./helpers\";"),
+                    "{name} takes `test` from elsewhere than ./helpers: {line}"
+                );
+            }
+        }
+    }
+    assert!(specs > 20, "found only {specs} specs in {}", dir.display());
+}
