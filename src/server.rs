@@ -105,6 +105,7 @@ pub async fn build_state(config: Config) -> Result<AppState, String> {
         ))
         .with(crate::chat::ai::worker::AiWork::new())
         .with(crate::chat::writer::MessageWriter::new())
+        .with(message_parts())
         .with(pusher)
         .with(market)
         .with(Holdings(holdings))
@@ -434,6 +435,15 @@ async fn stock_bot(state: AppState) {
         market::bot::answer,
     )
     .await
+}
+
+/// What features add to a message, each kind shown by its own room (the core names none).
+fn message_parts() -> chat::parts::MessageParts {
+    chat::parts::MessageParts::default()
+        .with(chat::files::service::FileParts)
+        .with(chat::polls::service::PollParts)
+        .with(chat::events::service::EventParts)
+        .with(chat::cards::service::CardParts)
 }
 
 /// Chat's slash commands, with the market's `/stock` (chat knows no market).
@@ -1063,6 +1073,7 @@ mod tests {
             crate::ai::provider::Engines,
             crate::chat::ai::worker::AiWork,
             crate::chat::writer::MessageWriter,
+            crate::chat::parts::MessageParts,
             crate::platform::push::Pusher,
             crate::market::service::Market,
             crate::market::service::Holdings,

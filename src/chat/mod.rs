@@ -29,6 +29,8 @@ pub mod bots;
 #[cfg(feature = "ssr")]
 pub mod command_handlers;
 #[cfg(feature = "ssr")]
+pub mod parts;
+#[cfg(feature = "ssr")]
 pub mod repo;
 #[cfg(feature = "ssr")]
 pub mod rest;

@@ -9,7 +9,9 @@ use uuid::Uuid;
 
 use super::{
     command_handlers::{CommandContext, CommandOutcome},
-    commands, repo,
+    commands,
+    parts::{Carried, MessageParts},
+    repo,
     reports::{repo::Subject, ReportStatus},
     validate_body, validate_emoji,
     writer::{MessageWriter, Outgoing, Receipt},
@@ -109,10 +111,6 @@ pub async fn present(
         .filter(|m| m.deleted_at.is_none())
         .map(|m| m.id)
         .collect();
-    let mut files = super::files::service::of_messages(state, standing.clone()).await?;
-    let mut polls = super::polls::service::of_messages(state, standing.clone()).await?;
-    let mut events = super::events::service::of_messages(state, standing.clone()).await?;
-    let mut cards = super::cards::service::of_messages(state, standing).await?;
     let mut people: HashSet<Uuid> = rows.iter().map(|m| m.author_id).collect();
     people.extend(quoted.values().map(|m| m.author_id));
     people.extend(reactions.values().flatten().map(|r| r.user_id));
@@ -121,7 +119,7 @@ pub async fn present(
         Some(user) => crate::auth::Author::of(user),
         None => crate::auth::Author::deleted(*id),
     };
-    Ok(rows
+    let mut messages: Vec<ChatMessage> = rows
         .into_iter()
         .map(|m| {
             let mut grouped: Vec<Reaction> = Vec::new();
@@ -153,14 +151,20 @@ pub async fn present(
                 flag: flags.get(&m.id).map(crate::ai::Flag::from),
                 translations: translations.remove(&m.id).unwrap_or_default(),
                 unchecked: m.ai_status.as_deref() == Some(crate::chat::ai::worker::UNCHECKED),
-                attachments: files.remove(&m.id).unwrap_or_default(),
-                poll: polls.remove(&m.id),
-                event: events.remove(&m.id),
-                card: cards.remove(&m.id),
+                attachments: Vec::new(),
+                poll: None,
+                event: None,
+                card: None,
                 language: m.language,
             }
         })
-        .collect())
+        .collect();
+    // What features add (files, polls, events, cards): one query per kind for the page.
+    state
+        .service::<MessageParts>()
+        .present(state, &standing, &mut messages)
+        .await?;
+    Ok(messages)
 }
 
 async fn hide_blocked(
@@ -447,7 +451,7 @@ pub(super) async fn submit_carrying(
     author: &users::Model,
     access: &ChannelAccess,
     words: &str,
-    carried: super::writer::Carried,
+    carried: Box<dyn Carried>,
 ) -> Result<Receipt, AppError> {
     submit(
         state,
@@ -507,7 +511,7 @@ async fn submit(
         &str,
         Option<Uuid>,
         Vec<super::files::Attachment>,
-        Option<super::writer::Carried>,
+        Option<Box<dyn Carried>>,
     ),
     rate_limited: bool,
 ) -> Result<Receipt, AppError> {

@@ -26,7 +26,7 @@ use sea_orm::TransactionTrait;
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
-use super::{repo, service, ChannelSeq, ChatMessage, ServerEvent};
+use super::{parts::Carried, repo, service, ChannelSeq, ChatMessage, ServerEvent};
 use crate::{
     auth::Author,
     entities::messages,
@@ -40,14 +40,6 @@ const BATCH: usize = 512;
 /// A bundle of one channel's new messages stops growing at this many events or bytes.
 const BUNDLE_EVENTS: usize = 64;
 const BUNDLE_BYTES: usize = 32 * 1024;
-
-/// What a message carries besides its words.
-pub enum Carried {
-    Poll(super::polls::service::Asked),
-    Event(super::events::service::Planned),
-    /// A shared portfolio card (its message id is the stored message's).
-    Card(crate::entities::portfolio_cards::Model),
-}
 
 /// A message that passed every check, with where it goes.
 pub struct Outgoing {
@@ -63,8 +55,9 @@ pub struct Outgoing {
     /// The author's uploads it carries, checked (`files::service::for_sending`); claimed in
     /// the message's transaction.
     pub attachments: Vec<super::files::Attachment>,
-    /// The poll or event it carries, stored in its transaction.
-    pub carries: Option<Carried>,
+    /// The part a feature adds to it (a poll, an event, a card: `parts::Carried`), stored in
+    /// its transaction.
+    pub carries: Option<Box<dyn Carried>>,
     /// Counted toward the author's rate limit (people are; the app's bots are not).
     pub rate_limited: bool,
     /// In a direct conversation: its other people hear of it on their own topics too, wherever
@@ -318,25 +311,8 @@ async fn store(
     }
     repo::insert_messages(&txn, rows).await?;
     for (message, row) in batch.iter().zip(&stored) {
-        match (&message.carries, row) {
-            (Some(Carried::Poll(poll)), Ok(row)) => {
-                let options = &poll.options;
-                super::polls::repo::insert(&txn, poll.row(row.id, row.channel_id, now), options)
-                    .await?;
-            }
-            (Some(Carried::Event(event)), Ok(row)) => {
-                let place = (message.community, row.channel_id);
-                super::events::repo::insert(&txn, event.row(row.id, place, row.author_id, now))
-                    .await?;
-            }
-            (Some(Carried::Card(card)), Ok(row)) => {
-                let card = crate::entities::portfolio_cards::Model {
-                    message_id: row.id,
-                    ..card.clone()
-                };
-                super::cards::repo::insert(&txn, card).await?;
-            }
-            _ => {}
+        if let (Some(part), Ok(row)) = (&message.carries, row) {
+            part.store(&txn, row, message.community).await?;
         }
     }
     let mut positions: Vec<(Uuid, Uuid, i64)> = read
@@ -419,7 +395,8 @@ async fn announce(
                 continue;
             }
         };
-        let message = quoted.remove(&row.id).unwrap_or_else(|| ChatMessage {
+        let message = quoted.remove(&row.id).unwrap_or_else(|| {
+            let mut message = ChatMessage {
             id: row.id.to_string(),
             channel_id: row.channel_id.to_string(),
             seq: row.seq,
@@ -435,18 +412,14 @@ async fn announce(
             translations: Vec::new(),
             unchecked: false,
             attachments: outgoing.attachments.clone(),
-            poll: match &outgoing.carries {
-                Some(Carried::Poll(poll)) => Some(poll.fresh()),
-                _ => None,
-            },
-            event: match &outgoing.carries {
-                Some(Carried::Event(event)) => Some(event.fresh(row.id, row.author_id)),
-                _ => None,
-            },
-            card: match &outgoing.carries {
-                Some(Carried::Card(card)) => Some(super::cards::service::shared(card)),
-                _ => None,
-            },
+            poll: None,
+            event: None,
+            card: None,
+            };
+            if let Some(part) = &outgoing.carries {
+                part.show(&row, &mut message);
+            }
+            message
         });
         let open = bundles.iter_mut().rev().find(|(channel, _, last, bundle)| {
             *channel == row.channel_id

@@ -11,9 +11,12 @@ use super::{
     repo, CardStatus, PortfolioCard, ShareRequest, Shareable, SharedCard, COMMENT_MAX_CHARS,
 };
 use crate::{
-    chat::{service as chat, writer::Carried, ChatMessage, MessageId},
+    chat::{
+        parts::{self, Carried, PartKind},
+        service as chat, ChatMessage, MessageId,
+    },
     community::ChannelId,
-    entities::{portfolio_cards, users},
+    entities::{messages, portfolio_cards, users},
     kit::sentences::says,
     platform::{error::AppError, state::AppState},
 };
@@ -89,16 +92,56 @@ pub async fn share(
         user,
         &access,
         &body,
-        Carried::Card(portfolio_cards::Model {
+        Box::new(Sharing(portfolio_cards::Model {
             message_id: Uuid::nil(),
             owner_id: user.id,
             portfolio_id: portfolio,
             symbol,
             percentages_only: request.percentages_only,
-        }),
+        })),
     )
     .await?;
     Ok(stored.await?.message)
+}
+
+/// A card on its way to the writer (its message id is the stored message's).
+struct Sharing(portfolio_cards::Model);
+
+#[async_trait::async_trait]
+impl Carried for Sharing {
+    async fn store(
+        &self,
+        txn: &sea_orm::DatabaseTransaction,
+        stored: &messages::Model,
+        _community: Uuid,
+    ) -> Result<(), AppError> {
+        let card = portfolio_cards::Model {
+            message_id: stored.id,
+            ..self.0.clone()
+        };
+        Ok(repo::insert(txn, card).await?)
+    }
+
+    fn show(&self, _stored: &messages::Model, message: &mut ChatMessage) {
+        message.card = Some(shared(&self.0));
+    }
+}
+
+/// Shared cards as a kind of message part.
+pub struct CardParts;
+
+#[async_trait::async_trait]
+impl PartKind for CardParts {
+    async fn present(
+        &self,
+        state: &AppState,
+        standing: &[Uuid],
+        messages: &mut [ChatMessage],
+    ) -> Result<(), AppError> {
+        let cards = of_messages(state, standing.to_vec()).await?;
+        parts::place(messages, cards, |message, card| message.card = Some(card));
+        Ok(())
+    }
 }
 
 /// How a stored card shows on a message.

@@ -16,9 +16,12 @@ use super::{
 };
 use crate::{
     auth::Author,
-    chat::{service as chat, ChatMessage, MessageId, ServerEvent},
+    chat::{
+        parts::{self, Carried, PartKind},
+        service as chat, ChatMessage, MessageId, ServerEvent,
+    },
     community::{permissions::Action, service as community, ChannelId},
-    entities::{events, users},
+    entities::{events, messages, users},
     kit::sentences::says,
     platform::{error::AppError, realtime, state::AppState},
 };
@@ -222,7 +225,7 @@ pub async fn plan(
         organiser,
         &access,
         &body,
-        crate::chat::writer::Carried::Event(planned),
+        Box::new(planned),
     )
     .await?;
     Ok(stored.await?.message)
@@ -295,6 +298,42 @@ async fn present_all(
         .iter()
         .map(|row| (row.message_id, present(row, &answers, &people)))
         .collect())
+}
+
+/// An event is stored with the message that announces it.
+#[async_trait::async_trait]
+impl Carried for Planned {
+    async fn store(
+        &self,
+        txn: &sea_orm::DatabaseTransaction,
+        stored: &messages::Model,
+        community: Uuid,
+    ) -> Result<(), AppError> {
+        let place = (community, stored.channel_id);
+        let row = self.row(stored.id, place, stored.author_id, stored.created_at);
+        Ok(repo::insert(txn, row).await?)
+    }
+
+    fn show(&self, stored: &messages::Model, message: &mut ChatMessage) {
+        message.event = Some(self.fresh(stored.id, stored.author_id));
+    }
+}
+
+/// Events as a kind of message part: the timeline's events, with their answers.
+pub struct EventParts;
+
+#[async_trait::async_trait]
+impl PartKind for EventParts {
+    async fn present(
+        &self,
+        state: &AppState,
+        standing: &[Uuid],
+        messages: &mut [ChatMessage],
+    ) -> Result<(), AppError> {
+        let events = of_messages(state, standing.to_vec()).await?;
+        parts::place(messages, events, |message, event| message.event = Some(event));
+        Ok(())
+    }
 }
 
 /// The events of these messages as the timeline shows them.

@@ -277,6 +277,25 @@ pub async fn of_messages(
     Ok(by_message)
 }
 
+/// Files as a kind of message part: the timeline's attachments.
+pub struct FileParts;
+
+#[async_trait::async_trait]
+impl crate::chat::parts::PartKind for FileParts {
+    async fn present(
+        &self,
+        state: &AppState,
+        standing: &[Uuid],
+        messages: &mut [crate::chat::ChatMessage],
+    ) -> Result<(), AppError> {
+        let files = of_messages(state, standing.to_vec()).await?;
+        crate::chat::parts::place(messages, files, |message, files| {
+            message.attachments = files
+        });
+        Ok(())
+    }
+}
+
 /// A file's bytes (or its thumbnail's) for a reader: the uploader while it is unsent, then
 /// whoever may read its message's channel. Anyone else is told it does not exist.
 pub async fn read(

@@ -16,9 +16,12 @@ use super::{
 };
 use crate::{
     auth::Author,
-    chat::{service as chat, ChatMessage, MessageId, ServerEvent},
+    chat::{
+        parts::{self, Carried, PartKind},
+        service as chat, ChatMessage, MessageId, ServerEvent,
+    },
     community::ChannelId,
-    entities::{polls, users},
+    entities::{messages, polls, users},
     kit::sentences::says,
     platform::{db, error::AppError, realtime, state::AppState},
 };
@@ -173,10 +176,45 @@ pub async fn ask(
         author,
         &access,
         &question,
-        crate::chat::writer::Carried::Poll(checked),
+        Box::new(checked),
     )
     .await?;
     Ok(stored.await?.message)
+}
+
+/// A poll is stored with the message that asks it.
+#[async_trait::async_trait]
+impl Carried for Asked {
+    async fn store(
+        &self,
+        txn: &sea_orm::DatabaseTransaction,
+        stored: &messages::Model,
+        _community: Uuid,
+    ) -> Result<(), AppError> {
+        let row = self.row(stored.id, stored.channel_id, stored.created_at);
+        Ok(repo::insert(txn, row, &self.options).await?)
+    }
+
+    fn show(&self, _stored: &messages::Model, message: &mut ChatMessage) {
+        message.poll = Some(self.fresh());
+    }
+}
+
+/// Polls as a kind of message part: the timeline's polls, with their results.
+pub struct PollParts;
+
+#[async_trait::async_trait]
+impl PartKind for PollParts {
+    async fn present(
+        &self,
+        state: &AppState,
+        standing: &[Uuid],
+        messages: &mut [ChatMessage],
+    ) -> Result<(), AppError> {
+        let polls = of_messages(state, standing.to_vec()).await?;
+        parts::place(messages, polls, |message, poll| message.poll = Some(poll));
+        Ok(())
+    }
 }
 
 /// The polls of these messages as the timeline shows them: one query each for polls, answers,

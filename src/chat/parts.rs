@@ -1,0 +1,134 @@
+//! Message parts: what a feature adds to a message — files, a poll, an event, a shared card.
+//! The core stores and shows them without naming them. A part a new message carries
+//! ([`Carried`]) stores its rows in the writer's transaction and puts itself on the message its
+//! readers first receive; each kind of part ([`PartKind`]) puts itself on a page of messages
+//! with one query for the whole page. The kinds are registered by the composition root
+//! (`server.rs`, [`MessageParts`]), as commands are: a new kind touches its own room and one
+//! line there.
+
+use std::collections::HashMap;
+
+use sea_orm::DatabaseTransaction;
+use uuid::Uuid;
+
+use super::ChatMessage;
+use crate::{
+    entities::messages,
+    platform::{error::AppError, state::AppState},
+};
+
+/// A part a new message carries to the writer (a poll asked, an event planned, a card shared),
+/// checked by its feature before it is handed over.
+#[async_trait::async_trait]
+pub trait Carried: Send + Sync + 'static {
+    /// Stores its rows for the message `stored` of the community `community`, in the message's
+    /// own transaction: both are kept, or neither.
+    async fn store(
+        &self,
+        txn: &DatabaseTransaction,
+        stored: &messages::Model,
+        community: Uuid,
+    ) -> Result<(), AppError>;
+
+    /// Puts itself on the new message as its readers first receive it (nothing is read back).
+    fn show(&self, stored: &messages::Model, message: &mut ChatMessage);
+}
+
+/// A kind of part, shown on the messages of a page.
+#[async_trait::async_trait]
+pub trait PartKind: Send + Sync + 'static {
+    /// Puts this kind's parts on `messages`, asking for those of `standing` (the messages not
+    /// deleted) in one query.
+    async fn present(
+        &self,
+        state: &AppState,
+        standing: &[Uuid],
+        messages: &mut [ChatMessage],
+    ) -> Result<(), AppError>;
+}
+
+/// Every kind of part (a service: `state.service::<MessageParts>()`).
+#[derive(Default)]
+pub struct MessageParts {
+    kinds: Vec<Box<dyn PartKind>>,
+}
+
+impl MessageParts {
+    pub fn with(mut self, kind: impl PartKind) -> MessageParts {
+        self.kinds.push(Box::new(kind));
+        self
+    }
+
+    /// Puts every kind's parts on a page of messages: one query per kind.
+    pub async fn present(
+        &self,
+        state: &AppState,
+        standing: &[Uuid],
+        messages: &mut [ChatMessage],
+    ) -> Result<(), AppError> {
+        if standing.is_empty() {
+            return Ok(());
+        }
+        for kind in &self.kinds {
+            kind.present(state, standing, messages).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Hands each message its part from `found` (by message id), for a kind's `present`.
+pub fn place<T>(
+    messages: &mut [ChatMessage],
+    mut found: HashMap<Uuid, T>,
+    mut put: impl FnMut(&mut ChatMessage, T),
+) {
+    if found.is_empty() {
+        return;
+    }
+    for message in messages {
+        let part = Uuid::parse_str(&message.id)
+            .ok()
+            .and_then(|id| found.remove(&id));
+        if let Some(part) = part {
+            put(message, part);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(id: Uuid) -> ChatMessage {
+        ChatMessage {
+            id: id.to_string(),
+            channel_id: Uuid::nil().to_string(),
+            seq: 1,
+            author: crate::auth::Author::deleted(Uuid::nil()),
+            body: Some("hello".into()),
+            reply_to: None,
+            created_at: String::new(),
+            edited: false,
+            pinned: false,
+            reactions: Vec::new(),
+            flag: None,
+            language: None,
+            translations: Vec::new(),
+            unchecked: false,
+            attachments: Vec::new(),
+            poll: None,
+            event: None,
+            card: None,
+        }
+    }
+
+    #[test]
+    fn each_message_receives_its_own_part_and_no_other() {
+        let (a, b, elsewhere) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let mut page = vec![message(a), message(b)];
+        let found = HashMap::from([(b, "b's"), (elsewhere, "not on this page")]);
+        place(&mut page, found, |m, part| m.body = Some(part.to_string()));
+        assert_eq!(page[0].body.as_deref(), Some("hello"));
+        assert_eq!(page[1].body.as_deref(), Some("b's"));
+    }
+}
