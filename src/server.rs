@@ -106,6 +106,7 @@ pub async fn build_state(config: Config) -> Result<AppState, String> {
         .with(crate::chat::ai::worker::AiWork::new())
         .with(crate::chat::writer::MessageWriter::new())
         .with(message_parts())
+        .with(message_listeners())
         .with(pusher)
         .with(market)
         .with(Holdings(holdings))
@@ -444,6 +445,14 @@ fn message_parts() -> chat::parts::MessageParts {
         .with(chat::polls::service::PollParts)
         .with(chat::events::service::EventParts)
         .with(chat::cards::service::CardParts)
+}
+
+/// Who hears of what happens to messages (the core names none of them).
+fn message_listeners() -> chat::activity::MessageListeners {
+    chat::activity::MessageListeners::default()
+        .with(chat::ai::worker::Judge)
+        .with(chat::notify::service::Notifier)
+        .with(chat::files::service::FilesOfDeleted)
 }
 
 /// Chat's slash commands, with the market's `/stock` (chat knows no market).
@@ -1074,6 +1083,7 @@ mod tests {
             crate::chat::ai::worker::AiWork,
             crate::chat::writer::MessageWriter,
             crate::chat::parts::MessageParts,
+            crate::chat::activity::MessageListeners,
             crate::platform::push::Pusher,
             crate::market::service::Market,
             crate::market::service::Holdings,

@@ -25,6 +25,8 @@ pub mod ui;
 pub mod voice;
 
 #[cfg(feature = "ssr")]
+pub mod activity;
+#[cfg(feature = "ssr")]
 pub mod bots;
 #[cfg(feature = "ssr")]
 pub mod command_handlers;

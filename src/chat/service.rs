@@ -8,6 +8,7 @@ use sea_orm::TransactionTrait;
 use uuid::Uuid;
 
 use super::{
+    activity::{About, MessageActivity, MessageListeners},
     command_handlers::{CommandContext, CommandOutcome},
     commands,
     parts::{Carried, MessageParts},
@@ -651,17 +652,22 @@ pub(crate) async fn edit_carrying(
         },
     )
     .await;
-    // Judged after the edit is out, so that a new flag always follows the edit.
-    state.service::<crate::chat::ai::worker::AiWork>().submit(
-        state,
-        crate::chat::ai::worker::Job {
-            message_id: message.id,
-            channel_id: access.channel.id,
-            community_id: access.community.id,
-            author_id: message.author_id,
-            body,
-        },
-    );
+    // Read afresh after the edit is out, so that a new flag always follows the edit.
+    state
+        .service::<MessageListeners>()
+        .announce(
+            state,
+            MessageActivity::Edited {
+                about: About {
+                    message: message.id,
+                    channel: access.channel.id,
+                    community: access.community.id,
+                    author: message.author_id,
+                },
+                body: &body,
+            },
+        )
+        .await;
     Ok(presented)
 }
 
@@ -705,7 +711,15 @@ pub async fn delete(state: &AppState, user: Uuid, message_id: MessageId) -> Resu
         .await?;
     }
     txn.commit().await?;
-    super::files::service::remove_of_message(state, message.id).await;
+    state
+        .service::<MessageListeners>()
+        .announce(
+            state,
+            MessageActivity::Deleted {
+                message: message.id,
+            },
+        )
+        .await;
     realtime::publish(
         state,
         &realtime::topic::channel(access.channel.id),

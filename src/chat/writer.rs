@@ -26,7 +26,11 @@ use sea_orm::TransactionTrait;
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
-use super::{parts::Carried, repo, service, ChannelSeq, ChatMessage, ServerEvent};
+use super::{
+    activity::{About, MessageActivity, MessageListeners},
+    parts::Carried,
+    repo, service, ChannelSeq, ChatMessage, ServerEvent,
+};
 use crate::{
     auth::Author,
     entities::messages,
@@ -353,7 +357,8 @@ async fn claim_files(
     ))))
 }
 
-/// After the commit: readers, sidebars, senders, the AI and the people mentioned, in order.
+/// After the commit: readers, sidebars, senders and the listeners (the AI, the people
+/// mentioned), in order.
 async fn announce(
     state: &AppState,
     batch: Vec<Outgoing>,
@@ -383,7 +388,7 @@ async fn announce(
     // Each channel's new messages go out in bundles of consecutive numbers: a tab wakes once
     // per bundle and forwards it whole.
     let mut bundles: Vec<(Uuid, i64, i64, realtime::BundleBuilder)> = Vec::new();
-    let ai = state.service::<super::ai::worker::AiWork>();
+    let listeners = state.service::<MessageListeners>();
     let board = &state.service::<MessageWriter>().activity;
     let mut confirmations = Vec::with_capacity(waiters.len());
     let mut named: HashSet<String> = HashSet::new();
@@ -397,24 +402,24 @@ async fn announce(
         };
         let message = quoted.remove(&row.id).unwrap_or_else(|| {
             let mut message = ChatMessage {
-            id: row.id.to_string(),
-            channel_id: row.channel_id.to_string(),
-            seq: row.seq,
-            author: outgoing.author.clone(),
-            reply_to: None,
-            body: row.body.clone(),
-            created_at: row.created_at.to_rfc3339(),
-            edited: false,
-            pinned: false,
-            reactions: Vec::new(),
-            flag: None,
-            language: None,
-            translations: Vec::new(),
-            unchecked: false,
-            attachments: outgoing.attachments.clone(),
-            poll: None,
-            event: None,
-            card: None,
+                id: row.id.to_string(),
+                channel_id: row.channel_id.to_string(),
+                seq: row.seq,
+                author: outgoing.author.clone(),
+                reply_to: None,
+                body: row.body.clone(),
+                created_at: row.created_at.to_rfc3339(),
+                edited: false,
+                pinned: false,
+                reactions: Vec::new(),
+                flag: None,
+                language: None,
+                translations: Vec::new(),
+                unchecked: false,
+                attachments: outgoing.attachments.clone(),
+                poll: None,
+                event: None,
+                card: None,
             };
             if let Some(part) = &outgoing.carries {
                 part.show(&row, &mut message);
@@ -450,19 +455,22 @@ async fn announce(
                     .map(|tag| super::crowd_ticker(tag)),
             );
         }
-        // A file without words has nothing for the AI to read.
-        if !outgoing.body.trim().is_empty() {
-            ai.submit(
+        // The features that react to a new message (the AI, notifications) hear of it.
+        listeners
+            .announce(
                 state,
-                super::ai::worker::Job {
-                    message_id: row.id,
-                    channel_id: row.channel_id,
-                    community_id: outgoing.community,
-                    author_id: outgoing.author_id,
-                    body: outgoing.body.clone(),
+                MessageActivity::Created {
+                    message: &message,
+                    about: About {
+                        message: row.id,
+                        channel: row.channel_id,
+                        community: outgoing.community,
+                        author: outgoing.author_id,
+                    },
+                    body: &outgoing.body,
                 },
-            );
-        }
+            )
+            .await;
         if outgoing.direct {
             let (state, message) = (state.clone(), message.clone());
             let (conversation, slug) = (outgoing.community, outgoing.community_slug.clone());
@@ -470,16 +478,6 @@ async fn announce(
                 if let Err(err) = service::notify_direct(&state, conversation, slug, message).await
                 {
                     tracing::warn!(error = %err, "could not tell a conversation's people");
-                }
-            });
-        }
-        {
-            // Who hears of it (mentions, replies, direct messages, `@everyone`, those who
-            // hear everything): after the store, never in the way of delivery.
-            let (state, message) = (state.clone(), message.clone());
-            tokio::spawn(async move {
-                if let Err(err) = super::notify::service::deliver(&state, &message).await {
-                    tracing::warn!(error = %err, "could not tell the people concerned");
                 }
             });
         }

@@ -83,6 +83,32 @@ struct TranslateJob {
     language: &'static str,
 }
 
+/// The AI reads every new or edited message with words (a file without words has nothing for
+/// it to read): a listener of the messages core.
+pub struct Judge;
+
+#[async_trait::async_trait]
+impl crate::chat::activity::Listener for Judge {
+    async fn hear(&self, state: &AppState, activity: &crate::chat::activity::MessageActivity<'_>) {
+        use crate::chat::activity::MessageActivity::{Created, Edited};
+        let (about, body) = match activity {
+            Created { about, body, .. } if !body.trim().is_empty() => (about, body),
+            Edited { about, body } => (about, body),
+            _ => return,
+        };
+        state.service::<AiWork>().submit(
+            state,
+            Job {
+                message_id: about.message,
+                channel_id: about.channel,
+                community_id: about.community,
+                author_id: about.author,
+                body: body.to_string(),
+            },
+        );
+    }
+}
+
 /// The queues every instance's chat feeds; `start` runs their workers.
 pub struct AiWork {
     judge_queue: mpsc::Sender<Job>,

@@ -220,14 +220,7 @@ pub async fn plan(
     chat::may_post(&access)?;
     let body =
         crate::chat::validate_body(&super::announcement(&planned.title, &planned.description))?;
-    let stored = chat::submit_carrying(
-        state,
-        organiser,
-        &access,
-        &body,
-        Box::new(planned),
-    )
-    .await?;
+    let stored = chat::submit_carrying(state, organiser, &access, &body, Box::new(planned)).await?;
     Ok(stored.await?.message)
 }
 
@@ -331,7 +324,9 @@ impl PartKind for EventParts {
         messages: &mut [ChatMessage],
     ) -> Result<(), AppError> {
         let events = of_messages(state, standing.to_vec()).await?;
-        parts::place(messages, events, |message, event| message.event = Some(event));
+        parts::place(messages, events, |message, event| {
+            message.event = Some(event)
+        });
         Ok(())
     }
 }

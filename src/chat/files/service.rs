@@ -345,6 +345,18 @@ pub async fn discard(state: &AppState, uploader: Uuid, id: &str) -> Result<(), A
     Ok(())
 }
 
+/// A deleted message's files go with it: a listener of the messages core.
+pub struct FilesOfDeleted;
+
+#[async_trait::async_trait]
+impl crate::chat::activity::Listener for FilesOfDeleted {
+    async fn hear(&self, state: &AppState, activity: &crate::chat::activity::MessageActivity<'_>) {
+        if let crate::chat::activity::MessageActivity::Deleted { message } = activity {
+            remove_of_message(state, *message).await;
+        }
+    }
+}
+
 /// Removes a deleted message's files now (the sweep would, later).
 pub async fn remove_of_message(state: &AppState, message: Uuid) {
     match repo::of_messages(&state.db, vec![message]).await {

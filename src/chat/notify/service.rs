@@ -99,6 +99,26 @@ fn strongest(kinds: &[InboxKind], level: Level) -> Option<InboxKind> {
         .copied()
 }
 
+/// Who hears of a new message (mentions, replies, direct messages, `@everyone`, those who hear
+/// everything): a listener of the messages core, after the store and never in the way of
+/// delivery.
+pub struct Notifier;
+
+#[async_trait::async_trait]
+impl crate::chat::activity::Listener for Notifier {
+    async fn hear(&self, state: &AppState, activity: &crate::chat::activity::MessageActivity<'_>) {
+        let crate::chat::activity::MessageActivity::Created { message, .. } = activity else {
+            return;
+        };
+        let (state, message) = (state.clone(), (*message).clone());
+        tokio::spawn(async move {
+            if let Err(err) = deliver(&state, &message).await {
+                tracing::warn!(error = %err, "could not tell the people concerned");
+            }
+        });
+    }
+}
+
 /// Tells whoever should hear of a stored message (run after it was published; never delays it).
 pub async fn deliver(state: &AppState, message: &ChatMessage) -> Result<(), AppError> {
     let db = &state.db;

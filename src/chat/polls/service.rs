@@ -171,14 +171,8 @@ pub async fn ask(
     let access = chat::channel_access(state, Some(author.id), channel).await?;
     chat::may_post(&access)?;
     let question = checked.question.clone();
-    let stored = chat::submit_carrying(
-        state,
-        author,
-        &access,
-        &question,
-        Box::new(checked),
-    )
-    .await?;
+    let stored =
+        chat::submit_carrying(state, author, &access, &question, Box::new(checked)).await?;
     Ok(stored.await?.message)
 }
 

@@ -1,0 +1,59 @@
+//! What happened to a message, told once its transaction has committed. The features that
+//! react to messages — notifications, the AI's judgement, files — listen; the core announces
+//! through this one enum and names none of them. The listeners are registered by the
+//! composition root (`server.rs`, [`MessageListeners`]).
+
+use uuid::Uuid;
+
+use super::ChatMessage;
+use crate::platform::state::AppState;
+
+/// One thing that happened to a message.
+pub enum MessageActivity<'a> {
+    /// A message was stored and is on its way to its readers.
+    Created {
+        message: &'a ChatMessage,
+        /// Its ids, read once.
+        about: About,
+        body: &'a str,
+    },
+    /// A message's words changed: it is read afresh.
+    Edited { about: About, body: &'a str },
+    /// A message was deleted: what hangs on it goes.
+    Deleted { message: Uuid },
+}
+
+/// A message's ids and where it is.
+#[derive(Debug, Clone, Copy)]
+pub struct About {
+    pub message: Uuid,
+    pub channel: Uuid,
+    pub community: Uuid,
+    pub author: Uuid,
+}
+
+/// A feature that reacts to messages.
+#[async_trait::async_trait]
+pub trait Listener: Send + Sync + 'static {
+    /// Hears of `activity`. Awaited in line, after the commit and before the readers hear of
+    /// a change: anything slow is spawned, never in the way of delivery.
+    async fn hear(&self, state: &AppState, activity: &MessageActivity<'_>);
+}
+
+/// Every listener (a service: `state.service::<MessageListeners>()`).
+#[derive(Default)]
+pub struct MessageListeners(Vec<Box<dyn Listener>>);
+
+impl MessageListeners {
+    pub fn with(mut self, listener: impl Listener) -> MessageListeners {
+        self.0.push(Box::new(listener));
+        self
+    }
+
+    /// Tells every listener, in the order they were registered.
+    pub async fn announce(&self, state: &AppState, activity: MessageActivity<'_>) {
+        for listener in &self.0 {
+            listener.hear(state, &activity).await;
+        }
+    }
+}
