@@ -54,6 +54,9 @@ crate::platform::ids::typed_id!(
 
 /// The longest message accepted, in characters.
 pub const MESSAGE_MAX: usize = 4000;
+/// What `messages.ai_status` says once the AI has read a message, or could not.
+pub const AI_CHECKED: &str = "checked";
+pub const AI_UNCHECKED: &str = "unchecked";
 /// Messages per history page.
 pub const PAGE_SIZE: u64 = 50;
 /// The most messages one page holds when it reaches back to a message (a jump from search):

@@ -151,7 +151,7 @@ pub async fn present(
                 reactions: grouped,
                 flag: flags.get(&m.id).map(crate::ai::Flag::from),
                 translations: translations.remove(&m.id).unwrap_or_default(),
-                unchecked: m.ai_status.as_deref() == Some(crate::chat::ai::worker::UNCHECKED),
+                unchecked: m.ai_status.as_deref() == Some(super::AI_UNCHECKED),
                 attachments: Vec::new(),
                 poll: None,
                 event: None,

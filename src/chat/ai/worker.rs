@@ -56,9 +56,9 @@ const TRANSLATE_QUEUE: usize = 2_000;
 /// Translations in flight at once.
 const TRANSLATORS: usize = 8;
 
-/// What `messages.ai_status` says once the AI is done with a message.
-pub const CHECKED: &str = "checked";
-pub const UNCHECKED: &str = "unchecked";
+// What `messages.ai_status` says once the AI is done with a message: the messages core's
+// words, as it shows "not checked" without naming the AI.
+use crate::chat::{AI_CHECKED as CHECKED, AI_UNCHECKED as UNCHECKED};
 
 /// The broker queue between serving instances and `bullpen worker`s (`AI_WORKER=apart`).
 pub const QUEUE: &str = "ai-judge";
