@@ -453,6 +453,7 @@ fn message_listeners() -> chat::activity::MessageListeners {
         .with(chat::ai::worker::Judge)
         .with(chat::notify::service::Notifier)
         .with(chat::files::service::FilesOfDeleted)
+        .with(chat::reports::service::ReportsOfDeleted)
 }
 
 /// Chat's slash commands, with the market's `/stock` (chat knows no market).

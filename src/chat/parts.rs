@@ -34,6 +34,17 @@ pub trait Carried: Send + Sync + 'static {
     fn show(&self, stored: &messages::Model, message: &mut ChatMessage);
 }
 
+/// A part an edit changes with the words (an event planned again), in the edit's transaction.
+#[async_trait::async_trait]
+pub trait Revised: Send + Sync {
+    /// Stores itself anew for the edited message `stored`.
+    async fn store(
+        &self,
+        txn: &DatabaseTransaction,
+        stored: &messages::Model,
+    ) -> Result<(), AppError>;
+}
+
 /// A kind of part, shown on the messages of a page.
 #[async_trait::async_trait]
 pub trait PartKind: Send + Sync + 'static {

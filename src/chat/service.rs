@@ -11,10 +11,8 @@ use super::{
     activity::{About, MessageActivity, MessageListeners},
     command_handlers::{CommandContext, CommandOutcome},
     commands,
-    parts::{Carried, MessageParts},
-    repo,
-    reports::{repo::Subject, ReportStatus},
-    validate_body, validate_emoji,
+    parts::{Carried, MessageParts, Revised},
+    repo, validate_body, validate_emoji,
     writer::{MessageWriter, Outgoing, Receipt},
     ChatMessage, HistoryPage, HomeChannel, HomeChat, HomeCommunity, MessageId, Quote, Reaction,
     ServerEvent, PAGE_SIZE,
@@ -438,7 +436,12 @@ async fn store(
         author,
         access,
         nonce,
-        (body, reply_to, files, None),
+        Content {
+            body,
+            reply_to,
+            attachments: files,
+            carries: None,
+        },
         rate_limited,
     )
     .await
@@ -459,7 +462,12 @@ pub(super) async fn submit_carrying(
         author,
         access,
         None,
-        (words, None, Vec::new(), Some(carried)),
+        Content {
+            body: words,
+            reply_to: None,
+            attachments: Vec::new(),
+            carries: Some(carried),
+        },
         true,
     )
     .await
@@ -492,12 +500,27 @@ pub async fn post_as_bot(
         bot,
         &access,
         None,
-        (body, None, Vec::new(), None),
+        Content {
+            body,
+            reply_to: None,
+            attachments: Vec::new(),
+            carries: None,
+        },
         false,
     )
     .await?
     .await
     .map(|stored| stored.message)
+}
+
+/// What a message says and carries, on its way to the writer.
+struct Content<'a> {
+    body: &'a str,
+    reply_to: Option<Uuid>,
+    /// The author's uploads, checked (`files::service::for_sending`).
+    attachments: Vec<super::files::Attachment>,
+    /// The part a feature adds (`parts::Carried`).
+    carries: Option<Box<dyn Carried>>,
 }
 
 /// Queues a message that passed every check for the writer (`chat::writer`), which stores it
@@ -508,12 +531,12 @@ async fn submit(
     author: &users::Model,
     access: &ChannelAccess,
     nonce: Option<String>,
-    (body, reply_to, attachments, carries): (
-        &str,
-        Option<Uuid>,
-        Vec<super::files::Attachment>,
-        Option<Box<dyn Carried>>,
-    ),
+    Content {
+        body,
+        reply_to,
+        attachments,
+        carries,
+    }: Content<'_>,
     rate_limited: bool,
 ) -> Result<Receipt, AppError> {
     // Refused before it is stored: a message stored while this instance cannot publish would
@@ -607,14 +630,14 @@ pub async fn edit(
     edit_carrying(state, user, message_id, body, None).await
 }
 
-/// Edits a message and, with `event`, plans anew the event it announces — in the edit's
-/// transaction, so the words and the event never disagree.
+/// Edits a message and, with `part`, stores anew the part it carries (an event planned again)
+/// — in the edit's transaction, so the words and the part never disagree.
 pub(crate) async fn edit_carrying(
     state: &AppState,
     user: Uuid,
     message_id: MessageId,
     body: &str,
-    event: Option<&super::events::service::Planned>,
+    part: Option<&dyn Revised>,
 ) -> Result<ChatMessage, AppError> {
     let (message, access) = message_access(state, user, message_id).await?;
     community::allow(
@@ -633,10 +656,8 @@ pub(crate) async fn edit_carrying(
     // An edit is read by everyone again (and judged again): it counts like a message.
     count_action(state, &txn, user).await?;
     let updated = repo::edit_message(&txn, message.id, body.clone(), Utc::now()).await?;
-    if let Some(planned) = event {
-        if !super::events::repo::replan(&txn, message.id, planned).await? {
-            return Err(AppError::NotFound(says!("server.events.not_found")));
-        }
+    if let Some(part) = part {
+        part.store(&txn, &updated).await?;
     }
     // The old text's flag and translations do not describe the new one; it is read afresh.
     repo::clear_flag(&txn, message.id).await?;
@@ -684,18 +705,18 @@ pub async fn delete(state: &AppState, user: Uuid, message_id: MessageId) -> Resu
     if message.deleted_at.is_some() {
         return Ok(());
     }
+    let listeners = state.service::<MessageListeners>();
+    let deleted = MessageActivity::Deleted {
+        message: &message,
+        community: access.community.id,
+        by: user,
+    };
     let txn = state.db.begin().await?;
     repo::erase_message(&txn, message.id, Utc::now()).await?;
-    // A moderator's deletion acts on the message's reports and is written down.
+    // What hangs on it acts in the same transaction (a moderator's deletion closes its reports).
+    listeners.within(&txn, &deleted).await?;
+    // A moderator's deletion is written down.
     if message.author_id != user {
-        super::reports::repo::close(
-            &txn,
-            access.community.id,
-            Subject::of(&message),
-            ReportStatus::Actioned,
-            user,
-        )
-        .await?;
         audit::record(
             &txn,
             audit::Entry {
@@ -711,15 +732,7 @@ pub async fn delete(state: &AppState, user: Uuid, message_id: MessageId) -> Resu
         .await?;
     }
     txn.commit().await?;
-    state
-        .service::<MessageListeners>()
-        .announce(
-            state,
-            MessageActivity::Deleted {
-                message: message.id,
-            },
-        )
-        .await;
+    listeners.announce(state, deleted).await;
     realtime::publish(
         state,
         &realtime::topic::channel(access.channel.id),

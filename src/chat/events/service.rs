@@ -17,7 +17,7 @@ use super::{
 use crate::{
     auth::Author,
     chat::{
-        parts::{self, Carried, PartKind},
+        parts::{self, Carried, PartKind, Revised},
         service as chat, ChatMessage, MessageId, ServerEvent,
     },
     community::{permissions::Action, service as community, ChannelId},
@@ -309,6 +309,21 @@ impl Carried for Planned {
 
     fn show(&self, stored: &messages::Model, message: &mut ChatMessage) {
         message.event = Some(self.fresh(stored.id, stored.author_id));
+    }
+}
+
+/// An event is planned anew with the edit of the message that announces it.
+#[async_trait::async_trait]
+impl Revised for Planned {
+    async fn store(
+        &self,
+        txn: &sea_orm::DatabaseTransaction,
+        stored: &messages::Model,
+    ) -> Result<(), AppError> {
+        if !repo::replan(txn, stored.id, self).await? {
+            return Err(AppError::NotFound(says!("server.events.not_found")));
+        }
+        Ok(())
     }
 }
 

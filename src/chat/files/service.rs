@@ -351,8 +351,8 @@ pub struct FilesOfDeleted;
 #[async_trait::async_trait]
 impl crate::chat::activity::Listener for FilesOfDeleted {
     async fn hear(&self, state: &AppState, activity: &crate::chat::activity::MessageActivity<'_>) {
-        if let crate::chat::activity::MessageActivity::Deleted { message } = activity {
-            remove_of_message(state, *message).await;
+        if let crate::chat::activity::MessageActivity::Deleted { message, .. } = activity {
+            remove_of_message(state, message.id).await;
         }
     }
 }

@@ -74,6 +74,38 @@ fn checked(reason: &str, note: &str) -> Result<(ReportReason, String), AppError>
     Ok((reason, note.to_string()))
 }
 
+/// A moderator's deletion of a message acts on its reports, in the deletion's transaction: a
+/// listener of the messages core.
+pub struct ReportsOfDeleted;
+
+#[async_trait::async_trait]
+impl crate::chat::activity::Listener for ReportsOfDeleted {
+    async fn within(
+        &self,
+        txn: &sea_orm::DatabaseTransaction,
+        activity: &crate::chat::activity::MessageActivity<'_>,
+    ) -> Result<(), AppError> {
+        if let crate::chat::activity::MessageActivity::Deleted {
+            message,
+            community,
+            by,
+        } = activity
+        {
+            if message.author_id != *by {
+                repo::close(
+                    txn,
+                    *community,
+                    Subject::of(message),
+                    ReportStatus::Actioned,
+                    *by,
+                )
+                .await?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Files `reporter`'s report of a message. The author is not told, and never who.
 pub async fn report(
     state: &AppState,
