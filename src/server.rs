@@ -565,6 +565,9 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(
             crate::platform::error::finish_error_answers,
         ))
+        .layer(middleware::from_fn(
+            crate::platform::cookies::no_language_echo,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             caller::keep_session_alive,

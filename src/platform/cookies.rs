@@ -14,6 +14,38 @@ use super::state::AppState;
 pub const ACCESS_COOKIE: &str = "bullpen_access";
 pub const REFRESH_COOKIE: &str = "bullpen_refresh";
 
+/// Leaves out of a response the language cookie set again to the value the request carried.
+/// The i18n provider writes it on every page it renders, so a page that comes back late
+/// undoes a choice made meanwhile: the service worker's copy of the home page, asked for in the
+/// old language just as a person switched in Settings, set the old language back (seen in the
+/// end-to-end tests). Saying again what the browser already holds changes nothing else.
+pub async fn no_language_echo(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let held = cookie(request.headers(), crate::kit::languages::LANGUAGE_COOKIE);
+    let mut response = next.run(request).await;
+    let Some(held) = held else {
+        return response;
+    };
+    let echo = format!("{}={held};", crate::kit::languages::LANGUAGE_COOKIE);
+    let headers = response.headers_mut();
+    let set = headers.get_all(header::SET_COOKIE).iter().count();
+    let kept: Vec<HeaderValue> = headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter(|value| !value.to_str().is_ok_and(|v| v.starts_with(&echo)))
+        .cloned()
+        .collect();
+    if kept.len() < set {
+        headers.remove(header::SET_COOKIE);
+        for value in kept {
+            headers.append(header::SET_COOKIE, value);
+        }
+    }
+    response
+}
+
 /// The request's access token: the Bearer header first, else the cookie.
 pub fn access_token(headers: &HeaderMap) -> Option<String> {
     bearer_token(headers).or_else(|| cookie(headers, ACCESS_COOKIE))

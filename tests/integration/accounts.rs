@@ -462,3 +462,36 @@ async fn guests_get_401_from_account_endpoints() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+/// A page answers a browser that already holds a language without setting it again: a page
+/// that came back late (the service worker's copy of the home page, asked for in the old
+/// language) used to set the old language back just after a person chose another.
+#[tokio::test]
+async fn a_page_never_sets_back_the_language_the_browser_already_holds() {
+    let h = Harness::sqlite().await;
+    let language_cookies = |response: &reqwest::Response| -> Vec<String> {
+        response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter(|v| v.starts_with("i18n_pref_locale="))
+            .map(str::to_string)
+            .collect()
+    };
+    for (held, page) in [("en", "/"), ("tr", "/"), ("de", "/settings")] {
+        let response = h
+            .http
+            .get(h.server.url(page))
+            .header("cookie", format!("i18n_pref_locale={held}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(
+            language_cookies(&response),
+            Vec::<String>::new(),
+            "{held} {page}"
+        );
+    }
+}
