@@ -448,8 +448,9 @@ async fn store(
     .map(Sending::Stored)
 }
 
-/// Hands a checked poll or event to the writer with the words that announce it (counted
-/// toward the author's rate limit like any message).
+/// Hands a message with the part a feature checked (`parts::Carried`: a poll, an event, a card)
+/// to the writer, with the words that announce it (counted toward the author's rate limit like
+/// any message).
 pub(super) async fn submit_carrying(
     state: &AppState,
     author: &users::Model,
