@@ -8,12 +8,23 @@ pub mod ai;
 pub mod app;
 pub mod assistant;
 pub mod auth;
+pub mod cards;
+pub mod carried;
 pub mod chat;
 pub mod community;
+pub mod events;
+pub mod files;
+pub mod insights;
+pub mod integrations;
 pub mod kit;
 pub mod market;
+pub mod moderation;
+pub mod notify;
 pub mod platform;
+pub mod polls;
 pub mod portfolio;
+pub mod search;
+pub mod voice;
 
 /// The composition root (ssr): services, router, listener, background tasks.
 #[cfg(feature = "ssr")]

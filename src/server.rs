@@ -21,7 +21,8 @@ use tower_http::{compression::CompressionLayer, trace::TraceLayer};
 use crate::{
     app::{shell, App},
     auth::{caller, service::Welcome},
-    chat::{self, bots::QueuedCommand, command_handlers::CommandRegistry},
+    chat::{self, command_handlers::CommandRegistry},
+    integrations::bots::QueuedCommand,
     market::{
         self,
         insights::{Crowd, CrowdDay, CrowdMessage},
@@ -98,15 +99,16 @@ pub async fn build_state(config: Config) -> Result<AppState, String> {
         .with(commands())
         .with(Welcome(crate::community::service::join_default))
         .with(crate::community::service::Founded(
-            chat::integrations::service::founded,
+            crate::integrations::service::founded,
         ))
         .with(crate::ai::provider::Engines(
             crate::ai::provider::from_config(&config),
         ))
-        .with(crate::chat::ai::worker::AiWork::new())
+        .with(crate::moderation::worker::AiWork::new())
         .with(crate::chat::writer::MessageWriter::new())
         .with(message_parts())
         .with(message_listeners())
+        .with(community_endings())
         .with(pusher)
         .with(market)
         .with(Holdings(holdings))
@@ -115,14 +117,14 @@ pub async fn build_state(config: Config) -> Result<AppState, String> {
             mentions: crowd_mentions,
             days: crowd_days,
         })
-        .with(chat::polls::service::PollPrices(poll_price))
-        .with(chat::events::service::EarningsDays(earnings_day))
-        .with(chat::integrations::service::MarketFeed {
+        .with(crate::polls::service::PollPrices(poll_price))
+        .with(crate::events::service::EarningsDays(earnings_day))
+        .with(crate::integrations::service::MarketFeed {
             quote: feed_quote,
             news: feed_news,
             has_news: feed_has_news,
         })
-        .with(chat::cards::service::Portfolios {
+        .with(crate::cards::service::Portfolios {
             figures: card_figures,
             choices: card_choices,
         })
@@ -168,7 +170,8 @@ fn crowd<'a>(
 ) -> BoxFuture<'a, Result<Vec<CrowdMessage>, AppError>> {
     Box::pin(async move {
         let found =
-            chat::service::cashtag_messages(&state.db, viewer, ticker, since, limit).await?;
+            crate::insights::crowd::cashtag_messages(&state.db, viewer, ticker, since, limit)
+                .await?;
         Ok(found
             .into_iter()
             .map(|m| CrowdMessage {
@@ -196,7 +199,7 @@ fn alert_push(
 ) -> BoxFuture<'_, ()> {
     Box::pin(async move {
         let pushed =
-            chat::notify::service::push_notice(state, person, (title, body), url, tag).await;
+            crate::notify::service::push_notice(state, person, (title, body), url, tag).await;
         if let Err(err) = pushed {
             tracing::warn!(error = %err, "could not push a fired alert");
         }
@@ -209,7 +212,9 @@ fn crowd_mentions(
     viewer: Option<uuid::Uuid>,
     days: (chrono::NaiveDate, chrono::NaiveDate),
 ) -> BoxFuture<'_, Result<std::collections::HashMap<String, i64>, AppError>> {
-    Box::pin(chat::service::cashtag_mentions(&state.db, viewer, days))
+    Box::pin(crate::insights::crowd::cashtag_mentions(
+        &state.db, viewer, days,
+    ))
 }
 
 /// Market's community moods read chat's days of a ticker in a person's communities.
@@ -220,7 +225,7 @@ fn crowd_days<'a>(
     days: (chrono::NaiveDate, chrono::NaiveDate),
 ) -> BoxFuture<'a, Result<Vec<CrowdDay>, AppError>> {
     Box::pin(async move {
-        let found = chat::service::cashtag_days(&state.db, viewer, ticker, days).await?;
+        let found = crate::insights::crowd::cashtag_days(&state.db, viewer, ticker, days).await?;
         Ok(found
             .into_iter()
             .map(|d| CrowdDay {
@@ -248,14 +253,14 @@ fn watch_price(state: &AppState, symbol: &str) -> Option<(String, Box<dyn Send +
 fn poll_price<'a>(
     state: &'a AppState,
     symbol: &'a str,
-) -> BoxFuture<'a, Option<chat::polls::PricePoint>> {
+) -> BoxFuture<'a, Option<crate::polls::PricePoint>> {
     Box::pin(async move {
         let quote = state
             .service::<crate::market::service::Market>()
             .quote(&state.db, symbol)
             .await
             .ok()?;
-        Some(chat::polls::PricePoint {
+        Some(crate::polls::PricePoint {
             price: quote.price,
             as_of: quote.as_of,
             simulated: quote.simulated,
@@ -267,13 +272,13 @@ fn poll_price<'a>(
 fn earnings_day<'a>(
     state: &'a AppState,
     symbol: &'a str,
-) -> BoxFuture<'a, Result<Option<chat::events::EarningsDay>, AppError>> {
+) -> BoxFuture<'a, Result<Option<crate::events::EarningsDay>, AppError>> {
     Box::pin(async move {
         let next = state
             .service::<crate::market::service::Market>()
             .next_earnings(&state.db, symbol)
             .await?;
-        Ok(next.map(|report| chat::events::EarningsDay {
+        Ok(next.map(|report| crate::events::EarningsDay {
             symbol: report.symbol,
             date: report.report_date,
             time_of_day: report.time_of_day,
@@ -289,9 +294,9 @@ fn card_figures<'a>(
     owner: uuid::Uuid,
     portfolio: uuid::Uuid,
     symbol: Option<&'a str>,
-) -> BoxFuture<'a, Result<Option<chat::cards::PortfolioCard>, AppError>> {
+) -> BoxFuture<'a, Result<Option<crate::cards::PortfolioCard>, AppError>> {
+    use crate::cards::{CardRow, CardStatus, PortfolioCard, ROWS_MAX};
     use crate::portfolio::service::float;
-    use chat::cards::{CardRow, CardStatus, PortfolioCard, ROWS_MAX};
     Box::pin(async move {
         let id = crate::portfolio::PortfolioId(portfolio);
         let view = match crate::portfolio::service::view(state, owner, Some(id)).await {
@@ -356,13 +361,13 @@ fn card_figures<'a>(
 fn card_choices(
     state: &AppState,
     user: uuid::Uuid,
-) -> BoxFuture<'_, Result<Vec<chat::cards::Shareable>, AppError>> {
+) -> BoxFuture<'_, Result<Vec<crate::cards::Shareable>, AppError>> {
     Box::pin(async move {
         Ok(
             crate::portfolio::service::holdings_by_portfolio(&state.db, user)
                 .await?
                 .into_iter()
-                .map(|(portfolio, symbols)| chat::cards::Shareable {
+                .map(|(portfolio, symbols)| crate::cards::Shareable {
                     id: portfolio.id.to_string(),
                     name: portfolio.name,
                     symbols,
@@ -376,14 +381,14 @@ fn card_choices(
 fn feed_quote<'a>(
     state: &'a AppState,
     symbol: &'a str,
-) -> BoxFuture<'a, Option<chat::integrations::service::Quoted>> {
+) -> BoxFuture<'a, Option<crate::integrations::service::Quoted>> {
     Box::pin(async move {
         let quote = state
             .service::<crate::market::service::Market>()
             .quote(&state.db, symbol)
             .await
             .ok()?;
-        Some(chat::integrations::service::Quoted {
+        Some(crate::integrations::service::Quoted {
             price: quote.price,
             previous_close: quote.previous_close,
             simulated: quote.simulated,
@@ -395,7 +400,7 @@ fn feed_quote<'a>(
 fn feed_news<'a>(
     state: &'a AppState,
     symbol: &'a str,
-) -> BoxFuture<'a, Vec<chat::integrations::service::Headline>> {
+) -> BoxFuture<'a, Vec<crate::integrations::service::Headline>> {
     Box::pin(async move {
         match state
             .service::<crate::market::service::Market>()
@@ -404,7 +409,7 @@ fn feed_news<'a>(
         {
             Ok(items) => items
                 .into_iter()
-                .map(|item| chat::integrations::service::Headline {
+                .map(|item| crate::integrations::service::Headline {
                     title: item.title,
                     url: item.url,
                     source: item.source,
@@ -429,7 +434,7 @@ fn feed_has_news(state: &AppState) -> bool {
 
 /// The stock bot: chat's queued bot, answering with the market's words.
 async fn stock_bot(state: AppState) {
-    chat::bots::run(
+    crate::integrations::bots::run(
         state,
         market::bot::QUEUE,
         market::bot::BOT_USERNAME,
@@ -441,19 +446,27 @@ async fn stock_bot(state: AppState) {
 /// What features add to a message, each kind shown by its own room (the core names none).
 fn message_parts() -> chat::parts::MessageParts {
     chat::parts::MessageParts::default()
-        .with(chat::files::service::FileParts)
-        .with(chat::polls::service::PollParts)
-        .with(chat::events::service::EventParts)
-        .with(chat::cards::service::CardParts)
+        .with(crate::files::service::FileParts)
+        .attaching(crate::files::service::FileParts)
+        .with(crate::polls::service::PollParts)
+        .with(crate::events::service::EventParts)
+        .with(crate::cards::service::CardParts)
 }
 
 /// Who hears of what happens to messages (the core names none of them).
 fn message_listeners() -> chat::activity::MessageListeners {
     chat::activity::MessageListeners::default()
-        .with(chat::ai::worker::Judge)
-        .with(chat::notify::service::Notifier)
-        .with(chat::files::service::FilesOfDeleted)
-        .with(chat::reports::service::ReportsOfDeleted)
+        .with(crate::moderation::worker::Judge)
+        .with(crate::notify::service::Notifier)
+        .with(crate::files::service::FilesOfDeleted)
+        .with(crate::moderation::reports::service::ReportsOfDeleted)
+}
+
+/// What goes with a deleted community besides what the database's cascades take.
+fn community_endings() -> crate::community::settings::CommunityEndings {
+    crate::community::settings::CommunityEndings::default()
+        .with(crate::moderation::reports::service::ReportsOfCommunity)
+        .with(crate::files::service::FilesOfCommunity)
 }
 
 /// Chat's slash commands, with the market's `/stock` (chat knows no market).
@@ -465,7 +478,7 @@ fn commands() -> CommandRegistry {
             queue: market::bot::QUEUE,
             help: market::bot::help,
             acknowledge: market::bot::acknowledge,
-            installed_as: Some(chat::integrations::Kind::StockBot),
+            installed_as: Some(crate::integrations::Kind::StockBot),
         }),
     );
     registry
@@ -488,7 +501,7 @@ pub fn router(state: AppState) -> Router {
             )],
         )
         .with_binary_body(
-            crate::chat::files::UPLOAD_PATH,
+            crate::files::UPLOAD_PATH,
             state.config.files.max_upload_bytes as usize,
         )
         .with_binary_body(
@@ -523,13 +536,10 @@ pub fn router(state: AppState) -> Router {
         )
         // Files: the bytes up as they are, and down checked against the channel.
         .route(
-            crate::chat::files::UPLOAD_PATH,
-            axum::routing::post(crate::chat::files::api::upload),
+            crate::files::UPLOAD_PATH,
+            axum::routing::post(crate::files::api::upload),
         )
-        .route(
-            "/api/files/{id}/{name}",
-            get(crate::chat::files::api::download),
-        )
+        .route("/api/files/{id}/{name}", get(crate::files::api::download))
         // Pictures: avatars and community icons, up by their owners, down for anyone.
         .route(
             crate::auth::api::AVATAR_PATH,
@@ -543,15 +553,15 @@ pub fn router(state: AppState) -> Router {
         // Calendar files, for any calendar app.
         .route(
             "/api/events/{id}/event.ics",
-            get(crate::chat::events::api::event_ics),
+            get(crate::events::api::event_ics),
         )
         .route(
             "/api/communities/{slug}/events.ics",
-            get(crate::chat::events::api::community_ics),
+            get(crate::events::api::community_ics),
         )
         .route(
             "/api/communities/{slug}/analytics.csv",
-            get(crate::chat::analytics::api::community_csv),
+            get(crate::insights::analytics::api::community_csv),
         )
         .merge(public_api())
         // The original design's market addresses, kept for scripts written against them.
@@ -602,7 +612,10 @@ fn public_api() -> Router<AppState> {
             "/api/v1/communities/{slug}/members",
             get(community::rest::members),
         )
-        .route("/api/v1/communities/{slug}/events", get(chat::rest::events))
+        .route(
+            "/api/v1/communities/{slug}/events",
+            get(crate::events::rest::events),
+        )
         .route(
             "/api/v1/channels/{channel_id}/messages",
             get(chat::rest::history).post(chat::rest::send),
@@ -615,7 +628,7 @@ fn public_api() -> Router<AppState> {
             "/api/v1/messages/{message_id}/reactions/{emoji}",
             put(chat::rest::react).delete(chat::rest::unreact),
         )
-        .route("/api/v1/search", get(chat::rest::search))
+        .route("/api/v1/search", get(crate::search::rest::search))
         .route("/api/v1/market/quotes/{symbol}", get(market::rest::quote))
         .route(
             "/api/v1/market/history/{symbol}",
@@ -626,7 +639,7 @@ fn public_api() -> Router<AppState> {
         .route("/api/v1/openapi.json", get(openapi_document))
         .route(
             "/api/v1/hooks/{hook_id}/{secret}",
-            post(chat::integrations::hooks::post),
+            post(crate::integrations::hooks::post),
         )
         .route("/api/v1", axum::routing::any(no_such_route))
         .route("/api/v1/{*rest}", axum::routing::any(no_such_route))
@@ -683,19 +696,19 @@ use crate::platform::rest::BearerAuth;
         crate::community::rest::list,
         crate::community::rest::one,
         crate::community::rest::members,
-        crate::chat::rest::events,
+        crate::events::rest::events,
         crate::chat::rest::history,
         crate::chat::rest::send,
         crate::chat::rest::edit,
         crate::chat::rest::delete,
         crate::chat::rest::react,
         crate::chat::rest::unreact,
-        crate::chat::rest::search,
+        crate::search::rest::search,
         crate::market::rest::quote,
         crate::market::rest::history,
         crate::portfolio::rest::portfolio,
         crate::assistant::rest::query,
-        crate::chat::integrations::hooks::post,
+        crate::integrations::hooks::post,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -858,7 +871,9 @@ async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderMap) 
     let writer = state
         .service::<crate::chat::writer::MessageWriter>()
         .backlog();
-    let (judge, translate) = state.service::<crate::chat::ai::worker::AiWork>().backlog();
+    let (judge, translate) = state
+        .service::<crate::moderation::worker::AiWork>()
+        .backlog();
     let backlog = |queue: &'static str, value: usize| Gauge {
         name: "bullpen_ai_backlog",
         help: "Messages waiting for the AI, by queue.",
@@ -886,7 +901,7 @@ async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderMap) 
 /// Ctrl-C or SIGTERM. With Redis, any number of these share the requests with the servers.
 pub async fn run_bot(state: AppState) {
     state
-        .service::<crate::chat::ai::worker::AiWork>()
+        .service::<crate::moderation::worker::AiWork>()
         .start(state.clone());
     tokio::select! {
         _ = stock_bot(state) => {}
@@ -898,7 +913,7 @@ pub async fn run_bot(state: AppState) {
 /// SIGTERM.
 pub async fn run_worker(state: AppState) {
     tokio::spawn(crate::platform::memory::keep_trimmed());
-    let work = state.service::<crate::chat::ai::worker::AiWork>();
+    let work = state.service::<crate::moderation::worker::AiWork>();
     tokio::select! {
         _ = work.work_apart(state.clone()) => {}
         _ = shutdown_signal() => {}
@@ -915,30 +930,30 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
     tokio::spawn(crate::chat::socket::heartbeat(state.clone()));
     tokio::spawn(crate::platform::memory::keep_trimmed());
     state
-        .service::<crate::chat::ai::worker::AiWork>()
+        .service::<crate::moderation::worker::AiWork>()
         .start(state.clone());
     if state.config.stock_bot {
         tokio::spawn(stock_bot(state.clone()));
     }
     tokio::spawn(crate::portfolio::alerts::run(state.clone()));
-    tokio::spawn(crate::chat::files::service::keep_swept(state.clone()));
-    tokio::spawn(crate::chat::events::service::keep_reminding(
+    tokio::spawn(crate::files::service::keep_swept(state.clone()));
+    tokio::spawn(crate::events::service::keep_reminding(
         state.clone(),
         std::time::Duration::from_secs(state.config.event_reminder_secs),
     ));
-    tokio::spawn(crate::chat::analytics::service::keep_rolling_up(
+    tokio::spawn(crate::insights::analytics::service::keep_rolling_up(
         state.clone(),
         std::time::Duration::from_secs(state.config.analytics_rollup_secs),
     ));
-    tokio::spawn(crate::chat::achievements::service::keep_awarding(
+    tokio::spawn(crate::insights::achievements::service::keep_awarding(
         state.clone(),
         std::time::Duration::from_secs(state.config.achievement_secs),
     ));
-    tokio::spawn(crate::chat::integrations::watch::keep_watching(
+    tokio::spawn(crate::integrations::watch::keep_watching(
         state.clone(),
         std::time::Duration::from_secs(state.config.alert_check_secs),
     ));
-    tokio::spawn(crate::chat::integrations::deliver::keep_delivering(
+    tokio::spawn(crate::integrations::deliver::keep_delivering(
         state.clone(),
         std::time::Duration::from_millis(state.config.webhook_poll_ms),
     ));
@@ -1084,7 +1099,7 @@ mod tests {
             crate::auth::service::Welcome,
             crate::community::service::Founded,
             crate::ai::provider::Engines,
-            crate::chat::ai::worker::AiWork,
+            crate::moderation::worker::AiWork,
             crate::chat::writer::MessageWriter,
             crate::chat::parts::MessageParts,
             crate::chat::activity::MessageListeners,
@@ -1092,10 +1107,10 @@ mod tests {
             crate::market::service::Market,
             crate::market::service::Holdings,
             crate::market::insights::Crowd,
-            crate::chat::polls::service::PollPrices,
-            crate::chat::events::service::EarningsDays,
-            crate::chat::cards::service::Portfolios,
-            crate::chat::integrations::service::MarketFeed,
+            crate::polls::service::PollPrices,
+            crate::events::service::EarningsDays,
+            crate::cards::service::Portfolios,
+            crate::integrations::service::MarketFeed,
             crate::market::live::QuoteFeed,
             crate::chat::socket::PriceWatch,
             crate::chat::socket::OpenSockets,

@@ -288,7 +288,7 @@ const SEARCH_WORDS: &[&str] = &[
 /// searches (`chat::search::repo::messages_matching`, a page of 26 newest first) against the
 /// "newest 50" page query on the same database as the reference.
 pub async fn search(count: u64, database: Option<String>, runs: usize) -> Result<(), Error> {
-    use bullpen::chat::search::{repo, service::forms_of};
+    use bullpen::search::{repo, service::forms_of};
 
     // A fixed pseudo-random sequence: the same messages every run.
     let word =

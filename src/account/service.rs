@@ -416,7 +416,7 @@ pub async fn delete(
     // Each as its owner would delete it: with its reports, warnings and audit log (its
     // files' bytes are swept, as nothing links to them any more).
     for community in &deleted {
-        crate::chat::reports::repo::delete_in(&txn, community.id).await?;
+        crate::moderation::reports::repo::delete_in(&txn, community.id).await?;
         crate::community::repo::delete_community(&txn, community.id).await?;
     }
     for (community, admin) in &handed_over {

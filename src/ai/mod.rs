@@ -1,6 +1,6 @@
 //! The AI engines: moderation that scores how toxic a text is and says why, language
 //! detection, translation, extractive summaries and market sentiment. They know nothing of
-//! chat or any other domain: chat's AI features (`chat::ai`) and the market's insights call them.
+//! chat or any other domain: moderation (`moderation`) and the market's insights call them.
 //!
 //! The built-in engines work offline (`moderation.rs`, `language.rs`, Apertium in
 //! `translate.rs`, `summary.rs`, `sentiment.rs`); `provider.rs` chooses between them and a

@@ -6,8 +6,8 @@ use leptos_router::components::A;
 
 use crate::{
     auth::ui::menu::UserMenu,
-    chat::notify::ui::{InboxBell, NotificationWatch},
     kit::notices::NoticeList,
+    notify::ui::{InboxBell, NotificationWatch},
     portfolio::ui::AlertNotices,
 };
 
@@ -64,9 +64,9 @@ pub fn Layout(children: Children) -> impl IntoView {
                 {children()}
                 <NoticeList />
                 <NotificationWatch />
-                <crate::chat::achievements::ui::BadgeWatch />
+                <crate::insights::achievements::ui::BadgeWatch />
                 <crate::chat::ui::direct::DirectMessageWatch />
-                <crate::chat::voice::ui::CallWatch />
+                <crate::voice::ui::CallWatch />
                 <AlertNotices />
                 <crate::assistant::ui::AssistantPanel />
                 <footer class="footer">

@@ -79,9 +79,9 @@ pub fn App() -> impl IntoView {
     crate::market::ui::provide_cashtag_prices();
     provide_notices();
     provide_chat_socket();
-    crate::chat::voice::ui::provide_my_call();
+    crate::voice::ui::provide_my_call();
     crate::chat::ui::direct::provide_conversations();
-    crate::chat::notify::ui::provide_inbox();
+    crate::notify::ui::provide_inbox();
 
     view! {
         <I18nContextProvider cookie_name=LANGUAGE_COOKIE cookie_options=language_cookie()>
@@ -168,19 +168,19 @@ lazy_page! {
     Community => crate::community::ui::CommunityIndex();
     Channel => crate::chat::ui::page::ChannelPage();
     Manage => view! {
-        <crate::community::ui::ManagePage more=Callback::new(crate::chat::ui::moderation::sections)
-            last=Callback::new(crate::chat::ui::moderation::danger_zone) />
+        <crate::community::ui::ManagePage more=Callback::new(crate::moderation::ui::queue::sections)
+            last=Callback::new(crate::moderation::ui::queue::danger_zone) />
     };
-    Events => crate::chat::events::ui::CalendarPage();
-    CommunityAnalytics => crate::chat::analytics::ui::AnalyticsPage();
+    Events => crate::events::ui::CalendarPage();
+    CommunityAnalytics => crate::insights::analytics::ui::AnalyticsPage();
     Invite => crate::community::ui::InvitePage();
     Markets => crate::market::ui::MarketsPage();
     Stock => crate::market::ui::StockPage();
     Portfolio => crate::portfolio::ui::PortfolioPage();
     Assistant => crate::assistant::ui::AssistantPage();
     Settings => pages::settings::SettingsPage();
-    Search => crate::chat::search::ui::SearchPage();
+    Search => crate::search::ui::SearchPage();
     Messages => crate::chat::ui::direct::MessagesPage();
-    InboxRoute => crate::chat::notify::ui::InboxPage();
+    InboxRoute => crate::notify::ui::InboxPage();
     Conversation => crate::chat::ui::direct::ConversationPage();
 }

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use leptos::server_fn::{
-    codec::{GetUrl, Json, JsonEncoding},
+    codec::{GetUrl, JsonEncoding},
     BoxedStream, Bytes, ContentType, Decodes, Encodes, Format, FormatType, ServerFn, Websocket,
 };
 
@@ -285,18 +285,4 @@ mod tests {
             ]
         );
     }
-}
-
-/// Deletes a community and everything in it — channels, messages, members, reports, the audit
-/// log. Its owner only, with its name typed as `confirm`.
-#[server(prefix = "/api/communities", endpoint = "delete", input = Json)]
-pub async fn delete_community(slug: String, confirm: String) -> Result<(), AppError> {
-    crate::platform::state::respond(
-        async move {
-            let state = crate::platform::state::AppState::current()?;
-            let me = crate::auth::caller::current_user().await?;
-            super::service::delete_community(&state, &me.user, &slug, &confirm).await
-        }
-        .await,
-    )
 }

@@ -5,29 +5,15 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::carried::{attachment, badge, call, card, event, inbox, poll};
 use crate::kit::sentences::{says, Sentence};
 
-pub mod achievements;
-pub mod ai;
-pub mod analytics;
 pub mod api;
-pub mod cards;
 pub mod commands;
-pub mod events;
-pub mod files;
-pub mod integrations;
-pub mod notify;
-pub mod polls;
-pub mod reports;
-pub mod search;
-pub mod stats;
 pub mod ui;
-pub mod voice;
 
 #[cfg(feature = "ssr")]
 pub mod activity;
-#[cfg(feature = "ssr")]
-pub mod bots;
 #[cfg(feature = "ssr")]
 pub mod command_handlers;
 #[cfg(feature = "ssr")]
@@ -127,16 +113,16 @@ pub struct ChatMessage {
     pub unchecked: bool,
     /// The files sent with it (none once it is deleted).
     #[serde(default)]
-    pub attachments: Vec<files::Attachment>,
+    pub attachments: Vec<attachment::Attachment>,
     /// The poll it asks (none once it is deleted).
     #[serde(default)]
-    pub poll: Option<polls::Poll>,
+    pub poll: Option<poll::Poll>,
     /// The event it announces (none once it is deleted).
     #[serde(default)]
-    pub event: Option<events::Event>,
+    pub event: Option<event::Event>,
     /// The portfolio card it shares (none once it is deleted); its figures are read apart.
     #[serde(default)]
-    pub card: Option<cards::SharedCard>,
+    pub card: Option<card::SharedCard>,
 }
 
 impl ChatMessage {
@@ -249,7 +235,7 @@ pub enum ClientEvent {
     /// Pass a step of the sound's set-up to another tab on the same call.
     VoiceSignal {
         to: String,
-        signal: voice::Signal,
+        signal: call::Signal,
     },
     /// This tab muted or deafened itself (or stopped).
     VoiceSelf {
@@ -353,13 +339,13 @@ pub enum ServerEvent {
     PollChanged {
         channel_id: String,
         message_id: String,
-        poll: polls::Poll,
+        poll: poll::Poll,
     },
     /// An event's answers changed (someone answered, changed or took back their answer).
     EventChanged {
         channel_id: String,
         message_id: String,
-        event: events::Event,
+        event: event::Event,
     },
     PinChanged {
         channel_id: String,
@@ -393,7 +379,7 @@ pub enum ServerEvent {
     /// Something this person hears of (sent to them alone): a mention, a reply, a direct
     /// message, `@everyone`, or any message of a place they hear everything of.
     Notified {
-        item: notify::InboxItem,
+        item: inbox::InboxItem,
     },
     /// How many of this person's inbox entries are unread now (an entry came, or some were
     /// read).
@@ -402,7 +388,7 @@ pub enum ServerEvent {
     },
     /// This person earned a badge (sent to them alone, once).
     AchievementEarned {
-        achievement: achievements::Earned,
+        achievement: badge::Earned,
     },
     /// A new message in one of this person's direct conversations (sent to each of its people
     /// but the author): their conversation list and unread badge move.
@@ -414,7 +400,7 @@ pub enum ServerEvent {
     /// to the community, after every change.
     VoiceRoster {
         community_id: String,
-        roster: voice::Roster,
+        roster: call::Roster,
     },
     /// Someone on a call started or stopped speaking (to the community; not stored).
     VoiceSpeaking {
@@ -428,7 +414,7 @@ pub enum ServerEvent {
     VoiceSignal {
         to: String,
         from: String,
-        signal: voice::Signal,
+        signal: call::Signal,
     },
     /// This tab is no longer on the call (it lost the right to be, or the channel closed);
     /// `reason` says why.

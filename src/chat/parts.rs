@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::ChatMessage;
 use crate::{
+    carried::attachment::Attachment,
     entities::messages,
     platform::{error::AppError, state::AppState},
 };
@@ -58,16 +59,58 @@ pub trait PartKind: Send + Sync + 'static {
     ) -> Result<(), AppError>;
 }
 
+/// The files a message is sent with: the one part a plain message carries, as ids of its
+/// author's unsent uploads. Checked before the message is queued, claimed in the writer's
+/// transaction.
+#[async_trait::async_trait]
+pub trait Attaching: Send + Sync + 'static {
+    /// The uploads `ids` of `author` in `channel`, as the message will show them; refused when
+    /// one is not theirs, not there, or already sent.
+    async fn for_sending(
+        &self,
+        state: &AppState,
+        (author, channel): (Uuid, Uuid),
+        ids: &[String],
+    ) -> Result<Vec<Attachment>, AppError>;
+
+    /// Gives the message `message` its files, all or none; `Ok(Err(..))` when one was sent
+    /// from another tab (or taken back) meanwhile, which refuses this message only.
+    async fn claim(
+        &self,
+        txn: &DatabaseTransaction,
+        message: Uuid,
+        files: &[Attachment],
+        (author, channel): (Uuid, Uuid),
+    ) -> Result<Result<(), AppError>, AppError>;
+
+    /// Gives back the files `claim` gave the message `message` (it was refused after all).
+    async fn release(&self, txn: &DatabaseTransaction, message: Uuid) -> Result<(), AppError>;
+}
+
 /// Every kind of part (a service: `state.service::<MessageParts>()`).
 #[derive(Default)]
 pub struct MessageParts {
     kinds: Vec<Box<dyn PartKind>>,
+    attaching: Option<Box<dyn Attaching>>,
 }
 
 impl MessageParts {
     pub fn with(mut self, kind: impl PartKind) -> MessageParts {
         self.kinds.push(Box::new(kind));
         self
+    }
+
+    /// The room that checks and claims a message's files.
+    pub fn attaching(mut self, files: impl Attaching) -> MessageParts {
+        self.attaching = Some(Box::new(files));
+        self
+    }
+
+    /// The room that checks and claims files; without one, a message with files is refused.
+    pub fn files(&self) -> Result<&dyn Attaching, AppError> {
+        self.attaching
+            .as_deref()
+            .ok_or_else(|| AppError::Validation(crate::kit::sentences::says!("server.files.gone")))
     }
 
     /// Puts every kind's parts on a page of messages: one query per kind.

@@ -12,7 +12,6 @@ use axum::{
 use serde::{Deserialize, Serialize};
 
 use super::{
-    search::{self, Results},
     service::{self, Draft, Sending},
     ChatMessage, HistoryPage, MessageId, Reaction,
 };
@@ -259,74 +258,4 @@ async fn reaction(
     let user = caller.may(Scope::ChatWrite)?;
     let id = MessageId::parse(&message_id)?;
     Ok(Json(service::react(&state, user.id, id, &emoji, on).await?))
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct SearchArgs {
-    /// Words, `from:name`, `in:channel`, `$TICKER`, `has:link`, `has:file`,
-    /// `before:YYYY-MM-DD`, `after:YYYY-MM-DD`.
-    pub q: String,
-    /// Only this community (its slug).
-    #[serde(default)]
-    pub community: Option<String>,
-    /// The last message id of the previous page, for older hits.
-    #[serde(default)]
-    pub before: Option<String>,
-}
-
-/// Searches the messages, people and channels the person can see.
-#[utoipa::path(
-    get,
-    path = "/api/v1/search",
-    tag = "messages",
-    params(SearchArgs),
-    security(("bearer" = ["chat:read"])),
-    responses(
-        (status = 200, body = Results),
-        (status = 400, body = WireError),
-        (status = 401, body = WireError),
-        (status = 403, body = WireError),
-        (status = 422, description = "Too long", body = WireError),
-    )
-)]
-pub async fn search(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    QueryArgs(args): QueryArgs<SearchArgs>,
-) -> Result<Json<Results>, AppError> {
-    let user = caller.may(Scope::ChatRead)?;
-    let before = match args.before.as_deref() {
-        Some(id) => Some(MessageId::parse(id)?),
-        None => None,
-    };
-    Ok(Json(
-        search::service::search(&state, user, &args.q, args.community.as_deref(), before).await?,
-    ))
-}
-
-/// A community's calendar: the events coming up (soonest first) and those past (latest first),
-/// with their answers — what `/events/<community>` shows.
-#[utoipa::path(
-    get,
-    path = "/api/v1/communities/{slug}/events",
-    tag = "communities",
-    params(("slug" = String, Path, description = "The community's slug")),
-    security(("bearer" = ["chat:read"])),
-    responses(
-        (status = 200, body = super::events::Calendar),
-        (status = 401, body = WireError),
-        (status = 403, body = WireError),
-        (status = 404, body = WireError),
-    )
-)]
-pub async fn events(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    PathArgs(slug): PathArgs<String>,
-) -> Result<Json<super::events::Calendar>, AppError> {
-    let user = caller.may(Scope::ChatRead)?;
-    Ok(Json(
-        super::events::service::calendar(&state, Some(user.id), &slug).await?,
-    ))
 }

@@ -20,7 +20,8 @@ use futures::{future::OptionFuture, stream::FuturesUnordered, Stream, StreamExt}
 use tokio_stream::{wrappers::BroadcastStream, StreamMap};
 use uuid::Uuid;
 
-use super::{repo, service, voice::service as voice, writer, ClientEvent, MessageId, ServerEvent};
+use super::{repo, service, writer, ClientEvent, MessageId, ServerEvent};
+use crate::voice::service as voice;
 use crate::{
     community::{permissions::Standing, repo as communities, ChannelId},
     entities::{connections, users},
@@ -912,7 +913,7 @@ impl Connection {
                 async {
                     let channel = ChannelId::parse(&channel_id)?;
                     service::mark_read(&state, me, channel, seq).await?;
-                    super::notify::service::read_channel(&state, me, channel.0, seq).await
+                    crate::notify::service::read_channel(&state, me, channel.0, seq).await
                 }
                 .await
             }

@@ -28,11 +28,12 @@ use uuid::Uuid;
 
 use super::{
     activity::{About, MessageActivity, MessageListeners},
-    parts::Carried,
+    parts::{Carried, MessageParts},
     repo, service, ChannelSeq, ChatMessage, ServerEvent,
 };
 use crate::{
     auth::Author,
+    carried::attachment::Attachment,
     entities::messages,
     platform::{error::AppError, metrics::METRICS, realtime, state::AppState},
 };
@@ -56,9 +57,9 @@ pub struct Outgoing {
     pub nonce: Option<String>,
     pub body: String,
     pub reply_to: Option<Uuid>,
-    /// The author's uploads it carries, checked (`files::service::for_sending`); claimed in
+    /// The author's uploads it carries, checked (`parts::Attaching::for_sending`); claimed in
     /// the message's transaction.
-    pub attachments: Vec<super::files::Attachment>,
+    pub attachments: Vec<Attachment>,
     /// The part a feature adds to it (a poll, an event, a card: `parts::Carried`), stored in
     /// its transaction.
     pub carries: Option<Box<dyn Carried>>,
@@ -245,15 +246,18 @@ async fn store(
     for (message, id) in batch.iter().zip(&ids) {
         // Its files first: a message refused for them counts toward nobody's limit; one
         // refused by the limit gives them back.
+        let files = (message.author_id, message.channel);
         let mut outcome = if message.attachments.is_empty() {
             Ok(())
         } else {
-            claim_files(&txn, *id, message).await?
+            let parts = state.service::<MessageParts>().files()?;
+            parts.claim(&txn, *id, &message.attachments, files).await?
         };
         if outcome.is_ok() && message.rate_limited {
             outcome = service::count_action(state, &txn, message.author_id).await;
             if outcome.is_err() && !message.attachments.is_empty() {
-                super::files::repo::release(&txn, *id).await?;
+                let parts = state.service::<MessageParts>().files()?;
+                parts.release(&txn, *id).await?;
             }
         }
         match outcome {
@@ -327,34 +331,6 @@ async fn store(
     repo::mark_read_many(&txn, positions).await?;
     txn.commit().await?;
     Ok(stored)
-}
-
-/// Gives the message `id` its files, all or none: one sent from another tab meanwhile (or
-/// taken back) refuses this message and leaves the others unsent for another try.
-async fn claim_files(
-    txn: &sea_orm::DatabaseTransaction,
-    id: Uuid,
-    message: &Outgoing,
-) -> Result<Result<(), AppError>, AppError> {
-    let wanted: Vec<Uuid> = message
-        .attachments
-        .iter()
-        .filter_map(|a| Uuid::parse_str(&a.id).ok())
-        .collect();
-    let claimed = super::files::repo::claim(
-        txn,
-        id,
-        wanted.clone(),
-        (message.author_id, message.channel),
-    )
-    .await?;
-    if claimed == wanted.len() as u64 {
-        return Ok(Ok(()));
-    }
-    super::files::repo::release(txn, id).await?;
-    Ok(Err(AppError::Validation(crate::kit::sentences::says!(
-        "server.files.gone"
-    ))))
 }
 
 /// After the commit: readers, sidebars, senders and the listeners (the AI, the people

@@ -439,3 +439,17 @@ pub async fn accept_invite(code: String) -> Result<CommunitySummary, AppError> {
         .await,
     )
 }
+
+/// Deletes a community and everything in it — channels, messages, members, reports, the audit
+/// log. Its owner only, with its name typed as `confirm`.
+#[server(prefix = "/api/communities", endpoint = "delete", input = Json)]
+pub async fn delete_community(slug: String, confirm: String) -> Result<(), AppError> {
+    crate::platform::state::respond(
+        async move {
+            let state = crate::platform::state::AppState::current()?;
+            let me = crate::auth::caller::current_user().await?;
+            super::settings::delete(&state, &me.user, &slug, &confirm).await
+        }
+        .await,
+    )
+}

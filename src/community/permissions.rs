@@ -159,7 +159,7 @@ pub enum ChannelKind {
     Text,
     /// Everyone reads; only moderators post.
     Announcement,
-    /// A call: people join it and talk (`chat::voice`); it carries no messages.
+    /// A call: people join it and talk (`voice`); it carries no messages.
     Voice,
 }
 

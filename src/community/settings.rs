@@ -213,14 +213,37 @@ pub async fn set_icon(
     ))
 }
 
-/// What the floors above keep of a community, deleted with it in its transaction (given the
-/// community's id).
-pub type AlsoDelete = Box<
-    dyn for<'t> FnOnce(&'t DatabaseTransaction, Uuid) -> BoxFuture<'t, Result<(), DbErr>> + Send,
->;
+/// What runs once a deletion has committed (a room's stored files removed).
+pub type Afterwards = BoxFuture<'static, ()>;
+
+/// A room above that keeps something of a community the database's cascades do not take
+/// (reports, files' bytes). It hears of the deletion without the community floor naming it:
+/// the composition root registers it in [`CommunityEndings`].
+#[async_trait::async_trait]
+pub trait Ending: Send + Sync + 'static {
+    /// Deletes its rows of `community` in the deletion's transaction (both go, or neither),
+    /// and says what is left to do once it has committed.
+    async fn within(
+        &self,
+        state: &AppState,
+        txn: &DatabaseTransaction,
+        community: Uuid,
+    ) -> Result<Option<Afterwards>, DbErr>;
+}
+
+/// Every room's [`Ending`] (a service: `state.service::<CommunityEndings>()`).
+#[derive(Default)]
+pub struct CommunityEndings(Vec<Box<dyn Ending>>);
+
+impl CommunityEndings {
+    pub fn with(mut self, ending: impl Ending) -> CommunityEndings {
+        self.0.push(Box::new(ending));
+        self
+    }
+}
 
 /// The owner deletes the community and everything in it, having typed its name to confirm.
-/// `also` (what the floors above keep of it: reports) is deleted in the same transaction; the
+/// What the rooms above keep of it goes in the same transaction ([`CommunityEndings`]); the
 /// sockets watching its channels are told at once. The server's default community, which
 /// everyone joins, stays.
 pub async fn delete(
@@ -228,7 +251,6 @@ pub async fn delete(
     actor: &users::Model,
     slug: &str,
     confirm: &str,
-    also: AlsoDelete,
 ) -> Result<(), AppError> {
     let (community, standing) = find(state, Some(actor.id), slug).await?;
     if let Err(denied) = allow(&community, standing, Action::DeleteCommunity) {
@@ -255,13 +277,19 @@ pub async fn delete(
     }
     let channels = repo::channels(&state.db, community.id).await?;
     let txn = state.db.begin().await?;
-    also(&txn, community.id).await?;
+    let mut afterwards = Vec::new();
+    for ending in &state.service::<CommunityEndings>().0 {
+        afterwards.extend(ending.within(state, &txn, community.id).await?);
+    }
     // Two deletions at once: the second finds nothing left and says so.
     if !repo::delete_community(&txn, community.id).await? {
         return Err(AppError::NotFound(says!("server.community.not_found")));
     }
     txn.commit().await?;
     tracing::info!(community = %community.id, by = %actor.id, "community deleted");
+    for after in afterwards {
+        after.await;
+    }
     if let Some(icon) = community.icon {
         pictures::remove(&state.files, icon).await;
     }

@@ -1,4 +1,4 @@
-//! A badge a person earned (see `chat::achievements`).
+//! A badge a person earned (see `insights::achievements`).
 
 use sea_orm::entity::prelude::*;
 

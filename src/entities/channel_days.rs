@@ -1,4 +1,4 @@
-//! Messages written and flagged per channel and UTC day (a roll-up, see `chat::analytics`).
+//! Messages written and flagged per channel and UTC day (a roll-up, see `insights::analytics`).
 
 use sea_orm::entity::prelude::*;
 

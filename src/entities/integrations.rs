@@ -1,4 +1,4 @@
-//! An item a community installed from the marketplace (see `chat::integrations`).
+//! An item a community installed from the marketplace (see `integrations`).
 
 use sea_orm::entity::prelude::*;
 
@@ -8,7 +8,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub community_id: Uuid,
-    /// `chat::integrations::Kind::as_str`.
+    /// `integrations::Kind::as_str`.
     pub kind: String,
     /// Unique per community: the kind for a single-install item, the kind and the id otherwise.
     pub slot: String,

@@ -1,4 +1,4 @@
-//! Who wrote in a community on a UTC day, and how much (a roll-up, see `chat::analytics`).
+//! Who wrote in a community on a UTC day, and how much (a roll-up, see `insights::analytics`).
 
 use sea_orm::entity::prelude::*;
 

@@ -1,4 +1,4 @@
-//! A portfolio, or one of its holdings, shared into a channel (see `chat::cards`).
+//! A portfolio, or one of its holdings, shared into a channel (see `cards`).
 
 use sea_orm::entity::prelude::*;
 

@@ -12,7 +12,7 @@ pub struct Model {
     /// The JSON body, as signed.
     #[sea_orm(column_type = "Text")]
     pub payload: String,
-    /// `chat::integrations::DeliveryStatus::as_str`.
+    /// `integrations::DeliveryStatus::as_str`.
     pub status: String,
     pub attempts: i32,
     pub next_at: DateTimeUtc,

@@ -1,6 +1,6 @@
 //! A file's bytes sent as a request body (`application/octet-stream`) with gloo-net, the answer
 //! read as JSON — for what is not a server function (pictures). An upload whose progress is
-//! shown uses XMLHttpRequest instead (`chat::files::ui`). Browser build only.
+//! shown uses XMLHttpRequest instead (`files::ui`). Browser build only.
 
 use serde::de::DeserializeOwned;
 

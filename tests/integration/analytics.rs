@@ -431,7 +431,7 @@ on_both!(
     [("ANALYTICS_ROLLUP_SECS", "3600")]
 );
 async fn the_rollup_runs_once_at_a_time(h: Harness) {
-    use bullpen::chat::analytics::repo;
+    use bullpen::insights::analytics::repo;
     // The server's first run, at start (this job's: the badges' job keeps a row there too).
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     while h

@@ -1,49 +1,108 @@
 //! The floor plan (docs/ARCHITECTURE.md, "Floors"): a file may name only its own room and the
-//! floors below it. This test reads the sources and fails on an import that climbs.
+//! floors below it, and no two rooms import each other, however far round. This test reads the
+//! sources and fails on an import that climbs and on any circle between rooms.
 //!
 //! ```text
 //! server.rs (the composition root) ← main.rs
 //! app (the shell: routes and layout)
 //! account (a person's data across every domain)
-//! chat (+ chat/ai) → community → auth          assistant → portfolio → market → ai engines
-//! kit · platform · entities                    (the ground: imports no domain)
+//! features: polls events cards files notify moderation voice search integrations insights
+//!   → chat (the messages core) → community → auth     assistant → portfolio → market → ai
+//!   → carried (the serde types a message carries) → auth
+//! kit · platform · entities                            (the ground: imports no domain)
 //! ```
 //!
-//! `auth` stands under both towers; `ai` (the engines) imports no domain.
+//! A feature may import the other tower (a shared card reads the portfolio) and another
+//! feature, as long as no circle closes; the messages core names no feature.
 
 use std::{
-    collections::BTreeSet,
+    collections::{BTreeMap, BTreeSet},
     fs,
     path::{Path, PathBuf},
 };
 
 const GROUND: &[&str] = &["platform", "entities", "kit"];
 
-/// Each room and the rooms above the ground it may import.
+/// The rooms above the messages core: each rides on messages or the realtime channel.
+const FEATURES: &[&str] = &[
+    "polls",
+    "events",
+    "cards",
+    "files",
+    "notify",
+    "moderation",
+    "voice",
+    "search",
+    "integrations",
+    "insights",
+];
+
+/// What a feature may import besides the ground and other features.
+const UNDER_FEATURES: &[&str] = &[
+    "auth",
+    "community",
+    "carried",
+    "chat",
+    "ai",
+    "market",
+    "portfolio",
+];
+
+/// Each room below the features and the rooms above the ground it may import.
 const MAY_IMPORT: &[(&str, &[&str])] = &[
     ("platform", &[]),
     ("entities", &[]),
     ("kit", &[]),
     ("auth", &[]),
     ("community", &["auth"]),
-    ("chat", &["auth", "community", "ai"]),
+    ("carried", &["auth"]),
+    ("chat", &["auth", "community", "carried", "ai"]),
     ("ai", &[]),
     ("market", &["auth", "ai"]),
     ("portfolio", &["auth", "ai", "market"]),
     ("assistant", &["auth", "ai", "market", "portfolio"]),
-    (
-        "account",
-        &[
-            "auth",
-            "community",
-            "chat",
-            "ai",
-            "market",
-            "portfolio",
-            "assistant",
-        ],
-    ),
 ];
+
+/// The rooms above the ground `room` may import; none for the top floors (`app`, `server.rs`,
+/// `main.rs`, `lib.rs`), which may name any room.
+fn may_import(room: &str) -> Option<Vec<&'static str>> {
+    if let Some((_, rooms)) = MAY_IMPORT.iter().find(|(r, _)| *r == room) {
+        return Some(rooms.to_vec());
+    }
+    if FEATURES.contains(&room) {
+        return Some([UNDER_FEATURES, FEATURES].concat());
+    }
+    if room == "account" {
+        let mut all = [UNDER_FEATURES, FEATURES].concat();
+        all.push("assistant");
+        return Some(all);
+    }
+    None
+}
+
+/// Every source file under src/ with its room (its first folder, or its file's name).
+fn rooms_and_files() -> Vec<(String, String, PathBuf)> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    files
+        .into_iter()
+        .map(|file| {
+            let relative = file
+                .strip_prefix(&src)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            let room = relative
+                .split('/')
+                .next()
+                .unwrap()
+                .trim_end_matches(".rs")
+                .to_string();
+            (room, relative, file)
+        })
+        .collect()
+}
 
 fn rust_files(dir: &Path, found: &mut Vec<PathBuf>) {
     for entry in fs::read_dir(dir).expect("src/ is readable") {
@@ -135,18 +194,9 @@ fn rooms_named(code: &str) -> BTreeSet<String> {
 
 #[test]
 fn imports_only_go_down() {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut files = Vec::new();
-    rust_files(&src, &mut files);
     let mut climbing = BTreeSet::new();
-    for file in &files {
-        let relative = file
-            .strip_prefix(&src)
-            .unwrap()
-            .to_string_lossy()
-            .replace('\\', "/");
-        let room = relative.split('/').next().unwrap().trim_end_matches(".rs");
-        let Some((_, above_ground)) = MAY_IMPORT.iter().find(|(r, _)| *r == room) else {
+    for (room, relative, file) in rooms_and_files() {
+        let Some(above_ground) = may_import(&room) else {
             continue; // app, server.rs, main.rs, lib.rs: the top floors may name any room.
         };
         let code = code_of(&fs::read_to_string(file).unwrap());
@@ -163,8 +213,109 @@ fn imports_only_go_down() {
     assert!(
         climbing.is_empty(),
         "these files import a room on a higher floor (docs/ARCHITECTURE.md, \"Floors\"): \
-         {climbing:?}; say what the lower room needs as a type or a function and let the \
-         composition root (server.rs) or the shell (app/) give it"
+         {climbing:?}; say what the lower room needs as a type, a trait or a registry and let \
+         the composition root (server.rs) or the shell (app/) give it"
+    );
+}
+
+/// The rooms each room names, the top floors left out (they may name any room).
+fn room_graph() -> BTreeMap<String, BTreeSet<String>> {
+    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (room, _, file) in rooms_and_files() {
+        if may_import(&room).is_none() {
+            continue;
+        }
+        let code = code_of(&fs::read_to_string(file).unwrap());
+        let named = graph.entry(room.clone()).or_default();
+        named.extend(
+            rooms_named(&code)
+                .into_iter()
+                .filter(|r| *r != room && r != "self" && !GROUND.contains(&r.as_str())),
+        );
+    }
+    graph
+}
+
+/// A circle in `graph` (its rooms, the first repeated at the end), if there is one.
+fn circle_in(graph: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
+    fn walk(
+        graph: &BTreeMap<String, BTreeSet<String>>,
+        room: &str,
+        path: &mut Vec<String>,
+        done: &mut BTreeSet<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(at) = path.iter().position(|r| r == room) {
+            let mut circle = path[at..].to_vec();
+            circle.push(room.to_string());
+            return Some(circle);
+        }
+        if done.contains(room) {
+            return None;
+        }
+        path.push(room.to_string());
+        for next in graph.get(room).into_iter().flatten() {
+            if let Some(circle) = walk(graph, next, path, done) {
+                return Some(circle);
+            }
+        }
+        path.pop();
+        done.insert(room.to_string());
+        None
+    }
+    let mut done = BTreeSet::new();
+    graph
+        .keys()
+        .find_map(|room| walk(graph, room, &mut Vec::new(), &mut done))
+}
+
+#[test]
+fn no_rooms_import_each_other_in_a_circle() {
+    let graph = room_graph();
+    for feature in FEATURES {
+        assert!(graph.contains_key(*feature), "no room {feature} under src/");
+    }
+    if let Some(circle) = circle_in(&graph) {
+        panic!(
+            "these rooms import each other in a circle: {}; one of them must hear of the \
+             other through a registry or an event instead (docs/ARCHITECTURE.md, \"Floors\")",
+            circle.join(" → ")
+        );
+    }
+}
+
+#[test]
+fn the_circle_finder_finds_a_circle_three_rooms_round_and_none_in_a_tower() {
+    let graph = |edges: &[(&str, &str)]| {
+        let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for (from, to) in edges {
+            graph
+                .entry(from.to_string())
+                .or_default()
+                .insert(to.to_string());
+            graph.entry(to.to_string()).or_default();
+        }
+        graph
+    };
+    let tower = graph(&[
+        ("polls", "chat"),
+        ("events", "chat"),
+        ("events", "notify"),
+        ("notify", "chat"),
+    ]);
+    assert_eq!(circle_in(&tower), None);
+    let round = graph(&[
+        ("polls", "events"),
+        ("events", "notify"),
+        ("notify", "polls"),
+        ("chat", "auth"),
+    ]);
+    assert_eq!(
+        circle_in(&round),
+        Some(
+            ["events", "notify", "polls", "events"]
+                .map(String::from)
+                .to_vec()
+        )
     );
 }
 
@@ -195,21 +346,10 @@ fn queries_in(code: &str) -> Vec<String> {
 
 #[test]
 fn every_query_of_a_domain_lives_in_its_repo() {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut files = Vec::new();
-    rust_files(&src, &mut files);
     let mut outside = Vec::new();
-    for file in &files {
-        let relative = file
-            .strip_prefix(&src)
-            .unwrap()
-            .to_string_lossy()
-            .replace('\\', "/");
-        let room = relative.split('/').next().unwrap().trim_end_matches(".rs");
+    for (room, relative, file) in rooms_and_files() {
         // The ground keeps its own few queries (settings, the schema); the top floors have none.
-        let is_domain = MAY_IMPORT
-            .iter()
-            .any(|(r, _)| *r == room && !GROUND.contains(r));
+        let is_domain = may_import(&room).is_some() && !GROUND.contains(&room.as_str());
         if !is_domain || relative.ends_with("/repo.rs") {
             continue;
         }

@@ -679,7 +679,7 @@ async fn push_endpoints_on_this_machine_are_refused_and_one_person_keeps_ten(h: 
     }
     assert_eq!(
         h.count("SELECT COUNT(*) FROM push_subscriptions").await,
-        bullpen::chat::notify::service::SUBSCRIPTIONS_MAX as i64
+        bullpen::notify::service::SUBSCRIPTIONS_MAX as i64
     );
     assert_eq!(
         h.count("SELECT COUNT(*) FROM push_subscriptions WHERE endpoint IN ('https://push-0.example/bo', 'https://push-1.example/bo')")

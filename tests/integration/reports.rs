@@ -650,6 +650,6 @@ async fn a_burst_of_reports_is_limited_per_person(h: Harness) {
     assert!(limited[0]["retryAfterSecs"].as_u64().unwrap() >= 1);
     assert_eq!(
         h.count("SELECT COUNT(*) FROM reports").await,
-        i64::from(bullpen::chat::reports::REPORTS_PER_WINDOW)
+        i64::from(bullpen::moderation::reports::REPORTS_PER_WINDOW)
     );
 }

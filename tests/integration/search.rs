@@ -263,7 +263,7 @@ on_both!(
 /// PostgreSQL first looks for a page among each channel's newest messages; whatever it finds
 /// there, or failing that in the whole index, must be exactly the newest matches of them all.
 async fn a_page_from_the_newest_messages_is_what_the_whole_index_would_answer(h: Harness) {
-    use bullpen::chat::search::{repo, service::forms_of};
+    use bullpen::search::{repo, service::forms_of};
 
     let ana = h.person("ana").await;
     let (_, first) = h.community(&ana, "Busy Desk", "public").await;

@@ -442,9 +442,7 @@ async fn turn_credentials_go_only_to_those_who_may_join_and_are_their_own(h: Har
     assert_eq!(person, ana.id);
     let expiry: i64 = expiry.parse().unwrap();
     let now = chrono::Utc::now().timestamp();
-    assert!(
-        expiry > now && expiry <= now + bullpen::chat::voice::service::TURN_CREDENTIAL_SECS + 5
-    );
+    assert!(expiry > now && expiry <= now + bullpen::voice::service::TURN_CREDENTIAL_SECS + 5);
     assert!(theirs["username"].as_str().unwrap().ends_with(&bo.id));
     assert_ne!(mine["credential"], theirs["credential"]);
     assert!(

@@ -33,8 +33,8 @@ pub fn ProfilePage() -> impl IntoView {
         move || (username(), block.version().get()),
         |(name, _)| profile_page(name),
     );
-    let activity = crate::chat::stats::ui::own_activity_resource(username);
-    let badges = crate::chat::achievements::ui::badges_resource(username);
+    let activity = crate::insights::stats::ui::own_activity_resource(username);
+    let badges = crate::insights::achievements::ui::badges_resource(username);
     view! {
         <Transition fallback=move || view! { <p class="muted">{t!(i18n, settings.loading)}</p> }>
             {move || Suspend::new(async move {
@@ -101,8 +101,8 @@ pub fn ProfilePage() -> impl IntoView {
                                     </Show>
                                 </div>
                             </section>
-                            <crate::chat::achievements::ui::BadgesSection badges />
-                            {me.then(|| view! { <crate::chat::stats::ui::MyActivitySection activity /> })}
+                            <crate::insights::achievements::ui::BadgesSection badges />
+                            {me.then(|| view! { <crate::insights::stats::ui::MyActivitySection activity /> })}
                             <div class="profile-grid">
                                 <ProfileCommunities communities=view.communities />
                                 <RecentActivity activity=view.activity blocked=blocked />

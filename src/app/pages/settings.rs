@@ -25,7 +25,7 @@ pub fn SettingsPage() -> impl IntoView {
         </section>
         <AccountSettings />
         <SignedIn>
-            <crate::chat::notify::ui::PushSettings />
+            <crate::notify::ui::PushSettings />
         </SignedIn>
         <About />
     }

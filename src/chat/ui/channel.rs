@@ -3,26 +3,25 @@
 use leptos::{html, prelude::*};
 
 use super::{
-    catch_up::CatchUpPanel,
     message::{MessageItem, MessageRights},
     rich_text::rich_text,
     socket::{use_chat_socket, SocketStatus},
     standing::{timeout_signal, TimedOutNote},
     timeline::{Pending, Reader, Timeline},
 };
+use crate::moderation::ui::catch_up::CatchUpPanel;
 use crate::{
     auth::{ui::pages::error_text, User},
     chat::{
         api::{channel_history, channel_pins},
-        files::{
-            ui::{Attachments, Tray, TrayView},
-            voice::{RecordButton, Recorder, RecordingBar},
-            Attachment,
-        },
-        polls::ui::PollForm,
         ChatMessage, ClientEvent, OpenedChannel, MESSAGE_MAX,
     },
     community::permissions::{ChannelKind, Permissions},
+    files::{
+        ui::{Attachments, Tray, TrayView},
+        voice::{RecordButton, Recorder, RecordingBar},
+        Attachment,
+    },
     kit::{
         i18n::{t, t_string, use_i18n},
         icons::{Icon, IconName},
@@ -30,6 +29,7 @@ use crate::{
         time::now_ms,
     },
     platform::error::AppError,
+    polls::ui::PollForm,
 };
 
 /// The open channel, for the components inside it.
@@ -148,7 +148,7 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
     if signed_in {
         Effect::new(move |_| {
             leptos::task::spawn_local(async move {
-                if let Ok(sources) = crate::chat::ai::api::translation_sources().await {
+                if let Ok(sources) = crate::moderation::api::translation_sources().await {
                     state.translatable_from.set(Some(sources));
                 }
             });
@@ -434,7 +434,7 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
                     {t!(i18n, chat.pins)}
                 </button>
                 {member.then(|| view! {
-                    <crate::chat::notify::ui::PlaceNotifications channel_id=channel_id.clone() direct=community.direct.is_some() />
+                    <crate::notify::ui::PlaceNotifications channel_id=channel_id.clone() direct=community.direct.is_some() />
                 })}
             </header>
             <Show when=move || show_catch_up.get()>
@@ -785,10 +785,10 @@ fn Composer(
             <PollForm channel_id=channel_id.clone() open=asking />
         </Show>
         <Show when=move || planning.get()>
-            <crate::chat::events::ui::EventForm channel_id=planning_in.clone() open=planning />
+            <crate::events::ui::EventForm channel_id=planning_in.clone() open=planning />
         </Show>
         <Show when=move || sharing.get()>
-            <crate::chat::cards::ui::ShareForm channel_id=sharing_in.clone() open=sharing />
+            <crate::cards::ui::ShareForm channel_id=sharing_in.clone() open=sharing />
         </Show>
         <form class="composer" class:dragging=move || dragging.get()
             on:dragover=move |ev: leptos::ev::DragEvent| { ev.prevent_default(); dragging.set(true); }

@@ -3,22 +3,19 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use super::{
-    channel::ChannelState,
-    report::{ReportForm, Reported},
-    rich_text::rich_text,
-    socket::use_chat_socket,
-};
+use super::{channel::ChannelState, rich_text::rich_text, socket::use_chat_socket};
+use crate::moderation::ui::report::{ReportForm, Reported};
 use crate::{
     ai::Translation,
     auth::validate::initials,
-    chat::ai::{api::translate_message, TranslateOutcome},
-    chat::{files::ui::Attachments, ChatMessage, ClientEvent, QUICK_REACTIONS},
+    chat::{ChatMessage, ClientEvent, QUICK_REACTIONS},
+    files::ui::Attachments,
     kit::{
         i18n::{t, t_string, use_i18n},
         languages::language_name,
         time::Time,
     },
+    moderation::{api::translate_message, TranslateOutcome},
 };
 
 /// What the reader may do to messages in this channel.
@@ -329,16 +326,16 @@ pub fn MessageItem(message: ChatMessage, rights: MessageRights) -> impl IntoView
                 {quote}
                 {body_view}
                 {(!deleted && !message.attachments.is_empty()).then(|| view! { <Attachments files=message.attachments.clone() /> })}
-                {message.poll.clone().filter(|_| !deleted).map(|poll| if poll.kind == crate::chat::polls::PollKind::Target {
-                    view! { <crate::chat::polls::ui::TargetPollCard message_id=message.id.clone() poll may_vote=rights.may_react /> }.into_any()
+                {message.poll.clone().filter(|_| !deleted).map(|poll| if poll.kind == crate::polls::PollKind::Target {
+                    view! { <crate::polls::ui::TargetPollCard message_id=message.id.clone() poll may_vote=rights.may_react /> }.into_any()
                 } else {
-                    view! { <crate::chat::polls::ui::PollCard message_id=message.id.clone() poll may_vote=rights.may_react /> }.into_any()
+                    view! { <crate::polls::ui::PollCard message_id=message.id.clone() poll may_vote=rights.may_react /> }.into_any()
                 })}
                 {message.event.clone().filter(|_| !deleted).map(|event| view! {
-                    <crate::chat::events::ui::EventCard event may_answer=rights.may_react />
+                    <crate::events::ui::EventCard event may_answer=rights.may_react />
                 })}
                 {message.card.is_some().then_some(()).filter(|_| !deleted).map(|_| view! {
-                    <crate::chat::cards::ui::CardView message_id=message.id.clone() />
+                    <crate::cards::ui::CardView message_id=message.id.clone() />
                 })}
                 {author_note}
                 {translation_line}

@@ -1,13 +1,10 @@
 //! Chat components: the channel screen, messages, the shared socket.
 
-pub mod catch_up;
 pub mod channel;
 pub mod direct;
 pub mod home;
 pub mod message;
-pub mod moderation;
 pub mod page;
-pub mod report;
 pub mod rich_text;
 pub mod socket;
 pub mod standing;

@@ -8,19 +8,11 @@ use leptos_router::{
     hooks::{use_navigate, use_params_map},
 };
 
-use super::{
-    channel::ChannelScreen,
-    report::{ReportForm, Reported},
-    socket::use_chat_socket,
-    standing::WarningsBanner,
-};
+use super::{channel::ChannelScreen, socket::use_chat_socket, standing::WarningsBanner};
+use crate::moderation::ui::report::{ReportForm, Reported};
 use crate::{
     auth::{ui::session::use_session, validate::initials},
-    chat::{
-        api::open_channel,
-        voice::ui::{CallBar, CallPeople, VoiceRoom},
-        ServerEvent,
-    },
+    chat::{api::open_channel, ServerEvent},
     community::{
         api::{community_members, JoinCommunity, LeaveCommunity},
         permissions::{ChannelKind, Permissions, Rank},
@@ -31,6 +23,7 @@ use crate::{
         i18n::{t, t_string, use_i18n},
         icons::{Icon, IconName},
     },
+    voice::ui::{CallBar, CallPeople, VoiceRoom},
 };
 
 /// `/c/:community/:channel`: the chat.
@@ -70,7 +63,7 @@ pub fn ChannelPage() -> impl IntoView {
                     // Below the width where the member list has its own column it opens as a
                     // sheet from the sidebar's "Members" button.
                     let members_open = RwSignal::new(false);
-                    crate::chat::voice::ui::provide_calls(slug.clone(), community.community.id.clone());
+                    crate::voice::ui::provide_calls(slug.clone(), community.community.id.clone());
                     let voice = opened.channel.kind == ChannelKind::Voice;
                     view! {
                         <Title text=title />

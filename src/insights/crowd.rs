@@ -1,0 +1,177 @@
+//! The crowd around a $TICKER, for the market's pages: how often each ticker is named, each
+//! community's days about one, and the recent messages that name it — in the communities the
+//! viewer may read, without the people they blocked. The market asks through
+//! `market::insights::Crowd`, which the composition root (`server.rs`) fills from here.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::Utc;
+use uuid::Uuid;
+
+use crate::{
+    chat::{crowd_ticker, repo as chat_repo},
+    entities::communities as community_rows,
+    platform::error::AppError,
+};
+
+/// A recent message that names a cashtag, where it was written.
+#[derive(Debug, Clone)]
+pub struct CashtagMessage {
+    pub id: Uuid,
+    pub author_id: Uuid,
+    pub author: String,
+    pub community: String,
+    pub community_slug: String,
+    pub channel: String,
+    pub body: String,
+    pub at: chrono::DateTime<Utc>,
+}
+
+/// The communities whose messages `viewer` may read wherever they are shown: every public one
+/// and their own (direct conversations are not communities).
+async fn readable_communities(
+    db: &sea_orm::DatabaseConnection,
+    viewer: Option<Uuid>,
+) -> Result<Vec<community_rows::Model>, AppError> {
+    let mut visible = crate::community::repo::public_communities(db).await?;
+    if let Some(viewer) = viewer {
+        let known: HashSet<Uuid> = visible.iter().map(|c| c.id).collect();
+        visible.extend(
+            crate::community::repo::communities_of(db, viewer)
+                .await?
+                .into_iter()
+                .filter(|c| !known.contains(&c.id)),
+        );
+    }
+    Ok(visible)
+}
+
+/// How often each ticker was named per day over `[from, to]` in the communities `viewer` may
+/// read (the daily roll-up; "$AAPL.US" counts as "AAPL").
+pub async fn cashtag_mentions(
+    db: &sea_orm::DatabaseConnection,
+    viewer: Option<Uuid>,
+    days: (chrono::NaiveDate, chrono::NaiveDate),
+) -> Result<HashMap<String, i64>, AppError> {
+    let visible = readable_communities(db, viewer).await?;
+    let rows = super::analytics::repo::mentions_by_symbol(
+        db,
+        visible.iter().map(|c| c.id).collect(),
+        days,
+    )
+    .await?;
+    let mut by_ticker: HashMap<String, i64> = HashMap::new();
+    for (symbol, mentions) in rows {
+        *by_ticker.entry(crowd_ticker(&symbol)).or_default() += mentions;
+    }
+    Ok(by_ticker)
+}
+
+/// A community's mood about a ticker on one day.
+#[derive(Debug, Clone)]
+pub struct CashtagDay {
+    pub community: String,
+    pub community_slug: String,
+    pub day: chrono::NaiveDate,
+    pub mentions: i64,
+    pub bullish: i64,
+    pub bearish: i64,
+}
+
+/// Each of `viewer`'s communities' days naming `$ticker` over `[from, to]`, by community
+/// then day (the daily roll-up; "$AAPL" and "$AAPL.US" are one).
+pub async fn cashtag_days(
+    db: &sea_orm::DatabaseConnection,
+    viewer: Uuid,
+    ticker: &str,
+    days: (chrono::NaiveDate, chrono::NaiveDate),
+) -> Result<Vec<CashtagDay>, AppError> {
+    let mine = crate::community::repo::communities_of(db, viewer).await?;
+    let ticker = crowd_ticker(ticker);
+    let rows = super::analytics::repo::symbol_days_in(
+        db,
+        mine.iter().map(|c| c.id).collect(),
+        vec![ticker.clone(), format!("{ticker}.US")],
+        days,
+    )
+    .await?;
+    let mut found: Vec<CashtagDay> = Vec::new();
+    for row in rows {
+        let Some(community) = mine.iter().find(|c| c.id == row.community_id) else {
+            continue;
+        };
+        match found
+            .iter_mut()
+            .find(|d| d.community_slug == community.slug && d.day == row.day)
+        {
+            Some(day) => {
+                day.mentions += i64::from(row.mentions);
+                day.bullish += i64::from(row.bullish);
+                day.bearish += i64::from(row.bearish);
+            }
+            None => found.push(CashtagDay {
+                community: community.name.clone(),
+                community_slug: community.slug.clone(),
+                day: row.day,
+                mentions: i64::from(row.mentions),
+                bullish: i64::from(row.bullish),
+                bearish: i64::from(row.bearish),
+            }),
+        }
+    }
+    found.sort_by(|a, b| (&a.community, a.day).cmp(&(&b.community, b.day)));
+    Ok(found)
+}
+
+/// Up to `limit` messages since `since`, newest first, that may name `$ticker` (matched without
+/// case; a first cut — the caller checks the exact cashtags), in the communities `viewer` may
+/// read: every public one and their own. Deleted and flagged messages, and those of people the
+/// viewer blocked, are left out.
+pub async fn cashtag_messages(
+    db: &sea_orm::DatabaseConnection,
+    viewer: Option<Uuid>,
+    ticker: &str,
+    since: chrono::DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<CashtagMessage>, AppError> {
+    let visible = readable_communities(db, viewer).await?;
+    let channels = chat_repo::channels_in(db, visible.iter().map(|c| c.id).collect()).await?;
+    let found = chat_repo::unflagged_messages_naming(
+        db,
+        channels.iter().map(|c| c.id).collect(),
+        &format!("${}", ticker.to_ascii_lowercase()),
+        since,
+        limit,
+    )
+    .await?;
+    let blocked: HashSet<Uuid> = match viewer {
+        Some(viewer) => chat_repo::blocked_by(db, viewer)
+            .await?
+            .into_iter()
+            .collect(),
+        None => HashSet::new(),
+    };
+    let authors =
+        crate::auth::repo::users_by_ids(db, found.iter().map(|m| m.author_id).collect()).await?;
+    Ok(found
+        .into_iter()
+        .filter(|m| !blocked.contains(&m.author_id))
+        .filter_map(|m| {
+            let channel = channels.iter().find(|c| c.id == m.channel_id)?;
+            let community = visible.iter().find(|c| c.id == channel.community_id)?;
+            Some(CashtagMessage {
+                id: m.id,
+                author_id: m.author_id,
+                author: authors
+                    .get(&m.author_id)
+                    .map(|u| u.display_name.clone())
+                    .unwrap_or_default(),
+                community: community.name.clone(),
+                community_slug: community.slug.clone(),
+                channel: channel.name.clone(),
+                body: m.body?,
+                at: m.created_at,
+            })
+        })
+        .collect())
+}
