@@ -12,6 +12,7 @@ pub mod cards;
 pub mod carried;
 pub mod chat;
 pub mod community;
+pub mod conversation;
 pub mod events;
 pub mod files;
 pub mod insights;

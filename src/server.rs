@@ -109,6 +109,7 @@ pub async fn build_state(config: Config) -> Result<AppState, String> {
         .with(message_parts())
         .with(message_listeners())
         .with(community_endings())
+        .with(socket_riders())
         .with(pusher)
         .with(market)
         .with(Holdings(holdings))
@@ -460,6 +461,11 @@ fn message_listeners() -> chat::activity::MessageListeners {
         .with(crate::notify::service::Notifier)
         .with(crate::files::service::FilesOfDeleted)
         .with(crate::moderation::reports::service::ReportsOfDeleted)
+}
+
+/// What rides on a tab's socket besides messages (the core names none of it).
+fn socket_riders() -> chat::riders::SocketRiders {
+    chat::riders::SocketRiders::default().with(crate::voice::rider::CallRider::default())
 }
 
 /// What goes with a deleted community besides what the database's cascades take.
@@ -1103,6 +1109,8 @@ mod tests {
             crate::chat::writer::MessageWriter,
             crate::chat::parts::MessageParts,
             crate::chat::activity::MessageListeners,
+            crate::chat::riders::SocketRiders,
+            crate::community::settings::CommunityEndings,
             crate::platform::push::Pusher,
             crate::market::service::Market,
             crate::market::service::Holdings,

@@ -65,7 +65,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <NoticeList />
                 <NotificationWatch />
                 <crate::insights::achievements::ui::BadgeWatch />
-                <crate::chat::ui::direct::DirectMessageWatch />
+                <crate::conversation::ui::direct::DirectMessageWatch />
                 <crate::voice::ui::CallWatch />
                 <AlertNotices />
                 <crate::assistant::ui::AssistantPanel />
@@ -98,7 +98,7 @@ fn MainNav() -> impl IntoView {
             <A href="/messages" attr:class="nav-link">
                 <Icon name=IconName::Message />
                 <span class="nav-label">{t!(i18n, nav.messages)}</span>
-                <crate::chat::ui::direct::DirectUnreadBadge />
+                <crate::conversation::ui::direct::DirectUnreadBadge />
             </A>
             {link("/markets", IconName::Markets, Signal::derive(move || t_string!(i18n, nav.markets)), "")}
             {link("/portfolio", IconName::Portfolio, Signal::derive(move || t_string!(i18n, nav.portfolio)), "")}

@@ -80,7 +80,7 @@ pub fn App() -> impl IntoView {
     provide_notices();
     provide_chat_socket();
     crate::voice::ui::provide_my_call();
-    crate::chat::ui::direct::provide_conversations();
+    crate::conversation::ui::direct::provide_conversations();
     crate::notify::ui::provide_inbox();
 
     view! {
@@ -166,7 +166,7 @@ lazy_page! {
     Profile => crate::account::ui::profile::ProfilePage();
     Communities => crate::community::ui::CommunitiesPage();
     Community => crate::community::ui::CommunityIndex();
-    Channel => crate::chat::ui::page::ChannelPage();
+    Channel => crate::conversation::ui::page::ChannelPage();
     Manage => view! {
         <crate::community::ui::ManagePage more=Callback::new(crate::moderation::ui::queue::sections)
             last=Callback::new(crate::moderation::ui::queue::danger_zone) />
@@ -180,7 +180,7 @@ lazy_page! {
     Assistant => crate::assistant::ui::AssistantPage();
     Settings => pages::settings::SettingsPage();
     Search => crate::search::ui::SearchPage();
-    Messages => crate::chat::ui::direct::MessagesPage();
+    Messages => crate::conversation::ui::direct::MessagesPage();
     InboxRoute => crate::notify::ui::InboxPage();
-    Conversation => crate::chat::ui::direct::ConversationPage();
+    Conversation => crate::conversation::ui::direct::ConversationPage();
 }

@@ -1,4 +1,4 @@
-//! What happens to a message. The features that react to messages — notifications, the AI's
+//! What happens to a message (and to a channel's unread ones). The features that react to messages — notifications, the AI's
 //! judgement, files, reports — listen; the core announces through this one enum and names none
 //! of them. A listener may act inside the change's transaction (`within`: kept together, or
 //! neither) and hears of it once committed (`hear`). The listeners are registered by the
@@ -29,6 +29,12 @@ pub enum MessageActivity<'a> {
         message: &'a messages::Model,
         community: Uuid,
         by: Uuid,
+    },
+    /// `reader` read `channel` up to the message numbered `seq`.
+    Read {
+        reader: Uuid,
+        channel: Uuid,
+        seq: i64,
     },
 }
 

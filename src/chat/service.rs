@@ -833,6 +833,15 @@ pub async fn mark_read(
         let seq = seq.clamp(0, access.channel.last_seq);
         repo::mark_read(&state.db, user, access.channel.id, seq).await?;
     }
+    let read = MessageActivity::Read {
+        reader: user,
+        channel: access.channel.id,
+        seq,
+    };
+    state
+        .service::<MessageListeners>()
+        .announce(state, read)
+        .await;
     Ok(())
 }
 

@@ -20,8 +20,11 @@ use futures::{future::OptionFuture, stream::FuturesUnordered, Stream, StreamExt}
 use tokio_stream::{wrappers::BroadcastStream, StreamMap};
 use uuid::Uuid;
 
-use super::{repo, service, writer, ClientEvent, MessageId, ServerEvent};
-use crate::voice::service as voice;
+use super::{
+    repo,
+    riders::{SocketRiders, Tab},
+    service, writer, ClientEvent, MessageId, ServerEvent,
+};
 use crate::{
     community::{permissions::Standing, repo as communities, ChannelId},
     entities::{connections, users},
@@ -51,8 +54,6 @@ const SENDS_KEPT: usize = 32;
 /// How long a send is remembered: a tab sends again what was pending within its
 /// reconnect backoff (30 s at most).
 const RESEND_WINDOW: std::time::Duration = std::time::Duration::from_secs(120);
-/// The shortest time between two "speaking" changes of a tab that the community hears of.
-const SPEAKING_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
 
 fn frame(event: &ServerEvent) -> Bytes {
     Bytes::from(serde_json::to_vec(event).expect("events serialise"))
@@ -493,8 +494,6 @@ struct Connection {
     channels: HashMap<Uuid, Watched>,
     /// Messages sent from this tab that the writer has not stored yet: (nonce, receipt).
     sending: FuturesUnordered<Confirmation>,
-    /// When this tab's speaking was last passed on to the community, and whether it was.
-    speaking_told: Option<(tokio::time::Instant, bool)>,
     /// Held while the connection lives, so that a stopping server waits for it to drain.
     _draining: DrainGuard,
 }
@@ -548,7 +547,6 @@ impl Connection {
             crowds: HashSet::new(),
             channels: HashMap::new(),
             sending: FuturesUnordered::new(),
-            speaking_told: None,
             _draining: draining,
         }
     }
@@ -769,17 +767,18 @@ impl Connection {
                 .await?;
             }
         }
-        // The call this tab is on, wherever it is: one who may no longer be there leaves it.
-        match voice::recheck(&self.state, self.id, self.user.id).await {
-            Ok(None) => {}
-            Ok(Some((channel, reason))) => {
-                self.send(&ServerEvent::VoiceEnded {
-                    channel_id: channel.to_string(),
-                    reason,
-                })
-                .await?
-            }
-            Err(error) => tracing::warn!(error = %error, "could not recheck a call"),
+        // What rides on the socket (a call) ends where the person may no longer be.
+        let tab = Tab {
+            connection: self.id,
+            user: &self.user,
+        };
+        let ended = self
+            .state
+            .service::<SocketRiders>()
+            .recheck(&self.state, &tab)
+            .await;
+        for event in ended {
+            self.send(&event).await?;
         }
         Ok(())
     }
@@ -910,69 +909,23 @@ impl Connection {
                 Ok(())
             }
             ClientEvent::Read { channel_id, seq } => {
-                async {
-                    let channel = ChannelId::parse(&channel_id)?;
-                    service::mark_read(&state, me, channel, seq).await?;
-                    crate::notify::service::read_channel(&state, me, channel.0, seq).await
-                }
-                .await
-            }
-            ClientEvent::VoiceJoin { channel_id } => {
-                self.speaking_told = None;
-                async {
-                    voice::join(&state, &self.user, self.id, ChannelId::parse(&channel_id)?).await
-                }
-                .await
-                .map(drop)
-            }
-            ClientEvent::VoiceLeave => {
-                self.speaking_told = None;
-                voice::leave(&state, self.id).await
-            }
-            ClientEvent::VoiceSignal { to, signal } => {
-                voice::relay(&state, (self.id, me), &to, signal).await
-            }
-            ClientEvent::VoiceSelf { muted, deafened } => {
-                voice::set_own(&state, self.id, muted, deafened).await
-            }
-            ClientEvent::VoiceSpeaking { speaking } => {
-                let now = tokio::time::Instant::now();
-                // Only changes are passed on, and a start at most once per SPEAKING_EVERY; a stop
-                // always, or a ring could stay lit after a quick start.
-                let passed = match self.speaking_told {
-                    None => speaking,
-                    Some((_, was)) if was == speaking => false,
-                    Some((at, _)) if speaking => now - at >= SPEAKING_EVERY,
-                    Some(_) => true,
-                };
-                if !passed {
-                    return Ok(());
-                }
-                voice::speaking(&state, self.id, speaking)
+                async { service::mark_read(&state, me, ChannelId::parse(&channel_id)?, seq).await }
                     .await
-                    .map(|told| {
-                        if told {
-                            self.speaking_told = Some((now, speaking));
-                        }
-                    })
             }
-            ClientEvent::VoiceSilence {
-                channel_id,
-                user_id,
-                silenced,
-            } => async {
-                let channel = ChannelId::parse(&channel_id)?;
-                let person = Uuid::parse_str(&user_id)
-                    .map_err(|_| AppError::NotFound(says!("server.voice.not_on_call")))?;
-                voice::silence(&state, me, channel, person, silenced).await
-            }
-            .await
-            .map(drop),
             ClientEvent::WatchQuotes { symbols } => {
                 watch_prices(&state, &mut self.topics, &mut self.prices, &symbols)
             }
             ClientEvent::WatchCrowds { tickers } => {
                 watch_crowds(&state, &mut self.topics, &mut self.crowds, &tickers)
+            }
+            // The rest is the riders' (a call's requests).
+            other => {
+                let tab = Tab {
+                    connection: self.id,
+                    user: &self.user,
+                };
+                let riders = state.service::<SocketRiders>();
+                riders.request(&state, &tab, &other).await
             }
         };
         match outcome {
@@ -1129,10 +1082,12 @@ async fn announce(state: &AppState, user: Uuid, online: bool) -> Result<(), AppE
 /// Forgets a closed connection; the last one of a person announces them offline.
 async fn forget(state: AppState, connection: Uuid, user: Uuid) {
     let result: Result<(), AppError> = async {
-        // Off its call first (a failure there must not keep the connection counted online).
-        if let Err(err) = voice::leave(&state, connection).await {
-            tracing::warn!(error = %err, "could not take a closed connection off its call");
-        }
+        // Off what rides on it first (a call; a failure there is logged and must not keep
+        // the connection counted online).
+        state
+            .service::<SocketRiders>()
+            .closed(&state, &[connection])
+            .await;
         repo::delete_connection(&state.db, connection).await?;
         let still = communities::online_among(&state.db, vec![user], Utc::now()).await?;
         if still.is_empty() {
@@ -1201,9 +1156,11 @@ pub async fn leave_instance(state: &AppState) {
 /// Announces offline the people of removed connection rows who have no live connection left.
 /// Only the instance whose delete removed a row announces it, so nobody is announced twice.
 async fn announce_gone(state: &AppState, rows: Vec<connections::Model>) {
-    if let Err(err) = voice::forget(state, rows.iter().map(|row| row.id).collect()).await {
-        tracing::warn!(error = %err, "could not take closed connections off their calls");
-    }
+    let connections: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
+    state
+        .service::<SocketRiders>()
+        .closed(state, &connections)
+        .await;
     let people: HashSet<Uuid> = rows.into_iter().map(|row| row.user_id).collect();
     if people.is_empty() {
         return;

@@ -107,8 +107,21 @@ pub struct Notifier;
 #[async_trait::async_trait]
 impl crate::chat::activity::Listener for Notifier {
     async fn hear(&self, state: &AppState, activity: &crate::chat::activity::MessageActivity<'_>) {
-        let crate::chat::activity::MessageActivity::Created { message, .. } = activity else {
-            return;
+        use crate::chat::activity::MessageActivity;
+        let message = match activity {
+            MessageActivity::Created { message, .. } => message,
+            // What was read in the channel is read in the inbox too.
+            MessageActivity::Read {
+                reader,
+                channel,
+                seq,
+            } => {
+                if let Err(err) = read_channel(state, *reader, *channel, *seq).await {
+                    tracing::warn!(error = %err, "could not mark a read channel's inbox entries");
+                }
+                return;
+            }
+            _ => return,
         };
         let (state, message) = (state.clone(), (*message).clone());
         tokio::spawn(async move {

@@ -20,6 +20,8 @@ mod call;
 #[cfg(feature = "ssr")]
 pub mod repo;
 #[cfg(feature = "ssr")]
+pub mod rider;
+#[cfg(feature = "ssr")]
 pub mod service;
 
 /// Tabs on one call at most: each sends its sound to every other, so the upload grows with

@@ -6,6 +6,7 @@
 //! server.rs (the composition root) ← main.rs
 //! app (the shell: routes and layout)
 //! account (a person's data across every domain)
+//! conversation (the screens where people talk: the core's timeline with every feature's parts)
 //! features: polls events cards files notify moderation voice search integrations insights
 //!   → chat (the messages core) → community → auth     assistant → portfolio → market → ai
 //!   → carried (the serde types a message carries) → auth
@@ -69,12 +70,12 @@ fn may_import(room: &str) -> Option<Vec<&'static str>> {
     if let Some((_, rooms)) = MAY_IMPORT.iter().find(|(r, _)| *r == room) {
         return Some(rooms.to_vec());
     }
-    if FEATURES.contains(&room) {
+    if FEATURES.contains(&room) || room == "conversation" {
         return Some([UNDER_FEATURES, FEATURES].concat());
     }
     if room == "account" {
         let mut all = [UNDER_FEATURES, FEATURES].concat();
-        all.push("assistant");
+        all.extend(["assistant", "conversation"]);
         return Some(all);
     }
     None

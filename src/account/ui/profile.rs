@@ -86,7 +86,7 @@ pub fn ProfilePage() -> impl IntoView {
                                             let display = display.clone();
                                             view! {
                                                 {(!blocked && !crate::auth::is_bot(&to)).then(|| view! {
-                                                    <crate::chat::ui::direct::MessageButton username=to.clone() display_name=display.clone() />
+                                                    <crate::conversation::ui::direct::MessageButton username=to.clone() display_name=display.clone() />
                                                 })}
                                                 <button
                                                     type="button"

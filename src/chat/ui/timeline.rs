@@ -18,7 +18,7 @@ pub struct Pending {
     pub body: String,
     pub reply_to: Option<String>,
     /// The uploads it carries.
-    pub attachments: Vec<crate::files::Attachment>,
+    pub attachments: Vec<crate::carried::attachment::Attachment>,
     /// Handed to the socket (as opposed to waiting for it to reconnect).
     pub sent: bool,
     pub failed: Option<String>,

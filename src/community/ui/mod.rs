@@ -1,5 +1,5 @@
 //! Community pages: the list (yours, discover, create), invitation links, and the moderators'
-//! management page; the pieces of a community the channel page shows (`chat::ui::page`).
+//! management page; the pieces of a community the channel page shows (`conversation::ui::page`).
 
 pub mod manage;
 

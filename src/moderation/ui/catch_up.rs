@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::chat::ui::channel::ChannelState;
+use crate::chat::ui::state::ChannelState;
 use crate::kit::languages::language_name;
 use crate::{
     auth::ui::pages::error_text,

@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 
-use crate::chat::ui::message::flag_reason_text;
+use super::flag_reason_text;
 use crate::{
     community::audit::Act,
     community::{

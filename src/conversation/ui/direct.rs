@@ -11,7 +11,8 @@ use leptos_router::{
     hooks::{use_location, use_navigate, use_params_map},
 };
 
-use super::{channel::ChannelScreen, page::MemberList, socket::use_chat_socket};
+use super::{channel::ChannelScreen, page::MemberList};
+use crate::chat::ui::socket::use_chat_socket;
 use crate::{
     auth::{
         ui::{pages::error_text, session::use_session},

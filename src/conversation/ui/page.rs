@@ -8,7 +8,8 @@ use leptos_router::{
     hooks::{use_navigate, use_params_map},
 };
 
-use super::{channel::ChannelScreen, socket::use_chat_socket, standing::WarningsBanner};
+use super::channel::ChannelScreen;
+use crate::chat::ui::{socket::use_chat_socket, standing::WarningsBanner};
 use crate::moderation::ui::report::{ReportForm, Reported};
 use crate::{
     auth::{ui::session::use_session, validate::initials},

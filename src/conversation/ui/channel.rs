@@ -2,19 +2,19 @@
 
 use leptos::{html, prelude::*};
 
-use super::{
-    message::{MessageItem, MessageRights},
-    rich_text::rich_text,
-    socket::{use_chat_socket, SocketStatus},
-    standing::{timeout_signal, TimedOutNote},
-    timeline::{Pending, Reader, Timeline},
-};
-use crate::moderation::ui::catch_up::CatchUpPanel;
+use super::message::{MessageItem, MessageRights};
 use crate::{
     auth::{ui::pages::error_text, User},
     chat::{
         api::{channel_history, channel_pins},
-        ChatMessage, ClientEvent, OpenedChannel, MESSAGE_MAX,
+        ui::{
+            rich_text::rich_text,
+            socket::{use_chat_socket, SocketStatus},
+            standing::{timeout_signal, TimedOutNote},
+            state::ChannelState,
+            timeline::{Pending, Reader, Timeline},
+        },
+        ClientEvent, OpenedChannel, MESSAGE_MAX,
     },
     community::permissions::{ChannelKind, Permissions},
     files::{
@@ -28,23 +28,10 @@ use crate::{
         live::nonce,
         time::now_ms,
     },
+    moderation::ui::catch_up::CatchUpPanel,
     platform::error::AppError,
     polls::ui::PollForm,
 };
-
-/// The open channel, for the components inside it.
-#[derive(Clone, Copy)]
-pub struct ChannelState {
-    pub channel_id: StoredValue<String>,
-    /// The messages and what surrounds them, changed by `Timeline::apply` for each event.
-    pub timeline: RwSignal<Timeline>,
-    pub reply_to: RwSignal<Option<ChatMessage>>,
-    /// The languages that can be translated into the reader's (`None` until known).
-    pub translatable_from: RwSignal<Option<Vec<String>>>,
-    /// Shows a message in the list, loading older history until it is there (search results
-    /// and catch-up lines jump to their message).
-    pub jump: Callback<i64>,
-}
 
 #[component]
 pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {

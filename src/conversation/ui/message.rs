@@ -3,8 +3,11 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use super::{channel::ChannelState, rich_text::rich_text, socket::use_chat_socket};
-use crate::moderation::ui::report::{ReportForm, Reported};
+use crate::chat::ui::{rich_text::rich_text, socket::use_chat_socket, state::ChannelState};
+use crate::moderation::ui::{
+    flag_reason_text,
+    report::{ReportForm, Reported},
+};
 use crate::{
     ai::Translation,
     auth::validate::initials,
@@ -400,27 +403,6 @@ pub fn MessageItem(message: ChatMessage, rights: MessageRights) -> impl IntoView
             })}
         </article>
     }
-}
-
-/// Whether the page is laid out for a phone (the layout's breakpoint), where a long press on a
-/// message opens its actions instead of the browser's menu.
-/// A flag's reason in the reader's language ("insult" → "Beleidigung"); a flag stored before
-/// the reasons were codes shows the engine's own words.
-pub fn flag_reason_text(reason: &str) -> String {
-    let i18n = use_i18n();
-    match reason {
-        "insult" => t_string!(i18n, chat.flag_reasons.insult),
-        "threat" => t_string!(i18n, chat.flag_reasons.threat),
-        "self_harm" => t_string!(i18n, chat.flag_reasons.self_harm),
-        "slur" => t_string!(i18n, chat.flag_reasons.slur),
-        "hate" => t_string!(i18n, chat.flag_reasons.hate),
-        "sexual" => t_string!(i18n, chat.flag_reasons.sexual),
-        "spam" => t_string!(i18n, chat.flag_reasons.spam),
-        "profanity" => t_string!(i18n, chat.flag_reasons.profanity),
-        "toxic" => t_string!(i18n, chat.flag_reasons.toxic),
-        other => return other.to_string(),
-    }
-    .to_string()
 }
 
 fn is_touch_layout() -> bool {
