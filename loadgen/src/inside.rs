@@ -285,7 +285,7 @@ const SEARCH_WORDS: &[&str] = &[
 ];
 
 /// Fills #general with `count` chat-like messages of finance words, then times two-word
-/// searches (`chat::search::repo::messages_matching`, a page of 26 newest first) against the
+/// searches (`search::repo::messages_matching`, a page of 26 newest first) against the
 /// "newest 50" page query on the same database as the reference.
 pub async fn search(count: u64, database: Option<String>, runs: usize) -> Result<(), Error> {
     use bullpen::search::{repo, service::forms_of};
@@ -382,7 +382,7 @@ pub async fn analytics(
     database: Option<String>,
     runs: usize,
 ) -> Result<(), Error> {
-    use bullpen::{chat::analytics::service, entities::communities};
+    use bullpen::{entities::communities, insights::analytics::service};
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
     let filled = fill_by(count, authors, database, |seq| {
