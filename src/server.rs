@@ -2,6 +2,7 @@
 //! server functions, `/health`, static files) and the listener, and starts the background
 //! tasks. Nothing imports this but `main.rs`; it may import every floor.
 
+use crate::auth::UserId;
 use std::{net::SocketAddr, sync::Arc};
 
 use axum::{
@@ -158,7 +159,7 @@ fn holdings(
     db: &sea_orm::DatabaseConnection,
     user: uuid::Uuid,
 ) -> BoxFuture<'_, Result<Vec<String>, AppError>> {
-    Box::pin(crate::portfolio::service::held_symbols(db, user))
+    Box::pin(crate::portfolio::service::held_symbols(db, UserId(user)))
 }
 
 /// Market's "what the crowd says" reads chat's messages that name a ticker.
@@ -200,7 +201,8 @@ fn alert_push(
 ) -> BoxFuture<'_, ()> {
     Box::pin(async move {
         let pushed =
-            crate::notify::service::push_notice(state, person, (title, body), url, tag).await;
+            crate::notify::service::push_notice(state, UserId(person), (title, body), url, tag)
+                .await;
         if let Err(err) = pushed {
             tracing::warn!(error = %err, "could not push a fired alert");
         }
@@ -300,7 +302,7 @@ fn card_figures<'a>(
     use crate::portfolio::service::float;
     Box::pin(async move {
         let id = crate::portfolio::PortfolioId(portfolio);
-        let view = match crate::portfolio::service::view(state, owner, Some(id)).await {
+        let view = match crate::portfolio::service::view(state, UserId(owner), Some(id)).await {
             Ok(view) => view,
             Err(AppError::NotFound(_)) => return Ok(None),
             Err(err) => return Err(err),
@@ -365,7 +367,7 @@ fn card_choices(
 ) -> BoxFuture<'_, Result<Vec<crate::cards::Shareable>, AppError>> {
     Box::pin(async move {
         Ok(
-            crate::portfolio::service::holdings_by_portfolio(&state.db, user)
+            crate::portfolio::service::holdings_by_portfolio(&state.db, UserId(user))
                 .await?
                 .into_iter()
                 .map(|(portfolio, symbols)| crate::cards::Shareable {

@@ -62,7 +62,12 @@ pub async fn profile_page(username: String) -> Result<ProfileView, AppError> {
     respond(
         async {
             let viewer = caller::optional_user().await?.map(|c| c.user.id);
-            service::profile(&AppState::current()?, viewer, &username).await
+            service::profile(
+                &AppState::current()?,
+                viewer.map(crate::auth::UserId),
+                &username,
+            )
+            .await
         }
         .await,
     )

@@ -1,6 +1,7 @@
 //! The rules of a person's data as a whole: what the download holds, and what deleting the
 //! account does — in one database transaction, announced to the open tabs once it is stored.
 
+use crate::auth::UserId;
 use std::collections::HashMap;
 
 use chrono::Utc;
@@ -24,8 +25,8 @@ use crate::{
 /// What a deleted account's row keeps. The address and the username are freed for anyone to
 /// register again; the tombstone's stand-ins carry an upper-case letter, and sign-in, reset and
 /// profile look-ups lower-case what they are given, so no look-up can ever reach a tombstone.
-fn tombstone(id: Uuid) -> repo::Tombstone {
-    let hex = id.simple().to_string().to_uppercase();
+fn tombstone(id: UserId) -> repo::Tombstone {
+    let hex = id.0.simple().to_string().to_uppercase();
     repo::Tombstone {
         // Unique like the column; never an address (no "@").
         email: format!("Deleted:{hex}"),
@@ -45,17 +46,18 @@ fn time(at: chrono::DateTime<Utc>) -> String {
 /// A person's page as `viewer` sees it.
 pub async fn profile(
     state: &AppState,
-    viewer: Option<Uuid>,
+    viewer: Option<UserId>,
     username: &str,
 ) -> Result<ProfileView, AppError> {
     let profile = crate::auth::service::public_profile(state, viewer, username).await?;
     let person = Uuid::parse_str(&profile.id).map_err(|_| AppError::Internal)?;
     let communities =
-        crate::community::service::communities_seen_with(state, person, viewer).await?;
+        crate::community::service::communities_seen_with(state, UserId(person), viewer).await?;
     let activity = if profile.blocked {
         Vec::new()
     } else {
-        crate::chat::service::recent_posts(state, person, &communities, RECENT_ACTIVITY).await?
+        crate::chat::service::recent_posts(state, UserId(person), &communities, RECENT_ACTIVITY)
+            .await?
     };
     Ok(ProfileView {
         profile,
@@ -377,7 +379,7 @@ pub async fn delete(
     let txn = state.db.begin().await?;
     // Written first: on SQLite the transaction takes the write lock here, on PostgreSQL the row
     // lock, so a second deletion waits, then finds a tombstone and stops.
-    if !repo::make_tombstone(&txn, user.id, tombstone(user.id), now).await? {
+    if !repo::make_tombstone(&txn, user.id, tombstone(UserId(user.id)), now).await? {
         txn.rollback().await?;
         return Err(AppError::Unauthorized);
     }

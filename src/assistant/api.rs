@@ -52,7 +52,7 @@ pub async fn chatbot_query(#[server(flatten)] question: Question) -> Result<Quer
         async move {
             let exchange = super::service::ask(
                 &AppState::current()?,
-                current_user().await?.user.id,
+                crate::auth::UserId(current_user().await?.user.id),
                 question.conversation()?,
                 &question.message,
                 None,
@@ -78,7 +78,7 @@ pub async fn ask_assistant(
         async move {
             super::service::ask(
                 &AppState::current()?,
-                current_user().await?.user.id,
+                crate::auth::UserId(current_user().await?.user.id),
                 question.conversation()?,
                 &question.message,
                 request,
@@ -94,7 +94,11 @@ pub async fn ask_assistant(
 pub async fn list_conversations() -> Result<Vec<Conversation>, AppError> {
     respond(
         async move {
-            super::service::list(&AppState::current()?.db, current_user().await?.user.id).await
+            super::service::list(
+                &AppState::current()?.db,
+                crate::auth::UserId(current_user().await?.user.id),
+            )
+            .await
         }
         .await,
     )
@@ -105,7 +109,12 @@ pub async fn open_conversation(id: String) -> Result<ConversationView, AppError>
     respond(
         async move {
             let id = super::ConversationId::parse(&id)?;
-            super::service::open(&AppState::current()?.db, current_user().await?.user.id, id).await
+            super::service::open(
+                &AppState::current()?.db,
+                crate::auth::UserId(current_user().await?.user.id),
+                id,
+            )
+            .await
         }
         .await,
     )
@@ -117,7 +126,7 @@ pub async fn rename_conversation(id: String, title: String) -> Result<Conversati
         async move {
             super::service::rename(
                 &AppState::current()?.db,
-                current_user().await?.user.id,
+                crate::auth::UserId(current_user().await?.user.id),
                 super::ConversationId::parse(&id)?,
                 &title,
             )
@@ -132,8 +141,12 @@ pub async fn delete_conversation(id: String) -> Result<(), AppError> {
     respond(
         async move {
             let id = super::ConversationId::parse(&id)?;
-            super::service::delete(&AppState::current()?.db, current_user().await?.user.id, id)
-                .await
+            super::service::delete(
+                &AppState::current()?.db,
+                crate::auth::UserId(current_user().await?.user.id),
+                id,
+            )
+            .await
         }
         .await,
     )

@@ -1,5 +1,6 @@
 //! The assistant part of the public REST API (`/api/v1`).
 
+use crate::auth::UserId;
 use axum::{extract::State, Json};
 
 use super::{api::Question, QueryReply};
@@ -39,7 +40,7 @@ pub async fn query(
     let user = caller.may(Scope::Assistant)?;
     let exchange = super::service::ask(
         &state,
-        user.id,
+        UserId(user.id),
         question.conversation()?,
         &question.message,
         None,

@@ -3,6 +3,7 @@
 //! deleting. A question and its answer are written together once the answer exists, so a failed
 //! answer leaves nothing half-written.
 
+use crate::auth::UserId;
 use chrono::{Duration, Utc};
 use sea_orm::{DatabaseConnection, TransactionTrait};
 use uuid::Uuid;
@@ -53,22 +54,22 @@ fn turn_of(row: messages::Model) -> Turn {
 /// The person's conversation `id`; someone else's is "not found", like one that does not exist.
 async fn owned(
     db: &DatabaseConnection,
-    user: Uuid,
+    user: UserId,
     id: ConversationId,
 ) -> Result<conversations::Model, AppError> {
-    repo::conversation_of(db, user, id.0)
+    repo::conversation_of(db, user.0, id.0)
         .await?
         .ok_or_else(|| AppError::NotFound(says!("server.assistant.conversation_not_found")))
 }
 
-pub async fn list(db: &DatabaseConnection, user: Uuid) -> Result<Vec<Conversation>, AppError> {
-    let rows = repo::conversations_of(db, user, LISTED).await?;
+pub async fn list(db: &DatabaseConnection, user: UserId) -> Result<Vec<Conversation>, AppError> {
+    let rows = repo::conversations_of(db, user.0, LISTED).await?;
     Ok(rows.iter().map(conversation_of).collect())
 }
 
 pub async fn open(
     db: &DatabaseConnection,
-    user: Uuid,
+    user: UserId,
     id: ConversationId,
 ) -> Result<ConversationView, AppError> {
     let conversation = owned(db, user, id).await?;
@@ -81,7 +82,7 @@ pub async fn open(
 
 pub async fn rename(
     db: &DatabaseConnection,
-    user: Uuid,
+    user: UserId,
     id: ConversationId,
     title: &str,
 ) -> Result<Conversation, AppError> {
@@ -104,7 +105,7 @@ pub async fn rename(
 
 pub async fn delete(
     db: &DatabaseConnection,
-    user: Uuid,
+    user: UserId,
     id: ConversationId,
 ) -> Result<(), AppError> {
     let row = owned(db, user, id).await?;
@@ -134,7 +135,7 @@ pub fn title_from(question: &str) -> String {
 }
 
 /// Refuses a question once the person has asked `ASSISTANT_RATE_LIMIT` in the last minute.
-async fn check_rate(state: &AppState, user: Uuid) -> Result<(), AppError> {
+async fn check_rate(state: &AppState, user: UserId) -> Result<(), AppError> {
     let limit = RateLimit {
         max: state.config.assistant_rate_limit,
         window: Duration::seconds(60),
@@ -143,7 +144,7 @@ async fn check_rate(state: &AppState, user: Uuid) -> Result<(), AppError> {
         return Ok(());
     }
     let now = Utc::now();
-    let (count, oldest) = repo::questions_since(&state.db, user, limit.window_start(now)).await?;
+    let (count, oldest) = repo::questions_since(&state.db, user.0, limit.window_start(now)).await?;
     limit
         .check(count, oldest, now)
         .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })
@@ -153,7 +154,7 @@ async fn check_rate(state: &AppState, user: Uuid) -> Result<(), AppError> {
 /// asking tab's id, echoed on the streamed pieces of the answer.
 pub async fn ask(
     state: &AppState,
-    user: Uuid,
+    user: UserId,
     conversation: Option<ConversationId>,
     question: &str,
     request: Option<String>,
@@ -175,7 +176,7 @@ pub async fn ask(
         None => None,
     };
     check_rate(state, user).await?;
-    let preferred = accounts::user_by_id(&state.db, user)
+    let preferred = accounts::user_by_id(&state.db, user.0)
         .await?
         .map(|u| u.preferred_language)
         .unwrap_or_else(|| "en".into());
@@ -197,10 +198,18 @@ pub async fn ask(
     let asked_at = Utc::now();
     let asker = Asker {
         state,
-        user,
+        user: user.0,
         language: &language,
     };
-    let answer = answer(state, asker, &history, question, conversation_id, request).await?;
+    let answer = answer(
+        state,
+        asker,
+        &history,
+        question,
+        ConversationId(conversation_id),
+        request,
+    )
+    .await?;
 
     let now = Utc::now();
     let txn = state.db.begin().await?;
@@ -211,7 +220,7 @@ pub async fn ask(
                 &txn,
                 conversations::Model {
                     id: conversation_id,
-                    user_id: user,
+                    user_id: user.0,
                     title: title_from(question),
                     created_at: now,
                     updated_at: now,
@@ -224,7 +233,7 @@ pub async fn ask(
         messages::Model {
             id: Uuid::now_v7(),
             conversation_id,
-            user_id: user,
+            user_id: user.0,
             role: if role == Role::User {
                 "user"
             } else {
@@ -270,7 +279,7 @@ async fn answer(
     asker: Asker<'_>,
     history: &[Turn],
     question: &str,
-    conversation: Uuid,
+    conversation: ConversationId,
     request: Option<String>,
 ) -> Result<Answer, AppError> {
     if let Some(hosted) = state.services.get::<super::hosted::HostedAssistant>() {

@@ -3,6 +3,7 @@
 //! recognised; a hosted model calls them by name through OpenAI-style function calls
 //! (`definitions()`). Every number an answer shows comes from here.
 
+use crate::auth::UserId;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -180,7 +181,7 @@ pub async fn run(asker: Asker<'_>, call: &ToolCall) -> Result<Vec<Card>, AppErro
             Ok(vec![Card::Compare { rows }])
         }
         ToolCall::GetPortfolio {} => {
-            let view = crate::portfolio::service::view(state, user, None).await?;
+            let view = crate::portfolio::service::view(state, UserId(user), None).await?;
             let Some(portfolio) = view.portfolio else {
                 return Err(AppError::NotFound(says!("server.portfolio.none_yet")));
             };
@@ -199,7 +200,7 @@ pub async fn run(asker: Asker<'_>, call: &ToolCall) -> Result<Vec<Card>, AppErro
         }
         ToolCall::GetHolding { symbol } => {
             let symbol = resolve(symbol)?;
-            let view = crate::portfolio::service::view(state, user, None).await?;
+            let view = crate::portfolio::service::view(state, UserId(user), None).await?;
             let currency = view
                 .portfolio
                 .map(|p| p.currency)

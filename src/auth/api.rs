@@ -335,7 +335,12 @@ pub async fn update_profile(update: ProfileUpdate) -> Result<User, AppError> {
     server::respond(
         async {
             let current = caller::current_user().await?;
-            let user = service::update_profile(&server::state()?, current.user.id, update).await?;
+            let user = service::update_profile(
+                &server::state()?,
+                crate::auth::UserId(current.user.id),
+                update,
+            )
+            .await?;
             Ok(service::to_user(&user))
         }
         .await,
@@ -353,7 +358,8 @@ pub async fn upload_avatar(
     body: bytes::Bytes,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
-    match crate::auth::service::set_avatar(&state, caller.user.id, body).await {
+    match crate::auth::service::set_avatar(&state, crate::auth::UserId(caller.user.id), body).await
+    {
         Ok(user) => axum::Json(user).into_response(),
         Err(error) => error.into_response(),
     }
@@ -366,7 +372,7 @@ pub async fn remove_avatar() -> Result<User, AppError> {
     server::respond(
         async {
             let current = caller::current_user().await?;
-            service::remove_avatar(&server::state()?, current.user.id).await
+            service::remove_avatar(&server::state()?, crate::auth::UserId(current.user.id)).await
         }
         .await,
     )
@@ -384,7 +390,7 @@ pub async fn change_password(
             let current = caller::current_user().await?;
             service::change_password(
                 &server::state()?,
-                current.user.id,
+                crate::auth::UserId(current.user.id),
                 current.session_id,
                 &current_password,
                 &new_password,
@@ -457,7 +463,12 @@ pub async fn user_profile(username: String) -> Result<PublicProfile, AppError> {
     server::respond(
         async {
             let viewer = caller::optional_user().await?.map(|c| c.user.id);
-            service::public_profile(&server::state()?, viewer, &username).await
+            service::public_profile(
+                &server::state()?,
+                viewer.map(crate::auth::UserId),
+                &username,
+            )
+            .await
         }
         .await,
     )
@@ -470,7 +481,13 @@ pub async fn set_blocked(username: String, blocked: bool) -> Result<PublicProfil
     server::respond(
         async {
             let current = caller::current_user().await?;
-            service::set_blocked(&server::state()?, current.user.id, &username, blocked).await
+            service::set_blocked(
+                &server::state()?,
+                crate::auth::UserId(current.user.id),
+                &username,
+                blocked,
+            )
+            .await
         }
         .await,
     )
@@ -482,7 +499,7 @@ pub async fn blocked_users() -> Result<Vec<PublicProfile>, AppError> {
     server::respond(
         async {
             let current = caller::current_user().await?;
-            service::blocked_users(&server::state()?, current.user.id).await
+            service::blocked_users(&server::state()?, crate::auth::UserId(current.user.id)).await
         }
         .await,
     )

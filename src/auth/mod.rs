@@ -27,6 +27,13 @@ pub mod tokens;
 #[cfg(feature = "ssr")]
 pub mod two_factor;
 
+#[cfg(feature = "ssr")]
+crate::platform::ids::typed_id!(
+    /// A person's account.
+    UserId,
+    "server.not_found"
+);
+
 /// The signed-in person, as they see themselves.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

@@ -1,6 +1,7 @@
 //! Account logic: every rule of registration, sign-in, sessions, profiles and blocking lives
 //! here; the server functions in `api.rs` only authorise, call and shape the answer.
 
+use crate::auth::UserId;
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
 use sea_orm::TransactionTrait;
@@ -363,14 +364,14 @@ pub async fn authenticate(
 
 pub async fn update_profile(
     state: &AppState,
-    user_id: Uuid,
+    user_id: UserId,
     update: ProfileUpdate,
 ) -> Result<users::Model, AppError> {
     let display_name = validate::display_name(&update.display_name).map_err(invalid)?;
     let bio = validate::bio(&update.bio).map_err(invalid)?;
     let language = validate::language(&update.preferred_language).map_err(invalid)?;
     let time_zone = validate::time_zone(&update.time_zone).map_err(invalid)?;
-    let user = repo::user_by_id(&state.db, user_id)
+    let user = repo::user_by_id(&state.db, user_id.0)
         .await?
         .ok_or(AppError::Unauthorized)?;
     Ok(repo::update_profile(
@@ -391,12 +392,12 @@ pub async fn update_profile(
 /// Changes the password (the old one is required) and signs out every other session.
 pub async fn change_password(
     state: &AppState,
-    user_id: Uuid,
+    user_id: UserId,
     session_id: Uuid,
     old_password: &str,
     new_password: &str,
 ) -> Result<(), AppError> {
-    let user = repo::user_by_id(&state.db, user_id)
+    let user = repo::user_by_id(&state.db, user_id.0)
         .await?
         .ok_or(AppError::Unauthorized)?;
     if !password::verify(old_password.to_owned(), Some(user.password_hash.clone())).await? {
@@ -412,16 +413,16 @@ pub async fn change_password(
     let now = Utc::now();
     let txn = state.db.begin().await?;
     repo::set_password_hash(&txn, user.id, hash, now).await?;
-    let ended = repo::revoke_other_families(&txn, user_id, session_id, now).await?;
+    let ended = repo::revoke_other_families(&txn, user_id.0, session_id, now).await?;
     txn.commit().await?;
     tracing::info!(user = %user_id, other_sessions_ended = ended, "password changed");
-    crate::platform::realtime::sessions_ended(state, user_id, None, Some(session_id)).await;
+    crate::platform::realtime::sessions_ended(state, user_id.0, None, Some(session_id)).await;
     Ok(())
 }
 
 pub async fn public_profile(
     state: &AppState,
-    viewer: Option<Uuid>,
+    viewer: Option<UserId>,
     username: &str,
 ) -> Result<PublicProfile, AppError> {
     let user = repo::user_by_username(&state.db, username)
@@ -430,7 +431,7 @@ pub async fn public_profile(
             AppError::NotFound(says!("server.auth.user_not_found", user = username.trim()))
         })?;
     let blocked = match viewer {
-        Some(viewer) => repo::is_blocked(&state.db, viewer, user.id).await?,
+        Some(viewer) => repo::is_blocked(&state.db, viewer.0, user.id).await?,
         None => false,
     };
     Ok(public(user, blocked))
@@ -438,7 +439,7 @@ pub async fn public_profile(
 
 pub async fn set_blocked(
     state: &AppState,
-    me: Uuid,
+    me: UserId,
     username: &str,
     blocked: bool,
 ) -> Result<PublicProfile, AppError> {
@@ -447,23 +448,23 @@ pub async fn set_blocked(
         .ok_or_else(|| {
             AppError::NotFound(says!("server.auth.user_not_found", user = username.trim()))
         })?;
-    if other.id == me {
+    if other.id == me.0 {
         return Err(AppError::Validation(says!("server.auth.cannot_block_self")));
     }
     if blocked {
-        repo::block(&state.db, me, other.id, Utc::now()).await?;
+        repo::block(&state.db, me.0, other.id, Utc::now()).await?;
     } else {
-        repo::unblock(&state.db, me, other.id).await?;
+        repo::unblock(&state.db, me.0, other.id).await?;
     }
     // Open tabs of both follow: the blocker's drop the other's events, and a one-to-one
     // conversation between them closes (or opens again) for writing.
-    crate::platform::realtime::blocks_changed(state, me).await;
+    crate::platform::realtime::blocks_changed(state, me.0).await;
     crate::platform::realtime::blocks_changed(state, other.id).await;
-    public_profile(state, Some(me), username).await
+    public_profile(state, Some(UserId(me.0)), username).await
 }
 
-pub async fn blocked_users(state: &AppState, me: Uuid) -> Result<Vec<PublicProfile>, AppError> {
-    Ok(repo::blocked_users(&state.db, me)
+pub async fn blocked_users(state: &AppState, me: UserId) -> Result<Vec<PublicProfile>, AppError> {
+    Ok(repo::blocked_users(&state.db, me.0)
         .await?
         .into_iter()
         .map(|u| public(u, true))
@@ -488,7 +489,7 @@ fn public(user: users::Model, blocked: bool) -> PublicProfile {
 /// A new avatar from an uploaded image (cropped to its centre square); the old one goes.
 pub async fn set_avatar(
     state: &AppState,
-    user: Uuid,
+    user: UserId,
     image: bytes::Bytes,
 ) -> Result<User, AppError> {
     if image.len() as u64 > state.config.files.max_upload_bytes {
@@ -501,16 +502,16 @@ pub async fn set_avatar(
 }
 
 /// Back to initials.
-pub async fn remove_avatar(state: &AppState, user: Uuid) -> Result<User, AppError> {
+pub async fn remove_avatar(state: &AppState, user: UserId) -> Result<User, AppError> {
     replace_avatar(state, user, None).await
 }
 
 async fn replace_avatar(
     state: &AppState,
-    user: Uuid,
+    user: UserId,
     picture: Option<Uuid>,
 ) -> Result<User, AppError> {
-    let before = match repo::set_avatar(&state.db, user, picture).await {
+    let before = match repo::set_avatar(&state.db, user.0, picture).await {
         Ok(before) => before,
         Err(error) => {
             if let Some(picture) = picture {
@@ -522,7 +523,7 @@ async fn replace_avatar(
     if let Some(old) = before.filter(|old| Some(*old) != picture) {
         crate::platform::pictures::remove(&state.files, old).await;
     }
-    let model = repo::user_by_id(&state.db, user)
+    let model = repo::user_by_id(&state.db, user.0)
         .await?
         .ok_or(AppError::Unauthorized)?;
     Ok(to_user(&model))

@@ -13,7 +13,7 @@ pub async fn shareable_portfolios() -> Result<Vec<Shareable>, AppError> {
         async move {
             let state = crate::platform::state::AppState::current()?;
             let me = crate::auth::caller::current_user().await?;
-            super::service::choices(&state, me.user.id).await
+            super::service::choices(&state, crate::auth::UserId(me.user.id)).await
         }
         .await,
     )
@@ -49,7 +49,7 @@ pub async fn card_figures(
                 .await?
                 .map(|me| me.user.id);
             let message = crate::chat::MessageId::parse(&message_id)?;
-            super::service::figures(&state, viewer, message).await
+            super::service::figures(&state, viewer.map(crate::auth::UserId), message).await
         }
         .await,
     )

@@ -1,6 +1,8 @@
 //! Sharing a portfolio into a channel, and reading a card's figures for someone who may read
 //! its channel.
 
+use crate::auth::UserId;
+use crate::community::CommunityId;
 use std::collections::HashMap;
 
 use chrono::Utc;
@@ -41,8 +43,8 @@ pub struct Portfolios {
 }
 
 /// The person's portfolios, to choose what to share.
-pub async fn choices(state: &AppState, user: Uuid) -> Result<Vec<Shareable>, AppError> {
-    (state.service::<Portfolios>().choices)(state, user).await
+pub async fn choices(state: &AppState, user: UserId) -> Result<Vec<Shareable>, AppError> {
+    (state.service::<Portfolios>().choices)(state, user.0).await
 }
 
 /// Shares one of the person's portfolios, or one holding of it, into a channel they may post
@@ -53,7 +55,7 @@ pub async fn share(
     channel: ChannelId,
     request: ShareRequest,
 ) -> Result<ChatMessage, AppError> {
-    let access = chat::channel_access(state, Some(user.id), channel).await?;
+    let access = chat::channel_access(state, Some(UserId(user.id)), channel).await?;
     chat::may_post(&access)?;
     let missing = || AppError::NotFound(says!("server.cards.no_portfolio"));
     let portfolio = Uuid::parse_str(request.portfolio.trim()).map_err(|_| missing())?;
@@ -113,7 +115,7 @@ impl Carried for Sharing {
         &self,
         txn: &sea_orm::DatabaseTransaction,
         stored: &messages::Model,
-        _community: Uuid,
+        _community: CommunityId,
     ) -> Result<(), AppError> {
         let card = portfolio_cards::Model {
             message_id: stored.id,
@@ -168,7 +170,7 @@ pub async fn of_messages(
 /// chose to show them; a portfolio deleted since, or a holding sold, says so.
 pub async fn figures(
     state: &AppState,
-    viewer: Option<Uuid>,
+    viewer: Option<UserId>,
     message: MessageId,
 ) -> Result<PortfolioCard, AppError> {
     let missing = || AppError::NotFound(says!("server.cards.not_found"));

@@ -207,7 +207,14 @@ pub async fn channel_history(
                 .await?
                 .map(|me| me.user.id);
             let channel = crate::community::ChannelId::parse(&channel_id)?;
-            super::service::history(&state, viewer, channel, before_seq, reach_seq).await
+            super::service::history(
+                &state,
+                viewer.map(crate::auth::UserId),
+                channel,
+                before_seq,
+                reach_seq,
+            )
+            .await
         }
         .await,
     )
@@ -225,7 +232,7 @@ pub async fn channel_pins(
                 .await?
                 .map(|me| me.user.id);
             let channel = crate::community::ChannelId::parse(&channel_id)?;
-            super::service::pins(&state, viewer, channel).await
+            super::service::pins(&state, viewer.map(crate::auth::UserId), channel).await
         }
         .await,
     )
@@ -254,7 +261,7 @@ pub async fn open_channel(slug: String, channel: String) -> Result<OpenedChannel
             let viewer = crate::auth::caller::optional_user()
                 .await?
                 .map(|me| me.user.id);
-            super::service::open(&state, viewer, &slug, &channel).await
+            super::service::open(&state, viewer.map(crate::auth::UserId), &slug, &channel).await
         }
         .await,
     )

@@ -6,6 +6,8 @@
 //! (`server.rs`, [`MessageParts`]), as commands are: a new kind touches its own room and one
 //! line there.
 
+use crate::chat::MessageId;
+use crate::community::CommunityId;
 use std::collections::HashMap;
 
 use sea_orm::DatabaseTransaction;
@@ -28,7 +30,7 @@ pub trait Carried: Send + Sync + 'static {
         &self,
         txn: &DatabaseTransaction,
         stored: &messages::Model,
-        community: Uuid,
+        community: CommunityId,
     ) -> Result<(), AppError>;
 
     /// Puts itself on the new message as its readers first receive it (nothing is read back).
@@ -78,13 +80,13 @@ pub trait Attaching: Send + Sync + 'static {
     async fn claim(
         &self,
         txn: &DatabaseTransaction,
-        message: Uuid,
+        message: MessageId,
         files: &[Attachment],
         (author, channel): (Uuid, Uuid),
     ) -> Result<Result<(), AppError>, AppError>;
 
     /// Gives back the files `claim` gave the message `message` (it was refused after all).
-    async fn release(&self, txn: &DatabaseTransaction, message: Uuid) -> Result<(), AppError>;
+    async fn release(&self, txn: &DatabaseTransaction, message: MessageId) -> Result<(), AppError>;
 }
 
 /// Every kind of part (a service: `state.service::<MessageParts>()`).

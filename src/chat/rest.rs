@@ -3,6 +3,7 @@
 //! the socket — so the same rules hold (rights, the 10-a-minute limit, moderation, unread
 //! counts, notifications), and everyone watching the channel sees the result live.
 
+use crate::auth::UserId;
 use axum::{
     extract::State,
     http::StatusCode,
@@ -60,7 +61,7 @@ pub async fn history(
     let user = caller.may(Scope::ChatRead)?;
     let channel = ChannelId::parse(&channel_id)?;
     Ok(Json(
-        service::history(&state, Some(user.id), channel, args.before, None).await?,
+        service::history(&state, Some(UserId(user.id)), channel, args.before, None).await?,
     ))
 }
 
@@ -115,7 +116,7 @@ pub async fn send(
 ) -> Result<Response, AppError> {
     let user = caller.may(Scope::ChatWrite)?;
     let channel = ChannelId::parse(&channel_id)?;
-    let access = service::channel_access(&state, Some(user.id), channel).await?;
+    let access = service::channel_access(&state, Some(UserId(user.id)), channel).await?;
     let draft = Draft {
         nonce: None,
         body: &message.body,
@@ -168,7 +169,9 @@ pub async fn edit(
 ) -> Result<Json<ChatMessage>, AppError> {
     let user = caller.may(Scope::ChatWrite)?;
     let id = MessageId::parse(&message_id)?;
-    Ok(Json(service::edit(&state, user.id, id, &edit.body).await?))
+    Ok(Json(
+        service::edit(&state, UserId(user.id), id, &edit.body).await?,
+    ))
 }
 
 /// Deletes a message: one's own, or anyone's with the right to manage messages.
@@ -192,7 +195,7 @@ pub async fn delete(
 ) -> Result<StatusCode, AppError> {
     let user = caller.may(Scope::ChatWrite)?;
     let id = MessageId::parse(&message_id)?;
-    service::delete(&state, user.id, id).await?;
+    service::delete(&state, UserId(user.id), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -257,5 +260,7 @@ async fn reaction(
 ) -> Result<Json<Vec<Reaction>>, AppError> {
     let user = caller.may(Scope::ChatWrite)?;
     let id = MessageId::parse(&message_id)?;
-    Ok(Json(service::react(&state, user.id, id, &emoji, on).await?))
+    Ok(Json(
+        service::react(&state, UserId(user.id), id, &emoji, on).await?,
+    ))
 }

@@ -1,6 +1,8 @@
 //! Chat logic. Persist, then broadcast: a message is stored (with its sequence number, in one
 //! transaction) before anyone hears of it; every change is then published once on the broker.
 
+use crate::auth::UserId;
+use crate::community::CommunityId;
 use std::collections::{HashMap, HashSet};
 
 use chrono::{Duration, Utc};
@@ -54,7 +56,7 @@ impl ChannelAccess {
 /// Finds a channel and checks that the person may read it.
 pub async fn channel_access(
     state: &AppState,
-    viewer: Option<Uuid>,
+    viewer: Option<UserId>,
     channel_id: ChannelId,
 ) -> Result<ChannelAccess, AppError> {
     let channel = communities::channel_by_id(&state.db, channel_id.0)
@@ -64,12 +66,14 @@ pub async fn channel_access(
         .await?
         .ok_or_else(|| AppError::NotFound(says!("server.community.channel_not_found")))?;
     let standing = match viewer {
-        Some(user) => communities::standing(&state.db, community.id, user).await?,
+        Some(user) => communities::standing(&state.db, community.id, user.0).await?,
         None => Standing::Outsider,
     };
     community::allow(&community, standing, Action::Read)?;
     let closed = match viewer {
-        Some(user) => crate::community::direct::service::closed(state, &community, user).await?,
+        Some(user) => {
+            crate::community::direct::service::closed(state, &community, UserId(user.0)).await?
+        }
         None => false,
     };
     Ok(ChannelAccess {
@@ -168,13 +172,13 @@ pub async fn present(
 
 async fn hide_blocked(
     state: &AppState,
-    viewer: Option<Uuid>,
+    viewer: Option<UserId>,
     rows: Vec<messages::Model>,
 ) -> Result<Vec<messages::Model>, AppError> {
     let Some(viewer) = viewer else {
         return Ok(rows);
     };
-    let blocked = repo::blocked_by(&state.db, viewer).await?;
+    let blocked = repo::blocked_by(&state.db, viewer.0).await?;
     Ok(rows
         .into_iter()
         .filter(|m| !blocked.contains(&m.author_id))
@@ -186,7 +190,7 @@ async fn hide_blocked(
 /// that one, up to `REACH_PAGE_MAX`, so the reader lands on it with what led up to it.
 pub async fn history(
     state: &AppState,
-    viewer: Option<Uuid>,
+    viewer: Option<UserId>,
     channel_id: ChannelId,
     before_seq: Option<i64>,
     reach_seq: Option<i64>,
@@ -214,7 +218,7 @@ pub async fn history(
 /// so the history is never older than the sequence number the page starts from.
 pub async fn open(
     state: &AppState,
-    viewer: Option<Uuid>,
+    viewer: Option<UserId>,
     slug: &str,
     channel_name: &str,
 ) -> Result<super::OpenedChannel, AppError> {
@@ -242,20 +246,20 @@ pub async fn open(
 /// What a reconnecting reader missed: every message after `after_seq`, oldest first.
 pub async fn replay(
     state: &AppState,
-    viewer: Uuid,
+    viewer: UserId,
     channel_id: ChannelId,
     after_seq: i64,
 ) -> Result<(ChannelAccess, Vec<ChatMessage>), AppError> {
-    let access = channel_access(state, Some(viewer), channel_id).await?;
+    let access = channel_access(state, Some(UserId(viewer.0)), channel_id).await?;
     let rows = repo::after(&state.db, access.channel.id, after_seq, REPLAY_MAX).await?;
-    let rows = hide_blocked(state, Some(viewer), rows).await?;
+    let rows = hide_blocked(state, Some(UserId(viewer.0)), rows).await?;
     let messages = present(state, rows).await?;
     Ok((access, messages))
 }
 
 pub async fn pins(
     state: &AppState,
-    viewer: Option<Uuid>,
+    viewer: Option<UserId>,
     channel_id: ChannelId,
 ) -> Result<Vec<ChatMessage>, AppError> {
     let access = channel_access(state, viewer, channel_id).await?;
@@ -296,14 +300,14 @@ pub fn may_post(access: &ChannelAccess) -> Result<(), AppError> {
 pub(super) async fn count_action(
     state: &AppState,
     txn: &sea_orm::DatabaseTransaction,
-    user: Uuid,
+    user: UserId,
 ) -> Result<(), AppError> {
     count_within(txn, user, rate_limit(state)).await
 }
 
 /// An installed bot's own limit (`BOT_RATE_LIMIT` a minute), counted like a person's, in its
 /// own transaction: a bot posts one message at a time.
-pub async fn count_bot_post(state: &AppState, bot: Uuid) -> Result<(), AppError> {
+pub async fn count_bot_post(state: &AppState, bot: UserId) -> Result<(), AppError> {
     let limit = RateLimit {
         max: state.config.bot_rate_limit,
         window: Duration::seconds(60),
@@ -316,16 +320,16 @@ pub async fn count_bot_post(state: &AppState, bot: Uuid) -> Result<(), AppError>
 
 async fn count_within(
     txn: &sea_orm::DatabaseTransaction,
-    user: Uuid,
+    user: UserId,
     limit: RateLimit,
 ) -> Result<(), AppError> {
     if limit.is_off() {
         return Ok(());
     }
-    repo::lock_actions_of(txn, user).await?;
+    repo::lock_actions_of(txn, user.0).await?;
     let now = Utc::now();
-    let recorded = repo::record_action(txn, user, now).await?;
-    let (counted, oldest) = repo::actions_since(txn, user, limit.window_start(now)).await?;
+    let recorded = repo::record_action(txn, user.0, now).await?;
+    let (counted, oldest) = repo::actions_since(txn, user.0, limit.window_start(now)).await?;
     // `counted` includes this action's own row.
     if let Err(retry_after_secs) = limit.check(counted.saturating_sub(1), oldest, now) {
         // Taken back at once: the message writer refuses one message of a batch and commits
@@ -375,7 +379,7 @@ pub async fn send_with(
     if draft.attachments.is_empty() {
         if let Some(invocation) = commands::parse(&body) {
             let txn = state.db.begin().await?;
-            count_action(state, &txn, author.id).await?;
+            count_action(state, &txn, UserId(author.id)).await?;
             txn.commit().await?;
             let context = CommandContext {
                 state,
@@ -577,13 +581,13 @@ async fn submit(
 /// their list of conversations and their unread count move wherever they are in the app.
 pub(super) async fn notify_direct(
     state: &AppState,
-    conversation: Uuid,
+    conversation: CommunityId,
     slug: String,
     message: ChatMessage,
 ) -> Result<(), AppError> {
     let author = Uuid::parse_str(&message.author.id).ok();
     let event = ServerEvent::DirectMessage { slug, message };
-    for (member, _) in communities::members(&state.db, conversation).await? {
+    for (member, _) in communities::members(&state.db, conversation.0).await? {
         if Some(member.user_id) != author {
             realtime::publish(
                 state,
@@ -600,13 +604,13 @@ pub(super) async fn notify_direct(
 /// A message and the access of the person acting on it.
 pub(crate) async fn message_access(
     state: &AppState,
-    user: Uuid,
+    user: UserId,
     message_id: MessageId,
 ) -> Result<(messages::Model, ChannelAccess), AppError> {
     let message = repo::message(&state.db, message_id.0)
         .await?
         .ok_or_else(|| AppError::NotFound(says!("server.chat.message_not_found")))?;
-    let access = channel_access(state, Some(user), ChannelId(message.channel_id)).await?;
+    let access = channel_access(state, Some(UserId(user.0)), ChannelId(message.channel_id)).await?;
     Ok((message, access))
 }
 
@@ -615,7 +619,7 @@ pub(crate) async fn message_access(
 /// once the message is deleted (what it carried is gone with it).
 pub(crate) async fn message_to_answer(
     state: &AppState,
-    user: Uuid,
+    user: UserId,
     message_id: MessageId,
 ) -> Result<Option<(messages::Model, ChannelAccess)>, AppError> {
     let (message, access) = message_access(state, user, message_id).await?;
@@ -630,7 +634,7 @@ pub(crate) async fn message_to_answer(
 
 pub async fn edit(
     state: &AppState,
-    user: Uuid,
+    user: UserId,
     message_id: MessageId,
     body: &str,
 ) -> Result<ChatMessage, AppError> {
@@ -641,7 +645,7 @@ pub async fn edit(
 /// — in the edit's transaction, so the words and the part never disagree.
 pub(crate) async fn edit_carrying(
     state: &AppState,
-    user: Uuid,
+    user: UserId,
     message_id: MessageId,
     body: &str,
     part: Option<&dyn Revised>,
@@ -651,7 +655,7 @@ pub(crate) async fn edit_carrying(
         &access.community,
         access.standing,
         Action::EditMessage {
-            own: message.author_id == user,
+            own: message.author_id == user.0,
         },
     )?;
     access.open_for_writing()?;
@@ -700,13 +704,13 @@ pub(crate) async fn edit_carrying(
 }
 
 /// Deletes a message: the words leave the database, the place in the history stays.
-pub async fn delete(state: &AppState, user: Uuid, message_id: MessageId) -> Result<(), AppError> {
+pub async fn delete(state: &AppState, user: UserId, message_id: MessageId) -> Result<(), AppError> {
     let (message, access) = message_access(state, user, message_id).await?;
     community::allow(
         &access.community,
         access.standing,
         Action::DeleteMessage {
-            own: message.author_id == user,
+            own: message.author_id == user.0,
         },
     )?;
     if message.deleted_at.is_some() {
@@ -716,19 +720,19 @@ pub async fn delete(state: &AppState, user: Uuid, message_id: MessageId) -> Resu
     let deleted = MessageActivity::Deleted {
         message: &message,
         community: access.community.id,
-        by: user,
+        by: user.0,
     };
     let txn = state.db.begin().await?;
     repo::erase_message(&txn, message.id, Utc::now()).await?;
     // What hangs on it acts in the same transaction (a moderator's deletion closes its reports).
     listeners.within(&txn, &deleted).await?;
     // A moderator's deletion is written down.
-    if message.author_id != user {
+    if message.author_id != user.0 {
         audit::record(
             &txn,
             audit::Entry {
                 community: access.community.id,
-                actor: user,
+                actor: user.0,
                 act: Act::DeleteMessage,
                 target: Some(message.author_id),
                 message: Some(message.id),
@@ -756,7 +760,7 @@ pub async fn delete(state: &AppState, user: Uuid, message_id: MessageId) -> Resu
 
 pub async fn react(
     state: &AppState,
-    user: Uuid,
+    user: UserId,
     message_id: MessageId,
     emoji: &str,
     on: bool,
@@ -773,9 +777,9 @@ pub async fn react(
         return Err(AppError::Validation(says!("server.chat.deleted")));
     }
     if on {
-        repo::add_reaction(&state.db, message.id, user, emoji, Utc::now()).await?;
+        repo::add_reaction(&state.db, message.id, user.0, emoji, Utc::now()).await?;
     } else {
-        repo::remove_reaction(&state.db, message.id, user, emoji).await?;
+        repo::remove_reaction(&state.db, message.id, user.0, emoji).await?;
     }
     let reactions = present(state, vec![message.clone()])
         .await?
@@ -784,7 +788,7 @@ pub async fn react(
     realtime::publish(
         state,
         &realtime::topic::channel(access.channel.id),
-        Some(user),
+        Some(user.0),
         &ServerEvent::ReactionsChanged {
             channel_id: access.channel.id.to_string(),
             message_id: message.id.to_string(),
@@ -797,7 +801,7 @@ pub async fn react(
 
 pub async fn pin(
     state: &AppState,
-    user: Uuid,
+    user: UserId,
     message_id: MessageId,
     pinned: bool,
 ) -> Result<ChatMessage, AppError> {
@@ -806,7 +810,7 @@ pub async fn pin(
     if message.deleted_at.is_some() {
         return Err(AppError::Validation(says!("server.chat.deleted")));
     }
-    let pin = pinned.then(|| (Utc::now(), user));
+    let pin = pinned.then(|| (Utc::now(), user.0));
     let updated = repo::set_pin(&state.db, message.id, pin).await?;
     let presented = present(state, vec![updated]).await?.remove(0);
     realtime::publish(
@@ -824,17 +828,17 @@ pub async fn pin(
 
 pub async fn mark_read(
     state: &AppState,
-    user: Uuid,
+    user: UserId,
     channel_id: ChannelId,
     seq: i64,
 ) -> Result<(), AppError> {
-    let access = channel_access(state, Some(user), channel_id).await?;
+    let access = channel_access(state, Some(UserId(user.0)), channel_id).await?;
     if matches!(access.standing, Standing::Member { .. }) {
         let seq = seq.clamp(0, access.channel.last_seq);
-        repo::mark_read(&state.db, user, access.channel.id, seq).await?;
+        repo::mark_read(&state.db, user.0, access.channel.id, seq).await?;
     }
     let read = MessageActivity::Read {
-        reader: user,
+        reader: user.0,
         channel: access.channel.id,
         seq,
     };
@@ -853,7 +857,7 @@ const HOME_SCAN: u64 = 2000;
 /// each cut to [`super::RECENT_POST_CHARS`].
 pub async fn recent_posts(
     state: &AppState,
-    author: Uuid,
+    author: UserId,
     communities: &[CommunitySummary],
     limit: u64,
 ) -> Result<Vec<super::RecentPost>, AppError> {
@@ -864,7 +868,7 @@ pub async fn recent_posts(
     let channels = repo::channels_in(&state.db, ids).await?;
     let found = repo::recent_by_author(
         &state.db,
-        author,
+        author.0,
         channels.iter().map(|c| c.id).collect(),
         limit,
     )

@@ -6,6 +6,7 @@
 //! the assistant's answers). The connection drops events from people its reader blocked and
 //! events for readers of other languages, and forwards the JSON of the rest as is.
 
+use crate::auth::UserId;
 use std::{
     collections::{HashMap, HashSet, VecDeque},
     future::Future,
@@ -730,8 +731,12 @@ impl Connection {
             .collect();
         for id in concerned {
             let was_member = self.channels.get(&id).is_some_and(|w| w.member);
-            let lost = match service::channel_access(&self.state, Some(self.user.id), ChannelId(id))
-                .await
+            let lost = match service::channel_access(
+                &self.state,
+                Some(UserId(self.user.id)),
+                ChannelId(id),
+            )
+            .await
             {
                 Ok(access) if access.channel.archived_at.is_some() => {
                     Some(says!("server.chat.archived"))
@@ -850,7 +855,8 @@ impl Connection {
                             service::send_with(&state, &self.user, &watched.access, draft).await
                         }
                         None => {
-                            let access = service::channel_access(&state, Some(me), channel).await?;
+                            let access =
+                                service::channel_access(&state, Some(UserId(me)), channel).await?;
                             service::send_with(&state, &self.user, &access, draft).await
                         }
                     }
@@ -882,35 +888,46 @@ impl Connection {
                     }
                 }
             }
-            ClientEvent::Edit { message_id, body } => {
-                async { service::edit(&state, me, MessageId::parse(&message_id)?, &body).await }
-                    .await
-                    .map(drop)
+            ClientEvent::Edit { message_id, body } => async {
+                service::edit(&state, UserId(me), MessageId::parse(&message_id)?, &body).await
             }
+            .await
+            .map(drop),
             ClientEvent::Delete { message_id } => {
-                async { service::delete(&state, me, MessageId::parse(&message_id)?).await }.await
+                async { service::delete(&state, UserId(me), MessageId::parse(&message_id)?).await }
+                    .await
             }
             ClientEvent::React {
                 message_id,
                 emoji,
                 on,
             } => async {
-                service::react(&state, me, MessageId::parse(&message_id)?, &emoji, on).await
+                service::react(
+                    &state,
+                    UserId(me),
+                    MessageId::parse(&message_id)?,
+                    &emoji,
+                    on,
+                )
+                .await
             }
             .await
             .map(drop),
-            ClientEvent::Pin { message_id, pinned } => {
-                async { service::pin(&state, me, MessageId::parse(&message_id)?, pinned).await }
-                    .await
-                    .map(drop)
+            ClientEvent::Pin { message_id, pinned } => async {
+                service::pin(&state, UserId(me), MessageId::parse(&message_id)?, pinned).await
             }
+            .await
+            .map(drop),
             ClientEvent::Typing { channel_id, typing } => {
                 self.typing(&channel_id, typing).await;
                 Ok(())
             }
             ClientEvent::Read { channel_id, seq } => {
-                async { service::mark_read(&state, me, ChannelId::parse(&channel_id)?, seq).await }
-                    .await
+                async {
+                    service::mark_read(&state, UserId(me), ChannelId::parse(&channel_id)?, seq)
+                        .await
+                }
+                .await
             }
             ClientEvent::WatchQuotes { symbols } => {
                 watch_prices(&state, &mut self.topics, &mut self.prices, &symbols)
@@ -937,7 +954,7 @@ impl Connection {
     async fn subscribe(&mut self, channel_id: &str, after_seq: Option<i64>) -> Result<(), Closed> {
         let access = async {
             let id = ChannelId::parse(channel_id)?;
-            service::channel_access(&self.state, Some(self.user.id), id).await
+            service::channel_access(&self.state, Some(UserId(self.user.id)), id).await
         }
         .await;
         let access = match access {
@@ -961,7 +978,7 @@ impl Connection {
         self.refresh_blocks().await;
         if let Some(after) = after_seq {
             let channel = ChannelId(channel);
-            match service::replay(&self.state, self.user.id, channel, after).await {
+            match service::replay(&self.state, UserId(self.user.id), channel, after).await {
                 Ok((_, messages)) => {
                     self.send(&ServerEvent::Replay {
                         channel_id: channel_id.into(),

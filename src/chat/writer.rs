@@ -10,6 +10,9 @@
 //! confirmations; the channels' newest numbers go on a board that is published for the
 //! sidebars every 250 ms. Nobody hears of a message before it is stored.
 
+use crate::auth::UserId;
+use crate::chat::MessageId;
+use crate::community::CommunityId;
 use std::{
     collections::{HashMap, HashSet},
     future::Future,
@@ -251,13 +254,15 @@ async fn store(
             Ok(())
         } else {
             let parts = state.service::<MessageParts>().files()?;
-            parts.claim(&txn, *id, &message.attachments, files).await?
+            parts
+                .claim(&txn, MessageId(*id), &message.attachments, files)
+                .await?
         };
         if outcome.is_ok() && message.rate_limited {
-            outcome = service::count_action(state, &txn, message.author_id).await;
+            outcome = service::count_action(state, &txn, UserId(message.author_id)).await;
             if outcome.is_err() && !message.attachments.is_empty() {
                 let parts = state.service::<MessageParts>().files()?;
-                parts.release(&txn, *id).await?;
+                parts.release(&txn, MessageId(*id)).await?;
             }
         }
         match outcome {
@@ -320,7 +325,8 @@ async fn store(
     repo::insert_messages(&txn, rows).await?;
     for (message, row) in batch.iter().zip(&stored) {
         if let (Some(part), Ok(row)) = (&message.carries, row) {
-            part.store(&txn, row, message.community).await?;
+            part.store(&txn, row, CommunityId(message.community))
+                .await?;
         }
     }
     let mut positions: Vec<(Uuid, Uuid, i64)> = read
@@ -451,7 +457,8 @@ async fn announce(
             let (state, message) = (state.clone(), message.clone());
             let (conversation, slug) = (outgoing.community, outgoing.community_slug.clone());
             tokio::spawn(async move {
-                if let Err(err) = service::notify_direct(&state, conversation, slug, message).await
+                if let Err(err) =
+                    service::notify_direct(&state, CommunityId(conversation), slug, message).await
                 {
                     tracing::warn!(error = %err, "could not tell a conversation's people");
                 }

@@ -28,7 +28,7 @@ pub async fn list_communities() -> Result<CommunityLists, AppError> {
                 AppState::current()?,
                 optional_user().await?.map(|me| me.user.id),
             );
-            let (mine, discover) = service::list(&state, viewer).await?;
+            let (mine, discover) = service::list(&state, viewer.map(crate::auth::UserId)).await?;
             Ok(CommunityLists { mine, discover })
         }
         .await,
@@ -54,7 +54,7 @@ pub async fn load_community(slug: String) -> Result<CommunityView, AppError> {
                 AppState::current()?,
                 optional_user().await?.map(|me| me.user.id),
             );
-            service::view(&state, viewer, &slug).await
+            service::view(&state, viewer.map(crate::auth::UserId), &slug).await
         }
         .await,
     )
@@ -154,7 +154,7 @@ pub async fn community_members(slug: String) -> Result<Vec<MemberInfo>, AppError
                 AppState::current()?,
                 optional_user().await?.map(|me| me.user.id),
             );
-            service::members(&state, viewer, &slug).await
+            service::members(&state, viewer.map(crate::auth::UserId), &slug).await
         }
         .await,
     )
@@ -259,7 +259,7 @@ pub async fn community_bans(slug: String) -> Result<Vec<BanInfo>, AppError> {
     crate::platform::state::respond(
         async move {
             let (state, me) = (AppState::current()?, current_user().await?.user);
-            service::bans(&state, me.id, &slug).await
+            service::bans(&state, crate::auth::UserId(me.id), &slug).await
         }
         .await,
     )
@@ -286,7 +286,15 @@ pub async fn create_channel(
     crate::platform::state::respond(
         async move {
             let (state, me) = (AppState::current()?, current_user().await?.user);
-            service::create_channel(&state, me.id, &slug, &name, &topic, kind).await
+            service::create_channel(
+                &state,
+                crate::auth::UserId(me.id),
+                &slug,
+                &name,
+                &topic,
+                kind,
+            )
+            .await
         }
         .await,
     )
@@ -304,7 +312,16 @@ pub async fn update_channel(
         async move {
             let (state, me) = (AppState::current()?, current_user().await?.user);
             let channel = super::ChannelId::parse(&channel_id)?;
-            service::update_channel(&state, me.id, &slug, channel, &name, &topic, archived).await
+            service::update_channel(
+                &state,
+                crate::auth::UserId(me.id),
+                &slug,
+                channel,
+                &name,
+                &topic,
+                archived,
+            )
+            .await
         }
         .await,
     )
@@ -315,7 +332,7 @@ pub async fn reorder_channels(slug: String, order: Vec<String>) -> Result<(), Ap
     crate::platform::state::respond(
         async move {
             let (state, me) = (AppState::current()?, current_user().await?.user);
-            service::reorder_channels(&state, me.id, &slug, order).await
+            service::reorder_channels(&state, crate::auth::UserId(me.id), &slug, order).await
         }
         .await,
     )
@@ -326,7 +343,7 @@ pub async fn community_roles(slug: String) -> Result<Vec<RoleInfo>, AppError> {
     crate::platform::state::respond(
         async move {
             let (state, me) = (AppState::current()?, current_user().await?.user);
-            service::roles(&state, me.id, &slug).await
+            service::roles(&state, crate::auth::UserId(me.id), &slug).await
         }
         .await,
     )
@@ -341,7 +358,14 @@ pub async fn create_role(
     crate::platform::state::respond(
         async move {
             let (state, me) = (AppState::current()?, current_user().await?.user);
-            service::create_role(&state, me.id, &slug, &name, permissions).await
+            service::create_role(
+                &state,
+                crate::auth::UserId(me.id),
+                &slug,
+                &name,
+                permissions,
+            )
+            .await
         }
         .await,
     )
@@ -356,7 +380,7 @@ pub async fn delete_role(
         async move {
             let (state, me) = (AppState::current()?, current_user().await?.user);
             let role = super::RoleId::parse(&role_id)?;
-            service::delete_role(&state, me.id, &slug, role).await
+            service::delete_role(&state, crate::auth::UserId(me.id), &slug, role).await
         }
         .await,
     )
@@ -373,7 +397,15 @@ pub async fn assign_role(
         async move {
             let (state, me) = (AppState::current()?, current_user().await?.user);
             let role = super::RoleId::parse(&role_id)?;
-            service::assign_role(&state, me.id, &slug, role, &username, given).await
+            service::assign_role(
+                &state,
+                crate::auth::UserId(me.id),
+                &slug,
+                role,
+                &username,
+                given,
+            )
+            .await
         }
         .await,
     )
@@ -398,7 +430,7 @@ pub async fn community_invites(slug: String) -> Result<Vec<InviteInfo>, AppError
     crate::platform::state::respond(
         async move {
             let (state, me) = (AppState::current()?, current_user().await?.user);
-            service::invites(&state, me.id, &slug).await
+            service::invites(&state, crate::auth::UserId(me.id), &slug).await
         }
         .await,
     )
@@ -409,7 +441,7 @@ pub async fn revoke_invite(slug: String, code: String) -> Result<(), AppError> {
     crate::platform::state::respond(
         async move {
             let (state, me) = (AppState::current()?, current_user().await?.user);
-            service::revoke_invite(&state, me.id, &slug, &code).await
+            service::revoke_invite(&state, crate::auth::UserId(me.id), &slug, &code).await
         }
         .await,
     )
@@ -423,7 +455,7 @@ pub async fn preview_invite(code: String) -> Result<InvitePreview, AppError> {
                 AppState::current()?,
                 optional_user().await?.map(|me| me.user.id),
             );
-            service::invite_preview(&state, viewer, &code).await
+            service::invite_preview(&state, viewer.map(crate::auth::UserId), &code).await
         }
         .await,
     )

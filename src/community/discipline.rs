@@ -3,6 +3,8 @@
 //! whatever the caller adds to it (the queue closes the reports it acted on) — and then told to
 //! the person's open tabs, whose sockets recheck their access at once.
 
+use crate::auth::UserId;
+use crate::community::CommunityId;
 use chrono::{DateTime, Duration, Utc};
 use futures::future::BoxFuture;
 use sea_orm::{DatabaseTransaction, DbErr, TransactionTrait};
@@ -36,7 +38,7 @@ pub async fn by_username(
     reason: &str,
     also: Option<AlsoInTransaction>,
 ) -> Result<(), AppError> {
-    let (community, standing) = find(state, Some(actor.id), slug).await?;
+    let (community, standing) = find(state, Some(UserId(actor.id)), slug).await?;
     let (user, their) = target(state, &community, username).await?;
     take(
         state,
@@ -209,7 +211,9 @@ async fn take(
             )
             .await;
         }
-        Measure::Kick | Measure::Ban => announce_left(state, community.id, user.id).await,
+        Measure::Kick | Measure::Ban => {
+            announce_left(state, CommunityId(community.id), UserId(user.id)).await
+        }
     }
     Ok(())
 }
@@ -231,7 +235,7 @@ pub async fn unban(
     slug: &str,
     username: &str,
 ) -> Result<(), AppError> {
-    let (community, standing) = find(state, Some(actor.id), slug).await?;
+    let (community, standing) = find(state, Some(UserId(actor.id)), slug).await?;
     let (user, _) = target(state, &community, username).await?;
     allow(
         &community,
@@ -247,7 +251,15 @@ pub async fn unban(
         )));
     }
     tracing::info!(community = %community.id, by = %actor.id, user = %user.id, "ban lifted");
-    log_act(state, community.id, actor.id, Act::Unban, Some(user.id), "").await?;
+    log_act(
+        state,
+        CommunityId(community.id),
+        UserId(actor.id),
+        Act::Unban,
+        Some(user.id),
+        "",
+    )
+    .await?;
     realtime::standing_changed(state, user.id, community.id).await;
     Ok(())
 }

@@ -23,6 +23,12 @@ pub mod settings;
 
 #[cfg(feature = "ssr")]
 crate::platform::ids::typed_id!(
+    /// A community (a direct conversation is one too).
+    CommunityId,
+    "server.community.not_found"
+);
+#[cfg(feature = "ssr")]
+crate::platform::ids::typed_id!(
     /// A channel of a community.
     ChannelId,
     "server.community.channel_not_found"

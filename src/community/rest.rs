@@ -1,6 +1,7 @@
 //! The communities part of the public REST API (`/api/v1`): what a script may read of the
 //! communities its person can see.
 
+use crate::auth::UserId;
 use axum::{extract::State, Json};
 use serde::Serialize;
 
@@ -47,7 +48,7 @@ pub async fn list(
     caller: ApiCaller,
 ) -> Result<Json<Communities>, AppError> {
     let user = caller.may(Scope::ChatRead)?;
-    let (joined, public) = service::list(&state, Some(user.id)).await?;
+    let (joined, public) = service::list(&state, Some(UserId(user.id))).await?;
     Ok(Json(Communities { joined, public }))
 }
 
@@ -71,7 +72,7 @@ pub async fn one(
     PathArgs(slug): PathArgs<String>,
 ) -> Result<Json<CommunityDetail>, AppError> {
     let user = caller.may(Scope::ChatRead)?;
-    let view = service::view(&state, Some(user.id), &slug).await?;
+    let view = service::view(&state, Some(UserId(user.id)), &slug).await?;
     Ok(Json(CommunityDetail {
         community: view.community,
         channels: view.channels,
@@ -98,5 +99,7 @@ pub async fn members(
     PathArgs(slug): PathArgs<String>,
 ) -> Result<Json<Vec<MemberInfo>>, AppError> {
     let user = caller.may(Scope::ChatRead)?;
-    Ok(Json(service::members(&state, Some(user.id), &slug).await?))
+    Ok(Json(
+        service::members(&state, Some(UserId(user.id)), &slug).await?,
+    ))
 }

@@ -1,6 +1,8 @@
 //! Community logic: every operation authorises through `permissions::can`, validates with
 //! `validate`, writes through `repo` and announces changes on the broker.
 
+use crate::auth::UserId;
+use crate::community::CommunityId;
 use chrono::{Duration, Utc};
 use futures::future::BoxFuture;
 use rand::Rng;
@@ -58,14 +60,14 @@ pub fn summary(c: &communities::Model, members: u64, joined: bool) -> CommunityS
 /// banned people learn only that they may not look.
 pub async fn find(
     state: &AppState,
-    viewer: Option<Uuid>,
+    viewer: Option<UserId>,
     slug: &str,
 ) -> Result<(communities::Model, Standing), AppError> {
     let community = repo::community_by_slug(&state.db, slug)
         .await?
         .ok_or_else(|| AppError::NotFound(says!("server.community.not_found")))?;
     let standing = match viewer {
-        Some(user) => repo::standing(&state.db, community.id, user).await?,
+        Some(user) => repo::standing(&state.db, community.id, user.0).await?,
         None => Standing::Outsider,
     };
     Ok((community, standing))
@@ -89,10 +91,10 @@ pub fn allow(
 /// The viewer's communities and the public ones they have not joined.
 pub async fn list(
     state: &AppState,
-    viewer: Option<Uuid>,
+    viewer: Option<UserId>,
 ) -> Result<(Vec<CommunitySummary>, Vec<CommunitySummary>), AppError> {
     let mine = match viewer {
-        Some(user) => repo::communities_of(&state.db, user).await?,
+        Some(user) => repo::communities_of(&state.db, user.0).await?,
         None => Vec::new(),
     };
     let public: Vec<_> = repo::public_communities(&state.db)
@@ -114,18 +116,18 @@ pub async fn list(
 /// joined them.
 pub async fn communities_seen_with(
     state: &AppState,
-    person: Uuid,
-    viewer: Option<Uuid>,
+    person: UserId,
+    viewer: Option<UserId>,
 ) -> Result<Vec<CommunitySummary>, AppError> {
-    let theirs = repo::communities_of(&state.db, person).await?;
+    let theirs = repo::communities_of(&state.db, person.0).await?;
     let (viewers, banned): (Vec<Uuid>, Vec<Uuid>) = match viewer {
         Some(viewer) => (
-            repo::communities_of(&state.db, viewer)
+            repo::communities_of(&state.db, viewer.0)
                 .await?
                 .into_iter()
                 .map(|c| c.id)
                 .collect(),
-            repo::banned_from(&state.db, viewer).await?,
+            repo::banned_from(&state.db, viewer.0).await?,
         ),
         None => (Vec::new(), Vec::new()),
     };
@@ -217,7 +219,7 @@ fn channel_info(c: &channels::Model, last_read: i64) -> ChannelInfo {
 /// The community page: details, channels with unread counts, the viewer's rank and flags.
 pub async fn view(
     state: &AppState,
-    viewer: Option<Uuid>,
+    viewer: Option<UserId>,
     slug: &str,
 ) -> Result<CommunityView, AppError> {
     let (community, standing) = find(state, viewer, slug).await?;
@@ -225,7 +227,7 @@ pub async fn view(
     let channels = repo::channels(&state.db, community.id).await?;
     let reads = match viewer {
         Some(user) => {
-            repo::read_positions(&state.db, user, channels.iter().map(|c| c.id).collect()).await?
+            repo::read_positions(&state.db, user.0, channels.iter().map(|c| c.id).collect()).await?
         }
         None => Default::default(),
     };
@@ -243,7 +245,7 @@ pub async fn view(
         _ => None,
     };
     let warnings = match (viewer, joined) {
-        (Some(user), true) => repo::unseen_warnings(&state.db, community.id, user)
+        (Some(user), true) => repo::unseen_warnings(&state.db, community.id, user.0)
             .await?
             .iter()
             .map(super::discipline::warning_info)
@@ -252,7 +254,7 @@ pub async fn view(
     };
     let direct = match viewer {
         Some(user) if community.visibility == Visibility::Direct.as_str() => {
-            Some(super::direct::service::one(state, &community, user).await?)
+            Some(super::direct::service::one(state, &community, UserId(user.0)).await?)
         }
         _ => None,
     };
@@ -282,7 +284,7 @@ pub async fn join(
     slug: &str,
     invite_code: Option<&str>,
 ) -> Result<CommunitySummary, AppError> {
-    let (community, standing) = find(state, Some(user.id), slug).await?;
+    let (community, standing) = find(state, Some(UserId(user.id)), slug).await?;
     let invite = match invite_code {
         Some(code) => Some(live_invite(state, code).await?),
         None => None,
@@ -334,7 +336,7 @@ pub fn join_default<'a>(
 }
 
 pub async fn leave(state: &AppState, user: &users::Model, slug: &str) -> Result<(), AppError> {
-    let (community, standing) = find(state, Some(user.id), slug).await?;
+    let (community, standing) = find(state, Some(UserId(user.id)), slug).await?;
     if community.visibility == Visibility::Direct.as_str() {
         return super::direct::service::leave(state, user, slug).await;
     }
@@ -353,22 +355,22 @@ pub async fn leave(state: &AppState, user: &users::Model, slug: &str) -> Result<
             )))
         }
     }
-    remove(state, community.id, user.id).await
+    remove(state, CommunityId(community.id), UserId(user.id)).await
 }
 
-async fn remove(state: &AppState, community: Uuid, user: Uuid) -> Result<(), AppError> {
-    repo::remove_member(&state.db, community, user, repo::Departure::Left).await?;
+async fn remove(state: &AppState, community: CommunityId, user: UserId) -> Result<(), AppError> {
+    repo::remove_member(&state.db, community.0, user.0, repo::Departure::Left).await?;
     announce_left(state, community, user).await;
     Ok(())
 }
 
 /// A person left (or was made to): their sockets recheck and the community's tabs count one less.
-pub(super) async fn announce_left(state: &AppState, community: Uuid, user: Uuid) {
-    realtime::standing_changed(state, user, community).await;
+pub(super) async fn announce_left(state: &AppState, community: CommunityId, user: UserId) {
+    realtime::standing_changed(state, user.0, community.0).await;
     realtime::publish(
         state,
-        &realtime::topic::community(community),
-        Some(user),
+        &realtime::topic::community(community.0),
+        Some(user.0),
         &CommunityEvent::MemberLeft {
             community_id: community.to_string(),
             user_id: user.to_string(),
@@ -379,7 +381,7 @@ pub(super) async fn announce_left(state: &AppState, community: Uuid, user: Uuid)
 
 pub async fn members(
     state: &AppState,
-    viewer: Option<Uuid>,
+    viewer: Option<UserId>,
     slug: &str,
 ) -> Result<Vec<MemberInfo>, AppError> {
     let (community, standing) = find(state, viewer, slug).await?;
@@ -435,8 +437,8 @@ pub(super) fn rank_of(standing: Standing) -> Rank {
     }
 }
 
-pub async fn bans(state: &AppState, actor: Uuid, slug: &str) -> Result<Vec<BanInfo>, AppError> {
-    let (community, standing) = find(state, Some(actor), slug).await?;
+pub async fn bans(state: &AppState, actor: UserId, slug: &str) -> Result<Vec<BanInfo>, AppError> {
+    let (community, standing) = find(state, Some(UserId(actor.0)), slug).await?;
     allow(
         &community,
         standing,
@@ -480,7 +482,7 @@ pub async fn set_rank(
     username: &str,
     rank: Rank,
 ) -> Result<(), AppError> {
-    let (community, standing) = find(state, Some(actor.id), slug).await?;
+    let (community, standing) = find(state, Some(UserId(actor.id)), slug).await?;
     let (user, their) = target(state, &community, username).await?;
     if !matches!(their, Standing::Member { .. }) {
         return Err(AppError::Validation(says!(
@@ -524,17 +526,17 @@ pub async fn set_rank(
 
 async fn managed(
     state: &AppState,
-    actor: Uuid,
+    actor: UserId,
     slug: &str,
 ) -> Result<communities::Model, AppError> {
-    let (community, standing) = find(state, Some(actor), slug).await?;
+    let (community, standing) = find(state, Some(UserId(actor.0)), slug).await?;
     allow(&community, standing, Action::ManageChannels)?;
     Ok(community)
 }
 
 pub async fn create_channel(
     state: &AppState,
-    actor: Uuid,
+    actor: UserId,
     slug: &str,
     name: &str,
     topic: &str,
@@ -563,7 +565,7 @@ pub async fn create_channel(
     .await?;
     log_act(
         state,
-        community.id,
+        CommunityId(community.id),
         actor,
         Act::CreateChannel,
         None,
@@ -575,7 +577,7 @@ pub async fn create_channel(
 
 async fn managed_channel(
     state: &AppState,
-    actor: Uuid,
+    actor: UserId,
     slug: &str,
     channel_id: ChannelId,
 ) -> Result<(communities::Model, channels::Model), AppError> {
@@ -589,7 +591,7 @@ async fn managed_channel(
 
 pub async fn update_channel(
     state: &AppState,
-    actor: Uuid,
+    actor: UserId,
     slug: &str,
     channel_id: ChannelId,
     name: &str,
@@ -624,7 +626,7 @@ pub async fn update_channel(
     };
     log_act(
         state,
-        community.id,
+        CommunityId(community.id),
         actor,
         Act::UpdateChannel,
         None,
@@ -640,7 +642,7 @@ pub async fn update_channel(
 /// Puts the channels in the given order (ids first to last; unnamed ones keep their order after).
 pub async fn reorder_channels(
     state: &AppState,
-    actor: Uuid,
+    actor: UserId,
     slug: &str,
     order: Vec<String>,
 ) -> Result<(), AppError> {
@@ -662,8 +664,8 @@ pub async fn reorder_channels(
 
 // Custom roles
 
-pub async fn roles(state: &AppState, actor: Uuid, slug: &str) -> Result<Vec<RoleInfo>, AppError> {
-    let (community, standing) = find(state, Some(actor), slug).await?;
+pub async fn roles(state: &AppState, actor: UserId, slug: &str) -> Result<Vec<RoleInfo>, AppError> {
+    let (community, standing) = find(state, Some(UserId(actor.0)), slug).await?;
     allow(&community, standing, Action::Read)?;
     let roles = repo::roles(&state.db, community.id).await?;
     let given = repo::roles_given(&state.db, community.id).await?;
@@ -680,12 +682,12 @@ pub async fn roles(state: &AppState, actor: Uuid, slug: &str) -> Result<Vec<Role
 
 pub async fn create_role(
     state: &AppState,
-    actor: Uuid,
+    actor: UserId,
     slug: &str,
     name: &str,
     permissions: Permissions,
 ) -> Result<RoleInfo, AppError> {
-    let (community, standing) = find(state, Some(actor), slug).await?;
+    let (community, standing) = find(state, Some(UserId(actor.0)), slug).await?;
     allow(
         &community,
         standing,
@@ -703,7 +705,7 @@ pub async fn create_role(
         })?;
     log_act(
         state,
-        community.id,
+        CommunityId(community.id),
         actor,
         Act::CreateRole,
         None,
@@ -720,11 +722,11 @@ pub async fn create_role(
 
 pub async fn delete_role(
     state: &AppState,
-    actor: Uuid,
+    actor: UserId,
     slug: &str,
     role_id: RoleId,
 ) -> Result<(), AppError> {
-    let (community, standing) = find(state, Some(actor), slug).await?;
+    let (community, standing) = find(state, Some(UserId(actor.0)), slug).await?;
     let role = repo::role(&state.db, community.id, role_id.0)
         .await?
         .ok_or_else(|| AppError::NotFound(says!("server.community.role_not_found")))?;
@@ -744,7 +746,7 @@ pub async fn delete_role(
     }
     log_act(
         state,
-        community.id,
+        CommunityId(community.id),
         actor,
         Act::DeleteRole,
         None,
@@ -760,13 +762,13 @@ pub async fn delete_role(
 /// Gives a custom role to a member, or takes it away.
 pub async fn assign_role(
     state: &AppState,
-    actor: Uuid,
+    actor: UserId,
     slug: &str,
     role_id: RoleId,
     username: &str,
     given: bool,
 ) -> Result<(), AppError> {
-    let (community, standing) = find(state, Some(actor), slug).await?;
+    let (community, standing) = find(state, Some(UserId(actor.0)), slug).await?;
     let (user, their) = target(state, &community, username).await?;
     if !matches!(their, Standing::Member { .. }) {
         return Err(AppError::Validation(says!(
@@ -796,7 +798,7 @@ pub async fn assign_role(
     let detail = format!("{}{}", if given { "+" } else { "−" }, role.name);
     log_act(
         state,
-        community.id,
+        CommunityId(community.id),
         actor,
         Act::AssignRole,
         Some(user.id),
@@ -835,7 +837,7 @@ pub async fn create_invite(
     slug: &str,
     hours: Option<u32>,
 ) -> Result<InviteInfo, AppError> {
-    let (community, standing) = find(state, Some(actor.id), slug).await?;
+    let (community, standing) = find(state, Some(UserId(actor.id)), slug).await?;
     allow(
         &community,
         standing,
@@ -863,16 +865,24 @@ pub async fn create_invite(
         },
     )
     .await?;
-    log_act(state, community.id, actor.id, Act::CreateInvite, None, "").await?;
+    log_act(
+        state,
+        CommunityId(community.id),
+        UserId(actor.id),
+        Act::CreateInvite,
+        None,
+        "",
+    )
+    .await?;
     Ok(invite_info(&invite, actor.username.clone()))
 }
 
 pub async fn invites(
     state: &AppState,
-    actor: Uuid,
+    actor: UserId,
     slug: &str,
 ) -> Result<Vec<InviteInfo>, AppError> {
-    let (community, standing) = find(state, Some(actor), slug).await?;
+    let (community, standing) = find(state, Some(UserId(actor.0)), slug).await?;
     allow(
         &community,
         standing,
@@ -901,11 +911,11 @@ pub async fn invites(
 
 pub async fn revoke_invite(
     state: &AppState,
-    actor: Uuid,
+    actor: UserId,
     slug: &str,
     code: &str,
 ) -> Result<(), AppError> {
-    let (community, standing) = find(state, Some(actor), slug).await?;
+    let (community, standing) = find(state, Some(UserId(actor.0)), slug).await?;
     allow(
         &community,
         standing,
@@ -919,7 +929,15 @@ pub async fn revoke_invite(
             "server.community.invite_not_found"
         )));
     }
-    log_act(state, community.id, actor, Act::RevokeInvite, None, "").await?;
+    log_act(
+        state,
+        CommunityId(community.id),
+        actor,
+        Act::RevokeInvite,
+        None,
+        "",
+    )
+    .await?;
     Ok(())
 }
 
@@ -943,7 +961,7 @@ async fn live_invite(state: &AppState, code: &str) -> Result<invites::Model, App
 
 pub async fn invite_preview(
     state: &AppState,
-    viewer: Option<Uuid>,
+    viewer: Option<UserId>,
     code: &str,
 ) -> Result<InvitePreview, AppError> {
     let invite = live_invite(state, code).await?;
@@ -951,7 +969,7 @@ pub async fn invite_preview(
         .await?
         .ok_or_else(|| AppError::NotFound(says!("server.community.invite_not_found")))?;
     let joined = match viewer {
-        Some(user) => repo::membership(&state.db, community.id, user)
+        Some(user) => repo::membership(&state.db, community.id, user.0)
             .await?
             .is_some(),
         None => false,
@@ -982,10 +1000,10 @@ pub async fn accept_invite(
 /// The community's audit log, newest first; for those who moderate or manage it.
 pub async fn audit_log(
     state: &AppState,
-    actor: Uuid,
+    actor: UserId,
     slug: &str,
 ) -> Result<Vec<audit::AuditEntry>, AppError> {
-    let (community, standing) = find(state, Some(actor), slug).await?;
+    let (community, standing) = find(state, Some(UserId(actor.0)), slug).await?;
     allow(&community, standing, Action::ReadAuditLog)?;
     Ok(audit::entries(&state.db, community.id, 200).await?)
 }
@@ -993,8 +1011,8 @@ pub async fn audit_log(
 /// Writes an action that has no message and no reason to the audit log.
 pub(super) async fn log_act(
     state: &AppState,
-    community: Uuid,
-    actor: Uuid,
+    community: CommunityId,
+    actor: UserId,
     act: Act,
     target: Option<Uuid>,
     detail: &str,
@@ -1002,8 +1020,8 @@ pub(super) async fn log_act(
     audit::record(
         &state.db,
         audit::Entry {
-            community,
-            actor,
+            community: community.0,
+            actor: actor.0,
             act,
             target,
             message: None,

@@ -3,9 +3,10 @@
 //! owner). Each change is one transaction with its audit line; a change of who may read tells
 //! every open socket to check again at once.
 
+use crate::auth::UserId;
+use crate::community::CommunityId;
 use futures::future::BoxFuture;
 use sea_orm::{DatabaseTransaction, DbErr, TransactionTrait};
-use uuid::Uuid;
 
 use super::{
     audit::{self, Act},
@@ -27,7 +28,7 @@ pub async fn update(
     slug: &str,
     changes: CommunityChanges,
 ) -> Result<CommunitySummary, AppError> {
-    let (before, standing) = find(state, Some(actor.id), slug).await?;
+    let (before, standing) = find(state, Some(UserId(actor.id)), slug).await?;
     allow(&before, standing, Action::ManageCommunity)?;
     let channels = repo::channels(&state.db, before.id).await?;
     let default_channel = match changes.default_channel.as_deref().map(str::trim) {
@@ -107,7 +108,7 @@ pub async fn transfer(
     slug: &str,
     username: &str,
 ) -> Result<(), AppError> {
-    let (community, standing) = find(state, Some(actor.id), slug).await?;
+    let (community, standing) = find(state, Some(UserId(actor.id)), slug).await?;
     allow(&community, standing, Action::TransferOwnership)?;
     let (heir, their) = target(state, &community, username).await?;
     if heir.id == actor.id {
@@ -162,7 +163,7 @@ pub async fn set_icon(
     slug: &str,
     image: Option<bytes::Bytes>,
 ) -> Result<CommunitySummary, AppError> {
-    let (community, standing) = find(state, Some(actor.id), slug).await?;
+    let (community, standing) = find(state, Some(UserId(actor.id)), slug).await?;
     allow(&community, standing, Action::ManageCommunity)?;
     let picture = match image {
         Some(image) if image.len() as u64 > state.config.files.max_upload_bytes => {
@@ -227,7 +228,7 @@ pub trait Ending: Send + Sync + 'static {
         &self,
         state: &AppState,
         txn: &DatabaseTransaction,
-        community: Uuid,
+        community: CommunityId,
     ) -> Result<Option<Afterwards>, DbErr>;
 }
 
@@ -252,7 +253,7 @@ pub async fn delete(
     slug: &str,
     confirm: &str,
 ) -> Result<(), AppError> {
-    let (community, standing) = find(state, Some(actor.id), slug).await?;
+    let (community, standing) = find(state, Some(UserId(actor.id)), slug).await?;
     if let Err(denied) = allow(&community, standing, Action::DeleteCommunity) {
         // Deleted by a request of the owner's own between reading the community and their
         // standing in it (the membership went with it): nothing is left, not "not a member".
@@ -279,7 +280,11 @@ pub async fn delete(
     let txn = state.db.begin().await?;
     let mut afterwards = Vec::new();
     for ending in &state.service::<CommunityEndings>().0 {
-        afterwards.extend(ending.within(state, &txn, community.id).await?);
+        afterwards.extend(
+            ending
+                .within(state, &txn, CommunityId(community.id))
+                .await?,
+        );
     }
     // Two deletions at once: the second finds nothing left and says so.
     if !repo::delete_community(&txn, community.id).await? {

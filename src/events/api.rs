@@ -37,7 +37,7 @@ pub async fn answer_event(
             let state = crate::platform::state::AppState::current()?;
             let me = crate::auth::caller::current_user().await?;
             let message = crate::chat::MessageId::parse(&message_id)?;
-            super::service::answer(&state, me.user.id, message, answer).await
+            super::service::answer(&state, crate::auth::UserId(me.user.id), message, answer).await
         }
         .await,
     )
@@ -81,7 +81,12 @@ pub async fn load_calendar(slug: String) -> Result<Calendar, AppError> {
         async move {
             let state = crate::platform::state::AppState::current()?;
             let me = crate::auth::caller::optional_user().await?;
-            super::service::calendar(&state, me.map(|m| m.user.id), &slug).await
+            super::service::calendar(
+                &state,
+                me.map(|m| m.user.id).map(crate::auth::UserId),
+                &slug,
+            )
+            .await
         }
         .await,
     )
@@ -114,8 +119,13 @@ mod server {
         let origin = origin(&state, &headers);
         let made = async {
             let message = MessageId::parse(&id)?;
-            super::super::service::event_ics(&state, caller.map(|c| c.user.id), message, &origin)
-                .await
+            super::super::service::event_ics(
+                &state,
+                caller.map(|c| c.user.id).map(crate::auth::UserId),
+                message,
+                &origin,
+            )
+            .await
         }
         .await;
         calendar_file(made)
@@ -129,9 +139,13 @@ mod server {
         PathArgs(slug): PathArgs<String>,
     ) -> Response {
         let origin = origin(&state, &headers);
-        let made =
-            super::super::service::community_ics(&state, caller.map(|c| c.user.id), &slug, &origin)
-                .await;
+        let made = super::super::service::community_ics(
+            &state,
+            caller.map(|c| c.user.id).map(crate::auth::UserId),
+            &slug,
+            &origin,
+        )
+        .await;
         calendar_file(made)
     }
 

@@ -1,5 +1,6 @@
 //! A community's calendar in the public REST API (`/api/v1/communities/{slug}/events`).
 
+use crate::auth::UserId;
 use axum::{extract::State, Json};
 
 use crate::{
@@ -33,6 +34,6 @@ pub async fn events(
 ) -> Result<Json<super::Calendar>, AppError> {
     let user = caller.may(Scope::ChatRead)?;
     Ok(Json(
-        super::service::calendar(&state, Some(user.id), &slug).await?,
+        super::service::calendar(&state, Some(UserId(user.id)), &slug).await?,
     ))
 }

@@ -3,6 +3,8 @@
 //! community's calendar, exported as `.ics`, and reminded of by a background job that claims
 //! each reminder once whatever the number of instances.
 
+use crate::auth::UserId;
+use crate::community::CommunityId;
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
@@ -60,13 +62,13 @@ impl Planned {
     /// Its row, for the message `message` in `channel` of `community`.
     pub fn row(
         &self,
-        message: Uuid,
+        message: MessageId,
         (community, channel): (Uuid, Uuid),
         organiser: Uuid,
         now: DateTime<Utc>,
     ) -> events::Model {
         events::Model {
-            message_id: message,
+            message_id: message.0,
             community_id: community,
             channel_id: channel,
             created_by: organiser,
@@ -85,9 +87,9 @@ impl Planned {
     }
 
     /// As readers first see it: nobody has answered.
-    pub fn fresh(&self, id: Uuid, organiser: Uuid) -> Event {
+    pub fn fresh(&self, id: MessageId, organiser: UserId) -> Event {
         present(
-            &self.row(id, (Uuid::nil(), Uuid::nil()), organiser, Utc::now()),
+            &self.row(id, (Uuid::nil(), Uuid::nil()), organiser.0, Utc::now()),
             &[],
             &HashMap::new(),
         )
@@ -216,7 +218,7 @@ pub async fn plan(
     asked: &NewEvent,
 ) -> Result<ChatMessage, AppError> {
     let planned = check(asked, &organiser.time_zone, Utc::now())?;
-    let access = chat::channel_access(state, Some(organiser.id), channel).await?;
+    let access = chat::channel_access(state, Some(UserId(organiser.id)), channel).await?;
     chat::may_post(&access)?;
     let body =
         crate::chat::validate_body(&super::announcement(&planned.title, &planned.description))?;
@@ -300,15 +302,20 @@ impl Carried for Planned {
         &self,
         txn: &sea_orm::DatabaseTransaction,
         stored: &messages::Model,
-        community: Uuid,
+        community: CommunityId,
     ) -> Result<(), AppError> {
-        let place = (community, stored.channel_id);
-        let row = self.row(stored.id, place, stored.author_id, stored.created_at);
+        let place = (community.0, stored.channel_id);
+        let row = self.row(
+            MessageId(stored.id),
+            place,
+            stored.author_id,
+            stored.created_at,
+        );
         Ok(repo::insert(txn, row).await?)
     }
 
     fn show(&self, stored: &messages::Model, message: &mut ChatMessage) {
-        message.event = Some(self.fresh(stored.id, stored.author_id));
+        message.event = Some(self.fresh(MessageId(stored.id), UserId(stored.author_id)));
     }
 }
 
@@ -359,7 +366,7 @@ pub async fn of_messages(
 /// until it ends. Everyone in the channel sees the new counts.
 pub async fn answer(
     state: &AppState,
-    user: Uuid,
+    user: UserId,
     message_id: MessageId,
     said: Option<Answer>,
 ) -> Result<Event, AppError> {
@@ -375,7 +382,7 @@ pub async fn answer(
     repo::answer(
         &state.db,
         row.message_id,
-        user,
+        user.0,
         said.map(Answer::as_str),
         now,
     )
@@ -387,7 +394,7 @@ pub async fn answer(
     realtime::publish(
         state,
         &realtime::topic::channel(access.channel.id),
-        Some(user),
+        Some(user.0),
         &ServerEvent::EventChanged {
             channel_id: access.channel.id.to_string(),
             message_id: message.id.to_string(),
@@ -420,7 +427,14 @@ pub async fn edit(
     let planned = check(asked, &organiser.time_zone, now)?;
     let body =
         crate::chat::validate_body(&super::announcement(&planned.title, &planned.description))?;
-    chat::edit_carrying(state, organiser.id, message_id, &body, Some(&planned)).await?;
+    chat::edit_carrying(
+        state,
+        UserId(organiser.id),
+        message_id,
+        &body,
+        Some(&planned),
+    )
+    .await?;
     let row = repo::event(&state.db, message_id.0)
         .await?
         .ok_or_else(not_found)?;
@@ -459,7 +473,7 @@ const CALENDAR_PAGE: u64 = 100;
 /// A community's calendar, for someone who may read it.
 pub async fn calendar(
     state: &AppState,
-    viewer: Option<Uuid>,
+    viewer: Option<UserId>,
     slug: &str,
 ) -> Result<Calendar, AppError> {
     let (place, standing) = community::find(state, viewer, slug).await?;
@@ -506,7 +520,7 @@ pub async fn calendar(
 /// One event as an `.ics` file (its name, its text), for someone who may read its channel.
 pub async fn event_ics(
     state: &AppState,
-    viewer: Option<Uuid>,
+    viewer: Option<UserId>,
     message_id: MessageId,
     origin: &str,
 ) -> Result<(String, String), AppError> {
@@ -535,7 +549,7 @@ pub async fn event_ics(
 /// A community's events (the calendar's both sides) as an `.ics` file.
 pub async fn community_ics(
     state: &AppState,
-    viewer: Option<Uuid>,
+    viewer: Option<UserId>,
     slug: &str,
     origin: &str,
 ) -> Result<(String, String), AppError> {
@@ -625,7 +639,7 @@ pub async fn remind_due(state: &AppState, now: DateTime<Utc>) -> Result<usize, A
         let mut people = Vec::new();
         for person in repo::willing(&state.db, row.message_id).await? {
             // Whoever lost access since answering (left, banned) is not told.
-            if chat::channel_access(state, Some(person), ChannelId(row.channel_id))
+            if chat::channel_access(state, Some(UserId(person)), ChannelId(row.channel_id))
                 .await
                 .is_ok_and(|a| {
                     matches!(

@@ -15,7 +15,7 @@ pub async fn discard_upload(id: String) -> Result<(), AppError> {
         async move {
             let state = crate::platform::state::AppState::current()?;
             let me = crate::auth::caller::current_user().await?;
-            super::service::discard(&state, me.user.id, &id).await
+            super::service::discard(&state, crate::auth::UserId(me.user.id), &id).await
         }
         .await,
     )
@@ -98,7 +98,14 @@ mod server {
     ) -> Response {
         let thumbnail = name == "thumbnail";
         let reader = caller.map(|c| c.user.id);
-        let (row, bytes) = match super::super::service::read(&state, reader, &id, thumbnail).await {
+        let (row, bytes) = match super::super::service::read(
+            &state,
+            reader.map(crate::auth::UserId),
+            &id,
+            thumbnail,
+        )
+        .await
+        {
             Ok(found) => found,
             Err(error) => return error.into_response(),
         };

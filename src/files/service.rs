@@ -5,6 +5,9 @@
 //! deleted messages go at once; anything missed (uploads never sent, files of deleted
 //! communities or accounts) is found by the sweep.
 
+use crate::auth::UserId;
+use crate::chat::MessageId;
+use crate::community::CommunityId;
 use std::collections::HashMap;
 
 use bytes::Bytes;
@@ -143,7 +146,7 @@ pub async fn upload(
     (name, recording): (&str, Option<Recording>),
     bytes: Bytes,
 ) -> Result<Attachment, AppError> {
-    let access = messages::channel_access(state, Some(uploader.id), channel).await?;
+    let access = messages::channel_access(state, Some(UserId(uploader.id)), channel).await?;
     messages::may_post(&access)?;
     if bytes.is_empty() {
         return Err(AppError::Validation(says!("server.files.empty")));
@@ -227,8 +230,8 @@ pub async fn upload(
 /// the message's transaction (which refuses the message if one was sent meanwhile).
 pub async fn for_sending(
     state: &AppState,
-    author: Uuid,
-    channel: Uuid,
+    author: UserId,
+    channel: ChannelId,
     ids: &[String],
 ) -> Result<Vec<Attachment>, AppError> {
     if ids.is_empty() {
@@ -250,7 +253,7 @@ pub async fn for_sending(
     }
     let rows = repo::by_ids(&state.db, wanted.clone()).await?;
     let usable = |row: &&attachments::Model| {
-        row.uploader_id == author && row.channel_id == channel && row.message_id.is_none()
+        row.uploader_id == author.0 && row.channel_id == channel.0 && row.message_id.is_none()
     };
     if rows.iter().filter(usable).count() != wanted.len() {
         return Err(gone());
@@ -304,13 +307,13 @@ impl crate::chat::parts::Attaching for FileParts {
         (author, channel): (Uuid, Uuid),
         ids: &[String],
     ) -> Result<Vec<Attachment>, AppError> {
-        for_sending(state, author, channel, ids).await
+        for_sending(state, UserId(author), ChannelId(channel), ids).await
     }
 
     async fn claim(
         &self,
         txn: &sea_orm::DatabaseTransaction,
-        message: Uuid,
+        message: MessageId,
         files: &[Attachment],
         sender: (Uuid, Uuid),
     ) -> Result<Result<(), AppError>, AppError> {
@@ -318,20 +321,20 @@ impl crate::chat::parts::Attaching for FileParts {
             .iter()
             .filter_map(|a| Uuid::parse_str(&a.id).ok())
             .collect();
-        let claimed = repo::claim(txn, message, wanted.clone(), sender).await?;
+        let claimed = repo::claim(txn, message.0, wanted.clone(), sender).await?;
         if claimed == wanted.len() as u64 {
             return Ok(Ok(()));
         }
-        repo::release(txn, message).await?;
+        repo::release(txn, message.0).await?;
         Ok(Err(AppError::Validation(says!("server.files.gone"))))
     }
 
     async fn release(
         &self,
         txn: &sea_orm::DatabaseTransaction,
-        message: Uuid,
+        message: MessageId,
     ) -> Result<(), AppError> {
-        Ok(repo::release(txn, message).await?)
+        Ok(repo::release(txn, message.0).await?)
     }
 }
 
@@ -339,7 +342,7 @@ impl crate::chat::parts::Attaching for FileParts {
 /// whoever may read its message's channel. Anyone else is told it does not exist.
 pub async fn read(
     state: &AppState,
-    reader: Option<Uuid>,
+    reader: Option<UserId>,
     id: &str,
     thumbnail: bool,
 ) -> Result<(attachments::Model, Bytes), AppError> {
@@ -347,7 +350,7 @@ pub async fn read(
     let id = Uuid::parse_str(id.trim()).map_err(|_| not_found())?;
     let row = repo::by_id(&state.db, id).await?.ok_or_else(not_found)?;
     match row.message_id {
-        None if reader == Some(row.uploader_id) => {}
+        None if reader == Some(UserId(row.uploader_id)) => {}
         None => return Err(not_found()),
         Some(message) => {
             let message = chat::message(&state.db, message)
@@ -373,12 +376,12 @@ pub async fn read(
 }
 
 /// The uploader takes back a file they have not sent (removed from the composer).
-pub async fn discard(state: &AppState, uploader: Uuid, id: &str) -> Result<(), AppError> {
+pub async fn discard(state: &AppState, uploader: UserId, id: &str) -> Result<(), AppError> {
     let not_found = || AppError::NotFound(says!("server.files.not_found"));
     let id = Uuid::parse_str(id.trim()).map_err(|_| not_found())?;
     let row = repo::by_id(&state.db, id)
         .await?
-        .filter(|r| r.uploader_id == uploader && r.message_id.is_none())
+        .filter(|r| r.uploader_id == uploader.0 && r.message_id.is_none())
         .ok_or_else(not_found)?;
     remove(state, vec![row]).await;
     Ok(())
@@ -391,7 +394,7 @@ pub struct FilesOfDeleted;
 impl crate::chat::activity::Listener for FilesOfDeleted {
     async fn hear(&self, state: &AppState, activity: &crate::chat::activity::MessageActivity<'_>) {
         if let crate::chat::activity::MessageActivity::Deleted { message, .. } = activity {
-            remove_of_message(state, message.id).await;
+            remove_of_message(state, MessageId(message.id)).await;
         }
     }
 }
@@ -406,17 +409,17 @@ impl crate::community::settings::Ending for FilesOfCommunity {
         &self,
         state: &AppState,
         txn: &sea_orm::DatabaseTransaction,
-        community: Uuid,
+        community: CommunityId,
     ) -> Result<Option<crate::community::settings::Afterwards>, sea_orm::DbErr> {
-        let rows = repo::of_community(txn, community).await?;
+        let rows = repo::of_community(txn, community.0).await?;
         let state = state.clone();
         Ok(Some(Box::pin(async move { remove(&state, rows).await })))
     }
 }
 
 /// Removes a deleted message's files now (the sweep would, later).
-pub async fn remove_of_message(state: &AppState, message: Uuid) {
-    match repo::of_messages(&state.db, vec![message]).await {
+pub async fn remove_of_message(state: &AppState, message: MessageId) {
+    match repo::of_messages(&state.db, vec![message.0]).await {
         Ok(rows) => remove(state, rows).await,
         Err(error) => tracing::warn!(error = %error, "could not find a deleted message's files"),
     }

@@ -13,7 +13,7 @@ pub async fn load_integrations(slug: String) -> Result<Marketplace, AppError> {
         async move {
             let state = crate::platform::state::AppState::current()?;
             let me = crate::auth::caller::current_user().await?;
-            super::service::marketplace(&state, me.user.id, &slug).await
+            super::service::marketplace(&state, crate::auth::UserId(me.user.id), &slug).await
         }
         .await,
     )
@@ -29,7 +29,8 @@ pub async fn install_integration(
         async move {
             let state = crate::platform::state::AppState::current()?;
             let me = crate::auth::caller::current_user().await?;
-            super::service::install(&state, me.user.id, &slug, integration).await
+            super::service::install(&state, crate::auth::UserId(me.user.id), &slug, integration)
+                .await
         }
         .await,
     )
@@ -42,7 +43,7 @@ pub async fn remove_integration(slug: String, id: String) -> Result<(), AppError
         async move {
             let state = crate::platform::state::AppState::current()?;
             let me = crate::auth::caller::current_user().await?;
-            super::service::remove(&state, me.user.id, &slug, &id).await
+            super::service::remove(&state, crate::auth::UserId(me.user.id), &slug, &id).await
         }
         .await,
     )
@@ -55,7 +56,7 @@ pub async fn webhook_deliveries(slug: String, id: String) -> Result<Vec<Delivery
         async move {
             let state = crate::platform::state::AppState::current()?;
             let me = crate::auth::caller::current_user().await?;
-            super::service::deliveries(&state, me.user.id, &slug, &id).await
+            super::service::deliveries(&state, crate::auth::UserId(me.user.id), &slug, &id).await
         }
         .await,
     )

@@ -2,6 +2,8 @@
 //! policy's `ManageIntegrations`), what an install makes (a hook's bot account and member, the
 //! stock bot's membership, a hook's secret), and an incoming webhook's post.
 
+use crate::auth::UserId;
+use crate::community::CommunityId;
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
 use sea_orm::{DatabaseTransaction, DbErr, SqlErr, TransactionTrait};
@@ -57,10 +59,10 @@ const NO_PASSWORD: &str = "$argon2id$v=19$m=19456,t=2,p=1$xEPTGrslyghlEmQQKyyC6w
 /// The community, for someone who may manage its integrations.
 async fn managed(
     state: &AppState,
-    actor: Uuid,
+    actor: UserId,
     slug: &str,
 ) -> Result<community_rows::Model, AppError> {
-    let (community, standing) = community::find(state, Some(actor), slug).await?;
+    let (community, standing) = community::find(state, Some(UserId(actor.0)), slug).await?;
     community::allow(&community, standing, Action::ManageIntegrations)?;
     Ok(community)
 }
@@ -68,7 +70,7 @@ async fn managed(
 /// What the community has installed.
 pub async fn marketplace(
     state: &AppState,
-    actor: Uuid,
+    actor: UserId,
     slug: &str,
 ) -> Result<Marketplace, AppError> {
     let community = managed(state, actor, slug).await?;
@@ -123,7 +125,7 @@ fn invalid(key: crate::kit::sentences::Sentence) -> AppError {
 /// Installs an item into the community, with what it needs made in one transaction.
 pub async fn install(
     state: &AppState,
-    actor: Uuid,
+    actor: UserId,
     slug: &str,
     input: NewIntegration,
 ) -> Result<Installation, AppError> {
@@ -216,7 +218,7 @@ pub async fn install(
         cursor: channel.as_ref().map_or(0, |c| c.last_seq),
         config,
         state: "{}".into(),
-        installed_by: Some(actor),
+        installed_by: Some(actor.0),
         created_at: now,
     };
     // Read before the transaction, whose first statement is then a write: on SQLite two
@@ -268,13 +270,13 @@ pub async fn install(
 /// between people) becomes a member where it is installed; its id.
 async fn stock_bot_joins(
     txn: &DatabaseTransaction,
-    community: Uuid,
+    community: CommunityId,
     now: DateTime<Utc>,
 ) -> Result<Option<Uuid>, DbErr> {
     let Some(bot) = accounts::user_by_username(txn, STOCK_BOT).await? else {
         return Ok(None);
     };
-    communities::add_bot_member(txn, community, bot.id, now).await?;
+    communities::add_bot_member(txn, community.0, bot.id, now).await?;
     Ok(Some(bot.id))
 }
 
@@ -318,7 +320,7 @@ async fn make_bot(
 /// The community's item `id`, for someone who may manage it.
 async fn installed_item(
     state: &AppState,
-    actor: Uuid,
+    actor: UserId,
     slug: &str,
     id: &str,
 ) -> Result<integrations::Model, AppError> {
@@ -333,7 +335,7 @@ async fn installed_item(
 
 /// Removes an item: a hook's address stops answering at once, its bot leaves the community
 /// (what it posted stays, under its name), its deliveries go.
-pub async fn remove(state: &AppState, actor: Uuid, slug: &str, id: &str) -> Result<(), AppError> {
+pub async fn remove(state: &AppState, actor: UserId, slug: &str, id: &str) -> Result<(), AppError> {
     let row = installed_item(state, actor, slug, id).await?;
     let txn = state.db.begin().await?;
     if !repo::delete(&txn, row.id).await? {
@@ -358,7 +360,7 @@ pub async fn remove(state: &AppState, actor: Uuid, slug: &str, id: &str) -> Resu
 /// An outgoing webhook's latest deliveries, newest first.
 pub async fn deliveries(
     state: &AppState,
-    actor: Uuid,
+    actor: UserId,
     slug: &str,
     id: &str,
 ) -> Result<Vec<Delivery>, AppError> {
@@ -400,7 +402,7 @@ pub fn founded<'a>(
 ) -> BoxFuture<'a, Result<(), DbErr>> {
     Box::pin(async move {
         let id = Uuid::now_v7();
-        let bot = stock_bot_joins(txn, community.id, now).await?;
+        let bot = stock_bot_joins(txn, CommunityId(community.id), now).await?;
         repo::insert(
             txn,
             integrations::Model {
@@ -459,6 +461,6 @@ pub async fn post_from_hook(
     let bot = accounts::user_by_id(&state.db, bot)
         .await?
         .ok_or_else(nothing_here)?;
-    crate::chat::service::count_bot_post(state, bot.id).await?;
+    crate::chat::service::count_bot_post(state, UserId(bot.id)).await?;
     crate::chat::service::post_as_bot(state, &bot, ChannelId(channel), &body).await
 }

@@ -5,6 +5,7 @@
 //! memory is moved only from what was read, in one update; the server whose update lands posts,
 //! so two servers never both post.
 
+use crate::auth::UserId;
 use std::time::Duration;
 
 use futures::future::join_all;
@@ -166,7 +167,7 @@ async fn watch(state: &AppState, row: &integrations::Model) -> Result<usize, App
     let mut posted = 0;
     for text in said {
         // Its own limit, like a hook's: past it, the rest of the round is dropped, not queued.
-        if let Err(err) = crate::chat::service::count_bot_post(state, bot.id).await {
+        if let Err(err) = crate::chat::service::count_bot_post(state, UserId(bot.id)).await {
             tracing::warn!(error = %err, integration = %row.id, "a bot is past its limit; dropped the rest of its round");
             break;
         }

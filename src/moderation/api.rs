@@ -81,7 +81,8 @@ pub async fn moderation_settings(slug: String) -> Result<super::ModerationSettin
         async move {
             let state = crate::platform::state::AppState::current()?;
             let me = crate::auth::caller::current_user().await?;
-            super::service::moderation_settings(&state, me.user.id, &slug).await
+            super::service::moderation_settings(&state, crate::auth::UserId(me.user.id), &slug)
+                .await
         }
         .await,
     )
@@ -97,7 +98,8 @@ pub async fn set_moderation_threshold(
         async move {
             let state = crate::platform::state::AppState::current()?;
             let me = crate::auth::caller::current_user().await?;
-            super::service::set_threshold(&state, me.user.id, &slug, threshold).await
+            super::service::set_threshold(&state, crate::auth::UserId(me.user.id), &slug, threshold)
+                .await
         }
         .await,
     )

@@ -2,6 +2,8 @@
 //! languages can be translated for them, a summary of what they missed, and a community's
 //! moderation threshold.
 
+use crate::auth::UserId;
+use crate::community::CommunityId;
 use std::collections::HashMap;
 
 use uuid::Uuid;
@@ -32,7 +34,12 @@ pub async fn translate_for(
     let message = repo::message(&state.db, message_id.0)
         .await?
         .ok_or_else(|| AppError::NotFound(says!("server.chat.message_not_found")))?;
-    chat::channel_access(state, Some(reader.id), ChannelId(message.channel_id)).await?;
+    chat::channel_access(
+        state,
+        Some(UserId(reader.id)),
+        ChannelId(message.channel_id),
+    )
+    .await?;
     let Some(body) = message.body.as_deref() else {
         return Ok(TranslateOutcome::NothingToTranslate);
     };
@@ -120,7 +127,7 @@ pub async fn catch_up(
     translate: bool,
     since_seq: Option<i64>,
 ) -> Result<CatchUp, AppError> {
-    let access = chat::channel_access(state, Some(reader.id), channel_id).await?;
+    let access = chat::channel_access(state, Some(UserId(reader.id)), channel_id).await?;
     let read = match since_seq {
         Some(seq) => seq.max(0),
         None => repo::read_position(&state.db, reader.id, access.channel.id).await?,
@@ -150,7 +157,7 @@ pub async fn catch_up(
         .map(|m| markdown::plain_text(m.body.as_deref().unwrap_or_default()))
         .collect();
     let sentences = summary::sentences(&texts.iter().map(String::as_str).collect::<Vec<_>>());
-    let signals = room_signals(state, access.community.id, &rows, &authors).await?;
+    let signals = room_signals(state, CommunityId(access.community.id), &rows, &authors).await?;
     let chosen = summary::highlights(&sentences, &signals, summary::length_for(sentences.len()));
     let mut highlights = Vec::with_capacity(chosen.len());
     for index in chosen {
@@ -295,7 +302,7 @@ fn room_notes(signals: &summary::Signals) -> String {
 /// whether a moderator or a bot wrote it.
 async fn room_signals(
     state: &AppState,
-    community: Uuid,
+    community: CommunityId,
     rows: &[messages::Model],
     authors: &HashMap<Uuid, users::Model>,
 ) -> Result<Vec<summary::Signals>, AppError> {
@@ -312,7 +319,7 @@ async fn room_signals(
     writers.sort_unstable();
     writers.dedup();
     let moderators =
-        crate::community::repo::moderators_among(&state.db, community, writers).await?;
+        crate::community::repo::moderators_among(&state.db, community.0, writers).await?;
     Ok(rows
         .iter()
         .map(|m| summary::Signals {
@@ -359,10 +366,10 @@ async fn translated_sentence(
 /// A community's moderation threshold, for those who may change it.
 pub async fn moderation_settings(
     state: &AppState,
-    actor: Uuid,
+    actor: UserId,
     slug: &str,
 ) -> Result<ModerationSettings, AppError> {
-    let (found, standing) = community::find(state, Some(actor), slug).await?;
+    let (found, standing) = community::find(state, Some(UserId(actor.0)), slug).await?;
     community::allow(&found, standing, Action::ManageCommunity)?;
     Ok(ModerationSettings {
         threshold: found.toxicity_threshold,
@@ -373,11 +380,11 @@ pub async fn moderation_settings(
 /// Sets (or, with `None`, clears) a community's own toxicity threshold.
 pub async fn set_threshold(
     state: &AppState,
-    actor: Uuid,
+    actor: UserId,
     slug: &str,
     threshold: Option<f32>,
 ) -> Result<ModerationSettings, AppError> {
-    let (found, standing) = community::find(state, Some(actor), slug).await?;
+    let (found, standing) = community::find(state, Some(UserId(actor.0)), slug).await?;
     community::allow(&found, standing, Action::ManageCommunity)?;
     if let Some(t) = threshold {
         if !(0.05..=1.0).contains(&t) || t.is_nan() {
@@ -389,7 +396,7 @@ pub async fn set_threshold(
         &state.db,
         crate::community::audit::Entry {
             community: found.id,
-            actor,
+            actor: actor.0,
             act: crate::community::audit::Act::SetModerationThreshold,
             target: None,
             message: None,

@@ -19,7 +19,7 @@ pub async fn load_inbox(before: Option<String>) -> Result<Inbox, AppError> {
         async move {
             let (state, me) = (AppState::current()?, current_user().await?.user);
             let before = before.and_then(|id| uuid::Uuid::parse_str(&id).ok());
-            service::inbox(&state, me.id, before).await
+            service::inbox(&state, crate::auth::UserId(me.id), before).await
         }
         .await,
     )
@@ -31,7 +31,7 @@ pub async fn mark_inbox_read(ids: Vec<String>) -> Result<u64, AppError> {
     crate::platform::state::respond(
         async move {
             let (state, me) = (AppState::current()?, current_user().await?.user);
-            service::mark_read(&state, me.id, &ids).await
+            service::mark_read(&state, crate::auth::UserId(me.id), &ids).await
         }
         .await,
     )
@@ -45,7 +45,12 @@ pub async fn load_notification_settings(
     crate::platform::state::respond(
         async move {
             let (state, me) = (AppState::current()?, current_user().await?.user);
-            service::settings(&state, me.id, ChannelId::parse(&channel_id)?).await
+            service::settings(
+                &state,
+                crate::auth::UserId(me.id),
+                ChannelId::parse(&channel_id)?,
+            )
+            .await
         }
         .await,
     )
@@ -64,7 +69,15 @@ pub async fn set_notifications(
         async move {
             let (state, me) = (AppState::current()?, current_user().await?.user);
             let channel = ChannelId::parse(&channel_id)?;
-            service::set(&state, me.id, channel, whole_community, level, mute).await
+            service::set(
+                &state,
+                crate::auth::UserId(me.id),
+                channel,
+                whole_community,
+                level,
+                mute,
+            )
+            .await
         }
         .await,
     )
@@ -96,7 +109,7 @@ pub async fn push_unsubscribe(endpoint: String) -> Result<(), AppError> {
     crate::platform::state::respond(
         async move {
             let (state, me) = (AppState::current()?, current_user().await?.user);
-            service::unsubscribe(&state, me.id, &endpoint).await
+            service::unsubscribe(&state, crate::auth::UserId(me.id), &endpoint).await
         }
         .await,
     )

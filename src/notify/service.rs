@@ -4,6 +4,8 @@
 //! both; nothing from someone they blocked). Each gets an inbox entry (unless they only hear
 //! everything), a live event for their open tabs, and a push to their browsers.
 
+use crate::auth::UserId;
+use crate::community::CommunityId;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
@@ -59,8 +61,8 @@ struct Heard {
 
 fn heard(
     rows: &[&notification_settings::Model],
-    community: Uuid,
-    channel: Uuid,
+    community: CommunityId,
+    channel: ChannelId,
     default: Level,
     now: DateTime<Utc>,
 ) -> Heard {
@@ -71,7 +73,7 @@ fn heard(
             .map(|r| Level::parse(&r.level))
     };
     Heard {
-        level: chosen(channel).or(chosen(community)).unwrap_or(default),
+        level: chosen(channel.0).or(chosen(community.0)).unwrap_or(default),
         muted: rows
             .iter()
             .any(|r| r.muted_until.is_some_and(|until| until > now)),
@@ -116,7 +118,9 @@ impl crate::chat::activity::Listener for Notifier {
                 channel,
                 seq,
             } => {
-                if let Err(err) = read_channel(state, *reader, *channel, *seq).await {
+                if let Err(err) =
+                    read_channel(state, UserId(*reader), ChannelId(*channel), *seq).await
+                {
                     tracing::warn!(error = %err, "could not mark a read channel's inbox entries");
                 }
                 return;
@@ -246,7 +250,13 @@ pub async fn deliver(state: &AppState, message: &ChatMessage) -> Result<(), AppE
             continue;
         }
         let rows: Vec<_> = settings.iter().filter(|r| r.user_id == person).collect();
-        let heard = heard(&rows, community.id, channel.id, default, now);
+        let heard = heard(
+            &rows,
+            CommunityId(community.id),
+            ChannelId(channel.id),
+            default,
+            now,
+        );
         if heard.muted {
             continue;
         }
@@ -274,7 +284,7 @@ pub async fn deliver(state: &AppState, message: &ChatMessage) -> Result<(), AppE
     repo::add_to_inboxes(db, entries, repo::Existing::Keep).await?;
     // The count comes from the server, so a tab never counts an entry twice.
     for person in entry_ids.keys() {
-        announce_unread(state, *person).await?;
+        announce_unread(state, UserId(*person)).await?;
     }
 
     let item = |person: Uuid, kind: InboxKind| InboxItem {
@@ -341,7 +351,13 @@ pub async fn remind(
         .into_iter()
         .filter(|person| {
             let rows: Vec<_> = settings.iter().filter(|r| r.user_id == *person).collect();
-            let heard = heard(&rows, community.id, channel.id, default, now);
+            let heard = heard(
+                &rows,
+                CommunityId(community.id),
+                ChannelId(channel.id),
+                default,
+                now,
+            );
             !heard.muted && heard.level != Level::Nothing
         })
         .collect();
@@ -394,7 +410,7 @@ pub async fn remind(
         read: false,
     };
     for person in &told {
-        announce_unread(state, *person).await?;
+        announce_unread(state, UserId(*person)).await?;
         realtime::publish(
             state,
             &realtime::topic::user(*person),
@@ -422,12 +438,12 @@ async fn push_to(state: &AppState, items: Vec<(Uuid, InboxItem)>) -> Result<(), 
 /// their language: `url` is where a click leads, `tag` keeps one notification per thing.
 pub async fn push_notice(
     state: &AppState,
-    person: Uuid,
+    person: UserId,
     (title, body): (Sentence, Sentence),
     url: String,
     tag: String,
 ) -> Result<(), AppError> {
-    push_each(state, vec![person], |_, language| {
+    push_each(state, vec![person.0], |_, language| {
         let locale = locale_of(language).unwrap_or(crate::kit::i18n::Locale::en);
         Some(
             serde_json::json!({
@@ -522,20 +538,20 @@ fn payload(item: &InboxItem, language: &str) -> String {
 }
 
 /// A page of the person's inbox (older than the entry `before`).
-pub async fn inbox(state: &AppState, me: Uuid, before: Option<Uuid>) -> Result<Inbox, AppError> {
+pub async fn inbox(state: &AppState, me: UserId, before: Option<Uuid>) -> Result<Inbox, AppError> {
     let db = &state.db;
     let before = match before {
         Some(id) => repo::inbox_item(db, id)
             .await?
-            .filter(|e| e.user_id == me)
+            .filter(|e| e.user_id == me.0)
             .map(|e| e.created_at),
         None => None,
     };
-    let mut rows = repo::inbox_page(db, me, before, INBOX_PAGE + 1).await?;
+    let mut rows = repo::inbox_page(db, me.0, before, INBOX_PAGE + 1).await?;
     let more = rows.len() as u64 > INBOX_PAGE;
     rows.truncate(INBOX_PAGE as usize);
     // Only what the person may still read, from people they have not blocked since.
-    let blocked = chat::blocked_by(db, me).await?;
+    let blocked = chat::blocked_by(db, me.0).await?;
     let messages: HashMap<Uuid, _> =
         chat::messages_by_ids(db, rows.iter().map(|r| r.message_id).collect())
             .await?
@@ -552,7 +568,8 @@ pub async fn inbox(state: &AppState, me: Uuid, before: Option<Uuid>) -> Result<I
         if blocked.contains(&row.actor_id) || message.deleted_at.is_some() {
             continue;
         }
-        let Ok(access) = channel_access(state, Some(me), ChannelId(row.channel_id)).await else {
+        let Ok(access) = channel_access(state, Some(UserId(me.0)), ChannelId(row.channel_id)).await
+        else {
             continue;
         };
         items.push(InboxItem {
@@ -579,13 +596,13 @@ pub async fn inbox(state: &AppState, me: Uuid, before: Option<Uuid>) -> Result<I
     }
     Ok(Inbox {
         items,
-        unread: repo::unread_count(db, me).await?,
+        unread: repo::unread_count(db, me.0).await?,
         more,
     })
 }
 
 /// Marks entries read (all of them when `ids` is empty); the person's tabs update their badge.
-pub async fn mark_read(state: &AppState, me: Uuid, ids: &[String]) -> Result<u64, AppError> {
+pub async fn mark_read(state: &AppState, me: UserId, ids: &[String]) -> Result<u64, AppError> {
     let ids = if ids.is_empty() {
         None
     } else {
@@ -598,28 +615,28 @@ pub async fn mark_read(state: &AppState, me: Uuid, ids: &[String]) -> Result<u64
                 .collect::<Result<Vec<_>, _>>()?,
         )
     };
-    repo::mark_read(&state.db, me, ids, Utc::now()).await?;
+    repo::mark_read(&state.db, me.0, ids, Utc::now()).await?;
     announce_unread(state, me).await
 }
 
 /// Reading a channel that far reads its inbox entries too.
 pub async fn read_channel(
     state: &AppState,
-    me: Uuid,
-    channel: Uuid,
+    me: UserId,
+    channel: ChannelId,
     up_to: i64,
 ) -> Result<(), AppError> {
-    if repo::mark_read_in_channel(&state.db, me, channel, up_to, Utc::now()).await? > 0 {
+    if repo::mark_read_in_channel(&state.db, me.0, channel.0, up_to, Utc::now()).await? > 0 {
         announce_unread(state, me).await?;
     }
     Ok(())
 }
 
-async fn announce_unread(state: &AppState, me: Uuid) -> Result<u64, AppError> {
-    let unread = repo::unread_count(&state.db, me).await?;
+async fn announce_unread(state: &AppState, me: UserId) -> Result<u64, AppError> {
+    let unread = repo::unread_count(&state.db, me.0).await?;
     realtime::publish(
         state,
-        &realtime::topic::user(me),
+        &realtime::topic::user(me.0),
         None,
         &ServerEvent::InboxUnread { unread },
     )
@@ -630,14 +647,14 @@ async fn announce_unread(state: &AppState, me: Uuid) -> Result<u64, AppError> {
 /// A person's settings for a community (by slug) and one of its channels.
 pub async fn settings(
     state: &AppState,
-    me: Uuid,
+    me: UserId,
     channel: ChannelId,
 ) -> Result<NotificationSettings, AppError> {
-    let access = channel_access(state, Some(me), channel).await?;
+    let access = channel_access(state, Some(UserId(me.0)), channel).await?;
     member_of(&access)?;
     let rows = repo::settings_for(
         &state.db,
-        vec![me],
+        vec![me.0],
         vec![access.community.id, access.channel.id],
     )
     .await?;
@@ -655,7 +672,13 @@ pub async fn settings(
     };
     let default = default_level(&access.community);
     let all: Vec<_> = rows.iter().collect();
-    let together = heard(&all, access.community.id, access.channel.id, default, now);
+    let together = heard(
+        &all,
+        CommunityId(access.community.id),
+        ChannelId(access.channel.id),
+        default,
+        now,
+    );
     Ok(NotificationSettings {
         community: place(access.community.id),
         channel: place(access.channel.id),
@@ -670,20 +693,20 @@ pub async fn settings(
 /// default); `mute` mutes, or lifts a mute.
 pub async fn set(
     state: &AppState,
-    me: Uuid,
+    me: UserId,
     channel: ChannelId,
     whole_community: bool,
     level: Option<Level>,
     mute: Option<Mute>,
 ) -> Result<NotificationSettings, AppError> {
-    let access = channel_access(state, Some(me), channel).await?;
+    let access = channel_access(state, Some(UserId(me.0)), channel).await?;
     member_of(&access)?;
     let place = if whole_community {
         access.community.id
     } else {
         access.channel.id
     };
-    let rows = repo::settings_for(&state.db, vec![me], vec![place]).await?;
+    let rows = repo::settings_for(&state.db, vec![me.0], vec![place]).await?;
     let now = Utc::now();
     let kept_mute = rows
         .first()
@@ -704,12 +727,12 @@ pub async fn set(
         None => level.map_or("inherit".into(), |l| l.as_str().to_string()),
     };
     if level == "inherit" && muted_until.is_none() {
-        repo::clear_setting(&state.db, me, place).await?;
+        repo::clear_setting(&state.db, me.0, place).await?;
     } else {
         repo::put_setting(
             &state.db,
             notification_settings::Model {
-                user_id: me,
+                user_id: me.0,
                 scope_id: place,
                 community_id: access.community.id,
                 level,
@@ -772,8 +795,8 @@ pub async fn subscribe(
 }
 
 /// Forgets a browser's subscription (the person's own only).
-pub async fn unsubscribe(state: &AppState, me: Uuid, endpoint: &str) -> Result<(), AppError> {
-    repo::delete_subscription(&state.db, endpoint, Some(me)).await?;
+pub async fn unsubscribe(state: &AppState, me: UserId, endpoint: &str) -> Result<(), AppError> {
+    repo::delete_subscription(&state.db, endpoint, Some(me.0)).await?;
     Ok(())
 }
 

@@ -47,8 +47,13 @@ pub async fn vote(
             let state = crate::platform::state::AppState::current()?;
             let me = crate::auth::caller::current_user().await?;
             let message = crate::chat::MessageId::parse(&message_id)?;
-            let (poll, ballot) =
-                super::service::vote(&state, me.user.id, message, (&choices, target)).await?;
+            let (poll, ballot) = super::service::vote(
+                &state,
+                crate::auth::UserId(me.user.id),
+                message,
+                (&choices, target),
+            )
+            .await?;
             Ok(Voted { poll, ballot })
         }
         .await,
@@ -66,7 +71,12 @@ pub async fn poll_price(
             let state = crate::platform::state::AppState::current()?;
             let me = crate::auth::caller::optional_user().await?;
             let message = crate::chat::MessageId::parse(&message_id)?;
-            super::service::price(&state, me.map(|m| m.user.id), message).await
+            super::service::price(
+                &state,
+                me.map(|m| m.user.id).map(crate::auth::UserId),
+                message,
+            )
+            .await
         }
         .await,
     )
@@ -82,7 +92,7 @@ pub async fn my_ballot(
             let state = crate::platform::state::AppState::current()?;
             let me = crate::auth::caller::current_user().await?;
             let message = crate::chat::MessageId::parse(&message_id)?;
-            super::service::ballot(&state, me.user.id, message).await
+            super::service::ballot(&state, crate::auth::UserId(me.user.id), message).await
         }
         .await,
     )

@@ -2,6 +2,8 @@
 //! with its poll in one transaction), answered where one may react, results for everyone in
 //! the channel at once.
 
+use crate::auth::UserId;
+use crate::community::CommunityId;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -47,10 +49,10 @@ pub struct Asked {
 
 impl Asked {
     /// Its row, for the message `message` in `channel`.
-    pub fn row(&self, message: Uuid, channel: Uuid, now: DateTime<Utc>) -> polls::Model {
+    pub fn row(&self, message: MessageId, channel: ChannelId, now: DateTime<Utc>) -> polls::Model {
         polls::Model {
-            message_id: message,
-            channel_id: channel,
+            message_id: message.0,
+            channel_id: channel.0,
             kind: self.kind.as_str().into(),
             anonymous: self.anonymous,
             closes_at: self.closes_at,
@@ -168,7 +170,7 @@ pub async fn ask(
     asked: &NewPoll,
 ) -> Result<ChatMessage, AppError> {
     let checked = check(asked, Utc::now())?;
-    let access = chat::channel_access(state, Some(author.id), channel).await?;
+    let access = chat::channel_access(state, Some(UserId(author.id)), channel).await?;
     chat::may_post(&access)?;
     let question = checked.question.clone();
     let stored =
@@ -183,9 +185,13 @@ impl Carried for Asked {
         &self,
         txn: &sea_orm::DatabaseTransaction,
         stored: &messages::Model,
-        _community: Uuid,
+        _community: CommunityId,
     ) -> Result<(), AppError> {
-        let row = self.row(stored.id, stored.channel_id, stored.created_at);
+        let row = self.row(
+            MessageId(stored.id),
+            ChannelId(stored.channel_id),
+            stored.created_at,
+        );
         Ok(repo::insert(txn, row, &self.options).await?)
     }
 
@@ -330,7 +336,7 @@ const BALLOTS_LOCK_SPACE: i32 = 0x706f_6c6c; // "poll"
 /// gets the new result.
 pub async fn vote(
     state: &AppState,
-    user: Uuid,
+    user: UserId,
     message_id: MessageId,
     (choices, target): (&[u32], Option<f64>),
 ) -> Result<(Poll, Ballot), AppError> {
@@ -378,8 +384,8 @@ pub async fn vote(
         use sea_orm::TransactionTrait;
         let txn = state.db.begin().await?;
         // A person's ballots one at a time: two tabs voting at once leave the later ballot.
-        db::lock_until_commit(&txn, BALLOTS_LOCK_SPACE, user).await?;
-        repo::cast(&txn, row.message_id, user, (&chosen, target), now).await?;
+        db::lock_until_commit(&txn, BALLOTS_LOCK_SPACE, user.0).await?;
+        repo::cast(&txn, row.message_id, user.0, (&chosen, target), now).await?;
         txn.commit().await?;
     }
     let poll = of_messages(state, vec![row.message_id])
@@ -389,7 +395,7 @@ pub async fn vote(
     realtime::publish(
         state,
         &realtime::topic::channel(access.channel.id),
-        Some(user),
+        Some(user.0),
         &ServerEvent::PollChanged {
             channel_id: access.channel.id.to_string(),
             message_id: message.id.to_string(),
@@ -409,13 +415,13 @@ pub async fn vote(
 /// What the person chose in a poll they may read.
 pub async fn ballot(
     state: &AppState,
-    user: Uuid,
+    user: UserId,
     message_id: MessageId,
 ) -> Result<Ballot, AppError> {
     let (message, _) = chat::message_access(state, user, message_id).await?;
     Ok(Ballot {
-        choices: repo::choices_by(&state.db, message.id, user).await?,
-        target: repo::ballot_of(&state.db, message.id, user)
+        choices: repo::choices_by(&state.db, message.id, user.0).await?,
+        target: repo::ballot_of(&state.db, message.id, user.0)
             .await?
             .and_then(|b| b.target),
     })
@@ -424,7 +430,7 @@ pub async fn ballot(
 /// The price a price-target poll is against now, for someone who may read its channel.
 pub async fn price(
     state: &AppState,
-    viewer: Option<Uuid>,
+    viewer: Option<UserId>,
     message_id: MessageId,
 ) -> Result<Option<PricePoint>, AppError> {
     let not_found = || AppError::NotFound(says!("server.poll.not_found"));

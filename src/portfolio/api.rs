@@ -40,7 +40,7 @@ pub async fn get_portfolio(
         async move {
             super::service::view(
                 &AppState::current()?,
-                current_user().await?.user.id,
+                crate::auth::UserId(current_user().await?.user.id),
                 PortfolioId::chosen(&portfolio)?,
             )
             .await
@@ -59,7 +59,7 @@ pub async fn add_holding(
         async move {
             super::service::add_holding(
                 &AppState::current()?,
-                current_user().await?.user.id,
+                crate::auth::UserId(current_user().await?.user.id),
                 PortfolioId::chosen(portfolio.as_deref().unwrap_or_default())?,
                 &holding,
             )
@@ -85,7 +85,7 @@ pub async fn remove_holding(
             })?;
             super::service::remove_symbol(
                 &AppState::current()?,
-                current_user().await?.user.id,
+                crate::auth::UserId(current_user().await?.user.id),
                 PortfolioId::chosen(&portfolio)?,
                 &symbol,
             )
@@ -105,7 +105,7 @@ pub async fn add_transaction(
         async move {
             super::service::add(
                 &AppState::current()?,
-                current_user().await?.user.id,
+                crate::auth::UserId(current_user().await?.user.id),
                 PortfolioId::chosen(portfolio.as_deref().unwrap_or_default())?,
                 &transaction,
             )
@@ -126,7 +126,7 @@ pub async fn edit_transaction(
         async move {
             super::service::edit(
                 &AppState::current()?,
-                current_user().await?.user.id,
+                crate::auth::UserId(current_user().await?.user.id),
                 PortfolioId::chosen(&portfolio)?,
                 super::TransactionId::parse(&id)?,
                 &transaction,
@@ -143,7 +143,7 @@ pub async fn delete_transaction(portfolio: String, id: String) -> Result<(), App
         async move {
             super::service::remove(
                 &AppState::current()?,
-                current_user().await?.user.id,
+                crate::auth::UserId(current_user().await?.user.id),
                 PortfolioId::chosen(&portfolio)?,
                 super::TransactionId::parse(&id)?,
             )
@@ -163,7 +163,7 @@ pub async fn create_portfolio(
         async move {
             super::service::create(
                 &AppState::current()?.db,
-                current_user().await?.user.id,
+                crate::auth::UserId(current_user().await?.user.id),
                 &name,
                 method,
                 &currency,
@@ -185,7 +185,7 @@ pub async fn update_portfolio(
         async move {
             super::service::update(
                 &AppState::current()?.db,
-                current_user().await?.user.id,
+                crate::auth::UserId(current_user().await?.user.id),
                 PortfolioId::chosen(&id)?,
                 &name,
                 method,
@@ -203,7 +203,7 @@ pub async fn delete_portfolio(id: String) -> Result<(), AppError> {
             let portfolio = PortfolioId::chosen(&id)?;
             super::service::delete(
                 &AppState::current()?.db,
-                current_user().await?.user.id,
+                crate::auth::UserId(current_user().await?.user.id),
                 portfolio,
             )
             .await
@@ -228,7 +228,7 @@ pub async fn portfolio_performance(
             })?;
             super::service::performance(
                 &AppState::current()?,
-                current_user().await?.user.id,
+                crate::auth::UserId(current_user().await?.user.id),
                 PortfolioId::chosen(&portfolio)?,
                 range,
             )
@@ -249,7 +249,7 @@ pub async fn import_start(
         async move {
             super::service::import_start(
                 &AppState::current()?,
-                current_user().await?.user.id,
+                crate::auth::UserId(current_user().await?.user.id),
                 PortfolioId::chosen(portfolio.as_deref().unwrap_or_default())?,
             )
             .await
@@ -272,7 +272,7 @@ pub async fn import_rows(
         async move {
             super::service::import_rows(
                 &AppState::current()?,
-                current_user().await?.user.id,
+                crate::auth::UserId(current_user().await?.user.id),
                 PortfolioId::chosen(&portfolio)?,
                 super::ImportId::parse(&import)?,
                 &mapping,
@@ -292,7 +292,7 @@ pub async fn import_review(portfolio: String, import: String) -> Result<ImportRe
         async move {
             super::service::import_review(
                 &AppState::current()?,
-                current_user().await?.user.id,
+                crate::auth::UserId(current_user().await?.user.id),
                 PortfolioId::chosen(&portfolio)?,
                 super::ImportId::parse(&import)?,
             )
@@ -309,7 +309,7 @@ pub async fn import_confirm(portfolio: String, import: String) -> Result<ImportR
         async move {
             super::service::import_confirm(
                 &AppState::current()?,
-                current_user().await?.user.id,
+                crate::auth::UserId(current_user().await?.user.id),
                 PortfolioId::chosen(&portfolio)?,
                 super::ImportId::parse(&import)?,
             )
@@ -325,7 +325,7 @@ pub async fn import_cancel(portfolio: String, import: String) -> Result<(), AppE
         async move {
             super::service::import_cancel(
                 &AppState::current()?,
-                current_user().await?.user.id,
+                crate::auth::UserId(current_user().await?.user.id),
                 PortfolioId::chosen(&portfolio)?,
                 super::ImportId::parse(&import)?,
             )

@@ -1,5 +1,6 @@
 //! The portfolio part of the public REST API (`/api/v1`).
 
+use crate::auth::UserId;
 use axum::{extract::State, Json};
 use serde::{Deserialize, Serialize};
 
@@ -54,7 +55,12 @@ pub async fn portfolio(
     QueryArgs(args): QueryArgs<PortfolioArgs>,
 ) -> Result<Json<PortfolioSummary>, AppError> {
     let user = caller.may(Scope::PortfolioRead)?;
-    let view = super::service::view(&state, user.id, PortfolioId::chosen(&args.portfolio)?).await?;
+    let view = super::service::view(
+        &state,
+        UserId(user.id),
+        PortfolioId::chosen(&args.portfolio)?,
+    )
+    .await?;
     Ok(Json(PortfolioSummary {
         portfolio: view.portfolio,
         portfolios: view.portfolios,

@@ -6,6 +6,7 @@
 //! transaction that first touches the portfolio's row — a row lock on PostgreSQL, the write lock
 //! on SQLite — so two tabs selling the last shares at once cannot both succeed.
 
+use crate::auth::UserId;
 use std::{
     collections::{BTreeMap, BTreeSet},
     str::FromStr,
@@ -107,30 +108,30 @@ fn new_row(
 /// The person's portfolios, oldest first.
 pub async fn portfolios(
     db: &DatabaseConnection,
-    user: Uuid,
+    user: UserId,
 ) -> Result<Vec<portfolios::Model>, AppError> {
-    Ok(repo::portfolios_of(db, user).await?)
+    Ok(repo::portfolios_of(db, user.0).await?)
 }
 
 /// The portfolio `id` if it is the person's (anyone else's is "not found", as if it did not
 /// exist); with no id, their first one.
 async fn owned(
     db: &impl ConnectionTrait,
-    user: Uuid,
+    user: UserId,
     id: Option<PortfolioId>,
 ) -> Result<Option<portfolios::Model>, AppError> {
     match id {
-        Some(id) => match repo::portfolio_of(db, user, id.0).await? {
+        Some(id) => match repo::portfolio_of(db, user.0, id.0).await? {
             Some(found) => Ok(Some(found)),
             None => Err(AppError::NotFound(says!("server.portfolio.not_found"))),
         },
-        None => Ok(repo::first_portfolio_of(db, user).await?),
+        None => Ok(repo::first_portfolio_of(db, user.0).await?),
     }
 }
 
 async fn owned_or_first(
     db: &impl ConnectionTrait,
-    user: Uuid,
+    user: UserId,
     id: Option<PortfolioId>,
 ) -> Result<portfolios::Model, AppError> {
     owned(db, user, id)
@@ -172,7 +173,7 @@ fn is_duplicate(err: &sea_orm::DbErr) -> bool {
 
 pub async fn create(
     db: &DatabaseConnection,
-    user: Uuid,
+    user: UserId,
     name: &str,
     method: CostMethod,
     currency: &str,
@@ -182,14 +183,14 @@ pub async fn create(
 
 async fn create_row(
     db: &DatabaseConnection,
-    user: Uuid,
+    user: UserId,
     name: &str,
     method: CostMethod,
     currency: &str,
 ) -> Result<portfolios::Model, AppError> {
     let name = portfolio_name(name)?;
     let currency = currency_code(currency)?;
-    let count = repo::portfolio_count(db, user).await?;
+    let count = repo::portfolio_count(db, user.0).await?;
     if count as usize >= MAX_PORTFOLIOS {
         return Err(AppError::Validation(says!(
             "server.portfolio.limit",
@@ -198,7 +199,7 @@ async fn create_row(
     }
     let row = portfolios::Model {
         id: Uuid::now_v7(),
-        user_id: user,
+        user_id: user.0,
         name: name.clone(),
         cost_method: method.code().to_string(),
         currency,
@@ -217,7 +218,7 @@ async fn create_row(
 /// Renames a portfolio or changes its cost method (every figure is recomputed on the next read).
 pub async fn update(
     db: &DatabaseConnection,
-    user: Uuid,
+    user: UserId,
     id: Option<PortfolioId>,
     name: &str,
     method: CostMethod,
@@ -242,7 +243,7 @@ pub async fn update(
 /// Deletes a portfolio and its transactions.
 pub async fn delete(
     db: &DatabaseConnection,
-    user: Uuid,
+    user: UserId,
     id: Option<PortfolioId>,
 ) -> Result<(), AppError> {
     let found = owned_or_first(db, user, id).await?;
@@ -255,7 +256,7 @@ pub async fn delete(
 /// The portfolio to add to: the one named, else the first, else a new "My portfolio".
 async fn target(
     db: &DatabaseConnection,
-    user: Uuid,
+    user: UserId,
     id: Option<PortfolioId>,
 ) -> Result<portfolios::Model, AppError> {
     if let Some(found) = owned(db, user, id).await? {
@@ -320,7 +321,7 @@ fn in_order(mut transactions: Vec<Transaction>) -> Vec<Transaction> {
 /// Records a transaction in the portfolio `id` (or the first, made if need be).
 pub async fn add(
     state: &AppState,
-    user: Uuid,
+    user: UserId,
     id: Option<PortfolioId>,
     input: &TransactionInput,
 ) -> Result<Transaction, AppError> {
@@ -346,7 +347,7 @@ pub async fn add(
 /// The quick "add holding": a purchase.
 pub async fn add_holding(
     state: &AppState,
-    user: Uuid,
+    user: UserId,
     id: Option<PortfolioId>,
     holding: &HoldingInput,
 ) -> Result<Transaction, AppError> {
@@ -356,7 +357,7 @@ pub async fn add_holding(
 /// Changes a transaction; refused if the history would no longer add up.
 pub async fn edit(
     state: &AppState,
-    user: Uuid,
+    user: UserId,
     id: Option<PortfolioId>,
     transaction: TransactionId,
     input: &TransactionInput,
@@ -415,7 +416,7 @@ pub async fn edit(
 /// Deletes a transaction; refused if a later sale would then sell shares not held.
 pub async fn remove(
     state: &AppState,
-    user: Uuid,
+    user: UserId,
     id: Option<PortfolioId>,
     transaction: TransactionId,
 ) -> Result<(), AppError> {
@@ -445,7 +446,7 @@ pub async fn remove(
 /// Stops tracking a symbol: deletes all its transactions. Returns how many.
 pub async fn remove_symbol(
     state: &AppState,
-    user: Uuid,
+    user: UserId,
     id: Option<PortfolioId>,
     symbol: &str,
 ) -> Result<u64, AppError> {
@@ -463,7 +464,7 @@ pub async fn remove_symbol(
 
 /// The symbols the person holds in any portfolio (the markets page ranks them with the
 /// watchlist).
-pub async fn held_symbols(db: &DatabaseConnection, user: Uuid) -> Result<Vec<String>, AppError> {
+pub async fn held_symbols(db: &DatabaseConnection, user: UserId) -> Result<Vec<String>, AppError> {
     let mut held = BTreeSet::new();
     for (_, symbols) in holdings_by_portfolio(db, user).await? {
         held.extend(symbols);
@@ -474,7 +475,7 @@ pub async fn held_symbols(db: &DatabaseConnection, user: Uuid) -> Result<Vec<Str
 /// Each of the person's portfolios, oldest first, with the symbols it holds now.
 pub async fn holdings_by_portfolio(
     db: &DatabaseConnection,
-    user: Uuid,
+    user: UserId,
 ) -> Result<Vec<(portfolios::Model, Vec<String>)>, AppError> {
     let mut found = Vec::new();
     for portfolio in portfolios(db, user).await? {
@@ -521,7 +522,7 @@ fn describer(transactions: &[Transaction]) -> impl Fn(&str) -> (Option<String>, 
 /// Everything on the portfolio page but the value chart.
 pub async fn view(
     state: &AppState,
-    user: Uuid,
+    user: UserId,
     id: Option<PortfolioId>,
 ) -> Result<PortfolioView, AppError> {
     let all = portfolios(&state.db, user).await?;
@@ -603,7 +604,7 @@ pub async fn view(
 /// The value over time against the benchmark.
 pub async fn performance(
     state: &AppState,
-    user: Uuid,
+    user: UserId,
     id: Option<PortfolioId>,
     range: PerformanceRange,
 ) -> Result<PerformanceChart, AppError> {
@@ -680,7 +681,7 @@ pub async fn performance(
 /// Starts an import into the portfolio (made if the person has none): its id for the rows.
 pub async fn import_start(
     state: &AppState,
-    user: Uuid,
+    user: UserId,
     id: Option<PortfolioId>,
 ) -> Result<(String, PortfolioInfo), AppError> {
     let portfolio = target(&state.db, user, id).await?;
@@ -695,7 +696,7 @@ pub async fn import_start(
 /// file line of `rows[0]`.
 pub async fn import_rows(
     state: &AppState,
-    user: Uuid,
+    user: UserId,
     id: Option<PortfolioId>,
     import: ImportId,
     mapping: &Mapping,
@@ -783,7 +784,7 @@ async fn review_in(
 
 pub async fn import_review(
     state: &AppState,
-    user: Uuid,
+    user: UserId,
     id: Option<PortfolioId>,
     import: ImportId,
 ) -> Result<ImportReport, AppError> {
@@ -795,7 +796,7 @@ pub async fn import_review(
 /// the refused ones and makes the rest count.
 pub async fn import_confirm(
     state: &AppState,
-    user: Uuid,
+    user: UserId,
     id: Option<PortfolioId>,
     import: ImportId,
 ) -> Result<ImportReport, AppError> {
@@ -822,7 +823,7 @@ pub async fn import_confirm(
 /// Throws a staged import away.
 pub async fn import_cancel(
     state: &AppState,
-    user: Uuid,
+    user: UserId,
     id: Option<PortfolioId>,
     import: ImportId,
 ) -> Result<(), AppError> {
@@ -834,7 +835,7 @@ pub async fn import_cancel(
 /// The portfolio as a CSV file: (its name, the file).
 pub async fn export(
     state: &AppState,
-    user: Uuid,
+    user: UserId,
     id: Option<PortfolioId>,
 ) -> Result<(String, String), AppError> {
     let portfolio = owned_or_first(&state.db, user, id).await?;
@@ -857,7 +858,7 @@ pub async fn export_download(
     use axum::{http::StatusCode, response::IntoResponse};
     let result = async {
         let portfolio = PortfolioId::chosen(query.portfolio.as_deref().unwrap_or_default())?;
-        export(&state, caller.user.id, portfolio).await
+        export(&state, UserId(caller.user.id), portfolio).await
     }
     .await;
     match result {

@@ -1,6 +1,7 @@
 //! Search, as a person may: their communities' channels only (or one of them), people they
 //! have blocked left out, each hit with where it is and the words around what matched.
 
+use crate::auth::UserId;
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -51,7 +52,7 @@ pub async fn search(
     }
     let places = match community {
         Some(slug) => {
-            let (found, standing) = community::find(state, Some(viewer.id), slug).await?;
+            let (found, standing) = community::find(state, Some(UserId(viewer.id)), slug).await?;
             community::allow(&found, standing, Action::Read)?;
             vec![found]
         }

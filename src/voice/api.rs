@@ -14,7 +14,12 @@ pub async fn voice_calls(slug: String) -> Result<Calls, AppError> {
         async move {
             let state = crate::platform::state::AppState::current()?;
             let viewer = crate::auth::caller::optional_user().await?;
-            super::service::calls(&state, viewer.map(|me| me.user.id), &slug).await
+            super::service::calls(
+                &state,
+                viewer.map(|me| me.user.id).map(crate::auth::UserId),
+                &slug,
+            )
+            .await
         }
         .await,
     )

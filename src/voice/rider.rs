@@ -3,6 +3,7 @@
 //! silences someone. A tab that may no longer be on its call (a ban, a lost role) is taken off
 //! it, and a closed tab leaves.
 
+use crate::auth::UserId;
 use std::{collections::HashMap, sync::Mutex, time::Duration};
 
 use tokio::time::Instant;
@@ -101,7 +102,7 @@ impl SocketRider for CallRider {
                 let channel = ChannelId::parse(channel_id)?;
                 let person = Uuid::parse_str(user_id)
                     .map_err(|_| AppError::NotFound(says!("server.voice.not_on_call")))?;
-                voice::silence(state, me, channel, person, *silenced).await
+                voice::silence(state, UserId(me), channel, UserId(person), *silenced).await
             }
             .await
             .map(drop),
@@ -114,7 +115,7 @@ impl SocketRider for CallRider {
         state: &AppState,
         tab: &Tab<'_>,
     ) -> Result<Option<ServerEvent>, AppError> {
-        Ok(voice::recheck(state, tab.connection, tab.user.id)
+        Ok(voice::recheck(state, tab.connection, UserId(tab.user.id))
             .await?
             .map(|(channel, reason)| ServerEvent::VoiceEnded {
                 channel_id: channel.to_string(),

@@ -3,6 +3,8 @@
 //! its whole roster to the community (small, at most [`MESH_LIMIT`] tabs, and a tab that missed
 //! one change is right again at the next).
 
+use crate::auth::UserId;
+use crate::community::CommunityId;
 use std::collections::{BTreeMap, HashSet};
 
 use sea_orm::{ConnectionTrait, TransactionTrait};
@@ -39,7 +41,7 @@ pub async fn join(
     connection: Uuid,
     channel: ChannelId,
 ) -> Result<Roster, AppError> {
-    let access = channel_access(state, Some(user.id), channel).await?;
+    let access = channel_access(state, Some(UserId(user.id)), channel).await?;
     if ChannelKind::parse(&access.channel.kind) != ChannelKind::Voice {
         return Err(AppError::Validation(says!("server.voice.not_voice")));
     }
@@ -64,9 +66,14 @@ pub async fn join(
     }
     txn.commit().await?;
     for left in before.iter().filter(|row| row.channel_id != channel) {
-        publish_roster(state, left.community_id, left.channel_id).await?;
+        publish_roster(
+            state,
+            CommunityId(left.community_id),
+            ChannelId(left.channel_id),
+        )
+        .await?;
     }
-    publish_roster(state, community, channel).await
+    publish_roster(state, CommunityId(community), ChannelId(channel)).await
 }
 
 /// Takes this tab off its call, if it is on one.
@@ -82,7 +89,7 @@ pub async fn forget(state: &AppState, connections: Vec<Uuid>) -> Result<(), AppE
         .map(|row| (row.community_id, row.channel_id))
         .collect();
     for (community, channel) in calls {
-        publish_roster(state, community, channel).await?;
+        publish_roster(state, CommunityId(community), ChannelId(channel)).await?;
     }
     Ok(())
 }
@@ -96,22 +103,26 @@ pub async fn set_own(
 ) -> Result<(), AppError> {
     let row = on_a_call(state, connection).await?;
     repo::set_own(&state.db, connection, muted, deafened).await?;
-    publish_roster(state, row.community_id, row.channel_id)
-        .await
-        .map(drop)
+    publish_roster(
+        state,
+        CommunityId(row.community_id),
+        ChannelId(row.channel_id),
+    )
+    .await
+    .map(drop)
 }
 
 /// A moderator mutes a person on a call for everyone, or lets them speak again (written in the
 /// audit log).
 pub async fn silence(
     state: &AppState,
-    moderator: Uuid,
+    moderator: UserId,
     channel: ChannelId,
-    person: Uuid,
+    person: UserId,
     silenced: bool,
 ) -> Result<Roster, AppError> {
-    let access = channel_access(state, Some(moderator), channel).await?;
-    let target = match communities::standing(&state.db, access.community.id, person).await? {
+    let access = channel_access(state, Some(UserId(moderator.0)), channel).await?;
+    let target = match communities::standing(&state.db, access.community.id, person.0).await? {
         Standing::Member { rank, .. } => rank,
         _ => return Err(AppError::NotFound(says!("server.voice.not_on_call"))),
     };
@@ -122,20 +133,20 @@ pub async fn silence(
     )?;
     // The silence and its line in the audit log, together.
     let txn = state.db.begin().await?;
-    if repo::set_silenced(&txn, access.channel.id, person, silenced).await? == 0 {
+    if repo::set_silenced(&txn, access.channel.id, person.0, silenced).await? == 0 {
         return Err(AppError::NotFound(says!("server.voice.not_on_call")));
     }
     audit::record(
         &txn,
         audit::Entry {
             community: access.community.id,
-            actor: moderator,
+            actor: moderator.0,
             act: if silenced {
                 Act::SilenceInCall
             } else {
                 Act::AllowInCall
             },
-            target: Some(person),
+            target: Some(person.0),
             message: None,
             detail: &format!("#{}", access.channel.name),
             reason: "",
@@ -143,7 +154,12 @@ pub async fn silence(
     )
     .await?;
     txn.commit().await?;
-    publish_roster(state, access.community.id, access.channel.id).await
+    publish_roster(
+        state,
+        CommunityId(access.community.id),
+        ChannelId(access.channel.id),
+    )
+    .await
 }
 
 /// This tab started or stopped hearing a voice: told to the community when the tab is heard
@@ -201,13 +217,13 @@ pub async fn relay(
 pub async fn recheck(
     state: &AppState,
     connection: Uuid,
-    user: Uuid,
+    user: UserId,
 ) -> Result<Option<(Uuid, Sentence)>, AppError> {
     let Some(row) = repo::of_connection(&state.db, connection).await? else {
         return Ok(None);
     };
     let allowed = async {
-        let access = channel_access(state, Some(user), ChannelId(row.channel_id)).await?;
+        let access = channel_access(state, Some(UserId(user.0)), ChannelId(row.channel_id)).await?;
         if access.channel.archived_at.is_some() {
             return Err(AppError::Validation(says!("server.chat.archived")));
         }
@@ -224,7 +240,11 @@ pub async fn recheck(
 }
 
 /// A community's calls, for whoever may read it, and the ICE servers to reach the others by.
-pub async fn calls(state: &AppState, viewer: Option<Uuid>, slug: &str) -> Result<Calls, AppError> {
+pub async fn calls(
+    state: &AppState,
+    viewer: Option<UserId>,
+    slug: &str,
+) -> Result<Calls, AppError> {
     let (community, standing) = community::service::find(state, viewer, slug).await?;
     community::service::allow(&community, standing, Action::Read)?;
     // The revisions first: a roster read after its revision is at least as new as it says,
@@ -240,7 +260,7 @@ pub async fn calls(state: &AppState, viewer: Option<Uuid>, slug: &str) -> Result
     let mut rosters = Vec::with_capacity(by_channel.len());
     for (channel, rows) in by_channel {
         let revision = revisions.get(&channel).copied().unwrap_or(0);
-        rosters.push(roster_of(&state.db, channel, revision, rows).await?);
+        rosters.push(roster_of(&state.db, ChannelId(channel), revision, rows).await?);
     }
     // Only to someone who may join a call here: a guest or an outsider reads the rosters of a
     // public community but gets no way through its TURN servers.
@@ -248,7 +268,7 @@ pub async fn calls(state: &AppState, viewer: Option<Uuid>, slug: &str) -> Result
     let ice_servers = match viewer {
         Some(person) if may_connect => ice_servers_for(
             &state.config.voice_ice_servers,
-            person,
+            UserId(person.0),
             chrono::Utc::now().timestamp(),
         ),
         _ => Vec::new(),
@@ -269,7 +289,7 @@ pub const TURN_CREDENTIAL_SECS: i64 = 12 * 60 * 60;
 /// credential the base64 HMAC-SHA1 of the username under the secret).
 pub fn ice_servers_for(
     servers: &[crate::platform::config::IceServerConfig],
-    person: Uuid,
+    person: UserId,
     now: i64,
 ) -> Vec<IceServer> {
     use hmac::{Hmac, Mac};
@@ -305,7 +325,7 @@ async fn on_a_call(state: &AppState, connection: Uuid) -> Result<voice_members::
 
 async fn roster_of(
     db: &impl ConnectionTrait,
-    channel: Uuid,
+    channel: ChannelId,
     revision: i64,
     rows: Vec<voice_members::Model>,
 ) -> Result<Roster, AppError> {
@@ -336,19 +356,19 @@ async fn roster_of(
 /// call's next revision (its lock), so a higher revision is never an older roster.
 async fn publish_roster(
     state: &AppState,
-    community: Uuid,
-    channel: Uuid,
+    community: CommunityId,
+    channel: ChannelId,
 ) -> Result<Roster, AppError> {
     let txn = state.db.begin().await?;
-    let revision = repo::next_revision(&txn, channel).await?;
-    let rows = repo::on_call(&txn, channel).await?;
+    let revision = repo::next_revision(&txn, channel.0).await?;
+    let rows = repo::on_call(&txn, channel.0).await?;
     let roster = roster_of(&txn, channel, revision, rows).await?;
     txn.commit().await?;
     let event = ServerEvent::VoiceRoster {
         community_id: community.to_string(),
         roster: roster.clone(),
     };
-    publish(state, &topic::community(community), None, &event).await;
+    publish(state, &topic::community(community.0), None, &event).await;
     Ok(roster)
 }
 

@@ -18,7 +18,7 @@ pub async fn list_conversations() -> Result<Vec<Conversation>, AppError> {
     crate::platform::state::respond(
         async move {
             let (state, me) = (AppState::current()?, current_user().await?.user);
-            service::list(&state, me.id).await
+            service::list(&state, crate::auth::UserId(me.id)).await
         }
         .await,
     )

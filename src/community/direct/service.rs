@@ -3,6 +3,8 @@
 //! every step: nobody starts or joins a conversation across a block, and a block between the
 //! two people of a one-to-one conversation closes it for writing.
 
+use crate::auth::UserId;
+use crate::community::CommunityId;
 use std::collections::HashMap;
 
 use chrono::Utc;
@@ -28,7 +30,7 @@ use crate::{
 const PREVIEW: usize = 80;
 
 /// The key of a pair's one-to-one conversation: both ids, the smaller first.
-pub fn pair_key(a: Uuid, b: Uuid) -> String {
+pub fn pair_key(a: UserId, b: UserId) -> String {
     let (first, second) = if a < b { (a, b) } else { (b, a) };
     format!("{first}:{second}")
 }
@@ -63,7 +65,7 @@ pub async fn start(
     refuse_blocks(state, me, &others).await?;
     let conversation = match others.as_slice() {
         [other] => {
-            let key = pair_key(me.id, other.id);
+            let key = pair_key(UserId(me.id), UserId(other.id));
             match repo::by_pair(&state.db, &key).await? {
                 Some(existing) => existing,
                 None => match create(state, me, &others, Some(key.clone())).await {
@@ -83,9 +85,9 @@ pub async fn start(
         _ => create(state, me, &others, None).await?,
     };
     for person in &others {
-        changed(state, person.id, &conversation.slug).await;
+        changed(state, UserId(person.id), &conversation.slug).await;
     }
-    one(state, &conversation, me.id).await
+    one(state, &conversation, UserId(me.id)).await
 }
 
 /// Someone a conversation may be started with (or who may be added to one): an account that
@@ -234,10 +236,10 @@ fn new_slug() -> String {
 }
 
 /// Tells a person's tabs that one of their conversations began or changed.
-async fn changed(state: &AppState, person: Uuid, slug: &str) {
+async fn changed(state: &AppState, person: UserId, slug: &str) {
     realtime::publish(
         state,
-        &realtime::topic::user(person),
+        &realtime::topic::user(person.0),
         None,
         &CommunityEvent::ConversationChanged { slug: slug.into() },
     )
@@ -245,8 +247,8 @@ async fn changed(state: &AppState, person: Uuid, slug: &str) {
 }
 
 /// A person's conversations, the most recently active first.
-pub async fn list(state: &AppState, viewer: Uuid) -> Result<Vec<Conversation>, AppError> {
-    let rows = repo::conversations_of(&state.db, viewer).await?;
+pub async fn list(state: &AppState, viewer: UserId) -> Result<Vec<Conversation>, AppError> {
+    let rows = repo::conversations_of(&state.db, viewer.0).await?;
     let mut list = present(state, viewer, rows).await?;
     list.sort_by(|a, b| b.active_at.cmp(&a.active_at));
     Ok(list)
@@ -256,7 +258,7 @@ pub async fn list(state: &AppState, viewer: Uuid) -> Result<Vec<Conversation>, A
 pub async fn one(
     state: &AppState,
     conversation: &community_rows::Model,
-    viewer: Uuid,
+    viewer: UserId,
 ) -> Result<Conversation, AppError> {
     let channel = communities::channels(&state.db, conversation.id)
         .await?
@@ -273,21 +275,22 @@ pub async fn one(
 /// and whether a block closed it. A handful of queries for the whole list.
 async fn present(
     state: &AppState,
-    viewer: Uuid,
+    viewer: UserId,
     rows: Vec<(community_rows::Model, channels::Model)>,
 ) -> Result<Vec<Conversation>, AppError> {
     let db = &state.db;
     let mut people = repo::people_of(db, rows.iter().map(|(c, _)| c.id).collect()).await?;
     let reads =
-        communities::read_positions(db, viewer, rows.iter().map(|(_, ch)| ch.id).collect()).await?;
+        communities::read_positions(db, viewer.0, rows.iter().map(|(_, ch)| ch.id).collect())
+            .await?;
     let newest = repo::newest_messages(
         db,
         rows.iter().map(|(_, ch)| (ch.id, ch.last_seq)).collect(),
     )
     .await?;
     let everyone: Vec<Uuid> = people.values().flatten().map(|u| u.id).collect();
-    let blocks = repo::blocks_between(db, viewer, everyone).await?;
-    let i_blocked = |id: Uuid| blocks.contains(&(viewer, id));
+    let blocks = repo::blocks_between(db, viewer.0, everyone).await?;
+    let i_blocked = |id: Uuid| blocks.contains(&(viewer.0, id));
     let authors: HashMap<Uuid, Author> = people
         .values()
         .flatten()
@@ -300,13 +303,13 @@ async fn present(
                 .remove(&conversation.id)
                 .unwrap_or_default()
                 .into_iter()
-                .filter(|u| u.id != viewer)
+                .filter(|u| u.id != viewer.0)
                 .collect();
             let group = conversation.direct_key.is_none();
             let closed = !group
-                && others
-                    .iter()
-                    .any(|o| blocks.contains(&(viewer, o.id)) || blocks.contains(&(o.id, viewer)));
+                && others.iter().any(|o| {
+                    blocks.contains(&(viewer.0, o.id)) || blocks.contains(&(o.id, viewer.0))
+                });
             let last = newest.get(&channel.id);
             let shown = last.filter(|m| !i_blocked(m.author_id));
             Conversation {
@@ -348,22 +351,22 @@ async fn present(
 pub async fn closed(
     state: &AppState,
     conversation: &community_rows::Model,
-    viewer: Uuid,
+    viewer: UserId,
 ) -> Result<bool, AppError> {
     let Some(pair) = &conversation.direct_key else {
         return Ok(false);
     };
     let other: Vec<Uuid> = other_in_pair(pair, viewer).into_iter().collect();
-    Ok(!repo::blocks_between(&state.db, viewer, other)
+    Ok(!repo::blocks_between(&state.db, viewer.0, other)
         .await?
         .is_empty())
 }
 
 /// The one of a pair's key who is not `viewer`.
-fn other_in_pair(pair: &str, viewer: Uuid) -> Option<Uuid> {
+fn other_in_pair(pair: &str, viewer: UserId) -> Option<Uuid> {
     pair.split(':')
         .filter_map(|id| Uuid::parse_str(id).ok())
-        .find(|id| *id != viewer)
+        .find(|id| *id != viewer.0)
 }
 
 /// A conversation of `me`'s, by its address.
@@ -372,7 +375,7 @@ async fn mine(
     me: &users::Model,
     slug: &str,
 ) -> Result<community_rows::Model, AppError> {
-    let (conversation, standing) = find(state, Some(me.id), slug).await?;
+    let (conversation, standing) = find(state, Some(UserId(me.id)), slug).await?;
     let visible = conversation.visibility == Visibility::Direct.as_str()
         && matches!(
             standing,
@@ -436,9 +439,9 @@ pub async fn add(
         .remove(&conversation.id)
         .unwrap_or_default()
     {
-        changed(state, someone.id, &conversation.slug).await;
+        changed(state, UserId(someone.id), &conversation.slug).await;
     }
-    one(state, &conversation, me.id).await
+    one(state, &conversation, UserId(me.id)).await
 }
 
 /// Leaves a group conversation. A one-to-one conversation cannot be left (blocking the other
@@ -455,7 +458,7 @@ pub async fn leave(state: &AppState, me: &users::Model, slug: &str) -> Result<()
         communities::Departure::Left,
     )
     .await?;
-    announce_left(state, conversation.id, me.id).await;
-    changed(state, me.id, &conversation.slug).await;
+    announce_left(state, CommunityId(conversation.id), UserId(me.id)).await;
+    changed(state, UserId(me.id), &conversation.slug).await;
     Ok(())
 }

@@ -27,7 +27,7 @@ pub async fn take_unseen_badges() -> Result<Vec<Earned>, AppError> {
         async move {
             let state = crate::platform::state::AppState::current()?;
             let me = crate::auth::caller::current_user().await?;
-            super::service::take_unseen(&state, me.user.id).await
+            super::service::take_unseen(&state, crate::auth::UserId(me.user.id)).await
         }
         .await,
     )

@@ -1,5 +1,6 @@
 //! Achievements (ssr): the job that awards badges, and a person's badges.
 
+use crate::auth::UserId;
 use std::collections::HashSet;
 
 use chrono::{DateTime, Datelike, Duration, NaiveTime, Utc};
@@ -108,7 +109,7 @@ pub async fn award(
         }
     }
     for (person, key) in &awarded {
-        tell(state, *person, key, now).await;
+        tell(state, UserId(*person), key, now).await;
     }
     jobs::finish_job(db, JOB, now.date_naive() - Duration::days(1), now).await?;
     Ok(Some(awarded))
@@ -184,13 +185,13 @@ async fn called_it(
 }
 
 /// Tells the person's open tabs; a person with none is told when they next come.
-async fn tell(state: &AppState, person: Uuid, key: &'static str, now: DateTime<Utc>) {
+async fn tell(state: &AppState, person: UserId, key: &'static str, now: DateTime<Utc>) {
     let Some(achievement) = super::achievement(key) else {
         return;
     };
     realtime::publish(
         state,
-        &realtime::topic::user(person),
+        &realtime::topic::user(person.0),
         None,
         &ServerEvent::AchievementEarned {
             achievement: Earned {
@@ -234,9 +235,9 @@ pub async fn of(state: &AppState, username: &str) -> Result<Vec<Earned>, AppErro
 }
 
 /// Marks the person's badges as told: those they had not been told of, to tell now.
-pub async fn take_unseen(state: &AppState, user: Uuid) -> Result<Vec<Earned>, AppError> {
-    let keys = repo::mark_seen(&state.db, user, Utc::now()).await?;
-    let held = repo::earned_by(&state.db, user).await?;
+pub async fn take_unseen(state: &AppState, user: UserId) -> Result<Vec<Earned>, AppError> {
+    let keys = repo::mark_seen(&state.db, user.0, Utc::now()).await?;
+    let held = repo::earned_by(&state.db, user.0).await?;
     Ok(present(
         held.into_iter().filter(|a| keys.contains(&a.key)).collect(),
     ))

@@ -19,8 +19,13 @@ pub async fn load_analytics(
         async move {
             let state = crate::platform::state::AppState::current()?;
             let me = crate::auth::caller::current_user().await?;
-            super::service::community(&state, me.user.id, &slug, (from.as_deref(), to.as_deref()))
-                .await
+            super::service::community(
+                &state,
+                crate::auth::UserId(me.user.id),
+                &slug,
+                (from.as_deref(), to.as_deref()),
+            )
+            .await
         }
         .await,
     )
@@ -65,7 +70,7 @@ mod server {
     ) -> Response {
         let made = super::super::service::community_csv(
             &state,
-            caller.user.id,
+            crate::auth::UserId(caller.user.id),
             &slug,
             (span.from.as_deref(), span.to.as_deref()),
         )

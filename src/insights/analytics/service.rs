@@ -1,5 +1,6 @@
 //! Community analytics (ssr): the roll-up job, and a community's figures read from it.
 
+use crate::auth::UserId;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
@@ -233,11 +234,12 @@ pub async fn keep_rolling_up(state: AppState, every: std::time::Duration) {
 /// A community's figures over `[from, to]` (see [`range`]), for those who may read them.
 pub async fn community(
     state: &AppState,
-    actor: Uuid,
+    actor: UserId,
     slug: &str,
     (from, to): (Option<&str>, Option<&str>),
 ) -> Result<Analytics, AppError> {
-    let (community, standing) = crate::community::service::find(state, Some(actor), slug).await?;
+    let (community, standing) =
+        crate::community::service::find(state, Some(UserId(actor.0)), slug).await?;
     crate::community::service::allow(&community, standing, Action::ReadAnalytics)?;
     let span = range(from, to, Utc::now().date_naive()).map_err(AppError::Validation)?;
     figures(&state.db, community, span).await
@@ -416,7 +418,7 @@ fn round1(value: f64) -> f64 {
 /// The figures per day as CSV (the file's name, its text).
 pub async fn community_csv(
     state: &AppState,
-    actor: Uuid,
+    actor: UserId,
     slug: &str,
     span: (Option<&str>, Option<&str>),
 ) -> Result<(String, String), AppError> {

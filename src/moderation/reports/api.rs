@@ -58,7 +58,7 @@ pub async fn moderation_queue(slug: String) -> Result<Vec<QueueItem>, AppError> 
         async move {
             let state = crate::platform::state::AppState::current()?;
             let me = crate::auth::caller::current_user().await?;
-            super::service::queue(&state, me.user.id, &slug).await
+            super::service::queue(&state, crate::auth::UserId(me.user.id), &slug).await
         }
         .await,
     )
@@ -74,7 +74,7 @@ pub async fn dismiss_from_queue(
             let state = crate::platform::state::AppState::current()?;
             let me = crate::auth::caller::current_user().await?;
             let message = crate::chat::MessageId::parse(&message_id)?;
-            super::service::dismiss(&state, me.user.id, message).await
+            super::service::dismiss(&state, crate::auth::UserId(me.user.id), message).await
         }
         .await,
     )
@@ -90,7 +90,7 @@ pub async fn delete_from_queue(
             let state = crate::platform::state::AppState::current()?;
             let me = crate::auth::caller::current_user().await?;
             let message = crate::chat::MessageId::parse(&message_id)?;
-            crate::chat::service::delete(&state, me.user.id, message).await
+            crate::chat::service::delete(&state, crate::auth::UserId(me.user.id), message).await
         }
         .await,
     )
@@ -123,7 +123,8 @@ pub async fn audit_log(slug: String) -> Result<Vec<AuditEntry>, AppError> {
         async move {
             let state = crate::platform::state::AppState::current()?;
             let me = crate::auth::caller::current_user().await?;
-            crate::community::service::audit_log(&state, me.user.id, &slug).await
+            crate::community::service::audit_log(&state, crate::auth::UserId(me.user.id), &slug)
+                .await
         }
         .await,
     )
@@ -136,7 +137,12 @@ pub async fn dismiss_person(slug: String, username: String) -> Result<(), AppErr
         async move {
             let state = crate::platform::state::AppState::current()?;
             let me = crate::auth::caller::current_user().await?;
-            super::service::dismiss_person(&state, me.user.id, (&slug, &username)).await
+            super::service::dismiss_person(
+                &state,
+                crate::auth::UserId(me.user.id),
+                (&slug, &username),
+            )
+            .await
         }
         .await,
     )
@@ -170,7 +176,7 @@ pub async fn closed_reports(slug: String) -> Result<Vec<ClosedReport>, AppError>
         async move {
             let state = crate::platform::state::AppState::current()?;
             let me = crate::auth::caller::current_user().await?;
-            super::service::closed(&state, me.user.id, &slug).await
+            super::service::closed(&state, crate::auth::UserId(me.user.id), &slug).await
         }
         .await,
     )

@@ -1,6 +1,8 @@
 //! Reporting a message or a person, the moderators' queue, acting and dismissing from it, and
 //! the record of closed reports.
 
+use crate::auth::UserId;
+use crate::community::CommunityId;
 use std::collections::{HashMap, HashSet};
 
 use sea_orm::TransactionTrait;
@@ -34,9 +36,9 @@ const REPORT_LOCK_SPACE: i32 = 0x7265_7074; // "rept"
 /// when to try again past it, and nothing written.
 async fn file_within_limit(
     state: &AppState,
-    community_id: Uuid,
+    community_id: CommunityId,
     subject: Subject,
-    reporter: Uuid,
+    reporter: UserId,
     (reason, note): (ReportReason, &str),
 ) -> Result<(), AppError> {
     let limit = RateLimit {
@@ -44,12 +46,12 @@ async fn file_within_limit(
         window: chrono::Duration::seconds(super::REPORT_WINDOW_SECS),
     };
     let txn = state.db.begin().await?;
-    db::lock_until_commit(&txn, REPORT_LOCK_SPACE, reporter).await?;
+    db::lock_until_commit(&txn, REPORT_LOCK_SPACE, reporter.0).await?;
     // Filed before counting: on SQLite the write takes the database's lock, so a burst counts
     // one after the other (on PostgreSQL the lock above does).
-    repo::file(&txn, community_id, subject, reporter, reason, note).await?;
+    repo::file(&txn, community_id.0, subject, reporter.0, reason, note).await?;
     let now = chrono::Utc::now();
-    let (counted, oldest) = repo::filed_since(&txn, reporter, limit.window_start(now)).await?;
+    let (counted, oldest) = repo::filed_since(&txn, reporter.0, limit.window_start(now)).await?;
     // `counted` includes this report (a second report of the same subject adds no row).
     limit
         .check(counted.saturating_sub(1), oldest, now)
@@ -115,9 +117,9 @@ impl crate::community::settings::Ending for ReportsOfCommunity {
         &self,
         _: &AppState,
         txn: &sea_orm::DatabaseTransaction,
-        community: Uuid,
+        community: CommunityId,
     ) -> Result<Option<crate::community::settings::Afterwards>, sea_orm::DbErr> {
-        repo::delete_in(txn, community).await?;
+        repo::delete_in(txn, community.0).await?;
         Ok(None)
     }
 }
@@ -131,7 +133,8 @@ pub async fn report(
     note: &str,
 ) -> Result<ReportReceived, AppError> {
     let (reason, note) = checked(reason, note)?;
-    let (message, access) = messages::message_access(state, reporter.id, message_id).await?;
+    let (message, access) =
+        messages::message_access(state, UserId(reporter.id), message_id).await?;
     community::allow(&access.community, access.standing, Action::Report)?;
     if message.author_id == reporter.id {
         return Err(AppError::Validation(says!("server.report.own")));
@@ -141,9 +144,9 @@ pub async fn report(
     }
     file_within_limit(
         state,
-        access.community.id,
+        CommunityId(access.community.id),
         Subject::of(&message),
-        reporter.id,
+        UserId(reporter.id),
         (reason, &note),
     )
     .await?;
@@ -161,7 +164,7 @@ pub async fn report_person(
     note: &str,
 ) -> Result<ReportReceived, AppError> {
     let (reason, note) = checked(reason, note)?;
-    let (found, standing) = community::find(state, Some(reporter.id), slug).await?;
+    let (found, standing) = community::find(state, Some(UserId(reporter.id)), slug).await?;
     community::allow(&found, standing, Action::Report)?;
     let (person, theirs) =
         community::target(state, &found, username.trim_start_matches('@')).await?;
@@ -176,9 +179,9 @@ pub async fn report_person(
     }
     file_within_limit(
         state,
-        found.id,
+        CommunityId(found.id),
         Subject::Person(person.id),
-        reporter.id,
+        UserId(reporter.id),
         (reason, &note),
     )
     .await?;
@@ -189,10 +192,10 @@ pub async fn report_person(
 /// Who may read and act on a community's queue and its record: its message moderators.
 async fn moderated(
     state: &AppState,
-    viewer: Uuid,
+    viewer: UserId,
     slug: &str,
 ) -> Result<crate::entities::communities::Model, AppError> {
-    let (found, standing) = community::find(state, Some(viewer), slug).await?;
+    let (found, standing) = community::find(state, Some(UserId(viewer.0)), slug).await?;
     community::allow(&found, standing, Action::DeleteMessage { own: false })?;
     Ok(found)
 }
@@ -201,7 +204,7 @@ async fn moderated(
 async fn readable_by(
     state: &AppState,
     community_row: &crate::entities::communities::Model,
-    viewer: Uuid,
+    viewer: UserId,
     list: Vec<reports::Model>,
 ) -> Result<Vec<reports::Model>, AppError> {
     let moderates = |standing: Standing| {
@@ -215,7 +218,7 @@ async fn readable_by(
     let standing_of = |person: Uuid| communities::standing(&state.db, community_row.id, person);
     let manages = community::allow(
         community_row,
-        standing_of(viewer).await?,
+        standing_of(viewer.0).await?,
         Action::ManageCommunity,
     )
     .is_ok();
@@ -231,14 +234,14 @@ async fn readable_by(
         .filter(|r| {
             super::shown_to(
                 (viewer, manages),
-                (r.subject_id, moderating.contains(&r.subject_id)),
+                (UserId(r.subject_id), moderating.contains(&r.subject_id)),
             )
         })
         .collect())
 }
 
 /// Reports about oneself are decided by the others.
-fn not_about_oneself(actor: Uuid, subject: Uuid) -> Result<(), AppError> {
+fn not_about_oneself(actor: UserId, subject: UserId) -> Result<(), AppError> {
     if actor == subject {
         return Err(AppError::Denied(says!("server.report.own_case")));
     }
@@ -249,21 +252,25 @@ fn report_info(report: &reports::Model, people: &HashMap<Uuid, users::Model>) ->
     ReportInfo {
         reason: ReportReason::parse(&report.reason).unwrap_or(ReportReason::Other),
         note: report.note.clone(),
-        reporter: author(people, report.reporter_id),
+        reporter: author(people, UserId(report.reporter_id)),
         created_at: report.created_at.to_rfc3339(),
     }
 }
 
-fn author(people: &HashMap<Uuid, users::Model>, id: Uuid) -> Author {
-    match people.get(&id) {
+fn author(people: &HashMap<Uuid, users::Model>, id: UserId) -> Author {
+    match people.get(&id.0) {
         Some(user) => Author::of(user),
-        None => Author::deleted(id),
+        None => Author::deleted(id.0),
     }
 }
 
 /// A community's queue: each reported message and each reported person once, the most
 /// recently reported first, then the messages only the AI flagged.
-pub async fn queue(state: &AppState, viewer: Uuid, slug: &str) -> Result<Vec<QueueItem>, AppError> {
+pub async fn queue(
+    state: &AppState,
+    viewer: UserId,
+    slug: &str,
+) -> Result<Vec<QueueItem>, AppError> {
     let found = moderated(state, viewer, slug).await?;
     let channels = communities::channels(&state.db, found.id).await?;
     let flagged = chat::flagged_in(&state.db, channels.iter().map(|c| c.id).collect()).await?;
@@ -351,7 +358,7 @@ pub async fn queue(state: &AppState, viewer: Uuid, slug: &str) -> Result<Vec<Que
                 }
             }
             Subject::Person(person) => queue.push(QueueItem {
-                subject: author(&people, person),
+                subject: author(&people, UserId(person)),
                 channel_name: None,
                 message: None,
                 reports: infos(by_person.get(&person)),
@@ -375,7 +382,7 @@ pub async fn queue(state: &AppState, viewer: Uuid, slug: &str) -> Result<Vec<Que
 /// The record of a community's closed reports, the most recently closed first.
 pub async fn closed(
     state: &AppState,
-    viewer: Uuid,
+    viewer: UserId,
     slug: &str,
 ) -> Result<Vec<ClosedReport>, AppError> {
     let found = moderated(state, viewer, slug).await?;
@@ -407,11 +414,11 @@ pub async fn closed(
         .iter()
         .map(|r| ClosedReport {
             report: report_info(r, &people),
-            subject: author(&people, r.subject_id),
+            subject: author(&people, UserId(r.subject_id)),
             message_id: r.message_id.map(|id| id.to_string()),
             excerpt: r.message_id.and_then(|id| excerpts.get(&id).cloned()),
             status: ReportStatus::parse(&r.status).unwrap_or(ReportStatus::Dismissed),
-            closed_by: r.resolved_by.map(|id| author(&people, id)),
+            closed_by: r.resolved_by.map(|id| author(&people, UserId(id))),
             closed_at: r.resolved_at.unwrap_or(r.created_at).to_rfc3339(),
         })
         .collect())
@@ -419,25 +426,29 @@ pub async fn closed(
 
 /// A moderator judged a message fine: its flag goes (for everyone) and its reports are
 /// dismissed, in one transaction with the audit log's line.
-pub async fn dismiss(state: &AppState, user: Uuid, message_id: MessageId) -> Result<(), AppError> {
+pub async fn dismiss(
+    state: &AppState,
+    user: UserId,
+    message_id: MessageId,
+) -> Result<(), AppError> {
     let (message, access) = messages::message_access(state, user, message_id).await?;
     community::allow(
         &access.community,
         access.standing,
         Action::DeleteMessage { own: false },
     )?;
-    not_about_oneself(user, message.author_id)?;
+    not_about_oneself(user, UserId(message.author_id))?;
     let flagged = !chat::flags_of(&state.db, vec![message.id])
         .await?
         .is_empty();
     let txn = state.db.begin().await?;
-    chat::dismiss_flag(&txn, message.id, user).await?;
+    chat::dismiss_flag(&txn, message.id, user.0).await?;
     let closed = repo::close(
         &txn,
         access.community.id,
         Subject::of(&message),
         ReportStatus::Dismissed,
-        user,
+        user.0,
     )
     .await?;
     let act = if closed > 0 {
@@ -449,7 +460,7 @@ pub async fn dismiss(state: &AppState, user: Uuid, message_id: MessageId) -> Res
         &txn,
         audit::Entry {
             community: access.community.id,
-            actor: user,
+            actor: user.0,
             act,
             target: Some(message.author_id),
             message: Some(message.id),
@@ -483,7 +494,8 @@ pub async fn act_on_author(
     measure: Measure,
     reason: &str,
 ) -> Result<(), AppError> {
-    let (message, access) = messages::message_access(state, moderator.id, message_id).await?;
+    let (message, access) =
+        messages::message_access(state, UserId(moderator.id), message_id).await?;
     let (community_id, subject, by) = (access.community.id, Subject::of(&message), moderator.id);
     discipline::against_author(
         state,
@@ -506,19 +518,19 @@ pub async fn act_on_author(
 /// audit log's line, in one transaction.
 pub async fn dismiss_person(
     state: &AppState,
-    moderator: Uuid,
+    moderator: UserId,
     (slug, username): (&str, &str),
 ) -> Result<(), AppError> {
     let found = moderated(state, moderator, slug).await?;
     let (person, _) = community::target(state, &found, username).await?;
-    not_about_oneself(moderator, person.id)?;
+    not_about_oneself(moderator, UserId(person.id))?;
     let txn = state.db.begin().await?;
     let closed = repo::close(
         &txn,
         found.id,
         Subject::Person(person.id),
         ReportStatus::Dismissed,
-        moderator,
+        moderator.0,
     )
     .await?;
     if closed > 0 {
@@ -526,7 +538,7 @@ pub async fn dismiss_person(
             &txn,
             audit::Entry {
                 community: found.id,
-                actor: moderator,
+                actor: moderator.0,
                 act: Act::DismissPersonReports,
                 target: Some(person.id),
                 message: None,
@@ -549,7 +561,7 @@ pub async fn act_on_person(
     measure: Measure,
     reason: &str,
 ) -> Result<(), AppError> {
-    let found = moderated(state, moderator.id, slug).await?;
+    let found = moderated(state, UserId(moderator.id), slug).await?;
     let (person, _) = community::target(state, &found, username).await?;
     let (community_id, subject, by) = (found.id, Subject::Person(person.id), moderator.id);
     discipline::by_username(
