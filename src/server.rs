@@ -171,9 +171,14 @@ fn crowd<'a>(
     limit: u64,
 ) -> BoxFuture<'a, Result<Vec<CrowdMessage>, AppError>> {
     Box::pin(async move {
-        let found =
-            crate::insights::crowd::cashtag_messages(&state.db, viewer, ticker, since, limit)
-                .await?;
+        let found = crate::insights::crowd::cashtag_messages(
+            &state.db,
+            viewer.map(UserId),
+            ticker,
+            since,
+            limit,
+        )
+        .await?;
         Ok(found
             .into_iter()
             .map(|m| CrowdMessage {
@@ -216,7 +221,9 @@ fn crowd_mentions(
     days: (chrono::NaiveDate, chrono::NaiveDate),
 ) -> BoxFuture<'_, Result<std::collections::HashMap<String, i64>, AppError>> {
     Box::pin(crate::insights::crowd::cashtag_mentions(
-        &state.db, viewer, days,
+        &state.db,
+        viewer.map(UserId),
+        days,
     ))
 }
 
@@ -228,7 +235,8 @@ fn crowd_days<'a>(
     days: (chrono::NaiveDate, chrono::NaiveDate),
 ) -> BoxFuture<'a, Result<Vec<CrowdDay>, AppError>> {
     Box::pin(async move {
-        let found = crate::insights::crowd::cashtag_days(&state.db, viewer, ticker, days).await?;
+        let found =
+            crate::insights::crowd::cashtag_days(&state.db, UserId(viewer), ticker, days).await?;
         Ok(found
             .into_iter()
             .map(|d| CrowdDay {

@@ -140,7 +140,7 @@ pub async fn run(asker: Asker<'_>, call: &ToolCall) -> Result<Vec<Card>, AppErro
             let history = history(state, &symbol).await?;
             let bars = history.bars.as_slice();
             let news = insights::news(state, &symbol).await;
-            let voices = insights::voices(state, Some(user), &symbol).await?;
+            let voices = insights::voices(state, Some(UserId(user)), &symbol).await?;
             let report = analysis::report(&symbol, bars, &news, voices).ok_or_else(|| {
                 AppError::NotFound(says!("server.market.no_history", symbol = symbol))
             })?;
@@ -215,7 +215,7 @@ pub async fn run(asker: Asker<'_>, call: &ToolCall) -> Result<Vec<Card>, AppErro
             Ok(vec![Card::Holding { holding, currency }])
         }
         ToolCall::GetWatchlist {} => {
-            let list = watchlist::watchlist(state, Some(user)).await?;
+            let list = watchlist::watchlist(state, Some(UserId(user))).await?;
             Ok(vec![Card::Watchlist { items: list.items }])
         }
         ToolCall::ExplainTerm { term } => {

@@ -3,6 +3,7 @@
 //! when made; the database keeps its SHA-256, the scopes it was given, when it expires and when
 //! it was last used. Revoking deletes it, and the next request with it is a 401.
 
+use crate::auth::UserId;
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use sea_orm::TransactionTrait;
@@ -64,7 +65,7 @@ fn info(row: &access_tokens::Model, now: DateTime<Utc>) -> AccessToken {
 /// [`TOKEN_LIFETIMES`]) or until revoked.
 pub async fn create(
     state: &AppState,
-    user: Uuid,
+    user: UserId,
     name: &str,
     scopes: &[Scope],
     days: Option<u32>,
@@ -92,7 +93,7 @@ pub async fn create(
     let now = Utc::now();
     let row = access_tokens::Model {
         id: Uuid::now_v7(),
-        user_id: user,
+        user_id: user.0,
         name: name.to_string(),
         token_hash: hash(&token),
         hint: token[token.len() - 4..].to_string(),
@@ -108,9 +109,9 @@ pub async fn create(
     // Counted after its own row, under the person's lock (SQLite: the write lock the insert
     // took), so a burst of requests never ends above the limit.
     let txn = state.db.begin().await?;
-    crate::platform::db::lock_until_commit(&txn, TOKENS_LOCK_SPACE, user).await?;
+    crate::platform::db::lock_until_commit(&txn, TOKENS_LOCK_SPACE, user.0).await?;
     repo::insert_access_token(&txn, row.clone()).await?;
-    if repo::live_access_token_count(&txn, user, now).await? > MAX_PER_PERSON {
+    if repo::live_access_token_count(&txn, user.0, now).await? > MAX_PER_PERSON {
         txn.rollback().await?;
         return Err(AppError::Conflict(says!(
             "server.tokens.too_many",
@@ -128,19 +129,19 @@ pub async fn create(
 /// The advisory-lock space of a person's token list (`platform::db::lock_until_commit`).
 const TOKENS_LOCK_SPACE: i32 = 0x746f_6b00;
 
-pub async fn list(state: &AppState, user: Uuid) -> Result<Vec<AccessToken>, AppError> {
+pub async fn list(state: &AppState, user: UserId) -> Result<Vec<AccessToken>, AppError> {
     let now = Utc::now();
-    Ok(repo::access_tokens_of(&state.db, user)
+    Ok(repo::access_tokens_of(&state.db, user.0)
         .await?
         .iter()
         .map(|row| info(row, now))
         .collect())
 }
 
-pub async fn revoke(state: &AppState, user: Uuid, id: &str) -> Result<(), AppError> {
+pub async fn revoke(state: &AppState, user: UserId, id: &str) -> Result<(), AppError> {
     let not_found = || AppError::NotFound(says!("server.tokens.not_found"));
     let id = Uuid::parse_str(id.trim()).map_err(|_| not_found())?;
-    if !repo::delete_access_token(&state.db, user, id).await? {
+    if !repo::delete_access_token(&state.db, user.0, id).await? {
         return Err(not_found());
     }
     tracing::info!(user = %user, token = %id, "access token revoked");

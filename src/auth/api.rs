@@ -408,7 +408,7 @@ pub async fn two_factor_settings() -> Result<TwoFactorStatus, AppError> {
     server::respond(
         async {
             let current = caller::current_user().await?;
-            two_factor::status(&server::state()?, current.user.id).await
+            two_factor::status(&server::state()?, crate::auth::UserId(current.user.id)).await
         }
         .await,
     )
@@ -436,7 +436,12 @@ pub async fn two_factor_enable(code: String) -> Result<Vec<String>, AppError> {
     server::respond(
         async {
             let current = caller::current_user().await?;
-            two_factor::enable(&server::state()?, current.user.id, &code).await
+            two_factor::enable(
+                &server::state()?,
+                crate::auth::UserId(current.user.id),
+                &code,
+            )
+            .await
         }
         .await,
     )
@@ -512,7 +517,7 @@ pub async fn access_tokens() -> Result<Vec<super::AccessToken>, AppError> {
     server::respond(
         async {
             let current = caller::current_user().await?;
-            access_tokens::list(&server::state()?, current.user.id).await
+            access_tokens::list(&server::state()?, crate::auth::UserId(current.user.id)).await
         }
         .await,
     )
@@ -530,7 +535,14 @@ pub async fn create_access_token(
     server::respond(
         async {
             let current = caller::current_user().await?;
-            access_tokens::create(&server::state()?, current.user.id, &name, &scopes, days).await
+            access_tokens::create(
+                &server::state()?,
+                crate::auth::UserId(current.user.id),
+                &name,
+                &scopes,
+                days,
+            )
+            .await
         }
         .await,
     )
@@ -542,7 +554,8 @@ pub async fn revoke_access_token(id: String) -> Result<(), AppError> {
     server::respond(
         async {
             let current = caller::current_user().await?;
-            access_tokens::revoke(&server::state()?, current.user.id, &id).await
+            access_tokens::revoke(&server::state()?, crate::auth::UserId(current.user.id), &id)
+                .await
         }
         .await,
     )

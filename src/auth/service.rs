@@ -223,7 +223,7 @@ pub(super) async fn start_session(
     .await?;
     let access_token = tokens::issue_access(
         &state.jwt_secret,
-        user.id,
+        UserId(user.id),
         session_id,
         now,
         state.config.access_token_ttl_secs,
@@ -287,7 +287,7 @@ pub async fn refresh(state: &AppState, refresh_token: &str) -> Result<Refreshed,
         .ok_or(AppError::Unauthorized)?;
     let access_token = tokens::issue_access(
         &state.jwt_secret,
-        user.id,
+        UserId(user.id),
         row.family_id,
         now,
         state.config.access_token_ttl_secs,
@@ -313,7 +313,7 @@ async fn reused(
     if (now - rotated_at).num_seconds() < REUSE_GRACE_SECS && !successor_used {
         let access_token = tokens::issue_access(
             &state.jwt_secret,
-            row.user_id,
+            UserId(row.user_id),
             row.family_id,
             now,
             state.config.access_token_ttl_secs,

@@ -1,5 +1,6 @@
 //! Access tokens (JWT, HS256, short-lived) and refresh tokens (random, stored only as SHA-256).
 
+use crate::auth::UserId;
 use chrono::{DateTime, Utc};
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rand::RngCore;
@@ -21,13 +22,13 @@ pub struct Claims {
 
 pub fn issue_access(
     secret: &str,
-    user: Uuid,
+    user: UserId,
     session: Uuid,
     now: DateTime<Utc>,
     ttl_secs: u64,
 ) -> String {
     let claims = Claims {
-        sub: user,
+        sub: user.0,
         sid: session,
         iat: now.timestamp(),
         exp: now.timestamp() + ttl_secs as i64,
@@ -75,13 +76,13 @@ mod tests {
     #[test]
     fn a_token_verifies_until_it_expires() {
         let (user, session) = (Uuid::new_v4(), Uuid::new_v4());
-        let token = issue_access(SECRET, user, session, Utc::now(), 900);
+        let token = issue_access(SECRET, crate::auth::UserId(user), session, Utc::now(), 900);
         let claims = verify_access(SECRET, &token).unwrap();
         assert_eq!((claims.sub, claims.sid), (user, session));
 
         let old = issue_access(
             SECRET,
-            user,
+            crate::auth::UserId(user),
             session,
             Utc::now() - chrono::Duration::hours(1),
             900,
@@ -91,7 +92,13 @@ mod tests {
 
     #[test]
     fn tampered_or_foreign_tokens_are_refused() {
-        let token = issue_access(SECRET, Uuid::new_v4(), Uuid::new_v4(), Utc::now(), 900);
+        let token = issue_access(
+            SECRET,
+            crate::auth::UserId(Uuid::new_v4()),
+            Uuid::new_v4(),
+            Utc::now(),
+            900,
+        );
         assert_eq!(
             verify_access("another-secret-entirely-0000000000000", &token),
             Err(AppError::Unauthorized)

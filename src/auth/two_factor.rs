@@ -6,13 +6,13 @@
 //! after it. Wrong codes are counted per account in `login_failures` (every instance shares the
 //! count), so guessing six digits is throttled no matter how many challenges are asked for.
 
+use crate::auth::UserId;
 use chrono::{DateTime, Duration, Utc};
 use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sea_orm::TransactionTrait;
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
-use uuid::Uuid;
 
 use super::{
     attempts, password, repo, service, tokens, TwoFactorChallenge, TwoFactorSetup, TwoFactorStatus,
@@ -141,7 +141,7 @@ pub fn hash_recovery_code(code: &str) -> String {
 
 // ---------- throttling ----------
 
-fn attempts_key(user_id: Uuid) -> String {
+fn attempts_key(user_id: UserId) -> String {
     format!("two_factor:{user_id}")
 }
 
@@ -199,7 +199,7 @@ pub async fn complete_sign_in(
         .await?
         .filter(|c| c.used_at.is_none() && c.expires_at > now)
         .ok_or(AppError::Unauthorized)?;
-    let key = attempts_key(row.user_id);
+    let key = attempts_key(UserId(row.user_id));
     let reserved = attempts::reserve(state, &[(&key, CODE_ATTEMPTS)], now).await?;
     let Some(tf) = repo::two_factor_of(&state.db, row.user_id)
         .await?
@@ -249,10 +249,10 @@ async fn accept_code(
 
 // ---------- settings ----------
 
-pub async fn status(state: &AppState, user_id: Uuid) -> Result<TwoFactorStatus, AppError> {
+pub async fn status(state: &AppState, user_id: UserId) -> Result<TwoFactorStatus, AppError> {
     let enabled = is_on(state, user_id).await?;
     let recovery_codes_left = if enabled {
-        repo::recovery_codes_left(&state.db, user_id).await? as u32
+        repo::recovery_codes_left(&state.db, user_id.0).await? as u32
     } else {
         0
     };
@@ -282,9 +282,13 @@ pub async fn begin_setup(
 
 /// Turns two-factor sign-in on once the app shows the right code; returns the recovery codes,
 /// which are shown this once and stored only as hashes.
-pub async fn enable(state: &AppState, user_id: Uuid, code: &str) -> Result<Vec<String>, AppError> {
+pub async fn enable(
+    state: &AppState,
+    user_id: UserId,
+    code: &str,
+) -> Result<Vec<String>, AppError> {
     let now = Utc::now();
-    let tf = repo::two_factor_of(&state.db, user_id)
+    let tf = repo::two_factor_of(&state.db, user_id.0)
         .await?
         .ok_or_else(|| AppError::Validation(says!("server.auth.two_factor_start_first")))?;
     if tf.enabled_at.is_some() {
@@ -303,13 +307,13 @@ pub async fn enable(state: &AppState, user_id: Uuid, code: &str) -> Result<Vec<S
     reserved.release(state).await?;
     let codes = new_recovery_codes();
     let txn = state.db.begin().await?;
-    if !repo::confirm_two_factor(&txn, user_id, now, step).await? {
+    if !repo::confirm_two_factor(&txn, user_id.0, now, step).await? {
         txn.rollback().await?;
         return Err(AppError::Conflict(says!("server.auth.two_factor_on")));
     }
     repo::replace_recovery_codes(
         &txn,
-        user_id,
+        user_id.0,
         codes.iter().map(|c| hash_recovery_code(c)).collect(),
     )
     .await?;
@@ -327,7 +331,7 @@ pub async fn disable(
     password_input: &str,
     code: &str,
 ) -> Result<(), AppError> {
-    if !is_on(state, user.id).await? {
+    if !is_on(state, UserId(user.id)).await? {
         return Err(AppError::Conflict(says!("server.auth.two_factor_off")));
     }
     confirm_identity(state, user, password_input, code).await?;
@@ -338,8 +342,8 @@ pub async fn disable(
     Ok(())
 }
 
-async fn is_on(state: &AppState, user_id: Uuid) -> Result<bool, AppError> {
-    Ok(repo::two_factor_of(&state.db, user_id)
+async fn is_on(state: &AppState, user_id: UserId) -> Result<bool, AppError> {
+    Ok(repo::two_factor_of(&state.db, user_id.0)
         .await?
         .is_some_and(|tf| tf.enabled_at.is_some()))
 }
@@ -355,7 +359,7 @@ pub async fn confirm_identity(
     code: &str,
 ) -> Result<(), AppError> {
     let now = Utc::now();
-    let key = attempts_key(user.id);
+    let key = attempts_key(UserId(user.id));
     let reserved = attempts::reserve(state, &[(&key, CODE_ATTEMPTS)], now).await?;
     let password_ok =
         match password::verify(password_input.to_owned(), Some(user.password_hash.clone())).await {

@@ -7,6 +7,7 @@
 //! events for readers of other languages, and forwards the JSON of the rest as is.
 
 use crate::auth::UserId;
+use crate::community::CommunityId;
 use std::{
     collections::{HashMap, HashSet, VecDeque},
     future::Future,
@@ -266,11 +267,11 @@ struct SentKeys {
 impl RecentSends {
     /// Claims `send` for `person`; `false` when it is claimed already (the same message again,
     /// from this tab or after its reconnect).
-    pub fn claim(&self, person: Uuid, send: SendKey) -> bool {
+    pub fn claim(&self, person: UserId, send: SendKey) -> bool {
         self.claim_at(person, send, std::time::Instant::now())
     }
 
-    fn claim_at(&self, person: Uuid, send: SendKey, now: std::time::Instant) -> bool {
+    fn claim_at(&self, person: UserId, send: SendKey, now: std::time::Instant) -> bool {
         let mut sent = self.0.lock().unwrap_or_else(|p| p.into_inner());
         // Those who sent nothing for a while are forgotten, at most once a window.
         if sent.swept.is_none_or(|at| now - at >= RESEND_WINDOW) {
@@ -280,7 +281,7 @@ impl RecentSends {
                 !sends.is_empty()
             });
         }
-        let sends = sent.people.entry(person).or_default();
+        let sends = sent.people.entry(person.0).or_default();
         sends.retain(|(_, at)| now - *at < RESEND_WINDOW);
         if sends.iter().any(|(kept, _)| *kept == send) {
             return false;
@@ -293,12 +294,12 @@ impl RecentSends {
     }
 
     /// Gives a claim back: that message was refused, and the tab may send it again.
-    pub fn release(&self, person: Uuid, send: SendKey) {
+    pub fn release(&self, person: UserId, send: SendKey) {
         let mut sent = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(sends) = sent.people.get_mut(&person) {
+        if let Some(sends) = sent.people.get_mut(&person.0) {
             sends.retain(|(kept, _)| *kept != send);
             if sends.is_empty() {
-                sent.people.remove(&person);
+                sent.people.remove(&person.0);
             }
         }
     }
@@ -611,7 +612,7 @@ impl Connection {
                         self.send(&ServerEvent::MessageCreated { message: stored.message, nonce: Some(nonce) }).await?
                     }
                     Err(error) => {
-                        self.state.service::<RecentSends>().release(self.user.id, key);
+                        self.state.service::<RecentSends>().release(UserId(self.user.id), key);
                         self.refuse(Some(nonce), error).await?
                     }
                 },
@@ -697,8 +698,10 @@ impl Connection {
 
     async fn apply(&mut self, control: Control) -> Result<(), Closed> {
         match control {
-            Control::Standing { community } => self.recheck(Some(community), None).await,
-            Control::Channel { channel } => self.recheck(None, Some(channel)).await,
+            Control::Standing { community } => {
+                self.recheck(Some(CommunityId(community)), None).await
+            }
+            Control::Channel { channel } => self.recheck(None, Some(ChannelId(channel))).await,
             Control::Blocks => {
                 self.refresh_blocks().await;
                 self.recheck(None, None).await
@@ -717,15 +720,15 @@ impl Connection {
     /// one community, or one channel, or all — and ends the subscriptions they lost.
     async fn recheck(
         &mut self,
-        community: Option<Uuid>,
-        channel: Option<Uuid>,
+        community: Option<CommunityId>,
+        channel: Option<ChannelId>,
     ) -> Result<(), Closed> {
         let concerned: Vec<Uuid> = self
             .channels
             .iter()
             .filter(|(id, watched)| {
-                community.is_none_or(|c| c == watched.community)
-                    && channel.is_none_or(|c| c == **id)
+                community.is_none_or(|c| c == CommunityId(watched.community))
+                    && channel.is_none_or(|c| c == ChannelId(**id))
             })
             .map(|(id, _)| *id)
             .collect();
@@ -836,7 +839,7 @@ impl Connection {
                     reply_to.as_deref(),
                     &attachments,
                 );
-                if !sends.claim(me, key) {
+                if !sends.claim(UserId(me), key) {
                     // Sent once already: that copy's confirmation, or its broadcast to the
                     // channel, settles the tab's pending entry.
                     return Ok(());
@@ -874,7 +877,7 @@ impl Connection {
                     }
                     // A command's answer is no message: the same command may be run again.
                     Ok(service::Sending::Reply(lines)) => {
-                        sends.release(me, key);
+                        sends.release(UserId(me), key);
                         let reply = ServerEvent::CommandReply {
                             channel_id,
                             lines,
@@ -883,7 +886,7 @@ impl Connection {
                         return self.send(&reply).await;
                     }
                     Err(error) => {
-                        sends.release(me, key);
+                        sends.release(UserId(me), key);
                         return self.refuse(Some(nonce), error).await;
                     }
                 }
@@ -1063,7 +1066,7 @@ impl Connection {
     }
 
     async fn announce(&self, online: bool) -> Result<(), AppError> {
-        announce(&self.state, self.user.id, online).await
+        announce(&self.state, UserId(self.user.id), online).await
     }
 }
 
@@ -1080,24 +1083,24 @@ impl Drop for Connection {
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             return;
         };
-        runtime.spawn(forget(self.state.clone(), self.id, self.user.id));
+        runtime.spawn(forget(self.state.clone(), self.id, UserId(self.user.id)));
     }
 }
 
-async fn announce(state: &AppState, user: Uuid, online: bool) -> Result<(), AppError> {
-    for community in communities::spaces_of(&state.db, user).await? {
+async fn announce(state: &AppState, user: UserId, online: bool) -> Result<(), AppError> {
+    for community in communities::spaces_of(&state.db, user.0).await? {
         let event = ServerEvent::Presence {
             community_id: community.id.to_string(),
             user_id: user.to_string(),
             online,
         };
-        publish(state, &topic::community(community.id), Some(user), &event).await;
+        publish(state, &topic::community(community.id), Some(user.0), &event).await;
     }
     Ok(())
 }
 
 /// Forgets a closed connection; the last one of a person announces them offline.
-async fn forget(state: AppState, connection: Uuid, user: Uuid) {
+async fn forget(state: AppState, connection: Uuid, user: UserId) {
     let result: Result<(), AppError> = async {
         // Off what rides on it first (a call; a failure there is logged and must not keep
         // the connection counted online).
@@ -1106,7 +1109,7 @@ async fn forget(state: AppState, connection: Uuid, user: Uuid) {
             .closed(&state, &[connection])
             .await;
         repo::delete_connection(&state.db, connection).await?;
-        let still = communities::online_among(&state.db, vec![user], Utc::now()).await?;
+        let still = communities::online_among(&state.db, vec![user.0], Utc::now()).await?;
         if still.is_empty() {
             announce(&state, user, false).await?;
         }
@@ -1193,7 +1196,7 @@ async fn announce_gone(state: &AppState, rows: Vec<connections::Model>) {
             }
         };
     for user in people.difference(&still) {
-        if let Err(err) = announce(state, *user, false).await {
+        if let Err(err) = announce(state, UserId(*user), false).await {
             tracing::warn!(error = %err, "could not announce someone offline");
         }
     }
@@ -1247,32 +1250,35 @@ mod tests {
         let sends = RecentSends::default();
         let (ana, bo) = (Uuid::now_v7(), Uuid::now_v7());
         let send = |nonce: &str, body: &str| SendKey::of("c1", nonce, body, None, &[]);
-        assert!(sends.claim(ana, send("n1", "hello")));
+        assert!(sends.claim(crate::auth::UserId(ana), send("n1", "hello")));
         assert!(
-            !sends.claim(ana, send("n1", "hello")),
+            !sends.claim(crate::auth::UserId(ana), send("n1", "hello")),
             "the same message again"
         );
         assert!(
-            sends.claim(bo, send("n1", "hello")),
+            sends.claim(crate::auth::UserId(bo), send("n1", "hello")),
             "someone else's is theirs"
         );
         // A program that numbers its nonces afresh on a new socket: another body, another send.
-        assert!(sends.claim(ana, send("n1", "hello again")));
-        assert!(sends.claim(ana, SendKey::of("c2", "n1", "hello", None, &[])));
+        assert!(sends.claim(crate::auth::UserId(ana), send("n1", "hello again")));
+        assert!(sends.claim(
+            crate::auth::UserId(ana),
+            SendKey::of("c2", "n1", "hello", None, &[])
+        ));
         // A refused message may be sent again.
-        sends.release(ana, send("n1", "hello"));
-        assert!(sends.claim(ana, send("n1", "hello")));
+        sends.release(crate::auth::UserId(ana), send("n1", "hello"));
+        assert!(sends.claim(crate::auth::UserId(ana), send("n1", "hello")));
         // Only the newest are kept.
         for n in 0..SENDS_KEPT {
-            assert!(sends.claim(ana, send(&format!("m{n}"), "tick")));
+            assert!(sends.claim(crate::auth::UserId(ana), send(&format!("m{n}"), "tick")));
         }
         assert!(
-            sends.claim(ana, send("n1", "hello")),
+            sends.claim(crate::auth::UserId(ana), send("n1", "hello")),
             "pushed out by newer ones"
         );
         // And not for long: past the window even Bo's is forgotten, his entry with it.
         let later = std::time::Instant::now() + RESEND_WINDOW;
-        assert!(sends.claim_at(ana, send("m31", "tick"), later));
+        assert!(sends.claim_at(crate::auth::UserId(ana), send("m31", "tick"), later));
         assert!(!sends.0.lock().unwrap().people.contains_key(&bo));
     }
 

@@ -12,6 +12,7 @@
 
 use crate::auth::UserId;
 use crate::chat::MessageId;
+use crate::community::ChannelId;
 use crate::community::CommunityId;
 use std::{
     collections::{HashMap, HashSet},
@@ -429,7 +430,11 @@ async fn announce(
                 bundles.push((row.channel_id, row.seq, row.seq, bundle));
             }
         }
-        board.note(outgoing.community, row.channel_id, row.seq);
+        board.note(
+            CommunityId(outgoing.community),
+            ChannelId(row.channel_id),
+            row.seq,
+        );
         if !outgoing.direct {
             named.extend(
                 crate::kit::markdown::cashtags(&outgoing.body)
@@ -505,12 +510,12 @@ const ACTIVITY_EVERY: std::time::Duration = std::time::Duration::from_millis(250
 struct ActivityBoard(Mutex<HashMap<Uuid, HashMap<Uuid, i64>>>);
 
 impl ActivityBoard {
-    fn note(&self, community: Uuid, channel: Uuid, seq: i64) {
+    fn note(&self, community: CommunityId, channel: ChannelId, seq: i64) {
         let mut board = self.0.lock().unwrap_or_else(|p| p.into_inner());
         let newest = board
-            .entry(community)
+            .entry(community.0)
             .or_default()
-            .entry(channel)
+            .entry(channel.0)
             .or_default();
         *newest = (*newest).max(seq);
     }
@@ -553,8 +558,16 @@ mod tests {
     fn the_board_keeps_each_channels_newest_number_until_taken() {
         let board = ActivityBoard::default();
         let (community, news) = (Uuid::now_v7(), Uuid::now_v7());
-        board.note(community, news, 5);
-        board.note(community, news, 3);
+        board.note(
+            crate::community::CommunityId(community),
+            crate::community::ChannelId(news),
+            5,
+        );
+        board.note(
+            crate::community::CommunityId(community),
+            crate::community::ChannelId(news),
+            3,
+        );
         let taken = board.take();
         assert_eq!(taken[&community][&news], 5);
         assert!(board.take().is_empty());

@@ -248,7 +248,7 @@ pub async fn mark_warning_seen(
     crate::platform::state::respond(
         async move {
             let (state, me) = (AppState::current()?, current_user().await?.user);
-            discipline::mark_warning_seen(&state, me.id, &warning_id).await
+            discipline::mark_warning_seen(&state, crate::auth::UserId(me.id), &warning_id).await
         }
         .await,
     )

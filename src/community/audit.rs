@@ -142,10 +142,10 @@ mod server {
     /// The newest `limit` entries of a community, newest first, with the people named.
     pub async fn entries(
         db: &impl ConnectionTrait,
-        community: Uuid,
+        community: crate::community::CommunityId,
         limit: u64,
     ) -> Result<Vec<AuditEntry>, DbErr> {
-        let rows = repo::audit_entries(db, community, limit).await?;
+        let rows = repo::audit_entries(db, community.0, limit).await?;
         let mut ids: Vec<Uuid> = rows.iter().map(|r| r.actor_id).collect();
         ids.extend(rows.iter().filter_map(|r| r.target_user_id));
         let people = crate::auth::repo::users_by_ids(db, ids).await?;

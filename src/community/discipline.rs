@@ -275,12 +275,12 @@ pub fn warning_info(warning: &warnings::Model) -> WarningInfo {
 /// The person saw a warning: it stops showing. Only their own, once.
 pub async fn mark_warning_seen(
     state: &AppState,
-    user: Uuid,
+    user: UserId,
     warning: &str,
 ) -> Result<(), AppError> {
     let not_found = || AppError::NotFound(says!("server.community.warning_not_found"));
     let id = Uuid::parse_str(warning.trim()).map_err(|_| not_found())?;
-    if !repo::mark_warning_seen(&state.db, user, id, Utc::now()).await? {
+    if !repo::mark_warning_seen(&state.db, user.0, id, Utc::now()).await? {
         return Err(not_found());
     }
     Ok(())

@@ -1005,7 +1005,7 @@ pub async fn audit_log(
 ) -> Result<Vec<audit::AuditEntry>, AppError> {
     let (community, standing) = find(state, Some(UserId(actor.0)), slug).await?;
     allow(&community, standing, Action::ReadAuditLog)?;
-    Ok(audit::entries(&state.db, community.id, 200).await?)
+    Ok(audit::entries(&state.db, CommunityId(community.id), 200).await?)
 }
 
 /// Writes an action that has no message and no reason to the audit log.

@@ -791,12 +791,22 @@ mod tests {
         .unwrap();
         assert_eq!(fine.symbol.as_deref(), Some("AAPL"));
         assert_eq!(fine.ends_at, Some(at("2026-12-03T22:30:00Z")));
-        let row = fine.row(Uuid::nil(), (Uuid::nil(), Uuid::nil()), Uuid::nil(), now);
+        let row = fine.row(
+            crate::chat::MessageId(Uuid::nil()),
+            (Uuid::nil(), Uuid::nil()),
+            Uuid::nil(),
+            now,
+        );
         assert_eq!(row.remind_at, Some(at("2026-12-03T21:15:00Z")));
         let silent = check(&with(&|e| e.remind_minutes = 0), "UTC", now).unwrap();
         assert_eq!(
             silent
-                .row(Uuid::nil(), (Uuid::nil(), Uuid::nil()), Uuid::nil(), now)
+                .row(
+                    crate::chat::MessageId(Uuid::nil()),
+                    (Uuid::nil(), Uuid::nil()),
+                    Uuid::nil(),
+                    now
+                )
                 .remind_at,
             None
         );

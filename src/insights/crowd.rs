@@ -3,6 +3,7 @@
 //! viewer may read, without the people they blocked. The market asks through
 //! `market::insights::Crowd`, which the composition root (`server.rs`) fills from here.
 
+use crate::auth::UserId;
 use std::collections::{HashMap, HashSet};
 
 use chrono::Utc;
@@ -31,13 +32,13 @@ pub struct CashtagMessage {
 /// and their own (direct conversations are not communities).
 async fn readable_communities(
     db: &sea_orm::DatabaseConnection,
-    viewer: Option<Uuid>,
+    viewer: Option<UserId>,
 ) -> Result<Vec<community_rows::Model>, AppError> {
     let mut visible = crate::community::repo::public_communities(db).await?;
     if let Some(viewer) = viewer {
         let known: HashSet<Uuid> = visible.iter().map(|c| c.id).collect();
         visible.extend(
-            crate::community::repo::communities_of(db, viewer)
+            crate::community::repo::communities_of(db, viewer.0)
                 .await?
                 .into_iter()
                 .filter(|c| !known.contains(&c.id)),
@@ -50,7 +51,7 @@ async fn readable_communities(
 /// read (the daily roll-up; "$AAPL.US" counts as "AAPL").
 pub async fn cashtag_mentions(
     db: &sea_orm::DatabaseConnection,
-    viewer: Option<Uuid>,
+    viewer: Option<UserId>,
     days: (chrono::NaiveDate, chrono::NaiveDate),
 ) -> Result<HashMap<String, i64>, AppError> {
     let visible = readable_communities(db, viewer).await?;
@@ -82,11 +83,11 @@ pub struct CashtagDay {
 /// then day (the daily roll-up; "$AAPL" and "$AAPL.US" are one).
 pub async fn cashtag_days(
     db: &sea_orm::DatabaseConnection,
-    viewer: Uuid,
+    viewer: UserId,
     ticker: &str,
     days: (chrono::NaiveDate, chrono::NaiveDate),
 ) -> Result<Vec<CashtagDay>, AppError> {
-    let mine = crate::community::repo::communities_of(db, viewer).await?;
+    let mine = crate::community::repo::communities_of(db, viewer.0).await?;
     let ticker = crowd_ticker(ticker);
     let rows = super::analytics::repo::symbol_days_in(
         db,
@@ -129,7 +130,7 @@ pub async fn cashtag_days(
 /// viewer blocked, are left out.
 pub async fn cashtag_messages(
     db: &sea_orm::DatabaseConnection,
-    viewer: Option<Uuid>,
+    viewer: Option<UserId>,
     ticker: &str,
     since: chrono::DateTime<Utc>,
     limit: u64,
@@ -145,7 +146,7 @@ pub async fn cashtag_messages(
     )
     .await?;
     let blocked: HashSet<Uuid> = match viewer {
-        Some(viewer) => chat_repo::blocked_by(db, viewer)
+        Some(viewer) => chat_repo::blocked_by(db, viewer.0)
             .await?
             .into_iter()
             .collect(),

@@ -312,7 +312,13 @@ pub async fn stock_report(
                     )))
                 }
             };
-            super::insights::report(&state, viewer.map(|u| u.id), &symbol, &language).await
+            super::insights::report(
+                &state,
+                viewer.map(|u| u.id).map(crate::auth::UserId),
+                &symbol,
+                &language,
+            )
+            .await
         }
         .await,
     )
@@ -327,7 +333,12 @@ pub async fn stock_crowd(symbol: String) -> Result<super::analysis::Voices, AppE
             let state = crate::platform::state::AppState::current()?;
             let symbol = symbol_from(&symbol)?;
             let viewer = crate::auth::caller::optional_user().await?;
-            super::insights::voices(&state, viewer.map(|me| me.user.id), &symbol).await
+            super::insights::voices(
+                &state,
+                viewer.map(|me| me.user.id).map(crate::auth::UserId),
+                &symbol,
+            )
+            .await
         }
         .await,
     )
@@ -340,7 +351,8 @@ pub async fn trending_tickers() -> Result<Vec<super::analysis::Trend>, AppError>
         async move {
             let state = crate::platform::state::AppState::current()?;
             let viewer = crate::auth::caller::optional_user().await?;
-            super::insights::trending(&state, viewer.map(|me| me.user.id)).await
+            super::insights::trending(&state, viewer.map(|me| me.user.id).map(crate::auth::UserId))
+                .await
         }
         .await,
     )
@@ -357,7 +369,9 @@ pub async fn community_moods(
             let state = crate::platform::state::AppState::current()?;
             let symbol = symbol_from(&symbol)?;
             match crate::auth::caller::optional_user().await? {
-                Some(me) => super::insights::moods(&state, me.user.id, &symbol).await,
+                Some(me) => {
+                    super::insights::moods(&state, crate::auth::UserId(me.user.id), &symbol).await
+                }
                 None => Ok(Vec::new()),
             }
         }
@@ -374,7 +388,7 @@ pub async fn watchlist() -> Result<super::watchlist::Watchlist, AppError> {
             let viewer = crate::auth::caller::optional_user()
                 .await?
                 .map(|me| me.user.id);
-            super::watchlist::watchlist(&state, viewer).await
+            super::watchlist::watchlist(&state, viewer.map(crate::auth::UserId)).await
         }
         .await,
     )
@@ -389,9 +403,9 @@ pub async fn set_watching(symbol: String, watching: bool) -> Result<(), AppError
             let me = crate::auth::caller::current_user().await?;
             let symbol = symbol_from(&symbol)?;
             if watching {
-                super::watchlist::add(&state, me.user.id, &symbol).await
+                super::watchlist::add(&state, crate::auth::UserId(me.user.id), &symbol).await
             } else {
-                super::watchlist::remove(&state, me.user.id, &symbol).await
+                super::watchlist::remove(&state, crate::auth::UserId(me.user.id), &symbol).await
             }
         }
         .await,
@@ -408,9 +422,11 @@ pub async fn is_watching(symbol: String) -> Result<bool, AppError> {
                 return Ok(false);
             };
             let symbol = symbol_from(&symbol)?;
-            Ok(super::watchlist::symbols(&state, me.user.id)
-                .await?
-                .contains(&symbol))
+            Ok(
+                super::watchlist::symbols(&state, crate::auth::UserId(me.user.id))
+                    .await?
+                    .contains(&symbol),
+            )
         }
         .await,
     )
@@ -428,7 +444,8 @@ pub async fn recommendations() -> Result<Vec<super::analysis::Recommendation>, A
                 .map(|me| me.user.id);
             let mut symbols = match viewer {
                 Some(user) => {
-                    let mut symbols = super::watchlist::symbols(&state, user).await?;
+                    let mut symbols =
+                        super::watchlist::symbols(&state, crate::auth::UserId(user)).await?;
                     if let Some(holdings) = state.services.get::<super::service::Holdings>() {
                         for held in (holdings.0)(&state.db, user).await? {
                             if !symbols.contains(&held) {

@@ -2,6 +2,7 @@
 //! community's recent messages about the symbol — and asks the hosted model for a narrative
 //! when one is configured.
 
+use crate::auth::UserId;
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -88,7 +89,7 @@ const MENTIONS_SHOWN: usize = 30;
 /// The state of `symbol` for `viewer` (whose communities' messages count, with public ones).
 pub async fn report(
     state: &AppState,
-    viewer: Option<Uuid>,
+    viewer: Option<UserId>,
     symbol: &str,
     language: &str,
 ) -> Result<Report, AppError> {
@@ -124,7 +125,7 @@ pub async fn news(state: &AppState, symbol: &str) -> Vec<NewsItem> {
 /// (chat finds the messages, through [`Crowd`]). Flagged and deleted messages are left out.
 pub async fn voices(
     state: &AppState,
-    viewer: Option<Uuid>,
+    viewer: Option<UserId>,
     symbol: &str,
 ) -> Result<Voices, AppError> {
     let Some(crowd) = state.services.get::<Crowd>() else {
@@ -133,7 +134,7 @@ pub async fn voices(
     // A first cut by the ticker ("$aapl" anywhere, any case), then the exact cashtags here.
     let ticker = symbol.split('.').next().unwrap_or_default();
     let since = Utc::now() - Duration::days(VOICES_DAYS);
-    let found = (crowd.messages)(state, viewer, ticker, since, VOICES_READ).await?;
+    let found = (crowd.messages)(state, viewer.map(|id| id.0), ticker, since, VOICES_READ).await?;
     let mut voices = Voices::default();
     for message in found {
         let names = markdown::cashtags(&message.body);
@@ -176,13 +177,19 @@ const USUAL_DAYS: i64 = 7;
 /// The tickers named most above their usual rate in the last hour, in the communities `viewer`
 /// may read, with this hour's mood and the day's price move. Flagged and deleted messages, and
 /// those of people the viewer blocked, do not count.
-pub async fn trending(state: &AppState, viewer: Option<Uuid>) -> Result<Vec<Trend>, AppError> {
+pub async fn trending(state: &AppState, viewer: Option<UserId>) -> Result<Vec<Trend>, AppError> {
     let Some(crowd) = state.services.get::<Crowd>() else {
         return Ok(Vec::new());
     };
     let now = Utc::now();
-    let found =
-        (crowd.messages)(state, viewer, "", now - Duration::hours(1), TRENDING_READ).await?;
+    let found = (crowd.messages)(
+        state,
+        viewer.map(|id| id.0),
+        "",
+        now - Duration::hours(1),
+        TRENDING_READ,
+    )
+    .await?;
     // ticker → (mentions, people, bullish, bearish)
     let mut hour: HashMap<String, (u32, HashSet<Uuid>, u32, u32)> = HashMap::new();
     for message in &found {
@@ -207,7 +214,7 @@ pub async fn trending(state: &AppState, viewer: Option<Uuid>) -> Result<Vec<Tren
         today - Duration::days(USUAL_DAYS),
         today - Duration::days(1),
     );
-    let usual = (crowd.mentions)(state, viewer, week).await?;
+    let usual = (crowd.mentions)(state, viewer.map(|id| id.0), week).await?;
     let hours = (USUAL_DAYS * 24) as f64;
     let mut trends: Vec<Trend> = hour
         .into_iter()
@@ -252,7 +259,7 @@ const MOOD_DAYS: i64 = 30;
 /// community that named it, most mentions first, with every day (the quiet ones at zero).
 pub async fn moods(
     state: &AppState,
-    viewer: Uuid,
+    viewer: UserId,
     symbol: &str,
 ) -> Result<Vec<CommunityMood>, AppError> {
     let Some(crowd) = state.services.get::<Crowd>() else {
@@ -260,7 +267,7 @@ pub async fn moods(
     };
     let today = Utc::now().date_naive();
     let first = today - Duration::days(MOOD_DAYS - 1);
-    let found = (crowd.days)(state, viewer, &symbol::ticker(symbol), (first, today)).await?;
+    let found = (crowd.days)(state, viewer.0, &symbol::ticker(symbol), (first, today)).await?;
     let count = |n: i64| u32::try_from(n).unwrap_or(0);
     let mut moods: Vec<CommunityMood> = Vec::new();
     for day in found {

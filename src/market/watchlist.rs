@@ -38,8 +38,8 @@ pub use server::*;
 
 #[cfg(feature = "ssr")]
 mod server {
+    use crate::auth::UserId;
     use chrono::Utc;
-    use uuid::Uuid;
 
     use super::*;
     use crate::{
@@ -48,12 +48,12 @@ mod server {
     };
 
     /// The person's symbols, in the order they added them.
-    pub async fn symbols(state: &AppState, user: Uuid) -> Result<Vec<String>, AppError> {
-        Ok(repo::watched_symbols(&state.db, user).await?)
+    pub async fn symbols(state: &AppState, user: UserId) -> Result<Vec<String>, AppError> {
+        Ok(repo::watched_symbols(&state.db, user.0).await?)
     }
 
     /// The list to show: the person's own, or the suggested one.
-    pub async fn watchlist(state: &AppState, user: Option<Uuid>) -> Result<Watchlist, AppError> {
+    pub async fn watchlist(state: &AppState, user: Option<UserId>) -> Result<Watchlist, AppError> {
         let own = match user {
             Some(user) => symbols(state, user).await?,
             None => Vec::new(),
@@ -100,11 +100,11 @@ mod server {
     }
 
     /// Follows a symbol (again: nothing changes). Only symbols a source knows are taken.
-    pub async fn add(state: &AppState, user: Uuid, symbol: &str) -> Result<(), AppError> {
-        if repo::is_watched(&state.db, user, symbol).await? {
+    pub async fn add(state: &AppState, user: UserId, symbol: &str) -> Result<(), AppError> {
+        if repo::is_watched(&state.db, user.0, symbol).await? {
             return Ok(());
         }
-        let held = repo::watched_count(&state.db, user).await?;
+        let held = repo::watched_count(&state.db, user.0).await?;
         if held as usize >= MAX_ITEMS {
             return Err(AppError::Validation(crate::kit::sentences::says!(
                 "server.market.watchlist_full",
@@ -124,7 +124,7 @@ mod server {
                 tracing::debug!(error = %err, symbol, "added to a watchlist without a quote")
             }
         }
-        match repo::insert_watched(&state.db, user, symbol, Utc::now()).await {
+        match repo::insert_watched(&state.db, user.0, symbol, Utc::now()).await {
             Ok(_) => Ok(()),
             // Two tabs adding the same symbol at once: the other one won, which is the same.
             Err(err)
@@ -139,7 +139,7 @@ mod server {
         }
     }
 
-    pub async fn remove(state: &AppState, user: Uuid, symbol: &str) -> Result<(), AppError> {
-        Ok(repo::delete_watched(&state.db, user, symbol).await?)
+    pub async fn remove(state: &AppState, user: UserId, symbol: &str) -> Result<(), AppError> {
+        Ok(repo::delete_watched(&state.db, user.0, symbol).await?)
     }
 }

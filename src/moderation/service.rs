@@ -51,7 +51,14 @@ pub async fn translate_for(
             None => return Ok(TranslateOutcome::NothingToTranslate),
         },
     };
-    worker::translation(state, message.id, body, &from, &reader.preferred_language).await
+    worker::translation(
+        state,
+        MessageId(message.id),
+        body,
+        &from,
+        &reader.preferred_language,
+    )
+    .await
 }
 
 /// Free text into one of the app's languages (the original design's `POST /api/translate`):
@@ -347,7 +354,7 @@ async fn translated_sentence(
 ) -> Option<String> {
     match message.body.as_deref() {
         Some(body) if message_text.trim() == sentence.trim() => {
-            match worker::translation(state, message.id, body, from, to).await {
+            match worker::translation(state, MessageId(message.id), body, from, to).await {
                 Ok(TranslateOutcome::Translated { translation }) => {
                     Some(markdown::plain_text(&translation.body))
                 }

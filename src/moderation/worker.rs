@@ -19,6 +19,7 @@
 //! in the stream; one a worker took and never finished is taken over by another after
 //! [`CLAIM_AFTER`].
 
+use crate::chat::MessageId;
 use std::{
     collections::HashMap,
     sync::{Arc, Mutex},
@@ -460,7 +461,7 @@ async fn translate_for_members(state: &AppState, work: TranslateJob) -> Result<(
         if to == from {
             continue;
         }
-        match translation(state, job.message_id, &job.body, from, to).await {
+        match translation(state, MessageId(job.message_id), &job.body, from, to).await {
             Ok(TranslateOutcome::Translated { translation }) => {
                 let event = ServerEvent::MessageTranslated {
                     channel_id: job.channel_id.to_string(),
@@ -486,7 +487,7 @@ async fn translate_for_members(state: &AppState, work: TranslateJob) -> Result<(
 /// other reader and instance. Stored only while the message still says `body`.
 pub async fn translation(
     state: &AppState,
-    message_id: Uuid,
+    message_id: MessageId,
     body: &str,
     from: &str,
     to: &str,
@@ -494,7 +495,7 @@ pub async fn translation(
     if from == to {
         return Ok(TranslateOutcome::NothingToTranslate);
     }
-    if let Some(cached) = ai_repo::cached_translation(&state.db, message_id, to).await? {
+    if let Some(cached) = ai_repo::cached_translation(&state.db, message_id.0, to).await? {
         return Ok(TranslateOutcome::Translated {
             translation: Translation::from(&cached),
         });
@@ -512,14 +513,14 @@ pub async fn translation(
             return Err(AppError::Unavailable);
         }
     };
-    let current = repo::message(&state.db, message_id).await?;
+    let current = repo::message(&state.db, message_id.0).await?;
     let translation = Translation {
         language: to.to_string(),
         body: produced.value,
         engine: produced.engine,
     };
     if current.and_then(|m| m.body).as_deref() == Some(body) {
-        ai_repo::store_translation(&state.db, message_id, &translation, Utc::now()).await?;
+        ai_repo::store_translation(&state.db, message_id.0, &translation, Utc::now()).await?;
     }
     Ok(TranslateOutcome::Translated { translation })
 }

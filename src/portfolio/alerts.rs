@@ -158,6 +158,7 @@ pub use server::*;
 
 #[cfg(feature = "ssr")]
 mod server {
+    use crate::auth::UserId;
     use std::{collections::BTreeMap, str::FromStr, time::Duration};
 
     use chrono::Utc;
@@ -195,8 +196,8 @@ mod server {
     }
 
     /// The person's alerts: those that fired first (newest first), then the others.
-    pub async fn list(state: &AppState, user: Uuid) -> Result<Vec<PriceAlert>, AppError> {
-        let mut rows = repo::alerts_of(&state.db, user).await?;
+    pub async fn list(state: &AppState, user: UserId) -> Result<Vec<PriceAlert>, AppError> {
+        let mut rows = repo::alerts_of(&state.db, user.0).await?;
         rows.sort_by_key(|row| std::cmp::Reverse(row.triggered_at));
         Ok(rows.into_iter().map(from_row).collect())
     }
@@ -286,12 +287,12 @@ mod server {
     /// once. Any other kind whose condition already holds waits for the next crossing.
     pub async fn create(
         state: &AppState,
-        user: Uuid,
+        user: UserId,
         symbol: &str,
         alert: NewAlert,
     ) -> Result<PriceAlert, AppError> {
         let period = checked(&alert)?;
-        let count = repo::alert_count(&state.db, user).await?;
+        let count = repo::alert_count(&state.db, user.0).await?;
         if count as usize >= MAX_ALERTS {
             return Err(AppError::Validation(says!(
                 "server.portfolio.alert_limit",
@@ -333,7 +334,7 @@ mod server {
         }
         let row = price_alerts::Model {
             id: Uuid::now_v7(),
-            user_id: user,
+            user_id: user.0,
             symbol: symbol.to_string(),
             direction: direction.code().to_string(),
             target: target.normalize().to_string(),
@@ -347,8 +348,8 @@ mod server {
         Ok(from_row(repo::insert_alert(&state.db, row).await?))
     }
 
-    pub async fn delete(state: &AppState, user: Uuid, id: AlertId) -> Result<(), AppError> {
-        if !repo::delete_alert(&state.db, user, id.0).await? {
+    pub async fn delete(state: &AppState, user: UserId, id: AlertId) -> Result<(), AppError> {
+        if !repo::delete_alert(&state.db, user.0, id.0).await? {
             return Err(AppError::NotFound(says!(
                 "server.portfolio.alert_not_found"
             )));

@@ -339,7 +339,16 @@ pub async fn import_cancel(portfolio: String, import: String) -> Result<(), AppE
 
 #[server(prefix = "/api", endpoint = "alerts", input = GetUrl)]
 pub async fn price_alerts() -> Result<Vec<PriceAlert>, AppError> {
-    respond(async move { super::alerts::list(&AppState::current()?, current_user().await?.user.id).await }.await)
+    respond(
+        async move {
+            super::alerts::list(
+                &AppState::current()?,
+                crate::auth::UserId(current_user().await?.user.id),
+            )
+            .await
+        }
+        .await,
+    )
 }
 
 /// A new alert: `kind` is "price" (the default), "move", "average" or "rsi"; `direction`
@@ -383,7 +392,7 @@ pub async fn create_alert(
             };
             super::alerts::create(
                 &AppState::current()?,
-                current_user().await?.user.id,
+                crate::auth::UserId(current_user().await?.user.id),
                 &symbol,
                 super::alerts::NewAlert {
                     kind,
@@ -403,7 +412,12 @@ pub async fn delete_alert(id: String) -> Result<(), AppError> {
     respond(
         async move {
             let user = current_user().await?.user.id;
-            super::alerts::delete(&AppState::current()?, user, super::AlertId::parse(&id)?).await
+            super::alerts::delete(
+                &AppState::current()?,
+                crate::auth::UserId(user),
+                super::AlertId::parse(&id)?,
+            )
+            .await
         }
         .await,
     )

@@ -394,7 +394,7 @@ mod tests {
             },
         ];
         let ana: Uuid = "0190f0f0-0000-7000-8000-000000000001".parse().unwrap();
-        let got = ice_servers_for(&servers, ana, 1_700_000_000);
+        let got = ice_servers_for(&servers, crate::auth::UserId(ana), 1_700_000_000);
         assert_eq!(got[0].username, None);
         assert_eq!(
             got[1].username.as_deref(),
@@ -406,7 +406,7 @@ mod tests {
             Some("rOIMnhtLrE6xWudvAUPYzyAFu8c=")
         );
         let bo: Uuid = "0190f0f0-0000-7000-8000-000000000002".parse().unwrap();
-        let theirs = ice_servers_for(&servers, bo, 1_700_000_000);
+        let theirs = ice_servers_for(&servers, crate::auth::UserId(bo), 1_700_000_000);
         assert_ne!(theirs[1].credential, got[1].credential);
     }
 }
