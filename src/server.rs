@@ -2,7 +2,6 @@
 //! server functions, `/health`, static files) and the listener, and starts the background
 //! tasks. Nothing imports this but `main.rs`; it may import every floor.
 
-use crate::auth::UserId;
 use std::{net::SocketAddr, sync::Arc};
 
 use axum::{
@@ -19,6 +18,7 @@ use leptos::server_fn::ServerFn;
 use leptos_axum::{file_and_error_handler, generate_route_list, LeptosRoutes};
 use tower_http::{compression::CompressionLayer, trace::TraceLayer};
 
+use crate::auth::UserId;
 use crate::{
     app::{shell, App},
     auth::{caller, service::Welcome},

@@ -1,7 +1,6 @@
 //! The rules of a person's data as a whole: what the download holds, and what deleting the
 //! account does — in one database transaction, announced to the open tabs once it is stored.
 
-use crate::auth::UserId;
 use std::collections::HashMap;
 
 use chrono::Utc;
@@ -13,6 +12,7 @@ use super::{
     repo, DeletionReport, MessagesChoice, ProfileView, DELETED_NAME, DELETED_USERNAME,
     RECENT_ACTIVITY,
 };
+use crate::auth::UserId;
 use crate::{
     auth::Author,
     chat::ServerEvent,

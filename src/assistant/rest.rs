@@ -1,9 +1,9 @@
 //! The assistant part of the public REST API (`/api/v1`).
 
-use crate::auth::UserId;
 use axum::{extract::State, Json};
 
 use super::{api::Question, QueryReply};
+use crate::auth::UserId;
 use crate::{
     auth::{caller::ApiCaller, Scope},
     platform::{

@@ -3,7 +3,6 @@
 //! deleting. A question and its answer are written together once the answer exists, so a failed
 //! answer leaves nothing half-written.
 
-use crate::auth::UserId;
 use chrono::{Duration, Utc};
 use sea_orm::{DatabaseConnection, TransactionTrait};
 use uuid::Uuid;
@@ -14,6 +13,7 @@ use super::{
     tools::Asker,
     Card, Conversation, ConversationId, ConversationView, Exchange, Role, Turn, QUESTION_MAX,
 };
+use crate::auth::UserId;
 use crate::{
     auth::repo as accounts,
     entities::{assistant_conversations as conversations, assistant_messages as messages},

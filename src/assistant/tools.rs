@@ -3,12 +3,12 @@
 //! recognised; a hosted model calls them by name through OpenAI-style function calls
 //! (`definitions()`). Every number an answer shows comes from here.
 
-use crate::auth::UserId;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::{glossary, Card, CompareRow, Indicator, Reading};
+use crate::auth::UserId;
 use crate::{
     kit::sentences::says,
     market::{

@@ -3,13 +3,13 @@
 //! when made; the database keeps its SHA-256, the scopes it was given, when it expires and when
 //! it was last used. Revoking deletes it, and the next request with it is a 401.
 
-use crate::auth::UserId;
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use sea_orm::TransactionTrait;
 use uuid::Uuid;
 
 use super::{repo, AccessToken, NewAccessToken, Scope, TOKEN_LIFETIMES};
+use crate::auth::UserId;
 use crate::{
     entities::{access_tokens, users},
     kit::sentences::says,

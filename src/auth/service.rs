@@ -1,13 +1,13 @@
 //! Account logic: every rule of registration, sign-in, sessions, profiles and blocking lives
 //! here; the server functions in `api.rs` only authorise, call and shape the answer.
 
-use crate::auth::UserId;
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
 use sea_orm::TransactionTrait;
 use uuid::Uuid;
 
 use super::{attempts, password, repo, tokens, validate, ProfileUpdate, PublicProfile, User};
+use crate::auth::UserId;
 use crate::{
     entities::users,
     kit::sentences::says,

@@ -1,6 +1,5 @@
 //! Access tokens (JWT, HS256, short-lived) and refresh tokens (random, stored only as SHA-256).
 
-use crate::auth::UserId;
 use chrono::{DateTime, Utc};
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rand::RngCore;
@@ -8,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use crate::auth::UserId;
 use crate::platform::error::AppError;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,7 +6,6 @@
 //! after it. Wrong codes are counted per account in `login_failures` (every instance shares the
 //! count), so guessing six digits is throttled no matter how many challenges are asked for.
 
-use crate::auth::UserId;
 use chrono::{DateTime, Duration, Utc};
 use hmac::{Hmac, Mac};
 use rand::RngCore;
@@ -17,6 +16,7 @@ use sha2::{Digest, Sha256};
 use super::{
     attempts, password, repo, service, tokens, TwoFactorChallenge, TwoFactorSetup, TwoFactorStatus,
 };
+use crate::auth::UserId;
 use crate::{
     entities::{two_factor, users},
     kit::sentences::says,

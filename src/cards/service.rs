@@ -1,8 +1,6 @@
 //! Sharing a portfolio into a channel, and reading a card's figures for someone who may read
 //! its channel.
 
-use crate::auth::UserId;
-use crate::community::CommunityId;
 use std::collections::HashMap;
 
 use chrono::Utc;
@@ -12,6 +10,8 @@ use uuid::Uuid;
 use super::{
     repo, CardStatus, PortfolioCard, ShareRequest, Shareable, SharedCard, COMMENT_MAX_CHARS,
 };
+use crate::auth::UserId;
+use crate::community::CommunityId;
 use crate::{
     chat::{
         parts::{self, Carried, PartKind},

@@ -6,16 +6,15 @@
 //! (`server.rs`, [`MessageParts`]), as commands are: a new kind touches its own room and one
 //! line there.
 
-use crate::chat::MessageId;
-use crate::community::CommunityId;
 use std::collections::HashMap;
 
 use sea_orm::DatabaseTransaction;
 use uuid::Uuid;
 
-use super::ChatMessage;
+use super::{ChatMessage, MessageId};
 use crate::{
     carried::attachment::Attachment,
+    community::CommunityId,
     entities::messages,
     platform::{error::AppError, state::AppState},
 };

@@ -3,7 +3,6 @@
 //! the socket — so the same rules hold (rights, the 10-a-minute limit, moderation, unread
 //! counts, notifications), and everyone watching the channel sees the result live.
 
-use crate::auth::UserId;
 use axum::{
     extract::State,
     http::StatusCode,
@@ -16,6 +15,7 @@ use super::{
     service::{self, Draft, Sending},
     ChatMessage, HistoryPage, MessageId, Reaction,
 };
+use crate::auth::UserId;
 use crate::{
     auth::{caller::ApiCaller, Scope},
     community::ChannelId,

@@ -1,8 +1,6 @@
 //! Chat logic. Persist, then broadcast: a message is stored (with its sequence number, in one
 //! transaction) before anyone hears of it; every change is then published once on the broker.
 
-use crate::auth::UserId;
-use crate::community::CommunityId;
 use std::collections::{HashMap, HashSet};
 
 use chrono::{Duration, Utc};
@@ -19,6 +17,8 @@ use super::{
     ChatMessage, HistoryPage, HomeChannel, HomeChat, HomeCommunity, MessageId, Quote, Reaction,
     ServerEvent, PAGE_SIZE,
 };
+use crate::auth::UserId;
+use crate::community::CommunityId;
 use crate::{
     community::{
         audit::{self, Act},

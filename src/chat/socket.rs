@@ -6,8 +6,6 @@
 //! the assistant's answers). The connection drops events from people its reader blocked and
 //! events for readers of other languages, and forwards the JSON of the rest as is.
 
-use crate::auth::UserId;
-use crate::community::CommunityId;
 use std::{
     collections::{HashMap, HashSet, VecDeque},
     future::Future,
@@ -27,6 +25,8 @@ use super::{
     riders::{SocketRiders, Tab},
     service, writer, ClientEvent, MessageId, ServerEvent,
 };
+use crate::auth::UserId;
+use crate::community::CommunityId;
 use crate::{
     community::{permissions::Standing, repo as communities, ChannelId},
     entities::{connections, users},

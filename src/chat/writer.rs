@@ -10,10 +10,6 @@
 //! confirmations; the channels' newest numbers go on a board that is published for the
 //! sidebars every 250 ms. Nobody hears of a message before it is stored.
 
-use crate::auth::UserId;
-use crate::chat::MessageId;
-use crate::community::ChannelId;
-use crate::community::CommunityId;
 use std::{
     collections::{HashMap, HashSet},
     future::Future,
@@ -33,11 +29,12 @@ use uuid::Uuid;
 use super::{
     activity::{About, MessageActivity, MessageListeners},
     parts::{Carried, MessageParts},
-    repo, service, ChannelSeq, ChatMessage, ServerEvent,
+    repo, service, ChannelSeq, ChatMessage, MessageId, ServerEvent,
 };
 use crate::{
-    auth::Author,
+    auth::{Author, UserId},
     carried::attachment::Attachment,
+    community::{ChannelId, CommunityId},
     entities::messages,
     platform::{error::AppError, metrics::METRICS, realtime, state::AppState},
 };

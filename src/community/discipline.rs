@@ -3,8 +3,6 @@
 //! whatever the caller adds to it (the queue closes the reports it acted on) — and then told to
 //! the person's open tabs, whose sockets recheck their access at once.
 
-use crate::auth::UserId;
-use crate::community::CommunityId;
 use chrono::{DateTime, Duration, Utc};
 use futures::future::BoxFuture;
 use sea_orm::{DatabaseTransaction, DbErr, TransactionTrait};
@@ -17,6 +15,8 @@ use super::{
     service::{allow, announce_left, field, find, log_act, rank_of, target},
     validate, CommunityEvent, Measure, WarningInfo,
 };
+use crate::auth::UserId;
+use crate::community::CommunityId;
 use crate::{
     auth::repo as accounts,
     entities::{communities, users, warnings},

@@ -1,11 +1,11 @@
 //! The communities part of the public REST API (`/api/v1`): what a script may read of the
 //! communities its person can see.
 
-use crate::auth::UserId;
 use axum::{extract::State, Json};
 use serde::Serialize;
 
 use super::{service, ChannelInfo, CommunitySummary, MemberInfo};
+use crate::auth::UserId;
 use crate::{
     auth::{caller::ApiCaller, Scope},
     platform::{

@@ -1,8 +1,6 @@
 //! Community logic: every operation authorises through `permissions::can`, validates with
 //! `validate`, writes through `repo` and announces changes on the broker.
 
-use crate::auth::UserId;
-use crate::community::CommunityId;
 use chrono::{Duration, Utc};
 use futures::future::BoxFuture;
 use rand::Rng;
@@ -15,6 +13,8 @@ use super::{
     repo, validate, BanInfo, ChannelId, ChannelInfo, CommunityEvent, CommunitySummary,
     CommunityView, InviteInfo, InvitePreview, MemberInfo, NewCommunity, RoleId, RoleInfo,
 };
+use crate::auth::UserId;
+use crate::community::CommunityId;
 use crate::{
     auth::{repo as accounts, Author},
     entities::{channels, communities, invites, users},

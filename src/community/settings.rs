@@ -3,8 +3,6 @@
 //! owner). Each change is one transaction with its audit line; a change of who may read tells
 //! every open socket to check again at once.
 
-use crate::auth::UserId;
-use crate::community::CommunityId;
 use futures::future::BoxFuture;
 use sea_orm::{DatabaseTransaction, DbErr, TransactionTrait};
 
@@ -15,6 +13,8 @@ use super::{
     service::{allow, field, find, summary, target, DEFAULT_COMMUNITY},
     validate, CommunityChanges, CommunitySummary,
 };
+use crate::auth::UserId;
+use crate::community::CommunityId;
 use crate::{
     entities::{communities, users},
     kit::sentences::says,

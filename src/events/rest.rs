@@ -1,8 +1,8 @@
 //! A community's calendar in the public REST API (`/api/v1/communities/{slug}/events`).
 
-use crate::auth::UserId;
 use axum::{extract::State, Json};
 
+use crate::auth::UserId;
 use crate::{
     auth::{caller::ApiCaller, Scope},
     platform::{

@@ -3,8 +3,6 @@
 //! community's calendar, exported as `.ics`, and reminded of by a background job that claims
 //! each reminder once whatever the number of instances.
 
-use crate::auth::UserId;
-use crate::community::CommunityId;
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
@@ -16,6 +14,8 @@ use super::{
     AHEAD_MAX_DAYS, DESCRIPTION_MAX_CHARS, LONGEST_HOURS, NAMED_MAX, REMIND_CHOICES,
     TITLE_MAX_CHARS,
 };
+use crate::auth::UserId;
+use crate::community::CommunityId;
 use crate::{
     auth::Author,
     chat::{

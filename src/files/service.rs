@@ -5,9 +5,6 @@
 //! deleted messages go at once; anything missed (uploads never sent, files of deleted
 //! communities or accounts) is found by the sweep.
 
-use crate::auth::UserId;
-use crate::chat::MessageId;
-use crate::community::CommunityId;
 use std::collections::HashMap;
 
 use bytes::Bytes;
@@ -17,6 +14,9 @@ use uuid::Uuid;
 use super::{
     clean_name, file_url, repo, thumbnail_url, Attachment, AttachmentKind, MAX_PER_MESSAGE,
 };
+use crate::auth::UserId;
+use crate::chat::MessageId;
+use crate::community::CommunityId;
 use crate::{
     chat::{repo as chat, service as messages},
     community::ChannelId,

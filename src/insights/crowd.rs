@@ -3,12 +3,12 @@
 //! viewer may read, without the people they blocked. The market asks through
 //! `market::insights::Crowd`, which the composition root (`server.rs`) fills from here.
 
-use crate::auth::UserId;
 use std::collections::{HashMap, HashSet};
 
 use chrono::Utc;
 use uuid::Uuid;
 
+use crate::auth::UserId;
 use crate::{
     chat::{crowd_ticker, repo as chat_repo},
     entities::communities as community_rows,

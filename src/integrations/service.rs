@@ -2,8 +2,6 @@
 //! policy's `ManageIntegrations`), what an install makes (a hook's bot account and member, the
 //! stock bot's membership, a hook's secret), and an incoming webhook's post.
 
-use crate::auth::UserId;
-use crate::community::CommunityId;
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
 use sea_orm::{DatabaseTransaction, DbErr, SqlErr, TransactionTrait};
@@ -13,6 +11,8 @@ use super::{
     parse_symbols, repo, BotConfig, Delivery, DeliveryStatus, Installation, Installed, Kind,
     Marketplace, NewIntegration, LOG_SIZE, NAME_MAX_CHARS, SYMBOLS_MAX,
 };
+use crate::auth::UserId;
+use crate::community::CommunityId;
 use crate::{
     auth::{repo as accounts, tokens, BOT_SUFFIX, STOCK_BOT},
     chat::ChatMessage,

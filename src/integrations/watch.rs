@@ -5,7 +5,6 @@
 //! memory is moved only from what was read, in one update; the server whose update lands posts,
 //! so two servers never both post.
 
-use crate::auth::UserId;
 use std::time::Duration;
 
 use futures::future::join_all;
@@ -15,6 +14,7 @@ use super::{
     service::{config_of, Headline, MarketFeed, Quoted},
     AlertRule, BotState, Kind, HEADLINES_PER_ROUND, SEEN_MAX,
 };
+use crate::auth::UserId;
 use crate::{
     auth::repo as accounts,
     community::ChannelId,

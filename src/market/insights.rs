@@ -2,7 +2,6 @@
 //! community's recent messages about the symbol — and asks the hosted model for a narrative
 //! when one is configured.
 
-use crate::auth::UserId;
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -15,6 +14,7 @@ use super::{
     },
     directory, symbol, NewsItem,
 };
+use crate::auth::UserId;
 use crate::{
     ai::sentiment::sentiment,
     kit::markdown,

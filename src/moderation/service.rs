@@ -2,13 +2,13 @@
 //! languages can be translated for them, a summary of what they missed, and a community's
 //! moderation threshold.
 
-use crate::auth::UserId;
-use crate::community::CommunityId;
 use std::collections::HashMap;
 
 use uuid::Uuid;
 
 use super::{worker, CatchUp, Highlight, ModerationSettings, Recap, RecapPart, TranslateOutcome};
+use crate::auth::UserId;
+use crate::community::CommunityId;
 use crate::{
     ai::{language, provider::Engines, summary},
     chat::{repo, service as chat, MessageId},

@@ -19,7 +19,6 @@
 //! in the stream; one a worker took and never finished is taken over by another after
 //! [`CLAIM_AFTER`].
 
-use crate::chat::MessageId;
 use std::{
     collections::HashMap,
     sync::{Arc, Mutex},
@@ -31,6 +30,7 @@ use tokio::sync::{mpsc, Semaphore};
 use uuid::Uuid;
 
 use super::{repo as ai_repo, TranslateOutcome};
+use crate::chat::MessageId;
 use crate::{
     ai::{
         language,

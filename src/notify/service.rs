@@ -4,8 +4,6 @@
 //! both; nothing from someone they blocked). Each gets an inbox entry (unless they only hear
 //! everything), a live event for their open tabs, and a push to their browsers.
 
-use crate::auth::UserId;
-use crate::community::CommunityId;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
@@ -17,6 +15,8 @@ use super::{
     repo, Inbox, InboxItem, InboxKind, Level, Mute, NotificationSettings, PlaceSetting, PushKeys,
     INBOX_PAGE,
 };
+use crate::auth::UserId;
+use crate::community::CommunityId;
 use crate::{
     auth::Author,
     chat::{repo as chat, service::channel_access, ChatMessage, ServerEvent},

@@ -2,8 +2,6 @@
 //! with its poll in one transaction), answered where one may react, results for everyone in
 //! the channel at once.
 
-use crate::auth::UserId;
-use crate::community::CommunityId;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -16,6 +14,8 @@ use super::{
     CLOSES_IN_MAX_MINUTES, CLOSES_IN_MIN_MINUTES, OPTIONS_MAX, OPTIONS_MIN, OPTION_MAX_CHARS,
     TARGET_BINS, TARGET_MAX,
 };
+use crate::auth::UserId;
+use crate::community::CommunityId;
 use crate::{
     auth::Author,
     chat::{

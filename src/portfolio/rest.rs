@@ -1,10 +1,10 @@
 //! The portfolio part of the public REST API (`/api/v1`).
 
-use crate::auth::UserId;
 use axum::{extract::State, Json};
 use serde::{Deserialize, Serialize};
 
 use super::{valuation::Holding, valuation::Totals, PortfolioId, PortfolioInfo};
+use crate::auth::UserId;
 use crate::{
     auth::{caller::ApiCaller, Scope},
     platform::{

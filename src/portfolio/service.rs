@@ -6,7 +6,6 @@
 //! transaction that first touches the portfolio's row — a row lock on PostgreSQL, the write lock
 //! on SQLite — so two tabs selling the last shares at once cannot both succeed.
 
-use crate::auth::UserId;
 use std::{
     collections::{BTreeMap, BTreeSet},
     str::FromStr,
@@ -26,6 +25,7 @@ use super::{
     HoldingInput, ImportId, ImportReport, PerformanceChart, PerformanceRange, PortfolioId,
     PortfolioInfo, PortfolioView, TransactionId, BENCHMARK, DEFAULT_NAME, MAX_PORTFOLIOS, NAME_MAX,
 };
+use crate::auth::UserId;
 use crate::{
     entities::{portfolio_transactions as rows, portfolios},
     kit::sentences::says,

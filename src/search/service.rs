@@ -1,7 +1,6 @@
 //! Search, as a person may: their communities' channels only (or one of them), people they
 //! have blocked left out, each hit with where it is and the words around what matched.
 
-use crate::auth::UserId;
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -9,6 +8,7 @@ use rust_stemmers::{Algorithm, Stemmer};
 use uuid::Uuid;
 
 use super::{repo, ChannelHit, MessageHit, Query, Results, PAGE, QUERY_MAX};
+use crate::auth::UserId;
 use crate::{
     auth::{repo as accounts, Author},
     chat::{repo as chat, MessageId},

@@ -3,13 +3,13 @@
 //! silences someone. A tab that may no longer be on its call (a ban, a lost role) is taken off
 //! it, and a closed tab leaves.
 
-use crate::auth::UserId;
 use std::{collections::HashMap, sync::Mutex, time::Duration};
 
 use tokio::time::Instant;
 use uuid::Uuid;
 
 use super::service as voice;
+use crate::auth::UserId;
 use crate::{
     chat::{
         riders::{SocketRider, Tab},

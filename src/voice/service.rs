@@ -3,14 +3,14 @@
 //! its whole roster to the community (small, at most [`MESH_LIMIT`] tabs, and a tab that missed
 //! one change is right again at the next).
 
-use crate::auth::UserId;
-use crate::community::CommunityId;
 use std::collections::{BTreeMap, HashSet};
 
 use sea_orm::{ConnectionTrait, TransactionTrait};
 use uuid::Uuid;
 
 use super::{repo, Calls, IceServer, Participant, Roster, Signal, MESH_LIMIT};
+use crate::auth::UserId;
+use crate::community::CommunityId;
 use crate::{
     auth::Author,
     chat::{service::channel_access, ServerEvent},

@@ -458,3 +458,119 @@ fn every_end_to_end_spec_takes_test_from_the_helpers() {
     }
     assert!(specs > 20, "found only {specs} specs in {}", dir.display());
 }
+
+/// Parameter names that stand for a person, a community, a channel or a message.
+const ID_PARAMETERS: &[&str] = &[
+    "user",
+    "viewer",
+    "reader",
+    "me",
+    "person",
+    "actor",
+    "author",
+    "moderator",
+    "bot",
+    "reporter",
+    "organiser",
+    "uploader",
+    "sender",
+    "community",
+    "conversation",
+    "channel",
+    "message",
+];
+
+/// Every function's parameters in `code`, as (function, parameter, type).
+fn parameters(code: &str) -> Vec<(String, String, String)> {
+    let mut found = Vec::new();
+    let mut rest = code;
+    while let Some(at) = rest.find("fn ") {
+        let after = &rest[at + 3..];
+        rest = after;
+        let name: String = after
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        let Some(open) = after.find('(') else { break };
+        if name.is_empty() || after[name.len()..open].contains(['{', ';']) {
+            continue;
+        }
+        // The parameter list, split at its top-level commas.
+        let (mut depth, mut current, mut list) = (0, String::new(), Vec::new());
+        let mut previous = ' ';
+        for c in after[open + 1..].chars() {
+            let arrow = previous == '-' && c == '>';
+            previous = c;
+            match c {
+                '>' if arrow => {}
+                '(' | '<' | '[' => depth += 1,
+                ')' if depth == 0 => break,
+                ')' | '>' | ']' => depth -= 1,
+                ',' if depth == 0 => {
+                    list.push(std::mem::take(&mut current));
+                    continue;
+                }
+                _ => {}
+            }
+            current.push(c);
+        }
+        list.push(current);
+        for parameter in list {
+            if let Some((pattern, ty)) = parameter.split_once(':') {
+                let pattern = pattern
+                    .trim()
+                    .trim_start_matches("mut ")
+                    .trim_start_matches('_');
+                found.push((
+                    name.clone(),
+                    pattern.to_string(),
+                    ty.split_whitespace().collect(),
+                ));
+            }
+        }
+    }
+    found
+}
+
+/// The bare ids among a piece of code's parameters that name a person or a place.
+fn bare_ids(code: &str) -> Vec<String> {
+    parameters(code)
+        .into_iter()
+        .filter(|(_, parameter, ty)| {
+            ID_PARAMETERS.contains(&parameter.as_str())
+                && (ty == "Uuid" || ty == "Option<Uuid>" || ty == "uuid::Uuid")
+        })
+        .map(|(function, parameter, ty)| format!("{function}({parameter}: {ty})"))
+        .collect()
+}
+
+#[test]
+fn no_service_takes_a_person_or_a_place_as_a_bare_uuid() {
+    let mut bare = Vec::new();
+    for (_, relative, file) in rooms_and_files() {
+        if !relative.ends_with("service.rs") {
+            continue;
+        }
+        for found in bare_ids(&code_of(&fs::read_to_string(file).unwrap())) {
+            bare.push(format!("{relative}: {found}"));
+        }
+    }
+    assert!(
+        bare.is_empty(),
+        "service functions that take a person or a place as a bare Uuid:\n{}\ntake its typed id \
+         (auth::UserId, community::CommunityId, community::ChannelId, chat::MessageId), read \
+         once where the request is",
+        bare.join("\n")
+    );
+}
+
+#[test]
+fn the_parameter_reader_finds_a_bare_id_and_passes_a_typed_one() {
+    let code = "pub async fn edit(\n    state: &AppState,\n    user: Uuid,\n    message_id: MessageId,\n) \
+                -> Result<(), AppError> {}\nfn open(state: &AppState, viewer: Option<Uuid>, pick: \
+                impl Fn(u8) -> u8, map: HashMap<Uuid, (u8, u8)>) {}\nfn pin(user: UserId, channel: ChannelId) {}\n";
+    assert_eq!(
+        bare_ids(code),
+        ["edit(user: Uuid)", "open(viewer: Option<Uuid>)"]
+    );
+}

@@ -3,8 +3,6 @@
 //! every step: nobody starts or joins a conversation across a block, and a block between the
 //! two people of a one-to-one conversation closes it for writing.
 
-use crate::auth::UserId;
-use crate::community::CommunityId;
 use std::collections::HashMap;
 
 use chrono::Utc;
@@ -13,6 +11,8 @@ use sea_orm::{DbErr, SqlErr, TransactionTrait};
 use uuid::Uuid;
 
 use super::{repo, Conversation, CHANNEL, MAX_PEOPLE};
+use crate::auth::UserId;
+use crate::community::CommunityId;
 use crate::{
     auth::{is_bot, repo as accounts, Author},
     community::{

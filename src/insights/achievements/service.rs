@@ -1,6 +1,5 @@
 //! Achievements (ssr): the job that awards badges, and a person's badges.
 
-use crate::auth::UserId;
 use std::collections::HashSet;
 
 use chrono::{DateTime, Datelike, Duration, NaiveTime, Utc};
@@ -8,6 +7,7 @@ use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
 use super::{called, repo, Earned, Rule, ACHIEVEMENTS};
+use crate::auth::UserId;
 use crate::{
     chat::ServerEvent,
     entities::users,

@@ -1,6 +1,5 @@
 //! Community analytics (ssr): the roll-up job, and a community's figures read from it.
 
-use crate::auth::UserId;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
@@ -13,6 +12,7 @@ use super::{
     median_and_p90, mood, rate, repo, Analytics, CashtagFigures, ChannelFigures, DayFigures,
     ModeratorFigures, Totals, WeekFigures, TOP_CASHTAGS, TOP_CHANNELS,
 };
+use crate::auth::UserId;
 use crate::{
     ai::{sentiment::sentiment, Stance},
     community::permissions::Action,

@@ -1,8 +1,6 @@
 //! Reporting a message or a person, the moderators' queue, acting and dismissing from it, and
 //! the record of closed reports.
 
-use crate::auth::UserId;
-use crate::community::CommunityId;
 use std::collections::{HashMap, HashSet};
 
 use sea_orm::TransactionTrait;
@@ -13,6 +11,8 @@ use super::{
     ClosedReport, QueueItem, ReportInfo, ReportReason, ReportReceived, ReportStatus, EXCERPT_CHARS,
     NOTE_MAX,
 };
+use crate::auth::UserId;
+use crate::community::CommunityId;
 use crate::{
     auth::{repo as accounts, Author},
     chat::{repo as chat, service as messages, MessageId, ServerEvent},
