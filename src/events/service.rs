@@ -63,15 +63,15 @@ impl Planned {
     pub fn row(
         &self,
         message: MessageId,
-        (community, channel): (Uuid, Uuid),
-        organiser: Uuid,
+        (community, channel): (CommunityId, ChannelId),
+        organiser: UserId,
         now: DateTime<Utc>,
     ) -> events::Model {
         events::Model {
             message_id: message.0,
-            community_id: community,
-            channel_id: channel,
-            created_by: organiser,
+            community_id: community.0,
+            channel_id: channel.0,
+            created_by: organiser.0,
             title: self.title.clone(),
             description: self.description.clone(),
             starts_at: self.starts_at,
@@ -89,7 +89,12 @@ impl Planned {
     /// As readers first see it: nobody has answered.
     pub fn fresh(&self, id: MessageId, organiser: UserId) -> Event {
         present(
-            &self.row(id, (Uuid::nil(), Uuid::nil()), organiser.0, Utc::now()),
+            &self.row(
+                id,
+                (CommunityId(Uuid::nil()), ChannelId(Uuid::nil())),
+                organiser,
+                Utc::now(),
+            ),
             &[],
             &HashMap::new(),
         )
@@ -304,11 +309,11 @@ impl Carried for Planned {
         stored: &messages::Model,
         community: CommunityId,
     ) -> Result<(), AppError> {
-        let place = (community.0, stored.channel_id);
+        let place = (community, ChannelId(stored.channel_id));
         let row = self.row(
             MessageId(stored.id),
             place,
-            stored.author_id,
+            UserId(stored.author_id),
             stored.created_at,
         );
         Ok(repo::insert(txn, row).await?)
@@ -793,8 +798,8 @@ mod tests {
         assert_eq!(fine.ends_at, Some(at("2026-12-03T22:30:00Z")));
         let row = fine.row(
             crate::chat::MessageId(Uuid::nil()),
-            (Uuid::nil(), Uuid::nil()),
-            Uuid::nil(),
+            (CommunityId(Uuid::nil()), ChannelId(Uuid::nil())),
+            UserId(Uuid::nil()),
             now,
         );
         assert_eq!(row.remind_at, Some(at("2026-12-03T21:15:00Z")));
@@ -803,8 +808,8 @@ mod tests {
             silent
                 .row(
                     crate::chat::MessageId(Uuid::nil()),
-                    (Uuid::nil(), Uuid::nil()),
-                    Uuid::nil(),
+                    (CommunityId(Uuid::nil()), ChannelId(Uuid::nil())),
+                    UserId(Uuid::nil()),
                     now
                 )
                 .remind_at,
