@@ -6,7 +6,25 @@
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::carried::card::SharedCard;
+/// The kind of message part this room adds (`ChatMessage::parts`, and the key on the wire).
+pub const KIND: &str = "card";
+
+/// What a message carries when it shares a portfolio.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct SharedCard {
+    /// One holding's symbol; none for the whole portfolio.
+    pub symbol: Option<String>,
+    pub percentages_only: bool,
+}
+
+impl SharedCard {
+    /// The portfolio a message shares, if it carries one.
+    pub fn of(message: &crate::chat::ChatMessage) -> Option<SharedCard> {
+        message.parts.get(KIND)
+    }
+}
 
 pub mod api;
 pub mod ui;

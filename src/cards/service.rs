@@ -125,7 +125,7 @@ impl Carried for Sharing {
     }
 
     fn show(&self, _stored: &messages::Model, message: &mut ChatMessage) {
-        message.card = Some(shared(&self.0));
+        message.parts.put(super::KIND, &shared(&self.0));
     }
 }
 
@@ -141,7 +141,9 @@ impl PartKind for CardParts {
         messages: &mut [ChatMessage],
     ) -> Result<(), AppError> {
         let cards = of_messages(state, standing.to_vec()).await?;
-        parts::place(messages, cards, |message, card| message.card = Some(card));
+        parts::place(messages, cards, |message, card| {
+            message.parts.put(super::KIND, &card)
+        });
         Ok(())
     }
 }

@@ -107,6 +107,16 @@ pub fn ShareForm(channel_id: String, open: RwSignal<bool>) -> impl IntoView {
 }
 
 /// A shared portfolio as it stands now: read when shown, and every minute while on screen.
+/// A message's shared portfolio as its part of the message (`conversation::ui::part_views`);
+/// its figures are read when it is shown.
+pub fn part_view(message: &crate::chat::ChatMessage, _: bool) -> Option<AnyView> {
+    let message_id = message.id.clone();
+    message
+        .parts
+        .has(super::KIND)
+        .then(|| view! { <CardView message_id /> }.into_any())
+}
+
 #[component]
 pub fn CardView(message_id: String) -> impl IntoView {
     let i18n = use_i18n();

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::carried::{attachment, badge, call, card, event, inbox, poll};
+use crate::carried::{attachment, badge, call, inbox, Parts};
 use crate::kit::sentences::{says, Sentence};
 
 pub mod api;
@@ -116,15 +116,29 @@ pub struct ChatMessage {
     /// The files sent with it (none once it is deleted).
     #[serde(default)]
     pub attachments: Vec<attachment::Attachment>,
-    /// The poll it asks (none once it is deleted).
-    #[serde(default)]
-    pub poll: Option<poll::Poll>,
-    /// The event it announces (none once it is deleted).
-    #[serde(default)]
-    pub event: Option<event::Event>,
-    /// The portfolio card it shares (none once it is deleted); its figures are read apart.
-    #[serde(default)]
-    pub card: Option<card::SharedCard>,
+    /// What features add to it (none once it is deleted), each kind a key of the message: the
+    /// poll it asks (`poll`), the event it announces (`event`), the portfolio it shares
+    /// (`card`). Each room reads its own (`polls::Poll::of(&message)`).
+    #[serde(flatten)]
+    #[cfg_attr(feature = "ssr", schema(ignore))]
+    pub parts: Parts,
+}
+
+impl ServerEvent {
+    /// Tells a channel that a message's part of kind `kind` is now `part`.
+    pub fn part_changed<T: Serialize>(
+        channel_id: String,
+        message_id: String,
+        kind: &str,
+        part: &T,
+    ) -> ServerEvent {
+        ServerEvent::PartChanged {
+            channel_id,
+            message_id,
+            kind: kind.to_string(),
+            part: serde_json::to_value(part).unwrap_or_default(),
+        }
+    }
 }
 
 impl ChatMessage {
@@ -337,17 +351,13 @@ pub enum ServerEvent {
         message_id: String,
         reactions: Vec<Reaction>,
     },
-    /// A poll's result changed (someone voted, changed or took back their vote).
-    PollChanged {
+    /// A part of a message changed — a poll's result (someone voted), an event's answers: its
+    /// kind (`poll`, `event`) and its new state, as the message carries it.
+    PartChanged {
         channel_id: String,
         message_id: String,
-        poll: poll::Poll,
-    },
-    /// An event's answers changed (someone answered, changed or took back their answer).
-    EventChanged {
-        channel_id: String,
-        message_id: String,
-        event: event::Event,
+        kind: String,
+        part: serde_json::Value,
     },
     PinChanged {
         channel_id: String,
@@ -579,6 +589,40 @@ pub fn count_mentions<'a>(bodies: impl IntoIterator<Item = &'a str>, username: &
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The JSON API clients and tabs read: each part a key of the message, as before parts
+    /// had a slot of their own.
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn a_message_s_parts_are_keys_of_the_message_on_the_wire() {
+        let mut message = ChatMessage {
+            id: "m1".into(),
+            channel_id: "c".into(),
+            seq: 1,
+            author: crate::auth::Author::deleted(uuid::Uuid::nil()),
+            body: Some("Lunch?".into()),
+            reply_to: None,
+            created_at: String::new(),
+            edited: false,
+            pinned: false,
+            reactions: Vec::new(),
+            flag: None,
+            language: None,
+            translations: Vec::new(),
+            unchecked: false,
+            attachments: Vec::new(),
+            parts: Parts::default(),
+        };
+        message
+            .parts
+            .put("poll", &serde_json::json!({ "voters": 2 }));
+        let wire = serde_json::to_value(&message).unwrap();
+        assert_eq!(wire["poll"], serde_json::json!({ "voters": 2 }));
+        assert_eq!(wire["body"], "Lunch?");
+        assert!(wire.get("parts").is_none() && wire.get("event").is_none());
+        let read: ChatMessage = serde_json::from_value(wire).unwrap();
+        assert_eq!(read, message);
+    }
 
     #[test]
     fn mentions_are_counted_by_exact_name_in_any_case() {

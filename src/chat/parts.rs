@@ -171,9 +171,7 @@ mod tests {
             translations: Vec::new(),
             unchecked: false,
             attachments: Vec::new(),
-            poll: None,
-            event: None,
-            card: None,
+            parts: Default::default(),
         }
     }
 

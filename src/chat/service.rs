@@ -155,9 +155,7 @@ pub async fn present(
                 translations: translations.remove(&m.id).unwrap_or_default(),
                 unchecked: m.ai_status.as_deref() == Some(super::AI_UNCHECKED),
                 attachments: Vec::new(),
-                poll: None,
-                event: None,
-                card: None,
+                parts: Default::default(),
                 language: m.language,
             }
         })

@@ -397,9 +397,7 @@ async fn announce(
                 translations: Vec::new(),
                 unchecked: false,
                 attachments: outgoing.attachments.clone(),
-                poll: None,
-                event: None,
-                card: None,
+                parts: Default::default(),
             };
             if let Some(part) = &outgoing.carries {
                 part.show(&row, &mut message);

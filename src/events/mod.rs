@@ -7,9 +7,17 @@
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::carried::event::{Answer, Attendee, Event};
-
 use crate::auth::Author;
+
+/// The kind of message part this room adds (`ChatMessage::parts`, and the key on the wire).
+pub const KIND: &str = "event";
+
+impl Event {
+    /// The event a message announces, if it carries one.
+    pub fn of(message: &crate::chat::ChatMessage) -> Option<Event> {
+        message.parts.get(KIND)
+    }
+}
 
 pub mod api;
 pub mod ui;
@@ -36,6 +44,58 @@ pub const REMIND_CHOICES: [u32; 6] = [0, 5, 15, 30, 60, 1440];
 pub const REMIND_DEFAULT: u32 = 15;
 /// People named per answer on a card (the counts are always whole).
 pub const NAMED_MAX: usize = 50;
+
+/// What a person says to an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum Answer {
+    Going,
+    Maybe,
+    /// Not going.
+    Declined,
+}
+
+/// Someone who answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Attendee {
+    pub person: Author,
+    pub answer: Answer,
+}
+
+/// An event as everyone who may read its channel sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Event {
+    /// The announcing message's id (also the event's).
+    pub id: String,
+    /// Who planned it (and alone may change it).
+    #[serde(default)]
+    pub organiser_id: String,
+    /// Its start and end on the organiser's wall clock (`2026-12-03T16:30`), as their form
+    /// shows them when they change it.
+    #[serde(default)]
+    pub starts_local: String,
+    #[serde(default)]
+    pub ends_local: Option<String>,
+    pub title: String,
+    pub description: String,
+    /// RFC 3339, UTC.
+    pub starts_at: String,
+    pub ends_at: Option<String>,
+    /// The organiser's zone, where its times were planned.
+    pub time_zone: String,
+    pub symbol: Option<String>,
+    pub remind_minutes: u32,
+    pub going: u32,
+    pub maybe: u32,
+    pub declined: u32,
+    /// Who answered what, earliest first (at most [`NAMED_MAX`] per answer).
+    pub attendees: Vec<Attendee>,
+}
 
 impl Answer {
     pub const ALL: [Answer; 3] = [Answer::Going, Answer::Maybe, Answer::Declined];

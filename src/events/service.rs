@@ -320,7 +320,8 @@ impl Carried for Planned {
     }
 
     fn show(&self, stored: &messages::Model, message: &mut ChatMessage) {
-        message.event = Some(self.fresh(MessageId(stored.id), UserId(stored.author_id)));
+        let event = self.fresh(MessageId(stored.id), UserId(stored.author_id));
+        message.parts.put(super::KIND, &event);
     }
 }
 
@@ -352,7 +353,7 @@ impl PartKind for EventParts {
     ) -> Result<(), AppError> {
         let events = of_messages(state, standing.to_vec()).await?;
         parts::place(messages, events, |message, event| {
-            message.event = Some(event)
+            message.parts.put(super::KIND, &event)
         });
         Ok(())
     }
@@ -400,11 +401,12 @@ pub async fn answer(
         state,
         &realtime::topic::channel(access.channel.id),
         Some(user.0),
-        &ServerEvent::EventChanged {
-            channel_id: access.channel.id.to_string(),
-            message_id: message.id.to_string(),
-            event: event.clone(),
-        },
+        &ServerEvent::part_changed(
+            access.channel.id.to_string(),
+            message.id.to_string(),
+            super::KIND,
+            &event,
+        ),
     )
     .await;
     Ok(event)
@@ -451,11 +453,12 @@ pub async fn edit(
         state,
         &realtime::topic::channel(row.channel_id),
         Some(organiser.id),
-        &ServerEvent::EventChanged {
-            channel_id: row.channel_id.to_string(),
-            message_id: row.message_id.to_string(),
-            event: event.clone(),
-        },
+        &ServerEvent::part_changed(
+            row.channel_id.to_string(),
+            row.message_id.to_string(),
+            super::KIND,
+            &event,
+        ),
     )
     .await;
     Ok(event)

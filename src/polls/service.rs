@@ -196,7 +196,7 @@ impl Carried for Asked {
     }
 
     fn show(&self, _stored: &messages::Model, message: &mut ChatMessage) {
-        message.poll = Some(self.fresh());
+        message.parts.put(super::KIND, &self.fresh());
     }
 }
 
@@ -212,7 +212,9 @@ impl PartKind for PollParts {
         messages: &mut [ChatMessage],
     ) -> Result<(), AppError> {
         let polls = of_messages(state, standing.to_vec()).await?;
-        parts::place(messages, polls, |message, poll| message.poll = Some(poll));
+        parts::place(messages, polls, |message, poll| {
+            message.parts.put(super::KIND, &poll)
+        });
         Ok(())
     }
 }
@@ -396,11 +398,12 @@ pub async fn vote(
         state,
         &realtime::topic::channel(access.channel.id),
         Some(user.0),
-        &ServerEvent::PollChanged {
-            channel_id: access.channel.id.to_string(),
-            message_id: message.id.to_string(),
-            poll: poll.clone(),
-        },
+        &ServerEvent::part_changed(
+            access.channel.id.to_string(),
+            message.id.to_string(),
+            super::KIND,
+            &poll,
+        ),
     )
     .await;
     Ok((

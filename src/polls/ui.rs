@@ -39,6 +39,18 @@ fn ballots() -> ArcRwSignal<std::collections::HashMap<String, Ballot>> {
 
 /// A poll under its question. `may_vote`: the reader may react here (signed in, a member, not
 /// timed out, the conversation not closed).
+/// A message's poll as its part of the message (`conversation::ui::part_views`); `may_vote`:
+/// the reader may react in the channel.
+pub fn part_view(message: &crate::chat::ChatMessage, may_vote: bool) -> Option<AnyView> {
+    let poll = Poll::of(message)?;
+    let message_id = message.id.clone();
+    Some(if poll.kind == PollKind::Target {
+        view! { <TargetPollCard message_id poll may_vote /> }.into_any()
+    } else {
+        view! { <PollCard message_id poll may_vote /> }.into_any()
+    })
+}
+
 #[component]
 pub fn PollCard(message_id: String, poll: Poll, may_vote: bool) -> impl IntoView {
     let i18n = use_i18n();

@@ -177,19 +177,13 @@ impl Timeline {
             } if ours(channel_id) => {
                 self.change(message_id, |m| m.reactions = reactions.clone());
             }
-            ServerEvent::PollChanged {
+            ServerEvent::PartChanged {
                 channel_id,
                 message_id,
-                poll,
+                kind,
+                part,
             } if ours(channel_id) => {
-                self.change(message_id, |m| m.poll = Some(poll.clone()));
-            }
-            ServerEvent::EventChanged {
-                channel_id,
-                message_id,
-                event,
-            } if ours(channel_id) => {
-                self.change(message_id, |m| m.event = Some(event.clone()));
+                self.change(message_id, |m| m.parts.put_json(kind, part.clone()));
             }
             ServerEvent::MessageFlagged {
                 channel_id,
@@ -358,9 +352,7 @@ mod tests {
             translations: Vec::new(),
             unchecked: false,
             attachments: Vec::new(),
-            poll: None,
-            event: None,
-            card: None,
+            parts: Default::default(),
         }
     }
 
@@ -392,6 +384,28 @@ mod tests {
 
     fn seqs(timeline: &Timeline) -> Vec<i64> {
         timeline.messages.iter().map(|m| m.seq).collect()
+    }
+
+    #[test]
+    fn a_changed_part_replaces_that_message_s_part_and_no_other() {
+        let mut timeline = Timeline::new(vec![message(1, "ana", "Which?"), message(2, "bo", "hi")]);
+        let changed = |channel_id: &str, message_id: &str, voters: u32| ServerEvent::PartChanged {
+            channel_id: channel_id.into(),
+            message_id: message_id.into(),
+            kind: "poll".into(),
+            part: serde_json::json!({ "voters": voters }),
+        };
+        let _ = apply(&mut timeline, changed(CHANNEL, "m1", 2));
+        let _ = apply(&mut timeline, changed("elsewhere", "m2", 5));
+        let voters = |m: &ChatMessage| {
+            m.parts
+                .get::<serde_json::Value>("poll")
+                .map(|poll| poll["voters"].clone())
+        };
+        assert_eq!(voters(&timeline.messages[0]), Some(serde_json::json!(2)));
+        assert_eq!(voters(&timeline.messages[1]), None);
+        let _ = apply(&mut timeline, changed(CHANNEL, "m1", 3));
+        assert_eq!(voters(&timeline.messages[0]), Some(serde_json::json!(3)));
     }
 
     #[test]

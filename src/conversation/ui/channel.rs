@@ -473,18 +473,10 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
                         let quoting = m.reply_to.as_ref().map(|q| (q.excerpt.is_some(), q.author.deleted));
                         let flag = m.flag.as_ref().map(|f| f.reason.clone());
                         let ai = (m.language.clone(), m.translations.len(), m.unchecked);
-                        // A vote anywhere redraws the poll (who voted what, not only how many).
-                        let poll = m.poll.as_ref().map(|p| {
-                            let options = p.options.iter().map(|o| (o.votes, o.voters.iter().map(|v| v.id.clone()).collect::<Vec<_>>())).collect::<Vec<_>>();
-                            // A price-target poll's answers are numbers: their spread, bit for bit.
-                            let targets = p.targets.as_ref().map(|t| t.bins.iter().map(|b| (b.count, b.from.to_bits())).collect::<Vec<_>>());
-                            (options, p.voters, targets)
-                        });
-                        // An answer anywhere redraws the event (who said what).
-                        let event = m.event.as_ref().map(|e| {
-                            e.attendees.iter().map(|a| (a.person.id.clone(), a.answer)).collect::<Vec<_>>()
-                        });
-                        (m.seq, m.body.clone(), m.edited, m.pinned, m.reactions.clone(), quoting, flag, ai, m.author.deleted, poll, event)
+                        // A vote or an answer anywhere redraws its part (who said what, not only
+                        // how many).
+                        let parts = m.parts.key();
+                        (m.seq, m.body.clone(), m.edited, m.pinned, m.reactions.clone(), quoting, flag, ai, m.author.deleted, parts)
                     }
                     children={
                         let rights = rights.clone();

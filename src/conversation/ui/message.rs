@@ -274,6 +274,14 @@ pub fn MessageItem(message: ChatMessage, rights: MessageRights) -> impl IntoView
     });
 
     // The author is told plainly what happened and what they can do about it.
+    // What features add to the message (a poll, an event, a shared card), each drawn by its
+    // own room.
+    let part_views = (!deleted).then(|| {
+        super::PART_VIEWS
+            .iter()
+            .filter_map(|draw| draw(&message, rights.may_react))
+            .collect_view()
+    });
     let author_note = message.flag.clone().filter(|_| own && !deleted).map(|flag| {
         view! {
             <p class="flag-note" role="note">
@@ -329,17 +337,7 @@ pub fn MessageItem(message: ChatMessage, rights: MessageRights) -> impl IntoView
                 {quote}
                 {body_view}
                 {(!deleted && !message.attachments.is_empty()).then(|| view! { <Attachments files=message.attachments.clone() /> })}
-                {message.poll.clone().filter(|_| !deleted).map(|poll| if poll.kind == crate::polls::PollKind::Target {
-                    view! { <crate::polls::ui::TargetPollCard message_id=message.id.clone() poll may_vote=rights.may_react /> }.into_any()
-                } else {
-                    view! { <crate::polls::ui::PollCard message_id=message.id.clone() poll may_vote=rights.may_react /> }.into_any()
-                })}
-                {message.event.clone().filter(|_| !deleted).map(|event| view! {
-                    <crate::events::ui::EventCard event may_answer=rights.may_react />
-                })}
-                {message.card.is_some().then_some(()).filter(|_| !deleted).map(|_| view! {
-                    <crate::cards::ui::CardView message_id=message.id.clone() />
-                })}
+                {part_views}
                 {author_note}
                 {translation_line}
                 <div class="reactions">{reactions}</div>
