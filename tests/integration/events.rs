@@ -124,9 +124,10 @@ async fn events_are_planned_answered_and_seen_live(h: Harness) {
     );
     assert_eq!(said["attendees"][0]["person"]["username"], "bo_b");
     assert_eq!(said["attendees"][0]["answer"], "going");
-    let live = cy_socket.expect("eventChanged").await;
+    let live = cy_socket.expect("partChanged").await;
     assert_eq!(live["messageId"], id.as_str());
-    assert_eq!(live["event"]["going"], 1);
+    assert_eq!(live["kind"], "event");
+    assert_eq!(live["part"]["going"], 1);
 
     // He changes to maybe: still one answer of his.
     let (_, said) = answer(&h, &bo, &id, json!("maybe")).await;
@@ -525,8 +526,9 @@ async fn the_organiser_changes_an_event_and_everyone_sees_it(h: Harness) {
         edited["message"]["body"],
         "**AAPL earnings call**\n\nQ1, with the CFO"
     );
-    let live = bo_socket.expect("eventChanged").await;
-    assert_eq!(live["event"]["title"], "AAPL earnings call");
+    let live = bo_socket.expect("partChanged").await;
+    assert_eq!(live["kind"], "event");
+    assert_eq!(live["part"]["title"], "AAPL earnings call");
     assert_eq!(
         h.count("SELECT COUNT(*) FROM events WHERE reminded_at IS NULL AND remind_minutes = 15")
             .await,

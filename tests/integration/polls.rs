@@ -37,9 +37,12 @@ fn votes(poll: &Value) -> Vec<u64> {
         .collect()
 }
 
-/// The next `pollChanged` event a socket gets.
+/// The next changed poll a socket hears of (`partChanged` of kind `poll`); the poll as its
+/// message now carries it is the event's `part`.
 async fn poll_changed(socket: &mut common::ws::ChatClient) -> Value {
-    socket.expect("pollChanged").await
+    let changed = socket.expect("partChanged").await;
+    assert_eq!(changed["kind"], "poll", "{changed}");
+    changed
 }
 
 on_both!(polls_are_asked_voted_and_seen_live);
@@ -82,14 +85,14 @@ async fn polls_are_asked_voted_and_seen_live(h: Harness) {
     assert_eq!(voted["poll"]["options"][0]["voters"][0]["username"], "bo_b");
     let live = poll_changed(&mut cy_socket).await;
     assert_eq!(live["messageId"], id.as_str());
-    assert_eq!(votes(&live["poll"]), [1, 0, 0]);
+    assert_eq!(votes(&live["part"]), [1, 0, 0]);
 
     // He changes his mind: still one voter.
     let (_, changed) = vote(&h, &bo, &id, json!([2])).await;
     assert_eq!(votes(&changed["poll"]), [0, 0, 1]);
     assert_eq!(changed["poll"]["voters"], 1);
     assert_eq!(
-        votes(&poll_changed(&mut cy_socket).await["poll"]),
+        votes(&poll_changed(&mut cy_socket).await["part"]),
         [0, 0, 1]
     );
     let (_, ballot) = h
@@ -350,8 +353,8 @@ async fn price_target_polls_take_numbers_and_show_their_spread_against_the_price
         1
     );
     assert_eq!(spread["price"]["price"].as_f64(), Some(now));
-    let live = cy_socket.expect("pollChanged").await;
-    assert_eq!(live["poll"]["targets"]["median"].as_f64(), Some(bo_said));
+    let live = poll_changed(&mut cy_socket).await;
+    assert_eq!(live["part"]["targets"]["median"].as_f64(), Some(bo_said));
 
     // Twenty answers of Cy's at once: one ballot, and the median of two.
     let answers =
