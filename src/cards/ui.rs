@@ -106,8 +106,7 @@ pub fn ShareForm(channel_id: String, open: RwSignal<bool>) -> impl IntoView {
     }
 }
 
-/// A shared portfolio as it stands now: read when shown, and every minute while on screen.
-/// A message's shared portfolio as its part of the message (`conversation::ui::part_views`);
+/// A message's shared portfolio as its part of the message (`conversation::ui::PART_VIEWS`);
 /// its figures are read when it is shown.
 pub fn part_view(message: &crate::chat::ChatMessage, _: bool) -> Option<AnyView> {
     let message_id = message.id.clone();
@@ -117,6 +116,7 @@ pub fn part_view(message: &crate::chat::ChatMessage, _: bool) -> Option<AnyView>
         .then(|| view! { <CardView message_id /> }.into_any())
 }
 
+/// A shared portfolio as it stands now: read when shown, and every minute while on screen.
 #[component]
 pub fn CardView(message_id: String) -> impl IntoView {
     let i18n = use_i18n();

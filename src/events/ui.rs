@@ -33,14 +33,14 @@ fn ms_of(iso: &str) -> Option<f64> {
     }
 }
 
-/// An event under its announcement. `may_answer`: the reader may take part here.
-/// A message's event as its part of the message (`conversation::ui::part_views`);
+/// A message's event as its part of the message (`conversation::ui::PART_VIEWS`);
 /// `may_answer`: the reader may react in the channel.
 pub fn part_view(message: &crate::chat::ChatMessage, may_answer: bool) -> Option<AnyView> {
     let event = Event::of(message)?;
     Some(view! { <EventCard event may_answer /> }.into_any())
 }
 
+/// An event under its announcement. `may_answer`: the reader may take part here.
 #[component]
 pub fn EventCard(event: Event, may_answer: bool) -> impl IntoView {
     let i18n = use_i18n();

@@ -37,9 +37,7 @@ fn ballots() -> ArcRwSignal<std::collections::HashMap<String, Ballot>> {
     }
 }
 
-/// A poll under its question. `may_vote`: the reader may react here (signed in, a member, not
-/// timed out, the conversation not closed).
-/// A message's poll as its part of the message (`conversation::ui::part_views`); `may_vote`:
+/// A message's poll as its part of the message (`conversation::ui::PART_VIEWS`); `may_vote`:
 /// the reader may react in the channel.
 pub fn part_view(message: &crate::chat::ChatMessage, may_vote: bool) -> Option<AnyView> {
     let poll = Poll::of(message)?;
@@ -51,6 +49,8 @@ pub fn part_view(message: &crate::chat::ChatMessage, may_vote: bool) -> Option<A
     })
 }
 
+/// A poll under its question. `may_vote`: the reader may react here (signed in, a member, not
+/// timed out, the conversation not closed).
 #[component]
 pub fn PollCard(message_id: String, poll: Poll, may_vote: bool) -> impl IntoView {
     let i18n = use_i18n();

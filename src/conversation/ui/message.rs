@@ -273,7 +273,6 @@ pub fn MessageItem(message: ChatMessage, rights: MessageRights) -> impl IntoView
         }
     });
 
-    // The author is told plainly what happened and what they can do about it.
     // What features add to the message (a poll, an event, a shared card), each drawn by its
     // own room.
     let part_views = (!deleted).then(|| {
@@ -282,6 +281,7 @@ pub fn MessageItem(message: ChatMessage, rights: MessageRights) -> impl IntoView
             .filter_map(|draw| draw(&message, rights.may_react))
             .collect_view()
     });
+    // The author is told plainly what happened and what they can do about it.
     let author_note = message.flag.clone().filter(|_| own && !deleted).map(|flag| {
         view! {
             <p class="flag-note" role="note">
