@@ -459,9 +459,9 @@ fn message_parts() -> chat::parts::MessageParts {
     chat::parts::MessageParts::default()
         .with(crate::files::service::FileParts)
         .attaching(crate::files::service::FileParts)
-        .with(crate::polls::service::PollParts)
-        .with(crate::events::service::EventParts)
-        .with(crate::cards::service::CardParts)
+        .with(crate::polls::service::part_kind())
+        .with(crate::events::service::part_kind())
+        .with(crate::cards::service::part_kind())
 }
 
 /// Who hears of what happens to messages (the core names none of them).

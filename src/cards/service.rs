@@ -14,7 +14,7 @@ use crate::auth::UserId;
 use crate::community::CommunityId;
 use crate::{
     chat::{
-        parts::{self, Carried, PartKind},
+        parts::{self, Carried},
         service as chat, ChatMessage, MessageId,
     },
     community::ChannelId,
@@ -130,22 +130,10 @@ impl Carried for Sharing {
 }
 
 /// Shared cards as a kind of message part.
-pub struct CardParts;
-
-#[async_trait::async_trait]
-impl PartKind for CardParts {
-    async fn present(
-        &self,
-        state: &AppState,
-        standing: &[Uuid],
-        messages: &mut [ChatMessage],
-    ) -> Result<(), AppError> {
-        let cards = of_messages(state, standing.to_vec()).await?;
-        parts::place(messages, cards, |message, card| {
-            message.parts.put(super::KIND, &card)
-        });
-        Ok(())
-    }
+pub fn part_kind() -> parts::PartsOf<SharedCard> {
+    parts::PartsOf::new(super::KIND, |state, messages| {
+        Box::pin(of_messages(state, messages))
+    })
 }
 
 /// How a stored card shows on a message.

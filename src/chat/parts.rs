@@ -8,6 +8,8 @@
 
 use std::collections::HashMap;
 
+use futures::future::BoxFuture;
+
 use sea_orm::DatabaseTransaction;
 use uuid::Uuid;
 
@@ -86,6 +88,39 @@ pub trait Attaching: Send + Sync + 'static {
 
     /// Gives back the files `claim` gave the message `message` (it was refused after all).
     async fn release(&self, txn: &DatabaseTransaction, message: MessageId) -> Result<(), AppError>;
+}
+
+/// Reads the parts of one kind of a page of messages, by message id.
+pub type ReadParts<T> =
+    for<'a> fn(&'a AppState, Vec<Uuid>) -> BoxFuture<'a, Result<HashMap<Uuid, T>, AppError>>;
+
+/// A kind of part that is one value a message (a poll, an event, a shared card): read for a
+/// page by its room's `read`, and put on each message under `kind`.
+pub struct PartsOf<T> {
+    kind: &'static str,
+    read: ReadParts<T>,
+}
+
+impl<T> PartsOf<T> {
+    pub fn new(kind: &'static str, read: ReadParts<T>) -> PartsOf<T> {
+        PartsOf { kind, read }
+    }
+}
+
+#[async_trait::async_trait]
+impl<T: serde::Serialize + Send + Sync + 'static> PartKind for PartsOf<T> {
+    async fn present(
+        &self,
+        state: &AppState,
+        standing: &[Uuid],
+        messages: &mut [ChatMessage],
+    ) -> Result<(), AppError> {
+        let found = (self.read)(state, standing.to_vec()).await?;
+        place(messages, found, |message, part| {
+            message.parts.put(self.kind, &part)
+        });
+        Ok(())
+    }
 }
 
 /// Every kind of part (a service: `state.service::<MessageParts>()`).

@@ -6,6 +6,7 @@
 use futures::future::BoxFuture;
 use sea_orm::{DatabaseTransaction, DbErr, TransactionTrait};
 
+use super::CommunityId;
 use super::{
     audit::{self, Act},
     permissions::{Action, Rank, Standing},
@@ -14,7 +15,6 @@ use super::{
     validate, CommunityChanges, CommunitySummary,
 };
 use crate::auth::UserId;
-use crate::community::CommunityId;
 use crate::{
     entities::{communities, users},
     kit::sentences::says,

@@ -19,7 +19,7 @@ use crate::community::CommunityId;
 use crate::{
     auth::Author,
     chat::{
-        parts::{self, Carried, PartKind, Revised},
+        parts::{self, Carried, Revised},
         service as chat, ChatMessage, MessageId, ServerEvent,
     },
     community::{permissions::Action, service as community, ChannelId},
@@ -341,22 +341,10 @@ impl Revised for Planned {
 }
 
 /// Events as a kind of message part: the timeline's events, with their answers.
-pub struct EventParts;
-
-#[async_trait::async_trait]
-impl PartKind for EventParts {
-    async fn present(
-        &self,
-        state: &AppState,
-        standing: &[Uuid],
-        messages: &mut [ChatMessage],
-    ) -> Result<(), AppError> {
-        let events = of_messages(state, standing.to_vec()).await?;
-        parts::place(messages, events, |message, event| {
-            message.parts.put(super::KIND, &event)
-        });
-        Ok(())
-    }
+pub fn part_kind() -> parts::PartsOf<Event> {
+    parts::PartsOf::new(super::KIND, |state, messages| {
+        Box::pin(of_messages(state, messages))
+    })
 }
 
 /// The events of these messages as the timeline shows them.

@@ -19,7 +19,7 @@ use crate::community::CommunityId;
 use crate::{
     auth::Author,
     chat::{
-        parts::{self, Carried, PartKind},
+        parts::{self, Carried},
         service as chat, ChatMessage, MessageId, ServerEvent,
     },
     community::ChannelId,
@@ -201,22 +201,10 @@ impl Carried for Asked {
 }
 
 /// Polls as a kind of message part: the timeline's polls, with their results.
-pub struct PollParts;
-
-#[async_trait::async_trait]
-impl PartKind for PollParts {
-    async fn present(
-        &self,
-        state: &AppState,
-        standing: &[Uuid],
-        messages: &mut [ChatMessage],
-    ) -> Result<(), AppError> {
-        let polls = of_messages(state, standing.to_vec()).await?;
-        parts::place(messages, polls, |message, poll| {
-            message.parts.put(super::KIND, &poll)
-        });
-        Ok(())
-    }
+pub fn part_kind() -> parts::PartsOf<Poll> {
+    parts::PartsOf::new(super::KIND, |state, messages| {
+        Box::pin(of_messages(state, messages))
+    })
 }
 
 /// The polls of these messages as the timeline shows them: one query each for polls, answers,
