@@ -468,7 +468,7 @@ fn message_parts() -> chat::parts::MessageParts {
 fn message_listeners() -> chat::activity::MessageListeners {
     chat::activity::MessageListeners::default()
         .with(crate::moderation::worker::Judge)
-        .with(crate::notify::service::Notifier)
+        .with(crate::notify::service::Notifier::default())
         .with(crate::files::service::FilesOfDeleted)
         .with(crate::moderation::reports::service::ReportsOfDeleted)
 }

@@ -670,6 +670,21 @@ fn cpu_seconds(pid: u32) -> Option<f64> {
     Some(ticks / 100.0)
 }
 
+/// The process's CPU time once it has gone idle: less than 2 % of a core for half a second
+/// (at most 30 s of waiting).
+async fn settle(pid: u32) -> Option<f64> {
+    let started = Instant::now();
+    let mut last = cpu_seconds(pid)?;
+    loop {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let now = cpu_seconds(pid)?;
+        if now - last < 0.01 || started.elapsed() > Duration::from_secs(30) {
+            return Some(now);
+        }
+        last = now;
+    }
+}
+
 fn resident_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
@@ -740,6 +755,12 @@ async fn run(target: Target, load: Load) -> Result<Report, Error> {
             latencies.lock().unwrap().extend(mine);
         });
     };
+    // Memory is read once the server has handed back what it freed (Bullpen trims its
+    // allocator every 5 s): before, what signing everyone up left; after, what connecting did.
+    let settle_memory = Duration::from_secs(6);
+    if load.pid.is_some() {
+        tokio::time::sleep(settle_memory).await;
+    }
     let before = load.pid.and_then(resident_kib);
     let started = Instant::now();
     // Every listener reads from the moment it is connected, as a tab does: a socket left
@@ -761,7 +782,12 @@ async fn run(target: Target, load: Load) -> Result<Report, Error> {
         "connected {listening} listeners in {:.1} s",
         started.elapsed().as_secs_f64()
     );
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    tokio::time::sleep(if load.pid.is_some() {
+        settle_memory
+    } else {
+        Duration::from_millis(500)
+    })
+    .await;
     let after = load.pid.and_then(resident_kib);
     let mut kib_per_connection = None;
     if let (Some(before), Some(after)) = (before, after) {
@@ -832,12 +858,24 @@ async fn run(target: Target, load: Load) -> Result<Report, Error> {
     }
     tokio::time::sleep(Duration::from_millis(200)).await;
     let got = received.load(Ordering::Relaxed);
-    if let (Some(before), Some(after)) = (cpu_before, load.pid.and_then(cpu_seconds)) {
-        let used = after - before;
+    let delivered_cpu = load.pid.and_then(cpu_seconds);
+    // What a message costs includes what the server does after delivering it (judging it,
+    // telling whoever it concerns): counted until the server is idle again.
+    let settled_cpu = match load.pid {
+        Some(pid) => settle(pid).await,
+        None => None,
+    };
+    if let (Some(before), Some(delivered), Some(settled)) = (cpu_before, delivered_cpu, settled_cpu)
+    {
+        let used = delivered - before;
+        let all = settled - before;
         println!(
-            "server CPU while sending and delivering: {used:.2} s ({:.1} µs per delivery, {:.0} µs per message)",
+            "server CPU while sending and delivering: {used:.2} s ({:.1} µs per delivery, {:.0} µs per message); \
+             until idle again: {all:.2} s ({:.1} µs per delivery, {:.0} µs per message)",
             used * 1e6 / got.max(1) as f64,
-            used * 1e6 / load.messages.max(1) as f64
+            used * 1e6 / load.messages.max(1) as f64,
+            all * 1e6 / got.max(1) as f64,
+            all * 1e6 / load.messages.max(1) as f64,
         );
     }
     let mut latencies = std::mem::take(&mut *latencies.lock().unwrap());
@@ -888,7 +926,18 @@ async fn run(target: Target, load: Load) -> Result<Report, Error> {
 async fn compare(url: &str, ai: bool, load: Load) -> Result<(), Error> {
     use tokio::io::AsyncBufReadExt;
 
-    let mut bare = tokio::process::Command::new(std::env::current_exe()?)
+    // On the server's cores when the script pinned it (`BENCH_SERVER_CPUS`, for `taskset -c`),
+    // so that the reference runs where Bullpen runs.
+    let exe = std::env::current_exe()?;
+    let mut bare = match std::env::var("BENCH_SERVER_CPUS") {
+        Ok(cpus) if !cpus.is_empty() => {
+            let mut command = tokio::process::Command::new("taskset");
+            command.args(["-c", &cpus]).arg(exe);
+            command
+        }
+        _ => tokio::process::Command::new(exe),
+    };
+    let mut bare = bare
         .args(["bare-server", "--addr", "127.0.0.1:0"])
         .stdout(std::process::Stdio::piped())
         .kill_on_drop(true)

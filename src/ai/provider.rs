@@ -38,6 +38,13 @@ pub trait Provider: Send + Sync {
         language: Option<&str>,
     ) -> Result<Produced<Assessment>, AiError>;
 
+    /// Judges a message at once in this process where this engine can (the built-in one: CPU
+    /// work, which the caller runs where it suits, off the async workers); `None` where it must
+    /// be asked over the network (`moderate`).
+    fn moderate_now(&self, _text: &str, _language: Option<&str>) -> Option<Produced<Assessment>> {
+        None
+    }
+
     /// Translates between two of the app's languages ("es" → "en").
     async fn translate(
         &self,
@@ -104,7 +111,13 @@ impl Provider for BuiltIn {
         text: &str,
         language: Option<&str>,
     ) -> Result<Produced<Assessment>, AiError> {
-        Ok(Produced {
+        Ok(self
+            .moderate_now(text, language)
+            .expect("the built-in engine judges in this process"))
+    }
+
+    fn moderate_now(&self, text: &str, language: Option<&str>) -> Option<Produced<Assessment>> {
+        Some(Produced {
             value: moderation::assess_in(text, language),
             engine: "built-in".into(),
         })

@@ -46,6 +46,19 @@ pub async fn community_by_id(
     communities::Entity::find_by_id(id).one(db).await
 }
 
+pub async fn communities_by_ids(
+    db: &impl ConnectionTrait,
+    ids: Vec<Uuid>,
+) -> Result<Vec<communities::Model>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    communities::Entity::find()
+        .filter(communities::Column::Id.is_in(ids))
+        .all(db)
+        .await
+}
+
 pub async fn insert_community(
     db: &impl ConnectionTrait,
     community: communities::Model,
@@ -212,6 +225,25 @@ pub async fn membership(
 ) -> Result<Option<community_members::Model>, DbErr> {
     community_members::Entity::find_by_id((community, user))
         .one(db)
+        .await
+}
+
+/// Those of `users` who are members of `community`.
+pub async fn members_among(
+    db: &impl ConnectionTrait,
+    community: Uuid,
+    users: Vec<Uuid>,
+) -> Result<Vec<Uuid>, DbErr> {
+    if users.is_empty() {
+        return Ok(Vec::new());
+    }
+    community_members::Entity::find()
+        .select_only()
+        .column(community_members::Column::UserId)
+        .filter(community_members::Column::CommunityId.eq(community))
+        .filter(community_members::Column::UserId.is_in(users))
+        .into_tuple()
+        .all(db)
         .await
 }
 
@@ -622,6 +654,19 @@ pub async fn channel_by_id(
     id: Uuid,
 ) -> Result<Option<channels::Model>, DbErr> {
     channels::Entity::find_by_id(id).one(db).await
+}
+
+pub async fn channels_by_ids(
+    db: &impl ConnectionTrait,
+    ids: Vec<Uuid>,
+) -> Result<Vec<channels::Model>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    channels::Entity::find()
+        .filter(channels::Column::Id.is_in(ids))
+        .all(db)
+        .await
 }
 
 pub async fn read_positions(

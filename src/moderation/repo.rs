@@ -1,10 +1,13 @@
 //! sea-orm queries of chat's AI work: a message's judgement (language, status, flag), the
 //! languages a community reads, and the translations cache.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    sea_query::OnConflict, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    QueryFilter, QuerySelect, QueryTrait,
+    sea_query::{CaseStatement, Expr, OnConflict},
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, QueryTrait,
 };
 use uuid::Uuid;
 
@@ -15,26 +18,43 @@ use crate::{
     },
 };
 
-/// Records a message's language and AI status, only while it still says `body` (an edit or a
-/// deletion while it waited makes the judgement stale); answers whether it did.
-pub async fn record_judgement(
+/// A message as it was judged: its id, the words judged and the language found in them.
+pub struct Judged<'a> {
+    pub message: Uuid,
+    pub body: &'a str,
+    pub language: Option<&'a str>,
+}
+
+/// Records each message's language and AI status in one statement, only where it still says
+/// what was judged (an edit or a deletion while it waited makes the judgement stale); answers
+/// which were recorded.
+pub async fn record_judgements(
     db: &impl ConnectionTrait,
-    message: Uuid,
-    body: &str,
-    language: Option<&str>,
+    judged: &[Judged<'_>],
     status: &str,
-) -> Result<bool, DbErr> {
+) -> Result<HashSet<Uuid>, DbErr> {
+    let Some((first, rest)) = judged.split_first() else {
+        return Ok(HashSet::new());
+    };
+    let id = || Expr::col((messages::Entity, messages::Column::Id));
+    let language_of = |j: &Judged| Expr::val(j.language.map(str::to_string));
+    let body_of = |j: &Judged| Expr::val(j.body.to_string());
+    let (mut language, mut body) = (
+        CaseStatement::new().case(id().eq(first.message), language_of(first)),
+        CaseStatement::new().case(id().eq(first.message), body_of(first)),
+    );
+    for j in rest {
+        language = language.case(id().eq(j.message), language_of(j));
+        body = body.case(id().eq(j.message), body_of(j));
+    }
     let stored = messages::Entity::update_many()
-        .col_expr(
-            messages::Column::Language,
-            language.map(str::to_string).into(),
-        )
-        .col_expr(messages::Column::AiStatus, Some(status.to_string()).into())
-        .filter(messages::Column::Id.eq(message))
-        .filter(messages::Column::Body.eq(body))
-        .exec(db)
+        .col_expr(messages::Column::Language, language.into())
+        .col_expr(messages::Column::AiStatus, Expr::val(status).into())
+        .filter(messages::Column::Id.is_in(judged.iter().map(|j| j.message)))
+        .filter(Expr::col((messages::Entity, messages::Column::Body)).eq(body))
+        .exec_with_returning(db)
         .await?;
-    Ok(stored.rows_affected > 0)
+    Ok(stored.into_iter().map(|m| m.id).collect())
 }
 
 /// Sets the AI status of messages, whatever they say now.

@@ -21,12 +21,16 @@
 
 use std::{
     collections::HashMap,
-    sync::{Arc, Mutex},
+    panic::AssertUnwindSafe,
+    sync::{
+        atomic::{AtomicBool, Ordering::SeqCst},
+        Arc, Mutex,
+    },
 };
 
 use chrono::Utc;
 use sea_orm::TransactionTrait;
-use tokio::sync::{mpsc, Semaphore};
+use tokio::sync::{mpsc, oneshot, Semaphore};
 use uuid::Uuid;
 
 use super::{repo as ai_repo, TranslateOutcome};
@@ -34,7 +38,8 @@ use crate::chat::MessageId;
 use crate::{
     ai::{
         language,
-        provider::{AiError, Engines},
+        moderation::Assessment,
+        provider::{AiError, Engines, Produced, Provider},
         Flag, Translation,
     },
     chat::{repo, ServerEvent},
@@ -42,6 +47,7 @@ use crate::{
     platform::{
         config::AiWorker,
         error::AppError,
+        metrics::METRICS,
         realtime::{self, Readers},
         state::AppState,
     },
@@ -113,6 +119,9 @@ impl crate::chat::activity::Listener for Judge {
 /// The queues every instance's chat feeds; `start` runs their workers.
 pub struct AiWork {
     judge_queue: mpsc::Sender<Job>,
+    /// Messages the full queue left unchecked, marked so together by one task.
+    left: Mutex<Vec<Job>>,
+    marking: AtomicBool,
     translate_queue: mpsc::Sender<TranslateJob>,
     waiting: Mutex<Option<(mpsc::Receiver<Job>, mpsc::Receiver<TranslateJob>)>>,
 }
@@ -141,22 +150,24 @@ impl AiWork {
         let (translate_queue, translate_jobs) = mpsc::channel(TRANSLATE_QUEUE);
         AiWork {
             judge_queue,
+            left: Mutex::new(Vec::new()),
+            marking: AtomicBool::new(false),
             translate_queue,
             waiting: Mutex::new(Some((judge_jobs, translate_jobs))),
         }
     }
 
-    /// Queues a message; if the queue is full it is marked "not checked".
+    /// Queues a message; if the queue is full it is marked "not checked" (with the others
+    /// left meanwhile: one statement for all, not one each, when the server is busiest).
     pub fn submit(&self, state: &AppState, job: Job) {
         if let Err(err) = self.judge_queue.try_send(job) {
-            tracing::warn!("moderation queue full; a message stays unchecked");
-            let job = err.into_inner();
-            let state = state.clone();
-            tokio::spawn(async move {
-                if let Err(err) = mark_unchecked(&state, &job).await {
-                    tracing::warn!(error = %err, "could not mark a message unchecked");
-                }
-            });
+            self.left
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(err.into_inner());
+            if !self.marking.swap(true, SeqCst) {
+                tokio::spawn(mark_left(state.clone()));
+            }
         }
     }
 
@@ -267,10 +278,17 @@ fn run_stages(
 ) {
     let judging = state.clone();
     tokio::spawn(async move {
+        let reader = match JudgingThread::start(judging.service::<Engines>().0.clone()) {
+            Ok(reader) => reader,
+            Err(err) => {
+                tracing::error!(error = %err, "could not start the judging thread; messages stay unchecked");
+                return;
+            }
+        };
         let mut batch = Vec::with_capacity(JUDGE_BATCH);
         while judge_jobs.recv_many(&mut batch, JUDGE_BATCH).await > 0 {
             let jobs = std::mem::replace(&mut batch, Vec::with_capacity(JUDGE_BATCH));
-            if let Err(err) = judge(&judging, jobs).await {
+            if let Err(err) = judge(&judging, &reader, jobs).await {
                 tracing::warn!(error = %err, "could not record what the AI found in some messages");
             }
         }
@@ -299,29 +317,117 @@ struct Verdict {
     language: Option<&'static str>,
 }
 
+/// A message read on the judging thread: its language and, where the engine runs in this
+/// process, its judgement.
+struct Read {
+    job: Job,
+    language: Option<&'static str>,
+    judged: Option<Produced<Assessment>>,
+}
+
+/// A batch for the judging thread: each job with its writer's language, and where to answer.
+type Reading = (Vec<(Job, Option<String>)>, oneshot::Sender<Vec<Read>>);
+
+/// The thread that reads messages for the built-in engines (language detection, moderation),
+/// a batch at a time and at a lower priority than the async workers that deliver messages: on
+/// a busy server judging waits, delivery does not. Its queue is the judging stage's.
+struct JudgingThread(std::sync::mpsc::Sender<Reading>);
+
+impl JudgingThread {
+    fn start(engines: Arc<dyn Provider>) -> std::io::Result<JudgingThread> {
+        let (batches, waiting) = std::sync::mpsc::channel::<Reading>();
+        std::thread::Builder::new()
+            .name("bullpen-judge".into())
+            .spawn(move || {
+                lower_this_threads_priority();
+                while let Ok((jobs, answer)) = waiting.recv() {
+                    // A bug that panics on some words costs its batch (left unchecked), never
+                    // the thread.
+                    let read = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                        jobs.into_iter()
+                            .map(|(job, prior)| {
+                                let priors: Vec<&str> = prior.as_deref().into_iter().collect();
+                                let language = language::detect_with(&job.body, &priors);
+                                let judged = engines.moderate_now(&job.body, language);
+                                Read {
+                                    job,
+                                    language,
+                                    judged,
+                                }
+                            })
+                            .collect()
+                    }));
+                    if let Ok(read) = read {
+                        let _ = answer.send(read);
+                    }
+                }
+            })?;
+        Ok(JudgingThread(batches))
+    }
+
+    /// Reads a batch; `None` if a bug panicked on it.
+    async fn read(&self, jobs: Vec<(Job, Option<String>)>) -> Option<Vec<Read>> {
+        let (answer, read) = oneshot::channel();
+        self.0.send((jobs, answer)).ok()?;
+        read.await.ok()
+    }
+}
+
+/// Lowers the calling thread's scheduling priority (nice 10) for work that must wait for
+/// everything else on a busy machine, such as judging messages while they are being delivered
+/// (Linux; elsewhere nothing to do). Linux keeps a nice value per thread.
+fn lower_this_threads_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: gettid and setpriority only read and change this thread's scheduling attributes.
+    unsafe {
+        let thread = libc::syscall(libc::SYS_gettid) as libc::id_t;
+        if libc::setpriority(libc::PRIO_PROCESS, thread, 10) != 0 {
+            tracing::debug!("could not lower the judging thread's priority");
+        }
+    }
+}
+
 /// Judges a batch of messages and stores what was found in one transaction, then announces it.
-async fn judge(state: &AppState, jobs: Vec<Job>) -> Result<(), AppError> {
-    let mut found = Vec::with_capacity(jobs.len());
-    let mut unchecked = Vec::new();
+async fn judge(state: &AppState, reader: &JudgingThread, jobs: Vec<Job>) -> Result<(), AppError> {
+    let ids: Vec<Uuid> = jobs.iter().map(|job| job.message_id).collect();
     // A writer's own language settles a line that reads as much English as German.
     let writers =
         crate::auth::repo::users_by_ids(&state.db, jobs.iter().map(|job| job.author_id).collect())
             .await?;
-    for job in jobs {
-        let prior: Vec<&str> = writers
-            .get(&job.author_id)
-            .map(|writer| writer.preferred_language.as_str())
-            .into_iter()
-            .collect();
-        let language = language::detect_with(&job.body, &prior);
-        match state
-            .service::<Engines>()
-            .moderate(&job.body, language)
-            .await
-        {
-            Ok(judged) => {
-                found.push((job, judged, language));
+    let reading = jobs
+        .into_iter()
+        .map(|job| {
+            let prior = writers
+                .get(&job.author_id)
+                .map(|writer| writer.preferred_language.clone());
+            (job, prior)
+        })
+        .collect();
+    let Some(read) = reader.read(reading).await else {
+        tracing::error!("the judging thread failed on a batch; its messages stay unchecked");
+        METRICS.judged(ids.len(), false);
+        ai_repo::set_ai_status(&state.db, ids, UNCHECKED).await?;
+        return Ok(());
+    };
+    let mut found = Vec::with_capacity(read.len());
+    let mut unchecked = Vec::new();
+    for Read {
+        job,
+        language,
+        judged,
+    } in read
+    {
+        let judged = match judged {
+            Some(judged) => Ok(judged),
+            None => {
+                state
+                    .service::<Engines>()
+                    .moderate(&job.body, language)
+                    .await
             }
+        };
+        match judged {
+            Ok(judged) => found.push((job, judged, language)),
             Err(err) => {
                 tracing::warn!(error = %err, "moderation failed; the message stays unchecked");
                 unchecked.push(job);
@@ -329,12 +435,24 @@ async fn judge(state: &AppState, jobs: Vec<Job>) -> Result<(), AppError> {
         }
     }
     let txn = state.db.begin().await?;
+    // The message may have been edited or deleted while it waited: only what is still there
+    // gets a language, a status and a flag.
+    let judged: Vec<ai_repo::Judged> = found
+        .iter()
+        .map(|(job, _, language)| ai_repo::Judged {
+            message: job.message_id,
+            body: &job.body,
+            language: *language,
+        })
+        .collect();
+    let recorded = ai_repo::record_judgements(&txn, &judged, CHECKED).await?;
+    METRICS.judged(recorded.len(), true);
+    METRICS.judged(unchecked.len(), false);
+    drop(judged);
     let mut thresholds = HashMap::new();
     let mut verdicts = Vec::with_capacity(found.len());
     for (job, judged, language) in found {
-        // The message may have been edited or deleted while it waited: only what is still there
-        // gets a language, a status and a flag.
-        if !ai_repo::record_judgement(&txn, job.message_id, &job.body, language, CHECKED).await? {
+        if !recorded.contains(&job.message_id) {
             continue;
         }
         let threshold = match thresholds.get(&job.community_id) {
@@ -442,7 +560,42 @@ async fn announce_unchecked(state: &AppState, job: &Job) {
     .await;
 }
 
+/// Marks the messages the full queue left, until none is left.
+async fn mark_left(state: AppState) {
+    let work = state.service::<AiWork>();
+    let take = || std::mem::take(&mut *work.left.lock().unwrap_or_else(|p| p.into_inner()));
+    loop {
+        let jobs = take();
+        if jobs.is_empty() {
+            work.marking.store(false, SeqCst);
+            // One left between the take and the store would wait for the next: look again.
+            let more = !work
+                .left
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .is_empty();
+            if more && !work.marking.swap(true, SeqCst) {
+                continue;
+            }
+            return;
+        }
+        tracing::warn!(
+            count = jobs.len(),
+            "moderation queue full; messages stay unchecked"
+        );
+        METRICS.judged(jobs.len(), false);
+        let ids = jobs.iter().map(|job| job.message_id);
+        if let Err(err) = ai_repo::set_ai_status(&state.db, ids, UNCHECKED).await {
+            tracing::warn!(error = %err, "could not mark messages unchecked");
+        }
+        for job in &jobs {
+            announce_unchecked(&state, job).await;
+        }
+    }
+}
+
 async fn mark_unchecked(state: &AppState, job: &Job) -> Result<(), AppError> {
+    METRICS.judged(1, false);
     ai_repo::set_ai_status(&state.db, [job.message_id], UNCHECKED).await?;
     announce_unchecked(state, job).await;
     Ok(())

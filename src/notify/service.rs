@@ -4,11 +4,12 @@
 //! both; nothing from someone they blocked). Each gets an inbox entry (unless they only hear
 //! everything), a live event for their open tabs, and a push to their browsers.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Mutex};
 
 use chrono::{DateTime, Duration, Utc};
 use futures::future::join_all;
 use sea_orm::TransactionTrait;
+use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use super::{
@@ -24,7 +25,9 @@ use crate::{
         permissions::{Permissions, Visibility},
         repo as communities, ChannelId,
     },
-    entities::{communities as community_rows, inbox_items, notification_settings, users},
+    entities::{
+        channels, communities as community_rows, inbox_items, notification_settings, users,
+    },
     kit::{
         languages::locale_of,
         markdown,
@@ -101,10 +104,31 @@ fn strongest(kinds: &[InboxKind], level: Level) -> Option<InboxKind> {
         .copied()
 }
 
+/// Messages waiting to be told; past this each is told on a task of its own (later, never
+/// lost).
+const TELL_QUEUE: usize = 10_000;
+/// Messages told together: their places and who hears everything there are read once for all.
+const TELL_BATCH: usize = 256;
+
 /// Who hears of a new message (mentions, replies, direct messages, `@everyone`, those who hear
 /// everything): a listener of the messages core, after the store and never in the way of
-/// delivery.
-pub struct Notifier;
+/// delivery. Messages are told in batches by one task, so that a busy room costs three reads a
+/// batch, not three a message.
+pub struct Notifier {
+    queue: mpsc::Sender<ChatMessage>,
+    /// The task's end of the queue until the first message starts it.
+    waiting: Mutex<Option<mpsc::Receiver<ChatMessage>>>,
+}
+
+impl Default for Notifier {
+    fn default() -> Self {
+        let (queue, waiting) = mpsc::channel(TELL_QUEUE);
+        Notifier {
+            queue,
+            waiting: Mutex::new(Some(waiting)),
+        }
+    }
+}
 
 #[async_trait::async_trait]
 impl crate::chat::activity::Listener for Notifier {
@@ -127,34 +151,134 @@ impl crate::chat::activity::Listener for Notifier {
             }
             _ => return,
         };
-        let (state, message) = (state.clone(), (*message).clone());
-        tokio::spawn(async move {
-            if let Err(err) = deliver(&state, &message).await {
-                tracing::warn!(error = %err, "could not tell the people concerned");
-            }
-        });
+        let taken = self
+            .waiting
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some(queue) = taken {
+            tokio::spawn(tell_batches(state.clone(), queue));
+        }
+        if let Err(full) = self.queue.try_send((*message).clone()) {
+            let (state, message) = (state.clone(), full.into_inner());
+            tokio::spawn(async move {
+                if let Err(err) = deliver(&state, &message).await {
+                    tracing::warn!(error = %err, "could not tell the people concerned");
+                }
+            });
+        }
+    }
+}
+
+/// Tells each batch of messages waiting in `queue`, until the instance stops.
+async fn tell_batches(state: AppState, mut queue: mpsc::Receiver<ChatMessage>) {
+    let mut batch = Vec::with_capacity(TELL_BATCH);
+    while queue.recv_many(&mut batch, TELL_BATCH).await > 0 {
+        if let Err(err) = deliver_all(&state, &batch).await {
+            tracing::warn!(error = %err, size = batch.len(), "could not tell the people concerned");
+        }
+        batch.clear();
     }
 }
 
 /// Tells whoever should hear of a stored message (run after it was published; never delays it).
 pub async fn deliver(state: &AppState, message: &ChatMessage) -> Result<(), AppError> {
+    deliver_all(state, std::slice::from_ref(message)).await
+}
+
+/// Tells whoever should hear of each of `messages`: their channels, communities and the people
+/// who hear everything there are read once for the batch; one message's trouble is its own.
+pub async fn deliver_all(state: &AppState, messages: &[ChatMessage]) -> Result<(), AppError> {
     let db = &state.db;
-    let (Ok(author), Ok(channel_id)) = (
-        Uuid::parse_str(&message.author.id),
-        Uuid::parse_str(&message.channel_id),
-    ) else {
-        return Ok(());
-    };
-    let Some(channel) = communities::channel_by_id(db, channel_id).await? else {
-        return Ok(());
-    };
-    let Some(community) = communities::community_by_id(db, channel.community_id).await? else {
+    let mut channel_ids: Vec<Uuid> = messages
+        .iter()
+        .filter_map(|m| Uuid::parse_str(&m.channel_id).ok())
+        .collect();
+    channel_ids.sort_unstable();
+    channel_ids.dedup();
+    let channels: HashMap<Uuid, channels::Model> =
+        communities::channels_by_ids(db, channel_ids.clone())
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c))
+            .collect();
+    let mut community_ids: Vec<Uuid> = channels.values().map(|c| c.community_id).collect();
+    community_ids.sort_unstable();
+    community_ids.dedup();
+    let places: HashMap<Uuid, community_rows::Model> =
+        communities::communities_by_ids(db, community_ids.clone())
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c))
+            .collect();
+    // Those who hear everything in each place, less those who are no longer members.
+    let everything = repo::hearing_everything(
+        db,
+        community_ids.iter().chain(&channel_ids).copied().collect(),
+    )
+    .await?;
+    let mut members_hearing: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    for community in &community_ids {
+        let mut people: Vec<Uuid> = everything
+            .iter()
+            .filter(|row| {
+                row.scope_id == *community
+                    || channels
+                        .get(&row.scope_id)
+                        .is_some_and(|c| c.community_id == *community)
+            })
+            .map(|row| row.user_id)
+            .collect();
+        people.sort_unstable();
+        people.dedup();
+        if !people.is_empty() {
+            let members = communities::members_among(db, *community, people).await?;
+            members_hearing.insert(*community, members);
+        }
+    }
+    for message in messages {
+        let Some(channel) = Uuid::parse_str(&message.channel_id)
+            .ok()
+            .and_then(|id| channels.get(&id))
+        else {
+            continue;
+        };
+        let Some(community) = places.get(&channel.community_id) else {
+            continue;
+        };
+        let hearing: Vec<Uuid> = everything
+            .iter()
+            .filter(|row| row.scope_id == community.id || row.scope_id == channel.id)
+            .map(|row| row.user_id)
+            .filter(|person| {
+                members_hearing
+                    .get(&community.id)
+                    .is_some_and(|members| members.contains(person))
+            })
+            .collect();
+        if let Err(err) = tell(state, message, channel, community, &hearing).await {
+            tracing::warn!(error = %err, "could not tell the people concerned with a message");
+        }
+    }
+    Ok(())
+}
+
+/// Tells whoever should hear of `message`, written in `channel` of `community`, where
+/// `hearing` (members) hear everything.
+async fn tell(
+    state: &AppState,
+    message: &ChatMessage,
+    channel: &channels::Model,
+    community: &community_rows::Model,
+    hearing: &[Uuid],
+) -> Result<(), AppError> {
+    let db = &state.db;
+    let Ok(author) = Uuid::parse_str(&message.author.id) else {
         return Ok(());
     };
     let direct = community.visibility == Visibility::Direct.as_str();
     let body = message.body.as_deref().unwrap_or_default();
 
-    // Why each person would hear of it; the strongest reason wins.
     // Every reason each person has to hear of it; their level picks among them.
     let mut reasons: HashMap<Uuid, Vec<InboxKind>> = HashMap::new();
     let mut note = |person: Uuid, kind: InboxKind| {
@@ -226,13 +350,8 @@ pub async fn deliver(state: &AppState, message: &ChatMessage) -> Result<(), AppE
             }
         }
     }
-    for row in repo::hearing_everything(db, vec![community.id, channel.id]).await? {
-        if communities::membership(db, community.id, row.user_id)
-            .await?
-            .is_some()
-        {
-            note(row.user_id, InboxKind::Message);
-        }
+    for person in hearing {
+        note(*person, InboxKind::Message);
     }
     if reasons.is_empty() {
         return Ok(());
@@ -318,11 +437,17 @@ pub async fn deliver(state: &AppState, message: &ChatMessage) -> Result<(), AppE
         )
         .await;
     }
-    push_to(
-        state,
+    // Browsers' push services answer at their own pace: the next message does not wait for them.
+    let (state, pushed) = (
+        state.clone(),
         told.iter().map(|(p, k)| (*p, item(*p, *k))).collect(),
-    )
-    .await
+    );
+    tokio::spawn(async move {
+        if let Err(err) = push_to(&state, pushed).await {
+            tracing::warn!(error = %err, "could not push a message's notice");
+        }
+    });
+    Ok(())
 }
 
 /// Reminds people that an event (announced by `message`) starts soon: an inbox entry each, a

@@ -28,6 +28,9 @@ pub struct Metrics {
     stored: AtomicU64,
     store_buckets: [AtomicU64; STORE_BUCKETS_US.len()],
     store_sum_us: AtomicU64,
+    /// Messages the AI judged, and those it left unchecked (its queue was full).
+    judged: AtomicU64,
+    unchecked: AtomicU64,
     /// Answers by status class: 1xx … 5xx.
     answers: [AtomicU64; 5],
     /// Failures of outside services (market sources, a hosted AI), by name.
@@ -48,6 +51,8 @@ impl Metrics {
             stored: AtomicU64::new(0),
             store_buckets: [const { AtomicU64::new(0) }; STORE_BUCKETS_US.len()],
             store_sum_us: AtomicU64::new(0),
+            judged: AtomicU64::new(0),
+            unchecked: AtomicU64::new(0),
             answers: [const { AtomicU64::new(0) }; 5],
             provider_failures: Mutex::new(BTreeMap::new()),
         }
@@ -72,6 +77,16 @@ impl Metrics {
         if let Some(bucket) = STORE_BUCKETS_US.iter().position(|le| micros <= *le) {
             self.store_buckets[bucket].fetch_add(1, Relaxed);
         }
+    }
+
+    /// The AI judged `count` messages (`checked`), or left them unchecked.
+    pub fn judged(&self, count: usize, checked: bool) {
+        let counter = if checked {
+            &self.judged
+        } else {
+            &self.unchecked
+        };
+        counter.fetch_add(count as u64, Relaxed);
     }
 
     /// An HTTP answer with this status went out.
@@ -138,6 +153,20 @@ impl Metrics {
              bullpen_message_store_seconds_sum {}\n\
              bullpen_message_store_seconds_count {stored}",
             self.store_sum_us.load(Relaxed) as f64 / 1e6
+        );
+
+        header(
+            &mut out,
+            "bullpen_ai_messages_total",
+            "counter",
+            "Messages the AI judged, and those it left unchecked because it was behind.",
+        );
+        let _ = writeln!(
+            out,
+            "bullpen_ai_messages_total{{outcome=\"judged\"}} {}\n\
+             bullpen_ai_messages_total{{outcome=\"unchecked\"}} {}",
+            self.judged.load(Relaxed),
+            self.unchecked.load(Relaxed)
         );
 
         header(
@@ -238,6 +267,9 @@ mod tests {
         metrics.answered(99);
         metrics.provider_failed("alpha_vantage");
         metrics.provider_failed("alpha_vantage");
+        metrics.judged(64, true);
+        metrics.judged(3, false);
+        metrics.judged(1, true);
         let text = metrics.render(&[
             Gauge {
                 name: "bullpen_ai_backlog",
@@ -268,6 +300,8 @@ mod tests {
             "bullpen_provider_failures_total{provider=\"alpha_vantage\"} 2",
             "bullpen_ai_backlog{queue=\"judge\"} 3",
             "bullpen_ai_backlog{queue=\"translate\"} 0",
+            "bullpen_ai_messages_total{outcome=\"judged\"} 65",
+            "bullpen_ai_messages_total{outcome=\"unchecked\"} 3",
         ] {
             assert!(
                 text.lines().any(|l| l == line),

@@ -213,3 +213,62 @@ async fn a_worker_apart_judges_what_the_servers_hand_over_even_when_it_comes_lat
     worker.kill().await.unwrap();
     server.stop().await;
 }
+
+on_both!(a_judgement_is_recorded_only_where_the_message_still_says_what_was_judged);
+/// The AI records a batch of judgements in one statement, each only where the message still
+/// says the words that were judged: one edited while it waited keeps no stale language.
+async fn a_judgement_is_recorded_only_where_the_message_still_says_what_was_judged(h: Harness) {
+    use bullpen::moderation::repo::{record_judgements, Judged};
+
+    let ana = h.person("ana").await;
+    let (_, general) = h.community(&ana, "Desk", "public").await;
+    let mut socket = h.socket(&ana).await;
+    socket.subscribe(&general, None).await;
+    let mut ids = Vec::new();
+    for (nonce, body) in [
+        ("a", "buying the dip"),
+        ("b", "selling the rip"),
+        ("c", "holding"),
+    ] {
+        socket
+            .send(json!({"type": "send", "channelId": general, "nonce": nonce, "body": body}))
+            .await;
+        loop {
+            let event = socket.next_event().await;
+            assert_ne!(event["type"], "error", "{event}");
+            if event["type"] == "messageCreated" && event["nonce"] == nonce {
+                let id = event["message"]["id"].as_str().unwrap();
+                ids.push(uuid::Uuid::parse_str(id).unwrap());
+                break;
+            }
+        }
+    }
+    let judged = [
+        Judged {
+            message: ids[0],
+            body: "buying the dip",
+            language: Some("en"),
+        },
+        // Judged as it said before an edit.
+        Judged {
+            message: ids[1],
+            body: "selling the top",
+            language: Some("en"),
+        },
+        Judged {
+            message: ids[2],
+            body: "holding",
+            language: None,
+        },
+    ];
+    let recorded = record_judgements(&h.db, &judged, "checked").await.unwrap();
+    assert_eq!(
+        recorded,
+        [ids[0], ids[2]].into_iter().collect(),
+        "only the messages that still say what was judged"
+    );
+    assert!(record_judgements(&h.db, &[], "checked")
+        .await
+        .unwrap()
+        .is_empty());
+}

@@ -187,6 +187,62 @@ async fn mentions_replies_and_direct_messages_land_in_the_inbox_and_read_as_seen
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
+on_both!(a_burst_over_two_communities_is_told_as_each_persons_places_say);
+/// Messages are told in batches (their places and who hears everything there read once for
+/// all): a burst over two communities reaches each person as their own settings and
+/// memberships say — every message where they hear everything, their mentions elsewhere, and
+/// nothing from a community they left.
+async fn a_burst_over_two_communities_is_told_as_each_persons_places_say(h: Harness) {
+    let (ana, bo, cy, _, general) = room(&h).await;
+    let (floor_slug, floor) = h.community(&ana, "Floor", "public").await;
+    for who in [&bo, &cy] {
+        h.ok(who, "/api/communities/join", json!({"slug": floor_slug}))
+            .await;
+    }
+    let everything = |channel: &str, whole: bool| json!({"channelId": channel, "wholeCommunity": whole, "level": "all", "mute": null});
+    h.ok(&bo, "/api/notifications/set", everything(&general, false))
+        .await;
+    // cy heard everything in Floor, then left it.
+    h.ok(&cy, "/api/notifications/set", everything(&floor, true))
+        .await;
+    h.ok(&cy, "/api/communities/leave", json!({"slug": floor_slug}))
+        .await;
+    let mut bo_socket = h.socket(&bo).await;
+    let mut cy_socket = h.socket(&cy).await;
+    let mut ana_socket = h.socket(&ana).await;
+    ana_socket.subscribe(&general, None).await;
+    ana_socket.subscribe(&floor, None).await;
+    // Sent without waiting (as many as the rate limit lets one person send): stored and told in
+    // batches.
+    for i in 0..10 {
+        let (channel, body) = if i % 2 == 0 {
+            (&general, format!("desk {i}"))
+        } else {
+            (&floor, format!("floor {i} @bo_b"))
+        };
+        ana_socket
+            .send(
+                json!({"type": "send", "channelId": channel, "nonce": i.to_string(), "body": body}),
+            )
+            .await;
+    }
+    let mut told = Vec::new();
+    while told.len() < 10 {
+        let item = notified(&mut bo_socket)
+            .await
+            .unwrap_or_else(|| panic!("bo was told {} of 10: {told:?}", told.len()));
+        told.push(item["kind"].as_str().unwrap().to_string());
+    }
+    let count = |kind: &str| told.iter().filter(|k| *k == kind).count();
+    assert_eq!((count("message"), count("mention")), (5, 5), "{told:?}");
+    assert!(silent(&mut bo_socket).await, "each message is told once");
+    assert!(
+        silent(&mut cy_socket).await,
+        "cy left Floor and is named nowhere"
+    );
+    assert_eq!(kinds(&inbox(&h, &bo).await), vec!["mention"; 5]);
+}
+
 on_both!(levels_and_mutes_decide_who_hears_what);
 async fn levels_and_mutes_decide_who_hears_what(h: Harness) {
     let (ana, bo, _, _, general) = room(&h).await;
