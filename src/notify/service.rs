@@ -362,7 +362,7 @@ async fn tell(
     let settings = repo::settings_for(db, people.clone(), vec![community.id, channel.id]).await?;
     let blocked_author = chat::blockers_of(db, author, people.clone()).await?;
     let now = Utc::now();
-    let default = default_level(&community);
+    let default = default_level(community);
     let mut told: Vec<(Uuid, InboxKind)> = Vec::new();
     for (person, kinds) in reasons {
         if blocked_author.contains(&person) {
