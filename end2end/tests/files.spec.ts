@@ -141,6 +141,8 @@ test("a voice message is recorded, sent, and plays inline with its length and wa
   // As long as the tray said (a busy machine stops the recorder later).
   const player = line.getByLabel(/Voice message, 0:0[1-9]/);
   await expect(player).toBeVisible();
+  // The message has a name a screen reader can say: who, and what it is (not "Ana Lima: ").
+  await expect(line).toHaveAttribute("aria-label", /^.+: Voice message, 0:0[1-9]$/);
   await expect(line.locator(".waveform rect")).toHaveCount(48);
   // The browser can read it: its length is known once its metadata loads.
   await expect.poll(async () => player.evaluate((a: HTMLAudioElement) => a.readyState)).toBeGreaterThan(0);

@@ -1,4 +1,4 @@
-import { test as base, expect, Browser, Page } from "@playwright/test";
+import { test as base, expect, Browser, BrowserContextOptions, Page } from "@playwright/test";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
@@ -44,9 +44,15 @@ export async function saveScreenshot(page: Page, name: string, fullPage = true) 
   await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage });
 }
 
-/** A signed-in person in a browser context of their own. */
-export async function person(browser: Browser, username: string, displayName: string, language = "en"): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
+/** A signed-in person in a browser context of their own (a phone's, with `device`). */
+export async function person(
+  browser: Browser,
+  username: string,
+  displayName: string,
+  language = "en",
+  device: BrowserContextOptions = {},
+): Promise<Page> {
+  const page = await (await browser.newContext(device)).newPage();
   const response = await page.request.post("/api/session/sign_up", {
     form: {
       email: `${username}@example.com`,

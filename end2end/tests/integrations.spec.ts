@@ -22,7 +22,11 @@ test.describe("integrations", () => {
     await form.getByLabel("Name").fill("Deploys");
     await form.getByLabel("Channel").selectOption({ label: "#general" });
     await form.getByRole("button", { name: "Install" }).click();
-    const address = await section.getByLabel("Copy its address now: it is shown only this once.").inputValue();
+    // Shown once, it comes into view with the keyboard on it (it appears far above the form).
+    const once = section.getByLabel("Copy its address now: it is shown only this once.");
+    await expect(once).toBeInViewport();
+    await expect(once).toBeFocused();
+    const address = await once.inputValue();
     expect(address).toMatch(/\/api\/v1\/hooks\/[0-9a-f-]+\/[0-9a-f]{64}$/);
     await expect(section.getByRole("listitem").filter({ hasText: "Deploys" }).getByText("#general")).toBeVisible();
     await saveScreenshot(ana, "integrations");

@@ -102,8 +102,9 @@ test("a message naming $tickers shows their live prices under its words; one no 
   await expect(message.locator(".message-body")).toHaveText(words);
   const prices = message.getByRole("list", { name: "Prices of the tickers named" }).getByRole("listitem");
   await expect(prices).toHaveCount(1);
-  await expect(prices).toHaveText(/^\$MSFT [\d,]+\.\d\d [+−]?\d+\.\d\d %$/);
-  await expect(prices).toHaveAttribute("title", "$MSFT · Simulated");
+  // Simulated, and saying so in the pill as the stock page does.
+  await expect(prices).toHaveText(/^\$MSFT [\d,]+\.\d\d [+−]?\d+\.\d\d % Simulated$/);
+  await expect(prices).toHaveAttribute("title", "Offline data: a simulation, not a real price.");
   const first = (await prices.textContent())?.trim();
   await expect.poll(async () => (await prices.textContent())?.trim(), { timeout: 30_000 }).not.toBe(first);
 

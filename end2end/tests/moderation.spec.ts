@@ -208,9 +208,14 @@ test("a member reports a person from the member list; the moderator acts, the re
   await expect(entry).toContainText("Pat Rude");
   await entry.getByText("Reported 1×").click();
   await expect(entry).toContainText("Harassment · Pia Owner");
+  // Warn asks why first (the report's reason to start from), in the moderator's own words.
   await entry.getByRole("button", { name: "Warn" }).click();
+  const why = entry.getByLabel("Why (they will read it)");
+  await expect(why).toHaveValue(/harassment/i);
+  await why.fill("Insults are not debate: keep it about the trades");
+  await entry.getByRole("button", { name: "Send the warning" }).click();
   await expect(queue).toContainText("Nothing to review.");
-  await expect(bo.locator(".warning-banner")).toContainText("A moderator warned you:");
+  await expect(bo.locator(".warning-banner")).toContainText("Insults are not debate: keep it about the trades");
   const closed = ana.getByRole("region", { name: "Closed reports" });
   await expect(closed).toContainText("Pia Owner reported Pat Rude");
   await expect(closed).toContainText("acted on by Pia Owner");

@@ -27,9 +27,13 @@ test.describe("polls", () => {
     await expect(boPoll).toContainText("1 vote");
     await expect(boPoll.locator(".poll-result.mine")).toContainText("Higher");
 
-    // Ana's poll moves without a reload; she has not voted, so she still has the answers.
+    // Ana's poll moves without a reload. She asked it, so she sees how it stands before she
+    // votes (the bars, not only the answers), and votes from there.
     const anaPoll = ana.getByRole("log", { name: "Messages" }).getByRole("group", { name: "Poll" });
     await expect(anaPoll).toContainText("1 vote");
+    await expect(anaPoll.locator(".poll-result").filter({ hasText: "Higher" })).toContainText("100%");
+    await expect(anaPoll.getByRole("button", { name: "Lower" })).toHaveCount(0);
+    await anaPoll.getByRole("button", { name: "Vote", exact: true }).click();
     await anaPoll.getByRole("button", { name: "Lower" }).click();
     await expect(anaPoll).toContainText("2 votes");
     await expect(anaPoll).toContainText("50%");

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::{
-    auth::ui::menu::UserMenu,
+    auth::ui::{menu::UserMenu, session::use_session},
     kit::notices::NoticeList,
     notify::ui::{InboxBell, NotificationWatch},
     portfolio::ui::AlertNotices,
@@ -63,11 +63,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <OfflineBanner />
                 {children()}
                 <NoticeList />
-                <NotificationWatch />
-                <crate::insights::achievements::ui::BadgeWatch />
-                <crate::conversation::ui::direct::DirectMessageWatch />
-                <crate::voice::ui::CallWatch />
-                <AlertNotices />
+                <SignedInWatchers />
                 <crate::assistant::ui::AssistantPanel />
                 <footer class="footer">
                     <span>{t!(i18n, footer.disclaimer)}</span>
@@ -75,6 +71,36 @@ pub fn Layout(children: Children) -> impl IntoView {
             </main>
         </div>
     }
+}
+
+/// What listens for a signed-in person on every page: notices of mentions, badges and fired
+/// alerts, the direct messages' list, a call's signalling. With the code of its own, fetched
+/// once someone is signed in: a visitor's pages never carry it.
+#[component]
+fn SignedInWatchers() -> impl IntoView {
+    let session = use_session();
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match session.resource().await.ok().flatten() {
+                    Some(_) => watchers().await,
+                    None => ().into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[lazy]
+fn watchers() -> AnyView {
+    view! {
+        <NotificationWatch />
+        <crate::insights::achievements::ui::BadgeWatch />
+        <crate::conversation::ui::direct::DirectMessageWatch />
+        <crate::voice::ui::CallWatch />
+        <AlertNotices />
+    }
+    .into_any()
 }
 
 #[component]
@@ -93,7 +119,7 @@ fn MainNav() -> impl IntoView {
     };
     view! {
         <nav class="main-nav" aria-label=move || t_string!(i18n, nav.main)>
-            {link("/", IconName::Home, Signal::derive(move || t_string!(i18n, nav.home)), "")}
+            {link("/", IconName::Home, Signal::derive(move || t_string!(i18n, nav.home)), "nav-home")}
             {link("/communities", IconName::Communities, Signal::derive(move || t_string!(i18n, nav.communities)), "")}
             <A href="/messages" attr:class="nav-link">
                 <Icon name=IconName::Message />

@@ -76,7 +76,6 @@ pub fn App() -> impl IntoView {
     theme::provide_theme();
     provide_session();
     provide_live_events();
-    crate::market::ui::provide_cashtag_prices();
     provide_notices();
     provide_chat_socket();
     crate::voice::ui::provide_my_call();
@@ -92,7 +91,9 @@ pub fn App() -> impl IntoView {
                 <Layout>
                     <PageErrorBoundary>
                     <Routes fallback=|| view! { <NotFound /> }>
-                        <Route path=path!("/") view={Lazy::<Home>::new()} />
+                        // Not lazy: a visitor's landing page is the shell's own (the signed-in
+                        // home loads its code itself, `pages::home`).
+                        <Route path=path!("/") view=pages::home::HomePage />
                         <Route path=path!("/signin") view={Lazy::<SignIn>::new()} />
                         <Route path=path!("/signup") view={Lazy::<SignUp>::new()} />
                         <Route path=path!("/forgot-password") view={Lazy::<ForgotPassword>::new()} />
@@ -158,7 +159,6 @@ macro_rules! lazy_page {
 }
 
 lazy_page! {
-    Home => pages::home::HomePage();
     SignIn => crate::auth::ui::pages::SignInPage();
     SignUp => crate::auth::ui::pages::SignUpPage();
     ForgotPassword => crate::auth::ui::pages::ForgotPasswordPage();
@@ -166,7 +166,12 @@ lazy_page! {
     Profile => crate::account::ui::profile::ProfilePage();
     Communities => crate::community::ui::CommunitiesPage();
     Community => crate::community::ui::CommunityIndex();
-    Channel => crate::conversation::ui::page::ChannelPage();
+    // The prices under messages' cashtags: drawn by the market, given to the pages that show
+    // messages (not the shell, which would carry their code on every page).
+    Channel => {
+        crate::market::ui::provide_cashtag_prices();
+        crate::conversation::ui::page::ChannelPage()
+    };
     Manage => view! {
         <crate::community::ui::ManagePage more=Callback::new(crate::moderation::ui::queue::sections)
             last=Callback::new(crate::moderation::ui::queue::danger_zone) />
@@ -182,5 +187,8 @@ lazy_page! {
     Search => crate::search::ui::SearchPage();
     Messages => crate::conversation::ui::direct::MessagesPage();
     InboxRoute => crate::notify::ui::InboxPage();
-    Conversation => crate::conversation::ui::direct::ConversationPage();
+    Conversation => {
+        crate::market::ui::provide_cashtag_prices();
+        crate::conversation::ui::direct::ConversationPage()
+    };
 }

@@ -957,6 +957,30 @@ pub async fn insert_audit_entry(
 }
 
 /// A community's newest audit lines, newest first.
+/// Which of `messages` a moderator took a measure against the author of (warned, timed out,
+/// kicked, banned) in `community`, by the log.
+pub async fn messages_acted_on(
+    db: &impl ConnectionTrait,
+    community: Uuid,
+    messages: Vec<Uuid>,
+) -> Result<std::collections::HashSet<Uuid>, DbErr> {
+    let measures = [
+        super::audit::Act::Warn,
+        super::audit::Act::Timeout,
+        super::audit::Act::Kick,
+        super::audit::Act::Ban,
+    ];
+    Ok(audit_log::Entity::find()
+        .filter(audit_log::Column::CommunityId.eq(community))
+        .filter(audit_log::Column::MessageId.is_in(messages))
+        .filter(audit_log::Column::Action.is_in(measures.map(|act| act.as_str())))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|row| row.message_id)
+        .collect())
+}
+
 pub async fn audit_entries(
     db: &impl ConnectionTrait,
     community: Uuid,

@@ -1,6 +1,6 @@
 //! What a message shows of the tickers it names: their live prices, in a row under its words.
-//! Chat draws the message and knows no market; the shell gives it the market's drawing of the
-//! prices through this slot.
+//! Chat draws the message and knows no market; the routes that show messages give it the
+//! market's drawing of the prices through this slot.
 
 use leptos::prelude::*;
 
@@ -8,7 +8,7 @@ use leptos::prelude::*;
 #[derive(Clone, Copy)]
 pub struct CashtagQuotes(pub fn(Vec<String>) -> AnyView);
 
-/// Set by the shell, once, above every page.
+/// Set by a page that shows messages, above them.
 pub fn provide_cashtag_quotes(draw: fn(Vec<String>) -> AnyView) {
     provide_context(CashtagQuotes(draw));
 }

@@ -68,7 +68,12 @@ pub fn language_name(locale: Locale, code: &str) -> String {
 /// date field shows it to them: 01/02/2024 in English (US), 02.01.2024 in German and Turkish,
 /// 02/01/2024 in Spanish and French. Anything that is not an ISO date is returned as is.
 pub fn local_date(locale: Locale, iso: &str) -> String {
-    let mut parts = iso.splitn(3, '-');
+    // A whole timestamp ("2026-11-28T04:36:16.73+00:00") is read for its day.
+    let day = match iso.split_once('T') {
+        Some((day, _)) => day,
+        None => iso,
+    };
+    let mut parts = day.splitn(3, '-');
     let (Some(y), Some(m), Some(d)) = (parts.next(), parts.next(), parts.next()) else {
         return iso.to_string();
     };
@@ -131,6 +136,10 @@ mod tests {
         assert_eq!(local_date(Locale::fr, "2024-01-02"), "02/01/2024");
         assert_eq!(local_date(Locale::es, "2024-12-31"), "31/12/2024");
         assert_eq!(local_date(Locale::en, "soon"), "soon");
+        assert_eq!(
+            local_date(Locale::de, "2026-11-28T04:36:16.732092276+00:00"),
+            "28.11.2026"
+        );
         assert_eq!(local_date(Locale::en, "2024-1-2"), "2024-1-2");
     }
 }

@@ -1,5 +1,5 @@
 //! The UI's shared atoms: the typed translations (`i18n`), language names, icons, the markdown
-//! dialect, the slot for the prices of a message's $cashtags, notices, times in the reader's clock, avatars, sending a file's bytes and the browser's
+//! dialect, the slot for the prices of a message's $cashtags, notices, the people a page knows by name, times in the reader's clock, avatars, sending a file's bytes and the browser's
 //! hub for realtime events. Every page and every server
 //! message stands on these; this floor names no domain and no shell.
 
@@ -12,6 +12,7 @@ pub mod live;
 pub mod markdown;
 pub mod notices;
 pub mod numbers;
+pub mod people;
 pub mod secret;
 pub mod sentences;
 pub mod time;

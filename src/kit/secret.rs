@@ -23,16 +23,30 @@ fn copy(text: &str) {
     let _ = text;
 }
 
-/// The field and its copy button; `label` names the field for screen readers.
+/// The field and its copy button; `label` names the field for screen readers. It comes into
+/// view with the keyboard's focus (its text selected) when it appears: shown once, it may appear
+/// far from the form that asked for it, and must not be missed.
 #[component]
 pub fn ShownOnce(id: &'static str, label: String, text: String) -> impl IntoView {
     let i18n = use_i18n();
     let copied = RwSignal::new(false);
     let to_copy = StoredValue::new(text.clone());
+    let field = NodeRef::<leptos::html::Input>::new();
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        if let Some(input) = field.get() {
+            request_animation_frame(move || {
+                let options = leptos::web_sys::ScrollIntoViewOptions::new();
+                options.set_block(leptos::web_sys::ScrollLogicalPosition::Center);
+                input.scroll_into_view_with_scroll_into_view_options(&options);
+                let _ = input.focus();
+            });
+        }
+    });
     view! {
         <div class="token-copy">
             <label class="visually-hidden" for=id>{label}</label>
-            <input id=id type="text" readonly prop:value=text
+            <input id=id node_ref=field type="text" readonly prop:value=text
                 on:focus=move |ev| {
                     #[cfg(feature = "hydrate")]
                     {

@@ -18,7 +18,7 @@ use crate::{
     kit::{
         i18n::{t, t_string, use_i18n},
         icons::{Icon, IconName},
-        notices::{use_notices, Notice},
+        notices::{use_notices, Notice, OnScreen},
     },
 };
 
@@ -74,7 +74,8 @@ pub fn NotificationWatch() -> impl IntoView {
         ServerEvent::Notified { item } => {
             let href = item.href();
             let place = href.split('?').next().unwrap_or_default().to_string();
-            if location.pathname.get_untracked() == place && !hidden() {
+            let in_view = location.pathname.get_untracked() == place || OnScreen::shows(&href);
+            if in_view && !hidden() {
                 return;
             }
             let text = describe(i18n, item);

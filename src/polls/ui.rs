@@ -11,7 +11,7 @@ use crate::{
     auth::ui::pages::error_text,
     kit::{
         i18n::{t, t_string, use_i18n},
-        time::{now_ms, Time},
+        time::{now_ms, When},
     },
 };
 
@@ -45,15 +45,20 @@ pub fn part_view(message: &crate::chat::ChatMessage, may_vote: bool) -> Option<A
     Some(if poll.kind == PollKind::Target {
         view! { <TargetPollCard message_id poll may_vote /> }.into_any()
     } else {
-        view! { <PollCard message_id poll may_vote /> }.into_any()
+        let asker = message.author.id.clone();
+        view! { <PollCard message_id poll may_vote asker /> }.into_any()
     })
 }
 
 /// A poll under its question. `may_vote`: the reader may react here (signed in, a member, not
-/// timed out, the conversation not closed).
+/// timed out, the conversation not closed). `asker`: who asked, by id — they see how it stands
+/// from the start (with a button to vote), as everyone does once they have voted.
 #[component]
-pub fn PollCard(message_id: String, poll: Poll, may_vote: bool) -> impl IntoView {
+pub fn PollCard(message_id: String, poll: Poll, may_vote: bool, asker: String) -> impl IntoView {
     let i18n = use_i18n();
+    let asked = crate::auth::ui::session::use_session()
+        .user()
+        .is_some_and(|me| me.id == asker);
     let poll = RwSignal::new(poll);
     let store = ballots();
     let mine = {
@@ -95,7 +100,7 @@ pub fn PollCard(message_id: String, poll: Poll, may_vote: bool) -> impl IntoView
     }
     let closed = move || poll.with(|p| p.closed_at(now.get()));
     let voted = move || mine.with(|m| m.as_ref().is_some_and(|b| !b.choices.is_empty()));
-    let choosing = move || may_vote && !closed() && (!voted() || changing.get());
+    let choosing = move || may_vote && !closed() && ((!voted() && !asked) || changing.get());
     let cast = {
         let (store, message_id) = (store.clone(), message_id.clone());
         move |choices: Vec<u32>| {
@@ -207,6 +212,11 @@ pub fn PollCard(message_id: String, poll: Poll, may_vote: bool) -> impl IntoView
                             }
                         }).collect_view()}
                     </ul>
+                    {move || (may_vote && !closed() && !voted() && asked).then(|| view! {
+                        <div class="poll-actions">
+                            <button type="button" class="link-button" on:click=move |_| changing.set(true)>{t!(i18n, poll.vote)}</button>
+                        </div>
+                    })}
                     {move || (may_vote && !closed() && voted()).then(|| {
                         let cast = cast.clone();
                         view! {
@@ -228,7 +238,8 @@ pub fn PollCard(message_id: String, poll: Poll, may_vote: bool) -> impl IntoView
                     let closes = poll.with(|p| p.closes_at.clone());
                     match (closed(), closes) {
                         (true, _) => view! { " · " <strong>{t!(i18n, poll.closed)}</strong> }.into_any(),
-                        (false, Some(at)) => view! { " · " {t!(i18n, poll.closes)} " " <Time iso=at /> }.into_any(),
+                        // With its day: "Closes 04:37" alone reads as today when it may be tomorrow.
+                        (false, Some(at)) => view! { " · " {t!(i18n, poll.closes)} " " <When iso=at /> }.into_any(),
                         (false, None) => ().into_any(),
                     }
                 }}

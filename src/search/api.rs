@@ -26,3 +26,17 @@ pub async fn search(
         .await,
     )
 }
+
+/// People whose username or name holds `q` (what `from:` is being typed with), for the search
+/// box to suggest: at most eight, never someone the caller blocked, never a bot.
+#[server(prefix = "/api", endpoint = "search/people", input = GetUrl)]
+pub async fn search_people(q: String) -> Result<Vec<crate::auth::Author>, AppError> {
+    crate::platform::state::respond(
+        async move {
+            let state = crate::platform::state::AppState::current()?;
+            let me = crate::auth::caller::current_user().await?;
+            super::service::people(&state, &me.user, &q).await
+        }
+        .await,
+    )
+}

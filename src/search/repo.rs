@@ -19,7 +19,8 @@ pub struct MessageSearch {
     /// Each word to find, with the forms it may take (the word and its stems): a message must
     /// hold every word in one of its forms.
     pub words: Vec<Vec<String>>,
-    pub author: Option<Uuid>,
+    /// Written by one of these (none: by anyone).
+    pub authors: Option<Vec<Uuid>>,
     pub hidden_authors: Vec<Uuid>,
     /// Lower-case `$symbol`s the text must contain.
     pub cashtags: Vec<String>,
@@ -149,8 +150,8 @@ fn matching(search: &MessageSearch, words: Option<SimpleExpr>) -> Select<message
     if let Some(words) = words {
         query = query.filter(words);
     }
-    if let Some(author) = search.author {
-        query = query.filter(messages::Column::AuthorId.eq(author));
+    if let Some(authors) = &search.authors {
+        query = query.filter(messages::Column::AuthorId.is_in(authors.clone()));
     }
     if !search.hidden_authors.is_empty() {
         query = query.filter(messages::Column::AuthorId.is_not_in(search.hidden_authors.clone()));

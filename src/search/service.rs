@@ -148,6 +148,50 @@ pub async fn search(
     })
 }
 
+/// Whom `from:` names: the person with that username, else everyone whose username or name
+/// holds it (`from:ana` finds Ana Lima, @ana_0544862), as people remember a name more often
+/// than a username.
+async fn authors_named(
+    state: &AppState,
+    name: &str,
+    hidden: &[Uuid],
+) -> Result<Vec<Uuid>, AppError> {
+    if let Some(user) = accounts::user_by_username(&state.db, name).await? {
+        return Ok(vec![user.id]);
+    }
+    let needle = name.to_lowercase();
+    Ok(
+        accounts::people_named(&state.db, &needle, hidden.to_vec(), FROM_PEOPLE)
+            .await?
+            .into_iter()
+            .map(|p| p.id)
+            .collect(),
+    )
+}
+
+/// People whose username or name holds `text` (a `@` before it aside), for the box's
+/// suggestions: the ones the viewer blocked and bots left out.
+pub async fn people(
+    state: &AppState,
+    viewer: &users::Model,
+    text: &str,
+) -> Result<Vec<Author>, AppError> {
+    let needle = text.trim().trim_start_matches('@').to_lowercase();
+    if needle.is_empty() || needle.chars().count() > 50 {
+        return Ok(Vec::new());
+    }
+    let hidden = chat::blocked_by(&state.db, viewer.id).await?;
+    Ok(accounts::people_named(&state.db, &needle, hidden, NAMES)
+        .await?
+        .iter()
+        .filter(|p| !crate::auth::is_bot(&p.username))
+        .map(Author::of)
+        .collect())
+}
+
+/// People `from:` may stand for, at most, when it names no username exactly.
+const FROM_PEOPLE: u64 = 20;
+
 /// One page of matching messages, and whether older ones match too.
 async fn messages(
     state: &AppState,
@@ -160,11 +204,14 @@ async fn messages(
     if channels.is_empty() {
         return Ok((Vec::new(), false));
     }
-    let author = match &query.from {
-        Some(name) => match accounts::user_by_username(&state.db, name).await? {
-            Some(user) => Some(user.id),
-            None => return Ok((Vec::new(), false)),
-        },
+    let authors = match &query.from {
+        Some(name) => {
+            let named = authors_named(state, name, hidden).await?;
+            if named.is_empty() {
+                return Ok((Vec::new(), false));
+            }
+            Some(named)
+        }
         None => None,
     };
     let mut until = query.before.as_deref().and_then(day_start);
@@ -181,7 +228,7 @@ async fn messages(
         repo::MessageSearch {
             channels: channels.iter().map(|c| c.id).collect(),
             words,
-            author,
+            authors,
             hidden_authors: hidden.to_vec(),
             cashtags: query.tickers.iter().map(|t| t.to_lowercase()).collect(),
             has_link: query.has_link,

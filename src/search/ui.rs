@@ -5,12 +5,15 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_query_map};
 
-use super::{api::search, MessageHit, Results, Snip};
+use super::{
+    api::{search, search_people},
+    MessageHit, Results, Snip,
+};
 use crate::{
     auth::ui::pages::error_text,
     kit::{
         i18n::{t, t_string, use_i18n},
-        languages::local_date,
+        time::When,
     },
 };
 
@@ -19,6 +22,9 @@ pub fn SearchPage() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
     let q = move || query.read().get("q").unwrap_or_default();
+    // What is in the box as it is typed (the address holds what was searched).
+    let typed = RwSignal::new(String::new());
+    let field = NodeRef::<leptos::html::Input>::new();
     let found = Resource::new(q, |q| async move {
         if q.trim().is_empty() {
             Ok(None)
@@ -32,10 +38,13 @@ pub fn SearchPage() -> impl IntoView {
             <h1>{t!(i18n, search.title)}</h1>
             <form method="get" action="/search" class="search-form" role="search">
                 <label for="search-q" class="visually-hidden">{t!(i18n, search.label)}</label>
-                <input id="search-q" type="search" name="q" prop:value=q maxlength=super::QUERY_MAX
-                    placeholder=move || t_string!(i18n, search.placeholder) autocomplete="off" />
+                <input id="search-q" type="search" name="q" prop:value=q maxlength=super::QUERY_MAX node_ref=field
+                    placeholder=move || t_string!(i18n, search.placeholder) autocomplete="off"
+                    aria-describedby="search-people"
+                    on:input=move |ev| typed.set(event_target_value(&ev)) />
                 <button type="submit" class="button">{t!(i18n, search.submit)}</button>
             </form>
+            <FromSuggestions typed field />
             <p class="muted search-hint">{t!(i18n, search.hint)}</p>
             <Transition fallback=move || view! { <p class="muted">{t!(i18n, settings.loading)}</p> }>
                 {move || Suspend::new(async move {
@@ -47,6 +56,65 @@ pub fn SearchPage() -> impl IntoView {
                 })}
             </Transition>
         </section>
+    }
+}
+
+/// The name after a `from:` being typed at the end of the box (`from:an` → "an"), if any.
+fn from_typed(text: &str) -> Option<&str> {
+    let last = text.rsplit(char::is_whitespace).next()?;
+    let name = last.strip_prefix("from:")?.trim_start_matches('@');
+    (!name.is_empty()).then_some(name)
+}
+
+/// While `from:` is typed: the people it may mean, by name and username, as Slack's search
+/// suggests them. Picking one writes their username into the box.
+#[component]
+fn FromSuggestions(typed: RwSignal<String>, field: NodeRef<leptos::html::Input>) -> impl IntoView {
+    let i18n = use_i18n();
+    let name = Memo::new(move |_| typed.with(|t| from_typed(t).map(str::to_string)));
+    let people = Resource::new(
+        move || name.get(),
+        |name| async move {
+            match name {
+                Some(name) => search_people(name).await.unwrap_or_default(),
+                None => Vec::new(),
+            }
+        },
+    );
+    let pick = move |username: String| {
+        let text = typed.get_untracked();
+        let start = text
+            .rfind(|c: char| c.is_whitespace())
+            .map_or(0, |at| at + 1);
+        let next = format!("{}from:{username} ", &text[..start]);
+        if let Some(input) = field.get_untracked() {
+            input.set_value(&next);
+            let _ = input.focus();
+        }
+        typed.set(next);
+    };
+    view! {
+        <div id="search-people" aria-live="polite">
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let found = people.await;
+                    (!found.is_empty() && name.get_untracked().is_some()).then(|| view! {
+                        <ul class="search-suggestions" aria-label=move || t_string!(i18n, search.from_suggestions)>
+                            {found.into_iter().map(|person| {
+                                let username = person.username.clone();
+                                view! {
+                                    <li>
+                                        <button type="button" class="pill" on:click=move |_| pick(username.clone())>
+                                            {person.display_name.clone()} " " <span class="muted">"@" {person.username.clone()}</span>
+                                        </button>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    })
+                })}
+            </Transition>
+        </div>
     }
 }
 
@@ -106,12 +174,12 @@ fn Hit(hit: MessageHit) -> impl IntoView {
             ),
         )
     };
-    let day = local_date(i18n.get_locale(), &hit.created_at);
+
     view! {
         <li class="search-hit card">
             <div class="search-hit-head">
                 <strong>{hit.author.display_name.clone()}</strong>
-                <span class="muted">{place}" · "{day}</span>
+                <span class="muted">{place}" · "<When iso=hit.created_at.clone() /></span>
             </div>
             <p class="search-snippet">{snippet(hit.snippet)}</p>
             <A href=href attr:class="link-button">{t!(i18n, search.open)}</A>
@@ -130,4 +198,22 @@ fn snippet(pieces: Vec<Snip>) -> impl IntoView {
             }
         })
         .collect_view()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::from_typed;
+
+    #[test]
+    fn the_name_after_a_from_being_typed_is_read_at_the_end_of_the_box() {
+        assert_eq!(from_typed("fed from:an"), Some("an"));
+        assert_eq!(from_typed("from:@Ana"), Some("Ana"));
+        assert_eq!(from_typed("from:"), None);
+        assert_eq!(
+            from_typed("from:ana fed"),
+            None,
+            "the last word is what is typed"
+        );
+        assert_eq!(from_typed("in:general"), None);
+    }
 }

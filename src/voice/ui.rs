@@ -79,6 +79,19 @@ pub struct MyCall {
     deafened: RwSignal<bool>,
     /// Why the last call of a channel ended or was refused, by channel id.
     problem: RwSignal<Option<(String, CallProblem)>>,
+    /// The call's own code, handed over by `join`: the layout hears the socket's call events on
+    /// every page, and calling the WebRTC code by name would put it in the shell every page
+    /// loads. `join` runs from a voice channel's page, whose code carries it.
+    code: StoredValue<Option<CallCode>>,
+}
+
+/// The call's entry points that the layout reaches (see [`MyCall::code`]).
+#[derive(Clone, Copy)]
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+struct CallCode {
+    signal: fn(&str, String, super::Signal),
+    reconnected: fn(&str),
+    end: fn(bool),
 }
 
 /// Where a call is: its community and voice channel.
@@ -107,6 +120,7 @@ pub fn provide_my_call() {
         muted: RwSignal::new(false),
         deafened: RwSignal::new(false),
         problem: RwSignal::new(None),
+        code: StoredValue::new(None),
     });
 }
 
@@ -120,6 +134,12 @@ impl MyCall {
         this.deafened.set(false);
         this.on.set(Some(place.clone()));
         #[cfg(feature = "hydrate")]
+        this.code.set_value(Some(CallCode {
+            signal: super::call::signal,
+            reconnected: super::call::reconnected,
+            end: super::call::end,
+        }));
+        #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
             let has = super::call::start(use_chat_socket(), place.channel_id, ice).await;
             this.microphone.set(Some(has));
@@ -130,10 +150,9 @@ impl MyCall {
 
     /// Leaves the call; `tell`: the server has yet to hear of it (not when it ended the call).
     fn leave(&self, tell: bool) {
-        #[cfg(feature = "hydrate")]
-        super::call::end(tell);
-        #[cfg(not(feature = "hydrate"))]
-        let _ = tell;
+        if let Some(code) = self.code.get_value() {
+            (code.end)(tell);
+        }
         self.on.set(None);
         self.joining.set(false);
         self.microphone.set(None);
@@ -168,16 +187,14 @@ pub fn CallWatch() -> impl IntoView {
     let mine = expect_context::<MyCall>();
     socket.on_event(move |event| match event {
         ServerEvent::Ready { connection_id, .. } => {
-            #[cfg(feature = "hydrate")]
-            super::call::reconnected(connection_id);
-            #[cfg(not(feature = "hydrate"))]
-            let _ = connection_id;
+            if let Some(code) = mine.code.get_value() {
+                (code.reconnected)(connection_id);
+            }
         }
         ServerEvent::VoiceSignal { to, from, signal } => {
-            #[cfg(feature = "hydrate")]
-            super::call::signal(to, from.clone(), signal.clone());
-            #[cfg(not(feature = "hydrate"))]
-            let _ = (to, from, signal);
+            if let Some(code) = mine.code.get_value() {
+                (code.signal)(to, from.clone(), signal.clone());
+            }
         }
         ServerEvent::VoiceEnded { channel_id, reason } if mine.in_channel(channel_id) => {
             mine.leave(false);

@@ -115,6 +115,38 @@ async fn toxic_messages_are_delivered_then_flagged_and_moderators_can_dismiss(h:
         ana.expect("messageFlagged").await["messageId"],
         clean_id.as_str()
     );
+
+    // Warning its author (with the moderator's own words) decides it: it leaves the queue, and
+    // the message keeps its flag.
+    let (_, queue) = h
+        .get_as(&owner, &format!("/api/moderation/queue?slug={slug}"))
+        .await;
+    assert_eq!(queue.as_array().unwrap().len(), 1, "{queue}");
+    let warn = |reason: &str| json!({"messageId": clean_id, "measure": {"kind": "warn"}, "reason": reason});
+    let (status, body) = h.post_as(&owner, "/api/moderation/act", warn(" ")).await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "a warning says why: {body}"
+    );
+    let (status, body) = h
+        .post_as(&owner, "/api/moderation/act", warn("Keep it civil, please"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, queue) = h
+        .get_as(&owner, &format!("/api/moderation/queue?slug={slug}"))
+        .await;
+    assert_eq!(queue.as_array().unwrap().len(), 0, "{queue}");
+    let (_, history) = h
+        .get_as(&member, &format!("/api/chat/history?channelId={general}"))
+        .await;
+    let warned = history["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == clean_id.as_str())
+        .unwrap();
+    assert!(!warned["flag"].is_null(), "{warned}");
 }
 
 /// The first `messageFlagged` within `wait`, if any.

@@ -126,6 +126,10 @@ async fn search_finds_what_one_may_read_in_every_form(h: Harness) {
     assert_eq!(texts(&h, &bob, "fed from:bob").await.len(), 1);
     assert_eq!(texts(&h, &bob, "from:@ana").await.len(), 3);
     assert!(texts(&h, &bob, "from:nobody").await.is_empty());
+    // Part of a username (or a name) finds its author, as people remember them.
+    assert_eq!(texts(&h, &bob, "fed from:bo").await.len(), 1);
+    assert_eq!(texts(&h, &carol, "secret from:CAR").await.len(), 1);
+    assert!(texts(&h, &bob, "fed from:car").await.is_empty());
     assert_eq!(texts(&h, &bob, "fed in:#general").await.len(), 3);
     assert!(texts(&h, &bob, "fed in:elsewhere").await.is_empty());
     let links = texts(&h, &bob, "has:link").await;
@@ -164,6 +168,13 @@ async fn search_finds_what_one_may_read_in_every_form(h: Harness) {
     let (_, answer) = h.read(&bob, "/api/search?q=carol%20from:nobody").await;
     assert_eq!(answer["people"], json!([]), "{answer}");
     assert_eq!(answer["messages"], json!([]), "{answer}");
+    // The box's suggestions while `from:` is typed: by part of a username, "@" or not.
+    let (status, answer) = h.read(&bob, "/api/search/people?q=%40CAR").await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer.as_array().map(Vec::len), Some(1), "{answer}");
+    assert_eq!(answer[0]["username"], "carol", "{answer}");
+    let (_, answer) = h.read(&bob, "/api/search/people?q=%20").await;
+    assert_eq!(answer, json!([]), "nothing typed, nobody suggested");
     let (_, answer) = h.read(&bob, "/api/search?q=gener").await;
     let channels = answer["channels"].as_array().unwrap();
     assert!(
@@ -294,7 +305,7 @@ async fn a_page_from_the_newest_messages_is_what_the_whole_index_would_answer(h:
     let search = |words: &[&str], limit: u64, recent_per_channel: u64| repo::MessageSearch {
         channels: channels.clone(),
         words: words.iter().map(|w| forms_of(w)).collect(),
-        author: None,
+        authors: None,
         hidden_authors: Vec::new(),
         cashtags: Vec::new(),
         has_link: false,

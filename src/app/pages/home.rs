@@ -28,7 +28,7 @@ pub fn HomePage() -> impl IntoView {
         <Transition fallback=|| view! { <Landing /> }>
             {move || Suspend::new(async move {
                 match session.resource().await.ok().flatten() {
-                    Some(user) => view! { <MyHome user /> }.into_any(),
+                    Some(user) => my_home(user).await,
                     None => view! { <Landing /> }.into_any(),
                 }
             })}
@@ -36,7 +36,13 @@ pub fn HomePage() -> impl IntoView {
     }
 }
 
-/// The signed-in home.
+/// The signed-in home, with the code of its own: the landing page is part of the shell (a
+/// visitor's first page fetches nothing more), the home's glances load for those who see them.
+#[lazy]
+fn my_home(user: User) -> AnyView {
+    view! { <MyHome user /> }.into_any()
+}
+
 #[component]
 fn MyHome(user: User) -> impl IntoView {
     let i18n = use_i18n();

@@ -63,10 +63,13 @@ pub fn UserMenu() -> impl IntoView {
                                     class="avatar-button"
                                     aria-haspopup="menu"
                                     aria-expanded=move || open.get().to_string()
-                                    aria-label=move || t_string!(i18n, auth.account_menu)
                                     on:click=move |_| open.update(|o| *o = !*o)
                                 >
+                                    // Named by words it holds, not an aria-label: a label that does
+                                    // not contain the initials people see is one a voice user
+                                    // cannot say (axe's label-content-name-mismatch).
                                     <crate::kit::avatar::Avatar initials=user.initials() url=user.avatar_url.clone() />
+                                    <span class="visually-hidden">{t!(i18n, auth.account_menu)}</span>
                                 </button>
                                 <Show when=move || open.get()>
                                     <div class="menu" role="menu">

@@ -4,7 +4,10 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::kit::markdown::{self, Block, Inline};
+use crate::kit::{
+    markdown::{self, Block, Inline},
+    people::use_known_people,
+};
 
 /// A message body; mentions of `me` are highlighted.
 pub fn rich_text(body: &str, me: Option<String>) -> AnyView {
@@ -46,9 +49,22 @@ fn inline_views(inlines: Vec<Inline>, me: &Option<String>) -> AnyView {
             .into_any(),
             Inline::Mention(name) => {
                 let mine = me.as_ref().is_some_and(|me| me.eq_ignore_ascii_case(&name));
+                // The person's name once the page knows it, as chat apps show a mention; the
+                // username stays in the link and its title.
+                let known = use_known_people();
+                let written = format!("@{name}");
+                let shown = {
+                    let (name, written) = (name.clone(), written.clone());
+                    move || {
+                        known
+                            .and_then(|known| known.name_of(&name))
+                            .map_or_else(|| written.clone(), |display| format!("@{display}"))
+                    }
+                };
                 view! {
-                    <A href=format!("/u/{name}") attr:class=if mine { "mention mention-me" } else { "mention" }>
-                        {format!("@{name}")}
+                    <A href=format!("/u/{name}") attr:class=if mine { "mention mention-me" } else { "mention" }
+                        attr:title=written>
+                        {shown}
                     </A>
                 }
                 .into_any()

@@ -141,6 +141,11 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
             });
         });
     }
+    // Notices about this conversation are not shown while it is on screen.
+    crate::kit::notices::OnScreen::show_while_mounted(match &community.direct {
+        Some(_) => format!("/messages/{}", community.community.slug),
+        None => format!("/c/{}/{}", community.community.slug, channel.name),
+    });
     let show_catch_up = RwSignal::new(false);
     let catch_up_channel = channel_id.clone();
 
@@ -260,6 +265,36 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
             request_animation_frame(scroll_to_bottom);
         }
     });
+    // What is drawn after the list (a poll's results, a picture, a card) makes it taller: a
+    // reader at the bottom stays at the newest message instead of a poll's height above it.
+    let flow_ref = NodeRef::<html::Div>::new();
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::{closure::Closure, JsCast};
+        let observing: StoredValue<Option<(web_sys::ResizeObserver, Closure<dyn FnMut()>)>, _> =
+            StoredValue::new_local(None);
+        Effect::new(move |_| {
+            let Some(flow) = flow_ref.get() else {
+                return;
+            };
+            let grown = Closure::<dyn FnMut()>::new(move || {
+                if at_bottom.get_value() {
+                    scroll_to_bottom();
+                }
+            });
+            if let Ok(observer) = web_sys::ResizeObserver::new(grown.as_ref().unchecked_ref()) {
+                observer.observe(&flow);
+                observing.set_value(Some((observer, grown)));
+            }
+        });
+        on_cleanup(move || {
+            observing.try_with_value(|now| {
+                if let Some((observer, _)) = now {
+                    observer.disconnect();
+                }
+            });
+        });
+    }
     // Typing indicators fade after a few seconds without a refresh.
     #[cfg(feature = "hydrate")]
     {
@@ -453,6 +488,7 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
             </Show>
             <div class="messages" node_ref=list_ref on:scroll=on_scroll role="log" aria-live="polite"
                 aria-label=move || t_string!(i18n, chat.messages_label)>
+                <div class="messages-flow" node_ref=flow_ref>
                 <Show when=move || has_more.get()>
                     <button type="button" class="button button-small load-older" on:click={
                         let load_older = load_older.clone();
@@ -523,6 +559,7 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
                         <pre>{text}</pre>
                     </article>
                 }).collect_view()}
+                </div>
             </div>
             <p class="typing muted" aria-live="polite">{typing_text}</p>
             <Show when=move || notice.with(Option::is_some)>
@@ -682,10 +719,62 @@ fn Composer(
             });
         }
     };
+    // @-mentions: while a username is being typed, the page's people it may be, to pick from
+    // with the arrows and Enter or Tab (or a click), as in Slack and Discord.
+    let known = crate::kit::people::use_known_people();
+    let mention = RwSignal::new(None::<(usize, usize)>);
+    let suggestions = RwSignal::new(Vec::<crate::kit::people::Named>::new());
+    let active = RwSignal::new(0usize);
+    let suggesting = move || suggestions.with(|s| !s.is_empty());
+    let close_suggestions = move || {
+        mention.set(None);
+        suggestions.set(Vec::new());
+    };
+    let suggest = move |value: &str| {
+        let caret = textarea
+            .get_untracked()
+            .and_then(|area| area.selection_start().ok().flatten())
+            .map(|units| crate::kit::people::byte_offset(value, units as usize));
+        let found = caret
+            .and_then(|caret| {
+                crate::kit::people::mention_at(value, caret).map(|(at, typed)| (at, caret, typed))
+            })
+            .zip(known)
+            .map(|((at, caret, typed), known)| (at, caret, known.matching(typed, 6)));
+        match found {
+            Some((at, caret, people)) if !people.is_empty() => {
+                mention.set(Some((at, caret)));
+                suggestions.set(people);
+                active.set(0);
+            }
+            _ => close_suggestions(),
+        }
+    };
+    let pick = Callback::new(move |username: String| {
+        let Some((at, caret)) = mention.get_untracked() else {
+            return;
+        };
+        let current = text.get_untracked();
+        let (Some(head), Some(tail)) = (current.get(..at), current.get(caret..)) else {
+            return;
+        };
+        let written = format!("{head}@{username} ");
+        let caret_after = written.encode_utf16().count() as u32;
+        let next = format!("{written}{tail}");
+        if let Some(area) = textarea.get_untracked() {
+            area.set_value(&next);
+            let _ = area.set_selection_range(caret_after, caret_after);
+            let _ = area.focus();
+        }
+        text.set(next);
+        close_suggestions();
+    });
     let on_input = {
         let channel_id = channel_id.clone();
         move |ev: leptos::ev::Event| {
-            text.set(event_target_value(&ev));
+            let value = event_target_value(&ev);
+            suggest(&value);
+            text.set(value);
             let now = now_ms();
             // Tell others at most every 3 s; their indicator lasts 5 s.
             if now - last_typing.get_value() > 3000.0 && !text.get_untracked().trim().is_empty() {
@@ -700,6 +789,25 @@ fn Composer(
     let on_keydown = {
         let submit = submit.clone();
         move |ev: leptos::ev::KeyboardEvent| {
+            if suggesting() && !ev.is_composing() {
+                let count = suggestions.with_untracked(Vec::len);
+                match ev.key().as_str() {
+                    "ArrowDown" => active.update(|n| *n = (*n + 1) % count),
+                    "ArrowUp" => active.update(|n| *n = (*n + count - 1) % count),
+                    "Enter" | "Tab" if !ev.shift_key() => {
+                        let chosen = suggestions.with_untracked(|s| {
+                            s.get(active.get_untracked()).map(|p| p.username.clone())
+                        });
+                        if let Some(username) = chosen {
+                            pick.run(username);
+                        }
+                    }
+                    "Escape" => close_suggestions(),
+                    _ => return,
+                }
+                ev.prevent_default();
+                return;
+            }
             if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
                 ev.prevent_default();
                 submit();
@@ -754,6 +862,8 @@ fn Composer(
         }
     };
     let picker_id = format!("attach-{channel_id}");
+    let mention_list = format!("mentions-{channel_id}");
+    let mention_list_field = StoredValue::new(mention_list.clone());
     let asking = RwSignal::new(false);
     let planning = RwSignal::new(false);
     let planning_in = channel_id.clone();
@@ -785,6 +895,26 @@ fn Composer(
                 </div>
             })}
             <TrayView tray />
+            <Show when=suggesting>
+                <ul class="mention-suggestions card" role="listbox" id=mention_list.clone()
+                    aria-label=move || t_string!(i18n, chat.mention_suggestions)>
+                    {
+                        let mention_list = mention_list.clone();
+                        move || suggestions.get().into_iter().enumerate().map(|(n, person)| {
+                            let username = person.username.clone();
+                            view! {
+                                <li role="option" id=format!("{mention_list}-{n}") class:active=move || active.get() == n
+                                    aria-selected=move || (active.get() == n).to_string()
+                                    // Taken on the press, before the field loses the keyboard.
+                                    on:mousedown=move |ev| { ev.prevent_default(); pick.run(username.clone()); }>
+                                    <strong>{person.display_name.clone()}</strong>
+                                    " " <span class="muted">"@" {person.username.clone()}</span>
+                                </li>
+                            }
+                        }).collect_view()
+                    }
+                </ul>
+            </Show>
             <Show when=move || recorder.recording()>
                 <RecordingBar recorder />
             </Show>
@@ -814,6 +944,10 @@ fn Composer(
                 </button>
                 <label class="visually-hidden" for="composer">{label}</label>
                 <textarea id="composer" node_ref=textarea rows="1"
+                    aria-autocomplete="list"
+                    aria-controls=move || suggesting().then(|| mention_list_field.get_value())
+                    aria-activedescendant=move || suggesting().then(|| format!("{}-{}", mention_list_field.get_value(), active.get()))
+                    on:blur=move |_| close_suggestions()
                     placeholder=placeholder
                     prop:value=move || text.get() on:input=on_input on:keydown=on_keydown on:paste=on_paste
                     aria-invalid=move || error.get().is_some().to_string()></textarea>

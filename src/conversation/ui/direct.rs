@@ -298,6 +298,7 @@ pub fn MessagesPage() -> impl IntoView {
 #[component]
 pub fn ConversationPage() -> impl IntoView {
     let i18n = use_i18n();
+    crate::kit::people::provide_known_people();
     let session = use_session();
     let params = use_params_map();
     let conversations = use_conversations();

@@ -299,7 +299,7 @@ pub fn MessageItem(message: ChatMessage, rights: MessageRights) -> impl IntoView
     let label = format!(
         "{}: {}",
         message.author.display_name,
-        message.body.clone().unwrap_or_default()
+        spoken_content(&message)
     );
     // On a phone the actions are a tap on "…" or a long press away, as in phone chat apps,
     // instead of four buttons under every message.
@@ -414,4 +414,25 @@ fn is_touch_layout() -> bool {
     }
     #[cfg(not(feature = "hydrate"))]
     false
+}
+
+/// What a message says, for its accessible name: its words, or what it carries when it has none
+/// (a voice message and its length, the files' names) — never an empty "Ana Lima: ".
+fn spoken_content(message: &crate::chat::ChatMessage) -> String {
+    if let Some(body) = message.body.as_deref().filter(|b| !b.trim().is_empty()) {
+        return body.to_string();
+    }
+    let i18n = use_i18n();
+    message
+        .attachments
+        .iter()
+        .map(|a| match (a.kind, a.duration_ms) {
+            (crate::files::AttachmentKind::Voice, Some(ms)) => {
+                t_string!(i18n, chat.files.voice_message)
+                    .replace("{length}", &crate::files::duration_text(ms))
+            }
+            _ => a.name.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -31,6 +31,7 @@ use crate::{
 #[component]
 pub fn ChannelPage() -> impl IntoView {
     let i18n = use_i18n();
+    crate::kit::people::provide_known_people();
     let session = use_session();
     let params = use_params_map();
     let key = move || {
@@ -244,8 +245,20 @@ pub fn MemberList(
         move |_| community_members(slug.clone())
     });
     let members: RwSignal<Vec<MemberInfo>> = RwSignal::new(Vec::new());
+    // The page's mentions and the composer's suggestions name people from this list.
+    let known = crate::kit::people::use_known_people();
     Effect::new(move |_| {
         if let Some(Ok(list)) = fetched.get() {
+            if let Some(known) = known {
+                known.set(
+                    list.iter()
+                        .map(|m| crate::kit::people::Named {
+                            username: m.username.clone(),
+                            display_name: m.display_name.clone(),
+                        })
+                        .collect(),
+                );
+            }
             members.set(list);
         }
     });
@@ -314,15 +327,19 @@ pub fn MemberList(
                         .map(|_| view! {
                             <super::direct::MessageButton username=m.username.clone() display_name=m.display_name.clone() compact=true />
                         });
+                    // The whole name on hover where the column cuts it short.
+                    let full_name = m.display_name.clone();
                     view! {
                         <li class:offline=!m.online>
                             <crate::kit::avatar::Avatar initials=initials(&m.display_name) url=m.avatar_url.clone() class="presence">
                                 <span class="presence-dot" class:online=m.online></span>
                             </crate::kit::avatar::Avatar>
-                            <A href=format!("/u/{}", m.username)>{m.display_name.clone()}</A>
-                            <span class="visually-hidden">{status}</span>
-                            {(m.rank != Rank::Member).then(|| view! { <span class="badge rank">{rank_label(m.rank)}</span> })}
-                            {crate::auth::is_bot(&m.username).then(|| view! { <span class="badge bot-badge">{t!(i18n, chat.bot)}</span> })}
+                            <div class="member-who">
+                                <A href=format!("/u/{}", m.username) attr:title=full_name>{m.display_name.clone()}</A>
+                                <span class="visually-hidden">{status}</span>
+                                {(m.rank != Rank::Member).then(|| view! { <span class="badge rank">{rank_label(m.rank)}</span> })}
+                                {crate::auth::is_bot(&m.username).then(|| view! { <span class="badge bot-badge">{t!(i18n, chat.bot)}</span> })}
+                            </div>
                             {message_button}
                             {report_button}
                         </li>

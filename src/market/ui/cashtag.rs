@@ -1,6 +1,6 @@
 //! The live prices of the tickers a chat message names, in a row under its words. Chat draws
-//! the message and asks `kit::cashtag` for the row; the shell gives it
-//! [`provide_cashtag_prices`].
+//! the message and asks `kit::cashtag` for the row; the pages that show messages give it
+//! [`provide_cashtag_prices`] (the app's routes: not the shell, which every page loads).
 //!
 //! A channel shows many messages naming the same few tickers, so the tab keeps one book of
 //! quotes: each symbol is asked for once, the messages of one render in one request, and one
@@ -36,8 +36,8 @@ struct QuoteBook {
     waiting: StoredValue<Vec<String>>,
 }
 
-/// Gives chat's messages the prices of their cashtags (called once by the shell, below the
-/// live-event hub).
+/// Gives chat's messages the prices of their cashtags, for as long as the calling page lives
+/// (called by the routes that show messages, below the live-event hub).
 pub fn provide_cashtag_prices() {
     let book = QuoteBook {
         quotes: RwSignal::new(HashMap::new()),
@@ -161,17 +161,24 @@ fn KnownPrice(symbol: String, book: QuoteBook) -> impl IntoView {
         quote.get().map(|quote| {
             let change = quote.change().map(|(_, percent)| percent);
             let tone = change.map_or("", direction);
-            let mut title = format!("${}", quote.symbol);
-            if quote.simulated {
-                title = format!("{title} · {}", t_string!(i18n, markets.simulated));
+            // Said in the pill as the stock page says it: a simulated price is never taken for
+            // a real one.
+            let (kind, about) = if quote.simulated {
+                (Some(t_string!(i18n, markets.simulated)), t_string!(i18n, markets.simulated_help).to_string())
             } else if quote.delayed {
-                title = format!("{title} · {}", t_string!(i18n, markets.delayed));
-            }
+                (
+                    Some(t_string!(i18n, markets.delayed)),
+                    t_string!(i18n, markets.delayed_help).replace("{source}", &quote.source),
+                )
+            } else {
+                (None, String::new())
+            };
             view! {
-                <li class=move || format!("cashtag-quote {}", flash.class()) title=title>
+                <li class=move || format!("cashtag-quote {}", flash.class()) title=about>
                     <span class="ticker">{format!("${}", quote.symbol)}</span>
                     " " <span class="price">{money(quote.price)}</span>
                     {change.map(|c| view! { " " <span class=format!("change {tone}")>{signed_percent(c)}</span> })}
+                    {kind.map(|kind| view! { " " <span class="quote-kind">{kind}</span> })}
                 </li>
             }
         })

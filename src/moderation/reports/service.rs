@@ -273,7 +273,13 @@ pub async fn queue(
 ) -> Result<Vec<QueueItem>, AppError> {
     let found = moderated(state, viewer, slug).await?;
     let channels = communities::channels(&state.db, found.id).await?;
-    let flagged = chat::flagged_in(&state.db, channels.iter().map(|c| c.id).collect()).await?;
+    let mut flagged = chat::flagged_in(&state.db, channels.iter().map(|c| c.id).collect()).await?;
+    // A flagged message whose author a moderator already acted against (a warning, a timeout…)
+    // has had its decision: it leaves the queue, its flag stays on the message.
+    let decided =
+        communities::messages_acted_on(&state.db, found.id, flagged.iter().map(|m| m.id).collect())
+            .await?;
+    flagged.retain(|m| !decided.contains(&m.id));
     let reports = readable_by(
         state,
         &found,

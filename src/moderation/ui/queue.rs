@@ -123,6 +123,31 @@ fn FlaggedSection(slug: String, may_ban: bool, acted: RwSignal<u32>) -> impl Int
                                         }
                                     });
                                     let reason = queue_reason(&f.message.as_ref().and_then(|m| m.flag.clone()), &f.reports);
+                                    // A warning is read by its person: the moderator says why in
+                                    // their own words (the queue's reason to start from).
+                                    let warn_open = RwSignal::new(false);
+                                    let warn_reason = RwSignal::new(reason.clone());
+                                    let warn_field = format!("warn-{}", match &target {
+                                        Target::Message(id) => id.clone(),
+                                        Target::Person(username) => username.clone(),
+                                    });
+                                    let send_warning = {
+                                        let target = target.clone();
+                                        let slug = slug_key.get_value();
+                                        move |ev: leptos::ev::SubmitEvent| {
+                                            ev.prevent_default();
+                                            let reason = warn_reason.get_untracked();
+                                            match target.clone() {
+                                                Target::Message(message_id) => {
+                                                    act.dispatch(ActOnAuthor { message_id, measure: Measure::Warn, reason });
+                                                }
+                                                Target::Person(username) => {
+                                                    act_person.dispatch(ActOnPerson { slug: slug.clone(), username, measure: Measure::Warn, reason });
+                                                }
+                                            }
+                                            warn_open.set(false);
+                                        }
+                                    };
                                     let measure = {
                                         let target = target.clone();
                                         let slug = slug_key.get_value();
@@ -176,10 +201,8 @@ fn FlaggedSection(slug: String, may_ban: bool, acted: RwSignal<u32>) -> impl Int
                                                 {(!f.subject.deleted).then(|| {
                                                     let measure = measure.clone();
                                                     view! {
-                                                        <button type="button" class="button button-small" on:click={
-                                                            let measure = measure.clone();
-                                                            move |_| measure(Measure::Warn)
-                                                        }>
+                                                        <button type="button" class="button button-small" aria-expanded=move || warn_open.get().to_string()
+                                                            on:click=move |_| warn_open.update(|open| *open = !*open)>
                                                             {t!(i18n, community.warn)}
                                                         </button>
                                                         {may_ban.then(|| {
@@ -197,6 +220,21 @@ fn FlaggedSection(slug: String, may_ban: bool, acted: RwSignal<u32>) -> impl Int
                                                     }
                                                 })}
                                             </span>
+                                            {move || warn_open.get().then(|| {
+                                                let (field, send_warning) = (warn_field.clone(), send_warning.clone());
+                                                view! {
+                                                    <form class="warn-form" on:submit=send_warning>
+                                                        <label for=field.clone()>{t!(i18n, community.warn_reason)}</label>
+                                                        <input id=field type="text" required maxlength="280"
+                                                            prop:value=move || warn_reason.get()
+                                                            on:input=move |ev| warn_reason.set(event_target_value(&ev)) />
+                                                        <button type="submit" class="button button-small button-primary"
+                                                            disabled=move || warn_reason.with(|r| r.trim().is_empty())>
+                                                            {t!(i18n, community.send_warning)}
+                                                        </button>
+                                                    </form>
+                                                }
+                                            })}
                                         </li>
                                     }
                                 }).collect_view()}
