@@ -4,7 +4,9 @@
 //!
 //! - `split` cuts the browser WASM at its `#[lazy]` points into chunks, writes the loader under
 //!   the name Leptos' hydration scripts import and the manifest they preload from, and prints
-//!   the chunks' paths (wasm-opt shrinks each one next).
+//!   the chunks' paths (wasm-opt shrinks each one next). With a limit, no split point loads
+//!   more shared chunks than it: the splitter (vendored in `wasm-split/`, the one change marked)
+//!   would otherwise make one per set of split points, hundreds of files of a few hundred bytes.
 //! - `precompress` writes a `.br` and a `.gz` beside every file of the site, which the server
 //!   sends to browsers that accept them (`ServeDir::precompressed_br`).
 
@@ -20,7 +22,7 @@ const SPLIT_LOADER: &str = "./__wasm_split.______________________.js";
 const SPLIT_MANIFEST: &str = "__wasm_split_manifest.json";
 
 const USAGE: &str = "usage:
-  sitetool split <input.wasm> <pkg dir> <main out.wasm> <output name>
+  sitetool split <input.wasm> <pkg dir> <main out.wasm> <output name> [most chunks a split loads]
   sitetool precompress <site dir>";
 
 fn main() -> ExitCode {
@@ -28,8 +30,18 @@ fn main() -> ExitCode {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let outcome = match args.as_slice() {
         ["split", input, pkg, main_out, name] => {
-            split(Path::new(input), Path::new(pkg), Path::new(main_out), name)
+            split(Path::new(input), Path::new(pkg), Path::new(main_out), name, None)
         }
+        ["split", input, pkg, main_out, name, most] => match most.parse::<usize>() {
+            Ok(most) if most >= 1 => split(
+                Path::new(input),
+                Path::new(pkg),
+                Path::new(main_out),
+                name,
+                Some(most),
+            ),
+            _ => Err(format!("the most chunks a split loads is a number from 1 up, not {most:?}")),
+        },
         ["precompress", site] => precompress(Path::new(site)).map(|count| {
             println!("precompressed {count} changed files");
         }),
@@ -44,7 +56,13 @@ fn main() -> ExitCode {
     }
 }
 
-fn split(input: &Path, pkg: &Path, main_out: &Path, name: &str) -> Result<(), String> {
+fn split(
+    input: &Path,
+    pkg: &Path,
+    main_out: &Path,
+    name: &str,
+    most_chunks: Option<usize>,
+) -> Result<(), String> {
     let wasm = fs::read(input).map_err(|e| format!("cannot read {}: {e}", input.display()))?;
     fs::create_dir_all(pkg).map_err(|e| format!("cannot create {}: {e}", pkg.display()))?;
     let main_module = format!("./{name}.js");
@@ -54,6 +72,7 @@ fn split(input: &Path, pkg: &Path, main_out: &Path, name: &str) -> Result<(), St
         options.main_out_path = main_out;
         options.main_module = &main_module;
         options.link_name = SPLIT_LOADER;
+        options.max_chunks_per_split = most_chunks;
         options
     })
     .map_err(|e| format!("splitting {} failed: {e:?}", input.display()))?;
@@ -224,7 +243,8 @@ mod tests {
         let dir = scratch("split");
         let input = dir.join("bullpen.wasm");
         fs::write(&input, b"not a wasm module").unwrap();
-        let error = split(&input, &dir.join("pkg"), &dir.join("main.wasm"), "bullpen").unwrap_err();
+        let error = split(&input, &dir.join("pkg"), &dir.join("main.wasm"), "bullpen", Some(24))
+            .unwrap_err();
         assert!(
             error.contains("splitting") && error.contains("bullpen.wasm"),
             "{error}"
@@ -237,6 +257,7 @@ mod tests {
             &dir.join("pkg"),
             &dir.join("m.wasm"),
             "b",
+            None,
         )
         .unwrap_err();
         assert!(error.contains("cannot read"), "{error}");

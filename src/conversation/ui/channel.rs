@@ -284,7 +284,10 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
             });
             if let Ok(observer) = web_sys::ResizeObserver::new(grown.as_ref().unchecked_ref()) {
                 observer.observe(&flow);
-                observing.set_value(Some((observer, grown)));
+                let before = observing.try_update_value(|now| now.replace((observer, grown)));
+                if let Some(Some((before, _))) = before {
+                    before.disconnect();
+                }
             }
         });
         on_cleanup(move || {
@@ -789,7 +792,7 @@ fn Composer(
     let on_keydown = {
         let submit = submit.clone();
         move |ev: leptos::ev::KeyboardEvent| {
-            if suggesting() && !ev.is_composing() {
+            if suggestions.with_untracked(|s| !s.is_empty()) && !ev.is_composing() {
                 let count = suggestions.with_untracked(Vec::len);
                 match ev.key().as_str() {
                     "ArrowDown" => active.update(|n| *n = (*n + 1) % count),
