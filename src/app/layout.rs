@@ -7,8 +7,7 @@ use leptos_router::components::A;
 use crate::{
     auth::ui::{menu::UserMenu, session::use_session},
     kit::notices::NoticeList,
-    notify::ui::{InboxBell, NotificationWatch},
-    portfolio::ui::AlertNotices,
+    notify::ui::InboxBell,
 };
 
 use super::{
@@ -75,30 +74,32 @@ pub fn Layout(children: Children) -> impl IntoView {
 
 /// What listens for a signed-in person on every page: notices of mentions, badges and fired
 /// alerts, the direct messages' list, a call's signalling. With the code of its own, fetched
-/// once someone is signed in: a visitor's pages never carry it.
+/// once someone is signed in: a visitor's pages never carry it. They draw nothing, so they start
+/// in the browser after hydration (a suspense around them would change the server's stream of
+/// the page), again whenever the session changes, and stop with it.
 #[component]
 fn SignedInWatchers() -> impl IntoView {
     let session = use_session();
-    view! {
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                match session.resource().await.ok().flatten() {
-                    Some(_) => watchers().await,
-                    None => ().into_any(),
-                }
-            })}
-        </Transition>
-    }
+    Effect::new(move |_| {
+        if session.user().is_some() {
+            // Under this effect: its next run (signed out, or another session) ends them.
+            #[cfg(feature = "hydrate")]
+            leptos::task::spawn_local_scoped(async move {
+                drop(watchers().await);
+            });
+        }
+    });
 }
 
+#[cfg(feature = "hydrate")]
 #[lazy]
 fn watchers() -> AnyView {
     view! {
-        <NotificationWatch />
+        <crate::notify::ui::NotificationWatch />
         <crate::insights::achievements::ui::BadgeWatch />
         <crate::conversation::ui::direct::DirectMessageWatch />
         <crate::voice::ui::CallWatch />
-        <AlertNotices />
+        <crate::portfolio::ui::AlertNotices />
     }
     .into_any()
 }

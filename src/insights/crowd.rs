@@ -89,13 +89,25 @@ pub async fn cashtag_days(
 ) -> Result<Vec<CashtagDay>, AppError> {
     let mine = crate::community::repo::communities_of(db, viewer.0).await?;
     let ticker = crowd_ticker(ticker);
-    let rows = super::analytics::repo::symbol_days_in(
-        db,
-        mine.iter().map(|c| c.id).collect(),
-        vec![ticker.clone(), format!("{ticker}.US")],
-        days,
-    )
-    .await?;
+    // The days before today from the roll-up; today from the messages themselves: the roll-up
+    // runs each minute, and a mention just written counts at once, as the stock page's list of
+    // mentions beside the moods shows it.
+    let today = Utc::now().date_naive();
+    let rolled = (days.0, days.1.min(today - chrono::Days::new(1)));
+    let mut rows = if rolled.0 <= rolled.1 {
+        super::analytics::repo::symbol_days_in(
+            db,
+            mine.iter().map(|c| c.id).collect(),
+            vec![ticker.clone(), format!("{ticker}.US")],
+            rolled,
+        )
+        .await?
+    } else {
+        Vec::new()
+    };
+    if (days.0..=days.1).contains(&today) {
+        rows.extend(named_today(db, &mine, &ticker, today).await?);
+    }
     let mut found: Vec<CashtagDay> = Vec::new();
     for row in rows {
         let Some(community) = mine.iter().find(|c| c.id == row.community_id) else {
@@ -123,6 +135,63 @@ pub async fn cashtag_days(
     found.sort_by(|a, b| (&a.community, a.day).cmp(&(&b.community, b.day)));
     Ok(found)
 }
+
+/// Today's mentions of `ticker` in these communities, by community, as the roll-up would count
+/// them (a stance read from English messages), from the messages written since midnight UTC —
+/// at most [`TODAY_READ`] of them, the newest; flagged and deleted ones left out, as in the list
+/// of mentions.
+async fn named_today(
+    db: &sea_orm::DatabaseConnection,
+    communities: &[community_rows::Model],
+    ticker: &str,
+    today: chrono::NaiveDate,
+) -> Result<Vec<crate::entities::symbol_days::Model>, AppError> {
+    use crate::ai::{sentiment::sentiment, Stance};
+    let channels = chat_repo::channels_in(db, communities.iter().map(|c| c.id).collect()).await?;
+    let community_of: HashMap<Uuid, Uuid> =
+        channels.iter().map(|c| (c.id, c.community_id)).collect();
+    let messages = chat_repo::unflagged_messages_naming(
+        db,
+        channels.iter().map(|c| c.id).collect(),
+        &format!("${}", ticker.to_ascii_lowercase()),
+        today.and_time(chrono::NaiveTime::MIN).and_utc(),
+        TODAY_READ,
+    )
+    .await?;
+    let mut by_community: HashMap<Uuid, crate::entities::symbol_days::Model> = HashMap::new();
+    for message in messages {
+        let (Some(body), Some(community)) =
+            (message.body.as_deref(), community_of.get(&message.channel_id))
+        else {
+            continue;
+        };
+        if !crate::kit::markdown::cashtags(body)
+            .iter()
+            .any(|named| crowd_ticker(named) == ticker)
+        {
+            continue;
+        }
+        let english = message.language.as_deref().is_none_or(|l| l == "en");
+        let stance = english.then(|| sentiment(body).stance);
+        let day = by_community
+            .entry(*community)
+            .or_insert_with(|| crate::entities::symbol_days::Model {
+                community_id: *community,
+                day: today,
+                symbol: ticker.to_string(),
+                mentions: 0,
+                bullish: 0,
+                bearish: 0,
+            });
+        day.mentions += 1;
+        day.bullish += i32::from(stance == Some(Stance::Bullish));
+        day.bearish += i32::from(stance == Some(Stance::Bearish));
+    }
+    Ok(by_community.into_values().collect())
+}
+
+/// Today's messages read at most for its moods.
+const TODAY_READ: u64 = 2_000;
 
 /// Up to `limit` messages since `since`, newest first, that may name `$ticker` (matched without
 /// case; a first cut — the caller checks the exact cashtags), in the communities `viewer` may

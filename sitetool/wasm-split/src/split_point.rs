@@ -673,7 +673,7 @@ fn merge_chunks(
                     .and_then(|i| module.defined_funcs.get(i))
                     .map_or(0, |func| {
                         let range = func.body.range();
-                        (range.end - range.start) as u64
+                        range.end - range.start
                     }),
                 DepNode::DataSymbol(s) => match module.reloc_info.symbols.get(s) {
                     Some(wasmparser::SymbolInfo::Data {

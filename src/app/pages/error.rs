@@ -12,24 +12,10 @@ use crate::{
 #[component]
 pub fn PageErrorBoundary(children: Children) -> impl IntoView {
     view! {
-        <ErrorBoundary fallback=|errors| view! {
-            <Suspense fallback=|| ()>
-                {move || {
-                    let errors = errors.clone();
-                    Suspend::new(async move { error_panel(errors).await })
-                }}
-            </Suspense>
-        }>
+        <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors /> }>
             {children()}
         </ErrorBoundary>
     }
-}
-
-/// The panel, with the code of its own: it names errors with the sentence catalogue of every
-/// language, which the shell would otherwise carry on every page for a panel seldom shown.
-#[lazy]
-fn error_panel(errors: ArcRwSignal<Errors>) -> AnyView {
-    view! { <ErrorPanel errors /> }.into_any()
 }
 
 #[component]

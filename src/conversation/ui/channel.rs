@@ -271,8 +271,9 @@ pub fn ChannelScreen(opened: OpenedChannel, me: Option<User>) -> impl IntoView {
     #[cfg(feature = "hydrate")]
     {
         use wasm_bindgen::{closure::Closure, JsCast};
-        let observing: StoredValue<Option<(web_sys::ResizeObserver, Closure<dyn FnMut()>)>, _> =
-            StoredValue::new_local(None);
+        // The observer, and the callback it holds (dropped with it).
+        type Watching = (web_sys::ResizeObserver, Closure<dyn FnMut()>);
+        let observing: StoredValue<Option<Watching>, _> = StoredValue::new_local(None);
         Effect::new(move |_| {
             let Some(flow) = flow_ref.get() else {
                 return;

@@ -1,0 +1,10 @@
+import { chromium } from "@playwright/test";
+const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox"] });
+const page = await browser.newPage();
+page.on("console", (m) => console.log("console", m.type(), m.text().slice(0, 400)));
+page.on("pageerror", (e) => console.log("pageerror", e.message.slice(0, 600)));
+page.on("requestfailed", (r) => console.log("failed", r.url()));
+await page.goto(process.argv[2], { waitUntil: "networkidle" });
+await page.waitForTimeout(3000);
+console.log("hydrated:", await page.locator("body[data-hydrated]").count());
+await browser.close();
