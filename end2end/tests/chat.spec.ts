@@ -60,7 +60,7 @@ test.describe("chat", () => {
     await fromBo.hover();
     await fromBo.getByRole("button", { name: "Reply" }).click();
     await expect(ana.getByText("Replying to Bo Chen")).toBeVisible();
-    await say(ana, `Cheap on a cash-flow basis, @bo_${unique}`);
+    await say(ana, `Cheap on a cash-flow basis, @bo_${unique} — and the buyback helps`);
     const reply = messages(bo).getByRole("article").filter({ hasText: "Cheap on a cash-flow basis" });
     await expect(reply.locator(".reply-quote")).toContainText("Bo Chen");
     await expect(reply.locator(".mention-me")).toBeVisible();

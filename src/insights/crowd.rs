@@ -160,9 +160,10 @@ async fn named_today(
     .await?;
     let mut by_community: HashMap<Uuid, crate::entities::symbol_days::Model> = HashMap::new();
     for message in messages {
-        let (Some(body), Some(community)) =
-            (message.body.as_deref(), community_of.get(&message.channel_id))
-        else {
+        let (Some(body), Some(community)) = (
+            message.body.as_deref(),
+            community_of.get(&message.channel_id),
+        ) else {
             continue;
         };
         if !crate::kit::markdown::cashtags(body)
@@ -173,16 +174,17 @@ async fn named_today(
         }
         let english = message.language.as_deref().is_none_or(|l| l == "en");
         let stance = english.then(|| sentiment(body).stance);
-        let day = by_community
-            .entry(*community)
-            .or_insert_with(|| crate::entities::symbol_days::Model {
-                community_id: *community,
-                day: today,
-                symbol: ticker.to_string(),
-                mentions: 0,
-                bullish: 0,
-                bearish: 0,
-            });
+        let day =
+            by_community
+                .entry(*community)
+                .or_insert_with(|| crate::entities::symbol_days::Model {
+                    community_id: *community,
+                    day: today,
+                    symbol: ticker.to_string(),
+                    mentions: 0,
+                    bullish: 0,
+                    bearish: 0,
+                });
         day.mentions += 1;
         day.bullish += i32::from(stance == Some(Stance::Bullish));
         day.bearish += i32::from(stance == Some(Stance::Bearish));

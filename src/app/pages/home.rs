@@ -6,17 +6,11 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::{
-    auth::{
-        ui::{pages::error_text, session::use_session},
-        User,
-    },
-    chat::{api::chat_home, ui::home::HomeCommunities},
+    auth::{ui::session::use_session, User},
     kit::{
         i18n::{t, t_string, use_i18n},
         icons::{Icon, IconName},
     },
-    market::ui::{TrendingTickers, WatchlistGlance},
-    portfolio::ui::PortfolioGlance,
 };
 
 #[component]
@@ -28,7 +22,7 @@ pub fn HomePage() -> impl IntoView {
         <Transition fallback=|| view! { <Landing /> }>
             {move || Suspend::new(async move {
                 match session.resource().await.ok().flatten() {
-                    Some(user) => my_home(user).await,
+                    Some(user) => view! { <SignedInHome user /> }.into_any(),
                     None => view! { <Landing /> }.into_any(),
                 }
             })}
@@ -38,37 +32,80 @@ pub fn HomePage() -> impl IntoView {
 
 /// The signed-in home, with the code of its own: the landing page is part of the shell (a
 /// visitor's first page fetches nothing more), the home's glances load for those who see them.
-#[lazy]
-fn my_home(user: User) -> AnyView {
-    view! { <MyHome user /> }.into_any()
-}
-
+/// The browser draws it once its code is here (the server sends the heading and "Loading…"): a
+/// lazy part awaited inside the page's suspense put the server's stream out of step with what
+/// hydration reads.
 #[component]
-fn MyHome(user: User) -> impl IntoView {
+fn SignedInHome(user: User) -> impl IntoView {
     let i18n = use_i18n();
-    let chat = Resource::new(|| (), |_| chat_home());
+    let draw = RwSignal::new(None::<fn(User) -> AnyView>);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        leptos::task::spawn_local(async move {
+            draw.set(Some(my_home().await));
+        });
+    });
     let name = user.display_name.clone();
     view! {
-        <header class="home-head">
-            <h1 class="page-title">{move || t_string!(i18n, home.welcome).replace("{name}", &name)}</h1>
-        </header>
-        <div class="home-grid">
-            <div class="home-main">
-                <Transition fallback=move || view! { <p class="muted">{t!(i18n, settings.loading)}</p> }>
-                    {move || Suspend::new(async move {
-                        match chat.await {
-                            Ok(home) => view! { <HomeCommunities communities=home.communities /> }.into_any(),
-                            Err(err) => view! { <p class="form-error" role="alert">{error_text(&err)}</p> }.into_any(),
-                        }
-                    })}
-                </Transition>
+        {move || match draw.get() {
+            Some(draw) => draw(user.clone()),
+            None => view! {
+                <header class="home-head">
+                    <h1 class="page-title">{t_string!(i18n, home.welcome).replace("{name}", &name)}</h1>
+                </header>
+                <p class="muted">{t!(i18n, settings.loading)}</p>
+            }.into_any(),
+        }}
+    }
+}
+
+/// How the signed-in home is drawn, from the code of its own.
+#[cfg(feature = "hydrate")]
+#[lazy]
+fn my_home() -> fn(User) -> AnyView {
+    |user| view! { <signed_in::MyHome user /> }.into_any()
+}
+
+/// The signed-in home's own code: drawn in the browser only (`SignedInHome`).
+#[cfg(feature = "hydrate")]
+mod signed_in {
+    use leptos::prelude::*;
+
+    use crate::{
+        auth::{ui::pages::error_text, User},
+        chat::{api::chat_home, ui::home::HomeCommunities},
+        kit::i18n::{t, t_string, use_i18n},
+        market::ui::{TrendingTickers, WatchlistGlance},
+        portfolio::ui::PortfolioGlance,
+    };
+
+    #[component]
+    pub(super) fn MyHome(user: User) -> impl IntoView {
+        let i18n = use_i18n();
+        let chat = Resource::new(|| (), |_| chat_home());
+        let name = user.display_name.clone();
+        view! {
+            <header class="home-head">
+                <h1 class="page-title">{move || t_string!(i18n, home.welcome).replace("{name}", &name)}</h1>
+            </header>
+            <div class="home-grid">
+                <div class="home-main">
+                    <Transition fallback=move || view! { <p class="muted">{t!(i18n, settings.loading)}</p> }>
+                        {move || Suspend::new(async move {
+                            match chat.await {
+                                Ok(home) => view! { <HomeCommunities communities=home.communities /> }.into_any(),
+                                Err(err) => view! { <p class="form-error" role="alert">{error_text(&err)}</p> }.into_any(),
+                            }
+                        })}
+                    </Transition>
+                </div>
+                <div class="home-side">
+                    <PortfolioGlance />
+                    <WatchlistGlance />
+                    <TrendingTickers />
+                </div>
             </div>
-            <div class="home-side">
-                <PortfolioGlance />
-                <WatchlistGlance />
-                <TrendingTickers />
-            </div>
-        </div>
+        }
     }
 }
 
