@@ -126,7 +126,7 @@ async fn toxic_messages_are_delivered_then_flagged_and_moderators_can_dismiss(h:
     let (status, body) = h.post_as(&owner, "/api/moderation/act", warn(" ")).await;
     assert_eq!(
         status,
-        StatusCode::BAD_REQUEST,
+        StatusCode::UNPROCESSABLE_ENTITY,
         "a warning says why: {body}"
     );
     let (status, body) = h
