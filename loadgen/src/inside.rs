@@ -318,7 +318,7 @@ pub async fn search(count: u64, database: Option<String>, runs: usize) -> Result
                 repo::MessageSearch {
                     channels: vec![channel],
                     words: vec![forms_of(first), forms_of(second)],
-                    author: None,
+                    authors: None,
                     hidden_authors: Vec::new(),
                     cashtags: Vec::new(),
                     has_link: false,
