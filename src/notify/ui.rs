@@ -14,7 +14,10 @@ use super::{
 };
 use crate::{
     auth::ui::{pages::error_text, session::use_session},
-    chat::{ui::socket::use_chat_socket, ServerEvent},
+    chat::{
+        ui::socket::{use_chat_socket, SocketStatus},
+        ServerEvent,
+    },
     kit::{
         i18n::{t, t_string, use_i18n},
         icons::{Icon, IconName},
@@ -56,17 +59,22 @@ pub fn NotificationWatch() -> impl IntoView {
     });
     // Counts the server sent; a count read before one of them arrived is older and dropped.
     let counts_told = StoredValue::new(0u64);
-    socket.on_event(move |event| match event {
-        ServerEvent::Ready { .. } if session.user().is_some() => {
-            let told = counts_told.get_value();
-            leptos::task::spawn_local(async move {
-                if let Ok(inbox) = load_inbox(None).await {
-                    if counts_told.get_value() == told {
-                        count.0.set(inbox.unread);
-                    }
+    let read_count = move || {
+        let told = counts_told.get_value();
+        leptos::task::spawn_local(async move {
+            if let Ok(inbox) = load_inbox(None).await {
+                if counts_told.get_value() == told {
+                    count.0.set(inbox.unread);
                 }
-            });
-        }
+            }
+        });
+    };
+    // Started after the page (the layout's signed-in watchers): the socket may be ready already.
+    if socket.status.get_untracked() == SocketStatus::Open {
+        read_count();
+    }
+    socket.on_event(move |event| match event {
+        ServerEvent::Ready { .. } if session.user().is_some() => read_count(),
         ServerEvent::InboxUnread { unread } => {
             counts_told.update_value(|n| *n += 1);
             count.0.set(*unread);

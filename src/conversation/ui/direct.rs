@@ -12,7 +12,7 @@ use leptos_router::{
 };
 
 use super::{channel::ChannelScreen, page::MemberList};
-use crate::chat::ui::socket::use_chat_socket;
+use crate::chat::ui::socket::{use_chat_socket, SocketStatus};
 use crate::{
     auth::{
         ui::{pages::error_text, session::use_session},
@@ -90,6 +90,10 @@ pub fn DirectMessageWatch() -> impl IntoView {
     let session = use_session();
     let conversations = use_conversations();
     let location = use_location();
+    // Started after the page (the layout's signed-in watchers): the socket may be ready already.
+    if socket.status.get_untracked() == SocketStatus::Open {
+        conversations.reload();
+    }
     socket.on_event(move |event| match event {
         ServerEvent::Ready { .. } if session.user().is_some() => conversations.reload(),
         ServerEvent::Community(CommunityEvent::ConversationChanged { .. }) => {

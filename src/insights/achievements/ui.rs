@@ -6,7 +6,10 @@ use leptos::prelude::*;
 
 use super::{api::badges_of, api::take_unseen_badges, Earned};
 use crate::{
-    chat::{ui::socket::use_chat_socket, ServerEvent},
+    chat::{
+        ui::socket::{use_chat_socket, SocketStatus},
+        ServerEvent,
+    },
     kit::{
         i18n::{t, t_string, use_i18n, Locale},
         languages::local_date,
@@ -117,14 +120,19 @@ pub fn BadgeWatch() -> impl IntoView {
             Duration::from_secs(10),
         );
     };
+    let catch_up = move || {
+        leptos::task::spawn_local(async move {
+            if let Ok(unseen) = take_unseen_badges().await {
+                unseen.iter().for_each(announce);
+            }
+        });
+    };
+    // Started after the page (the layout's signed-in watchers): the socket may be ready already.
+    if socket.status.get_untracked() == SocketStatus::Open {
+        catch_up();
+    }
     socket.on_event(move |event| match event {
-        ServerEvent::Ready { .. } if untrack(username).is_some() => {
-            leptos::task::spawn_local(async move {
-                if let Ok(unseen) = take_unseen_badges().await {
-                    unseen.iter().for_each(announce);
-                }
-            });
-        }
+        ServerEvent::Ready { .. } if untrack(username).is_some() => catch_up(),
         ServerEvent::AchievementEarned { achievement } => {
             announce(achievement);
             // Told here: not again on the next visit.
