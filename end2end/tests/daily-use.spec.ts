@@ -140,7 +140,7 @@ for (const viewport of viewports) {
   });
 }
 
-test("a reopened channel whose newest message is a poll opens on it, with its day of closing", async ({ browser }) => {
+test("a reopened channel whose newest message is a poll opens on it, with its day of closing; date fields are full size", async ({ browser }) => {
   const ana = await person(browser, `pla_${unique}`, "Ana Lima");
   const bo = await person(browser, `plb_${unique}`, "Bo Chen");
   const url = await shareCommunity(ana, bo, `Polls last ${unique}`);
@@ -161,6 +161,14 @@ test("a reopened channel whose newest message is a poll opens on it, with its da
   const poll = ana.getByRole("log", { name: "Messages" }).getByRole("group", { name: "Poll" });
   // Within the hour, yet with its day: "Closes 04:37" alone reads as today when it may not be.
   await expect(poll.locator(".poll-summary")).toContainText(/Closes \w{3}, \w{3} \d{1,2}, \d\d:\d\d/);
+
+  // The event form's date field is as tall as the text field above it (Chromium draws a date
+  // field's inner parts a pixel or two taller).
+  await ana.getByRole("button", { name: "Plan an event" }).click();
+  const eventForm = ana.getByRole("form", { name: "Plan an event" });
+  const title = (await eventForm.getByLabel("Title").boundingBox())!;
+  const starts = (await eventForm.getByLabel("Starts").boundingBox())!;
+  expect(Math.abs(starts.height - title.height), "the date field is smaller than the text field").toBeLessThanOrEqual(2);
 
   await openHydrated(bo, "/markets");
   await openHydrated(bo, url);
