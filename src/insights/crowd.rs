@@ -146,7 +146,7 @@ async fn named_today(
     ticker: &str,
     today: chrono::NaiveDate,
 ) -> Result<Vec<crate::entities::symbol_days::Model>, AppError> {
-    use crate::ai::{sentiment::sentiment, Stance};
+    use crate::ai::Stance;
     let channels = chat_repo::channels_in(db, communities.iter().map(|c| c.id).collect()).await?;
     let community_of: HashMap<Uuid, Uuid> =
         channels.iter().map(|c| (c.id, c.community_id)).collect();
@@ -172,8 +172,7 @@ async fn named_today(
         {
             continue;
         }
-        let english = message.language.as_deref().is_none_or(|l| l == "en");
-        let stance = english.then(|| sentiment(body).stance);
+        let stance = super::analytics::service::mention_stance(body, message.language.as_deref());
         let day =
             by_community
                 .entry(*community)

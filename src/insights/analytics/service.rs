@@ -119,9 +119,7 @@ async fn roll_up_day(
             if named.is_empty() {
                 continue;
             }
-            // The stance is read in English; other languages' mentions count without one.
-            let english = message.language.as_deref().is_none_or(|l| l == "en");
-            let stance = english.then(|| sentiment(body).stance);
+            let stance = mention_stance(body, message.language.as_deref());
             for symbol in named.into_iter().filter(|s| s.len() <= 20) {
                 let entry = symbols.entry((community, symbol)).or_default();
                 entry.0 += 1;
@@ -207,6 +205,15 @@ async fn roll_up_day(
     repo::recount_week(&txn, week).await?;
     txn.commit().await?;
     Ok(counted)
+}
+
+/// The stance a mention counts with: read in English only (a message of unknown language is
+/// read as English); other languages' mentions count without one. The roll-up and today's live
+/// mood (`insights::crowd`) count alike.
+pub fn mention_stance(body: &str, language: Option<&str>) -> Option<Stance> {
+    language
+        .is_none_or(|l| l == "en")
+        .then(|| sentiment(body).stance)
 }
 
 /// Runs the roll-up every `every`, for as long as the server runs.
