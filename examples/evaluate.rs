@@ -21,6 +21,15 @@ fn main() {
     let show_mistakes = args.iter().any(|a| a == "--mistakes");
     match args.first().map(String::as_str) {
         Some("moderation") => moderation(show_mistakes),
+        Some("moderation-grid") => moderation_grid(),
+        Some("train") => {
+            let path =
+                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models/moderation/model.bin");
+            let trained = Model::train(&model::corpus());
+            std::fs::write(&path, trained.to_bytes())
+                .unwrap_or_else(|err| panic!("{}: {err}", path.display()));
+            println!("wrote {}", path.display());
+        }
         Some("catchup") => catchup(show_mistakes),
         Some("assistant") => assistant(show_mistakes),
         Some("translation") => translation(show_mistakes),
@@ -36,7 +45,7 @@ fn main() {
         }
         _ => {
             eprintln!(
-                "usage: evaluate moderation|catchup|assistant|translation [--mistakes] | explain TEXT…"
+                "usage: evaluate moderation|moderation-grid|train|catchup|assistant|translation [--mistakes] | explain TEXT…"
             );
             std::process::exit(2);
         }
@@ -96,87 +105,252 @@ fn percentile(scores: &mut [f32], p: f64) -> f32 {
     scores[at]
 }
 
+/// An engine under evaluation: the lexicons alone (before the model) or the shipped pair.
+type Judge = fn(&str, Option<&str>) -> bullpen::ai::moderation::Assessment;
+
 fn moderation(show_mistakes: bool) {
+    use bullpen::ai::moderation;
     let threshold = bullpen::platform::config::DEFAULT_TOXICITY_THRESHOLD;
-    for set in ["tuning", "heldout"] {
-        println!("\n## Moderation, {set} set (threshold {threshold})\n");
+    let engines: [(&str, Judge); 2] = [
+        ("lexicons alone (before)", moderation::assess_by_lexicon),
+        ("lexicons and learned model (after)", moderation::assess_in),
+    ];
+    println!("\nThe model learns from tuning/, heldout/ and train/; fresh/ was written before any");
+    println!("result was seen and is never trained on: its figures are the result.");
+    for set in ["fresh", "tuning", "heldout"] {
+        for (engine, judge) in engines {
+            moderation_table(set, engine, judge, threshold, show_mistakes);
+        }
+    }
+    println!("\n## Moderation, the model's corpus, 5-fold cross-validation\n");
+    println!("| language | lines | precision | recall |");
+    println!("|---|---|---|---|");
+    let folds = cross_validation(&corpus_lines(), Settings::SHIPPED, threshold);
+    for language in LANGUAGES {
+        let row = folds.get(language).expect("every language has lines");
         println!(
-            "| language | lines | abusive | precision | recall | F1 | clean p95 | abuse p10 |"
+            "| {language} | {} | {:.3} | {:.3} |",
+            row.tp + row.fp + row.fn_ + row.tn,
+            row.precision(),
+            row.recall()
         );
-        println!("|---|---|---|---|---|---|---|---|");
-        // category → (lines, caught, named right, flagged with this reason)
-        let mut by_category: BTreeMap<String, [usize; 4]> = BTreeMap::new();
-        let mut mistakes = Vec::new();
-        for language in LANGUAGES {
-            let path = eval_dir().join(format!("moderation/{set}/{language}.tsv"));
-            let lines = labelled(&path);
-            let mut counts = Counts::default();
-            let (mut clean_scores, mut abuse_scores) = (Vec::new(), Vec::new());
-            for (label, text) in &lines {
-                let judged = bullpen::ai::moderation::assess(text);
-                let flagged = judged.score >= threshold;
-                let abusive = label != "clean";
-                if abusive {
-                    abuse_scores.push(judged.score);
-                    let row = by_category.entry(label.clone()).or_default();
-                    row[0] += 1;
-                    row[1] += usize::from(flagged);
-                    row[2] += usize::from(flagged && judged.reason == *label);
-                } else {
-                    clean_scores.push(judged.score);
-                }
-                if flagged {
-                    by_category.entry(judged.reason.clone()).or_default()[3] += 1;
-                }
-                match (flagged, abusive) {
-                    (true, true) => counts.tp += 1,
-                    (true, false) => {
-                        counts.fp += 1;
-                        mistakes.push(format!(
-                            "{language} false flag ({} {:.2}): {text}",
-                            judged.reason, judged.score
-                        ));
-                    }
-                    (false, true) => {
-                        counts.fn_ += 1;
-                        mistakes.push(format!(
-                            "{language} missed {label} ({} {:.2}): {text}",
-                            judged.reason, judged.score
-                        ));
-                    }
-                    (false, false) => counts.tn += 1,
-                }
-            }
-            println!(
-                "| {language} | {} | {} | {:.3} | {:.3} | {:.3} | {:.2} | {:.2} |",
-                lines.len(),
-                abuse_scores.len(),
-                counts.precision(),
-                counts.recall(),
-                counts.f1(),
-                percentile(&mut clean_scores, 0.95),
-                percentile(&mut abuse_scores, 0.10),
-            );
-        }
-        println!("\n| category | lines | caught | named so | precision of the name |");
-        println!("|---|---|---|---|---|");
-        for (category, [lines, caught, named, flagged_as]) in &by_category {
-            if *lines == 0 {
+    }
+    cpu_per_message(&engines);
+}
+
+use bullpen::ai::moderation::model::{self, Model, Settings};
+
+/// The corpus the model learns from, with each line's language and features.
+fn corpus_lines() -> Vec<(&'static str, model::Example)> {
+    let mut lines = Vec::new();
+    for (language, tsv) in model::CORPUS {
+        for (label, text) in model::labelled(tsv) {
+            let Some(class) = model::class_of(label) else {
                 continue;
-            }
-            println!(
-                "| {category} | {lines} | {caught} ({:.2}) | {named} | {:.2} |",
-                *caught as f64 / *lines as f64,
-                *named as f64 / (*flagged_as).max(1) as f64,
-            );
+            };
+            let features = bullpen::ai::moderation::features_of(text, Some(language));
+            lines.push((language, model::Example { class, features }));
         }
-        if show_mistakes {
-            println!();
-            for mistake in &mistakes {
-                println!("- {mistake}");
+    }
+    lines
+}
+
+/// Training settings side by side, each by five-fold cross-validation on the corpus (never
+/// on `fresh/`): the macro average over the five languages.
+fn moderation_grid() {
+    let threshold = bullpen::platform::config::DEFAULT_TOXICITY_THRESHOLD;
+    let lines = corpus_lines();
+    println!(
+        "| epochs | step | decay | abusive weight | precision | recall | lowest P | lowest R |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    for abusive_weight in [1.0, 1.6, 2.5, 4.0] {
+        for epochs in [20, 40] {
+            for decay in [1e-4, 1e-5] {
+                let settings = Settings {
+                    epochs,
+                    decay,
+                    abusive_weight,
+                    ..Settings::SHIPPED
+                };
+                let folds = cross_validation(&lines, settings, threshold);
+                let p: Vec<f64> = folds.values().map(Counts::precision).collect();
+                let r: Vec<f64> = folds.values().map(Counts::recall).collect();
+                let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+                let least = |v: &[f64]| v.iter().copied().fold(1.0, f64::min);
+                println!(
+                    "| {epochs} | {} | {decay:e} | {abusive_weight} | {:.3} | {:.3} | {:.3} | {:.3} |",
+                    settings.step,
+                    mean(&p),
+                    mean(&r),
+                    least(&p),
+                    least(&r)
+                );
             }
         }
     }
+}
+
+fn moderation_table(set: &str, engine: &str, judge: Judge, threshold: f32, show_mistakes: bool) {
+    println!("\n## Moderation, {set} set, {engine} (threshold {threshold})\n");
+    println!("| language | lines | abusive | precision | recall | F1 | clean p95 | abuse p10 |");
+    println!("|---|---|---|---|---|---|---|---|");
+    // category → (lines, caught, named right, flagged with this reason)
+    let mut by_category: BTreeMap<String, [usize; 4]> = BTreeMap::new();
+    let mut mistakes = Vec::new();
+    for language in LANGUAGES {
+        let path = eval_dir().join(format!("moderation/{set}/{language}.tsv"));
+        let lines = labelled(&path);
+        let mut counts = Counts::default();
+        let (mut clean_scores, mut abuse_scores) = (Vec::new(), Vec::new());
+        for (label, text) in &lines {
+            let judged = judge(text, bullpen::ai::language::detect(text));
+            let flagged = judged.score >= threshold;
+            let abusive = label != "clean";
+            if abusive {
+                abuse_scores.push(judged.score);
+                let row = by_category.entry(label.clone()).or_default();
+                row[0] += 1;
+                row[1] += usize::from(flagged);
+                row[2] += usize::from(flagged && judged.reason == *label);
+            } else {
+                clean_scores.push(judged.score);
+            }
+            if flagged {
+                by_category.entry(judged.reason.clone()).or_default()[3] += 1;
+            }
+            match (flagged, abusive) {
+                (true, true) => counts.tp += 1,
+                (true, false) => {
+                    counts.fp += 1;
+                    mistakes.push(format!(
+                        "{language} false flag ({} {:.2}): {text}",
+                        judged.reason, judged.score
+                    ));
+                }
+                (false, true) => {
+                    counts.fn_ += 1;
+                    mistakes.push(format!(
+                        "{language} missed {label} ({} {:.2}): {text}",
+                        judged.reason, judged.score
+                    ));
+                }
+                (false, false) => counts.tn += 1,
+            }
+        }
+        println!(
+            "| {language} | {} | {} | {:.3} | {:.3} | {:.3} | {:.2} | {:.2} |",
+            lines.len(),
+            abuse_scores.len(),
+            counts.precision(),
+            counts.recall(),
+            counts.f1(),
+            percentile(&mut clean_scores, 0.95),
+            percentile(&mut abuse_scores, 0.10),
+        );
+    }
+    println!("\n| category | lines | caught | named so | precision of the name |");
+    println!("|---|---|---|---|---|");
+    for (category, [lines, caught, named, flagged_as]) in &by_category {
+        if *lines == 0 {
+            continue;
+        }
+        println!(
+            "| {category} | {lines} | {caught} ({:.2}) | {named} | {:.2} |",
+            *caught as f64 / *lines as f64,
+            *named as f64 / (*flagged_as).max(1) as f64,
+        );
+    }
+    if show_mistakes {
+        println!();
+        for mistake in &mistakes {
+            println!("- {mistake}");
+        }
+    }
+}
+
+/// Five-fold cross-validation of the model on its own corpus (each fold trained on the other
+/// four): what the training settings were chosen by, without looking at `fresh/`.
+fn cross_validation(
+    lines: &[(&'static str, model::Example)],
+    settings: Settings,
+    threshold: f32,
+) -> BTreeMap<&'static str, Counts> {
+    const FOLDS: usize = 5;
+    let mut counts: BTreeMap<&str, Counts> = BTreeMap::new();
+    for fold in 0..FOLDS {
+        let training: Vec<model::Example> = lines
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i % FOLDS != fold)
+            .map(|(_, (_, example))| example.clone())
+            .collect();
+        let trained = Model::train_with(&training, settings);
+        for (_, (language, example)) in lines.iter().enumerate().filter(|(i, _)| i % FOLDS == fold)
+        {
+            let flagged = 1.0 - trained.probabilities(&example.features)[0] >= threshold;
+            let row = counts.entry(language).or_default();
+            match (flagged, example.class != 0) {
+                (true, true) => row.tp += 1,
+                (true, false) => row.fp += 1,
+                (false, true) => row.fn_ += 1,
+                (false, false) => row.tn += 1,
+            }
+        }
+    }
+    counts
+}
+
+/// CPU time per message, each engine over every labelled line (the model trained first).
+fn cpu_per_message(engines: &[(&str, Judge)]) {
+    let mut texts = Vec::new();
+    for set in ["fresh", "tuning", "heldout"] {
+        for language in LANGUAGES {
+            let path = eval_dir().join(format!("moderation/{set}/{language}.tsv"));
+            texts.extend(
+                labelled(&path)
+                    .into_iter()
+                    .map(|(_, text)| (language, text)),
+            );
+        }
+    }
+    // Trains the model and reads the lexicons before the clock starts.
+    bullpen::ai::moderation::assess("warm up");
+    println!(
+        "\n## Moderation, CPU per message ({} lines, 5 rounds)\n",
+        texts.len()
+    );
+    println!("| engine | language known | with language detection |");
+    println!("|---|---|---|");
+    for (engine, judge) in engines {
+        let known = cpu_micros(&texts, |language, text| {
+            judge(text, Some(language));
+        });
+        let detected = cpu_micros(&texts, |_, text| {
+            judge(text, bullpen::ai::language::detect(text));
+        });
+        println!("| {engine} | {known:.0} µs | {detected:.0} µs |");
+    }
+}
+
+/// Average CPU microseconds of this process per call of `each` over `texts`, five rounds.
+fn cpu_micros(texts: &[(&str, String)], each: impl Fn(&str, &str)) -> f64 {
+    let cpu = || {
+        let mut now = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: `now` is a valid timespec for the call to write.
+        unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut now) };
+        now.tv_sec as f64 * 1e6 + now.tv_nsec as f64 / 1e3
+    };
+    let start = cpu();
+    for _ in 0..5 {
+        for (language, text) in texts {
+            each(language, text);
+        }
+    }
+    (cpu() - start) / (5 * texts.len()) as f64
 }
 
 #[derive(serde::Deserialize)]

@@ -108,13 +108,14 @@ impl Hosted {
 const CLASSIFY_PROMPT: &str = "You moderate a chat where people discuss stocks and investing, \
 in any language. Rate the user's message per category, each from 0 to 1: insult (abuse aimed \
 at a person), threat (violence or menace, with or without a bad word), self_harm (urging \
-someone to hurt or kill themselves), slur, hate (against a group), sexual (harassment or \
+someone to hurt or kill themselves), slur, hate (against a group), harassment (stalking, \
+publishing or threatening to publish someone's address, phone or family), sexual (advances or \
 obscene content aimed at someone), spam (pump-and-dump shilling, \"DM me for signals\", \
 Telegram/WhatsApp groups, guaranteed returns, crypto doubling). Market slang is not toxic: \
 \"short squeeze\", \"bloodbath\", \"this stock is killing it\", \"rekt\", \"bagholder\", \
 tickers such as $DKS, swearing at the market rather than at a person. Reply with JSON only: \
 {\"categories\": {\"insult\": n, \"threat\": n, \"self_harm\": n, \"slur\": n, \"hate\": n, \
-\"sexual\": n, \"spam\": n}, \"toxicity\": the highest of them, \"reason\": the category \
+\"harassment\": n, \"sexual\": n, \"spam\": n}, \"toxicity\": the highest of them, \"reason\": the category \
 with the highest score, \"severe\": true only for slurs, threats, self-harm or sexual content \
 involving minors}.";
 

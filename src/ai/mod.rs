@@ -45,9 +45,10 @@ pub struct Flag {
 }
 
 /// The kinds of message moderation names (a flag's `reason`).
-pub const FLAG_REASONS: [&str; 9] = [
+pub const FLAG_REASONS: [&str; 10] = [
     "insult",
     "threat",
+    "harassment",
     "self_harm",
     "slur",
     "hate",
@@ -74,7 +75,9 @@ pub fn flag_reason_for(label: &str) -> &'static str {
         "sexual"
     } else if has("spam") || has("scam") || has("pump") {
         "spam"
-    } else if has("insult") || has("harass") || has("abuse") || has("bully") {
+    } else if has("harass") || has("stalk") || has("dox") {
+        "harassment"
+    } else if has("insult") || has("abuse") || has("bully") {
         "insult"
     } else if has("profan") || has("swear") || has("obscen") {
         "profanity"
@@ -125,7 +128,8 @@ mod tests {
             ("hate", "hate"),
             ("sexual/minors", "sexual"),
             ("Insult", "insult"),
-            ("harassment", "insult"),
+            ("harassment", "harassment"),
+            ("stalking", "harassment"),
             ("pump and dump", "spam"),
             ("profanity", "profanity"),
             ("rude", "toxic"),

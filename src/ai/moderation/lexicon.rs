@@ -12,7 +12,7 @@
 
 use std::{collections::HashMap, sync::LazyLock};
 
-use regex::Regex;
+use regex::{Regex, RegexSet};
 use serde::Deserialize;
 
 /// The categories a lexicon can name, with what one match is worth unless the entry says
@@ -92,6 +92,8 @@ struct Term {
 pub struct Lexicon {
     pub code: &'static str,
     terms: Vec<Term>,
+    /// Which terms a word may start (`TermIndex`): a message is checked against those only.
+    index: TermIndex,
     targets: Vec<String>,
     allowed: Vec<Vec<String>>,
     /// The allowed phrases as written, lowercased.
@@ -104,12 +106,102 @@ pub struct Lexicon {
     pub selves: Vec<String>,
     /// "market", "chart", "Fed", "borsa": a bad word about these is said of a thing.
     pub things: Vec<String>,
-    shapes: Vec<(&'static str, f32, Regex)>,
+    /// The shapes' categories and weights, in the order of `shape_patterns`.
+    shapes: Vec<(&'static str, f32)>,
+    shape_patterns: Patterns,
     /// Phrases that look like a threat's shape but are not ("I'll find you the link").
-    benign: Vec<Regex>,
+    benign: Patterns,
     /// Phrases that warn of spam rather than spread it ("is this a scam?").
-    warnings: Vec<Regex>,
-    spam_cues: Vec<Regex>,
+    warnings: Patterns,
+    spam_cues: Patterns,
+}
+
+/// The terms by the words that can start them: a whole first word by itself, a stem by its
+/// first three letters; terms found inside words are always tried.
+#[derive(Default)]
+struct TermIndex {
+    by_word: HashMap<String, Vec<usize>>,
+    by_start: HashMap<String, Vec<usize>>,
+    always: Vec<usize>,
+}
+
+/// A stem is indexed by this many letters (or all of a shorter one).
+const STEM_KEY: usize = 3;
+
+impl TermIndex {
+    fn new(terms: &[Term]) -> TermIndex {
+        let mut index = TermIndex::default();
+        for (at, term) in terms.iter().enumerate() {
+            let first = &term.words[0];
+            match (term.words.len(), term.fit) {
+                (1, Fit::Prefix) => index
+                    .by_start
+                    .entry(first.chars().take(STEM_KEY).collect())
+                    .or_default()
+                    .push(at),
+                (1, Fit::Inside) => index.always.push(at),
+                _ => index.by_word.entry(first.clone()).or_default().push(at),
+            }
+        }
+        index
+    }
+
+    /// The terms that may match `words`, in the lexicon's order. A starred word ("f*ck") may
+    /// be any term.
+    fn candidates(&self, words: &[String], all: usize) -> Vec<usize> {
+        if words.iter().any(|w| w.contains('*')) {
+            return (0..all).collect();
+        }
+        let mut found = self.always.clone();
+        for word in words {
+            found.extend(self.by_word.get(word).into_iter().flatten());
+            // A stem shorter than the key is indexed whole, so each start up to the key counts.
+            for (at, c) in word.char_indices().take(STEM_KEY) {
+                let start = &word[..at + c.len_utf8()];
+                found.extend(self.by_start.get(start).into_iter().flatten());
+            }
+        }
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+}
+
+/// Patterns searched for at once: one pass over a message says which of them it holds,
+/// rather than one pass per pattern.
+struct Patterns {
+    set: RegexSet,
+}
+
+impl Patterns {
+    fn new(sources: &[String]) -> Result<Patterns, String> {
+        Ok(Patterns {
+            set: regex::RegexSetBuilder::new(sources)
+                .size_limit(64 << 20)
+                .build()
+                .map_err(|err| err.to_string())?,
+        })
+    }
+
+    /// The indices of the patterns found in the message's folded sentence or its words.
+    fn found(&self, text: &Folded) -> Vec<usize> {
+        let mut found: Vec<usize> = self.set.matches(&text.sentence).into_iter().collect();
+        for at in self.set.matches(&text.joined).into_iter() {
+            if !found.contains(&at) {
+                found.push(at);
+            }
+        }
+        found.sort_unstable();
+        found
+    }
+
+    fn any(&self, text: &Folded) -> bool {
+        self.set.is_match(&text.sentence) || self.set.is_match(&text.joined)
+    }
+
+    fn source(&self, at: usize) -> &str {
+        &self.set.patterns()[at]
+    }
 }
 
 /// The evidence one lexicon found in a message: the best score per category, from its words
@@ -221,24 +313,32 @@ impl Lexicon {
             }
         }
         let groups = source.groups.join("|");
+        // Each pattern is checked alone first, so that a bad one is named in the error.
         let pattern = |source: &str| {
             let source = source.replace("{groups}", &format!("(?:{groups})"));
-            Regex::new(&format!(r"\b(?:{})", fold(&source)))
+            let folded = format!(r"\b(?:{})", fold(&source));
+            Regex::new(&folded)
+                .map(|_| folded)
                 .map_err(|err| format!("pattern {source:?}: {err}"))
         };
         let mut shapes = Vec::new();
+        let mut shape_sources = Vec::new();
         for (category, weight) in SHAPE_WEIGHTS {
             for source in source.shapes.get(category).into_iter().flatten() {
                 let (source, weight) = weighted(source, weight);
-                shapes.push((category, weight, pattern(source)?));
+                shapes.push((category, weight));
+                shape_sources.push(pattern(source)?);
             }
         }
         let patterns = |sources: &[String]| {
-            sources
-                .iter()
-                .map(|source| pattern(source))
-                .collect::<Result<Vec<_>, _>>()
+            Patterns::new(
+                &sources
+                    .iter()
+                    .map(|source| pattern(source))
+                    .collect::<Result<Vec<_>, _>>()?,
+            )
         };
+        let shape_patterns = Patterns::new(&shape_sources)?;
         let spam_cues = patterns(&source.spam_cues)?;
         let benign = patterns(&source.benign)?;
         let warnings = patterns(&source.warnings)?;
@@ -247,6 +347,7 @@ impl Lexicon {
         };
         Ok(Lexicon {
             code,
+            index: TermIndex::new(&terms),
             terms,
             targets: folded_words(&source.targets),
             allowed,
@@ -256,6 +357,7 @@ impl Lexicon {
             selves: folded_words(&source.selves),
             things: folded_words(&source.things),
             shapes,
+            shape_patterns,
             benign,
             warnings,
             spam_cues,
@@ -269,7 +371,8 @@ impl Lexicon {
     pub fn find(&self, text: &Folded, words: &[String], own: bool) -> Found {
         let mut found = Found::default();
         let words = self.without_allowed(words);
-        for term in &self.terms {
+        for candidate in self.index.candidates(&words, self.terms.len()) {
+            let term = &self.terms[candidate];
             let abroad = term.words.len() > 1
                 || term.words[0].chars().count() >= 5
                 || self.portable.contains(&term.words[0]);
@@ -297,21 +400,20 @@ impl Lexicon {
                 }
             }
         }
-        let seen = |regex: &Regex| regex.is_match(&text.sentence) || regex.is_match(&text.joined);
-        let benign = self.benign.iter().any(seen);
-        let warning = self.warnings.iter().any(seen);
-        for (category, weight, shape) in &self.shapes {
-            if (benign && *category == "threat") || (warning && *category == "spam") {
+        let benign = self.benign.any(text);
+        let warning = self.warnings.any(text);
+        for at in self.shape_patterns.found(text) {
+            let (category, weight) = self.shapes[at];
+            if (benign && category == "threat") || (warning && category == "spam") {
                 continue;
             }
-            if seen(shape) {
-                add(&mut found.shapes, category, *weight);
-                found
-                    .evidence
-                    .push(format!("{category} shape {}", shape.as_str()));
-            }
+            add(&mut found.shapes, category, weight);
+            found.evidence.push(format!(
+                "{category} shape {}",
+                self.shape_patterns.source(at)
+            ));
         }
-        let cues = self.spam_cues.iter().filter(|cue| seen(cue)).count();
+        let cues = self.spam_cues.found(text).len();
         if cues > 0 && !warning {
             add(&mut found.shapes, "spam", (cues as f32 * SPAM_CUE).min(0.9));
             found.evidence.push(format!("{cues} spam cues"));
@@ -386,20 +488,8 @@ fn fits(word: &str, want: &str, fit: Fit) -> bool {
         if word.chars().filter(|c| c.is_alphabetic()).count() < 2 {
             return false;
         }
-        let wildcard = |part: &str| {
-            let pattern = part
-                .split('*')
-                .filter(|piece| !piece.is_empty())
-                .map(regex::escape)
-                .collect::<Vec<_>>()
-                .join("[a-z]{1,3}");
-            let pattern = match (part.starts_with('*'), part.ends_with('*')) {
-                (true, _) => format!("[a-z]{{1,3}}{pattern}"),
-                (_, true) => format!("{pattern}[a-z]{{1,3}}"),
-                _ => pattern,
-            };
-            Regex::new(&format!("^{pattern}$")).is_ok_and(|r| r.is_match(want))
-        };
+        let want: Vec<char> = want.chars().collect();
+        let wildcard = |part: &str| starred(&tokens(part), &want);
         return match fit {
             Fit::Whole => wildcard(word),
             // "f*cking": some beginning of the word is the term.
@@ -414,6 +504,38 @@ fn fits(word: &str, want: &str, fit: Fit) -> bool {
         Fit::Whole => word == want,
         Fit::Prefix => word.starts_with(want),
         Fit::Inside => word.contains(want),
+    }
+}
+
+/// A starred word's pieces: its letters, and a gap for each run of stars.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Piece {
+    Letter(char),
+    Gap,
+}
+
+fn tokens(word: &str) -> Vec<Piece> {
+    let mut pieces = Vec::with_capacity(word.len());
+    for c in word.chars() {
+        match c {
+            '*' if pieces.last() == Some(&Piece::Gap) => {}
+            '*' => pieces.push(Piece::Gap),
+            c => pieces.push(Piece::Letter(c)),
+        }
+    }
+    pieces
+}
+
+/// Whether `want` is the starred word, each gap standing for one to three letters a–z (a
+/// matcher of its own: compiling a regex for every starred word and term cost a millisecond
+/// a message).
+fn starred(pieces: &[Piece], want: &[char]) -> bool {
+    match pieces.first() {
+        None => want.is_empty(),
+        Some(Piece::Letter(c)) => want.first() == Some(c) && starred(&pieces[1..], &want[1..]),
+        Some(Piece::Gap) => (1..=3.min(want.len())).any(|n| {
+            want[..n].iter().all(char::is_ascii_lowercase) && starred(&pieces[1..], &want[n..])
+        }),
     }
 }
 

@@ -245,6 +245,9 @@ pub fn MemberList(
         move |_| community_members(slug.clone())
     });
     let members: RwSignal<Vec<MemberInfo>> = RwSignal::new(Vec::new());
+    // Presence heard since the last (re)subscription, by user id. A list fetched before someone
+    // left may arrive after the news that they did: what was heard since wins over it.
+    let heard = StoredValue::new(std::collections::HashMap::<String, bool>::new());
     // The page's mentions and the composer's suggestions name people from this list.
     let known = crate::kit::people::use_known_people();
     Effect::new(move |_| {
@@ -259,6 +262,14 @@ pub fn MemberList(
                         .collect(),
                 );
             }
+            let mut list = list;
+            heard.with_value(|heard| {
+                for member in &mut list {
+                    if let Some(online) = heard.get(&member.user_id) {
+                        member.online = *online;
+                    }
+                }
+            });
             members.set(list);
         }
     });
@@ -266,6 +277,9 @@ pub fn MemberList(
         ServerEvent::Presence {
             user_id, online, ..
         } => {
+            heard.update_value(|heard| {
+                heard.insert(user_id.clone(), *online);
+            });
             let known = members.with_untracked(|l| l.iter().any(|m| &m.user_id == user_id));
             if known {
                 members.update(|list| {
@@ -277,7 +291,12 @@ pub fn MemberList(
         }
         // A new subscription: presence may have changed while the page loaded (and the reader
         // has just come online themselves).
-        ServerEvent::Subscribed { .. } | ServerEvent::Community(_) => version.update(|v| *v += 1),
+        // What was heard before it may be stale (the socket may have been down), and the list
+        // fetched now knows better.
+        ServerEvent::Subscribed { .. } | ServerEvent::Community(_) => {
+            heard.update_value(|heard| heard.clear());
+            version.update(|v| *v += 1)
+        }
         _ => {}
     });
     // Whose report form is open, by username.

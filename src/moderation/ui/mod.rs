@@ -16,6 +16,7 @@ pub fn flag_reason_text(reason: &str) -> String {
     match reason {
         "insult" => t_string!(i18n, chat.flag_reasons.insult),
         "threat" => t_string!(i18n, chat.flag_reasons.threat),
+        "harassment" => t_string!(i18n, chat.flag_reasons.harassment),
         "self_harm" => t_string!(i18n, chat.flag_reasons.self_harm),
         "slur" => t_string!(i18n, chat.flag_reasons.slur),
         "hate" => t_string!(i18n, chat.flag_reasons.hate),
