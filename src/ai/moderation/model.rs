@@ -182,13 +182,13 @@ impl Model {
                 };
                 let mut gradient = p;
                 gradient[example.class] -= 1.0;
-                for k in 0..N {
-                    model.bias[k] -= step * weight * gradient[k];
+                for (bias, g) in model.bias.iter_mut().zip(&gradient) {
+                    *bias -= step * weight * g;
                 }
                 for (feature, value) in &example.features {
                     let row = model.weights.entry(*feature).or_insert([0.0; N]);
-                    for k in 0..N {
-                        row[k] -= step * (weight * gradient[k] * value + settings.decay * row[k]);
+                    for (w, g) in row.iter_mut().zip(&gradient) {
+                        *w -= step * (weight * g * value + settings.decay * *w);
                     }
                 }
             }
@@ -201,8 +201,8 @@ impl Model {
         let mut logits = self.bias;
         for (feature, value) in features {
             if let Some(row) = self.weights.get(feature) {
-                for k in 0..N {
-                    logits[k] += row[k] * value;
+                for (logit, w) in logits.iter_mut().zip(row) {
+                    *logit += w * value;
                 }
             }
         }
