@@ -9,7 +9,9 @@
 //! judges whole English sentences: "nobody cares about your dumb opinion"). That model never
 //! reads another language: on German it took the article "die" for the English verb.
 //!
-//! The result is a score per category; the highest is the message's score and its reason.
+//! Then the learned model (`model.rs`) weighs what the lexicons found with the line's own words
+//! and gives a probability per category: how sure it is that the line is not clean is the
+//! message's score, the likeliest category its reason.
 
 mod lexicon;
 pub mod model;

@@ -111,6 +111,9 @@ impl Timeline {
             ServerEvent::Ready { .. } => {
                 next.subscribe = true;
                 next.flush_pending = true;
+                // A channel opened while the socket was still connecting counts as read once
+                // it is open: with nothing new to replay, nothing else would mark it.
+                next.mark_read = true;
             }
             ServerEvent::Replay {
                 channel_id,
@@ -575,7 +578,7 @@ mod tests {
     }
 
     #[test]
-    fn the_socket_ready_again_resubscribes_then_flushes() {
+    fn the_socket_ready_again_resubscribes_flushes_and_marks_read() {
         let mut t = Timeline::default();
         let next = apply(
             &mut t,
@@ -589,6 +592,7 @@ mod tests {
             Next {
                 subscribe: true,
                 flush_pending: true,
+                mark_read: true,
                 ..Next::default()
             }
         );
