@@ -125,7 +125,7 @@ fn moderation(show_mistakes: bool) {
     println!("\n## Moderation, the model's corpus, 5-fold cross-validation\n");
     println!("| language | lines | precision | recall |");
     println!("|---|---|---|---|");
-    let folds = cross_validation(&corpus_lines(), Settings::SHIPPED, threshold);
+    let folds = cross_validation(&model::corpus(), Settings::SHIPPED, threshold);
     for language in LANGUAGES {
         let row = folds.get(language).expect("every language has lines");
         println!(
@@ -140,26 +140,11 @@ fn moderation(show_mistakes: bool) {
 
 use bullpen::ai::moderation::model::{self, Model, Settings};
 
-/// The corpus the model learns from, with each line's language and features.
-fn corpus_lines() -> Vec<(&'static str, model::Example)> {
-    let mut lines = Vec::new();
-    for (language, tsv) in model::CORPUS {
-        for (label, text) in model::labelled(tsv) {
-            let Some(class) = model::class_of(label) else {
-                continue;
-            };
-            let features = bullpen::ai::moderation::features_of(text, Some(language));
-            lines.push((language, model::Example { class, features }));
-        }
-    }
-    lines
-}
-
 /// Training settings side by side, each by five-fold cross-validation on the corpus (never
 /// on `fresh/`): the macro average over the five languages.
 fn moderation_grid() {
     let threshold = bullpen::platform::config::DEFAULT_TOXICITY_THRESHOLD;
-    let lines = corpus_lines();
+    let lines = model::corpus();
     println!(
         "| epochs | step | decay | abusive weight | precision | recall | lowest P | lowest R |"
     );
@@ -272,7 +257,7 @@ fn moderation_table(set: &str, engine: &str, judge: Judge, threshold: f32, show_
 /// Five-fold cross-validation of the model on its own corpus (each fold trained on the other
 /// four): what the training settings were chosen by, without looking at `fresh/`.
 fn cross_validation(
-    lines: &[(&'static str, model::Example)],
+    lines: &[model::Example],
     settings: Settings,
     threshold: f32,
 ) -> BTreeMap<&'static str, Counts> {
@@ -283,13 +268,12 @@ fn cross_validation(
             .iter()
             .enumerate()
             .filter(|(i, _)| i % FOLDS != fold)
-            .map(|(_, (_, example))| example.clone())
+            .map(|(_, example)| example.clone())
             .collect();
         let trained = Model::train_with(&training, settings);
-        for (_, (language, example)) in lines.iter().enumerate().filter(|(i, _)| i % FOLDS == fold)
-        {
+        for (_, example) in lines.iter().enumerate().filter(|(i, _)| i % FOLDS == fold) {
             let flagged = 1.0 - trained.probabilities(&example.features)[0] >= threshold;
-            let row = counts.entry(language).or_default();
+            let row = counts.entry(example.language).or_default();
             match (flagged, example.class != 0) {
                 (true, true) => row.tp += 1,
                 (true, false) => row.fp += 1,

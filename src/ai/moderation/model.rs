@@ -33,6 +33,7 @@ const N: usize = CLASSES.len();
 #[derive(Debug, Clone)]
 pub struct Example {
     pub class: usize,
+    pub language: &'static str,
     pub features: Features,
 }
 
@@ -339,10 +340,11 @@ pub fn class_of(label: &str) -> Option<usize> {
 pub fn corpus() -> Vec<Example> {
     CORPUS
         .iter()
-        .flat_map(|(language, tsv)| {
-            labelled(tsv).filter_map(|(label, text)| {
+        .flat_map(|&(language, tsv)| {
+            labelled(tsv).filter_map(move |(label, text)| {
                 Some(Example {
                     class: class_of(label)?,
+                    language,
                     features: super::features_of(text, Some(language)),
                 })
             })
@@ -353,6 +355,12 @@ pub fn corpus() -> Vec<Example> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The corpus's features, read once for the tests that train (seconds in a debug build).
+    fn examples() -> &'static [Example] {
+        static EXAMPLES: LazyLock<Vec<Example>> = LazyLock::new(corpus);
+        &EXAMPLES
+    }
 
     #[test]
     fn every_line_of_the_corpus_has_a_label_the_model_learns() {
@@ -370,7 +378,7 @@ mod tests {
 
     #[test]
     fn the_same_lines_train_the_same_model() {
-        let examples: Vec<Example> = corpus().into_iter().step_by(7).collect();
+        let examples: Vec<Example> = examples().iter().step_by(7).cloned().collect();
         let (a, b) = (Model::train(&examples), Model::train(&examples));
         let probe = super::super::features_of("you are a clown, nobody asked you", Some("en"));
         assert_eq!(a.probabilities(&probe), b.probabilities(&probe));
@@ -378,7 +386,7 @@ mod tests {
 
     #[test]
     fn the_shipped_weights_are_what_the_corpus_trains() {
-        let trained = Model::train(&corpus()).to_bytes();
+        let trained = Model::train(examples()).to_bytes();
         let shipped: &[u8] = include_bytes!("../../../models/moderation/model.bin");
         assert!(
             trained == shipped,
