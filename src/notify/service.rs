@@ -815,7 +815,9 @@ pub async fn settings(
 
 /// Changes what a person hears of a place: the community (or conversation) a channel is in, or
 /// the channel alone (`whole_community` false). `level` None follows the community (or the
-/// default); `mute` mutes, or lifts a mute.
+/// default); `mute` mutes, or lifts a mute. Lifting one (`Mute::Off`) lifts every mute that
+/// silences the channel, its own and its community's, in one step: "Unmute" means "let me hear
+/// this channel again", and two requests for it could cross and leave it muted.
 pub async fn set(
     state: &AppState,
     me: UserId,
@@ -826,46 +828,45 @@ pub async fn set(
 ) -> Result<NotificationSettings, AppError> {
     let access = channel_access(state, Some(UserId(me.0)), channel).await?;
     member_of(&access)?;
-    let place = if whole_community {
-        access.community.id
-    } else {
-        access.channel.id
+    let (community, channel_place) = (access.community.id, access.channel.id);
+    let mut places = match (mute, whole_community) {
+        (Some(Mute::Off), _) => vec![community, channel_place],
+        (_, true) => vec![community],
+        (_, false) => vec![channel_place],
     };
-    let rows = repo::settings_for(&state.db, vec![me.0], vec![place]).await?;
+    places.dedup();
+    let rows = repo::settings_for(&state.db, vec![me.0], places.clone()).await?;
     let now = Utc::now();
-    let kept_mute = rows
-        .first()
-        .and_then(|r| r.muted_until)
-        .filter(|until| *until > now);
-    let muted_until = match mute {
-        None => kept_mute,
-        Some(Mute::Off) => None,
-        Some(Mute::UntilOn) => Some(until_on()),
-        Some(timed) => timed.minutes().map(|m| now + Duration::minutes(m)),
-    };
-    let level = match mute {
-        // Muting keeps the level chosen before.
-        Some(_) => rows
-            .first()
-            .map(|r| r.level.clone())
-            .unwrap_or_else(|| "inherit".into()),
-        None => level.map_or("inherit".into(), |l| l.as_str().to_string()),
-    };
-    if level == "inherit" && muted_until.is_none() {
-        repo::clear_setting(&state.db, me.0, place).await?;
-    } else {
-        repo::put_setting(
-            &state.db,
-            notification_settings::Model {
-                user_id: me.0,
-                scope_id: place,
-                community_id: access.community.id,
-                level,
-                muted_until,
-                updated_at: now,
-            },
-        )
-        .await?;
+    for place in places {
+        let row = rows.iter().find(|r| r.scope_id == place);
+        let kept_mute = row.and_then(|r| r.muted_until).filter(|until| *until > now);
+        let muted_until = match mute {
+            None => kept_mute,
+            Some(Mute::Off) => None,
+            Some(Mute::UntilOn) => Some(until_on()),
+            Some(timed) => timed.minutes().map(|m| now + Duration::minutes(m)),
+        };
+        let level = match mute {
+            // Muting, or lifting a mute, keeps the level chosen before.
+            Some(_) => row.map_or_else(|| "inherit".into(), |r| r.level.clone()),
+            None => level.map_or("inherit".into(), |l| l.as_str().to_string()),
+        };
+        if level == "inherit" && muted_until.is_none() {
+            repo::clear_setting(&state.db, me.0, place).await?;
+        } else {
+            repo::put_setting(
+                &state.db,
+                notification_settings::Model {
+                    user_id: me.0,
+                    scope_id: place,
+                    community_id: community,
+                    level,
+                    muted_until,
+                    updated_at: now,
+                },
+            )
+            .await?;
+        }
     }
     settings(state, me, channel).await
 }

@@ -408,8 +408,8 @@ pub fn PlaceNotifications(channel_id: String, direct: bool) -> impl IntoView {
                                         {(!forever).then(|| until.clone().map(|u| view! { " " <crate::kit::time::Time iso=u /> }))}
                                         </p>
                                         <button type="button" class="button button-small" on:click=move |_| {
+                                            // One request lifts the community's mute and the channel's.
                                             change(true, None, Some(Mute::Off));
-                                            change(false, None, Some(Mute::Off));
                                         }>{t!(i18n, notify.unmute)}</button>
                                     }.into_any()
                                 } else {

@@ -321,12 +321,26 @@ async fn levels_and_mutes_decide_who_hears_what(h: Harness) {
         )
         .await;
     assert_eq!(settings["community"]["mutedUntilOn"], true);
-    h.ok(
-        &bo,
-        "/api/notifications/set",
-        set(true, json!(null), json!("off")),
-    )
-    .await;
+    // The channel muted too: one "off" lifts both mutes and keeps the channel's level.
+    let settings = h
+        .ok(
+            &bo,
+            "/api/notifications/set",
+            set(false, Value::Null, json!("day")),
+        )
+        .await;
+    assert!(settings["channel"]["mutedUntil"].is_string(), "{settings}");
+    let settings = h
+        .ok(
+            &bo,
+            "/api/notifications/set",
+            set(true, json!(null), json!("off")),
+        )
+        .await;
+    assert_eq!(settings["muted"], false, "{settings}");
+    assert_eq!(settings["community"]["mutedUntil"], Value::Null);
+    assert_eq!(settings["channel"]["mutedUntil"], Value::Null);
+    assert_eq!(settings["channel"]["level"], "all");
     let settings = h
         .ok(
             &bo,
