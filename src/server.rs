@@ -521,6 +521,10 @@ pub fn router(state: AppState) -> Router {
             state.config.files.max_upload_bytes as usize,
         )
         .with_binary_body(
+            crate::files::rest::V1_UPLOAD_PATH,
+            state.config.files.max_upload_bytes as usize,
+        )
+        .with_binary_body(
             crate::auth::api::AVATAR_PATH,
             state.config.files.max_upload_bytes as usize,
         )
@@ -618,32 +622,144 @@ pub fn router(state: AppState) -> Router {
 /// at `/api/v1/openapi.json` and readable at `/api/docs`). Every route answers errors in the
 /// app's one shape, an unknown address under `/api/v1` included.
 fn public_api() -> Router<AppState> {
-    use crate::{assistant, auth, community, portfolio};
-    use axum::routing::{post, put};
+    use crate::{
+        assistant, auth, community, events, files, insights::stats, moderation::reports, notify,
+        polls, portfolio,
+    };
+    use axum::routing::{delete, patch, post, put};
     Router::new()
         .route("/api/v1/me", get(auth::rest::me))
+        .route("/api/v1/me/activity", get(stats::rest::activity))
+        .route("/api/v1/users/{username}", get(auth::rest::profile))
+        .route(
+            "/api/v1/users/{username}/block",
+            put(auth::rest::block).delete(auth::rest::unblock),
+        )
         .route("/api/v1/communities", get(community::rest::list))
-        .route("/api/v1/communities/{slug}", get(community::rest::one))
+        .route(
+            "/api/v1/communities/{slug}",
+            get(community::rest::one).patch(community::rest::update),
+        )
+        .route(
+            "/api/v1/communities/{slug}/membership",
+            post(community::rest::join).delete(community::rest::leave),
+        )
+        .route(
+            "/api/v1/invites/{code}",
+            post(community::rest::accept_invite),
+        )
         .route(
             "/api/v1/communities/{slug}/members",
             get(community::rest::members),
         )
         .route(
+            "/api/v1/communities/{slug}/members/{username}",
+            delete(community::rest::kick),
+        )
+        .route(
+            "/api/v1/communities/{slug}/members/{username}/timeout",
+            put(community::rest::timeout),
+        )
+        .route(
+            "/api/v1/communities/{slug}/members/{username}/warnings",
+            post(community::rest::warn),
+        )
+        .route(
+            "/api/v1/communities/{slug}/members/{username}/roles/{role_id}",
+            put(community::rest::give_role).delete(community::rest::take_role),
+        )
+        .route(
+            "/api/v1/communities/{slug}/channels",
+            post(community::rest::create_channel),
+        )
+        .route(
+            "/api/v1/communities/{slug}/channels/{channel_id}",
+            patch(community::rest::update_channel),
+        )
+        .route(
+            "/api/v1/communities/{slug}/roles",
+            get(community::rest::roles).post(community::rest::create_role),
+        )
+        .route(
+            "/api/v1/communities/{slug}/roles/{role_id}",
+            delete(community::rest::delete_role),
+        )
+        .route(
+            "/api/v1/communities/{slug}/invites",
+            get(community::rest::invites).post(community::rest::create_invite),
+        )
+        .route(
+            "/api/v1/communities/{slug}/invites/{code}",
+            delete(community::rest::revoke_invite),
+        )
+        .route(
+            "/api/v1/communities/{slug}/bans",
+            get(community::rest::bans),
+        )
+        .route(
+            "/api/v1/communities/{slug}/bans/{username}",
+            put(community::rest::ban).delete(community::rest::unban),
+        )
+        .route(
+            "/api/v1/communities/{slug}/reports",
+            get(reports::rest::queue),
+        )
+        .route(
             "/api/v1/communities/{slug}/events",
-            get(crate::events::rest::events),
+            get(events::rest::events),
         )
         .route(
             "/api/v1/channels/{channel_id}/messages",
             get(chat::rest::history).post(chat::rest::send),
         )
+        .route("/api/v1/channels/{channel_id}/pins", get(chat::rest::pins))
+        .route(
+            "/api/v1/channels/{channel_id}/polls",
+            post(polls::rest::ask),
+        )
+        .route(
+            "/api/v1/channels/{channel_id}/events",
+            post(events::rest::plan),
+        )
+        .route(
+            "/api/v1/channels/{channel_id}/notifications",
+            get(notify::rest::settings).put(notify::rest::set),
+        )
         .route(
             "/api/v1/messages/{message_id}",
-            axum::routing::patch(chat::rest::edit).delete(chat::rest::delete),
+            patch(chat::rest::edit).delete(chat::rest::delete),
         )
         .route(
             "/api/v1/messages/{message_id}/reactions/{emoji}",
             put(chat::rest::react).delete(chat::rest::unreact),
         )
+        .route(
+            "/api/v1/messages/{message_id}/pin",
+            put(chat::rest::pin).delete(chat::rest::unpin),
+        )
+        .route(
+            "/api/v1/messages/{message_id}/reports",
+            post(reports::rest::report),
+        )
+        .route(
+            "/api/v1/messages/{message_id}/dismissal",
+            post(reports::rest::dismiss),
+        )
+        .route(
+            "/api/v1/messages/{message_id}/action",
+            post(reports::rest::act),
+        )
+        .route("/api/v1/polls/{message_id}/vote", put(polls::rest::vote))
+        .route("/api/v1/polls/{message_id}/close", post(polls::rest::close))
+        .route(
+            "/api/v1/events/{message_id}/answer",
+            put(events::rest::answer),
+        )
+        .route(files::rest::V1_UPLOAD_PATH, post(files::rest::upload))
+        .route("/api/v1/files/{file_id}", get(files::rest::download))
+        .route("/api/v1/gateway", get(chat::gateway::open))
+        .route("/api/v1/notifications", get(notify::rest::inbox))
+        .route("/api/v1/notifications/read", post(notify::rest::read))
         .route("/api/v1/search", get(crate::search::rest::search))
         .route("/api/v1/market/quotes/{symbol}", get(market::rest::quote))
         .route(
@@ -705,20 +821,63 @@ use crate::platform::rest::BearerAuth;
     info(
         title = "Bullpen API",
         version = "1",
-        description = "Communities, messages, search, market data, portfolio and the assistant, for bots and scripts. Authenticate with `Authorization: Bearer <token>`: a personal access token made under Settings → API tokens (it may do what its scopes name), or a session's access token from `POST /api/auth/login` (it may do everything its person may). Errors are `{\"error\": sentence, \"code\": id, …}` in the language of `Accept-Language`."
+        description = "Everything a person does in Bullpen, for bots and scripts: communities and their management, messages, files, polls, events, moderation, notifications, search, market data, portfolio and the assistant; live events over the gateway. Authenticate with `Authorization: Bearer <token>`: a personal access token made under Settings → API tokens (it may do what its scopes name), or a session's access token from `POST /api/auth/login` (it may do everything its person may). Errors are `{\"error\": sentence, \"code\": id, …}` in the language of `Accept-Language`."
     ),
     paths(
         crate::auth::rest::me,
+        crate::insights::stats::rest::activity,
+        crate::auth::rest::profile,
+        crate::auth::rest::block,
+        crate::auth::rest::unblock,
         crate::community::rest::list,
         crate::community::rest::one,
+        crate::community::rest::update,
+        crate::community::rest::join,
+        crate::community::rest::leave,
+        crate::community::rest::accept_invite,
         crate::community::rest::members,
+        crate::community::rest::create_channel,
+        crate::community::rest::update_channel,
+        crate::community::rest::roles,
+        crate::community::rest::create_role,
+        crate::community::rest::delete_role,
+        crate::community::rest::give_role,
+        crate::community::rest::take_role,
+        crate::community::rest::invites,
+        crate::community::rest::create_invite,
+        crate::community::rest::revoke_invite,
         crate::events::rest::events,
+        crate::events::rest::plan,
+        crate::events::rest::answer,
         crate::chat::rest::history,
         crate::chat::rest::send,
         crate::chat::rest::edit,
         crate::chat::rest::delete,
         crate::chat::rest::react,
         crate::chat::rest::unreact,
+        crate::chat::rest::pins,
+        crate::files::rest::upload,
+        crate::files::rest::download,
+        crate::polls::rest::ask,
+        crate::polls::rest::vote,
+        crate::polls::rest::close,
+        crate::moderation::reports::rest::report,
+        crate::moderation::reports::rest::queue,
+        crate::moderation::reports::rest::dismiss,
+        crate::moderation::reports::rest::act,
+        crate::chat::rest::pin,
+        crate::chat::rest::unpin,
+        crate::community::rest::bans,
+        crate::community::rest::ban,
+        crate::community::rest::unban,
+        crate::community::rest::kick,
+        crate::community::rest::timeout,
+        crate::community::rest::warn,
+        crate::notify::rest::inbox,
+        crate::notify::rest::read,
+        crate::notify::rest::settings,
+        crate::notify::rest::set,
+        crate::chat::gateway::open,
         crate::search::rest::search,
         crate::market::rest::quote,
         crate::market::rest::history,
@@ -728,9 +887,16 @@ use crate::platform::rest::BearerAuth;
     ),
     modifiers(&BearerAuth),
     tags(
-        (name = "accounts", description = "Who is calling."),
-        (name = "communities", description = "The communities a person can see, their channels and members."),
-        (name = "messages", description = "A channel's history; sending, editing, deleting and reacting over HTTP, under the same rules as the app; search."),
+        (name = "accounts", description = "Who is calling; other people's profiles; blocking."),
+        (name = "statistics", description = "The person's own activity."),
+        (name = "communities", description = "The communities a person can see, their channels and members; joining and leaving; with `community:manage`, their details, channels, roles and invitations."),
+        (name = "events", description = "Planning events in a channel and answering them."),
+        (name = "messages", description = "A channel's history and pins; sending (with files), editing, deleting and reacting over HTTP, under the same rules as the app; search."),
+        (name = "files", description = "Uploading a file to send with a message, and downloading what the person may read."),
+        (name = "polls", description = "Asking polls, voting, closing them."),
+        (name = "moderation", description = "Reporting a message; with `community:moderate`, the moderators' queue, pins, warnings, timeouts, kicks and bans, where the person may."),
+        (name = "notifications", description = "The inbox, and what the person hears of each channel."),
+        (name = "gateway", description = "A websocket for bots: the events of the channels a bot subscribes to, live and resumable, narrowed by intents."),
         (name = "market", description = "Quotes and daily history; no sign-in needed."),
         (name = "portfolio", description = "The person's holdings at the latest prices."),
         (name = "assistant", description = "The finance assistant, answering from live data."),

@@ -21,7 +21,7 @@ use crate::{
     post,
     path = "/api/v1/assistant/query",
     tag = "assistant",
-    request_body = Question,
+    request_body(content = Question, example = json!({"message": "How is AAPL doing today?"})),
     security(("bearer" = ["assistant"])),
     responses(
         (status = 200, body = QueryReply),

@@ -145,15 +145,17 @@ pub async fn revoke(state: &AppState, user: UserId, id: &str) -> Result<(), AppE
         return Err(not_found());
     }
     tracing::info!(user = %user, token = %id, "access token revoked");
+    // Its gateway sockets close now, as a signed-out session's tabs do.
+    crate::platform::realtime::sessions_ended(state, user.0, Some(id), None).await;
     Ok(())
 }
 
-/// The person a token names and what it may do; a 401 for an unknown, revoked or expired one,
-/// or one whose person is gone.
+/// The person a token names, what it may do and the token's id; a 401 for an unknown, revoked
+/// or expired one, or one whose person is gone.
 pub async fn authenticate(
     state: &AppState,
     token: &str,
-) -> Result<(users::Model, Vec<Scope>), AppError> {
+) -> Result<(users::Model, Vec<Scope>, Uuid), AppError> {
     let row = repo::access_token_by_hash(&state.db, &hash(token.trim()))
         .await?
         .ok_or(AppError::Unauthorized)?;
@@ -168,7 +170,7 @@ pub async fn authenticate(
     if stale(row.last_used_at, now) {
         repo::touch_access_token(&state.db, row.id, now).await?;
     }
-    Ok((user, scopes_of(&row)))
+    Ok((user, scopes_of(&row), row.id))
 }
 
 fn stale(last_used: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {

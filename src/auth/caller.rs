@@ -108,6 +108,8 @@ pub struct ApiCaller {
     pub user: users::Model,
     /// `None`: a session, every scope.
     scopes: Option<Vec<Scope>>,
+    /// The token's id, or the session's: what ends when it is revoked or signed out.
+    credential: Uuid,
 }
 
 impl ApiCaller {
@@ -121,6 +123,16 @@ impl ApiCaller {
             _ => Ok(&self.user),
         }
     }
+
+    /// What this caller may do: its token's scopes, or every scope for a session.
+    pub fn scopes(&self) -> Vec<Scope> {
+        self.scopes.clone().unwrap_or_else(|| Scope::ALL.to_vec())
+    }
+
+    /// The token's or the session's id.
+    pub fn credential(&self) -> Uuid {
+        self.credential
+    }
 }
 
 async fn api_caller(state: &AppState, parts: &Parts) -> Result<Option<ApiCaller>, AppError> {
@@ -128,14 +140,19 @@ async fn api_caller(state: &AppState, parts: &Parts) -> Result<Option<ApiCaller>
         return Ok(None);
     };
     if access_tokens::is_access_token(&credential) {
-        let (user, scopes) = access_tokens::authenticate(state, &credential).await?;
+        let (user, scopes, id) = access_tokens::authenticate(state, &credential).await?;
         return Ok(Some(ApiCaller {
             user,
             scopes: Some(scopes),
+            credential: id,
         }));
     }
-    let (user, _) = service::authenticate(state, &credential).await?;
-    Ok(Some(ApiCaller { user, scopes: None }))
+    let (user, session) = service::authenticate(state, &credential).await?;
+    Ok(Some(ApiCaller {
+        user,
+        scopes: None,
+        credential: session,
+    }))
 }
 
 impl FromRequestParts<AppState> for ApiCaller {

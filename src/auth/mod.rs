@@ -133,6 +133,7 @@ pub const DELETED_NAME: &str = "Deleted user";
 pub const DELETED_USERNAME: &str = "deleted";
 
 /// Another person, as anyone may see them.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PublicProfile {
@@ -242,14 +243,24 @@ pub enum Scope {
     /// Ask the finance assistant.
     #[serde(rename = "assistant")]
     Assistant,
+    /// Moderate the communities where the person may: pins, the report queue, warnings,
+    /// timeouts, kicks and bans.
+    #[serde(rename = "community:moderate")]
+    CommunityModerate,
+    /// Manage the communities where the person may: settings, channels, roles, invites,
+    /// integrations and their statistics.
+    #[serde(rename = "community:manage")]
+    CommunityManage,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 4] = [
+    pub const ALL: [Scope; 6] = [
         Scope::ChatRead,
         Scope::ChatWrite,
         Scope::PortfolioRead,
         Scope::Assistant,
+        Scope::CommunityModerate,
+        Scope::CommunityManage,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -258,6 +269,8 @@ impl Scope {
             Scope::ChatWrite => "chat:write",
             Scope::PortfolioRead => "portfolio:read",
             Scope::Assistant => "assistant",
+            Scope::CommunityModerate => "community:moderate",
+            Scope::CommunityManage => "community:manage",
         }
     }
 

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::auth::Author;
 
 /// Why a message is in someone's inbox (or announced to them).
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum InboxKind {
@@ -26,6 +27,7 @@ pub enum InboxKind {
 }
 
 /// An inbox entry (or an announced message) as its reader sees it.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InboxItem {

@@ -143,15 +143,31 @@ async fn serve_socket(
     let input: std::pin::Pin<
         Box<dyn futures::Stream<Item = Result<ClientEvent, AppError>> + Send>,
     > = input.into();
-    // A tab with no credentials at all is a guest's: it may watch prices. Credentials that are
-    // no longer good are refused, so that a signed-in tab never silently becomes a guest's.
-    let guest = !crate::auth::caller::presents_credentials();
-    let me = if guest {
-        None
-    } else {
-        Some(crate::platform::state::respond(
-            crate::auth::caller::current_user().await,
-        )?)
+    // A bot on the gateway was checked there (its token, scopes and intents).
+    let gateway = leptos::prelude::use_context::<axum::http::request::Parts>().and_then(|parts| {
+        parts
+            .extensions
+            .get::<super::gateway::GatewayCaller>()
+            .cloned()
+    });
+    let (me, grants) = match gateway {
+        Some(bot) => (
+            Some(crate::auth::caller::CurrentUser {
+                user: bot.user,
+                session_id: bot.credential,
+            }),
+            Some(bot.grants),
+        ),
+        // A tab with no credentials at all is a guest's: it may watch prices. Credentials that
+        // are no longer good are refused, so that a signed-in tab never silently becomes a
+        // guest's.
+        None if !crate::auth::caller::presents_credentials() => (None, None),
+        None => (
+            Some(crate::platform::state::respond(
+                crate::auth::caller::current_user().await,
+            )?),
+            None,
+        ),
     };
     let (holder, limit) = match &me {
         Some(me) => (
@@ -171,7 +187,7 @@ async fn serve_socket(
     // The connection itself handles a stopping server: it asks the tab to close and keeps
     // reading what the tab had already sent (see chat::socket).
     let frames = match me {
-        Some(me) => super::socket::connect(state, me.user, me.session_id, input),
+        Some(me) => super::socket::connect(state, me.user, me.session_id, grants, input),
         None => super::socket::connect_guest(state, input),
     };
     // The socket's place is held for as long as its frames are: the stream is dropped when the

@@ -17,6 +17,8 @@ pub mod activity;
 #[cfg(feature = "ssr")]
 pub mod command_handlers;
 #[cfg(feature = "ssr")]
+pub mod gateway;
+#[cfg(feature = "ssr")]
 pub mod parts;
 #[cfg(feature = "ssr")]
 pub mod repo;

@@ -75,6 +75,10 @@ pub struct NewMessage {
     /// The id of a message in the same channel this one answers.
     #[serde(default)]
     pub reply_to: Option<String>,
+    /// Ids of files the sender uploaded to this channel (`POST /api/v1/files`) and has not
+    /// sent yet; up to 10. With files the words may be empty.
+    #[serde(default)]
+    pub attachments: Vec<String>,
 }
 
 /// A command's private answer (nothing was posted in the channel).
@@ -94,7 +98,7 @@ pub struct CommandReply {
     path = "/api/v1/channels/{channel_id}/messages",
     tag = "messages",
     params(("channel_id" = String, Path, description = "The channel's id")),
-    request_body = NewMessage,
+    request_body(content = NewMessage, example = json!({"body": "$AAPL beat on services, guidance light", "replyTo": null, "attachments": []})),
     security(("bearer" = ["chat:write"])),
     responses(
         (status = 201, description = "Stored and sent to the channel", body = ChatMessage),
@@ -121,7 +125,7 @@ pub async fn send(
         nonce: None,
         body: &message.body,
         reply_to: message.reply_to.as_deref(),
-        attachments: &[],
+        attachments: &message.attachments,
     };
     match service::send_with(&state, user, &access, draft).await? {
         Sending::Stored(receipt) => {
@@ -149,7 +153,7 @@ pub struct Edit {
     path = "/api/v1/messages/{message_id}",
     tag = "messages",
     params(("message_id" = String, Path, description = "The message's id")),
-    request_body = Edit,
+    request_body(content = Edit, example = json!({"body": "$AAPL beat on services; guidance was light"})),
     security(("bearer" = ["chat:write"])),
     responses(
         (status = 200, description = "The message as edited", body = ChatMessage),
@@ -263,4 +267,88 @@ async fn reaction(
     Ok(Json(
         service::react(&state, UserId(user.id), id, &emoji, on).await?,
     ))
+}
+
+/// A channel's pinned messages, the most recently pinned first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/channels/{channel_id}/pins",
+    tag = "messages",
+    params(("channel_id" = String, Path, description = "The channel's id")),
+    security(("bearer" = ["chat:read"])),
+    responses(
+        (status = 200, body = Vec<ChatMessage>),
+        (status = 400, body = WireError),
+        (status = 401, body = WireError),
+        (status = 403, body = WireError),
+        (status = 404, body = WireError),
+    )
+)]
+pub async fn pins(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    PathArgs(channel_id): PathArgs<String>,
+) -> Result<Json<Vec<ChatMessage>>, AppError> {
+    let user = caller.may(Scope::ChatRead)?;
+    let channel = ChannelId::parse(&channel_id)?;
+    Ok(Json(
+        service::pins(&state, Some(UserId(user.id)), channel).await?,
+    ))
+}
+
+/// Pins a message in its channel (with the right to pin); everyone watching sees it live.
+#[utoipa::path(
+    put,
+    path = "/api/v1/messages/{message_id}/pin",
+    tag = "moderation",
+    params(("message_id" = String, Path, description = "The message's id")),
+    security(("bearer" = ["community:moderate"])),
+    responses(
+        (status = 200, description = "The message, pinned", body = ChatMessage),
+        (status = 400, body = WireError),
+        (status = 401, body = WireError),
+        (status = 403, description = "Without the right to pin; or the token lacks the scope", body = WireError),
+        (status = 404, body = WireError),
+    )
+)]
+pub async fn pin(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    PathArgs(message_id): PathArgs<String>,
+) -> Result<Json<ChatMessage>, AppError> {
+    pinned(state, caller, message_id, true).await
+}
+
+/// Unpins a message.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/messages/{message_id}/pin",
+    tag = "moderation",
+    params(("message_id" = String, Path, description = "The message's id")),
+    security(("bearer" = ["community:moderate"])),
+    responses(
+        (status = 200, description = "The message, unpinned", body = ChatMessage),
+        (status = 400, body = WireError),
+        (status = 401, body = WireError),
+        (status = 403, body = WireError),
+        (status = 404, body = WireError),
+    )
+)]
+pub async fn unpin(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    PathArgs(message_id): PathArgs<String>,
+) -> Result<Json<ChatMessage>, AppError> {
+    pinned(state, caller, message_id, false).await
+}
+
+async fn pinned(
+    state: AppState,
+    caller: ApiCaller,
+    message_id: String,
+    on: bool,
+) -> Result<Json<ChatMessage>, AppError> {
+    let user = caller.may(Scope::CommunityModerate)?;
+    let id = MessageId::parse(&message_id)?;
+    Ok(Json(service::pin(&state, UserId(user.id), id, on).await?))
 }

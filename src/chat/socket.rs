@@ -21,6 +21,7 @@ use tokio_stream::{wrappers::BroadcastStream, StreamMap};
 use uuid::Uuid;
 
 use super::{
+    gateway::{Grants, Intents},
     repo,
     riders::{SocketRiders, Tab},
     service, writer, ClientEvent, MessageId, ServerEvent,
@@ -65,7 +66,13 @@ fn frame(event: &ServerEvent) -> Bytes {
 /// connection runs inside that stream — whoever polls it for frames also reads the tab's input
 /// and the broker — so one task per tab does all the work. It ends when the tab's input ends,
 /// when the session ends, or when the server stops (after draining, see [`Connection::run`]).
-pub fn connect<S>(state: AppState, user: users::Model, session: Uuid, input: S) -> Frames
+pub fn connect<S>(
+    state: AppState,
+    user: users::Model,
+    session: Uuid,
+    grants: Option<Grants>,
+    input: S,
+) -> Frames
 where
     S: Stream<Item = Result<ClientEvent, AppError>> + Send + Unpin + 'static,
 {
@@ -73,6 +80,7 @@ where
     let out = outbox.clone();
     let driver = async move {
         let mut connection = Connection::new(state, user, session, out);
+        connection.grants = grants.map(Box::new);
         if let Err(err) = connection.run(input).await {
             tracing::debug!(error = %err, "realtime connection ended with an error");
         }
@@ -479,6 +487,9 @@ struct Connection {
     user: users::Model,
     /// The sign-in session the socket was opened with; it closes when that session ends.
     session: Uuid,
+    /// A bot's gateway connection: what its token may do and which events it wants. None for
+    /// a person's tab, which may do everything its person may and hears everything.
+    grants: Option<Box<Grants>>,
     id: Uuid,
     out: Arc<Outbox>,
     /// The reader's language, as the `Readers` of events name it.
@@ -539,6 +550,7 @@ impl Connection {
             state,
             user,
             session,
+            grants: None,
             id: Uuid::now_v7(),
             out,
             reader,
@@ -667,8 +679,11 @@ impl Connection {
             Some(Opened::Many(bundle)) => {
                 let reader = self.reader;
                 let blocks = !self.blocked.is_empty();
-                let lines = bundle.lines_for(|actor, readers| {
-                    !(blocks && self.blocked.contains(&actor)) && readers.includes(reader)
+                let intents = self.intents();
+                let lines = bundle.lines_for(|actor, readers, line| {
+                    !(blocks && self.blocked.contains(&actor))
+                        && readers.includes(reader)
+                        && intents.wants(line)
                 });
                 return match lines {
                     Some(lines) => {
@@ -689,7 +704,10 @@ impl Connection {
                 }
             };
         }
-        if self.blocked.contains(&actor) || !readers.includes(self.reader) {
+        if self.blocked.contains(&actor)
+            || !readers.includes(self.reader)
+            || !self.intents().wants(&json)
+        {
             return Ok(());
         }
         self.out.push(json).await;
@@ -812,7 +830,21 @@ impl Connection {
         self.send(&ServerEvent::Error { nonce, error }).await
     }
 
+    /// The kinds of events this connection forwards: every kind for a tab.
+    fn intents(&self) -> Intents {
+        self.grants.as_ref().map_or(Intents::EVERY, |g| g.intents)
+    }
+
     async fn handle(&mut self, event: ClientEvent) -> Result<(), Closed> {
+        if let Some(grants) = &self.grants {
+            if let Err(refused) = grants.allows(&event) {
+                let nonce = match &event {
+                    ClientEvent::Send { nonce, .. } => Some(nonce.clone()),
+                    _ => None,
+                };
+                return self.refuse(nonce, refused).await;
+            }
+        }
         let state = self.state.clone();
         let me = self.user.id;
         let outcome = match event {

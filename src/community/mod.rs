@@ -159,6 +159,7 @@ pub struct MemberInfo {
     pub avatar_url: Option<String>,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BanInfo {
@@ -170,6 +171,7 @@ pub struct BanInfo {
     pub created_at: String,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InviteInfo {
@@ -181,6 +183,7 @@ pub struct InviteInfo {
     pub uses: i32,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RoleInfo {
@@ -201,6 +204,7 @@ pub struct WarningInfo {
 
 /// What moderators can do to a member short of deleting their words. Timeouts run from one
 /// minute to a week.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(
     tag = "kind",
@@ -241,6 +245,7 @@ pub struct NewCommunity {
 
 /// A community's details as its managers change them (`defaultChannel`: a channel id, or none
 /// for the first open channel).
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CommunityChanges {

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::kit::sentences::{says, Sentence};
 
 /// A set of permission flags.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub struct Permissions(u32);
 

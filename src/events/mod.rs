@@ -120,6 +120,7 @@ impl Answer {
 
 /// An event as its organiser plans it: times are the wall clock of `time_zone`
 /// (`2026-12-03T16:30`), as a date-and-time field gives them.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct NewEvent {

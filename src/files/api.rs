@@ -22,7 +22,7 @@ pub async fn discard_upload(id: String) -> Result<(), AppError> {
 }
 
 #[cfg(feature = "ssr")]
-pub use server::{download, upload};
+pub use server::{download, served, upload};
 
 #[cfg(feature = "ssr")]
 mod server {
@@ -109,6 +109,16 @@ mod server {
             Ok(found) => found,
             Err(error) => return error.into_response(),
         };
+        served(&row, bytes, thumbnail)
+    }
+
+    /// A file's bytes as the answer: its type (markup and scripts as plain text), shown or
+    /// saved under its name, kept only by the reader's browser, sandboxed.
+    pub fn served(
+        row: &crate::entities::attachments::Model,
+        bytes: Bytes,
+        thumbnail: bool,
+    ) -> Response {
         let content_type = if thumbnail {
             infer::get(&bytes)
                 .map(|t| t.mime_type())

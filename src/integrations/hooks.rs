@@ -25,7 +25,7 @@ use crate::{
         ("hook_id" = String, Path, description = "The webhook's id"),
         ("secret" = String, Path, description = "The webhook's secret, from its address"),
     ),
-    request_body = HookPost,
+    request_body(content = HookPost, example = json!({"text": "CPI came in at 2.9%"})),
     responses(
         (status = 201, body = ChatMessage),
         (status = 400, description = "A body that cannot be read", body = WireError),

@@ -151,9 +151,9 @@ impl Bundle {
         })
     }
 
-    /// The lines of the events `keep` accepts (by actor and readers), joined as a tab receives
+    /// The lines of the events `keep` accepts (by actor, readers and the line itself), joined as a tab receives
     /// them; the body itself, uncopied, when it accepts all. `None` when it accepts none.
-    pub fn lines_for(&self, keep: impl Fn(Uuid, Readers) -> bool) -> Option<Bytes> {
+    pub fn lines_for(&self, keep: impl Fn(Uuid, Readers, &[u8]) -> bool) -> Option<Bytes> {
         let mut kept: Vec<(usize, usize)> = Vec::new();
         let mut all = true;
         let mut start = 0;
@@ -164,7 +164,7 @@ impl Bundle {
             if end > self.body.len() || end < start {
                 return None;
             }
-            if keep(actor, readers) {
+            if keep(actor, readers, &self.body[start..end]) {
                 kept.push((start, end));
             } else {
                 all = false;
@@ -374,19 +374,19 @@ mod tests {
         let Some(Opened::Many(bundle)) = open(&bundle.finish()) else {
             panic!("a bundle");
         };
-        let everything = bundle.lines_for(|_, _| true).unwrap();
+        let everything = bundle.lines_for(|_, _, _| true).unwrap();
         assert_eq!(&everything[..], b"{\"n\":1}\n{\"n\":2}\n{\"n\":3}");
         // A reader who blocked Bo, reading English: the first line only.
         let kept = bundle
-            .lines_for(|actor, readers| actor != bo && readers.include("en"))
+            .lines_for(|actor, readers, _| actor != bo && readers.include("en"))
             .unwrap();
         assert_eq!(&kept[..], b"{\"n\":1}");
         // Blocking Ana, reading Spanish: the second and nothing else.
         let kept = bundle
-            .lines_for(|actor, readers| actor != ana && readers.include("es"))
+            .lines_for(|actor, readers, _| actor != ana && readers.include("es"))
             .unwrap();
         assert_eq!(&kept[..], b"{\"n\":2}");
-        assert!(bundle.lines_for(|_, _| false).is_none());
+        assert!(bundle.lines_for(|_, _, _| false).is_none());
         // A damaged bundle is not read.
         assert!(open(&Bytes::from_static(&[BUNDLE, 0, 9, 1, 2])).is_none());
     }

@@ -26,6 +26,7 @@ pub async fn ask_poll(
 }
 
 /// The result after a vote, and what the voter chose.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Voted {

@@ -25,6 +25,8 @@ pub mod ui;
 #[cfg(feature = "ssr")]
 pub mod repo;
 #[cfg(feature = "ssr")]
+pub mod rest;
+#[cfg(feature = "ssr")]
 pub mod service;
 
 /// Answers a poll offers, at least and at most.
@@ -150,6 +152,7 @@ impl PollKind {
 }
 
 /// A poll as its author asks it (the question is the message's words).
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct NewPoll {
@@ -268,6 +271,7 @@ fn chrono_ms(at: &str) -> Option<f64> {
 
 /// What one person chose (positions of the answers, from 0), or the number they named in a
 /// price-target poll; neither: no vote.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct Ballot {

@@ -56,6 +56,23 @@ pub async fn poll(db: &impl ConnectionTrait, message: Uuid) -> Result<Option<pol
     polls::Entity::find_by_id(message).one(db).await
 }
 
+/// Ends a poll at `now` (its ballots stay).
+pub async fn close(
+    db: &impl ConnectionTrait,
+    message: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    polls::Entity::update_many()
+        .col_expr(
+            polls::Column::ClosesAt,
+            sea_orm::sea_query::Expr::value(now),
+        )
+        .filter(polls::Column::MessageId.eq(message))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// The answers of these polls, by poll, in order.
 pub async fn options_of(
     db: &impl ConnectionTrait,

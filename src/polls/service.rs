@@ -403,6 +403,48 @@ pub async fn vote(
     ))
 }
 
+/// Closes a poll now: its author may, and so may whoever may delete others' messages there.
+/// Votes stop; everyone in the channel gets the final result. Closing a closed poll changes
+/// nothing.
+pub async fn close(
+    state: &AppState,
+    user: UserId,
+    message_id: MessageId,
+) -> Result<Poll, AppError> {
+    let (message, access) = chat::message_access(state, user, message_id).await?;
+    let row = repo::poll(&state.db, message.id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(says!("server.poll.not_found")))?;
+    crate::community::service::allow(
+        &access.community,
+        access.standing,
+        crate::community::permissions::Action::DeleteMessage {
+            own: message.author_id == user.0,
+        },
+    )?;
+    let now = Utc::now();
+    if row.closes_at.is_none_or(|t| t > now) {
+        repo::close(&state.db, row.message_id, now).await?;
+    }
+    let poll = of_messages(state, vec![row.message_id])
+        .await?
+        .remove(&row.message_id)
+        .ok_or(AppError::Internal)?;
+    realtime::publish(
+        state,
+        &realtime::topic::channel(access.channel.id),
+        Some(user.0),
+        &ServerEvent::part_changed(
+            access.channel.id.to_string(),
+            message.id.to_string(),
+            super::KIND,
+            &poll,
+        ),
+    )
+    .await;
+    Ok(poll)
+}
+
 /// What the person chose in a poll they may read.
 pub async fn ballot(
     state: &AppState,

@@ -12,6 +12,7 @@ mod achievements;
 mod analytics;
 mod assistant;
 mod auth_pressure;
+mod bot_platform;
 mod boundary;
 mod broker;
 mod cards;

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 /// Makes a token as `who` (signed in with a session): the status and the answer.
-async fn make_token(
+pub(crate) async fn make_token(
     h: &Harness,
     who: &Person,
     name: &str,
@@ -26,7 +26,7 @@ async fn make_token(
     .await
 }
 
-async fn token(h: &Harness, who: &Person, scopes: &[&str]) -> String {
+pub(crate) async fn token(h: &Harness, who: &Person, scopes: &[&str]) -> String {
     let (status, made) = make_token(h, who, "bot", scopes, Some(30)).await;
     assert_eq!(status, StatusCode::OK, "{made}");
     made["token"].as_str().unwrap().to_string()
@@ -34,7 +34,7 @@ async fn token(h: &Harness, who: &Person, scopes: &[&str]) -> String {
 
 /// Any request with a bearer credential: the status, the body (`Null` if not JSON) and the
 /// `Retry-After` header.
-async fn api(
+pub(crate) async fn api(
     h: &Harness,
     method: Method,
     credential: &str,

@@ -24,6 +24,8 @@ fn scope_label(scope: Scope) -> &'static str {
         Scope::ChatWrite => t_string!(i18n, tokens.scope_chat_write),
         Scope::PortfolioRead => t_string!(i18n, tokens.scope_portfolio_read),
         Scope::Assistant => t_string!(i18n, tokens.scope_assistant),
+        Scope::CommunityModerate => t_string!(i18n, tokens.scope_community_moderate),
+        Scope::CommunityManage => t_string!(i18n, tokens.scope_community_manage),
     }
 }
 

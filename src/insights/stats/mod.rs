@@ -9,12 +9,15 @@ pub mod ui;
 #[cfg(feature = "ssr")]
 pub mod repo;
 #[cfg(feature = "ssr")]
+pub mod rest;
+#[cfg(feature = "ssr")]
 pub mod service;
 
 /// Days the recent-activity bars cover, today included.
 pub const RECENT_DAYS: usize = 30;
 
 /// A person's own chat activity.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MyActivity {

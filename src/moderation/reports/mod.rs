@@ -17,12 +17,15 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod repo;
 #[cfg(feature = "ssr")]
+pub mod rest;
+#[cfg(feature = "ssr")]
 pub mod service;
 
 /// The longest note a report may carry, in characters.
 pub const NOTE_MAX: usize = 500;
 
 /// Why a message is reported.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReportReason {
@@ -93,6 +96,7 @@ impl ReportStatus {
 }
 
 /// One report, as moderators see it.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReportInfo {
@@ -104,6 +108,7 @@ pub struct ReportInfo {
 
 /// One entry in the moderators' queue: a message (its reports and its AI flag, which is on the
 /// message), or a person reported as such (their reports).
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct QueueItem {
@@ -151,6 +156,7 @@ pub fn shown_to<Id: PartialEq>(
 }
 
 /// What the reporter is told.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReportReceived {
