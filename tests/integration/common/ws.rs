@@ -42,8 +42,19 @@ impl ChatClient {
         ChatClient::open(base, None).await
     }
 
+    /// Connects to the bots' gateway (`/api/v1/gateway` and its `query`, `?intents=…`) with
+    /// a personal access token, and waits for `ready`.
+    #[allow(dead_code)] // Only the bot platform's suite is a bot.
+    pub async fn gateway(base: &str, query: &str, token: &str) -> ChatClient {
+        ChatClient::open_at(base, &format!("/api/v1/gateway{query}"), Some(token)).await
+    }
+
     async fn open(base: &str, token: Option<&str>) -> ChatClient {
-        let url = format!("{}/api/chat/socket", base.replacen("http://", "ws://", 1));
+        ChatClient::open_at(base, "/api/chat/socket", token).await
+    }
+
+    async fn open_at(base: &str, path: &str, token: Option<&str>) -> ChatClient {
+        let url = format!("{}{path}", base.replacen("http://", "ws://", 1));
         let mut request = url.into_client_request().unwrap();
         if let Some(token) = token {
             request.headers_mut().insert(
