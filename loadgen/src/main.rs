@@ -182,6 +182,11 @@ struct Load {
     /// Connections opened at once while connecting.
     #[arg(long, default_value_t = 100)]
     connect_batch: usize,
+    /// Listeners are bots (Bullpen only): each opens the gateway
+    /// (`/api/v1/gateway?intents=messages`) with a personal access token of its own person
+    /// (`chat:read`) instead of a tab's socket. Senders stay tabs.
+    #[arg(long)]
+    gateway: bool,
 }
 
 fn main() {
@@ -244,8 +249,10 @@ type Error = Box<dyn std::error::Error + Send + Sync>;
 enum Target {
     Bullpen {
         url: String,
-        /// Every instance's socket: client i connects to `ws_urls[i % len]`.
+        /// Every instance's socket: sender i connects to `ws_urls[i % len]`.
         ws_urls: Vec<String>,
+        /// Where listener i connects: `listener_urls[i % len]` (the gateway with `--gateway`).
+        listener_urls: Vec<String>,
         /// One person per listener.
         tokens: Vec<String>,
         /// One person per sender.
@@ -294,11 +301,35 @@ impl Target {
         } else {
             rooms(&http, url, &run, load, &tokens, &sender_tokens).await?
         };
+        // Bots join nothing themselves: their people joined (with their sessions) above.
+        if load.gateway {
+            let made: Vec<Result<String, Error>> = futures::stream::iter(
+                tokens
+                    .iter()
+                    .map(|session| bot_token(&http, url, session.clone())),
+            )
+            .buffered(8)
+            .collect()
+            .await;
+            tokens = made.into_iter().collect::<Result<Vec<_>, _>>()?;
+            println!("made {} bot tokens", tokens.len());
+        }
         Ok(Target::Bullpen {
             url: url.to_string(),
             ws_urls: instances
                 .iter()
                 .map(|base| format!("{}/api/chat/socket", base.replacen("http", "ws", 1)))
+                .collect(),
+            listener_urls: instances
+                .iter()
+                .map(|base| {
+                    let path = if load.gateway {
+                        "/api/v1/gateway?intents=messages"
+                    } else {
+                        "/api/chat/socket"
+                    };
+                    format!("{}{path}", base.replacen("http", "ws", 1))
+                })
                 .collect(),
             tokens,
             sender_tokens,
@@ -327,6 +358,7 @@ impl Target {
             }
             Target::Bullpen {
                 ws_urls,
+                listener_urls,
                 tokens,
                 sender_tokens,
                 channels,
@@ -338,7 +370,11 @@ impl Target {
                     &tokens[index % tokens.len()]
                 };
                 let channel = &channels[index % channels.len()];
-                let ws_url = &ws_urls[index % ws_urls.len()];
+                let ws_url = if sender {
+                    &ws_urls[index % ws_urls.len()]
+                } else {
+                    &listener_urls[index % listener_urls.len()]
+                };
                 let mut request = ws_url.as_str().into_client_request()?;
                 request.headers_mut().insert(
                     "Authorization",
@@ -443,6 +479,21 @@ const AI_READER_LANGUAGES: [&str; 3] = ["en", "fr", "es"];
 /// The language of the `i`th account with `--ai`.
 fn reader_language(i: usize) -> &'static str {
     AI_READER_LANGUAGES[i % AI_READER_LANGUAGES.len()]
+}
+
+/// Makes a bot's personal access token (`chat:read`) with a person's session token.
+async fn bot_token(http: &reqwest::Client, url: &str, session: String) -> Result<String, Error> {
+    let response = http
+        .post(format!("{url}/api/tokens/create"))
+        .bearer_auth(&session)
+        .json(&json!({"name": "loadgen", "scopes": ["chat:read"], "days": 7}))
+        .send()
+        .await?;
+    if !response.status().is_success() {
+        return Err(format!("making a bot token: {}", response.text().await?).into());
+    }
+    let body: Value = response.json().await?;
+    Ok(body["token"].as_str().ok_or("no token")?.to_string())
 }
 
 /// Creates an account and returns its token, waiting and trying again while the server's
