@@ -701,6 +701,14 @@ fn public_api() -> Router<AppState> {
             put(community::rest::ban).delete(community::rest::unban),
         )
         .route(
+            "/api/v1/communities/{slug}/integrations",
+            get(crate::integrations::rest::list).post(crate::integrations::rest::install),
+        )
+        .route(
+            "/api/v1/communities/{slug}/integrations/{integration_id}",
+            delete(crate::integrations::rest::remove),
+        )
+        .route(
             "/api/v1/communities/{slug}/reports",
             get(reports::rest::queue),
         )
@@ -846,6 +854,9 @@ use crate::platform::rest::BearerAuth;
         crate::community::rest::invites,
         crate::community::rest::create_invite,
         crate::community::rest::revoke_invite,
+        crate::integrations::rest::list,
+        crate::integrations::rest::install,
+        crate::integrations::rest::remove,
         crate::events::rest::events,
         crate::events::rest::plan,
         crate::events::rest::answer,
@@ -900,7 +911,7 @@ use crate::platform::rest::BearerAuth;
         (name = "market", description = "Quotes and daily history; no sign-in needed."),
         (name = "portfolio", description = "The person's holdings at the latest prices."),
         (name = "assistant", description = "The finance assistant, answering from live data."),
-        (name = "integrations", description = "Incoming webhooks: post into a channel from another program through the secret address an admin installed. No bearer token: the address is the credential."),
+        (name = "integrations", description = "The marketplace (with `community:manage`): what is installed, installing a bot or a webhook, removing one. Incoming webhooks: post into a channel from another program through the secret address an admin installed — no bearer token: the address is the credential."),
     )
 )]
 pub struct ApiDoc;

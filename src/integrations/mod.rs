@@ -26,6 +26,8 @@ pub mod hooks;
 #[cfg(feature = "ssr")]
 pub mod repo;
 #[cfg(feature = "ssr")]
+pub mod rest;
+#[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod watch;
@@ -40,6 +42,7 @@ pub const MAX_ATTEMPTS: i32 = 6;
 pub const LOG_SIZE: u64 = 20;
 
 /// What the marketplace offers.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
@@ -153,6 +156,7 @@ impl Kind {
 }
 
 /// What an admin asks to install.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NewIntegration {
@@ -175,6 +179,7 @@ pub struct NewIntegration {
 }
 
 /// When a price-alert bot speaks: once each time a symbol crosses into it.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "when", rename_all = "camelCase")]
 pub enum AlertRule {
@@ -260,6 +265,7 @@ pub struct BotState {
 }
 
 /// An installed item, as its community's admins see it.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Installed {
@@ -282,6 +288,7 @@ pub struct Installed {
 }
 
 /// A community's marketplace: what is installed, newest last.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Marketplace {
@@ -297,6 +304,7 @@ impl Marketplace {
 
 /// What installing answered: the item, and the secret that is shown this once — an incoming
 /// webhook's address path (`/api/v1/hooks/…`), an outgoing webhook's signing key.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Installation {

@@ -86,6 +86,7 @@ struct Places {
     role: String,
     code: String,
     file: String,
+    integration: String,
 }
 
 impl Places {
@@ -97,6 +98,7 @@ impl Places {
             .replace("{role_id}", &self.role)
             .replace("{code}", &self.code)
             .replace("{file_id}", &self.file)
+            .replace("{integration_id}", &self.integration)
             .replace("{emoji}", "%F0%9F%91%8D")
             .replace("{symbol}", "AAPL")
     }
@@ -241,6 +243,17 @@ async fn every_operation_needs_its_scope_and_refuses_who_lost_access(h: Harness)
         StatusCode::CREATED,
     )
     .await;
+    let installed = must(
+        &h,
+        (
+            Method::POST,
+            &owner,
+            &format!("/api/v1/communities/{slug}/integrations"),
+        ),
+        Some(json!({"kind": "incoming-webhook", "name": "CI", "channel": general})),
+        StatusCode::CREATED,
+    )
+    .await;
     let places = Places {
         slug: slug.clone(),
         channel: general.clone(),
@@ -249,6 +262,7 @@ async fn every_operation_needs_its_scope_and_refuses_who_lost_access(h: Harness)
         role: role["id"].as_str().unwrap().to_string(),
         code: code.clone(),
         file,
+        integration: installed["installed"]["id"].as_str().unwrap().to_string(),
     };
 
     let (status, doc) = h.get("/api/v1/openapi.json").await;
@@ -563,6 +577,59 @@ async fn a_bot_manages_a_community_as_its_person_may(h: Harness) {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{gone}");
     assert_eq!(gone["detail"]["key"], "server.community.invite_revoked");
 
+    // The marketplace: a price-alert bot installed (the document's example, with a real
+    // channel), listed, removed; a member's manage token refused.
+    let doc = h.get("/api/v1/openapi.json").await.1;
+    let mut example = doc["paths"]["/api/v1/communities/{slug}/integrations"]["post"]
+        ["requestBody"]["content"]["application/json"]["example"]
+        .clone();
+    example["channel"] = json!(general);
+    let installed = must(
+        &h,
+        (Method::POST, &manager, &format!("{community}/integrations")),
+        Some(example),
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(installed["installed"]["kind"], "price-alert");
+    let id = installed["installed"]["id"].as_str().unwrap();
+    let listed = must(
+        &h,
+        (Method::GET, &manager, &format!("{community}/integrations")),
+        None,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(listed["installed"].to_string().contains(id), "{listed}");
+    let (status, _, _) = api(
+        &h,
+        Method::GET,
+        &bo_manager,
+        &format!("{community}/integrations"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    must(
+        &h,
+        (
+            Method::DELETE,
+            &manager,
+            &format!("{community}/integrations/{id}"),
+        ),
+        None,
+        StatusCode::NO_CONTENT,
+    )
+    .await;
+    let listed = must(
+        &h,
+        (Method::GET, &manager, &format!("{community}/integrations")),
+        None,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(!listed["installed"].to_string().contains(id), "{listed}");
+
     // Bo leaves; he is no longer among the members.
     must(
         &h,
@@ -584,7 +651,6 @@ async fn a_bot_manages_a_community_as_its_person_may(h: Harness) {
         .read(&ana, &format!("/api/communities/view?slug={slug}"))
         .await;
     assert_eq!(view["community"]["name"], "Value Desk");
-    let _ = general;
 }
 
 on_both!(a_bot_polls_plans_files_and_moderates_under_the_apps_rules);

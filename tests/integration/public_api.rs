@@ -656,6 +656,7 @@ async fn the_document_describes_every_route_and_the_page_shows_it() {
                 .replace("{symbol}", "AAPL")
                 .replace("{hook_id}", uuid_like())
                 .replace("{role_id}", uuid_like())
+                .replace("{integration_id}", uuid_like())
                 .replace("{file_id}", uuid_like())
                 .replace("{username}", "nobody_here")
                 .replace("{code}", "nocode")
