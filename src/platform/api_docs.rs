@@ -49,7 +49,7 @@ pub fn page(doc: &Value, locale: Locale, origin: &str) -> String {
             description = escape(description)
         ));
         for (method, path, op) in ops {
-            operations.push_str(&operation(method, path, op, &say));
+            operations.push_str(&operation(method, path, op, origin, &say));
         }
         operations.push_str("</section>");
     }
@@ -116,6 +116,7 @@ fn operation(
     method: &str,
     path: &str,
     op: &Value,
+    origin: &str,
     say: &impl Fn(crate::kit::sentences::Sentence) -> String,
 ) -> String {
     let mut html = format!(
@@ -201,8 +202,46 @@ fn operation(
         }
         html.push_str("</ul></dd>");
     }
-    html.push_str("</dl></article>");
+    html.push_str(&format!(
+        "</dl><pre><code>{}</code></pre></article>",
+        escape(&curl(method, path, op, origin))
+    ));
     html
+}
+
+/// The operation as a `curl` command: its address (with the arguments it requires), the token
+/// when it needs one, and the document's example body.
+fn curl(method: &str, path: &str, op: &Value, origin: &str) -> String {
+    let mut command = String::from("curl");
+    if method != "get" {
+        command.push_str(&format!(" -X {}", method.to_ascii_uppercase()));
+    }
+    let query: Vec<String> = op["parameters"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|p| p["in"] == "query" && p["required"] == true)
+        .filter_map(|p| p["name"].as_str())
+        .map(|name| format!("{name}=…"))
+        .collect();
+    let query = if query.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", query.join("&"))
+    };
+    command.push_str(&format!(" \"{origin}{path}{query}\""));
+    if op["security"].as_array().is_some_and(|s| !s.is_empty()) {
+        command.push_str(" -H \"Authorization: Bearer bp_…\"");
+    }
+    let content = &op["requestBody"]["content"];
+    if content.get("application/octet-stream").is_some() {
+        command.push_str(" -H \"Content-Type: application/octet-stream\" --data-binary @file");
+    } else if let Some(example) = content["application/json"].get("example") {
+        command.push_str(&format!(
+            " -H \"Content-Type: application/json\" -d '{example}'"
+        ));
+    }
+    command
 }
 
 /// A schema's name as a link to it (`#/components/schemas/X`), or its shape in short.

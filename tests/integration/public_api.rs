@@ -732,6 +732,20 @@ async fn the_document_describes_every_route_and_the_page_shows_it() {
     for name in schemas.keys() {
         assert!(html.contains(&format!("id=\"schema-{name}\"")), "{name}");
     }
+    // Every operation has an example (and the introduction one): a curl command with its
+    // token and its example body.
+    assert_eq!(
+        html.matches("<pre><code>curl").count(),
+        1 + paths
+            .values()
+            .map(|item| item.as_object().unwrap().len())
+            .sum::<usize>()
+    );
+    assert!(html.contains("curl -X PUT"), "a PUT's example");
+    assert!(
+        html.contains("-d &#39;{&quot;choices&quot;:[0]}&#39;"),
+        "a vote's example body"
+    );
     // No inline style (the CSP would block it): its own stylesheet, served.
     assert!(!html.contains("<style"));
     let css = h
