@@ -709,6 +709,10 @@ fn public_api() -> Router<AppState> {
             delete(crate::integrations::rest::remove),
         )
         .route(
+            "/api/v1/communities/{slug}/analytics",
+            get(crate::insights::analytics::rest::community),
+        )
+        .route(
             "/api/v1/communities/{slug}/reports",
             get(reports::rest::queue),
         )
@@ -834,6 +838,7 @@ use crate::platform::rest::BearerAuth;
     paths(
         crate::auth::rest::me,
         crate::insights::stats::rest::activity,
+        crate::insights::analytics::rest::community,
         crate::auth::rest::profile,
         crate::auth::rest::block,
         crate::auth::rest::unblock,
@@ -899,7 +904,7 @@ use crate::platform::rest::BearerAuth;
     modifiers(&BearerAuth),
     tags(
         (name = "accounts", description = "Who is calling; other people's profiles; blocking."),
-        (name = "statistics", description = "The person's own activity."),
+        (name = "statistics", description = "The person's own activity; a community's figures for those who may read them."),
         (name = "communities", description = "The communities a person can see, their channels and members; joining and leaving; with `community:manage`, their details, channels, roles and invitations."),
         (name = "events", description = "Planning events in a channel and answering them."),
         (name = "messages", description = "A channel's history and pins; sending (with files), editing, deleting and reacting over HTTP, under the same rules as the app; search."),

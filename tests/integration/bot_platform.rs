@@ -630,6 +630,35 @@ async fn a_bot_manages_a_community_as_its_person_may(h: Harness) {
     .await;
     assert!(!listed["installed"].to_string().contains(id), "{listed}");
 
+    // The community's figures, for those who may read them.
+    let figures = must(
+        &h,
+        (Method::GET, &manager, &format!("{community}/analytics")),
+        None,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(figures["slug"], slug.as_str());
+    assert!(figures["totals"]["messages"].is_u64(), "{figures}");
+    let (status, _, _) = api(
+        &h,
+        Method::GET,
+        &bo_manager,
+        &format!("{community}/analytics"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = api(
+        &h,
+        Method::GET,
+        &manager,
+        &format!("{community}/analytics?from=yesterday"),
+        None,
+    )
+    .await;
+    assert!(status.is_client_error(), "{status}");
+
     // Bo leaves; he is no longer among the members.
     must(
         &h,

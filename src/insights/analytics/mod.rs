@@ -19,6 +19,8 @@ pub mod days;
 #[cfg(feature = "ssr")]
 pub mod repo;
 #[cfg(feature = "ssr")]
+pub mod rest;
+#[cfg(feature = "ssr")]
 pub mod service;
 
 /// The range shown when none is asked for: the last 30 days, today included.
@@ -33,6 +35,7 @@ pub const TOP_CASHTAGS: usize = 5;
 pub const TOP_CHANNELS: usize = 10;
 
 /// A community's figures over a range of UTC days.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Analytics {
@@ -57,6 +60,7 @@ pub struct Analytics {
     pub as_of: Option<String>,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Totals {
@@ -79,6 +83,7 @@ pub struct Totals {
     pub p90_response_minutes: Option<f64>,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DayFigures {
@@ -92,6 +97,7 @@ pub struct DayFigures {
     pub reports: u64,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WeekFigures {
@@ -100,6 +106,7 @@ pub struct WeekFigures {
     pub active_members: u64,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ChannelFigures {
@@ -108,6 +115,7 @@ pub struct ChannelFigures {
     pub flagged: u64,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CashtagFigures {
@@ -119,6 +127,7 @@ pub struct CashtagFigures {
     pub mood: i32,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ModeratorFigures {
@@ -129,6 +138,7 @@ pub struct ModeratorFigures {
 }
 
 /// A range offered a click away.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Preset {
@@ -137,6 +147,7 @@ pub struct Preset {
     pub to: String,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Charts {
