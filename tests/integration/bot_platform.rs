@@ -1278,6 +1278,20 @@ async fn a_bot_listens_on_the_gateway_as_its_intents_and_scopes_say(h: Harness) 
         .await
         .unwrap();
     assert_eq!(upgrade.status(), StatusCode::UNAUTHORIZED);
+    // A page elsewhere cannot open it with a visitor's cookie: a foreign Origin is refused.
+    let foreign = h
+        .http
+        .get(h.server.url("/api/v1/gateway"))
+        .header("cookie", format!("bullpen_access={}", bo.token))
+        .header("origin", "https://evil.example")
+        .header("connection", "upgrade")
+        .header("upgrade", "websocket")
+        .header("sec-websocket-version", "13")
+        .header("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(foreign.status(), StatusCode::FORBIDDEN);
 
     // Messages only: Ana types and writes; the bot hears the message and not the typing.
     let mut gateway = ChatClient::gateway(&h.server.base, "?intents=messages", &listener).await;
