@@ -137,19 +137,18 @@ async fn serve_socket(
 ) -> Result<BoxedStream<Frame, AppError>, AppError> {
     use futures::StreamExt;
 
-    use super::socket::{OpenSockets, SocketHolder};
+    use super::{
+        gateway::GatewayCaller,
+        socket::{OpenSockets, SocketHolder},
+    };
 
     let state = crate::platform::state::AppState::current()?;
     let input: std::pin::Pin<
         Box<dyn futures::Stream<Item = Result<ClientEvent, AppError>> + Send>,
     > = input.into();
     // A bot on the gateway was checked there (its token, scopes and intents).
-    let gateway = leptos::prelude::use_context::<axum::http::request::Parts>().and_then(|parts| {
-        parts
-            .extensions
-            .get::<super::gateway::GatewayCaller>()
-            .cloned()
-    });
+    let gateway = leptos::prelude::use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<GatewayCaller>().cloned());
     let (me, grants) = match gateway {
         Some(bot) => (
             Some(crate::auth::caller::CurrentUser {

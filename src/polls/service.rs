@@ -378,22 +378,7 @@ pub async fn vote(
         repo::cast(&txn, row.message_id, user.0, (&chosen, target), now).await?;
         txn.commit().await?;
     }
-    let poll = of_messages(state, vec![row.message_id])
-        .await?
-        .remove(&row.message_id)
-        .ok_or(AppError::Internal)?;
-    realtime::publish(
-        state,
-        &realtime::topic::channel(access.channel.id),
-        Some(user.0),
-        &ServerEvent::part_changed(
-            access.channel.id.to_string(),
-            message.id.to_string(),
-            super::KIND,
-            &poll,
-        ),
-    )
-    .await;
+    let poll = told(state, access.channel.id, row.message_id, user).await?;
     Ok((
         poll,
         Ballot {
@@ -426,20 +411,26 @@ pub async fn close(
     if row.closes_at.is_none_or(|t| t > now) {
         repo::close(&state.db, row.message_id, now).await?;
     }
-    let poll = of_messages(state, vec![row.message_id])
+    let poll = told(state, access.channel.id, row.message_id, user).await?;
+    Ok(poll)
+}
+
+/// The poll as it stands now, told to everyone in its channel (`partChanged`).
+async fn told(
+    state: &AppState,
+    channel: Uuid,
+    message: Uuid,
+    actor: UserId,
+) -> Result<Poll, AppError> {
+    let poll = of_messages(state, vec![message])
         .await?
-        .remove(&row.message_id)
+        .remove(&message)
         .ok_or(AppError::Internal)?;
     realtime::publish(
         state,
-        &realtime::topic::channel(access.channel.id),
-        Some(user.0),
-        &ServerEvent::part_changed(
-            access.channel.id.to_string(),
-            message.id.to_string(),
-            super::KIND,
-            &poll,
-        ),
+        &realtime::topic::channel(channel),
+        Some(actor.0),
+        &ServerEvent::part_changed(channel.to_string(), message.to_string(), super::KIND, &poll),
     )
     .await;
     Ok(poll)
