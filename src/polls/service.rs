@@ -378,7 +378,13 @@ pub async fn vote(
         repo::cast(&txn, row.message_id, user.0, (&chosen, target), now).await?;
         txn.commit().await?;
     }
-    let poll = told(state, access.channel.id, row.message_id, user).await?;
+    let poll = told(
+        state,
+        ChannelId(access.channel.id),
+        MessageId(row.message_id),
+        user,
+    )
+    .await?;
     Ok((
         poll,
         Ballot {
@@ -411,26 +417,37 @@ pub async fn close(
     if row.closes_at.is_none_or(|t| t > now) {
         repo::close(&state.db, row.message_id, now).await?;
     }
-    let poll = told(state, access.channel.id, row.message_id, user).await?;
+    let poll = told(
+        state,
+        ChannelId(access.channel.id),
+        MessageId(row.message_id),
+        user,
+    )
+    .await?;
     Ok(poll)
 }
 
 /// The poll as it stands now, told to everyone in its channel (`partChanged`).
 async fn told(
     state: &AppState,
-    channel: Uuid,
-    message: Uuid,
+    channel: ChannelId,
+    message: MessageId,
     actor: UserId,
 ) -> Result<Poll, AppError> {
-    let poll = of_messages(state, vec![message])
+    let poll = of_messages(state, vec![message.0])
         .await?
-        .remove(&message)
+        .remove(&message.0)
         .ok_or(AppError::Internal)?;
     realtime::publish(
         state,
-        &realtime::topic::channel(channel),
+        &realtime::topic::channel(channel.0),
         Some(actor.0),
-        &ServerEvent::part_changed(channel.to_string(), message.to_string(), super::KIND, &poll),
+        &ServerEvent::part_changed(
+            channel.0.to_string(),
+            message.0.to_string(),
+            super::KIND,
+            &poll,
+        ),
     )
     .await;
     Ok(poll)
