@@ -200,7 +200,7 @@ pub struct GatewayArgs {
 
 /// Opens the gateway: a websocket (send `Upgrade: websocket`) that speaks the app's realtime
 /// protocol (docs/PROTOCOL.md). Subscribe to a channel with
-/// `{"type":"subscribe","channelId":"…","afterSeq":null}`; events arrive one JSON a line.
+/// `{"type": "subscribe", "channelId": "…", "afterSeq": null}`; events arrive one JSON a line.
 #[utoipa::path(
     get,
     path = "/api/v1/gateway",

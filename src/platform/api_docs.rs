@@ -339,7 +339,7 @@ pub const STYLE: &str = "
 body{margin:0;background:var(--bg);color:var(--fg);font:16px/1.5 system-ui,sans-serif}
 header{padding:.75rem 1rem;border-bottom:1px solid var(--line);background:var(--card)}
 .home{font-weight:700;color:var(--fg);text-decoration:none}
-main{max-width:60rem;margin:0 auto;padding:1rem}
+main{max-width:60rem;margin:0 auto;padding:1rem;overflow-wrap:anywhere}
 a{color:var(--link)}
 h1{font-size:1.75rem}
 h2{margin-top:2rem;border-bottom:1px solid var(--line);padding-bottom:.25rem}
