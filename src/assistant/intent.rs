@@ -713,28 +713,141 @@ impl Symbols for AppDirectory {
     }
 }
 
-/// What `question` asks. `glossary` finds a term's id from any of its names (lower case).
+/// What a question names: its symbols, a name that fits several symbols, an indicator, a
+/// glossary term.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Slots {
+    pub symbols: Vec<String>,
+    pub unsettled: Option<(String, Vec<String>)>,
+    pub indicator: Option<Indicator>,
+    pub term: Option<String>,
+}
+
+/// The symbols, indicator and term in `question`. `glossary` finds a term's id from any of its
+/// names (lower case).
+pub fn slots(
+    question: &str,
+    lookup: &impl Symbols,
+    glossary: &impl Fn(&str) -> Option<String>,
+    term_words: &[&str],
+) -> Slots {
+    let text = normalise(question);
+    let symbols = symbols_in(question, lookup, term_words);
+    // "alphabet (GOOG)": the ticker beside the name settles which one.
+    let named: Vec<&String> = symbols.iter().filter_map(|s| s.as_ref().ok()).collect();
+    let unsettled = symbols
+        .iter()
+        .find_map(|s| {
+            s.as_ref()
+                .err()
+                .filter(|(_, candidates)| !candidates.iter().any(|c| named.contains(&c)))
+        })
+        .cloned();
+    Slots {
+        symbols: symbols.into_iter().filter_map(Result::ok).collect(),
+        unsettled,
+        indicator: indicator_in(&text),
+        term: glossary_term(&text, glossary),
+    }
+}
+
+/// The kinds of question, as the labelled sets name them (`eval/assistant/`).
+pub const KINDS: [&str; 12] = [
+    "greeting",
+    "help",
+    "quote",
+    "indicator",
+    "analysis",
+    "compare",
+    "portfolio",
+    "holding",
+    "watchlist",
+    "explain",
+    "need_symbol",
+    "off_topic",
+];
+
+impl Intent {
+    /// Its kind, one of [`KINDS`] ("clarify" for a question that needs a symbol chosen).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Intent::Greeting => "greeting",
+            Intent::Help => "help",
+            Intent::Quote { .. } => "quote",
+            Intent::Indicator { .. } => "indicator",
+            Intent::Analysis { .. } => "analysis",
+            Intent::Compare { .. } => "compare",
+            Intent::Portfolio => "portfolio",
+            Intent::Holding { .. } => "holding",
+            Intent::Watchlist => "watchlist",
+            Intent::Explain { .. } => "explain",
+            Intent::Clarify { .. } => "clarify",
+            Intent::NeedSymbol => "need_symbol",
+            Intent::OffTopic => "off_topic",
+        }
+    }
+
+    /// The intent of `kind` with what the question names, when it names what that kind needs
+    /// (an indicator question without an indicator is not one); a question about a stock that
+    /// names none needs one.
+    pub fn of_kind(kind: &str, slots: &Slots) -> Option<Intent> {
+        let symbol = slots.symbols.first().cloned();
+        Some(match kind {
+            "greeting" => Intent::Greeting,
+            "help" => Intent::Help,
+            "portfolio" => Intent::Portfolio,
+            "watchlist" => Intent::Watchlist,
+            "off_topic" => Intent::OffTopic,
+            "quote" | "analysis" | "holding" | "indicator" | "need_symbol"
+                if symbol.is_none() =>
+            {
+                Intent::NeedSymbol
+            }
+            "quote" => Intent::Quote { symbol: symbol? },
+            "analysis" => Intent::Analysis { symbol: symbol? },
+            "holding" => Intent::Holding { symbol: symbol? },
+            "indicator" => Intent::Indicator {
+                symbol: symbol?,
+                indicator: slots.indicator?,
+            },
+            "compare" => match &slots.symbols[..] {
+                [first, second, ..] => Intent::Compare {
+                    first: first.clone(),
+                    second: second.clone(),
+                },
+                _ => return None,
+            },
+            "explain" => Intent::Explain {
+                term: slots.term.clone()?,
+            },
+            _ => return None,
+        })
+    }
+}
+
+/// What `question` asks, by the rules alone. `glossary` finds a term's id from any of its
+/// names (lower case).
 pub fn recognise(
     question: &str,
     lookup: &impl Symbols,
     glossary: &impl Fn(&str) -> Option<String>,
     term_words: &[&str],
 ) -> Intent {
+    recognise_from(question, slots(question, lookup, glossary, term_words))
+}
+
+/// What `question` asks, by the rules, given what it names.
+pub fn recognise_from(question: &str, slots: Slots) -> Intent {
     let text = normalise(question);
-    let symbols = symbols_in(question, lookup, term_words);
-    // "alphabet (GOOG)": the ticker beside the name settles which one.
-    let named: Vec<&String> = symbols.iter().filter_map(|s| s.as_ref().ok()).collect();
-    let unsettled = symbols.iter().find_map(|s| {
-        s.as_ref()
-            .err()
-            .filter(|(_, candidates)| !candidates.iter().any(|c| named.contains(&c)))
-    });
-    if let Some((name, candidates)) = unsettled.cloned() {
+    if let Some((name, candidates)) = slots.unsettled {
         return Intent::Clarify { name, candidates };
     }
-    let symbols: Vec<String> = symbols.into_iter().filter_map(Result::ok).collect();
-    let indicator = indicator_in(&text);
-    let term = glossary_term(&text, glossary);
+    let Slots {
+        symbols,
+        indicator,
+        term,
+        ..
+    } = slots;
     let explaining = has(&text, words::EXPLAIN);
 
     if has(&text, words::PORTFOLIO) && symbols.is_empty() {

@@ -20,6 +20,8 @@ pub mod hosted;
 #[cfg(feature = "ssr")]
 pub mod intent;
 #[cfg(feature = "ssr")]
+pub mod kinds;
+#[cfg(feature = "ssr")]
 pub mod replies;
 #[cfg(feature = "ssr")]
 pub mod repo;

@@ -31,6 +31,7 @@ pub mod member_months;
 pub mod member_roles;
 pub mod membership_changes;
 pub mod message_flags;
+pub mod message_meanings;
 pub mod message_translations;
 pub mod messages;
 pub mod notification_settings;

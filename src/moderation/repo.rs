@@ -14,7 +14,8 @@ use uuid::Uuid;
 use crate::{
     ai::{Flag, Translation},
     entities::{
-        communities, community_members, message_flags, message_translations, messages, users,
+        communities, community_members, message_flags, message_meanings, message_translations,
+        messages, users,
     },
 };
 
@@ -55,6 +56,31 @@ pub async fn record_judgements(
         .exec_with_returning(db)
         .await?;
     Ok(stored.into_iter().map(|m| m.id).collect())
+}
+
+/// Stores messages' meanings (for search by meaning), replacing an edited message's earlier one.
+pub async fn store_meanings(
+    db: &impl ConnectionTrait,
+    meanings: Vec<(Uuid, Uuid, Vec<u8>)>,
+) -> Result<(), DbErr> {
+    if meanings.is_empty() {
+        return Ok(());
+    }
+    message_meanings::Entity::insert_many(meanings.into_iter().map(|(message, channel, meaning)| {
+        message_meanings::ActiveModel {
+            message_id: Set(message),
+            channel_id: Set(channel),
+            meaning: Set(meaning),
+        }
+    }))
+    .on_conflict(
+        OnConflict::column(message_meanings::Column::MessageId)
+            .update_column(message_meanings::Column::Meaning)
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
 }
 
 /// Sets the AI status of messages, whatever they say now.

@@ -37,8 +37,8 @@ use super::{repo as ai_repo, TranslateOutcome};
 use crate::chat::MessageId;
 use crate::{
     ai::{
-        language,
-        moderation::Assessment,
+        encoder, language,
+        moderation::{self, Assessment},
         provider::{AiError, Engines, Produced, Provider},
         Flag, Translation,
     },
@@ -323,6 +323,9 @@ struct Read {
     job: Job,
     language: Option<&'static str>,
     judged: Option<Produced<Assessment>>,
+    /// Its meaning, stored for search by meaning (the built-in encoder reads every message,
+    /// whichever engine judges it).
+    meaning: Vec<u8>,
 }
 
 /// A batch for the judging thread: each job with its writer's language, and where to answer.
@@ -348,11 +351,14 @@ impl JudgingThread {
                             .map(|(job, prior)| {
                                 let priors: Vec<&str> = prior.as_deref().into_iter().collect();
                                 let language = language::detect_with(&job.body, &priors);
+                                // Read first: the built-in moderation finds it remembered.
+                                let meaning = encoder::quantise(&moderation::meaning_of(&job.body));
                                 let judged = engines.moderate_now(&job.body, language);
                                 Read {
                                     job,
                                     language,
                                     judged,
+                                    meaning,
                                 }
                             })
                             .collect()
@@ -411,12 +417,15 @@ async fn judge(state: &AppState, reader: &JudgingThread, jobs: Vec<Job>) -> Resu
     };
     let mut found = Vec::with_capacity(read.len());
     let mut unchecked = Vec::new();
+    let mut meanings = Vec::with_capacity(read.len());
     for Read {
         job,
         language,
         judged,
+        meaning,
     } in read
     {
+        meanings.push((job.message_id, job.channel_id, meaning));
         let judged = match judged {
             Some(judged) => Ok(judged),
             None => {
@@ -446,6 +455,8 @@ async fn judge(state: &AppState, reader: &JudgingThread, jobs: Vec<Job>) -> Resu
         })
         .collect();
     let recorded = ai_repo::record_judgements(&txn, &judged, CHECKED).await?;
+    meanings.retain(|(message, _, _)| recorded.contains(message));
+    ai_repo::store_meanings(&txn, meanings).await?;
     METRICS.judged(recorded.len(), true);
     METRICS.judged(unchecked.len(), false);
     drop(judged);

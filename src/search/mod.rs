@@ -6,6 +6,11 @@
 //! Full text lives in the database (migration `message_search`): SQLite's FTS5, looked up by
 //! each word's stems in the app's five languages; PostgreSQL's `tsvector` in the message's own
 //! language. Both are kept in step with edits and deletions by the database itself.
+//!
+//! Beside the words, search finds by meaning: the AI worker stores each message's meaning
+//! (`message_meanings`, the sentence encoder's), and the query's meaning is compared with
+//! those of the newest messages the person may read, so "central bank raised rates" finds
+//! "TCMB faizi yine artırdı". The page shows those apart, as "similar".
 
 use serde::{Deserialize, Serialize};
 
@@ -174,6 +179,10 @@ pub struct Results {
     pub more: bool,
     pub people: Vec<crate::auth::Author>,
     pub channels: Vec<ChannelHit>,
+    /// Messages that mean what the words ask, in any of the five languages, that the words
+    /// alone did not find ("similar"): the first page only, best first.
+    #[serde(default)]
+    pub similar: Vec<MessageHit>,
 }
 
 /// A message that matched, with where it is and the words around what matched.

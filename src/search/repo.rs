@@ -11,7 +11,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::entities::{attachments, channels, messages};
+use crate::entities::{attachments, channels, message_meanings, messages};
 
 /// What to look for among messages.
 pub struct MessageSearch {
@@ -314,4 +314,51 @@ mod tests {
         let same: Vec<String> = vec!["fed".into()];
         assert_eq!(shortest_prefixes(&same).count(), 1);
     }
+}
+
+/// The newest messages (at most `pool`) in `channels` whose meaning is known, with it: what
+/// search by meaning compares a query with. Deleted messages, and authors in `hidden`, never;
+/// only `authors`' when given.
+pub async fn meanings_in(
+    db: &impl ConnectionTrait,
+    channels: Vec<Uuid>,
+    authors: Option<Vec<Uuid>>,
+    hidden: Vec<Uuid>,
+    pool: u64,
+) -> Result<Vec<(messages::Model, Vec<u8>)>, DbErr> {
+    let known = sea_orm::sea_query::Query::select()
+        .column(message_meanings::Column::MessageId)
+        .from(message_meanings::Entity)
+        .and_where(message_meanings::Column::ChannelId.is_in(channels.clone()))
+        .to_owned();
+    let mut query = messages::Entity::find()
+        .filter(messages::Column::ChannelId.is_in(channels))
+        .filter(messages::Column::DeletedAt.is_null())
+        .filter(messages::Column::Body.is_not_null())
+        .filter(messages::Column::Id.in_subquery(known));
+    if let Some(authors) = authors {
+        query = query.filter(messages::Column::AuthorId.is_in(authors));
+    }
+    if !hidden.is_empty() {
+        query = query.filter(messages::Column::AuthorId.is_not_in(hidden));
+    }
+    let found = query
+        .order_by(messages::Column::CreatedAt, Order::Desc)
+        .limit(pool)
+        .all(db)
+        .await?;
+    let mut meanings: HashMap<Uuid, Vec<u8>> = message_meanings::Entity::find()
+        .filter(message_meanings::Column::MessageId.is_in(found.iter().map(|m| m.id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| (m.message_id, m.meaning))
+        .collect();
+    Ok(found
+        .into_iter()
+        .filter_map(|m| {
+            let meaning = meanings.remove(&m.id)?;
+            Some((m, meaning))
+        })
+        .collect())
 }

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::{repo, ChannelHit, MessageHit, Query, Results, PAGE, QUERY_MAX};
 use crate::auth::UserId;
 use crate::{
+    ai::{encoder, moderation},
     auth::{repo as accounts, Author},
     chat::{repo as chat, MessageId},
     community::{
@@ -23,6 +24,12 @@ use crate::{
 
 /// People and channels shown at most.
 const NAMES: u64 = 8;
+/// Messages found by meaning shown at most.
+const SIMILAR: usize = 5;
+/// How many of the newest messages a person may read are compared by meaning.
+const SIMILAR_POOL: u64 = 2_000;
+/// How alike (cosine) a message's meaning and the query's must be to be shown.
+const SIMILAR_FROM: f32 = 0.4;
 /// Characters of a message shown around what matched.
 const SNIPPET: usize = 160;
 
@@ -68,8 +75,6 @@ pub async fn search(
 
     let (messages, more) = messages(state, &query, &channels, &hidden, before).await?;
     let channel_by_id: HashMap<Uuid, _> = channels.iter().map(|c| (c.id, c)).collect();
-    let authors =
-        accounts::users_by_ids(&state.db, messages.iter().map(|m| m.author_id).collect()).await?;
     let forms: Vec<Vec<String>> = query.words.iter().map(|w| forms_of(w)).collect();
     let matches = |word: &str| {
         let word = fold(word);
@@ -82,20 +87,28 @@ pub async fn search(
                 .iter()
                 .any(|t| word.eq_ignore_ascii_case(&format!("${t}")))
     };
-    let mut hits = Vec::with_capacity(messages.len());
-    for message in messages {
-        let (Some(channel), Some(body)) = (channel_by_id.get(&message.channel_id), &message.body)
-        else {
-            continue;
-        };
-        let Some(place) = by_id.get(&channel.community_id) else {
-            continue;
-        };
+    let similar = match before.is_none() {
+        true => similar(state, &query, &channels, &hidden, &messages).await?,
+        false => Vec::new(),
+    };
+    let authors = accounts::users_by_ids(
+        &state.db,
+        messages
+            .iter()
+            .chain(&similar)
+            .map(|m| m.author_id)
+            .collect(),
+    )
+    .await?;
+    let hit = |message: &crate::entities::messages::Model| -> Option<MessageHit> {
+        let channel = channel_by_id.get(&message.channel_id)?;
+        let body = message.body.as_ref()?;
+        let place = by_id.get(&channel.community_id)?;
         let author = match authors.get(&message.author_id) {
             Some(user) => Author::of(user),
             None => Author::deleted(message.author_id),
         };
-        hits.push(MessageHit {
+        Some(MessageHit {
             message_id: message.id.to_string(),
             seq: message.seq,
             channel_id: channel.id.to_string(),
@@ -106,8 +119,10 @@ pub async fn search(
             created_at: message.created_at.to_rfc3339(),
             snippet: super::snippet(&markdown::plain_text(body), SNIPPET, matches),
             direct: place.visibility == Visibility::Direct.as_str(),
-        });
-    }
+        })
+    };
+    let hits: Vec<MessageHit> = messages.iter().filter_map(hit).collect();
+    let similar: Vec<MessageHit> = similar.iter().filter_map(hit).collect();
 
     // People and channels by name, when the query is only words to name them by.
     let needle = query.words.join(" ");
@@ -123,6 +138,7 @@ pub async fn search(
         };
     Ok(Results {
         messages: hits,
+        similar,
         more,
         people: people
             .iter()
@@ -146,6 +162,63 @@ pub async fn search(
             .collect(),
         query,
     })
+}
+
+/// Messages that mean what the query's words say, best first, that the words did not find:
+/// for a query of words (and `from:`/`in:`), not one narrowed by files, links, dates or
+/// tickers, whose filters a meaning cannot honour.
+async fn similar(
+    state: &AppState,
+    query: &Query,
+    channels: &[crate::entities::channels::Model],
+    hidden: &[Uuid],
+    found: &[crate::entities::messages::Model],
+) -> Result<Vec<crate::entities::messages::Model>, AppError> {
+    let narrowed = query.has_file
+        || query.has_link
+        || query.before.is_some()
+        || query.after.is_some()
+        || !query.tickers.is_empty();
+    if query.words.is_empty() || narrowed || channels.is_empty() {
+        return Ok(Vec::new());
+    }
+    let authors = match &query.from {
+        Some(name) => Some(authors_named(state, name, hidden).await?),
+        None => None,
+    };
+    let pool = repo::meanings_in(
+        &state.db,
+        channels.iter().map(|c| c.id).collect(),
+        authors,
+        hidden.to_vec(),
+        SIMILAR_POOL,
+    )
+    .await?;
+    let words = query.words.join(" ");
+    // Off the async workers: the encoder is a millisecond of arithmetic, the pool's scoring more.
+    let ranked = tokio::task::spawn_blocking(move || {
+        let wanted = moderation::meaning_of(&words);
+        let mut scored: Vec<(f32, crate::entities::messages::Model)> = pool
+            .into_iter()
+            .filter_map(|(message, meaning)| {
+                let score = encoder::similarity(&wanted, &encoder::dequantise(&meaning)?);
+                (score >= SIMILAR_FROM).then_some((score, message))
+            })
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+        scored
+    })
+    .await
+    .map_err(|err| {
+        tracing::error!(error = %err, "search by meaning failed");
+        AppError::Internal
+    })?;
+    Ok(ranked
+        .into_iter()
+        .map(|(_, message)| message)
+        .filter(|m| !found.iter().any(|f| f.id == m.id))
+        .take(SIMILAR)
+        .collect())
 }
 
 /// Whom `from:` names: the person with that username, else everyone whose username or name

@@ -121,7 +121,11 @@ fn FromSuggestions(typed: RwSignal<String>, field: NodeRef<leptos::html::Input>)
 #[component]
 fn Found(results: Results) -> impl IntoView {
     let i18n = use_i18n();
-    if results.messages.is_empty() && results.people.is_empty() && results.channels.is_empty() {
+    if results.messages.is_empty()
+        && results.people.is_empty()
+        && results.channels.is_empty()
+        && results.similar.is_empty()
+    {
         return view! { <p class="muted">{t!(i18n, search.none)}</p> }.into_any();
     }
     let people = (!results.people.is_empty()).then(|| {
@@ -152,7 +156,17 @@ fn Found(results: Results) -> impl IntoView {
             </ol>
         }
     });
-    view! { {people} {channels} {messages} }.into_any()
+    // Found by meaning, apart from what the words found: the reader knows why each is here.
+    let similar = (!results.similar.is_empty()).then(|| {
+        view! {
+            <h2>{t!(i18n, search.similar)}</h2>
+            <p class="muted search-hint">{t!(i18n, search.similar_hint)}</p>
+            <ol class="search-hits search-similar">
+                {results.similar.into_iter().map(|hit| view! { <Hit hit /> }).collect_view()}
+            </ol>
+        }
+    });
+    view! { {people} {channels} {messages} {similar} }.into_any()
 }
 
 #[component]

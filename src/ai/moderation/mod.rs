@@ -9,9 +9,11 @@
 //! judges whole English sentences: "nobody cares about your dumb opinion"). That model never
 //! reads another language: on German it took the article "die" for the English verb.
 //!
-//! Then the learned model (`model.rs`) weighs what the lexicons found with the line's own words
-//! and gives a probability per category: how sure it is that the line is not clean is the
-//! message's score, the likeliest category its reason.
+//! Then the learned model (`model.rs`) weighs what the lexicons found with the line's meaning
+//! (the sentence encoder, `ai::encoder`) and its own words, and gives a probability per
+//! category: how sure it is that the line is not clean is the message's score, the likeliest
+//! category its reason. The lexicons keep what rules do best: slurs they are sure of (spelled
+//! any way), obfuscation, spam's shapes, and ids, numbers and tickers never read as words.
 
 mod lexicon;
 pub mod model;
@@ -19,7 +21,7 @@ pub mod model;
 use rustrict::{Censor, Type};
 
 use self::lexicon::{Folded, Lexicon};
-use super::{language, toxicity::ToxicityModel};
+use super::{encoder, language, toxicity::ToxicityModel};
 
 /// What an engine concluded about one message.
 #[derive(Debug, Clone, PartialEq)]
@@ -128,13 +130,19 @@ pub fn assess(text: &str) -> Assessment {
 /// findings with the message's own words (`model.rs`). The lexicons alone decide a slur they
 /// are sure of (an obfuscated one the model has never seen spelled that way).
 pub fn assess_in(text: &str, language: Option<&str>) -> Assessment {
+    assess_with(model::Model::shipped(), text, language)
+}
+
+/// [`assess_in`] with another model (`scripts/evaluate` compares one trained without the
+/// line's meaning).
+pub fn assess_with(model: &model::Model, text: &str, language: Option<&str>) -> Assessment {
     let reading = read(text, language);
     let lexical = conclude(reading.categories.clone());
     if lexical.reason == "slur" && lexical.score >= LEXICON_SURE {
         return lexical;
     }
-    let probabilities = model::Model::shipped().probabilities(&features(&reading, language));
-    learned(&probabilities)
+    let features = features(&reading, language, model.reads_meaning());
+    learned(&model.probabilities(&features))
 }
 
 /// A slur the lexicons score this high is flagged whatever the model thinks.
@@ -145,12 +153,21 @@ pub fn assess_by_lexicon(text: &str, language: Option<&str>) -> Assessment {
     conclude(read(text, language).categories)
 }
 
-/// The model's features of a message (for training it).
-pub fn features_of(text: &str, language: Option<&str>) -> model::Features {
-    features(&read(text, language), language)
+/// A message's meaning as moderation reads it: of the line lowercased, with its tickers, ids
+/// and long numbers blanked (search stores the same, so it is read once per message).
+pub fn meaning_of(text: &str) -> encoder::Embedding {
+    encoder::embed(&without_allowed(text))
 }
 
-fn features(reading: &Reading, language: Option<&str>) -> model::Features {
+/// The model's features of a message (for training it), with its meaning or without.
+pub fn features_of(text: &str, language: Option<&str>, with_meaning: bool) -> model::Features {
+    features(&read(text, language), language, with_meaning)
+}
+
+/// The meaning is that of the cleaned line: lowercased, with tickers, ids and long numbers
+/// blanked, so that an order id or a ticker never moves it.
+fn features(reading: &Reading, language: Option<&str>, with_meaning: bool) -> model::Features {
+    let meaning = with_meaning.then(|| encoder::embed(&reading.cleaned));
     model::features(
         &reading.cleaned,
         language,
@@ -159,6 +176,7 @@ fn features(reading: &Reading, language: Option<&str>) -> model::Features {
             aimed: reading.aimed,
             unaimed: reading.unaimed,
         },
+        meaning.as_deref(),
     )
 }
 
