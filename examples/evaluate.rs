@@ -164,7 +164,7 @@ fn moderation_grid() {
         "| meaning scale | epochs | decay | abusive weight | precision | recall | lowest P | lowest R |"
     );
     println!("|---|---|---|---|---|---|---|---|");
-    for scale in [2.0, 4.0, 6.0, 10.0] {
+    for scale in [0.0, 1.0, 2.0, 3.0] {
         let rescaled: Vec<model::Example> = lines
             .iter()
             .map(|example| {
@@ -175,8 +175,8 @@ fn moderation_grid() {
                 example
             })
             .collect();
-        for abusive_weight in [1.6, 4.0] {
-            for (epochs, decay) in [(20, 1e-5), (40, 1e-4)] {
+        for abusive_weight in [2.5, 4.0, 6.0] {
+            for (epochs, decay) in [(40, 1e-4)] {
                 let settings = Settings {
                     epochs,
                     decay,

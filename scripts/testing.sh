@@ -73,9 +73,11 @@ rust_tests() {
 }
 
 # The workspace's small crates, built with clippy: the site tool (splitting, precompression),
-# the load generator's own tests in its bare mode, and its modes that link Bullpen compiled.
+# the sentence encoder's kernels, the load generator's own tests in its bare mode, and its
+# modes that link Bullpen compiled.
 tool_tests() {
   with_lints counted_cargo_test --package sitetool
+  with_lints counted_cargo_test --package encoder
   with_lints counted_cargo_test --package loadgen --no-default-features
   with_lints cargo build --package loadgen
 }

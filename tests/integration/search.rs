@@ -335,3 +335,109 @@ async fn a_page_from_the_newest_messages_is_what_the_whole_index_would_answer(h:
         assert_eq!(newest_first, whole, "{words:?} limit {limit}");
     }
 }
+
+/// The message texts search found by meaning, best first.
+async fn similar(h: &Harness, who: &Person, q: &str) -> Vec<String> {
+    let (status, found) = h
+        .read(who, &format!("/api/search?q={}", urlencode(q)))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{q}: {found}");
+    found["similar"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|hit| {
+            hit["snippet"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s["text"].as_str().unwrap())
+                .collect::<String>()
+        })
+        .collect()
+}
+
+on_both!(search_finds_by_meaning_in_another_language);
+async fn search_finds_by_meaning_in_another_language(h: Harness) {
+    let ana = h.person("ana").await;
+    let bob = h.person("bob").await;
+    let carol = h.person("carol").await;
+    let (slug, general) = h.community(&ana, "Mercados", "public").await;
+    h.ok(&bob, "/api/communities/join", json!({"slug": slug}))
+        .await;
+    let (_, private) = h.community(&carol, "Private Desk", "private").await;
+    let mut ana_socket = h.socket(&ana).await;
+    ana_socket.subscribe(&general, None).await;
+    let mut ids = Vec::new();
+    for (n, line) in [
+        "El banco central de Turquía volvió a subir los tipos de interés",
+        "Mi gato duerme toda la tarde en el sofá",
+        "die neue Grafikkarte ist viel zu teuer für Gamer",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ana_socket.say(&general, &format!("a{n}"), line).await;
+        let created = ana_socket.expect("messageCreated").await;
+        ids.push(created["message"]["id"].as_str().unwrap().to_string());
+    }
+    let mut carol_socket = h.socket(&carol).await;
+    carol_socket.subscribe(&private, None).await;
+    carol_socket
+        .say(&private, "c0", "the central bank hiked interest rates once more")
+        .await;
+    carol_socket.expect("messageCreated").await;
+    all_read(&h).await;
+    assert_eq!(
+        h.count("SELECT COUNT(*) FROM message_meanings").await,
+        4,
+        "the AI stores every message's meaning"
+    );
+
+    // English words find the Spanish message by what it means; no word of it was typed.
+    let query = "central bank raised rates again";
+    assert!(texts(&h, &bob, query).await.is_empty());
+    let found = similar(&h, &bob, query).await;
+    assert!(
+        found.first().is_some_and(|t| t.contains("banco central")),
+        "{found:?}"
+    );
+    assert!(found.iter().all(|t| !t.contains("gato")), "{found:?}");
+    // Never from a community one is not in.
+    assert!(
+        found.iter().all(|t| !t.contains("hiked")),
+        "carol's private desk: {found:?}"
+    );
+    assert!(similar(&h, &carol, query).await[0].contains("hiked"));
+    // What the words found is not offered twice.
+    let (_, answer) = h.read(&bob, "/api/search?q=banco%20central").await;
+    assert_eq!(answer["messages"].as_array().unwrap().len(), 1, "{answer}");
+    assert!(
+        answer["similar"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|hit| hit["messageId"] != answer["messages"][0]["messageId"]),
+        "{answer}"
+    );
+    // A filter a meaning cannot honour asks the words alone.
+    assert!(similar(&h, &bob, &format!("{query} has:file")).await.is_empty());
+
+    // An edit is read afresh; a deleted message is found no more.
+    ana_socket
+        .send(json!({"type": "edit", "messageId": ids[1], "body": "la lira turca se desploma frente al dólar"}))
+        .await;
+    ana_socket.expect("messageEdited").await;
+    all_read(&h).await;
+    let found = similar(&h, &bob, "Turkish currency collapses").await;
+    assert!(
+        found.first().is_some_and(|t| t.contains("lira")),
+        "{found:?}"
+    );
+    ana_socket
+        .send(json!({"type": "delete", "messageId": ids[0]}))
+        .await;
+    ana_socket.expect("messageDeleted").await;
+    let found = similar(&h, &bob, query).await;
+    assert!(found.iter().all(|t| !t.contains("banco central")), "{found:?}");
+}
