@@ -123,13 +123,19 @@ fn moderation(show_mistakes: bool) {
     use bullpen::ai::moderation;
     let threshold = bullpen::platform::config::DEFAULT_TOXICITY_THRESHOLD;
     let before = Model::train(&model::corpus_read(false));
-    let with_before = |text: &str, language: Option<&str>| moderation::assess_with(&before, text, language);
+    let with_before =
+        |text: &str, language: Option<&str>| moderation::assess_with(&before, text, language);
     let engines: [(&str, Judge); 3] = [
         ("lexicons alone", &moderation::assess_by_lexicon),
         ("before: lexicons and the n-gram model", &with_before),
-        ("after: with the encoder's meaning (shipped)", &moderation::assess_in),
+        (
+            "after: with the encoder's meaning (shipped)",
+            &moderation::assess_in,
+        ),
     ];
-    println!("\nThe models learn from tuning/, heldout/, train/ and more/ (the same lines before and");
+    println!(
+        "\nThe models learn from tuning/, heldout/, train/ and more/ (the same lines before and"
+    );
     println!("after); blind/ and fresh/ were written before any result was seen and are never");
     println!("trained on: their figures are the result.");
     for set in ["blind", "fresh"] {
@@ -472,7 +478,10 @@ fn assistant(show_mistakes: bool) {
     use bullpen::assistant::engine;
     let engines: [(&str, fn(&str) -> bullpen::assistant::intent::Intent); 2] = [
         ("before: the rules alone", engine::recognise_by_rules),
-        ("after: the rules and the encoder's head (shipped)", engine::recognise),
+        (
+            "after: the rules and the encoder's head (shipped)",
+            engine::recognise,
+        ),
     ];
     for (name, recognise) in engines {
         assistant_table(name, recognise, show_mistakes);
@@ -621,7 +630,11 @@ fn search(show_mistakes: bool) {
         .iter()
         .map(|m| (m[0].clone(), m[1].clone(), moderation::meaning_of(&m[2])))
         .collect();
-    println!("\n## Search by meaning, {} queries over {} messages\n", queries.len(), messages.len());
+    println!(
+        "\n## Search by meaning, {} queries over {} messages\n",
+        queries.len(),
+        messages.len()
+    );
     println!("| query language | queries | in another language | intended first | in the top 5 |");
     println!("|---|---|---|---|---|");
     let mut rows: BTreeMap<String, [usize; 4]> = BTreeMap::new();
@@ -635,7 +648,10 @@ fn search(show_mistakes: bool) {
             .collect();
         ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
         let rank = ranked.iter().position(|(_, id, _)| *id == wanted);
-        let target_language = meanings.iter().find(|(id, _, _)| id == wanted).map(|(_, l, _)| l);
+        let target_language = meanings
+            .iter()
+            .find(|(id, _, _)| id == wanted)
+            .map(|(_, l, _)| l);
         let row = rows.entry(language.clone()).or_default();
         row[0] += 1;
         row[1] += usize::from(target_language != Some(language));
@@ -652,12 +668,23 @@ fn search(show_mistakes: bool) {
     }
     let mut all = [0; 4];
     for (language, row) in &rows {
-        println!("| {language} | {} | {} | {} | {} |", row[0], row[1], row[2], row[3]);
+        println!(
+            "| {language} | {} | {} | {} | {} |",
+            row[0], row[1], row[2], row[3]
+        );
         for (a, r) in all.iter_mut().zip(row) {
             *a += r;
         }
     }
-    println!("| all | {} | {} | {} ({:.2}) | {} ({:.2}) |", all[0], all[1], all[2], all[2] as f64 / all[0] as f64, all[3], all[3] as f64 / all[0] as f64);
+    println!(
+        "| all | {} | {} | {} ({:.2}) | {} ({:.2}) |",
+        all[0],
+        all[1],
+        all[2],
+        all[2] as f64 / all[0] as f64,
+        all[3],
+        all[3] as f64 / all[0] as f64
+    );
     if show_mistakes {
         for m in &mistakes {
             println!("- {m}");

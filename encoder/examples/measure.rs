@@ -14,7 +14,12 @@ use std::time::Instant;
 fn cpu_micros() -> f64 {
     // /proc/self/stat: utime and stime, in clock ticks (100 a second).
     let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap_or_default();
-    let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
     let ticks: f64 = fields.get(11).and_then(|f| f.parse().ok()).unwrap_or(0.0)
         + fields.get(12).and_then(|f| f.parse().ok()).unwrap_or(0.0);
     ticks * 10_000.0

@@ -141,10 +141,14 @@ mod tests {
     #[test]
     fn the_fast_kernel_computes_what_the_portable_one_does_for_every_row_count() {
         let (k, n) = (37, 48);
-        let w: Vec<f32> = (0..k * n).map(|i| ((i * 5 % 31) as f32 - 15.0) / 13.0).collect();
+        let w: Vec<f32> = (0..k * n)
+            .map(|i| ((i * 5 % 31) as f32 - 15.0) / 13.0)
+            .collect();
         let packed = Packed::new(&w, k, n);
         for m in 1..=13 {
-            let a: Vec<f32> = (0..m * k).map(|i| ((i * 7 % 23) as f32 - 11.0) / 9.0).collect();
+            let a: Vec<f32> = (0..m * k)
+                .map(|i| ((i * 7 % 23) as f32 - 11.0) / 9.0)
+                .collect();
             let mut fast = vec![1.0; m * n];
             let mut plain = vec![1.0; m * n];
             gemm(&a, m, &packed, &mut fast);

@@ -189,7 +189,10 @@ impl Encoder {
             let id = id as usize;
             let (scale, low) = (self.scale[id % CHUNKS], self.low[id % CHUNKS]);
             let row = &self.table[id * DIM..(id + 1) * DIM];
-            for (f, &q) in features[t * FEATURES..t * FEATURES + DIM].iter_mut().zip(row) {
+            for (f, &q) in features[t * FEATURES..t * FEATURES + DIM]
+                .iter_mut()
+                .zip(row)
+            {
                 *f = f32::from(q) * scale + low;
             }
         }
@@ -202,7 +205,12 @@ impl Encoder {
         let mut x: Vec<f32> = self.projection_bias.repeat(n);
         gemm(&embedded, n, &self.projection, &mut x);
         for row in x.chunks_exact_mut(branches) {
-            layer_norm(row, &self.projection_gain, &self.projection_shift, self.epsilon);
+            layer_norm(
+                row,
+                &self.projection_gain,
+                &self.projection_shift,
+                self.epsilon,
+            );
         }
         let mut input = vec![0.0f32; n * WIDTH];
         let mut window = Vec::new();
@@ -247,7 +255,12 @@ impl Encoder {
         gemm(&y1, 1, &self.p3, &mut z);
         gemm(&y2, 1, &self.d3, &mut z);
         z.iter_mut().for_each(|v| *v = v.tanh());
-        let norm = z.iter().map(|v| v * v).sum::<f32>().max(self.epsilon).sqrt();
+        let norm = z
+            .iter()
+            .map(|v| v * v)
+            .sum::<f32>()
+            .max(self.epsilon)
+            .sqrt();
         z.iter_mut().for_each(|v| *v /= norm);
         z
     }
@@ -340,4 +353,3 @@ fn sections(file: &'static [u8]) -> Result<Sections, String> {
     }
     Ok(found)
 }
-

@@ -71,7 +71,11 @@ impl SentencePiece {
             .and_then(|v| v.first())
             .map(|&(start, len)| {
                 let spec = &model[start..start + len];
-                fields(spec).map(|f| f.get(&2).and_then(|v| v.first()).map(|&(s, l)| &spec[s..s + l]))
+                fields(spec).map(|f| {
+                    f.get(&2)
+                        .and_then(|v| v.first())
+                        .map(|&(s, l)| &spec[s..s + l])
+                })
             })
             .transpose()?
             .flatten();
@@ -177,7 +181,9 @@ impl Normaliser {
                 .try_into()
                 .unwrap(),
         ) as usize;
-        let trie = charsmap.get(4..4 + size).ok_or("the character map is cut short")?;
+        let trie = charsmap
+            .get(4..4 + size)
+            .ok_or("the character map is cut short")?;
         Ok(Normaliser {
             units: trie
                 .chunks_exact(4)
@@ -209,7 +215,8 @@ impl Normaliser {
                 node ^= Self::offset(unit);
                 if unit & 0x100 != 0 {
                     best_len = i + 1 - pos;
-                    best_value = (self.units.get(node).copied().unwrap_or(0) & 0x7FFF_FFFF) as usize;
+                    best_value =
+                        (self.units.get(node).copied().unwrap_or(0) & 0x7FFF_FFFF) as usize;
                 }
             }
         }
@@ -271,7 +278,8 @@ impl Normaliser {
             out.truncate(out.len() - SPACE.len());
         }
         // The replacements are UTF-8 and whole characters are copied, so this never loses any.
-        String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+        String::from_utf8(out)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
     }
 }
 

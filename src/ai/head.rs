@@ -87,7 +87,10 @@ impl Head {
         self.probabilities(embedding)
             .into_iter()
             .enumerate()
-            .fold((0, f32::MIN), |best, (i, p)| if p > best.1 { (i, p) } else { best })
+            .fold(
+                (0, f32::MIN),
+                |best, (i, p)| if p > best.1 { (i, p) } else { best },
+            )
     }
 
     /// A magic, the class count, the dimension, the scale, the biases, then the weights

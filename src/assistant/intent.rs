@@ -798,9 +798,7 @@ impl Intent {
             "portfolio" => Intent::Portfolio,
             "watchlist" => Intent::Watchlist,
             "off_topic" => Intent::OffTopic,
-            "quote" | "analysis" | "holding" | "indicator" | "need_symbol"
-                if symbol.is_none() =>
-            {
+            "quote" | "analysis" | "holding" | "indicator" | "need_symbol" if symbol.is_none() => {
                 Intent::NeedSymbol
             }
             "quote" => Intent::Quote { symbol: symbol? },

@@ -91,7 +91,9 @@ mod tests {
     fn every_training_line_has_a_kind() {
         for (language, tsv) in CORPUS {
             for line in tsv.lines() {
-                let (kind, question) = line.split_once('\t').unwrap_or_else(|| panic!("{language}: {line}"));
+                let (kind, question) = line
+                    .split_once('\t')
+                    .unwrap_or_else(|| panic!("{language}: {line}"));
                 assert!(KINDS.contains(&kind.trim()), "{language}: {kind}");
                 assert!(!question.trim().is_empty());
             }
@@ -126,6 +128,9 @@ mod tests {
         );
         // A kind whose slots are missing keeps the rules' answer.
         assert_eq!(Intent::of_kind("compare", &Slots::default()), None);
-        assert_eq!(Intent::of_kind("quote", &Slots::default()), Some(Intent::NeedSymbol));
+        assert_eq!(
+            Intent::of_kind("quote", &Slots::default()),
+            Some(Intent::NeedSymbol)
+        );
     }
 }

@@ -66,13 +66,13 @@ pub async fn store_meanings(
     if meanings.is_empty() {
         return Ok(());
     }
-    message_meanings::Entity::insert_many(meanings.into_iter().map(|(message, channel, meaning)| {
-        message_meanings::ActiveModel {
+    message_meanings::Entity::insert_many(meanings.into_iter().map(
+        |(message, channel, meaning)| message_meanings::ActiveModel {
             message_id: Set(message),
             channel_id: Set(channel),
             meaning: Set(meaning),
-        }
-    }))
+        },
+    ))
     .on_conflict(
         OnConflict::column(message_meanings::Column::MessageId)
             .update_column(message_meanings::Column::Meaning)

@@ -384,7 +384,11 @@ async fn search_finds_by_meaning_in_another_language(h: Harness) {
     let mut carol_socket = h.socket(&carol).await;
     carol_socket.subscribe(&private, None).await;
     carol_socket
-        .say(&private, "c0", "the central bank hiked interest rates once more")
+        .say(
+            &private,
+            "c0",
+            "the central bank hiked interest rates once more",
+        )
         .await;
     carol_socket.expect("messageCreated").await;
     all_read(&h).await;
@@ -421,7 +425,9 @@ async fn search_finds_by_meaning_in_another_language(h: Harness) {
         "{answer}"
     );
     // A filter a meaning cannot honour asks the words alone.
-    assert!(similar(&h, &bob, &format!("{query} has:file")).await.is_empty());
+    assert!(similar(&h, &bob, &format!("{query} has:file"))
+        .await
+        .is_empty());
 
     // An edit is read afresh; a deleted message is found no more.
     ana_socket
@@ -439,5 +445,8 @@ async fn search_finds_by_meaning_in_another_language(h: Harness) {
         .await;
     ana_socket.expect("messageDeleted").await;
     let found = similar(&h, &bob, query).await;
-    assert!(found.iter().all(|t| !t.contains("banco central")), "{found:?}");
+    assert!(
+        found.iter().all(|t| !t.contains("banco central")),
+        "{found:?}"
+    );
 }

@@ -35,7 +35,10 @@ thread_local! {
 /// The meaning of a text.
 pub fn embed(text: &str) -> Embedding {
     if let Some(known) = RECENT.with_borrow(|recent| {
-        recent.iter().find(|(t, _)| t == text).map(|(_, e)| e.clone())
+        recent
+            .iter()
+            .find(|(t, _)| t == text)
+            .map(|(_, e)| e.clone())
     }) {
         return known;
     }
@@ -52,7 +55,10 @@ pub fn embed(text: &str) -> Embedding {
 /// An embedding as stored: its largest magnitude (f32, little-endian), then each number as a
 /// signed byte of it — 516 bytes instead of 2,048, at a cosine error under 0.01.
 pub fn quantise(embedding: &[f32]) -> Vec<u8> {
-    let largest = embedding.iter().fold(0.0f32, |m, v| m.max(v.abs())).max(f32::MIN_POSITIVE);
+    let largest = embedding
+        .iter()
+        .fold(0.0f32, |m, v| m.max(v.abs()))
+        .max(f32::MIN_POSITIVE);
     let mut out = Vec::with_capacity(4 + embedding.len());
     out.extend_from_slice(&largest.to_le_bytes());
     out.extend(

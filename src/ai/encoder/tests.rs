@@ -12,15 +12,22 @@ struct Reference {
 }
 
 fn references() -> Vec<Reference> {
-    serde_json::from_str(include_str!("../../../tests/fixtures/encoder/reference.json"))
-        .expect("the reference fixture is JSON")
+    serde_json::from_str(include_str!(
+        "../../../tests/fixtures/encoder/reference.json"
+    ))
+    .expect("the reference fixture is JSON")
 }
 
 #[test]
 fn the_pieces_are_the_packages_own() {
     let encoder = shipped();
     for reference in references() {
-        assert_eq!(encoder.pieces(&reference.text), reference.pieces, "{:?}", reference.text);
+        assert_eq!(
+            encoder.pieces(&reference.text),
+            reference.pieces,
+            "{:?}",
+            reference.text
+        );
     }
 }
 
@@ -32,7 +39,11 @@ fn the_embeddings_are_the_packages_own_in_every_language() {
         let embedding = encoder.embed(&reference.text);
         assert_eq!(embedding.len(), DIM);
         let length: f32 = embedding.iter().map(|v| v * v).sum::<f32>().sqrt();
-        assert!((length - 1.0).abs() < 1e-3, "{:?}: length {length}", reference.text);
+        assert!(
+            (length - 1.0).abs() < 1e-3,
+            "{:?}: length {length}",
+            reference.text
+        );
         let cosine = similarity(&embedding, &reference.embedding);
         assert!(cosine >= 0.99, "{:?}: cosine {cosine}", reference.text);
         lowest = lowest.min(cosine);
@@ -52,7 +63,10 @@ fn the_same_meaning_in_another_language_lands_close() {
         similarity(&english, &turkish),
         similarity(&english, &unrelated),
     );
-    assert!(es > other + 0.2 && tr > other + 0.2, "es {es}, tr {tr}, unrelated {other}");
+    assert!(
+        es > other + 0.2 && tr > other + 0.2,
+        "es {es}, tr {tr}, unrelated {other}"
+    );
 }
 
 #[test]
@@ -74,5 +88,8 @@ fn a_stored_meaning_reads_back_within_a_hundredth() {
     assert!(similarity(&meaning, &back) > 0.99);
     assert!(dequantise(&stored[1..]).is_none());
     // Remembered: the same text gives the same numbers without the network.
-    assert_eq!(embed("la Reserva Federal bajará los tipos en diciembre"), meaning);
+    assert_eq!(
+        embed("la Reserva Federal bajará los tipos en diciembre"),
+        meaning
+    );
 }

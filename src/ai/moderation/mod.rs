@@ -128,7 +128,7 @@ pub fn assess(text: &str) -> Assessment {
 /// Scores a message known to be written in `language` (`None`: too short to tell, so every
 /// lexicon reads it in full): the lexicons read it first, then the learned model weighs their
 /// findings with the message's own words (`model.rs`). The lexicons alone decide a slur they
-/// are sure of (an obfuscated one the model has never seen spelled that way).
+/// are sure of (an obfuscated one the model has never seen spelled that way) and spam's shapes.
 pub fn assess_in(text: &str, language: Option<&str>) -> Assessment {
     assess_with(model::Model::shipped(), text, language)
 }
@@ -138,14 +138,16 @@ pub fn assess_in(text: &str, language: Option<&str>) -> Assessment {
 pub fn assess_with(model: &model::Model, text: &str, language: Option<&str>) -> Assessment {
     let reading = read(text, language);
     let lexical = conclude(reading.categories.clone());
-    if lexical.reason == "slur" && lexical.score >= LEXICON_SURE {
+    if matches!(lexical.reason.as_str(), "slur" | "spam") && lexical.score >= LEXICON_SURE {
         return lexical;
     }
     let features = features(&reading, language, model.reads_meaning());
     learned(&model.probabilities(&features))
 }
 
-/// A slur the lexicons score this high is flagged whatever the model thinks.
+/// A slur or a spam shape ("DM me for signals", "t.me/…") the lexicons score this high is
+/// flagged whatever the model thinks: those are what rules do best (the model learned that
+/// "DM me" is often an offer of a spreadsheet).
 const LEXICON_SURE: f32 = 0.9;
 
 /// The lexicons' assessment alone, as before the model (for `scripts/evaluate`'s comparison).

@@ -452,7 +452,8 @@ mod tests {
     fn the_same_lines_train_the_same_model() {
         let examples: Vec<Example> = examples().iter().step_by(7).cloned().collect();
         let (a, b) = (Model::train(&examples), Model::train(&examples));
-        let probe = super::super::features_of("you are a clown, nobody asked you", Some("en"), true);
+        let probe =
+            super::super::features_of("you are a clown, nobody asked you", Some("en"), true);
         assert_eq!(a.probabilities(&probe), b.probabilities(&probe));
     }
 
