@@ -37,9 +37,13 @@ fn resident_mib() -> f64 {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [weights, reference] = &args[..] else {
-        eprintln!("usage: measure WEIGHTS REFERENCE.json");
-        std::process::exit(2);
+    let (weights, reference, corpus) = match &args[..] {
+        [w, r] => (w, r, None),
+        [w, r, c] => (w, r, Some(c)),
+        _ => {
+            eprintln!("usage: measure WEIGHTS REFERENCE.json [LINES.tsv]");
+            std::process::exit(2);
+        }
     };
     let bytes: &'static [u8] = std::fs::read(weights).expect("the weights").leak();
     let before = resident_mib();
@@ -98,6 +102,29 @@ fn main() {
         std::hint::black_box(encoder.embed_pieces(std::hint::black_box(&ids)));
     }
     let per_forward = forward.elapsed().as_secs_f64() * 1e6 / rounds as f64;
+    if let Some(corpus) = corpus {
+        // Chat lines as they come (LABEL<TAB>TEXT), each once, in order: the pieces' work is
+        // remembered as it would be in the server.
+        let text = std::fs::read_to_string(corpus).expect("the lines");
+        let lines: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.split_once('\t'))
+            .map(|(_, t)| t)
+            .collect();
+        let pieces: usize = lines.iter().map(|l| encoder.pieces(l).len()).sum();
+        let cpu = cpu_micros();
+        for line in &lines {
+            std::hint::black_box(encoder.embed(line));
+        }
+        let spent = cpu_micros() - cpu;
+        println!(
+            "{} chat lines, {:.1} pieces a line: {:.0} µs CPU a line, {:.0} µs per 20 pieces",
+            lines.len(),
+            pieces as f64 / lines.len() as f64,
+            spent / lines.len() as f64,
+            spent / pieces as f64 * 20.0
+        );
+    }
     println!(
         "start-up {:.0} ms; a 20-piece line: {per_line_cpu:.0} µs CPU ({per_line_wall:.0} µs wall, of which the network {per_forward:.0} µs); resident {:.0} MiB (+{:.0} MiB for the encoder, the file read whole here)",
         start_up.as_secs_f64() * 1e3,

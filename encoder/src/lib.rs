@@ -16,11 +16,19 @@
 //! pieces; the embedding and the three outputs (1,280 per piece) are layer-normalised,
 //! projected to 512 and summed over the pieces (divided by √pieces), then a small feed-forward
 //! network with shortcuts, tanh, and unit length.
+//!
+//! The projection and the first convolution are linear in one piece at a time, so what a piece
+//! contributes to them depends on the piece alone: that work is remembered per piece id (the
+//! chat's common pieces, [`REMEMBERED_PIECES`]) and a line pays only for its neighbours'
+//! second convolution and what follows — half the work of a line of common pieces.
 
 mod kernels;
 pub mod sentencepiece;
 
-use std::collections::HashMap;
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
 
 use self::kernels::{gemm, Packed};
 use self::sentencepiece::SentencePiece;
@@ -40,6 +48,14 @@ const WIDTH: usize = 256;
 /// The n-gram widths and how many pieces each window reaches to the left.
 const ORDERS: [(usize, usize); 3] = [(2, 0), (3, 1), (5, 2)];
 const FEATURES: usize = DIM + ORDERS.len() * WIDTH;
+/// The window places of the three branches together (2 + 3 + 5).
+const PLACES: usize = 10;
+/// What a piece decides alone: its embedding, its projection and its share of each branch's
+/// first convolution at each place of the window.
+const PIECE_WORK: usize = DIM + ORDERS.len() * WIDTH + PLACES * WIDTH;
+/// Pieces whose work is remembered (15 KB each): a chat's common pieces. When full it starts
+/// again, so it follows what people write now.
+pub const REMEMBERED_PIECES: usize = 4096;
 
 pub struct Encoder {
     tokenizer: SentencePiece,
@@ -62,13 +78,19 @@ pub struct Encoder {
     p1: Packed,
     p3: Packed,
     epsilon: f32,
+    /// Piece id → its [`PIECE_WORK`] numbers.
+    remembered: Mutex<HashMap<u32, Arc<[f32]>>>,
 }
 
 /// One n-gram branch: two convolutions over a window of pieces, each with its bias.
 struct Convolution {
     width: usize,
     left: usize,
-    first: Packed,
+    /// Where this branch's first-convolution shares start in a piece's work.
+    offset: usize,
+    /// The first convolution's weights, one 256 × 256 block per place of the window: a
+    /// piece's share at each place depends on the piece alone.
+    first: Vec<Packed>,
     first_bias: Vec<f32>,
     second: Packed,
     second_bias: Vec<f32>,
@@ -127,11 +149,16 @@ impl Encoder {
             }
             Ok(out)
         };
-        let convolution = |(width, left): (usize, usize)| -> Result<Convolution, String> {
+        let convolution = |(width, left): (usize, usize), offset| -> Result<Convolution, String> {
+            let first = floats(&format!("w1_{width}"), &[width * WIDTH, WIDTH])?;
             Ok(Convolution {
                 width,
                 left,
-                first: packed(&format!("w1_{width}"), [width * WIDTH, WIDTH])?,
+                offset,
+                first: first
+                    .chunks_exact(WIDTH * WIDTH)
+                    .map(|block| Packed::new(block, WIDTH, WIDTH))
+                    .collect(),
                 first_bias: floats(&format!("b1_{width}"), &[WIDTH])?,
                 second: packed(&format!("w2_{width}"), [width * WIDTH, WIDTH])?,
                 second_bias: floats(&format!("b2_{width}"), &[WIDTH])?,
@@ -146,9 +173,12 @@ impl Encoder {
             projection_gain: concat("ln_g", &[WIDTH])?,
             projection_shift: concat("ln_b", &[WIDTH])?,
             convolutions: [
-                convolution(ORDERS[0])?,
-                convolution(ORDERS[1])?,
-                convolution(ORDERS[2])?,
+                convolution(ORDERS[0], DIM + 3 * WIDTH)?,
+                convolution(ORDERS[1], DIM + 3 * WIDTH + ORDERS[0].0 * WIDTH)?,
+                convolution(
+                    ORDERS[2],
+                    DIM + 3 * WIDTH + (ORDERS[0].0 + ORDERS[1].0) * WIDTH,
+                )?,
             ],
             gain: floats("ln_g", &[FEATURES])?,
             shift: floats("ln_b", &[FEATURES])?,
@@ -161,6 +191,7 @@ impl Encoder {
             p1: packed("p1", [DIM, 320])?,
             p3: packed("p3", [320, DIM])?,
             epsilon: floats("eps", &[1])?[0],
+            remembered: Mutex::new(HashMap::new()),
             tokenizer,
         })
     }
@@ -180,30 +211,55 @@ impl Encoder {
         self.embed_pieces(&self.pieces(text))
     }
 
-    /// The meaning of a text already cut into pieces ([`Encoder::pieces`]).
-    pub fn embed_pieces(&self, ids: &[u32]) -> Embedding {
-        let n = ids.len();
-        // Per piece: [its embedding | the three branches' outputs].
-        let mut features = vec![0.0f32; n * FEATURES];
-        for (t, &id) in ids.iter().enumerate() {
+    /// What each piece decides alone (`PIECE_WORK` numbers a piece), remembered for the
+    /// common ones; the others computed together, one matrix product for them all.
+    fn piece_work(&self, ids: &[u32]) -> Vec<Arc<[f32]>> {
+        let mut found: Vec<Option<Arc<[f32]>>> = {
+            let remembered = self.remembered.lock().unwrap_or_else(|e| e.into_inner());
+            ids.iter().map(|id| remembered.get(id).cloned()).collect()
+        };
+        let mut missing: Vec<u32> = ids
+            .iter()
+            .zip(&found)
+            .filter(|(_, f)| f.is_none())
+            .map(|(id, _)| *id)
+            .collect();
+        missing.sort_unstable();
+        missing.dedup();
+        if !missing.is_empty() {
+            let computed = self.compute_piece_work(&missing);
+            let mut remembered = self.remembered.lock().unwrap_or_else(|e| e.into_inner());
+            if remembered.len() + computed.len() > REMEMBERED_PIECES {
+                remembered.clear();
+            }
+            for (id, work) in missing.iter().zip(computed) {
+                remembered.insert(*id, work);
+            }
+            for (slot, id) in found.iter_mut().zip(ids) {
+                if slot.is_none() {
+                    *slot = remembered.get(id).cloned();
+                }
+            }
+        }
+        found
+            .into_iter()
+            .map(|f| f.expect("every piece computed"))
+            .collect()
+    }
+
+    fn compute_piece_work(&self, ids: &[u32]) -> Vec<Arc<[f32]>> {
+        let m = ids.len();
+        let mut embedded = vec![0.0f32; m * DIM];
+        for (row, &id) in embedded.chunks_exact_mut(DIM).zip(ids) {
             let id = id as usize;
             let (scale, low) = (self.scale[id % CHUNKS], self.low[id % CHUNKS]);
-            let row = &self.table[id * DIM..(id + 1) * DIM];
-            for (f, &q) in features[t * FEATURES..t * FEATURES + DIM]
-                .iter_mut()
-                .zip(row)
-            {
+            for (f, &q) in row.iter_mut().zip(&self.table[id * DIM..(id + 1) * DIM]) {
                 *f = f32::from(q) * scale + low;
             }
         }
-        let embedded: Vec<f32> = features
-            .chunks_exact(FEATURES)
-            .flat_map(|row| &row[..DIM])
-            .copied()
-            .collect();
         let branches = ORDERS.len() * WIDTH;
-        let mut x: Vec<f32> = self.projection_bias.repeat(n);
-        gemm(&embedded, n, &self.projection, &mut x);
+        let mut x: Vec<f32> = self.projection_bias.repeat(m);
+        gemm(&embedded, m, &self.projection, &mut x);
         for row in x.chunks_exact_mut(branches) {
             layer_norm(
                 row,
@@ -212,14 +268,65 @@ impl Encoder {
                 self.epsilon,
             );
         }
-        let mut input = vec![0.0f32; n * WIDTH];
-        let mut window = Vec::new();
+        let mut shares = vec![0.0f32; m * PLACES * WIDTH];
+        let mut input = vec![0.0f32; m * WIDTH];
+        let mut place = 0;
         for (b, conv) in self.convolutions.iter().enumerate() {
-            for t in 0..n {
+            for t in 0..m {
                 input[t * WIDTH..(t + 1) * WIDTH]
                     .copy_from_slice(&x[t * branches + b * WIDTH..t * branches + (b + 1) * WIDTH]);
             }
-            let hidden = conv.layer(&input, n, &conv.first, &conv.first_bias, &mut window);
+            for block in &conv.first {
+                let mut share = vec![0.0f32; m * WIDTH];
+                gemm(&input, m, block, &mut share);
+                for t in 0..m {
+                    let at = (t * PLACES + place) * WIDTH;
+                    shares[at..at + WIDTH].copy_from_slice(&share[t * WIDTH..(t + 1) * WIDTH]);
+                }
+                place += 1;
+            }
+        }
+        (0..m)
+            .map(|t| {
+                let mut work = Vec::with_capacity(PIECE_WORK);
+                work.extend_from_slice(&embedded[t * DIM..(t + 1) * DIM]);
+                work.extend_from_slice(&x[t * branches..(t + 1) * branches]);
+                work.extend_from_slice(&shares[t * PLACES * WIDTH..(t + 1) * PLACES * WIDTH]);
+                Arc::from(work)
+            })
+            .collect()
+    }
+
+    /// The meaning of a text already cut into pieces ([`Encoder::pieces`]).
+    pub fn embed_pieces(&self, ids: &[u32]) -> Embedding {
+        let n = ids.len();
+        let work = self.piece_work(ids);
+        // Per piece: [its embedding | the three branches' outputs].
+        let mut features = vec![0.0f32; n * FEATURES];
+        for (row, piece) in features.chunks_exact_mut(FEATURES).zip(&work) {
+            row[..DIM].copy_from_slice(&piece[..DIM]);
+        }
+        let mut hidden = vec![0.0f32; n * WIDTH];
+        let mut window = Vec::new();
+        for (b, conv) in self.convolutions.iter().enumerate() {
+            // The first convolution: each place's share of the piece there, summed.
+            for t in 0..n {
+                let row = &mut hidden[t * WIDTH..(t + 1) * WIDTH];
+                row.copy_from_slice(&conv.first_bias);
+                for k in 0..conv.width {
+                    let Some(s) = (t + k).checked_sub(conv.left).filter(|s| *s < n) else {
+                        continue;
+                    };
+                    let at = conv.offset + k * WIDTH;
+                    for (h, v) in row.iter_mut().zip(&work[s][at..at + WIDTH]) {
+                        *h += v;
+                    }
+                }
+                let x = &work[t][DIM + b * WIDTH..DIM + (b + 1) * WIDTH];
+                for (h, v) in row.iter_mut().zip(x) {
+                    *h = h.max(0.0) + v;
+                }
+            }
             let out = conv.layer(&hidden, n, &conv.second, &conv.second_bias, &mut window);
             for t in 0..n {
                 let at = t * FEATURES + DIM + b * WIDTH;
