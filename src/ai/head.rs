@@ -24,6 +24,17 @@ pub struct Head {
 
 const MAGIC: &[u8; 8] = b"BPHEAD01";
 
+/// Fisher–Yates with xorshift: a different order each pass, the same each run (the models that
+/// learn here are trained in a fixed order, so the same lines give the same bytes).
+pub fn shuffle(order: &mut [usize], seed: &mut u64) {
+    for i in (1..order.len()).rev() {
+        *seed ^= *seed << 13;
+        *seed ^= *seed >> 7;
+        *seed ^= *seed << 17;
+        order.swap(i, (*seed % (i as u64 + 1)) as usize);
+    }
+}
+
 impl Head {
     /// Trains on (embedding, class) pairs, visiting them in a fixed, shuffled order each pass.
     pub fn train(examples: &[(Vec<f32>, usize)], classes: usize, settings: Settings) -> Head {
@@ -38,12 +49,7 @@ impl Head {
         let mut order: Vec<usize> = (0..examples.len()).collect();
         let mut seed: u64 = 0x5eed_cafe;
         for epoch in 0..settings.epochs {
-            for i in (1..order.len()).rev() {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                order.swap(i, (seed % (i as u64 + 1)) as usize);
-            }
+            shuffle(&mut order, &mut seed);
             let step = settings.step / (1.0 + epoch as f32 * 0.1);
             for &i in &order {
                 let (embedding, class) = &examples[i];

@@ -300,22 +300,6 @@ pub async fn channels_named(
         .await
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_form_that_extends_another_is_not_asked_for() {
-        let forms: Vec<String> = ["inflation", "inflat", "infl", "fed"]
-            .map(String::from)
-            .to_vec();
-        let kept: Vec<&String> = shortest_prefixes(&forms).collect();
-        assert_eq!(kept, [&forms[2], &forms[3]]);
-        let same: Vec<String> = vec!["fed".into()];
-        assert_eq!(shortest_prefixes(&same).count(), 1);
-    }
-}
-
 /// The newest messages (at most `pool`) in `channels` whose meaning is known, with it: what
 /// search by meaning compares a query with. Deleted messages, and authors in `hidden`, never;
 /// only `authors`' when given.
@@ -361,4 +345,20 @@ pub async fn meanings_in(
             Some((m, meaning))
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_form_that_extends_another_is_not_asked_for() {
+        let forms: Vec<String> = ["inflation", "inflat", "infl", "fed"]
+            .map(String::from)
+            .to_vec();
+        let kept: Vec<&String> = shortest_prefixes(&forms).collect();
+        assert_eq!(kept, [&forms[2], &forms[3]]);
+        let same: Vec<String> = vec!["fed".into()];
+        assert_eq!(shortest_prefixes(&same).count(), 1);
+    }
 }

@@ -5,17 +5,27 @@
 
 use std::time::Duration;
 
-use crate::common::{harness::Harness, people::Person};
+use crate::common::{harness::Harness, people::Person, ws::ChatClient};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 /// The message texts a search finds, newest first.
 async fn texts(h: &Harness, who: &Person, q: &str) -> Vec<String> {
+    hits(h, who, q, "messages").await
+}
+
+/// The message texts search found by meaning, best first.
+async fn similar(h: &Harness, who: &Person, q: &str) -> Vec<String> {
+    hits(h, who, q, "similar").await
+}
+
+/// The texts of one list of hits (`messages` or `similar`) a search answers.
+async fn hits(h: &Harness, who: &Person, q: &str, list: &str) -> Vec<String> {
     let (status, found) = h
         .read(who, &format!("/api/search?q={}", urlencode(q)))
         .await;
     assert_eq!(status, StatusCode::OK, "{q}: {found}");
-    found["messages"]
+    found[list]
         .as_array()
         .unwrap()
         .iter()
@@ -55,7 +65,21 @@ async fn all_read(h: &Harness) {
 }
 
 on_both!(search_finds_what_one_may_read_in_every_form);
-async fn search_finds_what_one_may_read_in_every_form(h: Harness) {
+/// Ana's public community "Mercados", which Bob joins, where Ana says `lines`; Carol's private
+/// desk.
+struct Scene {
+    ana: Person,
+    bob: Person,
+    carol: Person,
+    slug: String,
+    general: String,
+    private: String,
+    ana_socket: ChatClient,
+    /// The ids of Ana's lines, in order.
+    ids: Vec<String>,
+}
+
+async fn scene(h: &Harness, lines: &[&str]) -> Scene {
     let ana = h.person("ana").await;
     let bob = h.person("bob").await;
     let carol = h.person("carol").await;
@@ -63,22 +87,45 @@ async fn search_finds_what_one_may_read_in_every_form(h: Harness) {
     h.ok(&bob, "/api/communities/join", json!({"slug": slug}))
         .await;
     let (_, private) = h.community(&carol, "Private Desk", "private").await;
-
     let mut ana_socket = h.socket(&ana).await;
     ana_socket.subscribe(&general, None).await;
     let mut ids = Vec::new();
-    for (n, line) in [
-        "Vendí todas mis acciones de $TSLA esta mañana",
-        "The Fed held rates; the CPI print is at 8:30 https://www.bls.gov/cpi/",
-        "Stocks rallied after the Fed decision",
-    ]
-    .iter()
-    .enumerate()
-    {
+    for (n, line) in lines.iter().enumerate() {
         ana_socket.say(&general, &format!("a{n}"), line).await;
         let created = ana_socket.expect("messageCreated").await;
         ids.push(created["message"]["id"].as_str().unwrap().to_string());
     }
+    Scene {
+        ana,
+        bob,
+        carol,
+        slug,
+        general,
+        private,
+        ana_socket,
+        ids,
+    }
+}
+
+async fn search_finds_what_one_may_read_in_every_form(h: Harness) {
+    let Scene {
+        ana,
+        bob,
+        carol,
+        slug,
+        general,
+        private,
+        mut ana_socket,
+        ids,
+    } = scene(
+        &h,
+        &[
+            "Vendí todas mis acciones de $TSLA esta mañana",
+            "The Fed held rates; the CPI print is at 8:30 https://www.bls.gov/cpi/",
+            "Stocks rallied after the Fed decision",
+        ],
+    )
+    .await;
     let mut bob_socket = h.socket(&bob).await;
     bob_socket.subscribe(&general, None).await;
     bob_socket
@@ -336,51 +383,24 @@ async fn a_page_from_the_newest_messages_is_what_the_whole_index_would_answer(h:
     }
 }
 
-/// The message texts search found by meaning, best first.
-async fn similar(h: &Harness, who: &Person, q: &str) -> Vec<String> {
-    let (status, found) = h
-        .read(who, &format!("/api/search?q={}", urlencode(q)))
-        .await;
-    assert_eq!(status, StatusCode::OK, "{q}: {found}");
-    found["similar"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|hit| {
-            hit["snippet"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|s| s["text"].as_str().unwrap())
-                .collect::<String>()
-        })
-        .collect()
-}
-
 on_both!(search_finds_by_meaning_in_another_language);
 async fn search_finds_by_meaning_in_another_language(h: Harness) {
-    let ana = h.person("ana").await;
-    let bob = h.person("bob").await;
-    let carol = h.person("carol").await;
-    let (slug, general) = h.community(&ana, "Mercados", "public").await;
-    h.ok(&bob, "/api/communities/join", json!({"slug": slug}))
-        .await;
-    let (_, private) = h.community(&carol, "Private Desk", "private").await;
-    let mut ana_socket = h.socket(&ana).await;
-    ana_socket.subscribe(&general, None).await;
-    let mut ids = Vec::new();
-    for (n, line) in [
-        "El banco central de Turquía volvió a subir los tipos de interés",
-        "Mi gato duerme toda la tarde en el sofá",
-        "die neue Grafikkarte ist viel zu teuer für Gamer",
-    ]
-    .iter()
-    .enumerate()
-    {
-        ana_socket.say(&general, &format!("a{n}"), line).await;
-        let created = ana_socket.expect("messageCreated").await;
-        ids.push(created["message"]["id"].as_str().unwrap().to_string());
-    }
+    let Scene {
+        bob,
+        carol,
+        private,
+        mut ana_socket,
+        ids,
+        ..
+    } = scene(
+        &h,
+        &[
+            "El banco central de Turquía volvió a subir los tipos de interés",
+            "Mi gato duerme toda la tarde en el sofá",
+            "die neue Grafikkarte ist viel zu teuer für Gamer",
+        ],
+    )
+    .await;
     let mut carol_socket = h.socket(&carol).await;
     carol_socket.subscribe(&private, None).await;
     carol_socket

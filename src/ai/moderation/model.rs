@@ -193,13 +193,7 @@ impl Model {
         let mut order: Vec<usize> = (0..examples.len()).collect();
         let mut seed: u64 = 0x0b01_1ee7;
         for epoch in 0..settings.epochs {
-            // Fisher–Yates with xorshift: a different order each pass, the same each run.
-            for i in (1..order.len()).rev() {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                order.swap(i, (seed % (i as u64 + 1)) as usize);
-            }
+            crate::ai::head::shuffle(&mut order, &mut seed);
             let step = settings.step / (1.0 + epoch as f32 * 0.2);
             for &i in &order {
                 let example = &examples[i];
