@@ -182,26 +182,26 @@ fn moderation_grid() {
             })
             .collect();
         for abusive_weight in [2.5, 4.0, 6.0] {
-            for (epochs, decay) in [(40, 1e-4)] {
-                let settings = Settings {
-                    epochs,
-                    decay,
-                    abusive_weight,
-                    ..Settings::SHIPPED
-                };
-                let folds = cross_validation(&rescaled, settings, threshold);
-                let p: Vec<f64> = folds.values().map(Counts::precision).collect();
-                let r: Vec<f64> = folds.values().map(Counts::recall).collect();
-                let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
-                let least = |v: &[f64]| v.iter().copied().fold(1.0, f64::min);
-                println!(
-                    "| {scale} | {epochs} | {decay:e} | {abusive_weight} | {:.3} | {:.3} | {:.3} | {:.3} |",
-                    mean(&p),
-                    mean(&r),
-                    least(&p),
-                    least(&r)
-                );
-            }
+            let settings = Settings {
+                epochs: 40,
+                decay: 1e-4,
+                abusive_weight,
+                ..Settings::SHIPPED
+            };
+            let folds = cross_validation(&rescaled, settings, threshold);
+            let p: Vec<f64> = folds.values().map(Counts::precision).collect();
+            let r: Vec<f64> = folds.values().map(Counts::recall).collect();
+            let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+            let least = |v: &[f64]| v.iter().copied().fold(1.0, f64::min);
+            println!(
+                "| {scale} | {} | {:e} | {abusive_weight} | {:.3} | {:.3} | {:.3} | {:.3} |",
+                settings.epochs,
+                settings.decay,
+                mean(&p),
+                mean(&r),
+                least(&p),
+                least(&r)
+            );
         }
     }
 }
@@ -474,9 +474,12 @@ fn catchup(show_mistakes: bool) {
 
 /// The assistant's recogniser on questions written apart from its word lists: what each asks,
 /// and whether the answer would come in the question's language.
+/// A way of reading what a question asks.
+type Recogniser = fn(&str) -> bullpen::assistant::intent::Intent;
+
 fn assistant(show_mistakes: bool) {
     use bullpen::assistant::engine;
-    let engines: [(&str, fn(&str) -> bullpen::assistant::intent::Intent); 2] = [
+    let engines: [(&str, Recogniser); 2] = [
         ("before: the rules alone", engine::recognise_by_rules),
         (
             "after: the rules and the encoder's head (shipped)",
@@ -505,11 +508,7 @@ fn intent_label(intent: &bullpen::assistant::intent::Intent) -> String {
     }
 }
 
-fn assistant_table(
-    name: &str,
-    recognise: fn(&str) -> bullpen::assistant::intent::Intent,
-    show_mistakes: bool,
-) {
+fn assistant_table(name: &str, recognise: Recogniser, show_mistakes: bool) {
     use bullpen::assistant::engine;
     println!("\n## Assistant, held-out questions, {name}\n");
     println!("| language | questions | intent right | kind right | answered in its language |");
