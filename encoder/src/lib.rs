@@ -49,7 +49,7 @@ const WIDTH: usize = 256;
 const ORDERS: [(usize, usize); 3] = [(2, 0), (3, 1), (5, 2)];
 const FEATURES: usize = DIM + ORDERS.len() * WIDTH;
 /// The window places of the three branches together (2 + 3 + 5).
-const PLACES: usize = 10;
+const PLACES: usize = ORDERS[0].0 + ORDERS[1].0 + ORDERS[2].0;
 /// What a piece decides alone: its embedding, its projection and its share of each branch's
 /// first convolution at each place of the window.
 const PIECE_WORK: usize = DIM + ORDERS.len() * WIDTH + PLACES * WIDTH;
@@ -173,12 +173,9 @@ impl Encoder {
             projection_gain: concat("ln_g", &[WIDTH])?,
             projection_shift: concat("ln_b", &[WIDTH])?,
             convolutions: [
-                convolution(ORDERS[0], DIM + 3 * WIDTH)?,
-                convolution(ORDERS[1], DIM + 3 * WIDTH + ORDERS[0].0 * WIDTH)?,
-                convolution(
-                    ORDERS[2],
-                    DIM + 3 * WIDTH + (ORDERS[0].0 + ORDERS[1].0) * WIDTH,
-                )?,
+                convolution(ORDERS[0], first_shares(0))?,
+                convolution(ORDERS[1], first_shares(1))?,
+                convolution(ORDERS[2], first_shares(2))?,
             ],
             gain: floats("ln_g", &[FEATURES])?,
             shift: floats("ln_b", &[FEATURES])?,
@@ -404,6 +401,18 @@ impl Convolution {
         }
         out
     }
+}
+
+/// Where branch `b`'s first-convolution shares start in a piece's work: after its embedding,
+/// its projection and the earlier branches' shares.
+const fn first_shares(b: usize) -> usize {
+    let mut at = DIM + ORDERS.len() * WIDTH;
+    let mut i = 0;
+    while i < b {
+        at += ORDERS[i].0 * WIDTH;
+        i += 1;
+    }
+    at
 }
 
 fn relu(values: &mut [f32]) {

@@ -359,7 +359,7 @@ for (const viewport of viewports) {
     });
 
     test(`market and personal pages at ${viewport.width}px, ${scheme}`, async ({ browser }) => {
-      // Six pages, each scrolled through control by control and checked by axe.
+      // Seven pages, each scrolled through control by control and checked by axe.
       test.setTimeout(240_000);
       const context = await contextFor(browser, viewport, scheme);
       const page = await context.newPage();
@@ -375,6 +375,12 @@ for (const viewport of viewports) {
         ["/assistant", "assistant", page.getByRole("heading", { level: 1 })],
         [`/u/${username}`, "profile", page.getByRole("heading", { level: 1 })],
         ["/search?q=margin%20safety", "search", page.locator(".search-hit mark")],
+        // No word of the message, the same meaning in Spanish: found by meaning only.
+        [
+          "/search?q=margen%20de%20seguridad%20antes%20de%20los%20resultados",
+          "search-similar",
+          page.locator(".search-similar .search-hit"),
+        ],
       ] as const) {
         await lookAtPage(page, path, ready, `${name}-${viewport.name}-${scheme}`);
       }
